@@ -1,0 +1,163 @@
+/**
+ * @file crm/common.h
+ * @brief Conventions shared by every libcrm module: export macro, status codes,
+ *        thread-local error messages, memory, allocator and versions.
+ *
+ * Error model. Every fallible function returns a ::crm_status: CRM_OK (0) on
+ * success, a negative CRM_E_* code on failure. On failure the function also
+ * stores a human-readable message for the calling thread, available from
+ * crm_last_error(), that names the argument, column, line or value at fault.
+ * A failed call sets every `**out` parameter to NULL, leaks nothing and
+ * leaves its input handles exactly as they were.
+ *
+ * Options structs. Tunable calls take `const crm_X_options *opts` (NULL means
+ * defaults). The first member is `size_t size`. Initialise with
+ * `crm_X_options_init(&o, sizeof o)`: the size passed is the size of the
+ * struct *as your program was compiled*, so an older program running against
+ * a newer library never has bytes written past its struct. The library then
+ * copies min(o.size, its own size) bytes over its defaults; a struct larger
+ * than the library knows is accepted only when its unknown tail is all zero,
+ * otherwise the call fails with CRM_E_FORMAT ("option field at offset N is not
+ * supported by libcrm X.Y"). A size smaller than the first published layout
+ * is CRM_E_INVALID. Structs only ever grow at the end within a major version.
+ *
+ * Threads. A handle may be used from any thread, by one thread at a time.
+ * Distinct handles are independent. The library never prints, exits or
+ * aborts, and keeps no global state besides the optional allocator.
+ */
+#ifndef CRM_COMMON_H
+#define CRM_COMMON_H
+
+#ifndef CRM_BINDGEN
+#include <stddef.h>
+#include <stdint.h>
+#endif
+
+#include "crm/version.h"
+
+#ifdef __cplusplus
+#define CRM_BEGIN_DECL extern "C" {
+#define CRM_END_DECL }
+#else
+#define CRM_BEGIN_DECL
+#define CRM_END_DECL
+#endif
+
+#if defined(CRM_BINDGEN)
+#define CRM_API
+#elif defined(_WIN32) && !defined(CRM_STATIC)
+#if defined(CRM_BUILDING)
+#define CRM_API __declspec(dllexport)
+#else
+#define CRM_API __declspec(dllimport)
+#endif
+#elif defined(__GNUC__) && __GNUC__ >= 4
+#define CRM_API __attribute__((visibility("default")))
+#else
+#define CRM_API
+#endif
+
+CRM_BEGIN_DECL
+
+/**
+ * Result of every fallible call. Values are pinned and only ever appended.
+ * @type[enum] crm_status
+ */
+typedef enum crm_status {
+    CRM_OK = 0,           /**< success */
+    CRM_E_INVALID = -1,   /**< bad argument (NULL, out of range, wrong length) */
+    CRM_E_NOMEM = -2,     /**< an allocation failed */
+    CRM_E_IO = -3,        /**< a file could not be opened, read or written */
+    CRM_E_PARSE = -4,     /**< malformed input text (CSV, expression, JSON) */
+    CRM_E_NOTFOUND = -5,  /**< unknown column, statistic or key */
+    CRM_E_TYPE = -6,      /**< wrong column type or model kind */
+    CRM_E_NUMERIC = -7,   /**< singular, non-finite or otherwise unfittable */
+    CRM_E_STATE = -8,     /**< call not allowed in the current state */
+    CRM_E_FORMAT = -9,    /**< unsupported file, model or options version */
+    CRM_E_CANCELLED = -10 /**< a progress callback asked to stop */
+} crm_status;
+
+/**
+ * Allocation function used by every allocation of the library.
+ * @param[in] size  bytes wanted (never 0)
+ * @param[in] user  the pointer given to crm_set_allocator()
+ * @return the block, or NULL when out of memory
+ */
+typedef void *(*crm_malloc_fn)(size_t size, void *user);
+
+/**
+ * Reallocation function; same contract as realloc() with a non-NULL block and
+ * a non-zero size.
+ * @param[in] ptr   block from crm_malloc_fn or crm_realloc_fn
+ * @param[in] size  new size in bytes (never 0)
+ * @param[in] user  the pointer given to crm_set_allocator()
+ * @return the moved or grown block, or NULL (then ptr is still valid)
+ */
+typedef void *(*crm_realloc_fn)(void *ptr, size_t size, void *user);
+
+/**
+ * Release function; never called with NULL.
+ * @param[in] ptr   block to release
+ * @param[in] user  the pointer given to crm_set_allocator()
+ */
+typedef void (*crm_free_fn)(void *ptr, void *user);
+
+/**
+ * Name of a status code, e.g. "CRM_E_PARSE".
+ * @param[in] status  any value; unknown values give "CRM_E_UNKNOWN"
+ * @return a static string. Ownership: library (never free). Never NULL.
+ * Thread-safety: safe from any thread.
+ */
+CRM_API const char *crm_status_str(crm_status status);
+
+/**
+ * Message describing the calling thread's last failed libcrm call, e.g.
+ * `orders.csv:1043:4: column "Quantity": "12x" is not a number`.
+ * Successful calls do not clear it.
+ * @return "" when no call has failed in this thread. Never NULL.
+ * Ownership: borrowed; valid until the calling thread's next libcrm call
+ * (copy it at once).
+ * Thread-safety: each thread sees its own message.
+ */
+CRM_API const char *crm_last_error(void);
+
+/**
+ * Release a string or buffer that libcrm allocated and handed out (for
+ * example by crm_dataset_to_csv_string()). Uses the allocator in force.
+ * @param[in] p  block to release; NULL is a harmless no-op
+ * Thread-safety: safe from any thread.
+ */
+CRM_API void crm_free(void *p);
+
+/**
+ * Route every allocation of the library through caller-supplied functions
+ * (for arenas, accounting or failure injection). Call it at start-up: it is
+ * refused while any block allocated by libcrm is still alive (handles,
+ * strings). Pass three NULLs to restore the C library's malloc/realloc/free.
+ * @param[in] malloc_fn   allocation function, or NULL (with the other two NULL)
+ * @param[in] realloc_fn  reallocation function, or NULL (with the others NULL)
+ * @param[in] free_fn     release function, or NULL (with the others NULL)
+ * @param[in] user        passed back to the three functions
+ * @return CRM_OK; CRM_E_INVALID when only some functions are NULL;
+ *         CRM_E_STATE when libcrm memory is still allocated.
+ * Thread-safety: not safe while other threads use libcrm.
+ */
+CRM_API crm_status crm_set_allocator(crm_malloc_fn malloc_fn, crm_realloc_fn realloc_fn,
+                                     crm_free_fn free_fn, void *user);
+
+/**
+ * Version of the loaded library as "MAJOR.MINOR.PATCH".
+ * @return a static string. Ownership: library. Never NULL.
+ */
+CRM_API const char *crm_version(void);
+
+/**
+ * Version of the loaded library as MAJOR * 10000 + MINOR * 100 + PATCH; compare
+ * with CRM_VERSION_NUMBER from the header you compiled against.
+ * @return the version number
+ */
+CRM_API int32_t crm_version_number(void);
+
+CRM_END_DECL
+
+#endif /* CRM_COMMON_H */

@@ -1,0 +1,467 @@
+/**
+ * @file crm/dataset.h
+ * @brief crm_dataset: a table of typed columns, read from and written to CSV.
+ *
+ * Every libcrm analysis reads a dataset and returns its results as datasets,
+ * so results compose (RFM table -> k-means -> join -> CSV).
+ *
+ * Column types:
+ * - CRM_TYPE_NUMBER: IEEE double; NaN is missing.
+ * - CRM_TYPE_TEXT: UTF-8 strings, dictionary-encoded (each distinct string is
+ *   stored once and rows hold int32 codes into the column's dictionary, in
+ *   order of first appearance); missing is code -1 and reads back as NULL.
+ * - CRM_TYPE_TIME: int64 seconds since 1970-01-01T00:00:00 UTC;
+ *   CRM_TIME_MISSING is missing.
+ *
+ * Columns and rows are addressed by 0-based index in accessors; analysis calls
+ * take column names. Column names are unique, non-empty UTF-8.
+ *
+ * Datasets are values: operations such as select, sort and head return a new
+ * dataset and never change their input.
+ */
+#ifndef CRM_DATASET_H
+#define CRM_DATASET_H
+
+#include "crm/common.h"
+
+CRM_BEGIN_DECL
+
+/** A table of typed columns. Opaque; create with crm_dataset_new() or a reader. */
+typedef struct crm_dataset crm_dataset;
+
+/**
+ * Column types.
+ * @type[enum] crm_type
+ */
+typedef enum crm_type {
+    CRM_TYPE_NUMBER = 1, /**< double, NaN = missing */
+    CRM_TYPE_TEXT = 2,   /**< UTF-8, dictionary-encoded, NULL = missing */
+    CRM_TYPE_TIME = 3    /**< int64 seconds since the Unix epoch (UTC) */
+} crm_type;
+
+/** Missing value of a CRM_TYPE_TIME cell (INT64_MIN). */
+#define CRM_TIME_MISSING (-9223372036854775807LL - 1)
+
+/* ------------------------------------------------------------------------ */
+/* Lifecycle                                                                 */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Create an empty dataset (no columns, no rows). The first column added fixes
+ * the number of rows.
+ * @param[out] out  new dataset, NULL on failure.
+ *                  Ownership: caller; free with crm_dataset_free().
+ * @return CRM_OK, CRM_E_INVALID (out is NULL), CRM_E_NOMEM.
+ * Thread-safety: safe from any thread.
+ */
+CRM_API crm_status crm_dataset_new(crm_dataset **out);
+
+/**
+ * Free a dataset and every string borrowed from it. NULL is a harmless no-op.
+ * Models fitted on the dataset and datasets derived from it stay valid.
+ * @param[in] ds  dataset to free, or NULL
+ */
+CRM_API void crm_dataset_free(crm_dataset *ds);
+
+/**
+ * Deep copy of a dataset (text dictionaries are shared read-only, which is
+ * invisible to the caller).
+ * @param[in]  ds   dataset to copy
+ * @param[out] out  the copy, NULL on failure. Ownership: caller (crm_dataset_free).
+ * @return CRM_OK, CRM_E_INVALID (NULL argument), CRM_E_NOMEM.
+ * Thread-safety: ds may be read by other threads meanwhile.
+ */
+CRM_API crm_status crm_dataset_clone(const crm_dataset *ds, crm_dataset **out);
+
+/* ------------------------------------------------------------------------ */
+/* Building from host memory                                                 */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Append a number column. Values are copied; NaN means missing, +-Inf are
+ * kept as given.
+ * @param[in,out] ds      dataset to extend
+ * @param[in]     name    column name (UTF-8, non-empty, not already present); copied
+ * @param[in]     values  n doubles (may be NULL only when n is 0)
+ * @param[in]     n       number of values; must equal crm_dataset_nrows(ds)
+ *                        unless ds has no columns yet
+ * @return CRM_OK, CRM_E_INVALID (NULL argument, duplicate or empty name,
+ *         invalid UTF-8 name, n differs from the row count), CRM_E_NOMEM.
+ *         On failure ds is unchanged.
+ * Ownership: values and name stay the caller's.
+ */
+CRM_API crm_status crm_dataset_add_number(crm_dataset *ds, const char *name, const double *values,
+                                          size_t n);
+
+/**
+ * Append a text column. Strings are copied into the column's dictionary; a
+ * NULL entry means missing.
+ * @param[in,out] ds      dataset to extend
+ * @param[in]     name    column name (see crm_dataset_add_number()); copied
+ * @param[in]     values  n NUL-terminated UTF-8 strings or NULLs
+ * @param[in]     n       number of values; must equal the row count
+ * @return CRM_OK, CRM_E_INVALID (as crm_dataset_add_number(), or a value that
+ *         is not valid UTF-8: the message names the row), CRM_E_NOMEM.
+ *         On failure ds is unchanged.
+ * Ownership: values and name stay the caller's.
+ */
+CRM_API crm_status crm_dataset_add_text(crm_dataset *ds, const char *name,
+                                        const char *const *values, size_t n);
+
+/**
+ * Append a time column of seconds since the Unix epoch (UTC). Values are
+ * copied; CRM_TIME_MISSING means missing.
+ * @param[in,out] ds      dataset to extend
+ * @param[in]     name    column name (see crm_dataset_add_number()); copied
+ * @param[in]     values  n int64 seconds
+ * @param[in]     n       number of values; must equal the row count
+ * @return CRM_OK, CRM_E_INVALID, CRM_E_NOMEM. On failure ds is unchanged.
+ */
+CRM_API crm_status crm_dataset_add_time(crm_dataset *ds, const char *name, const int64_t *values,
+                                        size_t n);
+
+/**
+ * Remove a column.
+ * @param[in,out] ds    dataset
+ * @param[in]     name  column to remove
+ * @return CRM_OK, CRM_E_INVALID (NULL argument), CRM_E_NOTFOUND (no such column).
+ *         Strings borrowed from the removed column become invalid.
+ */
+CRM_API crm_status crm_dataset_drop_column(crm_dataset *ds, const char *name);
+
+/**
+ * Rename a column.
+ * @param[in,out] ds        dataset
+ * @param[in]     name      current name
+ * @param[in]     new_name  new name (non-empty UTF-8, not used by another column); copied
+ * @return CRM_OK, CRM_E_INVALID, CRM_E_NOTFOUND, CRM_E_NOMEM. On failure ds is unchanged.
+ */
+CRM_API crm_status crm_dataset_rename_column(crm_dataset *ds, const char *name,
+                                             const char *new_name);
+
+/* ------------------------------------------------------------------------ */
+/* Introspection and access                                                  */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Number of rows.
+ * @param[in] ds  dataset; NULL gives 0
+ * @return the row count
+ */
+CRM_API size_t crm_dataset_nrows(const crm_dataset *ds);
+
+/**
+ * Number of columns.
+ * @param[in] ds  dataset; NULL gives 0
+ * @return the column count
+ */
+CRM_API size_t crm_dataset_ncols(const crm_dataset *ds);
+
+/**
+ * Name of column `col`.
+ * @param[in]  ds   dataset
+ * @param[in]  col  0-based column index
+ * @param[out] out  borrowed name; valid until ds is modified or freed. NULL on failure.
+ * @return CRM_OK, CRM_E_INVALID (NULL argument or col out of range).
+ */
+CRM_API crm_status crm_dataset_column_name(const crm_dataset *ds, size_t col, const char **out);
+
+/**
+ * Index of the column called `name` (exact, case-sensitive match).
+ * @param[in]  ds    dataset
+ * @param[in]  name  column name
+ * @param[out] out   0-based index; unchanged on failure
+ * @return CRM_OK, CRM_E_INVALID (NULL argument), CRM_E_NOTFOUND (no such column;
+ *         the message names it).
+ */
+CRM_API crm_status crm_dataset_column_index(const crm_dataset *ds, const char *name, size_t *out);
+
+/**
+ * Type of column `col`.
+ * @param[in]  ds   dataset
+ * @param[in]  col  0-based column index
+ * @param[out] out  one of ::crm_type (@type[enum] crm_type); unchanged on failure
+ * @return CRM_OK, CRM_E_INVALID.
+ */
+CRM_API crm_status crm_dataset_column_type(const crm_dataset *ds, size_t col, int32_t *out);
+
+/**
+ * Number of missing cells in column `col`.
+ * @param[in]  ds   dataset
+ * @param[in]  col  0-based column index
+ * @param[out] out  missing count; unchanged on failure
+ * @return CRM_OK, CRM_E_INVALID.
+ */
+CRM_API crm_status crm_dataset_missing(const crm_dataset *ds, size_t col, size_t *out);
+
+/**
+ * Copy rows [row0, row0 + n) of a number column into caller memory.
+ * @param[in]  ds    dataset
+ * @param[in]  col   0-based index of a CRM_TYPE_NUMBER column
+ * @param[in]  row0  first row
+ * @param[in]  n     number of rows; row0 + n must not exceed the row count
+ * @param[out] out   n doubles (NaN where missing)
+ * @return CRM_OK, CRM_E_INVALID (NULL argument, range out of bounds),
+ *         CRM_E_TYPE (not a number column).
+ */
+CRM_API crm_status crm_dataset_get_number(const crm_dataset *ds, size_t col, size_t row0, size_t n,
+                                          double *out);
+
+/**
+ * Text of one cell.
+ * @param[in]  ds   dataset
+ * @param[in]  col  0-based index of a CRM_TYPE_TEXT column
+ * @param[in]  row  0-based row
+ * @param[out] out  borrowed UTF-8 string, NULL when the cell is missing (status
+ *                  is still CRM_OK). Valid until ds is modified or freed.
+ * @return CRM_OK, CRM_E_INVALID (NULL argument, row out of range), CRM_E_TYPE.
+ */
+CRM_API crm_status crm_dataset_get_text(const crm_dataset *ds, size_t col, size_t row,
+                                        const char **out);
+
+/**
+ * Copy rows [row0, row0 + n) of a time column into caller memory.
+ * @param[in]  ds    dataset
+ * @param[in]  col   0-based index of a CRM_TYPE_TIME column
+ * @param[in]  row0  first row
+ * @param[in]  n     number of rows
+ * @param[out] out   n int64 seconds (CRM_TIME_MISSING where missing)
+ * @return CRM_OK, CRM_E_INVALID, CRM_E_TYPE.
+ */
+CRM_API crm_status crm_dataset_get_time(const crm_dataset *ds, size_t col, size_t row0, size_t n,
+                                        int64_t *out);
+
+/**
+ * Dictionary codes of rows [row0, row0 + n) of a text column: code c refers to
+ * crm_dataset_text_level(ds, col, c); -1 means missing. Codes are assigned in
+ * order of first appearance. This is the fast path for bindings that convert
+ * whole columns.
+ * @param[in]  ds    dataset
+ * @param[in]  col   0-based index of a CRM_TYPE_TEXT column
+ * @param[in]  row0  first row
+ * @param[in]  n     number of rows
+ * @param[out] out   n codes
+ * @return CRM_OK, CRM_E_INVALID, CRM_E_TYPE.
+ */
+CRM_API crm_status crm_dataset_get_codes(const crm_dataset *ds, size_t col, size_t row0, size_t n,
+                                         int32_t *out);
+
+/**
+ * Number of entries in a text column's dictionary. Every entry is used by at
+ * least one row of a dataset read from CSV or built with
+ * crm_dataset_add_text(); after select/sort/head a dictionary may hold
+ * entries no remaining row uses.
+ * @param[in]  ds   dataset
+ * @param[in]  col  0-based index of a CRM_TYPE_TEXT column
+ * @param[out] out  number of dictionary entries
+ * @return CRM_OK, CRM_E_INVALID, CRM_E_TYPE.
+ */
+CRM_API crm_status crm_dataset_text_levels(const crm_dataset *ds, size_t col, size_t *out);
+
+/**
+ * One entry of a text column's dictionary.
+ * @param[in]  ds    dataset
+ * @param[in]  col   0-based index of a CRM_TYPE_TEXT column
+ * @param[in]  code  0 <= code < crm_dataset_text_levels()
+ * @param[out] out   borrowed string; valid until ds is modified or freed
+ * @return CRM_OK, CRM_E_INVALID, CRM_E_TYPE.
+ */
+CRM_API crm_status crm_dataset_text_level(const crm_dataset *ds, size_t col, size_t code,
+                                          const char **out);
+
+/* ------------------------------------------------------------------------ */
+/* Derived datasets                                                          */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * New dataset holding the named columns, in the order given (a name may not
+ * repeat).
+ * @param[in]  ds     dataset
+ * @param[in]  names  column names
+ * @param[in]  n      number of names (>= 1)
+ * @param[out] out    new dataset, NULL on failure. Ownership: caller.
+ * @return CRM_OK, CRM_E_INVALID, CRM_E_NOTFOUND (the message names the column),
+ *         CRM_E_NOMEM.
+ */
+CRM_API crm_status crm_dataset_select(const crm_dataset *ds, const char *const *names, size_t n,
+                                      crm_dataset **out);
+
+/**
+ * New dataset with the rows in sorted order. The sort is stable and by
+ * several keys: rows are compared on keys[0], ties on keys[1], and so on; rows
+ * equal on every key keep their input order. Numbers and times compare
+ * numerically, text by unsigned bytes of UTF-8 (= Unicode code point order).
+ * Missing values sort last in both directions (pandas' na_position="last").
+ * @param[in]  ds          dataset
+ * @param[in]  keys        column names to sort by
+ * @param[in]  nkeys       number of keys (>= 1)
+ * @param[in]  descending  NULL for all ascending, or nkeys flags (0 ascending,
+ *                         non-zero descending)
+ * @param[out] out         sorted dataset, NULL on failure. Ownership: caller.
+ * @return CRM_OK, CRM_E_INVALID, CRM_E_NOTFOUND, CRM_E_NOMEM.
+ */
+CRM_API crm_status crm_dataset_sort(const crm_dataset *ds, const char *const *keys, size_t nkeys,
+                                    const int32_t *descending, crm_dataset **out);
+
+/**
+ * New dataset with the first n rows (all rows when n exceeds the row count).
+ * @param[in]  ds   dataset
+ * @param[in]  n    rows to keep
+ * @param[out] out  new dataset, NULL on failure. Ownership: caller.
+ * @return CRM_OK, CRM_E_INVALID, CRM_E_NOMEM.
+ */
+CRM_API crm_status crm_dataset_head(const crm_dataset *ds, size_t n, crm_dataset **out);
+
+/**
+ * Per-column summary, one row per column of ds, with columns
+ * `column` (text), `type` ("number", "text" or "time"), `count` (non-missing
+ * cells), `missing`, `mean`, `std`, `min`, `q25`, `median`, `q75`, `max`
+ * and `distinct` (number of distinct non-missing values).
+ * For number columns the moments ignore missing cells; `std` is the sample
+ * standard deviation (n - 1 denominator, NaN below two values); quantiles use
+ * linear interpolation between order statistics (numpy's default, R type 7,
+ * pandas' describe()). The mean is computed from an exactly rounded sum.
+ * For time columns, mean/min/quantiles/max are seconds since the epoch and
+ * std is NaN. For text columns only count, missing and distinct are set, the
+ * rest is NaN.
+ * @param[in]  ds   dataset
+ * @param[out] out  summary dataset, NULL on failure. Ownership: caller.
+ * @return CRM_OK, CRM_E_INVALID, CRM_E_NOMEM.
+ */
+CRM_API crm_status crm_dataset_describe(const crm_dataset *ds, crm_dataset **out);
+
+/* ------------------------------------------------------------------------ */
+/* CSV                                                                       */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Options for reading and writing CSV. Initialise with
+ * crm_csv_options_init(&o, sizeof o); see crm/common.h for the size rule.
+ *
+ * Type inference (reading), applied to each column unless `types` overrides it:
+ * 1. Cells are missing when empty, whitespace-only, or equal to an NA string
+ *    (default "NA", "N/A", "null", "NULL", "NaN"; compared after quote removal,
+ *    without trimming).
+ * 2. A column is NUMBER when every non-missing cell is a decimal number:
+ *    optional sign, digits with an optional fraction (decimal point '.', or ','
+ *    with decimal_comma), optional exponent (e/E, sign, digits); surrounding
+ *    spaces are allowed; "inf"/"infinity" with optional sign are also accepted.
+ *    Values are correctly rounded to the nearest double. A column where every
+ *    cell is missing is NUMBER.
+ * 3. Otherwise a column is TIME when every non-missing cell is a date-time in
+ *    one of the recognised forms: ISO 8601 `YYYY-MM-DD`, `YYYY-MM-DD HH:MM`,
+ *    `YYYY-MM-DD HH:MM:SS` (also with 'T' instead of the space, fractional
+ *    seconds, which are truncated, and a `Z` or `+HH:MM`/`-HH:MM` offset, which
+ *    is converted to UTC), or US `M/D/YYYY` with optional ` H:MM` or ` H:MM:SS`.
+ *    With `date_format` set, that format replaces the automatic forms.
+ * 4. Otherwise the column is TEXT; text cells are kept byte for byte (no
+ *    trimming).
+ */
+typedef struct crm_csv_options {
+    size_t size;               /**< sizeof as the caller compiled it (set by init) */
+    int32_t delimiter;         /**< field separator byte; 0 = auto-detect among , ; TAB | from the
+                                    header line (read), ',' (write). Default 0 */
+    int32_t quote;             /**< quote byte; default '"'; 0 disables quoting */
+    int32_t header;            /**< 1 = first line holds column names (default); 0 = names are
+                                    "V1", "V2", ... (read) / no header line (write) */
+    int32_t decimal_comma;     /**< 1 = numbers use ',' as decimal separator; default 0 */
+    int32_t strict;            /**< 1 (default): a row with the wrong number of fields or invalid
+                                    UTF-8 is CRM_E_PARSE. 0: short rows are padded with missing,
+                                    extra fields are dropped, invalid UTF-8 bytes become U+FFFD */
+    int32_t keep_default_na;   /**< 1 (default): na_values add to the default NA strings;
+                                    0: na_values replace them */
+    const char *const *na_values; /**< extra NA strings, or NULL. Copied during the call */
+    int64_t n_na_values;       /**< number of entries in na_values */
+    const char *const *types;  /**< per-column type overrides "NAME:number|text|time", or NULL */
+    int64_t n_types;           /**< number of entries in types */
+    const char *date_format;   /**< strptime-style format for time columns (%Y %m %d %H %M %S
+                                    %y %b %p %%, literal characters), or NULL for auto-detection.
+                                    Also used to write time columns when set */
+    int64_t max_rows;          /**< read at most this many data rows; 0 (default) = all */
+    /* ---- v1.0 ends here; append new fields below only ---- */
+} crm_csv_options;
+
+/**
+ * Write the default CSV options into `opts`.
+ * @param[out] opts  options to initialise
+ * @param[in]  size  sizeof *opts as the caller compiled it
+ * @return CRM_OK, CRM_E_INVALID (opts NULL or size too small).
+ */
+CRM_API crm_status crm_csv_options_init(crm_csv_options *opts, size_t size);
+
+/**
+ * Read a CSV file. Files whose name ends in ".gz", or that start with the
+ * gzip magic bytes, are decompressed transparently. RFC 4180 quoting is
+ * supported (delimiters, doubled quotes and line breaks inside quotes), as are
+ * LF and CRLF line ends and a UTF-8 byte-order mark. Lines that are entirely
+ * empty are skipped. Column types follow the rules of ::crm_csv_options.
+ * @param[in]  path  file name
+ * @param[in]  opts  options, or NULL for defaults
+ * @param[out] out   new dataset, NULL on failure. Ownership: caller.
+ * @return CRM_OK; CRM_E_INVALID (NULL argument, bad options, unknown column in
+ *         a type override); CRM_E_IO (cannot open or read, truncated gzip);
+ *         CRM_E_PARSE (malformed CSV, empty file, duplicate column names, a
+ *         cell that does not fit an overridden type; the message holds
+ *         `path:line:column`); CRM_E_FORMAT (opts from a newer library with
+ *         fields set that this one does not know); CRM_E_NOMEM.
+ * Thread-safety: safe from any thread.
+ */
+CRM_API crm_status crm_dataset_read_csv(const char *path, const crm_csv_options *opts,
+                                        crm_dataset **out);
+
+/**
+ * Read CSV text from memory (gzip data is recognised by its magic bytes).
+ * Error messages use "<memory>" as the file name.
+ * @param[in]  buf   bytes (need not be NUL-terminated)
+ * @param[in]  len   number of bytes
+ * @param[in]  opts  options, or NULL for defaults
+ * @param[out] out   new dataset, NULL on failure. Ownership: caller.
+ * @return as crm_dataset_read_csv().
+ */
+CRM_API crm_status crm_dataset_read_csv_mem(const char *buf, size_t len,
+                                            const crm_csv_options *opts, crm_dataset **out);
+
+/**
+ * Write a dataset as CSV (gzip-compressed when the path ends in ".gz").
+ * Numbers are written in the shortest form that reads back to the same double
+ * ("inf", "-inf" for infinities); times as `YYYY-MM-DD HH:MM:SS`, or
+ * `YYYY-MM-DD` when every value of the column is at midnight, or with
+ * opts->date_format when set; missing cells are empty. Fields containing the
+ * delimiter, the quote, a line break, leading or trailing spaces, or that
+ * would read back as missing (e.g. a text "NA") are quoted. Lines end in LF.
+ * @param[in] ds    dataset
+ * @param[in] path  output file (replaced)
+ * @param[in] opts  options (delimiter, quote, header, decimal_comma,
+ *                  date_format are used), or NULL for defaults
+ * @return CRM_OK, CRM_E_INVALID, CRM_E_IO, CRM_E_NOMEM, CRM_E_FORMAT.
+ */
+CRM_API crm_status crm_dataset_write_csv(const crm_dataset *ds, const char *path,
+                                         const crm_csv_options *opts);
+
+/**
+ * Write a dataset as CSV text into a new NUL-terminated buffer (same format as
+ * crm_dataset_write_csv()).
+ * @param[in]  ds    dataset
+ * @param[in]  opts  options, or NULL for defaults
+ * @param[out] out   the text, NULL on failure. Ownership: caller; free with crm_free().
+ * @return CRM_OK, CRM_E_INVALID, CRM_E_NOMEM, CRM_E_FORMAT.
+ */
+CRM_API crm_status crm_dataset_to_csv_string(const crm_dataset *ds, const crm_csv_options *opts,
+                                             char **out);
+
+/**
+ * Read a FIMI-style basket file (one transaction per line, items separated by
+ * spaces or tabs, trailing whitespace allowed; ".gz" handled as for CSV) into
+ * a long table with columns `tid` (number: the 1-based line number of the
+ * transaction) and `item` (text). Empty lines are transactions without items
+ * and produce no rows.
+ * @param[in]  path  file name
+ * @param[out] out   new dataset, NULL on failure. Ownership: caller.
+ * @return CRM_OK, CRM_E_INVALID, CRM_E_IO, CRM_E_PARSE (invalid UTF-8 or NUL
+ *         byte, with line and column), CRM_E_NOMEM.
+ */
+CRM_API crm_status crm_dataset_read_baskets(const char *path, crm_dataset **out);
+
+CRM_END_DECL
+
+#endif /* CRM_DATASET_H */

@@ -1,0 +1,20 @@
+/* Internal declarations of the CSV reader and writer. Never installed. */
+#ifndef CRM_DATA_CSV_INTERNAL_H
+#define CRM_DATA_CSV_INTERNAL_H
+
+#include "data/dataset_internal.h"
+
+/* Size of crm_csv_options as published in libcrm 1.0 (the smallest accepted). */
+#define CRM__CSV_OPTIONS_V1_SIZE (offsetof(crm_csv_options, max_rows) + sizeof(int64_t))
+
+extern const crm_csv_options crm__csv_defaults;
+/* Copy the caller's options (NULL = defaults) per the size rule. */
+crm_status crm__csv_options_load(crm_csv_options *dst, const crm_csv_options *user);
+
+/* Read a whole file into memory, decompressing gzip (by magic bytes) when
+ * needed. *out is NUL-terminated (not counted in *len). Errors: CRM_E_IO
+ * (open/read failure, truncated or corrupt gzip; message names the path),
+ * CRM_E_NOMEM. Also used by crm_dataset_read_baskets(). */
+crm_status crm__read_file(const char *path, char **out, size_t *len);
+
+#endif /* CRM_DATA_CSV_INTERNAL_H */
