@@ -1,0 +1,41 @@
+#!/bin/sh
+# Install the Debian packages a task needs, when missing.
+# Usage: scripts/deps.sh build|test|ci|bench ...
+# As root it runs apt-get; otherwise it prints the exact command to run.
+set -eu
+
+pkgs_build="build-essential cmake pkg-config libopenblas-dev liblapacke-dev zlib1g-dev"
+pkgs_test="check python3 python3-pytest"
+pkgs_ci="valgrind abigail-tools clang g++"
+pkgs_bench="python3-pandas python3-numpy"
+
+want=""
+for task in "$@"; do
+    case "$task" in
+    build) want="$want $pkgs_build" ;;
+    test) want="$want $pkgs_build $pkgs_test" ;;
+    ci) want="$want $pkgs_build $pkgs_test $pkgs_ci" ;;
+    bench) want="$want $pkgs_build $pkgs_bench" ;;
+    *) echo "deps.sh: unknown task '$task' (build, test, ci, bench)" >&2; exit 2 ;;
+    esac
+done
+
+missing=""
+for p in $want; do
+    case " $missing " in *" $p "*) continue ;; esac
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "Missing Debian packages. Run as root:" >&2
+    echo "  apt-get update && apt-get install -y$missing" >&2
+    exit 1
+fi
+echo "Installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing

@@ -1,0 +1,132 @@
+/* Parity with pandas: every line of tests/reference/golden/csv_summary.tsv
+ * (written by tests/reference/csv_summary.py) must be reproduced by libcrm
+ * reading the same shared files. Numbers compare bit for bit (hex floats),
+ * except mean and std, which compare to 1e-12 relative. */
+#include "core/internal.h"
+#include "test_util.h"
+
+#include <math.h>
+
+typedef struct loaded {
+    char file[256];
+    crm_dataset *ds;
+    crm_dataset *desc;
+} loaded;
+
+static double desc_stat(const loaded *L, size_t col, const char *stat)
+{
+    size_t c;
+    double v;
+    ck_assert_ok(crm_dataset_column_index(L->desc, stat, &c));
+    ck_assert_ok(crm_dataset_get_number(L->desc, c, col, 1, &v));
+    return v;
+}
+
+static void load(loaded *L, const char *file)
+{
+    if (L->ds && strcmp(L->file, file) == 0)
+        return;
+    crm_dataset_free(L->ds);
+    crm_dataset_free(L->desc);
+    L->ds = L->desc = NULL;
+    snprintf(L->file, sizeof L->file, "%s", file);
+    ck_assert_ok(crm_dataset_read_csv(crm_test_data(file), NULL, &L->ds));
+    ck_assert_ok(crm_dataset_describe(L->ds, &L->desc));
+}
+
+static double exact_sum(const crm_dataset *ds, size_t col)
+{
+    size_t n = crm_dataset_nrows(ds);
+    double *x = malloc(n * sizeof *x);
+    ck_assert_ptr_nonnull(x);
+    ck_assert_ok(crm_dataset_get_number(ds, col, 0, n, x));
+    crm__fsum s;
+    crm__fsum_init(&s);
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(x[i]))
+            crm__fsum_add(&s, x[i]);
+    free(x);
+    return crm__fsum_result(&s);
+}
+
+static const char *type_name(int32_t t)
+{
+    return t == CRM_TYPE_NUMBER ? "number" : t == CRM_TYPE_TEXT ? "text" : "time";
+}
+
+START_TEST(test_golden_csv_summary)
+{
+    FILE *f = fopen(crm_test_file("reference/golden/csv_summary.tsv"), "r");
+    ck_assert_msg(f != NULL, "cannot open the golden file");
+    char line[1024];
+    loaded L = {{0}, NULL, NULL};
+    int checked = 0, lines = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (line[0] == '#')
+            continue;
+        lines++;
+        line[strcspn(line, "\n")] = '\0';
+        char *fields[5];
+        char *p = line;
+        for (int i = 0; i < 5; i++) {
+            fields[i] = p;
+            p = strchr(p, '\t');
+            if (i < 4) {
+                ck_assert_msg(p != NULL, "malformed golden line");
+                *p++ = '\0';
+            }
+        }
+        const char *file = fields[0], *colname = fields[1], *type = fields[2], *stat = fields[3],
+                   *want = fields[4];
+        load(&L, file);
+        if (strcmp(colname, "-") == 0) {
+            size_t got = strcmp(stat, "rows") == 0 ? crm_dataset_nrows(L.ds) : crm_dataset_ncols(L.ds);
+            ck_assert_msg(got == strtoull(want, NULL, 10), "%s %s: got %zu, pandas %s", file, stat,
+                          got, want);
+            checked++;
+            continue;
+        }
+        size_t col;
+        ck_assert_ok(crm_dataset_column_index(L.ds, colname, &col));
+        int32_t t;
+        ck_assert_ok(crm_dataset_column_type(L.ds, col, &t));
+        ck_assert_msg(strcmp(type_name(t), type) == 0, "%s %s: type %s, pandas %s", file, colname,
+                      type_name(t), type);
+        char got[64];
+        if (strcmp(stat, "missing") == 0 || strcmp(stat, "distinct") == 0) {
+            snprintf(got, sizeof got, "%.0f", desc_stat(&L, col, stat));
+            ck_assert_msg(strcmp(got, want) == 0, "%s %s %s: got %s, pandas %s", file, colname,
+                          stat, got, want);
+        } else if (strcmp(type, "time") == 0) {
+            crm__format_time((int64_t)desc_stat(&L, col, stat), 0, got);
+            ck_assert_msg(strcmp(got, want) == 0, "%s %s %s: got %s, pandas %s", file, colname,
+                          stat, got, want);
+        } else if (strcmp(stat, "mean") == 0 || strcmp(stat, "std") == 0) {
+            double g = desc_stat(&L, col, stat), w = strtod(want, NULL);
+            ck_assert_msg(fabs(g - w) <= 1e-12 * fabs(w), "%s %s %s: got %.17g, pandas %.17g",
+                          file, colname, stat, g, w);
+        } else {
+            double g = strcmp(stat, "sum") == 0 ? exact_sum(L.ds, col) : desc_stat(&L, col, stat);
+            double w = strtod(want, NULL);
+            ck_assert_msg(memcmp(&g, &w, sizeof g) == 0, "%s %s %s: got %a, pandas %a", file,
+                          colname, stat, g, w);
+        }
+        checked++;
+    }
+    fclose(f);
+    crm_dataset_free(L.ds);
+    crm_dataset_free(L.desc);
+    ck_assert_int_eq(checked, lines);
+    ck_assert_int_ge(lines, 100); /* both files, every column */
+}
+END_TEST
+
+Suite *crm_csv_parity_shared_suite(void)
+{
+    Suite *s = suite_create("csv_parity_shared");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_golden_csv_summary);
+    suite_add_tcase(s, tc);
+    return s;
+}
