@@ -77,13 +77,24 @@ START_TEST(test_options_size_rule)
     ck_assert_error(crm_csv_options_init(NULL, sizeof o), CRM_E_INVALID);
     ck_assert_error(crm_csv_options_init(&o, 4), CRM_E_INVALID);
 
-    /* An older caller's smaller struct: init writes only that many bytes. */
-    unsigned char small[sizeof(crm_csv_options)];
-    memset(small, 0xAB, sizeof small);
-    size_t half = offsetof(crm_csv_options, na_values);
-    ck_assert_ok(crm_csv_options_init((crm_csv_options *)(void *)small, half));
-    for (size_t i = half; i < sizeof small; i++)
-        ck_assert_uint_eq(small[i], 0xAB);
+    /* init writes exactly `size` bytes: nothing past the caller's struct, and
+     * nothing at all when the size is below the first published layout. */
+    unsigned char raw[sizeof(crm_csv_options) + 16];
+    memset(raw, 0xAB, sizeof raw);
+    ck_assert_ok(crm_csv_options_init((crm_csv_options *)(void *)raw, sizeof(crm_csv_options)));
+    for (size_t i = sizeof(crm_csv_options); i < sizeof raw; i++)
+        ck_assert_uint_eq(raw[i], 0xAB);
+    memset(raw, 0xAB, sizeof raw);
+    ck_assert_error(crm_csv_options_init((crm_csv_options *)(void *)raw,
+                                         offsetof(crm_csv_options, max_rows)),
+                    CRM_E_INVALID);
+    for (size_t i = 0; i < sizeof raw; i++)
+        ck_assert_uint_eq(raw[i], 0xAB);
+    /* the same rule when a struct is passed in: too small is refused */
+    o.size = offsetof(crm_csv_options, max_rows);
+    crm_dataset *small_ds = (crm_dataset *)1;
+    ck_assert_error(crm_dataset_read_csv_mem("a\n1\n", 4, &o, &small_ds), CRM_E_INVALID);
+    ck_assert_ptr_null(small_ds);
 
     /* A newer caller's larger struct with a zero tail is accepted ... */
     struct {
