@@ -1,0 +1,46 @@
+"""libcrm: customer analytics (cleaning, RFM, segmentation, churn models,
+basket analysis, forecasting) for Python, on top of the libcrm C library.
+
+The package has two layers:
+
+* :mod:`libcrm._capi`, generated from the C headers by ``bindings/gen.py``:
+  ctypes prototypes of every C function, enums, constants and options structs;
+* the Pythonic layer: :class:`Dataset`, :func:`synth` and the exceptions.
+
+Errors raise :class:`Error` subclasses carrying the C status and message::
+
+    import libcrm
+    ds = libcrm.Dataset.read_csv("orders.csv", delimiter=";", types={"CustomerID": "text"})
+    print(ds.describe())
+
+The shared library is found through the ``LIBCRM_PATH`` environment variable,
+next to the package, or by the system loader; a library with another major
+version, or older than the headers the binding came from, is refused.
+"""
+
+from . import _capi
+from .errors import (CancelledError, CrmIOError, CrmTypeError, Error, FormatError,
+                     InvalidError, NoMemoryError, NotFoundError, NumericError, ParseError,
+                     StateError)
+from .dataset import Dataset
+from ._synth import synth
+
+__all__ = [
+    "Dataset", "synth",
+    "Error", "InvalidError", "NoMemoryError", "CrmIOError", "ParseError", "NotFoundError",
+    "CrmTypeError", "NumericError", "StateError", "FormatError", "CancelledError",
+    "__version__", "version_info", "library_version", "library_version_info", "library_path",
+]
+
+#: Version of the headers this binding was generated from ("MAJOR.MINOR.PATCH").
+__version__ = _capi.CRM_VERSION_STRING
+#: The same as a tuple of ints.
+version_info = (_capi.CRM_VERSION_MAJOR, _capi.CRM_VERSION_MINOR, _capi.CRM_VERSION_PATCH)
+#: Version of the loaded shared library (crm_version()); never older than __version__.
+library_version = _capi.crm_version().decode("ascii")
+#: The same as a tuple of ints (from crm_version_number()).
+library_version_info = (_capi.LIBRARY_VERSION_NUMBER // 10000,
+                        _capi.LIBRARY_VERSION_NUMBER // 100 % 100,
+                        _capi.LIBRARY_VERSION_NUMBER % 100)
+#: Where the shared library was loaded from.
+library_path = _capi.LIBRARY_PATH

@@ -1,0 +1,651 @@
+"""The :class:`Dataset` class: a libcrm table of typed columns.
+
+Column types and how they map to Python:
+
+========  ==============================  ===========================
+C type    Python value                    missing
+========  ==============================  ===========================
+number    ``float``                       ``None``
+text      ``str``                         ``None``
+time      ``datetime.datetime``, aware,   ``None``
+          in UTC (``tzinfo=timezone.utc``)
+========  ==============================  ===========================
+
+:meth:`Dataset.to_columns` and ``dataset[name]`` give ``None`` for every
+missing cell, whatever the type (the C library stores NaN, NULL and
+``CRM_TIME_MISSING``). :meth:`Dataset.from_columns` accepts ``None`` (and
+float NaN) as missing in every column. Times are whole seconds since the Unix
+epoch in C: naive ``datetime`` values are taken as UTC, aware ones are
+converted to UTC, ``datetime.date`` means midnight UTC, and fractions of a
+second are dropped.
+
+A Dataset owns its C handle and frees it when it is garbage collected (or on
+:meth:`Dataset.close`). Datasets derived from another one (``select``,
+``sort``, ``head``, ``describe``, ``clone``) are independent of it, so they
+may be freed in any order. One dataset must not be used by several threads
+at the same time; distinct datasets are independent.
+"""
+
+import array
+import ctypes
+import datetime
+import math
+import numbers
+import os
+import sys
+import weakref
+from ctypes import POINTER, byref, c_char, c_char_p, c_double, c_int32, c_int64, c_size_t
+
+from . import _capi, _options
+from .errors import StateError
+
+__all__ = ["Dataset"]
+
+_UTC = datetime.timezone.utc
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=_UTC)
+_EPOCH_NAIVE = datetime.datetime(1970, 1, 1)
+_EPOCH_ORDINAL = datetime.date(1970, 1, 1).toordinal()
+_TIME_MISSING = _capi.CRM_TIME_MISSING
+_TYPE_NAMES = {
+    _capi.CRM_TYPE_NUMBER: "number",
+    _capi.CRM_TYPE_TEXT: "text",
+    _capi.CRM_TYPE_TIME: "time",
+}
+_CSV_CHAR_FIELDS = ("delimiter", "quote")
+_INT32_CODE = "i" if array.array("i").itemsize == 4 else "l"
+_POINTER_CODE = next(c for c in "LQ" if array.array(c).itemsize == ctypes.sizeof(ctypes.c_void_p))
+
+
+def _numpy_array(values):
+    """`values` as a numpy array when it is one (or a pandas Series), else None."""
+    np = sys.modules.get("numpy")
+    if np is None:
+        return None
+    if not isinstance(values, np.ndarray) and hasattr(values, "to_numpy"):
+        values = values.to_numpy()
+    return values if isinstance(values, np.ndarray) else None
+
+
+def _is_missing(value):
+    if value is None:
+        return True
+    if isinstance(value, (str, bytes, int)):
+        return False
+    try:
+        return bool(value != value)  # NaN, NaT
+    except (TypeError, ValueError):
+        return False
+
+
+def _seconds(value, name):
+    """Seconds since the epoch (UTC) of a date, datetime or numpy datetime64."""
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            delta = value - _EPOCH_NAIVE
+        else:
+            delta = value - _EPOCH
+        return delta.days * 86400 + delta.seconds
+    if isinstance(value, datetime.date):
+        return (value.toordinal() - _EPOCH_ORDINAL) * 86400
+    if type(value).__name__ == "datetime64":
+        return int(value.astype("datetime64[s]").astype("int64"))
+    raise TypeError("column %r: %r is not a date or datetime" % (name, value))
+
+
+def _kind_of(value):
+    if isinstance(value, (str, bytes)):
+        return "text"
+    if isinstance(value, datetime.date) or type(value).__name__ == "datetime64":
+        return "time"
+    if isinstance(value, numbers.Real):
+        return "number"
+    return None
+
+
+def _column_kind(name, values):
+    """"number", "text" or "time" for a list of Python values (see from_columns)."""
+    kinds = set()
+    floats = False
+    for vtype in set(map(type, values)):
+        if vtype is type(None):
+            continue
+        if issubclass(vtype, float):
+            floats = True  # numbers, or NaN meaning missing in any column
+            continue
+        # Values of one type have one kind; only missingness differs (NaT, ...).
+        example = next((v for v in values if type(v) is vtype and not _is_missing(v)), None)
+        if example is None:
+            continue
+        kind = _kind_of(example)
+        if kind is None:
+            raise TypeError("column %r: cannot store a %s value (%r)"
+                            % (name, vtype.__name__, example))
+        kinds.add(kind)
+    if floats and (not kinds or any(isinstance(v, float) and v == v for v in values)):
+        kinds.add("number")
+    if len(kinds) > 1:
+        raise TypeError("column %r mixes %s values" % (name, " and ".join(sorted(kinds))))
+    return kinds.pop() if kinds else "number"
+
+
+def _text_pointers(values):
+    """C string pointers for a text column: ``(array of addresses, blob)``.
+
+    Each distinct string is encoded once into one NUL-separated blob; the
+    address array (NULL for missing) stays valid while the blob is alive.
+    Much faster than filling a ``c_char_p`` array item by item.
+    """
+    offsets = {}
+    parts = []
+    size = 0
+    for v in values:
+        if v is None or v in offsets:
+            continue
+        if _is_missing(v):
+            offsets[v] = None
+            continue
+        data = v.encode("utf-8") if isinstance(v, str) else bytes(v)
+        if b"\0" in data:
+            raise ValueError("text value %r contains a NUL character" % (v,))
+        offsets[v] = size
+        parts.append(data + b"\0")
+        size += len(data) + 1
+    blob = b"".join(parts)
+    base = ctypes.cast(c_char_p(blob), ctypes.c_void_p).value or 0
+    address = {v: (0 if off is None else base + off) for v, off in offsets.items()}
+    address[None] = 0
+    return array.array(_POINTER_CODE, [address[v] for v in values]), blob
+
+
+def _path(path):
+    return os.fsencode(path)
+
+
+def _check_count(n, what):
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        raise TypeError("%s must be an integer, not %s" % (what, type(n).__name__))
+    if n < 0:
+        raise ValueError("%s must not be negative" % what)
+    return int(n)
+
+
+def _names(names, what):
+    if isinstance(names, (str, bytes)):
+        names = [names]
+    names = list(names)
+    encoded = []
+    for name in names:
+        if not isinstance(name, str):
+            raise TypeError("%s must be column names (str), not %s" % (what, type(name).__name__))
+        encoded.append(name.encode("utf-8"))
+    return names, (c_char_p * len(encoded))(*encoded)
+
+
+def _csv_options(kwargs, what):
+    """crm_csv_options from keyword arguments (None when there are none)."""
+    kwargs = dict(kwargs)
+    types = kwargs.get("types")
+    if isinstance(types, dict):
+        kwargs["types"] = ["%s:%s" % (k, v) for k, v in types.items()]
+    na_values = kwargs.get("na_values")
+    if isinstance(na_values, str):
+        kwargs["na_values"] = [na_values]
+    for flag in ("header", "decimal_comma", "strict", "keep_default_na"):
+        if flag in kwargs and isinstance(kwargs[flag], bool):
+            kwargs[flag] = int(kwargs[flag])
+    return _options.build(_capi.crm_csv_options, kwargs, what, char_fields=_CSV_CHAR_FIELDS)
+
+
+def _opts_arg(opts):
+    return None if opts is None else byref(opts)
+
+
+class Dataset:
+    """A table of typed columns (number, text, time), backed by a crm_dataset.
+
+    ``Dataset()`` is empty; ``Dataset({"a": [1, 2]})`` is the same as
+    :meth:`from_columns`. Readers (:meth:`read_csv`, :meth:`read_csv_string`,
+    :meth:`read_baskets`) and :func:`libcrm.synth` create datasets too.
+
+    Operations that derive a dataset (``select``, ``sort``, ``head``,
+    ``describe``, ``clone``) return a new, independent Dataset and leave this
+    one unchanged. ``len(ds)`` is the number of rows; iterating yields column
+    names; ``ds[name]`` is a column as a list (``None`` where missing).
+    """
+
+    __slots__ = ("_ptr", "_finalizer", "__weakref__")
+
+    def __init__(self, columns=None):
+        out = POINTER(_capi.crm_dataset)()
+        _capi.crm_dataset_new(byref(out))
+        self._attach(out)
+        if columns is not None:
+            for name, values in dict(columns).items():
+                self.add_column(name, values)
+
+    # -- handle ownership ---------------------------------------------------------
+    def _attach(self, ptr):
+        if not ptr:
+            raise StateError("libcrm returned no dataset")
+        self._ptr = ptr
+        self._finalizer = weakref.finalize(self, _capi.crm_dataset_free, ptr)
+
+    @classmethod
+    def _wrap(cls, ptr):
+        """A Dataset owning the crm_dataset* `ptr` (freed with crm_dataset_free)."""
+        obj = cls.__new__(cls)
+        obj._attach(ptr)
+        return obj
+
+    @property
+    def _handle(self):
+        ptr = getattr(self, "_ptr", None)
+        if ptr is None:
+            raise StateError("the dataset has been closed")
+        return ptr
+
+    def close(self):
+        """Free the C dataset now; the Dataset cannot be used afterwards."""
+        finalizer = getattr(self, "_finalizer", None)
+        if finalizer is not None:
+            finalizer()
+        self._ptr = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- constructors ---------------------------------------------------------------
+    @classmethod
+    def read_csv(cls, path, **options):
+        """Read a CSV file (``.gz`` files are decompressed).
+
+        Keyword arguments are the ``crm_csv_options`` fields:
+        ``delimiter`` (1-character str or byte value; default: detected among
+        ``, ; TAB |``), ``quote`` (default ``'"'``; ``None`` disables quoting),
+        ``header`` (default True), ``decimal_comma`` (default False),
+        ``strict`` (default True: ragged rows are a ParseError),
+        ``keep_default_na`` (default True), ``na_values`` (list of str),
+        ``types`` (list of ``"NAME:number|text|time"``, or a dict
+        ``{name: type}``), ``date_format`` (strptime-style) and ``max_rows``.
+
+        Raises :class:`libcrm.ParseError` (message ``path:line:column: ...``),
+        :class:`libcrm.CrmIOError`, :class:`libcrm.InvalidError`.
+        """
+        opts, keep = _csv_options(options, "read_csv")
+        out = POINTER(_capi.crm_dataset)()
+        _capi.crm_dataset_read_csv(_path(path), _opts_arg(opts), byref(out))
+        del keep
+        return cls._wrap(out)
+
+    @classmethod
+    def read_csv_string(cls, text, **options):
+        """Read CSV from a str (encoded as UTF-8) or bytes (gzip data allowed).
+
+        Takes the keyword arguments of :meth:`read_csv`; error messages use
+        ``<memory>`` as the file name.
+        """
+        if isinstance(text, str):
+            data = text.encode("utf-8")
+        elif isinstance(text, (bytes, bytearray, memoryview)):
+            data = bytes(text)
+        else:
+            raise TypeError("read_csv_string() takes str or bytes, not %s" % type(text).__name__)
+        opts, keep = _csv_options(options, "read_csv_string")
+        out = POINTER(_capi.crm_dataset)()
+        _capi.crm_dataset_read_csv_mem(data, len(data), _opts_arg(opts), byref(out))
+        del keep
+        return cls._wrap(out)
+
+    @classmethod
+    def read_baskets(cls, path):
+        """Read a FIMI-style basket file (one transaction per line, items separated
+        by spaces) into a long table with columns ``tid`` (number: 1-based line)
+        and ``item`` (text)."""
+        out = POINTER(_capi.crm_dataset)()
+        _capi.crm_dataset_read_baskets(_path(path), byref(out))
+        return cls._wrap(out)
+
+    @classmethod
+    def from_columns(cls, columns):
+        """Build a dataset from a mapping ``{name: values}``, in the mapping's order.
+
+        The type of each column follows from its values: numbers (int, float,
+        bool) give a number column, str a text column, ``datetime.datetime``
+        or ``datetime.date`` a time column. ``None`` and NaN are missing; a
+        column with only missing values is a number column. numpy arrays
+        are taken directly: numeric dtypes as numbers (float64 arrays without
+        a copy), ``datetime64`` as times (NaT missing), others element-wise.
+        All columns must have the same length.
+        """
+        ds = cls()
+        for name, values in dict(columns).items():
+            ds.add_column(name, values)
+        return ds
+
+    # -- building ---------------------------------------------------------------
+    def add_column(self, name, values):
+        """Append a column (type inferred as in :meth:`from_columns`); in place."""
+        if not isinstance(name, str):
+            raise TypeError("column names must be str, not %s" % type(name).__name__)
+        cname = name.encode("utf-8")
+        handle = self._handle
+        arr = _numpy_array(values)
+        if arr is not None:
+            np = sys.modules["numpy"]
+            if arr.ndim != 1:
+                raise ValueError("column %r: expected a 1-dimensional array" % name)
+            if arr.dtype.kind in "fiub":
+                data = np.ascontiguousarray(arr, dtype=np.float64)
+                _capi.crm_dataset_add_number(handle, cname, data.ctypes.data_as(POINTER(c_double)),
+                                             len(data))
+                return
+            if arr.dtype.kind == "M":
+                data = np.ascontiguousarray(arr.astype("datetime64[s]").view(np.int64))
+                _capi.crm_dataset_add_time(handle, cname, data.ctypes.data_as(POINTER(c_int64)),
+                                           len(data))
+                return
+            values = arr.tolist()
+        if isinstance(values, (str, bytes)):
+            raise TypeError("column %r: expected a sequence of values, not a single %s"
+                            % (name, type(values).__name__))
+        values = values if isinstance(values, list) else list(values)
+        kind = _column_kind(name, values)
+        n = len(values)
+        if kind == "text":
+            pointers, blob = _text_pointers(values)
+            _capi.crm_dataset_add_text(handle, cname, (c_char_p * n).from_buffer(pointers), n)
+            del blob
+        elif kind == "time":
+            cache = {}
+            secs = array.array("q", bytes(8 * n))
+            for k, v in enumerate(values):
+                s = cache.get(v) if v is not None else _TIME_MISSING
+                if s is None:
+                    s = _TIME_MISSING if _is_missing(v) else _seconds(v, name)
+                    cache[v] = s
+                secs[k] = s
+            _capi.crm_dataset_add_time(handle, cname, (c_int64 * n).from_buffer(secs), n)
+        else:
+            nums = array.array("d", [math.nan if v is None else v for v in values])
+            _capi.crm_dataset_add_number(handle, cname, (c_double * n).from_buffer(nums), n)
+
+    def drop_column(self, name):
+        """Remove a column, in place (NotFoundError when there is none)."""
+        _capi.crm_dataset_drop_column(self._handle, name.encode("utf-8"))
+
+    def rename_column(self, name, new_name):
+        """Rename a column, in place."""
+        _capi.crm_dataset_rename_column(self._handle, name.encode("utf-8"),
+                                        new_name.encode("utf-8"))
+
+    # -- introspection ----------------------------------------------------------------
+    def __len__(self):
+        return int(_capi.crm_dataset_nrows(self._handle))
+
+    @property
+    def nrows(self):
+        """Number of rows."""
+        return len(self)
+
+    @property
+    def ncols(self):
+        """Number of columns."""
+        return int(_capi.crm_dataset_ncols(self._handle))
+
+    @property
+    def shape(self):
+        """``(rows, columns)``."""
+        return (len(self), self.ncols)
+
+    def _name(self, col):
+        out = c_char_p()
+        _capi.crm_dataset_column_name(self._handle, col, byref(out))
+        return out.value.decode("utf-8")
+
+    def _type(self, col):
+        out = c_int32()
+        _capi.crm_dataset_column_type(self._handle, col, byref(out))
+        return _TYPE_NAMES.get(out.value, "unknown")
+
+    def _index(self, name):
+        if not isinstance(name, str):
+            raise TypeError("column names are str, not %s" % type(name).__name__)
+        out = c_size_t()
+        _capi.crm_dataset_column_index(self._handle, name.encode("utf-8"), byref(out))
+        return out.value
+
+    @property
+    def columns(self):
+        """Column names, in order."""
+        return [self._name(i) for i in range(self.ncols)]
+
+    @property
+    def dtypes(self):
+        """``{name: "number" | "text" | "time"}``, in column order."""
+        return {self._name(i): self._type(i) for i in range(self.ncols)}
+
+    def __iter__(self):
+        return iter(self.columns)
+
+    def __contains__(self, name):
+        return isinstance(name, str) and name in self.columns
+
+    def missing(self):
+        """``{name: number of missing cells}``."""
+        out = {}
+        count = c_size_t()
+        for i in range(self.ncols):
+            _capi.crm_dataset_missing(self._handle, i, byref(count))
+            out[self._name(i)] = count.value
+        return out
+
+    # -- reading values ---------------------------------------------------------------
+    def _column(self, col, row0=0, n=None, numpy=False):
+        """Values of rows [row0, row0 + n) of column index `col`."""
+        handle = self._handle
+        if n is None:
+            n = len(self) - row0
+        kind = self._type(col)
+        np = sys.modules.get("numpy") if numpy else None
+        if numpy and np is None:
+            import numpy as np  # noqa: F811 (only when asked for)
+        if kind == "number":
+            buf = array.array("d", bytes(8 * n))
+            if n:
+                _capi.crm_dataset_get_number(handle, col, row0, n, (c_double * n).from_buffer(buf))
+            if numpy:
+                return np.frombuffer(buf, dtype=np.float64).copy()
+            return [None if v != v else v for v in buf.tolist()]
+        if kind == "time":
+            buf = array.array("q", bytes(8 * n))
+            if n:
+                _capi.crm_dataset_get_time(handle, col, row0, n, (c_int64 * n).from_buffer(buf))
+            if numpy:
+                return np.frombuffer(buf, dtype=np.int64).astype("datetime64[s]")
+            cache = {_TIME_MISSING: None}
+            out = []
+            for s in buf.tolist():
+                value = cache.get(s, cache)
+                if value is cache:
+                    try:
+                        value = _EPOCH + datetime.timedelta(seconds=s)
+                    except OverflowError:
+                        raise ValueError("time value %d is outside the range of datetime" % s) \
+                            from None
+                    cache[s] = value
+                out.append(value)
+            return out
+        if kind == "text":
+            levels = c_size_t()
+            _capi.crm_dataset_text_levels(handle, col, byref(levels))
+            if n * 4 < levels.value:  # few rows of a big dictionary: cell by cell
+                out, cell = [], c_char_p()
+                for row in range(row0, row0 + n):
+                    _capi.crm_dataset_get_text(handle, col, row, byref(cell))
+                    out.append(None if cell.value is None else cell.value.decode("utf-8"))
+            else:
+                codes = array.array(_INT32_CODE, bytes(4 * n))
+                if n:
+                    _capi.crm_dataset_get_codes(handle, col, row0, n,
+                                                (c_int32 * n).from_buffer(codes))
+                names, level = [], c_char_p()
+                for code in range(levels.value):
+                    _capi.crm_dataset_text_level(handle, col, code, byref(level))
+                    names.append(level.value.decode("utf-8"))
+                names.append(None)  # code -1 (missing) picks this last entry
+                out = [names[c] for c in codes.tolist()]
+            if numpy:
+                result = np.empty(len(out), dtype=object)
+                result[:] = out
+                return result
+            return out
+        raise StateError("column %d has an unknown type" % col)
+
+    def __getitem__(self, name):
+        """The column `name` as a list (``None`` where missing); a list of
+        names gives :meth:`select`."""
+        if isinstance(name, (list, tuple)):
+            return self.select(name)
+        return self._column(self._index(name))
+
+    def to_columns(self, numpy=False):
+        """``{name: list of values}`` for every column, ``None`` where missing.
+
+        Numbers are ``float``, text ``str`` and times aware ``datetime``
+        objects in UTC. With ``numpy=True`` the values are numpy arrays
+        instead: float64 (NaN missing), ``datetime64[s]`` (NaT missing) and
+        object arrays of str (None missing).
+        """
+        return {self._name(i): self._column(i, numpy=numpy) for i in range(self.ncols)}
+
+    def rows(self, n=None):
+        """The first `n` rows (all by default) as a list of tuples."""
+        n = len(self) if n is None else min(_check_count(n, "n"), len(self))
+        cols = [self._column(i, 0, n) for i in range(self.ncols)]
+        return list(zip(*cols)) if cols else [() for _ in range(n)]
+
+    # -- derived datasets ---------------------------------------------------------------
+    def clone(self):
+        """An independent deep copy."""
+        out = POINTER(_capi.crm_dataset)()
+        _capi.crm_dataset_clone(self._handle, byref(out))
+        return Dataset._wrap(out)
+
+    __copy__ = clone
+
+    def __deepcopy__(self, memo):
+        return self.clone()
+
+    def select(self, names):
+        """A new dataset with the named columns, in the order given."""
+        names, cnames = _names(names, "select()")
+        out = POINTER(_capi.crm_dataset)()
+        _capi.crm_dataset_select(self._handle, cnames, len(names), byref(out))
+        return Dataset._wrap(out)
+
+    def sort(self, keys, descending=None):
+        """A new dataset sorted by `keys` (a name or a list of names).
+
+        The sort is stable; missing values sort last. `descending` is None or
+        False (all ascending), True (all descending) or one bool per key.
+        """
+        keys, ckeys = _names(keys, "sort()")
+        if not keys:
+            raise ValueError("sort() needs at least one key")
+        flags = None
+        if descending is not None and descending is not False:
+            if descending is True:
+                descending = [True] * len(keys)
+            descending = list(descending)
+            if len(descending) != len(keys):
+                raise ValueError("sort(): %d keys but %d descending flags"
+                                 % (len(keys), len(descending)))
+            flags = (c_int32 * len(keys))(*[1 if d else 0 for d in descending])
+        out = POINTER(_capi.crm_dataset)()
+        _capi.crm_dataset_sort(self._handle, ckeys, len(keys), flags, byref(out))
+        return Dataset._wrap(out)
+
+    def head(self, n=5):
+        """A new dataset with the first `n` rows."""
+        out = POINTER(_capi.crm_dataset)()
+        _capi.crm_dataset_head(self._handle, _check_count(n, "head(n)"), byref(out))
+        return Dataset._wrap(out)
+
+    def describe(self):
+        """Per-column summary as a new dataset, one row per column.
+
+        Columns: ``column``, ``type``, ``count``, ``missing``, ``mean``,
+        ``std`` (sample), ``min``, ``q25``, ``median``, ``q75``, ``max``,
+        ``distinct``. Quantiles interpolate linearly (numpy's default). Text
+        columns only have count, missing and distinct; time columns hold
+        seconds since the epoch.
+        """
+        out = POINTER(_capi.crm_dataset)()
+        _capi.crm_dataset_describe(self._handle, byref(out))
+        return Dataset._wrap(out)
+
+    # -- writing ----------------------------------------------------------------------
+    def write_csv(self, path, **options):
+        """Write the dataset as CSV (gzip-compressed when `path` ends in ``.gz``).
+
+        Options: ``delimiter``, ``quote``, ``header``, ``decimal_comma`` and
+        ``date_format``, as for :meth:`read_csv`. Numbers are written in the
+        shortest form that reads back exactly; missing cells are empty.
+        """
+        opts, keep = _csv_options(options, "write_csv")
+        _capi.crm_dataset_write_csv(self._handle, _path(path), _opts_arg(opts))
+        del keep
+
+    def to_csv_string(self, **options):
+        """The dataset as CSV text (a str); options as for :meth:`write_csv`."""
+        opts, keep = _csv_options(options, "to_csv_string")
+        out = POINTER(c_char)()
+        _capi.crm_dataset_to_csv_string(self._handle, _opts_arg(opts), byref(out))
+        try:
+            return ctypes.string_at(out).decode("utf-8")
+        finally:
+            _capi.crm_free(out)
+            del keep
+
+    # -- display ----------------------------------------------------------------------
+    def __repr__(self):
+        if getattr(self, "_ptr", None) is None:
+            return "<libcrm.Dataset (closed)>"
+        nrows, ncols = self.shape
+        head = "<libcrm.Dataset: %d row%s x %d column%s>" % (
+            nrows, "" if nrows == 1 else "s", ncols, "" if ncols == 1 else "s")
+        if ncols == 0:
+            return head
+        shown_rows = min(nrows, 5)
+        shown_cols = list(range(ncols)) if ncols <= 8 else list(range(7))
+        table = [["", *(self._name(c) for c in shown_cols)],
+                 ["", *(self._type(c) for c in shown_cols)]]
+        columns = [self._column(c, 0, shown_rows) for c in shown_cols]
+        for r in range(shown_rows):
+            table.append([str(r), *(_format_cell(col[r]) for col in columns)])
+        if ncols > len(shown_cols):
+            for k, row in enumerate(table):
+                row.append("..." if k != 1 else "")
+        widths = [max(len(row[k]) for row in table) for k in range(len(table[0]))]
+        lines = [head]
+        for row in table:
+            lines.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+        if nrows > shown_rows:
+            lines.append("... (%d more rows)" % (nrows - shown_rows))
+        return "\n".join(lines)
+
+
+def _format_cell(value, width=24):
+    if value is None:
+        text = "None"
+    elif isinstance(value, float):
+        text = repr(value)
+    elif isinstance(value, datetime.datetime):
+        text = value.strftime("%Y-%m-%d %H:%M:%S")
+    else:
+        text = repr(value) if value == "" else str(value)
+    text = text.replace("\n", "\\n")
+    return text if len(text) <= width else text[:width - 3] + "..."

@@ -1,0 +1,156 @@
+"""The binding generator on modified copies of the headers: errors, constants, drift."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+pytestmark = pytest.mark.skipif(shutil.which((os.environ.get("CC") or "cc").split()[0]) is None,
+                                reason="the generator needs a C compiler (cc)")
+
+
+@pytest.fixture
+def tree(tmp_path):
+    """A copy of the headers, the generator and its outputs."""
+    shutil.copytree(os.path.join(REPO, "include"), tmp_path / "include")
+    (tmp_path / "bindings" / "python" / "libcrm").mkdir(parents=True)
+    (tmp_path / "lib").mkdir()
+    for rel in ("bindings/gen.py", "bindings/crm-api.json", "bindings/python/libcrm/_capi.py",
+                "lib/libcrm.symbols"):
+        shutil.copy(os.path.join(REPO, rel), tmp_path / rel)
+    return tmp_path
+
+
+def gen(tree, *args):
+    return subprocess.run([sys.executable, str(tree / "bindings" / "gen.py"), *args],
+                          capture_output=True, text=True)
+
+
+def add_declarations(tree, text):
+    """Insert `text` into crm/synth.h just before CRM_END_DECL; return its first line."""
+    path = tree / "include" / "crm" / "synth.h"
+    source = path.read_text()
+    head, tail = source.rsplit("CRM_END_DECL", 1)
+    path.write_text(head + text + "\nCRM_END_DECL" + tail)
+    return head.count("\n") + 1
+
+
+@pytest.mark.parametrize("declaration, expected", [
+    ("CRM_API crm_status crm_bad_long(const crm_dataset *ds, long n);", "'long'"),
+    ("CRM_API crm_status crm_bad_varargs(const char *fmt, ...);", "variadic"),
+    ("CRM_API crm_status crm_bad_byvalue(crm_csv_options opts);", "by value"),
+    ("CRM_API crm_status crm_bad_array(const double values[4]);", "arrays"),
+    ("CRM_API int32_t crm_bad_empty();", "(void)"),
+    ("typedef enum crm_bad_enum { CRM_BAD_A = 1, CRM_BAD_B } crm_bad_enum;", "explicit value"),
+    ("typedef struct crm_bad_options { int32_t k; } crm_bad_options;", "size_t size"),
+    ("typedef struct crm_bad_handle crm_bad_handle;", "crm_bad_handle_free"),
+    ("typedef union crm_bad_union { int32_t a; } crm_bad_union;", "union"),
+    ("CRM_API unsigned crm_bad_unsigned(void);", "'unsigned'"),
+    ("CRM_API crm_status crm_bad_unknown(FILE *f);", "unknown type 'FILE'"),
+])
+def test_outside_the_subset_stops_with_a_located_error(tree, declaration, expected):
+    line = add_declarations(tree, declaration)
+    proc = gen(tree, "--no-clang")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "include/crm/synth.h:%d:" % line in proc.stderr
+    assert expected in proc.stderr
+    name = declaration.split("crm_bad_")[1].split("(")[0].split(" ")[0]
+    assert "crm_bad_" + name in proc.stderr
+
+
+def test_constants_and_new_declarations(tree):
+    add_declarations(tree, "\n".join([
+        "/** A float. */",
+        "#define CRM_TEST_FLOAT 1e-4",
+        '#define CRM_TEST_STRING "a\\x41\\n"',
+        "#define CRM_TEST_EXPR (1 << 4 | CRM_VERSION_MAJOR)",
+        "#define CRM_TEST_INIT { 0 }",
+        "#define CRM_TEST_FN(x) (x)",
+        "#define CRM_TEST_CHAR ';'",
+        "/** Options. */",
+        "typedef struct crm_thing_options {",
+        "    size_t size;          /**< set by init */",
+        "    int32_t init;         /**< @type[enum] crm_type; how to start */",
+        "    int32_t n_init;       /**< restarts (not a count of a pointer field) */",
+        "    const double *w;      /**< weights */",
+        "    int64_t n_w;          /**< number of weights */",
+        "    int (*progress)(double fraction, void *user); /**< callback */",
+        "    void *user;           /**< for progress */",
+        "} crm_thing_options;",
+        "/** Init. */",
+        "CRM_API crm_status crm_thing_options_init(crm_thing_options *opts, size_t size);",
+        "/** A handle. */",
+        "typedef struct crm_thing crm_thing;",
+        "/** Free it. @param[in] t thing */",
+        "CRM_API void crm_thing_free(crm_thing *t);",
+        "/**",
+        " * Make things.",
+        " * @param[in]  names  names",
+        " * @param[in]  n      how many",
+        " * @param[out] a_out  first",
+        " * @param[out] b_out  second",
+        " * @since 1.1",
+        " */",
+        "CRM_API crm_status crm_thing_pair(const char *const *names, size_t n, "
+        "crm_thing **a_out, crm_thing **b_out);",
+    ]))
+    proc = gen(tree)
+    assert proc.returncode == 0, proc.stderr
+    ir = json.loads((tree / "bindings" / "crm-api.json").read_text())
+    consts = {c["name"]: c["value"] for c in ir["constants"]}
+    assert consts["CRM_TEST_FLOAT"] == 1e-4
+    assert consts["CRM_TEST_STRING"] == "aA\n"
+    assert consts["CRM_TEST_EXPR"] == 17
+    assert "CRM_TEST_INIT" not in consts and "CRM_TEST_FN" not in consts
+    assert consts["CRM_TEST_CHAR"] == ord(";")
+    fields = {f["name"]: f for f in next(s for s in ir["structs"]
+                                         if s["name"] == "crm_thing_options")["fields"]}
+    assert fields["init"]["enum"] == "crm_type" and fields["n_init"]["role"] == "value"
+    assert fields["w"]["length"] == "n_w" and fields["n_w"]["length_of"] == "w"
+    assert fields["progress"]["type"] == "int (*)(double, void *)"
+    assert fields["user"]["role"] == "user_data"
+    fn = next(f for f in ir["functions"] if f["name"] == "crm_thing_pair")
+    assert fn["since"] == "1.1" and fn["kind"] == "constructor"
+    assert [(p["role"], p["direction"]) for p in fn["params"]] == [
+        ("string_array", "in"), ("length", "in"), ("handle_out", "out"), ("handle_out", "out")]
+    assert fn["params"][2]["free"] == "crm_thing_free"
+    symbols = (tree / "lib" / "libcrm.symbols").read_text().split()
+    assert symbols == sorted(symbols) and "crm_thing_pair" in symbols
+    capi = (tree / "bindings" / "python" / "libcrm" / "_capi.py").read_text()
+    assert "POINTER(POINTER(crm_thing))" in capi and "CRM_TEST_STRING = 'aA\\n'" in capi
+    assert "('progress', CFUNCTYPE(c_int, c_double, c_void_p))," in capi
+    assert "_enums_ = {'init': crm_type}" in capi
+
+
+def test_check_reports_drift_with_a_diff(tree):
+    assert gen(tree, "--check", "--no-clang").returncode == 0
+    path = tree / "include" / "crm" / "dataset.h"
+    path.write_text(path.read_text().replace("Number of columns.", "How many columns."))
+    proc = gen(tree, "--check", "--no-clang")
+    assert proc.returncode == 1
+    assert "+++ b/bindings/crm-api.json" in proc.stdout
+    assert "+    How many columns." in proc.stdout  # the docstring in _capi.py
+    assert gen(tree, "--no-clang").returncode == 0
+    assert gen(tree, "--check", "--no-clang").returncode == 0
+
+
+def test_output_is_reproducible(tree):
+    before = {rel: (tree / rel).read_bytes() for rel in (
+        "bindings/crm-api.json", "bindings/python/libcrm/_capi.py", "lib/libcrm.symbols")}
+    (tree / "bindings" / "crm-api.json").unlink()
+    assert gen(tree, "--no-clang").returncode == 0
+    assert gen(tree, "--no-clang").returncode == 0
+    for rel, data in before.items():
+        assert (tree / rel).read_bytes() == data, rel
+
+
+def test_param_direction_contradicting_the_type_is_an_error(tree):
+    add_declarations(tree, "/** Bad. @param[out] ds dataset */\n"
+                           "CRM_API crm_status crm_bad_dir(const crm_dataset *ds);")
+    proc = gen(tree, "--no-clang")
+    assert proc.returncode == 2 and "crm_bad_dir" in proc.stderr and "@param[out]" in proc.stderr
