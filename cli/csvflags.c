@@ -1,0 +1,120 @@
+/* The CSV flags shared by every crm command (see csvflags.h). */
+#include "csvflags.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char cli_csvflags_help[] =
+    "  --delimiter C      field separator: one character or \"tab\"\n"
+    "                     (default: detect , ; tab | when reading; ',' when writing)\n"
+    "  --decimal-comma    numbers use ',' as the decimal separator\n"
+    "  --type COL:TYPE    read column COL as number, text or time; repeatable\n"
+    "  --na STR           also treat STR as a missing value; repeatable\n"
+    "                     (the defaults NA, N/A, null, NULL, NaN and empty stay)\n"
+    "  --date-format FMT  strptime-style format of date-time cells, e.g. \"%d/%m/%Y %H:%M\"\n"
+    "  --lenient          pad short rows, drop extra fields, replace invalid UTF-8\n"
+    "  --no-header        the first line is data; columns are named V1, V2, ...\n"
+    "  --max-rows N       read at most N data rows\n";
+
+int cli_csvflags_init(cli_csvflags *f, int argc)
+{
+    memset(f, 0, sizeof *f);
+    if (crm_csv_options_init(&f->opts, sizeof f->opts) != CRM_OK) return cli_lib_error(NULL);
+    size_t cap = argc > 0 ? (size_t)argc : 1;
+    f->na = calloc(cap, sizeof *f->na);
+    f->types = calloc(cap, sizeof *f->types);
+    if (!f->na || !f->types) {
+        cli_csvflags_free(f);
+        cli_error("out of memory");
+        return CLI_EXIT_INPUT;
+    }
+    return 0;
+}
+
+void cli_csvflags_free(cli_csvflags *f)
+{
+    free(f->na);
+    free(f->types);
+    f->na = NULL;
+    f->types = NULL;
+}
+
+static int valid_type_override(const char *s)
+{
+    const char *colon = strrchr(s, ':');
+    if (!colon || colon == s) return 0;
+    const char *t = colon + 1;
+    return strcmp(t, "number") == 0 || strcmp(t, "text") == 0 || strcmp(t, "time") == 0;
+}
+
+int cli_csvflags_try(cli_csvflags *f, cli_args *a, const cli_opt *o)
+{
+    const char *v = NULL;
+    if (o->is_short) return 0;
+    if (cli_is(o, "delimiter", 0)) {
+        if (cli_value(a, o, &v)) return -1;
+        if (strcmp(v, "tab") == 0 || strcmp(v, "\\t") == 0)
+            f->opts.delimiter = '\t';
+        else if (strlen(v) == 1 && v[0] != '"' && v[0] != '\n' && v[0] != '\r')
+            f->opts.delimiter = (unsigned char)v[0];
+        else {
+            cli_usage(a, "--delimiter wants one character or \"tab\" (got \"%s\")", v);
+            return -1;
+        }
+        return 1;
+    }
+    if (cli_is(o, "decimal-comma", 0)) {
+        if (cli_flag(a, o)) return -1;
+        f->opts.decimal_comma = 1;
+        return 1;
+    }
+    if (cli_is(o, "type", 0)) {
+        if (cli_value(a, o, &v)) return -1;
+        if (!valid_type_override(v)) {
+            cli_usage(a, "--type wants COLUMN:number, COLUMN:text or COLUMN:time (got \"%s\")", v);
+            return -1;
+        }
+        f->types[f->ntypes++] = v;
+        f->opts.types = f->types;
+        f->opts.n_types = (int64_t)f->ntypes;
+        return 1;
+    }
+    if (cli_is(o, "na", 0)) {
+        if (cli_value(a, o, &v)) return -1;
+        f->na[f->nna++] = v;
+        f->opts.na_values = f->na;
+        f->opts.n_na_values = (int64_t)f->nna;
+        f->opts.keep_default_na = 1;
+        return 1;
+    }
+    if (cli_is(o, "date-format", 0)) {
+        if (cli_value(a, o, &v)) return -1;
+        if (!v[0]) {
+            cli_usage(a, "--date-format wants a format such as \"%%Y-%%m-%%d %%H:%%M\"");
+            return -1;
+        }
+        f->opts.date_format = v;
+        return 1;
+    }
+    if (cli_is(o, "lenient", 0)) {
+        if (cli_flag(a, o)) return -1;
+        f->opts.strict = 0;
+        return 1;
+    }
+    if (cli_is(o, "no-header", 0)) {
+        if (cli_flag(a, o)) return -1;
+        f->opts.header = 0;
+        return 1;
+    }
+    if (cli_is(o, "max-rows", 0)) {
+        int64_t n = 0;
+        if (cli_value(a, o, &v)) return -1;
+        if (cli_parse_int64(v, &n) || n < 1) {
+            cli_usage(a, "--max-rows wants a positive whole number (got \"%s\")", v);
+            return -1;
+        }
+        f->opts.max_rows = n;
+        return 1;
+    }
+    return 0;
+}

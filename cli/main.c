@@ -1,0 +1,66 @@
+/* crm: the libcrm command-line tool. A thin layer over the public API:
+ * it parses arguments, calls the library and prints results.
+ * Exit status: 0 success, 1 bad input (library error), 2 usage error. */
+#include "csvflags.h"
+
+#include <string.h>
+
+static const char main_usage[] = "crm <command> [options]   (crm --help lists the commands)";
+
+static void main_help(void)
+{
+    printf("usage: crm <command> [options]\n\n"
+           "Customer analytics on CSV files, built on libcrm %s.\n\n"
+           "Commands:\n"
+           "  info FILE      rows, columns, inferred types, missing values and summary\n"
+           "                 statistics of a CSV file (--json for machine-readable output)\n"
+           "  synth          generate realistic, deterministic shop transactions as CSV\n\n"
+           "Options:\n"
+           "  -h, --help     show this help; 'crm <command> --help' shows a command's options\n"
+           "  --version      show the versions of crm and of the libcrm library it uses\n\n"
+           "CSV flags (accepted by every command that reads or writes CSV):\n%s\n"
+           "Exit status: 0 success, 1 bad input (the message names the problem),\n"
+           "2 usage error.\n",
+           crm_version(), cli_csvflags_help);
+}
+
+typedef struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} command;
+
+static const command commands[] = {
+    {"info", cli_cmd_info},
+    {"synth", cli_cmd_synth},
+};
+
+int main(int argc, char **argv)
+{
+    cli_args a;
+    cli_args_init(&a, argc, argv, NULL, main_usage);
+    if (argc < 2) return cli_usage(&a, "missing command");
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
+        printf("crm %s (libcrm %s)\n", CRM_VERSION_STRING, crm_version());
+        return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_INPUT;
+    }
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        if (strcmp(cmd, "help") == 0 && argc > 2) {
+            for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+                if (strcmp(argv[2], commands[i].name) == 0) {
+                    char help[] = "--help";
+                    char *sub[] = {argv[2], help, NULL};
+                    return commands[i].run(2, sub);
+                }
+            }
+            return cli_usage(&a, "unknown command \"%s\"", argv[2]);
+        }
+        main_help();
+        return CLI_EXIT_OK;
+    }
+    if (cmd[0] == '-') return cli_usage(&a, "unknown option %s (a command comes first)", cmd);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(cmd, commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
+    }
+    return cli_usage(&a, "unknown command \"%s\"", cmd);
+}

@@ -1,0 +1,329 @@
+/* Shared helpers of the crm command-line tool (see util.h). */
+#include "util.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- messages ---------------------------------------------------------- */
+
+void cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("crm: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+int cli_lib_error(const char *name)
+{
+    const char *msg = crm_last_error();
+    if (!msg[0]) msg = "unknown error";
+    if (name && !strstr(msg, name))
+        cli_error("%s: %s", name, msg);
+    else
+        cli_error("%s", msg);
+    return CLI_EXIT_INPUT;
+}
+
+/* ---- argument parsing ---------------------------------------------------- */
+
+void cli_args_init(cli_args *a, int argc, char **argv, const char *cmd, const char *usage)
+{
+    a->argc = argc;
+    a->argv = argv;
+    a->i = 1;
+    a->only_positional = 0;
+    a->cmd = cmd;
+    a->usage = usage;
+}
+
+int cli_next(cli_args *a, cli_opt *o, const char **positional)
+{
+    for (;;) {
+        if (a->i >= a->argc) return CLI_END;
+        const char *s = a->argv[a->i++];
+        if (a->only_positional || s[0] != '-' || s[1] == '\0') {
+            *positional = s;
+            return CLI_POSITIONAL;
+        }
+        if (strcmp(s, "--") == 0) {
+            a->only_positional = 1;
+            continue;
+        }
+        memset(o, 0, sizeof *o);
+        o->text = s;
+        if (s[1] == '-') {
+            o->name = s + 2;
+            const char *eq = strchr(o->name, '=');
+            o->len = eq ? (size_t)(eq - o->name) : strlen(o->name);
+            o->value = eq ? eq + 1 : NULL;
+        } else {
+            o->name = s + 1;
+            o->len = 1;
+            o->is_short = 1;
+            o->value = s[2] ? s + 2 : NULL;
+            if (o->value && o->value[0] == '=') o->value++;
+        }
+        return CLI_OPTION;
+    }
+}
+
+int cli_is(const cli_opt *o, const char *long_name, char short_name)
+{
+    if (o->is_short) return short_name && o->name[0] == short_name;
+    return long_name && strlen(long_name) == o->len && strncmp(o->name, long_name, o->len) == 0;
+}
+
+static void usage_tail(const cli_args *a)
+{
+    fprintf(stderr, "usage: %s\n", a->usage);
+    if (a->cmd)
+        fprintf(stderr, "Try 'crm %s --help' for more information.\n", a->cmd);
+    else
+        fputs("Try 'crm --help' for more information.\n", stderr);
+}
+
+int cli_usage(const cli_args *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("crm: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    usage_tail(a);
+    return CLI_EXIT_USAGE;
+}
+
+int cli_value(cli_args *a, const cli_opt *o, const char **out)
+{
+    if (o->value) {
+        *out = o->value;
+        return 0;
+    }
+    if (a->i >= a->argc) {
+        cli_usage(a, "option %s needs a value", o->text);
+        return -1;
+    }
+    *out = a->argv[a->i++];
+    return 0;
+}
+
+int cli_flag(const cli_args *a, const cli_opt *o)
+{
+    if (o->value) {
+        if (o->is_short)
+            cli_usage(a, "unknown option %s", o->text);
+        else
+            cli_usage(a, "option --%.*s takes no value", (int)o->len, o->name);
+        return -1;
+    }
+    return 0;
+}
+
+int cli_unknown(const cli_args *a, const cli_opt *o)
+{
+    if (o->is_short) return cli_usage(a, "unknown option -%c", o->name[0]);
+    return cli_usage(a, "unknown option --%.*s", (int)o->len, o->name);
+}
+
+/* ---- values ------------------------------------------------------------------ */
+
+int cli_parse_int64(const char *s, int64_t *out)
+{
+    if (!s[0] || s[0] == ' ' || s[0] == '\t') return -1;
+    errno = 0;
+    char *end = NULL;
+    long long v = strtoll(s, &end, 10);
+    if (errno || *end) return -1;
+    *out = (int64_t)v;
+    return 0;
+}
+
+int cli_parse_uint64(const char *s, uint64_t *out)
+{
+    if (s[0] < '0' || s[0] > '9') return -1;
+    errno = 0;
+    char *end = NULL;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end) return -1;
+    *out = (uint64_t)v;
+    return 0;
+}
+
+int cli_parse_double(const char *s, double *out)
+{
+    if (!s[0] || s[0] == ' ' || s[0] == '\t') return -1;
+    errno = 0;
+    char *end = NULL;
+    double v = strtod(s, &end);
+    if (errno == ERANGE || *end) return -1;
+    *out = v;
+    return 0;
+}
+
+static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int64_t *y, int64_t *m, int64_t *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = yoe + era * 400 + (*m <= 2);
+}
+
+int cli_parse_date(const char *s, int64_t *out)
+{
+    static const char shape[] = "dddd-dd-dd";
+    if (strlen(s) != sizeof shape - 1) return -1;
+    for (size_t i = 0; shape[i]; i++) {
+        if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != shape[i]) return -1;
+    }
+    int64_t y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    int64_t m = (s[5] - '0') * 10 + (s[6] - '0');
+    int64_t d = (s[8] - '0') * 10 + (s[9] - '0');
+    static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1]) return -1;
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (m == 2 && d == 29 && !leap) return -1;
+    *out = days_from_civil(y, m, d) * 86400;
+    return 0;
+}
+
+void cli_format_time(int64_t t, char *buf, size_t size)
+{
+    int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+    int64_t secs = t - days * 86400;
+    int64_t y, m, d;
+    civil_from_days(days, &y, &m, &d);
+    snprintf(buf, size, "%04lld-%02lld-%02lld %02lld:%02lld:%02lld", (long long)y, (long long)m,
+             (long long)d, (long long)(secs / 3600), (long long)(secs / 60 % 60),
+             (long long)(secs % 60));
+}
+
+void cli_format_number(double v, char *buf, size_t size)
+{
+    if (isnan(v))
+        snprintf(buf, size, "-");
+    else if (isinf(v))
+        snprintf(buf, size, v > 0 ? "inf" : "-inf");
+    else if (fabs(v) < 1e15 && v == floor(v))
+        snprintf(buf, size, "%.0f", v);
+    else if (fabs(v) >= 1e5 && fabs(v) < 1e15)
+        snprintf(buf, size, "%.1f", v);
+    else
+        snprintf(buf, size, "%.6g", v);
+}
+
+/* ---- JSON ----------------------------------------------------------------- */
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 when invalid. */
+static size_t utf8_seq(const unsigned char *s)
+{
+    unsigned c = s[0];
+    if (c < 0x80) return 1;
+    size_t n;
+    unsigned min;
+    unsigned cp;
+    if (c >= 0xC2 && c <= 0xDF) {
+        n = 2;
+        min = 0x80;
+        cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        min = 0x800;
+        cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        min = 0x10000;
+        cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80) return 0;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+    return n;
+}
+
+void cli_json_string(FILE *f, const char *str)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    fputc('"', f);
+    while (*s) {
+        unsigned c = *s;
+        if (c == '"' || c == '\\') {
+            fputc('\\', f);
+            fputc((int)c, f);
+            s++;
+        } else if (c < 0x20) {
+            switch (c) {
+            case '\n':
+                fputs("\\n", f);
+                break;
+            case '\r':
+                fputs("\\r", f);
+                break;
+            case '\t':
+                fputs("\\t", f);
+                break;
+            case '\b':
+                fputs("\\b", f);
+                break;
+            case '\f':
+                fputs("\\f", f);
+                break;
+            default:
+                fprintf(f, "\\u%04x", c);
+            }
+            s++;
+        } else if (c < 0x80) {
+            fputc((int)c, f);
+            s++;
+        } else {
+            size_t n = utf8_seq(s);
+            if (n == 0) {
+                fputs("\\ufffd", f);
+                s++;
+            } else {
+                fwrite(s, 1, n, f);
+                s += n;
+            }
+        }
+    }
+    fputc('"', f);
+}
+
+void cli_json_number(FILE *f, double v)
+{
+    if (!isfinite(v)) {
+        fputs("null", f);
+        return;
+    }
+    char buf[40];
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, sizeof buf, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v) break;
+    }
+    fputs(buf, f);
+}

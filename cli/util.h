@@ -1,0 +1,110 @@
+/* Shared helpers of the crm command-line tool: messages and exit codes,
+ * argument parsing, JSON output, value parsing and date formatting.
+ * The tool uses only libcrm's public API. */
+#ifndef CRM_CLI_UTIL_H
+#define CRM_CLI_UTIL_H
+
+#include <crm.h>
+
+#include <stdint.h>
+#include <stdio.h>
+
+/* Exit codes. */
+enum {
+    CLI_EXIT_OK = 0,    /* success */
+    CLI_EXIT_INPUT = 1, /* bad input: a library call failed */
+    CLI_EXIT_USAGE = 2  /* unknown flag, missing argument, bad command line */
+};
+
+#if defined(__GNUC__)
+#define CLI_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define CLI_PRINTF(a, b)
+#endif
+
+/* ---- messages ---------------------------------------------------------- */
+
+/* Print "crm: <message>" and a newline on stderr. */
+void cli_error(const char *fmt, ...) CLI_PRINTF(1, 2);
+
+/* Report the calling thread's last libcrm failure as "crm: <crm_last_error()>",
+ * prefixed with "<name>: " when the message does not already mention `name`
+ * (a file name, say). Returns CLI_EXIT_INPUT. */
+int cli_lib_error(const char *name);
+
+/* ---- argument parsing ---------------------------------------------------- */
+
+/* A cursor over a command's arguments. Options are "--name", "--name=value",
+ * "--name value", "-x", "-xVALUE" and "-x VALUE"; "--" ends the options and "-"
+ * alone is a positional argument. */
+typedef struct cli_args {
+    int argc;
+    char **argv;
+    int i; /* next argument */
+    int only_positional;
+    const char *cmd;   /* command name for messages, e.g. "info" */
+    const char *usage; /* one-line usage, e.g. "crm info FILE [options]" */
+} cli_args;
+
+/* One option as written on the command line. */
+typedef struct cli_opt {
+    const char *name;  /* long or short name, without dashes (not NUL-terminated) */
+    size_t len;        /* length of name */
+    int is_short;      /* 1 for "-x" */
+    const char *value; /* inline value ("--name=value", "-xVALUE"), or NULL */
+    const char *text;  /* the argument as written */
+} cli_opt;
+
+enum { CLI_END = 0, CLI_OPTION = 1, CLI_POSITIONAL = 2 };
+
+void cli_args_init(cli_args *a, int argc, char **argv, const char *cmd, const char *usage);
+
+/* Next item: CLI_OPTION (fills *o), CLI_POSITIONAL (sets *positional) or CLI_END. */
+int cli_next(cli_args *a, cli_opt *o, const char **positional);
+
+/* 1 when o is --long_name (or -short_name when short_name is not 0). */
+int cli_is(const cli_opt *o, const char *long_name, char short_name);
+
+/* The value of an option that takes one (inline, or the next argument).
+ * Returns 0, or prints a usage error and returns -1. */
+int cli_value(cli_args *a, const cli_opt *o, const char **out);
+
+/* Check that a flag was given without a value. Returns 0, or prints a usage
+ * error and returns -1. */
+int cli_flag(const cli_args *a, const cli_opt *o);
+
+/* Print "crm: unknown option X", the usage line and a hint; returns CLI_EXIT_USAGE. */
+int cli_unknown(const cli_args *a, const cli_opt *o);
+
+/* Print "crm: <message>", the usage line and a hint; returns CLI_EXIT_USAGE. */
+int cli_usage(const cli_args *a, const char *fmt, ...) CLI_PRINTF(2, 3);
+
+/* ---- values ------------------------------------------------------------------ */
+
+/* Whole-string parses; return 0 on success, -1 when s is not a valid value. */
+int cli_parse_int64(const char *s, int64_t *out);
+int cli_parse_uint64(const char *s, uint64_t *out);
+int cli_parse_double(const char *s, double *out);
+/* "YYYY-MM-DD" to seconds since the epoch (UTC midnight). */
+int cli_parse_date(const char *s, int64_t *out);
+
+/* Seconds since the epoch as "YYYY-MM-DD HH:MM:SS" (buf >= 32 bytes). */
+void cli_format_time(int64_t t, char *buf, size_t size);
+/* A number for people: integers without a fraction, others with 6
+ * significant digits (no exponent between 1e-4 and 1e15); "-" for NaN. */
+void cli_format_number(double v, char *buf, size_t size);
+
+/* ---- JSON ----------------------------------------------------------------- */
+
+/* Write s as a JSON string literal (quotes, escapes; invalid UTF-8 bytes
+ * become U+FFFD). */
+void cli_json_string(FILE *f, const char *s);
+/* Write v as a JSON number that reads back exactly; null for NaN and infinities. */
+void cli_json_number(FILE *f, double v);
+
+/* ---- commands -------------------------------------------------------------- */
+
+int cli_cmd_info(int argc, char **argv);
+int cli_cmd_synth(int argc, char **argv);
+
+#endif /* CRM_CLI_UTIL_H */
