@@ -211,7 +211,7 @@ crm_status crm_dataset_drop_column(crm_dataset *ds, const char *name)
 {
     if (!ds || !name)
         return crm__error(CRM_E_INVALID, "crm_dataset_drop_column: NULL argument");
-    size_t i;
+    size_t i = 0;
     crm_status st = crm__dataset_find(ds, name, &i);
     if (st)
         return st;
@@ -227,7 +227,7 @@ crm_status crm_dataset_rename_column(crm_dataset *ds, const char *name, const ch
 {
     if (!ds || !name || !new_name)
         return crm__error(CRM_E_INVALID, "crm_dataset_rename_column: NULL argument");
-    size_t i;
+    size_t i = 0;
     crm_status st = crm__dataset_find(ds, name, &i);
     if (st)
         return st;
@@ -477,7 +477,7 @@ crm_status crm_dataset_select(const crm_dataset *ds, const char *const *names, s
     if (st)
         return st;
     for (size_t i = 0; i < n; i++) {
-        size_t idx;
+        size_t idx = 0;
         if (!names[i]) {
             st = crm__error(CRM_E_INVALID, "crm_dataset_select: names[%zu] is NULL", i);
             goto fail;

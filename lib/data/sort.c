@@ -119,7 +119,7 @@ crm_status crm_dataset_sort(const crm_dataset *ds, const char *const *keys, size
     if (!sk)
         return crm__nomem();
     for (size_t k = 0; k < nkeys; k++) {
-        size_t idx;
+        size_t idx = 0;
         if (!keys[k]) {
             st = crm__error(CRM_E_INVALID, "crm_dataset_sort: keys[%zu] is NULL", k);
             goto done;
