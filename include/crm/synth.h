@@ -56,8 +56,11 @@ CRM_API crm_status crm_synth_options_init(crm_synth_options *opts, size_t size);
  * ordered by InvoiceDate then InvoiceNo.
  * @param[in]  opts  options, or NULL for defaults
  * @param[out] out   new dataset, NULL on failure. Ownership: caller.
- * @return CRM_OK, CRM_E_INVALID (customers, products or days < 1, dirt < 0),
- *         CRM_E_FORMAT, CRM_E_NOMEM.
+ * @return CRM_OK; CRM_E_INVALID when an option is out of range (the message
+ *         names it): customers 1..1,000,000, products 1..100,000, days
+ *         1..36,600, customers * days <= 250,000,000, dirt finite in 0..10,
+ *         start a UTC midnight from 1900-01-01 with the period ending by
+ *         9999-12-31; CRM_E_FORMAT; CRM_E_NOMEM.
  * Thread-safety: safe from any thread.
  */
 CRM_API crm_status crm_synth_transactions(const crm_synth_options *opts, crm_dataset **out);

@@ -43,10 +43,15 @@ from . import errors as _errors
 
 # Missing value of a CRM_TYPE_TIME cell (INT64_MIN).
 CRM_TIME_MISSING = -9223372036854775808
+# Major version: the ABI is stable within a major version (SONAME libcrm.so.MAJOR).
 CRM_VERSION_MAJOR = 1
+# Minor version: grows when functions or options fields are added.
 CRM_VERSION_MINOR = 0
+# MAJOR * 10000 + MINOR * 100 + PATCH; compare with crm_version_number().
 CRM_VERSION_NUMBER = 10000
+# Patch version: fixes only.
 CRM_VERSION_PATCH = 0
+# "MAJOR.MINOR.PATCH"; compare with crm_version().
 CRM_VERSION_STRING = '1.0.0'
 
 
@@ -1175,8 +1180,11 @@ crm_synth_transactions = _bind(
     ordered by InvoiceDate then InvoiceNo.
     @param[in]  opts  options, or NULL for defaults
     @param[out] out   new dataset, NULL on failure. Ownership: caller.
-    @return CRM_OK, CRM_E_INVALID (customers, products or days < 1, dirt < 0),
-            CRM_E_FORMAT, CRM_E_NOMEM.
+    @return CRM_OK; CRM_E_INVALID when an option is out of range (the message
+            names it): customers 1..1,000,000, products 1..100,000, days
+            1..36,600, customers * days <= 250,000,000, dirt finite in 0..10,
+            start a UTC midnight from 1900-01-01 with the period ending by
+            9999-12-31; CRM_E_FORMAT; CRM_E_NOMEM.
     Thread-safety: safe from any thread.
     """,
 )
