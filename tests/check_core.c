@@ -186,6 +186,36 @@ START_TEST(test_parse_number)
 }
 END_TEST
 
+START_TEST(test_parse_long_numbers)
+{
+    /* More significant digits than any buffer: must still round correctly,
+     * allocation-free, and agree with strtod (the test runs in the C locale). */
+    static char buf[4096];
+    for (int variant = 0; variant < 4; variant++) {
+        size_t k = 0;
+        if (variant == 1)
+            buf[k++] = '-';
+        for (int d = 0; d < 1500; d++) {
+            if (d == 3)
+                buf[k++] = '.';
+            buf[k++] = variant == 2 ? (d == 0 ? '1' : '0') : (char)('0' + (d * 7 + 3) % 10);
+        }
+        if (variant == 3)
+            k += (size_t)snprintf(buf + k, sizeof buf - k, "e-320");
+        buf[k] = '\0';
+        double v, w = strtod(buf, NULL);
+        ck_assert_msg(crm__parse_number(buf, k, '.', &v), "variant %d not parsed", variant);
+        ck_assert_msg(memcmp(&v, &w, sizeof v) == 0, "variant %d: %a vs strtod %a", variant, v, w);
+    }
+    /* 0.000...0001 with 1000 zeros underflows to 0; 1e-5000 too */
+    memset(buf, '0', 1003);
+    buf[1] = '.';
+    buf[1002] = '1';
+    double v = 1;
+    ck_assert(crm__parse_number(buf, 1003, '.', &v) && v == 0.0);
+}
+END_TEST
+
 START_TEST(test_format_number_round_trips)
 {
     char buf[40];
@@ -283,6 +313,7 @@ Suite *crm_core_suite(void)
     suite_add_tcase(s, tc);
     TCase *lim = tcase_create("limits");
     tcase_add_test(lim, test_parse_number);
+    tcase_add_test(lim, test_parse_long_numbers);
     tcase_add_test(lim, test_format_number_round_trips);
     tcase_add_test(lim, test_fsum_exact);
     tcase_add_test(lim, test_utf8);

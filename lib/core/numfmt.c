@@ -45,6 +45,51 @@ static int lower_eq(const char *s, size_t n, const char *word)
     return i == n && word[i] == '\0';
 }
 
+/* Correctly rounded value of the digits [s, s+n) (digits and at most one
+ * decimal separator, already validated) times 10^exp_part. No allocation:
+ * only the first SIG_DIGITS significant digits matter for rounding, plus a
+ * sticky digit standing for any non-zero digit beyond them, so the number is
+ * rewritten as "DDD...D[1]e<exp>" in a fixed buffer and rounded by strtod_l. */
+#define SIG_DIGITS 780
+static double slow_path(const char *s, size_t n, char decimal, int64_t exp_part)
+{
+    char tmp[SIG_DIGITS + 40];
+    size_t k = 0;
+    int64_t exp10 = exp_part;
+    int seen_point = 0, sticky = 0, started = 0;
+    for (size_t j = 0; j < n; j++) {
+        char c = s[j];
+        if (c == decimal) {
+            seen_point = 1;
+            continue;
+        }
+        if (!started && c == '0') {
+            if (seen_point)
+                exp10--;
+            continue;
+        }
+        started = 1;
+        if (k < SIG_DIGITS) {
+            tmp[k++] = c;
+            if (seen_point)
+                exp10--;
+        } else {
+            if (!seen_point)
+                exp10++;
+            if (c != '0')
+                sticky = 1;
+        }
+    }
+    if (k == 0)
+        return 0.0;
+    if (sticky) {
+        tmp[k++] = '1';
+        exp10--;
+    }
+    snprintf(tmp + k, sizeof tmp - k, "e%lld", (long long)exp10);
+    return strtod_l(tmp, NULL, get_c_locale());
+}
+
 int crm__parse_number(const char *s, size_t n, char decimal, double *out)
 {
     size_t i = 0;
@@ -105,6 +150,7 @@ int crm__parse_number(const char *s, size_t n, char decimal, double *out)
     if (!any)
         return 0;
     size_t mant_end = i;
+    int64_t exp_part = 0;
     if (i < n && (s[i] == 'e' || s[i] == 'E')) {
         i++;
         int eneg = 0;
@@ -118,7 +164,8 @@ int crm__parse_number(const char *s, size_t n, char decimal, double *out)
         for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
             if (e < 100000)
                 e = e * 10 + (s[i] - '0');
-        exp10 += eneg ? -e : e;
+        exp_part = eneg ? -e : e;
+        exp10 += exp_part;
     }
     if (i != n)
         return 0;
@@ -130,26 +177,7 @@ int crm__parse_number(const char *s, size_t n, char decimal, double *out)
         v = (double)mant;
         v = exp10 < 0 ? v / pow10_exact[-exp10] : v * pow10_exact[exp10];
     } else {
-        /* Slow path: normalise into a C-locale string and let strtod_l round. */
-        char tmp[512];
-        size_t k = 0;
-        size_t len = n - start;
-        if (len + 2 >= sizeof tmp) {
-            /* Very long numbers: keep the first digits and the exponent. */
-            char *heap = crm__malloc(len + 2);
-            if (!heap)
-                return 0;
-            for (size_t j = start; j < n; j++)
-                heap[k++] = s[j] == decimal && j < mant_end ? '.' : s[j];
-            heap[k] = '\0';
-            v = strtod_l(heap, NULL, get_c_locale());
-            crm__free(heap);
-        } else {
-            for (size_t j = start; j < n; j++)
-                tmp[k++] = s[j] == decimal && j < mant_end ? '.' : s[j];
-            tmp[k] = '\0';
-            v = strtod_l(tmp, NULL, get_c_locale());
-        }
+        v = slow_path(s + start, mant_end - start, decimal, exp_part);
     }
     *out = neg ? -v : v;
     return 1;

@@ -17,4 +17,10 @@ crm_status crm__csv_options_load(crm_csv_options *dst, const crm_csv_options *us
  * CRM_E_NOMEM. Also used by crm_dataset_read_baskets(). */
 crm_status crm__read_file(const char *path, char **out, size_t *len);
 
+/* Decompress a complete gzip stream (concatenated members allowed) held in
+ * memory into a new NUL-terminated buffer. `name` is used in error messages.
+ * Errors: CRM_E_IO (truncated or corrupt data), CRM_E_NOMEM. */
+crm_status crm__gunzip(const unsigned char *src, size_t n, const char *name, char **out,
+                       size_t *len);
+
 #endif /* CRM_DATA_CSV_INTERNAL_H */

@@ -20,10 +20,6 @@
 #include <emmintrin.h>
 #endif
 
-/* Defined in fileio.c. */
-crm_status crm__gunzip(const unsigned char *src, size_t n, const char *name, char **out,
-                       size_t *len);
-
 #define F_QUOTED ((uint64_t)1 << 63)
 #define F_ESCAPED ((uint64_t)1 << 62)
 #define F_OFF (F_ESCAPED - 1)

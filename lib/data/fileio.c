@@ -8,11 +8,6 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
-/* Decompress gzip data held in memory (declared again in csv_read.c, which
- * uses it for crm_dataset_read_csv_mem). */
-crm_status crm__gunzip(const unsigned char *src, size_t n, const char *name, char **out,
-                       size_t *len);
-
 /* zlib's own allocations go through the library allocator too, so that
  * allocation-failure injection reaches them. */
 static voidpf z_alloc(voidpf opaque, uInt items, uInt size)

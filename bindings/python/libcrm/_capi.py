@@ -153,9 +153,12 @@ class crm_csv_options(Structure):
     crm_csv_options_init(&o, sizeof o); see crm/common.h for the size rule.
 
     Type inference (reading), applied to each column unless `types` overrides it:
-    1. Cells are missing when empty, whitespace-only, or equal to an NA string
-       (default "NA", "N/A", "null", "NULL", "NaN"; compared after quote removal,
-       without trimming).
+    1. A cell is missing when it is empty (nothing, or a quoted "" ), or when
+       it is unquoted and whitespace-only or equal to an NA string (default
+       "NA", "N/A", "null", "NULL", "NaN"; compared without trimming). Quoted
+       text such as "NA" or " " is kept as text, so written files read back
+       unchanged. A non-missing empty string cannot be represented in CSV: it
+       is written as "" and reads back as missing (as in pandas).
     2. A column is NUMBER when every non-missing cell is a decimal number:
        optional sign, digits with an optional fraction (decimal point '.', or ','
        with decimal_comma), optional exponent (e/E, sign, digits); surrounding
