@@ -776,21 +776,6 @@ static int parse_format(const char *fmt, const char *s, size_t n, int64_t *t)
     return make_time(y, mo, d, h, mi, se, 0, t);
 }
 
-static crm_status check_date_format(const char *fmt)
-{
-    for (const char *f = fmt; *f; f++) {
-        if (*f != '%')
-            continue;
-        f++;
-        if (!*f || !strchr("YmdHMSybp%", *f))
-            return crm__error(CRM_E_INVALID,
-                              "date_format \"%s\": unsupported directive \"%%%c\" (use %%Y %%m "
-                              "%%d %%H %%M %%S %%y %%b %%p %%%%)",
-                              fmt, *f ? *f : ' ');
-    }
-    return CRM_OK;
-}
-
 /* Parse a date-time in the column's family (fixed on the first value). */
 static inline int parse_time(const csv_ctx *c, int *family, date_memo *dm, const char *s,
                              size_t n, int64_t *t)
@@ -1171,7 +1156,7 @@ static crm_status check_options(const crm_csv_options *o)
         return crm__error(CRM_E_INVALID, "crm_csv_options: max_rows is negative (%lld)",
                           (long long)o->max_rows);
     if (o->date_format)
-        return check_date_format(o->date_format);
+        return crm__csv_check_date_format(o->date_format);
     return CRM_OK;
 }
 

@@ -21,17 +21,6 @@ typedef struct sink {
     unsigned char *zout;
 } sink;
 
-static voidpf z_alloc(voidpf opaque, uInt items, uInt size)
-{
-    (void)opaque;
-    return crm__malloc_array(items, size);
-}
-
-static void z_free(voidpf opaque, voidpf p)
-{
-    (void)opaque;
-    crm__free(p);
-}
 
 static crm_status write_error(const sink *k)
 {
@@ -234,21 +223,6 @@ static crm_status format_time_fmt(writer *w, int64_t t)
     return st;
 }
 
-static crm_status check_date_format(const char *fmt)
-{
-    for (const char *f = fmt; *f; f++) {
-        if (*f != '%')
-            continue;
-        f++;
-        if (!*f || !strchr("YmdHMSybp%", *f))
-            return crm__error(CRM_E_INVALID,
-                              "date_format \"%s\": unsupported directive \"%%%c\" (use %%Y %%m "
-                              "%%d %%H %%M %%S %%y %%b %%p %%%%)",
-                              fmt, *f ? *f : ' ');
-    }
-    return CRM_OK;
-}
-
 static crm_status write_all(writer *w, const crm_dataset *ds)
 {
     crm_status st = CRM_OK;
@@ -340,7 +314,7 @@ static crm_status writer_init(writer *w, crm_csv_options *o, const crm_csv_optio
         if (!o->na_values[i])
             return crm__error(CRM_E_INVALID, "crm_csv_options: na_values[%lld] is NULL",
                               (long long)i);
-    if (o->date_format && (st = check_date_format(o->date_format)))
+    if (o->date_format && (st = crm__csv_check_date_format(o->date_format)))
         return st;
     memset(w, 0, sizeof *w);
     w->delim = o->delimiter ? (char)o->delimiter : ',';
@@ -399,8 +373,8 @@ crm_status crm_dataset_write_csv(const crm_dataset *ds, const char *path,
     w.out.path = path;
     w.out.gz = has_gz_suffix(path);
     if (w.out.gz) {
-        w.out.zs.zalloc = z_alloc;
-        w.out.zs.zfree = z_free;
+        w.out.zs.zalloc = crm__zalloc;
+        w.out.zs.zfree = crm__zfree;
         w.out.zs.opaque = Z_NULL;
         if (!(w.out.zout = crm__malloc((size_t)1 << 16)))
             return crm__nomem();

@@ -10,13 +10,13 @@
 
 /* zlib's own allocations go through the library allocator too, so that
  * allocation-failure injection reaches them. */
-static voidpf z_alloc(voidpf opaque, uInt items, uInt size)
+voidpf crm__zalloc(voidpf opaque, uInt items, uInt size)
 {
     (void)opaque;
     return crm__malloc_array(items, size);
 }
 
-static void z_free(voidpf opaque, voidpf p)
+void crm__zfree(voidpf opaque, voidpf p)
 {
     (void)opaque;
     crm__free(p);
@@ -74,8 +74,8 @@ static crm_status gz_begin(gunz *g, const char *name)
 {
     memset(g, 0, sizeof *g);
     g->name = name;
-    g->zs.zalloc = z_alloc;
-    g->zs.zfree = z_free;
+    g->zs.zalloc = crm__zalloc;
+    g->zs.zfree = crm__zfree;
     g->zs.opaque = Z_NULL;
     int zr = inflateInit2(&g->zs, 15 + 32);
     if (zr != Z_OK)
