@@ -331,6 +331,125 @@ CRM_API crm_status crm_dataset_head(const crm_dataset *ds, size_t n, crm_dataset
 CRM_API crm_status crm_dataset_describe(const crm_dataset *ds, crm_dataset **out);
 
 /* ------------------------------------------------------------------------ */
+/* Expressions: filter and mutate                                            */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * One small expression language serves crm_dataset_filter(),
+ * crm_dataset_mutate() and the command line:
+ * - literals: numbers (12, -3.5, 1e3), 'text' (a quote inside is doubled: 'O''Brien'),
+ *   true, false (the numbers 1 and 0);
+ * - column names, bare (letters, digits, _ and ., not starting with a digit)
+ *   or in double quotes for any other name ("Unit Price");
+ * - arithmetic + - * / on numbers (division by zero gives missing), unary -;
+ *   time - time gives seconds, time + number adds seconds;
+ * - comparisons = != < <= > >= between numbers, texts (byte order) or times;
+ * - and, or, not (words), parentheses;
+ * - x is missing, x is not missing;
+ * - date('2011-12-09') and date('2011-12-09 08:26:00') time literals (UTC);
+ * - functions startswith(s, 'prefix'), contains(s, 'part'), abs(x), log(x)
+ *   (natural; missing for x <= 0), exp(x), round(x) (half away from zero) and
+ *   round(x, digits), year(t), month(t), day(t), days_between(a, b) (whole
+ *   days from time a to time b, b - a, rounded toward zero).
+ * Missing values propagate like SQL NULL: arithmetic and functions on a
+ * missing value give missing, a comparison with missing is false, `not` of
+ * missing is missing, and a filter keeps only rows where the condition is
+ * true (missing counts as false). Precedence, lowest first: or, and, not,
+ * comparisons and `is`, + -, * /, unary -.
+ * An expression is compiled once and evaluated column at a time.
+ * Errors: CRM_E_PARSE for malformed text, with the 1-based character
+ * position ("expr:14: expected ')'"); CRM_E_NOTFOUND for an unknown column;
+ * CRM_E_TYPE for operands of the wrong type (naming the column or function
+ * and the types involved).
+ */
+
+/**
+ * New dataset with the rows of ds for which `expr` is true, in their order.
+ * @param[in]  ds    dataset
+ * @param[in]  expr  condition in the expression language above, e.g.
+ *                   `CustomerID is not missing and Quantity > 0 and not startswith(InvoiceNo, 'C')`
+ * @param[out] out   filtered dataset (possibly with 0 rows), NULL on failure.
+ *                   Ownership: caller (crm_dataset_free).
+ * @return CRM_OK, CRM_E_INVALID (NULL argument), CRM_E_PARSE, CRM_E_NOTFOUND,
+ *         CRM_E_TYPE (including a condition that is not boolean/number), CRM_E_NOMEM.
+ */
+CRM_API crm_status crm_dataset_filter(const crm_dataset *ds, const char *expr, crm_dataset **out);
+
+/**
+ * Add a column computed by `expr` (or replace the column of that name, in
+ * place of the old one). The type follows the expression: number (comparisons
+ * and logic give 1/0), text or time.
+ * @param[in,out] ds    dataset
+ * @param[in]     name  name of the new or replaced column
+ * @param[in]     expr  expression, e.g. `Quantity * UnitPrice`
+ * @return CRM_OK, CRM_E_INVALID, CRM_E_PARSE, CRM_E_NOTFOUND, CRM_E_TYPE,
+ *         CRM_E_NOMEM. On failure ds is unchanged.
+ */
+CRM_API crm_status crm_dataset_mutate(crm_dataset *ds, const char *name, const char *expr);
+
+/* ------------------------------------------------------------------------ */
+/* Group and join                                                            */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Group rows by the key columns and aggregate. Each aggregation is a string
+ * `[NAME=]FUNCTION(COLUMN)` with FUNCTION one of sum, mean, min, max, count,
+ * count_distinct, first, last, median; `count()` (no column) counts rows.
+ * Without NAME the output column is `COLUMN_FUNCTION` (`count` for count()).
+ * Missing values are skipped by every function (count(COLUMN) counts
+ * non-missing cells; first/last are the first/last non-missing value in row
+ * order; an all-missing group gives missing, except sum = 0 and counts = 0,
+ * as pandas). sum and mean are exactly rounded; median uses the mean of the
+ * two middle values. sum/mean/median need number columns; min/max/first/
+ * last/count/count_distinct accept any type and keep it.
+ * Keys may be of any type; missing key values form their own group (pandas'
+ * dropna=False). Output: the key columns then one column per aggregation,
+ * one row per group, groups sorted by the keys ascending (as pandas'
+ * groupby(sort=True)), missing keys last.
+ * @param[in]  ds     dataset
+ * @param[in]  keys   key column names (nkeys >= 1, distinct)
+ * @param[in]  nkeys  number of keys
+ * @param[in]  aggs   aggregation strings
+ * @param[in]  naggs  number of aggregations (may be 0: distinct key combinations)
+ * @param[out] out    grouped dataset, NULL on failure. Ownership: caller.
+ * @return CRM_OK, CRM_E_INVALID (NULL argument, no keys, duplicate output
+ *         names), CRM_E_PARSE (malformed aggregation, naming it),
+ *         CRM_E_NOTFOUND, CRM_E_TYPE (e.g. sum of a text column), CRM_E_NOMEM.
+ */
+CRM_API crm_status crm_dataset_group(const crm_dataset *ds, const char *const *keys, size_t nkeys,
+                                     const char *const *aggs, size_t naggs, crm_dataset **out);
+
+/**
+ * Join kinds for crm_dataset_join().
+ * @type[enum] crm_join
+ */
+typedef enum crm_join {
+    CRM_JOIN_INNER = 1, /**< rows whose keys occur on both sides */
+    CRM_JOIN_LEFT = 2   /**< every left row; right columns missing where no match */
+} crm_join;
+
+/**
+ * Join two datasets on equal key columns (same names on both sides and the
+ * same types). Output columns: the left columns, then the right columns
+ * except the keys; a non-key name present on both sides gets the suffix
+ * "_x" (left) and "_y" (right), as pandas' merge. Row order: left rows in
+ * their order, each followed by its matches in right order (pandas'
+ * merge(sort=False)). Missing key values never match (unlike pandas, which
+ * matches NaN to NaN; documented deviation: SQL semantics).
+ * @param[in]  left   left dataset
+ * @param[in]  right  right dataset
+ * @param[in]  keys   key column names
+ * @param[in]  nkeys  number of keys (>= 1)
+ * @param[in]  how    CRM_JOIN_INNER or CRM_JOIN_LEFT (@type[enum] crm_join)
+ * @param[out] out    joined dataset, NULL on failure. Ownership: caller.
+ * @return CRM_OK, CRM_E_INVALID, CRM_E_NOTFOUND (key missing on a side,
+ *         naming it), CRM_E_TYPE (key types differ), CRM_E_NOMEM.
+ */
+CRM_API crm_status crm_dataset_join(const crm_dataset *left, const crm_dataset *right,
+                                    const char *const *keys, size_t nkeys, int32_t how,
+                                    crm_dataset **out);
+
+/* ------------------------------------------------------------------------ */
 /* CSV                                                                       */
 /* ------------------------------------------------------------------------ */
 
