@@ -1,0 +1,200 @@
+/**
+ * @file crm/rfm.h
+ * @brief RFM scoring, named segments and lifecycle stages per customer, and
+ *        the CRM KPIs: Net Promoter Score, satisfaction ratio, funnel conversion.
+ *
+ * RFM table. crm_rfm() turns transaction lines (one row per order line or
+ * per order) into one row per customer with the columns, in this order:
+ *
+ * | column       | type          | meaning                                                  |
+ * |--------------|---------------|----------------------------------------------------------|
+ * | customer     | as the input  | customer id; rows sorted by it ascending (numbers and    |
+ * |              |               | times numerically, text by byte order)                   |
+ * | recency_days | number        | floor((as_of - last purchase) / 86400 s): whole days, as |
+ * |              |               | pandas' `(as_of - last_date).days`                       |
+ * | frequency    | number        | distinct invoice values when `invoice` is given, else    |
+ * |              |               | the number of rows                                       |
+ * | monetary     | number        | exactly rounded sum of the amounts (amount column, or    |
+ * |              |               | quantity * price per row, each product rounded once)     |
+ * | tenure_days  | number        | floor((as_of - first purchase) / 86400 s)                |
+ * | r_score      | number        | 1..bins, recency reversed (most recent = bins)           |
+ * | f_score      | number        | 1..bins                                                  |
+ * | m_score      | number        | 1..bins                                                  |
+ * | rfm_cell     | text          | the three scores as digits, e.g. "545"                   |
+ * | rfm_score    | number        | r_score + f_score + m_score                              |
+ * | segment      | text          | named segment from (r_score, f_score), grid below        |
+ * | lifecycle    | text          | "active", "inactive" or "churned"                        |
+ *
+ * Scores. With n customers, each of F (frequency) and M (monetary) ranks the
+ * customers by the value ascending, ties broken by customer id ascending, so
+ * ranks are 1..n without ties; the score is 1 + floor(bins * (rank - 1) / n).
+ * Recency is reversed: R ranks customers by recency_days *descending* (the
+ * longest-absent customer gets rank 1), ties again broken by customer id
+ * ascending, and uses the same formula; the most recent customers therefore
+ * get the highest score. Ties are not averaged: two customers with equal
+ * values may get different scores when a bin boundary falls between them
+ * (this is `rank(method="first")` followed by equal-count bins, without
+ * pandas qcut's floating-point bin edges).
+ *
+ * Segments, from (r_score, f_score) on the 1..5 scale:
+ *
+ *  r \ f | 1              | 2              | 3              | 4          | 5
+ *  ------+----------------+----------------+----------------+------------+-----------------
+ *  5     | New Customers  | Pot. Loyalists | Pot. Loyalists | Champions  | Champions
+ *  4     | Promising      | Pot. Loyalists | Pot. Loyalists | Loyal Cust.| Loyal Cust.
+ *  3     | About To Sleep | About To Sleep | Need Attention | Loyal Cust.| Loyal Cust.
+ *  2     | Hibernating    | Hibernating    | At Risk        | At Risk    | Cannot Lose Them
+ *  1     | Lost           | Lost           | At Risk        | At Risk    | Cannot Lose Them
+ *
+ * ("Pot. Loyalists" is "Potential Loyalists", "Loyal Cust." is "Loyal
+ * Customers"; these are the exact strings of the segment column, as are the
+ * other names in the grid.)
+ *
+ * With bins != 5 each score s (1..bins) is first mapped to the 1..5 scale by
+ * the quintile holding the middle of its bin: s5 = 1 + floor((10 s - 5) / (2 bins)).
+ * For bins = 5 this is s itself; for bins = 3 it maps 1, 2, 3 to 1, 3, 5;
+ * for bins = 1 every score maps to 3.
+ *
+ * Lifecycle, from the exact time since the last purchase d = as_of - last:
+ * "active" when d < active_days days (equivalently recency_days < active_days),
+ * "inactive" when d < inactive_days days, "churned" otherwise.
+ *
+ * Input rules. The date column must be a time column; amount, quantity and
+ * price number columns; customer and invoice may be of any type. Every row
+ * counts, so clean the data first (crm_dataset_filter(), e.g.
+ * `CustomerID is not missing and Quantity > 0 and UnitPrice > 0`):
+ * a row with a missing customer, date, invoice, amount, quantity or price, an
+ * amount (or quantity * price) that is not a finite number > 0, or a date
+ * later than an explicit as_of is refused with CRM_E_INVALID naming the
+ * column, the 0-based row and the value.
+ *
+ * Thread-safety: all functions here only read their input dataset, which
+ * other threads may read meanwhile.
+ */
+#ifndef CRM_RFM_H
+#define CRM_RFM_H
+
+#include "crm/dataset.h"
+
+CRM_BEGIN_DECL
+
+/**
+ * Options of crm_rfm(). Initialise with crm_rfm_options_init(&o, sizeof o);
+ * see crm/common.h for the size rule. Column names are borrowed for the
+ * duration of the call only.
+ */
+typedef struct crm_rfm_options {
+    size_t size;           /**< sizeof as the caller compiled it (set by init) */
+    const char *customer;  /**< customer id column (any type); required */
+    const char *date;      /**< transaction time column (CRM_TYPE_TIME); required */
+    const char *amount;    /**< amount column (number), or NULL to use quantity * price */
+    const char *quantity;  /**< quantity column (number); used when amount is NULL */
+    const char *price;     /**< unit price column (number); used when amount is NULL */
+    const char *invoice;   /**< invoice column (any type), or NULL: frequency counts rows */
+    int64_t as_of;         /**< reference time in seconds since the epoch; CRM_TIME_MISSING
+                                (default) = midnight UTC after the last transaction's date */
+    int32_t bins;          /**< number of score bins, 1..9; default 5 */
+    int64_t active_days;   /**< "active" when the last purchase is less than this many days
+                                before as_of; default 90; >= 0 */
+    int64_t inactive_days; /**< "inactive" when less than this many days (else "churned");
+                                default 365; >= active_days */
+    /* ---- v1.0 ends here; append new fields below only ---- */
+} crm_rfm_options;
+
+/**
+ * Write the default RFM options into `opts` (all column names NULL,
+ * as_of = CRM_TIME_MISSING, bins = 5, active_days = 90, inactive_days = 365).
+ * @param[out] opts  options to initialise
+ * @param[in]  size  sizeof *opts as the caller compiled it
+ * @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
+ * Thread-safety: safe from any thread.
+ */
+CRM_API crm_status crm_rfm_options_init(crm_rfm_options *opts, size_t size);
+
+/**
+ * Per-customer RFM table (columns, scores, segments and lifecycle as
+ * described at the top of this header) from transaction lines.
+ * @param[in]  tx    transactions, one row per line or order
+ * @param[in]  opts  options; customer, date and either amount or both
+ *                   quantity and price are required
+ * @param[out] out   the RFM table, one row per customer in ascending customer
+ *                   order, NULL on failure. Ownership: caller (crm_dataset_free).
+ * @return CRM_OK;
+ *         CRM_E_INVALID (NULL argument, no rows, a required column name not
+ *         set, amount given together with quantity/price, bins outside 1..9,
+ *         negative active_days, inactive_days < active_days,
+ *         and the row errors listed under "Input rules" above);
+ *         CRM_E_NOTFOUND (a named column does not exist, naming it);
+ *         CRM_E_TYPE (date not a time column, amount/quantity/price not number
+ *         columns, naming the column and its type);
+ *         CRM_E_FORMAT (opts from a newer library with unknown fields set);
+ *         CRM_E_NOMEM.
+ * Thread-safety: tx may be read by other threads meanwhile.
+ */
+CRM_API crm_status crm_rfm(const crm_dataset *tx, const crm_rfm_options *opts, crm_dataset **out);
+
+/**
+ * Net Promoter Score of a column of 0..10 ratings:
+ * 100 * (promoters - detractors) / n, where promoters rate 9 or 10,
+ * detractors 0 to 6 and n counts the non-missing ratings (missing cells are
+ * ignored). The result lies in -100..100.
+ * @param[in]  ds   dataset
+ * @param[in]  col  name of a number column of whole ratings 0..10
+ * @param[out] out  the score; unchanged on failure
+ * @return CRM_OK; CRM_E_INVALID (NULL argument, no non-missing rating, a
+ *         rating that is not a whole number in 0..10, naming the row and
+ *         value); CRM_E_NOTFOUND (no such column); CRM_E_TYPE (not a number
+ *         column).
+ * Thread-safety: ds may be read by other threads meanwhile.
+ */
+CRM_API crm_status crm_nps(const crm_dataset *ds, const char *col, double *out);
+
+/**
+ * Satisfaction ratio: the fraction (0..1) of the non-missing cells of `col`
+ * that are positive. For a text column a cell is positive when it equals
+ * (byte for byte) one of the `positive` strings. For a number column with
+ * positive == NULL and npositive == 0, a cell is positive when it equals 1
+ * (0/1 flags; any other value counts as not positive). Missing cells are
+ * ignored.
+ * @param[in]  ds         dataset
+ * @param[in]  col        name of a text or number column
+ * @param[in]  positive   positive labels (text column; at least one), or NULL
+ *                        (number column)
+ * @param[in]  npositive  number of labels
+ * @param[out] out        the ratio; unchanged on failure
+ * @return CRM_OK; CRM_E_INVALID (NULL argument, a NULL label, labels given for
+ *         a number column or none for a text column, no non-missing cell);
+ *         CRM_E_NOTFOUND (no such column); CRM_E_TYPE (a time column);
+ *         CRM_E_NOMEM.
+ * Thread-safety: ds may be read by other threads meanwhile.
+ */
+CRM_API crm_status crm_satisfaction(const crm_dataset *ds, const char *col,
+                                    const char *const *positive, size_t npositive, double *out);
+
+/**
+ * Funnel conversion from each entity's furthest stage. `stage_col` holds, per
+ * row (one entity), the furthest stage it reached, one of `stages` (ordered
+ * from first to last). An entity that reached stage k also passed every
+ * earlier stage. Missing cells are ignored.
+ * Output, one row per stage in the given order:
+ * `stage` (text), `count` (number of entities that reached at least this
+ * stage), `conversion` (count / count of the previous stage; NaN for the first
+ * stage and where the previous count is 0), `overall` (count / count of the
+ * first stage; NaN when that is 0).
+ * @param[in]  ds         dataset, one row per entity
+ * @param[in]  stage_col  name of a text column
+ * @param[in]  stages     stage names in funnel order (distinct, non-NULL)
+ * @param[in]  nstages    number of stages (>= 1)
+ * @param[out] out        the funnel table, NULL on failure. Ownership: caller.
+ * @return CRM_OK; CRM_E_INVALID (NULL argument, no stages, a duplicate stage
+ *         name, a cell holding a value not in `stages`, naming the row and
+ *         value); CRM_E_NOTFOUND (no such column); CRM_E_TYPE (not a text
+ *         column); CRM_E_NOMEM.
+ * Thread-safety: ds may be read by other threads meanwhile.
+ */
+CRM_API crm_status crm_funnel(const crm_dataset *ds, const char *stage_col,
+                              const char *const *stages, size_t nstages, crm_dataset **out);
+
+CRM_END_DECL
+
+#endif /* CRM_RFM_H */
