@@ -415,7 +415,7 @@ START_TEST(test_funnel)
     check_text(f, "stage", stages, 4);
     check_num(f, "count", (const double[]){100, 50, 30, 20}, 4);
     check_num(f, "overall", (const double[]){1, 0.5, 0.3, 0.2}, 4);
-    double conv[4];
+    double conv[5];
     num_col(f, "conversion", conv);
     ck_assert(isnan(conv[0]));
     ck_assert_double_eq(conv[1], 0.5);
