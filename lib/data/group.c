@@ -1,0 +1,681 @@
+/* crm_dataset_group: hash group-by with exact sums and means.
+ *
+ * Rows are hashed to dense group ids in one pass (open addressing, ids in
+ * order of first appearance); every aggregation then runs column at a time
+ * over the id array; only the groups are sorted (LSD radix sort on
+ * order-preserving 64-bit images of the keys) for the output order.
+ *
+ * Exact sums: each group accumulates a double-double (TwoSum of the running
+ * sum, plus the sum of the exact rounding errors) together with a bound on
+ * the rounding error of that second sum. When the bound proves that the
+ * rounded result (and the quotient for the mean) cannot differ from the
+ * exactly rounded one, it is taken; otherwise, rarely, the group is summed
+ * again with Shewchuk's exact algorithm (crm__fsum) and the mean is rounded
+ * correctly from the exact sum with sign tests. */
+#include "data/keyhash.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { F_SUM, F_MEAN, F_MIN, F_MAX, F_COUNT, F_COUNT_DISTINCT, F_FIRST, F_LAST, F_MEDIAN, F_NFN };
+
+static const char *const fn_names[F_NFN] = {"sum",   "mean",  "min",  "max",   "count",
+                                             "count_distinct", "first", "last", "median"};
+
+typedef struct agg {
+    int fn;
+    int rows; /* count() */
+    size_t col;
+    char *name;
+    double *sum, *mean; /* per group, owned by the first agg of the column */
+    int owns;
+} agg;
+
+/* ---- parsing ------------------------------------------------------------ */
+
+static void trim(const char **b, const char **e)
+{
+    while (*b < *e && (**b == ' ' || **b == '\t'))
+        (*b)++;
+    while (*e > *b && ((*e)[-1] == ' ' || (*e)[-1] == '\t'))
+        (*e)--;
+}
+
+static crm_status parse_agg(const crm_dataset *ds, const char *s, agg *a)
+{
+    const char *open = strchr(s, '(');
+    size_t len = strlen(s);
+    if (!open)
+        return crm__error(CRM_E_PARSE, "aggregation \"%s\": expected FUNCTION(COLUMN)", s);
+    if (len == 0 || s[len - 1] != ')')
+        return crm__error(CRM_E_PARSE, "aggregation \"%s\": expected ')' at the end", s);
+    const char *eq = memchr(s, '=', (size_t)(open - s));
+    const char *fb = eq ? eq + 1 : s, *fe = open;
+    trim(&fb, &fe);
+    const char *nb = s, *ne = eq;
+    if (eq) {
+        trim(&nb, &ne);
+        if (nb == ne)
+            return crm__error(CRM_E_PARSE, "aggregation \"%s\": empty name before '='", s);
+    }
+    a->fn = -1;
+    for (int f = 0; f < F_NFN; f++)
+        if (strlen(fn_names[f]) == (size_t)(fe - fb) && memcmp(fn_names[f], fb, (size_t)(fe - fb)) == 0)
+            a->fn = f;
+    if (fe == fb)
+        return crm__error(CRM_E_PARSE, "aggregation \"%s\": missing function name", s);
+    if (a->fn < 0)
+        return crm__error(CRM_E_NOTFOUND,
+                          "aggregation \"%s\": unknown function \"%.*s\" (expected sum, mean, min, "
+                          "max, count, count_distinct, first, last or median)",
+                          s, (int)(fe - fb), fb);
+    const char *cb = open + 1, *ce = s + len - 1;
+    size_t clen = (size_t)(ce - cb);
+    char *col = crm__strndup(cb, clen);
+    if (!col)
+        return crm__nomem();
+    crm_status st = CRM_OK;
+    if (clen == 0) {
+        if (a->fn != F_COUNT) {
+            crm__free(col);
+            return crm__error(CRM_E_PARSE, "aggregation \"%s\": %s needs a column", s,
+                              fn_names[a->fn]);
+        }
+        a->rows = 1;
+    } else if (crm__dataset_find(ds, col, &a->col)) {
+        st = crm__error(CRM_E_NOTFOUND, "aggregation \"%s\": no column named \"%s\"", s, col);
+    } else if ((a->fn == F_SUM || a->fn == F_MEAN || a->fn == F_MEDIAN) &&
+               ds->cols[a->col].type != CRM_TYPE_NUMBER) {
+        st = crm__error(CRM_E_TYPE, "aggregation \"%s\": %s needs a number column, \"%s\" is %s", s,
+                        fn_names[a->fn], col, crm__type_name(ds->cols[a->col].type));
+    }
+    if (st) {
+        crm__free(col);
+        return st;
+    }
+    if (eq) {
+        a->name = crm__strndup(nb, (size_t)(ne - nb));
+    } else if (a->rows) {
+        a->name = crm__strdup("count");
+    } else {
+        size_t fl = strlen(fn_names[a->fn]);
+        a->name = crm__malloc(clen + fl + 2);
+        if (a->name) {
+            memcpy(a->name, col, clen);
+            a->name[clen] = '_';
+            memcpy(a->name + clen + 1, fn_names[a->fn], fl + 1);
+        }
+    }
+    crm__free(col);
+    return a->name ? CRM_OK : crm__nomem();
+}
+
+/* ---- exact sums and means ------------------------------------------------ */
+
+typedef struct dd_acc {
+    double hi, lo, err;
+} dd_acc;
+
+/* Correctly rounded S / n where S is the exact sum held by F. */
+static double exact_mean(const crm__fsum *F, size_t cnt)
+{
+    double r = crm__fsum_result(F);
+    double n = (double)cnt;
+    if (!isfinite(r) || F->nspecial)
+        return r / n;
+    double q = r / n;
+    for (int it = 0; it < 4 && isfinite(q); it++) {
+        double up = nextafter(q, INFINITY), dn = nextafter(q, -INFINITY);
+        if (!isfinite(up) || !isfinite(dn))
+            break;
+        double P = q * n, e = fma(q, n, -P); /* q * n == P + e exactly */
+        /* sign of 2S - 2qn - n*gap: compare the remainder with half a gap */
+        crm__fsum G;
+        crm__fsum_init(&G);
+        for (int k = 0; k < F->n; k++)
+            crm__fsum_add(&G, 2.0 * F->p[k]);
+        crm__fsum_add(&G, -2.0 * P);
+        crm__fsum_add(&G, -2.0 * e);
+        crm__fsum H = G;
+        crm__fsum_add(&G, -(n * (up - q)));
+        double su = crm__fsum_result(&G);
+        if (su > 0) {
+            q = up;
+            continue;
+        }
+        uint64_t bits;
+        if (su == 0) { /* exactly half way: ties to even */
+            memcpy(&bits, &q, sizeof bits);
+            return (bits & 1u) ? up : q;
+        }
+        crm__fsum_add(&H, n * (q - dn));
+        double sd = crm__fsum_result(&H);
+        if (sd < 0) {
+            q = dn;
+            continue;
+        }
+        if (sd == 0) {
+            memcpy(&bits, &q, sizeof bits);
+            return (bits & 1u) ? dn : q;
+        }
+        break;
+    }
+    return q;
+}
+
+/* Fast path: 1 when the double-double accumulator proves the exactly rounded
+ * sum (and mean) of the group; 0 when the group must be summed exactly. */
+static int finish_fast(const dd_acc *a, size_t cnt, double *sum, double *mean)
+{
+    double hi = a->hi, lo = a->lo;
+    if (!isfinite(hi) || !isfinite(lo) || !isfinite(a->err))
+        return 0;
+    double r = hi + lo;
+    if (!isfinite(r))
+        return 0;
+    double bb = r - hi;
+    double d = (hi - (r - bb)) + (lo - bb); /* hi + lo == r + d exactly */
+    /* true sum S = hi + lo + E with |E| <= B (rounding errors of lo) */
+    double B = a->err * 0x1p-53 * (1.0 + 0x1p-20);
+    if (B > 0) {
+        double gu = nextafter(r, INFINITY) - r, gd = r - nextafter(r, -INFINITY);
+        double t1 = d + B, t2 = d - B;
+        if (!(t1 + fabs(t1) * 0x1p-52 < gu * 0.5) || !(t2 - fabs(t2) * 0x1p-52 > -gd * 0.5))
+            return 0;
+    }
+    double n = (double)cnt;
+    double q = r / n;
+    double P = q * n, e = fma(q, n, -P);
+    double t = hi - P;
+    double tb = t - hi;
+    if ((hi - (t - tb)) + (-P - tb) != 0.0)
+        return 0; /* hi - P not exact */
+    double u1 = t + lo;
+    double R = u1 - e; /* ~ S - q*n */
+    double BR = B + (fabs(u1) + fabs(R)) * 0x1p-52;
+    if (!(R == 0.0 && BR == 0.0)) {
+        double gu = nextafter(q, INFINITY) - q, gd = q - nextafter(q, -INFINITY);
+        if (!(gu >= DBL_MIN) || !(gd >= DBL_MIN) || !isfinite(gu) || !isfinite(gd))
+            return 0;
+        double hu = n * gu * 0.5, hd = n * gd * 0.5;
+        double a1 = R + BR, a2 = R - BR;
+        if (!(a1 + fabs(a1) * 0x1p-52 < hu) || !(a2 - fabs(a2) * 0x1p-52 > -hd))
+            return 0;
+    }
+    *sum = r;
+    *mean = q;
+    return 1;
+}
+
+/* Exactly rounded per-group sum and mean of a number column (missing skipped;
+ * empty groups: sum 0, mean NaN). */
+static crm_status sum_mean(const double *x, const uint32_t *gid, size_t n, size_t ng, double *sum,
+                           double *mean)
+{
+    dd_acc *acc = crm__calloc(ng ? ng : 1, sizeof *acc);
+    size_t *cnt = crm__calloc(ng ? ng : 1, sizeof *cnt);
+    uint32_t *fb = NULL;
+    crm__fsum *fs = NULL;
+    crm_status st = CRM_OK;
+    if (!acc || !cnt) {
+        st = crm__nomem();
+        goto done;
+    }
+    for (size_t r = 0; r < n; r++) {
+        double v = x[r];
+        if (v != v)
+            continue;
+        dd_acc *a = &acc[gid[r]];
+        cnt[gid[r]]++;
+        double h = a->hi;
+        double s = h + v;
+        double bb = s - h;
+        double e = (h - (s - bb)) + (v - bb);
+        double l = a->lo + e;
+        a->hi = s;
+        a->lo = l;
+        a->err += fabs(l);
+    }
+    size_t nfb = 0;
+    for (size_t g = 0; g < ng; g++) {
+        if (cnt[g] == 0) {
+            sum[g] = 0.0;
+            mean[g] = NAN;
+        } else if (!finish_fast(&acc[g], cnt[g], &sum[g], &mean[g])) {
+            if (!fb) {
+                fb = crm__malloc_array(ng, sizeof *fb);
+                if (!fb) {
+                    st = crm__nomem();
+                    goto done;
+                }
+                for (size_t i = 0; i < ng; i++)
+                    fb[i] = UINT32_MAX;
+            }
+            fb[g] = (uint32_t)nfb++;
+        }
+    }
+    if (nfb) {
+        fs = crm__malloc_array(nfb, sizeof *fs);
+        if (!fs) {
+            st = crm__nomem();
+            goto done;
+        }
+        for (size_t i = 0; i < nfb; i++)
+            crm__fsum_init(&fs[i]);
+        for (size_t r = 0; r < n; r++) {
+            uint32_t k = fb[gid[r]];
+            if (k != UINT32_MAX && x[r] == x[r])
+                crm__fsum_add(&fs[k], x[r]);
+        }
+        for (size_t g = 0; g < ng; g++) {
+            if (fb[g] == UINT32_MAX)
+                continue;
+            sum[g] = crm__fsum_result(&fs[fb[g]]);
+            mean[g] = exact_mean(&fs[fb[g]], cnt[g]);
+        }
+    }
+done:
+    crm__free(acc);
+    crm__free(cnt);
+    crm__free(fb);
+    crm__free(fs);
+    return st;
+}
+
+/* ---- other aggregations -------------------------------------------------- */
+
+static int cmp_double(const void *pa, const void *pb)
+{
+    double a = *(const double *)pa, b = *(const double *)pb;
+    return (a > b) - (a < b);
+}
+
+static crm_status medians(const double *x, const uint32_t *gid, size_t n, size_t ng, double *med)
+{
+    size_t *off = crm__calloc(ng + 1, sizeof *off);
+    double *buf = NULL;
+    if (!off)
+        return crm__nomem();
+    for (size_t r = 0; r < n; r++)
+        if (x[r] == x[r])
+            off[gid[r] + 1]++;
+    for (size_t g = 0; g < ng; g++)
+        off[g + 1] += off[g];
+    buf = crm__malloc_array(off[ng], sizeof *buf);
+    if (!buf) {
+        crm__free(off);
+        return crm__nomem();
+    }
+    for (size_t r = 0; r < n; r++)
+        if (x[r] == x[r])
+            buf[off[gid[r]]++] = x[r];
+    /* off[g] now holds the end of group g */
+    size_t begin = 0;
+    for (size_t g = 0; g < ng; g++) {
+        size_t m = off[g] - begin;
+        double *v = buf + begin;
+        if (m == 0) {
+            med[g] = NAN;
+        } else {
+            qsort(v, m, sizeof *v, cmp_double);
+            med[g] = m % 2 ? v[m / 2] : (v[m / 2 - 1] + v[m / 2]) / 2.0;
+        }
+        begin = off[g];
+    }
+    crm__free(buf);
+    crm__free(off);
+    return CRM_OK;
+}
+
+/* Number of distinct non-missing values per group. */
+static crm_status count_distinct(const crm__column *c, const uint32_t *gid, size_t n, size_t ng,
+                                 double *out)
+{
+    crm__keycol kc;
+    crm__keycol_set(&kc, c, NULL);
+    crm__keytab t;
+    crm_status st = crm__keytab_init(&t, 2, ng);
+    if (st)
+        return st;
+    for (size_t g = 0; g < ng; g++)
+        out[g] = 0;
+    for (size_t r = 0; r < n; r++) {
+        if (crm__keycol_nomatch(&kc, r))
+            continue;
+        uint64_t v[2] = {gid[r], crm__keycol_value(&kc, r)};
+        uint64_t h = crm__key_hash_final(crm__key_hash_step(crm__key_hash_step(0, v[0]), v[1]));
+        if (crm__keytab_find(&t, v, h) >= 0)
+            continue;
+        uint32_t id;
+        if ((st = crm__keytab_add(&t, v, h, &id)))
+            break;
+        out[gid[r]] += 1;
+    }
+    crm__keytab_free(&t);
+    return st;
+}
+
+/* Row chosen per group (first/last non-missing, or the first row holding the
+ * minimum/maximum); -1 for an all-missing group. */
+static crm_status pick_rows(const crm__column *c, int fn, const uint32_t *gid, size_t n, size_t ng,
+                            int64_t *sel)
+{
+    for (size_t g = 0; g < ng; g++)
+        sel[g] = -1;
+    if (fn == F_FIRST || fn == F_LAST) {
+        crm__keycol kc;
+        crm__keycol_set(&kc, c, NULL);
+        for (size_t r = 0; r < n; r++)
+            if (!crm__keycol_nomatch(&kc, r) && (fn == F_LAST || sel[gid[r]] < 0))
+                sel[gid[r]] = (int64_t)r;
+        return CRM_OK;
+    }
+    int mx = fn == F_MAX;
+    if (c->type == CRM_TYPE_NUMBER) {
+        const double *x = c->v.num;
+        for (size_t r = 0; r < n; r++) {
+            double v = x[r];
+            if (v != v)
+                continue;
+            int64_t *s = &sel[gid[r]];
+            if (*s < 0 || (mx ? v > x[*s] : v < x[*s]))
+                *s = (int64_t)r;
+        }
+    } else if (c->type == CRM_TYPE_TIME) {
+        const int64_t *x = c->v.time;
+        for (size_t r = 0; r < n; r++) {
+            int64_t v = x[r];
+            if (v == CRM_TIME_MISSING)
+                continue;
+            int64_t *s = &sel[gid[r]];
+            if (*s < 0 || (mx ? v > x[*s] : v < x[*s]))
+                *s = (int64_t)r;
+        }
+    } else {
+        int32_t *rank = NULL;
+        crm_status st = crm__dict_ranks(c->dict, &rank);
+        if (st)
+            return st;
+        const int32_t *x = c->v.code;
+        for (size_t r = 0; r < n; r++) {
+            int32_t v = x[r];
+            if (v < 0)
+                continue;
+            int64_t *s = &sel[gid[r]];
+            if (*s < 0 || (mx ? rank[v] > rank[x[*s]] : rank[v] < rank[x[*s]]))
+                *s = (int64_t)r;
+        }
+        crm__free(rank);
+    }
+    return CRM_OK;
+}
+
+/* Order-preserving image of a canonical key value (missing largest). */
+static uint64_t sortable(int32_t type, uint64_t v, const int32_t *rank)
+{
+    switch (type) {
+    case CRM_TYPE_NUMBER:
+        if (v == CRM__KEY_NAN_BITS)
+            return UINT64_MAX;
+        return (v >> 63) ? ~v : v | (UINT64_C(1) << 63);
+    case CRM_TYPE_TIME:
+        if ((int64_t)v == CRM_TIME_MISSING)
+            return UINT64_MAX;
+        return (v ^ (UINT64_C(1) << 63)) - 1u;
+    default:
+        return (int64_t)v < 0 ? UINT64_MAX : (uint64_t)rank[v];
+    }
+}
+
+/* ---- the call ------------------------------------------------------------ */
+
+static crm_status add_numbers(crm_dataset *res, const char *name, const double *pergroup,
+                              const uint32_t *order, size_t ng)
+{
+    double *v = crm__malloc_array(ng, sizeof *v);
+    if (!v)
+        return crm__nomem();
+    for (size_t i = 0; i < ng; i++)
+        v[i] = pergroup[order[i]];
+    crm_status st = crm__dataset_add_owned(res, name, CRM_TYPE_NUMBER, v, NULL, ng);
+    if (st)
+        crm__free(v);
+    return st;
+}
+
+crm_status crm_dataset_group(const crm_dataset *ds, const char *const *keys, size_t nkeys,
+                             const char *const *aggs, size_t naggs, crm_dataset **out)
+{
+    if (out)
+        *out = NULL;
+    if (!ds || !keys || !out || (!aggs && naggs))
+        return crm__error(CRM_E_INVALID, "crm_dataset_group: NULL argument");
+    if (nkeys == 0)
+        return crm__error(CRM_E_INVALID, "crm_dataset_group: no key columns given");
+    crm_status st = CRM_OK;
+    size_t n = ds->nrows, ng = 0;
+    size_t *kidx = crm__calloc(nkeys, sizeof *kidx);
+    crm__keycol *kc = crm__calloc(nkeys, sizeof *kc);
+    uint64_t *vals = crm__calloc(nkeys, sizeof *vals);
+    agg *ag = crm__calloc(naggs ? naggs : 1, sizeof *ag);
+    uint32_t *gid = NULL, *order = NULL, *tmpi = NULL;
+    uint64_t *sk = NULL, *tmpk = NULL;
+    int64_t *rep = NULL, *sel = NULL, *rows = NULL;
+    double *work = NULL;
+    int32_t *rank = NULL;
+    crm_dataset *res = NULL;
+    crm__keytab t;
+    memset(&t, 0, sizeof t);
+    if (!kidx || !kc || !vals || !ag) {
+        st = crm__nomem();
+        goto done;
+    }
+    for (size_t k = 0; k < nkeys; k++) {
+        if (!keys[k]) {
+            st = crm__error(CRM_E_INVALID, "crm_dataset_group: keys[%zu] is NULL", k);
+            goto done;
+        }
+        if ((st = crm__dataset_find(ds, keys[k], &kidx[k])))
+            goto done;
+        for (size_t j = 0; j < k; j++)
+            if (kidx[j] == kidx[k]) {
+                st = crm__error(CRM_E_INVALID, "crm_dataset_group: key \"%s\" is listed twice",
+                                keys[k]);
+                goto done;
+            }
+        crm__keycol_set(&kc[k], &ds->cols[kidx[k]], NULL);
+    }
+    for (size_t i = 0; i < naggs; i++) {
+        if (!aggs[i]) {
+            st = crm__error(CRM_E_INVALID, "crm_dataset_group: aggs[%zu] is NULL", i);
+            goto done;
+        }
+        if ((st = parse_agg(ds, aggs[i], &ag[i])))
+            goto done;
+        for (size_t k = 0; k < nkeys; k++)
+            if (strcmp(ag[i].name, keys[k]) == 0) {
+                st = crm__error(CRM_E_INVALID,
+                                "crm_dataset_group: aggregation \"%s\" gives the name \"%s\" of a "
+                                "key column",
+                                aggs[i], ag[i].name);
+                goto done;
+            }
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(ag[i].name, ag[j].name) == 0) {
+                st = crm__error(CRM_E_INVALID,
+                                "crm_dataset_group: aggregations \"%s\" and \"%s\" both give a "
+                                "column named \"%s\"",
+                                aggs[j], aggs[i], ag[i].name);
+                goto done;
+            }
+    }
+    if (n >= UINT32_MAX - 2) {
+        st = crm__error(CRM_E_INVALID, "crm_dataset_group: %zu rows is more than supported", n);
+        goto done;
+    }
+
+    /* 1. rows -> dense group ids */
+    gid = crm__malloc_array(n, sizeof *gid);
+    if (!gid) {
+        st = crm__nomem();
+        goto done;
+    }
+    if ((st = crm__keytab_init(&t, nkeys, n < 4096 ? n : 4096)))
+        goto done;
+    size_t repcap = 0;
+    for (size_t r = 0; r < n; r++) {
+        uint64_t h = crm__key_row(kc, nkeys, r, vals);
+        uint32_t g;
+        int64_t f = crm__keytab_find(&t, vals, h);
+        if (f >= 0) {
+            g = (uint32_t)f;
+        } else {
+            if ((st = crm__keytab_add(&t, vals, h, &g)))
+                goto done;
+            if (g >= repcap) {
+                size_t cap = repcap ? repcap * 2 : 1024;
+                int64_t *nr = crm__realloc_array(rep, cap, sizeof *nr);
+                if (!nr) {
+                    st = crm__nomem();
+                    goto done;
+                }
+                rep = nr;
+                repcap = cap;
+            }
+            rep[g] = (int64_t)r;
+        }
+        gid[r] = g;
+    }
+    ng = t.n;
+
+    /* 2. order of the groups: keys ascending, missing last (stable LSD passes,
+     * last key first) */
+    order = crm__malloc_array(ng, sizeof *order);
+    tmpi = crm__malloc_array(ng, sizeof *tmpi);
+    sk = crm__malloc_array(ng, sizeof *sk);
+    tmpk = crm__malloc_array(ng, sizeof *tmpk);
+    if (!order || !tmpi || !sk || !tmpk) {
+        st = crm__nomem();
+        goto done;
+    }
+    for (size_t g = 0; g < ng; g++)
+        order[g] = (uint32_t)g;
+    for (size_t k = nkeys; k-- > 0;) {
+        const crm__column *c = &ds->cols[kidx[k]];
+        if (c->type == CRM_TYPE_TEXT && (st = crm__dict_ranks(c->dict, &rank)))
+            goto done;
+        for (size_t i = 0; i < ng; i++)
+            sk[i] = sortable(c->type, t.keys[(size_t)order[i] * nkeys + k], rank);
+        crm__radix_sort_u64(sk, order, tmpk, tmpi, ng);
+        crm__free(rank);
+        rank = NULL;
+    }
+    crm__keytab_free(&t);
+    crm__free(sk);
+    crm__free(tmpk);
+    crm__free(tmpi);
+    sk = tmpk = NULL;
+    tmpi = NULL;
+
+    /* 3. output: keys, then one column per aggregation */
+    rows = crm__malloc_array(ng, sizeof *rows);
+    sel = crm__malloc_array(ng, sizeof *sel);
+    work = crm__malloc_array(ng, sizeof *work);
+    if (!rows || !sel || !work || (st = crm_dataset_new(&res))) {
+        if (!st)
+            st = crm__nomem();
+        goto done;
+    }
+    for (size_t i = 0; i < ng; i++)
+        rows[i] = rep[order[i]];
+    for (size_t k = 0; k < nkeys; k++)
+        if ((st = crm__column_gather(res, keys[k], &ds->cols[kidx[k]], rows, ng)))
+            goto done;
+    for (size_t i = 0; i < naggs; i++) {
+        agg *a = &ag[i];
+        const crm__column *c = a->rows ? NULL : &ds->cols[a->col];
+        switch (a->fn) {
+        case F_SUM:
+        case F_MEAN: {
+            for (size_t j = 0; j < i && !a->sum; j++)
+                if (ag[j].owns && ag[j].col == a->col) {
+                    a->sum = ag[j].sum;
+                    a->mean = ag[j].mean;
+                }
+            if (!a->sum) {
+                a->sum = crm__malloc_array(ng, sizeof *a->sum);
+                a->mean = crm__malloc_array(ng, sizeof *a->mean);
+                a->owns = 1;
+                if (!a->sum || !a->mean) {
+                    st = crm__nomem();
+                    goto done;
+                }
+                if ((st = sum_mean(c->v.num, gid, n, ng, a->sum, a->mean)))
+                    goto done;
+            }
+            st = add_numbers(res, a->name, a->fn == F_SUM ? a->sum : a->mean, order, ng);
+            break;
+        }
+        case F_COUNT:
+            for (size_t g = 0; g < ng; g++)
+                work[g] = 0;
+            if (a->rows) {
+                for (size_t r = 0; r < n; r++)
+                    work[gid[r]] += 1;
+            } else {
+                for (size_t r = 0; r < n; r++)
+                    if (!crm__cell_missing(c, r))
+                        work[gid[r]] += 1;
+            }
+            st = add_numbers(res, a->name, work, order, ng);
+            break;
+        case F_COUNT_DISTINCT:
+            if (!(st = count_distinct(c, gid, n, ng, work)))
+                st = add_numbers(res, a->name, work, order, ng);
+            break;
+        case F_MEDIAN:
+            if (!(st = medians(c->v.num, gid, n, ng, work)))
+                st = add_numbers(res, a->name, work, order, ng);
+            break;
+        default: /* min, max, first, last: keep the type */
+            if ((st = pick_rows(c, a->fn, gid, n, ng, sel)))
+                goto done;
+            for (size_t g = 0; g < ng; g++)
+                rows[g] = sel[order[g]];
+            st = crm__column_gather(res, a->name, c, rows, ng);
+            break;
+        }
+        if (st)
+            goto done;
+    }
+    res->nrows = ng;
+    *out = res;
+    res = NULL;
+done:
+    crm_dataset_free(res);
+    crm__keytab_free(&t);
+    for (size_t i = 0; ag && i < naggs; i++) {
+        crm__free(ag[i].name);
+        if (ag[i].owns) {
+            crm__free(ag[i].sum);
+            crm__free(ag[i].mean);
+        }
+    }
+    crm__free(ag);
+    crm__free(kidx);
+    crm__free(kc);
+    crm__free(vals);
+    crm__free(gid);
+    crm__free(order);
+    crm__free(tmpi);
+    crm__free(sk);
+    crm__free(tmpk);
+    crm__free(rep);
+    crm__free(sel);
+    crm__free(rows);
+    crm__free(work);
+    crm__free(rank);
+    return st;
+}
