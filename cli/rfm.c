@@ -1,0 +1,314 @@
+/* crm rfm FILE [-o OUT] --customer COL --date COL (--amount COL | --quantity COL --price COL)
+ *          [--invoice COL] [--as-of YYYY-MM-DD] [--bins N] [--active-days N]
+ *          [--inactive-days N] [--filter EXPR] [--json] [csv flags]:
+ * per-customer RFM table (crm_rfm) with a summary of segments and lifecycle stages. */
+#include "csvflags.h"
+
+#include "crm/rfm.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char rfm_usage[] =
+    "crm rfm FILE -o OUT --customer COL --date COL (--amount COL | --quantity COL --price COL) "
+    "[--invoice COL] [--as-of YYYY-MM-DD] [--bins N] [--active-days N] [--inactive-days N] "
+    "[--filter EXPR] [--json]";
+
+static void rfm_help(void)
+{
+    printf("usage: %s\n\n"
+           "Turn transaction lines into one row per customer: recency_days, frequency,\n"
+           "monetary, tenure_days, r/f/m scores (1..bins, recency reversed), rfm_cell,\n"
+           "rfm_score, the named segment and the lifecycle stage (see crm/rfm.h), and\n"
+           "print how many customers fall in each segment and stage.\n\n"
+           "Options:\n"
+           "  -o, --output FILE     write the RFM table as CSV (\".gz\" compresses)\n"
+           "  --customer COL        customer id column (required)\n"
+           "  --date COL            transaction time column (required)\n"
+           "  --amount COL          amount per row, or:\n"
+           "  --quantity COL        quantity per row, with\n"
+           "  --price COL           unit price per row (amount = quantity * price)\n"
+           "  --invoice COL         frequency counts distinct invoices (default: rows)\n"
+           "  --as-of YYYY-MM-DD    reference day (default: the day after the last\n"
+           "                        transaction)\n"
+           "  --bins N              score bins, 1..9 (default 5)\n"
+           "  --active-days N       'active' when the last purchase is less than N days\n"
+           "                        before as_of (default 90)\n"
+           "  --inactive-days N     'inactive' when less than N days, else 'churned'\n"
+           "                        (default 365)\n"
+           "  --filter EXPR         keep only the rows where EXPR holds, e.g.\n"
+           "                        \"CustomerID is not missing and Quantity > 0\"\n"
+           "  --json                print one JSON object instead of the summary\n"
+           "  -h, --help            show this help\n\n"
+           "Every row used must have a customer, a date and an amount > 0: use --filter\n"
+           "to drop cancellations, returns and rows without a customer.\n\n"
+           "CSV flags (reading; --delimiter, --decimal-comma, --date-format also apply\n"
+           "to the output):\n%s",
+           rfm_usage, cli_csvflags_help);
+}
+
+/* Segment names in the order of the summary (best first). */
+static const char *const segments[] = {"Champions",
+                                       "Loyal Customers",
+                                       "Potential Loyalists",
+                                       "New Customers",
+                                       "Promising",
+                                       "Need Attention",
+                                       "About To Sleep",
+                                       "At Risk",
+                                       "Cannot Lose Them",
+                                       "Hibernating",
+                                       "Lost"};
+enum { NSEG = sizeof segments / sizeof segments[0] };
+static const char *const stages[] = {"active", "inactive", "churned"};
+
+/* Count the values of text column `name` of ds that equal names[k]. */
+static int count_values(const crm_dataset *ds, const char *name, const char *const *names,
+                        size_t nnames, size_t *counts)
+{
+    size_t c, levels, n = crm_dataset_nrows(ds);
+    if (crm_dataset_column_index(ds, name, &c) != CRM_OK ||
+        crm_dataset_text_levels(ds, c, &levels) != CRM_OK)
+        return cli_lib_error(NULL);
+    size_t *per = calloc(levels + 1, sizeof *per);
+    int32_t *codes = malloc((n ? n : 1) * sizeof *codes);
+    if (!per || !codes) {
+        free(per);
+        free(codes);
+        cli_error("out of memory");
+        return CLI_EXIT_INPUT;
+    }
+    if (crm_dataset_get_codes(ds, c, 0, n, codes) != CRM_OK) {
+        free(per);
+        free(codes);
+        return cli_lib_error(NULL);
+    }
+    for (size_t i = 0; i < n; i++)
+        if (codes[i] >= 0) per[codes[i]]++;
+    for (size_t k = 0; k < nnames; k++)
+        counts[k] = 0;
+    for (size_t l = 0; l < levels; l++) {
+        const char *s = NULL;
+        if (crm_dataset_text_level(ds, c, l, &s) != CRM_OK) {
+            free(per);
+            free(codes);
+            return cli_lib_error(NULL);
+        }
+        for (size_t k = 0; k < nnames; k++)
+            if (strcmp(s, names[k]) == 0) counts[k] += per[l];
+    }
+    free(per);
+    free(codes);
+    return 0;
+}
+
+/* The as_of actually used: the given one, or the midnight after the last date. */
+static int find_as_of(const crm_dataset *tx, const char *date, int64_t *as_of)
+{
+    size_t c, n = crm_dataset_nrows(tx);
+    if (crm_dataset_column_index(tx, date, &c) != CRM_OK) return cli_lib_error(NULL);
+    int64_t *t = malloc((n ? n : 1) * sizeof *t);
+    if (!t) {
+        cli_error("out of memory");
+        return CLI_EXIT_INPUT;
+    }
+    if (crm_dataset_get_time(tx, c, 0, n, t) != CRM_OK) {
+        free(t);
+        return cli_lib_error(NULL);
+    }
+    int64_t last = CRM_TIME_MISSING;
+    for (size_t i = 0; i < n; i++)
+        if (t[i] > last) last = t[i];
+    free(t);
+    int64_t day = last >= 0 ? last / 86400 : -((-(last + 1)) / 86400) - 1;
+    *as_of = (day + 1) * 86400;
+    return 0;
+}
+
+static int parse_int(cli_args *a, const cli_opt *o, int64_t *out)
+{
+    const char *v = NULL;
+    if (cli_value(a, o, &v)) return -1;
+    if (cli_parse_int64(v, out)) {
+        cli_usage(a, "--%.*s wants a whole number (got \"%s\")", (int)o->len, o->name, v);
+        return -1;
+    }
+    return 0;
+}
+
+int cli_cmd_rfm(int argc, char **argv)
+{
+    cli_args a;
+    cli_args_init(&a, argc, argv, "rfm", rfm_usage);
+    crm_rfm_options ro;
+    if (crm_rfm_options_init(&ro, sizeof ro) != CRM_OK) return cli_lib_error(NULL);
+    cli_csvflags f;
+    int rc = cli_csvflags_init(&f, argc);
+    if (rc) return rc;
+    const char *path = NULL, *out = NULL, *filter = NULL, *v = NULL;
+    int json = 0;
+    int64_t bins = ro.bins;
+    crm_dataset *ds = NULL, *tx = NULL, *res = NULL;
+    cli_opt o;
+    const char *pos = NULL;
+    int k;
+    while ((k = cli_next(&a, &o, &pos)) != CLI_END) {
+        if (k == CLI_POSITIONAL) {
+            if (path) {
+                rc = cli_usage(&a, "unexpected argument \"%s\" (one FILE only)", pos);
+                goto done;
+            }
+            path = pos;
+            continue;
+        }
+        int r = cli_csvflags_try(&f, &a, &o);
+        if (r > 0) continue;
+        if (r == 0) {
+            if (cli_is(&o, "help", 'h')) {
+                rfm_help();
+                goto done;
+            } else if (cli_is(&o, "output", 'o')) {
+                r = cli_value(&a, &o, &out);
+                if (!r && !out[0]) {
+                    cli_usage(&a, "-o wants a file name");
+                    r = -1;
+                }
+            } else if (cli_is(&o, "customer", 0)) {
+                r = cli_value(&a, &o, &ro.customer);
+            } else if (cli_is(&o, "date", 0)) {
+                r = cli_value(&a, &o, &ro.date);
+            } else if (cli_is(&o, "amount", 0)) {
+                r = cli_value(&a, &o, &ro.amount);
+            } else if (cli_is(&o, "quantity", 0)) {
+                r = cli_value(&a, &o, &ro.quantity);
+            } else if (cli_is(&o, "price", 0)) {
+                r = cli_value(&a, &o, &ro.price);
+            } else if (cli_is(&o, "invoice", 0)) {
+                r = cli_value(&a, &o, &ro.invoice);
+            } else if (cli_is(&o, "filter", 0)) {
+                r = cli_value(&a, &o, &filter);
+            } else if (cli_is(&o, "as-of", 0)) {
+                r = cli_value(&a, &o, &v);
+                if (!r && cli_parse_date(v, &ro.as_of)) {
+                    cli_usage(&a, "--as-of wants a date YYYY-MM-DD (got \"%s\")", v);
+                    r = -1;
+                }
+            } else if (cli_is(&o, "bins", 0)) {
+                r = parse_int(&a, &o, &bins);
+                if (!r && (bins < 1 || bins > 9)) {
+                    cli_usage(&a, "--bins wants a whole number from 1 to 9 (got %lld)",
+                              (long long)bins);
+                    r = -1;
+                }
+            } else if (cli_is(&o, "active-days", 0)) {
+                r = parse_int(&a, &o, &ro.active_days);
+            } else if (cli_is(&o, "inactive-days", 0)) {
+                r = parse_int(&a, &o, &ro.inactive_days);
+            } else if (cli_is(&o, "json", 0)) {
+                r = cli_flag(&a, &o);
+                json = 1;
+            } else {
+                rc = cli_unknown(&a, &o);
+                goto done;
+            }
+        }
+        if (r < 0) {
+            rc = CLI_EXIT_USAGE;
+            goto done;
+        }
+    }
+    ro.bins = (int32_t)bins;
+    if (!path) {
+        rc = cli_usage(&a, "missing FILE");
+        goto done;
+    }
+    if (!ro.customer || !ro.date) {
+        rc = cli_usage(&a, "--customer and --date are required");
+        goto done;
+    }
+    if (ro.amount ? (ro.quantity || ro.price) : (!ro.quantity || !ro.price)) {
+        rc = cli_usage(&a, "give either --amount or both --quantity and --price");
+        goto done;
+    }
+
+    if (crm_dataset_read_csv(path, &f.opts, &ds) != CRM_OK) {
+        rc = cli_lib_error(path);
+        goto done;
+    }
+    tx = ds;
+    if (filter) {
+        if (crm_dataset_filter(ds, filter, &tx) != CRM_OK) {
+            tx = NULL;
+            rc = cli_lib_error("--filter");
+            goto done;
+        }
+    }
+    if (crm_rfm(tx, &ro, &res) != CRM_OK) {
+        rc = cli_lib_error(path);
+        goto done;
+    }
+    int64_t as_of = ro.as_of;
+    if (as_of == CRM_TIME_MISSING && (rc = find_as_of(tx, ro.date, &as_of))) goto done;
+    size_t seg[NSEG], life[3];
+    if ((rc = count_values(res, "segment", segments, NSEG, seg)) ||
+        (rc = count_values(res, "lifecycle", stages, 3, life)))
+        goto done;
+    if (out && crm_dataset_write_csv(res, out, &f.opts) != CRM_OK) {
+        rc = cli_lib_error(out);
+        goto done;
+    }
+
+    char day[32];
+    cli_format_time(as_of, day, sizeof day);
+    day[10] = '\0';
+    size_t ncust = crm_dataset_nrows(res);
+    if (json) {
+        fputs("{\"file\": ", stdout);
+        cli_json_string(stdout, path);
+        printf(", \"rows\": %zu, \"rows_used\": %zu, \"customers\": %zu, \"as_of\": ",
+               crm_dataset_nrows(ds), crm_dataset_nrows(tx), ncust);
+        cli_json_string(stdout, day);
+        printf(", \"bins\": %d, \"output\": ", (int)ro.bins);
+        if (out)
+            cli_json_string(stdout, out);
+        else
+            fputs("null", stdout);
+        fputs(", \"segments\": {", stdout);
+        for (size_t s = 0; s < NSEG; s++) {
+            fputs(s ? ", " : "", stdout);
+            cli_json_string(stdout, segments[s]);
+            printf(": %zu", seg[s]);
+        }
+        fputs("}, \"lifecycle\": {", stdout);
+        for (size_t s = 0; s < 3; s++)
+            printf("%s\"%s\": %zu", s ? ", " : "", stages[s], life[s]);
+        fputs("}}\n", stdout);
+    } else {
+        printf("file:       %s\n", path);
+        if (filter)
+            printf("rows:       %zu (%zu after --filter)\n", crm_dataset_nrows(ds),
+                   crm_dataset_nrows(tx));
+        else
+            printf("rows:       %zu\n", crm_dataset_nrows(ds));
+        printf("customers:  %zu\nas_of:      %s\nbins:       %d\n", ncust, day, (int)ro.bins);
+        if (out) printf("output:     %s\n", out);
+        printf("\n%-20s %9s %7s\n", "segment", "customers", "share");
+        for (size_t s = 0; s < NSEG; s++)
+            printf("%-20s %9zu %6.1f%%\n", segments[s], seg[s],
+                   ncust ? 100.0 * (double)seg[s] / (double)ncust : 0.0);
+        printf("\n%-20s %9s %7s\n", "lifecycle", "customers", "share");
+        for (size_t s = 0; s < 3; s++)
+            printf("%-20s %9zu %6.1f%%\n", stages[s], life[s],
+                   ncust ? 100.0 * (double)life[s] / (double)ncust : 0.0);
+    }
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        cli_error("cannot write to standard output");
+        rc = CLI_EXIT_INPUT;
+    }
+done:
+    crm_dataset_free(res);
+    if (tx != ds) crm_dataset_free(tx);
+    crm_dataset_free(ds);
+    cli_csvflags_free(&f);
+    return rc;
+}
