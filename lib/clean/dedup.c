@@ -12,17 +12,43 @@ crm_status crm__clean_keep_rows(crm_dataset *ds, const unsigned char *keep, size
     *removed = n - m;
     if (m == n)
         return CRM_OK;
-    size_t *rows = crm__malloc_array(m, sizeof *rows);
-    if (!rows)
-        return crm__nomem();
-    for (size_t r = 0, j = 0; r < n; r++)
-        if (keep[r])
-            rows[j++] = r;
     crm_dataset *nd = NULL;
-    crm_status st = crm__dataset_take(ds, rows, m, &nd);
-    crm__free(rows);
-    if (st)
+    crm_status st = crm_dataset_new(&nd);
+    for (size_t j = 0; j < ds->ncols && !st; j++) {
+        const crm__column *c = &ds->cols[j];
+        /* one spare element: the branch-free compaction below writes one past the
+         * last kept row */
+        void *data = crm__malloc_array(m + 1, crm__type_size(c->type));
+        if (!data) {
+            st = crm__nomem();
+            break;
+        }
+        if (c->type == CRM_TYPE_TEXT) {
+            int32_t *d = data;
+            size_t k = 0;
+            for (size_t r = 0; r < n; r++) {
+                d[k] = c->v.code[r];
+                k += keep[r] != 0;
+            }
+        } else { /* double and int64 are both 8 bytes */
+            uint64_t *d = data;
+            const uint64_t *src = c->v.ptr;
+            size_t k = 0;
+            for (size_t r = 0; r < n; r++) {
+                d[k] = src[r];
+                k += keep[r] != 0;
+            }
+        }
+        if ((st = crm__dataset_add_owned(nd, c->name, c->type, data, c->dict, m)))
+            crm__free(data);
+        else
+            crm__dict_retain(c->dict);
+    }
+    if (st) {
+        crm_dataset_free(nd);
         return st;
+    }
+    nd->nrows = m;
     /* swap the contents: ds gets the new columns, nd the old ones */
     crm_dataset tmp = *ds;
     *ds = *nd;
@@ -116,35 +142,49 @@ static void hash_column(const crm__column *c, size_t n, uint64_t *h, int first)
     }
 }
 
-static inline int cell_equal(const crm__column *c, size_t a, size_t b)
+/* The key value of cell r as 64 bits: equal cells give equal bits. */
+static inline uint64_t key_bits(const crm__column *c, size_t r)
 {
     switch (c->type) {
-    case CRM_TYPE_NUMBER: {
-        double x = c->v.num[a], y = c->v.num[b];
-        return x == y || (x != x && y != y);
-    }
+    case CRM_TYPE_NUMBER:
+        return num_bits(c->v.num[r]);
     case CRM_TYPE_TIME:
-        return c->v.time[a] == c->v.time[b];
+        return (uint64_t)c->v.time[r];
     default:
-        return c->v.code[a] == c->v.code[b];
+        return (uint64_t)(uint32_t)c->v.code[r];
     }
 }
+
+#if defined(__GNUC__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)0)
+#endif
+
+enum { PREFETCH_AHEAD = 16 };
 
 static inline int rows_equal(const crm_dataset *ds, const size_t *key, size_t nk, size_t a,
                              size_t b)
 {
-    for (size_t j = 0; j < nk; j++)
-        if (!cell_equal(&ds->cols[key[j]], a, b))
+    for (size_t j = 0; j < nk; j++) {
+        const crm__column *c = &ds->cols[key[j]];
+        if (key_bits(c, a) != key_bits(c, b))
             return 0;
+    }
     return 1;
 }
 
-/* Group id (in order of first appearance) of every row by the key columns. */
-static crm_status group_rows(const crm_dataset *ds, const size_t *key, size_t nk, uint32_t *gid,
-                             size_t *ngroups)
+/* Mark in kp the rows that `keep` keeps. One hash per row, computed column at
+ * a time, then one pass over the rows (backwards for CRM_KEEP_LAST) through an
+ * open-addressing table (load <= 0.75) whose 8-byte slots hold the high half
+ * of the hash as a tag and the first row seen of each distinct key. A tag
+ * match is confirmed by comparing the key cells. Slots and the key cells of
+ * the row they name are prefetched some rows ahead. */
+static crm_status mark_rows(const crm_dataset *ds, const size_t *key, size_t nk, int32_t keep,
+                            unsigned char *kp, size_t *ndistinct)
 {
     size_t n = ds->nrows;
-    uint64_t *h = crm__malloc_array(n, sizeof *h);
+    uint64_t *h = crm__malloc_array(n ? n : 1, sizeof *h);
     if (!h)
         return crm__nomem();
     if (nk == 0)
@@ -152,35 +192,50 @@ static crm_status group_rows(const crm_dataset *ds, const size_t *key, size_t nk
     for (size_t j = 0; j < nk; j++)
         hash_column(&ds->cols[key[j]], n, h, j == 0);
     size_t nslots = 16;
-    while (nslots < n * 2)
+    while (nslots < n + n / 3 + 1)
         nslots *= 2;
-    /* slot: high 32 bits of the hash, low 32 bits group id + 1 (0 = empty) */
-    uint64_t *slots = crm__calloc(nslots, sizeof *slots);
-    uint32_t *rep = crm__malloc_array(n ? n : 1, sizeof *rep); /* first row of each group */
-    if (!slots || !rep) {
+    uint64_t *slots = crm__malloc_array(nslots, sizeof *slots);
+    if (!slots) {
         crm__free(h);
-        crm__free(slots);
-        crm__free(rep);
         return crm__nomem();
     }
-    size_t mask = nslots - 1;
-    uint32_t ng = 0;
-    for (size_t r = 0; r < n; r++) {
+    memset(slots, 0, nslots * sizeof *slots);
+    const uint64_t tagmask = 0xffffffff00000000ULL;
+    size_t mask = nslots - 1, distinct = 0;
+    int back = keep == CRM_KEEP_LAST;
+    for (size_t i = 0; i < n; i++) {
+        size_t r = back ? n - 1 - i : i;
+        if (i + 2 * PREFETCH_AHEAD < n) {
+            size_t ra = back ? r - 2 * PREFETCH_AHEAD : r + 2 * PREFETCH_AHEAD;
+            PREFETCH(&slots[(size_t)h[ra] & mask]);
+        }
+        if (i + PREFETCH_AHEAD < n) {
+            size_t ra = back ? r - PREFETCH_AHEAD : r + PREFETCH_AHEAD;
+            uint64_t e = slots[(size_t)h[ra] & mask];
+            if (e && (e & tagmask) == (h[ra] & tagmask)) {
+                size_t rep = (size_t)(uint32_t)e - 1;
+                for (size_t j = 0; j < nk; j++)
+                    PREFETCH((const char *)ds->cols[key[j]].v.ptr +
+                             rep * crm__type_size(ds->cols[key[j]].type));
+            }
+        }
         uint64_t hr = h[r];
-        uint64_t tag = hr & 0xffffffff00000000ULL;
+        uint64_t tag = hr & tagmask;
         size_t s = (size_t)hr & mask;
         for (;;) {
             uint64_t e = slots[s];
             if (!e) {
-                slots[s] = tag | (uint64_t)(ng + 1);
-                rep[ng] = (uint32_t)r;
-                gid[r] = ng++;
+                slots[s] = tag | (uint64_t)(r + 1);
+                kp[r] = 1;
+                distinct++;
                 break;
             }
-            if ((e & 0xffffffff00000000ULL) == tag) {
-                uint32_t g = (uint32_t)(e & 0xffffffffULL) - 1;
-                if (rows_equal(ds, key, nk, rep[g], r)) {
-                    gid[r] = g;
+            if ((e & tagmask) == tag) {
+                size_t rep = (size_t)(uint32_t)e - 1;
+                if (rows_equal(ds, key, nk, rep, r)) {
+                    kp[r] = 0;
+                    if (keep == CRM_KEEP_NONE)
+                        kp[rep] = 0;
                     break;
                 }
             }
@@ -189,8 +244,7 @@ static crm_status group_rows(const crm_dataset *ds, const size_t *key, size_t nk
     }
     crm__free(h);
     crm__free(slots);
-    crm__free(rep);
-    *ngroups = ng;
+    *ndistinct = distinct;
     return CRM_OK;
 }
 
@@ -209,50 +263,20 @@ crm_status crm_clean_dedup(crm_dataset *ds, const char *const *keys, size_t nkey
     size_t n = ds->nrows;
     if (n >= UINT32_MAX)
         return crm__error(CRM_E_INVALID, "crm_clean_dedup: %zu rows is more than supported", n);
-    size_t *key = NULL, nk = 0, ng = 0, rm = 0;
+    size_t *key = NULL, nk = 0, nd = 0, rm = 0;
     crm_status st = resolve_columns(ds, keys, nkeys, "crm_clean_dedup", &key, &nk);
     if (st)
         return st;
-    uint32_t *gid = crm__malloc_array(n ? n : 1, sizeof *gid);
     unsigned char *kp = crm__malloc(n);
-    uint32_t *aux = NULL;
-    if (!gid || !kp) {
-        st = crm__nomem();
-        goto done;
+    if (!kp) {
+        crm__free(key);
+        return crm__nomem();
     }
-    if ((st = group_rows(ds, key, nk, gid, &ng)))
-        goto done;
-    if (ng == n)
-        goto done; /* no duplicates */
-    aux = crm__calloc(ng ? ng : 1, sizeof *aux);
-    if (!aux) {
-        st = crm__nomem();
-        goto done;
-    }
-    if (keep == CRM_KEEP_FIRST) {
-        /* group ids are assigned in order of first appearance */
-        uint32_t next = 0;
-        for (size_t r = 0; r < n; r++) {
-            kp[r] = (unsigned char)(gid[r] == next);
-            next += kp[r];
-        }
-    } else if (keep == CRM_KEEP_LAST) {
-        for (size_t r = 0; r < n; r++)
-            aux[gid[r]] = (uint32_t)r;
-        for (size_t r = 0; r < n; r++)
-            kp[r] = (unsigned char)(aux[gid[r]] == (uint32_t)r);
-    } else {
-        for (size_t r = 0; r < n; r++)
-            aux[gid[r]] += (uint32_t)(aux[gid[r]] < 2);
-        for (size_t r = 0; r < n; r++)
-            kp[r] = (unsigned char)(aux[gid[r]] == 1);
-    }
-    st = crm__clean_keep_rows(ds, kp, &rm);
-done:
+    st = mark_rows(ds, key, nk, keep, kp, &nd);
+    if (!st && nd < n)
+        st = crm__clean_keep_rows(ds, kp, &rm);
     crm__free(key);
-    crm__free(gid);
     crm__free(kp);
-    crm__free(aux);
     if (!st && removed)
         *removed = rm;
     return st;
