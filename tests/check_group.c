@@ -291,12 +291,74 @@ START_TEST(test_group_exact_sums)
 }
 END_TEST
 
+/* 1 when q is the double nearest to S / n (ties to even), S the exact sum held
+ * by f: checked with exact sign tests 2(S - qn) - n*gap_up <= 0 <= 2(S - qn) + n*gap_down. */
+static int mean_is_exact(const crm__fsum *f, size_t cnt, double q)
+{
+    double n = (double)cnt;
+    double up = nextafter(q, INFINITY), dn = nextafter(q, -INFINITY);
+    double P = q * n, e = fma(q, n, -P);
+    double side[2];
+    for (int k = 0; k < 2; k++) {
+        crm__fsum g;
+        crm__fsum_init(&g);
+        for (int i = 0; i < f->n; i++)
+            crm__fsum_add(&g, 2.0 * f->p[i]);
+        crm__fsum_add(&g, -2.0 * P);
+        crm__fsum_add(&g, -2.0 * e);
+        crm__fsum_add(&g, k == 0 ? -n * (up - q) : n * (q - dn));
+        side[k] = crm__fsum_result(&g);
+    }
+    uint64_t bits;
+    memcpy(&bits, &q, sizeof bits);
+    int even = (bits & 1u) == 0;
+    return (side[0] < 0 || (side[0] == 0 && even)) && (side[1] > 0 || (side[1] == 0 && even));
+}
+
+/* Random values in G groups: sums equal crm__fsum, means pass the exact test. */
+static void check_random_sums(const double *k, const double *v, size_t N, size_t G)
+{
+    crm_dataset *ds = NULL, *g = NULL;
+    ck_assert_ok(crm_dataset_new(&ds));
+    ck_assert_ok(crm_dataset_add_number(ds, "k", k, N));
+    ck_assert_ok(crm_dataset_add_number(ds, "v", v, N));
+    const char *keys[] = {"k"};
+    const char *aggs[] = {"sum(v)", "count(v)", "mean(v)"};
+    ck_assert_ok(crm_dataset_group(ds, keys, 1, aggs, 3, &g));
+    ck_assert_uint_eq(crm_dataset_nrows(g), G);
+    double *got = malloc(G * sizeof *got), *cnt = malloc(G * sizeof *cnt);
+    double *mean = malloc(G * sizeof *mean);
+    ck_assert_ok(crm_dataset_get_number(g, col_of(g, "v_sum"), 0, G, got));
+    ck_assert_ok(crm_dataset_get_number(g, col_of(g, "v_count"), 0, G, cnt));
+    ck_assert_ok(crm_dataset_get_number(g, col_of(g, "v_mean"), 0, G, mean));
+    crm__fsum *f = malloc(G * sizeof *f);
+    size_t *c = calloc(G, sizeof *c);
+    for (size_t gi = 0; gi < G; gi++)
+        crm__fsum_init(&f[gi]);
+    for (size_t i = 0; i < N; i++)
+        if (!isnan(v[i])) {
+            crm__fsum_add(&f[(size_t)k[i]], v[i]);
+            c[(size_t)k[i]]++;
+        }
+    for (size_t gi = 0; gi < G; gi++) {
+        ck_num(got[gi], crm__fsum_result(&f[gi]), "v_sum", gi);
+        ck_num(cnt[gi], (double)c[gi], "v_count", gi);
+        ck_assert_msg(mean_is_exact(&f[gi], c[gi], mean[gi]), "v_mean[%zu] = %a is not exact", gi,
+                      mean[gi]);
+    }
+    free(f);
+    free(c);
+    free(got);
+    free(cnt);
+    free(mean);
+    crm_dataset_free(g);
+    crm_dataset_free(ds);
+}
+
 START_TEST(test_group_sums_random)
 {
-    /* random values of mixed magnitude and sign in 50 groups: sums equal the
-     * exactly rounded crm__fsum, means equal exactly rounded quotients where the
-     * exact sum is representable */
-    enum { N = 20000, G = 50 };
+    /* mixed magnitudes and signs (many inexact roundings, cancellation) */
+    enum { N = 40000, G = 2000 };
     static double k[N], v[N];
     uint64_t s = 12345;
     for (size_t i = 0; i < N; i++) {
@@ -308,31 +370,22 @@ START_TEST(test_group_sums_random)
         if (i % 97 == 0)
             v[i] = NAN;
     }
-    crm_dataset *ds = NULL, *g = NULL;
-    ck_assert_ok(crm_dataset_new(&ds));
-    ck_assert_ok(crm_dataset_add_number(ds, "k", k, N));
-    ck_assert_ok(crm_dataset_add_number(ds, "v", v, N));
-    const char *keys[] = {"k"};
-    const char *aggs[] = {"sum(v)", "count(v)"};
-    ck_assert_ok(crm_dataset_group(ds, keys, 1, aggs, 2, &g));
-    ck_assert_uint_eq(crm_dataset_nrows(g), G);
-    double got[G], cnt[G];
-    ck_assert_ok(crm_dataset_get_number(g, col_of(g, "v_sum"), 0, G, got));
-    ck_assert_ok(crm_dataset_get_number(g, col_of(g, "v_count"), 0, G, cnt));
-    for (size_t gi = 0; gi < G; gi++) {
-        crm__fsum f;
-        crm__fsum_init(&f);
-        size_t c = 0;
-        for (size_t i = 0; i < N; i++)
-            if (k[i] == (double)gi && !isnan(v[i])) {
-                crm__fsum_add(&f, v[i]);
-                c++;
-            }
-        ck_num(got[gi], crm__fsum_result(&f), "v_sum", gi);
-        ck_num(cnt[gi], (double)c, "v_count", gi);
+    check_random_sums(k, v, N, G);
+    /* large even integers plus small odd ones: sums need more than 53 bits and
+     * means fall exactly half way between two doubles */
+    for (size_t i = 0; i < N; i++) {
+        s = s * 6364136223846793005u + 1442695040888963407u;
+        k[i] = (double)((s >> 33) % G);
+        v[i] = (s >> 62) ? 0x1p53 + 2.0 * (double)((s >> 20) % 64) : (double)(2 * ((s >> 24) % 4) + 1);
     }
-    crm_dataset_free(g);
-    crm_dataset_free(ds);
+    check_random_sums(k, v, N, G);
+    /* prices with two decimals, as in shop data */
+    for (size_t i = 0; i < N; i++) {
+        s = s * 6364136223846793005u + 1442695040888963407u;
+        k[i] = (double)((s >> 33) % G);
+        v[i] = (double)((s >> 20) % 100000) / 100.0;
+    }
+    check_random_sums(k, v, N, G);
 }
 END_TEST
 

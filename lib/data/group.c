@@ -6,8 +6,8 @@
  * order-preserving 64-bit images of the keys) for the output order.
  *
  * Exact sums: each group accumulates a double-double (TwoSum of the running
- * sum, plus the sum of the exact rounding errors) together with a bound on
- * the rounding error of that second sum. When the bound proves that the
+ * sum, plus the sum of the exact rounding errors) together with the summed
+ * magnitudes of the rounding errors of that second sum (usually 0). When the bound proves that the
  * rounded result (and the quotient for the mean) cannot differ from the
  * exactly rounded one, it is taken; otherwise, rarely, the group is summed
  * again with Shewchuk's exact algorithm (crm__fsum) and the mean is rounded
@@ -18,6 +18,15 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#if defined(__GNUC__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)0)
+#endif
+
+/* rows looked ahead when prefetching hash slots and accumulators */
+enum { AHEAD = 16 };
 
 enum { F_SUM, F_MEAN, F_MIN, F_MAX, F_COUNT, F_COUNT_DISTINCT, F_FIRST, F_LAST, F_MEDIAN, F_NFN };
 
@@ -116,6 +125,7 @@ static crm_status parse_agg(const crm_dataset *ds, const char *s, agg *a)
 
 typedef struct dd_acc {
     double hi, lo, err;
+    size_t cnt;
 } dd_acc;
 
 /* Correctly rounded S / n where S is the exact sum held by F. */
@@ -165,9 +175,59 @@ static double exact_mean(const crm__fsum *F, size_t cnt)
     return q;
 }
 
+/* Distances from a finite x to its neighbours toward +inf (*gu) and -inf
+ * (*gd); 0 for zero, subnormal or tiny x (the callers then take the exact
+ * path). */
+static inline void gaps(double x, double *gu, double *gd)
+{
+    uint64_t b;
+    memcpy(&b, &x, sizeof b);
+    uint64_t e = (b >> 52) & 0x7ffu;
+    *gu = *gd = 0.0;
+    if (e <= 53 || e == 0x7ffu)
+        return;
+    uint64_t ub = (e - 52) << 52; /* 2^(exponent - 52): the spacing in [2^k, 2^(k+1)) */
+    double ulp;
+    memcpy(&ulp, &ub, sizeof ulp);
+    int pow2 = (b & ((UINT64_C(1) << 52) - 1)) == 0;
+    double below = pow2 ? ulp * 0.5 : ulp; /* spacing toward zero */
+    if (x > 0) {
+        *gu = ulp;
+        *gd = below;
+    } else {
+        *gu = below;
+        *gd = ulp;
+    }
+}
+
+/* Exact error of the product p = fl(a * b): a * b == p + result, for
+ * |a|, |b| < 2^995 and |p| > 2^-900 (the caller checks). */
+static inline double prod_err(double a, double b, double p)
+{
+#ifdef FP_FAST_FMA
+    return fma(a, b, -p);
+#else
+    const double split = 134217729.0; /* 2^27 + 1 (Veltkamp) */
+    double t = split * a;
+    double ah = t - (t - a), al = a - ah;
+    t = split * b;
+    double bh = t - (t - b), bl = b - bh;
+    return ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+#endif
+}
+
+static inline double even_of(double a, double b)
+{
+    uint64_t bits;
+    memcpy(&bits, &a, sizeof bits);
+    return (bits & 1u) ? b : a;
+}
+
 /* Fast path: 1 when the double-double accumulator proves the exactly rounded
- * sum (and mean) of the group; 0 when the group must be summed exactly. */
-static int finish_fast(const dd_acc *a, size_t cnt, double *sum, double *mean)
+ * sum and mean of the group; 0 when the group must be summed exactly. The
+ * true sum is S = hi + lo + E with |E| <= err (the summed magnitudes of the
+ * rounding errors made while adding to lo; usually 0). */
+static int finish_fast(const dd_acc *a, double *sum, double *mean)
 {
     double hi = a->hi, lo = a->lo;
     if (!isfinite(hi) || !isfinite(lo) || !isfinite(a->err))
@@ -177,32 +237,64 @@ static int finish_fast(const dd_acc *a, size_t cnt, double *sum, double *mean)
         return 0;
     double bb = r - hi;
     double d = (hi - (r - bb)) + (lo - bb); /* hi + lo == r + d exactly */
-    /* true sum S = hi + lo + E with |E| <= B (rounding errors of lo) */
-    double B = a->err * 0x1p-53 * (1.0 + 0x1p-20);
+    double B = a->err * (1.0 + 0x1p-20);
+    double gu, gd;
     if (B > 0) {
-        double gu = nextafter(r, INFINITY) - r, gd = r - nextafter(r, -INFINITY);
+        gaps(r, &gu, &gd);
         double t1 = d + B, t2 = d - B;
         if (!(t1 + fabs(t1) * 0x1p-52 < gu * 0.5) || !(t2 - fabs(t2) * 0x1p-52 > -gd * 0.5))
             return 0;
     }
-    double n = (double)cnt;
+    /* mean: q is the exactly rounded S / n when the remainder R = S - q*n lies
+     * within half a gap of q (times n), ties to even; otherwise step to
+     * q + R/n and check again */
+    double n = (double)a->cnt;
+    if (r == 0.0) {
+        if (B > 0 || d != 0.0)
+            return 0;
+        *sum = r;
+        *mean = 0.0;
+        return 1;
+    }
     double q = r / n;
-    double P = q * n, e = fma(q, n, -P);
-    double t = hi - P;
-    double tb = t - hi;
-    if ((hi - (t - tb)) + (-P - tb) != 0.0)
-        return 0; /* hi - P not exact */
-    double u1 = t + lo;
-    double R = u1 - e; /* ~ S - q*n */
-    double BR = B + (fabs(u1) + fabs(R)) * 0x1p-52;
-    if (!(R == 0.0 && BR == 0.0)) {
-        double gu = nextafter(q, INFINITY) - q, gd = q - nextafter(q, -INFINITY);
-        if (!(gu >= DBL_MIN) || !(gd >= DBL_MIN) || !isfinite(gu) || !isfinite(gd))
+    for (int it = 0;; it++) {
+        if (it == 3 || !(fabs(q) < 0x1p995 && fabs(q) > 0x1p-900))
+            return 0;
+        double P = q * n, e = prod_err(q, n, P); /* q * n == P + e exactly */
+        double t = hi - P;
+        double tb = t - hi;
+        if ((hi - (t - tb)) + (-P - tb) != 0.0)
+            return 0; /* hi - P not exact */
+        double u1 = t + lo;
+        double R = u1 - e; /* ~ S - q*n */
+        gaps(q, &gu, &gd);
+        if (!(gu >= DBL_MIN) || !(gd >= DBL_MIN))
             return 0;
         double hu = n * gu * 0.5, hd = n * gd * 0.5;
+        if (B == 0.0) {
+            /* S == hi + lo: R is exact when both roundings were */
+            double b1 = u1 - t, x1 = (t - (u1 - b1)) + (lo - b1);
+            double b2 = R - u1, x2 = (u1 - (R - b2)) + (-e - b2);
+            if (x1 == 0.0 && x2 == 0.0) {
+                if (R < hu && R > -hd)
+                    break;
+                if (R == hu) {
+                    q = even_of(q, q + gu);
+                    break;
+                }
+                if (R == -hd) {
+                    q = even_of(q, q - gd);
+                    break;
+                }
+                q += R / n;
+                continue;
+            }
+        }
+        double BR = B + (fabs(u1) + fabs(R)) * 0x1p-52;
         double a1 = R + BR, a2 = R - BR;
-        if (!(a1 + fabs(a1) * 0x1p-52 < hu) || !(a2 - fabs(a2) * 0x1p-52 > -hd))
-            return 0;
+        if (a1 + fabs(a1) * 0x1p-52 < hu && a2 - fabs(a2) * 0x1p-52 > -hd)
+            break;
+        q += R / n;
     }
     *sum = r;
     *mean = q;
@@ -215,35 +307,39 @@ static crm_status sum_mean(const double *x, const uint32_t *gid, size_t n, size_
                            double *mean)
 {
     dd_acc *acc = crm__calloc(ng ? ng : 1, sizeof *acc);
-    size_t *cnt = crm__calloc(ng ? ng : 1, sizeof *cnt);
     uint32_t *fb = NULL;
     crm__fsum *fs = NULL;
     crm_status st = CRM_OK;
-    if (!acc || !cnt) {
+    if (!acc) {
         st = crm__nomem();
         goto done;
     }
     for (size_t r = 0; r < n; r++) {
+        if (r + AHEAD < n)
+            PREFETCH(&acc[gid[r + AHEAD]]);
         double v = x[r];
         if (v != v)
             continue;
         dd_acc *a = &acc[gid[r]];
-        cnt[gid[r]]++;
+        a->cnt++;
         double h = a->hi;
         double s = h + v;
         double bb = s - h;
         double e = (h - (s - bb)) + (v - bb);
-        double l = a->lo + e;
+        double lo = a->lo;
+        double l = lo + e;
+        double lb = l - lo;
+        double le = (lo - (l - lb)) + (e - lb); /* rounding error of lo + e */
         a->hi = s;
         a->lo = l;
-        a->err += fabs(l);
+        a->err += fabs(le);
     }
     size_t nfb = 0;
     for (size_t g = 0; g < ng; g++) {
-        if (cnt[g] == 0) {
+        if (acc[g].cnt == 0) {
             sum[g] = 0.0;
             mean[g] = NAN;
-        } else if (!finish_fast(&acc[g], cnt[g], &sum[g], &mean[g])) {
+        } else if (!finish_fast(&acc[g], &sum[g], &mean[g])) {
             if (!fb) {
                 fb = crm__malloc_array(ng, sizeof *fb);
                 if (!fb) {
@@ -273,12 +369,11 @@ static crm_status sum_mean(const double *x, const uint32_t *gid, size_t n, size_
             if (fb[g] == UINT32_MAX)
                 continue;
             sum[g] = crm__fsum_result(&fs[fb[g]]);
-            mean[g] = exact_mean(&fs[fb[g]], cnt[g]);
+            mean[g] = exact_mean(&fs[fb[g]], acc[g].cnt);
         }
     }
 done:
     crm__free(acc);
-    crm__free(cnt);
     crm__free(fb);
     crm__free(fs);
     return st;
@@ -429,6 +524,139 @@ static uint64_t sortable(int32_t type, uint64_t v, const int32_t *rank)
     }
 }
 
+/* ---- rows -> group ids ------------------------------------------------------ */
+
+/* One key column: the key lives in the slot (one cache miss per row) and the
+ * slots of rows AHEAD further on are prefetched. Fills gid[0..n) and returns
+ * the canonical key and the first row of each group, in order of appearance. */
+typedef struct slot1 {
+    uint64_t key;
+    uint64_t id1; /* id + 1; 0 = empty */
+} slot1;
+
+static inline uint64_t hash1(uint64_t v)
+{
+    return crm__key_hash_final(crm__key_hash_step(0, v));
+}
+
+static crm_status ids_one_key(const crm__keycol *kc, size_t n, uint32_t *gid, uint64_t **keys_out,
+                              int64_t **rep_out, size_t *ng_out)
+{
+    size_t ns = 1024, cap = ns / 2, ng = 0;
+    slot1 *slots = crm__calloc(ns, sizeof *slots);
+    uint64_t *keys = crm__malloc_array(cap, sizeof *keys);
+    int64_t *rep = crm__malloc_array(cap, sizeof *rep);
+    if (!slots || !keys || !rep)
+        goto nomem;
+    for (size_t r = 0; r < n; r++) {
+        size_t mask = ns - 1;
+        if (r + AHEAD < n)
+            PREFETCH(&slots[hash1(crm__keycol_value(kc, r + AHEAD)) & mask]);
+        uint64_t v = crm__keycol_value(kc, r);
+        size_t i = hash1(v) & mask;
+        for (;; i = (i + 1) & mask) {
+            slot1 *sl = &slots[i];
+            if (sl->id1 && sl->key == v) {
+                gid[r] = (uint32_t)(sl->id1 - 1);
+                break;
+            }
+            if (sl->id1)
+                continue;
+            if (ng == cap) { /* grow: twice the slots, rehash */
+                size_t ns2 = ns * 2, cap2 = ns2 / 2;
+                slot1 *s2 = crm__calloc(ns2, sizeof *s2);
+                if (!s2)
+                    goto nomem;
+                uint64_t *k2 = crm__realloc_array(keys, cap2, sizeof *k2);
+                if (!k2) {
+                    crm__free(s2);
+                    goto nomem;
+                }
+                keys = k2;
+                int64_t *r2 = crm__realloc_array(rep, cap2, sizeof *r2);
+                if (!r2) {
+                    crm__free(s2);
+                    goto nomem;
+                }
+                rep = r2;
+                for (size_t g = 0; g < ng; g++) {
+                    if (g + AHEAD < ng)
+                        PREFETCH(&s2[hash1(keys[g + AHEAD]) & (ns2 - 1)]);
+                    size_t j = hash1(keys[g]) & (ns2 - 1);
+                    while (s2[j].id1)
+                        j = (j + 1) & (ns2 - 1);
+                    s2[j].key = keys[g];
+                    s2[j].id1 = g + 1;
+                }
+                crm__free(slots);
+                slots = s2;
+                ns = ns2;
+                cap = cap2;
+                mask = ns - 1;
+                for (i = hash1(v) & mask; slots[i].id1; i = (i + 1) & mask)
+                    ;
+                sl = &slots[i];
+            }
+            sl->key = v;
+            sl->id1 = ng + 1;
+            keys[ng] = v;
+            rep[ng] = (int64_t)r;
+            gid[r] = (uint32_t)ng++;
+            break;
+        }
+    }
+    crm__free(slots);
+    *keys_out = keys;
+    *rep_out = rep;
+    *ng_out = ng;
+    return CRM_OK;
+nomem:
+    crm__free(slots);
+    crm__free(keys);
+    crm__free(rep);
+    return crm__nomem();
+}
+
+/* Any number of key columns: key vectors in a crm__keytab. */
+static crm_status ids_keytab(const crm__keycol *kc, size_t nkeys, size_t n, uint32_t *gid,
+                             crm__keytab *t, uint64_t *vals, int64_t **rep_out)
+{
+    crm_status st = crm__keytab_init(t, nkeys, n < 4096 ? n : 4096);
+    if (st)
+        return st;
+    size_t repcap = 0;
+    int64_t *rep = NULL;
+    for (size_t r = 0; r < n; r++) {
+        uint64_t h = crm__key_row(kc, nkeys, r, vals);
+        uint32_t g;
+        int64_t f = crm__keytab_find(t, vals, h);
+        if (f >= 0) {
+            g = (uint32_t)f;
+        } else {
+            if ((st = crm__keytab_add(t, vals, h, &g))) {
+                crm__free(rep);
+                return st;
+            }
+            if (g >= repcap) {
+                size_t cap = repcap ? repcap * 2 : 1024;
+                int64_t *nr = crm__realloc_array(rep, cap, sizeof *nr);
+                if (!nr) {
+                    crm__free(rep);
+                    return crm__nomem();
+                }
+                rep = nr;
+                repcap = cap;
+            }
+            rep[g] = (int64_t)r;
+        }
+        gid[r] = g;
+    }
+    if (!rep && !(rep = crm__malloc(sizeof *rep)))
+        return crm__nomem();
+    *rep_out = rep;
+    return CRM_OK;
+}
+
 /* ---- the call ------------------------------------------------------------ */
 
 static crm_status add_numbers(crm_dataset *res, const char *name, const double *pergroup,
@@ -461,7 +689,7 @@ crm_status crm_dataset_group(const crm_dataset *ds, const char *const *keys, siz
     uint64_t *vals = crm__calloc(nkeys, sizeof *vals);
     agg *ag = crm__calloc(naggs ? naggs : 1, sizeof *ag);
     uint32_t *gid = NULL, *order = NULL, *tmpi = NULL;
-    uint64_t *sk = NULL, *tmpk = NULL;
+    uint64_t *sk = NULL, *tmpk = NULL, *keys1 = NULL;
     int64_t *rep = NULL, *sel = NULL, *rows = NULL;
     double *work = NULL;
     int32_t *rank = NULL;
@@ -522,33 +750,17 @@ crm_status crm_dataset_group(const crm_dataset *ds, const char *const *keys, siz
         st = crm__nomem();
         goto done;
     }
-    if ((st = crm__keytab_init(&t, nkeys, n < 4096 ? n : 4096)))
-        goto done;
-    size_t repcap = 0;
-    for (size_t r = 0; r < n; r++) {
-        uint64_t h = crm__key_row(kc, nkeys, r, vals);
-        uint32_t g;
-        int64_t f = crm__keytab_find(&t, vals, h);
-        if (f >= 0) {
-            g = (uint32_t)f;
-        } else {
-            if ((st = crm__keytab_add(&t, vals, h, &g)))
-                goto done;
-            if (g >= repcap) {
-                size_t cap = repcap ? repcap * 2 : 1024;
-                int64_t *nr = crm__realloc_array(rep, cap, sizeof *nr);
-                if (!nr) {
-                    st = crm__nomem();
-                    goto done;
-                }
-                rep = nr;
-                repcap = cap;
-            }
-            rep[g] = (int64_t)r;
-        }
-        gid[r] = g;
+    const uint64_t *gkeys;
+    if (nkeys == 1) {
+        if ((st = ids_one_key(kc, n, gid, &keys1, &rep, &ng)))
+            goto done;
+        gkeys = keys1;
+    } else {
+        if ((st = ids_keytab(kc, nkeys, n, gid, &t, vals, &rep)))
+            goto done;
+        ng = t.n;
+        gkeys = t.keys;
     }
-    ng = t.n;
 
     /* 2. order of the groups: keys ascending, missing last (stable LSD passes,
      * last key first) */
@@ -567,12 +779,14 @@ crm_status crm_dataset_group(const crm_dataset *ds, const char *const *keys, siz
         if (c->type == CRM_TYPE_TEXT && (st = crm__dict_ranks(c->dict, &rank)))
             goto done;
         for (size_t i = 0; i < ng; i++)
-            sk[i] = sortable(c->type, t.keys[(size_t)order[i] * nkeys + k], rank);
+            sk[i] = sortable(c->type, gkeys[(size_t)order[i] * nkeys + k], rank);
         crm__radix_sort_u64(sk, order, tmpk, tmpi, ng);
         crm__free(rank);
         rank = NULL;
     }
     crm__keytab_free(&t);
+    crm__free(keys1);
+    keys1 = NULL;
     crm__free(sk);
     crm__free(tmpk);
     crm__free(tmpi);
@@ -622,12 +836,20 @@ crm_status crm_dataset_group(const crm_dataset *ds, const char *const *keys, siz
             for (size_t g = 0; g < ng; g++)
                 work[g] = 0;
             if (a->rows) {
-                for (size_t r = 0; r < n; r++)
+                for (size_t r = 0; r < n; r++) {
+                    if (r + AHEAD < n)
+                        PREFETCH(&work[gid[r + AHEAD]]);
                     work[gid[r]] += 1;
+                }
             } else {
-                for (size_t r = 0; r < n; r++)
-                    if (!crm__cell_missing(c, r))
+                crm__keycol kv;
+                crm__keycol_set(&kv, c, NULL);
+                for (size_t r = 0; r < n; r++) {
+                    if (r + AHEAD < n)
+                        PREFETCH(&work[gid[r + AHEAD]]);
+                    if (!crm__keycol_nomatch(&kv, r))
                         work[gid[r]] += 1;
+                }
             }
             st = add_numbers(res, a->name, work, order, ng);
             break;
@@ -673,6 +895,7 @@ done:
     crm__free(sk);
     crm__free(tmpk);
     crm__free(rep);
+    crm__free(keys1);
     crm__free(sel);
     crm__free(rows);
     crm__free(work);
