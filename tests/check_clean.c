@@ -680,6 +680,67 @@ START_TEST(test_dedup_large)
 }
 END_TEST
 
+/* Random keys with many ties, NaN, -0.0, missing texts and times: the rows
+ * kept equal a brute-force reading of pandas' rules for every keep. */
+START_TEST(test_dedup_random_vs_brute_force)
+{
+    enum { N = 1500 };
+    static double id[N], k1[N];
+    static const char *k2[N];
+    static int64_t k3[N];
+    static const char *const words[] = {"a", "b", "c", NULL};
+    uint64_t x = 12345;
+    for (int i = 0; i < N; i++) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        int v = (int)((x >> 33) % 9);
+        id[i] = i;
+        k1[i] = v == 7 ? NAN : v == 8 ? -0.0 : (double)(v % 4);
+        k2[i] = words[(x >> 40) % 4];
+        k3[i] = (x >> 50) % 3 == 0 ? CRM_TIME_MISSING : (int64_t)((x >> 52) % 2);
+    }
+    const char *keys[] = {"k1", "k2", "k3"};
+    for (int32_t keep = CRM_KEEP_FIRST; keep <= CRM_KEEP_NONE; keep++) {
+        for (size_t nk = 1; nk <= 3; nk++) {
+            static unsigned char want[N];
+            size_t nwant = 0;
+            for (int i = 0; i < N; i++) {
+                int before = 0, after = 0;
+                for (int j = 0; j < N; j++) {
+                    if (j == i)
+                        continue;
+                    int eq = (k1[i] == k1[j] || (isnan(k1[i]) && isnan(k1[j])));
+                    if (nk >= 2)
+                        eq = eq && (k2[i] == k2[j] || (k2[i] && k2[j] && !strcmp(k2[i], k2[j])));
+                    if (nk >= 3)
+                        eq = eq && k3[i] == k3[j];
+                    if (eq && j < i)
+                        before = 1;
+                    if (eq && j > i)
+                        after = 1;
+                }
+                want[i] = keep == CRM_KEEP_FIRST ? !before
+                          : keep == CRM_KEEP_LAST ? !after
+                                                  : !before && !after;
+                nwant += want[i];
+            }
+            crm_dataset *ds = NULL;
+            size_t removed = 0;
+            ck_assert_ok(crm_dataset_new(&ds));
+            ck_assert_ok(crm_dataset_add_number(ds, "id", id, N));
+            ck_assert_ok(crm_dataset_add_number(ds, "k1", k1, N));
+            ck_assert_ok(crm_dataset_add_text(ds, "k2", k2, N));
+            ck_assert_ok(crm_dataset_add_time(ds, "k3", k3, N));
+            ck_assert_ok(crm_clean_dedup(ds, keys, nk, keep, &removed));
+            ck_assert_uint_eq(removed, N - nwant);
+            for (size_t i = 0, j = 0; i < N; i++)
+                if (want[i])
+                    ck_assert_msg(num_at(ds, "id", j++) == (double)i, "keep %d nk %zu", keep, nk);
+            crm_dataset_free(ds);
+        }
+    }
+}
+END_TEST
+
 static crm_status alloc_dedup(void)
 {
     crm_dataset *ds = NULL;
@@ -990,6 +1051,7 @@ Suite *crm_clean_suite(void)
     tcase_set_timeout(lim, 60);
     tcase_add_test(lim, test_empty_and_single_row);
     tcase_add_test(lim, test_dedup_large);
+    tcase_add_test(lim, test_dedup_random_vs_brute_force);
     tcase_add_test(lim, test_alloc_failures);
     suite_add_tcase(s, lim);
     TCase *bad = tcase_create("bad_input");
