@@ -249,6 +249,75 @@ START_TEST(test_rfm_number_customers)
 }
 END_TEST
 
+START_TEST(test_rfm_number_invoices)
+{
+    /* distinct number invoices in any order: x has 40 lines over 13 invoices
+     * (shuffled), y 5 lines over 3, z the invoices 0 and -0 (one invoice) */
+    enum { N = 47 };
+    const char *id[N];
+    double inv[N], a[N];
+    int64_t t[N];
+    for (int i = 0; i < N; i++) {
+        id[i] = i < 40 ? "x" : i < 45 ? "y" : "z";
+        inv[i] = i < 40 ? (double)((i * 7) % 13) : 0;
+        a[i] = 1;
+        t[i] = i;
+    }
+    const double yinv[5] = {3, 1, 3, 2, 1};
+    for (int i = 0; i < 5; i++)
+        inv[40 + i] = yinv[i];
+    inv[45] = 0.0;
+    inv[46] = -0.0;
+    crm_dataset *tx = NULL, *r = NULL;
+    ck_assert_ok(crm_dataset_new(&tx));
+    ck_assert_ok(crm_dataset_add_text(tx, "id", id, N));
+    ck_assert_ok(crm_dataset_add_number(tx, "inv", inv, N));
+    ck_assert_ok(crm_dataset_add_number(tx, "a", a, N));
+    ck_assert_ok(crm_dataset_add_time(tx, "t", t, N));
+    crm_rfm_options o;
+    ck_assert_ok(crm_rfm_options_init(&o, sizeof o));
+    o.customer = "id";
+    o.date = "t";
+    o.amount = "a";
+    o.invoice = "inv";
+    ck_assert_ok(crm_rfm(tx, &o, &r));
+    check_num(r, "frequency", (const double[]){13, 3, 1}, 3);
+    check_num(r, "monetary", (const double[]){40, 5, 2}, 3);
+    crm_dataset_free(r);
+    crm_dataset_free(tx);
+}
+END_TEST
+
+START_TEST(test_rfm_time_customers)
+{
+    /* a time column as customer id keeps its type and sorts by time, negatives first */
+    crm_dataset *tx = NULL, *r = NULL;
+    int64_t id[] = {5, -3, 5, INT64_MAX};
+    int64_t t[] = {0, DAY, 2 * DAY, 0};
+    double a[] = {1, 2, 3, 4};
+    ck_assert_ok(crm_dataset_new(&tx));
+    ck_assert_ok(crm_dataset_add_time(tx, "id", id, 4));
+    ck_assert_ok(crm_dataset_add_time(tx, "t", t, 4));
+    ck_assert_ok(crm_dataset_add_number(tx, "a", a, 4));
+    crm_rfm_options o;
+    ck_assert_ok(crm_rfm_options_init(&o, sizeof o));
+    o.customer = "id";
+    o.date = "t";
+    o.amount = "a";
+    ck_assert_ok(crm_rfm(tx, &o, &r));
+    int32_t type;
+    ck_assert_ok(crm_dataset_column_type(r, 0, &type));
+    ck_assert_int_eq(type, CRM_TYPE_TIME);
+    int64_t got[3];
+    ck_assert_ok(crm_dataset_get_time(r, 0, 0, 3, got));
+    ck_assert(got[0] == -3 && got[1] == 5 && got[2] == INT64_MAX);
+    check_num(r, "monetary", (const double[]){2, 4, 4}, 3);
+    check_num(r, "recency_days", (const double[]){2, 1, 3}, 3); /* as_of = day 3 */
+    crm_dataset_free(r);
+    crm_dataset_free(tx);
+}
+END_TEST
+
 START_TEST(test_rfm_exact_monetary)
 {
     /* 1e16 + 1 + 1 + 1: naive summation stays at 1e16 (each +1 is a tie rounded to
@@ -773,6 +842,8 @@ Suite *crm_rfm_suite(void)
     tcase_add_test(core, test_rfm_bins3);
     tcase_add_test(core, test_rfm_as_of_and_lifecycle);
     tcase_add_test(core, test_rfm_number_customers);
+    tcase_add_test(core, test_rfm_number_invoices);
+    tcase_add_test(core, test_rfm_time_customers);
     tcase_add_test(core, test_rfm_exact_monetary);
     tcase_add_test(core, test_rfm_many_customers);
     tcase_add_test(core, test_options_init);

@@ -75,6 +75,13 @@ static void dense_free(dense *d)
     d->id = d->row = NULL;
 }
 
+/* Drop the per-row ids (the first rows are kept). */
+static void dense_free_ids(dense *d)
+{
+    crm__free(d->id);
+    d->id = NULL;
+}
+
 static crm_status dense_build(const crm__column *c, size_t nrows, dense *d)
 {
     d->n = 0;
@@ -161,28 +168,69 @@ nomem:
 
 /* ---- sorting helpers ---------------------------------------------------------- */
 
-typedef struct by_num {
-    double v;
-    size_t i;
-} by_num;
-
-static int cmp_by_num(const void *a, const void *b)
+/* Order-preserving map of a double (not NaN) to an unsigned key. */
+static uint64_t dkey(double v)
 {
-    const by_num *x = a, *y = b;
-    if (x->v != y->v) return x->v < y->v ? -1 : 1;
-    return (x->i > y->i) - (x->i < y->i);
+    uint64_t b;
+    memcpy(&b, &v, sizeof b);
+    return (b >> 63) ? ~b : b | (UINT64_C(1) << 63);
 }
 
-typedef struct by_time {
-    int64_t v;
-    size_t i;
-} by_time;
+/* Scratch of a stable LSD radix sort (bytes, skipping constant ones). */
+typedef struct radix {
+    uint64_t *k[2];
+    size_t *i[2];
+} radix;
 
-static int cmp_by_time(const void *a, const void *b)
+static crm_status radix_new(radix *r, size_t n)
 {
-    const by_time *x = a, *y = b;
-    if (x->v != y->v) return x->v < y->v ? -1 : 1;
-    return (x->i > y->i) - (x->i < y->i);
+    r->k[0] = crm__malloc_array(n, sizeof(uint64_t));
+    r->k[1] = crm__malloc_array(n, sizeof(uint64_t));
+    r->i[0] = crm__malloc_array(n, sizeof(size_t));
+    r->i[1] = crm__malloc_array(n, sizeof(size_t));
+    if (r->k[0] && r->k[1] && r->i[0] && r->i[1]) return CRM_OK;
+    return crm__nomem();
+}
+
+static void radix_free(radix *r)
+{
+    for (int j = 0; j < 2; j++) {
+        crm__free(r->k[j]);
+        crm__free(r->i[j]);
+        r->k[j] = NULL;
+        r->i[j] = NULL;
+    }
+}
+
+/* Sort r->k[0][0..n) with r->i[0] alongside, stably; returns the sorted index
+ * array (one of r->i). n >= 1. */
+static const size_t *radix_sort(radix *r, size_t n)
+{
+    int cur = 0;
+    size_t cnt[256];
+    for (int shift = 0; shift < 64; shift += 8) {
+        const uint64_t *k = r->k[cur];
+        const size_t *ix = r->i[cur];
+        memset(cnt, 0, sizeof cnt);
+        for (size_t j = 0; j < n; j++)
+            cnt[(k[j] >> shift) & 255]++;
+        if (cnt[(k[0] >> shift) & 255] == n) continue; /* all keys share this byte */
+        size_t sum = 0;
+        for (int d = 0; d < 256; d++) {
+            size_t c = cnt[d];
+            cnt[d] = sum;
+            sum += c;
+        }
+        uint64_t *k2 = r->k[1 - cur];
+        size_t *i2 = r->i[1 - cur];
+        for (size_t j = 0; j < n; j++) {
+            size_t at = cnt[(k[j] >> shift) & 255]++;
+            k2[at] = k[j];
+            i2[at] = ix[j];
+        }
+        cur = 1 - cur;
+    }
+    return r->i[cur];
 }
 
 typedef struct by_text {
@@ -199,7 +247,7 @@ static int cmp_by_text(const void *a, const void *b)
 }
 
 /* order[p] = dense id of the customer at position p (ascending customer). */
-static crm_status customer_order(const crm__column *c, const dense *d, size_t *order)
+static crm_status customer_order(const crm__column *c, const dense *d, radix *rx, size_t *order)
 {
     size_t n = d->n;
     if (c->type == CRM_TYPE_TEXT) {
@@ -213,44 +261,80 @@ static crm_status customer_order(const crm__column *c, const dense *d, size_t *o
         for (size_t i = 0; i < n; i++)
             order[i] = a[i].i;
         crm__free(a);
-    } else if (c->type == CRM_TYPE_TIME) {
-        by_time *a = crm__malloc_array(n, sizeof *a);
-        if (!a) return crm__nomem();
-        for (size_t i = 0; i < n; i++) {
-            a[i].v = c->v.time[d->row[i]];
-            a[i].i = i;
-        }
-        qsort(a, n, sizeof *a, cmp_by_time);
-        for (size_t i = 0; i < n; i++)
-            order[i] = a[i].i;
-        crm__free(a);
-    } else {
-        by_num *a = crm__malloc_array(n, sizeof *a);
-        if (!a) return crm__nomem();
-        for (size_t i = 0; i < n; i++) {
-            a[i].v = c->v.num[d->row[i]];
-            a[i].i = i;
-        }
-        qsort(a, n, sizeof *a, cmp_by_num);
-        for (size_t i = 0; i < n; i++)
-            order[i] = a[i].i;
-        crm__free(a);
+        return CRM_OK;
     }
+    for (size_t i = 0; i < n; i++) {
+        size_t r = d->row[i];
+        rx->k[0][i] = c->type == CRM_TYPE_TIME ? (uint64_t)c->v.time[r] ^ (UINT64_C(1) << 63)
+                                               : dkey(c->v.num[r]);
+        rx->i[0][i] = i;
+    }
+    memcpy(order, radix_sort(rx, n), n * sizeof *order);
     return CRM_OK;
 }
 
 /* score[p] = 1 + floor(bins * (rank - 1) / n), rank of (sign * value[p], p)
- * ascending; `tmp` holds n entries. */
-static void scores(const double *value, double sign, size_t n, int32_t bins, by_num *tmp,
+ * ascending. */
+static void scores(const double *value, double sign, size_t n, int32_t bins, radix *rx,
                    double *score)
 {
     for (size_t p = 0; p < n; p++) {
-        tmp[p].v = sign * value[p];
-        tmp[p].i = p;
+        rx->k[0][p] = dkey(sign * value[p]);
+        rx->i[0][p] = p;
     }
-    qsort(tmp, n, sizeof *tmp, cmp_by_num);
+    const size_t *ord = radix_sort(rx, n);
     for (size_t r = 0; r < n; r++)
-        score[tmp[r].i] = (double)(1 + ((uint64_t)bins * r) / n);
+        score[ord[r]] = (double)(1 + ((uint64_t)bins * r) / n);
+}
+
+/* One transaction line, grouped by customer. */
+typedef struct txrec {
+    double amt;
+    int64_t t;
+    uint64_t inv; /* invoice key: text code, or the value's bits */
+} txrec;
+
+static int cmp_inv(const void *a, const void *b)
+{
+    uint64_t x = ((const txrec *)a)->inv, y = ((const txrec *)b)->inv;
+    return (x > y) - (x < y);
+}
+
+/* Number of distinct invoice keys in g[0..n) (reorders g). */
+static size_t distinct_inv(txrec *g, size_t n)
+{
+    int sorted = 1;
+    for (size_t j = 1; j < n && sorted; j++)
+        sorted = g[j - 1].inv <= g[j].inv;
+    if (!sorted) {
+        if (n <= 32) {
+            for (size_t j = 1; j < n; j++) {
+                txrec x = g[j];
+                size_t k = j;
+                for (; k > 0 && g[k - 1].inv > x.inv; k--)
+                    g[k] = g[k - 1];
+                g[k] = x;
+            }
+        } else {
+            qsort(g, n, sizeof *g, cmp_inv);
+        }
+    }
+    size_t cnt = n > 0;
+    for (size_t j = 1; j < n; j++)
+        cnt += g[j].inv != g[j - 1].inv;
+    return cnt;
+}
+
+static int is_missing(const crm__column *c, size_t r)
+{
+    switch (c->type) {
+    case CRM_TYPE_NUMBER:
+        return isnan(c->v.num[r]);
+    case CRM_TYPE_TIME:
+        return c->v.time[r] == CRM_TIME_MISSING;
+    default:
+        return c->v.code[r] < 0;
+    }
 }
 
 /* ---- segments ------------------------------------------------------------------ */
@@ -350,175 +434,142 @@ crm_status crm_rfm(const crm_dataset *tx, const crm_rfm_options *user, crm_datas
     const int64_t *date = tx->cols[id].v.time;
     int has_as_of = o.as_of != CRM_TIME_MISSING;
 
-    dense cust = {0}, dinv = {0};
-    double *amt = NULL;
+    dense cust = {0};
+    radix rx = {{NULL, NULL}, {NULL, NULL}};
     double *out_num[8] = {0};
-    size_t *start = NULL, *order = NULL, *mark = NULL;
-    int64_t *first = NULL, *last = NULL;
-    double *gamt = NULL;
-    size_t *ginv = NULL;
-    by_num *tmp = NULL;
+    size_t *start = NULL, *order = NULL, *pos_of = NULL, *mark = NULL;
+    txrec *recs = NULL;
     crm_dataset *res = NULL;
     const char **txt = NULL;
     char(*cells)[4] = NULL;
+    const double *a = o.amount ? tx->cols[ia].v.num : NULL;
+    const double *q = o.amount ? NULL : tx->cols[iq].v.num;
+    const double *pr = o.amount ? NULL : tx->cols[ip].v.num;
 
-    /* 1. validate every row and compute the amounts */
-    amt = crm__malloc_array(nrows, sizeof *amt);
-    if (!amt) return crm__nomem();
-    {
-        const double *a = o.amount ? tx->cols[ia].v.num : NULL;
-        const double *q = o.amount ? NULL : tx->cols[iq].v.num;
-        const double *p = o.amount ? NULL : tx->cols[ip].v.num;
-        for (size_t r = 0; r < nrows; r++) {
-            if (crm__cell_missing(cc, r)) {
-                st = missing_error("customer", o.customer, r);
-                goto fail;
-            }
-            if (date[r] == CRM_TIME_MISSING) {
-                st = missing_error("date", o.date, r);
-                goto fail;
-            }
-            if (has_as_of && date[r] > o.as_of) {
-                char b1[32], b2[32];
-                crm__format_time(date[r], 0, b1);
-                crm__format_time(o.as_of, 0, b2);
-                st = crm__error(CRM_E_INVALID,
-                                "crm_rfm: date column \"%s\", row %zu: %s is after as_of %s",
-                                o.date, r, b1, b2);
-                goto fail;
-            }
-            if (inv && crm__cell_missing(inv, r)) {
-                st = missing_error("invoice", o.invoice, r);
-                goto fail;
-            }
-            double v;
-            if (a) {
-                v = a[r];
-                if (isnan(v)) {
-                    st = missing_error("amount", o.amount, r);
-                    goto fail;
-                }
-            } else {
-                if (isnan(q[r])) {
-                    st = missing_error("quantity", o.quantity, r);
-                    goto fail;
-                }
-                if (isnan(p[r])) {
-                    st = missing_error("price", o.price, r);
-                    goto fail;
-                }
-                v = q[r] * p[r];
-            }
-            if (!(v > 0) || isinf(v)) {
-                if (a)
-                    st = crm__error(CRM_E_INVALID,
-                                    "crm_rfm: amount column \"%s\", row %zu: amount %.17g is not "
-                                    "a finite number > 0 (filter such rows first)",
-                                    o.amount, r, v);
-                else
-                    st = crm__error(CRM_E_INVALID,
-                                    "crm_rfm: row %zu: quantity \"%s\" %.17g * price \"%s\" %.17g "
-                                    "= %.17g is not a finite number > 0 (filter such rows first)",
-                                    r, o.quantity, q[r], o.price, p[r], v);
-                goto fail;
-            }
-            amt[r] = v;
-        }
-    }
-
-    /* 2. dense customer ids; first/last purchase; counting sort by customer */
-    if ((st = dense_build(cc, nrows, &cust))) goto fail;
-    size_t n = cust.n;
-    first = crm__malloc_array(n, sizeof *first);
-    last = crm__malloc_array(n, sizeof *last);
-    start = crm__calloc(n + 1, sizeof *start);
-    gamt = crm__malloc_array(nrows, sizeof *gamt);
-    if (!first || !last || !start || !gamt) goto nomem;
-    for (size_t c = 0; c < n; c++) {
-        first[c] = INT64_MAX;
-        last[c] = INT64_MIN;
-    }
+    /* 1. validate every row */
     int64_t tmax = INT64_MIN;
     for (size_t r = 0; r < nrows; r++) {
-        size_t c = cust.id[r];
+        if (is_missing(cc, r)) return missing_error("customer", o.customer, r);
         int64_t t = date[r];
-        if (t < first[c]) first[c] = t;
-        if (t > last[c]) last[c] = t;
+        if (t == CRM_TIME_MISSING) return missing_error("date", o.date, r);
         if (t > tmax) tmax = t;
-        start[c + 1]++;
-    }
-    for (size_t c = 0; c < n; c++)
-        start[c + 1] += start[c];
-    if (inv) {
-        if ((st = dense_build(inv, nrows, &dinv))) goto fail;
-        ginv = crm__malloc_array(nrows, sizeof *ginv);
-        mark = crm__malloc_array(dinv.n, sizeof *mark);
-        if (!ginv || !mark) goto nomem;
-        for (size_t k = 0; k < dinv.n; k++)
-            mark[k] = SIZE_MAX;
-    }
-    {
-        /* fill: start[c] walks forward, then is restored by shifting */
-        for (size_t r = 0; r < nrows; r++) {
-            size_t c = cust.id[r], at = start[c]++;
-            gamt[at] = amt[r];
-            if (inv) ginv[at] = dinv.id[r];
+        if (has_as_of && t > o.as_of) {
+            char b1[32], b2[32];
+            crm__format_time(t, 0, b1);
+            crm__format_time(o.as_of, 0, b2);
+            return crm__error(CRM_E_INVALID,
+                              "crm_rfm: date column \"%s\", row %zu: %s is after as_of %s", o.date,
+                              r, b1, b2);
         }
-        for (size_t c = n; c > 0; c--)
-            start[c] = start[c - 1];
-        start[0] = 0;
+        if (inv && is_missing(inv, r)) return missing_error("invoice", o.invoice, r);
+        double v;
+        if (a) {
+            v = a[r];
+            if (isnan(v)) return missing_error("amount", o.amount, r);
+        } else {
+            if (isnan(q[r])) return missing_error("quantity", o.quantity, r);
+            if (isnan(pr[r])) return missing_error("price", o.price, r);
+            v = q[r] * pr[r];
+        }
+        if (!(v > 0) || isinf(v)) {
+            if (a)
+                return crm__error(CRM_E_INVALID,
+                                  "crm_rfm: amount column \"%s\", row %zu: amount %.17g is not "
+                                  "a finite number > 0 (filter such rows first)",
+                                  o.amount, r, v);
+            return crm__error(CRM_E_INVALID,
+                              "crm_rfm: row %zu: quantity \"%s\" %.17g * price \"%s\" %.17g "
+                              "= %.17g is not a finite number > 0 (filter such rows first)",
+                              r, o.quantity, q[r], o.price, pr[r], v);
+        }
     }
-    crm__free(amt);
-    amt = NULL;
-
-    /* as_of */
     int64_t as_of = o.as_of;
     if (!has_as_of) {
         int64_t day = tmax >= 0 ? tmax / DAY : -((-(tmax + 1)) / DAY) - 1;
-        if (day >= INT64_MAX / DAY) {
-            st = crm__error(CRM_E_INVALID, "crm_rfm: date column \"%s\": last date out of range",
-                            o.date);
-            goto fail;
-        }
+        if (day >= INT64_MAX / DAY)
+            return crm__error(CRM_E_INVALID, "crm_rfm: date column \"%s\": last date out of range",
+                              o.date);
         as_of = (day + 1) * DAY;
     }
 
+    /* 2. dense customer ids; the lines grouped by customer (counting sort) */
+    if ((st = dense_build(cc, nrows, &cust))) return st;
+    size_t n = cust.n;
+    start = crm__calloc(n + 1, sizeof *start);
+    recs = crm__malloc_array(nrows, sizeof *recs);
+    if (!start || !recs) goto nomem;
+    for (size_t r = 0; r < nrows; r++)
+        start[cust.id[r] + 1]++;
+    for (size_t c = 0; c < n; c++)
+        start[c + 1] += start[c];
+    for (size_t r = 0; r < nrows; r++) {
+        txrec *x = &recs[start[cust.id[r]]++];
+        x->amt = a ? a[r] : q[r] * pr[r];
+        x->t = date[r];
+        x->inv = !inv ? 0 : inv->type == CRM_TYPE_TEXT ? (uint64_t)inv->v.code[r] : key_of(inv, r);
+    }
+    for (size_t c = n; c > 0; c--)
+        start[c] = start[c - 1];
+    start[0] = 0;
+    dense_free_ids(&cust);
+
     /* 3. customers in ascending order; per-customer figures */
     order = crm__malloc_array(n, sizeof *order);
-    if (!order) goto nomem;
-    if ((st = customer_order(cc, &cust, order))) goto fail;
+    pos_of = crm__malloc_array(n, sizeof *pos_of);
+    if (!order || !pos_of) goto nomem;
+    if ((st = radix_new(&rx, n)) || (st = customer_order(cc, &cust, &rx, order))) goto fail;
+    for (size_t p = 0; p < n; p++)
+        pos_of[order[p]] = p;
     enum { REC, FREQ, MON, TEN, RS, FS, MS, SCORE };
     for (int k = 0; k < 8; k++) {
         out_num[k] = crm__malloc_array(n, sizeof(double));
         if (!out_num[k]) goto nomem;
     }
-    for (size_t p = 0; p < n; p++) {
-        size_t c = order[p];
+    if (inv && inv->type == CRM_TYPE_TEXT) {
+        mark = crm__malloc_array(inv->dict->n ? inv->dict->n : 1, sizeof *mark);
+        if (!mark) goto nomem;
+        for (size_t k = 0; k < inv->dict->n; k++)
+            mark[k] = SIZE_MAX;
+    }
+    for (size_t c = 0; c < n; c++) {
+        txrec *g = recs + start[c];
+        size_t len = start[c + 1] - start[c], cnt = len;
         crm__fsum fs;
         crm__fsum_init(&fs);
-        size_t cnt = 0;
-        for (size_t j = start[c]; j < start[c + 1]; j++) {
-            crm__fsum_add(&fs, gamt[j]);
-            if (inv && mark[ginv[j]] != c) {
-                mark[ginv[j]] = c;
-                cnt++;
-            }
+        int64_t first = INT64_MAX, last = INT64_MIN;
+        for (size_t j = 0; j < len; j++) {
+            crm__fsum_add(&fs, g[j].amt);
+            if (g[j].t < first) first = g[j].t;
+            if (g[j].t > last) last = g[j].t;
         }
+        if (mark) {
+            cnt = 0;
+            for (size_t j = 0; j < len; j++) {
+                if (mark[g[j].inv] != c) {
+                    mark[g[j].inv] = c;
+                    cnt++;
+                }
+            }
+        } else if (inv) {
+            cnt = distinct_inv(g, len);
+        }
+        size_t p = pos_of[c];
         out_num[MON][p] = crm__fsum_result(&fs);
-        out_num[FREQ][p] = (double)(inv ? cnt : start[c + 1] - start[c]);
+        out_num[FREQ][p] = (double)cnt;
         /* as_of >= every date: the differences are non-negative and fit in uint64 */
-        out_num[REC][p] = (double)(((uint64_t)as_of - (uint64_t)last[c]) / DAY);
-        out_num[TEN][p] = (double)(((uint64_t)as_of - (uint64_t)first[c]) / DAY);
+        out_num[REC][p] = (double)(((uint64_t)as_of - (uint64_t)last) / DAY);
+        out_num[TEN][p] = (double)(((uint64_t)as_of - (uint64_t)first) / DAY);
     }
+    crm__free(recs);
+    recs = NULL;
 
     /* 4. scores */
-    tmp = crm__malloc_array(n, sizeof *tmp);
     txt = crm__malloc_array(n, sizeof *txt);
     cells = crm__malloc_array(n, sizeof *cells);
-    if (!tmp || !txt || !cells) goto nomem;
-    scores(out_num[REC], -1.0, n, o.bins, tmp, out_num[RS]);
-    scores(out_num[FREQ], 1.0, n, o.bins, tmp, out_num[FS]);
-    scores(out_num[MON], 1.0, n, o.bins, tmp, out_num[MS]);
+    if (!txt || !cells) goto nomem;
+    scores(out_num[REC], -1.0, n, o.bins, &rx, out_num[RS]);
+    scores(out_num[FREQ], 1.0, n, o.bins, &rx, out_num[FS]);
+    scores(out_num[MON], 1.0, n, o.bins, &rx, out_num[MS]);
     for (size_t p = 0; p < n; p++)
         out_num[SCORE][p] = out_num[RS][p] + out_num[FS][p] + out_num[MS][p];
 
@@ -600,19 +651,15 @@ fail:
     crm_dataset_free(res);
     res = NULL;
 done:
-    crm__free(amt);
     dense_free(&cust);
-    dense_free(&dinv);
+    radix_free(&rx);
     for (int k = 0; k < 8; k++)
         crm__free(out_num[k]);
     crm__free(start);
     crm__free(order);
+    crm__free(pos_of);
     crm__free(mark);
-    crm__free(first);
-    crm__free(last);
-    crm__free(gamt);
-    crm__free(ginv);
-    crm__free(tmp);
+    crm__free(recs);
     crm__free(txt);
     crm__free(cells);
     return st;
