@@ -65,19 +65,19 @@ CRM_API crm_status crm_clean_dedup(crm_dataset *ds, const char *const *keys, siz
 
 /**
  * Remove, in place, every row that is missing in any of the listed columns
- * (in any column when n is 0), as pandas' `df.dropna(subset=cols)`. The rows
- * kept stay in their order.
+ * (in any column when count is 0), as pandas' `df.dropna(subset=cols)`. The
+ * rows kept stay in their order.
  * @param[in,out] ds       dataset to clean
- * @param[in]     cols     column names, or NULL when n is 0
- * @param[in]     n        number of columns; 0 means all columns
+ * @param[in]     cols     column names, or NULL when count is 0
+ * @param[in]     count    number of columns; 0 means all columns
  * @param[out]    removed  number of rows removed (may be NULL); 0 on failure
  * @return CRM_OK; CRM_E_INVALID (ds NULL, cols NULL with n > 0);
  *         CRM_E_NOTFOUND (unknown column, named); CRM_E_NOMEM.
  *         On failure ds is unchanged.
  * Thread-safety: ds must not be used by another thread during the call.
  */
-CRM_API crm_status crm_clean_drop_missing(crm_dataset *ds, const char *const *cols, size_t n,
-                                          size_t *removed);
+CRM_API crm_status crm_clean_drop_missing(crm_dataset *ds, const char *const *cols,
+                                          size_t count, size_t *removed);
 
 /* ------------------------------------------------------------------------ */
 /* Imputation                                                                */

@@ -282,15 +282,15 @@ crm_status crm_clean_dedup(crm_dataset *ds, const char *const *keys, size_t nkey
     return st;
 }
 
-crm_status crm_clean_drop_missing(crm_dataset *ds, const char *const *cols, size_t n,
+crm_status crm_clean_drop_missing(crm_dataset *ds, const char *const *cols, size_t count,
                                   size_t *removed)
 {
     if (removed)
         *removed = 0;
-    if (!ds || (n && !cols))
+    if (!ds || (count && !cols))
         return crm__error(CRM_E_INVALID, "crm_clean_drop_missing: NULL argument");
     size_t *idx = NULL, k = 0, nr = ds->nrows, rm = 0;
-    crm_status st = resolve_columns(ds, cols, n, "crm_clean_drop_missing", &idx, &k);
+    crm_status st = resolve_columns(ds, cols, count, "crm_clean_drop_missing", &idx, &k);
     if (st)
         return st;
     unsigned char *kp = crm__malloc(nr);
