@@ -26,7 +26,7 @@
 #endif
 
 /* rows looked ahead when prefetching hash slots and accumulators */
-enum { AHEAD = 16 };
+enum { AHEAD = 32 };
 
 enum { F_SUM, F_MEAN, F_MIN, F_MAX, F_COUNT, F_COUNT_DISTINCT, F_FIRST, F_LAST, F_MEDIAN, F_NFN };
 
@@ -539,10 +539,47 @@ static inline uint64_t hash1(uint64_t v)
     return crm__key_hash_final(crm__key_hash_step(0, v));
 }
 
+/* Estimated number of distinct keys (Chao1 on an evenly spaced sample of at
+ * most 2^16 rows), so that the table rarely has to grow; 0 when the sample
+ * table cannot be allocated (the caller then grows the table as needed). */
+static size_t estimate_groups(const crm__keycol *kc, size_t n)
+{
+    enum { SAMPLE = 1 << 16, SLOTS = 1 << 17 };
+    if (n <= SAMPLE)
+        return n;
+    slot1 *t = crm__calloc(SLOTS, sizeof *t);
+    if (!t)
+        return 0;
+    size_t stride = n / SAMPLE, d = 0;
+    for (size_t s = 0; s < SAMPLE; s++) {
+        uint64_t v = crm__keycol_value(kc, s * stride);
+        size_t i = hash1(v) & (SLOTS - 1);
+        while (t[i].id1 && t[i].key != v)
+            i = (i + 1) & (SLOTS - 1);
+        if (!t[i].id1) {
+            t[i].key = v;
+            d++;
+        }
+        t[i].id1++; /* here: the count of the key in the sample */
+    }
+    double f1 = 0, f2 = 0;
+    for (size_t i = 0; i < SLOTS; i++) {
+        f1 += t[i].id1 == 1;
+        f2 += t[i].id1 == 2;
+    }
+    crm__free(t);
+    double est = (double)d + (f2 > 0 ? f1 * f1 / (2 * f2) : f1 * (f1 - 1) / 2);
+    est *= 1.1;
+    return est >= (double)n ? n : (size_t)est;
+}
+
 static crm_status ids_one_key(const crm__keycol *kc, size_t n, uint32_t *gid, uint64_t **keys_out,
                               int64_t **rep_out, size_t *ng_out)
 {
-    size_t ns = 1024, cap = ns / 2, ng = 0;
+    size_t ns = 1024, est = estimate_groups(kc, n);
+    while (ns / 2 < est && ns < ((size_t)1 << 40))
+        ns *= 2;
+    size_t cap = ns / 2, ng = 0;
     slot1 *slots = crm__calloc(ns, sizeof *slots);
     uint64_t *keys = crm__malloc_array(cap, sizeof *keys);
     int64_t *rep = crm__malloc_array(cap, sizeof *rep);
