@@ -395,26 +395,35 @@ CRM_API crm_status crm_dataset_mutate(crm_dataset *ds, const char *name, const c
  * Group rows by the key columns and aggregate. Each aggregation is a string
  * `[NAME=]FUNCTION(COLUMN)` with FUNCTION one of sum, mean, min, max, count,
  * count_distinct, first, last, median; `count()` (no column) counts rows.
+ * Spaces around NAME and FUNCTION are ignored; COLUMN is taken verbatim.
  * Without NAME the output column is `COLUMN_FUNCTION` (`count` for count()).
  * Missing values are skipped by every function (count(COLUMN) counts
  * non-missing cells; first/last are the first/last non-missing value in row
  * order; an all-missing group gives missing, except sum = 0 and counts = 0,
- * as pandas). sum and mean are exactly rounded; median uses the mean of the
- * two middle values. sum/mean/median need number columns; min/max/first/
- * last/count/count_distinct accept any type and keep it.
- * Keys may be of any type; missing key values form their own group (pandas'
- * dropna=False). Output: the key columns then one column per aggregation,
- * one row per group, groups sorted by the keys ascending (as pandas'
- * groupby(sort=True)), missing keys last.
+ * as pandas). sum and mean are exactly rounded (the exact sum of the group's
+ * values, and the exact sum divided by the count, each rounded once to the
+ * nearest double); median uses the mean of the two middle values, (a + b) / 2.
+ * sum/mean/median need number columns; min/max/first/last accept any type
+ * and keep it (text compares by bytes, the first row holding the extreme is
+ * taken); count, count_distinct (distinct non-missing values) and the number
+ * results are number columns.
+ * Keys may be of any type; number keys compare by value (-0.0 equals 0.0)
+ * and missing key values form their own group (pandas' dropna=False). Output:
+ * the key columns then one column per aggregation, one row per group, groups
+ * sorted by the keys ascending (as pandas' groupby(sort=True); text by bytes),
+ * missing keys last.
  * @param[in]  ds     dataset
  * @param[in]  keys   key column names (nkeys >= 1, distinct)
  * @param[in]  nkeys  number of keys
- * @param[in]  aggs   aggregation strings
+ * @param[in]  aggs   aggregation strings (may be NULL when naggs is 0)
  * @param[in]  naggs  number of aggregations (may be 0: distinct key combinations)
- * @param[out] out    grouped dataset, NULL on failure. Ownership: caller.
- * @return CRM_OK, CRM_E_INVALID (NULL argument, no keys, duplicate output
- *         names), CRM_E_PARSE (malformed aggregation, naming it),
- *         CRM_E_NOTFOUND, CRM_E_TYPE (e.g. sum of a text column), CRM_E_NOMEM.
+ * @param[out] out    grouped dataset, NULL on failure. Ownership: caller (crm_dataset_free).
+ * @return CRM_OK, CRM_E_INVALID (NULL argument, no keys, a key listed twice,
+ *         an output name used twice or equal to a key, more than 2^32 - 3
+ *         rows), CRM_E_PARSE (malformed aggregation, naming it),
+ *         CRM_E_NOTFOUND (unknown key or column, unknown FUNCTION),
+ *         CRM_E_TYPE (e.g. sum of a text column), CRM_E_NOMEM.
+ * Thread-safety: ds may be read by other threads meanwhile.
  */
 CRM_API crm_status crm_dataset_group(const crm_dataset *ds, const char *const *keys, size_t nkeys,
                                      const char *const *aggs, size_t naggs, crm_dataset **out);
@@ -434,16 +443,22 @@ typedef enum crm_join {
  * except the keys; a non-key name present on both sides gets the suffix
  * "_x" (left) and "_y" (right), as pandas' merge. Row order: left rows in
  * their order, each followed by its matches in right order (pandas'
- * merge(sort=False)). Missing key values never match (unlike pandas, which
- * matches NaN to NaN; documented deviation: SQL semantics).
+ * merge(sort=False)); a left row without a match appears once in a left
+ * join, with the right columns missing. Number keys compare by value (-0.0
+ * equals 0.0), text keys by content (the two dictionaries may differ).
+ * Missing key values never match (unlike pandas, which matches NaN to NaN;
+ * documented deviation: SQL semantics).
  * @param[in]  left   left dataset
  * @param[in]  right  right dataset
- * @param[in]  keys   key column names
+ * @param[in]  keys   key column names (distinct)
  * @param[in]  nkeys  number of keys (>= 1)
  * @param[in]  how    CRM_JOIN_INNER or CRM_JOIN_LEFT (@type[enum] crm_join)
- * @param[out] out    joined dataset, NULL on failure. Ownership: caller.
- * @return CRM_OK, CRM_E_INVALID, CRM_E_NOTFOUND (key missing on a side,
- *         naming it), CRM_E_TYPE (key types differ), CRM_E_NOMEM.
+ * @param[out] out    joined dataset, NULL on failure. Ownership: caller (crm_dataset_free).
+ * @return CRM_OK, CRM_E_INVALID (NULL argument, no keys, a key listed twice,
+ *         unknown `how`, a suffixed name that is already a column, more than
+ *         2^32 - 3 right rows), CRM_E_NOTFOUND (key missing on a side, naming
+ *         it and the side), CRM_E_TYPE (key types differ), CRM_E_NOMEM.
+ * Thread-safety: left and right may be read by other threads meanwhile.
  */
 CRM_API crm_status crm_dataset_join(const crm_dataset *left, const crm_dataset *right,
                                     const char *const *keys, size_t nkeys, int32_t how,
