@@ -53,7 +53,7 @@ static void clean_help(void)
 }
 
 enum { S_FILTER, S_MUTATE, S_DEDUP, S_DROP, S_IMPUTE, S_OUTLIERS, S_KINDS };
-static const char *const step_names[S_KINDS] = {"filter", "mutate",  "dedup",
+static const char *const step_names[S_KINDS] = {"filter",       "mutate", "dedup",
                                                 "drop-missing", "impute", "outliers"};
 
 typedef struct step {
@@ -87,8 +87,7 @@ static char **split_names(const char *list, size_t *n)
     for (char *p = copy;;) {
         names[k++] = p;
         char *c = strchr(p, ',');
-        if (!c)
-            break;
+        if (!c) break;
         *c = '\0';
         p = c + 1;
     }
@@ -99,8 +98,7 @@ static char **split_names(const char *list, size_t *n)
 
 static void free_names(char **names, size_t n)
 {
-    if (!names)
-        return;
+    if (!names) return;
     free(names[n]);
     free(names);
 }
@@ -127,8 +125,7 @@ static int do_impute(crm_dataset *ds, const char *arg, step_result *res)
     const char *colon = strchr(arg, ':');
     size_t len = (size_t)(colon - arg);
     char *col = malloc(len + 1);
-    if (!col)
-        return out_of_memory();
+    if (!col) return out_of_memory();
     memcpy(col, arg, len);
     col[len] = '\0';
     const char *m = colon + 1;
@@ -191,8 +188,7 @@ static int do_outliers(crm_dataset *ds, const char *arg, int32_t action, step_re
     const char *colon = strchr(arg, ':');
     size_t len = (size_t)(colon - arg);
     char *col = malloc(len + 1);
-    if (!col)
-        return out_of_memory();
+    if (!col) return out_of_memory();
     memcpy(col, arg, len);
     col[len] = '\0';
     const char *r = colon + 1;
@@ -201,18 +197,21 @@ static int do_outliers(crm_dataset *ds, const char *arg, int32_t action, step_re
                                                 : CRM_OUTLIER_MAD;
     const char *ks = strchr(r, ':');
     double k = 0;
-    if (ks)
-        cli_parse_double(ks + 1, &k); /* checked when the options were read */
+    if (ks) cli_parse_double(ks + 1, &k); /* checked when the options were read */
     size_t affected = 0;
     int rc = 0;
     if (crm_clean_outliers(ds, col, rule, k, action, &affected) != CRM_OK) {
         rc = cli_lib_error(NULL);
     } else {
         res->count = affected;
-        double kk = k > 0 ? k : rule == CRM_OUTLIER_ZSCORE ? 3.0 : rule == CRM_OUTLIER_IQR ? 1.5
-                                                                                          : 3.5;
+        double kk = k > 0                        ? k
+                    : rule == CRM_OUTLIER_ZSCORE ? 3.0
+                    : rule == CRM_OUTLIER_IQR    ? 1.5
+                                                 : 3.5;
         snprintf(res->detail, sizeof res->detail, "%s k=%g",
-                 rule == CRM_OUTLIER_ZSCORE ? "zscore" : rule == CRM_OUTLIER_IQR ? "iqr" : "mad",
+                 rule == CRM_OUTLIER_ZSCORE ? "zscore"
+                 : rule == CRM_OUTLIER_IQR  ? "iqr"
+                                            : "mad",
                  kk);
     }
     free(col);
@@ -250,8 +249,7 @@ static int check_step(cli_args *a, int kind, const char *arg)
     return 0;
 }
 
-static int run_step(crm_dataset **ds, const step *s, int32_t keep, int32_t action,
-                    step_result *res)
+static int run_step(crm_dataset **ds, const step *s, int32_t keep, int32_t action, step_result *res)
 {
     crm_dataset *d = *ds;
     res->s = s;
@@ -261,8 +259,7 @@ static int run_step(crm_dataset **ds, const step *s, int32_t keep, int32_t actio
     switch (s->kind) {
     case S_FILTER: {
         crm_dataset *out = NULL;
-        if (crm_dataset_filter(d, s->arg, &out) != CRM_OK)
-            return cli_lib_error(NULL);
+        if (crm_dataset_filter(d, s->arg, &out) != CRM_OK) return cli_lib_error(NULL);
         crm_dataset_free(d);
         *ds = d = out;
         res->count = res->rows_before - crm_dataset_nrows(d);
@@ -272,8 +269,7 @@ static int run_step(crm_dataset **ds, const step *s, int32_t keep, int32_t actio
         const char *eq = strchr(s->arg, '=');
         size_t len = (size_t)(eq - s->arg);
         char *name = malloc(len + 1);
-        if (!name)
-            return out_of_memory();
+        if (!name) return out_of_memory();
         memcpy(name, s->arg, len);
         name[len] = '\0';
         size_t before = crm_dataset_ncols(d);
@@ -290,15 +286,12 @@ static int run_step(crm_dataset **ds, const step *s, int32_t keep, int32_t actio
         size_t n = 0, removed = 0;
         char **names = NULL;
         int all = !s->arg || strcmp(s->arg, "*") == 0;
-        if (!all && !(names = split_names(s->arg, &n)))
-            return out_of_memory();
-        crm_status st =
-            s->kind == S_DEDUP
-                ? crm_clean_dedup(d, (const char *const *)names, n, keep, &removed)
-                : crm_clean_drop_missing(d, (const char *const *)names, n, &removed);
+        if (!all && !(names = split_names(s->arg, &n))) return out_of_memory();
+        crm_status st = s->kind == S_DEDUP
+                            ? crm_clean_dedup(d, (const char *const *)names, n, keep, &removed)
+                            : crm_clean_drop_missing(d, (const char *const *)names, n, &removed);
         free_names(names, n);
-        if (st != CRM_OK)
-            return cli_lib_error(NULL);
+        if (st != CRM_OK) return cli_lib_error(NULL);
         res->count = removed;
         break;
     }
@@ -329,8 +322,7 @@ static void print_summary(const step_result *r)
         break;
     case S_DROP:
         fprintf(stderr, "drop-missing: %zu -> %zu rows (%zu removed; columns: %s)\n",
-                r->rows_before, r->rows_after, r->count,
-                strcmp(s->arg, "*") == 0 ? "any" : s->arg);
+                r->rows_before, r->rows_after, r->count, strcmp(s->arg, "*") == 0 ? "any" : s->arg);
         break;
     case S_IMPUTE:
         fprintf(stderr, "impute %s: %zu cells filled\n", s->arg, r->count);
@@ -459,18 +451,17 @@ int cli_cmd_clean(int argc, char **argv)
                 }
             }
             if (!found) {
-                rc = cli_usage(&a, "--%s must be %s, %s or %s, got \"%s\"",
-                               is_keep ? "keep" : "outlier-action", names[0], names[1],
-                               names[2], v);
+                rc =
+                    cli_usage(&a, "--%s must be %s, %s or %s, got \"%s\"",
+                              is_keep ? "keep" : "outlier-action", names[0], names[1], names[2], v);
                 goto done;
             }
             v = NULL;
         } else {
-            static const char *const longs[] = {"filter", "mutate", NULL, "drop-missing",
-                                                "impute", "outliers"};
+            static const char *const longs[] = {"filter",       "mutate", NULL,
+                                                "drop-missing", "impute", "outliers"};
             for (int i = 0; i < S_KINDS; i++)
-                if (longs[i] && cli_is(&o, longs[i], 0))
-                    kind = i;
+                if (longs[i] && cli_is(&o, longs[i], 0)) kind = i;
             if (kind < 0) {
                 rc = cli_unknown(&a, &o);
                 goto done;
@@ -481,8 +472,7 @@ int cli_cmd_clean(int argc, char **argv)
             }
         }
         if (kind >= 0) {
-            if ((rc = check_step(&a, kind, v)))
-                goto done;
+            if ((rc = check_step(&a, kind, v))) goto done;
             steps[nsteps].kind = kind;
             steps[nsteps].arg = v;
             nsteps++;
@@ -503,12 +493,9 @@ int cli_cmd_clean(int argc, char **argv)
     rows_in = crm_dataset_nrows(ds);
     for (int kind = 0; kind < S_KINDS; kind++) {
         for (size_t i = 0; i < nsteps; i++) {
-            if (steps[i].kind != kind)
-                continue;
-            if ((rc = run_step(&ds, &steps[i], keep, action, &res[nres])))
-                goto done;
-            if (!json)
-                print_summary(&res[nres]);
+            if (steps[i].kind != kind) continue;
+            if ((rc = run_step(&ds, &steps[i], keep, action, &res[nres]))) goto done;
+            if (!json) print_summary(&res[nres]);
             nres++;
         }
     }

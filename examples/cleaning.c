@@ -15,8 +15,7 @@
 
 static int fail(const char *what, crm_status st)
 {
-    fprintf(stderr, "cleaning: %s failed (%s): %s\n", what, crm_status_str(st),
-            crm_last_error());
+    fprintf(stderr, "cleaning: %s failed (%s): %s\n", what, crm_status_str(st), crm_last_error());
     return 1;
 }
 
@@ -26,7 +25,7 @@ static crm_status build_demo(crm_dataset **out)
     const char *invoice[] = {"536365", "536365", "536366", "536366", "536367",
                              "536368", "536369", "536370", "536371", "536372"};
     const char *stock[] = {"85123A", "71053", "22633", "22633", "84879",
-                           "22960", "21756", "22728", "21730", "22086"};
+                           "22960",  "21756", "22728", "21730", "22086"};
     double quantity[] = {6, 6, 12, 12, 32, NAN, 3, 24, 8, 9000};
     double price[] = {2.55, 3.39, 1.85, 1.85, 1.69, 4.25, 2.1, 3.75, NAN, 2.55};
     double customer[] = {17850, 17850, 17850, 17850, 13047, 13047, NAN, 12583, 17850, 14688};

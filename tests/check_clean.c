@@ -2,6 +2,7 @@
 #include "test_util.h"
 
 #include "crm/clean.h"
+#include "core/quantile.h"
 
 #include <math.h>
 
@@ -474,7 +475,8 @@ static double parse_hex(const char *s)
 static crm_dataset *golden_input(void)
 {
     crm_dataset *ds = NULL;
-    ck_assert_ok(crm_dataset_read_csv(crm_test_file("reference/golden/clean_input.csv"), NULL, &ds));
+    ck_assert_ok(
+        crm_dataset_read_csv(crm_test_file("reference/golden/clean_input.csv"), NULL, &ds));
     return ds;
 }
 
@@ -736,6 +738,64 @@ START_TEST(test_dedup_random_vs_brute_force)
                 if (want[i])
                     ck_assert_msg(num_at(ds, "id", j++) == (double)i, "keep %d nk %zu", keep, nk);
             crm_dataset_free(ds);
+        }
+    }
+}
+END_TEST
+
+static int cmp_dbl(const void *pa, const void *pb)
+{
+    double a = *(const double *)pa, b = *(const double *)pb;
+    return (a > b) - (a < b);
+}
+
+/* Selection gives the sorted array's order statistics, numpy's linear
+ * quantiles and medians, on sizes around the sampling threshold, with and
+ * without ties. */
+START_TEST(test_selection_matches_sort)
+{
+    enum { MAXN = 5000 };
+    static double x[MAXN], sorted[MAXN], work[MAXN];
+    const size_t sizes[] = {1, 2, 3, 7, 16, 17, 601, 602, 1000, 4999, 5000};
+    uint64_t r = 99;
+    for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
+        size_t n = sizes[si];
+        for (int ties = 0; ties < 2; ties++) {
+            for (size_t i = 0; i < n; i++) {
+                r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+                x[i] = ties ? (double)((r >> 33) % 5) : (double)(r >> 11) / 1024.0 - 1e12;
+            }
+            memcpy(sorted, x, n * sizeof *x);
+            qsort(sorted, n, sizeof *sorted, cmp_dbl);
+            const size_t ks[] = {0, n / 4, n / 2, n - 1};
+            for (int ki = 0; ki < 4; ki++) {
+                memcpy(work, x, n * sizeof *x);
+                ck_assert(crm__select(work, n, ks[ki]) == sorted[ks[ki]]);
+                for (size_t i = 0; i < ks[ki]; i++)
+                    ck_assert(work[i] <= sorted[ks[ki]]);
+                for (size_t i = ks[ki] + 1; i < n; i++)
+                    ck_assert(work[i] >= sorted[ks[ki]]);
+            }
+            const double ps[] = {0, 0.25, 0.5, 0.75, 0.9, 1};
+            for (int pi = 0; pi < 6; pi++) {
+                double h = (double)(n - 1) * ps[pi];
+                size_t i = (size_t)floor(h);
+                double want = crm__lerp(sorted[i], sorted[i + 1 < n ? i + 1 : i], h - floor(h));
+                memcpy(work, x, n * sizeof *x);
+                ck_assert(crm__quantile_select(work, n, ps[pi]) == want);
+            }
+            double q1, q3;
+            memcpy(work, x, n * sizeof *x);
+            crm__quantile_pair(work, n, 0.25, 0.75, &q1, &q3);
+                    double h1 = (double)(n - 1) * 0.25, h3 = (double)(n - 1) * 0.75;
+            size_t i1 = (size_t)floor(h1), i3 = (size_t)floor(h3);
+            ck_assert(q1 ==
+                      crm__lerp(sorted[i1], sorted[i1 + 1 < n ? i1 + 1 : i1], h1 - floor(h1)));
+            ck_assert(q3 ==
+                      crm__lerp(sorted[i3], sorted[i3 + 1 < n ? i3 + 1 : i3], h3 - floor(h3)));
+            memcpy(work, x, n * sizeof *x);
+            double med = n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
+            ck_assert(crm__median_select(work, n) == med);
         }
     }
 }
@@ -1052,6 +1112,7 @@ Suite *crm_clean_suite(void)
     tcase_add_test(lim, test_empty_and_single_row);
     tcase_add_test(lim, test_dedup_large);
     tcase_add_test(lim, test_dedup_random_vs_brute_force);
+    tcase_add_test(lim, test_selection_matches_sort);
     tcase_add_test(lim, test_alloc_failures);
     suite_add_tcase(s, lim);
     TCase *bad = tcase_create("bad_input");

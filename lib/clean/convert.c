@@ -350,8 +350,9 @@ static crm_status text_to_number(const crm__column *c, size_t n, const char *for
             continue;
         }
         if (isnan(lv[code])) {
-            crm_status st = crm__error(CRM_E_PARSE, "column \"%s\", row %zu: \"%s\" is not a number",
-                                       c->name, r, crm__dict_str(c->dict, code));
+            crm_status st =
+                crm__error(CRM_E_PARSE, "column \"%s\", row %zu: \"%s\" is not a number", c->name,
+                           r, crm__dict_str(c->dict, code));
             crm__free(lv);
             crm__free(v);
             return st;

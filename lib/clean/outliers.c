@@ -63,8 +63,8 @@ static crm_status compute_stats(const crm__column *c, size_t n, rule_stats *s)
     } else if (m == 0) {
         s->none = 1;
     } else if (s->rule == CRM_OUTLIER_IQR) {
-        double q1 = crm__quantile_select(x, m, 0.25);
-        double q3 = crm__quantile_select(x, m, 0.75);
+        double q1, q3;
+        crm__quantile_pair(x, m, 0.25, 0.75, &q1, &q3);
         double iqr = q3 - q1;
         s->lo = q1 - s->k * iqr;
         s->hi = q3 + s->k * iqr;

@@ -21,6 +21,11 @@ double crm__select(double *x, size_t n, size_t k);
  * the same array reuse the earlier partitioning. */
 double crm__quantile_select(double *x, size_t n, double p);
 
+/* numpy.quantile(x, [p1, p2]) for p1 <= p2 in one pass of selection: the
+ * second order statistic is selected only among the values above the first.
+ * Reorders x; n > 0. */
+void crm__quantile_pair(double *x, size_t n, double p1, double p2, double *q1, double *q2);
+
 /* numpy.median(x) of the n > 0 non-NaN values x[0..n): the middle value, or
  * (a + b) / 2 of the two middle values for an even n. Reorders x. */
 double crm__median_select(double *x, size_t n);
