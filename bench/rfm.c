@@ -1,6 +1,7 @@
 /* Benchmark: load + clean + RFM on Online Retail with libcrm.
  *
  * Usage: bench_rfm FILE [RUNS]   (FILE is the .csv.gz; RUNS defaults to 5)
+ *        bench_rfm --synthetic ROWS CUSTOMERS [RUNS]
  * Each run reads the file (crm_dataset_read_csv), keeps the standard RFM rows
  * (crm_dataset_filter: CustomerID present, Quantity > 0, UnitPrice > 0,
  * InvoiceNo not starting with 'C') and builds the RFM table (crm_rfm with
@@ -8,7 +9,13 @@
  *   bench=rfm impl=libcrm file=NAME runs=N median_s=S min_s=S load_s=S clean_s=S rfm_s=S
  *   rows=R kept=K customers=C peak_rss_kb=KB
  * (load_s, clean_s, rfm_s are the medians of the three steps; peak_rss_kb is
- * the process's peak resident set, getrusage ru_maxrss). */
+ * the process's peak resident set, getrusage ru_maxrss).
+ *
+ * --synthetic times crm_rfm alone on ROWS generated lines (the same data as
+ * bench/rfm_pandas.py --synthetic): with h = splitmix64 of the row number,
+ * customer = h % CUSTOMERS, amount = 1 + (h >> 40) % 10000 / 100,
+ * time = 2011-01-01 + (h >> 20) % (365 days), invoice = row / 4. Prints
+ *   bench=rfm_synth impl=libcrm rows=R customers=C runs=N median_s=S min_s=S peak_rss_kb=KB */
 #define _POSIX_C_SOURCE 200809L
 #include <crm.h>
 #include <crm/rfm.h>
@@ -47,10 +54,80 @@ static int fail(const char *what, crm_status st)
     return 1;
 }
 
+static uint64_t splitmix64(uint64_t i)
+{
+    uint64_t z = (i + 1) * UINT64_C(0x9E3779B97F4A7C15);
+    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+    return z ^ (z >> 31);
+}
+
+static int synthetic(size_t rows, size_t customers, int runs)
+{
+    double *t = malloc((size_t)runs * sizeof *t);
+    double *cust = malloc(rows * sizeof *cust), *amount = malloc(rows * sizeof *amount);
+    double *inv = malloc(rows * sizeof *inv);
+    int64_t *when = malloc(rows * sizeof *when);
+    if (!t || !cust || !amount || !inv || !when) return 1;
+    for (size_t i = 0; i < rows; i++) {
+        uint64_t h = splitmix64(i);
+        cust[i] = (double)(h % customers);
+        amount[i] = 1 + (double)((h >> 40) % 10000) / 100;
+        when[i] = 1293840000 + (int64_t)((h >> 20) % (365 * 86400));
+        inv[i] = (double)(i / 4);
+    }
+    crm_dataset *tx = NULL;
+    crm_status st = crm_dataset_new(&tx);
+    if (!st) st = crm_dataset_add_number(tx, "customer", cust, rows);
+    if (!st) st = crm_dataset_add_time(tx, "date", when, rows);
+    if (!st) st = crm_dataset_add_number(tx, "amount", amount, rows);
+    if (!st) st = crm_dataset_add_number(tx, "invoice", inv, rows);
+    free(cust);
+    free(amount);
+    free(inv);
+    free(when);
+    if (st) return fail("build", st);
+    crm_rfm_options o;
+    crm_rfm_options_init(&o, sizeof o);
+    o.customer = "customer";
+    o.date = "date";
+    o.amount = "amount";
+    o.invoice = "invoice";
+    size_t ncust = 0;
+    for (int i = 0; i < runs; i++) {
+        crm_dataset *rfm = NULL;
+        double t0 = now();
+        if ((st = crm_rfm(tx, &o, &rfm))) return fail("rfm", st);
+        t[i] = now() - t0;
+        ncust = crm_dataset_nrows(rfm);
+        crm_dataset_free(rfm);
+    }
+    crm_dataset_free(tx);
+    double med = median(t, runs);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    printf("bench=rfm_synth impl=libcrm rows=%zu customers=%zu runs=%d median_s=%.4f min_s=%.4f "
+           "peak_rss_kb=%ld\n",
+           rows, ncust, runs, med, t[0], (long)ru.ru_maxrss);
+    free(t);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc >= 4 && strcmp(argv[1], "--synthetic") == 0) {
+        long long rows = atoll(argv[2]), customers = atoll(argv[3]);
+        int runs = argc > 4 ? atoi(argv[4]) : 5;
+        if (rows < 1 || customers < 1) {
+            fprintf(stderr, "bench_rfm: ROWS and CUSTOMERS must be >= 1\n");
+            return 2;
+        }
+        return synthetic((size_t)rows, (size_t)customers, runs < 1 ? 1 : runs);
+    }
+
     if (argc < 2) {
-        fprintf(stderr, "usage: %s FILE.csv.gz [RUNS]\n", argv[0]);
+        fprintf(stderr, "usage: %s FILE.csv.gz [RUNS] | --synthetic ROWS CUSTOMERS [RUNS]\n",
+                argv[0]);
         return 2;
     }
     int runs = argc > 2 ? atoi(argv[2]) : 5;

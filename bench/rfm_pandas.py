@@ -2,6 +2,7 @@
 """Load + clean + RFM benchmark, reference side: the same steps as bench_rfm in pandas.
 
 Usage: /usr/bin/python3 bench/rfm_pandas.py FILE.csv.gz [RUNS [LABEL]]
+       /usr/bin/python3 bench/rfm_pandas.py --synthetic ROWS CUSTOMERS [RUNS [LABEL]]
 
 Each run: pd.read_csv(FILE, parse_dates=["InvoiceDate"]); keep the rows with
 CustomerID present, Quantity > 0, UnitPrice > 0 and InvoiceNo not starting
@@ -18,6 +19,13 @@ Prints one line in the format of bench_rfm:
 peak_rss_kb is the process's peak resident set (getrusage ru_maxrss), which
 includes the interpreter and pandas; base_rss_kb is the resident set after
 importing pandas, before the first read.
+
+--synthetic times the RFM step alone on the generated lines of
+`bench_rfm --synthetic` (the same values: h = splitmix64 of the row number,
+customer = h % CUSTOMERS, amount = 1 + (h >> 40) % 10000 / 100,
+time = 2011-01-01 + (h >> 20) % (365 days), invoice = row // 4) and prints
+
+  bench=rfm_synth impl=LABEL rows=R customers=C runs=N median_s=S min_s=S peak_rss_kb=KB
 """
 import os
 import resource
@@ -62,7 +70,45 @@ def rfm(df):
     return t
 
 
+def splitmix64(i):
+    with np.errstate(over="ignore"):
+        z = (i + np.uint64(1)) * np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
+
+
+def synthetic(rows, customers, runs, label):
+    i = np.arange(rows, dtype=np.uint64)
+    h = splitmix64(i)
+    df = pd.DataFrame({
+        "CustomerID": (h % np.uint64(customers)).astype(np.float64),
+        "amount": 1 + ((h >> np.uint64(40)) % np.uint64(10000)).astype(np.float64) / 100,
+        "InvoiceDate": pd.to_datetime(
+            1293840000 + ((h >> np.uint64(20)) % np.uint64(365 * 86400)).astype(np.int64),
+            unit="s"),
+        "InvoiceNo": (i // np.uint64(4)).astype(np.float64),
+    })
+    del i, h
+    times = []
+    n = 0
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        t = rfm(df)
+        times.append(time.perf_counter() - t0)
+        n = len(t)
+        del t
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print("bench=rfm_synth impl=%s rows=%d customers=%d runs=%d median_s=%.4f min_s=%.4f "
+          "peak_rss_kb=%d" % (label, rows, n, runs, statistics.median(times), min(times), peak))
+    return 0
+
+
 def main():
+    if len(sys.argv) >= 4 and sys.argv[1] == "--synthetic":
+        runs = max(1, int(sys.argv[4])) if len(sys.argv) > 4 else 5
+        label = sys.argv[5] if len(sys.argv) > 5 else "pandas"
+        return synthetic(int(sys.argv[2]), int(sys.argv[3]), runs, label)
     if len(sys.argv) < 2:
         sys.stderr.write("usage: rfm_pandas.py FILE.csv.gz [RUNS [LABEL]]\n")
         return 2

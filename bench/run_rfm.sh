@@ -5,6 +5,9 @@
 # with its default threads and with OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1;
 # the ratio is quoted against the faster of the two.
 #
+# Then the RFM step alone on generated lines (SYNTH_ROWS=5000000 lines of
+# SYNTH_CUSTOMERS=500000 customers, identical on both sides; SYNTH_ROWS=0 skips it).
+#
 # Usage: bench/run_rfm.sh [FILE.csv.gz]     (RUNS=5 and BUILD_DIR=build/release by default)
 # Build first: cmake --preset release && cmake --build build/release --target bench
 set -eu
@@ -39,4 +42,23 @@ printf '%s\n%s\n%s\n' "$crm" "$pd" "$pd1" | awk '
             p, v[2, "load_s"], v[2, "clean_s"], v[2, "rfm_s"], p1, v[2, "peak_rss_kb"] / 1024, v[3, "peak_rss_kb"] / 1024
         printf "ratio=%.2f (faster pandas median / libcrm median); rfm step alone %.1fx\n", best / c, \
             (v[2, "rfm_s"] < v[3, "rfm_s"] ? v[2, "rfm_s"] : v[3, "rfm_s"]) / v[1, "rfm_s"]
+    }'
+
+rows=${SYNTH_ROWS:-5000000}
+customers=${SYNTH_CUSTOMERS:-500000}
+[ "$rows" -gt 0 ] || exit 0
+crm=$("$bench" --synthetic "$rows" "$customers" "$runs")
+pd=$(/usr/bin/python3 "$here/rfm_pandas.py" --synthetic "$rows" "$customers" "$runs" pandas)
+pd1=$(OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 /usr/bin/python3 "$here/rfm_pandas.py" --synthetic "$rows" "$customers" "$runs" pandas-1thread)
+echo "$crm"
+echo "$pd"
+echo "$pd1"
+printf '%s\n%s\n%s\n' "$crm" "$pd" "$pd1" | awk '
+    { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[NR, kv[1]] = kv[2] } }
+    END {
+        c = v[1, "median_s"]; p = v[2, "median_s"]; p1 = v[3, "median_s"]
+        best = p < p1 ? p : p1
+        printf "summary: synthetic RFM step, %s lines, %s customers: libcrm %.4f s (peak RSS %.1f MiB), pandas %.4f s (1 thread: %.4f s; peak RSS %.1f MiB)\n", \
+            v[1, "rows"], v[1, "customers"], c, v[1, "peak_rss_kb"] / 1024, p, p1, v[2, "peak_rss_kb"] / 1024
+        printf "ratio_synthetic=%.2f\n", best / c
     }'
