@@ -10,7 +10,7 @@
 #include <string.h>
 
 static const char rfm_usage[] =
-    "crm rfm FILE -o OUT --customer COL --date COL (--amount COL | --quantity COL --price COL) "
+    "crm rfm FILE [-o OUT] --customer COL --date COL (--amount COL | --quantity COL --price COL) "
     "[--invoice COL] [--as-of YYYY-MM-DD] [--bins N] [--active-days N] [--inactive-days N] "
     "[--filter EXPR] [--json]";
 
@@ -22,7 +22,8 @@ static void rfm_help(void)
            "rfm_score, the named segment and the lifecycle stage (see crm/rfm.h), and\n"
            "print how many customers fall in each segment and stage.\n\n"
            "Options:\n"
-           "  -o, --output FILE     write the RFM table as CSV (\".gz\" compresses)\n"
+           "  -o, --output FILE     write the RFM table as CSV (\".gz\" compresses); without\n"
+           "                        it only the summary is printed\n"
            "  --customer COL        customer id column (required)\n"
            "  --date COL            transaction time column (required)\n"
            "  --amount COL          amount per row, or:\n"
