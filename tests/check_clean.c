@@ -855,6 +855,18 @@ static crm_status alloc_impute(void)
         }
         crm_dataset_free(c);
     }
+    /* linear interpolation in the order of another column */
+    double pos[] = {4, 3, 2, 1, 0};
+    if (!st)
+        st = crm_dataset_add_number(ds, "pos", pos, 5);
+    o.order_by = "pos";
+    if (!st) {
+        st = crm_clean_impute(ds, "x", CRM_IMPUTE_LINEAR, &o, NULL);
+        size_t miss = 0;
+        crm_dataset_missing(ds, 0, &miss);
+        if (st == CRM_E_NOMEM && miss != 2)
+            st = CRM_E_STATE;
+    }
     crm_dataset_free(ds);
     return st;
 }
