@@ -336,31 +336,46 @@ CRM_API crm_status crm_dataset_describe(const crm_dataset *ds, crm_dataset **out
 
 /*
  * One small expression language serves crm_dataset_filter(),
- * crm_dataset_mutate() and the command line:
- * - literals: numbers (12, -3.5, 1e3), 'text' (a quote inside is doubled: 'O''Brien'),
- *   true, false (the numbers 1 and 0);
+ * crm_dataset_mutate() and the command line (guide: docs/expressions.md):
+ * - literals: numbers (12, -3.5, 1e3, .5), 'text' (a quote inside is doubled:
+ *   'O''Brien'), true, false (the numbers 1 and 0);
  * - column names, bare (letters, digits, _ and ., not starting with a digit)
- *   or in double quotes for any other name ("Unit Price");
+ *   or in double quotes for any other name ("Unit Price"; a double quote inside
+ *   is doubled);
  * - arithmetic + - * / on numbers (division by zero gives missing), unary -;
- *   time - time gives seconds, time + number adds seconds;
- * - comparisons = != < <= > >= between numbers, texts (byte order) or times;
+ *   time - time gives seconds, time + number and time - number add or
+ *   subtract seconds (truncated toward zero; missing on overflow);
+ * - comparisons = != < <= > >= (also == and <>) between two numbers, two
+ *   texts (byte order, case-sensitive) or two times; a time is compared with
+ *   date('...'), never with a text;
  * - and, or, not (words), parentheses;
- * - x is missing, x is not missing;
- * - date('2011-12-09') and date('2011-12-09 08:26:00') time literals (UTC);
- * - functions startswith(s, 'prefix'), contains(s, 'part'), abs(x), log(x)
- *   (natural; missing for x <= 0), exp(x), round(x) (half away from zero) and
- *   round(x, digits), year(t), month(t), day(t), days_between(a, b) (whole
- *   days from time a to time b, b - a, rounded toward zero).
+ * - x is missing, x is not missing (any type; never missing themselves);
+ * - date('2011-12-09'), date('2011-12-09 08:26') and date('2011-12-09 08:26:00')
+ *   time literals (UTC; 'T' may replace the space);
+ * - functions startswith(s, 'prefix'), contains(s, 'part') (s text, the
+ *   pattern a text literal; case-sensitive), abs(x), log(x) (natural; missing
+ *   for x <= 0), exp(x), round(x) (half away from zero) and round(x, digits)
+ *   (digits a whole-number literal in -22..22: round(x * 10^digits) / 10^digits
+ *   in double precision, halves away from zero), year(t), month(t), day(t)
+ *   (UTC), days_between(a, b) (whole days from time a to time b, b - a,
+ *   rounded toward zero).
+ * Keywords and function names are case-insensitive; column names are not.
  * Missing values propagate like SQL NULL: arithmetic and functions on a
- * missing value give missing, a comparison with missing is false, `not` of
- * missing is missing, and a filter keeps only rows where the condition is
- * true (missing counts as false). Precedence, lowest first: or, and, not,
- * comparisons and `is`, + -, * /, unary -.
+ * missing value give missing; a comparison with missing gives missing; `not`
+ * of missing is missing; `and`/`or` are three-valued (false and missing =
+ * false, true or missing = true, otherwise missing). A number used as a
+ * condition is true when non-zero. A filter keeps only rows where the
+ * condition is true (missing counts as false). Precedence, lowest first: or,
+ * and, not, comparisons and `is` (which do not chain: `1 < x < 3` is an
+ * error), + -, * /, unary -; + - * / are left-associative. Parentheses,
+ * function calls, `not` and unary - nest at most 100 deep.
  * An expression is compiled once and evaluated column at a time.
- * Errors: CRM_E_PARSE for malformed text, with the 1-based character
- * position ("expr:14: expected ')'"); CRM_E_NOTFOUND for an unknown column;
- * CRM_E_TYPE for operands of the wrong type (naming the column or function
- * and the types involved).
+ * Errors: CRM_E_PARSE for malformed text, including unknown functions, a
+ * wrong number of arguments and bad date literals, with the 1-based character
+ * position ("expr:14: expected ')', found end of expression"); CRM_E_NOTFOUND
+ * for an unknown column ("expr:1: no column named \"Qty\""); CRM_E_TYPE for
+ * operands of the wrong type (naming the column or function and the types
+ * involved).
  */
 
 /**
@@ -378,7 +393,8 @@ CRM_API crm_status crm_dataset_filter(const crm_dataset *ds, const char *expr, c
 /**
  * Add a column computed by `expr` (or replace the column of that name, in
  * place of the old one). The type follows the expression: number (comparisons
- * and logic give 1/0), text or time.
+ * and logic give 1/0, missing stays missing), time, or text (a text result is
+ * a column reference, copied, or a text literal repeated on every row).
  * @param[in,out] ds    dataset
  * @param[in]     name  name of the new or replaced column
  * @param[in]     expr  expression, e.g. `Quantity * UnitPrice`
