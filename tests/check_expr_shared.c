@@ -15,7 +15,8 @@
 static crm_dataset *load_retail(void)
 {
     crm_dataset *ds = NULL;
-    ck_assert_ok(crm_dataset_read_csv(crm_test_data("online_retail/online_retail.csv.gz"), NULL, &ds));
+    const char *path = crm_test_data("online_retail/online_retail.csv.gz");
+    ck_assert_ok(crm_dataset_read_csv(path, NULL, &ds));
     size_t n = crm_dataset_nrows(ds);
     ck_assert_uint_eq(n, 541909);
     double *row = malloc(n * sizeof *row);
@@ -97,8 +98,8 @@ START_TEST(test_golden_expr_summary)
                 double w = strtod(want, NULL);
                 ck_assert_msg(got == w, "%s | %s: sum %a, pandas %a", fexpr, mexpr, got, w);
             } else {
-                ck_assert_msg(missing == strtoull(want, NULL, 10), "%s | %s: %zu missing, pandas %s",
-                              fexpr, mexpr, missing, want);
+                ck_assert_msg(missing == strtoull(want, NULL, 10),
+                              "%s | %s: %zu missing, pandas %s", fexpr, mexpr, missing, want);
             }
         }
         crm_dataset_free(o);

@@ -584,10 +584,12 @@ static crm_status find_column(parser *P, const char *name, size_t pos, size_t *c
                 break;
         }
         if (j == n)
-            return crm__error(CRM_E_NOTFOUND, "expr:%zu: no column named \"%s\" (did you mean \"%s\"?)",
+            return crm__error(CRM_E_NOTFOUND,
+                              "expr:%zu: no column named \"%s\" (did you mean \"%s\"?)",
                               char_pos(P->e, pos), name, c);
     }
-    return crm__error(CRM_E_NOTFOUND, "expr:%zu: no column named \"%s\"", char_pos(P->e, pos), name);
+    return crm__error(CRM_E_NOTFOUND, "expr:%zu: no column named \"%s\"", char_pos(P->e, pos),
+                      name);
 }
 
 static const struct {
