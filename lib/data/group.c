@@ -38,7 +38,7 @@ typedef struct agg {
     int rows; /* count() */
     size_t col;
     char *name;
-    double *sum, *mean; /* per group, owned by the first agg of the column */
+    double *sum, *mean, *cnt; /* per group, owned by one sum/mean agg of the column */
     int owns;
 } agg;
 
@@ -304,7 +304,7 @@ static int finish_fast(const dd_acc *a, double *sum, double *mean)
 /* Exactly rounded per-group sum and mean of a number column (missing skipped;
  * empty groups: sum 0, mean NaN). */
 static crm_status sum_mean(const double *x, const uint32_t *gid, size_t n, size_t ng, double *sum,
-                           double *mean)
+                           double *mean, double *count)
 {
     dd_acc *acc = crm__calloc(ng ? ng : 1, sizeof *acc);
     uint32_t *fb = NULL;
@@ -336,6 +336,7 @@ static crm_status sum_mean(const double *x, const uint32_t *gid, size_t n, size_
     }
     size_t nfb = 0;
     for (size_t g = 0; g < ng; g++) {
+        count[g] = (double)acc[g].cnt;
         if (acc[g].cnt == 0) {
             sum[g] = 0.0;
             mean[g] = NAN;
@@ -573,8 +574,22 @@ static size_t estimate_groups(const crm__keycol *kc, size_t n)
     return est >= (double)n ? n : (size_t)est;
 }
 
-static crm_status ids_one_key(const crm__keycol *kc, size_t n, uint32_t *gid, uint64_t **keys_out,
-                              int64_t **rep_out, size_t *ng_out)
+/* Canonical value of cell r of a key column whose type is a constant at the
+ * call site (so that the compiler drops the type switch from the row loop). */
+static inline uint64_t key_value_t(const crm__keycol *kc, int32_t type, size_t r)
+{
+    if (type == CRM_TYPE_NUMBER)
+        return crm__key_num_bits(kc->num[r]);
+    if (type == CRM_TYPE_TIME)
+        return (uint64_t)kc->time[r];
+    return (uint64_t)(int64_t)kc->code[r];
+}
+
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline crm_status ids_one_key_t(const crm__keycol *kc, int32_t type, size_t n, uint32_t *gid,
+                                       uint64_t **keys_out, int64_t **rep_out, size_t *ng_out)
 {
     size_t ns = 1024, est = estimate_groups(kc, n);
     while (ns / 2 < est && ns < ((size_t)1 << 40))
@@ -588,8 +603,8 @@ static crm_status ids_one_key(const crm__keycol *kc, size_t n, uint32_t *gid, ui
     for (size_t r = 0; r < n; r++) {
         size_t mask = ns - 1;
         if (r + AHEAD < n)
-            PREFETCH(&slots[hash1(crm__keycol_value(kc, r + AHEAD)) & mask]);
-        uint64_t v = crm__keycol_value(kc, r);
+            PREFETCH(&slots[hash1(key_value_t(kc, type, r + AHEAD)) & mask]);
+        uint64_t v = key_value_t(kc, type, r);
         size_t i = hash1(v) & mask;
         for (;; i = (i + 1) & mask) {
             slot1 *sl = &slots[i];
@@ -654,6 +669,19 @@ nomem:
     return crm__nomem();
 }
 
+static crm_status ids_one_key(const crm__keycol *kc, size_t n, uint32_t *gid, uint64_t **keys_out,
+                              int64_t **rep_out, size_t *ng_out)
+{
+    switch (kc->type) {
+    case CRM_TYPE_NUMBER:
+        return ids_one_key_t(kc, CRM_TYPE_NUMBER, n, gid, keys_out, rep_out, ng_out);
+    case CRM_TYPE_TIME:
+        return ids_one_key_t(kc, CRM_TYPE_TIME, n, gid, keys_out, rep_out, ng_out);
+    default:
+        return ids_one_key_t(kc, CRM_TYPE_TEXT, n, gid, keys_out, rep_out, ng_out);
+    }
+}
+
 /* Any number of key columns: key vectors in a crm__keytab. */
 static crm_status ids_keytab(const crm__keycol *kc, size_t nkeys, size_t n, uint32_t *gid,
                              crm__keytab *t, uint64_t *vals, int64_t **rep_out)
@@ -691,6 +719,35 @@ static crm_status ids_keytab(const crm__keycol *kc, size_t nkeys, size_t n, uint
     if (!rep && !(rep = crm__malloc(sizeof *rep)))
         return crm__nomem();
     *rep_out = rep;
+    return CRM_OK;
+}
+
+/* The sum/mean aggregation of column col holding the per-group sums, means
+ * and counts, computed on first use; *out = NULL when no sum or mean of col
+ * was asked for. */
+static crm_status sums_of(const crm_dataset *ds, const uint32_t *gid, size_t ng, agg *ag,
+                          size_t naggs, size_t col, agg **out)
+{
+    *out = NULL;
+    for (size_t j = 0; j < naggs; j++) {
+        agg *o = &ag[j];
+        if (o->rows || o->col != col || (o->fn != F_SUM && o->fn != F_MEAN))
+            continue;
+        if (!o->owns) {
+            o->owns = 1;
+            o->sum = crm__malloc_array(ng, sizeof *o->sum);
+            o->mean = crm__malloc_array(ng, sizeof *o->mean);
+            o->cnt = crm__malloc_array(ng, sizeof *o->cnt);
+            if (!o->sum || !o->mean || !o->cnt)
+                return crm__nomem();
+            crm_status st =
+                sum_mean(ds->cols[col].v.num, gid, ds->nrows, ng, o->sum, o->mean, o->cnt);
+            if (st)
+                return st;
+        }
+        *out = o;
+        return CRM_OK;
+    }
     return CRM_OK;
 }
 
@@ -847,29 +904,21 @@ crm_status crm_dataset_group(const crm_dataset *ds, const char *const *keys, siz
     for (size_t i = 0; i < naggs; i++) {
         agg *a = &ag[i];
         const crm__column *c = a->rows ? NULL : &ds->cols[a->col];
+        agg *sm = NULL;
         switch (a->fn) {
         case F_SUM:
-        case F_MEAN: {
-            for (size_t j = 0; j < i && !a->sum; j++)
-                if (ag[j].owns && ag[j].col == a->col) {
-                    a->sum = ag[j].sum;
-                    a->mean = ag[j].mean;
-                }
-            if (!a->sum) {
-                a->sum = crm__malloc_array(ng, sizeof *a->sum);
-                a->mean = crm__malloc_array(ng, sizeof *a->mean);
-                a->owns = 1;
-                if (!a->sum || !a->mean) {
-                    st = crm__nomem();
-                    goto done;
-                }
-                if ((st = sum_mean(c->v.num, gid, n, ng, a->sum, a->mean)))
-                    goto done;
-            }
-            st = add_numbers(res, a->name, a->fn == F_SUM ? a->sum : a->mean, order, ng);
+        case F_MEAN:
+            if ((st = sums_of(ds, gid, ng, ag, naggs, a->col, &sm)))
+                goto done;
+            st = add_numbers(res, a->name, a->fn == F_SUM ? sm->sum : sm->mean, order, ng);
             break;
-        }
         case F_COUNT:
+            if (!a->rows && (st = sums_of(ds, gid, ng, ag, naggs, a->col, &sm)))
+                goto done;
+            if (!a->rows && sm) { /* counted along with the sums */
+                st = add_numbers(res, a->name, sm->cnt, order, ng);
+                break;
+            }
             for (size_t g = 0; g < ng; g++)
                 work[g] = 0;
             if (a->rows) {
@@ -920,6 +969,7 @@ done:
         if (ag[i].owns) {
             crm__free(ag[i].sum);
             crm__free(ag[i].mean);
+            crm__free(ag[i].cnt);
         }
     }
     crm__free(ag);
