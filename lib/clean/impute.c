@@ -311,9 +311,6 @@ crm_status crm_clean_impute(crm_dataset *ds, const char *col, int32_t method,
             return CRM_OK;
         if (method == CRM_IMPUTE_MODE && (st = text_mode(c, n, &code)))
             return st;
-        int32_t *v = crm__malloc_array(n, sizeof *v);
-        if (!v)
-            return crm__nomem();
         if (method == CRM_IMPUTE_CONSTANT) {
             /* a private dictionary with the constant added (the old one may be shared) */
             code = crm__dict_find(c->dict, o.text_constant, strlen(o.text_constant));
@@ -322,7 +319,6 @@ crm_status crm_clean_impute(crm_dataset *ds, const char *col, int32_t method,
                     (st = crm__dict_reserve(nd, c->dict->n + 1,
                                             c->dict->arena_len + strlen(o.text_constant) + 1))) {
                     crm__dict_release(nd);
-                    crm__free(v);
                     return st;
                 }
                 for (size_t k = 0; k < c->dict->n && !st; k++) {
@@ -334,15 +330,14 @@ crm_status crm_clean_impute(crm_dataset *ds, const char *col, int32_t method,
                     st = crm__dict_intern(nd, o.text_constant, strlen(o.text_constant), &code);
                 if (st) {
                     crm__dict_release(nd);
-                    crm__free(v);
                     return st;
                 }
             }
         }
+        /* nothing can fail from here on: fill in place (column data is never shared) */
         for (size_t r = 0; r < n; r++)
-            v[r] = c->v.code[r] < 0 ? code : c->v.code[r];
-        crm__free(c->v.code);
-        c->v.code = v;
+            if (c->v.code[r] < 0)
+                c->v.code[r] = code;
         if (nd) {
             crm__dict_release(c->dict);
             c->dict = nd;
@@ -358,13 +353,9 @@ crm_status crm_clean_impute(crm_dataset *ds, const char *col, int32_t method,
             return CRM_OK;
         if (method == CRM_IMPUTE_MODE && (st = time_mode(c, n, &fill)))
             return st;
-        int64_t *v = crm__malloc_array(n, sizeof *v);
-        if (!v)
-            return crm__nomem();
         for (size_t r = 0; r < n; r++)
-            v[r] = c->v.time[r] == CRM_TIME_MISSING ? fill : c->v.time[r];
-        crm__free(c->v.time);
-        c->v.time = v;
+            if (c->v.time[r] == CRM_TIME_MISSING)
+                c->v.time[r] = fill;
         if (filled)
             *filled = nmiss;
         return CRM_OK;
@@ -378,26 +369,22 @@ crm_status crm_clean_impute(crm_dataset *ds, const char *col, int32_t method,
         if ((st = number_fill(c, n, method, &fill)))
             return st;
     }
-    double *v = crm__malloc_array(n, sizeof *v);
-    if (!v)
-        return crm__nomem();
+    /* The failures are all behind: the missing cells are filled in place (the
+     * non-missing ones, which interpolation reads, are never written). */
+    double *v = c->v.num;
     size_t cnt = nmiss;
     if (method == CRM_IMPUTE_LINEAR) {
-        memcpy(v, c->v.num, n * sizeof *v);
         if (oc) {
-            if ((st = linear_ordered(c, oc, v, n, &cnt))) {
-                crm__free(v);
+            if ((st = linear_ordered(c, oc, v, n, &cnt)))
                 return st;
-            }
         } else {
             cnt = nmiss == n ? 0 : linear_rows(v, n);
         }
     } else {
         for (size_t r = 0; r < n; r++)
-            v[r] = isnan(c->v.num[r]) ? fill : c->v.num[r];
+            if (isnan(v[r]))
+                v[r] = fill;
     }
-    crm__free(c->v.num);
-    c->v.num = v;
     if (filled)
         *filled = cnt;
     return CRM_OK;
