@@ -162,22 +162,15 @@ crm_status crm_clean_outliers(crm_dataset *ds, const char *col, int32_t rule, do
         if (st)
             return st;
     } else {
-        for (size_t r = 0; r < n; r++)
-            cnt += (size_t)is_outlier(&s, c->v.num[r]);
-        if (cnt) {
-            double *v = crm__malloc_array(n, sizeof *v);
-            if (!v)
-                return crm__nomem();
-            for (size_t r = 0; r < n; r++) {
-                double x = c->v.num[r];
-                if (is_outlier(&s, x)) {
-                    int high = s.rule == CRM_OUTLIER_IQR ? x > s.hi : x > s.center;
-                    x = high ? s.hi : s.lo;
-                }
-                v[r] = x;
+        /* nothing can fail from here on: clip in place */
+        double *v = ds->cols[ci].v.num;
+        for (size_t r = 0; r < n; r++) {
+            double x = v[r];
+            if (is_outlier(&s, x)) {
+                int high = s.rule == CRM_OUTLIER_IQR ? x > s.hi : x > s.center;
+                v[r] = high ? s.hi : s.lo;
+                cnt++;
             }
-            crm__free(ds->cols[ci].v.num);
-            ds->cols[ci].v.num = v;
         }
     }
     if (affected)
