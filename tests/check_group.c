@@ -620,6 +620,55 @@ static crm_status group_join_body(void)
     return st;
 }
 
+/* 131072 rows whose sampled rows (every other one) share one key while the
+ * others are all distinct: the hash tables start small and must grow. */
+static crm_status growth_body(void)
+{
+    enum { N = 131072 };
+    static double k[N], v[N], k2[N];
+    for (size_t i = 0; i < N; i++) {
+        k[i] = i % 2 ? (double)i : 0.0;
+        k2[i] = (double)(i % 3);
+        v[i] = 1.0;
+    }
+    crm_dataset *ds = NULL, *g = NULL, *g2 = NULL;
+    const char *keys[] = {"k"}, *keys2[] = {"k", "k2"};
+    const char *aggs[] = {"sum(v)"};
+    crm_status st = crm_dataset_new(&ds);
+    if (!st)
+        st = crm_dataset_add_number(ds, "k", k, N);
+    if (!st)
+        st = crm_dataset_add_number(ds, "k2", k2, N);
+    if (!st)
+        st = crm_dataset_add_number(ds, "v", v, N);
+    if (!st)
+        st = crm_dataset_group(ds, keys, 1, aggs, 1, &g);
+    if (!st)
+        st = crm_dataset_group(ds, keys2, 2, aggs, 1, &g2);
+    if (!st) {
+        /* key 0: N/2 rows; every odd key one row */
+        ck_assert_uint_eq(crm_dataset_nrows(g), N / 2 + 1);
+        double s0, s1, k0;
+        ck_assert_ok(crm_dataset_get_number(g, 0, 0, 1, &k0));
+        ck_assert_ok(crm_dataset_get_number(g, 1, 0, 1, &s0));
+        ck_assert_ok(crm_dataset_get_number(g, 1, N / 2, 1, &s1));
+        ck_assert(k0 == 0 && s0 == N / 2 && s1 == 1);
+        /* (0, 0), (0, 1), (0, 2) and the N/2 odd keys */
+        ck_assert_uint_eq(crm_dataset_nrows(g2), N / 2 + 3);
+    }
+    crm_dataset_free(g2);
+    crm_dataset_free(g);
+    crm_dataset_free(ds);
+    return st;
+}
+
+START_TEST(test_table_growth)
+{
+    ck_assert_ok(growth_body());
+    CRM_TEST_EACH_ALLOC_FAILURE(growth_body());
+}
+END_TEST
+
 START_TEST(test_alloc_failures)
 {
     CRM_TEST_EACH_ALLOC_FAILURE(group_join_body());
@@ -743,6 +792,7 @@ Suite *crm_group_suite(void)
     tcase_add_test(lim, test_empty);
     tcase_add_test(lim, test_many_groups);
     tcase_add_test(lim, test_alloc_failures);
+    tcase_add_test(lim, test_table_growth);
     tcase_set_timeout(lim, 60);
     suite_add_tcase(s, lim);
     TCase *bad = tcase_create("bad_input");

@@ -541,16 +541,16 @@ static inline uint64_t hash1(uint64_t v)
 }
 
 /* Estimated number of distinct keys (Chao1 on an evenly spaced sample of at
- * most 2^16 rows), so that the table rarely has to grow; 0 when the sample
- * table cannot be allocated (the caller then grows the table as needed). */
-static size_t estimate_groups(const crm__keycol *kc, size_t n)
+ * most 2^16 rows), so that the table rarely has to grow. */
+static crm_status estimate_groups(const crm__keycol *kc, size_t n, size_t *out)
 {
     enum { SAMPLE = 1 << 16, SLOTS = 1 << 17 };
+    *out = n;
     if (n <= SAMPLE)
-        return n;
+        return CRM_OK;
     slot1 *t = crm__calloc(SLOTS, sizeof *t);
     if (!t)
-        return 0;
+        return crm__nomem();
     size_t stride = n / SAMPLE, d = 0;
     for (size_t s = 0; s < SAMPLE; s++) {
         uint64_t v = crm__keycol_value(kc, s * stride);
@@ -571,7 +571,8 @@ static size_t estimate_groups(const crm__keycol *kc, size_t n)
     crm__free(t);
     double est = (double)d + (f2 > 0 ? f1 * f1 / (2 * f2) : f1 * (f1 - 1) / 2);
     est *= 1.1;
-    return est >= (double)n ? n : (size_t)est;
+    *out = est >= (double)n ? n : (size_t)est;
+    return CRM_OK;
 }
 
 /* Canonical value of cell r of a key column whose type is a constant at the
@@ -591,10 +592,17 @@ __attribute__((always_inline))
 static inline crm_status ids_one_key_t(const crm__keycol *kc, int32_t type, size_t n, uint32_t *gid,
                                        uint64_t **keys_out, int64_t **rep_out, size_t *ng_out)
 {
-    size_t ns = 1024, est = estimate_groups(kc, n);
-    while (ns / 2 < est && ns < ((size_t)1 << 40))
+    /* load factor at most 11/16 (linear probing, 4 slots per cache line) */
+    size_t ns = 1024, est = 0;
+    crm_status st = estimate_groups(kc, n, &est);
+    if (st)
+        return st;
+    while (ns / 16 * 11 < est && ns < ((size_t)1 << 40))
         ns *= 2;
-    size_t cap = ns / 2, ng = 0;
+    size_t cap = ns / 16 * 11, ng = 0;
+    uint64_t ring[AHEAD]; /* hashes of the rows ahead */
+    for (size_t r = 0; r < AHEAD && r < n; r++)
+        ring[r] = hash1(key_value_t(kc, type, r));
     slot1 *slots = crm__calloc(ns, sizeof *slots);
     uint64_t *keys = crm__malloc_array(cap, sizeof *keys);
     int64_t *rep = crm__malloc_array(cap, sizeof *rep);
@@ -602,10 +610,14 @@ static inline crm_status ids_one_key_t(const crm__keycol *kc, int32_t type, size
         goto nomem;
     for (size_t r = 0; r < n; r++) {
         size_t mask = ns - 1;
-        if (r + AHEAD < n)
-            PREFETCH(&slots[hash1(key_value_t(kc, type, r + AHEAD)) & mask]);
+        uint64_t h = ring[r % AHEAD];
+        if (r + AHEAD < n) {
+            uint64_t ha = hash1(key_value_t(kc, type, r + AHEAD));
+            ring[r % AHEAD] = ha;
+            PREFETCH(&slots[ha & mask]);
+        }
         uint64_t v = key_value_t(kc, type, r);
-        size_t i = hash1(v) & mask;
+        size_t i = h & mask;
         for (;; i = (i + 1) & mask) {
             slot1 *sl = &slots[i];
             if (sl->id1 && sl->key == v) {
@@ -615,7 +627,7 @@ static inline crm_status ids_one_key_t(const crm__keycol *kc, int32_t type, size
             if (sl->id1)
                 continue;
             if (ng == cap) { /* grow: twice the slots, rehash */
-                size_t ns2 = ns * 2, cap2 = ns2 / 2;
+                size_t ns2 = ns * 2, cap2 = ns2 / 16 * 11;
                 slot1 *s2 = crm__calloc(ns2, sizeof *s2);
                 if (!s2)
                     goto nomem;
