@@ -14,6 +14,9 @@ static void main_help(void)
            "Commands:\n"
            "  info FILE      rows, columns, inferred types, missing values and summary\n"
            "                 statistics of a CSV file (--json for machine-readable output)\n"
+           "  clean FILE     filter, derive, deduplicate, impute and tame outliers\n"
+           "  rfm FILE       per-customer recency, frequency, monetary scores, segments\n"
+           "                 and lifecycle stages from transaction lines\n"
            "  synth          generate realistic, deterministic shop transactions as CSV\n\n"
            "Options:\n"
            "  -h, --help     show this help; 'crm <command> --help' shows a command's options\n"
@@ -30,7 +33,9 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
+    {"clean", cli_cmd_clean},
     {"info", cli_cmd_info},
+    {"rfm", cli_cmd_rfm},
     {"synth", cli_cmd_synth},
 };
 
