@@ -11,6 +11,7 @@
 
 #include "crm/common.h"
 #include "crm/dataset.h"
+#include "crm/clean.h"
 #include "crm/rfm.h"
 #include "crm/synth.h"
 
