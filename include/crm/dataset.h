@@ -339,7 +339,7 @@ CRM_API crm_status crm_dataset_describe(const crm_dataset *ds, crm_dataset **out
  * crm_dataset_mutate() and the command line (guide: docs/expressions.md):
  * - literals: numbers (12, -3.5, 1e3, .5), 'text' (a quote inside is doubled:
  *   'O''Brien'), true, false (the numbers 1 and 0);
- * - column names, bare (letters, digits, _ and ., not starting with a digit)
+ * - column names, bare (ASCII letters, digits, _ and ., not starting with a digit)
  *   or in double quotes for any other name ("Unit Price"; a double quote inside
  *   is doubled);
  * - arithmetic + - * / on numbers (division by zero gives missing), unary -;
