@@ -418,6 +418,24 @@ START_TEST(test_mutate_columns)
 }
 END_TEST
 
+START_TEST(test_awkward_names)
+{
+    /* names that look like keywords or functions, and one with a quote */
+    crm_dataset *ds = make_ds();
+    ck_assert_ok(crm_dataset_mutate(ds, "and", "id * 10"));
+    ck_assert_ok(crm_dataset_mutate(ds, "missing", "id + 100"));
+    ck_assert_ok(crm_dataset_mutate(ds, "year", "id - 1"));
+    ck_assert_ok(crm_dataset_mutate(ds, "say \"hi\"", "id * -1"));
+    ck_values(ds, "\"and\" + 1", "11,21,31,41,51,61");
+    ck_values(ds, "missing is missing", "0,0,0,0,0,0");
+    ck_values(ds, "missing - 100 = id", "1,1,1,1,1,1");
+    ck_values(ds, "year + year(t) * 0", "0,1,NA,3,4,5");
+    ck_values(ds, "\"say \"\"hi\"\"\" + id", "0,0,0,0,0,0");
+    ck_kept(ds, "\"and\" > 30 AND NOT \"missing\" > 105", "4,5");
+    crm_dataset_free(ds);
+}
+END_TEST
+
 START_TEST(test_long_chains)
 {
     crm_dataset *ds = make_ds();
@@ -729,6 +747,7 @@ Suite *crm_expr_suite(void)
     tcase_add_test(core, test_functions);
     tcase_add_test(core, test_api_example);
     tcase_add_test(core, test_mutate_columns);
+    tcase_add_test(core, test_awkward_names);
     suite_add_tcase(s, core);
     TCase *lim = tcase_create("limits");
     tcase_add_test(lim, test_long_chains);
