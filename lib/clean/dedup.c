@@ -116,29 +116,35 @@ static inline uint64_t num_bits(double v)
     return b;
 }
 
-/* h[r] combined with the key column c, for every row. */
-static void hash_column(const crm__column *c, size_t n, uint64_t *h, int first)
+/* h[i] combined with the key column c at row r0 + i, for i < n. */
+static void hash_column(const crm__column *c, size_t r0, size_t n, uint64_t *h, int first)
 {
     const uint64_t k = 0x9e3779b97f4a7c15ULL;
     switch (c->type) {
-    case CRM_TYPE_NUMBER:
-        for (size_t r = 0; r < n; r++) {
-            uint64_t v = num_bits(c->v.num[r]);
-            h[r] = first ? mix64(v) : mix64(h[r] * k ^ v);
+    case CRM_TYPE_NUMBER: {
+        const double *x = c->v.num + r0;
+        for (size_t i = 0; i < n; i++) {
+            uint64_t v = num_bits(x[i]);
+            h[i] = first ? mix64(v) : mix64(h[i] * k ^ v);
         }
         break;
-    case CRM_TYPE_TIME:
-        for (size_t r = 0; r < n; r++) {
-            uint64_t v = (uint64_t)c->v.time[r];
-            h[r] = first ? mix64(v) : mix64(h[r] * k ^ v);
+    }
+    case CRM_TYPE_TIME: {
+        const int64_t *x = c->v.time + r0;
+        for (size_t i = 0; i < n; i++) {
+            uint64_t v = (uint64_t)x[i];
+            h[i] = first ? mix64(v) : mix64(h[i] * k ^ v);
         }
         break;
-    default:
-        for (size_t r = 0; r < n; r++) {
-            uint64_t v = (uint64_t)(uint32_t)c->v.code[r];
-            h[r] = first ? mix64(v) : mix64(h[r] * k ^ v);
+    }
+    default: {
+        const int32_t *x = c->v.code + r0;
+        for (size_t i = 0; i < n; i++) {
+            uint64_t v = (uint64_t)(uint32_t)x[i];
+            h[i] = first ? mix64(v) : mix64(h[i] * k ^ v);
         }
         break;
+    }
     }
 }
 
@@ -161,7 +167,7 @@ static inline uint64_t key_bits(const crm__column *c, size_t r)
 #define PREFETCH(p) ((void)0)
 #endif
 
-enum { PREFETCH_AHEAD = 16 };
+enum { PREFETCH_AHEAD = 16, HASH_BLOCK = 4096 };
 
 static inline int rows_equal(const crm_dataset *ds, const size_t *key, size_t nk, size_t a,
                              size_t b)
@@ -174,8 +180,9 @@ static inline int rows_equal(const crm_dataset *ds, const size_t *key, size_t nk
     return 1;
 }
 
-/* Mark in kp the rows that `keep` keeps. One hash per row, computed column at
- * a time, then one pass over the rows (backwards for CRM_KEEP_LAST) through an
+/* Mark in kp the rows that `keep` keeps. Rows go by blocks of HASH_BLOCK
+ * (backwards for CRM_KEEP_LAST): the block's hashes are computed a key column
+ * at a time into a small buffer, then each row goes through an
  * open-addressing table (load <= 0.75) whose 8-byte slots hold the high half
  * of the hash as a tag and the first row seen of each distinct key. A tag
  * match is confirmed by comparing the key cells. Slots and the key cells of
@@ -184,65 +191,70 @@ static crm_status mark_rows(const crm_dataset *ds, const size_t *key, size_t nk,
                             unsigned char *kp, size_t *ndistinct)
 {
     size_t n = ds->nrows;
-    uint64_t *h = crm__malloc_array(n ? n : 1, sizeof *h);
-    if (!h)
-        return crm__nomem();
-    if (nk == 0)
-        memset(h, 0, n * sizeof *h);
-    for (size_t j = 0; j < nk; j++)
-        hash_column(&ds->cols[key[j]], n, h, j == 0);
     size_t nslots = 16;
     while (nslots < n + n / 3 + 1)
         nslots *= 2;
+    uint64_t *hb = crm__malloc_array(HASH_BLOCK, sizeof *hb);
     uint64_t *slots = crm__malloc_array(nslots, sizeof *slots);
-    if (!slots) {
-        crm__free(h);
+    if (!hb || !slots) {
+        crm__free(hb);
+        crm__free(slots);
         return crm__nomem();
     }
     memset(slots, 0, nslots * sizeof *slots);
     const uint64_t tagmask = 0xffffffff00000000ULL;
     size_t mask = nslots - 1, distinct = 0;
     int back = keep == CRM_KEEP_LAST;
-    for (size_t i = 0; i < n; i++) {
-        size_t r = back ? n - 1 - i : i;
-        if (i + 2 * PREFETCH_AHEAD < n) {
-            size_t ra = back ? r - 2 * PREFETCH_AHEAD : r + 2 * PREFETCH_AHEAD;
-            PREFETCH(&slots[(size_t)h[ra] & mask]);
-        }
-        if (i + PREFETCH_AHEAD < n) {
-            size_t ra = back ? r - PREFETCH_AHEAD : r + PREFETCH_AHEAD;
-            uint64_t e = slots[(size_t)h[ra] & mask];
-            if (e && (e & tagmask) == (h[ra] & tagmask)) {
-                size_t rep = (size_t)(uint32_t)e - 1;
-                for (size_t j = 0; j < nk; j++)
-                    PREFETCH((const char *)ds->cols[key[j]].v.ptr +
-                             rep * crm__type_size(ds->cols[key[j]].type));
+    for (size_t done = 0; done < n;) {
+        size_t m = n - done < HASH_BLOCK ? n - done : HASH_BLOCK;
+        size_t r0 = back ? n - done - m : done; /* rows r0 .. r0 + m of this block */
+        done += m;
+        if (nk == 0)
+            memset(hb, 0, m * sizeof *hb);
+        for (size_t j = 0; j < nk; j++)
+            hash_column(&ds->cols[key[j]], r0, m, hb, j == 0);
+        for (size_t i = 0; i < m; i++) {
+            size_t b = back ? m - 1 - i : i; /* index in the block */
+            if (i + 2 * PREFETCH_AHEAD < m) {
+                size_t ba = back ? b - 2 * PREFETCH_AHEAD : b + 2 * PREFETCH_AHEAD;
+                PREFETCH(&slots[(size_t)hb[ba] & mask]);
             }
-        }
-        uint64_t hr = h[r];
-        uint64_t tag = hr & tagmask;
-        size_t s = (size_t)hr & mask;
-        for (;;) {
-            uint64_t e = slots[s];
-            if (!e) {
-                slots[s] = tag | (uint64_t)(r + 1);
-                kp[r] = 1;
-                distinct++;
-                break;
-            }
-            if ((e & tagmask) == tag) {
-                size_t rep = (size_t)(uint32_t)e - 1;
-                if (rows_equal(ds, key, nk, rep, r)) {
-                    kp[r] = 0;
-                    if (keep == CRM_KEEP_NONE)
-                        kp[rep] = 0;
-                    break;
+            if (i + PREFETCH_AHEAD < m) {
+                size_t ba = back ? b - PREFETCH_AHEAD : b + PREFETCH_AHEAD;
+                uint64_t e = slots[(size_t)hb[ba] & mask];
+                if (e && (e & tagmask) == (hb[ba] & tagmask)) {
+                    size_t rep = (size_t)(uint32_t)e - 1;
+                    for (size_t j = 0; j < nk; j++)
+                        PREFETCH((const char *)ds->cols[key[j]].v.ptr +
+                                 rep * crm__type_size(ds->cols[key[j]].type));
                 }
             }
-            s = (s + 1) & mask;
+            size_t r = r0 + b;
+            uint64_t hr = hb[b];
+            uint64_t tag = hr & tagmask;
+            size_t s = (size_t)hr & mask;
+            for (;;) {
+                uint64_t e = slots[s];
+                if (!e) {
+                    slots[s] = tag | (uint64_t)(r + 1);
+                    kp[r] = 1;
+                    distinct++;
+                    break;
+                }
+                if ((e & tagmask) == tag) {
+                    size_t rep = (size_t)(uint32_t)e - 1;
+                    if (rows_equal(ds, key, nk, rep, r)) {
+                        kp[r] = 0;
+                        if (keep == CRM_KEEP_NONE)
+                            kp[rep] = 0;
+                        break;
+                    }
+                }
+                s = (s + 1) & mask;
+            }
         }
     }
-    crm__free(h);
+    crm__free(hb);
     crm__free(slots);
     *ndistinct = distinct;
     return CRM_OK;
