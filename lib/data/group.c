@@ -535,9 +535,21 @@ typedef struct slot1 {
     uint64_t id1; /* id + 1; 0 = empty */
 } slot1;
 
+/* Multiplicative (Fibonacci) hash of a canonical key value: the table index
+ * is taken from the top bits, h >> (64 - log2(slots)). */
 static inline uint64_t hash1(uint64_t v)
 {
-    return crm__key_hash_final(crm__key_hash_step(0, v));
+    return (v ^ (v >> 29)) * UINT64_C(0x9e3779b97f4a7c15);
+}
+
+static inline unsigned shift_of(size_t nslots)
+{
+    unsigned sh = 64;
+    while (nslots > 1) {
+        nslots >>= 1;
+        sh--;
+    }
+    return sh;
 }
 
 /* Estimated number of distinct keys (Chao1 on an evenly spaced sample of at
@@ -554,7 +566,7 @@ static crm_status estimate_groups(const crm__keycol *kc, size_t n, size_t *out)
     size_t stride = n / SAMPLE, d = 0;
     for (size_t s = 0; s < SAMPLE; s++) {
         uint64_t v = crm__keycol_value(kc, s * stride);
-        size_t i = hash1(v) & (SLOTS - 1);
+        size_t i = (size_t)(hash1(v) >> 47); /* SLOTS = 2^17 */
         while (t[i].id1 && t[i].key != v)
             i = (i + 1) & (SLOTS - 1);
         if (!t[i].id1) {
@@ -608,16 +620,17 @@ static inline crm_status ids_one_key_t(const crm__keycol *kc, int32_t type, size
     int64_t *rep = crm__malloc_array(cap, sizeof *rep);
     if (!slots || !keys || !rep)
         goto nomem;
+    size_t mask = ns - 1;
+    unsigned sh = shift_of(ns);
     for (size_t r = 0; r < n; r++) {
-        size_t mask = ns - 1;
         uint64_t h = ring[r % AHEAD];
         if (r + AHEAD < n) {
             uint64_t ha = hash1(key_value_t(kc, type, r + AHEAD));
             ring[r % AHEAD] = ha;
-            PREFETCH(&slots[ha & mask]);
+            PREFETCH(&slots[ha >> sh]);
         }
         uint64_t v = key_value_t(kc, type, r);
-        size_t i = h & mask;
+        size_t i = (size_t)(h >> sh);
         for (;; i = (i + 1) & mask) {
             slot1 *sl = &slots[i];
             if (sl->id1 && sl->key == v) {
@@ -645,8 +658,8 @@ static inline crm_status ids_one_key_t(const crm__keycol *kc, int32_t type, size
                 rep = r2;
                 for (size_t g = 0; g < ng; g++) {
                     if (g + AHEAD < ng)
-                        PREFETCH(&s2[hash1(keys[g + AHEAD]) & (ns2 - 1)]);
-                    size_t j = hash1(keys[g]) & (ns2 - 1);
+                        PREFETCH(&s2[hash1(keys[g + AHEAD]) >> (sh - 1)]);
+                    size_t j = (size_t)(hash1(keys[g]) >> (sh - 1));
                     while (s2[j].id1)
                         j = (j + 1) & (ns2 - 1);
                     s2[j].key = keys[g];
@@ -657,7 +670,8 @@ static inline crm_status ids_one_key_t(const crm__keycol *kc, int32_t type, size
                 ns = ns2;
                 cap = cap2;
                 mask = ns - 1;
-                for (i = hash1(v) & mask; slots[i].id1; i = (i + 1) & mask)
+                sh = shift_of(ns);
+                for (i = (size_t)(hash1(v) >> sh); slots[i].id1; i = (i + 1) & mask)
                     ;
                 sl = &slots[i];
             }
