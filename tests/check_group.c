@@ -376,7 +376,8 @@ START_TEST(test_group_sums_random)
     for (size_t i = 0; i < N; i++) {
         s = s * 6364136223846793005u + 1442695040888963407u;
         k[i] = (double)((s >> 33) % G);
-        v[i] = (s >> 62) ? 0x1p53 + 2.0 * (double)((s >> 20) % 64) : (double)(2 * ((s >> 24) % 4) + 1);
+        v[i] = (s >> 62) ? 0x1p53 + 2.0 * (double)((s >> 20) % 64)
+                         : (double)(2 * ((s >> 24) % 4) + 1);
     }
     check_random_sums(k, v, N, G);
     /* prices with two decimals, as in shop data */

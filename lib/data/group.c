@@ -1,17 +1,20 @@
 /* crm_dataset_group: hash group-by with exact sums and means.
  *
  * Rows are hashed to dense group ids in one pass (open addressing, ids in
- * order of first appearance); every aggregation then runs column at a time
- * over the id array; only the groups are sorted (LSD radix sort on
+ * order of first appearance; with one key column the key sits in the slot,
+ * the table is pre-sized from a sampled distinct-count estimate and the slots
+ * of rows further on are prefetched); every aggregation then runs column at
+ * a time over the id array; only the groups are sorted (LSD radix sort on
  * order-preserving 64-bit images of the keys) for the output order.
  *
  * Exact sums: each group accumulates a double-double (TwoSum of the running
  * sum, plus the sum of the exact rounding errors) together with the summed
- * magnitudes of the rounding errors of that second sum (usually 0). When the bound proves that the
- * rounded result (and the quotient for the mean) cannot differ from the
- * exactly rounded one, it is taken; otherwise, rarely, the group is summed
- * again with Shewchuk's exact algorithm (crm__fsum) and the mean is rounded
- * correctly from the exact sum with sign tests. */
+ * magnitudes of the rounding errors made in that second sum (usually 0).
+ * When this bound proves that the rounded result (and the quotient for the
+ * mean, ties to even included) cannot differ from the exactly rounded one,
+ * it is taken; otherwise, rarely, the group is summed again with Shewchuk's
+ * exact algorithm (crm__fsum) and the mean is rounded correctly from the
+ * exact sum with sign tests. */
 #include "data/keyhash.h"
 
 #include <float.h>
@@ -30,8 +33,9 @@ enum { AHEAD = 32 };
 
 enum { F_SUM, F_MEAN, F_MIN, F_MAX, F_COUNT, F_COUNT_DISTINCT, F_FIRST, F_LAST, F_MEDIAN, F_NFN };
 
-static const char *const fn_names[F_NFN] = {"sum",   "mean",  "min",  "max",   "count",
-                                             "count_distinct", "first", "last", "median"};
+static const char *const fn_names[F_NFN] = {"sum",   "mean",           "min",   "max",
+                                             "count", "count_distinct", "first", "last",
+                                             "median"};
 
 typedef struct agg {
     int fn;
@@ -71,7 +75,8 @@ static crm_status parse_agg(const crm_dataset *ds, const char *s, agg *a)
     }
     a->fn = -1;
     for (int f = 0; f < F_NFN; f++)
-        if (strlen(fn_names[f]) == (size_t)(fe - fb) && memcmp(fn_names[f], fb, (size_t)(fe - fb)) == 0)
+        if (strlen(fn_names[f]) == (size_t)(fe - fb) &&
+            memcmp(fn_names[f], fb, (size_t)(fe - fb)) == 0)
             a->fn = f;
     if (fe == fb)
         return crm__error(CRM_E_PARSE, "aggregation \"%s\": missing function name", s);

@@ -86,8 +86,8 @@ crm_status crm_dataset_join(const crm_dataset *left, const crm_dataset *right,
                 goto done;
             }
         if (crm__dataset_find(left, keys[k], &a)) {
-            st = crm__error(CRM_E_NOTFOUND, "crm_dataset_join: left dataset has no key column \"%s\"",
-                            keys[k]);
+            st = crm__error(CRM_E_NOTFOUND,
+                            "crm_dataset_join: left dataset has no key column \"%s\"", keys[k]);
             goto done;
         }
         if (crm__dataset_find(right, keys[k], &b)) {
