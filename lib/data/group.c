@@ -558,8 +558,11 @@ static inline unsigned shift_of(size_t nslots)
 }
 
 /* Estimated number of distinct keys (Chao1 on an evenly spaced sample of at
- * most 2^16 rows), so that the table rarely has to grow. */
-static crm_status estimate_groups(const crm__keycol *kc, size_t n, size_t *out)
+ * most 2^16 rows), so that the table rarely has to grow. Several key
+ * columns are identified by the 64-bit hash of the row's key vector (vals:
+ * scratch of nkeys values). */
+static crm_status estimate_groups(const crm__keycol *kc, size_t nkeys, size_t n, uint64_t *vals,
+                                  size_t *out)
 {
     enum { SAMPLE = 1 << 16, SLOTS = 1 << 17 };
     *out = n;
@@ -570,7 +573,8 @@ static crm_status estimate_groups(const crm__keycol *kc, size_t n, size_t *out)
         return crm__nomem();
     size_t stride = n / SAMPLE, d = 0;
     for (size_t s = 0; s < SAMPLE; s++) {
-        uint64_t v = crm__keycol_value(kc, s * stride);
+        size_t row = s * stride;
+        uint64_t v = nkeys == 1 ? crm__keycol_value(kc, row) : crm__key_row(kc, nkeys, row, vals);
         size_t i = (size_t)(hash1(v) >> 47); /* SLOTS = 2^17 */
         while (t[i].id1 && t[i].key != v)
             i = (i + 1) & (SLOTS - 1);
@@ -611,7 +615,7 @@ static inline crm_status ids_one_key_t(const crm__keycol *kc, int32_t type, size
 {
     /* load factor at most 11/16 (linear probing, 4 slots per cache line) */
     size_t ns = 1024, est = 0;
-    crm_status st = estimate_groups(kc, n, &est);
+    crm_status st = estimate_groups(kc, 1, n, NULL, &est);
     if (st)
         return st;
     while (ns / 16 * 11 < est && ns < ((size_t)1 << 40))
@@ -717,28 +721,43 @@ static crm_status ids_one_key(const crm__keycol *kc, size_t n, uint32_t *gid, ui
 static crm_status ids_keytab(const crm__keycol *kc, size_t nkeys, size_t n, uint32_t *gid,
                              crm__keytab *t, uint64_t *vals, int64_t **rep_out)
 {
-    crm_status st = crm__keytab_init(t, nkeys, n < 4096 ? n : 4096);
-    if (st)
+    size_t est = 0;
+    crm_status st = estimate_groups(kc, nkeys, n, vals, &est);
+    if (st || (st = crm__keytab_init(t, nkeys, est)))
         return st;
-    size_t repcap = 0;
-    int64_t *rep = NULL;
+    size_t repcap = est > 1024 ? est : 1024;
+    int64_t *rep = crm__malloc_array(repcap, sizeof *rep);
+    uint64_t *ahead = crm__malloc_array(nkeys, sizeof *ahead);
+    if (!rep || !ahead) {
+        crm__free(rep);
+        crm__free(ahead);
+        return crm__nomem();
+    }
+    uint64_t ring[AHEAD]; /* hashes of the rows ahead */
+    for (size_t r = 0; r < AHEAD && r < n; r++)
+        ring[r] = crm__key_row(kc, nkeys, r, ahead);
     for (size_t r = 0; r < n; r++) {
-        uint64_t h = crm__key_row(kc, nkeys, r, vals);
+        uint64_t h = ring[r % AHEAD];
+        if (r + AHEAD < n) {
+            uint64_t ha = crm__key_row(kc, nkeys, r + AHEAD, ahead);
+            ring[r % AHEAD] = ha;
+            PREFETCH(&t->slots[ha & (t->nslots - 1)]);
+        }
+        for (size_t k = 0; k < nkeys; k++)
+            vals[k] = crm__keycol_value(&kc[k], r);
         uint32_t g;
         int64_t f = crm__keytab_find(t, vals, h);
         if (f >= 0) {
             g = (uint32_t)f;
         } else {
-            if ((st = crm__keytab_add(t, vals, h, &g))) {
-                crm__free(rep);
-                return st;
-            }
+            if ((st = crm__keytab_add(t, vals, h, &g)))
+                break;
             if (g >= repcap) {
-                size_t cap = repcap ? repcap * 2 : 1024;
+                size_t cap = repcap * 2;
                 int64_t *nr = crm__realloc_array(rep, cap, sizeof *nr);
                 if (!nr) {
-                    crm__free(rep);
-                    return crm__nomem();
+                    st = crm__nomem();
+                    break;
                 }
                 rep = nr;
                 repcap = cap;
@@ -747,8 +766,11 @@ static crm_status ids_keytab(const crm__keycol *kc, size_t nkeys, size_t n, uint
         }
         gid[r] = g;
     }
-    if (!rep && !(rep = crm__malloc(sizeof *rep)))
-        return crm__nomem();
+    crm__free(ahead);
+    if (st) {
+        crm__free(rep);
+        return st;
+    }
     *rep_out = rep;
     return CRM_OK;
 }

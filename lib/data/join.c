@@ -8,6 +8,15 @@
 
 #include <string.h>
 
+#if defined(__GNUC__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)0)
+#endif
+
+/* rows looked ahead when prefetching hash slots */
+enum { AHEAD = 32 };
+
 static int is_key(const char *name, const char *const *keys, size_t nkeys)
 {
     for (size_t k = 0; k < nkeys; k++)
@@ -164,14 +173,26 @@ crm_status crm_dataset_join(const crm_dataset *left, const crm_dataset *right,
         off[i] = off[i - 1];
     off[0] = 0;
 
-    /* probe: left rows in order */
+    /* probe: left rows in order, the slots of the rows AHEAD further on prefetched */
+    uint64_t ring[AHEAD];
+    for (size_t l = 0; l < AHEAD && l < nl; l++)
+        ring[l] = crm__key_row(lk, nkeys, l, vals);
     for (size_t l = 0; l < nl; l++) {
+        uint64_t h = ring[l % AHEAD];
+        if (l + AHEAD < nl) {
+            uint64_t ha = crm__key_row(lk, nkeys, l + AHEAD, vals);
+            ring[l % AHEAD] = ha;
+            PREFETCH(&t.slots[ha & (t.nslots - 1)]);
+        }
         int skip = 0;
         for (size_t k = 0; k < nkeys && !skip; k++)
             skip = crm__keycol_nomatch(&lk[k], l);
         int64_t f = -1;
-        if (!skip)
-            f = crm__keytab_find(&t, vals, crm__key_row(lk, nkeys, l, vals));
+        if (!skip) {
+            for (size_t k = 0; k < nkeys; k++)
+                vals[k] = crm__keycol_value(&lk[k], l);
+            f = crm__keytab_find(&t, vals, h);
+        }
         lid[l] = f < 0 ? UINT32_MAX : (uint32_t)f;
         size_t cnt = f < 0 ? 0 : off[f + 1] - off[f];
         m += cnt ? cnt : (how == CRM_JOIN_LEFT);
