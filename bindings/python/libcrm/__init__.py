@@ -24,9 +24,10 @@ from .errors import (CancelledError, CrmIOError, CrmTypeError, Error, FormatErro
                      StateError)
 from .dataset import Dataset
 from ._synth import synth
+from ._rfm import funnel, nps, rfm, satisfaction
 
 __all__ = [
-    "Dataset", "synth",
+    "Dataset", "synth", "rfm", "nps", "satisfaction", "funnel",
     "Error", "InvalidError", "NoMemoryError", "CrmIOError", "ParseError", "NotFoundError",
     "CrmTypeError", "NumericError", "StateError", "FormatError", "CancelledError",
     "__version__", "version_info", "library_version", "library_version_info", "library_path",

@@ -116,6 +116,97 @@ CRM_TYPE_TEXT = crm_type.CRM_TYPE_TEXT
 CRM_TYPE_TIME = crm_type.CRM_TYPE_TIME
 
 
+class crm_join(enum.IntEnum):
+    """Join kinds for crm_dataset_join()."""
+
+    # rows whose keys occur on both sides
+    CRM_JOIN_INNER = 1
+    # every left row; right columns missing where no match
+    CRM_JOIN_LEFT = 2
+
+
+CRM_JOIN_INNER = crm_join.CRM_JOIN_INNER
+CRM_JOIN_LEFT = crm_join.CRM_JOIN_LEFT
+
+
+class crm_keep(enum.IntEnum):
+    """Which row of a set of duplicates crm_clean_dedup() keeps."""
+
+    # the first occurrence (pandas keep="first")
+    CRM_KEEP_FIRST = 1
+    # the last occurrence (pandas keep="last")
+    CRM_KEEP_LAST = 2
+    # drop every row that has a duplicate (pandas keep=False)
+    CRM_KEEP_NONE = 3
+
+
+CRM_KEEP_FIRST = crm_keep.CRM_KEEP_FIRST
+CRM_KEEP_LAST = crm_keep.CRM_KEEP_LAST
+CRM_KEEP_NONE = crm_keep.CRM_KEEP_NONE
+
+
+class crm_impute_method(enum.IntEnum):
+    """How crm_clean_impute() fills missing cells."""
+
+    # mean of the non-missing values (number columns)
+    CRM_IMPUTE_MEAN = 1
+    # median of the non-missing values (number columns)
+    CRM_IMPUTE_MEDIAN = 2
+    # most frequent value, ties to the smallest (any type)
+    CRM_IMPUTE_MODE = 3
+    # a constant from the options (any type)
+    CRM_IMPUTE_CONSTANT = 4
+    # linear interpolation in row order or order_by order
+    CRM_IMPUTE_LINEAR = 5
+
+
+CRM_IMPUTE_MEAN = crm_impute_method.CRM_IMPUTE_MEAN
+CRM_IMPUTE_MEDIAN = crm_impute_method.CRM_IMPUTE_MEDIAN
+CRM_IMPUTE_MODE = crm_impute_method.CRM_IMPUTE_MODE
+CRM_IMPUTE_CONSTANT = crm_impute_method.CRM_IMPUTE_CONSTANT
+CRM_IMPUTE_LINEAR = crm_impute_method.CRM_IMPUTE_LINEAR
+
+
+class crm_outlier_rule(enum.IntEnum):
+    """Outlier rules of crm_clean_outliers(). Each is computed over the
+    non-missing values of the column.
+    """
+
+    # |x - mean| / std > k with std of ddof = 1 (pandas' Series.std()); default k = 3. Bounds:
+    # mean -+ k * std.
+    CRM_OUTLIER_ZSCORE = 1
+    # Tukey's fences: x < Q1 - k * IQR or x > Q3 + k * IQR with Q1, Q3 by numpy's default linear
+    # rule and IQR = Q3 - Q1; default k = 1.5.
+    CRM_OUTLIER_IQR = 2
+    # Modified z-score of Iglewicz and Hoaglin: |0.6745 * (x - median) / MAD| > k, MAD =
+    # median(|x - median|) (unscaled, numpy medians); default k = 3.5. 0.6745 is 1 / 1.4826, the
+    # scale of R's mad(): the score equals (x - median) / mad(x) of R to four digits. Bounds:
+    # median -+ k * MAD / 0.6745.
+    CRM_OUTLIER_MAD = 3
+
+
+CRM_OUTLIER_ZSCORE = crm_outlier_rule.CRM_OUTLIER_ZSCORE
+CRM_OUTLIER_IQR = crm_outlier_rule.CRM_OUTLIER_IQR
+CRM_OUTLIER_MAD = crm_outlier_rule.CRM_OUTLIER_MAD
+
+
+class crm_outlier_action(enum.IntEnum):
+    """What crm_clean_outliers() does with the outliers it finds."""
+
+    # add a number column `<col>_outlier`: 1 for an outlier, 0 otherwise, missing where the
+    # value is missing
+    CRM_OUTLIER_FLAG = 1
+    # remove the rows holding an outlier (order kept)
+    CRM_OUTLIER_DROP = 2
+    # replace each outlier by the bound on its side
+    CRM_OUTLIER_CLIP = 3
+
+
+CRM_OUTLIER_FLAG = crm_outlier_action.CRM_OUTLIER_FLAG
+CRM_OUTLIER_DROP = crm_outlier_action.CRM_OUTLIER_DROP
+CRM_OUTLIER_CLIP = crm_outlier_action.CRM_OUTLIER_CLIP
+
+
 # ---------------------------------------------------------------------------
 # Opaque handles (use POINTER(handle))
 # ---------------------------------------------------------------------------
@@ -220,6 +311,86 @@ class crm_csv_options(Structure):
         Calls crm_csv_options_init(&o, sizeof o) with the size of this class."""
         opts = cls()
         crm_csv_options_init(byref(opts), sizeof(opts))
+        return opts
+
+
+class crm_impute_options(Structure):
+    """Options of crm_clean_impute(). Initialise with
+    crm_impute_options_init(&o, sizeof o); see crm/common.h for the size rule.
+    """
+
+    _fields_ = [
+        # sizeof as the caller compiled it (set by init)
+        ('size', c_size_t),
+        # CRM_IMPUTE_CONSTANT value for number columns, and for time columns in seconds since
+        # the epoch (must be a whole number); default 0
+        ('constant', c_double),
+        # CRM_IMPUTE_CONSTANT value for text columns (UTF-8, copied); default NULL, which a text
+        # column refuses
+        ('text_constant', c_char_p),
+        # CRM_IMPUTE_LINEAR: a number or time column giving the position of each row (e.g. the
+        # invoice date); NULL (default) = row order
+        ('order_by', c_char_p),
+    ]
+    #: Pointer fields and the field that holds their number of elements.
+    _lengths_ = {}
+    #: Integer fields holding a value of an enum (@type[enum] tags).
+    _enums_ = {}
+
+    @classmethod
+    def defaults(cls):
+        """A new crm_impute_options holding the library defaults.
+
+        Calls crm_impute_options_init(&o, sizeof o) with the size of this class."""
+        opts = cls()
+        crm_impute_options_init(byref(opts), sizeof(opts))
+        return opts
+
+
+class crm_rfm_options(Structure):
+    """Options of crm_rfm(). Initialise with crm_rfm_options_init(&o, sizeof o);
+    see crm/common.h for the size rule. Column names are borrowed for the
+    duration of the call only.
+    """
+
+    _fields_ = [
+        # sizeof as the caller compiled it (set by init)
+        ('size', c_size_t),
+        # customer id column (any type); required
+        ('customer', c_char_p),
+        # transaction time column (CRM_TYPE_TIME); required
+        ('date', c_char_p),
+        # amount column (number), or NULL to use quantity * price
+        ('amount', c_char_p),
+        # quantity column (number); used when amount is NULL
+        ('quantity', c_char_p),
+        # unit price column (number); used when amount is NULL
+        ('price', c_char_p),
+        # invoice column (any type), or NULL: frequency counts rows
+        ('invoice', c_char_p),
+        # reference time in seconds since the epoch; CRM_TIME_MISSING (default) = midnight UTC
+        # after the last transaction's date
+        ('as_of', c_int64),
+        # number of score bins, 1..9; default 5
+        ('bins', c_int32),
+        # "active" when the last purchase is less than this many days before as_of; default 90;
+        # >= 0
+        ('active_days', c_int64),
+        # "inactive" when less than this many days (else "churned"); default 365; >= active_days
+        ('inactive_days', c_int64),
+    ]
+    #: Pointer fields and the field that holds their number of elements.
+    _lengths_ = {}
+    #: Integer fields holding a value of an enum (@type[enum] tags).
+    _enums_ = {}
+
+    @classmethod
+    def defaults(cls):
+        """A new crm_rfm_options holding the library defaults.
+
+        Calls crm_rfm_options_init(&o, sizeof o) with the size of this class."""
+        opts = cls()
+        crm_rfm_options_init(byref(opts), sizeof(opts))
         return opts
 
 
@@ -1006,6 +1177,142 @@ crm_dataset_describe = _bind(
     """,
 )
 
+#: crm_status crm_dataset_filter(const crm_dataset *ds, const char *expr, crm_dataset **out)
+crm_dataset_filter = _bind(
+    'crm_dataset_filter',
+    c_int,  # returns status
+    [
+        POINTER(crm_dataset),  # ds: in, handle
+        c_char_p,  # expr: in, string
+        POINTER(POINTER(crm_dataset)),  # out: out, handle_out (free with crm_dataset_free)
+    ],
+    status=True,
+    doc="""crm_status crm_dataset_filter(const crm_dataset *ds, const char *expr, crm_dataset **out)
+
+    New dataset with the rows of ds for which `expr` is true, in their order.
+    @param[in]  ds    dataset
+    @param[in]  expr  condition in the expression language above, e.g.
+                      `CustomerID is not missing and Quantity > 0 and not startswith(InvoiceNo, 'C')`
+    @param[out] out   filtered dataset (possibly with 0 rows), NULL on failure.
+                      Ownership: caller (crm_dataset_free).
+    @return CRM_OK, CRM_E_INVALID (NULL argument), CRM_E_PARSE, CRM_E_NOTFOUND,
+            CRM_E_TYPE (including a condition that is not boolean/number), CRM_E_NOMEM.
+    """,
+)
+
+#: crm_status crm_dataset_mutate(crm_dataset *ds, const char *name, const char *expr)
+crm_dataset_mutate = _bind(
+    'crm_dataset_mutate',
+    c_int,  # returns status
+    [
+        POINTER(crm_dataset),  # ds: inout, handle
+        c_char_p,  # name: in, string
+        c_char_p,  # expr: in, string
+    ],
+    status=True,
+    doc="""crm_status crm_dataset_mutate(crm_dataset *ds, const char *name, const char *expr)
+
+    Add a column computed by `expr` (or replace the column of that name, in
+    place of the old one). The type follows the expression: number (comparisons
+    and logic give 1/0, missing stays missing), time, or text (a text result is
+    a column reference, copied, or a text literal repeated on every row).
+    @param[in,out] ds    dataset
+    @param[in]     name  name of the new or replaced column
+    @param[in]     expr  expression, e.g. `Quantity * UnitPrice`
+    @return CRM_OK, CRM_E_INVALID, CRM_E_PARSE, CRM_E_NOTFOUND, CRM_E_TYPE,
+            CRM_E_NOMEM. On failure ds is unchanged.
+    """,
+)
+
+#: crm_status crm_dataset_group(const crm_dataset *ds, const char *const *keys, size_t nkeys, const char *const *aggs, size_t naggs, crm_dataset **out)
+crm_dataset_group = _bind(
+    'crm_dataset_group',
+    c_int,  # returns status
+    [
+        POINTER(crm_dataset),  # ds: in, handle
+        POINTER(c_char_p),  # keys: in, string_array (length nkeys)
+        c_size_t,  # nkeys: in, length (of keys)
+        POINTER(c_char_p),  # aggs: in, string_array (length naggs)
+        c_size_t,  # naggs: in, length (of aggs)
+        POINTER(POINTER(crm_dataset)),  # out: out, handle_out (free with crm_dataset_free)
+    ],
+    status=True,
+    doc="""crm_status crm_dataset_group(const crm_dataset *ds, const char *const *keys, size_t nkeys, const char *const *aggs, size_t naggs, crm_dataset **out)
+
+    Group rows by the key columns and aggregate. Each aggregation is a string
+    `[NAME=]FUNCTION(COLUMN)` with FUNCTION one of sum, mean, min, max, count,
+    count_distinct, first, last, median; `count()` (no column) counts rows.
+    Spaces around NAME and FUNCTION are ignored; COLUMN is taken verbatim.
+    Without NAME the output column is `COLUMN_FUNCTION` (`count` for count()).
+    Missing values are skipped by every function (count(COLUMN) counts
+    non-missing cells; first/last are the first/last non-missing value in row
+    order; an all-missing group gives missing, except sum = 0 and counts = 0,
+    as pandas). sum and mean are exactly rounded (the exact sum of the group's
+    values, and the exact sum divided by the count, each rounded once to the
+    nearest double); median uses the mean of the two middle values, (a + b) / 2.
+    sum/mean/median need number columns; min/max/first/last accept any type
+    and keep it (text compares by bytes, the first row holding the extreme is
+    taken); count, count_distinct (distinct non-missing values) and the number
+    results are number columns.
+    Keys may be of any type; number keys compare by value (-0.0 equals 0.0)
+    and missing key values form their own group (pandas' dropna=False). Output:
+    the key columns then one column per aggregation, one row per group, groups
+    sorted by the keys ascending (as pandas' groupby(sort=True); text by bytes),
+    missing keys last.
+    @param[in]  ds     dataset
+    @param[in]  keys   key column names (nkeys >= 1, distinct)
+    @param[in]  nkeys  number of keys
+    @param[in]  aggs   aggregation strings (may be NULL when naggs is 0)
+    @param[in]  naggs  number of aggregations (may be 0: distinct key combinations)
+    @param[out] out    grouped dataset, NULL on failure. Ownership: caller (crm_dataset_free).
+    @return CRM_OK, CRM_E_INVALID (NULL argument, no keys, a key listed twice,
+            an output name used twice or equal to a key, more than 2^32 - 3
+            rows), CRM_E_PARSE (malformed aggregation, naming it),
+            CRM_E_NOTFOUND (unknown key or column, unknown FUNCTION),
+            CRM_E_TYPE (e.g. sum of a text column), CRM_E_NOMEM.
+    Thread-safety: ds may be read by other threads meanwhile.
+    """,
+)
+
+#: crm_status crm_dataset_join(const crm_dataset *left, const crm_dataset *right, const char *const *keys, size_t nkeys, int32_t how, crm_dataset **out)
+crm_dataset_join = _bind(
+    'crm_dataset_join',
+    c_int,  # returns status
+    [
+        POINTER(crm_dataset),  # left: in, handle
+        POINTER(crm_dataset),  # right: in, handle
+        POINTER(c_char_p),  # keys: in, string_array (length nkeys)
+        c_size_t,  # nkeys: in, length (of keys)
+        c_int32,  # how: in, value
+        POINTER(POINTER(crm_dataset)),  # out: out, handle_out (free with crm_dataset_free)
+    ],
+    status=True,
+    doc="""crm_status crm_dataset_join(const crm_dataset *left, const crm_dataset *right, const char *const *keys, size_t nkeys, int32_t how, crm_dataset **out)
+
+    Join two datasets on equal key columns (same names on both sides and the
+    same types). Output columns: the left columns, then the right columns
+    except the keys; a non-key name present on both sides gets the suffix
+    "_x" (left) and "_y" (right), as pandas' merge. Row order: left rows in
+    their order, each followed by its matches in right order (pandas'
+    merge(sort=False)); a left row without a match appears once in a left
+    join, with the right columns missing. Number keys compare by value (-0.0
+    equals 0.0), text keys by content (the two dictionaries may differ).
+    Missing key values never match (unlike pandas, which matches NaN to NaN;
+    documented deviation: SQL semantics).
+    @param[in]  left   left dataset
+    @param[in]  right  right dataset
+    @param[in]  keys   key column names (distinct)
+    @param[in]  nkeys  number of keys (>= 1)
+    @param[in]  how    CRM_JOIN_INNER or CRM_JOIN_LEFT (@type[enum] crm_join)
+    @param[out] out    joined dataset, NULL on failure. Ownership: caller (crm_dataset_free).
+    @return CRM_OK, CRM_E_INVALID (NULL argument, no keys, a key listed twice,
+            unknown `how`, a suffixed name that is already a column, more than
+            2^32 - 3 right rows), CRM_E_NOTFOUND (key missing on a side, naming
+            it and the side), CRM_E_TYPE (key types differ), CRM_E_NOMEM.
+    Thread-safety: left and right may be read by other threads meanwhile.
+    """,
+)
+
 #: crm_status crm_csv_options_init(crm_csv_options *opts, size_t size)
 crm_csv_options_init = _bind(
     'crm_csv_options_init',
@@ -1148,6 +1455,376 @@ crm_dataset_read_baskets = _bind(
     """,
 )
 
+#: crm_status crm_clean_dedup(crm_dataset *ds, const char *const *keys, size_t nkeys, int32_t keep, size_t *removed)
+crm_clean_dedup = _bind(
+    'crm_clean_dedup',
+    c_int,  # returns status
+    [
+        POINTER(crm_dataset),  # ds: inout, handle
+        POINTER(c_char_p),  # keys: in, string_array (length nkeys)
+        c_size_t,  # nkeys: in, length (of keys)
+        c_int32,  # keep: in, value
+        POINTER(c_size_t),  # removed: out, scalar_out
+    ],
+    status=True,
+    doc="""crm_status crm_clean_dedup(crm_dataset *ds, const char *const *keys, size_t nkeys, int32_t keep, size_t *removed)
+
+    Remove duplicate rows in place. Two rows are duplicates when they are equal
+    in every key column (every column when nkeys is 0): numbers compare by
+    value with missing equal to missing and 0.0 equal to -0.0, texts by their
+    bytes, times by their seconds (missing equal to missing). The rows kept
+    stay in their original order. Same result as pandas'
+    `df.drop_duplicates(subset=keys, keep=...)`.
+    Runs in expected linear time (one hash of the keys per row).
+    @param[in,out] ds       dataset to clean
+    @param[in]     keys     key column names, or NULL when nkeys is 0
+    @param[in]     nkeys    number of keys; 0 means all columns
+    @param[in]     keep     CRM_KEEP_FIRST, CRM_KEEP_LAST or CRM_KEEP_NONE
+                            (@type[enum] crm_keep)
+    @param[out]    removed  number of rows removed (may be NULL); 0 on failure
+    @return CRM_OK; CRM_E_INVALID (ds NULL, keys NULL with nkeys > 0, a key
+            listed twice, keep out of range); CRM_E_NOTFOUND (unknown key,
+            named); CRM_E_NOMEM. On failure ds is unchanged.
+    Thread-safety: ds must not be used by another thread during the call.
+    """,
+)
+
+#: crm_status crm_clean_drop_missing(crm_dataset *ds, const char *const *cols, size_t count, size_t *removed)
+crm_clean_drop_missing = _bind(
+    'crm_clean_drop_missing',
+    c_int,  # returns status
+    [
+        POINTER(crm_dataset),  # ds: inout, handle
+        POINTER(c_char_p),  # cols: in, string_array (length count)
+        c_size_t,  # count: in, length (of cols)
+        POINTER(c_size_t),  # removed: out, scalar_out
+    ],
+    status=True,
+    doc="""crm_status crm_clean_drop_missing(crm_dataset *ds, const char *const *cols, size_t count, size_t *removed)
+
+    Remove, in place, every row that is missing in any of the listed columns
+    (in any column when count is 0), as pandas' `df.dropna(subset=cols)`. The
+    rows kept stay in their order.
+    @param[in,out] ds       dataset to clean
+    @param[in]     cols     column names, or NULL when count is 0
+    @param[in]     count    number of columns; 0 means all columns
+    @param[out]    removed  number of rows removed (may be NULL); 0 on failure
+    @return CRM_OK; CRM_E_INVALID (ds NULL, cols NULL with n > 0);
+            CRM_E_NOTFOUND (unknown column, named); CRM_E_NOMEM.
+            On failure ds is unchanged.
+    Thread-safety: ds must not be used by another thread during the call.
+    """,
+)
+
+#: crm_status crm_impute_options_init(crm_impute_options *opts, size_t size)
+crm_impute_options_init = _bind(
+    'crm_impute_options_init',
+    c_int,  # returns status
+    [
+        POINTER(crm_impute_options),  # opts: out, options
+        c_size_t,  # size: in, size
+    ],
+    status=True,
+    doc="""crm_status crm_impute_options_init(crm_impute_options *opts, size_t size)
+
+    Write the default imputation options into `opts`.
+    @param[out] opts  options to initialise
+    @param[in]  size  sizeof *opts as the caller compiled it
+    @return CRM_OK, CRM_E_INVALID (opts NULL or size too small).
+    """,
+)
+
+#: crm_status crm_clean_impute(crm_dataset *ds, const char *col, int32_t method, const crm_impute_options *opts, size_t *filled)
+crm_clean_impute = _bind(
+    'crm_clean_impute',
+    c_int,  # returns status
+    [
+        POINTER(crm_dataset),  # ds: inout, handle
+        c_char_p,  # col: in, string
+        c_int32,  # method: in, value
+        POINTER(crm_impute_options),  # opts: in, options
+        POINTER(c_size_t),  # filled: out, scalar_out
+    ],
+    status=True,
+    doc="""crm_status crm_clean_impute(crm_dataset *ds, const char *col, int32_t method, const crm_impute_options *opts, size_t *filled)
+
+    Fill the missing cells of one column in place.
+
+    - CRM_IMPUTE_MEAN: the mean of the non-missing values, exactly rounded
+      sum / count (scikit-learn's SimpleImputer(strategy="mean") sums with
+      numpy's pairwise rule and may differ in the last bit).
+    - CRM_IMPUTE_MEDIAN: numpy's median of the non-missing values (the mean
+      (a + b) / 2 of the two middle values for an even count), as
+      SimpleImputer(strategy="median").
+    - CRM_IMPUTE_MODE: the most frequent non-missing value; ties go to the
+      smallest value (numbers and times by value, texts by byte order, which
+      is code point order), as SimpleImputer(strategy="most_frequent").
+      Works on number, text and time columns.
+    - CRM_IMPUTE_CONSTANT: opts->constant (number; time, as seconds) or
+      opts->text_constant (text).
+    - CRM_IMPUTE_LINEAR: linear interpolation between the nearest non-missing
+      neighbours. Without opts->order_by the position of a row is its index,
+      exactly pandas' Series.interpolate(method="linear"): missing cells
+      before the first value stay missing, cells after the last value take the
+      last value. With order_by, each missing cell at position t gets
+      numpy.interp(t, T, Y) where (T, Y) are the non-missing cells sorted by
+      their position (stable), with the same rule at the ends: positions
+      before the first T stay missing, positions after the last T take the
+      last Y. A column without any value is left as it is (filled = 0).
+    Mean, median and mode of a column without any non-missing value (and at
+    least one row) are undefined: CRM_E_NUMERIC, the dataset is unchanged.
+    @param[in,out] ds      dataset to change
+    @param[in]     col     column to fill
+    @param[in]     method  one of ::crm_impute_method (@type[enum] crm_impute_method)
+    @param[in]     opts    options, or NULL for defaults
+    @param[out]    filled  number of cells filled (may be NULL); 0 on failure
+    @return CRM_OK; CRM_E_INVALID (NULL ds or col, unknown method, NaN
+            constant, text column without text_constant, time constant not a
+            whole number in range, order_by naming col itself, order_by
+            missing at a row that takes part: the message names the row);
+            CRM_E_NOTFOUND (col or order_by unknown); CRM_E_TYPE (mean, median
+            or linear of a non-number column; order_by of text); CRM_E_NUMERIC
+            (mean, median or mode of an all-missing column); CRM_E_FORMAT
+            (opts from a newer library with unknown fields set); CRM_E_NOMEM.
+            On failure ds is unchanged.
+    Ownership: opts and its strings stay the caller's.
+    Thread-safety: ds must not be used by another thread during the call.
+    """,
+)
+
+#: crm_status crm_clean_outliers(crm_dataset *ds, const char *col, int32_t rule, double k, int32_t action, size_t *affected)
+crm_clean_outliers = _bind(
+    'crm_clean_outliers',
+    c_int,  # returns status
+    [
+        POINTER(crm_dataset),  # ds: inout, handle
+        c_char_p,  # col: in, string
+        c_int32,  # rule: in, value
+        c_double,  # k: in, value
+        c_int32,  # action: in, value
+        POINTER(c_size_t),  # affected: out, scalar_out
+    ],
+    status=True,
+    doc="""crm_status crm_clean_outliers(crm_dataset *ds, const char *col, int32_t rule, double k, int32_t action, size_t *affected)
+
+    Find the outliers of a number column by a rule and flag, drop or clip
+    them in place. Missing values are never outliers and stay missing.
+    When the spread is zero (std = 0, IQR = 0 or MAD = 0, e.g. a constant
+    column) or there are too few values (fewer than 2 for z-scores, none for
+    the others), nothing is an outlier: the call succeeds with affected = 0
+    (FLAG still adds its column of zeros). Infinite values take part in the
+    statistics as numpy would (an infinite value makes the mean and std
+    infinite or NaN, and then nothing is flagged by z-score).
+    @param[in,out] ds        dataset to change
+    @param[in]     col       number column to examine
+    @param[in]     rule      one of ::crm_outlier_rule (@type[enum] crm_outlier_rule)
+    @param[in]     k         threshold; 0 means the rule's default (3, 1.5, 3.5)
+    @param[in]     action    one of ::crm_outlier_action (@type[enum] crm_outlier_action)
+    @param[out]    affected  number of outliers found (flagged, dropped or
+                             clipped; may be NULL); 0 on failure
+    @return CRM_OK; CRM_E_INVALID (NULL ds or col, unknown rule or action, k
+            negative or not finite, FLAG when `<col>_outlier` already exists);
+            CRM_E_NOTFOUND (unknown column); CRM_E_TYPE (not a number column);
+            CRM_E_NOMEM. On failure ds is unchanged.
+    Thread-safety: ds must not be used by another thread during the call.
+    """,
+)
+
+#: crm_status crm_clean_convert(crm_dataset *ds, const char *col, int32_t type, const char *format)
+crm_clean_convert = _bind(
+    'crm_clean_convert',
+    c_int,  # returns status
+    [
+        POINTER(crm_dataset),  # ds: inout, handle
+        c_char_p,  # col: in, string
+        c_int32,  # type: in, value
+        c_char_p,  # format: in, string
+    ],
+    status=True,
+    doc="""crm_status crm_clean_convert(crm_dataset *ds, const char *col, int32_t type, const char *format)
+
+    Convert a column to another type in place (it keeps its name and
+    position). Missing stays missing. Conversions:
+    - text -> number: each value must be a number as the CSV reader accepts it
+      (surrounding spaces, sign, exponent, inf), correctly rounded; `format`
+      is NULL or "." for a decimal point, "," for a decimal comma.
+    - text -> time: with format NULL, each value in one of the CSV reader's
+      forms (ISO 8601 date or date-time, with optional fraction (truncated)
+      and Z or +HH:MM offset; US M/D/YYYY [H:MM[:SS]]); otherwise a
+      strptime-style format using %Y %m %d %H %M %S %y %b %p %% and literal
+      characters (as crm_csv_options.date_format).
+    - number -> text: the shortest text that reads back to the same double
+      ("12", "0.1", "1e+300", "inf"); format must be NULL.
+    - time -> text: `YYYY-MM-DD HH:MM:SS`, or `YYYY-MM-DD` when every value is
+      at midnight (as the CSV writer), or the strptime-style format given.
+    - number -> time: the number is seconds since the epoch; a fraction is
+      truncated toward zero. time -> number: seconds since the epoch.
+    - to the same type: nothing changes.
+    @param[in,out] ds      dataset to change
+    @param[in]     col     column to convert
+    @param[in]     type    target type, one of ::crm_type (@type[enum] crm_type)
+    @param[in]     format  see above; NULL for the defaults
+    @return CRM_OK; CRM_E_INVALID (NULL ds or col, unknown type, a format that
+            does not apply or has an unsupported directive); CRM_E_NOTFOUND
+            (unknown column); CRM_E_PARSE (a text that is not a number or a
+            date-time: the message names the column, the 0-based row and the
+            value); CRM_E_NUMERIC (number -> time of a non-finite or
+            out-of-range value, naming the row); CRM_E_NOMEM.
+            On failure ds is unchanged.
+    Thread-safety: ds must not be used by another thread during the call.
+    """,
+)
+
+#: crm_status crm_rfm_options_init(crm_rfm_options *opts, size_t size)
+crm_rfm_options_init = _bind(
+    'crm_rfm_options_init',
+    c_int,  # returns status
+    [
+        POINTER(crm_rfm_options),  # opts: out, options
+        c_size_t,  # size: in, size
+    ],
+    status=True,
+    doc="""crm_status crm_rfm_options_init(crm_rfm_options *opts, size_t size)
+
+    Write the default RFM options into `opts` (all column names NULL,
+    as_of = CRM_TIME_MISSING, bins = 5, active_days = 90, inactive_days = 365).
+    @param[out] opts  options to initialise
+    @param[in]  size  sizeof *opts as the caller compiled it
+    @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
+    Thread-safety: safe from any thread.
+    """,
+)
+
+#: crm_status crm_rfm(const crm_dataset *tx, const crm_rfm_options *opts, crm_dataset **out)
+crm_rfm = _bind(
+    'crm_rfm',
+    c_int,  # returns status
+    [
+        POINTER(crm_dataset),  # tx: in, handle
+        POINTER(crm_rfm_options),  # opts: in, options
+        POINTER(POINTER(crm_dataset)),  # out: out, handle_out (free with crm_dataset_free)
+    ],
+    status=True,
+    doc="""crm_status crm_rfm(const crm_dataset *tx, const crm_rfm_options *opts, crm_dataset **out)
+
+    Per-customer RFM table (columns, scores, segments and lifecycle as
+    described at the top of this header) from transaction lines.
+    @param[in]  tx    transactions, one row per line or order
+    @param[in]  opts  options; customer, date and either amount or both
+                      quantity and price are required
+    @param[out] out   the RFM table, one row per customer in ascending customer
+                      order, NULL on failure. Ownership: caller (crm_dataset_free).
+    @return CRM_OK;
+            CRM_E_INVALID (NULL argument, no rows, a required column name not
+            set, amount given together with quantity/price, bins outside 1..9,
+            negative active_days, inactive_days < active_days,
+            and the row errors listed under "Input rules" above);
+            CRM_E_NOTFOUND (a named column does not exist, naming it);
+            CRM_E_TYPE (date not a time column, amount/quantity/price not number
+            columns, naming the column and its type);
+            CRM_E_FORMAT (opts from a newer library with unknown fields set);
+            CRM_E_NOMEM.
+    Thread-safety: tx may be read by other threads meanwhile.
+    """,
+)
+
+#: crm_status crm_nps(const crm_dataset *ds, const char *col, double *out)
+crm_nps = _bind(
+    'crm_nps',
+    c_int,  # returns status
+    [
+        POINTER(crm_dataset),  # ds: in, handle
+        c_char_p,  # col: in, string
+        POINTER(c_double),  # out: out, scalar_out
+    ],
+    status=True,
+    doc="""crm_status crm_nps(const crm_dataset *ds, const char *col, double *out)
+
+    Net Promoter Score of a column of 0..10 ratings:
+    100 * (promoters - detractors) / n, where promoters rate 9 or 10,
+    detractors 0 to 6 and n counts the non-missing ratings (missing cells are
+    ignored). The result lies in -100..100.
+    @param[in]  ds   dataset
+    @param[in]  col  name of a number column of whole ratings 0..10
+    @param[out] out  the score; unchanged on failure
+    @return CRM_OK; CRM_E_INVALID (NULL argument, no non-missing rating, a
+            rating that is not a whole number in 0..10, naming the row and
+            value); CRM_E_NOTFOUND (no such column); CRM_E_TYPE (not a number
+            column).
+    Thread-safety: ds may be read by other threads meanwhile.
+    """,
+)
+
+#: crm_status crm_satisfaction(const crm_dataset *ds, const char *col, const char *const *positive, size_t npositive, double *out)
+crm_satisfaction = _bind(
+    'crm_satisfaction',
+    c_int,  # returns status
+    [
+        POINTER(crm_dataset),  # ds: in, handle
+        c_char_p,  # col: in, string
+        POINTER(c_char_p),  # positive: in, string_array (length npositive)
+        c_size_t,  # npositive: in, length (of out)
+        POINTER(c_double),  # out: out, array_out (length npositive)
+    ],
+    status=True,
+    doc="""crm_status crm_satisfaction(const crm_dataset *ds, const char *col, const char *const *positive, size_t npositive, double *out)
+
+    Satisfaction ratio: the fraction (0..1) of the non-missing cells of `col`
+    that are positive. For a text column a cell is positive when it equals
+    (byte for byte) one of the `positive` strings. For a number column with
+    positive == NULL and npositive == 0, a cell is positive when it equals 1
+    (0/1 flags; any other value counts as not positive). Missing cells are
+    ignored.
+    @param[in]  ds         dataset
+    @param[in]  col        name of a text or number column
+    @param[in]  positive   positive labels (text column; at least one), or NULL
+                           (number column)
+    @param[in]  npositive  number of labels
+    @param[out] out        the ratio; unchanged on failure
+    @return CRM_OK; CRM_E_INVALID (NULL argument, a NULL label, labels given for
+            a number column or none for a text column, no non-missing cell);
+            CRM_E_NOTFOUND (no such column); CRM_E_TYPE (a time column);
+            CRM_E_NOMEM.
+    Thread-safety: ds may be read by other threads meanwhile.
+    """,
+)
+
+#: crm_status crm_funnel(const crm_dataset *ds, const char *stage_col, const char *const *stages, size_t nstages, crm_dataset **out)
+crm_funnel = _bind(
+    'crm_funnel',
+    c_int,  # returns status
+    [
+        POINTER(crm_dataset),  # ds: in, handle
+        c_char_p,  # stage_col: in, string
+        POINTER(c_char_p),  # stages: in, string_array (length nstages)
+        c_size_t,  # nstages: in, length (of stages)
+        POINTER(POINTER(crm_dataset)),  # out: out, handle_out (free with crm_dataset_free)
+    ],
+    status=True,
+    doc="""crm_status crm_funnel(const crm_dataset *ds, const char *stage_col, const char *const *stages, size_t nstages, crm_dataset **out)
+
+    Funnel conversion from each entity's furthest stage. `stage_col` holds, per
+    row (one entity), the furthest stage it reached, one of `stages` (ordered
+    from first to last). An entity that reached stage k also passed every
+    earlier stage. Missing cells are ignored.
+    Output, one row per stage in the given order:
+    `stage` (text), `count` (number of entities that reached at least this
+    stage), `conversion` (count / count of the previous stage; NaN for the first
+    stage and where the previous count is 0), `overall` (count / count of the
+    first stage; NaN when that is 0).
+    @param[in]  ds         dataset, one row per entity
+    @param[in]  stage_col  name of a text column
+    @param[in]  stages     stage names in funnel order (distinct, non-NULL)
+    @param[in]  nstages    number of stages (>= 1)
+    @param[out] out        the funnel table, NULL on failure. Ownership: caller.
+    @return CRM_OK; CRM_E_INVALID (NULL argument, no stages, a duplicate stage
+            name, a cell holding a value not in `stages`, naming the row and
+            value); CRM_E_NOTFOUND (no such column); CRM_E_TYPE (not a text
+            column); CRM_E_NOMEM.
+    Thread-safety: ds may be read by other threads meanwhile.
+    """,
+)
+
 #: crm_status crm_synth_options_init(crm_synth_options *opts, size_t size)
 crm_synth_options_init = _bind(
     'crm_synth_options_init',
@@ -1224,12 +1901,27 @@ FUNCTIONS = (
     'crm_dataset_sort',
     'crm_dataset_head',
     'crm_dataset_describe',
+    'crm_dataset_filter',
+    'crm_dataset_mutate',
+    'crm_dataset_group',
+    'crm_dataset_join',
     'crm_csv_options_init',
     'crm_dataset_read_csv',
     'crm_dataset_read_csv_mem',
     'crm_dataset_write_csv',
     'crm_dataset_to_csv_string',
     'crm_dataset_read_baskets',
+    'crm_clean_dedup',
+    'crm_clean_drop_missing',
+    'crm_impute_options_init',
+    'crm_clean_impute',
+    'crm_clean_outliers',
+    'crm_clean_convert',
+    'crm_rfm_options_init',
+    'crm_rfm',
+    'crm_nps',
+    'crm_satisfaction',
+    'crm_funnel',
     'crm_synth_options_init',
     'crm_synth_transactions',
 )

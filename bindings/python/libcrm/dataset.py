@@ -157,6 +157,12 @@ def _text_pointers(values):
     return array.array(_POINTER_CODE, [address[v] for v in values]), blob
 
 
+def _text(value, what):
+    if not isinstance(value, str):
+        raise TypeError("%s must be a str, not %s" % (what, type(value).__name__))
+    return value.encode("utf-8")
+
+
 def _path(path):
     return os.fsencode(path)
 
@@ -586,6 +592,154 @@ class Dataset:
         out = POINTER(_capi.crm_dataset)()
         _capi.crm_dataset_describe(self._handle, byref(out))
         return Dataset._wrap(out)
+
+    # -- expressions, group and join ---------------------------------------------------
+    def filter(self, expr):
+        """A new dataset with the rows where the expression `expr` is true.
+
+        The expression language (see docs/expressions.md) has column names,
+        literals, arithmetic, comparisons, ``and/or/not``, ``is [not]
+        missing``, ``date('2011-12-09')`` and functions such as
+        ``startswith(s, 'C')``; a comparison with a missing value is false.
+        Errors name the position: ``ParseError("expr:14: expected ')'")``.
+        """
+        out = POINTER(_capi.crm_dataset)()
+        _capi.crm_dataset_filter(self._handle, _text(expr, "filter(expr)"), byref(out))
+        return Dataset._wrap(out)
+
+    def mutate(self, name, expr):
+        """Add (or replace in place) column `name` computed by `expr`; returns self.
+
+        ``ds.mutate("amount", "Quantity * UnitPrice")``. On failure the
+        dataset is unchanged.
+        """
+        _capi.crm_dataset_mutate(self._handle, _text(name, "mutate(name)"),
+                                 _text(expr, "mutate(expr)"))
+        return self
+
+    def group(self, keys, aggs=()):
+        """Group by `keys` and aggregate; a new dataset, one row per group.
+
+        `aggs` is a list of ``"[NAME=]FUNCTION(COLUMN)"`` strings (functions
+        sum, mean, min, max, count, count_distinct, first, last, median;
+        ``count()`` counts rows) or a dict ``{NAME: "FUNCTION(COLUMN)"}``.
+        Groups come sorted by the keys, missing keys last.
+        """
+        keys, ckeys = _names(keys, "group(keys)")
+        if isinstance(aggs, dict):
+            aggs = ["%s=%s" % (k, v) for k, v in aggs.items()]
+        elif isinstance(aggs, str):
+            aggs = [aggs]
+        aggs, caggs = _names(aggs, "group(aggs)")
+        out = POINTER(_capi.crm_dataset)()
+        _capi.crm_dataset_group(self._handle, ckeys, len(keys), caggs, len(aggs), byref(out))
+        return Dataset._wrap(out)
+
+    def join(self, right, on, how="inner"):
+        """Join with `right` on the key column(s) `on`; ``how`` is "inner" or "left".
+
+        Left rows keep their order, each followed by its matches in right
+        order; clashing non-key names get the suffixes ``_x`` and ``_y``.
+        Missing keys never match.
+        """
+        if not isinstance(right, Dataset):
+            raise TypeError("join() needs a Dataset, not %s" % type(right).__name__)
+        kinds = {"inner": _capi.CRM_JOIN_INNER, "left": _capi.CRM_JOIN_LEFT}
+        if how not in kinds:
+            raise ValueError("join(how=%r): use 'inner' or 'left'" % (how,))
+        keys, ckeys = _names(on, "join(on)")
+        out = POINTER(_capi.crm_dataset)()
+        _capi.crm_dataset_join(self._handle, right._handle, ckeys, len(keys), kinds[how],
+                               byref(out))
+        return Dataset._wrap(out)
+
+    # -- cleaning (in place) ---------------------------------------------------------
+    def dedup(self, keys=None, keep="first"):
+        """Drop duplicate rows in place; returns the number removed.
+
+        `keys` (a name or list; None = all columns) decide what a duplicate
+        is; `keep` is "first", "last" or "none" (pandas' keep=False). Kept rows
+        stay in their order; NaN equals NaN.
+        """
+        kinds = {"first": _capi.CRM_KEEP_FIRST, "last": _capi.CRM_KEEP_LAST,
+                 "none": _capi.CRM_KEEP_NONE, False: _capi.CRM_KEEP_NONE}
+        if keep not in kinds:
+            raise ValueError("dedup(keep=%r): use 'first', 'last' or 'none'" % (keep,))
+        keys, ckeys = _names(keys or [], "dedup(keys)")
+        removed = c_size_t()
+        _capi.crm_clean_dedup(self._handle, ckeys, len(keys), kinds[keep], byref(removed))
+        return removed.value
+
+    def drop_missing(self, cols=None):
+        """Drop rows missing any of `cols` (None = any column) in place; returns the count."""
+        cols, ccols = _names(cols or [], "drop_missing(cols)")
+        removed = c_size_t()
+        _capi.crm_clean_drop_missing(self._handle, ccols, len(cols), byref(removed))
+        return removed.value
+
+    def impute(self, col, method, constant=None, order_by=None):
+        """Fill the missing cells of `col` in place; returns the number filled.
+
+        `method` is "mean", "median", "mode", "constant" or "linear".
+        ``constant`` is the fill value for "constant" (a number, a str for
+        text columns, or a datetime for time columns); ``order_by`` names the
+        column giving the order for "linear" (row order when None).
+        """
+        methods = {"mean": _capi.CRM_IMPUTE_MEAN, "median": _capi.CRM_IMPUTE_MEDIAN,
+                   "mode": _capi.CRM_IMPUTE_MODE, "constant": _capi.CRM_IMPUTE_CONSTANT,
+                   "linear": _capi.CRM_IMPUTE_LINEAR}
+        if method not in methods:
+            raise ValueError("impute(method=%r): use one of %s" % (method, ", ".join(methods)))
+        settings = {}
+        if constant is not None:
+            if isinstance(constant, str):
+                settings["text_constant"] = constant
+            elif isinstance(constant, (datetime.date, datetime.datetime)):
+                settings["constant"] = float(_seconds(constant, "impute(constant)"))
+            else:
+                settings["constant"] = float(constant)
+        if order_by is not None:
+            settings["order_by"] = order_by
+        opts, keep = _options.build(_capi.crm_impute_options, settings, "impute")
+        filled = c_size_t()
+        _capi.crm_clean_impute(self._handle, _text(col, "impute(col)"), methods[method],
+                               _opts_arg(opts), byref(filled))
+        del keep
+        return filled.value
+
+    def outliers(self, col, rule="iqr", k=0.0, action="flag"):
+        """Find outliers of `col` and flag, drop or clip them in place; returns the count.
+
+        `rule`: "zscore" (|z| > k, default 3), "iqr" (outside the Tukey fences,
+        default k 1.5) or "mad" (|modified z| > k, default 3.5); k = 0 takes the
+        default. `action`: "flag" (adds column ``<col>_outlier`` with 0/1),
+        "drop" or "clip".
+        """
+        rules = {"zscore": _capi.CRM_OUTLIER_ZSCORE, "iqr": _capi.CRM_OUTLIER_IQR,
+                 "mad": _capi.CRM_OUTLIER_MAD}
+        actions = {"flag": _capi.CRM_OUTLIER_FLAG, "drop": _capi.CRM_OUTLIER_DROP,
+                   "clip": _capi.CRM_OUTLIER_CLIP}
+        if rule not in rules:
+            raise ValueError("outliers(rule=%r): use 'zscore', 'iqr' or 'mad'" % (rule,))
+        if action not in actions:
+            raise ValueError("outliers(action=%r): use 'flag', 'drop' or 'clip'" % (action,))
+        affected = c_size_t()
+        _capi.crm_clean_outliers(self._handle, _text(col, "outliers(col)"), rules[rule],
+                                 float(k), actions[action], byref(affected))
+        return affected.value
+
+    def convert(self, col, to, format=None):
+        """Convert column `col` in place to type `to` ("number", "text" or "time").
+
+        `format` is an optional strptime-style format for text <-> time.
+        """
+        types = {"number": _capi.CRM_TYPE_NUMBER, "text": _capi.CRM_TYPE_TEXT,
+                 "time": _capi.CRM_TYPE_TIME}
+        if to not in types:
+            raise ValueError("convert(to=%r): use 'number', 'text' or 'time'" % (to,))
+        _capi.crm_clean_convert(self._handle, _text(col, "convert(col)"), types[to],
+                                None if format is None else _text(format, "convert(format)"))
+        return self
 
     # -- writing ----------------------------------------------------------------------
     def write_csv(self, path, **options):
