@@ -15,3 +15,12 @@ echo "== 1. Generate a realistic shop export (2 years, 1,000 customers) =="
 echo
 echo "== 2. Inspect it: types, missing values, summary statistics =="
 "$crm" info "$out/shop.csv"
+echo
+echo "== 3. Clean it: keep real sales of known customers, drop exact duplicates, add Amount =="
+"$crm" clean "$out/shop.csv" -o "$out/sales.csv" \
+    --filter "CustomerID is not missing and Quantity > 0 and UnitPrice > 0 and not startswith(InvoiceNo, 'C')" \
+    --dedup --mutate "Amount=Quantity * UnitPrice"
+echo
+echo "== 4. Score customers: recency, frequency, monetary, segments and lifecycle =="
+"$crm" rfm "$out/sales.csv" -o "$out/rfm.csv" \
+    --customer CustomerID --date InvoiceDate --amount Amount --invoice InvoiceNo
