@@ -1,0 +1,1030 @@
+/* crm_apriori: frequent itemsets and association rules (definitions in
+ * include/crm/assoc.h).
+ *
+ * 1. Dense transaction ids (text codes, or a hash of the 64-bit values), the
+ *    rows grouped by transaction with a counting sort, duplicate items removed.
+ * 2. Item counts; infrequent items dropped; the frequent ones recoded by
+ *    count ascending, so that the items after a prefix are the frequent ones
+ *    and the projected transaction lists stay short.
+ * 3. Depth-first enumeration on the prefix tree of itemsets: a node holds the
+ *    list of transactions containing its itemset; one pass over those
+ *    transactions (only their items after the node's last item) counts every
+ *    extension, a second pass hands each frequent extension its own
+ *    transaction list (occurrence delivery). Only extensions of frequent
+ *    itemsets are ever counted, every count is exact.
+ * 4. Closed/maximal filtering and the rules look subsets up in a hash table
+ *    of the frequent itemsets; both tables are sorted and built as datasets. */
+#include "crm/assoc.h"
+#include "data/dataset_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CRM__APRIORI_OPTIONS_V1_SIZE                                                               \
+    (offsetof(crm_apriori_options, separator) + sizeof(const char *))
+
+static const crm_apriori_options apriori_defaults = {
+    sizeof(crm_apriori_options), /* size */
+    0.01,                        /* min_support */
+    0,                           /* min_count */
+    -1,                          /* max_len: unlimited */
+    CRM_APRIORI_ALL,             /* target */
+    0.0,                         /* min_confidence */
+    0.0,                         /* min_lift */
+    0,                           /* n_threads */
+    NULL,                        /* progress */
+    NULL,                        /* user */
+    NULL,                        /* separator: ", " */
+};
+
+crm_status crm_apriori_options_init(crm_apriori_options *opts, size_t size)
+{
+    return crm__options_init(opts, size, &apriori_defaults, sizeof apriori_defaults,
+                             CRM__APRIORI_OPTIONS_V1_SIZE, "crm_apriori_options");
+}
+
+/* ---- small helpers ------------------------------------------------------------- */
+
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+/* Grow *p (elements of `elem` bytes) to hold at least `need` elements. */
+static crm_status grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap) return CRM_OK;
+    size_t nc = *cap ? *cap : 64;
+    while (nc < need)
+        nc *= 2;
+    void *q = crm__realloc_array(*p, nc, elem);
+    if (!q) return crm__nomem();
+    *p = q;
+    *cap = nc;
+    return CRM_OK;
+}
+
+/* Dense transaction id of every row (-1: missing id), in order of first
+ * appearance. */
+static crm_status dense_tids(const crm__column *c, size_t nrows, int32_t *id, size_t *ntx)
+{
+    size_t n = 0;
+    if (c->type == CRM_TYPE_TEXT) {
+        size_t nd = c->dict->n;
+        int32_t *map = crm__malloc_array(nd ? nd : 1, sizeof *map);
+        if (!map) return crm__nomem();
+        for (size_t i = 0; i < nd; i++)
+            map[i] = -1;
+        for (size_t r = 0; r < nrows; r++) {
+            int32_t k = c->v.code[r];
+            if (k < 0) {
+                id[r] = -1;
+                continue;
+            }
+            if (map[k] < 0) map[k] = (int32_t)n++;
+            id[r] = map[k];
+        }
+        crm__free(map);
+        *ntx = n;
+        return CRM_OK;
+    }
+    /* numbers (by value, -0 = +0) and times: open addressing on the 64-bit key */
+    size_t nslots = 1024;
+    int32_t *slots = crm__malloc_array(nslots, sizeof *slots);
+    uint64_t *keys = NULL;
+    size_t kcap = 0;
+    if (!slots) return crm__nomem();
+    for (size_t i = 0; i < nslots; i++)
+        slots[i] = -1;
+    uint64_t prev = 0;
+    int32_t prev_id = -1;
+    for (size_t r = 0; r < nrows; r++) {
+        uint64_t k;
+        if (c->type == CRM_TYPE_NUMBER) {
+            double v = c->v.num[r];
+            if (isnan(v)) {
+                id[r] = -1;
+                continue;
+            }
+            if (v == 0) v = 0;
+            memcpy(&k, &v, sizeof k);
+        } else {
+            if (c->v.time[r] == CRM_TIME_MISSING) {
+                id[r] = -1;
+                continue;
+            }
+            k = (uint64_t)c->v.time[r];
+        }
+        if (prev_id >= 0 && k == prev) { /* runs of one transaction: no lookup */
+            id[r] = prev_id;
+            continue;
+        }
+        size_t mask = nslots - 1, s = (size_t)mix64(k) & mask;
+        while (slots[s] >= 0 && keys[slots[s]] != k)
+            s = (s + 1) & mask;
+        if (slots[s] < 0) {
+            if (n >= (size_t)INT32_MAX) {
+                crm__free(slots);
+                crm__free(keys);
+                return crm__error(CRM_E_INVALID, "crm_apriori: more than %d transactions",
+                                  (int)INT32_MAX);
+            }
+            crm_status st = grow((void **)&keys, &kcap, n + 1, sizeof *keys);
+            if (st) {
+                crm__free(slots);
+                crm__free(keys);
+                return st;
+            }
+            keys[n] = k;
+            if ((n + 1) * 2 > nslots) { /* rehash at load 1/2 */
+                size_t nn = nslots * 2;
+                int32_t *ns = crm__malloc_array(nn, sizeof *ns);
+                if (!ns) {
+                    crm__free(slots);
+                    crm__free(keys);
+                    return crm__nomem();
+                }
+                for (size_t i = 0; i < nn; i++)
+                    ns[i] = -1;
+                for (size_t i = 0; i < n; i++) {
+                    size_t t = (size_t)mix64(keys[i]) & (nn - 1);
+                    while (ns[t] >= 0)
+                        t = (t + 1) & (nn - 1);
+                    ns[t] = (int32_t)i;
+                }
+                crm__free(slots);
+                slots = ns;
+                nslots = nn;
+                mask = nslots - 1;
+                s = (size_t)mix64(k) & mask;
+                while (slots[s] >= 0)
+                    s = (s + 1) & mask;
+            }
+            slots[s] = (int32_t)n++;
+        }
+        id[r] = slots[s];
+        prev = k;
+        prev_id = id[r];
+    }
+    crm__free(slots);
+    crm__free(keys);
+    *ntx = n;
+    return CRM_OK;
+}
+
+/* ---- the miner --------------------------------------------------------------------- */
+
+typedef struct miner {
+    const size_t *toff;    /* ntx + 1 offsets into titems */
+    const int32_t *titems; /* recoded items, ascending within a transaction */
+    int32_t nitems;        /* frequent items */
+    int32_t minc;          /* minimum count */
+    int32_t maxdepth;      /* largest itemset size to enumerate */
+    int32_t *cnt;          /* per item, zero between uses */
+    int32_t *touched;      /* items whose cnt is non-zero */
+    size_t *fill;          /* per item: next free slot of its bucket, SIZE_MAX = none */
+    int32_t *stk;          /* transaction lists of the open nodes */
+    size_t stk_len, stk_cap;
+    int32_t *ext; /* frequent extensions of the open nodes: (item, count) pairs */
+    size_t *ext_start;
+    size_t ext_len, ext_cap, exts_cap;
+    /* the prefix tree of frequent itemsets, in order of discovery */
+    size_t *par; /* parent set, SIZE_MAX for size 1 */
+    int32_t *item;
+    int32_t *count;
+    int32_t *size;
+    size_t nsets, sets_cap;
+    int (*progress)(double, void *);
+    void *user;
+} miner;
+
+static crm_status add_set(miner *m, size_t parent, int32_t item, int32_t count, int32_t size)
+{
+    if (m->nsets == m->sets_cap) {
+        size_t nc = m->sets_cap ? m->sets_cap * 2 : 1024;
+        size_t *p = crm__realloc_array(m->par, nc, sizeof *p);
+        if (!p) return crm__nomem();
+        m->par = p;
+        int32_t *a = crm__realloc_array(m->item, nc, sizeof *a);
+        if (!a) return crm__nomem();
+        m->item = a;
+        a = crm__realloc_array(m->count, nc, sizeof *a);
+        if (!a) return crm__nomem();
+        m->count = a;
+        a = crm__realloc_array(m->size, nc, sizeof *a);
+        if (!a) return crm__nomem();
+        m->size = a;
+        m->sets_cap = nc;
+    }
+    size_t i = m->nsets++;
+    m->par[i] = parent;
+    m->item[i] = item;
+    m->count[i] = count;
+    m->size[i] = size;
+    return CRM_OK;
+}
+
+static int cmp_i32(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Expand the node `set` (SIZE_MAX = the empty root) of size `depth`, whose
+ * transactions are stk[tids, tids + ntids) and whose last item is `last`. */
+static crm_status mine(miner *m, size_t set, int32_t depth, size_t tids, size_t ntids,
+                       int32_t last)
+{
+    const size_t *toff = m->toff;
+    const int32_t *ti = m->titems;
+    int32_t *cnt = m->cnt;
+    /* pass 1: count the extensions */
+    size_t ntouch = 0;
+    for (size_t i = 0; i < ntids; i++) {
+        int32_t t = m->stk[tids + i];
+        size_t s = toff[t];
+        for (size_t j = toff[t + 1]; j > s && ti[j - 1] > last; j--) {
+            int32_t b = ti[j - 1];
+            if (cnt[b]++ == 0) m->touched[ntouch++] = b;
+        }
+    }
+    size_t e0 = m->ext_len, ne = 0, total = 0;
+    crm_status st = CRM_OK;
+    for (size_t k = 0; k < ntouch; k++) {
+        int32_t b = m->touched[k];
+        if (cnt[b] >= m->minc) ne++;
+    }
+    if ((st = grow((void **)&m->ext, &m->ext_cap, e0 + 2 * ne, sizeof *m->ext)) ||
+        (st = grow((void **)&m->ext_start, &m->exts_cap, (e0 + 2 * ne) / 2 + 1,
+                   sizeof *m->ext_start))) {
+        for (size_t k = 0; k < ntouch; k++)
+            cnt[m->touched[k]] = 0;
+        return st;
+    }
+    ne = 0;
+    for (size_t k = 0; k < ntouch; k++) {
+        int32_t b = m->touched[k];
+        if (cnt[b] >= m->minc) m->ext[e0 + 2 * ne++] = b;
+    }
+    /* ascending items: children in a fixed order */
+    if (ne > 1) {
+        /* sort the item slots (stride 2) through a compact copy */
+        for (size_t k = 0; k < ne; k++)
+            m->ext[e0 + k] = m->ext[e0 + 2 * k];
+        qsort(m->ext + e0, ne, sizeof *m->ext, cmp_i32);
+        for (size_t k = ne; k-- > 0;)
+            m->ext[e0 + 2 * k] = m->ext[e0 + k];
+    }
+    for (size_t k = 0; k < ne; k++) {
+        int32_t b = m->ext[e0 + 2 * k];
+        m->ext[e0 + 2 * k + 1] = cnt[b];
+        total += (size_t)cnt[b];
+    }
+    for (size_t k = 0; k < ntouch; k++)
+        cnt[m->touched[k]] = 0;
+    m->ext_len = e0 + 2 * ne;
+    if (ne == 0) return CRM_OK;
+
+    size_t first = m->nsets;
+    for (size_t k = 0; k < ne; k++)
+        if ((st = add_set(m, set, m->ext[e0 + 2 * k], m->ext[e0 + 2 * k + 1], depth + 1)))
+            goto out;
+    if (depth + 1 >= m->maxdepth || ne < 2) goto out; /* no child can grow */
+
+    /* pass 2: each extension's transactions (occurrence delivery) */
+    size_t s0 = m->stk_len;
+    if ((st = grow((void **)&m->stk, &m->stk_cap, s0 + total, sizeof *m->stk))) goto out;
+    size_t *starts = m->ext_start + e0 / 2;
+    {
+        size_t at = s0;
+        for (size_t k = 0; k < ne; k++) {
+            int32_t b = m->ext[e0 + 2 * k];
+            starts[k] = at;
+            m->fill[b] = at;
+            at += (size_t)m->ext[e0 + 2 * k + 1];
+        }
+    }
+    for (size_t i = 0; i < ntids; i++) {
+        int32_t t = m->stk[tids + i];
+        size_t s = toff[t];
+        for (size_t j = toff[t + 1]; j > s && ti[j - 1] > last; j--) {
+            size_t *f = &m->fill[ti[j - 1]];
+            if (*f != SIZE_MAX) m->stk[(*f)++] = t;
+        }
+    }
+    for (size_t k = 0; k < ne; k++)
+        m->fill[m->ext[e0 + 2 * k]] = SIZE_MAX;
+    m->stk_len = s0 + total;
+    for (size_t k = 0; k < ne; k++) {
+        int32_t b = m->ext[e0 + 2 * k];
+        int32_t c = m->ext[e0 + 2 * k + 1];
+        if (k + 1 < ne) { /* an extension needs an item after b */
+            size_t st0 = m->ext_start[e0 / 2 + k];
+            if ((st = mine(m, first + k, depth + 1, st0, (size_t)c, b))) goto out;
+        }
+        if (depth == 0 && m->progress &&
+            m->progress(0.9 * (double)(k + 1) / (double)ne, m->user) != 0) {
+            st = crm__error(CRM_E_CANCELLED, "crm_apriori: cancelled by the progress callback");
+            goto out;
+        }
+    }
+    m->stk_len = s0;
+out:
+    m->ext_len = e0;
+    return st;
+}
+
+static void miner_free(miner *m)
+{
+    crm__free(m->cnt);
+    crm__free(m->touched);
+    crm__free(m->fill);
+    crm__free(m->stk);
+    crm__free(m->ext);
+    crm__free(m->ext_start);
+    crm__free(m->par);
+    crm__free(m->item);
+    crm__free(m->count);
+    crm__free(m->size);
+}
+
+/* ---- itemset lookup ------------------------------------------------------------------- */
+
+typedef struct setindex {
+    const int32_t *items; /* flat items of every set, ascending codes */
+    const size_t *off;    /* nsets + 1 offsets */
+    size_t *slots;        /* set index + 1, 0 = empty */
+    size_t mask;
+} setindex;
+
+static uint64_t hash_items(const int32_t *v, size_t k)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ k;
+    for (size_t i = 0; i < k; i++)
+        h = mix64(h ^ (uint64_t)(uint32_t)v[i]) + 0x9e3779b97f4a7c15ULL;
+    return h;
+}
+
+static crm_status setindex_build(setindex *x, const int32_t *items, const size_t *off, size_t n)
+{
+    size_t ns = 16;
+    while (ns < 2 * n)
+        ns *= 2;
+    x->items = items;
+    x->off = off;
+    x->slots = crm__calloc(ns, sizeof *x->slots);
+    if (!x->slots) return crm__nomem();
+    x->mask = ns - 1;
+    for (size_t i = 0; i < n; i++) {
+        size_t s = (size_t)hash_items(items + off[i], off[i + 1] - off[i]) & x->mask;
+        while (x->slots[s])
+            s = (s + 1) & x->mask;
+        x->slots[s] = i + 1;
+    }
+    return CRM_OK;
+}
+
+/* Index of the set with items v[0..k) (ascending), or SIZE_MAX. */
+static size_t setindex_find(const setindex *x, const int32_t *v, size_t k)
+{
+    size_t s = (size_t)hash_items(v, k) & x->mask;
+    for (;;) {
+        size_t e = x->slots[s];
+        if (!e) return SIZE_MAX;
+        e--;
+        if (x->off[e + 1] - x->off[e] == k &&
+            memcmp(x->items + x->off[e], v, k * sizeof *v) == 0)
+            return e;
+        s = (s + 1) & x->mask;
+    }
+}
+
+/* ---- sorting of the outputs -------------------------------------------------------- */
+
+/* Compare two rank sequences of lengths ka and kb lexicographically. */
+static int cmp_seq(const int32_t *a, size_t ka, const int32_t *b, size_t kb)
+{
+    size_t k = ka < kb ? ka : kb;
+    for (size_t i = 0; i < k; i++)
+        if (a[i] != b[i]) return a[i] < b[i] ? -1 : 1;
+    return (ka > kb) - (ka < kb);
+}
+
+typedef struct set_ref {
+    size_t set;
+    int32_t size;
+    int32_t count;
+    const int32_t *ranks; /* the items as ranks, ascending */
+} set_ref;
+
+static int cmp_set_ref(const void *pa, const void *pb)
+{
+    const set_ref *a = pa, *b = pb;
+    if (a->size != b->size) return a->size < b->size ? -1 : 1;
+    if (a->count != b->count) return a->count > b->count ? -1 : 1;
+    return cmp_seq(a->ranks, (size_t)a->size, b->ranks, (size_t)b->size);
+}
+
+typedef struct rule {
+    double lift, conf;
+    int32_t count;
+    int32_t na, nc;   /* antecedent and consequent sizes */
+    size_t set;       /* the itemset A u C */
+    uint64_t mask;    /* bit i set: the set's i-th item (code order) is in A */
+    const int32_t *r; /* na ranks of A then nc ranks of C, each ascending */
+} rule;
+
+static int cmp_rule(const void *pa, const void *pb)
+{
+    const rule *a = pa, *b = pb;
+    if (a->lift != b->lift) return a->lift > b->lift ? -1 : 1;
+    if (a->conf != b->conf) return a->conf > b->conf ? -1 : 1;
+    if (a->count != b->count) return a->count > b->count ? -1 : 1;
+    int c = cmp_seq(a->r, (size_t)a->na, b->r, (size_t)b->na);
+    if (c) return c;
+    return cmp_seq(a->r + a->na, (size_t)a->nc, b->r + b->na, (size_t)b->nc);
+}
+
+/* ---- text of item lists -------------------------------------------------------------- */
+
+typedef struct strs {
+    crm__buf buf;  /* NUL-terminated strings back to back */
+    size_t *off;   /* start of each */
+    size_t n, cap;
+} strs;
+
+static crm_status strs_begin(strs *s)
+{
+    crm_status st = grow((void **)&s->off, &s->cap, s->n + 1, sizeof *s->off);
+    if (st) return st;
+    s->off[s->n++] = s->buf.len;
+    return CRM_OK;
+}
+
+/* Append the items with ranks r[0..k) joined by sep, then the NUL. */
+static crm_status strs_join(strs *s, const int32_t *r, size_t k, char *const *esc,
+                            const size_t *elen, const char *sep, size_t seplen)
+{
+    crm_status st = strs_begin(s);
+    for (size_t i = 0; i < k && !st; i++) {
+        if (i) st = crm__buf_append(&s->buf, sep, seplen);
+        if (!st) st = crm__buf_append(&s->buf, esc[r[i]], elen[r[i]]);
+    }
+    if (!st) st = crm__buf_append(&s->buf, "", 1);
+    return st;
+}
+
+static crm_status add_text_col(crm_dataset *ds, const char *name, const strs *s,
+                               const char **ptrs)
+{
+    for (size_t i = 0; i < s->n; i++)
+        ptrs[i] = s->buf.data + s->off[i];
+    return crm_dataset_add_text(ds, name, ptrs, s->n);
+}
+
+static crm_status add_num_col(crm_dataset *ds, const char *name, double *v, size_t n)
+{
+    crm_status st = crm__dataset_add_owned(ds, name, CRM_TYPE_NUMBER, v, NULL, n);
+    if (st) crm__free(v);
+    return st;
+}
+
+typedef struct by_text {
+    const char *s;
+    int32_t code;
+} by_text;
+
+static int cmp_by_text(const void *a, const void *b)
+{
+    const by_text *x = a, *y = b;
+    int c = strcmp(x->s, y->s);
+    if (c) return c;
+    return (x->code > y->code) - (x->code < y->code);
+}
+
+typedef struct item_count {
+    int32_t count;
+    int32_t code;
+} item_count;
+
+static int cmp_item_count(const void *a, const void *b)
+{
+    const item_count *x = a, *y = b;
+    if (x->count != y->count) return x->count < y->count ? -1 : 1;
+    return (x->code > y->code) - (x->code < y->code);
+}
+
+/* ---- crm_apriori ------------------------------------------------------------------------ */
+
+static crm_status check_options(const crm_apriori_options *o)
+{
+    if (o->min_count < 0)
+        return crm__error(CRM_E_INVALID, "crm_apriori: min_count must be >= 0 (got %lld)",
+                          (long long)o->min_count);
+    if (o->min_count == 0 && !(o->min_support > 0 && o->min_support <= 1))
+        return crm__error(CRM_E_INVALID,
+                          "crm_apriori: min_support must be in (0, 1] (got %g); or set min_count",
+                          o->min_support);
+    if (o->max_len == 0 || o->max_len < -1)
+        return crm__error(CRM_E_INVALID,
+                          "crm_apriori: max_len must be >= 1, or -1 for no limit (got %d)",
+                          (int)o->max_len);
+    if (!(o->min_confidence >= 0 && o->min_confidence <= 1))
+        return crm__error(CRM_E_INVALID, "crm_apriori: min_confidence must be in [0, 1] (got %g)",
+                          o->min_confidence);
+    if (!(o->min_lift >= 0) || isinf(o->min_lift))
+        return crm__error(CRM_E_INVALID,
+                          "crm_apriori: min_lift must be a finite number >= 0 (got %g)",
+                          o->min_lift);
+    if (o->target < CRM_APRIORI_ALL || o->target > CRM_APRIORI_MAXIMAL)
+        return crm__error(CRM_E_INVALID,
+                          "crm_apriori: target must be CRM_APRIORI_ALL (1), CLOSED (2) or "
+                          "MAXIMAL (3) (got %d)",
+                          (int)o->target);
+    if (o->n_threads < 0)
+        return crm__error(CRM_E_INVALID, "crm_apriori: n_threads must be >= 0 (got %d)",
+                          (int)o->n_threads);
+    if (o->separator && (!o->separator[0] || o->separator[0] == '\\'))
+        return crm__error(CRM_E_INVALID,
+                          "crm_apriori: separator must be non-empty and must not start with a "
+                          "backslash (got \"%s\")",
+                          o->separator);
+    return CRM_OK;
+}
+
+crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *item_col,
+                       const crm_apriori_options *user, crm_dataset **itemsets_out,
+                       crm_dataset **rules_out)
+{
+    if (itemsets_out) *itemsets_out = NULL;
+    if (rules_out) *rules_out = NULL;
+    if (!tx || !tid_col || !item_col)
+        return crm__error(CRM_E_INVALID, "crm_apriori: NULL %s",
+                          !tx ? "dataset" : !tid_col ? "tid_col" : "item_col");
+    if (!itemsets_out && !rules_out)
+        return crm__error(CRM_E_INVALID,
+                          "crm_apriori: both outputs are NULL (ask for itemsets, rules or both)");
+    crm_apriori_options o;
+    crm_status st = crm__options_load(&o, user, &apriori_defaults, sizeof apriori_defaults,
+                                      CRM__APRIORI_OPTIONS_V1_SIZE, "crm_apriori_options");
+    if (st) return st;
+    if ((st = check_options(&o))) return st;
+    if (strcmp(tid_col, item_col) == 0)
+        return crm__error(CRM_E_INVALID,
+                          "crm_apriori: the transaction and item columns are both \"%s\"", tid_col);
+    size_t itid, iitem;
+    if ((st = crm__dataset_find(tx, tid_col, &itid)))
+        return crm__error(st, "crm_apriori: transaction column \"%s\" not found", tid_col);
+    if ((st = crm__dataset_find(tx, item_col, &iitem)))
+        return crm__error(st, "crm_apriori: item column \"%s\" not found", item_col);
+    const crm__column *ci = &tx->cols[iitem];
+    if (ci->type != CRM_TYPE_TEXT)
+        return crm__error(CRM_E_TYPE,
+                          "crm_apriori: item column \"%s\" is %s, not text (convert it, or read "
+                          "it with the CSV type override \"%s:text\")",
+                          item_col, crm__type_name(ci->type), item_col);
+    const char *sep = o.separator ? o.separator : ", ";
+    size_t seplen = strlen(sep);
+    size_t nrows = tx->nrows;
+    size_t ndict = ci->dict->n;
+
+    miner m;
+    memset(&m, 0, sizeof m);
+    int32_t *rowtx = NULL, *mark = NULL, *icount = NULL, *recode = NULL, *titems = NULL;
+    int32_t *rank = NULL, *sitems = NULL, *sranks = NULL, *rkeys = NULL;
+    size_t *toff = NULL, *soff = NULL;
+    item_count *ic = NULL;
+    char **esc = NULL;
+    size_t *elen = NULL;
+    unsigned char *keep = NULL;
+    set_ref *refs = NULL;
+    rule *rules = NULL;
+    size_t nrules = 0, rules_cap = 0, rkeys_len = 0, rkeys_cap = 0;
+    setindex sx;
+    memset(&sx, 0, sizeof sx);
+    strs s1, s2;
+    memset(&s1, 0, sizeof s1);
+    memset(&s2, 0, sizeof s2);
+    const char **ptrs = NULL;
+    crm_dataset *ids = NULL, *rds = NULL;
+    double *col[8] = {0};
+    size_t ntx = 0, nfreq = 0;
+
+    /* 1. transactions */
+    rowtx = crm__malloc_array(nrows ? nrows : 1, sizeof *rowtx);
+    if (!rowtx) goto nomem;
+    if ((st = dense_tids(&tx->cols[itid], nrows, rowtx, &ntx))) goto fail;
+    if (ntx == 0) {
+        st = crm__error(CRM_E_INVALID,
+                        "crm_apriori: no transactions (%zu rows, none with a non-missing \"%s\")",
+                        nrows, tid_col);
+        goto fail;
+    }
+    toff = crm__calloc(ntx + 1, sizeof *toff);
+    if (!toff) goto nomem;
+    for (size_t r = 0; r < nrows; r++)
+        if (rowtx[r] >= 0 && ci->v.code[r] >= 0) toff[rowtx[r] + 1]++;
+    for (size_t t = 0; t < ntx; t++)
+        toff[t + 1] += toff[t];
+    size_t nocc = toff[ntx];
+    titems = crm__malloc_array(nocc ? nocc : 1, sizeof *titems);
+    if (!titems) goto nomem;
+    for (size_t r = 0; r < nrows; r++)
+        if (rowtx[r] >= 0 && ci->v.code[r] >= 0) titems[toff[rowtx[r]]++] = ci->v.code[r];
+    for (size_t t = ntx; t > 0; t--)
+        toff[t] = toff[t - 1];
+    toff[0] = 0;
+    crm__free(rowtx);
+    rowtx = NULL;
+
+    /* 2. distinct items per transaction, item counts, the frequent items */
+    mark = crm__malloc_array(ndict ? ndict : 1, sizeof *mark);
+    icount = crm__calloc(ndict ? ndict : 1, sizeof *icount);
+    recode = crm__malloc_array(ndict ? ndict : 1, sizeof *recode);
+    if (!mark || !icount || !recode) goto nomem;
+    for (size_t k = 0; k < ndict; k++)
+        mark[k] = -1;
+    for (size_t t = 0; t < ntx; t++) {
+        for (size_t j = toff[t]; j < toff[t + 1]; j++) {
+            int32_t c = titems[j];
+            if (mark[c] != (int32_t)t) {
+                mark[c] = (int32_t)t;
+                icount[c]++;
+            }
+        }
+    }
+    int64_t minc64 = o.min_count;
+    if (minc64 == 0) {
+        double want = o.min_support * (double)ntx;
+        minc64 = (int64_t)floor(want) - 2;
+        if (minc64 < 1) minc64 = 1;
+        while ((double)minc64 / (double)ntx < o.min_support)
+            minc64++;
+    }
+    int32_t minc = minc64 > (int64_t)ntx ? (int32_t)ntx + 1 : (int32_t)minc64;
+    if (minc64 > INT32_MAX) minc = INT32_MAX;
+    for (size_t k = 0; k < ndict; k++)
+        if (icount[k] >= minc) nfreq++;
+    ic = crm__malloc_array(nfreq ? nfreq : 1, sizeof *ic);
+    if (!ic) goto nomem;
+    {
+        size_t f = 0;
+        for (size_t k = 0; k < ndict; k++) {
+            recode[k] = -1;
+            if (icount[k] >= minc) {
+                ic[f].count = icount[k];
+                ic[f].code = (int32_t)k;
+                f++;
+            }
+        }
+    }
+    qsort(ic, nfreq, sizeof *ic, cmp_item_count);
+    for (size_t f = 0; f < nfreq; f++)
+        recode[ic[f].code] = (int32_t)f;
+    crm__free(icount);
+    icount = NULL;
+
+    /* 3. shrunk transactions: frequent items only, recoded, distinct, ascending;
+     *    transactions left empty are dropped */
+    {
+        size_t w = 0, nt = 0;
+        for (size_t k = 0; k < ndict; k++)
+            mark[k] = -1;
+        for (size_t t = 0; t < ntx; t++) {
+            size_t s = toff[t], e = toff[t + 1], w0 = w;
+            for (size_t j = s; j < e; j++) {
+                int32_t c = titems[j];
+                if (recode[c] >= 0 && mark[c] != (int32_t)t) {
+                    mark[c] = (int32_t)t;
+                    titems[w++] = recode[c];
+                }
+            }
+            if (w == w0) continue;
+            if (w - w0 > 1) qsort(titems + w0, w - w0, sizeof *titems, cmp_i32);
+            toff[nt++] = w0;
+        }
+        toff[nt] = w;
+        m.stk_cap = 0;
+        if ((st = grow((void **)&m.stk, &m.stk_cap, nt ? nt : 1, sizeof *m.stk))) goto fail;
+        for (size_t t = 0; t < nt; t++)
+            m.stk[t] = (int32_t)t;
+        m.stk_len = nt;
+        crm__free(mark);
+        mark = NULL;
+
+        /* 4. enumerate */
+        int32_t maxlen = o.max_len < 0 ? INT32_MAX : o.max_len;
+        m.toff = toff;
+        m.titems = titems;
+        m.nitems = (int32_t)nfreq;
+        m.minc = minc;
+        m.maxdepth = (o.target != CRM_APRIORI_ALL && maxlen < INT32_MAX) ? maxlen + 1 : maxlen;
+        m.progress = o.progress;
+        m.user = o.user;
+        m.cnt = crm__calloc(nfreq ? nfreq : 1, sizeof *m.cnt);
+        m.touched = crm__malloc_array(nfreq ? nfreq : 1, sizeof *m.touched);
+        m.fill = crm__malloc_array(nfreq ? nfreq : 1, sizeof *m.fill);
+        if (!m.cnt || !m.touched || !m.fill) goto nomem;
+        for (size_t f = 0; f < nfreq; f++)
+            m.fill[f] = SIZE_MAX;
+        if (nt && (st = mine(&m, SIZE_MAX, 0, 0, nt, -1))) goto fail;
+        crm__free(m.stk);
+        m.stk = NULL;
+        crm__free(m.cnt);
+        m.cnt = NULL;
+    }
+
+    /* 5. items of every set (ascending codes), lookup table, item text and ranks */
+    size_t nsets = m.nsets;
+    int32_t maxlen = o.max_len < 0 ? INT32_MAX : o.max_len;
+    soff = crm__malloc_array(nsets + 1, sizeof *soff);
+    if (!soff) goto nomem;
+    soff[0] = 0;
+    for (size_t i = 0; i < nsets; i++)
+        soff[i + 1] = soff[i] + (size_t)m.size[i];
+    sitems = crm__malloc_array(soff[nsets] ? soff[nsets] : 1, sizeof *sitems);
+    sranks = crm__malloc_array(soff[nsets] ? soff[nsets] : 1, sizeof *sranks);
+    if (!sitems || !sranks) goto nomem;
+    for (size_t i = 0; i < nsets; i++) {
+        size_t j = i;
+        for (size_t p = soff[i + 1]; p > soff[i]; p--) {
+            sitems[p - 1] = m.item[j];
+            j = m.par[j];
+        }
+    }
+    rank = crm__malloc_array(nfreq ? nfreq : 1, sizeof *rank);
+    esc = crm__calloc(nfreq ? nfreq : 1, sizeof *esc);
+    elen = crm__malloc_array(nfreq ? nfreq : 1, sizeof *elen);
+    if (!rank || !esc || !elen) goto nomem;
+    {
+        by_text *bt = crm__malloc_array(nfreq ? nfreq : 1, sizeof *bt);
+        if (!bt) goto nomem;
+        for (size_t f = 0; f < nfreq; f++) {
+            bt[f].s = crm__dict_str(ci->dict, ic[f].code);
+            bt[f].code = (int32_t)f;
+        }
+        qsort(bt, nfreq, sizeof *bt, cmp_by_text);
+        for (size_t f = 0; f < nfreq; f++)
+            rank[bt[f].code] = (int32_t)f;
+        /* escaped text by rank */
+        for (size_t f = 0; f < nfreq && !st; f++) {
+            const char *s = bt[f].s;
+            size_t n = 0;
+            for (const char *p = s; *p; p++)
+                n += (*p == '\\' || *p == sep[0]) ? 2 : 1;
+            char *e = crm__malloc(n + 1);
+            if (!e) {
+                st = crm__nomem();
+                break;
+            }
+            size_t w = 0;
+            for (const char *p = s; *p; p++) {
+                if (*p == '\\' || *p == sep[0]) e[w++] = '\\';
+                e[w++] = *p;
+            }
+            e[w] = '\0';
+            esc[f] = e;
+            elen[f] = w;
+        }
+        crm__free(bt);
+        if (st) goto fail;
+    }
+    for (size_t i = 0; i < nsets; i++) {
+        size_t a = soff[i], k = soff[i + 1] - a;
+        for (size_t p = 0; p < k; p++)
+            sranks[a + p] = rank[sitems[a + p]];
+        if (k > 1) qsort(sranks + a, k, sizeof *sranks, cmp_i32);
+    }
+    int need_index = rules_out || o.target != CRM_APRIORI_ALL;
+    if (need_index && (st = setindex_build(&sx, sitems, soff, nsets))) goto fail;
+
+    /* 6. closed / maximal */
+    keep = crm__malloc(nsets ? nsets : 1);
+    if (!keep) goto nomem;
+    for (size_t i = 0; i < nsets; i++)
+        keep[i] = m.size[i] <= maxlen;
+    if (o.target != CRM_APRIORI_ALL) {
+        int32_t buf[64];
+        int32_t *tmp = buf;
+        int32_t maxk = 0;
+        for (size_t i = 0; i < nsets; i++)
+            if (m.size[i] > maxk) maxk = m.size[i];
+        if (maxk > 64 && !(tmp = crm__malloc_array((size_t)maxk, sizeof *tmp))) goto nomem;
+        for (size_t i = 0; i < nsets; i++) {
+            size_t k = (size_t)m.size[i];
+            if (k < 2) continue;
+            const int32_t *v = sitems + soff[i];
+            for (size_t drop = 0; drop < k; drop++) {
+                size_t w = 0;
+                for (size_t p = 0; p < k; p++)
+                    if (p != drop) tmp[w++] = v[p];
+                size_t j = setindex_find(&sx, tmp, k - 1);
+                if (j == SIZE_MAX) continue; /* cannot happen: subsets are frequent */
+                if (o.target == CRM_APRIORI_MAXIMAL || m.count[j] == m.count[i]) keep[j] = 0;
+            }
+        }
+        if (tmp != buf) crm__free(tmp);
+    }
+
+    /* 7. itemsets table */
+    if (itemsets_out) {
+        size_t nk = 0;
+        for (size_t i = 0; i < nsets; i++)
+            nk += keep[i];
+        refs = crm__malloc_array(nk ? nk : 1, sizeof *refs);
+        if (!refs) goto nomem;
+        nk = 0;
+        for (size_t i = 0; i < nsets; i++) {
+            if (!keep[i]) continue;
+            refs[nk].set = i;
+            refs[nk].size = m.size[i];
+            refs[nk].count = m.count[i];
+            refs[nk].ranks = sranks + soff[i];
+            nk++;
+        }
+        qsort(refs, nk, sizeof *refs, cmp_set_ref);
+        for (int k = 0; k < 3; k++)
+            if (!(col[k] = crm__malloc_array(nk ? nk : 1, sizeof(double)))) goto nomem;
+        for (size_t r = 0; r < nk; r++) {
+            if ((st = strs_join(&s1, refs[r].ranks, (size_t)refs[r].size, esc, elen, sep,
+                                seplen)))
+                goto fail;
+            col[0][r] = (double)refs[r].size;
+            col[1][r] = (double)refs[r].count;
+            col[2][r] = (double)refs[r].count / (double)ntx;
+        }
+        ptrs = crm__malloc_array(nk ? nk : 1, sizeof *ptrs);
+        if (!ptrs) goto nomem;
+        if ((st = crm_dataset_new(&ids)) || (st = add_text_col(ids, "items", &s1, ptrs)))
+            goto fail;
+        static const char *const names[3] = {"size", "count", "support"};
+        for (int k = 0; k < 3; k++) {
+            st = add_num_col(ids, names[k], col[k], nk);
+            col[k] = NULL;
+            if (st) goto fail;
+        }
+        crm__free(ptrs);
+        ptrs = NULL;
+        crm__buf_free(&s1.buf);
+        crm__free(s1.off);
+        memset(&s1, 0, sizeof s1);
+    }
+
+    /* 8. rules */
+    if (rules_out) {
+        int32_t a[64], c[64];
+        for (size_t i = 0; i < nsets; i++) {
+            size_t k = (size_t)m.size[i];
+            if (k < 2 || m.size[i] > maxlen) continue;
+            if (k > 62) {
+                st = crm__error(CRM_E_INVALID,
+                                "crm_apriori: a frequent itemset has %zu items: too many rules "
+                                "(set max_len or raise min_support)",
+                                k);
+                goto fail;
+            }
+            const int32_t *v = sitems + soff[i];
+            double n_s = (double)m.count[i];
+            for (uint64_t mask = 1; mask + 1 < (UINT64_C(1) << k); mask++) {
+                size_t na = 0, nc = 0;
+                for (size_t p = 0; p < k; p++) {
+                    if (mask >> p & 1)
+                        a[na++] = v[p];
+                    else
+                        c[nc++] = v[p];
+                }
+                size_t ja = setindex_find(&sx, a, na), jc = setindex_find(&sx, c, nc);
+                if (ja == SIZE_MAX || jc == SIZE_MAX) continue; /* cannot happen */
+                double conf = n_s / (double)m.count[ja];
+                double sc = (double)m.count[jc] / (double)ntx;
+                double lift = conf / sc;
+                if (conf < o.min_confidence || lift < o.min_lift) continue;
+                if (nrules == rules_cap &&
+                    (st = grow((void **)&rules, &rules_cap, nrules + 1, sizeof *rules)))
+                    goto fail;
+                if ((st = grow((void **)&rkeys, &rkeys_cap, rkeys_len + k, sizeof *rkeys)))
+                    goto fail;
+                rule *ru = &rules[nrules++];
+                ru->lift = lift;
+                ru->conf = conf;
+                ru->count = m.count[i];
+                ru->na = (int32_t)na;
+                ru->nc = (int32_t)nc;
+                ru->set = i;
+                ru->mask = mask;
+                ru->r = NULL;
+                for (size_t p = 0; p < na; p++)
+                    rkeys[rkeys_len + p] = rank[a[p]];
+                for (size_t p = 0; p < nc; p++)
+                    rkeys[rkeys_len + na + p] = rank[c[p]];
+                qsort(rkeys + rkeys_len, na, sizeof *rkeys, cmp_i32);
+                qsort(rkeys + rkeys_len + na, nc, sizeof *rkeys, cmp_i32);
+                rkeys_len += k;
+            }
+        }
+        /* keys were appended in rule order: point at them now that rkeys is final */
+        {
+            size_t at = 0;
+            for (size_t r = 0; r < nrules; r++) {
+                rules[r].r = rkeys + at;
+                at += (size_t)(rules[r].na + rules[r].nc);
+            }
+        }
+        qsort(rules, nrules, sizeof *rules, cmp_rule);
+        for (int k = 0; k < 8; k++)
+            if (!(col[k] = crm__malloc_array(nrules ? nrules : 1, sizeof(double)))) goto nomem;
+        double dn = (double)ntx;
+        for (size_t r = 0; r < nrules; r++) {
+            const rule *ru = &rules[r];
+            const int32_t *v = sitems + soff[ru->set];
+            size_t k = (size_t)(ru->na + ru->nc), na = 0, nc = 0;
+            for (size_t p = 0; p < k; p++) {
+                if (ru->mask >> p & 1)
+                    a[na++] = v[p];
+                else
+                    c[nc++] = v[p];
+            }
+            double n_a = (double)m.count[setindex_find(&sx, a, na)];
+            double n_c = (double)m.count[setindex_find(&sx, c, nc)];
+            double n_s = (double)ru->count;
+            double sa = n_a / dn, sc = n_c / dn, s = n_s / dn;
+            double conf = n_s / n_a;
+            if ((st = strs_join(&s1, ru->r, na, esc, elen, sep, seplen)) ||
+                (st = strs_join(&s2, ru->r + na, nc, esc, elen, sep, seplen)))
+                goto fail;
+            col[0][r] = sa;
+            col[1][r] = sc;
+            col[2][r] = s;
+            col[3][r] = conf;
+            col[4][r] = conf / sc;
+            col[5][r] = s - sa * sc;
+            col[6][r] = conf == 1 ? INFINITY : (1 - sc) / (1 - conf);
+            col[7][r] = n_s;
+        }
+        ptrs = crm__malloc_array(nrules ? nrules : 1, sizeof *ptrs);
+        if (!ptrs) goto nomem;
+        if ((st = crm_dataset_new(&rds)) || (st = add_text_col(rds, "antecedent", &s1, ptrs)) ||
+            (st = add_text_col(rds, "consequent", &s2, ptrs)))
+            goto fail;
+        static const char *const rnames[8] = {"antecedent_support", "consequent_support",
+                                              "support",            "confidence",
+                                              "lift",               "leverage",
+                                              "conviction",         "count"};
+        for (int k = 0; k < 8; k++) {
+            st = add_num_col(rds, rnames[k], col[k], nrules);
+            col[k] = NULL;
+            if (st) goto fail;
+        }
+    }
+    if (o.progress && o.progress(1.0, o.user) != 0) {
+        st = crm__error(CRM_E_CANCELLED, "crm_apriori: cancelled by the progress callback");
+        goto fail;
+    }
+    if (itemsets_out) *itemsets_out = ids;
+    if (rules_out) *rules_out = rds;
+    ids = rds = NULL;
+    st = CRM_OK;
+    goto done;
+nomem:
+    st = crm__nomem();
+fail:
+    crm_dataset_free(ids);
+    crm_dataset_free(rds);
+done:
+    miner_free(&m);
+    crm__free(rowtx);
+    crm__free(mark);
+    crm__free(icount);
+    crm__free(recode);
+    crm__free(titems);
+    crm__free(toff);
+    crm__free(ic);
+    crm__free(rank);
+    crm__free(sitems);
+    crm__free(sranks);
+    crm__free(soff);
+    if (esc)
+        for (size_t f = 0; f < nfreq; f++)
+            crm__free(esc[f]);
+    crm__free(esc);
+    crm__free(elen);
+    crm__free(keep);
+    crm__free(refs);
+    crm__free(rules);
+    crm__free(rkeys);
+    crm__free(sx.slots);
+    crm__buf_free(&s1.buf);
+    crm__free(s1.off);
+    crm__buf_free(&s2.buf);
+    crm__free(s2.off);
+    crm__free(ptrs);
+    for (int k = 0; k < 8; k++)
+        crm__free(col[k]);
+    return st;
+}
