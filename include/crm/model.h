@@ -1,0 +1,197 @@
+/**
+ * @file crm/model.h
+ * @brief crm_model: one handle type for every fitted model (k-means, trees,
+ *        logistic and linear regression, ARIMA), with predict, summary,
+ *        named statistics and versioned JSON save/load.
+ *
+ * Lifecycle. A model is created by a fit function of its module (for example
+ * crm_kmeans_fit() in crm/kmeans.h) or by crm_model_from_json() /
+ * crm_model_load(), and freed with crm_model_free(). A model copies
+ * everything it needs (feature column names, scaling, parameters) and keeps no
+ * pointer into the dataset it was fitted on: datasets and models may be freed
+ * in any order.
+ *
+ * Prediction finds the model's feature columns by name in the dataset passed
+ * to crm_model_predict(), so a model fitted on one file predicts on another
+ * with the same column names (in any order, with any other columns).
+ *
+ * JSON format (version 1). crm_model_to_json() and crm_model_save() write one
+ * JSON object:
+ *
+ *     {"format": "libcrm-model", "version": 1, "kind": "kmeans",
+ *      "libcrm": "1.0.0", ...members of the kind...}
+ *
+ * - "format" is always "libcrm-model"; "version" is the format version (1);
+ *   "kind" names the model kind ("kmeans", "tree", "logreg", "linreg",
+ *   "arima"); "libcrm" is the version of the library that wrote the file
+ *   (informational only).
+ * - The members of each kind are documented in that kind's header (for
+ *   k-means: crm/kmeans.h).
+ * - Numbers are written as the shortest decimal text that reads back to the
+ *   same double, and read back exactly, so a loaded model predicts
+ *   bit-identically to the model that was saved. Non-finite doubles, which
+ *   JSON cannot express as numbers, are written as the strings "nan", "inf"
+ *   and "-inf" and read back from those strings.
+ * - Readers ignore members they do not know, so later 1.x libraries may add
+ *   members; a file with another "format", a "version" other than 1, or an
+ *   unknown "kind" is refused with CRM_E_FORMAT.
+ *
+ * Thread-safety: a model is read-only after it is created; every function
+ * here except crm_model_free() only reads it, so one model may be used by
+ * several threads at once (each predicting into its own dataset).
+ */
+#ifndef CRM_MODEL_H
+#define CRM_MODEL_H
+
+#include "crm/dataset.h"
+
+CRM_BEGIN_DECL
+
+/** A fitted model of any kind. Opaque; free with crm_model_free(). */
+typedef struct crm_model crm_model;
+
+/**
+ * Model kinds, as returned by crm_model_kind().
+ * @type[enum] crm_model_type
+ */
+typedef enum crm_model_type {
+    CRM_MODEL_KMEANS = 1, /**< k-means clustering (crm/kmeans.h), JSON kind "kmeans" */
+    CRM_MODEL_TREE = 2,   /**< CART decision tree, JSON kind "tree" */
+    CRM_MODEL_LOGREG = 3, /**< logistic regression, JSON kind "logreg" */
+    CRM_MODEL_LINREG = 4, /**< linear regression, JSON kind "linreg" */
+    CRM_MODEL_ARIMA = 5   /**< (S)ARIMA, JSON kind "arima" */
+} crm_model_type;
+
+/** Version of the model JSON format written by this library. */
+#define CRM_MODEL_FORMAT_VERSION 1
+
+/**
+ * Kind of a model.
+ * @param[in] m  model, or NULL
+ * @return one of the crm_model_type values, or 0 when m is NULL.
+ * Thread-safety: safe; only reads m.
+ */
+CRM_API int32_t crm_model_kind(const crm_model *m);
+
+/**
+ * Free a model. NULL is a harmless no-op. Datasets the model was fitted on
+ * or predicted into are not affected.
+ * @param[in] m  model to free, or NULL
+ * Thread-safety: no other thread may use m meanwhile.
+ */
+CRM_API void crm_model_free(crm_model *m);
+
+/**
+ * Apply the model to the rows of `ds` and append the prediction column(s).
+ * The model's feature columns are looked up by name in ds. For k-means one
+ * number column named `out_col` is added holding the 0-based cluster id of
+ * each row.
+ * @param[in]     m        fitted model
+ * @param[in,out] ds       dataset holding the model's feature columns; the
+ *                         prediction column(s) are appended to it
+ * @param[in]     out_col  name of the prediction column (must not exist in ds)
+ * @return CRM_OK; CRM_E_INVALID (NULL argument, out_col empty or already a
+ *         column of ds, a missing or non-finite feature value, naming the
+ *         column and the 0-based row); CRM_E_NOTFOUND (a feature column is
+ *         absent); CRM_E_TYPE (a feature column has the wrong type);
+ *         CRM_E_NOMEM. On failure ds is unchanged.
+ * Ownership: the new column belongs to ds.
+ * Thread-safety: m is only read; no other thread may use ds meanwhile.
+ */
+CRM_API crm_status crm_model_predict(const crm_model *m, crm_dataset *ds, const char *out_col);
+
+/**
+ * The model as a table. For k-means: one row per cluster with the columns
+ * cluster, size, wcss and one column per feature holding the center (see
+ * crm/kmeans.h).
+ * @param[in]  m    fitted model
+ * @param[out] out  new dataset, NULL on failure.
+ *                  Ownership: caller; free with crm_dataset_free().
+ * @return CRM_OK, CRM_E_INVALID (NULL argument), CRM_E_NOMEM.
+ * Thread-safety: safe; only reads m.
+ */
+CRM_API crm_status crm_model_summary(const crm_model *m, crm_dataset **out);
+
+/**
+ * A named scalar statistic of the model (for k-means: inertia, n_iter,
+ * converged, k, ...; see the kind's header for the full list).
+ * @param[in]  m     fitted model
+ * @param[in]  name  statistic name
+ * @param[out] out   the value (NaN on failure)
+ * @return CRM_OK, CRM_E_INVALID (NULL argument), CRM_E_NOTFOUND (unknown
+ *         name; the message lists the valid names).
+ * Thread-safety: safe; only reads m.
+ */
+CRM_API crm_status crm_model_stat(const crm_model *m, const char *name, double *out);
+
+/**
+ * Number of statistics crm_model_stat() knows for this model.
+ * @param[in]  m    fitted model
+ * @param[out] out  number of statistic names (0 on failure)
+ * @return CRM_OK, CRM_E_INVALID (NULL argument).
+ * Thread-safety: safe; only reads m.
+ */
+CRM_API crm_status crm_model_stat_count(const crm_model *m, size_t *out);
+
+/**
+ * Name of the i-th statistic of the model, in a fixed order per kind.
+ * @param[in]  m    fitted model
+ * @param[in]  i    0-based index, below crm_model_stat_count()
+ * @param[out] out  the name (NULL on failure). Ownership: static string,
+ *                  valid for the life of the program.
+ * @return CRM_OK, CRM_E_INVALID (NULL argument, i out of range).
+ * Thread-safety: safe; only reads m.
+ */
+CRM_API crm_status crm_model_stat_name(const crm_model *m, size_t i, const char **out);
+
+/**
+ * Serialise the model to JSON text (format described at the top of this
+ * header).
+ * @param[in]  m    fitted model
+ * @param[out] out  NUL-terminated UTF-8 JSON text, NULL on failure.
+ *                  Ownership: caller; free with crm_free().
+ * @return CRM_OK, CRM_E_INVALID (NULL argument), CRM_E_NOMEM.
+ * Thread-safety: safe; only reads m.
+ */
+CRM_API crm_status crm_model_to_json(const crm_model *m, char **out);
+
+/**
+ * Read a model from JSON text written by crm_model_to_json().
+ * @param[in]  json  NUL-terminated UTF-8 JSON text
+ * @param[out] out   the model, NULL on failure.
+ *                   Ownership: caller; free with crm_model_free().
+ * @return CRM_OK; CRM_E_INVALID (NULL argument); CRM_E_PARSE (not JSON, with
+ *         the byte offset, or a member missing, of the wrong type or
+ *         inconsistent, naming the member); CRM_E_FORMAT ("format" is not
+ *         "libcrm-model", "version" is not 1, or "kind" is unknown);
+ *         CRM_E_NOMEM.
+ * Thread-safety: safe from any thread.
+ */
+CRM_API crm_status crm_model_from_json(const char *json, crm_model **out);
+
+/**
+ * Write crm_model_to_json() text to a file (replacing it), with a final
+ * newline.
+ * @param[in] m     fitted model
+ * @param[in] path  file path
+ * @return CRM_OK, CRM_E_INVALID (NULL argument), CRM_E_IO (cannot write,
+ *         naming the path), CRM_E_NOMEM.
+ * Thread-safety: safe; only reads m.
+ */
+CRM_API crm_status crm_model_save(const crm_model *m, const char *path);
+
+/**
+ * Read a model file written by crm_model_save().
+ * @param[in]  path  file path
+ * @param[out] out   the model, NULL on failure.
+ *                   Ownership: caller; free with crm_model_free().
+ * @return CRM_OK, CRM_E_INVALID (NULL argument), CRM_E_IO (cannot read,
+ *         naming the path), and the errors of crm_model_from_json() with the
+ *         path prefixed to the message.
+ * Thread-safety: safe from any thread.
+ */
+CRM_API crm_status crm_model_load(const char *path, crm_model **out);
+
+CRM_END_DECL
+
+#endif /* CRM_MODEL_H */
