@@ -1,0 +1,479 @@
+/* crm apriori FILE (--tid COL --item COL | --baskets) (--min-support S | --min-count N)
+ *             [--min-confidence C] [--min-lift L] [--max-len L]
+ *             [--target all|closed|maximal] [--separator STR] [--filter EXPR]
+ *             [-o RULES.csv] [--itemsets OUT.csv] [--top N] [--json] [csv flags]:
+ * frequent itemsets and association rules (crm_apriori) with a summary and the
+ * top rules by lift. */
+#include "csvflags.h"
+
+#include "crm/assoc.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char apriori_usage[] =
+    "crm apriori FILE (--tid COL --item COL | --baskets) (--min-support S | --min-count N) "
+    "[--min-confidence C] [--min-lift L] [--max-len L] [--target all|closed|maximal] "
+    "[--filter EXPR] [-o RULES.csv] [--itemsets OUT.csv] [--top N] [--json]";
+
+static void apriori_help(void)
+{
+    printf("usage: %s\n\n"
+           "Find the sets of items bought together in at least a given share of the\n"
+           "transactions, and the rules \"customers who buy A also buy C\" between them\n"
+           "(every split of every frequent itemset), with support, confidence, lift,\n"
+           "leverage and conviction (see crm/assoc.h). Prints the number of transactions,\n"
+           "items and itemsets per size, and the top rules by lift.\n\n"
+           "Options:\n"
+           "  --tid COL             transaction column, e.g. InvoiceNo\n"
+           "  --item COL            item column (text), e.g. Description or StockCode\n"
+           "  --baskets             FILE is a basket file (one transaction per line, items\n"
+           "                        separated by spaces; FIMI format) instead of a CSV\n"
+           "  --min-support S       minimum share of transactions, 0 < S <= 1\n"
+           "  --min-count N         minimum number of transactions (instead of --min-support)\n"
+           "  --min-confidence C    keep rules with confidence >= C, 0..1 (default 0)\n"
+           "  --min-lift L          keep rules with lift >= L (default 0)\n"
+           "  --max-len L           largest itemset size (default: no limit)\n"
+           "  --target T            itemsets to report: all (default), closed or maximal\n"
+           "  --separator STR       joins the items of a set in the output (default \", \")\n"
+           "  --filter EXPR         keep only the rows where EXPR holds, e.g.\n"
+           "                        \"Country = 'France' and Quantity > 0\"\n"
+           "  -o, --output FILE     write every rule as CSV (\".gz\" compresses); conviction\n"
+           "                        is written \"inf\" when the confidence is 1\n"
+           "  --itemsets FILE       write the frequent itemsets as CSV\n"
+           "  --top N               rules shown in the summary (default 10)\n"
+           "  --json                print one JSON object instead of the summary\n"
+           "  -h, --help            show this help\n\n"
+           "Rows with a missing transaction or item are ignored; an item listed twice in\n"
+           "a transaction counts once.\n\n"
+           "CSV flags (reading; --delimiter, --decimal-comma also apply to the output):\n%s",
+           apriori_usage, cli_csvflags_help);
+}
+
+/* ---- distinct transactions and items of the input ----------------------------------- */
+
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Number of distinct non-missing values of column `name`. */
+static int count_distinct(const crm_dataset *ds, const char *name, size_t *out)
+{
+    size_t c, n = crm_dataset_nrows(ds), d = 0;
+    int32_t type;
+    if (crm_dataset_column_index(ds, name, &c) != CRM_OK ||
+        crm_dataset_column_type(ds, c, &type) != CRM_OK)
+        return cli_lib_error(NULL);
+    if (type == CRM_TYPE_TEXT) {
+        size_t levels;
+        if (crm_dataset_text_levels(ds, c, &levels) != CRM_OK) return cli_lib_error(NULL);
+        int32_t *codes = malloc((n ? n : 1) * sizeof *codes);
+        unsigned char *seen = calloc(levels ? levels : 1, 1);
+        if (!codes || !seen || crm_dataset_get_codes(ds, c, 0, n, codes) != CRM_OK) {
+            free(codes);
+            free(seen);
+            cli_error("cannot count the values of \"%s\"", name);
+            return CLI_EXIT_INPUT;
+        }
+        for (size_t i = 0; i < n; i++)
+            if (codes[i] >= 0 && !seen[codes[i]]) {
+                seen[codes[i]] = 1;
+                d++;
+            }
+        free(codes);
+        free(seen);
+    } else if (type == CRM_TYPE_NUMBER) {
+        double *v = malloc((n ? n : 1) * sizeof *v);
+        if (!v || crm_dataset_get_number(ds, c, 0, n, v) != CRM_OK) {
+            free(v);
+            cli_error("cannot count the values of \"%s\"", name);
+            return CLI_EXIT_INPUT;
+        }
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++)
+            if (v[i] == v[i]) v[m++] = v[i] == 0 ? 0 : v[i];
+        qsort(v, m, sizeof *v, cmp_dbl);
+        for (size_t i = 0; i < m; i++)
+            d += i == 0 || v[i] != v[i - 1];
+        free(v);
+    } else {
+        int64_t *v = malloc((n ? n : 1) * sizeof *v);
+        if (!v || crm_dataset_get_time(ds, c, 0, n, v) != CRM_OK) {
+            free(v);
+            cli_error("cannot count the values of \"%s\"", name);
+            return CLI_EXIT_INPUT;
+        }
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++)
+            if (v[i] != CRM_TIME_MISSING) v[m++] = v[i];
+        qsort(v, m, sizeof *v, cmp_i64);
+        for (size_t i = 0; i < m; i++)
+            d += i == 0 || v[i] != v[i - 1];
+        free(v);
+    }
+    *out = d;
+    return 0;
+}
+
+/* ---- progress on a terminal ---------------------------------------------------------- */
+
+static int show_progress(double fraction, void *user)
+{
+    int *last = user;
+    int pct = (int)(fraction * 100);
+    if (pct != *last) {
+        *last = pct;
+        fprintf(stderr, "\rcrm apriori: %3d%%", pct);
+        if (pct >= 100) fputs("\r                  \r", stderr);
+        fflush(stderr);
+    }
+    return 0;
+}
+
+/* ---- output -------------------------------------------------------------------------- */
+
+typedef struct table {
+    size_t n;
+    double *v[8];
+} table;
+
+static const char *const rule_cols[8] = {"antecedent_support", "consequent_support", "support",
+                                         "confidence",         "lift",               "leverage",
+                                         "conviction",         "count"};
+
+static int load_rules(const crm_dataset *rules, size_t top, table *t)
+{
+    t->n = crm_dataset_nrows(rules) < top ? crm_dataset_nrows(rules) : top;
+    for (int k = 0; k < 8; k++) {
+        size_t c;
+        t->v[k] = malloc((t->n ? t->n : 1) * sizeof(double));
+        if (!t->v[k] || crm_dataset_column_index(rules, rule_cols[k], &c) != CRM_OK ||
+            crm_dataset_get_number(rules, c, 0, t->n, t->v[k]) != CRM_OK) {
+            cli_error("cannot read the rules");
+            return CLI_EXIT_INPUT;
+        }
+    }
+    return 0;
+}
+
+static const char *rule_text(const crm_dataset *rules, const char *col, size_t row)
+{
+    size_t c;
+    const char *s = NULL;
+    if (crm_dataset_column_index(rules, col, &c) != CRM_OK ||
+        crm_dataset_get_text(rules, c, row, &s) != CRM_OK || !s)
+        return "";
+    return s;
+}
+
+static int parse_num(cli_args *a, const cli_opt *o, double *out)
+{
+    const char *v = NULL;
+    if (cli_value(a, o, &v)) return -1;
+    if (cli_parse_double(v, out)) {
+        cli_usage(a, "--%.*s wants a number (got \"%s\")", (int)o->len, o->name, v);
+        return -1;
+    }
+    return 0;
+}
+
+static int parse_int(cli_args *a, const cli_opt *o, int64_t *out)
+{
+    const char *v = NULL;
+    if (cli_value(a, o, &v)) return -1;
+    if (cli_parse_int64(v, out)) {
+        cli_usage(a, "--%.*s wants a whole number (got \"%s\")", (int)o->len, o->name, v);
+        return -1;
+    }
+    return 0;
+}
+
+int cli_cmd_apriori(int argc, char **argv)
+{
+    cli_args a;
+    cli_args_init(&a, argc, argv, "apriori", apriori_usage);
+    crm_apriori_options ao;
+    if (crm_apriori_options_init(&ao, sizeof ao) != CRM_OK) return cli_lib_error(NULL);
+    cli_csvflags f;
+    int rc = cli_csvflags_init(&f, argc);
+    if (rc) return rc;
+    const char *path = NULL, *out = NULL, *sets_out = NULL, *filter = NULL, *v = NULL;
+    const char *tid = NULL, *item = NULL;
+    int json = 0, baskets = 0, have_support = 0, have_count = 0;
+    int64_t max_len = -1, top = 10, min_count = 0;
+    crm_dataset *ds = NULL, *tx = NULL, *sets = NULL, *rules = NULL;
+    table t;
+    memset(&t, 0, sizeof t);
+    cli_opt o;
+    const char *pos = NULL;
+    int k;
+    while ((k = cli_next(&a, &o, &pos)) != CLI_END) {
+        if (k == CLI_POSITIONAL) {
+            if (path) {
+                rc = cli_usage(&a, "unexpected argument \"%s\" (one FILE only)", pos);
+                goto done;
+            }
+            path = pos;
+            continue;
+        }
+        int r = cli_csvflags_try(&f, &a, &o);
+        if (r > 0) continue;
+        if (r == 0) {
+            if (cli_is(&o, "help", 'h')) {
+                apriori_help();
+                goto done;
+            } else if (cli_is(&o, "output", 'o')) {
+                r = cli_value(&a, &o, &out);
+                if (!r && !out[0]) {
+                    cli_usage(&a, "-o wants a file name");
+                    r = -1;
+                }
+            } else if (cli_is(&o, "itemsets", 0)) {
+                r = cli_value(&a, &o, &sets_out);
+                if (!r && !sets_out[0]) {
+                    cli_usage(&a, "--itemsets wants a file name");
+                    r = -1;
+                }
+            } else if (cli_is(&o, "tid", 0)) {
+                r = cli_value(&a, &o, &tid);
+            } else if (cli_is(&o, "item", 0)) {
+                r = cli_value(&a, &o, &item);
+            } else if (cli_is(&o, "baskets", 0)) {
+                r = cli_flag(&a, &o);
+                baskets = 1;
+            } else if (cli_is(&o, "min-support", 0)) {
+                r = parse_num(&a, &o, &ao.min_support);
+                if (!r && !(ao.min_support > 0 && ao.min_support <= 1)) {
+                    cli_usage(&a, "--min-support wants a number in (0, 1] (got %g)", ao.min_support);
+                    r = -1;
+                }
+                have_support = 1;
+            } else if (cli_is(&o, "min-count", 0)) {
+                r = parse_int(&a, &o, &min_count);
+                if (!r && min_count < 1) {
+                    cli_usage(&a, "--min-count wants a whole number >= 1 (got %lld)",
+                              (long long)min_count);
+                    r = -1;
+                }
+                have_count = 1;
+            } else if (cli_is(&o, "min-confidence", 0)) {
+                r = parse_num(&a, &o, &ao.min_confidence);
+            } else if (cli_is(&o, "min-lift", 0)) {
+                r = parse_num(&a, &o, &ao.min_lift);
+            } else if (cli_is(&o, "max-len", 0)) {
+                r = parse_int(&a, &o, &max_len);
+                if (!r && (max_len < 1 || max_len > INT32_MAX)) {
+                    cli_usage(&a, "--max-len wants a whole number >= 1 (got %lld)",
+                              (long long)max_len);
+                    r = -1;
+                }
+            } else if (cli_is(&o, "target", 0)) {
+                r = cli_value(&a, &o, &v);
+                if (!r) {
+                    if (strcmp(v, "all") == 0)
+                        ao.target = CRM_APRIORI_ALL;
+                    else if (strcmp(v, "closed") == 0)
+                        ao.target = CRM_APRIORI_CLOSED;
+                    else if (strcmp(v, "maximal") == 0)
+                        ao.target = CRM_APRIORI_MAXIMAL;
+                    else {
+                        cli_usage(&a, "--target wants all, closed or maximal (got \"%s\")", v);
+                        r = -1;
+                    }
+                }
+            } else if (cli_is(&o, "separator", 0)) {
+                r = cli_value(&a, &o, &ao.separator);
+            } else if (cli_is(&o, "filter", 0)) {
+                r = cli_value(&a, &o, &filter);
+            } else if (cli_is(&o, "top", 0)) {
+                r = parse_int(&a, &o, &top);
+                if (!r && top < 0) {
+                    cli_usage(&a, "--top wants a whole number >= 0 (got %lld)", (long long)top);
+                    r = -1;
+                }
+            } else if (cli_is(&o, "json", 0)) {
+                r = cli_flag(&a, &o);
+                json = 1;
+            } else {
+                rc = cli_unknown(&a, &o);
+                goto done;
+            }
+        }
+        if (r < 0) {
+            rc = CLI_EXIT_USAGE;
+            goto done;
+        }
+    }
+    if (!path) {
+        rc = cli_usage(&a, "missing FILE");
+        goto done;
+    }
+    if (baskets ? (tid || item) : (!tid || !item)) {
+        rc = cli_usage(&a, "give either --tid and --item (a CSV file) or --baskets");
+        goto done;
+    }
+    if (have_support == have_count) {
+        rc = cli_usage(&a, "give one of --min-support and --min-count");
+        goto done;
+    }
+    if (baskets) {
+        tid = "tid";
+        item = "item";
+    }
+    ao.min_count = min_count;
+    ao.max_len = (int32_t)max_len;
+    int last_pct = -1;
+    if (!json && isatty(2)) {
+        ao.progress = show_progress;
+        ao.user = &last_pct;
+    }
+
+    crm_status st = baskets ? crm_dataset_read_baskets(path, &ds)
+                            : crm_dataset_read_csv(path, &f.opts, &ds);
+    if (st != CRM_OK) {
+        rc = cli_lib_error(path);
+        goto done;
+    }
+    tx = ds;
+    if (filter && crm_dataset_filter(ds, filter, &tx) != CRM_OK) {
+        tx = NULL;
+        rc = cli_lib_error("--filter");
+        goto done;
+    }
+    if (crm_apriori(tx, tid, item, &ao, &sets, &rules) != CRM_OK) {
+        rc = cli_lib_error(path);
+        goto done;
+    }
+    size_t ntx = 0, nitems = 0;
+    if ((rc = count_distinct(tx, tid, &ntx)) || (rc = count_distinct(tx, item, &nitems)))
+        goto done;
+    if (out && crm_dataset_write_csv(rules, out, &f.opts) != CRM_OK) {
+        rc = cli_lib_error(out);
+        goto done;
+    }
+    if (sets_out && crm_dataset_write_csv(sets, sets_out, &f.opts) != CRM_OK) {
+        rc = cli_lib_error(sets_out);
+        goto done;
+    }
+    /* itemsets per size (the table is ordered by size) */
+    size_t nsets = crm_dataset_nrows(sets), nrules = crm_dataset_nrows(rules);
+    size_t by[64] = {0}, maxk = 0;
+    {
+        size_t c;
+        double *sz = malloc((nsets ? nsets : 1) * sizeof *sz);
+        if (!sz || crm_dataset_column_index(sets, "size", &c) != CRM_OK ||
+            crm_dataset_get_number(sets, c, 0, nsets, sz) != CRM_OK) {
+            free(sz);
+            rc = cli_lib_error(NULL);
+            goto done;
+        }
+        for (size_t i = 0; i < nsets; i++) {
+            size_t s = (size_t)sz[i];
+            if (s < 64) by[s]++;
+            if (s > maxk) maxk = s;
+        }
+        free(sz);
+        if (maxk > 63) maxk = 63;
+    }
+    if ((rc = load_rules(rules, (size_t)top, &t))) goto done;
+    const char *target = ao.target == CRM_APRIORI_CLOSED    ? "closed"
+                         : ao.target == CRM_APRIORI_MAXIMAL ? "maximal"
+                                                            : "all";
+    if (json) {
+        fputs("{\"file\": ", stdout);
+        cli_json_string(stdout, path);
+        printf(", \"rows\": %zu, \"rows_used\": %zu, \"transactions\": %zu, \"items\": %zu",
+               crm_dataset_nrows(ds), crm_dataset_nrows(tx), ntx, nitems);
+        fputs(", \"min_support\": ", stdout);
+        if (have_support)
+            cli_json_number(stdout, ao.min_support);
+        else
+            fputs("null", stdout);
+        printf(", \"min_count\": %lld, \"min_confidence\": ", (long long)min_count);
+        cli_json_number(stdout, ao.min_confidence);
+        fputs(", \"min_lift\": ", stdout);
+        cli_json_number(stdout, ao.min_lift);
+        printf(", \"target\": \"%s\", \"itemsets\": %zu, \"itemsets_by_size\": [", target, nsets);
+        for (size_t s = 1; s <= maxk; s++)
+            printf("%s%zu", s > 1 ? ", " : "", by[s]);
+        printf("], \"rules\": %zu, \"output\": ", nrules);
+        if (out)
+            cli_json_string(stdout, out);
+        else
+            fputs("null", stdout);
+        fputs(", \"itemsets_output\": ", stdout);
+        if (sets_out)
+            cli_json_string(stdout, sets_out);
+        else
+            fputs("null", stdout);
+        fputs(", \"top_rules\": [", stdout);
+        for (size_t r = 0; r < t.n; r++) {
+            fputs(r ? ", {\"antecedent\": " : "{\"antecedent\": ", stdout);
+            cli_json_string(stdout, rule_text(rules, "antecedent", r));
+            fputs(", \"consequent\": ", stdout);
+            cli_json_string(stdout, rule_text(rules, "consequent", r));
+            for (int c = 0; c < 8; c++) {
+                printf(", \"%s\": ", rule_cols[c]);
+                cli_json_number(stdout, t.v[c][r]);
+            }
+            fputs("}", stdout);
+        }
+        fputs("]}\n", stdout);
+    } else {
+        printf("file:           %s\n", path);
+        if (filter)
+            printf("rows:           %zu (%zu after --filter)\n", crm_dataset_nrows(ds),
+                   crm_dataset_nrows(tx));
+        else
+            printf("rows:           %zu\n", crm_dataset_nrows(ds));
+        printf("transactions:   %zu\nitems:          %zu\n", ntx, nitems);
+        if (have_support)
+            printf("min_support:    %g\n", ao.min_support);
+        else
+            printf("min_count:      %lld\n", (long long)min_count);
+        printf("itemsets:       %zu%s", nsets, nsets && strcmp(target, "all") ? " " : "");
+        if (strcmp(target, "all")) printf("(%s)", target);
+        for (size_t s = 1; s <= maxk; s++)
+            printf("%s%zu of size %zu", s == 1 ? ": " : ", ", by[s], s);
+        printf("\nrules:          %zu", nrules);
+        if (ao.min_confidence > 0 || ao.min_lift > 0)
+            printf(" (confidence >= %g, lift >= %g)", ao.min_confidence, ao.min_lift);
+        putchar('\n');
+        if (out) printf("rules output:   %s\n", out);
+        if (sets_out) printf("itemsets out:   %s\n", sets_out);
+        if (t.n) {
+            printf("\ntop %zu rules by lift:\n%8s %10s %9s %6s  %s\n", t.n, "lift", "confidence",
+                   "support", "count", "rule");
+            for (size_t r = 0; r < t.n; r++) {
+                char l[32], c[32], s[32];
+                cli_format_number(t.v[4][r], l, sizeof l);
+                cli_format_number(t.v[3][r], c, sizeof c);
+                cli_format_number(t.v[2][r], s, sizeof s);
+                printf("%8.8s %10.10s %9.9s %6.0f  {%s} -> {%s}\n", l, c, s, t.v[7][r],
+                       rule_text(rules, "antecedent", r), rule_text(rules, "consequent", r));
+            }
+        }
+    }
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        cli_error("cannot write to standard output");
+        rc = CLI_EXIT_INPUT;
+    }
+done:
+    for (int c = 0; c < 8; c++)
+        free(t.v[c]);
+    crm_dataset_free(sets);
+    crm_dataset_free(rules);
+    if (tx != ds) crm_dataset_free(tx);
+    crm_dataset_free(ds);
+    cli_csvflags_free(&f);
+    return rc;
+}
