@@ -5,234 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/* ---- date-time parsing (the CSV reader's forms) ---------------------------- */
-
-static inline int dig(char ch)
-{
-    return (unsigned)(ch - '0') < 10 ? ch - '0' : -1;
-}
-
-static inline int num2(const char *s)
-{
-    int a = dig(s[0]), b = dig(s[1]);
-    return (a < 0 || b < 0) ? -1 : a * 10 + b;
-}
-
-static int days_in_month(int64_t y, int m)
-{
-    static const int dm[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-        return 29;
-    return dm[m - 1];
-}
-
-static int make_time(int64_t y, int mo, int d, int h, int mi, int se, int64_t offset, int64_t *t)
-{
-    if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h < 0 || h > 23 || mi < 0 ||
-        mi > 59 || se < 0 || se > 60)
-        return 0;
-    *t = crm__days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - offset;
-    return 1;
-}
-
-/* ISO 8601: YYYY-MM-DD[( |T)HH:MM[:SS[.frac]][Z|(+|-)HH:MM]] */
-static int parse_iso(const char *s, size_t n, int64_t *t)
-{
-    if (n < 10 || s[4] != '-' || s[7] != '-')
-        return 0;
-    int y1 = num2(s), y2 = num2(s + 2), mo = num2(s + 5), d = num2(s + 8);
-    if (y1 < 0 || y2 < 0 || mo < 0 || d < 0)
-        return 0;
-    int h = 0, mi = 0, se = 0;
-    int64_t off = 0;
-    size_t i = 10;
-    if (i < n) {
-        if ((s[i] != ' ' && s[i] != 'T') || n < i + 6 || s[i + 3] != ':')
-            return 0;
-        h = num2(s + i + 1);
-        mi = num2(s + i + 4);
-        if (h < 0 || mi < 0)
-            return 0;
-        i += 6;
-        if (i < n && s[i] == ':') {
-            if (n < i + 3 || (se = num2(s + i + 1)) < 0)
-                return 0;
-            i += 3;
-            if (i < n && s[i] == '.') {
-                size_t f0 = ++i;
-                while (i < n && dig(s[i]) >= 0)
-                    i++;
-                if (i == f0)
-                    return 0;
-            }
-        }
-        if (i < n && s[i] == 'Z') {
-            i++;
-        } else if (i < n && (s[i] == '+' || s[i] == '-')) {
-            if (n < i + 6 || s[i + 3] != ':')
-                return 0;
-            int oh = num2(s + i + 1), om = num2(s + i + 4);
-            if (oh < 0 || om < 0 || oh > 23 || om > 59)
-                return 0;
-            off = (int64_t)(oh * 3600 + om * 60) * (s[i] == '-' ? -1 : 1);
-            i += 6;
-        }
-        if (i != n)
-            return 0;
-    }
-    return make_time(y1 * 100 + y2, mo, d, h, mi, se, off, t);
-}
-
-/* Read 1..maxd digits at s[*i]. */
-static int read_int(const char *s, size_t n, size_t *i, int maxd, int *out)
-{
-    int v = 0, k = 0;
-    while (*i < n && k < maxd && dig(s[*i]) >= 0) {
-        v = v * 10 + dig(s[*i]);
-        (*i)++;
-        k++;
-    }
-    *out = v;
-    return k > 0;
-}
-
-/* US: M/D/YYYY[ H:MM[:SS]] */
-static int parse_us(const char *s, size_t n, int64_t *t)
-{
-    size_t i = 0;
-    int mo, d, y, h = 0, mi = 0, se = 0;
-    if (!read_int(s, n, &i, 2, &mo) || i >= n || s[i++] != '/')
-        return 0;
-    if (!read_int(s, n, &i, 2, &d) || i >= n || s[i++] != '/')
-        return 0;
-    size_t y0 = i;
-    if (!read_int(s, n, &i, 4, &y) || i - y0 != 4)
-        return 0;
-    if (i < n) {
-        if (s[i++] != ' ' || !read_int(s, n, &i, 2, &h) || i + 3 > n || s[i] != ':' ||
-            (mi = num2(s + i + 1)) < 0)
-            return 0;
-        i += 3;
-        if (i < n) {
-            if (i + 3 > n || s[i] != ':' || (se = num2(s + i + 1)) < 0)
-                return 0;
-            i += 3;
-        }
-        if (i != n)
-            return 0;
-    }
-    return make_time(y, mo, d, h, mi, se, 0, t);
-}
-
-static const char *const month_names[12] = {"january", "february", "march",     "april",
-                                            "may",     "june",     "july",      "august",
-                                            "september", "october", "november", "december"};
-static const char *const month_abbr[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-
-static int lower(int ch)
-{
-    return ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch;
-}
-
-static int read_month(const char *s, size_t n, size_t *i, int *mo)
-{
-    for (int m = 0; m < 12; m++) {
-        const char *nm = month_names[m];
-        size_t len = strlen(nm);
-        size_t k = 0;
-        while (k < len && *i + k < n && lower((unsigned char)s[*i + k]) == nm[k])
-            k++;
-        if (k == len || k == 3) {
-            *i += k;
-            *mo = m + 1;
-            return 1;
-        }
-    }
-    return 0;
-}
-
-/* strptime-style subset: %Y %m %d %H %M %S %y %b %p %% and literal bytes. */
-static int parse_format(const char *fmt, const char *s, size_t n, int64_t *t)
-{
-    int y = 1900, mo = 1, d = 1, h = 0, mi = 0, se = 0, pm = -1;
-    size_t i = 0;
-    for (const char *f = fmt; *f; f++) {
-        if (*f != '%') {
-            if (i >= n || s[i] != *f)
-                return 0;
-            i++;
-            continue;
-        }
-        f++;
-        int ok = 1;
-        switch (*f) {
-        case 'Y':
-            ok = read_int(s, n, &i, 4, &y);
-            break;
-        case 'y':
-            ok = read_int(s, n, &i, 2, &y);
-            y += y < 69 ? 2000 : 1900;
-            break;
-        case 'm':
-            ok = read_int(s, n, &i, 2, &mo);
-            break;
-        case 'd':
-            ok = read_int(s, n, &i, 2, &d);
-            break;
-        case 'H':
-            ok = read_int(s, n, &i, 2, &h);
-            break;
-        case 'M':
-            ok = read_int(s, n, &i, 2, &mi);
-            break;
-        case 'S':
-            ok = read_int(s, n, &i, 2, &se);
-            break;
-        case 'b':
-            ok = read_month(s, n, &i, &mo);
-            break;
-        case 'p': {
-            int c0 = i < n ? lower((unsigned char)s[i]) : 0;
-            if (i + 2 <= n && (c0 == 'a' || c0 == 'p') && lower((unsigned char)s[i + 1]) == 'm') {
-                pm = c0 == 'p';
-                i += 2;
-            } else {
-                ok = 0;
-            }
-            break;
-        }
-        default: /* '%' (checked beforehand) */
-            ok = i < n && s[i] == '%';
-            i++;
-        }
-        if (!ok)
-            return 0;
-    }
-    if (i != n)
-        return 0;
-    if (pm >= 0) {
-        if (h < 1 || h > 12)
-            return 0;
-        h = h % 12 + (pm ? 12 : 0);
-    }
-    return make_time(y, mo, d, h, mi, se, 0, t);
-}
-
-static crm_status check_format(const char *fmt)
-{
-    for (const char *f = fmt; *f; f++) {
-        if (*f != '%')
-            continue;
-        f++;
-        if (!*f || !strchr("YmdHMSybp%", *f))
-            return crm__error(CRM_E_INVALID,
-                              "format \"%s\": unsupported directive \"%%%c\" (use %%Y %%m %%d "
-                              "%%H %%M %%S %%y %%b %%p %%%%)",
-                              fmt, *f ? *f : ' ');
-    }
-    return CRM_OK;
-}
+/* ---- date-times (parsing and formatting live in lib/core/timetext.c) ------- */
 
 static int is_blank(char ch)
 {
@@ -248,72 +21,8 @@ static int parse_time(const char *fmt, const char *s, size_t n, int64_t *t)
     while (n && is_blank(s[n - 1]))
         n--;
     if (fmt)
-        return parse_format(fmt, s, n, t);
-    return parse_iso(s, n, t) || parse_us(s, n, t);
-}
-
-/* ---- formatting ------------------------------------------------------------ */
-
-static void format_time(const char *fmt, int64_t t, int date_only, crm__buf *b)
-{
-    b->len = 0;
-    if (!fmt) {
-        b->len = crm__format_time(t, date_only, b->data);
-        return;
-    }
-    int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
-    int64_t secs = t - days * 86400;
-    int64_t y, m, d;
-    crm__civil_from_days(days, &y, &m, &d);
-    int h = (int)(secs / 3600), mi = (int)(secs / 60 % 60), se = (int)(secs % 60);
-    int twelve = strstr(fmt, "%p") != NULL;
-    char tmp[32];
-    for (const char *f = fmt; *f; f++) {
-        int len = 0;
-        if (*f != '%') {
-            tmp[0] = *f;
-            len = 1;
-        } else {
-            f++;
-            switch (*f) {
-            case 'Y':
-                len = snprintf(tmp, sizeof tmp, "%04lld", (long long)y);
-                break;
-            case 'y':
-                len = snprintf(tmp, sizeof tmp, "%02lld", (long long)(((y % 100) + 100) % 100));
-                break;
-            case 'm':
-                len = snprintf(tmp, sizeof tmp, "%02lld", (long long)m);
-                break;
-            case 'd':
-                len = snprintf(tmp, sizeof tmp, "%02lld", (long long)d);
-                break;
-            case 'H':
-                len = snprintf(tmp, sizeof tmp, "%02d",
-                               twelve ? (h % 12 == 0 ? 12 : h % 12) : h);
-                break;
-            case 'M':
-                len = snprintf(tmp, sizeof tmp, "%02d", mi);
-                break;
-            case 'S':
-                len = snprintf(tmp, sizeof tmp, "%02d", se);
-                break;
-            case 'b':
-                len = snprintf(tmp, sizeof tmp, "%s", month_abbr[m - 1]);
-                break;
-            case 'p':
-                len = snprintf(tmp, sizeof tmp, "%s", h < 12 ? "AM" : "PM");
-                break;
-            default:
-                tmp[0] = '%';
-                len = 1;
-            }
-        }
-        /* the buffer was reserved for the longest expansion (checked by the caller) */
-        memcpy(b->data + b->len, tmp, (size_t)len);
-        b->len += (size_t)len;
-    }
-    b->data[b->len] = '\0';
+        return crm__time_parse_format(fmt, s, n, t);
+    return crm__time_parse_iso(s, n, t, NULL) || crm__time_parse_us(s, n, t);
 }
 
 /* ---- conversions ------------------------------------------------------------- */
@@ -413,9 +122,8 @@ static crm_status to_text(const crm__column *c, size_t n, const char *format, in
     crm__buf b = {0};
     int32_t *v = crm__malloc_array(n ? n : 1, sizeof *v);
     crm_status st = v ? crm__dict_new(&d) : crm__nomem();
-    /* room for the longest value: a number (32 bytes), or a time per format
-     * directive (at most 21 bytes each) */
-    size_t room = 64 + (format ? strlen(format) * 21 : 0);
+    /* room for a number (32 bytes); formatted times grow the buffer as needed */
+    size_t room = 64;
     if (!st)
         st = crm__buf_reserve(&b, room);
     int date_only = 1;
@@ -433,9 +141,11 @@ static crm_status to_text(const crm__column *c, size_t n, const char *format, in
         if (c->type == CRM_TYPE_NUMBER) {
             b.len = crm__format_number(c->v.num[r], '.', b.data);
         } else {
-            format_time(format, c->v.time[r], date_only, &b);
+            b.len = 0;
+            st = crm__time_format(format, c->v.time[r], date_only, &b);
         }
-        st = crm__dict_intern(d, b.data, b.len, &v[r]);
+        if (!st)
+            st = crm__dict_intern(d, b.data, b.len, &v[r]);
     }
     crm__buf_free(&b);
     if (st) {
@@ -462,7 +172,7 @@ crm_status crm_clean_convert(crm_dataset *ds, const char *col, int32_t type, con
     size_t n = ds->nrows;
     int32_t from = c->type;
     if (format && (type == CRM_TYPE_TIME || (from == CRM_TYPE_TIME && type == CRM_TYPE_TEXT)) &&
-        (st = check_format(format)))
+        (st = crm__time_check_format(format, "format")))
         return st;
     if (format && from != CRM_TYPE_TEXT && !(from == CRM_TYPE_TIME && type == CRM_TYPE_TEXT))
         return crm__error(CRM_E_INVALID,

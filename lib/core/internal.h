@@ -108,6 +108,28 @@ void crm__civil_from_days(int64_t z, int64_t *y, int64_t *m, int64_t *d);
 /* Format seconds as "YYYY-MM-DD HH:MM:SS" (date_only: "YYYY-MM-DD"); returns length. */
 size_t crm__format_time(int64_t t, int date_only, char *buf /* >= 32 bytes */);
 
+/* ---- date-time text (lib/core/timetext.c) ------------------------------ */
+/* Cache of the last ISO date part parsed (speeds up columns of timestamps). */
+typedef struct crm__date_memo {
+    char key[10];
+    int valid;
+    int64_t days;
+} crm__date_memo;
+/* Each parser returns 1 and sets *t (seconds, UTC) when the whole of [s, s+n)
+ * is a valid date-time of its form, 0 otherwise. */
+/* ISO 8601: YYYY-MM-DD[( |T)HH:MM[:SS[.frac]][Z|(+|-)HH:MM]]; memo may be NULL. */
+int crm__time_parse_iso(const char *s, size_t n, int64_t *t, crm__date_memo *memo);
+/* US: M/D/YYYY[ H:MM[:SS]] */
+int crm__time_parse_us(const char *s, size_t n, int64_t *t);
+/* strptime-style subset: %Y %m %d %H %M %S %y %b %p %% and literal bytes
+ * (check the format with crm__time_check_format first). */
+int crm__time_parse_format(const char *fmt, const char *s, size_t n, int64_t *t);
+/* CRM_E_INVALID naming `what` (e.g. "date_format") for an unsupported directive. */
+crm_status crm__time_check_format(const char *fmt, const char *what);
+/* Append t formatted with fmt (NULL: "YYYY-MM-DD HH:MM:SS", or "YYYY-MM-DD"
+ * when date_only) to b. */
+crm_status crm__time_format(const char *fmt, int64_t t, int date_only, crm__buf *b);
+
 /* ---- exact summation (lib/core/fsum.c) ----------------------------------- */
 /* Exactly rounded sum of doubles (Shewchuk's algorithm, as Python's math.fsum).
  * NaN and Inf propagate as in ordinary summation. */

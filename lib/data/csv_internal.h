@@ -23,9 +23,6 @@ crm_status crm__read_file(const char *path, char **out, size_t *len);
 crm_status crm__gunzip(const unsigned char *src, size_t n, const char *name, char **out,
                        size_t *len);
 
-/* Refuse a date_format with a directive the reader/writer do not support. */
-crm_status crm__csv_check_date_format(const char *fmt);
-
 /* zlib allocation hooks routing zlib's memory through the library allocator
  * (so allocation-failure injection reaches it). Defined in fileio.c; the
  * types are zlib's voidpf/uInt written out to keep zlib.h out of this header. */

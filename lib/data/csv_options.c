@@ -2,7 +2,6 @@
 #include "data/csv_internal.h"
 
 #include <stddef.h>
-#include <string.h>
 
 const crm_csv_options crm__csv_defaults = {
     sizeof(crm_csv_options), /* size */
@@ -31,19 +30,3 @@ crm_status crm__csv_options_load(crm_csv_options *dst, const crm_csv_options *us
     return crm__options_load(dst, user, &crm__csv_defaults, sizeof crm__csv_defaults,
                              CRM__CSV_OPTIONS_V1_SIZE, "crm_csv_options");
 }
-
-crm_status crm__csv_check_date_format(const char *fmt)
-{
-    for (const char *f = fmt; *f; f++) {
-        if (*f != '%')
-            continue;
-        f++;
-        if (!*f || !strchr("YmdHMSybp%", *f))
-            return crm__error(CRM_E_INVALID,
-                              "date_format \"%s\": unsupported directive \"%%%c\" (use %%Y %%m "
-                              "%%d %%H %%M %%S %%y %%b %%p %%%%)",
-                              fmt, *f ? *f : ' ');
-    }
-    return CRM_OK;
-}
-

@@ -32,11 +32,7 @@ enum { TOK_DELIM = 0, TOK_EOL = 1, TOK_EOF = 2, TOK_UNBALANCED = -1, TOK_AFTER_Q
        TOK_TOO_LONG = -3 };
 
 /* Per-column memo of the last ISO date part (rows often share a date). */
-typedef struct date_memo {
-    char key[10];
-    int valid;
-    int64_t days;
-} date_memo;
+typedef crm__date_memo date_memo;
 
 typedef struct csv_col {
     int32_t type;  /* current guess, or the forced type */
@@ -526,35 +522,7 @@ static inline int fast_number(const char *s, size_t n, char decimal, double *out
     return 1;
 }
 
-/* ---- date-times ---------------------------------------------------------- */
-
-static inline int dig(char ch)
-{
-    return (unsigned)(ch - '0') < 10 ? ch - '0' : -1;
-}
-
-static inline int num2(const char *s)
-{
-    int a = dig(s[0]), b = dig(s[1]);
-    return (a < 0 || b < 0) ? -1 : a * 10 + b;
-}
-
-static int days_in_month(int64_t y, int m)
-{
-    static const int dm[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-        return 29;
-    return dm[m - 1];
-}
-
-static int make_time(int64_t y, int mo, int d, int h, int mi, int se, int64_t offset, int64_t *t)
-{
-    if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h < 0 || h > 23 || mi < 0 ||
-        mi > 59 || se < 0 || se > 60)
-        return 0;
-    *t = crm__days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - offset;
-    return 1;
-}
+/* ---- date-times (parsing lives in lib/core/timetext.c) ---------------------- */
 
 static void trim_blank(const char **s, size_t *n)
 {
@@ -570,230 +538,24 @@ static void trim_blank(const char **s, size_t *n)
     *n = len;
 }
 
-/* Day number of a valid date, or 0 with *ok = 0. */
-static int64_t civil_days(int64_t y, int mo, int d, int *ok)
-{
-    *ok = mo >= 1 && mo <= 12 && d >= 1 && d <= days_in_month(y, mo);
-    return *ok ? crm__days_from_civil(y, mo, d) : 0;
-}
-
-/* ISO 8601: YYYY-MM-DD[( |T)HH:MM[:SS[.frac]][Z|(+|-)HH:MM]] */
-static int parse_iso(const char *s, size_t n, int64_t *t, date_memo *dm)
-{
-    if (n < 10)
-        return 0;
-    int64_t days;
-    if (dm && dm->valid && memcmp(s, dm->key, 10) == 0) {
-        days = dm->days;
-    } else {
-        if (s[4] != '-' || s[7] != '-')
-            return 0;
-        int y1 = num2(s), y2 = num2(s + 2), mo = num2(s + 5), d = num2(s + 8), ok;
-        if (y1 < 0 || y2 < 0 || mo < 0 || d < 0)
-            return 0;
-        days = civil_days(y1 * 100 + y2, mo, d, &ok);
-        if (!ok)
-            return 0;
-        if (dm) {
-            memcpy(dm->key, s, 10);
-            dm->valid = 1;
-            dm->days = days;
-        }
-    }
-    int h = 0, mi = 0, se = 0;
-    int64_t off = 0;
-    size_t i = 10;
-    if (i < n) {
-        if ((s[i] != ' ' && s[i] != 'T') || n < i + 6 || s[i + 3] != ':')
-            return 0;
-        h = num2(s + i + 1);
-        mi = num2(s + i + 4);
-        if (h < 0 || mi < 0)
-            return 0;
-        i += 6;
-        if (i < n && s[i] == ':') {
-            if (n < i + 3 || (se = num2(s + i + 1)) < 0)
-                return 0;
-            i += 3;
-            if (i < n && s[i] == '.') {
-                size_t f0 = ++i;
-                while (i < n && dig(s[i]) >= 0)
-                    i++;
-                if (i == f0)
-                    return 0;
-            }
-        }
-        if (i < n && s[i] == 'Z') {
-            i++;
-        } else if (i < n && (s[i] == '+' || s[i] == '-')) {
-            if (n < i + 6 || s[i + 3] != ':')
-                return 0;
-            int oh = num2(s + i + 1), om = num2(s + i + 4);
-            if (oh < 0 || om < 0 || oh > 23 || om > 59)
-                return 0;
-            off = (int64_t)(oh * 3600 + om * 60) * (s[i] == '-' ? -1 : 1);
-            i += 6;
-        }
-        if (i != n || h > 23 || mi > 59 || se > 60)
-            return 0;
-    }
-    *t = days * 86400 + h * 3600 + mi * 60 + se - off;
-    return 1;
-}
-
-/* Read 1..maxd digits at s[*i]. */
-static int read_int(const char *s, size_t n, size_t *i, int maxd, int *out)
-{
-    int v = 0, k = 0;
-    while (*i < n && k < maxd && dig(s[*i]) >= 0) {
-        v = v * 10 + dig(s[*i]);
-        (*i)++;
-        k++;
-    }
-    *out = v;
-    return k > 0;
-}
-
-/* US: M/D/YYYY[ H:MM[:SS]] */
-static int parse_us(const char *s, size_t n, int64_t *t)
-{
-    size_t i = 0;
-    int mo, d, y, h = 0, mi = 0, se = 0;
-    if (!read_int(s, n, &i, 2, &mo) || i >= n || s[i++] != '/')
-        return 0;
-    if (!read_int(s, n, &i, 2, &d) || i >= n || s[i++] != '/')
-        return 0;
-    size_t y0 = i;
-    if (!read_int(s, n, &i, 4, &y) || i - y0 != 4)
-        return 0;
-    if (i < n) {
-        if (s[i++] != ' ' || !read_int(s, n, &i, 2, &h) || i + 3 > n || s[i] != ':' ||
-            (mi = num2(s + i + 1)) < 0)
-            return 0;
-        i += 3;
-        if (i < n) {
-            if (i + 3 > n || s[i] != ':' || (se = num2(s + i + 1)) < 0)
-                return 0;
-            i += 3;
-        }
-        if (i != n)
-            return 0;
-    }
-    return make_time(y, mo, d, h, mi, se, 0, t);
-}
-
-static const char *const month_names[12] = {"january", "february", "march",     "april",
-                                            "may",     "june",     "july",      "august",
-                                            "september", "october", "november", "december"};
-
-static int lower(int ch)
-{
-    return ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch;
-}
-
-/* Month name (full or first three letters, any case) at s[*i]. */
-static int read_month(const char *s, size_t n, size_t *i, int *mo)
-{
-    for (int m = 0; m < 12; m++) {
-        const char *nm = month_names[m];
-        size_t len = strlen(nm);
-        size_t k = 0;
-        while (k < len && *i + k < n && lower((unsigned char)s[*i + k]) == nm[k])
-            k++;
-        if (k == len || k == 3) {
-            *i += k;
-            *mo = m + 1;
-            return 1;
-        }
-    }
-    return 0;
-}
-
-/* strptime-style subset: %Y %m %d %H %M %S %y %b %p %% and literal bytes. */
-static int parse_format(const char *fmt, const char *s, size_t n, int64_t *t)
-{
-    int y = 1900, mo = 1, d = 1, h = 0, mi = 0, se = 0, pm = -1;
-    size_t i = 0;
-    for (const char *f = fmt; *f; f++) {
-        if (*f != '%') {
-            if (i >= n || s[i] != *f)
-                return 0;
-            i++;
-            continue;
-        }
-        f++;
-        int ok = 1;
-        switch (*f) {
-        case 'Y':
-            ok = read_int(s, n, &i, 4, &y);
-            break;
-        case 'y':
-            ok = read_int(s, n, &i, 2, &y);
-            y += y < 69 ? 2000 : 1900;
-            break;
-        case 'm':
-            ok = read_int(s, n, &i, 2, &mo);
-            break;
-        case 'd':
-            ok = read_int(s, n, &i, 2, &d);
-            break;
-        case 'H':
-            ok = read_int(s, n, &i, 2, &h);
-            break;
-        case 'M':
-            ok = read_int(s, n, &i, 2, &mi);
-            break;
-        case 'S':
-            ok = read_int(s, n, &i, 2, &se);
-            break;
-        case 'b':
-            ok = read_month(s, n, &i, &mo);
-            break;
-        case 'p': {
-            int c0 = i < n ? lower((unsigned char)s[i]) : 0;
-            if (i + 2 <= n && (c0 == 'a' || c0 == 'p') && lower((unsigned char)s[i + 1]) == 'm') {
-                pm = c0 == 'p';
-                i += 2;
-            } else {
-                ok = 0;
-            }
-            break;
-        }
-        default: /* '%' (formats were checked when the options were loaded) */
-            ok = i < n && s[i] == '%';
-            i++;
-        }
-        if (!ok)
-            return 0;
-    }
-    if (i != n)
-        return 0;
-    if (pm >= 0) {
-        if (h < 1 || h > 12)
-            return 0;
-        h = h % 12 + (pm ? 12 : 0);
-    }
-    return make_time(y, mo, d, h, mi, se, 0, t);
-}
-
 /* Parse a date-time in the column's family (fixed on the first value). */
 static inline int parse_time(const csv_ctx *c, int *family, date_memo *dm, const char *s,
                              size_t n, int64_t *t)
 {
     trim_blank(&s, &n);
     if (c->date_format)
-        return parse_format(c->date_format, s, n, t);
+        return crm__time_parse_format(c->date_format, s, n, t);
     switch (*family) {
     case FAM_ISO:
-        return parse_iso(s, n, t, dm);
+        return crm__time_parse_iso(s, n, t, dm);
     case FAM_US:
-        return parse_us(s, n, t);
+        return crm__time_parse_us(s, n, t);
     default:
-        if (parse_iso(s, n, t, dm)) {
+        if (crm__time_parse_iso(s, n, t, dm)) {
             *family = FAM_ISO;
             return 1;
         }
-        if (parse_us(s, n, t)) {
+        if (crm__time_parse_us(s, n, t)) {
             *family = FAM_US;
             return 1;
         }
@@ -1156,7 +918,7 @@ static crm_status check_options(const crm_csv_options *o)
         return crm__error(CRM_E_INVALID, "crm_csv_options: max_rows is negative (%lld)",
                           (long long)o->max_rows);
     if (o->date_format)
-        return crm__csv_check_date_format(o->date_format);
+        return crm__time_check_format(o->date_format, "date_format");
     return CRM_OK;
 }
 

@@ -162,67 +162,6 @@ static crm_status put_field(writer *w, const char *s, size_t len, int check_na, 
     return st;
 }
 
-static const char *const month_abbr[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-
-/* Format t with the strptime-style subset of crm_csv_options.date_format. */
-static crm_status format_time_fmt(writer *w, int64_t t)
-{
-    int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
-    int64_t secs = t - days * 86400;
-    int64_t y, m, d;
-    crm__civil_from_days(days, &y, &m, &d);
-    int h = (int)(secs / 3600), mi = (int)(secs / 60 % 60), se = (int)(secs % 60);
-    int twelve = strstr(w->date_format, "%p") != NULL;
-    w->tmp.len = 0;
-    crm_status st = CRM_OK;
-    for (const char *f = w->date_format; *f && !st; f++) {
-        if (*f != '%') {
-            st = crm__buf_append(&w->tmp, f, 1);
-            continue;
-        }
-        f++;
-        switch (*f) {
-        case 'Y':
-            st = crm__buf_printf(&w->tmp, "%04lld", (long long)y);
-            break;
-        case 'y':
-            st = crm__buf_printf(&w->tmp, "%02lld", (long long)(((y % 100) + 100) % 100));
-            break;
-        case 'm':
-            st = crm__buf_printf(&w->tmp, "%02lld", (long long)m);
-            break;
-        case 'd':
-            st = crm__buf_printf(&w->tmp, "%02lld", (long long)d);
-            break;
-        case 'H':
-            st = crm__buf_printf(&w->tmp, "%02d", twelve ? (h % 12 == 0 ? 12 : h % 12) : h);
-            break;
-        case 'M':
-            st = crm__buf_printf(&w->tmp, "%02d", mi);
-            break;
-        case 'S':
-            st = crm__buf_printf(&w->tmp, "%02d", se);
-            break;
-        case 'b':
-            st = crm__buf_append(&w->tmp, month_abbr[m - 1], 3);
-            break;
-        case 'p':
-            st = crm__buf_append(&w->tmp, h < 12 ? "AM" : "PM", 2);
-            break;
-        case '%':
-            st = crm__buf_append(&w->tmp, "%", 1);
-            break;
-        default:
-            st = crm__error(CRM_E_INVALID, "date_format \"%s\": unsupported directive",
-                            w->date_format);
-        }
-        if (!*f)
-            break;
-    }
-    return st;
-}
-
 static crm_status write_all(writer *w, const crm_dataset *ds)
 {
     crm_status st = CRM_OK;
@@ -277,7 +216,9 @@ static crm_status write_all(writer *w, const crm_dataset *ds)
             }
             case CRM_TYPE_TIME:
                 if (w->date_format) {
-                    if (!(st = format_time_fmt(w, c->v.time[r])))
+                    w->tmp.len = 0;
+                    st = crm__time_format(w->date_format, c->v.time[r], 0, &w->tmp);
+                    if (!st)
                         st = put_field(w, w->tmp.data, w->tmp.len, 1, "a formatted date-time");
                 } else {
                     size_t len = crm__format_time(c->v.time[r], date_only[j], tbuf);
@@ -314,7 +255,7 @@ static crm_status writer_init(writer *w, crm_csv_options *o, const crm_csv_optio
         if (!o->na_values[i])
             return crm__error(CRM_E_INVALID, "crm_csv_options: na_values[%lld] is NULL",
                               (long long)i);
-    if (o->date_format && (st = crm__csv_check_date_format(o->date_format)))
+    if (o->date_format && (st = crm__time_check_format(o->date_format, "date_format")))
         return st;
     memset(w, 0, sizeof *w);
     w->delim = o->delimiter ? (char)o->delimiter : ',';
