@@ -936,7 +936,7 @@ crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *i
                 at += (size_t)(rules[r].na + rules[r].nc);
             }
         }
-        qsort(rules, nrules, sizeof *rules, cmp_rule);
+        if (nrules > 1) qsort(rules, nrules, sizeof *rules, cmp_rule);
         for (int k = 0; k < 8; k++)
             if (!(col[k] = crm__malloc_array(nrules ? nrules : 1, sizeof(double)))) goto nomem;
         double dn = (double)ntx;
