@@ -541,6 +541,7 @@ static void ctx_free(km_ctx *c)
     crm__free(c->ub);
     crm__free(c->lb);
     crm__free(c->closest);
+    memset(c, 0, sizeof *c);
 }
 
 static void ctx_blocks(km_ctx *c, size_t n, size_t k, size_t d)
