@@ -12,9 +12,11 @@ static void main_help(void)
     printf("usage: crm <command> [options]\n\n"
            "Customer analytics on CSV files, built on libcrm %s.\n\n"
            "Commands:\n"
+           "  apriori FILE   frequent itemsets and association rules (what sells together)\n"
            "  info FILE      rows, columns, inferred types, missing values and summary\n"
            "                 statistics of a CSV file (--json for machine-readable output)\n"
            "  clean FILE     filter, derive, deduplicate, impute and tame outliers\n"
+           "  kmeans FILE    k-means segmentation of customers (or any numeric rows)\n"
            "  rfm FILE       per-customer recency, frequency, monetary scores, segments\n"
            "                 and lifecycle stages from transaction lines\n"
            "  synth          generate realistic, deterministic shop transactions as CSV\n\n"
@@ -33,8 +35,10 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
+    {"apriori", cli_cmd_apriori},
     {"clean", cli_cmd_clean},
     {"info", cli_cmd_info},
+    {"kmeans", cli_cmd_kmeans},
     {"rfm", cli_cmd_rfm},
     {"synth", cli_cmd_synth},
 };

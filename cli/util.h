@@ -104,8 +104,10 @@ void cli_json_number(FILE *f, double v);
 
 /* ---- commands -------------------------------------------------------------- */
 
+int cli_cmd_apriori(int argc, char **argv);
 int cli_cmd_clean(int argc, char **argv);
 int cli_cmd_info(int argc, char **argv);
+int cli_cmd_kmeans(int argc, char **argv);
 int cli_cmd_rfm(int argc, char **argv);
 int cli_cmd_synth(int argc, char **argv);
 

@@ -13,6 +13,9 @@
 #include "crm/dataset.h"
 #include "crm/clean.h"
 #include "crm/rfm.h"
+#include "crm/model.h"
+#include "crm/kmeans.h"
+#include "crm/assoc.h"
 #include "crm/synth.h"
 
 #endif /* CRM_H */

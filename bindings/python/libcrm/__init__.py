@@ -25,9 +25,12 @@ from .errors import (CancelledError, CrmIOError, CrmTypeError, Error, FormatErro
 from .dataset import Dataset
 from ._synth import synth
 from ._rfm import funnel, nps, rfm, satisfaction
+from ._models import KMeans, Model, load_model, silhouette
+from ._assoc import apriori, split_items
 
 __all__ = [
     "Dataset", "synth", "rfm", "nps", "satisfaction", "funnel",
+    "Model", "KMeans", "load_model", "silhouette", "apriori", "split_items",
     "Error", "InvalidError", "NoMemoryError", "CrmIOError", "ParseError", "NotFoundError",
     "CrmTypeError", "NumericError", "StateError", "FormatError", "CancelledError",
     "__version__", "version_info", "library_version", "library_version_info", "library_path",

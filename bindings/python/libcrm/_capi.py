@@ -41,6 +41,8 @@ from . import errors as _errors
 # Constants (literal CRM_* macros)
 # ---------------------------------------------------------------------------
 
+# Version of the model JSON format written by this library.
+CRM_MODEL_FORMAT_VERSION = 1
 # Missing value of a CRM_TYPE_TIME cell (INT64_MIN).
 CRM_TIME_MISSING = -9223372036854775808
 # Major version: the ABI is stable within a major version (SONAME libcrm.so.MAJOR).
@@ -207,6 +209,76 @@ CRM_OUTLIER_DROP = crm_outlier_action.CRM_OUTLIER_DROP
 CRM_OUTLIER_CLIP = crm_outlier_action.CRM_OUTLIER_CLIP
 
 
+class crm_model_type(enum.IntEnum):
+    """Model kinds, as returned by crm_model_kind()."""
+
+    # k-means clustering (crm/kmeans.h), JSON kind "kmeans"
+    CRM_MODEL_KMEANS = 1
+    # CART decision tree, JSON kind "tree"
+    CRM_MODEL_TREE = 2
+    # logistic regression, JSON kind "logreg"
+    CRM_MODEL_LOGREG = 3
+    # linear regression, JSON kind "linreg"
+    CRM_MODEL_LINREG = 4
+    # (S)ARIMA, JSON kind "arima"
+    CRM_MODEL_ARIMA = 5
+
+
+CRM_MODEL_KMEANS = crm_model_type.CRM_MODEL_KMEANS
+CRM_MODEL_TREE = crm_model_type.CRM_MODEL_TREE
+CRM_MODEL_LOGREG = crm_model_type.CRM_MODEL_LOGREG
+CRM_MODEL_LINREG = crm_model_type.CRM_MODEL_LINREG
+CRM_MODEL_ARIMA = crm_model_type.CRM_MODEL_ARIMA
+
+
+class crm_kmeans_init(enum.IntEnum):
+    """Initial centers of k-means."""
+
+    # k-means++ with greedy local trials (default)
+    CRM_KMEANS_INIT_PLUSPLUS = 1
+    # k distinct rows drawn uniformly
+    CRM_KMEANS_INIT_RANDOM = 2
+    # opts.init_centers
+    CRM_KMEANS_INIT_GIVEN = 3
+
+
+CRM_KMEANS_INIT_PLUSPLUS = crm_kmeans_init.CRM_KMEANS_INIT_PLUSPLUS
+CRM_KMEANS_INIT_RANDOM = crm_kmeans_init.CRM_KMEANS_INIT_RANDOM
+CRM_KMEANS_INIT_GIVEN = crm_kmeans_init.CRM_KMEANS_INIT_GIVEN
+
+
+class crm_kmeans_algorithm(enum.IntEnum):
+    """Iteration algorithm of k-means."""
+
+    # Hamerly when k >= 4, else Lloyd (default)
+    CRM_KMEANS_AUTO = 0
+    # every distance every iteration (blocked GEMM)
+    CRM_KMEANS_LLOYD = 1
+    # Lloyd with Hamerly's distance bounds
+    CRM_KMEANS_HAMERLY = 2
+
+
+CRM_KMEANS_AUTO = crm_kmeans_algorithm.CRM_KMEANS_AUTO
+CRM_KMEANS_LLOYD = crm_kmeans_algorithm.CRM_KMEANS_LLOYD
+CRM_KMEANS_HAMERLY = crm_kmeans_algorithm.CRM_KMEANS_HAMERLY
+
+
+class crm_apriori_target(enum.IntEnum):
+    """Which frequent itemsets crm_apriori() reports."""
+
+    # every frequent itemset
+    CRM_APRIORI_ALL = 1
+    # frequent itemsets with no superset of equal count
+    CRM_APRIORI_CLOSED = 2
+    # frequent itemsets with no frequent proper superset
+    CRM_APRIORI_MAXIMAL = 3
+
+
+CRM_APRIORI_ALL = crm_apriori_target.CRM_APRIORI_ALL
+CRM_APRIORI_CLOSED = crm_apriori_target.CRM_APRIORI_CLOSED
+CRM_APRIORI_MAXIMAL = crm_apriori_target.CRM_APRIORI_MAXIMAL
+
+
 # ---------------------------------------------------------------------------
 # Opaque handles (use POINTER(handle))
 # ---------------------------------------------------------------------------
@@ -216,6 +288,13 @@ class crm_dataset(Structure):
     """A table of typed columns. Opaque; create with crm_dataset_new() or a reader.
 
     Opaque: use POINTER(crm_dataset); free with crm_dataset_free().
+    """
+
+
+class crm_model(Structure):
+    """A fitted model of any kind. Opaque; free with crm_model_free().
+
+    Opaque: use POINTER(crm_model); free with crm_model_free().
     """
 
 
@@ -391,6 +470,135 @@ class crm_rfm_options(Structure):
         Calls crm_rfm_options_init(&o, sizeof o) with the size of this class."""
         opts = cls()
         crm_rfm_options_init(byref(opts), sizeof(opts))
+        return opts
+
+
+class crm_kmeans_options(Structure):
+    """Options of crm_kmeans_fit(). Initialise with
+    crm_kmeans_options_init(&o, sizeof o); see crm/common.h for the size rule.
+    """
+
+    _fields_ = [
+        # sizeof as the caller compiled it (set by init)
+        ('size', c_size_t),
+        # number of clusters, >= 1; default 8
+        ('k', c_int32),
+        # restarts, lowest inertia kept, >= 1; default 10
+        ('n_init', c_int32),
+        # Lloyd iterations per restart, >= 1; default 300
+        ('max_iter', c_int32),
+        # crm_kmeans_init; default CRM_KMEANS_INIT_PLUSPLUS
+        ('init', c_int32),
+        # relative tolerance (see the header), >= 0; default 1e-4
+        ('tol', c_double),
+        # GIVEN: k * ncols values, row-major (center after center), in the units of the data as
+        # given (raw, also with standardize); borrowed for the call
+        ('init_centers', POINTER(c_double)),
+        # seed of all randomness; default 0
+        ('seed', c_uint64),
+        # 1: fit on z-scores; default 0
+        ('standardize', c_int32),
+        # worker threads, 0 = all cores (default); the result does not depend on it
+        ('n_threads', c_int32),
+        # crm_kmeans_algorithm; default CRM_KMEANS_AUTO
+        ('algorithm', c_int32),
+        # called after every iteration with the fraction done in [0, 1], or NULL (default); non-
+        # zero return cancels (CRM_E_CANCELLED)
+        ('progress', CFUNCTYPE(c_int32, c_double, c_void_p)),
+        # passed to progress
+        ('user', c_void_p),
+    ]
+    #: Pointer fields and the field that holds their number of elements.
+    _lengths_ = {}
+    #: Integer fields holding a value of an enum (@type[enum] tags).
+    _enums_ = {}
+
+    @classmethod
+    def defaults(cls):
+        """A new crm_kmeans_options holding the library defaults.
+
+        Calls crm_kmeans_options_init(&o, sizeof o) with the size of this class."""
+        opts = cls()
+        crm_kmeans_options_init(byref(opts), sizeof(opts))
+        return opts
+
+
+class crm_silhouette_options(Structure):
+    """Options of crm_silhouette(). Initialise with
+    crm_silhouette_options_init(&o, sizeof o).
+    """
+
+    _fields_ = [
+        # sizeof as the caller compiled it (set by init)
+        ('size', c_size_t),
+        # exact up to this many rows; above, the score of a seeded uniform sample of this many
+        # rows (without replacement); 0 = always exact; default 10000
+        ('sample_size', c_int64),
+        # seed of the sample; default 0
+        ('seed', c_uint64),
+        # worker threads, 0 = all cores (default)
+        ('n_threads', c_int32),
+    ]
+    #: Pointer fields and the field that holds their number of elements.
+    _lengths_ = {}
+    #: Integer fields holding a value of an enum (@type[enum] tags).
+    _enums_ = {}
+
+    @classmethod
+    def defaults(cls):
+        """A new crm_silhouette_options holding the library defaults.
+
+        Calls crm_silhouette_options_init(&o, sizeof o) with the size of this class."""
+        opts = cls()
+        crm_silhouette_options_init(byref(opts), sizeof(opts))
+        return opts
+
+
+class crm_apriori_options(Structure):
+    """Options of crm_apriori(). Initialise with crm_apriori_options_init(&o,
+    sizeof o); see crm/common.h for the size rule.
+    """
+
+    _fields_ = [
+        # sizeof as the caller compiled it (set by init)
+        ('size', c_size_t),
+        # minimum support as a fraction of the transactions, 0 < min_support <= 1; default 0.01;
+        # used when min_count is 0
+        ('min_support', c_double),
+        # minimum number of transactions; 0 (default) = use min_support; >= 0
+        ('min_count', c_int64),
+        # largest itemset size; -1 (default) = unlimited; otherwise >= 1 (0 is refused)
+        ('max_len', c_int32),
+        # @type[enum] crm_apriori_target; default CRM_APRIORI_ALL
+        ('target', c_int32),
+        # rules: minimum confidence, 0..1; default 0 (all)
+        ('min_confidence', c_double),
+        # rules: minimum lift, >= 0; default 0 (all)
+        ('min_lift', c_double),
+        # threads, 0 = all cores; >= 0; default 0. Results are identical for every value (the
+        # current version counts on the calling thread)
+        ('n_threads', c_int32),
+        # called now and then with the fraction done (0..1) on the calling thread; a non-zero
+        # return cancels with CRM_E_CANCELLED; NULL (default) = none
+        ('progress', CFUNCTYPE(c_int, c_double, c_void_p)),
+        # passed to progress
+        ('user', c_void_p),
+        # joins items in the text columns; non-empty, no backslash as its first character; NULL
+        # (default) = ", ". Borrowed for the call only
+        ('separator', c_char_p),
+    ]
+    #: Pointer fields and the field that holds their number of elements.
+    _lengths_ = {}
+    #: Integer fields holding a value of an enum (@type[enum] tags).
+    _enums_ = {'target': crm_apriori_target}
+
+    @classmethod
+    def defaults(cls):
+        """A new crm_apriori_options holding the library defaults.
+
+        Calls crm_apriori_options_init(&o, sizeof o) with the size of this class."""
+        opts = cls()
+        crm_apriori_options_init(byref(opts), sizeof(opts))
         return opts
 
 
@@ -1825,6 +2033,462 @@ crm_funnel = _bind(
     """,
 )
 
+#: int32_t crm_model_kind(const crm_model *m)
+crm_model_kind = _bind(
+    'crm_model_kind',
+    c_int32,  # returns value
+    [
+        POINTER(crm_model),  # m: in, handle
+    ],
+    doc="""int32_t crm_model_kind(const crm_model *m)
+
+    Kind of a model.
+    @param[in] m  model, or NULL
+    @return one of the crm_model_type values, or 0 when m is NULL.
+    Thread-safety: safe; only reads m.
+    """,
+)
+
+#: void crm_model_free(crm_model *m)
+crm_model_free = _bind(
+    'crm_model_free',
+    None,  # returns void
+    [
+        POINTER(crm_model),  # m: in, handle
+    ],
+    doc="""void crm_model_free(crm_model *m)
+
+    Free a model. NULL is a harmless no-op. Datasets the model was fitted on
+    or predicted into are not affected.
+    @param[in] m  model to free, or NULL
+    Thread-safety: no other thread may use m meanwhile.
+    """,
+)
+
+#: crm_status crm_model_predict(const crm_model *m, crm_dataset *ds, const char *out_col)
+crm_model_predict = _bind(
+    'crm_model_predict',
+    c_int,  # returns status
+    [
+        POINTER(crm_model),  # m: in, handle
+        POINTER(crm_dataset),  # ds: inout, handle
+        c_char_p,  # out_col: in, string
+    ],
+    status=True,
+    doc="""crm_status crm_model_predict(const crm_model *m, crm_dataset *ds, const char *out_col)
+
+    Apply the model to the rows of `ds` and append the prediction column(s).
+    The model's feature columns are looked up by name in ds. For k-means one
+    number column named `out_col` is added holding the 0-based cluster id of
+    each row.
+    @param[in]     m        fitted model
+    @param[in,out] ds       dataset holding the model's feature columns; the
+                            prediction column(s) are appended to it
+    @param[in]     out_col  name of the prediction column (must not exist in ds)
+    @return CRM_OK; CRM_E_INVALID (NULL argument, out_col empty or already a
+            column of ds, a missing or non-finite feature value, naming the
+            column and the 0-based row); CRM_E_NOTFOUND (a feature column is
+            absent); CRM_E_TYPE (a feature column has the wrong type);
+            CRM_E_NOMEM. On failure ds is unchanged.
+    Ownership: the new column belongs to ds.
+    Thread-safety: m is only read; no other thread may use ds meanwhile.
+    """,
+)
+
+#: crm_status crm_model_summary(const crm_model *m, crm_dataset **out)
+crm_model_summary = _bind(
+    'crm_model_summary',
+    c_int,  # returns status
+    [
+        POINTER(crm_model),  # m: in, handle
+        POINTER(POINTER(crm_dataset)),  # out: out, handle_out (free with crm_dataset_free)
+    ],
+    status=True,
+    doc="""crm_status crm_model_summary(const crm_model *m, crm_dataset **out)
+
+    The model as a table. For k-means: one row per cluster with the columns
+    cluster, size, wcss and one column per feature holding the center (see
+    crm/kmeans.h).
+    @param[in]  m    fitted model
+    @param[out] out  new dataset, NULL on failure.
+                     Ownership: caller; free with crm_dataset_free().
+    @return CRM_OK, CRM_E_INVALID (NULL argument), CRM_E_NOMEM.
+    Thread-safety: safe; only reads m.
+    """,
+)
+
+#: crm_status crm_model_stat(const crm_model *m, const char *name, double *out)
+crm_model_stat = _bind(
+    'crm_model_stat',
+    c_int,  # returns status
+    [
+        POINTER(crm_model),  # m: in, handle
+        c_char_p,  # name: in, string
+        POINTER(c_double),  # out: out, scalar_out
+    ],
+    status=True,
+    doc="""crm_status crm_model_stat(const crm_model *m, const char *name, double *out)
+
+    A named scalar statistic of the model (for k-means: inertia, n_iter,
+    converged, k, ...; see the kind's header for the full list).
+    @param[in]  m     fitted model
+    @param[in]  name  statistic name
+    @param[out] out   the value (NaN on failure)
+    @return CRM_OK, CRM_E_INVALID (NULL argument), CRM_E_NOTFOUND (unknown
+            name; the message lists the valid names).
+    Thread-safety: safe; only reads m.
+    """,
+)
+
+#: crm_status crm_model_stat_count(const crm_model *m, size_t *out)
+crm_model_stat_count = _bind(
+    'crm_model_stat_count',
+    c_int,  # returns status
+    [
+        POINTER(crm_model),  # m: in, handle
+        POINTER(c_size_t),  # out: out, scalar_out
+    ],
+    status=True,
+    doc="""crm_status crm_model_stat_count(const crm_model *m, size_t *out)
+
+    Number of statistics crm_model_stat() knows for this model.
+    @param[in]  m    fitted model
+    @param[out] out  number of statistic names (0 on failure)
+    @return CRM_OK, CRM_E_INVALID (NULL argument).
+    Thread-safety: safe; only reads m.
+    """,
+)
+
+#: crm_status crm_model_stat_name(const crm_model *m, size_t i, const char **out)
+crm_model_stat_name = _bind(
+    'crm_model_stat_name',
+    c_int,  # returns status
+    [
+        POINTER(crm_model),  # m: in, handle
+        c_size_t,  # i: in, value
+        POINTER(c_char_p),  # out: out, borrowed_string_out
+    ],
+    status=True,
+    doc="""crm_status crm_model_stat_name(const crm_model *m, size_t i, const char **out)
+
+    Name of the i-th statistic of the model, in a fixed order per kind.
+    @param[in]  m    fitted model
+    @param[in]  i    0-based index, below crm_model_stat_count()
+    @param[out] out  the name (NULL on failure). Ownership: static string,
+                     valid for the life of the program.
+    @return CRM_OK, CRM_E_INVALID (NULL argument, i out of range).
+    Thread-safety: safe; only reads m.
+    """,
+)
+
+#: crm_status crm_model_to_json(const crm_model *m, char **out)
+crm_model_to_json = _bind(
+    'crm_model_to_json',
+    c_int,  # returns status
+    [
+        POINTER(crm_model),  # m: in, handle
+        POINTER(POINTER(c_char)),  # out: out, string_out (free with crm_free)
+    ],
+    status=True,
+    doc="""crm_status crm_model_to_json(const crm_model *m, char **out)
+
+    Serialise the model to JSON text (format described at the top of this
+    header).
+    @param[in]  m    fitted model
+    @param[out] out  NUL-terminated UTF-8 JSON text, NULL on failure.
+                     Ownership: caller; free with crm_free().
+    @return CRM_OK, CRM_E_INVALID (NULL argument), CRM_E_NOMEM.
+    Thread-safety: safe; only reads m.
+    """,
+)
+
+#: crm_status crm_model_from_json(const char *json, crm_model **out)
+crm_model_from_json = _bind(
+    'crm_model_from_json',
+    c_int,  # returns status
+    [
+        c_char_p,  # json: in, string
+        POINTER(POINTER(crm_model)),  # out: out, handle_out (free with crm_model_free)
+    ],
+    status=True,
+    doc="""crm_status crm_model_from_json(const char *json, crm_model **out)
+
+    Read a model from JSON text written by crm_model_to_json().
+    @param[in]  json  NUL-terminated UTF-8 JSON text
+    @param[out] out   the model, NULL on failure.
+                      Ownership: caller; free with crm_model_free().
+    @return CRM_OK; CRM_E_INVALID (NULL argument); CRM_E_PARSE (not JSON, with
+            the byte offset, or a member missing, of the wrong type or
+            inconsistent, naming the member); CRM_E_FORMAT ("format" is not
+            "libcrm-model", "version" is not 1, or "kind" is unknown);
+            CRM_E_NOMEM.
+    Thread-safety: safe from any thread.
+    """,
+)
+
+#: crm_status crm_model_save(const crm_model *m, const char *path)
+crm_model_save = _bind(
+    'crm_model_save',
+    c_int,  # returns status
+    [
+        POINTER(crm_model),  # m: in, handle
+        c_char_p,  # path: in, string
+    ],
+    status=True,
+    doc="""crm_status crm_model_save(const crm_model *m, const char *path)
+
+    Write crm_model_to_json() text to a file (replacing it), with a final
+    newline.
+    @param[in] m     fitted model
+    @param[in] path  file path
+    @return CRM_OK, CRM_E_INVALID (NULL argument), CRM_E_IO (cannot write,
+            naming the path), CRM_E_NOMEM.
+    Thread-safety: safe; only reads m.
+    """,
+)
+
+#: crm_status crm_model_load(const char *path, crm_model **out)
+crm_model_load = _bind(
+    'crm_model_load',
+    c_int,  # returns status
+    [
+        c_char_p,  # path: in, string
+        POINTER(POINTER(crm_model)),  # out: out, handle_out (free with crm_model_free)
+    ],
+    status=True,
+    doc="""crm_status crm_model_load(const char *path, crm_model **out)
+
+    Read a model file written by crm_model_save().
+    @param[in]  path  file path
+    @param[out] out   the model, NULL on failure.
+                      Ownership: caller; free with crm_model_free().
+    @return CRM_OK, CRM_E_INVALID (NULL argument), CRM_E_IO (cannot read,
+            naming the path), and the errors of crm_model_from_json() with the
+            path prefixed to the message.
+    Thread-safety: safe from any thread.
+    """,
+)
+
+#: crm_status crm_kmeans_options_init(crm_kmeans_options *opts, size_t size)
+crm_kmeans_options_init = _bind(
+    'crm_kmeans_options_init',
+    c_int,  # returns status
+    [
+        POINTER(crm_kmeans_options),  # opts: out, options
+        c_size_t,  # size: in, size
+    ],
+    status=True,
+    doc="""crm_status crm_kmeans_options_init(crm_kmeans_options *opts, size_t size)
+
+    Write the default k-means options into `opts` (k = 8, n_init = 10,
+    max_iter = 300, init = PLUSPLUS, tol = 1e-4, init_centers = NULL,
+    seed = 0, standardize = 0, n_threads = 0, algorithm = AUTO,
+    progress = NULL, user = NULL).
+    @param[out] opts  options to initialise
+    @param[in]  size  sizeof *opts as the caller compiled it
+    @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
+    Thread-safety: safe from any thread.
+    """,
+)
+
+#: crm_status crm_kmeans_fit(const crm_dataset *ds, const char *const *cols, size_t ncols, const crm_kmeans_options *opts, crm_model **out)
+crm_kmeans_fit = _bind(
+    'crm_kmeans_fit',
+    c_int,  # returns status
+    [
+        POINTER(crm_dataset),  # ds: in, handle
+        POINTER(c_char_p),  # cols: in, string_array (length ncols)
+        c_size_t,  # ncols: in, length (of cols)
+        POINTER(crm_kmeans_options),  # opts: in, options
+        POINTER(POINTER(crm_model)),  # out: out, handle_out (free with crm_model_free)
+    ],
+    status=True,
+    doc="""crm_status crm_kmeans_fit(const crm_dataset *ds, const char *const *cols, size_t ncols, const crm_kmeans_options *opts, crm_model **out)
+
+    Fit k-means on the number columns `cols` of `ds` (algorithm, model,
+    statistics and JSON form described at the top of this header).
+    @param[in]  ds     dataset
+    @param[in]  cols   names of the feature columns (number columns, distinct)
+    @param[in]  ncols  number of feature columns, >= 1
+    @param[in]  opts   options, or NULL for the defaults
+    @param[out] out    fitted model (kind CRM_MODEL_KMEANS), NULL on failure.
+                       Ownership: caller; free with crm_model_free(). The model
+                       keeps no reference to ds.
+    @return CRM_OK (also when max_iter is reached: see stat "converged");
+            CRM_E_INVALID (NULL argument, ncols 0, a duplicate column, k < 1,
+            k larger than the number of distinct rows, n_init < 1,
+            max_iter < 1, tol negative or not finite, unknown init or
+            algorithm, GIVEN without init_centers or with a non-finite value,
+            n_threads < 0, a missing (NaN) or infinite value, naming the
+            column and the 0-based row);
+            CRM_E_NOTFOUND (a column does not exist); CRM_E_TYPE (a column is
+            not a number column, naming it and its type);
+            CRM_E_NUMERIC (standardize with a constant column, naming it);
+            CRM_E_CANCELLED (the progress callback returned non-zero);
+            CRM_E_FORMAT (opts from a newer library with unknown fields set);
+            CRM_E_NOMEM.
+    Thread-safety: ds may be read by other threads meanwhile.
+    """,
+)
+
+#: crm_status crm_kmeans_elbow(const crm_dataset *ds, const char *const *cols, size_t ncols, int32_t k_min, int32_t k_max, const crm_kmeans_options *opts, crm_dataset **out)
+crm_kmeans_elbow = _bind(
+    'crm_kmeans_elbow',
+    c_int,  # returns status
+    [
+        POINTER(crm_dataset),  # ds: in, handle
+        POINTER(c_char_p),  # cols: in, string_array (length ncols)
+        c_size_t,  # ncols: in, length (of cols)
+        c_int32,  # k_min: in, value
+        c_int32,  # k_max: in, value
+        POINTER(crm_kmeans_options),  # opts: in, options
+        POINTER(POINTER(crm_dataset)),  # out: out, handle_out (free with crm_dataset_free)
+    ],
+    status=True,
+    doc="""crm_status crm_kmeans_elbow(const crm_dataset *ds, const char *const *cols, size_t ncols, int32_t k_min, int32_t k_max, const crm_kmeans_options *opts, crm_dataset **out)
+
+    Elbow table: fit k-means for every k in k_min..k_max with the options
+    `opts` (their k is ignored) and report the inertia of each.
+    @param[in]  ds     dataset
+    @param[in]  cols   names of the feature columns
+    @param[in]  ncols  number of feature columns, >= 1
+    @param[in]  k_min  smallest k, >= 1
+    @param[in]  k_max  largest k, >= k_min
+    @param[in]  opts   options, or NULL for the defaults (GIVEN is refused)
+    @param[out] out    table with number columns `k` and `inertia` (one row
+                       per k, ascending), plus `n_iter`, NULL on failure.
+                       Ownership: caller; free with crm_dataset_free().
+    @return CRM_OK; CRM_E_INVALID (k_min < 1, k_max < k_min, init GIVEN) and
+            every error of crm_kmeans_fit().
+    Thread-safety: ds may be read by other threads meanwhile.
+    """,
+)
+
+#: crm_status crm_silhouette_options_init(crm_silhouette_options *opts, size_t size)
+crm_silhouette_options_init = _bind(
+    'crm_silhouette_options_init',
+    c_int,  # returns status
+    [
+        POINTER(crm_silhouette_options),  # opts: out, options
+        c_size_t,  # size: in, size
+    ],
+    status=True,
+    doc="""crm_status crm_silhouette_options_init(crm_silhouette_options *opts, size_t size)
+
+    Write the default silhouette options (sample_size = 10000, seed = 0,
+    n_threads = 0).
+    @param[out] opts  options to initialise
+    @param[in]  size  sizeof *opts as the caller compiled it
+    @return CRM_OK, CRM_E_INVALID (opts NULL or size too small).
+    Thread-safety: safe from any thread.
+    """,
+)
+
+#: crm_status crm_silhouette(const crm_dataset *ds, const char *const *cols, size_t ncols, const char *label_col, const crm_silhouette_options *opts, double *out)
+crm_silhouette = _bind(
+    'crm_silhouette',
+    c_int,  # returns status
+    [
+        POINTER(crm_dataset),  # ds: in, handle
+        POINTER(c_char_p),  # cols: in, string_array (length ncols)
+        c_size_t,  # ncols: in, length (of cols)
+        c_char_p,  # label_col: in, string
+        POINTER(crm_silhouette_options),  # opts: in, options
+        POINTER(c_double),  # out: out, scalar_out
+    ],
+    status=True,
+    doc="""crm_status crm_silhouette(const crm_dataset *ds, const char *const *cols, size_t ncols, const char *label_col, const crm_silhouette_options *opts, double *out)
+
+    Mean silhouette coefficient of a clustering, as
+    sklearn.metrics.silhouette_score with the Euclidean metric: for each row,
+    a = mean distance to the other rows of its cluster, b = smallest mean
+    distance to the rows of another cluster, s = (b - a) / max(a, b), and
+    s = 0 for a row alone in its cluster; the score is the mean of s.
+    Distances are computed directly as sqrt(sum of squared differences).
+    With more rows than opts.sample_size, the score is computed on a uniform
+    sample of sample_size rows drawn with opts.seed (labels as in the full
+    data).
+    @param[in]  ds         dataset
+    @param[in]  cols       names of the feature columns (number columns)
+    @param[in]  ncols      number of feature columns, >= 1
+    @param[in]  label_col  number column of whole-number cluster labels (for
+                           example the column added by crm_model_predict())
+    @param[in]  opts       options, or NULL for the defaults
+    @param[out] out        the score in [-1, 1]; NaN on failure
+    @return CRM_OK; CRM_E_INVALID (NULL argument, ncols 0, a missing or
+            non-finite value or a label that is not a whole number, naming the
+            column and row; fewer than 2 or more than n - 1 distinct labels);
+            CRM_E_NOTFOUND (a column does not exist); CRM_E_TYPE (not a number
+            column); CRM_E_FORMAT (opts from a newer library); CRM_E_NOMEM.
+    Thread-safety: ds may be read by other threads meanwhile.
+    """,
+)
+
+#: crm_status crm_apriori_options_init(crm_apriori_options *opts, size_t size)
+crm_apriori_options_init = _bind(
+    'crm_apriori_options_init',
+    c_int,  # returns status
+    [
+        POINTER(crm_apriori_options),  # opts: out, options
+        c_size_t,  # size: in, size
+    ],
+    status=True,
+    doc="""crm_status crm_apriori_options_init(crm_apriori_options *opts, size_t size)
+
+    Write the default options into `opts` (min_support 0.01, min_count 0,
+    max_len -1, target CRM_APRIORI_ALL, min_confidence 0, min_lift 0,
+    n_threads 0, no progress callback, separator NULL = ", ").
+    @param[out] opts  options to initialise
+    @param[in]  size  sizeof *opts as the caller compiled it
+    @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
+    Thread-safety: safe from any thread.
+    """,
+)
+
+#: crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *item_col, const crm_apriori_options *opts, crm_dataset **itemsets, crm_dataset **rules)
+crm_apriori = _bind(
+    'crm_apriori',
+    c_int,  # returns status
+    [
+        POINTER(crm_dataset),  # tx: in, handle
+        c_char_p,  # tid_col: in, string
+        c_char_p,  # item_col: in, string
+        POINTER(crm_apriori_options),  # opts: in, options
+        POINTER(POINTER(crm_dataset)),  # itemsets: out, handle_out (free with crm_dataset_free)
+        POINTER(POINTER(crm_dataset)),  # rules: out, handle_out (free with crm_dataset_free)
+    ],
+    status=True,
+    doc="""crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *item_col, const crm_apriori_options *opts, crm_dataset **itemsets, crm_dataset **rules)
+
+    Frequent itemsets and association rules of the transactions in `tx` (the
+    tables, conventions and ordering are described at the top of this header).
+    @param[in]  tx          long table, one row per (transaction, item)
+    @param[in]  tid_col     name of the transaction id column (any type)
+    @param[in]  item_col    name of the item column (text)
+    @param[in]  opts        options, or NULL for the defaults
+    @param[out] itemsets    the itemsets table, or NULL when not wanted; set to
+                            NULL on failure. Ownership: caller (crm_dataset_free).
+    @param[out] rules       the rules table, or NULL when not wanted (rules are
+                            then not generated); set to NULL on failure.
+                            Ownership: caller (crm_dataset_free).
+    @return CRM_OK;
+            CRM_E_INVALID (tx, tid_col or item_col NULL, both outputs NULL,
+            tid_col equal to item_col, no transactions (no row with a
+            non-missing transaction id), min_support not in (0, 1] while
+            min_count is 0, min_count < 0, max_len 0 or below -1,
+            min_confidence not in [0, 1], min_lift negative or not finite,
+            target unknown, n_threads < 0, an empty separator or one starting
+            with a backslash, an itemset of more than 62 items when rules are
+            wanted);
+            CRM_E_NOTFOUND (no column named tid_col or item_col);
+            CRM_E_TYPE (the item column is not a text column);
+            CRM_E_FORMAT (opts from a newer library with unknown fields set);
+            CRM_E_CANCELLED (the progress callback returned non-zero);
+            CRM_E_NOMEM.
+    Thread-safety: tx may be read by other threads meanwhile.
+    """,
+)
+
 #: crm_status crm_synth_options_init(crm_synth_options *opts, size_t size)
 crm_synth_options_init = _bind(
     'crm_synth_options_init',
@@ -1922,6 +2586,24 @@ FUNCTIONS = (
     'crm_nps',
     'crm_satisfaction',
     'crm_funnel',
+    'crm_model_kind',
+    'crm_model_free',
+    'crm_model_predict',
+    'crm_model_summary',
+    'crm_model_stat',
+    'crm_model_stat_count',
+    'crm_model_stat_name',
+    'crm_model_to_json',
+    'crm_model_from_json',
+    'crm_model_save',
+    'crm_model_load',
+    'crm_kmeans_options_init',
+    'crm_kmeans_fit',
+    'crm_kmeans_elbow',
+    'crm_silhouette_options_init',
+    'crm_silhouette',
+    'crm_apriori_options_init',
+    'crm_apriori',
     'crm_synth_options_init',
     'crm_synth_transactions',
 )
