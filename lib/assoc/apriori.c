@@ -181,8 +181,6 @@ static crm_status dense_tids(const crm__column *c, size_t nrows, int32_t *id, si
 /* ---- the miner --------------------------------------------------------------------- */
 
 typedef struct miner {
-    const size_t *toff;    /* ntx + 1 offsets into titems */
-    const int32_t *titems; /* recoded items, ascending within a transaction */
     int32_t nitems;        /* frequent items */
     int32_t minc;          /* minimum count */
     int32_t maxdepth;      /* largest itemset size to enumerate */
@@ -238,24 +236,22 @@ static int cmp_i32(const void *a, const void *b)
 
 /* Expand the node `set` (SIZE_MAX = the empty root) of size `depth`, whose
  * transactions are stk[tids, tids + ntids) and whose last item is `last`. */
-static crm_status mine(miner *m, size_t set, int32_t depth, size_t tids, size_t ntids,
-                       int32_t last)
+static crm_status mine(miner *m, size_t set, int32_t depth, const int32_t *ti, size_t tids,
+                       size_t ntids, int32_t last)
 {
-    const size_t *toff = m->toff;
-    const int32_t *ti = m->titems;
     int32_t *cnt = m->cnt;
     /* pass 1: count the extensions */
     size_t ntouch = 0;
     for (size_t i = 0; i < ntids; i++) {
-        int32_t t = m->stk[tids + i];
-        size_t s = toff[t];
-        for (size_t j = toff[t + 1]; j > s && ti[j - 1] > last; j--) {
-            int32_t b = ti[j - 1];
+        size_t t = (size_t)m->stk[tids + i];
+        for (size_t j = t + (size_t)ti[t]; j > t && ti[j] > last; j--) {
+            int32_t b = ti[j];
             if (cnt[b]++ == 0) m->touched[ntouch++] = b;
         }
     }
-    size_t e0 = m->ext_len, ne = 0, total = 0;
+    size_t e0 = m->ext_len, ne = 0, total = 0, nr = 0;
     crm_status st = CRM_OK;
+    int32_t *rti = NULL;
     for (size_t k = 0; k < ntouch; k++) {
         int32_t b = m->touched[k];
         if (cnt[b] >= m->minc) ne++;
@@ -274,7 +270,6 @@ static crm_status mine(miner *m, size_t set, int32_t depth, size_t tids, size_t 
     }
     /* ascending items: children in a fixed order */
     if (ne > 1) {
-        /* sort the item slots (stride 2) through a compact copy */
         for (size_t k = 0; k < ne; k++)
             m->ext[e0 + k] = m->ext[e0 + 2 * k];
         qsort(m->ext + e0, ne, sizeof *m->ext, cmp_i32);
@@ -297,36 +292,69 @@ static crm_status mine(miner *m, size_t set, int32_t depth, size_t tids, size_t 
             goto out;
     if (depth + 1 >= m->maxdepth || ne < 2) goto out; /* no child can grow */
 
-    /* pass 2: each extension's transactions (occurrence delivery) */
+    /* pass 2: each extension's transactions (occurrence delivery). Below the
+     * root the transactions are first shrunk to the frequent extensions (the
+     * only items a descendant can hold) and copied together; a transaction is
+     * not handed to its largest item, which it cannot extend, and one left
+     * with a single item is dropped. */
     size_t s0 = m->stk_len;
     if ((st = grow((void **)&m->stk, &m->stk_cap, s0 + total, sizeof *m->stk))) goto out;
-    size_t *starts = m->ext_start + e0 / 2;
-    {
-        size_t at = s0;
-        for (size_t k = 0; k < ne; k++) {
-            int32_t b = m->ext[e0 + 2 * k];
-            starts[k] = at;
-            m->fill[b] = at;
-            at += (size_t)m->ext[e0 + 2 * k + 1];
+    for (size_t k = 0, at = s0; k < ne; k++) {
+        int32_t b = m->ext[e0 + 2 * k];
+        m->ext_start[e0 / 2 + k] = at;
+        m->fill[b] = at;
+        at += (size_t)m->ext[e0 + 2 * k + 1];
+    }
+    const int32_t *cti = ti;
+    if (depth > 0) {
+        rti = crm__malloc_array(total + ntids, sizeof *rti);
+        if (!rti) {
+            st = crm__nomem();
+            for (size_t k = 0; k < ne; k++)
+                m->fill[m->ext[e0 + 2 * k]] = SIZE_MAX;
+            goto out;
+        }
+        size_t w = 0;
+        for (size_t i = 0; i < ntids; i++) {
+            size_t t = (size_t)m->stk[tids + i], w0 = w;
+            w++; /* the length */
+            for (size_t j = t + (size_t)ti[t]; j > t && ti[j] > last; j--)
+                if (m->fill[ti[j]] != SIZE_MAX) rti[w++] = ti[j];
+            size_t len = w - w0 - 1;
+            if (len < 2) { /* nothing for a child to count */
+                w = w0;
+                continue;
+            }
+            rti[w0] = (int32_t)len;
+            for (size_t x = w0 + 1, y = w - 1; x < y; x++, y--) { /* ascending */
+                int32_t v = rti[x];
+                rti[x] = rti[y];
+                rti[y] = v;
+            }
+            for (size_t j = w0 + 1; j + 1 < w; j++)
+                m->stk[m->fill[rti[j]]++] = (int32_t)w0;
+            nr++;
+        }
+        cti = rti;
+    } else {
+        for (size_t i = 0; i < ntids; i++) { /* at the root every item is an extension */
+            size_t t = (size_t)m->stk[tids + i], len = (size_t)ti[t];
+            for (size_t j = t + 1; j < t + len; j++)
+                m->stk[m->fill[ti[j]]++] = (int32_t)t;
         }
     }
-    for (size_t i = 0; i < ntids; i++) {
-        int32_t t = m->stk[tids + i];
-        size_t s = toff[t];
-        for (size_t j = toff[t + 1]; j > s && ti[j - 1] > last; j--) {
-            size_t *f = &m->fill[ti[j - 1]];
-            if (*f != SIZE_MAX) m->stk[(*f)++] = t;
-        }
+    for (size_t k = 0; k < ne; k++) { /* the delivered lengths replace the counts */
+        int32_t b = m->ext[e0 + 2 * k];
+        m->ext[e0 + 2 * k + 1] = (int32_t)(m->fill[b] - m->ext_start[e0 / 2 + k]);
+        m->fill[b] = SIZE_MAX;
     }
-    for (size_t k = 0; k < ne; k++)
-        m->fill[m->ext[e0 + 2 * k]] = SIZE_MAX;
     m->stk_len = s0 + total;
     for (size_t k = 0; k < ne; k++) {
         int32_t b = m->ext[e0 + 2 * k];
         int32_t c = m->ext[e0 + 2 * k + 1];
-        if (k + 1 < ne) { /* an extension needs an item after b */
+        if (k + 1 < ne && c > 0) { /* an extension needs an item after b */
             size_t st0 = m->ext_start[e0 / 2 + k];
-            if ((st = mine(m, first + k, depth + 1, st0, (size_t)c, b))) goto out;
+            if ((st = mine(m, first + k, depth + 1, cti, st0, (size_t)c, b))) goto out;
         }
         if (depth == 0 && m->progress &&
             m->progress(0.9 * (double)(k + 1) / (double)ne, m->user) != 0) {
@@ -336,6 +364,8 @@ static crm_status mine(miner *m, size_t set, int32_t depth, size_t tids, size_t 
     }
     m->stk_len = s0;
 out:
+    (void)nr;
+    crm__free(rti);
     m->ext_len = e0;
     return st;
 }
@@ -597,6 +627,7 @@ crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *i
     miner m;
     memset(&m, 0, sizeof m);
     int32_t *rowtx = NULL, *mark = NULL, *icount = NULL, *recode = NULL, *titems = NULL;
+    int32_t *packed = NULL;
     int32_t *rank = NULL, *sitems = NULL, *sranks = NULL, *rkeys = NULL;
     size_t *toff = NULL, *soff = NULL;
     item_count *ic = NULL;
@@ -710,18 +741,33 @@ crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *i
             toff[nt++] = w0;
         }
         toff[nt] = w;
+        /* packed: each transaction as its length followed by its items; the
+         * transaction lists hold the offsets of the lengths */
+        if (w + nt > (size_t)INT32_MAX) {
+            st = crm__error(CRM_E_INVALID,
+                            "crm_apriori: more than %d frequent (transaction, item) pairs",
+                            (int)INT32_MAX);
+            goto fail;
+        }
+        packed = crm__malloc_array(w + nt + 1, sizeof *packed);
         m.stk_cap = 0;
+        if (!packed) goto nomem;
         if ((st = grow((void **)&m.stk, &m.stk_cap, nt ? nt : 1, sizeof *m.stk))) goto fail;
-        for (size_t t = 0; t < nt; t++)
-            m.stk[t] = (int32_t)t;
+        for (size_t t = 0, at = 0; t < nt; t++) {
+            size_t len = toff[t + 1] - toff[t];
+            m.stk[t] = (int32_t)at;
+            packed[at++] = (int32_t)len;
+            memcpy(packed + at, titems + toff[t], len * sizeof *packed);
+            at += len;
+        }
         m.stk_len = nt;
+        crm__free(titems);
+        titems = NULL;
         crm__free(mark);
         mark = NULL;
 
         /* 4. enumerate */
         int32_t maxlen = o.max_len < 0 ? INT32_MAX : o.max_len;
-        m.toff = toff;
-        m.titems = titems;
         m.nitems = (int32_t)nfreq;
         m.minc = minc;
         m.maxdepth = (o.target != CRM_APRIORI_ALL && maxlen < INT32_MAX) ? maxlen + 1 : maxlen;
@@ -733,7 +779,7 @@ crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *i
         if (!m.cnt || !m.touched || !m.fill) goto nomem;
         for (size_t f = 0; f < nfreq; f++)
             m.fill[f] = SIZE_MAX;
-        if (nt && (st = mine(&m, SIZE_MAX, 0, 0, nt, -1))) goto fail;
+        if (nt && (st = mine(&m, SIZE_MAX, 0, packed, 0, nt, -1))) goto fail;
         crm__free(m.stk);
         m.stk = NULL;
         crm__free(m.cnt);
@@ -1003,6 +1049,7 @@ done:
     crm__free(icount);
     crm__free(recode);
     crm__free(titems);
+    crm__free(packed);
     crm__free(toff);
     crm__free(ic);
     crm__free(rank);
