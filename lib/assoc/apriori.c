@@ -198,6 +198,8 @@ typedef struct miner {
     int32_t *count;
     int32_t *size;
     size_t nsets, sets_cap;
+    int32_t *scr; /* pass 1 copy of the items counted (see mine) */
+    size_t scr_cap;
     int (*progress)(double, void *);
     void *user;
 } miner;
@@ -234,23 +236,60 @@ static int cmp_i32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* Ascending sort of a short array (insertion sort; qsort past 32). */
+static void sort_i32(int32_t *v, size_t n)
+{
+    if (n > 32) {
+        qsort(v, n, sizeof *v, cmp_i32);
+        return;
+    }
+    for (size_t i = 1; i < n; i++) {
+        int32_t x = v[i];
+        size_t j = i;
+        for (; j > 0 && v[j - 1] > x; j--)
+            v[j] = v[j - 1];
+        v[j] = x;
+    }
+}
+
 /* Expand the node `set` (SIZE_MAX = the empty root) of size `depth`, whose
  * transactions are stk[tids, tids + ntids) and whose last item is `last`. */
 static crm_status mine(miner *m, size_t set, int32_t depth, const int32_t *ti, size_t tids,
                        size_t ntids, int32_t last)
 {
     int32_t *cnt = m->cnt;
-    /* pass 1: count the extensions */
-    size_t ntouch = 0;
+    crm_status st = CRM_OK;
+    /* pass 1: count the extensions. Below the root, when children may follow,
+     * the items counted are also copied to the scratch buffer (a length, then
+     * the items in descending order), so that pass 2 reads them from one
+     * place instead of from transactions scattered over memory. */
+    size_t ntouch = 0, sw = 0;
+    int copy = depth > 0 && depth + 1 < m->maxdepth;
     for (size_t i = 0; i < ntids; i++) {
         size_t t = (size_t)m->stk[tids + i];
-        for (size_t j = t + (size_t)ti[t]; j > t && ti[j] > last; j--) {
-            int32_t b = ti[j];
-            if (cnt[b]++ == 0) m->touched[ntouch++] = b;
+        if (copy) {
+            if (sw + (size_t)ti[t] + 1 > m->scr_cap &&
+                (st = grow((void **)&m->scr, &m->scr_cap, sw + (size_t)ti[t] + 1,
+                           sizeof *m->scr))) {
+                for (size_t k = 0; k < ntouch; k++)
+                    cnt[m->touched[k]] = 0;
+                return st;
+            }
+            size_t w0 = sw++;
+            for (size_t j = t + (size_t)ti[t]; j > t && ti[j] > last; j--) {
+                int32_t b = ti[j];
+                m->scr[sw++] = b;
+                if (cnt[b]++ == 0) m->touched[ntouch++] = b;
+            }
+            m->scr[w0] = (int32_t)(sw - w0 - 1);
+        } else {
+            for (size_t j = t + (size_t)ti[t]; j > t && ti[j] > last; j--) {
+                int32_t b = ti[j];
+                if (cnt[b]++ == 0) m->touched[ntouch++] = b;
+            }
         }
     }
     size_t e0 = m->ext_len, ne = 0, total = 0, nr = 0;
-    crm_status st = CRM_OK;
     int32_t *rti = NULL;
     for (size_t k = 0; k < ntouch; k++) {
         int32_t b = m->touched[k];
@@ -272,7 +311,7 @@ static crm_status mine(miner *m, size_t set, int32_t depth, const int32_t *ti, s
     if (ne > 1) {
         for (size_t k = 0; k < ne; k++)
             m->ext[e0 + k] = m->ext[e0 + 2 * k];
-        qsort(m->ext + e0, ne, sizeof *m->ext, cmp_i32);
+        sort_i32(m->ext + e0, ne);
         for (size_t k = ne; k-- > 0;)
             m->ext[e0 + 2 * k] = m->ext[e0 + k];
     }
@@ -315,11 +354,12 @@ static crm_status mine(miner *m, size_t set, int32_t depth, const int32_t *ti, s
             goto out;
         }
         size_t w = 0;
-        for (size_t i = 0; i < ntids; i++) {
-            size_t t = (size_t)m->stk[tids + i], w0 = w;
+        for (size_t i = 0, r = 0; i < ntids; i++) {
+            size_t n = (size_t)m->scr[r++], w0 = w;
             w++; /* the length */
-            for (size_t j = t + (size_t)ti[t]; j > t && ti[j] > last; j--)
-                if (m->fill[ti[j]] != SIZE_MAX) rti[w++] = ti[j];
+            for (size_t j = r; j < r + n; j++)
+                if (m->fill[m->scr[j]] != SIZE_MAX) rti[w++] = m->scr[j];
+            r += n;
             size_t len = w - w0 - 1;
             if (len < 2) { /* nothing for a child to count */
                 w = w0;
@@ -378,6 +418,7 @@ static void miner_free(miner *m)
     crm__free(m->stk);
     crm__free(m->ext);
     crm__free(m->ext_start);
+    crm__free(m->scr);
     crm__free(m->par);
     crm__free(m->item);
     crm__free(m->count);
@@ -737,7 +778,7 @@ crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *i
                 }
             }
             if (w == w0) continue;
-            if (w - w0 > 1) qsort(titems + w0, w - w0, sizeof *titems, cmp_i32);
+            if (w - w0 > 1) sort_i32(titems + w0, w - w0);
             toff[nt++] = w0;
         }
         toff[nt] = w;
