@@ -12,6 +12,9 @@
 /* At most this many reduction blocks, and partial sums of at most this many bytes. */
 #define KM_MAX_BLOCKS 256
 #define KM_PARTIAL_BYTES ((size_t)32 << 20)
+/* Scratch per worker: column-major chunk, GEMM result, row minima, accumulator lanes,
+ * row-major chunk. */
+#define KM_SCRATCH(d, k) (KM_CHUNK * (2 * (d) + (k) + 1) + (k) + 1)
 
 static const crm_kmeans_options km_defaults = {
     sizeof(crm_kmeans_options), /* size */
@@ -120,7 +123,7 @@ typedef struct km_ctx {
     size_t block_rows; /* rows per reduction block (multiple of KM_CHUNK) */
     size_t nblocks;
     int nthreads;
-    double *scratch; /* per worker: KM_CHUNK * (d + k) doubles */
+    double *scratch; /* per worker: KM_SCRATCH(d, k) doubles */
     /* per pass */
     const double *centers; /* k*d */
     double *cnorm;         /* k */
@@ -144,30 +147,6 @@ typedef struct km_ctx {
     size_t ncand;
     double *ppot;          /* nblocks * ncand */
 } km_ctx;
-
-/* Assign the rows of one chunk by GEMM. */
-static void assign_chunk(km_ctx *c, size_t r0, size_t m, double *xb, double *dots, size_t *changed)
-{
-    size_t k = c->k, d = c->d;
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)m, (int)k, (int)d, 1.0, xb, (int)d,
-                c->centers, (int)d, 0.0, dots, (int)k);
-    for (size_t i = 0; i < m; i++) {
-        const double *dr = dots + i * k;
-        int32_t best = 0;
-        double bd = c->cnorm[0] - 2.0 * dr[0];
-        for (size_t j = 1; j < k; j++) {
-            double v = c->cnorm[j] - 2.0 * dr[j];
-            if (v < bd) {
-                bd = v;
-                best = (int32_t)j;
-            }
-        }
-        if (c->labels[r0 + i] != best) {
-            c->labels[r0 + i] = best;
-            (*changed)++;
-        }
-    }
-}
 
 /* Hamerly: update the bounds of one chunk's rows; rows whose bounds fail get
  * exact distances to every center. */
@@ -217,12 +196,124 @@ static void hamerly_chunk(km_ctx *c, size_t r0, size_t m, const double *xb, size
     }
 }
 
+/* Add the rows of a column-major chunk (xc[j * m + i]) to the per-cluster sums. The rows
+ * are first grouped by cluster (a stable counting sort into `perm`), then each cluster's
+ * values of a feature are summed in four interleaved register accumulators (position
+ * p of the group goes to lane p % 4), combined as (l0 + l1) + (l2 + l3). Fixed order,
+ * no dependency through memory between rows. Used by Lloyd and Hamerly alike.
+ * `start` has k + 1 entries, perm m. */
+static void accumulate_cm(const double *xc, size_t m, size_t d, size_t k, const int32_t *lab,
+                          size_t *start, uint32_t *perm, double *psum, double *pcnt)
+{
+    memset(start, 0, (k + 1) * sizeof *start);
+    for (size_t i = 0; i < m; i++)
+        start[lab[i] + 1]++;
+    for (size_t a = 0; a < k; a++) {
+        pcnt[a] += (double)start[a + 1];
+        start[a + 1] += start[a];
+    }
+    for (size_t i = 0; i < m; i++)
+        perm[start[lab[i]]++] = (uint32_t)i;
+    /* start[a] is now the end of group a; its beginning is start[a - 1] (0 for a = 0) */
+    for (size_t j = 0; j < d; j++) {
+        const double *col = xc + j * m;
+        size_t lo = 0;
+        for (size_t a = 0; a < k; a++) {
+            size_t hi = start[a];
+            if (hi == lo)
+                continue;
+            double l0 = 0.0, l1 = 0.0, l2 = 0.0, l3 = 0.0;
+            size_t p = lo;
+            for (; p + 4 <= hi; p += 4) {
+                l0 += col[perm[p]];
+                l1 += col[perm[p + 1]];
+                l2 += col[perm[p + 2]];
+                l3 += col[perm[p + 3]];
+            }
+            if (p < hi)
+                l0 += col[perm[p++]];
+            if (p < hi)
+                l1 += col[perm[p++]];
+            if (p < hi)
+                l2 += col[perm[p++]];
+            psum[a * d + j] += (l0 + l1) + (l2 + l3);
+            lo = hi;
+        }
+    }
+}
+
+/* Copy rows [r0, r0+m) column-major into xc (standardized when X says so). */
+static void gather_cm(const km_data *X, size_t r0, size_t m, double *xc)
+{
+    for (size_t j = 0; j < X->d; j++) {
+        const double *col = X->cols[j] + r0;
+        double *dst = xc + j * m;
+        if (X->scale) {
+            double mu = X->mean[j], sc = X->scale[j];
+            for (size_t i = 0; i < m; i++)
+                dst[i] = (col[i] - mu) / sc;
+        } else {
+            memcpy(dst, col, m * sizeof *dst);
+        }
+    }
+}
+
+/* Lloyd on one chunk in column-major layout: xc[j * m + i] is feature j of row r0 + i.
+ * dots = X * C^T by one GEMM (m x k, column-major), then the argmin runs down the
+ * columns (vectorizable over rows). Accumulation and wcss keep the row order of the
+ * row-major path, so both give bit-identical sums. */
+static void lloyd_chunk_cm(km_ctx *c, size_t r0, size_t m, double *xc, double *dots,
+                           double *best, double *acc, double *psum, double *pcnt, double *pw,
+                           size_t *changed)
+{
+    size_t k = c->k, d = c->d;
+    gather_cm(c->X, r0, m, xc);
+    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)m, (int)k, (int)d, 1.0, xc,
+                (int)m, c->centers, (int)d, 0.0, dots, (int)m);
+    int32_t *lab = c->labels + r0;
+    const double *cn = c->cnorm;
+    size_t ch = 0;
+    (void)best;
+    for (size_t i = 0; i < m; i++) {
+        /* branch-free argmin over the clusters (the comparison is unpredictable) */
+        double bd = cn[0] - 2.0 * dots[i];
+        int32_t bj = 0;
+        for (size_t j = 1; j < k; j++) {
+            double v = cn[j] - 2.0 * dots[j * m + i];
+            int lt = v < bd;
+            bd = lt ? v : bd;
+            bj = lt ? (int32_t)j : bj;
+        }
+        ch += lab[i] != bj;
+        lab[i] = bj;
+    }
+    *changed += ch;
+    if (psum)
+        accumulate_cm(xc, m, d, k, lab, (size_t *)(void *)acc, (uint32_t *)(void *)best, psum, pcnt);
+    if (pw) {
+        for (size_t i = 0; i < m; i++) {
+            size_t a = (size_t)lab[i];
+            const double *ca = c->centers + a * d;
+            const double *x = xc + i;
+            double s2 = 0.0;
+            for (size_t j = 0; j < d; j++) {
+                double t = x[j * m] - ca[j];
+                s2 += t * t;
+            }
+            pw[a] += s2;
+        }
+    }
+}
+
 static void pass_block(void *ctxp, size_t b, int worker)
 {
     km_ctx *c = ctxp;
     size_t k = c->k, d = c->d, n = c->X->n;
-    double *xb = c->scratch + (size_t)worker * KM_CHUNK * (d + k);
+    double *xb = c->scratch + (size_t)worker * KM_SCRATCH(d, k);
     double *dots = xb + KM_CHUNK * d;
+    double *best = dots + KM_CHUNK * k;
+    double *acc = best + KM_CHUNK;
+    double *xr = acc + k + 1;
     size_t lo = b * c->block_rows;
     size_t hi = lo + c->block_rows < n ? lo + c->block_rows : n;
     double *psum = c->update ? c->psum + b * k * d : NULL;
@@ -237,22 +328,20 @@ static void pass_block(void *ctxp, size_t b, int worker)
     size_t changed = 0;
     for (size_t r0 = lo; r0 < hi; r0 += KM_CHUNK) {
         size_t m = hi - r0 < KM_CHUNK ? hi - r0 : KM_CHUNK;
-        crm__km_gather(c->X, r0, m, xb);
-        if (c->hamerly)
-            hamerly_chunk(c, r0, m, xb, &changed);
-        else
-            assign_chunk(c, r0, m, xb, dots, &changed);
-        for (size_t i = 0; i < m; i++) {
+        if (!c->hamerly) {
+            lloyd_chunk_cm(c, r0, m, xb, dots, best, acc, psum, pcnt, pw, &changed);
+            continue;
+        }
+        crm__km_gather(c->X, r0, m, xr);
+        hamerly_chunk(c, r0, m, xr, &changed);
+        if (psum) {
+            gather_cm(c->X, r0, m, xb);
+            accumulate_cm(xb, m, d, k, c->labels + r0, (size_t *)(void *)acc,
+                          (uint32_t *)(void *)best, psum, pcnt);
+        }
+        for (size_t i = 0; pw && i < m; i++) {
             size_t a = (size_t)c->labels[r0 + i];
-            const double *x = xb + i * d;
-            if (psum) {
-                double *s = psum + a * d;
-                for (size_t j = 0; j < d; j++)
-                    s[j] += x[j];
-                pcnt[a] += 1.0;
-            }
-            if (pw)
-                pw[a] += sqdist(x, c->centers + a * d, d);
+            pw[a] += sqdist(xr + i * d, c->centers + a * d, d);
         }
     }
     c->pchanged[b] = changed;
@@ -283,7 +372,7 @@ static void pp_block(void *ctxp, size_t b, int worker)
 {
     km_ctx *c = ctxp;
     size_t d = c->d, n = c->X->n, nc = c->ncand;
-    double *xb = c->scratch + (size_t)worker * KM_CHUNK * (d + c->k);
+    double *xb = c->scratch + (size_t)worker * KM_SCRATCH(d, c->k);
     size_t lo = b * c->block_rows;
     size_t hi = lo + c->block_rows < n ? lo + c->block_rows : n;
     double *pot = c->ppot + b * nc;
@@ -569,7 +658,7 @@ static crm_status ctx_init(km_ctx *c, const km_data *X, size_t k, int32_t n_thre
     c->d = d;
     ctx_blocks(c, n, k, d);
     c->nthreads = crm__par_threads(n_threads, c->nblocks);
-    c->scratch = crm__malloc_array((size_t)c->nthreads * KM_CHUNK, (d + k) * sizeof(double));
+    c->scratch = crm__malloc_array((size_t)c->nthreads, KM_SCRATCH(d, k) * sizeof(double));
     c->cnorm = crm__malloc_array(k, sizeof *c->cnorm);
     c->labels = crm__malloc_array(n, sizeof *c->labels);
     c->pwcss = crm__malloc_array(c->nblocks * k, sizeof *c->pwcss);
@@ -799,24 +888,39 @@ static crm_status check_options(const crm_kmeans_options *o, size_t d)
     return CRM_OK;
 }
 
+/* Sum of x[0..n) in blocks of 512 added naively, the block sums compensated
+ * (Neumaier): accurate to a few ulps for the moment sums needed here and as
+ * fast as a plain loop. Deterministic (fixed order). */
+static double acc_sum(const double *x, size_t n, double mu, double scale, int square)
+{
+    double s = 0.0, comp = 0.0;
+    for (size_t lo = 0; lo < n; lo += 512) {
+        size_t hi = lo + 512 < n ? lo + 512 : n;
+        double b = 0.0;
+        if (square) {
+            for (size_t i = lo; i < hi; i++) {
+                double t = (x[i] - mu) / scale;
+                b += t * t;
+            }
+        } else {
+            for (size_t i = lo; i < hi; i++)
+                b += x[i];
+        }
+        double t = s + b;
+        comp += fabs(s) >= fabs(b) ? (s - t) + b : (b - t) + s;
+        s = t;
+    }
+    return s + comp;
+}
+
 static double col_mean(const double *x, size_t n)
 {
-    crm__fsum s;
-    crm__fsum_init(&s);
-    for (size_t i = 0; i < n; i++)
-        crm__fsum_add(&s, x[i]);
-    return crm__fsum_result(&s) / (double)n;
+    return acc_sum(x, n, 0.0, 1.0, 0) / (double)n;
 }
 
 static double col_var(const double *x, size_t n, double mu, double scale)
 {
-    crm__fsum s;
-    crm__fsum_init(&s);
-    for (size_t i = 0; i < n; i++) {
-        double t = (x[i] - mu) / scale;
-        crm__fsum_add(&s, t * t);
-    }
-    return crm__fsum_result(&s) / (double)n;
+    return acc_sum(x, n, mu, scale, 1) / (double)n;
 }
 
 crm_status crm_kmeans_fit(const crm_dataset *ds, const char *const *cols, size_t ncols,
@@ -898,7 +1002,7 @@ crm_status crm_kmeans_fit(const crm_dataset *ds, const char *const *cols, size_t
     X.mean = m->mean;
     X.scale = m->scale;
     double tol_abs = o.tol * (varsum / (double)d);
-    int hamerly = o.algorithm == CRM_KMEANS_HAMERLY || (o.algorithm == CRM_KMEANS_AUTO && k >= 4);
+    int hamerly = o.algorithm == CRM_KMEANS_HAMERLY || (o.algorithm == CRM_KMEANS_AUTO && k >= 32);
     st = ctx_init(&c, &X, k, o.n_threads, 1, hamerly);
     if (st != CRM_OK)
         goto fail;

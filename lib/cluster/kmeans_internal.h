@@ -8,7 +8,7 @@
 
 /* Rows are processed in chunks of KM_CHUNK rows (one GEMM each) grouped into
  * reduction blocks whose boundaries depend only on n. */
-#define KM_CHUNK 256
+#define KM_CHUNK 512
 
 /* The feature matrix as columns of the dataset, optionally standardized on the fly. */
 typedef struct km_data {
