@@ -146,9 +146,9 @@ typedef struct table {
     double *v[8];
 } table;
 
-static const char *const rule_cols[8] = {"antecedent_support", "consequent_support", "support",
-                                         "confidence",         "lift",               "leverage",
-                                         "conviction",         "count"};
+static const char *const rule_cols[8] = {
+    "antecedent_support", "consequent_support", "support", "confidence", "lift",
+    "leverage",           "conviction",         "count"};
 
 static int load_rules(const crm_dataset *rules, size_t top, table *t)
 {
@@ -253,7 +253,8 @@ int cli_cmd_apriori(int argc, char **argv)
             } else if (cli_is(&o, "min-support", 0)) {
                 r = parse_num(&a, &o, &ao.min_support);
                 if (!r && !(ao.min_support > 0 && ao.min_support <= 1)) {
-                    cli_usage(&a, "--min-support wants a number in (0, 1] (got %g)", ao.min_support);
+                    cli_usage(&a, "--min-support wants a number in (0, 1] (got %g)",
+                              ao.min_support);
                     r = -1;
                 }
                 have_support = 1;
@@ -337,8 +338,8 @@ int cli_cmd_apriori(int argc, char **argv)
         ao.user = &last_pct;
     }
 
-    crm_status st = baskets ? crm_dataset_read_baskets(path, &ds)
-                            : crm_dataset_read_csv(path, &f.opts, &ds);
+    crm_status st =
+        baskets ? crm_dataset_read_baskets(path, &ds) : crm_dataset_read_csv(path, &f.opts, &ds);
     if (st != CRM_OK) {
         rc = cli_lib_error(path);
         goto done;
@@ -354,8 +355,7 @@ int cli_cmd_apriori(int argc, char **argv)
         goto done;
     }
     size_t ntx = 0, nitems = 0;
-    if ((rc = count_distinct(tx, tid, &ntx)) || (rc = count_distinct(tx, item, &nitems)))
-        goto done;
+    if ((rc = count_distinct(tx, tid, &ntx)) || (rc = count_distinct(tx, item, &nitems))) goto done;
     if (out && crm_dataset_write_csv(rules, out, &f.opts) != CRM_OK) {
         rc = cli_lib_error(out);
         goto done;

@@ -54,7 +54,7 @@ static void assert_close(double got, double want, const char *what, size_t row)
  * transaction id, both ignored.
  * Counts: a 4, b 4, c 3, d 1; ab 3, ac 3, bc 2; abc 2. */
 static const double ex_tid[] = {1, 1, 1, 2, 2, 2, 3, 3, 4, 4, 5, 5, 5, 5, NAN};
-static const char *const ex_item[] = {"a", "b", "c", "a", "b", "b", "c", "a",
+static const char *const ex_item[] = {"a", "b",  "c", "a", "b", "b", "c", "a",
                                       "b", NULL, "d", "c", "b", "a", "z"};
 enum { EX_N = 15 };
 
@@ -164,7 +164,7 @@ START_TEST(test_example_thresholds)
     o.min_support = 0.6; /* count >= 3 */
     o.min_confidence = 0.8;
     ck_assert_ok(crm_apriori(tx, "tid", "item", &o, &sets, &rules));
-    ck_assert_uint_eq(crm_dataset_nrows(sets), 5); /* a b c ab ac */
+    ck_assert_uint_eq(crm_dataset_nrows(sets), 5);  /* a b c ab ac */
     ck_assert_uint_eq(crm_dataset_nrows(rules), 1); /* c -> a */
     ck_assert_str_eq(text_at(rules, "antecedent", 0), "c");
     crm_dataset_free(sets);
@@ -731,7 +731,7 @@ START_TEST(test_bad_options)
         sets = tx;                                                                                 \
         ck_assert_error(crm_apriori(tx, "tid", "item", &o, &sets, NULL), CRM_E_INVALID);           \
         ck_assert_ptr_null(sets);                                                                  \
-        ck_assert_msg(strstr(crm_last_error(), needle), "message \"%s\" lacks \"%s\"",            \
+        ck_assert_msg(strstr(crm_last_error(), needle), "message \"%s\" lacks \"%s\"",             \
                       crm_last_error(), needle);                                                   \
     } while (0)
     BAD(min_support, 0, "min_support");

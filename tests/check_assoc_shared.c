@@ -161,9 +161,9 @@ START_TEST(test_retail_itemsets_and_rules)
     tsv_read("reference/golden/apriori_retail_rules_0.005.tsv", &g);
     ck_assert_uint_eq(crm_dataset_nrows(rules), g.n); /* 438 all-split rules */
     ck_assert_uint_eq(g.n, 438);
-    static const char *const cols[] = {"antecedent_support", "consequent_support", "support",
-                                       "confidence",         "lift",               "leverage",
-                                       "conviction",         "count"};
+    static const char *const cols[] = {
+        "antecedent_support", "consequent_support", "support", "confidence", "lift",
+        "leverage",           "conviction",         "count"};
     double *v[8];
     for (int k = 0; k < 8; k++)
         v[k] = numbers(rules, cols[k]);

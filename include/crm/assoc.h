@@ -94,9 +94,9 @@ CRM_BEGIN_DECL
  * @type[enum] crm_apriori_target
  */
 typedef enum crm_apriori_target {
-    CRM_APRIORI_ALL = 1,     /**< every frequent itemset */
-    CRM_APRIORI_CLOSED = 2,  /**< frequent itemsets with no superset of equal count */
-    CRM_APRIORI_MAXIMAL = 3  /**< frequent itemsets with no frequent proper superset */
+    CRM_APRIORI_ALL = 1,    /**< every frequent itemset */
+    CRM_APRIORI_CLOSED = 2, /**< frequent itemsets with no superset of equal count */
+    CRM_APRIORI_MAXIMAL = 3 /**< frequent itemsets with no frequent proper superset */
 } crm_apriori_target;
 
 /**
@@ -122,7 +122,7 @@ typedef struct crm_apriori_options {
                                 fraction done (0..1) on the calling thread; a
                                 non-zero return cancels with CRM_E_CANCELLED;
                                 NULL (default) = none */
-    void *user;            /**< passed to progress */
+    void *user;                                   /**< passed to progress */
     const char *separator; /**< joins items in the text columns; non-empty, no
                                 backslash as its first character; NULL (default)
                                 = ", ". Borrowed for the call only */

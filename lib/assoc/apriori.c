@@ -181,13 +181,13 @@ static crm_status dense_tids(const crm__column *c, size_t nrows, int32_t *id, si
 /* ---- the miner --------------------------------------------------------------------- */
 
 typedef struct miner {
-    int32_t nitems;        /* frequent items */
-    int32_t minc;          /* minimum count */
-    int32_t maxdepth;      /* largest itemset size to enumerate */
-    int32_t *cnt;          /* per item, zero between uses */
-    int32_t *touched;      /* items whose cnt is non-zero */
-    size_t *fill;          /* per item: next free slot of its bucket, SIZE_MAX = none */
-    int32_t *stk;          /* transaction lists of the open nodes */
+    int32_t nitems;   /* frequent items */
+    int32_t minc;     /* minimum count */
+    int32_t maxdepth; /* largest itemset size to enumerate */
+    int32_t *cnt;     /* per item, zero between uses */
+    int32_t *touched; /* items whose cnt is non-zero */
+    size_t *fill;     /* per item: next free slot of its bucket, SIZE_MAX = none */
+    int32_t *stk;     /* transaction lists of the open nodes */
     size_t stk_len, stk_cap;
     int32_t *ext; /* frequent extensions of the open nodes: (item, count) pairs */
     size_t *ext_start;
@@ -269,8 +269,8 @@ static crm_status mine(miner *m, size_t set, int32_t depth, const int32_t *ti, s
         size_t t = (size_t)m->stk[tids + i];
         if (copy) {
             if (sw + (size_t)ti[t] + 1 > m->scr_cap &&
-                (st = grow((void **)&m->scr, &m->scr_cap, sw + (size_t)ti[t] + 1,
-                           sizeof *m->scr))) {
+                (st =
+                     grow((void **)&m->scr, &m->scr_cap, sw + (size_t)ti[t] + 1, sizeof *m->scr))) {
                 for (size_t k = 0; k < ntouch; k++)
                     cnt[m->touched[k]] = 0;
                 return st;
@@ -327,8 +327,7 @@ static crm_status mine(miner *m, size_t set, int32_t depth, const int32_t *ti, s
 
     size_t first = m->nsets;
     for (size_t k = 0; k < ne; k++)
-        if ((st = add_set(m, set, m->ext[e0 + 2 * k], m->ext[e0 + 2 * k + 1], depth + 1)))
-            goto out;
+        if ((st = add_set(m, set, m->ext[e0 + 2 * k], m->ext[e0 + 2 * k + 1], depth + 1))) goto out;
     if (depth + 1 >= m->maxdepth || ne < 2) goto out; /* no child can grow */
 
     /* pass 2: each extension's transactions (occurrence delivery). Below the
@@ -469,8 +468,7 @@ static size_t setindex_find(const setindex *x, const int32_t *v, size_t k)
         size_t e = x->slots[s];
         if (!e) return SIZE_MAX;
         e--;
-        if (x->off[e + 1] - x->off[e] == k &&
-            memcmp(x->items + x->off[e], v, k * sizeof *v) == 0)
+        if (x->off[e + 1] - x->off[e] == k && memcmp(x->items + x->off[e], v, k * sizeof *v) == 0)
             return e;
         s = (s + 1) & x->mask;
     }
@@ -525,8 +523,8 @@ static int cmp_rule(const void *pa, const void *pb)
 /* ---- text of item lists -------------------------------------------------------------- */
 
 typedef struct strs {
-    crm__buf buf;  /* NUL-terminated strings back to back */
-    size_t *off;   /* start of each */
+    crm__buf buf; /* NUL-terminated strings back to back */
+    size_t *off;  /* start of each */
     size_t n, cap;
 } strs;
 
@@ -551,8 +549,7 @@ static crm_status strs_join(strs *s, const int32_t *r, size_t k, char *const *es
     return st;
 }
 
-static crm_status add_text_col(crm_dataset *ds, const char *name, const strs *s,
-                               const char **ptrs)
+static crm_status add_text_col(crm_dataset *ds, const char *name, const strs *s, const char **ptrs)
 {
     for (size_t i = 0; i < s->n; i++)
         ptrs[i] = s->buf.data + s->off[i];
@@ -637,7 +634,9 @@ crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *i
     if (rules_out) *rules_out = NULL;
     if (!tx || !tid_col || !item_col)
         return crm__error(CRM_E_INVALID, "crm_apriori: NULL %s",
-                          !tx ? "dataset" : !tid_col ? "tid_col" : "item_col");
+                          !tx        ? "dataset"
+                          : !tid_col ? "tid_col"
+                                     : "item_col");
     if (!itemsets_out && !rules_out)
         return crm__error(CRM_E_INVALID,
                           "crm_apriori: both outputs are NULL (ask for itemsets, rules or both)");
@@ -939,8 +938,7 @@ crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *i
         for (int k = 0; k < 3; k++)
             if (!(col[k] = crm__malloc_array(nk ? nk : 1, sizeof(double)))) goto nomem;
         for (size_t r = 0; r < nk; r++) {
-            if ((st = strs_join(&s1, refs[r].ranks, (size_t)refs[r].size, esc, elen, sep,
-                                seplen)))
+            if ((st = strs_join(&s1, refs[r].ranks, (size_t)refs[r].size, esc, elen, sep, seplen)))
                 goto fail;
             col[0][r] = (double)refs[r].size;
             col[1][r] = (double)refs[r].count;
@@ -948,8 +946,7 @@ crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *i
         }
         ptrs = crm__malloc_array(nk ? nk : 1, sizeof *ptrs);
         if (!ptrs) goto nomem;
-        if ((st = crm_dataset_new(&ids)) || (st = add_text_col(ids, "items", &s1, ptrs)))
-            goto fail;
+        if ((st = crm_dataset_new(&ids)) || (st = add_text_col(ids, "items", &s1, ptrs))) goto fail;
         static const char *const names[3] = {"size", "count", "support"};
         for (int k = 0; k < 3; k++) {
             st = add_num_col(ids, names[k], col[k], nk);
@@ -1059,10 +1056,9 @@ crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *i
         if ((st = crm_dataset_new(&rds)) || (st = add_text_col(rds, "antecedent", &s1, ptrs)) ||
             (st = add_text_col(rds, "consequent", &s2, ptrs)))
             goto fail;
-        static const char *const rnames[8] = {"antecedent_support", "consequent_support",
-                                              "support",            "confidence",
-                                              "lift",               "leverage",
-                                              "conviction",         "count"};
+        static const char *const rnames[8] = {
+            "antecedent_support", "consequent_support", "support", "confidence", "lift",
+            "leverage",           "conviction",         "count"};
         for (int k = 0; k < 8; k++) {
             st = add_num_col(rds, rnames[k], col[k], nrules);
             col[k] = NULL;
