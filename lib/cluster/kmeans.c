@@ -268,6 +268,17 @@ static void lloyd_chunk_cm(km_ctx *c, size_t r0, size_t m, double *xc, double *d
 {
     size_t k = c->k, d = c->d;
     gather_cm(c->X, r0, m, xc);
+#if defined(__GNUC__)
+    /* the next chunk's column segments: 16-32 interleaved streams are more than the
+     * hardware prefetchers follow on their own */
+    if (r0 + 2 * m <= c->X->n) {
+        for (size_t j = 0; j < d; j++) {
+            const double *nx = c->X->cols[j] + r0 + m;
+            for (size_t i = 0; i < m; i += 8)
+                __builtin_prefetch(nx + i, 0, 0);
+        }
+    }
+#endif
     cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)m, (int)k, (int)d, 1.0, xc,
                 (int)m, c->centers, (int)d, 0.0, dots, (int)m);
     int32_t *lab = c->labels + r0;
