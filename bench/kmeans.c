@@ -61,8 +61,7 @@ int main(int argc, char **argv)
     int threads = argc > 4 ? atoi(argv[4]) : 0;
     crm_dataset *ds = NULL;
     double *v = malloc(rows * sizeof *v);
-    if (!v || crm_dataset_new(&ds) != CRM_OK)
-        return 1;
+    if (!v || crm_dataset_new(&ds) != CRM_OK) return 1;
     const char *cols[D];
     static char names[D][8];
     for (size_t j = 0; j < D; j++) {
@@ -70,8 +69,7 @@ int main(int argc, char **argv)
             v[i] = value(i, j);
         snprintf(names[j], sizeof names[j], "x%zu", j);
         cols[j] = names[j];
-        if (crm_dataset_add_number(ds, names[j], v, rows) != CRM_OK)
-            return 1;
+        if (crm_dataset_add_number(ds, names[j], v, rows) != CRM_OK) return 1;
     }
     free(v);
     double init[K * D];
@@ -111,8 +109,7 @@ int main(int argc, char **argv)
      * freed so that it does not add to the peak above */
     double sp[5], sink = 0;
     double *all = malloc(rows * D * sizeof *all);
-    if (!all)
-        return 1;
+    if (!all) return 1;
     for (size_t i = 0; i < rows * D; i++)
         all[i] = (double)(i & 1023);
     for (int r = 0; r < 5; r++) {
@@ -133,7 +130,6 @@ int main(int argc, char **argv)
     printf("bench=kmeans impl=libcrm-%s rows=%zu cols=%d k=%d threads=%d n_iter=%d fit_s=%.4f "
            "per_iter_ms=%.3f inertia=%.17g sum_pass_ms=%.3f peak_rss_kb=%ld data_kb=%zu%s\n",
            alg, rows, D, K, threads, (int)n_iter, t[1], 1000.0 * t[1] / n_iter, inertia,
-           1000.0 * sp[2], peak_fit, rows * D * sizeof(double) / 1024,
-           sink == 0.12345 ? " " : "");
+           1000.0 * sp[2], peak_fit, rows * D * sizeof(double) / 1024, sink == 0.12345 ? " " : "");
     return 0;
 }

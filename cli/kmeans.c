@@ -53,8 +53,7 @@ static int split_list(const char *s, char ***out, size_t *n)
     for (const char *p = s; *p; p++)
         cnt += *p == ',';
     char **v = calloc(cnt, sizeof *v);
-    if (!v)
-        return -1;
+    if (!v) return -1;
     size_t i = 0;
     const char *p = s;
     for (;;) {
@@ -70,8 +69,7 @@ static int split_list(const char *s, char ***out, size_t *n)
         memcpy(v[i], p, len);
         v[i][len] = '\0';
         i++;
-        if (!e)
-            break;
+        if (!e) break;
         p = e + 1;
     }
     *out = v;
@@ -81,8 +79,7 @@ static int split_list(const char *s, char ***out, size_t *n)
 
 static void free_list(char **v, size_t n)
 {
-    if (!v)
-        return;
+    if (!v) return;
     for (size_t i = 0; i < n; i++)
         free(v[i]);
     free(v);
@@ -91,8 +88,7 @@ static void free_list(char **v, size_t n)
 static int parse_i64(cli_args *a, const cli_opt *o, int64_t lo, int64_t hi, int64_t *out)
 {
     const char *v = NULL;
-    if (cli_value(a, o, &v))
-        return -1;
+    if (cli_value(a, o, &v)) return -1;
     if (cli_parse_int64(v, out) || *out < lo || *out > hi) {
         cli_usage(a, "--%.*s wants a whole number from %lld to %lld (got \"%s\")", (int)o->len,
                   o->name, (long long)lo, (long long)hi, v);
@@ -239,12 +235,10 @@ int cli_cmd_kmeans(int argc, char **argv)
     cli_args a;
     cli_args_init(&a, argc, argv, "kmeans", km_usage);
     crm_kmeans_options ko;
-    if (crm_kmeans_options_init(&ko, sizeof ko) != CRM_OK)
-        return cli_lib_error(NULL);
+    if (crm_kmeans_options_init(&ko, sizeof ko) != CRM_OK) return cli_lib_error(NULL);
     cli_csvflags f;
     int rc = cli_csvflags_init(&f, argc);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     const char *path = NULL, *out = NULL, *model_path = NULL, *colarg = NULL, *logarg = NULL,
                *elbow = NULL, *v = NULL;
     int json = 0, have_k = 0;
@@ -266,8 +260,7 @@ int cli_cmd_kmeans(int argc, char **argv)
             continue;
         }
         int r = cli_csvflags_try(&f, &a, &o);
-        if (r > 0)
-            continue;
+        if (r > 0) continue;
         if (r == 0) {
             if (cli_is(&o, "help", 'h')) {
                 km_help();
@@ -344,8 +337,7 @@ int cli_cmd_kmeans(int argc, char **argv)
         rc = cli_lib_error(path);
         goto done;
     }
-    if ((rc = features(ds, cols, ncols, logs, nlogs, &feat)))
-        goto done;
+    if ((rc = features(ds, cols, ncols, logs, nlogs, &feat))) goto done;
     if (elbow) {
         rc = run_elbow(feat, (const char *const *)cols, ncols, &ko, elbow, json, &a);
         goto done;
@@ -431,10 +423,8 @@ int cli_cmd_kmeans(int argc, char **argv)
         cli_format_number(inertia, b, sizeof b);
         printf("k:           %d\ninertia:     %s\niterations:  %d (%s)\n", (int)ko.k, b,
                (int)n_iter, conv != 0 ? "converged" : "max-iter reached");
-        if (out)
-            printf("output:      %s\n", out);
-        if (model_path)
-            printf("model:       %s\n", model_path);
+        if (out) printf("output:      %s\n", out);
+        if (model_path) printf("model:       %s\n", model_path);
         size_t nc = crm_dataset_ncols(sum), nr = crm_dataset_nrows(sum);
         printf("\n%7s %9s %14s", "cluster", "size", "wcss");
         for (size_t c = 3; c < nc; c++) {

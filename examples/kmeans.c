@@ -31,7 +31,8 @@ int main(void)
         spend[i] = (g == 0 ? 40 : g == 1 ? 300 : 2500) * (0.8 + 0.4 * u);
     }
     crm_dataset *ds = NULL;
-    if (crm_dataset_new(&ds) != CRM_OK || crm_dataset_add_number(ds, "visits", visits, N) != CRM_OK ||
+    if (crm_dataset_new(&ds) != CRM_OK ||
+        crm_dataset_add_number(ds, "visits", visits, N) != CRM_OK ||
         crm_dataset_add_number(ds, "spend", spend, N) != CRM_OK)
         return fail("dataset");
 
@@ -42,8 +43,7 @@ int main(void)
     o.seed = 42;
     const char *cols[] = {"visits", "spend"};
     crm_model *m = NULL;
-    if (crm_kmeans_fit(ds, cols, 2, &o, &m) != CRM_OK)
-        return fail("crm_kmeans_fit");
+    if (crm_kmeans_fit(ds, cols, 2, &o, &m) != CRM_OK) return fail("crm_kmeans_fit");
 
     double inertia = 0, n_iter = 0;
     crm_model_stat(m, "inertia", &inertia);
@@ -51,8 +51,7 @@ int main(void)
     printf("inertia %.4f after %.0f iterations\n", inertia, n_iter);
 
     crm_dataset *sum = NULL;
-    if (crm_model_summary(m, &sum) != CRM_OK)
-        return fail("crm_model_summary");
+    if (crm_model_summary(m, &sum) != CRM_OK) return fail("crm_model_summary");
     printf("cluster   size   visits     spend\n");
     for (size_t r = 0; r < crm_dataset_nrows(sum); r++) {
         double c[5];
@@ -62,11 +61,9 @@ int main(void)
     }
 
     /* save, load, predict with both: the segments are identical */
-    if (crm_model_save(m, "kmeans_model.json") != CRM_OK)
-        return fail("crm_model_save");
+    if (crm_model_save(m, "kmeans_model.json") != CRM_OK) return fail("crm_model_save");
     crm_model *loaded = NULL;
-    if (crm_model_load("kmeans_model.json", &loaded) != CRM_OK)
-        return fail("crm_model_load");
+    if (crm_model_load("kmeans_model.json", &loaded) != CRM_OK) return fail("crm_model_load");
     crm_dataset *a = NULL, *b = NULL;
     if (crm_dataset_clone(ds, &a) != CRM_OK || crm_dataset_clone(ds, &b) != CRM_OK ||
         crm_model_predict(m, a, "segment") != CRM_OK ||

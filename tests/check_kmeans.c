@@ -285,8 +285,7 @@ START_TEST(test_elbow_silhouette)
     get_col(e, "inertia", in);
     for (int i = 0; i < 5; i++) {
         ck_assert(k[i] == i + 1);
-        if (i)
-            ck_assert(in[i] < in[i - 1]);
+        if (i) ck_assert(in[i] < in[i - 1]);
     }
     crm_dataset_free(e);
     ck_assert_error(crm_kmeans_elbow(ds, gen_cols, 2, 3, 2, &o, &e), CRM_E_INVALID);
@@ -459,10 +458,8 @@ static char *af_json;
 static crm_status af_dataset(crm_dataset **ds)
 {
     crm_status st = crm_dataset_new(ds);
-    if (st == CRM_OK)
-        st = crm_dataset_add_number(*ds, "x", af_x, 10);
-    if (st == CRM_OK)
-        st = crm_dataset_add_number(*ds, "y", af_y, 10);
+    if (st == CRM_OK) st = crm_dataset_add_number(*ds, "x", af_x, 10);
+    if (st == CRM_OK) st = crm_dataset_add_number(*ds, "y", af_y, 10);
     return st;
 }
 
@@ -479,30 +476,31 @@ static crm_status af_fit(int to_json)
     o.n_threads = 2;
     const char *cols[] = {"x", "y"};
     crm_status st = af_dataset(&ds);
-    if (st == CRM_OK)
-        st = crm_kmeans_fit(ds, cols, 2, &o, &m);
-    if (st == CRM_OK && to_json)
-        st = crm_model_to_json(m, &js);
+    if (st == CRM_OK) st = crm_kmeans_fit(ds, cols, 2, &o, &m);
+    if (st == CRM_OK && to_json) st = crm_model_to_json(m, &js);
     crm_free(js);
     crm_model_free(m);
     crm_dataset_free(ds);
     return st;
 }
 
-static crm_status af_fit_only(void) { return af_fit(0); }
-static crm_status af_fit_json(void) { return af_fit(1); }
+static crm_status af_fit_only(void)
+{
+    return af_fit(0);
+}
+static crm_status af_fit_json(void)
+{
+    return af_fit(1);
+}
 
 static crm_status af_load_predict(void)
 {
     crm_dataset *ds = NULL, *s = NULL;
     crm_model *m = NULL;
     crm_status st = af_dataset(&ds);
-    if (st == CRM_OK)
-        st = crm_model_from_json(af_json, &m);
-    if (st == CRM_OK)
-        st = crm_model_predict(m, ds, "cluster");
-    if (st == CRM_OK)
-        st = crm_model_summary(m, &s);
+    if (st == CRM_OK) st = crm_model_from_json(af_json, &m);
+    if (st == CRM_OK) st = crm_model_predict(m, ds, "cluster");
+    if (st == CRM_OK) st = crm_model_summary(m, &s);
     crm_dataset_free(s);
     crm_model_free(m);
     crm_dataset_free(ds);
@@ -515,10 +513,8 @@ static crm_status af_elbow_silhouette(void)
     const char *cols[] = {"x", "y"};
     double s = 0;
     crm_status st = af_dataset(&ds);
-    if (st == CRM_OK)
-        st = crm_kmeans_elbow(ds, cols, 2, 1, 3, NULL, &e);
-    if (st == CRM_OK)
-        st = crm_silhouette(ds, cols, 1, "y", NULL, &s);
+    if (st == CRM_OK) st = crm_kmeans_elbow(ds, cols, 2, 1, 3, NULL, &e);
+    if (st == CRM_OK) st = crm_silhouette(ds, cols, 1, "y", NULL, &s);
     crm_dataset_free(e);
     crm_dataset_free(ds);
     return st;

@@ -248,8 +248,7 @@ static crm_dataset *retail_rfm(void)
     }
     size_t m = 0;
     for (size_t r = 0; r < n; r++)
-        if (!isnan(cid[r]) && q[r] > 0 && p[r] > 0 && inv[r] >= 0 && !cancel[inv[r]])
-            rows[m++] = r;
+        if (!isnan(cid[r]) && q[r] > 0 && p[r] > 0 && inv[r] >= 0 && !cancel[inv[r]]) rows[m++] = r;
     ck_assert_uint_eq(m, 397884);
     ck_assert_ok(crm__dataset_take(raw, rows, m, &tx));
     free(cid);

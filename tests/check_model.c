@@ -38,8 +38,18 @@ END_TEST
 
 START_TEST(test_json_write_roundtrip)
 {
-    const double vals[] = {0.0, -0.0, 1.0, -1.5, 0.1, 1.0 / 3.0, 1e-300, 4.9e-324,
-                           1.7976931348623157e308, 123456789012345678.0, NAN, INFINITY,
+    const double vals[] = {0.0,
+                           -0.0,
+                           1.0,
+                           -1.5,
+                           0.1,
+                           1.0 / 3.0,
+                           1e-300,
+                           4.9e-324,
+                           1.7976931348623157e308,
+                           123456789012345678.0,
+                           NAN,
+                           INFINITY,
                            -INFINITY};
     size_t n = sizeof vals / sizeof vals[0];
     crm__buf b = {NULL, 0, 0};
@@ -128,8 +138,8 @@ START_TEST(test_json_bad)
     ck_assert_ok(crm__json_parse(deep, &v));
     crm__json_free(v);
     /* a huge (but finite) number and many digits parse exactly */
-    ck_assert_ok(crm__json_parse("[1.7976931348623157e308, 0.1000000000000000055511151231257827]",
-                                 &v));
+    ck_assert_ok(
+        crm__json_parse("[1.7976931348623157e308, 0.1000000000000000055511151231257827]", &v));
     ck_assert(v->items[0].num == 1.7976931348623157e308);
     ck_assert(v->items[1].num == 0.1);
     crm__json_free(v);
@@ -288,8 +298,8 @@ static crm_status from_json_body(void)
 static crm_status parse_body(void)
 {
     crm__json *v = NULL;
-    crm_status st = crm__json_parse("{\"a\":[1,2,{\"b\":\"c\\u00e9\"}],\"d\":\"e\",\"f\":[[],{}]}",
-                                    &v);
+    crm_status st =
+        crm__json_parse("{\"a\":[1,2,{\"b\":\"c\\u00e9\"}],\"d\":\"e\",\"f\":[[],{}]}", &v);
     crm__json_free(v);
     return st;
 }

@@ -112,24 +112,24 @@ typedef enum crm_kmeans_algorithm {
  * crm_kmeans_options_init(&o, sizeof o); see crm/common.h for the size rule.
  */
 typedef struct crm_kmeans_options {
-    size_t size;                  /**< sizeof as the caller compiled it (set by init) */
-    int32_t k;                    /**< number of clusters, >= 1; default 8 */
-    int32_t n_init;               /**< restarts, lowest inertia kept, >= 1; default 10 */
-    int32_t max_iter;             /**< Lloyd iterations per restart, >= 1; default 300 */
-    int32_t init;                 /**< crm_kmeans_init; default CRM_KMEANS_INIT_PLUSPLUS */
-    double tol;                   /**< relative tolerance (see the header), >= 0; default 1e-4 */
-    const double *init_centers;   /**< GIVEN: k * ncols values, row-major (center after
-                                       center), in the units of the data as given (raw,
-                                       also with standardize); borrowed for the call */
-    uint64_t seed;                /**< seed of all randomness; default 0 */
-    int32_t standardize;          /**< 1: fit on z-scores; default 0 */
-    int32_t n_threads;            /**< worker threads, 0 = all cores (default); the result
-                                       does not depend on it */
-    int32_t algorithm;            /**< crm_kmeans_algorithm; default CRM_KMEANS_AUTO */
+    size_t size;                /**< sizeof as the caller compiled it (set by init) */
+    int32_t k;                  /**< number of clusters, >= 1; default 8 */
+    int32_t n_init;             /**< restarts, lowest inertia kept, >= 1; default 10 */
+    int32_t max_iter;           /**< Lloyd iterations per restart, >= 1; default 300 */
+    int32_t init;               /**< crm_kmeans_init; default CRM_KMEANS_INIT_PLUSPLUS */
+    double tol;                 /**< relative tolerance (see the header), >= 0; default 1e-4 */
+    const double *init_centers; /**< GIVEN: k * ncols values, row-major (center after
+                                     center), in the units of the data as given (raw,
+                                     also with standardize); borrowed for the call */
+    uint64_t seed;              /**< seed of all randomness; default 0 */
+    int32_t standardize;        /**< 1: fit on z-scores; default 0 */
+    int32_t n_threads;          /**< worker threads, 0 = all cores (default); the result
+                                     does not depend on it */
+    int32_t algorithm;          /**< crm_kmeans_algorithm; default CRM_KMEANS_AUTO */
     int32_t (*progress)(double fraction, void *user); /**< called after every iteration
                                        with the fraction done in [0, 1], or NULL (default);
                                        non-zero return cancels (CRM_E_CANCELLED) */
-    void *user;                   /**< passed to progress */
+    void *user;                                       /**< passed to progress */
     /* ---- v1.0 ends here; append new fields below only ---- */
 } crm_kmeans_options;
 

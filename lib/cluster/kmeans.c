@@ -44,21 +44,17 @@ crm_status crm__km_columns(const crm_dataset *ds, const char *const *cols, size_
                            const char *what, const double ***ptrs)
 {
     *ptrs = NULL;
-    if (!cols)
-        return crm__error(CRM_E_INVALID, "%s: cols is NULL", what);
-    if (ncols == 0)
-        return crm__error(CRM_E_INVALID, "%s: no feature columns (ncols is 0)", what);
+    if (!cols) return crm__error(CRM_E_INVALID, "%s: cols is NULL", what);
+    if (ncols == 0) return crm__error(CRM_E_INVALID, "%s: no feature columns (ncols is 0)", what);
     for (size_t j = 0; j < ncols; j++) {
-        if (!cols[j])
-            return crm__error(CRM_E_INVALID, "%s: column name %zu is NULL", what, j);
+        if (!cols[j]) return crm__error(CRM_E_INVALID, "%s: column name %zu is NULL", what, j);
         for (size_t i = 0; i < j; i++)
             if (strcmp(cols[i], cols[j]) == 0)
                 return crm__error(CRM_E_INVALID, "%s: column \"%s\" is listed twice", what,
                                   cols[j]);
     }
     const double **p = crm__malloc_array(ncols, sizeof *p);
-    if (!p)
-        return crm__nomem();
+    if (!p) return crm__nomem();
     for (size_t j = 0; j < ncols; j++) {
         size_t idx;
         crm_status st = crm__dataset_find(ds, cols[j], &idx);
@@ -136,16 +132,16 @@ typedef struct km_ctx {
     size_t *pchanged;      /* nblocks */
     /* Hamerly */
     int hamerly;
-    double *ub, *lb; /* n each: upper bound on distance to own center, lower bound to others */
+    double *ub, *lb;     /* n each: upper bound on distance to own center, lower bound to others */
     const double *shift; /* k: distance each center moved in the last update */
     const double *half;  /* k: half the distance to the nearest other center */
     double maxshift;
     int bounds_valid;
     /* k-means++ */
-    double *closest;       /* n */
-    const double *cand;    /* ncand * d */
+    double *closest;    /* n */
+    const double *cand; /* ncand * d */
     size_t ncand;
-    double *ppot;          /* nblocks * ncand */
+    double *ppot; /* nblocks * ncand */
 } km_ctx;
 
 /* Hamerly: update the bounds of one chunk's rows; rows whose bounds fail get
@@ -220,8 +216,7 @@ static void accumulate_cm(const double *xc, size_t m, size_t d, size_t k, const 
         size_t lo = 0;
         for (size_t a = 0; a < k; a++) {
             size_t hi = start[a];
-            if (hi == lo)
-                continue;
+            if (hi == lo) continue;
             double l0 = 0.0, l1 = 0.0, l2 = 0.0, l3 = 0.0;
             size_t p = lo;
             for (; p + 4 <= hi; p += 4) {
@@ -230,12 +225,9 @@ static void accumulate_cm(const double *xc, size_t m, size_t d, size_t k, const 
                 l2 += col[perm[p + 2]];
                 l3 += col[perm[p + 3]];
             }
-            if (p < hi)
-                l0 += col[perm[p++]];
-            if (p < hi)
-                l1 += col[perm[p++]];
-            if (p < hi)
-                l2 += col[perm[p++]];
+            if (p < hi) l0 += col[perm[p++]];
+            if (p < hi) l1 += col[perm[p++]];
+            if (p < hi) l2 += col[perm[p++]];
             psum[a * d + j] += (l0 + l1) + (l2 + l3);
             lo = hi;
         }
@@ -262,9 +254,8 @@ static void gather_cm(const km_data *X, size_t r0, size_t m, double *xc)
  * dots = X * C^T by one GEMM (m x k, column-major), then the argmin runs down the
  * columns (vectorizable over rows). Accumulation and wcss keep the row order of the
  * row-major path, so both give bit-identical sums. */
-static void lloyd_chunk_cm(km_ctx *c, size_t r0, size_t m, double *xc, double *dots,
-                           double *best, double *acc, double *psum, double *pcnt, double *pw,
-                           size_t *changed)
+static void lloyd_chunk_cm(km_ctx *c, size_t r0, size_t m, double *xc, double *dots, double *best,
+                           double *acc, double *psum, double *pcnt, double *pw, size_t *changed)
 {
     size_t k = c->k, d = c->d;
     gather_cm(c->X, r0, m, xc);
@@ -279,8 +270,8 @@ static void lloyd_chunk_cm(km_ctx *c, size_t r0, size_t m, double *xc, double *d
         }
     }
 #endif
-    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)m, (int)k, (int)d, 1.0, xc,
-                (int)m, c->centers, (int)d, 0.0, dots, (int)m);
+    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)m, (int)k, (int)d, 1.0, xc, (int)m,
+                c->centers, (int)d, 0.0, dots, (int)m);
     int32_t *lab = c->labels + r0;
     const double *cn = c->cnorm;
     size_t ch = 0;
@@ -300,7 +291,8 @@ static void lloyd_chunk_cm(km_ctx *c, size_t r0, size_t m, double *xc, double *d
     }
     *changed += ch;
     if (psum)
-        accumulate_cm(xc, m, d, k, lab, (size_t *)(void *)acc, (uint32_t *)(void *)best, psum, pcnt);
+        accumulate_cm(xc, m, d, k, lab, (size_t *)(void *)acc, (uint32_t *)(void *)best, psum,
+                      pcnt);
     if (pw) {
         for (size_t i = 0; i < m; i++) {
             size_t a = (size_t)lab[i];
@@ -334,8 +326,7 @@ static void pass_block(void *ctxp, size_t b, int worker)
         memset(psum, 0, k * d * sizeof *psum);
         memset(pcnt, 0, k * sizeof *pcnt);
     }
-    if (pw)
-        memset(pw, 0, k * sizeof *pw);
+    if (pw) memset(pw, 0, k * sizeof *pw);
     size_t changed = 0;
     for (size_t r0 = lo; r0 < hi; r0 += KM_CHUNK) {
         size_t m = hi - r0 < KM_CHUNK ? hi - r0 : KM_CHUNK;
@@ -398,8 +389,7 @@ static void pp_block(void *ctxp, size_t b, int worker)
             if (nc == 0) {
                 /* update closest with the single candidate in cand */
                 double v = sqdist(x, c->cand, d);
-                if (!(cl <= v))
-                    c->closest[r0 + i] = v;
+                if (!(cl <= v)) c->closest[r0 + i] = v;
                 continue;
             }
             for (size_t t = 0; t < nc; t++) {
@@ -459,8 +449,7 @@ static crm_status init_plusplus(km_ctx *c, crm__rng *rng, double *centers)
             }
         }
         for (size_t t = 0; t < L; t++) {
-            if (ids[t] >= n)
-                ids[t] = n - 1;
+            if (ids[t] >= n) ids[t] = n - 1;
             get_row(X, ids[t], cand + t * d);
         }
         c->cand = cand;
@@ -498,8 +487,7 @@ static crm_status init_random(km_ctx *c, crm__rng *rng, double *centers)
 {
     size_t n = c->X->n, k = c->k;
     size_t *pick = crm__malloc_array(k, sizeof *pick);
-    if (!pick)
-        return crm__nomem();
+    if (!pick) return crm__nomem();
     for (size_t i = 0; i < k; i++) {
         size_t j = n - k + i;
         size_t t = (size_t)crm__rng_below(rng, (uint64_t)j + 1);
@@ -533,8 +521,7 @@ static uint64_t row_hash(const km_data *X, size_t r)
 static int row_eq(const km_data *X, size_t a, size_t b)
 {
     for (size_t j = 0; j < X->d; j++)
-        if (X->cols[j][a] != X->cols[j][b])
-            return 0;
+        if (X->cols[j][a] != X->cols[j][b]) return 0;
     return 1;
 }
 
@@ -545,8 +532,7 @@ static crm_status count_distinct(const km_data *X, size_t limit, size_t *out)
     while (cap < 2 * limit)
         cap *= 2;
     size_t *slot = crm__malloc_array(cap, sizeof *slot);
-    if (!slot)
-        return crm__nomem();
+    if (!slot) return crm__nomem();
     for (size_t i = 0; i < cap; i++)
         slot[i] = SIZE_MAX;
     size_t cnt = 0;
@@ -558,8 +544,7 @@ static crm_status count_distinct(const km_data *X, size_t limit, size_t *out)
                 cnt++;
                 break;
             }
-            if (row_eq(X, slot[s], r))
-                break;
+            if (row_eq(X, slot[s], r)) break;
             s = (s + 1) & (cap - 1);
         }
     }
@@ -589,8 +574,7 @@ typedef struct km_model {
 static void km_free_state(void *p)
 {
     km_model *m = p;
-    if (!m)
-        return;
+    if (!m) return;
     if (m->names)
         for (size_t j = 0; j < m->d; j++)
             crm__free(m->names[j]);
@@ -606,8 +590,7 @@ static void km_free_state(void *p)
 static crm_status km_alloc_state(size_t k, size_t d, int standardize, km_model **out)
 {
     km_model *m = crm__calloc(1, sizeof *m);
-    if (!m)
-        return crm__nomem();
+    if (!m) return crm__nomem();
     m->k = k;
     m->d = d;
     m->names = crm__calloc(d, sizeof *m->names);
@@ -647,13 +630,10 @@ static void ctx_free(km_ctx *c)
 static void ctx_blocks(km_ctx *c, size_t n, size_t k, size_t d)
 {
     size_t nchunks = (n + KM_CHUNK - 1) / KM_CHUNK;
-    if (nchunks == 0)
-        nchunks = 1;
+    if (nchunks == 0) nchunks = 1;
     size_t maxb = KM_PARTIAL_BYTES / ((k * d + 2 * k + 1) * sizeof(double));
-    if (maxb > KM_MAX_BLOCKS)
-        maxb = KM_MAX_BLOCKS;
-    if (maxb < 1)
-        maxb = 1;
+    if (maxb > KM_MAX_BLOCKS) maxb = KM_MAX_BLOCKS;
+    if (maxb < 1) maxb = 1;
     size_t cpb = (nchunks + maxb - 1) / maxb; /* chunks per block */
     c->block_rows = cpb * KM_CHUNK;
     c->nblocks = (nchunks + cpb - 1) / cpb;
@@ -720,21 +700,17 @@ static void relocate_empty(km_ctx *c, km_work *w, const double *old)
     size_t k = c->k, d = c->d, n = c->X->n;
     size_t nempty = 0;
     for (size_t j = 0; j < k; j++)
-        if (w->cnt[j] == 0.0)
-            nempty++;
-    if (nempty == 0)
-        return;
+        if (w->cnt[j] == 0.0) nempty++;
+    if (nempty == 0) return;
     /* top-nempty rows by distance, sorted descending (ties: lower row first) */
     size_t have = 0;
     double *xb = c->scratch;
     for (size_t r = 0; r < n; r++) {
         get_row(c->X, r, xb);
         double v = sqdist(xb, old + (size_t)c->labels[r] * d, d);
-        if (have == nempty && !(v > w->far[have - 1]))
-            continue;
+        if (have == nempty && !(v > w->far[have - 1])) continue;
         size_t pos = have < nempty ? have : nempty - 1;
-        if (have < nempty)
-            have++;
+        if (have < nempty) have++;
         while (pos > 0 && v > w->far[pos - 1]) {
             w->far[pos] = w->far[pos - 1];
             w->farrow[pos] = w->farrow[pos - 1];
@@ -745,8 +721,7 @@ static void relocate_empty(km_ctx *c, km_work *w, const double *old)
     }
     size_t e = 0;
     for (size_t j = 0; j < k && e < have; j++) {
-        if (w->cnt[j] != 0.0)
-            continue;
+        if (w->cnt[j] != 0.0) continue;
         size_t r = w->farrow[e++];
         size_t from = (size_t)c->labels[r];
         get_row(c->X, r, xb);
@@ -801,8 +776,7 @@ static crm_status lloyd(km_ctx *c, km_work *w, const crm_kmeans_options *o, doub
                 w->newc[j * d + t] = v;
             }
             w->shift[j] = sqrt(s2);
-            if (w->shift[j] > maxs)
-                maxs = w->shift[j];
+            if (w->shift[j] > maxs) maxs = w->shift[j];
             tot += s2;
         }
         memcpy(centers, w->newc, k * d * sizeof *centers);
@@ -812,11 +786,9 @@ static crm_status lloyd(km_ctx *c, km_work *w, const crm_kmeans_options *o, doub
             for (size_t j = 0; j < k; j++) {
                 double h = INFINITY;
                 for (size_t q = 0; q < k; q++) {
-                    if (q == j)
-                        continue;
+                    if (q == j) continue;
                     double v = sqrt(sqdist(centers + j * d, centers + q * d, d));
-                    if (v < h)
-                        h = v;
+                    if (v < h) h = v;
                 }
                 w->half[j] = 0.5 * h;
             }
@@ -865,13 +837,11 @@ static crm_status lloyd(km_ctx *c, km_work *w, const crm_kmeans_options *o, doub
 static crm_status check_options(const crm_kmeans_options *o, size_t d)
 {
     const char *w = "crm_kmeans_fit";
-    if (o->k < 1)
-        return crm__error(CRM_E_INVALID, "%s: k must be >= 1 (got %d)", w, (int)o->k);
+    if (o->k < 1) return crm__error(CRM_E_INVALID, "%s: k must be >= 1 (got %d)", w, (int)o->k);
     if (o->n_init < 1)
         return crm__error(CRM_E_INVALID, "%s: n_init must be >= 1 (got %d)", w, (int)o->n_init);
     if (o->max_iter < 1)
-        return crm__error(CRM_E_INVALID, "%s: max_iter must be >= 1 (got %d)", w,
-                          (int)o->max_iter);
+        return crm__error(CRM_E_INVALID, "%s: max_iter must be >= 1 (got %d)", w, (int)o->max_iter);
     if (!(o->tol >= 0.0) || !isfinite(o->tol))
         return crm__error(CRM_E_INVALID, "%s: tol must be a finite number >= 0 (got %g)", w,
                           o->tol);
@@ -893,8 +863,8 @@ static crm_status check_options(const crm_kmeans_options *o, size_t d)
         for (size_t i = 0; i < (size_t)o->k * d; i++)
             if (!isfinite(o->init_centers[i]))
                 return crm__error(CRM_E_INVALID,
-                                  "%s: init_centers[%zu] (center %zu, column %zu) is not finite",
-                                  w, i, i / d, i % d);
+                                  "%s: init_centers[%zu] (center %zu, column %zu) is not finite", w,
+                                  i, i / d, i % d);
     }
     return CRM_OK;
 }
@@ -938,27 +908,20 @@ crm_status crm_kmeans_fit(const crm_dataset *ds, const char *const *cols, size_t
                           const crm_kmeans_options *opts, crm_model **out)
 {
     const char *w = "crm_kmeans_fit";
-    if (!out)
-        return crm__error(CRM_E_INVALID, "%s: out is NULL", w);
+    if (!out) return crm__error(CRM_E_INVALID, "%s: out is NULL", w);
     *out = NULL;
-    if (!ds)
-        return crm__error(CRM_E_INVALID, "%s: dataset is NULL", w);
+    if (!ds) return crm__error(CRM_E_INVALID, "%s: dataset is NULL", w);
     crm_kmeans_options o;
     crm_status st = crm__options_load(&o, opts, &km_defaults, sizeof km_defaults,
                                       KM_OPTIONS_V1_SIZE, "crm_kmeans_options");
-    if (st != CRM_OK)
-        return st;
-    if (!cols)
-        return crm__error(CRM_E_INVALID, "%s: cols is NULL", w);
+    if (st != CRM_OK) return st;
+    if (!cols) return crm__error(CRM_E_INVALID, "%s: cols is NULL", w);
     st = check_options(&o, ncols);
-    if (st != CRM_OK)
-        return st;
-    if (o.init == CRM_KMEANS_INIT_GIVEN)
-        o.n_init = 1;
+    if (st != CRM_OK) return st;
+    if (o.init == CRM_KMEANS_INIT_GIVEN) o.n_init = 1;
     const double **ptrs = NULL;
     st = crm__km_columns(ds, cols, ncols, w, &ptrs);
-    if (st != CRM_OK)
-        return st;
+    if (st != CRM_OK) return st;
     size_t n = ds->nrows, d = ncols, k = (size_t)o.k;
     km_model *m = NULL;
     km_ctx c;
@@ -975,16 +938,16 @@ crm_status crm_kmeans_fit(const crm_dataset *ds, const char *const *cols, size_t
         goto fail;
     }
     st = count_distinct(&X, k, &distinct);
-    if (st != CRM_OK)
-        goto fail;
+    if (st != CRM_OK) goto fail;
     if (distinct < k) {
-        st = crm__error(CRM_E_INVALID, "%s: k = %zu is larger than the number of distinct rows "
-                                       "(%zu)", w, k, distinct);
+        st = crm__error(CRM_E_INVALID,
+                        "%s: k = %zu is larger than the number of distinct rows "
+                        "(%zu)",
+                        w, k, distinct);
         goto fail;
     }
     st = km_alloc_state(k, d, o.standardize, &m);
-    if (st != CRM_OK)
-        goto fail;
+    if (st != CRM_OK) goto fail;
     for (size_t j = 0; j < d; j++) {
         m->names[j] = crm__strdup(cols[j]);
         if (!m->names[j]) {
@@ -998,8 +961,10 @@ crm_status crm_kmeans_fit(const crm_dataset *ds, const char *const *cols, size_t
             double mu = col_mean(ptrs[j], n);
             double var = col_var(ptrs[j], n, mu, 1.0);
             if (!(var > 0.0)) {
-                st = crm__error(CRM_E_NUMERIC, "%s: column \"%s\" is constant; it cannot be "
-                                               "standardized", w, cols[j]);
+                st = crm__error(CRM_E_NUMERIC,
+                                "%s: column \"%s\" is constant; it cannot be "
+                                "standardized",
+                                w, cols[j]);
                 goto fail;
             }
             m->mean[j] = mu;
@@ -1015,8 +980,7 @@ crm_status crm_kmeans_fit(const crm_dataset *ds, const char *const *cols, size_t
     double tol_abs = o.tol * (varsum / (double)d);
     int hamerly = o.algorithm == CRM_KMEANS_HAMERLY || (o.algorithm == CRM_KMEANS_AUTO && k >= 32);
     st = ctx_init(&c, &X, k, o.n_threads, 1, hamerly);
-    if (st != CRM_OK)
-        goto fail;
+    if (st != CRM_OK) goto fail;
     c.hamerly = hamerly;
     wk.sums = crm__malloc_array(k * d, sizeof(double));
     wk.newc = crm__malloc_array(k * d, sizeof(double));
@@ -1052,11 +1016,9 @@ crm_status crm_kmeans_fit(const crm_dataset *ds, const char *const *cols, size_t
         } else {
             st = init_plusplus(&c, &rng, cur.centers);
         }
-        if (st != CRM_OK)
-            goto fail;
+        if (st != CRM_OK) goto fail;
         st = lloyd(&c, &wk, &o, tol_abs, (size_t)r, &cur);
-        if (st != CRM_OK)
-            goto fail;
+        if (st != CRM_OK) goto fail;
         if (r == 0 || cur.inertia < best.inertia) {
             km_run t = best;
             best = cur;
@@ -1102,12 +1064,10 @@ static crm_status km_predict(const void *sp, crm_dataset *ds, const char *out_co
     const km_model *m = sp;
     const char *w = "crm_model_predict";
     crm_status st = crm__dataset_check_new_name(ds, out_col);
-    if (st != CRM_OK)
-        return crm__error_prefix(st, w);
+    if (st != CRM_OK) return crm__error_prefix(st, w);
     const double **ptrs = NULL;
     st = crm__km_columns(ds, (const char *const *)m->names, m->d, w, &ptrs);
-    if (st != CRM_OK)
-        return st;
+    if (st != CRM_OK) return st;
     size_t n = ds->nrows;
     km_data X = {n, m->d, ptrs, m->mean, m->scale};
     km_ctx c;
@@ -1127,15 +1087,13 @@ static crm_status km_predict(const void *sp, crm_dataset *ds, const char *out_co
     c.wcss = 0;
     for (size_t i = 0; i < n; i++)
         c.labels[i] = -1;
-    if (n)
-        run_pass(&c);
+    if (n) run_pass(&c);
     for (size_t i = 0; i < n; i++)
         res[i] = (double)c.labels[i];
     ctx_free(&c);
     crm__free(ptrs);
     st = crm__dataset_add_owned(ds, out_col, CRM_TYPE_NUMBER, res, NULL, n);
-    if (st != CRM_OK)
-        crm__free(res);
+    if (st != CRM_OK) crm__free(res);
     return st;
 }
 
@@ -1152,10 +1110,8 @@ static crm_status km_summary(const void *sp, crm_dataset **out)
             v[j] = (double)j;
         st = crm_dataset_add_number(t, "cluster", v, k);
     }
-    if (st == CRM_OK)
-        st = crm_dataset_add_number(t, "size", m->size, k);
-    if (st == CRM_OK)
-        st = crm_dataset_add_number(t, "wcss", m->wcss, k);
+    if (st == CRM_OK) st = crm_dataset_add_number(t, "size", m->size, k);
+    if (st == CRM_OK) st = crm_dataset_add_number(t, "wcss", m->wcss, k);
     for (size_t f = 0; st == CRM_OK && f < d; f++) {
         for (size_t j = 0; j < k; j++) {
             double c = m->centers[j * d + f];
@@ -1186,7 +1142,7 @@ static crm_status km_summary(const void *sp, crm_dataset **out)
     return CRM_OK;
 }
 
-static const char *const km_stat_names[] = {"k",         "n_features", "n_rows",   "inertia",
+static const char *const km_stat_names[] = {"k",         "n_features", "n_rows",    "inertia",
                                             "n_iter",    "iterations", "converged", "standardize",
                                             "best_init", "tol_abs",    NULL};
 
@@ -1194,16 +1150,25 @@ static double km_stat(const void *sp, size_t i)
 {
     const km_model *m = sp;
     switch (i) {
-    case 0: return (double)m->k;
-    case 1: return (double)m->d;
-    case 2: return m->n_rows;
-    case 3: return m->inertia;
+    case 0:
+        return (double)m->k;
+    case 1:
+        return (double)m->d;
+    case 2:
+        return m->n_rows;
+    case 3:
+        return m->inertia;
     case 4:
-    case 5: return m->n_iter;
-    case 6: return m->converged;
-    case 7: return m->scale ? 1.0 : 0.0;
-    case 8: return m->best_init;
-    default: return m->tol_abs;
+    case 5:
+        return m->n_iter;
+    case 6:
+        return m->converged;
+    case 7:
+        return m->scale ? 1.0 : 0.0;
+    case 8:
+        return m->best_init;
+    default:
+        return m->tol_abs;
     }
 }
 
@@ -1213,46 +1178,33 @@ static crm_status km_to_json(const void *sp, crm__buf *b)
     size_t k = m->k, d = m->d;
     crm_status st = crm__buf_append(b, ",\"features\":[", 13);
     for (size_t j = 0; st == CRM_OK && j < d; j++) {
-        if (j)
-            st = crm__buf_append(b, ",", 1);
-        if (st == CRM_OK)
-            st = crm__json_write_string(b, m->names[j]);
+        if (j) st = crm__buf_append(b, ",", 1);
+        if (st == CRM_OK) st = crm__json_write_string(b, m->names[j]);
     }
     if (st == CRM_OK)
         st = crm__buf_printf(b, "],\"k\":%zu,\"standardize\":%s", k, m->scale ? "true" : "false");
     if (st == CRM_OK && m->scale) {
         st = crm__buf_append(b, ",\"mean\":", 8);
-        if (st == CRM_OK)
-            st = crm__json_write_numbers(b, m->mean, d);
-        if (st == CRM_OK)
-            st = crm__buf_append(b, ",\"scale\":", 9);
-        if (st == CRM_OK)
-            st = crm__json_write_numbers(b, m->scale, d);
+        if (st == CRM_OK) st = crm__json_write_numbers(b, m->mean, d);
+        if (st == CRM_OK) st = crm__buf_append(b, ",\"scale\":", 9);
+        if (st == CRM_OK) st = crm__json_write_numbers(b, m->scale, d);
     }
-    if (st == CRM_OK)
-        st = crm__buf_append(b, ",\"centers\":[", 12);
+    if (st == CRM_OK) st = crm__buf_append(b, ",\"centers\":[", 12);
     for (size_t j = 0; st == CRM_OK && j < k; j++) {
-        if (j)
-            st = crm__buf_append(b, ",", 1);
-        if (st == CRM_OK)
-            st = crm__json_write_numbers(b, m->centers + j * d, d);
+        if (j) st = crm__buf_append(b, ",", 1);
+        if (st == CRM_OK) st = crm__json_write_numbers(b, m->centers + j * d, d);
     }
-    if (st == CRM_OK)
-        st = crm__buf_append(b, "],\"size\":", 9);
-    if (st == CRM_OK)
-        st = crm__json_write_numbers(b, m->size, k);
-    if (st == CRM_OK)
-        st = crm__buf_append(b, ",\"wcss\":", 8);
-    if (st == CRM_OK)
-        st = crm__json_write_numbers(b, m->wcss, k);
-    static const char *const keys[] = {"inertia", "n_iter", "converged", "n_rows", "best_init",
-                                       "tol_abs"};
-    const double vals[] = {m->inertia, m->n_iter, m->converged, m->n_rows, m->best_init,
-                           m->tol_abs};
+    if (st == CRM_OK) st = crm__buf_append(b, "],\"size\":", 9);
+    if (st == CRM_OK) st = crm__json_write_numbers(b, m->size, k);
+    if (st == CRM_OK) st = crm__buf_append(b, ",\"wcss\":", 8);
+    if (st == CRM_OK) st = crm__json_write_numbers(b, m->wcss, k);
+    static const char *const keys[] = {"inertia", "n_iter",    "converged",
+                                       "n_rows",  "best_init", "tol_abs"};
+    const double vals[] = {m->inertia, m->n_iter,    m->converged,
+                           m->n_rows,  m->best_init, m->tol_abs};
     for (size_t i = 0; st == CRM_OK && i < 6; i++) {
         st = crm__buf_printf(b, ",\"%s\":", keys[i]);
-        if (st == CRM_OK)
-            st = crm__json_write_number(b, vals[i]);
+        if (st == CRM_OK) st = crm__json_write_number(b, vals[i]);
     }
     return st;
 }
@@ -1275,8 +1227,7 @@ static crm_status km_from_json(const crm__json *doc, void **state)
     size_t d = feat->len;
     double kd;
     crm_status st = crm__json_get_number(doc, "k", w, &kd);
-    if (st != CRM_OK)
-        return st;
+    if (st != CRM_OK) return st;
     if (!(kd >= 1.0 && kd <= 1e9 && kd == floor(kd)))
         return crm__error(CRM_E_PARSE, "%s: \"k\" must be a whole number >= 1", w);
     size_t k = (size_t)kd;
@@ -1286,12 +1237,10 @@ static crm_status km_from_json(const crm__json *doc, void **state)
     int standardize = stdz->type == CRM__JSON_TRUE;
     const crm__json *centers;
     st = crm__json_get_array(doc, "centers", w, k, &centers);
-    if (st != CRM_OK)
-        return st;
+    if (st != CRM_OK) return st;
     km_model *m = NULL;
     st = km_alloc_state(k, d, standardize, &m);
-    if (st != CRM_OK)
-        return st;
+    if (st != CRM_OK) return st;
     for (size_t j = 0; st == CRM_OK && j < d; j++) {
         const crm__json *s = &feat->items[j];
         if (s->type != CRM__JSON_STRING || s->len == 0) {
@@ -1301,11 +1250,9 @@ static crm_status km_from_json(const crm__json *doc, void **state)
         for (size_t q = 0; q < j; q++)
             if (strcmp(m->names[q], s->str) == 0)
                 st = crm__error(CRM_E_PARSE, "%s: feature \"%s\" is listed twice", w, s->str);
-        if (st != CRM_OK)
-            break;
+        if (st != CRM_OK) break;
         m->names[j] = crm__strdup(s->str);
-        if (!m->names[j])
-            st = crm__nomem();
+        if (!m->names[j]) st = crm__nomem();
     }
     for (size_t j = 0; st == CRM_OK && j < k; j++) {
         const crm__json *row = &centers->items[j];
@@ -1318,33 +1265,20 @@ static crm_status km_from_json(const crm__json *doc, void **state)
     const crm__json *a;
     if (st == CRM_OK && standardize) {
         st = crm__json_get_array(doc, "mean", w, d, &a);
-        if (st == CRM_OK)
-            st = read_numbers(a, m->mean, "mean");
-        if (st == CRM_OK)
-            st = crm__json_get_array(doc, "scale", w, d, &a);
-        if (st == CRM_OK)
-            st = read_numbers(a, m->scale, "scale");
+        if (st == CRM_OK) st = read_numbers(a, m->mean, "mean");
+        if (st == CRM_OK) st = crm__json_get_array(doc, "scale", w, d, &a);
+        if (st == CRM_OK) st = read_numbers(a, m->scale, "scale");
     }
-    if (st == CRM_OK)
-        st = crm__json_get_array(doc, "size", w, k, &a);
-    if (st == CRM_OK)
-        st = read_numbers(a, m->size, "size");
-    if (st == CRM_OK)
-        st = crm__json_get_array(doc, "wcss", w, k, &a);
-    if (st == CRM_OK)
-        st = read_numbers(a, m->wcss, "wcss");
-    if (st == CRM_OK)
-        st = crm__json_get_number(doc, "inertia", w, &m->inertia);
-    if (st == CRM_OK)
-        st = crm__json_get_number(doc, "n_iter", w, &m->n_iter);
-    if (st == CRM_OK)
-        st = crm__json_get_number(doc, "converged", w, &m->converged);
-    if (st == CRM_OK)
-        st = crm__json_get_number(doc, "n_rows", w, &m->n_rows);
-    if (st == CRM_OK)
-        st = crm__json_get_number(doc, "best_init", w, &m->best_init);
-    if (st == CRM_OK)
-        st = crm__json_get_number(doc, "tol_abs", w, &m->tol_abs);
+    if (st == CRM_OK) st = crm__json_get_array(doc, "size", w, k, &a);
+    if (st == CRM_OK) st = read_numbers(a, m->size, "size");
+    if (st == CRM_OK) st = crm__json_get_array(doc, "wcss", w, k, &a);
+    if (st == CRM_OK) st = read_numbers(a, m->wcss, "wcss");
+    if (st == CRM_OK) st = crm__json_get_number(doc, "inertia", w, &m->inertia);
+    if (st == CRM_OK) st = crm__json_get_number(doc, "n_iter", w, &m->n_iter);
+    if (st == CRM_OK) st = crm__json_get_number(doc, "converged", w, &m->converged);
+    if (st == CRM_OK) st = crm__json_get_number(doc, "n_rows", w, &m->n_rows);
+    if (st == CRM_OK) st = crm__json_get_number(doc, "best_init", w, &m->best_init);
+    if (st == CRM_OK) st = crm__json_get_number(doc, "tol_abs", w, &m->tol_abs);
     for (size_t i = 0; st == CRM_OK && i < k * d; i++)
         if (!isfinite(m->centers[i]))
             st = crm__error(CRM_E_PARSE, "%s: center value %zu is not finite", w, i);

@@ -13,13 +13,10 @@ int crm__par_threads(int requested, size_t ntasks)
     long n = requested;
     if (n <= 0) {
         n = sysconf(_SC_NPROCESSORS_ONLN);
-        if (n < 1)
-            n = 1;
+        if (n < 1) n = 1;
     }
-    if (n > PAR_MAX_THREADS)
-        n = PAR_MAX_THREADS;
-    if ((size_t)n > ntasks)
-        n = ntasks ? (long)ntasks : 1;
+    if (n > PAR_MAX_THREADS) n = PAR_MAX_THREADS;
+    if ((size_t)n > ntasks) n = ntasks ? (long)ntasks : 1;
     return (int)n;
 }
 
@@ -40,8 +37,7 @@ static void *par_run(void *p)
     par_arg *a = p;
     for (;;) {
         size_t t = atomic_fetch_add(&a->job->next, 1);
-        if (t >= a->job->ntasks)
-            break;
+        if (t >= a->job->ntasks) break;
         a->job->fn(a->job->ctx, t, a->worker);
     }
     return NULL;
@@ -55,16 +51,14 @@ void crm__par_for(int nthreads, size_t ntasks, void (*fn)(void *ctx, size_t task
     job.ctx = ctx;
     job.ntasks = ntasks;
     atomic_init(&job.next, 0);
-    if (nthreads > PAR_MAX_THREADS)
-        nthreads = PAR_MAX_THREADS;
+    if (nthreads > PAR_MAX_THREADS) nthreads = PAR_MAX_THREADS;
     pthread_t tid[PAR_MAX_THREADS];
     par_arg args[PAR_MAX_THREADS];
     int started = 0;
     for (int w = 1; w < nthreads; w++) {
         args[w].job = &job;
         args[w].worker = w;
-        if (pthread_create(&tid[w], NULL, par_run, &args[w]) != 0)
-            break;
+        if (pthread_create(&tid[w], NULL, par_run, &args[w]) != 0) break;
         started = w;
     }
     args[0].job = &job;

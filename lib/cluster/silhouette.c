@@ -23,15 +23,15 @@ crm_status crm_silhouette_options_init(crm_silhouette_options *opts, size_t size
 
 typedef struct sil_ctx {
     const km_data *X;
-    const size_t *rows;   /* m rows of the sample (or all) */
+    const size_t *rows; /* m rows of the sample (or all) */
     size_t m;
-    const size_t *lab;    /* m cluster indices */
-    const double *csize;  /* L */
+    const size_t *lab;   /* m cluster indices */
+    const double *csize; /* L */
     size_t L;
-    double *dsum;         /* per worker: L sums */
-    double *xi;           /* per worker: d */
-    double *xj;           /* per worker: d */
-    double *s;            /* m results */
+    double *dsum; /* per worker: L sums */
+    double *xi;   /* per worker: d */
+    double *xj;   /* per worker: d */
+    double *s;    /* m results */
 } sil_ctx;
 
 #define SIL_TASK 64
@@ -48,8 +48,7 @@ static void sil_task(void *p, size_t task, int worker)
         crm__km_gather(c->X, c->rows[i], 1, xi);
         memset(sum, 0, L * sizeof *sum);
         for (size_t j = 0; j < c->m; j++) {
-            if (j == i)
-                continue;
+            if (j == i) continue;
             crm__km_gather(c->X, c->rows[j], 1, xj);
             double s2 = 0.0;
             for (size_t t = 0; t < d; t++) {
@@ -66,8 +65,7 @@ static void sil_task(void *p, size_t task, int worker)
         double a = sum[own] / (c->csize[own] - 1.0);
         double b = INFINITY;
         for (size_t q = 0; q < L; q++)
-            if (q != own && sum[q] / c->csize[q] < b)
-                b = sum[q] / c->csize[q];
+            if (q != own && sum[q] / c->csize[q] < b) b = sum[q] / c->csize[q];
         double mx = a > b ? a : b;
         c->s[i] = mx > 0.0 ? (b - a) / mx : 0.0;
     }
@@ -89,22 +87,19 @@ crm_status crm_silhouette(const crm_dataset *ds, const char *const *cols, size_t
                           const char *label_col, const crm_silhouette_options *opts, double *out)
 {
     const char *w = "crm_silhouette";
-    if (!out)
-        return crm__error(CRM_E_INVALID, "%s: out is NULL", w);
+    if (!out) return crm__error(CRM_E_INVALID, "%s: out is NULL", w);
     *out = NAN;
     if (!ds || !label_col)
         return crm__error(CRM_E_INVALID, "%s: %s is NULL", w, ds ? "label_col" : "dataset");
     crm_silhouette_options o;
     crm_status st = crm__options_load(&o, opts, &sil_defaults, sizeof sil_defaults,
                                       SIL_OPTIONS_V1_SIZE, "crm_silhouette_options");
-    if (st != CRM_OK)
-        return st;
+    if (st != CRM_OK) return st;
     if (o.sample_size < 0 || o.n_threads < 0)
         return crm__error(CRM_E_INVALID, "%s: sample_size and n_threads must be >= 0", w);
     const double **ptrs = NULL;
     st = crm__km_columns(ds, cols, ncols, w, &ptrs);
-    if (st != CRM_OK)
-        return st;
+    if (st != CRM_OK) return st;
     const double **lp = NULL;
     st = crm__km_columns(ds, &label_col, 1, w, &lp);
     if (st != CRM_OK) {
@@ -117,13 +112,14 @@ crm_status crm_silhouette(const crm_dataset *ds, const char *const *cols, size_t
     for (size_t r = 0; r < n; r++) {
         if (labels[r] != floor(labels[r])) {
             crm__free(ptrs);
-            return crm__error(CRM_E_INVALID, "%s: column \"%s\" row %zu: label %g is not a whole "
-                                             "number", w, label_col, r, labels[r]);
+            return crm__error(CRM_E_INVALID,
+                              "%s: column \"%s\" row %zu: label %g is not a whole "
+                              "number",
+                              w, label_col, r, labels[r]);
         }
     }
     size_t m = n;
-    if (o.sample_size > 0 && (uint64_t)n > (uint64_t)o.sample_size)
-        m = (size_t)o.sample_size;
+    if (o.sample_size > 0 && (uint64_t)n > (uint64_t)o.sample_size) m = (size_t)o.sample_size;
     km_data X = {n, ncols, ptrs, NULL, NULL};
     sil_ctx c;
     memset(&c, 0, sizeof c);
@@ -170,11 +166,10 @@ crm_status crm_silhouette(const crm_dataset *ds, const char *const *cols, size_t
     qsort(uniq, m, sizeof *uniq, cmp_double);
     size_t L = 0;
     for (size_t i = 0; i < m; i++)
-        if (i == 0 || uniq[i] != uniq[L - 1])
-            uniq[L++] = uniq[i];
+        if (i == 0 || uniq[i] != uniq[L - 1]) uniq[L++] = uniq[i];
     if (L < 2 || L > m - 1) {
-        st = crm__error(CRM_E_INVALID, "%s: %zu distinct labels in %zu rows; need 2 to n - 1", w,
-                        L, m);
+        st = crm__error(CRM_E_INVALID, "%s: %zu distinct labels in %zu rows; need 2 to n - 1", w, L,
+                        m);
         goto done;
     }
     csize = crm__calloc(L, sizeof *csize);
@@ -234,20 +229,18 @@ crm_status crm_kmeans_elbow(const crm_dataset *ds, const char *const *cols, size
                             crm_dataset **out)
 {
     const char *w = "crm_kmeans_elbow";
-    if (!out)
-        return crm__error(CRM_E_INVALID, "%s: out is NULL", w);
+    if (!out) return crm__error(CRM_E_INVALID, "%s: out is NULL", w);
     *out = NULL;
     if (k_min < 1 || k_max < k_min)
-        return crm__error(CRM_E_INVALID, "%s: need 1 <= k_min <= k_max (got %d..%d)", w,
-                          (int)k_min, (int)k_max);
+        return crm__error(CRM_E_INVALID, "%s: need 1 <= k_min <= k_max (got %d..%d)", w, (int)k_min,
+                          (int)k_max);
     crm_kmeans_options defaults, o;
     crm_status st = crm_kmeans_options_init(&defaults, sizeof defaults);
     if (st == CRM_OK)
         st = crm__options_load(&o, opts, &defaults, sizeof defaults,
                                offsetof(crm_kmeans_options, user) + sizeof(void *),
                                "crm_kmeans_options");
-    if (st != CRM_OK)
-        return st;
+    if (st != CRM_OK) return st;
     if (o.init == CRM_KMEANS_INIT_GIVEN)
         return crm__error(CRM_E_INVALID, "%s: init GIVEN cannot be used for a range of k", w);
     size_t nk = (size_t)k_max - (size_t)k_min + 1;
@@ -255,8 +248,7 @@ crm_status crm_kmeans_elbow(const crm_dataset *ds, const char *const *cols, size
     double *iv = crm__malloc_array(nk, sizeof *iv);
     double *nv = crm__malloc_array(nk, sizeof *nv);
     crm_dataset *t = NULL;
-    if (!kv || !iv || !nv)
-        st = crm__nomem();
+    if (!kv || !iv || !nv) st = crm__nomem();
     for (size_t i = 0; st == CRM_OK && i < nk; i++) {
         crm_model *m = NULL;
         o.k = k_min + (int32_t)i;
@@ -268,14 +260,10 @@ crm_status crm_kmeans_elbow(const crm_dataset *ds, const char *const *cols, size
         }
         crm_model_free(m);
     }
-    if (st == CRM_OK)
-        st = crm_dataset_new(&t);
-    if (st == CRM_OK)
-        st = crm_dataset_add_number(t, "k", kv, nk);
-    if (st == CRM_OK)
-        st = crm_dataset_add_number(t, "inertia", iv, nk);
-    if (st == CRM_OK)
-        st = crm_dataset_add_number(t, "n_iter", nv, nk);
+    if (st == CRM_OK) st = crm_dataset_new(&t);
+    if (st == CRM_OK) st = crm_dataset_add_number(t, "k", kv, nk);
+    if (st == CRM_OK) st = crm_dataset_add_number(t, "inertia", iv, nk);
+    if (st == CRM_OK) st = crm_dataset_add_number(t, "n_iter", nv, nk);
     crm__free(kv);
     crm__free(iv);
     crm__free(nv);

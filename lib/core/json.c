@@ -33,8 +33,7 @@ static void json_clear(crm__json *v)
     } else if (v->type == CRM__JSON_ARRAY || v->type == CRM__JSON_OBJECT) {
         for (size_t i = 0; i < v->len; i++) {
             json_clear(&v->items[i]);
-            if (v->keys)
-                crm__free(v->keys[i]);
+            if (v->keys) crm__free(v->keys[i]);
         }
         crm__free(v->items);
         crm__free(v->keys);
@@ -44,20 +43,16 @@ static void json_clear(crm__json *v)
 
 void crm__json_free(crm__json *v)
 {
-    if (!v)
-        return;
+    if (!v) return;
     json_clear(v);
     crm__free(v);
 }
 
 static int hexval(char c)
 {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     return -1;
 }
 
@@ -66,8 +61,7 @@ static int jp_hex4(jp *p, uint32_t *out)
     uint32_t u = 0;
     for (int i = 0; i < 4; i++) {
         int h = hexval(p->s[p->pos + (size_t)i]);
-        if (h < 0)
-            return 0;
+        if (h < 0) return 0;
         u = u * 16 + (uint32_t)h;
     }
     p->pos += 4;
@@ -111,8 +105,7 @@ static crm_status jp_string(jp *p, char **out, size_t *outlen)
             p->pos = end;
             return jp_fail(p, "unterminated string");
         }
-        if (c == '"')
-            break;
+        if (c == '"') break;
         if (c < 0x20) {
             p->pos = end;
             return jp_fail(p, "control character in string");
@@ -131,8 +124,7 @@ static crm_status jp_string(jp *p, char **out, size_t *outlen)
         return jp_fail(p, "invalid UTF-8 in string");
     }
     char *d = crm__malloc(end - start + 1);
-    if (!d)
-        return crm__nomem();
+    if (!d) return crm__nomem();
     size_t n = 0;
     while (p->pos < end) {
         char c = p->s[p->pos];
@@ -144,14 +136,30 @@ static crm_status jp_string(jp *p, char **out, size_t *outlen)
         p->pos++;
         char e = p->s[p->pos++];
         switch (e) {
-        case '"': d[n++] = '"'; break;
-        case '\\': d[n++] = '\\'; break;
-        case '/': d[n++] = '/'; break;
-        case 'b': d[n++] = '\b'; break;
-        case 'f': d[n++] = '\f'; break;
-        case 'n': d[n++] = '\n'; break;
-        case 'r': d[n++] = '\r'; break;
-        case 't': d[n++] = '\t'; break;
+        case '"':
+            d[n++] = '"';
+            break;
+        case '\\':
+            d[n++] = '\\';
+            break;
+        case '/':
+            d[n++] = '/';
+            break;
+        case 'b':
+            d[n++] = '\b';
+            break;
+        case 'f':
+            d[n++] = '\f';
+            break;
+        case 'n':
+            d[n++] = '\n';
+            break;
+        case 'r':
+            d[n++] = '\r';
+            break;
+        case 't':
+            d[n++] = '\t';
+            break;
         case 'u': {
             uint32_t cp;
             if (p->pos + 4 > end || !jp_hex4(p, &cp)) {
@@ -197,8 +205,7 @@ static crm_status jp_number(jp *p, crm__json *v)
 {
     const char *s = p->s;
     size_t i = p->pos;
-    if (s[i] == '-')
-        i++;
+    if (s[i] == '-') i++;
     if (s[i] == '0') {
         i++;
     } else if (s[i] >= '1' && s[i] <= '9') {
@@ -219,8 +226,7 @@ static crm_status jp_number(jp *p, crm__json *v)
     }
     if (s[i] == 'e' || s[i] == 'E') {
         i++;
-        if (s[i] == '+' || s[i] == '-')
-            i++;
+        if (s[i] == '+' || s[i] == '-') i++;
         if (!(s[i] >= '0' && s[i] <= '9')) {
             p->pos = i;
             return jp_fail(p, "bad number");
@@ -229,10 +235,8 @@ static crm_status jp_number(jp *p, crm__json *v)
             i++;
     }
     double d;
-    if (!crm__parse_number(s + p->pos, i - p->pos, '.', &d))
-        return jp_fail(p, "bad number");
-    if (!isfinite(d))
-        return jp_fail(p, "number out of range");
+    if (!crm__parse_number(s + p->pos, i - p->pos, '.', &d)) return jp_fail(p, "bad number");
+    if (!isfinite(d)) return jp_fail(p, "number out of range");
     v->type = CRM__JSON_NUMBER;
     v->num = d;
     p->pos = i;
@@ -243,17 +247,14 @@ static crm_status jp_value(jp *p, crm__json *v);
 
 static crm_status jp_grow(crm__json **items, char ***keys, size_t n, size_t *cap, int with_keys)
 {
-    if (n < *cap)
-        return CRM_OK;
+    if (n < *cap) return CRM_OK;
     size_t nc = *cap ? *cap * 2 : 4;
     crm__json *ni = crm__realloc_array(*items, nc, sizeof **items);
-    if (!ni)
-        return crm__nomem();
+    if (!ni) return crm__nomem();
     *items = ni;
     if (with_keys) {
         char **nk = crm__realloc_array(*keys, nc, sizeof **keys);
-        if (!nk)
-            return crm__nomem();
+        if (!nk) return crm__nomem();
         *keys = nk;
     }
     *cap = nc;
@@ -262,8 +263,7 @@ static crm_status jp_grow(crm__json **items, char ***keys, size_t n, size_t *cap
 
 static crm_status jp_container(jp *p, crm__json *v, int is_obj)
 {
-    if (++p->depth > CRM__JSON_MAX_DEPTH)
-        return jp_fail(p, "nesting too deep");
+    if (++p->depth > CRM__JSON_MAX_DEPTH) return jp_fail(p, "nesting too deep");
     char close = is_obj ? '}' : ']';
     v->type = is_obj ? CRM__JSON_OBJECT : CRM__JSON_ARRAY;
     p->pos++;
@@ -278,16 +278,13 @@ static crm_status jp_container(jp *p, crm__json *v, int is_obj)
     for (;;) {
         jp_ws(p);
         st = jp_grow(&v->items, &v->keys, v->len, &cap, is_obj);
-        if (st != CRM_OK)
-            return st;
+        if (st != CRM_OK) return st;
         char *key = NULL;
         if (is_obj) {
-            if (p->s[p->pos] != '"')
-                return jp_fail(p, "expected a string key");
+            if (p->s[p->pos] != '"') return jp_fail(p, "expected a string key");
             size_t klen;
             st = jp_string(p, &key, &klen);
-            if (st != CRM_OK)
-                return st;
+            if (st != CRM_OK) return st;
             jp_ws(p);
             if (p->s[p->pos] != ':') {
                 crm__free(key);
@@ -298,12 +295,10 @@ static crm_status jp_container(jp *p, crm__json *v, int is_obj)
         }
         crm__json *item = &v->items[v->len];
         memset(item, 0, sizeof *item);
-        if (is_obj)
-            v->keys[v->len] = key;
+        if (is_obj) v->keys[v->len] = key;
         v->len++; /* owned from here on, even when partially parsed */
         st = jp_value(p, item);
-        if (st != CRM_OK)
-            return st;
+        if (st != CRM_OK) return st;
         jp_ws(p);
         char c = p->s[p->pos];
         if (c == ',') {
@@ -323,8 +318,7 @@ static crm_status jp_container(jp *p, crm__json *v, int is_obj)
 static int jp_lit(jp *p, const char *lit)
 {
     size_t n = strlen(lit);
-    if (strncmp(p->s + p->pos, lit, n) != 0)
-        return 0;
+    if (strncmp(p->s + p->pos, lit, n) != 0) return 0;
     p->pos += n;
     return 1;
 }
@@ -333,12 +327,13 @@ static crm_status jp_value(jp *p, crm__json *v)
 {
     char c = p->s[p->pos];
     switch (c) {
-    case '{': return jp_container(p, v, 1);
-    case '[': return jp_container(p, v, 0);
+    case '{':
+        return jp_container(p, v, 1);
+    case '[':
+        return jp_container(p, v, 0);
     case '"': {
         crm_status st = jp_string(p, &v->str, &v->len);
-        if (st == CRM_OK)
-            v->type = CRM__JSON_STRING;
+        if (st == CRM_OK) v->type = CRM__JSON_STRING;
         return st;
     }
     case 't':
@@ -359,31 +354,27 @@ static crm_status jp_value(jp *p, crm__json *v)
             return CRM_OK;
         }
         break;
-    case '\0': return jp_fail(p, "unexpected end of input");
+    case '\0':
+        return jp_fail(p, "unexpected end of input");
     default:
-        if (c == '-' || (c >= '0' && c <= '9'))
-            return jp_number(p, v);
+        if (c == '-' || (c >= '0' && c <= '9')) return jp_number(p, v);
     }
     return jp_fail(p, "unexpected character");
 }
 
 crm_status crm__json_parse(const char *text, crm__json **out)
 {
-    if (!out)
-        return crm__error(CRM_E_INVALID, "JSON: out is NULL");
+    if (!out) return crm__error(CRM_E_INVALID, "JSON: out is NULL");
     *out = NULL;
-    if (!text)
-        return crm__error(CRM_E_INVALID, "JSON: text is NULL");
+    if (!text) return crm__error(CRM_E_INVALID, "JSON: text is NULL");
     crm__json *v = crm__calloc(1, sizeof *v);
-    if (!v)
-        return crm__nomem();
+    if (!v) return crm__nomem();
     jp p = {text, 0, 0};
     jp_ws(&p);
     crm_status st = jp_value(&p, v);
     if (st == CRM_OK) {
         jp_ws(&p);
-        if (p.s[p.pos] != '\0')
-            st = jp_fail(&p, "trailing characters after the JSON value");
+        if (p.s[p.pos] != '\0') st = jp_fail(&p, "trailing characters after the JSON value");
     }
     if (st != CRM_OK) {
         crm__json_free(v);
@@ -395,18 +386,15 @@ crm_status crm__json_parse(const char *text, crm__json **out)
 
 const crm__json *crm__json_get(const crm__json *v, const char *key)
 {
-    if (!v || v->type != CRM__JSON_OBJECT)
-        return NULL;
+    if (!v || v->type != CRM__JSON_OBJECT) return NULL;
     for (size_t i = 0; i < v->len; i++)
-        if (strcmp(v->keys[i], key) == 0)
-            return &v->items[i];
+        if (strcmp(v->keys[i], key) == 0) return &v->items[i];
     return NULL;
 }
 
 int crm__json_number(const crm__json *v, double *out)
 {
-    if (!v)
-        return 0;
+    if (!v) return 0;
     if (v->type == CRM__JSON_NUMBER) {
         *out = v->num;
         return 1;
@@ -432,8 +420,7 @@ crm_status crm__json_get_number(const crm__json *obj, const char *key, const cha
                                 double *out)
 {
     const crm__json *v = crm__json_get(obj, key);
-    if (!v)
-        return crm__error(CRM_E_PARSE, "%s: missing member \"%s\"", what, key);
+    if (!v) return crm__error(CRM_E_PARSE, "%s: missing member \"%s\"", what, key);
     if (!crm__json_number(v, out))
         return crm__error(CRM_E_PARSE, "%s: member \"%s\" is not a number", what, key);
     return CRM_OK;
@@ -443,8 +430,7 @@ crm_status crm__json_get_string(const crm__json *obj, const char *key, const cha
                                 const char **out)
 {
     const crm__json *v = crm__json_get(obj, key);
-    if (!v)
-        return crm__error(CRM_E_PARSE, "%s: missing member \"%s\"", what, key);
+    if (!v) return crm__error(CRM_E_PARSE, "%s: missing member \"%s\"", what, key);
     if (v->type != CRM__JSON_STRING)
         return crm__error(CRM_E_PARSE, "%s: member \"%s\" is not a string", what, key);
     *out = v->str;
@@ -455,8 +441,7 @@ crm_status crm__json_get_array(const crm__json *obj, const char *key, const char
                                size_t expect_len, const crm__json **out)
 {
     const crm__json *v = crm__json_get(obj, key);
-    if (!v)
-        return crm__error(CRM_E_PARSE, "%s: missing member \"%s\"", what, key);
+    if (!v) return crm__error(CRM_E_PARSE, "%s: missing member \"%s\"", what, key);
     if (v->type != CRM__JSON_ARRAY)
         return crm__error(CRM_E_PARSE, "%s: member \"%s\" is not an array", what, key);
     if (v->len != expect_len)
@@ -472,8 +457,7 @@ crm_status crm__json_write_string(crm__buf *b, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
     crm_status st = crm__buf_append(b, "\"", 1);
-    if (st != CRM_OK)
-        return st;
+    if (st != CRM_OK) return st;
     size_t run = 0;
     const char *p = s;
     for (;; p++) {
@@ -484,22 +468,34 @@ crm_status crm__json_write_string(crm__buf *b, const char *s)
         }
         if (run) {
             st = crm__buf_append(b, p - run, run);
-            if (st != CRM_OK)
-                return st;
+            if (st != CRM_OK) return st;
             run = 0;
         }
-        if (c == '\0')
-            break;
+        if (c == '\0') break;
         char esc[7] = {'\\', 0, 0, 0, 0, 0, 0};
         size_t n = 2;
         switch (c) {
-        case '"': esc[1] = '"'; break;
-        case '\\': esc[1] = '\\'; break;
-        case '\n': esc[1] = 'n'; break;
-        case '\r': esc[1] = 'r'; break;
-        case '\t': esc[1] = 't'; break;
-        case '\b': esc[1] = 'b'; break;
-        case '\f': esc[1] = 'f'; break;
+        case '"':
+            esc[1] = '"';
+            break;
+        case '\\':
+            esc[1] = '\\';
+            break;
+        case '\n':
+            esc[1] = 'n';
+            break;
+        case '\r':
+            esc[1] = 'r';
+            break;
+        case '\t':
+            esc[1] = 't';
+            break;
+        case '\b':
+            esc[1] = 'b';
+            break;
+        case '\f':
+            esc[1] = 'f';
+            break;
         default:
             esc[1] = 'u';
             esc[2] = '0';
@@ -509,16 +505,14 @@ crm_status crm__json_write_string(crm__buf *b, const char *s)
             n = 6;
         }
         st = crm__buf_append(b, esc, n);
-        if (st != CRM_OK)
-            return st;
+        if (st != CRM_OK) return st;
     }
     return crm__buf_append(b, "\"", 1);
 }
 
 crm_status crm__json_write_number(crm__buf *b, double v)
 {
-    if (isnan(v))
-        return crm__buf_append(b, "\"nan\"", 5);
+    if (isnan(v)) return crm__buf_append(b, "\"nan\"", 5);
     if (isinf(v))
         return v < 0 ? crm__buf_append(b, "\"-inf\"", 6) : crm__buf_append(b, "\"inf\"", 5);
     char tmp[40];
@@ -530,12 +524,9 @@ crm_status crm__json_write_numbers(crm__buf *b, const double *v, size_t n)
 {
     crm_status st = crm__buf_append(b, "[", 1);
     for (size_t i = 0; st == CRM_OK && i < n; i++) {
-        if (i)
-            st = crm__buf_append(b, ",", 1);
-        if (st == CRM_OK)
-            st = crm__json_write_number(b, v[i]);
+        if (i) st = crm__buf_append(b, ",", 1);
+        if (st == CRM_OK) st = crm__json_write_number(b, v[i]);
     }
-    if (st == CRM_OK)
-        st = crm__buf_append(b, "]", 1);
+    if (st == CRM_OK) st = crm__buf_append(b, "]", 1);
     return st;
 }

@@ -31,12 +31,12 @@ typedef enum crm__json_type {
 } crm__json_type;
 
 typedef struct crm__json {
-    int type;              /* crm__json_type */
-    double num;            /* NUMBER */
-    char *str;             /* STRING (NUL-terminated, no NUL inside) */
-    size_t len;            /* STRING length; ARRAY/OBJECT number of items */
+    int type;                /* crm__json_type */
+    double num;              /* NUMBER */
+    char *str;               /* STRING (NUL-terminated, no NUL inside) */
+    size_t len;              /* STRING length; ARRAY/OBJECT number of items */
     struct crm__json *items; /* ARRAY/OBJECT values */
-    char **keys;           /* OBJECT keys (len of them) */
+    char **keys;             /* OBJECT keys (len of them) */
 } crm__json;
 
 /* Parse a whole NUL-terminated document. *out is NULL on failure. */

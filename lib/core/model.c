@@ -33,18 +33,15 @@ int32_t crm_model_kind(const crm_model *m)
 
 void crm_model_free(crm_model *m)
 {
-    if (!m)
-        return;
+    if (!m) return;
     m->vt->free_state(m->state);
     crm__free(m);
 }
 
 crm_status crm_model_predict(const crm_model *m, crm_dataset *ds, const char *out_col)
 {
-    if (!m)
-        return crm__error(CRM_E_INVALID, "crm_model_predict: model is NULL");
-    if (!ds)
-        return crm__error(CRM_E_INVALID, "crm_model_predict: dataset is NULL");
+    if (!m) return crm__error(CRM_E_INVALID, "crm_model_predict: model is NULL");
+    if (!ds) return crm__error(CRM_E_INVALID, "crm_model_predict: dataset is NULL");
     if (!out_col || !out_col[0])
         return crm__error(CRM_E_INVALID, "crm_model_predict: out_col is NULL or empty");
     return m->vt->predict(m->state, ds, out_col);
@@ -52,11 +49,9 @@ crm_status crm_model_predict(const crm_model *m, crm_dataset *ds, const char *ou
 
 crm_status crm_model_summary(const crm_model *m, crm_dataset **out)
 {
-    if (!out)
-        return crm__error(CRM_E_INVALID, "crm_model_summary: out is NULL");
+    if (!out) return crm__error(CRM_E_INVALID, "crm_model_summary: out is NULL");
     *out = NULL;
-    if (!m)
-        return crm__error(CRM_E_INVALID, "crm_model_summary: model is NULL");
+    if (!m) return crm__error(CRM_E_INVALID, "crm_model_summary: model is NULL");
     return m->vt->summary(m->state, out);
 }
 
@@ -70,13 +65,10 @@ static size_t stat_count(const crm_model *m)
 
 crm_status crm_model_stat(const crm_model *m, const char *name, double *out)
 {
-    if (!out)
-        return crm__error(CRM_E_INVALID, "crm_model_stat: out is NULL");
+    if (!out) return crm__error(CRM_E_INVALID, "crm_model_stat: out is NULL");
     *out = NAN;
-    if (!m)
-        return crm__error(CRM_E_INVALID, "crm_model_stat: model is NULL");
-    if (!name)
-        return crm__error(CRM_E_INVALID, "crm_model_stat: name is NULL");
+    if (!m) return crm__error(CRM_E_INVALID, "crm_model_stat: model is NULL");
+    if (!name) return crm__error(CRM_E_INVALID, "crm_model_stat: name is NULL");
     size_t n = stat_count(m);
     for (size_t i = 0; i < n; i++) {
         if (strcmp(name, m->vt->stat_names[i]) == 0) {
@@ -88,10 +80,9 @@ crm_status crm_model_stat(const crm_model *m, const char *name, double *out)
     size_t len = 0;
     list[0] = '\0';
     for (size_t i = 0; i < n && len + 2 < sizeof list; i++) {
-        int w = snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "",
-                         m->vt->stat_names[i]);
-        if (w < 0)
-            break;
+        int w =
+            snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "", m->vt->stat_names[i]);
+        if (w < 0) break;
         len += (size_t)w;
     }
     return crm__error(CRM_E_NOTFOUND, "%s model has no statistic \"%s\" (valid: %s)",
@@ -100,22 +91,18 @@ crm_status crm_model_stat(const crm_model *m, const char *name, double *out)
 
 crm_status crm_model_stat_count(const crm_model *m, size_t *out)
 {
-    if (!out)
-        return crm__error(CRM_E_INVALID, "crm_model_stat_count: out is NULL");
+    if (!out) return crm__error(CRM_E_INVALID, "crm_model_stat_count: out is NULL");
     *out = 0;
-    if (!m)
-        return crm__error(CRM_E_INVALID, "crm_model_stat_count: model is NULL");
+    if (!m) return crm__error(CRM_E_INVALID, "crm_model_stat_count: model is NULL");
     *out = stat_count(m);
     return CRM_OK;
 }
 
 crm_status crm_model_stat_name(const crm_model *m, size_t i, const char **out)
 {
-    if (!out)
-        return crm__error(CRM_E_INVALID, "crm_model_stat_name: out is NULL");
+    if (!out) return crm__error(CRM_E_INVALID, "crm_model_stat_name: out is NULL");
     *out = NULL;
-    if (!m)
-        return crm__error(CRM_E_INVALID, "crm_model_stat_name: model is NULL");
+    if (!m) return crm__error(CRM_E_INVALID, "crm_model_stat_name: model is NULL");
     size_t n = stat_count(m);
     if (i >= n)
         return crm__error(CRM_E_INVALID, "crm_model_stat_name: index %zu out of range (%zu stats)",
@@ -126,30 +113,23 @@ crm_status crm_model_stat_name(const crm_model *m, size_t i, const char **out)
 
 static crm_status to_json_buf(const crm_model *m, crm__buf *b)
 {
-    crm_status st = crm__buf_printf(b, "{\"format\":\"libcrm-model\",\"version\":%d,\"kind\":",
-                                    CRM_MODEL_FORMAT_VERSION);
-    if (st == CRM_OK)
-        st = crm__json_write_string(b, m->vt->json_kind);
-    if (st == CRM_OK)
-        st = crm__buf_printf(b, ",\"libcrm\":\"%s\"", crm_version());
-    if (st == CRM_OK)
-        st = m->vt->to_json(m->state, b);
-    if (st == CRM_OK)
-        st = crm__buf_append(b, "}", 1);
+    crm_status st = crm__buf_printf(
+        b, "{\"format\":\"libcrm-model\",\"version\":%d,\"kind\":", CRM_MODEL_FORMAT_VERSION);
+    if (st == CRM_OK) st = crm__json_write_string(b, m->vt->json_kind);
+    if (st == CRM_OK) st = crm__buf_printf(b, ",\"libcrm\":\"%s\"", crm_version());
+    if (st == CRM_OK) st = m->vt->to_json(m->state, b);
+    if (st == CRM_OK) st = crm__buf_append(b, "}", 1);
     return st;
 }
 
 crm_status crm_model_to_json(const crm_model *m, char **out)
 {
-    if (!out)
-        return crm__error(CRM_E_INVALID, "crm_model_to_json: out is NULL");
+    if (!out) return crm__error(CRM_E_INVALID, "crm_model_to_json: out is NULL");
     *out = NULL;
-    if (!m)
-        return crm__error(CRM_E_INVALID, "crm_model_to_json: model is NULL");
+    if (!m) return crm__error(CRM_E_INVALID, "crm_model_to_json: model is NULL");
     crm__buf b = {NULL, 0, 0};
     crm_status st = to_json_buf(m, &b);
-    if (st == CRM_OK)
-        st = crm__buf_reserve(&b, 0); /* make sure data is allocated and terminated */
+    if (st == CRM_OK) st = crm__buf_reserve(&b, 0); /* make sure data is allocated and terminated */
     if (st != CRM_OK) {
         crm__buf_free(&b);
         return st;
@@ -161,15 +141,12 @@ crm_status crm_model_to_json(const crm_model *m, char **out)
 
 crm_status crm_model_from_json(const char *json, crm_model **out)
 {
-    if (!out)
-        return crm__error(CRM_E_INVALID, "crm_model_from_json: out is NULL");
+    if (!out) return crm__error(CRM_E_INVALID, "crm_model_from_json: out is NULL");
     *out = NULL;
-    if (!json)
-        return crm__error(CRM_E_INVALID, "crm_model_from_json: json is NULL");
+    if (!json) return crm__error(CRM_E_INVALID, "crm_model_from_json: json is NULL");
     crm__json *doc = NULL;
     crm_status st = crm__json_parse(json, &doc);
-    if (st != CRM_OK)
-        return st;
+    if (st != CRM_OK) return st;
     const char *fmt, *kind;
     double ver;
     const crm__model_vtable *vt = NULL;
@@ -187,8 +164,7 @@ crm_status crm_model_from_json(const char *json, crm_model **out)
         goto done;
     }
     st = crm__json_get_number(doc, "version", "model JSON", &ver);
-    if (st != CRM_OK)
-        goto done;
+    if (st != CRM_OK) goto done;
     if (ver != CRM_MODEL_FORMAT_VERSION) {
         st = crm__error(CRM_E_FORMAT,
                         "model JSON: format version %g is not supported (this library reads "
@@ -197,19 +173,16 @@ crm_status crm_model_from_json(const char *json, crm_model **out)
         goto done;
     }
     st = crm__json_get_string(doc, "kind", "model JSON", &kind);
-    if (st != CRM_OK)
-        goto done;
+    if (st != CRM_OK) goto done;
     for (size_t i = 0; i < NREG; i++)
-        if (strcmp(registry[i]->json_kind, kind) == 0)
-            vt = registry[i];
+        if (strcmp(registry[i]->json_kind, kind) == 0) vt = registry[i];
     if (!vt) {
         st = crm__error(CRM_E_FORMAT, "model JSON: unknown model kind \"%s\"", kind);
         goto done;
     }
     void *state = NULL;
     st = vt->from_json(doc, &state);
-    if (st == CRM_OK)
-        st = crm__model_new(vt, state, out);
+    if (st == CRM_OK) st = crm__model_new(vt, state, out);
 done:
     crm__json_free(doc);
     return st;
@@ -217,14 +190,11 @@ done:
 
 crm_status crm_model_save(const crm_model *m, const char *path)
 {
-    if (!m)
-        return crm__error(CRM_E_INVALID, "crm_model_save: model is NULL");
-    if (!path)
-        return crm__error(CRM_E_INVALID, "crm_model_save: path is NULL");
+    if (!m) return crm__error(CRM_E_INVALID, "crm_model_save: model is NULL");
+    if (!path) return crm__error(CRM_E_INVALID, "crm_model_save: path is NULL");
     crm__buf b = {NULL, 0, 0};
     crm_status st = to_json_buf(m, &b);
-    if (st == CRM_OK)
-        st = crm__buf_append(&b, "\n", 1);
+    if (st == CRM_OK) st = crm__buf_append(&b, "\n", 1);
     if (st != CRM_OK) {
         crm__buf_free(&b);
         return st;
@@ -243,29 +213,24 @@ crm_status crm_model_save(const crm_model *m, const char *path)
         e = errno;
     }
     crm__buf_free(&b);
-    if (bad)
-        return crm__error(CRM_E_IO, "%s: cannot write: %s", path, strerror(e));
+    if (bad) return crm__error(CRM_E_IO, "%s: cannot write: %s", path, strerror(e));
     return CRM_OK;
 }
 
 crm_status crm_model_load(const char *path, crm_model **out)
 {
-    if (!out)
-        return crm__error(CRM_E_INVALID, "crm_model_load: out is NULL");
+    if (!out) return crm__error(CRM_E_INVALID, "crm_model_load: out is NULL");
     *out = NULL;
-    if (!path)
-        return crm__error(CRM_E_INVALID, "crm_model_load: path is NULL");
+    if (!path) return crm__error(CRM_E_INVALID, "crm_model_load: path is NULL");
     char *text = NULL;
     size_t len = 0;
     crm_status st = crm__read_file(path, &text, &len);
-    if (st != CRM_OK)
-        return st;
+    if (st != CRM_OK) return st;
     if (strlen(text) != len)
         st = crm__error(CRM_E_PARSE, "%s: NUL byte in model file", path);
     else {
         st = crm_model_from_json(text, out);
-        if (st != CRM_OK && st != CRM_E_NOMEM)
-            crm__error_prefix(st, path);
+        if (st != CRM_OK && st != CRM_E_NOMEM) crm__error_prefix(st, path);
     }
     crm__free(text);
     return st;

@@ -17,16 +17,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *text = malloc(size + 1);
-    if (!text)
-        return 0;
+    if (!text) return 0;
     memcpy(text, data, size);
     text[size] = '\0';
     crm_model *m = (crm_model *)1;
     crm_status st = crm_model_from_json(text, &m);
     free(text);
     if (st != CRM_OK) {
-        if (m != NULL || crm_last_error()[0] == '\0')
-            abort();
+        if (m != NULL || crm_last_error()[0] == '\0') abort();
         return 0;
     }
     char *a = NULL, *b = NULL;
@@ -35,8 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         crm_model_to_json(m2, &b) != CRM_OK || strcmp(a, b) != 0)
         abort();
     crm_dataset *s = NULL;
-    if (crm_model_summary(m, &s) != CRM_OK)
-        abort();
+    if (crm_model_summary(m, &s) != CRM_OK) abort();
     crm_dataset_free(s);
     /* predict on a dataset with columns named like the summary's feature columns */
     size_t nstat = 0;
@@ -46,12 +43,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     crm_dataset *ds = NULL;
     const double v[3] = {0.5, -2, 1e6};
-    if (crm_dataset_new(&ds) != CRM_OK || crm_dataset_add_number(ds, "x", v, 3) != CRM_OK)
-        abort();
+    if (crm_dataset_new(&ds) != CRM_OK || crm_dataset_add_number(ds, "x", v, 3) != CRM_OK) abort();
     size_t before = crm_dataset_ncols(ds);
     st = crm_model_predict(m, ds, "cluster");
-    if (st != CRM_OK && (crm_dataset_ncols(ds) != before || crm_last_error()[0] == '\0'))
-        abort();
+    if (st != CRM_OK && (crm_dataset_ncols(ds) != before || crm_last_error()[0] == '\0')) abort();
     crm_dataset_free(ds);
     crm_free(a);
     crm_free(b);
