@@ -75,12 +75,14 @@
  * itemsets (Eclat/LCM style): each node keeps the list of transactions that
  * hold its itemset, and one pass over those (shrunk) transactions counts every
  * one-item extension at once, so only supersets of frequent itemsets are ever
- * counted (the Apriori property) and each count is exact. Memory stays
- * proportional to the transactions (never a dense one-hot table) plus the
- * output.
+ * counted (the Apriori property) and each count is exact. The subtrees of
+ * the single items are independent: they are mined on up to n_threads
+ * threads and merged in a fixed order. Memory stays proportional to the
+ * transactions (never a dense one-hot table) plus the output.
  *
  * Thread-safety: crm_apriori() only reads its input dataset, which other
- * threads may read meanwhile.
+ * threads may read meanwhile. The progress callback is only ever called on
+ * the calling thread.
  */
 #ifndef CRM_ASSOC_H
 #define CRM_ASSOC_H
@@ -115,9 +117,10 @@ typedef struct crm_apriori_options {
     int32_t target;        /**< @type[enum] crm_apriori_target; default CRM_APRIORI_ALL */
     double min_confidence; /**< rules: minimum confidence, 0..1; default 0 (all) */
     double min_lift;       /**< rules: minimum lift, >= 0; default 0 (all) */
-    int32_t n_threads;     /**< threads, 0 = all cores; >= 0; default 0. Results are
-                                identical for every value (the current version
-                                counts on the calling thread) */
+    int32_t n_threads;     /**< threads, 0 = all online cores; >= 0; default 0. The
+                                subtrees of the single items are mined in
+                                parallel and merged in item order: results are
+                                identical for every value */
     int (*progress)(double fraction, void *user); /**< called now and then with the
                                 fraction done (0..1) on the calling thread; a
                                 non-zero return cancels with CRM_E_CANCELLED;

@@ -15,7 +15,10 @@
  * 4. Closed/maximal filtering and the rules look subsets up in a hash table
  *    of the frequent itemsets; both tables are sorted and built as datasets. */
 #include "crm/assoc.h"
+#include "cluster/par.h"
 #include "data/dataset_internal.h"
+
+#include <stdatomic.h>
 
 #include <math.h>
 #include <stdlib.h>
@@ -200,8 +203,6 @@ typedef struct miner {
     size_t nsets, sets_cap;
     int32_t *scr; /* pass 1 copy of the items counted (see mine) */
     size_t scr_cap;
-    int (*progress)(double, void *);
-    void *user;
 } miner;
 
 static crm_status add_set(miner *m, size_t parent, int32_t item, int32_t count, int32_t size)
@@ -264,7 +265,7 @@ static crm_status mine(miner *m, size_t set, int32_t depth, const int32_t *ti, s
      * the items in descending order), so that pass 2 reads them from one
      * place instead of from transactions scattered over memory. */
     size_t ntouch = 0, sw = 0;
-    int copy = depth > 0 && depth + 1 < m->maxdepth;
+    int copy = depth + 1 < m->maxdepth;
     for (size_t i = 0; i < ntids; i++) {
         size_t t = (size_t)m->stk[tids + i];
         if (copy) {
@@ -344,7 +345,7 @@ static crm_status mine(miner *m, size_t set, int32_t depth, const int32_t *ti, s
         at += (size_t)m->ext[e0 + 2 * k + 1];
     }
     const int32_t *cti = ti;
-    if (depth > 0) {
+    {
         rti = crm__malloc_array(total + ntids, sizeof *rti);
         if (!rti) {
             st = crm__nomem();
@@ -375,12 +376,6 @@ static crm_status mine(miner *m, size_t set, int32_t depth, const int32_t *ti, s
             nr++;
         }
         cti = rti;
-    } else {
-        for (size_t i = 0; i < ntids; i++) { /* at the root every item is an extension */
-            size_t t = (size_t)m->stk[tids + i], len = (size_t)ti[t];
-            for (size_t j = t + 1; j < t + len; j++)
-                m->stk[m->fill[ti[j]]++] = (int32_t)t;
-        }
     }
     for (size_t k = 0; k < ne; k++) { /* the delivered lengths replace the counts */
         int32_t b = m->ext[e0 + 2 * k];
@@ -394,11 +389,6 @@ static crm_status mine(miner *m, size_t set, int32_t depth, const int32_t *ti, s
         if (k + 1 < ne && c > 0) { /* an extension needs an item after b */
             size_t st0 = m->ext_start[e0 / 2 + k];
             if ((st = mine(m, first + k, depth + 1, cti, st0, (size_t)c, b))) goto out;
-        }
-        if (depth == 0 && m->progress &&
-            m->progress(0.9 * (double)(k + 1) / (double)ne, m->user) != 0) {
-            st = crm__error(CRM_E_CANCELLED, "crm_apriori: cancelled by the progress callback");
-            goto out;
         }
     }
     m->stk_len = s0;
@@ -422,6 +412,162 @@ static void miner_free(miner *m)
     crm__free(m->item);
     crm__free(m->count);
     crm__free(m->size);
+}
+
+/* ---- the root's children, in parallel ------------------------------------------------ */
+
+/* Parent of the sets a root child's subtree emits directly: the root child itself. */
+#define ROOT_CHILD (SIZE_MAX - 1)
+
+typedef struct root_job {
+    miner *w;             /* one miner (scratch and output) per worker */
+    const int32_t *ti;    /* packed transactions */
+    const int32_t *buck;  /* root buckets: the transactions of each item */
+    const size_t *bstart; /* nitems + 1 offsets into buck */
+    size_t ntasks;        /* root children that can grow */
+    size_t *blk_start;    /* per task: its sets in w[blk_worker] */
+    size_t *blk_end;
+    int *blk_worker;
+    crm_status *status;
+    atomic_int stop;
+    atomic_size_t done;
+    int cancelled; /* set by worker 0 only */
+    int (*progress)(double, void *);
+    void *user;
+} root_job;
+
+static void root_task(void *ctx, size_t k, int worker)
+{
+    root_job *j = ctx;
+    miner *m = &j->w[worker];
+    j->blk_worker[k] = worker;
+    j->blk_start[k] = j->blk_end[k] = m->nsets;
+    if (atomic_load(&j->stop)) {
+        j->status[k] = CRM_E_CANCELLED;
+        return;
+    }
+    size_t c = j->bstart[k + 1] - j->bstart[k];
+    crm_status st = CRM_OK;
+    if (c > 0 && !(st = grow((void **)&m->stk, &m->stk_cap, c, sizeof *m->stk))) {
+        memcpy(m->stk, j->buck + j->bstart[k], c * sizeof *m->stk);
+        m->stk_len = c;
+        st = mine(m, ROOT_CHILD, 1, j->ti, 0, c, (int32_t)k);
+        m->stk_len = 0;
+    }
+    j->blk_end[k] = m->nsets;
+    j->status[k] = st;
+    if (st) atomic_store(&j->stop, 1);
+    size_t done = atomic_fetch_add(&j->done, 1) + 1;
+    if (worker == 0 && j->progress && !atomic_load(&j->stop) &&
+        j->progress(0.9 * (double)done / (double)j->ntasks, j->user) != 0) {
+        j->cancelled = 1;
+        atomic_store(&j->stop, 1);
+    }
+}
+
+/* Every frequent itemset: the single items (counts `count`), then the subtree
+ * of each root child, mined on up to n_threads threads and merged in item
+ * order, so the result never depends on the thread count. */
+static crm_status mine_all(miner *m, const int32_t *ti, size_t nt, size_t lenti,
+                           const int32_t *count, int32_t n_threads, int (*progress)(double, void *),
+                           void *user)
+{
+    size_t nf = (size_t)m->nitems;
+    crm_status st = CRM_OK;
+    for (size_t f = 0; f < nf; f++)
+        if ((st = add_set(m, SIZE_MAX, (int32_t)f, count[f], 1))) return st;
+    if (nf < 2 || m->maxdepth < 2 || nt == 0) return CRM_OK;
+    size_t ntasks = nf - 1; /* the last item has nothing after it */
+    int nw = crm__par_threads(n_threads, ntasks);
+    root_job j;
+    memset(&j, 0, sizeof j);
+    size_t *bstart = crm__calloc(nf + 1, sizeof *bstart);
+    int32_t *buck = crm__malloc_array(lenti ? lenti : 1, sizeof *buck);
+    j.w = crm__calloc((size_t)nw, sizeof *j.w);
+    j.blk_start = crm__malloc_array(ntasks, sizeof *j.blk_start);
+    j.blk_end = crm__malloc_array(ntasks, sizeof *j.blk_end);
+    j.blk_worker = crm__malloc_array(ntasks, sizeof *j.blk_worker);
+    j.status = crm__malloc_array(ntasks, sizeof *j.status);
+    if (!bstart || !buck || !j.w || !j.blk_start || !j.blk_end || !j.blk_worker || !j.status) {
+        st = crm__nomem();
+        goto done;
+    }
+    /* root buckets: each transaction goes to every item but its last */
+    for (size_t t = 0, at = 0; t < nt; t++) {
+        size_t len = (size_t)ti[at];
+        for (size_t x = at + 1; x < at + len; x++)
+            bstart[ti[x] + 1]++;
+        at += len + 1;
+    }
+    for (size_t f = 0; f < nf; f++)
+        bstart[f + 1] += bstart[f];
+    {
+        size_t *fill = m->fill; /* all SIZE_MAX: borrow it as the bucket cursor */
+        for (size_t f = 0; f < nf; f++)
+            fill[f] = bstart[f];
+        for (size_t t = 0, at = 0; t < nt; t++) {
+            size_t len = (size_t)ti[at];
+            for (size_t x = at + 1; x < at + len; x++)
+                buck[fill[ti[x]]++] = (int32_t)at;
+            at += len + 1;
+        }
+        for (size_t f = 0; f < nf; f++)
+            fill[f] = SIZE_MAX;
+    }
+    for (int w = 0; w < nw; w++) {
+        miner *x = &j.w[w];
+        x->nitems = m->nitems;
+        x->minc = m->minc;
+        x->maxdepth = m->maxdepth;
+        x->cnt = crm__calloc(nf, sizeof *x->cnt);
+        x->touched = crm__malloc_array(nf, sizeof *x->touched);
+        x->fill = crm__malloc_array(nf, sizeof *x->fill);
+        if (!x->cnt || !x->touched || !x->fill) {
+            st = crm__nomem();
+            goto done;
+        }
+        for (size_t f = 0; f < nf; f++)
+            x->fill[f] = SIZE_MAX;
+    }
+    j.ti = ti;
+    j.buck = buck;
+    j.bstart = bstart;
+    j.ntasks = ntasks;
+    atomic_init(&j.stop, 0);
+    atomic_init(&j.done, 0);
+    j.progress = progress;
+    j.user = user;
+    crm__par_for(nw, ntasks, root_task, &j);
+    /* failures, in task order; messages are thread-local, so set them here */
+    for (size_t k = 0; k < ntasks && !st; k++)
+        if (j.status[k] == CRM_E_NOMEM) st = crm__nomem();
+    if (!st && j.cancelled)
+        st = crm__error(CRM_E_CANCELLED, "crm_apriori: cancelled by the progress callback");
+    for (size_t k = 0; k < ntasks && !st; k++)
+        if (j.status[k] != CRM_OK)
+            st = crm__error(j.status[k], "crm_apriori: counting failed (%s)",
+                            crm_status_str(j.status[k]));
+    /* merge the subtrees in item order */
+    for (size_t k = 0; k < ntasks && !st; k++) {
+        const miner *x = &j.w[j.blk_worker[k]];
+        size_t bs = j.blk_start[k], g0 = m->nsets;
+        for (size_t i = bs; i < j.blk_end[k] && !st; i++) {
+            size_t par = x->par[i] == ROOT_CHILD ? k : g0 + (x->par[i] - bs);
+            st = add_set(m, par, x->item[i], x->count[i], x->size[i]);
+        }
+    }
+done:
+    if (j.w)
+        for (int w = 0; w < nw; w++)
+            miner_free(&j.w[w]);
+    crm__free(j.w);
+    crm__free(j.blk_start);
+    crm__free(j.blk_end);
+    crm__free(j.blk_worker);
+    crm__free(j.status);
+    crm__free(bstart);
+    crm__free(buck);
+    return st;
 }
 
 /* ---- itemset lookup ------------------------------------------------------------------- */
@@ -790,17 +936,13 @@ crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *i
             goto fail;
         }
         packed = crm__malloc_array(w + nt + 1, sizeof *packed);
-        m.stk_cap = 0;
         if (!packed) goto nomem;
-        if ((st = grow((void **)&m.stk, &m.stk_cap, nt ? nt : 1, sizeof *m.stk))) goto fail;
         for (size_t t = 0, at = 0; t < nt; t++) {
             size_t len = toff[t + 1] - toff[t];
-            m.stk[t] = (int32_t)at;
             packed[at++] = (int32_t)len;
             memcpy(packed + at, titems + toff[t], len * sizeof *packed);
             at += len;
         }
-        m.stk_len = nt;
         crm__free(titems);
         titems = NULL;
         crm__free(mark);
@@ -811,15 +953,21 @@ crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *i
         m.nitems = (int32_t)nfreq;
         m.minc = minc;
         m.maxdepth = (o.target != CRM_APRIORI_ALL && maxlen < INT32_MAX) ? maxlen + 1 : maxlen;
-        m.progress = o.progress;
-        m.user = o.user;
         m.cnt = crm__calloc(nfreq ? nfreq : 1, sizeof *m.cnt);
         m.touched = crm__malloc_array(nfreq ? nfreq : 1, sizeof *m.touched);
         m.fill = crm__malloc_array(nfreq ? nfreq : 1, sizeof *m.fill);
         if (!m.cnt || !m.touched || !m.fill) goto nomem;
         for (size_t f = 0; f < nfreq; f++)
             m.fill[f] = SIZE_MAX;
-        if (nt && (st = mine(&m, SIZE_MAX, 0, packed, 0, nt, -1))) goto fail;
+        {
+            int32_t *cnts = crm__malloc_array(nfreq ? nfreq : 1, sizeof *cnts);
+            if (!cnts) goto nomem;
+            for (size_t f = 0; f < nfreq; f++)
+                cnts[f] = ic[f].count;
+            st = mine_all(&m, packed, nt, w, cnts, o.n_threads, o.progress, o.user);
+            crm__free(cnts);
+            if (st) goto fail;
+        }
         crm__free(m.stk);
         m.stk = NULL;
         crm__free(m.cnt);
