@@ -1,11 +1,12 @@
 /* Benchmark: frequent itemsets of a FIMI basket file with libcrm, end to end.
  *
- * Usage: bench_apriori FILE MIN_SUPPORT [RUNS]   (RUNS defaults to 5)
+ * Usage: bench_apriori FILE MIN_SUPPORT [RUNS [THREADS]]   (RUNS defaults to 5,
+ *        THREADS to 0 = all cores)
  * Each run reads the file (crm_dataset_read_baskets) and mines every frequent
  * itemset (crm_apriori, itemsets only, min_support as a fraction), which is
  * what Borgelt's `apriori -sS FILE OUT` and `fpgrowth -sS FILE OUT` do. Prints
  * one machine-readable line:
- *   bench=apriori impl=libcrm file=NAME min_support=S runs=N median_s=S min_s=S
+ *   bench=apriori impl=libcrm file=NAME min_support=S threads=T runs=N median_s=S min_s=S
  *   read_s=S mine_s=S itemsets=K by_size=a,b,c,... peak_rss_kb=KB
  * (read_s and mine_s are the medians of the two steps; peak_rss_kb is the
  * process's peak resident set, getrusage ru_maxrss). */
@@ -47,12 +48,13 @@ static int fail(const char *what, crm_status st)
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: bench_apriori FILE MIN_SUPPORT [RUNS]\n");
+        fprintf(stderr, "usage: bench_apriori FILE MIN_SUPPORT [RUNS [THREADS]]\n");
         return 2;
     }
     const char *path = argv[1];
     double minsup = atof(argv[2]);
     int runs = argc > 3 ? atoi(argv[3]) : 5;
+    int threads = argc > 4 ? atoi(argv[4]) : 0;
     if (runs < 1) runs = 1;
     double *tot = malloc((size_t)runs * sizeof *tot);
     double *rd = malloc((size_t)runs * sizeof *rd);
@@ -61,6 +63,7 @@ int main(int argc, char **argv)
     crm_apriori_options o;
     crm_apriori_options_init(&o, sizeof o);
     o.min_support = minsup;
+    o.n_threads = threads;
     size_t nsets = 0;
     long by_size[64] = {0};
     int maxk = 0;
@@ -98,9 +101,10 @@ int main(int argc, char **argv)
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     double mt = median(rd, runs), mm = median(mn, runs), med = median(tot, runs);
-    printf("bench=apriori impl=libcrm file=%s min_support=%g runs=%d median_s=%.4f min_s=%.4f "
+    printf("bench=apriori impl=libcrm file=%s min_support=%g threads=%d runs=%d median_s=%.4f "
+           "min_s=%.4f "
            "read_s=%.4f mine_s=%.4f itemsets=%zu by_size=",
-           base, minsup, runs, med, tot[0], mt, mm, nsets);
+           base, minsup, threads, runs, med, tot[0], mt, mm, nsets);
     for (int k = 1; k <= maxk && k < 64; k++)
         printf("%s%ld", k > 1 ? "," : "", by_size[k]);
     printf(" peak_rss_kb=%ld\n", (long)ru.ru_maxrss);
