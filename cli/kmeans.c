@@ -13,7 +13,8 @@
 
 static const char km_usage[] =
     "crm kmeans FILE --columns A,B.. --k K [--standardize] [--n-init N] [--seed S] "
-    "[--max-iter N] [--tol T] [--log COLS] [--threads N] [-o OUT] [--model M.json] [--json] "
+    "[--max-iter N] [--tol T] [--log COLS] [--weight COL] [--threads N] [-o OUT] [--model M.json] "
+    "[--json] "
     "[--elbow KMIN:KMAX]";
 
 static void km_help(void)
@@ -29,6 +30,7 @@ static void km_help(void)
            "  --log COLS            replace these feature columns by log(1 + x) before\n"
            "                        fitting (values must be > -1); --model then describes\n"
            "                        the transformed columns\n"
+           "  --weight COL          number column of sample weights (>= 0; default: all 1)\n"
            "  --n-init N            restarts, the lowest inertia is kept (default 10)\n"
            "  --seed S              seed of the random starts (default 0)\n"
            "  --max-iter N          iterations per restart (default 300)\n"
@@ -99,7 +101,7 @@ static int parse_i64(cli_args *a, const cli_opt *o, int64_t lo, int64_t hi, int6
 
 /* Feature table: the feature columns of ds, with log(1 + x) applied to those in logs. */
 static int features(const crm_dataset *ds, char **cols, size_t ncols, char **logs, size_t nlogs,
-                    crm_dataset **out)
+                    const char *weight, crm_dataset **out)
 {
     crm_dataset *f = NULL;
     size_t n = crm_dataset_nrows(ds);
@@ -149,6 +151,19 @@ static int features(const crm_dataset *ds, char **cols, size_t ncols, char **log
         if (crm_dataset_add_number(f, cols[j], v, n) != CRM_OK) {
             cli_lib_error("--columns");
             goto fail;
+        }
+    }
+    if (weight) {
+        size_t ci, j = 0;
+        while (j < ncols && strcmp(cols[j], weight) != 0)
+            j++;
+        if (j == ncols) { /* not a feature: copy it next to the features */
+            if (crm_dataset_column_index(ds, weight, &ci) != CRM_OK ||
+                crm_dataset_get_number(ds, ci, 0, n, v) != CRM_OK ||
+                crm_dataset_add_number(f, weight, v, n) != CRM_OK) {
+                cli_lib_error("--weight");
+                goto fail;
+            }
         }
     }
     free(v);
@@ -273,6 +288,8 @@ int cli_cmd_kmeans(int argc, char **argv)
                 r = cli_value(&a, &o, &colarg);
             } else if (cli_is(&o, "log", 0)) {
                 r = cli_value(&a, &o, &logarg);
+            } else if (cli_is(&o, "weight", 0)) {
+                r = cli_value(&a, &o, &ko.sample_weight);
             } else if (cli_is(&o, "elbow", 0)) {
                 r = cli_value(&a, &o, &elbow);
             } else if (cli_is(&o, "k", 'k')) {
@@ -337,7 +354,7 @@ int cli_cmd_kmeans(int argc, char **argv)
         rc = cli_lib_error(path);
         goto done;
     }
-    if ((rc = features(ds, cols, ncols, logs, nlogs, &feat))) goto done;
+    if ((rc = features(ds, cols, ncols, logs, nlogs, ko.sample_weight, &feat))) goto done;
     if (elbow) {
         rc = run_elbow(feat, (const char *const *)cols, ncols, &ko, elbow, json, &a);
         goto done;

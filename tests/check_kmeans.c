@@ -325,6 +325,89 @@ START_TEST(test_elbow_silhouette)
 }
 END_TEST
 
+START_TEST(test_weights)
+{
+    /* weights 2,1,1,1 equal the row 0 given twice */
+    const double xw[] = {0, 1, 10, 11, 1000}, w[] = {2, 1, 1, 1, 0};
+    const double xd[] = {0, 0, 1, 10, 11};
+    const double init[] = {0, 10};
+    crm_dataset *a = ds_1d(xw, 5), *b = ds_1d(xd, 5);
+    ck_assert_ok(crm_dataset_add_number(a, "w", w, 5));
+    crm_kmeans_options o;
+    ck_assert_ok(crm_kmeans_options_init(&o, sizeof o));
+    o.k = 2;
+    o.init = CRM_KMEANS_INIT_GIVEN;
+    o.init_centers = init;
+    o.tol = 0;
+    const char *cols[] = {"x"};
+    crm_model *mb = NULL;
+    ck_assert_ok(crm_kmeans_fit(b, cols, 1, &o, &mb));
+    for (int alg = CRM_KMEANS_LLOYD; alg <= CRM_KMEANS_HAMERLY; alg++) {
+        o.algorithm = alg;
+        o.sample_weight = "w";
+        crm_model *ma = NULL;
+        /* the weightless row 1000 would be its own cluster without weights */
+        ck_assert_ok(crm_kmeans_fit(a, cols, 1, &o, &ma));
+        double want = 2.0 / 9.0 + 4.0 / 9.0 + 0.5;
+        ck_assert_msg(fabs(stat(ma, "inertia") - want) < 1e-12, "%.17g", stat(ma, "inertia"));
+        ck_assert_msg(fabs(stat(mb, "inertia") - want) < 1e-12, "%.17g", stat(mb, "inertia"));
+        crm_dataset *sa = NULL;
+        ck_assert_ok(crm_model_summary(ma, &sa));
+        double ca[2], sz[2];
+        get_col(sa, "x", ca);
+        get_col(sa, "size", sz);
+        ck_assert(fabs(ca[0] - 1.0 / 3.0) < 1e-15);
+        /* the weightless row still belongs to the nearest cluster */
+        ck_assert(ca[1] == 10.5);
+        ck_assert(sz[0] == 2 && sz[1] == 3);
+        crm_dataset_free(sa);
+        crm_model_free(ma);
+    }
+    /* bad weights */
+    const double neg[] = {1, 1, -1, 1, 1};
+    const char *txt[] = {"a", "b", "c", "d", "e"};
+    ck_assert_ok(crm_dataset_add_number(a, "neg", neg, 5));
+    ck_assert_ok(crm_dataset_add_text(a, "t", txt, 5));
+    crm_model *m = (crm_model *)1;
+    o.sample_weight = "neg";
+    ck_assert_error(crm_kmeans_fit(a, cols, 1, &o, &m), CRM_E_INVALID);
+    ck_assert(strstr(crm_last_error(), "row 2: negative weight") != NULL);
+    ck_assert_ptr_null(m);
+    o.sample_weight = "t";
+    ck_assert_error(crm_kmeans_fit(a, cols, 1, &o, &m), CRM_E_TYPE);
+    o.sample_weight = "nope";
+    ck_assert_error(crm_kmeans_fit(a, cols, 1, &o, &m), CRM_E_NOTFOUND);
+    /* only 4 rows of positive weight, all distinct: k = 5 is refused */
+    o.sample_weight = "w";
+    o.init = CRM_KMEANS_INIT_PLUSPLUS;
+    o.k = 5;
+    ck_assert_error(crm_kmeans_fit(a, cols, 1, &o, &m), CRM_E_INVALID);
+    ck_assert(strstr(crm_last_error(), "positive weight (4)") != NULL);
+    crm_model_free(mb);
+    crm_dataset_free(a);
+    crm_dataset_free(b);
+    /* weighted k-means++: identical for any thread count */
+    crm_dataset *g = gen(6000, 3, 5);
+    double *wv = malloc(6000 * sizeof *wv);
+    for (int i = 0; i < 6000; i++)
+        wv[i] = (double)(i % 5);
+    ck_assert_ok(crm_dataset_add_number(g, "w", wv, 6000));
+    free(wv);
+    crm_kmeans_options_init(&o, sizeof o);
+    o.k = 5;
+    o.n_init = 2;
+    o.sample_weight = "w";
+    o.n_threads = 1;
+    char *j1 = fit_json(g, 3, &o);
+    o.n_threads = 2;
+    char *j2 = fit_json(g, 3, &o);
+    ck_assert_str_eq(j1, j2);
+    crm_free(j1);
+    crm_free(j2);
+    crm_dataset_free(g);
+}
+END_TEST
+
 static int32_t cancel_cb(double f, void *user)
 {
     (void)f;
@@ -555,6 +638,7 @@ Suite *crm_kmeans_suite(void)
     tcase_add_test(tc, test_determinism_threads);
     tcase_add_test(tc, test_save_load_predict);
     tcase_add_test(tc, test_elbow_silhouette);
+    tcase_add_test(tc, test_weights);
     tcase_add_test(tc, test_cancel);
     tcase_add_test(tc, test_bad_input);
     tcase_add_test(tc, test_alloc_failures);

@@ -31,7 +31,8 @@
  *    scikit-learn does): the empty clusters, in increasing id order, take
  *    the rows with the largest squared distance to their assigned center, in
  *    decreasing distance order (ties: lower row first); each such row leaves
- *    its cluster.
+ *    its cluster (rows of weight 0 are never taken, nor a row whose leaving
+ *    would empty its own cluster; a cluster nobody can seed keeps its center).
  *
  * `algorithm` picks Lloyd (every distance every iteration, by GEMM) or
  * Hamerly's bound-based variant, which computes distances only for rows whose
@@ -130,6 +131,11 @@ typedef struct crm_kmeans_options {
                                        with the fraction done in [0, 1], or NULL (default);
                                        non-zero return cancels (CRM_E_CANCELLED) */
     void *user;                                       /**< passed to progress */
+    const char *sample_weight; /**< number column of sample weights (>= 0, finite), or NULL
+                                    (default): every row weighs 1. Weights scale a row's share
+                                    of the centers, of inertia and wcss and of the k-means++
+                                    draws (not `size`, not the tol variance, not the
+                                    standardization); borrowed for the call */
     /* ---- v1.0 ends here; append new fields below only ---- */
 } crm_kmeans_options;
 
@@ -137,7 +143,7 @@ typedef struct crm_kmeans_options {
  * Write the default k-means options into `opts` (k = 8, n_init = 10,
  * max_iter = 300, init = PLUSPLUS, tol = 1e-4, init_centers = NULL,
  * seed = 0, standardize = 0, n_threads = 0, algorithm = AUTO,
- * progress = NULL, user = NULL).
+ * progress = NULL, user = NULL, sample_weight = NULL).
  * @param[out] opts  options to initialise
  * @param[in]  size  sizeof *opts as the caller compiled it
  * @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
@@ -161,9 +167,11 @@ CRM_API crm_status crm_kmeans_options_init(crm_kmeans_options *opts, size_t size
  *         max_iter < 1, tol negative or not finite, unknown init or
  *         algorithm, GIVEN without init_centers or with a non-finite value,
  *         n_threads < 0, a missing (NaN) or infinite value, naming the
- *         column and the 0-based row);
- *         CRM_E_NOTFOUND (a column does not exist); CRM_E_TYPE (a column is
- *         not a number column, naming it and its type);
+ *         column and the 0-based row; a negative sample weight, naming the
+ *         row);
+ *         CRM_E_NOTFOUND (a column or the sample_weight column does not
+ *         exist); CRM_E_TYPE (a feature or weight column is not a number
+ *         column, naming it and its type);
  *         CRM_E_NUMERIC (standardize with a constant column, naming it);
  *         CRM_E_CANCELLED (the progress callback returned non-zero);
  *         CRM_E_FORMAT (opts from a newer library with unknown fields set);

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#define KM_OPTIONS_V1_SIZE (offsetof(crm_kmeans_options, user) + sizeof(void *))
+#define KM_OPTIONS_V1_SIZE (offsetof(crm_kmeans_options, sample_weight) + sizeof(const char *))
 /* At most this many reduction blocks, and partial sums of at most this many bytes. */
 #define KM_MAX_BLOCKS 256
 #define KM_PARTIAL_BYTES ((size_t)32 << 20)
@@ -30,6 +30,7 @@ static const crm_kmeans_options km_defaults = {
     CRM_KMEANS_AUTO,            /* algorithm */
     NULL,                       /* progress */
     NULL,                       /* user */
+    NULL,                       /* sample_weight */
 };
 
 crm_status crm_kmeans_options_init(crm_kmeans_options *opts, size_t size)
@@ -199,15 +200,19 @@ static void hamerly_chunk(km_ctx *c, size_t r0, size_t m, const double *xb, size
  * no dependency through memory between rows. Used by Lloyd and Hamerly alike.
  * `start` has k + 1 entries, perm m. */
 static void accumulate_cm(const double *xc, size_t m, size_t d, size_t k, const int32_t *lab,
-                          size_t *start, uint32_t *perm, double *psum, double *pcnt)
+                          const double *w, size_t *start, uint32_t *perm, double *psum,
+                          double *pcnt)
 {
     memset(start, 0, (k + 1) * sizeof *start);
     for (size_t i = 0; i < m; i++)
         start[lab[i] + 1]++;
     for (size_t a = 0; a < k; a++) {
-        pcnt[a] += (double)start[a + 1];
+        if (!w) pcnt[a] += (double)start[a + 1];
         start[a + 1] += start[a];
     }
+    if (w)
+        for (size_t i = 0; i < m; i++)
+            pcnt[lab[i]] += w[i];
     for (size_t i = 0; i < m; i++)
         perm[start[lab[i]]++] = (uint32_t)i;
     /* start[a] is now the end of group a; its beginning is start[a - 1] (0 for a = 0) */
@@ -219,6 +224,16 @@ static void accumulate_cm(const double *xc, size_t m, size_t d, size_t k, const 
             if (hi == lo) continue;
             double l0 = 0.0, l1 = 0.0, l2 = 0.0, l3 = 0.0;
             size_t p = lo;
+            if (w) {
+                for (; p + 4 <= hi; p += 4) {
+                    l0 += w[perm[p]] * col[perm[p]];
+                    l1 += w[perm[p + 1]] * col[perm[p + 1]];
+                    l2 += w[perm[p + 2]] * col[perm[p + 2]];
+                    l3 += w[perm[p + 3]] * col[perm[p + 3]];
+                }
+                for (; p < hi; p++)
+                    l0 += w[perm[p]] * col[perm[p]];
+            }
             for (; p + 4 <= hi; p += 4) {
                 l0 += col[perm[p]];
                 l1 += col[perm[p + 1]];
@@ -291,8 +306,8 @@ static void lloyd_chunk_cm(km_ctx *c, size_t r0, size_t m, double *xc, double *d
     }
     *changed += ch;
     if (psum)
-        accumulate_cm(xc, m, d, k, lab, (size_t *)(void *)acc, (uint32_t *)(void *)best, psum,
-                      pcnt);
+        accumulate_cm(xc, m, d, k, lab, c->X->w ? c->X->w + r0 : NULL, (size_t *)(void *)acc,
+                      (uint32_t *)(void *)best, psum, pcnt);
     if (pw) {
         for (size_t i = 0; i < m; i++) {
             size_t a = (size_t)lab[i];
@@ -303,7 +318,7 @@ static void lloyd_chunk_cm(km_ctx *c, size_t r0, size_t m, double *xc, double *d
                 double t = x[j * m] - ca[j];
                 s2 += t * t;
             }
-            pw[a] += s2;
+            pw[a] += c->X->w ? c->X->w[r0 + i] * s2 : s2;
         }
     }
 }
@@ -338,12 +353,13 @@ static void pass_block(void *ctxp, size_t b, int worker)
         hamerly_chunk(c, r0, m, xr, &changed);
         if (psum) {
             gather_cm(c->X, r0, m, xb);
-            accumulate_cm(xb, m, d, k, c->labels + r0, (size_t *)(void *)acc,
-                          (uint32_t *)(void *)best, psum, pcnt);
+            accumulate_cm(xb, m, d, k, c->labels + r0, c->X->w ? c->X->w + r0 : NULL,
+                          (size_t *)(void *)acc, (uint32_t *)(void *)best, psum, pcnt);
         }
         for (size_t i = 0; pw && i < m; i++) {
             size_t a = (size_t)c->labels[r0 + i];
-            pw[a] += sqdist(xr + i * d, c->centers + a * d, d);
+            double s2 = sqdist(xr + i * d, c->centers + a * d, d);
+            pw[a] += c->X->w ? c->X->w[r0 + i] * s2 : s2;
         }
     }
     c->pchanged[b] = changed;
@@ -394,7 +410,8 @@ static void pp_block(void *ctxp, size_t b, int worker)
             }
             for (size_t t = 0; t < nc; t++) {
                 double v = sqdist(x, c->cand + t * d, d);
-                pot[t] += v < cl ? v : cl;
+                double mn = v < cl ? v : cl;
+                pot[t] += c->X->w ? c->X->w[r0 + i] * mn : mn;
             }
         }
     }
@@ -422,7 +439,24 @@ static crm_status init_plusplus(km_ctx *c, crm__rng *rng, double *centers)
         return crm__nomem();
     }
     c->ppot = ppot;
-    get_row(X, (size_t)crm__rng_below(rng, n), centers);
+    if (X->w) {
+        /* first center drawn with probability proportional to the weights */
+        double W = 0.0;
+        for (size_t i = 0; i < n; i++)
+            W += X->w[i];
+        double u = crm__rng_uniform(rng) * W, run = 0.0;
+        size_t first = n - 1;
+        for (size_t i = 0; i < n; i++) {
+            run += X->w[i];
+            if (run > u && X->w[i] > 0.0) {
+                first = i;
+                break;
+            }
+        }
+        get_row(X, first, centers);
+    } else {
+        get_row(X, (size_t)crm__rng_below(rng, n), centers);
+    }
     for (size_t i = 0; i < n; i++)
         c->closest[i] = INFINITY;
     c->cand = centers;
@@ -430,7 +464,7 @@ static crm_status init_plusplus(km_ctx *c, crm__rng *rng, double *centers)
     crm__par_for(c->nthreads, c->nblocks, pp_block, c);
     double pot = 0.0;
     for (size_t i = 0; i < n; i++)
-        pot += c->closest[i];
+        pot += X->w ? X->w[i] * c->closest[i] : c->closest[i];
     for (size_t ci = 1; ci < k; ci++) {
         for (size_t t = 0; t < L; t++)
             rv[t] = crm__rng_uniform(rng) * pot;
@@ -440,7 +474,9 @@ static crm_status init_plusplus(km_ctx *c, crm__rng *rng, double *centers)
         double run = 0.0;
         size_t left = L;
         for (size_t i = 0; i < n && left; i++) {
-            run += c->closest[i];
+            double p = X->w ? X->w[i] * c->closest[i] : c->closest[i];
+            run += p;
+            if (!(p > 0.0)) continue; /* a row with no probability is never a candidate */
             for (size_t t = 0; t < L; t++) {
                 if (ids[t] == n && run >= rv[t]) {
                     ids[t] = i;
@@ -472,7 +508,7 @@ static crm_status init_plusplus(km_ctx *c, crm__rng *rng, double *centers)
         crm__par_for(c->nthreads, c->nblocks, pp_block, c);
         pot = 0.0;
         for (size_t i = 0; i < n; i++)
-            pot += c->closest[i];
+            pot += X->w ? X->w[i] * c->closest[i] : c->closest[i];
     }
     c->ppot = NULL;
     crm__free(cand);
@@ -537,6 +573,7 @@ static crm_status count_distinct(const km_data *X, size_t limit, size_t *out)
         slot[i] = SIZE_MAX;
     size_t cnt = 0;
     for (size_t r = 0; r < X->n && cnt < limit; r++) {
+        if (X->w && !(X->w[r] > 0.0)) continue;
         size_t s = (size_t)(row_hash(X, r) & (cap - 1));
         for (;;) {
             if (slot[s] == SIZE_MAX) {
@@ -706,6 +743,7 @@ static void relocate_empty(km_ctx *c, km_work *w, const double *old)
     size_t have = 0;
     double *xb = c->scratch;
     for (size_t r = 0; r < n; r++) {
+        if (c->X->w && !(c->X->w[r] > 0.0)) continue; /* a weightless row cannot seed */
         get_row(c->X, r, xb);
         double v = sqdist(xb, old + (size_t)c->labels[r] * d, d);
         if (have == nempty && !(v > w->far[have - 1])) continue;
@@ -724,13 +762,15 @@ static void relocate_empty(km_ctx *c, km_work *w, const double *old)
         if (w->cnt[j] != 0.0) continue;
         size_t r = w->farrow[e++];
         size_t from = (size_t)c->labels[r];
+        double wr = c->X->w ? c->X->w[r] : 1.0;
+        if (!(w->cnt[from] - wr > 0.0)) continue; /* it would empty its own cluster */
         get_row(c->X, r, xb);
         for (size_t t = 0; t < d; t++) {
-            w->sums[from * d + t] -= xb[t];
-            w->sums[j * d + t] = xb[t];
+            w->sums[from * d + t] -= wr * xb[t];
+            w->sums[j * d + t] = wr * xb[t];
         }
-        w->cnt[from] -= 1.0;
-        w->cnt[j] = 1.0;
+        w->cnt[from] -= wr;
+        w->cnt[j] = wr;
         c->labels[r] = (int32_t)j;
         if (c->ub) { /* force a full search for this row next time */
             c->ub[r] = INFINITY;
@@ -770,7 +810,8 @@ static crm_status lloyd(km_ctx *c, km_work *w, const crm_kmeans_options *o, doub
         for (size_t j = 0; j < k; j++) {
             double s2 = 0.0;
             for (size_t t = 0; t < d; t++) {
-                double v = w->sums[j * d + t] / w->cnt[j];
+                /* a cluster still empty (no row could seed it) keeps its center */
+                double v = w->cnt[j] > 0.0 ? w->sums[j * d + t] / w->cnt[j] : centers[j * d + t];
                 double dd = v - centers[j * d + t];
                 s2 += dd * dd;
                 w->newc[j * d + t] = v;
@@ -931,19 +972,33 @@ crm_status crm_kmeans_fit(const crm_dataset *ds, const char *const *cols, size_t
     km_run best, cur;
     memset(&best, 0, sizeof best);
     memset(&cur, 0, sizeof cur);
-    km_data X = {n, d, ptrs, NULL, NULL};
+    km_data X = {n, d, ptrs, NULL, NULL, NULL};
     size_t distinct = 0;
     if (n == 0) {
         st = crm__error(CRM_E_INVALID, "%s: the dataset has no rows", w);
         goto fail;
     }
+    if (o.sample_weight) {
+        const double **wp = NULL;
+        st = crm__km_columns(ds, &o.sample_weight, 1, w, &wp);
+        if (st != CRM_OK) goto fail;
+        X.w = wp[0];
+        crm__free(wp);
+        for (size_t r = 0; r < n; r++) {
+            if (X.w[r] < 0.0) {
+                st = crm__error(CRM_E_INVALID,
+                                "%s: sample_weight column \"%s\" row %zu: negative weight %g", w,
+                                o.sample_weight, r, X.w[r]);
+                goto fail;
+            }
+        }
+    }
     st = count_distinct(&X, k, &distinct);
     if (st != CRM_OK) goto fail;
     if (distinct < k) {
         st = crm__error(CRM_E_INVALID,
-                        "%s: k = %zu is larger than the number of distinct rows "
-                        "(%zu)",
-                        w, k, distinct);
+                        "%s: k = %zu is larger than the number of distinct rows%s (%zu)", w, k,
+                        X.w ? " of positive weight" : "", distinct);
         goto fail;
     }
     st = km_alloc_state(k, d, o.standardize, &m);
@@ -1069,7 +1124,7 @@ static crm_status km_predict(const void *sp, crm_dataset *ds, const char *out_co
     st = crm__km_columns(ds, (const char *const *)m->names, m->d, w, &ptrs);
     if (st != CRM_OK) return st;
     size_t n = ds->nrows;
-    km_data X = {n, m->d, ptrs, m->mean, m->scale};
+    km_data X = {n, m->d, ptrs, m->mean, m->scale, NULL};
     km_ctx c;
     double *res = crm__malloc_array(n, sizeof *res);
     if (!res) {

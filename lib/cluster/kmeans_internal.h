@@ -16,6 +16,7 @@ typedef struct km_data {
     const double **cols; /* d column pointers */
     const double *mean;  /* d, or NULL */
     const double *scale; /* d, or NULL */
+    const double *w;     /* n sample weights, or NULL (all 1) */
 } km_data;
 
 /* Resolve `cols` to number columns of ds (NOTFOUND/TYPE/INVALID errors naming

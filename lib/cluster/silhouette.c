@@ -120,7 +120,7 @@ crm_status crm_silhouette(const crm_dataset *ds, const char *const *cols, size_t
     }
     size_t m = n;
     if (o.sample_size > 0 && (uint64_t)n > (uint64_t)o.sample_size) m = (size_t)o.sample_size;
-    km_data X = {n, ncols, ptrs, NULL, NULL};
+    km_data X = {n, ncols, ptrs, NULL, NULL, NULL};
     sil_ctx c;
     memset(&c, 0, sizeof c);
     size_t *rows = crm__malloc_array(m ? m : 1, sizeof *rows);
@@ -238,7 +238,7 @@ crm_status crm_kmeans_elbow(const crm_dataset *ds, const char *const *cols, size
     crm_status st = crm_kmeans_options_init(&defaults, sizeof defaults);
     if (st == CRM_OK)
         st = crm__options_load(&o, opts, &defaults, sizeof defaults,
-                               offsetof(crm_kmeans_options, user) + sizeof(void *),
+                               offsetof(crm_kmeans_options, sample_weight) + sizeof(const char *),
                                "crm_kmeans_options");
     if (st != CRM_OK) return st;
     if (o.init == CRM_KMEANS_INIT_GIVEN)

@@ -65,6 +65,13 @@ run kmeans "$T/x.csv" --columns x --k 2 --standardize --log x
 check "--standardize --log exits 0" [ "$rc" -eq 0 ]
 check "--standardize noted in the summary" has "(--log applied) (standardized)"
 
+printf 'x,w\n0,2\n1,1\n10,1\n11,1\n1000,0\n' >"$T/w.csv"
+run kmeans "$T/w.csv" --columns x --k 2 --weight w --json
+check "--weight: weighted centers, weightless row kept out of the centers" \
+    has '"wcss": 0.6666666666666667, "x": 0.3333333333333333}'
+run kmeans "$T/w.csv" --columns x --k 2 --weight x,w
+check "--weight with an unknown column: exit 1" [ "$rc" -eq 1 ]
+
 # ---- errors -------------------------------------------------------------------------
 run kmeans "$T/x.csv" --columns x --k 7
 check "k larger than the distinct rows: exit 1" [ "$rc" -eq 1 ]
