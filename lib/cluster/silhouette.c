@@ -29,8 +29,7 @@ typedef struct sil_ctx {
     const double *csize; /* L */
     size_t L;
     double *dsum; /* per worker: L sums */
-    double *xi;   /* per worker: d */
-    double *xj;   /* per worker: d */
+    double *xm;   /* m x d: the rows, row-major */
     double *s;    /* m results */
 } sil_ctx;
 
@@ -41,15 +40,13 @@ static void sil_task(void *p, size_t task, int worker)
     sil_ctx *c = p;
     size_t d = c->X->d, L = c->L;
     double *sum = c->dsum + (size_t)worker * L;
-    double *xi = c->xi + (size_t)worker * d;
-    double *xj = c->xj + (size_t)worker * d;
     size_t lo = task * SIL_TASK, hi = lo + SIL_TASK < c->m ? lo + SIL_TASK : c->m;
     for (size_t i = lo; i < hi; i++) {
-        crm__km_gather(c->X, c->rows[i], 1, xi);
+        const double *xi = c->xm + i * d;
         memset(sum, 0, L * sizeof *sum);
         for (size_t j = 0; j < c->m; j++) {
             if (j == i) continue;
-            crm__km_gather(c->X, c->rows[j], 1, xj);
+            const double *xj = c->xm + j * d;
             double s2 = 0.0;
             for (size_t t = 0; t < d; t++) {
                 double v = xi[t] - xj[t];
@@ -200,12 +197,13 @@ crm_status crm_silhouette(const crm_dataset *ds, const char *const *cols, size_t
     c.L = L;
     c.s = s;
     c.dsum = crm__malloc_array((size_t)nt * L, sizeof(double));
-    c.xi = crm__malloc_array((size_t)nt * ncols, sizeof(double));
-    c.xj = crm__malloc_array((size_t)nt * ncols, sizeof(double));
-    if (!c.dsum || !c.xi || !c.xj) {
+    c.xm = crm__malloc_array(m * ncols, sizeof(double));
+    if (!c.dsum || !c.xm) {
         st = crm__nomem();
         goto done;
     }
+    for (size_t i = 0; i < m; i++)
+        crm__km_gather(&X, rows[i], 1, c.xm + i * ncols);
     crm__par_for(nt, ntasks, sil_task, &c);
     double tot = 0.0;
     for (size_t i = 0; i < m; i++)
@@ -213,8 +211,7 @@ crm_status crm_silhouette(const crm_dataset *ds, const char *const *cols, size_t
     *out = tot / (double)m;
 done:
     crm__free(c.dsum);
-    crm__free(c.xi);
-    crm__free(c.xj);
+    crm__free(c.xm);
     crm__free(csize);
     crm__free(rows);
     crm__free(lab);
