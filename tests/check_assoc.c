@@ -266,6 +266,50 @@ START_TEST(test_tid_types)
 }
 END_TEST
 
+/* Many transactions in no order (the hash of transaction ids grows), then
+ * in increasing order with one step back (the switch to hashing). */
+START_TEST(test_many_transactions)
+{
+    enum { NT = 3000 };
+    static double tid[2 * NT];
+    static const char *item[2 * NT];
+    size_t n = 0;
+    for (int i = 0; i < NT; i++) {
+        double t = (double)((i * 7919) % 3001); /* a permutation of 1..3000 and 0 */
+        tid[n] = t;
+        item[n++] = "x";
+        if ((int)t % 2 == 0) {
+            tid[n] = t;
+            item[n++] = "y";
+        }
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1) { /* sorted, then the first transaction again */
+            n = 0;
+            for (int t = 0; t < NT; t++) {
+                tid[n] = t;
+                item[n++] = "x";
+                if (t % 2 == 0) {
+                    tid[n] = t;
+                    item[n++] = "y";
+                }
+            }
+            tid[n] = 0;
+            item[n++] = "x";
+        }
+        crm_dataset *tx = make_tx(tid, item, n), *sets = NULL;
+        ck_assert_ok(crm_apriori(tx, "tid", "item", NULL, &sets, NULL));
+        ck_assert_uint_eq(crm_dataset_nrows(sets), 3);
+        ck_assert_str_eq(text_at(sets, "items", 0), "x");
+        ck_assert_double_eq(num_at(sets, "count", 0), NT);
+        ck_assert_double_eq(num_at(sets, "count", 2), NT / 2);
+        ck_assert_double_eq(num_at(sets, "support", 2), 0.5);
+        crm_dataset_free(sets);
+        crm_dataset_free(tx);
+    }
+}
+END_TEST
+
 /* ---- brute force -------------------------------------------------------------------- */
 
 enum { BF_ITEMS = 9, BF_SETS = 1 << BF_ITEMS };
@@ -687,9 +731,31 @@ static crm_status alloc_run(void)
     return st;
 }
 
+/* Number ids out of order (the hash path), rules with a 3-item antecedent. */
+static crm_status alloc_run_numbers(void)
+{
+    crm_dataset *tx = NULL, *rules = NULL;
+    static const double tids[] = {3, 1, 3, 2, 1, 2, 3, 1, 3, 2, 1, 3};
+    static const char *const items[] = {"a", "b", "b", "a", "a", "b", "c", "c", "d", "c", "d", "a"};
+    crm_status st = crm_dataset_new(&tx);
+    if (!st) st = crm_dataset_add_number(tx, "tid", tids, 12);
+    if (!st) st = crm_dataset_add_text(tx, "item", items, 12);
+    crm_apriori_options o;
+    crm_apriori_options_init(&o, sizeof o);
+    o.min_count = 2;
+    o.n_threads = 1;
+    o.target = CRM_APRIORI_MAXIMAL;
+    if (!st) st = crm_apriori(tx, "tid", "item", &o, NULL, &rules);
+    if (st && rules) return CRM_E_STATE;
+    crm_dataset_free(rules);
+    crm_dataset_free(tx);
+    return st;
+}
+
 START_TEST(test_alloc_failure)
 {
     CRM_TEST_EACH_ALLOC_FAILURE(alloc_run());
+    CRM_TEST_EACH_ALLOC_FAILURE(alloc_run_numbers());
 }
 END_TEST
 
@@ -808,6 +874,7 @@ Suite *crm_assoc_suite(void)
     TCase *limits = tcase_create("limits");
     tcase_add_test(limits, test_single_transaction);
     tcase_add_test(limits, test_nothing_frequent);
+    tcase_add_test(limits, test_many_transactions);
     tcase_add_test(limits, test_alloc_failure);
     tcase_set_timeout(limits, 120);
     suite_add_tcase(s, limits);

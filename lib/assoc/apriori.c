@@ -73,6 +73,29 @@ static crm_status grow(void **p, size_t *cap, size_t need, size_t elem)
     return CRM_OK;
 }
 
+/* (Re)build the open-addressing table of keys[0..n): slots hold key indices,
+ * -1 = empty; at most half full. */
+static crm_status rehash(const uint64_t *keys, size_t n, int32_t **slots, size_t *nslots)
+{
+    size_t ns = 1024;
+    while (ns < 2 * n + 2)
+        ns *= 2;
+    int32_t *sl = crm__malloc_array(ns, sizeof *sl);
+    if (!sl) return crm__nomem();
+    for (size_t i = 0; i < ns; i++)
+        sl[i] = -1;
+    for (size_t i = 0; i < n; i++) {
+        size_t t = (size_t)mix64(keys[i]) & (ns - 1);
+        while (sl[t] >= 0)
+            t = (t + 1) & (ns - 1);
+        sl[t] = (int32_t)i;
+    }
+    crm__free(*slots);
+    *slots = sl;
+    *nslots = ns;
+    return CRM_OK;
+}
+
 /* Dense transaction id of every row (-1: missing id), in order of first
  * appearance. */
 static crm_status dense_tids(const crm__column *c, size_t nrows, int32_t *id, size_t *ntx)
@@ -97,18 +120,22 @@ static crm_status dense_tids(const crm__column *c, size_t nrows, int32_t *id, si
         *ntx = n;
         return CRM_OK;
     }
-    /* numbers (by value, -0 = +0) and times: open addressing on the 64-bit key */
-    size_t nslots = 1024;
-    int32_t *slots = crm__malloc_array(nslots, sizeof *slots);
+    /* numbers (by value, -0 = +0) and times. While the values only grow (sorted
+     * input, such as the line numbers of a basket file) a new value is a new
+     * transaction and needs no lookup; at the first value that does not grow,
+     * an open-addressing table of the keys seen so far takes over. */
     uint64_t *keys = NULL;
-    size_t kcap = 0;
-    if (!slots) return crm__nomem();
-    for (size_t i = 0; i < nslots; i++)
-        slots[i] = -1;
+    size_t kcap = 0, nslots = 0;
+    int32_t *slots = NULL;
+    int growing = 1;
+    double vmax = 0;
+    int64_t tmax = 0;
     uint64_t prev = 0;
     int32_t prev_id = -1;
+    crm_status st = CRM_OK;
     for (size_t r = 0; r < nrows; r++) {
         uint64_t k;
+        int up;
         if (c->type == CRM_TYPE_NUMBER) {
             double v = c->v.num[r];
             if (isnan(v)) {
@@ -117,61 +144,52 @@ static crm_status dense_tids(const crm__column *c, size_t nrows, int32_t *id, si
             }
             if (v == 0) v = 0;
             memcpy(&k, &v, sizeof k);
+            up = n == 0 || v > vmax;
+            if (up) vmax = v;
         } else {
-            if (c->v.time[r] == CRM_TIME_MISSING) {
+            int64_t v = c->v.time[r];
+            if (v == CRM_TIME_MISSING) {
                 id[r] = -1;
                 continue;
             }
-            k = (uint64_t)c->v.time[r];
+            k = (uint64_t)v;
+            up = n == 0 || v > tmax;
+            if (up) tmax = v;
         }
         if (prev_id >= 0 && k == prev) { /* runs of one transaction: no lookup */
             id[r] = prev_id;
             continue;
         }
-        size_t mask = nslots - 1, s = (size_t)mix64(k) & mask;
-        while (slots[s] >= 0 && keys[slots[s]] != k)
-            s = (s + 1) & mask;
-        if (slots[s] < 0) {
-            if (n >= (size_t)INT32_MAX) {
-                crm__free(slots);
-                crm__free(keys);
-                return crm__error(CRM_E_INVALID, "crm_apriori: more than %d transactions",
-                                  (int)INT32_MAX);
-            }
-            crm_status st = grow((void **)&keys, &kcap, n + 1, sizeof *keys);
-            if (st) {
-                crm__free(slots);
-                crm__free(keys);
-                return st;
-            }
-            keys[n] = k;
-            if ((n + 1) * 2 > nslots) { /* rehash at load 1/2 */
-                size_t nn = nslots * 2;
-                int32_t *ns = crm__malloc_array(nn, sizeof *ns);
-                if (!ns) {
-                    crm__free(slots);
-                    crm__free(keys);
-                    return crm__nomem();
-                }
-                for (size_t i = 0; i < nn; i++)
-                    ns[i] = -1;
-                for (size_t i = 0; i < n; i++) {
-                    size_t t = (size_t)mix64(keys[i]) & (nn - 1);
-                    while (ns[t] >= 0)
-                        t = (t + 1) & (nn - 1);
-                    ns[t] = (int32_t)i;
-                }
-                crm__free(slots);
-                slots = ns;
-                nslots = nn;
-                mask = nslots - 1;
-                s = (size_t)mix64(k) & mask;
-                while (slots[s] >= 0)
-                    s = (s + 1) & mask;
-            }
-            slots[s] = (int32_t)n++;
+        if (growing && !up) { /* hash from now on */
+            growing = 0;
+            if ((st = rehash(keys, n, &slots, &nslots))) goto fail;
         }
-        id[r] = slots[s];
+        size_t s = 0;
+        if (!growing) {
+            size_t mask = nslots - 1;
+            s = (size_t)mix64(k) & mask;
+            while (slots[s] >= 0 && keys[slots[s]] != k)
+                s = (s + 1) & mask;
+        }
+        if (growing || slots[s] < 0) { /* a new transaction */
+            if (n >= (size_t)INT32_MAX) {
+                st = crm__error(CRM_E_INVALID, "crm_apriori: more than %d transactions",
+                                (int)INT32_MAX);
+                goto fail;
+            }
+            if ((st = grow((void **)&keys, &kcap, n + 1, sizeof *keys))) goto fail;
+            keys[n] = k;
+            if (!growing) {
+                if ((n + 1) * 2 > nslots) { /* load 1/2 */
+                    if ((st = rehash(keys, n + 1, &slots, &nslots))) goto fail;
+                } else {
+                    slots[s] = (int32_t)n;
+                }
+            }
+            id[r] = (int32_t)n++;
+        } else {
+            id[r] = slots[s];
+        }
         prev = k;
         prev_id = id[r];
     }
@@ -179,6 +197,10 @@ static crm_status dense_tids(const crm__column *c, size_t nrows, int32_t *id, si
     crm__free(keys);
     *ntx = n;
     return CRM_OK;
+fail:
+    crm__free(slots);
+    crm__free(keys);
+    return st;
 }
 
 /* ---- the miner --------------------------------------------------------------------- */
