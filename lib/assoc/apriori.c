@@ -470,7 +470,8 @@ static void root_task(void *ctx, size_t k, int worker)
     }
     size_t c = j->bstart[k + 1] - j->bstart[k];
     crm_status st = CRM_OK;
-    if (c > 0 && !(st = grow((void **)&m->stk, &m->stk_cap, c, sizeof *m->stk))) {
+    /* fewer transactions than min_count: no extension of item k can be frequent */
+    if (c >= (size_t)m->minc && !(st = grow((void **)&m->stk, &m->stk_cap, c, sizeof *m->stk))) {
         memcpy(m->stk, j->buck + j->bstart[k], c * sizeof *m->stk);
         m->stk_len = c;
         st = mine(m, ROOT_CHILD, 1, j->ti, 0, c, (int32_t)k);
