@@ -186,6 +186,26 @@ START_TEST(test_determinism_threads)
         crm_free(c);
         crm_free(h);
     }
+    /* many clusters: smaller GEMM chunks (k * d large), Hamerly under AUTO */
+    crm_dataset *big = gen(20000, 6, 7);
+    crm_kmeans_options ob;
+    ck_assert_ok(crm_kmeans_options_init(&ob, sizeof ob));
+    ob.k = 100;
+    ob.n_init = 1;
+    ob.max_iter = 20;
+    ob.n_threads = 1;
+    ob.algorithm = CRM_KMEANS_LLOYD;
+    char *l1 = fit_json(big, 6, &ob);
+    ob.n_threads = 2;
+    char *l2 = fit_json(big, 6, &ob);
+    ob.algorithm = CRM_KMEANS_AUTO;
+    char *h2 = fit_json(big, 6, &ob);
+    ck_assert_str_eq(l1, l2);
+    ck_assert_str_eq(l1, h2);
+    crm_free(l1);
+    crm_free(l2);
+    crm_free(h2);
+    crm_dataset_free(big);
     /* a different seed gives a different run (k-means++ draws) but a similar inertia */
     o.init = CRM_KMEANS_INIT_PLUSPLUS;
     crm_model *m1 = NULL, *m2 = NULL;

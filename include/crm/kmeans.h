@@ -47,7 +47,10 @@
  * boundaries depend only on the number of rows; sums are formed per block
  * in row order and merged in block order, so results are bit-identical for
  * every `n_threads`. BLAS is called from inside the worker threads on
- * small blocks; OpenBLAS runs such calls on the calling thread.
+ * chunks of at most 512 rows, halved (down to 8) until rows * k * ncols is
+ * below OpenBLAS's threading threshold (4 * 65536), so OpenBLAS runs them on
+ * the calling thread; only for k * ncols >= 32768 may it add threads of its
+ * own, which split rows and centers, not sums, and do not change results.
  *
  * Standardize. With standardize = 1 every column is replaced by its
  * z-score (x - mean) / sd (sd with divisor n, as scikit-learn's

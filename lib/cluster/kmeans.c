@@ -14,7 +14,10 @@
 #define KM_PARTIAL_BYTES ((size_t)32 << 20)
 /* Scratch per worker: column-major chunk, GEMM result, row minima, accumulator lanes,
  * row-major chunk. */
-#define KM_SCRATCH(d, k) (KM_CHUNK * (2 * (d) + (k) + 1) + (k) + 1)
+#define KM_SCRATCH(ch, d, k) ((ch) * (2 * (d) + (k) + 1) + (k) + 1)
+/* OpenBLAS runs a GEMM on its own threads from m * n * k = 4 * 65536 up: chunks stay
+ * below that, so that BLAS always runs on the worker thread that calls it. */
+#define KM_BLAS_SERIAL ((size_t)4 * 65536)
 
 static const crm_kmeans_options km_defaults = {
     sizeof(crm_kmeans_options), /* size */
@@ -117,10 +120,11 @@ static double sqdist(const double *a, const double *b, size_t d)
 typedef struct km_ctx {
     const km_data *X;
     size_t k, d;
-    size_t block_rows; /* rows per reduction block (multiple of KM_CHUNK) */
+    size_t chunk;      /* rows per GEMM: KM_CHUNK, halved while chunk * k * d is too big */
+    size_t block_rows; /* rows per reduction block (multiple of chunk) */
     size_t nblocks;
     int nthreads;
-    double *scratch; /* per worker: KM_SCRATCH(d, k) doubles */
+    double *scratch; /* per worker: KM_SCRATCH(c->chunk, d, k) doubles */
     /* per pass */
     const double *centers; /* k*d */
     double *cnorm;         /* k */
@@ -327,10 +331,10 @@ static void pass_block(void *ctxp, size_t b, int worker)
 {
     km_ctx *c = ctxp;
     size_t k = c->k, d = c->d, n = c->X->n;
-    double *xb = c->scratch + (size_t)worker * KM_SCRATCH(d, k);
-    double *dots = xb + KM_CHUNK * d;
-    double *best = dots + KM_CHUNK * k;
-    double *acc = best + KM_CHUNK;
+    double *xb = c->scratch + (size_t)worker * KM_SCRATCH(c->chunk, d, k);
+    double *dots = xb + c->chunk * d;
+    double *best = dots + c->chunk * k;
+    double *acc = best + c->chunk;
     double *xr = acc + k + 1;
     size_t lo = b * c->block_rows;
     size_t hi = lo + c->block_rows < n ? lo + c->block_rows : n;
@@ -343,8 +347,8 @@ static void pass_block(void *ctxp, size_t b, int worker)
     }
     if (pw) memset(pw, 0, k * sizeof *pw);
     size_t changed = 0;
-    for (size_t r0 = lo; r0 < hi; r0 += KM_CHUNK) {
-        size_t m = hi - r0 < KM_CHUNK ? hi - r0 : KM_CHUNK;
+    for (size_t r0 = lo; r0 < hi; r0 += c->chunk) {
+        size_t m = hi - r0 < c->chunk ? hi - r0 : c->chunk;
         if (!c->hamerly) {
             lloyd_chunk_cm(c, r0, m, xb, dots, best, acc, psum, pcnt, pw, &changed);
             continue;
@@ -390,14 +394,14 @@ static void pp_block(void *ctxp, size_t b, int worker)
 {
     km_ctx *c = ctxp;
     size_t d = c->d, n = c->X->n, nc = c->ncand;
-    double *xb = c->scratch + (size_t)worker * KM_SCRATCH(d, c->k);
+    double *xb = c->scratch + (size_t)worker * KM_SCRATCH(c->chunk, d, c->k);
     size_t lo = b * c->block_rows;
     size_t hi = lo + c->block_rows < n ? lo + c->block_rows : n;
     double *pot = c->ppot + b * nc;
     for (size_t t = 0; t < nc; t++)
         pot[t] = 0.0;
-    for (size_t r0 = lo; r0 < hi; r0 += KM_CHUNK) {
-        size_t m = hi - r0 < KM_CHUNK ? hi - r0 : KM_CHUNK;
+    for (size_t r0 = lo; r0 < hi; r0 += c->chunk) {
+        size_t m = hi - r0 < c->chunk ? hi - r0 : c->chunk;
         crm__km_gather(c->X, r0, m, xb);
         for (size_t i = 0; i < m; i++) {
             const double *x = xb + i * d;
@@ -666,13 +670,17 @@ static void ctx_free(km_ctx *c)
 
 static void ctx_blocks(km_ctx *c, size_t n, size_t k, size_t d)
 {
-    size_t nchunks = (n + KM_CHUNK - 1) / KM_CHUNK;
+    size_t ch = KM_CHUNK;
+    while (ch > 8 && ch * k * d >= KM_BLAS_SERIAL)
+        ch /= 2;
+    c->chunk = ch;
+    size_t nchunks = (n + ch - 1) / ch;
     if (nchunks == 0) nchunks = 1;
     size_t maxb = KM_PARTIAL_BYTES / ((k * d + 2 * k + 1) * sizeof(double));
     if (maxb > KM_MAX_BLOCKS) maxb = KM_MAX_BLOCKS;
     if (maxb < 1) maxb = 1;
     size_t cpb = (nchunks + maxb - 1) / maxb; /* chunks per block */
-    c->block_rows = cpb * KM_CHUNK;
+    c->block_rows = cpb * ch;
     c->nblocks = (nchunks + cpb - 1) / cpb;
 }
 
@@ -686,7 +694,8 @@ static crm_status ctx_init(km_ctx *c, const km_data *X, size_t k, int32_t n_thre
     c->d = d;
     ctx_blocks(c, n, k, d);
     c->nthreads = crm__par_threads(n_threads, c->nblocks);
-    c->scratch = crm__malloc_array((size_t)c->nthreads, KM_SCRATCH(d, k) * sizeof(double));
+    c->scratch =
+        crm__malloc_array((size_t)c->nthreads, KM_SCRATCH(c->chunk, d, k) * sizeof(double));
     c->cnorm = crm__malloc_array(k, sizeof *c->cnorm);
     c->labels = crm__malloc_array(n, sizeof *c->labels);
     c->pwcss = crm__malloc_array(c->nblocks * k, sizeof *c->pwcss);
