@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char km_usage[] =
     "crm kmeans FILE --columns A,B.. --k K [--standardize] [--n-init N] [--seed S] "
@@ -173,6 +174,27 @@ fail:
     free(v);
     crm_dataset_free(f);
     return CLI_EXIT_INPUT;
+}
+
+/* Progress on a terminal: percent of the restarts and iterations done. */
+static int32_t show_progress(double fraction, void *user)
+{
+    int *last = user;
+    int pct = (int)(fraction * 100);
+    if (pct != *last) {
+        *last = pct;
+        fprintf(stderr, "\rcrm kmeans: %3d%%", pct);
+        fflush(stderr);
+    }
+    return 0;
+}
+
+static void clear_progress(const int *last)
+{
+    if (*last >= 0) {
+        fputs("\r                 \r", stderr);
+        fflush(stderr);
+    }
 }
 
 static void print_summary_json(const crm_dataset *s)
@@ -359,7 +381,14 @@ int cli_cmd_kmeans(int argc, char **argv)
         rc = run_elbow(feat, (const char *const *)cols, ncols, &ko, elbow, json, &a);
         goto done;
     }
-    if (crm_kmeans_fit(feat, (const char *const *)cols, ncols, &ko, &m) != CRM_OK) {
+    int last_pct = -1;
+    if (!json && isatty(2)) {
+        ko.progress = show_progress;
+        ko.user = &last_pct;
+    }
+    crm_status fst = crm_kmeans_fit(feat, (const char *const *)cols, ncols, &ko, &m);
+    clear_progress(&last_pct);
+    if (fst != CRM_OK) {
         rc = cli_lib_error(path);
         goto done;
     }
