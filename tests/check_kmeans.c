@@ -7,6 +7,7 @@
 #include "crm/model.h"
 
 #include <math.h>
+#include <stddef.h>
 
 size_t crm__alloc_live(void);
 
@@ -518,6 +519,16 @@ START_TEST(test_bad_input)
     o.n_init = 1;
     ck_assert_error(crm_kmeans_fit(NULL, cx, 1, &o, &m), CRM_E_INVALID);
     ck_assert_error(crm_kmeans_fit(ds, cx, 1, &o, NULL), CRM_E_INVALID);
+    /* a caller compiled against the v1.0 struct (no sample_weight): the field is not read */
+    crm_kmeans_options v1 = o;
+    v1.size = offsetof(crm_kmeans_options, sample_weight);
+    v1.sample_weight = "no such column";
+    v1.k = 2;
+    v1.n_init = 1;
+    ck_assert_ok(crm_kmeans_fit(ds, cx, 1, &v1, &m));
+    crm_model_free(m);
+    v1.size = offsetof(crm_kmeans_options, user);
+    ck_assert_error(crm_kmeans_fit(ds, cx, 1, &v1, &m), CRM_E_INVALID);
     /* options from a newer library with a non-zero unknown tail */
     struct {
         crm_kmeans_options o;

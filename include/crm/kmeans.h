@@ -134,12 +134,12 @@ typedef struct crm_kmeans_options {
                                        with the fraction done in [0, 1], or NULL (default);
                                        non-zero return cancels (CRM_E_CANCELLED) */
     void *user;                                       /**< passed to progress */
+    /* ---- v1.0 ends here; append new fields below only ---- */
     const char *sample_weight; /**< number column of sample weights (>= 0, finite), or NULL
                                     (default): every row weighs 1. Weights scale a row's share
                                     of the centers, of inertia and wcss and of the k-means++
                                     draws (not `size`, not the tol variance, not the
                                     standardization); borrowed for the call */
-    /* ---- v1.0 ends here; append new fields below only ---- */
 } crm_kmeans_options;
 
 /**

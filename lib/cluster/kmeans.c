@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#define KM_OPTIONS_V1_SIZE (offsetof(crm_kmeans_options, sample_weight) + sizeof(const char *))
+#define KM_OPTIONS_V1_SIZE (offsetof(crm_kmeans_options, user) + sizeof(void *))
 /* At most this many reduction blocks, and partial sums of at most this many bytes. */
 #define KM_MAX_BLOCKS 256
 #define KM_PARTIAL_BYTES ((size_t)32 << 20)

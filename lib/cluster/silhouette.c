@@ -235,7 +235,7 @@ crm_status crm_kmeans_elbow(const crm_dataset *ds, const char *const *cols, size
     crm_status st = crm_kmeans_options_init(&defaults, sizeof defaults);
     if (st == CRM_OK)
         st = crm__options_load(&o, opts, &defaults, sizeof defaults,
-                               offsetof(crm_kmeans_options, sample_weight) + sizeof(const char *),
+                               offsetof(crm_kmeans_options, user) + sizeof(void *),
                                "crm_kmeans_options");
     if (st != CRM_OK) return st;
     if (o.init == CRM_KMEANS_INIT_GIVEN)
