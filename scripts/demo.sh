@@ -24,3 +24,11 @@ echo
 echo "== 4. Score customers: recency, frequency, monetary, segments and lifecycle =="
 "$crm" rfm "$out/sales.csv" -o "$out/rfm.csv" \
     --customer CustomerID --date InvoiceDate --amount Amount --invoice InvoiceNo
+echo
+echo "== 5. Segment the customers: k-means on log frequency/monetary and recency, standardized =="
+"$crm" kmeans "$out/rfm.csv" --columns recency_days,frequency,monetary --log frequency,monetary \
+    --standardize --k 4 --seed 0 -o "$out/segments.csv" --model "$out/segments.json"
+echo
+echo "== 6. What sells together: the top cross-sell rules by lift =="
+"$crm" apriori "$out/sales.csv" --tid InvoiceNo --item Description --min-support 0.01 \
+    --min-lift 2 --top 10 -o "$out/rules.csv"

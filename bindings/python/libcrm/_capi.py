@@ -250,7 +250,7 @@ CRM_KMEANS_INIT_GIVEN = crm_kmeans_init.CRM_KMEANS_INIT_GIVEN
 class crm_kmeans_algorithm(enum.IntEnum):
     """Iteration algorithm of k-means."""
 
-    # Hamerly when k >= 4, else Lloyd (default)
+    # Hamerly when k >= 32, else Lloyd (default)
     CRM_KMEANS_AUTO = 0
     # every distance every iteration (blocked GEMM)
     CRM_KMEANS_LLOYD = 1
@@ -507,6 +507,11 @@ class crm_kmeans_options(Structure):
         ('progress', CFUNCTYPE(c_int32, c_double, c_void_p)),
         # passed to progress
         ('user', c_void_p),
+        # number column of sample weights (>= 0, finite), or NULL (default): every row weighs 1.
+        # Weights scale a row's share of the centers, of inertia and wcss and of the k-means++
+        # draws (not `size`, not the tol variance, not the standardization); borrowed for the
+        # call
+        ('sample_weight', c_char_p),
     ]
     #: Pointer fields and the field that holds their number of elements.
     _lengths_ = {}
@@ -575,8 +580,8 @@ class crm_apriori_options(Structure):
         ('min_confidence', c_double),
         # rules: minimum lift, >= 0; default 0 (all)
         ('min_lift', c_double),
-        # threads, 0 = all cores; >= 0; default 0. Results are identical for every value (the
-        # current version counts on the calling thread)
+        # threads, 0 = all online cores; >= 0; default 0. The subtrees of the single items are
+        # mined in parallel and merged in item order: results are identical for every value
         ('n_threads', c_int32),
         # called now and then with the fraction done (0..1) on the calling thread; a non-zero
         # return cancels with CRM_E_CANCELLED; NULL (default) = none
@@ -2283,7 +2288,7 @@ crm_kmeans_options_init = _bind(
     Write the default k-means options into `opts` (k = 8, n_init = 10,
     max_iter = 300, init = PLUSPLUS, tol = 1e-4, init_centers = NULL,
     seed = 0, standardize = 0, n_threads = 0, algorithm = AUTO,
-    progress = NULL, user = NULL).
+    progress = NULL, user = NULL, sample_weight = NULL).
     @param[out] opts  options to initialise
     @param[in]  size  sizeof *opts as the caller compiled it
     @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
@@ -2320,9 +2325,11 @@ crm_kmeans_fit = _bind(
             max_iter < 1, tol negative or not finite, unknown init or
             algorithm, GIVEN without init_centers or with a non-finite value,
             n_threads < 0, a missing (NaN) or infinite value, naming the
-            column and the 0-based row);
-            CRM_E_NOTFOUND (a column does not exist); CRM_E_TYPE (a column is
-            not a number column, naming it and its type);
+            column and the 0-based row; a negative sample weight, naming the
+            row);
+            CRM_E_NOTFOUND (a column or the sample_weight column does not
+            exist); CRM_E_TYPE (a feature or weight column is not a number
+            column, naming it and its type);
             CRM_E_NUMERIC (standardize with a constant column, naming it);
             CRM_E_CANCELLED (the progress callback returned non-zero);
             CRM_E_FORMAT (opts from a newer library with unknown fields set);
