@@ -232,17 +232,9 @@ int cli_cmd_apriori(int argc, char **argv)
                 apriori_help();
                 goto done;
             } else if (cli_is(&o, "output", 'o')) {
-                r = cli_value(&a, &o, &out);
-                if (!r && !out[0]) {
-                    cli_usage(&a, "-o wants a file name");
-                    r = -1;
-                }
+                r = cli_file_value(&a, &o, &out);
             } else if (cli_is(&o, "itemsets", 0)) {
-                r = cli_value(&a, &o, &sets_out);
-                if (!r && !sets_out[0]) {
-                    cli_usage(&a, "--itemsets wants a file name");
-                    r = -1;
-                }
+                r = cli_file_value(&a, &o, &sets_out);
             } else if (cli_is(&o, "tid", 0)) {
                 r = cli_value(&a, &o, &tid);
             } else if (cli_is(&o, "item", 0)) {

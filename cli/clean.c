@@ -422,7 +422,7 @@ int cli_cmd_clean(int argc, char **argv)
             }
             json = 1;
         } else if (cli_is(&o, "output", 'o')) {
-            if (cli_value(&a, &o, &out)) {
+            if (cli_file_value(&a, &o, &out)) {
                 rc = CLI_EXIT_USAGE;
                 goto done;
             }

@@ -303,9 +303,9 @@ int cli_cmd_kmeans(int argc, char **argv)
                 km_help();
                 goto done;
             } else if (cli_is(&o, "output", 'o')) {
-                r = cli_value(&a, &o, &out);
+                r = cli_file_value(&a, &o, &out);
             } else if (cli_is(&o, "model", 0)) {
-                r = cli_value(&a, &o, &model_path);
+                r = cli_file_value(&a, &o, &model_path);
             } else if (cli_is(&o, "columns", 0)) {
                 r = cli_value(&a, &o, &colarg);
             } else if (cli_is(&o, "log", 0)) {

@@ -169,11 +169,7 @@ int cli_cmd_rfm(int argc, char **argv)
                 rfm_help();
                 goto done;
             } else if (cli_is(&o, "output", 'o')) {
-                r = cli_value(&a, &o, &out);
-                if (!r && !out[0]) {
-                    cli_usage(&a, "-o wants a file name");
-                    r = -1;
-                }
+                r = cli_file_value(&a, &o, &out);
             } else if (cli_is(&o, "customer", 0)) {
                 r = cli_value(&a, &o, &ro.customer);
             } else if (cli_is(&o, "date", 0)) {

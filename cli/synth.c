@@ -89,11 +89,7 @@ int cli_cmd_synth(int argc, char **argv)
                 synth_help(&so);
                 goto done;
             } else if (cli_is(&o, "output", 'o')) {
-                r = cli_value(&a, &o, &out);
-                if (!r && !out[0]) {
-                    cli_usage(&a, "-o wants a file name");
-                    r = -1;
-                }
+                r = cli_file_value(&a, &o, &out);
             } else if (cli_is(&o, "customers", 0)) {
                 r = parse_count(&a, &o, &so.customers);
             } else if (cli_is(&o, "products", 0)) {

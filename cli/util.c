@@ -114,6 +114,19 @@ int cli_value(cli_args *a, const cli_opt *o, const char **out)
     return 0;
 }
 
+int cli_file_value(cli_args *a, const cli_opt *o, const char **out)
+{
+    int r = cli_value(a, o, out);
+    if (!r && !(*out)[0]) {
+        if (o->is_short)
+            cli_usage(a, "-%.*s wants a file name", (int)o->len, o->name);
+        else
+            cli_usage(a, "--%.*s wants a file name", (int)o->len, o->name);
+        return -1;
+    }
+    return r;
+}
+
 int cli_flag(const cli_args *a, const cli_opt *o)
 {
     if (o->value) {

@@ -69,6 +69,9 @@ int cli_is(const cli_opt *o, const char *long_name, char short_name);
  * Returns 0, or prints a usage error and returns -1. */
 int cli_value(cli_args *a, const cli_opt *o, const char **out);
 
+/* cli_value() for an option naming a file: an empty value is a usage error. */
+int cli_file_value(cli_args *a, const cli_opt *o, const char **out);
+
 /* Check that a flag was given without a value. Returns 0, or prints a usage
  * error and returns -1. */
 int cli_flag(const cli_args *a, const cli_opt *o);
