@@ -175,28 +175,6 @@ static const char *rule_text(const crm_dataset *rules, const char *col, size_t r
     return s;
 }
 
-static int parse_num(cli_args *a, const cli_opt *o, double *out)
-{
-    const char *v = NULL;
-    if (cli_value(a, o, &v)) return -1;
-    if (cli_parse_double(v, out)) {
-        cli_usage(a, "--%.*s wants a number (got \"%s\")", (int)o->len, o->name, v);
-        return -1;
-    }
-    return 0;
-}
-
-static int parse_int(cli_args *a, const cli_opt *o, int64_t *out)
-{
-    const char *v = NULL;
-    if (cli_value(a, o, &v)) return -1;
-    if (cli_parse_int64(v, out)) {
-        cli_usage(a, "--%.*s wants a whole number (got \"%s\")", (int)o->len, o->name, v);
-        return -1;
-    }
-    return 0;
-}
-
 int cli_cmd_apriori(int argc, char **argv)
 {
     cli_args a;
@@ -243,7 +221,7 @@ int cli_cmd_apriori(int argc, char **argv)
                 r = cli_flag(&a, &o);
                 baskets = 1;
             } else if (cli_is(&o, "min-support", 0)) {
-                r = parse_num(&a, &o, &ao.min_support);
+                r = cli_number_value(&a, &o, &ao.min_support);
                 if (!r && !(ao.min_support > 0 && ao.min_support <= 1)) {
                     cli_usage(&a, "--min-support wants a number in (0, 1] (got %g)",
                               ao.min_support);
@@ -251,7 +229,7 @@ int cli_cmd_apriori(int argc, char **argv)
                 }
                 have_support = 1;
             } else if (cli_is(&o, "min-count", 0)) {
-                r = parse_int(&a, &o, &min_count);
+                r = cli_int_value(&a, &o, &min_count);
                 if (!r && min_count < 1) {
                     cli_usage(&a, "--min-count wants a whole number >= 1 (got %lld)",
                               (long long)min_count);
@@ -259,11 +237,11 @@ int cli_cmd_apriori(int argc, char **argv)
                 }
                 have_count = 1;
             } else if (cli_is(&o, "min-confidence", 0)) {
-                r = parse_num(&a, &o, &ao.min_confidence);
+                r = cli_number_value(&a, &o, &ao.min_confidence);
             } else if (cli_is(&o, "min-lift", 0)) {
-                r = parse_num(&a, &o, &ao.min_lift);
+                r = cli_number_value(&a, &o, &ao.min_lift);
             } else if (cli_is(&o, "max-len", 0)) {
-                r = parse_int(&a, &o, &max_len);
+                r = cli_int_value(&a, &o, &max_len);
                 if (!r && (max_len < 1 || max_len > INT32_MAX)) {
                     cli_usage(&a, "--max-len wants a whole number >= 1 (got %lld)",
                               (long long)max_len);
@@ -288,7 +266,7 @@ int cli_cmd_apriori(int argc, char **argv)
             } else if (cli_is(&o, "filter", 0)) {
                 r = cli_value(&a, &o, &filter);
             } else if (cli_is(&o, "top", 0)) {
-                r = parse_int(&a, &o, &top);
+                r = cli_int_value(&a, &o, &top);
                 if (!r && top < 0) {
                     cli_usage(&a, "--top wants a whole number >= 0 (got %lld)", (long long)top);
                     r = -1;

@@ -126,17 +126,6 @@ static int find_as_of(const crm_dataset *tx, const char *date, int64_t *as_of)
     return 0;
 }
 
-static int parse_int(cli_args *a, const cli_opt *o, int64_t *out)
-{
-    const char *v = NULL;
-    if (cli_value(a, o, &v)) return -1;
-    if (cli_parse_int64(v, out)) {
-        cli_usage(a, "--%.*s wants a whole number (got \"%s\")", (int)o->len, o->name, v);
-        return -1;
-    }
-    return 0;
-}
-
 int cli_cmd_rfm(int argc, char **argv)
 {
     cli_args a;
@@ -191,16 +180,16 @@ int cli_cmd_rfm(int argc, char **argv)
                     r = -1;
                 }
             } else if (cli_is(&o, "bins", 0)) {
-                r = parse_int(&a, &o, &bins);
+                r = cli_int_value(&a, &o, &bins);
                 if (!r && (bins < 1 || bins > 9)) {
                     cli_usage(&a, "--bins wants a whole number from 1 to 9 (got %lld)",
                               (long long)bins);
                     r = -1;
                 }
             } else if (cli_is(&o, "active-days", 0)) {
-                r = parse_int(&a, &o, &ro.active_days);
+                r = cli_int_value(&a, &o, &ro.active_days);
             } else if (cli_is(&o, "inactive-days", 0)) {
-                r = parse_int(&a, &o, &ro.inactive_days);
+                r = cli_int_value(&a, &o, &ro.inactive_days);
             } else if (cli_is(&o, "json", 0)) {
                 r = cli_flag(&a, &o);
                 json = 1;

@@ -37,17 +37,6 @@ static void synth_help(const crm_synth_options *d)
            (unsigned long long)d->seed, d->dirt, cli_csvflags_help);
 }
 
-static int parse_count(cli_args *a, const cli_opt *o, int64_t *out)
-{
-    const char *v = NULL;
-    if (cli_value(a, o, &v)) return -1;
-    if (cli_parse_int64(v, out)) {
-        cli_usage(a, "--%.*s wants a whole number (got \"%s\")", (int)o->len, o->name, v);
-        return -1;
-    }
-    return 0;
-}
-
 static int write_stdout(const crm_dataset *ds, const crm_csv_options *opts)
 {
     char *csv = NULL;
@@ -91,11 +80,11 @@ int cli_cmd_synth(int argc, char **argv)
             } else if (cli_is(&o, "output", 'o')) {
                 r = cli_file_value(&a, &o, &out);
             } else if (cli_is(&o, "customers", 0)) {
-                r = parse_count(&a, &o, &so.customers);
+                r = cli_int_value(&a, &o, &so.customers);
             } else if (cli_is(&o, "products", 0)) {
-                r = parse_count(&a, &o, &so.products);
+                r = cli_int_value(&a, &o, &so.products);
             } else if (cli_is(&o, "days", 0)) {
-                r = parse_count(&a, &o, &so.days);
+                r = cli_int_value(&a, &o, &so.days);
             } else if (cli_is(&o, "start", 0)) {
                 r = cli_value(&a, &o, &v);
                 if (!r && cli_parse_date(v, &so.start)) {

@@ -127,6 +127,28 @@ int cli_file_value(cli_args *a, const cli_opt *o, const char **out)
     return r;
 }
 
+int cli_int_value(cli_args *a, const cli_opt *o, int64_t *out)
+{
+    const char *v = NULL;
+    if (cli_value(a, o, &v)) return -1;
+    if (cli_parse_int64(v, out)) {
+        cli_usage(a, "--%.*s wants a whole number (got \"%s\")", (int)o->len, o->name, v);
+        return -1;
+    }
+    return 0;
+}
+
+int cli_number_value(cli_args *a, const cli_opt *o, double *out)
+{
+    const char *v = NULL;
+    if (cli_value(a, o, &v)) return -1;
+    if (cli_parse_double(v, out)) {
+        cli_usage(a, "--%.*s wants a number (got \"%s\")", (int)o->len, o->name, v);
+        return -1;
+    }
+    return 0;
+}
+
 int cli_flag(const cli_args *a, const cli_opt *o)
 {
     if (o->value) {

@@ -72,6 +72,11 @@ int cli_value(cli_args *a, const cli_opt *o, const char **out);
 /* cli_value() for an option naming a file: an empty value is a usage error. */
 int cli_file_value(cli_args *a, const cli_opt *o, const char **out);
 
+/* cli_value() parsed as a whole number / a number; anything else is a usage
+ * error naming the option ("--bins wants a whole number (got "x")"). */
+int cli_int_value(cli_args *a, const cli_opt *o, int64_t *out);
+int cli_number_value(cli_args *a, const cli_opt *o, double *out);
+
 /* Check that a flag was given without a value. Returns 0, or prints a usage
  * error and returns -1. */
 int cli_flag(const cli_args *a, const cli_opt *o);
