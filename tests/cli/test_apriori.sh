@@ -8,40 +8,10 @@
 # Prints one line per check and a final "N passed, M failed"; exits non-zero
 # when any check fails, 77 when the shared data is absent (after the local checks).
 
-CRM=$1
-if [ -z "$CRM" ] || [ ! -x "$CRM" ]; then
-    echo "usage: $0 PATH/TO/crm [TMPDIR]" >&2
-    exit 2
-fi
+. "$(dirname "$0")/harness.sh"
+harness_init apriori "$@"
 HERE=$(cd "$(dirname "$0")" && pwd)
 GOLDEN=$HERE/../reference/golden/apriori_retail_counts.tsv
-if [ -n "$2" ]; then
-    T=$2
-    mkdir -p "$T" || exit 2
-else
-    T=$(mktemp -d "${TMPDIR:-/tmp}/crm-apriori-test.XXXXXX") || exit 2
-fi
-
-passed=0
-failed=0
-ok() {
-    passed=$((passed + 1))
-    echo "ok - $1"
-}
-not_ok() {
-    failed=$((failed + 1))
-    echo "FAIL - $1"
-    if [ -s "$T/err" ]; then sed 's/^/#   stderr: /' "$T/err" | head -5; fi
-}
-check() {
-    desc=$1
-    shift
-    if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
-run() {
-    "$CRM" "$@" >"$T/out" 2>"$T/err"
-    rc=$?
-}
 
 # ---- a hand-checked table ---------------------------------------------------------
 # 1: a b c   2: a b (b twice)   3: a c   4: b (and a missing item)   5: a b c d
@@ -168,5 +138,4 @@ want=$(awk -F'\t' '$1 == "0.001" { s = s (s == "" ? "" : ", ") $3 } END { print 
 check "retail.dat 0.1%: itemsets per size equal the golden counts ($want)" \
     sh -c "[ $rc -eq 0 ] && grep -q '\"itemsets_by_size\": \[$want\]' '$T/out' && grep -q '\"transactions\": 88162' '$T/out'"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

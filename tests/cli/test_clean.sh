@@ -5,47 +5,8 @@
 # when any check fails. The Online Retail checks are skipped (with a note)
 # when the shared data is absent.
 
-CRM=$1
-if [ -z "$CRM" ] || [ ! -x "$CRM" ]; then
-    echo "usage: $0 PATH/TO/crm [TMPDIR]" >&2
-    exit 2
-fi
-if [ -n "$2" ]; then
-    T=$2
-    mkdir -p "$T" || exit 2
-    OWN_TMP=
-else
-    T=$(mktemp -d "${TMPDIR:-/tmp}/crm-clean-test.XXXXXX") || exit 2
-    OWN_TMP=1
-fi
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=
-
-passed=0
-failed=0
-ok() {
-    passed=$((passed + 1))
-    echo "ok - $1"
-}
-not_ok() {
-    failed=$((failed + 1))
-    echo "FAIL - $1"
-    if [ -s "$T/err" ]; then sed 's/^/#   stderr: /' "$T/err" | head -5; fi
-}
-check() {
-    desc=$1
-    shift
-    if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
-run() {
-    "$CRM" "$@" >"$T/out" 2>"$T/err"
-    rc=$?
-}
-has() { grep -q -e "$1" "$2"; }
-json() {
-    if [ -z "$PY" ]; then return 0; fi
-    "$PY" -c 'import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' "$T/out" "$1"
-}
+. "$(dirname "$0")/harness.sh"
+harness_init clean "$@"
 # line N of a file
 line() { sed -n "$1p" "$2"; }
 
@@ -156,6 +117,4 @@ else
     echo "# skip - Online Retail checks: the shared data is not present"
 fi
 
-[ -n "$OWN_TMP" ] && rm -rf "$T"
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -4,49 +4,8 @@
 # Prints one line per check and a final "N passed, M failed"; exits non-zero
 # when any check fails.
 
-CRM=$1
-if [ -z "$CRM" ] || [ ! -x "$CRM" ]; then
-    echo "usage: $0 PATH/TO/crm [TMPDIR]" >&2
-    exit 2
-fi
-if [ -n "$2" ]; then
-    T=$2
-    mkdir -p "$T" || exit 2
-    OWN_TMP=
-else
-    T=$(mktemp -d "${TMPDIR:-/tmp}/crm-cli-test.XXXXXX") || exit 2
-    OWN_TMP=1
-fi
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=
-
-passed=0
-failed=0
-ok() {
-    passed=$((passed + 1))
-    echo "ok - $1"
-}
-not_ok() {
-    failed=$((failed + 1))
-    echo "FAIL - $1"
-    if [ -s "$T/err" ]; then sed 's/^/#   stderr: /' "$T/err" | head -5; fi
-}
-# check DESCRIPTION COMMAND...: passes when COMMAND succeeds
-check() {
-    desc=$1
-    shift
-    if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
-# run crm ARGS...: stdout in $T/out, stderr in $T/err, exit status in $rc
-run() {
-    "$CRM" "$@" >"$T/out" 2>"$T/err"
-    rc=$?
-}
-has() { grep -q -e "$1" "$2"; }
-# json EXPR: evaluate a Python expression over the JSON object j in $T/out
-json() {
-    "$PY" -c 'import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' "$T/out" "$1"
-}
+. "$(dirname "$0")/harness.sh"
+harness_init cli "$@"
 
 # ---- version and help ---------------------------------------------------------
 run --version
@@ -205,6 +164,4 @@ check "synth honours --delimiter ';' when writing" \
     sh -c "[ $rc -eq 0 ] && head -n 1 '$T/semi-out.csv' | grep -q '^InvoiceNo;StockCode;'"
 
 # ---- summary ----------------------------------------------------------------------
-if [ -n "$OWN_TMP" ]; then rm -rf "$T"; fi
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -6,39 +6,8 @@
 # Prints one line per check and a final "N passed, M failed"; exits non-zero when any
 # check fails. Needs no shared data.
 
-CRM=$1
-if [ -z "$CRM" ] || [ ! -x "$CRM" ]; then
-    echo "usage: $0 PATH/TO/crm [TMPDIR]" >&2
-    exit 2
-fi
-if [ -n "$2" ]; then
-    T=$2
-    mkdir -p "$T" || exit 2
-else
-    T=$(mktemp -d "${TMPDIR:-/tmp}/crm-kmeans-test.XXXXXX") || exit 2
-fi
-
-passed=0
-failed=0
-ok() {
-    passed=$((passed + 1))
-    echo "ok - $1"
-}
-not_ok() {
-    failed=$((failed + 1))
-    echo "FAIL - $1"
-    if [ -s "$T/err" ]; then sed 's/^/#   stderr: /' "$T/err" | head -5; fi
-}
-check() {
-    desc=$1
-    shift
-    if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
-run() {
-    "$CRM" "$@" >"$T/out" 2>"$T/err"
-    rc=$?
-}
-has() { grep -q -- "$1" "$T/out"; }
+. "$(dirname "$0")/harness.sh"
+harness_init kmeans "$@"
 
 # ---- hand-checked: 0 1 2 | 10 11 12 -> centers 1 and 11, wcss 2 each ----------------
 printf 'id,x,name\n1,0,a\n2,1,b\n3,2,c\n4,10,d\n5,11,e\n6,12,f\n' >"$T/x.csv"
@@ -119,5 +88,4 @@ run kmeans "$T/rfm.csv" --columns recency_days,frequency,monetary --log recency_
     --standardize --k 4 --seed 1 --threads 1 -o "$T/seg1.csv" --json
 check "same segments with one thread" cmp -s "$T/seg.csv" "$T/seg1.csv"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -7,40 +7,10 @@
 # Prints one line per check and a final "N passed, M failed"; exits non-zero
 # when any check fails, 77 when the shared data is absent (after the local checks).
 
-CRM=$1
-if [ -z "$CRM" ] || [ ! -x "$CRM" ]; then
-    echo "usage: $0 PATH/TO/crm [TMPDIR]" >&2
-    exit 2
-fi
+. "$(dirname "$0")/harness.sh"
+harness_init rfm "$@"
 HERE=$(cd "$(dirname "$0")" && pwd)
 GOLDEN=$HERE/../reference/golden/rfm_online_retail.csv
-if [ -n "$2" ]; then
-    T=$2
-    mkdir -p "$T" || exit 2
-else
-    T=$(mktemp -d "${TMPDIR:-/tmp}/crm-rfm-test.XXXXXX") || exit 2
-fi
-
-passed=0
-failed=0
-ok() {
-    passed=$((passed + 1))
-    echo "ok - $1"
-}
-not_ok() {
-    failed=$((failed + 1))
-    echo "FAIL - $1"
-    if [ -s "$T/err" ]; then sed 's/^/#   stderr: /' "$T/err" | head -5; fi
-}
-check() {
-    desc=$1
-    shift
-    if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
-run() {
-    "$CRM" "$@" >"$T/out" 2>"$T/err"
-    rc=$?
-}
 
 # ---- a hand-checked table (the same as tests/check_rfm.c) -----------------------
 cat >"$T/tx.csv" <<'EOF'
@@ -152,5 +122,4 @@ run rfm "$DATA" --customer CustomerID --date InvoiceDate --quantity Quantity --p
 check "Online Retail without --filter: refused (1) naming the row" \
     sh -c "[ $rc -eq 1 ] && grep -q 'row ' '$T/err'"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish
