@@ -49,16 +49,6 @@ crm_status crm_apriori_options_init(crm_apriori_options *opts, size_t size)
 
 /* ---- small helpers ------------------------------------------------------------- */
 
-static uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    x ^= x >> 33;
-    return x;
-}
-
 /* Grow *p (elements of `elem` bytes) to hold at least `need` elements. */
 static crm_status grow(void **p, size_t *cap, size_t need, size_t elem)
 {
@@ -85,7 +75,7 @@ static crm_status rehash(const uint64_t *keys, size_t n, int32_t **slots, size_t
     for (size_t i = 0; i < ns; i++)
         sl[i] = -1;
     for (size_t i = 0; i < n; i++) {
-        size_t t = (size_t)mix64(keys[i]) & (ns - 1);
+        size_t t = (size_t)crm__mix64(keys[i]) & (ns - 1);
         while (sl[t] >= 0)
             t = (t + 1) & (ns - 1);
         sl[t] = (int32_t)i;
@@ -167,7 +157,7 @@ static crm_status dense_tids(const crm__column *c, size_t nrows, int32_t *id, si
         size_t s = 0;
         if (!growing) {
             size_t mask = nslots - 1;
-            s = (size_t)mix64(k) & mask;
+            s = (size_t)crm__mix64(k) & mask;
             while (slots[s] >= 0 && keys[slots[s]] != k)
                 s = (s + 1) & mask;
         }
@@ -606,7 +596,7 @@ static uint64_t hash_items(const int32_t *v, size_t k)
 {
     uint64_t h = 0x9e3779b97f4a7c15ULL ^ k;
     for (size_t i = 0; i < k; i++)
-        h = mix64(h ^ (uint64_t)(uint32_t)v[i]) + 0x9e3779b97f4a7c15ULL;
+        h = crm__mix64(h ^ (uint64_t)(uint32_t)v[i]) + 0x9e3779b97f4a7c15ULL;
     return h;
 }
 

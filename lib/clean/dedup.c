@@ -94,16 +94,6 @@ static crm_status resolve_columns(const crm_dataset *ds, const char *const *name
 
 /* ---- hashing ------------------------------------------------------------- */
 
-static inline uint64_t mix64(uint64_t h)
-{
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ULL;
-    h ^= h >> 33;
-    return h;
-}
-
 /* Bits of a number key: every NaN alike, -0.0 as 0.0. */
 static inline uint64_t num_bits(double v)
 {
@@ -125,7 +115,7 @@ static void hash_column(const crm__column *c, size_t r0, size_t n, uint64_t *h, 
         const double *x = c->v.num + r0;
         for (size_t i = 0; i < n; i++) {
             uint64_t v = num_bits(x[i]);
-            h[i] = first ? mix64(v) : mix64(h[i] * k ^ v);
+            h[i] = first ? crm__mix64(v) : crm__mix64(h[i] * k ^ v);
         }
         break;
     }
@@ -133,7 +123,7 @@ static void hash_column(const crm__column *c, size_t r0, size_t n, uint64_t *h, 
         const int64_t *x = c->v.time + r0;
         for (size_t i = 0; i < n; i++) {
             uint64_t v = (uint64_t)x[i];
-            h[i] = first ? mix64(v) : mix64(h[i] * k ^ v);
+            h[i] = first ? crm__mix64(v) : crm__mix64(h[i] * k ^ v);
         }
         break;
     }
@@ -141,7 +131,7 @@ static void hash_column(const crm__column *c, size_t r0, size_t n, uint64_t *h, 
         const int32_t *x = c->v.code + r0;
         for (size_t i = 0; i < n; i++) {
             uint64_t v = (uint64_t)(uint32_t)x[i];
-            h[i] = first ? mix64(v) : mix64(h[i] * k ^ v);
+            h[i] = first ? crm__mix64(v) : crm__mix64(h[i] * k ^ v);
         }
         break;
     }
@@ -160,12 +150,6 @@ static inline uint64_t key_bits(const crm__column *c, size_t r)
         return (uint64_t)(uint32_t)c->v.code[r];
     }
 }
-
-#if defined(__GNUC__)
-#define PREFETCH(p) __builtin_prefetch(p)
-#else
-#define PREFETCH(p) ((void)0)
-#endif
 
 enum { PREFETCH_AHEAD = 16, HASH_BLOCK = 4096 };
 
@@ -217,7 +201,7 @@ static crm_status mark_rows(const crm_dataset *ds, const size_t *key, size_t nk,
             size_t b = back ? m - 1 - i : i; /* index in the block */
             if (i + 2 * PREFETCH_AHEAD < m) {
                 size_t ba = back ? b - 2 * PREFETCH_AHEAD : b + 2 * PREFETCH_AHEAD;
-                PREFETCH(&slots[(size_t)hb[ba] & mask]);
+                CRM__PREFETCH(&slots[(size_t)hb[ba] & mask]);
             }
             if (i + PREFETCH_AHEAD < m) {
                 size_t ba = back ? b - PREFETCH_AHEAD : b + PREFETCH_AHEAD;
@@ -225,7 +209,7 @@ static crm_status mark_rows(const crm_dataset *ds, const size_t *key, size_t nk,
                 if (e && (e & tagmask) == (hb[ba] & tagmask)) {
                     size_t rep = (size_t)(uint32_t)e - 1;
                     for (size_t j = 0; j < nk; j++)
-                        PREFETCH((const char *)ds->cols[key[j]].v.ptr +
+                        CRM__PREFETCH((const char *)ds->cols[key[j]].v.ptr +
                                  rep * crm__type_size(ds->cols[key[j]].type));
                 }
             }

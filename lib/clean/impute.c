@@ -59,13 +59,11 @@ static int cmp_int64(const void *pa, const void *pb)
 /* Fill value of a number column for MEAN, MEDIAN, MODE. */
 static crm_status number_fill(const crm__column *c, size_t n, int32_t method, double *out)
 {
-    double *x = crm__malloc_array(n ? n : 1, sizeof *x);
-    if (!x)
-        return crm__nomem();
-    size_t m = 0;
-    for (size_t r = 0; r < n; r++)
-        if (!isnan(c->v.num[r]))
-            x[m++] = c->v.num[r];
+    double *x;
+    size_t m;
+    crm_status st = crm__column_observed(c, n, &x, &m);
+    if (st)
+        return st;
     if (m == 0) {
         crm__free(x);
         return crm__error(CRM_E_NUMERIC, "column \"%s\" has no value to take the %s of", c->name,

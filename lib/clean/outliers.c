@@ -33,13 +33,11 @@ static inline int is_outlier(const rule_stats *s, double x)
 
 static crm_status compute_stats(const crm__column *c, size_t n, rule_stats *s)
 {
-    double *x = crm__malloc_array(n ? n : 1, sizeof *x);
-    if (!x)
-        return crm__nomem();
-    size_t m = 0;
-    for (size_t r = 0; r < n; r++)
-        if (!isnan(c->v.num[r]))
-            x[m++] = c->v.num[r];
+    double *x;
+    size_t m;
+    crm_status st = crm__column_observed(c, n, &x, &m);
+    if (st)
+        return st;
     s->none = 0;
     if (s->rule == CRM_OUTLIER_ZSCORE) {
         if (m < 2) {

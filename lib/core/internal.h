@@ -16,11 +16,25 @@
 #define CRM__PRINTF(a, b) __attribute__((format(printf, a, b)))
 #define CRM__UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define CRM__LIKELY(x) __builtin_expect(!!(x), 1)
+#define CRM__PREFETCH(p) __builtin_prefetch(p)
 #else
 #define CRM__PRINTF(a, b)
 #define CRM__UNLIKELY(x) (x)
 #define CRM__LIKELY(x) (x)
+#define CRM__PREFETCH(p) ((void)0)
 #endif
+
+/* 64-bit finaliser of MurmurHash3 (fmix64): spreads every input bit over the
+ * whole word; the hash tables of dedup, group, RFM and Apriori use it. */
+static inline uint64_t crm__mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
 
 /* ---- errors (lib/core/error.c) ------------------------------------------ */
 

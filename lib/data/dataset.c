@@ -42,6 +42,20 @@ int crm__cell_missing(const crm__column *c, size_t row)
     }
 }
 
+crm_status crm__column_observed(const crm__column *c, size_t n, double **out, size_t *m)
+{
+    double *x = crm__malloc_array(n ? n : 1, sizeof *x);
+    if (!x)
+        return crm__nomem();
+    size_t k = 0;
+    for (size_t r = 0; r < n; r++)
+        if (!isnan(c->v.num[r]))
+            x[k++] = c->v.num[r];
+    *out = x;
+    *m = k;
+    return CRM_OK;
+}
+
 crm_status crm_dataset_new(crm_dataset **out)
 {
     if (!out)

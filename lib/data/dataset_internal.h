@@ -75,6 +75,9 @@ crm_status crm__dataset_take(const crm_dataset *ds, const size_t *rows, size_t n
 /* Size in bytes of one element of a column type. */
 size_t crm__type_size(int32_t type);
 const char *crm__type_name(int32_t type);
+/* New array (crm__malloc, at least 1 element) of the non-missing values of the
+ * first n rows of number column c, in row order; *m is their count. */
+crm_status crm__column_observed(const crm__column *c, size_t n, double **out, size_t *m);
 /* 1 when cell `row` of column c is missing. */
 int crm__cell_missing(const crm__column *c, size_t row);
 

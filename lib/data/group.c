@@ -22,12 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__GNUC__)
-#define PREFETCH(p) __builtin_prefetch(p)
-#else
-#define PREFETCH(p) ((void)0)
-#endif
-
 /* rows looked ahead when prefetching hash slots and accumulators */
 enum { AHEAD = 32 };
 
@@ -321,7 +315,7 @@ static crm_status sum_mean(const double *x, const uint32_t *gid, size_t n, size_
     }
     for (size_t r = 0; r < n; r++) {
         if (r + AHEAD < n)
-            PREFETCH(&acc[gid[r + AHEAD]]);
+            CRM__PREFETCH(&acc[gid[r + AHEAD]]);
         double v = x[r];
         if (v != v)
             continue;
@@ -636,7 +630,7 @@ static inline crm_status ids_one_key_t(const crm__keycol *kc, int32_t type, size
         if (r + AHEAD < n) {
             uint64_t ha = hash1(key_value_t(kc, type, r + AHEAD));
             ring[r % AHEAD] = ha;
-            PREFETCH(&slots[ha >> sh]);
+            CRM__PREFETCH(&slots[ha >> sh]);
         }
         uint64_t v = key_value_t(kc, type, r);
         size_t i = (size_t)(h >> sh);
@@ -667,7 +661,7 @@ static inline crm_status ids_one_key_t(const crm__keycol *kc, int32_t type, size
                 rep = r2;
                 for (size_t g = 0; g < ng; g++) {
                     if (g + AHEAD < ng)
-                        PREFETCH(&s2[hash1(keys[g + AHEAD]) >> (sh - 1)]);
+                        CRM__PREFETCH(&s2[hash1(keys[g + AHEAD]) >> (sh - 1)]);
                     size_t j = (size_t)(hash1(keys[g]) >> (sh - 1));
                     while (s2[j].id1)
                         j = (j + 1) & (ns2 - 1);
@@ -741,7 +735,7 @@ static crm_status ids_keytab(const crm__keycol *kc, size_t nkeys, size_t n, uint
         if (r + AHEAD < n) {
             uint64_t ha = crm__key_row(kc, nkeys, r + AHEAD, ahead);
             ring[r % AHEAD] = ha;
-            PREFETCH(&t->slots[ha & (t->nslots - 1)]);
+            CRM__PREFETCH(&t->slots[ha & (t->nslots - 1)]);
         }
         for (size_t k = 0; k < nkeys; k++)
             vals[k] = crm__keycol_value(&kc[k], r);
@@ -977,7 +971,7 @@ crm_status crm_dataset_group(const crm_dataset *ds, const char *const *keys, siz
             if (a->rows) {
                 for (size_t r = 0; r < n; r++) {
                     if (r + AHEAD < n)
-                        PREFETCH(&work[gid[r + AHEAD]]);
+                        CRM__PREFETCH(&work[gid[r + AHEAD]]);
                     work[gid[r]] += 1;
                 }
             } else {
@@ -985,7 +979,7 @@ crm_status crm_dataset_group(const crm_dataset *ds, const char *const *keys, siz
                 crm__keycol_set(&kv, c, NULL);
                 for (size_t r = 0; r < n; r++) {
                     if (r + AHEAD < n)
-                        PREFETCH(&work[gid[r + AHEAD]]);
+                        CRM__PREFETCH(&work[gid[r + AHEAD]]);
                     if (!crm__keycol_nomatch(&kv, r))
                         work[gid[r]] += 1;
                 }

@@ -8,12 +8,6 @@
 
 #include <string.h>
 
-#if defined(__GNUC__)
-#define PREFETCH(p) __builtin_prefetch(p)
-#else
-#define PREFETCH(p) ((void)0)
-#endif
-
 /* rows looked ahead when prefetching hash slots */
 enum { AHEAD = 32 };
 
@@ -182,7 +176,7 @@ crm_status crm_dataset_join(const crm_dataset *left, const crm_dataset *right,
         if (l + AHEAD < nl) {
             uint64_t ha = crm__key_row(lk, nkeys, l + AHEAD, vals);
             ring[l % AHEAD] = ha;
-            PREFETCH(&t.slots[ha & (t.nslots - 1)]);
+            CRM__PREFETCH(&t.slots[ha & (t.nslots - 1)]);
         }
         int skip = 0;
         for (size_t k = 0; k < nkeys && !skip; k++)

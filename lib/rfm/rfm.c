@@ -58,16 +58,6 @@ static uint64_t key_of(const crm__column *c, size_t r)
     return (uint64_t)c->v.time[r];
 }
 
-static uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    x ^= x >> 33;
-    return x;
-}
-
 static void dense_free(dense *d)
 {
     crm__free(d->id);
@@ -119,7 +109,7 @@ static crm_status dense_build(const crm__column *c, size_t nrows, dense *d)
     if (!slots || !keys || !d->row) goto nomem;
     for (size_t r = 0; r < nrows; r++) {
         uint64_t k = key_of(c, r);
-        size_t mask = nslots - 1, s = (size_t)mix64(k) & mask;
+        size_t mask = nslots - 1, s = (size_t)crm__mix64(k) & mask;
         while (slots[s] && keys[slots[s] - 1] != k)
             s = (s + 1) & mask;
         if (slots[s]) {
@@ -137,7 +127,7 @@ static crm_status dense_build(const crm__column *c, size_t nrows, dense *d)
             size_t *ns = crm__calloc(nns, sizeof *ns);
             if (!ns) goto nomem;
             for (size_t i = 0; i < d->n; i++) {
-                size_t t = (size_t)mix64(keys[i]) & (nns - 1);
+                size_t t = (size_t)crm__mix64(keys[i]) & (nns - 1);
                 while (ns[t])
                     t = (t + 1) & (nns - 1);
                 ns[t] = i + 1;
@@ -147,7 +137,7 @@ static crm_status dense_build(const crm__column *c, size_t nrows, dense *d)
             nslots = nns;
             cap = ncap;
             mask = nslots - 1;
-            s = (size_t)mix64(k) & mask;
+            s = (size_t)crm__mix64(k) & mask;
             while (slots[s])
                 s = (s + 1) & mask;
         }
