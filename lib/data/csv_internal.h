@@ -11,6 +11,11 @@ extern const crm_csv_options crm__csv_defaults;
 /* Copy the caller's options (NULL = defaults) per the size rule. */
 crm_status crm__csv_options_load(crm_csv_options *dst, const crm_csv_options *user);
 
+/* Checks shared by the reader and the writer: delimiter and quote bytes
+ * (the delimiter 0 stands for default_delimiter when comparing with the
+ * quote), the NA list and the date format. */
+crm_status crm__csv_options_check(const crm_csv_options *o, int32_t default_delimiter);
+
 /* Read a whole file into memory, decompressing gzip (by magic bytes) when
  * needed. *out is NUL-terminated (not counted in *len). Errors: CRM_E_IO
  * (open/read failure, truncated or corrupt gzip; message names the path),

@@ -30,3 +30,24 @@ crm_status crm__csv_options_load(crm_csv_options *dst, const crm_csv_options *us
     return crm__options_load(dst, user, &crm__csv_defaults, sizeof crm__csv_defaults,
                              CRM__CSV_OPTIONS_V1_SIZE, "crm_csv_options");
 }
+
+crm_status crm__csv_options_check(const crm_csv_options *o, int32_t default_delimiter)
+{
+    if (o->delimiter < 0 || o->delimiter > 255 || o->delimiter == '\n' || o->delimiter == '\r')
+        return crm__error(CRM_E_INVALID, "crm_csv_options: delimiter %d is not a usable byte",
+                          (int)o->delimiter);
+    if (o->quote < 0 || o->quote > 255 || o->quote == '\n' || o->quote == '\r')
+        return crm__error(CRM_E_INVALID, "crm_csv_options: quote %d is not a usable byte",
+                          (int)o->quote);
+    if (o->quote && (o->delimiter ? o->delimiter : default_delimiter) == o->quote)
+        return crm__error(CRM_E_INVALID, "crm_csv_options: delimiter and quote are the same byte");
+    if (o->n_na_values < 0 || (o->n_na_values > 0 && !o->na_values))
+        return crm__error(CRM_E_INVALID, "crm_csv_options: na_values is NULL or n_na_values < 0");
+    for (int64_t i = 0; i < o->n_na_values; i++)
+        if (!o->na_values[i])
+            return crm__error(CRM_E_INVALID, "crm_csv_options: na_values[%lld] is NULL",
+                              (long long)i);
+    if (o->date_format)
+        return crm__time_check_format(o->date_format, "date_format");
+    return CRM_OK;
+}

@@ -893,22 +893,12 @@ static crm_status setup_na(csv_ctx *c, const crm_csv_options *o)
     return CRM_OK;
 }
 
+/* The reader's checks beyond crm__csv_options_check(). */
 static crm_status check_options(const crm_csv_options *o)
 {
-    if (o->delimiter < 0 || o->delimiter > 255 || o->delimiter == '\n' || o->delimiter == '\r')
-        return crm__error(CRM_E_INVALID, "crm_csv_options: delimiter %d is not a usable byte",
-                          (int)o->delimiter);
-    if (o->quote < 0 || o->quote > 255 || o->quote == '\n' || o->quote == '\r')
-        return crm__error(CRM_E_INVALID, "crm_csv_options: quote %d is not a usable byte",
-                          (int)o->quote);
-    if (o->quote && o->delimiter == o->quote)
-        return crm__error(CRM_E_INVALID, "crm_csv_options: delimiter and quote are the same byte");
-    if (o->n_na_values < 0 || (o->n_na_values > 0 && !o->na_values))
-        return crm__error(CRM_E_INVALID, "crm_csv_options: na_values is NULL or n_na_values < 0");
-    for (int64_t i = 0; i < o->n_na_values; i++)
-        if (!o->na_values[i])
-            return crm__error(CRM_E_INVALID, "crm_csv_options: na_values[%lld] is NULL",
-                              (long long)i);
+    crm_status st = crm__csv_options_check(o, 0);
+    if (st)
+        return st;
     if (o->n_types < 0 || (o->n_types > 0 && !o->types))
         return crm__error(CRM_E_INVALID, "crm_csv_options: types is NULL or n_types < 0");
     for (int64_t i = 0; i < o->n_types; i++)
@@ -917,8 +907,6 @@ static crm_status check_options(const crm_csv_options *o)
     if (o->max_rows < 0)
         return crm__error(CRM_E_INVALID, "crm_csv_options: max_rows is negative (%lld)",
                           (long long)o->max_rows);
-    if (o->date_format)
-        return crm__time_check_format(o->date_format, "date_format");
     return CRM_OK;
 }
 

@@ -243,25 +243,11 @@ static crm_status writer_init(writer *w, crm_csv_options *o, const crm_csv_optio
     crm_status st = crm__csv_options_load(o, user);
     if (st)
         return st;
-    if (o->delimiter < 0 || o->delimiter > 255 || o->delimiter == '\n' || o->delimiter == '\r')
-        return crm__error(CRM_E_INVALID, "crm_csv_options: delimiter %d is not a usable byte",
-                          (int)o->delimiter);
-    if (o->quote < 0 || o->quote > 255 || o->quote == '\n' || o->quote == '\r')
-        return crm__error(CRM_E_INVALID, "crm_csv_options: quote %d is not a usable byte",
-                          (int)o->quote);
-    if (o->n_na_values < 0 || (o->n_na_values > 0 && !o->na_values))
-        return crm__error(CRM_E_INVALID, "crm_csv_options: na_values is NULL or n_na_values < 0");
-    for (int64_t i = 0; i < o->n_na_values; i++)
-        if (!o->na_values[i])
-            return crm__error(CRM_E_INVALID, "crm_csv_options: na_values[%lld] is NULL",
-                              (long long)i);
-    if (o->date_format && (st = crm__time_check_format(o->date_format, "date_format")))
+    if ((st = crm__csv_options_check(o, ',')))
         return st;
     memset(w, 0, sizeof *w);
     w->delim = o->delimiter ? (char)o->delimiter : ',';
     w->quote = (char)o->quote;
-    if (w->quote && w->quote == w->delim)
-        return crm__error(CRM_E_INVALID, "crm_csv_options: delimiter and quote are the same byte");
     w->decimal = o->decimal_comma ? ',' : '.';
     w->header = o->header != 0;
     w->date_format = o->date_format;
