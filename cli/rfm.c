@@ -144,11 +144,7 @@ int cli_cmd_rfm(int argc, char **argv)
     int k;
     while ((k = cli_next(&a, &o, &pos)) != CLI_END) {
         if (k == CLI_POSITIONAL) {
-            if (path) {
-                rc = cli_usage(&a, "unexpected argument \"%s\" (one FILE only)", pos);
-                goto done;
-            }
-            path = pos;
+            if ((rc = cli_one_file(&a, pos, &path))) goto done;
             continue;
         }
         int r = cli_csvflags_try(&f, &a, &o);

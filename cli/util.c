@@ -114,6 +114,13 @@ int cli_value(cli_args *a, const cli_opt *o, const char **out)
     return 0;
 }
 
+int cli_one_file(const cli_args *a, const char *pos, const char **path)
+{
+    if (*path) return cli_usage(a, "unexpected argument \"%s\" (one FILE only)", pos);
+    *path = pos;
+    return 0;
+}
+
 int cli_file_value(cli_args *a, const cli_opt *o, const char **out)
 {
     int r = cli_value(a, o, out);

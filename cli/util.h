@@ -69,6 +69,10 @@ int cli_is(const cli_opt *o, const char *long_name, char short_name);
  * Returns 0, or prints a usage error and returns -1. */
 int cli_value(cli_args *a, const cli_opt *o, const char **out);
 
+/* Take the positional argument FILE into *path; a second one is a usage
+ * error. Returns 0, or the usage exit status. */
+int cli_one_file(const cli_args *a, const char *pos, const char **path);
+
 /* cli_value() for an option naming a file: an empty value is a usage error. */
 int cli_file_value(cli_args *a, const cli_opt *o, const char **out);
 
