@@ -4,6 +4,7 @@
 #include "cluster/par.h"
 
 #include <cblas.h>
+#include <float.h>
 #include <math.h>
 #include <stddef.h>
 #include <string.h>
@@ -149,63 +150,112 @@ typedef struct km_ctx {
     double *ppot; /* nblocks * ncand */
 } km_ctx;
 
-/* Hamerly: update the bounds of one chunk's rows; rows whose bounds fail get
- * exact distances to every center. */
-static void hamerly_chunk(km_ctx *c, size_t r0, size_t m, const double *xb, size_t *changed)
+/* Copy rows [r0, r0+m) column-major into xc (standardized when X says so). */
+static void gather_cm(const km_data *X, size_t r0, size_t m, double *xc)
 {
-    size_t k = c->k, d = c->d;
+    for (size_t j = 0; j < X->d; j++) {
+        const double *col = X->cols[j] + r0;
+        double *dst = xc + j * m;
+        if (X->scale) {
+            double mu = X->mean[j], sc = X->scale[j];
+            for (size_t i = 0; i < m; i++)
+                dst[i] = (col[i] - mu) / sc;
+        } else {
+            memcpy(dst, col, m * sizeof *dst);
+        }
+    }
+}
+
+/* Hamerly on one chunk in column-major layout (xc[t * m + i], already gathered).
+ * Rows whose bounds prove that their center is still the nearest are skipped; the
+ * others get the exact distance to their own center, and those whose bound still
+ * fails (all rows when the bounds are not valid yet) are packed into xf and searched
+ * through one GEMM, as Lloyd does. Bounds from the GEMM: the upper bound is the exact
+ * distance to the chosen center; the lower bound is the second-smallest GEMM-form
+ * distance less a rounding allowance that covers the error of ||x||^2 - 2 x.c +
+ * ||c||^2 (at most about (d + 3) units in the last place of ||x||^2 + ||c||^2;
+ * allowed for four times over), so it never exceeds the exact distance to any
+ * other center. `fl` holds m row indices. */
+static void hamerly_chunk(km_ctx *c, size_t r0, size_t m, const double *xc, double *xf,
+                          double *dots, uint32_t *fl, size_t *changed)
+{
+    size_t k = c->k, d = c->d, nf = 0;
     for (size_t i = 0; i < m; i++) {
         size_t r = r0 + i;
-        const double *x = xb + i * d;
-        int32_t a = c->labels[r];
-        double u, l;
         if (c->bounds_valid) {
-            u = c->ub[r] + c->shift[a];
-            l = c->lb[r] - c->maxshift;
+            int32_t a = c->labels[r];
+            double u = c->ub[r] + c->shift[a];
+            double l = c->lb[r] - c->maxshift;
             double z = c->half[a] > l ? c->half[a] : l;
-            if (u <= z) {
-                c->ub[r] = u;
-                c->lb[r] = l;
-                continue;
+            c->lb[r] = l;
+            if (u > z) {
+                const double *ca = c->centers + (size_t)a * d;
+                double s2 = 0.0;
+                for (size_t t = 0; t < d; t++) {
+                    double dd = xc[t * m + i] - ca[t];
+                    s2 += dd * dd;
+                }
+                u = sqrt(s2);
             }
-            u = sqrt(sqdist(x, c->centers + (size_t)a * d, d));
-            if (u <= z) {
-                c->ub[r] = u;
-                c->lb[r] = l;
-                continue;
-            }
+            c->ub[r] = u;
+            if (u <= z) continue;
         }
-        /* full search */
+        fl[nf++] = (uint32_t)i;
+    }
+    if (nf == 0) return;
+    for (size_t t = 0; t < d; t++) {
+        const double *src = xc + t * m;
+        double *dst = xf + t * nf;
+        for (size_t q = 0; q < nf; q++)
+            dst[q] = src[fl[q]];
+    }
+    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)nf, (int)k, (int)d, -2.0, xf,
+                (int)nf, c->centers, (int)d, 0.0, dots, (int)nf);
+    double cmax = 0.0;
+    for (size_t j = 0; j < k; j++)
+        if (c->cnorm[j] > cmax) cmax = c->cnorm[j];
+    double rel = 4.0 * (double)(d + 4) * DBL_EPSILON;
+    for (size_t q = 0; q < nf; q++) {
+        size_t r = r0 + fl[q];
         double b1 = INFINITY, b2 = INFINITY;
-        int32_t best = 0;
+        int32_t a = 0;
         for (size_t j = 0; j < k; j++) {
-            double v = sqdist(x, c->centers + j * d, d);
+            double v = c->cnorm[j] + dots[j * nf + q];
             if (v < b1) {
                 b2 = b1;
                 b1 = v;
-                best = (int32_t)j;
+                a = (int32_t)j;
             } else if (v < b2) {
                 b2 = v;
             }
         }
-        c->ub[r] = sqrt(b1);
-        c->lb[r] = sqrt(b2);
-        if (a != best) {
-            c->labels[r] = best;
+        double xn = 0.0, s2 = 0.0;
+        const double *ca = c->centers + (size_t)a * d;
+        for (size_t t = 0; t < d; t++) {
+            double x = xf[t * nf + q], dd = x - ca[t];
+            xn += x * x;
+            s2 += dd * dd;
+        }
+        double lo2 = xn + b2 - rel * (xn + cmax);
+        c->ub[r] = sqrt(s2);
+        c->lb[r] = k > 1 && lo2 > 0.0 ? sqrt(lo2) : 0.0;
+        if (c->labels[r] != a) {
+            c->labels[r] = a;
             (*changed)++;
         }
     }
 }
 
-/* Add the rows of a column-major chunk (xc[j * m + i]) to the per-cluster sums. The rows
+/* Add the rows of a column-major chunk (xc[j * m + i], or cols[j][i] when cols is not
+ * NULL) to the per-cluster sums. The rows
  * are first grouped by cluster (a stable counting sort into `perm`), then each cluster's
  * values of a feature are summed in four interleaved register accumulators (position
  * p of the group goes to lane p % 4), combined as (l0 + l1) + (l2 + l3). Fixed order,
  * no dependency through memory between rows. Used by Lloyd and Hamerly alike.
  * `start` has k + 1 entries, perm m. */
-static void accumulate_cm(const double *xc, size_t m, size_t d, size_t k, const int32_t *lab,
-                          const double *w, size_t *start, uint32_t *perm, double *psum,
-                          double *pcnt)
+static void accumulate_cm(const double *xc, const double *const *cols, size_t m, size_t d, size_t k,
+                          const int32_t *lab, const double *w, size_t *start, uint32_t *perm,
+                          double *psum, double *pcnt)
 {
     memset(start, 0, (k + 1) * sizeof *start);
     for (size_t i = 0; i < m; i++)
@@ -221,7 +271,7 @@ static void accumulate_cm(const double *xc, size_t m, size_t d, size_t k, const 
         perm[start[lab[i]]++] = (uint32_t)i;
     /* start[a] is now the end of group a; its beginning is start[a - 1] (0 for a = 0) */
     for (size_t j = 0; j < d; j++) {
-        const double *col = xc + j * m;
+        const double *col = cols ? cols[j] : xc + j * m;
         size_t lo = 0;
         for (size_t a = 0; a < k; a++) {
             size_t hi = start[a];
@@ -253,64 +303,34 @@ static void accumulate_cm(const double *xc, size_t m, size_t d, size_t k, const 
     }
 }
 
-/* Copy rows [r0, r0+m) column-major into xc (standardized when X says so). */
-static void gather_cm(const km_data *X, size_t r0, size_t m, double *xc)
-{
-    for (size_t j = 0; j < X->d; j++) {
-        const double *col = X->cols[j] + r0;
-        double *dst = xc + j * m;
-        if (X->scale) {
-            double mu = X->mean[j], sc = X->scale[j];
-            for (size_t i = 0; i < m; i++)
-                dst[i] = (col[i] - mu) / sc;
-        } else {
-            memcpy(dst, col, m * sizeof *dst);
-        }
-    }
-}
-
 /* Lloyd on one chunk in column-major layout: xc[j * m + i] is feature j of row r0 + i.
  * dots = X * C^T by one GEMM (m x k, column-major), then the argmin runs down the
  * columns (vectorizable over rows). Accumulation and wcss keep the row order of the
  * row-major path, so both give bit-identical sums. */
 static void lloyd_chunk_cm(km_ctx *c, size_t r0, size_t m, double *xc, double *dots, double *best,
-                           double *acc, double *psum, double *pcnt, double *pw, size_t *changed)
+                           double *acc, int32_t *newlab, double *psum, double *pcnt, double *pw,
+                           size_t *changed)
 {
     size_t k = c->k, d = c->d;
     gather_cm(c->X, r0, m, xc);
 #if defined(__GNUC__)
     /* the next chunk's column segments: 16-32 interleaved streams are more than the
      * hardware prefetchers follow on their own */
-    if (r0 + 2 * m <= c->X->n) {
+    if (r0 + 3 * m <= c->X->n) {
         for (size_t j = 0; j < d; j++) {
-            const double *nx = c->X->cols[j] + r0 + m;
+            const double *nx = c->X->cols[j] + r0 + 2 * m;
             for (size_t i = 0; i < m; i += 8)
-                __builtin_prefetch(nx + i, 0, 0);
+                __builtin_prefetch(nx + i, 0, 3);
         }
     }
 #endif
-    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)m, (int)k, (int)d, 1.0, xc, (int)m,
+    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)m, (int)k, (int)d, -2.0, xc, (int)m,
                 c->centers, (int)d, 0.0, dots, (int)m);
     int32_t *lab = c->labels + r0;
-    const double *cn = c->cnorm;
-    size_t ch = 0;
-    (void)best;
-    for (size_t i = 0; i < m; i++) {
-        /* branch-free argmin over the clusters (the comparison is unpredictable) */
-        double bd = cn[0] - 2.0 * dots[i];
-        int32_t bj = 0;
-        for (size_t j = 1; j < k; j++) {
-            double v = cn[j] - 2.0 * dots[j * m + i];
-            int lt = v < bd;
-            bd = lt ? v : bd;
-            bj = lt ? (int32_t)j : bj;
-        }
-        ch += lab[i] != bj;
-        lab[i] = bj;
-    }
-    *changed += ch;
+    /* scaling by -2 is exact, so cnorm + dots equals cnorm - 2 x.c bit for bit */
+    *changed += crm__km_argmin(dots, c->cnorm, m, k, best, newlab, lab);
     if (psum)
-        accumulate_cm(xc, m, d, k, lab, c->X->w ? c->X->w + r0 : NULL, (size_t *)(void *)acc,
+        accumulate_cm(xc, NULL, m, d, k, lab, c->X->w ? c->X->w + r0 : NULL, (size_t *)(void *)acc,
                       (uint32_t *)(void *)best, psum, pcnt);
     if (pw) {
         for (size_t i = 0; i < m; i++) {
@@ -350,19 +370,23 @@ static void pass_block(void *ctxp, size_t b, int worker)
     for (size_t r0 = lo; r0 < hi; r0 += c->chunk) {
         size_t m = hi - r0 < c->chunk ? hi - r0 : c->chunk;
         if (!c->hamerly) {
-            lloyd_chunk_cm(c, r0, m, xb, dots, best, acc, psum, pcnt, pw, &changed);
+            lloyd_chunk_cm(c, r0, m, xb, dots, best, acc, (int32_t *)(void *)xr, psum, pcnt, pw,
+                           &changed);
             continue;
         }
-        crm__km_gather(c->X, r0, m, xr);
-        hamerly_chunk(c, r0, m, xr, &changed);
-        if (psum) {
-            gather_cm(c->X, r0, m, xb);
-            accumulate_cm(xb, m, d, k, c->labels + r0, c->X->w ? c->X->w + r0 : NULL,
+        gather_cm(c->X, r0, m, xb);
+        hamerly_chunk(c, r0, m, xb, xr, dots, (uint32_t *)(void *)best, &changed);
+        if (psum)
+            accumulate_cm(xb, NULL, m, d, k, c->labels + r0, c->X->w ? c->X->w + r0 : NULL,
                           (size_t *)(void *)acc, (uint32_t *)(void *)best, psum, pcnt);
-        }
         for (size_t i = 0; pw && i < m; i++) {
             size_t a = (size_t)c->labels[r0 + i];
-            double s2 = sqdist(xr + i * d, c->centers + a * d, d);
+            const double *ca = c->centers + a * d;
+            double s2 = 0.0;
+            for (size_t t = 0; t < d; t++) {
+                double dd = xb[t * m + i] - ca[t];
+                s2 += dd * dd;
+            }
             pw[a] += c->X->w ? c->X->w[r0 + i] * s2 : s2;
         }
     }
@@ -372,14 +396,12 @@ static void pass_block(void *ctxp, size_t b, int worker)
 static size_t run_pass(km_ctx *c)
 {
     size_t k = c->k, d = c->d;
-    if (!c->hamerly) {
-        for (size_t j = 0; j < k; j++) {
-            const double *cj = c->centers + j * d;
-            double s = 0.0;
-            for (size_t t = 0; t < d; t++)
-                s += cj[t] * cj[t];
-            c->cnorm[j] = s;
-        }
+    for (size_t j = 0; j < k; j++) {
+        const double *cj = c->centers + j * d;
+        double s = 0.0;
+        for (size_t t = 0; t < d; t++)
+            s += cj[t] * cj[t];
+        c->cnorm[j] = s;
     }
     crm__par_for(c->nthreads, c->nblocks, pass_block, c);
     size_t changed = 0;

@@ -27,4 +27,11 @@ crm_status crm__km_columns(const crm_dataset *ds, const char *const *cols, size_
 /* Copy rows [r0, r0+m) into xb (m x d row-major), standardized when X says so. */
 void crm__km_gather(const km_data *X, size_t r0, size_t m, double *xb);
 
+/* Nearest center of each of m rows from the GEMM result dots (m x k column-major,
+ * holding -2 x.c) and the squared center norms: bd (m) gets the minima, bj (m) the
+ * winners (lowest index on ties); lab (m) is updated from bj. Returns how many
+ * labels changed. (kmeans_kernels.c) */
+size_t crm__km_argmin(const double *dots, const double *cnorm, size_t m, size_t k, double *bd,
+                      int32_t *bj, int32_t *lab);
+
 #endif /* CRM_CLUSTER_KMEANS_INTERNAL_H */
