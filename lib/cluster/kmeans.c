@@ -246,16 +246,15 @@ static void hamerly_chunk(km_ctx *c, size_t r0, size_t m, const double *xc, doub
     }
 }
 
-/* Add the rows of a column-major chunk (xc[j * m + i], or cols[j][i] when cols is not
- * NULL) to the per-cluster sums. The rows
+/* Add the rows of a column-major chunk (xc[j * m + i]) to the per-cluster sums. The rows
  * are first grouped by cluster (a stable counting sort into `perm`), then each cluster's
  * values of a feature are summed in four interleaved register accumulators (position
  * p of the group goes to lane p % 4), combined as (l0 + l1) + (l2 + l3). Fixed order,
  * no dependency through memory between rows. Used by Lloyd and Hamerly alike.
  * `start` has k + 1 entries, perm m. */
-static void accumulate_cm(const double *xc, const double *const *cols, size_t m, size_t d, size_t k,
-                          const int32_t *lab, const double *w, size_t *start, uint32_t *perm,
-                          double *psum, double *pcnt)
+static void accumulate_cm(const double *xc, size_t m, size_t d, size_t k, const int32_t *lab,
+                          const double *w, size_t *start, uint32_t *perm, double *psum,
+                          double *pcnt)
 {
     memset(start, 0, (k + 1) * sizeof *start);
     for (size_t i = 0; i < m; i++)
@@ -271,7 +270,7 @@ static void accumulate_cm(const double *xc, const double *const *cols, size_t m,
         perm[start[lab[i]]++] = (uint32_t)i;
     /* start[a] is now the end of group a; its beginning is start[a - 1] (0 for a = 0) */
     for (size_t j = 0; j < d; j++) {
-        const double *col = cols ? cols[j] : xc + j * m;
+        const double *col = xc + j * m;
         size_t lo = 0;
         for (size_t a = 0; a < k; a++) {
             size_t hi = start[a];
@@ -330,7 +329,7 @@ static void lloyd_chunk_cm(km_ctx *c, size_t r0, size_t m, double *xc, double *d
     /* scaling by -2 is exact, so cnorm + dots equals cnorm - 2 x.c bit for bit */
     *changed += crm__km_argmin(dots, c->cnorm, m, k, best, newlab, lab);
     if (psum)
-        accumulate_cm(xc, NULL, m, d, k, lab, c->X->w ? c->X->w + r0 : NULL, (size_t *)(void *)acc,
+        accumulate_cm(xc, m, d, k, lab, c->X->w ? c->X->w + r0 : NULL, (size_t *)(void *)acc,
                       (uint32_t *)(void *)best, psum, pcnt);
     if (pw) {
         for (size_t i = 0; i < m; i++) {
@@ -377,7 +376,7 @@ static void pass_block(void *ctxp, size_t b, int worker)
         gather_cm(c->X, r0, m, xb);
         hamerly_chunk(c, r0, m, xb, xr, dots, (uint32_t *)(void *)best, &changed);
         if (psum)
-            accumulate_cm(xb, NULL, m, d, k, c->labels + r0, c->X->w ? c->X->w + r0 : NULL,
+            accumulate_cm(xb, m, d, k, c->labels + r0, c->X->w ? c->X->w + r0 : NULL,
                           (size_t *)(void *)acc, (uint32_t *)(void *)best, psum, pcnt);
         for (size_t i = 0; pw && i < m; i++) {
             size_t a = (size_t)c->labels[r0 + i];
