@@ -17,6 +17,8 @@ static void main_help(void)
            "                 statistics of a CSV file (--json for machine-readable output)\n"
            "  clean FILE     filter, derive, deduplicate, impute and tame outliers\n"
            "  kmeans FILE    k-means segmentation of customers (or any numeric rows)\n"
+           "  predict MODEL.json FILE\n"
+           "                 apply a saved model to the rows of a file\n"
            "  rfm FILE       per-customer recency, frequency, monetary scores, segments\n"
            "                 and lifecycle stages from transaction lines\n"
            "  synth          generate realistic, deterministic shop transactions as CSV\n\n"
@@ -39,6 +41,7 @@ static const command commands[] = {
     {"clean", cli_cmd_clean},
     {"info", cli_cmd_info},
     {"kmeans", cli_cmd_kmeans},
+    {"predict", cli_cmd_predict},
     {"rfm", cli_cmd_rfm},
     {"synth", cli_cmd_synth},
 };

@@ -120,6 +120,7 @@ int cli_cmd_apriori(int argc, char **argv);
 int cli_cmd_clean(int argc, char **argv);
 int cli_cmd_info(int argc, char **argv);
 int cli_cmd_kmeans(int argc, char **argv);
+int cli_cmd_predict(int argc, char **argv);
 int cli_cmd_rfm(int argc, char **argv);
 int cli_cmd_synth(int argc, char **argv);
 
