@@ -19,6 +19,10 @@
 /* OpenBLAS runs a GEMM on its own threads from m * n * k = 4 * 65536 up: chunks stay
  * below that, so that BLAS always runs on the worker thread that calls it. */
 #define KM_BLAS_SERIAL ((size_t)4 * 65536)
+/* Rows gathered at a time: at most KM_GATHER_MAX, chunk and GEMM result within
+ * KM_GATHER_DOUBLES doubles. */
+#define KM_GATHER_MAX ((size_t)2048)
+#define KM_GATHER_DOUBLES ((size_t)98304)
 
 static const crm_kmeans_options km_defaults = {
     sizeof(crm_kmeans_options), /* size */
@@ -121,7 +125,8 @@ static double sqdist(const double *a, const double *b, size_t d)
 typedef struct km_ctx {
     const km_data *X;
     size_t k, d;
-    size_t chunk;      /* rows per GEMM: KM_CHUNK, halved while chunk * k * d is too big */
+    size_t chunk;      /* rows gathered at a time (a multiple of sub) */
+    size_t sub;        /* rows per GEMM: KM_CHUNK, halved while sub * k * d is too big */
     size_t block_rows; /* rows per reduction block (multiple of chunk) */
     size_t nblocks;
     int nthreads;
@@ -149,6 +154,21 @@ typedef struct km_ctx {
     size_t ncand;
     double *ppot; /* nblocks * ncand */
 } km_ctx;
+
+/* dots = -2 X C^T for the m x d column-major chunk xc (leading dimension m) and the
+ * k x d row-major centers, as m x k column-major (leading dimension m): one GEMM per
+ * `sub` rows, so that every call stays below the size from which OpenBLAS spreads a
+ * GEMM over its own threads. The rows of a GEMM do not interact, so the split does
+ * not change any value. */
+static void km_dots(const double *xc, size_t m, size_t d, const double *centers, size_t k,
+                    size_t sub, double *dots)
+{
+    for (size_t s0 = 0; s0 < m; s0 += sub) {
+        size_t ms = m - s0 < sub ? m - s0 : sub;
+        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)ms, (int)k, (int)d, -2.0,
+                    xc + s0, (int)m, centers, (int)d, 0.0, dots + s0, (int)m);
+    }
+}
 
 /* Copy rows [r0, r0+m) column-major into xc (standardized when X says so). */
 static void gather_cm(const km_data *X, size_t r0, size_t m, double *xc)
@@ -209,8 +229,7 @@ static void hamerly_chunk(km_ctx *c, size_t r0, size_t m, const double *xc, doub
         for (size_t q = 0; q < nf; q++)
             dst[q] = src[fl[q]];
     }
-    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)nf, (int)k, (int)d, -2.0, xf,
-                (int)nf, c->centers, (int)d, 0.0, dots, (int)nf);
+    km_dots(xf, nf, d, c->centers, k, c->sub, dots);
     double cmax = 0.0;
     for (size_t j = 0; j < k; j++)
         if (c->cnorm[j] > cmax) cmax = c->cnorm[j];
@@ -312,19 +331,7 @@ static void lloyd_chunk_cm(km_ctx *c, size_t r0, size_t m, double *xc, double *d
 {
     size_t k = c->k, d = c->d;
     gather_cm(c->X, r0, m, xc);
-#if defined(__GNUC__)
-    /* the next chunk's column segments: 16-32 interleaved streams are more than the
-     * hardware prefetchers follow on their own */
-    if (r0 + 3 * m <= c->X->n) {
-        for (size_t j = 0; j < d; j++) {
-            const double *nx = c->X->cols[j] + r0 + 2 * m;
-            for (size_t i = 0; i < m; i += 8)
-                __builtin_prefetch(nx + i, 0, 3);
-        }
-    }
-#endif
-    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)m, (int)k, (int)d, -2.0, xc, (int)m,
-                c->centers, (int)d, 0.0, dots, (int)m);
+    km_dots(xc, m, d, c->centers, k, c->sub, dots);
     int32_t *lab = c->labels + r0;
     /* scaling by -2 is exact, so cnorm + dots equals cnorm - 2 x.c bit for bit */
     *changed += crm__km_argmin(dots, c->cnorm, m, k, best, newlab, lab);
@@ -691,9 +698,15 @@ static void ctx_free(km_ctx *c)
 
 static void ctx_blocks(km_ctx *c, size_t n, size_t k, size_t d)
 {
-    size_t ch = KM_CHUNK;
-    while (ch > 8 && ch * k * d >= KM_BLAS_SERIAL)
-        ch /= 2;
+    size_t sub = KM_CHUNK;
+    while (sub > 8 && sub * k * d >= KM_BLAS_SERIAL)
+        sub /= 2;
+    c->sub = sub;
+    /* Gather as many rows as fit the chunk and its GEMM result in 768 KiB (up to
+     * KM_GATHER_MAX): long runs of each column read faster from memory. */
+    size_t ch = sub;
+    while (ch * 2 <= KM_GATHER_MAX && ch * 2 * (d + k) <= KM_GATHER_DOUBLES)
+        ch *= 2;
     c->chunk = ch;
     size_t nchunks = (n + ch - 1) / ch;
     if (nchunks == 0) nchunks = 1;
