@@ -222,9 +222,7 @@ static int do_outliers(crm_dataset *ds, const char *arg, int32_t action, step_re
 static int check_step(cli_args *a, int kind, const char *arg)
 {
     if (kind == S_MUTATE) {
-        const char *eq = strchr(arg, '=');
-        if (!eq || eq == arg || !eq[1])
-            return cli_usage(a, "--mutate wants NAME=EXPR, got \"%s\"", arg);
+        return cli_check_mutate(a, arg);
     } else if (kind == S_IMPUTE) {
         const char *c = strchr(arg, ':');
         if (!c || c == arg || !c[1])
@@ -266,19 +264,15 @@ static int run_step(crm_dataset **ds, const step *s, int32_t keep, int32_t actio
         break;
     }
     case S_MUTATE: {
-        const char *eq = strchr(s->arg, '=');
-        size_t len = (size_t)(eq - s->arg);
-        char *name = malloc(len + 1);
-        if (!name) return out_of_memory();
-        memcpy(name, s->arg, len);
-        name[len] = '\0';
         size_t before = crm_dataset_ncols(d);
-        if (crm_dataset_mutate(d, name, eq + 1) != CRM_OK)
+        crm_status st = cli_mutate(d, s->arg);
+        if (st == CRM_E_NOMEM) return out_of_memory();
+        if (st != CRM_OK)
             rc = cli_lib_error(NULL);
         else
-            snprintf(res->detail, sizeof res->detail, "%s %s",
-                     crm_dataset_ncols(d) > before ? "added" : "replaced", name);
-        free(name);
+            snprintf(res->detail, sizeof res->detail, "%s %.*s",
+                     crm_dataset_ncols(d) > before ? "added" : "replaced",
+                     (int)(strchr(s->arg, '=') - s->arg), s->arg);
         break;
     }
     case S_DEDUP:

@@ -62,7 +62,6 @@ int cli_cmd_predict(int argc, char **argv)
     int json = 0;
     crm_model *m = NULL;
     crm_dataset *ds = NULL;
-    char *name = NULL;
     if (!mutates) {
         cli_error("out of memory");
         cli_csvflags_free(&f);
@@ -101,15 +100,10 @@ int cli_cmd_predict(int argc, char **argv)
             } else if (cli_is(&o, "mutate", 0)) {
                 const char *v = NULL;
                 r = cli_value(&a, &o, &v);
-                if (!r) {
-                    const char *eq = strchr(v, '=');
-                    if (!eq || eq == v || !eq[1]) {
-                        cli_usage(&a, "--mutate wants NAME=EXPR, got \"%s\"", v);
-                        r = -1;
-                    } else {
-                        mutates[nmut++] = v;
-                    }
-                }
+                if (!r && cli_check_mutate(&a, v))
+                    r = -1;
+                else if (!r)
+                    mutates[nmut++] = v;
             } else if (cli_is(&o, "json", 0)) {
                 r = cli_flag(&a, &o);
                 json = 1;
@@ -142,18 +136,13 @@ int cli_cmd_predict(int argc, char **argv)
         goto done;
     }
     for (size_t i = 0; i < nmut; i++) {
-        const char *eq = strchr(mutates[i], '=');
-        size_t len = (size_t)(eq - mutates[i]);
-        free(name);
-        name = malloc(len + 1);
-        if (!name) {
+        crm_status st = cli_mutate(ds, mutates[i]);
+        if (st == CRM_E_NOMEM) {
             cli_error("out of memory");
             rc = CLI_EXIT_INPUT;
             goto done;
         }
-        memcpy(name, mutates[i], len);
-        name[len] = '\0';
-        if (crm_dataset_mutate(ds, name, eq + 1) != CRM_OK) {
+        if (st != CRM_OK) {
             rc = cli_lib_error("--mutate");
             goto done;
         }
@@ -183,7 +172,6 @@ int cli_cmd_predict(int argc, char **argv)
                kind_name(kind), model_path, crm_dataset_nrows(ds), path, col, out);
     }
 done:
-    free(name);
     free(mutates);
     crm_dataset_free(ds);
     crm_model_free(m);

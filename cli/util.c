@@ -369,3 +369,24 @@ void cli_json_number(FILE *f, double v)
     }
     fputs(buf, f);
 }
+
+int cli_check_mutate(const cli_args *a, const char *arg)
+{
+    const char *eq = strchr(arg, '=');
+    if (!eq || eq == arg || !eq[1])
+        return cli_usage(a, "--mutate wants NAME=EXPR, got \"%s\"", arg);
+    return 0;
+}
+
+crm_status cli_mutate(crm_dataset *ds, const char *arg)
+{
+    const char *eq = strchr(arg, '=');
+    size_t len = (size_t)(eq - arg);
+    char *name = malloc(len + 1);
+    if (!name) return CRM_E_NOMEM;
+    memcpy(name, arg, len);
+    name[len] = '\0';
+    crm_status st = crm_dataset_mutate(ds, name, eq + 1);
+    free(name);
+    return st;
+}

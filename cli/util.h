@@ -91,6 +91,16 @@ int cli_unknown(const cli_args *a, const cli_opt *o);
 /* Print "crm: <message>", the usage line and a hint; returns CLI_EXIT_USAGE. */
 int cli_usage(const cli_args *a, const char *fmt, ...) CLI_PRINTF(2, 3);
 
+/* ---- --mutate NAME=EXPR ----------------------------------------------------- */
+
+/* Check the syntax of a --mutate argument ("NAME=EXPR", both non-empty).
+ * Returns 0, or prints a usage error and returns CLI_EXIT_USAGE. */
+int cli_check_mutate(const cli_args *a, const char *arg);
+
+/* Apply a checked --mutate argument to ds (crm_dataset_mutate). Returns CRM_OK,
+ * the library's status (message in crm_last_error()), or CRM_E_NOMEM. */
+crm_status cli_mutate(crm_dataset *ds, const char *arg);
+
 /* ---- values ------------------------------------------------------------------ */
 
 /* Whole-string parses; return 0 on success, -1 when s is not a valid value. */
