@@ -1247,6 +1247,14 @@ static uint32_t float_key(float x)
     return (u & 0x80000000u) ? ~u : (u | 0x80000000u);
 }
 
+static float key_float(uint32_t k)
+{
+    uint32_t u = (k & 0x80000000u) ? (k & 0x7FFFFFFFu) : ~k;
+    float x;
+    memcpy(&x, &u, sizeof x);
+    return x;
+}
+
 /* Stable LSD radix sort of (key, row) pairs by key, 4 passes of 8 bits. */
 static crm_status radix_sort(uint32_t *key, uint32_t *row, size_t n)
 {
@@ -1732,17 +1740,20 @@ static crm_status build_bins(tr_ctx *c, const tr_data *D, size_t max_bins)
         size_t m = 0;
         for (size_t i = 0; i < n; i++) {
             float x = feat_value(D, j, D->rowmap[i]);
-            if (isnan(x)) continue;
+            if (isnan(x)) {
+                b[i] = TR_MISSING_BIN;
+                continue;
+            }
             key[m] = float_key(x);
             row[m] = (uint32_t)i;
             m++;
         }
         if (m) st = radix_sort(key, row, m);
         if (st != CRM_OK) break;
-        /* distinct values */
+        /* distinct values, from the sorted keys */
         size_t nd = 0;
         for (size_t i = 0; i < m; i++) {
-            float x = feat_value(D, j, D->rowmap[row[i]]);
+            float x = key_float(key[i]);
             if (nd == 0 || x > v[nd - 1] + TR_FEATURE_THRESHOLD) v[nd++] = x;
         }
         double *edges = c->edges[j];
@@ -1758,7 +1769,7 @@ static crm_status build_bins(tr_ctx *c, const tr_data *D, size_t max_bins)
             size_t di = 0;
             for (size_t q = 1; q < max_bins; q++) {
                 size_t rank = (size_t)((double)q * (double)m / (double)max_bins);
-                float x = feat_value(D, j, D->rowmap[row[rank]]);
+                float x = key_float(key[rank]);
                 while (di + 1 < nd && v[di] < x)
                     di++;
                 if (di + 1 >= nd) break;
@@ -1768,21 +1779,13 @@ static crm_status build_bins(tr_ctx *c, const tr_data *D, size_t max_bins)
             }
         }
         c->nbins[j] = ne + 1;
-        for (size_t i = 0; i < n; i++) {
-            float x = feat_value(D, j, D->rowmap[i]);
-            if (isnan(x)) {
-                b[i] = TR_MISSING_BIN;
-                continue;
-            }
-            size_t lo = 0, hi = ne; /* first edge with x <= edge */
-            while (lo < hi) {
-                size_t mid = (lo + hi) / 2;
-                if ((double)x <= edges[mid])
-                    hi = mid;
-                else
-                    lo = mid + 1;
-            }
-            b[i] = (unsigned char)lo;
+        /* bins in sorted order: the first edge with x <= edge */
+        size_t e = 0;
+        for (size_t i = 0; i < m; i++) {
+            double x = (double)key_float(key[i]);
+            while (e < ne && x > edges[e])
+                e++;
+            b[row[i]] = (unsigned char)e;
         }
     }
     crm__free(v);

@@ -727,7 +727,7 @@ crm_status crm_tree_feature_importances(const crm_model *model, crm_dataset **ou
     const char *w = "crm_tree_feature_importances";
     if (!out) return crm__error(CRM_E_INVALID, "%s: out is NULL", w);
     *out = NULL;
-    const tr_model *m;
+    const tr_model *m = NULL;
     crm_status st = get_tree(model, w, &m);
     if (st != CRM_OK) return st;
     crm_dataset *t = NULL;
@@ -813,7 +813,7 @@ crm_status crm_tree_export_text(const crm_model *model, char **out)
     const char *w = "crm_tree_export_text";
     if (!out) return crm__error(CRM_E_INVALID, "%s: out is NULL", w);
     *out = NULL;
-    const tr_model *m;
+    const tr_model *m = NULL;
     crm_status st = get_tree(model, w, &m);
     if (st != CRM_OK) return st;
     crm__buf b = {NULL, 0, 0};
@@ -863,7 +863,7 @@ crm_status crm_tree_export_dot(const crm_model *model, char **out)
     const char *w = "crm_tree_export_dot";
     if (!out) return crm__error(CRM_E_INVALID, "%s: out is NULL", w);
     *out = NULL;
-    const tr_model *m;
+    const tr_model *m = NULL;
     crm_status st = get_tree(model, w, &m);
     if (st != CRM_OK) return st;
     crm__buf b = {NULL, 0, 0}, t = {NULL, 0, 0};
