@@ -5,7 +5,7 @@
  *   MODE exact | hist (histogram mode, 255 bins) (default exact); REPEAT fits (default 1),
  *   the fastest is reported (the machine may be shared).
  * Data (identical in bench/tree_sklearn.py): u(i) = (splitmix64(i) >> 11) * 2^-53;
- *   f_j = round(1000 * u(row * 20 + j)) / 10 for j = 0..19 (values 0.0 .. 100.0);
+ *   f_j = 100 u(row * 20 + j) for j = 0..19 (continuous values in [0, 100));
  *   e = u(2^40 + row); score = f0 + 0.5 f1 - 0.8 f2 + 30 [f3 > 50] + 0.004 f4^2 + 60 (e - 0.5);
  *   y = 1 when score > 70, else 0. f0..f4 are informative, f5..f19 noise. Test rows: the
  *   200,000 rows after the training rows.
@@ -54,7 +54,7 @@ static crm_dataset *make(size_t first, size_t n)
     for (size_t j = 0; j < D; j++) {
         for (size_t i = 0; i < n; i++) {
             uint64_t row = first + i;
-            double x = (double)(long long)(1000.0 * u01(row * D + j) + 0.5) / 10.0;
+            double x = 100.0 * u01(row * D + j);
             v[i] = x;
             switch (j) {
             case 0: score[i] += x; break;

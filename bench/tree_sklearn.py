@@ -33,7 +33,7 @@ def make(first, n):
     rows = np.arange(first, first + n, dtype=np.uint64)
     X = np.empty((n, D), dtype=np.float64)
     for j in range(D):
-        X[:, j] = np.floor(1000.0 * u01(rows * np.uint64(D) + np.uint64(j)) + 0.5) / 10.0
+        X[:, j] = 100.0 * u01(rows * np.uint64(D) + np.uint64(j))
     score = np.zeros(n)
     score += X[:, 0]
     score += 0.5 * X[:, 1]
