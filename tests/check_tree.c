@@ -757,6 +757,83 @@ START_TEST(test_cancel)
 }
 END_TEST
 
+/* ---- limits --------------------------------------------------------------------------- */
+
+/* One row, two rows, an unlimited tree on duplicated rows (stops at constant features), two
+ * bins, and a text feature of 300 categories (exact mode; histogram mode refuses it). */
+START_TEST(test_limits)
+{
+    double x1 = 5;
+    const char *y1 = "a";
+    crm_dataset *ds = NULL;
+    ck_assert_ok(crm_dataset_new(&ds));
+    ck_assert_ok(crm_dataset_add_number(ds, "x", &x1, 1));
+    ck_assert_ok(crm_dataset_add_text(ds, "y", &y1, 1));
+    const char *f[] = {"x"};
+    crm_model *m = NULL;
+    ck_assert_ok(crm_tree_fit(ds, "y", f, 1, NULL, &m));
+    ck_assert_double_eq(stat(m, "leaves"), 1);
+    crm_model_free(m);
+    crm_dataset_free(ds);
+
+    double x2[2] = {1, 2};
+    const char *y2[2] = {"a", "b"};
+    ck_assert_ok(crm_dataset_new(&ds));
+    ck_assert_ok(crm_dataset_add_number(ds, "x", x2, 2));
+    ck_assert_ok(crm_dataset_add_text(ds, "y", y2, 2));
+    ck_assert_ok(crm_tree_fit(ds, "y", f, 1, NULL, &m));
+    ck_assert_double_eq(stat(m, "leaves"), 2);
+    ck_assert_double_eq(stat(m, "train_accuracy"), 1);
+    crm_model_free(m);
+    crm_dataset_free(ds);
+
+    /* duplicated rows with conflicting labels: unlimited depth stops at identical rows */
+    double x3[40];
+    const char *y3[40];
+    for (int i = 0; i < 40; i++) {
+        x3[i] = i % 4;
+        y3[i] = (i / 4) % 2 ? "a" : "b";
+    }
+    ck_assert_ok(crm_dataset_new(&ds));
+    ck_assert_ok(crm_dataset_add_number(ds, "x", x3, 40));
+    ck_assert_ok(crm_dataset_add_text(ds, "y", y3, 40));
+    ck_assert_ok(crm_tree_fit(ds, "y", f, 1, NULL, &m));
+    ck_assert(stat(m, "leaves") <= 4);
+    crm_model_free(m);
+    crm_tree_options o;
+    ck_assert_ok(crm_tree_options_init(&o, sizeof o));
+    o.max_bins = 2;
+    ck_assert_ok(crm_tree_fit(ds, "y", f, 1, &o, &m));
+    ck_assert(stat(m, "leaves") <= 2);
+    crm_model_free(m);
+    crm_dataset_free(ds);
+
+    /* 300 categories: category k churns when k % 3 == 0; one subset split separates them */
+    enum { NC = 300, NR = 900 };
+    static char names[NC][8];
+    const char *c[NR];
+    double y[NR];
+    for (int i = 0; i < NR; i++) {
+        int k = i % NC;
+        snprintf(names[k], sizeof names[k], "c%d", k);
+        c[i] = names[k];
+        y[i] = k % 3 == 0;
+    }
+    ck_assert_ok(crm_dataset_new(&ds));
+    ck_assert_ok(crm_dataset_add_text(ds, "cat", c, NR));
+    ck_assert_ok(crm_dataset_add_number(ds, "y", y, NR));
+    const char *fc[] = {"cat"};
+    ck_assert_ok(crm_tree_fit(ds, "y", fc, 1, NULL, &m));
+    ck_assert_double_eq(stat(m, "leaves"), 2);
+    ck_assert_double_eq(stat(m, "train_accuracy"), 1);
+    crm_model_free(m);
+    o.max_bins = 255;
+    ck_assert_error(crm_tree_fit(ds, "y", fc, 1, &o, &m), CRM_E_INVALID);
+    ck_assert_ptr_null(m);
+    crm_dataset_free(ds);
+}
+END_TEST
+
 /* ---- allocation failures ------------------------------------------------------------ */
 
 static char *af_json;
@@ -859,15 +936,22 @@ Suite *crm_tree_suite(void)
     tcase_add_test(tc, test_text_split);
     tcase_add_test(tc, test_multiclass_text);
     tcase_add_test(tc, test_missing_direction);
-    tcase_add_test(tc, test_bad_input);
     tcase_add_test(tc, test_json_round_trip);
     tcase_add_test(tc, test_exports_and_pruning);
     tcase_add_test(tc, test_best_first);
     tcase_add_test(tc, test_histogram);
     tcase_add_test(tc, test_weights);
     tcase_add_test(tc, test_determinism);
-    tcase_add_test(tc, test_cancel);
-    tcase_add_test(tc, test_alloc_failures);
     suite_add_tcase(s, tc);
+    TCase *lim = tcase_create("limits");
+    tcase_set_timeout(lim, 300);
+    tcase_add_test(lim, test_limits);
+    suite_add_tcase(s, lim);
+    TCase *bad = tcase_create("bad_input");
+    tcase_set_timeout(bad, 300);
+    tcase_add_test(bad, test_bad_input);
+    tcase_add_test(bad, test_cancel);
+    tcase_add_test(bad, test_alloc_failures);
+    suite_add_tcase(s, bad);
     return s;
 }

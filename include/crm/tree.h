@@ -115,16 +115,18 @@
  * - JSON members (kind "tree", see crm/model.h for the envelope):
  *   "task" ("classification" or "regression"), "criterion" ("gini",
  *   "entropy", "mse"), "target", "target_text" (true when the target
- *   column is text), "classes" (array of class labels as strings; empty
+ *   column is text), "positive" (index of opts.positive in "classes", or
+ *   -1), "classes" (array of class labels as strings; empty
  *   for regression), "features" (array of {"name", "text"}), "levels"
  *   (per feature: the category names of a text feature, [] otherwise),
  *   "importances" (array), "n_rows", "weighted_n", "ccp_alpha",
  *   "max_bins", "train_score", and "nodes": an array in preorder of
  *   objects {"left", "right" (-1 for leaves), "feature" (index, -1 for
- *   leaves), "threshold", "categories" (indices into that feature's
- *   "levels" sent left), "missing_left" (true/false), "unseen_left"
- *   (true/false: where categories not in "categories" and not seen in the
- *   node go), "seen" (category indices seen in the node), "n",
+ *   leaves), "threshold", "categories" (text features: indices into that
+ *   feature's "levels" sent left), "seen" (text features: every index seen
+ *   in the node; those not in "categories" go right), "missing_left" (true/false), "missing_seen" (true/false: the
+ *   node had missing values of its feature in training), "unseen_left"
+ *   (true/false: where categories seen in neither list go), "n",
  *   "weighted_n", "impurity", "value" (class weights of the node, or
  *   [mean] for regression)}.
  *

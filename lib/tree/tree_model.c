@@ -196,14 +196,12 @@ static crm_status tr_predict(const void *sp, crm_dataset *ds, const char *out_co
                 st = crm__nomem();
                 goto done;
             }
-            for (size_t k = 0; k < nd; k++) {
-                const char *s = crm__dict_str(c->dict, (int32_t)k);
-                lmap[j][k] = -2;
-                for (size_t l = 0; l < m->nlev[j]; l++)
-                    if (strcmp(m->levels[j][l], s) == 0) {
-                        lmap[j][k] = (int32_t)l;
-                        break;
-                    }
+            for (size_t k = 0; k < nd; k++)
+                lmap[j][k] = -2; /* unseen */
+            for (size_t l = 0; l < m->nlev[j]; l++) {
+                const char *lv = m->levels[j][l];
+                int32_t dc = crm__dict_find(c->dict, lv, strlen(lv));
+                if (dc >= 0) lmap[j][dc] = (int32_t)l;
             }
         }
     }
