@@ -108,8 +108,9 @@
  * - Statistics (crm_model_stat()): `depth` (of the deepest leaf, root 0),
  *   `leaves`, `nodes`, `n_features`, `n_classes` (0 for regression),
  *   `n_rows` (training rows), `weighted_n`, `train_accuracy`
- *   (classification, on the training rows; for regression the training
- *   R^2), `impurity` (sum over leaves of weight fraction times impurity,
+ *   (classification: share of the training rows predicted right, rows
+ *   weighing their sample weight, not their class weight; regression: the
+ *   training R^2), `impurity` (sum over leaves of weight fraction times impurity,
  *   the last column of the pruning path), `ccp_alpha`, `max_bins`
  *   (0 in exact mode), `regression` (0/1).
  * - JSON members (kind "tree", see crm/model.h for the envelope):

@@ -1301,6 +1301,7 @@ typedef struct tr_data {
     int32_t *yc;
     double *y;
     double *w; /* NULL when all 1 */
+    const double *sw; /* the sample_weight column (dataset rows), or NULL */
     int32_t *is_text;
     size_t *nlev;
     int32_t **lvl;   /* text feature: dataset code -> model level (-1 unused) */
@@ -1440,6 +1441,7 @@ static crm_status prepare(const crm_dataset *ds, const char *target, const char 
             return crm__error(CRM_E_TYPE, "%s: sample_weight column \"%s\" is not a number column",
                               w, o->sample_weight);
         sw = ds->cols[wi].v.num;
+        D->sw = sw;
         for (size_t r = 0; r < nall; r++)
             if (!(sw[r] >= 0.0) || !isfinite(sw[r]))
                 return crm__error(CRM_E_INVALID,
@@ -1970,11 +1972,15 @@ static crm_status train_score(const tr_data *D, tr_model *m)
         crm__free(code);
         return crm__nomem();
     }
-    double good = 0.0, tot = 0.0, sse = 0.0, sst = 0.0, mean = 0.0;
+    /* rows weigh their sample weight (class weights do not count here) */
+    double good = 0.0, tot = 0.0, sse = 0.0, sst = 0.0, mean = 0.0, wsum = 0.0;
     if (m->regression) {
-        for (size_t i = 0; i < D->n; i++)
-            mean += D->w ? D->w[i] * D->y[i] : D->y[i];
-        mean /= m->weighted_n;
+        for (size_t i = 0; i < D->n; i++) {
+            double wt = D->sw ? D->sw[D->rowmap[i]] : 1.0;
+            mean += wt * D->y[i];
+            wsum += wt;
+        }
+        mean /= wsum;
     }
     for (size_t i = 0; i < D->n; i++) {
         size_t r = D->rowmap[i];
@@ -1984,7 +1990,7 @@ static crm_status train_score(const tr_data *D, tr_model *m)
             code[j] = isnan(x) ? -1 : (int32_t)x;
         }
         const tr_node *nd = &m->nodes[crm__tree_leaf(m, num, code)];
-        double wt = D->w ? D->w[i] : 1.0;
+        double wt = D->sw ? D->sw[r] : 1.0;
         if (m->regression) {
             double e = D->y[i] - m->values[nd->value_off], t = D->y[i] - mean;
             sse += wt * e * e;

@@ -13,6 +13,10 @@ rows). It writes, under tests/reference/golden/:
   max_depth 3, 5, 8 and min_samples_leaf 1, 20: DecisionTreeClassifier
   (random_state=0) predicting Churn from tenure, MonthlyCharges, TotalCharges,
   SeniorCitizen;
+- tree_telco_balanced.tsv (gini, max_depth 5, class_weight "balanced"),
+  tree_telco_leaves.tsv (entropy, max_depth 8, min_samples_leaf 5, best-first growth to
+  max_leaf_nodes 20) and tree_telco_ccp.tsv (gini, max_depth 8, pruned with
+  ccp_alpha 0.0004): the same data and features;
 - tree_telco_reg.tsv: DecisionTreeRegressor (squared error, max_depth 6,
   min_samples_leaf 5, random_state=0) predicting MonthlyCharges from tenure,
   TotalCharges, SeniorCitizen;
@@ -97,6 +101,15 @@ def main():
                                              min_samples_leaf=leaf, random_state=0).fit(X, y)
                 write_tree("tree_telco_%s_d%d_l%d.tsv" % (crit, depth, leaf), est, X, y, NUMERIC,
                            {"criterion": crit, "max_depth": depth, "min_samples_leaf": leaf})
+    extra = [("tree_telco_balanced.tsv", {"criterion": "gini", "max_depth": 5, "min_samples_leaf": 1,
+                                          "class_weight": "balanced"}),
+             ("tree_telco_leaves.tsv", {"criterion": "entropy", "max_depth": 8, "min_samples_leaf": 5,
+                                        "max_leaf_nodes": 20}),
+             ("tree_telco_ccp.tsv", {"criterion": "gini", "max_depth": 8, "min_samples_leaf": 1,
+                                     "ccp_alpha": 0.0004})]
+    for name, o in extra:
+        est = DecisionTreeClassifier(random_state=0, **o).fit(X, y)
+        write_tree(name, est, X, y, NUMERIC, o)
     rf = ["tenure", "TotalCharges", "SeniorCitizen"]
     Xr = df[rf].to_numpy(dtype=np.float64)
     yr = df["MonthlyCharges"].to_numpy(dtype=np.float64)
