@@ -1302,6 +1302,7 @@ typedef struct tr_data {
     double *y;
     double *w; /* NULL when all 1 */
     const double *sw; /* the sample_weight column (dataset rows), or NULL */
+    int balanced;     /* class weights are part of w */
     int32_t *is_text;
     size_t *nlev;
     int32_t **lvl;   /* text feature: dataset code -> model level (-1 unused) */
@@ -1609,6 +1610,7 @@ static crm_status prepare(const crm_dataset *ds, const char *target, const char 
         for (size_t i = 0; i < n; i++)
             D->w[i] = sw ? sw[D->rowmap[i]] : 1.0;
         if (o->class_weight == CRM_TREE_WEIGHT_BALANCED && !regression) {
+            D->balanced = 1;
             double *cnt = crm__calloc(K ? K : 1, sizeof *cnt);
             if (!cnt) {
                 st = crm__nomem();
@@ -1965,6 +1967,19 @@ done:
 static crm_status train_score(const tr_data *D, tr_model *m)
 {
     size_t d = m->d;
+    if (!m->regression && !D->balanced) {
+        /* the leaves' class weights are the sample weights of their rows: the rows
+         * predicted right weigh the largest class weight of their leaf */
+        double good = 0.0, tot = 0.0;
+        for (size_t i = 0; i < m->nnodes; i++) {
+            const tr_node *nd = &m->nodes[i];
+            if (nd->left >= 0) continue;
+            good += m->values[nd->value_off + crm__tree_argmax(m, nd)];
+            tot += nd->wn;
+        }
+        m->train_score = good / tot;
+        return CRM_OK;
+    }
     float *num = crm__malloc_array(d, sizeof *num);
     int32_t *code = crm__malloc_array(d, sizeof *code);
     if (!num || !code) {

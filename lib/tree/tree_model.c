@@ -206,16 +206,23 @@ static crm_status tr_predict(const void *sp, crm_dataset *ds, const char *out_co
         }
     }
     for (size_t r = 0; r < n; r++) {
-        for (size_t j = 0; j < d; j++) {
-            const crm__column *c = cols[j];
-            if (m->is_text[j]) {
-                int32_t cd = c->v.code[r];
-                code[j] = cd < 0 ? -1 : lmap[j][cd];
+        /* walk the tree reading only the features on the path */
+        size_t i = 0;
+        while (m->nodes[i].left >= 0) {
+            const tr_node *t = &m->nodes[i];
+            size_t f = (size_t)t->feature;
+            int left;
+            if (m->is_text[f]) {
+                int32_t cd = cols[f]->v.code[r];
+                code[f] = cd < 0 ? -1 : lmap[f][cd];
+                left = go_left(m, t, num, code);
             } else {
-                num[j] = (float)c->v.num[r];
+                float x = (float)cols[f]->v.num[r];
+                left = isnan(x) ? t->missing_left : (double)x <= t->threshold;
             }
+            i = (size_t)(left ? t->left : t->right);
         }
-        const tr_node *nd = &m->nodes[crm__tree_leaf(m, num, code)];
+        const tr_node *nd = &m->nodes[i];
         if (m->regression) {
             res[r] = m->values[nd->value_off];
         } else {
