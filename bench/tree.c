@@ -1,9 +1,9 @@
 /* Benchmark: CART classification tree (crm_tree_fit), exact and histogram mode.
  *
- * Usage: bench_tree [ROWS [DEPTH [MODE [REPEAT]]]]
+ * Usage: bench_tree [ROWS [DEPTH [MODE [REPEAT [THREADS]]]]]
  *   ROWS (default 1000000) x 20 number columns f0..f19, target y (0/1); DEPTH (default 10);
  *   MODE exact | hist (histogram mode, 255 bins) (default exact); REPEAT fits (default 1),
- *   the fastest is reported (the machine may be shared).
+ *   the fastest is reported (the machine may be shared); THREADS (default 0 = all cores).
  * Data (identical in bench/tree_sklearn.py): u(i) = (splitmix64(i) >> 11) * 2^-53;
  *   f_j = 100 u(row * 20 + j) for j = 0..19 (continuous values in [0, 100));
  *   e = u(2^40 + row); score = f0 + 0.5 f1 - 0.8 f2 + 30 [f3 > 50] + 0.004 f4^2 + 60 (e - 0.5);
@@ -12,7 +12,7 @@
  * The seed is scikit-learn's splitter state for random_state=0, so the exact tree is
  * scikit-learn's tree (see crm/tree.h).
  * Prints one machine-readable line:
- *   bench=tree impl=libcrm-MODE rows=R cols=20 depth=D fit_s=S leaves=L train_acc=A
+ *   bench=tree impl=libcrm-MODE rows=R cols=20 depth=D threads=T fit_s=S leaves=L train_acc=A
  *   test_acc=A predict_mrows_s=M peak_rss_kb=KB data_kb=KB */
 #define _POSIX_C_SOURCE 200809L
 #include <crm.h>
@@ -109,6 +109,7 @@ int main(int argc, char **argv)
     int depth = argc > 2 ? atoi(argv[2]) : 10;
     const char *mode = argc > 3 ? argv[3] : "exact";
     int repeat = argc > 4 ? atoi(argv[4]) : 1;
+    int threads = argc > 5 ? atoi(argv[5]) : 0;
     int hist = strcmp(mode, "hist") == 0;
     crm_dataset *train = make(0, rows), *test = make(rows, 200000);
     const char *names[D];
@@ -123,6 +124,7 @@ int main(int argc, char **argv)
     o.task = CRM_TREE_CLASSIFICATION;
     o.seed = 209652396; /* numpy.random.RandomState(0).randint(0, 2**31 - 1) */
     o.max_bins = hist ? 255 : 0;
+    o.n_threads = threads;
     double best = 1e300;
     crm_model *m = NULL;
     for (int r = 0; r < repeat; r++) {
@@ -142,9 +144,9 @@ int main(int argc, char **argv)
     double test_acc = accuracy(m, test, &psec);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    printf("bench=tree impl=libcrm-%s rows=%zu cols=%d depth=%d fit_s=%.3f leaves=%.0f "
+    printf("bench=tree impl=libcrm-%s rows=%zu cols=%d depth=%d threads=%d fit_s=%.3f leaves=%.0f "
            "train_acc=%.6f test_acc=%.6f predict_mrows_s=%.1f peak_rss_kb=%ld data_kb=%zu\n",
-           mode, rows, D, depth, best, leaves, tacc, test_acc, 0.2 / psec, ru.ru_maxrss,
+           mode, rows, D, depth, threads, best, leaves, tacc, test_acc, 0.2 / psec, ru.ru_maxrss,
            (rows + 200000) * (D + 1) * sizeof(double) / 1024);
     crm_model_free(m);
     crm_dataset_free(train);

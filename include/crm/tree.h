@@ -54,7 +54,12 @@
  * (0 is replaced by 1). A scikit-learn tree fitted with random_state = R
  * is reproduced with seed = numpy.random.RandomState(R).randint(0, 2**31 - 1)
  * (209652396 for R = 0). The result depends only on the data and the
- * options: it is identical on every run, machine and thread count.
+ * options: it is identical on every run, machine and thread count. With
+ * n_threads > 1, the features of a node of at least 16,384 rows are
+ * searched (and, in exact mode, partitioned) on worker threads: the
+ * visiting order and the constant features are settled first, each feature's
+ * best cut is found independently, and the cuts are compared in visiting
+ * order with the same strict rule, which gives the sequential result.
  *
  * Rules of growth (as scikit-learn): a node is a leaf when depth ==
  * max_depth, when it has fewer than max(min_samples_split,
@@ -75,7 +80,8 @@
  * Histogram mode (max_bins >= 2, approximate). Every number feature is cut
  * once into at most max_bins bins at quantiles of its distinct float32
  * values (bin edges are midpoints between consecutive distinct values);
- * nodes build per-bin statistics for the smaller child only and get the
+ * nodes build per-bin statistics (per feature on the worker threads) for
+ * the smaller child only and get the
  * sibling's by subtracting from the parent (LightGBM's histogram
  * subtraction), and only cuts between bins are considered. Text features
  * are split as in exact mode. Thresholds are bin edges, so prediction is
@@ -196,7 +202,8 @@ typedef struct crm_tree_options {
     uint64_t seed;                 /**< seed of the feature visiting order (tie rule, see the
                                         header); default 0 */
     int32_t max_bins;              /**< 0 = exact mode (default); 2..255: histogram mode */
-    int32_t n_threads;             /**< reserved, 0 (default); the result never depends on it */
+    int32_t n_threads;             /**< worker threads, 0 = all cores (default); the result
+                                        does not depend on it */
     const char *sample_weight;     /**< number column of row weights (>= 0, finite), or NULL
                                         (default: every row weighs 1); borrowed for the call */
     int32_t (*progress)(double fraction, void *user); /**< called as the tree grows with

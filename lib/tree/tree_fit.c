@@ -2,6 +2,7 @@
  * searches, depth-first and best-first growth, minimal cost-complexity
  * pruning. The algorithm and its rules are documented in crm/tree.h. */
 #include "tree/tree_internal.h"
+#include "cluster/par.h"
 
 #include <float.h>
 #include <math.h>
@@ -14,6 +15,9 @@
 #define TR_FEATURE_THRESHOLD 1e-7f
 #define TR_MISSING_BIN 255
 #define TR_MAX_BINS 255
+/* Nodes with at least this many rows search (and partition) their features on the
+ * worker threads. */
+#define TR_PAR_ROWS 16384
 
 static const crm_tree_options tr_defaults = {
     sizeof(crm_tree_options), /* size */
@@ -57,6 +61,17 @@ typedef struct tr_split {
     int32_t bin; /* histogram mode: last bin sent left */
 } tr_split;
 
+/* Scratch of one worker thread. */
+typedef struct tr_work {
+    double *L, *R, *M, *L2, *R2;
+    double *gstat; /* group stats: (max levels + 1) * S */
+    double *gcnt;
+    int32_t *gcode;
+    double *gkey;
+    size_t *gord;
+    tr_entry *tmp; /* partition buffer (exact mode) */
+} tr_work;
+
 typedef struct tr_ctx {
     size_t n, d, K, S; /* rows, features, classes, stat width */
     int regression, crit;
@@ -66,7 +81,6 @@ typedef struct tr_ctx {
     const int32_t *is_text;
     const size_t *nlev;
     tr_entry **ord; /* exact mode: per feature, rows sorted by value, in node segments */
-    tr_entry *tmp;
     unsigned char *goleft;
     /* histogram mode */
     int hist;
@@ -86,14 +100,17 @@ typedef struct tr_ctx {
     uint32_t rstate;
     size_t *features, *constf;
     /* scratch */
-    double *L, *R, *T, *M, *L2, *R2;
-    double *gstat; /* group stats: (max levels + 1) * S, plus count */
-    double *gcnt;
-    int32_t *gcode;
-    double *gkey;
-    size_t *gord;
-    unsigned char *cur_dir, *best_dir;
+    double *L, *R, *T; /* node totals and child stats (calling thread) */
+    int nthreads;
+    tr_work *work;        /* nthreads workers */
+    tr_split *fres;       /* per feature: its best cut in the node */
+    unsigned char **fdir; /* per text feature: category directions of its best cut */
+    size_t *seq;          /* features to search in the node, in visiting order */
+    const unsigned char *best_dir; /* directions of the chosen text split */
     size_t maxlev;
+    /* the node being searched (for the workers) */
+    size_t ps, pe;
+    const double *pH;
     /* output */
     tr_node *nodes;
     size_t nn, ncap;
@@ -229,7 +246,8 @@ static int consider(const tr_ctx *c, tr_split *best, const double *L, const doub
 /* ---- exact mode: one sorted sweep of a number feature ------------------------------------- */
 
 /* Returns 1 when the feature is constant in the node (nothing evaluated). */
-static int sweep_number(tr_ctx *c, size_t j, size_t s, size_t e, tr_split *best)
+static int sweep_number(const tr_ctx *c, tr_work *w, size_t j, size_t s, size_t e,
+                        tr_split *best)
 {
     const tr_entry *a = c->ord[j] + s;
     size_t len = e - s, m = 0;
@@ -239,7 +257,8 @@ static int sweep_number(tr_ctx *c, size_t j, size_t s, size_t e, tr_split *best)
     if (np == 0) return 1;
     int same = a[np - 1].x <= a[0].x + TR_FEATURE_THRESHOLD;
     if (same && m == 0) return 1;
-    double *L = c->L, *R = c->R, *T = c->T, *M = c->M, *L2 = c->L2, *R2 = c->R2;
+    double *L = w->L, *R = w->R, *M = w->M, *L2 = w->L2, *R2 = w->R2;
+    const double *T = c->T;
     stat_zero(c, M);
     for (size_t i = np; i < len; i++)
         stat_add(c, M, a[i].row);
@@ -322,50 +341,52 @@ static void gsort(size_t *ord, size_t n, const double *key, const int32_t *code)
 
 /* Groups are in c->gstat (S each), c->gcnt, c->gcode (nlev = missing), G of them.
  * Returns 1 when constant. */
-static int sweep_groups(tr_ctx *c, size_t j, size_t G, tr_split *best)
+static int sweep_groups(const tr_ctx *c, tr_work *w, size_t j, size_t G, tr_split *best,
+                        unsigned char *dir)
 {
     if (G < 2) return 1;
     size_t S = c->S, K = c->K;
     size_t rounds = (!c->regression && K > 2) ? K : 1;
     size_t nlev = c->nlev[j];
-    double *L = c->L, *R = c->R;
+    double *L = w->L, *R = w->R;
     for (size_t q = 0; q < rounds; q++) {
         for (size_t g = 0; g < G; g++) {
-            const double *st = c->gstat + g * S;
+            const double *st = w->gstat + g * S;
             if (c->regression)
-                c->gkey[g] = st[0] / st[1];
+                w->gkey[g] = st[0] / st[1];
             else if (K > 2)
-                c->gkey[g] = st[q] / st[K];
+                w->gkey[g] = st[q] / st[K];
             else
-                c->gkey[g] = K == 2 ? st[1] / st[K] : 0.0;
-            c->gord[g] = g;
+                w->gkey[g] = K == 2 ? st[1] / st[K] : 0.0;
+            w->gord[g] = g;
         }
-        gsort(c->gord, G, c->gkey, c->gcode);
+        gsort(w->gord, G, w->gkey, w->gcode);
         stat_zero(c, L);
         double nl = 0.0;
         double ntot = 0.0;
         for (size_t g = 0; g < G; g++)
-            ntot += c->gcnt[g];
+            ntot += w->gcnt[g];
         for (size_t t = 1; t < G; t++) {
-            size_t g = c->gord[t - 1];
-            stat_sum(c, L, L, c->gstat + g * S);
-            nl += c->gcnt[g];
+            size_t g = w->gord[t - 1];
+            stat_sum(c, L, L, w->gstat + g * S);
+            nl += w->gcnt[g];
             stat_sub(c, R, c->T, L);
             if (consider(c, best, L, R, nl, ntot - nl)) {
                 best->found = 1;
                 best->feature = (int32_t)j;
                 best->threshold = NAN;
-                memset(c->best_dir, TR_DIR_UNSEEN, nlev + 1);
+                memset(dir, TR_DIR_UNSEEN, nlev + 1);
                 for (size_t u = 0; u < G; u++)
-                    c->best_dir[c->gcode[c->gord[u]]] = u < t ? TR_DIR_LEFT : TR_DIR_RIGHT;
-                best->missing_left = c->best_dir[nlev] == TR_DIR_LEFT;
+                    dir[w->gcode[w->gord[u]]] = u < t ? TR_DIR_LEFT : TR_DIR_RIGHT;
+                best->missing_left = dir[nlev] == TR_DIR_LEFT;
             }
         }
     }
     return 0;
 }
 
-static int sweep_text_exact(tr_ctx *c, size_t j, size_t s, size_t e, tr_split *best)
+static int sweep_text_exact(const tr_ctx *c, tr_work *w, size_t j, size_t s, size_t e,
+                            tr_split *best, unsigned char *dir)
 {
     const tr_entry *a = c->ord[j] + s;
     size_t len = e - s, G = 0, S = c->S;
@@ -373,7 +394,7 @@ static int sweep_text_exact(tr_ctx *c, size_t j, size_t s, size_t e, tr_split *b
     for (size_t i = 0; i < len;) {
         float x = a[i].x;
         int miss = isnan(x);
-        double *st = c->gstat + G * S;
+        double *st = w->gstat + G * S;
         stat_zero(c, st);
         size_t i0 = i;
         if (miss) {
@@ -383,22 +404,22 @@ static int sweep_text_exact(tr_ctx *c, size_t j, size_t s, size_t e, tr_split *b
             for (; i < len && a[i].x == x; i++)
                 stat_add(c, st, a[i].row);
         }
-        c->gcnt[G] = (double)(i - i0);
-        c->gcode[G] = miss ? (int32_t)nlev : (int32_t)x;
+        w->gcnt[G] = (double)(i - i0);
+        w->gcode[G] = miss ? (int32_t)nlev : (int32_t)x;
         G++;
     }
-    return sweep_groups(c, j, G, best);
+    return sweep_groups(c, w, j, G, best, dir);
 }
 
 /* ---- histogram mode: per-bin statistics -------------------------------------------------- */
 
-static void hist_build(const tr_ctx *c, double *H, size_t s, size_t e)
+static void hist_build_feature(const tr_ctx *c, double *H, size_t s, size_t e, size_t j)
 {
-    memset(H, 0, c->hsize * sizeof *H);
     size_t SH = c->SH, K = c->K;
     const uint32_t *rows = c->rows;
-    for (size_t j = 0; j < c->d; j++) {
+    {
         const unsigned char *b = c->bins[j];
+        memset(H + c->hoff[j], 0, (TR_MISSING_BIN + 1) * SH * sizeof *H);
         double *h = H + c->hoff[j];
         if (c->regression) {
             for (size_t i = s; i < e; i++) {
@@ -431,7 +452,32 @@ static void hist_build(const tr_ctx *c, double *H, size_t s, size_t e)
     }
 }
 
-static int sweep_hist(tr_ctx *c, size_t j, const double *H, tr_split *best)
+typedef struct tr_hjob {
+    const tr_ctx *c;
+    double *H;
+    size_t s, e;
+} tr_hjob;
+
+static void hist_task(void *p, size_t j, int worker)
+{
+    (void)worker;
+    const tr_hjob *h = p;
+    hist_build_feature(h->c, h->H, h->s, h->e, j);
+}
+
+static void hist_build(const tr_ctx *c, double *H, size_t s, size_t e)
+{
+    if (c->nthreads > 1 && e - s >= TR_PAR_ROWS) {
+        tr_hjob h = {c, H, s, e};
+        crm__par_for(c->nthreads, c->d, hist_task, &h);
+        return;
+    }
+    for (size_t j = 0; j < c->d; j++)
+        hist_build_feature(c, H, s, e, j);
+}
+
+static int sweep_hist(const tr_ctx *c, tr_work *w, size_t j, const double *H, tr_split *best,
+                      unsigned char *dir)
 {
     size_t SH = c->SH, S = c->S;
     const double *h = H + c->hoff[j];
@@ -440,12 +486,12 @@ static int sweep_hist(tr_ctx *c, size_t j, const double *H, tr_split *best)
         for (size_t b = 0; b <= nlev; b++) {
             const double *q = h + (b == nlev ? TR_MISSING_BIN : b) * SH;
             if (q[S] == 0.0) continue;
-            memcpy(c->gstat + G * S, q, S * sizeof *q);
-            c->gcnt[G] = q[S];
-            c->gcode[G] = (int32_t)b;
+            memcpy(w->gstat + G * S, q, S * sizeof *q);
+            w->gcnt[G] = q[S];
+            w->gcode[G] = (int32_t)b;
             G++;
         }
-        return sweep_groups(c, j, G, best);
+        return sweep_groups(c, w, j, G, best, dir);
     }
     size_t nb = c->nbins[j];
     const double *mq = h + (size_t)TR_MISSING_BIN * SH;
@@ -461,7 +507,8 @@ static int sweep_hist(tr_ctx *c, size_t j, const double *H, tr_split *best)
     }
     if (first == nb) return 1;
     if (first == last && m == 0.0) return 1;
-    double *L = c->L, *R = c->R, *T = c->T, *L2 = c->L2, *R2 = c->R2;
+    double *L = w->L, *R = w->R, *L2 = w->L2, *R2 = w->R2;
+    const double *T = c->T;
     stat_zero(c, L);
     double nl = 0.0;
     for (size_t b = first; b < last; b++) {
@@ -505,13 +552,68 @@ static int sweep_hist(tr_ctx *c, size_t j, const double *H, tr_split *best)
 
 /* ---- the split of one node ------------------------------------------------------------------ */
 
-/* Visit the features in scikit-learn's BestSplitter order and keep the best cut.
- * H is the node's histogram in histogram mode (NULL in exact mode). */
+/* 1 when feature j cannot split the node (the sweeps evaluate nothing then). */
+static int is_constant(const tr_ctx *c, size_t j, size_t s, size_t e, const double *H)
+{
+    if (H) {
+        size_t SH = c->SH, S = c->S;
+        const double *h = H + c->hoff[j];
+        size_t groups = h[(size_t)TR_MISSING_BIN * SH + S] > 0.0;
+        size_t nb = c->is_text[j] ? c->nlev[j] : c->nbins[j];
+        for (size_t b = 0; b < nb && groups < 2; b++)
+            groups += h[b * SH + S] > 0.0;
+        return groups < 2;
+    }
+    const tr_entry *a = c->ord[j] + s;
+    size_t len = e - s;
+    if (c->is_text[j]) {
+        if (isnan(a[0].x)) return 1; /* all missing (missing sorts last) */
+        if (isnan(a[len - 1].x)) return 0;
+        return a[0].x == a[len - 1].x;
+    }
+    size_t m = 0;
+    while (m < len && isnan(a[len - 1 - m].x))
+        m++;
+    size_t np = len - m;
+    if (np == 0) return 1;
+    return m == 0 && a[np - 1].x <= a[0].x + TR_FEATURE_THRESHOLD;
+}
+
+/* Best cut of feature j in the node c->ps..c->pe into c->fres[j] (and c->fdir[j]). */
+static void search_feature(const tr_ctx *c, tr_work *w, size_t j)
+{
+    tr_split *r = &c->fres[j];
+    r->found = 0;
+    r->proxy = -INFINITY;
+    r->feature = -1;
+    r->missing_left = 0;
+    r->threshold = 0.0;
+    r->bin = -1;
+    if (c->pH)
+        sweep_hist(c, w, j, c->pH, r, c->fdir[j]);
+    else if (c->is_text[j])
+        sweep_text_exact(c, w, j, c->ps, c->pe, r, c->fdir[j]);
+    else
+        sweep_number(c, w, j, c->ps, c->pe, r);
+}
+
+static void search_task(void *p, size_t k, int worker)
+{
+    const tr_ctx *c = p;
+    search_feature(c, &c->work[worker], c->seq[k]);
+}
+
+/* Visit the features in scikit-learn's BestSplitter order and keep the best cut. The order
+ * and the constant features are settled first; the non-constant features are then searched
+ * independently (on the worker threads for large nodes) and their best cuts compared in
+ * visiting order, a later feature winning only when strictly better: the same result as
+ * one sequential sweep. H is the node's histogram in histogram mode (NULL in exact mode). */
 static size_t node_split(tr_ctx *c, size_t s, size_t e, size_t n_known, const double *H,
                          tr_split *best)
 {
     size_t d = c->d, f_i = d, n_visited = 0, n_found = 0, n_drawn = 0, n_total = n_known;
     size_t *features = c->features;
+    size_t nseq = 0;
     best->found = 0;
     best->proxy = -INFINITY;
     best->feature = -1;
@@ -531,14 +633,7 @@ static size_t node_split(tr_ctx *c, size_t s, size_t e, size_t n_known, const do
         }
         f_j += n_found;
         size_t feat = features[f_j];
-        int constant;
-        if (H)
-            constant = sweep_hist(c, feat, H, best);
-        else if (c->is_text[feat])
-            constant = sweep_text_exact(c, feat, s, e, best);
-        else
-            constant = sweep_number(c, feat, s, e, best);
-        if (constant) {
+        if (is_constant(c, feat, s, e, H)) {
             size_t t = features[f_j];
             features[f_j] = features[n_total];
             features[n_total] = t;
@@ -546,6 +641,7 @@ static size_t node_split(tr_ctx *c, size_t s, size_t e, size_t n_known, const do
             n_total++;
             continue;
         }
+        c->seq[nseq++] = feat;
         f_i--;
         size_t t = features[f_i];
         features[f_i] = features[f_j];
@@ -553,6 +649,21 @@ static size_t node_split(tr_ctx *c, size_t s, size_t e, size_t n_known, const do
     }
     memcpy(features, c->constf, n_known * sizeof *features);
     memcpy(c->constf + n_known, features + n_known, n_found * sizeof *features);
+    c->ps = s;
+    c->pe = e;
+    c->pH = H;
+    if (c->nthreads > 1 && nseq > 1 && e - s >= TR_PAR_ROWS)
+        crm__par_for(c->nthreads < (int)nseq ? c->nthreads : (int)nseq, nseq, search_task, c);
+    else
+        for (size_t k = 0; k < nseq; k++)
+            search_feature(c, &c->work[0], c->seq[k]);
+    for (size_t k = 0; k < nseq; k++) {
+        const tr_split *r = &c->fres[c->seq[k]];
+        if (r->found && r->proxy > best->proxy) {
+            *best = *r;
+            c->best_dir = c->fdir[c->seq[k]];
+        }
+    }
     return n_total;
 }
 
@@ -579,20 +690,36 @@ static size_t mark_exact(tr_ctx *c, const tr_split *sp, size_t s, size_t e)
     return nl;
 }
 
+static void partition_feature(const tr_ctx *c, tr_work *w, size_t j, size_t s, size_t e)
+{
+    tr_entry *a = c->ord[j] + s;
+    size_t l = 0, r = 0, len = e - s;
+    for (size_t i = 0; i < len; i++) {
+        tr_entry v = a[i];
+        if (c->goleft[v.row])
+            a[l++] = v;
+        else
+            w->tmp[r++] = v;
+    }
+    memcpy(a + l, w->tmp, r * sizeof *a);
+}
+
+static void partition_task(void *p, size_t j, int worker)
+{
+    const tr_ctx *c = p;
+    partition_feature(c, &c->work[worker], j, c->ps, c->pe);
+}
+
 static void partition_exact(tr_ctx *c, size_t s, size_t e)
 {
-    for (size_t j = 0; j < c->d; j++) {
-        tr_entry *a = c->ord[j] + s;
-        size_t l = 0, r = 0, len = e - s;
-        for (size_t i = 0; i < len; i++) {
-            tr_entry v = a[i];
-            if (c->goleft[v.row])
-                a[l++] = v;
-            else
-                c->tmp[r++] = v;
-        }
-        memcpy(a + l, c->tmp, r * sizeof *a);
+    if (c->nthreads > 1 && e - s >= TR_PAR_ROWS) {
+        c->ps = s;
+        c->pe = e;
+        crm__par_for(c->nthreads, c->d, partition_task, c);
+        return;
     }
+    for (size_t j = 0; j < c->d; j++)
+        partition_feature(c, &c->work[0], j, s, e);
 }
 
 static size_t mark_hist(tr_ctx *c, const tr_split *sp, size_t s, size_t e)
@@ -1816,18 +1943,28 @@ static void ctx_free(tr_ctx *c)
     crm__free(c->hoff);
     crm__free(c->rows);
     crm__free(c->rtmp);
-    crm__free(c->tmp);
+    if (c->work)
+        for (int t = 0; t < c->nthreads; t++) {
+            tr_work *w = &c->work[t];
+            crm__free(w->L);
+            crm__free(w->gstat);
+            crm__free(w->gcnt);
+            crm__free(w->gcode);
+            crm__free(w->gkey);
+            crm__free(w->gord);
+            crm__free(w->tmp);
+        }
+    crm__free(c->work);
+    if (c->fdir)
+        for (size_t j = 0; j < c->d; j++)
+            crm__free(c->fdir[j]);
+    crm__free(c->fdir);
+    crm__free(c->fres);
+    crm__free(c->seq);
     crm__free(c->goleft);
     crm__free(c->features);
     crm__free(c->constf);
     crm__free(c->L);
-    crm__free(c->gstat);
-    crm__free(c->gcnt);
-    crm__free(c->gcode);
-    crm__free(c->gkey);
-    crm__free(c->gord);
-    crm__free(c->cur_dir);
-    crm__free(c->best_dir);
     crm__free(c->nodes);
     crm__free(c->values);
     crm__free(c->dirs);
@@ -1867,25 +2004,49 @@ static crm_status fit_tree(const tr_data *D, const crm_tree_options *o, tr_model
     c.goleft = crm__malloc(n);
     c.features = crm__malloc_array(d, sizeof *c.features);
     c.constf = crm__calloc(d, sizeof *c.constf);
-    c.L = crm__malloc_array(6 * c.S, sizeof *c.L);
-    size_t G = (maxlev > 256 ? maxlev : 256) + 1;
-    c.gstat = crm__malloc_array(G * c.S, sizeof *c.gstat);
-    c.gcnt = crm__malloc_array(G, sizeof *c.gcnt);
-    c.gcode = crm__malloc_array(G, sizeof *c.gcode);
-    c.gkey = crm__malloc_array(G, sizeof *c.gkey);
-    c.gord = crm__malloc_array(G, sizeof *c.gord);
-    c.cur_dir = crm__malloc(maxlev + 1);
-    c.best_dir = crm__malloc(maxlev + 1);
-    if (!c.goleft || !c.features || !c.constf || !c.L || !c.gstat || !c.gcnt || !c.gcode ||
-        !c.gkey || !c.gord || !c.cur_dir || !c.best_dir) {
+    c.L = crm__malloc_array(3 * c.S, sizeof *c.L);
+    c.fres = crm__calloc(d, sizeof *c.fres);
+    c.fdir = crm__calloc(d, sizeof *c.fdir);
+    c.seq = crm__malloc_array(d, sizeof *c.seq);
+    c.nthreads = crm__par_threads(o->n_threads, d);
+    c.work = crm__calloc((size_t)c.nthreads, sizeof *c.work);
+    if (!c.goleft || !c.features || !c.constf || !c.L || !c.fres || !c.fdir || !c.seq ||
+        !c.work) {
+        crm__free(c.work);
+        c.work = NULL;
         st = crm__nomem();
         goto done;
     }
     c.R = c.L + c.S;
     c.T = c.R + c.S;
-    c.M = c.T + c.S;
-    c.L2 = c.M + c.S;
-    c.R2 = c.L2 + c.S;
+    size_t G = (maxlev > 256 ? maxlev : 256) + 1;
+    for (int t = 0; t < c.nthreads; t++) {
+        tr_work *w = &c.work[t];
+        w->L = crm__malloc_array(5 * c.S, sizeof *w->L);
+        w->gstat = crm__malloc_array(G * c.S, sizeof *w->gstat);
+        w->gcnt = crm__malloc_array(G, sizeof *w->gcnt);
+        w->gcode = crm__malloc_array(G, sizeof *w->gcode);
+        w->gkey = crm__malloc_array(G, sizeof *w->gkey);
+        w->gord = crm__malloc_array(G, sizeof *w->gord);
+        if (!c.hist) w->tmp = crm__malloc_array(n, sizeof *w->tmp);
+        if (!w->L || !w->gstat || !w->gcnt || !w->gcode || !w->gkey || !w->gord ||
+            (!c.hist && !w->tmp)) {
+            st = crm__nomem();
+            goto done;
+        }
+        w->R = w->L + c.S;
+        w->M = w->R + c.S;
+        w->L2 = w->M + c.S;
+        w->R2 = w->L2 + c.S;
+    }
+    for (size_t j = 0; j < d; j++) {
+        if (!D->is_text[j]) continue;
+        c.fdir[j] = crm__malloc(D->nlev[j] + 1);
+        if (!c.fdir[j]) {
+            st = crm__nomem();
+            goto done;
+        }
+    }
     for (size_t j = 0; j < d; j++)
         c.features[j] = j;
     c.wN = 0.0;
@@ -1893,8 +2054,7 @@ static crm_status fit_tree(const tr_data *D, const crm_tree_options *o, tr_model
         c.wN += D->w ? D->w[i] : 1.0;
     if (!c.hist) {
         c.ord = crm__calloc(d, sizeof *c.ord);
-        c.tmp = crm__malloc_array(n, sizeof *c.tmp);
-        if (!c.ord || !c.tmp) {
+        if (!c.ord) {
             st = crm__nomem();
             goto done;
         }

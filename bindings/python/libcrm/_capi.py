@@ -641,7 +641,7 @@ class crm_tree_options(Structure):
         ('seed', c_uint64),
         # 0 = exact mode (default); 2..255: histogram mode
         ('max_bins', c_int32),
-        # reserved, 0 (default); the result never depends on it
+        # worker threads, 0 = all cores (default); the result does not depend on it
         ('n_threads', c_int32),
         # number column of row weights (>= 0, finite), or NULL (default: every row weighs 1);
         # borrowed for the call
