@@ -647,6 +647,23 @@ START_TEST(test_histogram)
     crm_dataset_free(s1);
     crm_dataset_free(s2);
     crm_model_free(hi);
+    /* the same with best-first growth */
+    o.max_leaf_nodes = 10;
+    o.max_bins = 0;
+    crm_model *bx = NULL, *bh = NULL;
+    ck_assert_ok(crm_tree_fit(ds, "churn", f, 3, &o, &bx));
+    o.max_bins = 255;
+    ck_assert_ok(crm_tree_fit(ds, "churn", f, 3, &o, &bh));
+    char *tx = NULL, *th = NULL;
+    ck_assert_ok(crm_tree_export_text(bx, &tx));
+    ck_assert_ok(crm_tree_export_text(bh, &th));
+    ck_assert_str_eq(tx, th);
+    ck_assert_double_eq(stat(bh, "leaves"), 10);
+    crm_free(tx);
+    crm_free(th);
+    crm_model_free(bx);
+    crm_model_free(bh);
+    o.max_leaf_nodes = 0;
     /* continuous b with 16 bins: accuracy within 2 points of exact */
     const char *g[] = {"a", "b", "c", "seg"};
     crm_model *e2 = NULL;

@@ -1020,7 +1020,7 @@ typedef struct tr_front {
     int32_t depth;
     int split;
     double improvement, imp_l, imp_r;
-    double *HL, *HR;
+    double *H; /* histogram mode: the node's histogram (owned) */
 } tr_front;
 
 static int front_before(const tr_front *a, const tr_front *b)
@@ -1097,23 +1097,10 @@ static crm_status bf_add(tr_ctx *c, size_t s, size_t e, int32_t depth, int32_t p
     out->imp_r = ev.imp_r;
     out->mid = s + ev.nl;
     if (c->hist) {
+        /* the children's histograms are made when the node is expanded: a waiting node
+         * holds one histogram */
         partition_hist(c, s, e);
-        double *Hs = crm__malloc_array(c->hsize, sizeof *Hs);
-        if (!Hs) {
-            crm__free(H);
-            return crm__nomem();
-        }
-        if (ev.nl <= e - out->mid) {
-            hist_build(c, Hs, s, out->mid);
-            hist_sub(c, H, Hs);
-            out->HL = Hs;
-            out->HR = H;
-        } else {
-            hist_build(c, Hs, out->mid, e);
-            hist_sub(c, H, Hs);
-            out->HR = Hs;
-            out->HL = H;
-        }
+        out->H = H;
     } else {
         partition_exact(c, s, e);
     }
@@ -1151,8 +1138,7 @@ static crm_status grow_best_first(tr_ctx *c)
                 tr_node *nd = &c->nodes[r.id];
                 nd->feature = -1;
                 nd->threshold = NAN;
-                crm__free(r.HL);
-                crm__free(r.HR);
+                crm__free(r.H);
             }
             st = leaf_done(c, r.e - r.s);
             continue;
@@ -1162,29 +1148,47 @@ static crm_status grow_best_first(tr_ctx *c)
             size_t nc = 2 * cap;
             tr_front *p = crm__realloc_array(heap, nc, sizeof *p);
             if (!p) {
-                crm__free(r.HL);
-                crm__free(r.HR);
+                crm__free(r.H);
                 st = crm__nomem();
                 break;
             }
             heap = p;
             cap = nc;
         }
+        double *HL = NULL, *HR = NULL;
+        if (c->hist) {
+            /* the smaller child's histogram from its rows, the larger one's by subtraction */
+            double *Hs = crm__malloc_array(c->hsize, sizeof *Hs);
+            if (!Hs) {
+                crm__free(r.H);
+                st = crm__nomem();
+                break;
+            }
+            if (r.mid - r.s <= r.e - r.mid) {
+                hist_build(c, Hs, r.s, r.mid);
+                hist_sub(c, r.H, Hs);
+                HL = Hs;
+                HR = r.H;
+            } else {
+                hist_build(c, Hs, r.mid, r.e);
+                hist_sub(c, r.H, Hs);
+                HR = Hs;
+                HL = r.H;
+            }
+        }
         tr_front fl, fr;
-        st = bf_add(c, r.s, r.mid, r.depth + 1, (int32_t)r.id, 1, r.imp_l, 0, r.HL, T, &fl);
+        st = bf_add(c, r.s, r.mid, r.depth + 1, (int32_t)r.id, 1, r.imp_l, 0, HL, T, &fl);
         if (st != CRM_OK) {
-            crm__free(r.HR);
+            crm__free(HR);
             break;
         }
         heap_push(heap, &nh, fl);
-        st = bf_add(c, r.mid, r.e, r.depth + 1, (int32_t)r.id, 0, r.imp_r, 0, r.HR, T, &fr);
+        st = bf_add(c, r.mid, r.e, r.depth + 1, (int32_t)r.id, 0, r.imp_r, 0, HR, T, &fr);
         if (st != CRM_OK) break;
         heap_push(heap, &nh, fr);
     }
-    for (size_t i = 0; i < nh; i++) {
-        crm__free(heap[i].HL);
-        crm__free(heap[i].HR);
-    }
+    for (size_t i = 0; i < nh; i++)
+        crm__free(heap[i].H);
     crm__free(heap);
     crm__free(T);
     return st;
