@@ -57,12 +57,23 @@ static crm_dataset *make(size_t first, size_t n)
             double x = 100.0 * u01(row * D + j);
             v[i] = x;
             switch (j) {
-            case 0: score[i] += x; break;
-            case 1: score[i] += 0.5 * x; break;
-            case 2: score[i] -= 0.8 * x; break;
-            case 3: score[i] += x > 50 ? 30.0 : 0.0; break;
-            case 4: score[i] += 0.004 * x * x; break;
-            default: break;
+            case 0:
+                score[i] += x;
+                break;
+            case 1:
+                score[i] += 0.5 * x;
+                break;
+            case 2:
+                score[i] -= 0.8 * x;
+                break;
+            case 3:
+                score[i] += x > 50 ? 30.0 : 0.0;
+                break;
+            case 4:
+                score[i] += 0.004 * x * x;
+                break;
+            default:
+                break;
             }
         }
         char name[16];

@@ -275,8 +275,7 @@ int cli_cmd_tree(int argc, char **argv)
                     else if (strcmp(v, "regression") == 0)
                         to.task = CRM_TREE_REGRESSION;
                     else {
-                        cli_usage(&a, "--task wants classification or regression (got \"%s\")",
-                                  v);
+                        cli_usage(&a, "--task wants classification or regression (got \"%s\")", v);
                         r = -1;
                     }
                 }

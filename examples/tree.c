@@ -36,8 +36,10 @@ int main(void)
         tenure[i] = floor(u[1] * 72);
         spend[i] = 20 + floor(u[2] * 10000) / 100;
         calls[i] = i % 17 == 0 ? NAN : floor(u[3] * 6); /* some unknown */
-        double risk = (c == 0 ? 0.45 : c == 1 ? 0.12 : 0.03) + (tenure[i] < 6 ? 0.25 : 0.0) +
-                      (calls[i] >= 4 ? 0.1 : 0.0);
+        double risk = (c == 0   ? 0.45
+                       : c == 1 ? 0.12
+                                : 0.03) +
+                      (tenure[i] < 6 ? 0.25 : 0.0) + (calls[i] >= 4 ? 0.1 : 0.0);
         s = s * 1103515245u + 12345u;
         churn[i] = (double)(s >> 8) / 16777216.0 < risk ? "yes" : "no";
     }

@@ -255,7 +255,8 @@ START_TEST(test_missing_direction)
         crm_dataset_free(s);
         char *txt = NULL;
         ck_assert_ok(crm_tree_export_text(m, &txt));
-        ck_assert_ptr_nonnull(strstr(txt, mirror ? "if x <= 5.5 or missing\n" : "if x > 5.5 or missing\n"));
+        ck_assert_ptr_nonnull(
+            strstr(txt, mirror ? "if x <= 5.5 or missing\n" : "if x > 5.5 or missing\n"));
         crm_free(txt);
         /* prediction never fails: missing, infinite, out of range */
         double q[4] = {NAN, INFINITY, -INFINITY, 1e300};
@@ -352,23 +353,47 @@ START_TEST(test_bad_input)
     const struct {
         int field;
         double v;
-    } bad[] = {{0, -2}, {1, 1}, {2, 0}, {3, -1}, {4, NAN}, {5, 1}, {6, 1}, {7, 256}, {8, -1},
-               {9, 7}, {10, 5}, {11, -1}};
+    } bad[] = {{0, -2}, {1, 1},   {2, 0},  {3, -1}, {4, NAN}, {5, 1},
+               {6, 1},  {7, 256}, {8, -1}, {9, 7},  {10, 5},  {11, -1}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         ck_assert_ok(crm_tree_options_init(&o, sizeof o));
         switch (bad[i].field) {
-        case 0: o.max_depth = (int32_t)bad[i].v; break;
-        case 1: o.min_samples_split = (int64_t)bad[i].v; break;
-        case 2: o.min_samples_leaf = (int64_t)bad[i].v; break;
-        case 3: o.min_impurity_decrease = bad[i].v; break;
-        case 4: o.ccp_alpha = bad[i].v; break;
-        case 5: o.max_leaf_nodes = (int64_t)bad[i].v; break;
-        case 6: o.max_bins = (int32_t)bad[i].v; break;
-        case 7: o.max_bins = (int32_t)bad[i].v; break;
-        case 8: o.n_threads = (int32_t)bad[i].v; break;
-        case 9: o.task = (int32_t)bad[i].v; break;
-        case 10: o.criterion = (int32_t)bad[i].v; break;
-        default: o.ccp_alpha = bad[i].v; break;
+        case 0:
+            o.max_depth = (int32_t)bad[i].v;
+            break;
+        case 1:
+            o.min_samples_split = (int64_t)bad[i].v;
+            break;
+        case 2:
+            o.min_samples_leaf = (int64_t)bad[i].v;
+            break;
+        case 3:
+            o.min_impurity_decrease = bad[i].v;
+            break;
+        case 4:
+            o.ccp_alpha = bad[i].v;
+            break;
+        case 5:
+            o.max_leaf_nodes = (int64_t)bad[i].v;
+            break;
+        case 6:
+            o.max_bins = (int32_t)bad[i].v;
+            break;
+        case 7:
+            o.max_bins = (int32_t)bad[i].v;
+            break;
+        case 8:
+            o.n_threads = (int32_t)bad[i].v;
+            break;
+        case 9:
+            o.task = (int32_t)bad[i].v;
+            break;
+        case 10:
+            o.criterion = (int32_t)bad[i].v;
+            break;
+        default:
+            o.ccp_alpha = bad[i].v;
+            break;
         }
         ck_assert_error(crm_tree_fit(ds, "y", f, 1, &o, &m), CRM_E_INVALID);
         ck_assert_ptr_null(m);

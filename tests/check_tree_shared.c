@@ -84,7 +84,8 @@ static void golden_read(const char *name, golden *g)
             for (char *t = strtok(val, "\t"); t; t = strtok(NULL, "\t"))
                 snprintf(g->feat[g->nf++], sizeof g->feat[0], "%s", t);
         } else if (strcmp(line, "node") == 0) {
-            if (g->nn == ncap) g->nodes = realloc(g->nodes, (ncap = ncap ? 2 * ncap : 64) * sizeof *g->nodes);
+            if (g->nn == ncap)
+                g->nodes = realloc(g->nodes, (ncap = ncap ? 2 * ncap : 64) * sizeof *g->nodes);
             double *v = read_list(val, &n);
             ck_assert_uint_ge(n, 8);
             gnode *nd = &g->nodes[g->nn++];
@@ -169,7 +170,8 @@ static void golden_read(const char *name, golden *g)
     size_t kept = 0;
     for (size_t i = 0; i < g->nn; i++) {
         int p = parent[i];
-        inside[i] = p >= 0 && (inside[p] || (g->nodes[p].left >= 0 && g->nodes[p].impurity < 1e-12));
+        inside[i] =
+            p >= 0 && (inside[p] || (g->nodes[p].left >= 0 && g->nodes[p].impurity < 1e-12));
         rep[i] = inside[i] ? rep[p] : (int)i;
         nid[i] = inside[i] ? -1 : (int)kept++;
     }
@@ -294,8 +296,8 @@ static void check_tree(const char *file, const char *target, int regression)
         }
         if (regression)
             ck_assert_msg(close_rel(m->values[nd->value_off], gn->value[0], 1e-12),
-                          "%s node %zu: mean %.17g vs %.17g", file, i,
-                          m->values[nd->value_off], gn->value[0]);
+                          "%s node %zu: mean %.17g vs %.17g", file, i, m->values[nd->value_off],
+                          gn->value[0]);
         else if (g.balanced)
             for (int k = 0; k < 2; k++)
                 ck_assert_msg(close_rel(m->values[nd->value_off + (size_t)k], gn->value[k], 1e-12),
@@ -313,8 +315,8 @@ static void check_tree(const char *file, const char *target, int regression)
     int *lv = malloc(n * sizeof *lv);
     leaves_of(model, ds, &g, lv);
     for (size_t r = 0; r < n; r++)
-        ck_assert_msg(lv[r] == g.leaves[r], "%s row %zu: leaf %d, scikit-learn %d", file, r,
-                      lv[r], g.leaves[r]);
+        ck_assert_msg(lv[r] == g.leaves[r], "%s row %zu: leaf %d, scikit-learn %d", file, r, lv[r],
+                      g.leaves[r]);
     free(lv);
     double v;
     ck_assert_ok(crm_model_stat(model, "leaves", &v));
@@ -340,8 +342,8 @@ static void check_tree(const char *file, const char *target, int regression)
         double *p = malloc(n * sizeof *p);
         ck_assert_ok(crm_dataset_get_number(ds, ci, 0, n, p));
         for (size_t r = 0; r < n; r++)
-            ck_assert_msg(close_rel(p[r], g.pred[r], 1e-12), "%s row %zu: %.17g vs %.17g", file,
-                          r, p[r], g.pred[r]);
+            ck_assert_msg(close_rel(p[r], g.pred[r], 1e-12), "%s row %zu: %.17g vs %.17g", file, r,
+                          p[r], g.pred[r]);
         free(p);
     }
     /* pruning path (scikit-learn's splits of one-class nodes add alphas of ~1e-17) */
@@ -373,11 +375,14 @@ static void check_tree(const char *file, const char *target, int regression)
 }
 
 static const char *const cls_files[] = {
-    "tree_telco_gini_d3_l1.tsv",    "tree_telco_gini_d3_l20.tsv",    "tree_telco_gini_d5_l1.tsv",
-    "tree_telco_gini_d5_l20.tsv",   "tree_telco_gini_d8_l1.tsv",     "tree_telco_gini_d8_l20.tsv",
-    "tree_telco_entropy_d3_l1.tsv", "tree_telco_entropy_d3_l20.tsv", "tree_telco_entropy_d5_l1.tsv",
-    "tree_telco_entropy_d5_l20.tsv", "tree_telco_entropy_d8_l1.tsv", "tree_telco_entropy_d8_l20.tsv",
-    "tree_telco_balanced.tsv",      "tree_telco_leaves.tsv",         "tree_telco_ccp.tsv",
+    "tree_telco_gini_d3_l1.tsv",    "tree_telco_gini_d3_l20.tsv",
+    "tree_telco_gini_d5_l1.tsv",    "tree_telco_gini_d5_l20.tsv",
+    "tree_telco_gini_d8_l1.tsv",    "tree_telco_gini_d8_l20.tsv",
+    "tree_telco_entropy_d3_l1.tsv", "tree_telco_entropy_d3_l20.tsv",
+    "tree_telco_entropy_d5_l1.tsv", "tree_telco_entropy_d5_l20.tsv",
+    "tree_telco_entropy_d8_l1.tsv", "tree_telco_entropy_d8_l20.tsv",
+    "tree_telco_balanced.tsv",      "tree_telco_leaves.tsv",
+    "tree_telco_ccp.tsv",
 };
 
 START_TEST(test_parity_classifier)
@@ -484,8 +489,8 @@ START_TEST(test_native_categories_cv)
                "(%.1f leaves)\n",
                depth[q], a, l, acc[q], leaves[q]);
         if (depth[q] > 5) continue;
-        ck_assert_msg(a >= acc[q], "depth %d: accuracy %.5f below scikit-learn %.5f", depth[q],
-                      a, acc[q]);
+        ck_assert_msg(a >= acc[q], "depth %d: accuracy %.5f below scikit-learn %.5f", depth[q], a,
+                      acc[q]);
         ck_assert_msg(l <= leaves[q], "depth %d: %.1f leaves, scikit-learn %.1f", depth[q], l,
                       leaves[q]);
     }
@@ -496,8 +501,8 @@ START_TEST(test_native_categories_cv)
         ck_assert_int_eq(depth[g], cd[q]);
         double a, l;
         cv_accuracy(ds, names, nf, cd[q], cl[q], &a, &l);
-        printf("tree cv depth %d, max_leaf_nodes %d: libcrm %.5f (%.1f leaves)\n", cd[q], cl[q],
-               a, l);
+        printf("tree cv depth %d, max_leaf_nodes %d: libcrm %.5f (%.1f leaves)\n", cd[q], cl[q], a,
+               l);
         ck_assert_msg(a >= acc[g], "depth %d, %d leaves: %.5f below scikit-learn %.5f", cd[q],
                       cl[q], a, acc[g]);
         ck_assert_msg(l < leaves[g], "depth %d: %.1f leaves, scikit-learn %.1f", cd[q], l,

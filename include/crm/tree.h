@@ -41,7 +41,7 @@
  * sorted index lists are partitioned (stably) down the tree, so every node
  * evaluates every feature with one sweep over its rows in sorted order.
  * The improvement compared between candidates is scikit-learn's proxy
- * (classification: -(w_left * impurity_left) - w_right * impurity_right;
+ * (classification: -(w_right * impurity_right) - w_left * impurity_left;
  * regression: sum_left^2 / w_left + sum_right^2 / w_right), computed with
  * the same operations in the same order, so trees are the same as
  * scikit-learn 1.2's. Tie rule: the features of a node are visited in a
@@ -78,12 +78,14 @@
  * n / (n_classes * count of its class), as scikit-learn.
  *
  * Histogram mode (max_bins >= 2, approximate). Every number feature is cut
- * once into at most max_bins bins at quantiles of its distinct float32
- * values (bin edges are midpoints between consecutive distinct values);
- * nodes build per-bin statistics (per feature on the worker threads) for
- * the smaller child only and get the
+ * once into at most max_bins bins at quantiles of its float32 values over
+ * the rows (bin edges are midpoints between consecutive distinct values; a
+ * feature with at most max_bins distinct values keeps them all, and the
+ * tree is then the exact tree); nodes build per-bin statistics (per
+ * feature on the worker threads) for the smaller child only and get the
  * sibling's by subtracting from the parent (LightGBM's histogram
  * subtraction), and only cuts between bins are considered. Text features
+ * take their categories as bins (at most 254 categories in this mode) and
  * are split as in exact mode. Thresholds are bin edges, so prediction is
  * the same comparison as in exact mode. The tree usually differs slightly
  * from the exact tree.
@@ -116,8 +118,9 @@
  *   `n_rows` (training rows), `weighted_n`, `train_accuracy`
  *   (classification: share of the training rows predicted right, rows
  *   weighing their sample weight, not their class weight; regression: the
- *   training R^2), `impurity` (sum over leaves of weight fraction times impurity,
- *   the last column of the pruning path), `ccp_alpha`, `max_bins`
+ *   training R^2), `impurity` (sum over the leaves of weight fraction
+ *   times impurity: the impurity at alpha 0 of the pruning path of an
+ *   unpruned tree), `ccp_alpha`, `max_bins`
  *   (0 in exact mode), `regression` (0/1).
  * - JSON members (kind "tree", see crm/model.h for the envelope):
  *   "task" ("classification" or "regression"), "criterion" ("gini",
@@ -130,9 +133,10 @@
  *   "max_bins", "train_score", and "nodes": an array in preorder of
  *   objects {"left", "right" (-1 for leaves), "feature" (index, -1 for
  *   leaves), "threshold", "categories" (text features: indices into that
- *   feature's "levels" sent left), "seen" (text features: every index seen
- *   in the node; those not in "categories" go right), "missing_left" (true/false), "missing_seen" (true/false: the
- *   node had missing values of its feature in training), "unseen_left"
+ *   feature's "levels" sent left), "seen" (text features: every index
+ *   seen in the node; those not in "categories" go right), "missing_left"
+ *   (true/false), "missing_seen" (true/false: the node had missing values
+ *   of its feature in training), "unseen_left"
  *   (true/false: where categories seen in neither list go), "n",
  *   "weighted_n", "impurity", "value" (class weights of the node, or
  *   [mean] for regression)}.
@@ -183,29 +187,29 @@ typedef enum crm_tree_class_weight {
  * crm_tree_options_init(&o, sizeof o); see crm/common.h for the size rule.
  */
 typedef struct crm_tree_options {
-    size_t size;                   /**< sizeof as the caller compiled it (set by init) */
-    int32_t task;                  /**< crm_tree_task; default CRM_TREE_AUTO */
-    int32_t criterion;             /**< crm_tree_criterion; default AUTO */
-    int32_t max_depth;             /**< deepest level (root 0); 0 = a single leaf;
-                                        -1 = unlimited (default) */
-    int32_t class_weight;          /**< crm_tree_class_weight; default NONE */
-    int64_t min_samples_split;     /**< rows a node needs to be split, >= 2; default 2 */
-    int64_t min_samples_leaf;      /**< rows each child must keep, >= 1; default 1 */
-    double min_impurity_decrease;  /**< smallest weighted impurity decrease of a split
-                                        (see the header), >= 0; default 0 */
-    int64_t max_leaf_nodes;        /**< 0 = unlimited (default, depth-first growth);
-                                        >= 2: best-first growth up to this many leaves */
-    double ccp_alpha;              /**< cost-complexity pruning parameter, >= 0; default 0 */
-    const char *positive;          /**< class whose share the rules and dot output show
-                                        as "p" (NULL: the predicted class); must be a class
-                                        of the target; borrowed for the call */
-    uint64_t seed;                 /**< seed of the feature visiting order (tie rule, see the
-                                        header); default 0 */
-    int32_t max_bins;              /**< 0 = exact mode (default); 2..255: histogram mode */
-    int32_t n_threads;             /**< worker threads, 0 = all cores (default); the result
-                                        does not depend on it */
-    const char *sample_weight;     /**< number column of row weights (>= 0, finite), or NULL
-                                        (default: every row weighs 1); borrowed for the call */
+    size_t size;                  /**< sizeof as the caller compiled it (set by init) */
+    int32_t task;                 /**< crm_tree_task; default CRM_TREE_AUTO */
+    int32_t criterion;            /**< crm_tree_criterion; default AUTO */
+    int32_t max_depth;            /**< deepest level (root 0); 0 = a single leaf;
+                                       -1 = unlimited (default) */
+    int32_t class_weight;         /**< crm_tree_class_weight; default NONE */
+    int64_t min_samples_split;    /**< rows a node needs to be split, >= 2; default 2 */
+    int64_t min_samples_leaf;     /**< rows each child must keep, >= 1; default 1 */
+    double min_impurity_decrease; /**< smallest weighted impurity decrease of a split
+                                       (see the header), >= 0; default 0 */
+    int64_t max_leaf_nodes;       /**< 0 = unlimited (default, depth-first growth);
+                                       >= 2: best-first growth up to this many leaves */
+    double ccp_alpha;             /**< cost-complexity pruning parameter, >= 0; default 0 */
+    const char *positive;         /**< class whose share the rules and dot output show
+                                       as "p" (NULL: the predicted class); must be a class
+                                       of the target; borrowed for the call */
+    uint64_t seed;                /**< seed of the feature visiting order (tie rule, see the
+                                       header); default 0 */
+    int32_t max_bins;             /**< 0 = exact mode (default); 2..255: histogram mode */
+    int32_t n_threads;            /**< worker threads, 0 = all cores (default); the result
+                                       does not depend on it */
+    const char *sample_weight;    /**< number column of row weights (>= 0, finite), or NULL
+                                       (default: every row weighs 1); borrowed for the call */
     int32_t (*progress)(double fraction, void *user); /**< called as the tree grows with
                                         the fraction of rows settled in leaves, or NULL;
                                         non-zero return cancels (CRM_E_CANCELLED) */

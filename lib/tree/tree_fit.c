@@ -89,9 +89,9 @@ typedef struct tr_ctx {
     size_t *nbins;        /* per feature (text: levels) */
     uint32_t *rows;       /* node rows in segments */
     uint32_t *rtmp;
-    size_t SH;            /* histogram stat width: S + count */
-    size_t hsize;         /* doubles per histogram */
-    size_t *hoff;         /* offset of each feature's bins in a histogram */
+    size_t SH;    /* histogram stat width: S + count */
+    size_t hsize; /* doubles per histogram */
+    size_t *hoff; /* offset of each feature's bins in a histogram */
     /* options */
     int32_t max_depth;
     int64_t min_split, min_leaf, max_leaves;
@@ -102,10 +102,10 @@ typedef struct tr_ctx {
     /* scratch */
     double *L, *R, *T; /* node totals and child stats (calling thread) */
     int nthreads;
-    tr_work *work;        /* nthreads workers */
-    tr_split *fres;       /* per feature: its best cut in the node */
-    unsigned char **fdir; /* per text feature: category directions of its best cut */
-    size_t *seq;          /* features to search in the node, in visiting order */
+    tr_work *work;                 /* nthreads workers */
+    tr_split *fres;                /* per feature: its best cut in the node */
+    unsigned char **fdir;          /* per text feature: category directions of its best cut */
+    size_t *seq;                   /* features to search in the node, in visiting order */
     const unsigned char *best_dir; /* directions of the chosen text split */
     size_t maxlev;
     /* the node being searched (for the workers) */
@@ -118,7 +118,7 @@ typedef struct tr_ctx {
     size_t nv, vcap;
     unsigned char *dirs;
     size_t ndirs, dcap;
-    double wN; /* total weight */
+    double wN;    /* total weight */
     size_t nmiss; /* missing values of the split feature in the node just marked */
     size_t settled;
     int32_t (*progress)(double, void *);
@@ -231,8 +231,8 @@ static void stat_sum(const tr_ctx *c, double *out, const double *a, const double
 }
 
 /* Consider a cut (strictly better replaces). */
-static int consider(const tr_ctx *c, tr_split *best, const double *L, const double *R,
-                    double nl, double nr)
+static int consider(const tr_ctx *c, tr_split *best, const double *L, const double *R, double nl,
+                    double nr)
 {
     if (nl < (double)c->min_leaf || nr < (double)c->min_leaf) return 0;
     double p = proxy_of(c, L, R);
@@ -246,8 +246,7 @@ static int consider(const tr_ctx *c, tr_split *best, const double *L, const doub
 /* ---- exact mode: one sorted sweep of a number feature ------------------------------------- */
 
 /* Returns 1 when the feature is constant in the node (nothing evaluated). */
-static int sweep_number(const tr_ctx *c, tr_work *w, size_t j, size_t s, size_t e,
-                        tr_split *best)
+static int sweep_number(const tr_ctx *c, tr_work *w, size_t j, size_t s, size_t e, tr_split *best)
 {
     const tr_entry *a = c->ord[j] + s;
     size_t len = e - s, m = 0;
@@ -1001,10 +1000,10 @@ static crm_status grow_depth_first(tr_ctx *c)
             stack = p;
             cap = nc;
         }
-        stack[top++] = (tr_rec){mid, rec.e, rec.depth + 1, (int32_t)id, 0, ev.imp_r, ev.n_total,
-                                HR};
-        stack[top++] = (tr_rec){rec.s, mid, rec.depth + 1, (int32_t)id, 1, ev.imp_l, ev.n_total,
-                                HL};
+        stack[top++] =
+            (tr_rec){mid, rec.e, rec.depth + 1, (int32_t)id, 0, ev.imp_r, ev.n_total, HR};
+        stack[top++] =
+            (tr_rec){rec.s, mid, rec.depth + 1, (int32_t)id, 1, ev.imp_l, ev.n_total, HL};
     }
     while (top > 0)
         crm__free(stack[--top].H);
@@ -1063,9 +1062,8 @@ static tr_front heap_pop(tr_front *h, size_t *n)
 }
 
 /* Create a node and evaluate (and partition) its split. */
-static crm_status bf_add(tr_ctx *c, size_t s, size_t e, int32_t depth, int32_t parent,
-                         int is_left, double impurity, int first, double *H, double *T,
-                         tr_front *out)
+static crm_status bf_add(tr_ctx *c, size_t s, size_t e, int32_t depth, int32_t parent, int is_left,
+                         double impurity, int first, double *H, double *T, tr_front *out)
 {
     memset(out, 0, sizeof *out);
     node_stats(c, s, e, T);
@@ -1091,8 +1089,7 @@ static crm_status bf_add(tr_ctx *c, size_t s, size_t e, int32_t depth, int32_t p
     }
     size_t wi = c->regression ? 1 : c->K;
     double wn = T[wi];
-    out->improvement =
-        (wn / c->wN) * (impurity - ev.wr / wn * ev.imp_r - ev.wl / wn * ev.imp_l);
+    out->improvement = (wn / c->wN) * (impurity - ev.wr / wn * ev.imp_r - ev.wl / wn * ev.imp_l);
     out->imp_l = ev.imp_l;
     out->imp_r = ev.imp_r;
     out->mid = s + ev.nl;
@@ -1263,8 +1260,8 @@ static crm_status renumber(tr_node **nodes, size_t *nn, const unsigned char *kee
 /* Minimal cost-complexity pruning over nodes in preorder. With path arrays,
  * records every (alpha, impurity); with keep, marks the nodes that survive
  * ccp_alpha. */
-static crm_status ccp(const tr_node *nd, size_t n, double ccp_alpha, double **alphas,
-                      double **imps, size_t *npath, unsigned char *keep)
+static crm_status ccp(const tr_node *nd, size_t n, double ccp_alpha, double **alphas, double **imps,
+                      size_t *npath, unsigned char *keep)
 {
     double *r_node = crm__malloc_array(n, sizeof *r_node);
     double *r_branch = crm__calloc(n, sizeof *r_branch);
@@ -1431,12 +1428,12 @@ typedef struct tr_data {
     uint32_t *rowmap; /* compact -> dataset row */
     int32_t *yc;
     double *y;
-    double *w; /* NULL when all 1 */
+    double *w;        /* NULL when all 1 */
     const double *sw; /* the sample_weight column (dataset rows), or NULL */
     int balanced;     /* class weights are part of w */
     int32_t *is_text;
     size_t *nlev;
-    int32_t **lvl;   /* text feature: dataset code -> model level (-1 unused) */
+    int32_t **lvl; /* text feature: dataset code -> model level (-1 unused) */
     const crm__column **cols;
 } tr_data;
 
@@ -1479,8 +1476,9 @@ static crm_status check_options(const crm_tree_options *o)
     if (!(o->ccp_alpha >= 0.0) || !isfinite(o->ccp_alpha))
         return crm__error(CRM_E_INVALID, "%s: ccp_alpha must be finite and >= 0", w);
     if (o->max_leaf_nodes < 0 || o->max_leaf_nodes == 1)
-        return crm__error(CRM_E_INVALID, "%s: max_leaf_nodes must be 0 (unlimited) or >= 2 "
-                                         "(got %lld)",
+        return crm__error(CRM_E_INVALID,
+                          "%s: max_leaf_nodes must be 0 (unlimited) or >= 2 "
+                          "(got %lld)",
                           w, (long long)o->max_leaf_nodes);
     if (o->max_bins < 0 || o->max_bins == 1 || o->max_bins > TR_MAX_BINS)
         return crm__error(CRM_E_INVALID, "%s: max_bins must be 0 (exact) or 2..%d (got %d)", w,
@@ -1503,8 +1501,7 @@ static crm_status prepare(const crm_dataset *ds, const char *target, const char 
     if (!features) return crm__error(CRM_E_INVALID, "%s: features is NULL", w);
     if (nf == 0) return crm__error(CRM_E_INVALID, "%s: no feature columns (nf is 0)", w);
     for (size_t j = 0; j < nf; j++) {
-        if (!features[j])
-            return crm__error(CRM_E_INVALID, "%s: feature name %zu is NULL", w, j);
+        if (!features[j]) return crm__error(CRM_E_INVALID, "%s: feature name %zu is NULL", w, j);
         if (strcmp(features[j], target) == 0)
             return crm__error(CRM_E_INVALID, "%s: the target \"%s\" is also a feature", w, target);
         for (size_t i = 0; i < j; i++)
@@ -1517,8 +1514,9 @@ static crm_status prepare(const crm_dataset *ds, const char *target, const char 
     if (st != CRM_OK) return crm__error(st, "%s: no target column named \"%s\"", w, target);
     const crm__column *tc = &ds->cols[ti];
     if (tc->type != CRM_TYPE_NUMBER && tc->type != CRM_TYPE_TEXT)
-        return crm__error(CRM_E_TYPE, "%s: target \"%s\" is a %s column, not a number or text "
-                                      "column",
+        return crm__error(CRM_E_TYPE,
+                          "%s: target \"%s\" is a %s column, not a number or text "
+                          "column",
                           w, target, crm__type_name(tc->type));
     if (nall == 0) return crm__error(CRM_E_INVALID, "%s: the dataset has no rows", w);
     int text_target = tc->type == CRM_TYPE_TEXT;
@@ -1548,8 +1546,8 @@ static crm_status prepare(const crm_dataset *ds, const char *target, const char 
             if (tc->v.num[r] != 0.0 && tc->v.num[r] != 1.0) regression = 1;
     }
     if (regression && text_target)
-        return crm__error(CRM_E_INVALID, "%s: regression needs a number target; \"%s\" is text",
-                          w, target);
+        return crm__error(CRM_E_INVALID, "%s: regression needs a number target; \"%s\" is text", w,
+                          target);
     if (regression && (o->criterion == CRM_TREE_GINI || o->criterion == CRM_TREE_ENTROPY))
         return crm__error(CRM_E_INVALID, "%s: criterion gini/entropy is for classification", w);
     if (!regression && o->criterion == CRM_TREE_MSE)
@@ -1602,8 +1600,9 @@ static crm_status prepare(const crm_dataset *ds, const char *target, const char 
         if (c->type == CRM_TYPE_TEXT) {
             D->is_text[j] = 1;
         } else if (c->type != CRM_TYPE_NUMBER) {
-            st = crm__error(CRM_E_TYPE, "%s: feature \"%s\" is a %s column, not a number or text "
-                                        "column",
+            st = crm__error(CRM_E_TYPE,
+                            "%s: feature \"%s\" is a %s column, not a number or text "
+                            "column",
                             w, features[j], crm__type_name(c->type));
             goto fail;
         } else {
@@ -1721,8 +1720,8 @@ static crm_status prepare(const crm_dataset *ds, const char *target, const char 
         for (size_t k = 0; k < K; k++)
             if (strcmp(m->classes[k], o->positive) == 0) m->positive = (int32_t)k;
         if (m->positive < 0) {
-            st = crm__error(CRM_E_INVALID, "%s: positive class \"%s\" is not a value of \"%s\"",
-                            w, o->positive, target);
+            st = crm__error(CRM_E_INVALID, "%s: positive class \"%s\" is not a value of \"%s\"", w,
+                            o->positive, target);
             goto fail_cmap;
         }
     }
@@ -2014,8 +2013,7 @@ static crm_status fit_tree(const tr_data *D, const crm_tree_options *o, tr_model
     c.seq = crm__malloc_array(d, sizeof *c.seq);
     c.nthreads = crm__par_threads(o->n_threads, d);
     c.work = crm__calloc((size_t)c.nthreads, sizeof *c.work);
-    if (!c.goleft || !c.features || !c.constf || !c.L || !c.fres || !c.fdir || !c.seq ||
-        !c.work) {
+    if (!c.goleft || !c.features || !c.constf || !c.L || !c.fres || !c.fdir || !c.seq || !c.work) {
         crm__free(c.work);
         c.work = NULL;
         st = crm__nomem();
@@ -2185,15 +2183,15 @@ static crm_status train_score(const tr_data *D, tr_model *m)
     return CRM_OK;
 }
 
-static crm_status fit_common(const crm_dataset *ds, const char *target,
-                             const char *const *features, size_t nf, const crm_tree_options *opts,
-                             tr_model **out, tr_data *D, crm_tree_options *o)
+static crm_status fit_common(const crm_dataset *ds, const char *target, const char *const *features,
+                             size_t nf, const crm_tree_options *opts, tr_model **out, tr_data *D,
+                             crm_tree_options *o)
 {
     const char *w = "crm_tree_fit";
     *out = NULL;
     if (!ds) return crm__error(CRM_E_INVALID, "%s: dataset is NULL", w);
-    crm_status st = crm__options_load(o, opts, &tr_defaults, sizeof tr_defaults,
-                                      TR_OPTIONS_V1_SIZE, "crm_tree_options");
+    crm_status st = crm__options_load(o, opts, &tr_defaults, sizeof tr_defaults, TR_OPTIONS_V1_SIZE,
+                                      "crm_tree_options");
     if (st != CRM_OK) return st;
     st = check_options(o);
     if (st != CRM_OK) return st;

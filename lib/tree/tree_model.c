@@ -131,8 +131,7 @@ static double leaf_impurity(const tr_model *m)
 {
     double s = 0.0;
     for (size_t i = 0; i < m->nnodes; i++)
-        if (m->nodes[i].left < 0)
-            s += m->nodes[i].wn * m->nodes[i].impurity / m->nodes[0].wn;
+        if (m->nodes[i].left < 0) s += m->nodes[i].wn * m->nodes[i].impurity / m->nodes[0].wn;
     return s;
 }
 
@@ -164,9 +163,8 @@ static crm_status tr_predict(const void *sp, crm_dataset *ds, const char *out_co
     int32_t *code = crm__malloc_array(d, sizeof *code);
     double *res = crm__malloc_array(n, sizeof *res);
     double *proba = m->regression ? NULL : crm__malloc_array(n, sizeof *proba);
-    const char **labels = (!m->regression && m->target_text) ? crm__malloc_array(n ? n : 1,
-                                                                                 sizeof *labels)
-                                                             : NULL;
+    const char **labels =
+        (!m->regression && m->target_text) ? crm__malloc_array(n ? n : 1, sizeof *labels) : NULL;
     if (!cols || !lmap || !num || !code || !res || (!m->regression && !proba) ||
         (!m->regression && m->target_text && !labels)) {
         st = crm__nomem();
@@ -183,8 +181,9 @@ static crm_status tr_predict(const void *sp, crm_dataset *ds, const char *out_co
         const crm__column *c = &ds->cols[ci];
         int32_t want = m->is_text[j] ? CRM_TYPE_TEXT : CRM_TYPE_NUMBER;
         if (c->type != want) {
-            st = crm__error(CRM_E_TYPE, "%s: feature \"%s\" is a %s column; the tree was fitted "
-                                        "on a %s column",
+            st = crm__error(CRM_E_TYPE,
+                            "%s: feature \"%s\" is a %s column; the tree was fitted "
+                            "on a %s column",
                             w, m->names[j], crm__type_name(c->type), crm__type_name(want));
             goto done;
         }
@@ -262,7 +261,8 @@ done:
     return st;
 }
 
-/* ---- text helpers ----------------------------------------------------------------------------- */
+/* ---- text helpers -----------------------------------------------------------------------------
+ */
 
 /* Append the categories of node nd going in direction dir, joined by sep. */
 static crm_status cats_text(crm__buf *b, const tr_model *m, const tr_node *nd, unsigned char dir,
@@ -280,16 +280,17 @@ static crm_status cats_text(crm__buf *b, const tr_model *m, const tr_node *nd, u
     return st;
 }
 
-/* ---- summary ---------------------------------------------------------------------------------- */
+/* ---- summary ----------------------------------------------------------------------------------
+ */
 
 static crm_status tr_summary(const void *sp, crm_dataset **out)
 {
     const tr_model *m = sp;
     size_t nn = m->nnodes;
     enum { NUMC = 12 };
-    static const char *const numname[NUMC] = {"node",  "parent", "depth", "is_leaf",
-                                              "threshold", "missing_left", "left", "right",
-                                              "n",     "weighted_n", "impurity", "proba"};
+    static const char *const numname[NUMC] = {"node",      "parent",       "depth",    "is_leaf",
+                                              "threshold", "missing_left", "left",     "right",
+                                              "n",         "weighted_n",   "impurity", "proba"};
     double *v = crm__malloc_array(nn * NUMC, sizeof *v);
     const char **feat = crm__calloc(nn, sizeof *feat);
     char **cats = crm__calloc(nn, sizeof *cats);
@@ -366,9 +367,8 @@ done:
 /* ---- statistics ------------------------------------------------------------------------------ */
 
 static const char *const tr_stat_names[] = {
-    "depth",     "leaves",         "nodes",    "n_features", "n_classes",
-    "n_rows",    "weighted_n",     "train_accuracy", "impurity", "ccp_alpha",
-    "max_bins",  "regression",     NULL};
+    "depth",          "leaves",   "nodes",     "n_features", "n_classes",  "n_rows", "weighted_n",
+    "train_accuracy", "impurity", "ccp_alpha", "max_bins",   "regression", NULL};
 
 static double tr_stat(const void *sp, size_t i)
 {
@@ -422,9 +422,9 @@ static crm_status write_strings(crm__buf *b, char *const *s, size_t n)
 static crm_status tr_to_json(const void *sp, crm__buf *b)
 {
     const tr_model *m = sp;
-    crm_status st = crm__buf_printf(b, ",\"task\":\"%s\",\"criterion\":\"%s\",\"target\":",
-                                    m->regression ? "regression" : "classification",
-                                    crit_name(m->criterion));
+    crm_status st =
+        crm__buf_printf(b, ",\"task\":\"%s\",\"criterion\":\"%s\",\"target\":",
+                        m->regression ? "regression" : "classification", crit_name(m->criterion));
     if (st == CRM_OK) st = crm__json_write_string(b, m->target);
     if (st == CRM_OK)
         st = crm__buf_printf(b, ",\"target_text\":%s,\"positive\":%d,\"classes\":",
@@ -435,7 +435,8 @@ static crm_status tr_to_json(const void *sp, crm__buf *b)
         if (j) st = crm__buf_append(b, ",", 1);
         if (st == CRM_OK) st = crm__buf_append(b, "{\"name\":", 8);
         if (st == CRM_OK) st = crm__json_write_string(b, m->names[j]);
-        if (st == CRM_OK) st = crm__buf_printf(b, ",\"text\":%s}", m->is_text[j] ? "true" : "false");
+        if (st == CRM_OK)
+            st = crm__buf_printf(b, ",\"text\":%s}", m->is_text[j] ? "true" : "false");
     }
     if (st == CRM_OK) st = crm__buf_append(b, "],\"levels\":[", 12);
     for (size_t j = 0; st == CRM_OK && j < m->d; j++) {
@@ -462,8 +463,7 @@ static crm_status tr_to_json(const void *sp, crm__buf *b)
         if (st == CRM_OK) st = crm__json_write_number(b, nd->threshold);
         if (st == CRM_OK && nd->left >= 0 && m->is_text[nd->feature]) {
             for (int pass = 0; st == CRM_OK && pass < 2; pass++) {
-                st = crm__buf_append(b, pass ? ",\"seen\":[" : ",\"categories\":[",
-                                     pass ? 9 : 15);
+                st = crm__buf_append(b, pass ? ",\"seen\":[" : ",\"categories\":[", pass ? 9 : 15);
                 int first = 1;
                 for (size_t l = 0; st == CRM_OK && l < m->nlev[nd->feature]; l++) {
                     unsigned char dir = m->dirs[nd->dir_off + l];
@@ -541,8 +541,8 @@ static crm_status tr_from_json(const crm__json *doc, void **state)
     const crm__json *lev = crm__json_get(doc, "levels");
     const crm__json *nodes = crm__json_get(doc, "nodes");
     if (!cls || cls->type != CRM__JSON_ARRAY || !feat || feat->type != CRM__JSON_ARRAY ||
-        feat->len == 0 || !lev || lev->type != CRM__JSON_ARRAY || lev->len != feat->len ||
-        !nodes || nodes->type != CRM__JSON_ARRAY || nodes->len == 0)
+        feat->len == 0 || !lev || lev->type != CRM__JSON_ARRAY || lev->len != feat->len || !nodes ||
+        nodes->type != CRM__JSON_ARRAY || nodes->len == 0)
         return crm__error(CRM_E_PARSE,
                           "%s: \"classes\", \"features\", \"levels\" and \"nodes\" must be "
                           "arrays (features, levels and nodes non-empty, of equal length for "
@@ -572,8 +572,8 @@ static crm_status tr_from_json(const crm__json *doc, void **state)
         const crm__json *nm = crm__json_get(f, "name");
         int text = 0;
         if (!nm || nm->type != CRM__JSON_STRING || nm->len == 0 || !json_bool(f, "text", &text)) {
-            st = crm__error(CRM_E_PARSE, "%s: \"features\"[%zu] must be {\"name\", \"text\"}", w,
-                            j);
+            st =
+                crm__error(CRM_E_PARSE, "%s: \"features\"[%zu] must be {\"name\", \"text\"}", w, j);
             break;
         }
         m->names[j] = crm__strdup(nm->str);
@@ -711,8 +711,8 @@ static crm_status tr_from_json(const crm__json *doc, void **state)
 }
 
 const crm__model_vtable crm__tree_vtable = {
-    CRM_MODEL_TREE, "tree", crm__tree_free_state, tr_predict, tr_summary,
-    tr_stat_names,  tr_stat, tr_to_json,          tr_from_json,
+    CRM_MODEL_TREE, "tree",  crm__tree_free_state, tr_predict,   tr_summary,
+    tr_stat_names,  tr_stat, tr_to_json,           tr_from_json,
 };
 
 /* ---- public accessors ------------------------------------------------------------------- */
@@ -785,8 +785,7 @@ static crm_status leaf_text(crm__buf *b, const tr_model *m, const tr_node *nd)
         st = crm__buf_printf(b, "then %s (p(%s)=%.3f, n=%.0f) [", m->classes[k],
                              m->classes[m->positive], v[m->positive] / nd->wn, nd->n);
     else
-        st = crm__buf_printf(b, "then %s (p=%.3f, n=%.0f) [", m->classes[k], v[k] / nd->wn,
-                             nd->n);
+        st = crm__buf_printf(b, "then %s (p=%.3f, n=%.0f) [", m->classes[k], v[k] / nd->wn, nd->n);
     for (size_t c = 0; st == CRM_OK && c < m->K; c++)
         st = crm__buf_printf(b, "%s%s: %.6g", c ? ", " : "", m->classes[c], v[c]);
     if (st == CRM_OK) st = crm__buf_append(b, "]\n", 2);
@@ -882,8 +881,8 @@ crm_status crm_tree_export_dot(const crm_model *model, char **out)
             if (st == CRM_OK) st = crm__buf_append(&t, "\n", 1);
         }
         if (st == CRM_OK)
-            st = crm__buf_printf(&t, "%s = %.4g\nn = %.0f\n", crit_name(m->criterion),
-                                 nd->impurity, nd->n);
+            st = crm__buf_printf(&t, "%s = %.4g\nn = %.0f\n", crit_name(m->criterion), nd->impurity,
+                                 nd->n);
         const double *v = m->values + nd->value_off;
         if (st == CRM_OK && m->regression) st = crm__buf_printf(&t, "value = %.6g", v[0]);
         if (st == CRM_OK && !m->regression) {
