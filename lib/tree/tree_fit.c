@@ -68,7 +68,7 @@ typedef struct tr_work {
     double *gcnt;
     int32_t *gcode;
     double *gkey;
-    size_t *gord;
+    size_t *gord, *gtmp;
     tr_entry *tmp; /* partition buffer (exact mode) */
 } tr_work;
 
@@ -323,19 +323,44 @@ static int sweep_number(const tr_ctx *c, tr_work *w, size_t j, size_t s, size_t 
 
 /* ---- text features (both modes): sort the categories and sweep -------------------------- */
 
-static void gsort(size_t *ord, size_t n, const double *key, const int32_t *code)
+static int group_before(size_t u, size_t v, const double *key, const int32_t *code)
 {
-    /* insertion sort: categories are few */
-    for (size_t i = 1; i < n; i++) {
-        size_t v = ord[i], k = i;
-        while (k > 0) {
-            size_t u = ord[k - 1];
-            if (key[u] < key[v] || (key[u] == key[v] && code[u] <= code[v])) break;
-            ord[k] = u;
-            k--;
+    return key[u] < key[v] || (key[u] == key[v] && code[u] < code[v]);
+}
+
+/* Sort the groups ord[0..n) by (key, code) (a total order: codes are distinct): insertion
+ * sort for a few categories, bottom-up merge sort (tmp: n entries) for many. */
+static void gsort(size_t *ord, size_t n, const double *key, const int32_t *code, size_t *tmp)
+{
+    if (n <= 32) {
+        for (size_t i = 1; i < n; i++) {
+            size_t v = ord[i], k = i;
+            while (k > 0 && group_before(v, ord[k - 1], key, code)) {
+                ord[k] = ord[k - 1];
+                k--;
+            }
+            ord[k] = v;
         }
-        ord[k] = v;
+        return;
     }
+    size_t *a = ord, *b = tmp;
+    for (size_t width = 1; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n;
+            size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi)
+                b[k++] = group_before(a[j], a[i], key, code) ? a[j++] : a[i++];
+            while (i < mid)
+                b[k++] = a[i++];
+            while (j < hi)
+                b[k++] = a[j++];
+        }
+        size_t *t = a;
+        a = b;
+        b = t;
+    }
+    if (a != ord) memcpy(ord, a, n * sizeof *ord);
 }
 
 /* Groups are in c->gstat (S each), c->gcnt, c->gcode (nlev = missing), G of them.
@@ -359,7 +384,7 @@ static int sweep_groups(const tr_ctx *c, tr_work *w, size_t j, size_t G, tr_spli
                 w->gkey[g] = K == 2 ? st[1] / st[K] : 0.0;
             w->gord[g] = g;
         }
-        gsort(w->gord, G, w->gkey, w->gcode);
+        gsort(w->gord, G, w->gkey, w->gcode, w->gtmp);
         stat_zero(c, L);
         double nl = 0.0;
         double ntot = 0.0;
@@ -1955,6 +1980,7 @@ static void ctx_free(tr_ctx *c)
             crm__free(w->gcode);
             crm__free(w->gkey);
             crm__free(w->gord);
+            crm__free(w->gtmp);
             crm__free(w->tmp);
         }
     crm__free(c->work);
@@ -2030,8 +2056,9 @@ static crm_status fit_tree(const tr_data *D, const crm_tree_options *o, tr_model
         w->gcode = crm__malloc_array(G, sizeof *w->gcode);
         w->gkey = crm__malloc_array(G, sizeof *w->gkey);
         w->gord = crm__malloc_array(G, sizeof *w->gord);
+        w->gtmp = crm__malloc_array(G, sizeof *w->gtmp);
         if (!c.hist) w->tmp = crm__malloc_array(n, sizeof *w->tmp);
-        if (!w->L || !w->gstat || !w->gcnt || !w->gcode || !w->gkey || !w->gord ||
+        if (!w->L || !w->gstat || !w->gcnt || !w->gcode || !w->gkey || !w->gord || !w->gtmp ||
             (!c.hist && !w->tmp)) {
             st = crm__nomem();
             goto done;
