@@ -53,7 +53,15 @@
  * scikit-learn's BestSplitter, seeded with the low 31 bits of `seed`
  * (0 is replaced by 1). A scikit-learn tree fitted with random_state = R
  * is reproduced with seed = numpy.random.RandomState(R).randint(0, 2**31 - 1)
- * (209652396 for R = 0). The result depends only on the data and the
+ * (209652396 for R = 0). Class counts are exact, so classification trees
+ * are the same node for node; sums of a regression target (and of
+ * non-integer weights) are accumulated in sorted-row order, scikit-learn's
+ * in the order its unstable sort leaves, so two cuts whose improvements
+ * tie to the last bits (typically two features separating the same rows of
+ * a small node) may be chosen differently, and scikit-learn may split a
+ * node whose targets are all equal when rounding leaves its impurity just
+ * above DBL_EPSILON (libcrm computes 0 there only when the sums cancel
+ * exactly). The result depends only on the data and the
  * options: it is identical on every run, machine and thread count. With
  * n_threads > 1, the features of a node of at least 16,384 rows are
  * searched (and, in exact mode, partitioned) on worker threads: the
