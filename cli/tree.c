@@ -1,5 +1,6 @@
 /* crm tree FILE --target COL --features A,B.. [--max-depth D] [--min-samples-leaf N]
- *          [--criterion gini|entropy|mse] [--ccp-alpha A] [--rules] [--dot FILE] [-o OUT]
+ *          [--criterion gini|entropy|mse] [--ccp-alpha A] [--rules] [--flat-rules] [--dot FILE] [-o
+ * OUT]
  *          [--model M.json] [--json] [more tree options] [csv flags]:
  * a CART decision tree (crm_tree_fit) with its statistics, feature importances and rules. */
 #include "csvflags.h"
@@ -14,7 +15,8 @@
 
 static const char tr_usage[] =
     "crm tree FILE --target COL --features A,B.. [--max-depth D] [--min-samples-leaf N] "
-    "[--criterion gini|entropy|mse] [--ccp-alpha A] [--rules] [--dot FILE] [-o OUT] "
+    "[--criterion gini|entropy|mse] [--ccp-alpha A] [--rules] [--flat-rules] [--dot FILE] "
+    "[-o OUT] "
     "[--model M.json] [--json]";
 
 static void tr_help(void)
@@ -42,6 +44,7 @@ static void tr_help(void)
            "  --max-bins N          histogram mode with N bins (2..255; default: exact)\n"
            "  --seed S              seed of the feature order (tie-breaks; default 0)\n"
            "  --rules               print the tree as indented if/then rules\n"
+           "  --flat-rules          print one IF ... AND ... THEN line per leaf\n"
            "  --dot FILE            write the tree in Graphviz dot language\n"
            "  --path                print the cost-complexity pruning path instead\n"
            "  -o, --output FILE     write the input rows with \"prediction\" (and for\n"
@@ -188,13 +191,13 @@ int cli_cmd_tree(int argc, char **argv)
     if (rc) return rc;
     const char *path = NULL, *out = NULL, *model_path = NULL, *dot_path = NULL, *target = NULL,
                *featarg = NULL, *v = NULL;
-    int json = 0, rules = 0, want_path = 0;
+    int json = 0, rules = 0, flat = 0, want_path = 0;
     int64_t iv = 0;
     char **feat = NULL;
     size_t nf = 0;
     crm_dataset *ds = NULL, *imp = NULL, *sum = NULL;
     crm_model *m = NULL;
-    char *text = NULL, *dot = NULL;
+    char *text = NULL, *dot = NULL, *flat_text = NULL;
     cli_opt o;
     const char *pos = NULL;
     int k;
@@ -294,6 +297,9 @@ int cli_cmd_tree(int argc, char **argv)
             } else if (cli_is(&o, "rules", 0)) {
                 r = cli_flag(&a, &o);
                 rules = 1;
+            } else if (cli_is(&o, "flat-rules", 0)) {
+                r = cli_flag(&a, &o);
+                flat = 1;
             } else if (cli_is(&o, "path", 0)) {
                 r = cli_flag(&a, &o);
                 want_path = 1;
@@ -350,7 +356,8 @@ int cli_cmd_tree(int argc, char **argv)
         goto done;
     }
     if (crm_model_summary(m, &sum) != CRM_OK || crm_tree_feature_importances(m, &imp) != CRM_OK ||
-        crm_tree_export_text(m, &text) != CRM_OK) {
+        crm_tree_export_text(m, &text) != CRM_OK ||
+        (flat && crm_tree_export_rules(m, &flat_text) != CRM_OK)) {
         rc = cli_lib_error(NULL);
         goto done;
     }
@@ -408,6 +415,10 @@ int cli_cmd_tree(int argc, char **argv)
             fputs(", \"rules\": ", stdout);
             cli_json_string(stdout, text);
         }
+        if (flat) {
+            fputs(", \"flat_rules\": ", stdout);
+            cli_json_string(stdout, flat_text);
+        }
         fputs(", \"output\": ", stdout);
         if (out)
             cli_json_string(stdout, out);
@@ -442,6 +453,7 @@ int cli_cmd_tree(int argc, char **argv)
             printf("%-24s %10.4f\n", name, iv2);
         }
         if (rules) printf("\n%s", text);
+        if (flat) printf("\n%s", flat_text);
     }
     if (fflush(stdout) != 0 || ferror(stdout)) {
         cli_error("cannot write to standard output");
@@ -449,6 +461,7 @@ int cli_cmd_tree(int argc, char **argv)
     }
 done:
     crm_free(text);
+    crm_free(flat_text);
     crm_free(dot);
     crm_model_free(m);
     crm_dataset_free(sum);

@@ -166,6 +166,10 @@ START_TEST(test_text_split)
                           "if cat in {A, C}\n"
                           "|   then 1 (p=0.833, n=6) [0: 1, 1: 5]\n");
     crm_free(txt);
+    ck_assert_ok(crm_tree_export_rules(m, &txt));
+    ck_assert_str_eq(txt, "IF cat in {B, D} THEN 0 (p=1.000, n=6) [0: 6, 1: 0]\n"
+                          "IF cat in {A, C} THEN 1 (p=0.833, n=6) [0: 1, 1: 5]\n");
+    crm_free(txt);
     /* unseen and missing categories follow the majority branch (equal here: left) */
     const char *c2[4] = {"A", "E", NULL, "D"};
     crm_dataset *t = NULL;
@@ -188,6 +192,31 @@ START_TEST(test_text_split)
     ck_assert_error(crm_model_predict(m, t, "p"), CRM_E_TYPE);
     ck_assert_uint_eq(crm_dataset_ncols(t), 1);
     crm_dataset_free(t);
+    crm_model_free(m);
+    crm_dataset_free(ds);
+}
+END_TEST
+
+/* Flat rules merge the tests of a path: two cuts of x become one range. */
+START_TEST(test_flat_rules)
+{
+    double x[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+    const char *y[9] = {"no", "no", "yes", "yes", "yes", "yes", "no", "no", "no"};
+    crm_dataset *ds = NULL;
+    ck_assert_ok(crm_dataset_new(&ds));
+    ck_assert_ok(crm_dataset_add_number(ds, "x", x, 9));
+    ck_assert_ok(crm_dataset_add_text(ds, "y", y, 9));
+    const char *f[] = {"x"};
+    crm_model *m = NULL;
+    ck_assert_ok(crm_tree_fit(ds, "y", f, 1, NULL, &m));
+    char *txt = NULL;
+    ck_assert_ok(crm_tree_export_rules(m, &txt));
+    ck_assert_str_eq(txt, "IF x <= 2.5 THEN no (p=1.000, n=2) [no: 2, yes: 0]\n"
+                          "IF 2.5 < x <= 6.5 THEN yes (p=1.000, n=4) [no: 0, yes: 4]\n"
+                          "IF x > 6.5 THEN no (p=1.000, n=3) [no: 3, yes: 0]\n");
+    crm_free(txt);
+    ck_assert_error(crm_tree_export_rules(NULL, &txt), CRM_E_INVALID);
+    ck_assert_error(crm_tree_export_rules(m, NULL), CRM_E_INVALID);
     crm_model_free(m);
     crm_dataset_free(ds);
 }
@@ -257,6 +286,16 @@ START_TEST(test_missing_direction)
         ck_assert_ok(crm_tree_export_text(m, &txt));
         ck_assert_ptr_nonnull(
             strstr(txt, mirror ? "if x <= 5.5 or missing\n" : "if x > 5.5 or missing\n"));
+        crm_free(txt);
+        ck_assert_ok(crm_tree_export_rules(m, &txt));
+        if (mirror)
+            ck_assert_str_eq(txt,
+                             "IF (x <= 5.5 or missing) THEN no (p=1.000, n=10) [no: 10, yes: 0]\n"
+                             "IF x > 5.5 THEN yes (p=1.000, n=5) [no: 0, yes: 5]\n");
+        else
+            ck_assert_str_eq(txt,
+                             "IF x <= 5.5 THEN no (p=1.000, n=5) [no: 5, yes: 0]\n"
+                             "IF (x > 5.5 or missing) THEN yes (p=1.000, n=10) [no: 0, yes: 10]\n");
         crm_free(txt);
         /* prediction never fails: missing, infinite, out of range */
         double q[4] = {NAN, INFINITY, -INFINITY, 1e300};
@@ -920,6 +959,11 @@ static crm_status af_fit(int32_t max_bins, int64_t leaves, int to_json)
     if (st == CRM_OK && to_json) st = crm_model_to_json(m, &js);
     if (st == CRM_OK && to_json) st = crm_tree_export_text(m, &txt);
     if (st == CRM_OK && to_json) st = crm_tree_export_dot(m, &dot);
+    if (st == CRM_OK && to_json) {
+        crm_free(txt);
+        txt = NULL;
+        st = crm_tree_export_rules(m, &txt);
+    }
     if (st == CRM_OK && to_json) st = crm_tree_feature_importances(m, &imp);
     if (st == CRM_OK && !to_json) st = crm_tree_pruning_path(ds, "y", f, 2, &o, &path);
     crm_free(js);
@@ -989,6 +1033,7 @@ Suite *crm_tree_suite(void)
     tcase_add_test(tc, test_regression);
     tcase_add_test(tc, test_text_split);
     tcase_add_test(tc, test_multiclass_text);
+    tcase_add_test(tc, test_flat_rules);
     tcase_add_test(tc, test_missing_direction);
     tcase_add_test(tc, test_json_round_trip);
     tcase_add_test(tc, test_exports_and_pruning);

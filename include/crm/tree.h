@@ -330,6 +330,28 @@ CRM_API crm_status crm_tree_feature_importances(const crm_model *m, crm_dataset 
 CRM_API crm_status crm_tree_export_text(const crm_model *m, char **out);
 
 /**
+ * The tree as flat rules, one line per leaf in preorder, the tests of its
+ * path merged per feature (a number feature's bounds into one range, a
+ * text feature's category sets into one set) and joined by AND:
+ *
+ *     IF Contract in {Month-to-month} AND tenure <= 5.5 THEN Yes (p=0.561, n=1318) [No: 578, Yes:
+ * 740] IF 5.5 < tenure <= 15.5 AND (MonthlyCharges > 68.6 or missing) THEN ...
+ *
+ * A condition says "or missing" when missing values reach the leaf and a
+ * test on the path saw missing values in training. A text feature's set
+ * lists every training category that reaches the leaf (including ones a
+ * node had not seen, which follow its larger child). The leaf part is as
+ * in crm_tree_export_text(); a single-leaf tree gives one "THEN …" line.
+ * @param[in]  m    fitted tree
+ * @param[out] out  NUL-terminated UTF-8 text ending in a newline, NULL on
+ *                  failure. Ownership: caller; free with crm_free().
+ * @return CRM_OK; CRM_E_INVALID (NULL argument); CRM_E_TYPE (not a tree);
+ *         CRM_E_NOMEM.
+ * Thread-safety: safe; only reads m.
+ */
+CRM_API crm_status crm_tree_export_rules(const crm_model *m, char **out);
+
+/**
  * The tree in Graphviz dot language (a digraph; node ids as in the summary;
  * each box shows the test, the impurity, n and the class counts or mean;
  * edges are labelled "yes"/"no").

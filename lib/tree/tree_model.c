@@ -773,19 +773,20 @@ static crm_status cond_text(crm__buf *b, const tr_model *m, const tr_node *nd, i
     return st;
 }
 
-static crm_status leaf_text(crm__buf *b, const tr_model *m, const tr_node *nd)
+static crm_status leaf_text(crm__buf *b, const tr_model *m, const tr_node *nd, const char *then)
 {
     const double *v = m->values + nd->value_off;
     if (m->regression)
-        return crm__buf_printf(b, "then value=%.6g (n=%.0f, mse=%.6g)\n", v[0], nd->n,
+        return crm__buf_printf(b, "%s value=%.6g (n=%.0f, mse=%.6g)\n", then, v[0], nd->n,
                                nd->impurity);
     size_t k = crm__tree_argmax(m, nd);
     crm_status st;
     if (m->positive >= 0)
-        st = crm__buf_printf(b, "then %s (p(%s)=%.3f, n=%.0f) [", m->classes[k],
+        st = crm__buf_printf(b, "%s %s (p(%s)=%.3f, n=%.0f) [", then, m->classes[k],
                              m->classes[m->positive], v[m->positive] / nd->wn, nd->n);
     else
-        st = crm__buf_printf(b, "then %s (p=%.3f, n=%.0f) [", m->classes[k], v[k] / nd->wn, nd->n);
+        st = crm__buf_printf(b, "%s %s (p=%.3f, n=%.0f) [", then, m->classes[k], v[k] / nd->wn,
+                             nd->n);
     for (size_t c = 0; st == CRM_OK && c < m->K; c++)
         st = crm__buf_printf(b, "%s%s: %.6g", c ? ", " : "", m->classes[c], v[c]);
     if (st == CRM_OK) st = crm__buf_append(b, "]\n", 2);
@@ -833,7 +834,7 @@ crm_status crm_tree_export_text(const crm_model *model, char **out)
         const tr_node *nd = &m->nodes[i];
         if (nd->left < 0) {
             st = indent(&b, nd->depth);
-            if (st == CRM_OK) st = leaf_text(&b, m, nd);
+            if (st == CRM_OK) st = leaf_text(&b, m, nd, "then");
             continue;
         }
         /* children: right test after the left subtree */
@@ -847,6 +848,127 @@ crm_status crm_tree_export_text(const crm_model *model, char **out)
         /* a child node starts with code child << 1; leaves print directly */
     }
     crm__free(stack);
+    return finish(&b, st, out);
+}
+
+/* Per-feature constraint of one leaf's path (crm_tree_export_rules). */
+typedef struct tr_cons {
+    int used;       /* 0, or 1 + the rank of the feature's first test on the path */
+    double lo, hi;  /* number feature: lo < x <= hi */
+    int present_ok; /* a present value can reach the leaf */
+    int miss_ok;    /* a missing value can reach the leaf */
+    int miss_seen;  /* some test on the path saw missing values in training */
+} tr_cons;
+
+crm_status crm_tree_export_rules(const crm_model *model, char **out)
+{
+    const char *w = "crm_tree_export_rules";
+    if (!out) return crm__error(CRM_E_INVALID, "%s: out is NULL", w);
+    *out = NULL;
+    const tr_model *m = NULL;
+    crm_status st = get_tree(model, w, &m);
+    if (st != CRM_OK) return st;
+    size_t d = m->d, totlev = 0;
+    for (size_t j = 0; j < d; j++)
+        totlev += m->nlev[j];
+    tr_cons *cons = crm__malloc_array(d, sizeof *cons);
+    size_t *off = crm__malloc_array(d, sizeof *off);
+    unsigned char *allowed = crm__malloc(totlev ? totlev : 1);
+    size_t *path = crm__malloc_array(m->nnodes, sizeof *path);
+    size_t *order = crm__malloc_array(d, sizeof *order);
+    crm__buf b = {NULL, 0, 0};
+    if (!cons || !off || !allowed || !path || !order) {
+        st = crm__nomem();
+        goto done;
+    }
+    for (size_t j = 0, o = 0; j < d; j++) {
+        off[j] = o;
+        o += m->nlev[j];
+    }
+    for (size_t i = 0; st == CRM_OK && i < m->nnodes; i++) {
+        const tr_node *leaf = &m->nodes[i];
+        if (leaf->left >= 0) continue;
+        size_t np = 0;
+        for (size_t k = i; m->nodes[k].parent >= 0; k = (size_t)m->nodes[k].parent)
+            path[np++] = k;
+        for (size_t j = 0; j < d; j++) {
+            cons[j] = (tr_cons){0, -INFINITY, INFINITY, 1, 1, 0};
+            memset(allowed + off[j], 1, m->nlev[j]);
+        }
+        size_t nused = 0;
+        for (size_t q = np; q-- > 0;) { /* root first */
+            size_t child = path[q];
+            const tr_node *nd = &m->nodes[m->nodes[child].parent];
+            int left = nd->left == (int32_t)child;
+            size_t f = (size_t)nd->feature;
+            tr_cons *c = &cons[f];
+            if (!c->used) {
+                c->used = 1;
+                order[nused++] = f;
+            }
+            c->miss_ok &= (nd->missing_left != 0) == left;
+            c->miss_seen |= nd->missing_seen != 0;
+            if (m->is_text[f]) {
+                for (size_t l = 0; l < m->nlev[f]; l++) {
+                    unsigned char dir = m->dirs[nd->dir_off + l];
+                    int goes_left = dir == TR_DIR_LEFT    ? 1
+                                    : dir == TR_DIR_RIGHT ? 0
+                                                          : nd->unseen_left != 0;
+                    if (goes_left != left) allowed[off[f] + l] = 0;
+                }
+            } else if (isinf(nd->threshold)) {
+                if (!left) c->present_ok = 0; /* the "is missing" branch */
+            } else if (left) {
+                if (nd->threshold < c->hi) c->hi = nd->threshold;
+            } else {
+                if (nd->threshold > c->lo) c->lo = nd->threshold;
+            }
+        }
+        st = crm__buf_append(&b, nused ? "IF " : "", nused ? 3 : 0);
+        for (size_t u = 0; st == CRM_OK && u < nused; u++) {
+            size_t f = order[u];
+            const tr_cons *c = &cons[f];
+            int miss = c->miss_ok && c->miss_seen;
+            if (u) st = crm__buf_append(&b, " AND ", 5);
+            if (st == CRM_OK && miss && c->present_ok) st = crm__buf_append(&b, "(", 1);
+            if (st != CRM_OK) break;
+            if (!c->present_ok) {
+                st = crm__buf_printf(&b, "%s is missing", m->names[f]);
+                continue;
+            }
+            if (m->is_text[f]) {
+                st = crm__buf_printf(&b, "%s in {", m->names[f]);
+                int first = 1;
+                for (size_t l = 0; st == CRM_OK && l < m->nlev[f]; l++) {
+                    if (!allowed[off[f] + l]) continue;
+                    st = crm__buf_printf(&b, "%s%s", first ? "" : ", ", m->levels[f][l]);
+                    first = 0;
+                }
+                if (st == CRM_OK) st = crm__buf_append(&b, "}", 1);
+            } else if (isinf(c->lo) && isinf(c->hi)) {
+                st = crm__buf_printf(&b, "%s is present", m->names[f]);
+            } else if (isinf(c->lo)) {
+                st = crm__buf_printf(&b, "%s <= %.6g", m->names[f], c->hi);
+            } else if (isinf(c->hi)) {
+                st = crm__buf_printf(&b, "%s > %.6g", m->names[f], c->lo);
+            } else {
+                st = crm__buf_printf(&b, "%.6g < %s <= %.6g", c->lo, m->names[f], c->hi);
+            }
+            if (st == CRM_OK && miss) st = crm__buf_append(&b, " or missing)", 12);
+        }
+        if (st == CRM_OK) st = crm__buf_append(&b, nused ? " " : "", nused ? 1 : 0);
+        if (st == CRM_OK) st = leaf_text(&b, m, leaf, "THEN");
+    }
+done:
+    crm__free(cons);
+    crm__free(off);
+    crm__free(allowed);
+    crm__free(path);
+    crm__free(order);
+    if (st != CRM_OK) {
+        crm__buf_free(&b);
+        return st;
+    }
     return finish(&b, st, out);
 }
 

@@ -25,6 +25,8 @@ check "summary shows the training accuracy" has "^training accuracy: 1.0000$"
 check "--rules: the test" has "^if x <= 4.5$"
 check "--rules: leaf with p, n and class counts" has "^|   then no (p=1.000, n=5) \[no: 5, yes: 0\]$"
 check "--rules: the other branch" has "^if x > 4.5$"
+run tree "$T/x.csv" --target churn --features x --flat-rules
+check "--flat-rules: one line per leaf" has "^IF x > 4.5 THEN yes (p=1.000, n=5) \[no: 0, yes: 5\]$"
 
 run tree "$T/x.csv" --target churn --features x,seg --json -o "$T/out.csv" --model "$T/m.json" \
     --dot "$T/t.dot"

@@ -30,6 +30,7 @@ def test_fit_predict_rules():
     rules = tree.rules()
     assert rules.splitlines()[0] == "if x <= 4.5"
     assert "|   then no (p=1.000, n=5) [no: 5, yes: 0]" in rules
+    assert tree.rules(flat=True).splitlines()[1] == "IF x > 4.5 THEN yes (p=1.000, n=5) [no: 0, yes: 5]"
     assert tree.dot().startswith("digraph tree {")
     assert tree.feature_importances == {"x": 1.0, "seg": 0.0}
     summary = tree.summary().to_columns()

@@ -2697,6 +2697,38 @@ crm_tree_export_text = _bind(
     """,
 )
 
+#: crm_status crm_tree_export_rules(const crm_model *m, char **out)
+crm_tree_export_rules = _bind(
+    'crm_tree_export_rules',
+    c_int,  # returns status
+    [
+        POINTER(crm_model),  # m: in, handle
+        POINTER(POINTER(c_char)),  # out: out, string_out (free with crm_free)
+    ],
+    status=True,
+    doc="""crm_status crm_tree_export_rules(const crm_model *m, char **out)
+
+    The tree as flat rules, one line per leaf in preorder, the tests of its
+    path merged per feature (a number feature's bounds into one range, a
+    text feature's category sets into one set) and joined by AND:
+
+        IF Contract in {Month-to-month} AND tenure <= 5.5 THEN Yes (p=0.561, n=1318) [No: 578, Yes:
+    740] IF 5.5 < tenure <= 15.5 AND (MonthlyCharges > 68.6 or missing) THEN ...
+
+    A condition says "or missing" when missing values reach the leaf and a
+    test on the path saw missing values in training. A text feature's set
+    lists every training category that reaches the leaf (including ones a
+    node had not seen, which follow its larger child). The leaf part is as
+    in crm_tree_export_text(); a single-leaf tree gives one "THEN …" line.
+    @param[in]  m    fitted tree
+    @param[out] out  NUL-terminated UTF-8 text ending in a newline, NULL on
+                     failure. Ownership: caller; free with crm_free().
+    @return CRM_OK; CRM_E_INVALID (NULL argument); CRM_E_TYPE (not a tree);
+            CRM_E_NOMEM.
+    Thread-safety: safe; only reads m.
+    """,
+)
+
 #: crm_status crm_tree_export_dot(const crm_model *m, char **out)
 crm_tree_export_dot = _bind(
     'crm_tree_export_dot',
@@ -2903,6 +2935,7 @@ FUNCTIONS = (
     'crm_tree_pruning_path',
     'crm_tree_feature_importances',
     'crm_tree_export_text',
+    'crm_tree_export_rules',
     'crm_tree_export_dot',
     'crm_apriori_options_init',
     'crm_apriori',

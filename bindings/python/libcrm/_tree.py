@@ -99,10 +99,14 @@ class DecisionTree(Model):
         del keep
         return Dataset._wrap(out)
 
-    def rules(self):
-        """The tree as indented if/then rules with class counts and n per leaf."""
+    def rules(self, flat=False):
+        """The tree as indented if/then rules with class counts and n per leaf; with
+        ``flat=True`` one "IF ... AND ... THEN ..." line per leaf."""
         out = POINTER(c_char)()
-        _capi.crm_tree_export_text(self._handle, byref(out))
+        if flat:
+            _capi.crm_tree_export_rules(self._handle, byref(out))
+        else:
+            _capi.crm_tree_export_text(self._handle, byref(out))
         return _take_string(out)
 
     def dot(self):
