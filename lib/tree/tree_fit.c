@@ -734,8 +734,15 @@ static void partition_task(void *p, size_t j, int worker)
     partition_feature(c, &c->work[worker], j, c->ps, c->pe);
 }
 
-static void partition_exact(tr_ctx *c, size_t s, size_t e)
+/* Partition the sorted lists of the features 0..nfeat-1 of the node s..e (nfeat < d when
+ * the children will not be searched: their statistics need only feature 0's list). */
+static void partition_exact(tr_ctx *c, size_t s, size_t e, size_t nfeat)
 {
+    if (nfeat < c->d) {
+        for (size_t j = 0; j < nfeat; j++)
+            partition_feature(c, &c->work[0], j, s, e);
+        return;
+    }
     if (c->nthreads > 1 && e - s >= TR_PAR_ROWS) {
         c->ps = s;
         c->pe = e;
@@ -1011,7 +1018,12 @@ static crm_status grow_depth_first(tr_ctx *c)
                 HL = rec.H;
             }
         } else {
-            partition_exact(c, rec.s, rec.e);
+            /* children that cannot be split (depth, size) need only feature 0 sorted */
+            int64_t nl = (int64_t)ev.nl, nr = (int64_t)(rec.e - mid);
+            int searched =
+                rec.depth + 1 < c->max_depth && ((nl >= c->min_split && nl >= 2 * c->min_leaf) ||
+                                                 (nr >= c->min_split && nr >= 2 * c->min_leaf));
+            partition_exact(c, rec.s, rec.e, searched ? c->d : 1);
         }
         if (top + 2 > cap) {
             size_t nc = 2 * cap;
@@ -1124,7 +1136,7 @@ static crm_status bf_add(tr_ctx *c, size_t s, size_t e, int32_t depth, int32_t p
         partition_hist(c, s, e);
         out->H = H;
     } else {
-        partition_exact(c, s, e);
+        partition_exact(c, s, e, c->d);
     }
     return CRM_OK;
 }
