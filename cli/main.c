@@ -21,7 +21,8 @@ static void main_help(void)
            "                 apply a saved model to the rows of a file\n"
            "  rfm FILE       per-customer recency, frequency, monetary scores, segments\n"
            "                 and lifecycle stages from transaction lines\n"
-           "  synth          generate realistic, deterministic shop transactions as CSV\n\n"
+           "  synth          generate realistic, deterministic shop transactions as CSV\n"
+           "  tree FILE      CART decision tree (churn rules) with readable if/then rules\n\n"
            "Options:\n"
            "  -h, --help     show this help; 'crm <command> --help' shows a command's options\n"
            "  --version      show the versions of crm and of the libcrm library it uses\n\n"
@@ -44,6 +45,7 @@ static const command commands[] = {
     {"predict", cli_cmd_predict},
     {"rfm", cli_cmd_rfm},
     {"synth", cli_cmd_synth},
+    {"tree", cli_cmd_tree},
 };
 
 int main(int argc, char **argv)

@@ -133,5 +133,6 @@ int cli_cmd_kmeans(int argc, char **argv);
 int cli_cmd_predict(int argc, char **argv);
 int cli_cmd_rfm(int argc, char **argv);
 int cli_cmd_synth(int argc, char **argv);
+int cli_cmd_tree(int argc, char **argv);
 
 #endif /* CRM_CLI_UTIL_H */

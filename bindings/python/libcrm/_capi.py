@@ -263,6 +263,54 @@ CRM_KMEANS_LLOYD = crm_kmeans_algorithm.CRM_KMEANS_LLOYD
 CRM_KMEANS_HAMERLY = crm_kmeans_algorithm.CRM_KMEANS_HAMERLY
 
 
+class crm_tree_task(enum.IntEnum):
+    """Task of a tree."""
+
+    # classification for a text or 0/1 target, else regression
+    CRM_TREE_AUTO = 0
+    # classification
+    CRM_TREE_CLASSIFICATION = 1
+    # regression
+    CRM_TREE_REGRESSION = 2
+
+
+CRM_TREE_AUTO = crm_tree_task.CRM_TREE_AUTO
+CRM_TREE_CLASSIFICATION = crm_tree_task.CRM_TREE_CLASSIFICATION
+CRM_TREE_REGRESSION = crm_tree_task.CRM_TREE_REGRESSION
+
+
+class crm_tree_criterion(enum.IntEnum):
+    """Split criterion of a tree."""
+
+    # gini for classification, mse for regression
+    CRM_TREE_CRITERION_AUTO = 0
+    # Gini impurity (classification)
+    CRM_TREE_GINI = 1
+    # entropy, information gain (classification)
+    CRM_TREE_ENTROPY = 2
+    # squared error (regression)
+    CRM_TREE_MSE = 3
+
+
+CRM_TREE_CRITERION_AUTO = crm_tree_criterion.CRM_TREE_CRITERION_AUTO
+CRM_TREE_GINI = crm_tree_criterion.CRM_TREE_GINI
+CRM_TREE_ENTROPY = crm_tree_criterion.CRM_TREE_ENTROPY
+CRM_TREE_MSE = crm_tree_criterion.CRM_TREE_MSE
+
+
+class crm_tree_class_weight(enum.IntEnum):
+    """Class weighting of a classification tree."""
+
+    # every row weighs its sample weight
+    CRM_TREE_WEIGHT_NONE = 0
+    # times n / (n_classes * count of its class)
+    CRM_TREE_WEIGHT_BALANCED = 1
+
+
+CRM_TREE_WEIGHT_NONE = crm_tree_class_weight.CRM_TREE_WEIGHT_NONE
+CRM_TREE_WEIGHT_BALANCED = crm_tree_class_weight.CRM_TREE_WEIGHT_BALANCED
+
+
 class crm_apriori_target(enum.IntEnum):
     """Which frequent itemsets crm_apriori() reports."""
 
@@ -556,6 +604,66 @@ class crm_silhouette_options(Structure):
         Calls crm_silhouette_options_init(&o, sizeof o) with the size of this class."""
         opts = cls()
         crm_silhouette_options_init(byref(opts), sizeof(opts))
+        return opts
+
+
+class crm_tree_options(Structure):
+    """Options of crm_tree_fit(). Initialise with
+    crm_tree_options_init(&o, sizeof o); see crm/common.h for the size rule.
+    """
+
+    _fields_ = [
+        # sizeof as the caller compiled it (set by init)
+        ('size', c_size_t),
+        # crm_tree_task; default CRM_TREE_AUTO
+        ('task', c_int32),
+        # crm_tree_criterion; default AUTO
+        ('criterion', c_int32),
+        # deepest level (root 0); 0 = a single leaf; -1 = unlimited (default)
+        ('max_depth', c_int32),
+        # crm_tree_class_weight; default NONE
+        ('class_weight', c_int32),
+        # rows a node needs to be split, >= 2; default 2
+        ('min_samples_split', c_int64),
+        # rows each child must keep, >= 1; default 1
+        ('min_samples_leaf', c_int64),
+        # smallest weighted impurity decrease of a split (see the header), >= 0; default 0
+        ('min_impurity_decrease', c_double),
+        # 0 = unlimited (default, depth-first growth); >= 2: best-first growth up to this many
+        # leaves
+        ('max_leaf_nodes', c_int64),
+        # cost-complexity pruning parameter, >= 0; default 0
+        ('ccp_alpha', c_double),
+        # class whose share the rules and dot output show as "p" (NULL: the predicted class);
+        # must be a class of the target; borrowed for the call
+        ('positive', c_char_p),
+        # seed of the feature visiting order (tie rule, see the header); default 0
+        ('seed', c_uint64),
+        # 0 = exact mode (default); 2..255: histogram mode
+        ('max_bins', c_int32),
+        # worker threads, 0 = all cores (default); the result does not depend on it
+        ('n_threads', c_int32),
+        # number column of row weights (>= 0, finite), or NULL (default: every row weighs 1);
+        # borrowed for the call
+        ('sample_weight', c_char_p),
+        # called as the tree grows with the fraction of rows settled in leaves, or NULL; non-
+        # zero return cancels (CRM_E_CANCELLED)
+        ('progress', CFUNCTYPE(c_int32, c_double, c_void_p)),
+        # passed to progress
+        ('user', c_void_p),
+    ]
+    #: Pointer fields and the field that holds their number of elements.
+    _lengths_ = {}
+    #: Integer fields holding a value of an enum (@type[enum] tags).
+    _enums_ = {}
+
+    @classmethod
+    def defaults(cls):
+        """A new crm_tree_options holding the library defaults.
+
+        Calls crm_tree_options_init(&o, sizeof o) with the size of this class."""
+        opts = cls()
+        crm_tree_options_init(byref(opts), sizeof(opts))
         return opts
 
 
@@ -2431,6 +2539,219 @@ crm_silhouette = _bind(
     """,
 )
 
+#: crm_status crm_tree_options_init(crm_tree_options *opts, size_t size)
+crm_tree_options_init = _bind(
+    'crm_tree_options_init',
+    c_int,  # returns status
+    [
+        POINTER(crm_tree_options),  # opts: out, options
+        c_size_t,  # size: in, size
+    ],
+    status=True,
+    doc="""crm_status crm_tree_options_init(crm_tree_options *opts, size_t size)
+
+    Write the default tree options into `opts` (task AUTO, criterion AUTO,
+    max_depth -1, class_weight NONE, min_samples_split 2, min_samples_leaf 1,
+    min_impurity_decrease 0, max_leaf_nodes 0, ccp_alpha 0, positive NULL,
+    seed 0, max_bins 0, n_threads 0, sample_weight NULL, progress NULL,
+    user NULL).
+    @param[out] opts  options to initialise
+    @param[in]  size  sizeof *opts as the caller compiled it
+    @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
+    Thread-safety: safe from any thread.
+    """,
+)
+
+#: crm_status crm_tree_fit(const crm_dataset *ds, const char *target, const char *const *features, size_t nf, const crm_tree_options *opts, crm_model **out)
+crm_tree_fit = _bind(
+    'crm_tree_fit',
+    c_int,  # returns status
+    [
+        POINTER(crm_dataset),  # ds: in, handle
+        c_char_p,  # target: in, string
+        POINTER(c_char_p),  # features: in, string_array (length nf)
+        c_size_t,  # nf: in, length (of features)
+        POINTER(crm_tree_options),  # opts: in, options
+        POINTER(POINTER(crm_model)),  # out: out, handle_out (free with crm_model_free)
+    ],
+    status=True,
+    doc="""crm_status crm_tree_fit(const crm_dataset *ds, const char *target, const char *const *features, size_t nf, const crm_tree_options *opts, crm_model **out)
+
+    Fit a CART tree predicting `target` from the columns `features` of `ds`
+    (algorithm, model, statistics and JSON form described at the top of this
+    header). A target with a single class, or features that are all constant,
+    give a valid single-leaf tree.
+    @param[in]  ds        dataset
+    @param[in]  target    name of the target column (text or number)
+    @param[in]  features  names of the feature columns (number or text, distinct,
+                          not the target)
+    @param[in]  nf        number of features, >= 1
+    @param[in]  opts      options, or NULL for the defaults
+    @param[out] out       fitted model (kind CRM_MODEL_TREE), NULL on failure.
+                          Ownership: caller; free with crm_model_free(). The model
+                          keeps no reference to ds.
+    @return CRM_OK; CRM_E_INVALID (NULL argument, nf 0, a duplicate feature or
+            the target among the features, no rows, a missing or non-finite
+            target naming the row, a number target other than 0/1 for
+            classification, a text target for regression, an infinite feature
+            value naming the column and row, a criterion that does not fit the
+            task, max_depth < -1, min_samples_split < 2, min_samples_leaf < 1,
+            min_impurity_decrease or ccp_alpha negative or not finite,
+            max_leaf_nodes 1 or negative, max_bins 1 or outside 0..255,
+            n_threads < 0, an unknown task or class_weight, a positive class
+            that is not a class, a negative or non-finite sample weight naming
+            the row, or all weights 0);
+            CRM_E_NOTFOUND (a column does not exist); CRM_E_TYPE (a time
+            column as feature or target, or a sample_weight column that is not
+            a number column); CRM_E_CANCELLED; CRM_E_FORMAT (opts from a newer
+            library with unknown fields set); CRM_E_NOMEM.
+    Thread-safety: ds may be read by other threads meanwhile.
+    """,
+)
+
+#: crm_status crm_tree_pruning_path(const crm_dataset *ds, const char *target, const char *const *features, size_t nf, const crm_tree_options *opts, crm_dataset **out)
+crm_tree_pruning_path = _bind(
+    'crm_tree_pruning_path',
+    c_int,  # returns status
+    [
+        POINTER(crm_dataset),  # ds: in, handle
+        c_char_p,  # target: in, string
+        POINTER(c_char_p),  # features: in, string_array (length nf)
+        c_size_t,  # nf: in, length (of features)
+        POINTER(crm_tree_options),  # opts: in, options
+        POINTER(POINTER(crm_dataset)),  # out: out, handle_out (free with crm_dataset_free)
+    ],
+    status=True,
+    doc="""crm_status crm_tree_pruning_path(const crm_dataset *ds, const char *target, const char *const *features, size_t nf, const crm_tree_options *opts, crm_dataset **out)
+
+    Minimal cost-complexity pruning path: fit the tree of `opts` with
+    ccp_alpha = 0 and list the effective alphas at which subtrees are pruned
+    (as scikit-learn's cost_complexity_pruning_path).
+    @param[in]  ds        dataset
+    @param[in]  target    name of the target column
+    @param[in]  features  names of the feature columns
+    @param[in]  nf        number of features, >= 1
+    @param[in]  opts      options (ccp_alpha is ignored), or NULL for the defaults
+    @param[out] out       table with number columns `ccp_alpha` (increasing, the
+                          first 0) and `impurity` (total leaf impurity of the
+                          tree pruned at that alpha; the last row is the root
+                          alone), NULL on failure.
+                          Ownership: caller; free with crm_dataset_free().
+    @return CRM_OK and every error of crm_tree_fit().
+    Thread-safety: ds may be read by other threads meanwhile.
+    """,
+)
+
+#: crm_status crm_tree_feature_importances(const crm_model *m, crm_dataset **out)
+crm_tree_feature_importances = _bind(
+    'crm_tree_feature_importances',
+    c_int,  # returns status
+    [
+        POINTER(crm_model),  # m: in, handle
+        POINTER(POINTER(crm_dataset)),  # out: out, handle_out (free with crm_dataset_free)
+    ],
+    status=True,
+    doc="""crm_status crm_tree_feature_importances(const crm_model *m, crm_dataset **out)
+
+    Feature importances: each feature's total weighted impurity decrease over
+    the splits that use it, normalised to sum to 1 (all 0 for a single-leaf
+    tree), as scikit-learn's feature_importances_.
+    @param[in]  m    fitted tree (kind CRM_MODEL_TREE)
+    @param[out] out  table with a text column `feature` and a number column
+                     `importance`, one row per feature in fitting order, NULL on
+                     failure. Ownership: caller; free with crm_dataset_free().
+    @return CRM_OK; CRM_E_INVALID (NULL argument); CRM_E_TYPE (not a tree);
+            CRM_E_NOMEM.
+    Thread-safety: safe; only reads m.
+    """,
+)
+
+#: crm_status crm_tree_export_text(const crm_model *m, char **out)
+crm_tree_export_text = _bind(
+    'crm_tree_export_text',
+    c_int,  # returns status
+    [
+        POINTER(crm_model),  # m: in, handle
+        POINTER(POINTER(c_char)),  # out: out, string_out (free with crm_free)
+    ],
+    status=True,
+    doc="""crm_status crm_tree_export_text(const crm_model *m, char **out)
+
+    The tree as indented if/then rules, one line per test and one per leaf:
+
+        if Contract in {Month-to-month} (missing: yes)
+        |   if tenure <= 5.5
+        |   |   then Yes (p=0.70, n=1024) [No: 307, Yes: 717]
+
+    Leaves show the predicted class, its share p (or the share of
+    opts.positive when it was set), the training rows n and the weighted
+    class counts (regression: "then value=… (n=…, mse=…)"). Numbers are
+    printed with up to 6 significant digits. Where missing values go is
+    shown as "(missing: yes)" on the branch that takes them.
+    @param[in]  m    fitted tree
+    @param[out] out  NUL-terminated UTF-8 text ending in a newline, NULL on
+                     failure. Ownership: caller; free with crm_free().
+    @return CRM_OK; CRM_E_INVALID (NULL argument); CRM_E_TYPE (not a tree);
+            CRM_E_NOMEM.
+    Thread-safety: safe; only reads m.
+    """,
+)
+
+#: crm_status crm_tree_export_rules(const crm_model *m, char **out)
+crm_tree_export_rules = _bind(
+    'crm_tree_export_rules',
+    c_int,  # returns status
+    [
+        POINTER(crm_model),  # m: in, handle
+        POINTER(POINTER(c_char)),  # out: out, string_out (free with crm_free)
+    ],
+    status=True,
+    doc="""crm_status crm_tree_export_rules(const crm_model *m, char **out)
+
+    The tree as flat rules, one line per leaf in preorder, the tests of its
+    path merged per feature (a number feature's bounds into one range, a
+    text feature's category sets into one set) and joined by AND:
+
+        IF Contract in {Month-to-month} AND tenure <= 5.5 THEN Yes (p=0.561, n=1318) [No: 578, Yes:
+    740] IF 5.5 < tenure <= 15.5 AND (MonthlyCharges > 68.6 or missing) THEN ...
+
+    A condition says "or missing" when missing values reach the leaf and a
+    test on the path saw missing values in training. A text feature's set
+    lists every training category that reaches the leaf (including ones a
+    node had not seen, which follow its larger child). The leaf part is as
+    in crm_tree_export_text(); a single-leaf tree gives one "THEN …" line.
+    @param[in]  m    fitted tree
+    @param[out] out  NUL-terminated UTF-8 text ending in a newline, NULL on
+                     failure. Ownership: caller; free with crm_free().
+    @return CRM_OK; CRM_E_INVALID (NULL argument); CRM_E_TYPE (not a tree);
+            CRM_E_NOMEM.
+    Thread-safety: safe; only reads m.
+    """,
+)
+
+#: crm_status crm_tree_export_dot(const crm_model *m, char **out)
+crm_tree_export_dot = _bind(
+    'crm_tree_export_dot',
+    c_int,  # returns status
+    [
+        POINTER(crm_model),  # m: in, handle
+        POINTER(POINTER(c_char)),  # out: out, string_out (free with crm_free)
+    ],
+    status=True,
+    doc="""crm_status crm_tree_export_dot(const crm_model *m, char **out)
+
+    The tree in Graphviz dot language (a digraph; node ids as in the summary;
+    each box shows the test, the impurity, n and the class counts or mean;
+    edges are labelled "yes"/"no").
+    @param[in]  m    fitted tree
+    @param[out] out  NUL-terminated text, NULL on failure.
+                     Ownership: caller; free with crm_free().
+    @return CRM_OK; CRM_E_INVALID (NULL argument); CRM_E_TYPE (not a tree);
+            CRM_E_NOMEM.
+    Thread-safety: safe; only reads m.
+    """,
+)
+
 #: crm_status crm_apriori_options_init(crm_apriori_options *opts, size_t size)
 crm_apriori_options_init = _bind(
     'crm_apriori_options_init',
@@ -2609,6 +2930,13 @@ FUNCTIONS = (
     'crm_kmeans_elbow',
     'crm_silhouette_options_init',
     'crm_silhouette',
+    'crm_tree_options_init',
+    'crm_tree_fit',
+    'crm_tree_pruning_path',
+    'crm_tree_feature_importances',
+    'crm_tree_export_text',
+    'crm_tree_export_rules',
+    'crm_tree_export_dot',
     'crm_apriori_options_init',
     'crm_apriori',
     'crm_synth_options_init',

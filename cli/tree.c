@@ -1,0 +1,473 @@
+/* crm tree FILE --target COL --features A,B.. [--max-depth D] [--min-samples-leaf N]
+ *          [--criterion gini|entropy|mse] [--ccp-alpha A] [--rules] [--flat-rules] [--dot FILE] [-o
+ * OUT]
+ *          [--model M.json] [--json] [more tree options] [csv flags]:
+ * a CART decision tree (crm_tree_fit) with its statistics, feature importances and rules. */
+#include "csvflags.h"
+
+#include "crm/model.h"
+#include "crm/tree.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char tr_usage[] =
+    "crm tree FILE --target COL --features A,B.. [--max-depth D] [--min-samples-leaf N] "
+    "[--criterion gini|entropy|mse] [--ccp-alpha A] [--rules] [--flat-rules] [--dot FILE] "
+    "[-o OUT] "
+    "[--model M.json] [--json]";
+
+static void tr_help(void)
+{
+    printf("usage: %s\n\n"
+           "Fit a CART decision tree predicting --target from the --features columns of\n"
+           "FILE (number and text columns; text columns are split into category subsets,\n"
+           "missing values are routed to the side learned at each split; see crm/tree.h),\n"
+           "and print its size, training accuracy and feature importances.\n\n"
+           "Options:\n"
+           "  --target COL          column to predict (text or 0/1: classification;\n"
+           "                        other numbers: regression) (required)\n"
+           "  --features A,B..      feature columns (required)\n"
+           "  --task T              classification or regression (default: from the target)\n"
+           "  --criterion C         gini, entropy (classification) or mse (regression)\n"
+           "  --max-depth D         deepest level, root = 0 (default: unlimited)\n"
+           "  --min-samples-leaf N  rows each leaf keeps at least (default 1)\n"
+           "  --min-samples-split N rows a node needs to be split (default 2)\n"
+           "  --min-impurity-decrease X  smallest weighted impurity decrease of a split\n"
+           "  --max-leaf-nodes N    grow best first up to N leaves (default: depth first)\n"
+           "  --ccp-alpha A         minimal cost-complexity pruning parameter (default 0)\n"
+           "  --class-weight W      none or balanced (default none)\n"
+           "  --positive VALUE      class whose share the rules show as p(VALUE)\n"
+           "  --weight COL          number column of row weights (default: all 1)\n"
+           "  --max-bins N          histogram mode with N bins (2..255; default: exact)\n"
+           "  --seed S              seed of the feature order (tie-breaks; default 0)\n"
+           "  --rules               print the tree as indented if/then rules\n"
+           "  --flat-rules          print one IF ... AND ... THEN line per leaf\n"
+           "  --dot FILE            write the tree in Graphviz dot language\n"
+           "  --path                print the cost-complexity pruning path instead\n"
+           "  -o, --output FILE     write the input rows with \"prediction\" (and for\n"
+           "                        classification \"prediction_proba\") as CSV\n"
+           "  --model FILE          save the fitted model as JSON (crm/model.h)\n"
+           "  --json                print one JSON object instead of the summary\n"
+           "  -h, --help            show this help\n\n"
+           "CSV flags:\n%s",
+           tr_usage, cli_csvflags_help);
+}
+
+/* Split "a,b,c" into a new array of new strings. */
+static int split_list(const char *s, char ***out, size_t *n)
+{
+    size_t cnt = 1;
+    for (const char *p = s; *p; p++)
+        cnt += *p == ',';
+    char **v = calloc(cnt, sizeof *v);
+    if (!v) return -1;
+    size_t i = 0;
+    const char *p = s;
+    for (;;) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        v[i] = malloc(len + 1);
+        if (!v[i]) {
+            for (size_t j = 0; j < i; j++)
+                free(v[j]);
+            free(v);
+            return -1;
+        }
+        memcpy(v[i], p, len);
+        v[i][len] = '\0';
+        i++;
+        if (!e) break;
+        p = e + 1;
+    }
+    *out = v;
+    *n = cnt;
+    return 0;
+}
+
+static void free_list(char **v, size_t n)
+{
+    if (!v) return;
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+static int32_t show_progress(double fraction, void *user)
+{
+    int *last = user;
+    int pct = (int)(fraction * 100);
+    if (pct != *last) {
+        *last = pct;
+        fprintf(stderr, "\rcrm tree: %3d%%", pct);
+        fflush(stderr);
+    }
+    return 0;
+}
+
+/* A table as a JSON list of row objects (numbers and text). */
+static void print_table_json(const crm_dataset *s)
+{
+    size_t nr = crm_dataset_nrows(s), nc = crm_dataset_ncols(s);
+    fputs("[", stdout);
+    for (size_t r = 0; r < nr; r++) {
+        fputs(r ? ", {" : "{", stdout);
+        for (size_t c = 0; c < nc; c++) {
+            const char *name = NULL;
+            int32_t type = 0;
+            crm_dataset_column_name(s, c, &name);
+            crm_dataset_column_type(s, c, &type);
+            fputs(c ? ", " : "", stdout);
+            cli_json_string(stdout, name);
+            fputs(": ", stdout);
+            if (type == CRM_TYPE_TEXT) {
+                const char *t = NULL;
+                crm_dataset_get_text(s, c, r, &t);
+                if (t)
+                    cli_json_string(stdout, t);
+                else
+                    fputs("null", stdout);
+            } else {
+                double v = NAN;
+                crm_dataset_get_number(s, c, r, 1, &v);
+                cli_json_number(stdout, v);
+            }
+        }
+        fputs("}", stdout);
+    }
+    fputs("]", stdout);
+}
+
+static int write_text_file(const char *path, const char *text)
+{
+    FILE *fp = fopen(path, "w");
+    if (!fp) {
+        cli_error("%s: cannot write", path);
+        return CLI_EXIT_INPUT;
+    }
+    int bad = fputs(text, fp) < 0;
+    if (fclose(fp) != 0) bad = 1;
+    if (bad) {
+        cli_error("%s: cannot write", path);
+        return CLI_EXIT_INPUT;
+    }
+    return 0;
+}
+
+static int print_path(const crm_dataset *ds, const char *target, char **feat, size_t nf,
+                      const crm_tree_options *to, int json)
+{
+    crm_dataset *p = NULL;
+    if (crm_tree_pruning_path(ds, target, (const char *const *)feat, nf, to, &p) != CRM_OK)
+        return cli_lib_error(NULL);
+    size_t n = crm_dataset_nrows(p);
+    if (json) {
+        fputs("{\"path\": ", stdout);
+        print_table_json(p);
+        fputs("}\n", stdout);
+    } else {
+        printf("%24s %24s\n", "ccp_alpha", "impurity");
+        for (size_t i = 0; i < n; i++) {
+            double a = 0, im = 0;
+            crm_dataset_get_number(p, 0, i, 1, &a);
+            crm_dataset_get_number(p, 1, i, 1, &im);
+            printf("%24.17g %24.17g\n", a, im);
+        }
+    }
+    crm_dataset_free(p);
+    return 0;
+}
+
+int cli_cmd_tree(int argc, char **argv)
+{
+    cli_args a;
+    cli_args_init(&a, argc, argv, "tree", tr_usage);
+    crm_tree_options to;
+    if (crm_tree_options_init(&to, sizeof to) != CRM_OK) return cli_lib_error(NULL);
+    cli_csvflags f;
+    int rc = cli_csvflags_init(&f, argc);
+    if (rc) return rc;
+    const char *path = NULL, *out = NULL, *model_path = NULL, *dot_path = NULL, *target = NULL,
+               *featarg = NULL, *v = NULL;
+    int json = 0, rules = 0, flat = 0, want_path = 0;
+    int64_t iv = 0;
+    char **feat = NULL;
+    size_t nf = 0;
+    crm_dataset *ds = NULL, *imp = NULL, *sum = NULL;
+    crm_model *m = NULL;
+    char *text = NULL, *dot = NULL, *flat_text = NULL;
+    cli_opt o;
+    const char *pos = NULL;
+    int k;
+    while ((k = cli_next(&a, &o, &pos)) != CLI_END) {
+        if (k == CLI_POSITIONAL) {
+            if ((rc = cli_one_file(&a, pos, &path))) goto done;
+            continue;
+        }
+        int r = cli_csvflags_try(&f, &a, &o);
+        if (r > 0) continue;
+        if (r == 0) {
+            if (cli_is(&o, "help", 'h')) {
+                tr_help();
+                goto done;
+            } else if (cli_is(&o, "output", 'o')) {
+                r = cli_file_value(&a, &o, &out);
+            } else if (cli_is(&o, "model", 0)) {
+                r = cli_file_value(&a, &o, &model_path);
+            } else if (cli_is(&o, "dot", 0)) {
+                r = cli_file_value(&a, &o, &dot_path);
+            } else if (cli_is(&o, "target", 0)) {
+                r = cli_value(&a, &o, &target);
+            } else if (cli_is(&o, "features", 0)) {
+                r = cli_value(&a, &o, &featarg);
+            } else if (cli_is(&o, "weight", 0)) {
+                r = cli_value(&a, &o, &to.sample_weight);
+            } else if (cli_is(&o, "positive", 0)) {
+                r = cli_value(&a, &o, &to.positive);
+            } else if (cli_is(&o, "max-depth", 0)) {
+                r = cli_int_value(&a, &o, &iv);
+                if (!r && (iv < 0 || iv > 100000)) {
+                    cli_usage(&a, "--max-depth wants a whole number from 0 to 100000");
+                    r = -1;
+                }
+                to.max_depth = (int32_t)iv;
+            } else if (cli_is(&o, "min-samples-leaf", 0)) {
+                r = cli_int_value(&a, &o, &to.min_samples_leaf);
+            } else if (cli_is(&o, "min-samples-split", 0)) {
+                r = cli_int_value(&a, &o, &to.min_samples_split);
+            } else if (cli_is(&o, "max-leaf-nodes", 0)) {
+                r = cli_int_value(&a, &o, &to.max_leaf_nodes);
+            } else if (cli_is(&o, "max-bins", 0)) {
+                r = cli_int_value(&a, &o, &iv);
+                if (!r && (iv < 0 || iv > 255)) {
+                    cli_usage(&a, "--max-bins wants a whole number from 0 to 255");
+                    r = -1;
+                }
+                to.max_bins = (int32_t)iv;
+            } else if (cli_is(&o, "min-impurity-decrease", 0)) {
+                r = cli_number_value(&a, &o, &to.min_impurity_decrease);
+            } else if (cli_is(&o, "ccp-alpha", 0)) {
+                r = cli_number_value(&a, &o, &to.ccp_alpha);
+            } else if (cli_is(&o, "seed", 0)) {
+                r = cli_value(&a, &o, &v);
+                if (!r && cli_parse_uint64(v, &to.seed)) {
+                    cli_usage(&a, "--seed wants a whole number >= 0 (got \"%s\")", v);
+                    r = -1;
+                }
+            } else if (cli_is(&o, "criterion", 0)) {
+                r = cli_value(&a, &o, &v);
+                if (!r) {
+                    if (strcmp(v, "gini") == 0)
+                        to.criterion = CRM_TREE_GINI;
+                    else if (strcmp(v, "entropy") == 0)
+                        to.criterion = CRM_TREE_ENTROPY;
+                    else if (strcmp(v, "mse") == 0)
+                        to.criterion = CRM_TREE_MSE;
+                    else {
+                        cli_usage(&a, "--criterion wants gini, entropy or mse (got \"%s\")", v);
+                        r = -1;
+                    }
+                }
+            } else if (cli_is(&o, "task", 0)) {
+                r = cli_value(&a, &o, &v);
+                if (!r) {
+                    if (strcmp(v, "classification") == 0)
+                        to.task = CRM_TREE_CLASSIFICATION;
+                    else if (strcmp(v, "regression") == 0)
+                        to.task = CRM_TREE_REGRESSION;
+                    else {
+                        cli_usage(&a, "--task wants classification or regression (got \"%s\")", v);
+                        r = -1;
+                    }
+                }
+            } else if (cli_is(&o, "class-weight", 0)) {
+                r = cli_value(&a, &o, &v);
+                if (!r) {
+                    if (strcmp(v, "balanced") == 0)
+                        to.class_weight = CRM_TREE_WEIGHT_BALANCED;
+                    else if (strcmp(v, "none") == 0)
+                        to.class_weight = CRM_TREE_WEIGHT_NONE;
+                    else {
+                        cli_usage(&a, "--class-weight wants none or balanced (got \"%s\")", v);
+                        r = -1;
+                    }
+                }
+            } else if (cli_is(&o, "rules", 0)) {
+                r = cli_flag(&a, &o);
+                rules = 1;
+            } else if (cli_is(&o, "flat-rules", 0)) {
+                r = cli_flag(&a, &o);
+                flat = 1;
+            } else if (cli_is(&o, "path", 0)) {
+                r = cli_flag(&a, &o);
+                want_path = 1;
+            } else if (cli_is(&o, "json", 0)) {
+                r = cli_flag(&a, &o);
+                json = 1;
+            } else {
+                rc = cli_unknown(&a, &o);
+                goto done;
+            }
+        }
+        if (r < 0) {
+            rc = CLI_EXIT_USAGE;
+            goto done;
+        }
+    }
+    if (!path) {
+        rc = cli_usage(&a, "missing FILE");
+        goto done;
+    }
+    if (!target || !target[0]) {
+        rc = cli_usage(&a, "--target is required");
+        goto done;
+    }
+    if (!featarg || !featarg[0]) {
+        rc = cli_usage(&a, "--features is required");
+        goto done;
+    }
+    if (split_list(featarg, &feat, &nf)) {
+        cli_error("out of memory");
+        rc = CLI_EXIT_INPUT;
+        goto done;
+    }
+    if (crm_dataset_read_csv(path, &f.opts, &ds) != CRM_OK) {
+        rc = cli_lib_error(path);
+        goto done;
+    }
+    if (want_path) {
+        rc = print_path(ds, target, feat, nf, &to, json);
+        goto done;
+    }
+    int last_pct = -1;
+    if (!json && isatty(2)) {
+        to.progress = show_progress;
+        to.user = &last_pct;
+    }
+    crm_status fst = crm_tree_fit(ds, target, (const char *const *)feat, nf, &to, &m);
+    if (last_pct >= 0) {
+        fputs("\r               \r", stderr);
+        fflush(stderr);
+    }
+    if (fst != CRM_OK) {
+        rc = cli_lib_error(path);
+        goto done;
+    }
+    if (crm_model_summary(m, &sum) != CRM_OK || crm_tree_feature_importances(m, &imp) != CRM_OK ||
+        crm_tree_export_text(m, &text) != CRM_OK ||
+        (flat && crm_tree_export_rules(m, &flat_text) != CRM_OK)) {
+        rc = cli_lib_error(NULL);
+        goto done;
+    }
+    if (dot_path) {
+        if (crm_tree_export_dot(m, &dot) != CRM_OK) {
+            rc = cli_lib_error(NULL);
+            goto done;
+        }
+        if ((rc = write_text_file(dot_path, dot))) goto done;
+    }
+    if (out) {
+        if (crm_model_predict(m, ds, "prediction") != CRM_OK) {
+            rc = cli_lib_error(out);
+            goto done;
+        }
+        if (crm_dataset_write_csv(ds, out, &f.opts) != CRM_OK) {
+            rc = cli_lib_error(out);
+            goto done;
+        }
+    }
+    if (model_path && crm_model_save(m, model_path) != CRM_OK) {
+        rc = cli_lib_error(NULL);
+        goto done;
+    }
+    size_t nstat = 0;
+    crm_model_stat_count(m, &nstat);
+    double regression = 0;
+    crm_model_stat(m, "regression", &regression);
+    if (json) {
+        fputs("{\"file\": ", stdout);
+        cli_json_string(stdout, path);
+        printf(", \"rows\": %zu, \"target\": ", crm_dataset_nrows(ds));
+        cli_json_string(stdout, target);
+        fputs(", \"features\": [", stdout);
+        for (size_t j = 0; j < nf; j++) {
+            fputs(j ? ", " : "", stdout);
+            cli_json_string(stdout, feat[j]);
+        }
+        fputs("], \"stats\": {", stdout);
+        for (size_t i = 0; i < nstat; i++) {
+            const char *name = NULL;
+            double sv = NAN;
+            crm_model_stat_name(m, i, &name);
+            crm_model_stat(m, name, &sv);
+            fputs(i ? ", " : "", stdout);
+            cli_json_string(stdout, name);
+            fputs(": ", stdout);
+            cli_json_number(stdout, sv);
+        }
+        fputs("}, \"importances\": ", stdout);
+        print_table_json(imp);
+        fputs(", \"summary\": ", stdout);
+        print_table_json(sum);
+        if (rules) {
+            fputs(", \"rules\": ", stdout);
+            cli_json_string(stdout, text);
+        }
+        if (flat) {
+            fputs(", \"flat_rules\": ", stdout);
+            cli_json_string(stdout, flat_text);
+        }
+        fputs(", \"output\": ", stdout);
+        if (out)
+            cli_json_string(stdout, out);
+        else
+            fputs("null", stdout);
+        fputs(", \"model\": ", stdout);
+        if (model_path)
+            cli_json_string(stdout, model_path);
+        else
+            fputs("null", stdout);
+        fputs("}\n", stdout);
+    } else {
+        double depth = 0, leaves = 0, score = 0;
+        crm_model_stat(m, "depth", &depth);
+        crm_model_stat(m, "leaves", &leaves);
+        crm_model_stat(m, "train_accuracy", &score);
+        printf("file:        %s\nrows:        %zu\ntarget:      %s (%s)\nfeatures:    ", path,
+               crm_dataset_nrows(ds), target, regression != 0 ? "regression" : "classification");
+        for (size_t j = 0; j < nf; j++)
+            printf("%s%s", j ? ", " : "", feat[j]);
+        printf("\ndepth:       %d\nleaves:      %d\n", (int)depth, (int)leaves);
+        printf("%s %.4f\n", regression != 0 ? "training R^2:" : "training accuracy:", score);
+        if (out) printf("output:      %s\n", out);
+        if (model_path) printf("model:       %s\n", model_path);
+        if (dot_path) printf("dot:         %s\n", dot_path);
+        printf("\n%-24s %10s\n", "feature", "importance");
+        for (size_t j = 0; j < nf; j++) {
+            const char *name = NULL;
+            double iv2 = 0;
+            crm_dataset_get_text(imp, 0, j, &name);
+            crm_dataset_get_number(imp, 1, j, 1, &iv2);
+            printf("%-24s %10.4f\n", name, iv2);
+        }
+        if (rules) printf("\n%s", text);
+        if (flat) printf("\n%s", flat_text);
+    }
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        cli_error("cannot write to standard output");
+        rc = CLI_EXIT_INPUT;
+    }
+done:
+    crm_free(text);
+    crm_free(flat_text);
+    crm_free(dot);
+    crm_model_free(m);
+    crm_dataset_free(sum);
+    crm_dataset_free(imp);
+    crm_dataset_free(ds);
+    free_list(feat, nf);
+    cli_csvflags_free(&f);
+    return rc;
+}

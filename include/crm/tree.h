@@ -1,0 +1,369 @@
+/**
+ * @file crm/tree.h
+ * @brief CART decision trees: classification (gini, entropy) and regression
+ *        (squared error), native text (categorical) features, learned
+ *        routing of missing values, best-first growth, minimal
+ *        cost-complexity pruning, readable rules and Graphviz output.
+ *
+ * Data. The target is a text column (classification; classes are the
+ * distinct values, sorted by unsigned bytes) or a number column (0/1 values
+ * for classification, any finite values for regression). Rows whose target
+ * is missing are refused (CRM_E_INVALID naming the row). Features are number
+ * columns and text columns:
+ * - Number features are rounded to single precision (float32) before
+ *   fitting and before predicting, as scikit-learn does. A split sends a row
+ *   left when its value is <= the threshold; thresholds are the midpoint
+ *   (computed in double) of two consecutive distinct float32 values of the
+ *   node. Two values whose float32 difference is at most 1e-7 (evaluated in
+ *   float32) count as equal, scikit-learn's FEATURE_THRESHOLD.
+ * - Text features are split natively into two subsets of categories. For
+ *   regression and binary classification the categories present in the node
+ *   are sorted by the mean target (the share of the second class) and every
+ *   cut of that order is tried: this finds the best subset split (Breiman's
+ *   theorem). With more than two classes the same sweep is done once per
+ *   class, the categories being sorted by the share of that class, and the
+ *   best of those K cuts is kept (a heuristic; not always the best subset).
+ *   Categories tie in that order by their code (first appearance in the
+ *   training column).
+ *
+ * Missing values (NaN in number features, missing text). At each split the
+ * rows of the node whose feature is missing are tried on both sides of every
+ * candidate cut, and go to the side that gives the larger improvement (left
+ * on exact ties). A candidate "all present values left, missing right" is
+ * also tried when the node has missing values. When no training row of the
+ * node was missing, missing values at prediction follow the child with more
+ * (weighted) training rows (left on ties); so do text categories that were
+ * not present in the node during training. For text features a missing
+ * value is handled as one more category of the sweep. Prediction never
+ * fails because of missing values or unseen categories.
+ *
+ * Split choice (exact mode, the default). Each feature is sorted once; the
+ * sorted index lists are partitioned (stably) down the tree, so every node
+ * evaluates every feature with one sweep over its rows in sorted order.
+ * The improvement compared between candidates is scikit-learn's proxy
+ * (classification: -(w_right * impurity_right) - w_left * impurity_left;
+ * regression: sum_left^2 / w_left + sum_right^2 / w_right), computed with
+ * the same operations in the same order, so trees are the same as
+ * scikit-learn 1.2's. Tie rule: the features of a node are visited in a
+ * pseudo-random order and, within a feature, the cuts in increasing
+ * threshold order; a candidate replaces the best so far only when its
+ * improvement is strictly larger (the first one found wins). The visiting
+ * order is drawn with the 32-bit xorshift generator and the draw scheme
+ * (including the bookkeeping of features found constant in an ancestor) of
+ * scikit-learn's BestSplitter, seeded with the low 31 bits of `seed`
+ * (0 is replaced by 1). A scikit-learn tree fitted with random_state = R
+ * is reproduced with seed = numpy.random.RandomState(R).randint(0, 2**31 - 1)
+ * (209652396 for R = 0). Class counts are exact, so classification trees
+ * are the same node for node; sums of a regression target (and of
+ * non-integer weights) are accumulated in sorted-row order, scikit-learn's
+ * in the order its unstable sort leaves, so two cuts whose improvements
+ * tie to the last bits (typically two features separating the same rows of
+ * a small node) may be chosen differently, and scikit-learn may split a
+ * node whose targets are all equal when rounding leaves its impurity just
+ * above DBL_EPSILON (libcrm computes 0 there only when the sums cancel
+ * exactly). The result depends only on the data and the
+ * options: it is identical on every run, machine and thread count. With
+ * n_threads > 1, the features of a node of at least 16,384 rows are
+ * searched (and, in exact mode, partitioned) on worker threads: the
+ * visiting order and the constant features are settled first, each feature's
+ * best cut is found independently, and the cuts are compared in visiting
+ * order with the same strict rule, which gives the sequential result.
+ *
+ * Rules of growth (as scikit-learn): a node is a leaf when depth ==
+ * max_depth, when it has fewer than max(min_samples_split,
+ * 2 * min_samples_leaf) rows, when its impurity is <= DBL_EPSILON, when no
+ * cut leaves min_samples_leaf rows on both sides, or when the best split's
+ * weighted impurity decrease (N_t / N * (impurity - N_tL / N_t *
+ * impurity_L - N_tR / N_t * impurity_R), in weights) plus DBL_EPSILON is
+ * below min_impurity_decrease. Nodes grow depth first (left child first)
+ * unless max_leaf_nodes > 0: then best first, the leaf whose split has the
+ * largest weighted impurity decrease being split next (ties: the older
+ * node), until max_leaf_nodes leaves exist.
+ *
+ * Impurities: gini 1 - sum p_k^2; entropy -sum p_k log2 p_k (log2 computed
+ * as log(p) / log(2.0)); squared error: weighted variance of the target.
+ * Class weights (class_weight = BALANCED) multiply each row's weight by
+ * n / (n_classes * count of its class), as scikit-learn.
+ *
+ * Histogram mode (max_bins >= 2, approximate). Every number feature is cut
+ * once into at most max_bins bins at quantiles of its float32 values over
+ * the rows (bin edges are midpoints between consecutive distinct values; a
+ * feature with at most max_bins distinct values keeps them all, and the
+ * tree is then the exact tree); nodes build per-bin statistics (per
+ * feature on the worker threads) for the smaller child only and get the
+ * sibling's by subtracting from the parent (LightGBM's histogram
+ * subtraction), and only cuts between bins are considered. Text features
+ * take their categories as bins (at most 254 categories in this mode) and
+ * are split as in exact mode. Thresholds are bin edges, so prediction is
+ * the same comparison as in exact mode. The tree usually differs slightly
+ * from the exact tree.
+ *
+ * Minimal cost-complexity pruning (Breiman et al. 1984, as scikit-learn):
+ * R(t) = weight fraction of node t times its impurity; the weakest link
+ * (smallest (R(t) - R(T_t)) / (|leaves(T_t)| - 1), first node in preorder
+ * on ties) is pruned while its effective alpha is <= ccp_alpha.
+ * crm_tree_pruning_path() lists every effective alpha with the total leaf
+ * impurity sum R(T) after pruning at that alpha.
+ *
+ * Model. The fitted model has kind CRM_MODEL_TREE (crm/model.h).
+ * - crm_model_predict() adds the column `out_col`: for classification the
+ *   predicted class (a text column for a text target, a number column for a
+ *   0/1 target), being the class with the largest weighted share in the leaf
+ *   (the first class in sorted order on ties), plus the number column
+ *   `<out_col>_proba` holding that share; for regression a number column
+ *   with the leaf's weighted mean.
+ * - crm_model_summary(): one row per node in preorder (node ids as in the
+ *   JSON form): `node`, `parent` (-1 for the root), `depth`, `is_leaf`
+ *   (0/1), `feature` (text; missing for leaves), `threshold` (number
+ *   features; missing otherwise), `categories` (text features: the
+ *   categories sent left, joined by ", "), `missing_left` (0/1; missing for
+ *   leaves), `left`, `right` (child ids, -1 for leaves), `n` (training
+ *   rows), `weighted_n`, `impurity`, `value` (classification: the predicted
+ *   class as text; regression: missing), `proba` (classification: share of
+ *   the predicted class; regression: the mean).
+ * - Statistics (crm_model_stat()): `depth` (of the deepest leaf, root 0),
+ *   `leaves`, `nodes`, `n_features`, `n_classes` (0 for regression),
+ *   `n_rows` (training rows), `weighted_n`, `train_accuracy`
+ *   (classification: share of the training rows predicted right, rows
+ *   weighing their sample weight, not their class weight; regression: the
+ *   training R^2), `impurity` (sum over the leaves of weight fraction
+ *   times impurity: the impurity at alpha 0 of the pruning path of an
+ *   unpruned tree), `ccp_alpha`, `max_bins`
+ *   (0 in exact mode), `regression` (0/1).
+ * - JSON members (kind "tree", see crm/model.h for the envelope):
+ *   "task" ("classification" or "regression"), "criterion" ("gini",
+ *   "entropy", "mse"), "target", "target_text" (true when the target
+ *   column is text), "positive" (index of opts.positive in "classes", or
+ *   -1), "classes" (array of class labels as strings; empty
+ *   for regression), "features" (array of {"name", "text"}), "levels"
+ *   (per feature: the category names of a text feature, [] otherwise),
+ *   "importances" (array), "n_rows", "weighted_n", "ccp_alpha",
+ *   "max_bins", "train_score", and "nodes": an array in preorder of
+ *   objects {"left", "right" (-1 for leaves), "feature" (index, -1 for
+ *   leaves), "threshold", "categories" (text features: indices into that
+ *   feature's "levels" sent left), "seen" (text features: every index
+ *   seen in the node; those not in "categories" go right), "missing_left"
+ *   (true/false), "missing_seen" (true/false: the node had missing values
+ *   of its feature in training), "unseen_left"
+ *   (true/false: where categories seen in neither list go), "n",
+ *   "weighted_n", "impurity", "value" (class weights of the node, or
+ *   [mean] for regression)}.
+ *
+ * Thread-safety: the functions here only read their input datasets and
+ * models, which other threads may read meanwhile.
+ */
+#ifndef CRM_TREE_H
+#define CRM_TREE_H
+
+#include "crm/dataset.h"
+#include "crm/model.h"
+
+CRM_BEGIN_DECL
+
+/**
+ * Task of a tree.
+ * @type[enum] crm_tree_task
+ */
+typedef enum crm_tree_task {
+    CRM_TREE_AUTO = 0,           /**< classification for a text or 0/1 target, else regression */
+    CRM_TREE_CLASSIFICATION = 1, /**< classification */
+    CRM_TREE_REGRESSION = 2      /**< regression */
+} crm_tree_task;
+
+/**
+ * Split criterion of a tree.
+ * @type[enum] crm_tree_criterion
+ */
+typedef enum crm_tree_criterion {
+    CRM_TREE_CRITERION_AUTO = 0, /**< gini for classification, mse for regression */
+    CRM_TREE_GINI = 1,           /**< Gini impurity (classification) */
+    CRM_TREE_ENTROPY = 2,        /**< entropy, information gain (classification) */
+    CRM_TREE_MSE = 3             /**< squared error (regression) */
+} crm_tree_criterion;
+
+/**
+ * Class weighting of a classification tree.
+ * @type[enum] crm_tree_class_weight
+ */
+typedef enum crm_tree_class_weight {
+    CRM_TREE_WEIGHT_NONE = 0,    /**< every row weighs its sample weight */
+    CRM_TREE_WEIGHT_BALANCED = 1 /**< times n / (n_classes * count of its class) */
+} crm_tree_class_weight;
+
+/**
+ * Options of crm_tree_fit(). Initialise with
+ * crm_tree_options_init(&o, sizeof o); see crm/common.h for the size rule.
+ */
+typedef struct crm_tree_options {
+    size_t size;                  /**< sizeof as the caller compiled it (set by init) */
+    int32_t task;                 /**< crm_tree_task; default CRM_TREE_AUTO */
+    int32_t criterion;            /**< crm_tree_criterion; default AUTO */
+    int32_t max_depth;            /**< deepest level (root 0); 0 = a single leaf;
+                                       -1 = unlimited (default) */
+    int32_t class_weight;         /**< crm_tree_class_weight; default NONE */
+    int64_t min_samples_split;    /**< rows a node needs to be split, >= 2; default 2 */
+    int64_t min_samples_leaf;     /**< rows each child must keep, >= 1; default 1 */
+    double min_impurity_decrease; /**< smallest weighted impurity decrease of a split
+                                       (see the header), >= 0; default 0 */
+    int64_t max_leaf_nodes;       /**< 0 = unlimited (default, depth-first growth);
+                                       >= 2: best-first growth up to this many leaves */
+    double ccp_alpha;             /**< cost-complexity pruning parameter, >= 0; default 0 */
+    const char *positive;         /**< class whose share the rules and dot output show
+                                       as "p" (NULL: the predicted class); must be a class
+                                       of the target; borrowed for the call */
+    uint64_t seed;                /**< seed of the feature visiting order (tie rule, see the
+                                       header); default 0 */
+    int32_t max_bins;             /**< 0 = exact mode (default); 2..255: histogram mode */
+    int32_t n_threads;            /**< worker threads, 0 = all cores (default); the result
+                                       does not depend on it */
+    const char *sample_weight;    /**< number column of row weights (>= 0, finite), or NULL
+                                       (default: every row weighs 1); borrowed for the call */
+    int32_t (*progress)(double fraction, void *user); /**< called as the tree grows with
+                                        the fraction of rows settled in leaves, or NULL;
+                                        non-zero return cancels (CRM_E_CANCELLED) */
+    void *user;                                       /**< passed to progress */
+    /* ---- v1.0 ends here; append new fields below only ---- */
+} crm_tree_options;
+
+/**
+ * Write the default tree options into `opts` (task AUTO, criterion AUTO,
+ * max_depth -1, class_weight NONE, min_samples_split 2, min_samples_leaf 1,
+ * min_impurity_decrease 0, max_leaf_nodes 0, ccp_alpha 0, positive NULL,
+ * seed 0, max_bins 0, n_threads 0, sample_weight NULL, progress NULL,
+ * user NULL).
+ * @param[out] opts  options to initialise
+ * @param[in]  size  sizeof *opts as the caller compiled it
+ * @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
+ * Thread-safety: safe from any thread.
+ */
+CRM_API crm_status crm_tree_options_init(crm_tree_options *opts, size_t size);
+
+/**
+ * Fit a CART tree predicting `target` from the columns `features` of `ds`
+ * (algorithm, model, statistics and JSON form described at the top of this
+ * header). A target with a single class, or features that are all constant,
+ * give a valid single-leaf tree.
+ * @param[in]  ds        dataset
+ * @param[in]  target    name of the target column (text or number)
+ * @param[in]  features  names of the feature columns (number or text, distinct,
+ *                       not the target)
+ * @param[in]  nf        number of features, >= 1
+ * @param[in]  opts      options, or NULL for the defaults
+ * @param[out] out       fitted model (kind CRM_MODEL_TREE), NULL on failure.
+ *                       Ownership: caller; free with crm_model_free(). The model
+ *                       keeps no reference to ds.
+ * @return CRM_OK; CRM_E_INVALID (NULL argument, nf 0, a duplicate feature or
+ *         the target among the features, no rows, a missing or non-finite
+ *         target naming the row, a number target other than 0/1 for
+ *         classification, a text target for regression, an infinite feature
+ *         value naming the column and row, a criterion that does not fit the
+ *         task, max_depth < -1, min_samples_split < 2, min_samples_leaf < 1,
+ *         min_impurity_decrease or ccp_alpha negative or not finite,
+ *         max_leaf_nodes 1 or negative, max_bins 1 or outside 0..255,
+ *         n_threads < 0, an unknown task or class_weight, a positive class
+ *         that is not a class, a negative or non-finite sample weight naming
+ *         the row, or all weights 0);
+ *         CRM_E_NOTFOUND (a column does not exist); CRM_E_TYPE (a time
+ *         column as feature or target, or a sample_weight column that is not
+ *         a number column); CRM_E_CANCELLED; CRM_E_FORMAT (opts from a newer
+ *         library with unknown fields set); CRM_E_NOMEM.
+ * Thread-safety: ds may be read by other threads meanwhile.
+ */
+CRM_API crm_status crm_tree_fit(const crm_dataset *ds, const char *target,
+                                const char *const *features, size_t nf,
+                                const crm_tree_options *opts, crm_model **out);
+
+/**
+ * Minimal cost-complexity pruning path: fit the tree of `opts` with
+ * ccp_alpha = 0 and list the effective alphas at which subtrees are pruned
+ * (as scikit-learn's cost_complexity_pruning_path).
+ * @param[in]  ds        dataset
+ * @param[in]  target    name of the target column
+ * @param[in]  features  names of the feature columns
+ * @param[in]  nf        number of features, >= 1
+ * @param[in]  opts      options (ccp_alpha is ignored), or NULL for the defaults
+ * @param[out] out       table with number columns `ccp_alpha` (increasing, the
+ *                       first 0) and `impurity` (total leaf impurity of the
+ *                       tree pruned at that alpha; the last row is the root
+ *                       alone), NULL on failure.
+ *                       Ownership: caller; free with crm_dataset_free().
+ * @return CRM_OK and every error of crm_tree_fit().
+ * Thread-safety: ds may be read by other threads meanwhile.
+ */
+CRM_API crm_status crm_tree_pruning_path(const crm_dataset *ds, const char *target,
+                                         const char *const *features, size_t nf,
+                                         const crm_tree_options *opts, crm_dataset **out);
+
+/**
+ * Feature importances: each feature's total weighted impurity decrease over
+ * the splits that use it, normalised to sum to 1 (all 0 for a single-leaf
+ * tree), as scikit-learn's feature_importances_.
+ * @param[in]  m    fitted tree (kind CRM_MODEL_TREE)
+ * @param[out] out  table with a text column `feature` and a number column
+ *                  `importance`, one row per feature in fitting order, NULL on
+ *                  failure. Ownership: caller; free with crm_dataset_free().
+ * @return CRM_OK; CRM_E_INVALID (NULL argument); CRM_E_TYPE (not a tree);
+ *         CRM_E_NOMEM.
+ * Thread-safety: safe; only reads m.
+ */
+CRM_API crm_status crm_tree_feature_importances(const crm_model *m, crm_dataset **out);
+
+/**
+ * The tree as indented if/then rules, one line per test and one per leaf:
+ *
+ *     if Contract in {Month-to-month} (missing: yes)
+ *     |   if tenure <= 5.5
+ *     |   |   then Yes (p=0.70, n=1024) [No: 307, Yes: 717]
+ *
+ * Leaves show the predicted class, its share p (or the share of
+ * opts.positive when it was set), the training rows n and the weighted
+ * class counts (regression: "then value=… (n=…, mse=…)"). Numbers are
+ * printed with up to 6 significant digits. Where missing values go is
+ * shown as "(missing: yes)" on the branch that takes them.
+ * @param[in]  m    fitted tree
+ * @param[out] out  NUL-terminated UTF-8 text ending in a newline, NULL on
+ *                  failure. Ownership: caller; free with crm_free().
+ * @return CRM_OK; CRM_E_INVALID (NULL argument); CRM_E_TYPE (not a tree);
+ *         CRM_E_NOMEM.
+ * Thread-safety: safe; only reads m.
+ */
+CRM_API crm_status crm_tree_export_text(const crm_model *m, char **out);
+
+/**
+ * The tree as flat rules, one line per leaf in preorder, the tests of its
+ * path merged per feature (a number feature's bounds into one range, a
+ * text feature's category sets into one set) and joined by AND:
+ *
+ *     IF Contract in {Month-to-month} AND tenure <= 5.5 THEN Yes (p=0.561, n=1318) [No: 578, Yes:
+ * 740] IF 5.5 < tenure <= 15.5 AND (MonthlyCharges > 68.6 or missing) THEN ...
+ *
+ * A condition says "or missing" when missing values reach the leaf and a
+ * test on the path saw missing values in training. A text feature's set
+ * lists every training category that reaches the leaf (including ones a
+ * node had not seen, which follow its larger child). The leaf part is as
+ * in crm_tree_export_text(); a single-leaf tree gives one "THEN …" line.
+ * @param[in]  m    fitted tree
+ * @param[out] out  NUL-terminated UTF-8 text ending in a newline, NULL on
+ *                  failure. Ownership: caller; free with crm_free().
+ * @return CRM_OK; CRM_E_INVALID (NULL argument); CRM_E_TYPE (not a tree);
+ *         CRM_E_NOMEM.
+ * Thread-safety: safe; only reads m.
+ */
+CRM_API crm_status crm_tree_export_rules(const crm_model *m, char **out);
+
+/**
+ * The tree in Graphviz dot language (a digraph; node ids as in the summary;
+ * each box shows the test, the impurity, n and the class counts or mean;
+ * edges are labelled "yes"/"no").
+ * @param[in]  m    fitted tree
+ * @param[out] out  NUL-terminated text, NULL on failure.
+ *                  Ownership: caller; free with crm_free().
+ * @return CRM_OK; CRM_E_INVALID (NULL argument); CRM_E_TYPE (not a tree);
+ *         CRM_E_NOMEM.
+ * Thread-safety: safe; only reads m.
+ */
+CRM_API crm_status crm_tree_export_dot(const crm_model *m, char **out);
+
+CRM_END_DECL
+
+#endif /* CRM_TREE_H */
