@@ -15,6 +15,8 @@
 #include "crm/rfm.h"
 #include "crm/model.h"
 #include "crm/kmeans.h"
+#include "crm/linear.h"
+#include "crm/metrics.h"
 #include "crm/assoc.h"
 #include "crm/synth.h"
 
