@@ -43,34 +43,37 @@ static double log_beta(double a, double b)
 }
 
 /* Continued fraction of I_x(a, b) (without the prefactor), for
- * x < (a + 1) / (a + b + 2): 1 / (1 + d1 / (1 + d2 / (1 + ...))). */
-static double beta_cf(double a, double b, double x)
+ * x < (a + 1) / (a + b + 2): 1 / (1 + d1 / (1 + d2 / (1 + ...))). Evaluated
+ * in long double: for large a it takes thousands of terms, whose rounding
+ * errors would otherwise add up to ~1e-13. x is long double too: for large a
+ * the result is a times more sensitive to x than to anything else. */
+static double beta_cf(double a_, double b_, long double x)
 {
-    const double tiny = 1e-300;
-    double c = 1.0, d = 1.0 - (a + b) * x / (a + 1.0);
-    if (fabs(d) < tiny) d = tiny;
-    d = 1.0 / d;
-    double h = d;
+    const long double tiny = 1e-300L, a = a_, b = b_;
+    long double c = 1.0L, d = 1.0L - (a + b) * x / (a + 1.0L);
+    if (fabsl(d) < tiny) d = tiny;
+    d = 1.0L / d;
+    long double h = d;
     for (int m = 1; m <= 100000; m++) {
-        double mm = (double)m, a2m = a + 2.0 * mm;
-        double num = mm * (b - mm) * x / ((a2m - 1.0) * a2m);
-        d = 1.0 + num * d;
-        if (fabs(d) < tiny) d = tiny;
-        c = 1.0 + num / c;
-        if (fabs(c) < tiny) c = tiny;
-        d = 1.0 / d;
+        long double mm = (long double)m, a2m = a + 2.0L * mm;
+        long double num = mm * (b - mm) * x / ((a2m - 1.0L) * a2m);
+        d = 1.0L + num * d;
+        if (fabsl(d) < tiny) d = tiny;
+        c = 1.0L + num / c;
+        if (fabsl(c) < tiny) c = tiny;
+        d = 1.0L / d;
         h *= d * c;
-        num = -(a + mm) * (a + b + mm) * x / (a2m * (a2m + 1.0));
-        d = 1.0 + num * d;
-        if (fabs(d) < tiny) d = tiny;
-        c = 1.0 + num / c;
-        if (fabs(c) < tiny) c = tiny;
-        d = 1.0 / d;
-        double del = d * c;
+        num = -(a + mm) * (a + b + mm) * x / (a2m * (a2m + 1.0L));
+        d = 1.0L + num * d;
+        if (fabsl(d) < tiny) d = tiny;
+        c = 1.0L + num / c;
+        if (fabsl(c) < tiny) c = tiny;
+        d = 1.0L / d;
+        long double del = d * c;
         h *= del;
-        if (fabs(del - 1.0) <= 0.5 * DBL_EPSILON) break;
+        if (fabsl(del - 1.0L) <= LDBL_EPSILON) break;
     }
-    return h;
+    return (double)h;
 }
 
 double crm__ibeta(double a, double b, double x, double y)
@@ -81,14 +84,25 @@ double crm__ibeta(double a, double b, double x, double y)
     double lx = x > 0.5 ? log1p(-y) : log(x);
     double ly = y > 0.5 ? log1p(-x) : log(y);
     double front = exp(a * lx + b * ly - log_beta(a, b));
-    if (x < (a + 1.0) / (a + b + 2.0)) return front * beta_cf(a, b, x) / a;
-    return 1.0 - front * beta_cf(b, a, y) / b;
+    /* the argument of the fraction from the smaller of x and y, exactly */
+    long double xl = x > 0.5 ? 1.0L - (long double)y : (long double)x;
+    long double yl = y > 0.5 ? 1.0L - (long double)x : (long double)y;
+    if (x < (a + 1.0) / (a + b + 2.0)) return front * beta_cf(a, b, xl) / a;
+    return 1.0 - front * beta_cf(b, a, yl) / b;
 }
 
 double crm__normal_p2(double z)
 {
     if (isnan(z)) return NAN;
-    return erfc(fabs(z) * 0.70710678118654752440);
+    /* erfc(u) with u = |z| / sqrt(2) rounded; the rounding error du of u
+     * (recovered with fma and the low part of 1/sqrt(2)) would cost about
+     * 2 u^2 eps relative for large |z|, so correct to first order:
+     * erfc(u + du) = erfc(u) - du 2 / sqrt(pi) exp(-u^2). */
+    const double hi = 0.70710678118654757, lo = -4.8336466567264567e-17;
+    double a = fabs(z), u = a * hi;
+    double du = fma(a, hi, -u) + a * lo;
+    double p = erfc(u);
+    return p - du * 1.1283791670955126 * exp(-u * u);
 }
 
 double crm__t_p2(double t, double df)

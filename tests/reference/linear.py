@@ -38,12 +38,16 @@ linear_telco.tsv holds lines "key<TAB>value<TAB>...":
   which stops short of the optimum on this unscaled design;
 - trend_*: OLS of y = 100, 120, 130, 140, 150 on x = 1..5.
 
-linear_dist.tsv holds lines "t<TAB>df<TAB>two-sided p<TAB>t quantile 0.975"
-(scipy.stats.t.sf * 2, t.ppf) and "z<TAB>value<TAB>two-sided p" (norm.sf * 2)
-for checking the distribution functions.
+linear_dist.tsv holds lines "t<TAB>df<TAB>two-sided p<TAB>t quantile 0.975
+<TAB>exact two-sided p<TAB>exact quantile" (scipy.stats.t.sf * 2 and t.ppf, then
+the same to 40 digits with mpmath: betainc and findroot; scipy's ppf is only
+good to ~1e-10 relative) and "z<TAB>value<TAB>two-sided p<TAB>exact" (norm.sf
+* 2, and mpmath's erfc(z / sqrt(2)) to 40 digits) for checking the
+distribution functions.
 """
 import os
 
+import mpmath
 import numpy as np
 import pandas as pd
 import scipy.stats
@@ -155,11 +159,21 @@ def main():
         line(out, "trend_rsquared", tr.rsquared)
 
     with open(os.path.join(GOLDEN, "linear_dist.tsv"), "w") as out:
+        mpmath.mp.dps = 40
+
+        def exact_p2(t, df_):
+            x = mpmath.mpf(df_) / (df_ + mpmath.mpf(t) ** 2)
+            return mpmath.betainc(mpmath.mpf(df_) / 2, mpmath.mpf(1) / 2, 0, x, regularized=True)
+
         for df_ in (1, 2, 3, 5, 10, 30, 100, 1000, 7019, 1e6):
+            q = mpmath.findroot(lambda t: exact_p2(t, df_) - mpmath.mpf("0.05"),
+                                scipy.stats.t.ppf(0.975, df_))
             for t in (0.0, 0.1, 0.5, 1.0, 1.96, 2.5, 4.0, 8.0, 20.0, 50.0):
-                line(out, "t", [t, df_, 2 * scipy.stats.t.sf(t, df_), scipy.stats.t.ppf(0.975, df_)])
+                line(out, "t", [t, df_, 2 * scipy.stats.t.sf(t, df_), scipy.stats.t.ppf(0.975, df_),
+                                float(exact_p2(t, df_)), float(q)])
         for z in (0.0, 0.3, 1.0, 1.959963984540054, 3.0, 6.0, 10.0, 30.0):
-            line(out, "z", [z, 2 * scipy.stats.norm.sf(z)])
+            line(out, "z", [z, 2 * scipy.stats.norm.sf(z),
+                            float(mpmath.erfc(mpmath.mpf(z) / mpmath.sqrt(2)))])
 
 
 if __name__ == "__main__":
