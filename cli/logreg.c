@@ -6,6 +6,7 @@
 #include "csvflags.h"
 
 #include "crm/linear.h"
+#include "crm/metrics.h"
 #include "crm/model.h"
 
 #include <math.h>
@@ -16,10 +17,10 @@
 static const char lr_usage[] =
     "crm logreg FILE --target COL --features A,B.. [--positive VALUE] [--l2 LAMBDA] "
     "[--standardize] [--class-weight balanced] [--weight COL] [--missing error|drop] "
-    "[--max-iter N] [--tol T] [--no-intercept] [-o OUT] [--model M.json] [--json]";
+    "[--max-iter N] [--tol T] [--no-intercept] [--test FILE] [-o OUT] [--model M.json] [--json]";
 static const char ln_usage[] =
     "crm linreg FILE --target COL --features A,B.. [--l2 LAMBDA] [--weight COL] "
-    "[--missing error|drop] [--no-intercept] [-o OUT] [--model M.json] [--json]";
+    "[--missing error|drop] [--no-intercept] [--test FILE] [-o OUT] [--model M.json] [--json]";
 
 static void reg_help(int logistic)
 {
@@ -43,6 +44,8 @@ static void reg_help(int logistic)
                "  --max-iter N          iterations (default 100)\n"
                "  --tol T               convergence tolerance (default 1e-8)\n"
                "  --no-intercept        fit without the intercept term\n"
+               "  --test FILE           held-out rows (same columns): print their AUC, log\n"
+               "                        loss, accuracy, precision, recall and F1\n"
                "  -o, --output FILE     write the input rows with \"prediction\" and\n"
                "                        \"prediction_proba\" columns as CSV\n"
                "  --model FILE          save the fitted model as JSON (crm/model.h)\n"
@@ -63,6 +66,8 @@ static void reg_help(int logistic)
                "  --weight COL          number column of row weights\n"
                "  --missing MODE        error (default) or drop rows with missing values\n"
                "  --no-intercept        fit without the intercept term\n"
+               "  --test FILE           held-out rows (same columns): print their RMSE, MAE,\n"
+               "                        MAPE and R^2\n"
                "  -o, --output FILE     write the input rows with a \"prediction\" column\n"
                "  --model FILE          save the fitted model as JSON\n"
                "  --json                print one JSON object (\"stats\", \"summary\")\n"
@@ -221,6 +226,73 @@ static void print_human(const char *path, size_t nrows, size_t nused, const char
     }
 }
 
+/* The positive class of a model fitted on a text target: the label predicted
+ * for probabilities > 0.5 (found by predicting the training rows). The string
+ * stays valid while ds lives. */
+static crm_status fitted_positive(const crm_model *m, crm_dataset *ds, const char **out)
+{
+    size_t n = crm_dataset_nrows(ds), cl = 0, cp = 0;
+    crm_status st = crm_model_predict(m, ds, "__crm_fit");
+    if (st == CRM_OK) st = crm_dataset_column_index(ds, "__crm_fit", &cl);
+    if (st == CRM_OK) st = crm_dataset_column_index(ds, "__crm_fit_proba", &cp);
+    for (size_t i = 0; st == CRM_OK && i < n; i++) {
+        double p = 0;
+        crm_dataset_get_number(ds, cp, i, 1, &p);
+        if (p > 0.5) return crm_dataset_get_text(ds, cl, i, out);
+    }
+    /* no row above 0.5: the class that is not the label of row 0 is positive */
+    *out = NULL;
+    return st;
+}
+
+/* The five terms with the largest |z| (the intercept aside), with odds ratios. */
+static void print_factors(const crm_dataset *sum)
+{
+    size_t nr = crm_dataset_nrows(sum), best[5], nb = 0;
+    for (size_t k = 0; k < 5; k++) {
+        size_t pick = nr;
+        double bz = -1;
+        for (size_t r = 0; r < nr; r++) {
+            const char *term = NULL;
+            crm_dataset_get_text(sum, 0, r, &term);
+            if (term && strcmp(term, "intercept") == 0) continue;
+            int used = 0;
+            for (size_t q = 0; q < nb; q++)
+                used |= best[q] == r;
+            double z = fabs(col_at(sum, "z", r));
+            if (!used && z > bz) {
+                bz = z;
+                pick = r;
+            }
+        }
+        if (pick == nr) break;
+        best[nb++] = pick;
+    }
+    if (!nb || isnan(col_at(sum, "z", best[0]))) return;
+    printf("\nstrongest factors (largest |z|):\n");
+    for (size_t k = 0; k < nb; k++) {
+        const char *term = NULL;
+        crm_dataset_get_text(sum, 0, best[k], &term);
+        double orr = col_at(sum, "odds_ratio", best[k]);
+        printf("  %-38.38s odds ratio %-9.4g (%s the odds by %.2g%% per unit; p = %.2g)\n",
+               term ? term : "", orr, orr >= 1 ? "raises" : "lowers",
+               100 * fabs(orr - 1), col_at(sum, "p_value", best[k]));
+    }
+}
+
+static void print_test(const char *path, const crm_dataset *tm, int logistic)
+{
+    printf("\nheld-out rows (%s): %.0f\n", path, col_at(tm, "n", 0));
+    if (logistic)
+        printf("  AUC %.4f   log loss %.4f   accuracy %.4f   precision %.4f   recall %.4f   "
+               "F1 %.4f\n",
+               col_at(tm, "auc", 0), col_at(tm, "log_loss", 0), col_at(tm, "accuracy", 0),
+               col_at(tm, "precision", 0), col_at(tm, "recall", 0), col_at(tm, "f1", 0));
+    else
+        printf("  RMSE %.6g   MAE %.6g   MAPE %.4g   R^2 %.4f\n", col_at(tm, "rmse", 0),
+               col_at(tm, "mae", 0), col_at(tm, "mape", 0), col_at(tm, "r2", 0));
+}
+
 /* The rows without a missing value in any of the columns (for --missing drop). */
 static int drop_missing(crm_dataset **ds, char **cols, size_t ncols, const char *target,
                         const char *weight)
@@ -260,13 +332,13 @@ int cli_regression(int argc, char **argv, int logistic)
     int rc = cli_csvflags_init(&f, argc);
     if (rc) return rc;
     const char *path = NULL, *out = NULL, *model_path = NULL, *featarg = NULL, *target = NULL,
-               *v = NULL, *weight = NULL;
+               *v = NULL, *weight = NULL, *test_path = NULL;
     int json = 0, drop = 0, intercept = 1;
     double l2 = 0;
     int64_t iv = 0;
     char **feats = NULL;
     size_t nfeat = 0;
-    crm_dataset *ds = NULL, *sum = NULL;
+    crm_dataset *ds = NULL, *sum = NULL, *test = NULL, *tm = NULL;
     crm_model *m = NULL;
     cli_opt o;
     const char *pos = NULL;
@@ -292,6 +364,8 @@ int cli_regression(int argc, char **argv, int logistic)
                 r = cli_value(&a, &o, &target);
             } else if (cli_is(&o, "weight", 0)) {
                 r = cli_value(&a, &o, &weight);
+            } else if (cli_is(&o, "test", 0)) {
+                r = cli_file_value(&a, &o, &test_path);
             } else if (logistic && cli_is(&o, "positive", 0)) {
                 r = cli_value(&a, &o, &lo.positive);
             } else if (cli_is(&o, "l2", 0)) {
@@ -414,6 +488,39 @@ int cli_regression(int argc, char **argv, int logistic)
         rc = cli_lib_error(NULL);
         goto done;
     }
+    if (test_path) {
+        if (crm_dataset_read_csv(test_path, &f.opts, &test) != CRM_OK) {
+            rc = cli_lib_error(test_path);
+            goto done;
+        }
+        if (drop && drop_missing(&test, feats, nfeat, target, weight)) {
+            rc = cli_lib_error(test_path);
+            goto done;
+        }
+        crm_metrics_options mo;
+        crm_metrics_options_init(&mo, sizeof mo);
+        mo.positive = lo.positive;
+        crm_status ms = crm_model_predict(m, test, "__crm_pred");
+        if (ms == CRM_OK && logistic) {
+            /* a text target without --positive: the model's positive class is the
+             * predicted label of any row with probability > 0.5 - take it from the
+             * fitted classes through a prediction of the training rows */
+            size_t ci = 0;
+            int32_t type = 0;
+            if (crm_dataset_column_index(test, target, &ci) == CRM_OK &&
+                crm_dataset_column_type(test, ci, &type) == CRM_OK && type == CRM_TYPE_TEXT &&
+                !mo.positive)
+                ms = fitted_positive(m, ds, &mo.positive);
+            if (ms == CRM_OK)
+                ms = crm_metrics_classification(test, target, "__crm_pred_proba", &mo, &tm);
+        } else if (ms == CRM_OK) {
+            ms = crm_metrics_regression(test, target, "__crm_pred", &mo, &tm);
+        }
+        if (ms != CRM_OK) {
+            rc = cli_lib_error(test_path);
+            goto done;
+        }
+    }
     if (json) {
         size_t nstat = 0;
         crm_model_stat_count(m, &nstat);
@@ -439,6 +546,10 @@ int cli_regression(int argc, char **argv, int logistic)
         }
         fputs("}, \"summary\": ", stdout);
         print_table_json(sum);
+        if (tm) {
+            fputs(", \"test\": ", stdout);
+            print_table_json(tm);
+        }
         fputs(", \"output\": ", stdout);
         if (out) cli_json_string(stdout, out);
         else fputs("null", stdout);
@@ -449,6 +560,8 @@ int cli_regression(int argc, char **argv, int logistic)
     } else {
         print_human(path, nrows, crm_dataset_nrows(ds), target, lo.positive, m, sum, logistic,
                     out, model_path);
+        if (logistic) print_factors(sum);
+        if (tm) print_test(test_path, tm, logistic);
     }
     if (fflush(stdout) != 0 || ferror(stdout)) {
         cli_error("cannot write to standard output");
@@ -457,6 +570,8 @@ int cli_regression(int argc, char **argv, int logistic)
 done:
     crm_model_free(m);
     crm_dataset_free(sum);
+    crm_dataset_free(tm);
+    crm_dataset_free(test);
     crm_dataset_free(ds);
     free_list(feats, nfeat);
     cli_csvflags_free(&f);

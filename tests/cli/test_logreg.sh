@@ -50,6 +50,15 @@ run logreg "$T/c.csv" --target churn --features tenure,plan --l2 1 --standardize
 check "--l2 --standardize --class-weight exits 0" [ "$rc" -eq 0 ]
 check "--l2 says no standard errors" has "no standard errors"
 
+run logreg "$T/c.csv" --target churn --features tenure,plan --test "$T/c.csv"
+check "--test prints the held-out AUC" has "AUC 0\.[0-9]"
+check "summary lists the strongest factors" has "strongest factors"
+if [ -n "$PY" ]; then
+    run logreg "$T/c.csv" --target churn --positive Yes --features tenure,plan --test "$T/c.csv" --json
+    yes=$(grep -c ',Yes$' "$T/c.csv")
+    check "--test in --json: auc, log_loss and confusion counts" json "j['test'][0]['n'] == 60 and 0.5 < j['test'][0]['auc'] <= 1 and j['test'][0]['log_loss'] > 0 and j['test'][0]['tp'] + j['test'][0]['fn'] == $yes"
+fi
+
 # ---- errors ------------------------------------------------------------------------------
 printf 'x,y\n1,0\n2,0\n3,0\n4,1\n5,1\n6,1\n' >"$T/sep.csv"
 run logreg "$T/sep.csv" --target y --features x
