@@ -501,6 +501,9 @@ class crm_rfm_options(Structure):
         ('active_days', c_int64),
         # "inactive" when less than this many days (else "churned"); default 365; >= active_days
         ('inactive_days', c_int64),
+        # 0 (default): off. N > 0 (needs as_of): a churn table, see "Churn table" above; @since
+        # 1.1
+        ('churn_days', c_int64),
     ]
     #: Pointer fields and the field that holds their number of elements.
     _lengths_ = {}
@@ -2057,7 +2060,8 @@ crm_rfm_options_init = _bind(
     doc="""crm_status crm_rfm_options_init(crm_rfm_options *opts, size_t size)
 
     Write the default RFM options into `opts` (all column names NULL,
-    as_of = CRM_TIME_MISSING, bins = 5, active_days = 90, inactive_days = 365).
+    as_of = CRM_TIME_MISSING, bins = 5, active_days = 90, inactive_days = 365,
+    churn_days = 0).
     @param[out] opts  options to initialise
     @param[in]  size  sizeof *opts as the caller compiled it
     @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
@@ -2087,8 +2091,9 @@ crm_rfm = _bind(
     @return CRM_OK;
             CRM_E_INVALID (NULL argument, no rows, a required column name not
             set, amount given together with quantity/price, bins outside 1..9,
-            negative active_days, inactive_days < active_days,
-            and the row errors listed under "Input rules" above);
+            negative active_days, inactive_days < active_days, churn_days
+            negative or without as_of, no transaction up to as_of with
+            churn_days, and the row errors listed under "Input rules" above);
             CRM_E_NOTFOUND (a named column does not exist, naming it);
             CRM_E_TYPE (date not a time column, amount/quantity/price not number
             columns, naming the column and its type);
