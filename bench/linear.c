@@ -13,7 +13,8 @@
  *   coef0=.. coef1=.. coef_last=.. peak_rss_kb=KB data_kb=KB
  * fit_s is the fastest of 5 fits (fit + standard errors + summary table with
  * p-values and odds ratios); peak_rss_kb is getrusage ru_maxrss. A line "coef=..."
- * follows with every coefficient (for the comparison with the references). */
+ * follows with every coefficient (for the comparison with the references).
+ * The environment variable CRM_BENCH_THREADS sets n_threads (default 0 = all cores). */
 #define _POSIX_C_SOURCE 200809L
 #include <crm.h>
 
@@ -104,6 +105,8 @@ int main(int argc, char **argv)
     crm_logreg_options o;
     crm_logreg_options_init(&o, sizeof o);
     o.positive = positive;
+    const char *th = getenv("CRM_BENCH_THREADS");
+    if (th) o.n_threads = atoi(th);
     double best = 1e300;
     crm_model *keep = NULL;
     for (int rep = 0; rep < 5; rep++) {
@@ -132,9 +135,9 @@ int main(int argc, char **argv)
     crm_model_stat(keep, "loglik", &ll);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    printf("bench=linear impl=libcrm data=%s rows=%zu terms=%zu fit_s=%.4f n_iter=%d "
+    printf("bench=linear impl=libcrm-%dt data=%s rows=%zu terms=%zu fit_s=%.4f n_iter=%d "
            "loglik=%.10f coef0=%.10g coef1=%.10g coef_last=%.10g peak_rss_kb=%ld data_kb=%.0f\n",
-           mode, crm_dataset_nrows(ds), p, best, (int)n_iter, ll, coef[0], coef[1], coef[p - 1],
+           (int)o.n_threads, mode, crm_dataset_nrows(ds), p, best, (int)n_iter, ll, coef[0], coef[1], coef[p - 1],
            ru.ru_maxrss, data_kb);
     printf("coef=");
     for (size_t j = 0; j < p; j++)

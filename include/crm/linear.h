@@ -131,10 +131,15 @@
  *   every statistic above by name); logistic only: "classes" (null for a
  *   number target, else [negative, positive] text) and "l2".
  *
- * Scaling. The per-chunk accumulation of gradient, Hessian and
- * log-likelihood (rows 4,096 at a time) is the unit a distributed driver
- * would run per partition; the update from merged sums is cheap (p x p).
- * The linear fit works on the materialised n x p design.
+ * Scaling and threads. Gradient, Hessian and log-likelihood are accumulated
+ * per chunk of 4,096 rows (the unit a distributed driver would run per
+ * partition), summed in row order within fixed reduction blocks whose
+ * boundaries depend only on the number of rows and terms, and the blocks are
+ * merged in block order: results are bit-identical for every n_threads.
+ * BLAS runs inside the worker threads on single chunks. The Newton update
+ * from the merged sums is cheap (p x p). The rank test of a Newton fit uses
+ * the Hessian at the starting point (proportional to X^T W X), so it costs no
+ * extra pass. The linear fit works on the materialised n x p design.
  *
  * Thread-safety: the functions here only read their input datasets, which
  * other threads may read meanwhile; concurrent fits on distinct outputs are
@@ -197,6 +202,8 @@ typedef struct crm_logreg_options {
     int32_t solver;           /**< crm_logreg_solver; default CRM_LOGREG_AUTO */
     const char *sample_weight; /**< number column of row weights (>= 0), or NULL
                                     (default): all 1; borrowed for the call */
+    int32_t n_threads;         /**< worker threads, 0 = all cores (default); the result
+                                    does not depend on it */
     int32_t (*progress)(double fraction, void *user); /**< called after every iteration
                                        with the fraction of max_iter used, or NULL
                                        (default); non-zero return cancels (CRM_E_CANCELLED) */
@@ -208,7 +215,7 @@ typedef struct crm_logreg_options {
  * Write the default logistic regression options into `opts` (l2 = 0,
  * fit_intercept = 1, standardize = 0, positive = NULL, class_weight = NONE,
  * max_iter = 100, tol = 1e-8, missing = ERROR, solver = AUTO,
- * sample_weight = NULL, progress = NULL, user = NULL).
+ * sample_weight = NULL, n_threads = 0, progress = NULL, user = NULL).
  * @param[out] opts  options to initialise
  * @param[in]  size  sizeof *opts as the caller compiled it
  * @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).

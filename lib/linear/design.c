@@ -470,37 +470,11 @@ void crm__lin_design_fill(const lin_design *d, size_t r0, size_t m, double *X, s
     }
 }
 
-crm_status crm__lin_rank_check(const lin_design *d, const lin_model *m, const char *what,
-                               double *rms)
+crm_status crm__lin_gram_check(double *G, size_t p, const lin_model *m, const char *what)
 {
-    size_t p = d->p, n = d->n;
-    if (p > n)
-        return crm__error(CRM_E_NUMERIC,
-                          "%s: more terms (%zu) than rows (%zu): the coefficients are not "
-                          "identified (drop features or levels, or set l2 > 0)",
-                          what, p, n);
-    size_t ch = n < LIN_CHUNK ? n : LIN_CHUNK;
-    double *X = crm__malloc_array(ch * p, sizeof *X);
-    double *G = crm__calloc(p * p, sizeof *G);
-    if (!X || !G) {
-        crm__free(X);
-        crm__free(G);
-        return crm__nomem();
-    }
-    for (size_t r0 = 0; r0 < n; r0 += ch) {
-        size_t mm = n - r0 < ch ? n - r0 : ch;
-        crm__lin_design_fill(d, r0, mm, X, ch);
-        if (d->w)
-            for (size_t t = 0; t < p; t++)
-                for (size_t i = 0; i < mm; i++)
-                    X[t * ch + i] *= sqrt(d->w[r0 + i]);
-        cblas_dsyrk(CblasColMajor, CblasLower, CblasTrans, (blasint)p, (blasint)mm, 1.0, X,
-                    (blasint)ch, 1.0, G, (blasint)p);
-    }
-    crm__free(X);
     crm_status st = CRM_OK;
     double *dinv = crm__malloc_array(p, sizeof *dinv);
-    if (!dinv) st = crm__nomem();
+    if (!dinv) return crm__nomem();
     for (size_t j = 0; st == CRM_OK && j < p; j++) {
         double g = G[j * p + j];
         if (!(g > 0.0))
@@ -510,16 +484,6 @@ crm_status crm__lin_rank_check(const lin_design *d, const lin_model *m, const ch
                             what, m->terms[j]);
         else
             dinv[j] = 1.0 / sqrt(g);
-    }
-    if (st == CRM_OK && rms) {
-        double tw = (double)n;
-        if (d->w) {
-            tw = 0;
-            for (size_t i = 0; i < n; i++)
-                tw += d->w[i];
-        }
-        for (size_t j = 0; j < p; j++)
-            rms[j] = sqrt(G[j * p + j] / tw);
     }
     if (st == CRM_OK) {
         for (size_t k = 0; k < p; k++)
@@ -541,6 +505,47 @@ crm_status crm__lin_rank_check(const lin_design *d, const lin_model *m, const ch
                             what, m->terms[bad]);
     }
     crm__free(dinv);
+    return st;
+}
+
+crm_status crm__lin_too_wide(const lin_design *d, const char *what)
+{
+    if (d->p > d->n)
+        return crm__error(CRM_E_NUMERIC,
+                          "%s: more terms (%zu) than rows (%zu): the coefficients are not "
+                          "identified (drop features or levels, or set l2 > 0)",
+                          what, d->p, d->n);
+    return CRM_OK;
+}
+
+crm_status crm__lin_rank_check(const lin_design *d, const lin_model *m, const char *what,
+                               double *rms)
+{
+    size_t p = d->p, n = d->n;
+    crm_status st = crm__lin_too_wide(d, what);
+    if (st != CRM_OK) return st;
+    size_t ch = n < LIN_CHUNK ? n : LIN_CHUNK;
+    double *X = crm__malloc_array(ch * p, sizeof *X);
+    double *G = crm__calloc(p * p, sizeof *G);
+    if (!X || !G) {
+        crm__free(X);
+        crm__free(G);
+        return crm__nomem();
+    }
+    for (size_t r0 = 0; r0 < n; r0 += ch) {
+        size_t mm = n - r0 < ch ? n - r0 : ch;
+        crm__lin_design_fill(d, r0, mm, X, ch);
+        if (d->w)
+            for (size_t t = 0; t < p; t++)
+                for (size_t i = 0; i < mm; i++)
+                    X[t * ch + i] *= sqrt(d->w[r0 + i]);
+        cblas_dsyrk(CblasColMajor, CblasLower, CblasTrans, (blasint)p, (blasint)mm, 1.0, X,
+                    (blasint)ch, 1.0, G, (blasint)p);
+    }
+    crm__free(X);
+    for (size_t j = 0; rms && j < p; j++)
+        rms[j] = sqrt(G[j * p + j]);
+    st = crm__lin_gram_check(G, p, m, what);
     crm__free(G);
     return st;
 }

@@ -91,10 +91,16 @@ crm_status crm__lin_design_standardize(lin_design *d, const lin_model *m, const 
 void crm__lin_design_fill(const lin_design *d, size_t r0, size_t m, double *X, size_t ld);
 
 /* Check that the weighted design has full column rank (Gram test, see
- * crm/linear.h). CRM_E_NUMERIC naming the first dependent term. When rms is
- * not NULL it gets the weighted root mean square of every term (p values). */
+ * crm/linear.h): one pass forming X^T W X, then crm__lin_gram_check.
+ * CRM_E_NUMERIC naming the first dependent term. When rms is not NULL it gets
+ * the weighted root sum of squares of every term (p values). */
 crm_status crm__lin_rank_check(const lin_design *d, const lin_model *m, const char *what,
                                double *rms);
+/* The Gram test on a given p x p matrix proportional to X^T W X (lower
+ * triangle, column-major; destroyed). */
+crm_status crm__lin_gram_check(double *G, size_t p, const lin_model *m, const char *what);
+/* CRM_E_NUMERIC when the design has more terms than rows. */
+crm_status crm__lin_too_wide(const lin_design *d, const char *what);
 
 /* Map the coefficients b (fitted scale) to the original scale; cov (p x p,
  * column-major, lower triangle valid, fitted scale) when non-NULL gives the

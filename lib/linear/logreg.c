@@ -2,6 +2,7 @@
  * Cholesky solve, step halving, separation detection, L-BFGS for wide
  * designs, L2 penalty, weights, inference from the inverse Hessian. */
 #include "linear/linear_internal.h"
+#include "cluster/par.h"
 
 #include <cblas.h>
 #include <float.h>
@@ -16,6 +17,9 @@
 /* |x b| beyond which a correctly fitted row counts as separated (p within ~1e-13 of 0/1). */
 #define LR_SEPARATION_MARGIN 30.0
 #define LR_LBFGS_M 10
+/* Reduction blocks: at most this many, with partial sums of at most this many bytes. */
+#define LR_MAX_BLOCKS 64
+#define LR_PARTIAL_BYTES ((size_t)32 << 20)
 
 static const crm_logreg_options lr_defaults = {
     sizeof(crm_logreg_options), /* size */
@@ -29,6 +33,7 @@ static const crm_logreg_options lr_defaults = {
     CRM_LINEAR_MISSING_ERROR,   /* missing */
     CRM_LOGREG_AUTO,            /* solver */
     NULL,                       /* sample_weight */
+    0,                          /* n_threads */
     NULL,                       /* progress */
     NULL,                       /* user */
 };
@@ -52,20 +57,27 @@ enum {
 
 /* ---- per-chunk accumulation --------------------------------------------------- */
 
-typedef struct lr_work {
-    const lin_design *d;
-    size_t ch;   /* chunk rows (leading dimension) */
-    double *X;   /* ch x p */
-    double *eta; /* ch */
-    double *r;   /* ch */
-} lr_work;
-
 typedef struct lr_acc {
     double ll;     /* weighted log-likelihood */
     double margin; /* largest (2y - 1) x b over rows of positive weight */
     double *g;     /* p: X^T w (y - p) */
     double *H;     /* p x p lower: X^T diag(w p (1 - p)) X, or NULL */
 } lr_acc;
+
+/* Rows are split into chunks of ch rows, grouped into nblocks reduction blocks
+ * whose boundaries depend only on n and p; each block sums its chunks in row
+ * order and the blocks are merged in block order, so results do not depend on
+ * the number of threads. */
+typedef struct lr_work {
+    const lin_design *d;
+    size_t ch;       /* chunk rows (leading dimension) */
+    size_t nchunks, nblocks;
+    int nthreads;
+    double *scratch; /* per worker: X (ch x p), eta (ch), r (ch) */
+    double *part;    /* per block: ll, margin, g (p), H (p x p) */
+    const double *b; /* coefficients of the current pass */
+    int want_h;
+} lr_work;
 
 static double log1pexp(double x)
 {
@@ -80,51 +92,117 @@ static double sigmoid(double x)
 }
 
 /* Sums of one chunk of rows [r0, r0 + m) at coefficients b, added into acc. */
-static void lr_chunk(lr_work *wk, const double *b, size_t r0, size_t m, lr_acc *acc)
+static void lr_chunk(const lin_design *d, double *sc, size_t ld, const double *b, size_t r0,
+                     size_t m, lr_acc *acc)
 {
-    const lin_design *d = wk->d;
-    size_t p = d->p, ld = wk->ch;
-    double *X = wk->X;
+    size_t p = d->p;
+    double *X = sc, *eta = sc + ld * p, *r = eta + ld;
     crm__lin_design_fill(d, r0, m, X, ld);
-    cblas_dgemv(CblasColMajor, CblasNoTrans, (blasint)m, (blasint)p, 1.0, X, (blasint)ld, b, 1, 0.0,
-                wk->eta, 1);
+    /* GEMM with one column rather than GEMV: OpenBLAS threads GEMV from small
+     * sizes on, GEMM only above m * n * k = 4 * 65536, which chunks stay below */
+    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (blasint)m, 1, (blasint)p, 1.0, X,
+                (blasint)ld, b, (blasint)p, 0.0, eta, (blasint)ld);
     double ll = 0;
     for (size_t i = 0; i < m; i++) {
-        double e = wk->eta[i], y = d->y[r0 + i], w = d->w ? d->w[r0 + i] : 1.0;
+        double e = eta[i], y = d->y[r0 + i], w = d->w ? d->w[r0 + i] : 1.0;
         double pr = sigmoid(e);
         ll += w * (y * e - log1pexp(e));
-        wk->r[i] = w * (y - pr);
+        r[i] = w * (y - pr);
         if (w > 0) {
             double mg = y > 0.5 ? e : -e;
             if (mg > acc->margin) acc->margin = mg;
         }
-        wk->eta[i] = sqrt(w * pr * (1.0 - pr));
+        eta[i] = sqrt(w * pr * (1.0 - pr));
     }
     acc->ll += ll;
-    cblas_dgemv(CblasColMajor, CblasTrans, (blasint)m, (blasint)p, 1.0, X, (blasint)ld, wk->r, 1,
-                1.0, acc->g, 1);
+    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (blasint)p, 1, (blasint)m, 1.0, X,
+                (blasint)ld, r, (blasint)m, 1.0, acc->g, (blasint)p);
     if (!acc->H) return;
     for (size_t t = 0; t < p; t++) {
         double *col = X + t * ld;
         for (size_t i = 0; i < m; i++)
-            col[i] *= wk->eta[i];
+            col[i] *= eta[i];
     }
     cblas_dsyrk(CblasColMajor, CblasLower, CblasTrans, (blasint)p, (blasint)m, 1.0, X, (blasint)ld,
                 1.0, acc->H, (blasint)p);
 }
 
-/* The whole pass: merged sums over every chunk in row order. */
+static size_t part_stride(size_t p)
+{
+    return 2 + p + p * p;
+}
+
+static void lr_block(void *ctx, size_t blk, int worker)
+{
+    lr_work *wk = ctx;
+    const lin_design *d = wk->d;
+    size_t p = d->p, n = d->n;
+    double *part = wk->part + blk * part_stride(p);
+    lr_acc acc = {0.0, -INFINITY, part + 2, wk->want_h ? part + 2 + p : NULL};
+    memset(acc.g, 0, p * sizeof *acc.g);
+    if (acc.H) memset(acc.H, 0, p * p * sizeof *acc.H);
+    size_t c0 = blk * wk->nchunks / wk->nblocks, c1 = (blk + 1) * wk->nchunks / wk->nblocks;
+    double *sc = wk->scratch + (size_t)worker * (wk->ch * (p + 2));
+    for (size_t c = c0; c < c1; c++) {
+        size_t r0 = c * wk->ch, m = n - r0 < wk->ch ? n - r0 : wk->ch;
+        lr_chunk(d, sc, wk->ch, wk->b, r0, m, &acc);
+    }
+    part[0] = acc.ll;
+    part[1] = acc.margin;
+}
+
+/* The whole pass: per-block sums, merged in block order. */
 static void lr_pass(lr_work *wk, const double *b, lr_acc *acc)
 {
-    size_t p = wk->d->p, n = wk->d->n;
+    size_t p = wk->d->p;
+    wk->b = b;
+    wk->want_h = acc->H != NULL;
+    crm__par_for(wk->nthreads, wk->nblocks, lr_block, wk);
     acc->ll = 0;
     acc->margin = -INFINITY;
     memset(acc->g, 0, p * sizeof *acc->g);
     if (acc->H) memset(acc->H, 0, p * p * sizeof *acc->H);
-    for (size_t r0 = 0; r0 < n; r0 += wk->ch) {
-        size_t m = n - r0 < wk->ch ? n - r0 : wk->ch;
-        lr_chunk(wk, b, r0, m, acc);
+    for (size_t k = 0; k < wk->nblocks; k++) {
+        const double *part = wk->part + k * part_stride(p);
+        acc->ll += part[0];
+        if (part[1] > acc->margin) acc->margin = part[1];
+        for (size_t j = 0; j < p; j++)
+            acc->g[j] += part[2 + j];
+        if (acc->H)
+            for (size_t c = 0; c < p; c++)
+                for (size_t j = c; j < p; j++)
+                    acc->H[c * p + j] += part[2 + p + c * p + j];
     }
+}
+
+/* Set up the blocks and per-worker scratch of a pass over d. */
+static crm_status lr_work_init(lr_work *wk, const lin_design *d, int32_t n_threads)
+{
+    size_t p = d->p, n = d->n;
+    memset(wk, 0, sizeof *wk);
+    wk->d = d;
+    /* chunk rows: at most LIN_CHUNK, and ch * p below OpenBLAS's threading
+     * threshold (4 * 65536) so BLAS stays on the calling worker thread */
+    size_t ch = (size_t)4 * 65536 / (p ? p : 1);
+    if (ch > LIN_CHUNK) ch = LIN_CHUNK;
+    if (ch < 16) ch = 16;
+    wk->ch = n < ch ? n : ch;
+    wk->nchunks = (n + wk->ch - 1) / wk->ch;
+    size_t maxb = LR_PARTIAL_BYTES / (part_stride(p) * sizeof(double));
+    if (maxb < 1) maxb = 1;
+    if (maxb > LR_MAX_BLOCKS) maxb = LR_MAX_BLOCKS;
+    wk->nblocks = wk->nchunks < maxb ? wk->nchunks : maxb;
+    wk->nthreads = crm__par_threads(n_threads, wk->nblocks);
+    wk->scratch = crm__malloc_array((size_t)wk->nthreads * wk->ch * (p + 2), sizeof *wk->scratch);
+    wk->part = crm__malloc_array(wk->nblocks * part_stride(p), sizeof *wk->part);
+    if (!wk->scratch || !wk->part) return crm__nomem();
+    return CRM_OK;
+}
+
+static void lr_work_free(lr_work *wk)
+{
+    crm__free(wk->scratch);
+    crm__free(wk->part);
 }
 
 /* Penalty sum of squares (the intercept, term 0 when fitted, is free). */
@@ -192,7 +270,7 @@ static crm_status progress_call(const crm_logreg_options *o, double frac, const 
 }
 
 static crm_status newton(lr_work *wk, const lin_model *m, const crm_logreg_options *o, lr_fit *f,
-                         const char *w)
+                         int check_rank, const char *w)
 {
     const lin_design *d = wk->d;
     size_t p = d->p, j0 = d->intercept ? 1 : 0;
@@ -201,6 +279,15 @@ static crm_status newton(lr_work *wk, const lin_model *m, const crm_logreg_optio
     f->acc.g = f->g;
     f->acc.H = f->H;
     lr_pass(wk, f->b, &f->acc);
+    if (check_rank) {
+        /* at the starting point every row has the same p (1 - p): this Hessian is
+         * proportional to X^T W X, so it serves as the rank test with no extra pass */
+        memcpy(f->Hs, f->H, p * p * sizeof *f->H);
+        for (size_t j = 0; j < p; j++)
+            f->rms[j] = sqrt(f->H[j * p + j]);
+        crm_status st = crm__lin_gram_check(f->Hs, p, m, w);
+        if (st != CRM_OK) return st;
+    }
     for (;;) {
         double pen = f->acc.ll - 0.5 * l2 * pen_ss(d, f->b);
         if (!isfinite(pen))
@@ -300,9 +387,9 @@ static void term_rms(lr_work *wk, double *rms, double wsum)
         rms[j] = 0;
     for (size_t r0 = 0; r0 < n; r0 += wk->ch) {
         size_t m = n - r0 < wk->ch ? n - r0 : wk->ch;
-        crm__lin_design_fill(d, r0, m, wk->X, wk->ch);
+        crm__lin_design_fill(d, r0, m, wk->scratch, wk->ch);
         for (size_t j = 0; j < p; j++) {
-            const double *col = wk->X + j * wk->ch;
+            const double *col = wk->scratch + j * wk->ch;
             double s = 0;
             for (size_t i = 0; i < m; i++)
                 s += (d->w ? d->w[r0 + i] : 1.0) * col[i] * col[i];
@@ -462,7 +549,8 @@ crm_status crm_logreg_fit(const crm_dataset *ds, const char *target, const char 
     size_t n = d.n, p = d.p;
     lr_fit f;
     memset(&f, 0, sizeof f);
-    lr_work wk = {&d, n < LIN_CHUNK ? n : LIN_CHUNK, NULL, NULL, NULL};
+    lr_work wk;
+    memset(&wk, 0, sizeof wk);
 
     if (o.class_weight == CRM_LOGREG_CLASS_WEIGHT_BALANCED) {
         size_t n1 = 0;
@@ -488,17 +576,19 @@ crm_status crm_logreg_fit(const crm_dataset *ds, const char *target, const char 
         f.step = crm__malloc_array(p, sizeof *f.step);
         f.bprev = crm__malloc_array(p, sizeof *f.bprev);
         f.rms = crm__malloc_array(p, sizeof *f.rms);
-        wk.X = crm__malloc_array(wk.ch * p, sizeof *wk.X);
-        wk.eta = crm__malloc_array(wk.ch, sizeof *wk.eta);
-        wk.r = crm__malloc_array(wk.ch, sizeof *wk.r);
-        if (!f.b || !f.g || !f.H || !f.Hs || !f.D || !f.step || !f.bprev || !f.rms || !wk.X ||
-            !wk.eta || !wk.r)
+        if (!f.b || !f.g || !f.H || !f.Hs || !f.D || !f.step || !f.bprev || !f.rms)
             st = crm__nomem();
+        if (st == CRM_OK) st = lr_work_init(&wk, &d, o.n_threads);
     }
     if (st == CRM_OK) {
         for (size_t j = 0; j < p; j++)
             f.rms[j] = 1.0;
-        if (o.l2 == 0.0) st = crm__lin_rank_check(&d, m, w, f.rms);
+    }
+    int use_newton = o.solver == CRM_LOGREG_NEWTON ||
+                     (o.solver == CRM_LOGREG_AUTO && p <= LR_NEWTON_MAX_TERMS);
+    if (st == CRM_OK && o.l2 == 0.0) {
+        st = crm__lin_too_wide(&d, w);
+        if (st == CRM_OK && !use_newton) st = crm__lin_rank_check(&d, m, w, f.rms);
     }
     double wsum = 0, w1 = 0;
     for (size_t i = 0; i < n; i++) {
@@ -511,9 +601,8 @@ crm_status crm_logreg_fit(const crm_dataset *ds, const char *target, const char 
         st = crm__error(CRM_E_INVALID, "%s: one class of \"%s\" has weight 0", w, target);
     if (st == CRM_OK) {
         if (d.intercept) f.b[0] = log(ybar / (1.0 - ybar));
-        int use_newton = o.solver == CRM_LOGREG_NEWTON ||
-                         (o.solver == CRM_LOGREG_AUTO && p <= LR_NEWTON_MAX_TERMS);
-        st = use_newton ? newton(&wk, m, &o, &f, w) : lbfgs(&wk, m, &o, &f, wsum, w);
+        st = use_newton ? newton(&wk, m, &o, &f, o.l2 == 0.0, w)
+                        : lbfgs(&wk, m, &o, &f, wsum, w);
     }
     /* Inference: covariance = inverse Hessian at the optimum (unpenalised). */
     int inference = o.l2 == 0.0;
@@ -579,9 +668,7 @@ crm_status crm_logreg_fit(const crm_dataset *ds, const char *target, const char 
     crm__free(f.step);
     crm__free(f.bprev);
     crm__free(f.rms);
-    crm__free(wk.X);
-    crm__free(wk.eta);
-    crm__free(wk.r);
+    lr_work_free(&wk);
     crm__lin_design_free(&d);
     if (st != CRM_OK) {
         crm__lin_model_free(m);
