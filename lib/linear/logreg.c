@@ -79,18 +79,6 @@ typedef struct lr_work {
     int want_h;
 } lr_work;
 
-static double log1pexp(double x)
-{
-    return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x));
-}
-
-static double sigmoid(double x)
-{
-    if (x >= 0) return 1.0 / (1.0 + exp(-x));
-    double e = exp(x);
-    return e / (1.0 + e);
-}
-
 /* Sums of one chunk of rows [r0, r0 + m) at coefficients b, added into acc. */
 static void lr_chunk(const lin_design *d, double *sc, size_t ld, const double *b, size_t r0,
                      size_t m, lr_acc *acc)
@@ -105,8 +93,10 @@ static void lr_chunk(const lin_design *d, double *sc, size_t ld, const double *b
     double ll = 0;
     for (size_t i = 0; i < m; i++) {
         double e = eta[i], y = d->y[r0 + i], w = d->w ? d->w[r0 + i] : 1.0;
-        double pr = sigmoid(e);
-        ll += w * (y * e - log1pexp(e));
+        /* one exp and one log1p: q = exp(-|e|), p = 1 / (1 + q) or q / (1 + q),
+         * log(1 + exp(e)) = max(e, 0) + log1p(q) */
+        double q = exp(-fabs(e)), pr = e >= 0 ? 1.0 / (1.0 + q) : q / (1.0 + q);
+        ll += w * (y * e - ((e > 0 ? e : 0.0) + log1p(q)));
         r[i] = w * (y - pr);
         if (w > 0) {
             double mg = y > 0.5 ? e : -e;
