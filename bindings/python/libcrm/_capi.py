@@ -635,6 +635,8 @@ class crm_logreg_options(Structure):
         ('solver', c_int32),
         # number column of row weights (>= 0), or NULL (default): all 1; borrowed for the call
         ('sample_weight', c_char_p),
+        # worker threads, 0 = all cores (default); the result does not depend on it
+        ('n_threads', c_int32),
         # called after every iteration with the fraction of max_iter used, or NULL (default);
         # non-zero return cancels (CRM_E_CANCELLED)
         ('progress', CFUNCTYPE(c_int32, c_double, c_void_p)),
@@ -2607,7 +2609,7 @@ crm_logreg_options_init = _bind(
     Write the default logistic regression options into `opts` (l2 = 0,
     fit_intercept = 1, standardize = 0, positive = NULL, class_weight = NONE,
     max_iter = 100, tol = 1e-8, missing = ERROR, solver = AUTO,
-    sample_weight = NULL, progress = NULL, user = NULL).
+    sample_weight = NULL, n_threads = 0, progress = NULL, user = NULL).
     @param[out] opts  options to initialise
     @param[in]  size  sizeof *opts as the caller compiled it
     @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
