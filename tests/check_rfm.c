@@ -601,6 +601,30 @@ static crm_status rfm_alloc_body(void)
     return st;
 }
 
+/* The churn table: RFM up to a cutoff, group + join of the window. */
+static crm_status rfm_churn_alloc_body(void)
+{
+    crm_dataset *tx = NULL, *r = NULL;
+    const char *id[] = {"c1", "c2", "c1", "c3", "c4", "c4"};
+    int64_t when[] = {DAY, 2 * DAY, 12 * DAY, 15 * DAY, 3 * DAY, 50 * DAY};
+    double amount[] = {5, 7, 100, 9, 4, 8};
+    crm_status st = crm_dataset_new(&tx);
+    if (!st) st = crm_dataset_add_text(tx, "who", id, 6);
+    if (!st) st = crm_dataset_add_time(tx, "t", when, 6);
+    if (!st) st = crm_dataset_add_number(tx, "amt", amount, 6);
+    crm_rfm_options o;
+    crm_rfm_options_init(&o, sizeof o);
+    o.customer = "who";
+    o.date = "t";
+    o.amount = "amt";
+    o.as_of = 10 * DAY;
+    o.churn_days = 30;
+    if (!st) st = crm_rfm(tx, &o, &r);
+    crm_dataset_free(r);
+    crm_dataset_free(tx);
+    return st;
+}
+
 static crm_status rfm_num_alloc_body(void)
 {
     /* number customers and invoices: the hash paths, grown past 512 keys */
@@ -652,6 +676,7 @@ START_TEST(test_alloc_failure)
 {
     CRM_TEST_EACH_ALLOC_FAILURE(rfm_alloc_body());
     CRM_TEST_EACH_ALLOC_FAILURE(rfm_num_alloc_body());
+    CRM_TEST_EACH_ALLOC_FAILURE(rfm_churn_alloc_body());
     CRM_TEST_EACH_ALLOC_FAILURE(kpi_alloc_body());
 }
 END_TEST
