@@ -593,6 +593,50 @@ START_TEST(test_intercept_only_and_no_intercept)
 }
 END_TEST
 
+START_TEST(test_options_defaults)
+{
+    crm_logreg_options o;
+    memset(&o, 0xff, sizeof o);
+    ck_assert_ok(crm_logreg_options_init(&o, sizeof o));
+    ck_assert_uint_eq(o.size, sizeof o);
+    ck_assert(o.l2 == 0.0 && o.fit_intercept == 1 && o.standardize == 0);
+    ck_assert_ptr_null(o.positive);
+    ck_assert_ptr_null(o.sample_weight);
+    ck_assert_int_eq(o.class_weight, CRM_LOGREG_CLASS_WEIGHT_NONE);
+    ck_assert_int_eq(o.max_iter, 100);
+    ck_assert(o.tol == 1e-8);
+    ck_assert_int_eq(o.missing, CRM_LINEAR_MISSING_ERROR);
+    ck_assert_int_eq(o.solver, CRM_LOGREG_AUTO);
+    ck_assert_int_eq(o.n_threads, 0);
+    ck_assert(o.progress == NULL && o.user == NULL);
+    crm_linreg_options l;
+    memset(&l, 0xff, sizeof l);
+    ck_assert_ok(crm_linreg_options_init(&l, sizeof l));
+    ck_assert(l.size == sizeof l && l.l2 == 0.0 && l.fit_intercept == 1);
+    ck_assert(l.missing == CRM_LINEAR_MISSING_ERROR && l.sample_weight == NULL);
+    crm_metrics_options mo;
+    memset(&mo, 0xff, sizeof mo);
+    ck_assert_ok(crm_metrics_options_init(&mo, sizeof mo));
+    ck_assert(mo.positive == NULL && mo.threshold == 0.5 && mo.sample_weight == NULL);
+    /* results do not depend on the number of threads */
+    crm_dataset *ds = gen(20000, 17);
+    crm_model *a = NULL, *b = NULL;
+    o.n_threads = 1;
+    ck_assert_ok(crm_logreg_fit(ds, "y", feats, 3, &o, &a));
+    o.n_threads = 3;
+    ck_assert_ok(crm_logreg_fit(ds, "y", feats, 3, &o, &b));
+    char *ja = NULL, *jb = NULL;
+    ck_assert_ok(crm_model_to_json(a, &ja));
+    ck_assert_ok(crm_model_to_json(b, &jb));
+    ck_assert_str_eq(ja, jb);
+    crm_free(ja);
+    crm_free(jb);
+    crm_model_free(a);
+    crm_model_free(b);
+    crm_dataset_free(ds);
+}
+END_TEST
+
 /* ---- bad input ----------------------------------------------------------------------- */
 
 START_TEST(test_bad_input)
@@ -869,6 +913,7 @@ Suite *crm_linear_suite(void)
     tcase_add_test(tc, test_lbfgs);
     tcase_add_test(tc, test_linreg_ridge_and_missing);
     tcase_add_test(tc, test_cancel_and_progress);
+    tcase_add_test(tc, test_options_defaults);
     suite_add_tcase(s, tc);
     tc = tcase_create("limits");
     tcase_set_timeout(tc, 300);

@@ -202,7 +202,41 @@ crm_status crm__lin_design_build(const crm_dataset *ds, const char *target,
         crm__free(fc);
         return crm__nomem();
     }
-    for (size_t r = 0; r < N && st == CRM_OK; r++) {
+    /* Fast path: scan column by column; rows with a missing or bad value are
+     * then examined one by one (in row order, so errors name the first). */
+    memset(use, 1, N);
+    int clean = 1;
+    for (size_t j = 0; j <= nf + 1 && clean; j++) {
+        const crm__column *c = j < nf ? fc[j] : j == nf ? tc : wc;
+        if (!c) continue;
+        if (c->type == CRM_TYPE_NUMBER) {
+            const double *v = c->v.num;
+            /* x * 0 is 0 for finite x, NaN otherwise: four sums keep the loop fast */
+            double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
+            size_t r = 0;
+            for (; r + 4 <= N; r += 4) {
+                a0 += v[r] * 0.0;
+                a1 += v[r + 1] * 0.0;
+                a2 += v[r + 2] * 0.0;
+                a3 += v[r + 3] * 0.0;
+            }
+            for (; r < N; r++)
+                a0 += v[r] * 0.0;
+            if ((a0 + a1) + (a2 + a3) != 0.0) clean = 0;
+            if (clean && spec.logistic && c == tc)
+                for (size_t q = 0; q < N && clean; q++)
+                    clean = v[q] == 0.0 || v[q] == 1.0;
+            if (clean && c == wc)
+                for (size_t q = 0; q < N && clean; q++)
+                    clean = v[q] >= 0.0;
+        } else {
+            const int32_t *v = c->v.code;
+            for (size_t r = 0; r < N && clean; r++)
+                clean = v[r] >= 0;
+        }
+    }
+    if (clean) n = N;
+    for (size_t r = 0; !clean && r < N && st == CRM_OK; r++) {
         const char *bad = NULL;
         if (crm__cell_missing(tc, r)) bad = target;
         for (size_t j = 0; !bad && j < nf; j++)

@@ -86,10 +86,12 @@ static void lr_chunk(const lin_design *d, double *sc, size_t ld, const double *b
     size_t p = d->p;
     double *X = sc, *eta = sc + ld * p, *r = eta + ld;
     crm__lin_design_fill(d, r0, m, X, ld);
-    /* GEMM with one column rather than GEMV: OpenBLAS threads GEMV from small
-     * sizes on, GEMM only above m * n * k = 4 * 65536, which chunks stay below */
-    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (blasint)m, 1, (blasint)p, 1.0, X,
-                (blasint)ld, b, (blasint)p, 0.0, eta, (blasint)ld);
+    /* eta = X b and g += X^T r column by column with level-1 BLAS: OpenBLAS threads
+     * GEMV from small sizes on, and a one-column GEMM packs the whole chunk first;
+     * DAXPY/DDOT on a chunk column stay on the calling thread and read it once */
+    memset(eta, 0, m * sizeof *eta);
+    for (size_t t = 0; t < p; t++)
+        if (b[t] != 0.0) cblas_daxpy((blasint)m, b[t], X + t * ld, 1, eta, 1);
     double ll = 0;
     for (size_t i = 0; i < m; i++) {
         double e = eta[i], y = d->y[r0 + i], w = d->w ? d->w[r0 + i] : 1.0;
@@ -105,8 +107,8 @@ static void lr_chunk(const lin_design *d, double *sc, size_t ld, const double *b
         eta[i] = sqrt(w * pr * (1.0 - pr));
     }
     acc->ll += ll;
-    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (blasint)p, 1, (blasint)m, 1.0, X,
-                (blasint)ld, r, (blasint)m, 1.0, acc->g, (blasint)p);
+    for (size_t t = 0; t < p; t++)
+        acc->g[t] += cblas_ddot((blasint)m, X + t * ld, 1, r, 1);
     if (!acc->H) return;
     for (size_t t = 0; t < p; t++) {
         double *col = X + t * ld;
