@@ -21,10 +21,11 @@
  * - The design must have full column rank: a term that is (numerically) a
  *   linear combination of the terms before it - a constant feature next to
  *   the intercept, a duplicated or derived column, more terms than rows - is
- *   refused with CRM_E_NUMERIC naming the term. The test: with the Gram
- *   matrix scaled to a unit diagonal, the squared Cholesky pivot of the term
- *   (the squared share of the column not explained by the earlier terms)
- *   below 1e-11. Ridge fits (l2 > 0) skip this test.
+ *   refused with CRM_E_NUMERIC naming the term. The test, logistic: with
+ *   X^T W X scaled to a unit diagonal, the squared Cholesky pivot of the
+ *   term (the squared share of the column not explained by the earlier
+ *   terms) below 1e-11; linear: |R_jj| of the QR factor below 1e-7 times the
+ *   column norm (R's lm tolerance). Penalised fits (l2 > 0) skip the test.
  *
  * Logistic regression. crm_logreg_fit() maximises the weighted
  * log-likelihood  sum_i w_i [y_i log p_i + (1 - y_i) log(1 - p_i)]  minus
@@ -36,9 +37,11 @@
  *   X^T diag(w p (1 - p)) X (BLAS dsyrk) are accumulated and merged; the step
  *   solves the Hessian system by Cholesky (LAPACKE dpotrf/dpotrs) after
  *   scaling it to a unit diagonal. A step that lowers the penalised
- *   log-likelihood is halved (up to 30 times). The fit has converged when
- *   the largest scaled gradient |g_j| / sqrt(H_jj) is at most tol: then
- *   every coefficient is within about tol standard errors of the optimum.
+ *   log-likelihood is halved (up to 30 times). Convergence is tested on the
+ *   gradient preconditioned by the Hessian: the fit has converged when the
+ *   Newton step, measured per coefficient in units of 1 / sqrt(H_jj) (the
+ *   scale of a standard error), is at most tol everywhere (stat
+ *   "grad_norm" reports the final value).
  * - L-BFGS (more than 2,000 terms, or solver = CRM_LOGREG_LBFGS): 10
  *   correction pairs, backtracking (Armijo) line search, in coordinates
  *   scaled by the root mean square of each term; converged when the largest
@@ -115,7 +118,7 @@
  *   `deviance` (-2 loglik), `null_deviance`, `df_model` (n_terms minus the
  *   intercept), `df_resid` (n_rows - n_terms), `l2`, `objective` (-loglik +
  *   l2/2 |b|^2 at the fitted scale), `grad_norm` (the final convergence
- *   measure), `auc` (training AUC of the fitted probabilities, unweighted).
+ *   measure). (The AUC of predictions comes from crm/metrics.h.)
  *   Linear: `n_rows`, `n_terms`, `r2`, `adj_r2`, `f_stat`, `f_pvalue`,
  *   `sigma` (residual standard error), `sigma2`, `rss`, `tss`, `df_model`,
  *   `df_resid`, `loglik`, `aic`, `bic`, `l2`. Statistics that need an

@@ -43,27 +43,32 @@ static double log_beta(double a, double b)
 }
 
 /* Continued fraction of I_x(a, b) (without the prefactor), for
- * x < (a + 1) / (a + b + 2): 1 / (1 + d1 / (1 + d2 / (1 + ...))). Evaluated
- * in long double: for large a it takes thousands of terms, whose rounding
- * errors would otherwise add up to ~1e-13. x is long double too: for large a
- * the result is a times more sensitive to x than to anything else. */
-static double beta_cf(double a_, double b_, long double x)
+ * x < (a + 1) / (a + b + 2): 1 / (1 + d1 / (1 + d2 / (1 + ...))), y = 1 - x.
+ * For large a the result is a times more sensitive to x than to anything
+ * else, so a rounded x would cost a * eps: when x is near 1 every term c * x
+ * is formed as c - c * y from the accurate y instead (rounding errors then
+ * stay per term). The recurrences run in long double where it is wider, as
+ * the thousands of terms needed for large a would otherwise add up their
+ * rounding errors. */
+static double beta_cf(double a_, double b_, double x_, double y_)
 {
-    const long double tiny = 1e-300L, a = a_, b = b_;
-    long double c = 1.0L, d = 1.0L - (a + b) * x / (a + 1.0L);
+    const long double tiny = 1e-300L, a = a_, b = b_, x = x_, y = y_;
+    const int near1 = x_ > 0.5;
+#define CF_TIMES_X(c) (near1 ? (c) - (c) * y : (c) * x)
+    long double c = 1.0L, d = 1.0L - CF_TIMES_X((a + b) / (a + 1.0L));
     if (fabsl(d) < tiny) d = tiny;
     d = 1.0L / d;
     long double h = d;
     for (int m = 1; m <= 100000; m++) {
         long double mm = (long double)m, a2m = a + 2.0L * mm;
-        long double num = mm * (b - mm) * x / ((a2m - 1.0L) * a2m);
+        long double num = CF_TIMES_X(mm * (b - mm) / ((a2m - 1.0L) * a2m));
         d = 1.0L + num * d;
         if (fabsl(d) < tiny) d = tiny;
         c = 1.0L + num / c;
         if (fabsl(c) < tiny) c = tiny;
         d = 1.0L / d;
         h *= d * c;
-        num = -(a + mm) * (a + b + mm) * x / (a2m * (a2m + 1.0L));
+        num = -CF_TIMES_X((a + mm) * (a + b + mm) / (a2m * (a2m + 1.0L)));
         d = 1.0L + num * d;
         if (fabsl(d) < tiny) d = tiny;
         c = 1.0L + num / c;
@@ -73,6 +78,7 @@ static double beta_cf(double a_, double b_, long double x)
         h *= del;
         if (fabsl(del - 1.0L) <= LDBL_EPSILON) break;
     }
+#undef CF_TIMES_X
     return (double)h;
 }
 
@@ -84,11 +90,8 @@ double crm__ibeta(double a, double b, double x, double y)
     double lx = x > 0.5 ? log1p(-y) : log(x);
     double ly = y > 0.5 ? log1p(-x) : log(y);
     double front = exp(a * lx + b * ly - log_beta(a, b));
-    /* the argument of the fraction from the smaller of x and y, exactly */
-    long double xl = x > 0.5 ? 1.0L - (long double)y : (long double)x;
-    long double yl = y > 0.5 ? 1.0L - (long double)x : (long double)y;
-    if (x < (a + 1.0) / (a + b + 2.0)) return front * beta_cf(a, b, xl) / a;
-    return 1.0 - front * beta_cf(b, a, yl) / b;
+    if (x < (a + 1.0) / (a + b + 2.0)) return front * beta_cf(a, b, x, y) / a;
+    return 1.0 - front * beta_cf(b, a, y, x) / b;
 }
 
 double crm__normal_p2(double z)
