@@ -468,12 +468,9 @@ crm_status crm__lin_design_standardize(lin_design *d, const lin_model *m, const 
 
 void crm__lin_design_fill(const lin_design *d, size_t r0, size_t m, double *X, size_t ld)
 {
-    size_t t0 = 0;
-    if (d->intercept) {
+    if (d->intercept)
         for (size_t i = 0; i < m; i++)
             X[i] = 1.0;
-        t0 = 1;
-    }
     for (size_t j = 0; j < d->nf; j++) {
         const lin_dfeat *f = &d->f[j];
         if (f->type == CRM_TYPE_NUMBER) {
@@ -490,7 +487,6 @@ void crm__lin_design_fill(const lin_design *d, size_t r0, size_t m, double *X, s
                     col[i] = (col[i] - sh) / sc;
         }
     }
-    (void)t0;
     /* indicator terms: zero the feature's term columns, then set the ones */
     for (size_t j = 0; j < d->nf; j++) {
         const lin_dfeat *f = &d->f[j];
