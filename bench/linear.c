@@ -52,7 +52,7 @@ int main(int argc, char **argv)
     const char **feats = NULL;
     size_t nf = 0;
     const char *target = NULL, *positive = NULL;
-    char (*names)[24] = NULL;
+    char(*names)[24] = NULL;
     double data_kb = 0;
     if (strcmp(mode, "telco") == 0) {
         if (argc < 3) {
@@ -66,8 +66,8 @@ int main(int argc, char **argv)
             return 1;
         }
         crm_dataset_free(raw);
-        static const char *const tf[] = {"tenure",        "MonthlyCharges", "TotalCharges",
-                                         "SeniorCitizen", "Contract",       "InternetService",
+        static const char *const tf[] = {"tenure",        "MonthlyCharges",  "TotalCharges",
+                                         "SeniorCitizen", "Contract",        "InternetService",
                                          "PaymentMethod", "PaperlessBilling"};
         feats = (const char **)tf;
         nf = 8;
@@ -137,8 +137,8 @@ int main(int argc, char **argv)
     getrusage(RUSAGE_SELF, &ru);
     printf("bench=linear impl=libcrm-%dt data=%s rows=%zu terms=%zu fit_s=%.4f n_iter=%d "
            "loglik=%.10f coef0=%.10g coef1=%.10g coef_last=%.10g peak_rss_kb=%ld data_kb=%.0f\n",
-           (int)o.n_threads, mode, crm_dataset_nrows(ds), p, best, (int)n_iter, ll, coef[0], coef[1], coef[p - 1],
-           ru.ru_maxrss, data_kb);
+           (int)o.n_threads, mode, crm_dataset_nrows(ds), p, best, (int)n_iter, ll, coef[0],
+           coef[1], coef[p - 1], ru.ru_maxrss, data_kb);
     printf("coef=");
     for (size_t j = 0; j < p; j++)
         printf("%s%.17g", j ? "," : "", coef[j]);

@@ -140,8 +140,10 @@ static void print_table_json(const crm_dataset *s)
             fputs(": ", stdout);
             if (type == CRM_TYPE_TEXT) {
                 crm_dataset_get_text(s, c, r, &txt);
-                if (txt) cli_json_string(stdout, txt);
-                else fputs("null", stdout);
+                if (txt)
+                    cli_json_string(stdout, txt);
+                else
+                    fputs("null", stdout);
             } else {
                 crm_dataset_get_number(s, c, r, 1, &v);
                 cli_json_number(stdout, v);
@@ -209,8 +211,10 @@ static void print_human(const char *path, size_t nrows, size_t nused, const char
     if (model_path) printf("model file:  %s\n", model_path);
     printf("\n%-40s %12s %11s %9s %10s", "term", "estimate", "std_error", logistic ? "z" : "t",
            "p_value");
-    if (logistic) printf(" %11s  %s\n", "odds_ratio", "95% interval of the odds ratio");
-    else printf("  %s\n", "95% interval");
+    if (logistic)
+        printf(" %11s  %s\n", "odds_ratio", "95% interval of the odds ratio");
+    else
+        printf("  %s\n", "95% interval");
     size_t nr = crm_dataset_nrows(sum);
     for (size_t r = 0; r < nr; r++) {
         const char *term = NULL;
@@ -275,8 +279,8 @@ static void print_factors(const crm_dataset *sum)
         crm_dataset_get_text(sum, 0, best[k], &term);
         double orr = col_at(sum, "odds_ratio", best[k]);
         printf("  %-38.38s odds ratio %-9.4g (%s the odds by %.2g%% per unit; p = %.2g)\n",
-               term ? term : "", orr, orr >= 1 ? "raises" : "lowers",
-               100 * fabs(orr - 1), col_at(sum, "p_value", best[k]));
+               term ? term : "", orr, orr >= 1 ? "raises" : "lowers", 100 * fabs(orr - 1),
+               col_at(sum, "p_value", best[k]));
     }
 }
 
@@ -392,16 +396,20 @@ int cli_regression(int argc, char **argv, int logistic)
                 lo.standardize = 1;
             } else if (logistic && cli_is(&o, "class-weight", 0)) {
                 r = cli_value(&a, &o, &v);
-                if (!r && strcmp(v, "balanced") == 0) lo.class_weight = CRM_LOGREG_CLASS_WEIGHT_BALANCED;
-                else if (!r && strcmp(v, "none") == 0) lo.class_weight = CRM_LOGREG_CLASS_WEIGHT_NONE;
+                if (!r && strcmp(v, "balanced") == 0)
+                    lo.class_weight = CRM_LOGREG_CLASS_WEIGHT_BALANCED;
+                else if (!r && strcmp(v, "none") == 0)
+                    lo.class_weight = CRM_LOGREG_CLASS_WEIGHT_NONE;
                 else if (!r) {
                     cli_usage(&a, "--class-weight wants balanced or none (got \"%s\")", v);
                     r = -1;
                 }
             } else if (cli_is(&o, "missing", 0)) {
                 r = cli_value(&a, &o, &v);
-                if (!r && strcmp(v, "drop") == 0) drop = 1;
-                else if (!r && strcmp(v, "error") == 0) drop = 0;
+                if (!r && strcmp(v, "drop") == 0)
+                    drop = 1;
+                else if (!r && strcmp(v, "error") == 0)
+                    drop = 0;
                 else if (!r) {
                     cli_usage(&a, "--missing wants error or drop (got \"%s\")", v);
                     r = -1;
@@ -551,15 +559,19 @@ int cli_regression(int argc, char **argv, int logistic)
             print_table_json(tm);
         }
         fputs(", \"output\": ", stdout);
-        if (out) cli_json_string(stdout, out);
-        else fputs("null", stdout);
+        if (out)
+            cli_json_string(stdout, out);
+        else
+            fputs("null", stdout);
         fputs(", \"model\": ", stdout);
-        if (model_path) cli_json_string(stdout, model_path);
-        else fputs("null", stdout);
+        if (model_path)
+            cli_json_string(stdout, model_path);
+        else
+            fputs("null", stdout);
         fputs("}\n", stdout);
     } else {
-        print_human(path, nrows, crm_dataset_nrows(ds), target, lo.positive, m, sum, logistic,
-                    out, model_path);
+        print_human(path, nrows, crm_dataset_nrows(ds), target, lo.positive, m, sum, logistic, out,
+                    model_path);
         if (logistic) print_factors(sum);
         if (tm) print_test(test_path, tm, logistic);
     }

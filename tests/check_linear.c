@@ -154,8 +154,8 @@ START_TEST(test_dist_scipy)
             double gq = crm__t_quantile(0.975, df);
             ck_assert_msg(fabs(gq - xq) <= qtol * xq, "df=%g: quantile %.17g vs exact %.17g", df,
                           gq, xq);
-            ck_assert_msg(fabs(gq - q) <= 1e-9 * q, "df=%g: quantile %.17g vs scipy %.17g", df,
-                          gq, q);
+            ck_assert_msg(fabs(gq - q) <= 1e-9 * q, "df=%g: quantile %.17g vs scipy %.17g", df, gq,
+                          q);
             nt++;
         } else {
             double z, p2, xp2;
@@ -190,9 +190,9 @@ START_TEST(test_logreg_design_and_json)
     ck_assert_ok(crm_model_summary(m, &sum));
     ck_assert_uint_eq(crm_dataset_nrows(sum), 5);
     static const char *const terms[] = {"intercept", "x1", "x2", "grp=b", "grp=c"};
-    static const char *const cols[] = {"term",       "estimate", "std_error", "z",
-                                       "p_value",    "odds_ratio", "ci_low", "ci_high",
-                                       "or_ci_low",  "or_ci_high"};
+    static const char *const cols[] = {"term",      "estimate",   "std_error", "z",
+                                       "p_value",   "odds_ratio", "ci_low",    "ci_high",
+                                       "or_ci_low", "or_ci_high"};
     ck_assert_uint_eq(crm_dataset_ncols(sum), 10);
     for (size_t c = 0; c < 10; c++) {
         const char *nm = NULL;
@@ -330,8 +330,8 @@ START_TEST(test_weights_are_repetition)
     ck_assert_ok(crm_model_summary(b, &sb));
     for (size_t j = 0; j < 5; j++) {
         double ea = sum_at(sa, "estimate", j), eb = sum_at(sb, "estimate", j);
-        ck_assert_msg(fabs(ea - eb) <= 1e-10 * fabs(eb) + 1e-12, "term %zu: %.17g vs %.17g", j,
-                      ea, eb);
+        ck_assert_msg(fabs(ea - eb) <= 1e-10 * fabs(eb) + 1e-12, "term %zu: %.17g vs %.17g", j, ea,
+                      eb);
     }
     ck_assert_double_eq_tol(stat(a, "r2"), stat(b, "r2"), 1e-12);
     crm_dataset_free(sa);
@@ -697,6 +697,9 @@ START_TEST(test_bad_input)
     o.missing = 5;
     ck_assert_error(crm_logreg_fit(ds, "y", feats, 3, &o, &m), CRM_E_INVALID);
     o.missing = 0;
+    o.n_threads = -1;
+    ck_assert_error(crm_logreg_fit(ds, "y", feats, 3, &o, &m), CRM_E_INVALID);
+    o.n_threads = 0;
     lo.l2 = NAN;
     ck_assert_error(crm_linreg_fit(ds, "z", feats, 3, &lo, &m), CRM_E_INVALID);
     lo.l2 = 0;

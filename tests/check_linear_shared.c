@@ -123,10 +123,10 @@ static double stat(const crm_model *m, const char *name)
     return v;
 }
 
-static const char *const logit_features[] = {"tenure",          "MonthlyCharges", "TotalCharges",
-                                             "SeniorCitizen",   "Contract",       "InternetService",
-                                             "PaymentMethod",   "PaperlessBilling"};
-static const char *const ols_features[] = {"tenure",          "MonthlyCharges", "SeniorCitizen",
+static const char *const logit_features[] = {"tenure",        "MonthlyCharges",  "TotalCharges",
+                                             "SeniorCitizen", "Contract",        "InternetService",
+                                             "PaymentMethod", "PaperlessBilling"};
+static const char *const ols_features[] = {"tenure",          "MonthlyCharges",  "SeniorCitizen",
                                            "Contract",        "InternetService", "PaymentMethod",
                                            "PaperlessBilling"};
 
@@ -300,12 +300,10 @@ START_TEST(test_metrics_sklearn)
     o.positive = "Yes";
     crm_dataset *mt = NULL;
     ck_assert_ok(crm_metrics_classification(ds, "Churn", "p", &o, &mt));
-    static const char *const keys[][2] = {{"auc", "metric_auc"},
-                                          {"log_loss", "metric_log_loss"},
-                                          {"accuracy", "metric_accuracy"},
-                                          {"precision", "metric_precision"},
-                                          {"recall", "metric_recall"},
-                                          {"f1", "metric_f1"}};
+    static const char *const keys[][2] = {
+        {"auc", "metric_auc"},           {"log_loss", "metric_log_loss"},
+        {"accuracy", "metric_accuracy"}, {"precision", "metric_precision"},
+        {"recall", "metric_recall"},     {"f1", "metric_f1"}};
     for (size_t k = 0; k < 6; k++) {
         size_t ci;
         double v;

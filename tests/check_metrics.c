@@ -83,8 +83,8 @@ START_TEST(test_auc_ties_and_weights)
     const double yr[] = {1, 1, 1, 0, 0, 0, 0}, sr[] = {0.2, 0.2, 0.5, 0.5, 0.5, 0.5, 0.1};
     crm_dataset *rep = two(yr, sr, 7), *tr = NULL;
     ck_assert_ok(crm_metrics_classification(rep, "y", "s", NULL, &tr));
-    static const char *const keys[] = {"auc", "log_loss", "accuracy", "precision", "recall", "f1",
-                                       "tp",  "fp",       "tn",       "fn"};
+    static const char *const keys[] = {"auc", "log_loss", "accuracy", "precision", "recall",
+                                       "f1",  "tp",       "fp",       "tn",        "fn"};
     for (size_t k = 0; k < 10; k++)
         ck_assert_msg(fabs(mval(t, keys[k]) - mval(tr, keys[k])) <= 1e-15, "%s: %.17g vs %.17g",
                       keys[k], mval(t, keys[k]), mval(tr, keys[k]));

@@ -195,19 +195,19 @@ typedef enum crm_logreg_solver {
  * crm_logreg_options_init(&o, sizeof o); see crm/common.h for the size rule.
  */
 typedef struct crm_logreg_options {
-    size_t size;              /**< sizeof as the caller compiled it (set by init) */
-    double l2;                /**< L2 penalty lambda >= 0 (= 1 / scikit-learn's C); default 0 */
-    int32_t fit_intercept;    /**< 1: add the "intercept" term (default); 0: none */
-    int32_t standardize;      /**< 1: fit on z-scores of the number features; default 0 */
-    const char *positive;     /**< positive class of a text target, or NULL (default): the
-                                   second of the two classes in byte order; borrowed for
-                                   the call */
-    int32_t class_weight;     /**< crm_logreg_class_weight; default NONE */
-    int32_t max_iter;         /**< iterations, >= 1; default 100 (Newton) - L-BFGS uses
-                                   max(max_iter, 1000) */
-    double tol;               /**< convergence tolerance (see the header), > 0; default 1e-8 */
-    int32_t missing;          /**< crm_linear_missing; default CRM_LINEAR_MISSING_ERROR */
-    int32_t solver;           /**< crm_logreg_solver; default CRM_LOGREG_AUTO */
+    size_t size;               /**< sizeof as the caller compiled it (set by init) */
+    double l2;                 /**< L2 penalty lambda >= 0 (= 1 / scikit-learn's C); default 0 */
+    int32_t fit_intercept;     /**< 1: add the "intercept" term (default); 0: none */
+    int32_t standardize;       /**< 1: fit on z-scores of the number features; default 0 */
+    const char *positive;      /**< positive class of a text target, or NULL (default): the
+                                    second of the two classes in byte order; borrowed for
+                                    the call */
+    int32_t class_weight;      /**< crm_logreg_class_weight; default NONE */
+    int32_t max_iter;          /**< iterations, >= 1; default 100 (Newton) - L-BFGS uses
+                                    max(max_iter, 1000) */
+    double tol;                /**< convergence tolerance (see the header), > 0; default 1e-8 */
+    int32_t missing;           /**< crm_linear_missing; default CRM_LINEAR_MISSING_ERROR */
+    int32_t solver;            /**< crm_logreg_solver; default CRM_LOGREG_AUTO */
     const char *sample_weight; /**< number column of row weights (>= 0), or NULL
                                     (default): all 1; borrowed for the call */
     int32_t n_threads;         /**< worker threads, 0 = all cores (default); the result
@@ -248,11 +248,11 @@ CRM_API crm_status crm_logreg_options_init(crm_logreg_options *opts, size_t size
  *         CRM_E_INVALID (NULL argument, a duplicate feature or the target
  *         among the features, no term at all, l2 negative or not finite,
  *         tol not > 0, max_iter < 1, unknown class_weight, missing or
- *         solver; a missing or infinite value naming the column and row; a
- *         number target value other than 0/1; a text target with other than
- *         two classes, or one class absent; positive not among the target's
- *         values; a negative or non-finite weight; no rows left after
- *         dropping missing ones);
+ *         solver, n_threads < 0; a missing or infinite value naming the
+ *         column and row; a number target value other than 0/1; a text
+ *         target with other than two classes, or one class absent; positive
+ *         not among the target's values; a negative or non-finite weight; no
+ *         rows left after dropping missing ones);
  *         CRM_E_NOTFOUND (a column does not exist); CRM_E_TYPE (a time
  *         column, naming it);
  *         CRM_E_NUMERIC (rank-deficient design naming the term; separation

@@ -96,8 +96,7 @@ CRM_API crm_status crm_metrics_options_init(crm_metrics_options *opts, size_t si
  * Thread-safety: ds may be read by other threads meanwhile.
  */
 CRM_API crm_status crm_metrics_classification(const crm_dataset *ds, const char *truth,
-                                              const char *score,
-                                              const crm_metrics_options *opts,
+                                              const char *score, const crm_metrics_options *opts,
                                               crm_dataset **out);
 
 /**
@@ -117,8 +116,8 @@ CRM_API crm_status crm_metrics_classification(const crm_dataset *ds, const char 
  * Thread-safety: ds may be read by other threads meanwhile.
  */
 CRM_API crm_status crm_metrics_regression(const crm_dataset *ds, const char *truth,
-                                          const char *prediction,
-                                          const crm_metrics_options *opts, crm_dataset **out);
+                                          const char *prediction, const crm_metrics_options *opts,
+                                          crm_dataset **out);
 
 CRM_END_DECL
 

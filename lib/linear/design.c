@@ -75,7 +75,8 @@ static void sort_codes(const crm__dict *dict, int32_t *v, int32_t *tmp, size_t n
     sort_codes(dict, v + h, tmp, n - h);
     size_t a = 0, b = h, k = 0;
     while (a < h && b < n)
-        tmp[k++] = strcmp(crm__dict_str(dict, v[b]), crm__dict_str(dict, v[a])) < 0 ? v[b++] : v[a++];
+        tmp[k++] =
+            strcmp(crm__dict_str(dict, v[b]), crm__dict_str(dict, v[a])) < 0 ? v[b++] : v[a++];
     while (a < h)
         tmp[k++] = v[a++];
     while (b < n)
@@ -84,8 +85,8 @@ static void sort_codes(const crm__dict *dict, int32_t *v, int32_t *tmp, size_t n
 }
 
 /* Sorted distinct codes of the used rows of a text column (new array). */
-static crm_status used_levels(const crm__column *c, const size_t *rows, size_t n,
-                              int32_t **codes, size_t *ncodes)
+static crm_status used_levels(const crm__column *c, const size_t *rows, size_t n, int32_t **codes,
+                              size_t *ncodes)
 {
     size_t nd = c->dict->n;
     unsigned char *seen = crm__calloc(nd ? nd : 1, 1);
@@ -253,8 +254,8 @@ crm_status crm__lin_design_build(const crm_dataset *ds, const char *target,
         }
         for (size_t j = 0; j < nf && st == CRM_OK; j++)
             if (fc[j]->type == CRM_TYPE_NUMBER && !isfinite(fc[j]->v.num[r]))
-                st = crm__error(CRM_E_INVALID, "%s: column \"%s\" row %zu: %g is not finite",
-                                what, features[j], r, fc[j]->v.num[r]);
+                st = crm__error(CRM_E_INVALID, "%s: column \"%s\" row %zu: %g is not finite", what,
+                                features[j], r, fc[j]->v.num[r]);
         if (st == CRM_OK && tc->type == CRM_TYPE_NUMBER) {
             double y = tc->v.num[r];
             if (!isfinite(y))
@@ -389,8 +390,10 @@ crm_status crm__lin_design_build(const crm_dataset *ds, const char *target,
             df->map[c] = -1;
         for (size_t l = 0; st == CRM_OK && l < k; l++) {
             lf->levels[l] = crm__strdup(crm__dict_str(fc[j]->dict, codes[l]));
-            if (!lf->levels[l]) st = crm__nomem();
-            else lf->nlevels = l + 1;
+            if (!lf->levels[l])
+                st = crm__nomem();
+            else
+                lf->nlevels = l + 1;
             if (l > 0) df->map[codes[l]] = (int32_t)p++;
         }
         crm__free(codes);
@@ -521,8 +524,10 @@ crm_status crm__lin_gram_check(double *G, size_t p, const lin_model *m, const ch
                 G[k * p + j] *= dinv[j] * dinv[k];
         lapack_int info = LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'L', (lapack_int)p, G, (lapack_int)p);
         size_t bad = p;
-        if (info > 0) bad = (size_t)info - 1;
-        else if (info < 0) st = crm__error(CRM_E_NUMERIC, "%s: Cholesky failed (%d)", what, (int)info);
+        if (info > 0)
+            bad = (size_t)info - 1;
+        else if (info < 0)
+            st = crm__error(CRM_E_NUMERIC, "%s: Cholesky failed (%d)", what, (int)info);
         for (size_t j = 0; st == CRM_OK && j < bad; j++) {
             double l = G[j * p + j];
             if (l * l < 1e-11) bad = j;

@@ -13,11 +13,10 @@
 static double stirling_rest(double x)
 {
     double r = 1.0 / x, r2 = r * r;
-    return r * (1.0 / 12 -
-                r2 * (1.0 / 360 -
-                      r2 * (1.0 / 1260 -
-                            r2 * (1.0 / 1680 -
-                                  r2 * (1.0 / 1188 - r2 * (691.0 / 360360 - r2 / 156.0))))));
+    return r * (1.0 / 12 - r2 * (1.0 / 360 -
+                                 r2 * (1.0 / 1260 -
+                                       r2 * (1.0 / 1680 - r2 * (1.0 / 1188 - r2 * (691.0 / 360360 -
+                                                                                   r2 / 156.0))))));
 }
 
 /* log B(a, b), accurate also when a or b is large (no cancellation of large
@@ -54,7 +53,7 @@ static double beta_cf(double a_, double b_, double x_, double y_)
 {
     const long double tiny = 1e-300L, a = a_, b = b_, x = x_, y = y_;
     const int near1 = x_ > 0.5;
-#define CF_TIMES_X(c) (near1 ? (c) - (c) * y : (c) * x)
+#define CF_TIMES_X(c) (near1 ? (c) - (c)*y : (c)*x)
     long double c = 1.0L, d = 1.0L - CF_TIMES_X((a + b) / (a + 1.0L));
     if (fabsl(d) < tiny) d = tiny;
     d = 1.0L / d;
@@ -130,8 +129,8 @@ double crm__f_sf(double f, double d1, double d2)
 /* Density of Student's t. */
 static double t_pdf(double t, double df)
 {
-    return exp(lgamma(0.5 * (df + 1.0)) - lgamma(0.5 * df) - 0.5 * log(df * 3.14159265358979323846) -
-               0.5 * (df + 1.0) * log1p(t * t / df));
+    return exp(lgamma(0.5 * (df + 1.0)) - lgamma(0.5 * df) -
+               0.5 * log(df * 3.14159265358979323846) - 0.5 * (df + 1.0) * log1p(t * t / df));
 }
 
 double crm__t_quantile(double q, double df)
@@ -144,9 +143,12 @@ double crm__t_quantile(double q, double df)
     double t = 0.5 * (lo + hi);
     for (int it = 0; it < 200; it++) {
         double h = crm__t_p2(t, df) - alpha;
-        if (h > 0) lo = t;
-        else hi = t;
-        double deriv = isinf(df) ? 2.0 * exp(-0.5 * t * t) / 2.5066282746310002 : 2.0 * t_pdf(t, df);
+        if (h > 0)
+            lo = t;
+        else
+            hi = t;
+        double deriv =
+            isinf(df) ? 2.0 * exp(-0.5 * t * t) / 2.5066282746310002 : 2.0 * t_pdf(t, df);
         double next = deriv > 0 ? t + h / deriv : 0.5 * (lo + hi);
         if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
         if (fabs(next - t) <= 4.0 * DBL_EPSILON * t) {

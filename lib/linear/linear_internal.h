@@ -16,8 +16,8 @@
 
 typedef struct lin_feature {
     char *name;
-    int32_t type;    /* CRM_TYPE_NUMBER or CRM_TYPE_TEXT */
-    size_t nlevels;  /* text: levels in byte order, the first is the reference */
+    int32_t type;   /* CRM_TYPE_NUMBER or CRM_TYPE_TEXT */
+    size_t nlevels; /* text: levels in byte order, the first is the reference */
     char **levels;
 } lin_feature;
 
@@ -32,8 +32,8 @@ typedef struct lin_model {
     int intercept;
     size_t p;
     char **terms;
-    double *coef; /* p, original scale */
-    double *se;   /* p (NaN for penalised fits) */
+    double *coef;     /* p, original scale */
+    double *se;       /* p (NaN for penalised fits) */
     char *classes[2]; /* logistic text target: negative, positive; NULL for numbers */
     double stats[LIN_MAX_STATS];
 } lin_model;
@@ -48,24 +48,24 @@ crm_status crm__lin_model_alloc(size_t nf, lin_model **out);
 
 typedef struct lin_dfeat {
     int32_t type;
-    const double *num;  /* number feature */
+    const double *num;   /* number feature */
     const int32_t *code; /* text feature */
-    int32_t *map;       /* text: dict code -> term index, -1 reference level / unused */
-    size_t term;        /* number: its term index; text: its first term */
-    size_t nterms;      /* text: number of indicator terms (levels - 1) */
+    int32_t *map;        /* text: dict code -> term index, -1 reference level / unused */
+    size_t term;         /* number: its term index; text: its first term */
+    size_t nterms;       /* text: number of indicator terms (levels - 1) */
 } lin_dfeat;
 
 typedef struct lin_design {
-    size_t n;       /* rows used */
-    size_t *rows;   /* used row -> dataset row, or NULL when all rows are used */
+    size_t n;     /* rows used */
+    size_t *rows; /* used row -> dataset row, or NULL when all rows are used */
     size_t nf;
     lin_dfeat *f;
     size_t p;
     int intercept;
-    double *shift;  /* p: subtracted before scaling (0 when not standardized) */
-    double *scale;  /* p: divisor (1 when not standardized) */
-    double *y;      /* n targets (0/1 for logistic) */
-    double *w;      /* n weights, or NULL (all 1) */
+    double *shift; /* p: subtracted before scaling (0 when not standardized) */
+    double *scale; /* p: divisor (1 when not standardized) */
+    double *y;     /* n targets (0/1 for logistic) */
+    double *w;     /* n weights, or NULL (all 1) */
 } lin_design;
 
 /* Target handling of the design builder. */

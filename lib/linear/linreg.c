@@ -28,13 +28,26 @@ crm_status crm_linreg_options_init(crm_linreg_options *opts, size_t size)
 }
 
 const char *const crm__linreg_stat_names[] = {
-    "n_rows", "n_terms", "r2",       "adj_r2",   "f_stat", "f_pvalue", "sigma", "sigma2",
-    "rss",    "tss",     "df_model", "df_resid", "loglik", "aic",      "bic",   "l2",
-    NULL};
+    "n_rows", "n_terms",  "r2",       "adj_r2", "f_stat", "f_pvalue", "sigma", "sigma2", "rss",
+    "tss",    "df_model", "df_resid", "loglik", "aic",    "bic",      "l2",    NULL};
 
 enum {
-    NS_N_ROWS, NS_N_TERMS, NS_R2, NS_ADJ_R2, NS_F_STAT, NS_F_PVALUE, NS_SIGMA, NS_SIGMA2, NS_RSS,
-    NS_TSS, NS_DF_MODEL, NS_DF_RESID, NS_LOGLIK, NS_AIC, NS_BIC, NS_L2
+    NS_N_ROWS,
+    NS_N_TERMS,
+    NS_R2,
+    NS_ADJ_R2,
+    NS_F_STAT,
+    NS_F_PVALUE,
+    NS_SIGMA,
+    NS_SIGMA2,
+    NS_RSS,
+    NS_TSS,
+    NS_DF_MODEL,
+    NS_DF_RESID,
+    NS_LOGLIK,
+    NS_AIC,
+    NS_BIC,
+    NS_L2
 };
 
 crm_status crm_linreg_fit(const crm_dataset *ds, const char *target, const char *const *features,
@@ -95,7 +108,8 @@ crm_status crm_linreg_fit(const crm_dataset *ds, const char *target, const char 
             info = LAPACKE_dormqr_work(LAPACK_COL_MAJOR, 'L', 'T', (lapack_int)M, 1, (lapack_int)p,
                                        X, (lapack_int)M, tau, y, (lapack_int)M, &q2, -1);
         lw = (size_t)(q1 > q2 ? q1 : q2) + 1;
-        if (info != 0) st = crm__error(CRM_E_NUMERIC, "%s: QR workspace query failed (%d)", w, (int)info);
+        if (info != 0)
+            st = crm__error(CRM_E_NUMERIC, "%s: QR workspace query failed (%d)", w, (int)info);
         if (st == CRM_OK) {
             work = crm__malloc_array(lw, sizeof *work);
             if (!work) st = crm__nomem();
@@ -119,14 +133,16 @@ crm_status crm_linreg_fit(const crm_dataset *ds, const char *target, const char 
     }
     double *b = m->coef, rss = 0, tss = 0;
     if (st == CRM_OK) {
-        lapack_int info = LAPACKE_dormqr_work(LAPACK_COL_MAJOR, 'L', 'T', (lapack_int)M, 1,
-                                              (lapack_int)p, X, (lapack_int)M, tau, y,
-                                              (lapack_int)M, work, (lapack_int)lw);
+        lapack_int info =
+            LAPACKE_dormqr_work(LAPACK_COL_MAJOR, 'L', 'T', (lapack_int)M, 1, (lapack_int)p, X,
+                                (lapack_int)M, tau, y, (lapack_int)M, work, (lapack_int)lw);
         if (info == 0)
             info = LAPACKE_dtrtrs(LAPACK_COL_MAJOR, 'U', 'N', 'N', (lapack_int)p, 1, X,
                                   (lapack_int)M, y, (lapack_int)M);
-        if (info != 0) st = crm__error(CRM_E_NUMERIC, "%s: triangular solve failed (%d)", w, (int)info);
-        else memcpy(b, y, p * sizeof *b);
+        if (info != 0)
+            st = crm__error(CRM_E_NUMERIC, "%s: triangular solve failed (%d)", w, (int)info);
+        else
+            memcpy(b, y, p * sizeof *b);
         for (size_t j = 0; st == CRM_OK && j < p; j++)
             if (!isfinite(b[j]))
                 st = crm__error(CRM_E_NUMERIC, "%s: coefficient of \"%s\" is not finite", w,
@@ -148,8 +164,8 @@ crm_status crm_linreg_fit(const crm_dataset *ds, const char *target, const char 
             size_t mm = n - r0 < ch ? n - r0 : ch;
             crm__lin_design_fill(&d, r0, mm, Xc, ch);
             memcpy(r, d.y + r0, mm * sizeof *r);
-            cblas_dgemv(CblasColMajor, CblasNoTrans, (blasint)mm, (blasint)p, -1.0, Xc,
-                        (blasint)ch, b, 1, 1.0, r, 1);
+            cblas_dgemv(CblasColMajor, CblasNoTrans, (blasint)mm, (blasint)p, -1.0, Xc, (blasint)ch,
+                        b, 1, 1.0, r, 1);
             for (size_t i = 0; i < mm; i++) {
                 double wi = d.w ? d.w[r0 + i] : 1.0, dy = d.y[r0 + i] - ybar;
                 rss += wi * r[i] * r[i];
@@ -171,8 +187,8 @@ crm_status crm_linreg_fit(const crm_dataset *ds, const char *target, const char 
         S[NS_ADJ_R2] = 1.0 - (nn - kc) / dfr * (rss / tss);
         S[NS_DF_MODEL] = dfm;
         S[NS_DF_RESID] = dfr;
-        S[NS_LOGLIK] = -0.5 * nn * (log(2.0 * 3.14159265358979323846) + log(rss / nn) + 1.0) +
-                       0.5 * slw;
+        S[NS_LOGLIK] =
+            -0.5 * nn * (log(2.0 * 3.14159265358979323846) + log(rss / nn) + 1.0) + 0.5 * slw;
         S[NS_AIC] = -2.0 * S[NS_LOGLIK] + 2.0 * k;
         S[NS_BIC] = -2.0 * S[NS_LOGLIK] + k * log(nn);
         S[NS_L2] = o.l2;

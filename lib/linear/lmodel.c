@@ -39,8 +39,10 @@ static int level_index(const lin_feature *f, const char *s)
         size_t mid = (lo + hi) / 2;
         int c = strcmp(f->levels[mid], s);
         if (c == 0) return (int)mid;
-        if (c < 0) lo = mid + 1;
-        else hi = mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return -1;
 }
@@ -143,8 +145,10 @@ static crm_status lin_predict(const void *sp, crm_dataset *ds, const char *out_c
             if (!codes) st = crm__nomem();
             if (st == CRM_OK) st = crm__dict_new(&dict);
             int32_t c0 = 0, c1 = 0;
-            if (st == CRM_OK) st = crm__dict_intern(dict, m->classes[0], strlen(m->classes[0]), &c0);
-            if (st == CRM_OK) st = crm__dict_intern(dict, m->classes[1], strlen(m->classes[1]), &c1);
+            if (st == CRM_OK)
+                st = crm__dict_intern(dict, m->classes[0], strlen(m->classes[0]), &c0);
+            if (st == CRM_OK)
+                st = crm__dict_intern(dict, m->classes[1], strlen(m->classes[1]), &c1);
             for (size_t i = 0; st == CRM_OK && i < n; i++) {
                 double e = eta[i];
                 eta[i] = e >= 0 ? 1.0 / (1.0 + exp(-e)) : exp(e) / (1.0 + exp(e));
@@ -173,8 +177,10 @@ static crm_status lin_predict(const void *sp, crm_dataset *ds, const char *out_c
         }
         if (st == CRM_OK) {
             st = crm__dataset_add_owned(ds, pname, CRM_TYPE_NUMBER, eta, NULL, n);
-            if (st == CRM_OK) eta = NULL;
-            else crm_dataset_drop_column(ds, out_col);
+            if (st == CRM_OK)
+                eta = NULL;
+            else
+                crm_dataset_drop_column(ds, out_col);
         }
     } else if (st == CRM_OK) {
         st = crm__dataset_add_owned(ds, out_col, CRM_TYPE_NUMBER, eta, NULL, n);
@@ -287,8 +293,10 @@ static crm_status lin_to_json(const void *sp, crm__buf *b)
     if (st == CRM_OK && m->logistic) {
         st = crm__buf_append(b, ",\"classes\":", 11);
         if (st == CRM_OK) {
-            if (m->classes[0]) st = write_strings(b, (char *const *)m->classes, 2);
-            else st = crm__buf_append(b, "null", 4);
+            if (m->classes[0])
+                st = write_strings(b, (char *const *)m->classes, 2);
+            else
+                st = crm__buf_append(b, "null", 4);
         }
     }
     if (st == CRM_OK) st = crm__buf_append(b, ",\"stats\":{", 10);
@@ -349,8 +357,10 @@ static crm_status lin_from_json(const crm__json *doc, void **state, int logistic
             f->type = CRM_TYPE_TEXT;
             const crm__json *lv = crm__json_get(fo, "levels");
             if (!lv || lv->type != CRM__JSON_ARRAY || lv->len == 0) {
-                st = crm__error(CRM_E_PARSE, "%s: feature \"%s\": \"levels\" must be a non-empty "
-                                "array", w, f->name);
+                st = crm__error(CRM_E_PARSE,
+                                "%s: feature \"%s\": \"levels\" must be a non-empty "
+                                "array",
+                                w, f->name);
                 break;
             }
             f->levels = crm__calloc(lv->len, sizeof *f->levels);
@@ -366,8 +376,10 @@ static crm_status lin_from_json(const crm__json *doc, void **state, int logistic
                     break;
                 }
                 f->levels[l] = crm__strdup(s->str);
-                if (!f->levels[l]) st = crm__nomem();
-                else f->nlevels = l + 1;
+                if (!f->levels[l])
+                    st = crm__nomem();
+                else
+                    f->nlevels = l + 1;
             }
             p += lv->len - 1;
         } else {
@@ -437,11 +449,11 @@ static crm_status linreg_from_json(const crm__json *doc, void **state)
 }
 
 const crm__model_vtable crm__logreg_vtable = {
-    CRM_MODEL_LOGREG,       "logreg", crm__lin_model_free, lin_predict, lin_summary,
+    CRM_MODEL_LOGREG,       "logreg", crm__lin_model_free, lin_predict,      lin_summary,
     crm__logreg_stat_names, lin_stat, lin_to_json,         logreg_from_json,
 };
 
 const crm__model_vtable crm__linreg_vtable = {
-    CRM_MODEL_LINREG,       "linreg", crm__lin_model_free, lin_predict, lin_summary,
+    CRM_MODEL_LINREG,       "linreg", crm__lin_model_free, lin_predict,      lin_summary,
     crm__linreg_stat_names, lin_stat, lin_to_json,         linreg_from_json,
 };

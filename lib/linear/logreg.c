@@ -24,20 +24,20 @@
 #define LR_PARTIAL_BYTES ((size_t)32 << 20)
 
 static const crm_logreg_options lr_defaults = {
-    sizeof(crm_logreg_options), /* size */
-    0.0,                        /* l2 */
-    1,                          /* fit_intercept */
-    0,                          /* standardize */
-    NULL,                       /* positive */
+    sizeof(crm_logreg_options),   /* size */
+    0.0,                          /* l2 */
+    1,                            /* fit_intercept */
+    0,                            /* standardize */
+    NULL,                         /* positive */
     CRM_LOGREG_CLASS_WEIGHT_NONE, /* class_weight */
-    100,                        /* max_iter */
-    1e-8,                       /* tol */
-    CRM_LINEAR_MISSING_ERROR,   /* missing */
-    CRM_LOGREG_AUTO,            /* solver */
-    NULL,                       /* sample_weight */
-    0,                          /* n_threads */
-    NULL,                       /* progress */
-    NULL,                       /* user */
+    100,                          /* max_iter */
+    1e-8,                         /* tol */
+    CRM_LINEAR_MISSING_ERROR,     /* missing */
+    CRM_LOGREG_AUTO,              /* solver */
+    NULL,                         /* sample_weight */
+    0,                            /* n_threads */
+    NULL,                         /* progress */
+    NULL,                         /* user */
 };
 
 crm_status crm_logreg_options_init(crm_logreg_options *opts, size_t size)
@@ -47,14 +47,28 @@ crm_status crm_logreg_options_init(crm_logreg_options *opts, size_t size)
 }
 
 const char *const crm__logreg_stat_names[] = {
-    "n_rows",   "n_terms",       "n_iter",   "iterations", "converged", "loglik",
-    "loglik_null", "mcfadden_r2", "aic",     "bic",        "deviance",  "null_deviance",
-    "df_model", "df_resid",      "l2",       "objective",  "grad_norm", NULL};
+    "n_rows",      "n_terms",     "n_iter", "iterations", "converged", "loglik",
+    "loglik_null", "mcfadden_r2", "aic",    "bic",        "deviance",  "null_deviance",
+    "df_model",    "df_resid",    "l2",     "objective",  "grad_norm", NULL};
 
 enum {
-    LS_N_ROWS, LS_N_TERMS, LS_N_ITER, LS_ITERATIONS, LS_CONVERGED, LS_LOGLIK, LS_LOGLIK_NULL,
-    LS_MCFADDEN, LS_AIC, LS_BIC, LS_DEVIANCE, LS_NULL_DEVIANCE, LS_DF_MODEL, LS_DF_RESID, LS_L2,
-    LS_OBJECTIVE, LS_GRAD_NORM
+    LS_N_ROWS,
+    LS_N_TERMS,
+    LS_N_ITER,
+    LS_ITERATIONS,
+    LS_CONVERGED,
+    LS_LOGLIK,
+    LS_LOGLIK_NULL,
+    LS_MCFADDEN,
+    LS_AIC,
+    LS_BIC,
+    LS_DEVIANCE,
+    LS_NULL_DEVIANCE,
+    LS_DF_MODEL,
+    LS_DF_RESID,
+    LS_L2,
+    LS_OBJECTIVE,
+    LS_GRAD_NORM
 };
 
 /* ---- per-chunk accumulation --------------------------------------------------- */
@@ -72,7 +86,7 @@ typedef struct lr_acc {
  * the number of threads. */
 typedef struct lr_work {
     const lin_design *d;
-    size_t ch;       /* chunk rows (leading dimension) */
+    size_t ch; /* chunk rows (leading dimension) */
     size_t nchunks, nblocks;
     int nthreads;
     double *scratch; /* per worker: X (ch x p), eta (ch), r (ch) */
@@ -247,9 +261,9 @@ static crm_status separation_error(const lin_model *m, const double *step, const
 }
 
 typedef struct lr_fit {
-    double *b;     /* p, fitted scale */
+    double *b; /* p, fitted scale */
     double *g, *H, *Hs, *D, *step, *bprev, *rms;
-    int factored;  /* Hs holds the factor of H at b */
+    int factored; /* Hs holds the factor of H at b */
     int converged;
     double n_iter;
     double measure; /* final convergence measure */
@@ -549,6 +563,9 @@ crm_status crm_logreg_fit(const crm_dataset *ds, const char *target, const char 
     if (o.solver != CRM_LOGREG_AUTO && o.solver != CRM_LOGREG_NEWTON &&
         o.solver != CRM_LOGREG_LBFGS)
         return crm__error(CRM_E_INVALID, "%s: unknown solver %d", w, (int)o.solver);
+    if (o.n_threads < 0)
+        return crm__error(CRM_E_INVALID, "%s: n_threads must be >= 0 (got %d)", w,
+                          (int)o.n_threads);
 
     lin_design d;
     lin_model *m = NULL;
@@ -594,8 +611,8 @@ crm_status crm_logreg_fit(const crm_dataset *ds, const char *target, const char 
         for (size_t j = 0; j < p; j++)
             f.rms[j] = 1.0;
     }
-    int use_newton = o.solver == CRM_LOGREG_NEWTON ||
-                     (o.solver == CRM_LOGREG_AUTO && p <= LR_NEWTON_MAX_TERMS);
+    int use_newton =
+        o.solver == CRM_LOGREG_NEWTON || (o.solver == CRM_LOGREG_AUTO && p <= LR_NEWTON_MAX_TERMS);
     if (st == CRM_OK && o.l2 == 0.0) {
         st = crm__lin_too_wide(&d, w);
         if (st == CRM_OK && !use_newton) st = crm__lin_rank_check(&d, m, w, f.rms);
@@ -611,8 +628,7 @@ crm_status crm_logreg_fit(const crm_dataset *ds, const char *target, const char 
         st = crm__error(CRM_E_INVALID, "%s: one class of \"%s\" has weight 0", w, target);
     if (st == CRM_OK) {
         if (d.intercept) f.b[0] = log(ybar / (1.0 - ybar));
-        st = use_newton ? newton(&wk, m, &o, &f, o.l2 == 0.0, w)
-                        : lbfgs(&wk, m, &o, &f, wsum, w);
+        st = use_newton ? newton(&wk, m, &o, &f, o.l2 == 0.0, w) : lbfgs(&wk, m, &o, &f, wsum, w);
     }
     /* Inference: covariance = inverse Hessian at the optimum (unpenalised). */
     int inference = o.l2 == 0.0;

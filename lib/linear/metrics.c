@@ -8,8 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MT_OPTIONS_V1_SIZE \
-    (offsetof(crm_metrics_options, sample_weight) + sizeof(const char *))
+#define MT_OPTIONS_V1_SIZE (offsetof(crm_metrics_options, sample_weight) + sizeof(const char *))
 
 static const crm_metrics_options mt_defaults = {
     sizeof(crm_metrics_options), /* size */
@@ -65,8 +64,10 @@ crm_status crm__metrics_auc(const double *y, const double *s, const double *w, s
         double gp = 0, gn = 0;
         while (j < n && s[idx[j]] == s[idx[i]]) {
             double wi = w ? w[idx[j]] : 1.0;
-            if (y[idx[j]] == 1.0) gp += wi;
-            else gn += wi;
+            if (y[idx[j]] == 1.0)
+                gp += wi;
+            else
+                gn += wi;
             j++;
         }
         crm__fsum_add(&area, gp * neg_below);
@@ -99,8 +100,7 @@ static crm_status num_col(const crm_dataset *ds, const char *name, const char *w
     return CRM_OK;
 }
 
-static crm_status finite_values(const crm__column *c, size_t n, const char *what,
-                                const char *name)
+static crm_status finite_values(const crm__column *c, size_t n, const char *what, const char *name)
 {
     for (size_t i = 0; i < n; i++)
         if (!isfinite(c->v.num[i]))
@@ -126,8 +126,7 @@ static crm_status weights(const crm_dataset *ds, const crm_metrics_options *o, c
     return CRM_OK;
 }
 
-static crm_status one_row(const char *const *names, const double *vals, size_t k,
-                          crm_dataset **out)
+static crm_status one_row(const char *const *names, const double *vals, size_t k, crm_dataset **out)
 {
     crm_dataset *t = NULL;
     crm_status st = crm_dataset_new(&t);
@@ -146,8 +145,8 @@ static crm_status prologue(const crm_dataset *ds, const crm_metrics_options *opt
 {
     if (!out) return crm__error(CRM_E_INVALID, "%s: out is NULL", what);
     *out = NULL;
-    crm_status st = crm__options_load(o, opts, &mt_defaults, sizeof mt_defaults,
-                                      MT_OPTIONS_V1_SIZE, "crm_metrics_options");
+    crm_status st = crm__options_load(o, opts, &mt_defaults, sizeof mt_defaults, MT_OPTIONS_V1_SIZE,
+                                      "crm_metrics_options");
     if (st != CRM_OK) return st;
     if (!ds) return crm__error(CRM_E_INVALID, "%s: dataset is NULL", what);
     if (ds->nrows == 0) return crm__error(CRM_E_INVALID, "%s: the dataset has no rows", what);
@@ -161,8 +160,7 @@ crm_status crm_metrics_classification(const crm_dataset *ds, const char *truth, 
     crm_metrics_options o;
     crm_status st = prologue(ds, opts, out, what, &o);
     if (st != CRM_OK) return st;
-    if (isnan(o.threshold))
-        return crm__error(CRM_E_INVALID, "%s: threshold is NaN", what);
+    if (isnan(o.threshold)) return crm__error(CRM_E_INVALID, "%s: threshold is NaN", what);
     if (!truth) return crm__error(CRM_E_INVALID, "%s: truth column name is NULL", what);
     const crm__column *sc, *tc;
     size_t idx;
@@ -223,8 +221,10 @@ crm_status crm_metrics_classification(const crm_dataset *ds, const char *truth, 
         double pc = s < eps ? eps : s > 1 - eps ? 1 - eps : s;
         crm__fsum_add(&ll, -wi * (y[i] == 1.0 ? log(pc) : log1p(-pc)));
         int pred = s > o.threshold;
-        if (y[i] == 1.0) crm__fsum_add(pred ? &tp : &fn, wi);
-        else crm__fsum_add(pred ? &fp : &tn, wi);
+        if (y[i] == 1.0)
+            crm__fsum_add(pred ? &tp : &fn, wi);
+        else
+            crm__fsum_add(pred ? &fp : &tn, wi);
     }
     crm__free(y);
     double W = crm__fsum_result(&tw), TP = crm__fsum_result(&tp), FP = crm__fsum_result(&fp),
@@ -232,8 +232,8 @@ crm_status crm_metrics_classification(const crm_dataset *ds, const char *truth, 
     double prec = TP + FP > 0 ? TP / (TP + FP) : 0.0;
     double rec = TP + FN > 0 ? TP / (TP + FN) : 0.0;
     double f1 = prec + rec > 0 ? 2.0 * prec * rec / (prec + rec) : 0.0;
-    static const char *const names[] = {"n",         "weight", "auc", "log_loss", "accuracy",
-                                        "precision", "recall", "f1",  "tp",       "fp",
+    static const char *const names[] = {"n",         "weight", "auc",      "log_loss", "accuracy",
+                                        "precision", "recall", "f1",       "tp",       "fp",
                                         "tn",        "fn",     "threshold"};
     double vals[13] = {(double)n,
                        W,
@@ -251,9 +251,8 @@ crm_status crm_metrics_classification(const crm_dataset *ds, const char *truth, 
     return one_row(names, vals, 13, out);
 }
 
-crm_status crm_metrics_regression(const crm_dataset *ds, const char *truth,
-                                  const char *prediction, const crm_metrics_options *opts,
-                                  crm_dataset **out)
+crm_status crm_metrics_regression(const crm_dataset *ds, const char *truth, const char *prediction,
+                                  const crm_metrics_options *opts, crm_dataset **out)
 {
     const char *what = "crm_metrics_regression";
     crm_metrics_options o;
@@ -294,9 +293,13 @@ crm_status crm_metrics_regression(const crm_dataset *ds, const char *truth,
     double sst = crm__fsum_result(&ss), sse = crm__fsum_result(&se);
     double mse = sse / W;
     static const char *const names[] = {"n", "weight", "rmse", "mse", "mae", "mape", "r2"};
-    double vals[7] = {(double)n, W, sqrt(mse), mse, crm__fsum_result(&ae) / W,
-                      crm__fsum_result(&ape) / W, sst > 0 ? 1.0 - sse / sst : NAN};
-    if (!(W > 0))
-        return crm__error(CRM_E_INVALID, "%s: the weights sum to 0", what);
+    double vals[7] = {(double)n,
+                      W,
+                      sqrt(mse),
+                      mse,
+                      crm__fsum_result(&ae) / W,
+                      crm__fsum_result(&ape) / W,
+                      sst > 0 ? 1.0 - sse / sst : NAN};
+    if (!(W > 0)) return crm__error(CRM_E_INVALID, "%s: the weights sum to 0", what);
     return one_row(names, vals, 7, out);
 }

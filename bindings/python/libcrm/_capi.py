@@ -2648,11 +2648,11 @@ crm_logreg_fit = _bind(
             CRM_E_INVALID (NULL argument, a duplicate feature or the target
             among the features, no term at all, l2 negative or not finite,
             tol not > 0, max_iter < 1, unknown class_weight, missing or
-            solver; a missing or infinite value naming the column and row; a
-            number target value other than 0/1; a text target with other than
-            two classes, or one class absent; positive not among the target's
-            values; a negative or non-finite weight; no rows left after
-            dropping missing ones);
+            solver, n_threads < 0; a missing or infinite value naming the
+            column and row; a number target value other than 0/1; a text
+            target with other than two classes, or one class absent; positive
+            not among the target's values; a negative or non-finite weight; no
+            rows left after dropping missing ones);
             CRM_E_NOTFOUND (a column does not exist); CRM_E_TYPE (a time
             column, naming it);
             CRM_E_NUMERIC (rank-deficient design naming the term; separation
