@@ -388,7 +388,8 @@ static crm_status rfm_churn(const crm_dataset *tx, const crm_rfm_options *o, crm
         return crm__error(CRM_E_INVALID, "crm_rfm: churn_days must be >= 0 (got %lld)",
                           (long long)o->churn_days);
     if (o->as_of == CRM_TIME_MISSING)
-        return crm__error(CRM_E_INVALID, "crm_rfm: churn_days needs an explicit as_of (the cutoff)");
+        return crm__error(CRM_E_INVALID,
+                          "crm_rfm: churn_days needs an explicit as_of (the cutoff)");
     if (o->churn_days > (INT64_MAX - o->as_of) / DAY - 1)
         return crm__error(CRM_E_INVALID, "crm_rfm: as_of + churn_days is out of range");
     size_t id, ic;
@@ -407,9 +408,12 @@ static crm_status rfm_churn(const crm_dataset *tx, const crm_rfm_options *o, crm
     double *churned = NULL, *flag = NULL;
     if (!before || !after) st = crm__nomem();
     for (size_t r = 0; st == CRM_OK && r < n; r++) {
-        if (date[r] == CRM_TIME_MISSING) st = missing_error("date", o->date, r);
-        else if (date[r] <= o->as_of) before[nb++] = r;
-        else if (date[r] <= end) after[na++] = r;
+        if (date[r] == CRM_TIME_MISSING)
+            st = missing_error("date", o->date, r);
+        else if (date[r] <= o->as_of)
+            before[nb++] = r;
+        else if (date[r] <= end)
+            after[na++] = r;
     }
     if (st == CRM_OK && nb == 0)
         st = crm__error(CRM_E_INVALID, "crm_rfm: no transaction at or before as_of");
