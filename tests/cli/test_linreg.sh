@@ -26,6 +26,20 @@ check "-o appends prediction" sh -c "head -1 '$T/p.csv' | grep -qx 'x,y,c,g,pred
 check "-o prediction of x=3 is 128" sh -c "sed -n 4p '$T/p.csv' | grep -qx '3,130,3,a,128'"
 check "--model writes a linreg model" grep -q '"kind":"linreg"' "$T/m.json"
 
+run linreg "$T/t.csv" --target y --features x --test "$T/t.csv" --json
+if [ -n "$PY" ]; then
+    check "--test: held-out RMSE and R^2 of the training rows" json 'abs(j["test"][0]["r2"] - 0.972972972972973) < 1e-12 and j["test"][0]["n"] == 5 and j["test"][0]["rmse"] > 0'
+fi
+printf 'x,y,w
+1,100,1
+2,120,2
+3,130,1
+4,140,0
+5,150,1
+' >"$T/w.csv"
+run linreg "$T/w.csv" --target y --features x --weight w --json
+check "--weight: weighted fit exits 0" [ "$rc" -eq 0 ]
+
 run linreg "$T/t.csv" --target y --features x,g --l2 2
 check "ridge with a text feature exits 0" [ "$rc" -eq 0 ]
 check "ridge lists g=b" has "^g=b "
