@@ -92,7 +92,8 @@ typedef struct lr_work {
     double *scratch; /* per worker: X (ch x p), eta (ch), r (ch) */
     double *part;    /* per block: ll, margin, g (p), H (p x p) */
     const double *b; /* coefficients of the current pass */
-    int want_h;
+    int want_h;      /* this pass forms the Hessian */
+    int has_h;       /* the partials have room for Hessians */
 } lr_work;
 
 /* Sums of one chunk of rows [r0, r0 + m) at coefficients b, added into acc. */
@@ -135,9 +136,10 @@ static void lr_chunk(const lin_design *d, double *sc, size_t ld, const double *b
                 1.0, acc->H, (blasint)p);
 }
 
-static size_t part_stride(size_t p)
+/* Doubles per block partial: ll, margin, g and (when Hessians are formed) H. */
+static size_t part_stride(const lr_work *wk, size_t p)
 {
-    return 2 + p + p * p;
+    return 2 + p + (wk->has_h ? p * p : 0);
 }
 
 static void lr_block(void *ctx, size_t blk, int worker)
@@ -145,7 +147,7 @@ static void lr_block(void *ctx, size_t blk, int worker)
     lr_work *wk = ctx;
     const lin_design *d = wk->d;
     size_t p = d->p, n = d->n;
-    double *part = wk->part + blk * part_stride(p);
+    double *part = wk->part + blk * part_stride(wk, p);
     lr_acc acc = {0.0, -INFINITY, part + 2, wk->want_h ? part + 2 + p : NULL};
     memset(acc.g, 0, p * sizeof *acc.g);
     if (acc.H) memset(acc.H, 0, p * p * sizeof *acc.H);
@@ -171,7 +173,7 @@ static void lr_pass(lr_work *wk, const double *b, lr_acc *acc)
     memset(acc->g, 0, p * sizeof *acc->g);
     if (acc->H) memset(acc->H, 0, p * p * sizeof *acc->H);
     for (size_t k = 0; k < wk->nblocks; k++) {
-        const double *part = wk->part + k * part_stride(p);
+        const double *part = wk->part + k * part_stride(wk, p);
         acc->ll += part[0];
         if (part[1] > acc->margin) acc->margin = part[1];
         for (size_t j = 0; j < p; j++)
@@ -184,11 +186,12 @@ static void lr_pass(lr_work *wk, const double *b, lr_acc *acc)
 }
 
 /* Set up the blocks and per-worker scratch of a pass over d. */
-static crm_status lr_work_init(lr_work *wk, const lin_design *d, int32_t n_threads)
+static crm_status lr_work_init(lr_work *wk, const lin_design *d, int32_t n_threads, int has_h)
 {
     size_t p = d->p, n = d->n;
     memset(wk, 0, sizeof *wk);
     wk->d = d;
+    wk->has_h = has_h;
     /* chunk rows: at most LIN_CHUNK, and ch * p below OpenBLAS's threading
      * threshold (4 * 65536) so BLAS stays on the calling worker thread */
     size_t ch = (size_t)4 * 65536 / (p ? p : 1);
@@ -196,13 +199,13 @@ static crm_status lr_work_init(lr_work *wk, const lin_design *d, int32_t n_threa
     if (ch < 16) ch = 16;
     wk->ch = n < ch ? n : ch;
     wk->nchunks = (n + wk->ch - 1) / wk->ch;
-    size_t maxb = LR_PARTIAL_BYTES / (part_stride(p) * sizeof(double));
+    size_t maxb = LR_PARTIAL_BYTES / (part_stride(wk, p) * sizeof(double));
     if (maxb < 1) maxb = 1;
     if (maxb > LR_MAX_BLOCKS) maxb = LR_MAX_BLOCKS;
     wk->nblocks = wk->nchunks < maxb ? wk->nchunks : maxb;
     wk->nthreads = crm__par_threads(n_threads, wk->nblocks);
     wk->scratch = crm__malloc_array((size_t)wk->nthreads * wk->ch * (p + 2), sizeof *wk->scratch);
-    wk->part = crm__malloc_array(wk->nblocks * part_stride(p), sizeof *wk->part);
+    wk->part = crm__malloc_array(wk->nblocks * part_stride(wk, p), sizeof *wk->part);
     if (!wk->scratch || !wk->part) return crm__nomem();
     return CRM_OK;
 }
@@ -594,25 +597,29 @@ crm_status crm_logreg_fit(const crm_dataset *ds, const char *target, const char 
             d.w[i] *= d.y[i] == 1.0 ? c1 : c0;
     }
     if (st == CRM_OK && o.standardize) st = crm__lin_design_standardize(&d, m, w);
+    int use_newton =
+        o.solver == CRM_LOGREG_NEWTON || (o.solver == CRM_LOGREG_AUTO && p <= LR_NEWTON_MAX_TERMS);
+    /* p x p matrices only for Newton or for the inference of an unpenalised fit */
+    int need_h = use_newton || o.l2 == 0.0;
     if (st == CRM_OK) {
         f.b = crm__calloc(p, sizeof *f.b);
         f.g = crm__malloc_array(p, sizeof *f.g);
-        f.H = crm__malloc_array(p * p, sizeof *f.H);
-        f.Hs = crm__malloc_array(p * p, sizeof *f.Hs);
+        if (need_h) {
+            f.H = crm__malloc_array(p * p, sizeof *f.H);
+            f.Hs = crm__malloc_array(p * p, sizeof *f.Hs);
+        }
         f.D = crm__malloc_array(p, sizeof *f.D);
         f.step = crm__malloc_array(p, sizeof *f.step);
         f.bprev = crm__malloc_array(p, sizeof *f.bprev);
         f.rms = crm__malloc_array(p, sizeof *f.rms);
-        if (!f.b || !f.g || !f.H || !f.Hs || !f.D || !f.step || !f.bprev || !f.rms)
+        if (!f.b || !f.g || (need_h && (!f.H || !f.Hs)) || !f.D || !f.step || !f.bprev || !f.rms)
             st = crm__nomem();
-        if (st == CRM_OK) st = lr_work_init(&wk, &d, o.n_threads);
+        if (st == CRM_OK) st = lr_work_init(&wk, &d, o.n_threads, need_h);
     }
     if (st == CRM_OK) {
         for (size_t j = 0; j < p; j++)
             f.rms[j] = 1.0;
     }
-    int use_newton =
-        o.solver == CRM_LOGREG_NEWTON || (o.solver == CRM_LOGREG_AUTO && p <= LR_NEWTON_MAX_TERMS);
     if (st == CRM_OK && o.l2 == 0.0) {
         st = crm__lin_too_wide(&d, w);
         if (st == CRM_OK && !use_newton) st = crm__lin_rank_check(&d, m, w, f.rms);
