@@ -136,12 +136,14 @@
  *   order, the first being the reference}), "intercept" (true/false),
  *   "terms" (array of term names), "coef", "std_error" (arrays, one value
  *   per term, original scale; std_error may hold "nan"), "stats" (object:
- *   every statistic above by name); logistic only: "classes" (null for a
- *   number target, else [negative, positive] text) and "l2".
+ *   every statistic above by name; the penalty is stats "l2"); logistic
+ *   only: "classes" (null for a number target, else [negative, positive]
+ *   text).
  *
  * Scaling and threads. Gradient, Hessian and log-likelihood are accumulated
- * per chunk of 4,096 rows (the unit a distributed driver would run per
- * partition), summed in row order within fixed reduction blocks whose
+ * per chunk of up to 4,096 rows (fewer for wide designs, so that BLAS stays
+ * single-threaded inside a worker; the unit a distributed driver would run
+ * per partition), summed in row order within fixed reduction blocks whose
  * boundaries depend only on the number of rows and terms, and the blocks are
  * merged in block order: results are bit-identical for every n_threads.
  * BLAS runs inside the worker threads on single chunks. The Newton update
