@@ -17,6 +17,9 @@ static void main_help(void)
            "                 statistics of a CSV file (--json for machine-readable output)\n"
            "  clean FILE     filter, derive, deduplicate, impute and tame outliers\n"
            "  kmeans FILE    k-means segmentation of customers (or any numeric rows)\n"
+           "  linreg FILE    linear regression with t statistics, p-values, R^2\n"
+           "  logreg FILE    logistic regression (churn, lead scoring) with odds ratios,\n"
+           "                 p-values and 95%% intervals\n"
            "  predict MODEL.json FILE\n"
            "                 apply a saved model to the rows of a file\n"
            "  rfm FILE       per-customer recency, frequency, monetary scores, segments\n"
@@ -42,6 +45,8 @@ static const command commands[] = {
     {"clean", cli_cmd_clean},
     {"info", cli_cmd_info},
     {"kmeans", cli_cmd_kmeans},
+    {"linreg", cli_cmd_linreg},
+    {"logreg", cli_cmd_logreg},
     {"predict", cli_cmd_predict},
     {"rfm", cli_cmd_rfm},
     {"synth", cli_cmd_synth},

@@ -1,6 +1,6 @@
 /* crm rfm FILE [-o OUT] --customer COL --date COL (--amount COL | --quantity COL --price COL)
  *          [--invoice COL] [--as-of YYYY-MM-DD] [--bins N] [--active-days N]
- *          [--inactive-days N] [--filter EXPR] [--json] [csv flags]:
+ *          [--inactive-days N] [--churn-days N] [--filter EXPR] [--json] [csv flags]:
  * per-customer RFM table (crm_rfm) with a summary of segments and lifecycle stages. */
 #include "csvflags.h"
 
@@ -12,6 +12,7 @@
 static const char rfm_usage[] =
     "crm rfm FILE [-o OUT] --customer COL --date COL (--amount COL | --quantity COL --price COL) "
     "[--invoice COL] [--as-of YYYY-MM-DD] [--bins N] [--active-days N] [--inactive-days N] "
+    "[--churn-days N] "
     "[--filter EXPR] [--json]";
 
 static void rfm_help(void)
@@ -37,6 +38,9 @@ static void rfm_help(void)
            "                        before as_of (default 90)\n"
            "  --inactive-days N     'inactive' when less than N days, else 'churned'\n"
            "                        (default 365)\n"
+           "  --churn-days N        churn table for a churn model (needs --as-of): features\n"
+           "                        from the rows up to --as-of only, plus a 0/1 column\n"
+           "                        'churned' = no purchase in the N days after it\n"
            "  --filter EXPR         keep only the rows where EXPR holds, e.g.\n"
            "                        \"CustomerID is not missing and Quantity > 0\"\n"
            "  --json                print one JSON object instead of the summary\n"
@@ -186,6 +190,12 @@ int cli_cmd_rfm(int argc, char **argv)
                 r = cli_int_value(&a, &o, &ro.active_days);
             } else if (cli_is(&o, "inactive-days", 0)) {
                 r = cli_int_value(&a, &o, &ro.inactive_days);
+            } else if (cli_is(&o, "churn-days", 0)) {
+                r = cli_int_value(&a, &o, &ro.churn_days);
+                if (!r && ro.churn_days < 1) {
+                    cli_usage(&a, "--churn-days wants a whole number >= 1");
+                    r = -1;
+                }
             } else if (cli_is(&o, "json", 0)) {
                 r = cli_flag(&a, &o);
                 json = 1;

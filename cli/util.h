@@ -131,6 +131,10 @@ int cli_cmd_clean(int argc, char **argv);
 int cli_cmd_info(int argc, char **argv);
 int cli_cmd_kmeans(int argc, char **argv);
 int cli_cmd_predict(int argc, char **argv);
+int cli_cmd_linreg(int argc, char **argv);
+int cli_cmd_logreg(int argc, char **argv);
+/* crm logreg (logistic = 1) and crm linreg (0), cli/logreg.c. */
+int cli_regression(int argc, char **argv, int logistic);
 int cli_cmd_rfm(int argc, char **argv);
 int cli_cmd_synth(int argc, char **argv);
 int cli_cmd_tree(int argc, char **argv);

@@ -16,6 +16,8 @@
 #include "crm/model.h"
 #include "crm/kmeans.h"
 #include "crm/tree.h"
+#include "crm/linear.h"
+#include "crm/metrics.h"
 #include "crm/assoc.h"
 #include "crm/synth.h"
 

@@ -32,3 +32,15 @@ echo
 echo "== 6. What sells together: the top cross-sell rules by lift =="
 "$crm" apriori "$out/sales.csv" --tid InvoiceNo --item Description --min-support 0.01 \
     --min-lift 2 --top 10 -o "$out/rules.csv"
+echo
+echo "== 7. Who is about to churn: logistic regression on the history before a cutoff =="
+# Churn tables: features from the purchases up to the cutoff, churned = no purchase
+# in the 90 days after it. Fit on the 2023-07-01 cutoff, evaluate on customers as
+# they stood at 2023-10-02 (held out: a later period).
+"$crm" rfm "$out/sales.csv" -o "$out/churn.csv" --customer CustomerID --date InvoiceDate \
+    --amount Amount --invoice InvoiceNo --as-of 2023-07-01 --churn-days 90 >/dev/null
+"$crm" rfm "$out/sales.csv" -o "$out/churn_later.csv" --customer CustomerID --date InvoiceDate \
+    --amount Amount --invoice InvoiceNo --as-of 2023-10-02 --churn-days 90 >/dev/null
+"$crm" logreg "$out/churn.csv" --target churned \
+    --features recency_days,frequency,monetary,tenure_days \
+    --test "$out/churn_later.csv" --model "$out/churn_model.json"

@@ -392,6 +392,53 @@ START_TEST(test_rfm_many_customers)
 }
 END_TEST
 
+START_TEST(test_rfm_churn_table)
+{
+    /* cutoff day 10, window (day 10, day 40]: customer 1 buys before and in the
+     * window (0), 2 only before (1), 3 only after the cutoff (absent), 4 before and
+     * only after the window (1); text ids */
+    crm_dataset *tx = NULL, *r = NULL;
+    const char *id[] = {"c1", "c2", "c1", "c3", "c4", "c4", "c1"};
+    int64_t when[] = {DAY, 2 * DAY, 12 * DAY, 15 * DAY, 3 * DAY, 50 * DAY, 10 * DAY};
+    double amount[] = {5, 7, 100, 9, 4, 8, 1};
+    ck_assert_ok(crm_dataset_new(&tx));
+    ck_assert_ok(crm_dataset_add_text(tx, "who", id, 7));
+    ck_assert_ok(crm_dataset_add_time(tx, "t", when, 7));
+    ck_assert_ok(crm_dataset_add_number(tx, "amt", amount, 7));
+    crm_rfm_options o;
+    ck_assert_ok(crm_rfm_options_init(&o, sizeof o));
+    o.customer = "who";
+    o.date = "t";
+    o.amount = "amt";
+    o.as_of = 10 * DAY;
+    o.churn_days = 30;
+    ck_assert_ok(crm_rfm(tx, &o, &r));
+    ck_assert_uint_eq(crm_dataset_nrows(r), 3);
+    check_text(r, "customer", (const char *const[]){"c1", "c2", "c4"}, 3);
+    /* features only from rows up to the cutoff (c1: days 1 and 10, monetary 6) */
+    check_num(r, "monetary", (const double[]){6, 7, 4}, 3);
+    check_num(r, "frequency", (const double[]){2, 1, 1}, 3);
+    check_num(r, "recency_days", (const double[]){0, 8, 7}, 3);
+    check_num(r, "churned", (const double[]){0, 1, 1}, 3);
+    size_t nc = crm_dataset_ncols(r);
+    const char *last = NULL;
+    ck_assert_ok(crm_dataset_column_name(r, nc - 1, &last));
+    ck_assert_str_eq(last, "churned");
+    crm_dataset_free(r);
+    /* churn_days needs as_of; negative refused */
+    o.as_of = CRM_TIME_MISSING;
+    ck_assert_error(crm_rfm(tx, &o, &r), CRM_E_INVALID);
+    o.as_of = 10 * DAY;
+    o.churn_days = -1;
+    ck_assert_error(crm_rfm(tx, &o, &r), CRM_E_INVALID);
+    o.churn_days = 30;
+    o.as_of = 0;
+    ck_assert_error(crm_rfm(tx, &o, &r), CRM_E_INVALID);
+    ck_assert_ptr_null(r);
+    crm_dataset_free(tx);
+}
+END_TEST
+
 START_TEST(test_options_init)
 {
     crm_rfm_options o;
@@ -404,6 +451,7 @@ START_TEST(test_options_init)
     ck_assert_int_eq(o.bins, 5);
     ck_assert(o.active_days == 90);
     ck_assert(o.inactive_days == 365);
+    ck_assert(o.churn_days == 0);
     ck_assert_error(crm_rfm_options_init(NULL, sizeof o), CRM_E_INVALID);
     ck_assert_error(crm_rfm_options_init(&o, 4), CRM_E_INVALID);
 }
@@ -553,6 +601,30 @@ static crm_status rfm_alloc_body(void)
     return st;
 }
 
+/* The churn table: RFM up to a cutoff, group + join of the window. */
+static crm_status rfm_churn_alloc_body(void)
+{
+    crm_dataset *tx = NULL, *r = NULL;
+    const char *id[] = {"c1", "c2", "c1", "c3", "c4", "c4"};
+    int64_t when[] = {DAY, 2 * DAY, 12 * DAY, 15 * DAY, 3 * DAY, 50 * DAY};
+    double amount[] = {5, 7, 100, 9, 4, 8};
+    crm_status st = crm_dataset_new(&tx);
+    if (!st) st = crm_dataset_add_text(tx, "who", id, 6);
+    if (!st) st = crm_dataset_add_time(tx, "t", when, 6);
+    if (!st) st = crm_dataset_add_number(tx, "amt", amount, 6);
+    crm_rfm_options o;
+    crm_rfm_options_init(&o, sizeof o);
+    o.customer = "who";
+    o.date = "t";
+    o.amount = "amt";
+    o.as_of = 10 * DAY;
+    o.churn_days = 30;
+    if (!st) st = crm_rfm(tx, &o, &r);
+    crm_dataset_free(r);
+    crm_dataset_free(tx);
+    return st;
+}
+
 static crm_status rfm_num_alloc_body(void)
 {
     /* number customers and invoices: the hash paths, grown past 512 keys */
@@ -604,6 +676,7 @@ START_TEST(test_alloc_failure)
 {
     CRM_TEST_EACH_ALLOC_FAILURE(rfm_alloc_body());
     CRM_TEST_EACH_ALLOC_FAILURE(rfm_num_alloc_body());
+    CRM_TEST_EACH_ALLOC_FAILURE(rfm_churn_alloc_body());
     CRM_TEST_EACH_ALLOC_FAILURE(kpi_alloc_body());
 }
 END_TEST
@@ -847,6 +920,7 @@ Suite *crm_rfm_suite(void)
     tcase_add_test(core, test_rfm_exact_monetary);
     tcase_add_test(core, test_rfm_many_customers);
     tcase_add_test(core, test_options_init);
+    tcase_add_test(core, test_rfm_churn_table);
     tcase_add_test(core, test_nps);
     tcase_add_test(core, test_satisfaction);
     tcase_add_test(core, test_funnel);

@@ -68,6 +68,15 @@
  * later than an explicit as_of is refused with CRM_E_INVALID naming the
  * column, the 0-based row and the value.
  *
+ * Churn table (churn_days = N > 0, as_of required). For training a churn
+ * model: the RFM table is computed from the transactions dated at or before
+ * as_of only (later transactions are not refused), for the customers with
+ * at least one of them, and a number column `churned` is appended: 1 when
+ * the customer has no transaction in (as_of, as_of + N days], else 0. The
+ * caller chooses as_of so that the data cover that window (transactions
+ * after as_of + N days are ignored). Row numbers in error messages then count
+ * the rows dated at or before as_of.
+ *
  * Thread-safety: all functions here only read their input dataset, which
  * other threads may read meanwhile.
  */
@@ -99,11 +108,14 @@ typedef struct crm_rfm_options {
     int64_t inactive_days; /**< "inactive" when less than this many days (else "churned");
                                 default 365; >= active_days */
     /* ---- v1.0 ends here; append new fields below only ---- */
+    int64_t churn_days; /**< 0 (default): off. N > 0 (needs as_of): a churn table, see
+                             "Churn table" above; @since 1.1 */
 } crm_rfm_options;
 
 /**
  * Write the default RFM options into `opts` (all column names NULL,
- * as_of = CRM_TIME_MISSING, bins = 5, active_days = 90, inactive_days = 365).
+ * as_of = CRM_TIME_MISSING, bins = 5, active_days = 90, inactive_days = 365,
+ * churn_days = 0).
  * @param[out] opts  options to initialise
  * @param[in]  size  sizeof *opts as the caller compiled it
  * @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
@@ -122,8 +134,9 @@ CRM_API crm_status crm_rfm_options_init(crm_rfm_options *opts, size_t size);
  * @return CRM_OK;
  *         CRM_E_INVALID (NULL argument, no rows, a required column name not
  *         set, amount given together with quantity/price, bins outside 1..9,
- *         negative active_days, inactive_days < active_days,
- *         and the row errors listed under "Input rules" above);
+ *         negative active_days, inactive_days < active_days, churn_days
+ *         negative or without as_of, no transaction up to as_of with
+ *         churn_days, and the row errors listed under "Input rules" above);
  *         CRM_E_NOTFOUND (a named column does not exist, naming it);
  *         CRM_E_TYPE (date not a time column, amount/quantity/price not number
  *         columns, naming the column and its type);

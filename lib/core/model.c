@@ -11,6 +11,8 @@
 static const crm__model_vtable *const registry[] = {
     &crm__kmeans_vtable,
     &crm__tree_vtable,
+    &crm__logreg_vtable,
+    &crm__linreg_vtable,
 };
 #define NREG (sizeof registry / sizeof registry[0])
 

@@ -42,5 +42,7 @@ crm_status crm__model_new(const crm__model_vtable *vt, void *state, crm_model **
 /* Vtables of the kinds (defined in their modules). */
 extern const crm__model_vtable crm__kmeans_vtable;
 extern const crm__model_vtable crm__tree_vtable;
+extern const crm__model_vtable crm__logreg_vtable;
+extern const crm__model_vtable crm__linreg_vtable;
 
 #endif /* CRM_CORE_MODEL_INTERNAL_H */

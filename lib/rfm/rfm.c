@@ -27,6 +27,7 @@ static const crm_rfm_options rfm_defaults = {
     5,                       /* bins */
     90,                      /* active_days */
     365,                     /* inactive_days */
+    0,                       /* churn_days */
 };
 
 crm_status crm_rfm_options_init(crm_rfm_options *opts, size_t size)
@@ -379,6 +380,91 @@ static crm_status missing_error(const char *what, const char *name, size_t row)
 
 /* ---- crm_rfm ----------------------------------------------------------------- */
 
+/* The churn table: RFM of the rows up to as_of plus `churned` (no row in
+ * (as_of, as_of + churn_days]). Built from crm_rfm itself, group and join. */
+static crm_status rfm_churn(const crm_dataset *tx, const crm_rfm_options *o, crm_dataset **out)
+{
+    if (o->churn_days < 0)
+        return crm__error(CRM_E_INVALID, "crm_rfm: churn_days must be >= 0 (got %lld)",
+                          (long long)o->churn_days);
+    if (o->as_of == CRM_TIME_MISSING)
+        return crm__error(CRM_E_INVALID,
+                          "crm_rfm: churn_days needs an explicit as_of (the cutoff)");
+    if (o->churn_days > (INT64_MAX - o->as_of) / DAY - 1)
+        return crm__error(CRM_E_INVALID, "crm_rfm: as_of + churn_days is out of range");
+    size_t id, ic;
+    crm_status st = crm__dataset_find(tx, o->date, &id);
+    if (st == CRM_OK) st = crm__dataset_find(tx, o->customer, &ic);
+    if (st != CRM_OK) return crm__error_prefix(st, "crm_rfm");
+    if (tx->cols[id].type != CRM_TYPE_TIME)
+        return crm__error(CRM_E_TYPE, "crm_rfm: date column \"%s\" is a %s column, not time",
+                          o->date, crm__type_name(tx->cols[id].type));
+    const int64_t *date = tx->cols[id].v.time;
+    int64_t end = o->as_of + o->churn_days * DAY;
+    size_t n = tx->nrows, nb = 0, na = 0;
+    size_t *before = crm__malloc_array(n ? n : 1, sizeof *before);
+    size_t *after = crm__malloc_array(n ? n : 1, sizeof *after);
+    crm_dataset *b = NULL, *a = NULL, *seen = NULL, *res = NULL, *joined = NULL;
+    double *churned = NULL, *flag = NULL;
+    if (!before || !after) st = crm__nomem();
+    for (size_t r = 0; st == CRM_OK && r < n; r++) {
+        if (date[r] == CRM_TIME_MISSING)
+            st = missing_error("date", o->date, r);
+        else if (date[r] <= o->as_of)
+            before[nb++] = r;
+        else if (date[r] <= end)
+            after[na++] = r;
+    }
+    if (st == CRM_OK && nb == 0)
+        st = crm__error(CRM_E_INVALID, "crm_rfm: no transaction at or before as_of");
+    if (st == CRM_OK) st = crm__dataset_take(tx, before, nb, &b);
+    crm_rfm_options o2 = *o;
+    o2.churn_days = 0;
+    if (st == CRM_OK) st = crm_rfm(b, &o2, &res);
+    /* customers seen in the window: distinct keys, a flag, left-joined */
+    const char *key = "customer";
+    if (st == CRM_OK) st = crm__dataset_take(tx, after, na, &a);
+    if (st == CRM_OK) st = crm_dataset_select(a, &o->customer, 1, &seen);
+    crm_dataset_free(a);
+    a = NULL;
+    if (st == CRM_OK && strcmp(o->customer, key) != 0)
+        st = crm_dataset_rename_column(seen, o->customer, key);
+    if (st == CRM_OK) st = crm_dataset_group(seen, &key, 1, NULL, 0, &a);
+    size_t ns = a ? a->nrows : 0;
+    if (st == CRM_OK) {
+        flag = crm__malloc_array(ns ? ns : 1, sizeof *flag);
+        if (!flag) st = crm__nomem();
+        for (size_t i = 0; st == CRM_OK && i < ns; i++)
+            flag[i] = 1.0;
+    }
+    if (st == CRM_OK) st = crm_dataset_add_number(a, "__crm_seen", flag, ns);
+    if (st == CRM_OK) st = crm_dataset_join(res, a, &key, 1, CRM_JOIN_LEFT, &joined);
+    size_t nc = joined ? joined->nrows : 0, is = 0;
+    if (st == CRM_OK) st = crm__dataset_find(joined, "__crm_seen", &is);
+    if (st == CRM_OK) {
+        churned = crm__malloc_array(nc ? nc : 1, sizeof *churned);
+        if (!churned) st = crm__nomem();
+        for (size_t i = 0; st == CRM_OK && i < nc; i++)
+            churned[i] = isnan(joined->cols[is].v.num[i]) ? 1.0 : 0.0;
+    }
+    if (st == CRM_OK) st = crm_dataset_drop_column(joined, "__crm_seen");
+    if (st == CRM_OK) st = crm_dataset_add_number(joined, "churned", churned, nc);
+    crm__free(before);
+    crm__free(after);
+    crm__free(flag);
+    crm__free(churned);
+    crm_dataset_free(b);
+    crm_dataset_free(a);
+    crm_dataset_free(seen);
+    crm_dataset_free(res);
+    if (st != CRM_OK) {
+        crm_dataset_free(joined);
+        return st;
+    }
+    *out = joined;
+    return CRM_OK;
+}
+
 crm_status crm_rfm(const crm_dataset *tx, const crm_rfm_options *user, crm_dataset **out)
 {
     if (out) *out = NULL;
@@ -397,6 +483,7 @@ crm_status crm_rfm(const crm_dataset *tx, const crm_rfm_options *user, crm_datas
                           "crm_rfm: an amount column, or both quantity and price, is required");
     if (o.bins < 1 || o.bins > 9)
         return crm__error(CRM_E_INVALID, "crm_rfm: bins must be in 1..9 (got %d)", (int)o.bins);
+    if (o.churn_days != 0) return rfm_churn(tx, &o, out);
     if (o.active_days < 0)
         return crm__error(CRM_E_INVALID, "crm_rfm: active_days must be >= 0 (got %lld)",
                           (long long)o.active_days);

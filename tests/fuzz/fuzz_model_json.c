@@ -38,8 +38,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* predict on a dataset with columns named like the summary's feature columns */
     size_t nstat = 0;
     double k = 0;
+    const char *first = NULL;
     if (crm_model_stat_count(m, &nstat) != CRM_OK || nstat == 0 ||
-        crm_model_stat(m, "k", &k) != CRM_OK)
+        crm_model_stat_name(m, 0, &first) != CRM_OK || crm_model_stat(m, first, &k) != CRM_OK)
         abort();
     crm_dataset *ds = NULL;
     const double v[3] = {0.5, -2, 1e6};

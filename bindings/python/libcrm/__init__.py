@@ -26,12 +26,15 @@ from .dataset import Dataset
 from ._synth import synth
 from ._rfm import funnel, nps, rfm, satisfaction
 from ._models import KMeans, Model, load_model, silhouette
+from ._linear import (LinearRegression, LogisticRegression, classification_metrics,
+                      regression_metrics)
 from ._assoc import apriori, split_items
 from ._tree import DecisionTree
 
 __all__ = [
     "Dataset", "synth", "rfm", "nps", "satisfaction", "funnel",
     "Model", "KMeans", "DecisionTree", "load_model", "silhouette", "apriori", "split_items",
+    "LogisticRegression", "LinearRegression", "classification_metrics", "regression_metrics",
     "Error", "InvalidError", "NoMemoryError", "CrmIOError", "ParseError", "NotFoundError",
     "CrmTypeError", "NumericError", "StateError", "FormatError", "CancelledError",
     "__version__", "version_info", "library_version", "library_version_info", "library_path",

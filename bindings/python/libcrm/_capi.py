@@ -311,6 +311,50 @@ CRM_TREE_WEIGHT_NONE = crm_tree_class_weight.CRM_TREE_WEIGHT_NONE
 CRM_TREE_WEIGHT_BALANCED = crm_tree_class_weight.CRM_TREE_WEIGHT_BALANCED
 
 
+class crm_linear_missing(enum.IntEnum):
+    """What to do with rows with a missing value in a feature, the target or the
+    weight column.
+    """
+
+    # refuse with CRM_E_INVALID naming the row (default)
+    CRM_LINEAR_MISSING_ERROR = 0
+    # leave such rows out of the fit
+    CRM_LINEAR_MISSING_DROP = 1
+
+
+CRM_LINEAR_MISSING_ERROR = crm_linear_missing.CRM_LINEAR_MISSING_ERROR
+CRM_LINEAR_MISSING_DROP = crm_linear_missing.CRM_LINEAR_MISSING_DROP
+
+
+class crm_logreg_class_weight(enum.IntEnum):
+    """Class weights of logistic regression."""
+
+    # every class weighs 1 (default)
+    CRM_LOGREG_CLASS_WEIGHT_NONE = 0
+    # class c weighs n / (2 n_c)
+    CRM_LOGREG_CLASS_WEIGHT_BALANCED = 1
+
+
+CRM_LOGREG_CLASS_WEIGHT_NONE = crm_logreg_class_weight.CRM_LOGREG_CLASS_WEIGHT_NONE
+CRM_LOGREG_CLASS_WEIGHT_BALANCED = crm_logreg_class_weight.CRM_LOGREG_CLASS_WEIGHT_BALANCED
+
+
+class crm_logreg_solver(enum.IntEnum):
+    """Optimiser of logistic regression."""
+
+    # Newton up to 2,000 terms, L-BFGS above (default)
+    CRM_LOGREG_AUTO = 0
+    # Newton / IRLS with Cholesky
+    CRM_LOGREG_NEWTON = 1
+    # limited-memory BFGS
+    CRM_LOGREG_LBFGS = 2
+
+
+CRM_LOGREG_AUTO = crm_logreg_solver.CRM_LOGREG_AUTO
+CRM_LOGREG_NEWTON = crm_logreg_solver.CRM_LOGREG_NEWTON
+CRM_LOGREG_LBFGS = crm_logreg_solver.CRM_LOGREG_LBFGS
+
+
 class crm_apriori_target(enum.IntEnum):
     """Which frequent itemsets crm_apriori() reports."""
 
@@ -505,6 +549,9 @@ class crm_rfm_options(Structure):
         ('active_days', c_int64),
         # "inactive" when less than this many days (else "churned"); default 365; >= active_days
         ('inactive_days', c_int64),
+        # 0 (default): off. N > 0 (needs as_of): a churn table, see "Churn table" above; @since
+        # 1.1
+        ('churn_days', c_int64),
     ]
     #: Pointer fields and the field that holds their number of elements.
     _lengths_ = {}
@@ -664,6 +711,121 @@ class crm_tree_options(Structure):
         Calls crm_tree_options_init(&o, sizeof o) with the size of this class."""
         opts = cls()
         crm_tree_options_init(byref(opts), sizeof(opts))
+        return opts
+
+
+class crm_logreg_options(Structure):
+    """Options of crm_logreg_fit(). Initialise with
+    crm_logreg_options_init(&o, sizeof o); see crm/common.h for the size rule.
+    """
+
+    _fields_ = [
+        # sizeof as the caller compiled it (set by init)
+        ('size', c_size_t),
+        # L2 penalty lambda >= 0 (= 1 / scikit-learn's C); default 0
+        ('l2', c_double),
+        # 1: add the "intercept" term (default); 0: none
+        ('fit_intercept', c_int32),
+        # 1: fit on z-scores of the number features; default 0
+        ('standardize', c_int32),
+        # positive class of a text target, or NULL (default): the second of the two classes in
+        # byte order; borrowed for the call
+        ('positive', c_char_p),
+        # crm_logreg_class_weight; default NONE
+        ('class_weight', c_int32),
+        # iterations, >= 1; default 100 (Newton) - L-BFGS uses max(max_iter, 1000)
+        ('max_iter', c_int32),
+        # convergence tolerance (see the header), > 0; default 1e-8
+        ('tol', c_double),
+        # crm_linear_missing; default CRM_LINEAR_MISSING_ERROR
+        ('missing', c_int32),
+        # crm_logreg_solver; default CRM_LOGREG_AUTO
+        ('solver', c_int32),
+        # number column of row weights (>= 0), or NULL (default): all 1; borrowed for the call
+        ('sample_weight', c_char_p),
+        # worker threads, 0 = all cores (default); the result does not depend on it
+        ('n_threads', c_int32),
+        # called after every iteration with the fraction of max_iter used, or NULL (default);
+        # non-zero return cancels (CRM_E_CANCELLED)
+        ('progress', CFUNCTYPE(c_int32, c_double, c_void_p)),
+        # passed to progress
+        ('user', c_void_p),
+    ]
+    #: Pointer fields and the field that holds their number of elements.
+    _lengths_ = {}
+    #: Integer fields holding a value of an enum (@type[enum] tags).
+    _enums_ = {}
+
+    @classmethod
+    def defaults(cls):
+        """A new crm_logreg_options holding the library defaults.
+
+        Calls crm_logreg_options_init(&o, sizeof o) with the size of this class."""
+        opts = cls()
+        crm_logreg_options_init(byref(opts), sizeof(opts))
+        return opts
+
+
+class crm_linreg_options(Structure):
+    """Options of crm_linreg_fit(). Initialise with
+    crm_linreg_options_init(&o, sizeof o).
+    """
+
+    _fields_ = [
+        # sizeof as the caller compiled it (set by init)
+        ('size', c_size_t),
+        # ridge penalty >= 0 (scikit-learn's Ridge alpha); default 0
+        ('l2', c_double),
+        # 1: add the "intercept" term (default); 0: none
+        ('fit_intercept', c_int32),
+        # crm_linear_missing; default CRM_LINEAR_MISSING_ERROR
+        ('missing', c_int32),
+        # number column of row weights (>= 0), or NULL (default): all 1; borrowed for the call
+        ('sample_weight', c_char_p),
+    ]
+    #: Pointer fields and the field that holds their number of elements.
+    _lengths_ = {}
+    #: Integer fields holding a value of an enum (@type[enum] tags).
+    _enums_ = {}
+
+    @classmethod
+    def defaults(cls):
+        """A new crm_linreg_options holding the library defaults.
+
+        Calls crm_linreg_options_init(&o, sizeof o) with the size of this class."""
+        opts = cls()
+        crm_linreg_options_init(byref(opts), sizeof(opts))
+        return opts
+
+
+class crm_metrics_options(Structure):
+    """Options of crm_metrics_classification() and crm_metrics_regression().
+    Initialise with crm_metrics_options_init(&o, sizeof o).
+    """
+
+    _fields_ = [
+        # sizeof as the caller compiled it (set by init)
+        ('size', c_size_t),
+        # positive class of a text truth column; required for text, ignored for number truth;
+        # borrowed for the call
+        ('positive', c_char_p),
+        # classification: positive when score > threshold; default 0.5
+        ('threshold', c_double),
+        # number column of weights >= 0, or NULL (default)
+        ('sample_weight', c_char_p),
+    ]
+    #: Pointer fields and the field that holds their number of elements.
+    _lengths_ = {}
+    #: Integer fields holding a value of an enum (@type[enum] tags).
+    _enums_ = {}
+
+    @classmethod
+    def defaults(cls):
+        """A new crm_metrics_options holding the library defaults.
+
+        Calls crm_metrics_options_init(&o, sizeof o) with the size of this class."""
+        opts = cls()
+        crm_metrics_options_init(byref(opts), sizeof(opts))
         return opts
 
 
@@ -2008,7 +2170,8 @@ crm_rfm_options_init = _bind(
     doc="""crm_status crm_rfm_options_init(crm_rfm_options *opts, size_t size)
 
     Write the default RFM options into `opts` (all column names NULL,
-    as_of = CRM_TIME_MISSING, bins = 5, active_days = 90, inactive_days = 365).
+    as_of = CRM_TIME_MISSING, bins = 5, active_days = 90, inactive_days = 365,
+    churn_days = 0).
     @param[out] opts  options to initialise
     @param[in]  size  sizeof *opts as the caller compiled it
     @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
@@ -2038,8 +2201,9 @@ crm_rfm = _bind(
     @return CRM_OK;
             CRM_E_INVALID (NULL argument, no rows, a required column name not
             set, amount given together with quantity/price, bins outside 1..9,
-            negative active_days, inactive_days < active_days,
-            and the row errors listed under "Input rules" above);
+            negative active_days, inactive_days < active_days, churn_days
+            negative or without as_of, no transaction up to as_of with
+            churn_days, and the row errors listed under "Input rules" above);
             CRM_E_NOTFOUND (a named column does not exist, naming it);
             CRM_E_TYPE (date not a time column, amount/quantity/price not number
             columns, naming the column and its type);
@@ -2752,6 +2916,217 @@ crm_tree_export_dot = _bind(
     """,
 )
 
+#: crm_status crm_logreg_options_init(crm_logreg_options *opts, size_t size)
+crm_logreg_options_init = _bind(
+    'crm_logreg_options_init',
+    c_int,  # returns status
+    [
+        POINTER(crm_logreg_options),  # opts: out, options
+        c_size_t,  # size: in, size
+    ],
+    status=True,
+    doc="""crm_status crm_logreg_options_init(crm_logreg_options *opts, size_t size)
+
+    Write the default logistic regression options into `opts` (l2 = 0,
+    fit_intercept = 1, standardize = 0, positive = NULL, class_weight = NONE,
+    max_iter = 100, tol = 1e-8, missing = ERROR, solver = AUTO,
+    sample_weight = NULL, n_threads = 0, progress = NULL, user = NULL).
+    @param[out] opts  options to initialise
+    @param[in]  size  sizeof *opts as the caller compiled it
+    @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
+    Thread-safety: safe from any thread.
+    """,
+)
+
+#: crm_status crm_logreg_fit(const crm_dataset *ds, const char *target, const char *const *features, size_t nf, const crm_logreg_options *opts, crm_model **out)
+crm_logreg_fit = _bind(
+    'crm_logreg_fit',
+    c_int,  # returns status
+    [
+        POINTER(crm_dataset),  # ds: in, handle
+        c_char_p,  # target: in, string
+        POINTER(c_char_p),  # features: in, string_array (length nf)
+        c_size_t,  # nf: in, length (of features)
+        POINTER(crm_logreg_options),  # opts: in, options
+        POINTER(POINTER(crm_model)),  # out: out, handle_out (free with crm_model_free)
+    ],
+    status=True,
+    doc="""crm_status crm_logreg_fit(const crm_dataset *ds, const char *target, const char *const *features, size_t nf, const crm_logreg_options *opts, crm_model **out)
+
+    Fit a binary logistic regression of `target` on `features` (design,
+    algorithm, inference, model and JSON form described at the top of this
+    header).
+    @param[in]  ds        dataset
+    @param[in]  target    target column: number (0/1) or text (two classes)
+    @param[in]  features  feature column names (number or text columns, distinct,
+                          not the target)
+    @param[in]  nf        number of features (0 fits the intercept alone)
+    @param[in]  opts      options, or NULL for the defaults
+    @param[out] out       fitted model (kind CRM_MODEL_LOGREG), NULL on failure.
+                          Ownership: caller; free with crm_model_free(). The
+                          model keeps no reference to ds.
+    @return CRM_OK (also when max_iter is reached: see stat "converged");
+            CRM_E_INVALID (NULL argument, a duplicate feature or the target
+            among the features, no term at all, l2 negative or not finite,
+            tol not > 0, max_iter < 1, unknown class_weight, missing or
+            solver, n_threads < 0; a missing or infinite value naming the
+            column and row; a number target value other than 0/1; a text
+            target with other than two classes, or one class absent; positive
+            not among the target's values; a negative or non-finite weight; no
+            rows left after dropping missing ones);
+            CRM_E_NOTFOUND (a column does not exist); CRM_E_TYPE (a time
+            column, naming it);
+            CRM_E_NUMERIC (rank-deficient design naming the term; separation
+            naming the term; a standardized feature with sd 0; a non-finite
+            result);
+            CRM_E_CANCELLED (the progress callback returned non-zero);
+            CRM_E_FORMAT (opts from a newer library with unknown fields set);
+            CRM_E_NOMEM.
+    Thread-safety: ds may be read by other threads meanwhile.
+    """,
+)
+
+#: crm_status crm_linreg_options_init(crm_linreg_options *opts, size_t size)
+crm_linreg_options_init = _bind(
+    'crm_linreg_options_init',
+    c_int,  # returns status
+    [
+        POINTER(crm_linreg_options),  # opts: out, options
+        c_size_t,  # size: in, size
+    ],
+    status=True,
+    doc="""crm_status crm_linreg_options_init(crm_linreg_options *opts, size_t size)
+
+    Write the default linear regression options into `opts` (l2 = 0,
+    fit_intercept = 1, missing = ERROR, sample_weight = NULL).
+    @param[out] opts  options to initialise
+    @param[in]  size  sizeof *opts as the caller compiled it
+    @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
+    Thread-safety: safe from any thread.
+    """,
+)
+
+#: crm_status crm_linreg_fit(const crm_dataset *ds, const char *target, const char *const *features, size_t nf, const crm_linreg_options *opts, crm_model **out)
+crm_linreg_fit = _bind(
+    'crm_linreg_fit',
+    c_int,  # returns status
+    [
+        POINTER(crm_dataset),  # ds: in, handle
+        c_char_p,  # target: in, string
+        POINTER(c_char_p),  # features: in, string_array (length nf)
+        c_size_t,  # nf: in, length (of features)
+        POINTER(crm_linreg_options),  # opts: in, options
+        POINTER(POINTER(crm_model)),  # out: out, handle_out (free with crm_model_free)
+    ],
+    status=True,
+    doc="""crm_status crm_linreg_fit(const crm_dataset *ds, const char *target, const char *const *features, size_t nf, const crm_linreg_options *opts, crm_model **out)
+
+    Fit a linear least-squares (or ridge) regression of the number column
+    `target` on `features` (design, algorithm, inference, model and JSON form
+    described at the top of this header).
+    @param[in]  ds        dataset
+    @param[in]  target    number column to predict
+    @param[in]  features  feature column names (number or text columns, distinct,
+                          not the target)
+    @param[in]  nf        number of features (0 fits the intercept alone)
+    @param[in]  opts      options, or NULL for the defaults
+    @param[out] out       fitted model (kind CRM_MODEL_LINREG), NULL on failure.
+                          Ownership: caller; free with crm_model_free().
+    @return CRM_OK; CRM_E_INVALID (NULL argument, a duplicate feature or the
+            target among the features, no term, l2 negative or not finite,
+            unknown missing, a missing or infinite value naming the column and
+            row, a negative weight, fewer than n_terms + 1 rows for an
+            unpenalised fit); CRM_E_NOTFOUND (a column does not exist);
+            CRM_E_TYPE (a text or time target, a time feature);
+            CRM_E_NUMERIC (rank-deficient design naming the term; a constant
+            target with nothing to explain is fine); CRM_E_FORMAT; CRM_E_NOMEM.
+    Thread-safety: ds may be read by other threads meanwhile.
+    """,
+)
+
+#: crm_status crm_metrics_options_init(crm_metrics_options *opts, size_t size)
+crm_metrics_options_init = _bind(
+    'crm_metrics_options_init',
+    c_int,  # returns status
+    [
+        POINTER(crm_metrics_options),  # opts: out, options
+        c_size_t,  # size: in, size
+    ],
+    status=True,
+    doc="""crm_status crm_metrics_options_init(crm_metrics_options *opts, size_t size)
+
+    Write the default metric options (positive = NULL, threshold = 0.5,
+    sample_weight = NULL).
+    @param[out] opts  options to initialise
+    @param[in]  size  sizeof *opts as the caller compiled it
+    @return CRM_OK, CRM_E_INVALID (opts NULL or size too small).
+    Thread-safety: safe from any thread.
+    """,
+)
+
+#: crm_status crm_metrics_classification(const crm_dataset *ds, const char *truth, const char *score, const crm_metrics_options *opts, crm_dataset **out)
+crm_metrics_classification = _bind(
+    'crm_metrics_classification',
+    c_int,  # returns status
+    [
+        POINTER(crm_dataset),  # ds: in, handle
+        c_char_p,  # truth: in, string
+        c_char_p,  # score: in, string
+        POINTER(crm_metrics_options),  # opts: in, options
+        POINTER(POINTER(crm_dataset)),  # out: out, handle_out (free with crm_dataset_free)
+    ],
+    status=True,
+    doc="""crm_status crm_metrics_classification(const crm_dataset *ds, const char *truth, const char *score, const crm_metrics_options *opts, crm_dataset **out)
+
+    Classification metrics of scores against 0/1 (or text) truth, as a
+    one-row dataset (columns described at the top of this header).
+    @param[in]  ds     dataset holding both columns
+    @param[in]  truth  truth column: number 0/1, or text with opts->positive
+    @param[in]  score  number column of predicted probabilities / scores
+    @param[in]  opts   options, or NULL for the defaults
+    @param[out] out    one-row table of number columns, NULL on failure.
+                       Ownership: caller; free with crm_dataset_free().
+    @return CRM_OK; CRM_E_INVALID (NULL argument, no rows, a missing or
+            non-finite score, truth other than 0/1, a text truth without
+            opts->positive, a negative or non-finite weight, a threshold that
+            is NaN, naming column and row); CRM_E_NOTFOUND (a column does not
+            exist); CRM_E_TYPE (score or weight not a number column, truth a
+            time column); CRM_E_FORMAT (opts from a newer library); CRM_E_NOMEM.
+    Thread-safety: ds may be read by other threads meanwhile.
+    """,
+)
+
+#: crm_status crm_metrics_regression(const crm_dataset *ds, const char *truth, const char *prediction, const crm_metrics_options *opts, crm_dataset **out)
+crm_metrics_regression = _bind(
+    'crm_metrics_regression',
+    c_int,  # returns status
+    [
+        POINTER(crm_dataset),  # ds: in, handle
+        c_char_p,  # truth: in, string
+        c_char_p,  # prediction: in, string
+        POINTER(crm_metrics_options),  # opts: in, options
+        POINTER(POINTER(crm_dataset)),  # out: out, handle_out (free with crm_dataset_free)
+    ],
+    status=True,
+    doc="""crm_status crm_metrics_regression(const crm_dataset *ds, const char *truth, const char *prediction, const crm_metrics_options *opts, crm_dataset **out)
+
+    Regression metrics of predictions against number truth, as a one-row
+    dataset (columns described at the top of this header).
+    @param[in]  ds          dataset holding both columns
+    @param[in]  truth       number column of true values
+    @param[in]  prediction  number column of predicted values
+    @param[in]  opts        options, or NULL for the defaults (positive and
+                            threshold are ignored)
+    @param[out] out         one-row table of number columns, NULL on failure.
+                            Ownership: caller; free with crm_dataset_free().
+    @return CRM_OK; CRM_E_INVALID (NULL argument, no rows, a missing or
+            non-finite value naming column and row, a negative weight);
+            CRM_E_NOTFOUND; CRM_E_TYPE (not number columns); CRM_E_FORMAT;
+            CRM_E_NOMEM.
+    Thread-safety: ds may be read by other threads meanwhile.
+    """,
+)
+
 #: crm_status crm_apriori_options_init(crm_apriori_options *opts, size_t size)
 crm_apriori_options_init = _bind(
     'crm_apriori_options_init',
@@ -2937,6 +3312,13 @@ FUNCTIONS = (
     'crm_tree_export_text',
     'crm_tree_export_rules',
     'crm_tree_export_dot',
+    'crm_logreg_options_init',
+    'crm_logreg_fit',
+    'crm_linreg_options_init',
+    'crm_linreg_fit',
+    'crm_metrics_options_init',
+    'crm_metrics_classification',
+    'crm_metrics_regression',
     'crm_apriori_options_init',
     'crm_apriori',
     'crm_synth_options_init',

@@ -1,0 +1,155 @@
+/* Benchmark: logistic regression (crm_logreg_fit, unpenalised, with standard errors,
+ * p-values and odds ratios) on the Telco churn data and on a generated design.
+ *
+ * Usage: bench_linear telco PATH            the Telco CSV (rows with blank TotalCharges
+ *                                           dropped; the model of tests/reference/linear.py)
+ *        bench_linear synth [ROWS [COLS]]   generated ROWS (default 1000000) x COLS
+ *                                           (default 50) design
+ * Generated data (identical in bench/linear_python.py): h(k) = splitmix64(k);
+ * x[i][j] = 2 * (h(i * COLS + j) >> 11) * 2^-53 - 1; eta = -0.5 + sum_j b_j x[i][j] with
+ * b_j = 0.1 * (j % 7 - 3); y = 1 when (h(2^40 + i) >> 11) * 2^-53 < 1 / (1 + exp(-eta)).
+ * Prints one machine-readable line:
+ *   bench=linear impl=libcrm data=D rows=R terms=P fit_s=S n_iter=N loglik=L
+ *   coef0=.. coef1=.. coef_last=.. peak_rss_kb=KB data_kb=KB
+ * fit_s is the fastest of 5 fits (fit + standard errors + summary table with
+ * p-values and odds ratios); peak_rss_kb is getrusage ru_maxrss. A line "coef=..."
+ * follows with every coefficient (for the comparison with the references).
+ * The environment variable CRM_BENCH_THREADS sets n_threads (default 0 = all cores). */
+#define _POSIX_C_SOURCE 200809L
+#include <crm.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static uint64_t splitmix64(uint64_t x)
+{
+    x += 0x9E3779B97F4A7C15ULL;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+    return x ^ (x >> 31);
+}
+
+static double unit(uint64_t k)
+{
+    return (double)(splitmix64(k) >> 11) * 0x1p-53;
+}
+
+int main(int argc, char **argv)
+{
+    const char *mode = argc > 1 ? argv[1] : "synth";
+    crm_dataset *ds = NULL;
+    const char **feats = NULL;
+    size_t nf = 0;
+    const char *target = NULL, *positive = NULL;
+    char(*names)[24] = NULL;
+    double data_kb = 0;
+    if (strcmp(mode, "telco") == 0) {
+        if (argc < 3) {
+            fprintf(stderr, "usage: bench_linear telco PATH\n");
+            return 2;
+        }
+        crm_dataset *raw = NULL;
+        if (crm_dataset_read_csv(argv[2], NULL, &raw) != CRM_OK ||
+            crm_dataset_filter(raw, "TotalCharges is not missing", &ds) != CRM_OK) {
+            fprintf(stderr, "bench_linear: %s\n", crm_last_error());
+            return 1;
+        }
+        crm_dataset_free(raw);
+        static const char *const tf[] = {"tenure",        "MonthlyCharges",  "TotalCharges",
+                                         "SeniorCitizen", "Contract",        "InternetService",
+                                         "PaymentMethod", "PaperlessBilling"};
+        feats = (const char **)tf;
+        nf = 8;
+        target = "Churn";
+        positive = "Yes";
+        data_kb = (double)crm_dataset_nrows(ds) * 13 * 8 / 1024.0;
+    } else {
+        size_t rows = argc > 2 ? (size_t)strtoull(argv[2], NULL, 10) : 1000000;
+        size_t cols = argc > 3 ? (size_t)strtoull(argv[3], NULL, 10) : 50;
+        double *v = malloc(rows * sizeof *v), *eta = malloc(rows * sizeof *eta);
+        names = malloc(cols * sizeof *names);
+        feats = malloc(cols * sizeof *feats);
+        if (!v || !eta || !names || !feats || crm_dataset_new(&ds) != CRM_OK) return 1;
+        for (size_t i = 0; i < rows; i++)
+            eta[i] = -0.5;
+        for (size_t j = 0; j < cols; j++) {
+            double b = 0.1 * (double)((int)(j % 7) - 3);
+            for (size_t i = 0; i < rows; i++) {
+                v[i] = 2.0 * unit((uint64_t)(i * cols + j)) - 1.0;
+                eta[i] += b * v[i];
+            }
+            snprintf(names[j], sizeof names[j], "x%zu", j);
+            feats[j] = names[j];
+            if (crm_dataset_add_number(ds, names[j], v, rows) != CRM_OK) return 1;
+        }
+        for (size_t i = 0; i < rows; i++)
+            v[i] = unit(((uint64_t)1 << 40) + i) < 1.0 / (1.0 + exp(-eta[i])) ? 1.0 : 0.0;
+        if (crm_dataset_add_number(ds, "y", v, rows) != CRM_OK) return 1;
+        free(v);
+        free(eta);
+        nf = cols;
+        target = "y";
+        data_kb = (double)rows * (double)(cols + 1) * 8 / 1024.0;
+    }
+    crm_logreg_options o;
+    crm_logreg_options_init(&o, sizeof o);
+    o.positive = positive;
+    const char *th = getenv("CRM_BENCH_THREADS");
+    if (th) o.n_threads = atoi(th);
+    double best = 1e300;
+    crm_model *keep = NULL;
+    for (int rep = 0; rep < 5; rep++) {
+        crm_model *m = NULL;
+        crm_dataset *sum = NULL;
+        double t0 = now();
+        if (crm_logreg_fit(ds, target, feats, nf, &o, &m) != CRM_OK ||
+            crm_model_summary(m, &sum) != CRM_OK) {
+            fprintf(stderr, "bench_linear: %s\n", crm_last_error());
+            return 1;
+        }
+        double t = now() - t0;
+        if (t < best) best = t;
+        crm_dataset_free(sum);
+        if (keep) crm_model_free(keep);
+        keep = m;
+    }
+    crm_dataset *sum = NULL;
+    crm_model_summary(keep, &sum);
+    size_t p = crm_dataset_nrows(sum), ci = 0;
+    double *coef = malloc(p * sizeof *coef);
+    crm_dataset_column_index(sum, "estimate", &ci);
+    crm_dataset_get_number(sum, ci, 0, p, coef);
+    double n_iter = 0, ll = 0;
+    crm_model_stat(keep, "n_iter", &n_iter);
+    crm_model_stat(keep, "loglik", &ll);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    printf("bench=linear impl=libcrm-%dt data=%s rows=%zu terms=%zu fit_s=%.4f n_iter=%d "
+           "loglik=%.10f coef0=%.10g coef1=%.10g coef_last=%.10g peak_rss_kb=%ld data_kb=%.0f\n",
+           (int)o.n_threads, mode, crm_dataset_nrows(ds), p, best, (int)n_iter, ll, coef[0],
+           coef[1], coef[p - 1], ru.ru_maxrss, data_kb);
+    printf("coef=");
+    for (size_t j = 0; j < p; j++)
+        printf("%s%.17g", j ? "," : "", coef[j]);
+    printf("\n");
+    free(coef);
+    crm_dataset_free(sum);
+    crm_model_free(keep);
+    crm_dataset_free(ds);
+    if (names) {
+        free(names);
+        free(feats);
+    }
+    return 0;
+}

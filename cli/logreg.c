@@ -1,0 +1,596 @@
+/* crm logreg FILE --target COL --features A,B.. [--positive VALUE] [--l2 LAMBDA] ...
+ * crm linreg FILE --target COL --features A,B.. [--l2 LAMBDA] ...
+ * Logistic and linear regression with the coefficient table (estimates,
+ * standard errors, z/t, p-values, odds ratios, 95% intervals). Both commands
+ * share this file; cli/linreg.c holds the linreg entry point. */
+#include "csvflags.h"
+
+#include "crm/linear.h"
+#include "crm/metrics.h"
+#include "crm/model.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char lr_usage[] =
+    "crm logreg FILE --target COL --features A,B.. [--positive VALUE] [--l2 LAMBDA] "
+    "[--standardize] [--class-weight balanced] [--weight COL] [--missing error|drop] "
+    "[--max-iter N] [--tol T] [--no-intercept] [--test FILE] [-o OUT] [--model M.json] [--json]";
+static const char ln_usage[] =
+    "crm linreg FILE --target COL --features A,B.. [--l2 LAMBDA] [--weight COL] "
+    "[--missing error|drop] [--no-intercept] [--test FILE] [-o OUT] [--model M.json] [--json]";
+
+static void reg_help(int logistic)
+{
+    if (logistic)
+        printf("usage: %s\n\n"
+               "Fit a binary logistic regression of --target on --features (number columns\n"
+               "as they are, text columns one-hot encoded against their first level) by\n"
+               "Newton/IRLS, and print the coefficient table: estimate, standard error, z,\n"
+               "p-value, odds ratio and its 95%% interval (see crm/linear.h).\n\n"
+               "Options:\n"
+               "  --target COL          0/1 number column, or text column with two classes\n"
+               "  --features A,B..      feature columns (required)\n"
+               "  --positive VALUE      positive class of a text target (default: the second\n"
+               "                        of the two in byte order)\n"
+               "  --l2 LAMBDA           L2 penalty (scikit-learn's C = 1/LAMBDA; default 0:\n"
+               "                        unpenalised, with inference)\n"
+               "  --standardize         fit on z-scores (matters only with --l2)\n"
+               "  --class-weight balanced  weight classes by n / (2 n_class)\n"
+               "  --weight COL          number column of row weights\n"
+               "  --missing MODE        error (default) or drop rows with missing values\n"
+               "  --max-iter N          iterations (default 100)\n"
+               "  --tol T               convergence tolerance (default 1e-8)\n"
+               "  --no-intercept        fit without the intercept term\n"
+               "  --test FILE           held-out rows (same columns): print their AUC, log\n"
+               "                        loss, accuracy, precision, recall and F1\n"
+               "  -o, --output FILE     write the input rows with \"prediction\" and\n"
+               "                        \"prediction_proba\" columns as CSV\n"
+               "  --model FILE          save the fitted model as JSON (crm/model.h)\n"
+               "  --json                print one JSON object (\"stats\", \"summary\")\n"
+               "  -h, --help            show this help\n\n"
+               "CSV flags:\n%s",
+               lr_usage, cli_csvflags_help);
+    else
+        printf("usage: %s\n\n"
+               "Fit a linear least-squares regression (QR) of the number column --target on\n"
+               "--features (text columns one-hot encoded against their first level) and\n"
+               "print the coefficient table: estimate, standard error, t, p-value and 95%%\n"
+               "interval, with R^2, adjusted R^2, F and the residual standard error.\n\n"
+               "Options:\n"
+               "  --target COL          number column to predict\n"
+               "  --features A,B..      feature columns (required)\n"
+               "  --l2 LAMBDA           ridge penalty (default 0: least squares)\n"
+               "  --weight COL          number column of row weights\n"
+               "  --missing MODE        error (default) or drop rows with missing values\n"
+               "  --no-intercept        fit without the intercept term\n"
+               "  --test FILE           held-out rows (same columns): print their RMSE, MAE,\n"
+               "                        MAPE and R^2\n"
+               "  -o, --output FILE     write the input rows with a \"prediction\" column\n"
+               "  --model FILE          save the fitted model as JSON\n"
+               "  --json                print one JSON object (\"stats\", \"summary\")\n"
+               "  -h, --help            show this help\n\n"
+               "CSV flags:\n%s",
+               ln_usage, cli_csvflags_help);
+}
+
+static int split_list(const char *s, char ***out, size_t *n)
+{
+    size_t cnt = 1;
+    for (const char *p = s; *p; p++)
+        cnt += *p == ',';
+    char **v = calloc(cnt, sizeof *v);
+    if (!v) return -1;
+    const char *p = s;
+    for (size_t i = 0; i < cnt; i++) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        v[i] = malloc(len + 1);
+        if (!v[i]) {
+            for (size_t j = 0; j < i; j++)
+                free(v[j]);
+            free(v);
+            return -1;
+        }
+        memcpy(v[i], p, len);
+        v[i][len] = '\0';
+        p = e ? e + 1 : p + len;
+    }
+    *out = v;
+    *n = cnt;
+    return 0;
+}
+
+static void free_list(char **v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+static int32_t show_progress(double fraction, void *user)
+{
+    int *last = user;
+    int pct = (int)(fraction * 100);
+    if (pct != *last) {
+        *last = pct;
+        fprintf(stderr, "\rcrm: %3d%%", pct);
+        fflush(stderr);
+    }
+    return 0;
+}
+
+/* The summary table as a list of row objects. */
+static void print_table_json(const crm_dataset *s)
+{
+    size_t nr = crm_dataset_nrows(s), nc = crm_dataset_ncols(s);
+    fputs("[", stdout);
+    for (size_t r = 0; r < nr; r++) {
+        fputs(r ? ", {" : "{", stdout);
+        for (size_t c = 0; c < nc; c++) {
+            const char *name = NULL, *txt = NULL;
+            int32_t type = 0;
+            double v = NAN;
+            crm_dataset_column_name(s, c, &name);
+            crm_dataset_column_type(s, c, &type);
+            fputs(c ? ", " : "", stdout);
+            cli_json_string(stdout, name);
+            fputs(": ", stdout);
+            if (type == CRM_TYPE_TEXT) {
+                crm_dataset_get_text(s, c, r, &txt);
+                if (txt)
+                    cli_json_string(stdout, txt);
+                else
+                    fputs("null", stdout);
+            } else {
+                crm_dataset_get_number(s, c, r, 1, &v);
+                cli_json_number(stdout, v);
+            }
+        }
+        fputs("}", stdout);
+    }
+    fputs("]", stdout);
+}
+
+static double col_at(const crm_dataset *s, const char *name, size_t r)
+{
+    size_t ci;
+    double v = NAN;
+    if (crm_dataset_column_index(s, name, &ci) == CRM_OK) crm_dataset_get_number(s, ci, r, 1, &v);
+    return v;
+}
+
+static double st_of(const crm_model *m, const char *name)
+{
+    double v = NAN;
+    crm_model_stat(m, name, &v);
+    return v;
+}
+
+static void fmt(double v, char *b, size_t n)
+{
+    cli_format_number(v, b, n);
+}
+
+static void print_human(const char *path, size_t nrows, size_t nused, const char *target,
+                        const char *positive, const crm_model *m, const crm_dataset *sum,
+                        int logistic, const char *out, const char *model_path)
+{
+    char b1[48], b2[48], b3[48];
+    printf("file:        %s\nrows:        %zu", path, nused);
+    if (nused != nrows) printf(" (%zu with missing values dropped)", nrows - nused);
+    printf("\ntarget:      %s", target);
+    if (logistic && positive) printf(" (positive class: %s)", positive);
+    printf("\n");
+    if (logistic) {
+        printf("model:       logistic regression, %d terms, %s after %d iterations\n",
+               (int)st_of(m, "n_terms"), st_of(m, "converged") != 0 ? "converged" : "NOT converged",
+               (int)st_of(m, "n_iter"));
+        fmt(st_of(m, "loglik"), b1, sizeof b1);
+        fmt(st_of(m, "loglik_null"), b2, sizeof b2);
+        fmt(st_of(m, "mcfadden_r2"), b3, sizeof b3);
+        printf("loglik:      %s (null %s), McFadden R^2 %s\n", b1, b2, b3);
+        fmt(st_of(m, "aic"), b1, sizeof b1);
+        fmt(st_of(m, "bic"), b2, sizeof b2);
+        printf("AIC:         %s   BIC: %s", b1, b2);
+        if (st_of(m, "l2") > 0) printf("   (L2 penalty %g: no standard errors)", st_of(m, "l2"));
+        printf("\n");
+    } else {
+        printf("model:       linear regression, %d terms\n", (int)st_of(m, "n_terms"));
+        fmt(st_of(m, "r2"), b1, sizeof b1);
+        fmt(st_of(m, "adj_r2"), b2, sizeof b2);
+        printf("R^2:         %s (adjusted %s)\n", b1, b2);
+        fmt(st_of(m, "f_stat"), b1, sizeof b1);
+        fmt(st_of(m, "f_pvalue"), b2, sizeof b2);
+        fmt(st_of(m, "sigma"), b3, sizeof b3);
+        printf("F:           %s (p %s), residual standard error %s\n", b1, b2, b3);
+    }
+    if (out) printf("output:      %s\n", out);
+    if (model_path) printf("model file:  %s\n", model_path);
+    printf("\n%-40s %12s %11s %9s %10s", "term", "estimate", "std_error", logistic ? "z" : "t",
+           "p_value");
+    if (logistic)
+        printf(" %11s  %s\n", "odds_ratio", "95% interval of the odds ratio");
+    else
+        printf("  %s\n", "95% interval");
+    size_t nr = crm_dataset_nrows(sum);
+    for (size_t r = 0; r < nr; r++) {
+        const char *term = NULL;
+        crm_dataset_get_text(sum, 0, r, &term);
+        double est = col_at(sum, "estimate", r), se = col_at(sum, "std_error", r);
+        double zt = col_at(sum, logistic ? "z" : "t", r), pv = col_at(sum, "p_value", r);
+        printf("%-40.40s %12.6g %11.4g %9.3f %10.3g", term ? term : "", est, se, zt, pv);
+        if (logistic)
+            printf(" %11.5g  [%.5g, %.5g]\n", col_at(sum, "odds_ratio", r),
+                   col_at(sum, "or_ci_low", r), col_at(sum, "or_ci_high", r));
+        else
+            printf("  [%.6g, %.6g]\n", col_at(sum, "ci_low", r), col_at(sum, "ci_high", r));
+    }
+}
+
+/* The positive class of a model fitted on a text target: the label predicted
+ * for probabilities > 0.5 (found by predicting the training rows). The string
+ * stays valid while ds lives. */
+static crm_status fitted_positive(const crm_model *m, crm_dataset *ds, const char **out)
+{
+    size_t n = crm_dataset_nrows(ds), cl = 0, cp = 0;
+    crm_status st = crm_model_predict(m, ds, "__crm_fit");
+    if (st == CRM_OK) st = crm_dataset_column_index(ds, "__crm_fit", &cl);
+    if (st == CRM_OK) st = crm_dataset_column_index(ds, "__crm_fit_proba", &cp);
+    for (size_t i = 0; st == CRM_OK && i < n; i++) {
+        double p = 0;
+        crm_dataset_get_number(ds, cp, i, 1, &p);
+        if (p > 0.5) return crm_dataset_get_text(ds, cl, i, out);
+    }
+    /* no row above 0.5: the class that is not the label of row 0 is positive */
+    *out = NULL;
+    return st;
+}
+
+/* The five terms with the largest |z| (the intercept aside), with odds ratios. */
+static void print_factors(const crm_dataset *sum)
+{
+    size_t nr = crm_dataset_nrows(sum), best[5], nb = 0;
+    for (size_t k = 0; k < 5; k++) {
+        size_t pick = nr;
+        double bz = -1;
+        for (size_t r = 0; r < nr; r++) {
+            const char *term = NULL;
+            crm_dataset_get_text(sum, 0, r, &term);
+            if (term && strcmp(term, "intercept") == 0) continue;
+            int used = 0;
+            for (size_t q = 0; q < nb; q++)
+                used |= best[q] == r;
+            double z = fabs(col_at(sum, "z", r));
+            if (!used && z > bz) {
+                bz = z;
+                pick = r;
+            }
+        }
+        if (pick == nr) break;
+        best[nb++] = pick;
+    }
+    if (!nb || isnan(col_at(sum, "z", best[0]))) return;
+    printf("\nstrongest factors (largest |z|):\n");
+    for (size_t k = 0; k < nb; k++) {
+        const char *term = NULL;
+        crm_dataset_get_text(sum, 0, best[k], &term);
+        double orr = col_at(sum, "odds_ratio", best[k]);
+        printf("  %-38.38s odds ratio %-9.4g (%s the odds by %.2g%% per unit; p = %.2g)\n",
+               term ? term : "", orr, orr >= 1 ? "raises" : "lowers", 100 * fabs(orr - 1),
+               col_at(sum, "p_value", best[k]));
+    }
+}
+
+static void print_test(const char *path, const crm_dataset *tm, int logistic)
+{
+    printf("\nheld-out rows (%s): %.0f\n", path, col_at(tm, "n", 0));
+    if (logistic)
+        printf("  AUC %.4f   log loss %.4f   accuracy %.4f   precision %.4f   recall %.4f   "
+               "F1 %.4f\n",
+               col_at(tm, "auc", 0), col_at(tm, "log_loss", 0), col_at(tm, "accuracy", 0),
+               col_at(tm, "precision", 0), col_at(tm, "recall", 0), col_at(tm, "f1", 0));
+    else
+        printf("  RMSE %.6g   MAE %.6g   MAPE %.4g   R^2 %.4f\n", col_at(tm, "rmse", 0),
+               col_at(tm, "mae", 0), col_at(tm, "mape", 0), col_at(tm, "r2", 0));
+}
+
+/* The rows without a missing value in any of the columns (for --missing drop). */
+static int drop_missing(crm_dataset **ds, char **cols, size_t ncols, const char *target,
+                        const char *weight)
+{
+    size_t len = 64;
+    for (size_t j = 0; j < ncols; j++)
+        len += strlen(cols[j]) + 40;
+    len += strlen(target) + (weight ? strlen(weight) : 0) + 80;
+    char *e = malloc(len);
+    if (!e) return -1;
+    e[0] = '\0';
+    size_t k = 0;
+    for (size_t j = 0; j < ncols + 2; j++) {
+        const char *c = j < ncols ? cols[j] : j == ncols ? target : weight;
+        if (!c) continue;
+        k += (size_t)snprintf(e + k, len - k, "%s\"%s\" is not missing", k ? " and " : "", c);
+    }
+    crm_dataset *f = NULL;
+    crm_status st = crm_dataset_filter(*ds, e, &f);
+    free(e);
+    if (st != CRM_OK) return -1;
+    crm_dataset_free(*ds);
+    *ds = f;
+    return 0;
+}
+
+int cli_regression(int argc, char **argv, int logistic)
+{
+    cli_args a;
+    cli_args_init(&a, argc, argv, logistic ? "logreg" : "linreg", logistic ? lr_usage : ln_usage);
+    crm_logreg_options lo;
+    crm_linreg_options no;
+    if (crm_logreg_options_init(&lo, sizeof lo) != CRM_OK ||
+        crm_linreg_options_init(&no, sizeof no) != CRM_OK)
+        return cli_lib_error(NULL);
+    cli_csvflags f;
+    int rc = cli_csvflags_init(&f, argc);
+    if (rc) return rc;
+    const char *path = NULL, *out = NULL, *model_path = NULL, *featarg = NULL, *target = NULL,
+               *v = NULL, *weight = NULL, *test_path = NULL;
+    int json = 0, drop = 0, intercept = 1;
+    double l2 = 0;
+    int64_t iv = 0;
+    char **feats = NULL;
+    size_t nfeat = 0;
+    crm_dataset *ds = NULL, *sum = NULL, *test = NULL, *tm = NULL;
+    crm_model *m = NULL;
+    cli_opt o;
+    const char *pos = NULL;
+    int k;
+    while ((k = cli_next(&a, &o, &pos)) != CLI_END) {
+        if (k == CLI_POSITIONAL) {
+            if ((rc = cli_one_file(&a, pos, &path))) goto done;
+            continue;
+        }
+        int r = cli_csvflags_try(&f, &a, &o);
+        if (r > 0) continue;
+        if (r == 0) {
+            if (cli_is(&o, "help", 'h')) {
+                reg_help(logistic);
+                goto done;
+            } else if (cli_is(&o, "output", 'o')) {
+                r = cli_file_value(&a, &o, &out);
+            } else if (cli_is(&o, "model", 0)) {
+                r = cli_file_value(&a, &o, &model_path);
+            } else if (cli_is(&o, "features", 0)) {
+                r = cli_value(&a, &o, &featarg);
+            } else if (cli_is(&o, "target", 0)) {
+                r = cli_value(&a, &o, &target);
+            } else if (cli_is(&o, "weight", 0)) {
+                r = cli_value(&a, &o, &weight);
+            } else if (cli_is(&o, "test", 0)) {
+                r = cli_file_value(&a, &o, &test_path);
+            } else if (logistic && cli_is(&o, "positive", 0)) {
+                r = cli_value(&a, &o, &lo.positive);
+            } else if (cli_is(&o, "l2", 0)) {
+                r = cli_number_value(&a, &o, &l2);
+                if (!r && (!(l2 >= 0) || !isfinite(l2))) {
+                    cli_usage(&a, "--l2 wants a number >= 0");
+                    r = -1;
+                }
+            } else if (logistic && cli_is(&o, "tol", 0)) {
+                r = cli_number_value(&a, &o, &lo.tol);
+                if (!r && !(lo.tol > 0)) {
+                    cli_usage(&a, "--tol wants a number > 0");
+                    r = -1;
+                }
+            } else if (logistic && cli_is(&o, "max-iter", 0)) {
+                r = cli_int_value(&a, &o, &iv);
+                if (!r && (iv < 1 || iv > 100000000)) {
+                    cli_usage(&a, "--max-iter wants a whole number from 1 to 100000000");
+                    r = -1;
+                }
+                lo.max_iter = (int32_t)iv;
+            } else if (logistic && cli_is(&o, "standardize", 0)) {
+                r = cli_flag(&a, &o);
+                lo.standardize = 1;
+            } else if (logistic && cli_is(&o, "class-weight", 0)) {
+                r = cli_value(&a, &o, &v);
+                if (!r && strcmp(v, "balanced") == 0)
+                    lo.class_weight = CRM_LOGREG_CLASS_WEIGHT_BALANCED;
+                else if (!r && strcmp(v, "none") == 0)
+                    lo.class_weight = CRM_LOGREG_CLASS_WEIGHT_NONE;
+                else if (!r) {
+                    cli_usage(&a, "--class-weight wants balanced or none (got \"%s\")", v);
+                    r = -1;
+                }
+            } else if (cli_is(&o, "missing", 0)) {
+                r = cli_value(&a, &o, &v);
+                if (!r && strcmp(v, "drop") == 0)
+                    drop = 1;
+                else if (!r && strcmp(v, "error") == 0)
+                    drop = 0;
+                else if (!r) {
+                    cli_usage(&a, "--missing wants error or drop (got \"%s\")", v);
+                    r = -1;
+                }
+            } else if (cli_is(&o, "no-intercept", 0)) {
+                r = cli_flag(&a, &o);
+                intercept = 0;
+            } else if (cli_is(&o, "json", 0)) {
+                r = cli_flag(&a, &o);
+                json = 1;
+            } else {
+                rc = cli_unknown(&a, &o);
+                goto done;
+            }
+        }
+        if (r < 0) {
+            rc = CLI_EXIT_USAGE;
+            goto done;
+        }
+    }
+    if (!path) {
+        rc = cli_usage(&a, "missing FILE");
+        goto done;
+    }
+    if (!target || !target[0]) {
+        rc = cli_usage(&a, "--target is required");
+        goto done;
+    }
+    if (!featarg || !featarg[0]) {
+        rc = cli_usage(&a, "--features is required");
+        goto done;
+    }
+    if (split_list(featarg, &feats, &nfeat)) {
+        cli_error("out of memory");
+        rc = CLI_EXIT_INPUT;
+        goto done;
+    }
+    if (crm_dataset_read_csv(path, &f.opts, &ds) != CRM_OK) {
+        rc = cli_lib_error(path);
+        goto done;
+    }
+    size_t nrows = crm_dataset_nrows(ds);
+    if (drop && drop_missing(&ds, feats, nfeat, target, weight)) {
+        rc = cli_lib_error(path);
+        goto done;
+    }
+    int last_pct = -1;
+    crm_status fst;
+    if (logistic) {
+        lo.l2 = l2;
+        lo.fit_intercept = intercept;
+        lo.sample_weight = weight;
+        if (!json && isatty(2)) {
+            lo.progress = show_progress;
+            lo.user = &last_pct;
+        }
+        fst = crm_logreg_fit(ds, target, (const char *const *)feats, nfeat, &lo, &m);
+        if (last_pct >= 0) fputs("\r          \r", stderr);
+    } else {
+        no.l2 = l2;
+        no.fit_intercept = intercept;
+        no.sample_weight = weight;
+        fst = crm_linreg_fit(ds, target, (const char *const *)feats, nfeat, &no, &m);
+    }
+    if (fst != CRM_OK) {
+        rc = cli_lib_error(path);
+        goto done;
+    }
+    if (crm_model_summary(m, &sum) != CRM_OK) {
+        rc = cli_lib_error(NULL);
+        goto done;
+    }
+    if (out) {
+        if (crm_model_predict(m, ds, "prediction") != CRM_OK) {
+            rc = cli_lib_error(path);
+            goto done;
+        }
+        if (crm_dataset_write_csv(ds, out, &f.opts) != CRM_OK) {
+            rc = cli_lib_error(out);
+            goto done;
+        }
+    }
+    if (model_path && crm_model_save(m, model_path) != CRM_OK) {
+        rc = cli_lib_error(NULL);
+        goto done;
+    }
+    if (test_path) {
+        if (crm_dataset_read_csv(test_path, &f.opts, &test) != CRM_OK) {
+            rc = cli_lib_error(test_path);
+            goto done;
+        }
+        if (drop && drop_missing(&test, feats, nfeat, target, weight)) {
+            rc = cli_lib_error(test_path);
+            goto done;
+        }
+        crm_metrics_options mo;
+        crm_metrics_options_init(&mo, sizeof mo);
+        mo.positive = lo.positive;
+        crm_status ms = crm_model_predict(m, test, "__crm_pred");
+        if (ms == CRM_OK && logistic) {
+            /* a text target without --positive: the model's positive class is the
+             * predicted label of any row with probability > 0.5 - take it from the
+             * fitted classes through a prediction of the training rows */
+            size_t ci = 0;
+            int32_t type = 0;
+            if (crm_dataset_column_index(test, target, &ci) == CRM_OK &&
+                crm_dataset_column_type(test, ci, &type) == CRM_OK && type == CRM_TYPE_TEXT &&
+                !mo.positive)
+                ms = fitted_positive(m, ds, &mo.positive);
+            if (ms == CRM_OK)
+                ms = crm_metrics_classification(test, target, "__crm_pred_proba", &mo, &tm);
+        } else if (ms == CRM_OK) {
+            ms = crm_metrics_regression(test, target, "__crm_pred", &mo, &tm);
+        }
+        if (ms != CRM_OK) {
+            rc = cli_lib_error(test_path);
+            goto done;
+        }
+    }
+    if (json) {
+        size_t nstat = 0;
+        crm_model_stat_count(m, &nstat);
+        fputs("{\"file\": ", stdout);
+        cli_json_string(stdout, path);
+        printf(", \"rows\": %zu, \"target\": ", crm_dataset_nrows(ds));
+        cli_json_string(stdout, target);
+        fputs(", \"features\": [", stdout);
+        for (size_t j = 0; j < nfeat; j++) {
+            fputs(j ? ", " : "", stdout);
+            cli_json_string(stdout, feats[j]);
+        }
+        fputs("], \"stats\": {", stdout);
+        for (size_t i = 0; i < nstat; i++) {
+            const char *name = NULL;
+            double sv = NAN;
+            crm_model_stat_name(m, i, &name);
+            crm_model_stat(m, name, &sv);
+            fputs(i ? ", " : "", stdout);
+            cli_json_string(stdout, name);
+            fputs(": ", stdout);
+            cli_json_number(stdout, sv);
+        }
+        fputs("}, \"summary\": ", stdout);
+        print_table_json(sum);
+        if (tm) {
+            fputs(", \"test\": ", stdout);
+            print_table_json(tm);
+        }
+        fputs(", \"output\": ", stdout);
+        if (out)
+            cli_json_string(stdout, out);
+        else
+            fputs("null", stdout);
+        fputs(", \"model\": ", stdout);
+        if (model_path)
+            cli_json_string(stdout, model_path);
+        else
+            fputs("null", stdout);
+        fputs("}\n", stdout);
+    } else {
+        print_human(path, nrows, crm_dataset_nrows(ds), target, lo.positive, m, sum, logistic, out,
+                    model_path);
+        if (logistic) print_factors(sum);
+        if (tm) print_test(test_path, tm, logistic);
+    }
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        cli_error("cannot write to standard output");
+        rc = CLI_EXIT_INPUT;
+    }
+done:
+    crm_model_free(m);
+    crm_dataset_free(sum);
+    crm_dataset_free(tm);
+    crm_dataset_free(test);
+    crm_dataset_free(ds);
+    free_list(feats, nfeat);
+    cli_csvflags_free(&f);
+    return rc;
+}
+
+int cli_cmd_logreg(int argc, char **argv)
+{
+    return cli_regression(argc, argv, 1);
+}

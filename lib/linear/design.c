@@ -1,0 +1,618 @@
+/* The design matrix of logistic and linear regression: row selection
+ * (missing values), one-hot encoding of text features, standardization,
+ * chunked filling, the rank test, and the model state shared by both kinds. */
+#include "linear/linear_internal.h"
+
+#include <cblas.h>
+#include <lapacke.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- model state ------------------------------------------------------------ */
+
+void crm__lin_model_free(void *state)
+{
+    lin_model *m = state;
+    if (!m) return;
+    crm__free(m->target);
+    for (size_t f = 0; m->feat && f < m->nf; f++) {
+        crm__free(m->feat[f].name);
+        for (size_t l = 0; m->feat[f].levels && l < m->feat[f].nlevels; l++)
+            crm__free(m->feat[f].levels[l]);
+        crm__free(m->feat[f].levels);
+    }
+    crm__free(m->feat);
+    for (size_t j = 0; m->terms && j < m->p; j++)
+        crm__free(m->terms[j]);
+    crm__free(m->terms);
+    crm__free(m->coef);
+    crm__free(m->se);
+    crm__free(m->classes[0]);
+    crm__free(m->classes[1]);
+    crm__free(m);
+}
+
+crm_status crm__lin_model_alloc(size_t nf, lin_model **out)
+{
+    *out = NULL;
+    lin_model *m = crm__calloc(1, sizeof *m);
+    if (!m) return crm__nomem();
+    m->feat = crm__calloc(nf ? nf : 1, sizeof *m->feat);
+    if (!m->feat) {
+        crm__free(m);
+        return crm__nomem();
+    }
+    m->nf = nf;
+    for (size_t i = 0; i < LIN_MAX_STATS; i++)
+        m->stats[i] = NAN;
+    *out = m;
+    return CRM_OK;
+}
+
+/* ---- design ------------------------------------------------------------------ */
+
+void crm__lin_design_free(lin_design *d)
+{
+    if (!d) return;
+    for (size_t f = 0; d->f && f < d->nf; f++)
+        crm__free(d->f[f].map);
+    crm__free(d->f);
+    crm__free(d->rows);
+    crm__free(d->shift);
+    crm__free(d->scale);
+    crm__free(d->y);
+    crm__free(d->w);
+    memset(d, 0, sizeof *d);
+}
+
+/* Stable merge sort of dictionary codes by their strings in byte order. */
+static void sort_codes(const crm__dict *dict, int32_t *v, int32_t *tmp, size_t n)
+{
+    if (n < 2) return;
+    size_t h = n / 2;
+    sort_codes(dict, v, tmp, h);
+    sort_codes(dict, v + h, tmp, n - h);
+    size_t a = 0, b = h, k = 0;
+    while (a < h && b < n)
+        tmp[k++] =
+            strcmp(crm__dict_str(dict, v[b]), crm__dict_str(dict, v[a])) < 0 ? v[b++] : v[a++];
+    while (a < h)
+        tmp[k++] = v[a++];
+    while (b < n)
+        tmp[k++] = v[b++];
+    memcpy(v, tmp, n * sizeof *v);
+}
+
+/* Sorted distinct codes of the used rows of a text column (new array). */
+static crm_status used_levels(const crm__column *c, const size_t *rows, size_t n, int32_t **codes,
+                              size_t *ncodes)
+{
+    size_t nd = c->dict->n;
+    unsigned char *seen = crm__calloc(nd ? nd : 1, 1);
+    if (!seen) return crm__nomem();
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        int32_t code = c->v.code[rows ? rows[i] : i];
+        if (code >= 0 && !seen[code]) {
+            seen[code] = 1;
+            k++;
+        }
+    }
+    int32_t *v = crm__malloc_array(k ? k : 1, sizeof *v);
+    if (!v) {
+        crm__free(seen);
+        return crm__nomem();
+    }
+    size_t j = 0;
+    for (size_t code = 0; code < nd; code++)
+        if (seen[code]) v[j++] = (int32_t)code;
+    crm__free(seen);
+    int32_t *tmp = crm__malloc_array(k ? k : 1, sizeof *tmp);
+    if (!tmp) {
+        crm__free(v);
+        return crm__nomem();
+    }
+    sort_codes(c->dict, v, tmp, k);
+    crm__free(tmp);
+    *codes = v;
+    *ncodes = k;
+    return CRM_OK;
+}
+
+static crm_status find_col(const crm_dataset *ds, const char *name, const char *what,
+                           const char *role, const crm__column **out)
+{
+    size_t idx;
+    crm_status st = crm__dataset_find(ds, name, &idx);
+    if (st != CRM_OK) return crm__error(st, "%s: %s column \"%s\" not found", what, role, name);
+    const crm__column *c = &ds->cols[idx];
+    if (c->type == CRM_TYPE_TIME)
+        return crm__error(CRM_E_TYPE,
+                          "%s: %s column \"%s\" is a time column (convert it to a number, e.g. "
+                          "days, first)",
+                          what, role, name);
+    *out = c;
+    return CRM_OK;
+}
+
+static char *term_name(const char *col, const char *level)
+{
+    size_t a = strlen(col), b = strlen(level);
+    char *s = crm__malloc(a + b + 2);
+    if (!s) return NULL;
+    memcpy(s, col, a);
+    s[a] = '=';
+    memcpy(s + a + 1, level, b + 1);
+    return s;
+}
+
+crm_status crm__lin_design_build(const crm_dataset *ds, const char *target,
+                                 const char *const *features, size_t nf, int intercept,
+                                 int32_t missing, const char *weight, lin_target_spec spec,
+                                 const char *what, lin_design *d, lin_model **model)
+{
+    memset(d, 0, sizeof *d);
+    *model = NULL;
+    if (!ds) return crm__error(CRM_E_INVALID, "%s: dataset is NULL", what);
+    if (!target) return crm__error(CRM_E_INVALID, "%s: target is NULL", what);
+    if (nf && !features) return crm__error(CRM_E_INVALID, "%s: features is NULL", what);
+    for (size_t j = 0; j < nf; j++) {
+        if (!features[j]) return crm__error(CRM_E_INVALID, "%s: feature name %zu is NULL", what, j);
+        if (strcmp(features[j], target) == 0)
+            return crm__error(CRM_E_INVALID, "%s: the target \"%s\" is also a feature", what,
+                              target);
+        for (size_t i = 0; i < j; i++)
+            if (strcmp(features[i], features[j]) == 0)
+                return crm__error(CRM_E_INVALID, "%s: feature \"%s\" is listed twice", what,
+                                  features[j]);
+    }
+    if (weight && (strcmp(weight, target) == 0))
+        return crm__error(CRM_E_INVALID, "%s: the target \"%s\" is also the weight column", what,
+                          target);
+    const crm__column *tc = NULL, *wc = NULL;
+    crm_status st = find_col(ds, target, what, "target", &tc);
+    if (st != CRM_OK) return st;
+    if (!spec.logistic && tc->type != CRM_TYPE_NUMBER)
+        return crm__error(CRM_E_TYPE, "%s: target column \"%s\" is a text column (need numbers)",
+                          what, target);
+    if (weight) {
+        st = find_col(ds, weight, what, "sample_weight", &wc);
+        if (st != CRM_OK) return st;
+        if (wc->type != CRM_TYPE_NUMBER)
+            return crm__error(CRM_E_TYPE, "%s: sample_weight column \"%s\" is not a number column",
+                              what, weight);
+    }
+    const crm__column **fc = crm__calloc(nf ? nf : 1, sizeof *fc);
+    if (!fc) return crm__nomem();
+    for (size_t j = 0; j < nf && st == CRM_OK; j++)
+        st = find_col(ds, features[j], what, "feature", &fc[j]);
+    if (st != CRM_OK) {
+        crm__free(fc);
+        return st;
+    }
+    if (missing != CRM_LINEAR_MISSING_ERROR && missing != CRM_LINEAR_MISSING_DROP) {
+        crm__free(fc);
+        return crm__error(CRM_E_INVALID, "%s: unknown missing mode %d", what, (int)missing);
+    }
+
+    /* Row selection. */
+    size_t N = ds->nrows, n = 0;
+    unsigned char *use = crm__malloc(N ? N : 1);
+    if (!use) {
+        crm__free(fc);
+        return crm__nomem();
+    }
+    /* Fast path: scan column by column; rows with a missing or bad value are
+     * then examined one by one (in row order, so errors name the first). */
+    memset(use, 1, N);
+    int clean = 1;
+    for (size_t j = 0; j <= nf + 1 && clean; j++) {
+        const crm__column *c = j < nf ? fc[j] : j == nf ? tc : wc;
+        if (!c) continue;
+        if (c->type == CRM_TYPE_NUMBER) {
+            const double *v = c->v.num;
+            /* x * 0 is 0 for finite x, NaN otherwise: four sums keep the loop fast */
+            double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
+            size_t r = 0;
+            for (; r + 4 <= N; r += 4) {
+                a0 += v[r] * 0.0;
+                a1 += v[r + 1] * 0.0;
+                a2 += v[r + 2] * 0.0;
+                a3 += v[r + 3] * 0.0;
+            }
+            for (; r < N; r++)
+                a0 += v[r] * 0.0;
+            if ((a0 + a1) + (a2 + a3) != 0.0) clean = 0;
+            if (clean && spec.logistic && c == tc)
+                for (size_t q = 0; q < N && clean; q++)
+                    clean = v[q] == 0.0 || v[q] == 1.0;
+            if (clean && c == wc)
+                for (size_t q = 0; q < N && clean; q++)
+                    clean = v[q] >= 0.0;
+        } else {
+            const int32_t *v = c->v.code;
+            for (size_t r = 0; r < N && clean; r++)
+                clean = v[r] >= 0;
+        }
+    }
+    if (clean) n = N;
+    for (size_t r = 0; !clean && r < N && st == CRM_OK; r++) {
+        const char *bad = NULL;
+        if (crm__cell_missing(tc, r)) bad = target;
+        for (size_t j = 0; !bad && j < nf; j++)
+            if (crm__cell_missing(fc[j], r)) bad = features[j];
+        if (!bad && wc && crm__cell_missing(wc, r)) bad = weight;
+        if (bad) {
+            if (missing == CRM_LINEAR_MISSING_ERROR)
+                st = crm__error(CRM_E_INVALID,
+                                "%s: column \"%s\" row %zu: missing value (filter it first, or set "
+                                "missing = drop)",
+                                what, bad, r);
+            use[r] = 0;
+            continue;
+        }
+        for (size_t j = 0; j < nf && st == CRM_OK; j++)
+            if (fc[j]->type == CRM_TYPE_NUMBER && !isfinite(fc[j]->v.num[r]))
+                st = crm__error(CRM_E_INVALID, "%s: column \"%s\" row %zu: %g is not finite", what,
+                                features[j], r, fc[j]->v.num[r]);
+        if (st == CRM_OK && tc->type == CRM_TYPE_NUMBER) {
+            double y = tc->v.num[r];
+            if (!isfinite(y))
+                st = crm__error(CRM_E_INVALID, "%s: target \"%s\" row %zu: %g is not finite", what,
+                                target, r, y);
+            else if (spec.logistic && y != 0.0 && y != 1.0)
+                st = crm__error(CRM_E_INVALID,
+                                "%s: target \"%s\" row %zu: %g is not 0 or 1 (a number target of "
+                                "logistic regression holds 0/1 classes)",
+                                what, target, r, y);
+        }
+        if (st == CRM_OK && wc) {
+            double w = wc->v.num[r];
+            if (!(w >= 0.0) || !isfinite(w))
+                st = crm__error(CRM_E_INVALID,
+                                "%s: sample_weight \"%s\" row %zu: %g is not a finite number >= 0",
+                                what, weight, r, w);
+        }
+        use[r] = 1;
+        n++;
+    }
+    if (st == CRM_OK && n == 0)
+        st = crm__error(CRM_E_INVALID, "%s: no rows to fit (%zu rows, all with missing values)",
+                        what, N);
+    lin_model *m = NULL;
+    if (st == CRM_OK) st = crm__lin_model_alloc(nf, &m);
+    if (st == CRM_OK && n < N) {
+        d->rows = crm__malloc_array(n, sizeof *d->rows);
+        if (!d->rows) st = crm__nomem();
+        for (size_t r = 0, i = 0; st == CRM_OK && r < N; r++)
+            if (use[r]) d->rows[i++] = r;
+    }
+    crm__free(use);
+    d->n = n;
+    d->nf = nf;
+    d->intercept = intercept;
+    if (st == CRM_OK) {
+        m->logistic = spec.logistic;
+        m->intercept = intercept;
+        m->target = crm__strdup(target);
+        d->f = crm__calloc(nf ? nf : 1, sizeof *d->f);
+        d->y = crm__malloc_array(n, sizeof *d->y);
+        if (wc) d->w = crm__malloc_array(n, sizeof *d->w);
+        if (!m->target || !d->f || !d->y || (wc && !d->w)) st = crm__nomem();
+    }
+
+    /* Target. */
+    if (st == CRM_OK && tc->type == CRM_TYPE_TEXT) {
+        int32_t *codes = NULL;
+        size_t k = 0;
+        st = used_levels(tc, d->rows, n, &codes, &k);
+        if (st == CRM_OK) {
+            int32_t pos = -1;
+            if (spec.positive) {
+                for (size_t l = 0; l < k; l++)
+                    if (strcmp(crm__dict_str(tc->dict, codes[l]), spec.positive) == 0)
+                        pos = codes[l];
+            } else if (k == 2) {
+                pos = codes[1];
+            }
+            if (k != 2) {
+                st = crm__error(CRM_E_INVALID,
+                                "%s: target \"%s\" has %zu class%s in the rows fitted; logistic "
+                                "regression needs exactly 2",
+                                what, target, k, k == 1 ? "" : "es");
+            } else if (pos < 0) {
+                st = crm__error(CRM_E_INVALID,
+                                "%s: positive class \"%s\" is not a value of target \"%s\" (its "
+                                "values are \"%s\" and \"%s\")",
+                                what, spec.positive, target, crm__dict_str(tc->dict, codes[0]),
+                                crm__dict_str(tc->dict, codes[1]));
+            } else {
+                int32_t neg = codes[0] == pos ? codes[1] : codes[0];
+                m->classes[0] = crm__strdup(crm__dict_str(tc->dict, neg));
+                m->classes[1] = crm__strdup(crm__dict_str(tc->dict, pos));
+                if (!m->classes[0] || !m->classes[1]) st = crm__nomem();
+                for (size_t i = 0; st == CRM_OK && i < n; i++)
+                    d->y[i] = tc->v.code[d->rows ? d->rows[i] : i] == pos ? 1.0 : 0.0;
+            }
+        }
+        crm__free(codes);
+    } else if (st == CRM_OK) {
+        size_t ones = 0;
+        for (size_t i = 0; i < n; i++) {
+            d->y[i] = tc->v.num[d->rows ? d->rows[i] : i];
+            ones += d->y[i] == 1.0;
+        }
+        if (spec.logistic && (ones == 0 || ones == n))
+            st = crm__error(CRM_E_INVALID,
+                            "%s: target \"%s\" has only one class (every row fitted is %d); "
+                            "logistic regression needs both 0 and 1",
+                            what, target, ones ? 1 : 0);
+    }
+    if (st == CRM_OK && wc) {
+        double tw = 0;
+        for (size_t i = 0; i < n; i++) {
+            d->w[i] = wc->v.num[d->rows ? d->rows[i] : i];
+            tw += d->w[i];
+        }
+        if (!(tw > 0))
+            st = crm__error(CRM_E_INVALID, "%s: the weights in \"%s\" sum to 0", what, weight);
+    }
+
+    /* Features and terms. */
+    size_t p = intercept ? 1 : 0;
+    for (size_t j = 0; st == CRM_OK && j < nf; j++) {
+        lin_feature *lf = &m->feat[j];
+        lin_dfeat *df = &d->f[j];
+        lf->name = crm__strdup(features[j]);
+        if (!lf->name) {
+            st = crm__nomem();
+            break;
+        }
+        lf->type = fc[j]->type;
+        df->type = fc[j]->type;
+        if (fc[j]->type == CRM_TYPE_NUMBER) {
+            df->num = fc[j]->v.num;
+            df->term = p++;
+            continue;
+        }
+        df->code = fc[j]->v.code;
+        df->term = p;
+        int32_t *codes = NULL;
+        size_t k = 0;
+        st = used_levels(fc[j], d->rows, n, &codes, &k);
+        if (st != CRM_OK) break;
+        size_t nd = fc[j]->dict->n;
+        df->map = crm__malloc_array(nd ? nd : 1, sizeof *df->map);
+        lf->levels = crm__calloc(k ? k : 1, sizeof *lf->levels);
+        if (!df->map || !lf->levels) st = crm__nomem();
+        for (size_t c = 0; st == CRM_OK && c < nd; c++)
+            df->map[c] = -1;
+        for (size_t l = 0; st == CRM_OK && l < k; l++) {
+            lf->levels[l] = crm__strdup(crm__dict_str(fc[j]->dict, codes[l]));
+            if (!lf->levels[l])
+                st = crm__nomem();
+            else
+                lf->nlevels = l + 1;
+            if (l > 0) df->map[codes[l]] = (int32_t)p++;
+        }
+        crm__free(codes);
+        df->nterms = p - df->term;
+    }
+    if (st == CRM_OK && p == 0)
+        st = crm__error(CRM_E_INVALID, "%s: no terms to fit (no intercept and no features)", what);
+    if (st == CRM_OK) {
+        d->p = p;
+        m->p = p;
+        m->terms = crm__calloc(p, sizeof *m->terms);
+        m->coef = crm__calloc(p, sizeof *m->coef);
+        m->se = crm__calloc(p, sizeof *m->se);
+        d->shift = crm__calloc(p, sizeof *d->shift);
+        d->scale = crm__malloc_array(p, sizeof *d->scale);
+        if (!m->terms || !m->coef || !m->se || !d->shift || !d->scale) st = crm__nomem();
+    }
+    if (st == CRM_OK) {
+        for (size_t j = 0; j < p; j++)
+            d->scale[j] = 1.0;
+        size_t t = 0;
+        if (intercept) {
+            m->terms[t] = crm__strdup("intercept");
+            if (!m->terms[t++]) st = crm__nomem();
+        }
+        for (size_t j = 0; st == CRM_OK && j < nf; j++) {
+            lin_feature *lf = &m->feat[j];
+            if (lf->type == CRM_TYPE_NUMBER) {
+                m->terms[t] = crm__strdup(lf->name);
+                if (!m->terms[t++]) st = crm__nomem();
+            } else {
+                for (size_t l = 1; st == CRM_OK && l < lf->nlevels; l++) {
+                    m->terms[t] = term_name(lf->name, lf->levels[l]);
+                    if (!m->terms[t++]) st = crm__nomem();
+                }
+            }
+        }
+    }
+    crm__free(fc);
+    if (st != CRM_OK) {
+        crm__lin_model_free(m);
+        crm__lin_design_free(d);
+        return st;
+    }
+    *model = m;
+    return CRM_OK;
+}
+
+crm_status crm__lin_design_standardize(lin_design *d, const lin_model *m, const char *what)
+{
+    for (size_t j = 0; j < d->nf; j++) {
+        const lin_dfeat *f = &d->f[j];
+        if (f->type != CRM_TYPE_NUMBER) continue;
+        crm__fsum s;
+        crm__fsum_init(&s);
+        for (size_t i = 0; i < d->n; i++)
+            crm__fsum_add(&s, f->num[d->rows ? d->rows[i] : i]);
+        double mean = crm__fsum_result(&s) / (double)d->n;
+        crm__fsum_init(&s);
+        for (size_t i = 0; i < d->n; i++) {
+            double v = f->num[d->rows ? d->rows[i] : i] - mean;
+            crm__fsum_add(&s, v * v);
+        }
+        double sd = sqrt(crm__fsum_result(&s) / (double)d->n);
+        if (!(sd > 0.0))
+            return crm__error(CRM_E_NUMERIC,
+                              "%s: feature \"%s\" is constant in the rows fitted; it cannot be "
+                              "standardized",
+                              what, m->feat[j].name);
+        d->shift[f->term] = d->intercept ? mean : 0.0;
+        d->scale[f->term] = sd;
+    }
+    return CRM_OK;
+}
+
+void crm__lin_design_fill(const lin_design *d, size_t r0, size_t m, double *X, size_t ld)
+{
+    if (d->intercept)
+        for (size_t i = 0; i < m; i++)
+            X[i] = 1.0;
+    for (size_t j = 0; j < d->nf; j++) {
+        const lin_dfeat *f = &d->f[j];
+        if (f->type == CRM_TYPE_NUMBER) {
+            double *col = X + f->term * ld;
+            double sh = d->shift[f->term], sc = d->scale[f->term];
+            if (d->rows) {
+                for (size_t i = 0; i < m; i++)
+                    col[i] = f->num[d->rows[r0 + i]];
+            } else {
+                memcpy(col, f->num + r0, m * sizeof *col);
+            }
+            if (sh != 0.0 || sc != 1.0)
+                for (size_t i = 0; i < m; i++)
+                    col[i] = (col[i] - sh) / sc;
+        }
+    }
+    /* indicator terms: zero the feature's term columns, then set the ones */
+    for (size_t j = 0; j < d->nf; j++) {
+        const lin_dfeat *f = &d->f[j];
+        if (f->type != CRM_TYPE_TEXT) continue;
+        for (size_t t = 0; t < f->nterms; t++)
+            memset(X + (f->term + t) * ld, 0, m * sizeof *X);
+        for (size_t i = 0; i < m; i++) {
+            int32_t t = f->map[f->code[d->rows ? d->rows[r0 + i] : r0 + i]];
+            if (t >= 0) X[(size_t)t * ld + i] = 1.0;
+        }
+    }
+}
+
+crm_status crm__lin_gram_check(double *G, size_t p, const lin_model *m, const char *what)
+{
+    crm_status st = CRM_OK;
+    double *dinv = crm__malloc_array(p, sizeof *dinv);
+    if (!dinv) return crm__nomem();
+    for (size_t j = 0; st == CRM_OK && j < p; j++) {
+        double g = G[j * p + j];
+        if (!(g > 0.0))
+            st = crm__error(CRM_E_NUMERIC,
+                            "%s: term \"%s\" is 0 in every row fitted (a constant or empty "
+                            "column); drop it",
+                            what, m->terms[j]);
+        else
+            dinv[j] = 1.0 / sqrt(g);
+    }
+    if (st == CRM_OK) {
+        for (size_t k = 0; k < p; k++)
+            for (size_t j = k; j < p; j++)
+                G[k * p + j] *= dinv[j] * dinv[k];
+        lapack_int info = LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'L', (lapack_int)p, G, (lapack_int)p);
+        size_t bad = p;
+        if (info > 0)
+            bad = (size_t)info - 1;
+        else if (info < 0)
+            st = crm__error(CRM_E_NUMERIC, "%s: Cholesky failed (%d)", what, (int)info);
+        for (size_t j = 0; st == CRM_OK && j < bad; j++) {
+            double l = G[j * p + j];
+            if (l * l < 1e-11) bad = j;
+        }
+        if (st == CRM_OK && bad < p)
+            st = crm__error(CRM_E_NUMERIC,
+                            "%s: the design is rank deficient: term \"%s\" is (numerically) a "
+                            "linear combination of the terms before it (a constant feature, a "
+                            "duplicated or derived column); drop it",
+                            what, m->terms[bad]);
+    }
+    crm__free(dinv);
+    return st;
+}
+
+crm_status crm__lin_too_wide(const lin_design *d, const char *what)
+{
+    if (d->p > d->n)
+        return crm__error(CRM_E_NUMERIC,
+                          "%s: more terms (%zu) than rows (%zu): the coefficients are not "
+                          "identified (drop features or levels, or set l2 > 0)",
+                          what, d->p, d->n);
+    return CRM_OK;
+}
+
+crm_status crm__lin_rank_check(const lin_design *d, const lin_model *m, const char *what,
+                               double *rms)
+{
+    size_t p = d->p, n = d->n;
+    crm_status st = crm__lin_too_wide(d, what);
+    if (st != CRM_OK) return st;
+    size_t ch = n < LIN_CHUNK ? n : LIN_CHUNK;
+    double *X = crm__malloc_array(ch * p, sizeof *X);
+    double *G = crm__calloc(p * p, sizeof *G);
+    if (!X || !G) {
+        crm__free(X);
+        crm__free(G);
+        return crm__nomem();
+    }
+    for (size_t r0 = 0; r0 < n; r0 += ch) {
+        size_t mm = n - r0 < ch ? n - r0 : ch;
+        crm__lin_design_fill(d, r0, mm, X, ch);
+        if (d->w)
+            for (size_t t = 0; t < p; t++)
+                for (size_t i = 0; i < mm; i++)
+                    X[t * ch + i] *= sqrt(d->w[r0 + i]);
+        cblas_dsyrk(CblasColMajor, CblasLower, CblasTrans, (blasint)p, (blasint)mm, 1.0, X,
+                    (blasint)ch, 1.0, G, (blasint)p);
+    }
+    crm__free(X);
+    for (size_t j = 0; rms && j < p; j++)
+        rms[j] = sqrt(G[j * p + j]);
+    st = crm__lin_gram_check(G, p, m, what);
+    crm__free(G);
+    return st;
+}
+
+void crm__lin_unscale(const lin_design *d, const double *b, const double *cov, double *coef,
+                      double *se)
+{
+    size_t p = d->p;
+    for (size_t j = 0; j < p; j++)
+        coef[j] = b[j] / d->scale[j];
+    if (d->intercept) {
+        double s = b[0];
+        for (size_t j = 1; j < p; j++)
+            s -= b[j] * d->shift[j] / d->scale[j];
+        coef[0] = s;
+    }
+    if (!cov) return;
+    for (size_t j = 0; j < p; j++)
+        se[j] = sqrt(cov[j * p + j]) / d->scale[j];
+    if (d->intercept) {
+        /* var(b0 - sum_j c_j b_j), c_j = shift_j / scale_j */
+        double v = 0;
+        for (size_t k = 0; k < p; k++) {
+            double ck = k == 0 ? 1.0 : -d->shift[k] / d->scale[k];
+            if (ck == 0.0) continue;
+            for (size_t j = 0; j < p; j++) {
+                double cj = j == 0 ? 1.0 : -d->shift[j] / d->scale[j];
+                if (cj == 0.0) continue;
+                double c = j >= k ? cov[k * p + j] : cov[j * p + k];
+                v += ck * cj * c;
+            }
+        }
+        se[0] = sqrt(v);
+    }
+}

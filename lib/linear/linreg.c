@@ -1,0 +1,226 @@
+/* Linear least squares and ridge: Householder QR of the (weighted,
+ * augmented) design, rank-deficiency test on the R diagonal, inference
+ * with Student's t. */
+#include "linear/linear_internal.h"
+
+#include <cblas.h>
+#include <lapacke.h>
+#include <math.h>
+#include <stddef.h>
+#include <string.h>
+
+#define LN_OPTIONS_V1_SIZE (offsetof(crm_linreg_options, sample_weight) + sizeof(const char *))
+/* |R_jj| below this share of ||x_j||: term j is a combination of earlier terms (R's lm). */
+#define LN_RANK_TOL 1e-7
+
+static const crm_linreg_options ln_defaults = {
+    sizeof(crm_linreg_options), /* size */
+    0.0,                        /* l2 */
+    1,                          /* fit_intercept */
+    CRM_LINEAR_MISSING_ERROR,   /* missing */
+    NULL,                       /* sample_weight */
+};
+
+crm_status crm_linreg_options_init(crm_linreg_options *opts, size_t size)
+{
+    return crm__options_init(opts, size, &ln_defaults, sizeof ln_defaults, LN_OPTIONS_V1_SIZE,
+                             "crm_linreg_options");
+}
+
+const char *const crm__linreg_stat_names[] = {
+    "n_rows", "n_terms",  "r2",       "adj_r2", "f_stat", "f_pvalue", "sigma", "sigma2", "rss",
+    "tss",    "df_model", "df_resid", "loglik", "aic",    "bic",      "l2",    NULL};
+
+enum {
+    NS_N_ROWS,
+    NS_N_TERMS,
+    NS_R2,
+    NS_ADJ_R2,
+    NS_F_STAT,
+    NS_F_PVALUE,
+    NS_SIGMA,
+    NS_SIGMA2,
+    NS_RSS,
+    NS_TSS,
+    NS_DF_MODEL,
+    NS_DF_RESID,
+    NS_LOGLIK,
+    NS_AIC,
+    NS_BIC,
+    NS_L2
+};
+
+crm_status crm_linreg_fit(const crm_dataset *ds, const char *target, const char *const *features,
+                          size_t nf, const crm_linreg_options *opts, crm_model **out)
+{
+    const char *w = "crm_linreg_fit";
+    if (!out) return crm__error(CRM_E_INVALID, "%s: out is NULL", w);
+    *out = NULL;
+    crm_linreg_options o;
+    crm_status st = crm__options_load(&o, opts, &ln_defaults, sizeof ln_defaults,
+                                      LN_OPTIONS_V1_SIZE, "crm_linreg_options");
+    if (st != CRM_OK) return st;
+    if (!(o.l2 >= 0) || !isfinite(o.l2))
+        return crm__error(CRM_E_INVALID, "%s: l2 must be a finite number >= 0 (got %g)", w, o.l2);
+    lin_design d;
+    lin_model *m = NULL;
+    lin_target_spec spec = {0, NULL};
+    st = crm__lin_design_build(ds, target, features, nf, o.fit_intercept != 0, o.missing,
+                               o.sample_weight, spec, w, &d, &m);
+    if (st != CRM_OK) return st;
+    size_t n = d.n, p = d.p, j0 = d.intercept ? 1 : 0;
+    int ridge = o.l2 > 0;
+    if (!ridge && n <= p)
+        st = crm__error(CRM_E_NUMERIC,
+                        "%s: %zu rows for %zu terms: least squares needs more rows than terms "
+                        "(drop features or levels, or set l2 > 0)",
+                        w, n, p);
+    size_t M = n + (ridge ? p - j0 : 0);
+    double *X = NULL, *y = NULL, *tau = NULL, *cn = NULL, *work = NULL, *r = NULL;
+    size_t lw = 1;
+    if (st == CRM_OK) {
+        X = crm__calloc(M * p, sizeof *X);
+        y = crm__calloc(M, sizeof *y);
+        tau = crm__malloc_array(p, sizeof *tau);
+        cn = crm__malloc_array(p, sizeof *cn);
+        r = crm__malloc_array(n < LIN_CHUNK ? n : LIN_CHUNK, sizeof *r);
+        if (!X || !y || !tau || !cn || !r) st = crm__nomem();
+    }
+    if (st == CRM_OK) {
+        crm__lin_design_fill(&d, 0, n, X, M);
+        memcpy(y, d.y, n * sizeof *y);
+        if (d.w)
+            for (size_t i = 0; i < n; i++) {
+                double s = sqrt(d.w[i]);
+                y[i] *= s;
+                for (size_t j = 0; j < p; j++)
+                    X[j * M + i] *= s;
+            }
+        for (size_t j = 0; j < p; j++)
+            cn[j] = cblas_dnrm2((blasint)n, X + j * M, 1);
+        if (ridge)
+            for (size_t j = j0; j < p; j++)
+                X[j * M + n + (j - j0)] = sqrt(o.l2);
+        double q1 = 0, q2 = 0;
+        lapack_int info = LAPACKE_dgeqrf_work(LAPACK_COL_MAJOR, (lapack_int)M, (lapack_int)p, X,
+                                              (lapack_int)M, tau, &q1, -1);
+        if (info == 0)
+            info = LAPACKE_dormqr_work(LAPACK_COL_MAJOR, 'L', 'T', (lapack_int)M, 1, (lapack_int)p,
+                                       X, (lapack_int)M, tau, y, (lapack_int)M, &q2, -1);
+        lw = (size_t)(q1 > q2 ? q1 : q2) + 1;
+        if (info != 0)
+            st = crm__error(CRM_E_NUMERIC, "%s: QR workspace query failed (%d)", w, (int)info);
+        if (st == CRM_OK) {
+            work = crm__malloc_array(lw, sizeof *work);
+            if (!work) st = crm__nomem();
+        }
+        if (st == CRM_OK) {
+            info = LAPACKE_dgeqrf_work(LAPACK_COL_MAJOR, (lapack_int)M, (lapack_int)p, X,
+                                       (lapack_int)M, tau, work, (lapack_int)lw);
+            if (info != 0) st = crm__error(CRM_E_NUMERIC, "%s: QR failed (%d)", w, (int)info);
+        }
+    }
+    for (size_t j = 0; st == CRM_OK && j < p; j++) {
+        double rjj = fabs(X[j * M + j]);
+        if (!ridge && (!(cn[j] > 0) || rjj < LN_RANK_TOL * cn[j]))
+            st = crm__error(CRM_E_NUMERIC,
+                            cn[j] > 0 ? "%s: the design is rank deficient: term \"%s\" is "
+                                        "(numerically) a linear combination of the terms before "
+                                        "it (a constant feature, a duplicated or derived "
+                                        "column); drop it"
+                                      : "%s: term \"%s\" is 0 in every row fitted; drop it",
+                            w, m->terms[j]);
+    }
+    double *b = m->coef, rss = 0, tss = 0;
+    if (st == CRM_OK) {
+        lapack_int info =
+            LAPACKE_dormqr_work(LAPACK_COL_MAJOR, 'L', 'T', (lapack_int)M, 1, (lapack_int)p, X,
+                                (lapack_int)M, tau, y, (lapack_int)M, work, (lapack_int)lw);
+        if (info == 0)
+            info = LAPACKE_dtrtrs(LAPACK_COL_MAJOR, 'U', 'N', 'N', (lapack_int)p, 1, X,
+                                  (lapack_int)M, y, (lapack_int)M);
+        if (info != 0)
+            st = crm__error(CRM_E_NUMERIC, "%s: triangular solve failed (%d)", w, (int)info);
+        else
+            memcpy(b, y, p * sizeof *b);
+        for (size_t j = 0; st == CRM_OK && j < p; j++)
+            if (!isfinite(b[j]))
+                st = crm__error(CRM_E_NUMERIC, "%s: coefficient of \"%s\" is not finite", w,
+                                m->terms[j]);
+    }
+    if (st == CRM_OK) {
+        /* residuals from the design itself (not from Q^T y), in chunks */
+        size_t ch = n < LIN_CHUNK ? n : LIN_CHUNK;
+        double *Xc = crm__malloc_array(ch * p, sizeof *Xc);
+        if (!Xc) st = crm__nomem();
+        double wsum = 0, wy = 0;
+        for (size_t i = 0; st == CRM_OK && i < n; i++) {
+            double wi = d.w ? d.w[i] : 1.0;
+            wsum += wi;
+            wy += wi * d.y[i];
+        }
+        double ybar = d.intercept ? wy / wsum : 0.0;
+        for (size_t r0 = 0; st == CRM_OK && r0 < n; r0 += ch) {
+            size_t mm = n - r0 < ch ? n - r0 : ch;
+            crm__lin_design_fill(&d, r0, mm, Xc, ch);
+            memcpy(r, d.y + r0, mm * sizeof *r);
+            cblas_dgemv(CblasColMajor, CblasNoTrans, (blasint)mm, (blasint)p, -1.0, Xc, (blasint)ch,
+                        b, 1, 1.0, r, 1);
+            for (size_t i = 0; i < mm; i++) {
+                double wi = d.w ? d.w[r0 + i] : 1.0, dy = d.y[r0 + i] - ybar;
+                rss += wi * r[i] * r[i];
+                tss += wi * dy * dy;
+            }
+        }
+        crm__free(Xc);
+        double nn = (double)n, k = (double)p, kc = d.intercept ? 1.0 : 0.0;
+        double dfr = nn - k, dfm = k - kc;
+        double *S = m->stats;
+        double slw = 0;
+        for (size_t i = 0; d.w && i < n; i++)
+            if (d.w[i] > 0) slw += log(d.w[i]);
+        S[NS_N_ROWS] = nn;
+        S[NS_N_TERMS] = k;
+        S[NS_RSS] = rss;
+        S[NS_TSS] = tss;
+        S[NS_R2] = 1.0 - rss / tss;
+        S[NS_ADJ_R2] = 1.0 - (nn - kc) / dfr * (rss / tss);
+        S[NS_DF_MODEL] = dfm;
+        S[NS_DF_RESID] = dfr;
+        S[NS_LOGLIK] =
+            -0.5 * nn * (log(2.0 * 3.14159265358979323846) + log(rss / nn) + 1.0) + 0.5 * slw;
+        S[NS_AIC] = -2.0 * S[NS_LOGLIK] + 2.0 * k;
+        S[NS_BIC] = -2.0 * S[NS_LOGLIK] + k * log(nn);
+        S[NS_L2] = o.l2;
+        if (!ridge) {
+            double sigma2 = rss / dfr;
+            S[NS_SIGMA2] = sigma2;
+            S[NS_SIGMA] = sqrt(sigma2);
+            if (dfm > 0) {
+                S[NS_F_STAT] = ((tss - rss) / dfm) / sigma2;
+                S[NS_F_PVALUE] = crm__f_sf(S[NS_F_STAT], dfm, dfr);
+            }
+            lapack_int info =
+                LAPACKE_dpotri(LAPACK_COL_MAJOR, 'U', (lapack_int)p, X, (lapack_int)M);
+            if (info != 0)
+                st = crm__error(CRM_E_NUMERIC, "%s: cannot invert R^T R (%d)", w, (int)info);
+            for (size_t j = 0; st == CRM_OK && j < p; j++)
+                m->se[j] = sqrt(sigma2 * X[j * M + j]);
+        } else {
+            for (size_t j = 0; j < p; j++)
+                m->se[j] = NAN;
+        }
+    }
+    crm__free(X);
+    crm__free(y);
+    crm__free(tau);
+    crm__free(cn);
+    crm__free(work);
+    crm__free(r);
+    crm__lin_design_free(&d);
+    if (st != CRM_OK) {
+        crm__lin_model_free(m);
+        return st;
+    }
+    return crm__model_new(&crm__linreg_vtable, m, out);
+}

@@ -1,0 +1,711 @@
+/* Logistic regression: Newton / IRLS with a chunked dsyrk Hessian and a
+ * Cholesky solve, step halving, separation detection, L-BFGS for wide
+ * designs, L2 penalty, weights, inference from the inverse Hessian. */
+#include "linear/linear_internal.h"
+#include "cluster/par.h"
+
+#include <cblas.h>
+#include <float.h>
+#include <lapacke.h>
+#include <math.h>
+#include <stddef.h>
+#include <string.h>
+
+#define LR_OPTIONS_V1_SIZE (offsetof(crm_logreg_options, user) + sizeof(void *))
+/* Above this many terms AUTO uses L-BFGS. */
+#define LR_NEWTON_MAX_TERMS 2000
+/* |x b| beyond which a correctly fitted row counts as separated (p within ~1e-13 of 0/1). */
+#define LR_SEPARATION_MARGIN 30.0
+#define LR_LBFGS_M 10
+/* A Newton step at most this large (in standard-error units) is the last one. */
+#define LR_LAST_STEP 1e-5
+/* Reduction blocks: at most this many, with partial sums of at most this many bytes. */
+#define LR_MAX_BLOCKS 64
+#define LR_PARTIAL_BYTES ((size_t)32 << 20)
+
+static const crm_logreg_options lr_defaults = {
+    sizeof(crm_logreg_options),   /* size */
+    0.0,                          /* l2 */
+    1,                            /* fit_intercept */
+    0,                            /* standardize */
+    NULL,                         /* positive */
+    CRM_LOGREG_CLASS_WEIGHT_NONE, /* class_weight */
+    100,                          /* max_iter */
+    1e-8,                         /* tol */
+    CRM_LINEAR_MISSING_ERROR,     /* missing */
+    CRM_LOGREG_AUTO,              /* solver */
+    NULL,                         /* sample_weight */
+    0,                            /* n_threads */
+    NULL,                         /* progress */
+    NULL,                         /* user */
+};
+
+crm_status crm_logreg_options_init(crm_logreg_options *opts, size_t size)
+{
+    return crm__options_init(opts, size, &lr_defaults, sizeof lr_defaults, LR_OPTIONS_V1_SIZE,
+                             "crm_logreg_options");
+}
+
+const char *const crm__logreg_stat_names[] = {
+    "n_rows",      "n_terms",     "n_iter", "iterations", "converged", "loglik",
+    "loglik_null", "mcfadden_r2", "aic",    "bic",        "deviance",  "null_deviance",
+    "df_model",    "df_resid",    "l2",     "objective",  "grad_norm", NULL};
+
+enum {
+    LS_N_ROWS,
+    LS_N_TERMS,
+    LS_N_ITER,
+    LS_ITERATIONS,
+    LS_CONVERGED,
+    LS_LOGLIK,
+    LS_LOGLIK_NULL,
+    LS_MCFADDEN,
+    LS_AIC,
+    LS_BIC,
+    LS_DEVIANCE,
+    LS_NULL_DEVIANCE,
+    LS_DF_MODEL,
+    LS_DF_RESID,
+    LS_L2,
+    LS_OBJECTIVE,
+    LS_GRAD_NORM
+};
+
+/* ---- per-chunk accumulation --------------------------------------------------- */
+
+typedef struct lr_acc {
+    double ll;     /* weighted log-likelihood */
+    double margin; /* largest (2y - 1) x b over rows of positive weight */
+    double *g;     /* p: X^T w (y - p) */
+    double *H;     /* p x p lower: X^T diag(w p (1 - p)) X, or NULL */
+} lr_acc;
+
+/* Rows are split into chunks of ch rows, grouped into nblocks reduction blocks
+ * whose boundaries depend only on n and p; each block sums its chunks in row
+ * order and the blocks are merged in block order, so results do not depend on
+ * the number of threads. */
+typedef struct lr_work {
+    const lin_design *d;
+    size_t ch; /* chunk rows (leading dimension) */
+    size_t nchunks, nblocks;
+    int nthreads;
+    double *scratch; /* per worker: X (ch x p), eta (ch), r (ch) */
+    double *part;    /* per block: ll, margin, g (p), H (p x p) */
+    const double *b; /* coefficients of the current pass */
+    int want_h;      /* this pass forms the Hessian */
+    int has_h;       /* the partials have room for Hessians */
+} lr_work;
+
+/* Sums of one chunk of rows [r0, r0 + m) at coefficients b, added into acc. */
+static void lr_chunk(const lin_design *d, double *sc, size_t ld, const double *b, size_t r0,
+                     size_t m, lr_acc *acc)
+{
+    size_t p = d->p;
+    double *X = sc, *eta = sc + ld * p, *r = eta + ld;
+    crm__lin_design_fill(d, r0, m, X, ld);
+    /* eta = X b and g += X^T r column by column with level-1 BLAS: OpenBLAS threads
+     * GEMV from small sizes on, and a one-column GEMM packs the whole chunk first;
+     * DAXPY/DDOT on a chunk column stay on the calling thread and read it once */
+    memset(eta, 0, m * sizeof *eta);
+    for (size_t t = 0; t < p; t++)
+        if (b[t] != 0.0) cblas_daxpy((blasint)m, b[t], X + t * ld, 1, eta, 1);
+    double ll = 0;
+    for (size_t i = 0; i < m; i++) {
+        double e = eta[i], y = d->y[r0 + i], w = d->w ? d->w[r0 + i] : 1.0;
+        /* one exp and one log1p: q = exp(-|e|), p = 1 / (1 + q) or q / (1 + q),
+         * log(1 + exp(e)) = max(e, 0) + log1p(q) */
+        double q = exp(-fabs(e)), pr = e >= 0 ? 1.0 / (1.0 + q) : q / (1.0 + q);
+        ll += w * (y * e - ((e > 0 ? e : 0.0) + log1p(q)));
+        r[i] = w * (y - pr);
+        if (w > 0) {
+            double mg = y > 0.5 ? e : -e;
+            if (mg > acc->margin) acc->margin = mg;
+        }
+        eta[i] = sqrt(w * pr * (1.0 - pr));
+    }
+    acc->ll += ll;
+    for (size_t t = 0; t < p; t++)
+        acc->g[t] += cblas_ddot((blasint)m, X + t * ld, 1, r, 1);
+    if (!acc->H) return;
+    for (size_t t = 0; t < p; t++) {
+        double *col = X + t * ld;
+        for (size_t i = 0; i < m; i++)
+            col[i] *= eta[i];
+    }
+    cblas_dsyrk(CblasColMajor, CblasLower, CblasTrans, (blasint)p, (blasint)m, 1.0, X, (blasint)ld,
+                1.0, acc->H, (blasint)p);
+}
+
+/* Doubles per block partial: ll, margin, g and (when Hessians are formed) H. */
+static size_t part_stride(const lr_work *wk, size_t p)
+{
+    return 2 + p + (wk->has_h ? p * p : 0);
+}
+
+static void lr_block(void *ctx, size_t blk, int worker)
+{
+    lr_work *wk = ctx;
+    const lin_design *d = wk->d;
+    size_t p = d->p, n = d->n;
+    double *part = wk->part + blk * part_stride(wk, p);
+    lr_acc acc = {0.0, -INFINITY, part + 2, wk->want_h ? part + 2 + p : NULL};
+    memset(acc.g, 0, p * sizeof *acc.g);
+    if (acc.H) memset(acc.H, 0, p * p * sizeof *acc.H);
+    size_t c0 = blk * wk->nchunks / wk->nblocks, c1 = (blk + 1) * wk->nchunks / wk->nblocks;
+    double *sc = wk->scratch + (size_t)worker * (wk->ch * (p + 2));
+    for (size_t c = c0; c < c1; c++) {
+        size_t r0 = c * wk->ch, m = n - r0 < wk->ch ? n - r0 : wk->ch;
+        lr_chunk(d, sc, wk->ch, wk->b, r0, m, &acc);
+    }
+    part[0] = acc.ll;
+    part[1] = acc.margin;
+}
+
+/* The whole pass: per-block sums, merged in block order. */
+static void lr_pass(lr_work *wk, const double *b, lr_acc *acc)
+{
+    size_t p = wk->d->p;
+    wk->b = b;
+    wk->want_h = acc->H != NULL;
+    crm__par_for(wk->nthreads, wk->nblocks, lr_block, wk);
+    acc->ll = 0;
+    acc->margin = -INFINITY;
+    memset(acc->g, 0, p * sizeof *acc->g);
+    if (acc->H) memset(acc->H, 0, p * p * sizeof *acc->H);
+    for (size_t k = 0; k < wk->nblocks; k++) {
+        const double *part = wk->part + k * part_stride(wk, p);
+        acc->ll += part[0];
+        if (part[1] > acc->margin) acc->margin = part[1];
+        for (size_t j = 0; j < p; j++)
+            acc->g[j] += part[2 + j];
+        if (acc->H)
+            for (size_t c = 0; c < p; c++)
+                for (size_t j = c; j < p; j++)
+                    acc->H[c * p + j] += part[2 + p + c * p + j];
+    }
+}
+
+/* Set up the blocks and per-worker scratch of a pass over d. */
+static crm_status lr_work_init(lr_work *wk, const lin_design *d, int32_t n_threads, int has_h)
+{
+    size_t p = d->p, n = d->n;
+    memset(wk, 0, sizeof *wk);
+    wk->d = d;
+    wk->has_h = has_h;
+    /* chunk rows: at most LIN_CHUNK, and ch * p below OpenBLAS's threading
+     * threshold (4 * 65536) so BLAS stays on the calling worker thread */
+    size_t ch = (size_t)4 * 65536 / (p ? p : 1);
+    if (ch > LIN_CHUNK) ch = LIN_CHUNK;
+    if (ch < 16) ch = 16;
+    wk->ch = n < ch ? n : ch;
+    wk->nchunks = (n + wk->ch - 1) / wk->ch;
+    size_t maxb = LR_PARTIAL_BYTES / (part_stride(wk, p) * sizeof(double));
+    if (maxb < 1) maxb = 1;
+    if (maxb > LR_MAX_BLOCKS) maxb = LR_MAX_BLOCKS;
+    wk->nblocks = wk->nchunks < maxb ? wk->nchunks : maxb;
+    wk->nthreads = crm__par_threads(n_threads, wk->nblocks);
+    wk->scratch = crm__malloc_array((size_t)wk->nthreads * wk->ch * (p + 2), sizeof *wk->scratch);
+    wk->part = crm__malloc_array(wk->nblocks * part_stride(wk, p), sizeof *wk->part);
+    if (!wk->scratch || !wk->part) return crm__nomem();
+    return CRM_OK;
+}
+
+static void lr_work_free(lr_work *wk)
+{
+    crm__free(wk->scratch);
+    crm__free(wk->part);
+}
+
+/* Penalty sum of squares (the intercept, term 0 when fitted, is free). */
+static double pen_ss(const lin_design *d, const double *b)
+{
+    double s = 0;
+    for (size_t j = d->intercept ? 1 : 0; j < d->p; j++)
+        s += b[j] * b[j];
+    return s;
+}
+
+/* Equilibrate and factor the (penalised) Hessian: Hs = D H D = L L^T with
+ * D = diag(1 / sqrt(H_jj)). Returns 0, or 1 + the failing term index. */
+static size_t factor_hessian(const double *H, size_t p, double *Hs, double *D)
+{
+    for (size_t j = 0; j < p; j++) {
+        double h = H[j * p + j];
+        if (!(h > 0) || !isfinite(h)) return j + 1;
+        D[j] = 1.0 / sqrt(h);
+    }
+    for (size_t k = 0; k < p; k++)
+        for (size_t j = k; j < p; j++)
+            Hs[k * p + j] = H[k * p + j] * D[j] * D[k];
+    lapack_int info = LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'L', (lapack_int)p, Hs, (lapack_int)p);
+    if (info > 0) return (size_t)info;
+    if (info < 0) return 1;
+    return 0;
+}
+
+static crm_status separation_error(const lin_model *m, const double *step, const double *rms,
+                                   size_t p, const char *w)
+{
+    size_t best = 0;
+    double bv = -1;
+    for (size_t j = 0; j < p; j++) {
+        double v = fabs(step[j]) * (rms ? rms[j] : 1.0);
+        if (v > bv) {
+            bv = v;
+            best = j;
+        }
+    }
+    return crm__error(CRM_E_NUMERIC,
+                      "%s: complete or quasi-complete separation: fitted probabilities of 0 or "
+                      "1, coefficients growing without bound, most along term \"%s\"; the "
+                      "classes are (almost) perfectly separated - drop or merge that term, or "
+                      "set l2 > 0",
+                      w, m->terms[best]);
+}
+
+typedef struct lr_fit {
+    double *b; /* p, fitted scale */
+    double *g, *H, *Hs, *D, *step, *bprev, *rms;
+    int factored; /* Hs holds the factor of H at b */
+    int converged;
+    double n_iter;
+    double measure; /* final convergence measure */
+    lr_acc acc;
+} lr_fit;
+
+static crm_status progress_call(const crm_logreg_options *o, double frac, const char *w)
+{
+    if (o->progress && o->progress(frac > 1 ? 1 : frac, o->user) != 0)
+        return crm__error(CRM_E_CANCELLED, "%s: cancelled by the progress callback", w);
+    return CRM_OK;
+}
+
+static crm_status newton(lr_work *wk, const lin_model *m, const crm_logreg_options *o, lr_fit *f,
+                         int check_rank, const char *w)
+{
+    const lin_design *d = wk->d;
+    size_t p = d->p, j0 = d->intercept ? 1 : 0;
+    double l2 = o->l2, pen_prev = -INFINITY;
+    int it = 0, halvings = 0;
+    f->acc.g = f->g;
+    f->acc.H = f->H;
+    lr_pass(wk, f->b, &f->acc);
+    if (check_rank) {
+        /* at the starting point every row has the same p (1 - p): this Hessian is
+         * proportional to X^T W X, so it serves as the rank test with no extra pass */
+        memcpy(f->Hs, f->H, p * p * sizeof *f->H);
+        for (size_t j = 0; j < p; j++)
+            f->rms[j] = sqrt(f->H[j * p + j]);
+        crm_status st = crm__lin_gram_check(f->Hs, p, m, w);
+        if (st != CRM_OK) return st;
+    }
+    for (;;) {
+        double pen = f->acc.ll - 0.5 * l2 * pen_ss(d, f->b);
+        if (!isfinite(pen))
+            return crm__error(CRM_E_NUMERIC, "%s: the log-likelihood is not finite at iteration %d",
+                              w, it);
+        if (it > 0 && pen < pen_prev - 1e-13 * fabs(pen_prev)) {
+            if (++halvings > 30) {
+                /* no step along the Newton direction improves: numerical optimum */
+                memcpy(f->b, f->bprev, p * sizeof *f->b);
+                lr_pass(wk, f->b, &f->acc);
+                for (size_t j = j0; j < p; j++) {
+                    f->g[j] -= l2 * f->b[j];
+                    f->H[j * p + j] += l2;
+                }
+                f->factored = factor_hessian(f->H, p, f->Hs, f->D) == 0;
+                f->converged = 1;
+                break;
+            }
+            for (size_t j = 0; j < p; j++)
+                f->b[j] = f->bprev[j] + 0.5 * (f->b[j] - f->bprev[j]);
+            lr_pass(wk, f->b, &f->acc);
+            continue;
+        }
+        halvings = 0;
+        for (size_t j = j0; j < p; j++) {
+            f->g[j] -= l2 * f->b[j];
+            f->H[j * p + j] += l2;
+        }
+        size_t bad = factor_hessian(f->H, p, f->Hs, f->D);
+        if (bad) {
+            if (l2 == 0.0 && f->acc.margin > 10.0) {
+                for (size_t j = 0; j < p; j++)
+                    f->step[j] = j == bad - 1 ? 1.0 : 0.0;
+                return separation_error(m, f->step, NULL, p, w);
+            }
+            return crm__error(CRM_E_NUMERIC,
+                              "%s: the Hessian is not positive definite at term \"%s\" "
+                              "(iteration %d)",
+                              w, m->terms[bad - 1], it);
+        }
+        f->factored = 1;
+        double meas = 0;
+        for (size_t j = 0; j < p; j++)
+            f->step[j] = f->D[j] * f->g[j];
+        LAPACKE_dpotrs(LAPACK_COL_MAJOR, 'L', (lapack_int)p, 1, f->Hs, (lapack_int)p, f->step,
+                       (lapack_int)p);
+        for (size_t j = 0; j < p; j++) {
+            if (fabs(f->step[j]) > meas) meas = fabs(f->step[j]);
+            f->step[j] *= f->D[j];
+        }
+        f->measure = meas;
+        f->n_iter = it;
+        if (!isfinite(meas))
+            return crm__error(CRM_E_NUMERIC, "%s: the Newton step is not finite at iteration %d", w,
+                              it);
+        if (meas <= o->tol) {
+            f->converged = 1;
+            break;
+        }
+        if (meas <= LR_LAST_STEP && meas * meas <= 1e-2 * o->tol && it < o->max_iter) {
+            /* Newton converges quadratically: after this step the error is about
+             * meas^2, far below tol, so take it without another pass. The
+             * log-likelihood at the new point follows from the quadratic model
+             * (exact up to meas^3); the Hessian (for the standard errors) stays
+             * the one at the current point, off by about meas / sqrt(n) relative. */
+            double gs = 0;
+            for (size_t j = 0; j < p; j++)
+                gs += f->g[j] * f->step[j];
+            for (size_t j = 0; j < p; j++)
+                f->b[j] += f->step[j];
+            f->acc.ll = pen + 0.5 * gs + 0.5 * l2 * pen_ss(d, f->b);
+            f->n_iter = ++it;
+            f->converged = 1;
+            break;
+        }
+        if (l2 == 0.0 && it >= 1 && f->acc.margin > LR_SEPARATION_MARGIN)
+            return separation_error(m, f->step, f->rms, p, w);
+        if (it >= o->max_iter) break;
+        memcpy(f->bprev, f->b, p * sizeof *f->b);
+        for (size_t j = 0; j < p; j++)
+            f->b[j] += f->step[j];
+        pen_prev = pen;
+        it++;
+        f->n_iter = it;
+        crm_status st = progress_call(o, (double)it / (double)o->max_iter, w);
+        if (st != CRM_OK) return st;
+        lr_pass(wk, f->b, &f->acc);
+    }
+    return CRM_OK;
+}
+
+/* Objective (to minimise) and its gradient with respect to c, for L-BFGS in
+ * the diagonally scaled coordinates b = c / rms (b is written to bout). */
+static double lb_eval(lr_work *wk, const double *c, const double *rms, double l2, lr_acc *acc,
+                      double *bout, double *grad)
+{
+    const lin_design *d = wk->d;
+    size_t p = d->p, j0 = d->intercept ? 1 : 0;
+    for (size_t j = 0; j < p; j++)
+        bout[j] = c[j] / rms[j];
+    lr_pass(wk, bout, acc);
+    for (size_t j = 0; j < p; j++)
+        grad[j] = (-acc->g[j] + (j >= j0 ? l2 * bout[j] : 0.0)) / rms[j];
+    return -acc->ll + 0.5 * l2 * pen_ss(d, bout);
+}
+
+/* Root mean square (weighted) of every term: the L-BFGS scaling. */
+static void term_rms(lr_work *wk, double *rms, double wsum)
+{
+    const lin_design *d = wk->d;
+    size_t p = d->p, n = d->n;
+    for (size_t j = 0; j < p; j++)
+        rms[j] = 0;
+    for (size_t r0 = 0; r0 < n; r0 += wk->ch) {
+        size_t m = n - r0 < wk->ch ? n - r0 : wk->ch;
+        crm__lin_design_fill(d, r0, m, wk->scratch, wk->ch);
+        for (size_t j = 0; j < p; j++) {
+            const double *col = wk->scratch + j * wk->ch;
+            double s = 0;
+            for (size_t i = 0; i < m; i++)
+                s += (d->w ? d->w[r0 + i] : 1.0) * col[i] * col[i];
+            rms[j] += s;
+        }
+    }
+    for (size_t j = 0; j < p; j++)
+        rms[j] = rms[j] > 0 ? sqrt(rms[j] / wsum) : 1.0;
+}
+
+static crm_status lbfgs(lr_work *wk, const lin_model *m, const crm_logreg_options *o, lr_fit *f,
+                        double wsum, const char *w)
+{
+    const lin_design *d = wk->d;
+    size_t p = d->p, M = LR_LBFGS_M;
+    int maxit = o->max_iter > 1000 ? o->max_iter : 1000;
+    double *S = crm__malloc_array(2 * M * p + 6 * p + M, sizeof *S);
+    if (!S) return crm__nomem();
+    double *Y = S + M * p, *grad = Y + M * p, *gnew = grad + p, *dir = gnew + p, *rho = dir + p;
+    double *c = rho + M, *cprev = c + p, *sc = cprev + p;
+    term_rms(wk, sc, wsum);
+    for (size_t j = 0; j < p; j++)
+        c[j] = f->b[j] * sc[j];
+    double alpha[LR_LBFGS_M];
+    size_t mem = 0, head = 0;
+    f->acc.g = f->g;
+    f->acc.H = NULL;
+    double fx = lb_eval(wk, c, sc, o->l2, &f->acc, f->b, grad);
+    crm_status st = CRM_OK;
+    int it = 0;
+    for (;;) {
+        double gmax = 0;
+        for (size_t j = 0; j < p; j++)
+            if (fabs(grad[j]) > gmax) gmax = fabs(grad[j]);
+        f->measure = gmax / wsum;
+        f->n_iter = it;
+        if (!isfinite(fx) || !isfinite(gmax)) {
+            st = crm__error(CRM_E_NUMERIC, "%s: L-BFGS produced a non-finite objective", w);
+            break;
+        }
+        if (f->measure <= o->tol) {
+            f->converged = 1;
+            break;
+        }
+        if (it >= maxit) break;
+        /* two-loop recursion */
+        for (size_t j = 0; j < p; j++)
+            dir[j] = -grad[j];
+        for (size_t k = 0; k < mem; k++) {
+            size_t i = (head + M - 1 - k) % M;
+            alpha[i] = rho[i] * cblas_ddot((blasint)p, S + i * p, 1, dir, 1);
+            cblas_daxpy((blasint)p, -alpha[i], Y + i * p, 1, dir, 1);
+        }
+        if (mem) {
+            size_t i = (head + M - 1) % M;
+            double gam = cblas_ddot((blasint)p, S + i * p, 1, Y + i * p, 1) /
+                         cblas_ddot((blasint)p, Y + i * p, 1, Y + i * p, 1);
+            cblas_dscal((blasint)p, gam, dir, 1);
+        } else {
+            double gn = cblas_dnrm2((blasint)p, grad, 1);
+            cblas_dscal((blasint)p, 1.0 / (gn > 1.0 ? gn : 1.0), dir, 1);
+        }
+        for (size_t k = mem; k-- > 0;) {
+            size_t i = (head + M - 1 - k) % M;
+            double beta = rho[i] * cblas_ddot((blasint)p, Y + i * p, 1, dir, 1);
+            cblas_daxpy((blasint)p, alpha[i] - beta, S + i * p, 1, dir, 1);
+        }
+        double gd = cblas_ddot((blasint)p, grad, 1, dir, 1);
+        if (!(gd < 0)) {
+            mem = 0;
+            for (size_t j = 0; j < p; j++)
+                dir[j] = -grad[j];
+            gd = -cblas_ddot((blasint)p, grad, 1, grad, 1);
+        }
+        memcpy(cprev, c, p * sizeof *c);
+        double stepsz = 1.0, fnew = fx;
+        int ok = 0;
+        for (int ls = 0; ls < 40; ls++) {
+            for (size_t j = 0; j < p; j++)
+                c[j] = cprev[j] + stepsz * dir[j];
+            fnew = lb_eval(wk, c, sc, o->l2, &f->acc, f->b, gnew);
+            if (isfinite(fnew) && fnew <= fx + 1e-4 * stepsz * gd) {
+                ok = 1;
+                break;
+            }
+            stepsz *= 0.5;
+        }
+        /* no decrease beyond rounding: the numerical optimum */
+        if (!ok || fx - fnew <= 4.0 * DBL_EPSILON * (fabs(fx) > 1.0 ? fabs(fx) : 1.0)) {
+            if (!ok) {
+                memcpy(c, cprev, p * sizeof *c);
+                fx = lb_eval(wk, c, sc, o->l2, &f->acc, f->b, grad);
+            } else {
+                memcpy(grad, gnew, p * sizeof *grad);
+                fx = fnew;
+            }
+            f->converged = 1;
+            it++;
+            f->n_iter = it;
+            break;
+        }
+        double *s = S + head * p, *y = Y + head * p;
+        for (size_t j = 0; j < p; j++) {
+            s[j] = c[j] - cprev[j];
+            y[j] = gnew[j] - grad[j];
+        }
+        double sy = cblas_ddot((blasint)p, s, 1, y, 1);
+        if (sy > 1e-16 * cblas_ddot((blasint)p, y, 1, y, 1)) {
+            rho[head] = 1.0 / sy;
+            head = (head + 1) % M;
+            if (mem < M) mem++;
+        }
+        memcpy(grad, gnew, p * sizeof *grad);
+        fx = fnew;
+        it++;
+        st = progress_call(o, (double)it / (double)maxit, w);
+        if (st != CRM_OK) break;
+    }
+    crm__free(S);
+    if (st == CRM_OK && o->l2 == 0.0 && f->acc.margin > LR_SEPARATION_MARGIN) {
+        for (size_t j = 0; j < p; j++)
+            f->step[j] = f->b[j];
+        st = separation_error(m, f->step, f->rms, p, w);
+    }
+    return st;
+}
+
+crm_status crm_logreg_fit(const crm_dataset *ds, const char *target, const char *const *features,
+                          size_t nf, const crm_logreg_options *opts, crm_model **out)
+{
+    const char *w = "crm_logreg_fit";
+    if (!out) return crm__error(CRM_E_INVALID, "%s: out is NULL", w);
+    *out = NULL;
+    crm_logreg_options o;
+    crm_status st = crm__options_load(&o, opts, &lr_defaults, sizeof lr_defaults,
+                                      LR_OPTIONS_V1_SIZE, "crm_logreg_options");
+    if (st != CRM_OK) return st;
+    if (!(o.l2 >= 0) || !isfinite(o.l2))
+        return crm__error(CRM_E_INVALID, "%s: l2 must be a finite number >= 0 (got %g)", w, o.l2);
+    if (!(o.tol > 0) || !isfinite(o.tol))
+        return crm__error(CRM_E_INVALID, "%s: tol must be a finite number > 0 (got %g)", w, o.tol);
+    if (o.max_iter < 1)
+        return crm__error(CRM_E_INVALID, "%s: max_iter must be >= 1 (got %d)", w, (int)o.max_iter);
+    if (o.class_weight != CRM_LOGREG_CLASS_WEIGHT_NONE &&
+        o.class_weight != CRM_LOGREG_CLASS_WEIGHT_BALANCED)
+        return crm__error(CRM_E_INVALID, "%s: unknown class_weight %d", w, (int)o.class_weight);
+    if (o.solver != CRM_LOGREG_AUTO && o.solver != CRM_LOGREG_NEWTON &&
+        o.solver != CRM_LOGREG_LBFGS)
+        return crm__error(CRM_E_INVALID, "%s: unknown solver %d", w, (int)o.solver);
+    if (o.n_threads < 0)
+        return crm__error(CRM_E_INVALID, "%s: n_threads must be >= 0 (got %d)", w,
+                          (int)o.n_threads);
+
+    lin_design d;
+    lin_model *m = NULL;
+    lin_target_spec spec = {1, o.positive};
+    st = crm__lin_design_build(ds, target, features, nf, o.fit_intercept != 0, o.missing,
+                               o.sample_weight, spec, w, &d, &m);
+    if (st != CRM_OK) return st;
+    size_t n = d.n, p = d.p;
+    lr_fit f;
+    memset(&f, 0, sizeof f);
+    lr_work wk;
+    memset(&wk, 0, sizeof wk);
+
+    if (o.class_weight == CRM_LOGREG_CLASS_WEIGHT_BALANCED) {
+        size_t n1 = 0;
+        for (size_t i = 0; i < n; i++)
+            n1 += d.y[i] == 1.0;
+        double c1 = (double)n / (2.0 * (double)n1), c0 = (double)n / (2.0 * (double)(n - n1));
+        if (!d.w) {
+            d.w = crm__malloc_array(n, sizeof *d.w);
+            if (!d.w) st = crm__nomem();
+            for (size_t i = 0; st == CRM_OK && i < n; i++)
+                d.w[i] = 1.0;
+        }
+        for (size_t i = 0; st == CRM_OK && i < n; i++)
+            d.w[i] *= d.y[i] == 1.0 ? c1 : c0;
+    }
+    if (st == CRM_OK && o.standardize) st = crm__lin_design_standardize(&d, m, w);
+    int use_newton =
+        o.solver == CRM_LOGREG_NEWTON || (o.solver == CRM_LOGREG_AUTO && p <= LR_NEWTON_MAX_TERMS);
+    /* p x p matrices only for Newton or for the inference of an unpenalised fit */
+    int need_h = use_newton || o.l2 == 0.0;
+    if (st == CRM_OK) {
+        f.b = crm__calloc(p, sizeof *f.b);
+        f.g = crm__malloc_array(p, sizeof *f.g);
+        if (need_h) {
+            f.H = crm__malloc_array(p * p, sizeof *f.H);
+            f.Hs = crm__malloc_array(p * p, sizeof *f.Hs);
+        }
+        f.D = crm__malloc_array(p, sizeof *f.D);
+        f.step = crm__malloc_array(p, sizeof *f.step);
+        f.bprev = crm__malloc_array(p, sizeof *f.bprev);
+        f.rms = crm__malloc_array(p, sizeof *f.rms);
+        if (!f.b || !f.g || (need_h && (!f.H || !f.Hs)) || !f.D || !f.step || !f.bprev || !f.rms)
+            st = crm__nomem();
+        if (st == CRM_OK) st = lr_work_init(&wk, &d, o.n_threads, need_h);
+    }
+    if (st == CRM_OK) {
+        for (size_t j = 0; j < p; j++)
+            f.rms[j] = 1.0;
+    }
+    if (st == CRM_OK && o.l2 == 0.0) {
+        st = crm__lin_too_wide(&d, w);
+        if (st == CRM_OK && !use_newton) st = crm__lin_rank_check(&d, m, w, f.rms);
+    }
+    double wsum = 0, w1 = 0;
+    for (size_t i = 0; i < n; i++) {
+        double wi = d.w ? d.w[i] : 1.0;
+        wsum += wi;
+        w1 += wi * d.y[i];
+    }
+    double ybar = w1 / wsum;
+    if (st == CRM_OK && (!(ybar > 0) || !(ybar < 1)))
+        st = crm__error(CRM_E_INVALID, "%s: one class of \"%s\" has weight 0", w, target);
+    if (st == CRM_OK) {
+        if (d.intercept) f.b[0] = log(ybar / (1.0 - ybar));
+        st = use_newton ? newton(&wk, m, &o, &f, o.l2 == 0.0, w) : lbfgs(&wk, m, &o, &f, wsum, w);
+    }
+    /* Inference: covariance = inverse Hessian at the optimum (unpenalised). */
+    int inference = o.l2 == 0.0;
+    if (st == CRM_OK && inference && !f.factored) {
+        f.acc.g = f.g;
+        f.acc.H = f.H;
+        lr_pass(&wk, f.b, &f.acc);
+        size_t bad = factor_hessian(f.H, p, f.Hs, f.D);
+        if (bad)
+            st = crm__error(CRM_E_NUMERIC, "%s: the Hessian is singular at term \"%s\"", w,
+                            m->terms[bad - 1]);
+        f.factored = 1;
+    }
+    if (st == CRM_OK && inference) {
+        lapack_int info = LAPACKE_dpotri(LAPACK_COL_MAJOR, 'L', (lapack_int)p, f.Hs, (lapack_int)p);
+        if (info != 0)
+            st = crm__error(CRM_E_NUMERIC, "%s: cannot invert the Hessian (%d)", w, (int)info);
+        for (size_t k = 0; st == CRM_OK && k < p; k++)
+            for (size_t j = k; j < p; j++)
+                f.Hs[k * p + j] *= f.D[j] * f.D[k];
+    }
+    if (st == CRM_OK) {
+        crm__lin_unscale(&d, f.b, inference ? f.Hs : NULL, m->coef, m->se);
+        if (!inference)
+            for (size_t j = 0; j < p; j++)
+                m->se[j] = NAN;
+        for (size_t j = 0; j < p; j++)
+            if (!isfinite(m->coef[j]))
+                st = crm__error(CRM_E_NUMERIC, "%s: coefficient of \"%s\" is not finite", w,
+                                m->terms[j]);
+    }
+    if (st == CRM_OK) {
+        double ll = f.acc.ll, ll0;
+        if (d.intercept)
+            ll0 = w1 * log(ybar) + (wsum - w1) * log1p(-ybar);
+        else
+            ll0 = wsum * log(0.5);
+        double k = (double)p;
+        double *s = m->stats;
+        s[LS_N_ROWS] = (double)n;
+        s[LS_N_TERMS] = k;
+        s[LS_N_ITER] = f.n_iter;
+        s[LS_ITERATIONS] = f.n_iter;
+        s[LS_CONVERGED] = f.converged;
+        s[LS_LOGLIK] = ll;
+        s[LS_LOGLIK_NULL] = ll0;
+        s[LS_MCFADDEN] = 1.0 - ll / ll0;
+        s[LS_AIC] = -2.0 * ll + 2.0 * k;
+        s[LS_BIC] = -2.0 * ll + k * log((double)n);
+        s[LS_DEVIANCE] = -2.0 * ll;
+        s[LS_NULL_DEVIANCE] = -2.0 * ll0;
+        s[LS_DF_MODEL] = k - (d.intercept ? 1.0 : 0.0);
+        s[LS_DF_RESID] = (double)n - k;
+        s[LS_L2] = o.l2;
+        s[LS_OBJECTIVE] = -ll + 0.5 * o.l2 * pen_ss(&d, f.b);
+        s[LS_GRAD_NORM] = f.measure;
+    }
+    crm__free(f.b);
+    crm__free(f.g);
+    crm__free(f.H);
+    crm__free(f.Hs);
+    crm__free(f.D);
+    crm__free(f.step);
+    crm__free(f.bprev);
+    crm__free(f.rms);
+    lr_work_free(&wk);
+    crm__lin_design_free(&d);
+    if (st != CRM_OK) {
+        crm__lin_model_free(m);
+        return st;
+    }
+    return crm__model_new(&crm__logreg_vtable, m, out);
+}
