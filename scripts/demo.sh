@@ -44,3 +44,8 @@ echo "== 7. Who is about to churn: logistic regression on the history before a c
 "$crm" logreg "$out/churn.csv" --target churned \
     --features recency_days,frequency,monetary,tenure_days \
     --test "$out/churn_later.csv" --model "$out/churn_model.json"
+echo
+echo "== 8. Why they churn: a decision tree's readable rules on the same churn table =="
+"$crm" tree "$out/churn.csv" --target churned \
+    --features recency_days,frequency,monetary,tenure_days --positive 1 \
+    --max-depth 3 --min-samples-leaf 20 --rules --model "$out/churn_tree.json"
