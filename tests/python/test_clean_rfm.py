@@ -108,6 +108,22 @@ def test_rfm_small():
         libcrm.rfm(transactions(), customer="nope", date="when", amount="qty")
 
 
+def test_rfm_churn_table():
+    # cutoff 2024-02-15, window of 30 days: a bought before and on 2024-03-01 (kept),
+    # b only before (churned), c only after the cutoff (no history: not in the table)
+    t = libcrm.rfm(transactions(), customer="customer", date="when", quantity="qty",
+                   price="price", invoice="invoice", as_of=datetime.date(2024, 2, 15),
+                   churn_days=30)
+    cols = t.to_columns()
+    assert cols["customer"] == ["a", "b"]
+    assert cols["recency_days"] == [45.0, 14.0]
+    assert cols["monetary"] == [10.0, 50.0]
+    assert cols["churned"] == [0.0, 1.0]
+    with pytest.raises(libcrm.InvalidError):
+        libcrm.rfm(transactions(), customer="customer", date="when", amount="qty",
+                   churn_days=30)   # needs as_of
+
+
 def test_rfm_online_retail_matches_reference(shared_data):
     ds = Dataset.read_csv(os.path.join(shared_data, "online_retail", "online_retail.csv.gz"))
     ds = ds.filter("CustomerID is not missing and Quantity > 0 and UnitPrice > 0 "

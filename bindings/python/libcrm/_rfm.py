@@ -10,7 +10,7 @@ __all__ = ["rfm", "nps", "satisfaction", "funnel"]
 
 
 def rfm(tx, customer, date, amount=None, quantity=None, price=None, invoice=None, as_of=None,
-        bins=None, active_days=None, inactive_days=None):
+        bins=None, active_days=None, inactive_days=None, churn_days=None):
     """Per-customer RFM table from transaction lines, as a new Dataset.
 
     Give either ``amount`` or ``quantity`` and ``price`` (amount = quantity x
@@ -20,12 +20,17 @@ def rfm(tx, customer, date, amount=None, quantity=None, price=None, invoice=None
     frequency, monetary, tenure_days, r_score, f_score, m_score, rfm_cell,
     rfm_score, segment, lifecycle (see include/crm/rfm.h for the score
     formula and the segment grid).
+
+    With ``churn_days`` = N (and ``as_of``) it is a churn table for training:
+    the features come from the transactions up to ``as_of`` only, and a 0/1
+    column ``churned`` says whether the customer bought nothing in the N days
+    after it.
     """
     if not isinstance(tx, Dataset):
         raise TypeError("rfm() needs a Dataset, not %s" % type(tx).__name__)
     settings = {"customer": customer, "date": date, "amount": amount, "quantity": quantity,
                 "price": price, "invoice": invoice, "bins": bins, "active_days": active_days,
-                "inactive_days": inactive_days}
+                "inactive_days": inactive_days, "churn_days": churn_days}
     if as_of is not None:
         settings["as_of"] = (_seconds(as_of, "rfm(as_of)")
                              if isinstance(as_of, (datetime.date, datetime.datetime)) else as_of)
