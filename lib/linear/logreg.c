@@ -813,12 +813,22 @@ crm_status crm_logreg_fit(const crm_dataset *ds, const char *target, const char 
         f.factored = 1;
     }
     if (st == CRM_OK && inference) {
-        lapack_int info = LAPACKE_dpotri(LAPACK_COL_MAJOR, 'L', (lapack_int)p, f.Hs, (lapack_int)p);
-        if (info != 0)
-            st = crm__error(CRM_E_NUMERIC, "%s: cannot invert the Hessian (%d)", w, (int)info);
+        /* the inverse column by column from the factor (into f.H, no longer
+         * needed): OpenBLAS runs dpotri's dlauum, and dtrsm with many right-hand
+         * sides, on its own threads even for a few dozen terms, and those
+         * threads then spin beside ours; one right-hand side stays on this one */
+        memset(f.H, 0, p * p * sizeof *f.H);
+        for (size_t j = 0; st == CRM_OK && j < p; j++) {
+            f.H[j * p + j] = 1.0;
+            lapack_int info = LAPACKE_dpotrs(LAPACK_COL_MAJOR, 'L', (lapack_int)p, 1, f.Hs,
+                                             (lapack_int)p, f.H + j * p, (lapack_int)p);
+            if (info != 0)
+                st = crm__error(CRM_E_NUMERIC, "%s: cannot invert the Hessian (%d)", w,
+                                (int)info);
+        }
         for (size_t k = 0; st == CRM_OK && k < p; k++)
             for (size_t j = k; j < p; j++)
-                f.Hs[k * p + j] *= f.D[j] * f.D[k];
+                f.Hs[k * p + j] = f.H[k * p + j] * f.D[j] * f.D[k];
     }
     if (st == CRM_OK) {
         crm__lin_unscale(&d, f.b, inference ? f.Hs : NULL, m->coef, m->se);
