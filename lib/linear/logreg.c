@@ -102,16 +102,16 @@ typedef struct lr_work {
     size_t ch; /* chunk rows (leading dimension) */
     size_t nchunks, nblocks;
     int nthreads;
-    size_t stride;   /* this pass reads every stride-th chunk only (1: all rows) */
-    double *scratch; /* per worker: X (ch x p), eta (ch), r (ch) */
-    double *ones;    /* ch values 1 (the intercept column) */
+    size_t stride;       /* this pass reads every stride-th chunk only (1: all rows) */
+    double *scratch;     /* per worker: X (ch x p), eta (ch), r (ch) */
+    double *ones;        /* ch values 1 (the intercept column) */
     const double **cols; /* per worker: p column pointers */
-    double *part;    /* per block: ll, margin, g (p), H (p x p) */
-    const double *b; /* coefficients of the current pass */
-    int want_h;      /* this pass forms the Hessian */
-    int h_f32;       /* ... in single precision (an intermediate Newton step) */
-    float *f32;      /* per worker, allocated on first use: X (ch x p), H (p x p) */
-    int has_h;       /* the partials have room for Hessians */
+    double *part;        /* per block: ll, margin, g (p), H (p x p) */
+    const double *b;     /* coefficients of the current pass */
+    int want_h;          /* this pass forms the Hessian */
+    int h_f32;           /* ... in single precision (an intermediate Newton step) */
+    float *f32;          /* per worker, allocated on first use: X (ch x p), H (p x p) */
+    int has_h;           /* the partials have room for Hessians */
 } lr_work;
 
 /* Sums of one chunk of rows [r0, r0 + m) at coefficients b, added into acc.
@@ -429,8 +429,7 @@ static crm_status newton(lr_work *wk, const lin_model *m, const crm_logreg_optio
             f->converged = 1;
             break;
         }
-        if (!single && meas <= LR_LAST_STEP && meas * meas <= 1e-2 * o->tol &&
-            it < o->max_iter) {
+        if (!single && meas <= LR_LAST_STEP && meas * meas <= 1e-2 * o->tol && it < o->max_iter) {
             /* Newton converges quadratically: after this step the error is about
              * meas^2, far below tol, so take it without another pass. The
              * log-likelihood at the new point follows from the quadratic model
@@ -798,7 +797,8 @@ crm_status crm_logreg_fit(const crm_dataset *ds, const char *target, const char 
     if (st == CRM_OK) {
         if (d.intercept) f.b[0] = log(ybar / (1.0 - ybar));
         int warm = use_newton && newton_sub(&wk, &o, &f);
-        st = use_newton ? newton(&wk, m, &o, &f, o.l2 == 0.0, warm, w) : lbfgs(&wk, m, &o, &f, wsum, w);
+        st = use_newton ? newton(&wk, m, &o, &f, o.l2 == 0.0, warm, w)
+                        : lbfgs(&wk, m, &o, &f, wsum, w);
     }
     /* Inference: covariance = inverse Hessian at the optimum (unpenalised). */
     int inference = o.l2 == 0.0;
@@ -823,8 +823,7 @@ crm_status crm_logreg_fit(const crm_dataset *ds, const char *target, const char 
             lapack_int info = LAPACKE_dpotrs(LAPACK_COL_MAJOR, 'L', (lapack_int)p, 1, f.Hs,
                                              (lapack_int)p, f.H + j * p, (lapack_int)p);
             if (info != 0)
-                st = crm__error(CRM_E_NUMERIC, "%s: cannot invert the Hessian (%d)", w,
-                                (int)info);
+                st = crm__error(CRM_E_NUMERIC, "%s: cannot invert the Hessian (%d)", w, (int)info);
         }
         for (size_t k = 0; st == CRM_OK && k < p; k++)
             for (size_t j = k; j < p; j++)
