@@ -51,22 +51,24 @@
  *   an intercept). On large data (at least 16 chunks in every 4th chunk
  *   and 200 rows per term there) the start is first moved near the optimum
  *   on fixed subsamples of the rows: Newton steps on every 16th chunk until
- *   a step is at most 1 (in that subsample's standard-error units; skipped
- *   when that subsample is below the same size limits), then one Newton
- *   step on every 4th chunk; the penalty is scaled to the rows read. Should
- *   a subsample step fail to raise the subsample's log-likelihood, come near
- *   separation, meet a (nearly) singular subsample Hessian or not settle
- *   within 12 steps, the start stays intercept-only. The Newton iterations
- *   on all rows follow (stat `n_iter` counts only these, and max_iter
- *   limits them); after a subsample start, an iteration that follows a
- *   step larger than 1 forms its Hessian in single precision (ssyrk per
- *   chunk, summed in double), as do the subsample steps: such a Hessian
- *   only gives a step, never the convergence decision nor the standard
- *   errors - the stopping rule above is always applied to the full gradient
- *   and a double-precision Hessian over all rows, so the optimum, the
- *   stopping decision and the standard errors are those of plain Newton.
- *   The 1,000,000 x 50 benchmark takes four subsample steps and three
- *   passes over all rows (two with single-precision Hessians).
+ *   a step is at most 1 (in that subsample's standard-error units), then
+ *   one Newton step on every 4th chunk; where the 1-in-16 subsample is
+ *   below those size limits or fails, Newton steps on every 4th chunk until
+ *   a step is at most 1 instead. The penalty is scaled to the rows read. A
+ *   subsample fails when a step does not raise its log-likelihood, a row
+ *   comes near separation, its Hessian is (nearly) singular or 12 steps do
+ *   not settle; if the 1-in-4 subsample fails too, the start stays
+ *   intercept-only. The Newton iterations on all rows follow (stat `n_iter`
+ *   counts only these, and max_iter limits them). After a subsample start,
+ *   the first of them and any that follows a step larger than 1 form the
+ *   Hessian in single precision (ssyrk per chunk, summed in double), as do
+ *   the subsample steps: such a Hessian only gives a step, never the
+ *   convergence decision nor the standard errors. The stopping rule above
+ *   is always applied to the full gradient and a double-precision Hessian
+ *   over all rows, so the optimum, the stopping decision and the standard
+ *   errors are those of plain Newton. The 1,000,000 x 50 benchmark takes
+ *   four subsample steps and three passes over all rows (two with
+ *   single-precision Hessians).
  * - L-BFGS (more than 2,000 terms, or solver = CRM_LOGREG_LBFGS): 10
  *   correction pairs, backtracking (Armijo) line search, in coordinates
  *   scaled by the root mean square of each term; converged when the largest
