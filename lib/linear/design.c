@@ -503,6 +503,53 @@ void crm__lin_design_fill(const lin_design *d, size_t r0, size_t m, double *X, s
     }
 }
 
+void crm__lin_design_cols(const lin_design *d, size_t r0, size_t m, double *X, size_t ld,
+                          const double *ones, const double **cols)
+{
+    if (d->intercept) cols[0] = ones;
+    int filled = 0;
+    for (size_t j = 0; j < d->nf; j++) {
+        const lin_dfeat *f = &d->f[j];
+        if (f->type == CRM_TYPE_NUMBER) {
+            if (!d->rows && d->shift[f->term] == 0.0 && d->scale[f->term] == 1.0)
+                cols[f->term] = f->num + r0;
+            else
+                filled = 1;
+        } else {
+            filled = 1;
+        }
+    }
+    if (!filled) return;
+    /* the other columns as crm__lin_design_fill writes them */
+    for (size_t j = 0; j < d->nf; j++) {
+        const lin_dfeat *f = &d->f[j];
+        if (f->type == CRM_TYPE_NUMBER) {
+            double *col = X + f->term * ld;
+            double sh = d->shift[f->term], sc = d->scale[f->term];
+            if (!d->rows && sh == 0.0 && sc == 1.0) continue;
+            if (d->rows) {
+                for (size_t i = 0; i < m; i++)
+                    col[i] = f->num[d->rows[r0 + i]];
+            } else {
+                memcpy(col, f->num + r0, m * sizeof *col);
+            }
+            if (sh != 0.0 || sc != 1.0)
+                for (size_t i = 0; i < m; i++)
+                    col[i] = (col[i] - sh) / sc;
+            cols[f->term] = col;
+        } else {
+            for (size_t t = 0; t < f->nterms; t++) {
+                memset(X + (f->term + t) * ld, 0, m * sizeof *X);
+                cols[f->term + t] = X + (f->term + t) * ld;
+            }
+            for (size_t i = 0; i < m; i++) {
+                int32_t t = f->map[f->code[d->rows ? d->rows[r0 + i] : r0 + i]];
+                if (t >= 0) X[(size_t)t * ld + i] = 1.0;
+            }
+        }
+    }
+}
+
 crm_status crm__lin_gram_check(double *G, size_t p, const lin_model *m, const char *what)
 {
     crm_status st = CRM_OK;

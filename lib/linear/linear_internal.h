@@ -89,6 +89,13 @@ crm_status crm__lin_design_standardize(lin_design *d, const lin_model *m, const 
 
 /* Fill rows [r0, r0+m) of the design into X (column-major, leading dimension ld). */
 void crm__lin_design_fill(const lin_design *d, size_t r0, size_t m, double *X, size_t ld);
+/* The columns of rows [r0, r0 + m) without copying what need not be: cols[t]
+ * points at m values of term t - the dataset's own column for an unscaled
+ * number feature used row for row, `ones` (m values 1) for the intercept,
+ * else column t of X (leading dimension ld), filled as crm__lin_design_fill
+ * fills it. */
+void crm__lin_design_cols(const lin_design *d, size_t r0, size_t m, double *X, size_t ld,
+                          const double *ones, const double **cols);
 
 /* Check that the weighted design has full column rank (Gram test, see
  * crm/linear.h): one pass forming X^T W X, then crm__lin_gram_check.

@@ -22,6 +22,19 @@
 /* Reduction blocks: at most this many, with partial sums of at most this many bytes. */
 #define LR_MAX_BLOCKS 64
 #define LR_PARTIAL_BYTES ((size_t)32 << 20)
+/* Starting point from subsamples (newton_sub): every LR_SUB_COARSE-th, then
+ * every LR_SUB_STRIDE-th chunk of rows, each used when it gives at least
+ * LR_SUB_MIN_CHUNKS chunks and LR_SUB_MIN_ROWS rows per term; Newton stopped
+ * at a step of at most LR_SUB_DONE (in the subsample's standard-error
+ * units), or abandoned after LR_SUB_MAX_ITER steps. */
+#define LR_SUB_COARSE 16
+#define LR_SUB_STRIDE 4
+#define LR_SUB_MIN_CHUNKS 16
+#define LR_SUB_MIN_ROWS 200
+#define LR_SUB_DONE 1.0
+#define LR_SUB_MAX_ITER 12
+/* After a Newton step larger than this, the next Hessian may be single precision. */
+#define LR_F32_STEP 1.0
 
 static const crm_logreg_options lr_defaults = {
     sizeof(crm_logreg_options),   /* size */
@@ -89,33 +102,52 @@ typedef struct lr_work {
     size_t ch; /* chunk rows (leading dimension) */
     size_t nchunks, nblocks;
     int nthreads;
-    double *scratch; /* per worker: X (ch x p), eta (ch), r (ch) */
-    double *part;    /* per block: ll, margin, g (p), H (p x p) */
-    const double *b; /* coefficients of the current pass */
-    int want_h;      /* this pass forms the Hessian */
-    int has_h;       /* the partials have room for Hessians */
+    size_t stride;       /* this pass reads every stride-th chunk only (1: all rows) */
+    double *scratch;     /* per worker: X (ch x p), eta (ch), r (ch) */
+    double *ones;        /* ch values 1 (the intercept column) */
+    const double **cols; /* per worker: p column pointers */
+    double *part;        /* per block: ll, margin, g (p), H (p x p) */
+    const double *b;     /* coefficients of the current pass */
+    int want_h;          /* this pass forms the Hessian */
+    int h_f32;           /* ... in single precision (an intermediate Newton step) */
+    float *f32;          /* per worker, allocated on first use: X (ch x p), H (p x p) */
+    int has_h;           /* the partials have room for Hessians */
 } lr_work;
 
-/* Sums of one chunk of rows [r0, r0 + m) at coefficients b, added into acc. */
-static void lr_chunk(const lin_design *d, double *sc, size_t ld, const double *b, size_t r0,
-                     size_t m, lr_acc *acc)
+/* Sums of one chunk of rows [r0, r0 + m) at coefficients b, added into acc.
+ * The columns are read where they lie (crm__lin_design_cols); only the
+ * Hessian needs a copy, scaled by sqrt(w p (1 - p)) as it is made. */
+static void lr_chunk(const lin_design *d, double *sc, const double **cols, const double *ones,
+                     size_t ld, const double *b, size_t r0, size_t m, float *f32, lr_acc *acc)
 {
     size_t p = d->p;
     double *X = sc, *eta = sc + ld * p, *r = eta + ld;
-    crm__lin_design_fill(d, r0, m, X, ld);
-    /* eta = X b and g += X^T r column by column with level-1 BLAS: OpenBLAS threads
-     * GEMV from small sizes on, and a one-column GEMM packs the whole chunk first;
-     * DAXPY/DDOT on a chunk column stay on the calling thread and read it once */
+    crm__lin_design_cols(d, r0, m, X, ld, ones, cols);
+    /* eta = X b four columns at a time (a loop the compiler vectorises; eta is
+     * read and written once per four columns, not once per column as with
+     * DAXPY), and g += X^T r column by column with DDOT: OpenBLAS threads GEMV
+     * from small sizes on, and a one-column GEMM packs the whole chunk first;
+     * these stay on the calling thread and read each column once */
     memset(eta, 0, m * sizeof *eta);
-    for (size_t t = 0; t < p; t++)
-        if (b[t] != 0.0) cblas_daxpy((blasint)m, b[t], X + t * ld, 1, eta, 1);
+    size_t t4 = 0;
+    for (; t4 + 4 <= p; t4 += 4) {
+        const double *c0 = cols[t4], *c1 = cols[t4 + 1], *c2 = cols[t4 + 2], *c3 = cols[t4 + 3];
+        double b0 = b[t4], b1 = b[t4 + 1], b2 = b[t4 + 2], b3 = b[t4 + 3];
+        for (size_t i = 0; i < m; i++)
+            eta[i] += (b0 * c0[i] + b1 * c1[i]) + (b2 * c2[i] + b3 * c3[i]);
+    }
+    for (; t4 < p; t4++)
+        if (b[t4] != 0.0) cblas_daxpy((blasint)m, b[t4], cols[t4], 1, eta, 1);
     double ll = 0;
     for (size_t i = 0; i < m; i++) {
         double e = eta[i], y = d->y[r0 + i], w = d->w ? d->w[r0 + i] : 1.0;
-        /* one exp and one log1p: q = exp(-|e|), p = 1 / (1 + q) or q / (1 + q),
-         * log(1 + exp(e)) = max(e, 0) + log1p(q) */
-        double q = exp(-fabs(e)), pr = e >= 0 ? 1.0 / (1.0 + q) : q / (1.0 + q);
-        ll += w * (y * e - ((e > 0 ? e : 0.0) + log1p(q)));
+        /* one exp and one log: q = exp(-|e|), p = 1 / (1 + q) or q / (1 + q),
+         * log(1 + exp(e)) = max(e, 0) + log1p(q); log(1 + q) is about twice
+         * as fast as log1p(q) and, for q >= 1/32, within 2^-53 / q (a few
+         * ulps) of it, as 1 + q rounds off at most 2^-53 */
+        double q = exp(-fabs(e)), q1 = 1.0 + q, pr = e >= 0 ? 1.0 / q1 : q / q1;
+        double l1 = q >= 0x1p-5 ? log(q1) : log1p(q);
+        ll += w * (y * e - ((e > 0 ? e : 0.0) + l1));
         r[i] = w * (y - pr);
         if (w > 0) {
             double mg = y > 0.5 ? e : -e;
@@ -125,12 +157,29 @@ static void lr_chunk(const lin_design *d, double *sc, size_t ld, const double *b
     }
     acc->ll += ll;
     for (size_t t = 0; t < p; t++)
-        acc->g[t] += cblas_ddot((blasint)m, X + t * ld, 1, r, 1);
+        acc->g[t] += cblas_ddot((blasint)m, cols[t], 1, r, 1);
     if (!acc->H) return;
+    if (f32) {
+        /* single precision: the chunk's Hessian by ssyrk, added to the double sums */
+        float *Xf = f32, *Hf = f32 + ld * p;
+        for (size_t t = 0; t < p; t++) {
+            float *col = Xf + t * ld;
+            const double *src = cols[t];
+            for (size_t i = 0; i < m; i++)
+                col[i] = (float)(src[i] * eta[i]);
+        }
+        cblas_ssyrk(CblasColMajor, CblasLower, CblasTrans, (blasint)p, (blasint)m, 1.0f, Xf,
+                    (blasint)ld, 0.0f, Hf, (blasint)p);
+        for (size_t c = 0; c < p; c++)
+            for (size_t j = c; j < p; j++)
+                acc->H[c * p + j] += (double)Hf[c * p + j];
+        return;
+    }
     for (size_t t = 0; t < p; t++) {
         double *col = X + t * ld;
+        const double *src = cols[t];
         for (size_t i = 0; i < m; i++)
-            col[i] *= eta[i];
+            col[i] = src[i] * eta[i];
     }
     cblas_dsyrk(CblasColMajor, CblasLower, CblasTrans, (blasint)p, (blasint)m, 1.0, X, (blasint)ld,
                 1.0, acc->H, (blasint)p);
@@ -153,9 +202,12 @@ static void lr_block(void *ctx, size_t blk, int worker)
     if (acc.H) memset(acc.H, 0, p * p * sizeof *acc.H);
     size_t c0 = blk * wk->nchunks / wk->nblocks, c1 = (blk + 1) * wk->nchunks / wk->nblocks;
     double *sc = wk->scratch + (size_t)worker * (wk->ch * (p + 2));
+    const double **cols = wk->cols + (size_t)worker * p;
     for (size_t c = c0; c < c1; c++) {
+        if (c % wk->stride) continue;
         size_t r0 = c * wk->ch, m = n - r0 < wk->ch ? n - r0 : wk->ch;
-        lr_chunk(d, sc, wk->ch, wk->b, r0, m, &acc);
+        lr_chunk(d, sc, cols, wk->ones, wk->ch, wk->b, r0, m,
+                 wk->h_f32 ? wk->f32 + (size_t)worker * (wk->ch * p + p * p) : NULL, &acc);
     }
     part[0] = acc.ll;
     part[1] = acc.margin;
@@ -206,7 +258,12 @@ static crm_status lr_work_init(lr_work *wk, const lin_design *d, int32_t n_threa
     wk->nthreads = crm__par_threads(n_threads, wk->nblocks);
     wk->scratch = crm__malloc_array((size_t)wk->nthreads * wk->ch * (p + 2), sizeof *wk->scratch);
     wk->part = crm__malloc_array(wk->nblocks * part_stride(wk, p), sizeof *wk->part);
-    if (!wk->scratch || !wk->part) return crm__nomem();
+    wk->ones = crm__malloc_array(wk->ch ? wk->ch : 1, sizeof *wk->ones);
+    wk->cols = crm__malloc_array((size_t)wk->nthreads * (p ? p : 1), sizeof *wk->cols);
+    wk->stride = 1;
+    if (!wk->scratch || !wk->part || !wk->ones || !wk->cols) return crm__nomem();
+    for (size_t i = 0; i < wk->ch; i++)
+        wk->ones[i] = 1.0;
     return CRM_OK;
 }
 
@@ -214,6 +271,9 @@ static void lr_work_free(lr_work *wk)
 {
     crm__free(wk->scratch);
     crm__free(wk->part);
+    crm__free(wk->ones);
+    crm__free(wk->f32);
+    crm__free((void *)wk->cols);
 }
 
 /* Penalty sum of squares (the intercept, term 0 when fitted, is free). */
@@ -280,8 +340,18 @@ static crm_status progress_call(const crm_logreg_options *o, double frac, const 
     return CRM_OK;
 }
 
+/* Make the single-precision Hessian scratch; 0 when there is no memory for it
+ * (the passes then stay in double precision). */
+static int lr_f32_ready(lr_work *wk)
+{
+    size_t p = wk->d->p;
+    if (!wk->f32)
+        wk->f32 = crm__malloc_array((size_t)wk->nthreads * (wk->ch * p + p * p), sizeof *wk->f32);
+    return wk->f32 != NULL;
+}
+
 static crm_status newton(lr_work *wk, const lin_model *m, const crm_logreg_options *o, lr_fit *f,
-                         int check_rank, const char *w)
+                         int check_rank, int warm, const char *w)
 {
     const lin_design *d = wk->d;
     size_t p = d->p, j0 = d->intercept ? 1 : 0;
@@ -289,10 +359,15 @@ static crm_status newton(lr_work *wk, const lin_model *m, const crm_logreg_optio
     int it = 0, halvings = 0;
     f->acc.g = f->g;
     f->acc.H = f->H;
+    /* From a subsample's optimum the first pass is not the last (its step is
+     * a few standard errors): its Hessian may be single precision. */
+    wk->h_f32 = warm && lr_f32_ready(wk);
     lr_pass(wk, f->b, &f->acc);
     if (check_rank) {
-        /* at the starting point every row has the same p (1 - p): this Hessian is
-         * proportional to X^T W X, so it serves as the rank test with no extra pass */
+        /* from the intercept-only start every row has the same p (1 - p): this
+         * Hessian is proportional to X^T W X; from a subsample's optimum it is
+         * X^T diag(w p (1 - p)) X with every weight positive, of the same rank.
+         * Either way it serves as the rank test with no extra pass. */
         memcpy(f->Hs, f->H, p * p * sizeof *f->H);
         for (size_t j = 0; j < p; j++)
             f->rms[j] = sqrt(f->H[j * p + j]);
@@ -308,6 +383,7 @@ static crm_status newton(lr_work *wk, const lin_model *m, const crm_logreg_optio
             if (++halvings > 30) {
                 /* no step along the Newton direction improves: numerical optimum */
                 memcpy(f->b, f->bprev, p * sizeof *f->b);
+                wk->h_f32 = 0;
                 lr_pass(wk, f->b, &f->acc);
                 for (size_t j = j0; j < p; j++) {
                     f->g[j] -= l2 * f->b[j];
@@ -319,6 +395,7 @@ static crm_status newton(lr_work *wk, const lin_model *m, const crm_logreg_optio
             }
             for (size_t j = 0; j < p; j++)
                 f->b[j] = f->bprev[j] + 0.5 * (f->b[j] - f->bprev[j]);
+            wk->h_f32 = 0;
             lr_pass(wk, f->b, &f->acc);
             continue;
         }
@@ -339,7 +416,10 @@ static crm_status newton(lr_work *wk, const lin_model *m, const crm_logreg_optio
                               "(iteration %d)",
                               w, m->terms[bad - 1], it);
         }
-        f->factored = 1;
+        /* a single-precision Hessian gives a step, never the stopping decision
+         * nor the standard errors */
+        int single = wk->h_f32;
+        f->factored = !single;
         double meas = 0;
         for (size_t j = 0; j < p; j++)
             f->step[j] = f->D[j] * f->g[j];
@@ -354,11 +434,11 @@ static crm_status newton(lr_work *wk, const lin_model *m, const crm_logreg_optio
         if (!isfinite(meas))
             return crm__error(CRM_E_NUMERIC, "%s: the Newton step is not finite at iteration %d", w,
                               it);
-        if (meas <= o->tol) {
+        if (!single && meas <= o->tol) {
             f->converged = 1;
             break;
         }
-        if (meas <= LR_LAST_STEP && meas * meas <= 1e-2 * o->tol && it < o->max_iter) {
+        if (!single && meas <= LR_LAST_STEP && meas * meas <= 1e-2 * o->tol && it < o->max_iter) {
             /* Newton converges quadratically: after this step the error is about
              * meas^2, far below tol, so take it without another pass. The
              * log-likelihood at the new point follows from the quadratic model
@@ -385,9 +465,99 @@ static crm_status newton(lr_work *wk, const lin_model *m, const crm_logreg_optio
         f->n_iter = it;
         crm_status st = progress_call(o, (double)it / (double)o->max_iter, w);
         if (st != CRM_OK) return st;
+        /* A step above LR_F32_STEP leaves the next one far above LR_LAST_STEP
+         * (Newton's error after a step of s is about s^2 / sqrt(n)): when
+         * started from a subsample, that next pass forms its Hessian in single
+         * precision. */
+        wk->h_f32 = warm && meas > LR_F32_STEP && wk->f32;
         lr_pass(wk, f->b, &f->acc);
     }
     return CRM_OK;
+}
+
+/* Newton steps on a fixed subsample of the rows, every stride-th chunk (the
+ * same rows for any thread count), from f->b: until a step is at most
+ * LR_SUB_DONE (in the subsample's standard-error units), or just one step
+ * when `once`. Returns 1 with f->b moved, 0 (f->b undefined) when the
+ * subsample is too small or ill-conditioned, a step does not improve its
+ * log-likelihood, a row comes near separation or the steps do not settle. */
+static int newton_sub_level(lr_work *wk, const crm_logreg_options *o, lr_fit *f, size_t stride,
+                            int once)
+{
+    const lin_design *d = wk->d;
+    size_t p = d->p, j0 = d->intercept ? 1 : 0;
+    size_t nsub = (wk->nchunks + stride - 1) / stride;
+    if (nsub < LR_SUB_MIN_CHUNKS || nsub * wk->ch < (size_t)LR_SUB_MIN_ROWS * p) return 0;
+    /* rows read: chunks 0, stride, 2 stride, ...; only the last chunk may be short */
+    size_t rows = 0;
+    for (size_t c = 0; c < wk->nchunks; c += stride)
+        rows += d->n - c * wk->ch < wk->ch ? d->n - c * wk->ch : wk->ch;
+    /* the penalty in proportion to the rows read */
+    double l2 = o->l2 * (double)rows / (double)d->n, pen_prev = -INFINITY;
+    f->acc.g = f->g;
+    f->acc.H = f->H;
+    wk->stride = stride;
+    wk->h_f32 = lr_f32_ready(wk); /* steps towards a starting point: single precision will do */
+    int ok = 0;
+    for (int it = 0; it < LR_SUB_MAX_ITER; it++) {
+        lr_pass(wk, f->b, &f->acc);
+        double pen = f->acc.ll - 0.5 * l2 * pen_ss(d, f->b);
+        if (!isfinite(pen) || pen < pen_prev - 1e-13 * fabs(pen_prev)) break;
+        if (o->l2 == 0.0 && f->acc.margin > LR_SEPARATION_MARGIN) break;
+        for (size_t j = j0; j < p; j++) {
+            f->g[j] -= l2 * f->b[j];
+            f->H[j * p + j] += l2;
+        }
+        if (factor_hessian(f->H, p, f->Hs, f->D) != 0) break;
+        /* a (nearly) rank-deficient subsample: leave the diagnosis to the full data */
+        int weak = 0;
+        for (size_t j = 0; j < p; j++)
+            if (f->Hs[j * p + j] * f->Hs[j * p + j] < 1e-11) weak = 1;
+        if (weak) break;
+        double meas = 0;
+        for (size_t j = 0; j < p; j++)
+            f->step[j] = f->D[j] * f->g[j];
+        LAPACKE_dpotrs(LAPACK_COL_MAJOR, 'L', (lapack_int)p, 1, f->Hs, (lapack_int)p, f->step,
+                       (lapack_int)p);
+        for (size_t j = 0; j < p; j++) {
+            if (fabs(f->step[j]) > meas) meas = fabs(f->step[j]);
+            f->step[j] *= f->D[j];
+        }
+        if (!isfinite(meas)) break;
+        for (size_t j = 0; j < p; j++)
+            f->b[j] += f->step[j];
+        if (once || meas <= LR_SUB_DONE) {
+            ok = 1;
+            break;
+        }
+        pen_prev = pen;
+    }
+    wk->stride = 1;
+    wk->h_f32 = 0;
+    return ok;
+}
+
+/* A starting point for the Newton iterations on all rows, close to their
+ * optimum at a fraction of a pass per step: Newton on every
+ * LR_SUB_COARSE-th chunk, then one step on every LR_SUB_STRIDE-th chunk
+ * (or, where the coarse subsample is too small, Newton on every
+ * LR_SUB_STRIDE-th chunk). Returns 1 with f->b moved there, or 0 with f->b
+ * untouched: the fit then starts from f->b as if there were no subsample.
+ * The fit's stopping rule, log-likelihood and Hessian all come from the
+ * passes over all rows that follow. */
+static int newton_sub(lr_work *wk, const crm_logreg_options *o, lr_fit *f)
+{
+    size_t p = wk->d->p;
+    double *b0 = f->bprev; /* the start (newton() overwrites bprev before use) */
+    memcpy(b0, f->b, p * sizeof *f->b);
+    int ok = newton_sub_level(wk, o, f, LR_SUB_COARSE, 0) &&
+             newton_sub_level(wk, o, f, LR_SUB_STRIDE, 1);
+    if (!ok) {
+        memcpy(f->b, b0, p * sizeof *f->b);
+        ok = newton_sub_level(wk, o, f, LR_SUB_STRIDE, 0);
+    }
+    if (!ok) memcpy(f->b, b0, p * sizeof *f->b);
+    return ok;
 }
 
 /* Objective (to minimise) and its gradient with respect to c, for L-BFGS in
@@ -635,7 +805,9 @@ crm_status crm_logreg_fit(const crm_dataset *ds, const char *target, const char 
         st = crm__error(CRM_E_INVALID, "%s: one class of \"%s\" has weight 0", w, target);
     if (st == CRM_OK) {
         if (d.intercept) f.b[0] = log(ybar / (1.0 - ybar));
-        st = use_newton ? newton(&wk, m, &o, &f, o.l2 == 0.0, w) : lbfgs(&wk, m, &o, &f, wsum, w);
+        int warm = use_newton && newton_sub(&wk, &o, &f);
+        st = use_newton ? newton(&wk, m, &o, &f, o.l2 == 0.0, warm, w)
+                        : lbfgs(&wk, m, &o, &f, wsum, w);
     }
     /* Inference: covariance = inverse Hessian at the optimum (unpenalised). */
     int inference = o.l2 == 0.0;
@@ -650,12 +822,21 @@ crm_status crm_logreg_fit(const crm_dataset *ds, const char *target, const char 
         f.factored = 1;
     }
     if (st == CRM_OK && inference) {
-        lapack_int info = LAPACKE_dpotri(LAPACK_COL_MAJOR, 'L', (lapack_int)p, f.Hs, (lapack_int)p);
-        if (info != 0)
-            st = crm__error(CRM_E_NUMERIC, "%s: cannot invert the Hessian (%d)", w, (int)info);
+        /* the inverse column by column from the factor (into f.H, no longer
+         * needed): OpenBLAS runs dpotri's dlauum, and dtrsm with many right-hand
+         * sides, on its own threads even for a few dozen terms, and those
+         * threads then spin beside ours; one right-hand side stays on this one */
+        memset(f.H, 0, p * p * sizeof *f.H);
+        for (size_t j = 0; st == CRM_OK && j < p; j++) {
+            f.H[j * p + j] = 1.0;
+            lapack_int info = LAPACKE_dpotrs(LAPACK_COL_MAJOR, 'L', (lapack_int)p, 1, f.Hs,
+                                             (lapack_int)p, f.H + j * p, (lapack_int)p);
+            if (info != 0)
+                st = crm__error(CRM_E_NUMERIC, "%s: cannot invert the Hessian (%d)", w, (int)info);
+        }
         for (size_t k = 0; st == CRM_OK && k < p; k++)
             for (size_t j = k; j < p; j++)
-                f.Hs[k * p + j] *= f.D[j] * f.D[k];
+                f.Hs[k * p + j] = f.H[k * p + j] * f.D[j] * f.D[k];
     }
     if (st == CRM_OK) {
         crm__lin_unscale(&d, f.b, inference ? f.Hs : NULL, m->coef, m->se);
