@@ -15,6 +15,7 @@
 #include "crm/rfm.h"
 #include "crm/model.h"
 #include "crm/kmeans.h"
+#include "crm/arima.h"
 #include "crm/assoc.h"
 #include "crm/synth.h"
 

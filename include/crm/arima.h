@@ -201,6 +201,9 @@ typedef struct crm_arima_options {
     int32_t freq;          /**< datasets: crm_arima_freq; default CRM_ARIMA_MONTH */
     int32_t aggregate;     /**< datasets: 1 (default) sum rows per period, empty
                                 periods 0; 0 rows must be one per period already */
+    int32_t allow_missing; /**< 0 (default): a NaN in the series is an error; 1: NaN
+                                are missing observations, skipped by the Kalman filter
+                                (CSS-ML then runs as ML, as R; CSS refuses them) */
     int32_t n_threads;     /**< crm_arima_fit_many: worker threads, 0 = all cores
                                 (default); results do not depend on it */
     int32_t (*progress)(double fraction, void *user); /**< crm_arima_fit_many: called
@@ -216,7 +219,7 @@ typedef struct crm_arima_options {
  * max_sq = 2, max_d = 2, max_sd = 1, stepwise = 1, max_order = 5,
  * auto_d = -1, auto_sd = -1, approximation = -1, ic = AICC; transform = 1,
  * max_iter = 100, reltol = sqrt(DBL_EPSILON), kappa = 1e6, fixed = NULL,
- * n_fixed = 0, freq = MONTH, aggregate = 1, n_threads = 0, progress = NULL,
+ * n_fixed = 0, freq = MONTH, aggregate = 1, allow_missing = 0, n_threads = 0, progress = NULL,
  * user = NULL).
  * @param[out] opts  options to initialise
  * @param[in]  size  sizeof *opts as the caller compiled it
@@ -228,8 +231,7 @@ CRM_API crm_status crm_arima_options_init(crm_arima_options *opts, size_t size);
 /**
  * Fit an ARIMA model (fixed order, or automatic with auto_order) to a plain
  * series of n values in time order.
- * @param[in]  y     n values; NaN = missing (ML handles them in the filter;
- *                   CSS-ML switches to ML, as R)
+ * @param[in]  y     n values in time order (NaN only with allow_missing)
  * @param[in]  n     number of values
  * @param[in]  opts  options, or NULL for the defaults (ARIMA(0,0,0) + mean)
  * @param[out] out   fitted model (kind CRM_MODEL_ARIMA), NULL on failure.
@@ -237,7 +239,8 @@ CRM_API crm_status crm_arima_options_init(crm_arima_options *opts, size_t size);
  * @return CRM_OK (also when the optimiser stopped at max_iter: stat
  *         converged = 0); CRM_E_INVALID (NULL argument; an order out of
  *         range; period < 1, or seasonal terms with period 1; drift with
- *         d + D other than 1; fixed of the wrong length; an infinite value;
+ *         d + D other than 1; fixed of the wrong length; an infinite value, or a
+ *         NaN without allow_missing, naming the 0-based position;
  *         too few observations for the model, naming the order and the
  *         count needed; a constant series with ARMA terms (nothing to
  *         estimate); with CSS a missing value); CRM_E_NUMERIC (no finite

@@ -10,6 +10,7 @@
 
 static const crm__model_vtable *const registry[] = {
     &crm__kmeans_vtable,
+    &crm__arima_vtable,
 };
 #define NREG (sizeof registry / sizeof registry[0])
 

@@ -41,5 +41,6 @@ crm_status crm__model_new(const crm__model_vtable *vt, void *state, crm_model **
 
 /* Vtables of the kinds (defined in their modules). */
 extern const crm__model_vtable crm__kmeans_vtable;
+extern const crm__model_vtable crm__arima_vtable;
 
 #endif /* CRM_CORE_MODEL_INTERNAL_H */

@@ -147,6 +147,11 @@ static double min_root(int m, const double *c, double tiny, double *work)
     return best;
 }
 
+double crm__arima_min_root(int m, const double *c, double tiny, double *work)
+{
+    return min_root(m, c, tiny, work);
+}
+
 /* R's arCheck: all roots of 1 - ar1 z - ... outside the unit circle. */
 static int ar_check(int p, const double *ar, double *work)
 {

@@ -64,6 +64,11 @@ crm_status crm__arima_fit_series(const double *y, int n, const crm__arima_spec *
 crm_status crm__arima_forecast_raw(const crm__arima_result *r, const crm__arima_spec *spec, int h,
                                    double *mean, double *se);
 
+/* Smallest modulus of the roots of 1 - c[0] z - ... - c[m-1] z^m, trailing
+ * |c| <= tiny ignored (+Inf when none; NaN when not computable). work:
+ * (m+2)(m+4) doubles. */
+double crm__arima_min_root(int m, const double *c, double tiny, double *work);
+
 /* Regularised upper incomplete gamma Q(a, x): p-value of chi-square tests. */
 double crm__chisq_upper(double x, double df);
 
