@@ -8,6 +8,9 @@
 #include <lapacke.h>
 #include <math.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define LOG_2PI 1.8378770664093454836
 
@@ -300,8 +303,30 @@ static int stationary_cov(int rp, const double *phi, int rq, const double *theta
 
 /* ---- the Kalman filter ------------------------------------------------------- */
 
+/* out[i] = in[i] - M[i] * mj / gain for i < n: the covariance update of one
+ * column, with R's operation order (product, then division) so results are
+ * the same bits; two lanes at a time where SSE2 is available (IEEE division
+ * is exact per lane, so vector and scalar results are identical). */
+static inline void cov_update(double *restrict out, const double *restrict in,
+                              const double *restrict M, double mj, double gain, int n)
+{
+    int i = 0;
+#if defined(__SSE2__)
+    __m128d vm = _mm_set1_pd(mj), vg = _mm_set1_pd(gain);
+    for (; i + 2 <= n; i += 2) {
+        __m128d prod = _mm_mul_pd(_mm_loadu_pd(M + i), vm);
+        __m128d q = _mm_div_pd(prod, vg);
+        _mm_storeu_pd(out + i, _mm_sub_pd(_mm_loadu_pd(in + i), q));
+    }
+#endif
+    for (; i < n; i++)
+        out[i] = in[i] - M[i] * mj / gain;
+}
+
 typedef struct kf_work {
     int rp, rq, r, nd, rd;
+    int nzd;     /* nonzero entries of delta */
+    int *dnz;    /* their indices (nd ints) */
     double *phi, *theta, *delta;
     double *a, *anew, *M, *P, *Pnew, *mm;
     double *cov_work;
@@ -373,8 +398,10 @@ static void kf_run(kf_work *k, const double *y, int n, double *ssq_out, double *
                         mj[i] = tmp;
                     }
                     double tmp = p0;
-                    for (int kk = 0; kk < d; kk++)
+                    for (int z = 0; z < k->nzd; z++) {
+                        int kk = k->dnz[z];
                         tmp += delta[kk] * Pj[r + kk];
+                    }
                     mj[r] = tmp;
                     for (int i = 1; i < d; i++)
                         mj[r + i] = Pj[r + i - 1];
@@ -394,10 +421,10 @@ static void kf_run(kf_work *k, const double *y, int n, double *ssq_out, double *
                     double *Pr = Pnew + (size_t)rd * r;
                     for (int j = 0; j < rd; j++)
                         Pr[j] = mm[j];
-                    for (int kk = 0; kk < d; kk++) {
+                    for (int z = 0; z < k->nzd; z++) {
+                        int kk = k->dnz[z];
                         const double *mk = mm + (size_t)rd * (r + kk);
                         double dk = delta[kk];
-                        if (dk == 0.0) continue;
                         for (int j = 0; j < rd; j++)
                             Pr[j] += dk * mk[j];
                     }
@@ -420,11 +447,14 @@ static void kf_run(kf_work *k, const double *y, int n, double *ssq_out, double *
             double gain = Pnew[0];
             for (int i = 0; i < d; i++)
                 gain += delta[i] * Pnew[r + i];
-            for (int i = 0; i < rd; i++) {
-                double tmp = Pnew[i];
-                for (int kk = 0; kk < d; kk++)
-                    tmp += Pnew[i + rd * (r + kk)] * delta[kk];
-                M[i] = tmp;
+            /* M = Pnew Z; zero entries of delta add nothing and are skipped */
+            memcpy(M, Pnew, (size_t)rd * sizeof *M);
+            for (int z = 0; z < k->nzd; z++) {
+                int kk = k->dnz[z];
+                const double *col = Pnew + (size_t)rd * (r + kk);
+                double dk = delta[kk];
+                for (int i = 0; i < rd; i++)
+                    M[i] += col[i] * dk;
             }
             for (int i = 0; i < d; i++)
                 gain += delta[i] * M[r + i];
@@ -436,13 +466,8 @@ static void kf_run(kf_work *k, const double *y, int n, double *ssq_out, double *
             if (resid) resid[l] = resid0 / sqrt(gain);
             for (int i = 0; i < rd; i++)
                 a[i] = anew[i] + M[i] * resid0 / gain;
-            for (int j = 0; j < rd; j++) {
-                double mj = M[j];
-                double *Pj = P + (size_t)rd * j;
-                const double *Nj = Pnew + (size_t)rd * j;
-                for (int i = 0; i < rd; i++)
-                    Pj[i] = Nj[i] - M[i] * mj / gain;
-            }
+            for (int j = 0; j < rd; j++)
+                cov_update(P + (size_t)rd * j, Pnew + (size_t)rd * j, M, M[j], gain, rd);
         } else {
             memcpy(a, anew, (size_t)rd * sizeof *a);
             memcpy(P, Pnew, (size_t)rd * (size_t)rd * sizeof *P);
@@ -920,6 +945,7 @@ crm_status crm__arima_fit_series(const double *y, int n, const crm__arima_spec *
                    (size_t)nd + eig_need + 6 * opt_need + 8 * np;
     double *work = crm__malloc_array(nwork, sizeof *work);
     lapack_int *iwork = crm__malloc_array((size_t)(rp + 2) + 2 * np + 2, sizeof *iwork);
+    int *dnz = crm__malloc_array((size_t)nd + 1, sizeof *dnz);
     out->coef = crm__calloc(np ? np : 1, sizeof *out->coef);
     out->var = crm__calloc(np > 0 ? np * np : 1, sizeof *out->var);
     out->mask = crm__calloc(np ? np : 1, sizeof *out->mask);
@@ -929,10 +955,11 @@ crm_status crm__arima_fit_series(const double *y, int n, const crm__arima_spec *
     out->delta = crm__malloc_array((size_t)nd + 1, sizeof *out->delta);
     out->a = crm__malloc_array((size_t)rd, sizeof *out->a);
     out->P = crm__malloc_array(rdd, sizeof *out->P);
-    if (!work || !iwork || !out->coef || !out->var || !out->mask || !out->resid || !out->phi ||
+    if (!work || !iwork || !dnz || !out->coef || !out->var || !out->mask || !out->resid || !out->phi ||
         !out->theta || !out->delta || !out->a || !out->P) {
         crm__free(work);
         crm__free(iwork);
+        crm__free(dnz);
         crm__arima_result_free(out);
         return crm__nomem();
     }
@@ -1002,6 +1029,10 @@ crm_status crm__arima_fit_series(const double *y, int n, const crm__arima_spec *
     lapack_int *solve_iwork = iwork + rp + 2;
 
     diff_poly(sp.d, sp.D, s, out->delta);
+    o.kf.dnz = dnz;
+    o.kf.nzd = 0;
+    for (int i = 0; i < nd; i++)
+        if (out->delta[i] != 0.0) dnz[o.kf.nzd++] = i;
     int *mask = out->mask;
     int nfree = 0;
     for (int i = 0; i < npar; i++) {
@@ -1298,6 +1329,7 @@ crm_status crm__arima_fit_series(const double *y, int n, const crm__arima_spec *
     ljung_box(out, &sp, o.w1);
     crm__free(work);
     crm__free(iwork);
+    crm__free(dnz);
     return CRM_OK;
 
 optim_error:
@@ -1311,6 +1343,7 @@ optim_error:
 fail:
     crm__free(work);
     crm__free(iwork);
+    crm__free(dnz);
     crm__arima_result_free(out);
     return st;
 #undef PACK
