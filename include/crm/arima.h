@@ -170,7 +170,7 @@ typedef struct crm_arima_options {
                                 datasets (7, 52, 12, 4, 1), 1 for plain series */
     int32_t include_mean;  /**< 1 (default): estimate a mean when d + D = 0 */
     int32_t include_drift; /**< 1: estimate a drift when d + D = 1; default 0 */
-    int32_t method;        /**< crm_arima_method; default CRM_ARIMA_CSS_ML */
+    int32_t method;        /**< @type[enum] crm_arima_method; default CRM_ARIMA_CSS_ML */
     int32_t auto_order;    /**< 1: select the order automatically (then p..sq and
                                 include_* are ignored unless d/sd are >= 0 in
                                 auto_d/auto_sd); default 0 */
@@ -186,7 +186,8 @@ typedef struct crm_arima_options {
     int32_t auto_sd;       /**< auto: fixed D, or -1 (default) for the seasonal test */
     int32_t approximation; /**< auto: -1 (default) CSS search when n > 150 or s > 12,
                                 0 never, 1 always */
-    int32_t ic;            /**< auto: crm_arima_ic; default CRM_ARIMA_AICC */
+    int32_t ic;            /**< @type[enum] crm_arima_ic; auto: criterion; default
+                                CRM_ARIMA_AICC */
     int32_t transform;     /**< 1 (default): optimise the AR parts as partial
                                 autocorrelations (stationary) */
     int32_t max_iter;      /**< BFGS gradient evaluations, >= 0; default 100 */
@@ -198,7 +199,8 @@ typedef struct crm_arima_options {
                                 Holding an AR term switches the transform off, as R.
                                 Borrowed for the call */
     int64_t n_fixed;       /**< number of values in fixed; default 0 */
-    int32_t freq;          /**< datasets: crm_arima_freq; default CRM_ARIMA_MONTH */
+    int32_t freq;          /**< @type[enum] crm_arima_freq; datasets: calendar period;
+                                default CRM_ARIMA_MONTH */
     int32_t aggregate;     /**< datasets: 1 (default) sum rows per period, empty
                                 periods 0; 0 rows must be one per period already */
     int32_t allow_missing; /**< 0 (default): a NaN in the series is an error; 1: NaN

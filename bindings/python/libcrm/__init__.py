@@ -27,10 +27,12 @@ from ._synth import synth
 from ._rfm import funnel, nps, rfm, satisfaction
 from ._models import KMeans, Model, load_model, silhouette
 from ._assoc import apriori, split_items
+from ._arima import Arima, arima_many
 
 __all__ = [
     "Dataset", "synth", "rfm", "nps", "satisfaction", "funnel",
-    "Model", "KMeans", "load_model", "silhouette", "apriori", "split_items",
+    "Model", "KMeans", "load_model", "silhouette", "apriori", "split_items", "Arima",
+    "arima_many",
     "Error", "InvalidError", "NoMemoryError", "CrmIOError", "ParseError", "NotFoundError",
     "CrmTypeError", "NumericError", "StateError", "FormatError", "CancelledError",
     "__version__", "version_info", "library_version", "library_version_info", "library_path",
