@@ -32,3 +32,7 @@ echo
 echo "== 6. What sells together: the top cross-sell rules by lift =="
 "$crm" apriori "$out/sales.csv" --tid InvoiceNo --item Description --min-support 0.01 \
     --min-lift 2 --top 10 -o "$out/rules.csv"
+echo
+echo "== 7. Forecast the monthly sales: automatic (seasonal) ARIMA, next 6 months with 80/95% intervals =="
+"$crm" arima "$out/sales.csv" --time InvoiceDate --value Amount --period month --auto \
+    --horizon 6 --level 80 --level 95 -o "$out/forecast.csv" --model "$out/forecast.json"
