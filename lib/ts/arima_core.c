@@ -466,8 +466,20 @@ static void kf_run(kf_work *k, const double *y, int n, double *ssq_out, double *
             if (resid) resid[l] = resid0 / sqrt(gain);
             for (int i = 0; i < rd; i++)
                 a[i] = anew[i] + M[i] * resid0 / gain;
-            for (int j = 0; j < rd; j++)
-                cov_update(P + (size_t)rd * j, Pnew + (size_t)rd * j, M, M[j], gain, rd);
+            if (p == 0 || (d == 0 && p == 1)) {
+                /* Without AR terms (or with one and no differencing) every Pnew
+                 * is exactly symmetric (the same products and sums in the same
+                 * order on both sides), so the upper triangle is computed and
+                 * mirrored: the same bits. */
+                for (int j = 0; j < rd; j++)
+                    cov_update(P + (size_t)rd * j, Pnew + (size_t)rd * j, M, M[j], gain, j + 1);
+                for (int j = 0; j < rd; j++)
+                    for (int i = 0; i < j; i++)
+                        P[j + (size_t)rd * i] = P[i + (size_t)rd * j];
+            } else {
+                for (int j = 0; j < rd; j++)
+                    cov_update(P + (size_t)rd * j, Pnew + (size_t)rd * j, M, M[j], gain, rd);
+            }
         } else {
             memcpy(a, anew, (size_t)rd * sizeof *a);
             memcpy(P, Pnew, (size_t)rd * (size_t)rd * sizeof *P);
