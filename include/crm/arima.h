@@ -100,7 +100,8 @@
  * period starts, consecutive: other dates are refused (non-regular dates).
  *
  * JSON members (kind "arima", see crm/model.h): "order" [p,d,q,P,D,Q,s],
- * "xreg" ("none", "intercept", "drift"), "method", "terms", "coef",
+ * "xreg" ("none", "intercept", "drift"), "method" ("CSS-ML", "ML", "CSS"),
+ * "transform" (0/1), "kappa", "terms" (names), "coef",
  * "mask" (1 = estimated), "var" (k x k covariance of the estimated
  * coefficients, row-major), "sigma2", "loglik", "aic", "aicc", "bic",
  * "converged", "iterations", "n", "n_used", "ljung_box" [stat, p, lag, df],
@@ -323,13 +324,13 @@ CRM_API crm_status crm_arima_forecast_levels(const crm_model *m, int32_t h, cons
  * @param[in]  level      interval level in percent, in (0, 100)
  * @param[in]  opts       options, or NULL (then auto_order is NOT implied:
  *                        set it for automatic orders)
- * @param[out] fits       one row per group in order of first appearance:
+ * @param[out] fits_out   one row per group in order of first appearance:
  *                        the group key (named as by_col), n, p, d, q, sp, sd,
  *                        sq, period, constant (1 mean/drift), loglik, aic,
  *                        aicc, bic, sigma2, converged, ljung_box_p, error
  *                        (text, missing when the fit succeeded).
  *                        Ownership: caller.
- * @param[out] forecasts  group key, step, time, mean, se, lower, upper; h
+ * @param[out] forecasts_out  group key, step, time, mean, se, lower, upper; h
  *                        rows per fitted group. Ownership: caller.
  * @return CRM_OK; CRM_E_NOTFOUND; CRM_E_TYPE; CRM_E_INVALID (NULL argument,
  *         h or level out of range, missing time or group key naming the
@@ -340,7 +341,7 @@ CRM_API crm_status crm_arima_forecast_levels(const crm_model *m, int32_t h, cons
 CRM_API crm_status crm_arima_fit_many(const crm_dataset *ds, const char *by_col,
                                       const char *time_col, const char *value_col, int32_t h,
                                       double level, const crm_arima_options *opts,
-                                      crm_dataset **fits, crm_dataset **forecasts);
+                                      crm_dataset **fits_out, crm_dataset **forecasts_out);
 
 CRM_END_DECL
 

@@ -713,13 +713,14 @@ static crm_status add_key_column(crm_dataset *t, const crm__column *bc, const si
 
 crm_status crm_arima_fit_many(const crm_dataset *ds, const char *by_col, const char *time_col,
                               const char *value_col, int32_t h, double level,
-                              const crm_arima_options *opts, crm_dataset **fits,
-                              crm_dataset **forecasts)
+                              const crm_arima_options *opts, crm_dataset **fits_out,
+                              crm_dataset **forecasts_out)
 {
     const char *what = "crm_arima_fit_many";
-    if (fits) *fits = NULL;
-    if (forecasts) *forecasts = NULL;
-    if (!fits || !forecasts) return crm__error(CRM_E_INVALID, "%s: an output is NULL", what);
+    if (fits_out) *fits_out = NULL;
+    if (forecasts_out) *forecasts_out = NULL;
+    if (!fits_out || !forecasts_out)
+        return crm__error(CRM_E_INVALID, "%s: an output is NULL", what);
     if (!ds) return crm__error(CRM_E_INVALID, "%s: dataset is NULL", what);
     if (!by_col) return crm__error(CRM_E_INVALID, "%s: by_col is NULL", what);
     if (h < 0 || h > MAX_HORIZON)
@@ -944,8 +945,8 @@ done:
         crm_dataset_free(C);
         return st;
     }
-    *fits = F;
-    *forecasts = C;
+    *fits_out = F;
+    *forecasts_out = C;
     return CRM_OK;
 }
 

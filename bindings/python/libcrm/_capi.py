@@ -2737,7 +2737,7 @@ crm_arima_forecast_levels = _bind(
     """,
 )
 
-#: crm_status crm_arima_fit_many(const crm_dataset *ds, const char *by_col, const char *time_col, const char *value_col, int32_t h, double level, const crm_arima_options *opts, crm_dataset **fits, crm_dataset **forecasts)
+#: crm_status crm_arima_fit_many(const crm_dataset *ds, const char *by_col, const char *time_col, const char *value_col, int32_t h, double level, const crm_arima_options *opts, crm_dataset **fits_out, crm_dataset **forecasts_out)
 crm_arima_fit_many = _bind(
     'crm_arima_fit_many',
     c_int,  # returns status
@@ -2749,11 +2749,11 @@ crm_arima_fit_many = _bind(
         c_int32,  # h: in, value
         c_double,  # level: in, value
         POINTER(crm_arima_options),  # opts: in, options
-        POINTER(POINTER(crm_dataset)),  # fits: out, handle_out (free with crm_dataset_free)
-        POINTER(POINTER(crm_dataset)),  # forecasts: out, handle_out (free with crm_dataset_free)
+        POINTER(POINTER(crm_dataset)),  # fits_out: out, handle_out (free with crm_dataset_free)
+        POINTER(POINTER(crm_dataset)),  # forecasts_out: out, handle_out (free with crm_dataset_free)
     ],
     status=True,
-    doc="""crm_status crm_arima_fit_many(const crm_dataset *ds, const char *by_col, const char *time_col, const char *value_col, int32_t h, double level, const crm_arima_options *opts, crm_dataset **fits, crm_dataset **forecasts)
+    doc="""crm_status crm_arima_fit_many(const crm_dataset *ds, const char *by_col, const char *time_col, const char *value_col, int32_t h, double level, const crm_arima_options *opts, crm_dataset **fits_out, crm_dataset **forecasts_out)
 
     Fit one model per group of `by_col` (each group aggregated as in
     crm_arima_fit_dataset(), over the group's own first to last period) in
@@ -2768,13 +2768,13 @@ crm_arima_fit_many = _bind(
     @param[in]  level      interval level in percent, in (0, 100)
     @param[in]  opts       options, or NULL (then auto_order is NOT implied:
                            set it for automatic orders)
-    @param[out] fits       one row per group in order of first appearance:
+    @param[out] fits_out   one row per group in order of first appearance:
                            the group key (named as by_col), n, p, d, q, sp, sd,
                            sq, period, constant (1 mean/drift), loglik, aic,
                            aicc, bic, sigma2, converged, ljung_box_p, error
                            (text, missing when the fit succeeded).
                            Ownership: caller.
-    @param[out] forecasts  group key, step, time, mean, se, lower, upper; h
+    @param[out] forecasts_out  group key, step, time, mean, se, lower, upper; h
                            rows per fitted group. Ownership: caller.
     @return CRM_OK; CRM_E_NOTFOUND; CRM_E_TYPE; CRM_E_INVALID (NULL argument,
             h or level out of range, missing time or group key naming the
