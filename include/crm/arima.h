@@ -65,6 +65,12 @@
  * `auto` (1 when the order was selected automatically), `models_tried`.
  * For CSS aic, aicc and bic are NaN (R reports NA).
  *
+ * Model (kind CRM_MODEL_ARIMA, crm/model.h): crm_model_summary() gives one
+ * row per coefficient with columns term, estimate, std_error (NaN for a held
+ * coefficient), z, p_value (two-sided, normal) and fixed (1 when held);
+ * crm_model_predict() is refused with CRM_E_TYPE (an ARIMA model forecasts
+ * ahead of its own series: use crm_arima_forecast()).
+ *
  * Forecasts (crm_arima_forecast()) run the Kalman filter's prediction step
  * from the state filtered at the end of the series (R's KalmanForecast), so
  * they are undifferenced and on the original scale; se = sqrt(F_h sigma2);
