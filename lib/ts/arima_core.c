@@ -392,11 +392,13 @@ static void kf_run(kf_work *k, const double *y, int n, double *ssq_out, double *
                     const double *Pj = P + (size_t)rd * j;
                     double *mj = mm + (size_t)rd * j;
                     double p0 = Pj[0];
-                    for (int i = 0; i < r; i++) {
-                        double tmp = i < r - 1 ? Pj[i + 1] : 0.0;
-                        if (i < p) tmp += phi[i] * p0;
-                        mj[i] = tmp;
-                    }
+                    /* rows below the AR order are shifts (adding a zero term
+                     * changes no bits) */
+                    int pa = p < r - 1 ? p : r - 1;
+                    for (int i = 0; i < pa; i++)
+                        mj[i] = Pj[i + 1] + phi[i] * p0;
+                    if (r - 1 > pa) memcpy(mj + pa, Pj + pa + 1, (size_t)(r - 1 - pa) * sizeof *mj);
+                    mj[r - 1] = r - 1 < p ? phi[r - 1] * p0 : 0.0;
                     double tmp = p0;
                     for (int z = 0; z < k->nzd; z++) {
                         int kk = k->dnz[z];
@@ -409,12 +411,19 @@ static void kf_run(kf_work *k, const double *y, int n, double *ssq_out, double *
                 /* Pnew = mm T' */
                 for (int i = 0; i < r; i++) {
                     double *Pi = Pnew + (size_t)rd * i;
-                    const double *m1 = i < r - 1 ? mm + (size_t)rd * (i + 1) : NULL;
-                    double f = i < p ? phi[i] : 0.0;
-                    for (int j = 0; j < rd; j++) {
-                        double tmp = f * mm[j];
-                        if (m1) tmp += m1[j];
-                        Pi[j] = tmp;
+                    const double *m1 = mm + (size_t)rd * (i + 1);
+                    if (i < p) {
+                        double f = phi[i];
+                        if (i < r - 1)
+                            for (int j = 0; j < rd; j++)
+                                Pi[j] = f * mm[j] + m1[j];
+                        else
+                            for (int j = 0; j < rd; j++)
+                                Pi[j] = f * mm[j];
+                    } else if (i < r - 1) {
+                        memcpy(Pi, m1, (size_t)rd * sizeof *Pi);
+                    } else {
+                        memset(Pi, 0, (size_t)rd * sizeof *Pi);
                     }
                 }
                 {
