@@ -208,6 +208,51 @@ static void ma_invert(int q, double *ma, double *work)
 
 /* ---- stationary covariance of the ARMA state ------------------------------- */
 
+/* Solve A x = b in place (column-major m x m A, b overwritten by x) by LU with
+ * partial pivoting. This runs once per likelihood evaluation on a system of
+ * at most p + s*P + 1 equations, where a LAPACK call costs more in thread-pool
+ * wake-ups than the elimination itself. Returns 1 when A is singular. */
+static int small_solve(int m, double *A, double *b)
+{
+    for (int k = 0; k < m; k++) {
+        int piv = k;
+        double best = fabs(A[k + (size_t)k * m]);
+        for (int i = k + 1; i < m; i++) {
+            double v = fabs(A[i + (size_t)k * m]);
+            if (v > best) {
+                best = v;
+                piv = i;
+            }
+        }
+        if (!(best > 0.0)) return 1;
+        if (piv != k) {
+            for (int j = 0; j < m; j++) {
+                double t = A[k + (size_t)j * m];
+                A[k + (size_t)j * m] = A[piv + (size_t)j * m];
+                A[piv + (size_t)j * m] = t;
+            }
+            double t = b[k];
+            b[k] = b[piv];
+            b[piv] = t;
+        }
+        double d = A[k + (size_t)k * m];
+        for (int i = k + 1; i < m; i++) {
+            double f = A[i + (size_t)k * m] / d;
+            if (f == 0.0) continue;
+            for (int j = k + 1; j < m; j++)
+                A[i + (size_t)j * m] -= f * A[k + (size_t)j * m];
+            b[i] -= f * b[k];
+        }
+    }
+    for (int i = m - 1; i >= 0; i--) {
+        double v = b[i];
+        for (int j = i + 1; j < m; j++)
+            v -= A[i + (size_t)j * m] * b[j];
+        b[i] = v / A[i + (size_t)i * m];
+    }
+    return 0;
+}
+
 /* Covariance (unit innovation variance) of the r-dimensional state of
  * ARMA(phi[0..rp), theta[0..rq)) in the form of the Kalman filter below,
  * written into the top-left r x r block of Pn (leading dimension ld,
@@ -255,8 +300,8 @@ static int stationary_cov(int rp, const double *phi, int rq, const double *theta
                 v += th[j] * psi[j - k];
             gam[k] = v;
         }
-        lapack_int info = LAPACKE_dgesv_work(LAPACK_COL_MAJOR, m, 1, A, m, iwork, gam, m);
-        if (info != 0) return 1;
+        if (small_solve(m, A, gam)) return 1;
+        (void)iwork;
         for (int k = m; k <= r; k++) {
             double v = 0.0;
             for (int i = 1; i <= rp; i++)
@@ -307,10 +352,44 @@ static int stationary_cov(int rp, const double *phi, int rq, const double *theta
  * column, with R's operation order (product, then division) so results are
  * the same bits; two lanes at a time where SSE2 is available (IEEE division
  * is exact per lane, so vector and scalar results are identical). */
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang_analyzer__)
+#define CRM__HAVE_AVX_PATH 1
+#include <immintrin.h>
+/* The same update four lanes at a time (AVX), chosen at run time. */
+__attribute__((target("avx"))) static void cov_update_avx(double *restrict out,
+                                                          const double *restrict in,
+                                                          const double *restrict M, double mj,
+                                                          double gain, int n)
+{
+    int i = 0;
+    __m256d vm = _mm256_set1_pd(mj), vg = _mm256_set1_pd(gain);
+    for (; i + 4 <= n; i += 4) {
+        __m256d prod = _mm256_mul_pd(_mm256_loadu_pd(M + i), vm);
+        __m256d q = _mm256_div_pd(prod, vg);
+        _mm256_storeu_pd(out + i, _mm256_sub_pd(_mm256_loadu_pd(in + i), q));
+    }
+    for (; i < n; i++)
+        out[i] = in[i] - M[i] * mj / gain;
+}
+
+static int have_avx(void)
+{
+    static int cached = -1;
+    if (cached < 0) cached = __builtin_cpu_supports("avx") ? 1 : 0;
+    return cached;
+}
+#endif
+
 static inline void cov_update(double *restrict out, const double *restrict in,
                               const double *restrict M, double mj, double gain, int n)
 {
     int i = 0;
+#if defined(CRM__HAVE_AVX_PATH)
+    if (n >= 8 && have_avx()) {
+        cov_update_avx(out, in, M, mj, gain, n);
+        return;
+    }
+#endif
 #if defined(__SSE2__)
     __m128d vm = _mm_set1_pd(mj), vg = _mm_set1_pd(gain);
     for (; i + 2 <= n; i += 2) {
@@ -396,7 +475,7 @@ static void kf_run(kf_work *k, const double *y, int n, double *ssq_out, double *
                      * changes no bits) */
                     int pa = p < r - 1 ? p : r - 1;
                     for (int i = 0; i < pa; i++)
-                        mj[i] = Pj[i + 1] + phi[i] * p0;
+                        mj[i] = phi[i] != 0.0 ? Pj[i + 1] + phi[i] * p0 : Pj[i + 1];
                     if (r - 1 > pa) memcpy(mj + pa, Pj + pa + 1, (size_t)(r - 1 - pa) * sizeof *mj);
                     mj[r - 1] = r - 1 < p ? phi[r - 1] * p0 : 0.0;
                     double tmp = p0;
@@ -412,7 +491,7 @@ static void kf_run(kf_work *k, const double *y, int n, double *ssq_out, double *
                 for (int i = 0; i < r; i++) {
                     double *Pi = Pnew + (size_t)rd * i;
                     const double *m1 = mm + (size_t)rd * (i + 1);
-                    if (i < p) {
+                    if (i < p && phi[i] != 0.0) {
                         double f = phi[i];
                         if (i < r - 1)
                             for (int j = 0; j < rd; j++)
