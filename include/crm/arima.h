@@ -178,9 +178,10 @@ typedef struct crm_arima_options {
     int32_t include_mean;  /**< 1 (default): estimate a mean when d + D = 0 */
     int32_t include_drift; /**< 1: estimate a drift when d + D = 1; default 0 */
     int32_t method;        /**< @type[enum] crm_arima_method; default CRM_ARIMA_CSS_ML */
-    int32_t auto_order;    /**< 1: select the order automatically (then p..sq and
-                                include_* are ignored unless d/sd are >= 0 in
-                                auto_d/auto_sd); default 0 */
+    int32_t auto_order;    /**< 1: select the order automatically (then p..sq,
+                                include_mean, include_drift, fixed and method are
+                                ignored: the search fits with CSS-ML, or CSS while
+                                approximating, as auto.arima); default 0 */
     int32_t max_p;         /**< auto: largest p; default 5 */
     int32_t max_q;         /**< auto: largest q; default 5 */
     int32_t max_sp;        /**< auto: largest P; default 2 */

@@ -643,8 +643,9 @@ class crm_arima_options(Structure):
         ('include_drift', c_int32),
         # @type[enum] crm_arima_method; default CRM_ARIMA_CSS_ML
         ('method', c_int32),
-        # 1: select the order automatically (then p..sq and include_* are ignored unless d/sd
-        # are >= 0 in auto_d/auto_sd); default 0
+        # 1: select the order automatically (then p..sq, include_mean, include_drift, fixed and
+        # method are ignored: the search fits with CSS-ML, or CSS while approximating, as
+        # auto.arima); default 0
         ('auto_order', c_int32),
         # auto: largest p; default 5
         ('max_p', c_int32),
