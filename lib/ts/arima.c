@@ -488,7 +488,6 @@ crm_status crm_arima_fit_dataset(const crm_dataset *ds, const char *time_col,
     int64_t start;
     st = aggregate(tc, vc, NULL, ds->nrows, &o, what, &y, &n, &start);
     if (st != CRM_OK) return st;
-    if (!o.aggregate) o.allow_missing = o.allow_missing; /* NaN values stay errors unless allowed */
     int s = o.period ? o.period : freq_season(o.freq);
     ar_model *m = NULL;
     st = fit_values(y, n, &o, s, what, &m);
