@@ -44,8 +44,10 @@ awk '
     FNR == 1 { file++ }
     file == 1 { for (i = 1; i <= NF; i++) { split($i, kv, "="); s[$2, kv[1]] = kv[2] } next }
     file == 2 { for (i = 1; i <= NF; i++) { split($i, kv, "="); a[$2 $3, kv[1]] = kv[2] } next }
-    file == 3 { lib[$1] = $0; next }
-    file == 4 { n++; if (lib[$1] == $0) same++; next }
+    # orders "id p d q P D Q s constant"; s only matters with seasonal terms
+    function key(   k) { k = $1 " " $2 " " $3 " " $4 " " $5 " " $6 " " $7 " " ($5 + $6 + $7 > 0 ? $8 : 1) " " $9; return k }
+    file == 3 { lib[$1] = key(); next }
+    file == 4 { n++; if (lib[$1] == key()) same++; else diffs = diffs " " $1; next }
     END {
         c = s["impl=libcrm-CSS-ML", "fit_ms"]; m = s["impl=libcrm-ML", "fit_ms"]
         rc = s["impl=R-CSS-ML", "fit_ms"]; rm = s["impl=R-ML", "fit_ms"]
@@ -56,5 +58,5 @@ awk '
         r = a["impl=R-forecastseries=" n, "per_series_s"]
         printf "summary (b): auto ARIMA per series: libcrm %.1f ms (1 thread), %.1f ms (2 threads); R auto.arima %.0f ms\n", l1 * 1000, l2 * 1000, r * 1000
         printf "summary (b): libcrm %d series in %.1f s (2 threads); R would take %.0f s: %.1fx (1 thread %.1fx)\n", a["impl=libcrmthreads=2", "series"], a["impl=libcrmthreads=2", "total_s"], r * a["impl=libcrmthreads=2", "series"], r / l2, r / l1
-        printf "summary (b): same order as auto.arima on %d of %d series (%.1f%%)\n", same, n, 100 * same / n
+        printf "summary (b): same order as auto.arima on %d of %d series (%.1f%%); different:%s\n", same, n, 100 * same / n, diffs
     }' "$work/single.txt" "$work/auto.txt" "$work/orders_libcrm.txt" "$work/orders_r.txt"
