@@ -408,6 +408,7 @@ typedef struct kf_work {
     int *dnz;    /* their indices (nd ints) */
     double *phi, *theta, *delta;
     double *a, *anew, *M, *P, *Pnew, *mm;
+    double *Pcopy; /* rd*rd: the last filtered covariance, for the steady-state test */
     double *cov_work;
     lapack_int *iwork;
 } kf_work;
@@ -438,6 +439,14 @@ static void kf_run(kf_work *k, const double *y, int n, double *ssq_out, double *
     double *a = k->a, *anew = k->anew, *M = k->M, *P = k->P, *Pnew = k->Pnew, *mm = k->mm;
     double ssq = 0.0, sumlog = 0.0;
     int nu = 0;
+    /* Steady state, bit for bit: once the filtered covariance P comes out of a
+     * step with exactly the bits it went in with, every later step (until a
+     * missing value) would recompute the same Pnew, M, gain and P, so they are
+     * reused instead. A copy of P is taken only when two successive gains are
+     * equal, which happens only near convergence. */
+    int steady = 0, have_copy = 0;
+    double gain_s = 0.0, last_gain = NAN;
+    const size_t rdd = (size_t)rd * (size_t)rd;
     for (int l = 0; l < n; l++) {
         for (int i = 0; i < r; i++) {
             double tmp = (i < r - 1) ? a[i + 1] : 0.0;
@@ -452,7 +461,7 @@ static void kf_run(kf_work *k, const double *y, int n, double *ssq_out, double *
                 tmp += delta[i] * a[r + i];
             anew[r] = tmp;
         }
-        if (l > 0) {
+        if (l > 0 && !steady) {
             if (d == 0) {
                 for (int i = 0; i < r; i++) {
                     double vi = i == 0 ? 1.0 : (i - 1 < q ? theta[i - 1] : 0.0);
@@ -531,21 +540,24 @@ static void kf_run(kf_work *k, const double *y, int n, double *ssq_out, double *
             double resid0 = y[l] - anew[0];
             for (int i = 0; i < d; i++)
                 resid0 -= delta[i] * anew[r + i];
-            /* gain = Z' Pnew Z, accumulated as P00 + delta' (column 0) + delta' M */
-            double gain = Pnew[0];
-            for (int i = 0; i < d; i++)
-                gain += delta[i] * Pnew[r + i];
-            /* M = Pnew Z; zero entries of delta add nothing and are skipped */
-            memcpy(M, Pnew, (size_t)rd * sizeof *M);
-            for (int z = 0; z < k->nzd; z++) {
-                int kk = k->dnz[z];
-                const double *col = Pnew + (size_t)rd * (r + kk);
-                double dk = delta[kk];
-                for (int i = 0; i < rd; i++)
-                    M[i] += col[i] * dk;
+            double gain = gain_s;
+            if (!steady) {
+                /* gain = Z' Pnew Z, accumulated as P00 + delta' (column 0) + delta' M */
+                gain = Pnew[0];
+                for (int i = 0; i < d; i++)
+                    gain += delta[i] * Pnew[r + i];
+                /* M = Pnew Z; zero entries of delta add nothing and are skipped */
+                memcpy(M, Pnew, (size_t)rd * sizeof *M);
+                for (int z = 0; z < k->nzd; z++) {
+                    int kk = k->dnz[z];
+                    const double *col = Pnew + (size_t)rd * (r + kk);
+                    double dk = delta[kk];
+                    for (int i = 0; i < rd; i++)
+                        M[i] += col[i] * dk;
+                }
+                for (int i = 0; i < d; i++)
+                    gain += delta[i] * M[r + i];
             }
-            for (int i = 0; i < d; i++)
-                gain += delta[i] * M[r + i];
             if (gain < 1e4) {
                 nu++;
                 ssq += resid0 * resid0 / gain;
@@ -554,7 +566,9 @@ static void kf_run(kf_work *k, const double *y, int n, double *ssq_out, double *
             if (resid) resid[l] = resid0 / sqrt(gain);
             for (int i = 0; i < rd; i++)
                 a[i] = anew[i] + M[i] * resid0 / gain;
-            if (p == 0 || (d == 0 && p == 1)) {
+            if (steady) {
+                /* P, M and gain are those of the previous step */
+            } else if (p == 0 || (d == 0 && p == 1)) {
                 /* Without AR terms (or with one and no differencing) every Pnew
                  * is exactly symmetric (the same products and sums in the same
                  * order on both sides), so the upper triangle is computed and
@@ -568,10 +582,25 @@ static void kf_run(kf_work *k, const double *y, int n, double *ssq_out, double *
                 for (int j = 0; j < rd; j++)
                     cov_update(P + (size_t)rd * j, Pnew + (size_t)rd * j, M, M[j], gain, rd);
             }
+            if (!steady && l > 0) {
+                if (have_copy && memcmp(P, k->Pcopy, rdd * sizeof *P) == 0) {
+                    steady = 1;
+                } else if (gain == last_gain) {
+                    memcpy(k->Pcopy, P, rdd * sizeof *P);
+                    have_copy = 1;
+                } else {
+                    have_copy = 0;
+                }
+                last_gain = gain;
+                gain_s = gain;
+            }
         } else {
             memcpy(a, anew, (size_t)rd * sizeof *a);
-            memcpy(P, Pnew, (size_t)rd * (size_t)rd * sizeof *P);
+            memcpy(P, Pnew, rdd * sizeof *P);
             if (resid) resid[l] = NAN;
+            steady = 0;
+            have_copy = 0;
+            last_gain = NAN;
         }
     }
     *ssq_out = ssq;
@@ -1041,7 +1070,7 @@ crm_status crm__arima_fit_series(const double *y, int n, const crm__arima_spec *
     size_t eig_need = (size_t)(rp > rq ? rp : rq) + 2;
     eig_need = eig_need * eig_need + 4 * eig_need;
     size_t opt_need = np * np + 4 * np;
-    size_t nwork = 3 * rdd + 4 * (size_t)rd + cov_need + 4 * nn + (size_t)rp + (size_t)rq +
+    size_t nwork = 4 * rdd + 4 * (size_t)rd + cov_need + 4 * nn + (size_t)rp + (size_t)rq +
                    (size_t)nd + eig_need + 6 * opt_need + 8 * np;
     double *work = crm__malloc_array(nwork, sizeof *work);
     lapack_int *iwork = crm__malloc_array((size_t)(rp + 2) + 2 * np + 2, sizeof *iwork);
@@ -1084,6 +1113,8 @@ crm_status crm__arima_fit_series(const double *y, int n, const crm__arima_spec *
     o.kf.Pnew = wp;
     wp += rdd;
     o.kf.mm = wp;
+    wp += rdd;
+    o.kf.Pcopy = wp;
     wp += rdd;
     o.kf.a = out->a;
     o.kf.anew = wp;
