@@ -13,6 +13,7 @@ static void main_help(void)
            "Customer analytics on CSV files, built on libcrm %s.\n\n"
            "Commands:\n"
            "  apriori FILE   frequent itemsets and association rules (what sells together)\n"
+           "  arima FILE     forecast a series per day/week/month with (seasonal) ARIMA\n"
            "  info FILE      rows, columns, inferred types, missing values and summary\n"
            "                 statistics of a CSV file (--json for machine-readable output)\n"
            "  clean FILE     filter, derive, deduplicate, impute and tame outliers\n"
@@ -42,6 +43,7 @@ typedef struct command {
 
 static const command commands[] = {
     {"apriori", cli_cmd_apriori},
+    {"arima", cli_cmd_arima},
     {"clean", cli_cmd_clean},
     {"info", cli_cmd_info},
     {"kmeans", cli_cmd_kmeans},

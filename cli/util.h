@@ -127,6 +127,7 @@ void cli_json_number(FILE *f, double v);
 /* ---- commands -------------------------------------------------------------- */
 
 int cli_cmd_apriori(int argc, char **argv);
+int cli_cmd_arima(int argc, char **argv);
 int cli_cmd_clean(int argc, char **argv);
 int cli_cmd_info(int argc, char **argv);
 int cli_cmd_kmeans(int argc, char **argv);

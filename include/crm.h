@@ -18,6 +18,7 @@
 #include "crm/tree.h"
 #include "crm/linear.h"
 #include "crm/metrics.h"
+#include "crm/arima.h"
 #include "crm/assoc.h"
 #include "crm/synth.h"
 

@@ -49,3 +49,6 @@ echo "== 8. Why they churn: a decision tree's readable rules on the same churn t
 "$crm" tree "$out/churn.csv" --target churned \
     --features recency_days,frequency,monetary,tenure_days --positive 1 \
     --max-depth 3 --min-samples-leaf 20 --rules --model "$out/churn_tree.json"
+echo "== 9. Forecast the monthly sales: automatic (seasonal) ARIMA, next 6 months with 80/95% intervals =="
+"$crm" arima "$out/sales.csv" --time InvoiceDate --value Amount --period month --auto \
+    --horizon 6 --level 80 --level 95 -o "$out/forecast.csv" --model "$out/forecast.json"

@@ -7,7 +7,7 @@ set -eu
 pkgs_build="build-essential cmake pkg-config libopenblas-dev liblapacke-dev zlib1g-dev"
 pkgs_test="check python3 python3-pytest python3-numpy"
 pkgs_ci="valgrind abigail-tools clang g++"
-pkgs_bench="python3-pandas python3-numpy python3-sklearn python3-statsmodels python3-mpmath"
+pkgs_bench="python3-pandas python3-numpy python3-sklearn python3-statsmodels python3-mpmath r-base-core r-cran-forecast"
 
 want=""
 for task in "$@"; do

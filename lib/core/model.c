@@ -13,6 +13,7 @@ static const crm__model_vtable *const registry[] = {
     &crm__tree_vtable,
     &crm__logreg_vtable,
     &crm__linreg_vtable,
+    &crm__arima_vtable,
 };
 #define NREG (sizeof registry / sizeof registry[0])
 

@@ -44,5 +44,6 @@ extern const crm__model_vtable crm__kmeans_vtable;
 extern const crm__model_vtable crm__tree_vtable;
 extern const crm__model_vtable crm__logreg_vtable;
 extern const crm__model_vtable crm__linreg_vtable;
+extern const crm__model_vtable crm__arima_vtable;
 
 #endif /* CRM_CORE_MODEL_INTERNAL_H */

@@ -30,11 +30,13 @@ from ._linear import (LinearRegression, LogisticRegression, classification_metri
                       regression_metrics)
 from ._assoc import apriori, split_items
 from ._tree import DecisionTree
+from ._arima import Arima, arima_many
 
 __all__ = [
     "Dataset", "synth", "rfm", "nps", "satisfaction", "funnel",
     "Model", "KMeans", "DecisionTree", "load_model", "silhouette", "apriori", "split_items",
     "LogisticRegression", "LinearRegression", "classification_metrics", "regression_metrics",
+    "Arima", "arima_many",
     "Error", "InvalidError", "NoMemoryError", "CrmIOError", "ParseError", "NotFoundError",
     "CrmTypeError", "NumericError", "StateError", "FormatError", "CancelledError",
     "__version__", "version_info", "library_version", "library_version_info", "library_path",

@@ -355,6 +355,60 @@ CRM_LOGREG_NEWTON = crm_logreg_solver.CRM_LOGREG_NEWTON
 CRM_LOGREG_LBFGS = crm_logreg_solver.CRM_LOGREG_LBFGS
 
 
+class crm_arima_method(enum.IntEnum):
+    """Estimation method of ARIMA."""
+
+    # CSS start, exact ML finish (default)
+    CRM_ARIMA_CSS_ML = 0
+    # exact maximum likelihood
+    CRM_ARIMA_ML = 1
+    # conditional sum of squares
+    CRM_ARIMA_CSS = 2
+
+
+CRM_ARIMA_CSS_ML = crm_arima_method.CRM_ARIMA_CSS_ML
+CRM_ARIMA_ML = crm_arima_method.CRM_ARIMA_ML
+CRM_ARIMA_CSS = crm_arima_method.CRM_ARIMA_CSS
+
+
+class crm_arima_freq(enum.IntEnum):
+    """Calendar period of a dataset's time column."""
+
+    # calendar days (UTC); default season 7
+    CRM_ARIMA_DAY = 1
+    # weeks starting on Monday; default season 52
+    CRM_ARIMA_WEEK = 2
+    # calendar months (default); default season 12
+    CRM_ARIMA_MONTH = 3
+    # calendar quarters; default season 4
+    CRM_ARIMA_QUARTER = 4
+    # calendar years; not seasonal
+    CRM_ARIMA_YEAR = 5
+
+
+CRM_ARIMA_DAY = crm_arima_freq.CRM_ARIMA_DAY
+CRM_ARIMA_WEEK = crm_arima_freq.CRM_ARIMA_WEEK
+CRM_ARIMA_MONTH = crm_arima_freq.CRM_ARIMA_MONTH
+CRM_ARIMA_QUARTER = crm_arima_freq.CRM_ARIMA_QUARTER
+CRM_ARIMA_YEAR = crm_arima_freq.CRM_ARIMA_YEAR
+
+
+class crm_arima_ic(enum.IntEnum):
+    """Information criterion of the automatic search."""
+
+    # corrected AIC (default)
+    CRM_ARIMA_AICC = 0
+    # AIC
+    CRM_ARIMA_AIC = 1
+    # BIC
+    CRM_ARIMA_BIC = 2
+
+
+CRM_ARIMA_AICC = crm_arima_ic.CRM_ARIMA_AICC
+CRM_ARIMA_AIC = crm_arima_ic.CRM_ARIMA_AIC
+CRM_ARIMA_BIC = crm_arima_ic.CRM_ARIMA_BIC
+
+
 class crm_apriori_target(enum.IntEnum):
     """Which frequent itemsets crm_apriori() reports."""
 
@@ -826,6 +880,110 @@ class crm_metrics_options(Structure):
         Calls crm_metrics_options_init(&o, sizeof o) with the size of this class."""
         opts = cls()
         crm_metrics_options_init(byref(opts), sizeof(opts))
+        return opts
+
+
+class crm_arima_options(Structure):
+    """Options of the ARIMA fits. Initialise with
+    crm_arima_options_init(&o, sizeof o); see crm/common.h for the size rule.
+    The field API.md calls `auto` is `auto_order` (auto is a C keyword).
+    """
+
+    _fields_ = [
+        # sizeof as the caller compiled it (set by init)
+        ('size', c_size_t),
+        # AR order, 0..100; default 0
+        ('p', c_int32),
+        # differences, 0..3; default 0
+        ('d', c_int32),
+        # MA order, 0..100; default 0
+        ('q', c_int32),
+        # seasonal AR order P; default 0
+        ('sp', c_int32),
+        # seasonal differences D, 0..2; default 0
+        ('sd', c_int32),
+        # seasonal MA order Q; default 0
+        ('sq', c_int32),
+        # season length s, >= 1; 0 (default) = from `freq` for datasets (7, 52, 12, 4, 1), 1 for
+        # plain series
+        ('period', c_int32),
+        # 1 (default): estimate a mean when d + D = 0
+        ('include_mean', c_int32),
+        # 1: estimate a drift when d + D = 1; default 0
+        ('include_drift', c_int32),
+        # @type[enum] crm_arima_method; default CRM_ARIMA_CSS_ML
+        ('method', c_int32),
+        # 1: select the order automatically (then p..sq, include_mean, include_drift, fixed and
+        # method are ignored: the search fits with CSS-ML, or CSS while approximating, as
+        # auto.arima); default 0
+        ('auto_order', c_int32),
+        # auto: largest p; default 5
+        ('max_p', c_int32),
+        # auto: largest q; default 5
+        ('max_q', c_int32),
+        # auto: largest P; default 2
+        ('max_sp', c_int32),
+        # auto: largest Q; default 2
+        ('max_sq', c_int32),
+        # auto: largest d; default 2
+        ('max_d', c_int32),
+        # auto: largest D; default 1
+        ('max_sd', c_int32),
+        # auto: 1 stepwise search (default), 0 every order
+        ('stepwise', c_int32),
+        # auto, stepwise = 0: largest p+q+P+Q; default 5
+        ('max_order', c_int32),
+        # auto: fixed d, or -1 (default) for the KPSS tests
+        ('auto_d', c_int32),
+        # auto: fixed D, or -1 (default) for the seasonal test
+        ('auto_sd', c_int32),
+        # auto: -1 (default) CSS search when n > 150 or s > 12, 0 never, 1 always
+        ('approximation', c_int32),
+        # @type[enum] crm_arima_ic; auto: criterion; default CRM_ARIMA_AICC
+        ('ic', c_int32),
+        # 1 (default): optimise the AR parts as partial autocorrelations (stationary)
+        ('transform', c_int32),
+        # BFGS gradient evaluations, >= 0; default 100
+        ('max_iter', c_int32),
+        # BFGS relative tolerance, > 0; default sqrt(DBL_EPSILON)
+        ('reltol', c_double),
+        # prior variance of differenced states, > 0; default 1e6
+        ('kappa', c_double),
+        # n_fixed values in term order (ar, ma, sar, sma, intercept|drift); NaN = estimate, a
+        # number = hold it at that value; NULL (default) estimates all. Holding an AR term
+        # switches the transform off, as R. Borrowed for the call
+        ('fixed', POINTER(c_double)),
+        # number of values in fixed; default 0
+        ('n_fixed', c_int64),
+        # @type[enum] crm_arima_freq; datasets: calendar period; default CRM_ARIMA_MONTH
+        ('freq', c_int32),
+        # datasets: 1 (default) sum rows per period, empty periods 0; 0 rows must be one per
+        # period already
+        ('aggregate', c_int32),
+        # 0 (default): a NaN in the series is an error; 1: NaN are missing observations, skipped
+        # by the Kalman filter (CSS-ML then runs as ML, as R; CSS refuses them)
+        ('allow_missing', c_int32),
+        # crm_arima_fit_many: worker threads, 0 = all cores (default); results do not depend on
+        # it
+        ('n_threads', c_int32),
+        # crm_arima_fit_many: called after each series with the fraction done, or NULL
+        # (default); non-zero cancels (CRM_E_CANCELLED)
+        ('progress', CFUNCTYPE(c_int32, c_double, c_void_p)),
+        # passed to progress
+        ('user', c_void_p),
+    ]
+    #: Pointer fields and the field that holds their number of elements.
+    _lengths_ = {'fixed': 'n_fixed'}
+    #: Integer fields holding a value of an enum (@type[enum] tags).
+    _enums_ = {'method': crm_arima_method, 'ic': crm_arima_ic, 'freq': crm_arima_freq}
+
+    @classmethod
+    def defaults(cls):
+        """A new crm_arima_options holding the library defaults.
+
+        Calls crm_arima_options_init(&o, sizeof o) with the size of this class."""
+        opts = cls()
+        crm_arima_options_init(byref(opts), sizeof(opts))
         return opts
 
 
@@ -3127,6 +3285,202 @@ crm_metrics_regression = _bind(
     """,
 )
 
+#: crm_status crm_arima_options_init(crm_arima_options *opts, size_t size)
+crm_arima_options_init = _bind(
+    'crm_arima_options_init',
+    c_int,  # returns status
+    [
+        POINTER(crm_arima_options),  # opts: out, options
+        c_size_t,  # size: in, size
+    ],
+    status=True,
+    doc="""crm_status crm_arima_options_init(crm_arima_options *opts, size_t size)
+
+    Write the default ARIMA options into `opts` (ARIMA(0,0,0) with mean,
+    period 0, CSS-ML, no auto; auto limits max_p = 5, max_q = 5, max_sp = 2,
+    max_sq = 2, max_d = 2, max_sd = 1, stepwise = 1, max_order = 5,
+    auto_d = -1, auto_sd = -1, approximation = -1, ic = AICC; transform = 1,
+    max_iter = 100, reltol = sqrt(DBL_EPSILON), kappa = 1e6, fixed = NULL,
+    n_fixed = 0, freq = MONTH, aggregate = 1, allow_missing = 0, n_threads = 0, progress = NULL,
+    user = NULL).
+    @param[out] opts  options to initialise
+    @param[in]  size  sizeof *opts as the caller compiled it
+    @return CRM_OK, CRM_E_INVALID (opts NULL or size too small).
+    Thread-safety: safe from any thread.
+    """,
+)
+
+#: crm_status crm_arima_fit(const double *y, size_t n, const crm_arima_options *opts, crm_model **out)
+crm_arima_fit = _bind(
+    'crm_arima_fit',
+    c_int,  # returns status
+    [
+        POINTER(c_double),  # y: in, array (length n)
+        c_size_t,  # n: in, length (of y)
+        POINTER(crm_arima_options),  # opts: in, options
+        POINTER(POINTER(crm_model)),  # out: out, handle_out (free with crm_model_free)
+    ],
+    status=True,
+    doc="""crm_status crm_arima_fit(const double *y, size_t n, const crm_arima_options *opts, crm_model **out)
+
+    Fit an ARIMA model (fixed order, or automatic with auto_order) to a plain
+    series of n values in time order.
+    @param[in]  y     n values in time order (NaN only with allow_missing)
+    @param[in]  n     number of values
+    @param[in]  opts  options, or NULL for the defaults (ARIMA(0,0,0) + mean)
+    @param[out] out   fitted model (kind CRM_MODEL_ARIMA), NULL on failure.
+                      Ownership: caller; free with crm_model_free().
+    @return CRM_OK (also when the optimiser stopped at max_iter: stat
+            converged = 0); CRM_E_INVALID (NULL argument; an order out of
+            range; period < 1, or seasonal terms with period 1; drift with
+            d + D other than 1; fixed of the wrong length; an infinite value, or a
+            NaN without allow_missing, naming the 0-based position;
+            too few observations for the model, naming the order and the
+            count needed; a constant series with ARMA terms (nothing to
+            estimate); with CSS a missing value); CRM_E_NUMERIC (no finite
+            model: non-stationary AR part from CSS, initial value or
+            gradient not finite, singular Hessian); CRM_E_FORMAT (opts from
+            a newer library); CRM_E_NOMEM.
+    Thread-safety: safe; concurrent fits are independent.
+    """,
+)
+
+#: crm_status crm_arima_fit_dataset(const crm_dataset *ds, const char *time_col, const char *value_col, const crm_arima_options *opts, crm_model **out)
+crm_arima_fit_dataset = _bind(
+    'crm_arima_fit_dataset',
+    c_int,  # returns status
+    [
+        POINTER(crm_dataset),  # ds: in, handle
+        c_char_p,  # time_col: in, string
+        c_char_p,  # value_col: in, string
+        POINTER(crm_arima_options),  # opts: in, options
+        POINTER(POINTER(crm_model)),  # out: out, handle_out (free with crm_model_free)
+    ],
+    status=True,
+    doc="""crm_status crm_arima_fit_dataset(const crm_dataset *ds, const char *time_col, const char *value_col, const crm_arima_options *opts, crm_model **out)
+
+    Aggregate a transaction table to a regular period (opts->freq, summing
+    `value_col` per period, empty periods 0) and fit as crm_arima_fit().
+    Rows with a missing time are refused; rows with a missing value are
+    skipped. Forecast tables of the model carry a `time` column (period
+    starts).
+    @param[in]  ds         dataset
+    @param[in]  time_col   time column (CRM_TYPE_TIME)
+    @param[in]  value_col  number column
+    @param[in]  opts       options, or NULL (monthly, ARIMA(0,0,0) + mean)
+    @param[out] out        fitted model, NULL on failure. Ownership: caller.
+    @return CRM_OK; CRM_E_NOTFOUND (no such column); CRM_E_TYPE (wrong column
+            type); CRM_E_INVALID (empty dataset, a missing time naming the
+            row, unknown freq, non-regular dates with aggregate = 0 naming
+            the row, and the errors of crm_arima_fit()); CRM_E_NUMERIC;
+            CRM_E_FORMAT; CRM_E_NOMEM.
+    Thread-safety: ds may be read by other threads meanwhile.
+    """,
+)
+
+#: crm_status crm_arima_forecast(const crm_model *m, int32_t h, double level, crm_dataset **out)
+crm_arima_forecast = _bind(
+    'crm_arima_forecast',
+    c_int,  # returns status
+    [
+        POINTER(crm_model),  # m: in, handle
+        c_int32,  # h: in, value
+        c_double,  # level: in, value
+        POINTER(POINTER(crm_dataset)),  # out: out, handle_out (free with crm_dataset_free)
+    ],
+    status=True,
+    doc="""crm_status crm_arima_forecast(const crm_model *m, int32_t h, double level, crm_dataset **out)
+
+    Forecast h steps ahead with one prediction interval.
+    @param[in]  m      ARIMA model
+    @param[in]  h      steps, 1..100000
+    @param[in]  level  interval level in percent, in (0, 100), e.g. 95
+    @param[out] out    table with number columns step (1..h), mean, se, lower,
+                       upper, preceded by a time column `time` when the model
+                       was fitted from a dataset. Ownership: caller; free with
+                       crm_dataset_free().
+    @return CRM_OK; CRM_E_INVALID (NULL argument, h or level out of range);
+            CRM_E_TYPE (not an ARIMA model); CRM_E_NOMEM.
+    Thread-safety: safe; only reads m.
+    """,
+)
+
+#: crm_status crm_arima_forecast_levels(const crm_model *m, int32_t h, const double *levels, size_t nlevels, crm_dataset **out)
+crm_arima_forecast_levels = _bind(
+    'crm_arima_forecast_levels',
+    c_int,  # returns status
+    [
+        POINTER(crm_model),  # m: in, handle
+        c_int32,  # h: in, value
+        POINTER(c_double),  # levels: in, array (length nlevels)
+        c_size_t,  # nlevels: in, length (of levels)
+        POINTER(POINTER(crm_dataset)),  # out: out, handle_out (free with crm_dataset_free)
+    ],
+    status=True,
+    doc="""crm_status crm_arima_forecast_levels(const crm_model *m, int32_t h, const double *levels, size_t nlevels, crm_dataset **out)
+
+    Forecast h steps ahead with several prediction intervals: columns step,
+    mean, se, then lower_<L>, upper_<L> for each level L in the given order
+    (L written as the shortest number, e.g. lower_80, upper_97.5), preceded
+    by `time` when fitted from a dataset.
+    @param[in]  m        ARIMA model
+    @param[in]  h        steps, 1..100000
+    @param[in]  levels   nlevels levels in percent, each in (0, 100), distinct;
+                         NULL with nlevels 0 gives 80 and 95
+    @param[in]  nlevels  number of levels, 0..16
+    @param[out] out      table, NULL on failure. Ownership: caller.
+    @return CRM_OK; CRM_E_INVALID; CRM_E_TYPE; CRM_E_NOMEM.
+    Thread-safety: safe; only reads m.
+    """,
+)
+
+#: crm_status crm_arima_fit_many(const crm_dataset *ds, const char *by_col, const char *time_col, const char *value_col, int32_t h, double level, const crm_arima_options *opts, crm_dataset **fits_out, crm_dataset **forecasts_out)
+crm_arima_fit_many = _bind(
+    'crm_arima_fit_many',
+    c_int,  # returns status
+    [
+        POINTER(crm_dataset),  # ds: in, handle
+        c_char_p,  # by_col: in, string
+        c_char_p,  # time_col: in, string
+        c_char_p,  # value_col: in, string
+        c_int32,  # h: in, value
+        c_double,  # level: in, value
+        POINTER(crm_arima_options),  # opts: in, options
+        POINTER(POINTER(crm_dataset)),  # fits_out: out, handle_out (free with crm_dataset_free)
+        POINTER(POINTER(crm_dataset)),  # forecasts_out: out, handle_out (free with crm_dataset_free)
+    ],
+    status=True,
+    doc="""crm_status crm_arima_fit_many(const crm_dataset *ds, const char *by_col, const char *time_col, const char *value_col, int32_t h, double level, const crm_arima_options *opts, crm_dataset **fits_out, crm_dataset **forecasts_out)
+
+    Fit one model per group of `by_col` (each group aggregated as in
+    crm_arima_fit_dataset(), over the group's own first to last period) in
+    parallel over opts->n_threads, and forecast each h steps.
+    A group whose fit fails does not fail the call: its row in `fits` carries
+    the error text and NaN statistics, and it has no forecast rows.
+    @param[in]  ds         dataset
+    @param[in]  by_col     grouping column (text or number)
+    @param[in]  time_col   time column
+    @param[in]  value_col  number column
+    @param[in]  h          forecast steps, 0..100000 (0: no forecasts)
+    @param[in]  level      interval level in percent, in (0, 100)
+    @param[in]  opts       options, or NULL (then auto_order is NOT implied:
+                           set it for automatic orders)
+    @param[out] fits_out   one row per group in order of first appearance:
+                           the group key (named as by_col), n, p, d, q, sp, sd,
+                           sq, period, constant (1 mean/drift), loglik, aic,
+                           aicc, bic, sigma2, converged, ljung_box_p, error
+                           (text, missing when the fit succeeded).
+                           Ownership: caller.
+    @param[out] forecasts_out  group key, step, time, mean, se, lower, upper; h
+                           rows per fitted group. Ownership: caller.
+    @return CRM_OK; CRM_E_NOTFOUND; CRM_E_TYPE; CRM_E_INVALID (NULL argument,
+            h or level out of range, missing time or group key naming the
+            row, invalid options); CRM_E_CANCELLED; CRM_E_FORMAT; CRM_E_NOMEM.
+            Both outputs are NULL on failure.
+    Thread-safety: ds may be read by other threads meanwhile.
+    """,
+)
+
 #: crm_status crm_apriori_options_init(crm_apriori_options *opts, size_t size)
 crm_apriori_options_init = _bind(
     'crm_apriori_options_init',
@@ -3319,6 +3673,12 @@ FUNCTIONS = (
     'crm_metrics_options_init',
     'crm_metrics_classification',
     'crm_metrics_regression',
+    'crm_arima_options_init',
+    'crm_arima_fit',
+    'crm_arima_fit_dataset',
+    'crm_arima_forecast',
+    'crm_arima_forecast_levels',
+    'crm_arima_fit_many',
     'crm_apriori_options_init',
     'crm_apriori',
     'crm_synth_options_init',

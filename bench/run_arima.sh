@@ -1,0 +1,62 @@
+#!/bin/sh
+# ARIMA benchmark, one run:
+# (a) one SARIMA fit, the airline model ARIMA(0,1,1)(0,1,1)[12] on log AirPassengers:
+#     libcrm (CSS-ML and ML) against R's stats::arima (same methods) and statsmodels'
+#     SARIMAX, fastest of REPS fits each;
+# (b) automatic order selection over a panel of NSERIES generated monthly series of
+#     120 points (bench/arima_panel.R): libcrm crm_arima_fit_many on 1 and 2 threads
+#     against forecast::auto.arima on the first RSERIES of them (R takes seconds per
+#     series; its per-series time is what the ratio uses), and the share of those
+#     RSERIES where both choose the same order.
+#
+# Usage: bench/run_arima.sh [NSERIES [RSERIES [REPS]]]   (defaults 1000 40 50)
+# Build first: cmake --preset release && cmake --build build/release --target bench
+# Needs ../shared/data/airpassengers, Rscript with forecast, python3-statsmodels.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+ns=${1:-1000}
+nr=${2:-40}
+reps=${3:-50}
+build=${BUILD_DIR:-$root/build/release}
+bench=$build/bench_arima
+ap=$root/../shared/data/airpassengers/airpassengers.csv
+if [ ! -x "$bench" ]; then
+    echo "run_arima.sh: $bench not found; build it with:" >&2
+    echo "  cmake --preset release && cmake --build build/release --target bench" >&2
+    exit 2
+fi
+work=$build/bench-arima
+mkdir -p "$work"
+[ -f "$work/panel_$ns.csv" ] || Rscript "$here/arima_panel.R" "$work/panel_$ns.csv" "$ns"
+
+"$bench" single "$ap" "$reps" | tee "$work/single.txt"
+Rscript "$here/arima_r.R" single "$ap" "$reps" | tee -a "$work/single.txt"
+/usr/bin/python3 "$here/arima_statsmodels.py" "$ap" "$((reps / 5 + 1))" | tee -a "$work/single.txt"
+
+"$bench" auto "$work/panel_$ns.csv" 1 "$work/orders_libcrm_1.txt" | tee "$work/auto.txt"
+"$bench" auto "$work/panel_$ns.csv" 2 "$work/orders_libcrm.txt" | tee -a "$work/auto.txt"
+cmp -s "$work/orders_libcrm_1.txt" "$work/orders_libcrm.txt" ||
+    echo "warning: orders differ between 1 and 2 threads" >&2
+Rscript "$here/arima_r.R" auto "$work/panel_$ns.csv" "$nr" "$work/orders_r.txt" | tee -a "$work/auto.txt"
+
+awk '
+    FNR == 1 { file++ }
+    file == 1 { for (i = 1; i <= NF; i++) { split($i, kv, "="); s[$2, kv[1]] = kv[2] } next }
+    file == 2 { for (i = 1; i <= NF; i++) { split($i, kv, "="); a[$2 $3, kv[1]] = kv[2] } next }
+    # orders "id p d q P D Q s constant"; s only matters with seasonal terms
+    function key(   k) { k = $1 " " $2 " " $3 " " $4 " " $5 " " $6 " " $7 " " ($5 + $6 + $7 > 0 ? $8 : 1) " " $9; return k }
+    file == 3 { lib[$1] = key(); next }
+    file == 4 { n++; if (lib[$1] == key()) same++; else diffs = diffs " " $1; next }
+    END {
+        c = s["impl=libcrm-CSS-ML", "fit_ms"]; m = s["impl=libcrm-ML", "fit_ms"]
+        rc = s["impl=R-CSS-ML", "fit_ms"]; rm = s["impl=R-ML", "fit_ms"]
+        sm = s["impl=statsmodels-SARIMAX", "fit_ms"]
+        printf "summary (a): airline fit libcrm %.2f ms (CSS-ML) / %.2f ms (ML); R %.2f / %.2f ms; statsmodels %.1f ms\n", c, m, rc, rm, sm
+        printf "summary (a): libcrm vs R %.1fx (CSS-ML), %.1fx (ML); vs statsmodels %.1fx (CSS-ML), %.1fx (ML)\n", rc / c, rm / m, sm / c, sm / m
+        l1 = a["impl=libcrmthreads=1", "per_series_s"]; l2 = a["impl=libcrmthreads=2", "per_series_s"]
+        r = a["impl=R-forecastseries=" n, "per_series_s"]
+        printf "summary (b): auto ARIMA per series: libcrm %.1f ms (1 thread), %.1f ms (2 threads); R auto.arima %.0f ms\n", l1 * 1000, l2 * 1000, r * 1000
+        printf "summary (b): libcrm %d series in %.1f s (2 threads); R would take %.0f s: %.1fx (1 thread %.1fx)\n", a["impl=libcrmthreads=2", "series"], a["impl=libcrmthreads=2", "total_s"], r * a["impl=libcrmthreads=2", "series"], r / l2, r / l1
+        printf "summary (b): same order as auto.arima on %d of %d series (%.1f%%); different:%s\n", same, n, 100 * same / n, diffs
+    }' "$work/single.txt" "$work/auto.txt" "$work/orders_libcrm.txt" "$work/orders_r.txt"

@@ -1,0 +1,448 @@
+/* crm arima FILE --time COL --value COL [--period day|week|month|quarter|year]
+ *           (--order p,d,q [--seasonal P,D,Q,S] | --auto) [--method css-ml|ml|css]
+ *           [--drift] [--no-mean] [--horizon H] [--level L].. [--by COL] [--threads N]
+ *           [-o OUT] [--model M.json] [--json] [csv flags]:
+ * ARIMA forecasting of a transaction table aggregated per period
+ * (crm_arima_fit_dataset, crm_arima_forecast_levels, crm_arima_fit_many). */
+#include "csvflags.h"
+
+#include "crm/arima.h"
+#include "crm/model.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char ar_usage[] =
+    "crm arima FILE --time COL --value COL [--period day|week|month|quarter|year] "
+    "(--order p,d,q [--seasonal P,D,Q,S] | --auto) [--method css-ml|ml|css] [--horizon H] "
+    "[--level 95] [-o OUT] [--json] [--model M.json] [--by COL]";
+
+static void ar_help(void)
+{
+    printf("usage: %s\n\n"
+           "Sum --value per calendar period of --time (empty periods count 0), fit an\n"
+           "ARIMA model (exact likelihood as R's arima; --auto selects the order as\n"
+           "forecast::auto.arima) and print the coefficients and the forecasts with\n"
+           "prediction intervals (see crm/arima.h).\n\n"
+           "Options:\n"
+           "  --time COL            time column (required)\n"
+           "  --value COL           number column summed per period (required)\n"
+           "  --period P            day, week (from Monday), month (default), quarter, year\n"
+           "  --order p,d,q         non-seasonal order\n"
+           "  --seasonal P,D,Q,S    seasonal order and season length S (default S:\n"
+           "                        7 day, 52 week, 12 month, 4 quarter)\n"
+           "  --auto                select the order automatically (Hyndman-Khandakar)\n"
+           "  --method M            css-ml (default), ml or css\n"
+           "  --drift               estimate a drift (needs d + D = 1)\n"
+           "  --no-mean             no mean when d + D = 0\n"
+           "  --horizon H           periods to forecast (default 12)\n"
+           "  --level L             prediction interval level in percent; repeatable\n"
+           "                        (default 80 and 95)\n"
+           "  --by COL              one model per value of COL (a product, a store),\n"
+           "                        fitted in parallel; prints one line per series\n"
+           "  --threads N           worker threads for --by (default 0 = all cores)\n"
+           "  -o, --output FILE     write the forecasts as CSV\n"
+           "  --model FILE          save the fitted model as JSON (not with --by)\n"
+           "  --json                print one JSON object instead of the tables\n"
+           "  -h, --help            show this help\n\n"
+           "CSV flags:\n%s",
+           ar_usage, cli_csvflags_help);
+}
+
+static int parse_ints(const char *s, int64_t *v, int n)
+{
+    int k = 0;
+    const char *p = s;
+    for (;;) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        char buf[32];
+        if (k == n || len == 0 || len >= sizeof buf) return -1;
+        memcpy(buf, p, len);
+        buf[len] = '\0';
+        if (cli_parse_int64(buf, &v[k]) || v[k] < 0 || v[k] > 100000) return -1;
+        k++;
+        if (!e) break;
+        p = e + 1;
+    }
+    return k == n ? 0 : -1;
+}
+
+static void model_name(const crm_model *m, char *buf, size_t size)
+{
+    double v[9];
+    static const char *const nm[] = {"p",      "d",      "q",   "sp", "sd", "sq",
+                                     "period", "include_mean", "include_drift"};
+    for (int i = 0; i < 9; i++)
+        crm_model_stat(m, nm[i], &v[i]);
+    int len = snprintf(buf, size, "ARIMA(%d,%d,%d)", (int)v[0], (int)v[1], (int)v[2]);
+    if (v[3] + v[4] + v[5] > 0 && len > 0 && (size_t)len < size)
+        len += snprintf(buf + len, size - (size_t)len, "(%d,%d,%d)[%d]", (int)v[3], (int)v[4],
+                        (int)v[5], (int)v[6]);
+    if (len > 0 && (size_t)len < size)
+        snprintf(buf + len, size - (size_t)len, "%s",
+                 v[7] != 0 ? " with non-zero mean" : v[8] != 0 ? " with drift" : "");
+}
+
+static void print_table_json(const crm_dataset *t)
+{
+    size_t nr = crm_dataset_nrows(t), nc = crm_dataset_ncols(t);
+    fputs("[", stdout);
+    for (size_t r = 0; r < nr; r++) {
+        fputs(r ? ", {" : "{", stdout);
+        for (size_t c = 0; c < nc; c++) {
+            const char *name = NULL;
+            int32_t type = 0;
+            crm_dataset_column_name(t, c, &name);
+            crm_dataset_column_type(t, c, &type);
+            fputs(c ? ", " : "", stdout);
+            cli_json_string(stdout, name);
+            fputs(": ", stdout);
+            if (type == CRM_TYPE_TEXT) {
+                const char *s = NULL;
+                crm_dataset_get_text(t, c, r, &s);
+                if (s)
+                    cli_json_string(stdout, s);
+                else
+                    fputs("null", stdout);
+            } else if (type == CRM_TYPE_TIME) {
+                int64_t tv = 0;
+                char b[32];
+                crm_dataset_get_time(t, c, r, 1, &tv);
+                cli_format_time(tv, b, sizeof b);
+                b[10] = '\0';
+                cli_json_string(stdout, b);
+            } else {
+                double v = NAN;
+                crm_dataset_get_number(t, c, r, 1, &v);
+                cli_json_number(stdout, v);
+            }
+        }
+        fputs("}", stdout);
+    }
+    fputs("]", stdout);
+}
+
+/* Print a table as aligned text (times as dates, numbers with 6 digits). */
+static void print_table(const crm_dataset *t, size_t max_rows)
+{
+    size_t nr = crm_dataset_nrows(t), nc = crm_dataset_ncols(t);
+    for (size_t c = 0; c < nc; c++) {
+        const char *name = NULL;
+        crm_dataset_column_name(t, c, &name);
+        printf(c ? " %12.12s" : "%-12.12s", name);
+    }
+    printf("\n");
+    for (size_t r = 0; r < nr && r < max_rows; r++) {
+        for (size_t c = 0; c < nc; c++) {
+            int32_t type = 0;
+            char b[48];
+            crm_dataset_column_type(t, c, &type);
+            if (type == CRM_TYPE_TEXT) {
+                const char *s = NULL;
+                crm_dataset_get_text(t, c, r, &s);
+                snprintf(b, sizeof b, "%s", s ? s : "-");
+            } else if (type == CRM_TYPE_TIME) {
+                int64_t tv = 0;
+                crm_dataset_get_time(t, c, r, 1, &tv);
+                cli_format_time(tv, b, sizeof b);
+                b[10] = '\0';
+            } else {
+                double v = NAN;
+                crm_dataset_get_number(t, c, r, 1, &v);
+                cli_format_number(v, b, sizeof b);
+            }
+            printf(c ? " %12.12s" : "%-12.12s", b);
+        }
+        printf("\n");
+    }
+    if (nr > max_rows) printf("... (%zu rows)\n", nr);
+}
+
+int cli_cmd_arima(int argc, char **argv)
+{
+    cli_args a;
+    cli_args_init(&a, argc, argv, "arima", ar_usage);
+    crm_arima_options ao;
+    if (crm_arima_options_init(&ao, sizeof ao) != CRM_OK) return cli_lib_error(NULL);
+    cli_csvflags f;
+    int rc = cli_csvflags_init(&f, argc);
+    if (rc) return rc;
+    const char *path = NULL, *out = NULL, *model_path = NULL, *tcol = NULL, *vcol = NULL,
+               *by = NULL, *v = NULL;
+    int json = 0, have_order = 0, have_seasonal = 0;
+    int64_t horizon = 12, iv = 0;
+    double levels[16];
+    size_t nlevels = 0;
+    crm_dataset *ds = NULL, *sum = NULL, *fc = NULL, *fits = NULL;
+    crm_model *m = NULL;
+    cli_opt o;
+    const char *pos = NULL;
+    int k;
+    while ((k = cli_next(&a, &o, &pos)) != CLI_END) {
+        if (k == CLI_POSITIONAL) {
+            if ((rc = cli_one_file(&a, pos, &path))) goto done;
+            continue;
+        }
+        int r = cli_csvflags_try(&f, &a, &o);
+        if (r > 0) continue;
+        if (r == 0) {
+            if (cli_is(&o, "help", 'h')) {
+                ar_help();
+                goto done;
+            } else if (cli_is(&o, "output", 'o')) {
+                r = cli_file_value(&a, &o, &out);
+            } else if (cli_is(&o, "model", 0)) {
+                r = cli_file_value(&a, &o, &model_path);
+            } else if (cli_is(&o, "time", 0)) {
+                r = cli_value(&a, &o, &tcol);
+            } else if (cli_is(&o, "value", 0)) {
+                r = cli_value(&a, &o, &vcol);
+            } else if (cli_is(&o, "by", 0)) {
+                r = cli_value(&a, &o, &by);
+            } else if (cli_is(&o, "period", 0)) {
+                r = cli_value(&a, &o, &v);
+                static const char *const names[] = {"day", "week", "month", "quarter", "year"};
+                int found = 0;
+                for (int i = 0; !r && i < 5; i++)
+                    if (strcmp(v, names[i]) == 0) {
+                        ao.freq = i + 1;
+                        found = 1;
+                    }
+                if (!r && !found) {
+                    cli_usage(&a, "--period wants day, week, month, quarter or year (got \"%s\")",
+                              v);
+                    r = -1;
+                }
+            } else if (cli_is(&o, "order", 0)) {
+                int64_t ord[3];
+                r = cli_value(&a, &o, &v);
+                if (!r && parse_ints(v, ord, 3)) {
+                    cli_usage(&a, "--order wants p,d,q (whole numbers, got \"%s\")", v);
+                    r = -1;
+                }
+                if (!r) {
+                    ao.p = (int32_t)ord[0];
+                    ao.d = (int32_t)ord[1];
+                    ao.q = (int32_t)ord[2];
+                    have_order = 1;
+                }
+            } else if (cli_is(&o, "seasonal", 0)) {
+                int64_t ord[4];
+                r = cli_value(&a, &o, &v);
+                if (!r && parse_ints(v, ord, 4)) {
+                    cli_usage(&a, "--seasonal wants P,D,Q,S (whole numbers, got \"%s\")", v);
+                    r = -1;
+                }
+                if (!r) {
+                    ao.sp = (int32_t)ord[0];
+                    ao.sd = (int32_t)ord[1];
+                    ao.sq = (int32_t)ord[2];
+                    ao.period = (int32_t)ord[3];
+                    have_seasonal = 1;
+                }
+            } else if (cli_is(&o, "auto", 0)) {
+                r = cli_flag(&a, &o);
+                ao.auto_order = 1;
+            } else if (cli_is(&o, "drift", 0)) {
+                r = cli_flag(&a, &o);
+                ao.include_drift = 1;
+            } else if (cli_is(&o, "no-mean", 0)) {
+                r = cli_flag(&a, &o);
+                ao.include_mean = 0;
+            } else if (cli_is(&o, "method", 0)) {
+                r = cli_value(&a, &o, &v);
+                if (!r) {
+                    if (strcmp(v, "css-ml") == 0)
+                        ao.method = CRM_ARIMA_CSS_ML;
+                    else if (strcmp(v, "ml") == 0)
+                        ao.method = CRM_ARIMA_ML;
+                    else if (strcmp(v, "css") == 0)
+                        ao.method = CRM_ARIMA_CSS;
+                    else {
+                        cli_usage(&a, "--method wants css-ml, ml or css (got \"%s\")", v);
+                        r = -1;
+                    }
+                }
+            } else if (cli_is(&o, "horizon", 0)) {
+                r = cli_int_value(&a, &o, &horizon);
+                if (!r && (horizon < 1 || horizon > 100000)) {
+                    cli_usage(&a, "--horizon wants a whole number from 1 to 100000");
+                    r = -1;
+                }
+            } else if (cli_is(&o, "level", 0)) {
+                double lv = 0;
+                r = cli_number_value(&a, &o, &lv);
+                if (!r && !(lv > 0 && lv < 100)) {
+                    cli_usage(&a, "--level wants a percentage between 0 and 100 (got %g)", lv);
+                    r = -1;
+                }
+                if (!r && nlevels == 16) {
+                    cli_usage(&a, "--level: at most 16 levels");
+                    r = -1;
+                }
+                if (!r) levels[nlevels++] = lv;
+            } else if (cli_is(&o, "threads", 0)) {
+                r = cli_int_value(&a, &o, &iv);
+                if (!r && (iv < 0 || iv > 4096)) {
+                    cli_usage(&a, "--threads wants a whole number from 0 to 4096");
+                    r = -1;
+                }
+                ao.n_threads = (int32_t)iv;
+            } else if (cli_is(&o, "json", 0)) {
+                r = cli_flag(&a, &o);
+                json = 1;
+            } else {
+                rc = cli_unknown(&a, &o);
+                goto done;
+            }
+        }
+        if (r < 0) {
+            rc = CLI_EXIT_USAGE;
+            goto done;
+        }
+    }
+    if (!path) {
+        rc = cli_usage(&a, "missing FILE");
+        goto done;
+    }
+    if (!tcol || !vcol) {
+        rc = cli_usage(&a, "--time and --value are required");
+        goto done;
+    }
+    if (have_order == ao.auto_order) {
+        rc = cli_usage(&a, "give either --order p,d,q or --auto");
+        goto done;
+    }
+    if (have_seasonal && ao.auto_order) {
+        rc = cli_usage(&a, "--seasonal goes with --order (--auto chooses the seasonal order)");
+        goto done;
+    }
+    if (by && model_path) {
+        rc = cli_usage(&a, "--model saves one model; it cannot be used with --by");
+        goto done;
+    }
+    if (nlevels == 0) {
+        levels[0] = 80;
+        levels[1] = 95;
+        nlevels = 2;
+    }
+    if (crm_dataset_read_csv(path, &f.opts, &ds) != CRM_OK) {
+        rc = cli_lib_error(path);
+        goto done;
+    }
+    if (by) {
+        if (crm_arima_fit_many(ds, by, tcol, vcol, (int32_t)horizon, levels[nlevels - 1], &ao,
+                               &fits, &fc) != CRM_OK) {
+            rc = cli_lib_error(path);
+            goto done;
+        }
+        if (out && crm_dataset_write_csv(fc, out, &f.opts) != CRM_OK) {
+            rc = cli_lib_error(out);
+            goto done;
+        }
+        if (json) {
+            fputs("{\"file\": ", stdout);
+            cli_json_string(stdout, path);
+            fputs(", \"fits\": ", stdout);
+            print_table_json(fits);
+            fputs(", \"forecasts\": ", stdout);
+            print_table_json(fc);
+            fputs("}\n", stdout);
+        } else {
+            printf("file:        %s\nseries:      %zu (by %s)\nlevel:       %g%%\n", path,
+                   crm_dataset_nrows(fits), by, levels[nlevels - 1]);
+            if (out) printf("forecasts:   %s\n", out);
+            printf("\n");
+            print_table(fits, 1000);
+        }
+        goto flush;
+    }
+    if (crm_arima_fit_dataset(ds, tcol, vcol, &ao, &m) != CRM_OK) {
+        rc = cli_lib_error(path);
+        goto done;
+    }
+    if (crm_model_summary(m, &sum) != CRM_OK ||
+        crm_arima_forecast_levels(m, (int32_t)horizon, levels, nlevels, &fc) != CRM_OK) {
+        rc = cli_lib_error(NULL);
+        goto done;
+    }
+    if (out && crm_dataset_write_csv(fc, out, &f.opts) != CRM_OK) {
+        rc = cli_lib_error(out);
+        goto done;
+    }
+    if (model_path && crm_model_save(m, model_path) != CRM_OK) {
+        rc = cli_lib_error(NULL);
+        goto done;
+    }
+    char name[128];
+    model_name(m, name, sizeof name);
+    if (json) {
+        size_t nstat = 0;
+        crm_model_stat_count(m, &nstat);
+        fputs("{\"file\": ", stdout);
+        cli_json_string(stdout, path);
+        fputs(", \"model\": ", stdout);
+        cli_json_string(stdout, name);
+        fputs(", \"stats\": {", stdout);
+        for (size_t i = 0; i < nstat; i++) {
+            const char *sn = NULL;
+            double sv = NAN;
+            crm_model_stat_name(m, i, &sn);
+            crm_model_stat(m, sn, &sv);
+            fputs(i ? ", " : "", stdout);
+            cli_json_string(stdout, sn);
+            fputs(": ", stdout);
+            cli_json_number(stdout, sv);
+        }
+        fputs("}, \"coefficients\": ", stdout);
+        print_table_json(sum);
+        fputs(", \"forecasts\": ", stdout);
+        print_table_json(fc);
+        fputs(", \"output\": ", stdout);
+        if (out)
+            cli_json_string(stdout, out);
+        else
+            fputs("null", stdout);
+        fputs(", \"model_file\": ", stdout);
+        if (model_path)
+            cli_json_string(stdout, model_path);
+        else
+            fputs("null", stdout);
+        fputs("}\n", stdout);
+    } else {
+        double st[8];
+        static const char *const sn[] = {"n",      "sigma2", "loglik",      "aic",
+                                         "aicc",   "bic",    "ljung_box_p", "converged"};
+        for (int i = 0; i < 8; i++)
+            crm_model_stat(m, sn[i], &st[i]);
+        char b[6][48];
+        for (int i = 0; i < 6; i++)
+            cli_format_number(st[i + 1], b[i], sizeof b[i]);
+        printf("file:        %s\nseries:      %d periods of %s by %s\nmodel:       %s%s\n"
+               "sigma2:      %s\nloglik:      %s\nAIC:         %s   AICc: %s   BIC: %s\n"
+               "Ljung-Box p: %s\n",
+               path, (int)st[0], vcol, tcol, name, st[7] != 0 ? "" : " (not converged)", b[0],
+               b[1], b[2], b[3], b[4], b[5]);
+        if (out) printf("output:      %s\n", out);
+        if (model_path) printf("model file:  %s\n", model_path);
+        printf("\n");
+        print_table(sum, 1000);
+        printf("\n");
+        print_table(fc, 100000);
+    }
+flush:
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        cli_error("cannot write to standard output");
+        rc = CLI_EXIT_INPUT;
+    }
+done:
+    crm_model_free(m);
+    crm_dataset_free(sum);
+    crm_dataset_free(fc);
+    crm_dataset_free(fits);
+    crm_dataset_free(ds);
+    cli_csvflags_free(&f);
+    return rc;
+}

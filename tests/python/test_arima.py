@@ -1,0 +1,131 @@
+"""libcrm.Arima and arima_many through Python: fits, forecasts, intervals,
+save/load, datasets, errors; R parity anchors when the shared data is present."""
+
+import math
+import os
+
+import pytest
+
+import libcrm
+from libcrm import Dataset
+
+
+def series(n=200, seed=3):
+    # ARMA(1,1) around 10 from a small deterministic generator
+    state = seed
+    out, prev, eprev = [], 0.0, 0.0
+    for i in range(n + 50):
+        state = (state * 6364136223846793005 + 1442695040888963407) % 2**64
+        u1 = ((state >> 11) + 0.5) / 2**53
+        state = (state * 6364136223846793005 + 1442695040888963407) % 2**64
+        u2 = ((state >> 11) + 0.5) / 2**53
+        e = math.sqrt(-2 * math.log(u1)) * math.cos(2 * math.pi * u2)
+        v = 0.6 * prev + e + 0.3 * eprev
+        prev, eprev = v, e
+        if i >= 50:
+            out.append(10 + v)
+    return out
+
+
+def test_fit_forecast_summary_stats():
+    m = libcrm.Arima(p=1, q=1).fit(series())
+    assert m.stat("converged") == 1
+    assert m.stat("p") == 1 and m.stat("q") == 1
+    s = m.summary().to_columns()
+    assert s["term"] == ["ar1", "ma1", "intercept"]
+    assert abs(s["estimate"][0] - 0.6) < 4 * s["std_error"][0]
+    fc = m.forecast(5).to_columns()
+    assert list(fc) == ["step", "mean", "se", "lower_80", "upper_80", "lower_95", "upper_95"]
+    assert fc["step"] == [1.0, 2.0, 3.0, 4.0, 5.0]
+    assert all(lo < mu < hi for lo, mu, hi in zip(fc["lower_95"], fc["mean"], fc["upper_95"]))
+    one = m.forecast(3, level=90).to_columns()
+    assert list(one) == ["step", "mean", "se", "lower", "upper"]
+    assert one["upper"][0] - one["mean"][0] == pytest.approx(1.6448536269514722 * one["se"][0])
+    several = m.forecast(2, level=[50, 99]).to_columns()
+    assert "lower_50" in several and "upper_99" in several
+    stats = m.stats()
+    for name in ("loglik", "aic", "aicc", "bic", "sigma2", "ljung_box", "ljung_box_p"):
+        assert name in stats
+
+
+def test_options_by_name_and_fixed():
+    y = series()
+    css = libcrm.Arima(p=1, q=1, method="css").fit(y)
+    assert css.stat("method") == libcrm._capi.CRM_ARIMA_CSS
+    assert math.isnan(css.stat("aic"))
+    held = libcrm.Arima(p=1, q=1, fixed=[None, 0.3, None]).fit(y)
+    s = held.summary().to_columns()
+    assert s["estimate"][1] == 0.3 and s["fixed"][1] == 1
+    auto = libcrm.Arima(auto=True).fit(y)
+    assert auto.stat("auto") == 1
+
+
+def test_save_load_json(tmp_path):
+    m = libcrm.Arima(p=2, d=1, q=1).fit(series())
+    path = str(tmp_path / "m.json")
+    m.save(path)
+    back = libcrm.load_model(path)
+    assert isinstance(back, libcrm.Arima)
+    assert back.forecast(4).to_columns() == m.forecast(4).to_columns()
+    again = libcrm.Arima.from_json(m.to_json())
+    assert again.stats() == pytest.approx(m.stats(), nan_ok=True)
+
+
+def test_fit_dataset_and_many(tmp_path):
+    lines = ["shop,date,amount"]
+    for k in range(48):
+        y, mo = 2019 + k // 12, k % 12 + 1
+        lines.append("a,%d-%02d-05,%.2f" % (y, mo, 20 + 5 * math.sin(2 * math.pi * mo / 12) + (k % 5)))
+        lines.append("a,%d-%02d-20,%.2f" % (y, mo, 10 + (k % 3)))
+        lines.append("b,%d-%02d-11,%.2f" % (y, mo, 30 + k * 0.5 + (k % 4)))
+    path = tmp_path / "tx.csv"
+    path.write_text("\n".join(lines) + "\n")
+    ds = Dataset.read_csv(str(path))
+    a = Dataset.read_csv(str(path)).filter("shop == 'a'")
+    m = libcrm.Arima(p=1, d=0, q=0).fit_dataset(a, "date", "amount", "month")
+    assert m.stat("n") == 48
+    assert m.stat("period") == 12
+    fc = m.forecast(2, level=95)
+    assert fc.columns[0] == "time"
+    q = libcrm.Arima(p=1).fit_dataset(a, "date", "amount", period="quarter")
+    assert q.stat("n") == 16
+    fits, fcs = libcrm.arima_many(ds, "shop", "date", "amount", h=3, auto=True, n_threads=2)
+    f = fits.to_columns()
+    assert f["shop"] == ["a", "b"]
+    assert f["n"] == [48.0, 48.0]
+    assert all(e is None for e in f["error"])
+    assert len(fcs) == 6
+
+
+def test_errors():
+    with pytest.raises(libcrm.InvalidError, match="constant"):
+        libcrm.Arima(p=1).fit([5.0] * 30)
+    with pytest.raises(libcrm.InvalidError, match="missing"):
+        libcrm.Arima(p=1).fit([1.0, 2.0, None, 3.0, 2.0, 1.0, 4.0, 2.0, 3.0, 1.0])
+    with pytest.raises(libcrm.InvalidError, match="period"):
+        libcrm.Arima(p=1, sp=1).fit(series())
+    with pytest.raises(libcrm.InvalidError, match="needs at least"):
+        libcrm.Arima(p=3, d=1, q=3).fit([1.0, 2.0, 4.0, 3.0, 5.0, 4.0])
+    with pytest.raises(TypeError):
+        libcrm.Arima(nonsense=1).fit(series())
+    with pytest.raises(ValueError):
+        libcrm.Arima(p=1, method="bayes").fit(series())
+    m = libcrm.Arima(p=1).fit(series())
+    with pytest.raises(libcrm.InvalidError):
+        m.forecast(0)
+    with pytest.raises(TypeError):
+        m.predict(Dataset.from_columns({"x": [1.0]}))
+
+
+def test_airline_parity_with_r(shared_data):
+    ds = Dataset.read_csv(os.path.join(shared_data, "airpassengers", "airpassengers.csv"))
+    y = [math.log(v) for v in ds["value"]]
+    m = libcrm.Arima(p=0, d=1, q=1, sp=0, sd=1, sq=1, period=12).fit(y)
+    s = m.summary().to_columns()
+    # R 4.2.2 stats::arima (CSS-ML), tests/reference/golden/arima_fixed.tsv
+    assert s["estimate"][0] == pytest.approx(-0.40182801675577684, rel=1e-4)
+    assert s["estimate"][1] == pytest.approx(-0.55694483844837783, rel=1e-4)
+    assert m.stat("loglik") == pytest.approx(244.69953059679631, rel=1e-6)
+    auto = libcrm.Arima(auto=True).fit_dataset(ds, "date", "value", "month")
+    assert [auto.stat(k) for k in ("p", "d", "q", "sp", "sd", "sq", "period")] == [2, 1, 1, 0, 1, 0, 12]
+    assert auto.stat("aicc") == pytest.approx(1018.1651654398245, rel=1e-6)
