@@ -35,10 +35,14 @@
  *    would empty its own cluster; a cluster nobody can seed keeps its center).
  *
  * `algorithm` picks Lloyd (every distance every iteration, by GEMM) or
- * Hamerly's bound-based variant, which computes distances only for rows whose
- * nearest center may have changed (directly, not by GEMM). Both sum the
- * centers identically and produce the same assignments up to distance ties
- * within rounding, which real data essentially never has. On the
+ * Hamerly's bound-based variant, which keeps an upper bound on each row's
+ * distance to its center and a lower bound to the others and computes
+ * distances only for rows whose bounds no longer prove the assignment: first
+ * the exact distance to the row's own center, then, where the bound still
+ * fails, all centers through one GEMM over those rows (the bounds taken from
+ * it allow for its rounding, so they stay valid). Both sum the centers
+ * identically and produce the same assignments up to distance ties within
+ * rounding, which real data essentially never has. On the
  * 16-dimensional benchmark with k = 8 Hamerly is slower than the GEMM Lloyd,
  * so AUTO uses Hamerly only from k >= 32, where the distance work dominates
  * (see docs/kmeans.md).
@@ -46,11 +50,12 @@
  * Determinism and threads. Rows are processed in fixed blocks whose
  * boundaries depend only on the number of rows; sums are formed per block
  * in row order and merged in block order, so results are bit-identical for
- * every `n_threads`. BLAS is called from inside the worker threads on
- * chunks of at most 512 rows, halved (down to 8) until rows * k * ncols is
- * below OpenBLAS's threading threshold (4 * 65536), so OpenBLAS runs them on
- * the calling thread; only for k * ncols >= 32768 may it add threads of its
- * own, which split rows and centers, not sums, and do not change results.
+ * every `n_threads`. Rows are copied out of the dataset's columns up to 2,048
+ * at a time; BLAS is called from inside the worker threads on sub-blocks of
+ * at most 512 rows, halved (down to 8) until rows * k * ncols is below
+ * OpenBLAS's threading threshold (4 * 65536), so OpenBLAS runs them on the
+ * calling thread; only for k * ncols >= 32768 may it add threads of its own,
+ * which split rows and centers, not sums, and do not change results.
  *
  * Standardize. With standardize = 1 every column is replaced by its
  * z-score (x - mean) / sd (sd with divisor n, as scikit-learn's
