@@ -402,13 +402,59 @@ static inline void cov_update(double *restrict out, const double *restrict in,
         out[i] = in[i] - M[i] * mj / gain;
 }
 
+/* Relative tolerance of the tolerance-based steady-state switch of kf_run. */
+#define CRM_ARIMA_KF_STEADY_TOL 1e-9
+
+/* Whether the covariances P and Q (n entries) agree to within bound in every
+ * entry (stops at the first entry that does not). */
+static int cov_close(const double *P, const double *Q, size_t n, double bound)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!(fabs(P[i] - Q[i]) <= bound)) return 0;
+    return 1;
+}
+
+/* Copy n doubles between buffers that do not overlap; inlined, for the short
+ * rows and columns of the filter where a library call costs more than the copy. */
+static inline void copy_short(double *restrict dst, const double *restrict src, int n)
+{
+    for (int i = 0; i < n; i++)
+        dst[i] = src[i];
+}
+
+/* Column j of T P, T the transition matrix (AR companion block of size r,
+ * differencing block of size d; pnz lists the nonzero AR coefficients of the
+ * first r-1 rows, whose other rows are shifts: adding a zero term changes no
+ * bits). */
+static inline void t_col(const double *P, double *restrict out, int j, int r, int rd, int d,
+                         const double *phi, int p, const int *pnz, int npz,
+                         const double *delta, const int *dnz, int nzd)
+{
+    const double *Pj = P + (size_t)rd * (size_t)j;
+    double p0 = Pj[0];
+    copy_short(out, Pj + 1, r - 1);
+    for (int z = 0; z < npz; z++) {
+        int i = pnz[z];
+        out[i] = Pj[i + 1] + phi[i] * p0;
+    }
+    out[r - 1] = r - 1 < p ? phi[r - 1] * p0 : 0.0;
+    double tmp = p0;
+    for (int z = 0; z < nzd; z++) {
+        int kk = dnz[z];
+        tmp += delta[kk] * Pj[r + kk];
+    }
+    out[r] = tmp;
+    copy_short(out + r + 1, Pj + r, d - 1);
+}
+
 typedef struct kf_work {
     int rp, rq, r, nd, rd;
     int nzd;     /* nonzero entries of delta */
     int *dnz;    /* their indices (nd ints) */
+    int *pnz;    /* scratch for the indices of the nonzero AR coefficients (rp ints) */
     double *phi, *theta, *delta;
     double *a, *anew, *M, *P, *Pnew, *mm;
-    double *Pcopy; /* rd*rd: the last filtered covariance, for the steady-state test */
+    double *Pcopy; /* rd*rd: second buffer for P (the previous one, steady-state test) */
     double *cov_work;
     lapack_int *iwork;
 } kf_work;
@@ -437,16 +483,27 @@ static void kf_run(kf_work *k, const double *y, int n, double *ssq_out, double *
     int r = k->r, rd = k->rd, p = k->rp, q = k->rq, d = k->nd;
     const double *phi = k->phi, *theta = k->theta, *delta = k->delta;
     double *a = k->a, *anew = k->anew, *M = k->M, *P = k->P, *Pnew = k->Pnew, *mm = k->mm;
+    double *Pold = k->Pcopy; /* the previous P, kept by swapping buffers instead of copying */
     double ssq = 0.0, sumlog = 0.0;
     int nu = 0;
     /* Steady state, bit for bit: once the filtered covariance P comes out of a
      * step with exactly the bits it went in with, every later step (until a
      * missing value) would recompute the same Pnew, M, gain and P, so they are
-     * reused instead. A copy of P is taken only when two successive gains are
-     * equal, which happens only near convergence. */
+     * reused instead. The previous P is kept (in the other buffer) only when
+     * two successive gains are equal, which happens only near convergence. */
     int steady = 0, have_copy = 0;
     double gain_s = 0.0, last_gain = NAN;
+    /* With MA terms the covariance approaches its fixed point only
+     * geometrically and seldom repeats bit for bit; there the switch is taken
+     * once two successive gains agree to CRM_ARIMA_KF_STEADY_TOL (relative)
+     * and then two successive filtered covariances agree entry by entry to
+     * that tolerance times the gain. Without MA terms the rule stays exact. */
+    const double tol = q > 0 ? CRM_ARIMA_KF_STEADY_TOL : 0.0;
     const size_t rdd = (size_t)rd * (size_t)rd;
+    /* the nonzero AR coefficients of the shift rows (seasonal models have few) */
+    int *pnz = k->pnz, npz = 0;
+    for (int i = 0; i < p && i < r - 1; i++)
+        if (phi[i] != 0.0) pnz[npz++] = i;
     for (int l = 0; l < n; l++) {
         for (int i = 0; i < r; i++) {
             double tmp = (i < r - 1) ? a[i + 1] : 0.0;
@@ -475,41 +532,31 @@ static void kf_run(kf_work *k, const double *y, int n, double *ssq_out, double *
                     }
                 }
             } else {
-                /* mm = T P */
-                for (int j = 0; j < rd; j++) {
-                    const double *Pj = P + (size_t)rd * j;
-                    double *mj = mm + (size_t)rd * j;
-                    double p0 = Pj[0];
-                    /* rows below the AR order are shifts (adding a zero term
-                     * changes no bits) */
-                    int pa = p < r - 1 ? p : r - 1;
-                    for (int i = 0; i < pa; i++)
-                        mj[i] = phi[i] != 0.0 ? Pj[i + 1] + phi[i] * p0 : Pj[i + 1];
-                    if (r - 1 > pa) memcpy(mj + pa, Pj + pa + 1, (size_t)(r - 1 - pa) * sizeof *mj);
-                    mj[r - 1] = r - 1 < p ? phi[r - 1] * p0 : 0.0;
-                    double tmp = p0;
-                    for (int z = 0; z < k->nzd; z++) {
-                        int kk = k->dnz[z];
-                        tmp += delta[kk] * Pj[r + kk];
-                    }
-                    mj[r] = tmp;
-                    for (int i = 1; i < d; i++)
-                        mj[r + i] = Pj[r + i - 1];
-                }
-                /* Pnew = mm T' */
+                /* Pnew = T P T', column by column: column i of Pnew is T times
+                 * one column of P (times a shift of T'), so a column that is a
+                 * plain shift is computed in place rather than through mm and
+                 * copied; mm holds only the columns of T P that are combined
+                 * (column 0, the AR columns, the last differencing column). */
+                t_col(P, mm, 0, r, rd, d, phi, p, pnz, npz, delta, k->dnz, k->nzd);
+                for (int i = 1; i < d; i++)
+                    t_col(P, Pnew + (size_t)rd * (r + i), r + i - 1, r, rd, d, phi, p, pnz, npz,
+                          delta, k->dnz, k->nzd);
                 for (int i = 0; i < r; i++) {
                     double *Pi = Pnew + (size_t)rd * i;
-                    const double *m1 = mm + (size_t)rd * (i + 1);
                     if (i < p && phi[i] != 0.0) {
                         double f = phi[i];
-                        if (i < r - 1)
+                        if (i < r - 1) {
+                            double *m1 = mm + (size_t)rd * (i + 1);
+                            t_col(P, m1, i + 1, r, rd, d, phi, p, pnz, npz, delta, k->dnz,
+                                  k->nzd);
                             for (int j = 0; j < rd; j++)
                                 Pi[j] = f * mm[j] + m1[j];
-                        else
+                        } else {
                             for (int j = 0; j < rd; j++)
                                 Pi[j] = f * mm[j];
+                        }
                     } else if (i < r - 1) {
-                        memcpy(Pi, m1, (size_t)rd * sizeof *Pi);
+                        t_col(P, Pi, i + 1, r, rd, d, phi, p, pnz, npz, delta, k->dnz, k->nzd);
                     } else {
                         memset(Pi, 0, (size_t)rd * sizeof *Pi);
                     }
@@ -520,15 +567,22 @@ static void kf_run(kf_work *k, const double *y, int n, double *ssq_out, double *
                         Pr[j] = mm[j];
                     for (int z = 0; z < k->nzd; z++) {
                         int kk = k->dnz[z];
-                        const double *mk = mm + (size_t)rd * (r + kk);
+                        /* column r+kk of T P: already in Pnew (column r+kk+1)
+                         * unless it is the last one */
+                        const double *mk;
+                        if (kk + 1 < d) {
+                            mk = Pnew + (size_t)rd * (r + kk + 1);
+                        } else {
+                            double *t = mm + (size_t)rd * (r + kk);
+                            t_col(P, t, r + kk, r, rd, d, phi, p, pnz, npz, delta, k->dnz,
+                                  k->nzd);
+                            mk = t;
+                        }
                         double dk = delta[kk];
                         for (int j = 0; j < rd; j++)
                             Pr[j] += dk * mk[j];
                     }
                 }
-                for (int i = 1; i < d; i++)
-                    memcpy(Pnew + (size_t)rd * (r + i), mm + (size_t)rd * (r + i - 1),
-                           (size_t)rd * sizeof *Pnew);
                 for (int i = 0; i <= q; i++) {
                     double vi = i == 0 ? 1.0 : theta[i - 1];
                     for (int j = 0; j <= q; j++)
@@ -547,7 +601,7 @@ static void kf_run(kf_work *k, const double *y, int n, double *ssq_out, double *
                 for (int i = 0; i < d; i++)
                     gain += delta[i] * Pnew[r + i];
                 /* M = Pnew Z; zero entries of delta add nothing and are skipped */
-                memcpy(M, Pnew, (size_t)rd * sizeof *M);
+                copy_short(M, Pnew, rd);
                 for (int z = 0; z < k->nzd; z++) {
                     int kk = k->dnz[z];
                     const double *col = Pnew + (size_t)rd * (r + kk);
@@ -566,6 +620,13 @@ static void kf_run(kf_work *k, const double *y, int n, double *ssq_out, double *
             if (resid) resid[l] = resid0 / sqrt(gain);
             for (int i = 0; i < rd; i++)
                 a[i] = anew[i] + M[i] * resid0 / gain;
+            if (!steady && have_copy) {
+                /* keep the previous P for the steady-state test: write the new one
+                 * into the other buffer (the update reads Pnew and M only) */
+                double *t = P;
+                P = Pold;
+                Pold = t;
+            }
             if (steady) {
                 /* P, M and gain are those of the previous step */
             } else if (p == 0 || (d == 0 && p == 1)) {
@@ -583,10 +644,10 @@ static void kf_run(kf_work *k, const double *y, int n, double *ssq_out, double *
                     cov_update(P + (size_t)rd * j, Pnew + (size_t)rd * j, M, M[j], gain, rd);
             }
             if (!steady && l > 0) {
-                if (have_copy && memcmp(P, k->Pcopy, rdd * sizeof *P) == 0) {
+                if (have_copy && (tol == 0.0 ? memcmp(P, Pold, rdd * sizeof *P) == 0
+                                             : cov_close(P, Pold, rdd, tol * gain))) {
                     steady = 1;
-                } else if (gain == last_gain) {
-                    memcpy(k->Pcopy, P, rdd * sizeof *P);
+                } else if (gain == last_gain || fabs(gain - last_gain) <= tol * gain) {
                     have_copy = 1;
                 } else {
                     have_copy = 0;
@@ -605,6 +666,7 @@ static void kf_run(kf_work *k, const double *y, int n, double *ssq_out, double *
     }
     *ssq_out = ssq;
     *sumlog_out = sumlog;
+    if (P != k->P) memcpy(k->P, P, rdd * sizeof *P);
     *nu_out = nu;
 }
 
@@ -1074,7 +1136,7 @@ crm_status crm__arima_fit_series(const double *y, int n, const crm__arima_spec *
                    (size_t)nd + eig_need + 6 * opt_need + 8 * np;
     double *work = crm__malloc_array(nwork, sizeof *work);
     lapack_int *iwork = crm__malloc_array((size_t)(rp + 2) + 2 * np + 2, sizeof *iwork);
-    int *dnz = crm__malloc_array((size_t)nd + 1, sizeof *dnz);
+    int *dnz = crm__malloc_array((size_t)nd + (size_t)rp + 2, sizeof *dnz);
     out->coef = crm__calloc(np ? np : 1, sizeof *out->coef);
     out->var = crm__calloc(np > 0 ? np * np : 1, sizeof *out->var);
     out->mask = crm__calloc(np ? np : 1, sizeof *out->mask);
@@ -1161,6 +1223,7 @@ crm_status crm__arima_fit_series(const double *y, int n, const crm__arima_spec *
 
     diff_poly(sp.d, sp.D, s, out->delta);
     o.kf.dnz = dnz;
+    o.kf.pnz = dnz + nd + 1;
     o.kf.nzd = 0;
     for (int i = 0; i < nd; i++)
         if (out->delta[i] != 0.0) dnz[o.kf.nzd++] = i;
