@@ -72,8 +72,8 @@ static int parse_ints(const char *s, int64_t *v, int n)
 static void model_name(const crm_model *m, char *buf, size_t size)
 {
     double v[9];
-    static const char *const nm[] = {"p",      "d",      "q",   "sp", "sd", "sq",
-                                     "period", "include_mean", "include_drift"};
+    static const char *const nm[] = {
+        "p", "d", "q", "sp", "sd", "sq", "period", "include_mean", "include_drift"};
     for (int i = 0; i < 9; i++)
         crm_model_stat(m, nm[i], &v[i]);
     int len = snprintf(buf, size, "ARIMA(%d,%d,%d)", (int)v[0], (int)v[1], (int)v[2]);
@@ -82,46 +82,9 @@ static void model_name(const crm_model *m, char *buf, size_t size)
                         (int)v[5], (int)v[6]);
     if (len > 0 && (size_t)len < size)
         snprintf(buf + len, size - (size_t)len, "%s",
-                 v[7] != 0 ? " with non-zero mean" : v[8] != 0 ? " with drift" : "");
-}
-
-static void print_table_json(const crm_dataset *t)
-{
-    size_t nr = crm_dataset_nrows(t), nc = crm_dataset_ncols(t);
-    fputs("[", stdout);
-    for (size_t r = 0; r < nr; r++) {
-        fputs(r ? ", {" : "{", stdout);
-        for (size_t c = 0; c < nc; c++) {
-            const char *name = NULL;
-            int32_t type = 0;
-            crm_dataset_column_name(t, c, &name);
-            crm_dataset_column_type(t, c, &type);
-            fputs(c ? ", " : "", stdout);
-            cli_json_string(stdout, name);
-            fputs(": ", stdout);
-            if (type == CRM_TYPE_TEXT) {
-                const char *s = NULL;
-                crm_dataset_get_text(t, c, r, &s);
-                if (s)
-                    cli_json_string(stdout, s);
-                else
-                    fputs("null", stdout);
-            } else if (type == CRM_TYPE_TIME) {
-                int64_t tv = 0;
-                char b[32];
-                crm_dataset_get_time(t, c, r, 1, &tv);
-                cli_format_time(tv, b, sizeof b);
-                b[10] = '\0';
-                cli_json_string(stdout, b);
-            } else {
-                double v = NAN;
-                crm_dataset_get_number(t, c, r, 1, &v);
-                cli_json_number(stdout, v);
-            }
-        }
-        fputs("}", stdout);
-    }
-    fputs("]", stdout);
+                 v[7] != 0   ? " with non-zero mean"
+                 : v[8] != 0 ? " with drift"
+                             : "");
 }
 
 /* Print a table as aligned text (times as dates, numbers with 6 digits). */
@@ -346,9 +309,9 @@ int cli_cmd_arima(int argc, char **argv)
             fputs("{\"file\": ", stdout);
             cli_json_string(stdout, path);
             fputs(", \"fits\": ", stdout);
-            print_table_json(fits);
+            cli_table_json(fits);
             fputs(", \"forecasts\": ", stdout);
-            print_table_json(fc);
+            cli_table_json(fc);
             fputs("}\n", stdout);
         } else {
             printf("file:        %s\nseries:      %zu (by %s)\nlevel:       %g%%\n", path,
@@ -397,9 +360,9 @@ int cli_cmd_arima(int argc, char **argv)
             cli_json_number(stdout, sv);
         }
         fputs("}, \"coefficients\": ", stdout);
-        print_table_json(sum);
+        cli_table_json(sum);
         fputs(", \"forecasts\": ", stdout);
-        print_table_json(fc);
+        cli_table_json(fc);
         fputs(", \"output\": ", stdout);
         if (out)
             cli_json_string(stdout, out);
@@ -413,8 +376,8 @@ int cli_cmd_arima(int argc, char **argv)
         fputs("}\n", stdout);
     } else {
         double st[8];
-        static const char *const sn[] = {"n",      "sigma2", "loglik",      "aic",
-                                         "aicc",   "bic",    "ljung_box_p", "converged"};
+        static const char *const sn[] = {"n",    "sigma2", "loglik",      "aic",
+                                         "aicc", "bic",    "ljung_box_p", "converged"};
         for (int i = 0; i < 8; i++)
             crm_model_stat(m, sn[i], &st[i]);
         char b[6][48];
@@ -423,8 +386,8 @@ int cli_cmd_arima(int argc, char **argv)
         printf("file:        %s\nseries:      %d periods of %s by %s\nmodel:       %s%s\n"
                "sigma2:      %s\nloglik:      %s\nAIC:         %s   AICc: %s   BIC: %s\n"
                "Ljung-Box p: %s\n",
-               path, (int)st[0], vcol, tcol, name, st[7] != 0 ? "" : " (not converged)", b[0],
-               b[1], b[2], b[3], b[4], b[5]);
+               path, (int)st[0], vcol, tcol, name, st[7] != 0 ? "" : " (not converged)", b[0], b[1],
+               b[2], b[3], b[4], b[5]);
         if (out) printf("output:      %s\n", out);
         if (model_path) printf("model file:  %s\n", model_path);
         printf("\n");

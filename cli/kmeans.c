@@ -49,45 +49,6 @@ static void km_help(void)
            km_usage, cli_csvflags_help);
 }
 
-/* Split "a,b,c" into a new array of new strings. */
-static int split_list(const char *s, char ***out, size_t *n)
-{
-    size_t cnt = 1;
-    for (const char *p = s; *p; p++)
-        cnt += *p == ',';
-    char **v = calloc(cnt, sizeof *v);
-    if (!v) return -1;
-    size_t i = 0;
-    const char *p = s;
-    for (;;) {
-        const char *e = strchr(p, ',');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        v[i] = malloc(len + 1);
-        if (!v[i]) {
-            for (size_t j = 0; j < i; j++)
-                free(v[j]);
-            free(v);
-            return -1;
-        }
-        memcpy(v[i], p, len);
-        v[i][len] = '\0';
-        i++;
-        if (!e) break;
-        p = e + 1;
-    }
-    *out = v;
-    *n = cnt;
-    return 0;
-}
-
-static void free_list(char **v, size_t n)
-{
-    if (!v) return;
-    for (size_t i = 0; i < n; i++)
-        free(v[i]);
-    free(v);
-}
-
 static int parse_i64(cli_args *a, const cli_opt *o, int64_t lo, int64_t hi, int64_t *out)
 {
     const char *v = NULL;
@@ -195,27 +156,6 @@ static void clear_progress(const int *last)
         fputs("\r                 \r", stderr);
         fflush(stderr);
     }
-}
-
-static void print_summary_json(const crm_dataset *s)
-{
-    size_t nr = crm_dataset_nrows(s), nc = crm_dataset_ncols(s);
-    fputs("[", stdout);
-    for (size_t r = 0; r < nr; r++) {
-        fputs(r ? ", {" : "{", stdout);
-        for (size_t c = 0; c < nc; c++) {
-            const char *name = NULL;
-            double v = NAN;
-            crm_dataset_column_name(s, c, &name);
-            crm_dataset_get_number(s, c, r, 1, &v);
-            fputs(c ? ", " : "", stdout);
-            cli_json_string(stdout, name);
-            fputs(": ", stdout);
-            cli_json_number(stdout, v);
-        }
-        fputs("}", stdout);
-    }
-    fputs("]", stdout);
 }
 
 static int run_elbow(const crm_dataset *f, const char *const *cols, size_t ncols,
@@ -363,7 +303,8 @@ int cli_cmd_kmeans(int argc, char **argv)
         rc = cli_usage(&a, "--k is required (or --elbow KMIN:KMAX)");
         goto done;
     }
-    if (split_list(colarg, &cols, &ncols) || (logarg && split_list(logarg, &logs, &nlogs))) {
+    if (cli_split_list(colarg, &cols, &ncols) ||
+        (logarg && cli_split_list(logarg, &logs, &nlogs))) {
         cli_error("out of memory");
         rc = CLI_EXIT_INPUT;
         goto done;
@@ -440,7 +381,7 @@ int cli_cmd_kmeans(int argc, char **argv)
             cli_json_number(stdout, sv);
         }
         fputs("}, \"summary\": ", stdout);
-        print_summary_json(sum);
+        cli_table_json(sum);
         fputs(", \"output\": ", stdout);
         if (out)
             cli_json_string(stdout, out);
@@ -498,8 +439,8 @@ done:
     crm_dataset_free(sum);
     crm_dataset_free(feat);
     crm_dataset_free(ds);
-    free_list(cols, ncols);
-    free_list(logs, nlogs);
+    cli_free_list(cols, ncols);
+    cli_free_list(logs, nlogs);
     cli_csvflags_free(&f);
     return rc;
 }

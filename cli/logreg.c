@@ -76,40 +76,6 @@ static void reg_help(int logistic)
                ln_usage, cli_csvflags_help);
 }
 
-static int split_list(const char *s, char ***out, size_t *n)
-{
-    size_t cnt = 1;
-    for (const char *p = s; *p; p++)
-        cnt += *p == ',';
-    char **v = calloc(cnt, sizeof *v);
-    if (!v) return -1;
-    const char *p = s;
-    for (size_t i = 0; i < cnt; i++) {
-        const char *e = strchr(p, ',');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        v[i] = malloc(len + 1);
-        if (!v[i]) {
-            for (size_t j = 0; j < i; j++)
-                free(v[j]);
-            free(v);
-            return -1;
-        }
-        memcpy(v[i], p, len);
-        v[i][len] = '\0';
-        p = e ? e + 1 : p + len;
-    }
-    *out = v;
-    *n = cnt;
-    return 0;
-}
-
-static void free_list(char **v, size_t n)
-{
-    for (size_t i = 0; v && i < n; i++)
-        free(v[i]);
-    free(v);
-}
-
 static int32_t show_progress(double fraction, void *user)
 {
     int *last = user;
@@ -120,38 +86,6 @@ static int32_t show_progress(double fraction, void *user)
         fflush(stderr);
     }
     return 0;
-}
-
-/* The summary table as a list of row objects. */
-static void print_table_json(const crm_dataset *s)
-{
-    size_t nr = crm_dataset_nrows(s), nc = crm_dataset_ncols(s);
-    fputs("[", stdout);
-    for (size_t r = 0; r < nr; r++) {
-        fputs(r ? ", {" : "{", stdout);
-        for (size_t c = 0; c < nc; c++) {
-            const char *name = NULL, *txt = NULL;
-            int32_t type = 0;
-            double v = NAN;
-            crm_dataset_column_name(s, c, &name);
-            crm_dataset_column_type(s, c, &type);
-            fputs(c ? ", " : "", stdout);
-            cli_json_string(stdout, name);
-            fputs(": ", stdout);
-            if (type == CRM_TYPE_TEXT) {
-                crm_dataset_get_text(s, c, r, &txt);
-                if (txt)
-                    cli_json_string(stdout, txt);
-                else
-                    fputs("null", stdout);
-            } else {
-                crm_dataset_get_number(s, c, r, 1, &v);
-                cli_json_number(stdout, v);
-            }
-        }
-        fputs("}", stdout);
-    }
-    fputs("]", stdout);
 }
 
 static double col_at(const crm_dataset *s, const char *name, size_t r)
@@ -442,7 +376,7 @@ int cli_regression(int argc, char **argv, int logistic)
         rc = cli_usage(&a, "--features is required");
         goto done;
     }
-    if (split_list(featarg, &feats, &nfeat)) {
+    if (cli_split_list(featarg, &feats, &nfeat)) {
         cli_error("out of memory");
         rc = CLI_EXIT_INPUT;
         goto done;
@@ -553,10 +487,10 @@ int cli_regression(int argc, char **argv, int logistic)
             cli_json_number(stdout, sv);
         }
         fputs("}, \"summary\": ", stdout);
-        print_table_json(sum);
+        cli_table_json(sum);
         if (tm) {
             fputs(", \"test\": ", stdout);
-            print_table_json(tm);
+            cli_table_json(tm);
         }
         fputs(", \"output\": ", stdout);
         if (out)
@@ -585,7 +519,7 @@ done:
     crm_dataset_free(tm);
     crm_dataset_free(test);
     crm_dataset_free(ds);
-    free_list(feats, nfeat);
+    cli_free_list(feats, nfeat);
     cli_csvflags_free(&f);
     return rc;
 }

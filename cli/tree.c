@@ -56,45 +56,6 @@ static void tr_help(void)
            tr_usage, cli_csvflags_help);
 }
 
-/* Split "a,b,c" into a new array of new strings. */
-static int split_list(const char *s, char ***out, size_t *n)
-{
-    size_t cnt = 1;
-    for (const char *p = s; *p; p++)
-        cnt += *p == ',';
-    char **v = calloc(cnt, sizeof *v);
-    if (!v) return -1;
-    size_t i = 0;
-    const char *p = s;
-    for (;;) {
-        const char *e = strchr(p, ',');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        v[i] = malloc(len + 1);
-        if (!v[i]) {
-            for (size_t j = 0; j < i; j++)
-                free(v[j]);
-            free(v);
-            return -1;
-        }
-        memcpy(v[i], p, len);
-        v[i][len] = '\0';
-        i++;
-        if (!e) break;
-        p = e + 1;
-    }
-    *out = v;
-    *n = cnt;
-    return 0;
-}
-
-static void free_list(char **v, size_t n)
-{
-    if (!v) return;
-    for (size_t i = 0; i < n; i++)
-        free(v[i]);
-    free(v);
-}
-
 static int32_t show_progress(double fraction, void *user)
 {
     int *last = user;
@@ -105,39 +66,6 @@ static int32_t show_progress(double fraction, void *user)
         fflush(stderr);
     }
     return 0;
-}
-
-/* A table as a JSON list of row objects (numbers and text). */
-static void print_table_json(const crm_dataset *s)
-{
-    size_t nr = crm_dataset_nrows(s), nc = crm_dataset_ncols(s);
-    fputs("[", stdout);
-    for (size_t r = 0; r < nr; r++) {
-        fputs(r ? ", {" : "{", stdout);
-        for (size_t c = 0; c < nc; c++) {
-            const char *name = NULL;
-            int32_t type = 0;
-            crm_dataset_column_name(s, c, &name);
-            crm_dataset_column_type(s, c, &type);
-            fputs(c ? ", " : "", stdout);
-            cli_json_string(stdout, name);
-            fputs(": ", stdout);
-            if (type == CRM_TYPE_TEXT) {
-                const char *t = NULL;
-                crm_dataset_get_text(s, c, r, &t);
-                if (t)
-                    cli_json_string(stdout, t);
-                else
-                    fputs("null", stdout);
-            } else {
-                double v = NAN;
-                crm_dataset_get_number(s, c, r, 1, &v);
-                cli_json_number(stdout, v);
-            }
-        }
-        fputs("}", stdout);
-    }
-    fputs("]", stdout);
 }
 
 static int write_text_file(const char *path, const char *text)
@@ -165,7 +93,7 @@ static int print_path(const crm_dataset *ds, const char *target, char **feat, si
     size_t n = crm_dataset_nrows(p);
     if (json) {
         fputs("{\"path\": ", stdout);
-        print_table_json(p);
+        cli_table_json(p);
         fputs("}\n", stdout);
     } else {
         printf("%24s %24s\n", "ccp_alpha", "impurity");
@@ -328,7 +256,7 @@ int cli_cmd_tree(int argc, char **argv)
         rc = cli_usage(&a, "--features is required");
         goto done;
     }
-    if (split_list(featarg, &feat, &nf)) {
+    if (cli_split_list(featarg, &feat, &nf)) {
         cli_error("out of memory");
         rc = CLI_EXIT_INPUT;
         goto done;
@@ -408,9 +336,9 @@ int cli_cmd_tree(int argc, char **argv)
             cli_json_number(stdout, sv);
         }
         fputs("}, \"importances\": ", stdout);
-        print_table_json(imp);
+        cli_table_json(imp);
         fputs(", \"summary\": ", stdout);
-        print_table_json(sum);
+        cli_table_json(sum);
         if (rules) {
             fputs(", \"rules\": ", stdout);
             cli_json_string(stdout, text);
@@ -467,7 +395,7 @@ done:
     crm_dataset_free(sum);
     crm_dataset_free(imp);
     crm_dataset_free(ds);
-    free_list(feat, nf);
+    cli_free_list(feat, nf);
     cli_csvflags_free(&f);
     return rc;
 }

@@ -390,3 +390,81 @@ crm_status cli_mutate(crm_dataset *ds, const char *arg)
     free(name);
     return st;
 }
+
+/* Split "a,b,c" into a new array of new strings. */
+int cli_split_list(const char *s, char ***out, size_t *n)
+{
+    size_t cnt = 1;
+    for (const char *p = s; *p; p++)
+        cnt += *p == ',';
+    char **v = calloc(cnt, sizeof *v);
+    if (!v) return -1;
+    size_t i = 0;
+    const char *p = s;
+    for (;;) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        v[i] = malloc(len + 1);
+        if (!v[i]) {
+            for (size_t j = 0; j < i; j++)
+                free(v[j]);
+            free(v);
+            return -1;
+        }
+        memcpy(v[i], p, len);
+        v[i][len] = '\0';
+        i++;
+        if (!e) break;
+        p = e + 1;
+    }
+    *out = v;
+    *n = cnt;
+    return 0;
+}
+
+void cli_free_list(char **v, size_t n)
+{
+    if (!v) return;
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+void cli_table_json(const crm_dataset *t)
+{
+    size_t nr = crm_dataset_nrows(t), nc = crm_dataset_ncols(t);
+    fputs("[", stdout);
+    for (size_t r = 0; r < nr; r++) {
+        fputs(r ? ", {" : "{", stdout);
+        for (size_t c = 0; c < nc; c++) {
+            const char *name = NULL;
+            int32_t type = 0;
+            crm_dataset_column_name(t, c, &name);
+            crm_dataset_column_type(t, c, &type);
+            fputs(c ? ", " : "", stdout);
+            cli_json_string(stdout, name);
+            fputs(": ", stdout);
+            if (type == CRM_TYPE_TEXT) {
+                const char *s = NULL;
+                crm_dataset_get_text(t, c, r, &s);
+                if (s)
+                    cli_json_string(stdout, s);
+                else
+                    fputs("null", stdout);
+            } else if (type == CRM_TYPE_TIME) {
+                int64_t tv = 0;
+                char b[32];
+                crm_dataset_get_time(t, c, r, 1, &tv);
+                cli_format_time(tv, b, sizeof b);
+                b[10] = '\0';
+                cli_json_string(stdout, b);
+            } else {
+                double v = NAN;
+                crm_dataset_get_number(t, c, r, 1, &v);
+                cli_json_number(stdout, v);
+            }
+        }
+        fputs("}", stdout);
+    }
+    fputs("]", stdout);
+}

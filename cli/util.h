@@ -124,6 +124,17 @@ void cli_json_string(FILE *f, const char *s);
 /* Write v as a JSON number that reads back exactly; null for NaN and infinities. */
 void cli_json_number(FILE *f, double v);
 
+/* ---- lists and tables ------------------------------------------------------- */
+
+/* Split "a,b,c" into *n new strings (*out: a new array; free with
+ * cli_free_list). Returns 0, or -1 when out of memory. */
+int cli_split_list(const char *s, char ***out, size_t *n);
+void cli_free_list(char **v, size_t n);
+
+/* Print a table on stdout as a JSON list of row objects keyed by column name:
+ * numbers (null for missing), text (null for missing), times as "YYYY-MM-DD". */
+void cli_table_json(const crm_dataset *t);
+
 /* ---- commands -------------------------------------------------------------- */
 
 int cli_cmd_apriori(int argc, char **argv);
