@@ -342,24 +342,13 @@ int cli_cmd_arima(int argc, char **argv)
     char name[128];
     model_name(m, name, sizeof name);
     if (json) {
-        size_t nstat = 0;
-        crm_model_stat_count(m, &nstat);
         fputs("{\"file\": ", stdout);
         cli_json_string(stdout, path);
         fputs(", \"model\": ", stdout);
         cli_json_string(stdout, name);
-        fputs(", \"stats\": {", stdout);
-        for (size_t i = 0; i < nstat; i++) {
-            const char *sn = NULL;
-            double sv = NAN;
-            crm_model_stat_name(m, i, &sn);
-            crm_model_stat(m, sn, &sv);
-            fputs(i ? ", " : "", stdout);
-            cli_json_string(stdout, sn);
-            fputs(": ", stdout);
-            cli_json_number(stdout, sv);
-        }
-        fputs("}, \"coefficients\": ", stdout);
+        fputs(", \"stats\": ", stdout);
+        cli_stats_json(m);
+        fputs(", \"coefficients\": ", stdout);
         cli_table_json(sum);
         fputs(", \"forecasts\": ", stdout);
         cli_table_json(fc);

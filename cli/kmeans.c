@@ -359,8 +359,6 @@ int cli_cmd_kmeans(int argc, char **argv)
         rc = cli_lib_error(NULL);
         goto done;
     }
-    size_t nstat = 0;
-    crm_model_stat_count(m, &nstat);
     if (json) {
         fputs("{\"file\": ", stdout);
         cli_json_string(stdout, path);
@@ -369,18 +367,9 @@ int cli_cmd_kmeans(int argc, char **argv)
             fputs(j ? ", " : "", stdout);
             cli_json_string(stdout, cols[j]);
         }
-        fputs("], \"stats\": {", stdout);
-        for (size_t i = 0; i < nstat; i++) {
-            const char *name = NULL;
-            double sv = NAN;
-            crm_model_stat_name(m, i, &name);
-            crm_model_stat(m, name, &sv);
-            fputs(i ? ", " : "", stdout);
-            cli_json_string(stdout, name);
-            fputs(": ", stdout);
-            cli_json_number(stdout, sv);
-        }
-        fputs("}, \"summary\": ", stdout);
+        fputs("], \"stats\": ", stdout);
+        cli_stats_json(m);
+        fputs(", \"summary\": ", stdout);
         cli_table_json(sum);
         fputs(", \"output\": ", stdout);
         if (out)

@@ -464,8 +464,6 @@ int cli_regression(int argc, char **argv, int logistic)
         }
     }
     if (json) {
-        size_t nstat = 0;
-        crm_model_stat_count(m, &nstat);
         fputs("{\"file\": ", stdout);
         cli_json_string(stdout, path);
         printf(", \"rows\": %zu, \"target\": ", crm_dataset_nrows(ds));
@@ -475,18 +473,9 @@ int cli_regression(int argc, char **argv, int logistic)
             fputs(j ? ", " : "", stdout);
             cli_json_string(stdout, feats[j]);
         }
-        fputs("], \"stats\": {", stdout);
-        for (size_t i = 0; i < nstat; i++) {
-            const char *name = NULL;
-            double sv = NAN;
-            crm_model_stat_name(m, i, &name);
-            crm_model_stat(m, name, &sv);
-            fputs(i ? ", " : "", stdout);
-            cli_json_string(stdout, name);
-            fputs(": ", stdout);
-            cli_json_number(stdout, sv);
-        }
-        fputs("}, \"summary\": ", stdout);
+        fputs("], \"stats\": ", stdout);
+        cli_stats_json(m);
+        fputs(", \"summary\": ", stdout);
         cli_table_json(sum);
         if (tm) {
             fputs(", \"test\": ", stdout);

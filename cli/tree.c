@@ -310,8 +310,6 @@ int cli_cmd_tree(int argc, char **argv)
         rc = cli_lib_error(NULL);
         goto done;
     }
-    size_t nstat = 0;
-    crm_model_stat_count(m, &nstat);
     double regression = 0;
     crm_model_stat(m, "regression", &regression);
     if (json) {
@@ -324,18 +322,9 @@ int cli_cmd_tree(int argc, char **argv)
             fputs(j ? ", " : "", stdout);
             cli_json_string(stdout, feat[j]);
         }
-        fputs("], \"stats\": {", stdout);
-        for (size_t i = 0; i < nstat; i++) {
-            const char *name = NULL;
-            double sv = NAN;
-            crm_model_stat_name(m, i, &name);
-            crm_model_stat(m, name, &sv);
-            fputs(i ? ", " : "", stdout);
-            cli_json_string(stdout, name);
-            fputs(": ", stdout);
-            cli_json_number(stdout, sv);
-        }
-        fputs("}, \"importances\": ", stdout);
+        fputs("], \"stats\": ", stdout);
+        cli_stats_json(m);
+        fputs(", \"importances\": ", stdout);
         cli_table_json(imp);
         fputs(", \"summary\": ", stdout);
         cli_table_json(sum);

@@ -468,3 +468,21 @@ void cli_table_json(const crm_dataset *t)
     }
     fputs("]", stdout);
 }
+
+void cli_stats_json(const crm_model *m)
+{
+    size_t n = 0;
+    crm_model_stat_count(m, &n);
+    fputs("{", stdout);
+    for (size_t i = 0; i < n; i++) {
+        const char *name = NULL;
+        double v = NAN;
+        crm_model_stat_name(m, i, &name);
+        crm_model_stat(m, name, &v);
+        fputs(i ? ", " : "", stdout);
+        cli_json_string(stdout, name);
+        fputs(": ", stdout);
+        cli_json_number(stdout, v);
+    }
+    fputs("}", stdout);
+}

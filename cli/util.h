@@ -135,6 +135,10 @@ void cli_free_list(char **v, size_t n);
  * numbers (null for missing), text (null for missing), times as "YYYY-MM-DD". */
 void cli_table_json(const crm_dataset *t);
 
+/* Print every statistic of m (crm_model_stat_count / _name / crm_model_stat) on
+ * stdout as one JSON object {"name": value, ...}, in the model's order. */
+void cli_stats_json(const crm_model *m);
+
 /* ---- commands -------------------------------------------------------------- */
 
 int cli_cmd_apriori(int argc, char **argv);
