@@ -256,10 +256,10 @@ static int small_solve(int m, double *A, double *b)
 /* Covariance (unit innovation variance) of the r-dimensional state of
  * ARMA(phi[0..rp), theta[0..rq)) in the form of the Kalman filter below,
  * written into the top-left r x r block of Pn (leading dimension ld,
- * column-major). work: 4(r+1) + (rp+1)^2 doubles, iwork rp+1. Returns 0, or
+ * column-major). work: 4(r+1) + (rp+1)^2 doubles, iwork rp + r + 2 ints. Returns 0, or
  * 1 when the autocovariance system is singular. */
 static int stationary_cov(int rp, const double *phi, int rq, const double *theta, int r,
-                          double *Pn, int ld, double *work, lapack_int *iwork)
+                          double *Pn, int ld, double *work, int *iwork)
 {
     if (r == 1) {
         Pn[0] = rp > 0 ? 1.0 / (1.0 - phi[0] * phi[0]) : 1.0;
@@ -301,7 +301,6 @@ static int stationary_cov(int rp, const double *phi, int rq, const double *theta
             gam[k] = v;
         }
         if (small_solve(m, A, gam)) return 1;
-        (void)iwork;
         for (int k = m; k <= r; k++) {
             double v = 0.0;
             for (int i = 1; i <= rp; i++)
@@ -313,31 +312,57 @@ static int stationary_cov(int rp, const double *phi, int rq, const double *theta
         for (int k = 0; k <= r; k++)
             if (!isfinite(gam[k])) return 1;
     }
+    /* The nonzero coefficients, ascending: an[] the lags m of ph, tn[] those of
+     * th below r. A zero coefficient's term is +-0, which leaves a sum that
+     * starts at +0 unchanged, so only these are visited (seasonal models have a
+     * handful of nonzero lags among dozens). */
+    int *an = iwork, *tn = iwork + rp + 1, na = 0, nt = 0;
+    for (int m = 1; m <= rp; m++)
+        if (ph[m] != 0.0) an[na++] = m;
+    for (int m = 0; m < r; m++)
+        if (th[m] != 0.0) tn[nt++] = m;
     /* state i: sum_{j>=1} ph[i+j] y_{t-j} + sum_{j>=0} th[i+j] e_{t-j} */
     for (int i = 0; i < r; i++) {
         for (int k = i; k < r; k++) {
             double v = 0.0;
-            int ai = rp - i, ak = rp - k; /* AR terms of states i and k */
-            for (int j = 1; j <= ai; j++) {
-                double fj = ph[i + j];
-                if (fj == 0.0) continue;
-                for (int l = 1; l <= ak; l++) {
+            /* AR terms of state i (lag j = mj - i) with those of state k (l = ml - k) */
+            for (int za = 0; za < na; za++) {
+                int mj = an[za];
+                if (mj <= i) continue;
+                int j = mj - i;
+                double fj = ph[mj];
+                for (int zb = 0; zb < na; zb++) {
+                    int ml = an[zb];
+                    if (ml <= k) continue;
+                    int l = ml - k;
                     int h = j - l < 0 ? l - j : j - l;
-                    v += fj * ph[k + l] * gam[h];
+                    v += fj * ph[ml] * gam[h];
                 }
-                for (int l = j; l <= r - 1 - k; l++) /* E[y_{t-j} e_{t-l}] = psi_{l-j} */
-                    v += fj * th[k + l] * psi[l - j];
+                /* E[y_{t-j} e_{t-l}] = psi_{l-j}, l = ml - k from j to r - 1 - k */
+                for (int zt = 0; zt < nt; zt++) {
+                    int ml = tn[zt];
+                    if (ml < k + j) continue;
+                    v += fj * th[ml] * psi[ml - k - j];
+                }
             }
-            for (int l = 1; l <= ak; l++) {
-                double fl = ph[k + l];
-                if (fl == 0.0) continue;
-                for (int j = l; j <= r - 1 - i; j++)
-                    v += th[i + j] * fl * psi[j - l];
+            for (int zb = 0; zb < na; zb++) {
+                int ml = an[zb];
+                if (ml <= k) continue;
+                int l = ml - k;
+                double fl = ph[ml];
+                /* th[i + j] for j from l to r - 1 - i */
+                for (int zt = 0; zt < nt; zt++) {
+                    int m3 = tn[zt];
+                    if (m3 < i + l) continue;
+                    v += th[m3] * fl * psi[m3 - i - l];
+                }
             }
-            /* pure MA terms, summed from the last lag down */
+            /* pure MA terms th[i + j] th[k + j], summed from the last lag down */
             double vm = 0.0;
-            for (int j = r - 1 - k; j >= 0; j--)
-                vm = th[i + j] * th[k + j] + vm;
+            for (int zt = nt - 1; zt >= 0 && tn[zt] >= k; zt--) {
+                int j = tn[zt] - k;
+                vm = th[i + j] * th[tn[zt]] + vm;
+            }
             v += vm;
             Pn[i + (size_t)k * ld] = v;
             Pn[k + (size_t)i * ld] = v;
@@ -364,12 +389,11 @@ __attribute__((target("avx"))) static void cov_update_avx(double *restrict out,
     int i = 0;
     __m256d vm = _mm256_set1_pd(mj), vg = _mm256_set1_pd(gain);
     for (; i + 4 <= n; i += 4) {
-        __m256d prod = _mm256_mul_pd(_mm256_loadu_pd(M + i), vm);
-        __m256d q = _mm256_div_pd(prod, vg);
+        __m256d q = _mm256_mul_pd(_mm256_loadu_pd(M + i), _mm256_div_pd(vm, vg));
         _mm256_storeu_pd(out + i, _mm256_sub_pd(_mm256_loadu_pd(in + i), q));
     }
     for (; i < n; i++)
-        out[i] = in[i] - M[i] * mj / gain;
+        out[i] = in[i] - M[i] * (mj / gain);
 }
 
 static int have_avx(void)
@@ -391,15 +415,15 @@ static inline void cov_update(double *restrict out, const double *restrict in,
     }
 #endif
 #if defined(__SSE2__)
-    __m128d vm = _mm_set1_pd(mj), vg = _mm_set1_pd(gain);
+    __m128d vm = _mm_set1_pd(mj / gain), vg = vm;
     for (; i + 2 <= n; i += 2) {
         __m128d prod = _mm_mul_pd(_mm_loadu_pd(M + i), vm);
-        __m128d q = _mm_div_pd(prod, vg);
+        __m128d q = prod; (void)vg;
         _mm_storeu_pd(out + i, _mm_sub_pd(_mm_loadu_pd(in + i), q));
     }
 #endif
     for (; i < n; i++)
-        out[i] = in[i] - M[i] * mj / gain;
+        out[i] = in[i] - M[i] * (mj / gain);
 }
 
 /* Relative tolerance of the tolerance-based steady-state switch of kf_run. */
@@ -447,16 +471,47 @@ static inline void t_col(const double *P, double *restrict out, int j, int r, in
     copy_short(out + r + 1, Pj + r, d - 1);
 }
 
+/* out = f * mm + (column j of T P), entry by entry, the same bits as forming the
+ * column with t_col first and then adding: the column is never stored and read
+ * back (a store of a short memmove followed at once by vector loads of the same
+ * bytes stalls on store forwarding). */
+static inline void t_col_axpy(const double *P, double *restrict out, double f,
+                              const double *restrict mm, int j, int r, int rd,
+                              const double *phi, int p, const int *pnz, int npz,
+                              const double *delta, const int *dnz, int nzd)
+{
+    const double *Pj = P + (size_t)rd * (size_t)j;
+    double p0 = Pj[0];
+    for (int x = 0; x < r - 1; x++)
+        out[x] = f * mm[x] + Pj[x + 1];
+    for (int z = 0; z < npz; z++) {
+        int i = pnz[z];
+        double t = Pj[i + 1] + phi[i] * p0;
+        out[i] = f * mm[i] + t;
+    }
+    out[r - 1] = f * mm[r - 1] + (r - 1 < p ? phi[r - 1] * p0 : 0.0);
+    double tmp = p0;
+    for (int z = 0; z < nzd; z++) {
+        int kk = dnz[z];
+        tmp += delta[kk] * Pj[r + kk];
+    }
+    out[r] = f * mm[r] + tmp;
+    for (int x = r + 1; x < rd; x++)
+        out[x] = f * mm[x] + Pj[x - 1];
+}
+
 typedef struct kf_work {
     int rp, rq, r, nd, rd;
     int nzd;     /* nonzero entries of delta */
     int *dnz;    /* their indices (nd ints) */
     int *pnz;    /* scratch for the indices of the nonzero AR coefficients (rp ints) */
+    int *tnz;    /* scratch for the indices of the nonzero MA coefficients (rq + 1 ints) */
+    double *tval; /* and their values (rq + 1 doubles) */
     double *phi, *theta, *delta;
     double *a, *anew, *M, *P, *Pnew, *mm;
     double *Pcopy; /* rd*rd: second buffer for P (the previous one, steady-state test) */
     double *cov_work;
-    lapack_int *iwork;
+    int *cov_iwork; /* rp + r + 2 ints for stationary_cov */
 } kf_work;
 
 /* Set the initial state: a = 0, Pnew = [Q0 0; 0 kappa I]. Returns 0, or 1
@@ -466,7 +521,7 @@ static int kf_init(kf_work *k, double kappa)
     int rd = k->rd;
     memset(k->a, 0, (size_t)rd * sizeof *k->a);
     memset(k->Pnew, 0, (size_t)rd * (size_t)rd * sizeof *k->Pnew);
-    if (stationary_cov(k->rp, k->phi, k->rq, k->theta, k->r, k->Pnew, rd, k->cov_work, k->iwork))
+    if (stationary_cov(k->rp, k->phi, k->rq, k->theta, k->r, k->Pnew, rd, k->cov_work, k->cov_iwork))
         return 1;
     for (int i = 0; i < k->nd; i++)
         k->Pnew[(size_t)(k->r + i) * (size_t)(rd + 1)] = kappa;
@@ -504,6 +559,16 @@ static void kf_run(kf_work *k, const double *y, int n, double *ssq_out, double *
     int *pnz = k->pnz, npz = 0;
     for (int i = 0; i < p && i < r - 1; i++)
         if (phi[i] != 0.0) pnz[npz++] = i;
+    /* the nonzero MA coefficients, theta_0 = 1 first */
+    int *tnz = k->tnz, ntz = 0;
+    double *tval = k->tval;
+    for (int i = 0; i <= q; i++) {
+        double v = i == 0 ? 1.0 : theta[i - 1];
+        if (v != 0.0) {
+            tnz[ntz] = i;
+            tval[ntz++] = v;
+        }
+    }
     for (int l = 0; l < n; l++) {
         for (int i = 0; i < r; i++) {
             double tmp = (i < r - 1) ? a[i + 1] : 0.0;
@@ -546,11 +611,8 @@ static void kf_run(kf_work *k, const double *y, int n, double *ssq_out, double *
                     if (i < p && phi[i] != 0.0) {
                         double f = phi[i];
                         if (i < r - 1) {
-                            double *m1 = mm + (size_t)rd * (i + 1);
-                            t_col(P, m1, i + 1, r, rd, d, phi, p, pnz, npz, delta, k->dnz,
-                                  k->nzd);
-                            for (int j = 0; j < rd; j++)
-                                Pi[j] = f * mm[j] + m1[j];
+                            t_col_axpy(P, Pi, f, mm, i + 1, r, rd, phi, p, pnz, npz, delta,
+                                       k->dnz, k->nzd);
                         } else {
                             for (int j = 0; j < rd; j++)
                                 Pi[j] = f * mm[j];
@@ -583,10 +645,13 @@ static void kf_run(kf_work *k, const double *y, int n, double *ssq_out, double *
                             Pr[j] += dk * mk[j];
                     }
                 }
-                for (int i = 0; i <= q; i++) {
-                    double vi = i == 0 ? 1.0 : theta[i - 1];
-                    for (int j = 0; j <= q; j++)
-                        Pnew[i + rd * j] += vi * (j == 0 ? 1.0 : theta[j - 1]);
+                /* + theta theta' (theta_0 = 1); zero coefficients add nothing */
+                for (int zj = 0; zj < ntz; zj++) {
+                    int j = tnz[zj];
+                    double vj = tval[zj];
+                    double *Pj = Pnew + (size_t)rd * (size_t)j;
+                    for (int zi = 0; zi < ntz; zi++)
+                        Pj[tnz[zi]] += tval[zi] * vj;
                 }
             }
         }
@@ -1133,10 +1198,11 @@ crm_status crm__arima_fit_series(const double *y, int n, const crm__arima_spec *
     eig_need = eig_need * eig_need + 4 * eig_need;
     size_t opt_need = np * np + 4 * np;
     size_t nwork = 4 * rdd + 4 * (size_t)rd + cov_need + 4 * nn + (size_t)rp + (size_t)rq +
-                   (size_t)nd + eig_need + 6 * opt_need + 8 * np;
+                   (size_t)nd + eig_need + 6 * opt_need + 8 * np + (size_t)rq + 1;
     double *work = crm__malloc_array(nwork, sizeof *work);
     lapack_int *iwork = crm__malloc_array((size_t)(rp + 2) + 2 * np + 2, sizeof *iwork);
-    int *dnz = crm__malloc_array((size_t)nd + (size_t)rp + 2, sizeof *dnz);
+    int *dnz = crm__malloc_array((size_t)nd + 2 * (size_t)rp + (size_t)rq + (size_t)r + 5,
+                                 sizeof *dnz);
     out->coef = crm__calloc(np ? np : 1, sizeof *out->coef);
     out->var = crm__calloc(np > 0 ? np * np : 1, sizeof *out->var);
     out->mask = crm__calloc(np ? np : 1, sizeof *out->mask);
@@ -1186,7 +1252,8 @@ crm_status crm__arima_fit_series(const double *y, int n, const crm__arima_spec *
     wp += 2 * (size_t)rd;
     o.kf.cov_work = wp;
     wp += cov_need;
-    o.kf.iwork = iwork;
+    o.kf.tval = wp;
+    wp += (size_t)rq + 1;
     o.yw = wp;
     wp += nn;
     o.w1 = wp;
@@ -1224,6 +1291,8 @@ crm_status crm__arima_fit_series(const double *y, int n, const crm__arima_spec *
     diff_poly(sp.d, sp.D, s, out->delta);
     o.kf.dnz = dnz;
     o.kf.pnz = dnz + nd + 1;
+    o.kf.tnz = o.kf.pnz + rp + 1;
+    o.kf.cov_iwork = o.kf.tnz + rq + 1;
     o.kf.nzd = 0;
     for (int i = 0; i < nd; i++)
         if (out->delta[i] != 0.0) dnz[o.kf.nzd++] = i;
