@@ -340,8 +340,8 @@ START_TEST(test_dataset_route)
 }
 END_TEST
 
-static void read_auto(const char *file, int ids_numeric, char names[][32], int (*orders)[8],
-                      int *n, int max)
+static void read_auto(const char *file, int ids_numeric, char names[][32], int (*orders)[8], int *n,
+                      int max)
 {
     FILE *f = fopen(crm_test_file(file), "r");
     ck_assert_msg(f != NULL, "cannot open %s", file);
@@ -389,12 +389,13 @@ START_TEST(test_auto_shared)
         ck_assert_ok(crm_model_stat(m, "include_drift", &drift));
         got[7] = (int)(mean + drift);
         for (int i = 0; i < 8; i++)
-            ck_assert_msg(got[i] == orders[k][i],
-                          "%s: ARIMA(%d,%d,%d)(%d,%d,%d)[%d] const %d, R ARIMA(%d,%d,%d)(%d,%d,%d)[%d] "
-                          "const %d",
-                          names[k], got[0], got[1], got[2], got[3], got[4], got[5], got[6],
-                          got[7], orders[k][0], orders[k][1], orders[k][2], orders[k][3],
-                          orders[k][4], orders[k][5], orders[k][6], orders[k][7]);
+            ck_assert_msg(
+                got[i] == orders[k][i],
+                "%s: ARIMA(%d,%d,%d)(%d,%d,%d)[%d] const %d, R ARIMA(%d,%d,%d)(%d,%d,%d)[%d] "
+                "const %d",
+                names[k], got[0], got[1], got[2], got[3], got[4], got[5], got[6], got[7],
+                orders[k][0], orders[k][1], orders[k][2], orders[k][3], orders[k][4], orders[k][5],
+                orders[k][6], orders[k][7]);
         crm_model_free(m);
         crm_dataset_free(ds);
     }
@@ -463,8 +464,8 @@ START_TEST(test_auto_generated)
         strtok(line, "\t");
         int i = atoi(strtok(NULL, "\t"));
         int *o = exact[i];
-        sscanf(strtok(NULL, "\t"), "%d %d %d %d %d %d %d %d", o, o + 1, o + 2, o + 3, o + 4,
-               o + 5, o + 6, o + 7);
+        sscanf(strtok(NULL, "\t"), "%d %d %d %d %d %d %d %d", o, o + 1, o + 2, o + 3, o + 4, o + 5,
+               o + 6, o + 7);
         nexc++;
     }
     fclose(f);
@@ -487,8 +488,8 @@ START_TEST(test_auto_generated)
         ck_assert_uint_eq(ng, 100);
         ck_assert_uint_eq(crm_dataset_nrows(fcs), 600);
         double cols[9][100];
-        static const char *const nm[] = {"id", "p", "d", "q", "sp", "sd", "sq", "period",
-                                         "constant"};
+        static const char *const nm[] = {"id", "p",  "d",      "q",       "sp",
+                                         "sd", "sq", "period", "constant"};
         for (int c = 0; c < 9; c++) {
             size_t ci;
             ck_assert_ok(crm_dataset_column_index(fits, nm[c], &ci));
