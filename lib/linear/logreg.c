@@ -812,7 +812,7 @@ crm_status crm_logreg_fit(const crm_dataset *ds, const char *target, const char 
     lin_model *m = NULL;
     lin_target_spec spec = {1, o.positive};
     st = crm__lin_design_build(ds, target, features, nf, o.fit_intercept != 0, o.missing,
-                               o.sample_weight, spec, w, &d, &m);
+                               o.sample_weight, spec, o.n_threads, w, &d, &m);
     if (st != CRM_OK) return st;
     size_t n = d.n, p = d.p;
     lr_fit f;
