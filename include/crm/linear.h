@@ -51,24 +51,35 @@
  *   an intercept). On large data (at least 16 chunks in every 4th chunk
  *   and 200 rows per term there) the start is first moved near the optimum
  *   on fixed subsamples of the rows: Newton steps on every 16th chunk until
- *   a step is at most 1 (in that subsample's standard-error units), then
- *   one Newton step on every 4th chunk; where the 1-in-16 subsample is
- *   below those size limits or fails, Newton steps on every 4th chunk until
- *   a step is at most 1 instead. The penalty is scaled to the rows read. A
- *   subsample fails when a step does not raise its log-likelihood, a row
- *   comes near separation, its Hessian is (nearly) singular or 12 steps do
- *   not settle; if the 1-in-4 subsample fails too, the start stays
- *   intercept-only. The Newton iterations on all rows follow (stat `n_iter`
- *   counts only these, and max_iter limits them). After a subsample start,
- *   the first of them and any that follows a step larger than 1 form the
+ *   a step is at most 8 (in that subsample's standard-error units; the error
+ *   left after such a step is well below that subsample's own distance from
+ *   the optimum), then one Newton step on every 4th chunk; where the 1-in-16
+ *   subsample is below those size limits or fails, Newton steps on every 4th
+ *   chunk until a step is at most 1 instead. The penalty is scaled to the
+ *   rows read. A subsample fails when a step does not raise its
+ *   log-likelihood, a row comes near separation, its Hessian is (nearly)
+ *   singular or 12 steps do not settle; if the 1-in-4 subsample fails too,
+ *   the start stays intercept-only. After a subsample start, the start is
+ *   refined by steps over all rows with a fixed Hessian, that of the last
+ *   subsample step scaled to all rows: each pass computes the exact gradient
+ *   (and the log-likelihood, which must not fall) but no Hessian, and these
+ *   steps converge linearly (each a few hundredths of the one before on well
+ *   conditioned data). They stop when the error they leave is estimated at
+ *   most 2.5e-6 (in standard-error units; the final pass can then take its
+ *   step as the last one), after 8 steps, or as soon as a step is more than
+ *   a quarter of the one before. The Newton iterations on all rows follow
+ *   (stat `n_iter` counts only these, and max_iter limits them; the
+ *   subsample and fixed-Hessian steps are part of the start). After a
+ *   subsample start whose fixed-Hessian steps did not get that close, the
+ *   first of them and any that follows a step larger than 1 form the
  *   Hessian in single precision (ssyrk per chunk, summed in double), as do
  *   the subsample steps: such a Hessian only gives a step, never the
  *   convergence decision nor the standard errors. The stopping rule above
  *   is always applied to the full gradient and a double-precision Hessian
  *   over all rows, so the optimum, the stopping decision and the standard
  *   errors are those of plain Newton. The 1,000,000 x 50 benchmark takes
- *   four subsample steps and three passes over all rows (two with
- *   single-precision Hessians).
+ *   three subsample steps, four fixed-Hessian steps and one Newton pass over
+ *   all rows (n_iter 1), whose step of about 1.4e-6 is the last.
  * - L-BFGS (more than 2,000 terms, or solver = CRM_LOGREG_LBFGS): 10
  *   correction pairs, backtracking (Armijo) line search, in coordinates
  *   scaled by the root mean square of each term; converged when the largest

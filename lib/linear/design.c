@@ -2,6 +2,7 @@
  * (missing values), one-hot encoding of text features, standardization,
  * chunked filling, the rank test, and the model state shared by both kinds. */
 #include "linear/linear_internal.h"
+#include "cluster/par.h"
 
 #include <cblas.h>
 #include <lapacke.h>
@@ -147,10 +148,70 @@ static char *term_name(const char *col, const char *level)
     return s;
 }
 
+/* The column-wise validity scan of crm__lin_design_build: task k checks
+ * columns k, k + SCAN_MAX_TASKS, ... of the features, the target and the
+ * weight (in that order) and sets clean[k]. */
+#define SCAN_MAX_TASKS 64
+
+typedef struct scan_ctx {
+    const crm__column **fc;
+    size_t nf;
+    const crm__column *tc, *wc;
+    int logistic;
+    size_t N;
+    unsigned char *clean;
+} scan_ctx;
+
+static int scan_column(const scan_ctx *sc, const crm__column *c)
+{
+    size_t N = sc->N;
+    if (c->type == CRM_TYPE_NUMBER) {
+        const double *v = c->v.num;
+        /* x * 0 is 0 for finite x, NaN otherwise: four sums keep the loop fast */
+        double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
+        size_t r = 0;
+        for (; r + 4 <= N; r += 4) {
+            a0 += v[r] * 0.0;
+            a1 += v[r + 1] * 0.0;
+            a2 += v[r + 2] * 0.0;
+            a3 += v[r + 3] * 0.0;
+        }
+        for (; r < N; r++)
+            a0 += v[r] * 0.0;
+        if ((a0 + a1) + (a2 + a3) != 0.0) return 0;
+        int clean = 1;
+        if (sc->logistic && c == sc->tc)
+            for (size_t q = 0; q < N && clean; q++)
+                clean = v[q] == 0.0 || v[q] == 1.0;
+        if (c == sc->wc)
+            for (size_t q = 0; q < N && clean; q++)
+                clean = v[q] >= 0.0;
+        return clean;
+    }
+    const int32_t *v = c->v.code;
+    int clean = 1;
+    for (size_t r = 0; r < N && clean; r++)
+        clean = v[r] >= 0;
+    return clean;
+}
+
+static void scan_task(void *ctx, size_t k, int worker)
+{
+    (void)worker;
+    scan_ctx *sc = ctx;
+    int clean = 1;
+    for (size_t j = k; j <= sc->nf + 1 && clean; j += SCAN_MAX_TASKS) {
+        const crm__column *c = j < sc->nf ? sc->fc[j] : j == sc->nf ? sc->tc : sc->wc;
+        if (c) clean = scan_column(sc, c);
+    }
+    sc->clean[k] = (unsigned char)clean;
+}
+
 crm_status crm__lin_design_build(const crm_dataset *ds, const char *target,
                                  const char *const *features, size_t nf, int intercept,
                                  int32_t missing, const char *weight, lin_target_spec spec,
-                                 const char *what, lin_design *d, lin_model **model)
+                                 int32_t n_threads, const char *what, lin_design *d,
+                                 lin_model **model)
 {
     memset(d, 0, sizeof *d);
     *model = NULL;
@@ -206,36 +267,17 @@ crm_status crm__lin_design_build(const crm_dataset *ds, const char *target,
     /* Fast path: scan column by column; rows with a missing or bad value are
      * then examined one by one (in row order, so errors name the first). */
     memset(use, 1, N);
+    scan_ctx sc = {fc, nf, tc, wc, spec.logistic, N, NULL};
+    unsigned char clean_col[SCAN_MAX_TASKS];
+    sc.clean = clean_col;
+    /* the columns are independent: scanned on up to n_threads threads, a
+     * share of them each (the scan reads the whole design once; it is bound
+     * by memory bandwidth, which two cores have more of than one) */
+    size_t ntasks = nf + 2 < SCAN_MAX_TASKS ? nf + 2 : SCAN_MAX_TASKS;
+    crm__par_for(crm__par_threads(n_threads, ntasks), ntasks, scan_task, &sc);
     int clean = 1;
-    for (size_t j = 0; j <= nf + 1 && clean; j++) {
-        const crm__column *c = j < nf ? fc[j] : j == nf ? tc : wc;
-        if (!c) continue;
-        if (c->type == CRM_TYPE_NUMBER) {
-            const double *v = c->v.num;
-            /* x * 0 is 0 for finite x, NaN otherwise: four sums keep the loop fast */
-            double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
-            size_t r = 0;
-            for (; r + 4 <= N; r += 4) {
-                a0 += v[r] * 0.0;
-                a1 += v[r + 1] * 0.0;
-                a2 += v[r + 2] * 0.0;
-                a3 += v[r + 3] * 0.0;
-            }
-            for (; r < N; r++)
-                a0 += v[r] * 0.0;
-            if ((a0 + a1) + (a2 + a3) != 0.0) clean = 0;
-            if (clean && spec.logistic && c == tc)
-                for (size_t q = 0; q < N && clean; q++)
-                    clean = v[q] == 0.0 || v[q] == 1.0;
-            if (clean && c == wc)
-                for (size_t q = 0; q < N && clean; q++)
-                    clean = v[q] >= 0.0;
-        } else {
-            const int32_t *v = c->v.code;
-            for (size_t r = 0; r < N && clean; r++)
-                clean = v[r] >= 0;
-        }
-    }
+    for (size_t k = 0; k < ntasks; k++)
+        clean &= clean_col[k];
     if (clean) n = N;
     for (size_t r = 0; !clean && r < N && st == CRM_OK; r++) {
         const char *bad = NULL;

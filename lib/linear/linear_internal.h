@@ -75,11 +75,13 @@ typedef struct lin_target_spec {
 } lin_target_spec;
 
 /* Build the design and the model skeleton (features, levels, terms, target,
- * classes) for a fit. `missing` is crm_linear_missing. */
+ * classes) for a fit. `missing` is crm_linear_missing; the validity scan of
+ * the columns runs on up to n_threads threads (0: all cores). */
 crm_status crm__lin_design_build(const crm_dataset *ds, const char *target,
                                  const char *const *features, size_t nf, int intercept,
                                  int32_t missing, const char *weight, lin_target_spec spec,
-                                 const char *what, lin_design *d, lin_model **model);
+                                 int32_t n_threads, const char *what, lin_design *d,
+                                 lin_model **model);
 void crm__lin_design_free(lin_design *d);
 
 /* Standardize the number terms: shift by the (weighted? no: plain) mean when

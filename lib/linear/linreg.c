@@ -66,7 +66,7 @@ crm_status crm_linreg_fit(const crm_dataset *ds, const char *target, const char 
     lin_model *m = NULL;
     lin_target_spec spec = {0, NULL};
     st = crm__lin_design_build(ds, target, features, nf, o.fit_intercept != 0, o.missing,
-                               o.sample_weight, spec, w, &d, &m);
+                               o.sample_weight, spec, 1, w, &d, &m);
     if (st != CRM_OK) return st;
     size_t n = d.n, p = d.p, j0 = d.intercept ? 1 : 0;
     int ridge = o.l2 > 0;
