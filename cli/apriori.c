@@ -225,10 +225,6 @@ int cli_cmd_apriori(int argc, char **argv)
                            .file = &path,
                            .help = apriori_help};
     if (cli_parse_options(&a, &spec, &rc)) goto done;
-    if (!path) {
-        rc = cli_usage(&a, "missing FILE");
-        goto done;
-    }
     if (baskets ? (tid || item) : (!tid || !item)) {
         rc = cli_usage(&a, "give either --tid and --item (a CSV file) or --baskets");
         goto done;

@@ -221,10 +221,6 @@ int cli_cmd_arima(int argc, char **argv)
                            .file = &path,
                            .help = ar_help};
     if (cli_parse_options(&a, &spec, &rc)) goto done;
-    if (!path) {
-        rc = cli_usage(&a, "missing FILE");
-        goto done;
-    }
     if (!tcol || !vcol) {
         rc = cli_usage(&a, "--time and --value are required");
         goto done;

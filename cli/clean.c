@@ -450,10 +450,6 @@ int cli_cmd_clean(int argc, char **argv)
                            .file = &path,
                            .help = clean_help};
     if (cli_parse_options(&a, &spec, &rc)) goto done;
-    if (!path) {
-        rc = cli_usage(&a, "missing FILE");
-        goto done;
-    }
     if (!out) {
         rc = cli_usage(&a, "missing -o OUT");
         goto done;

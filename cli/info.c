@@ -179,10 +179,6 @@ int cli_cmd_info(int argc, char **argv)
                            .file = &path,
                            .help = info_help};
     if (cli_parse_options(&a, &spec, &rc)) goto done;
-    if (!path) {
-        rc = cli_usage(&a, "missing FILE");
-        goto done;
-    }
 
     if (crm_dataset_read_csv(path, &f.opts, &ds) != CRM_OK) {
         rc = cli_lib_error(path);

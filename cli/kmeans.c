@@ -238,10 +238,6 @@ int cli_cmd_kmeans(int argc, char **argv)
                            .file = &path,
                            .help = km_help};
     if (cli_parse_options(&a, &spec, &rc)) goto done;
-    if (!path) {
-        rc = cli_usage(&a, "missing FILE");
-        goto done;
-    }
     if (!colarg || !colarg[0]) {
         rc = cli_usage(&a, "--columns is required");
         goto done;

@@ -309,10 +309,6 @@ int cli_regression(int argc, char **argv, int logistic)
                            .help = reg_help,
                            .help_ctx = &logistic};
     if (cli_parse_options(&a, &spec, &rc)) goto done;
-    if (!path) {
-        rc = cli_usage(&a, "missing FILE");
-        goto done;
-    }
     if (!target || !target[0]) {
         rc = cli_usage(&a, "--target is required");
         goto done;

@@ -168,10 +168,6 @@ int cli_cmd_rfm(int argc, char **argv)
                            .help = rfm_help};
     if (cli_parse_options(&a, &spec, &rc)) goto done;
     ro.bins = (int32_t)bins;
-    if (!path) {
-        rc = cli_usage(&a, "missing FILE");
-        goto done;
-    }
     if (!ro.customer || !ro.date) {
         rc = cli_usage(&a, "--customer and --date are required");
         goto done;

@@ -162,10 +162,6 @@ int cli_cmd_tree(int argc, char **argv)
                            .file = &path,
                            .help = tr_help};
     if (cli_parse_options(&a, &spec, &rc)) goto done;
-    if (!path) {
-        rc = cli_usage(&a, "missing FILE");
-        goto done;
-    }
     if (!target || !target[0]) {
         rc = cli_usage(&a, "--target is required");
         goto done;

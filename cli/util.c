@@ -292,19 +292,17 @@ static int take_option(cli_args *a, const cli_opt *o, const cli_option *op)
         *(double *)op->dest = dv;
         return 0;
     case CLI_OPT_UINT64:
+    case CLI_OPT_DATE: {
+        int date = op->kind == CLI_OPT_DATE;
         if (cli_value(a, o, &v)) return -1;
-        if (cli_parse_uint64(v, (uint64_t *)op->dest)) {
-            cli_usage(a, "--%s wants a whole number >= 0 (got \"%s\")", op->name, v);
+        if (date ? cli_parse_date(v, (int64_t *)op->dest)
+                 : cli_parse_uint64(v, (uint64_t *)op->dest)) {
+            cli_usage(a, "--%s wants %s (got \"%s\")", op->name,
+                      date ? "a date YYYY-MM-DD" : "a whole number >= 0", v);
             return -1;
         }
         return 0;
-    case CLI_OPT_DATE:
-        if (cli_value(a, o, &v)) return -1;
-        if (cli_parse_date(v, (int64_t *)op->dest)) {
-            cli_usage(a, "--%s wants a date YYYY-MM-DD (got \"%s\")", op->name, v);
-            return -1;
-        }
-        return 0;
+    }
     case CLI_OPT_CHOICE:
         if (cli_value(a, o, &v)) return -1;
         for (const cli_choice *c = op->choices; c->word; c++) {
@@ -356,6 +354,10 @@ int cli_parse_options(cli_args *a, const cli_spec *s, int *rc)
             *rc = CLI_EXIT_USAGE;
             return 1;
         }
+    }
+    if (s->file && !*s->file) {
+        *rc = cli_usage(a, "missing FILE");
+        return 1;
     }
     return 0;
 }

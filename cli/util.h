@@ -198,8 +198,8 @@ typedef struct cli_spec {
     size_t noptions;
     struct cli_csvflags *csv;      /* the CSV flags are read into *csv (csvflags.h);
                                       NULL: they are unknown options */
-    const char **file;             /* the one positional FILE goes here (a second one is a
-                                      usage error); NULL: positional is used */
+    const char **file;             /* the positional FILE goes here: required, and a
+                                      second one is a usage error; NULL: see positional */
     cli_positional_fn *positional; /* when file is NULL; both NULL: a positional
                                       argument is a usage error */
     void *positional_dest;         /* passed to positional */
@@ -211,7 +211,7 @@ typedef struct cli_spec {
  * flags, --help/-h (calls s->help, once, and stops), the options of the
  * table (a value given twice: the last one counts; CLI_OPT_CALL handlers may
  * collect them) and anything else as an unknown option (cli_unknown).
- * Messages go to stderr.
+ * Without FILE (s->file set), "missing FILE". Messages go to stderr.
  * Returns 0 when the command goes on (*rc = CLI_EXIT_OK), or 1 when it must
  * stop and return *rc: CLI_EXIT_OK after --help, CLI_EXIT_USAGE after a usage
  * error. Values stored through the table are borrowed from argv. */
