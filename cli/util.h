@@ -115,8 +115,8 @@ enum {
     CLI_OPT_STRING,   /* const char *: the value as written (borrowed from argv) */
     CLI_OPT_FILE,     /* const char *: a file name; empty is a usage error */
     CLI_OPT_INT,      /* int64_t: a whole number, optionally in [min, max] */
-    CLI_OPT_INT32,    /* int32_t: a whole number in [min, max]; without a range,
-                         in the range of int32_t */
+    CLI_OPT_INT32,    /* int32_t: a whole number in [min, max], a range inside
+                         int32_t's; without one, int32_t's range */
     CLI_OPT_UINT64,   /* uint64_t: a whole number >= 0 (a seed) */
     CLI_OPT_NUMBER,   /* double: a number, optionally in [min, max] */
     CLI_OPT_DATE,     /* int64_t: YYYY-MM-DD as seconds since the epoch (UTC) */
