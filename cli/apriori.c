@@ -8,6 +8,7 @@
 
 #include "crm/assoc.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,8 +18,9 @@ static const char apriori_usage[] =
     "[--min-confidence C] [--min-lift L] [--max-len L] [--target all|closed|maximal] "
     "[--filter EXPR] [-o RULES.csv] [--itemsets OUT.csv] [--top N] [--json]";
 
-static void apriori_help(void)
+static void apriori_help(const void *ctx)
 {
+    (void)ctx;
     printf("usage: %s\n\n"
            "Find the sets of items bought together in at least a given share of the\n"
            "transactions, and the rules \"customers who buy A also buy C\" between them\n"
@@ -184,106 +186,45 @@ int cli_cmd_apriori(int argc, char **argv)
     cli_csvflags f;
     int rc = cli_csvflags_init(&f, argc);
     if (rc) return rc;
-    const char *path = NULL, *out = NULL, *sets_out = NULL, *filter = NULL, *v = NULL;
+    const char *path = NULL, *out = NULL, *sets_out = NULL, *filter = NULL;
     const char *tid = NULL, *item = NULL;
-    int json = 0, baskets = 0, have_support = 0, have_count = 0;
+    int32_t json = 0, baskets = 0;
+    int have_support = 0, have_count = 0;
     int64_t max_len = -1, top = 10, min_count = 0;
     crm_dataset *ds = NULL, *tx = NULL, *sets = NULL, *rules = NULL;
     table t;
     memset(&t, 0, sizeof t);
-    cli_opt o;
-    const char *pos = NULL;
-    int k;
-    while ((k = cli_next(&a, &o, &pos)) != CLI_END) {
-        if (k == CLI_POSITIONAL) {
-            if ((rc = cli_one_file(&a, pos, &path))) goto done;
-            continue;
-        }
-        int r = cli_csvflags_try(&f, &a, &o);
-        if (r > 0) continue;
-        if (r == 0) {
-            if (cli_is(&o, "help", 'h')) {
-                apriori_help();
-                goto done;
-            } else if (cli_is(&o, "output", 'o')) {
-                r = cli_file_value(&a, &o, &out);
-            } else if (cli_is(&o, "itemsets", 0)) {
-                r = cli_file_value(&a, &o, &sets_out);
-            } else if (cli_is(&o, "tid", 0)) {
-                r = cli_value(&a, &o, &tid);
-            } else if (cli_is(&o, "item", 0)) {
-                r = cli_value(&a, &o, &item);
-            } else if (cli_is(&o, "baskets", 0)) {
-                r = cli_flag(&a, &o);
-                baskets = 1;
-            } else if (cli_is(&o, "min-support", 0)) {
-                r = cli_number_value(&a, &o, &ao.min_support);
-                if (!r && !(ao.min_support > 0 && ao.min_support <= 1)) {
-                    cli_usage(&a, "--min-support wants a number in (0, 1] (got %g)",
-                              ao.min_support);
-                    r = -1;
-                }
-                have_support = 1;
-            } else if (cli_is(&o, "min-count", 0)) {
-                r = cli_int_value(&a, &o, &min_count);
-                if (!r && min_count < 1) {
-                    cli_usage(&a, "--min-count wants a whole number >= 1 (got %lld)",
-                              (long long)min_count);
-                    r = -1;
-                }
-                have_count = 1;
-            } else if (cli_is(&o, "min-confidence", 0)) {
-                r = cli_number_value(&a, &o, &ao.min_confidence);
-            } else if (cli_is(&o, "min-lift", 0)) {
-                r = cli_number_value(&a, &o, &ao.min_lift);
-            } else if (cli_is(&o, "max-len", 0)) {
-                r = cli_int_value(&a, &o, &max_len);
-                if (!r && (max_len < 1 || max_len > INT32_MAX)) {
-                    cli_usage(&a, "--max-len wants a whole number >= 1 (got %lld)",
-                              (long long)max_len);
-                    r = -1;
-                }
-            } else if (cli_is(&o, "target", 0)) {
-                r = cli_value(&a, &o, &v);
-                if (!r) {
-                    if (strcmp(v, "all") == 0)
-                        ao.target = CRM_APRIORI_ALL;
-                    else if (strcmp(v, "closed") == 0)
-                        ao.target = CRM_APRIORI_CLOSED;
-                    else if (strcmp(v, "maximal") == 0)
-                        ao.target = CRM_APRIORI_MAXIMAL;
-                    else {
-                        cli_usage(&a, "--target wants all, closed or maximal (got \"%s\")", v);
-                        r = -1;
-                    }
-                }
-            } else if (cli_is(&o, "separator", 0)) {
-                r = cli_value(&a, &o, &ao.separator);
-            } else if (cli_is(&o, "filter", 0)) {
-                r = cli_value(&a, &o, &filter);
-            } else if (cli_is(&o, "top", 0)) {
-                r = cli_int_value(&a, &o, &top);
-                if (!r && top < 0) {
-                    cli_usage(&a, "--top wants a whole number >= 0 (got %lld)", (long long)top);
-                    r = -1;
-                }
-            } else if (cli_is(&o, "json", 0)) {
-                r = cli_flag(&a, &o);
-                json = 1;
-            } else {
-                rc = cli_unknown(&a, &o);
-                goto done;
-            }
-        }
-        if (r < 0) {
-            rc = CLI_EXIT_USAGE;
-            goto done;
-        }
-    }
-    if (!path) {
-        rc = cli_usage(&a, "missing FILE");
-        goto done;
-    }
+    static const cli_choice targets[] = {{"all", CRM_APRIORI_ALL},
+                                         {"closed", CRM_APRIORI_CLOSED},
+                                         {"maximal", CRM_APRIORI_MAXIMAL},
+                                         {NULL, 0}};
+    const cli_option opts[] = {
+        {"output", 'o', CLI_FILE(&out)},
+        {"itemsets", 0, CLI_FILE(&sets_out)},
+        {"tid", 0, CLI_STRING(&tid)},
+        {"item", 0, CLI_STRING(&item)},
+        {"baskets", 0, CLI_FLAG(&baskets)},
+        {"min-support", 0, CLI_NUMBER(&ao.min_support), .min = 0, .max = 1,
+         .flags = CLI_MIN_OPEN | CLI_GOT_VALUE, .wants = "a number in (0, 1]",
+         .given = &have_support},
+        {"min-count", 0, CLI_INT(&min_count), .min = 1, .max = INFINITY, .flags = CLI_GOT_VALUE,
+         .given = &have_count},
+        {"min-confidence", 0, CLI_NUMBER(&ao.min_confidence)},
+        {"min-lift", 0, CLI_NUMBER(&ao.min_lift)},
+        {"max-len", 0, CLI_INT(&max_len), .min = 1, .max = INT32_MAX, .flags = CLI_GOT_VALUE,
+         .wants = "a whole number >= 1"},
+        {"target", 0, CLI_CHOICE(&ao.target, targets)},
+        {"separator", 0, CLI_STRING(&ao.separator)},
+        {"filter", 0, CLI_STRING(&filter)},
+        {"top", 0, CLI_INT(&top), .min = 0, .max = INFINITY, .flags = CLI_GOT_VALUE},
+        {"json", 0, CLI_FLAG(&json)},
+    };
+    const cli_spec spec = {.options = opts,
+                           .noptions = sizeof opts / sizeof opts[0],
+                           .csv = &f,
+                           .file = &path,
+                           .help = apriori_help};
+    if (cli_parse_options(&a, &spec, &rc)) goto done;
     if (baskets ? (tid || item) : (!tid || !item)) {
         rc = cli_usage(&a, "give either --tid and --item (a CSV file) or --baskets");
         goto done;

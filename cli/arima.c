@@ -18,8 +18,9 @@ static const char ar_usage[] =
     "(--order p,d,q [--seasonal P,D,Q,S] | --auto) [--method css-ml|ml|css] [--horizon H] "
     "[--level 95] [-o OUT] [--json] [--model M.json] [--by COL]";
 
-static void ar_help(void)
+static void ar_help(const void *ctx)
 {
+    (void)ctx;
     printf("usage: %s\n\n"
            "Sum --value per calendar period of --time (empty periods count 0), fit an\n"
            "ARIMA model (exact likelihood as R's arima; --auto selects the order as\n"
@@ -67,6 +68,57 @@ static int parse_ints(const char *s, int64_t *v, int n)
         p = e + 1;
     }
     return k == n ? 0 : -1;
+}
+
+/* --order p,d,q and --seasonal P,D,Q,S (dest: the crm_arima_options). */
+static int order_option(cli_args *a, const cli_opt *o, void *dest)
+{
+    crm_arima_options *ao = dest;
+    int seasonal = cli_is(o, "seasonal", 0);
+    int64_t ord[4];
+    const char *v = NULL;
+    if (cli_value(a, o, &v)) return -1;
+    if (parse_ints(v, ord, seasonal ? 4 : 3)) {
+        if (seasonal)
+            cli_usage(a, "--seasonal wants P,D,Q,S (whole numbers, got \"%s\")", v);
+        else
+            cli_usage(a, "--order wants p,d,q (whole numbers, got \"%s\")", v);
+        return -1;
+    }
+    if (seasonal) {
+        ao->sp = (int32_t)ord[0];
+        ao->sd = (int32_t)ord[1];
+        ao->sq = (int32_t)ord[2];
+        ao->period = (int32_t)ord[3];
+    } else {
+        ao->p = (int32_t)ord[0];
+        ao->d = (int32_t)ord[1];
+        ao->q = (int32_t)ord[2];
+    }
+    return 0;
+}
+
+/* Prediction interval levels of --level, repeatable. */
+typedef struct levels {
+    double v[16];
+    size_t n;
+} levels;
+
+static int level_option(cli_args *a, const cli_opt *o, void *dest)
+{
+    levels *l = dest;
+    double lv = 0;
+    if (cli_number_value(a, o, &lv)) return -1;
+    if (!(lv > 0 && lv < 100)) {
+        cli_usage(a, "--level wants a percentage between 0 and 100 (got %g)", lv);
+        return -1;
+    }
+    if (l->n == 16) {
+        cli_usage(a, "--level: at most 16 levels");
+        return -1;
+    }
+    l->v[l->n++] = lv;
+    return 0;
 }
 
 static void model_name(const crm_model *m, char *buf, size_t size)
@@ -133,143 +185,42 @@ int cli_cmd_arima(int argc, char **argv)
     int rc = cli_csvflags_init(&f, argc);
     if (rc) return rc;
     const char *path = NULL, *out = NULL, *model_path = NULL, *tcol = NULL, *vcol = NULL,
-               *by = NULL, *v = NULL;
-    int json = 0, have_order = 0, have_seasonal = 0;
-    int64_t horizon = 12, iv = 0;
-    double levels[16];
-    size_t nlevels = 0;
+               *by = NULL;
+    int32_t json = 0;
+    int have_order = 0, have_seasonal = 0;
+    int64_t horizon = 12;
+    levels lv = {{0}, 0};
     crm_dataset *ds = NULL, *sum = NULL, *fc = NULL, *fits = NULL;
     crm_model *m = NULL;
-    cli_opt o;
-    const char *pos = NULL;
-    int k;
-    while ((k = cli_next(&a, &o, &pos)) != CLI_END) {
-        if (k == CLI_POSITIONAL) {
-            if ((rc = cli_one_file(&a, pos, &path))) goto done;
-            continue;
-        }
-        int r = cli_csvflags_try(&f, &a, &o);
-        if (r > 0) continue;
-        if (r == 0) {
-            if (cli_is(&o, "help", 'h')) {
-                ar_help();
-                goto done;
-            } else if (cli_is(&o, "output", 'o')) {
-                r = cli_file_value(&a, &o, &out);
-            } else if (cli_is(&o, "model", 0)) {
-                r = cli_file_value(&a, &o, &model_path);
-            } else if (cli_is(&o, "time", 0)) {
-                r = cli_value(&a, &o, &tcol);
-            } else if (cli_is(&o, "value", 0)) {
-                r = cli_value(&a, &o, &vcol);
-            } else if (cli_is(&o, "by", 0)) {
-                r = cli_value(&a, &o, &by);
-            } else if (cli_is(&o, "period", 0)) {
-                r = cli_value(&a, &o, &v);
-                static const char *const names[] = {"day", "week", "month", "quarter", "year"};
-                int found = 0;
-                for (int i = 0; !r && i < 5; i++)
-                    if (strcmp(v, names[i]) == 0) {
-                        ao.freq = i + 1;
-                        found = 1;
-                    }
-                if (!r && !found) {
-                    cli_usage(&a, "--period wants day, week, month, quarter or year (got \"%s\")",
-                              v);
-                    r = -1;
-                }
-            } else if (cli_is(&o, "order", 0)) {
-                int64_t ord[3];
-                r = cli_value(&a, &o, &v);
-                if (!r && parse_ints(v, ord, 3)) {
-                    cli_usage(&a, "--order wants p,d,q (whole numbers, got \"%s\")", v);
-                    r = -1;
-                }
-                if (!r) {
-                    ao.p = (int32_t)ord[0];
-                    ao.d = (int32_t)ord[1];
-                    ao.q = (int32_t)ord[2];
-                    have_order = 1;
-                }
-            } else if (cli_is(&o, "seasonal", 0)) {
-                int64_t ord[4];
-                r = cli_value(&a, &o, &v);
-                if (!r && parse_ints(v, ord, 4)) {
-                    cli_usage(&a, "--seasonal wants P,D,Q,S (whole numbers, got \"%s\")", v);
-                    r = -1;
-                }
-                if (!r) {
-                    ao.sp = (int32_t)ord[0];
-                    ao.sd = (int32_t)ord[1];
-                    ao.sq = (int32_t)ord[2];
-                    ao.period = (int32_t)ord[3];
-                    have_seasonal = 1;
-                }
-            } else if (cli_is(&o, "auto", 0)) {
-                r = cli_flag(&a, &o);
-                ao.auto_order = 1;
-            } else if (cli_is(&o, "drift", 0)) {
-                r = cli_flag(&a, &o);
-                ao.include_drift = 1;
-            } else if (cli_is(&o, "no-mean", 0)) {
-                r = cli_flag(&a, &o);
-                ao.include_mean = 0;
-            } else if (cli_is(&o, "method", 0)) {
-                r = cli_value(&a, &o, &v);
-                if (!r) {
-                    if (strcmp(v, "css-ml") == 0)
-                        ao.method = CRM_ARIMA_CSS_ML;
-                    else if (strcmp(v, "ml") == 0)
-                        ao.method = CRM_ARIMA_ML;
-                    else if (strcmp(v, "css") == 0)
-                        ao.method = CRM_ARIMA_CSS;
-                    else {
-                        cli_usage(&a, "--method wants css-ml, ml or css (got \"%s\")", v);
-                        r = -1;
-                    }
-                }
-            } else if (cli_is(&o, "horizon", 0)) {
-                r = cli_int_value(&a, &o, &horizon);
-                if (!r && (horizon < 1 || horizon > 100000)) {
-                    cli_usage(&a, "--horizon wants a whole number from 1 to 100000");
-                    r = -1;
-                }
-            } else if (cli_is(&o, "level", 0)) {
-                double lv = 0;
-                r = cli_number_value(&a, &o, &lv);
-                if (!r && !(lv > 0 && lv < 100)) {
-                    cli_usage(&a, "--level wants a percentage between 0 and 100 (got %g)", lv);
-                    r = -1;
-                }
-                if (!r && nlevels == 16) {
-                    cli_usage(&a, "--level: at most 16 levels");
-                    r = -1;
-                }
-                if (!r) levels[nlevels++] = lv;
-            } else if (cli_is(&o, "threads", 0)) {
-                r = cli_int_value(&a, &o, &iv);
-                if (!r && (iv < 0 || iv > 4096)) {
-                    cli_usage(&a, "--threads wants a whole number from 0 to 4096");
-                    r = -1;
-                }
-                ao.n_threads = (int32_t)iv;
-            } else if (cli_is(&o, "json", 0)) {
-                r = cli_flag(&a, &o);
-                json = 1;
-            } else {
-                rc = cli_unknown(&a, &o);
-                goto done;
-            }
-        }
-        if (r < 0) {
-            rc = CLI_EXIT_USAGE;
-            goto done;
-        }
-    }
-    if (!path) {
-        rc = cli_usage(&a, "missing FILE");
-        goto done;
-    }
+    static const cli_choice periods[] = {{"day", CRM_ARIMA_DAY},     {"week", CRM_ARIMA_WEEK},
+                                         {"month", CRM_ARIMA_MONTH}, {"quarter", CRM_ARIMA_QUARTER},
+                                         {"year", CRM_ARIMA_YEAR},   {NULL, 0}};
+    static const cli_choice methods[] = {
+        {"css-ml", CRM_ARIMA_CSS_ML}, {"ml", CRM_ARIMA_ML}, {"css", CRM_ARIMA_CSS}, {NULL, 0}};
+    const cli_option opts[] = {
+        {"output", 'o', CLI_FILE(&out)},
+        {"model", 0, CLI_FILE(&model_path)},
+        {"time", 0, CLI_STRING(&tcol)},
+        {"value", 0, CLI_STRING(&vcol)},
+        {"by", 0, CLI_STRING(&by)},
+        {"period", 0, CLI_CHOICE(&ao.freq, periods)},
+        {"order", 0, CLI_CALL(order_option, &ao), .given = &have_order},
+        {"seasonal", 0, CLI_CALL(order_option, &ao), .given = &have_seasonal},
+        {"auto", 0, CLI_FLAG(&ao.auto_order)},
+        {"drift", 0, CLI_FLAG(&ao.include_drift)},
+        {"no-mean", 0, CLI_OFF(&ao.include_mean)},
+        {"method", 0, CLI_CHOICE(&ao.method, methods)},
+        {"horizon", 0, CLI_INT(&horizon), .min = 1, .max = 100000},
+        {"level", 0, CLI_CALL(level_option, &lv)},
+        {"threads", 0, CLI_INT32(&ao.n_threads), .min = 0, .max = 4096},
+        {"json", 0, CLI_FLAG(&json)},
+    };
+    const cli_spec spec = {.options = opts,
+                           .noptions = sizeof opts / sizeof opts[0],
+                           .csv = &f,
+                           .file = &path,
+                           .help = ar_help};
+    if (cli_parse_options(&a, &spec, &rc)) goto done;
     if (!tcol || !vcol) {
         rc = cli_usage(&a, "--time and --value are required");
         goto done;
@@ -286,18 +237,18 @@ int cli_cmd_arima(int argc, char **argv)
         rc = cli_usage(&a, "--model saves one model; it cannot be used with --by");
         goto done;
     }
-    if (nlevels == 0) {
-        levels[0] = 80;
-        levels[1] = 95;
-        nlevels = 2;
+    if (lv.n == 0) {
+        lv.v[0] = 80;
+        lv.v[1] = 95;
+        lv.n = 2;
     }
     if (crm_dataset_read_csv(path, &f.opts, &ds) != CRM_OK) {
         rc = cli_lib_error(path);
         goto done;
     }
     if (by) {
-        if (crm_arima_fit_many(ds, by, tcol, vcol, (int32_t)horizon, levels[nlevels - 1], &ao,
-                               &fits, &fc) != CRM_OK) {
+        if (crm_arima_fit_many(ds, by, tcol, vcol, (int32_t)horizon, lv.v[lv.n - 1], &ao, &fits,
+                               &fc) != CRM_OK) {
             rc = cli_lib_error(path);
             goto done;
         }
@@ -315,7 +266,7 @@ int cli_cmd_arima(int argc, char **argv)
             fputs("}\n", stdout);
         } else {
             printf("file:        %s\nseries:      %zu (by %s)\nlevel:       %g%%\n", path,
-                   crm_dataset_nrows(fits), by, levels[nlevels - 1]);
+                   crm_dataset_nrows(fits), by, lv.v[lv.n - 1]);
             if (out) printf("forecasts:   %s\n", out);
             printf("\n");
             print_table(fits, 1000);
@@ -327,7 +278,7 @@ int cli_cmd_arima(int argc, char **argv)
         goto done;
     }
     if (crm_model_summary(m, &sum) != CRM_OK ||
-        crm_arima_forecast_levels(m, (int32_t)horizon, levels, nlevels, &fc) != CRM_OK) {
+        crm_arima_forecast_levels(m, (int32_t)horizon, lv.v, lv.n, &fc) != CRM_OK) {
         rc = cli_lib_error(NULL);
         goto done;
     }

@@ -17,8 +17,9 @@ static const char clean_usage[] =
     "[--drop-missing COLS] [--impute COL:mean|median|mode|linear|VALUE]... "
     "[--outliers COL:zscore|iqr|mad[:K]]... [--outlier-action flag|drop|clip] [--json]";
 
-static void clean_help(void)
+static void clean_help(const void *ctx)
 {
+    (void)ctx;
     printf("usage: %s\n\n"
            "Read a CSV file, clean it and write the result. The steps run in this order,\n"
            "whatever the order of the options: filter, mutate, dedup, drop-missing,\n"
@@ -247,6 +248,51 @@ static int check_step(cli_args *a, int kind, const char *arg)
     return 0;
 }
 
+/* The steps in the order given (v has room for one per argument). */
+typedef struct step_list {
+    step *v;
+    size_t n;
+} step_list;
+
+/* --filter, --mutate, --dedup[=COLS], --drop-missing, --impute, --outliers: one
+ * step each, its argument checked. */
+static int step_option(cli_args *a, const cli_opt *o, void *dest)
+{
+    step_list *l = dest;
+    int kind = 0;
+    while (kind < S_KINDS - 1 && !cli_is(o, step_names[kind], 0))
+        kind++;
+    const char *v = o->value; /* only --dedup=COLS takes a value */
+    if (kind != S_DEDUP && cli_value(a, o, &v)) return -1;
+    if (check_step(a, kind, v)) return -1;
+    l->v[l->n].kind = kind;
+    l->v[l->n].arg = v;
+    l->n++;
+    return 0;
+}
+
+static const char *const keep_words[] = {"first", "last", "none"};
+static const char *const action_words[] = {"flag", "drop", "clip"};
+
+/* --keep first|last|none and --outlier-action flag|drop|clip (dest: an int32_t,
+ * 1 + the index of the word: CRM_KEEP_* and CRM_OUTLIER_FLAG .. _CLIP). */
+static int word_option(cli_args *a, const cli_opt *o, void *dest)
+{
+    int is_keep = cli_is(o, "keep", 0);
+    const char *const *names = is_keep ? keep_words : action_words;
+    const char *v = NULL;
+    if (cli_value(a, o, &v)) return -1;
+    for (int i = 0; i < 3; i++) {
+        if (strcmp(v, names[i]) == 0) {
+            *(int32_t *)dest = i + 1;
+            return 0;
+        }
+    }
+    cli_usage(a, "--%s must be %s, %s or %s, got \"%s\"", is_keep ? "keep" : "outlier-action",
+              names[0], names[1], names[2], v);
+    return -1;
+}
+
 static int run_step(crm_dataset **ds, const step *s, int32_t keep, int32_t action, step_result *res)
 {
     crm_dataset *d = *ds;
@@ -376,102 +422,34 @@ int cli_cmd_clean(int argc, char **argv)
     if (rc) return rc;
     step *steps = malloc(((size_t)argc + 1) * sizeof *steps);
     step_result *res = malloc(((size_t)argc + 1) * sizeof *res);
-    size_t nsteps = 0, nres = 0, rows_in = 0;
+    size_t nres = 0, rows_in = 0;
     const char *path = NULL, *out = NULL;
-    int json = 0;
+    int32_t json = 0;
     int32_t keep = CRM_KEEP_FIRST, action = CRM_OUTLIER_FLAG;
-    const char *action_name = "flag";
+    step_list sl = {steps, 0};
     crm_dataset *ds = NULL;
     if (!steps || !res) {
         rc = out_of_memory();
         goto done;
     }
-    cli_opt o;
-    const char *pos = NULL;
-    int k;
-    while ((k = cli_next(&a, &o, &pos)) != CLI_END) {
-        if (k == CLI_POSITIONAL) {
-            if ((rc = cli_one_file(&a, pos, &path))) goto done;
-            continue;
-        }
-        int r = cli_csvflags_try(&f, &a, &o);
-        if (r < 0) {
-            rc = CLI_EXIT_USAGE;
-            goto done;
-        }
-        if (r > 0) continue;
-        int kind = -1;
-        const char *v = NULL;
-        if (cli_is(&o, "help", 'h')) {
-            clean_help();
-            goto done;
-        } else if (cli_is(&o, "json", 0)) {
-            if (cli_flag(&a, &o)) {
-                rc = CLI_EXIT_USAGE;
-                goto done;
-            }
-            json = 1;
-        } else if (cli_is(&o, "output", 'o')) {
-            if (cli_file_value(&a, &o, &out)) {
-                rc = CLI_EXIT_USAGE;
-                goto done;
-            }
-        } else if (cli_is(&o, "dedup", 0)) {
-            kind = S_DEDUP;
-            v = o.value; /* only --dedup=COLS takes a value */
-        } else if (cli_is(&o, "keep", 0) || cli_is(&o, "outlier-action", 0)) {
-            int is_keep = cli_is(&o, "keep", 0);
-            if (cli_value(&a, &o, &v)) {
-                rc = CLI_EXIT_USAGE;
-                goto done;
-            }
-            static const char *const keeps[] = {"first", "last", "none"};
-            static const char *const actions[] = {"flag", "drop", "clip"};
-            const char *const *names = is_keep ? keeps : actions;
-            int found = 0;
-            for (int i = 0; i < 3; i++) {
-                if (strcmp(v, names[i]) == 0) {
-                    found = 1;
-                    if (is_keep) {
-                        keep = i + 1;
-                    } else {
-                        action = i + 1;
-                        action_name = names[i];
-                    }
-                }
-            }
-            if (!found) {
-                rc =
-                    cli_usage(&a, "--%s must be %s, %s or %s, got \"%s\"",
-                              is_keep ? "keep" : "outlier-action", names[0], names[1], names[2], v);
-                goto done;
-            }
-            v = NULL;
-        } else {
-            static const char *const longs[] = {"filter",       "mutate", NULL,
-                                                "drop-missing", "impute", "outliers"};
-            for (int i = 0; i < S_KINDS; i++)
-                if (longs[i] && cli_is(&o, longs[i], 0)) kind = i;
-            if (kind < 0) {
-                rc = cli_unknown(&a, &o);
-                goto done;
-            }
-            if (cli_value(&a, &o, &v)) {
-                rc = CLI_EXIT_USAGE;
-                goto done;
-            }
-        }
-        if (kind >= 0) {
-            if ((rc = check_step(&a, kind, v))) goto done;
-            steps[nsteps].kind = kind;
-            steps[nsteps].arg = v;
-            nsteps++;
-        }
-    }
-    if (!path) {
-        rc = cli_usage(&a, "missing FILE");
-        goto done;
-    }
+    const cli_option opts[] = {
+        {"output", 'o', CLI_FILE(&out)},
+        {"json", 0, CLI_FLAG(&json)},
+        {"filter", 0, CLI_CALL(step_option, &sl)},
+        {"mutate", 0, CLI_CALL(step_option, &sl)},
+        {"dedup", 0, CLI_CALL(step_option, &sl)},
+        {"drop-missing", 0, CLI_CALL(step_option, &sl)},
+        {"impute", 0, CLI_CALL(step_option, &sl)},
+        {"outliers", 0, CLI_CALL(step_option, &sl)},
+        {"keep", 0, CLI_CALL(word_option, &keep)},
+        {"outlier-action", 0, CLI_CALL(word_option, &action)},
+    };
+    const cli_spec spec = {.options = opts,
+                           .noptions = sizeof opts / sizeof opts[0],
+                           .csv = &f,
+                           .file = &path,
+                           .help = clean_help};
+    if (cli_parse_options(&a, &spec, &rc)) goto done;
     if (!out) {
         rc = cli_usage(&a, "missing -o OUT");
         goto done;
@@ -482,7 +460,7 @@ int cli_cmd_clean(int argc, char **argv)
     }
     rows_in = crm_dataset_nrows(ds);
     for (int kind = 0; kind < S_KINDS; kind++) {
-        for (size_t i = 0; i < nsteps; i++) {
+        for (size_t i = 0; i < sl.n; i++) {
             if (steps[i].kind != kind) continue;
             if ((rc = run_step(&ds, &steps[i], keep, action, &res[nres]))) goto done;
             if (!json) print_summary(&res[nres]);
@@ -496,7 +474,7 @@ int cli_cmd_clean(int argc, char **argv)
         goto done;
     }
     if (json)
-        print_json(path, out, rows_in, ds, res, nres, action_name);
+        print_json(path, out, rows_in, ds, res, nres, action_words[action - 1]);
     else
         fprintf(stderr, "wrote %s: %zu rows, %zu columns (read %zu rows)\n", out,
                 crm_dataset_nrows(ds), crm_dataset_ncols(ds), rows_in);

@@ -8,8 +8,9 @@
 
 static const char info_usage[] = "crm info FILE [csv flags] [--json]";
 
-static void info_help(void)
+static void info_help(const void *ctx)
 {
+    (void)ctx;
     printf("usage: %s\n\n"
            "Read a CSV file (\".gz\" is decompressed) and print its number of rows and\n"
            "columns and, per column: the inferred type, missing cells and the summary\n"
@@ -169,40 +170,15 @@ int cli_cmd_info(int argc, char **argv)
     int rc = cli_csvflags_init(&f, argc);
     if (rc) return rc;
     const char *path = NULL;
-    int json = 0;
+    int32_t json = 0;
     crm_dataset *ds = NULL, *desc = NULL;
-    cli_opt o;
-    const char *pos = NULL;
-    int k;
-    while ((k = cli_next(&a, &o, &pos)) != CLI_END) {
-        if (k == CLI_POSITIONAL) {
-            if ((rc = cli_one_file(&a, pos, &path))) goto done;
-            continue;
-        }
-        int r = cli_csvflags_try(&f, &a, &o);
-        if (r < 0) {
-            rc = CLI_EXIT_USAGE;
-            goto done;
-        }
-        if (r > 0) continue;
-        if (cli_is(&o, "help", 'h')) {
-            info_help();
-            goto done;
-        } else if (cli_is(&o, "json", 0)) {
-            if (cli_flag(&a, &o)) {
-                rc = CLI_EXIT_USAGE;
-                goto done;
-            }
-            json = 1;
-        } else {
-            rc = cli_unknown(&a, &o);
-            goto done;
-        }
-    }
-    if (!path) {
-        rc = cli_usage(&a, "missing FILE");
-        goto done;
-    }
+    const cli_option opts[] = {{"json", 0, CLI_FLAG(&json)}};
+    const cli_spec spec = {.options = opts,
+                           .noptions = sizeof opts / sizeof opts[0],
+                           .csv = &f,
+                           .file = &path,
+                           .help = info_help};
+    if (cli_parse_options(&a, &spec, &rc)) goto done;
 
     if (crm_dataset_read_csv(path, &f.opts, &ds) != CRM_OK) {
         rc = cli_lib_error(path);

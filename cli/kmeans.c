@@ -7,6 +7,7 @@
 #include "crm/kmeans.h"
 #include "crm/model.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +19,9 @@ static const char km_usage[] =
     "[--json] "
     "[--elbow KMIN:KMAX]";
 
-static void km_help(void)
+static void km_help(const void *ctx)
 {
+    (void)ctx;
     printf("usage: %s\n\n"
            "Group the rows of FILE into K clusters by k-means on the number columns\n"
            "given with --columns (k-means++ starts, Lloyd iterations; see crm/kmeans.h),\n"
@@ -47,18 +49,6 @@ static void km_help(void)
            "  -h, --help            show this help\n\n"
            "CSV flags:\n%s",
            km_usage, cli_csvflags_help);
-}
-
-static int parse_i64(cli_args *a, const cli_opt *o, int64_t lo, int64_t hi, int64_t *out)
-{
-    const char *v = NULL;
-    if (cli_value(a, o, &v)) return -1;
-    if (cli_parse_int64(v, out) || *out < lo || *out > hi) {
-        cli_usage(a, "--%.*s wants a whole number from %lld to %lld (got \"%s\")", (int)o->len,
-                  o->name, (long long)lo, (long long)hi, v);
-        return -1;
-    }
-    return 0;
 }
 
 /* Feature table: the feature columns of ds, with log(1 + x) applied to those in logs. */
@@ -217,84 +207,37 @@ int cli_cmd_kmeans(int argc, char **argv)
     int rc = cli_csvflags_init(&f, argc);
     if (rc) return rc;
     const char *path = NULL, *out = NULL, *model_path = NULL, *colarg = NULL, *logarg = NULL,
-               *elbow = NULL, *v = NULL;
-    int json = 0, have_k = 0;
-    int64_t iv = 0;
+               *elbow = NULL;
+    int32_t json = 0;
+    int have_k = 0;
     char **cols = NULL, **logs = NULL;
     size_t ncols = 0, nlogs = 0;
     crm_dataset *ds = NULL, *feat = NULL, *sum = NULL;
     crm_model *m = NULL;
-    cli_opt o;
-    const char *pos = NULL;
-    int k;
-    while ((k = cli_next(&a, &o, &pos)) != CLI_END) {
-        if (k == CLI_POSITIONAL) {
-            if ((rc = cli_one_file(&a, pos, &path))) goto done;
-            continue;
-        }
-        int r = cli_csvflags_try(&f, &a, &o);
-        if (r > 0) continue;
-        if (r == 0) {
-            if (cli_is(&o, "help", 'h')) {
-                km_help();
-                goto done;
-            } else if (cli_is(&o, "output", 'o')) {
-                r = cli_file_value(&a, &o, &out);
-            } else if (cli_is(&o, "model", 0)) {
-                r = cli_file_value(&a, &o, &model_path);
-            } else if (cli_is(&o, "columns", 0)) {
-                r = cli_value(&a, &o, &colarg);
-            } else if (cli_is(&o, "log", 0)) {
-                r = cli_value(&a, &o, &logarg);
-            } else if (cli_is(&o, "weight", 0)) {
-                r = cli_value(&a, &o, &ko.sample_weight);
-            } else if (cli_is(&o, "elbow", 0)) {
-                r = cli_value(&a, &o, &elbow);
-            } else if (cli_is(&o, "k", 'k')) {
-                r = parse_i64(&a, &o, 1, 1000000, &iv);
-                ko.k = (int32_t)iv;
-                have_k = 1;
-            } else if (cli_is(&o, "n-init", 0)) {
-                r = parse_i64(&a, &o, 1, 1000000, &iv);
-                ko.n_init = (int32_t)iv;
-            } else if (cli_is(&o, "max-iter", 0)) {
-                r = parse_i64(&a, &o, 1, 100000000, &iv);
-                ko.max_iter = (int32_t)iv;
-            } else if (cli_is(&o, "threads", 0)) {
-                r = parse_i64(&a, &o, 0, 4096, &iv);
-                ko.n_threads = (int32_t)iv;
-            } else if (cli_is(&o, "seed", 0)) {
-                r = cli_value(&a, &o, &v);
-                if (!r && cli_parse_uint64(v, &ko.seed)) {
-                    cli_usage(&a, "--seed wants a whole number >= 0 (got \"%s\")", v);
-                    r = -1;
-                }
-            } else if (cli_is(&o, "tol", 0)) {
-                r = cli_value(&a, &o, &v);
-                if (!r && (cli_parse_double(v, &ko.tol) || !(ko.tol >= 0) || !isfinite(ko.tol))) {
-                    cli_usage(&a, "--tol wants a number >= 0 (got \"%s\")", v);
-                    r = -1;
-                }
-            } else if (cli_is(&o, "standardize", 0)) {
-                r = cli_flag(&a, &o);
-                ko.standardize = 1;
-            } else if (cli_is(&o, "json", 0)) {
-                r = cli_flag(&a, &o);
-                json = 1;
-            } else {
-                rc = cli_unknown(&a, &o);
-                goto done;
-            }
-        }
-        if (r < 0) {
-            rc = CLI_EXIT_USAGE;
-            goto done;
-        }
-    }
-    if (!path) {
-        rc = cli_usage(&a, "missing FILE");
-        goto done;
-    }
+    const cli_option opts[] = {
+        {"output", 'o', CLI_FILE(&out)},
+        {"model", 0, CLI_FILE(&model_path)},
+        {"columns", 0, CLI_STRING(&colarg)},
+        {"log", 0, CLI_STRING(&logarg)},
+        {"weight", 0, CLI_STRING(&ko.sample_weight)},
+        {"elbow", 0, CLI_STRING(&elbow)},
+        {"k", 'k', CLI_INT32(&ko.k), .min = 1, .max = 1000000, .flags = CLI_GOT_TEXT,
+         .given = &have_k},
+        {"n-init", 0, CLI_INT32(&ko.n_init), .min = 1, .max = 1000000, .flags = CLI_GOT_TEXT},
+        {"max-iter", 0, CLI_INT32(&ko.max_iter), .min = 1, .max = 100000000, .flags = CLI_GOT_TEXT},
+        {"threads", 0, CLI_INT32(&ko.n_threads), .min = 0, .max = 4096, .flags = CLI_GOT_TEXT},
+        {"seed", 0, CLI_UINT64(&ko.seed)},
+        {"tol", 0, CLI_NUMBER(&ko.tol), .min = 0, .max = DBL_MAX, .flags = CLI_GOT_TEXT,
+         .wants = "a number >= 0"},
+        {"standardize", 0, CLI_FLAG(&ko.standardize)},
+        {"json", 0, CLI_FLAG(&json)},
+    };
+    const cli_spec spec = {.options = opts,
+                           .noptions = sizeof opts / sizeof opts[0],
+                           .csv = &f,
+                           .file = &path,
+                           .help = km_help};
+    if (cli_parse_options(&a, &spec, &rc)) goto done;
     if (!colarg || !colarg[0]) {
         rc = cli_usage(&a, "--columns is required");
         goto done;

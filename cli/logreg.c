@@ -9,6 +9,7 @@
 #include "crm/metrics.h"
 #include "crm/model.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,8 +23,9 @@ static const char ln_usage[] =
     "crm linreg FILE --target COL --features A,B.. [--l2 LAMBDA] [--weight COL] "
     "[--missing error|drop] [--no-intercept] [--test FILE] [-o OUT] [--model M.json] [--json]";
 
-static void reg_help(int logistic)
+static void reg_help(const void *ctx)
 {
+    int logistic = *(const int *)ctx;
     if (logistic)
         printf("usage: %s\n\n"
                "Fit a binary logistic regression of --target on --features (number columns\n"
@@ -270,104 +272,43 @@ int cli_regression(int argc, char **argv, int logistic)
     int rc = cli_csvflags_init(&f, argc);
     if (rc) return rc;
     const char *path = NULL, *out = NULL, *model_path = NULL, *featarg = NULL, *target = NULL,
-               *v = NULL, *weight = NULL, *test_path = NULL;
-    int json = 0, drop = 0, intercept = 1;
+               *weight = NULL, *test_path = NULL;
+    int32_t json = 0, drop = 0, intercept = 1;
     double l2 = 0;
-    int64_t iv = 0;
     char **feats = NULL;
     size_t nfeat = 0;
     crm_dataset *ds = NULL, *sum = NULL, *test = NULL, *tm = NULL;
     crm_model *m = NULL;
-    cli_opt o;
-    const char *pos = NULL;
-    int k;
-    while ((k = cli_next(&a, &o, &pos)) != CLI_END) {
-        if (k == CLI_POSITIONAL) {
-            if ((rc = cli_one_file(&a, pos, &path))) goto done;
-            continue;
-        }
-        int r = cli_csvflags_try(&f, &a, &o);
-        if (r > 0) continue;
-        if (r == 0) {
-            if (cli_is(&o, "help", 'h')) {
-                reg_help(logistic);
-                goto done;
-            } else if (cli_is(&o, "output", 'o')) {
-                r = cli_file_value(&a, &o, &out);
-            } else if (cli_is(&o, "model", 0)) {
-                r = cli_file_value(&a, &o, &model_path);
-            } else if (cli_is(&o, "features", 0)) {
-                r = cli_value(&a, &o, &featarg);
-            } else if (cli_is(&o, "target", 0)) {
-                r = cli_value(&a, &o, &target);
-            } else if (cli_is(&o, "weight", 0)) {
-                r = cli_value(&a, &o, &weight);
-            } else if (cli_is(&o, "test", 0)) {
-                r = cli_file_value(&a, &o, &test_path);
-            } else if (logistic && cli_is(&o, "positive", 0)) {
-                r = cli_value(&a, &o, &lo.positive);
-            } else if (cli_is(&o, "l2", 0)) {
-                r = cli_number_value(&a, &o, &l2);
-                if (!r && (!(l2 >= 0) || !isfinite(l2))) {
-                    cli_usage(&a, "--l2 wants a number >= 0");
-                    r = -1;
-                }
-            } else if (logistic && cli_is(&o, "tol", 0)) {
-                r = cli_number_value(&a, &o, &lo.tol);
-                if (!r && !(lo.tol > 0)) {
-                    cli_usage(&a, "--tol wants a number > 0");
-                    r = -1;
-                }
-            } else if (logistic && cli_is(&o, "max-iter", 0)) {
-                r = cli_int_value(&a, &o, &iv);
-                if (!r && (iv < 1 || iv > 100000000)) {
-                    cli_usage(&a, "--max-iter wants a whole number from 1 to 100000000");
-                    r = -1;
-                }
-                lo.max_iter = (int32_t)iv;
-            } else if (logistic && cli_is(&o, "standardize", 0)) {
-                r = cli_flag(&a, &o);
-                lo.standardize = 1;
-            } else if (logistic && cli_is(&o, "class-weight", 0)) {
-                r = cli_value(&a, &o, &v);
-                if (!r && strcmp(v, "balanced") == 0)
-                    lo.class_weight = CRM_LOGREG_CLASS_WEIGHT_BALANCED;
-                else if (!r && strcmp(v, "none") == 0)
-                    lo.class_weight = CRM_LOGREG_CLASS_WEIGHT_NONE;
-                else if (!r) {
-                    cli_usage(&a, "--class-weight wants balanced or none (got \"%s\")", v);
-                    r = -1;
-                }
-            } else if (cli_is(&o, "missing", 0)) {
-                r = cli_value(&a, &o, &v);
-                if (!r && strcmp(v, "drop") == 0)
-                    drop = 1;
-                else if (!r && strcmp(v, "error") == 0)
-                    drop = 0;
-                else if (!r) {
-                    cli_usage(&a, "--missing wants error or drop (got \"%s\")", v);
-                    r = -1;
-                }
-            } else if (cli_is(&o, "no-intercept", 0)) {
-                r = cli_flag(&a, &o);
-                intercept = 0;
-            } else if (cli_is(&o, "json", 0)) {
-                r = cli_flag(&a, &o);
-                json = 1;
-            } else {
-                rc = cli_unknown(&a, &o);
-                goto done;
-            }
-        }
-        if (r < 0) {
-            rc = CLI_EXIT_USAGE;
-            goto done;
-        }
-    }
-    if (!path) {
-        rc = cli_usage(&a, "missing FILE");
-        goto done;
-    }
+    static const cli_choice missing[] = {{"error", 0}, {"drop", 1}, {NULL, 0}};
+    static const cli_choice weights[] = {{"balanced", CRM_LOGREG_CLASS_WEIGHT_BALANCED},
+                                         {"none", CRM_LOGREG_CLASS_WEIGHT_NONE},
+                                         {NULL, 0}};
+    const cli_option opts[] = {
+        {"output", 'o', CLI_FILE(&out)},
+        {"model", 0, CLI_FILE(&model_path)},
+        {"features", 0, CLI_STRING(&featarg)},
+        {"target", 0, CLI_STRING(&target)},
+        {"weight", 0, CLI_STRING(&weight)},
+        {"test", 0, CLI_FILE(&test_path)},
+        {"l2", 0, CLI_NUMBER(&l2), .min = 0, .max = DBL_MAX, .wants = "a number >= 0"},
+        {"missing", 0, CLI_CHOICE(&drop, missing)},
+        {"no-intercept", 0, CLI_OFF(&intercept)},
+        {"json", 0, CLI_FLAG(&json)},
+        /* crm logreg only: */
+        {"positive", 0, CLI_STRING(&lo.positive)},
+        {"tol", 0, CLI_NUMBER(&lo.tol), .min = 0, .max = INFINITY, .flags = CLI_MIN_OPEN,
+         .wants = "a number > 0"},
+        {"max-iter", 0, CLI_INT32(&lo.max_iter), .min = 1, .max = 100000000},
+        {"standardize", 0, CLI_FLAG(&lo.standardize)},
+        {"class-weight", 0, CLI_CHOICE(&lo.class_weight, weights)},
+    };
+    const cli_spec spec = {.options = opts,
+                           .noptions = sizeof opts / sizeof opts[0] - (logistic ? 0 : 5),
+                           .csv = &f,
+                           .file = &path,
+                           .help = reg_help,
+                           .help_ctx = &logistic};
+    if (cli_parse_options(&a, &spec, &rc)) goto done;
     if (!target || !target[0]) {
         rc = cli_usage(&a, "--target is required");
         goto done;

@@ -11,8 +11,9 @@ static const char pr_usage[] =
     "crm predict MODEL.json FILE -o OUT [--column NAME] [--mutate NAME=EXPR]... [--json] "
     "[csv flags]";
 
-static void pr_help(void)
+static void pr_help(const void *ctx)
 {
+    (void)ctx;
     printf("usage: %s\n\n"
            "Apply a model saved with --model (by kmeans, logreg, linreg or tree) to the rows\n"
            "of FILE and write them to OUT with the prediction column(s) appended. The model\n"
@@ -49,6 +50,50 @@ static const char *kind_name(int32_t kind)
     }
 }
 
+/* The positional arguments: MODEL.json, then FILE. */
+typedef struct pr_files {
+    const char *model, *data;
+} pr_files;
+
+static int pr_positional(const cli_args *a, const char *arg, void *dest)
+{
+    pr_files *p = dest;
+    if (p->model) return cli_one_file(a, arg, &p->data) ? -1 : 0;
+    if (!arg[0]) {
+        cli_usage(a, "MODEL.json must not be empty");
+        return -1;
+    }
+    p->model = arg;
+    return 0;
+}
+
+/* --column NAME: not empty. */
+static int column_option(cli_args *a, const cli_opt *o, void *dest)
+{
+    const char **col = dest;
+    if (cli_value(a, o, col)) return -1;
+    if (!(*col)[0]) {
+        cli_usage(a, "--column must not be empty");
+        return -1;
+    }
+    return 0;
+}
+
+/* The --mutate arguments, in order (v has room for one per argument). */
+typedef struct pr_mutates {
+    const char **v;
+    size_t n;
+} pr_mutates;
+
+static int mutate_option(cli_args *a, const cli_opt *o, void *dest)
+{
+    pr_mutates *mu = dest;
+    const char *v = NULL;
+    if (cli_value(a, o, &v) || cli_check_mutate(a, v)) return -1;
+    mu->v[mu->n++] = v;
+    return 0;
+}
+
 int cli_cmd_predict(int argc, char **argv)
 {
     cli_args a;
@@ -57,66 +102,31 @@ int cli_cmd_predict(int argc, char **argv)
     int rc = cli_csvflags_init(&f, argc);
     if (rc) return rc;
     const char *model_path = NULL, *path = NULL, *out = NULL, *col = NULL;
-    const char **mutates = calloc((size_t)(argc > 0 ? argc : 1), sizeof *mutates);
-    size_t nmut = 0;
-    int json = 0;
+    pr_files files = {NULL, NULL};
+    pr_mutates mutates = {calloc((size_t)(argc > 0 ? argc : 1), sizeof *mutates.v), 0};
+    int32_t json = 0;
     crm_model *m = NULL;
     crm_dataset *ds = NULL;
-    if (!mutates) {
+    if (!mutates.v) {
         cli_error("out of memory");
         cli_csvflags_free(&f);
         return CLI_EXIT_INPUT;
     }
-    cli_opt o;
-    const char *pos = NULL;
-    int k;
-    while ((k = cli_next(&a, &o, &pos)) != CLI_END) {
-        if (k == CLI_POSITIONAL) {
-            if (!model_path) {
-                if (!pos[0]) {
-                    rc = cli_usage(&a, "MODEL.json must not be empty");
-                    goto done;
-                }
-                model_path = pos;
-            } else if ((rc = cli_one_file(&a, pos, &path))) {
-                goto done;
-            }
-            continue;
-        }
-        int r = cli_csvflags_try(&f, &a, &o);
-        if (r > 0) continue;
-        if (r == 0) {
-            if (cli_is(&o, "help", 'h')) {
-                pr_help();
-                goto done;
-            } else if (cli_is(&o, "output", 'o')) {
-                r = cli_file_value(&a, &o, &out);
-            } else if (cli_is(&o, "column", 0)) {
-                r = cli_value(&a, &o, &col);
-                if (!r && !col[0]) {
-                    cli_usage(&a, "--column must not be empty");
-                    r = -1;
-                }
-            } else if (cli_is(&o, "mutate", 0)) {
-                const char *v = NULL;
-                r = cli_value(&a, &o, &v);
-                if (!r && cli_check_mutate(&a, v))
-                    r = -1;
-                else if (!r)
-                    mutates[nmut++] = v;
-            } else if (cli_is(&o, "json", 0)) {
-                r = cli_flag(&a, &o);
-                json = 1;
-            } else {
-                rc = cli_unknown(&a, &o);
-                goto done;
-            }
-        }
-        if (r < 0) {
-            rc = CLI_EXIT_USAGE;
-            goto done;
-        }
-    }
+    const cli_option opts[] = {
+        {"output", 'o', CLI_FILE(&out)},
+        {"column", 0, CLI_CALL(column_option, &col)},
+        {"mutate", 0, CLI_CALL(mutate_option, &mutates)},
+        {"json", 0, CLI_FLAG(&json)},
+    };
+    const cli_spec spec = {.options = opts,
+                           .noptions = sizeof opts / sizeof opts[0],
+                           .csv = &f,
+                           .positional = pr_positional,
+                           .positional_dest = &files,
+                           .help = pr_help};
+    if (cli_parse_options(&a, &spec, &rc)) goto done;
+    model_path = files.model;
+    path = files.data;
     if (!model_path || !path) {
         rc = cli_usage(&a, "missing %s", model_path ? "FILE" : "MODEL.json and FILE");
         goto done;
@@ -135,8 +145,8 @@ int cli_cmd_predict(int argc, char **argv)
         rc = cli_lib_error(path);
         goto done;
     }
-    for (size_t i = 0; i < nmut; i++) {
-        crm_status st = cli_mutate(ds, mutates[i]);
+    for (size_t i = 0; i < mutates.n; i++) {
+        crm_status st = cli_mutate(ds, mutates.v[i]);
         if (st == CRM_E_NOMEM) {
             cli_error("out of memory");
             rc = CLI_EXIT_INPUT;
@@ -172,7 +182,7 @@ int cli_cmd_predict(int argc, char **argv)
                kind_name(kind), model_path, crm_dataset_nrows(ds), path, col, out);
     }
 done:
-    free(mutates);
+    free(mutates.v);
     crm_dataset_free(ds);
     crm_model_free(m);
     cli_csvflags_free(&f);

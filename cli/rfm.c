@@ -6,6 +6,7 @@
 
 #include "crm/rfm.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,8 +16,9 @@ static const char rfm_usage[] =
     "[--churn-days N] "
     "[--filter EXPR] [--json]";
 
-static void rfm_help(void)
+static void rfm_help(const void *ctx)
 {
+    (void)ctx;
     printf("usage: %s\n\n"
            "Turn transaction lines into one row per customer: recency_days, frequency,\n"
            "monetary, tenure_days, r/f/m scores (1..bins, recency reversed), rfm_cell,\n"
@@ -139,81 +141,33 @@ int cli_cmd_rfm(int argc, char **argv)
     cli_csvflags f;
     int rc = cli_csvflags_init(&f, argc);
     if (rc) return rc;
-    const char *path = NULL, *out = NULL, *filter = NULL, *v = NULL;
-    int json = 0;
+    const char *path = NULL, *out = NULL, *filter = NULL;
+    int32_t json = 0;
     int64_t bins = ro.bins;
     crm_dataset *ds = NULL, *tx = NULL, *res = NULL;
-    cli_opt o;
-    const char *pos = NULL;
-    int k;
-    while ((k = cli_next(&a, &o, &pos)) != CLI_END) {
-        if (k == CLI_POSITIONAL) {
-            if ((rc = cli_one_file(&a, pos, &path))) goto done;
-            continue;
-        }
-        int r = cli_csvflags_try(&f, &a, &o);
-        if (r > 0) continue;
-        if (r == 0) {
-            if (cli_is(&o, "help", 'h')) {
-                rfm_help();
-                goto done;
-            } else if (cli_is(&o, "output", 'o')) {
-                r = cli_file_value(&a, &o, &out);
-            } else if (cli_is(&o, "customer", 0)) {
-                r = cli_value(&a, &o, &ro.customer);
-            } else if (cli_is(&o, "date", 0)) {
-                r = cli_value(&a, &o, &ro.date);
-            } else if (cli_is(&o, "amount", 0)) {
-                r = cli_value(&a, &o, &ro.amount);
-            } else if (cli_is(&o, "quantity", 0)) {
-                r = cli_value(&a, &o, &ro.quantity);
-            } else if (cli_is(&o, "price", 0)) {
-                r = cli_value(&a, &o, &ro.price);
-            } else if (cli_is(&o, "invoice", 0)) {
-                r = cli_value(&a, &o, &ro.invoice);
-            } else if (cli_is(&o, "filter", 0)) {
-                r = cli_value(&a, &o, &filter);
-            } else if (cli_is(&o, "as-of", 0)) {
-                r = cli_value(&a, &o, &v);
-                if (!r && cli_parse_date(v, &ro.as_of)) {
-                    cli_usage(&a, "--as-of wants a date YYYY-MM-DD (got \"%s\")", v);
-                    r = -1;
-                }
-            } else if (cli_is(&o, "bins", 0)) {
-                r = cli_int_value(&a, &o, &bins);
-                if (!r && (bins < 1 || bins > 9)) {
-                    cli_usage(&a, "--bins wants a whole number from 1 to 9 (got %lld)",
-                              (long long)bins);
-                    r = -1;
-                }
-            } else if (cli_is(&o, "active-days", 0)) {
-                r = cli_int_value(&a, &o, &ro.active_days);
-            } else if (cli_is(&o, "inactive-days", 0)) {
-                r = cli_int_value(&a, &o, &ro.inactive_days);
-            } else if (cli_is(&o, "churn-days", 0)) {
-                r = cli_int_value(&a, &o, &ro.churn_days);
-                if (!r && ro.churn_days < 1) {
-                    cli_usage(&a, "--churn-days wants a whole number >= 1");
-                    r = -1;
-                }
-            } else if (cli_is(&o, "json", 0)) {
-                r = cli_flag(&a, &o);
-                json = 1;
-            } else {
-                rc = cli_unknown(&a, &o);
-                goto done;
-            }
-        }
-        if (r < 0) {
-            rc = CLI_EXIT_USAGE;
-            goto done;
-        }
-    }
+    const cli_option opts[] = {
+        {"output", 'o', CLI_FILE(&out)},
+        {"customer", 0, CLI_STRING(&ro.customer)},
+        {"date", 0, CLI_STRING(&ro.date)},
+        {"amount", 0, CLI_STRING(&ro.amount)},
+        {"quantity", 0, CLI_STRING(&ro.quantity)},
+        {"price", 0, CLI_STRING(&ro.price)},
+        {"invoice", 0, CLI_STRING(&ro.invoice)},
+        {"filter", 0, CLI_STRING(&filter)},
+        {"as-of", 0, CLI_DATE(&ro.as_of)},
+        {"bins", 0, CLI_INT(&bins), .min = 1, .max = 9, .flags = CLI_GOT_VALUE},
+        {"active-days", 0, CLI_INT(&ro.active_days)},
+        {"inactive-days", 0, CLI_INT(&ro.inactive_days)},
+        {"churn-days", 0, CLI_INT(&ro.churn_days), .min = 1, .max = INFINITY},
+        {"json", 0, CLI_FLAG(&json)},
+    };
+    const cli_spec spec = {.options = opts,
+                           .noptions = sizeof opts / sizeof opts[0],
+                           .csv = &f,
+                           .file = &path,
+                           .help = rfm_help};
+    if (cli_parse_options(&a, &spec, &rc)) goto done;
     ro.bins = (int32_t)bins;
-    if (!path) {
-        rc = cli_usage(&a, "missing FILE");
-        goto done;
-    }
     if (!ro.customer || !ro.date) {
         rc = cli_usage(&a, "--customer and --date are required");
         goto done;

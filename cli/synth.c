@@ -10,8 +10,9 @@ static const char synth_usage[] =
     "crm synth [-o FILE] [--customers N] [--products N] [--days N] [--start YYYY-MM-DD] "
     "[--seed S] [--dirt X]";
 
-static void synth_help(const crm_synth_options *d)
+static void synth_help(const void *ctx)
 {
+    const crm_synth_options *d = ctx;
     char start[32];
     cli_format_time(d->start, start, sizeof start);
     start[10] = '\0';
@@ -62,58 +63,18 @@ int cli_cmd_synth(int argc, char **argv)
     if (rc) return rc;
     const char *out = NULL;
     crm_dataset *ds = NULL;
-    cli_opt o;
-    const char *pos = NULL;
-    const char *v = NULL;
-    int k;
-    while ((k = cli_next(&a, &o, &pos)) != CLI_END) {
-        if (k == CLI_POSITIONAL) {
-            rc = cli_usage(&a, "unexpected argument \"%s\"", pos);
-            goto done;
-        }
-        int r = cli_csvflags_try(&f, &a, &o);
-        if (r > 0) continue;
-        if (r == 0) {
-            if (cli_is(&o, "help", 'h')) {
-                synth_help(&so);
-                goto done;
-            } else if (cli_is(&o, "output", 'o')) {
-                r = cli_file_value(&a, &o, &out);
-            } else if (cli_is(&o, "customers", 0)) {
-                r = cli_int_value(&a, &o, &so.customers);
-            } else if (cli_is(&o, "products", 0)) {
-                r = cli_int_value(&a, &o, &so.products);
-            } else if (cli_is(&o, "days", 0)) {
-                r = cli_int_value(&a, &o, &so.days);
-            } else if (cli_is(&o, "start", 0)) {
-                r = cli_value(&a, &o, &v);
-                if (!r && cli_parse_date(v, &so.start)) {
-                    cli_usage(&a, "--start wants a date YYYY-MM-DD (got \"%s\")", v);
-                    r = -1;
-                }
-            } else if (cli_is(&o, "seed", 0)) {
-                r = cli_value(&a, &o, &v);
-                if (!r && cli_parse_uint64(v, &so.seed)) {
-                    cli_usage(&a, "--seed wants a whole number >= 0 (got \"%s\")", v);
-                    r = -1;
-                }
-            } else if (cli_is(&o, "dirt", 0)) {
-                r = cli_value(&a, &o, &v);
-                if (!r && cli_parse_double(v, &so.dirt)) {
-                    cli_usage(&a, "--dirt wants a number (got \"%s\")", v);
-                    r = -1;
-                }
-            } else {
-                rc = cli_unknown(&a, &o);
-                goto done;
-            }
-        }
-        if (r < 0) {
-            rc = CLI_EXIT_USAGE;
-            goto done;
-        }
-    }
-
+    const cli_option opts[] = {
+        {"output", 'o', CLI_FILE(&out)},        {"customers", 0, CLI_INT(&so.customers)},
+        {"products", 0, CLI_INT(&so.products)}, {"days", 0, CLI_INT(&so.days)},
+        {"start", 0, CLI_DATE(&so.start)},      {"seed", 0, CLI_UINT64(&so.seed)},
+        {"dirt", 0, CLI_NUMBER(&so.dirt)},
+    };
+    const cli_spec spec = {.options = opts,
+                           .noptions = sizeof opts / sizeof opts[0],
+                           .csv = &f,
+                           .help = synth_help,
+                           .help_ctx = &so};
+    if (cli_parse_options(&a, &spec, &rc)) goto done;
     if (crm_synth_transactions(&so, &ds) != CRM_OK) {
         rc = cli_lib_error(NULL);
         goto done;

@@ -10,7 +10,6 @@
 
 #include <math.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 static const char tr_usage[] =
@@ -19,8 +18,9 @@ static const char tr_usage[] =
     "[-o OUT] "
     "[--model M.json] [--json]";
 
-static void tr_help(void)
+static void tr_help(const void *ctx)
 {
+    (void)ctx;
     printf("usage: %s\n\n"
            "Fit a CART decision tree predicting --target from the --features columns of\n"
            "FILE (number and text columns; text columns are split into category subsets,\n"
@@ -118,136 +118,50 @@ int cli_cmd_tree(int argc, char **argv)
     int rc = cli_csvflags_init(&f, argc);
     if (rc) return rc;
     const char *path = NULL, *out = NULL, *model_path = NULL, *dot_path = NULL, *target = NULL,
-               *featarg = NULL, *v = NULL;
-    int json = 0, rules = 0, flat = 0, want_path = 0;
-    int64_t iv = 0;
+               *featarg = NULL;
+    int32_t json = 0, rules = 0, flat = 0, want_path = 0;
     char **feat = NULL;
     size_t nf = 0;
     crm_dataset *ds = NULL, *imp = NULL, *sum = NULL;
     crm_model *m = NULL;
     char *text = NULL, *dot = NULL, *flat_text = NULL;
-    cli_opt o;
-    const char *pos = NULL;
-    int k;
-    while ((k = cli_next(&a, &o, &pos)) != CLI_END) {
-        if (k == CLI_POSITIONAL) {
-            if ((rc = cli_one_file(&a, pos, &path))) goto done;
-            continue;
-        }
-        int r = cli_csvflags_try(&f, &a, &o);
-        if (r > 0) continue;
-        if (r == 0) {
-            if (cli_is(&o, "help", 'h')) {
-                tr_help();
-                goto done;
-            } else if (cli_is(&o, "output", 'o')) {
-                r = cli_file_value(&a, &o, &out);
-            } else if (cli_is(&o, "model", 0)) {
-                r = cli_file_value(&a, &o, &model_path);
-            } else if (cli_is(&o, "dot", 0)) {
-                r = cli_file_value(&a, &o, &dot_path);
-            } else if (cli_is(&o, "target", 0)) {
-                r = cli_value(&a, &o, &target);
-            } else if (cli_is(&o, "features", 0)) {
-                r = cli_value(&a, &o, &featarg);
-            } else if (cli_is(&o, "weight", 0)) {
-                r = cli_value(&a, &o, &to.sample_weight);
-            } else if (cli_is(&o, "positive", 0)) {
-                r = cli_value(&a, &o, &to.positive);
-            } else if (cli_is(&o, "max-depth", 0)) {
-                r = cli_int_value(&a, &o, &iv);
-                if (!r && (iv < 0 || iv > 100000)) {
-                    cli_usage(&a, "--max-depth wants a whole number from 0 to 100000");
-                    r = -1;
-                }
-                to.max_depth = (int32_t)iv;
-            } else if (cli_is(&o, "min-samples-leaf", 0)) {
-                r = cli_int_value(&a, &o, &to.min_samples_leaf);
-            } else if (cli_is(&o, "min-samples-split", 0)) {
-                r = cli_int_value(&a, &o, &to.min_samples_split);
-            } else if (cli_is(&o, "max-leaf-nodes", 0)) {
-                r = cli_int_value(&a, &o, &to.max_leaf_nodes);
-            } else if (cli_is(&o, "max-bins", 0)) {
-                r = cli_int_value(&a, &o, &iv);
-                if (!r && (iv < 0 || iv > 255)) {
-                    cli_usage(&a, "--max-bins wants a whole number from 0 to 255");
-                    r = -1;
-                }
-                to.max_bins = (int32_t)iv;
-            } else if (cli_is(&o, "min-impurity-decrease", 0)) {
-                r = cli_number_value(&a, &o, &to.min_impurity_decrease);
-            } else if (cli_is(&o, "ccp-alpha", 0)) {
-                r = cli_number_value(&a, &o, &to.ccp_alpha);
-            } else if (cli_is(&o, "seed", 0)) {
-                r = cli_value(&a, &o, &v);
-                if (!r && cli_parse_uint64(v, &to.seed)) {
-                    cli_usage(&a, "--seed wants a whole number >= 0 (got \"%s\")", v);
-                    r = -1;
-                }
-            } else if (cli_is(&o, "criterion", 0)) {
-                r = cli_value(&a, &o, &v);
-                if (!r) {
-                    if (strcmp(v, "gini") == 0)
-                        to.criterion = CRM_TREE_GINI;
-                    else if (strcmp(v, "entropy") == 0)
-                        to.criterion = CRM_TREE_ENTROPY;
-                    else if (strcmp(v, "mse") == 0)
-                        to.criterion = CRM_TREE_MSE;
-                    else {
-                        cli_usage(&a, "--criterion wants gini, entropy or mse (got \"%s\")", v);
-                        r = -1;
-                    }
-                }
-            } else if (cli_is(&o, "task", 0)) {
-                r = cli_value(&a, &o, &v);
-                if (!r) {
-                    if (strcmp(v, "classification") == 0)
-                        to.task = CRM_TREE_CLASSIFICATION;
-                    else if (strcmp(v, "regression") == 0)
-                        to.task = CRM_TREE_REGRESSION;
-                    else {
-                        cli_usage(&a, "--task wants classification or regression (got \"%s\")", v);
-                        r = -1;
-                    }
-                }
-            } else if (cli_is(&o, "class-weight", 0)) {
-                r = cli_value(&a, &o, &v);
-                if (!r) {
-                    if (strcmp(v, "balanced") == 0)
-                        to.class_weight = CRM_TREE_WEIGHT_BALANCED;
-                    else if (strcmp(v, "none") == 0)
-                        to.class_weight = CRM_TREE_WEIGHT_NONE;
-                    else {
-                        cli_usage(&a, "--class-weight wants none or balanced (got \"%s\")", v);
-                        r = -1;
-                    }
-                }
-            } else if (cli_is(&o, "rules", 0)) {
-                r = cli_flag(&a, &o);
-                rules = 1;
-            } else if (cli_is(&o, "flat-rules", 0)) {
-                r = cli_flag(&a, &o);
-                flat = 1;
-            } else if (cli_is(&o, "path", 0)) {
-                r = cli_flag(&a, &o);
-                want_path = 1;
-            } else if (cli_is(&o, "json", 0)) {
-                r = cli_flag(&a, &o);
-                json = 1;
-            } else {
-                rc = cli_unknown(&a, &o);
-                goto done;
-            }
-        }
-        if (r < 0) {
-            rc = CLI_EXIT_USAGE;
-            goto done;
-        }
-    }
-    if (!path) {
-        rc = cli_usage(&a, "missing FILE");
-        goto done;
-    }
+    static const cli_choice criteria[] = {
+        {"gini", CRM_TREE_GINI}, {"entropy", CRM_TREE_ENTROPY}, {"mse", CRM_TREE_MSE}, {NULL, 0}};
+    static const cli_choice tasks[] = {{"classification", CRM_TREE_CLASSIFICATION},
+                                       {"regression", CRM_TREE_REGRESSION},
+                                       {NULL, 0}};
+    static const cli_choice weights[] = {
+        {"none", CRM_TREE_WEIGHT_NONE}, {"balanced", CRM_TREE_WEIGHT_BALANCED}, {NULL, 0}};
+    const cli_option opts[] = {
+        {"output", 'o', CLI_FILE(&out)},
+        {"model", 0, CLI_FILE(&model_path)},
+        {"dot", 0, CLI_FILE(&dot_path)},
+        {"target", 0, CLI_STRING(&target)},
+        {"features", 0, CLI_STRING(&featarg)},
+        {"weight", 0, CLI_STRING(&to.sample_weight)},
+        {"positive", 0, CLI_STRING(&to.positive)},
+        {"max-depth", 0, CLI_INT32(&to.max_depth), .min = 0, .max = 100000},
+        {"min-samples-leaf", 0, CLI_INT(&to.min_samples_leaf)},
+        {"min-samples-split", 0, CLI_INT(&to.min_samples_split)},
+        {"max-leaf-nodes", 0, CLI_INT(&to.max_leaf_nodes)},
+        {"max-bins", 0, CLI_INT32(&to.max_bins), .min = 0, .max = 255},
+        {"min-impurity-decrease", 0, CLI_NUMBER(&to.min_impurity_decrease)},
+        {"ccp-alpha", 0, CLI_NUMBER(&to.ccp_alpha)},
+        {"seed", 0, CLI_UINT64(&to.seed)},
+        {"criterion", 0, CLI_CHOICE(&to.criterion, criteria)},
+        {"task", 0, CLI_CHOICE(&to.task, tasks)},
+        {"class-weight", 0, CLI_CHOICE(&to.class_weight, weights)},
+        {"rules", 0, CLI_FLAG(&rules)},
+        {"flat-rules", 0, CLI_FLAG(&flat)},
+        {"path", 0, CLI_FLAG(&want_path)},
+        {"json", 0, CLI_FLAG(&json)},
+    };
+    const cli_spec spec = {.options = opts,
+                           .noptions = sizeof opts / sizeof opts[0],
+                           .csv = &f,
+                           .file = &path,
+                           .help = tr_help};
+    if (cli_parse_options(&a, &spec, &rc)) goto done;
     if (!target || !target[0]) {
         rc = cli_usage(&a, "--target is required");
         goto done;

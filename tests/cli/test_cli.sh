@@ -163,5 +163,70 @@ run synth --customers 20 --days 30 --delimiter ';' --decimal-comma -o "$T/semi-o
 check "synth honours --delimiter ';' when writing" \
     sh -c "[ $rc -eq 0 ] && head -n 1 '$T/semi-out.csv' | grep -q '^InvoiceNo;StockCode;'"
 
+# ---- the shared option parser (cli_parse_options) -----------------------------------
+# first_err TEXT: the first line of stderr is exactly TEXT
+first_err() { [ "$(head -n 1 "$T/err")" = "$1" ]; }
+for c in apriori arima clean info kmeans linreg logreg predict rfm synth tree; do
+    run "$c" --help
+    check "$c --help exits 0 with its usage line" \
+        sh -c "[ $rc -eq 0 ] && head -n 1 '$T/out' | grep -q '^usage: crm $c ' && [ ! -s '$T/err' ]"
+    run "$c" -h --bogus
+    check "$c -h stops before a later unknown option" test "$rc" -eq 0
+    run "$c" --bogus --help
+    check "$c: an unknown option before --help exits 2" \
+        sh -c "[ $rc -eq 2 ] && [ ! -s '$T/out' ] && grep -qx 'crm: unknown option --bogus' '$T/err'"
+done
+run tree "$T/a.csv" --max-depth=abc
+check "--max-depth=abc: exit 2 naming the option and the value" \
+    sh -c "[ $rc -eq 2 ] && grep -qxF 'crm: --max-depth wants a whole number (got \"abc\")' '$T/err'"
+check "... with the usage line and the hint" \
+    sh -c "grep -q '^usage: crm tree ' '$T/err' && grep -qxF \"Try 'crm tree --help' for more information.\" '$T/err'"
+run tree "$T/a.csv" --max-depth 100001
+check "--max-depth out of range" first_err "crm: --max-depth wants a whole number from 0 to 100000"
+run kmeans "$T/a.csv" -k 0
+check "kmeans -k 0 names the range and the value" \
+    first_err 'crm: --k wants a whole number from 1 to 1000000 (got "0")'
+run kmeans "$T/a.csv" --k x
+check "kmeans --k x is worded as the range" \
+    first_err 'crm: --k wants a whole number from 1 to 1000000 (got "x")'
+run apriori "$T/a.csv" --min-count -05
+check "apriori --min-count -05 shows the value read" first_err 'crm: --min-count wants a whole number >= 1 (got -5)'
+run apriori "$T/a.csv" --min-support 1.5
+check "apriori --min-support 1.5" first_err 'crm: --min-support wants a number in (0, 1] (got 1.5)'
+run logreg "$T/a.csv" --tol 0
+check "logreg --tol 0 (open lower bound)" first_err 'crm: --tol wants a number > 0'
+run tree "$T/a.csv" --criterion foo
+check "a word outside a choice list lists the words" \
+    first_err 'crm: --criterion wants gini, entropy or mse (got "foo")'
+run clean "$T/a.csv" -o "$T/x.csv" --keep foo
+check "clean --keep keeps its own wording" first_err 'crm: --keep must be first, last or none, got "foo"'
+run tree "$T/a.csv" --rules=yes
+check "a value given to a flag" first_err 'crm: option --rules takes no value'
+run tree "$T/a.csv" --target
+check "an option without its value" first_err 'crm: option --target needs a value'
+run tree "$T/a.csv" --dot ''
+check "an empty file name" first_err 'crm: --dot wants a file name'
+run tree "$T/a.csv" -x
+check "an unknown short option" first_err 'crm: unknown option -x'
+run tree "$T/a.csv" "$T/b.csv"
+check "a second FILE" first_err "crm: unexpected argument \"$T/b.csv\" (one FILE only)"
+run synth extra
+check "synth takes no FILE" first_err 'crm: unexpected argument "extra"'
+run synth --seed -1
+check "a seed below 0" first_err 'crm: --seed wants a whole number >= 0 (got "-1")'
+run rfm "$T/a.csv" --as-of 2011-02-30
+check "an impossible date" first_err 'crm: --as-of wants a date YYYY-MM-DD (got "2011-02-30")'
+run linreg "$T/a.csv" --max-iter 5
+check "a logreg-only option is unknown to linreg" first_err 'crm: unknown option --max-iter'
+run info "$T/a.csv" --max-rows 0
+check "CSV flags are read before the command's options" \
+    first_err 'crm: --max-rows wants a positive whole number (got "0")'
+run synth --customers 5 --days 30 --customers 20 -o "$T/twice.csv"
+check "an option given twice: the last one counts" \
+    sh -c "[ $rc -eq 0 ] && grep -q '(20 customers' '$T/err'"
+run info -- -o
+check "after --, an argument starting with - is the FILE" \
+    sh -c "[ $rc -eq 1 ] && grep -q '^crm: -o: ' '$T/err'"
+
 # ---- summary ----------------------------------------------------------------------
 finish
