@@ -314,17 +314,7 @@ int cli_cmd_kmeans(int argc, char **argv)
         cli_stats_json(m);
         fputs(", \"summary\": ", stdout);
         cli_table_json(sum);
-        fputs(", \"output\": ", stdout);
-        if (out)
-            cli_json_string(stdout, out);
-        else
-            fputs("null", stdout);
-        fputs(", \"model\": ", stdout);
-        if (model_path)
-            cli_json_string(stdout, model_path);
-        else
-            fputs("null", stdout);
-        fputs("}\n", stdout);
+        cli_json_files_end(out, model_path);
     } else {
         double inertia = 0, n_iter = 0, conv = 0;
         crm_model_stat(m, "inertia", &inertia);

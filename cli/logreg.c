@@ -422,17 +422,7 @@ int cli_regression(int argc, char **argv, int logistic)
             fputs(", \"test\": ", stdout);
             cli_table_json(tm);
         }
-        fputs(", \"output\": ", stdout);
-        if (out)
-            cli_json_string(stdout, out);
-        else
-            fputs("null", stdout);
-        fputs(", \"model\": ", stdout);
-        if (model_path)
-            cli_json_string(stdout, model_path);
-        else
-            fputs("null", stdout);
-        fputs("}\n", stdout);
+        cli_json_files_end(out, model_path);
     } else {
         print_human(path, nrows, crm_dataset_nrows(ds), target, lo.positive, m, sum, logistic, out,
                     model_path);

@@ -250,17 +250,7 @@ int cli_cmd_tree(int argc, char **argv)
             fputs(", \"flat_rules\": ", stdout);
             cli_json_string(stdout, flat_text);
         }
-        fputs(", \"output\": ", stdout);
-        if (out)
-            cli_json_string(stdout, out);
-        else
-            fputs("null", stdout);
-        fputs(", \"model\": ", stdout);
-        if (model_path)
-            cli_json_string(stdout, model_path);
-        else
-            fputs("null", stdout);
-        fputs("}\n", stdout);
+        cli_json_files_end(out, model_path);
     } else {
         double depth = 0, leaves = 0, score = 0;
         crm_model_stat(m, "depth", &depth);

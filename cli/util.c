@@ -496,6 +496,19 @@ static size_t utf8_seq(const unsigned char *s)
     return n;
 }
 
+void cli_json_files_end(const char *out, const char *model_path)
+{
+    const char *name[2] = {"output", "model"}, *val[2] = {out, model_path};
+    for (int i = 0; i < 2; i++) {
+        printf(", \"%s\": ", name[i]);
+        if (val[i])
+            cli_json_string(stdout, val[i]);
+        else
+            fputs("null", stdout);
+    }
+    fputs("}\n", stdout);
+}
+
 void cli_json_string(FILE *f, const char *str)
 {
     const unsigned char *s = (const unsigned char *)str;

@@ -249,6 +249,9 @@ void cli_format_number(double v, char *buf, size_t size);
 void cli_json_string(FILE *f, const char *s);
 /* Write v as a JSON number that reads back exactly; null for NaN and infinities. */
 void cli_json_number(FILE *f, double v);
+/* End a model command's --json object on stdout: `, "output": OUT, "model":
+ * MODEL}` and a newline, each path as a string or null when not given. */
+void cli_json_files_end(const char *out, const char *model_path);
 
 /* ---- lists and tables ------------------------------------------------------- */
 
