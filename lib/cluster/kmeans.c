@@ -1213,6 +1213,9 @@ crm_status crm_kmeans_fit(const crm_dataset *ds, const char *const *cols, size_t
             goto fail;
         }
     }
+    /* the variances only scale tol: with tol = 0 (as scikit-learn) they are not needed,
+     * which saves one or two passes over the data */
+    int need_var = o.tol > 0.0;
     double varsum = 0.0;
     for (size_t j = 0; j < d; j++) {
         if (o.standardize) {
@@ -1227,15 +1230,15 @@ crm_status crm_kmeans_fit(const crm_dataset *ds, const char *const *cols, size_t
             }
             m->mean[j] = mu;
             m->scale[j] = sqrt(var);
-            varsum += col_var(ptrs[j], n, mu, m->scale[j]);
-        } else {
+            if (need_var) varsum += col_var(ptrs[j], n, mu, m->scale[j]);
+        } else if (need_var) {
             double mu = col_mean(ptrs[j], n);
             varsum += col_var(ptrs[j], n, mu, 1.0);
         }
     }
     X.mean = m->mean;
     X.scale = m->scale;
-    double tol_abs = o.tol * (varsum / (double)d);
+    double tol_abs = need_var ? o.tol * (varsum / (double)d) : 0.0;
     /* bounds for HAMERLY, and for AUTO, which may move to Hamerly */
     st = ctx_init(&c, &X, k, o.n_threads, 1, o.algorithm != CRM_KMEANS_LLOYD);
     if (st != CRM_OK) goto fail;
