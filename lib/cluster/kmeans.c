@@ -207,16 +207,18 @@ static void gather_cm(const km_data *X, size_t r0, size_t m, double *xc)
     }
 }
 
-/* Hamerly on one chunk in column-major layout (xc[t * m + i], already gathered).
- * Rows whose bounds prove that their center is still the nearest are skipped; the
- * others get the exact distance to their own center, and those whose bound still
- * fails (all rows when the bounds are not valid yet) are packed into xf and searched
- * through one GEMM, as Lloyd does. Bounds from the GEMM: the upper bound is the exact
- * distance to the chosen center; the lower bound is the second-smallest GEMM-form
- * distance less a rounding allowance that covers the error of ||x||^2 - 2 x.c +
- * ||c||^2 (at most about (d + 3) units in the last place of ||x||^2 + ||c||^2;
- * allowed for four times over), so it never exceeds the exact distance to any
- * other center. `fl` holds m row indices. */
+/* Hamerly on one chunk of m rows from r0. xc (m x d column-major) receives the gathered
+ * chunk when *have is set or when this function gathers it (then it sets *have);
+ * otherwise rows are read from the dataset's columns. Rows whose bounds prove that
+ * their center is still the nearest (by the margin c->slack, see run_pass) are
+ * skipped; the others get the exact distance to their own center, and those whose
+ * bound still fails (all rows when the bounds are not valid yet) are packed into xf
+ * and searched through one GEMM, as Lloyd does. Bounds from the GEMM
+ * (crm__km_argmin_rec): the nearest and second-nearest GEMM-form distances widened by
+ * a rounding allowance that covers the error of ||x||^2 - 2 x.c + ||c||^2 (at most
+ * about (d + 3) units in the last place of ||x||^2 + ||c||^2; allowed for four times
+ * over), so that they bound the exact distances. `fl` holds m row indices; zs, s2s and
+ * ex are chunk-sized scratch. */
 static void hamerly_chunk(km_ctx *c, size_t r0, size_t m, double *xc, int *have, double *xf,
                           double *dots, uint32_t *fl, size_t *changed, double *xnmax, double *zs,
                           double *s2s, double *ex)
@@ -1059,6 +1061,7 @@ static crm_status lloyd(km_ctx *c, km_work *w, const crm_kmeans_options *o, doub
     }
     (void)strict;
     /* final assignment to the final centers, with within-cluster sums of squares */
+    c->record = 0; /* (a switch due after the last iteration is moot) */
     c->update = 0;
     c->wcss = 1;
     run_pass(c);
