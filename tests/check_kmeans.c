@@ -7,6 +7,7 @@
 #include "crm/model.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 size_t crm__alloc_live(void);
@@ -217,6 +218,182 @@ START_TEST(test_determinism_threads)
     ck_assert(stat(m1, "inertia") < 1.05 * stat(m2, "inertia"));
     crm_model_free(m1);
     crm_model_free(m2);
+    crm_dataset_free(ds);
+}
+END_TEST
+
+/* Test hooks of the k-means module (lib/cluster/kmeans.c): turn the per-chunk cells of
+ * center sums off; count AUTO's moves from Lloyd to Hamerly. */
+extern _Atomic int crm__km_test_nocells;
+extern _Atomic unsigned long crm__km_test_switches;
+
+static uint64_t mix64(uint64_t x)
+{
+    x += 0x9E3779B97F4A7C15ULL;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+    return x ^ (x >> 31);
+}
+
+/* Heavily overlapping blobs (as bench/kmeans.c): the labels settle slowly, so that a
+ * pass with fewer than 1 % changes comes long before convergence. Columns c0.., and a
+ * weight column "w" in [0.5, 1.5). */
+static crm_dataset *gen_overlap(size_t n, size_t d, size_t groups)
+{
+    crm_dataset *ds = NULL;
+    ck_assert_ok(crm_dataset_new(&ds));
+    double *v = malloc(n * sizeof *v);
+    for (size_t j = 0; j <= d; j++) {
+        for (size_t i = 0; i < n; i++) {
+            double u = (double)(mix64((uint64_t)(i * (d + 1) + j)) >> 11) * 0x1p-53;
+            double c = (double)(((i % groups) * 16 + j) * 7919 % 23) - 11.0;
+            v[i] = j < d ? c + 40.0 * (u - 0.5) : 0.5 + u;
+        }
+        char name[32];
+        if (j < d)
+            snprintf(name, sizeof name, "c%zu", j);
+        else
+            snprintf(name, sizeof name, "w");
+        ck_assert_ok(crm_dataset_add_number(ds, name, v, n));
+    }
+    free(v);
+    return ds;
+}
+
+/* JSON of a fit plus its labels (predict on the fitted rows). */
+static char *fit_all(const crm_dataset *ds, size_t d, crm_kmeans_options *o, double *lab)
+{
+    crm_model *m = NULL;
+    ck_assert_ok(crm_kmeans_fit(ds, gen_cols, d, o, &m));
+    char *js = NULL;
+    ck_assert_ok(crm_model_to_json(m, &js));
+    crm_dataset *p = NULL;
+    ck_assert_ok(crm_dataset_clone(ds, &p));
+    ck_assert_ok(crm_model_predict(m, p, "seg"));
+    get_col(p, "seg", lab);
+    crm_dataset_free(p);
+    crm_model_free(m);
+    return js;
+}
+
+/* AUTO (Lloyd, then Hamerly from bounds recorded by a Lloyd pass), HAMERLY and LLOYD
+ * give the same centers, sizes, wcss, inertia, iterations and labels to the last bit,
+ * with and without the cells of center sums, on any number of threads; also with
+ * standardize and with sample weights. */
+START_TEST(test_auto_switch)
+{
+    size_t n = 30000, d = 4;
+    crm_dataset *ds = gen_overlap(n, d, 5);
+    double *l0 = malloc(n * sizeof *l0), *l1 = malloc(n * sizeof *l1);
+    crm_kmeans_options o;
+    ck_assert_ok(crm_kmeans_options_init(&o, sizeof o));
+    o.k = 5;
+    o.n_init = 2;
+    o.seed = 3;
+    o.tol = 0;
+    o.max_iter = 60;
+    for (int variant = 0; variant < 3; variant++) {
+        o.standardize = variant == 1;
+        o.sample_weight = variant == 2 ? "w" : NULL;
+        atomic_store(&crm__km_test_nocells, 0);
+        o.algorithm = CRM_KMEANS_LLOYD;
+        o.n_threads = 1;
+        char *want = fit_all(ds, d, &o, l0);
+        for (int cells = 1; cells >= 0; cells--) {
+            atomic_store(&crm__km_test_nocells, !cells);
+            for (int alg = CRM_KMEANS_AUTO; alg <= CRM_KMEANS_HAMERLY; alg++) {
+                for (int th = 1; th <= 2; th++) {
+                    o.algorithm = alg;
+                    o.n_threads = th;
+                    unsigned long sw0 = atomic_load(&crm__km_test_switches);
+                    char *got = fit_all(ds, d, &o, l1);
+                    unsigned long sw = atomic_load(&crm__km_test_switches) - sw0;
+                    /* AUTO moved to Hamerly in both restarts; the others never move */
+                    if (alg == CRM_KMEANS_AUTO)
+                        ck_assert_uint_eq(sw, 2);
+                    else
+                        ck_assert_uint_eq(sw, 0);
+                    ck_assert_str_eq(want, got);
+                    ck_assert(memcmp(l0, l1, n * sizeof *l0) == 0);
+                    crm_free(got);
+                }
+            }
+        }
+        crm_free(want);
+    }
+    atomic_store(&crm__km_test_nocells, 0);
+    free(l0);
+    free(l1);
+    crm_dataset_free(ds);
+}
+END_TEST
+
+/* An empty cluster re-seeded after the sums of every chunk are formed: the chunk of the
+ * moved row must have its sums formed again even where no label of it changes in the
+ * next pass. Cells on and off, every algorithm: the same result. */
+START_TEST(test_relocate_cells)
+{
+    size_t n = 20000, d = 3;
+    /* gen()'s four groups and one outlying row (row 7000 at 40, 40, 40) */
+    crm_dataset *g = gen(n, d, 5), *ds = NULL;
+    ck_assert_ok(crm_dataset_new(&ds));
+    double *v = malloc(n * sizeof *v);
+    for (size_t j = 0; j < d; j++) {
+        get_col(g, gen_cols[j], v);
+        v[7000] = 40.0;
+        ck_assert_ok(crm_dataset_add_number(ds, gen_cols[j], v, n));
+    }
+    free(v);
+    crm_dataset_free(g);
+    /* The centers of the groups, so that after the first pass no label changes but the
+     * re-seeding's (the outlier moves to the last center, far from every row, which
+     * no row chose): the outlier's chunk must have its sums formed again although
+     * none of its labels changes in the next pass. */
+    double init[5 * 3];
+    for (size_t c = 0; c < 4; c++)
+        for (size_t j = 0; j < d; j++)
+            init[c * d + j] = (double)((c + j) % 4) * 3.0 + (double)j + 1.0;
+    for (size_t j = 0; j < d; j++)
+        init[4 * d + j] = 1e6;
+    double *l0 = malloc(n * sizeof *l0), *l1 = malloc(n * sizeof *l1);
+    crm_kmeans_options o;
+    ck_assert_ok(crm_kmeans_options_init(&o, sizeof o));
+    o.k = 5;
+    o.init = CRM_KMEANS_INIT_GIVEN;
+    o.init_centers = init;
+    o.tol = 0;
+    o.algorithm = CRM_KMEANS_LLOYD;
+    atomic_store(&crm__km_test_nocells, 1);
+    char *want = fit_all(ds, d, &o, l0);
+    /* the far center was re-seeded with the outlier alone; the second pass changed no
+     * label */
+    crm_model *m = NULL;
+    ck_assert_ok(crm_kmeans_fit(ds, gen_cols, d, &o, &m));
+    crm_dataset *s = NULL;
+    ck_assert_ok(crm_model_summary(m, &s));
+    double sz[5];
+    get_col(s, "size", sz);
+    ck_assert(sz[0] + sz[1] + sz[2] + sz[3] == (double)n - 1 && sz[4] == 1);
+    ck_assert(stat(m, "n_iter") == 2.0);
+    crm_dataset_free(s);
+    crm_model_free(m);
+    for (int cells = 1; cells >= 0; cells--) {
+        atomic_store(&crm__km_test_nocells, !cells);
+        for (int alg = CRM_KMEANS_AUTO; alg <= CRM_KMEANS_HAMERLY; alg++) {
+            for (int th = 1; th <= 2; th++) {
+                o.algorithm = alg;
+                o.n_threads = th;
+                char *got = fit_all(ds, d, &o, l1);
+                ck_assert_str_eq(want, got);
+                ck_assert(memcmp(l0, l1, n * sizeof *l0) == 0);
+                crm_free(got);
+            }
+        }
+    }
+    atomic_store(&crm__km_test_nocells, 0);
+    crm_free(want);
+    free(l0);
+    free(l1);
     crm_dataset_free(ds);
 }
 END_TEST
@@ -667,6 +844,8 @@ Suite *crm_kmeans_suite(void)
     tcase_add_test(tc, test_tiny_given);
     tcase_add_test(tc, test_empty_cluster);
     tcase_add_test(tc, test_determinism_threads);
+    tcase_add_test(tc, test_auto_switch);
+    tcase_add_test(tc, test_relocate_cells);
     tcase_add_test(tc, test_save_load_predict);
     tcase_add_test(tc, test_elbow_silhouette);
     tcase_add_test(tc, test_weights);

@@ -36,16 +36,25 @@
  *
  * `algorithm` picks Lloyd (every distance every iteration, by GEMM) or
  * Hamerly's bound-based variant, which keeps an upper bound on each row's
- * distance to its center and a lower bound to the others and computes
- * distances only for rows whose bounds no longer prove the assignment: first
- * the exact distance to the row's own center, then, where the bound still
- * fails, all centers through one GEMM over those rows (the bounds taken from
- * it allow for its rounding, so they stay valid). Both sum the centers
- * identically and produce the same assignments up to distance ties within
- * rounding, which real data essentially never has. On the
- * 16-dimensional benchmark with k = 8 Hamerly is slower than the GEMM Lloyd,
- * so AUTO uses Hamerly only from k >= 32, where the distance work dominates
- * (see docs/kmeans.md).
+ * distance to its center and a lower bound to the others (in single
+ * precision, rounded outwards: 8 bytes per row) and computes distances only
+ * for rows whose bounds no longer prove the assignment: first the exact
+ * distance to the row's own center, then, where the bound still fails, all
+ * centers through one GEMM over those rows (the bounds taken from it allow
+ * for its rounding, so they stay valid). A row is left alone only when its
+ * bounds separate its distances by more than twice that rounding allowance,
+ * so that Lloyd's GEMM-form argmin would keep it too: both give the same
+ * assignments, sum the centers identically and give the same results to the
+ * last bit. AUTO runs Lloyd while the labels move a lot (Hamerly's bounds
+ * prove little then, and a Lloyd pass is cheaper than a Hamerly pass that
+ * searches most rows) and moves to Hamerly once a pass after the first
+ * changes fewer than 1 % of the labels: the next Lloyd pass records the
+ * bounds as it goes, and Hamerly runs from then on; from k >= 32, where the
+ * distance work dominates, AUTO is Hamerly throughout (see docs/kmeans.md).
+ * The center sums of unweighted fits are kept per chunk of rows and formed
+ * again only for the chunks where a label changed (the sum of the chunks in
+ * a fixed order, the same bits as forming all of them), so late iterations,
+ * where few labels change, read little of the data under Hamerly.
  *
  * Determinism and threads. Rows are processed in fixed blocks whose
  * boundaries depend only on the number of rows; sums are formed per block
@@ -111,7 +120,8 @@ typedef enum crm_kmeans_init {
  * @type[enum] crm_kmeans_algorithm
  */
 typedef enum crm_kmeans_algorithm {
-    CRM_KMEANS_AUTO = 0,   /**< Hamerly when k >= 32, else Lloyd (default) */
+    CRM_KMEANS_AUTO = 0,   /**< Lloyd, then Hamerly once fewer than 1 % of the labels
+                                change in a pass; Hamerly throughout when k >= 32 (default) */
     CRM_KMEANS_LLOYD = 1,  /**< every distance every iteration (blocked GEMM) */
     CRM_KMEANS_HAMERLY = 2 /**< Lloyd with Hamerly's distance bounds */
 } crm_kmeans_algorithm;

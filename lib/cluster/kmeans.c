@@ -6,6 +6,7 @@
 #include <cblas.h>
 #include <float.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -14,8 +15,12 @@
 #define KM_MAX_BLOCKS 256
 #define KM_PARTIAL_BYTES ((size_t)32 << 20)
 /* Scratch per worker: column-major chunk, GEMM result, row minima, accumulator lanes,
- * row-major chunk. */
-#define KM_SCRATCH(ch, d, k) ((ch) * (2 * (d) + (k) + 1) + (k) + 1)
+ * row-major chunk, the second minima and squared row norms of a bound-recording pass,
+ * and three more chunk-sized arrays for Hamerly's search of packed rows. */
+#define KM_SCRATCH(ch, d, k) ((ch) * (2 * (d) + (k) + 6) + (k) + 1)
+/* AUTO moves from Lloyd to Hamerly once fewer than one row in KM_AUTO_SWITCH changed
+ * its label in a pass (after the first): the next Lloyd pass records the bounds. */
+#define KM_AUTO_SWITCH 100
 /* OpenBLAS runs a GEMM on its own threads from m * n * k = 4 * 65536 up: chunks stay
  * below that, so that BLAS always runs on the worker thread that calls it. */
 #define KM_BLAS_SERIAL ((size_t)4 * 65536)
@@ -23,6 +28,9 @@
  * KM_GATHER_DOUBLES doubles. */
 #define KM_GATHER_MAX ((size_t)2048)
 #define KM_GATHER_DOUBLES ((size_t)98304)
+
+_Atomic int crm__km_test_nocells;
+_Atomic unsigned long crm__km_test_switches;
 
 static const crm_kmeans_options km_defaults = {
     sizeof(crm_kmeans_options), /* size */
@@ -143,11 +151,24 @@ typedef struct km_ctx {
     size_t *pchanged;      /* nblocks */
     /* Hamerly */
     int hamerly;
-    double *ub, *lb;     /* n each: upper bound on distance to own center, lower bound to others */
+    int record;          /* Lloyd pass that also records the bounds (AUTO's switch) */
+    float *ub, *lb;      /* n each: upper bound on distance to own center, lower bound to others,
+                            rounded outwards to single precision (half the memory of doubles) */
     const double *shift; /* k: distance each center moved in the last update */
     const double *half;  /* k: half the distance to the nearest other center */
     double maxshift;
     int bounds_valid;
+    double rel;   /* rounding allowance of a GEMM-form distance, relative to ||x||^2 + cmax */
+    double cmax;  /* largest squared center norm of the pass */
+    double xnmax; /* largest ||x||^2 seen by a searching pass (all rows once bounds exist) */
+    double slack; /* margin of the bound test (see run_pass) */
+    double *pxn;  /* nblocks: largest ||x||^2 per block in the last pass */
+    /* cells: the sums of every chunk kept from pass to pass and formed again only for
+     * the chunks where a label changed (NULL: the sums are formed every pass) */
+    double *csum;          /* nchunks * k * d */
+    double *ccnt;          /* nchunks * k */
+    unsigned char *cdirty; /* nchunks: the chunk's sums must be formed again */
+    unsigned char *chot;   /* nchunks: a label of the chunk changed in the last pass */
     /* k-means++ */
     double *closest;    /* n */
     const double *cand; /* ncand * d */
@@ -186,82 +207,107 @@ static void gather_cm(const km_data *X, size_t r0, size_t m, double *xc)
     }
 }
 
-/* Hamerly on one chunk in column-major layout (xc[t * m + i], already gathered).
- * Rows whose bounds prove that their center is still the nearest are skipped; the
- * others get the exact distance to their own center, and those whose bound still
- * fails (all rows when the bounds are not valid yet) are packed into xf and searched
- * through one GEMM, as Lloyd does. Bounds from the GEMM: the upper bound is the exact
- * distance to the chosen center; the lower bound is the second-smallest GEMM-form
- * distance less a rounding allowance that covers the error of ||x||^2 - 2 x.c +
- * ||c||^2 (at most about (d + 3) units in the last place of ||x||^2 + ||c||^2;
- * allowed for four times over), so it never exceeds the exact distance to any
- * other center. `fl` holds m row indices. */
-static void hamerly_chunk(km_ctx *c, size_t r0, size_t m, const double *xc, double *xf,
-                          double *dots, uint32_t *fl, size_t *changed)
+/* Hamerly on one chunk of m rows from r0. xc (m x d column-major) receives the gathered
+ * chunk when *have is set or when this function gathers it (then it sets *have);
+ * otherwise rows are read from the dataset's columns. Rows whose bounds prove that
+ * their center is still the nearest (by the margin c->slack, see run_pass) are
+ * skipped; the others get the exact distance to their own center, and those whose
+ * bound still fails (all rows when the bounds are not valid yet) are packed into xf
+ * and searched through one GEMM, as Lloyd does. Bounds from the GEMM
+ * (crm__km_argmin_rec): the nearest and second-nearest GEMM-form distances widened by
+ * a rounding allowance that covers the error of ||x||^2 - 2 x.c + ||c||^2 (at most
+ * about (d + 3) units in the last place of ||x||^2 + ||c||^2; allowed for four times
+ * over), so that they bound the exact distances. `fl` holds m row indices; zs, s2s and
+ * ex are chunk-sized scratch. */
+static void hamerly_chunk(km_ctx *c, size_t r0, size_t m, double *xc, int *have, double *xf,
+                          double *dots, uint32_t *fl, size_t *changed, double *xnmax, double *zs,
+                          double *s2s, double *ex)
 {
     size_t k = c->k, d = c->d, nf = 0;
-    for (size_t i = 0; i < m; i++) {
-        size_t r = r0 + i;
-        if (c->bounds_valid) {
+    double slack = c->slack;
+    if (c->bounds_valid) {
+        /* the bounds alone: rows they cannot settle go to fl, with their z */
+        for (size_t i = 0; i < m; i++) {
+            size_t r = r0 + i;
             int32_t a = c->labels[r];
-            double u = c->ub[r] + c->shift[a];
-            double l = c->lb[r] - c->maxshift;
+            double u = (double)c->ub[r] + c->shift[a];
+            double l = (double)c->lb[r] - c->maxshift;
             double z = c->half[a] > l ? c->half[a] : l;
-            c->lb[r] = l;
-            if (u > z) {
-                const double *ca = c->centers + (size_t)a * d;
-                double s2 = 0.0;
-                for (size_t t = 0; t < d; t++) {
-                    double dd = xc[t * m + i] - ca[t];
-                    s2 += dd * dd;
-                }
-                u = sqrt(s2);
-            }
-            c->ub[r] = u;
-            if (u <= z) continue;
+            c->lb[r] = crm__km_fdown(l);
+            c->ub[r] = crm__km_fup(u);
+            zs[nf] = z;
+            fl[nf] = (uint32_t)i;
+            nf += u + slack > z;
         }
-        fl[nf++] = (uint32_t)i;
+        /* Their exact distance to their own center, feature by feature. When few rows
+         * need it and the chunk's labels did not change in the last pass (so that its sums
+         * will probably not be formed again), read only those rows from the dataset's
+         * columns (standardized as gather_cm does: the same values); else gather the
+         * whole chunk now, once. */
+        const km_data *X = c->X;
+        if (!*have && (nf * 8 > m || !c->csum || c->chot[r0 / c->chunk])) {
+            gather_cm(X, r0, m, xc);
+            *have = 1;
+        }
+        for (size_t q = 0; q < nf; q++)
+            s2s[q] = 0.0;
+        for (size_t t = 0; t < d; t++) {
+            const double *col = *have ? xc + t * m : X->cols[t] + r0;
+            int stdz = !*have && X->scale;
+            for (size_t q = 0; q < nf; q++) {
+                double x = col[fl[q]];
+                if (stdz) x = (x - X->mean[t]) / X->scale[t];
+                double dd = x - c->centers[(size_t)c->labels[r0 + fl[q]] * d + t];
+                s2s[q] += dd * dd;
+            }
+        }
+        size_t nf2 = 0;
+        for (size_t q = 0; q < nf; q++) {
+            double u = sqrt(s2s[q]);
+            c->ub[r0 + fl[q]] = crm__km_fup(u);
+            fl[nf2] = fl[q];
+            nf2 += u + slack > zs[q];
+        }
+        nf = nf2;
+    } else {
+        for (size_t i = 0; i < m; i++)
+            fl[i] = (uint32_t)i;
+        nf = m;
     }
     if (nf == 0) return;
     for (size_t t = 0; t < d; t++) {
-        const double *src = xc + t * m;
         double *dst = xf + t * nf;
-        for (size_t q = 0; q < nf; q++)
-            dst[q] = src[fl[q]];
-    }
-    km_dots(xf, nf, d, c->centers, k, c->sub, dots);
-    double cmax = 0.0;
-    for (size_t j = 0; j < k; j++)
-        if (c->cnorm[j] > cmax) cmax = c->cnorm[j];
-    double rel = 4.0 * (double)(d + 4) * DBL_EPSILON;
-    for (size_t q = 0; q < nf; q++) {
-        size_t r = r0 + fl[q];
-        double b1 = INFINITY, b2 = INFINITY;
-        int32_t a = 0;
-        for (size_t j = 0; j < k; j++) {
-            double v = c->cnorm[j] + dots[j * nf + q];
-            if (v < b1) {
-                b2 = b1;
-                b1 = v;
-                a = (int32_t)j;
-            } else if (v < b2) {
-                b2 = v;
+        if (*have) {
+            const double *src = xc + t * m;
+            for (size_t q = 0; q < nf; q++)
+                dst[q] = src[fl[q]];
+        } else {
+            const double *col = c->X->cols[t] + r0;
+            if (c->X->scale) {
+                double mu = c->X->mean[t], sc = c->X->scale[t];
+                for (size_t q = 0; q < nf; q++)
+                    dst[q] = (col[fl[q]] - mu) / sc;
+            } else {
+                for (size_t q = 0; q < nf; q++)
+                    dst[q] = col[fl[q]];
             }
         }
-        double xn = 0.0, s2 = 0.0;
-        const double *ca = c->centers + (size_t)a * d;
-        for (size_t t = 0; t < d; t++) {
-            double x = xf[t * nf + q], dd = x - ca[t];
-            xn += x * x;
-            s2 += dd * dd;
-        }
-        double lo2 = xn + b2 - rel * (xn + cmax);
-        c->ub[r] = sqrt(s2);
-        c->lb[r] = k > 1 && lo2 > 0.0 ? sqrt(lo2) : 0.0;
-        if (c->labels[r] != a) {
-            c->labels[r] = a;
-            (*changed)++;
-        }
+    }
+    km_dots(xf, nf, d, c->centers, k, c->sub, dots);
+    /* argmin, second minimum and bounds of the packed rows, column by column (the same
+     * minima and winners as Lloyd's argmin), then scattered back */
+    int32_t *bj = (int32_t *)(void *)ex, *lab = bj + nf;
+    float *ub = (float *)(void *)(ex + c->chunk), *lb = ub + nf;
+    double *bd = ex + 2 * c->chunk;
+    for (size_t q = 0; q < nf; q++)
+        lab[q] = c->labels[r0 + fl[q]];
+    *changed += crm__km_argmin_rec(dots, c->cnorm, xf, nf, k, d, c->rel, c->cmax, bd, zs, s2s, bj,
+                                   lab, ub, lb, xnmax);
+    for (size_t q = 0; q < nf; q++) {
+        size_t r = r0 + fl[q];
+        c->labels[r] = lab[q];
+        c->ub[r] = ub[q];
+        c->lb[r] = lb[q];
     }
 }
 
@@ -321,23 +367,69 @@ static void accumulate_cm(const double *xc, size_t m, size_t d, size_t k, const 
     }
 }
 
+/* A cell's stored sums added to its block's psum and pcnt. */
+static void km_add_cell(const km_ctx *c, size_t cell, double *psum, double *pcnt)
+{
+    size_t k = c->k, kd = c->k * c->d;
+    const double *cs = c->csum + cell * kd, *cc = c->ccnt + cell * k;
+    for (size_t t = 0; t < kd; t++)
+        psum[t] += cs[t];
+    for (size_t j = 0; j < k; j++)
+        pcnt[j] += cc[j];
+}
+
+/* The sums of one chunk (cell) added to its block's psum and pcnt. Without cells they are
+ * accumulated into psum directly; with cells into the cell's own sums first (from zero),
+ * which are then added: accumulate_cm adds each cluster's chunk total to psum once, and
+ * 0 + v = v, so both give the same bits, and a clean cell's stored sums added again
+ * give the same bits as forming them anew. */
+static void km_sums(km_ctx *c, size_t cell, const double *xc, size_t r0, size_t m, double *acc,
+                    double *best, double *psum, double *pcnt)
+{
+    size_t k = c->k, d = c->d;
+    const double *w = c->X->w ? c->X->w + r0 : NULL;
+    if (!c->csum) {
+        accumulate_cm(xc, m, d, k, c->labels + r0, w, (size_t *)(void *)acc,
+                      (uint32_t *)(void *)best, psum, pcnt);
+        return;
+    }
+    double *cs = c->csum + cell * k * d, *cc = c->ccnt + cell * k;
+    memset(cs, 0, k * d * sizeof *cs);
+    memset(cc, 0, k * sizeof *cc);
+    accumulate_cm(xc, m, d, k, c->labels + r0, w, (size_t *)(void *)acc, (uint32_t *)(void *)best,
+                  cs, cc);
+    c->cdirty[cell] = 0;
+    km_add_cell(c, cell, psum, pcnt);
+}
+
 /* Lloyd on one chunk in column-major layout: xc[j * m + i] is feature j of row r0 + i.
  * dots = X * C^T by one GEMM (m x k, column-major), then the argmin runs down the
  * columns (vectorizable over rows). Accumulation and wcss keep the row order of the
  * row-major path, so both give bit-identical sums. */
 static void lloyd_chunk_cm(km_ctx *c, size_t r0, size_t m, double *xc, double *dots, double *best,
                            double *acc, int32_t *newlab, double *psum, double *pcnt, double *pw,
-                           size_t *changed)
+                           size_t *changed, double *b2, double *xn, double *xnmax)
 {
     size_t k = c->k, d = c->d;
     gather_cm(c->X, r0, m, xc);
     km_dots(xc, m, d, c->centers, k, c->sub, dots);
     int32_t *lab = c->labels + r0;
     /* scaling by -2 is exact, so cnorm + dots equals cnorm - 2 x.c bit for bit */
-    *changed += crm__km_argmin(dots, c->cnorm, m, k, best, newlab, lab);
-    if (psum)
-        accumulate_cm(xc, m, d, k, lab, c->X->w ? c->X->w + r0 : NULL, (size_t *)(void *)acc,
-                      (uint32_t *)(void *)best, psum, pcnt);
+    size_t ch;
+    if (c->record)
+        ch = crm__km_argmin_rec(dots, c->cnorm, xc, m, k, d, c->rel, c->cmax, best, b2, xn, newlab,
+                                lab, c->ub + r0, c->lb + r0, xnmax);
+    else
+        ch = crm__km_argmin(dots, c->cnorm, m, k, best, newlab, lab);
+    *changed += ch;
+    if (c->chot) c->chot[r0 / c->chunk] = ch != 0;
+    if (psum) {
+        size_t cell = r0 / c->chunk;
+        if (!c->csum || c->cdirty[cell] || ch)
+            km_sums(c, cell, xc, r0, m, acc, best, psum, pcnt);
+        else
+            km_add_cell(c, cell, psum, pcnt);
+    }
     if (pw) {
         for (size_t i = 0; i < m; i++) {
             size_t a = (size_t)lab[i];
@@ -362,6 +454,9 @@ static void pass_block(void *ctxp, size_t b, int worker)
     double *best = dots + c->chunk * k;
     double *acc = best + c->chunk;
     double *xr = acc + k + 1;
+    double *b2 = xr + c->chunk * d;
+    double *xn = b2 + c->chunk;
+    double xnmax = 0.0;
     size_t lo = b * c->block_rows;
     size_t hi = lo + c->block_rows < n ? lo + c->block_rows : n;
     double *psum = c->update ? c->psum + b * k * d : NULL;
@@ -377,14 +472,29 @@ static void pass_block(void *ctxp, size_t b, int worker)
         size_t m = hi - r0 < c->chunk ? hi - r0 : c->chunk;
         if (!c->hamerly) {
             lloyd_chunk_cm(c, r0, m, xb, dots, best, acc, (int32_t *)(void *)xr, psum, pcnt, pw,
-                           &changed);
+                           &changed, b2, xn, &xnmax);
             continue;
         }
-        gather_cm(c->X, r0, m, xb);
-        hamerly_chunk(c, r0, m, xb, xr, dots, (uint32_t *)(void *)best, &changed);
-        if (psum)
-            accumulate_cm(xb, m, d, k, c->labels + r0, c->X->w ? c->X->w + r0 : NULL,
-                          (size_t *)(void *)acc, (uint32_t *)(void *)best, psum, pcnt);
+        /* with valid bounds the rows they cannot settle are read where they lie; the
+         * whole chunk is gathered only for a first search of every row, for sums that
+         * must be formed again, and for the final wcss */
+        int have = !c->bounds_valid;
+        if (have) gather_cm(c->X, r0, m, xb);
+        size_t before = changed;
+        hamerly_chunk(c, r0, m, xb, &have, xr, dots, (uint32_t *)(void *)best, &changed, &xnmax, b2,
+                      xn, xn + c->chunk);
+        if (c->chot) c->chot[r0 / c->chunk] = changed != before;
+        if (psum) {
+            size_t cell = r0 / c->chunk;
+            if (!c->csum || c->cdirty[cell] || changed != before) {
+                if (!have) gather_cm(c->X, r0, m, xb);
+                have = 1;
+                km_sums(c, cell, xb, r0, m, acc, best, psum, pcnt);
+            } else {
+                km_add_cell(c, cell, psum, pcnt);
+            }
+        }
+        if (pw && !have) gather_cm(c->X, r0, m, xb);
         for (size_t i = 0; pw && i < m; i++) {
             size_t a = (size_t)c->labels[r0 + i];
             const double *ca = c->centers + a * d;
@@ -397,6 +507,7 @@ static void pass_block(void *ctxp, size_t b, int worker)
         }
     }
     c->pchanged[b] = changed;
+    c->pxn[b] = xnmax;
 }
 
 static size_t run_pass(km_ctx *c)
@@ -409,10 +520,25 @@ static size_t run_pass(km_ctx *c)
             s += cj[t] * cj[t];
         c->cnorm[j] = s;
     }
+    double cmax = 0.0;
+    for (size_t j = 0; j < k; j++)
+        if (c->cnorm[j] > cmax) cmax = c->cnorm[j];
+    c->cmax = cmax;
+    c->rel = 4.0 * (double)(d + 4) * DBL_EPSILON;
+    /* A row skipped by its bounds keeps its center; so that this is what Lloyd's
+     * GEMM-form argmin would choose too, the bounds must separate the exact distances
+     * by more than twice the GEMM's rounding allowance E = rel * (||x||^2 + cmax): with
+     * U >= the distance to the own center and Z <= those to the others, (Z - U)^2 > 2E
+     * implies U^2 + E < Z^2 - E. Add 2^-30 of the scale of the distances for the rounding
+     * of the bound updates themselves (a few units in the last place per iteration). */
+    if (c->bounds_valid)
+        c->slack = sqrt(2.0 * c->rel * (c->xnmax + cmax)) + 0x1p-30 * (sqrt(c->xnmax) + sqrt(cmax));
     crm__par_for(c->nthreads, c->nblocks, pass_block, c);
     size_t changed = 0;
-    for (size_t b = 0; b < c->nblocks; b++)
+    for (size_t b = 0; b < c->nblocks; b++) {
         changed += c->pchanged[b];
+        if (c->pxn[b] > c->xnmax) c->xnmax = c->pxn[b];
+    }
     return changed;
 }
 
@@ -690,6 +816,11 @@ static void ctx_free(km_ctx *c)
     crm__free(c->pcnt);
     crm__free(c->pwcss);
     crm__free(c->pchanged);
+    crm__free(c->pxn);
+    crm__free(c->csum);
+    crm__free(c->ccnt);
+    crm__free(c->cdirty);
+    crm__free(c->chot);
     crm__free(c->ub);
     crm__free(c->lb);
     crm__free(c->closest);
@@ -734,7 +865,8 @@ static crm_status ctx_init(km_ctx *c, const km_data *X, size_t k, int32_t n_thre
     c->labels = crm__malloc_array(n, sizeof *c->labels);
     c->pwcss = crm__malloc_array(c->nblocks * k, sizeof *c->pwcss);
     c->pchanged = crm__malloc_array(c->nblocks, sizeof *c->pchanged);
-    int ok = c->scratch && c->cnorm && c->labels && c->pwcss && c->pchanged;
+    c->pxn = crm__malloc_array(c->nblocks, sizeof *c->pxn);
+    int ok = c->scratch && c->cnorm && c->labels && c->pwcss && c->pchanged && c->pxn;
     if (ok && fit) {
         c->psum = crm__malloc_array(c->nblocks * k, d * sizeof *c->psum);
         c->pcnt = crm__malloc_array(c->nblocks * k, sizeof *c->pcnt);
@@ -744,6 +876,17 @@ static crm_status ctx_init(km_ctx *c, const km_data *X, size_t k, int32_t n_thre
             c->ub = crm__malloc_array(n, sizeof *c->ub);
             c->lb = crm__malloc_array(n, sizeof *c->lb);
             ok = c->ub && c->lb;
+        }
+        /* Cells (one per chunk) where they are small beside the data and the rows are
+         * unweighted (weighted counts are running sums over the block, which per-chunk
+         * totals would round differently). */
+        size_t nch = (n + c->chunk - 1) / c->chunk;
+        if (ok && !X->w && nch * (k * d + k) <= n * d / 16 && !atomic_load(&crm__km_test_nocells)) {
+            c->csum = crm__malloc_array(nch * k, d * sizeof *c->csum);
+            c->ccnt = crm__malloc_array(nch * k, sizeof *c->ccnt);
+            c->cdirty = crm__malloc_array(nch, 1);
+            c->chot = crm__malloc_array(nch, 1);
+            ok = c->csum && c->ccnt && c->cdirty && c->chot;
         }
     }
     if (!ok) {
@@ -815,9 +958,10 @@ static void relocate_empty(km_ctx *c, km_work *w, const double *old)
         w->cnt[from] -= wr;
         w->cnt[j] = wr;
         c->labels[r] = (int32_t)j;
-        if (c->ub) { /* force a full search for this row next time */
+        if (c->cdirty) c->cdirty[r / c->chunk] = 1; /* its chunk's sums are stale now */
+        if (c->ub) {                                /* force a full search for this row next time */
             c->ub[r] = INFINITY;
-            c->lb[r] = 0.0;
+            c->lb[r] = 0.0f;
         }
     }
 }
@@ -831,6 +975,16 @@ static crm_status lloyd(km_ctx *c, km_work *w, const crm_kmeans_options *o, doub
         c->labels[i] = -1;
     c->centers = centers;
     c->bounds_valid = 0;
+    c->record = 0;
+    if (c->cdirty) {
+        memset(c->cdirty, 1, (c->X->n + c->chunk - 1) / c->chunk);
+        memset(c->chot, 1, (c->X->n + c->chunk - 1) / c->chunk);
+    }
+    /* AUTO on small k starts with Lloyd and moves to Hamerly when few labels change */
+    int hamerly =
+        o->algorithm == CRM_KMEANS_HAMERLY || (o->algorithm == CRM_KMEANS_AUTO && k >= 32);
+    int autosw = o->algorithm == CRM_KMEANS_AUTO && !hamerly && c->ub != NULL;
+    c->hamerly = hamerly;
     int strict = 0;
     res->converged = 0;
     res->n_iter = 0;
@@ -838,6 +992,14 @@ static crm_status lloyd(km_ctx *c, km_work *w, const crm_kmeans_options *o, doub
         c->update = 1;
         c->wcss = 0;
         size_t changed = run_pass(c);
+        if (c->record) {
+            /* the bounds of every row are recorded: Hamerly from the next pass on */
+            c->record = 0;
+            c->hamerly = 1;
+        } else if (autosw && !c->hamerly && it > 0 && changed * KM_AUTO_SWITCH < c->X->n) {
+            c->record = 1;
+            atomic_fetch_add(&crm__km_test_switches, 1);
+        }
         memset(w->sums, 0, k * d * sizeof *w->sums);
         memset(w->cnt, 0, k * sizeof *w->cnt);
         for (size_t b = 0; b < c->nblocks; b++) {
@@ -899,6 +1061,7 @@ static crm_status lloyd(km_ctx *c, km_work *w, const crm_kmeans_options *o, doub
     }
     (void)strict;
     /* final assignment to the final centers, with within-cluster sums of squares */
+    c->record = 0; /* (a switch due after the last iteration is moot) */
     c->update = 0;
     c->wcss = 1;
     run_pass(c);
@@ -1053,6 +1216,9 @@ crm_status crm_kmeans_fit(const crm_dataset *ds, const char *const *cols, size_t
             goto fail;
         }
     }
+    /* the variances only scale tol: with tol = 0 (as scikit-learn) they are not needed,
+     * which saves one or two passes over the data */
+    int need_var = o.tol > 0.0;
     double varsum = 0.0;
     for (size_t j = 0; j < d; j++) {
         if (o.standardize) {
@@ -1067,19 +1233,18 @@ crm_status crm_kmeans_fit(const crm_dataset *ds, const char *const *cols, size_t
             }
             m->mean[j] = mu;
             m->scale[j] = sqrt(var);
-            varsum += col_var(ptrs[j], n, mu, m->scale[j]);
-        } else {
+            if (need_var) varsum += col_var(ptrs[j], n, mu, m->scale[j]);
+        } else if (need_var) {
             double mu = col_mean(ptrs[j], n);
             varsum += col_var(ptrs[j], n, mu, 1.0);
         }
     }
     X.mean = m->mean;
     X.scale = m->scale;
-    double tol_abs = o.tol * (varsum / (double)d);
-    int hamerly = o.algorithm == CRM_KMEANS_HAMERLY || (o.algorithm == CRM_KMEANS_AUTO && k >= 32);
-    st = ctx_init(&c, &X, k, o.n_threads, 1, hamerly);
+    double tol_abs = need_var ? o.tol * (varsum / (double)d) : 0.0;
+    /* bounds for HAMERLY, and for AUTO, which may move to Hamerly */
+    st = ctx_init(&c, &X, k, o.n_threads, 1, o.algorithm != CRM_KMEANS_LLOYD);
     if (st != CRM_OK) goto fail;
-    c.hamerly = hamerly;
     wk.sums = crm__malloc_array(k * d, sizeof(double));
     wk.newc = crm__malloc_array(k * d, sizeof(double));
     wk.cnt = crm__malloc_array(k, sizeof(double));

@@ -250,7 +250,8 @@ CRM_KMEANS_INIT_GIVEN = crm_kmeans_init.CRM_KMEANS_INIT_GIVEN
 class crm_kmeans_algorithm(enum.IntEnum):
     """Iteration algorithm of k-means."""
 
-    # Hamerly when k >= 32, else Lloyd (default)
+    # Lloyd, then Hamerly once fewer than 1 % of the labels change in a pass; Hamerly throughout
+    # when k >= 32 (default)
     CRM_KMEANS_AUTO = 0
     # every distance every iteration (blocked GEMM)
     CRM_KMEANS_LLOYD = 1
