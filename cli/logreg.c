@@ -309,19 +309,7 @@ int cli_regression(int argc, char **argv, int logistic)
                            .help = reg_help,
                            .help_ctx = &logistic};
     if (cli_parse_options(&a, &spec, &rc)) goto done;
-    if (!target || !target[0]) {
-        rc = cli_usage(&a, "--target is required");
-        goto done;
-    }
-    if (!featarg || !featarg[0]) {
-        rc = cli_usage(&a, "--features is required");
-        goto done;
-    }
-    if (cli_split_list(featarg, &feats, &nfeat)) {
-        cli_error("out of memory");
-        rc = CLI_EXIT_INPUT;
-        goto done;
-    }
+    if ((rc = cli_target_features(&a, target, featarg, &feats, &nfeat))) goto done;
     if (crm_dataset_read_csv(path, &f.opts, &ds) != CRM_OK) {
         rc = cli_lib_error(path);
         goto done;

@@ -162,19 +162,7 @@ int cli_cmd_tree(int argc, char **argv)
                            .file = &path,
                            .help = tr_help};
     if (cli_parse_options(&a, &spec, &rc)) goto done;
-    if (!target || !target[0]) {
-        rc = cli_usage(&a, "--target is required");
-        goto done;
-    }
-    if (!featarg || !featarg[0]) {
-        rc = cli_usage(&a, "--features is required");
-        goto done;
-    }
-    if (cli_split_list(featarg, &feat, &nf)) {
-        cli_error("out of memory");
-        rc = CLI_EXIT_INPUT;
-        goto done;
-    }
+    if ((rc = cli_target_features(&a, target, featarg, &feat, &nf))) goto done;
     if (crm_dataset_read_csv(path, &f.opts, &ds) != CRM_OK) {
         rc = cli_lib_error(path);
         goto done;

@@ -631,6 +631,18 @@ void cli_free_list(char **v, size_t n)
     free(v);
 }
 
+int cli_target_features(const cli_args *a, const char *target, const char *featarg, char ***feats,
+                        size_t *n)
+{
+    if (!target || !target[0]) return cli_usage(a, "--target is required");
+    if (!featarg || !featarg[0]) return cli_usage(a, "--features is required");
+    if (cli_split_list(featarg, feats, n)) {
+        cli_error("out of memory");
+        return CLI_EXIT_INPUT;
+    }
+    return 0;
+}
+
 void cli_table_json(const crm_dataset *t)
 {
     size_t nr = crm_dataset_nrows(t), nc = crm_dataset_ncols(t);

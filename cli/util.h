@@ -260,6 +260,13 @@ void cli_json_files_end(const char *out, const char *model_path);
 int cli_split_list(const char *s, char ***out, size_t *n);
 void cli_free_list(char **v, size_t n);
 
+/* The --target and --features of a supervised command (tree, logreg, linreg):
+ * both are required and non-empty ("--target is required" as a usage error);
+ * the features are split at commas into *feats / *n (free with cli_free_list).
+ * Returns 0, the usage exit status, or CLI_EXIT_INPUT when out of memory. */
+int cli_target_features(const cli_args *a, const char *target, const char *featarg, char ***feats,
+                        size_t *n);
+
 /* Print a table on stdout as a JSON list of row objects keyed by column name:
  * numbers (null for missing), text (null for missing), times as "YYYY-MM-DD". */
 void cli_table_json(const crm_dataset *t);
