@@ -1614,6 +1614,25 @@ fail:
 
 /* ---- forecasts ----------------------------------------------------------------- */
 
+/* out = T x for the transition matrix T of r (rd entries; out and x distinct). */
+static void t_times(const crm__arima_result *r, const double *x, double *out)
+{
+    int rd = r->rd, rp = r->rp, nd = r->nd, rr = rd - nd;
+    for (int i = 0; i < rr; i++) {
+        double tmp = i < rr - 1 ? x[i + 1] : 0.0;
+        if (i < rp) tmp += r->phi[i] * x[0];
+        out[i] = tmp;
+    }
+    if (nd > 0) {
+        double tmp = x[0];
+        for (int k = 0; k < nd; k++)
+            tmp += r->delta[k] * x[rr + k];
+        out[rr] = tmp;
+        for (int i = rr + 1; i < rd; i++)
+            out[i] = x[i - 1];
+    }
+}
+
 crm_status crm__arima_forecast_raw(const crm__arima_result *r, const crm__arima_spec *spec, int h,
                                    double *mean, double *se)
 {
@@ -1626,20 +1645,7 @@ crm_status crm__arima_forecast_raw(const crm__arima_result *r, const crm__arima_
     memcpy(a, r->a, (size_t)rd * sizeof *a);
     memcpy(P, r->P, rdd * sizeof *P);
     for (int l = 0; l < h; l++) {
-        /* anew = T a */
-        for (int i = 0; i < rr; i++) {
-            double tmp = i < rr - 1 ? a[i + 1] : 0.0;
-            if (i < rp) tmp += r->phi[i] * a[0];
-            anew[i] = tmp;
-        }
-        if (nd > 0) {
-            double tmp = a[0];
-            for (int i = 0; i < nd; i++)
-                tmp += r->delta[i] * a[rr + i];
-            anew[rr] = tmp;
-            for (int i = rr + 1; i < rd; i++)
-                anew[i] = a[i - 1];
-        }
+        t_times(r, a, anew);
         memcpy(a, anew, (size_t)rd * sizeof *a);
         double fc = a[0];
         for (int i = 0; i < nd; i++)
@@ -1650,23 +1656,8 @@ crm_status crm__arima_forecast_raw(const crm__arima_result *r, const crm__arima_
             fc += r->coef[r->npar - 1] * (double)(r->n + l + 1);
         mean[l] = fc;
         /* mm = T P (column j of P -> column j of mm) */
-        for (int j = 0; j < rd; j++) {
-            const double *Pj = P + (size_t)rd * j;
-            double *mj = mm + (size_t)rd * j;
-            for (int i = 0; i < rr; i++) {
-                double tmp = i < rr - 1 ? Pj[i + 1] : 0.0;
-                if (i < rp) tmp += r->phi[i] * Pj[0];
-                mj[i] = tmp;
-            }
-            if (nd > 0) {
-                double tmp = Pj[0];
-                for (int k = 0; k < nd; k++)
-                    tmp += r->delta[k] * Pj[rr + k];
-                mj[rr] = tmp;
-                for (int i = rr + 1; i < rd; i++)
-                    mj[i] = Pj[i - 1];
-            }
-        }
+        for (int j = 0; j < rd; j++)
+            t_times(r, P + (size_t)rd * j, mm + (size_t)rd * j);
         /* P = mm T' + V: row i of T applied to the rows of mm */
         for (int i = 0; i < rr; i++) {
             double f = i < rp ? r->phi[i] : 0.0;
