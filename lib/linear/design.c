@@ -511,6 +511,33 @@ crm_status crm__lin_design_standardize(lin_design *d, const lin_model *m, const 
     return CRM_OK;
 }
 
+/* Number feature f over rows [r0, r0 + m) into col, shifted and scaled. */
+static void fill_number(const lin_design *d, const lin_dfeat *f, size_t r0, size_t m, double *col)
+{
+    double sh = d->shift[f->term], sc = d->scale[f->term];
+    if (d->rows) {
+        for (size_t i = 0; i < m; i++)
+            col[i] = f->num[d->rows[r0 + i]];
+    } else {
+        memcpy(col, f->num + r0, m * sizeof *col);
+    }
+    if (sh != 0.0 || sc != 1.0)
+        for (size_t i = 0; i < m; i++)
+            col[i] = (col[i] - sh) / sc;
+}
+
+/* Indicator terms of text feature f: zero its term columns, then set the ones. */
+static void fill_text(const lin_design *d, const lin_dfeat *f, size_t r0, size_t m, double *X,
+                      size_t ld)
+{
+    for (size_t t = 0; t < f->nterms; t++)
+        memset(X + (f->term + t) * ld, 0, m * sizeof *X);
+    for (size_t i = 0; i < m; i++) {
+        int32_t t = f->map[f->code[d->rows ? d->rows[r0 + i] : r0 + i]];
+        if (t >= 0) X[(size_t)t * ld + i] = 1.0;
+    }
+}
+
 void crm__lin_design_fill(const lin_design *d, size_t r0, size_t m, double *X, size_t ld)
 {
     if (d->intercept)
@@ -518,30 +545,11 @@ void crm__lin_design_fill(const lin_design *d, size_t r0, size_t m, double *X, s
             X[i] = 1.0;
     for (size_t j = 0; j < d->nf; j++) {
         const lin_dfeat *f = &d->f[j];
-        if (f->type == CRM_TYPE_NUMBER) {
-            double *col = X + f->term * ld;
-            double sh = d->shift[f->term], sc = d->scale[f->term];
-            if (d->rows) {
-                for (size_t i = 0; i < m; i++)
-                    col[i] = f->num[d->rows[r0 + i]];
-            } else {
-                memcpy(col, f->num + r0, m * sizeof *col);
-            }
-            if (sh != 0.0 || sc != 1.0)
-                for (size_t i = 0; i < m; i++)
-                    col[i] = (col[i] - sh) / sc;
-        }
+        if (f->type == CRM_TYPE_NUMBER) fill_number(d, f, r0, m, X + f->term * ld);
     }
-    /* indicator terms: zero the feature's term columns, then set the ones */
     for (size_t j = 0; j < d->nf; j++) {
         const lin_dfeat *f = &d->f[j];
-        if (f->type != CRM_TYPE_TEXT) continue;
-        for (size_t t = 0; t < f->nterms; t++)
-            memset(X + (f->term + t) * ld, 0, m * sizeof *X);
-        for (size_t i = 0; i < m; i++) {
-            int32_t t = f->map[f->code[d->rows ? d->rows[r0 + i] : r0 + i]];
-            if (t >= 0) X[(size_t)t * ld + i] = 1.0;
-        }
+        if (f->type == CRM_TYPE_TEXT) fill_text(d, f, r0, m, X, ld);
     }
 }
 
@@ -549,45 +557,19 @@ void crm__lin_design_cols(const lin_design *d, size_t r0, size_t m, double *X, s
                           const double *ones, const double **cols)
 {
     if (d->intercept) cols[0] = ones;
-    int filled = 0;
     for (size_t j = 0; j < d->nf; j++) {
         const lin_dfeat *f = &d->f[j];
         if (f->type == CRM_TYPE_NUMBER) {
-            if (!d->rows && d->shift[f->term] == 0.0 && d->scale[f->term] == 1.0)
-                cols[f->term] = f->num + r0;
-            else
-                filled = 1;
-        } else {
-            filled = 1;
-        }
-    }
-    if (!filled) return;
-    /* the other columns as crm__lin_design_fill writes them */
-    for (size_t j = 0; j < d->nf; j++) {
-        const lin_dfeat *f = &d->f[j];
-        if (f->type == CRM_TYPE_NUMBER) {
-            double *col = X + f->term * ld;
-            double sh = d->shift[f->term], sc = d->scale[f->term];
-            if (!d->rows && sh == 0.0 && sc == 1.0) continue;
-            if (d->rows) {
-                for (size_t i = 0; i < m; i++)
-                    col[i] = f->num[d->rows[r0 + i]];
+            if (!d->rows && d->shift[f->term] == 0.0 && d->scale[f->term] == 1.0) {
+                cols[f->term] = f->num + r0; /* read where it lies */
             } else {
-                memcpy(col, f->num + r0, m * sizeof *col);
+                fill_number(d, f, r0, m, X + f->term * ld);
+                cols[f->term] = X + f->term * ld;
             }
-            if (sh != 0.0 || sc != 1.0)
-                for (size_t i = 0; i < m; i++)
-                    col[i] = (col[i] - sh) / sc;
-            cols[f->term] = col;
         } else {
-            for (size_t t = 0; t < f->nterms; t++) {
-                memset(X + (f->term + t) * ld, 0, m * sizeof *X);
+            fill_text(d, f, r0, m, X, ld);
+            for (size_t t = 0; t < f->nterms; t++)
                 cols[f->term + t] = X + (f->term + t) * ld;
-            }
-            for (size_t i = 0; i < m; i++) {
-                int32_t t = f->map[f->code[d->rows ? d->rows[r0 + i] : r0 + i]];
-                if (t >= 0) X[(size_t)t * ld + i] = 1.0;
-            }
         }
     }
 }
