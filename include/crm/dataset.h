@@ -582,11 +582,25 @@ CRM_API crm_status crm_dataset_read_csv_mem(const char *buf, size_t len,
  * opts->date_format when set; missing cells are empty. Fields containing the
  * delimiter, the quote, a line break, leading or trailing spaces, or that
  * would read back as missing (e.g. a text "NA") are quoted. Lines end in LF.
+ *
+ * The file is written atomically (crm/common.h, "Files written
+ * atomically"): the CSV goes to a temporary file next to path (next to the
+ * file a symbolic link points to, the link staying a link), is synced and
+ * renamed over path only once every row was written, keeping the mode of the
+ * file it replaces. On any failure - a cell that cannot be written, a full
+ * disk, an allocation - path is exactly as before: an existing file keeps its
+ * bytes and mode, no new file and no temporary is left. Devices, FIFOs and
+ * sockets (/dev/null, a named pipe) are written in place and never removed.
  * @param[in] ds    dataset
- * @param[in] path  output file (replaced)
+ * @param[in] path  output file (replaced as a whole; ".gz" compresses)
  * @param[in] opts  options (delimiter, quote, header, decimal_comma,
  *                  date_format are used), or NULL for defaults
- * @return CRM_OK, CRM_E_INVALID, CRM_E_IO, CRM_E_NOMEM, CRM_E_FORMAT.
+ * @return CRM_OK; CRM_E_INVALID (NULL argument, or a field that cannot be
+ *         written with quote = 0); CRM_E_IO (path cannot be created, written,
+ *         synced or renamed, or is a directory; the message names path and
+ *         the system's reason); CRM_E_NOMEM; CRM_E_FORMAT.
+ * Thread-safety: ds is only read; writers of the same path each write a
+ * whole file, the last one to finish wins.
  */
 CRM_API crm_status crm_dataset_write_csv(const crm_dataset *ds, const char *path,
                                          const crm_csv_options *opts);
