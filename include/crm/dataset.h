@@ -17,7 +17,13 @@
  * take column names. Column names are unique, non-empty UTF-8.
  *
  * Datasets are values: operations such as select, sort and head return a new
- * dataset and never change their input.
+ * dataset and never change their input. The calls that change a dataset in
+ * place - crm_dataset_add_number(), _add_text(), _add_time(),
+ * _drop_column(), _rename_column(), crm_dataset_mutate(), the cleaning
+ * functions of crm/clean.h and crm_model_predict() - are all-or-nothing: a
+ * failed call, whatever the cause (bad input, out of memory), leaves every
+ * column name, type, cell, missing flag and text dictionary exactly as it
+ * was, and so does any call for the datasets a dictionary is shared with.
  */
 #ifndef CRM_DATASET_H
 #define CRM_DATASET_H
@@ -125,7 +131,8 @@ CRM_API crm_status crm_dataset_add_time(crm_dataset *ds, const char *name, const
  * @param[in,out] ds    dataset
  * @param[in]     name  column to remove
  * @return CRM_OK, CRM_E_INVALID (NULL argument), CRM_E_NOTFOUND (no such column).
- *         Strings borrowed from the removed column become invalid.
+ *         On failure ds is unchanged. Strings borrowed from the removed
+ *         column become invalid.
  */
 CRM_API crm_status crm_dataset_drop_column(crm_dataset *ds, const char *name);
 

@@ -1467,7 +1467,8 @@ crm_dataset_drop_column = _bind(
     @param[in,out] ds    dataset
     @param[in]     name  column to remove
     @return CRM_OK, CRM_E_INVALID (NULL argument), CRM_E_NOTFOUND (no such column).
-            Strings borrowed from the removed column become invalid.
+            On failure ds is unchanged. Strings borrowed from the removed
+            column become invalid.
     """,
 )
 
