@@ -32,9 +32,10 @@ static crm_dataset *small_ds(void)
     return ds;
 }
 
-/* n rows of about 24 bytes (2.4 MB for 100,000: past the writer's 1 MB
- * chunks); with bad, the last text cell holds the delimiter, which cannot be
+/* n rows of about 24 bytes (1.4 MB for BIG: past the writer's 1 MB chunks,
+ * and a pipe's buffer many times over); with bad, the last text cell holds the delimiter, which cannot be
  * written with quoting disabled: the writer fails after most of the file. */
+#define BIG 60000
 static crm_dataset *big_ds(size_t n, int bad)
 {
     double *x = malloc(n * sizeof *x);
@@ -128,11 +129,12 @@ static crm_status do_write(int w, const char *path)
     return st;
 }
 
-/* Write with writer w something larger than `limit` bytes under a file-size
- * limit of `limit` bytes: the write fails part-way with EFBIG. */
+/* Write with writer w something larger than `limit` bytes (every payload of
+ * do_write() is larger than 16) under a file-size limit of `limit` bytes: the
+ * write fails part-way with EFBIG. */
 static crm_status write_past_limit(int w, const char *path, rlim_t limit)
 {
-    crm_dataset *ds = (w == W_CSV || w == W_GZ) ? big_ds(100000, 0) : NULL;
+    crm_dataset *ds = (w == W_CSV || w == W_GZ) ? small_ds() : NULL;
     crm_model *m = w == W_MODEL ? small_model() : NULL;
     char *bytes = w == W_FILE ? calloc(1, (size_t)limit * 4) : NULL;
     if (w == W_FILE)
@@ -232,7 +234,7 @@ START_TEST(test_failing_writer_keeps_file)
     /* The writer fails after writing most of the file (a cell with the
      * delimiter and quoting disabled): an existing file keeps its bytes and
      * mode, a new one never appears. */
-    crm_dataset *ds = big_ds(100000, 1);
+    crm_dataset *ds = big_ds(BIG, 1);
     crm_csv_options o;
     ck_assert_ok(crm_csv_options_init(&o, sizeof o));
     o.quote = 0;
@@ -265,7 +267,7 @@ START_TEST(test_file_size_limit_keeps_file)
         io_mkdtemp(dir, sizeof dir);
         io_join(path, sizeof path, dir, wname[w]);
         io_put(path, OLD, OLD_LEN, 0640);
-        crm_status st = write_past_limit(w, path, 64);
+        crm_status st = write_past_limit(w, path, 16);
         ck_assert_msg(st == CRM_E_IO, "%s: got %s (%s)", path, crm_status_str(st),
                       crm_last_error());
         ck_assert_msg(strstr(crm_last_error(), path) && strstr(crm_last_error(), strerror(EFBIG)),
@@ -275,7 +277,7 @@ START_TEST(test_file_size_limit_keeps_file)
         io_assert_listing(dir, wname[w]);
         /* a new file */
         ck_assert_int_eq(unlink(path), 0);
-        ck_assert_int_eq(write_past_limit(w, path, 64), CRM_E_IO);
+        ck_assert_int_eq(write_past_limit(w, path, 16), CRM_E_IO);
         io_assert_listing(dir, "");
         io_rmtree(dir);
     }
@@ -391,7 +393,7 @@ START_TEST(test_symlinks)
         const char *links[] = {abs_link, rel_link, chain};
         for (int l = 0; l < 3; l++) {
             /* failure: both unchanged */
-            ck_assert_int_eq(write_past_limit(w, links[l], 64), CRM_E_IO);
+            ck_assert_int_eq(write_past_limit(w, links[l], 16), CRM_E_IO);
             assert_link(abs_link, target);
             assert_link(rel_link, rel_to);
             assert_link(chain, rel_name);
@@ -417,7 +419,7 @@ END_TEST
 
 START_TEST(test_symlink_failing_writer)
 {
-    crm_dataset *ds = big_ds(100000, 1);
+    crm_dataset *ds = big_ds(BIG, 1);
     crm_csv_options o;
     ck_assert_ok(crm_csv_options_init(&o, sizeof o));
     o.quote = 0;
@@ -450,7 +452,7 @@ START_TEST(test_dangling_symlink)
         io_join(link, sizeof link, dir, lname);
         io_join(target, sizeof target, dir, wname[w]);
         ck_assert_int_eq(symlink(wname[w], link), 0);
-        ck_assert_int_eq(write_past_limit(w, link, 64), CRM_E_IO);
+        ck_assert_int_eq(write_past_limit(w, link, 16), CRM_E_IO);
         assert_link(link, wname[w]);
         io_assert_listing(dir, lname);
         ck_assert_msg(do_write(w, link) == CRM_OK, "%s: %s", link, crm_last_error());
@@ -540,7 +542,7 @@ START_TEST(test_fifo_reader_gone)
     /* The reader closes the FIFO without reading: the write fails (EPIPE,
      * SIGPIPE ignored here) and the FIFO stays. */
     signal(SIGPIPE, SIG_IGN);
-    crm_dataset *ds = big_ds(100000, 0);
+    crm_dataset *ds = big_ds(BIG, 0);
     size_t big = (size_t)4 << 20;
     char *bytes = calloc(1, big);
     ck_assert_ptr_nonnull(bytes);
@@ -657,7 +659,7 @@ START_TEST(test_long_name)
     assert_written(W_CSV, path);
     ck_assert_uint_eq(io_mode(path), 0600);
     io_assert_listing(dir, name);
-    ck_assert_int_eq(write_past_limit(W_CSV, path, 64), CRM_E_IO);
+    ck_assert_int_eq(write_past_limit(W_CSV, path, 16), CRM_E_IO);
     assert_written(W_CSV, path);
     io_assert_listing(dir, name);
     io_rmtree(dir);
