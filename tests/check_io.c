@@ -5,11 +5,14 @@
  * a failure) and writes special files (FIFOs, devices) in place without ever
  * removing them. Failures are injected with a cell the writer cannot write,
  * a file-size limit (RLIMIT_FSIZE), allocation failure at every allocation,
- * a FIFO whose reader went away and /dev/full behind a symbolic link.
+ * a FIFO whose reader went away and /dev/full behind a symbolic link; names
+ * of open descriptors (/dev/stdout) are written through the descriptor.
  * /dev/full itself is written in the io_root suite. */
 #include "io_util.h"
 
 #include <math.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 /* What the target holds before a write. */
@@ -605,6 +608,87 @@ START_TEST(test_device_behind_symlink)
 }
 END_TEST
 
+START_TEST(test_socket_kept)
+{
+    /* a socket cannot be opened for writing: an error, and the socket stays */
+    char dir[256], path[512];
+    io_mkdtemp(dir, sizeof dir);
+    io_join(path, sizeof path, dir, "sock");
+    struct sockaddr_un addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sun_family = AF_UNIX;
+    ck_assert_uint_lt(strlen(path), sizeof addr.sun_path);
+    strcpy(addr.sun_path, path);
+    int sk = socket(AF_UNIX, SOCK_STREAM, 0);
+    ck_assert_int_ge(sk, 0);
+    ck_assert_int_eq(bind(sk, (struct sockaddr *)&addr, sizeof addr), 0);
+    for (int w = 0; w < NW; w++) {
+        crm_status st = do_write(w, path);
+        ck_assert_msg(st == CRM_E_IO, "%s: got %s", path, crm_status_str(st));
+        struct stat sb;
+        ck_assert_int_eq(lstat(path, &sb), 0);
+        ck_assert(S_ISSOCK(sb.st_mode));
+        io_assert_listing(dir, "sock");
+    }
+    close(sk);
+    io_rmtree(dir);
+}
+END_TEST
+
+START_TEST(test_descriptor_names)
+{
+    /* /dev/stdout, /dev/fd/N and a link to /dev/stdout, with the descriptor
+     * holding a regular file opened for appending: the bytes go through the
+     * descriptor (after what is there, in order with what the process writes
+     * itself), the file stays the same file, nothing is replaced */
+    crm_dataset *ds = small_ds();
+    char *csv = NULL;
+    ck_assert_ok(crm_dataset_to_csv_string(ds, NULL, &csv));
+    char dir[256], path[512], link[512], byfd[64];
+    io_mkdtemp(dir, sizeof dir);
+    io_join(path, sizeof path, dir, "stdout.txt");
+    io_join(link, sizeof link, dir, "link");
+    ck_assert_int_eq(symlink("/dev/stdout", link), 0);
+    io_put(path, "before\n", 7, 0640);
+    struct stat before, after;
+    ck_assert_int_eq(stat(path, &before), 0);
+    int fd = open(path, O_WRONLY | O_APPEND);
+    ck_assert_int_ge(fd, 0);
+    snprintf(byfd, sizeof byfd, "/dev/fd/%d", fd);
+    fflush(stdout);
+    int saved = dup(1);
+    ck_assert_int_ge(saved, 0);
+    ck_assert_int_eq(dup2(fd, 1), 1);
+    crm_status st1 = crm_dataset_write_csv(ds, "/dev/stdout", NULL);
+    ssize_t w = write(1, "after\n", 6);
+    crm_status st2 = crm_file_write(byfd, "via fd\n", 7);
+    crm_status st3 = crm_file_write(link, "via link\n", 9);
+    dup2(saved, 1);
+    close(saved);
+    close(fd);
+    ck_assert_msg(st1 == CRM_OK && st2 == CRM_OK && st3 == CRM_OK, "%s %s %s: %s",
+                  crm_status_str(st1), crm_status_str(st2), crm_status_str(st3), crm_last_error());
+    ck_assert_int_eq(w, 6);
+    size_t n = 7 + strlen(csv) + 6 + 7 + 9;
+    char *want = malloc(n + 1);
+    ck_assert_ptr_nonnull(want);
+    snprintf(want, n + 1, "before\n%safter\nvia fd\nvia link\n", csv);
+    io_assert_bytes(path, want, n);
+    ck_assert_int_eq(stat(path, &after), 0);
+    ck_assert(after.st_ino == before.st_ino);
+    ck_assert_uint_eq(io_mode(path), 0640);
+    assert_link(link, "/dev/stdout");
+    io_assert_listing(dir, "link stdout.txt");
+    /* a descriptor that is not open */
+    ck_assert_error(crm_file_write("/dev/fd/999999", "x", 1), CRM_E_IO);
+    ck_assert_ptr_nonnull(strstr(crm_last_error(), strerror(EBADF)));
+    free(want);
+    crm_free(csv);
+    crm_dataset_free(ds);
+    io_rmtree(dir);
+}
+END_TEST
+
 START_TEST(test_directory_refused)
 {
     for (int w = 0; w < NW; w++) {
@@ -701,6 +785,8 @@ Suite *crm_io_suite(void)
     tcase_add_test(tc, test_fifo_written_directly);
     tcase_add_test(tc, test_fifo_reader_gone);
     tcase_add_test(tc, test_device_behind_symlink);
+    tcase_add_test(tc, test_socket_kept);
+    tcase_add_test(tc, test_descriptor_names);
     tcase_add_test(tc, test_directory_refused);
     tcase_add_test(tc, test_missing_directory);
     tcase_add_test(tc, test_long_name);

@@ -36,8 +36,11 @@
  * replaced and the link stays. On any failure the temporary is removed: an
  * existing file keeps its bytes and mode, and no new file appears. Special
  * files - devices such as /dev/null, FIFOs, sockets - are written directly,
- * never replaced or removed; a write error there is still an error. A
- * directory is refused. Hard links to a replaced file keep the old bytes.
+ * never replaced or removed; a write error there is still an error. So are
+ * the names of open descriptors (/dev/stdout, /dev/stderr, /dev/fd/N,
+ * /proc/self/fd/N): they are written through the descriptor, sharing its
+ * offset, even when it has a regular file open. A directory is refused. Hard
+ * links to a replaced file keep the old bytes.
  */
 #ifndef CRM_COMMON_H
 #define CRM_COMMON_H

@@ -214,6 +214,69 @@ static crm_status open_temp(crm__afile *f)
     return CRM_OK;
 }
 
+/* The descriptor a name of an open descriptor stands for: /dev/stdout (1),
+ * /dev/stderr (2), /dev/fd/N, /proc/self/fd/N, /proc/thread-self/fd/N; -1
+ * for any other name. */
+static int fd_name(const char *p)
+{
+    static const char *const prefix[] = {"/dev/fd/", "/proc/self/fd/", "/proc/thread-self/fd/"};
+    if (strcmp(p, "/dev/stdout") == 0)
+        return 1;
+    if (strcmp(p, "/dev/stderr") == 0)
+        return 2;
+    for (size_t i = 0; i < sizeof prefix / sizeof prefix[0]; i++) {
+        size_t n = strlen(prefix[i]);
+        if (strncmp(p, prefix[i], n) != 0)
+            continue;
+        long fd = 0;
+        const char *d = p + n;
+        if (!*d)
+            return -1;
+        for (; *d; d++) {
+            if (*d < '0' || *d > '9' || fd > 100000000L)
+                return -1;
+            fd = fd * 10 + (*d - '0');
+        }
+        return (int)fd;
+    }
+    return -1;
+}
+
+/* The open descriptor that path names, directly or through symbolic links
+ * (an application's link to /dev/stdout, say), or -1. Those names are links
+ * into /proc whose targets are the file the descriptor has open (or
+ * "pipe:[...]"): replacing that file would cut the descriptor off from it,
+ * so such a path is written through the descriptor instead. */
+static int named_fd(const char *path)
+{
+    char cur[4096], link[4096];
+    size_t len = strlen(path);
+    if (len >= sizeof cur)
+        return -1;
+    memcpy(cur, path, len + 1);
+    for (int hops = 0; hops <= MAX_LINKS; hops++) {
+        int fd = fd_name(cur);
+        if (fd >= 0)
+            return fd;
+        struct stat sb;
+        if (lstat(cur, &sb) != 0 || !S_ISLNK(sb.st_mode))
+            return -1;
+        ssize_t n = readlink(cur, link, sizeof link);
+        if (n < 0 || (size_t)n >= sizeof link)
+            return -1;
+        link[n] = '\0';
+        if (link[0] == '/') {
+            memcpy(cur, link, (size_t)n + 1);
+        } else {
+            size_t d = dir_len(cur);
+            if (d + (size_t)n >= sizeof cur)
+                return -1;
+            memcpy(cur + d, link, (size_t)n + 1);
+        }
+    }
+    return -1;
+}
+
 crm_status crm__afile_open(crm__afile *f, const char *path)
 {
     f->path = path;
@@ -222,6 +285,15 @@ crm_status crm__afile_open(crm__afile *f, const char *path)
     f->fd = -1;
     if (!path[0])
         return open_error(path, ENOENT);
+    int named = named_fd(path);
+    if (named >= 0) {
+        /* a duplicate shares the offset (and O_APPEND) with the caller's descriptor */
+        int fd = fcntl(named, F_DUPFD_CLOEXEC, 0);
+        if (fd < 0)
+            return open_error(path, errno);
+        f->fd = fd;
+        return CRM_OK;
+    }
     struct stat sb;
     if (stat(path, &sb) == 0) {
         if (S_ISDIR(sb.st_mode))

@@ -19,6 +19,10 @@
  *   sockets, also reached through a symbolic link such as /dev/stdout - are
  *   written directly: no temporary, no rename, and they are never removed. A
  *   write error there is reported as an error.
+ * - A name of an open descriptor - /dev/stdout, /dev/stderr, /dev/fd/N,
+ *   /proc/self/fd/N, or a symbolic link to one - is written through a
+ *   duplicate of that descriptor (sharing its offset and O_APPEND), whatever
+ *   it has open: the file it has open is never replaced or removed.
  * - A directory is refused (CRM_E_IO, nothing touched).
  * The process may still be killed between the creation of the temporary and
  * the rename; a ".NAME.XXXXXXXX" file may then stay behind (never the
