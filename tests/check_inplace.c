@@ -19,10 +19,10 @@
 typedef struct snap_col {
     char *name;
     int32_t type;
-    uint64_t *bits;  /* number and time cells, bit for bit */
-    int32_t *codes;  /* text cells */
-    char **text;     /* text cells as strings (NULL = missing) */
-    size_t nlev;     /* text: the dictionary, in code order */
+    uint64_t *bits; /* number and time cells, bit for bit */
+    int32_t *codes; /* text cells */
+    char **text;    /* text cells as strings (NULL = missing) */
+    size_t nlev;    /* text: the dictionary, in code order */
     char **levels;
     size_t missing;
 } snap_col;
@@ -34,8 +34,7 @@ typedef struct snap {
 
 static char *dup_or_null(const char *s)
 {
-    if (!s)
-        return NULL;
+    if (!s) return NULL;
     char *d = strdup(s);
     ck_assert_ptr_nonnull(d);
     return d;
@@ -61,8 +60,7 @@ static snap *snap_take(const crm_dataset *ds)
             c->codes = calloc(n ? n : 1, sizeof *c->codes);
             c->text = calloc(n ? n : 1, sizeof *c->text);
             ck_assert(c->codes && c->text);
-            if (n)
-                ck_assert_ok(crm_dataset_get_codes(ds, j, 0, n, c->codes));
+            if (n) ck_assert_ok(crm_dataset_get_codes(ds, j, 0, n, c->codes));
             for (size_t r = 0; r < n; r++) {
                 const char *t = NULL;
                 crm_dataset_get_text(ds, j, r, &t);
@@ -123,8 +121,8 @@ static void snap_check(const snap *s, const crm_dataset *ds, const char *what)
         const snap_col *a = &s->c[j], *b = &now->c[j];
         ck_assert_msg(same_str(a->name, b->name), "%s: column %zu \"%s\" became \"%s\"", what, j,
                       a->name, b->name);
-        ck_assert_msg(a->type == b->type, "%s: column \"%s\" changed type %d -> %d", what,
-                      a->name, (int)a->type, (int)b->type);
+        ck_assert_msg(a->type == b->type, "%s: column \"%s\" changed type %d -> %d", what, a->name,
+                      (int)a->type, (int)b->type);
         ck_assert_msg(a->missing == b->missing, "%s: column \"%s\": %zu missing became %zu", what,
                       a->name, a->missing, b->missing);
         for (size_t r = 0; r < s->nrows; r++) {
@@ -158,8 +156,8 @@ static const double X[NR + 1] = {1.5, NAN, -2, 1e300, NAN, 7, -0.0, 3, 100};
 static const double N[NR + 1] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
 static const double O[NR + 1] = {8, 7, NAN, 5, 4, 3, 2, 1, 0};
 static const double M[NR + 1] = {NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN};
-static const char *const S[NR + 1] = {"a", NULL, "b", "a", "ccc", NULL, "\xc3\xa9", "b",
-                                      "only in the source"};
+static const char *const S[NR + 1] = {
+    "a", NULL, "b", "a", "ccc", NULL, "\xc3\xa9", "b", "only in the source"};
 static const char *const V[NR + 1] = {"a", "b", "a", "zzz", "b", "a", "b", "a", "a"};
 static const char *const U[NR + 1] = {"1", "2.5", NULL, "x", "4", "5", "6", "7", "8"};
 static const char *const W[NR + 1] = {"1", "2.5", NULL, "-4", "4", "5", "1e3", "7", "8"};
@@ -218,8 +216,19 @@ static crm_status make_fixture(crm_dataset **ds, crm_dataset **src)
 
 /* ---- models to predict with (fitted once, handed to the cases as JSON) ------- */
 
-enum { M_NONE, M_KMEANS, M_TREE, M_LOGREG_N, M_LOGREG_X, M_LOGREG_NS, M_LOGREG_V, M_LINREG_N,
-       M_LINREG_X, M_ARIMA, NMODELS };
+enum {
+    M_NONE,
+    M_KMEANS,
+    M_TREE,
+    M_LOGREG_N,
+    M_LOGREG_X,
+    M_LOGREG_NS,
+    M_LOGREG_V,
+    M_LINREG_N,
+    M_LINREG_X,
+    M_ARIMA,
+    NMODELS
+};
 static char *model_json[NMODELS];
 
 static void fit_models(void)
@@ -298,19 +307,19 @@ enum {
 };
 
 typedef struct op {
-    const char *what;  /* for messages */
+    const char *what; /* for messages */
     int kind;
-    const char *col;   /* the column (or new name) */
-    int32_t a;         /* impute method, type, rule, keep */
-    int32_t b;         /* outlier action */
-    const char *s1;    /* expression, format, text constant, new name, out_col */
-    const char *s2;    /* order_by */
-    double num;        /* constant, k */
+    const char *col; /* the column (or new name) */
+    int32_t a;       /* impute method, type, rule, keep */
+    int32_t b;       /* outlier action */
+    const char *s1;  /* expression, format, text constant, new name, out_col */
+    const char *s2;  /* order_by */
+    double num;      /* constant, k */
     const char *keys[3];
     size_t nkeys;
-    int model;         /* M_* */
-    int variant;       /* 1: a broken argument (see run_op) */
-    crm_status want;   /* bad input: the status expected */
+    int model;       /* M_* */
+    int variant;     /* 1: a broken argument (see run_op) */
+    crm_status want; /* bad input: the status expected */
 } op;
 
 static const double ADD_NUM[NR] = {1, 2, 3, 4, 5, 6, 7, 8};
@@ -327,8 +336,7 @@ static crm_status run_op(crm_dataset *ds, const crm_model *m, const op *o)
         io.constant = o->num;
         io.text_constant = o->s1;
         io.order_by = o->s2;
-        if (o->variant)
-            io.size = 1; /* smaller than any published layout */
+        if (o->variant) io.size = 1; /* smaller than any published layout */
         size_t filled = 0;
         return crm_clean_impute(ds, o->col, o->a, &io, &filled);
     }
@@ -397,12 +405,10 @@ static op bad_ops[] = {
     {"impute the mean of text", IMP("s", CRM_IMPUTE_MEAN), .want = CRM_E_TYPE},
     {"impute the median of time", IMP("t", CRM_IMPUTE_MEDIAN), .want = CRM_E_TYPE},
     {"impute a NaN constant", IMP("x", CRM_IMPUTE_CONSTANT), .num = NAN, .want = CRM_E_INVALID},
-    {"impute a fractional time", IMP("t", CRM_IMPUTE_CONSTANT), .num = 1.5,
-     .want = CRM_E_INVALID},
+    {"impute a fractional time", IMP("t", CRM_IMPUTE_CONSTANT), .num = 1.5, .want = CRM_E_INVALID},
     {"impute text without text_constant", IMP("s", CRM_IMPUTE_CONSTANT), .want = CRM_E_INVALID},
     {"impute invalid UTF-8", IMP("s", CRM_IMPUTE_CONSTANT), .s1 = "\xff", .want = CRM_E_INVALID},
-    {"impute, unknown order_by", IMP("x", CRM_IMPUTE_LINEAR), .s2 = "nope",
-     .want = CRM_E_NOTFOUND},
+    {"impute, unknown order_by", IMP("x", CRM_IMPUTE_LINEAR), .s2 = "nope", .want = CRM_E_NOTFOUND},
     {"impute, order_by itself", IMP("x", CRM_IMPUTE_LINEAR), .s2 = "x", .want = CRM_E_INVALID},
     {"impute, text order_by", IMP("x", CRM_IMPUTE_LINEAR), .s2 = "s", .want = CRM_E_TYPE},
     {"impute, order_by with a missing cell", IMP("x", CRM_IMPUTE_LINEAR), .s2 = "o",
@@ -461,8 +467,8 @@ static op bad_ops[] = {
      .nkeys = 2, .want = CRM_E_NOTFOUND},
     {"dedup on a key twice", .kind = K_DEDUP, .a = CRM_KEEP_LAST, .keys = {"s", "x", "s"},
      .nkeys = 3, .want = CRM_E_INVALID},
-    {"dedup on a NULL key", .kind = K_DEDUP, .a = CRM_KEEP_NONE, .keys = {"s", NULL},
-     .nkeys = 2, .want = CRM_E_INVALID},
+    {"dedup on a NULL key", .kind = K_DEDUP, .a = CRM_KEEP_NONE, .keys = {"s", NULL}, .nkeys = 2,
+     .want = CRM_E_INVALID},
     {"dedup keep 9", .kind = K_DEDUP, .a = 9, .want = CRM_E_INVALID},
     {"drop_missing, unknown column", .kind = K_DROP_MISSING, .keys = {"x", "nope"}, .nkeys = 2,
      .want = CRM_E_NOTFOUND},
@@ -557,8 +563,7 @@ static crm_status run_case(const op *o)
     crm_dataset *ds = NULL, *src = NULL;
     crm_model *m = NULL;
     crm_status st = make_fixture(&ds, &src);
-    if (!st && o->kind == K_PREDICT)
-        st = crm_model_from_json(model_json[o->model], &m);
+    if (!st && o->kind == K_PREDICT) st = crm_model_from_json(model_json[o->model], &m);
     if (st) {
         crm_dataset_free(ds);
         crm_dataset_free(src);
@@ -566,8 +571,7 @@ static crm_status run_case(const op *o)
     }
     snap *before = snap_take(ds), *src_before = snap_take(src);
     op call = *o;
-    if (call.kind == K_MUTATE && call.variant == 1)
-        call.s1 = deep();
+    if (call.kind == K_MUTATE && call.variant == 1) call.s1 = deep();
     st = run_op(ds, m, &call);
     if (st != CRM_OK) {
         char what[256];
@@ -589,8 +593,8 @@ START_TEST(test_bad_input_changes_nothing)
     for (size_t i = 0; i < sizeof bad_ops / sizeof bad_ops[0]; i++) {
         const op *o = &bad_ops[i];
         crm_status st = run_case(o);
-        ck_assert_msg(st == o->want, "%s: got %s, expected %s (%s)", o->what,
-                      crm_status_str(st), crm_status_str(o->want), crm_last_error());
+        ck_assert_msg(st == o->want, "%s: got %s, expected %s (%s)", o->what, crm_status_str(st),
+                      crm_status_str(o->want), crm_last_error());
         ck_assert_msg(crm_last_error()[0] != '\0', "%s: no message", o->what);
     }
     free_models();

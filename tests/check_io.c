@@ -36,8 +36,9 @@ static crm_dataset *small_ds(void)
 }
 
 /* n rows of about 24 bytes (1.4 MB for BIG: past the writer's 1 MB chunks,
- * and a pipe's buffer many times over); with bad, the last text cell holds the delimiter, which cannot be
- * written with quoting disabled: the writer fails after most of the file. */
+ * and a pipe's buffer many times over); with bad, the last text cell holds
+ * the delimiter, which cannot be written with quoting disabled: the writer
+ * fails after most of the file. */
 #define BIG 60000
 static crm_dataset *big_ds(size_t n, int bad)
 {
@@ -50,8 +51,7 @@ static crm_dataset *big_ds(size_t n, int bad)
         ck_assert_ptr_nonnull(s[i]);
         snprintf(s[i], 32, "row %zu value", i);
     }
-    if (bad)
-        snprintf(s[n - 1], 32, "a,b");
+    if (bad) snprintf(s[n - 1], 32, "a,b");
     crm_dataset *ds = NULL;
     ck_assert_ok(crm_dataset_new(&ds));
     ck_assert_ok(crm_dataset_add_number(ds, "x", x, n));
@@ -140,10 +140,9 @@ static crm_status write_past_limit(int w, const char *path, rlim_t limit)
     crm_dataset *ds = (w == W_CSV || w == W_GZ) ? small_ds() : NULL;
     crm_model *m = w == W_MODEL ? small_model() : NULL;
     char *bytes = w == W_FILE ? calloc(1, (size_t)limit * 4) : NULL;
-    if (w == W_FILE)
-        ck_assert_ptr_nonnull(bytes);
+    if (w == W_FILE) ck_assert_ptr_nonnull(bytes);
     int e1 = io_limit_file_size(limit);
-    crm_status st = ds ? crm_dataset_write_csv(ds, path, NULL)
+    crm_status st = ds  ? crm_dataset_write_csv(ds, path, NULL)
                     : m ? crm_model_save(m, path)
                         : crm_file_write(path, bytes, (size_t)limit * 4);
     int e2 = io_unlimit();
@@ -303,16 +302,14 @@ static crm_status alloc_body(void)
     if (alloc_w == W_MODEL) {
         crm_model *m = NULL;
         st = crm_model_from_json(alloc_json, &m);
-        if (st == CRM_OK)
-            st = crm_model_save(m, path);
+        if (st == CRM_OK) st = crm_model_save(m, path);
         crm_model_free(m);
     } else if (alloc_w == W_FILE) {
         st = crm_file_write(path, FILE_BYTES, FILE_LEN);
     } else {
         crm_dataset *ds = NULL;
         st = crm_dataset_read_csv_mem(SMALL_CSV, sizeof SMALL_CSV - 1, NULL, &ds);
-        if (st == CRM_OK)
-            st = crm_dataset_write_csv(ds, path, NULL);
+        if (st == CRM_OK) st = crm_dataset_write_csv(ds, path, NULL);
         crm_dataset_free(ds);
     }
     if (st != CRM_OK) {
@@ -479,30 +476,25 @@ static pid_t fifo_reader(const char *fifo, const char *copy_to)
 {
     pid_t pid = fork();
     ck_assert_int_ge(pid, 0);
-    if (pid > 0)
-        return pid;
+    if (pid > 0) return pid;
     int in = open(fifo, O_RDONLY);
-    if (in < 0)
-        _exit(2);
+    if (in < 0) _exit(2);
     if (!copy_to) {
         close(in);
         _exit(0);
     }
     int out = open(copy_to, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (out < 0)
-        _exit(3);
+    if (out < 0) _exit(3);
     static char buf[65536];
     ssize_t n;
     while ((n = read(in, buf, sizeof buf)) > 0)
-        if (write(out, buf, (size_t)n) != n)
-            _exit(4);
+        if (write(out, buf, (size_t)n) != n) _exit(4);
     _exit(n < 0 || close(out) != 0 ? 5 : 0);
 }
 
 static void reap(pid_t pid, int kill_first)
 {
-    if (kill_first)
-        kill(pid, SIGKILL);
+    if (kill_first) kill(pid, SIGKILL);
     int status = 0;
     ck_assert_int_eq(waitpid(pid, &status, 0), pid);
     if (!kill_first)
@@ -557,8 +549,8 @@ START_TEST(test_fifo_reader_gone)
         io_join(fifo, sizeof fifo, dir, wname[w]);
         ck_assert_int_eq(mkfifo(fifo, 0600), 0);
         pid_t pid = fifo_reader(fifo, NULL);
-        crm_status st = w == W_FILE ? crm_file_write(fifo, bytes, big)
-                                    : crm_dataset_write_csv(ds, fifo, NULL);
+        crm_status st =
+            w == W_FILE ? crm_file_write(fifo, bytes, big) : crm_dataset_write_csv(ds, fifo, NULL);
         reap(pid, 0);
         ck_assert_msg(st == CRM_E_IO, "%s: got %s", fifo, crm_status_str(st));
         ck_assert_ptr_nonnull(strstr(crm_last_error(), strerror(EPIPE)));

@@ -47,15 +47,13 @@ static inline char *io_get(const char *path, size_t *n)
 {
     *n = 0;
     FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
+    if (!f) return NULL;
     size_t cap = 4096, len = 0;
     char *s = malloc(cap);
     ck_assert_ptr_nonnull(s);
     for (;;) {
         len += fread(s + len, 1, cap - len - 1, f);
-        if (len < cap - 1)
-            break;
+        if (len < cap - 1) break;
         cap *= 2;
         s = realloc(s, cap);
         ck_assert_ptr_nonnull(s);
@@ -101,8 +99,7 @@ static inline const char *io_listing(const char *dir, char *buf, size_t size)
     size_t n = 0;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
         ck_assert_uint_lt(n, 256);
         names[n] = strdup(e->d_name);
         ck_assert_ptr_nonnull(names[n]);
@@ -127,7 +124,7 @@ static inline const char *io_listing(const char *dir, char *buf, size_t size)
     do {                                                                                           \
         char lst_[4096];                                                                           \
         const char *got_ = io_listing((dir), lst_, sizeof lst_);                                   \
-        ck_assert_msg(strcmp(got_, (want)) == 0, "%s holds \"%s\", expected \"%s\"", (dir), got_, \
+        ck_assert_msg(strcmp(got_, (want)) == 0, "%s holds \"%s\", expected \"%s\"", (dir), got_,  \
                       (want));                                                                     \
     } while (0)
 
@@ -135,15 +132,12 @@ static inline const char *io_listing(const char *dir, char *buf, size_t size)
 static inline void io_rmtree(const char *dir)
 {
     DIR *d = opendir(dir);
-    if (!d)
-        return;
+    if (!d) return;
     struct dirent *e;
     char p[4096];
     while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        if (snprintf(p, sizeof p, "%s/%s", dir, e->d_name) >= (int)sizeof p)
-            continue;
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+        if (snprintf(p, sizeof p, "%s/%s", dir, e->d_name) >= (int)sizeof p) continue;
         struct stat sb;
         if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode))
             io_rmtree(p);
@@ -163,8 +157,7 @@ static struct rlimit io_saved_limit;
 
 static inline int io_limit_file_size(rlim_t bytes)
 {
-    if (getrlimit(RLIMIT_FSIZE, &io_saved_limit) != 0)
-        return errno;
+    if (getrlimit(RLIMIT_FSIZE, &io_saved_limit) != 0) return errno;
     struct rlimit r = io_saved_limit;
     r.rlim_cur = bytes;
     signal(SIGXFSZ, SIG_IGN);

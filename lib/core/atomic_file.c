@@ -47,11 +47,9 @@ static void release(crm__afile *f)
 static crm_status read_link(const char *path, const char *link, char **out)
 {
     for (size_t cap = 256;; cap *= 2) {
-        if (cap > ((size_t)1 << 20))
-            return open_error(path, ENAMETOOLONG);
+        if (cap > ((size_t)1 << 20)) return open_error(path, ENAMETOOLONG);
         char *s = crm__malloc(cap);
-        if (!s)
-            return crm__nomem();
+        if (!s) return crm__nomem();
         ssize_t n = readlink(link, s, cap);
         if (n < 0) {
             int e = errno;
@@ -72,19 +70,16 @@ static crm_status read_link(const char *path, const char *link, char **out)
 static crm_status resolve(const char *path, char **out)
 {
     char *cur = crm__strdup(path);
-    if (!cur)
-        return crm__nomem();
+    if (!cur) return crm__nomem();
     for (int hops = 0;; hops++) {
         struct stat sb;
         if (lstat(cur, &sb) != 0) {
             int e = errno;
-            if (e == ENOENT)
-                break; /* a new file (possibly through a dangling link) */
+            if (e == ENOENT) break; /* a new file (possibly through a dangling link) */
             crm__free(cur);
             return open_error(path, e);
         }
-        if (!S_ISLNK(sb.st_mode))
-            break;
+        if (!S_ISLNK(sb.st_mode)) break;
         char *link = NULL;
         crm_status st = hops < MAX_LINKS ? read_link(path, cur, &link) : open_error(path, ELOOP);
         if (st) {
@@ -116,10 +111,12 @@ static crm_status resolve(const char *path, char **out)
 static crm_status open_direct(crm__afile *f)
 {
     int fd = open(f->path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
-    if (fd < 0)
-        return open_error(f->path, errno);
+    if (fd < 0) return open_error(f->path, errno);
     struct stat sb;
-    int e = fstat(fd, &sb) != 0 ? errno : S_ISDIR(sb.st_mode) ? EISDIR : S_ISREG(sb.st_mode) ? EAGAIN : 0;
+    int e = fstat(fd, &sb) != 0   ? errno
+            : S_ISDIR(sb.st_mode) ? EISDIR
+            : S_ISREG(sb.st_mode) ? EAGAIN
+                                  : 0;
     if (e) {
         /* replaced by a regular file since it was looked at: never write one in place */
         close(fd);
@@ -136,7 +133,8 @@ static void random_suffix(char *s, const void *where, uint64_t salt)
     struct timespec ts = {0, 0};
     clock_gettime(CLOCK_REALTIME, &ts);
     uint64_t x = (uint64_t)ts.tv_sec * 1000000007ULL ^ (uint64_t)ts.tv_nsec ^
-                 (uint64_t)getpid() << 40 ^ (uint64_t)(uintptr_t)where ^ salt * 0x9e3779b97f4a7c15ULL;
+                 (uint64_t)getpid() << 40 ^ (uint64_t)(uintptr_t)where ^
+                 salt * 0x9e3779b97f4a7c15ULL;
     x = crm__mix64(x);
     for (int i = 0; i < 8; i++) {
         s[i] = abc[x % 62];
@@ -148,8 +146,7 @@ static void random_suffix(char *s, const void *where, uint64_t salt)
 static crm_status open_temp(crm__afile *f)
 {
     crm_status st = resolve(f->path, &f->target);
-    if (st)
-        return st;
+    if (st) return st;
     struct stat old;
     int have_old = 0;
     if (stat(f->target, &old) == 0) {
@@ -169,8 +166,7 @@ static crm_status open_temp(crm__afile *f)
         release(f);
         return open_error(f->path, EISDIR);
     }
-    if (base > MAX_BASE)
-        base = MAX_BASE;
+    if (base > MAX_BASE) base = MAX_BASE;
     /* DIR/.NAME.XXXXXXXX */
     f->tmp = crm__malloc(d + 1 + base + 1 + 8 + 1);
     if (!f->tmp) {
@@ -220,21 +216,16 @@ static crm_status open_temp(crm__afile *f)
 static int fd_name(const char *p)
 {
     static const char *const prefix[] = {"/dev/fd/", "/proc/self/fd/", "/proc/thread-self/fd/"};
-    if (strcmp(p, "/dev/stdout") == 0)
-        return 1;
-    if (strcmp(p, "/dev/stderr") == 0)
-        return 2;
+    if (strcmp(p, "/dev/stdout") == 0) return 1;
+    if (strcmp(p, "/dev/stderr") == 0) return 2;
     for (size_t i = 0; i < sizeof prefix / sizeof prefix[0]; i++) {
         size_t n = strlen(prefix[i]);
-        if (strncmp(p, prefix[i], n) != 0)
-            continue;
+        if (strncmp(p, prefix[i], n) != 0) continue;
         long fd = 0;
         const char *d = p + n;
-        if (!*d)
-            return -1;
+        if (!*d) return -1;
         for (; *d; d++) {
-            if (*d < '0' || *d > '9' || fd > 100000000L)
-                return -1;
+            if (*d < '0' || *d > '9' || fd > 100000000L) return -1;
             fd = fd * 10 + (*d - '0');
         }
         return (int)fd;
@@ -251,26 +242,21 @@ static int named_fd(const char *path)
 {
     char cur[4096], link[4096];
     size_t len = strlen(path);
-    if (len >= sizeof cur)
-        return -1;
+    if (len >= sizeof cur) return -1;
     memcpy(cur, path, len + 1);
     for (int hops = 0; hops <= MAX_LINKS; hops++) {
         int fd = fd_name(cur);
-        if (fd >= 0)
-            return fd;
+        if (fd >= 0) return fd;
         struct stat sb;
-        if (lstat(cur, &sb) != 0 || !S_ISLNK(sb.st_mode))
-            return -1;
+        if (lstat(cur, &sb) != 0 || !S_ISLNK(sb.st_mode)) return -1;
         ssize_t n = readlink(cur, link, sizeof link);
-        if (n < 0 || (size_t)n >= sizeof link)
-            return -1;
+        if (n < 0 || (size_t)n >= sizeof link) return -1;
         link[n] = '\0';
         if (link[0] == '/') {
             memcpy(cur, link, (size_t)n + 1);
         } else {
             size_t d = dir_len(cur);
-            if (d + (size_t)n >= sizeof cur)
-                return -1;
+            if (d + (size_t)n >= sizeof cur) return -1;
             memcpy(cur + d, link, (size_t)n + 1);
         }
     }
@@ -283,23 +269,19 @@ crm_status crm__afile_open(crm__afile *f, const char *path)
     f->target = NULL;
     f->tmp = NULL;
     f->fd = -1;
-    if (!path[0])
-        return open_error(path, ENOENT);
+    if (!path[0]) return open_error(path, ENOENT);
     int named = named_fd(path);
     if (named >= 0) {
         /* a duplicate shares the offset (and O_APPEND) with the caller's descriptor */
         int fd = fcntl(named, F_DUPFD_CLOEXEC, 0);
-        if (fd < 0)
-            return open_error(path, errno);
+        if (fd < 0) return open_error(path, errno);
         f->fd = fd;
         return CRM_OK;
     }
     struct stat sb;
     if (stat(path, &sb) == 0) {
-        if (S_ISDIR(sb.st_mode))
-            return open_error(path, EISDIR);
-        if (!S_ISREG(sb.st_mode))
-            return open_direct(f); /* device, FIFO, socket */
+        if (S_ISDIR(sb.st_mode)) return open_error(path, EISDIR);
+        if (!S_ISREG(sb.st_mode)) return open_direct(f); /* device, FIFO, socket */
     } else if (errno != ENOENT) {
         return open_error(path, errno);
     }
@@ -308,19 +290,16 @@ crm_status crm__afile_open(crm__afile *f, const char *path)
 
 crm_status crm__afile_write(crm__afile *f, const void *data, size_t len)
 {
-    if (f->fd < 0)
-        return write_error(f->path, EBADF);
+    if (f->fd < 0) return write_error(f->path, EBADF);
     const char *p = data;
     while (len > 0) {
         size_t chunk = len < ((size_t)1 << 30) ? len : ((size_t)1 << 30);
         ssize_t w = write(f->fd, p, chunk);
         if (w < 0) {
-            if (errno == EINTR)
-                continue;
+            if (errno == EINTR) continue;
             return write_error(f->path, errno);
         }
-        if (w == 0)
-            return write_error(f->path, EIO);
+        if (w == 0) return write_error(f->path, EIO);
         p += w;
         len -= (size_t)w;
     }
@@ -329,10 +308,8 @@ crm_status crm__afile_write(crm__afile *f, const void *data, size_t len)
 
 void crm__afile_abort(crm__afile *f)
 {
-    if (f->fd >= 0)
-        close(f->fd);
-    if (f->tmp)
-        unlink(f->tmp);
+    if (f->fd >= 0) close(f->fd);
+    if (f->tmp) unlink(f->tmp);
     release(f);
 }
 
@@ -394,8 +371,7 @@ crm_status crm__write_file(const char *path, const void *data, size_t len)
 {
     crm__afile f;
     crm_status st = crm__afile_open(&f, path);
-    if (st)
-        return st;
+    if (st) return st;
     if ((st = crm__afile_write(&f, data, len))) {
         crm__afile_abort(&f);
         return st;
@@ -405,9 +381,7 @@ crm_status crm__write_file(const char *path, const void *data, size_t len)
 
 crm_status crm_file_write(const char *path, const char *data, size_t len)
 {
-    if (!path)
-        return crm__error(CRM_E_INVALID, "crm_file_write: path is NULL");
-    if (!data && len > 0)
-        return crm__error(CRM_E_INVALID, "crm_file_write: data is NULL");
+    if (!path) return crm__error(CRM_E_INVALID, "crm_file_write: path is NULL");
+    if (!data && len > 0) return crm__error(CRM_E_INVALID, "crm_file_write: data is NULL");
     return crm__write_file(path, data, len);
 }
