@@ -263,14 +263,6 @@ int cli_cmd_apriori(int argc, char **argv)
     }
     size_t ntx = 0, nitems = 0;
     if ((rc = count_distinct(tx, tid, &ntx)) || (rc = count_distinct(tx, item, &nitems))) goto done;
-    if (out && crm_dataset_write_csv(rules, out, &f.opts) != CRM_OK) {
-        rc = cli_lib_error(out);
-        goto done;
-    }
-    if (sets_out && crm_dataset_write_csv(sets, sets_out, &f.opts) != CRM_OK) {
-        rc = cli_lib_error(sets_out);
-        goto done;
-    }
     /* itemsets per size (the table is ordered by size) */
     size_t nsets = crm_dataset_nrows(sets), nrules = crm_dataset_nrows(rules);
     size_t by[64] = {0}, maxk = 0;
@@ -292,6 +284,9 @@ int cli_cmd_apriori(int argc, char **argv)
         if (maxk > 63) maxk = 63;
     }
     if ((rc = load_rules(rules, (size_t)top, &t))) goto done;
+    /* everything is computed: the files last, so that a failure writes none */
+    if (out && (rc = cli_write_csv(rules, out, &f.opts))) goto done;
+    if (sets_out && (rc = cli_write_csv(sets, sets_out, &f.opts))) goto done;
     const char *target = ao.target == CRM_APRIORI_CLOSED    ? "closed"
                          : ao.target == CRM_APRIORI_MAXIMAL ? "maximal"
                                                             : "all";

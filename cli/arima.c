@@ -252,10 +252,7 @@ int cli_cmd_arima(int argc, char **argv)
             rc = cli_lib_error(path);
             goto done;
         }
-        if (out && crm_dataset_write_csv(fc, out, &f.opts) != CRM_OK) {
-            rc = cli_lib_error(out);
-            goto done;
-        }
+        if (out && (rc = cli_write_csv(fc, out, &f.opts))) goto done;
         if (json) {
             fputs("{\"file\": ", stdout);
             cli_json_string(stdout, path);
@@ -282,14 +279,8 @@ int cli_cmd_arima(int argc, char **argv)
         rc = cli_lib_error(NULL);
         goto done;
     }
-    if (out && crm_dataset_write_csv(fc, out, &f.opts) != CRM_OK) {
-        rc = cli_lib_error(out);
-        goto done;
-    }
-    if (model_path && crm_model_save(m, model_path) != CRM_OK) {
-        rc = cli_lib_error(NULL);
-        goto done;
-    }
+    if (out && (rc = cli_write_csv(fc, out, &f.opts))) goto done;
+    if (model_path && (rc = cli_save_model(m, model_path))) goto done;
     char name[128];
     model_name(m, name, sizeof name);
     if (json) {

@@ -469,10 +469,7 @@ int cli_cmd_clean(int argc, char **argv)
     }
     crm_csv_options wo = f.opts; /* write with the same delimiter, decimal, date format */
     wo.header = 1;
-    if (crm_dataset_write_csv(ds, out, &wo) != CRM_OK) {
-        rc = cli_lib_error(out);
-        goto done;
-    }
+    if ((rc = cli_write_csv(ds, out, &wo))) goto done;
     if (json)
         print_json(path, out, rows_in, ds, res, nres, action_words[action - 1]);
     else

@@ -293,15 +293,10 @@ int cli_cmd_kmeans(int argc, char **argv)
             goto done;
         }
         free(lab);
-        if (crm_dataset_write_csv(ds, out, &f.opts) != CRM_OK) {
-            rc = cli_lib_error(out);
-            goto done;
-        }
     }
-    if (model_path && crm_model_save(m, model_path) != CRM_OK) {
-        rc = cli_lib_error(NULL);
-        goto done;
-    }
+    /* everything is computed: the files last, so that a failure writes none */
+    if (out && (rc = cli_write_csv(ds, out, &f.opts))) goto done;
+    if (model_path && (rc = cli_save_model(m, model_path))) goto done;
     if (json) {
         fputs("{\"file\": ", stdout);
         cli_json_string(stdout, path);

@@ -345,20 +345,6 @@ int cli_regression(int argc, char **argv, int logistic)
         rc = cli_lib_error(NULL);
         goto done;
     }
-    if (out) {
-        if (crm_model_predict(m, ds, "prediction") != CRM_OK) {
-            rc = cli_lib_error(path);
-            goto done;
-        }
-        if (crm_dataset_write_csv(ds, out, &f.opts) != CRM_OK) {
-            rc = cli_lib_error(out);
-            goto done;
-        }
-    }
-    if (model_path && crm_model_save(m, model_path) != CRM_OK) {
-        rc = cli_lib_error(NULL);
-        goto done;
-    }
     if (test_path) {
         if (crm_dataset_read_csv(test_path, &f.opts, &test) != CRM_OK) {
             rc = cli_lib_error(test_path);
@@ -391,7 +377,17 @@ int cli_regression(int argc, char **argv, int logistic)
             rc = cli_lib_error(test_path);
             goto done;
         }
+        /* fitted_positive's columns are not part of the -o output */
+        crm_dataset_drop_column(ds, "__crm_fit");
+        crm_dataset_drop_column(ds, "__crm_fit_proba");
     }
+    if (out && crm_model_predict(m, ds, "prediction") != CRM_OK) {
+        rc = cli_lib_error(path);
+        goto done;
+    }
+    /* everything is computed: the files last, so that a failure writes none */
+    if (out && (rc = cli_write_csv(ds, out, &f.opts))) goto done;
+    if (model_path && (rc = cli_save_model(m, model_path))) goto done;
     if (json) {
         fputs("{\"file\": ", stdout);
         cli_json_string(stdout, path);

@@ -161,10 +161,7 @@ int cli_cmd_predict(int argc, char **argv)
         rc = cli_lib_error(path);
         goto done;
     }
-    if (crm_dataset_write_csv(ds, out, &f.opts) != CRM_OK) {
-        rc = cli_lib_error(out);
-        goto done;
-    }
+    if ((rc = cli_write_csv(ds, out, &f.opts))) goto done;
     if (json) {
         fputs("{\"model\": ", stdout);
         cli_json_string(stdout, model_path);

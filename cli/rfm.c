@@ -199,10 +199,7 @@ int cli_cmd_rfm(int argc, char **argv)
     if ((rc = count_values(res, "segment", segments, NSEG, seg)) ||
         (rc = count_values(res, "lifecycle", stages, 3, life)))
         goto done;
-    if (out && crm_dataset_write_csv(res, out, &f.opts) != CRM_OK) {
-        rc = cli_lib_error(out);
-        goto done;
-    }
+    if (out && (rc = cli_write_csv(res, out, &f.opts))) goto done;
 
     char day[32];
     cli_format_time(as_of, day, sizeof day);

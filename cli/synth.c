@@ -38,20 +38,6 @@ static void synth_help(const void *ctx)
            (unsigned long long)d->seed, d->dirt, cli_csvflags_help);
 }
 
-static int write_stdout(const crm_dataset *ds, const crm_csv_options *opts)
-{
-    char *csv = NULL;
-    if (crm_dataset_to_csv_string(ds, opts, &csv) != CRM_OK) return cli_lib_error(NULL);
-    size_t len = strlen(csv);
-    size_t put = fwrite(csv, 1, len, stdout);
-    crm_free(csv);
-    if (put != len || fflush(stdout) != 0 || ferror(stdout)) {
-        cli_error("cannot write to standard output");
-        return CLI_EXIT_INPUT;
-    }
-    return 0;
-}
-
 int cli_cmd_synth(int argc, char **argv)
 {
     cli_args a;
@@ -79,14 +65,11 @@ int cli_cmd_synth(int argc, char **argv)
         rc = cli_lib_error(NULL);
         goto done;
     }
-    if (!out) {
-        rc = write_stdout(ds, &f.opts);
+    if (!out || cli_is_stdout(out)) {
+        rc = cli_write_csv(ds, "-", &f.opts);
         goto done;
     }
-    if (crm_dataset_write_csv(ds, out, &f.opts) != CRM_OK) {
-        rc = cli_lib_error(out);
-        goto done;
-    }
+    if ((rc = cli_write_csv(ds, out, &f.opts))) goto done;
     char start[32];
     cli_format_time(so.start, start, sizeof start);
     start[10] = '\0';

@@ -68,22 +68,6 @@ static int32_t show_progress(double fraction, void *user)
     return 0;
 }
 
-static int write_text_file(const char *path, const char *text)
-{
-    FILE *fp = fopen(path, "w");
-    if (!fp) {
-        cli_error("%s: cannot write", path);
-        return CLI_EXIT_INPUT;
-    }
-    int bad = fputs(text, fp) < 0;
-    if (fclose(fp) != 0) bad = 1;
-    if (bad) {
-        cli_error("%s: cannot write", path);
-        return CLI_EXIT_INPUT;
-    }
-    return 0;
-}
-
 static int print_path(const crm_dataset *ds, const char *target, char **feat, size_t nf,
                       const crm_tree_options *to, int json)
 {
@@ -191,27 +175,18 @@ int cli_cmd_tree(int argc, char **argv)
         rc = cli_lib_error(NULL);
         goto done;
     }
-    if (dot_path) {
-        if (crm_tree_export_dot(m, &dot) != CRM_OK) {
-            rc = cli_lib_error(NULL);
-            goto done;
-        }
-        if ((rc = write_text_file(dot_path, dot))) goto done;
-    }
-    if (out) {
-        if (crm_model_predict(m, ds, "prediction") != CRM_OK) {
-            rc = cli_lib_error(out);
-            goto done;
-        }
-        if (crm_dataset_write_csv(ds, out, &f.opts) != CRM_OK) {
-            rc = cli_lib_error(out);
-            goto done;
-        }
-    }
-    if (model_path && crm_model_save(m, model_path) != CRM_OK) {
+    if (dot_path && crm_tree_export_dot(m, &dot) != CRM_OK) {
         rc = cli_lib_error(NULL);
         goto done;
     }
+    if (out && crm_model_predict(m, ds, "prediction") != CRM_OK) {
+        rc = cli_lib_error(out);
+        goto done;
+    }
+    /* everything is computed: the files last, so that a failure writes none */
+    if (dot_path && (rc = cli_write_text(dot_path, dot))) goto done;
+    if (out && (rc = cli_write_csv(ds, out, &f.opts))) goto done;
+    if (model_path && (rc = cli_save_model(m, model_path))) goto done;
     double regression = 0;
     crm_model_stat(m, "regression", &regression);
     if (json) {

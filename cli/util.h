@@ -32,6 +32,26 @@ void cli_error(const char *fmt, ...) CLI_PRINTF(1, 2);
  * (a file name, say). Returns CLI_EXIT_INPUT. */
 int cli_lib_error(const char *name);
 
+/* ---- output files ------------------------------------------------------------ */
+
+/* Every file the tool writes (-o, --model, --itemsets, --dot) goes through
+ * these, and so through the library's atomic writers (crm/common.h, "Files
+ * written atomically"): a file is replaced whole once it is complete, and a
+ * failed write leaves it as it was - no partial or new file. A command
+ * computes everything before it writes its first file, so that a bad option,
+ * bad input or a failed fit writes nothing. The path "-" is standard output,
+ * written directly. Each returns 0, or reports the failure on stderr and
+ * returns CLI_EXIT_INPUT. */
+
+/* 1 when path is "-" (standard output). */
+int cli_is_stdout(const char *path);
+/* crm_dataset_write_csv(), or the CSV text on standard output for "-". */
+int cli_write_csv(const crm_dataset *ds, const char *path, const crm_csv_options *opts);
+/* crm_model_save(), or the model's JSON and a newline on standard output for "-". */
+int cli_save_model(const crm_model *m, const char *path);
+/* crm_file_write() of a NUL-terminated text, or the text on standard output for "-". */
+int cli_write_text(const char *path, const char *text);
+
 /* ---- argument parsing ---------------------------------------------------- */
 
 /* A cursor over a command's arguments. Options are "--name", "--name=value",

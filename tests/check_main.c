@@ -1,6 +1,8 @@
 /* Test runner: `crm_check [SUITE [CASE]]` runs one suite (or all) in CK_FORK
  * mode, prints Check's summary line and exits non-zero on any failure.
- * Suites named *_shared need ../shared/data and exit 77 (skipped) without it. */
+ * Suites named *_shared need ../shared/data and exit 77 (skipped) without it;
+ * suites named *_root need root and exit 77 (skipped, with a note saying so)
+ * for other users. */
 #include "suites.h"
 #include "test_util.h"
 
@@ -8,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static int has_shared_data(void)
 {
@@ -28,6 +31,12 @@ int main(int argc, char **argv)
         size_t len = strlen(name);
         if (len > 7 && strcmp(name + len - 7, "_shared") == 0 && !has_shared_data()) {
             printf("SKIP suite %s: the shared data folder ../shared/data is not present\n", name);
+            if (want)
+                return 77;
+            continue;
+        }
+        if (len > 5 && strcmp(name + len - 5, "_root") == 0 && geteuid() != 0) {
+            printf("SKIP suite %s: needs root (run the suite as root to test it)\n", name);
             if (want)
                 return 77;
             continue;

@@ -24,6 +24,23 @@
  * Threads. A handle may be used from any thread, by one thread at a time.
  * Distinct handles are independent. The library never prints, exits or
  * aborts, and keeps no global state besides the optional allocator.
+ *
+ * Files written atomically. Every function that writes a file
+ * (crm_dataset_write_csv(), crm_model_save(), crm_file_write()) either
+ * replaces it as a whole or leaves it exactly as it was. A regular file, new
+ * or existing, is written to a temporary file created next to it (".NAME."
+ * and 8 letters, with O_EXCL), flushed to disk (fsync), given the permission
+ * bits and, where allowed, the owner of the file it replaces (a new file gets
+ * 0666 minus the umask, as with fopen()), and renamed over it only when every
+ * byte was written. When the path is a symbolic link the file it points to is
+ * replaced and the link stays. On any failure the temporary is removed: an
+ * existing file keeps its bytes and mode, and no new file appears. Special
+ * files - devices such as /dev/null, FIFOs, sockets - are written directly,
+ * never replaced or removed; a write error there is still an error. So are
+ * the names of open descriptors (/dev/stdout, /dev/stderr, /dev/fd/N,
+ * /proc/self/fd/N): they are written through the descriptor, sharing its
+ * offset, even when it has a regular file open. A directory is refused. Hard
+ * links to a replaced file keep the old bytes.
  */
 #ifndef CRM_COMMON_H
 #define CRM_COMMON_H
@@ -144,6 +161,23 @@ CRM_API void crm_free(void *p);
  */
 CRM_API crm_status crm_set_allocator(crm_malloc_fn malloc_fn, crm_realloc_fn realloc_fn,
                                      crm_free_fn free_fn, void *user);
+
+/**
+ * Write bytes to a file atomically (see "Files written atomically" above):
+ * afterwards path holds exactly these bytes, or, on failure, what it held
+ * before. Opening a FIFO waits for a reader, as fopen() does.
+ * @param[in] path  file to write; its directory must exist
+ * @param[in] data  the bytes (any values, NUL included); may be NULL when len is 0
+ * @param[in] len   number of bytes
+ * @return CRM_OK; CRM_E_INVALID (path is NULL, or data is NULL with len > 0);
+ *         CRM_E_IO (the file or its temporary cannot be created, written,
+ *         synced or renamed - the message names path and the system's reason,
+ *         e.g. "out.txt: cannot write: No space left on device"); CRM_E_NOMEM.
+ * Ownership: path and data stay the caller's.
+ * Thread-safety: safe from any thread; two calls writing the same path each
+ * write a whole file and the last one to finish wins.
+ */
+CRM_API crm_status crm_file_write(const char *path, const char *data, size_t len);
 
 /**
  * Version of the loaded library as "MAJOR.MINOR.PATCH".

@@ -17,7 +17,13 @@
  * take column names. Column names are unique, non-empty UTF-8.
  *
  * Datasets are values: operations such as select, sort and head return a new
- * dataset and never change their input.
+ * dataset and never change their input. The calls that change a dataset in
+ * place - crm_dataset_add_number(), _add_text(), _add_time(),
+ * _drop_column(), _rename_column(), crm_dataset_mutate(), the cleaning
+ * functions of crm/clean.h and crm_model_predict() - are all-or-nothing: a
+ * failed call, whatever the cause (bad input, out of memory), leaves every
+ * column name, type, cell, missing flag and text dictionary exactly as it
+ * was, and so does any call for the datasets a dictionary is shared with.
  */
 #ifndef CRM_DATASET_H
 #define CRM_DATASET_H
@@ -125,7 +131,8 @@ CRM_API crm_status crm_dataset_add_time(crm_dataset *ds, const char *name, const
  * @param[in,out] ds    dataset
  * @param[in]     name  column to remove
  * @return CRM_OK, CRM_E_INVALID (NULL argument), CRM_E_NOTFOUND (no such column).
- *         Strings borrowed from the removed column become invalid.
+ *         On failure ds is unchanged. Strings borrowed from the removed
+ *         column become invalid.
  */
 CRM_API crm_status crm_dataset_drop_column(crm_dataset *ds, const char *name);
 
@@ -582,11 +589,25 @@ CRM_API crm_status crm_dataset_read_csv_mem(const char *buf, size_t len,
  * opts->date_format when set; missing cells are empty. Fields containing the
  * delimiter, the quote, a line break, leading or trailing spaces, or that
  * would read back as missing (e.g. a text "NA") are quoted. Lines end in LF.
+ *
+ * The file is written atomically (crm/common.h, "Files written
+ * atomically"): the CSV goes to a temporary file next to path (next to the
+ * file a symbolic link points to, the link staying a link), is synced and
+ * renamed over path only once every row was written, keeping the mode of the
+ * file it replaces. On any failure - a cell that cannot be written, a full
+ * disk, an allocation - path is exactly as before: an existing file keeps its
+ * bytes and mode, no new file and no temporary is left. Devices, FIFOs and
+ * sockets (/dev/null, a named pipe) are written in place and never removed.
  * @param[in] ds    dataset
- * @param[in] path  output file (replaced)
+ * @param[in] path  output file (replaced as a whole; ".gz" compresses)
  * @param[in] opts  options (delimiter, quote, header, decimal_comma,
  *                  date_format are used), or NULL for defaults
- * @return CRM_OK, CRM_E_INVALID, CRM_E_IO, CRM_E_NOMEM, CRM_E_FORMAT.
+ * @return CRM_OK; CRM_E_INVALID (NULL argument, or a field that cannot be
+ *         written with quote = 0); CRM_E_IO (path cannot be created, written,
+ *         synced or renamed, or is a directory; the message names path and
+ *         the system's reason); CRM_E_NOMEM; CRM_E_FORMAT.
+ * Thread-safety: ds is only read; writers of the same path each write a
+ * whole file, the last one to finish wins.
  */
 CRM_API crm_status crm_dataset_write_csv(const crm_dataset *ds, const char *path,
                                          const crm_csv_options *opts);

@@ -171,11 +171,17 @@ CRM_API crm_status crm_model_from_json(const char *json, crm_model **out);
 
 /**
  * Write crm_model_to_json() text to a file (replacing it), with a final
- * newline.
+ * newline. The file is written atomically (crm/common.h, "Files written
+ * atomically"): a temporary file next to path is synced and renamed over it
+ * once the whole text is written; on failure path is exactly as before (an
+ * existing model file keeps its bytes and mode, no partial file and no
+ * temporary is left). A symbolic link stays a link (its target is replaced);
+ * devices and FIFOs are written in place and never removed.
  * @param[in] m     fitted model
  * @param[in] path  file path
- * @return CRM_OK, CRM_E_INVALID (NULL argument), CRM_E_IO (cannot write,
- *         naming the path), CRM_E_NOMEM.
+ * @return CRM_OK, CRM_E_INVALID (NULL argument), CRM_E_IO (cannot create,
+ *         write, sync or rename, or path is a directory; naming the path and
+ *         the system's reason), CRM_E_NOMEM.
  * Thread-safety: safe; only reads m.
  */
 CRM_API crm_status crm_model_save(const crm_model *m, const char *path);

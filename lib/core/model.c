@@ -1,9 +1,9 @@
 /* The generic model handle: dispatch through the kind's vtable, JSON
  * envelope, save and load. */
+#include "core/atomic_file.h"
 #include "core/model_internal.h"
 #include "data/csv_internal.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -203,22 +203,10 @@ crm_status crm_model_save(const crm_model *m, const char *path)
         crm__buf_free(&b);
         return st;
     }
-    FILE *fp = fopen(path, "wb");
-    if (!fp) {
-        int e = errno;
-        crm__buf_free(&b);
-        return crm__error(CRM_E_IO, "%s: cannot write: %s", path, strerror(e));
-    }
-    size_t w = fwrite(b.data, 1, b.len, fp);
-    int bad = w != b.len;
-    int e = errno;
-    if (fclose(fp) != 0 && !bad) {
-        bad = 1;
-        e = errno;
-    }
+    /* atomic (core/atomic_file.h): path is replaced whole or left as it was */
+    st = crm__write_file(path, b.data, b.len);
     crm__buf_free(&b);
-    if (bad) return crm__error(CRM_E_IO, "%s: cannot write: %s", path, strerror(e));
-    return CRM_OK;
+    return st;
 }
 
 crm_status crm_model_load(const char *path, crm_model **out)

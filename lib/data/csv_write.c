@@ -1,7 +1,7 @@
 /* CSV writer: crm_dataset_write_csv() (plain or gzip) and crm_dataset_to_csv_string(). */
+#include "core/atomic_file.h"
 #include "data/csv_internal.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,7 +13,7 @@
 
 typedef struct sink {
     crm__buf buf;
-    FILE *fp; /* NULL: memory output */
+    crm__afile *file; /* NULL: memory output */
     const char *path;
     int gz;
     int zlive;
@@ -21,23 +21,15 @@ typedef struct sink {
     unsigned char *zout;
 } sink;
 
-
-static crm_status write_error(const sink *k)
-{
-    return crm__error(CRM_E_IO, "%s: cannot write: %s", k->path, strerror(errno ? errno : EIO));
-}
-
 static crm_status put_file(sink *k, const void *p, size_t n)
 {
-    if (n && fwrite(p, 1, n, k->fp) != n)
-        return write_error(k);
-    return CRM_OK;
+    return crm__afile_write(k->file, p, n);
 }
 
 /* Hand the buffered bytes to the file; `finish` ends the gzip stream. */
 static crm_status sink_flush(sink *k, int finish)
 {
-    if (!k->fp)
+    if (!k->file)
         return CRM_OK;
     crm_status st = CRM_OK;
     if (!k->gz) {
@@ -66,7 +58,7 @@ static crm_status sink_flush(sink *k, int finish)
 static inline crm_status sink_put(sink *k, const char *s, size_t n)
 {
     crm_status st = crm__buf_append(&k->buf, s, n);
-    if (!st && k->fp && k->buf.len >= SINK_CHUNK)
+    if (!st && k->file && k->buf.len >= SINK_CHUNK)
         st = sink_flush(k, 0);
     return st;
 }
@@ -316,18 +308,19 @@ crm_status crm_dataset_write_csv(const crm_dataset *ds, const char *path,
     }
     if ((st = crm__buf_reserve(&w.out.buf, SINK_CHUNK)))
         goto done;
-    w.out.fp = fopen(path, "wb");
-    if (!w.out.fp) {
-        st = crm__error(CRM_E_IO, "%s: cannot open for writing: %s", path, strerror(errno));
+    /* Atomic (core/atomic_file.h): a temporary renamed over path on success;
+     * on failure path is left as it was - never removed. */
+    crm__afile file;
+    if ((st = crm__afile_open(&file, path)))
         goto done;
-    }
+    w.out.file = &file;
     st = write_all(&w, ds);
     if (!st)
         st = sink_flush(&w.out, 1);
-    if (fclose(w.out.fp) != 0 && !st)
-        st = crm__error(CRM_E_IO, "%s: cannot write: %s", path, strerror(errno));
-    if (st)
-        remove(path);
+    if (!st)
+        st = crm__afile_commit(&file);
+    else
+        crm__afile_abort(&file);
 done:
     if (w.out.zlive)
         deflateEnd(&w.out.zs);

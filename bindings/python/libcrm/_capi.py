@@ -1269,6 +1269,34 @@ crm_set_allocator = _bind(
     """,
 )
 
+#: crm_status crm_file_write(const char *path, const char *data, size_t len)
+crm_file_write = _bind(
+    'crm_file_write',
+    c_int,  # returns status
+    [
+        c_char_p,  # path: in, string
+        c_char_p,  # data: in, buffer (length len)
+        c_size_t,  # len: in, length (of data)
+    ],
+    status=True,
+    doc="""crm_status crm_file_write(const char *path, const char *data, size_t len)
+
+    Write bytes to a file atomically (see "Files written atomically" above):
+    afterwards path holds exactly these bytes, or, on failure, what it held
+    before. Opening a FIFO waits for a reader, as fopen() does.
+    @param[in] path  file to write; its directory must exist
+    @param[in] data  the bytes (any values, NUL included); may be NULL when len is 0
+    @param[in] len   number of bytes
+    @return CRM_OK; CRM_E_INVALID (path is NULL, or data is NULL with len > 0);
+            CRM_E_IO (the file or its temporary cannot be created, written,
+            synced or renamed - the message names path and the system's reason,
+            e.g. "out.txt: cannot write: No space left on device"); CRM_E_NOMEM.
+    Ownership: path and data stay the caller's.
+    Thread-safety: safe from any thread; two calls writing the same path each
+    write a whole file and the last one to finish wins.
+    """,
+)
+
 #: const char *crm_version(void)
 crm_version = _bind(
     'crm_version',
@@ -1439,7 +1467,8 @@ crm_dataset_drop_column = _bind(
     @param[in,out] ds    dataset
     @param[in]     name  column to remove
     @return CRM_OK, CRM_E_INVALID (NULL argument), CRM_E_NOTFOUND (no such column).
-            Strings borrowed from the removed column become invalid.
+            On failure ds is unchanged. Strings borrowed from the removed
+            column become invalid.
     """,
 )
 
@@ -2045,11 +2074,25 @@ crm_dataset_write_csv = _bind(
     opts->date_format when set; missing cells are empty. Fields containing the
     delimiter, the quote, a line break, leading or trailing spaces, or that
     would read back as missing (e.g. a text "NA") are quoted. Lines end in LF.
+
+    The file is written atomically (crm/common.h, "Files written
+    atomically"): the CSV goes to a temporary file next to path (next to the
+    file a symbolic link points to, the link staying a link), is synced and
+    renamed over path only once every row was written, keeping the mode of the
+    file it replaces. On any failure - a cell that cannot be written, a full
+    disk, an allocation - path is exactly as before: an existing file keeps its
+    bytes and mode, no new file and no temporary is left. Devices, FIFOs and
+    sockets (/dev/null, a named pipe) are written in place and never removed.
     @param[in] ds    dataset
-    @param[in] path  output file (replaced)
+    @param[in] path  output file (replaced as a whole; ".gz" compresses)
     @param[in] opts  options (delimiter, quote, header, decimal_comma,
                      date_format are used), or NULL for defaults
-    @return CRM_OK, CRM_E_INVALID, CRM_E_IO, CRM_E_NOMEM, CRM_E_FORMAT.
+    @return CRM_OK; CRM_E_INVALID (NULL argument, or a field that cannot be
+            written with quote = 0); CRM_E_IO (path cannot be created, written,
+            synced or renamed, or is a directory; the message names path and
+            the system's reason); CRM_E_NOMEM; CRM_E_FORMAT.
+    Thread-safety: ds is only read; writers of the same path each write a
+    whole file, the last one to finish wins.
     """,
 )
 
@@ -2674,11 +2717,17 @@ crm_model_save = _bind(
     doc="""crm_status crm_model_save(const crm_model *m, const char *path)
 
     Write crm_model_to_json() text to a file (replacing it), with a final
-    newline.
+    newline. The file is written atomically (crm/common.h, "Files written
+    atomically"): a temporary file next to path is synced and renamed over it
+    once the whole text is written; on failure path is exactly as before (an
+    existing model file keeps its bytes and mode, no partial file and no
+    temporary is left). A symbolic link stays a link (its target is replaced);
+    devices and FIFOs are written in place and never removed.
     @param[in] m     fitted model
     @param[in] path  file path
-    @return CRM_OK, CRM_E_INVALID (NULL argument), CRM_E_IO (cannot write,
-            naming the path), CRM_E_NOMEM.
+    @return CRM_OK, CRM_E_INVALID (NULL argument), CRM_E_IO (cannot create,
+            write, sync or rename, or path is a directory; naming the path and
+            the system's reason), CRM_E_NOMEM.
     Thread-safety: safe; only reads m.
     """,
 )
@@ -3597,6 +3646,7 @@ FUNCTIONS = (
     'crm_last_error',
     'crm_free',
     'crm_set_allocator',
+    'crm_file_write',
     'crm_version',
     'crm_version_number',
     'crm_dataset_new',
