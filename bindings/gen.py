@@ -68,7 +68,7 @@ UMBRELLA = "include/crm.h"
 OUT_IR = "bindings/crm-api.json"
 OUT_PY = "bindings/python/libcrm/_capi.py"
 OUT_SYMBOLS = "lib/libcrm.symbols"
-IR_VERSION = 1
+IR_VERSION = 2  # 2: "integer", "element" and "nul_terminated" entries
 
 # Macros that are part of the header machinery, not constants.
 MACHINERY_MACROS = {"CRM_API", "CRM_BEGIN_DECL", "CRM_END_DECL", "CRM_BINDGEN"}
@@ -87,6 +87,25 @@ INTEGER_TYPES = {
 }
 FLOAT_TYPES = {"float": "c_float", "double": "c_double"}
 BUILTIN_TYPES = {"void": "None", "char": "c_char", **INTEGER_TYPES, **FLOAT_TYPES}
+
+# Signedness, width in bits and the <stdint.h>/<limits.h> names of the range of each integer
+# type, as recorded in the IR ("integer" entries). size_t has the width of the platform's
+# pointers: its bits are null there, and each binding takes them from its own FFI. An enum
+# passed by value is an int on every ABI libcrm supports (its values are checked to fit).
+INTEGER_RANGES = {
+    "int": (True, 32, "INT_MIN", "INT_MAX"),
+    "int8_t": (True, 8, "INT8_MIN", "INT8_MAX"),
+    "int16_t": (True, 16, "INT16_MIN", "INT16_MAX"),
+    "int32_t": (True, 32, "INT32_MIN", "INT32_MAX"),
+    "int64_t": (True, 64, "INT64_MIN", "INT64_MAX"),
+    "uint8_t": (False, 8, "0", "UINT8_MAX"),
+    "uint16_t": (False, 16, "0", "UINT16_MAX"),
+    "uint32_t": (False, 32, "0", "UINT32_MAX"),
+    "uint64_t": (False, 64, "0", "UINT64_MAX"),
+    "size_t": (False, None, "0", "SIZE_MAX"),
+}
+assert set(INTEGER_RANGES) == set(INTEGER_TYPES)
+ENUM_RANGE = (True, 32, "INT_MIN", "INT_MAX")
 
 # Words that are valid C but outside the house subset, with the reason.
 FORBIDDEN_WORDS = {
@@ -944,6 +963,35 @@ class Analyzer:
     def kind(self, base: str) -> str:
         return self.kinds.get(base, "builtin")
 
+    def integer(self, base: str) -> Optional[dict]:
+        """The IR "integer" entry of a value of type `base`: its exact C type, signedness,
+        width and range (limit macro names); None when `base` is not an integer type."""
+        if base in INTEGER_RANGES:
+            signed, bits, lo, hi = INTEGER_RANGES[base]
+        elif self.kind(base) == "enum":
+            signed, bits, lo, hi = ENUM_RANGE
+        else:
+            return None
+        return {"c_type": base, "signed": signed, "bits": bits, "min": lo, "max": hi}
+
+    def describe_value(self, entry: dict, t: CType) -> None:
+        """Add what a binding must check before converting a value of type `t`:
+        "integer" for an integer or enum passed by value, "element" (an integer entry) for a
+        pointer to integers, and "nul_terminated" for text (false for a (data, length)
+        buffer, which the caller sets afterwards)."""
+        if t.func is not None:
+            return
+        if not t.ptrs:
+            integer = self.integer(t.base)
+            if integer is not None:
+                entry["integer"] = integer
+        elif t.base == "char":
+            entry["nul_terminated"] = True
+        elif len(t.ptrs) == 1:
+            integer = self.integer(t.base)
+            if integer is not None:
+                entry["element"] = integer
+
     def fail(self, decl: Decl, message: str):
         raise GenError(f"{decl.where}: error in the declaration of {decl.name}: {message}")
 
@@ -1056,6 +1104,7 @@ class Analyzer:
                     self.fail(decl, f"field {field.name} is tagged @type[{tag[0]}] but is not "
                                     "an integer")
                 entry["enum"] = tag[1]
+            self.describe_value(entry, field.type)
             entry["doc"] = text
             fields.append(entry)
         out = {"name": decl.name, "header": decl.file, "options": is_options, "fields": fields,
@@ -1145,6 +1194,7 @@ class Analyzer:
         else:
             self.fail(decl, f"return type '{ret.spell()}' is not part of the house subset")
         out = {"type": ret.spell(), "role": role, "doc": (doc.returns or "") if doc else ""}
+        self.describe_value(out, ret)
         if kind == "enum":
             out["enum"] = ret.base
         m = TYPE_TAG_RE.search(out["doc"])
@@ -1250,6 +1300,9 @@ class Analyzer:
                 self.fail(decl, f"parameter {p.name} has type '{t.spell()}', which is not "
                                 "part of the house subset")
         entry["role"] = role
+        self.describe_value(entry, t)
+        if role == "buffer":
+            entry["nul_terminated"] = False
 
         pdoc = doc.params.get(p.name) if doc else None
         direction = inferred
@@ -1509,6 +1562,58 @@ class PyTypes:
         return inner
 
 
+def integer_types(ir: dict) -> Dict[str, dict]:
+    """Every "integer" entry of the IR (parameters, returns, fields, array elements) by C type."""
+    found: Dict[str, dict] = {}
+
+    def visit(entry: dict) -> None:
+        for key in ("integer", "element"):
+            if key in entry:
+                found[entry[key]["c_type"]] = entry[key]
+
+    for fn in ir["functions"]:
+        visit(fn["returns"])
+        for p in fn["params"]:
+            visit(p)
+    for s in ir["structs"]:
+        for f in s["fields"]:
+            visit(f)
+    return found
+
+
+def param_checks(fn: dict) -> List[Tuple[int, str, str]]:
+    """(index, name, kind) of the input arguments the Python layer checks before the call:
+    integers (kind = their C type), NUL-terminated strings and arrays of them."""
+    checks = []
+    for index, p in enumerate(fn["params"]):
+        if p["direction"] != "in":
+            continue
+        if "integer" in p:
+            checks.append((index, p["name"], p["integer"]["c_type"]))
+        elif p.get("nul_terminated") and p["role"] in ("string", "string_array"):
+            checks.append((index, p["name"], p["role"]))
+        elif "element" in p and p["role"] == "array":
+            checks.append((index, p["name"], p["element"]["c_type"] + "[]"))
+    return checks
+
+
+def wrap_items(head: str, items: List[str], tail: str, width: int = 99) -> List[str]:
+    """`head item, item, ...tail`, wrapped at `width` with the continuation lines under the
+    first item."""
+    lines, line = [], head
+    for k, item in enumerate(items):
+        piece = item + (", " if k + 1 < len(items) else "")
+        if len(line) + len(piece.rstrip()) + (len(tail) if k + 1 == len(items) else 0) > width \
+                and line.strip() != head.strip():
+            lines.append(line.rstrip())
+            line = " " * len(head)
+        line += piece
+    if tail == ")" and len(items) == 1:
+        line += ","  # a one-element tuple
+    lines.append(line + tail)
+    return lines
+
+
 def py_string(text: str, indent: str = "") -> str:
     """A triple-quoted Python string literal holding `text`."""
     body = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
@@ -1554,7 +1659,21 @@ Every function of the C API is available under its C name with complete
   ``crm_x_options.defaults()`` returns one initialised by the library's
   ``crm_x_options_init(&o, sizeof o)``;
 * function-pointer typedefs are ``ctypes.CFUNCTYPE`` types; keep the Python
-  callback object alive for as long as the library may call it.
+  callback object alive for as long as the library may call it;
+* nothing is wrapped or truncated on the way to C: every integer argument and
+  every integer field of a struct is checked against its C type (the
+  ``"integer"`` entries of crm-api.json) by :func:`check_int`, and every
+  NUL-terminated string (``"nul_terminated": true``) by :func:`check_string`,
+  before C sees it. An integer outside the type's range raises
+  ``OverflowError`` (also a negative value for ``size_t`` or ``uint64_t``);
+  anything that is not an integer raises ``TypeError``: ``float`` (NaN and
+  infinities included), ``str``, and ``bool`` too (True is not a count, a seed
+  or a size; the Pythonic classes turn True/False into 1/0 for the fields they
+  document as flags); numpy integers are accepted when in range. A string or
+  bytes value holding a NUL character raises ``ValueError`` (C would stop
+  reading at it). ``str`` arguments are encoded as UTF-8. ctypes objects
+  (``c_int32(...)``, ``c_char_p(...)``, arrays, pointers) are passed as they
+  are; ``FUNCTION.raw`` is the unchecked ctypes function.
 
 The shared library is looked up in this order: the ``LIBCRM_PATH``
 environment variable (the library file, or a directory holding it), a
@@ -1566,11 +1685,182 @@ refused with ImportError.
 import ctypes
 import ctypes.util
 import enum
+import operator
 import os
 import sys
 @CTYPES_IMPORT@
 
 from . import errors as _errors
+'''
+
+PY_CHECKS = '''
+# ---------------------------------------------------------------------------
+# Argument checks (crm-api.json: "integer" and "nul_terminated" entries)
+# ---------------------------------------------------------------------------
+
+class IntegerType:
+    """A C integer type of the API: its name, signedness, width, range and ctypes type."""
+
+    def __init__(self, name, signed, bits, ctype):
+        self.name = name
+        self.signed = signed
+        self.bits = bits
+        self.ctype = ctype
+        self.min = -(1 << (bits - 1)) if signed else 0
+        self.max = (1 << (bits - 1)) - 1 if signed else (1 << bits) - 1
+
+    def __repr__(self):
+        return "IntegerType(%r, signed=%r, bits=%d)" % (self.name, self.signed, self.bits)
+
+
+def _is_bool(value):
+    if isinstance(value, bool):
+        return True
+    numpy = sys.modules.get("numpy")
+    return numpy is not None and isinstance(value, numpy.bool_)
+
+
+def check_int(value, c_type, what):
+    """`value` as a Python int that the C integer type `c_type` holds exactly.
+
+    `c_type` names an entry of INTEGER_TYPES (e.g. "int32_t", "size_t" or an
+    enum); `what` names the argument in the messages. Accepts int, enum
+    members and integers with ``__index__`` (numpy integers). Raises TypeError
+    for bool (Python's and numpy's), float (NaN and infinities included), str
+    and anything else, and OverflowError outside the range of `c_type`
+    (negative values for the unsigned size_t and uint64_t included).
+    """
+    t = INTEGER_TYPES[c_type]
+    if type(value) is not int:
+        if _is_bool(value):
+            raise TypeError("%s must be an integer (%s), not bool" % (what, t.name))
+        try:
+            value = operator.index(value)
+        except TypeError:
+            raise TypeError("%s must be an integer (%s), not %s"
+                            % (what, t.name, type(value).__name__)) from None
+    if not t.min <= value <= t.max:
+        raise OverflowError("%s = %d is out of range for %s (%d to %d)"
+                            % (what, value, t.name, t.min, t.max))
+    return value
+
+
+def check_string(value, what):
+    """`value` (str, encoded as UTF-8, or bytes) as bytes without a NUL character.
+
+    C reads a string up to its first NUL, so a NUL inside it would silently cut
+    it: that raises ValueError. None stays None (NULL); other types raise
+    TypeError.
+    """
+    if value is None:
+        return None
+    if isinstance(value, str):
+        data = value.encode("utf-8")
+    elif isinstance(value, (bytes, bytearray)):
+        data = bytes(value)
+    else:
+        raise TypeError("%s must be a str or bytes, not %s" % (what, type(value).__name__))
+    at = data.find(b"\\0")
+    if at >= 0:
+        raise ValueError("%s contains a NUL character (at byte %d): %r" % (what, at, value))
+    return data
+
+
+def integer_array(values, c_type, what):
+    """A ctypes array of the C integer type `c_type` holding `values` after check_int."""
+    if isinstance(values, (str, bytes, bytearray)):
+        raise TypeError("%s must be a list of integers, not a single %s"
+                        % (what, type(values).__name__))
+    items = [check_int(v, c_type, "%s[%d]" % (what, k)) for k, v in enumerate(values)]
+    return (INTEGER_TYPES[c_type].ctype * len(items))(*items)
+
+
+def string_array(values, what):
+    """A ``c_char_p`` array of `values` (each str, bytes or None) after check_string."""
+    if isinstance(values, (str, bytes, bytearray)):
+        raise TypeError("%s must be a list of strings, not a single %s"
+                        % (what, type(values).__name__))
+    items = [check_string(v, "%s[%d]" % (what, k)) for k, v in enumerate(values)]
+    return (c_char_p * len(items))(*items)
+
+
+def _arg_int(value, c_type, what):
+    if isinstance(value, ctypes._SimpleCData):
+        return value  # already a C value of a fixed type; ctypes checks that type
+    return check_int(value, c_type, what)
+
+
+def _arg_string(value, kind, what):
+    if value is None or isinstance(value, (str, bytes, bytearray)):
+        return check_string(value, what)
+    return value  # a ctypes object (c_char_p, array, pointer): passed as it is
+
+
+def _arg_string_array(value, kind, what):
+    if isinstance(value, (list, tuple, str, bytes, bytearray)):
+        return string_array(value, what)
+    return value
+
+
+def _arg_int_array(value, kind, what):
+    if isinstance(value, (list, tuple, str, bytes, bytearray)):
+        return integer_array(value, kind[:-2], what)
+    return value  # a ctypes array or pointer: passed as it is
+
+
+_ARG_CHECKS = {"string": _arg_string, "string_array": _arg_string_array}
+
+
+class _Struct(Structure):
+    """Base of the API structs: assigning an integer field checks the value against
+    the field's C type (check_int) and assigning str or bytes to a string field
+    checks it for NUL (check_string), so nothing is wrapped or cut."""
+
+    #: Integer fields and their C types (see INTEGER_TYPES).
+    _integers_ = {}
+    #: NUL-terminated string fields (const char *).
+    _strings_ = ()
+    #: Fields holding arrays of NUL-terminated strings (const char *const *).
+    _string_arrays_ = ()
+    #: Fields holding arrays of integers and the C type of the integers.
+    _integer_arrays_ = {}
+
+    def __setattr__(self, name, value):
+        c_type = self._integers_.get(name)
+        if c_type is not None:
+            value = _arg_int(value, c_type, "%s.%s" % (type(self).__name__, name))
+        elif name in self._strings_ and isinstance(value, (str, bytes, bytearray)):
+            value = check_string(value, "%s.%s" % (type(self).__name__, name))
+        super().__setattr__(name, value)
+
+
+class _CheckedFunction:
+    """An API function whose integer and string arguments are checked before the
+    call (see check_int and check_string); ``raw`` is the ctypes function."""
+
+    def __init__(self, func, checks):
+        self.raw = func
+        self.__name__ = func.__name__
+        self.__doc__ = func.__doc__
+        self._nargs = len(func.argtypes)
+        self._checks = tuple(
+            (index, _ARG_CHECKS.get(kind, _arg_int_array if kind.endswith("[]") else _arg_int),
+             kind, "%s(%s)" % (func.__name__, name))
+            for index, name, kind in checks)
+
+    argtypes = property(lambda self: self.raw.argtypes)
+    restype = property(lambda self: self.raw.restype)
+    errcheck = property(lambda self: self.raw.errcheck)
+
+    def __call__(self, *args):
+        if len(args) == self._nargs:  # else ctypes reports the wrong count
+            args = list(args)
+            for index, check, kind, what in self._checks:
+                args[index] = check(args[index], kind, what)
+        return self.raw(*args)
+
+    def __repr__(self):
+        return "<checked libcrm function %s>" % self.__name__
 '''
 
 PY_LOADER = '''
@@ -1675,8 +1965,9 @@ def _errcheck_status(result, func, args):
     return result
 
 
-def _bind(name, restype, argtypes, status=False, doc=None):
-    """Prototype one exported function (or a stand-in when it is missing)."""
+def _bind(name, restype, argtypes, status=False, doc=None, checks=()):
+    """Prototype one exported function (or a stand-in when it is missing); with
+    `checks` ((index, name, kind) of the arguments to check), a _CheckedFunction."""
     try:
         func = _dll[name]
     except AttributeError:
@@ -1687,7 +1978,7 @@ def _bind(name, restype, argtypes, status=False, doc=None):
     if status:
         func.errcheck = _errcheck_status
     func.__doc__ = doc
-    return func
+    return _CheckedFunction(func, checks) if checks else func
 '''
 
 PY_VERSION_CHECK = '''
@@ -1762,6 +2053,20 @@ def emit_python(ir: dict) -> str:
             out.append(f"{m['name']} = {e['name']}.{m['name']}")
     out.append("")
 
+    out.append(PY_CHECKS)
+    out.append("")
+    out.append("#: The C integer types of the API (crm-api.json \"integer\" entries) by name;")
+    out.append("#: size_t has this platform's width.")
+    out.append("INTEGER_TYPES = {")
+    for name, integer in sorted(integer_types(ir).items()):
+        bits = integer["bits"]
+        width = str(bits) if bits is not None else f"8 * sizeof({BUILTIN_TYPES[name]})"
+        ctype = "c_int" if name not in BUILTIN_TYPES else BUILTIN_TYPES[name]
+        out.append(f"    {name!r}: IntegerType({name!r}, {integer['signed']!r}, {width}, "
+                   f"{ctype}),")
+    out.append("}")
+    out.append("")
+
     out.append("\n# " + "-" * 75 + "\n# Opaque handles (use POINTER(handle))\n# " + "-" * 75)
     for h in ir["handles"]:
         doc = docstring(h["doc"]["text"]) or f"Opaque libcrm handle {h['name']}."
@@ -1780,7 +2085,7 @@ def emit_python(ir: dict) -> str:
     out.append("\n# " + "-" * 75 + "\n# Structs\n# " + "-" * 75)
     for s in ir["structs"]:
         decl = decls[s["name"]]
-        out.append(f"\n\nclass {s['name']}(Structure):")
+        out.append(f"\n\nclass {s['name']}(_Struct):")
         if docstring(s["doc"]["text"]):
             out.append(f"    {py_string(docstring(s['doc']['text']), '    ')}")
             out.append("")
@@ -1796,6 +2101,21 @@ def emit_python(ir: dict) -> str:
                    + "}")
         out.append("    #: Integer fields holding a value of an enum (@type[enum] tags).")
         out.append("    _enums_ = {" + ", ".join(f"{k!r}: {v}" for k, v in enums.items()) + "}")
+        integers = [(f["name"], f["integer"]["c_type"]) for f in s["fields"] if "integer" in f]
+        out.append("    #: Integer fields and their C types (checked on assignment).")
+        out.extend(wrap_items("    _integers_ = {", [f"{k!r}: {v!r}" for k, v in integers], "}"))
+        strings = [f["name"] for f in s["fields"]
+                   if f.get("nul_terminated") and f["role"] == "string"]
+        arrays = [f["name"] for f in s["fields"]
+                  if f.get("nul_terminated") and f["role"] == "string_array"]
+        out.append("    #: NUL-terminated string fields (checked on assignment).")
+        out.extend(wrap_items("    _strings_ = (", [repr(n) for n in strings], ")"))
+        out.append("    #: Fields holding arrays of NUL-terminated strings.")
+        out.extend(wrap_items("    _string_arrays_ = (", [repr(n) for n in arrays], ")"))
+        elements = [(f["name"], f["element"]["c_type"]) for f in s["fields"] if "element" in f]
+        out.append("    #: Fields holding arrays of integers and the C type of the integers.")
+        out.extend(wrap_items("    _integer_arrays_ = {", [f"{k!r}: {v!r}" for k, v in elements],
+                              "}"))
         if s.get("init"):
             out.append("")
             out.append("    @classmethod")
@@ -1841,6 +2161,12 @@ def emit_python(ir: dict) -> str:
         if status:
             out.append("    status=True,")
         out.append(f"    doc={py_string(doc, '    ')},")
+        checks = param_checks(fn)
+        if checks:
+            out.append("    checks=[")
+            for check in checks:
+                out.append(f"        {check!r},")
+            out.append("    ],")
         out.append(")")
     out.append("")
     out.append("#: Every API function, in header order.")

@@ -7,6 +7,7 @@
 #include <float.h>
 #include <lapacke.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <string.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -397,11 +398,18 @@ __attribute__((target("avx"))) static void cov_update_avx(double *restrict out,
         out[i] = in[i] - M[i] * f;
 }
 
+/* Whether the CPU has AVX, looked up once. Fits of crm_arima_fit_many run on several
+ * threads that may all ask first at the same time: the cache is atomic (relaxed: every
+ * thread computes and stores the same value), not a plain static, which was a data race. */
 static int have_avx(void)
 {
-    static int cached = -1;
-    if (cached < 0) cached = __builtin_cpu_supports("avx") ? 1 : 0;
-    return cached;
+    static atomic_int cached = -1;
+    int v = atomic_load_explicit(&cached, memory_order_relaxed);
+    if (v < 0) {
+        v = __builtin_cpu_supports("avx") ? 1 : 0;
+        atomic_store_explicit(&cached, v, memory_order_relaxed);
+    }
+    return v;
 }
 #endif
 

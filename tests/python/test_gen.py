@@ -98,6 +98,9 @@ def test_constants_and_new_declarations(tree):
         " */",
         "CRM_API crm_status crm_thing_pair(const char *const *names, size_t n, "
         "crm_thing **a_out, crm_thing **b_out);",
+        "/** Seeded. */",
+        "CRM_API int64_t crm_thing_seeded(uint64_t seed, crm_type kind, const int32_t *flags, "
+        "size_t nflags, const char *label, const char *data, size_t len);",
     ]))
     proc = gen(tree)
     assert proc.returncode == 0, proc.stderr
@@ -114,17 +117,46 @@ def test_constants_and_new_declarations(tree):
     assert fields["w"]["length"] == "n_w" and fields["n_w"]["length_of"] == "w"
     assert fields["progress"]["type"] == "int (*)(double, void *)"
     assert fields["user"]["role"] == "user_data"
+    # exact C types of integers and NUL-termination of strings, for every binding's checks
+    assert fields["init"]["integer"] == {"c_type": "int32_t", "signed": True, "bits": 32,
+                                         "min": "INT32_MIN", "max": "INT32_MAX"}
+    assert fields["n_w"]["integer"] == {"c_type": "int64_t", "signed": True, "bits": 64,
+                                        "min": "INT64_MIN", "max": "INT64_MAX"}
+    assert fields["size"]["integer"] == {"c_type": "size_t", "signed": False, "bits": None,
+                                         "min": "0", "max": "SIZE_MAX"}
+    assert "integer" not in fields["w"] and "element" not in fields["w"]
+    assert "integer" not in fields["progress"] and "nul_terminated" not in fields["user"]
     fn = next(f for f in ir["functions"] if f["name"] == "crm_thing_pair")
     assert fn["since"] == "1.1" and fn["kind"] == "constructor"
     assert [(p["role"], p["direction"]) for p in fn["params"]] == [
         ("string_array", "in"), ("length", "in"), ("handle_out", "out"), ("handle_out", "out")]
     assert fn["params"][2]["free"] == "crm_thing_free"
+    assert fn["params"][0]["nul_terminated"] is True
+    assert fn["params"][1]["integer"]["c_type"] == "size_t"
+    seeded = next(f for f in ir["functions"] if f["name"] == "crm_thing_seeded")
+    params = {p["name"]: p for p in seeded["params"]}
+    assert params["seed"]["integer"] == {"c_type": "uint64_t", "signed": False, "bits": 64,
+                                         "min": "0", "max": "UINT64_MAX"}
+    assert params["kind"]["integer"]["c_type"] == "crm_type"
+    assert params["kind"]["enum"] == "crm_type"
+    assert params["flags"]["element"]["c_type"] == "int32_t"
+    assert params["label"]["nul_terminated"] is True
+    assert params["data"]["nul_terminated"] is False and params["data"]["role"] == "buffer"
+    assert seeded["returns"]["integer"]["c_type"] == "int64_t"
     symbols = (tree / "lib" / "libcrm.symbols").read_text().split()
     assert symbols == sorted(symbols) and "crm_thing_pair" in symbols
     capi = (tree / "bindings" / "python" / "libcrm" / "_capi.py").read_text()
     assert "POINTER(POINTER(crm_thing))" in capi and "CRM_TEST_STRING = 'aA\\n'" in capi
     assert "('progress', CFUNCTYPE(c_int, c_double, c_void_p))," in capi
     assert "_enums_ = {'init': crm_type}" in capi
+    # the generated layer checks them: struct fields on assignment, arguments before the call
+    assert ("_integers_ = {'size': 'size_t', 'init': 'int32_t', 'n_init': 'int32_t', "
+            "'n_w': 'int64_t'}") in capi
+    assert "(1, 'n', 'size_t')," in capi and "(0, 'names', 'string_array')," in capi
+    assert "(0, 'seed', 'uint64_t'),\n        (1, 'kind', 'crm_type'),\n" in capi
+    assert "(2, 'flags', 'int32_t[]'),\n        (3, 'nflags', 'size_t'),\n" in capi
+    assert "(4, 'label', 'string'),\n        (6, 'len', 'size_t'),\n    ]" in capi
+    assert "'crm_type': IntegerType('crm_type', True, 32, c_int)," in capi
 
 
 def test_check_reports_drift_with_a_diff(tree):

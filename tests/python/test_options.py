@@ -33,6 +33,12 @@ class fake_options(ctypes.Structure):
     ]
     _lengths_ = {"names": "n_names"}
     _enums_ = {"init": kind}
+    # what the generated structs carry from crm-api.json
+    _integers_ = {"size": "size_t", "k": "int32_t", "init": "int32_t", "sep": "int32_t",
+                  "seed": "uint64_t", "n_names": "int64_t"}
+    _strings_ = ("label",)
+    _string_arrays_ = ("names",)
+    _integer_arrays_ = {}
 
     @classmethod
     def defaults(cls):
@@ -61,7 +67,16 @@ def test_values_are_converted():
     assert keep
     assert build(init="CRM_FAKE_INIT_PLUSPLUS")[0].init == 1
     assert build(init=kind.CRM_FAKE_INIT_RANDOM)[0].init == 2
-    assert build(k=True)[0].k == 1
+    assert build(k=-2 ** 31)[0].k == -2 ** 31 and build(k=2 ** 31 - 1)[0].k == 2 ** 31 - 1
+    assert build(seed=0)[0].seed == 0
+
+
+def test_bool_is_not_an_integer():
+    """True/False are refused where an integer is meant (a count, a seed, an enum);
+    the Pythonic classes map them to 1/0 for the fields they document as flags."""
+    for field in ("k", "seed", "init", "sep"):
+        with pytest.raises(TypeError, match="bool"):
+            build(**{field: True})
 
 
 def test_callbacks_are_wrapped():

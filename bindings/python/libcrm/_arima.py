@@ -104,11 +104,11 @@ class Arima(Model):
         gives lower_<L>/upper_<L> for each level."""
         out = POINTER(_capi.crm_dataset)()
         if level is not None and not isinstance(level, (list, tuple)):
-            _capi.crm_arima_forecast(self._handle, int(h), float(level), byref(out))
+            _capi.crm_arima_forecast(self._handle, h, float(level), byref(out))
         else:
             levels = [] if level is None else [float(v) for v in level]
             arr = (c_double * len(levels))(*levels) if levels else None
-            _capi.crm_arima_forecast_levels(self._handle, int(h), arr, len(levels), byref(out))
+            _capi.crm_arima_forecast_levels(self._handle, h, arr, len(levels), byref(out))
         return Dataset._wrap(out)
 
     def predict(self, ds, out_col=None):
@@ -124,7 +124,7 @@ def arima_many(ds, by, time_col, value_col, h=12, level=95, **options):
     fits = POINTER(_capi.crm_dataset)()
     fcs = POINTER(_capi.crm_dataset)()
     _capi.crm_arima_fit_many(ds._handle, _text(by, "by"), _text(time_col, "time_col"),
-                             _text(value_col, "value_col"), int(h), float(level),
+                             _text(value_col, "value_col"), h, float(level),
                              None if opts is None else byref(opts), byref(fits), byref(fcs))
     del keep
     return Dataset._wrap(fits), Dataset._wrap(fcs)

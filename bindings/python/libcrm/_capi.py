@@ -17,7 +17,21 @@ Every function of the C API is available under its C name with complete
   ``crm_x_options.defaults()`` returns one initialised by the library's
   ``crm_x_options_init(&o, sizeof o)``;
 * function-pointer typedefs are ``ctypes.CFUNCTYPE`` types; keep the Python
-  callback object alive for as long as the library may call it.
+  callback object alive for as long as the library may call it;
+* nothing is wrapped or truncated on the way to C: every integer argument and
+  every integer field of a struct is checked against its C type (the
+  ``"integer"`` entries of crm-api.json) by :func:`check_int`, and every
+  NUL-terminated string (``"nul_terminated": true``) by :func:`check_string`,
+  before C sees it. An integer outside the type's range raises
+  ``OverflowError`` (also a negative value for ``size_t`` or ``uint64_t``);
+  anything that is not an integer raises ``TypeError``: ``float`` (NaN and
+  infinities included), ``str``, and ``bool`` too (True is not a count, a seed
+  or a size; the Pythonic classes turn True/False into 1/0 for the fields they
+  document as flags); numpy integers are accepted when in range. A string or
+  bytes value holding a NUL character raises ``ValueError`` (C would stop
+  reading at it). ``str`` arguments are encoded as UTF-8. ctypes objects
+  (``c_int32(...)``, ``c_char_p(...)``, arrays, pointers) are passed as they
+  are; ``FUNCTION.raw`` is the unchecked ctypes function.
 
 The shared library is looked up in this order: the ``LIBCRM_PATH``
 environment variable (the library file, or a directory holding it), a
@@ -29,6 +43,7 @@ refused with ImportError.
 import ctypes
 import ctypes.util
 import enum
+import operator
 import os
 import sys
 from ctypes import (CFUNCTYPE, POINTER, Structure, byref, sizeof, c_char, c_char_p, c_double,
@@ -427,6 +442,186 @@ CRM_APRIORI_MAXIMAL = crm_apriori_target.CRM_APRIORI_MAXIMAL
 
 
 # ---------------------------------------------------------------------------
+# Argument checks (crm-api.json: "integer" and "nul_terminated" entries)
+# ---------------------------------------------------------------------------
+
+class IntegerType:
+    """A C integer type of the API: its name, signedness, width, range and ctypes type."""
+
+    def __init__(self, name, signed, bits, ctype):
+        self.name = name
+        self.signed = signed
+        self.bits = bits
+        self.ctype = ctype
+        self.min = -(1 << (bits - 1)) if signed else 0
+        self.max = (1 << (bits - 1)) - 1 if signed else (1 << bits) - 1
+
+    def __repr__(self):
+        return "IntegerType(%r, signed=%r, bits=%d)" % (self.name, self.signed, self.bits)
+
+
+def _is_bool(value):
+    if isinstance(value, bool):
+        return True
+    numpy = sys.modules.get("numpy")
+    return numpy is not None and isinstance(value, numpy.bool_)
+
+
+def check_int(value, c_type, what):
+    """`value` as a Python int that the C integer type `c_type` holds exactly.
+
+    `c_type` names an entry of INTEGER_TYPES (e.g. "int32_t", "size_t" or an
+    enum); `what` names the argument in the messages. Accepts int, enum
+    members and integers with ``__index__`` (numpy integers). Raises TypeError
+    for bool (Python's and numpy's), float (NaN and infinities included), str
+    and anything else, and OverflowError outside the range of `c_type`
+    (negative values for the unsigned size_t and uint64_t included).
+    """
+    t = INTEGER_TYPES[c_type]
+    if type(value) is not int:
+        if _is_bool(value):
+            raise TypeError("%s must be an integer (%s), not bool" % (what, t.name))
+        try:
+            value = operator.index(value)
+        except TypeError:
+            raise TypeError("%s must be an integer (%s), not %s"
+                            % (what, t.name, type(value).__name__)) from None
+    if not t.min <= value <= t.max:
+        raise OverflowError("%s = %d is out of range for %s (%d to %d)"
+                            % (what, value, t.name, t.min, t.max))
+    return value
+
+
+def check_string(value, what):
+    """`value` (str, encoded as UTF-8, or bytes) as bytes without a NUL character.
+
+    C reads a string up to its first NUL, so a NUL inside it would silently cut
+    it: that raises ValueError. None stays None (NULL); other types raise
+    TypeError.
+    """
+    if value is None:
+        return None
+    if isinstance(value, str):
+        data = value.encode("utf-8")
+    elif isinstance(value, (bytes, bytearray)):
+        data = bytes(value)
+    else:
+        raise TypeError("%s must be a str or bytes, not %s" % (what, type(value).__name__))
+    at = data.find(b"\0")
+    if at >= 0:
+        raise ValueError("%s contains a NUL character (at byte %d): %r" % (what, at, value))
+    return data
+
+
+def integer_array(values, c_type, what):
+    """A ctypes array of the C integer type `c_type` holding `values` after check_int."""
+    if isinstance(values, (str, bytes, bytearray)):
+        raise TypeError("%s must be a list of integers, not a single %s"
+                        % (what, type(values).__name__))
+    items = [check_int(v, c_type, "%s[%d]" % (what, k)) for k, v in enumerate(values)]
+    return (INTEGER_TYPES[c_type].ctype * len(items))(*items)
+
+
+def string_array(values, what):
+    """A ``c_char_p`` array of `values` (each str, bytes or None) after check_string."""
+    if isinstance(values, (str, bytes, bytearray)):
+        raise TypeError("%s must be a list of strings, not a single %s"
+                        % (what, type(values).__name__))
+    items = [check_string(v, "%s[%d]" % (what, k)) for k, v in enumerate(values)]
+    return (c_char_p * len(items))(*items)
+
+
+def _arg_int(value, c_type, what):
+    if isinstance(value, ctypes._SimpleCData):
+        return value  # already a C value of a fixed type; ctypes checks that type
+    return check_int(value, c_type, what)
+
+
+def _arg_string(value, kind, what):
+    if value is None or isinstance(value, (str, bytes, bytearray)):
+        return check_string(value, what)
+    return value  # a ctypes object (c_char_p, array, pointer): passed as it is
+
+
+def _arg_string_array(value, kind, what):
+    if isinstance(value, (list, tuple, str, bytes, bytearray)):
+        return string_array(value, what)
+    return value
+
+
+def _arg_int_array(value, kind, what):
+    if isinstance(value, (list, tuple, str, bytes, bytearray)):
+        return integer_array(value, kind[:-2], what)
+    return value  # a ctypes array or pointer: passed as it is
+
+
+_ARG_CHECKS = {"string": _arg_string, "string_array": _arg_string_array}
+
+
+class _Struct(Structure):
+    """Base of the API structs: assigning an integer field checks the value against
+    the field's C type (check_int) and assigning str or bytes to a string field
+    checks it for NUL (check_string), so nothing is wrapped or cut."""
+
+    #: Integer fields and their C types (see INTEGER_TYPES).
+    _integers_ = {}
+    #: NUL-terminated string fields (const char *).
+    _strings_ = ()
+    #: Fields holding arrays of NUL-terminated strings (const char *const *).
+    _string_arrays_ = ()
+    #: Fields holding arrays of integers and the C type of the integers.
+    _integer_arrays_ = {}
+
+    def __setattr__(self, name, value):
+        c_type = self._integers_.get(name)
+        if c_type is not None:
+            value = _arg_int(value, c_type, "%s.%s" % (type(self).__name__, name))
+        elif name in self._strings_ and isinstance(value, (str, bytes, bytearray)):
+            value = check_string(value, "%s.%s" % (type(self).__name__, name))
+        super().__setattr__(name, value)
+
+
+class _CheckedFunction:
+    """An API function whose integer and string arguments are checked before the
+    call (see check_int and check_string); ``raw`` is the ctypes function."""
+
+    def __init__(self, func, checks):
+        self.raw = func
+        self.__name__ = func.__name__
+        self.__doc__ = func.__doc__
+        self._nargs = len(func.argtypes)
+        self._checks = tuple(
+            (index, _ARG_CHECKS.get(kind, _arg_int_array if kind.endswith("[]") else _arg_int),
+             kind, "%s(%s)" % (func.__name__, name))
+            for index, name, kind in checks)
+
+    argtypes = property(lambda self: self.raw.argtypes)
+    restype = property(lambda self: self.raw.restype)
+    errcheck = property(lambda self: self.raw.errcheck)
+
+    def __call__(self, *args):
+        if len(args) == self._nargs:  # else ctypes reports the wrong count
+            args = list(args)
+            for index, check, kind, what in self._checks:
+                args[index] = check(args[index], kind, what)
+        return self.raw(*args)
+
+    def __repr__(self):
+        return "<checked libcrm function %s>" % self.__name__
+
+
+#: The C integer types of the API (crm-api.json "integer" entries) by name;
+#: size_t has this platform's width.
+INTEGER_TYPES = {
+    'crm_status': IntegerType('crm_status', True, 32, c_int),
+    'int32_t': IntegerType('int32_t', True, 32, c_int32),
+    'int64_t': IntegerType('int64_t', True, 64, c_int64),
+    'size_t': IntegerType('size_t', False, 8 * sizeof(c_size_t), c_size_t),
+    'uint64_t': IntegerType('uint64_t', False, 64, c_uint64),
+}
+
+
+# ---------------------------------------------------------------------------
 # Opaque handles (use POINTER(handle))
 # ---------------------------------------------------------------------------
 
@@ -465,7 +660,7 @@ crm_free_fn = CFUNCTYPE(None, c_void_p, c_void_p)
 # ---------------------------------------------------------------------------
 
 
-class crm_csv_options(Structure):
+class crm_csv_options(_Struct):
     """Options for reading and writing CSV. Initialise with
     crm_csv_options_init(&o, sizeof o); see crm/common.h for the size rule.
 
@@ -529,6 +724,17 @@ class crm_csv_options(Structure):
     _lengths_ = {'na_values': 'n_na_values', 'types': 'n_types'}
     #: Integer fields holding a value of an enum (@type[enum] tags).
     _enums_ = {}
+    #: Integer fields and their C types (checked on assignment).
+    _integers_ = {'size': 'size_t', 'delimiter': 'int32_t', 'quote': 'int32_t',
+                  'header': 'int32_t', 'decimal_comma': 'int32_t', 'strict': 'int32_t',
+                  'keep_default_na': 'int32_t', 'n_na_values': 'int64_t', 'n_types': 'int64_t',
+                  'max_rows': 'int64_t'}
+    #: NUL-terminated string fields (checked on assignment).
+    _strings_ = ('date_format',)
+    #: Fields holding arrays of NUL-terminated strings.
+    _string_arrays_ = ('na_values', 'types')
+    #: Fields holding arrays of integers and the C type of the integers.
+    _integer_arrays_ = {}
 
     @classmethod
     def defaults(cls):
@@ -540,7 +746,7 @@ class crm_csv_options(Structure):
         return opts
 
 
-class crm_impute_options(Structure):
+class crm_impute_options(_Struct):
     """Options of crm_clean_impute(). Initialise with
     crm_impute_options_init(&o, sizeof o); see crm/common.h for the size rule.
     """
@@ -562,6 +768,14 @@ class crm_impute_options(Structure):
     _lengths_ = {}
     #: Integer fields holding a value of an enum (@type[enum] tags).
     _enums_ = {}
+    #: Integer fields and their C types (checked on assignment).
+    _integers_ = {'size': 'size_t'}
+    #: NUL-terminated string fields (checked on assignment).
+    _strings_ = ('text_constant', 'order_by')
+    #: Fields holding arrays of NUL-terminated strings.
+    _string_arrays_ = ()
+    #: Fields holding arrays of integers and the C type of the integers.
+    _integer_arrays_ = {}
 
     @classmethod
     def defaults(cls):
@@ -573,7 +787,7 @@ class crm_impute_options(Structure):
         return opts
 
 
-class crm_rfm_options(Structure):
+class crm_rfm_options(_Struct):
     """Options of crm_rfm(). Initialise with crm_rfm_options_init(&o, sizeof o);
     see crm/common.h for the size rule. Column names are borrowed for the
     duration of the call only.
@@ -612,6 +826,15 @@ class crm_rfm_options(Structure):
     _lengths_ = {}
     #: Integer fields holding a value of an enum (@type[enum] tags).
     _enums_ = {}
+    #: Integer fields and their C types (checked on assignment).
+    _integers_ = {'size': 'size_t', 'as_of': 'int64_t', 'bins': 'int32_t',
+                  'active_days': 'int64_t', 'inactive_days': 'int64_t', 'churn_days': 'int64_t'}
+    #: NUL-terminated string fields (checked on assignment).
+    _strings_ = ('customer', 'date', 'amount', 'quantity', 'price', 'invoice')
+    #: Fields holding arrays of NUL-terminated strings.
+    _string_arrays_ = ()
+    #: Fields holding arrays of integers and the C type of the integers.
+    _integer_arrays_ = {}
 
     @classmethod
     def defaults(cls):
@@ -623,7 +846,7 @@ class crm_rfm_options(Structure):
         return opts
 
 
-class crm_kmeans_options(Structure):
+class crm_kmeans_options(_Struct):
     """Options of crm_kmeans_fit(). Initialise with
     crm_kmeans_options_init(&o, sizeof o); see crm/common.h for the size rule.
     """
@@ -667,6 +890,16 @@ class crm_kmeans_options(Structure):
     _lengths_ = {}
     #: Integer fields holding a value of an enum (@type[enum] tags).
     _enums_ = {}
+    #: Integer fields and their C types (checked on assignment).
+    _integers_ = {'size': 'size_t', 'k': 'int32_t', 'n_init': 'int32_t', 'max_iter': 'int32_t',
+                  'init': 'int32_t', 'seed': 'uint64_t', 'standardize': 'int32_t',
+                  'n_threads': 'int32_t', 'algorithm': 'int32_t'}
+    #: NUL-terminated string fields (checked on assignment).
+    _strings_ = ('sample_weight',)
+    #: Fields holding arrays of NUL-terminated strings.
+    _string_arrays_ = ()
+    #: Fields holding arrays of integers and the C type of the integers.
+    _integer_arrays_ = {}
 
     @classmethod
     def defaults(cls):
@@ -678,7 +911,7 @@ class crm_kmeans_options(Structure):
         return opts
 
 
-class crm_silhouette_options(Structure):
+class crm_silhouette_options(_Struct):
     """Options of crm_silhouette(). Initialise with
     crm_silhouette_options_init(&o, sizeof o).
     """
@@ -698,6 +931,15 @@ class crm_silhouette_options(Structure):
     _lengths_ = {}
     #: Integer fields holding a value of an enum (@type[enum] tags).
     _enums_ = {}
+    #: Integer fields and their C types (checked on assignment).
+    _integers_ = {'size': 'size_t', 'sample_size': 'int64_t', 'seed': 'uint64_t',
+                  'n_threads': 'int32_t'}
+    #: NUL-terminated string fields (checked on assignment).
+    _strings_ = ()
+    #: Fields holding arrays of NUL-terminated strings.
+    _string_arrays_ = ()
+    #: Fields holding arrays of integers and the C type of the integers.
+    _integer_arrays_ = {}
 
     @classmethod
     def defaults(cls):
@@ -709,7 +951,7 @@ class crm_silhouette_options(Structure):
         return opts
 
 
-class crm_tree_options(Structure):
+class crm_tree_options(_Struct):
     """Options of crm_tree_fit(). Initialise with
     crm_tree_options_init(&o, sizeof o); see crm/common.h for the size rule.
     """
@@ -758,6 +1000,18 @@ class crm_tree_options(Structure):
     _lengths_ = {}
     #: Integer fields holding a value of an enum (@type[enum] tags).
     _enums_ = {}
+    #: Integer fields and their C types (checked on assignment).
+    _integers_ = {'size': 'size_t', 'task': 'int32_t', 'criterion': 'int32_t',
+                  'max_depth': 'int32_t', 'class_weight': 'int32_t',
+                  'min_samples_split': 'int64_t', 'min_samples_leaf': 'int64_t',
+                  'max_leaf_nodes': 'int64_t', 'seed': 'uint64_t', 'max_bins': 'int32_t',
+                  'n_threads': 'int32_t'}
+    #: NUL-terminated string fields (checked on assignment).
+    _strings_ = ('positive', 'sample_weight')
+    #: Fields holding arrays of NUL-terminated strings.
+    _string_arrays_ = ()
+    #: Fields holding arrays of integers and the C type of the integers.
+    _integer_arrays_ = {}
 
     @classmethod
     def defaults(cls):
@@ -769,7 +1023,7 @@ class crm_tree_options(Structure):
         return opts
 
 
-class crm_logreg_options(Structure):
+class crm_logreg_options(_Struct):
     """Options of crm_logreg_fit(). Initialise with
     crm_logreg_options_init(&o, sizeof o); see crm/common.h for the size rule.
     """
@@ -810,6 +1064,16 @@ class crm_logreg_options(Structure):
     _lengths_ = {}
     #: Integer fields holding a value of an enum (@type[enum] tags).
     _enums_ = {}
+    #: Integer fields and their C types (checked on assignment).
+    _integers_ = {'size': 'size_t', 'fit_intercept': 'int32_t', 'standardize': 'int32_t',
+                  'class_weight': 'int32_t', 'max_iter': 'int32_t', 'missing': 'int32_t',
+                  'solver': 'int32_t', 'n_threads': 'int32_t'}
+    #: NUL-terminated string fields (checked on assignment).
+    _strings_ = ('positive', 'sample_weight')
+    #: Fields holding arrays of NUL-terminated strings.
+    _string_arrays_ = ()
+    #: Fields holding arrays of integers and the C type of the integers.
+    _integer_arrays_ = {}
 
     @classmethod
     def defaults(cls):
@@ -821,7 +1085,7 @@ class crm_logreg_options(Structure):
         return opts
 
 
-class crm_linreg_options(Structure):
+class crm_linreg_options(_Struct):
     """Options of crm_linreg_fit(). Initialise with
     crm_linreg_options_init(&o, sizeof o).
     """
@@ -842,6 +1106,14 @@ class crm_linreg_options(Structure):
     _lengths_ = {}
     #: Integer fields holding a value of an enum (@type[enum] tags).
     _enums_ = {}
+    #: Integer fields and their C types (checked on assignment).
+    _integers_ = {'size': 'size_t', 'fit_intercept': 'int32_t', 'missing': 'int32_t'}
+    #: NUL-terminated string fields (checked on assignment).
+    _strings_ = ('sample_weight',)
+    #: Fields holding arrays of NUL-terminated strings.
+    _string_arrays_ = ()
+    #: Fields holding arrays of integers and the C type of the integers.
+    _integer_arrays_ = {}
 
     @classmethod
     def defaults(cls):
@@ -853,7 +1125,7 @@ class crm_linreg_options(Structure):
         return opts
 
 
-class crm_metrics_options(Structure):
+class crm_metrics_options(_Struct):
     """Options of crm_metrics_classification() and crm_metrics_regression().
     Initialise with crm_metrics_options_init(&o, sizeof o).
     """
@@ -873,6 +1145,14 @@ class crm_metrics_options(Structure):
     _lengths_ = {}
     #: Integer fields holding a value of an enum (@type[enum] tags).
     _enums_ = {}
+    #: Integer fields and their C types (checked on assignment).
+    _integers_ = {'size': 'size_t'}
+    #: NUL-terminated string fields (checked on assignment).
+    _strings_ = ('positive', 'sample_weight')
+    #: Fields holding arrays of NUL-terminated strings.
+    _string_arrays_ = ()
+    #: Fields holding arrays of integers and the C type of the integers.
+    _integer_arrays_ = {}
 
     @classmethod
     def defaults(cls):
@@ -884,7 +1164,7 @@ class crm_metrics_options(Structure):
         return opts
 
 
-class crm_arima_options(Structure):
+class crm_arima_options(_Struct):
     """Options of the ARIMA fits. Initialise with
     crm_arima_options_init(&o, sizeof o); see crm/common.h for the size rule.
     The field API.md calls `auto` is `auto_order` (auto is a C keyword).
@@ -977,6 +1257,23 @@ class crm_arima_options(Structure):
     _lengths_ = {'fixed': 'n_fixed'}
     #: Integer fields holding a value of an enum (@type[enum] tags).
     _enums_ = {'method': crm_arima_method, 'ic': crm_arima_ic, 'freq': crm_arima_freq}
+    #: Integer fields and their C types (checked on assignment).
+    _integers_ = {'size': 'size_t', 'p': 'int32_t', 'd': 'int32_t', 'q': 'int32_t',
+                  'sp': 'int32_t', 'sd': 'int32_t', 'sq': 'int32_t', 'period': 'int32_t',
+                  'include_mean': 'int32_t', 'include_drift': 'int32_t', 'method': 'int32_t',
+                  'auto_order': 'int32_t', 'max_p': 'int32_t', 'max_q': 'int32_t',
+                  'max_sp': 'int32_t', 'max_sq': 'int32_t', 'max_d': 'int32_t',
+                  'max_sd': 'int32_t', 'stepwise': 'int32_t', 'max_order': 'int32_t',
+                  'auto_d': 'int32_t', 'auto_sd': 'int32_t', 'approximation': 'int32_t',
+                  'ic': 'int32_t', 'transform': 'int32_t', 'max_iter': 'int32_t',
+                  'n_fixed': 'int64_t', 'freq': 'int32_t', 'aggregate': 'int32_t',
+                  'allow_missing': 'int32_t', 'n_threads': 'int32_t'}
+    #: NUL-terminated string fields (checked on assignment).
+    _strings_ = ()
+    #: Fields holding arrays of NUL-terminated strings.
+    _string_arrays_ = ()
+    #: Fields holding arrays of integers and the C type of the integers.
+    _integer_arrays_ = {}
 
     @classmethod
     def defaults(cls):
@@ -988,7 +1285,7 @@ class crm_arima_options(Structure):
         return opts
 
 
-class crm_apriori_options(Structure):
+class crm_apriori_options(_Struct):
     """Options of crm_apriori(). Initialise with crm_apriori_options_init(&o,
     sizeof o); see crm/common.h for the size rule.
     """
@@ -1025,6 +1322,15 @@ class crm_apriori_options(Structure):
     _lengths_ = {}
     #: Integer fields holding a value of an enum (@type[enum] tags).
     _enums_ = {'target': crm_apriori_target}
+    #: Integer fields and their C types (checked on assignment).
+    _integers_ = {'size': 'size_t', 'min_count': 'int64_t', 'max_len': 'int32_t',
+                  'target': 'int32_t', 'n_threads': 'int32_t'}
+    #: NUL-terminated string fields (checked on assignment).
+    _strings_ = ('separator',)
+    #: Fields holding arrays of NUL-terminated strings.
+    _string_arrays_ = ()
+    #: Fields holding arrays of integers and the C type of the integers.
+    _integer_arrays_ = {}
 
     @classmethod
     def defaults(cls):
@@ -1036,7 +1342,7 @@ class crm_apriori_options(Structure):
         return opts
 
 
-class crm_synth_options(Structure):
+class crm_synth_options(_Struct):
     """Options for crm_synth_transactions(). Initialise with
     crm_synth_options_init(&o, sizeof o).
     """
@@ -1062,6 +1368,15 @@ class crm_synth_options(Structure):
     _lengths_ = {}
     #: Integer fields holding a value of an enum (@type[enum] tags).
     _enums_ = {}
+    #: Integer fields and their C types (checked on assignment).
+    _integers_ = {'size': 'size_t', 'customers': 'int64_t', 'products': 'int64_t',
+                  'days': 'int64_t', 'start': 'int64_t', 'seed': 'uint64_t'}
+    #: NUL-terminated string fields (checked on assignment).
+    _strings_ = ()
+    #: Fields holding arrays of NUL-terminated strings.
+    _string_arrays_ = ()
+    #: Fields holding arrays of integers and the C type of the integers.
+    _integer_arrays_ = {}
 
     @classmethod
     def defaults(cls):
@@ -1174,8 +1489,9 @@ def _errcheck_status(result, func, args):
     return result
 
 
-def _bind(name, restype, argtypes, status=False, doc=None):
-    """Prototype one exported function (or a stand-in when it is missing)."""
+def _bind(name, restype, argtypes, status=False, doc=None, checks=()):
+    """Prototype one exported function (or a stand-in when it is missing); with
+    `checks` ((index, name, kind) of the arguments to check), a _CheckedFunction."""
     try:
         func = _dll[name]
     except AttributeError:
@@ -1186,7 +1502,7 @@ def _bind(name, restype, argtypes, status=False, doc=None):
     if status:
         func.errcheck = _errcheck_status
     func.__doc__ = doc
-    return func
+    return _CheckedFunction(func, checks) if checks else func
 
 
 # ---------------------------------------------------------------------------
@@ -1207,6 +1523,9 @@ crm_status_str = _bind(
     @return a static string. Ownership: library (never free). Never NULL.
     Thread-safety: safe from any thread.
     """,
+    checks=[
+        (0, 'status', 'crm_status'),
+    ],
 )
 
 #: const char *crm_last_error(void)
@@ -1295,6 +1614,10 @@ crm_file_write = _bind(
     Thread-safety: safe from any thread; two calls writing the same path each
     write a whole file and the last one to finish wins.
     """,
+    checks=[
+        (0, 'path', 'string'),
+        (2, 'len', 'size_t'),
+    ],
 )
 
 #: const char *crm_version(void)
@@ -1401,6 +1724,10 @@ crm_dataset_add_number = _bind(
             On failure ds is unchanged.
     Ownership: values and name stay the caller's.
     """,
+    checks=[
+        (1, 'name', 'string'),
+        (3, 'n', 'size_t'),
+    ],
 )
 
 #: crm_status crm_dataset_add_text(crm_dataset *ds, const char *name, const char *const *values, size_t n)
@@ -1427,6 +1754,11 @@ crm_dataset_add_text = _bind(
             On failure ds is unchanged.
     Ownership: values and name stay the caller's.
     """,
+    checks=[
+        (1, 'name', 'string'),
+        (2, 'values', 'string_array'),
+        (3, 'n', 'size_t'),
+    ],
 )
 
 #: crm_status crm_dataset_add_time(crm_dataset *ds, const char *name, const int64_t *values, size_t n)
@@ -1450,6 +1782,11 @@ crm_dataset_add_time = _bind(
     @param[in]     n       number of values; must equal the row count
     @return CRM_OK, CRM_E_INVALID, CRM_E_NOMEM. On failure ds is unchanged.
     """,
+    checks=[
+        (1, 'name', 'string'),
+        (2, 'values', 'int64_t[]'),
+        (3, 'n', 'size_t'),
+    ],
 )
 
 #: crm_status crm_dataset_drop_column(crm_dataset *ds, const char *name)
@@ -1470,6 +1807,9 @@ crm_dataset_drop_column = _bind(
             On failure ds is unchanged. Strings borrowed from the removed
             column become invalid.
     """,
+    checks=[
+        (1, 'name', 'string'),
+    ],
 )
 
 #: crm_status crm_dataset_rename_column(crm_dataset *ds, const char *name, const char *new_name)
@@ -1490,6 +1830,10 @@ crm_dataset_rename_column = _bind(
     @param[in]     new_name  new name (non-empty UTF-8, not used by another column); copied
     @return CRM_OK, CRM_E_INVALID, CRM_E_NOTFOUND, CRM_E_NOMEM. On failure ds is unchanged.
     """,
+    checks=[
+        (1, 'name', 'string'),
+        (2, 'new_name', 'string'),
+    ],
 )
 
 #: size_t crm_dataset_nrows(const crm_dataset *ds)
@@ -1540,6 +1884,9 @@ crm_dataset_column_name = _bind(
     @param[out] out  borrowed name; valid until ds is modified or freed. NULL on failure.
     @return CRM_OK, CRM_E_INVALID (NULL argument or col out of range).
     """,
+    checks=[
+        (1, 'col', 'size_t'),
+    ],
 )
 
 #: crm_status crm_dataset_column_index(const crm_dataset *ds, const char *name, size_t *out)
@@ -1561,6 +1908,9 @@ crm_dataset_column_index = _bind(
     @return CRM_OK, CRM_E_INVALID (NULL argument), CRM_E_NOTFOUND (no such column;
             the message names it).
     """,
+    checks=[
+        (1, 'name', 'string'),
+    ],
 )
 
 #: crm_status crm_dataset_column_type(const crm_dataset *ds, size_t col, int32_t *out)
@@ -1581,6 +1931,9 @@ crm_dataset_column_type = _bind(
     @param[out] out  one of ::crm_type (@type[enum] crm_type); unchanged on failure
     @return CRM_OK, CRM_E_INVALID.
     """,
+    checks=[
+        (1, 'col', 'size_t'),
+    ],
 )
 
 #: crm_status crm_dataset_missing(const crm_dataset *ds, size_t col, size_t *out)
@@ -1601,6 +1954,9 @@ crm_dataset_missing = _bind(
     @param[out] out  missing count; unchanged on failure
     @return CRM_OK, CRM_E_INVALID.
     """,
+    checks=[
+        (1, 'col', 'size_t'),
+    ],
 )
 
 #: crm_status crm_dataset_get_number(const crm_dataset *ds, size_t col, size_t row0, size_t n, double *out)
@@ -1626,6 +1982,11 @@ crm_dataset_get_number = _bind(
     @return CRM_OK, CRM_E_INVALID (NULL argument, range out of bounds),
             CRM_E_TYPE (not a number column).
     """,
+    checks=[
+        (1, 'col', 'size_t'),
+        (2, 'row0', 'size_t'),
+        (3, 'n', 'size_t'),
+    ],
 )
 
 #: crm_status crm_dataset_get_text(const crm_dataset *ds, size_t col, size_t row, const char **out)
@@ -1649,6 +2010,10 @@ crm_dataset_get_text = _bind(
                      is still CRM_OK). Valid until ds is modified or freed.
     @return CRM_OK, CRM_E_INVALID (NULL argument, row out of range), CRM_E_TYPE.
     """,
+    checks=[
+        (1, 'col', 'size_t'),
+        (2, 'row', 'size_t'),
+    ],
 )
 
 #: crm_status crm_dataset_get_time(const crm_dataset *ds, size_t col, size_t row0, size_t n, int64_t *out)
@@ -1673,6 +2038,11 @@ crm_dataset_get_time = _bind(
     @param[out] out   n int64 seconds (CRM_TIME_MISSING where missing)
     @return CRM_OK, CRM_E_INVALID, CRM_E_TYPE.
     """,
+    checks=[
+        (1, 'col', 'size_t'),
+        (2, 'row0', 'size_t'),
+        (3, 'n', 'size_t'),
+    ],
 )
 
 #: crm_status crm_dataset_get_codes(const crm_dataset *ds, size_t col, size_t row0, size_t n, int32_t *out)
@@ -1700,6 +2070,11 @@ crm_dataset_get_codes = _bind(
     @param[out] out   n codes
     @return CRM_OK, CRM_E_INVALID, CRM_E_TYPE.
     """,
+    checks=[
+        (1, 'col', 'size_t'),
+        (2, 'row0', 'size_t'),
+        (3, 'n', 'size_t'),
+    ],
 )
 
 #: crm_status crm_dataset_text_levels(const crm_dataset *ds, size_t col, size_t *out)
@@ -1723,6 +2098,9 @@ crm_dataset_text_levels = _bind(
     @param[out] out  number of dictionary entries
     @return CRM_OK, CRM_E_INVALID, CRM_E_TYPE.
     """,
+    checks=[
+        (1, 'col', 'size_t'),
+    ],
 )
 
 #: crm_status crm_dataset_text_level(const crm_dataset *ds, size_t col, size_t code, const char **out)
@@ -1745,6 +2123,10 @@ crm_dataset_text_level = _bind(
     @param[out] out   borrowed string; valid until ds is modified or freed
     @return CRM_OK, CRM_E_INVALID, CRM_E_TYPE.
     """,
+    checks=[
+        (1, 'col', 'size_t'),
+        (2, 'code', 'size_t'),
+    ],
 )
 
 #: crm_status crm_dataset_select(const crm_dataset *ds, const char *const *names, size_t n, crm_dataset **out)
@@ -1769,6 +2151,10 @@ crm_dataset_select = _bind(
     @return CRM_OK, CRM_E_INVALID, CRM_E_NOTFOUND (the message names the column),
             CRM_E_NOMEM.
     """,
+    checks=[
+        (1, 'names', 'string_array'),
+        (2, 'n', 'size_t'),
+    ],
 )
 
 #: crm_status crm_dataset_sort(const crm_dataset *ds, const char *const *keys, size_t nkeys, const int32_t *descending, crm_dataset **out)
@@ -1798,6 +2184,11 @@ crm_dataset_sort = _bind(
     @param[out] out         sorted dataset, NULL on failure. Ownership: caller.
     @return CRM_OK, CRM_E_INVALID, CRM_E_NOTFOUND, CRM_E_NOMEM.
     """,
+    checks=[
+        (1, 'keys', 'string_array'),
+        (2, 'nkeys', 'size_t'),
+        (3, 'descending', 'int32_t[]'),
+    ],
 )
 
 #: crm_status crm_dataset_head(const crm_dataset *ds, size_t n, crm_dataset **out)
@@ -1818,6 +2209,9 @@ crm_dataset_head = _bind(
     @param[out] out  new dataset, NULL on failure. Ownership: caller.
     @return CRM_OK, CRM_E_INVALID, CRM_E_NOMEM.
     """,
+    checks=[
+        (1, 'n', 'size_t'),
+    ],
 )
 
 #: crm_status crm_dataset_describe(const crm_dataset *ds, crm_dataset **out)
@@ -1869,6 +2263,9 @@ crm_dataset_filter = _bind(
     @return CRM_OK, CRM_E_INVALID (NULL argument), CRM_E_PARSE, CRM_E_NOTFOUND,
             CRM_E_TYPE (including a condition that is not boolean/number), CRM_E_NOMEM.
     """,
+    checks=[
+        (1, 'expr', 'string'),
+    ],
 )
 
 #: crm_status crm_dataset_mutate(crm_dataset *ds, const char *name, const char *expr)
@@ -1893,6 +2290,10 @@ crm_dataset_mutate = _bind(
     @return CRM_OK, CRM_E_INVALID, CRM_E_PARSE, CRM_E_NOTFOUND, CRM_E_TYPE,
             CRM_E_NOMEM. On failure ds is unchanged.
     """,
+    checks=[
+        (1, 'name', 'string'),
+        (2, 'expr', 'string'),
+    ],
 )
 
 #: crm_status crm_dataset_group(const crm_dataset *ds, const char *const *keys, size_t nkeys, const char *const *aggs, size_t naggs, crm_dataset **out)
@@ -1943,6 +2344,12 @@ crm_dataset_group = _bind(
             CRM_E_TYPE (e.g. sum of a text column), CRM_E_NOMEM.
     Thread-safety: ds may be read by other threads meanwhile.
     """,
+    checks=[
+        (1, 'keys', 'string_array'),
+        (2, 'nkeys', 'size_t'),
+        (3, 'aggs', 'string_array'),
+        (4, 'naggs', 'size_t'),
+    ],
 )
 
 #: crm_status crm_dataset_join(const crm_dataset *left, const crm_dataset *right, const char *const *keys, size_t nkeys, int32_t how, crm_dataset **out)
@@ -1982,6 +2389,11 @@ crm_dataset_join = _bind(
             it and the side), CRM_E_TYPE (key types differ), CRM_E_NOMEM.
     Thread-safety: left and right may be read by other threads meanwhile.
     """,
+    checks=[
+        (2, 'keys', 'string_array'),
+        (3, 'nkeys', 'size_t'),
+        (4, 'how', 'int32_t'),
+    ],
 )
 
 #: crm_status crm_csv_options_init(crm_csv_options *opts, size_t size)
@@ -2000,6 +2412,9 @@ crm_csv_options_init = _bind(
     @param[in]  size  sizeof *opts as the caller compiled it
     @return CRM_OK, CRM_E_INVALID (opts NULL or size too small).
     """,
+    checks=[
+        (1, 'size', 'size_t'),
+    ],
 )
 
 #: crm_status crm_dataset_read_csv(const char *path, const crm_csv_options *opts, crm_dataset **out)
@@ -2030,6 +2445,9 @@ crm_dataset_read_csv = _bind(
             fields set that this one does not know); CRM_E_NOMEM.
     Thread-safety: safe from any thread.
     """,
+    checks=[
+        (0, 'path', 'string'),
+    ],
 )
 
 #: crm_status crm_dataset_read_csv_mem(const char *buf, size_t len, const crm_csv_options *opts, crm_dataset **out)
@@ -2053,6 +2471,9 @@ crm_dataset_read_csv_mem = _bind(
     @param[out] out   new dataset, NULL on failure. Ownership: caller.
     @return as crm_dataset_read_csv().
     """,
+    checks=[
+        (1, 'len', 'size_t'),
+    ],
 )
 
 #: crm_status crm_dataset_write_csv(const crm_dataset *ds, const char *path, const crm_csv_options *opts)
@@ -2094,6 +2515,9 @@ crm_dataset_write_csv = _bind(
     Thread-safety: ds is only read; writers of the same path each write a
     whole file, the last one to finish wins.
     """,
+    checks=[
+        (1, 'path', 'string'),
+    ],
 )
 
 #: crm_status crm_dataset_to_csv_string(const crm_dataset *ds, const crm_csv_options *opts, char **out)
@@ -2138,6 +2562,9 @@ crm_dataset_read_baskets = _bind(
     @return CRM_OK, CRM_E_INVALID, CRM_E_IO, CRM_E_PARSE (invalid UTF-8 or NUL
             byte, with line and column), CRM_E_NOMEM.
     """,
+    checks=[
+        (0, 'path', 'string'),
+    ],
 )
 
 #: crm_status crm_clean_dedup(crm_dataset *ds, const char *const *keys, size_t nkeys, int32_t keep, size_t *removed)
@@ -2172,6 +2599,11 @@ crm_clean_dedup = _bind(
             named); CRM_E_NOMEM. On failure ds is unchanged.
     Thread-safety: ds must not be used by another thread during the call.
     """,
+    checks=[
+        (1, 'keys', 'string_array'),
+        (2, 'nkeys', 'size_t'),
+        (3, 'keep', 'int32_t'),
+    ],
 )
 
 #: crm_status crm_clean_drop_missing(crm_dataset *ds, const char *const *cols, size_t count, size_t *removed)
@@ -2199,6 +2631,10 @@ crm_clean_drop_missing = _bind(
             On failure ds is unchanged.
     Thread-safety: ds must not be used by another thread during the call.
     """,
+    checks=[
+        (1, 'cols', 'string_array'),
+        (2, 'count', 'size_t'),
+    ],
 )
 
 #: crm_status crm_impute_options_init(crm_impute_options *opts, size_t size)
@@ -2217,6 +2653,9 @@ crm_impute_options_init = _bind(
     @param[in]  size  sizeof *opts as the caller compiled it
     @return CRM_OK, CRM_E_INVALID (opts NULL or size too small).
     """,
+    checks=[
+        (1, 'size', 'size_t'),
+    ],
 )
 
 #: crm_status crm_clean_impute(crm_dataset *ds, const char *col, int32_t method, const crm_impute_options *opts, size_t *filled)
@@ -2275,6 +2714,10 @@ crm_clean_impute = _bind(
     Ownership: opts and its strings stay the caller's.
     Thread-safety: ds must not be used by another thread during the call.
     """,
+    checks=[
+        (1, 'col', 'string'),
+        (2, 'method', 'int32_t'),
+    ],
 )
 
 #: crm_status crm_clean_outliers(crm_dataset *ds, const char *col, int32_t rule, double k, int32_t action, size_t *affected)
@@ -2313,6 +2756,11 @@ crm_clean_outliers = _bind(
             CRM_E_NOMEM. On failure ds is unchanged.
     Thread-safety: ds must not be used by another thread during the call.
     """,
+    checks=[
+        (1, 'col', 'string'),
+        (2, 'rule', 'int32_t'),
+        (4, 'action', 'int32_t'),
+    ],
 )
 
 #: crm_status crm_clean_convert(crm_dataset *ds, const char *col, int32_t type, const char *format)
@@ -2358,6 +2806,11 @@ crm_clean_convert = _bind(
             On failure ds is unchanged.
     Thread-safety: ds must not be used by another thread during the call.
     """,
+    checks=[
+        (1, 'col', 'string'),
+        (2, 'type', 'int32_t'),
+        (3, 'format', 'string'),
+    ],
 )
 
 #: crm_status crm_rfm_options_init(crm_rfm_options *opts, size_t size)
@@ -2379,6 +2832,9 @@ crm_rfm_options_init = _bind(
     @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
     Thread-safety: safe from any thread.
     """,
+    checks=[
+        (1, 'size', 'size_t'),
+    ],
 )
 
 #: crm_status crm_rfm(const crm_dataset *tx, const crm_rfm_options *opts, crm_dataset **out)
@@ -2440,6 +2896,9 @@ crm_nps = _bind(
             column).
     Thread-safety: ds may be read by other threads meanwhile.
     """,
+    checks=[
+        (1, 'col', 'string'),
+    ],
 )
 
 #: crm_status crm_satisfaction(const crm_dataset *ds, const char *col, const char *const *positive, size_t npositive, double *out)
@@ -2474,6 +2933,11 @@ crm_satisfaction = _bind(
             CRM_E_NOMEM.
     Thread-safety: ds may be read by other threads meanwhile.
     """,
+    checks=[
+        (1, 'col', 'string'),
+        (2, 'positive', 'string_array'),
+        (3, 'npositive', 'size_t'),
+    ],
 )
 
 #: crm_status crm_funnel(const crm_dataset *ds, const char *stage_col, const char *const *stages, size_t nstages, crm_dataset **out)
@@ -2510,6 +2974,11 @@ crm_funnel = _bind(
             column); CRM_E_NOMEM.
     Thread-safety: ds may be read by other threads meanwhile.
     """,
+    checks=[
+        (1, 'stage_col', 'string'),
+        (2, 'stages', 'string_array'),
+        (3, 'nstages', 'size_t'),
+    ],
 )
 
 #: int32_t crm_model_kind(const crm_model *m)
@@ -2572,6 +3041,9 @@ crm_model_predict = _bind(
     Ownership: the new column belongs to ds.
     Thread-safety: m is only read; no other thread may use ds meanwhile.
     """,
+    checks=[
+        (2, 'out_col', 'string'),
+    ],
 )
 
 #: crm_status crm_model_summary(const crm_model *m, crm_dataset **out)
@@ -2617,6 +3089,9 @@ crm_model_stat = _bind(
             name; the message lists the valid names).
     Thread-safety: safe; only reads m.
     """,
+    checks=[
+        (1, 'name', 'string'),
+    ],
 )
 
 #: crm_status crm_model_stat_count(const crm_model *m, size_t *out)
@@ -2658,6 +3133,9 @@ crm_model_stat_name = _bind(
     @return CRM_OK, CRM_E_INVALID (NULL argument, i out of range).
     Thread-safety: safe; only reads m.
     """,
+    checks=[
+        (1, 'i', 'size_t'),
+    ],
 )
 
 #: crm_status crm_model_to_json(const crm_model *m, char **out)
@@ -2703,6 +3181,9 @@ crm_model_from_json = _bind(
             CRM_E_NOMEM.
     Thread-safety: safe from any thread.
     """,
+    checks=[
+        (0, 'json', 'string'),
+    ],
 )
 
 #: crm_status crm_model_save(const crm_model *m, const char *path)
@@ -2730,6 +3211,9 @@ crm_model_save = _bind(
             the system's reason), CRM_E_NOMEM.
     Thread-safety: safe; only reads m.
     """,
+    checks=[
+        (1, 'path', 'string'),
+    ],
 )
 
 #: crm_status crm_model_load(const char *path, crm_model **out)
@@ -2752,6 +3236,9 @@ crm_model_load = _bind(
             path prefixed to the message.
     Thread-safety: safe from any thread.
     """,
+    checks=[
+        (0, 'path', 'string'),
+    ],
 )
 
 #: crm_status crm_kmeans_options_init(crm_kmeans_options *opts, size_t size)
@@ -2774,6 +3261,9 @@ crm_kmeans_options_init = _bind(
     @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
     Thread-safety: safe from any thread.
     """,
+    checks=[
+        (1, 'size', 'size_t'),
+    ],
 )
 
 #: crm_status crm_kmeans_fit(const crm_dataset *ds, const char *const *cols, size_t ncols, const crm_kmeans_options *opts, crm_model **out)
@@ -2816,6 +3306,10 @@ crm_kmeans_fit = _bind(
             CRM_E_NOMEM.
     Thread-safety: ds may be read by other threads meanwhile.
     """,
+    checks=[
+        (1, 'cols', 'string_array'),
+        (2, 'ncols', 'size_t'),
+    ],
 )
 
 #: crm_status crm_kmeans_elbow(const crm_dataset *ds, const char *const *cols, size_t ncols, int32_t k_min, int32_t k_max, const crm_kmeans_options *opts, crm_dataset **out)
@@ -2849,6 +3343,12 @@ crm_kmeans_elbow = _bind(
             every error of crm_kmeans_fit().
     Thread-safety: ds may be read by other threads meanwhile.
     """,
+    checks=[
+        (1, 'cols', 'string_array'),
+        (2, 'ncols', 'size_t'),
+        (3, 'k_min', 'int32_t'),
+        (4, 'k_max', 'int32_t'),
+    ],
 )
 
 #: crm_status crm_silhouette_options_init(crm_silhouette_options *opts, size_t size)
@@ -2869,6 +3369,9 @@ crm_silhouette_options_init = _bind(
     @return CRM_OK, CRM_E_INVALID (opts NULL or size too small).
     Thread-safety: safe from any thread.
     """,
+    checks=[
+        (1, 'size', 'size_t'),
+    ],
 )
 
 #: crm_status crm_silhouette(const crm_dataset *ds, const char *const *cols, size_t ncols, const char *label_col, const crm_silhouette_options *opts, double *out)
@@ -2909,6 +3412,11 @@ crm_silhouette = _bind(
             column); CRM_E_FORMAT (opts from a newer library); CRM_E_NOMEM.
     Thread-safety: ds may be read by other threads meanwhile.
     """,
+    checks=[
+        (1, 'cols', 'string_array'),
+        (2, 'ncols', 'size_t'),
+        (3, 'label_col', 'string'),
+    ],
 )
 
 #: crm_status crm_tree_options_init(crm_tree_options *opts, size_t size)
@@ -2932,6 +3440,9 @@ crm_tree_options_init = _bind(
     @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
     Thread-safety: safe from any thread.
     """,
+    checks=[
+        (1, 'size', 'size_t'),
+    ],
 )
 
 #: crm_status crm_tree_fit(const crm_dataset *ds, const char *target, const char *const *features, size_t nf, const crm_tree_options *opts, crm_model **out)
@@ -2979,6 +3490,11 @@ crm_tree_fit = _bind(
             library with unknown fields set); CRM_E_NOMEM.
     Thread-safety: ds may be read by other threads meanwhile.
     """,
+    checks=[
+        (1, 'target', 'string'),
+        (2, 'features', 'string_array'),
+        (3, 'nf', 'size_t'),
+    ],
 )
 
 #: crm_status crm_tree_pruning_path(const crm_dataset *ds, const char *target, const char *const *features, size_t nf, const crm_tree_options *opts, crm_dataset **out)
@@ -3012,6 +3528,11 @@ crm_tree_pruning_path = _bind(
     @return CRM_OK and every error of crm_tree_fit().
     Thread-safety: ds may be read by other threads meanwhile.
     """,
+    checks=[
+        (1, 'target', 'string'),
+        (2, 'features', 'string_array'),
+        (3, 'nf', 'size_t'),
+    ],
 )
 
 #: crm_status crm_tree_feature_importances(const crm_model *m, crm_dataset **out)
@@ -3144,6 +3665,9 @@ crm_logreg_options_init = _bind(
     @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
     Thread-safety: safe from any thread.
     """,
+    checks=[
+        (1, 'size', 'size_t'),
+    ],
 )
 
 #: crm_status crm_logreg_fit(const crm_dataset *ds, const char *target, const char *const *features, size_t nf, const crm_logreg_options *opts, crm_model **out)
@@ -3192,6 +3716,11 @@ crm_logreg_fit = _bind(
             CRM_E_NOMEM.
     Thread-safety: ds may be read by other threads meanwhile.
     """,
+    checks=[
+        (1, 'target', 'string'),
+        (2, 'features', 'string_array'),
+        (3, 'nf', 'size_t'),
+    ],
 )
 
 #: crm_status crm_linreg_options_init(crm_linreg_options *opts, size_t size)
@@ -3212,6 +3741,9 @@ crm_linreg_options_init = _bind(
     @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
     Thread-safety: safe from any thread.
     """,
+    checks=[
+        (1, 'size', 'size_t'),
+    ],
 )
 
 #: crm_status crm_linreg_fit(const crm_dataset *ds, const char *target, const char *const *features, size_t nf, const crm_linreg_options *opts, crm_model **out)
@@ -3250,6 +3782,11 @@ crm_linreg_fit = _bind(
             target with nothing to explain is fine); CRM_E_FORMAT; CRM_E_NOMEM.
     Thread-safety: ds may be read by other threads meanwhile.
     """,
+    checks=[
+        (1, 'target', 'string'),
+        (2, 'features', 'string_array'),
+        (3, 'nf', 'size_t'),
+    ],
 )
 
 #: crm_status crm_metrics_options_init(crm_metrics_options *opts, size_t size)
@@ -3270,6 +3807,9 @@ crm_metrics_options_init = _bind(
     @return CRM_OK, CRM_E_INVALID (opts NULL or size too small).
     Thread-safety: safe from any thread.
     """,
+    checks=[
+        (1, 'size', 'size_t'),
+    ],
 )
 
 #: crm_status crm_metrics_classification(const crm_dataset *ds, const char *truth, const char *score, const crm_metrics_options *opts, crm_dataset **out)
@@ -3302,6 +3842,10 @@ crm_metrics_classification = _bind(
             time column); CRM_E_FORMAT (opts from a newer library); CRM_E_NOMEM.
     Thread-safety: ds may be read by other threads meanwhile.
     """,
+    checks=[
+        (1, 'truth', 'string'),
+        (2, 'score', 'string'),
+    ],
 )
 
 #: crm_status crm_metrics_regression(const crm_dataset *ds, const char *truth, const char *prediction, const crm_metrics_options *opts, crm_dataset **out)
@@ -3333,6 +3877,10 @@ crm_metrics_regression = _bind(
             CRM_E_NOMEM.
     Thread-safety: ds may be read by other threads meanwhile.
     """,
+    checks=[
+        (1, 'truth', 'string'),
+        (2, 'prediction', 'string'),
+    ],
 )
 
 #: crm_status crm_arima_options_init(crm_arima_options *opts, size_t size)
@@ -3358,6 +3906,9 @@ crm_arima_options_init = _bind(
     @return CRM_OK, CRM_E_INVALID (opts NULL or size too small).
     Thread-safety: safe from any thread.
     """,
+    checks=[
+        (1, 'size', 'size_t'),
+    ],
 )
 
 #: crm_status crm_arima_fit(const double *y, size_t n, const crm_arima_options *opts, crm_model **out)
@@ -3393,6 +3944,9 @@ crm_arima_fit = _bind(
             a newer library); CRM_E_NOMEM.
     Thread-safety: safe; concurrent fits are independent.
     """,
+    checks=[
+        (1, 'n', 'size_t'),
+    ],
 )
 
 #: crm_status crm_arima_fit_dataset(const crm_dataset *ds, const char *time_col, const char *value_col, const crm_arima_options *opts, crm_model **out)
@@ -3426,6 +3980,10 @@ crm_arima_fit_dataset = _bind(
             CRM_E_FORMAT; CRM_E_NOMEM.
     Thread-safety: ds may be read by other threads meanwhile.
     """,
+    checks=[
+        (1, 'time_col', 'string'),
+        (2, 'value_col', 'string'),
+    ],
 )
 
 #: crm_status crm_arima_forecast(const crm_model *m, int32_t h, double level, crm_dataset **out)
@@ -3453,6 +4011,9 @@ crm_arima_forecast = _bind(
             CRM_E_TYPE (not an ARIMA model); CRM_E_NOMEM.
     Thread-safety: safe; only reads m.
     """,
+    checks=[
+        (1, 'h', 'int32_t'),
+    ],
 )
 
 #: crm_status crm_arima_forecast_levels(const crm_model *m, int32_t h, const double *levels, size_t nlevels, crm_dataset **out)
@@ -3482,6 +4043,10 @@ crm_arima_forecast_levels = _bind(
     @return CRM_OK; CRM_E_INVALID; CRM_E_TYPE; CRM_E_NOMEM.
     Thread-safety: safe; only reads m.
     """,
+    checks=[
+        (1, 'h', 'int32_t'),
+        (3, 'nlevels', 'size_t'),
+    ],
 )
 
 #: crm_status crm_arima_fit_many(const crm_dataset *ds, const char *by_col, const char *time_col, const char *value_col, int32_t h, double level, const crm_arima_options *opts, crm_dataset **fits_out, crm_dataset **forecasts_out)
@@ -3529,6 +4094,12 @@ crm_arima_fit_many = _bind(
             Both outputs are NULL on failure.
     Thread-safety: ds may be read by other threads meanwhile.
     """,
+    checks=[
+        (1, 'by_col', 'string'),
+        (2, 'time_col', 'string'),
+        (3, 'value_col', 'string'),
+        (4, 'h', 'int32_t'),
+    ],
 )
 
 #: crm_status crm_apriori_options_init(crm_apriori_options *opts, size_t size)
@@ -3550,6 +4121,9 @@ crm_apriori_options_init = _bind(
     @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
     Thread-safety: safe from any thread.
     """,
+    checks=[
+        (1, 'size', 'size_t'),
+    ],
 )
 
 #: crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *item_col, const crm_apriori_options *opts, crm_dataset **itemsets, crm_dataset **rules)
@@ -3594,6 +4168,10 @@ crm_apriori = _bind(
             CRM_E_NOMEM.
     Thread-safety: tx may be read by other threads meanwhile.
     """,
+    checks=[
+        (1, 'tid_col', 'string'),
+        (2, 'item_col', 'string'),
+    ],
 )
 
 #: crm_status crm_synth_options_init(crm_synth_options *opts, size_t size)
@@ -3612,6 +4190,9 @@ crm_synth_options_init = _bind(
     @param[in]  size  sizeof *opts as the caller compiled it
     @return CRM_OK, CRM_E_INVALID.
     """,
+    checks=[
+        (1, 'size', 'size_t'),
+    ],
 )
 
 #: crm_status crm_synth_transactions(const crm_synth_options *opts, crm_dataset **out)

@@ -79,7 +79,7 @@ class Model:
 
     def save(self, path):
         """Write the model as JSON to `path`."""
-        _capi.crm_model_save(self._handle, _path(path))
+        _capi.crm_model_save(self._handle, _path(path, "save(path)"))
 
     @classmethod
     def from_json(cls, text):
@@ -92,7 +92,7 @@ class Model:
     def load(cls, path):
         """A model from a JSON file written by save()."""
         out = POINTER(_capi.crm_model)()
-        _capi.crm_model_load(_path(path), byref(out))
+        _capi.crm_model_load(_path(path, "load(path)"), byref(out))
         return _wrap_model(out, cls)
 
     def __repr__(self):
@@ -186,7 +186,7 @@ class KMeans(Model):
         cols, ccols = _names(columns, "elbow(columns)")
         opts, keep = self._build_options()
         out = POINTER(_capi.crm_dataset)()
-        _capi.crm_kmeans_elbow(ds._handle, ccols, len(cols), int(k_min), int(k_max),
+        _capi.crm_kmeans_elbow(ds._handle, ccols, len(cols), k_min, k_max,
                                None if opts is None else byref(opts), byref(out))
         del keep
         return Dataset._wrap(out)

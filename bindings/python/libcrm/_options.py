@@ -5,13 +5,21 @@ the same settings as keyword arguments named like the struct's fields. This
 module fills a struct, initialised with the library's defaults, from such
 keyword arguments, converting Python values:
 
-* integer fields take ``int`` or ``bool``; fields tagged ``@type[enum]`` also
-  take the enum member's name, with or without its prefix, in any case;
+* integer fields take ``int`` (or a numpy integer) within the range of the
+  field's C type, as the API description gives it (the struct's
+  ``_integers_``, from crm-api.json): outside it OverflowError, and a
+  ``bool``, ``float`` or ``str`` is a TypeError (the Pythonic classes turn
+  True/False into 1/0 for the fields they document as flags); fields tagged
+  ``@type[enum]`` also take the enum member's name, with or without its
+  prefix, in any case;
 * "character" fields (for example ``delimiter``) also take a 1-character
   ``str``;
-* ``const char *`` fields take ``str`` (UTF-8 encoded), ``bytes`` or ``None``;
+* ``double`` fields take a real number (not a ``str``);
+* ``const char *`` fields take ``str`` (UTF-8 encoded), ``bytes`` or ``None``,
+  without NUL characters (ValueError);
 * pointer fields with an ``n_<name>`` count take a list (of ``str`` for
-  string lists); the count is set from it;
+  string lists, each checked for NUL; of integers for integer arrays, each
+  checked against the C type); the count is set from it;
 * function-pointer fields take a Python callable.
 
 The memory the struct points into (encoded strings, arrays, callbacks) is
@@ -22,23 +30,19 @@ returns.
 import ctypes
 import enum
 
+from . import _capi
+
 __all__ = ["build"]
-
-
-def _is_int_type(ctype):
-    return issubclass(ctype, ctypes._SimpleCData) and ctype._type_ in "bBhHiIlLqQ"
 
 
 def _is_float_type(ctype):
     return issubclass(ctype, ctypes._SimpleCData) and ctype._type_ in "fd"
 
 
-def _encode(value, what):
-    if isinstance(value, str):
-        return value.encode("utf-8")
-    if isinstance(value, (bytes, bytearray)):
-        return bytes(value)
-    raise TypeError("%s must be a str, not %s" % (what, type(value).__name__))
+def _float_value(value, what):
+    if isinstance(value, (str, bytes, bytearray)):
+        raise TypeError("%s must be a number, not %s" % (what, type(value).__name__))
+    return float(value)
 
 
 def _enum_value(enum_cls, value, what):
@@ -52,16 +56,7 @@ def _enum_value(enum_cls, value, what):
         raise ValueError("%s: unknown value %r (expected one of %s)" % (what, value, choices))
     if isinstance(value, enum.Enum):
         return int(value)
-    return _int_value(value, what)
-
-
-def _int_value(value, what):
-    if isinstance(value, bool):
-        return int(value)
-    try:
-        return int(value.__index__())
-    except (AttributeError, TypeError):
-        raise TypeError("%s must be an integer, not %s" % (what, type(value).__name__)) from None
+    return value
 
 
 def _char_value(value, what):
@@ -73,7 +68,7 @@ def _char_value(value, what):
         if len(value) != 1 or ord(value) > 127:
             raise ValueError("%s must be a single ASCII character, not %r" % (what, value))
         return ord(value)
-    return _int_value(value, what)
+    return value
 
 
 def build(struct_cls, kwargs, what, char_fields=(), fixed=None):
@@ -87,6 +82,9 @@ def build(struct_cls, kwargs, what, char_fields=(), fixed=None):
     if not kwargs and not fixed:
         return None, []
     fields = dict(struct_cls._fields_)
+    integers = struct_cls._integers_
+    strings = struct_cls._strings_
+    string_arrays = struct_cls._string_arrays_
     counts = set(struct_cls._lengths_.values())
     settable = [name for name in fields if name != "size" and name not in counts]
     opts = struct_cls.defaults()
@@ -98,16 +96,16 @@ def build(struct_cls, kwargs, what, char_fields=(), fixed=None):
                             % (what, name, ", ".join(settable)))
         ctype = fields[name]
         label = "%s(%s=...)" % (what, name)
-        if name in struct_cls._enums_:
-            setattr(opts, name, _enum_value(struct_cls._enums_[name], value, label))
-        elif name in char_fields:
-            setattr(opts, name, _char_value(value, label))
-        elif _is_int_type(ctype):
-            setattr(opts, name, _int_value(value, label))
+        if name in integers:
+            if name in struct_cls._enums_:
+                value = _enum_value(struct_cls._enums_[name], value, label)
+            elif name in char_fields:
+                value = _char_value(value, label)
+            setattr(opts, name, _capi.check_int(value, integers[name], label))
         elif _is_float_type(ctype):
-            setattr(opts, name, float(value))
-        elif ctype is ctypes.c_char_p:
-            encoded = None if value is None else _encode(value, label)
+            setattr(opts, name, _float_value(value, label))
+        elif name in strings:
+            encoded = _capi.check_string(value, label)
             keep.append(encoded)
             setattr(opts, name, encoded)
         elif issubclass(ctype, ctypes._CFuncPtr):
@@ -126,9 +124,12 @@ def build(struct_cls, kwargs, what, char_fields=(), fixed=None):
                                 % (label, type(value).__name__))
             item_type = ctype._type_
             values = list(value)
-            if item_type is ctypes.c_char_p:
-                values = [None if v is None else _encode(v, label + " items") for v in values]
-            array = (item_type * len(values))(*values)
+            if name in string_arrays:
+                array = _capi.string_array(values, label)
+            elif name in struct_cls._integer_arrays_:
+                array = _capi.integer_array(values, struct_cls._integer_arrays_[name], label)
+            else:
+                array = (item_type * len(values))(*values)
             keep.append(array)
             setattr(opts, name, ctypes.cast(array, ctype))
             if count:

@@ -158,16 +158,19 @@ def _text_pointers(values):
 
 
 def _text(value, what):
+    """A str argument as UTF-8 bytes for C: TypeError unless str, ValueError with a NUL."""
     if not isinstance(value, str):
         raise TypeError("%s must be a str, not %s" % (what, type(value).__name__))
-    return value.encode("utf-8")
+    return _capi.check_string(value, what)
 
 
-def _path(path):
-    return os.fsencode(path)
+def _path(path, what="path"):
+    """A file path (str, bytes or os.PathLike) as bytes for C; ValueError with a NUL."""
+    return _capi.check_string(os.fsencode(path), what)
 
 
 def _check_count(n, what):
+    """A row count: an integer (not bool, not float) >= 0; the C call checks its range."""
     if isinstance(n, bool) or not isinstance(n, numbers.Integral):
         raise TypeError("%s must be an integer, not %s" % (what, type(n).__name__))
     if n < 0:
@@ -176,15 +179,14 @@ def _check_count(n, what):
 
 
 def _names(names, what):
+    """``(list of str, c_char_p array)`` of column names (str, without NUL)."""
     if isinstance(names, (str, bytes)):
         names = [names]
     names = list(names)
-    encoded = []
     for name in names:
         if not isinstance(name, str):
             raise TypeError("%s must be column names (str), not %s" % (what, type(name).__name__))
-        encoded.append(name.encode("utf-8"))
-    return names, (c_char_p * len(encoded))(*encoded)
+    return names, _capi.string_array(names, what)
 
 
 def _csv_options(kwargs, what):
@@ -282,7 +284,7 @@ class Dataset:
         """
         opts, keep = _csv_options(options, "read_csv")
         out = POINTER(_capi.crm_dataset)()
-        _capi.crm_dataset_read_csv(_path(path), _opts_arg(opts), byref(out))
+        _capi.crm_dataset_read_csv(_path(path, "read_csv(path)"), _opts_arg(opts), byref(out))
         del keep
         return cls._wrap(out)
 
@@ -311,7 +313,7 @@ class Dataset:
         by spaces) into a long table with columns ``tid`` (number: 1-based line)
         and ``item`` (text)."""
         out = POINTER(_capi.crm_dataset)()
-        _capi.crm_dataset_read_baskets(_path(path), byref(out))
+        _capi.crm_dataset_read_baskets(_path(path, "read_baskets(path)"), byref(out))
         return cls._wrap(out)
 
     @classmethod
@@ -334,9 +336,7 @@ class Dataset:
     # -- building ---------------------------------------------------------------
     def add_column(self, name, values):
         """Append a column (type inferred as in :meth:`from_columns`); in place."""
-        if not isinstance(name, str):
-            raise TypeError("column names must be str, not %s" % type(name).__name__)
-        cname = name.encode("utf-8")
+        cname = _text(name, "column name")
         handle = self._handle
         arr = _numpy_array(values)
         if arr is not None:
@@ -380,12 +380,12 @@ class Dataset:
 
     def drop_column(self, name):
         """Remove a column, in place (NotFoundError when there is none)."""
-        _capi.crm_dataset_drop_column(self._handle, name.encode("utf-8"))
+        _capi.crm_dataset_drop_column(self._handle, _text(name, "drop_column(name)"))
 
     def rename_column(self, name, new_name):
         """Rename a column, in place."""
-        _capi.crm_dataset_rename_column(self._handle, name.encode("utf-8"),
-                                        new_name.encode("utf-8"))
+        _capi.crm_dataset_rename_column(self._handle, _text(name, "rename_column(name)"),
+                                        _text(new_name, "rename_column(new_name)"))
 
     # -- introspection ----------------------------------------------------------------
     def __len__(self):
@@ -417,10 +417,8 @@ class Dataset:
         return _TYPE_NAMES.get(out.value, "unknown")
 
     def _index(self, name):
-        if not isinstance(name, str):
-            raise TypeError("column names are str, not %s" % type(name).__name__)
         out = c_size_t()
-        _capi.crm_dataset_column_index(self._handle, name.encode("utf-8"), byref(out))
+        _capi.crm_dataset_column_index(self._handle, _text(name, "column name"), byref(out))
         return out.value
 
     @property
@@ -750,7 +748,7 @@ class Dataset:
         shortest form that reads back exactly; missing cells are empty.
         """
         opts, keep = _csv_options(options, "write_csv")
-        _capi.crm_dataset_write_csv(self._handle, _path(path), _opts_arg(opts))
+        _capi.crm_dataset_write_csv(self._handle, _path(path, "write_csv(path)"), _opts_arg(opts))
         del keep
 
     def to_csv_string(self, **options):
