@@ -532,6 +532,12 @@ typedef struct crm_csv_options {
                                     Also used to write time columns when set */
     int64_t max_rows;          /**< read at most this many data rows; 0 (default) = all */
     /* ---- v1.0 ends here; append new fields below only ---- */
+    int64_t max_bytes;         /**< reading: refuse text longer than this many bytes (counted
+                                    after gzip decompression) with CRM_E_IO naming the file and
+                                    the limit. 0 (default): no limit for plain text; gzip data
+                                    may expand to 100 times its compressed size, and at least
+                                    to 64 MiB (a decompression bomb fails early). Negative is
+                                    CRM_E_INVALID. Not used for writing */
 } crm_csv_options;
 
 /**
