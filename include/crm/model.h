@@ -181,8 +181,10 @@ CRM_API crm_status crm_model_from_json(const char *json, crm_model **out);
 CRM_API crm_status crm_model_save(const crm_model *m, const char *path);
 
 /**
- * Read a model file written by crm_model_save() (a gzip-compressed copy is
- * decompressed). Limits: at most 1 GiB of JSON text; gzip data may also
+ * Read a model file written by crm_model_save().
+ *
+ * A gzip-compressed copy is decompressed. Limits: at most 1 GiB of JSON text;
+ * gzip data may also
  * expand to no more than 100 times its compressed size (at least 64 MiB), as
  * for crm_csv_options.max_bytes = 0. A file beyond a limit is CRM_E_IO naming
  * the path and the limit; memory stays bounded by the limit.

@@ -47,13 +47,15 @@ static crm_status bwin_advance(bwin *w, size_t *pos)
         w->cap = want;
     }
     while (w->n < w->cap && !w->eof) {
-        size_t got;
-        crm_status st = crm__src_next(w->src, w->buf + w->n, w->cap - w->n, &got);
+        size_t got, ask = w->cap - w->n;
+        crm_status st = crm__src_next(w->src, w->buf + w->n, ask, &got);
         if (st)
             return st;
         if (got == 0)
             w->eof = 1;
         w->n += got;
+        if (got < ask)
+            break; /* at a limit (see crm__src_next) */
     }
     return CRM_OK;
 }

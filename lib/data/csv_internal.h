@@ -56,8 +56,11 @@ crm_status crm__src_rewind(crm__src *s);
  * the limit by its size. CRM_OK when the source already failed. */
 crm_status crm__src_drain(crm__src *s);
 int crm__src_is_gzip(const crm__src *s);
-/* Size of plain text when known in advance (memory, regular file), else -1. */
-int64_t crm__src_size_hint(const crm__src *s);
+/* Size of the text for sizing buffers, never for limits: exact for plain text
+ * of known size (memory, regular file); for gzip data of known compressed size
+ * the expansion seen so far times that size (at most 20 times it, within the
+ * limit); else -1. */
+int64_t crm__src_text_estimate(const crm__src *s);
 void crm__src_close(crm__src *s);
 
 /* Read a whole file (gzip-decompressed when needed) into a new NUL-terminated

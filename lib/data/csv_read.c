@@ -1017,17 +1017,21 @@ static crm_status check_text(csv_ctx *c)
     return CRM_OK;
 }
 
-/* Read from the source until the window is full or the text ends. */
+/* Read from the source until the window is full, the text ends, or a read
+ * comes back short (at a limit: the next read, made only when the text is
+ * needed, reports it). */
 static crm_status win_fill(csv_ctx *c)
 {
     while (c->n < c->wcap && !c->eof) {
-        size_t got;
-        crm_status st = crm__src_next(c->src, c->wbuf + c->n, c->wcap - c->n, &got);
+        size_t got, want = c->wcap - c->n;
+        crm_status st = crm__src_next(c->src, c->wbuf + c->n, want, &got);
         if (st)
             return st;
         if (got == 0)
             c->eof = 1;
         c->n += got;
+        if (got < want)
+            break;
     }
     return check_text(c);
 }
@@ -1141,6 +1145,12 @@ static crm_status tokenize_rows(csv_ctx *c, size_t *pos, size_t want, int *more)
                 fo = (uint64_t)p;
                 fl = (uint32_t)(q - p);
             }
+            if (CRM__UNLIKELY(q >= n && !c->eof)) {
+                /* the field may go on past the window (even a closing quote
+                 * there may be the first of a doubled one) */
+                cut = 1;
+                break;
+            }
             if (CRM__LIKELY(k < nc)) {
                 ro[k] = fo;
                 rl[k] = fl;
@@ -1156,10 +1166,12 @@ static crm_status tokenize_rows(csv_ctx *c, size_t *pos, size_t want, int *more)
                 p = q + 1;
                 continue;
             }
+            /* a '\r' at the window's end ends the row too: a '\n' after it
+             * would be skipped as an empty line */
             p = q + ((b[q] == '\r' && q + 1 < n && b[q + 1] == '\n') ? 2 : 1);
             break;
         }
-        if (CRM__UNLIKELY(cut || (p >= n && !c->eof))) {
+        if (CRM__UNLIKELY(cut)) {
             /* the row goes on past the window: tokenize it again later */
             p = rstart;
             *more = 1;
@@ -1309,10 +1321,12 @@ static crm_status read_header(csv_ctx *c, size_t *pos)
                 goto done;
             }
             k++;
+            if (t == TOK_EOF)
+                cut = !c->eof;
             if (t != TOK_DELIM)
                 break;
         }
-        if (!cut && (p < c->n || c->eof))
+        if (!cut)
             break;
         /* the row goes on past the window */
         if ((st = win_advance(c, pos)))
@@ -1555,9 +1569,9 @@ static crm_status parse_pass(csv_ctx *c, const crm_csv_options *o)
     size_t cap0 = brows < c->trows ? brows : c->trows;
     if ((st = grow_rows(c, cap0)))
         return st;
-    /* Size of the text when known ahead, to size the columns after the first run. */
-    int64_t total = c->src ? crm__src_size_hint(c->src) : (int64_t)c->n;
-    int estimated = total < 0;
+    /* After the first run the columns are sized for the whole text, when its
+     * size is known or can be estimated (gzip: from the compressed size). */
+    int estimated = 0;
     uint64_t data_start = c->dropped + pos;
     int at_end = 0;
     while (!at_end && c->nrows < c->max_rows) {
@@ -1571,8 +1585,10 @@ static crm_status parse_pass(csv_ctx *c, const crm_csv_options *o)
             size_t got = c->nrows - c->b0;
             left -= got;
             uint64_t done = c->dropped + pos;
-            if (!estimated && c->nrows > 0 && done < (uint64_t)total) {
-                /* Size the columns for the whole text from the first run. */
+            int64_t total = 0;
+            if (!estimated && c->nrows > 0 &&
+                (total = c->src ? crm__src_text_estimate(c->src) : (int64_t)c->n) >= 0 &&
+                done < (uint64_t)total) {
                 estimated = 1;
                 double per_row = (double)(done - data_start) / (double)c->nrows;
                 double est = (double)c->nrows + (double)((uint64_t)total - done) / per_row * 1.02 + 16;

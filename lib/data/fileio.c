@@ -288,6 +288,14 @@ static crm_status plain_next(crm__src *s, char *dst, size_t cap, size_t *got)
     return CRM_OK;
 }
 
+static crm_status src_read(crm__src *s, char *dst, size_t cap, size_t *got)
+{
+    return s->gz ? gz_next(s, dst, cap, got) : plain_next(s, dst, cap, got);
+}
+
+/* Up to the limit, text is handed out as it comes (a read may stop short at
+ * the limit); a call made with the limit reached fails when any text is left,
+ * so that a reader that stops early (max_rows) never sees the limit. */
 crm_status crm__src_next(crm__src *s, char *dst, size_t cap, size_t *got)
 {
     *got = 0;
@@ -295,21 +303,23 @@ crm_status crm__src_next(crm__src *s, char *dst, size_t cap, size_t *got)
         return s->failed;
     if (s->eof || cap == 0)
         return CRM_OK;
-    /* Ask for one byte more than the limit allows, to see whether the text is longer. */
     int rule;
     uint64_t lim = src_limit(s, &rule);
-    if (lim != UINT64_MAX) {
-        uint64_t allow = lim - s->produced + 1;
-        if (cap > allow)
-            cap = (size_t)allow;
+    crm_status st;
+    if (lim != UINT64_MAX && s->produced >= lim) {
+        if ((st = src_read(s, dst, 1, got)))
+            return st;
+        s->produced += *got;
+        lim = src_limit(s, &rule); /* a pipe's gzip limit grows with the compressed bytes read */
+        if (s->produced > lim)
+            return limit_error(s, lim, rule);
+        return CRM_OK;
     }
-    crm_status st = s->gz ? gz_next(s, dst, cap, got) : plain_next(s, dst, cap, got);
-    if (st)
+    if (lim != UINT64_MAX && cap > lim - s->produced)
+        cap = (size_t)(lim - s->produced);
+    if ((st = src_read(s, dst, cap, got)))
         return st;
     s->produced += *got;
-    lim = src_limit(s, &rule); /* a pipe's gzip limit grows as compressed bytes are read */
-    if (s->produced > lim)
-        return limit_error(s, lim, rule);
     return CRM_OK;
 }
 
@@ -373,11 +383,24 @@ int crm__src_is_gzip(const crm__src *s)
     return s->gz;
 }
 
-int64_t crm__src_size_hint(const crm__src *s)
+int64_t crm__src_text_estimate(const crm__src *s)
 {
-    if (s->gz)
+    if (!s->gz)
+        return s->mem ? (int64_t)s->mem_len : (int64_t)s->fsize;
+    /* gzip: the ratio seen so far times the compressed size (a real size, not
+     * the ISIZE the data claims), at most 20 times it and within the limit */
+    uint64_t total = s->mem ? (uint64_t)s->mem_len : s->fsize >= 0 ? (uint64_t)s->fsize : 0;
+    uint64_t used = s->comp_read - s->zs.avail_in;
+    if (!total || !used || !s->produced)
         return -1;
-    return s->mem ? (int64_t)s->mem_len : (int64_t)s->fsize;
+    double est = (double)s->produced * ((double)total / (double)used);
+    if (est > 20.0 * (double)total)
+        est = 20.0 * (double)total;
+    int rule;
+    uint64_t lim = src_limit(s, &rule);
+    if (lim != UINT64_MAX && est > (double)lim)
+        est = (double)lim;
+    return est < 9e18 ? (int64_t)est : -1;
 }
 
 void crm__src_close(crm__src *s)
