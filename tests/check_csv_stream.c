@@ -576,7 +576,6 @@ START_TEST(test_max_rows_stops_inflating)
     big_run r = big_measure(read_rows_job, &j);
     ck_assert_msg(r.status == CRM_OK, "status %d: %s", r.status, r.msg);
     big_assert_peak_below(r, 40);
-    ck_assert_msg(r.secs < 30, "took %.1f s", r.secs);
     remove(path);
 }
 END_TEST
