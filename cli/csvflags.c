@@ -14,7 +14,11 @@ const char cli_csvflags_help[] =
     "  --date-format FMT  strptime-style format of date-time cells, e.g. \"%d/%m/%Y %H:%M\"\n"
     "  --lenient          pad short rows, drop extra fields, replace invalid UTF-8\n"
     "  --no-header        the first line is data; columns are named V1, V2, ...\n"
-    "  --max-rows N       read at most N data rows\n";
+    "  --max-rows N       read at most N data rows\n"
+    "  --max-bytes N      refuse a file whose text (after gzip decompression) is\n"
+    "                     longer than N bytes; suffixes K, M, G multiply by 1024,\n"
+    "                     1024^2, 1024^3 (default: no limit for plain files; gzip\n"
+    "                     data may expand to 100 times its size, at least 64M)\n";
 
 int cli_csvflags_init(cli_csvflags *f, int argc)
 {
@@ -37,6 +41,28 @@ void cli_csvflags_free(cli_csvflags *f)
     free(f->types);
     f->na = NULL;
     f->types = NULL;
+}
+
+/* A positive byte count with an optional K, M or G suffix (powers of 1024). */
+static int parse_bytes(const char *v, int64_t *out)
+{
+    size_t len = strlen(v);
+    int shift = 0;
+    char buf[32];
+    if (len == 0 || len >= sizeof buf) return -1;
+    switch (v[len - 1]) {
+    case 'k': case 'K': shift = 10; break;
+    case 'm': case 'M': shift = 20; break;
+    case 'g': case 'G': shift = 30; break;
+    default: break;
+    }
+    memcpy(buf, v, len + 1);
+    if (shift) buf[len - 1] = '\0';
+    int64_t n = 0;
+    if (buf[0] < '0' || buf[0] > '9' || cli_parse_int64(buf, &n) || n < 1) return -1;
+    if (n > (INT64_MAX >> shift)) return -1;
+    *out = n << shift;
+    return 0;
 }
 
 static int valid_type_override(const char *s)
@@ -114,6 +140,18 @@ int cli_csvflags_try(cli_csvflags *f, cli_args *a, const cli_opt *o)
             return -1;
         }
         f->opts.max_rows = n;
+        return 1;
+    }
+    if (cli_is(o, "max-bytes", 0)) {
+        int64_t n = 0;
+        if (cli_value(a, o, &v)) return -1;
+        if (parse_bytes(v, &n)) {
+            cli_usage(a, "--max-bytes wants a positive whole number of bytes, with an optional K, "
+                         "M or G suffix (got \"%s\")",
+                      v);
+            return -1;
+        }
+        f->opts.max_bytes = n;
         return 1;
     }
     return 0;

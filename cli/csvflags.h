@@ -7,6 +7,7 @@
  *   --lenient           ragged rows and invalid UTF-8 are repaired, not refused
  *   --no-header         the first line is data
  *   --max-rows N        read at most N data rows
+ *   --max-bytes N       refuse text longer than N bytes (K, M, G suffixes)
  */
 #ifndef CRM_CLI_CSVFLAGS_H
 #define CRM_CLI_CSVFLAGS_H

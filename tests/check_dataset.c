@@ -1,5 +1,10 @@
 /* Dataset: building, access, select, sort, head, clone, describe, baskets. */
 #include "test_util.h"
+#include "data/dataset_internal.h"
+
+#ifndef CRM__NAME_INDEX_MIN
+#define CRM__NAME_INDEX_MIN 16
+#endif
 
 #include <math.h>
 #include <unistd.h>
@@ -95,6 +100,114 @@ START_TEST(test_drop_rename)
     ck_assert_ok(crm_dataset_column_index(ds, "when", &c));
     ck_assert_uint_eq(c, 2);
     crm_dataset_free(ds);
+}
+END_TEST
+
+/* Wide datasets find names through a hash index: building 50,000 columns
+ * used to compare each new name with all earlier ones (quadratic: about ten
+ * seconds); lookups, duplicates, rename, drop and select must stay exact. */
+START_TEST(test_many_columns)
+{
+    enum { NC = 50000 };
+    crm_dataset *ds = NULL;
+    ck_assert_ok(crm_dataset_new(&ds));
+    char name[32];
+    for (int j = 0; j < NC; j++) {
+        double v = j;
+        snprintf(name, sizeof name, "col%d", j);
+        ck_assert_ok(crm_dataset_add_number(ds, name, &v, 1));
+    }
+    ck_assert_uint_eq(crm_dataset_ncols(ds), NC);
+    size_t c = 0;
+    for (int j = 0; j < NC; j += 997) {
+        snprintf(name, sizeof name, "col%d", j);
+        ck_assert_ok(crm_dataset_column_index(ds, name, &c));
+        ck_assert_uint_eq(c, (size_t)j);
+    }
+    double one = 1;
+    ck_assert_error(crm_dataset_add_number(ds, "col49999", &one, 1), CRM_E_INVALID);
+    ck_assert_ptr_nonnull(strstr(crm_last_error(), "already exists"));
+    ck_assert_error(crm_dataset_column_index(ds, "col50000", &c), CRM_E_NOTFOUND);
+    /* rename: the old name is gone, the new one found, a taken name refused */
+    ck_assert_ok(crm_dataset_rename_column(ds, "col123", "renamed"));
+    ck_assert_ok(crm_dataset_column_index(ds, "renamed", &c));
+    ck_assert_uint_eq(c, 123);
+    ck_assert_error(crm_dataset_column_index(ds, "col123", &c), CRM_E_NOTFOUND);
+    ck_assert_error(crm_dataset_rename_column(ds, "renamed", "col124"), CRM_E_INVALID);
+    ck_assert_ok(crm_dataset_rename_column(ds, "renamed", "col123"));
+    for (int j = 100; j < 150; j++) {
+        snprintf(name, sizeof name, "col%d", j);
+        ck_assert_ok(crm_dataset_column_index(ds, name, &c));
+        ck_assert_uint_eq(c, (size_t)j);
+    }
+    /* drop: later columns move down by one */
+    ck_assert_ok(crm_dataset_drop_column(ds, "col10"));
+    ck_assert_error(crm_dataset_column_index(ds, "col10", &c), CRM_E_NOTFOUND);
+    ck_assert_ok(crm_dataset_column_index(ds, "col11", &c));
+    ck_assert_uint_eq(c, 10);
+    ck_assert_ok(crm_dataset_column_index(ds, "col49999", &c));
+    ck_assert_uint_eq(c, NC - 2);
+    ck_assert_ok(crm_dataset_column_index(ds, "col9", &c));
+    ck_assert_uint_eq(c, 9);
+    ck_assert_ok(crm_dataset_add_number(ds, "col10", &one, 1));
+    ck_assert_ok(crm_dataset_column_index(ds, "col10", &c));
+    ck_assert_uint_eq(c, NC - 1);
+    /* select every column, last first; a name listed twice is refused */
+    const char **names = malloc(NC * sizeof *names);
+    ck_assert_ptr_nonnull(names);
+    for (size_t j = 0; j < NC; j++)
+        ck_assert_ok(crm_dataset_column_name(ds, NC - 1 - j, &names[j]));
+    crm_dataset *sel = NULL;
+    ck_assert_ok(crm_dataset_select(ds, names, NC, &sel));
+    ck_assert_uint_eq(crm_dataset_ncols(sel), NC);
+    ck_assert_ok(crm_dataset_column_index(sel, "col0", &c));
+    ck_assert_uint_eq(c, NC - 1);
+    double v = -1;
+    ck_assert_ok(crm_dataset_get_number(sel, NC - 1, 0, 1, &v));
+    ck_assert(v == 0.0);
+    crm_dataset_free(sel);
+    names[NC - 1] = names[0];
+    sel = (crm_dataset *)1;
+    ck_assert_error(crm_dataset_select(ds, names, NC, &sel), CRM_E_INVALID);
+    ck_assert_ptr_nonnull(strstr(crm_last_error(), "listed twice"));
+    ck_assert_ptr_null(sel);
+    free(names);
+    crm_dataset_free(ds);
+}
+END_TEST
+
+/* Build past the size where the name index starts, rename, drop, select. */
+static crm_status wide_body(void)
+{
+    crm_dataset *ds = NULL, *sel = NULL;
+    crm_status st = crm_dataset_new(&ds);
+    if (st)
+        return st;
+    char name[32];
+    for (int j = 0; j < 3 * CRM__NAME_INDEX_MIN && !st; j++) {
+        double v = j;
+        snprintf(name, sizeof name, "c%d", j);
+        st = crm_dataset_add_number(ds, name, &v, 1);
+    }
+    if (!st)
+        st = crm_dataset_rename_column(ds, "c5", "five");
+    if (!st)
+        st = crm_dataset_drop_column(ds, "c7");
+    const char *pick[] = {"c40", "five", "c0"};
+    if (!st)
+        st = crm_dataset_select(ds, pick, 3, &sel);
+    size_t c = 0;
+    if (!st && (crm_dataset_column_index(sel, "five", &c) != CRM_OK || c != 1 ||
+                crm_dataset_column_index(ds, "c40", &c) != CRM_OK || c != 39))
+        st = CRM_E_STATE;
+    crm_dataset_free(sel);
+    crm_dataset_free(ds);
+    return st;
+}
+
+START_TEST(test_alloc_failures_wide)
+{
+    CRM_TEST_EACH_ALLOC_FAILURE(wide_body());
 }
 END_TEST
 
@@ -467,6 +580,8 @@ Suite *crm_dataset_suite(void)
     tcase_add_test(lim, test_sort_large_stable);
     tcase_add_test(lim, test_empty_and_single_row);
     tcase_add_test(lim, test_alloc_failures);
+    tcase_add_test(lim, test_many_columns);
+    tcase_add_test(lim, test_alloc_failures_wide);
     suite_add_tcase(s, lim);
     TCase *bad = tcase_create("bad_input");
     tcase_add_test(bad, test_bad_arguments);

@@ -539,6 +539,12 @@ typedef struct crm_csv_options {
                                     Also used to write time columns when set */
     int64_t max_rows;          /**< read at most this many data rows; 0 (default) = all */
     /* ---- v1.0 ends here; append new fields below only ---- */
+    int64_t max_bytes;         /**< reading: refuse text longer than this many bytes (counted
+                                    after gzip decompression) with CRM_E_IO naming the file and
+                                    the limit. 0 (default): no limit for plain text; gzip data
+                                    may expand to 100 times its compressed size, and at least
+                                    to 64 MiB (a decompression bomb fails early). Negative is
+                                    CRM_E_INVALID. Not used for writing */
 } crm_csv_options;
 
 /**
@@ -555,15 +561,35 @@ CRM_API crm_status crm_csv_options_init(crm_csv_options *opts, size_t size);
  * supported (delimiters, doubled quotes and line breaks inside quotes), as are
  * LF and CRLF line ends and a UTF-8 byte-order mark. Lines that are entirely
  * empty are skipped. Column types follow the rules of ::crm_csv_options.
+ *
+ * Memory. The text is read a chunk at a time (gzip data is inflated as it is
+ * read) through a window of a few MiB that grows only to hold the longest
+ * record: memory is the dataset being built plus the window and the field
+ * table of its rows, whatever the size of the file. With max_rows, reading
+ * (and inflating) stops after those rows. No size that the input claims
+ * (gzip's ISIZE trailer) sizes an allocation. A column whose type changes
+ * (number -> time -> text) after its first rows have left the window makes
+ * the read start over from the first byte with the types found - at most
+ * twice, and with the result of reading the whole file at once. A pipe
+ * cannot be read twice: its text is kept in memory as a whole.
+ *
+ * Limits. A field holds at most 4 GiB. max_bytes bounds the text read; by
+ * default gzip data may expand to 100 times its compressed size (at least
+ * 64 MiB), which stops a decompression bomb early. Errors of the input itself
+ * (a truncated or corrupt .gz file, the byte limit) are reported before a CSV
+ * error that comes earlier in the text, as if the whole file were checked
+ * first; with max_rows, the input after the rows read is not looked at.
  * @param[in]  path  file name
  * @param[in]  opts  options, or NULL for defaults
  * @param[out] out   new dataset, NULL on failure. Ownership: caller.
  * @return CRM_OK; CRM_E_INVALID (NULL argument, bad options, unknown column in
- *         a type override); CRM_E_IO (cannot open or read, truncated gzip);
- *         CRM_E_PARSE (malformed CSV, empty file, duplicate column names, a
- *         cell that does not fit an overridden type; the message holds
- *         `path:line:column`); CRM_E_FORMAT (opts from a newer library with
- *         fields set that this one does not know); CRM_E_NOMEM.
+ *         a type override); CRM_E_IO (cannot open or read, truncated or
+ *         corrupt gzip data, text beyond max_bytes or the default gzip limit;
+ *         the message names the file and the limit); CRM_E_PARSE (malformed
+ *         CSV, empty file, duplicate column names, a cell that does not fit an
+ *         overridden type; the message holds `path:line:column`);
+ *         CRM_E_FORMAT (opts from a newer library with fields set that this
+ *         one does not know); CRM_E_NOMEM.
  * Thread-safety: safe from any thread.
  */
 CRM_API crm_status crm_dataset_read_csv(const char *path, const crm_csv_options *opts,
@@ -571,7 +597,10 @@ CRM_API crm_status crm_dataset_read_csv(const char *path, const crm_csv_options 
 
 /**
  * Read CSV text from memory (gzip data is recognised by its magic bytes).
- * Error messages use "<memory>" as the file name.
+ * Error messages use "<memory>" as the file name. Plain text is parsed where
+ * it lies (no copy, unless invalid UTF-8 is replaced in lenient mode); gzip
+ * data is inflated a chunk at a time as for files. max_bytes and the default
+ * gzip limit apply as for crm_dataset_read_csv().
  * @param[in]  buf   bytes (need not be NUL-terminated)
  * @param[in]  len   number of bytes
  * @param[in]  opts  options, or NULL for defaults
@@ -628,7 +657,10 @@ CRM_API crm_status crm_dataset_to_csv_string(const crm_dataset *ds, const crm_cs
  * spaces or tabs, trailing whitespace allowed; ".gz" handled as for CSV) into
  * a long table with columns `tid` (number: the 1-based line number of the
  * transaction) and `item` (text). Empty lines are transactions without items
- * and produce no rows.
+ * and produce no rows. The text is read a chunk at a time: memory is the table
+ * being built plus a window that grows only to hold the longest line. gzip
+ * data may expand to 100 times its compressed size (at least 64 MiB), as with
+ * crm_csv_options.max_bytes = 0; beyond that the call fails with CRM_E_IO.
  * @param[in]  path  file name
  * @param[out] out   new dataset, NULL on failure. Ownership: caller.
  * @return CRM_OK, CRM_E_INVALID, CRM_E_IO, CRM_E_PARSE (invalid UTF-8 or NUL

@@ -188,12 +188,19 @@ CRM_API crm_status crm_model_save(const crm_model *m, const char *path);
 
 /**
  * Read a model file written by crm_model_save().
+ *
+ * A gzip-compressed copy is decompressed. Limits: at most 1 GiB of JSON text;
+ * gzip data may also
+ * expand to no more than 100 times its compressed size (at least 64 MiB), as
+ * for crm_csv_options.max_bytes = 0. A file beyond a limit is CRM_E_IO naming
+ * the path and the limit; memory stays bounded by the limit.
  * @param[in]  path  file path
  * @param[out] out   the model, NULL on failure.
  *                   Ownership: caller; free with crm_model_free().
  * @return CRM_OK, CRM_E_INVALID (NULL argument), CRM_E_IO (cannot read,
- *         naming the path), and the errors of crm_model_from_json() with the
- *         path prefixed to the message.
+ *         naming the path; truncated or corrupt gzip data; a limit), and the
+ *         errors of crm_model_from_json() with the path prefixed to the
+ *         message.
  * Thread-safety: safe from any thread.
  */
 CRM_API crm_status crm_model_load(const char *path, crm_model **out);

@@ -8,6 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Largest model file crm_model_load() reads (JSON text, after gzip
+ * decompression); documented in crm/model.h. */
+#define CRM__MODEL_MAX_BYTES ((int64_t)1 << 30)
+
 static const crm__model_vtable *const registry[] = {
     &crm__kmeans_vtable,
     &crm__tree_vtable,
@@ -216,7 +220,7 @@ crm_status crm_model_load(const char *path, crm_model **out)
     if (!path) return crm__error(CRM_E_INVALID, "crm_model_load: path is NULL");
     char *text = NULL;
     size_t len = 0;
-    crm_status st = crm__read_file(path, &text, &len);
+    crm_status st = crm__read_file(path, CRM__MODEL_MAX_BYTES, "model files", &text, &len);
     if (st != CRM_OK) return st;
     if (strlen(text) != len)
         st = crm__error(CRM_E_PARSE, "%s: NUL byte in model file", path);

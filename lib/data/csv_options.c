@@ -17,6 +17,7 @@ const crm_csv_options crm__csv_defaults = {
     0,                       /* n_types */
     NULL,                    /* date_format */
     0,                       /* max_rows */
+    0,                       /* max_bytes: the default limits */
 };
 
 crm_status crm_csv_options_init(crm_csv_options *opts, size_t size)

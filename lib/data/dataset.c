@@ -80,18 +80,128 @@ void crm_dataset_free(crm_dataset *ds)
     for (size_t i = 0; i < ds->ncols; i++)
         column_free(&ds->cols[i]);
     crm__free(ds->cols);
+    crm__free(ds->name_slots);
     crm__free(ds);
+}
+
+/* ---- name index ----------------------------------------------------------- */
+
+static uint32_t name_hash(const char *name)
+{
+    return crm__hash_bytes(name, strlen(name));
+}
+
+static size_t slot_col(uint64_t e)
+{
+    return (size_t)(uint32_t)e - 1;
+}
+
+static void index_insert(crm_dataset *ds, size_t col)
+{
+    size_t mask = ds->name_nslots - 1;
+    uint32_t h = name_hash(ds->cols[col].name);
+    size_t j = h & mask;
+    while (ds->name_slots[j])
+        j = (j + 1) & mask;
+    ds->name_slots[j] = (uint64_t)h << 32 | (uint32_t)(col + 1);
+}
+
+/* Take column col (under its current name) out of the index: backward-shift
+ * deletion keeps every other name reachable from its home slot. */
+static void index_remove(crm_dataset *ds, size_t col)
+{
+    size_t mask = ds->name_nslots - 1;
+    size_t i = name_hash(ds->cols[col].name) & mask;
+    while (slot_col(ds->name_slots[i]) != col)
+        i = (i + 1) & mask;
+    for (;;) {
+        ds->name_slots[i] = 0;
+        size_t k = i;
+        for (;;) {
+            k = (k + 1) & mask;
+            if (!ds->name_slots[k])
+                return;
+            size_t h = (size_t)(ds->name_slots[k] >> 32) & mask;
+            /* the entry at k stays when its home h lies cyclically in (i, k] */
+            if (i <= k ? (i < h && h <= k) : (i < h || h <= k))
+                continue;
+            break;
+        }
+        ds->name_slots[i] = ds->name_slots[k];
+        i = k;
+    }
+}
+
+/* Fill the index again from the columns (same slot count, no allocation). */
+static void index_rebuild(crm_dataset *ds)
+{
+    if (!ds->name_slots)
+        return;
+    memset(ds->name_slots, 0, ds->name_nslots * sizeof *ds->name_slots);
+    for (size_t i = 0; i < ds->ncols; i++)
+        index_insert(ds, i);
+}
+
+/* Make room in the index for ncols + 1 names (before a column is appended):
+ * the index starts at CRM__NAME_INDEX_MIN columns and doubles at half full. */
+static crm_status index_reserve(crm_dataset *ds)
+{
+    size_t want = ds->ncols + 1;
+    if (want < CRM__NAME_INDEX_MIN || (ds->name_slots && 2 * want <= ds->name_nslots))
+        return CRM_OK;
+    if (want >= UINT32_MAX || want > SIZE_MAX / 32)
+        return crm__nomem();
+    size_t n = 64;
+    while (n < 4 * want)
+        n *= 2;
+    uint64_t *slots = crm__calloc(n, sizeof *slots);
+    if (!slots)
+        return crm__nomem();
+    uint64_t *old = ds->name_slots;
+    size_t nold = ds->name_nslots;
+    ds->name_slots = slots;
+    ds->name_nslots = n;
+    if (!old) {
+        index_rebuild(ds);
+        return CRM_OK;
+    }
+    for (size_t i = 0; i < nold; i++) { /* move the entries with their hashes */
+        if (!old[i])
+            continue;
+        size_t j = (size_t)(old[i] >> 32) & (n - 1);
+        while (slots[j])
+            j = (j + 1) & (n - 1);
+        slots[j] = old[i];
+    }
+    crm__free(old);
+    return CRM_OK;
+}
+
+size_t crm__dataset_lookup(const crm_dataset *ds, const char *name)
+{
+    if (!ds->name_slots) {
+        for (size_t i = 0; i < ds->ncols; i++)
+            if (strcmp(ds->cols[i].name, name) == 0)
+                return i;
+        return SIZE_MAX;
+    }
+    size_t mask = ds->name_nslots - 1;
+    uint32_t h = name_hash(name);
+    for (size_t j = h & mask; ds->name_slots[j]; j = (j + 1) & mask) {
+        uint64_t e = ds->name_slots[j];
+        if ((uint32_t)(e >> 32) == h && strcmp(ds->cols[slot_col(e)].name, name) == 0)
+            return slot_col(e);
+    }
+    return SIZE_MAX;
 }
 
 crm_status crm__dataset_find(const crm_dataset *ds, const char *name, size_t *idx)
 {
-    for (size_t i = 0; i < ds->ncols; i++) {
-        if (strcmp(ds->cols[i].name, name) == 0) {
-            *idx = i;
-            return CRM_OK;
-        }
-    }
-    return crm__error(CRM_E_NOTFOUND, "no column named \"%s\"", name);
+    size_t i = crm__dataset_lookup(ds, name);
+    if (i == SIZE_MAX)
+        return crm__error(CRM_E_NOTFOUND, "no column named \"%s\"", name);
+    *idx = i;
+    return CRM_OK;
 }
 
 crm_status crm__dataset_check_new_name(const crm_dataset *ds, const char *name)
@@ -103,9 +213,8 @@ crm_status crm__dataset_check_new_name(const crm_dataset *ds, const char *name)
         return crm__error(CRM_E_INVALID, "column name is empty");
     if (!crm__utf8_valid(name, len))
         return crm__error(CRM_E_INVALID, "column name is not valid UTF-8");
-    for (size_t i = 0; i < ds->ncols; i++)
-        if (strcmp(ds->cols[i].name, name) == 0)
-            return crm__error(CRM_E_INVALID, "a column named \"%s\" already exists", name);
+    if (crm__dataset_lookup(ds, name) != SIZE_MAX)
+        return crm__error(CRM_E_INVALID, "a column named \"%s\" already exists", name);
     return CRM_OK;
 }
 
@@ -126,6 +235,8 @@ crm_status crm__dataset_add_owned(crm_dataset *ds, const char *name, int32_t typ
         ds->cols = cols;
         ds->cap = cap;
     }
+    if ((st = index_reserve(ds)))
+        return st;
     char *nm = crm__strdup(name);
     if (!nm)
         return crm__nomem();
@@ -137,6 +248,8 @@ crm_status crm__dataset_add_owned(crm_dataset *ds, const char *name, int32_t typ
     c->dict = dict;
     ds->ncols++;
     ds->nrows = nrows;
+    if (ds->name_slots)
+        index_insert(ds, ds->ncols - 1);
     return CRM_OK;
 }
 
@@ -234,6 +347,7 @@ crm_status crm_dataset_drop_column(crm_dataset *ds, const char *name)
     ds->ncols--;
     if (ds->ncols == 0)
         ds->nrows = 0;
+    index_rebuild(ds); /* the columns after i moved down */
     return CRM_OK;
 }
 
@@ -252,8 +366,12 @@ crm_status crm_dataset_rename_column(crm_dataset *ds, const char *name, const ch
     char *nm = crm__strdup(new_name);
     if (!nm)
         return crm__nomem();
+    if (ds->name_slots)
+        index_remove(ds, i);
     crm__free(ds->cols[i].name);
     ds->cols[i].name = nm;
+    if (ds->name_slots)
+        index_insert(ds, i);
     return CRM_OK;
 }
 

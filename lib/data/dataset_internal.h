@@ -57,8 +57,19 @@ struct crm_dataset {
     size_t ncols;
     size_t cap;
     crm__column *cols;
+    /* Name index, kept by dataset.c once a dataset has CRM__NAME_INDEX_MIN
+     * columns (NULL before): open addressing (linear probing), a slot holds
+     * the name's hash << 32 | (column index + 1), 0 = empty; name_nslots is
+     * a power of two at least twice ncols. */
+    uint64_t *name_slots;
+    size_t name_nslots;
 };
 
+/* Datasets with at least this many columns find names through the index. */
+#define CRM__NAME_INDEX_MIN 16
+
+/* Index of the column named `name`, or SIZE_MAX (no error is set). */
+size_t crm__dataset_lookup(const crm_dataset *ds, const char *name);
 /* Look up a column by name; sets an error naming the column when absent. */
 crm_status crm__dataset_find(const crm_dataset *ds, const char *name, size_t *idx);
 /* Check that `name` may be added as a new column. */

@@ -562,11 +562,10 @@ static crm_status need_number(parser *P, const node *n, size_t pos, const char *
 static crm_status find_column(parser *P, const char *name, size_t pos, size_t *col)
 {
     const crm_dataset *ds = P->ds;
-    for (size_t i = 0; i < ds->ncols; i++) {
-        if (strcmp(ds->cols[i].name, name) == 0) {
-            *col = i;
-            return CRM_OK;
-        }
+    size_t exact = crm__dataset_lookup(ds, name);
+    if (exact != SIZE_MAX) {
+        *col = exact;
+        return CRM_OK;
     }
     size_t n = strlen(name);
     for (size_t i = 0; i < ds->ncols; i++) {
@@ -1821,14 +1820,8 @@ crm_status crm_dataset_mutate(crm_dataset *ds, const char *name, const char *exp
 {
     if (!ds || !name || !expr)
         return crm__error(CRM_E_INVALID, "crm_dataset_mutate: NULL argument");
-    size_t col = 0;
-    int replace = 0;
-    for (size_t i = 0; i < ds->ncols; i++) {
-        if (strcmp(ds->cols[i].name, name) == 0) {
-            col = i;
-            replace = 1;
-        }
-    }
+    size_t col = crm__dataset_lookup(ds, name);
+    int replace = col != SIZE_MAX;
     crm_status st;
     if (!replace && (st = crm__dataset_check_new_name(ds, name)))
         return st;

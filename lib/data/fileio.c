@@ -1,4 +1,8 @@
-/* Whole-file reading with transparent gzip decompression (zlib). */
+/* Chunk sources: the text of a file or of a memory buffer, gzip-decompressed
+ * (zlib) when it starts with gzip's magic bytes, handed out one chunk at a
+ * time. Memory is O(chunk): nothing here ever holds the whole input, and no
+ * length that the input claims (gzip's ISIZE trailer, header fields) sizes an
+ * allocation. See csv_internal.h for the contract. */
 #define _POSIX_C_SOURCE 200809L
 #include "data/csv_internal.h"
 
@@ -22,320 +26,516 @@ void crm__zfree(voidpf opaque, voidpf p)
     crm__free(p);
 }
 
-static int is_gzip(const unsigned char *p, size_t n)
-{
-    return n >= 2 && p[0] == 0x1f && p[1] == 0x8b;
-}
+/* Compressed bytes read from a file at a time. */
+#define SRC_IN_SIZE ((size_t)1 << 18)
 
-/* Growable output of the inflater. */
-typedef struct outbuf {
-    char *data;
-    size_t len, cap;
-} outbuf;
+/* Default limit for gzip input: CRM__GZ_RATIO times the compressed size, and
+ * never less than CRM__GZ_FLOOR bytes. */
+#define CRM__GZ_RATIO 100
+#define CRM__GZ_FLOOR ((uint64_t)64 << 20)
 
-/* Ensure min_free bytes after len: the first allocation is exact, later ones double. */
-static crm_status out_grow(outbuf *o, size_t min_free)
-{
-    if (o->cap - o->len >= min_free)
-        return CRM_OK;
-    if (min_free > SIZE_MAX / 2 - o->len || o->cap > SIZE_MAX / 2)
-        return crm__nomem();
-    size_t need = o->len + min_free;
-    size_t cap = o->cap ? o->cap * 2 : 4096;
-    if (cap < need)
-        cap = need;
-    char *d = crm__realloc(o->data, cap);
-    if (!d)
-        return crm__nomem();
-    o->data = d;
-    o->cap = cap;
-    return CRM_OK;
-}
-
-/* Streaming inflater over one or more concatenated gzip members. */
-typedef struct gunz {
+struct crm__src {
+    const char *name; /* used in messages (not owned) */
+    FILE *fp;         /* file sources */
+    int regular;      /* fp is a regular file (seekable, size known) */
+    long long fsize;  /* size of a regular file, else -1 */
+    const unsigned char *mem; /* memory sources: the caller's bytes */
+    size_t mem_len, mem_pos;
+    unsigned char head[2]; /* the first bytes of a plain file, read to look for gzip's magic */
+    size_t nhead, head_pos;
+    int gz;           /* the input is gzip data */
+    /* gzip state */
     z_stream zs;
-    int live;      /* inflateInit2 succeeded */
-    int in_member; /* inside a member (its end not yet seen) */
-    int members;   /* members started so far */
-    int done;      /* zero padding was seen: nothing but zeros may follow */
-    const char *name;
-} gunz;
-
-static crm_status gz_fail(const gunz *g, int zret)
-{
-    if (zret == Z_MEM_ERROR)
-        return crm__nomem();
-    return crm__error(CRM_E_IO, "%s: corrupt gzip data (%s)", g->name,
-                      g->zs.msg ? g->zs.msg : "invalid stream");
-}
-
-static crm_status gz_begin(gunz *g, const char *name)
-{
-    memset(g, 0, sizeof *g);
-    g->name = name;
-    g->zs.zalloc = crm__zalloc;
-    g->zs.zfree = crm__zfree;
-    g->zs.opaque = Z_NULL;
-    int zr = inflateInit2(&g->zs, 15 + 32);
-    if (zr != Z_OK)
-        return zr == Z_MEM_ERROR ? crm__nomem() : gz_fail(g, zr);
-    g->live = 1;
-    return CRM_OK;
-}
-
-static void gz_end(gunz *g)
-{
-    if (g->live)
-        inflateEnd(&g->zs);
-    g->live = 0;
-}
-
-/* Feed [in, in + n) to the inflater, appending output to o. */
-static crm_status gz_feed(gunz *g, const unsigned char *in, size_t n, outbuf *o)
-{
-    while (n > 0) {
-        if (!g->in_member) {
-            /* Between members: another member must start here; zero padding
-             * after the last member is tolerated as gzip(1) does. */
-            if (in[0] == 0) {
-                size_t k = 0;
-                while (k < n && in[k] == 0)
-                    k++;
-                in += k;
-                n -= k;
-                g->done = 1;
-                continue;
-            }
-            if (g->done || in[0] != 0x1f)
-                return crm__error(CRM_E_IO, "%s: corrupt gzip data (trailing garbage after the "
-                                            "compressed stream)",
-                                  g->name);
-            if (g->members > 0) {
-                int zr = inflateReset(&g->zs);
-                if (zr != Z_OK)
-                    return gz_fail(g, zr);
-            }
-            g->members++;
-            g->in_member = 1;
-        }
-        uInt chunk = n > (size_t)UINT32_MAX / 2 ? (uInt)(UINT32_MAX / 2) : (uInt)n;
-        g->zs.next_in = (Bytef *)(uintptr_t)in;
-        g->zs.avail_in = chunk;
-        int zr;
-        for (;;) {
-            /* two free bytes: one for output, one kept for the terminator */
-            crm_status st = out_grow(o, 2);
-            if (st)
-                return st;
-            size_t room = o->cap - o->len - 1;
-            if (room > (size_t)UINT32_MAX / 2)
-                room = (size_t)UINT32_MAX / 2;
-            g->zs.next_out = (Bytef *)(o->data + o->len);
-            g->zs.avail_out = (uInt)room;
-            zr = inflate(&g->zs, Z_NO_FLUSH);
-            o->len += room - g->zs.avail_out;
-            if (zr == Z_STREAM_END)
-                break;
-            if (zr == Z_BUF_ERROR) {
-                if (g->zs.avail_out == 0)
-                    continue; /* needs more room */
-                break;        /* needs more input */
-            }
-            if (zr != Z_OK)
-                return gz_fail(g, zr);
-            if (g->zs.avail_in == 0 && g->zs.avail_out > 0)
-                break; /* all input consumed and all output delivered */
-        }
-        size_t used = chunk - g->zs.avail_in;
-        if (used == 0 && zr != Z_STREAM_END)
-            return crm__error(CRM_E_IO, "%s: corrupt gzip data (no progress)", g->name);
-        in += used;
-        n -= used;
-        if (zr == Z_STREAM_END)
-            g->in_member = 0;
-    }
-    return CRM_OK;
-}
-
-static crm_status gz_finish(const gunz *g)
-{
-    if (g->in_member)
-        return crm__error(CRM_E_IO, "%s: truncated gzip data (the compressed stream ends early)",
-                          g->name);
-    return CRM_OK;
-}
-
-crm_status crm__gunzip(const unsigned char *src, size_t n, const char *name, char **out,
-                       size_t *len)
-{
-    *out = NULL;
-    *len = 0;
-    outbuf o = {NULL, 0, 0};
-    gunz g;
-    crm_status st = gz_begin(&g, name);
-    if (st)
-        return st;
-    /* The trailer of the last member holds its size modulo 2^32: a good first guess. */
-    size_t guess = n * 4;
-    if (n >= 18) {
-        uint32_t isize = (uint32_t)src[n - 4] | (uint32_t)src[n - 3] << 8 |
-                         (uint32_t)src[n - 2] << 16 | (uint32_t)src[n - 1] << 24;
-        if (isize >= n / 2 && isize < (uint32_t)INT32_MAX)
-            guess = (size_t)isize + 1;
-    }
-    if (guess < 4096)
-        guess = 4096;
-    if (!(st = out_grow(&o, guess)) && !(st = gz_feed(&g, src, n, &o)))
-        st = gz_finish(&g);
-    gz_end(&g);
-    if (st) {
-        crm__free(o.data);
-        return st;
-    }
-    if ((st = out_grow(&o, 1))) {
-        crm__free(o.data);
-        return st;
-    }
-    o.data[o.len] = '\0';
-    *out = o.data;
-    *len = o.len;
-    return CRM_OK;
-}
+    int zlive;        /* inflateInit2 succeeded */
+    int in_member;    /* inside a member (its end not yet seen) */
+    int members;      /* members started so far */
+    int zeros;        /* zero padding after the last member was seen */
+    unsigned char *in; /* compressed bytes read from the file */
+    int in_eof;       /* the compressed input is exhausted */
+    uint64_t comp_read; /* compressed bytes read so far */
+    /* limits */
+    int64_t max_bytes; /* caller's max_bytes (0: default rule) */
+    int64_t hard_cap;  /* absolute cap (0: none) */
+    const char *cap_what;
+    uint64_t produced; /* text bytes handed out */
+    int eof;           /* the end of the text was reached */
+    crm_status failed; /* sticky error of the source */
+};
 
 static crm_status io_error(const char *path, const char *what, int err)
 {
     return crm__error(CRM_E_IO, "%s: cannot %s: %s", path, what, strerror(err));
 }
 
-/* Read the rest of a plain file into o (its first bytes are already there). */
-static crm_status read_rest(FILE *fp, const char *path, outbuf *o)
+static crm_status src_fail(crm__src *s, crm_status st)
 {
-    for (;;) {
-        if (o->cap - o->len <= 1) {
-            /* Full (the size given by fstat was reached): grow only if more follows. */
-            int c = fgetc(fp);
-            if (c == EOF)
-                return ferror(fp) ? io_error(path, "read", errno ? errno : EIO) : CRM_OK;
-            crm_status st = out_grow(o, 65536);
-            if (st)
-                return st;
-            o->data[o->len++] = (char)c;
-        }
-        crm_status st = out_grow(o, 2);
-        if (st)
-            return st;
-        size_t room = o->cap - o->len - 1;
-        size_t got = fread(o->data + o->len, 1, room, fp);
-        o->len += got;
-        if (got < room) {
-            if (ferror(fp))
-                return io_error(path, "read", errno ? errno : EIO);
-            return CRM_OK;
-        }
-    }
-}
-
-static crm_status read_gzip_stream(FILE *fp, const char *path, const unsigned char *head,
-                                   size_t nhead, long long fsize, outbuf *o)
-{
-    gunz g;
-    crm_status st = gz_begin(&g, path);
-    if (st)
-        return st;
-    size_t guess = fsize > 0 ? (size_t)fsize * 4 : 65536;
-    if (fsize >= 18) {
-        /* Peek at the trailer's size field for a better first guess. */
-        unsigned char t[4];
-        long pos = ftell(fp);
-        if (pos >= 0 && fseek(fp, -4L, SEEK_END) == 0 && fread(t, 1, 4, fp) == 4) {
-            uint32_t isize = (uint32_t)t[0] | (uint32_t)t[1] << 8 | (uint32_t)t[2] << 16 |
-                             (uint32_t)t[3] << 24;
-            if (isize >= (uint64_t)fsize / 2 && isize < (uint32_t)INT32_MAX)
-                guess = (size_t)isize + 1;
-        }
-        if (pos < 0 || fseek(fp, pos, SEEK_SET) != 0) {
-            gz_end(&g);
-            return io_error(path, "seek", errno ? errno : EIO);
-        }
-    }
-    unsigned char *in = NULL;
-    if ((st = out_grow(o, guess)))
-        goto done;
-    if ((st = gz_feed(&g, head, nhead, o)))
-        goto done;
-    in = crm__malloc(1 << 18);
-    if (!in) {
-        st = crm__nomem();
-        goto done;
-    }
-    for (;;) {
-        size_t got = fread(in, 1, 1 << 18, fp);
-        if (got > 0 && (st = gz_feed(&g, in, got, o)))
-            goto done;
-        if (got < (1 << 18)) {
-            if (ferror(fp)) {
-                st = io_error(path, "read", errno ? errno : EIO);
-                goto done;
-            }
-            break;
-        }
-    }
-    st = gz_finish(&g);
-done:
-    crm__free(in);
-    gz_end(&g);
+    s->failed = st;
     return st;
 }
 
-crm_status crm__read_file(const char *path, char **out, size_t *len)
+static crm_status gz_fail(crm__src *s, int zret)
+{
+    if (zret == Z_MEM_ERROR)
+        return src_fail(s, crm__nomem());
+    return src_fail(s, crm__error(CRM_E_IO, "%s: corrupt gzip data (%s)", s->name,
+                                  s->zs.msg ? s->zs.msg : "invalid stream"));
+}
+
+/* The limit on text bytes now, and which rule gives it (1 = max_bytes, 2 = the
+ * gzip default, 3 = the hard cap); UINT64_MAX when there is none. */
+static uint64_t src_limit(const crm__src *s, int *rule)
+{
+    uint64_t lim = UINT64_MAX;
+    *rule = 0;
+    if (s->max_bytes > 0) {
+        lim = (uint64_t)s->max_bytes;
+        *rule = 1;
+    } else if (s->gz) {
+        /* The compressed size: that of the file or buffer when known, else
+         * what was read so far (a pipe). */
+        uint64_t comp = s->mem ? (uint64_t)s->mem_len
+                        : s->fsize >= 0 ? (uint64_t)s->fsize
+                                        : s->comp_read;
+        lim = comp > UINT64_MAX / CRM__GZ_RATIO ? UINT64_MAX : comp * CRM__GZ_RATIO;
+        if (lim < CRM__GZ_FLOOR)
+            lim = CRM__GZ_FLOOR;
+        *rule = 2;
+    }
+    if (s->hard_cap > 0 && (uint64_t)s->hard_cap < lim) {
+        lim = (uint64_t)s->hard_cap;
+        *rule = 3;
+    }
+    return lim;
+}
+
+static crm_status limit_error(crm__src *s, uint64_t lim, int rule)
+{
+    crm_status st;
+    if (rule == 1)
+        st = crm__error(CRM_E_IO, "%s: the text is longer than max_bytes (%llu bytes)", s->name,
+                        (unsigned long long)lim);
+    else if (rule == 2)
+        st = crm__error(CRM_E_IO,
+                        "%s: the gzip data expands to more than %llu bytes, the default limit for "
+                        "gzip input (%d times the compressed size, at least %llu MiB); set "
+                        "max_bytes to read it",
+                        s->name, (unsigned long long)lim, CRM__GZ_RATIO,
+                        (unsigned long long)(CRM__GZ_FLOOR >> 20));
+    else
+        st = crm__error(CRM_E_IO, "%s: more than %llu bytes, the size limit of %s", s->name,
+                        (unsigned long long)lim, s->cap_what ? s->cap_what : "this input");
+    return src_fail(s, st);
+}
+
+static crm_status gz_init(crm__src *s)
+{
+    s->zs.zalloc = crm__zalloc;
+    s->zs.zfree = crm__zfree;
+    s->zs.opaque = Z_NULL;
+    int zr = inflateInit2(&s->zs, 15 + 32);
+    if (zr != Z_OK)
+        return zr == Z_MEM_ERROR ? crm__nomem() : gz_fail(s, zr);
+    s->zlive = 1;
+    if (!s->mem && !(s->in = crm__malloc(SRC_IN_SIZE)))
+        return crm__nomem();
+    return CRM_OK;
+}
+
+/* Start (again) at the first compressed byte. */
+static void gz_start(crm__src *s)
+{
+    s->in_member = 0;
+    s->members = 0;
+    s->zeros = 0;
+    s->in_eof = 0;
+    s->comp_read = 0;
+    if (s->mem) {
+        s->zs.next_in = (Bytef *)(uintptr_t)s->mem;
+        s->zs.avail_in = 0;
+        s->mem_pos = 0;
+    } else {
+        /* the two magic bytes were read to recognise the format: feed them first */
+        memcpy(s->in, s->head, s->nhead);
+        s->zs.next_in = s->in;
+        s->zs.avail_in = (uInt)s->nhead;
+        s->comp_read = s->nhead;
+    }
+}
+
+/* More compressed input when the inflater has consumed all it had. */
+static crm_status gz_refill(crm__src *s)
+{
+    if (s->zs.avail_in > 0 || s->in_eof)
+        return CRM_OK;
+    if (s->mem) {
+        size_t left = s->mem_len - s->mem_pos;
+        size_t k = left > (size_t)UINT32_MAX / 2 ? (size_t)UINT32_MAX / 2 : left;
+        s->zs.next_in = (Bytef *)(uintptr_t)(s->mem + s->mem_pos);
+        s->zs.avail_in = (uInt)k;
+        s->mem_pos += k;
+        s->comp_read += k;
+        if (k == 0)
+            s->in_eof = 1;
+        return CRM_OK;
+    }
+    size_t got = fread(s->in, 1, SRC_IN_SIZE, s->fp);
+    if (got < SRC_IN_SIZE && ferror(s->fp))
+        return src_fail(s, io_error(s->name, "read", errno ? errno : EIO));
+    s->zs.next_in = s->in;
+    s->zs.avail_in = (uInt)got;
+    s->comp_read += got;
+    if (got == 0)
+        s->in_eof = 1;
+    return CRM_OK;
+}
+
+/* Inflate into [dst, dst + cap) across member boundaries. */
+static crm_status gz_next(crm__src *s, char *dst, size_t cap, size_t *got)
+{
+    size_t k = 0;
+    crm_status st;
+    while (k < cap) {
+        if ((st = gz_refill(s)))
+            return st;
+        if (s->zs.avail_in == 0) {
+            /* end of the compressed input */
+            if (s->in_member)
+                return src_fail(s, crm__error(CRM_E_IO,
+                                              "%s: truncated gzip data (the compressed stream "
+                                              "ends early)",
+                                              s->name));
+            s->eof = 1;
+            break;
+        }
+        if (!s->in_member) {
+            /* Between members: another member must start here; zero padding
+             * after the last member is tolerated as gzip(1) does. */
+            if (s->zs.next_in[0] == 0) {
+                while (s->zs.avail_in > 0 && s->zs.next_in[0] == 0) {
+                    s->zs.next_in++;
+                    s->zs.avail_in--;
+                }
+                s->zeros = 1;
+                continue;
+            }
+            if (s->zeros || s->zs.next_in[0] != 0x1f)
+                return src_fail(s, crm__error(CRM_E_IO,
+                                              "%s: corrupt gzip data (trailing garbage after the "
+                                              "compressed stream)",
+                                              s->name));
+            if (s->members > 0) {
+                int zr = inflateReset(&s->zs);
+                if (zr != Z_OK)
+                    return gz_fail(s, zr);
+            }
+            s->members++;
+            s->in_member = 1;
+        }
+        size_t room = cap - k;
+        if (room > (size_t)UINT32_MAX / 2)
+            room = (size_t)UINT32_MAX / 2;
+        uInt in_before = s->zs.avail_in;
+        s->zs.next_out = (Bytef *)(dst + k);
+        s->zs.avail_out = (uInt)room;
+        int zr = inflate(&s->zs, Z_NO_FLUSH);
+        size_t out = room - s->zs.avail_out;
+        k += out;
+        if (zr == Z_STREAM_END) {
+            s->in_member = 0;
+            continue;
+        }
+        if (zr == Z_BUF_ERROR || zr == Z_OK) {
+            if (out == 0 && s->zs.avail_in == in_before && s->zs.avail_in > 0 &&
+                s->zs.avail_out > 0)
+                return src_fail(s, crm__error(CRM_E_IO, "%s: corrupt gzip data (no progress)",
+                                              s->name));
+            continue; /* output full (the loop ends) or more input needed */
+        }
+        return gz_fail(s, zr);
+    }
+    *got = k;
+    return CRM_OK;
+}
+
+static crm_status plain_next(crm__src *s, char *dst, size_t cap, size_t *got)
+{
+    size_t k = 0;
+    while (k < cap && s->head_pos < s->nhead)
+        dst[k++] = (char)s->head[s->head_pos++];
+    if (k < cap) {
+        if (s->mem) {
+            size_t left = s->mem_len - s->mem_pos;
+            size_t m = left < cap - k ? left : cap - k;
+            memcpy(dst + k, s->mem + s->mem_pos, m);
+            s->mem_pos += m;
+            k += m;
+        } else {
+            /* fread until cap bytes or the end (a pipe may deliver less at a time) */
+            while (k < cap) {
+                size_t r = fread(dst + k, 1, cap - k, s->fp);
+                k += r;
+                if (r == 0) {
+                    if (ferror(s->fp))
+                        return src_fail(s, io_error(s->name, "read", errno ? errno : EIO));
+                    break;
+                }
+            }
+        }
+    }
+    if (k == 0)
+        s->eof = 1;
+    *got = k;
+    return CRM_OK;
+}
+
+static crm_status src_read(crm__src *s, char *dst, size_t cap, size_t *got)
+{
+    return s->gz ? gz_next(s, dst, cap, got) : plain_next(s, dst, cap, got);
+}
+
+/* Up to the limit, text is handed out as it comes (a read may stop short at
+ * the limit); a call made with the limit reached fails when any text is left,
+ * so that a reader that stops early (max_rows) never sees the limit. */
+crm_status crm__src_next(crm__src *s, char *dst, size_t cap, size_t *got)
+{
+    *got = 0;
+    if (s->failed)
+        return s->failed;
+    if (s->eof || cap == 0)
+        return CRM_OK;
+    int rule;
+    uint64_t lim = src_limit(s, &rule);
+    crm_status st;
+    if (lim != UINT64_MAX && s->produced >= lim) {
+        if ((st = src_read(s, dst, 1, got)))
+            return st;
+        s->produced += *got;
+        lim = src_limit(s, &rule); /* a pipe's gzip limit grows with the compressed bytes read */
+        if (s->produced > lim)
+            return limit_error(s, lim, rule);
+        return CRM_OK;
+    }
+    if (lim != UINT64_MAX && cap > lim - s->produced)
+        cap = (size_t)(lim - s->produced);
+    if ((st = src_read(s, dst, cap, got)))
+        return st;
+    s->produced += *got;
+    return CRM_OK;
+}
+
+int crm__src_rewindable(const crm__src *s)
+{
+    return s->mem != NULL || s->regular;
+}
+
+crm_status crm__src_rewind(crm__src *s)
+{
+    if (s->failed)
+        return s->failed;
+    if (!s->mem) {
+        if (!s->regular)
+            return crm__error(CRM_E_STATE, "%s: cannot read the input twice", s->name);
+        clearerr(s->fp);
+        if (fseek(s->fp, (long)s->nhead, SEEK_SET) != 0)
+            return src_fail(s, io_error(s->name, "seek", errno ? errno : EIO));
+    }
+    s->produced = 0;
+    s->eof = 0;
+    s->mem_pos = 0;
+    s->head_pos = 0;
+    if (s->gz) {
+        if (s->members > 0 || s->in_member) {
+            int zr = inflateReset(&s->zs);
+            if (zr != Z_OK)
+                return gz_fail(s, zr);
+        }
+        gz_start(s);
+    }
+    return CRM_OK;
+}
+
+crm_status crm__src_drain(crm__src *s)
+{
+    if (s->failed || s->eof)
+        return CRM_OK;
+    if (!s->gz) {
+        /* Plain text needs no reading to check: only its size against the limit. */
+        int rule;
+        uint64_t lim = src_limit(s, &rule);
+        uint64_t total = s->mem ? (uint64_t)s->mem_len : s->fsize >= 0 ? (uint64_t)s->fsize : 0;
+        if (lim != UINT64_MAX && total > lim)
+            return limit_error(s, lim, rule);
+        return CRM_OK;
+    }
+    char buf[16384];
+    for (;;) {
+        size_t got;
+        crm_status st = crm__src_next(s, buf, sizeof buf, &got);
+        if (st)
+            return st;
+        if (got == 0)
+            return CRM_OK;
+    }
+}
+
+int crm__src_is_gzip(const crm__src *s)
+{
+    return s->gz;
+}
+
+int64_t crm__src_text_estimate(const crm__src *s)
+{
+    if (!s->gz)
+        return s->mem ? (int64_t)s->mem_len : (int64_t)s->fsize;
+    /* gzip: the ratio seen so far times the compressed size (a real size, not
+     * the ISIZE the data claims), at most 20 times it and within the limit */
+    uint64_t total = s->mem ? (uint64_t)s->mem_len : s->fsize >= 0 ? (uint64_t)s->fsize : 0;
+    uint64_t used = s->comp_read - s->zs.avail_in;
+    if (!total || !used || !s->produced)
+        return -1;
+    double est = (double)s->produced * ((double)total / (double)used);
+    if (est > 20.0 * (double)total)
+        est = 20.0 * (double)total;
+    int rule;
+    uint64_t lim = src_limit(s, &rule);
+    if (lim != UINT64_MAX && est > (double)lim)
+        est = (double)lim;
+    return est < 9e18 ? (int64_t)est : -1;
+}
+
+void crm__src_close(crm__src *s)
+{
+    if (!s)
+        return;
+    if (s->zlive)
+        inflateEnd(&s->zs);
+    if (s->fp)
+        fclose(s->fp);
+    crm__free(s->in);
+    crm__free(s);
+}
+
+static crm_status src_new(const char *name, int64_t max_bytes, int64_t hard_cap,
+                          const char *cap_what, crm__src **out)
+{
+    *out = NULL;
+    crm__src *s = crm__calloc(1, sizeof *s);
+    if (!s)
+        return crm__nomem();
+    s->name = name;
+    s->fsize = -1;
+    s->max_bytes = max_bytes;
+    s->hard_cap = hard_cap;
+    s->cap_what = cap_what;
+    *out = s;
+    return CRM_OK;
+}
+
+crm_status crm__src_open_file(const char *path, int64_t max_bytes, int64_t hard_cap,
+                              const char *cap_what, crm__src **out)
+{
+    crm__src *s;
+    crm_status st = src_new(path, max_bytes, hard_cap, cap_what, &s);
+    if (st)
+        return st;
+    s->fp = fopen(path, "rb");
+    if (!s->fp) {
+        st = io_error(path, "open", errno);
+        crm__src_close(s);
+        return st;
+    }
+    struct stat sb;
+    if (fstat(fileno(s->fp), &sb) == 0) {
+        if (S_ISDIR(sb.st_mode)) {
+            crm__src_close(s);
+            return crm__error(CRM_E_IO, "%s: cannot read: is a directory", path);
+        }
+        if (S_ISREG(sb.st_mode)) {
+            s->regular = 1;
+            s->fsize = (long long)sb.st_size;
+        }
+    }
+    s->nhead = fread(s->head, 1, 2, s->fp);
+    if (s->nhead < 2 && ferror(s->fp)) {
+        st = io_error(path, "read", errno ? errno : EIO);
+        crm__src_close(s);
+        return st;
+    }
+    if (s->nhead == 2 && s->head[0] == 0x1f && s->head[1] == 0x8b) {
+        s->gz = 1;
+        if ((st = gz_init(s))) {
+            crm__src_close(s);
+            return st;
+        }
+        gz_start(s);
+    }
+    *out = s;
+    return CRM_OK;
+}
+
+crm_status crm__src_open_mem(const void *buf, size_t len, const char *name, int64_t max_bytes,
+                             crm__src **out)
+{
+    crm__src *s;
+    crm_status st = src_new(name, max_bytes, 0, NULL, &s);
+    if (st)
+        return st;
+    static const unsigned char empty[1] = {0};
+    s->mem = len ? (const unsigned char *)buf : empty;
+    s->mem_len = len;
+    if (len >= 2 && s->mem[0] == 0x1f && s->mem[1] == 0x8b) {
+        s->gz = 1;
+        if ((st = gz_init(s))) {
+            crm__src_close(s);
+            return st;
+        }
+        gz_start(s);
+    }
+    *out = s;
+    return CRM_OK;
+}
+
+crm_status crm__read_file(const char *path, int64_t hard_cap, const char *cap_what, char **out,
+                          size_t *len)
 {
     *out = NULL;
     *len = 0;
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return io_error(path, "open", errno);
-    struct stat sb;
-    long long fsize = -1;
-    if (fstat(fileno(fp), &sb) == 0) {
-        if (S_ISDIR(sb.st_mode)) {
-            fclose(fp);
-            return crm__error(CRM_E_IO, "%s: cannot read: is a directory", path);
+    crm__src *s;
+    crm_status st = crm__src_open_file(path, 0, hard_cap, cap_what, &s);
+    if (st)
+        return st;
+    char *buf = NULL;
+    size_t n = 0, cap = 0;
+    for (;;) {
+        if (cap - n < 2) {
+            /* grow geometrically as the text arrives, never from a claimed size */
+            size_t ncap = cap ? cap * 2 : 65536;
+            if (ncap < cap) {
+                st = crm__nomem();
+                break;
+            }
+            char *nb = crm__realloc(buf, ncap);
+            if (!nb) {
+                st = crm__nomem();
+                break;
+            }
+            buf = nb;
+            cap = ncap;
         }
-        if (S_ISREG(sb.st_mode))
-            fsize = (long long)sb.st_size;
+        size_t got;
+        if ((st = crm__src_next(s, buf + n, cap - n - 1, &got)))
+            break;
+        if (got == 0)
+            break;
+        n += got;
     }
-    unsigned char head[2];
-    size_t nhead = fread(head, 1, 2, fp);
-    if (nhead < 2 && ferror(fp)) {
-        int e = errno ? errno : EIO;
-        fclose(fp);
-        return io_error(path, "read", e);
-    }
-    outbuf o = {NULL, 0, 0};
-    crm_status st;
-    if (is_gzip(head, nhead)) {
-        st = read_gzip_stream(fp, path, head, nhead, fsize, &o);
-    } else {
-        /* Plain file: one allocation of the right size when the size is known. */
-        size_t want = fsize >= 0 ? (size_t)fsize + 1 : 65536;
-        st = out_grow(&o, want < 3 ? 3 : want);
-        if (!st) {
-            memcpy(o.data, head, nhead);
-            o.len = nhead;
-            if (fsize < 0 || (size_t)fsize > nhead)
-                st = read_rest(fp, path, &o);
-        }
-    }
-    fclose(fp);
-    if (!st)
-        st = out_grow(&o, 1);
+    crm__src_close(s);
     if (st) {
-        crm__free(o.data);
+        crm__free(buf);
         return st;
     }
-    o.data[o.len] = '\0';
-    *out = o.data;
-    *len = o.len;
+    buf[n] = '\0';
+    *out = buf;
+    *len = n;
     return CRM_OK;
 }

@@ -22,11 +22,9 @@ static int is_key(const char *name, const char *const *keys, size_t nkeys)
 static int has_nonkey(const crm_dataset *ds, const char *name, const char *const *keys,
                       size_t nkeys)
 {
-    size_t idx;
-    for (idx = 0; idx < ds->ncols; idx++)
-        if (strcmp(ds->cols[idx].name, name) == 0)
-            return !is_key(name, keys, nkeys);
-    return 0;
+    if (crm__dataset_lookup(ds, name) == SIZE_MAX)
+        return 0;
+    return !is_key(name, keys, nkeys);
 }
 
 /* Append src gathered by rows, under its name or name + suffix on a clash. */

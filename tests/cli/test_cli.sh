@@ -153,6 +153,28 @@ run info "$T/a.csv" --max-rows 10
 check "--max-rows 10 reads 10 rows" sh -c "[ $rc -eq 0 ] && grep -Eq '^rows: +10$' '$T/out'"
 run info "$T/a.csv" --max-rows x
 check "--max-rows x exits 2" test "$rc" -eq 2
+size=$(wc -c <"$T/a.csv")
+run info "$T/a.csv" --max-bytes "$size"
+check "--max-bytes equal to the file's size reads it all ($size bytes)" \
+    sh -c "[ $rc -eq 0 ] && grep -Eq '^rows: +$rows$' '$T/out'"
+run info "$T/a.csv" --max-bytes $((size - 1))
+check "--max-bytes one byte short exits 1 naming the file and the limit" \
+    sh -c "[ $rc -eq 1 ] && grep -q 'a.csv: the text is longer than max_bytes ($((size - 1)) bytes)' '$T/err'"
+run info "$T/a.csv.gz" --max-bytes 64K
+check "--max-bytes 64K stops a larger .gz file" \
+    sh -c "[ $rc -eq 1 ] && grep -q 'longer than max_bytes (65536 bytes)' '$T/err'"
+run info "$T/a.csv.gz" --max-bytes 64K --max-rows 10
+check "--max-rows ends the read before --max-bytes is reached" \
+    sh -c "[ $rc -eq 0 ] && grep -Eq '^rows: +10$' '$T/out'"
+run info "$T/a.csv" --max-bytes 1M
+check "--max-bytes 1M reads the file" sh -c "[ $rc -eq 0 ] && grep -Eq '^rows: +$rows$' '$T/out'"
+run info "$T/a.csv" --max-bytes 0
+check "--max-bytes 0 exits 2 saying what it wants" \
+    sh -c "[ $rc -eq 2 ] && head -n 1 '$T/err' | grep -qxF 'crm: --max-bytes wants a positive whole number of bytes, with an optional K, M or G suffix (got \"0\")'"
+run info "$T/a.csv" --max-bytes 12X
+check "--max-bytes with an unknown suffix exits 2" test "$rc" -eq 2
+run info "$T/a.csv" --max-bytes 99999999999G
+check "--max-bytes past 2^63 exits 2" test "$rc" -eq 2
 
 printf 'd,v\n02/01/2011 08:26,1\n03/01/2011 09:00,2\n' >"$T/dates.csv"
 run info "$T/dates.csv" --date-format '%d/%m/%Y %H:%M'

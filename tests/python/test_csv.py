@@ -59,6 +59,33 @@ def test_ragged_row_is_a_parse_error_with_line(tmp_path):
     assert lenient.to_columns() == {"a": [1.0, 3.0], "b": [2.0, 4.0]}
 
 
+def test_max_bytes(tmp_path):
+    assert len(Dataset.read_csv_string(SIMPLE, max_bytes=len(SIMPLE))) == 3
+    with pytest.raises(libcrm.CrmIOError) as info:
+        Dataset.read_csv_string(SIMPLE, max_bytes=len(SIMPLE) - 1)
+    assert "longer than max_bytes (%d bytes)" % (len(SIMPLE) - 1) in info.value.message
+    path = tmp_path / "simple.csv.gz"
+    with gzip.open(path, "wt") as f:
+        f.write(SIMPLE)
+    with pytest.raises(libcrm.CrmIOError, match="simple.csv.gz: the text is longer than"):
+        Dataset.read_csv(path, max_bytes=10)
+    assert len(Dataset.read_csv(path, max_bytes=10**9)) == 3
+    with pytest.raises(libcrm.InvalidError, match="max_bytes is negative"):
+        Dataset.read_csv(path, max_bytes=-1)
+
+
+def test_gzip_bomb_is_refused(tmp_path):
+    # 256 MiB of zero bytes in about 256 KB: past the default limit for gzip
+    # input (100 times the compressed size, at least 64 MiB)
+    path = tmp_path / "bomb.csv.gz"
+    with gzip.open(path, "wb", compresslevel=1) as f:
+        zeros = bytes(1 << 20)
+        for _ in range(256):
+            f.write(zeros)
+    with pytest.raises(libcrm.CrmIOError, match="the default limit for gzip input"):
+        Dataset.read_csv(path)
+
+
 def test_missing_file_is_an_io_error(tmp_path):
     with pytest.raises(libcrm.CrmIOError) as info:
         Dataset.read_csv(tmp_path / "no-such-file.csv")

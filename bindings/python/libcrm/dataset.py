@@ -277,7 +277,10 @@ class Dataset:
         ``strict`` (default True: ragged rows are a ParseError),
         ``keep_default_na`` (default True), ``na_values`` (list of str),
         ``types`` (list of ``"NAME:number|text|time"``, or a dict
-        ``{name: type}``), ``date_format`` (strptime-style) and ``max_rows``.
+        ``{name: type}``), ``date_format`` (strptime-style), ``max_rows`` and
+        ``max_bytes`` (refuse text longer than this many bytes after
+        decompression; by default gzip data may expand to 100 times its
+        compressed size, at least 64 MiB, and plain text is not limited).
 
         Raises :class:`libcrm.ParseError` (message ``path:line:column: ...``),
         :class:`libcrm.CrmIOError`, :class:`libcrm.InvalidError`.
