@@ -733,7 +733,7 @@ class crm_csv_options(_Struct):
     _integers_ = {'size': 'size_t', 'delimiter': 'int32_t', 'quote': 'int32_t',
                   'header': 'int32_t', 'decimal_comma': 'int32_t', 'strict': 'int32_t',
                   'keep_default_na': 'int32_t', 'n_na_values': 'int64_t', 'n_types': 'int64_t',
-                  'max_rows': 'int64_t'}
+                  'max_rows': 'int64_t', 'max_bytes': 'int64_t'}
     #: NUL-terminated string fields (checked on assignment).
     _strings_ = ('date_format',)
     #: Fields holding arrays of NUL-terminated strings.
