@@ -1,15 +1,12 @@
 """LogisticRegression, LinearRegression and the metric functions through Python."""
 
 import math
-import os
 
 import pytest
 
 import libcrm
+from conftest import shared_path
 from libcrm import Dataset
-
-TELCO = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data",
-                     "telco_churn", "WA_Fn-UseC_-Telco-Customer-Churn.csv")
 
 
 def churn_table():
@@ -102,9 +99,9 @@ def test_regression_metrics():
     assert r["rmse"] == pytest.approx(math.sqrt(1.25 / 3), rel=1e-15)
 
 
-@pytest.mark.skipif(not os.path.exists(TELCO), reason="shared Telco data absent")
 def test_telco_statsmodels():
-    ds = Dataset.read_csv(TELCO).filter("TotalCharges is not missing")
+    telco = shared_path("telco_churn", "WA_Fn-UseC_-Telco-Customer-Churn.csv")
+    ds = Dataset.read_csv(telco).filter("TotalCharges is not missing")
     m = libcrm.LogisticRegression(positive="Yes").fit(
         ds, "Churn", ["tenure", "MonthlyCharges", "TotalCharges", "SeniorCitizen", "Contract",
                       "InternetService", "PaymentMethod", "PaperlessBilling"])

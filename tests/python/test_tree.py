@@ -1,12 +1,11 @@
 """DecisionTree through Python: fit, predict with probabilities, rules, dot, importances,
 pruning path, options by name, JSON round trip, errors, and Telco against scikit-learn."""
 
-import math
-import os
 
 import pytest
 
 import libcrm
+from conftest import require, shared_path
 from libcrm import Dataset
 
 
@@ -79,10 +78,10 @@ def test_errors():
         libcrm.DecisionTree().rules()
 
 
-def test_telco_matches_sklearn(shared_data):
-    sklearn_tree = pytest.importorskip("sklearn.tree")
-    np = pytest.importorskip("numpy")
-    path = os.path.join(shared_data, "telco_churn", "WA_Fn-UseC_-Telco-Customer-Churn.csv")
+def test_telco_matches_sklearn():
+    sklearn_tree = require("sklearn.tree")
+    np = require("numpy")
+    path = shared_path("telco_churn", "WA_Fn-UseC_-Telco-Customer-Churn.csv")
     ds = Dataset.read_csv(path).filter("TotalCharges is not missing")
     feats = ["tenure", "MonthlyCharges", "TotalCharges", "SeniorCitizen"]
     cols = ds.to_columns()
