@@ -35,6 +35,7 @@ if _package_dir not in sys.path:
     sys.path.insert(0, _package_dir)
 
 _parity_skips = []
+_parity = {}
 
 
 def in_ci():
@@ -68,6 +69,23 @@ def require(module):
                    % (module, e))
 
 
+def parity(what, got, want, rel_tol=0.0, abs_tol=0.0):
+    """Assert |got - want| <= abs_tol + rel_tol * |want| for each value of a compared
+    quantity of a parity test, and record the largest difference (relative when rel_tol
+    is given, else absolute), printed at the end of the session as the C parity suites
+    print theirs. Lists are compared element by element."""
+    gots = list(got) if isinstance(got, (list, tuple)) else [got]
+    wants = list(want) if isinstance(want, (list, tuple)) else [want]
+    assert len(gots) == len(wants), "%s: %d values, reference %d" % (what, len(gots), len(wants))
+    for g, w in zip(gots, wants):
+        d = 0.0 if g == w else abs(g - w)
+        used = d / abs(w) if rel_tol and w != 0 else d
+        n, worst, _, _ = _parity.get(what, (0, 0.0, rel_tol, abs_tol))
+        _parity[what] = (n + 1, max(worst, used), rel_tol, abs_tol)
+        assert d <= abs_tol + rel_tol * abs(w), "%s: %r vs reference %r (difference %.3g)" % (
+            what, g, w, d)
+
+
 @pytest.fixture
 def shared_data():
     """Path of the shared data folder; cannot_run() without it."""
@@ -81,6 +99,12 @@ def pytest_sessionfinish(session, exitstatus):
 
 
 def pytest_terminal_summary(terminalreporter):
+    for what in sorted(_parity):
+        n, worst, rel_tol, abs_tol = _parity[what]
+        terminalreporter.write_line(
+            "parity: %s: %d value%s, largest difference %.2g (tolerance %s)" % (
+                what, n, "" if n == 1 else "s", worst,
+                "%g relative" % rel_tol if rel_tol else "%g absolute" % abs_tol))
     if _parity_skips:
         terminalreporter.write_line("%d parity test(s) skipped: %s" % (
             len(_parity_skips), "; ".join(sorted(set(_parity_skips)))))
