@@ -4,6 +4,10 @@
 #   Rscript bench/arima_r.R auto PANEL.csv NSERIES ORDERS_OUT
 #     forecast::auto.arima (defaults) on the first NSERIES series of the panel;
 #     writes "id p d q P D Q s constant" per series.
+#   Rscript bench/arima_r.R exact PANEL.csv ID,ID,... ORDERS_OUT
+#     the same with the exact initialisation SSinit = "Rossignol2011" on the
+#     series named (not timed): for the series where R's default Gardner
+#     initialisation fails numerically and R rejects candidates libcrm fits.
 # Prints machine-readable key=value lines.
 suppressPackageStartupMessages(library(forecast))
 args <- commandArgs(trailingOnly = TRUE)
@@ -20,6 +24,17 @@ if (args[1] == "single") {
     cat(sprintf("bench=arima_single impl=R-%s fit_ms=%.3f ma1=%.6f sma1=%.6f loglik=%.6f\n", m,
                 best * 1000, fit$coef[1], fit$coef[2], fit$loglik))
   }
+} else if (args[1] == "exact") {
+  d <- read.csv(args[2])
+  con <- file(args[4], "w")
+  for (i in as.integer(strsplit(args[3], ",")[[1]])) {
+    x <- ts(d$value[d$id == i], frequency = 12)
+    fit <- auto.arima(x, SSinit = "Rossignol2011")
+    a <- fit$arma
+    k <- as.integer(any(names(fit$coef) %in% c("intercept", "drift")))
+    writeLines(paste(i, a[1], a[6], a[2], a[3], a[7], a[4], a[5], k), con)
+  }
+  close(con)
 } else {
   d <- read.csv(args[2])
   ns <- as.integer(args[3])

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """statsmodels side of bench/run_arima.sh: SARIMAX(0,1,1)(0,1,1,12) on log
-AirPassengers (the airline model), fastest of REPS fits.
+AirPassengers (the airline model), fastest of REPS fits (the statistic bench_arima
+and bench/arima_r.R report).
 Usage: arima_statsmodels.py AIRPASSENGERS.csv REPS"""
 import csv
 import math

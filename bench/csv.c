@@ -2,11 +2,16 @@
  *
  * Usage: bench_csv FILE [RUNS]   (RUNS defaults to 5)
  * Prints one machine-readable line:
- *   bench=csv impl=libcrm file=NAME runs=N median_s=S min_s=S rows=R cols=C peak_rss_kb=K
- * peak_rss_kb is the process's peak resident set (getrusage ru_maxrss). */
+ *   bench=csv impl=libcrm file=NAME runs=N median_s=S min_s=S rows=R cols=C numcols=M
+ *   missing=X minmax=Y peak_rss_kb=K
+ * numcols, missing and minmax check that both sides read the same table (not timed): the
+ * number of number columns, their missing cells, and the sum over them, in column order, of
+ * min + max (exact values, so equal bit for bit). peak_rss_kb is the process's peak
+ * resident set (getrusage ru_maxrss). */
 #define _POSIX_C_SOURCE 200809L
 #include <crm.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +31,39 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* The number columns: how many, their missing cells, the sum of min + max in column order. */
+static int check(const crm_dataset *ds, size_t *numcols, size_t *missing, double *minmax)
+{
+    size_t n = crm_dataset_nrows(ds);
+    double *x = malloc((n ? n : 1) * sizeof *x);
+    if (!x)
+        return 1;
+    *numcols = *missing = 0;
+    *minmax = 0;
+    for (size_t j = 0; j < crm_dataset_ncols(ds); j++) {
+        int32_t type = 0;
+        if (crm_dataset_column_type(ds, j, &type) != CRM_OK || type != CRM_TYPE_NUMBER)
+            continue;
+        if (crm_dataset_get_number(ds, j, 0, n, x) != CRM_OK) {
+            free(x);
+            return 1;
+        }
+        double lo = INFINITY, hi = -INFINITY;
+        for (size_t i = 0; i < n; i++) {
+            if (isnan(x[i])) {
+                (*missing)++;
+                continue;
+            }
+            lo = x[i] < lo ? x[i] : lo;
+            hi = x[i] > hi ? x[i] : hi;
+        }
+        (*numcols)++;
+        *minmax += lo + hi;
+    }
+    free(x);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -38,7 +76,8 @@ int main(int argc, char **argv)
     double *t = malloc((size_t)runs * sizeof *t);
     if (!t)
         return 1;
-    size_t rows = 0, cols = 0;
+    size_t rows = 0, cols = 0, numcols = 0, missing = 0;
+    double minmax = 0;
     for (int i = 0; i < runs; i++) {
         crm_dataset *ds = NULL;
         double t0 = now();
@@ -51,6 +90,10 @@ int main(int argc, char **argv)
         }
         rows = crm_dataset_nrows(ds);
         cols = crm_dataset_ncols(ds);
+        if (i == runs - 1 && check(ds, &numcols, &missing, &minmax) != 0) {
+            free(t);
+            return 1;
+        }
         crm_dataset_free(ds);
     }
     qsort(t, (size_t)runs, sizeof *t, cmp_double);
@@ -59,8 +102,9 @@ int main(int argc, char **argv)
     getrusage(RUSAGE_SELF, &ru);
     const char *name = strrchr(argv[1], '/');
     printf("bench=csv impl=libcrm file=%s runs=%d median_s=%.4f min_s=%.4f rows=%zu cols=%zu "
-           "peak_rss_kb=%ld\n",
-           name ? name + 1 : argv[1], runs, median, t[0], rows, cols, (long)ru.ru_maxrss);
+           "numcols=%zu missing=%zu minmax=%.17g peak_rss_kb=%ld\n",
+           name ? name + 1 : argv[1], runs, median, t[0], rows, cols, numcols, missing, minmax,
+           (long)ru.ru_maxrss);
     free(t);
     return 0;
 }

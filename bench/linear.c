@@ -11,7 +11,8 @@
  * Prints one machine-readable line:
  *   bench=linear impl=libcrm data=D rows=R terms=P fit_s=S n_iter=N loglik=L
  *   coef0=.. coef1=.. coef_last=.. peak_rss_kb=KB data_kb=KB
- * fit_s is the fastest of 5 fits (fit + standard errors + summary table with
+ * fit_s is the fastest of REPS fits (environment, default 5, as bench/linear_python.py;
+ * fit + standard errors + summary table with
  * p-values and odds ratios); peak_rss_kb is getrusage ru_maxrss. A line "coef=..."
  * follows with every coefficient (for the comparison with the references).
  * The environment variable CRM_BENCH_THREADS sets n_threads (default 0 = all cores). */
@@ -109,7 +110,9 @@ int main(int argc, char **argv)
     if (th) o.n_threads = atoi(th);
     double best = 1e300;
     crm_model *keep = NULL;
-    for (int rep = 0; rep < 5; rep++) {
+    const char *reps_env = getenv("REPS");
+    int reps = reps_env && atoi(reps_env) > 0 ? atoi(reps_env) : 5;
+    for (int rep = 0; rep < reps; rep++) {
         crm_model *m = NULL;
         crm_dataset *sum = NULL;
         double t0 = now();

@@ -7,15 +7,19 @@
  * InvoiceNo not starting with 'C') and builds the RFM table (crm_rfm with
  * quantity * price and distinct invoices). Prints one machine-readable line:
  *   bench=rfm impl=libcrm file=NAME runs=N median_s=S min_s=S load_s=S clean_s=S rfm_s=S
- *   rows=R kept=K customers=C peak_rss_kb=KB
+ *   rows=R kept=K customers=C days=D scores=S monetary=M peak_rss_kb=KB
  * (load_s, clean_s, rfm_s are the medians of the three steps; peak_rss_kb is
- * the process's peak resident set, getrusage ru_maxrss).
+ * the process's peak resident set, getrusage ru_maxrss). days, scores and monetary
+ * check the RFM table against pandas' (not timed): the sum of recency_days,
+ * frequency and tenure_days, the sum of rfm_score (integers: exact), and the sum of
+ * monetary in customer order.
  *
  * --synthetic times crm_rfm alone on ROWS generated lines (the same data as
  * bench/rfm_pandas.py --synthetic): with h = splitmix64 of the row number,
  * customer = h % CUSTOMERS, amount = 1 + (h >> 40) % 10000 / 100,
  * time = 2011-01-01 + (h >> 20) % (365 days), invoice = row / 4. Prints
- *   bench=rfm_synth impl=libcrm rows=R customers=C runs=N median_s=S min_s=S peak_rss_kb=KB */
+ *   bench=rfm_synth impl=libcrm rows=R customers=C runs=N median_s=S min_s=S days=D scores=S
+ *   monetary=M peak_rss_kb=KB */
 #define _POSIX_C_SOURCE 200809L
 #include <crm.h>
 #include <crm/rfm.h>
@@ -52,6 +56,29 @@ static int fail(const char *what, crm_status st)
 {
     fprintf(stderr, "bench_rfm: %s: %s: %s\n", what, crm_status_str(st), crm_last_error());
     return 1;
+}
+
+/* Sums over the RFM table that the pandas side computes the same way. */
+static int checksum(const crm_dataset *rfm, double *days, double *scores, double *money)
+{
+    static const char *const cols[] = {"recency_days", "frequency", "tenure_days", "rfm_score",
+                                       "monetary"};
+    size_t n = crm_dataset_nrows(rfm);
+    double *x = malloc((n ? n : 1) * sizeof *x);
+    if (!x) return 1;
+    *days = *scores = *money = 0;
+    for (size_t k = 0; k < 5; k++) {
+        size_t c = 0;
+        if (crm_dataset_column_index(rfm, cols[k], &c) || crm_dataset_get_number(rfm, c, 0, n, x)) {
+            free(x);
+            return 1;
+        }
+        double *to = k < 3 ? days : k == 3 ? scores : money;
+        for (size_t i = 0; i < n; i++)
+            *to += x[i];
+    }
+    free(x);
+    return 0;
 }
 
 static uint64_t splitmix64(uint64_t i)
@@ -94,12 +121,14 @@ static int synthetic(size_t rows, size_t customers, int runs)
     o.amount = "amount";
     o.invoice = "invoice";
     size_t ncust = 0;
+    double days = 0, scores = 0, money = 0;
     for (int i = 0; i < runs; i++) {
         crm_dataset *rfm = NULL;
         double t0 = now();
         if ((st = crm_rfm(tx, &o, &rfm))) return fail("rfm", st);
         t[i] = now() - t0;
         ncust = crm_dataset_nrows(rfm);
+        if (i == runs - 1 && checksum(rfm, &days, &scores, &money)) return fail("checksum", 1);
         crm_dataset_free(rfm);
     }
     crm_dataset_free(tx);
@@ -107,8 +136,8 @@ static int synthetic(size_t rows, size_t customers, int runs)
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     printf("bench=rfm_synth impl=libcrm rows=%zu customers=%zu runs=%d median_s=%.4f min_s=%.4f "
-           "peak_rss_kb=%ld\n",
-           rows, ncust, runs, med, t[0], (long)ru.ru_maxrss);
+           "days=%.17g scores=%.17g monetary=%.17g peak_rss_kb=%ld\n",
+           rows, ncust, runs, med, t[0], days, scores, money, (long)ru.ru_maxrss);
     free(t);
     return 0;
 }
@@ -136,6 +165,7 @@ int main(int argc, char **argv)
     if (!t) return 1;
     double *tl = t + runs, *tc = t + 2 * runs, *tr = t + 3 * runs;
     size_t rows = 0, kept = 0, customers = 0;
+    double days = 0, scores = 0, money = 0;
     crm_rfm_options o;
     crm_rfm_options_init(&o, sizeof o);
     o.customer = "CustomerID";
@@ -160,6 +190,7 @@ int main(int argc, char **argv)
         rows = crm_dataset_nrows(raw);
         kept = crm_dataset_nrows(tx);
         customers = crm_dataset_nrows(rfm);
+        if (i == runs - 1 && checksum(rfm, &days, &scores, &money)) return fail("checksum", 1);
         crm_dataset_free(rfm);
         crm_dataset_free(tx);
         crm_dataset_free(raw);
@@ -170,9 +201,10 @@ int main(int argc, char **argv)
     getrusage(RUSAGE_SELF, &ru);
     const char *name = strrchr(argv[1], '/');
     printf("bench=rfm impl=libcrm file=%s runs=%d median_s=%.4f min_s=%.4f load_s=%.4f "
-           "clean_s=%.4f rfm_s=%.4f rows=%zu kept=%zu customers=%zu peak_rss_kb=%ld\n",
-           name ? name + 1 : argv[1], runs, med, t[0], ml, mc, mr, rows, kept, customers,
-           (long)ru.ru_maxrss);
+           "clean_s=%.4f rfm_s=%.4f rows=%zu kept=%zu customers=%zu days=%.17g scores=%.17g "
+           "monetary=%.17g peak_rss_kb=%ld\n",
+           name ? name + 1 : argv[1], runs, med, t[0], ml, mc, mr, rows, kept, customers, days,
+           scores, money, (long)ru.ru_maxrss);
     free(t);
     return 0;
 }

@@ -14,7 +14,11 @@ values sorted by customer (recency reversed); rfm_cell and rfm_score.
 Prints one line in the format of bench_rfm:
 
   bench=rfm impl=LABEL file=NAME runs=N median_s=S min_s=S load_s=S clean_s=S rfm_s=S
-  rows=R kept=K customers=C peak_rss_kb=KB base_rss_kb=B
+  rows=R kept=K customers=C days=D scores=S monetary=M peak_rss_kb=KB base_rss_kb=B
+
+days, scores and monetary are the checksums of bench_rfm (not timed): the sum of
+recency_days, frequency and tenure_days, the sum of rfm_score, and the sum of
+monetary in customer order.
 
 peak_rss_kb is the process's peak resident set (getrusage ru_maxrss), which
 includes the interpreter and pandas; base_rss_kb is the resident set after
@@ -25,7 +29,8 @@ importing pandas, before the first read.
 customer = h % CUSTOMERS, amount = 1 + (h >> 40) % 10000 / 100,
 time = 2011-01-01 + (h >> 20) % (365 days), invoice = row // 4) and prints
 
-  bench=rfm_synth impl=LABEL rows=R customers=C runs=N median_s=S min_s=S peak_rss_kb=KB
+  bench=rfm_synth impl=LABEL rows=R customers=C runs=N median_s=S min_s=S days=D scores=S
+  monetary=M peak_rss_kb=KB
 """
 import os
 import resource
@@ -70,6 +75,19 @@ def rfm(df):
     return t
 
 
+def checksum(t):
+    """The sums bench_rfm computes, in the same order (rows sorted by customer)."""
+    days = scores = money = 0.0
+    for col in ("recency_days", "frequency", "tenure_days"):
+        for x in t[col].tolist():
+            days += float(x)
+    for x in t["rfm_score"].tolist():
+        scores += float(x)
+    for x in t["monetary"].tolist():
+        money += float(x)
+    return "days=%r scores=%r monetary=%r" % (days, scores, money)
+
+
 def splitmix64(i):
     with np.errstate(over="ignore"):
         z = (i + np.uint64(1)) * np.uint64(0x9E3779B97F4A7C15)
@@ -92,15 +110,19 @@ def synthetic(rows, customers, runs, label):
     del i, h
     times = []
     n = 0
-    for _ in range(runs):
+    check = ""
+    for r in range(runs):
         t0 = time.perf_counter()
         t = rfm(df)
         times.append(time.perf_counter() - t0)
         n = len(t)
+        if r == runs - 1:
+            check = checksum(t)
         del t
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print("bench=rfm_synth impl=%s rows=%d customers=%d runs=%d median_s=%.4f min_s=%.4f "
-          "peak_rss_kb=%d" % (label, rows, n, runs, statistics.median(times), min(times), peak))
+          "%s peak_rss_kb=%d" % (label, rows, n, runs, statistics.median(times), min(times), check,
+                                 peak))
     return 0
 
 
@@ -118,7 +140,8 @@ def main():
     base = rss_kb()
     tot, tl, tc, tr = [], [], [], []
     rows = kept = customers = 0
-    for _ in range(runs):
+    check = ""
+    for r in range(runs):
         t0 = time.perf_counter()
         raw = pd.read_csv(path, parse_dates=["InvoiceDate"])
         t1 = time.perf_counter()
@@ -134,13 +157,15 @@ def main():
         tc.append(t2 - t1)
         tr.append(t3 - t2)
         rows, kept, customers = len(raw), len(df), len(t)
+        if r == runs - 1:
+            check = checksum(t)
         del raw, df, t
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print("bench=rfm impl=%s file=%s runs=%d median_s=%.4f min_s=%.4f load_s=%.4f clean_s=%.4f "
-          "rfm_s=%.4f rows=%d kept=%d customers=%d peak_rss_kb=%d base_rss_kb=%d"
+          "rfm_s=%.4f rows=%d kept=%d customers=%d %s peak_rss_kb=%d base_rss_kb=%d"
           % (label, os.path.basename(path), runs, statistics.median(tot), min(tot),
              statistics.median(tl), statistics.median(tc), statistics.median(tr), rows, kept,
-             customers, peak, base))
+             customers, check, peak, base))
     return 0
 
 

@@ -12,6 +12,11 @@
 # process (date +%s%N), so it includes starting it. Borgelt's programs are not part of libcrm; build them
 # yourself from his published sources and point the variables at the binaries.
 #
+# Borgelt's programs and the Python counting run on one thread, so the ratios compare
+# libcrm on one thread with them (thread for thread); libcrm on all cores is reported
+# beside. The script fails (exit 1) unless every implementation finds the same number of
+# itemsets (and, for libcrm and Python, the same number of each size).
+#
 # Usage: bench/run_apriori.sh [FILE]   (RUNS=7, PY_RUNS=3, BUILD_DIR=build/release)
 # Build first: cmake --preset release && cmake --build build/release --target bench
 set -eu
@@ -55,7 +60,8 @@ time_prog() {
 for minsup in 0.001 0.0005; do
     pct=$(awk -v s="$minsup" 'BEGIN { printf "%g", s * 100 }')
     {
-        "$bench" "$data" "$minsup" "$runs"
+        "$bench" "$data" "$minsup" "$runs" 1 | sed 's/impl=libcrm/impl=libcrm-1thread/'
+        "$bench" "$data" "$minsup" "$runs" 0
         if [ -n "${CRM_BORGELT_APRIORI:-}" ]; then
             time_prog borgelt-apriori "$CRM_BORGELT_APRIORI" "-s$pct" "$data" "$tmp/out"
         fi
@@ -66,13 +72,19 @@ for minsup in 0.001 0.0005; do
     } > "$tmp/res"
     cat "$tmp/res"
     awk -v s="$minsup" '
-        { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-          t[v["impl"]] = v["median_s"]; m[v["impl"]] = v["peak_rss_kb"]; n[v["impl"]] = v["itemsets"] }
+        { delete v; for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+          t[v["impl"]] = v["median_s"]; m[v["impl"]] = v["peak_rss_kb"]; n[v["impl"]] = v["itemsets"]; bs[v["impl"]] = v["by_size"] }
         END {
-            c = t["libcrm"]
-            printf "summary: min_support %s: libcrm %.4f s (%d itemsets, peak RSS %.1f MiB)", s, c, n["libcrm"], m["libcrm"] / 1024
+            c = t["libcrm-1thread"]
+            printf "summary: min_support %s: libcrm %.4f s on one thread (all cores %.4f s; %d itemsets, peak RSS %.1f MiB)", s, c, t["libcrm"], n["libcrm"], m["libcrm"] / 1024
             if ("borgelt-apriori" in t) printf "; Borgelt apriori %.4f s (%.2fx, %d itemsets, %.1f MiB)", t["borgelt-apriori"], t["borgelt-apriori"] / c, n["borgelt-apriori"], m["borgelt-apriori"] / 1024
             if ("borgelt-fpgrowth" in t) printf "; Borgelt fpgrowth %.4f s (%.2fx, %d itemsets, %.1f MiB)", t["borgelt-fpgrowth"], t["borgelt-fpgrowth"] / c, n["borgelt-fpgrowth"], m["borgelt-fpgrowth"] / 1024
             printf "; Python %.3f s (%.0fx, %d itemsets, %.1f MiB)\n", t["python"], t["python"] / c, n["python"], m["python"] / 1024
+            # self-check: every implementation finds the same itemsets (count; per size where printed)
+            bad = 0
+            for (k in n) if (n[k] != n["libcrm"]) { printf "CHECK FAILED: %s finds %s itemsets, libcrm %s\n", k, n[k], n["libcrm"]; bad = 1 }
+            for (k in bs) if (bs[k] != "" && bs[k] != bs["libcrm"]) { printf "CHECK FAILED: %s itemsets by size %s, libcrm %s\n", k, bs[k], bs["libcrm"]; bad = 1 }
+            printf "check: min_support %s: %d itemsets (by size %s) from every implementation%s\n", s, n["libcrm"], bs["libcrm"], bad ? ": FAILED" : ""
+            exit bad
         }' "$tmp/res"
 done

@@ -3,7 +3,9 @@
 # decompressed Online Retail file, each in its own process so that peak memory
 # is measured separately. pandas is timed with its default threads and with
 # OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1; the ratio is quoted against the
-# faster of the two.
+# faster of the two. Both sides: the median of RUNS loads, on one thread (neither parser
+# uses more). Fails (exit 1) unless both read the same table: rows, columns, number
+# columns, their missing cells and their minima and maxima (exact).
 #
 # Usage: bench/run_csv.sh [FILE.csv.gz]     (RUNS=5 and BUILD_DIR=build/release by default)
 # Build first: cmake --preset release && cmake --build build/release --target bench
@@ -40,4 +42,13 @@ printf '%s\n%s\n%s\n' "$crm" "$pd" "$pd1" | awk '
         printf "summary: pandas median %.4f s (1 thread: %.4f s), peak RSS %.1f MiB (1 thread: %.1f MiB)\n", \
             p, p1, v[2, "peak_rss_kb"] / 1024, v[3, "peak_rss_kb"] / 1024
         printf "ratio=%.2f (faster pandas median / libcrm median)\n", best / c
+        # self-check: the same table on every side (exact values: no tolerance)
+        bad = 0
+        for (r = 2; r <= 3; r++)
+            if (v[r, "rows"] != v[1, "rows"] || v[r, "cols"] != v[1, "cols"] || v[r, "numcols"] != v[1, "numcols"] || v[r, "missing"] != v[1, "missing"] || v[r, "minmax"] + 0 != v[1, "minmax"] + 0) {
+                printf "CHECK FAILED: %s read %s x %s, %s number columns, %s missing, min+max %s; libcrm %s x %s, %s, %s, %s\n", v[r, "impl"], v[r, "rows"], v[r, "cols"], v[r, "numcols"], v[r, "missing"], v[r, "minmax"], v[1, "rows"], v[1, "cols"], v[1, "numcols"], v[1, "missing"], v[1, "minmax"]
+                bad = 1
+            }
+        printf "check: %s rows x %s columns, %s number columns with %s missing cells and the same min and max on every side%s\n", v[1, "rows"], v[1, "cols"], v[1, "numcols"], v[1, "missing"], bad ? ": FAILED" : ""
+        exit bad
     }'

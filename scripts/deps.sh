@@ -1,11 +1,15 @@
 #!/bin/sh
 # Install the Debian packages a task needs, when missing.
-# Usage: scripts/deps.sh build|test|ci|bench ...
+# Usage: scripts/deps.sh build|test|goldens|ci|bench ...
+#   goldens: the reference tools of tests/reference/ (scripts/regen_goldens.sh) and
+#   of the parity tests (tests/python/test_tree.py compares with scikit-learn);
+#   ci: everything CI runs, goldens included.
 # As root it runs apt-get; otherwise it prints the exact command to run.
 set -eu
 
 pkgs_build="build-essential cmake pkg-config libopenblas-dev liblapacke-dev zlib1g-dev"
 pkgs_test="check python3 python3-pytest python3-numpy"
+pkgs_goldens="python3 python3-numpy python3-scipy python3-pandas python3-sklearn python3-statsmodels r-base-core r-cran-forecast"
 pkgs_ci="valgrind abigail-tools clang g++"
 pkgs_bench="python3-pandas python3-numpy python3-sklearn python3-statsmodels python3-mpmath r-base-core r-cran-forecast"
 
@@ -14,9 +18,10 @@ for task in "$@"; do
     case "$task" in
     build) want="$want $pkgs_build" ;;
     test) want="$want $pkgs_build $pkgs_test" ;;
-    ci) want="$want $pkgs_build $pkgs_test $pkgs_ci" ;;
+    goldens) want="$want $pkgs_goldens" ;;
+    ci) want="$want $pkgs_build $pkgs_test $pkgs_goldens $pkgs_ci" ;;
     bench) want="$want $pkgs_build $pkgs_bench" ;;
-    *) echo "deps.sh: unknown task '$task' (build, test, ci, bench)" >&2; exit 2 ;;
+    *) echo "deps.sh: unknown task '$task' (build, test, goldens, ci, bench)" >&2; exit 2 ;;
     esac
 done
 

@@ -4,16 +4,43 @@
  *   classic series with ARIMA(1,1,1) and, when seasonal, the airline model,
  *   plus mean, drift and seasonal-AR cases) under ML, CSS-ML and CSS:
  *   coefficients, standard errors, sigma2, loglik, AIC, 12-step forecasts and
- *   their standard errors to 1e-4 relative; residuals and Ljung-Box;
+ *   their standard errors, and Ljung-Box, each within its tolerance below;
  * - auto.arima orders on every series of ../shared/data and on 200 generated
- *   series (at least 95 % identical; the documented exceptions are series
- *   where R's own Gardner initialisation fails and R, re-run with the exact
- *   initialisation, agrees with libcrm). */
+ *   series, all identical (the golden file takes R's exact initialisation for
+ *   the series listed in arima_generated_notes.tsv, where whether R's default
+ *   Gardner initialisation fails depends on the host). */
 #include "test_util.h"
 
 #include <math.h>
 
-#define REL 1e-4
+/* Relative tolerances per quantity (the Ljung-Box p-value absolute), a small multiple
+ * (at most 10x) of the largest difference from R over the 39 fits on the reference
+ * machine, printed by test_fixed_orders ("parity:" lines). The optimiser stops where the
+ * objective's relative change is below R's reltol (1.49e-8), so coefficients agree to
+ * ~sqrt(reltol) on flat likelihoods (USAccDeaths ARIMA(1,1,1), a near-cancelling
+ * ARMA(1,1)), the likelihood itself to far better. docs/forecasting.md quotes them. */
+static const struct {
+    const char *what;
+    double tol;
+} tolerances[] = {
+    {"coef", 1e-4},        /* measured 3.8e-5 */
+    {"se", 1e-4},          /* 2.8e-5 */
+    {"sigma2", 1e-6},      /* 1.9e-7 */
+    {"loglik", 1e-9},      /* 1.8e-10 */
+    {"aic", 1e-9},         /* 1.8e-10 */
+    {"forecast", 2e-7},    /* 4.3e-8 */
+    {"forecast se", 1e-5}, /* 2.6e-6 */
+    {"ljung_box", 5e-6},   /* 9.9e-7 */
+    {"ljung_box p", 4e-6}, /* absolute; 8.3e-7 */
+};
+
+static double tolerance(const char *what)
+{
+    for (size_t i = 0; i < sizeof tolerances / sizeof tolerances[0]; i++)
+        if (strcmp(tolerances[i].what, what) == 0) return tolerances[i].tol;
+    ck_abort_msg("no tolerance for %s", what);
+    return 0;
+}
 
 typedef struct fixed_case {
     char id[64], series[32], transform[8], method[16];
@@ -64,35 +91,33 @@ static double *read_values(const char *name, int logt, size_t *n)
     return y;
 }
 
-/* The largest relative difference from R seen per quantity, printed after the
- * fixed-order fits so a run shows how close the parity is, not only that it holds. */
-static const char *worst_what[8];
-static double worst_err[8];
+/* The largest difference from R seen per quantity, printed after the fixed-order fits so
+ * a run shows how close the parity is, not only that it holds. */
+static crm_parity worst[16];
+static const char *worst_key[16];
+static char worst_name[16][64];
 static int n_worst;
 
-static void note_worst(const char *what, double err)
+static crm_parity *parity_of(const char *what)
 {
     int i = 0;
-    while (i < n_worst && strcmp(worst_what[i], what) != 0)
+    while (i < n_worst && strcmp(worst_key[i], what) != 0)
         i++;
     if (i == n_worst) {
-        if (n_worst == 8) return;
-        worst_what[n_worst++] = what;
-        worst_err[i] = 0.0;
+        ck_assert_int_lt(n_worst, 16);
+        worst_key[i] = what;
+        snprintf(worst_name[i], sizeof worst_name[i], "ARIMA %s vs R stats::arima", what);
+        int absolute = strcmp(what, "ljung_box p") == 0;
+        crm_parity p = CRM_PARITY_REL(worst_name[i], tolerance(what));
+        if (absolute) p.floor = -1.0;
+        worst[n_worst++] = p;
     }
-    if (err > worst_err[i]) worst_err[i] = err;
+    return &worst[i];
 }
 
 static void check_rel(const char *id, const char *what, int i, double got, double want)
 {
-    if (isnan(want)) {
-        ck_assert_msg(isnan(got), "%s %s[%d]: got %.12g, R gives NA", id, what, i, got);
-        return;
-    }
-    double err = fabs(got - want) / fmax(fabs(want), 1e-300);
-    note_worst(what, err);
-    ck_assert_msg(err <= REL, "%s %s[%d]: %.12g vs R %.12g (rel %.2g)", id, what, i, got, want,
-                  err);
+    crm_parity_check(parity_of(what), got, want, "%s [%d]", id, i);
 }
 
 static int read_fixed(fixed_case *cases, int max)
@@ -239,8 +264,7 @@ START_TEST(test_fixed_orders)
             ck_assert_ok(crm_model_stat(m, "ljung_box_p", &p));
             ck_assert_double_eq(lag, c->lb[0]);
             check_rel(c->id, "ljung_box", 0, q, c->lb[1]);
-            ck_assert_msg(fabs(p - c->lb[2]) <= 1e-4, "%s: Ljung-Box p %.8g vs R %.8g", c->id, p,
-                          c->lb[2]);
+            check_rel(c->id, "ljung_box p", 0, p, c->lb[2]);
         }
         /* a model read back from JSON forecasts bit-identically */
         char *js = NULL;
@@ -260,9 +284,9 @@ START_TEST(test_fixed_orders)
         free(c->resid);
         free(y);
     }
-    fprintf(stderr, "arima fixed-order fits vs R (%d), largest relative difference:", nc);
+    fprintf(stderr, "arima fixed-order fits vs R: %d\n", nc);
     for (int i = 0; i < n_worst; i++)
-        fprintf(stderr, " %s %.2g%s", worst_what[i], worst_err[i], i + 1 < n_worst ? "," : "\n");
+        crm_parity_report(&worst[i]);
 }
 END_TEST
 
@@ -453,23 +477,22 @@ START_TEST(test_auto_generated)
     }
     fclose(f);
     ck_assert_int_eq(nser, 200);
-    /* documented exceptions: R re-run with the exact initialisation */
-    int exact[201][8];
-    memset(exact, -1, sizeof exact);
+    /* the series fitted with R's exact initialisation: their golden line is that fit */
     f = fopen(crm_test_file("reference/golden/arima_generated_notes.tsv"), "r");
     ck_assert_msg(f != NULL, "cannot open arima_generated_notes.tsv");
     int nexc = 0;
     while (fgets(line, sizeof line, f)) {
         if (strncmp(line, "auto_exact_init", 15) != 0) continue;
         strtok(line, "\t");
-        int i = atoi(strtok(NULL, "\t"));
-        int *o = exact[i];
+        int i = atoi(strtok(NULL, "\t")), o[8];
         sscanf(strtok(NULL, "\t"), "%d %d %d %d %d %d %d %d", o, o + 1, o + 2, o + 3, o + 4, o + 5,
                o + 6, o + 7);
+        ck_assert_int_eq(memcmp(o, want[i], sizeof o), 0);
         nexc++;
     }
     fclose(f);
-    int same = 0, same_exact = 0, total = 0;
+    ck_assert_int_ge(nexc, 1);
+    int same = 0, total = 0;
     for (int g = 0; g < 2; g++) {
         crm_dataset *ds = NULL;
         ck_assert_ok(crm_dataset_new(&ds));
@@ -496,33 +519,30 @@ START_TEST(test_auto_generated)
             ck_assert_ok(crm_dataset_get_number(fits, ci, 0, ng, cols[c]));
         }
         for (size_t r = 0; r < ng; r++) {
-            int i = (int)cols[0][r], ok = 1, ok2 = 1;
+            int i = (int)cols[0][r], ok = 1;
             int seasonal = want[i][3] + want[i][4] + want[i][5] > 0;
             for (int c = 0; c < 8; c++) {
                 if (c == 6 && !seasonal) continue; /* R prints the frequency anyway */
                 if ((int)cols[c + 1][r] != want[i][c]) ok = 0;
-                if (exact[i][0] >= 0 && (int)cols[c + 1][r] != exact[i][c]) ok2 = 0;
             }
             total++;
             same += ok;
-            if (!ok) {
-                ck_assert_msg(exact[i][0] >= 0 && ok2,
-                              "series %d: ARIMA(%g,%g,%g)(%g,%g,%g)[%g] const %g, R "
-                              "ARIMA(%d,%d,%d)(%d,%d,%d)[%d] const %d",
-                              i, cols[1][r], cols[2][r], cols[3][r], cols[4][r], cols[5][r],
-                              cols[6][r], cols[7][r], cols[8][r], want[i][0], want[i][1],
-                              want[i][2], want[i][3], want[i][4], want[i][5], want[i][6],
-                              want[i][7]);
-                same_exact++;
-            }
+            ck_assert_msg(ok,
+                          "series %d: ARIMA(%g,%g,%g)(%g,%g,%g)[%g] const %g, R "
+                          "ARIMA(%d,%d,%d)(%d,%d,%d)[%d] const %d",
+                          i, cols[1][r], cols[2][r], cols[3][r], cols[4][r], cols[5][r],
+                          cols[6][r], cols[7][r], cols[8][r], want[i][0], want[i][1], want[i][2],
+                          want[i][3], want[i][4], want[i][5], want[i][6], want[i][7]);
         }
         crm_dataset_free(fits);
         crm_dataset_free(fcs);
         crm_dataset_free(ds);
     }
     ck_assert_int_eq(total, 200);
-    ck_assert_msg(same >= 190, "only %d of 200 orders equal to forecast 8.20", same);
-    ck_assert_int_le(same_exact, nexc);
+    ck_assert_int_eq(same, 200);
+    fprintf(stderr, "parity: auto-ARIMA orders equal to forecast 8.20 on %d of 200 generated series "
+                    "(%d with R's exact initialisation)\n",
+            same, nexc);
     for (int g = 0; g < 2; g++) {
         free(id[g]);
         free(val[g]);

@@ -1,8 +1,10 @@
 /* k-means parity with scikit-learn 1.2 (golden files from tests/reference/kmeans.py):
- * identical labels, n_iter and inertia (1e-9 relative) from the same initial centers with
- * tol = 0 on the Telco numeric columns (raw and standardized) and on a 16-dimensional blob
- * set; k-means++ with n_init = 10 within 0.5% of scikit-learn's inertia on the Online Retail
- * RFM table; silhouette equal to sklearn.metrics.silhouette_score to 1e-9. */
+ * identical labels and n_iter, and inertia to a few ulps (TOL_INERTIA_*), from the same
+ * initial centers with tol = 0 on the Telco numeric columns (raw and standardized) and on a
+ * 16-dimensional blob set; k-means++ with n_init = 10 on the Online Retail RFM table at most
+ * TOL_RFM_PLUSPLUS above scikit-learn's inertia (seeds 0 to 3); silhouette equal to
+ * sklearn.metrics.silhouette_score to TOL_SILHOUETTE. Every comparison prints its largest
+ * difference ("parity:" lines); the tolerances are small multiples of those. */
 #include "test_util.h"
 
 #include "crm/kmeans.h"
@@ -10,6 +12,16 @@
 #include "data/dataset_internal.h"
 
 #include <math.h>
+
+/* Relative tolerances: a small multiple (at most 10x) of the largest difference measured
+ * on the reference machine, never below a few ulps. docs/kmeans.md quotes them. */
+#define TOL_INERTIA_TELCO 1e-15     /* measured 1.1e-16 (half an ulp) */
+#define TOL_INERTIA_TELCO_STD 1e-14 /* 2e-15 */
+#define TOL_INERTIA_BLOBS 4e-15     /* 7.1e-16 */
+#define TOL_SILHOUETTE 1e-14        /* 1.5e-15 */
+/* libcrm's k-means++ inertia / scikit-learn's - 1: seeds 0 to 2 reach scikit-learn's optimum
+ * (1.1e-15 and 1.3e-15 above), seed 3 a better one (3.3e-5 below) */
+#define TOL_RFM_PLUSPLUS 5e-15
 
 typedef struct golden {
     int k;
@@ -84,7 +96,7 @@ static const char *const *names_of(const golden *g, const char **buf)
 
 /* Fit from the golden initial centers with tol = 0 and compare. */
 static void check_given(crm_dataset *ds, const golden *g, int standardize, int algorithm,
-                        int n_threads)
+                        int n_threads, crm_parity *pin)
 {
     const char *names[16];
     crm_kmeans_options o;
@@ -104,8 +116,8 @@ static void check_given(crm_dataset *ds, const golden *g, int standardize, int a
     ck_assert_ok(crm_model_stat(m, "inertia", &inertia));
     ck_assert_ok(crm_model_stat(m, "n_iter", &n_iter));
     ck_assert_ok(crm_model_stat(m, "converged", &conv));
-    ck_assert_msg(fabs(inertia - g->inertia) <= 1e-9 * g->inertia,
-                  "inertia %.17g vs scikit-learn %.17g", inertia, g->inertia);
+    crm_parity_check(pin, inertia, g->inertia, "standardize %d, algorithm %d, %d threads",
+                     standardize, algorithm, n_threads);
     ck_assert_int_eq((int)n_iter, g->n_iter);
     ck_assert_int_eq((int)conv, 1);
     crm_dataset *p = NULL;
@@ -148,9 +160,11 @@ START_TEST(test_telco_given)
     golden g;
     golden_read("reference/golden/kmeans_telco.tsv", &g);
     crm_dataset *ds = telco();
-    check_given(ds, &g, 0, CRM_KMEANS_LLOYD, 1);
-    check_given(ds, &g, 0, CRM_KMEANS_LLOYD, 2);
-    check_given(ds, &g, 0, CRM_KMEANS_HAMERLY, 2);
+    crm_parity pin = CRM_PARITY_REL("k-means inertia vs scikit-learn, Telco k 4", TOL_INERTIA_TELCO);
+    check_given(ds, &g, 0, CRM_KMEANS_LLOYD, 1, &pin);
+    check_given(ds, &g, 0, CRM_KMEANS_LLOYD, 2, &pin);
+    check_given(ds, &g, 0, CRM_KMEANS_HAMERLY, 2, &pin);
+    crm_parity_report(&pin);
     crm_dataset_free(ds);
     free(g.labels);
 }
@@ -161,8 +175,11 @@ START_TEST(test_telco_std_given)
     golden g;
     golden_read("reference/golden/kmeans_telco_std.tsv", &g);
     crm_dataset *ds = telco();
-    check_given(ds, &g, 1, CRM_KMEANS_LLOYD, 0);
-    check_given(ds, &g, 1, CRM_KMEANS_HAMERLY, 0);
+    crm_parity pin = CRM_PARITY_REL("k-means inertia vs scikit-learn, Telco standardized k 5",
+                                    TOL_INERTIA_TELCO_STD);
+    check_given(ds, &g, 1, CRM_KMEANS_LLOYD, 0, &pin);
+    check_given(ds, &g, 1, CRM_KMEANS_HAMERLY, 0, &pin);
+    crm_parity_report(&pin);
     crm_dataset_free(ds);
     free(g.labels);
 }
@@ -183,15 +200,17 @@ START_TEST(test_blobs_given)
     golden g;
     golden_read("reference/golden/kmeans_blobs.tsv", &g);
     crm_dataset *ds = blobs();
-    check_given(ds, &g, 0, CRM_KMEANS_LLOYD, 1);
-    check_given(ds, &g, 0, CRM_KMEANS_HAMERLY, 2);
-    check_given(ds, &g, 0, CRM_KMEANS_AUTO, 0);
+    crm_parity pin = CRM_PARITY_REL("k-means inertia vs scikit-learn, blobs k 8", TOL_INERTIA_BLOBS);
+    check_given(ds, &g, 0, CRM_KMEANS_LLOYD, 1, &pin);
+    check_given(ds, &g, 0, CRM_KMEANS_HAMERLY, 2, &pin);
+    check_given(ds, &g, 0, CRM_KMEANS_AUTO, 0, &pin);
+    crm_parity_report(&pin);
     crm_dataset_free(ds);
     free(g.labels);
 }
 END_TEST
 
-static void check_silhouette(crm_dataset *ds, const golden *g)
+static void check_silhouette(crm_dataset *ds, const golden *g, crm_parity *ps)
 {
     const char *names[16];
     crm_dataset *p = NULL;
@@ -199,8 +218,7 @@ static void check_silhouette(crm_dataset *ds, const golden *g)
     ck_assert_ok(crm_dataset_add_number(p, "label", g->labels, g->nlabels));
     double s = NAN, s1 = NAN;
     ck_assert_ok(crm_silhouette(p, names_of(g, names), g->ncols, "label", NULL, &s));
-    ck_assert_msg(fabs(s - g->silhouette) <= 1e-9, "silhouette %.17g vs scikit-learn %.17g", s,
-                  g->silhouette);
+    crm_parity_check(ps, s, g->silhouette, "k %d, %zu columns", g->k, g->ncols);
     crm_silhouette_options o;
     ck_assert_ok(crm_silhouette_options_init(&o, sizeof o));
     o.n_threads = 1;
@@ -214,12 +232,14 @@ START_TEST(test_silhouette)
     golden g;
     golden_read("reference/golden/kmeans_blobs.tsv", &g);
     crm_dataset *ds = blobs();
-    check_silhouette(ds, &g);
+    crm_parity ps = CRM_PARITY_REL("silhouette vs sklearn.metrics.silhouette_score", TOL_SILHOUETTE);
+    check_silhouette(ds, &g, &ps);
     crm_dataset_free(ds);
     free(g.labels);
     golden_read("reference/golden/kmeans_telco.tsv", &g);
     ds = telco();
-    check_silhouette(ds, &g);
+    check_silhouette(ds, &g, &ps);
+    crm_parity_report(&ps);
     crm_dataset_free(ds);
     free(g.labels);
 }
@@ -290,28 +310,27 @@ START_TEST(test_rfm_plusplus)
     o.k = g.k;
     o.n_init = 10;
     o.standardize = 1;
-    o.seed = 0;
-    crm_model *m = NULL;
-    ck_assert_ok(crm_kmeans_fit(rfm, cols, 3, &o, &m));
     double inertia = 0;
-    ck_assert_ok(crm_model_stat(m, "inertia", &inertia));
-    ck_assert_msg(inertia <= 1.005 * g.inertia, "inertia %.10g more than 0.5%% above %.10g",
-                  inertia, g.inertia);
-    fprintf(stderr,
-            "kmeans parity (Online Retail RFM, k-means++, n_init 10): inertia %.10g, "
-            "scikit-learn %.10g (ratio %.6f)\n",
-            inertia, g.inertia, inertia / g.inertia);
-    /* other seeds too */
-    for (uint64_t seed = 1; seed <= 3; seed++) {
+    /* k-means++ draws differ from scikit-learn's: libcrm's best of 10 may be a better
+     * optimum than scikit-learn's (passes) or a worse one by at most the tolerance */
+    double worst = 0;
+    for (uint64_t seed = 0; seed <= 3; seed++) {
         crm_model *m2 = NULL;
         o.seed = seed;
         ck_assert_ok(crm_kmeans_fit(rfm, cols, 3, &o, &m2));
         ck_assert_ok(crm_model_stat(m2, "inertia", &inertia));
-        ck_assert_msg(inertia <= 1.005 * g.inertia, "seed %d: inertia %.10g vs %.10g", (int)seed,
-                      inertia, g.inertia);
+        double above = inertia / g.inertia - 1;
+        fprintf(stderr, "k-means++ Online Retail RFM, seed %d: inertia %.17g, scikit-learn %.17g "
+                        "(%.2g relative above)\n",
+                (int)seed, inertia, g.inertia, above);
+        ck_assert_msg(above <= TOL_RFM_PLUSPLUS, "seed %d: inertia %.17g is %.3g above %.17g",
+                      (int)seed, inertia, above, g.inertia);
+        worst = fmax(worst, above);
         crm_model_free(m2);
     }
-    crm_model_free(m);
+    fprintf(stderr, "parity: k-means++ inertia above scikit-learn's, Online Retail RFM, seeds 0-3: "
+                    "largest %.2g (tolerance %.2g, relative)\n",
+            worst, TOL_RFM_PLUSPLUS);
     crm_dataset_free(rfm);
     free(g.labels);
 }

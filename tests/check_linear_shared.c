@@ -4,6 +4,39 @@
 
 #include <math.h>
 
+/* Tolerances (relative unless said otherwise), each a small multiple (at most
+ * 10x) of the largest difference the suite prints in its "parity:" lines on the
+ * reference machine, with a floor of a few ulps where the values agree to the
+ * last bit. docs/regression.md quotes them. */
+#define TOL_LOGIT_EST 3e-14    /* measured 5.5e-15 */
+#define TOL_LOGIT_SE 1e-7      /* 2.5e-8: statsmodels' covariance is that of its last step */
+#define TOL_LOGIT_Z 1e-7       /* 2.5e-8 */
+#define TOL_LOGIT_P 1e-5       /* 1.9e-6: p of |z| up to 15, relative error ~ z^2 that of z */
+#define TOL_LOGIT_CI_LOW 5e-8  /* 9.2e-9 */
+#define TOL_LOGIT_CI_HIGH 5e-8 /* 1.4e-8 */
+#define TOL_LOGIT_LLF 1e-15    /* 0 */
+#define TOL_LOGIT_LLNULL 1e-10 /* 1.9e-11: statsmodels fits the null model iteratively */
+#define TOL_LOGIT_R2 3e-10     /* 5.2e-11, from the null log-likelihood */
+#define TOL_LOGIT_IC 1e-15     /* 0 */
+#define TOL_LOGIT_PROBA 3e-15  /* 5.6e-16, absolute */
+#define TOL_STD_EST 1e-14      /* 2.4e-15 */
+#define TOL_LBFGS_EST 2e-6     /* 4.4e-7: L-BFGS stops at tol 1e-10 */
+#define TOL_LBFGS_LLF 4e-15    /* 9.2e-16 */
+#define TOL_L2_EST 4e-12       /* 8.3e-13 */
+#define TOL_L2_OBJ 1e-15       /* 1.5e-16 */
+#define TOL_OLS_EST 5e-13      /* 9.7e-14 */
+#define TOL_OLS_SE 3e-14       /* 6.4e-15 */
+#define TOL_OLS_T 5e-13        /* 9.8e-14 */
+#define TOL_OLS_P 3e-12        /* 5.6e-13 */
+#define TOL_OLS_CI_LOW 1e-13   /* 1.9e-14 */
+#define TOL_OLS_CI_HIGH 2e-13  /* 4.7e-14 */
+#define TOL_OLS_R2 2e-15       /* 4.9e-16 */
+#define TOL_OLS_F 2e-14        /* 5.1e-15 */
+#define TOL_OLS_LLF 1e-15      /* 1.3e-16 */
+#define TOL_OLS_SS 2e-14       /* 4.1e-15 */
+#define TOL_REG_METRICS 4e-15  /* 1e-15 (MAE), 5.4e-16 (MAPE), 0 (RMSE, R^2) */
+#define TOL_CLS_METRICS 1e-15  /* 1.3e-16 (AUC), 0 (the others) */
+
 /* One golden file: "key<TAB>v<TAB>v..." lines. */
 typedef struct gline {
     char *key;
@@ -85,24 +118,26 @@ static crm_dataset *telco(void)
     return ds;
 }
 
-static void rel_close(double got, double want, double tol, const char *what, size_t i)
+/* Compare a summary column with a golden line, term by term. */
+static void check_column(const crm_dataset *sum, const char *col, const gline *gl, crm_parity *p)
 {
-    double scale = fabs(want) > 1e-300 ? fabs(want) : 1.0;
-    ck_assert_msg(fabs(got - want) <= tol * scale, "%s[%zu]: %.17g vs golden %.17g (rel %.3g)",
-                  what, i, got, want, fabs(got - want) / scale);
+    size_t ci, n = crm_dataset_nrows(sum);
+    ck_assert_uint_eq(n, gl->n);
+    ck_assert_ok(crm_dataset_column_index(sum, col, &ci));
+    double *v = malloc(n * sizeof *v);
+    ck_assert_ok(crm_dataset_get_number(sum, ci, 0, n, v));
+    for (size_t j = 0; j < n; j++)
+        crm_parity_check(p, v[j], gl->v[j], "%s of term %zu", col, j);
+    free(v);
+    crm_parity_report(p);
 }
 
-/* Compare a summary column with a golden line, term by term. */
-static void check_column(const crm_dataset *sum, const char *col, const gline *gl, double tol)
+/* One statistic against its golden value. */
+static void check_stat(double got, double want, const char *what, double tol)
 {
-    size_t ci, p = crm_dataset_nrows(sum);
-    ck_assert_uint_eq(p, gl->n);
-    ck_assert_ok(crm_dataset_column_index(sum, col, &ci));
-    double *v = malloc(p * sizeof *v);
-    ck_assert_ok(crm_dataset_get_number(sum, ci, 0, p, v));
-    for (size_t j = 0; j < p; j++)
-        rel_close(v[j], gl->v[j], tol, col, j);
-    free(v);
+    crm_parity p = CRM_PARITY_REL(what, tol);
+    crm_parity_check(&p, got, want, "value");
+    crm_parity_report(&p);
 }
 
 static void check_terms(const crm_dataset *sum, const gline *gl)
@@ -145,20 +180,29 @@ START_TEST(test_logit_statsmodels)
     crm_dataset *sum = NULL;
     ck_assert_ok(crm_model_summary(m, &sum));
     check_terms(sum, gget(&g, "logit_terms"));
-    check_column(sum, "estimate", gget(&g, "logit_params"), 1e-6);
-    check_column(sum, "std_error", gget(&g, "logit_bse"), 1e-6);
-    check_column(sum, "z", gget(&g, "logit_z"), 1e-6);
-    check_column(sum, "p_value", gget(&g, "logit_pvalues"), 1e-5);
-    check_column(sum, "ci_low", gget(&g, "logit_ci_low"), 1e-6);
-    check_column(sum, "ci_high", gget(&g, "logit_ci_high"), 1e-6);
-    rel_close(stat(m, "loglik"), g1(&g, "logit_llf"), 1e-10, "loglik", 0);
-    /* statsmodels fits the null model iteratively (its value is 8e-8 below the
-     * closed form log-likelihood of the intercept-only model, ours) */
-    rel_close(stat(m, "loglik_null"), g1(&g, "logit_llnull"), 1e-10, "llnull", 0);
+    crm_parity est = CRM_PARITY_REL("logit estimate vs statsmodels", TOL_LOGIT_EST),
+               se = CRM_PARITY_REL("logit std_error vs statsmodels", TOL_LOGIT_SE),
+               z = CRM_PARITY_REL("logit z vs statsmodels", TOL_LOGIT_Z),
+               pv = CRM_PARITY_REL("logit p_value vs statsmodels", TOL_LOGIT_P),
+               lo = CRM_PARITY_REL("logit ci_low vs statsmodels", TOL_LOGIT_CI_LOW),
+               hi = CRM_PARITY_REL("logit ci_high vs statsmodels", TOL_LOGIT_CI_HIGH);
+    check_column(sum, "estimate", gget(&g, "logit_params"), &est);
+    check_column(sum, "std_error", gget(&g, "logit_bse"), &se);
+    check_column(sum, "z", gget(&g, "logit_z"), &z);
+    check_column(sum, "p_value", gget(&g, "logit_pvalues"), &pv);
+    check_column(sum, "ci_low", gget(&g, "logit_ci_low"), &lo);
+    check_column(sum, "ci_high", gget(&g, "logit_ci_high"), &hi);
+    check_stat(stat(m, "loglik"), g1(&g, "logit_llf"), "logit loglik vs statsmodels",
+               TOL_LOGIT_LLF);
+    /* statsmodels fits the null model iteratively (its value is below the closed
+     * form log-likelihood of the intercept-only model, ours) */
+    check_stat(stat(m, "loglik_null"), g1(&g, "logit_llnull"), "logit loglik_null vs statsmodels",
+               TOL_LOGIT_LLNULL);
     ck_assert_double_ge(stat(m, "loglik_null"), g1(&g, "logit_llnull"));
-    rel_close(stat(m, "mcfadden_r2"), g1(&g, "logit_prsquared"), 1e-9, "prsquared", 0);
-    rel_close(stat(m, "aic"), g1(&g, "logit_aic"), 1e-10, "aic", 0);
-    rel_close(stat(m, "bic"), g1(&g, "logit_bic"), 1e-10, "bic", 0);
+    check_stat(stat(m, "mcfadden_r2"), g1(&g, "logit_prsquared"),
+               "logit mcfadden_r2 vs statsmodels", TOL_LOGIT_R2);
+    check_stat(stat(m, "aic"), g1(&g, "logit_aic"), "logit aic vs statsmodels", TOL_LOGIT_IC);
+    check_stat(stat(m, "bic"), g1(&g, "logit_bic"), "logit bic vs statsmodels", TOL_LOGIT_IC);
     /* predictions agree with statsmodels' fitted probabilities */
     ck_assert_ok(crm_model_predict(m, ds, "pred"));
     const gline *pr = gget(&g, "logit_proba");
@@ -167,8 +211,10 @@ START_TEST(test_logit_statsmodels)
     double *p = malloc(n * sizeof *p);
     ck_assert_ok(crm_dataset_column_index(ds, "pred_proba", &ci));
     ck_assert_ok(crm_dataset_get_number(ds, ci, 0, n, p));
+    crm_parity pp = CRM_PARITY_ABS("logit fitted probability vs statsmodels", TOL_LOGIT_PROBA);
     for (size_t i = 0; i < n; i++)
-        ck_assert_msg(fabs(p[i] - pr->v[i]) <= 1e-8, "row %zu: %.17g vs %.17g", i, p[i], pr->v[i]);
+        crm_parity_check(&pp, p[i], pr->v[i], "row %zu", i);
+    crm_parity_report(&pp);
     const char *lab = NULL;
     ck_assert_ok(crm_dataset_column_index(ds, "pred", &ci));
     ck_assert_ok(crm_dataset_get_text(ds, ci, 0, &lab));
@@ -195,8 +241,12 @@ START_TEST(test_logit_variants)
     ck_assert_ok(crm_logreg_fit(ds, "Churn", logit_features, 8, &o, &m));
     crm_dataset *sum = NULL;
     ck_assert_ok(crm_model_summary(m, &sum));
-    check_column(sum, "estimate", gget(&g, "logit_params"), 1e-6);
-    check_column(sum, "std_error", gget(&g, "logit_bse"), 1e-6);
+    crm_parity est = CRM_PARITY_REL("logit (standardize) estimate vs statsmodels", TOL_STD_EST),
+               se = CRM_PARITY_REL("logit (standardize) std_error vs statsmodels", TOL_LOGIT_SE),
+               lest = CRM_PARITY_REL("logit (L-BFGS, tol 1e-10) estimate vs statsmodels",
+                                     TOL_LBFGS_EST);
+    check_column(sum, "estimate", gget(&g, "logit_params"), &est);
+    check_column(sum, "std_error", gget(&g, "logit_bse"), &se);
     crm_dataset_free(sum);
     crm_model_free(m);
     o.solver = CRM_LOGREG_LBFGS;
@@ -204,8 +254,9 @@ START_TEST(test_logit_variants)
     o.max_iter = 20000;
     ck_assert_ok(crm_logreg_fit(ds, "Churn", logit_features, 8, &o, &m));
     ck_assert_ok(crm_model_summary(m, &sum));
-    check_column(sum, "estimate", gget(&g, "logit_params"), 1e-5);
-    rel_close(stat(m, "loglik"), g1(&g, "logit_llf"), 1e-10, "loglik", 0);
+    check_column(sum, "estimate", gget(&g, "logit_params"), &lest);
+    check_stat(stat(m, "loglik"), g1(&g, "logit_llf"), "logit (L-BFGS) loglik vs statsmodels",
+               TOL_LBFGS_LLF);
     crm_dataset_free(sum);
     crm_model_free(m);
     crm_dataset_free(ds);
@@ -226,8 +277,10 @@ START_TEST(test_logit_l2_sklearn)
     ck_assert_ok(crm_logreg_fit(ds, "Churn", logit_features, 8, &o, &m));
     crm_dataset *sum = NULL;
     ck_assert_ok(crm_model_summary(m, &sum));
-    check_column(sum, "estimate", gget(&g, "l2_params"), 1e-6);
-    rel_close(stat(m, "objective"), g1(&g, "l2_objective"), 1e-12, "objective", 0);
+    crm_parity est = CRM_PARITY_REL("L2 logit estimate vs scikit-learn newton-cholesky", TOL_L2_EST);
+    check_column(sum, "estimate", gget(&g, "l2_params"), &est);
+    check_stat(stat(m, "objective"), g1(&g, "l2_objective"),
+               "L2 logit objective vs scikit-learn newton-cholesky", TOL_L2_OBJ);
     /* scikit-learn's lbfgs stops well short of the optimum on this unscaled design */
     ck_assert_double_lt(stat(m, "objective"), g1(&g, "lbfgs_objective") - 1.0);
     double se = NAN;
@@ -252,20 +305,27 @@ START_TEST(test_ols_statsmodels)
     crm_dataset *sum = NULL;
     ck_assert_ok(crm_model_summary(m, &sum));
     check_terms(sum, gget(&g, "ols_terms"));
-    check_column(sum, "estimate", gget(&g, "ols_params"), 1e-8);
-    check_column(sum, "std_error", gget(&g, "ols_bse"), 1e-8);
-    check_column(sum, "t", gget(&g, "ols_t"), 1e-8);
-    check_column(sum, "p_value", gget(&g, "ols_pvalues"), 1e-8);
-    check_column(sum, "ci_low", gget(&g, "ols_ci_low"), 1e-8);
-    check_column(sum, "ci_high", gget(&g, "ols_ci_high"), 1e-8);
-    rel_close(stat(m, "r2"), g1(&g, "ols_rsquared"), 1e-10, "r2", 0);
-    rel_close(stat(m, "adj_r2"), g1(&g, "ols_rsquared_adj"), 1e-10, "adj_r2", 0);
-    rel_close(stat(m, "f_stat"), g1(&g, "ols_fvalue"), 1e-8, "f", 0);
-    rel_close(stat(m, "loglik"), g1(&g, "ols_llf"), 1e-10, "llf", 0);
-    rel_close(stat(m, "aic"), g1(&g, "ols_aic"), 1e-10, "aic", 0);
-    rel_close(stat(m, "bic"), g1(&g, "ols_bic"), 1e-10, "bic", 0);
-    rel_close(stat(m, "sigma2"), g1(&g, "ols_scale"), 1e-9, "sigma2", 0);
-    rel_close(stat(m, "rss"), g1(&g, "ols_ssr"), 1e-9, "rss", 0);
+    crm_parity est = CRM_PARITY_REL("OLS estimate vs statsmodels", TOL_OLS_EST),
+               se = CRM_PARITY_REL("OLS std_error vs statsmodels", TOL_OLS_SE),
+               t = CRM_PARITY_REL("OLS t vs statsmodels", TOL_OLS_T),
+               pv = CRM_PARITY_REL("OLS p_value vs statsmodels", TOL_OLS_P),
+               lo = CRM_PARITY_REL("OLS ci_low vs statsmodels", TOL_OLS_CI_LOW),
+               hi = CRM_PARITY_REL("OLS ci_high vs statsmodels", TOL_OLS_CI_HIGH);
+    check_column(sum, "estimate", gget(&g, "ols_params"), &est);
+    check_column(sum, "std_error", gget(&g, "ols_bse"), &se);
+    check_column(sum, "t", gget(&g, "ols_t"), &t);
+    check_column(sum, "p_value", gget(&g, "ols_pvalues"), &pv);
+    check_column(sum, "ci_low", gget(&g, "ols_ci_low"), &lo);
+    check_column(sum, "ci_high", gget(&g, "ols_ci_high"), &hi);
+    check_stat(stat(m, "r2"), g1(&g, "ols_rsquared"), "OLS r2 vs statsmodels", TOL_OLS_R2);
+    check_stat(stat(m, "adj_r2"), g1(&g, "ols_rsquared_adj"), "OLS adj_r2 vs statsmodels",
+               TOL_OLS_R2);
+    check_stat(stat(m, "f_stat"), g1(&g, "ols_fvalue"), "OLS f_stat vs statsmodels", TOL_OLS_F);
+    check_stat(stat(m, "loglik"), g1(&g, "ols_llf"), "OLS loglik vs statsmodels", TOL_OLS_LLF);
+    check_stat(stat(m, "aic"), g1(&g, "ols_aic"), "OLS aic vs statsmodels", TOL_OLS_LLF);
+    check_stat(stat(m, "bic"), g1(&g, "ols_bic"), "OLS bic vs statsmodels", TOL_OLS_LLF);
+    check_stat(stat(m, "sigma2"), g1(&g, "ols_scale"), "OLS sigma2 vs statsmodels", TOL_OLS_SS);
+    check_stat(stat(m, "rss"), g1(&g, "ols_ssr"), "OLS rss vs statsmodels", TOL_OLS_SS);
     /* regression metrics of the fitted values */
     ck_assert_ok(crm_model_predict(m, ds, "fit"));
     crm_dataset *mt = NULL;
@@ -277,7 +337,9 @@ START_TEST(test_ols_statsmodels)
         double v;
         ck_assert_ok(crm_dataset_column_index(mt, keys[k][0], &ci));
         ck_assert_ok(crm_dataset_get_number(mt, ci, 0, 1, &v));
-        rel_close(v, g1(&g, keys[k][1]), 1e-9, keys[k][0], 0);
+        char what[64];
+        snprintf(what, sizeof what, "OLS fit %s vs sklearn.metrics", keys[k][0]);
+        check_stat(v, g1(&g, keys[k][1]), what, TOL_REG_METRICS);
     }
     crm_dataset_free(mt);
     crm_dataset_free(sum);
@@ -309,7 +371,9 @@ START_TEST(test_metrics_sklearn)
         double v;
         ck_assert_ok(crm_dataset_column_index(mt, keys[k][0], &ci));
         ck_assert_ok(crm_dataset_get_number(mt, ci, 0, 1, &v));
-        rel_close(v, g1(&g, keys[k][1]), 1e-12, keys[k][0], 0);
+        char what[64];
+        snprintf(what, sizeof what, "%s of the Logit probabilities vs sklearn.metrics", keys[k][0]);
+        check_stat(v, g1(&g, keys[k][1]), what, TOL_CLS_METRICS);
     }
     crm_dataset_free(mt);
     crm_dataset_free(ds);

@@ -5,15 +5,33 @@
 #include <check.h>
 #include <crm.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+/* CI=true (or 1) in the environment: what would be a skip (no ../shared/data,
+ * no reference tool) is a failure instead. */
+static inline int crm_test_ci(void)
+{
+    const char *ci = getenv("CI");
+    return ci && (strcasecmp(ci, "true") == 0 || strcmp(ci, "1") == 0);
+}
+
+/* The shared data folder: $CRM_SHARED_DATA_DIR when set (as for the command-line
+ * tests), else ../shared/data beside the source tree. */
+static inline const char *crm_test_data_dir(void)
+{
+    const char *dir = getenv("CRM_SHARED_DATA_DIR");
+    return dir && *dir ? dir : CRM_SHARED_DATA_DIR;
+}
 
 /* Path of a file under ../shared/data (for the *_shared suites). */
 static inline const char *crm_test_data(const char *rel)
 {
     static char buf[4096];
-    snprintf(buf, sizeof buf, "%s/%s", CRM_SHARED_DATA_DIR, rel);
+    snprintf(buf, sizeof buf, "%s/%s", crm_test_data_dir(), rel);
     return buf;
 }
 
@@ -23,6 +41,73 @@ static inline const char *crm_test_file(const char *rel)
     static char buf[4096];
     snprintf(buf, sizeof buf, "%s/%s", CRM_TEST_DIR, rel);
     return buf;
+}
+
+/* ---- parity with a reference tool ---------------------------------------- */
+/* One compared quantity of a parity suite (say "logit estimate vs statsmodels"):
+ * every value goes through crm_parity_check(), which asserts that the
+ * difference from the reference is at most tol and records the largest one;
+ * crm_parity_report() prints it, so a run shows how close the agreement is and
+ * how much room the tolerance leaves, not only that it holds.
+ * The difference is |got - want| / max(|want|, floor) (CRM_PARITY_REL: floor 0,
+ * purely relative, so a want of 0 needs got == 0; CRM_PARITY_SCALED: relative
+ * above |want| = floor, absolute below) or |got - want| (CRM_PARITY_ABS). A NaN
+ * want needs a NaN got. tol = 0 asks for equal values. */
+typedef struct crm_parity {
+    const char *what; /* the quantity and the reference */
+    double tol;
+    double floor;     /* scale floor; < 0: absolute */
+    double max;       /* largest difference seen */
+    size_t n;         /* values compared */
+} crm_parity;
+
+#define CRM_PARITY_REL(what, tol) {(what), (tol), 0.0, 0.0, 0}
+#define CRM_PARITY_SCALED(what, tol, floor) {(what), (tol), (floor), 0.0, 0}
+#define CRM_PARITY_ABS(what, tol) {(what), (tol), -1.0, 0.0, 0}
+
+static inline double crm_parity_diff(const crm_parity *p, double got, double want)
+{
+    if (isnan(want) || isnan(got))
+        return isnan(want) && isnan(got) ? 0.0 : INFINITY;
+    if (got == want)
+        return 0.0;
+    double scale = p->floor < 0 ? 1.0 : fmax(fabs(want), p->floor);
+    return scale > 0 ? fabs(got - want) / scale : INFINITY;
+}
+
+static inline int crm_parity_note(crm_parity *p, double got, double want)
+{
+    double d = crm_parity_diff(p, got, want);
+    p->n++;
+    if (d > p->max)
+        p->max = d;
+    return d <= p->tol;
+}
+
+/* crm_parity_check(&p, got, want, "printf format naming the value", ...) */
+#define crm_parity_check(p, got, want, ...)                                                        \
+    do {                                                                                           \
+        char name_[160];                                                                           \
+        snprintf(name_, sizeof name_, __VA_ARGS__);                                                \
+        double g_ = (got), w_ = (want);                                                            \
+        ck_assert_msg(crm_parity_note((p), g_, w_),                                                \
+                      "%s, %s: %.17g vs reference %.17g (difference %.3g, tolerance %.3g)",       \
+                      (p)->what, name_, g_, w_, crm_parity_diff((p), g_, w_), (p)->tol);          \
+    } while (0)
+
+/* "parity: WHAT: N values, largest difference D (tolerance T, KIND)" on stderr. */
+static inline void crm_parity_report(const crm_parity *p)
+{
+    ck_assert_msg(p->n > 0, "%s: nothing compared", p->what);
+    char kind[64];
+    if (p->floor < 0)
+        snprintf(kind, sizeof kind, "absolute");
+    else if (p->floor == 0)
+        snprintf(kind, sizeof kind, "relative");
+    else
+        snprintf(kind, sizeof kind, "relative to max(|reference|, %g)", p->floor);
+    fprintf(stderr, "parity: %s: %zu value%s, largest difference %.2g (tolerance %.2g, %s)\n",
+            p->what, p->n, p->n == 1 ? "" : "s", p->max, p->tol, kind);
 }
 
 /* A failed call must leave a message naming the problem. */

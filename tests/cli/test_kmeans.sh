@@ -3,7 +3,7 @@
 # summary, -o with the cluster column, --model reloaded), --elbow, usage and input errors,
 # and the whole pipeline crm synth -> crm clean -> crm rfm -> crm kmeans on the RFM columns.
 # usage: test_kmeans.sh PATH/TO/crm [TMPDIR]
-# Prints one line per check and a final "N passed, M failed"; exits non-zero when any
+# Prints one line per check and a final "N passed, M failed, K skipped"; exits non-zero when any
 # check fails. Needs no shared data.
 
 . "$(dirname "$0")/harness.sh"

@@ -3,7 +3,7 @@
 # --json stats and summary, -o with the prediction column, --model, ridge, and errors
 # (constant feature, more terms than rows, text target).
 # usage: test_linreg.sh PATH/TO/crm [TMPDIR]
-# Prints one line per check and a final "N passed, M failed"; exits non-zero when any
+# Prints one line per check and a final "N passed, M failed, K skipped"; exits non-zero when any
 # check fails. Needs no shared data.
 
 . "$(dirname "$0")/harness.sh"

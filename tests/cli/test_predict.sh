@@ -3,7 +3,7 @@
 # applied to another file gives the labels `crm kmeans -o` wrote; --column, --mutate
 # (the --log transform replayed), --json; usage and input errors.
 # usage: test_predict.sh PATH/TO/crm [TMPDIR]
-# Prints one line per check and a final "N passed, M failed"; exits non-zero when any
+# Prints one line per check and a final "N passed, M failed, K skipped"; exits non-zero when any
 # check fails. Needs no shared data.
 
 . "$(dirname "$0")/harness.sh"

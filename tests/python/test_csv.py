@@ -2,11 +2,11 @@
 
 import datetime
 import gzip
-import os
 
 import pytest
 
 import libcrm
+from conftest import shared_path
 from libcrm import Dataset
 
 UTC = datetime.timezone.utc
@@ -143,10 +143,8 @@ def test_read_baskets(tmp_path):
                                "item": ["1", "2", "3", "2", "4"]}
 
 
-def test_online_retail(shared_data):
-    path = os.path.join(shared_data, "online_retail", "online_retail.csv.gz")
-    if not os.path.exists(path):
-        pytest.skip("online_retail.csv.gz is not in the shared data at %s" % shared_data)
+def test_online_retail():
+    path = shared_path("online_retail", "online_retail.csv.gz")
     ds = Dataset.read_csv(path)
     assert len(ds) == 541909
     assert len(ds.columns) == 8

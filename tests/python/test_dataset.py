@@ -7,6 +7,7 @@ import math
 import pytest
 
 import libcrm
+from conftest import require
 from libcrm import Dataset
 
 UTC = datetime.timezone.utc
@@ -63,7 +64,7 @@ def test_from_columns_rejects_bad_input():
 
 
 def test_numpy_columns():
-    np = pytest.importorskip("numpy")
+    np = require("numpy")  # a skip, or a failure under CI=true, without numpy
     values = np.array([1.0, np.nan, 3.5])
     times = np.array(["2020-01-01T00:00:01", "NaT", "1969-12-31T23:59:59"],
                      dtype="datetime64[s]")

@@ -1,12 +1,11 @@
 """DecisionTree through Python: fit, predict with probabilities, rules, dot, importances,
 pruning path, options by name, JSON round trip, errors, and Telco against scikit-learn."""
 
-import math
-import os
 
 import pytest
 
 import libcrm
+from conftest import parity, require, shared_path
 from libcrm import Dataset
 
 
@@ -79,10 +78,10 @@ def test_errors():
         libcrm.DecisionTree().rules()
 
 
-def test_telco_matches_sklearn(shared_data):
-    sklearn_tree = pytest.importorskip("sklearn.tree")
-    np = pytest.importorskip("numpy")
-    path = os.path.join(shared_data, "telco_churn", "WA_Fn-UseC_-Telco-Customer-Churn.csv")
+def test_telco_matches_sklearn():
+    sklearn_tree = require("sklearn.tree")
+    np = require("numpy")
+    path = shared_path("telco_churn", "WA_Fn-UseC_-Telco-Customer-Churn.csv")
     ds = Dataset.read_csv(path).filter("TotalCharges is not missing")
     feats = ["tenure", "MonthlyCharges", "TotalCharges", "SeniorCitizen"]
     cols = ds.to_columns()
@@ -93,13 +92,14 @@ def test_telco_matches_sklearn(shared_data):
         ref = sklearn_tree.DecisionTreeClassifier(max_depth=depth, random_state=0).fit(X, y)
         tree = libcrm.DecisionTree(max_depth=depth, seed=seed).fit(ds, "Churn", feats)
         assert tree.stat("leaves") == ref.get_n_leaves()
-        assert tree.stat("train_accuracy") == pytest.approx(ref.score(X, y), abs=1e-15)
+        parity("Telco tree training accuracy vs scikit-learn", tree.stat("train_accuracy"),
+               ref.score(X, y), abs_tol=1e-15)
         mine = tree.summary().to_columns()
         t = ref.tree_
         assert [f if f is not None else "" for f in mine["feature"]] == \
             [feats[i] if i >= 0 else "" for i in t.feature]
         for a, b, left in zip(mine["threshold"], t.threshold, t.children_left):
             if left >= 0:
-                assert a == pytest.approx(b, rel=1e-12)
+                assert a == b  # bit for bit, as tests/check_tree_shared.c
         out = tree.predict(Dataset.read_csv(path).filter("TotalCharges is not missing"))
         assert out["prediction"] == list(ref.predict(X))

@@ -53,7 +53,8 @@ import numpy as np
 import pandas as pd
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-GOLDEN = os.path.join(HERE, "golden")
+# output folder: $CRM_GOLDEN_DIR (scripts/regen_goldens.sh), else the committed goldens
+GOLDEN = os.environ.get("CRM_GOLDEN_DIR") or os.path.join(HERE, "golden")
 DATA = os.path.normpath(os.path.join(HERE, "..", "..", "..", "shared", "data"))
 N = 240
 

@@ -40,7 +40,8 @@ from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import StandardScaler
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-GOLDEN = os.path.join(HERE, "golden")
+# output folder: $CRM_GOLDEN_DIR (scripts/regen_goldens.sh), else the committed goldens
+GOLDEN = os.environ.get("CRM_GOLDEN_DIR") or os.path.join(HERE, "golden")
 DATA = os.path.normpath(os.path.join(HERE, "..", "..", "..", "shared", "data"))
 
 
@@ -96,7 +97,8 @@ def blobs():
 
 
 def rfm():
-    df = pd.read_csv(os.path.join(GOLDEN, "rfm_online_retail.csv"))
+    # input: the committed RFM table (rfm.py writes it; rfm_shared checks it)
+    df = pd.read_csv(os.path.join(HERE, "golden", "rfm_online_retail.csv"))
     cols = ["recency_days", "frequency", "monetary"]
     X = np.log1p(df[cols].to_numpy(dtype=np.float64))
     Z = StandardScaler().fit_transform(X)

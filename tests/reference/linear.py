@@ -60,7 +60,8 @@ from sklearn.metrics import (accuracy_score, f1_score, log_loss, mean_absolute_e
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DATA = os.path.join(ROOT, "..", "shared", "data", "telco_churn",
                     "WA_Fn-UseC_-Telco-Customer-Churn.csv")
-GOLDEN = os.path.join(ROOT, "tests", "reference", "golden")
+# output folder: $CRM_GOLDEN_DIR (scripts/regen_goldens.sh), else the committed goldens
+GOLDEN = os.environ.get("CRM_GOLDEN_DIR") or os.path.join(ROOT, "tests", "reference", "golden")
 
 
 def design(df, features):

@@ -46,7 +46,8 @@ from sklearn.model_selection import KFold
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-GOLDEN = os.path.join(HERE, "golden")
+# output folder: $CRM_GOLDEN_DIR (scripts/regen_goldens.sh), else the committed goldens
+GOLDEN = os.environ.get("CRM_GOLDEN_DIR") or os.path.join(HERE, "golden")
 DATA = os.path.normpath(os.path.join(HERE, "..", "..", "..", "shared", "data"))
 NUMERIC = ["tenure", "MonthlyCharges", "TotalCharges", "SeniorCitizen"]
 TEXT = ["gender", "Partner", "Dependents", "PhoneService", "MultipleLines", "InternetService",
