@@ -115,6 +115,13 @@ int crm__utf8_valid(const char *s, size_t n);
 /* Offset of the first invalid byte, or n when valid. */
 size_t crm__utf8_first_invalid(const char *s, size_t n);
 
+/* ---- reentrant libc stand-ins (lib/core/reentrant.c) --------------------- */
+/* log|Gamma(x)| without touching the global signgam (lgamma_r). */
+double crm__lgamma(double x);
+/* Text of errno value err in buf (cap bytes, 64 are plenty); returns buf. */
+#define CRM__STRERROR_SIZE 128
+const char *crm__strerror(int err, char *buf, size_t cap);
+
 /* ---- time (lib/core/timeconv.c) ----------------------------------------- */
 /* Days since 1970-01-01 of a proleptic Gregorian date (any year). */
 int64_t crm__days_from_civil(int64_t y, int64_t m, int64_t d);

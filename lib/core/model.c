@@ -207,7 +207,8 @@ crm_status crm_model_save(const crm_model *m, const char *path)
     if (!fp) {
         int e = errno;
         crm__buf_free(&b);
-        return crm__error(CRM_E_IO, "%s: cannot write: %s", path, strerror(e));
+        char eb[CRM__STRERROR_SIZE];
+        return crm__error(CRM_E_IO, "%s: cannot write: %s", path, crm__strerror(e, eb, sizeof eb));
     }
     size_t w = fwrite(b.data, 1, b.len, fp);
     int bad = w != b.len;
@@ -217,7 +218,8 @@ crm_status crm_model_save(const crm_model *m, const char *path)
         e = errno;
     }
     crm__buf_free(&b);
-    if (bad) return crm__error(CRM_E_IO, "%s: cannot write: %s", path, strerror(e));
+    char eb[CRM__STRERROR_SIZE];
+    if (bad) return crm__error(CRM_E_IO, "%s: cannot write: %s", path, crm__strerror(e, eb, sizeof eb));
     return CRM_OK;
 }
 

@@ -24,7 +24,9 @@ typedef struct sink {
 
 static crm_status write_error(const sink *k)
 {
-    return crm__error(CRM_E_IO, "%s: cannot write: %s", k->path, strerror(errno ? errno : EIO));
+    char eb[CRM__STRERROR_SIZE];
+    return crm__error(CRM_E_IO, "%s: cannot write: %s", k->path,
+                      crm__strerror(errno ? errno : EIO, eb, sizeof eb));
 }
 
 static crm_status put_file(sink *k, const void *p, size_t n)
@@ -318,14 +320,19 @@ crm_status crm_dataset_write_csv(const crm_dataset *ds, const char *path,
         goto done;
     w.out.fp = fopen(path, "wb");
     if (!w.out.fp) {
-        st = crm__error(CRM_E_IO, "%s: cannot open for writing: %s", path, strerror(errno));
+        char eb[CRM__STRERROR_SIZE];
+        st = crm__error(CRM_E_IO, "%s: cannot open for writing: %s", path,
+                        crm__strerror(errno, eb, sizeof eb));
         goto done;
     }
     st = write_all(&w, ds);
     if (!st)
         st = sink_flush(&w.out, 1);
-    if (fclose(w.out.fp) != 0 && !st)
-        st = crm__error(CRM_E_IO, "%s: cannot write: %s", path, strerror(errno));
+    if (fclose(w.out.fp) != 0 && !st) {
+        char eb[CRM__STRERROR_SIZE];
+        st = crm__error(CRM_E_IO, "%s: cannot write: %s", path,
+                        crm__strerror(errno, eb, sizeof eb));
+    }
     if (st)
         remove(path);
 done:

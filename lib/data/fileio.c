@@ -205,7 +205,9 @@ crm_status crm__gunzip(const unsigned char *src, size_t n, const char *name, cha
 
 static crm_status io_error(const char *path, const char *what, int err)
 {
-    return crm__error(CRM_E_IO, "%s: cannot %s: %s", path, what, strerror(err));
+    char eb[CRM__STRERROR_SIZE];
+    return crm__error(CRM_E_IO, "%s: cannot %s: %s", path, what,
+                      crm__strerror(err, eb, sizeof eb));
 }
 
 /* Read the rest of a plain file into o (its first bytes are already there). */

@@ -14,7 +14,6 @@
 /* Two float32 values closer than this (in float32 arithmetic) are one value. */
 #define TR_FEATURE_THRESHOLD 1e-7f
 #define TR_MISSING_BIN 255
-#define TR_MAX_BINS 255
 /* Nodes with at least this many rows search (and partition) their features on the
  * worker threads. */
 #define TR_PAR_ROWS 16384
