@@ -1,12 +1,13 @@
 #!/bin/sh
 # Install the Debian packages a task needs, when missing.
-# Usage: scripts/deps.sh build|test|ci|bench ...
+# Usage: scripts/deps.sh build|test|ci|bench|fuzz ...
 # As root it runs apt-get; otherwise it prints the exact command to run.
 set -eu
 
 pkgs_build="build-essential cmake pkg-config libopenblas-dev liblapacke-dev zlib1g-dev"
 pkgs_test="check python3 python3-pytest python3-numpy"
 pkgs_ci="valgrind abigail-tools clang g++"
+pkgs_fuzz="clang libclang-rt-14-dev"
 pkgs_bench="python3-pandas python3-numpy python3-sklearn python3-statsmodels python3-mpmath r-base-core r-cran-forecast"
 
 want=""
@@ -16,7 +17,8 @@ for task in "$@"; do
     test) want="$want $pkgs_build $pkgs_test" ;;
     ci) want="$want $pkgs_build $pkgs_test $pkgs_ci" ;;
     bench) want="$want $pkgs_build $pkgs_bench" ;;
-    *) echo "deps.sh: unknown task '$task' (build, test, ci, bench)" >&2; exit 2 ;;
+    fuzz) want="$want $pkgs_build $pkgs_fuzz" ;;
+    *) echo "deps.sh: unknown task '$task' (build, test, ci, bench, fuzz)" >&2; exit 2 ;;
     esac
 done
 

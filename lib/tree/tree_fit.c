@@ -1902,7 +1902,10 @@ static crm_status build_bins(tr_ctx *c, const tr_data *D, size_t max_bins)
             }
             for (size_t i = 0; i < n; i++) {
                 float x = feat_value(D, j, D->rowmap[i]);
-                b[i] = isnan(x) ? TR_MISSING_BIN : (unsigned char)x;
+                if (isnan(x))
+                    b[i] = TR_MISSING_BIN;
+                else
+                    b[i] = (unsigned char)x;
             }
             c->nbins[j] = D->nlev[j];
             continue;
