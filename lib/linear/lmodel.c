@@ -321,14 +321,20 @@ static crm_status json_str(const crm__json *v, const char *what, const char *key
     return *out ? CRM_OK : crm__nomem();
 }
 
-/* One statistic. The counts of the fit are whole numbers consistent with the
- * terms (n_terms = p, df_model = p - intercept, df_resid = n_rows - p, read
- * after n_rows as the writer orders them); converged is 0/1; l2 a finite
- * penalty >= 0; every other statistic is any number, NaN and infinities
- * included (an exact fit has an infinite F statistic, ridge fits NaN ones). */
+/* One statistic. NaN stands for a statistic the writer did not have (as an
+ * absent member does; it is written back as "nan"). Otherwise the counts of
+ * the fit are whole numbers consistent with the terms (n_terms = p,
+ * df_model = p - intercept, df_resid = n_rows - p, read after n_rows as the
+ * writer orders them); converged is 0/1; l2 a finite penalty >= 0; every
+ * other statistic is any number (an exact fit has an infinite F statistic). */
 static crm_status read_stat(const crm__json *v, const char *ws, const char *name,
                             const lin_model *m, double *out)
 {
+    double d;
+    if (crm__json_number(v, &d) && isnan(d)) {
+        *out = NAN;
+        return CRM_OK;
+    }
     int64_t p = (int64_t)m->p, lo = 0, hi = 0, iv = 0;
     double n_rows = stat_of(m, "n_rows");
     if (strcmp(name, "n_rows") == 0) {
@@ -350,7 +356,7 @@ static crm_status read_stat(const crm__json *v, const char *ws, const char *name
     } else if (strcmp(name, "l2") == 0) {
         return crm__json_real(v, ws, name, 0.0, DBL_MAX, 0, out);
     } else {
-        return crm__json_real(v, ws, name, -INFINITY, INFINITY, CRM__JSON_NAN_OK, out);
+        return crm__json_real(v, ws, name, -INFINITY, INFINITY, 0, out);
     }
     crm_status st = crm__json_int(v, ws, name, lo, hi, &iv);
     if (st == CRM_OK) *out = (double)iv;
