@@ -115,6 +115,14 @@ int crm__utf8_valid(const char *s, size_t n);
 /* Offset of the first invalid byte, or n when valid. */
 size_t crm__utf8_first_invalid(const char *s, size_t n);
 
+/* printf's %g, %f and %e follow the process locale (LC_NUMERIC: "0,5" under a
+ * German locale). Every formatting of the library (crm__buf_printf,
+ * crm__error) runs in the "C" locale, on the calling thread only:
+ *   void *old = crm__c_locale_enter(); ... crm__c_locale_leave(old);
+ * (lib/core/numfmt.c). */
+void *crm__c_locale_enter(void);
+void crm__c_locale_leave(void *old);
+
 /* ---- reentrant libc stand-ins (lib/core/reentrant.c) --------------------- */
 /* log|Gamma(x)| without touching the global signgam (lgamma_r). */
 double crm__lgamma(double x);
