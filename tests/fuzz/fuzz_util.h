@@ -43,13 +43,16 @@ static inline void fuzz_rm_dir(void)
     rmdir(fuzz_dir);
 }
 
-/* Path of scratch file `name` (one of the names above). */
+/* Path of scratch file `name` (one of the names above), in $TMPDIR, else in
+ * /dev/shm when there is one (rewriting a file on a disk file system costs
+ * milliseconds, a fuzzer runs it thousands of times a second), else /tmp. */
 static inline const char *fuzz_path(const char *name)
 {
     static char p[128];
     if (!fuzz_dir[0]) {
         const char *tmp = getenv("TMPDIR");
-        snprintf(fuzz_dir, sizeof fuzz_dir, "%s/crmfuzzXXXXXX", tmp && *tmp ? tmp : "/tmp");
+        if (!tmp || !*tmp) tmp = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+        snprintf(fuzz_dir, sizeof fuzz_dir, "%s/crmfuzzXXXXXX", tmp);
         if (!mkdtemp(fuzz_dir)) abort();
         atexit(fuzz_rm_dir);
     }
@@ -99,23 +102,16 @@ typedef struct fuzz_result {
     char *text;      /* on success: the dataset as CSV text (header, every value) */
 } fuzz_result;
 
-static inline char *fuzz_replace(const char *s, const char *from, const char *to)
+/* msg with a leading `path` (messages start "path:line:col: ...") replaced
+ * by "<memory>" (malloc'ed). Only the start: the input may hold the path too. */
+static inline char *fuzz_unpath(const char *msg, const char *path)
 {
-    size_t nf = strlen(from), nt = strlen(to), cap = strlen(s) + 1;
-    for (const char *p = s; nf && (p = strstr(p, from)); p += nf)
-        cap += nt;
-    char *out = malloc(cap), *o = out;
+    size_t np = path ? strlen(path) : 0;
+    int lead = np && strncmp(msg, path, np) == 0;
+    const char *rest = lead ? msg + np : msg;
+    char *out = malloc(strlen(rest) + 9);
     if (!out) abort();
-    while (*s) {
-        if (nf && strncmp(s, from, nf) == 0) {
-            memcpy(o, to, nt);
-            o += nt;
-            s += nf;
-        } else {
-            *o++ = *s++;
-        }
-    }
-    *o = '\0';
+    snprintf(out, strlen(rest) + 9, "%s%s", lead ? "<memory>" : "", rest);
     return out;
 }
 
@@ -128,7 +124,7 @@ static inline fuzz_result fuzz_take(crm_status st, crm_dataset *ds, const char *
         FUZZ_CHECK(ds == NULL, "failed read (%s) left a dataset", crm_status_str(st));
         FUZZ_CHECK(crm_last_error()[0] != '\0', "failed read (%s) without a message",
                    crm_status_str(st));
-        r.msg = fuzz_replace(crm_last_error(), path ? path : "<memory>", "<memory>");
+        r.msg = fuzz_unpath(crm_last_error(), path);
         return r;
     }
     FUZZ_CHECK(ds != NULL, "successful read without a dataset");
