@@ -466,7 +466,7 @@ static const bad_member bad_members[] = {
     /* k-means metadata */
     {0, NULL, "n_rows", "-1"},
     {0, NULL, "n_rows", "1.5"},
-    {0, NULL, "n_rows", "1"}, /* fewer rows than clusters */
+    {0, NULL, "n_rows", "1"},  /* fewer rows than clusters */
     {0, NULL, "n_rows", "11"}, /* not the sum of the sizes */
     {0, NULL, "converged", "1e308"},
     {0, NULL, "converged", "\"nan\""},
@@ -556,8 +556,8 @@ static const bad_member bad_members[] = {
 
 START_TEST(test_model_members_checked)
 {
-    char *base[7] = {kmeans_json(),   tree_json(0), tree_json(1), linear_json(1),
-                     linear_json(0),  arima_json(0), arima_json(1)};
+    char *base[7] = {kmeans_json(),  tree_json(0),  tree_json(1), linear_json(1),
+                     linear_json(0), arima_json(0), arima_json(1)};
     for (int k = 0; k < 7; k++) {
         crm_model *m = NULL;
         ck_assert_msg(crm_model_from_json(base[k], &m) == CRM_OK, "kind %d: %s", k,
@@ -569,8 +569,8 @@ START_TEST(test_model_members_checked)
         char *js = with_member(base[b->kind], b->anchor, b->key, b->value);
         crm_model *m = (crm_model *)1;
         crm_status st = crm_model_from_json(js, &m);
-        ck_assert_msg(st == CRM_E_PARSE, "case %zu (kind %d, %s = %s): %s, %s", i, b->kind,
-                      b->key, b->value, crm_status_str(st), crm_last_error());
+        ck_assert_msg(st == CRM_E_PARSE, "case %zu (kind %d, %s = %s): %s, %s", i, b->kind, b->key,
+                      b->value, crm_status_str(st), crm_last_error());
         ck_assert_ptr_null(m);
         ck_assert_msg(strstr(crm_last_error(), b->key) != NULL,
                       "case %zu: message \"%s\" does not name \"%s\"", i, crm_last_error(), b->key);

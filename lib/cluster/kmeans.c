@@ -1519,8 +1519,7 @@ static crm_status km_from_json(const crm__json *doc, void **state)
     if (st == CRM_OK && standardize) {
         st = crm__json_get_reals(doc, "mean", w, d, -DBL_MAX, DBL_MAX, 0, m->mean);
         if (st == CRM_OK)
-            st = crm__json_get_reals(doc, "scale", w, d, DBL_TRUE_MIN, DBL_MAX, 0,
-                                     m->scale);
+            st = crm__json_get_reals(doc, "scale", w, d, DBL_TRUE_MIN, DBL_MAX, 0, m->scale);
     }
     /* k distinct rows at least were fitted; every row is in one cluster (sizes
      * count rows, whatever their weight) */

@@ -479,7 +479,7 @@ static void describe(const crm__json *v, char *buf /* >= 48 */)
         buf[n] = '\0';
         return;
     }
-    static const char *const names[] = {"null", "false", "true", "a number",
+    static const char *const names[] = {"null",     "false",    "true",     "a number",
                                         "a string", "an array", "an object"};
     strcpy(buf, v->type >= 0 && v->type <= CRM__JSON_OBJECT ? names[v->type] : "?");
 }
@@ -536,8 +536,7 @@ crm_status crm__json_get_bool(const crm__json *obj, const char *key, const char 
     if (v->type != CRM__JSON_TRUE && v->type != CRM__JSON_FALSE) {
         char got[48];
         describe(v, got);
-        return crm__error(CRM_E_PARSE, "%s: \"%s\" must be true or false (got %s)", what, key,
-                          got);
+        return crm__error(CRM_E_PARSE, "%s: \"%s\" must be true or false (got %s)", what, key, got);
     }
     *out = v->type == CRM__JSON_TRUE;
     return CRM_OK;

@@ -219,7 +219,8 @@ crm_status crm_model_save(const crm_model *m, const char *path)
     }
     crm__buf_free(&b);
     char eb[CRM__STRERROR_SIZE];
-    if (bad) return crm__error(CRM_E_IO, "%s: cannot write: %s", path, crm__strerror(e, eb, sizeof eb));
+    if (bad)
+        return crm__error(CRM_E_IO, "%s: cannot write: %s", path, crm__strerror(e, eb, sizeof eb));
     return CRM_OK;
 }
 

@@ -605,8 +605,7 @@ static crm_status tr_from_json(const crm__json *doc, void **state)
     if (st == CRM_OK) st = crm__json_get_real(doc, "ccp_alpha", w, 0.0, DBL_MAX, 0, &m->ccp_alpha);
     if (st == CRM_OK) st = crm__json_get_int(doc, "max_bins", w, 0, TR_MAX_BINS, &iv);
     if (st == CRM_OK && iv == 1)
-        st = crm__error(CRM_E_PARSE, "%s: \"max_bins\" must be 0 or 2..%d (got 1)", w,
-                        TR_MAX_BINS);
+        st = crm__error(CRM_E_PARSE, "%s: \"max_bins\" must be 0 or 2..%d (got 1)", w, TR_MAX_BINS);
     m->max_bins = (double)iv;
     /* training accuracy, or the training R^2 (at most 1) */
     if (st == CRM_OK)

@@ -27,8 +27,7 @@ static void check_tokens(const crm_dataset *ds, const uint8_t *d, size_t n)
                    crm_dataset_column_type(ds, 0, &type) == CRM_OK && type == CRM_TYPE_NUMBER,
                "column 0");
     FUZZ_CHECK(crm_dataset_column_name(ds, 1, &name) == CRM_OK && strcmp(name, "item") == 0 &&
-                   crm_dataset_column_type(ds, 1, &type) == CRM_OK &&
-                   type == CRM_TYPE_TEXT,
+                   crm_dataset_column_type(ds, 1, &type) == CRM_OK && type == CRM_TYPE_TEXT,
                "column 1");
     size_t rows = crm_dataset_nrows(ds), r = 0, line = 1, i = 0;
     if (n >= 3 && memcmp(d, "\xEF\xBB\xBF", 3) == 0) i = 3;

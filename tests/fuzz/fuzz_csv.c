@@ -43,7 +43,8 @@ static const char *const ty_b[] = {"V1:time", "V2:number"};
 static const char *const ty_c[] = {"x:text", "d:time", "n:number"};
 static const char *const ty_d[] = {"a:bogus"};
 static const char *const ty_e[] = {"a:text", "a:number"};
-static const strlist type_sets[] = {{NULL, 0}, {ty_a, 2}, {ty_b, 2}, {ty_c, 3}, {ty_d, 1}, {ty_e, 2}};
+static const strlist type_sets[] = {{NULL, 0}, {ty_a, 2}, {ty_b, 2},
+                                    {ty_c, 3}, {ty_d, 1}, {ty_e, 2}};
 static const char *const date_formats[] = {
     NULL, "%Y-%m-%d", "%d/%m/%Y %H:%M", "%b %d %y %I %p", "%Y%m%d%H%M%S", "%%%Y", "%q", "", "%"};
 static const int64_t max_rows[] = {0, 0, 1, 2, 3, 7, -1};

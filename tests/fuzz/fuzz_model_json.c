@@ -111,8 +111,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = 0; i < nstat; i++) {
         const char *name = NULL;
         double v = 0;
-        FUZZ_CHECK(crm_model_stat_name(m, i, &name) == CRM_OK && crm_model_stat(m, name, &v) ==
-                   CRM_OK, "stat %zu", i);
+        FUZZ_CHECK(crm_model_stat_name(m, i, &name) == CRM_OK &&
+                       crm_model_stat(m, name, &v) == CRM_OK,
+                   "stat %zu", i);
     }
 
     crm_dataset *ds = predict_data();
