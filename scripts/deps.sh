@@ -1,9 +1,10 @@
 #!/bin/sh
 # Install the Debian packages a task needs, when missing.
-# Usage: scripts/deps.sh build|test|goldens|ci|bench ...
+# Usage: scripts/deps.sh build|test|goldens|ci|bench|fuzz ...
 #   goldens: the reference tools of tests/reference/ (scripts/regen_goldens.sh) and
 #   of the parity tests (tests/python/test_tree.py compares with scikit-learn);
-#   ci: everything CI runs, goldens included.
+#   fuzz: clang and its libFuzzer runtime (scripts/fuzz.sh);
+#   ci: everything CI runs, goldens and fuzz included.
 # As root it runs apt-get; otherwise it prints the exact command to run.
 set -eu
 
@@ -11,6 +12,7 @@ pkgs_build="build-essential cmake pkg-config libopenblas-dev liblapacke-dev zlib
 pkgs_test="check python3 python3-pytest python3-numpy"
 pkgs_goldens="python3 python3-numpy python3-scipy python3-pandas python3-sklearn python3-statsmodels r-base-core r-cran-forecast"
 pkgs_ci="valgrind abigail-tools clang g++"
+pkgs_fuzz="clang libclang-rt-14-dev"
 pkgs_bench="python3-pandas python3-numpy python3-sklearn python3-statsmodels python3-mpmath r-base-core r-cran-forecast"
 
 want=""
@@ -19,9 +21,10 @@ for task in "$@"; do
     build) want="$want $pkgs_build" ;;
     test) want="$want $pkgs_build $pkgs_test" ;;
     goldens) want="$want $pkgs_goldens" ;;
-    ci) want="$want $pkgs_build $pkgs_test $pkgs_goldens $pkgs_ci" ;;
+    ci) want="$want $pkgs_build $pkgs_test $pkgs_goldens $pkgs_ci $pkgs_fuzz" ;;
     bench) want="$want $pkgs_build $pkgs_bench" ;;
-    *) echo "deps.sh: unknown task '$task' (build, test, goldens, ci, bench)" >&2; exit 2 ;;
+    fuzz) want="$want $pkgs_build $pkgs_fuzz" ;;
+    *) echo "deps.sh: unknown task '$task' (build, test, goldens, ci, bench, fuzz)" >&2; exit 2 ;;
     esac
 done
 

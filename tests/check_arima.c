@@ -504,6 +504,60 @@ START_TEST(test_fit_many)
 }
 END_TEST
 
+/* Ljung-Box p-values use log-gamma: computed on worker threads they must be
+ * exactly those of the single-threaded run and of each series fitted alone
+ * (and race-free: the library calls lgamma_r, never lgamma and its global
+ * signgam; the ctest "symbols" checks that, a ThreadSanitizer build runs this). */
+START_TEST(test_fit_many_threads_ljung_box)
+{
+    enum { G = 12, N = 48 };
+    char *buf = malloc(1 << 17);
+    size_t len = (size_t)sprintf(buf, "g,date,v\n");
+    double y[G][N];
+    for (int g = 0; g < G; g++) {
+        arma11(y[g], N, 100 + (uint64_t)g);
+        for (int k = 0; k < N; k++)
+            len += (size_t)sprintf(buf + len, "s%02d,%d-%02d-01,%.17g\n", g, 2010 + k / 12,
+                                   k % 12 + 1, y[g][k]);
+    }
+    crm_dataset *ds = csv(buf);
+    free(buf);
+    crm_arima_options o = opts_order(1, 0, 1);
+    crm_dataset *fits[3] = {NULL, NULL, NULL}, *fcs = NULL;
+    const int32_t threads[3] = {1, 4, 0};
+    for (int t = 0; t < 3; t++) {
+        o.n_threads = threads[t];
+        ck_assert_ok(crm_arima_fit_many(ds, "g", "date", "v", 0, 95, &o, &fits[t], &fcs));
+        crm_dataset_free(fcs);
+        fcs = NULL;
+        ck_assert_uint_eq(crm_dataset_nrows(fits[t]), G);
+    }
+    size_t clb;
+    ck_assert_ok(crm_dataset_column_index(fits[0], "ljung_box_p", &clb));
+    double p1[G], pt[G];
+    ck_assert_ok(crm_dataset_get_number(fits[0], clb, 0, G, p1));
+    for (int t = 1; t < 3; t++) {
+        ck_assert_ok(crm_dataset_get_number(fits[t], clb, 0, G, pt));
+        ck_assert_int_eq(memcmp(p1, pt, sizeof p1), 0);
+    }
+    /* each series alone: the same statistic, a real p-value */
+    o.n_threads = 1;
+    for (int g = 0; g < G; g++) {
+        crm_model *m = NULL;
+        ck_assert_ok(crm_arima_fit(y[g], N, &o, &m));
+        double p = stat(m, "ljung_box_p");
+        ck_assert_msg(p > 0.0 && p < 1.0, "group %d: p %g", g, p);
+        ck_assert_msg(memcmp(&p, &p1[g], sizeof p) == 0, "group %d: %.17g vs %.17g", g, p, p1[g]);
+        ck_assert_double_eq(stat(m, "ljung_box_lag"), 10);
+        ck_assert_double_eq(stat(m, "ljung_box_df"), 8);
+        crm_model_free(m);
+    }
+    for (int t = 0; t < 3; t++)
+        crm_dataset_free(fits[t]);
+    crm_dataset_free(ds);
+}
+END_TEST
+
 static int32_t cancel_now(double f, void *u)
 {
     (void)f;
@@ -644,6 +698,7 @@ Suite *crm_arima_suite(void)
     tcase_add_test(tc, test_dataset_aggregation);
     tcase_add_test(tc, test_fit_many);
     tcase_add_test(tc, test_fit_many_cancel);
+    tcase_add_test(tc, test_fit_many_threads_ljung_box);
     tcase_add_test(tc, test_json);
     tcase_add_test(tc, test_alloc_failures);
     tcase_add_test(tc, test_alloc_failures_many);

@@ -3,8 +3,11 @@
 #include "test_util.h"
 
 #include "core/json.h"
+#include "crm/arima.h"
 #include "crm/kmeans.h"
+#include "crm/linear.h"
 #include "crm/model.h"
+#include "crm/tree.h"
 
 #include <math.h>
 
@@ -319,6 +322,348 @@ START_TEST(test_model_alloc_failures)
 }
 END_TEST
 
+/* ---- every numeric member of every kind is range-checked ------------------------------------ */
+
+/* Copy of json (malloc) with the value of the first member "key" found after
+ * the first occurrence of `anchor` (NULL: from the start) replaced by `value`. */
+static char *with_member(const char *json, const char *anchor, const char *key, const char *value)
+{
+    const char *from = anchor ? strstr(json, anchor) : json;
+    ck_assert_msg(from != NULL, "no \"%s\" in %s", anchor, json);
+    char pat[128];
+    snprintf(pat, sizeof pat, "\"%s\":", key);
+    const char *v = strstr(from, pat);
+    ck_assert_msg(v != NULL, "no member %s in %s", pat, json);
+    v += strlen(pat);
+    const char *e = v;
+    int depth = 0, in_str = 0;
+    for (;; e++) {
+        ck_assert(*e != '\0');
+        if (in_str) {
+            if (*e == '\\')
+                e++;
+            else if (*e == '"')
+                in_str = 0;
+            continue;
+        }
+        if (*e == '"') {
+            in_str = 1;
+        } else if (*e == '[' || *e == '{') {
+            depth++;
+        } else if (*e == ']' || *e == '}') {
+            if (depth == 0) break;
+            depth--;
+        } else if (*e == ',' && depth == 0) {
+            break;
+        }
+    }
+    size_t a = (size_t)(v - json), n = strlen(value), rest = strlen(e);
+    char *out = malloc(a + n + rest + 1);
+    ck_assert_ptr_nonnull(out);
+    memcpy(out, json, a);
+    memcpy(out + a, value, n);
+    memcpy(out + a + n, e, rest + 1);
+    return out;
+}
+
+static char *json_of(crm_model *m)
+{
+    char *js = NULL;
+    ck_assert_ok(crm_model_to_json(m, &js));
+    char *copy = strdup(js);
+    crm_free(js);
+    crm_model_free(m);
+    return copy;
+}
+
+static crm_dataset *train_data(void)
+{
+    static const char text[] = "x,c,y,t\n"
+                               "0.5,a,0,1.5\n1.5,b,0,2.9\n2.5,a,1,4.6\n3.5,c,0,5.1\n"
+                               "4.5,b,1,7.2\n5.5,a,1,8.1\n6.5,c,0,9.9\n7.5,b,1,10.2\n"
+                               "8.5,a,1,12.8\n9.5,c,1,13.1\n";
+    crm_dataset *ds = NULL;
+    ck_assert_ok(crm_dataset_read_csv_mem(text, sizeof text - 1, NULL, &ds));
+    return ds;
+}
+
+static char *kmeans_json(void)
+{
+    crm_dataset *ds = train_data();
+    crm_kmeans_options o;
+    ck_assert_ok(crm_kmeans_options_init(&o, sizeof o));
+    o.k = 2;
+    o.standardize = 1;
+    o.n_threads = 1;
+    const char *cols[] = {"x", "t"};
+    crm_model *m = NULL;
+    ck_assert_ok(crm_kmeans_fit(ds, cols, 2, &o, &m));
+    crm_dataset_free(ds);
+    return json_of(m);
+}
+
+static char *tree_json(int regression)
+{
+    crm_dataset *ds = train_data();
+    crm_tree_options o;
+    ck_assert_ok(crm_tree_options_init(&o, sizeof o));
+    o.n_threads = 1;
+    if (!regression) o.positive = "1";
+    const char *feats[] = {"x", "c"};
+    crm_model *m = NULL;
+    ck_assert_ok(crm_tree_fit(ds, regression ? "t" : "y", feats, 2, &o, &m));
+    crm_dataset_free(ds);
+    return json_of(m);
+}
+
+static char *linear_json(int logistic)
+{
+    crm_dataset *ds = train_data();
+    const char *feats[] = {"x", "c"};
+    crm_model *m = NULL;
+    if (logistic) {
+        crm_logreg_options o;
+        ck_assert_ok(crm_logreg_options_init(&o, sizeof o));
+        o.l2 = 0.5; /* the data are separable */
+        ck_assert_ok(crm_logreg_fit(ds, "y", feats, 2, &o, &m));
+    } else {
+        ck_assert_ok(crm_linreg_fit(ds, "t", feats, 2, NULL, &m));
+    }
+    crm_dataset_free(ds);
+    return json_of(m);
+}
+
+static char *arima_json(int drift)
+{
+    double y[60];
+    uint64_t s = 7;
+    double prev = 0;
+    for (int i = 0; i < 60; i++) {
+        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+        double e = (double)(s >> 11) / 9007199254740992.0 - 0.5;
+        prev = 0.5 * prev + e;
+        y[i] = 10 + (drift ? 0.3 * i : 0) + prev;
+    }
+    crm_arima_options o;
+    ck_assert_ok(crm_arima_options_init(&o, sizeof o));
+    o.p = 1;
+    o.d = drift ? 1 : 0;
+    o.include_drift = drift;
+    crm_model *m = NULL;
+    ck_assert_ok(crm_arima_fit(y, 60, &o, &m));
+    return json_of(m);
+}
+
+typedef struct bad_member {
+    int kind; /* 0 kmeans, 1 tree (classification), 2 tree (regression), 3 logreg,
+                 4 linreg, 5 arima, 6 arima with drift */
+    const char *anchor, *key, *value;
+} bad_member;
+
+/* Nonsense a loader used to accept, or converted before checking it (undefined
+ * behaviour, which the sanitizer build turns into a failure). */
+static const bad_member bad_members[] = {
+    /* k-means metadata */
+    {0, NULL, "n_rows", "-1"},
+    {0, NULL, "n_rows", "1.5"},
+    {0, NULL, "n_rows", "1"},  /* fewer rows than clusters */
+    {0, NULL, "n_rows", "11"}, /* not the sum of the sizes */
+    {0, NULL, "converged", "1e308"},
+    {0, NULL, "converged", "\"nan\""},
+    {0, NULL, "n_iter", "-3"},
+    {0, NULL, "n_iter", "2.5"},
+    {0, NULL, "best_init", "\"inf\""},
+    {0, NULL, "size", "[-4,14]"},
+    {0, NULL, "size", "[4.5,5.5]"},
+    {0, NULL, "wcss", "[\"nan\",1]"},
+    {0, NULL, "wcss", "[-1,1]"},
+    {0, NULL, "inertia", "\"inf\""},
+    {0, NULL, "inertia", "-2"},
+    {0, NULL, "tol_abs", "-1e-9"},
+    {0, NULL, "mean", "[\"inf\",0]"},
+    {0, NULL, "scale", "[0,1]"},
+    {0, NULL, "centers", "[[1,\"nan\"],[0,0]]"},
+    {0, NULL, "k", "2.5"},
+    {0, NULL, "standardize", "1"},
+    /* trees */
+    {1, NULL, "positive", "1e300"},
+    {1, NULL, "positive", "\"nan\""},
+    {1, NULL, "positive", "2"},
+    {1, NULL, "positive", "0.5"},
+    {2, NULL, "positive", "0"},
+    {1, NULL, "target_text", "0"},
+    {1, NULL, "n_rows", "-10"},
+    {1, NULL, "n_rows", "\"inf\""},
+    {1, NULL, "weighted_n", "\"nan\""},
+    {1, NULL, "weighted_n", "0"},
+    {1, NULL, "ccp_alpha", "-1"},
+    {1, NULL, "max_bins", "1"},
+    {1, NULL, "max_bins", "300"},
+    {1, NULL, "max_bins", "2.5"},
+    {1, NULL, "train_score", "1.5"},
+    {1, NULL, "train_score", "\"nan\""},
+    {2, NULL, "train_score", "\"-inf\""},
+    {1, NULL, "importances", "[\"nan\",0]"},
+    {1, "\"nodes\"", "left", "1e300"},
+    {1, "\"nodes\"", "feature", "\"nan\""},
+    {1, "\"nodes\"", "n", "-10"},
+    {1, "\"nodes\"", "n", "2.5"},
+    {1, "\"nodes\"", "weighted_n", "\"inf\""},
+    {1, "\"nodes\"", "impurity", "\"nan\""},
+    {1, "\"nodes\"", "value", "[-1,11]"},
+    {1, "\"nodes\"", "value", "[\"inf\",1]"},
+    {2, "\"nodes\"", "value", "[\"nan\"]"},
+    {1, "\"nodes\"", "missing_left", "0"},
+    /* logistic and linear regression */
+    {3, NULL, "std_error", "[-1,0.5,0.5,0.5]"},
+    {3, NULL, "std_error", "[\"-inf\",0.5,0.5,0.5]"},
+    {3, NULL, "n_rows", "-3"},
+    {3, NULL, "n_rows", "\"inf\""},
+    {3, NULL, "n_terms", "3"},
+    {3, NULL, "n_iter", "1e300"},
+    {3, NULL, "converged", "7"},
+    {3, NULL, "df_model", "2.5"},
+    {3, NULL, "df_resid", "5"},
+    {3, NULL, "l2", "-0.5"},
+    {4, NULL, "n_rows", "0"},
+    {4, NULL, "l2", "\"inf\""},
+    {4, NULL, "df_resid", "\"-inf\""},
+    /* ARIMA */
+    {5, NULL, "ljung_box", "[3.2,0.5,1e300,8]"},
+    {5, NULL, "ljung_box", "[3.2,0.5,\"nan\",8]"},
+    {5, NULL, "ljung_box", "[3.2,0.5,10,2e9]"},
+    {5, NULL, "ljung_box", "[3.2,1.5,10,9]"},
+    {5, NULL, "ljung_box", "[-3.2,0.5,10,9]"},
+    {5, NULL, "mask", "[0.5,1]"},
+    {5, NULL, "mask", "[2,1]"},
+    {5, NULL, "n_used", "61"},
+    {5, NULL, "kappa", "-1"},
+    {5, NULL, "kappa", "\"inf\""},
+    {5, NULL, "sigma2", "-1"},
+    {5, NULL, "sigma2", "\"nan\""},
+    {5, NULL, "coef", "[\"inf\",10]"},
+    {5, NULL, "phi", "[\"nan\"]"},
+    {5, NULL, "state", "[\"inf\"]"},
+    {5, NULL, "cov", "[\"nan\"]"},
+    {5, NULL, "var", "[\"x\",0,0,0]"},
+    {5, NULL, "order", "[1,0,0,0,0,0,1e300]"},
+    {5, NULL, "order", "[\"nan\",0,0,0,0,0,1]"},
+    {5, NULL, "transform", "0.5"},
+    {5, NULL, "iterations", "-1"},
+    {5, NULL, "n", "\"inf\""},
+    {6, NULL, "aic", "\"x\""},
+};
+
+START_TEST(test_model_members_checked)
+{
+    char *base[7] = {kmeans_json(),  tree_json(0),  tree_json(1), linear_json(1),
+                     linear_json(0), arima_json(0), arima_json(1)};
+    for (int k = 0; k < 7; k++) {
+        crm_model *m = NULL;
+        ck_assert_msg(crm_model_from_json(base[k], &m) == CRM_OK, "kind %d: %s", k,
+                      crm_last_error());
+        crm_model_free(m);
+    }
+    for (size_t i = 0; i < sizeof bad_members / sizeof bad_members[0]; i++) {
+        const bad_member *b = &bad_members[i];
+        char *js = with_member(base[b->kind], b->anchor, b->key, b->value);
+        crm_model *m = (crm_model *)1;
+        crm_status st = crm_model_from_json(js, &m);
+        ck_assert_msg(st == CRM_E_PARSE, "case %zu (kind %d, %s = %s): %s, %s", i, b->kind, b->key,
+                      b->value, crm_status_str(st), crm_last_error());
+        ck_assert_ptr_null(m);
+        ck_assert_msg(strstr(crm_last_error(), b->key) != NULL,
+                      "case %zu: message \"%s\" does not name \"%s\"", i, crm_last_error(), b->key);
+        free(js);
+    }
+    for (int k = 0; k < 7; k++)
+        free(base[k]);
+}
+END_TEST
+
+/* Values a fitted model can hold are still read: NaN standard errors and
+ * statistics of penalised fits, infinite split thresholds, criteria of CSS fits. */
+START_TEST(test_model_members_admitted)
+{
+    char *lin = linear_json(1);
+    char *js = with_member(lin, NULL, "std_error", "[\"nan\",\"nan\",\"nan\",\"nan\"]");
+    /* a statistic the writer did not have: "nan", as when it is absent; written
+     * back as "nan", it reads again */
+    char *js2 = with_member(js, NULL, "df_model", "\"nan\"");
+    crm_model *m = NULL;
+    ck_assert_ok(crm_model_from_json(js2, &m));
+    double v = 0;
+    ck_assert_ok(crm_model_stat(m, "df_model", &v));
+    ck_assert(isnan(v));
+    ck_assert_ok(crm_model_stat(m, "df_resid", &v));
+    ck_assert_double_eq(v, 6);
+    char *back = NULL;
+    ck_assert_ok(crm_model_to_json(m, &back));
+    crm_model_free(m);
+    ck_assert_ok(crm_model_from_json(back, &m));
+    crm_model_free(m);
+    crm_free(back);
+    free(js2);
+    free(js);
+    free(lin);
+    char *ar = arima_json(0);
+    js = with_member(ar, NULL, "aic", "\"nan\"");
+    js2 = with_member(js, NULL, "ljung_box", "[\"nan\",\"nan\",10,9]");
+    ck_assert_ok(crm_model_from_json(js2, &m));
+    ck_assert_ok(crm_model_stat(m, "ljung_box_lag", &v));
+    ck_assert_double_eq(v, 10);
+    ck_assert_ok(crm_model_stat(m, "ljung_box_df", &v));
+    ck_assert_double_eq(v, 9);
+    crm_model_free(m);
+    free(js2);
+    free(js);
+    free(ar);
+    char *tr = tree_json(0);
+    js = with_member(tr, "\"nodes\"", "threshold", "\"inf\"");
+    ck_assert_ok(crm_model_from_json(js, &m));
+    crm_model_free(m);
+    free(js);
+    free(tr);
+}
+END_TEST
+
+/* A drift model's forecast adds coef * (n + step): with n near INT32_MAX that
+ * sum overflowed an int (undefined behaviour); it is formed in double now. */
+START_TEST(test_arima_forecast_large_n)
+{
+    char *ar = arima_json(1);
+    char *js = with_member(ar, NULL, "n", "2147483647");
+    crm_model *m = NULL, *m0 = NULL;
+    ck_assert_ok(crm_model_from_json(ar, &m0));
+    ck_assert_ok(crm_model_from_json(js, &m));
+    crm_dataset *fc = NULL, *fc0 = NULL;
+    ck_assert_ok(crm_arima_forecast(m, 3, 95, &fc));
+    ck_assert_ok(crm_arima_forecast(m0, 3, 95, &fc0));
+    double mean[3], mean0[3];
+    ck_assert_ok(crm_dataset_get_number(fc, 1, 0, 3, mean));
+    ck_assert_ok(crm_dataset_get_number(fc0, 1, 0, 3, mean0));
+    /* the drift coefficient is the last of "coef": the forecasts move by
+     * drift * (2147483647 - 60) */
+    const char *c = strstr(ar, "\"coef\":[");
+    ck_assert_ptr_nonnull(c);
+    const char *e = strchr(c, ']'), *last = e;
+    while (last[-1] != ',' && last[-1] != '[')
+        last--;
+    double drift = strtod(last, NULL);
+    ck_assert(drift > 0.2 && drift < 0.4);
+    for (int l = 0; l < 3; l++) {
+        double shift = mean[l] - mean0[l], want = drift * (2147483647.0 - 60.0);
+        ck_assert_msg(fabs(shift - want) < 1e-6 * want, "step %d: %.17g vs %.17g", l, shift, want);
+    }
+    crm_dataset_free(fc);
+    crm_dataset_free(fc0);
+    crm_model_free(m);
+    crm_model_free(m0);
+    free(js);
+    free(ar);
+}
+END_TEST
+
 Suite *crm_model_suite(void)
 {
     Suite *s = suite_create("model");
@@ -330,6 +675,9 @@ Suite *crm_model_suite(void)
     tcase_add_test(tc, test_model_null);
     tcase_add_test(tc, test_model_save_load);
     tcase_add_test(tc, test_model_alloc_failures);
+    tcase_add_test(tc, test_model_members_checked);
+    tcase_add_test(tc, test_model_members_admitted);
+    tcase_add_test(tc, test_arima_forecast_large_n);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -7,6 +7,7 @@
 #include "crm/model.h"
 #include "crm/tree.h"
 
+#include <locale.h>
 #include <math.h>
 
 static double stat(const crm_model *m, const char *name)
@@ -1024,6 +1025,48 @@ START_TEST(test_alloc_failures)
 }
 END_TEST
 
+/* Exports and messages format numbers with a '.' whatever LC_NUMERIC says.
+ * Run in the locale named by CRM_TEST_LOCALE (tests/locale.sh compiles a
+ * German one, whose decimal separator is ','), else in the "C" locale. */
+START_TEST(test_exports_ignore_locale)
+{
+    const char *loc = getenv("CRM_TEST_LOCALE");
+    if (loc) {
+        ck_assert_msg(setlocale(LC_ALL, loc) != NULL, "locale %s is not available", loc);
+        char probe[16];
+        snprintf(probe, sizeof probe, "%.1f", 0.5);
+        ck_assert_str_eq(probe, "0,5"); /* the locale really has a decimal comma */
+    }
+    const double x[] = {1, 2, 3, 4, 5, 6, 7, 8}, y[] = {0, 0, 0, 0, 1, 1, 1, 1};
+    crm_dataset *ds = NULL;
+    ck_assert_ok(crm_dataset_new(&ds));
+    ck_assert_ok(crm_dataset_add_number(ds, "x", x, 8));
+    ck_assert_ok(crm_dataset_add_number(ds, "y", y, 8));
+    const char *feats[] = {"x"};
+    crm_model *m = NULL;
+    ck_assert_ok(crm_tree_fit(ds, "y", feats, 1, NULL, &m));
+    char *text = NULL, *rules = NULL, *dot = NULL;
+    ck_assert_ok(crm_tree_export_text(m, &text));
+    ck_assert_ok(crm_tree_export_rules(m, &rules));
+    ck_assert_ok(crm_tree_export_dot(m, &dot));
+    ck_assert_msg(strstr(text, "4.5") && !strstr(text, "4,5"), "%s", text);
+    ck_assert_msg(strstr(rules, "x <= 4.5") && !strstr(rules, "4,5"), "%s", rules);
+    ck_assert_msg(strstr(rules, "1.000") && !strstr(rules, "1,000"), "%s", rules);
+    ck_assert_msg(strstr(dot, "4.5") && !strstr(dot, "4,5"), "%s", dot);
+    crm_free(text);
+    crm_free(rules);
+    crm_free(dot);
+    /* a message with a %g */
+    crm_model *bad = NULL;
+    ck_assert_error(crm_model_from_json("{\"format\":\"libcrm-model\",\"version\":1.5}", &bad),
+                    CRM_E_FORMAT);
+    ck_assert_msg(strstr(crm_last_error(), "version 1.5 ") != NULL, "%s", crm_last_error());
+    crm_model_free(m);
+    crm_dataset_free(ds);
+    if (loc) setlocale(LC_ALL, "C");
+}
+END_TEST
+
 Suite *crm_tree_suite(void)
 {
     Suite *s = suite_create("tree");
@@ -1052,5 +1095,8 @@ Suite *crm_tree_suite(void)
     tcase_add_test(bad, test_cancel);
     tcase_add_test(bad, test_alloc_failures);
     suite_add_tcase(s, bad);
+    TCase *loc = tcase_create("locale");
+    tcase_add_test(loc, test_exports_ignore_locale);
+    suite_add_tcase(s, loc);
     return s;
 }

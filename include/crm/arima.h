@@ -121,8 +121,10 @@
  * "auto", "models_tried", "phi", "theta", "delta" (the expanded
  * polynomials), "state" and "cov" (filtered state and its covariance at the
  * end of the series), "freq" and "start" (period and first period's time in
- * seconds; freq 0 when fitted on plain values). Forecasts from a loaded model
- * are bit-identical.
+ * seconds; freq 0 when fitted on plain values). Every number is finite
+ * except "var", "loglik", "aic", "aicc", "bic" and the Ljung-Box statistic
+ * and p-value, which may be "nan" (and the criteria infinite). Forecasts
+ * from a loaded model are bit-identical.
  *
  * Thread-safety: a model is read-only; every function here only reads its
  * inputs, which other threads may read meanwhile.

@@ -93,6 +93,8 @@
  *   "centers" (k arrays of d numbers, in fitted units: z-scores when
  *   standardize is true), "size", "wcss" (arrays of k numbers),
  *   "inertia", "n_iter", "converged", "n_rows", "best_init", "tol_abs".
+ *   Every number is finite; "size" holds whole row counts adding up to
+ *   "n_rows".
  *
  * Thread-safety: the functions here only read their input datasets, which
  * other threads may read meanwhile.

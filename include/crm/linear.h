@@ -169,7 +169,8 @@
  *   order, the first being the reference}), "intercept" (true/false),
  *   "terms" (array of term names), "coef", "std_error" (arrays, one value
  *   per term, original scale; std_error may hold "nan"), "stats" (object:
- *   every statistic above by name; the penalty is stats "l2"); logistic
+ *   every statistic above by name; the penalty is stats "l2"; "nan", like
+ *   an absent member, is a statistic not known); logistic
  *   only: "classes" (null for a number target, else [negative, positive]
  *   text).
  *

@@ -147,7 +147,9 @@
  *   of its feature in training), "unseen_left"
  *   (true/false: where categories seen in neither list go), "n",
  *   "weighted_n", "impurity", "value" (class weights of the node, or
- *   [mean] for regression)}.
+ *   [mean] for regression)}. Every number is finite except "threshold"
+ *   ("nan" for leaves and text splits, "inf" or "-inf" when every value
+ *   goes one way).
  *
  * Thread-safety: the functions here only read their input datasets and
  * models, which other threads may read meanwhile.

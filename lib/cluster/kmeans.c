@@ -1472,15 +1472,6 @@ static crm_status km_to_json(const void *sp, crm__buf *b)
     return st;
 }
 
-static crm_status read_numbers(const crm__json *arr, double *out, const char *key)
-{
-    for (size_t i = 0; i < arr->len; i++)
-        if (!crm__json_number(&arr->items[i], &out[i]))
-            return crm__error(CRM_E_PARSE, "kmeans model JSON: \"%s\"[%zu] is not a number", key,
-                              i);
-    return CRM_OK;
-}
-
 static crm_status km_from_json(const crm__json *doc, void **state)
 {
     const char *w = "kmeans model JSON";
@@ -1488,16 +1479,13 @@ static crm_status km_from_json(const crm__json *doc, void **state)
     if (!feat || feat->type != CRM__JSON_ARRAY || feat->len == 0)
         return crm__error(CRM_E_PARSE, "%s: \"features\" must be a non-empty array of names", w);
     size_t d = feat->len;
-    double kd;
-    crm_status st = crm__json_get_number(doc, "k", w, &kd);
+    int64_t kk = 0;
+    crm_status st = crm__json_get_int(doc, "k", w, 1, 1000000000, &kk);
     if (st != CRM_OK) return st;
-    if (!(kd >= 1.0 && kd <= 1e9 && kd == floor(kd)))
-        return crm__error(CRM_E_PARSE, "%s: \"k\" must be a whole number >= 1", w);
-    size_t k = (size_t)kd;
-    const crm__json *stdz = crm__json_get(doc, "standardize");
-    if (!stdz || (stdz->type != CRM__JSON_TRUE && stdz->type != CRM__JSON_FALSE))
-        return crm__error(CRM_E_PARSE, "%s: \"standardize\" must be true or false", w);
-    int standardize = stdz->type == CRM__JSON_TRUE;
+    size_t k = (size_t)kk;
+    int standardize = 0;
+    st = crm__json_get_bool(doc, "standardize", w, &standardize);
+    if (st != CRM_OK) return st;
     const crm__json *centers;
     st = crm__json_get_array(doc, "centers", w, k, &centers);
     if (st != CRM_OK) return st;
@@ -1519,35 +1507,44 @@ static crm_status km_from_json(const crm__json *doc, void **state)
     }
     for (size_t j = 0; st == CRM_OK && j < k; j++) {
         const crm__json *row = &centers->items[j];
-        if (row->type != CRM__JSON_ARRAY || row->len != d)
+        if (row->type != CRM__JSON_ARRAY || row->len != d) {
             st = crm__error(CRM_E_PARSE, "%s: \"centers\"[%zu] is not an array of %zu numbers", w,
                             j, d);
-        else
-            st = read_numbers(row, m->centers + j * d, "centers");
+            break;
+        }
+        for (size_t f = 0; st == CRM_OK && f < d; f++)
+            st = crm__json_real_at(row, f, w, "centers", -DBL_MAX, DBL_MAX, 0,
+                                   &m->centers[j * d + f]);
     }
-    const crm__json *a;
     if (st == CRM_OK && standardize) {
-        st = crm__json_get_array(doc, "mean", w, d, &a);
-        if (st == CRM_OK) st = read_numbers(a, m->mean, "mean");
-        if (st == CRM_OK) st = crm__json_get_array(doc, "scale", w, d, &a);
-        if (st == CRM_OK) st = read_numbers(a, m->scale, "scale");
+        st = crm__json_get_reals(doc, "mean", w, d, -DBL_MAX, DBL_MAX, 0, m->mean);
+        if (st == CRM_OK)
+            st = crm__json_get_reals(doc, "scale", w, d, DBL_TRUE_MIN, DBL_MAX, 0, m->scale);
     }
+    /* k distinct rows at least were fitted; every row is in one cluster (sizes
+     * count rows, whatever their weight) */
+    int64_t n_rows = 0, v = 0, total = 0;
+    const crm__json *a = NULL;
     if (st == CRM_OK) st = crm__json_get_array(doc, "size", w, k, &a);
-    if (st == CRM_OK) st = read_numbers(a, m->size, "size");
-    if (st == CRM_OK) st = crm__json_get_array(doc, "wcss", w, k, &a);
-    if (st == CRM_OK) st = read_numbers(a, m->wcss, "wcss");
-    if (st == CRM_OK) st = crm__json_get_number(doc, "inertia", w, &m->inertia);
-    if (st == CRM_OK) st = crm__json_get_number(doc, "n_iter", w, &m->n_iter);
-    if (st == CRM_OK) st = crm__json_get_number(doc, "converged", w, &m->converged);
-    if (st == CRM_OK) st = crm__json_get_number(doc, "n_rows", w, &m->n_rows);
-    if (st == CRM_OK) st = crm__json_get_number(doc, "best_init", w, &m->best_init);
-    if (st == CRM_OK) st = crm__json_get_number(doc, "tol_abs", w, &m->tol_abs);
-    for (size_t i = 0; st == CRM_OK && i < k * d; i++)
-        if (!isfinite(m->centers[i]))
-            st = crm__error(CRM_E_PARSE, "%s: center value %zu is not finite", w, i);
-    for (size_t j = 0; st == CRM_OK && standardize && j < d; j++)
-        if (!isfinite(m->mean[j]) || !(m->scale[j] > 0.0) || !isfinite(m->scale[j]))
-            st = crm__error(CRM_E_PARSE, "%s: mean/scale of feature %zu is not usable", w, j);
+    for (size_t j = 0; st == CRM_OK && j < k; j++) {
+        st = crm__json_int_at(a, j, w, "size", 0, CRM__JSON_INT_MAX - total, &v);
+        total += v;
+        m->size[j] = (double)v;
+    }
+    if (st == CRM_OK) st = crm__json_get_int(doc, "n_rows", w, kk, CRM__JSON_INT_MAX, &n_rows);
+    m->n_rows = (double)n_rows;
+    if (st == CRM_OK && total != n_rows)
+        st = crm__error(CRM_E_PARSE, "%s: the sizes add up to %lld, not to \"n_rows\" %lld", w,
+                        (long long)total, (long long)n_rows);
+    if (st == CRM_OK) st = crm__json_get_reals(doc, "wcss", w, k, 0.0, DBL_MAX, 0, m->wcss);
+    if (st == CRM_OK) st = crm__json_get_real(doc, "inertia", w, 0.0, DBL_MAX, 0, &m->inertia);
+    if (st == CRM_OK) st = crm__json_get_int(doc, "n_iter", w, 1, INT32_MAX, &v);
+    m->n_iter = (double)v;
+    if (st == CRM_OK) st = crm__json_get_int(doc, "converged", w, 0, 1, &v);
+    m->converged = (double)v;
+    if (st == CRM_OK) st = crm__json_get_int(doc, "best_init", w, 0, INT32_MAX - 1, &v);
+    m->best_init = (double)v;
+    if (st == CRM_OK) st = crm__json_get_real(doc, "tol_abs", w, 0.0, DBL_MAX, 0, &m->tol_abs);
     if (st != CRM_OK) {
         km_free_state(m);
         return st;

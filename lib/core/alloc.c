@@ -164,7 +164,9 @@ crm_status crm__buf_printf(crm__buf *b, const char *fmt, ...)
     va_list ap;
     va_start(ap, fmt);
     char small[256];
+    void *loc = crm__c_locale_enter();
     int n = vsnprintf(small, sizeof small, fmt, ap);
+    crm__c_locale_leave(loc);
     va_end(ap);
     if (n < 0)
         return crm__error(CRM_E_INVALID, "formatting failed");
@@ -174,7 +176,9 @@ crm_status crm__buf_printf(crm__buf *b, const char *fmt, ...)
     if (st)
         return st;
     va_start(ap, fmt);
+    loc = crm__c_locale_enter();
     vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    crm__c_locale_leave(loc);
     va_end(ap);
     b->len += (size_t)n;
     return CRM_OK;

@@ -19,12 +19,16 @@
 
 static crm_status open_error(const char *path, int err)
 {
-    return crm__error(CRM_E_IO, "%s: cannot open for writing: %s", path, strerror(err));
+    char eb[CRM__STRERROR_SIZE];
+    return crm__error(CRM_E_IO, "%s: cannot open for writing: %s", path,
+                      crm__strerror(err, eb, sizeof eb));
 }
 
 static crm_status write_error(const char *path, int err)
 {
-    return crm__error(CRM_E_IO, "%s: cannot write: %s", path, strerror(err ? err : EIO));
+    char eb[CRM__STRERROR_SIZE];
+    return crm__error(CRM_E_IO, "%s: cannot write: %s", path,
+                      crm__strerror(err ? err : EIO, eb, sizeof eb));
 }
 
 /* Length of the directory part of p, its last '/' included (0: none). */
@@ -341,7 +345,9 @@ crm_status crm__afile_commit(crm__afile *f)
         return st;
     }
     if (rename(f->tmp, f->target) != 0) {
-        st = crm__error(CRM_E_IO, "%s: cannot replace the file: %s", f->path, strerror(errno));
+        char eb[CRM__STRERROR_SIZE];
+        st = crm__error(CRM_E_IO, "%s: cannot replace the file: %s", f->path,
+                        crm__strerror(errno, eb, sizeof eb));
         crm__afile_abort(f);
         return st;
     }

@@ -44,7 +44,9 @@ const char *crm_last_error(void)
 
 crm_status crm__verror(crm_status status, const char *fmt, va_list ap)
 {
+    void *loc = crm__c_locale_enter();
     int n = vsnprintf(errbuf, sizeof errbuf, fmt, ap);
+    crm__c_locale_leave(loc);
     if (n < 0)
         errbuf[0] = '\0';
     return status;

@@ -115,6 +115,21 @@ int crm__utf8_valid(const char *s, size_t n);
 /* Offset of the first invalid byte, or n when valid. */
 size_t crm__utf8_first_invalid(const char *s, size_t n);
 
+/* printf's %g, %f and %e follow the process locale (LC_NUMERIC: "0,5" under a
+ * German locale). Every formatting of the library (crm__buf_printf,
+ * crm__error) runs in the "C" locale, on the calling thread only:
+ *   void *old = crm__c_locale_enter(); ... crm__c_locale_leave(old);
+ * (lib/core/numfmt.c). */
+void *crm__c_locale_enter(void);
+void crm__c_locale_leave(void *old);
+
+/* ---- reentrant libc stand-ins (lib/core/reentrant.c) --------------------- */
+/* log|Gamma(x)| without touching the global signgam (lgamma_r). */
+double crm__lgamma(double x);
+/* Text of errno value err in buf (cap bytes, 64 are plenty); returns buf. */
+#define CRM__STRERROR_SIZE 128
+const char *crm__strerror(int err, char *buf, size_t cap);
+
 /* ---- time (lib/core/timeconv.c) ----------------------------------------- */
 /* Days since 1970-01-01 of a proleptic Gregorian date (any year). */
 int64_t crm__days_from_civil(int64_t y, int64_t m, int64_t d);

@@ -1,7 +1,9 @@
 /* A small strict JSON reader and writer (see json.h). */
 #include "core/json.h"
 
+#include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 typedef struct jp {
@@ -449,6 +451,167 @@ crm_status crm__json_get_array(const crm__json *obj, const char *key, const char
                           v->len, expect_len);
     *out = v;
     return CRM_OK;
+}
+
+/* ---- checked members ----------------------------------------------------------- */
+
+#define NO_INDEX ((size_t)-1)
+
+/* "\"key\"" or "\"key\"[i]" */
+static void label_of(char *buf, size_t cap, const char *key, size_t idx)
+{
+    if (idx == NO_INDEX)
+        snprintf(buf, cap, "\"%s\"", key);
+    else
+        snprintf(buf, cap, "\"%s\"[%zu]", key, idx);
+}
+
+/* What the value is, for messages: the number, or its JSON type. */
+static void describe(const crm__json *v, char *buf /* >= 48 */)
+{
+    double d;
+    if (crm__json_number(v, &d)) {
+        if (isnan(d)) {
+            strcpy(buf, "nan");
+            return;
+        }
+        size_t n = crm__format_number(d, '.', buf);
+        buf[n] = '\0';
+        return;
+    }
+    static const char *const names[] = {"null",     "false",    "true",     "a number",
+                                        "a string", "an array", "an object"};
+    strcpy(buf, v->type >= 0 && v->type <= CRM__JSON_OBJECT ? names[v->type] : "?");
+}
+
+static crm_status check_int(const crm__json *v, const char *what, const char *key, size_t idx,
+                            int64_t lo, int64_t hi, int64_t *out)
+{
+    char lab[160], got[48];
+    label_of(lab, sizeof lab, key, idx);
+    if (!v) return crm__error(CRM_E_PARSE, "%s: missing member %s", what, lab);
+    double d;
+    /* lo and hi are exact doubles (|bound| <= 2^53), so the comparisons are
+     * exact and a value that passes converts to int64_t without overflow */
+    if (crm__json_number(v, &d) && d >= (double)lo && d <= (double)hi && d == floor(d)) {
+        *out = (int64_t)d;
+        return CRM_OK;
+    }
+    describe(v, got);
+    return crm__error(CRM_E_PARSE, "%s: %s must be a whole number in %lld..%lld (got %s)", what,
+                      lab, (long long)lo, (long long)hi, got);
+}
+
+crm_status crm__json_int(const crm__json *v, const char *what, const char *key, int64_t lo,
+                         int64_t hi, int64_t *out)
+{
+    return check_int(v, what, key, NO_INDEX, lo, hi, out);
+}
+
+crm_status crm__json_get_int(const crm__json *obj, const char *key, const char *what, int64_t lo,
+                             int64_t hi, int64_t *out)
+{
+    return check_int(crm__json_get(obj, key), what, key, NO_INDEX, lo, hi, out);
+}
+
+crm_status crm__json_int_at(const crm__json *arr, size_t i, const char *what, const char *key,
+                            int64_t lo, int64_t hi, int64_t *out)
+{
+    return check_int(&arr->items[i], what, key, i, lo, hi, out);
+}
+
+crm_status crm__json_get_i32(const crm__json *obj, const char *key, const char *what, int32_t lo,
+                             int32_t hi, int32_t *out)
+{
+    int64_t v = 0;
+    crm_status st = check_int(crm__json_get(obj, key), what, key, NO_INDEX, lo, hi, &v);
+    if (st == CRM_OK) *out = (int32_t)v;
+    return st;
+}
+
+crm_status crm__json_get_bool(const crm__json *obj, const char *key, const char *what, int *out)
+{
+    const crm__json *v = crm__json_get(obj, key);
+    if (!v) return crm__error(CRM_E_PARSE, "%s: missing member \"%s\"", what, key);
+    if (v->type != CRM__JSON_TRUE && v->type != CRM__JSON_FALSE) {
+        char got[48];
+        describe(v, got);
+        return crm__error(CRM_E_PARSE, "%s: \"%s\" must be true or false (got %s)", what, key, got);
+    }
+    *out = v->type == CRM__JSON_TRUE;
+    return CRM_OK;
+}
+
+static void range_text(double lo, double hi, int flags, char *buf, size_t cap)
+{
+    char a[48], b[48];
+    size_t n = crm__format_number(lo, '.', a);
+    a[n] = '\0';
+    n = crm__format_number(hi, '.', b);
+    b[n] = '\0';
+    if (lo == -DBL_MAX && hi == DBL_MAX)
+        snprintf(buf, cap, "a finite number");
+    else if (lo == -INFINITY && hi == INFINITY)
+        snprintf(buf, cap, "a number");
+    else if (lo == DBL_TRUE_MIN && hi == DBL_MAX)
+        snprintf(buf, cap, "a finite number > 0");
+    else if (hi == DBL_MAX)
+        snprintf(buf, cap, "a finite number >= %s", a);
+    else if (hi == INFINITY)
+        snprintf(buf, cap, "a number >= %s", a);
+    else if (lo == -DBL_MAX)
+        snprintf(buf, cap, "a finite number <= %s", b);
+    else
+        snprintf(buf, cap, "a number in [%s, %s]", a, b);
+    if (flags & CRM__JSON_NAN_OK) {
+        size_t len = strlen(buf);
+        snprintf(buf + len, cap - len, " or \"nan\"");
+    }
+}
+
+static crm_status check_real(const crm__json *v, const char *what, const char *key, size_t idx,
+                             double lo, double hi, int flags, double *out)
+{
+    char lab[160], got[48], want[128];
+    label_of(lab, sizeof lab, key, idx);
+    if (!v) return crm__error(CRM_E_PARSE, "%s: missing member %s", what, lab);
+    double d;
+    if (crm__json_number(v, &d) &&
+        ((d >= lo && d <= hi) || (isnan(d) && (flags & CRM__JSON_NAN_OK)))) {
+        *out = d;
+        return CRM_OK;
+    }
+    describe(v, got);
+    range_text(lo, hi, flags, want, sizeof want);
+    return crm__error(CRM_E_PARSE, "%s: %s must be %s (got %s)", what, lab, want, got);
+}
+
+crm_status crm__json_real(const crm__json *v, const char *what, const char *key, double lo,
+                          double hi, int flags, double *out)
+{
+    return check_real(v, what, key, NO_INDEX, lo, hi, flags, out);
+}
+
+crm_status crm__json_get_real(const crm__json *obj, const char *key, const char *what, double lo,
+                              double hi, int flags, double *out)
+{
+    return check_real(crm__json_get(obj, key), what, key, NO_INDEX, lo, hi, flags, out);
+}
+
+crm_status crm__json_real_at(const crm__json *arr, size_t i, const char *what, const char *key,
+                             double lo, double hi, int flags, double *out)
+{
+    return check_real(&arr->items[i], what, key, i, lo, hi, flags, out);
+}
+
+crm_status crm__json_get_reals(const crm__json *obj, const char *key, const char *what, size_t n,
+                               double lo, double hi, int flags, double *out)
+{
+    const crm__json *a;
+    crm_status st = crm__json_get_array(obj, key, what, n, &a);
+    for (size_t i = 0; st == CRM_OK && i < n; i++)
+        st = check_real(&a->items[i], what, key, i, lo, hi, flags, &out[i]);
+    return st;
 }
 
 /* ---- writer ---------------------------------------------------------------- */

@@ -55,6 +55,46 @@ crm_status crm__json_get_array(const crm__json *obj, const char *key, const char
 /* A number value, or one of the strings "nan", "inf", "-inf". */
 int crm__json_number(const crm__json *v, double *out);
 
+/* ---- checked members of model files --------------------------------------
+ * Every numeric member a model reader converts or relies on goes through one
+ * of these, so nothing is cast before it is known to fit. Each failure is
+ * CRM_E_PARSE with a message "<what>: \"<key>\" must be ..." naming the member
+ * (and the item, "key"[i], inside arrays) and the value found. */
+
+/* Largest magnitude of a whole-number bound: every integer up to 2^53 is a
+ * double, so the range test itself is exact. */
+#define CRM__JSON_INT_MAX 9007199254740992LL
+
+/* Whole number in [lo, hi] (|lo|, |hi| <= CRM__JSON_INT_MAX): finite,
+ * integral, in range. `v` may be NULL (then "missing member"). */
+crm_status crm__json_int(const crm__json *v, const char *what, const char *key, int64_t lo,
+                         int64_t hi, int64_t *out);
+crm_status crm__json_get_int(const crm__json *obj, const char *key, const char *what, int64_t lo,
+                             int64_t hi, int64_t *out);
+/* The same into an int32_t (lo and hi within int32_t). */
+/* Item i of array arr (i < arr->len), named "key"[i] in messages. */
+crm_status crm__json_int_at(const crm__json *arr, size_t i, const char *what, const char *key,
+                            int64_t lo, int64_t hi, int64_t *out);
+crm_status crm__json_get_i32(const crm__json *obj, const char *key, const char *what, int32_t lo,
+                             int32_t hi, int32_t *out);
+/* true or false. */
+crm_status crm__json_get_bool(const crm__json *obj, const char *key, const char *what, int *out);
+
+/* Flag of the real-number readers: NaN (the string "nan") is accepted too. */
+#define CRM__JSON_NAN_OK 1
+/* A number in [lo, hi]; an infinite bound admits that infinity, so
+ * (-INFINITY, INFINITY) takes any non-NaN value and (-DBL_MAX, DBL_MAX) only
+ * finite ones. NaN only with CRM__JSON_NAN_OK. */
+crm_status crm__json_real(const crm__json *v, const char *what, const char *key, double lo,
+                          double hi, int flags, double *out);
+crm_status crm__json_get_real(const crm__json *obj, const char *key, const char *what, double lo,
+                              double hi, int flags, double *out);
+/* An array of exactly n such numbers. */
+crm_status crm__json_real_at(const crm__json *arr, size_t i, const char *what, const char *key,
+                             double lo, double hi, int flags, double *out);
+crm_status crm__json_get_reals(const crm__json *obj, const char *key, const char *what, size_t n,
+                               double lo, double hi, int flags, double *out);
+
 /* ---- writer ------------------------------------------------------------- */
 crm_status crm__json_write_string(crm__buf *b, const char *s);
 crm_status crm__json_write_number(crm__buf *b, double v);

@@ -23,6 +23,17 @@ static locale_t get_c_locale(void)
     return c_locale;
 }
 
+void *crm__c_locale_enter(void)
+{
+    locale_t c = get_c_locale();
+    return c ? (void *)uselocale(c) : NULL;
+}
+
+void crm__c_locale_leave(void *old)
+{
+    if (old) uselocale((locale_t)old);
+}
+
 static const double pow10_exact[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                        1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                        1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};

@@ -200,7 +200,9 @@ static crm_status perr(const csv_ctx *c, size_t off, size_t col, const char *fmt
     char msg[700];
     va_list ap;
     va_start(ap, fmt);
+    void *loc = crm__c_locale_enter();
     vsnprintf(msg, sizeof msg, fmt, ap);
+    crm__c_locale_leave(loc);
     va_end(ap);
     return crm__error(CRM_E_PARSE, "%s:%zu:%zu: %s", c->file, line_of(c, off), col, msg);
 }

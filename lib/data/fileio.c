@@ -64,7 +64,9 @@ struct crm__src {
 
 static crm_status io_error(const char *path, const char *what, int err)
 {
-    return crm__error(CRM_E_IO, "%s: cannot %s: %s", path, what, strerror(err));
+    char eb[CRM__STRERROR_SIZE];
+    return crm__error(CRM_E_IO, "%s: cannot %s: %s", path, what,
+                      crm__strerror(err, eb, sizeof eb));
 }
 
 static crm_status src_fail(crm__src *s, crm_status st)

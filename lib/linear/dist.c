@@ -29,13 +29,13 @@ static double log_beta(double a, double b)
         b = t;
     }
     /* now a >= b */
-    if (a < 10.0) return lgamma(a) + lgamma(b) - lgamma(a + b);
+    if (a < 10.0) return crm__lgamma(a) + crm__lgamma(b) - crm__lgamma(a + b);
     double ab = a + b;
     if (b < 10.0) {
         /* lgamma(a) - lgamma(a + b) = -[(a - 0.5) log1p(b / a) + b log(a + b) - b]
          *                             + rest(a) - rest(a + b) */
         double d = (a - 0.5) * log1p(b / a) + b * log(ab) - b;
-        return lgamma(b) - d + stirling_rest(a) - stirling_rest(ab);
+        return crm__lgamma(b) - d + stirling_rest(a) - stirling_rest(ab);
     }
     return LN_SQRT_2PI + (a - 0.5) * log(a / ab) + b * log(b / ab) - 0.5 * log(b) +
            stirling_rest(a) + stirling_rest(b) - stirling_rest(ab);
@@ -129,7 +129,7 @@ double crm__f_sf(double f, double d1, double d2)
 /* Density of Student's t. */
 static double t_pdf(double t, double df)
 {
-    return exp(lgamma(0.5 * (df + 1.0)) - lgamma(0.5 * df) -
+    return exp(crm__lgamma(0.5 * (df + 1.0)) - crm__lgamma(0.5 * df) -
                0.5 * log(df * 3.14159265358979323846) - 0.5 * (df + 1.0) * log1p(t * t / df));
 }
 

@@ -2,7 +2,9 @@
  * statistics, JSON. */
 #include "linear/linear_internal.h"
 
+#include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #define Z975 1.959963984540054
@@ -319,6 +321,48 @@ static crm_status json_str(const crm__json *v, const char *what, const char *key
     return *out ? CRM_OK : crm__nomem();
 }
 
+/* One statistic. NaN stands for a statistic the writer did not have (as an
+ * absent member does; it is written back as "nan"). Otherwise the counts of
+ * the fit are whole numbers consistent with the terms (n_terms = p,
+ * df_model = p - intercept, df_resid = n_rows - p, read after n_rows as the
+ * writer orders them); converged is 0/1; l2 a finite penalty >= 0; every
+ * other statistic is any number (an exact fit has an infinite F statistic). */
+static crm_status read_stat(const crm__json *v, const char *ws, const char *name,
+                            const lin_model *m, double *out)
+{
+    double d;
+    if (crm__json_number(v, &d) && isnan(d)) {
+        *out = NAN;
+        return CRM_OK;
+    }
+    int64_t p = (int64_t)m->p, lo = 0, hi = 0, iv = 0;
+    double n_rows = stat_of(m, "n_rows");
+    if (strcmp(name, "n_rows") == 0) {
+        lo = 1;
+        hi = CRM__JSON_INT_MAX;
+    } else if (strcmp(name, "n_terms") == 0) {
+        lo = hi = p;
+    } else if (strcmp(name, "df_model") == 0) {
+        lo = hi = p - (m->intercept ? 1 : 0);
+    } else if (strcmp(name, "df_resid") == 0 && !isnan(n_rows)) {
+        lo = hi = (int64_t)n_rows - p;
+    } else if (strcmp(name, "df_resid") == 0) {
+        lo = -p;
+        hi = CRM__JSON_INT_MAX;
+    } else if (strcmp(name, "n_iter") == 0 || strcmp(name, "iterations") == 0) {
+        hi = INT32_MAX;
+    } else if (strcmp(name, "converged") == 0) {
+        hi = 1;
+    } else if (strcmp(name, "l2") == 0) {
+        return crm__json_real(v, ws, name, 0.0, DBL_MAX, 0, out);
+    } else {
+        return crm__json_real(v, ws, name, -INFINITY, INFINITY, 0, out);
+    }
+    crm_status st = crm__json_int(v, ws, name, lo, hi, &iv);
+    if (st == CRM_OK) *out = (double)iv;
+    return st;
+}
+
 static crm_status lin_from_json(const crm__json *doc, void **state, int logistic)
 {
     const char *w = logistic ? "logreg model JSON" : "linreg model JSON";
@@ -399,14 +443,10 @@ static crm_status lin_from_json(const crm__json *doc, void **state, int logistic
     }
     for (size_t j = 0; st == CRM_OK && j < p; j++)
         st = json_str(&a->items[j], w, "terms", &m->terms[j]);
-    if (st == CRM_OK) st = crm__json_get_array(doc, "coef", w, p, &a);
-    for (size_t j = 0; st == CRM_OK && j < p; j++)
-        if (!crm__json_number(&a->items[j], &m->coef[j]) || !isfinite(m->coef[j]))
-            st = crm__error(CRM_E_PARSE, "%s: \"coef\"[%zu] is not a finite number", w, j);
-    if (st == CRM_OK) st = crm__json_get_array(doc, "std_error", w, p, &a);
-    for (size_t j = 0; st == CRM_OK && j < p; j++)
-        if (!crm__json_number(&a->items[j], &m->se[j]))
-            st = crm__error(CRM_E_PARSE, "%s: \"std_error\"[%zu] is not a number", w, j);
+    if (st == CRM_OK) st = crm__json_get_reals(doc, "coef", w, p, -DBL_MAX, DBL_MAX, 0, m->coef);
+    /* (NaN for penalised fits; +inf where a term's variance is unbounded) */
+    if (st == CRM_OK)
+        st = crm__json_get_reals(doc, "std_error", w, p, 0.0, INFINITY, CRM__JSON_NAN_OK, m->se);
     if (st == CRM_OK && logistic) {
         const crm__json *c = crm__json_get(doc, "classes");
         if (!c) {
@@ -425,10 +465,12 @@ static crm_status lin_from_json(const crm__json *doc, void **state, int logistic
         st = crm__error(CRM_E_PARSE, "%s: \"stats\" must be an object", w);
     size_t ns = st == CRM_OK ? nstats(m) : 0;
     const char *const *names = logistic ? crm__logreg_stat_names : crm__linreg_stat_names;
+    char ws[64];
+    snprintf(ws, sizeof ws, "%s: stats", w);
     for (size_t i = 0; st == CRM_OK && i < ns; i++) {
+        /* a statistic this library does not write stays NaN */
         const crm__json *v = crm__json_get(so, names[i]);
-        if (v && !crm__json_number(v, &m->stats[i]))
-            st = crm__error(CRM_E_PARSE, "%s: stats \"%s\" is not a number", w, names[i]);
+        if (v) st = read_stat(v, ws, names[i], m, &m->stats[i]);
     }
     if (st != CRM_OK) {
         crm__lin_model_free(m);

@@ -14,7 +14,6 @@
 /* Two float32 values closer than this (in float32 arithmetic) are one value. */
 #define TR_FEATURE_THRESHOLD 1e-7f
 #define TR_MISSING_BIN 255
-#define TR_MAX_BINS 255
 /* Nodes with at least this many rows search (and partition) their features on the
  * worker threads. */
 #define TR_PAR_ROWS 16384
@@ -1903,7 +1902,10 @@ static crm_status build_bins(tr_ctx *c, const tr_data *D, size_t max_bins)
             }
             for (size_t i = 0; i < n; i++) {
                 float x = feat_value(D, j, D->rowmap[i]);
-                b[i] = isnan(x) ? TR_MISSING_BIN : (unsigned char)x;
+                if (isnan(x))
+                    b[i] = TR_MISSING_BIN;
+                else
+                    b[i] = (unsigned char)x;
             }
             c->nbins[j] = D->nlev[j];
             continue;

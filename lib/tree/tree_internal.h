@@ -14,6 +14,9 @@
 #define TR_DIR_LEFT 1
 #define TR_DIR_UNSEEN 2
 
+/* Largest max_bins of histogram mode. */
+#define TR_MAX_BINS 255
+
 typedef struct tr_node {
     int32_t left, right; /* children, -1 for a leaf */
     int32_t parent;      /* -1 for the root */

@@ -2,6 +2,7 @@
  * feature importances and the text and Graphviz exports. */
 #include "tree/tree_internal.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -513,11 +514,11 @@ static int json_bool(const crm__json *o, const char *key, int *out)
     return 1;
 }
 
-static int json_index(const crm__json *o, const char *key, double lo, double hi, double *out)
+/* Index member in -1..n-1 (n <= INT32_MAX). */
+static crm_status json_index(const crm__json *o, const char *key, const char *what, size_t n,
+                             int32_t *out)
 {
-    const crm__json *v = crm__json_get(o, key);
-    if (!v || !crm__json_number(v, out)) return 0;
-    return *out >= lo && *out <= hi && *out == floor(*out);
+    return crm__json_get_i32(o, key, what, -1, (int32_t)n - 1, out);
 }
 
 static crm_status tr_from_json(const crm__json *doc, void **state)
@@ -559,13 +560,11 @@ static crm_status tr_from_json(const crm__json *doc, void **state)
     m->target = crm__strdup(target);
     if (!m->target) st = crm__nomem();
     int tt = 0;
-    if (st == CRM_OK && !json_bool(doc, "target_text", &tt))
-        st = crm__error(CRM_E_PARSE, "%s: \"target_text\" must be true or false", w);
+    if (st == CRM_OK) st = crm__json_get_bool(doc, "target_text", w, &tt);
     m->target_text = tt;
-    double pos = -1;
-    if (st == CRM_OK && !json_index(doc, "positive", -1, (double)K - 1, &pos))
-        st = crm__error(CRM_E_PARSE, "%s: \"positive\" must be -1 or a class index", w);
-    m->positive = (int32_t)pos;
+    /* -1 or a class index (none for regression); checked before it is converted */
+    if (st == CRM_OK && K > INT32_MAX) st = crm__error(CRM_E_PARSE, "%s: too many classes", w);
+    if (st == CRM_OK) st = json_index(doc, "positive", w, K, &m->positive);
     if (st == CRM_OK && !regression) st = read_strings(cls, m->classes, w, "classes");
     for (size_t j = 0; st == CRM_OK && j < d; j++) {
         const crm__json *f = &feat->items[j];
@@ -595,16 +594,23 @@ static crm_status tr_from_json(const crm__json *doc, void **state)
         m->nlev[j] = lv->len;
         st = read_strings(lv, m->levels[j], w, "levels");
     }
-    const crm__json *a;
-    if (st == CRM_OK) st = crm__json_get_array(doc, "importances", w, d, &a);
-    for (size_t j = 0; st == CRM_OK && j < d; j++)
-        if (!crm__json_number(&a->items[j], &m->importances[j]))
-            st = crm__error(CRM_E_PARSE, "%s: \"importances\"[%zu] is not a number", w, j);
-    if (st == CRM_OK) st = crm__json_get_number(doc, "n_rows", w, &m->n_rows);
-    if (st == CRM_OK) st = crm__json_get_number(doc, "weighted_n", w, &m->weighted_n);
-    if (st == CRM_OK) st = crm__json_get_number(doc, "ccp_alpha", w, &m->ccp_alpha);
-    if (st == CRM_OK) st = crm__json_get_number(doc, "max_bins", w, &m->max_bins);
-    if (st == CRM_OK) st = crm__json_get_number(doc, "train_score", w, &m->train_score);
+    /* (impurity decreases: finite, a rounding below 0 possible) */
+    if (st == CRM_OK)
+        st = crm__json_get_reals(doc, "importances", w, d, -DBL_MAX, DBL_MAX, 0, m->importances);
+    int64_t iv = 0;
+    if (st == CRM_OK) st = crm__json_get_int(doc, "n_rows", w, 1, CRM__JSON_INT_MAX, &iv);
+    m->n_rows = (double)iv;
+    if (st == CRM_OK)
+        st = crm__json_get_real(doc, "weighted_n", w, DBL_TRUE_MIN, DBL_MAX, 0, &m->weighted_n);
+    if (st == CRM_OK) st = crm__json_get_real(doc, "ccp_alpha", w, 0.0, DBL_MAX, 0, &m->ccp_alpha);
+    if (st == CRM_OK) st = crm__json_get_int(doc, "max_bins", w, 0, TR_MAX_BINS, &iv);
+    if (st == CRM_OK && iv == 1)
+        st = crm__error(CRM_E_PARSE, "%s: \"max_bins\" must be 0 or 2..%d (got 1)", w, TR_MAX_BINS);
+    m->max_bins = (double)iv;
+    /* training accuracy, or the training R^2 (at most 1) */
+    if (st == CRM_OK)
+        st = crm__json_get_real(doc, "train_score", w, regression ? -DBL_MAX : 0.0, 1.0, 0,
+                                &m->train_score);
     size_t vw = regression ? 1 : K;
     size_t ndirs = 0;
     if (st == CRM_OK) {
@@ -613,39 +619,47 @@ static crm_status tr_from_json(const crm__json *doc, void **state)
         if (!m->nodes || !m->values) st = crm__nomem();
     }
     /* first pass: nodes; directions counted */
+    char wn[64];
+    if (d > INT32_MAX && st == CRM_OK) st = crm__error(CRM_E_PARSE, "%s: too many features", w);
     for (size_t i = 0; st == CRM_OK && i < nn; i++) {
         const crm__json *o = &nodes->items[i];
         tr_node *nd = &m->nodes[i];
-        double l, r, f;
+        snprintf(wn, sizeof wn, "%s: node %zu", w, i);
         int ml = 0, ul = 0, ms = 0;
-        if (o->type != CRM__JSON_OBJECT || !json_index(o, "left", -1, (double)nn - 1, &l) ||
-            !json_index(o, "right", -1, (double)nn - 1, &r) ||
-            !json_index(o, "feature", -1, (double)d - 1, &f) ||
-            !json_bool(o, "missing_left", &ml) || !json_bool(o, "unseen_left", &ul) ||
-            !json_bool(o, "missing_seen", &ms)) {
-            st = crm__error(CRM_E_PARSE, "%s: node %zu is malformed", w, i);
+        if (o->type != CRM__JSON_OBJECT) {
+            st = crm__error(CRM_E_PARSE, "%s is not an object", wn);
             break;
         }
-        nd->left = (int32_t)l;
-        nd->right = (int32_t)r;
-        nd->feature = (int32_t)f;
+        st = json_index(o, "left", wn, nn, &nd->left);
+        if (st == CRM_OK) st = json_index(o, "right", wn, nn, &nd->right);
+        if (st == CRM_OK) st = json_index(o, "feature", wn, d, &nd->feature);
+        if (st == CRM_OK) st = crm__json_get_bool(o, "missing_left", wn, &ml);
+        if (st == CRM_OK) st = crm__json_get_bool(o, "unseen_left", wn, &ul);
+        if (st == CRM_OK) st = crm__json_get_bool(o, "missing_seen", wn, &ms);
         nd->missing_left = ml;
         nd->unseen_left = ul;
         nd->missing_seen = ms;
         nd->parent = -1;
-        if (st == CRM_OK) st = crm__json_get_number(o, "threshold", w, &nd->threshold);
-        if (st == CRM_OK) st = crm__json_get_number(o, "n", w, &nd->n);
-        if (st == CRM_OK) st = crm__json_get_number(o, "weighted_n", w, &nd->wn);
-        if (st == CRM_OK) st = crm__json_get_number(o, "impurity", w, &nd->impurity);
-        if (st == CRM_OK) st = crm__json_get_array(o, "value", w, vw, &a);
+        /* (+-inf: every value goes one way; NaN for leaves and text splits) */
+        if (st == CRM_OK)
+            st = crm__json_get_real(o, "threshold", wn, -INFINITY, INFINITY, CRM__JSON_NAN_OK,
+                                    &nd->threshold);
+        if (st == CRM_OK) st = crm__json_get_int(o, "n", wn, 1, CRM__JSON_INT_MAX, &iv);
+        nd->n = (double)iv;
+        if (st == CRM_OK)
+            st = crm__json_get_real(o, "weighted_n", wn, DBL_TRUE_MIN, DBL_MAX, 0, &nd->wn);
+        /* (an impurity may round to just below 0) */
+        if (st == CRM_OK)
+            st = crm__json_get_real(o, "impurity", wn, -DBL_MAX, DBL_MAX, 0, &nd->impurity);
+        /* class weights (>= 0), or the mean of a regression leaf */
+        if (st == CRM_OK)
+            st = crm__json_get_reals(o, "value", wn, vw, regression ? -DBL_MAX : 0.0, DBL_MAX, 0,
+                                     m->values + i * vw);
         nd->value_off = i * vw;
-        for (size_t k = 0; st == CRM_OK && k < vw; k++)
-            if (!crm__json_number(&a->items[k], &m->values[i * vw + k]))
-                st = crm__error(CRM_E_PARSE, "%s: node %zu: value %zu is not a number", w, i, k);
         if (st != CRM_OK) break;
         int leaf = nd->left < 0;
         if (leaf != (nd->right < 0) || leaf != (nd->feature < 0) ||
-            (!leaf && ((size_t)nd->left <= i || (size_t)nd->right <= i)) || !(nd->wn > 0.0)) {
+            (!leaf && ((size_t)nd->left <= i || (size_t)nd->right <= i))) {
             st = crm__error(CRM_E_PARSE, "%s: node %zu: inconsistent children", w, i);
             break;
         }

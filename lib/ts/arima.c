@@ -1126,30 +1126,6 @@ static crm_status ar_to_json(const void *sp_, crm__buf *b)
     return st;
 }
 
-static crm_status read_arr(const crm__json *doc, const char *key, size_t len, double *out)
-{
-    const crm__json *a;
-    crm_status st = crm__json_get_array(doc, key, "arima model JSON", len, &a);
-    if (st != CRM_OK) return st;
-    for (size_t i = 0; i < len; i++)
-        if (!crm__json_number(&a->items[i], &out[i]))
-            return crm__error(CRM_E_PARSE, "arima model JSON: \"%s\"[%zu] is not a number", key,
-                              i);
-    return CRM_OK;
-}
-
-static crm_status get_int(const crm__json *doc, const char *key, int lo, int hi, int *out)
-{
-    double v;
-    crm_status st = crm__json_get_number(doc, key, "arima model JSON", &v);
-    if (st != CRM_OK) return st;
-    if (!(v >= lo && v <= hi && v == floor(v)))
-        return crm__error(CRM_E_PARSE, "arima model JSON: \"%s\" must be a whole number in %d..%d",
-                          key, lo, hi);
-    *out = (int)v;
-    return CRM_OK;
-}
-
 static int lookup(const char *const *names, int n, const char *s)
 {
     for (int i = 0; i < n; i++)
@@ -1157,37 +1133,41 @@ static int lookup(const char *const *names, int n, const char *s)
     return -1;
 }
 
+/* Every member is range-checked before it is converted or used: counts and
+ * flags are whole numbers in their range, sizes follow from the order, and
+ * only the figures a fitted model can hold as NaN or infinite (loglik and the
+ * criteria, the covariance of the coefficients, the Ljung-Box statistic and
+ * p-value) may be non-finite. */
 static crm_status ar_from_json(const crm__json *doc, void **state)
 {
     const char *w = "arima model JSON";
+    const double FIN = DBL_MAX; /* finite bound */
     ar_model *m = crm__calloc(1, sizeof *m);
     if (!m) return crm__nomem();
     crm__arima_spec *sp = &m->spec;
     crm__arima_result *r = &m->res;
-    double ord[7];
     const char *xs, *ms, *start;
-    crm_status st = read_arr(doc, "order", 7, ord);
-    int lim[7] = {100, 3, 100, 100, 2, 100, MAX_PERIOD};
-    for (int i = 0; st == CRM_OK && i < 7; i++)
-        if (!(ord[i] >= (i == 6 ? 1 : 0) && ord[i] <= lim[i] && ord[i] == floor(ord[i])))
-            st = crm__error(CRM_E_PARSE, "%s: \"order\"[%d] is out of range", w, i);
-    if (st == CRM_OK) {
-        sp->p = (int)ord[0];
-        sp->d = (int)ord[1];
-        sp->q = (int)ord[2];
-        sp->P = (int)ord[3];
-        sp->D = (int)ord[4];
-        sp->Q = (int)ord[5];
-        sp->s = (int)ord[6];
-        st = crm__json_get_string(doc, "xreg", w, &xs);
+    const crm__json *ord = crm__json_get(doc, "order");
+    crm_status st = CRM_OK;
+    if (!ord || ord->type != CRM__JSON_ARRAY || ord->len != 7)
+        st = crm__error(CRM_E_PARSE, "%s: \"order\" must be an array [p,d,q,P,D,Q,s]", w);
+    static const int lim[7] = {100, 3, 100, 100, 2, 100, MAX_PERIOD};
+    int *fields[7] = {&sp->p, &sp->d, &sp->q, &sp->P, &sp->D, &sp->Q, &sp->s};
+    for (int i = 0; st == CRM_OK && i < 7; i++) {
+        int64_t v = 0;
+        st = crm__json_int_at(ord, (size_t)i, w, "order", i == 6 ? 1 : 0, lim[i], &v);
+        *fields[i] = (int)v;
     }
+    if (st == CRM_OK) st = crm__json_get_string(doc, "xreg", w, &xs);
     if (st == CRM_OK && (sp->xreg = lookup(xreg_names, 3, xs)) < 0)
         st = crm__error(CRM_E_PARSE, "%s: unknown \"xreg\" \"%s\"", w, xs);
     if (st == CRM_OK) st = crm__json_get_string(doc, "method", w, &ms);
     if (st == CRM_OK && (sp->method = lookup(method_names, 3, ms)) < 0)
         st = crm__error(CRM_E_PARSE, "%s: unknown \"method\" \"%s\"", w, ms);
-    if (st == CRM_OK) st = get_int(doc, "transform", 0, 1, &sp->transform);
-    if (st == CRM_OK) st = crm__json_get_number(doc, "kappa", w, &sp->kappa);
+    int64_t iv = 0;
+    if (st == CRM_OK) st = crm__json_get_int(doc, "transform", w, 0, 1, &iv);
+    sp->transform = (int)iv;
+    if (st == CRM_OK) st = crm__json_get_real(doc, "kappa", w, DBL_TRUE_MIN, FIN, 0, &sp->kappa);
     int k = sp->p + sp->q + sp->P + sp->Q + (sp->xreg != CRM__XREG_NONE);
     int rp = sp->p + sp->s * sp->P, rq = sp->q + sp->s * sp->Q;
     int rr = rp > rq + 1 ? rp : rq + 1, nd = sp->d + sp->s * sp->D, rd = rr + nd;
@@ -1211,30 +1191,36 @@ static crm_status ar_from_json(const crm__json *doc, void **state)
             !r->P)
             st = crm__nomem();
     }
-    double *tmp = NULL;
-    if (st == CRM_OK) {
-        tmp = crm__malloc_array((size_t)k + 1, sizeof *tmp);
-        if (!tmp) st = crm__nomem();
+    if (st == CRM_OK) st = crm__json_get_reals(doc, "coef", w, (size_t)k, -FIN, FIN, 0, r->coef);
+    const crm__json *mask = NULL;
+    if (st == CRM_OK) st = crm__json_get_array(doc, "mask", w, (size_t)k, &mask);
+    for (int i = 0; st == CRM_OK && i < k; i++) {
+        st = crm__json_int_at(mask, (size_t)i, w, "mask", 0, 1, &iv);
+        r->mask[i] = (int)iv;
     }
-    if (st == CRM_OK) st = read_arr(doc, "coef", (size_t)k, r->coef);
-    if (st == CRM_OK) st = read_arr(doc, "mask", (size_t)k, tmp);
-    for (int i = 0; st == CRM_OK && i < k; i++)
-        r->mask[i] = tmp[i] != 0.0;
-    if (st == CRM_OK) st = read_arr(doc, "var", (size_t)k * (size_t)k, r->var);
-    if (st == CRM_OK) st = crm__json_get_number(doc, "sigma2", w, &r->sigma2);
-    if (st == CRM_OK) st = crm__json_get_number(doc, "loglik", w, &r->loglik);
-    if (st == CRM_OK) st = crm__json_get_number(doc, "aic", w, &r->aic);
-    if (st == CRM_OK) st = crm__json_get_number(doc, "aicc", w, &r->aicc);
-    if (st == CRM_OK) st = crm__json_get_number(doc, "bic", w, &r->bic);
-    int conv = 0;
-    if (st == CRM_OK) st = get_int(doc, "converged", 0, 1, &conv);
-    r->code = !conv;
-    if (st == CRM_OK) st = get_int(doc, "iterations", 0, INT32_MAX, &r->iterations);
-    if (st == CRM_OK) st = get_int(doc, "n", 1, INT32_MAX, &r->n);
-    if (st == CRM_OK) st = get_int(doc, "n_used", 0, INT32_MAX, &r->n_used);
-    if (st == CRM_OK) st = get_int(doc, "auto", 0, 1, &m->auto_sel);
-    if (st == CRM_OK) st = get_int(doc, "models_tried", 0, INT32_MAX, &m->models_tried);
-    if (st == CRM_OK) st = get_int(doc, "freq", 0, 5, &m->freq);
+    /* (NaN when the Hessian was singular or not computed) */
+    if (st == CRM_OK)
+        st = crm__json_get_reals(doc, "var", w, (size_t)k * (size_t)k, -INFINITY, INFINITY,
+                                 CRM__JSON_NAN_OK, r->var);
+    if (st == CRM_OK) st = crm__json_get_real(doc, "sigma2", w, 0.0, FIN, 0, &r->sigma2);
+    static const char *const lik[4] = {"loglik", "aic", "aicc", "bic"};
+    double *likv[4] = {&r->loglik, &r->aic, &r->aicc, &r->bic};
+    for (int i = 0; st == CRM_OK && i < 4; i++)
+        st = crm__json_get_real(doc, lik[i], w, -INFINITY, INFINITY, CRM__JSON_NAN_OK, likv[i]);
+    if (st == CRM_OK) st = crm__json_get_int(doc, "converged", w, 0, 1, &iv);
+    r->code = !iv;
+    if (st == CRM_OK) st = crm__json_get_int(doc, "iterations", w, 0, INT32_MAX, &iv);
+    r->iterations = (int)iv;
+    if (st == CRM_OK) st = crm__json_get_int(doc, "n", w, 1, INT32_MAX, &iv);
+    r->n = (int)iv;
+    if (st == CRM_OK) st = crm__json_get_int(doc, "n_used", w, 0, r->n, &iv);
+    r->n_used = (int)iv;
+    if (st == CRM_OK) st = crm__json_get_int(doc, "auto", w, 0, 1, &iv);
+    m->auto_sel = (int)iv;
+    if (st == CRM_OK) st = crm__json_get_int(doc, "models_tried", w, 0, INT32_MAX, &iv);
+    m->models_tried = (int)iv;
+    if (st == CRM_OK) st = crm__json_get_int(doc, "freq", w, 0, 5, &iv);
+    m->freq = (int)iv;
     if (st == CRM_OK) st = crm__json_get_string(doc, "start", w, &start);
     if (st == CRM_OK && m->freq) {
         int64_t t;
@@ -1243,20 +1229,29 @@ static crm_status ar_from_json(const crm__json *doc, void **state)
         else
             m->start_idx = period_index(m->freq, t);
     }
-    if (st == CRM_OK) {
-        double lb[4];
-        st = read_arr(doc, "ljung_box", 4, lb);
-        r->ljung_box = lb[0];
-        r->ljung_box_p = lb[1];
-        r->lb_lag = (int)lb[2];
-        r->lb_df = (int)lb[3];
-    }
-    if (st == CRM_OK) st = read_arr(doc, "phi", (size_t)rp, r->phi);
-    if (st == CRM_OK) st = read_arr(doc, "theta", (size_t)rq, r->theta);
-    if (st == CRM_OK) st = read_arr(doc, "delta", (size_t)nd, r->delta);
-    if (st == CRM_OK) st = read_arr(doc, "state", (size_t)rd, r->a);
-    if (st == CRM_OK) st = read_arr(doc, "cov", (size_t)rd * (size_t)rd, r->P);
-    crm__free(tmp);
+    const crm__json *lb = NULL;
+    if (st == CRM_OK) st = crm__json_get_array(doc, "ljung_box", w, 4, &lb);
+    /* [statistic, p-value, lag, degrees of freedom = lag - (p + q + P + Q)] */
+    int npq = sp->p + sp->q + sp->P + sp->Q;
+    if (st == CRM_OK)
+        st = crm__json_real_at(lb, 0, w, "ljung_box", 0.0, FIN, CRM__JSON_NAN_OK,
+                            &r->ljung_box);
+    if (st == CRM_OK)
+        st = crm__json_real_at(lb, 1, w, "ljung_box", 0.0, 1.0, CRM__JSON_NAN_OK,
+                            &r->ljung_box_p);
+    if (st == CRM_OK) st = crm__json_int_at(lb, 2, w, "ljung_box", 1, INT32_MAX, &iv);
+    r->lb_lag = (int)iv;
+    if (st == CRM_OK)
+        st = crm__json_int_at(lb, 3, w, "ljung_box", iv - npq, iv - npq, &iv);
+    r->lb_df = (int)iv;
+    if (st == CRM_OK) st = crm__json_get_reals(doc, "phi", w, (size_t)rp, -FIN, FIN, 0, r->phi);
+    if (st == CRM_OK)
+        st = crm__json_get_reals(doc, "theta", w, (size_t)rq, -FIN, FIN, 0, r->theta);
+    if (st == CRM_OK)
+        st = crm__json_get_reals(doc, "delta", w, (size_t)nd, -FIN, FIN, 0, r->delta);
+    if (st == CRM_OK) st = crm__json_get_reals(doc, "state", w, (size_t)rd, -FIN, FIN, 0, r->a);
+    if (st == CRM_OK)
+        st = crm__json_get_reals(doc, "cov", w, (size_t)rd * (size_t)rd, -FIN, FIN, 0, r->P);
     if (st != CRM_OK) {
         ar_free_state(m);
         return st;

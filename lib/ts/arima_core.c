@@ -1661,7 +1661,7 @@ crm_status crm__arima_forecast_raw(const crm__arima_result *r, const crm__arima_
         if (spec->xreg == CRM__XREG_MEAN)
             fc += r->coef[r->npar - 1];
         else if (spec->xreg == CRM__XREG_DRIFT)
-            fc += r->coef[r->npar - 1] * (double)(r->n + l + 1);
+            fc += r->coef[r->npar - 1] * ((double)r->n + (double)(l + 1));
         mean[l] = fc;
         /* mm = T P (column j of P -> column j of mm) */
         for (int j = 0; j < rd; j++)
@@ -1715,7 +1715,7 @@ crm_status crm__arima_forecast_raw(const crm__arima_result *r, const crm__arima_
 static double gamma_q(double a, double x)
 {
     if (!(x > 0)) return 1.0;
-    double lg = lgamma(a);
+    double lg = crm__lgamma(a);
     if (x < a + 1) {
         double sum = 1.0 / a, term = sum, ap = a;
         for (int i = 0; i < 10000; i++) {

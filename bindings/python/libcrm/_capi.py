@@ -3205,9 +3205,15 @@ crm_model_from_json = _bind(
     @param[in]  json  NUL-terminated UTF-8 JSON text
     @param[out] out   the model, NULL on failure.
                       Ownership: caller; free with crm_model_free().
+    Every member is checked before it is used: counts and indices must be
+    whole numbers in their range (counts >= 0, flags 0 or 1, indices within
+    the arrays they index), array lengths must match the sizes they follow
+    from, and NaN or infinite values are refused where a fitted model cannot
+    hold them (the JSON members of each kind, in its header, say which may).
     @return CRM_OK; CRM_E_INVALID (NULL argument); CRM_E_PARSE (not JSON, with
-            the byte offset, or a member missing, of the wrong type or
-            inconsistent, naming the member); CRM_E_FORMAT ("format" is not
+            the byte offset, or a member missing, of the wrong type, out of
+            range or inconsistent, naming the member and the value found);
+            CRM_E_FORMAT ("format" is not
             "libcrm-model", "version" is not 1, or "kind" is unknown);
             CRM_E_NOMEM.
     Thread-safety: safe from any thread.
