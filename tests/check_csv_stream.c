@@ -631,6 +631,18 @@ START_TEST(test_max_bytes)
     o.max_bytes = 12;
     ck_assert_ok(crm_dataset_read_csv_mem(csv, 12, &o, &ds));
     crm_dataset_free(ds);
+    /* max_rows ending the read before the limit, plain text in memory and in
+     * a file alike (memory once refused the whole buffer up front) */
+    o.max_rows = 1;
+    o.max_bytes = 9;
+    write_bytes(plain, csv, 12);
+    ck_assert_ok(crm_dataset_read_csv_mem(csv, 12, &o, &ds));
+    ck_assert_uint_eq(crm_dataset_nrows(ds), 1);
+    crm_dataset_free(ds);
+    ck_assert_ok(crm_dataset_read_csv(plain, &o, &ds));
+    ck_assert_uint_eq(crm_dataset_nrows(ds), 1);
+    crm_dataset_free(ds);
+    o.max_rows = 0;
     /* a CSV error inside the limit, the limit passed later: the limit, as the
      * whole input is judged before its text */
     write_bytes(plain, "a,b\n1\n3,4\n", 10);

@@ -1751,19 +1751,13 @@ static crm_status read_mem(const char *buf, size_t len, const crm_csv_options *o
     crm_status ost = load_options(&o, opts);
     const unsigned char *u = (const unsigned char *)buf;
     int gz = len >= 2 && u[0] == 0x1f && u[1] == 0x8b;
-    if (!gz && !stream) {
+    /* Text longer than max_bytes goes through a source like a file's, so that
+     * the limit is met where a file read meets it (not at all when max_rows
+     * stops the read first). */
+    int over = !ost && o.max_bytes > 0 && len > (uint64_t)o.max_bytes;
+    if (!gz && !stream && !over) {
         if (ost)
             return ost;
-        if (o.max_bytes > 0 && len > (uint64_t)o.max_bytes) {
-            /* the message of the limit, as a source gives it */
-            crm__src *src;
-            crm_status st = crm__src_open_mem(buf, len, name, o.max_bytes, &src);
-            if (!st) {
-                st = crm__src_drain(src);
-                crm__src_close(src);
-            }
-            return st;
-        }
         return read_csv(name, NULL, buf, len, 0, &o, out);
     }
     char msg[1024];

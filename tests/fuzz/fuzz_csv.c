@@ -48,6 +48,7 @@ static const strlist type_sets[] = {{NULL, 0}, {ty_a, 2}, {ty_b, 2},
 static const char *const date_formats[] = {
     NULL, "%Y-%m-%d", "%d/%m/%Y %H:%M", "%b %d %y %I %p", "%Y%m%d%H%M%S", "%%%Y", "%q", "", "%"};
 static const int64_t max_rows[] = {0, 0, 1, 2, 3, 7, -1};
+static const int64_t max_bytes[] = {0, 0, 0, 1, 7, 64, 1000, -1};
 
 /* One line per field of crm_csv_options, in the order of the struct: a new
  * field is one more line (and one more byte of FUZZ_CSV_CTRL). */
@@ -67,6 +68,7 @@ static void decode_options(ctrl *c, crm_csv_options *o)
     o->n_types = ty.n;
     o->date_format = PICK(c, date_formats);
     o->max_rows = PICK(c, max_rows);
+    o->max_bytes = PICK(c, max_bytes);
 }
 
 static void check_roundtrip(const crm_dataset *ds)
