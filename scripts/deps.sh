@@ -9,7 +9,7 @@
 set -eu
 
 pkgs_build="build-essential cmake pkg-config libopenblas-dev liblapacke-dev zlib1g-dev"
-pkgs_test="check python3 python3-pytest python3-numpy"
+pkgs_test="check python3 python3-pytest python3-numpy locales"
 pkgs_goldens="python3 python3-numpy python3-scipy python3-pandas python3-sklearn python3-statsmodels r-base-core r-cran-forecast"
 pkgs_ci="valgrind abigail-tools clang g++"
 pkgs_fuzz="clang libclang-rt-14-dev"
