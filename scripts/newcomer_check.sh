@@ -10,7 +10,7 @@ set -eu
 cd "$(dirname "$0")/.."
 root=$(pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/crm-newcomer.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT INT TERM
+trap '[ -n "${CRM_KEEP_TMP:-}" ] || rm -rf "$tmp"' EXIT INT TERM
 prefix=$tmp/prefix
 
 # the fenced block following the line "<!-- newcomer-check: NAME -->"
