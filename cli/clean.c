@@ -15,7 +15,8 @@
 static const char clean_usage[] =
     "crm clean FILE -o OUT [--filter EXPR] [--mutate NAME=EXPR]... [--dedup[=COLS]] "
     "[--drop-missing COLS] [--impute COL:mean|median|mode|linear|VALUE]... "
-    "[--outliers COL:zscore|iqr|mad[:K]]... [--outlier-action flag|drop|clip] [--json]";
+    "[--outliers COL:zscore|iqr|mad[:K]]... [--outlier-action flag|drop|clip] [--keep-dialect] "
+    "[--json]";
 
 static void clean_help(const void *ctx)
 {
@@ -45,11 +46,15 @@ static void clean_help(const void *ctx)
            "                            mad (modified z-score > K, default 3.5); repeatable\n"
            "  --outlier-action ACTION   flag (default: add COL_outlier with 1/0), drop the\n"
            "                            rows, or clip the values to the bounds\n"
+           "  --keep-dialect            write the output with the --delimiter and\n"
+           "                            --decimal-comma given for reading; by default the\n"
+           "                            output is standard CSV (',' between fields, '.' as\n"
+           "                            decimal separator) whatever the input's dialect\n"
            "  --json                    print one JSON object with the steps on stdout\n"
            "                            instead of the summary lines\n"
            "  -h, --help                show this help\n\n"
-           "CSV flags (reading; --delimiter, --decimal-comma, --date-format also apply\n"
-           "to the output):\n%s",
+           "CSV flags (reading; --date-format also applies to the output, --delimiter\n"
+           "and --decimal-comma only with --keep-dialect):\n%s",
            clean_usage, cli_csvflags_help);
 }
 
@@ -424,7 +429,7 @@ int cli_cmd_clean(int argc, char **argv)
     step_result *res = malloc(((size_t)argc + 1) * sizeof *res);
     size_t nres = 0, rows_in = 0;
     const char *path = NULL, *out = NULL;
-    int32_t json = 0;
+    int32_t json = 0, keep_dialect = 0;
     int32_t keep = CRM_KEEP_FIRST, action = CRM_OUTLIER_FLAG;
     step_list sl = {steps, 0};
     crm_dataset *ds = NULL;
@@ -435,6 +440,7 @@ int cli_cmd_clean(int argc, char **argv)
     const cli_option opts[] = {
         {"output", 'o', CLI_FILE(&out)},
         {"json", 0, CLI_FLAG(&json)},
+        {"keep-dialect", 0, CLI_FLAG(&keep_dialect)},
         {"filter", 0, CLI_CALL(step_option, &sl)},
         {"mutate", 0, CLI_CALL(step_option, &sl)},
         {"dedup", 0, CLI_CALL(step_option, &sl)},
@@ -467,8 +473,12 @@ int cli_cmd_clean(int argc, char **argv)
             nres++;
         }
     }
-    crm_csv_options wo = f.opts; /* write with the same delimiter, decimal, date format */
+    crm_csv_options wo = f.opts; /* same date format (and quote) as the input */
     wo.header = 1;
+    if (!keep_dialect) { /* standard CSV unless asked to keep the input's dialect */
+        wo.delimiter = ',';
+        wo.decimal_comma = 0;
+    }
     if ((rc = cli_write_csv(ds, out, &wo))) goto done;
     if (json)
         print_json(path, out, rows_in, ds, res, nres, action_words[action - 1]);

@@ -1,10 +1,12 @@
 #!/bin/sh
 # Install the Debian packages a task needs, when missing.
-# Usage: scripts/deps.sh build|test|goldens|ci|bench|fuzz ...
+# Usage: scripts/deps.sh build|test|goldens|ci|bench|fuzz|static ...
 #   goldens: the reference tools of tests/reference/ (scripts/regen_goldens.sh) and
 #   of the parity tests (tests/python/test_tree.py compares with scikit-learn);
 #   fuzz: clang and its libFuzzer runtime (scripts/fuzz.sh);
-#   ci: everything CI runs, goldens and fuzz included.
+#   static: what a static link with `pkg-config --static --libs libcrm` needs
+#   (OpenBLAS's libgfortran.a; scripts/newcomer_check.sh);
+#   ci: everything CI runs, goldens, fuzz and static included.
 # As root it runs apt-get; otherwise it prints the exact command to run.
 set -eu
 
@@ -13,6 +15,7 @@ pkgs_test="check python3 python3-pytest python3-numpy locales"
 pkgs_goldens="python3 python3-numpy python3-scipy python3-pandas python3-sklearn python3-statsmodels r-base-core r-cran-forecast"
 pkgs_ci="valgrind abigail-tools clang g++"
 pkgs_fuzz="clang libclang-rt-14-dev"
+pkgs_static="libgfortran-12-dev"
 pkgs_bench="python3-pandas python3-numpy python3-sklearn python3-statsmodels python3-mpmath r-base-core r-cran-forecast"
 
 want=""
@@ -21,10 +24,11 @@ for task in "$@"; do
     build) want="$want $pkgs_build" ;;
     test) want="$want $pkgs_build $pkgs_test" ;;
     goldens) want="$want $pkgs_goldens" ;;
-    ci) want="$want $pkgs_build $pkgs_test $pkgs_goldens $pkgs_ci $pkgs_fuzz" ;;
+    ci) want="$want $pkgs_build $pkgs_test $pkgs_goldens $pkgs_ci $pkgs_fuzz $pkgs_static" ;;
     bench) want="$want $pkgs_build $pkgs_bench" ;;
     fuzz) want="$want $pkgs_build $pkgs_fuzz" ;;
-    *) echo "deps.sh: unknown task '$task' (build, test, goldens, ci, bench, fuzz)" >&2; exit 2 ;;
+    static) want="$want $pkgs_build $pkgs_static" ;;
+    *) echo "deps.sh: unknown task '$task' (build, test, goldens, ci, bench, fuzz, static)" >&2; exit 2 ;;
     esac
 done
 

@@ -451,6 +451,8 @@ static crm_status aggregate(const crm__column *tc, const crm__column *vc, const 
 static crm_status find_columns(const crm_dataset *ds, const char *time_col, const char *value_col,
                                const char *what, const crm__column **tc, const crm__column **vc)
 {
+    *tc = NULL; /* defined on every path, failures included */
+    *vc = NULL;
     if (!time_col || !value_col)
         return crm__error(CRM_E_INVALID, "%s: column name is NULL", what);
     size_t ti, vi;
@@ -479,7 +481,7 @@ crm_status crm_arima_fit_dataset(const crm_dataset *ds, const char *time_col,
     crm_arima_options o;
     crm_status st = load_options(opts, &o, what);
     if (st != CRM_OK) return st;
-    const crm__column *tc, *vc;
+    const crm__column *tc = NULL, *vc = NULL;
     st = find_columns(ds, time_col, value_col, what, &tc, &vc);
     if (st != CRM_OK) return st;
     if (ds->nrows == 0) return crm__error(CRM_E_INVALID, "%s: the dataset has no rows", what);
@@ -730,7 +732,7 @@ crm_status crm_arima_fit_many(const crm_dataset *ds, const char *by_col, const c
     crm_arima_options o;
     crm_status st = load_options(opts, &o, what);
     if (st != CRM_OK) return st;
-    const crm__column *tc, *vc;
+    const crm__column *tc = NULL, *vc = NULL;
     st = find_columns(ds, time_col, value_col, what, &tc, &vc);
     if (st != CRM_OK) return st;
     size_t bi;

@@ -102,6 +102,20 @@ check "malformed filter exits 1 with a position" sh -c "[ $rc -eq 1 ] && grep -q
 run clean "$T/nonexistent.csv" -o "$T/x.csv"
 check "missing input file exits 1" test "$rc" -eq 1
 
+# ---- output dialect: standard CSV by default, the input's with --keep-dialect ----------
+printf 'id;shop;price\n1;north;2,5\n2;south, east;10,25\n1;north;2,5\n' >"$T/semi.csv"
+printf 'id,shop,price\n1,north,2.5\n2,"south, east",10.25\n' >"$T/semi_std.expected"
+printf 'id;shop;price\n1;north;2,5\n2;south, east;10,25\n' >"$T/semi_keep.expected"
+run clean "$T/semi.csv" -o "$T/semi_std.csv" --delimiter ';' --decimal-comma --dedup
+check "--delimiter ';' --decimal-comma writes standard CSV (',' and '.') by default" \
+    sh -c "[ $rc -eq 0 ] && cmp -s '$T/semi_std.csv' '$T/semi_std.expected'"
+run clean "$T/semi.csv" -o "$T/semi_keep.csv" --delimiter ';' --decimal-comma --dedup --keep-dialect
+check "--keep-dialect writes with the input's ';' and decimal comma" \
+    sh -c "[ $rc -eq 0 ] && cmp -s '$T/semi_keep.csv' '$T/semi_keep.expected'"
+run clean --help
+check "clean --help names --keep-dialect and the standard default" \
+    sh -c "grep -q -- --keep-dialect '$T/out' && grep -q 'output is standard CSV' '$T/out'"
+
 # ---- Online Retail ------------------------------------------------------------------
 OR=$SHARED/online_retail/online_retail.csv.gz
 if shared_file "$OR"; then

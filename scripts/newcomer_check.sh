@@ -1,0 +1,63 @@
+#!/bin/sh
+# The newcomer's first hour, checked: installs the release build into a scratch
+# prefix and runs the README's C link commands (dynamic and --static) and its
+# Python snippet exactly as written, only PREFIX=/usr/local replaced by the
+# scratch prefix. The blocks are taken from README.md (the fenced blocks after
+# the "newcomer-check" markers), so the README cannot drift from what works.
+# Fails on any error. Needs scripts/deps.sh build static, and python3.
+# Usage: sh scripts/newcomer_check.sh   (builds the release preset when needed)
+set -eu
+cd "$(dirname "$0")/.."
+root=$(pwd)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/crm-newcomer.XXXXXX")
+trap '[ -n "${CRM_KEEP_TMP:-}" ] || rm -rf "$tmp"' EXIT INT TERM
+prefix=$tmp/prefix
+
+# the fenced block following the line "<!-- newcomer-check: NAME -->"
+block() {
+    awk -v tag="<!-- newcomer-check: $1 -->" '
+        $0 == tag { want = 1; next }
+        want == 1 && /^```/ { want = 2; next }
+        want == 2 && /^```/ { exit }
+        want == 2 { print }' README.md
+}
+for b in c python-setup python; do
+    block "$b" >"$tmp/$b.txt"
+    [ -s "$tmp/$b.txt" ] || { echo "newcomer_check: README block '$b' not found" >&2; exit 1; }
+done
+grep -q '^PREFIX=/usr/local$' "$tmp/c.txt" || { echo "newcomer_check: no PREFIX=/usr/local in the C block" >&2; exit 1; }
+grep -q '^PREFIX=/usr/local$' "$tmp/python-setup.txt" || { echo "newcomer_check: no PREFIX=/usr/local in the Python block" >&2; exit 1; }
+
+echo "== release build and install into a scratch prefix"
+cmake --preset release >"$tmp/configure.log" 2>&1 || { cat "$tmp/configure.log" >&2; exit 1; }
+cmake --build --preset release -j "${CRM_JOBS:-2}" >"$tmp/build.log" 2>&1 || { cat "$tmp/build.log" >&2; exit 1; }
+cmake --install build/release --prefix "$prefix" >"$tmp/install.log" 2>&1 || { cat "$tmp/install.log" >&2; exit 1; }
+libdir=$(PKG_CONFIG_PATH=$prefix/lib/pkgconfig pkg-config --variable=libdir libcrm)
+[ -f "$libdir/libcrm.so.1" ] || { echo "newcomer_check: no libcrm.so.1 under $libdir" >&2; exit 1; }
+
+# a work folder that looks like the repository root (the blocks use
+# examples/ and bindings/ relative to it) without writing into the repository
+work=$tmp/work
+mkdir "$work"
+ln -s "$root/examples" "$work/examples"
+ln -s "$root/bindings" "$work/bindings"
+sed "s#^PREFIX=/usr/local\$#PREFIX=$prefix#" "$tmp/c.txt" >"$tmp/c.sh"
+sed "s#^PREFIX=/usr/local\$#PREFIX=$prefix#" "$tmp/python-setup.txt" >"$tmp/python-setup.sh"
+
+echo "== README C block (dynamic and static link)"
+# the scratch prefix is not known to ldconfig: LD_LIBRARY_PATH stands in for it
+(cd "$work" && env -u PKG_CONFIG_PATH LD_LIBRARY_PATH="$libdir" sh -eux "$tmp/c.sh") >"$tmp/c.log" 2>&1 ||
+    { cat "$tmp/c.log" >&2; echo "newcomer_check: README C block failed" >&2; exit 1; }
+grep -q 'rows, 8 columns' "$tmp/c.log" || { cat "$tmp/c.log" >&2; echo "newcomer_check: quickstart printed no table" >&2; exit 1; }
+[ "$(grep -c 'rows, 8 columns' "$tmp/c.log")" -eq 2 ] ||
+    { cat "$tmp/c.log" >&2; echo "newcomer_check: both programs must run" >&2; exit 1; }
+if ldd "$work/quickstart-static" 2>&1 | grep -q 'libcrm'; then
+    echo "newcomer_check: quickstart-static is linked dynamically against libcrm" >&2; exit 1
+fi
+
+echo "== README Python block"
+# the setup block ends with "python3", which reads the Python block on stdin
+(cd "$work" && env -u PYTHONPATH -u LIBCRM_PATH sh -eux "$tmp/python-setup.sh" <"$tmp/python.txt") >"$tmp/py.log" 2>&1 ||
+    { cat "$tmp/py.log" >&2; echo "newcomer_check: README Python block failed" >&2; exit 1; }
+grep -q 'Champions' "$tmp/py.log" || { cat "$tmp/py.log" >&2; echo "newcomer_check: no RFM segments printed" >&2; exit 1; }
+echo "newcomer_check: ok"
