@@ -629,6 +629,67 @@ END_TEST
 
 /* A drift model's forecast adds coef * (n + step): with n near INT32_MAX that
  * sum overflowed an int (undefined behaviour); it is formed in double now. */
+/* A chain of `splits` text splits on a feature of `levels` levels: each split
+ * sends level 0 left to a leaf and the rest right to the next split. */
+static char *tree_chain_json(size_t splits, size_t levels)
+{
+    size_t cap = 512 + levels * 12 + splits * 2 * 256;
+    char *b = malloc(cap);
+    ck_assert_ptr_nonnull(b);
+    size_t n = (size_t)snprintf(
+        b, cap,
+        "{\"format\":\"libcrm-model\",\"version\":1,\"kind\":\"tree\",\"libcrm\":\"1.0.0\","
+        "\"task\":\"regression\",\"criterion\":\"mse\",\"target\":\"t\",\"target_text\":false,"
+        "\"positive\":-1,\"classes\":[],\"features\":[{\"name\":\"c\",\"text\":true}],"
+        "\"levels\":[[");
+    for (size_t l = 0; l < levels; l++)
+        n += (size_t)snprintf(b + n, cap - n, "%s\"L%zu\"", l ? "," : "", l);
+    size_t total = splits + 1;
+    n += (size_t)snprintf(b + n, cap - n,
+                          "]],\"importances\":[1],\"n_rows\":%zu,\"weighted_n\":%zu,"
+                          "\"ccp_alpha\":0,\"max_bins\":0,\"train_score\":0,\"nodes\":[",
+                          total, total);
+    for (size_t i = 0; i < splits; i++) {
+        size_t at = 2 * i, rows = total - i;
+        size_t right = i + 1 < splits ? at + 2 : at + 2; /* next split, or the last leaf */
+        n += (size_t)snprintf(
+            b + n, cap - n,
+            "%s{\"left\":%zu,\"right\":%zu,\"feature\":0,\"threshold\":\"nan\",\"categories\":[0],"
+            "\"seen\":[0,1],\"missing_left\":false,\"unseen_left\":false,\"missing_seen\":false,"
+            "\"n\":%zu,\"weighted_n\":%zu,\"impurity\":1,\"value\":[1]},"
+            "{\"left\":-1,\"right\":-1,\"feature\":-1,\"threshold\":\"nan\",\"missing_left\":false,"
+            "\"unseen_left\":false,\"missing_seen\":false,\"n\":1,\"weighted_n\":1,"
+            "\"impurity\":0,\"value\":[1]}",
+            i ? "," : "", at + 1, right, rows, rows);
+    }
+    n += (size_t)snprintf(b + n, cap - n,
+                          ",{\"left\":-1,\"right\":-1,\"feature\":-1,\"threshold\":\"nan\","
+                          "\"missing_left\":false,\"unseen_left\":false,\"missing_seen\":false,"
+                          "\"n\":1,\"weighted_n\":1,\"impurity\":0,\"value\":[1]}]}");
+    ck_assert_uint_lt(n, cap);
+    return b;
+}
+
+/* A small file may not make the tree loader allocate gigabytes: the direction
+ * tables of text splits (splits x levels bytes) are bounded (256 MiB). */
+START_TEST(test_tree_dirs_bounded)
+{
+    crm_model *m = NULL;
+    char *ok = tree_chain_json(5, 3);
+    ck_assert_ok(crm_model_from_json(ok, &m));
+    ck_assert_ptr_nonnull(m);
+    crm_model_free(m);
+    free(ok);
+    /* 4,000 splits x 70,000 levels = 280 MB of tables from 2 MB of JSON */
+    char *big = tree_chain_json(4000, 70000);
+    ck_assert_uint_lt(strlen(big), 3u << 20);
+    ck_assert_error(crm_model_from_json(big, &m), CRM_E_PARSE);
+    ck_assert_ptr_null(m);
+    ck_assert_ptr_nonnull(strstr(crm_last_error(), "direction tables"));
+    free(big);
+}
+END_TEST
+
 START_TEST(test_arima_forecast_large_n)
 {
     char *ar = arima_json(1);
@@ -678,6 +739,7 @@ Suite *crm_model_suite(void)
     tcase_add_test(tc, test_model_members_checked);
     tcase_add_test(tc, test_model_members_admitted);
     tcase_add_test(tc, test_arima_forecast_large_n);
+    tcase_add_test(tc, test_tree_dirs_bounded);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -149,7 +149,10 @@
  *   "weighted_n", "impurity", "value" (class weights of the node, or
  *   [mean] for regression)}. Every number is finite except "threshold"
  *   ("nan" for leaves and text splits, "inf" or "-inf" when every value
- *   goes one way).
+ *   goes one way). Loading refuses a tree whose text splits would need more
+ *   than 256 MiB of direction tables (one byte per level of the split
+ *   feature, summed over the text-split nodes), so a small hostile file
+ *   cannot make the loader allocate gigabytes.
  *
  * Thread-safety: the functions here only read their input datasets and
  * models, which other threads may read meanwhile.

@@ -13,6 +13,10 @@
 #define TR_DIR_RIGHT 0
 #define TR_DIR_LEFT 1
 #define TR_DIR_UNSEEN 2
+/* Largest direction table a loaded tree may need (the sum, over its text
+ * splits, of the split feature's level count, one byte each): a model file
+ * of a few megabytes could otherwise ask for gigabytes. */
+#define TR_MAX_DIRS ((size_t)256 << 20)
 
 /* Largest max_bins of histogram mode. */
 #define TR_MAX_BINS 255

@@ -666,6 +666,13 @@ static crm_status tr_from_json(const crm__json *doc, void **state)
         if (!leaf && m->is_text[nd->feature]) {
             nd->dir_off = ndirs;
             ndirs += m->nlev[nd->feature];
+            if (ndirs > TR_MAX_DIRS) {
+                st = crm__error(CRM_E_PARSE,
+                                "%s: the text splits need more than %zu MiB of direction tables "
+                                "(text-split nodes times their feature's levels; node %zu)",
+                                w, TR_MAX_DIRS >> 20, i);
+                break;
+            }
         } else if (!leaf && isnan(nd->threshold)) {
             st = crm__error(CRM_E_PARSE, "%s: node %zu: threshold is not a number", w, i);
         }
