@@ -40,6 +40,9 @@ crm_status crm__src_open_file(const char *path, int64_t max_bytes, int64_t hard_
                               const char *cap_what, crm__src **out);
 /* A source over len bytes at buf (not copied: they must outlive the source);
  * `name` is used in messages. */
+/* Whether the n bytes at p start with gzip's magic bytes. */
+int crm__is_gzip(const void *p, size_t n);
+
 crm_status crm__src_open_mem(const void *buf, size_t len, const char *name, int64_t max_bytes,
                              crm__src **out);
 /* Next chunk: up to cap bytes of text into dst; *got = 0 only at the end of

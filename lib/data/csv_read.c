@@ -1749,8 +1749,7 @@ static crm_status read_mem(const char *buf, size_t len, const crm_csv_options *o
     static const char name[] = "<memory>";
     crm_csv_options o;
     crm_status ost = load_options(&o, opts);
-    const unsigned char *u = (const unsigned char *)buf;
-    int gz = len >= 2 && u[0] == 0x1f && u[1] == 0x8b;
+    int gz = crm__is_gzip(buf, len);
     /* Text longer than max_bytes goes through a source like a file's, so that
      * the limit is met where a file read meets it (not at all when max_rows
      * stops the read first). */

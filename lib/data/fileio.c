@@ -433,6 +433,28 @@ static crm_status src_new(const char *name, int64_t max_bytes, int64_t hard_cap,
     return CRM_OK;
 }
 
+int crm__is_gzip(const void *p, size_t n)
+{
+    const unsigned char *u = p;
+    return n >= 2 && u[0] == 0x1f && u[1] == 0x8b;
+}
+
+/* A source whose first bytes (p, n) are gzip's magic inflates from here on;
+ * on failure the source is closed. */
+static crm_status start_gzip_if_magic(crm__src *s, const unsigned char *p, size_t n)
+{
+    if (!crm__is_gzip(p, n))
+        return CRM_OK;
+    s->gz = 1;
+    crm_status st = gz_init(s);
+    if (st) {
+        crm__src_close(s);
+        return st;
+    }
+    gz_start(s);
+    return CRM_OK;
+}
+
 crm_status crm__src_open_file(const char *path, int64_t max_bytes, int64_t hard_cap,
                               const char *cap_what, crm__src **out)
 {
@@ -463,14 +485,8 @@ crm_status crm__src_open_file(const char *path, int64_t max_bytes, int64_t hard_
         crm__src_close(s);
         return st;
     }
-    if (s->nhead == 2 && s->head[0] == 0x1f && s->head[1] == 0x8b) {
-        s->gz = 1;
-        if ((st = gz_init(s))) {
-            crm__src_close(s);
-            return st;
-        }
-        gz_start(s);
-    }
+    if ((st = start_gzip_if_magic(s, s->head, s->nhead)))
+        return st;
     *out = s;
     return CRM_OK;
 }
@@ -485,14 +501,8 @@ crm_status crm__src_open_mem(const void *buf, size_t len, const char *name, int6
     static const unsigned char empty[1] = {0};
     s->mem = len ? (const unsigned char *)buf : empty;
     s->mem_len = len;
-    if (len >= 2 && s->mem[0] == 0x1f && s->mem[1] == 0x8b) {
-        s->gz = 1;
-        if ((st = gz_init(s))) {
-            crm__src_close(s);
-            return st;
-        }
-        gz_start(s);
-    }
+    if ((st = start_gzip_if_magic(s, s->mem, len)))
+        return st;
     *out = s;
     return CRM_OK;
 }
