@@ -2,6 +2,7 @@
  * input and allocation failure. */
 #define _GNU_SOURCE
 #include "test_util.h"
+#include "file_util.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -72,32 +73,6 @@ static size_t missing_in(const crm_dataset *ds, size_t col)
         ck_assert_ptr_nonnull(got_);                                                               \
         ck_assert_str_eq(got_, want);                                                              \
     } while (0)
-
-/* A fresh temporary file name with the given suffix (the file exists, empty). */
-static void temp_path(char *buf, size_t size, const char *suffix)
-{
-    snprintf(buf, size, "/tmp/crm_check_csv_XXXXXX%s", suffix);
-    int fd = mkstemps(buf, (int)strlen(suffix));
-    ck_assert_msg(fd >= 0, "mkstemps failed");
-    close(fd);
-}
-
-static void write_bytes(const char *path, const void *data, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_uint_eq(fwrite(data, 1, n, f), n);
-    ck_assert_int_eq(fclose(f), 0);
-}
-
-/* gzip-compress data into path with zlib's gzip writer. */
-static void write_gzip(const char *path, const void *data, size_t n)
-{
-    gzFile g = gzopen(path, "wb");
-    ck_assert_ptr_nonnull(g);
-    ck_assert_int_eq(gzwrite(g, data, (unsigned)n), (int)n);
-    ck_assert_int_eq(gzclose(g), Z_OK);
-}
 
 static long file_size(const char *path)
 {

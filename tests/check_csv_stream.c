@@ -5,37 +5,13 @@
  * headers are linear, and the basket reader streams too. */
 #define _GNU_SOURCE
 #include "test_big.h"
+#include "file_util.h"
 #include "data/csv_internal.h"
 
 #include <math.h>
 #include <stdint.h>
 
 /* ---- helpers -------------------------------------------------------------- */
-
-static void temp_path(char *buf, size_t size, const char *suffix)
-{
-    snprintf(buf, size, "/tmp/crm_check_stream_XXXXXX%s", suffix);
-    int fd = mkstemps(buf, (int)strlen(suffix));
-    ck_assert_msg(fd >= 0, "mkstemps failed");
-    close(fd);
-}
-
-static void write_bytes(const char *path, const void *data, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_uint_eq(fwrite(data, 1, n, f), n);
-    ck_assert_int_eq(fclose(f), 0);
-}
-
-static void write_gzip(const char *path, const void *data, size_t n)
-{
-    gzFile g = gzopen(path, "wb");
-    ck_assert_ptr_nonnull(g);
-    if (n)
-        ck_assert_int_eq(gzwrite(g, data, (unsigned)n), (int)n);
-    ck_assert_int_eq(gzclose(g), Z_OK);
-}
 
 /* The outcome of a read: the status, and the message with the input's name
  * replaced by "<in>". */

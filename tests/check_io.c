@@ -63,25 +63,6 @@ static crm_dataset *big_ds(size_t n, int bad)
     return ds;
 }
 
-static crm_model *small_model(void)
-{
-    const double x[] = {0, 0.1, 0.2, 5, 5.1, 5.2};
-    const double y[] = {1, 1.1, 0.9, -3, -3.2, -2.9};
-    crm_dataset *ds = NULL;
-    ck_assert_ok(crm_dataset_new(&ds));
-    ck_assert_ok(crm_dataset_add_number(ds, "x", x, 6));
-    ck_assert_ok(crm_dataset_add_number(ds, "y", y, 6));
-    crm_kmeans_options o;
-    ck_assert_ok(crm_kmeans_options_init(&o, sizeof o));
-    o.k = 2;
-    o.n_threads = 1;
-    crm_model *m = NULL;
-    const char *cols[] = {"x", "y"};
-    ck_assert_ok(crm_kmeans_fit(ds, cols, 2, &o, &m));
-    crm_dataset_free(ds);
-    return m;
-}
-
 /* The bytes writer w puts in a file on success (for gzip: the CSV inside). */
 static char *expected(int w, size_t *n)
 {
@@ -94,7 +75,7 @@ static char *expected(int w, size_t *n)
         crm_free(t);
         crm_dataset_free(ds);
     } else if (w == W_MODEL) {
-        crm_model *m = small_model();
+        crm_model *m = crm_test_small_model();
         char *t = NULL;
         ck_assert_ok(crm_model_to_json(m, &t));
         s = malloc(strlen(t) + 2);
@@ -123,7 +104,7 @@ static crm_status do_write(int w, const char *path)
         st = crm_dataset_write_csv(ds, path, NULL);
         crm_dataset_free(ds);
     } else if (w == W_MODEL) {
-        crm_model *m = small_model();
+        crm_model *m = crm_test_small_model();
         st = crm_model_save(m, path);
         crm_model_free(m);
     } else {
@@ -138,7 +119,7 @@ static crm_status do_write(int w, const char *path)
 static crm_status write_past_limit(int w, const char *path, rlim_t limit)
 {
     crm_dataset *ds = (w == W_CSV || w == W_GZ) ? small_ds() : NULL;
-    crm_model *m = w == W_MODEL ? small_model() : NULL;
+    crm_model *m = w == W_MODEL ? crm_test_small_model() : NULL;
     char *bytes = w == W_FILE ? calloc(1, (size_t)limit * 4) : NULL;
     if (w == W_FILE) ck_assert_ptr_nonnull(bytes);
     int e1 = io_limit_file_size(limit);
@@ -331,7 +312,7 @@ static crm_status alloc_body(void)
 
 START_TEST(test_alloc_failure_keeps_file)
 {
-    crm_model *m = small_model();
+    crm_model *m = crm_test_small_model();
     char *js = NULL;
     ck_assert_ok(crm_model_to_json(m, &js));
     alloc_json = strdup(js);

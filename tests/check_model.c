@@ -149,25 +149,6 @@ START_TEST(test_json_bad)
 }
 END_TEST
 
-static crm_model *small_model(void)
-{
-    const double x[] = {0, 0.1, 0.2, 5, 5.1, 5.2};
-    const double y[] = {1, 1.1, 0.9, -3, -3.2, -2.9};
-    crm_dataset *ds = NULL;
-    ck_assert_ok(crm_dataset_new(&ds));
-    ck_assert_ok(crm_dataset_add_number(ds, "x", x, 6));
-    ck_assert_ok(crm_dataset_add_number(ds, "y", y, 6));
-    crm_kmeans_options o;
-    ck_assert_ok(crm_kmeans_options_init(&o, sizeof o));
-    o.k = 2;
-    o.n_threads = 1;
-    crm_model *m = NULL;
-    const char *cols[] = {"x", "y"};
-    ck_assert_ok(crm_kmeans_fit(ds, cols, 2, &o, &m));
-    crm_dataset_free(ds);
-    return m;
-}
-
 static void expect_model_error(const char *json, crm_status want, const char *needle)
 {
     crm_model *m = (crm_model *)1;
@@ -180,7 +161,7 @@ static void expect_model_error(const char *json, crm_status want, const char *ne
 
 START_TEST(test_model_envelope)
 {
-    crm_model *m = small_model();
+    crm_model *m = crm_test_small_model();
     char *js = NULL;
     ck_assert_ok(crm_model_to_json(m, &js));
     ck_assert(strncmp(js, "{\"format\":\"libcrm-model\",\"version\":1,\"kind\":\"kmeans\",", 53) ==
@@ -221,7 +202,7 @@ END_TEST
 
 START_TEST(test_model_null)
 {
-    crm_model *m = small_model();
+    crm_model *m = crm_test_small_model();
     double v = 0;
     size_t n = 0;
     const char *name = NULL;
@@ -262,7 +243,7 @@ END_TEST
 
 START_TEST(test_model_save_load)
 {
-    crm_model *m = small_model();
+    crm_model *m = crm_test_small_model();
     char path[] = "/tmp/crm_model_XXXXXX";
     int fd = mkstemp(path);
     ck_assert_int_ge(fd, 0);
@@ -309,7 +290,7 @@ static crm_status parse_body(void)
 
 START_TEST(test_model_alloc_failures)
 {
-    crm_model *m = small_model();
+    crm_model *m = crm_test_small_model();
     char *js = NULL;
     ck_assert_ok(crm_model_to_json(m, &js));
     alloc_json = strdup(js);

@@ -126,6 +126,26 @@ static inline void crm_parity_report(const crm_parity *p)
                       crm_last_error());                                                           \
     } while (0)
 
+/* A k-means model (k = 2) fitted on six points: a small model to save and load. */
+static inline crm_model *crm_test_small_model(void)
+{
+    const double x[] = {0, 0.1, 0.2, 5, 5.1, 5.2};
+    const double y[] = {1, 1.1, 0.9, -3, -3.2, -2.9};
+    crm_dataset *ds = NULL;
+    ck_assert_ok(crm_dataset_new(&ds));
+    ck_assert_ok(crm_dataset_add_number(ds, "x", x, 6));
+    ck_assert_ok(crm_dataset_add_number(ds, "y", y, 6));
+    crm_kmeans_options o;
+    ck_assert_ok(crm_kmeans_options_init(&o, sizeof o));
+    o.k = 2;
+    o.n_threads = 1;
+    crm_model *m = NULL;
+    const char *cols[] = {"x", "y"};
+    ck_assert_ok(crm_kmeans_fit(ds, cols, 2, &o, &m));
+    crm_dataset_free(ds);
+    return m;
+}
+
 /* ---- allocation-failure injection -------------------------------------- */
 /* Counting allocator: fails the fail_at-th allocation (1-based; 0 = never)
  * and tracks blocks alive, so a test can assert nothing leaked. */
