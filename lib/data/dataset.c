@@ -96,14 +96,19 @@ static size_t slot_col(uint64_t e)
     return (size_t)(uint32_t)e - 1;
 }
 
+/* Put entry e (hash << 32 | column + 1) in the first free slot from its home. */
+static void slot_put(uint64_t *slots, size_t nslots, uint64_t e)
+{
+    size_t mask = nslots - 1, j = (size_t)(e >> 32) & mask;
+    while (slots[j])
+        j = (j + 1) & mask;
+    slots[j] = e;
+}
+
 static void index_insert(crm_dataset *ds, size_t col)
 {
-    size_t mask = ds->name_nslots - 1;
     uint32_t h = name_hash(ds->cols[col].name);
-    size_t j = h & mask;
-    while (ds->name_slots[j])
-        j = (j + 1) & mask;
-    ds->name_slots[j] = (uint64_t)h << 32 | (uint32_t)(col + 1);
+    slot_put(ds->name_slots, ds->name_nslots, (uint64_t)h << 32 | (uint32_t)(col + 1));
 }
 
 /* Take column col (under its current name) out of the index: backward-shift
@@ -165,14 +170,9 @@ static crm_status index_reserve(crm_dataset *ds)
         index_rebuild(ds);
         return CRM_OK;
     }
-    for (size_t i = 0; i < nold; i++) { /* move the entries with their hashes */
-        if (!old[i])
-            continue;
-        size_t j = (size_t)(old[i] >> 32) & (n - 1);
-        while (slots[j])
-            j = (j + 1) & (n - 1);
-        slots[j] = old[i];
-    }
+    for (size_t i = 0; i < nold; i++) /* move the entries with their hashes */
+        if (old[i])
+            slot_put(slots, n, old[i]);
     crm__free(old);
     return CRM_OK;
 }
