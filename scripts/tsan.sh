@@ -1,7 +1,7 @@
 #!/bin/sh
 # ThreadSanitizer run of libcrm's multi-threaded code: builds the `tsan` preset
 # (-fsanitize=thread -O1 -g; the Check runner only) and runs, under TSan, every
-# Check suite whose code goes through the thread pool (lib/cluster/par.c):
+# Check suite whose code goes through the thread pool (lib/core/par.c):
 #
 #   kmeans   k-means (Lloyd, Hamerly, k-means++ seeding) and the silhouette
 #   linear   logistic regression and the design-matrix scan

@@ -6,7 +6,7 @@
 #define _GNU_SOURCE
 #include "test_big.h"
 #include "file_util.h"
-#include "data/csv_internal.h"
+#include "dataset/csv_internal.h"
 
 #include <math.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /* Dataset: building, access, select, sort, head, clone, describe, baskets. */
 #include "test_util.h"
-#include "data/dataset_internal.h"
+#include "core/dataset_internal.h"
 
 #ifndef CRM__NAME_INDEX_MIN
 #define CRM__NAME_INDEX_MIN 16

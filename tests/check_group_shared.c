@@ -2,7 +2,7 @@
  * tables written by tests/reference/group_join.py (numbers bit for bit). */
 #include "test_util.h"
 
-#include "data/dataset_internal.h"
+#include "core/dataset_internal.h"
 
 #include <math.h>
 

@@ -222,7 +222,7 @@ START_TEST(test_determinism_threads)
 }
 END_TEST
 
-/* Test hooks of the k-means module (lib/cluster/kmeans.c): turn the per-chunk cells of
+/* Test hooks of the k-means module (lib/kmeans/kmeans.c): turn the per-chunk cells of
  * center sums off; count AUTO's moves from Lloyd to Hamerly. */
 extern _Atomic int crm__km_test_nocells;
 extern _Atomic unsigned long crm__km_test_switches;

@@ -9,7 +9,7 @@
 
 #include "crm/kmeans.h"
 #include "crm/model.h"
-#include "data/dataset_internal.h"
+#include "core/dataset_internal.h"
 
 #include <math.h>
 

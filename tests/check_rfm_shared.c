@@ -5,7 +5,7 @@
 #include "test_util.h"
 
 #include "crm/rfm.h"
-#include "data/dataset_internal.h"
+#include "core/dataset_internal.h"
 
 #include <math.h>
 

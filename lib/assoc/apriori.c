@@ -15,8 +15,8 @@
  * 4. Closed/maximal filtering and the rules look subsets up in a hash table
  *    of the frequent itemsets; both tables are sorted and built as datasets. */
 #include "crm/assoc.h"
-#include "cluster/par.h"
-#include "data/dataset_internal.h"
+#include "core/par.h"
+#include "core/dataset_internal.h"
 
 #include <stdatomic.h>
 

@@ -3,7 +3,7 @@
 #define CRM_CLEAN_CLEAN_INTERNAL_H
 
 #include "crm/clean.h"
-#include "data/dataset_internal.h"
+#include "core/dataset_internal.h"
 
 /* Keep only the rows whose keep[r] is non-zero, in order, in place: the new
  * columns are built first and swapped in on success (ds unchanged on

@@ -2,7 +2,7 @@
  * envelope, save and load. */
 #include "core/atomic_file.h"
 #include "core/model_internal.h"
-#include "data/csv_internal.h"
+#include "core/fileio.h"
 
 #include <math.h>
 #include <stdio.h>

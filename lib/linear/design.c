@@ -2,7 +2,7 @@
  * (missing values), one-hot encoding of text features, standardization,
  * chunked filling, the rank test, and the model state shared by both kinds. */
 #include "linear/linear_internal.h"
-#include "cluster/par.h"
+#include "core/par.h"
 
 #include <cblas.h>
 #include <lapacke.h>

@@ -7,7 +7,7 @@
 #include "core/model_internal.h"
 #include "crm/linear.h"
 #include "crm/metrics.h"
-#include "data/dataset_internal.h"
+#include "core/dataset_internal.h"
 
 /* Rows per chunk of the design (gradient / Hessian accumulation unit). */
 #define LIN_CHUNK 4096
@@ -130,12 +130,5 @@ double crm__t_p2(double t, double df);
 double crm__f_sf(double f, double d1, double d2);
 /* Quantile q (0.5 < q < 1) of Student's t. */
 double crm__t_quantile(double q, double df);
-
-/* ---- metrics kernels --------------------------------------------------------- */
-
-/* Exact weighted AUC with ties counted one half; y holds 0/1, w may be NULL.
- * NaN when a class has no weight. CRM_E_NOMEM only. */
-crm_status crm__metrics_auc(const double *y, const double *s, const double *w, size_t n,
-                            double *out);
 
 #endif /* CRM_LINEAR_LINEAR_INTERNAL_H */

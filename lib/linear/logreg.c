@@ -2,7 +2,7 @@
  * Cholesky solve, step halving, separation detection, L-BFGS for wide
  * designs, L2 penalty, weights, inference from the inverse Hessian. */
 #include "linear/linear_internal.h"
-#include "cluster/par.h"
+#include "core/par.h"
 #include "linear/logreg_kernels.h"
 
 #include <cblas.h>

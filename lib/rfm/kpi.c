@@ -1,7 +1,7 @@
 /* CRM KPIs: Net Promoter Score, satisfaction ratio, funnel conversion
  * (definitions in include/crm/rfm.h). */
 #include "crm/rfm.h"
-#include "data/dataset_internal.h"
+#include "core/dataset_internal.h"
 
 #include <math.h>
 #include <string.h>

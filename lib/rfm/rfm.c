@@ -6,7 +6,7 @@
  * by customer so that each customer's amounts are summed exactly with one
  * accumulator, then three rank sorts over the customers. */
 #include "crm/rfm.h"
-#include "data/dataset_internal.h"
+#include "core/dataset_internal.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
  * searches, depth-first and best-first growth, minimal cost-complexity
  * pruning. The algorithm and its rules are documented in crm/tree.h. */
 #include "tree/tree_internal.h"
-#include "cluster/par.h"
+#include "core/par.h"
 
 #include <float.h>
 #include <math.h>

@@ -7,7 +7,7 @@
 
 #include "core/model_internal.h"
 #include "crm/tree.h"
-#include "data/dataset_internal.h"
+#include "core/dataset_internal.h"
 
 /* Directions stored per (node, category) of a text split. */
 #define TR_DIR_RIGHT 0

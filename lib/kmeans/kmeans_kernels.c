@@ -1,0 +1,111 @@
+/* k-means inner kernels: the argmin over the GEMM result and the per-cluster sums
+ * of a chunk. Built with -O3 (see CMakeLists.txt) and cloned per instruction set
+ * (AVX-512, AVX2, baseline) where the compiler supports it; the clones perform the
+ * same floating-point operations in the same order (ISO C mode: no contraction into
+ * FMA, no reassociation), so every clone gives bit-identical results. */
+#include "kmeans/kmeans_internal.h"
+
+#include <math.h>
+#include <string.h>
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) &&       \
+    !defined(CRM_NO_CLONES)
+#define KM_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define KM_CLONES
+#endif
+
+KM_CLONES
+size_t crm__km_argmin(const double *dots, const double *cnorm, size_t m, size_t k, double *bd,
+                      int32_t *bj, int32_t *lab)
+{
+    /* dots holds -2 x.c (m x k, column-major); the distance up to ||x||^2 is
+     * cnorm[j] + dots[j * m + i]. Cluster by cluster, vectorized over rows; the
+     * first minimum wins (strict <). */
+    for (size_t i = 0; i < m; i++) {
+        bd[i] = cnorm[0] + dots[i];
+        bj[i] = 0;
+    }
+    for (size_t j = 1; j < k; j++) {
+        const double *dj = dots + j * m;
+        double cj = cnorm[j];
+        int32_t jj = (int32_t)j;
+        for (size_t i = 0; i < m; i++) {
+            double v = cj + dj[i];
+            int lt = v < bd[i];
+            bd[i] = lt ? v : bd[i];
+            bj[i] = lt ? jj : bj[i];
+        }
+    }
+    size_t changed = 0;
+    for (size_t i = 0; i < m; i++) {
+        changed += lab[i] != bj[i];
+        lab[i] = bj[i];
+    }
+    return changed;
+}
+
+KM_CLONES
+size_t crm__km_argmin_rec(const double *dots, const double *cnorm, const double *xc, size_t m,
+                          size_t k, size_t d, double rel, double cmax, double *bd, double *b2,
+                          double *xn, int32_t *bj, int32_t *lab, float *ub, float *lb,
+                          double *xnmax)
+{
+    /* the same minimum and winner as crm__km_argmin (same operations, same order),
+     * and the second smallest value beside it */
+    for (size_t i = 0; i < m; i++) {
+        bd[i] = cnorm[0] + dots[i];
+        b2[i] = INFINITY;
+        bj[i] = 0;
+    }
+    for (size_t j = 1; j < k; j++) {
+        const double *dj = dots + j * m;
+        double cj = cnorm[j];
+        int32_t jj = (int32_t)j;
+        for (size_t i = 0; i < m; i++) {
+            double v = cj + dj[i];
+            int lt = v < bd[i];
+            double o = bd[i];
+            b2[i] = lt ? o : (v < b2[i] ? v : b2[i]);
+            bd[i] = lt ? v : o;
+            bj[i] = lt ? jj : bj[i];
+        }
+    }
+    for (size_t i = 0; i < m; i++)
+        xn[i] = 0.0;
+    for (size_t t = 0; t < d; t++) {
+        const double *col = xc + t * m;
+        for (size_t i = 0; i < m; i++)
+            xn[i] += col[i] * col[i];
+    }
+    /* without branches, so that it vectorizes (with k = 1, b2 is infinite and so is the
+     * lower bound: there is no other center) */
+    for (size_t i = 0; i < m; i++) {
+        double x = xn[i], e = rel * (x + cmax);
+        double hi = x + bd[i] + e, lo = x + b2[i] - e;
+        hi = hi > 0.0 ? hi : 0.0;
+        lo = lo > 0.0 ? lo : 0.0;
+        ub[i] = crm__km_fup(sqrt(hi));
+        lb[i] = crm__km_fdown(sqrt(lo));
+    }
+    double mx = *xnmax, m1 = mx, m2 = mx, m3 = mx;
+    size_t p = 0;
+    for (; p + 4 <= m; p += 4) {
+        mx = xn[p] > mx ? xn[p] : mx;
+        m1 = xn[p + 1] > m1 ? xn[p + 1] : m1;
+        m2 = xn[p + 2] > m2 ? xn[p + 2] : m2;
+        m3 = xn[p + 3] > m3 ? xn[p + 3] : m3;
+    }
+    for (; p < m; p++)
+        mx = xn[p] > mx ? xn[p] : mx;
+    mx = mx > m1 ? mx : m1;
+    m2 = m2 > m3 ? m2 : m3;
+    mx = mx > m2 ? mx : m2;
+    *xnmax = mx;
+    size_t changed = 0;
+    for (size_t i = 0; i < m; i++) {
+        changed += lab[i] != bj[i];
+        lab[i] = bj[i];
+    }
+    return changed;
+}
