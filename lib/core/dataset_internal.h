@@ -1,5 +1,6 @@
 /*
- * Internal layout of crm_dataset, shared by lib/data and the analysis modules.
+ * Internal layout of crm_dataset (columns, text dictionaries), the storage every
+ * module reads and builds.
  * Never installed.
  */
 #ifndef CRM_CORE_DATASET_INTERNAL_H
