@@ -1,23 +1,22 @@
 /* crm kmeans FILE --columns A,B.. --k K [--standardize] [--n-init N] [--seed S]
- *            [--max-iter N] [--tol T] [--log COLS] [--threads N] [-o OUT] [--model M.json]
- *            [--json] [--elbow KMIN:KMAX] [csv flags]:
- * k-means segmentation (crm_kmeans_fit) with a summary of the clusters. */
+ *            [--max-iter N] [--tol T] [--mutate NAME=EXPR].. [--log COLS] [--threads N]
+ *            [-o OUT] [--model M.json] [--json] [--elbow KMIN:KMAX] [csv flags]:
+ * k-means segmentation (crm_kmeans_fit) with a summary of the clusters. --mutate and
+ * --log become the fit's transform steps, recorded in the model. */
 #include "csvflags.h"
 
 #include "crm/kmeans.h"
 #include "crm/model.h"
 
 #include <float.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 static const char km_usage[] =
     "crm kmeans FILE --columns A,B.. --k K [--standardize] [--n-init N] [--seed S] "
-    "[--max-iter N] [--tol T] [--log COLS] [--weight COL] [--threads N] [-o OUT] [--model M.json] "
-    "[--json] "
-    "[--elbow KMIN:KMAX]";
+    "[--max-iter N] [--tol T] [--mutate NAME=EXPR].. [--log COLS] [--weight COL] [--threads N] "
+    "[-o OUT] [--model M.json] [--json] [--elbow KMIN:KMAX]";
 
 static void km_help(const void *ctx)
 {
@@ -30,9 +29,14 @@ static void km_help(const void *ctx)
            "  --columns A,B..       feature columns (number columns; required)\n"
            "  --k K                 number of clusters (required unless --elbow)\n"
            "  --standardize         fit on z-scores; centers are printed in original units\n"
+           "  --mutate NAME=EXPR    add or replace column NAME before fitting (expressions\n"
+           "                        as in crm clean); repeatable, in order. The steps are\n"
+           "                        recorded in the model: crm predict applies them to raw\n"
+           "                        data by itself\n"
            "  --log COLS            replace these feature columns by log(1 + x) before\n"
-           "                        fitting (values must be > -1); --model then describes\n"
-           "                        the transformed columns\n"
+           "                        fitting: a step \"C=log(1 + C)\" per column, after the\n"
+           "                        --mutate steps (values must be > -1, others become\n"
+           "                        missing, an error); centers are in log units\n"
            "  --weight COL          number column of sample weights (>= 0; default: all 1)\n"
            "  --n-init N            restarts, the lowest inertia is kept (default 10)\n"
            "  --seed S              seed of the random starts (default 0)\n"
@@ -51,80 +55,89 @@ static void km_help(const void *ctx)
            km_usage, cli_csvflags_help);
 }
 
-/* Feature table: the feature columns of ds, with log(1 + x) applied to those in logs. */
-static int features(const crm_dataset *ds, char **cols, size_t ncols, char **logs, size_t nlogs,
-                    const char *weight, crm_dataset **out)
+/* A malloc'ed copy of s, or NULL. */
+static char *copy_string(const char *s)
 {
-    crm_dataset *f = NULL;
-    size_t n = crm_dataset_nrows(ds);
-    double *v = malloc((n ? n : 1) * sizeof *v);
-    if (!v || crm_dataset_new(&f) != CRM_OK) {
-        free(v);
-        cli_error("out of memory");
-        return CLI_EXIT_INPUT;
+    size_t len = strlen(s) + 1;
+    char *r = malloc(len);
+    return r ? memcpy(r, s, len) : NULL;
+}
+
+/* 1 when the ASCII letters of s equal the lower-case word w, whatever their case. */
+static int is_word(const char *s, const char *w)
+{
+    for (; *s && *w; s++, w++)
+        if ((*s >= 'A' && *s <= 'Z' ? *s - 'A' + 'a' : *s) != *w) return 0;
+    return *s == *w;
+}
+
+/* Expression text of a column reference: bare when the expression language
+ * reads it as a name (ASCII letters, digits, _ and ., not starting with a digit,
+ * not a keyword), else in double quotes with inner quotes doubled. */
+static char *column_ref(const char *name)
+{
+    static const char *const keywords[] = {"and", "or", "not", "is", "missing", "true", "false"};
+    int bare = !(name[0] >= '0' && name[0] <= '9');
+    for (const char *p = name; *p && bare; p++)
+        bare = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+               *p == '_' || *p == '.';
+    for (size_t i = 0; bare && i < sizeof keywords / sizeof keywords[0]; i++)
+        bare = !is_word(name, keywords[i]);
+    size_t len = strlen(name), quotes = 0;
+    for (const char *p = name; *p; p++)
+        quotes += *p == '"';
+    char *r = malloc(len + quotes + 3), *q = r;
+    if (!r) return NULL;
+    if (!bare) *q++ = '"';
+    for (const char *p = name; *p; p++) {
+        if (!bare && *p == '"') *q++ = '"';
+        *q++ = *p;
     }
+    if (!bare) *q++ = '"';
+    *q = '\0';
+    return r;
+}
+
+/* The transform steps of the fit: the --mutate arguments in order, then one
+ * "C=log(1 + C)" per --log column (each must be one of the --columns). The
+ * strings of *out are new (the --mutate ones copied); free with cli_free_list. */
+static int fit_steps(const cli_mutate_list *mu, char **cols, size_t ncols, char **logs,
+                     size_t nlogs, char ***out, size_t *nout)
+{
     for (size_t i = 0; i < nlogs; i++) {
         size_t j = 0;
         while (j < ncols && strcmp(cols[j], logs[i]) != 0)
             j++;
         if (j == ncols) {
             cli_error("--log: \"%s\" is not one of the --columns", logs[i]);
-            goto fail;
+            return CLI_EXIT_INPUT;
+        }
+        if (strchr(logs[i], '=')) {
+            cli_error("--log: column \"%s\": a name with '=' cannot be a transform step", logs[i]);
+            return CLI_EXIT_INPUT;
         }
     }
-    for (size_t j = 0; j < ncols; j++) {
-        size_t ci;
-        int32_t type = 0;
-        if (crm_dataset_column_index(ds, cols[j], &ci) != CRM_OK ||
-            crm_dataset_column_type(ds, ci, &type) != CRM_OK) {
-            cli_lib_error("--columns");
-            goto fail;
-        }
-        if (type != CRM_TYPE_NUMBER) {
-            cli_error("--columns: column \"%s\" is not a number column", cols[j]);
-            goto fail;
-        }
-        if (crm_dataset_get_number(ds, ci, 0, n, v) != CRM_OK) {
-            cli_lib_error(NULL);
-            goto fail;
-        }
-        int lg = 0;
-        for (size_t i = 0; i < nlogs; i++)
-            lg |= strcmp(cols[j], logs[i]) == 0;
-        if (lg) {
-            for (size_t r = 0; r < n; r++) {
-                if (v[r] <= -1.0) {
-                    cli_error("--log: column \"%s\" row %zu: %g is not > -1", cols[j], r, v[r]);
-                    goto fail;
-                }
-                v[r] = log1p(v[r]);
-            }
-        }
-        if (crm_dataset_add_number(f, cols[j], v, n) != CRM_OK) {
-            cli_lib_error("--columns");
-            goto fail;
-        }
+    size_t n = mu->n + nlogs;
+    char **v = calloc(n ? n : 1, sizeof *v);
+    int ok = v != NULL;
+    for (size_t i = 0; ok && i < mu->n; i++)
+        ok = (v[i] = copy_string(mu->v[i])) != NULL;
+    for (size_t i = 0; ok && i < nlogs; i++) {
+        char *ref = column_ref(logs[i]);
+        size_t len = strlen(logs[i]) + (ref ? strlen(ref) : 0) + 16;
+        char *step = ref ? malloc(len) : NULL;
+        if (step) snprintf(step, len, "%s=log(1 + %s)", logs[i], ref);
+        free(ref);
+        ok = (v[mu->n + i] = step) != NULL;
     }
-    if (weight) {
-        size_t ci, j = 0;
-        while (j < ncols && strcmp(cols[j], weight) != 0)
-            j++;
-        if (j == ncols) { /* not a feature: copy it next to the features */
-            if (crm_dataset_column_index(ds, weight, &ci) != CRM_OK ||
-                crm_dataset_get_number(ds, ci, 0, n, v) != CRM_OK ||
-                crm_dataset_add_number(f, weight, v, n) != CRM_OK) {
-                cli_lib_error("--weight");
-                goto fail;
-            }
-        }
+    if (!ok) {
+        if (v) cli_free_list(v, n);
+        cli_error("out of memory");
+        return CLI_EXIT_INPUT;
     }
-    free(v);
-    *out = f;
+    *out = v;
+    *nout = n;
     return 0;
-fail:
-    free(v);
-    crm_dataset_free(f);
-    return CLI_EXIT_INPUT;
 }
 
 /* Progress on a terminal: percent of the restarts and iterations done. */
@@ -148,7 +161,7 @@ static void clear_progress(const int *last)
     }
 }
 
-static int run_elbow(const crm_dataset *f, const char *const *cols, size_t ncols,
+static int run_elbow(const crm_dataset *ds, const char *const *cols, size_t ncols,
                      const crm_kmeans_options *ko, const char *range, int json, cli_args *a)
 {
     int64_t lo = 0, hi = 0;
@@ -162,7 +175,7 @@ static int run_elbow(const crm_dataset *f, const char *const *cols, size_t ncols
         hi > 100000)
         return cli_usage(a, "--elbow wants KMIN:KMAX with 1 <= KMIN <= KMAX (got \"%s\")", range);
     crm_dataset *e = NULL;
-    if (crm_kmeans_elbow(f, cols, ncols, (int32_t)lo, (int32_t)hi, ko, &e) != CRM_OK)
+    if (crm_kmeans_elbow(ds, cols, ncols, (int32_t)lo, (int32_t)hi, ko, &e) != CRM_OK)
         return cli_lib_error(NULL);
     size_t n = crm_dataset_nrows(e);
     double *k = malloc(n * sizeof *k), *in = malloc(n * sizeof *in);
@@ -197,6 +210,80 @@ static int run_elbow(const crm_dataset *f, const char *const *cols, size_t ncols
     return 0;
 }
 
+/* --json: the run as one JSON object. */
+static void print_json(const char *path, const crm_dataset *ds, char **cols, size_t ncols,
+                       const crm_model *m, const crm_dataset *sum, const char *out,
+                       const char *model_path)
+{
+    fputs("{\"file\": ", stdout);
+    cli_json_string(stdout, path);
+    printf(", \"rows\": %zu, \"columns\": [", crm_dataset_nrows(ds));
+    for (size_t j = 0; j < ncols; j++) {
+        fputs(j ? ", " : "", stdout);
+        cli_json_string(stdout, cols[j]);
+    }
+    fputs("], \"stats\": ", stdout);
+    cli_stats_json(m);
+    fputs(", \"summary\": ", stdout);
+    cli_table_json(sum);
+    cli_json_files_end(out, model_path);
+}
+
+/* The cluster table: cluster, size, wcss and the center of each feature. */
+static void print_clusters(const crm_dataset *sum)
+{
+    size_t nc = crm_dataset_ncols(sum), nr = crm_dataset_nrows(sum);
+    printf("\n%7s %9s %14s", "cluster", "size", "wcss");
+    for (size_t c = 3; c < nc; c++) {
+        const char *name = NULL;
+        crm_dataset_column_name(sum, c, &name);
+        printf(" %14.14s", name);
+    }
+    printf("\n");
+    for (size_t r = 0; r < nr; r++) {
+        double cl = 0, sz = 0, w = 0;
+        crm_dataset_get_number(sum, 0, r, 1, &cl);
+        crm_dataset_get_number(sum, 1, r, 1, &sz);
+        crm_dataset_get_number(sum, 2, r, 1, &w);
+        printf("%7d %9.0f %14.6g", (int)cl, sz, w);
+        for (size_t c = 3; c < nc; c++) {
+            double cv = 0;
+            crm_dataset_get_number(sum, c, r, 1, &cv);
+            printf(" %14.6g", cv);
+        }
+        printf("\n");
+    }
+}
+
+/* The human-readable summary of a fit. */
+static void print_summary(const char *path, const crm_dataset *ds, char **cols, size_t ncols,
+                          int logs, const crm_kmeans_options *ko, const crm_model *m,
+                          const crm_dataset *sum, const char *out, const char *model_path)
+{
+    double inertia = 0, n_iter = 0, conv = 0;
+    crm_model_stat(m, "inertia", &inertia);
+    crm_model_stat(m, "n_iter", &n_iter);
+    crm_model_stat(m, "converged", &conv);
+    char b[48];
+    printf("file:        %s\nrows:        %zu\ncolumns:     ", path, crm_dataset_nrows(ds));
+    for (size_t j = 0; j < ncols; j++)
+        printf("%s%s", j ? ", " : "", cols[j]);
+    printf("%s%s\n", logs ? " (--log applied)" : "", ko->standardize ? " (standardized)" : "");
+    size_t nsteps = 0;
+    crm_model_mutate_count(m, &nsteps);
+    for (size_t i = 0; i < nsteps; i++) {
+        const char *name = NULL, *expr = NULL;
+        crm_model_mutate(m, i, &name, &expr);
+        printf("%s%s=%s%s", i ? ", " : "steps:       ", name, expr, i + 1 == nsteps ? "\n" : "");
+    }
+    cli_format_number(inertia, b, sizeof b);
+    printf("k:           %d\ninertia:     %s\niterations:  %d (%s)\n", (int)ko->k, b, (int)n_iter,
+           conv != 0 ? "converged" : "max-iter reached");
+    if (out) printf("output:      %s\n", out);
+    if (model_path) printf("model:       %s\n", model_path);
+    print_clusters(sum);
+}
+
 int cli_cmd_kmeans(int argc, char **argv)
 {
     cli_args a;
@@ -206,19 +293,25 @@ int cli_cmd_kmeans(int argc, char **argv)
     cli_csvflags f;
     int rc = cli_csvflags_init(&f, argc);
     if (rc) return rc;
+    cli_mutate_list mutates;
+    if ((rc = cli_mutate_list_init(&mutates, argc))) {
+        cli_csvflags_free(&f);
+        return rc;
+    }
     const char *path = NULL, *out = NULL, *model_path = NULL, *colarg = NULL, *logarg = NULL,
                *elbow = NULL;
     int32_t json = 0;
     int have_k = 0;
-    char **cols = NULL, **logs = NULL;
-    size_t ncols = 0, nlogs = 0;
-    crm_dataset *ds = NULL, *feat = NULL, *sum = NULL;
+    char **cols = NULL, **logs = NULL, **steps = NULL;
+    size_t ncols = 0, nlogs = 0, nsteps = 0;
+    crm_dataset *ds = NULL, *sum = NULL;
     crm_model *m = NULL;
     const cli_option opts[] = {
         {"output", 'o', CLI_FILE(&out)},
         {"model", 0, CLI_FILE(&model_path)},
         {"columns", 0, CLI_STRING(&colarg)},
         {"log", 0, CLI_STRING(&logarg)},
+        {"mutate", 0, CLI_CALL(cli_mutate_option, &mutates)},
         {"weight", 0, CLI_STRING(&ko.sample_weight)},
         {"elbow", 0, CLI_STRING(&elbow)},
         {"k", 'k', CLI_INT32(&ko.k), .min = 1, .max = 1000000, .flags = CLI_GOT_TEXT,
@@ -252,13 +345,15 @@ int cli_cmd_kmeans(int argc, char **argv)
         rc = CLI_EXIT_INPUT;
         goto done;
     }
+    if ((rc = fit_steps(&mutates, cols, ncols, logs, nlogs, &steps, &nsteps))) goto done;
+    ko.mutate = (const char *const *)steps;
+    ko.n_mutate = nsteps;
     if (crm_dataset_read_csv(path, &f.opts, &ds) != CRM_OK) {
         rc = cli_lib_error(path);
         goto done;
     }
-    if ((rc = features(ds, cols, ncols, logs, nlogs, ko.sample_weight, &feat))) goto done;
     if (elbow) {
-        rc = run_elbow(feat, (const char *const *)cols, ncols, &ko, elbow, json, &a);
+        rc = run_elbow(ds, (const char *const *)cols, ncols, &ko, elbow, json, &a);
         goto done;
     }
     int last_pct = -1;
@@ -266,7 +361,7 @@ int cli_cmd_kmeans(int argc, char **argv)
         ko.progress = show_progress;
         ko.user = &last_pct;
     }
-    crm_status fst = crm_kmeans_fit(feat, (const char *const *)cols, ncols, &ko, &m);
+    crm_status fst = crm_kmeans_fit(ds, (const char *const *)cols, ncols, &ko, &m);
     clear_progress(&last_pct);
     if (fst != CRM_OK) {
         rc = cli_lib_error(path);
@@ -276,77 +371,18 @@ int cli_cmd_kmeans(int argc, char **argv)
         rc = cli_lib_error(NULL);
         goto done;
     }
-    if (out) {
-        size_t n = crm_dataset_nrows(feat), ci = 0;
-        double *lab = malloc((n ? n : 1) * sizeof *lab);
-        if (!lab) {
-            cli_error("out of memory");
-            rc = CLI_EXIT_INPUT;
-            goto done;
-        }
-        if (crm_model_predict(m, feat, "__crm_cluster") != CRM_OK ||
-            crm_dataset_column_index(feat, "__crm_cluster", &ci) != CRM_OK ||
-            crm_dataset_get_number(feat, ci, 0, n, lab) != CRM_OK ||
-            crm_dataset_add_number(ds, "cluster", lab, n) != CRM_OK) {
-            free(lab);
-            rc = cli_lib_error(out);
-            goto done;
-        }
-        free(lab);
+    /* the model replays the steps on a copy: only "cluster" is added to the rows */
+    if (out && crm_model_predict(m, ds, "cluster") != CRM_OK) {
+        rc = cli_lib_error(out);
+        goto done;
     }
     /* everything is computed: the files last, so that a failure writes none */
     if (out && (rc = cli_write_csv(ds, out, &f.opts))) goto done;
     if (model_path && (rc = cli_save_model(m, model_path))) goto done;
-    if (json) {
-        fputs("{\"file\": ", stdout);
-        cli_json_string(stdout, path);
-        printf(", \"rows\": %zu, \"columns\": [", crm_dataset_nrows(ds));
-        for (size_t j = 0; j < ncols; j++) {
-            fputs(j ? ", " : "", stdout);
-            cli_json_string(stdout, cols[j]);
-        }
-        fputs("], \"stats\": ", stdout);
-        cli_stats_json(m);
-        fputs(", \"summary\": ", stdout);
-        cli_table_json(sum);
-        cli_json_files_end(out, model_path);
-    } else {
-        double inertia = 0, n_iter = 0, conv = 0;
-        crm_model_stat(m, "inertia", &inertia);
-        crm_model_stat(m, "n_iter", &n_iter);
-        crm_model_stat(m, "converged", &conv);
-        char b[48];
-        printf("file:        %s\nrows:        %zu\ncolumns:     ", path, crm_dataset_nrows(ds));
-        for (size_t j = 0; j < ncols; j++)
-            printf("%s%s", j ? ", " : "", cols[j]);
-        printf("%s%s\n", logs ? " (--log applied)" : "", ko.standardize ? " (standardized)" : "");
-        cli_format_number(inertia, b, sizeof b);
-        printf("k:           %d\ninertia:     %s\niterations:  %d (%s)\n", (int)ko.k, b,
-               (int)n_iter, conv != 0 ? "converged" : "max-iter reached");
-        if (out) printf("output:      %s\n", out);
-        if (model_path) printf("model:       %s\n", model_path);
-        size_t nc = crm_dataset_ncols(sum), nr = crm_dataset_nrows(sum);
-        printf("\n%7s %9s %14s", "cluster", "size", "wcss");
-        for (size_t c = 3; c < nc; c++) {
-            const char *name = NULL;
-            crm_dataset_column_name(sum, c, &name);
-            printf(" %14.14s", name);
-        }
-        printf("\n");
-        for (size_t r = 0; r < nr; r++) {
-            double cl = 0, sz = 0, w = 0;
-            crm_dataset_get_number(sum, 0, r, 1, &cl);
-            crm_dataset_get_number(sum, 1, r, 1, &sz);
-            crm_dataset_get_number(sum, 2, r, 1, &w);
-            printf("%7d %9.0f %14.6g", (int)cl, sz, w);
-            for (size_t c = 3; c < nc; c++) {
-                double cv = 0;
-                crm_dataset_get_number(sum, c, r, 1, &cv);
-                printf(" %14.6g", cv);
-            }
-            printf("\n");
-        }
-    }
+    if (json)
+        print_json(path, ds, cols, ncols, m, sum, out, model_path);
+    else
+        print_summary(path, ds, cols, ncols, logs != NULL, &ko, m, sum, out, model_path);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         cli_error("cannot write to standard output");
         rc = CLI_EXIT_INPUT;
@@ -354,10 +390,11 @@ int cli_cmd_kmeans(int argc, char **argv)
 done:
     crm_model_free(m);
     crm_dataset_free(sum);
-    crm_dataset_free(feat);
     crm_dataset_free(ds);
     cli_free_list(cols, ncols);
     cli_free_list(logs, nlogs);
+    cli_free_list(steps, nsteps);
+    cli_mutate_list_free(&mutates);
     cli_csvflags_free(&f);
     return rc;
 }

@@ -18,10 +18,12 @@
 static const char lr_usage[] =
     "crm logreg FILE --target COL --features A,B.. [--positive VALUE] [--l2 LAMBDA] "
     "[--standardize] [--class-weight balanced] [--weight COL] [--missing error|drop] "
-    "[--max-iter N] [--tol T] [--no-intercept] [--test FILE] [-o OUT] [--model M.json] [--json]";
+    "[--max-iter N] [--tol T] [--no-intercept] [--mutate NAME=EXPR].. [--test FILE] [-o OUT] "
+    "[--model M.json] [--json]";
 static const char ln_usage[] =
     "crm linreg FILE --target COL --features A,B.. [--l2 LAMBDA] [--weight COL] "
-    "[--missing error|drop] [--no-intercept] [--test FILE] [-o OUT] [--model M.json] [--json]";
+    "[--missing error|drop] [--no-intercept] [--mutate NAME=EXPR].. [--test FILE] [-o OUT] "
+    "[--model M.json] [--json]";
 
 static void reg_help(const void *ctx)
 {
@@ -46,6 +48,10 @@ static void reg_help(const void *ctx)
                "  --max-iter N          iterations (default 100)\n"
                "  --tol T               convergence tolerance (default 1e-8)\n"
                "  --no-intercept        fit without the intercept term\n"
+               "  --mutate NAME=EXPR    add or replace column NAME before fitting (expressions\n"
+               "                        as in crm clean); repeatable, in order; recorded in\n"
+               "                        the model, so --test, -o and crm predict apply it to\n"
+               "                        raw rows by themselves\n"
                "  --test FILE           held-out rows (same columns): print their AUC, log\n"
                "                        loss, accuracy, precision, recall and F1\n"
                "  -o, --output FILE     write the input rows with \"prediction\" and\n"
@@ -68,6 +74,10 @@ static void reg_help(const void *ctx)
                "  --weight COL          number column of row weights\n"
                "  --missing MODE        error (default) or drop rows with missing values\n"
                "  --no-intercept        fit without the intercept term\n"
+               "  --mutate NAME=EXPR    add or replace column NAME before fitting (expressions\n"
+               "                        as in crm clean); repeatable, in order; recorded in\n"
+               "                        the model, so --test, -o and crm predict apply it to\n"
+               "                        raw rows by themselves\n"
                "  --test FILE           held-out rows (same columns): print their RMSE, MAE,\n"
                "                        MAPE and R^2\n"
                "  -o, --output FILE     write the input rows with a \"prediction\" column\n"
@@ -271,6 +281,11 @@ int cli_regression(int argc, char **argv, int logistic)
     cli_csvflags f;
     int rc = cli_csvflags_init(&f, argc);
     if (rc) return rc;
+    cli_mutate_list mutates;
+    if ((rc = cli_mutate_list_init(&mutates, argc))) {
+        cli_csvflags_free(&f);
+        return rc;
+    }
     const char *path = NULL, *out = NULL, *model_path = NULL, *featarg = NULL, *target = NULL,
                *weight = NULL, *test_path = NULL;
     int32_t json = 0, drop = 0, intercept = 1;
@@ -293,6 +308,7 @@ int cli_regression(int argc, char **argv, int logistic)
         {"l2", 0, CLI_NUMBER(&l2), .min = 0, .max = DBL_MAX, .wants = "a number >= 0"},
         {"missing", 0, CLI_CHOICE(&drop, missing)},
         {"no-intercept", 0, CLI_OFF(&intercept)},
+        {"mutate", 0, CLI_CALL(cli_mutate_option, &mutates)},
         {"json", 0, CLI_FLAG(&json)},
         /* crm logreg only: */
         {"positive", 0, CLI_STRING(&lo.positive)},
@@ -325,6 +341,8 @@ int cli_regression(int argc, char **argv, int logistic)
         lo.l2 = l2;
         lo.fit_intercept = intercept;
         lo.sample_weight = weight;
+        lo.mutate = mutates.v;
+        lo.n_mutate = mutates.n;
         if (!json && isatty(2)) {
             lo.progress = show_progress;
             lo.user = &last_pct;
@@ -335,6 +353,8 @@ int cli_regression(int argc, char **argv, int logistic)
         no.l2 = l2;
         no.fit_intercept = intercept;
         no.sample_weight = weight;
+        no.mutate = mutates.v;
+        no.n_mutate = mutates.n;
         fst = crm_linreg_fit(ds, target, (const char *const *)feats, nfeat, &no, &m);
     }
     if (fst != CRM_OK) {
@@ -424,6 +444,7 @@ done:
     crm_dataset_free(test);
     crm_dataset_free(ds);
     cli_free_list(feats, nfeat);
+    cli_mutate_list_free(&mutates);
     cli_csvflags_free(&f);
     return rc;
 }

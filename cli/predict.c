@@ -22,32 +22,22 @@ static void pr_help(const void *ctx)
            "  --column NAME         name of the prediction column; default \"cluster\" for\n"
            "                        k-means, \"prediction\" otherwise (classifiers also add\n"
            "                        NAME_proba, the probability of the predicted class)\n"
-           "  --mutate NAME=EXPR    add or replace column NAME before predicting, for\n"
-           "                        features that were transformed before the fit (k-means\n"
-           "                        with --log x: --mutate \"x=log(1 + x)\"); repeatable, in\n"
-           "                        order; expressions as in crm clean\n"
+           "  --mutate NAME=EXPR    add or replace column NAME of FILE before predicting;\n"
+           "                        repeatable, in order; expressions as in crm clean. The\n"
+           "                        steps recorded in the model (the fit's --mutate and\n"
+           "                        --log) are applied automatically after these: do not\n"
+           "                        repeat them here\n"
            "  --json                print one JSON object describing the run\n"
            "  -h, --help            show this help\n\n"
            "CSV flags (for FILE and OUT):\n%s",
            pr_usage, cli_csvflags_help);
 }
 
+/* The model kind's name (crm_model_kind_name), "unknown" for a kind it does not name. */
 static const char *kind_name(int32_t kind)
 {
-    switch (kind) {
-    case CRM_MODEL_KMEANS:
-        return "kmeans";
-    case CRM_MODEL_TREE:
-        return "tree";
-    case CRM_MODEL_LOGREG:
-        return "logreg";
-    case CRM_MODEL_LINREG:
-        return "linreg";
-    case CRM_MODEL_ARIMA:
-        return "arima";
-    default:
-        return "unknown";
-    }
+    const char *name = crm_model_kind_name(kind);
+    return name ? name : "unknown";
 }
 
 /* The positional arguments: MODEL.json, then FILE. */
@@ -79,21 +69,6 @@ static int column_option(cli_args *a, const cli_opt *o, void *dest)
     return 0;
 }
 
-/* The --mutate arguments, in order (v has room for one per argument). */
-typedef struct pr_mutates {
-    const char **v;
-    size_t n;
-} pr_mutates;
-
-static int mutate_option(cli_args *a, const cli_opt *o, void *dest)
-{
-    pr_mutates *mu = dest;
-    const char *v = NULL;
-    if (cli_value(a, o, &v) || cli_check_mutate(a, v)) return -1;
-    mu->v[mu->n++] = v;
-    return 0;
-}
-
 int cli_cmd_predict(int argc, char **argv)
 {
     cli_args a;
@@ -103,19 +78,18 @@ int cli_cmd_predict(int argc, char **argv)
     if (rc) return rc;
     const char *model_path = NULL, *path = NULL, *out = NULL, *col = NULL;
     pr_files files = {NULL, NULL};
-    pr_mutates mutates = {calloc((size_t)(argc > 0 ? argc : 1), sizeof *mutates.v), 0};
+    cli_mutate_list mutates;
     int32_t json = 0;
     crm_model *m = NULL;
     crm_dataset *ds = NULL;
-    if (!mutates.v) {
-        cli_error("out of memory");
+    if ((rc = cli_mutate_list_init(&mutates, argc))) {
         cli_csvflags_free(&f);
-        return CLI_EXIT_INPUT;
+        return rc;
     }
     const cli_option opts[] = {
         {"output", 'o', CLI_FILE(&out)},
         {"column", 0, CLI_CALL(column_option, &col)},
-        {"mutate", 0, CLI_CALL(mutate_option, &mutates)},
+        {"mutate", 0, CLI_CALL(cli_mutate_option, &mutates)},
         {"json", 0, CLI_FLAG(&json)},
     };
     const cli_spec spec = {.options = opts,
@@ -179,7 +153,7 @@ int cli_cmd_predict(int argc, char **argv)
                kind_name(kind), model_path, crm_dataset_nrows(ds), path, col, out);
     }
 done:
-    free(mutates.v);
+    cli_mutate_list_free(&mutates);
     crm_dataset_free(ds);
     crm_model_free(m);
     cli_csvflags_free(&f);

@@ -1,7 +1,7 @@
 /* crm tree FILE --target COL --features A,B.. [--max-depth D] [--min-samples-leaf N]
  *          [--criterion gini|entropy|mse] [--ccp-alpha A] [--rules] [--flat-rules] [--dot FILE] [-o
  * OUT]
- *          [--model M.json] [--json] [more tree options] [csv flags]:
+ *          [--model M.json] [--mutate NAME=EXPR].. [--json] [more tree options] [csv flags]:
  * a CART decision tree (crm_tree_fit) with its statistics, feature importances and rules. */
 #include "csvflags.h"
 
@@ -16,7 +16,7 @@ static const char tr_usage[] =
     "crm tree FILE --target COL --features A,B.. [--max-depth D] [--min-samples-leaf N] "
     "[--criterion gini|entropy|mse] [--ccp-alpha A] [--rules] [--flat-rules] [--dot FILE] "
     "[-o OUT] "
-    "[--model M.json] [--json]";
+    "[--model M.json] [--mutate NAME=EXPR].. [--json]";
 
 static void tr_help(const void *ctx)
 {
@@ -43,6 +43,10 @@ static void tr_help(const void *ctx)
            "  --weight COL          number column of row weights (default: all 1)\n"
            "  --max-bins N          histogram mode with N bins (2..255; default: exact)\n"
            "  --seed S              seed of the feature order (tie-breaks; default 0)\n"
+           "  --mutate NAME=EXPR    add or replace column NAME before fitting (expressions\n"
+           "                        as in crm clean); repeatable, in order; recorded in\n"
+           "                        the model, so -o and crm predict apply it to raw rows\n"
+           "                        by themselves\n"
            "  --rules               print the tree as indented if/then rules\n"
            "  --flat-rules          print one IF ... AND ... THEN line per leaf\n"
            "  --dot FILE            write the tree in Graphviz dot language\n"
@@ -101,6 +105,11 @@ int cli_cmd_tree(int argc, char **argv)
     cli_csvflags f;
     int rc = cli_csvflags_init(&f, argc);
     if (rc) return rc;
+    cli_mutate_list mutates;
+    if ((rc = cli_mutate_list_init(&mutates, argc))) {
+        cli_csvflags_free(&f);
+        return rc;
+    }
     const char *path = NULL, *out = NULL, *model_path = NULL, *dot_path = NULL, *target = NULL,
                *featarg = NULL;
     int32_t json = 0, rules = 0, flat = 0, want_path = 0;
@@ -138,6 +147,7 @@ int cli_cmd_tree(int argc, char **argv)
         {"rules", 0, CLI_FLAG(&rules)},
         {"flat-rules", 0, CLI_FLAG(&flat)},
         {"path", 0, CLI_FLAG(&want_path)},
+        {"mutate", 0, CLI_CALL(cli_mutate_option, &mutates)},
         {"json", 0, CLI_FLAG(&json)},
     };
     const cli_spec spec = {.options = opts,
@@ -146,6 +156,8 @@ int cli_cmd_tree(int argc, char **argv)
                            .file = &path,
                            .help = tr_help};
     if (cli_parse_options(&a, &spec, &rc)) goto done;
+    to.mutate = mutates.v;
+    to.n_mutate = mutates.n;
     if ((rc = cli_target_features(&a, target, featarg, &feat, &nf))) goto done;
     if (crm_dataset_read_csv(path, &f.opts, &ds) != CRM_OK) {
         rc = cli_lib_error(path);
@@ -252,6 +264,7 @@ done:
     crm_dataset_free(imp);
     crm_dataset_free(ds);
     cli_free_list(feat, nf);
+    cli_mutate_list_free(&mutates);
     cli_csvflags_free(&f);
     return rc;
 }

@@ -638,6 +638,31 @@ crm_status cli_mutate(crm_dataset *ds, const char *arg)
     return st;
 }
 
+int cli_mutate_list_init(cli_mutate_list *l, int argc)
+{
+    l->n = 0;
+    l->v = calloc((size_t)(argc > 0 ? argc : 1), sizeof *l->v);
+    if (l->v) return 0;
+    cli_error("out of memory");
+    return CLI_EXIT_INPUT;
+}
+
+void cli_mutate_list_free(cli_mutate_list *l)
+{
+    free(l->v);
+    l->v = NULL;
+    l->n = 0;
+}
+
+int cli_mutate_option(cli_args *a, const cli_opt *o, void *dest)
+{
+    cli_mutate_list *l = dest;
+    const char *v = NULL;
+    if (cli_value(a, o, &v) || cli_check_mutate(a, v)) return -1;
+    l->v[l->n++] = v;
+    return 0;
+}
+
 /* Split "a,b,c" into a new array of new strings. */
 int cli_split_list(const char *s, char ***out, size_t *n)
 {

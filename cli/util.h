@@ -247,6 +247,21 @@ int cli_check_mutate(const cli_args *a, const char *arg);
  * the library's status (message in crm_last_error()), or CRM_E_NOMEM. */
 crm_status cli_mutate(crm_dataset *ds, const char *arg);
 
+/* The --mutate arguments of a command, in order (borrowed from argv). */
+typedef struct cli_mutate_list {
+    const char **v; /* room for one per command-line argument */
+    size_t n;
+} cli_mutate_list;
+
+/* Make room for argc entries. Returns 0, or prints "out of memory" and
+ * returns CLI_EXIT_INPUT. Free with cli_mutate_list_free(). */
+int cli_mutate_list_init(cli_mutate_list *l, int argc);
+void cli_mutate_list_free(cli_mutate_list *l);
+
+/* CLI_CALL callback of a repeatable --mutate NAME=EXPR option (dest: a
+ * cli_mutate_list): checks the syntax (cli_check_mutate) and appends it. */
+int cli_mutate_option(cli_args *a, const cli_opt *o, void *dest);
+
 /* ---- values ------------------------------------------------------------------ */
 
 /* Whole-string parses; return 0 on success, -1 when s is not a valid value. */

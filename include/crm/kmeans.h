@@ -157,13 +157,19 @@ typedef struct crm_kmeans_options {
                                     of the centers, of inertia and wcss and of the k-means++
                                     draws (not `size`, not the tol variance, not the
                                     standardization); borrowed for the call */
+    const char *const *mutate; /**< "NAME=EXPR" transform steps applied in order to a copy
+                                    of the dataset before the fit and recorded in the model
+                                    (crm/model.h, "Transform steps"), or NULL (default);
+                                    borrowed for the call */
+    size_t n_mutate;           /**< number of mutate entries, <= 4096; default 0 */
 } crm_kmeans_options;
 
 /**
  * Write the default k-means options into `opts` (k = 8, n_init = 10,
  * max_iter = 300, init = PLUSPLUS, tol = 1e-4, init_centers = NULL,
  * seed = 0, standardize = 0, n_threads = 0, algorithm = AUTO,
- * progress = NULL, user = NULL, sample_weight = NULL).
+ * progress = NULL, user = NULL, sample_weight = NULL, mutate = NULL,
+ * n_mutate = 0).
  * @param[out] opts  options to initialise
  * @param[in]  size  sizeof *opts as the caller compiled it
  * @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
@@ -194,6 +200,10 @@ CRM_API crm_status crm_kmeans_options_init(crm_kmeans_options *opts, size_t size
  *         column, naming it and its type);
  *         CRM_E_NUMERIC (standardize with a constant column, naming it);
  *         CRM_E_CANCELLED (the progress callback returned non-zero);
+ *         a mutate step failing (opts.mutate; the message names the step
+ *         and its 1-based number): CRM_E_INVALID (NULL, no '=', an empty
+ *         name, invalid UTF-8, a malformed expression, more than 4096 steps),
+ *         CRM_E_NOTFOUND (a column the step needs), CRM_E_TYPE;
  *         CRM_E_FORMAT (opts from a newer library with unknown fields set);
  *         CRM_E_NOMEM.
  * Thread-safety: ds may be read by other threads meanwhile.
@@ -203,7 +213,8 @@ CRM_API crm_status crm_kmeans_fit(const crm_dataset *ds, const char *const *cols
 
 /**
  * Elbow table: fit k-means for every k in k_min..k_max with the options
- * `opts` (their k is ignored) and report the inertia of each.
+ * `opts` (their k is ignored) and report the inertia of each. The mutate
+ * steps of opts are applied once, to one copy used for every k.
  * @param[in]  ds     dataset
  * @param[in]  cols   names of the feature columns
  * @param[in]  ncols  number of feature columns, >= 1

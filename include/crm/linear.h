@@ -257,13 +257,19 @@ typedef struct crm_logreg_options {
                                        (default); non-zero return cancels (CRM_E_CANCELLED) */
     void *user;                                       /**< passed to progress */
     /* ---- v1.0 ends here; append new fields below only ---- */
+    const char *const *mutate; /**< "NAME=EXPR" transform steps applied in order to a copy
+                                    of the dataset before the fit and recorded in the model
+                                    (crm/model.h, "Transform steps"), or NULL (default);
+                                    borrowed for the call */
+    size_t n_mutate;           /**< number of mutate entries, <= 4096; default 0 */
 } crm_logreg_options;
 
 /**
  * Write the default logistic regression options into `opts` (l2 = 0,
  * fit_intercept = 1, standardize = 0, positive = NULL, class_weight = NONE,
  * max_iter = 100, tol = 1e-8, missing = ERROR, solver = AUTO,
- * sample_weight = NULL, n_threads = 0, progress = NULL, user = NULL).
+ * sample_weight = NULL, n_threads = 0, progress = NULL, user = NULL,
+ * mutate = NULL, n_mutate = 0).
  * @param[out] opts  options to initialise
  * @param[in]  size  sizeof *opts as the caller compiled it
  * @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
@@ -299,6 +305,10 @@ CRM_API crm_status crm_logreg_options_init(crm_logreg_options *opts, size_t size
  *         naming the term; a standardized feature with sd 0; a non-finite
  *         result);
  *         CRM_E_CANCELLED (the progress callback returned non-zero);
+ *         a mutate step failing (opts.mutate; the message names the step
+ *         and its 1-based number): CRM_E_INVALID (NULL, no '=', an empty
+ *         name, invalid UTF-8, a malformed expression, more than 4096 steps),
+ *         CRM_E_NOTFOUND (a column the step needs), CRM_E_TYPE;
  *         CRM_E_FORMAT (opts from a newer library with unknown fields set);
  *         CRM_E_NOMEM.
  * Thread-safety: ds may be read by other threads meanwhile.
@@ -319,11 +329,17 @@ typedef struct crm_linreg_options {
     const char *sample_weight; /**< number column of row weights (>= 0), or NULL
                                     (default): all 1; borrowed for the call */
     /* ---- v1.0 ends here; append new fields below only ---- */
+    const char *const *mutate; /**< "NAME=EXPR" transform steps applied in order to a copy
+                                    of the dataset before the fit and recorded in the model
+                                    (crm/model.h, "Transform steps"), or NULL (default);
+                                    borrowed for the call */
+    size_t n_mutate;           /**< number of mutate entries, <= 4096; default 0 */
 } crm_linreg_options;
 
 /**
  * Write the default linear regression options into `opts` (l2 = 0,
- * fit_intercept = 1, missing = ERROR, sample_weight = NULL).
+ * fit_intercept = 1, missing = ERROR, sample_weight = NULL, mutate = NULL,
+ * n_mutate = 0).
  * @param[out] opts  options to initialise
  * @param[in]  size  sizeof *opts as the caller compiled it
  * @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
@@ -350,7 +366,8 @@ CRM_API crm_status crm_linreg_options_init(crm_linreg_options *opts, size_t size
  *         unpenalised fit); CRM_E_NOTFOUND (a column does not exist);
  *         CRM_E_TYPE (a text or time target, a time feature);
  *         CRM_E_NUMERIC (rank-deficient design naming the term; a constant
- *         target with nothing to explain is fine); CRM_E_FORMAT; CRM_E_NOMEM.
+ *         target with nothing to explain is fine); a mutate step failing (as
+ *         for crm_logreg_fit()); CRM_E_FORMAT; CRM_E_NOMEM.
  * Thread-safety: ds may be read by other threads meanwhile.
  */
 CRM_API crm_status crm_linreg_fit(const crm_dataset *ds, const char *target,

@@ -15,16 +15,36 @@
  * to crm_model_predict(), so a model fitted on one file predicts on another
  * with the same column names (in any order, with any other columns).
  *
- * JSON format (version 1). crm_model_to_json() and crm_model_save() write one
- * JSON object:
+ * Transform steps. The fit options of k-means, trees and logistic and linear
+ * regression take `mutate` / `n_mutate`: "NAME=EXPR" steps (split at the
+ * first '='; EXPR in the expression language of crm_dataset_mutate(), see
+ * crm/dataset.h and docs/expressions.md) applied in order to a copy of the
+ * dataset before the fit - the caller's dataset is never modified - and
+ * recorded in the model (at most 4096 steps). crm_model_predict() applies the
+ * recorded steps to a copy of the dataset it is given, predicts into the copy
+ * and moves only the prediction column(s) into the caller's dataset, so a
+ * model predicts on raw data exactly as on data transformed by hand.
+ * crm_model_mutate_count() and crm_model_mutate() list the steps. A model
+ * without steps predicts into the caller's dataset directly (nothing is
+ * copied).
+ *
+ * JSON format (versions 1 and 2). crm_model_to_json() and crm_model_save()
+ * write one JSON object:
  *
  *     {"format": "libcrm-model", "version": 1, "kind": "kmeans",
  *      "libcrm": "1.0.0", ...members of the kind...}
  *
- * - "format" is always "libcrm-model"; "version" is the format version (1);
- *   "kind" names the model kind ("kmeans", "tree", "logreg", "linreg",
- *   "arima"); "libcrm" is the version of the library that wrote the file
- *   (informational only).
+ * - "format" is always "libcrm-model"; "version" is the format version: 1
+ *   for a model without transform steps (byte-for-byte the files of libcrm
+ *   1.0), 2 for a model with steps, so that a library that knows only
+ *   version 1 refuses it (CRM_E_FORMAT) instead of predicting on
+ *   untransformed data; "kind" names the model kind ("kmeans", "tree",
+ *   "logreg", "linreg", "arima"); "libcrm" is the version of the library
+ *   that wrote the file (informational only).
+ * - "mutate" (version 2 only; written after "libcrm" when the model has
+ *   steps): the steps in order, as [["NAME", "EXPR"], ...]. Readers check it:
+ *   an array of at most 4096 items, each an array of two non-empty strings
+ *   (else CRM_E_PARSE); a version 1 file with "mutate" is CRM_E_PARSE.
  * - The members of each kind are documented in that kind's header (for
  *   k-means: crm/kmeans.h).
  * - Numbers are written as the shortest decimal text that reads back to the
@@ -33,8 +53,8 @@
  *   JSON cannot express as numbers, are written as the strings "nan", "inf"
  *   and "-inf" and read back from those strings.
  * - Readers ignore members they do not know, so later 1.x libraries may add
- *   members; a file with another "format", a "version" other than 1, or an
- *   unknown "kind" is refused with CRM_E_FORMAT.
+ *   members; a file with another "format", a "version" other than 1 or 2, or
+ *   an unknown "kind" is refused with CRM_E_FORMAT.
  *
  * Thread-safety: a model is read-only after it is created; every function
  * here except crm_model_free() only reads it, so one model may be used by
@@ -62,8 +82,12 @@ typedef enum crm_model_type {
     CRM_MODEL_ARIMA = 5   /**< (S)ARIMA, JSON kind "arima" */
 } crm_model_type;
 
-/** Version of the model JSON format written by this library. */
-#define CRM_MODEL_FORMAT_VERSION 1
+/**
+ * Newest version of the model JSON format, read and written by this library:
+ * 2, written for models with transform steps ("mutate"); models without
+ * steps are still written as version 1. Both are read.
+ */
+#define CRM_MODEL_FORMAT_VERSION 2
 
 /**
  * Kind of a model.
@@ -72,6 +96,41 @@ typedef enum crm_model_type {
  * Thread-safety: safe; only reads m.
  */
 CRM_API int32_t crm_model_kind(const crm_model *m);
+
+/**
+ * Name of a model kind, as in the JSON "kind" member.
+ * @param[in] kind  a crm_model_type value (for example crm_model_kind(m))
+ * @return "kmeans", "tree", "logreg", "linreg" or "arima"; NULL for any other
+ *         value. Ownership: static string, valid for the life of the program.
+ * Thread-safety: safe from any thread.
+ */
+CRM_API const char *crm_model_kind_name(int32_t kind);
+
+/**
+ * Number of transform steps recorded in the model (the fit options' `mutate`
+ * entries; see "Transform steps" at the top of this header).
+ * @param[in]  m    model
+ * @param[out] out  number of steps (0 on failure, and for a model fitted
+ *                  without steps)
+ * @return CRM_OK, CRM_E_INVALID (NULL argument).
+ * Thread-safety: safe; only reads m.
+ */
+CRM_API crm_status crm_model_mutate_count(const crm_model *m, size_t *out);
+
+/**
+ * The i-th recorded transform step: crm_model_predict() runs
+ * crm_dataset_mutate(copy, *name, *expr) for each step in order.
+ * @param[in]  m     model
+ * @param[in]  i     0-based index, below crm_model_mutate_count()
+ * @param[out] name  column the step adds or replaces (NULL on failure)
+ * @param[out] expr  its expression (NULL on failure).
+ *                   Ownership: both are borrowed from m, valid until
+ *                   crm_model_free(m).
+ * @return CRM_OK, CRM_E_INVALID (NULL argument, i out of range).
+ * Thread-safety: safe; only reads m.
+ */
+CRM_API crm_status crm_model_mutate(const crm_model *m, size_t i, const char **name,
+                                    const char **expr);
 
 /**
  * Free a model. NULL is a harmless no-op. Datasets the model was fitted on
@@ -85,7 +144,9 @@ CRM_API void crm_model_free(crm_model *m);
  * Apply the model to the rows of `ds` and append the prediction column(s).
  * The model's feature columns are looked up by name in ds. For k-means one
  * number column named `out_col` is added holding the 0-based cluster id of
- * each row.
+ * each row. A model with transform steps applies them first to a copy of ds
+ * (see "Transform steps" above) and then adds only the prediction column(s)
+ * to ds: columns the steps add or replace stay in the copy.
  * @param[in]     m        fitted model
  * @param[in,out] ds       dataset holding the model's feature columns; the
  *                         prediction column(s) are appended to it
@@ -94,6 +155,9 @@ CRM_API void crm_model_free(crm_model *m);
  *         column of ds, a missing or non-finite feature value, naming the
  *         column and the 0-based row); CRM_E_NOTFOUND (a feature column is
  *         absent); CRM_E_TYPE (a feature column has the wrong type);
+ *         a recorded step failing: its error (CRM_E_NOTFOUND for a column
+ *         the step needs, CRM_E_TYPE, CRM_E_PARSE) with the message naming
+ *         the step and its 1-based number ("recorded step 1 (x=log(1 + x))");
  *         CRM_E_NOMEM. On failure ds is unchanged.
  * Ownership: the new column belongs to ds.
  * Thread-safety: m is only read; no other thread may use ds meanwhile.
@@ -169,7 +233,7 @@ CRM_API crm_status crm_model_to_json(const crm_model *m, char **out);
  *         the byte offset, or a member missing, of the wrong type, out of
  *         range or inconsistent, naming the member and the value found);
  *         CRM_E_FORMAT ("format" is not
- *         "libcrm-model", "version" is not 1, or "kind" is unknown);
+ *         "libcrm-model", "version" is not 1 or 2, or "kind" is unknown);
  *         CRM_E_NOMEM.
  * Thread-safety: safe from any thread.
  */

@@ -228,6 +228,11 @@ typedef struct crm_tree_options {
                                         non-zero return cancels (CRM_E_CANCELLED) */
     void *user;                                       /**< passed to progress */
     /* ---- v1.0 ends here; append new fields below only ---- */
+    const char *const *mutate; /**< "NAME=EXPR" transform steps applied in order to a copy
+                                    of the dataset before the fit and recorded in the model
+                                    (crm/model.h, "Transform steps"), or NULL (default);
+                                    borrowed for the call */
+    size_t n_mutate;           /**< number of mutate entries, <= 4096; default 0 */
 } crm_tree_options;
 
 /**
@@ -235,7 +240,7 @@ typedef struct crm_tree_options {
  * max_depth -1, class_weight NONE, min_samples_split 2, min_samples_leaf 1,
  * min_impurity_decrease 0, max_leaf_nodes 0, ccp_alpha 0, positive NULL,
  * seed 0, max_bins 0, n_threads 0, sample_weight NULL, progress NULL,
- * user NULL).
+ * user NULL, mutate NULL, n_mutate 0).
  * @param[out] opts  options to initialise
  * @param[in]  size  sizeof *opts as the caller compiled it
  * @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
@@ -270,8 +275,13 @@ CRM_API crm_status crm_tree_options_init(crm_tree_options *opts, size_t size);
  *         the row, or all weights 0);
  *         CRM_E_NOTFOUND (a column does not exist); CRM_E_TYPE (a time
  *         column as feature or target, or a sample_weight column that is not
- *         a number column); CRM_E_CANCELLED; CRM_E_FORMAT (opts from a newer
- *         library with unknown fields set); CRM_E_NOMEM.
+ *         a number column); CRM_E_CANCELLED;
+ *         a mutate step failing (opts.mutate; the message names the step
+ *         and its 1-based number): CRM_E_INVALID (NULL, no '=', an empty
+ *         name, invalid UTF-8, a malformed expression, more than 4096 steps),
+ *         CRM_E_NOTFOUND (a column the step needs), CRM_E_TYPE;
+ *         CRM_E_FORMAT (opts from a newer library with unknown fields set);
+ *         CRM_E_NOMEM.
  * Thread-safety: ds may be read by other threads meanwhile.
  */
 CRM_API crm_status crm_tree_fit(const crm_dataset *ds, const char *target,
@@ -286,7 +296,8 @@ CRM_API crm_status crm_tree_fit(const crm_dataset *ds, const char *target,
  * @param[in]  target    name of the target column
  * @param[in]  features  names of the feature columns
  * @param[in]  nf        number of features, >= 1
- * @param[in]  opts      options (ccp_alpha is ignored), or NULL for the defaults
+ * @param[in]  opts      options (ccp_alpha is ignored; mutate steps are applied
+ *                       as by crm_tree_fit()), or NULL for the defaults
  * @param[out] out       table with number columns `ccp_alpha` (increasing, the
  *                       first 0) and `impurity` (total leaf impurity of the
  *                       tree pruned at that alpha; the last row is the root

@@ -12,6 +12,10 @@
  * decompression); documented in crm/model.h. */
 #define CRM__MODEL_MAX_BYTES ((int64_t)1 << 30)
 
+/* Format version of files without transform steps (byte-for-byte as before
+ * steps existed); files with steps are CRM_MODEL_FORMAT_VERSION (2). */
+#define CRM__MODEL_FORMAT_PLAIN 1
+
 static const crm__model_vtable *const registry[] = {
     &crm__kmeans_vtable,
     &crm__tree_vtable,
@@ -30,6 +34,8 @@ crm_status crm__model_new(const crm__model_vtable *vt, void *state, crm_model **
     }
     m->vt = vt;
     m->state = state;
+    m->steps = NULL;
+    m->nsteps = 0;
     *out = m;
     return CRM_OK;
 }
@@ -39,10 +45,42 @@ int32_t crm_model_kind(const crm_model *m)
     return m ? m->vt->kind : 0;
 }
 
+const char *crm_model_kind_name(int32_t kind)
+{
+    for (size_t i = 0; i < NREG; i++)
+        if (registry[i]->kind == kind) return registry[i]->json_kind;
+    return NULL;
+}
+
+crm_status crm_model_mutate_count(const crm_model *m, size_t *out)
+{
+    if (!out) return crm__error(CRM_E_INVALID, "crm_model_mutate_count: out is NULL");
+    *out = 0;
+    if (!m) return crm__error(CRM_E_INVALID, "crm_model_mutate_count: model is NULL");
+    *out = m->nsteps;
+    return CRM_OK;
+}
+
+crm_status crm_model_mutate(const crm_model *m, size_t i, const char **name, const char **expr)
+{
+    if (name) *name = NULL;
+    if (expr) *expr = NULL;
+    if (!name || !expr)
+        return crm__error(CRM_E_INVALID, "crm_model_mutate: %s is NULL", name ? "expr" : "name");
+    if (!m) return crm__error(CRM_E_INVALID, "crm_model_mutate: model is NULL");
+    if (i >= m->nsteps)
+        return crm__error(CRM_E_INVALID, "crm_model_mutate: index %zu out of range (%zu steps)", i,
+                          m->nsteps);
+    *name = m->steps[i].name;
+    *expr = m->steps[i].expr;
+    return CRM_OK;
+}
+
 void crm_model_free(crm_model *m)
 {
     if (!m) return;
     m->vt->free_state(m->state);
+    crm__steps_free(m->steps, m->nsteps);
     crm__free(m);
 }
 
@@ -52,6 +90,7 @@ crm_status crm_model_predict(const crm_model *m, crm_dataset *ds, const char *ou
     if (!ds) return crm__error(CRM_E_INVALID, "crm_model_predict: dataset is NULL");
     if (!out_col || !out_col[0])
         return crm__error(CRM_E_INVALID, "crm_model_predict: out_col is NULL or empty");
+    if (m->nsteps) return crm__model_predict_steps(m, ds, out_col);
     return m->vt->predict(m->state, ds, out_col);
 }
 
@@ -121,10 +160,12 @@ crm_status crm_model_stat_name(const crm_model *m, size_t i, const char **out)
 
 static crm_status to_json_buf(const crm_model *m, crm__buf *b)
 {
-    crm_status st = crm__buf_printf(
-        b, "{\"format\":\"libcrm-model\",\"version\":%d,\"kind\":", CRM_MODEL_FORMAT_VERSION);
+    int version = m->nsteps ? CRM_MODEL_FORMAT_VERSION : CRM__MODEL_FORMAT_PLAIN;
+    crm_status st =
+        crm__buf_printf(b, "{\"format\":\"libcrm-model\",\"version\":%d,\"kind\":", version);
     if (st == CRM_OK) st = crm__json_write_string(b, m->vt->json_kind);
     if (st == CRM_OK) st = crm__buf_printf(b, ",\"libcrm\":\"%s\"", crm_version());
+    if (st == CRM_OK && m->nsteps) st = crm__steps_to_json(m, b);
     if (st == CRM_OK) st = m->vt->to_json(m->state, b);
     if (st == CRM_OK) st = crm__buf_append(b, "}", 1);
     return st;
@@ -173,11 +214,16 @@ crm_status crm_model_from_json(const char *json, crm_model **out)
     }
     st = crm__json_get_number(doc, "version", "model JSON", &ver);
     if (st != CRM_OK) goto done;
-    if (ver != CRM_MODEL_FORMAT_VERSION) {
+    if (ver != CRM__MODEL_FORMAT_PLAIN && ver != CRM_MODEL_FORMAT_VERSION) {
         st = crm__error(CRM_E_FORMAT,
                         "model JSON: format version %g is not supported (this library reads "
-                        "version %d)",
-                        ver, CRM_MODEL_FORMAT_VERSION);
+                        "versions %d and %d)",
+                        ver, CRM__MODEL_FORMAT_PLAIN, CRM_MODEL_FORMAT_VERSION);
+        goto done;
+    }
+    if (ver == CRM__MODEL_FORMAT_PLAIN && crm__json_get(doc, "mutate")) {
+        st = crm__error(CRM_E_PARSE, "model JSON: a \"mutate\" member needs \"version\": %d",
+                        CRM_MODEL_FORMAT_VERSION);
         goto done;
     }
     st = crm__json_get_string(doc, "kind", "model JSON", &kind);
@@ -188,9 +234,19 @@ crm_status crm_model_from_json(const char *json, crm_model **out)
         st = crm__error(CRM_E_FORMAT, "model JSON: unknown model kind \"%s\"", kind);
         goto done;
     }
+    crm__step *steps = NULL;
+    size_t nsteps = 0;
+    st = crm__steps_from_json(doc, &steps, &nsteps);
+    if (st != CRM_OK) goto done;
     void *state = NULL;
     st = vt->from_json(doc, &state);
     if (st == CRM_OK) st = crm__model_new(vt, state, out);
+    if (st == CRM_OK) {
+        (*out)->steps = steps;
+        (*out)->nsteps = nsteps;
+    } else {
+        crm__steps_free(steps, nsteps);
+    }
 done:
     crm__json_free(doc);
     return st;

@@ -31,13 +31,52 @@ typedef struct crm__model_vtable {
     crm_status (*from_json)(const crm__json *doc, void **state);
 } crm__model_vtable;
 
+/* One recorded transform step: crm_dataset_mutate(ds, name, expr). */
+typedef struct crm__step {
+    char *name;
+    char *expr;
+} crm__step;
+
 struct crm_model {
     const crm__model_vtable *vt;
     void *state;
+    crm__step *steps; /* transforms applied before the fit, in order (lib/core/model_steps.c) */
+    size_t nsteps;
 };
 
-/* Wrap `state` in a model. On failure the state is freed with vt->free_state. */
+/* Wrap `state` in a model (no steps). On failure the state is freed with vt->free_state. */
 crm_status crm__model_new(const crm__model_vtable *vt, void *state, crm_model **out);
+
+/* ---- transform steps of the fit options (lib/core/model_steps.c) ----------
+ * A fit function whose options carry `mutate` / `n_mutate` ("NAME=EXPR"
+ * entries) fits on crm__steps_apply()'s working copy and then records the
+ * steps in the model with crm__model_record_steps(); crm_model_predict()
+ * replays them. */
+
+/* Most steps a model holds (fit options and model files alike). */
+#define CRM__MAX_STEPS 4096
+
+/* The working copy of ds for a fit: ds itself when n is 0, else a new clone
+ * with the n "NAME=EXPR" steps applied in order (each checked first: no NULL,
+ * an '=' after a non-empty name, valid UTF-8; CRM_E_INVALID naming `what` and
+ * the step). Errors of a step name it and its 1-based number. ds is never
+ * changed. Release with crm__steps_release(ds, *work). */
+crm_status crm__steps_apply(const crm_dataset *ds, const char *const *mutate, size_t n,
+                            const char *what, const crm_dataset **work);
+/* Free a working copy made by crm__steps_apply() (nothing when it is ds). */
+void crm__steps_release(const crm_dataset *ds, const crm_dataset *work);
+/* Record the n steps (already checked by crm__steps_apply()) in a model just
+ * fitted. On failure (CRM_E_NOMEM) the model is freed and *m set to NULL. */
+crm_status crm__model_record_steps(crm_model **m, const char *const *mutate, size_t n);
+/* Free n steps and the array. */
+void crm__steps_free(crm__step *steps, size_t n);
+/* crm_model_predict() for a model with steps: predict into a copy with the
+ * steps applied, then move the new column(s) into ds (ds unchanged on failure). */
+crm_status crm__model_predict_steps(const crm_model *m, crm_dataset *ds, const char *out_col);
+/* Append ,"mutate":[["NAME","EXPR"],...] (only called when m has steps). */
+crm_status crm__steps_to_json(const crm_model *m, crm__buf *b);
+/* Read the "mutate" member of a model document (absent: no steps). */
+crm_status crm__steps_from_json(const crm__json *doc, crm__step **steps, size_t *n);
 
 /* Vtables of the kinds (defined in their modules). */
 extern const crm__model_vtable crm__kmeans_vtable;

@@ -20,6 +20,11 @@ crm_status crm_kmeans_elbow(const crm_dataset *ds, const char *const *cols, size
     if (st != CRM_OK) return st;
     if (o.init == CRM_KMEANS_INIT_GIVEN)
         return crm__error(CRM_E_INVALID, "%s: init GIVEN cannot be used for a range of k", w);
+    const crm_dataset *work = NULL; /* the steps are applied once, for every k */
+    st = crm__steps_apply(ds, o.mutate, o.n_mutate, w, &work);
+    if (st != CRM_OK) return st;
+    o.mutate = NULL;
+    o.n_mutate = 0;
     size_t nk = (size_t)k_max - (size_t)k_min + 1;
     double *kv = crm__malloc_array(nk, sizeof *kv);
     double *iv = crm__malloc_array(nk, sizeof *iv);
@@ -29,7 +34,7 @@ crm_status crm_kmeans_elbow(const crm_dataset *ds, const char *const *cols, size
     for (size_t i = 0; st == CRM_OK && i < nk; i++) {
         crm_model *m = NULL;
         o.k = k_min + (int32_t)i;
-        st = crm_kmeans_fit(ds, cols, ncols, &o, &m);
+        st = crm_kmeans_fit(work, cols, ncols, &o, &m);
         if (st == CRM_OK) {
             kv[i] = (double)o.k;
             crm_model_stat(m, "inertia", &iv[i]);
@@ -37,6 +42,7 @@ crm_status crm_kmeans_elbow(const crm_dataset *ds, const char *const *cols, size
         }
         crm_model_free(m);
     }
+    crm__steps_release(ds, work);
     if (st == CRM_OK) st = crm_dataset_new(&t);
     if (st == CRM_OK) st = crm_dataset_add_number(t, "k", kv, nk);
     if (st == CRM_OK) st = crm_dataset_add_number(t, "inertia", iv, nk);

@@ -47,6 +47,8 @@ static const crm_kmeans_options km_defaults = {
     NULL,                       /* progress */
     NULL,                       /* user */
     NULL,                       /* sample_weight */
+    NULL,                       /* mutate */
+    0,                          /* n_mutate */
 };
 
 crm_status crm_kmeans_options_init(crm_kmeans_options *opts, size_t size)
@@ -1151,6 +1153,23 @@ static double col_var(const double *x, size_t n, double mu, double scale)
     return acc_sum(x, n, mu, scale, 1) / (double)n;
 }
 
+/* crm_kmeans_fit() with transform steps: fit the working copy with the steps
+ * applied, then record them in the model (core/model_internal.h). */
+static crm_status fit_mutated(const crm_dataset *ds, const char *const *cols, size_t ncols,
+                              const crm_kmeans_options *o, crm_model **out)
+{
+    const crm_dataset *work = NULL;
+    crm_status st = crm__steps_apply(ds, o->mutate, o->n_mutate, "crm_kmeans_fit", &work);
+    if (st != CRM_OK) return st;
+    crm_kmeans_options plain = *o;
+    plain.mutate = NULL;
+    plain.n_mutate = 0;
+    st = crm_kmeans_fit(work, cols, ncols, &plain, out);
+    crm__steps_release(ds, work);
+    if (st == CRM_OK) st = crm__model_record_steps(out, o->mutate, o->n_mutate);
+    return st;
+}
+
 crm_status crm_kmeans_fit(const crm_dataset *ds, const char *const *cols, size_t ncols,
                           const crm_kmeans_options *opts, crm_model **out)
 {
@@ -1162,6 +1181,7 @@ crm_status crm_kmeans_fit(const crm_dataset *ds, const char *const *cols, size_t
     crm_status st = crm__options_load(&o, opts, &km_defaults, sizeof km_defaults,
                                       KM_OPTIONS_V1_SIZE, "crm_kmeans_options");
     if (st != CRM_OK) return st;
+    if (o.n_mutate) return fit_mutated(ds, cols, ncols, &o, out);
     if (!cols) return crm__error(CRM_E_INVALID, "%s: cols is NULL", w);
     st = check_options(&o, ncols);
     if (st != CRM_OK) return st;

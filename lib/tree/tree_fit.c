@@ -36,6 +36,8 @@ static const crm_tree_options tr_defaults = {
     NULL,                     /* sample_weight */
     NULL,                     /* progress */
     NULL,                     /* user */
+    NULL,                     /* mutate */
+    0,                        /* n_mutate */
 };
 
 crm_status crm_tree_options_init(crm_tree_options *opts, size_t size)
@@ -2249,15 +2251,36 @@ static crm_status fit_common(const crm_dataset *ds, const char *target, const ch
     return CRM_OK;
 }
 
+/* crm_tree_fit() with transform steps: fit the working copy with the steps
+ * applied, then record them in the model (core/model_internal.h). */
+static crm_status fit_mutated(const crm_dataset *ds, const char *target,
+                              const char *const *features, size_t nf, const crm_tree_options *o,
+                              crm_model **out)
+{
+    const crm_dataset *work = NULL;
+    crm_status st = crm__steps_apply(ds, o->mutate, o->n_mutate, "crm_tree_fit", &work);
+    if (st != CRM_OK) return st;
+    crm_tree_options plain = *o;
+    plain.mutate = NULL;
+    plain.n_mutate = 0;
+    st = crm_tree_fit(work, target, features, nf, &plain, out);
+    crm__steps_release(ds, work);
+    if (st == CRM_OK) st = crm__model_record_steps(out, o->mutate, o->n_mutate);
+    return st;
+}
+
 crm_status crm_tree_fit(const crm_dataset *ds, const char *target, const char *const *features,
                         size_t nf, const crm_tree_options *opts, crm_model **out)
 {
     if (!out) return crm__error(CRM_E_INVALID, "crm_tree_fit: out is NULL");
     *out = NULL;
     crm_tree_options o;
+    crm_status st = crm__options_load(&o, opts, &tr_defaults, sizeof tr_defaults,
+                                      TR_OPTIONS_V1_SIZE, "crm_tree_options");
+    if (st == CRM_OK && o.n_mutate) return fit_mutated(ds, target, features, nf, &o, out);
     tr_data D;
     tr_model *m = NULL;
-    crm_status st = fit_common(ds, target, features, nf, opts, &m, &D, &o);
+    if (st == CRM_OK) st = fit_common(ds, target, features, nf, opts, &m, &D, &o);
     if (st != CRM_OK) return st;
     st = fit_tree(&D, &o, m, 1);
     if (st == CRM_OK) {
@@ -2279,9 +2302,21 @@ crm_status crm_tree_pruning_path(const crm_dataset *ds, const char *target,
     if (!out) return crm__error(CRM_E_INVALID, "crm_tree_pruning_path: out is NULL");
     *out = NULL;
     crm_tree_options o;
+    crm_status st = crm__options_load(&o, opts, &tr_defaults, sizeof tr_defaults,
+                                      TR_OPTIONS_V1_SIZE, "crm_tree_options");
+    if (st == CRM_OK && o.n_mutate) { /* the path of the tree crm_tree_fit() would grow */
+        const crm_dataset *work = NULL;
+        st = crm__steps_apply(ds, o.mutate, o.n_mutate, "crm_tree_pruning_path", &work);
+        if (st != CRM_OK) return st;
+        o.mutate = NULL;
+        o.n_mutate = 0;
+        st = crm_tree_pruning_path(work, target, features, nf, &o, out);
+        crm__steps_release(ds, work);
+        return st;
+    }
     tr_data D;
     tr_model *m = NULL;
-    crm_status st = fit_common(ds, target, features, nf, opts, &m, &D, &o);
+    if (st == CRM_OK) st = fit_common(ds, target, features, nf, opts, &m, &D, &o);
     if (st != CRM_OK) return st;
     st = fit_tree(&D, &o, m, 0);
     data_free(&D, nf);

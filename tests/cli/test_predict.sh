@@ -1,7 +1,7 @@
 #!/bin/sh
 # End-to-end tests of `crm predict`: a k-means model saved by `crm kmeans --model`
-# applied to another file gives the labels `crm kmeans -o` wrote; --column, --mutate
-# (the --log transform replayed), --json; usage and input errors.
+# applied to another file gives the labels `crm kmeans -o` wrote; --column, the --log
+# transform recorded in the model replayed, --mutate, --json; usage and input errors.
 # usage: test_predict.sh PATH/TO/crm [TMPDIR]
 # Prints one line per check and a final "N passed, M failed, K skipped"; exits non-zero when any
 # check fails. Needs no shared data.
@@ -34,12 +34,18 @@ check "--json describes the run" \
 check "--column names the prediction column" \
     sh -c "head -1 '$T/pred2.csv' | grep -qx 'other,x,segment'"
 
-# a model fitted on log(1 + x) predicts on raw rows once the transform is replayed
+# a model fitted on log(1 + x) (--log x) replays the transform on raw rows by itself
 run kmeans "$T/x.csv" --columns x --k 2 --seed 1 --log x -o "$T/logfit.csv" --model "$T/lm.json"
-run predict "$T/lm.json" "$T/x.csv" -o "$T/logpred.csv" --mutate "x=log(1 + x)"
-check "--mutate exits 0" [ "$rc" -eq 0 ]
-check "--mutate replays --log: the labels equal the fit's" \
+run predict "$T/lm.json" "$T/x.csv" -o "$T/logpred.csv"
+check "predict with a recorded --log step exits 0" [ "$rc" -eq 0 ]
+check "the recorded --log step is replayed: the labels equal the fit's" \
     sh -c "[ \"\$(awk -F, 'NR>1{print \$4}' '$T/logfit.csv')\" = \"\$(awk -F, 'NR>1{print \$4}' '$T/logpred.csv')\" ]"
+# --mutate prepares FILE before the model's own steps run
+sed '1s/^id,x,/id,raw,/' "$T/x.csv" >"$T/xr.csv"
+run predict "$T/lm.json" "$T/xr.csv" -o "$T/logpred2.csv" --mutate "x=raw"
+check "--mutate exits 0" [ "$rc" -eq 0 ]
+check "--mutate runs before the recorded steps: the labels equal the fit's" \
+    sh -c "[ \"\$(awk -F, 'NR>1{print \$4}' '$T/logfit.csv')\" = \"\$(awk -F, 'NR>1{print \$5}' '$T/logpred2.csv')\" ]"
 
 run predict "$T/m.json"
 check "missing FILE is a usage error (2)" [ "$rc" -eq 2 ]

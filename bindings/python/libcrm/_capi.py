@@ -56,8 +56,10 @@ from . import errors as _errors
 # Constants (literal CRM_* macros)
 # ---------------------------------------------------------------------------
 
-# Version of the model JSON format written by this library.
-CRM_MODEL_FORMAT_VERSION = 1
+# Newest version of the model JSON format, read and written by this library: 2, written for
+# models with transform steps ("mutate"); models without steps are still written as version 1.
+# Both are read.
+CRM_MODEL_FORMAT_VERSION = 2
 # Missing value of a CRM_TYPE_TIME cell (INT64_MIN).
 CRM_TIME_MISSING = -9223372036854775808
 # Major version: the ABI is stable within a major version (SONAME libcrm.so.MAJOR).
@@ -890,19 +892,25 @@ class crm_kmeans_options(_Struct):
         # draws (not `size`, not the tol variance, not the standardization); borrowed for the
         # call
         ('sample_weight', c_char_p),
+        # "NAME=EXPR" transform steps applied in order to a copy of the dataset before the fit
+        # and recorded in the model (crm/model.h, "Transform steps"), or NULL (default);
+        # borrowed for the call
+        ('mutate', POINTER(c_char_p)),
+        # number of mutate entries, <= 4096; default 0
+        ('n_mutate', c_size_t),
     ]
     #: Pointer fields and the field that holds their number of elements.
-    _lengths_ = {}
+    _lengths_ = {'mutate': 'n_mutate'}
     #: Integer fields holding a value of an enum (@type[enum] tags).
     _enums_ = {}
     #: Integer fields and their C types (checked on assignment).
     _integers_ = {'size': 'size_t', 'k': 'int32_t', 'n_init': 'int32_t', 'max_iter': 'int32_t',
                   'init': 'int32_t', 'seed': 'uint64_t', 'standardize': 'int32_t',
-                  'n_threads': 'int32_t', 'algorithm': 'int32_t'}
+                  'n_threads': 'int32_t', 'algorithm': 'int32_t', 'n_mutate': 'size_t'}
     #: NUL-terminated string fields (checked on assignment).
     _strings_ = ('sample_weight',)
     #: Fields holding arrays of NUL-terminated strings.
-    _string_arrays_ = ()
+    _string_arrays_ = ('mutate',)
     #: Fields holding arrays of integers and the C type of the integers.
     _integer_arrays_ = {}
 
@@ -1000,9 +1008,15 @@ class crm_tree_options(_Struct):
         ('progress', CFUNCTYPE(c_int32, c_double, c_void_p)),
         # passed to progress
         ('user', c_void_p),
+        # "NAME=EXPR" transform steps applied in order to a copy of the dataset before the fit
+        # and recorded in the model (crm/model.h, "Transform steps"), or NULL (default);
+        # borrowed for the call
+        ('mutate', POINTER(c_char_p)),
+        # number of mutate entries, <= 4096; default 0
+        ('n_mutate', c_size_t),
     ]
     #: Pointer fields and the field that holds their number of elements.
-    _lengths_ = {}
+    _lengths_ = {'mutate': 'n_mutate'}
     #: Integer fields holding a value of an enum (@type[enum] tags).
     _enums_ = {}
     #: Integer fields and their C types (checked on assignment).
@@ -1010,11 +1024,11 @@ class crm_tree_options(_Struct):
                   'max_depth': 'int32_t', 'class_weight': 'int32_t',
                   'min_samples_split': 'int64_t', 'min_samples_leaf': 'int64_t',
                   'max_leaf_nodes': 'int64_t', 'seed': 'uint64_t', 'max_bins': 'int32_t',
-                  'n_threads': 'int32_t'}
+                  'n_threads': 'int32_t', 'n_mutate': 'size_t'}
     #: NUL-terminated string fields (checked on assignment).
     _strings_ = ('positive', 'sample_weight')
     #: Fields holding arrays of NUL-terminated strings.
-    _string_arrays_ = ()
+    _string_arrays_ = ('mutate',)
     #: Fields holding arrays of integers and the C type of the integers.
     _integer_arrays_ = {}
 
@@ -1064,19 +1078,25 @@ class crm_logreg_options(_Struct):
         ('progress', CFUNCTYPE(c_int32, c_double, c_void_p)),
         # passed to progress
         ('user', c_void_p),
+        # "NAME=EXPR" transform steps applied in order to a copy of the dataset before the fit
+        # and recorded in the model (crm/model.h, "Transform steps"), or NULL (default);
+        # borrowed for the call
+        ('mutate', POINTER(c_char_p)),
+        # number of mutate entries, <= 4096; default 0
+        ('n_mutate', c_size_t),
     ]
     #: Pointer fields and the field that holds their number of elements.
-    _lengths_ = {}
+    _lengths_ = {'mutate': 'n_mutate'}
     #: Integer fields holding a value of an enum (@type[enum] tags).
     _enums_ = {}
     #: Integer fields and their C types (checked on assignment).
     _integers_ = {'size': 'size_t', 'fit_intercept': 'int32_t', 'standardize': 'int32_t',
                   'class_weight': 'int32_t', 'max_iter': 'int32_t', 'missing': 'int32_t',
-                  'solver': 'int32_t', 'n_threads': 'int32_t'}
+                  'solver': 'int32_t', 'n_threads': 'int32_t', 'n_mutate': 'size_t'}
     #: NUL-terminated string fields (checked on assignment).
     _strings_ = ('positive', 'sample_weight')
     #: Fields holding arrays of NUL-terminated strings.
-    _string_arrays_ = ()
+    _string_arrays_ = ('mutate',)
     #: Fields holding arrays of integers and the C type of the integers.
     _integer_arrays_ = {}
 
@@ -1106,17 +1126,24 @@ class crm_linreg_options(_Struct):
         ('missing', c_int32),
         # number column of row weights (>= 0), or NULL (default): all 1; borrowed for the call
         ('sample_weight', c_char_p),
+        # "NAME=EXPR" transform steps applied in order to a copy of the dataset before the fit
+        # and recorded in the model (crm/model.h, "Transform steps"), or NULL (default);
+        # borrowed for the call
+        ('mutate', POINTER(c_char_p)),
+        # number of mutate entries, <= 4096; default 0
+        ('n_mutate', c_size_t),
     ]
     #: Pointer fields and the field that holds their number of elements.
-    _lengths_ = {}
+    _lengths_ = {'mutate': 'n_mutate'}
     #: Integer fields holding a value of an enum (@type[enum] tags).
     _enums_ = {}
     #: Integer fields and their C types (checked on assignment).
-    _integers_ = {'size': 'size_t', 'fit_intercept': 'int32_t', 'missing': 'int32_t'}
+    _integers_ = {'size': 'size_t', 'fit_intercept': 'int32_t', 'missing': 'int32_t',
+                  'n_mutate': 'size_t'}
     #: NUL-terminated string fields (checked on assignment).
     _strings_ = ('sample_weight',)
     #: Fields holding arrays of NUL-terminated strings.
-    _string_arrays_ = ()
+    _string_arrays_ = ('mutate',)
     #: Fields holding arrays of integers and the C type of the integers.
     _integer_arrays_ = {}
 
@@ -3028,6 +3055,76 @@ crm_model_kind = _bind(
     """,
 )
 
+#: const char *crm_model_kind_name(int32_t kind)
+crm_model_kind_name = _bind(
+    'crm_model_kind_name',
+    c_char_p,  # returns borrowed_string
+    [
+        c_int32,  # kind: in, value
+    ],
+    doc="""const char *crm_model_kind_name(int32_t kind)
+
+    Name of a model kind, as in the JSON "kind" member.
+    @param[in] kind  a crm_model_type value (for example crm_model_kind(m))
+    @return "kmeans", "tree", "logreg", "linreg" or "arima"; NULL for any other
+            value. Ownership: static string, valid for the life of the program.
+    Thread-safety: safe from any thread.
+    """,
+    checks=[
+        (0, 'kind', 'int32_t'),
+    ],
+)
+
+#: crm_status crm_model_mutate_count(const crm_model *m, size_t *out)
+crm_model_mutate_count = _bind(
+    'crm_model_mutate_count',
+    c_int,  # returns status
+    [
+        POINTER(crm_model),  # m: in, handle
+        POINTER(c_size_t),  # out: out, scalar_out
+    ],
+    status=True,
+    doc="""crm_status crm_model_mutate_count(const crm_model *m, size_t *out)
+
+    Number of transform steps recorded in the model (the fit options' `mutate`
+    entries; see "Transform steps" at the top of this header).
+    @param[in]  m    model
+    @param[out] out  number of steps (0 on failure, and for a model fitted
+                     without steps)
+    @return CRM_OK, CRM_E_INVALID (NULL argument).
+    Thread-safety: safe; only reads m.
+    """,
+)
+
+#: crm_status crm_model_mutate(const crm_model *m, size_t i, const char **name, const char **expr)
+crm_model_mutate = _bind(
+    'crm_model_mutate',
+    c_int,  # returns status
+    [
+        POINTER(crm_model),  # m: in, handle
+        c_size_t,  # i: in, value
+        POINTER(c_char_p),  # name: out, borrowed_string_out
+        POINTER(c_char_p),  # expr: out, borrowed_string_out
+    ],
+    status=True,
+    doc="""crm_status crm_model_mutate(const crm_model *m, size_t i, const char **name, const char **expr)
+
+    The i-th recorded transform step: crm_model_predict() runs
+    crm_dataset_mutate(copy, *name, *expr) for each step in order.
+    @param[in]  m     model
+    @param[in]  i     0-based index, below crm_model_mutate_count()
+    @param[out] name  column the step adds or replaces (NULL on failure)
+    @param[out] expr  its expression (NULL on failure).
+                      Ownership: both are borrowed from m, valid until
+                      crm_model_free(m).
+    @return CRM_OK, CRM_E_INVALID (NULL argument, i out of range).
+    Thread-safety: safe; only reads m.
+    """,
+    checks=[
+        (1, 'i', 'size_t'),
+    ],
+)
+
 #: void crm_model_free(crm_model *m)
 crm_model_free = _bind(
     'crm_model_free',
@@ -3059,7 +3156,9 @@ crm_model_predict = _bind(
     Apply the model to the rows of `ds` and append the prediction column(s).
     The model's feature columns are looked up by name in ds. For k-means one
     number column named `out_col` is added holding the 0-based cluster id of
-    each row.
+    each row. A model with transform steps applies them first to a copy of ds
+    (see "Transform steps" above) and then adds only the prediction column(s)
+    to ds: columns the steps add or replace stay in the copy.
     @param[in]     m        fitted model
     @param[in,out] ds       dataset holding the model's feature columns; the
                             prediction column(s) are appended to it
@@ -3068,6 +3167,9 @@ crm_model_predict = _bind(
             column of ds, a missing or non-finite feature value, naming the
             column and the 0-based row); CRM_E_NOTFOUND (a feature column is
             absent); CRM_E_TYPE (a feature column has the wrong type);
+            a recorded step failing: its error (CRM_E_NOTFOUND for a column
+            the step needs, CRM_E_TYPE, CRM_E_PARSE) with the message naming
+            the step and its 1-based number ("recorded step 1 (x=log(1 + x))");
             CRM_E_NOMEM. On failure ds is unchanged.
     Ownership: the new column belongs to ds.
     Thread-safety: m is only read; no other thread may use ds meanwhile.
@@ -3214,7 +3316,7 @@ crm_model_from_json = _bind(
             the byte offset, or a member missing, of the wrong type, out of
             range or inconsistent, naming the member and the value found);
             CRM_E_FORMAT ("format" is not
-            "libcrm-model", "version" is not 1, or "kind" is unknown);
+            "libcrm-model", "version" is not 1 or 2, or "kind" is unknown);
             CRM_E_NOMEM.
     Thread-safety: safe from any thread.
     """,
@@ -3299,7 +3401,8 @@ crm_kmeans_options_init = _bind(
     Write the default k-means options into `opts` (k = 8, n_init = 10,
     max_iter = 300, init = PLUSPLUS, tol = 1e-4, init_centers = NULL,
     seed = 0, standardize = 0, n_threads = 0, algorithm = AUTO,
-    progress = NULL, user = NULL, sample_weight = NULL).
+    progress = NULL, user = NULL, sample_weight = NULL, mutate = NULL,
+    n_mutate = 0).
     @param[out] opts  options to initialise
     @param[in]  size  sizeof *opts as the caller compiled it
     @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
@@ -3346,6 +3449,10 @@ crm_kmeans_fit = _bind(
             column, naming it and its type);
             CRM_E_NUMERIC (standardize with a constant column, naming it);
             CRM_E_CANCELLED (the progress callback returned non-zero);
+            a mutate step failing (opts.mutate; the message names the step
+            and its 1-based number): CRM_E_INVALID (NULL, no '=', an empty
+            name, invalid UTF-8, a malformed expression, more than 4096 steps),
+            CRM_E_NOTFOUND (a column the step needs), CRM_E_TYPE;
             CRM_E_FORMAT (opts from a newer library with unknown fields set);
             CRM_E_NOMEM.
     Thread-safety: ds may be read by other threads meanwhile.
@@ -3373,7 +3480,8 @@ crm_kmeans_elbow = _bind(
     doc="""crm_status crm_kmeans_elbow(const crm_dataset *ds, const char *const *cols, size_t ncols, int32_t k_min, int32_t k_max, const crm_kmeans_options *opts, crm_dataset **out)
 
     Elbow table: fit k-means for every k in k_min..k_max with the options
-    `opts` (their k is ignored) and report the inertia of each.
+    `opts` (their k is ignored) and report the inertia of each. The mutate
+    steps of opts are applied once, to one copy used for every k.
     @param[in]  ds     dataset
     @param[in]  cols   names of the feature columns
     @param[in]  ncols  number of feature columns, >= 1
@@ -3478,7 +3586,7 @@ crm_tree_options_init = _bind(
     max_depth -1, class_weight NONE, min_samples_split 2, min_samples_leaf 1,
     min_impurity_decrease 0, max_leaf_nodes 0, ccp_alpha 0, positive NULL,
     seed 0, max_bins 0, n_threads 0, sample_weight NULL, progress NULL,
-    user NULL).
+    user NULL, mutate NULL, n_mutate 0).
     @param[out] opts  options to initialise
     @param[in]  size  sizeof *opts as the caller compiled it
     @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
@@ -3530,8 +3638,13 @@ crm_tree_fit = _bind(
             the row, or all weights 0);
             CRM_E_NOTFOUND (a column does not exist); CRM_E_TYPE (a time
             column as feature or target, or a sample_weight column that is not
-            a number column); CRM_E_CANCELLED; CRM_E_FORMAT (opts from a newer
-            library with unknown fields set); CRM_E_NOMEM.
+            a number column); CRM_E_CANCELLED;
+            a mutate step failing (opts.mutate; the message names the step
+            and its 1-based number): CRM_E_INVALID (NULL, no '=', an empty
+            name, invalid UTF-8, a malformed expression, more than 4096 steps),
+            CRM_E_NOTFOUND (a column the step needs), CRM_E_TYPE;
+            CRM_E_FORMAT (opts from a newer library with unknown fields set);
+            CRM_E_NOMEM.
     Thread-safety: ds may be read by other threads meanwhile.
     """,
     checks=[
@@ -3563,7 +3676,8 @@ crm_tree_pruning_path = _bind(
     @param[in]  target    name of the target column
     @param[in]  features  names of the feature columns
     @param[in]  nf        number of features, >= 1
-    @param[in]  opts      options (ccp_alpha is ignored), or NULL for the defaults
+    @param[in]  opts      options (ccp_alpha is ignored; mutate steps are applied
+                          as by crm_tree_fit()), or NULL for the defaults
     @param[out] out       table with number columns `ccp_alpha` (increasing, the
                           first 0) and `impurity` (total leaf impurity of the
                           tree pruned at that alpha; the last row is the root
@@ -3703,7 +3817,8 @@ crm_logreg_options_init = _bind(
     Write the default logistic regression options into `opts` (l2 = 0,
     fit_intercept = 1, standardize = 0, positive = NULL, class_weight = NONE,
     max_iter = 100, tol = 1e-8, missing = ERROR, solver = AUTO,
-    sample_weight = NULL, n_threads = 0, progress = NULL, user = NULL).
+    sample_weight = NULL, n_threads = 0, progress = NULL, user = NULL,
+    mutate = NULL, n_mutate = 0).
     @param[out] opts  options to initialise
     @param[in]  size  sizeof *opts as the caller compiled it
     @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
@@ -3756,6 +3871,10 @@ crm_logreg_fit = _bind(
             naming the term; a standardized feature with sd 0; a non-finite
             result);
             CRM_E_CANCELLED (the progress callback returned non-zero);
+            a mutate step failing (opts.mutate; the message names the step
+            and its 1-based number): CRM_E_INVALID (NULL, no '=', an empty
+            name, invalid UTF-8, a malformed expression, more than 4096 steps),
+            CRM_E_NOTFOUND (a column the step needs), CRM_E_TYPE;
             CRM_E_FORMAT (opts from a newer library with unknown fields set);
             CRM_E_NOMEM.
     Thread-safety: ds may be read by other threads meanwhile.
@@ -3779,7 +3898,8 @@ crm_linreg_options_init = _bind(
     doc="""crm_status crm_linreg_options_init(crm_linreg_options *opts, size_t size)
 
     Write the default linear regression options into `opts` (l2 = 0,
-    fit_intercept = 1, missing = ERROR, sample_weight = NULL).
+    fit_intercept = 1, missing = ERROR, sample_weight = NULL, mutate = NULL,
+    n_mutate = 0).
     @param[out] opts  options to initialise
     @param[in]  size  sizeof *opts as the caller compiled it
     @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
@@ -3823,7 +3943,8 @@ crm_linreg_fit = _bind(
             unpenalised fit); CRM_E_NOTFOUND (a column does not exist);
             CRM_E_TYPE (a text or time target, a time feature);
             CRM_E_NUMERIC (rank-deficient design naming the term; a constant
-            target with nothing to explain is fine); CRM_E_FORMAT; CRM_E_NOMEM.
+            target with nothing to explain is fine); a mutate step failing (as
+            for crm_logreg_fit()); CRM_E_FORMAT; CRM_E_NOMEM.
     Thread-safety: ds may be read by other threads meanwhile.
     """,
     checks=[
@@ -4320,6 +4441,9 @@ FUNCTIONS = (
     'crm_satisfaction',
     'crm_funnel',
     'crm_model_kind',
+    'crm_model_kind_name',
+    'crm_model_mutate_count',
+    'crm_model_mutate',
     'crm_model_free',
     'crm_model_predict',
     'crm_model_summary',

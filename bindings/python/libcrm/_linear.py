@@ -79,7 +79,8 @@ class LogisticRegression(_Regression):
     ``positive`` (positive class of a text target), ``class_weight`` ("none" or
     "balanced"), ``max_iter``, ``tol``, ``missing`` ("error" or "drop"),
     ``solver`` ("auto", "newton", "lbfgs"), ``sample_weight`` (a column name),
-    ``progress`` (a callable ``f(fraction) -> bool``, True cancels).
+    ``progress`` (a callable ``f(fraction) -> bool``, True cancels), ``mutate``
+    (a list of "NAME=EXPR" transform steps recorded in the model, see Model).
 
         m = libcrm.LogisticRegression(positive="Yes").fit(ds, "Churn", ["tenure", "Contract"])
         m.summary()   # term, estimate, std_error, z, p_value, odds_ratio, ci_low, ci_high, ...
@@ -97,7 +98,8 @@ class LinearRegression(_Regression):
 
     Keyword arguments are the crm_linreg_options fields: ``l2`` (ridge
     penalty), ``fit_intercept``, ``missing`` ("error" or "drop"),
-    ``sample_weight`` (a column name).
+    ``sample_weight`` (a column name), ``mutate`` (a list of "NAME=EXPR"
+    transform steps recorded in the model, see Model).
 
         m = libcrm.LinearRegression().fit(ds, "spend", ["visits", "region"])
         m.stat("r2"); m.summary()   # term, estimate, std_error, t, p_value, ci_low, ci_high

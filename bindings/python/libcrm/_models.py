@@ -17,6 +17,12 @@ class Model:
 
     Subclasses (KMeans, ...) add ``fit``. The C handle is freed by the garbage
     collector, in any order relative to the datasets it was fitted on.
+
+    Every fitting class takes the option ``mutate``: a list of "NAME=EXPR"
+    strings (expressions as Dataset.mutate), applied in order to a copy of the
+    dataset before the fit and recorded in the model; predict() applies them to
+    a copy of the dataset it is given and adds only the prediction column(s).
+    ``mutate`` on a fitted model lists the recorded steps in the same form.
     """
 
     kind = None
@@ -36,8 +42,28 @@ class Model:
     def fitted(self):
         return getattr(self, "_ptr", None) is not None
 
+    @property
+    def mutate(self):
+        """The transform steps recorded at the fit, as a list of "NAME=EXPR" strings
+        (empty when there are none); predict() applies them by itself."""
+        n = c_size_t()
+        _capi.crm_model_mutate_count(self._handle, byref(n))
+        steps = []
+        for i in range(n.value):
+            name, expr = c_char_p(), c_char_p()
+            _capi.crm_model_mutate(self._handle, i, byref(name), byref(expr))
+            steps.append("%s=%s" % (name.value.decode("utf-8"), expr.value.decode("utf-8")))
+        return steps
+
+    @property
+    def kind_name(self):
+        """The model kind as in the JSON "kind" member ("kmeans", "tree", ...)."""
+        name = _capi.crm_model_kind_name(_capi.crm_model_kind(self._handle))
+        return name.decode("utf-8") if name is not None else "unknown"
+
     def predict(self, ds, out_col=None):
-        """Add the prediction column(s) to `ds` in place and return `ds`."""
+        """Add the prediction column(s) to `ds` in place and return `ds` (the
+        recorded transform steps run on a copy: only the predictions are added)."""
         if not isinstance(ds, Dataset):
             raise TypeError("predict() needs a Dataset, not %s" % type(ds).__name__)
         name = out_col or self.default_out_col
@@ -124,10 +150,13 @@ class KMeans(Model):
     CRM_KMEANS_INIT_* value), ``init_centers`` (k x d values, row-major, as a
     flat list or a list of rows), ``seed``, ``standardize``, ``n_threads``,
     ``algorithm`` ("auto", "lloyd", "hamerly"), ``progress`` (a callable
-    ``f(fraction) -> bool``, True cancels).
+    ``f(fraction) -> bool``, True cancels), ``mutate`` (a list of "NAME=EXPR"
+    transform steps recorded in the model, see Model).
 
         km = libcrm.KMeans(k=5, seed=0, standardize=True).fit(rfm, ["recency_days", "monetary"])
         km.predict(rfm, "cluster"); km.stat("inertia"); km.summary()
+        # log(1 + x) before the fit, replayed by predict on raw data:
+        km = libcrm.KMeans(k=4, mutate=["monetary=log(1 + monetary)"]).fit(rfm, ["monetary"])
     """
 
     kind = _capi.CRM_MODEL_KMEANS

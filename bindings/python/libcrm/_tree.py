@@ -37,7 +37,8 @@ class DecisionTree(Model):
     ``max_leaf_nodes`` (best-first growth), ``ccp_alpha``, ``class_weight``
     (None or "balanced"), ``positive``, ``seed``, ``max_bins`` (histogram
     mode), ``sample_weight`` (a column name), ``progress`` (a callable
-    ``f(fraction) -> bool``, True cancels).
+    ``f(fraction) -> bool``, True cancels), ``mutate`` (a list of "NAME=EXPR"
+    transform steps recorded in the model, see Model).
 
         tree = libcrm.DecisionTree(max_depth=3).fit(ds, "Churn", ["tenure", "Contract"])
         print(tree.rules())
