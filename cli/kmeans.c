@@ -34,7 +34,7 @@ static void km_help(const void *ctx)
            "                        recorded in the model: crm predict applies them to raw\n"
            "                        data by itself\n"
            "  --log COLS            replace these feature columns by log(1 + x) before\n"
-           "                        fitting: a step \"C=log(1 + C)\" per column, after the\n"
+           "                        fitting: a step \"C=log1p(C)\" per column, after the\n"
            "                        --mutate steps (values must be > -1, others become\n"
            "                        missing, an error); centers are in log units\n"
            "  --weight COL          number column of sample weights (>= 0; default: all 1)\n"
@@ -99,7 +99,7 @@ static char *column_ref(const char *name)
 }
 
 /* The transform steps of the fit: the --mutate arguments in order, then one
- * "C=log(1 + C)" per --log column (each must be one of the --columns). The
+ * "C=log1p(C)" per --log column (each must be one of the --columns). The
  * strings of *out are new (the --mutate ones copied); free with cli_free_list. */
 static int fit_steps(const cli_mutate_list *mu, char **cols, size_t ncols, char **logs,
                      size_t nlogs, char ***out, size_t *nout)
@@ -126,7 +126,7 @@ static int fit_steps(const cli_mutate_list *mu, char **cols, size_t ncols, char 
         char *ref = column_ref(logs[i]);
         size_t len = strlen(logs[i]) + (ref ? strlen(ref) : 0) + 16;
         char *step = ref ? malloc(len) : NULL;
-        if (step) snprintf(step, len, "%s=log(1 + %s)", logs[i], ref);
+        if (step) snprintf(step, len, "%s=log1p(%s)", logs[i], ref);
         free(ref);
         ok = (v[mu->n + i] = step) != NULL;
     }

@@ -315,6 +315,11 @@ START_TEST(test_functions)
     ck_values(ds, "log(p)", "0.405465108108164,0.693147180559945,1.09861228866811,NA,NA,"
                             "0.693147180559945");
     ck_values(ds, "log(q)", "0.693147180559945,NA,NA,NA,2.30258509299405,1.25276296849537");
+    ck_values(ds, "log1p(q)", "1.09861228866811,NA,NA,0,2.39789527279837,1.50407739677627");
+    /* log(1 + x) without rounding 1 + x: x - x^2 / 2 to the last digit shown */
+    ck_values(ds, "log1p(id * 1e-12) * 1e12",
+              "0.9999999999995,1.999999999998,2.9999999999955,3.999999999992,4.9999999999875,"
+              "5.999999999982");
     ck_values(ds, "exp(q - q)", "1,1,NA,1,1,1");
     ck_values(ds, "round(q * 0.5)", "1,-1,NA,0,5,2"); /* 1.75 -> 2, -0.5 -> -1 */
     ck_values(ds, "round(id - 0.5)", "1,2,3,4,5,6");   /* halves away from zero */

@@ -41,6 +41,7 @@ enum func_id {
     F_CONTAINS,
     F_ABS,
     F_LOG,
+    F_LOG1P,
     F_EXP,
     F_ROUND,
     F_YEAR,
@@ -88,6 +89,7 @@ enum opcode {
     OP_NEG,
     OP_ABS,
     OP_LOG,
+    OP_LOG1P,
     OP_EXP,
     OP_ROUND,   /* iparam = digits */
     OP_CMP,     /* iparam = comparison */
@@ -596,7 +598,7 @@ static const struct {
     int id, min, max;
 } funcs[] = {
     {"startswith", F_STARTSWITH, 2, 2}, {"contains", F_CONTAINS, 2, 2}, {"abs", F_ABS, 1, 1},
-    {"log", F_LOG, 1, 1},               {"exp", F_EXP, 1, 1},           {"round", F_ROUND, 1, 2},
+    {"log", F_LOG, 1, 1},               {"log1p", F_LOG1P, 1, 1},       {"exp", F_EXP, 1, 1},           {"round", F_ROUND, 1, 2},
     {"year", F_YEAR, 1, 1},             {"month", F_MONTH, 1, 1},       {"day", F_DAY, 1, 1},
     {"days_between", F_DAYS_BETWEEN, 2, 2}, {"date", F_DATE, 1, 1},
 };
@@ -661,6 +663,7 @@ static crm_status check_call(parser *P, node *n, const char *name)
         return CRM_OK;
     case F_ABS:
     case F_LOG:
+    case F_LOG1P:
     case F_EXP:
     case F_ROUND:
         if (a[0]->type != CRM_TYPE_NUMBER)
@@ -1197,6 +1200,7 @@ EXPR_INLINE void exec_body(const instr *in, const crm_dataset *ds, vec a, vec b,
     case OP_NEG: MAP1(double, double, -x); break;
     case OP_ABS: MAP1(double, double, fabs(x)); break;
     case OP_LOG: MAP1(double, double, x > 0 ? log(x) : NAN); break;
+    case OP_LOG1P: MAP1(double, double, x > -1 ? log1p(x) : NAN); break;
     case OP_EXP: MAP1(double, double, exp(x)); break;
     case OP_ROUND: {
         int d = in->iparam;
@@ -1475,6 +1479,7 @@ static crm_status gen_call(crm__expr *e, const crm_dataset *ds, const node *n, o
     }
     case F_ABS: return emit(e, ds, mk(OP_ABS, &a, NULL), 1, CRM_TYPE_NUMBER, out);
     case F_LOG: return emit(e, ds, mk(OP_LOG, &a, NULL), 1, CRM_TYPE_NUMBER, out);
+    case F_LOG1P: return emit(e, ds, mk(OP_LOG1P, &a, NULL), 1, CRM_TYPE_NUMBER, out);
     case F_EXP: return emit(e, ds, mk(OP_EXP, &a, NULL), 1, CRM_TYPE_NUMBER, out);
     case F_ROUND: {
         instr in = mk(OP_ROUND, &a, NULL);

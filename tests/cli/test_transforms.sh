@@ -29,9 +29,9 @@ awk 'BEGIN {
 run kmeans "$T/raw.csv" --columns a,b --log a,b --standardize --k 3 --seed 2 -o "$T/km_fit.csv" \
     --model "$T/km.json"
 check "kmeans --log --standardize exits 0" [ "$rc" -eq 0 ]
-check "the summary lists the steps" has "steps: *a=log(1 + a), b=log(1 + b)"
+check "the summary lists the steps" has "steps: *a=log1p(a), b=log1p(b)"
 check "the model is version 2 with the steps" \
-    grep -q '"version":2,"kind":"kmeans","libcrm":"[^"]*","mutate":\[\["a","log(1 + a)"\],\["b","log(1 + b)"\]\]' \
+    grep -q '"version":2,"kind":"kmeans","libcrm":"[^"]*","mutate":\[\["a","log1p(a)"\],\["b","log1p(b)"\]\]' \
     "$T/km.json"
 run predict "$T/km.json" "$T/raw.csv" -o "$T/km_pred.csv"
 check "predict on the raw file exits 0" [ "$rc" -eq 0 ]
@@ -42,8 +42,8 @@ check "the labels are not all one cluster" \
 # the same fit without --log is another clustering: the steps matter
 run kmeans "$T/raw.csv" --columns a,b --standardize --k 3 --seed 2 -o "$T/km_nolog.csv"
 check "without --log the labels differ" sh -c "! cmp -s '$T/km_fit.csv' '$T/km_nolog.csv'"
-# --log is --mutate "C=log(1 + C)"
-run kmeans "$T/raw.csv" --columns a,b --mutate "a=log(1 + a)" --mutate "b=log(1 + b)" \
+# --log is --mutate "C=log1p(C)"
+run kmeans "$T/raw.csv" --columns a,b --mutate "a=log1p(a)" --mutate "b=log1p(b)" \
     --standardize --k 3 --seed 2 -o "$T/km_mut.csv" --model "$T/km_mut.json"
 check "--mutate gives the --log fit" cmp -s "$T/km_fit.csv" "$T/km_mut.csv"
 # crm predict --mutate runs before the model's own steps
@@ -54,7 +54,7 @@ check "predict --mutate comes before the recorded steps" \
 run predict "$T/km.json" "$T/renamed.csv" -o "$T/km_bad.csv"
 check "a column a step needs is missing: exit 1" [ "$rc" -eq 1 ]
 check "... naming the step and the column" \
-    sh -c "grep -q 'recorded step 1 (a=log(1 + a))' '$T/err' && grep -q 'no column named \"a\"' '$T/err'"
+    sh -c "grep -q 'recorded step 1 (a=log1p(a))' '$T/err' && grep -q 'no column named \"a\"' '$T/err'"
 check "... and writing no file" [ ! -e "$T/km_bad.csv" ]
 
 # ---- (b) logistic regression with a text feature --------------------------------------
