@@ -673,6 +673,17 @@ crm_status crm__json_write_string(crm__buf *b, const char *s)
     return crm__buf_append(b, "\"", 1);
 }
 
+crm_status crm__json_write_strings(crm__buf *b, char *const *s, size_t n)
+{
+    crm_status st = crm__buf_append(b, "[", 1);
+    for (size_t i = 0; st == CRM_OK && i < n; i++) {
+        if (i) st = crm__buf_append(b, ",", 1);
+        if (st == CRM_OK) st = crm__json_write_string(b, s[i]);
+    }
+    if (st == CRM_OK) st = crm__buf_append(b, "]", 1);
+    return st;
+}
+
 crm_status crm__json_write_number(crm__buf *b, double v)
 {
     if (isnan(v)) return crm__buf_append(b, "\"nan\"", 5);

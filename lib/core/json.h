@@ -97,6 +97,8 @@ crm_status crm__json_get_reals(const crm__json *obj, const char *key, const char
 
 /* ---- writer ------------------------------------------------------------- */
 crm_status crm__json_write_string(crm__buf *b, const char *s);
+/* An array of n strings: ["s0","s1",...]. */
+crm_status crm__json_write_strings(crm__buf *b, char *const *s, size_t n);
 crm_status crm__json_write_number(crm__buf *b, double v);
 /* "[v0,v1,...]" */
 crm_status crm__json_write_numbers(crm__buf *b, const double *v, size_t n);

@@ -255,17 +255,6 @@ static double lin_stat(const void *sp, size_t i)
 
 /* ---- JSON ------------------------------------------------------------------------ */
 
-static crm_status write_strings(crm__buf *b, char *const *s, size_t n)
-{
-    crm_status st = crm__buf_append(b, "[", 1);
-    for (size_t i = 0; st == CRM_OK && i < n; i++) {
-        if (i) st = crm__buf_append(b, ",", 1);
-        if (st == CRM_OK) st = crm__json_write_string(b, s[i]);
-    }
-    if (st == CRM_OK) st = crm__buf_append(b, "]", 1);
-    return st;
-}
-
 static crm_status lin_to_json(const void *sp, crm__buf *b)
 {
     const lin_model *m = sp;
@@ -281,13 +270,13 @@ static crm_status lin_to_json(const void *sp, crm__buf *b)
                                  f->type == CRM_TYPE_NUMBER ? "number" : "text");
         if (st == CRM_OK && f->type == CRM_TYPE_TEXT) {
             st = crm__buf_append(b, ",\"levels\":", 10);
-            if (st == CRM_OK) st = write_strings(b, f->levels, f->nlevels);
+            if (st == CRM_OK) st = crm__json_write_strings(b, f->levels, f->nlevels);
         }
         if (st == CRM_OK) st = crm__buf_append(b, "}", 1);
     }
     if (st == CRM_OK)
         st = crm__buf_printf(b, "],\"intercept\":%s,\"terms\":", m->intercept ? "true" : "false");
-    if (st == CRM_OK) st = write_strings(b, m->terms, m->p);
+    if (st == CRM_OK) st = crm__json_write_strings(b, m->terms, m->p);
     if (st == CRM_OK) st = crm__buf_append(b, ",\"coef\":", 8);
     if (st == CRM_OK) st = crm__json_write_numbers(b, m->coef, m->p);
     if (st == CRM_OK) st = crm__buf_append(b, ",\"std_error\":", 13);
@@ -296,7 +285,7 @@ static crm_status lin_to_json(const void *sp, crm__buf *b)
         st = crm__buf_append(b, ",\"classes\":", 11);
         if (st == CRM_OK) {
             if (m->classes[0])
-                st = write_strings(b, (char *const *)m->classes, 2);
+                st = crm__json_write_strings(b, (char *const *)m->classes, 2);
             else
                 st = crm__buf_append(b, "null", 4);
         }

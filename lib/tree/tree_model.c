@@ -409,17 +409,6 @@ static const char *crit_name(int32_t c)
     return c == CRM_TREE_ENTROPY ? "entropy" : c == CRM_TREE_MSE ? "mse" : "gini";
 }
 
-static crm_status write_strings(crm__buf *b, char *const *s, size_t n)
-{
-    crm_status st = crm__buf_append(b, "[", 1);
-    for (size_t i = 0; st == CRM_OK && i < n; i++) {
-        if (i) st = crm__buf_append(b, ",", 1);
-        if (st == CRM_OK) st = crm__json_write_string(b, s[i]);
-    }
-    if (st == CRM_OK) st = crm__buf_append(b, "]", 1);
-    return st;
-}
-
 static crm_status tr_to_json(const void *sp, crm__buf *b)
 {
     const tr_model *m = sp;
@@ -430,7 +419,7 @@ static crm_status tr_to_json(const void *sp, crm__buf *b)
     if (st == CRM_OK)
         st = crm__buf_printf(b, ",\"target_text\":%s,\"positive\":%d,\"classes\":",
                              m->target_text ? "true" : "false", (int)m->positive);
-    if (st == CRM_OK) st = write_strings(b, m->classes, m->K);
+    if (st == CRM_OK) st = crm__json_write_strings(b, m->classes, m->K);
     if (st == CRM_OK) st = crm__buf_append(b, ",\"features\":[", 13);
     for (size_t j = 0; st == CRM_OK && j < m->d; j++) {
         if (j) st = crm__buf_append(b, ",", 1);
@@ -442,7 +431,7 @@ static crm_status tr_to_json(const void *sp, crm__buf *b)
     if (st == CRM_OK) st = crm__buf_append(b, "],\"levels\":[", 12);
     for (size_t j = 0; st == CRM_OK && j < m->d; j++) {
         if (j) st = crm__buf_append(b, ",", 1);
-        if (st == CRM_OK) st = write_strings(b, m->levels[j], m->nlev[j]);
+        if (st == CRM_OK) st = crm__json_write_strings(b, m->levels[j], m->nlev[j]);
     }
     if (st == CRM_OK) st = crm__buf_append(b, "],\"importances\":", 16);
     if (st == CRM_OK) st = crm__json_write_numbers(b, m->importances, m->d);
