@@ -2,8 +2,18 @@
  *            [--max-iter N] [--tol T] [--log COLS] [--threads N] [-o OUT] [--model M.json]
  *            [--json] [--elbow KMIN:KMAX] [csv flags]:
  * k-means segmentation (crm_kmeans_fit) with a summary of the clusters. */
+#include "args.h"
+#include "commands.h"
 #include "csvflags.h"
+#include "errors.h"
+#include "json_out.h"
+#include "lists.h"
+#include "options.h"
+#include "output.h"
+#include "progress.h"
+#include "values.h"
 
+#include "crm/dataset.h"
 #include "crm/kmeans.h"
 #include "crm/model.h"
 
@@ -11,7 +21,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static const char km_usage[] =
     "crm kmeans FILE --columns A,B.. --k K [--standardize] [--n-init N] [--seed S] "
@@ -127,27 +136,6 @@ fail:
     return CLI_EXIT_INPUT;
 }
 
-/* Progress on a terminal: percent of the restarts and iterations done. */
-static int32_t show_progress(double fraction, void *user)
-{
-    int *last = user;
-    int pct = (int)(fraction * 100);
-    if (pct != *last) {
-        *last = pct;
-        fprintf(stderr, "\rcrm kmeans: %3d%%", pct);
-        fflush(stderr);
-    }
-    return 0;
-}
-
-static void clear_progress(const int *last)
-{
-    if (*last >= 0) {
-        fputs("\r                 \r", stderr);
-        fflush(stderr);
-    }
-}
-
 static int run_elbow(const crm_dataset *f, const char *const *cols, size_t ncols,
                      const crm_kmeans_options *ko, const char *range, int json, cli_args *a)
 {
@@ -261,13 +249,13 @@ int cli_cmd_kmeans(int argc, char **argv)
         rc = run_elbow(feat, (const char *const *)cols, ncols, &ko, elbow, json, &a);
         goto done;
     }
-    int last_pct = -1;
-    if (!json && isatty(2)) {
-        ko.progress = show_progress;
-        ko.user = &last_pct;
+    cli_progress pr; /* percent of the restarts and iterations done */
+    if (cli_progress_init(&pr, "kmeans", !json)) {
+        ko.progress = cli_progress_show;
+        ko.user = &pr;
     }
     crm_status fst = crm_kmeans_fit(feat, (const char *const *)cols, ncols, &ko, &m);
-    clear_progress(&last_pct);
+    cli_progress_clear(&pr);
     if (fst != CRM_OK) {
         rc = cli_lib_error(path);
         goto done;
