@@ -4,14 +4,23 @@
  *             [-o RULES.csv] [--itemsets OUT.csv] [--top N] [--json] [csv flags]:
  * frequent itemsets and association rules (crm_apriori) with a summary and the
  * top rules by lift. */
+#include "args.h"
+#include "commands.h"
 #include "csvflags.h"
+#include "errors.h"
+#include "json_out.h"
+#include "options.h"
+#include "output.h"
+#include "progress.h"
+#include "values.h"
 
 #include "crm/assoc.h"
+#include "crm/dataset.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static const char apriori_usage[] =
     "crm apriori FILE (--tid COL --item COL | --baskets) (--min-support S | --min-count N) "
@@ -53,91 +62,20 @@ static void apriori_help(const void *ctx)
            apriori_usage, cli_csvflags_help);
 }
 
-/* ---- distinct transactions and items of the input ----------------------------------- */
+/* ---- what was found ------------------------------------------------------------------ */
 
-static int cmp_dbl(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static int cmp_i64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
-
-/* Number of distinct non-missing values of column `name`. */
+/* Number of distinct non-missing values of column `name`: the groups of
+ * crm_dataset_group() by it, less the one of the missing values. */
 static int count_distinct(const crm_dataset *ds, const char *name, size_t *out)
 {
-    size_t c, n = crm_dataset_nrows(ds), d = 0;
-    int32_t type;
+    size_t c, missing = 0;
+    crm_dataset *g = NULL;
     if (crm_dataset_column_index(ds, name, &c) != CRM_OK ||
-        crm_dataset_column_type(ds, c, &type) != CRM_OK)
+        crm_dataset_missing(ds, c, &missing) != CRM_OK ||
+        crm_dataset_group(ds, &name, 1, NULL, 0, &g) != CRM_OK)
         return cli_lib_error(NULL);
-    if (type == CRM_TYPE_TEXT) {
-        size_t levels;
-        if (crm_dataset_text_levels(ds, c, &levels) != CRM_OK) return cli_lib_error(NULL);
-        int32_t *codes = malloc((n ? n : 1) * sizeof *codes);
-        unsigned char *seen = calloc(levels ? levels : 1, 1);
-        if (!codes || !seen || crm_dataset_get_codes(ds, c, 0, n, codes) != CRM_OK) {
-            free(codes);
-            free(seen);
-            cli_error("cannot count the values of \"%s\"", name);
-            return CLI_EXIT_INPUT;
-        }
-        for (size_t i = 0; i < n; i++)
-            if (codes[i] >= 0 && !seen[codes[i]]) {
-                seen[codes[i]] = 1;
-                d++;
-            }
-        free(codes);
-        free(seen);
-    } else if (type == CRM_TYPE_NUMBER) {
-        double *v = malloc((n ? n : 1) * sizeof *v);
-        if (!v || crm_dataset_get_number(ds, c, 0, n, v) != CRM_OK) {
-            free(v);
-            cli_error("cannot count the values of \"%s\"", name);
-            return CLI_EXIT_INPUT;
-        }
-        size_t m = 0;
-        for (size_t i = 0; i < n; i++)
-            if (v[i] == v[i]) v[m++] = v[i] == 0 ? 0 : v[i];
-        qsort(v, m, sizeof *v, cmp_dbl);
-        for (size_t i = 0; i < m; i++)
-            d += i == 0 || v[i] != v[i - 1];
-        free(v);
-    } else {
-        int64_t *v = malloc((n ? n : 1) * sizeof *v);
-        if (!v || crm_dataset_get_time(ds, c, 0, n, v) != CRM_OK) {
-            free(v);
-            cli_error("cannot count the values of \"%s\"", name);
-            return CLI_EXIT_INPUT;
-        }
-        size_t m = 0;
-        for (size_t i = 0; i < n; i++)
-            if (v[i] != CRM_TIME_MISSING) v[m++] = v[i];
-        qsort(v, m, sizeof *v, cmp_i64);
-        for (size_t i = 0; i < m; i++)
-            d += i == 0 || v[i] != v[i - 1];
-        free(v);
-    }
-    *out = d;
-    return 0;
-}
-
-/* ---- progress on a terminal ---------------------------------------------------------- */
-
-static int show_progress(double fraction, void *user)
-{
-    int *last = user;
-    int pct = (int)(fraction * 100);
-    if (pct != *last) {
-        *last = pct;
-        fprintf(stderr, "\rcrm apriori: %3d%%", pct);
-        if (pct >= 100) fputs("\r                  \r", stderr);
-        fflush(stderr);
-    }
+    *out = crm_dataset_nrows(g) - (missing > 0);
+    crm_dataset_free(g);
     return 0;
 }
 
@@ -177,6 +115,140 @@ static const char *rule_text(const crm_dataset *rules, const char *col, size_t r
     return s;
 }
 
+/* The command line of crm apriori, parsed, for the summary. */
+typedef struct ap_args {
+    const char *path, *out, *sets_out, *filter;
+    int have_support;
+    int64_t min_count;
+    const crm_apriori_options *ao;
+} ap_args;
+
+/* What crm apriori found, for the summary. */
+typedef struct ap_result {
+    size_t rows, rows_used, ntx, nitems, nsets, nrules;
+    size_t by[64], maxk; /* itemsets per size 1..maxk (the table is ordered by size) */
+    table t;             /* the top rules' measures */
+} ap_result;
+
+/* Itemsets per size into res->by[1..maxk] (sizes above 63 are not counted). */
+static int count_by_size(const crm_dataset *sets, ap_result *res)
+{
+    size_t c, nsets = crm_dataset_nrows(sets);
+    double *sz = malloc((nsets ? nsets : 1) * sizeof *sz);
+    if (!sz || crm_dataset_column_index(sets, "size", &c) != CRM_OK ||
+        crm_dataset_get_number(sets, c, 0, nsets, sz) != CRM_OK) {
+        free(sz);
+        return cli_lib_error(NULL);
+    }
+    for (size_t i = 0; i < nsets; i++) {
+        size_t s = (size_t)sz[i];
+        if (s < 64) res->by[s]++;
+        if (s > res->maxk) res->maxk = s;
+    }
+    free(sz);
+    if (res->maxk > 63) res->maxk = 63;
+    return 0;
+}
+
+/* The counts of the summary and the top rules. Returns 0 or the exit status. */
+static int summarise(const crm_dataset *ds, const crm_dataset *tx, const char *tid,
+                     const char *item, const crm_dataset *sets, const crm_dataset *rules,
+                     size_t top, ap_result *res)
+{
+    int rc;
+    res->rows = crm_dataset_nrows(ds);
+    res->rows_used = crm_dataset_nrows(tx);
+    res->nsets = crm_dataset_nrows(sets);
+    res->nrules = crm_dataset_nrows(rules);
+    if ((rc = count_distinct(tx, tid, &res->ntx)) || (rc = count_distinct(tx, item, &res->nitems)))
+        return rc;
+    if ((rc = count_by_size(sets, res))) return rc;
+    return load_rules(rules, top, &res->t);
+}
+
+static const char *target_word(int32_t target)
+{
+    return target == CRM_APRIORI_CLOSED    ? "closed"
+           : target == CRM_APRIORI_MAXIMAL ? "maximal"
+                                           : "all";
+}
+
+static void print_apriori_json(const ap_args *p, const ap_result *res, const crm_dataset *rules)
+{
+    const crm_apriori_options *ao = p->ao;
+    fputs("{\"file\": ", stdout);
+    cli_json_string(stdout, p->path);
+    printf(", \"rows\": %zu, \"rows_used\": %zu, \"transactions\": %zu, \"items\": %zu", res->rows,
+           res->rows_used, res->ntx, res->nitems);
+    fputs(", \"min_support\": ", stdout);
+    if (p->have_support)
+        cli_json_number(stdout, ao->min_support);
+    else
+        fputs("null", stdout);
+    printf(", \"min_count\": %lld, \"min_confidence\": ", (long long)p->min_count);
+    cli_json_number(stdout, ao->min_confidence);
+    fputs(", \"min_lift\": ", stdout);
+    cli_json_number(stdout, ao->min_lift);
+    printf(", \"target\": \"%s\", \"itemsets\": %zu, \"itemsets_by_size\": [",
+           target_word(ao->target), res->nsets);
+    for (size_t s = 1; s <= res->maxk; s++)
+        printf("%s%zu", s > 1 ? ", " : "", res->by[s]);
+    printf("], \"rules\": %zu, \"output\": ", res->nrules);
+    cli_json_string_or_null(stdout, p->out);
+    fputs(", \"itemsets_output\": ", stdout);
+    cli_json_string_or_null(stdout, p->sets_out);
+    fputs(", \"top_rules\": [", stdout);
+    for (size_t r = 0; r < res->t.n; r++) {
+        fputs(r ? ", {\"antecedent\": " : "{\"antecedent\": ", stdout);
+        cli_json_string(stdout, rule_text(rules, "antecedent", r));
+        fputs(", \"consequent\": ", stdout);
+        cli_json_string(stdout, rule_text(rules, "consequent", r));
+        for (int c = 0; c < 8; c++) {
+            printf(", \"%s\": ", rule_cols[c]);
+            cli_json_number(stdout, res->t.v[c][r]);
+        }
+        fputs("}", stdout);
+    }
+    fputs("]}\n", stdout);
+}
+
+static void print_apriori_text(const ap_args *p, const ap_result *res, const crm_dataset *rules)
+{
+    const crm_apriori_options *ao = p->ao;
+    const char *target = target_word(ao->target);
+    printf("file:           %s\n", p->path);
+    if (p->filter)
+        printf("rows:           %zu (%zu after --filter)\n", res->rows, res->rows_used);
+    else
+        printf("rows:           %zu\n", res->rows);
+    printf("transactions:   %zu\nitems:          %zu\n", res->ntx, res->nitems);
+    if (p->have_support)
+        printf("min_support:    %g\n", ao->min_support);
+    else
+        printf("min_count:      %lld\n", (long long)p->min_count);
+    printf("itemsets:       %zu%s", res->nsets, res->nsets && strcmp(target, "all") ? " " : "");
+    if (strcmp(target, "all")) printf("(%s)", target);
+    for (size_t s = 1; s <= res->maxk; s++)
+        printf("%s%zu of size %zu", s == 1 ? ": " : ", ", res->by[s], s);
+    printf("\nrules:          %zu", res->nrules);
+    if (ao->min_confidence > 0 || ao->min_lift > 0)
+        printf(" (confidence >= %g, lift >= %g)", ao->min_confidence, ao->min_lift);
+    putchar('\n');
+    if (p->out) printf("rules output:   %s\n", p->out);
+    if (p->sets_out) printf("itemsets out:   %s\n", p->sets_out);
+    if (!res->t.n) return;
+    printf("\ntop %zu rules by lift:\n%8s %10s %9s %6s  %s\n", res->t.n, "lift", "confidence",
+           "support", "count", "rule");
+    for (size_t r = 0; r < res->t.n; r++) {
+        char l[32], c[32], s[32];
+        cli_format_number(res->t.v[4][r], l, sizeof l);
+        cli_format_number(res->t.v[3][r], c, sizeof c);
+        cli_format_number(res->t.v[2][r], s, sizeof s);
+        printf("%8.8s %10.10s %9.9s %6.0f  {%s} -> {%s}\n", l, c, s, res->t.v[7][r],
+               rule_text(rules, "antecedent", r), rule_text(rules, "consequent", r));
+    }
+}
+
 int cli_cmd_apriori(int argc, char **argv)
 {
     cli_args a;
@@ -192,8 +264,8 @@ int cli_cmd_apriori(int argc, char **argv)
     int have_support = 0, have_count = 0;
     int64_t max_len = -1, top = 10, min_count = 0;
     crm_dataset *ds = NULL, *tx = NULL, *sets = NULL, *rules = NULL;
-    table t;
-    memset(&t, 0, sizeof t);
+    ap_result res;
+    memset(&res, 0, sizeof res);
     static const cli_choice targets[] = {{"all", CRM_APRIORI_ALL},
                                          {"closed", CRM_APRIORI_CLOSED},
                                          {"maximal", CRM_APRIORI_MAXIMAL},
@@ -239,11 +311,6 @@ int cli_cmd_apriori(int argc, char **argv)
     }
     ao.min_count = min_count;
     ao.max_len = (int32_t)max_len;
-    int last_pct = -1;
-    if (!json && isatty(2)) {
-        ao.progress = show_progress;
-        ao.user = &last_pct;
-    }
 
     crm_status st =
         baskets ? crm_dataset_read_baskets(path, &ds) : crm_dataset_read_csv(path, &f.opts, &ds);
@@ -257,121 +324,30 @@ int cli_cmd_apriori(int argc, char **argv)
         rc = cli_lib_error("--filter");
         goto done;
     }
-    if (crm_apriori(tx, tid, item, &ao, &sets, &rules) != CRM_OK) {
+    cli_progress pr;
+    if (cli_progress_init(&pr, "apriori", !json)) {
+        ao.progress = cli_progress_show;
+        ao.user = &pr;
+    }
+    st = crm_apriori(tx, tid, item, &ao, &sets, &rules);
+    cli_progress_clear(&pr);
+    if (st != CRM_OK) {
         rc = cli_lib_error(path);
         goto done;
     }
-    size_t ntx = 0, nitems = 0;
-    if ((rc = count_distinct(tx, tid, &ntx)) || (rc = count_distinct(tx, item, &nitems))) goto done;
-    /* itemsets per size (the table is ordered by size) */
-    size_t nsets = crm_dataset_nrows(sets), nrules = crm_dataset_nrows(rules);
-    size_t by[64] = {0}, maxk = 0;
-    {
-        size_t c;
-        double *sz = malloc((nsets ? nsets : 1) * sizeof *sz);
-        if (!sz || crm_dataset_column_index(sets, "size", &c) != CRM_OK ||
-            crm_dataset_get_number(sets, c, 0, nsets, sz) != CRM_OK) {
-            free(sz);
-            rc = cli_lib_error(NULL);
-            goto done;
-        }
-        for (size_t i = 0; i < nsets; i++) {
-            size_t s = (size_t)sz[i];
-            if (s < 64) by[s]++;
-            if (s > maxk) maxk = s;
-        }
-        free(sz);
-        if (maxk > 63) maxk = 63;
-    }
-    if ((rc = load_rules(rules, (size_t)top, &t))) goto done;
+    if ((rc = summarise(ds, tx, tid, item, sets, rules, (size_t)top, &res))) goto done;
     /* everything is computed: the files last, so that a failure writes none */
     if (out && (rc = cli_write_csv(rules, out, &f.opts))) goto done;
     if (sets_out && (rc = cli_write_csv(sets, sets_out, &f.opts))) goto done;
-    const char *target = ao.target == CRM_APRIORI_CLOSED    ? "closed"
-                         : ao.target == CRM_APRIORI_MAXIMAL ? "maximal"
-                                                            : "all";
-    if (json) {
-        fputs("{\"file\": ", stdout);
-        cli_json_string(stdout, path);
-        printf(", \"rows\": %zu, \"rows_used\": %zu, \"transactions\": %zu, \"items\": %zu",
-               crm_dataset_nrows(ds), crm_dataset_nrows(tx), ntx, nitems);
-        fputs(", \"min_support\": ", stdout);
-        if (have_support)
-            cli_json_number(stdout, ao.min_support);
-        else
-            fputs("null", stdout);
-        printf(", \"min_count\": %lld, \"min_confidence\": ", (long long)min_count);
-        cli_json_number(stdout, ao.min_confidence);
-        fputs(", \"min_lift\": ", stdout);
-        cli_json_number(stdout, ao.min_lift);
-        printf(", \"target\": \"%s\", \"itemsets\": %zu, \"itemsets_by_size\": [", target, nsets);
-        for (size_t s = 1; s <= maxk; s++)
-            printf("%s%zu", s > 1 ? ", " : "", by[s]);
-        printf("], \"rules\": %zu, \"output\": ", nrules);
-        if (out)
-            cli_json_string(stdout, out);
-        else
-            fputs("null", stdout);
-        fputs(", \"itemsets_output\": ", stdout);
-        if (sets_out)
-            cli_json_string(stdout, sets_out);
-        else
-            fputs("null", stdout);
-        fputs(", \"top_rules\": [", stdout);
-        for (size_t r = 0; r < t.n; r++) {
-            fputs(r ? ", {\"antecedent\": " : "{\"antecedent\": ", stdout);
-            cli_json_string(stdout, rule_text(rules, "antecedent", r));
-            fputs(", \"consequent\": ", stdout);
-            cli_json_string(stdout, rule_text(rules, "consequent", r));
-            for (int c = 0; c < 8; c++) {
-                printf(", \"%s\": ", rule_cols[c]);
-                cli_json_number(stdout, t.v[c][r]);
-            }
-            fputs("}", stdout);
-        }
-        fputs("]}\n", stdout);
-    } else {
-        printf("file:           %s\n", path);
-        if (filter)
-            printf("rows:           %zu (%zu after --filter)\n", crm_dataset_nrows(ds),
-                   crm_dataset_nrows(tx));
-        else
-            printf("rows:           %zu\n", crm_dataset_nrows(ds));
-        printf("transactions:   %zu\nitems:          %zu\n", ntx, nitems);
-        if (have_support)
-            printf("min_support:    %g\n", ao.min_support);
-        else
-            printf("min_count:      %lld\n", (long long)min_count);
-        printf("itemsets:       %zu%s", nsets, nsets && strcmp(target, "all") ? " " : "");
-        if (strcmp(target, "all")) printf("(%s)", target);
-        for (size_t s = 1; s <= maxk; s++)
-            printf("%s%zu of size %zu", s == 1 ? ": " : ", ", by[s], s);
-        printf("\nrules:          %zu", nrules);
-        if (ao.min_confidence > 0 || ao.min_lift > 0)
-            printf(" (confidence >= %g, lift >= %g)", ao.min_confidence, ao.min_lift);
-        putchar('\n');
-        if (out) printf("rules output:   %s\n", out);
-        if (sets_out) printf("itemsets out:   %s\n", sets_out);
-        if (t.n) {
-            printf("\ntop %zu rules by lift:\n%8s %10s %9s %6s  %s\n", t.n, "lift", "confidence",
-                   "support", "count", "rule");
-            for (size_t r = 0; r < t.n; r++) {
-                char l[32], c[32], s[32];
-                cli_format_number(t.v[4][r], l, sizeof l);
-                cli_format_number(t.v[3][r], c, sizeof c);
-                cli_format_number(t.v[2][r], s, sizeof s);
-                printf("%8.8s %10.10s %9.9s %6.0f  {%s} -> {%s}\n", l, c, s, t.v[7][r],
-                       rule_text(rules, "antecedent", r), rule_text(rules, "consequent", r));
-            }
-        }
-    }
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        cli_error("cannot write to standard output");
-        rc = CLI_EXIT_INPUT;
-    }
+    const ap_args p = {path, out, sets_out, filter, have_support, min_count, &ao};
+    if (json)
+        print_apriori_json(&p, &res, rules);
+    else
+        print_apriori_text(&p, &res, rules);
+    rc = cli_flush_stdout();
 done:
     for (int c = 0; c < 8; c++)
-        free(t.v[c]);
+        free(res.t.v[c]);
     crm_dataset_free(sets);
     crm_dataset_free(rules);
     if (tx != ds) crm_dataset_free(tx);

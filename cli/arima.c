@@ -4,13 +4,21 @@
  *           [-o OUT] [--model M.json] [--json] [csv flags]:
  * ARIMA forecasting of a transaction table aggregated per period
  * (crm_arima_fit_dataset, crm_arima_forecast_levels, crm_arima_fit_many). */
+#include "args.h"
+#include "commands.h"
 #include "csvflags.h"
+#include "errors.h"
+#include "json_out.h"
+#include "options.h"
+#include "output.h"
+#include "values.h"
 
 #include "crm/arima.h"
+#include "crm/dataset.h"
 #include "crm/model.h"
 
 #include <math.h>
-#include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 static const char ar_usage[] =
@@ -161,8 +169,7 @@ static void print_table(const crm_dataset *t, size_t max_rows)
             } else if (type == CRM_TYPE_TIME) {
                 int64_t tv = 0;
                 crm_dataset_get_time(t, c, r, 1, &tv);
-                cli_format_time(tv, b, sizeof b);
-                b[10] = '\0';
+                cli_format_date(tv, b, sizeof b);
             } else {
                 double v = NAN;
                 crm_dataset_get_number(t, c, r, 1, &v);
@@ -175,168 +182,187 @@ static void print_table(const crm_dataset *t, size_t max_rows)
     if (nr > max_rows) printf("... (%zu rows)\n", nr);
 }
 
-int cli_cmd_arima(int argc, char **argv)
+/* What crm arima was asked to do. */
+typedef struct ar_cmd {
+    crm_arima_options ao;
+    cli_csvflags f;
+    const char *path, *out, *model_path, *tcol, *vcol, *by;
+    int32_t json;
+    int64_t horizon;
+    levels lv;
+} ar_cmd;
+
+/* Read the command line into c (ao and f initialised). Returns 0 when the
+ * command goes on, or 1 when it must stop and return *rc (after --help or a
+ * usage error). */
+static int parse_arima(ar_cmd *c, int argc, char **argv, int *rc)
 {
     cli_args a;
     cli_args_init(&a, argc, argv, "arima", ar_usage);
-    crm_arima_options ao;
-    if (crm_arima_options_init(&ao, sizeof ao) != CRM_OK) return cli_lib_error(NULL);
-    cli_csvflags f;
-    int rc = cli_csvflags_init(&f, argc);
-    if (rc) return rc;
-    const char *path = NULL, *out = NULL, *model_path = NULL, *tcol = NULL, *vcol = NULL,
-               *by = NULL;
-    int32_t json = 0;
     int have_order = 0, have_seasonal = 0;
-    int64_t horizon = 12;
-    levels lv = {{0}, 0};
-    crm_dataset *ds = NULL, *sum = NULL, *fc = NULL, *fits = NULL;
-    crm_model *m = NULL;
     static const cli_choice periods[] = {{"day", CRM_ARIMA_DAY},     {"week", CRM_ARIMA_WEEK},
                                          {"month", CRM_ARIMA_MONTH}, {"quarter", CRM_ARIMA_QUARTER},
                                          {"year", CRM_ARIMA_YEAR},   {NULL, 0}};
     static const cli_choice methods[] = {
         {"css-ml", CRM_ARIMA_CSS_ML}, {"ml", CRM_ARIMA_ML}, {"css", CRM_ARIMA_CSS}, {NULL, 0}};
     const cli_option opts[] = {
-        {"output", 'o', CLI_FILE(&out)},
-        {"model", 0, CLI_FILE(&model_path)},
-        {"time", 0, CLI_STRING(&tcol)},
-        {"value", 0, CLI_STRING(&vcol)},
-        {"by", 0, CLI_STRING(&by)},
-        {"period", 0, CLI_CHOICE(&ao.freq, periods)},
-        {"order", 0, CLI_CALL(order_option, &ao), .given = &have_order},
-        {"seasonal", 0, CLI_CALL(order_option, &ao), .given = &have_seasonal},
-        {"auto", 0, CLI_FLAG(&ao.auto_order)},
-        {"drift", 0, CLI_FLAG(&ao.include_drift)},
-        {"no-mean", 0, CLI_OFF(&ao.include_mean)},
-        {"method", 0, CLI_CHOICE(&ao.method, methods)},
-        {"horizon", 0, CLI_INT(&horizon), .min = 1, .max = 100000},
-        {"level", 0, CLI_CALL(level_option, &lv)},
-        {"threads", 0, CLI_INT32(&ao.n_threads), .min = 0, .max = 4096},
-        {"json", 0, CLI_FLAG(&json)},
+        {"output", 'o', CLI_FILE(&c->out)},
+        {"model", 0, CLI_FILE(&c->model_path)},
+        {"time", 0, CLI_STRING(&c->tcol)},
+        {"value", 0, CLI_STRING(&c->vcol)},
+        {"by", 0, CLI_STRING(&c->by)},
+        {"period", 0, CLI_CHOICE(&c->ao.freq, periods)},
+        {"order", 0, CLI_CALL(order_option, &c->ao), .given = &have_order},
+        {"seasonal", 0, CLI_CALL(order_option, &c->ao), .given = &have_seasonal},
+        {"auto", 0, CLI_FLAG(&c->ao.auto_order)},
+        {"drift", 0, CLI_FLAG(&c->ao.include_drift)},
+        {"no-mean", 0, CLI_OFF(&c->ao.include_mean)},
+        {"method", 0, CLI_CHOICE(&c->ao.method, methods)},
+        {"horizon", 0, CLI_INT(&c->horizon), .min = 1, .max = 100000},
+        {"level", 0, CLI_CALL(level_option, &c->lv)},
+        {"threads", 0, CLI_INT32(&c->ao.n_threads), .min = 0, .max = 4096},
+        {"json", 0, CLI_FLAG(&c->json)},
     };
     const cli_spec spec = {.options = opts,
                            .noptions = sizeof opts / sizeof opts[0],
-                           .csv = &f,
-                           .file = &path,
+                           .csv = &c->f,
+                           .file = &c->path,
                            .help = ar_help};
-    if (cli_parse_options(&a, &spec, &rc)) goto done;
-    if (!tcol || !vcol) {
-        rc = cli_usage(&a, "--time and --value are required");
-        goto done;
+    if (cli_parse_options(&a, &spec, rc)) return 1;
+    if (!c->tcol || !c->vcol)
+        *rc = cli_usage(&a, "--time and --value are required");
+    else if (have_order == c->ao.auto_order)
+        *rc = cli_usage(&a, "give either --order p,d,q or --auto");
+    else if (have_seasonal && c->ao.auto_order)
+        *rc = cli_usage(&a, "--seasonal goes with --order (--auto chooses the seasonal order)");
+    else if (c->by && c->model_path)
+        *rc = cli_usage(&a, "--model saves one model; it cannot be used with --by");
+    if (*rc) return 1;
+    if (c->lv.n == 0) {
+        c->lv.v[0] = 80;
+        c->lv.v[1] = 95;
+        c->lv.n = 2;
     }
-    if (have_order == ao.auto_order) {
-        rc = cli_usage(&a, "give either --order p,d,q or --auto");
-        goto done;
-    }
-    if (have_seasonal && ao.auto_order) {
-        rc = cli_usage(&a, "--seasonal goes with --order (--auto chooses the seasonal order)");
-        goto done;
-    }
-    if (by && model_path) {
-        rc = cli_usage(&a, "--model saves one model; it cannot be used with --by");
-        goto done;
-    }
-    if (lv.n == 0) {
-        lv.v[0] = 80;
-        lv.v[1] = 95;
-        lv.n = 2;
-    }
-    if (crm_dataset_read_csv(path, &f.opts, &ds) != CRM_OK) {
-        rc = cli_lib_error(path);
-        goto done;
-    }
-    if (by) {
-        if (crm_arima_fit_many(ds, by, tcol, vcol, (int32_t)horizon, lv.v[lv.n - 1], &ao, &fits,
-                               &fc) != CRM_OK) {
-            rc = cli_lib_error(path);
-            goto done;
-        }
-        if (out && (rc = cli_write_csv(fc, out, &f.opts))) goto done;
-        if (json) {
-            fputs("{\"file\": ", stdout);
-            cli_json_string(stdout, path);
-            fputs(", \"fits\": ", stdout);
-            cli_table_json(fits);
-            fputs(", \"forecasts\": ", stdout);
-            cli_table_json(fc);
-            fputs("}\n", stdout);
-        } else {
-            printf("file:        %s\nseries:      %zu (by %s)\nlevel:       %g%%\n", path,
-                   crm_dataset_nrows(fits), by, lv.v[lv.n - 1]);
-            if (out) printf("forecasts:   %s\n", out);
-            printf("\n");
-            print_table(fits, 1000);
-        }
-        goto flush;
-    }
-    if (crm_arima_fit_dataset(ds, tcol, vcol, &ao, &m) != CRM_OK) {
-        rc = cli_lib_error(path);
-        goto done;
-    }
-    if (crm_model_summary(m, &sum) != CRM_OK ||
-        crm_arima_forecast_levels(m, (int32_t)horizon, lv.v, lv.n, &fc) != CRM_OK) {
-        rc = cli_lib_error(NULL);
-        goto done;
-    }
-    if (out && (rc = cli_write_csv(fc, out, &f.opts))) goto done;
-    if (model_path && (rc = cli_save_model(m, model_path))) goto done;
-    char name[128];
-    model_name(m, name, sizeof name);
-    if (json) {
+    return 0;
+}
+
+/* --by: one model per series (crm_arima_fit_many), a line per series. */
+static int run_by(const ar_cmd *c, const crm_dataset *ds)
+{
+    crm_dataset *fits = NULL, *fc = NULL;
+    double level = c->lv.v[c->lv.n - 1];
+    int rc = 0;
+    if (crm_arima_fit_many(ds, c->by, c->tcol, c->vcol, (int32_t)c->horizon, level, &c->ao, &fits,
+                           &fc) != CRM_OK)
+        rc = cli_lib_error(c->path);
+    if (!rc && c->out) rc = cli_write_csv(fc, c->out, &c->f.opts);
+    if (!rc && c->json) {
         fputs("{\"file\": ", stdout);
-        cli_json_string(stdout, path);
-        fputs(", \"model\": ", stdout);
-        cli_json_string(stdout, name);
-        fputs(", \"stats\": ", stdout);
-        cli_stats_json(m);
-        fputs(", \"coefficients\": ", stdout);
-        cli_table_json(sum);
+        cli_json_string(stdout, c->path);
+        fputs(", \"fits\": ", stdout);
+        cli_table_json(fits);
         fputs(", \"forecasts\": ", stdout);
         cli_table_json(fc);
-        fputs(", \"output\": ", stdout);
-        if (out)
-            cli_json_string(stdout, out);
-        else
-            fputs("null", stdout);
-        fputs(", \"model_file\": ", stdout);
-        if (model_path)
-            cli_json_string(stdout, model_path);
-        else
-            fputs("null", stdout);
         fputs("}\n", stdout);
-    } else {
-        double st[8];
-        static const char *const sn[] = {"n",    "sigma2", "loglik",      "aic",
-                                         "aicc", "bic",    "ljung_box_p", "converged"};
-        for (int i = 0; i < 8; i++)
-            crm_model_stat(m, sn[i], &st[i]);
-        char b[6][48];
-        for (int i = 0; i < 6; i++)
-            cli_format_number(st[i + 1], b[i], sizeof b[i]);
-        printf("file:        %s\nseries:      %d periods of %s by %s\nmodel:       %s%s\n"
-               "sigma2:      %s\nloglik:      %s\nAIC:         %s   AICc: %s   BIC: %s\n"
-               "Ljung-Box p: %s\n",
-               path, (int)st[0], vcol, tcol, name, st[7] != 0 ? "" : " (not converged)", b[0], b[1],
-               b[2], b[3], b[4], b[5]);
-        if (out) printf("output:      %s\n", out);
-        if (model_path) printf("model file:  %s\n", model_path);
+    } else if (!rc) {
+        printf("file:        %s\nseries:      %zu (by %s)\nlevel:       %g%%\n", c->path,
+               crm_dataset_nrows(fits), c->by, level);
+        if (c->out) printf("forecasts:   %s\n", c->out);
         printf("\n");
-        print_table(sum, 1000);
-        printf("\n");
-        print_table(fc, 100000);
+        print_table(fits, 1000);
     }
-flush:
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        cli_error("cannot write to standard output");
-        rc = CLI_EXIT_INPUT;
+    crm_dataset_free(fits);
+    crm_dataset_free(fc);
+    return rc;
+}
+
+static void print_single_json(const ar_cmd *c, const crm_model *m, const char *name,
+                              const crm_dataset *sum, const crm_dataset *fc)
+{
+    fputs("{\"file\": ", stdout);
+    cli_json_string(stdout, c->path);
+    fputs(", \"model\": ", stdout);
+    cli_json_string(stdout, name);
+    fputs(", \"stats\": ", stdout);
+    cli_stats_json(m);
+    fputs(", \"coefficients\": ", stdout);
+    cli_table_json(sum);
+    fputs(", \"forecasts\": ", stdout);
+    cli_table_json(fc);
+    fputs(", \"output\": ", stdout);
+    cli_json_string_or_null(stdout, c->out);
+    fputs(", \"model_file\": ", stdout);
+    cli_json_string_or_null(stdout, c->model_path);
+    fputs("}\n", stdout);
+}
+
+static void print_single_text(const ar_cmd *c, const crm_model *m, const char *name,
+                              const crm_dataset *sum, const crm_dataset *fc)
+{
+    double st[8];
+    static const char *const sn[] = {"n",    "sigma2", "loglik",      "aic",
+                                     "aicc", "bic",    "ljung_box_p", "converged"};
+    for (int i = 0; i < 8; i++)
+        crm_model_stat(m, sn[i], &st[i]);
+    char b[6][48];
+    for (int i = 0; i < 6; i++)
+        cli_format_number(st[i + 1], b[i], sizeof b[i]);
+    printf("file:        %s\nseries:      %d periods of %s by %s\nmodel:       %s%s\n"
+           "sigma2:      %s\nloglik:      %s\nAIC:         %s   AICc: %s   BIC: %s\n"
+           "Ljung-Box p: %s\n",
+           c->path, (int)st[0], c->vcol, c->tcol, name, st[7] != 0 ? "" : " (not converged)",
+           b[0], b[1], b[2], b[3], b[4], b[5]);
+    if (c->out) printf("output:      %s\n", c->out);
+    if (c->model_path) printf("model file:  %s\n", c->model_path);
+    printf("\n");
+    print_table(sum, 1000);
+    printf("\n");
+    print_table(fc, 100000);
+}
+
+/* One series: fit, forecast, write the files, print. */
+static int run_single(const ar_cmd *c, const crm_dataset *ds)
+{
+    crm_model *m = NULL;
+    crm_dataset *sum = NULL, *fc = NULL;
+    int rc = 0;
+    if (crm_arima_fit_dataset(ds, c->tcol, c->vcol, &c->ao, &m) != CRM_OK)
+        rc = cli_lib_error(c->path);
+    else if (crm_model_summary(m, &sum) != CRM_OK ||
+             crm_arima_forecast_levels(m, (int32_t)c->horizon, c->lv.v, c->lv.n, &fc) != CRM_OK)
+        rc = cli_lib_error(NULL);
+    if (!rc && c->out) rc = cli_write_csv(fc, c->out, &c->f.opts);
+    if (!rc && c->model_path) rc = cli_save_model(m, c->model_path);
+    if (!rc) {
+        char name[128];
+        model_name(m, name, sizeof name);
+        if (c->json)
+            print_single_json(c, m, name, sum, fc);
+        else
+            print_single_text(c, m, name, sum, fc);
     }
-done:
     crm_model_free(m);
     crm_dataset_free(sum);
     crm_dataset_free(fc);
-    crm_dataset_free(fits);
+    return rc;
+}
+
+int cli_cmd_arima(int argc, char **argv)
+{
+    ar_cmd c = {.horizon = 12};
+    if (crm_arima_options_init(&c.ao, sizeof c.ao) != CRM_OK) return cli_lib_error(NULL);
+    int rc = cli_csvflags_init(&c.f, argc);
+    if (rc) return rc;
+    crm_dataset *ds = NULL;
+    if (parse_arima(&c, argc, argv, &rc)) goto done;
+    if (crm_dataset_read_csv(c.path, &c.f.opts, &ds) != CRM_OK) {
+        rc = cli_lib_error(c.path);
+        goto done;
+    }
+    rc = c.by ? run_by(&c, ds) : run_single(&c, ds);
+    if (!rc) rc = cli_flush_stdout();
+done:
     crm_dataset_free(ds);
-    cli_csvflags_free(&f);
+    cli_csvflags_free(&c.f);
     return rc;
 }

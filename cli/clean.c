@@ -4,9 +4,19 @@
  *           [--outliers COL:zscore|iqr|mad[:K]]... [--outlier-action flag|drop|clip]
  *           [--json] [csv flags]:
  * the cleaning steps of crm/clean.h in a fixed order, with a summary per step. */
+#include "args.h"
+#include "commands.h"
 #include "csvflags.h"
+#include "errors.h"
+#include "json_out.h"
+#include "lists.h"
+#include "mutate.h"
+#include "options.h"
+#include "output.h"
+#include "values.h"
 
 #include "crm/clean.h"
+#include "crm/dataset.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -75,46 +85,6 @@ typedef struct step_result {
     char detail[96];
 } step_result;
 
-/* Comma-separated names split in place into a new array of pointers. */
-static char **split_names(const char *list, size_t *n)
-{
-    size_t count = 1;
-    for (const char *p = list; *p; p++)
-        count += *p == ',';
-    char *copy = malloc(strlen(list) + 1);
-    char **names = malloc((count + 1) * sizeof *names);
-    if (!copy || !names) {
-        free(copy);
-        free(names);
-        return NULL;
-    }
-    strcpy(copy, list);
-    size_t k = 0;
-    for (char *p = copy;;) {
-        names[k++] = p;
-        char *c = strchr(p, ',');
-        if (!c) break;
-        *c = '\0';
-        p = c + 1;
-    }
-    names[k] = copy; /* kept for free_names() */
-    *n = k;
-    return names;
-}
-
-static void free_names(char **names, size_t n)
-{
-    if (!names) return;
-    free(names[n]);
-    free(names);
-}
-
-static int out_of_memory(void)
-{
-    cli_error("out of memory");
-    return CLI_EXIT_INPUT;
-}
-
 /* Column type by name, or -1 (with the library's message printed). */
 static int32_t column_type(const crm_dataset *ds, const char *name)
 {
@@ -128,13 +98,9 @@ static int32_t column_type(const crm_dataset *ds, const char *name)
 
 static int do_impute(crm_dataset *ds, const char *arg, step_result *res)
 {
-    const char *colon = strchr(arg, ':');
-    size_t len = (size_t)(colon - arg);
-    char *col = malloc(len + 1);
-    if (!col) return out_of_memory();
-    memcpy(col, arg, len);
-    col[len] = '\0';
-    const char *m = colon + 1;
+    const char *m = NULL;
+    char *col = cli_split_at(arg, ':', &m);
+    if (!col) return cli_out_of_memory();
     crm_impute_options o;
     crm_impute_options_init(&o, sizeof o);
     int32_t method;
@@ -191,13 +157,9 @@ done:
 
 static int do_outliers(crm_dataset *ds, const char *arg, int32_t action, step_result *res)
 {
-    const char *colon = strchr(arg, ':');
-    size_t len = (size_t)(colon - arg);
-    char *col = malloc(len + 1);
-    if (!col) return out_of_memory();
-    memcpy(col, arg, len);
-    col[len] = '\0';
-    const char *r = colon + 1;
+    const char *r = NULL;
+    char *col = cli_split_at(arg, ':', &r);
+    if (!col) return cli_out_of_memory();
     int32_t rule = strncmp(r, "zscore", 6) == 0 ? CRM_OUTLIER_ZSCORE
                    : strncmp(r, "iqr", 3) == 0  ? CRM_OUTLIER_IQR
                                                 : CRM_OUTLIER_MAD;
@@ -317,7 +279,7 @@ static int run_step(crm_dataset **ds, const step *s, int32_t keep, int32_t actio
     case S_MUTATE: {
         size_t before = crm_dataset_ncols(d);
         crm_status st = cli_mutate(d, s->arg);
-        if (st == CRM_E_NOMEM) return out_of_memory();
+        if (st == CRM_E_NOMEM) return cli_out_of_memory();
         if (st != CRM_OK)
             rc = cli_lib_error(NULL);
         else
@@ -331,11 +293,11 @@ static int run_step(crm_dataset **ds, const step *s, int32_t keep, int32_t actio
         size_t n = 0, removed = 0;
         char **names = NULL;
         int all = !s->arg || strcmp(s->arg, "*") == 0;
-        if (!all && !(names = split_names(s->arg, &n))) return out_of_memory();
+        if (!all && cli_split_list(s->arg, &names, &n)) return cli_out_of_memory();
         crm_status st = s->kind == S_DEDUP
                             ? crm_clean_dedup(d, (const char *const *)names, n, keep, &removed)
                             : crm_clean_drop_missing(d, (const char *const *)names, n, &removed);
-        free_names(names, n);
+        cli_free_list(names, n);
         if (st != CRM_OK) return cli_lib_error(NULL);
         res->count = removed;
         break;
@@ -392,10 +354,7 @@ static void print_json(const char *in, const char *out, size_t rows_in, const cr
         fputs(i ? ",\n  {\"step\": " : "\n  {\"step\": ", stdout);
         cli_json_string(stdout, step_names[r->s->kind]);
         fputs(", \"arg\": ", stdout);
-        if (r->s->arg)
-            cli_json_string(stdout, r->s->arg);
-        else
-            fputs("null", stdout);
+        cli_json_string_or_null(stdout, r->s->arg);
         printf(", \"rows_before\": %zu, \"rows_after\": %zu", r->rows_before, r->rows_after);
         switch (r->s->kind) {
         case S_FILTER:
@@ -434,7 +393,7 @@ int cli_cmd_clean(int argc, char **argv)
     step_list sl = {steps, 0};
     crm_dataset *ds = NULL;
     if (!steps || !res) {
-        rc = out_of_memory();
+        rc = cli_out_of_memory();
         goto done;
     }
     const cli_option opts[] = {
@@ -485,10 +444,7 @@ int cli_cmd_clean(int argc, char **argv)
     else
         fprintf(stderr, "wrote %s: %zu rows, %zu columns (read %zu rows)\n", out,
                 crm_dataset_nrows(ds), crm_dataset_ncols(ds), rows_in);
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        cli_error("cannot write to standard output");
-        rc = CLI_EXIT_INPUT;
-    }
+    rc = cli_flush_stdout();
 done:
     crm_dataset_free(ds);
     free(steps);

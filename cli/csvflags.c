@@ -1,6 +1,9 @@
 /* The CSV flags shared by every crm command (see csvflags.h). */
 #include "csvflags.h"
 
+#include "errors.h"
+#include "values.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,8 +32,7 @@ int cli_csvflags_init(cli_csvflags *f, int argc)
     f->types = calloc(cap, sizeof *f->types);
     if (!f->na || !f->types) {
         cli_csvflags_free(f);
-        cli_error("out of memory");
-        return CLI_EXIT_INPUT;
+        return cli_out_of_memory();
     }
     return 0;
 }

@@ -12,7 +12,11 @@
 #ifndef CRM_CLI_CSVFLAGS_H
 #define CRM_CLI_CSVFLAGS_H
 
-#include "util.h"
+#include "args.h"
+
+#include "crm/dataset.h"
+
+#include <stddef.h>
 
 typedef struct cli_csvflags {
     crm_csv_options opts; /* ready to pass to the library after parsing */

@@ -1,6 +1,15 @@
 /* crm info FILE [csv flags] [--json]: schema, inferred types, missing values
  * and crm_dataset_describe() statistics of a CSV file. */
+#include "args.h"
+#include "commands.h"
 #include "csvflags.h"
+#include "errors.h"
+#include "json_out.h"
+#include "options.h"
+#include "output.h"
+#include "values.h"
+
+#include "crm/dataset.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -100,10 +109,7 @@ static int print_table(const summary *s, const char *path, size_t rows, size_t c
 {
     enum { CELL = 64 };
     char(*cells)[CELL] = calloc((s->n + 1) * D_N, CELL);
-    if (!cells) {
-        cli_error("out of memory");
-        return CLI_EXIT_INPUT;
-    }
+    if (!cells) return cli_out_of_memory();
     size_t width[D_N] = {0};
     for (int j = 0; j < D_N; j++) {
         snprintf(cells[j], CELL, "%s", d_names[table_order[j]]);
@@ -199,10 +205,7 @@ int cli_cmd_info(int argc, char **argv)
     }
     crm_dataset_free(desc);
     crm_dataset_free(ds);
-    if (!rc && (fflush(stdout) != 0 || ferror(stdout))) {
-        cli_error("cannot write to standard output");
-        rc = CLI_EXIT_INPUT;
-    }
+    if (!rc) rc = cli_flush_stdout();
 done:
     cli_csvflags_free(&f);
     return rc;

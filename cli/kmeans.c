@@ -3,7 +3,19 @@
  *            [-o OUT] [--model M.json] [--json] [--elbow KMIN:KMAX] [csv flags]:
  * k-means segmentation (crm_kmeans_fit) with a summary of the clusters. --mutate and
  * --log become the fit's transform steps, recorded in the model. */
+#include "args.h"
+#include "commands.h"
 #include "csvflags.h"
+#include "errors.h"
+#include "json_out.h"
+#include "lists.h"
+#include "mutate.h"
+#include "options.h"
+#include "output.h"
+#include "progress.h"
+#include "values.h"
+
+#include "crm/dataset.h"
 
 #include "crm/kmeans.h"
 #include "crm/model.h"
@@ -11,7 +23,6 @@
 #include <float.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static const char km_usage[] =
     "crm kmeans FILE --columns A,B.. --k K [--standardize] [--n-init N] [--seed S] "
@@ -138,27 +149,6 @@ static int fit_steps(const cli_mutate_list *mu, char **cols, size_t ncols, char 
     *out = v;
     *nout = n;
     return 0;
-}
-
-/* Progress on a terminal: percent of the restarts and iterations done. */
-static int32_t show_progress(double fraction, void *user)
-{
-    int *last = user;
-    int pct = (int)(fraction * 100);
-    if (pct != *last) {
-        *last = pct;
-        fprintf(stderr, "\rcrm kmeans: %3d%%", pct);
-        fflush(stderr);
-    }
-    return 0;
-}
-
-static void clear_progress(const int *last)
-{
-    if (*last >= 0) {
-        fputs("\r                 \r", stderr);
-        fflush(stderr);
-    }
 }
 
 static int run_elbow(const crm_dataset *ds, const char *const *cols, size_t ncols,
@@ -356,13 +346,13 @@ int cli_cmd_kmeans(int argc, char **argv)
         rc = run_elbow(ds, (const char *const *)cols, ncols, &ko, elbow, json, &a);
         goto done;
     }
-    int last_pct = -1;
-    if (!json && isatty(2)) {
-        ko.progress = show_progress;
-        ko.user = &last_pct;
+    cli_progress pr; /* percent of the restarts and iterations done */
+    if (cli_progress_init(&pr, "kmeans", !json)) {
+        ko.progress = cli_progress_show;
+        ko.user = &pr;
     }
     crm_status fst = crm_kmeans_fit(ds, (const char *const *)cols, ncols, &ko, &m);
-    clear_progress(&last_pct);
+    cli_progress_clear(&pr);
     if (fst != CRM_OK) {
         rc = cli_lib_error(path);
         goto done;

@@ -1,7 +1,7 @@
 /* crm linreg FILE --target COL --features A,B.. [--l2 LAMBDA] [-o OUT] [--model M.json]
  *            [--json]: linear least squares (crm_linreg_fit) with the coefficient
  * table. The implementation is shared with crm logreg (cli/logreg.c). */
-#include "util.h"
+#include "commands.h"
 
 int cli_cmd_linreg(int argc, char **argv)
 {

@@ -3,17 +3,28 @@
  * Logistic and linear regression with the coefficient table (estimates,
  * standard errors, z/t, p-values, odds ratios, 95% intervals). Both commands
  * share this file; cli/linreg.c holds the linreg entry point. */
+#include "args.h"
+#include "commands.h"
 #include "csvflags.h"
+#include "errors.h"
+#include "json_out.h"
+#include "lists.h"
+#include "mutate.h"
+#include "options.h"
+#include "output.h"
+#include "progress.h"
+#include "values.h"
 
+#include "crm/dataset.h"
 #include "crm/linear.h"
 #include "crm/metrics.h"
 #include "crm/model.h"
 
 #include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static const char lr_usage[] =
     "crm logreg FILE --target COL --features A,B.. [--positive VALUE] [--l2 LAMBDA] "
@@ -88,17 +99,17 @@ static void reg_help(const void *ctx)
                ln_usage, cli_csvflags_help);
 }
 
-static int32_t show_progress(double fraction, void *user)
-{
-    int *last = user;
-    int pct = (int)(fraction * 100);
-    if (pct != *last) {
-        *last = pct;
-        fprintf(stderr, "\rcrm: %3d%%", pct);
-        fflush(stderr);
-    }
-    return 0;
-}
+/* The command line of crm logreg / linreg, parsed. */
+typedef struct reg_args {
+    const char *path, *target, *weight, *test_path, *out, *model_path;
+    char **feats;
+    size_t nfeat;
+    double l2;
+    int32_t json, drop, intercept;
+    int logistic;
+    const char *const *mutate; /* the --mutate steps, recorded in the model */
+    size_t n_mutate;
+} reg_args;
 
 static double col_at(const crm_dataset *s, const char *name, size_t r)
 {
@@ -115,46 +126,41 @@ static double st_of(const crm_model *m, const char *name)
     return v;
 }
 
-static void fmt(double v, char *b, size_t n)
-{
-    cli_format_number(v, b, n);
-}
-
-static void print_human(const char *path, size_t nrows, size_t nused, const char *target,
-                        const char *positive, const crm_model *m, const crm_dataset *sum,
-                        int logistic, const char *out, const char *model_path)
+static void print_human(const reg_args *ra, size_t nrows, size_t nused, const char *positive,
+                        const crm_model *m, const crm_dataset *sum)
 {
     char b1[48], b2[48], b3[48];
-    printf("file:        %s\nrows:        %zu", path, nused);
+    int logistic = ra->logistic;
+    printf("file:        %s\nrows:        %zu", ra->path, nused);
     if (nused != nrows) printf(" (%zu with missing values dropped)", nrows - nused);
-    printf("\ntarget:      %s", target);
+    printf("\ntarget:      %s", ra->target);
     if (logistic && positive) printf(" (positive class: %s)", positive);
     printf("\n");
     if (logistic) {
         printf("model:       logistic regression, %d terms, %s after %d iterations\n",
                (int)st_of(m, "n_terms"), st_of(m, "converged") != 0 ? "converged" : "NOT converged",
                (int)st_of(m, "n_iter"));
-        fmt(st_of(m, "loglik"), b1, sizeof b1);
-        fmt(st_of(m, "loglik_null"), b2, sizeof b2);
-        fmt(st_of(m, "mcfadden_r2"), b3, sizeof b3);
+        cli_format_number(st_of(m, "loglik"), b1, sizeof b1);
+        cli_format_number(st_of(m, "loglik_null"), b2, sizeof b2);
+        cli_format_number(st_of(m, "mcfadden_r2"), b3, sizeof b3);
         printf("loglik:      %s (null %s), McFadden R^2 %s\n", b1, b2, b3);
-        fmt(st_of(m, "aic"), b1, sizeof b1);
-        fmt(st_of(m, "bic"), b2, sizeof b2);
+        cli_format_number(st_of(m, "aic"), b1, sizeof b1);
+        cli_format_number(st_of(m, "bic"), b2, sizeof b2);
         printf("AIC:         %s   BIC: %s", b1, b2);
         if (st_of(m, "l2") > 0) printf("   (L2 penalty %g: no standard errors)", st_of(m, "l2"));
         printf("\n");
     } else {
         printf("model:       linear regression, %d terms\n", (int)st_of(m, "n_terms"));
-        fmt(st_of(m, "r2"), b1, sizeof b1);
-        fmt(st_of(m, "adj_r2"), b2, sizeof b2);
+        cli_format_number(st_of(m, "r2"), b1, sizeof b1);
+        cli_format_number(st_of(m, "adj_r2"), b2, sizeof b2);
         printf("R^2:         %s (adjusted %s)\n", b1, b2);
-        fmt(st_of(m, "f_stat"), b1, sizeof b1);
-        fmt(st_of(m, "f_pvalue"), b2, sizeof b2);
-        fmt(st_of(m, "sigma"), b3, sizeof b3);
+        cli_format_number(st_of(m, "f_stat"), b1, sizeof b1);
+        cli_format_number(st_of(m, "f_pvalue"), b2, sizeof b2);
+        cli_format_number(st_of(m, "sigma"), b3, sizeof b3);
         printf("F:           %s (p %s), residual standard error %s\n", b1, b2, b3);
     }
-    if (out) printf("output:      %s\n", out);
-    if (model_path) printf("model file:  %s\n", model_path);
+    if (ra->out) printf("output:      %s\n", ra->out);
+    if (ra->model_path) printf("model file:  %s\n", ra->model_path);
     printf("\n%-40s %12s %11s %9s %10s", "term", "estimate", "std_error", logistic ? "z" : "t",
            "p_value");
     if (logistic)
@@ -269,6 +275,92 @@ static int drop_missing(crm_dataset **ds, char **cols, size_t ncols, const char 
     return 0;
 }
 
+/* Fit the model of crm logreg (lo) or crm linreg (no) with the options the
+ * two share; logreg's progress shows on a terminal. */
+static crm_status fit_model(const crm_dataset *ds, const reg_args *r, crm_logreg_options *lo,
+                            crm_linreg_options *no, crm_model **m)
+{
+    const char *const *feats = (const char *const *)r->feats;
+    if (!r->logistic) {
+        no->l2 = r->l2;
+        no->fit_intercept = r->intercept;
+        no->sample_weight = r->weight;
+        no->mutate = r->mutate;
+        no->n_mutate = r->n_mutate;
+        return crm_linreg_fit(ds, r->target, feats, r->nfeat, no, m);
+    }
+    lo->l2 = r->l2;
+    lo->fit_intercept = r->intercept;
+    lo->sample_weight = r->weight;
+    lo->mutate = r->mutate;
+    lo->n_mutate = r->n_mutate;
+    cli_progress pr;
+    if (cli_progress_init(&pr, "logreg", !r->json)) {
+        lo->progress = cli_progress_show;
+        lo->user = &pr;
+    }
+    crm_status st = crm_logreg_fit(ds, r->target, feats, r->nfeat, lo, m);
+    cli_progress_clear(&pr);
+    lo->progress = NULL;
+    lo->user = NULL;
+    return st;
+}
+
+/* The metrics of the --test rows, predicted by m (*tm: one row). The positive
+ * class of a text target without --positive is found on the training rows ds.
+ * Returns 0, or the exit status after a message. */
+static int test_metrics(crm_dataset *ds, const reg_args *r, const crm_model *m,
+                        const char *positive, const crm_csv_options *csv, crm_dataset **tm)
+{
+    crm_dataset *test = NULL;
+    if (crm_dataset_read_csv(r->test_path, csv, &test) != CRM_OK)
+        return cli_lib_error(r->test_path);
+    if (r->drop && drop_missing(&test, r->feats, r->nfeat, r->target, r->weight)) {
+        int rc = cli_lib_error(r->test_path);
+        crm_dataset_free(test);
+        return rc;
+    }
+    crm_metrics_options mo;
+    crm_metrics_options_init(&mo, sizeof mo);
+    mo.positive = positive;
+    crm_status ms = crm_model_predict(m, test, "__crm_pred");
+    if (ms == CRM_OK && r->logistic) {
+        /* a text target without --positive: the model's positive class is the
+         * predicted label of any row with probability > 0.5 - take it from the
+         * fitted classes through a prediction of the training rows */
+        size_t ci = 0;
+        int32_t type = 0;
+        if (crm_dataset_column_index(test, r->target, &ci) == CRM_OK &&
+            crm_dataset_column_type(test, ci, &type) == CRM_OK && type == CRM_TYPE_TEXT &&
+            !mo.positive)
+            ms = fitted_positive(m, ds, &mo.positive);
+        if (ms == CRM_OK)
+            ms = crm_metrics_classification(test, r->target, "__crm_pred_proba", &mo, tm);
+    } else if (ms == CRM_OK) {
+        ms = crm_metrics_regression(test, r->target, "__crm_pred", &mo, tm);
+    }
+    int rc = ms == CRM_OK ? 0 : cli_lib_error(r->test_path);
+    crm_dataset_free(test);
+    if (rc) return rc;
+    /* fitted_positive's columns are not part of the -o output */
+    crm_dataset_drop_column(ds, "__crm_fit");
+    crm_dataset_drop_column(ds, "__crm_fit_proba");
+    return 0;
+}
+
+static void print_reg_json(const crm_dataset *ds, const reg_args *r, const crm_model *m,
+                           const crm_dataset *sum, const crm_dataset *tm)
+{
+    cli_json_model_start(r->path, crm_dataset_nrows(ds), r->target, r->feats, r->nfeat, m);
+    fputs(", \"summary\": ", stdout);
+    cli_table_json(sum);
+    if (tm) {
+        fputs(", \"test\": ", stdout);
+        cli_table_json(tm);
+    }
+    cli_json_files_end(r->out, r->model_path);
+}
+
 int cli_regression(int argc, char **argv, int logistic)
 {
     cli_args a;
@@ -292,7 +384,7 @@ int cli_regression(int argc, char **argv, int logistic)
     double l2 = 0;
     char **feats = NULL;
     size_t nfeat = 0;
-    crm_dataset *ds = NULL, *sum = NULL, *test = NULL, *tm = NULL;
+    crm_dataset *ds = NULL, *sum = NULL, *tm = NULL;
     crm_model *m = NULL;
     static const cli_choice missing[] = {{"error", 0}, {"drop", 1}, {NULL, 0}};
     static const cli_choice weights[] = {{"balanced", CRM_LOGREG_CLASS_WEIGHT_BALANCED},
@@ -326,6 +418,9 @@ int cli_regression(int argc, char **argv, int logistic)
                            .help_ctx = &logistic};
     if (cli_parse_options(&a, &spec, &rc)) goto done;
     if ((rc = cli_target_features(&a, target, featarg, &feats, &nfeat))) goto done;
+    const reg_args r = {path, target, weight, test_path, out, model_path,
+                        feats, nfeat, l2, json, drop, intercept, logistic,
+                        mutates.v, mutates.n};
     if (crm_dataset_read_csv(path, &f.opts, &ds) != CRM_OK) {
         rc = cli_lib_error(path);
         goto done;
@@ -335,29 +430,7 @@ int cli_regression(int argc, char **argv, int logistic)
         rc = cli_lib_error(path);
         goto done;
     }
-    int last_pct = -1;
-    crm_status fst;
-    if (logistic) {
-        lo.l2 = l2;
-        lo.fit_intercept = intercept;
-        lo.sample_weight = weight;
-        lo.mutate = mutates.v;
-        lo.n_mutate = mutates.n;
-        if (!json && isatty(2)) {
-            lo.progress = show_progress;
-            lo.user = &last_pct;
-        }
-        fst = crm_logreg_fit(ds, target, (const char *const *)feats, nfeat, &lo, &m);
-        if (last_pct >= 0) fputs("\r          \r", stderr);
-    } else {
-        no.l2 = l2;
-        no.fit_intercept = intercept;
-        no.sample_weight = weight;
-        no.mutate = mutates.v;
-        no.n_mutate = mutates.n;
-        fst = crm_linreg_fit(ds, target, (const char *const *)feats, nfeat, &no, &m);
-    }
-    if (fst != CRM_OK) {
+    if (fit_model(ds, &r, &lo, &no, &m) != CRM_OK) {
         rc = cli_lib_error(path);
         goto done;
     }
@@ -365,42 +438,7 @@ int cli_regression(int argc, char **argv, int logistic)
         rc = cli_lib_error(NULL);
         goto done;
     }
-    if (test_path) {
-        if (crm_dataset_read_csv(test_path, &f.opts, &test) != CRM_OK) {
-            rc = cli_lib_error(test_path);
-            goto done;
-        }
-        if (drop && drop_missing(&test, feats, nfeat, target, weight)) {
-            rc = cli_lib_error(test_path);
-            goto done;
-        }
-        crm_metrics_options mo;
-        crm_metrics_options_init(&mo, sizeof mo);
-        mo.positive = lo.positive;
-        crm_status ms = crm_model_predict(m, test, "__crm_pred");
-        if (ms == CRM_OK && logistic) {
-            /* a text target without --positive: the model's positive class is the
-             * predicted label of any row with probability > 0.5 - take it from the
-             * fitted classes through a prediction of the training rows */
-            size_t ci = 0;
-            int32_t type = 0;
-            if (crm_dataset_column_index(test, target, &ci) == CRM_OK &&
-                crm_dataset_column_type(test, ci, &type) == CRM_OK && type == CRM_TYPE_TEXT &&
-                !mo.positive)
-                ms = fitted_positive(m, ds, &mo.positive);
-            if (ms == CRM_OK)
-                ms = crm_metrics_classification(test, target, "__crm_pred_proba", &mo, &tm);
-        } else if (ms == CRM_OK) {
-            ms = crm_metrics_regression(test, target, "__crm_pred", &mo, &tm);
-        }
-        if (ms != CRM_OK) {
-            rc = cli_lib_error(test_path);
-            goto done;
-        }
-        /* fitted_positive's columns are not part of the -o output */
-        crm_dataset_drop_column(ds, "__crm_fit");
-        crm_dataset_drop_column(ds, "__crm_fit_proba");
-    }
+    if (test_path && (rc = test_metrics(ds, &r, m, lo.positive, &f.opts, &tm))) goto done;
     if (out && crm_model_predict(m, ds, "prediction") != CRM_OK) {
         rc = cli_lib_error(path);
         goto done;
@@ -409,39 +447,17 @@ int cli_regression(int argc, char **argv, int logistic)
     if (out && (rc = cli_write_csv(ds, out, &f.opts))) goto done;
     if (model_path && (rc = cli_save_model(m, model_path))) goto done;
     if (json) {
-        fputs("{\"file\": ", stdout);
-        cli_json_string(stdout, path);
-        printf(", \"rows\": %zu, \"target\": ", crm_dataset_nrows(ds));
-        cli_json_string(stdout, target);
-        fputs(", \"features\": [", stdout);
-        for (size_t j = 0; j < nfeat; j++) {
-            fputs(j ? ", " : "", stdout);
-            cli_json_string(stdout, feats[j]);
-        }
-        fputs("], \"stats\": ", stdout);
-        cli_stats_json(m);
-        fputs(", \"summary\": ", stdout);
-        cli_table_json(sum);
-        if (tm) {
-            fputs(", \"test\": ", stdout);
-            cli_table_json(tm);
-        }
-        cli_json_files_end(out, model_path);
+        print_reg_json(ds, &r, m, sum, tm);
     } else {
-        print_human(path, nrows, crm_dataset_nrows(ds), target, lo.positive, m, sum, logistic, out,
-                    model_path);
+        print_human(&r, nrows, crm_dataset_nrows(ds), lo.positive, m, sum);
         if (logistic) print_factors(sum);
         if (tm) print_test(test_path, tm, logistic);
     }
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        cli_error("cannot write to standard output");
-        rc = CLI_EXIT_INPUT;
-    }
+    rc = cli_flush_stdout();
 done:
     crm_model_free(m);
     crm_dataset_free(sum);
     crm_dataset_free(tm);
-    crm_dataset_free(test);
     crm_dataset_free(ds);
     cli_free_list(feats, nfeat);
     cli_mutate_list_free(&mutates);

@@ -1,8 +1,15 @@
 /* crm: the libcrm command-line tool. A thin layer over the public API:
  * it parses arguments, calls the library and prints results.
  * Exit status: 0 success, 1 bad input (library error), 2 usage error. */
+#include "args.h"
+#include "commands.h"
 #include "csvflags.h"
+#include "errors.h"
 
+#include "crm/common.h"
+#include "crm/version.h"
+
+#include <stdio.h>
 #include <string.h>
 
 static const char main_usage[] = "crm <command> [options]   (crm --help lists the commands)";

@@ -2,7 +2,17 @@
  *             [csv flags]:
  * apply a saved model (any kind) to the rows of a CSV file and write them with the
  * prediction column(s) appended. */
+#include "args.h"
+#include "commands.h"
 #include "csvflags.h"
+#include "errors.h"
+#include "json_out.h"
+#include "mutate.h"
+#include "options.h"
+#include "output.h"
+
+#include "crm/dataset.h"
+#include "crm/model.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -2,8 +2,16 @@
  *          [--invoice COL] [--as-of YYYY-MM-DD] [--bins N] [--active-days N]
  *          [--inactive-days N] [--churn-days N] [--filter EXPR] [--json] [csv flags]:
  * per-customer RFM table (crm_rfm) with a summary of segments and lifecycle stages. */
+#include "args.h"
+#include "commands.h"
 #include "csvflags.h"
+#include "errors.h"
+#include "json_out.h"
+#include "options.h"
+#include "output.h"
+#include "values.h"
 
+#include "crm/dataset.h"
 #include "crm/rfm.h"
 
 #include <math.h>

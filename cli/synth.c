@@ -1,10 +1,18 @@
 /* crm synth [-o FILE] [--customers N] [--products N] [--days N]
  *           [--start YYYY-MM-DD] [--seed S] [--dirt X] [csv flags]:
  * deterministic, realistic shop transactions (crm_synth_transactions) as CSV. */
+#include "args.h"
+#include "commands.h"
 #include "csvflags.h"
+#include "errors.h"
+#include "options.h"
+#include "output.h"
+#include "values.h"
 
-#include <stdlib.h>
-#include <string.h>
+#include "crm/dataset.h"
+#include "crm/synth.h"
+
+#include <stdio.h>
 
 static const char synth_usage[] =
     "crm synth [-o FILE] [--customers N] [--products N] [--days N] [--start YYYY-MM-DD] "
@@ -14,8 +22,7 @@ static void synth_help(const void *ctx)
 {
     const crm_synth_options *d = ctx;
     char start[32];
-    cli_format_time(d->start, start, sizeof start);
-    start[10] = '\0';
+    cli_format_date(d->start, start, sizeof start);
     printf("usage: %s\n\n"
            "Generate invoice lines of a realistic online shop (the columns of the UCI\n"
            "Online Retail data: InvoiceNo, StockCode, Description, Quantity, InvoiceDate,\n"
@@ -71,8 +78,7 @@ int cli_cmd_synth(int argc, char **argv)
     }
     if ((rc = cli_write_csv(ds, out, &f.opts))) goto done;
     char start[32];
-    cli_format_time(so.start, start, sizeof start);
-    start[10] = '\0';
+    cli_format_date(so.start, start, sizeof start);
     fprintf(stderr,
             "crm: wrote %zu rows x %zu columns to %s (%lld customers, %lld products, %lld days "
             "from %s, seed %llu, dirt %g)\n",

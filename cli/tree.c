@@ -3,14 +3,22 @@
  * OUT]
  *          [--model M.json] [--mutate NAME=EXPR].. [--json] [more tree options] [csv flags]:
  * a CART decision tree (crm_tree_fit) with its statistics, feature importances and rules. */
+#include "args.h"
+#include "commands.h"
 #include "csvflags.h"
+#include "errors.h"
+#include "json_out.h"
+#include "lists.h"
+#include "mutate.h"
+#include "options.h"
+#include "output.h"
+#include "progress.h"
 
+#include "crm/dataset.h"
 #include "crm/model.h"
 #include "crm/tree.h"
 
-#include <math.h>
-#include <stdlib.h>
-#include <unistd.h>
+#include <stdio.h>
 
 static const char tr_usage[] =
     "crm tree FILE --target COL --features A,B.. [--max-depth D] [--min-samples-leaf N] "
@@ -60,18 +68,6 @@ static void tr_help(const void *ctx)
            tr_usage, cli_csvflags_help);
 }
 
-static int32_t show_progress(double fraction, void *user)
-{
-    int *last = user;
-    int pct = (int)(fraction * 100);
-    if (pct != *last) {
-        *last = pct;
-        fprintf(stderr, "\rcrm tree: %3d%%", pct);
-        fflush(stderr);
-    }
-    return 0;
-}
-
 static int print_path(const crm_dataset *ds, const char *target, char **feat, size_t nf,
                       const crm_tree_options *to, int json)
 {
@@ -96,6 +92,100 @@ static int print_path(const crm_dataset *ds, const char *target, char **feat, si
     return 0;
 }
 
+/* What crm tree reports besides the model: the command line, parsed. */
+typedef struct tr_report {
+    const char *path, *target, *out, *model_path, *dot_path;
+    char **feat;
+    size_t nf;
+    int32_t json, rules, flat;
+} tr_report;
+
+/* The fitted tree and its exports. */
+typedef struct tr_fit {
+    crm_model *m;
+    crm_dataset *imp, *sum;
+    char *text, *dot, *flat_text;
+} tr_fit;
+
+static void tr_fit_free(tr_fit *t)
+{
+    crm_free(t->text);
+    crm_free(t->flat_text);
+    crm_free(t->dot);
+    crm_model_free(t->m);
+    crm_dataset_free(t->sum);
+    crm_dataset_free(t->imp);
+}
+
+/* Fit the tree (with the progress on a terminal) and export what r asks for;
+ * with -o the predictions are added to ds. Returns 0, or the exit status after
+ * a message. */
+static int fit_tree(crm_dataset *ds, const tr_report *r, crm_tree_options *to, tr_fit *t)
+{
+    cli_progress pr;
+    if (cli_progress_init(&pr, "tree", !r->json)) {
+        to->progress = cli_progress_show;
+        to->user = &pr;
+    }
+    crm_status fst = crm_tree_fit(ds, r->target, (const char *const *)r->feat, r->nf, to, &t->m);
+    cli_progress_clear(&pr);
+    if (fst != CRM_OK) return cli_lib_error(r->path);
+    if (crm_model_summary(t->m, &t->sum) != CRM_OK ||
+        crm_tree_feature_importances(t->m, &t->imp) != CRM_OK ||
+        crm_tree_export_text(t->m, &t->text) != CRM_OK ||
+        (r->flat && crm_tree_export_rules(t->m, &t->flat_text) != CRM_OK))
+        return cli_lib_error(NULL);
+    if (r->dot_path && crm_tree_export_dot(t->m, &t->dot) != CRM_OK) return cli_lib_error(NULL);
+    if (r->out && crm_model_predict(t->m, ds, "prediction") != CRM_OK) return cli_lib_error(r->out);
+    return 0;
+}
+
+static void print_tree_json(const crm_dataset *ds, const tr_report *r, const tr_fit *t)
+{
+    cli_json_model_start(r->path, crm_dataset_nrows(ds), r->target, r->feat, r->nf, t->m);
+    fputs(", \"importances\": ", stdout);
+    cli_table_json(t->imp);
+    fputs(", \"summary\": ", stdout);
+    cli_table_json(t->sum);
+    if (r->rules) {
+        fputs(", \"rules\": ", stdout);
+        cli_json_string(stdout, t->text);
+    }
+    if (r->flat) {
+        fputs(", \"flat_rules\": ", stdout);
+        cli_json_string(stdout, t->flat_text);
+    }
+    cli_json_files_end(r->out, r->model_path);
+}
+
+static void print_tree_text(const crm_dataset *ds, const tr_report *r, const tr_fit *t)
+{
+    double regression = 0, depth = 0, leaves = 0, score = 0;
+    crm_model_stat(t->m, "regression", &regression);
+    crm_model_stat(t->m, "depth", &depth);
+    crm_model_stat(t->m, "leaves", &leaves);
+    crm_model_stat(t->m, "train_accuracy", &score);
+    printf("file:        %s\nrows:        %zu\ntarget:      %s (%s)\nfeatures:    ", r->path,
+           crm_dataset_nrows(ds), r->target, regression != 0 ? "regression" : "classification");
+    for (size_t j = 0; j < r->nf; j++)
+        printf("%s%s", j ? ", " : "", r->feat[j]);
+    printf("\ndepth:       %d\nleaves:      %d\n", (int)depth, (int)leaves);
+    printf("%s %.4f\n", regression != 0 ? "training R^2:" : "training accuracy:", score);
+    if (r->out) printf("output:      %s\n", r->out);
+    if (r->model_path) printf("model:       %s\n", r->model_path);
+    if (r->dot_path) printf("dot:         %s\n", r->dot_path);
+    printf("\n%-24s %10s\n", "feature", "importance");
+    for (size_t j = 0; j < r->nf; j++) {
+        const char *name = NULL;
+        double iv2 = 0;
+        crm_dataset_get_text(t->imp, 0, j, &name);
+        crm_dataset_get_number(t->imp, 1, j, 1, &iv2);
+        printf("%-24s %10.4f\n", name, iv2);
+    }
+    if (r->rules) printf("\n%s", t->text);
+    if (r->flat) printf("\n%s", t->flat_text);
+}
+
 int cli_cmd_tree(int argc, char **argv)
 {
     cli_args a;
@@ -115,9 +205,8 @@ int cli_cmd_tree(int argc, char **argv)
     int32_t json = 0, rules = 0, flat = 0, want_path = 0;
     char **feat = NULL;
     size_t nf = 0;
-    crm_dataset *ds = NULL, *imp = NULL, *sum = NULL;
-    crm_model *m = NULL;
-    char *text = NULL, *dot = NULL, *flat_text = NULL;
+    crm_dataset *ds = NULL;
+    tr_fit t = {NULL, NULL, NULL, NULL, NULL, NULL};
     static const cli_choice criteria[] = {
         {"gini", CRM_TREE_GINI}, {"entropy", CRM_TREE_ENTROPY}, {"mse", CRM_TREE_MSE}, {NULL, 0}};
     static const cli_choice tasks[] = {{"classification", CRM_TREE_CLASSIFICATION},
@@ -167,101 +256,19 @@ int cli_cmd_tree(int argc, char **argv)
         rc = print_path(ds, target, feat, nf, &to, json);
         goto done;
     }
-    int last_pct = -1;
-    if (!json && isatty(2)) {
-        to.progress = show_progress;
-        to.user = &last_pct;
-    }
-    crm_status fst = crm_tree_fit(ds, target, (const char *const *)feat, nf, &to, &m);
-    if (last_pct >= 0) {
-        fputs("\r               \r", stderr);
-        fflush(stderr);
-    }
-    if (fst != CRM_OK) {
-        rc = cli_lib_error(path);
-        goto done;
-    }
-    if (crm_model_summary(m, &sum) != CRM_OK || crm_tree_feature_importances(m, &imp) != CRM_OK ||
-        crm_tree_export_text(m, &text) != CRM_OK ||
-        (flat && crm_tree_export_rules(m, &flat_text) != CRM_OK)) {
-        rc = cli_lib_error(NULL);
-        goto done;
-    }
-    if (dot_path && crm_tree_export_dot(m, &dot) != CRM_OK) {
-        rc = cli_lib_error(NULL);
-        goto done;
-    }
-    if (out && crm_model_predict(m, ds, "prediction") != CRM_OK) {
-        rc = cli_lib_error(out);
-        goto done;
-    }
+    const tr_report r = {path, target, out, model_path, dot_path, feat, nf, json, rules, flat};
+    if ((rc = fit_tree(ds, &r, &to, &t))) goto done;
     /* everything is computed: the files last, so that a failure writes none */
-    if (dot_path && (rc = cli_write_text(dot_path, dot))) goto done;
+    if (dot_path && (rc = cli_write_text(dot_path, t.dot))) goto done;
     if (out && (rc = cli_write_csv(ds, out, &f.opts))) goto done;
-    if (model_path && (rc = cli_save_model(m, model_path))) goto done;
-    double regression = 0;
-    crm_model_stat(m, "regression", &regression);
-    if (json) {
-        fputs("{\"file\": ", stdout);
-        cli_json_string(stdout, path);
-        printf(", \"rows\": %zu, \"target\": ", crm_dataset_nrows(ds));
-        cli_json_string(stdout, target);
-        fputs(", \"features\": [", stdout);
-        for (size_t j = 0; j < nf; j++) {
-            fputs(j ? ", " : "", stdout);
-            cli_json_string(stdout, feat[j]);
-        }
-        fputs("], \"stats\": ", stdout);
-        cli_stats_json(m);
-        fputs(", \"importances\": ", stdout);
-        cli_table_json(imp);
-        fputs(", \"summary\": ", stdout);
-        cli_table_json(sum);
-        if (rules) {
-            fputs(", \"rules\": ", stdout);
-            cli_json_string(stdout, text);
-        }
-        if (flat) {
-            fputs(", \"flat_rules\": ", stdout);
-            cli_json_string(stdout, flat_text);
-        }
-        cli_json_files_end(out, model_path);
-    } else {
-        double depth = 0, leaves = 0, score = 0;
-        crm_model_stat(m, "depth", &depth);
-        crm_model_stat(m, "leaves", &leaves);
-        crm_model_stat(m, "train_accuracy", &score);
-        printf("file:        %s\nrows:        %zu\ntarget:      %s (%s)\nfeatures:    ", path,
-               crm_dataset_nrows(ds), target, regression != 0 ? "regression" : "classification");
-        for (size_t j = 0; j < nf; j++)
-            printf("%s%s", j ? ", " : "", feat[j]);
-        printf("\ndepth:       %d\nleaves:      %d\n", (int)depth, (int)leaves);
-        printf("%s %.4f\n", regression != 0 ? "training R^2:" : "training accuracy:", score);
-        if (out) printf("output:      %s\n", out);
-        if (model_path) printf("model:       %s\n", model_path);
-        if (dot_path) printf("dot:         %s\n", dot_path);
-        printf("\n%-24s %10s\n", "feature", "importance");
-        for (size_t j = 0; j < nf; j++) {
-            const char *name = NULL;
-            double iv2 = 0;
-            crm_dataset_get_text(imp, 0, j, &name);
-            crm_dataset_get_number(imp, 1, j, 1, &iv2);
-            printf("%-24s %10.4f\n", name, iv2);
-        }
-        if (rules) printf("\n%s", text);
-        if (flat) printf("\n%s", flat_text);
-    }
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        cli_error("cannot write to standard output");
-        rc = CLI_EXIT_INPUT;
-    }
+    if (model_path && (rc = cli_save_model(t.m, model_path))) goto done;
+    if (json)
+        print_tree_json(ds, &r, &t);
+    else
+        print_tree_text(ds, &r, &t);
+    rc = cli_flush_stdout();
 done:
-    crm_free(text);
-    crm_free(flat_text);
-    crm_free(dot);
-    crm_model_free(m);
-    crm_dataset_free(sum);
-    crm_dataset_free(imp);
+    tr_fit_free(&t);
     crm_dataset_free(ds);
     cli_free_list(feat, nf);
     cli_mutate_list_free(&mutates);
