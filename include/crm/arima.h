@@ -28,14 +28,11 @@
  *   prediction variance is 1e4 or more do not enter the likelihood. The
  *   objective is 0.5 (log(S/m) + sum(log F_t)/m), S the weighted sum of
  *   squared innovations, F_t their variances, m their count (sigma2
- *   concentrated out). Steady state: once the filtered covariance has
- *   converged the filter stops updating it and reuses the last gain for the
- *   remaining observations (until a missing value, which restarts the
- *   updates). Without MA terms "converged" means the covariance repeated bit
- *   for bit (exact); with MA terms it means two successive F_t agree to 1e-9
- *   relative and then two successive covariances agree entry by entry to
- *   1e-9 F_t: a perturbation of the prediction variances of the order of
- *   1e-9 relative, far inside the 1e-4 parity with R.
+ *   concentrated out). Once the filtered covariance has converged the
+ *   filter reuses its last gain (a steady state; the convergence test is in
+ *   docs/forecasting.md): exact without MA terms, and with MA terms a
+ *   perturbation of the prediction variances of the order of 1e-9
+ *   relative, far inside the 1e-4 parity with R.
  * - CSS-ML (default): CSS first; its estimates start ML when the CSS
  *   optimisation converged (a non-stationary CSS AR part is an error, as in
  *   R), otherwise ML starts from zero.

@@ -69,16 +69,12 @@
  * character are written as they are ("HEART, RED" with the default separator
  * becomes "HEART\, RED").
  *
- * Algorithm. Items are recoded by frequency and infrequent items dropped
- * before any counting; duplicate items are removed from each transaction.
- * Frequent itemsets are then enumerated depth first on a prefix tree of
- * itemsets (Eclat/LCM style): each node keeps the list of transactions that
- * hold its itemset, and one pass over those (shrunk) transactions counts every
- * one-item extension at once, so only supersets of frequent itemsets are ever
- * counted (the Apriori property) and each count is exact. The subtrees of
- * the single items are independent: they are mined on up to n_threads
- * threads and merged in a fixed order. Memory stays proportional to the
- * transactions (never a dense one-hot table) plus the output.
+ * Counts and determinism. Every count is exact (itemsets are enumerated
+ * depth first, counting only extensions of frequent itemsets; how:
+ * docs/assoc.md). The subtrees of the single items are mined on up to
+ * n_threads threads and merged in a fixed order, so the tables are the same
+ * for every n_threads. Memory stays proportional to the transactions (never
+ * a dense one-hot table) plus the output.
  *
  * Thread-safety: crm_apriori() only reads its input dataset, which other
  * threads may read meanwhile. The progress callback is only ever called on

@@ -270,7 +270,7 @@ class crm_kmeans_algorithm(enum.IntEnum):
     # Lloyd, then Hamerly once fewer than 1 % of the labels change in a pass; Hamerly throughout
     # when k >= 32 (default)
     CRM_KMEANS_AUTO = 0
-    # every distance every iteration (blocked GEMM)
+    # every distance every iteration
     CRM_KMEANS_LLOYD = 1
     # Lloyd with Hamerly's distance bounds
     CRM_KMEANS_HAMERLY = 2
@@ -2467,16 +2467,14 @@ crm_dataset_read_csv = _bind(
     LF and CRLF line ends and a UTF-8 byte-order mark. Lines that are entirely
     empty are skipped. Column types follow the rules of ::crm_csv_options.
 
-    Memory. The text is read a chunk at a time (gzip data is inflated as it is
-    read) through a window of a few MiB that grows only to hold the longest
-    record: memory is the dataset being built plus the window and the field
-    table of its rows, whatever the size of the file. With max_rows, reading
-    (and inflating) stops after those rows. No size that the input claims
-    (gzip's ISIZE trailer) sizes an allocation. A column whose type changes
-    (number -> time -> text) after its first rows have left the window makes
-    the read start over from the first byte with the types found - at most
-    twice, and with the result of reading the whole file at once. A pipe
-    cannot be read twice: its text is kept in memory as a whole.
+    Memory. The text is read a chunk at a time: memory is the dataset being
+    built plus a window that grows only to hold the longest record, whatever
+    the size of the file (a pipe's text is kept in memory as a whole). With
+    max_rows, reading (and inflating) stops after those rows. A column whose
+    type changes late in the file may make the reader start over from the
+    first byte (at most twice), with the result of reading it whole. No size
+    that the input claims (gzip's ISIZE trailer) sizes an allocation. The
+    window and the passes: docs/datasets.md.
 
     Limits. A field holds at most 4 GiB. max_bytes bounds the text read; by
     default gzip data may expand to 100 times its compressed size (at least
