@@ -135,6 +135,8 @@ typedef struct crm_apriori_options {
  * @param[out] opts  options to initialise
  * @param[in]  size  sizeof *opts as the caller compiled it
  * @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
+ * Ownership: opts is the caller's struct; only its first size bytes are
+ * written.
  * Thread-safety: safe from any thread.
  */
 CRM_API crm_status crm_apriori_options_init(crm_apriori_options *opts, size_t size);
@@ -165,6 +167,8 @@ CRM_API crm_status crm_apriori_options_init(crm_apriori_options *opts, size_t si
  *         CRM_E_FORMAT (opts from a newer library with unknown fields set);
  *         CRM_E_CANCELLED (the progress callback returned non-zero);
  *         CRM_E_NOMEM.
+ * Ownership: the column names and opts (with separator) are only read
+ * during the call.
  * Thread-safety: tx may be read by other threads meanwhile.
  */
 CRM_API crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *item_col,

@@ -157,6 +157,8 @@ typedef struct crm_kmeans_options {
  * @param[out] opts  options to initialise
  * @param[in]  size  sizeof *opts as the caller compiled it
  * @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
+ * Ownership: opts is the caller's struct; only its first size bytes are
+ * written.
  * Thread-safety: safe from any thread.
  */
 CRM_API crm_status crm_kmeans_options_init(crm_kmeans_options *opts, size_t size);
@@ -187,9 +189,13 @@ CRM_API crm_status crm_kmeans_options_init(crm_kmeans_options *opts, size_t size
  *         a mutate step failing (opts.mutate; the message names the step
  *         and its 1-based number): CRM_E_INVALID (NULL, no '=', an empty
  *         name, invalid UTF-8, a malformed expression, more than 4096 steps),
- *         CRM_E_NOTFOUND (a column the step needs), CRM_E_TYPE;
+ *         CRM_E_NOTFOUND (a column the step needs), CRM_E_TYPE (operands
+ *         of the wrong type in a step);
  *         CRM_E_FORMAT (opts from a newer library with unknown fields set);
  *         CRM_E_NOMEM.
+ * Ownership: cols and opts (with init_centers, sample_weight and mutate) are
+ * only read during the call; the model keeps its own copy of the mutate
+ * steps.
  * Thread-safety: ds may be read by other threads meanwhile.
  */
 CRM_API crm_status crm_kmeans_fit(const crm_dataset *ds, const char *const *cols, size_t ncols,
@@ -210,6 +216,7 @@ CRM_API crm_status crm_kmeans_fit(const crm_dataset *ds, const char *const *cols
  *                    Ownership: caller; free with crm_dataset_free().
  * @return CRM_OK; CRM_E_INVALID (k_min < 1, k_max < k_min, init GIVEN) and
  *         every error of crm_kmeans_fit().
+ * Ownership: cols and opts are only read during the call.
  * Thread-safety: ds may be read by other threads meanwhile.
  */
 CRM_API crm_status crm_kmeans_elbow(const crm_dataset *ds, const char *const *cols, size_t ncols,
@@ -236,6 +243,8 @@ typedef struct crm_silhouette_options {
  * @param[out] opts  options to initialise
  * @param[in]  size  sizeof *opts as the caller compiled it
  * @return CRM_OK, CRM_E_INVALID (opts NULL or size too small).
+ * Ownership: opts is the caller's struct; only its first size bytes are
+ * written.
  * Thread-safety: safe from any thread.
  */
 CRM_API crm_status crm_silhouette_options_init(crm_silhouette_options *opts, size_t size);
@@ -262,6 +271,7 @@ CRM_API crm_status crm_silhouette_options_init(crm_silhouette_options *opts, siz
  *         column and row; fewer than 2 or more than n - 1 distinct labels);
  *         CRM_E_NOTFOUND (a column does not exist); CRM_E_TYPE (not a number
  *         column); CRM_E_FORMAT (opts from a newer library); CRM_E_NOMEM.
+ * Ownership: cols, label_col and opts are only read during the call.
  * Thread-safety: ds may be read by other threads meanwhile.
  */
 CRM_API crm_status crm_silhouette(const crm_dataset *ds, const char *const *cols, size_t ncols,

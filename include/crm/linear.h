@@ -238,6 +238,8 @@ typedef struct crm_logreg_options {
  * @param[out] opts  options to initialise
  * @param[in]  size  sizeof *opts as the caller compiled it
  * @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
+ * Ownership: opts is the caller's struct; only its first size bytes are
+ * written.
  * Thread-safety: safe from any thread.
  */
 CRM_API crm_status crm_logreg_options_init(crm_logreg_options *opts, size_t size);
@@ -273,9 +275,12 @@ CRM_API crm_status crm_logreg_options_init(crm_logreg_options *opts, size_t size
  *         a mutate step failing (opts.mutate; the message names the step
  *         and its 1-based number): CRM_E_INVALID (NULL, no '=', an empty
  *         name, invalid UTF-8, a malformed expression, more than 4096 steps),
- *         CRM_E_NOTFOUND (a column the step needs), CRM_E_TYPE;
+ *         CRM_E_NOTFOUND (a column the step needs), CRM_E_TYPE (operands
+ *         of the wrong type in a step);
  *         CRM_E_FORMAT (opts from a newer library with unknown fields set);
  *         CRM_E_NOMEM.
+ * Ownership: target, features and opts (with its strings) are only read
+ * during the call; the model keeps its own copy of the mutate steps.
  * Thread-safety: ds may be read by other threads meanwhile.
  */
 CRM_API crm_status crm_logreg_fit(const crm_dataset *ds, const char *target,
@@ -308,6 +313,8 @@ typedef struct crm_linreg_options {
  * @param[out] opts  options to initialise
  * @param[in]  size  sizeof *opts as the caller compiled it
  * @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
+ * Ownership: opts is the caller's struct; only its first size bytes are
+ * written.
  * Thread-safety: safe from any thread.
  */
 CRM_API crm_status crm_linreg_options_init(crm_linreg_options *opts, size_t size);
@@ -332,7 +339,10 @@ CRM_API crm_status crm_linreg_options_init(crm_linreg_options *opts, size_t size
  *         CRM_E_TYPE (a text or time target, a time feature);
  *         CRM_E_NUMERIC (rank-deficient design naming the term; a constant
  *         target with nothing to explain is fine); a mutate step failing (as
- *         for crm_logreg_fit()); CRM_E_FORMAT; CRM_E_NOMEM.
+ *         for crm_logreg_fit()); CRM_E_FORMAT (opts from a newer library
+ *         with unknown fields set); CRM_E_NOMEM.
+ * Ownership: target, features and opts (with its strings) are only read
+ * during the call; the model keeps its own copy of the mutate steps.
  * Thread-safety: ds may be read by other threads meanwhile.
  */
 CRM_API crm_status crm_linreg_fit(const crm_dataset *ds, const char *target,

@@ -240,6 +240,8 @@ typedef struct crm_tree_options {
  * @param[out] opts  options to initialise
  * @param[in]  size  sizeof *opts as the caller compiled it
  * @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
+ * Ownership: opts is the caller's struct; only its first size bytes are
+ * written.
  * Thread-safety: safe from any thread.
  */
 CRM_API crm_status crm_tree_options_init(crm_tree_options *opts, size_t size);
@@ -271,13 +273,17 @@ CRM_API crm_status crm_tree_options_init(crm_tree_options *opts, size_t size);
  *         the row, or all weights 0);
  *         CRM_E_NOTFOUND (a column does not exist); CRM_E_TYPE (a time
  *         column as feature or target, or a sample_weight column that is not
- *         a number column); CRM_E_CANCELLED;
+ *         a number column); CRM_E_CANCELLED (the progress callback returned
+ *         non-zero);
  *         a mutate step failing (opts.mutate; the message names the step
  *         and its 1-based number): CRM_E_INVALID (NULL, no '=', an empty
  *         name, invalid UTF-8, a malformed expression, more than 4096 steps),
- *         CRM_E_NOTFOUND (a column the step needs), CRM_E_TYPE;
+ *         CRM_E_NOTFOUND (a column the step needs), CRM_E_TYPE (operands
+ *         of the wrong type in a step);
  *         CRM_E_FORMAT (opts from a newer library with unknown fields set);
  *         CRM_E_NOMEM.
+ * Ownership: target, features and opts (with its strings) are only read
+ * during the call; the model keeps its own copy of the mutate steps.
  * Thread-safety: ds may be read by other threads meanwhile.
  */
 CRM_API crm_status crm_tree_fit(const crm_dataset *ds, const char *target,
@@ -299,7 +305,8 @@ CRM_API crm_status crm_tree_fit(const crm_dataset *ds, const char *target,
  *                       tree pruned at that alpha; the last row is the root
  *                       alone), NULL on failure.
  *                       Ownership: caller; free with crm_dataset_free().
- * @return CRM_OK and every error of crm_tree_fit().
+ * @return CRM_OK and every error of crm_tree_fit(), for the same causes.
+ * Ownership: target, features and opts are only read during the call.
  * Thread-safety: ds may be read by other threads meanwhile.
  */
 CRM_API crm_status crm_tree_pruning_path(const crm_dataset *ds, const char *target,
