@@ -446,7 +446,8 @@ CRM_API crm_status crm_dataset_describe(const crm_dataset *ds, crm_dataset **out
  *   time literals (UTC; 'T' may replace the space);
  * - functions startswith(s, 'prefix'), contains(s, 'part') (s text, the
  *   pattern a text literal; case-sensitive), abs(x), log(x) (natural; missing
- *   for x <= 0), exp(x), round(x) (half away from zero) and round(x, digits)
+ *   for x <= 0), log1p(x) (log(1 + x) without rounding 1 + x first; missing
+ *   for x <= -1), exp(x), round(x) (half away from zero) and round(x, digits)
  *   (digits a whole-number literal in -22..22: round(x * 10^digits) / 10^digits
  *   in double precision, halves away from zero), year(t), month(t), day(t)
  *   (UTC), days_between(a, b) (whole days from time a to time b, b - a,
