@@ -28,14 +28,11 @@
  *   prediction variance is 1e4 or more do not enter the likelihood. The
  *   objective is 0.5 (log(S/m) + sum(log F_t)/m), S the weighted sum of
  *   squared innovations, F_t their variances, m their count (sigma2
- *   concentrated out). Steady state: once the filtered covariance has
- *   converged the filter stops updating it and reuses the last gain for the
- *   remaining observations (until a missing value, which restarts the
- *   updates). Without MA terms "converged" means the covariance repeated bit
- *   for bit (exact); with MA terms it means two successive F_t agree to 1e-9
- *   relative and then two successive covariances agree entry by entry to
- *   1e-9 F_t: a perturbation of the prediction variances of the order of
- *   1e-9 relative, far inside the 1e-4 parity with R.
+ *   concentrated out). Once the filtered covariance has converged the
+ *   filter reuses its last gain (a steady state; the convergence test is in
+ *   docs/forecasting.md): exact without MA terms, and with MA terms a
+ *   perturbation of the prediction variances of the order of 1e-9
+ *   relative, far inside the 1e-4 parity with R.
  * - CSS-ML (default): CSS first; its estimates start ML when the CSS
  *   optimisation converged (a non-stationary CSS AR part is an error, as in
  *   R), otherwise ML starts from zero.
@@ -243,6 +240,8 @@ typedef struct crm_arima_options {
  * @param[out] opts  options to initialise
  * @param[in]  size  sizeof *opts as the caller compiled it
  * @return CRM_OK, CRM_E_INVALID (opts NULL or size too small).
+ * Ownership: opts is the caller's struct; only its first size bytes are
+ * written.
  * Thread-safety: safe from any thread.
  */
 CRM_API crm_status crm_arima_options_init(crm_arima_options *opts, size_t size);
@@ -266,6 +265,7 @@ CRM_API crm_status crm_arima_options_init(crm_arima_options *opts, size_t size);
  *         model: non-stationary AR part from CSS, initial value or
  *         gradient not finite, singular Hessian); CRM_E_FORMAT (opts from
  *         a newer library); CRM_E_NOMEM.
+ * Ownership: y and opts (with fixed) are only read during the call.
  * Thread-safety: safe; concurrent fits are independent.
  */
 CRM_API crm_status crm_arima_fit(const double *y, size_t n, const crm_arima_options *opts,
@@ -281,12 +281,16 @@ CRM_API crm_status crm_arima_fit(const double *y, size_t n, const crm_arima_opti
  * @param[in]  time_col   time column (CRM_TYPE_TIME)
  * @param[in]  value_col  number column
  * @param[in]  opts       options, or NULL (monthly, ARIMA(0,0,0) + mean)
- * @param[out] out        fitted model, NULL on failure. Ownership: caller.
- * @return CRM_OK; CRM_E_NOTFOUND (no such column); CRM_E_TYPE (wrong column
- *         type); CRM_E_INVALID (empty dataset, a missing time naming the
- *         row, unknown freq, non-regular dates with aggregate = 0 naming
- *         the row, and the errors of crm_arima_fit()); CRM_E_NUMERIC;
- *         CRM_E_FORMAT; CRM_E_NOMEM.
+ * @param[out] out        fitted model (kind CRM_MODEL_ARIMA), NULL on failure.
+ *                        Ownership: caller; free with crm_model_free().
+ * @return CRM_OK; CRM_E_NOTFOUND (no such column); CRM_E_TYPE (time_col not
+ *         a time column or value_col not a number column); CRM_E_INVALID
+ *         (NULL argument, empty dataset, a missing time naming the row,
+ *         unknown freq, non-regular dates with aggregate = 0 naming the
+ *         row, and the errors of crm_arima_fit()); CRM_E_NUMERIC (as
+ *         crm_arima_fit()); CRM_E_FORMAT (opts from a newer library);
+ *         CRM_E_NOMEM.
+ * Ownership: the column names and opts are only read during the call.
  * Thread-safety: ds may be read by other threads meanwhile.
  */
 CRM_API crm_status crm_arima_fit_dataset(const crm_dataset *ds, const char *time_col,
@@ -300,10 +304,11 @@ CRM_API crm_status crm_arima_fit_dataset(const crm_dataset *ds, const char *time
  * @param[in]  level  interval level in percent, in (0, 100), e.g. 95
  * @param[out] out    table with number columns step (1..h), mean, se, lower,
  *                    upper, preceded by a time column `time` when the model
- *                    was fitted from a dataset. Ownership: caller; free with
- *                    crm_dataset_free().
+ *                    was fitted from a dataset; NULL on failure.
+ *                    Ownership: caller; free with crm_dataset_free().
  * @return CRM_OK; CRM_E_INVALID (NULL argument, h or level out of range);
  *         CRM_E_TYPE (not an ARIMA model); CRM_E_NOMEM.
+ * Ownership: nothing else changes hands.
  * Thread-safety: safe; only reads m.
  */
 CRM_API crm_status crm_arima_forecast(const crm_model *m, int32_t h, double level,
@@ -319,8 +324,13 @@ CRM_API crm_status crm_arima_forecast(const crm_model *m, int32_t h, double leve
  * @param[in]  levels   nlevels levels in percent, each in (0, 100), distinct;
  *                      NULL with nlevels 0 gives 80 and 95
  * @param[in]  nlevels  number of levels, 0..16
- * @param[out] out      table, NULL on failure. Ownership: caller.
- * @return CRM_OK; CRM_E_INVALID; CRM_E_TYPE; CRM_E_NOMEM.
+ * @param[out] out      table, NULL on failure.
+ *                      Ownership: caller; free with crm_dataset_free().
+ * @return CRM_OK; CRM_E_INVALID (NULL m or out, h out of range, levels NULL
+ *         with nlevels > 0 or not NULL with nlevels 0, more than 16 levels, a
+ *         level outside (0, 100) or given twice); CRM_E_TYPE (not an ARIMA
+ *         model); CRM_E_NOMEM.
+ * Ownership: levels are only read during the call.
  * Thread-safety: safe; only reads m.
  */
 CRM_API crm_status crm_arima_forecast_levels(const crm_model *m, int32_t h, const double *levels,
@@ -345,13 +355,18 @@ CRM_API crm_status crm_arima_forecast_levels(const crm_model *m, int32_t h, cons
  *                        sq, period, constant (1 mean/drift), loglik, aic,
  *                        aicc, bic, sigma2, converged, ljung_box_p, error
  *                        (text, missing when the fit succeeded).
- *                        Ownership: caller.
+ *                        Ownership: caller; free with crm_dataset_free().
  * @param[out] forecasts_out  group key, step, time, mean, se, lower, upper; h
- *                        rows per fitted group. Ownership: caller.
- * @return CRM_OK; CRM_E_NOTFOUND; CRM_E_TYPE; CRM_E_INVALID (NULL argument,
- *         h or level out of range, missing time or group key naming the
- *         row, invalid options); CRM_E_CANCELLED; CRM_E_FORMAT; CRM_E_NOMEM.
+ *                        rows per fitted group.
+ *                        Ownership: caller; free with crm_dataset_free().
+ * @return CRM_OK (also when some groups failed); CRM_E_NOTFOUND (a column
+ *         does not exist); CRM_E_TYPE (time_col not a time column or
+ *         value_col not a number column); CRM_E_INVALID (NULL argument, h
+ *         or level out of range, missing time or group key naming the row,
+ *         invalid options); CRM_E_CANCELLED (the progress callback returned
+ *         non-zero); CRM_E_FORMAT (opts from a newer library); CRM_E_NOMEM.
  *         Both outputs are NULL on failure.
+ * Ownership: the column names and opts are only read during the call.
  * Thread-safety: ds may be read by other threads meanwhile.
  */
 CRM_API crm_status crm_arima_fit_many(const crm_dataset *ds, const char *by_col,

@@ -69,16 +69,12 @@
  * character are written as they are ("HEART, RED" with the default separator
  * becomes "HEART\, RED").
  *
- * Algorithm. Items are recoded by frequency and infrequent items dropped
- * before any counting; duplicate items are removed from each transaction.
- * Frequent itemsets are then enumerated depth first on a prefix tree of
- * itemsets (Eclat/LCM style): each node keeps the list of transactions that
- * hold its itemset, and one pass over those (shrunk) transactions counts every
- * one-item extension at once, so only supersets of frequent itemsets are ever
- * counted (the Apriori property) and each count is exact. The subtrees of
- * the single items are independent: they are mined on up to n_threads
- * threads and merged in a fixed order. Memory stays proportional to the
- * transactions (never a dense one-hot table) plus the output.
+ * Counts and determinism. Every count is exact (itemsets are enumerated
+ * depth first, counting only extensions of frequent itemsets; how:
+ * docs/assoc.md). The subtrees of the single items are mined on up to
+ * n_threads threads and merged in a fixed order, so the tables are the same
+ * for every n_threads. Memory stays proportional to the transactions (never
+ * a dense one-hot table) plus the output.
  *
  * Thread-safety: crm_apriori() only reads its input dataset, which other
  * threads may read meanwhile. The progress callback is only ever called on
@@ -139,6 +135,8 @@ typedef struct crm_apriori_options {
  * @param[out] opts  options to initialise
  * @param[in]  size  sizeof *opts as the caller compiled it
  * @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
+ * Ownership: opts is the caller's struct; only its first size bytes are
+ * written.
  * Thread-safety: safe from any thread.
  */
 CRM_API crm_status crm_apriori_options_init(crm_apriori_options *opts, size_t size);
@@ -169,6 +167,8 @@ CRM_API crm_status crm_apriori_options_init(crm_apriori_options *opts, size_t si
  *         CRM_E_FORMAT (opts from a newer library with unknown fields set);
  *         CRM_E_CANCELLED (the progress callback returned non-zero);
  *         CRM_E_NOMEM.
+ * Ownership: the column names and opts (with separator) are only read
+ * during the call.
  * Thread-safety: tx may be read by other threads meanwhile.
  */
 CRM_API crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *item_col,

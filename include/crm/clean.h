@@ -3,11 +3,13 @@
  * @brief Cleaning a dataset in place: duplicates, missing values, imputation,
  *        outliers and type conversion.
  *
- * Every function here changes its dataset in place and is atomic: the new
+ * Every function here changes its dataset in place (see "Values and
+ * in-place operations" in crm/common.h) and is all-or-nothing: the new
  * columns are built first and swapped in only when everything succeeded, so
  * a failed call leaves the dataset exactly as it was (and leaks nothing).
  * Strings borrowed from a dataset (crm_dataset_get_text(), column names)
- * become invalid when a call here changes it.
+ * become invalid when a call here changes it. To keep the original, clean a
+ * crm_dataset_clone() of it.
  *
  * Conventions, named so that results can be compared with the tools
  * analysts use:
@@ -55,9 +57,11 @@ typedef enum crm_keep {
  * @param[in]     keep     CRM_KEEP_FIRST, CRM_KEEP_LAST or CRM_KEEP_NONE
  *                         (@type[enum] crm_keep)
  * @param[out]    removed  number of rows removed (may be NULL); 0 on failure
- * @return CRM_OK; CRM_E_INVALID (ds NULL, keys NULL with nkeys > 0, a key
- *         listed twice, keep out of range); CRM_E_NOTFOUND (unknown key,
- *         named); CRM_E_NOMEM. On failure ds is unchanged.
+ * @return CRM_OK; CRM_E_INVALID (ds NULL, keys NULL with nkeys > 0, a NULL
+ *         key, a key listed twice, keep out of range, 2^32 - 1 rows or more);
+ *         CRM_E_NOTFOUND (unknown key, named); CRM_E_NOMEM. On failure ds
+ *         is unchanged.
+ * Ownership: keys stay the caller's; the removed rows are released.
  * Thread-safety: ds must not be used by another thread during the call.
  */
 CRM_API crm_status crm_clean_dedup(crm_dataset *ds, const char *const *keys, size_t nkeys,
@@ -71,9 +75,10 @@ CRM_API crm_status crm_clean_dedup(crm_dataset *ds, const char *const *keys, siz
  * @param[in]     cols     column names, or NULL when count is 0
  * @param[in]     count    number of columns; 0 means all columns
  * @param[out]    removed  number of rows removed (may be NULL); 0 on failure
- * @return CRM_OK; CRM_E_INVALID (ds NULL, cols NULL with n > 0);
- *         CRM_E_NOTFOUND (unknown column, named); CRM_E_NOMEM.
- *         On failure ds is unchanged.
+ * @return CRM_OK; CRM_E_INVALID (ds NULL, cols NULL with count > 0, a NULL
+ *         name, a column listed twice); CRM_E_NOTFOUND (unknown column,
+ *         named); CRM_E_NOMEM. On failure ds is unchanged.
+ * Ownership: cols stay the caller's; the removed rows are released.
  * Thread-safety: ds must not be used by another thread during the call.
  */
 CRM_API crm_status crm_clean_drop_missing(crm_dataset *ds, const char *const *cols,
@@ -113,10 +118,15 @@ typedef struct crm_impute_options {
 } crm_impute_options;
 
 /**
- * Write the default imputation options into `opts`.
+ * Write the default imputation options into `opts` (constant 0,
+ * text_constant NULL, order_by NULL).
  * @param[out] opts  options to initialise
  * @param[in]  size  sizeof *opts as the caller compiled it
- * @return CRM_OK, CRM_E_INVALID (opts NULL or size too small).
+ * @return CRM_OK; CRM_E_INVALID (opts NULL or size smaller than the v1.0
+ *         struct).
+ * Ownership: opts is the caller's struct; only its first size bytes are
+ * written.
+ * Thread-safety: safe from any thread.
  */
 CRM_API crm_status crm_impute_options_init(crm_impute_options *opts, size_t size);
 
@@ -152,15 +162,17 @@ CRM_API crm_status crm_impute_options_init(crm_impute_options *opts, size_t size
  * @param[in]     opts    options, or NULL for defaults
  * @param[out]    filled  number of cells filled (may be NULL); 0 on failure
  * @return CRM_OK; CRM_E_INVALID (NULL ds or col, unknown method, NaN
- *         constant, text column without text_constant, time constant not a
- *         whole number in range, order_by naming col itself, order_by
- *         missing at a row that takes part: the message names the row);
+ *         constant, text column without text_constant, text_constant not
+ *         valid UTF-8, time constant not a whole number in range, order_by
+ *         naming col itself, order_by missing at a row that takes part: the
+ *         message names the row);
  *         CRM_E_NOTFOUND (col or order_by unknown); CRM_E_TYPE (mean, median
  *         or linear of a non-number column; order_by of text); CRM_E_NUMERIC
  *         (mean, median or mode of an all-missing column); CRM_E_FORMAT
  *         (opts from a newer library with unknown fields set); CRM_E_NOMEM.
  *         On failure ds is unchanged.
- * Ownership: opts and its strings stay the caller's.
+ * Ownership: col, opts and its strings stay the caller's (text_constant is
+ * copied into the column's dictionary).
  * Thread-safety: ds must not be used by another thread during the call.
  */
 CRM_API crm_status crm_clean_impute(crm_dataset *ds, const char *col, int32_t method,
@@ -222,6 +234,7 @@ typedef enum crm_outlier_action {
  *         negative or not finite, FLAG when `<col>_outlier` already exists);
  *         CRM_E_NOTFOUND (unknown column); CRM_E_TYPE (not a number column);
  *         CRM_E_NOMEM. On failure ds is unchanged.
+ * Ownership: col stays the caller's; with DROP the removed rows are released.
  * Thread-safety: ds must not be used by another thread during the call.
  */
 CRM_API crm_status crm_clean_outliers(crm_dataset *ds, const char *col, int32_t rule, double k,
@@ -260,6 +273,8 @@ CRM_API crm_status crm_clean_outliers(crm_dataset *ds, const char *col, int32_t 
  *         value); CRM_E_NUMERIC (number -> time of a non-finite or
  *         out-of-range value, naming the row); CRM_E_NOMEM.
  *         On failure ds is unchanged.
+ * Ownership: col and format stay the caller's; strings borrowed from the
+ * converted column become invalid.
  * Thread-safety: ds must not be used by another thread during the call.
  */
 CRM_API crm_status crm_clean_convert(crm_dataset *ds, const char *col, int32_t type,

@@ -21,9 +21,39 @@
  * supported by libcrm X.Y"). A size smaller than the first published layout
  * is CRM_E_INVALID. Structs only ever grow at the end within a major version.
  *
- * Threads. A handle may be used from any thread, by one thread at a time.
- * Distinct handles are independent. The library never prints, exits or
- * aborts, and keeps no global state besides the optional allocator.
+ * Threads. A handle may be used from any thread. A function that takes a
+ * `const` handle only reads it, so several threads may read one handle at
+ * once; a function that changes a handle (the in-place operations below and
+ * the *_free functions) needs it to itself: no other thread may use that
+ * handle during the call. Distinct handles are independent. The library
+ * never prints, exits or aborts, and keeps no global state besides the
+ * optional allocator.
+ *
+ * Values and in-place operations. Datasets are values: every function that
+ * hands back a dataset (crm_dataset_select(), _sort(), _head(), _filter(),
+ * _group(), _join(), _describe(), _clone(), the readers, every analysis and
+ * model table) creates a new one and never changes the datasets it reads,
+ * which it takes as `const crm_dataset *`. Exactly these functions change a
+ * dataset in place (they take it as `crm_dataset *`):
+ * - crm_dataset_add_number(), crm_dataset_add_text(),
+ *   crm_dataset_add_time(): append a column;
+ * - crm_dataset_drop_column(), crm_dataset_rename_column(): remove or
+ *   rename a column;
+ * - crm_dataset_mutate(): append a computed column, or replace one;
+ * - crm_clean_dedup(), crm_clean_drop_missing(): remove rows;
+ * - crm_clean_impute(): fill the missing cells of a column;
+ * - crm_clean_outliers(): append a flag column (FLAG), remove rows (DROP)
+ *   or change cells (CLIP);
+ * - crm_clean_convert(): change the type of a column;
+ * - crm_model_predict(): append the prediction column(s).
+ * Each of them is all-or-nothing: a failed call, whatever the cause (bad
+ * input, out of memory), leaves every column name, type, cell, missing flag
+ * and text dictionary of the dataset exactly as it was. A change never shows
+ * in another dataset, even one that shares a text dictionary with it (a
+ * clone, a selection). Strings borrowed from a dataset (column names, text
+ * cells, dictionary entries) stay valid until the dataset is changed by one
+ * of these functions or freed. crm_dataset_free() ends a dataset. Models
+ * never change after they are created.
  *
  * Files written atomically. Every function that writes a file
  * (crm_dataset_write_csv(), crm_model_save(), crm_file_write()) either
@@ -122,7 +152,8 @@ typedef void (*crm_free_fn)(void *ptr, void *user);
 /**
  * Name of a status code, e.g. "CRM_E_PARSE".
  * @param[in] status  any value; unknown values give "CRM_E_UNKNOWN"
- * @return a static string. Ownership: library (never free). Never NULL.
+ * @return a static string, never NULL (cannot fail).
+ * Ownership: library; never free it.
  * Thread-safety: safe from any thread.
  */
 CRM_API const char *crm_status_str(crm_status status);
@@ -131,7 +162,8 @@ CRM_API const char *crm_status_str(crm_status status);
  * Message describing the calling thread's last failed libcrm call, e.g.
  * `orders.csv:1043:4: column "Quantity": "12x" is not a number`.
  * Successful calls do not clear it.
- * @return "" when no call has failed in this thread. Never NULL.
+ * @return the message; "" when no call has failed in this thread. Never NULL
+ *         (cannot fail).
  * Ownership: borrowed; valid until the calling thread's next libcrm call
  * (copy it at once).
  * Thread-safety: each thread sees its own message.
@@ -142,7 +174,10 @@ CRM_API const char *crm_last_error(void);
  * Release a string or buffer that libcrm allocated and handed out (for
  * example by crm_dataset_to_csv_string()). Uses the allocator in force.
  * @param[in] p  block to release; NULL is a harmless no-op
- * Thread-safety: safe from any thread.
+ * Cannot fail.
+ * Ownership: p is released and must not be used afterwards; never pass a
+ * handle (use its *_free function) or memory libcrm did not allocate.
+ * Thread-safety: safe from any thread; no other thread may use p meanwhile.
  */
 CRM_API void crm_free(void *p);
 
@@ -155,8 +190,10 @@ CRM_API void crm_free(void *p);
  * @param[in] realloc_fn  reallocation function, or NULL (with the others NULL)
  * @param[in] free_fn     release function, or NULL (with the others NULL)
  * @param[in] user        passed back to the three functions
- * @return CRM_OK; CRM_E_INVALID when only some functions are NULL;
- *         CRM_E_STATE when libcrm memory is still allocated.
+ * @return CRM_OK; CRM_E_INVALID (only some of the functions are NULL);
+ *         CRM_E_STATE (libcrm memory is still allocated).
+ * Ownership: the library keeps the three function pointers and user until the
+ * next call; user stays the caller's and must stay valid while libcrm uses it.
  * Thread-safety: not safe while other threads use libcrm.
  */
 CRM_API crm_status crm_set_allocator(crm_malloc_fn malloc_fn, crm_realloc_fn realloc_fn,
@@ -181,14 +218,18 @@ CRM_API crm_status crm_file_write(const char *path, const char *data, size_t len
 
 /**
  * Version of the loaded library as "MAJOR.MINOR.PATCH".
- * @return a static string. Ownership: library. Never NULL.
+ * @return a static string, never NULL (cannot fail).
+ * Ownership: library; never free it.
+ * Thread-safety: safe from any thread.
  */
 CRM_API const char *crm_version(void);
 
 /**
  * Version of the loaded library as MAJOR * 10000 + MINOR * 100 + PATCH; compare
  * with CRM_VERSION_NUMBER from the header you compiled against.
- * @return the version number
+ * @return the version number (cannot fail)
+ * Ownership: nothing changes hands.
+ * Thread-safety: safe from any thread.
  */
 CRM_API int32_t crm_version_number(void);
 

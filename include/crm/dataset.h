@@ -16,14 +16,24 @@
  * Columns and rows are addressed by 0-based index in accessors; analysis calls
  * take column names. Column names are unique, non-empty UTF-8.
  *
- * Datasets are values: operations such as select, sort and head return a new
- * dataset and never change their input. The calls that change a dataset in
- * place - crm_dataset_add_number(), _add_text(), _add_time(),
- * _drop_column(), _rename_column(), crm_dataset_mutate(), the cleaning
- * functions of crm/clean.h and crm_model_predict() - are all-or-nothing: a
- * failed call, whatever the cause (bad input, out of memory), leaves every
- * column name, type, cell, missing flag and text dictionary exactly as it
- * was, and so does any call for the datasets a dictionary is shared with.
+ * Values and in-place operations (crm/common.h has the full list). The
+ * functions here that take a `const crm_dataset *` never change it, and
+ * those that hand back a dataset create a new one. Six change a dataset in
+ * place: crm_dataset_add_number(), _add_text(), _add_time(), _drop_column(),
+ * _rename_column() and crm_dataset_mutate(); so do the cleaning functions of
+ * crm/clean.h and crm_model_predict(). Each is all-or-nothing: a failed call
+ * leaves the dataset, and every dataset it shares a text dictionary with,
+ * exactly as it was.
+ *
+ * Ownership. Datasets handed out through `crm_dataset **out` belong to the
+ * caller (free with crm_dataset_free()); inputs - names, values, expressions,
+ * options - are copied or only read during the call and stay the caller's.
+ * Borrowed strings (column names, text cells, dictionary entries) stay valid
+ * until the dataset is changed in place or freed.
+ *
+ * Thread-safety. Functions taking a `const crm_dataset *` only read it:
+ * other threads may read the same dataset meanwhile. The in-place functions
+ * need the dataset to themselves for the duration of the call.
  */
 #ifndef CRM_DATASET_H
 #define CRM_DATASET_H
@@ -57,25 +67,32 @@ typedef enum crm_type {
  * the number of rows.
  * @param[out] out  new dataset, NULL on failure.
  *                  Ownership: caller; free with crm_dataset_free().
- * @return CRM_OK, CRM_E_INVALID (out is NULL), CRM_E_NOMEM.
+ * @return CRM_OK; CRM_E_INVALID (out is NULL); CRM_E_NOMEM.
  * Thread-safety: safe from any thread.
  */
 CRM_API crm_status crm_dataset_new(crm_dataset **out);
 
 /**
  * Free a dataset and every string borrowed from it. NULL is a harmless no-op.
- * Models fitted on the dataset and datasets derived from it stay valid.
+ * Models fitted on the dataset and datasets derived from it stay valid (a text
+ * dictionary shared with a clone or selection lives on in them).
  * @param[in] ds  dataset to free, or NULL
+ * Cannot fail.
+ * Ownership: ds is released; it and the strings borrowed from it must not be
+ * used afterwards.
+ * Thread-safety: no other thread may use ds meanwhile.
  */
 CRM_API void crm_dataset_free(crm_dataset *ds);
 
 /**
- * Deep copy of a dataset (text dictionaries are shared read-only, which is
- * invisible to the caller).
+ * Deep copy of a dataset: same column names, types, cells and row count (text
+ * dictionaries are shared read-only, which is invisible to the caller: an
+ * in-place change of either dataset never shows in the other).
  * @param[in]  ds   dataset to copy
- * @param[out] out  the copy, NULL on failure. Ownership: caller (crm_dataset_free).
- * @return CRM_OK, CRM_E_INVALID (NULL argument), CRM_E_NOMEM.
- * Thread-safety: ds may be read by other threads meanwhile.
+ * @param[out] out  the copy, NULL on failure.
+ *                  Ownership: caller; free with crm_dataset_free().
+ * @return CRM_OK; CRM_E_INVALID (ds or out is NULL); CRM_E_NOMEM.
+ * Thread-safety: ds is only read; other threads may read it meanwhile.
  */
 CRM_API crm_status crm_dataset_clone(const crm_dataset *ds, crm_dataset **out);
 
@@ -84,64 +101,85 @@ CRM_API crm_status crm_dataset_clone(const crm_dataset *ds, crm_dataset **out);
 /* ------------------------------------------------------------------------ */
 
 /**
- * Append a number column. Values are copied; NaN means missing, +-Inf are
- * kept as given.
+ * Append a number column to ds, in place. Values are copied; NaN means
+ * missing, +-Inf are kept as given.
  * @param[in,out] ds      dataset to extend
- * @param[in]     name    column name (UTF-8, non-empty, not already present); copied
+ * @param[in]     name    column name (UTF-8, non-empty, not already present)
  * @param[in]     values  n doubles (may be NULL only when n is 0)
  * @param[in]     n       number of values; must equal crm_dataset_nrows(ds)
  *                        unless ds has no columns yet
- * @return CRM_OK, CRM_E_INVALID (NULL argument, duplicate or empty name,
- *         invalid UTF-8 name, n differs from the row count), CRM_E_NOMEM.
+ * @return CRM_OK; CRM_E_INVALID (ds NULL, values NULL with n > 0, name NULL,
+ *         empty, not valid UTF-8 or already a column, n differs from the row
+ *         count; the message names the column); CRM_E_NOMEM.
  *         On failure ds is unchanged.
- * Ownership: values and name stay the caller's.
+ * Ownership: name and values are copied and stay the caller's; the new column
+ * belongs to ds.
+ * Thread-safety: no other thread may use ds during the call.
  */
 CRM_API crm_status crm_dataset_add_number(crm_dataset *ds, const char *name, const double *values,
                                           size_t n);
 
 /**
- * Append a text column. Strings are copied into the column's dictionary; a
- * NULL entry means missing.
+ * Append a text column to ds, in place. Strings are copied into the column's
+ * dictionary (codes in order of first appearance); a NULL entry means missing.
  * @param[in,out] ds      dataset to extend
- * @param[in]     name    column name (see crm_dataset_add_number()); copied
- * @param[in]     values  n NUL-terminated UTF-8 strings or NULLs
- * @param[in]     n       number of values; must equal the row count
- * @return CRM_OK, CRM_E_INVALID (as crm_dataset_add_number(), or a value that
- *         is not valid UTF-8: the message names the row), CRM_E_NOMEM.
- *         On failure ds is unchanged.
- * Ownership: values and name stay the caller's.
+ * @param[in]     name    column name (see crm_dataset_add_number())
+ * @param[in]     values  n NUL-terminated UTF-8 strings or NULLs (may be NULL
+ *                        only when n is 0)
+ * @param[in]     n       number of values; must equal the row count unless ds
+ *                        has no columns yet
+ * @return CRM_OK; CRM_E_INVALID (as crm_dataset_add_number(), or a value that
+ *         is not valid UTF-8: the message names the column, the 0-based row
+ *         and the byte); CRM_E_NOMEM. On failure ds is unchanged.
+ * Ownership: name and the strings are copied and stay the caller's; the new
+ * column belongs to ds.
+ * Thread-safety: no other thread may use ds during the call.
  */
 CRM_API crm_status crm_dataset_add_text(crm_dataset *ds, const char *name,
                                         const char *const *values, size_t n);
 
 /**
- * Append a time column of seconds since the Unix epoch (UTC). Values are
- * copied; CRM_TIME_MISSING means missing.
+ * Append a time column of seconds since the Unix epoch (UTC) to ds, in place.
+ * Values are copied; CRM_TIME_MISSING means missing.
  * @param[in,out] ds      dataset to extend
- * @param[in]     name    column name (see crm_dataset_add_number()); copied
- * @param[in]     values  n int64 seconds
- * @param[in]     n       number of values; must equal the row count
- * @return CRM_OK, CRM_E_INVALID, CRM_E_NOMEM. On failure ds is unchanged.
+ * @param[in]     name    column name (see crm_dataset_add_number())
+ * @param[in]     values  n int64 seconds (may be NULL only when n is 0)
+ * @param[in]     n       number of values; must equal the row count unless ds
+ *                        has no columns yet
+ * @return CRM_OK; CRM_E_INVALID (as crm_dataset_add_number()); CRM_E_NOMEM.
+ *         On failure ds is unchanged.
+ * Ownership: name and values are copied and stay the caller's; the new column
+ * belongs to ds.
+ * Thread-safety: no other thread may use ds during the call.
  */
 CRM_API crm_status crm_dataset_add_time(crm_dataset *ds, const char *name, const int64_t *values,
                                         size_t n);
 
 /**
- * Remove a column.
+ * Remove a column from ds, in place. The columns after it move down one index;
+ * removing the last column leaves a dataset of 0 rows.
  * @param[in,out] ds    dataset
  * @param[in]     name  column to remove
- * @return CRM_OK, CRM_E_INVALID (NULL argument), CRM_E_NOTFOUND (no such column).
- *         On failure ds is unchanged. Strings borrowed from the removed
- *         column become invalid.
+ * @return CRM_OK; CRM_E_INVALID (ds or name NULL); CRM_E_NOTFOUND (no such
+ *         column, naming it). On failure ds is unchanged.
+ * Ownership: the column's memory is released; strings borrowed from ds before
+ * the call must not be used afterwards (crm/common.h). name stays the caller's.
+ * Thread-safety: no other thread may use ds during the call.
  */
 CRM_API crm_status crm_dataset_drop_column(crm_dataset *ds, const char *name);
 
 /**
- * Rename a column.
+ * Rename a column of ds, in place (it keeps its position, type and cells).
+ * Renaming a column to its own name does nothing.
  * @param[in,out] ds        dataset
  * @param[in]     name      current name
- * @param[in]     new_name  new name (non-empty UTF-8, not used by another column); copied
- * @return CRM_OK, CRM_E_INVALID, CRM_E_NOTFOUND, CRM_E_NOMEM. On failure ds is unchanged.
+ * @param[in]     new_name  new name (non-empty UTF-8, not used by another column)
+ * @return CRM_OK; CRM_E_INVALID (NULL argument, new_name empty, not valid
+ *         UTF-8 or the name of another column); CRM_E_NOTFOUND (no column
+ *         `name`, naming it); CRM_E_NOMEM. On failure ds is unchanged.
+ * Ownership: new_name is copied; name and new_name stay the caller's. The old
+ * name, if borrowed from ds, becomes invalid.
+ * Thread-safety: no other thread may use ds during the call.
  */
 CRM_API crm_status crm_dataset_rename_column(crm_dataset *ds, const char *name,
                                              const char *new_name);
@@ -153,14 +191,18 @@ CRM_API crm_status crm_dataset_rename_column(crm_dataset *ds, const char *name,
 /**
  * Number of rows.
  * @param[in] ds  dataset; NULL gives 0
- * @return the row count
+ * @return the row count (cannot fail)
+ * Ownership: nothing changes hands.
+ * Thread-safety: only reads ds; other threads may read it meanwhile.
  */
 CRM_API size_t crm_dataset_nrows(const crm_dataset *ds);
 
 /**
  * Number of columns.
  * @param[in] ds  dataset; NULL gives 0
- * @return the column count
+ * @return the column count (cannot fail)
+ * Ownership: nothing changes hands.
+ * Thread-safety: only reads ds; other threads may read it meanwhile.
  */
 CRM_API size_t crm_dataset_ncols(const crm_dataset *ds);
 
@@ -168,8 +210,11 @@ CRM_API size_t crm_dataset_ncols(const crm_dataset *ds);
  * Name of column `col`.
  * @param[in]  ds   dataset
  * @param[in]  col  0-based column index
- * @param[out] out  borrowed name; valid until ds is modified or freed. NULL on failure.
- * @return CRM_OK, CRM_E_INVALID (NULL argument or col out of range).
+ * @param[out] out  the name, NULL on failure
+ * @return CRM_OK; CRM_E_INVALID (ds or out NULL, col out of range).
+ * Ownership: out is borrowed from ds; valid until ds is changed in place or
+ * freed.
+ * Thread-safety: only reads ds; other threads may read it meanwhile.
  */
 CRM_API crm_status crm_dataset_column_name(const crm_dataset *ds, size_t col, const char **out);
 
@@ -178,8 +223,10 @@ CRM_API crm_status crm_dataset_column_name(const crm_dataset *ds, size_t col, co
  * @param[in]  ds    dataset
  * @param[in]  name  column name
  * @param[out] out   0-based index; unchanged on failure
- * @return CRM_OK, CRM_E_INVALID (NULL argument), CRM_E_NOTFOUND (no such column;
- *         the message names it).
+ * @return CRM_OK; CRM_E_INVALID (NULL argument); CRM_E_NOTFOUND (no such
+ *         column; the message names it).
+ * Ownership: name stays the caller's.
+ * Thread-safety: only reads ds; other threads may read it meanwhile.
  */
 CRM_API crm_status crm_dataset_column_index(const crm_dataset *ds, const char *name, size_t *out);
 
@@ -188,16 +235,21 @@ CRM_API crm_status crm_dataset_column_index(const crm_dataset *ds, const char *n
  * @param[in]  ds   dataset
  * @param[in]  col  0-based column index
  * @param[out] out  one of ::crm_type (@type[enum] crm_type); unchanged on failure
- * @return CRM_OK, CRM_E_INVALID.
+ * @return CRM_OK; CRM_E_INVALID (ds or out NULL, col out of range).
+ * Ownership: nothing changes hands.
+ * Thread-safety: only reads ds; other threads may read it meanwhile.
  */
 CRM_API crm_status crm_dataset_column_type(const crm_dataset *ds, size_t col, int32_t *out);
 
 /**
- * Number of missing cells in column `col`.
+ * Number of missing cells in column `col` (NaN, CRM_TIME_MISSING or a missing
+ * text, by the column's type).
  * @param[in]  ds   dataset
  * @param[in]  col  0-based column index
  * @param[out] out  missing count; unchanged on failure
- * @return CRM_OK, CRM_E_INVALID.
+ * @return CRM_OK; CRM_E_INVALID (ds or out NULL, col out of range).
+ * Ownership: nothing changes hands.
+ * Thread-safety: only reads ds; other threads may read it meanwhile.
  */
 CRM_API crm_status crm_dataset_missing(const crm_dataset *ds, size_t col, size_t *out);
 
@@ -207,9 +259,11 @@ CRM_API crm_status crm_dataset_missing(const crm_dataset *ds, size_t col, size_t
  * @param[in]  col   0-based index of a CRM_TYPE_NUMBER column
  * @param[in]  row0  first row
  * @param[in]  n     number of rows; row0 + n must not exceed the row count
- * @param[out] out   n doubles (NaN where missing)
- * @return CRM_OK, CRM_E_INVALID (NULL argument, range out of bounds),
- *         CRM_E_TYPE (not a number column).
+ * @param[out] out   n doubles (NaN where missing); unchanged on failure
+ * @return CRM_OK; CRM_E_INVALID (ds or out NULL, col out of range, rows out
+ *         of range); CRM_E_TYPE (not a number column, naming it and its type).
+ * Ownership: out is the caller's memory, room for n values.
+ * Thread-safety: only reads ds; other threads may read it meanwhile.
  */
 CRM_API crm_status crm_dataset_get_number(const crm_dataset *ds, size_t col, size_t row0, size_t n,
                                           double *out);
@@ -219,9 +273,13 @@ CRM_API crm_status crm_dataset_get_number(const crm_dataset *ds, size_t col, siz
  * @param[in]  ds   dataset
  * @param[in]  col  0-based index of a CRM_TYPE_TEXT column
  * @param[in]  row  0-based row
- * @param[out] out  borrowed UTF-8 string, NULL when the cell is missing (status
- *                  is still CRM_OK). Valid until ds is modified or freed.
- * @return CRM_OK, CRM_E_INVALID (NULL argument, row out of range), CRM_E_TYPE.
+ * @param[out] out  UTF-8 string, NULL when the cell is missing (status is
+ *                  still CRM_OK) and on failure
+ * @return CRM_OK; CRM_E_INVALID (ds or out NULL, col or row out of range);
+ *         CRM_E_TYPE (not a text column, naming it and its type).
+ * Ownership: out is borrowed from ds; valid until ds is changed in place or
+ * freed.
+ * Thread-safety: only reads ds; other threads may read it meanwhile.
  */
 CRM_API crm_status crm_dataset_get_text(const crm_dataset *ds, size_t col, size_t row,
                                         const char **out);
@@ -231,9 +289,13 @@ CRM_API crm_status crm_dataset_get_text(const crm_dataset *ds, size_t col, size_
  * @param[in]  ds    dataset
  * @param[in]  col   0-based index of a CRM_TYPE_TIME column
  * @param[in]  row0  first row
- * @param[in]  n     number of rows
- * @param[out] out   n int64 seconds (CRM_TIME_MISSING where missing)
- * @return CRM_OK, CRM_E_INVALID, CRM_E_TYPE.
+ * @param[in]  n     number of rows; row0 + n must not exceed the row count
+ * @param[out] out   n int64 seconds (CRM_TIME_MISSING where missing);
+ *                   unchanged on failure
+ * @return CRM_OK; CRM_E_INVALID (ds or out NULL, col out of range, rows out
+ *         of range); CRM_E_TYPE (not a time column, naming it and its type).
+ * Ownership: out is the caller's memory, room for n values.
+ * Thread-safety: only reads ds; other threads may read it meanwhile.
  */
 CRM_API crm_status crm_dataset_get_time(const crm_dataset *ds, size_t col, size_t row0, size_t n,
                                         int64_t *out);
@@ -241,14 +303,17 @@ CRM_API crm_status crm_dataset_get_time(const crm_dataset *ds, size_t col, size_
 /**
  * Dictionary codes of rows [row0, row0 + n) of a text column: code c refers to
  * crm_dataset_text_level(ds, col, c); -1 means missing. Codes are assigned in
- * order of first appearance. This is the fast path for bindings that convert
- * whole columns.
+ * order of first appearance. Bindings use it to convert whole columns without
+ * one call per cell.
  * @param[in]  ds    dataset
  * @param[in]  col   0-based index of a CRM_TYPE_TEXT column
  * @param[in]  row0  first row
- * @param[in]  n     number of rows
- * @param[out] out   n codes
- * @return CRM_OK, CRM_E_INVALID, CRM_E_TYPE.
+ * @param[in]  n     number of rows; row0 + n must not exceed the row count
+ * @param[out] out   n codes; unchanged on failure
+ * @return CRM_OK; CRM_E_INVALID (ds or out NULL, col out of range, rows out
+ *         of range); CRM_E_TYPE (not a text column, naming it and its type).
+ * Ownership: out is the caller's memory, room for n values.
+ * Thread-safety: only reads ds; other threads may read it meanwhile.
  */
 CRM_API crm_status crm_dataset_get_codes(const crm_dataset *ds, size_t col, size_t row0, size_t n,
                                          int32_t *out);
@@ -256,12 +321,15 @@ CRM_API crm_status crm_dataset_get_codes(const crm_dataset *ds, size_t col, size
 /**
  * Number of entries in a text column's dictionary. Every entry is used by at
  * least one row of a dataset read from CSV or built with
- * crm_dataset_add_text(); after select/sort/head a dictionary may hold
+ * crm_dataset_add_text(); after select/sort/head/filter a dictionary may hold
  * entries no remaining row uses.
  * @param[in]  ds   dataset
  * @param[in]  col  0-based index of a CRM_TYPE_TEXT column
- * @param[out] out  number of dictionary entries
- * @return CRM_OK, CRM_E_INVALID, CRM_E_TYPE.
+ * @param[out] out  number of dictionary entries; unchanged on failure
+ * @return CRM_OK; CRM_E_INVALID (ds or out NULL, col out of range);
+ *         CRM_E_TYPE (not a text column).
+ * Ownership: nothing changes hands.
+ * Thread-safety: only reads ds; other threads may read it meanwhile.
  */
 CRM_API crm_status crm_dataset_text_levels(const crm_dataset *ds, size_t col, size_t *out);
 
@@ -270,8 +338,12 @@ CRM_API crm_status crm_dataset_text_levels(const crm_dataset *ds, size_t col, si
  * @param[in]  ds    dataset
  * @param[in]  col   0-based index of a CRM_TYPE_TEXT column
  * @param[in]  code  0 <= code < crm_dataset_text_levels()
- * @param[out] out   borrowed string; valid until ds is modified or freed
- * @return CRM_OK, CRM_E_INVALID, CRM_E_TYPE.
+ * @param[out] out   the entry, NULL on failure
+ * @return CRM_OK; CRM_E_INVALID (ds or out NULL, col out of range, code out
+ *         of range); CRM_E_TYPE (not a text column).
+ * Ownership: out is borrowed from ds; valid until ds is changed in place or
+ * freed.
+ * Thread-safety: only reads ds; other threads may read it meanwhile.
  */
 CRM_API crm_status crm_dataset_text_level(const crm_dataset *ds, size_t col, size_t code,
                                           const char **out);
@@ -282,13 +354,17 @@ CRM_API crm_status crm_dataset_text_level(const crm_dataset *ds, size_t col, siz
 
 /**
  * New dataset holding the named columns, in the order given (a name may not
- * repeat).
+ * repeat), with all rows.
  * @param[in]  ds     dataset
  * @param[in]  names  column names
  * @param[in]  n      number of names (>= 1)
- * @param[out] out    new dataset, NULL on failure. Ownership: caller.
- * @return CRM_OK, CRM_E_INVALID, CRM_E_NOTFOUND (the message names the column),
+ * @param[out] out    new dataset, NULL on failure.
+ *                    Ownership: caller; free with crm_dataset_free().
+ * @return CRM_OK; CRM_E_INVALID (ds, names or out NULL, n is 0, a NULL name,
+ *         a name listed twice); CRM_E_NOTFOUND (the message names the column);
  *         CRM_E_NOMEM.
+ * Ownership: names stay the caller's.
+ * Thread-safety: ds is only read; other threads may read it meanwhile.
  */
 CRM_API crm_status crm_dataset_select(const crm_dataset *ds, const char *const *names, size_t n,
                                       crm_dataset **out);
@@ -299,13 +375,18 @@ CRM_API crm_status crm_dataset_select(const crm_dataset *ds, const char *const *
  * equal on every key keep their input order. Numbers and times compare
  * numerically, text by unsigned bytes of UTF-8 (= Unicode code point order).
  * Missing values sort last in both directions (pandas' na_position="last").
+ * Time O(n log n) comparisons for n rows.
  * @param[in]  ds          dataset
  * @param[in]  keys        column names to sort by
  * @param[in]  nkeys       number of keys (>= 1)
  * @param[in]  descending  NULL for all ascending, or nkeys flags (0 ascending,
  *                         non-zero descending)
- * @param[out] out         sorted dataset, NULL on failure. Ownership: caller.
- * @return CRM_OK, CRM_E_INVALID, CRM_E_NOTFOUND, CRM_E_NOMEM.
+ * @param[out] out         sorted dataset, NULL on failure.
+ *                         Ownership: caller; free with crm_dataset_free().
+ * @return CRM_OK; CRM_E_INVALID (ds, keys or out NULL, nkeys is 0, a NULL
+ *         key); CRM_E_NOTFOUND (a key is not a column, naming it); CRM_E_NOMEM.
+ * Ownership: keys and descending stay the caller's.
+ * Thread-safety: ds is only read; other threads may read it meanwhile.
  */
 CRM_API crm_status crm_dataset_sort(const crm_dataset *ds, const char *const *keys, size_t nkeys,
                                     const int32_t *descending, crm_dataset **out);
@@ -314,8 +395,10 @@ CRM_API crm_status crm_dataset_sort(const crm_dataset *ds, const char *const *ke
  * New dataset with the first n rows (all rows when n exceeds the row count).
  * @param[in]  ds   dataset
  * @param[in]  n    rows to keep
- * @param[out] out  new dataset, NULL on failure. Ownership: caller.
- * @return CRM_OK, CRM_E_INVALID, CRM_E_NOMEM.
+ * @param[out] out  new dataset, NULL on failure.
+ *                  Ownership: caller; free with crm_dataset_free().
+ * @return CRM_OK; CRM_E_INVALID (ds or out NULL); CRM_E_NOMEM.
+ * Thread-safety: ds is only read; other threads may read it meanwhile.
  */
 CRM_API crm_status crm_dataset_head(const crm_dataset *ds, size_t n, crm_dataset **out);
 
@@ -332,8 +415,10 @@ CRM_API crm_status crm_dataset_head(const crm_dataset *ds, size_t n, crm_dataset
  * std is NaN. For text columns only count, missing and distinct are set, the
  * rest is NaN.
  * @param[in]  ds   dataset
- * @param[out] out  summary dataset, NULL on failure. Ownership: caller.
- * @return CRM_OK, CRM_E_INVALID, CRM_E_NOMEM.
+ * @param[out] out  summary dataset, NULL on failure.
+ *                  Ownership: caller; free with crm_dataset_free().
+ * @return CRM_OK; CRM_E_INVALID (ds or out NULL); CRM_E_NOMEM.
+ * Thread-safety: ds is only read; other threads may read it meanwhile.
  */
 CRM_API crm_status crm_dataset_describe(const crm_dataset *ds, crm_dataset **out);
 
@@ -361,7 +446,8 @@ CRM_API crm_status crm_dataset_describe(const crm_dataset *ds, crm_dataset **out
  *   time literals (UTC; 'T' may replace the space);
  * - functions startswith(s, 'prefix'), contains(s, 'part') (s text, the
  *   pattern a text literal; case-sensitive), abs(x), log(x) (natural; missing
- *   for x <= 0), exp(x), round(x) (half away from zero) and round(x, digits)
+ *   for x <= 0), log1p(x) (log(1 + x) without rounding 1 + x first; missing
+ *   for x <= -1), exp(x), round(x) (half away from zero) and round(x, digits)
  *   (digits a whole-number literal in -22..22: round(x * 10^digits) / 10^digits
  *   in double precision, halves away from zero), year(t), month(t), day(t)
  *   (UTC), days_between(a, b) (whole days from time a to time b, b - a,
@@ -391,22 +477,34 @@ CRM_API crm_status crm_dataset_describe(const crm_dataset *ds, crm_dataset **out
  * @param[in]  expr  condition in the expression language above, e.g.
  *                   `CustomerID is not missing and Quantity > 0 and not startswith(InvoiceNo, 'C')`
  * @param[out] out   filtered dataset (possibly with 0 rows), NULL on failure.
- *                   Ownership: caller (crm_dataset_free).
- * @return CRM_OK, CRM_E_INVALID (NULL argument), CRM_E_PARSE, CRM_E_NOTFOUND,
- *         CRM_E_TYPE (including a condition that is not boolean/number), CRM_E_NOMEM.
+ *                   Ownership: caller; free with crm_dataset_free().
+ * @return CRM_OK; CRM_E_INVALID (NULL argument); CRM_E_PARSE (malformed
+ *         expression, with the character position); CRM_E_NOTFOUND (unknown
+ *         column); CRM_E_TYPE (operands of the wrong type, or a condition that
+ *         is not boolean/number); CRM_E_NOMEM.
+ * Ownership: expr stays the caller's.
+ * Thread-safety: ds is only read; other threads may read it meanwhile.
  */
 CRM_API crm_status crm_dataset_filter(const crm_dataset *ds, const char *expr, crm_dataset **out);
 
 /**
- * Add a column computed by `expr` (or replace the column of that name, in
- * place of the old one). The type follows the expression: number (comparisons
- * and logic give 1/0, missing stays missing), time, or text (a text result is
- * a column reference, copied, or a text literal repeated on every row).
+ * Add a column computed by `expr` to ds, in place, or replace the column of
+ * that name in place (it keeps its position). The type follows the
+ * expression: number (comparisons and logic give 1/0, missing stays missing),
+ * time, or text (a text result is a column reference, copied, or a text
+ * literal repeated on every row). The expression may use the column it
+ * replaces.
  * @param[in,out] ds    dataset
  * @param[in]     name  name of the new or replaced column
  * @param[in]     expr  expression, e.g. `Quantity * UnitPrice`
- * @return CRM_OK, CRM_E_INVALID, CRM_E_PARSE, CRM_E_NOTFOUND, CRM_E_TYPE,
- *         CRM_E_NOMEM. On failure ds is unchanged.
+ * @return CRM_OK; CRM_E_INVALID (NULL argument, a new name that is empty or
+ *         not valid UTF-8); CRM_E_PARSE (malformed expression, with the
+ *         character position); CRM_E_NOTFOUND (unknown column); CRM_E_TYPE
+ *         (operands of the wrong type); CRM_E_NOMEM. On failure ds is
+ *         unchanged.
+ * Ownership: name is copied; name and expr stay the caller's. The new column
+ * belongs to ds; strings borrowed from a replaced column become invalid.
+ * Thread-safety: no other thread may use ds during the call.
  */
 CRM_API crm_status crm_dataset_mutate(crm_dataset *ds, const char *name, const char *expr);
 
@@ -440,13 +538,15 @@ CRM_API crm_status crm_dataset_mutate(crm_dataset *ds, const char *name, const c
  * @param[in]  nkeys  number of keys
  * @param[in]  aggs   aggregation strings (may be NULL when naggs is 0)
  * @param[in]  naggs  number of aggregations (may be 0: distinct key combinations)
- * @param[out] out    grouped dataset, NULL on failure. Ownership: caller (crm_dataset_free).
+ * @param[out] out    grouped dataset, NULL on failure.
+ *                    Ownership: caller; free with crm_dataset_free().
  * @return CRM_OK, CRM_E_INVALID (NULL argument, no keys, a key listed twice,
  *         an output name used twice or equal to a key, more than 2^32 - 3
  *         rows), CRM_E_PARSE (malformed aggregation, naming it),
  *         CRM_E_NOTFOUND (unknown key or column, unknown FUNCTION),
  *         CRM_E_TYPE (e.g. sum of a text column), CRM_E_NOMEM.
- * Thread-safety: ds may be read by other threads meanwhile.
+ * Ownership: keys and aggs stay the caller's.
+ * Thread-safety: ds is only read; other threads may read it meanwhile.
  */
 CRM_API crm_status crm_dataset_group(const crm_dataset *ds, const char *const *keys, size_t nkeys,
                                      const char *const *aggs, size_t naggs, crm_dataset **out);
@@ -476,12 +576,15 @@ typedef enum crm_join {
  * @param[in]  keys   key column names (distinct)
  * @param[in]  nkeys  number of keys (>= 1)
  * @param[in]  how    CRM_JOIN_INNER or CRM_JOIN_LEFT (@type[enum] crm_join)
- * @param[out] out    joined dataset, NULL on failure. Ownership: caller (crm_dataset_free).
+ * @param[out] out    joined dataset, NULL on failure.
+ *                    Ownership: caller; free with crm_dataset_free().
  * @return CRM_OK, CRM_E_INVALID (NULL argument, no keys, a key listed twice,
  *         unknown `how`, a suffixed name that is already a column, more than
  *         2^32 - 3 right rows), CRM_E_NOTFOUND (key missing on a side, naming
  *         it and the side), CRM_E_TYPE (key types differ), CRM_E_NOMEM.
- * Thread-safety: left and right may be read by other threads meanwhile.
+ * Ownership: keys stay the caller's.
+ * Thread-safety: left and right are only read; other threads may read them
+ * meanwhile.
  */
 CRM_API crm_status crm_dataset_join(const crm_dataset *left, const crm_dataset *right,
                                     const char *const *keys, size_t nkeys, int32_t how,
@@ -548,10 +651,16 @@ typedef struct crm_csv_options {
 } crm_csv_options;
 
 /**
- * Write the default CSV options into `opts`.
+ * Write the default CSV options into `opts` (delimiter 0 = auto-detect,
+ * quote '"', header 1, decimal_comma 0, strict 1, keep_default_na 1,
+ * na_values NULL, types NULL, date_format NULL, max_rows 0, max_bytes 0).
  * @param[out] opts  options to initialise
  * @param[in]  size  sizeof *opts as the caller compiled it
- * @return CRM_OK, CRM_E_INVALID (opts NULL or size too small).
+ * @return CRM_OK; CRM_E_INVALID (opts NULL or size smaller than the v1.0
+ *         struct).
+ * Ownership: opts is the caller's struct; only its first size bytes are
+ * written.
+ * Thread-safety: safe from any thread.
  */
 CRM_API crm_status crm_csv_options_init(crm_csv_options *opts, size_t size);
 
@@ -562,16 +671,14 @@ CRM_API crm_status crm_csv_options_init(crm_csv_options *opts, size_t size);
  * LF and CRLF line ends and a UTF-8 byte-order mark. Lines that are entirely
  * empty are skipped. Column types follow the rules of ::crm_csv_options.
  *
- * Memory. The text is read a chunk at a time (gzip data is inflated as it is
- * read) through a window of a few MiB that grows only to hold the longest
- * record: memory is the dataset being built plus the window and the field
- * table of its rows, whatever the size of the file. With max_rows, reading
- * (and inflating) stops after those rows. No size that the input claims
- * (gzip's ISIZE trailer) sizes an allocation. A column whose type changes
- * (number -> time -> text) after its first rows have left the window makes
- * the read start over from the first byte with the types found - at most
- * twice, and with the result of reading the whole file at once. A pipe
- * cannot be read twice: its text is kept in memory as a whole.
+ * Memory. The text is read a chunk at a time: memory is the dataset being
+ * built plus a window that grows only to hold the longest record, whatever
+ * the size of the file (a pipe's text is kept in memory as a whole). With
+ * max_rows, reading (and inflating) stops after those rows. A column whose
+ * type changes late in the file may make the reader start over from the
+ * first byte (at most twice), with the result of reading it whole. No size
+ * that the input claims (gzip's ISIZE trailer) sizes an allocation. The
+ * window and the passes: docs/datasets.md.
  *
  * Limits. A field holds at most 4 GiB. max_bytes bounds the text read; by
  * default gzip data may expand to 100 times its compressed size (at least
@@ -581,7 +688,8 @@ CRM_API crm_status crm_csv_options_init(crm_csv_options *opts, size_t size);
  * first; with max_rows, the input after the rows read is not looked at.
  * @param[in]  path  file name
  * @param[in]  opts  options, or NULL for defaults
- * @param[out] out   new dataset, NULL on failure. Ownership: caller.
+ * @param[out] out   new dataset, NULL on failure.
+ *                   Ownership: caller; free with crm_dataset_free().
  * @return CRM_OK; CRM_E_INVALID (NULL argument, bad options, unknown column in
  *         a type override); CRM_E_IO (cannot open or read, truncated or
  *         corrupt gzip data, text beyond max_bytes or the default gzip limit;
@@ -590,6 +698,7 @@ CRM_API crm_status crm_csv_options_init(crm_csv_options *opts, size_t size);
  *         overridden type; the message holds `path:line:column`);
  *         CRM_E_FORMAT (opts from a newer library with fields set that this
  *         one does not know); CRM_E_NOMEM.
+ * Ownership: path and opts (with its strings) are only read during the call.
  * Thread-safety: safe from any thread.
  */
 CRM_API crm_status crm_dataset_read_csv(const char *path, const crm_csv_options *opts,
@@ -599,13 +708,23 @@ CRM_API crm_status crm_dataset_read_csv(const char *path, const crm_csv_options 
  * Read CSV text from memory (gzip data is recognised by its magic bytes).
  * Error messages use "<memory>" as the file name. Plain text is parsed where
  * it lies (no copy, unless invalid UTF-8 is replaced in lenient mode); gzip
- * data is inflated a chunk at a time as for files. max_bytes and the default
- * gzip limit apply as for crm_dataset_read_csv().
- * @param[in]  buf   bytes (need not be NUL-terminated)
+ * data is inflated a chunk at a time as for files. Types, limits (max_bytes
+ * and the default gzip limit) and errors are as for crm_dataset_read_csv().
+ * @param[in]  buf   bytes (need not be NUL-terminated; may be NULL when len is 0)
  * @param[in]  len   number of bytes
  * @param[in]  opts  options, or NULL for defaults
- * @param[out] out   new dataset, NULL on failure. Ownership: caller.
- * @return as crm_dataset_read_csv().
+ * @param[out] out   new dataset, NULL on failure.
+ *                   Ownership: caller; free with crm_dataset_free().
+ * @return CRM_OK; CRM_E_INVALID (out NULL, buf NULL with len > 0, bad options,
+ *         unknown column in a type override); CRM_E_IO (truncated or corrupt
+ *         gzip data, text beyond max_bytes or the default gzip limit);
+ *         CRM_E_PARSE (malformed CSV, empty text, duplicate column names, a
+ *         cell that does not fit an overridden type; the message holds
+ *         `<memory>:line:column`); CRM_E_FORMAT (opts from a newer library
+ *         with fields set that this one does not know); CRM_E_NOMEM.
+ * Ownership: buf and opts are only read during the call; the dataset holds
+ * copies.
+ * Thread-safety: safe from any thread.
  */
 CRM_API crm_status crm_dataset_read_csv_mem(const char *buf, size_t len,
                                             const crm_csv_options *opts, crm_dataset **out);
@@ -631,12 +750,15 @@ CRM_API crm_status crm_dataset_read_csv_mem(const char *buf, size_t len,
  * @param[in] path  output file (replaced as a whole; ".gz" compresses)
  * @param[in] opts  options (delimiter, quote, header, decimal_comma,
  *                  date_format are used), or NULL for defaults
- * @return CRM_OK; CRM_E_INVALID (NULL argument, or a field that cannot be
- *         written with quote = 0); CRM_E_IO (path cannot be created, written,
- *         synced or renamed, or is a directory; the message names path and
- *         the system's reason); CRM_E_NOMEM; CRM_E_FORMAT.
- * Thread-safety: ds is only read; writers of the same path each write a
- * whole file, the last one to finish wins.
+ * @return CRM_OK; CRM_E_INVALID (NULL argument, bad options, or a field that
+ *         cannot be written with quote = 0); CRM_E_IO (path cannot be
+ *         created, written, synced or renamed, or is a directory; the message
+ *         names path and the system's reason); CRM_E_FORMAT (opts from a newer library with
+ *         fields set that this one does not know); CRM_E_NOMEM.
+ * Ownership: ds, path and opts are only read during the call.
+ * Thread-safety: ds is only read (other threads may read it meanwhile);
+ * writers of the same path each write a whole file, the last one to finish
+ * wins.
  */
 CRM_API crm_status crm_dataset_write_csv(const crm_dataset *ds, const char *path,
                                          const crm_csv_options *opts);
@@ -645,9 +767,14 @@ CRM_API crm_status crm_dataset_write_csv(const crm_dataset *ds, const char *path
  * Write a dataset as CSV text into a new NUL-terminated buffer (same format as
  * crm_dataset_write_csv()).
  * @param[in]  ds    dataset
- * @param[in]  opts  options, or NULL for defaults
- * @param[out] out   the text, NULL on failure. Ownership: caller; free with crm_free().
- * @return CRM_OK, CRM_E_INVALID, CRM_E_NOMEM, CRM_E_FORMAT.
+ * @param[in]  opts  options (delimiter, quote, header, decimal_comma,
+ *                   date_format are used), or NULL for defaults
+ * @param[out] out   the text, NULL on failure.
+ *                   Ownership: caller; free with crm_free().
+ * @return CRM_OK; CRM_E_INVALID (ds or out NULL, bad options, a field that
+ *         cannot be written with quote = 0); CRM_E_FORMAT (opts from a newer
+ *         library with fields set that this one does not know); CRM_E_NOMEM.
+ * Thread-safety: ds is only read; other threads may read it meanwhile.
  */
 CRM_API crm_status crm_dataset_to_csv_string(const crm_dataset *ds, const crm_csv_options *opts,
                                              char **out);
@@ -662,9 +789,14 @@ CRM_API crm_status crm_dataset_to_csv_string(const crm_dataset *ds, const crm_cs
  * data may expand to 100 times its compressed size (at least 64 MiB), as with
  * crm_csv_options.max_bytes = 0; beyond that the call fails with CRM_E_IO.
  * @param[in]  path  file name
- * @param[out] out   new dataset, NULL on failure. Ownership: caller.
- * @return CRM_OK, CRM_E_INVALID, CRM_E_IO, CRM_E_PARSE (invalid UTF-8 or NUL
- *         byte, with line and column), CRM_E_NOMEM.
+ * @param[out] out   new dataset, NULL on failure.
+ *                   Ownership: caller; free with crm_dataset_free().
+ * @return CRM_OK; CRM_E_INVALID (path or out NULL); CRM_E_IO (cannot open or
+ *         read, naming the file; truncated or corrupt gzip data; the gzip
+ *         limit); CRM_E_PARSE (invalid UTF-8 or NUL byte, with line and
+ *         column); CRM_E_NOMEM.
+ * Ownership: path stays the caller's.
+ * Thread-safety: safe from any thread.
  */
 CRM_API crm_status crm_dataset_read_baskets(const char *path, crm_dataset **out);
 

@@ -16,9 +16,9 @@
  *    n_init is treated as 1). All randomness comes from `seed` (restart r
  *    uses its own stream), so results are identical on every machine.
  * 2. Lloyd iterations: assign every row to its nearest center (squared
- *    Euclidean distances computed as ||c||^2 - 2 x.c with blocked BLAS
- *    GEMM; ties go to the lowest cluster id), then move each center to the
- *    mean of its rows. The fit stops when an assignment equals the previous
+ *    Euclidean distances computed as ||c||^2 - 2 x.c; ties go to the
+ *    lowest cluster id), then move each center to the mean of its rows.
+ *    The fit stops when an assignment equals the previous
  *    one ("strict convergence"), or when the squared center shift summed over
  *    the centers is at most tol * (mean of the per-column variances of the
  *    fitted data), scikit-learn's meaning of tol, or after max_iter
@@ -34,37 +34,21 @@
  *    its cluster (rows of weight 0 are never taken, nor a row whose leaving
  *    would empty its own cluster; a cluster nobody can seed keeps its center).
  *
- * `algorithm` picks Lloyd (every distance every iteration, by GEMM) or
- * Hamerly's bound-based variant, which keeps an upper bound on each row's
- * distance to its center and a lower bound to the others (in single
- * precision, rounded outwards: 8 bytes per row) and computes distances only
- * for rows whose bounds no longer prove the assignment: first the exact
- * distance to the row's own center, then, where the bound still fails, all
- * centers through one GEMM over those rows (the bounds taken from it allow
- * for its rounding, so they stay valid). A row is left alone only when its
- * bounds separate its distances by more than twice that rounding allowance,
- * so that Lloyd's GEMM-form argmin would keep it too: both give the same
- * assignments, sum the centers identically and give the same results to the
- * last bit. AUTO runs Lloyd while the labels move a lot (Hamerly's bounds
- * prove little then, and a Lloyd pass is cheaper than a Hamerly pass that
- * searches most rows) and moves to Hamerly once a pass after the first
- * changes fewer than 1 % of the labels: the next Lloyd pass records the
- * bounds as it goes, and Hamerly runs from then on; from k >= 32, where the
- * distance work dominates, AUTO is Hamerly throughout (see docs/kmeans.md).
- * The center sums of unweighted fits are kept per chunk of rows and formed
- * again only for the chunks where a label changed (the sum of the chunks in
- * a fixed order, the same bits as forming all of them), so late iterations,
- * where few labels change, read little of the data under Hamerly.
+ * `algorithm` picks Lloyd (every distance every iteration) or Hamerly's
+ * bound-based variant, which keeps an upper bound on each row's distance to
+ * its center and a lower bound to the others (8 bytes per row) and computes
+ * distances only for rows whose bounds no longer prove the assignment. AUTO
+ * runs Lloyd while many labels change and Hamerly once a pass after the
+ * first changes fewer than 1 % of the labels; from k >= 32 AUTO is Hamerly
+ * throughout. All three give the same assignments, centers and inertia to
+ * the last bit. How the bounds allow for rounding, when each variant is
+ * faster, and the block sizes and BLAS threading: docs/kmeans.md.
  *
  * Determinism and threads. Rows are processed in fixed blocks whose
  * boundaries depend only on the number of rows; sums are formed per block
  * in row order and merged in block order, so results are bit-identical for
- * every `n_threads`. Rows are copied out of the dataset's columns up to 2,048
- * at a time; BLAS is called from inside the worker threads on sub-blocks of
- * at most 512 rows, halved (down to 8) until rows * k * ncols is below
- * OpenBLAS's threading threshold (4 * 65536), so OpenBLAS runs them on the
- * calling thread; only for k * ncols >= 32768 may it add threads of its own,
- * which split rows and centers, not sums, and do not change results.
+ * every `n_threads`. A Lloyd iteration takes time O(n k d) for n rows, k
+ * clusters and d features.
  *
  * Standardize. With standardize = 1 every column is replaced by its
  * z-score (x - mean) / sd (sd with divisor n, as scikit-learn's
@@ -124,7 +108,7 @@ typedef enum crm_kmeans_init {
 typedef enum crm_kmeans_algorithm {
     CRM_KMEANS_AUTO = 0,   /**< Lloyd, then Hamerly once fewer than 1 % of the labels
                                 change in a pass; Hamerly throughout when k >= 32 (default) */
-    CRM_KMEANS_LLOYD = 1,  /**< every distance every iteration (blocked GEMM) */
+    CRM_KMEANS_LLOYD = 1,  /**< every distance every iteration */
     CRM_KMEANS_HAMERLY = 2 /**< Lloyd with Hamerly's distance bounds */
 } crm_kmeans_algorithm;
 
@@ -173,6 +157,8 @@ typedef struct crm_kmeans_options {
  * @param[out] opts  options to initialise
  * @param[in]  size  sizeof *opts as the caller compiled it
  * @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
+ * Ownership: opts is the caller's struct; only its first size bytes are
+ * written.
  * Thread-safety: safe from any thread.
  */
 CRM_API crm_status crm_kmeans_options_init(crm_kmeans_options *opts, size_t size);
@@ -203,9 +189,13 @@ CRM_API crm_status crm_kmeans_options_init(crm_kmeans_options *opts, size_t size
  *         a mutate step failing (opts.mutate; the message names the step
  *         and its 1-based number): CRM_E_INVALID (NULL, no '=', an empty
  *         name, invalid UTF-8, a malformed expression, more than 4096 steps),
- *         CRM_E_NOTFOUND (a column the step needs), CRM_E_TYPE;
+ *         CRM_E_NOTFOUND (a column the step needs), CRM_E_TYPE (operands
+ *         of the wrong type in a step);
  *         CRM_E_FORMAT (opts from a newer library with unknown fields set);
  *         CRM_E_NOMEM.
+ * Ownership: cols and opts (with init_centers, sample_weight and mutate) are
+ * only read during the call; the model keeps its own copy of the mutate
+ * steps.
  * Thread-safety: ds may be read by other threads meanwhile.
  */
 CRM_API crm_status crm_kmeans_fit(const crm_dataset *ds, const char *const *cols, size_t ncols,
@@ -226,6 +216,7 @@ CRM_API crm_status crm_kmeans_fit(const crm_dataset *ds, const char *const *cols
  *                    Ownership: caller; free with crm_dataset_free().
  * @return CRM_OK; CRM_E_INVALID (k_min < 1, k_max < k_min, init GIVEN) and
  *         every error of crm_kmeans_fit().
+ * Ownership: cols and opts are only read during the call.
  * Thread-safety: ds may be read by other threads meanwhile.
  */
 CRM_API crm_status crm_kmeans_elbow(const crm_dataset *ds, const char *const *cols, size_t ncols,
@@ -252,6 +243,8 @@ typedef struct crm_silhouette_options {
  * @param[out] opts  options to initialise
  * @param[in]  size  sizeof *opts as the caller compiled it
  * @return CRM_OK, CRM_E_INVALID (opts NULL or size too small).
+ * Ownership: opts is the caller's struct; only its first size bytes are
+ * written.
  * Thread-safety: safe from any thread.
  */
 CRM_API crm_status crm_silhouette_options_init(crm_silhouette_options *opts, size_t size);
@@ -278,6 +271,7 @@ CRM_API crm_status crm_silhouette_options_init(crm_silhouette_options *opts, siz
  *         column and row; fewer than 2 or more than n - 1 distinct labels);
  *         CRM_E_NOTFOUND (a column does not exist); CRM_E_TYPE (not a number
  *         column); CRM_E_FORMAT (opts from a newer library); CRM_E_NOMEM.
+ * Ownership: cols, label_col and opts are only read during the call.
  * Thread-safety: ds may be read by other threads meanwhile.
  */
 CRM_API crm_status crm_silhouette(const crm_dataset *ds, const char *const *cols, size_t ncols,

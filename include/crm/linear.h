@@ -32,54 +32,27 @@
  * (l2 / 2) times the sum of the squared coefficients other than the
  * intercept (the intercept is never penalised), with p_i = 1 / (1 + exp(-x_i b)).
  * scikit-learn's `C` is 1 / l2 (LogisticRegression(C=1) is l2 = 1).
- * - Newton / IRLS (up to 2,000 terms, or solver = CRM_LOGREG_NEWTON): per
- *   chunk of rows the gradient X^T (w (y - p)) and the Hessian
- *   X^T diag(w p (1 - p)) X (BLAS dsyrk) are accumulated and merged; the step
- *   solves the Hessian system by Cholesky (LAPACKE dpotrf/dpotrs) after
- *   scaling it to a unit diagonal. A step that lowers the penalised
- *   log-likelihood is halved (up to 30 times). Convergence is tested on the
- *   gradient preconditioned by the Hessian: the fit has converged when the
- *   Newton step, measured per coefficient in units of 1 / sqrt(H_jj) (the
- *   scale of a standard error), is at most tol everywhere (stat
- *   "grad_norm" reports the final value). A step of at most 1e-5 with
- *   step^2 <= tol / 100 is taken as the last one without another pass over
- *   the data (Newton's quadratic convergence leaves an error of about
- *   step^2); the standard errors then come from the Hessian one tiny step
- *   before the optimum (relative effect about step / sqrt(n), below 1e-7 on
- *   the Telco data).
- *   Iteration scheme. The start is the intercept-only fit (b = 0 without
- *   an intercept). On large data (at least 16 chunks in every 4th chunk
- *   and 200 rows per term there) the start is first moved near the optimum
- *   on fixed subsamples of the rows: Newton steps on every 16th chunk until
- *   a step is at most 8 (in that subsample's standard-error units; the error
- *   left after such a step is well below that subsample's own distance from
- *   the optimum), then one Newton step on every 4th chunk; where the 1-in-16
- *   subsample is below those size limits or fails, Newton steps on every 4th
- *   chunk until a step is at most 1 instead. The penalty is scaled to the
- *   rows read. A subsample fails when a step does not raise its
- *   log-likelihood, a row comes near separation, its Hessian is (nearly)
- *   singular or 12 steps do not settle; if the 1-in-4 subsample fails too,
- *   the start stays intercept-only. After a subsample start, the start is
- *   refined by steps over all rows with a fixed Hessian, that of the last
- *   subsample step scaled to all rows: each pass computes the exact gradient
- *   (and the log-likelihood, which must not fall) but no Hessian, and these
- *   steps converge linearly (each a few hundredths of the one before on well
- *   conditioned data). They stop when the error they leave is estimated at
- *   most 2.5e-6 (in standard-error units; the final pass can then take its
- *   step as the last one), after 8 steps, or as soon as a step is more than
- *   a quarter of the one before. The Newton iterations on all rows follow
- *   (stat `n_iter` counts only these, and max_iter limits them; the
- *   subsample and fixed-Hessian steps are part of the start). After a
- *   subsample start whose fixed-Hessian steps did not get that close, the
- *   first of them and any that follows a step larger than 1 form the
- *   Hessian in single precision (ssyrk per chunk, summed in double), as do
- *   the subsample steps: such a Hessian only gives a step, never the
- *   convergence decision nor the standard errors. The stopping rule above
- *   is always applied to the full gradient and a double-precision Hessian
- *   over all rows, so the optimum, the stopping decision and the standard
- *   errors are those of plain Newton. The 1,000,000 x 50 benchmark takes
- *   three subsample steps, four fixed-Hessian steps and one Newton pass over
- *   all rows (n_iter 1), whose step of about 1.4e-6 is the last.
+ * - Newton / IRLS (up to 2,000 terms, or solver = CRM_LOGREG_NEWTON): the
+ *   gradient X^T (w (y - p)) and the Hessian X^T diag(w p (1 - p)) X over
+ *   all rows; the step solves the Hessian system by Cholesky after scaling
+ *   it to a unit diagonal. A step that lowers the penalised log-likelihood
+ *   is halved (up to 30 times). Convergence is tested on the gradient
+ *   preconditioned by the Hessian: the fit has converged when the Newton
+ *   step, measured per coefficient in units of 1 / sqrt(H_jj) (the scale of
+ *   a standard error), is at most tol everywhere (stat "grad_norm" reports
+ *   the final value). The start is the intercept-only fit (b = 0 without an
+ *   intercept); on large data it is first moved near the optimum with steps
+ *   on fixed subsamples of the rows and steps that reuse a Hessian (how,
+ *   and when: docs/regression.md). Those steps are part of the start: stat
+ *   `n_iter` counts only the Newton iterations over all rows, and max_iter
+ *   limits them. The stopping rule is always applied to the full gradient
+ *   and a double-precision Hessian over all rows, so the optimum, the
+ *   stopping decision and the standard errors are those of plain Newton,
+ *   except that a step of at most 1e-5 with step^2 <= tol / 100 is taken as
+ *   the last one without another pass over the data, so the standard errors
+ *   come from the Hessian one tiny step before the optimum (relative effect
+ *   about step / sqrt(n)). Time O(n p^2) per iteration for n rows and p
+ *   terms.
  * - L-BFGS (more than 2,000 terms, or solver = CRM_LOGREG_LBFGS): 10
  *   correction pairs, backtracking (Armijo) line search, in coordinates
  *   scaled by the root mean square of each term; converged when the largest
@@ -119,9 +92,9 @@
  * Linear regression. crm_linreg_fit() minimises the weighted residual sum of
  * squares sum_i w_i (y_i - x_i b)^2 plus l2 times the sum of the squared
  * coefficients other than the intercept (ridge; scikit-learn's Ridge(alpha =
- * l2)). It solves by Householder QR (LAPACKE dgeqrf, dormqr, dtrtrs) of
- * the design with rows scaled by sqrt(w_i) (and, for ridge, sqrt(l2) times
- * the identity appended below the penalised columns). Without a penalty:
+ * l2)). It solves by Householder QR of the design with rows scaled by
+ * sqrt(w_i) (and, for ridge, sqrt(l2) times the identity appended below
+ * the penalised columns). Without a penalty:
  * sigma2 = RSS / (n - p) (n rows, p terms; weights count as repetition only
  * in the sums), standard errors from sigma2 (R^T R)^-1, t = estimate /
  * std_error, two-sided p-values from Student's t with n - p degrees of
@@ -174,20 +147,12 @@
  *   only: "classes" (null for a number target, else [negative, positive]
  *   text).
  *
- * Scaling and threads. Gradient, Hessian and log-likelihood are accumulated
- * per chunk of up to 4,096 rows (fewer for wide designs, so that BLAS stays
- * single-threaded inside a worker; the unit a distributed driver would run
- * per partition), summed in row order within fixed reduction blocks whose
- * boundaries depend only on the number of rows and terms, and the blocks are
- * merged in block order: results are bit-identical for every n_threads.
- * BLAS runs inside the worker threads on single chunks. The Newton update
- * from the merged sums is cheap (p x p). The rank test of a Newton fit uses
- * the Hessian of its first pass over all rows: at the intercept-only start
- * it is proportional to X^T W X; after a subsample start it is
- * X^T diag(w p (1 - p)) X with every weight positive, of the same rank (a
- * subsample whose own Hessian is nearly singular gives no start). It costs
- * no extra pass. Subsamples are whole chunks chosen by index, so they too
- * are the same for every n_threads. The linear fit works on the materialised n x p design.
+ * Threads. Gradient, Hessian and log-likelihood are summed in row order
+ * within fixed reduction blocks whose boundaries depend only on the number
+ * of rows and terms, and the blocks are merged in block order: results are
+ * bit-identical for every n_threads (chunk sizes and BLAS threading:
+ * docs/regression.md). The linear fit works on the materialised n x p
+ * design (memory O(n p)).
  *
  * Thread-safety: the functions here only read their input datasets, which
  * other threads may read meanwhile; concurrent fits on distinct outputs are
@@ -273,6 +238,8 @@ typedef struct crm_logreg_options {
  * @param[out] opts  options to initialise
  * @param[in]  size  sizeof *opts as the caller compiled it
  * @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
+ * Ownership: opts is the caller's struct; only its first size bytes are
+ * written.
  * Thread-safety: safe from any thread.
  */
 CRM_API crm_status crm_logreg_options_init(crm_logreg_options *opts, size_t size);
@@ -308,9 +275,12 @@ CRM_API crm_status crm_logreg_options_init(crm_logreg_options *opts, size_t size
  *         a mutate step failing (opts.mutate; the message names the step
  *         and its 1-based number): CRM_E_INVALID (NULL, no '=', an empty
  *         name, invalid UTF-8, a malformed expression, more than 4096 steps),
- *         CRM_E_NOTFOUND (a column the step needs), CRM_E_TYPE;
+ *         CRM_E_NOTFOUND (a column the step needs), CRM_E_TYPE (operands
+ *         of the wrong type in a step);
  *         CRM_E_FORMAT (opts from a newer library with unknown fields set);
  *         CRM_E_NOMEM.
+ * Ownership: target, features and opts (with its strings) are only read
+ * during the call; the model keeps its own copy of the mutate steps.
  * Thread-safety: ds may be read by other threads meanwhile.
  */
 CRM_API crm_status crm_logreg_fit(const crm_dataset *ds, const char *target,
@@ -343,6 +313,8 @@ typedef struct crm_linreg_options {
  * @param[out] opts  options to initialise
  * @param[in]  size  sizeof *opts as the caller compiled it
  * @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
+ * Ownership: opts is the caller's struct; only its first size bytes are
+ * written.
  * Thread-safety: safe from any thread.
  */
 CRM_API crm_status crm_linreg_options_init(crm_linreg_options *opts, size_t size);
@@ -367,7 +339,10 @@ CRM_API crm_status crm_linreg_options_init(crm_linreg_options *opts, size_t size
  *         CRM_E_TYPE (a text or time target, a time feature);
  *         CRM_E_NUMERIC (rank-deficient design naming the term; a constant
  *         target with nothing to explain is fine); a mutate step failing (as
- *         for crm_logreg_fit()); CRM_E_FORMAT; CRM_E_NOMEM.
+ *         for crm_logreg_fit()); CRM_E_FORMAT (opts from a newer library
+ *         with unknown fields set); CRM_E_NOMEM.
+ * Ownership: target, features and opts (with its strings) are only read
+ * during the call; the model keeps its own copy of the mutate steps.
  * Thread-safety: ds may be read by other threads meanwhile.
  */
 CRM_API crm_status crm_linreg_fit(const crm_dataset *ds, const char *target,

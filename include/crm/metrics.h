@@ -74,6 +74,8 @@ typedef struct crm_metrics_options {
  * @param[out] opts  options to initialise
  * @param[in]  size  sizeof *opts as the caller compiled it
  * @return CRM_OK, CRM_E_INVALID (opts NULL or size too small).
+ * Ownership: opts is the caller's struct; only its first size bytes are
+ * written.
  * Thread-safety: safe from any thread.
  */
 CRM_API crm_status crm_metrics_options_init(crm_metrics_options *opts, size_t size);
@@ -93,6 +95,8 @@ CRM_API crm_status crm_metrics_options_init(crm_metrics_options *opts, size_t si
  *         is NaN, naming column and row); CRM_E_NOTFOUND (a column does not
  *         exist); CRM_E_TYPE (score or weight not a number column, truth a
  *         time column); CRM_E_FORMAT (opts from a newer library); CRM_E_NOMEM.
+ * Ownership: truth, score and opts (with its strings) are only read during
+ * the call.
  * Thread-safety: ds may be read by other threads meanwhile.
  */
 CRM_API crm_status crm_metrics_classification(const crm_dataset *ds, const char *truth,
@@ -111,8 +115,10 @@ CRM_API crm_status crm_metrics_classification(const crm_dataset *ds, const char 
  *                         Ownership: caller; free with crm_dataset_free().
  * @return CRM_OK; CRM_E_INVALID (NULL argument, no rows, a missing or
  *         non-finite value naming column and row, a negative weight);
- *         CRM_E_NOTFOUND; CRM_E_TYPE (not number columns); CRM_E_FORMAT;
- *         CRM_E_NOMEM.
+ *         CRM_E_NOTFOUND (a column does not exist); CRM_E_TYPE (not number
+ *         columns); CRM_E_FORMAT (opts from a newer library); CRM_E_NOMEM.
+ * Ownership: truth, prediction and opts (with its strings) are only read
+ * during the call.
  * Thread-safety: ds may be read by other threads meanwhile.
  */
 CRM_API crm_status crm_metrics_regression(const crm_dataset *ds, const char *truth,

@@ -92,7 +92,8 @@ typedef enum crm_model_type {
 /**
  * Kind of a model.
  * @param[in] m  model, or NULL
- * @return one of the crm_model_type values, or 0 when m is NULL.
+ * @return one of the crm_model_type values, or 0 when m is NULL (cannot fail).
+ * Ownership: nothing changes hands.
  * Thread-safety: safe; only reads m.
  */
 CRM_API int32_t crm_model_kind(const crm_model *m);
@@ -113,6 +114,7 @@ CRM_API const char *crm_model_kind_name(int32_t kind);
  * @param[out] out  number of steps (0 on failure, and for a model fitted
  *                  without steps)
  * @return CRM_OK, CRM_E_INVALID (NULL argument).
+ * Ownership: nothing changes hands.
  * Thread-safety: safe; only reads m.
  */
 CRM_API crm_status crm_model_mutate_count(const crm_model *m, size_t *out);
@@ -136,30 +138,38 @@ CRM_API crm_status crm_model_mutate(const crm_model *m, size_t i, const char **n
  * Free a model. NULL is a harmless no-op. Datasets the model was fitted on
  * or predicted into are not affected.
  * @param[in] m  model to free, or NULL
+ * Cannot fail.
+ * Ownership: m is released and must not be used afterwards; the static
+ * strings of crm_model_stat_name() stay valid.
  * Thread-safety: no other thread may use m meanwhile.
  */
 CRM_API void crm_model_free(crm_model *m);
 
 /**
- * Apply the model to the rows of `ds` and append the prediction column(s).
- * The model's feature columns are looked up by name in ds. For k-means one
+ * Apply the model to the rows of `ds` and append the prediction column(s)
+ * to ds, in place (crm/common.h, "Values and in-place operations"). The
+ * model's feature columns are looked up by name in ds. For k-means one
  * number column named `out_col` is added holding the 0-based cluster id of
- * each row. A model with transform steps applies them first to a copy of ds
- * (see "Transform steps" above) and then adds only the prediction column(s)
- * to ds: columns the steps add or replace stay in the copy.
+ * each row; classifiers also add `<out_col>_proba` (see the kind's header).
+ * An ARIMA model forecasts with crm_arima_forecast() instead. A model with
+ * transform steps applies them first to a copy of ds (see "Transform steps"
+ * above) and then adds only the prediction column(s) to ds: columns the
+ * steps add or replace stay in the copy.
  * @param[in]     m        fitted model
  * @param[in,out] ds       dataset holding the model's feature columns; the
  *                         prediction column(s) are appended to it
  * @param[in]     out_col  name of the prediction column (must not exist in ds)
- * @return CRM_OK; CRM_E_INVALID (NULL argument, out_col empty or already a
- *         column of ds, a missing or non-finite feature value, naming the
- *         column and the 0-based row); CRM_E_NOTFOUND (a feature column is
- *         absent); CRM_E_TYPE (a feature column has the wrong type);
- *         a recorded step failing: its error (CRM_E_NOTFOUND for a column
- *         the step needs, CRM_E_TYPE, CRM_E_PARSE) with the message naming
- *         the step and its 1-based number ("recorded step 1 (x=log(1 + x))");
- *         CRM_E_NOMEM. On failure ds is unchanged.
- * Ownership: the new column belongs to ds.
+ * @return CRM_OK; CRM_E_INVALID (NULL argument, out_col empty, out_col or
+ *         `<out_col>_proba` already a column of ds, a missing or non-finite
+ *         feature value or, for the regressions, an unseen text level,
+ *         naming the column and the 0-based row); CRM_E_NOTFOUND (a feature
+ *         column is absent); CRM_E_TYPE (a feature column has the wrong
+ *         type, or m is an ARIMA model); a recorded step failing, with the
+ *         message naming the step and its 1-based number ("recorded step 1
+ *         (x=log(1 + x))"): CRM_E_NOTFOUND (a column the step needs),
+ *         CRM_E_TYPE (operands of the wrong type), CRM_E_PARSE (a malformed
+ *         expression); CRM_E_NOMEM. On failure ds is unchanged.
+ * Ownership: the new column belongs to ds; out_col stays the caller's.
  * Thread-safety: m is only read; no other thread may use ds meanwhile.
  */
 CRM_API crm_status crm_model_predict(const crm_model *m, crm_dataset *ds, const char *out_col);
@@ -184,6 +194,7 @@ CRM_API crm_status crm_model_summary(const crm_model *m, crm_dataset **out);
  * @param[out] out   the value (NaN on failure)
  * @return CRM_OK, CRM_E_INVALID (NULL argument), CRM_E_NOTFOUND (unknown
  *         name; the message lists the valid names).
+ * Ownership: name stays the caller's.
  * Thread-safety: safe; only reads m.
  */
 CRM_API crm_status crm_model_stat(const crm_model *m, const char *name, double *out);
@@ -193,6 +204,7 @@ CRM_API crm_status crm_model_stat(const crm_model *m, const char *name, double *
  * @param[in]  m    fitted model
  * @param[out] out  number of statistic names (0 on failure)
  * @return CRM_OK, CRM_E_INVALID (NULL argument).
+ * Ownership: nothing changes hands.
  * Thread-safety: safe; only reads m.
  */
 CRM_API crm_status crm_model_stat_count(const crm_model *m, size_t *out);
@@ -235,6 +247,7 @@ CRM_API crm_status crm_model_to_json(const crm_model *m, char **out);
  *         CRM_E_FORMAT ("format" is not
  *         "libcrm-model", "version" is not 1 or 2, or "kind" is unknown);
  *         CRM_E_NOMEM.
+ * Ownership: json is only read during the call.
  * Thread-safety: safe from any thread.
  */
 CRM_API crm_status crm_model_from_json(const char *json, crm_model **out);
@@ -252,7 +265,9 @@ CRM_API crm_status crm_model_from_json(const char *json, crm_model **out);
  * @return CRM_OK, CRM_E_INVALID (NULL argument), CRM_E_IO (cannot create,
  *         write, sync or rename, or path is a directory; naming the path and
  *         the system's reason), CRM_E_NOMEM.
- * Thread-safety: safe; only reads m.
+ * Ownership: path stays the caller's.
+ * Thread-safety: safe; only reads m. Two calls writing the same path each
+ * write a whole file and the last one to finish wins.
  */
 CRM_API crm_status crm_model_save(const crm_model *m, const char *path);
 
@@ -271,6 +286,7 @@ CRM_API crm_status crm_model_save(const crm_model *m, const char *path);
  *         naming the path; truncated or corrupt gzip data; a limit), and the
  *         errors of crm_model_from_json() with the path prefixed to the
  *         message.
+ * Ownership: path stays the caller's.
  * Thread-safety: safe from any thread.
  */
 CRM_API crm_status crm_model_load(const char *path, crm_model **out);

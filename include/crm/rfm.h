@@ -119,6 +119,8 @@ typedef struct crm_rfm_options {
  * @param[out] opts  options to initialise
  * @param[in]  size  sizeof *opts as the caller compiled it
  * @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
+ * Ownership: opts is the caller's struct; only its first size bytes are
+ * written.
  * Thread-safety: safe from any thread.
  */
 CRM_API crm_status crm_rfm_options_init(crm_rfm_options *opts, size_t size);
@@ -142,6 +144,7 @@ CRM_API crm_status crm_rfm_options_init(crm_rfm_options *opts, size_t size);
  *         columns, naming the column and its type);
  *         CRM_E_FORMAT (opts from a newer library with unknown fields set);
  *         CRM_E_NOMEM.
+ * Ownership: opts and its column names are only read during the call.
  * Thread-safety: tx may be read by other threads meanwhile.
  */
 CRM_API crm_status crm_rfm(const crm_dataset *tx, const crm_rfm_options *opts, crm_dataset **out);
@@ -158,6 +161,7 @@ CRM_API crm_status crm_rfm(const crm_dataset *tx, const crm_rfm_options *opts, c
  *         rating that is not a whole number in 0..10, naming the row and
  *         value); CRM_E_NOTFOUND (no such column); CRM_E_TYPE (not a number
  *         column).
+ * Ownership: col stays the caller's.
  * Thread-safety: ds may be read by other threads meanwhile.
  */
 CRM_API crm_status crm_nps(const crm_dataset *ds, const char *col, double *out);
@@ -179,6 +183,7 @@ CRM_API crm_status crm_nps(const crm_dataset *ds, const char *col, double *out);
  *         a number column or none for a text column, no non-missing cell);
  *         CRM_E_NOTFOUND (no such column); CRM_E_TYPE (a time column);
  *         CRM_E_NOMEM.
+ * Ownership: col and the labels stay the caller's.
  * Thread-safety: ds may be read by other threads meanwhile.
  */
 CRM_API crm_status crm_satisfaction(const crm_dataset *ds, const char *col,
@@ -198,11 +203,13 @@ CRM_API crm_status crm_satisfaction(const crm_dataset *ds, const char *col,
  * @param[in]  stage_col  name of a text column
  * @param[in]  stages     stage names in funnel order (distinct, non-NULL)
  * @param[in]  nstages    number of stages (>= 1)
- * @param[out] out        the funnel table, NULL on failure. Ownership: caller.
+ * @param[out] out        the funnel table, NULL on failure.
+ *                        Ownership: caller; free with crm_dataset_free().
  * @return CRM_OK; CRM_E_INVALID (NULL argument, no stages, a duplicate stage
  *         name, a cell holding a value not in `stages`, naming the row and
  *         value); CRM_E_NOTFOUND (no such column); CRM_E_TYPE (not a text
  *         column); CRM_E_NOMEM.
+ * Ownership: stage_col and stages stay the caller's.
  * Thread-safety: ds may be read by other threads meanwhile.
  */
 CRM_API crm_status crm_funnel(const crm_dataset *ds, const char *stage_col,

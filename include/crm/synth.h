@@ -42,10 +42,15 @@ typedef struct crm_synth_options {
 } crm_synth_options;
 
 /**
- * Write the default synth options into `opts`.
+ * Write the default synth options into `opts` (customers 1000, products 300,
+ * days 730, start 2022-01-01, seed 0, dirt 1).
  * @param[out] opts  options to initialise
  * @param[in]  size  sizeof *opts as the caller compiled it
- * @return CRM_OK, CRM_E_INVALID.
+ * @return CRM_OK; CRM_E_INVALID (opts NULL or size smaller than the v1.0
+ *         struct).
+ * Ownership: opts is the caller's struct; only its first size bytes are
+ * written.
+ * Thread-safety: safe from any thread.
  */
 CRM_API crm_status crm_synth_options_init(crm_synth_options *opts, size_t size);
 
@@ -55,12 +60,15 @@ CRM_API crm_status crm_synth_options_init(crm_synth_options *opts, size_t size);
  * (number), CustomerID (number, missing for guest lines) and Country (text),
  * ordered by InvoiceDate then InvoiceNo.
  * @param[in]  opts  options, or NULL for defaults
- * @param[out] out   new dataset, NULL on failure. Ownership: caller.
- * @return CRM_OK; CRM_E_INVALID when an option is out of range (the message
- *         names it): customers 1..1,000,000, products 1..100,000, days
- *         1..36,600, customers * days <= 250,000,000, dirt finite in 0..10,
- *         start a UTC midnight from 1900-01-01 with the period ending by
- *         9999-12-31; CRM_E_FORMAT; CRM_E_NOMEM.
+ * @param[out] out   new dataset, NULL on failure.
+ *                   Ownership: caller; free with crm_dataset_free().
+ * @return CRM_OK; CRM_E_INVALID (out NULL, or an option out of range, the
+ *         message naming it: customers 1..1,000,000, products 1..100,000,
+ *         days 1..36,600, customers * days <= 250,000,000, dirt finite in
+ *         0..10, start a UTC midnight from 1900-01-01 with the period ending
+ *         by 9999-12-31); CRM_E_FORMAT (opts from a newer library with
+ *         unknown fields set); CRM_E_NOMEM.
+ * Ownership: opts is only read during the call.
  * Thread-safety: safe from any thread.
  */
 CRM_API crm_status crm_synth_transactions(const crm_synth_options *opts, crm_dataset **out);

@@ -37,9 +37,10 @@
  * value is handled as one more category of the sweep. Prediction never
  * fails because of missing values or unseen categories.
  *
- * Split choice (exact mode, the default). Each feature is sorted once; the
- * sorted index lists are partitioned (stably) down the tree, so every node
- * evaluates every feature with one sweep over its rows in sorted order.
+ * Split choice (exact mode, the default). Every node evaluates every cut of
+ * every feature; each feature is sorted once, so a level of the tree takes
+ * time O(n d) for n rows and d features, plus the sorting of text
+ * categories per node (how: docs/tree.md).
  * The improvement compared between candidates is scikit-learn's proxy
  * (classification: -(w_right * impurity_right) - w_left * impurity_left;
  * regression: sum_left^2 / w_left + sum_right^2 / w_right), computed with
@@ -62,12 +63,9 @@
  * node whose targets are all equal when rounding leaves its impurity just
  * above DBL_EPSILON (libcrm computes 0 there only when the sums cancel
  * exactly). The result depends only on the data and the
- * options: it is identical on every run, machine and thread count. With
- * n_threads > 1, the features of a node of at least 16,384 rows are
- * searched (and, in exact mode, partitioned) on worker threads: the
- * visiting order and the constant features are settled first, each feature's
- * best cut is found independently, and the cuts are compared in visiting
- * order with the same strict rule, which gives the sequential result.
+ * options: it is identical on every run, machine and thread count (large
+ * nodes search their features on worker threads and compare the cuts in
+ * visiting order with the same strict rule; docs/tree.md).
  *
  * Rules of growth (as scikit-learn): a node is a leaf when depth ==
  * max_depth, when it has fewer than max(min_samples_split,
@@ -89,10 +87,8 @@
  * once into at most max_bins bins at quantiles of its float32 values over
  * the rows (bin edges are midpoints between consecutive distinct values; a
  * feature with at most max_bins distinct values keeps them all, and the
- * tree is then the exact tree); nodes build per-bin statistics (per
- * feature on the worker threads) for the smaller child only and get the
- * sibling's by subtracting from the parent (LightGBM's histogram
- * subtraction), and only cuts between bins are considered. Text features
+ * tree is then the exact tree), and only cuts between bins are considered
+ * (how the per-bin statistics are built: docs/tree.md). Text features
  * take their categories as bins (at most 254 categories in this mode) and
  * are split as in exact mode. Thresholds are bin edges, so prediction is
  * the same comparison as in exact mode. The tree usually differs slightly
@@ -244,6 +240,8 @@ typedef struct crm_tree_options {
  * @param[out] opts  options to initialise
  * @param[in]  size  sizeof *opts as the caller compiled it
  * @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
+ * Ownership: opts is the caller's struct; only its first size bytes are
+ * written.
  * Thread-safety: safe from any thread.
  */
 CRM_API crm_status crm_tree_options_init(crm_tree_options *opts, size_t size);
@@ -275,13 +273,17 @@ CRM_API crm_status crm_tree_options_init(crm_tree_options *opts, size_t size);
  *         the row, or all weights 0);
  *         CRM_E_NOTFOUND (a column does not exist); CRM_E_TYPE (a time
  *         column as feature or target, or a sample_weight column that is not
- *         a number column); CRM_E_CANCELLED;
+ *         a number column); CRM_E_CANCELLED (the progress callback returned
+ *         non-zero);
  *         a mutate step failing (opts.mutate; the message names the step
  *         and its 1-based number): CRM_E_INVALID (NULL, no '=', an empty
  *         name, invalid UTF-8, a malformed expression, more than 4096 steps),
- *         CRM_E_NOTFOUND (a column the step needs), CRM_E_TYPE;
+ *         CRM_E_NOTFOUND (a column the step needs), CRM_E_TYPE (operands
+ *         of the wrong type in a step);
  *         CRM_E_FORMAT (opts from a newer library with unknown fields set);
  *         CRM_E_NOMEM.
+ * Ownership: target, features and opts (with its strings) are only read
+ * during the call; the model keeps its own copy of the mutate steps.
  * Thread-safety: ds may be read by other threads meanwhile.
  */
 CRM_API crm_status crm_tree_fit(const crm_dataset *ds, const char *target,
@@ -303,7 +305,8 @@ CRM_API crm_status crm_tree_fit(const crm_dataset *ds, const char *target,
  *                       tree pruned at that alpha; the last row is the root
  *                       alone), NULL on failure.
  *                       Ownership: caller; free with crm_dataset_free().
- * @return CRM_OK and every error of crm_tree_fit().
+ * @return CRM_OK and every error of crm_tree_fit(), for the same causes.
+ * Ownership: target, features and opts are only read during the call.
  * Thread-safety: ds may be read by other threads meanwhile.
  */
 CRM_API crm_status crm_tree_pruning_path(const crm_dataset *ds, const char *target,

@@ -270,7 +270,7 @@ class crm_kmeans_algorithm(enum.IntEnum):
     # Lloyd, then Hamerly once fewer than 1 % of the labels change in a pass; Hamerly throughout
     # when k >= 32 (default)
     CRM_KMEANS_AUTO = 0
-    # every distance every iteration (blocked GEMM)
+    # every distance every iteration
     CRM_KMEANS_LLOYD = 1
     # Lloyd with Hamerly's distance bounds
     CRM_KMEANS_HAMERLY = 2
@@ -1552,7 +1552,8 @@ crm_status_str = _bind(
 
     Name of a status code, e.g. "CRM_E_PARSE".
     @param[in] status  any value; unknown values give "CRM_E_UNKNOWN"
-    @return a static string. Ownership: library (never free). Never NULL.
+    @return a static string, never NULL (cannot fail).
+    Ownership: library; never free it.
     Thread-safety: safe from any thread.
     """,
     checks=[
@@ -1570,7 +1571,8 @@ crm_last_error = _bind(
     Message describing the calling thread's last failed libcrm call, e.g.
     `orders.csv:1043:4: column "Quantity": "12x" is not a number`.
     Successful calls do not clear it.
-    @return "" when no call has failed in this thread. Never NULL.
+    @return the message; "" when no call has failed in this thread. Never NULL
+            (cannot fail).
     Ownership: borrowed; valid until the calling thread's next libcrm call
     (copy it at once).
     Thread-safety: each thread sees its own message.
@@ -1589,7 +1591,10 @@ crm_free = _bind(
     Release a string or buffer that libcrm allocated and handed out (for
     example by crm_dataset_to_csv_string()). Uses the allocator in force.
     @param[in] p  block to release; NULL is a harmless no-op
-    Thread-safety: safe from any thread.
+    Cannot fail.
+    Ownership: p is released and must not be used afterwards; never pass a
+    handle (use its *_free function) or memory libcrm did not allocate.
+    Thread-safety: safe from any thread; no other thread may use p meanwhile.
     """,
 )
 
@@ -1614,8 +1619,10 @@ crm_set_allocator = _bind(
     @param[in] realloc_fn  reallocation function, or NULL (with the others NULL)
     @param[in] free_fn     release function, or NULL (with the others NULL)
     @param[in] user        passed back to the three functions
-    @return CRM_OK; CRM_E_INVALID when only some functions are NULL;
-            CRM_E_STATE when libcrm memory is still allocated.
+    @return CRM_OK; CRM_E_INVALID (only some of the functions are NULL);
+            CRM_E_STATE (libcrm memory is still allocated).
+    Ownership: the library keeps the three function pointers and user until the
+    next call; user stays the caller's and must stay valid while libcrm uses it.
     Thread-safety: not safe while other threads use libcrm.
     """,
 )
@@ -1660,7 +1667,9 @@ crm_version = _bind(
     doc="""const char *crm_version(void)
 
     Version of the loaded library as "MAJOR.MINOR.PATCH".
-    @return a static string. Ownership: library. Never NULL.
+    @return a static string, never NULL (cannot fail).
+    Ownership: library; never free it.
+    Thread-safety: safe from any thread.
     """,
 )
 
@@ -1673,7 +1682,9 @@ crm_version_number = _bind(
 
     Version of the loaded library as MAJOR * 10000 + MINOR * 100 + PATCH; compare
     with CRM_VERSION_NUMBER from the header you compiled against.
-    @return the version number
+    @return the version number (cannot fail)
+    Ownership: nothing changes hands.
+    Thread-safety: safe from any thread.
     """,
 )
 
@@ -1691,7 +1702,7 @@ crm_dataset_new = _bind(
     the number of rows.
     @param[out] out  new dataset, NULL on failure.
                      Ownership: caller; free with crm_dataset_free().
-    @return CRM_OK, CRM_E_INVALID (out is NULL), CRM_E_NOMEM.
+    @return CRM_OK; CRM_E_INVALID (out is NULL); CRM_E_NOMEM.
     Thread-safety: safe from any thread.
     """,
 )
@@ -1706,8 +1717,13 @@ crm_dataset_free = _bind(
     doc="""void crm_dataset_free(crm_dataset *ds)
 
     Free a dataset and every string borrowed from it. NULL is a harmless no-op.
-    Models fitted on the dataset and datasets derived from it stay valid.
+    Models fitted on the dataset and datasets derived from it stay valid (a text
+    dictionary shared with a clone or selection lives on in them).
     @param[in] ds  dataset to free, or NULL
+    Cannot fail.
+    Ownership: ds is released; it and the strings borrowed from it must not be
+    used afterwards.
+    Thread-safety: no other thread may use ds meanwhile.
     """,
 )
 
@@ -1722,12 +1738,14 @@ crm_dataset_clone = _bind(
     status=True,
     doc="""crm_status crm_dataset_clone(const crm_dataset *ds, crm_dataset **out)
 
-    Deep copy of a dataset (text dictionaries are shared read-only, which is
-    invisible to the caller).
+    Deep copy of a dataset: same column names, types, cells and row count (text
+    dictionaries are shared read-only, which is invisible to the caller: an
+    in-place change of either dataset never shows in the other).
     @param[in]  ds   dataset to copy
-    @param[out] out  the copy, NULL on failure. Ownership: caller (crm_dataset_free).
-    @return CRM_OK, CRM_E_INVALID (NULL argument), CRM_E_NOMEM.
-    Thread-safety: ds may be read by other threads meanwhile.
+    @param[out] out  the copy, NULL on failure.
+                     Ownership: caller; free with crm_dataset_free().
+    @return CRM_OK; CRM_E_INVALID (ds or out is NULL); CRM_E_NOMEM.
+    Thread-safety: ds is only read; other threads may read it meanwhile.
     """,
 )
 
@@ -1744,17 +1762,20 @@ crm_dataset_add_number = _bind(
     status=True,
     doc="""crm_status crm_dataset_add_number(crm_dataset *ds, const char *name, const double *values, size_t n)
 
-    Append a number column. Values are copied; NaN means missing, +-Inf are
-    kept as given.
+    Append a number column to ds, in place. Values are copied; NaN means
+    missing, +-Inf are kept as given.
     @param[in,out] ds      dataset to extend
-    @param[in]     name    column name (UTF-8, non-empty, not already present); copied
+    @param[in]     name    column name (UTF-8, non-empty, not already present)
     @param[in]     values  n doubles (may be NULL only when n is 0)
     @param[in]     n       number of values; must equal crm_dataset_nrows(ds)
                            unless ds has no columns yet
-    @return CRM_OK, CRM_E_INVALID (NULL argument, duplicate or empty name,
-            invalid UTF-8 name, n differs from the row count), CRM_E_NOMEM.
+    @return CRM_OK; CRM_E_INVALID (ds NULL, values NULL with n > 0, name NULL,
+            empty, not valid UTF-8 or already a column, n differs from the row
+            count; the message names the column); CRM_E_NOMEM.
             On failure ds is unchanged.
-    Ownership: values and name stay the caller's.
+    Ownership: name and values are copied and stay the caller's; the new column
+    belongs to ds.
+    Thread-safety: no other thread may use ds during the call.
     """,
     checks=[
         (1, 'name', 'string'),
@@ -1775,16 +1796,20 @@ crm_dataset_add_text = _bind(
     status=True,
     doc="""crm_status crm_dataset_add_text(crm_dataset *ds, const char *name, const char *const *values, size_t n)
 
-    Append a text column. Strings are copied into the column's dictionary; a
-    NULL entry means missing.
+    Append a text column to ds, in place. Strings are copied into the column's
+    dictionary (codes in order of first appearance); a NULL entry means missing.
     @param[in,out] ds      dataset to extend
-    @param[in]     name    column name (see crm_dataset_add_number()); copied
-    @param[in]     values  n NUL-terminated UTF-8 strings or NULLs
-    @param[in]     n       number of values; must equal the row count
-    @return CRM_OK, CRM_E_INVALID (as crm_dataset_add_number(), or a value that
-            is not valid UTF-8: the message names the row), CRM_E_NOMEM.
-            On failure ds is unchanged.
-    Ownership: values and name stay the caller's.
+    @param[in]     name    column name (see crm_dataset_add_number())
+    @param[in]     values  n NUL-terminated UTF-8 strings or NULLs (may be NULL
+                           only when n is 0)
+    @param[in]     n       number of values; must equal the row count unless ds
+                           has no columns yet
+    @return CRM_OK; CRM_E_INVALID (as crm_dataset_add_number(), or a value that
+            is not valid UTF-8: the message names the column, the 0-based row
+            and the byte); CRM_E_NOMEM. On failure ds is unchanged.
+    Ownership: name and the strings are copied and stay the caller's; the new
+    column belongs to ds.
+    Thread-safety: no other thread may use ds during the call.
     """,
     checks=[
         (1, 'name', 'string'),
@@ -1806,13 +1831,18 @@ crm_dataset_add_time = _bind(
     status=True,
     doc="""crm_status crm_dataset_add_time(crm_dataset *ds, const char *name, const int64_t *values, size_t n)
 
-    Append a time column of seconds since the Unix epoch (UTC). Values are
-    copied; CRM_TIME_MISSING means missing.
+    Append a time column of seconds since the Unix epoch (UTC) to ds, in place.
+    Values are copied; CRM_TIME_MISSING means missing.
     @param[in,out] ds      dataset to extend
-    @param[in]     name    column name (see crm_dataset_add_number()); copied
-    @param[in]     values  n int64 seconds
-    @param[in]     n       number of values; must equal the row count
-    @return CRM_OK, CRM_E_INVALID, CRM_E_NOMEM. On failure ds is unchanged.
+    @param[in]     name    column name (see crm_dataset_add_number())
+    @param[in]     values  n int64 seconds (may be NULL only when n is 0)
+    @param[in]     n       number of values; must equal the row count unless ds
+                           has no columns yet
+    @return CRM_OK; CRM_E_INVALID (as crm_dataset_add_number()); CRM_E_NOMEM.
+            On failure ds is unchanged.
+    Ownership: name and values are copied and stay the caller's; the new column
+    belongs to ds.
+    Thread-safety: no other thread may use ds during the call.
     """,
     checks=[
         (1, 'name', 'string'),
@@ -1832,12 +1862,15 @@ crm_dataset_drop_column = _bind(
     status=True,
     doc="""crm_status crm_dataset_drop_column(crm_dataset *ds, const char *name)
 
-    Remove a column.
+    Remove a column from ds, in place. The columns after it move down one index;
+    removing the last column leaves a dataset of 0 rows.
     @param[in,out] ds    dataset
     @param[in]     name  column to remove
-    @return CRM_OK, CRM_E_INVALID (NULL argument), CRM_E_NOTFOUND (no such column).
-            On failure ds is unchanged. Strings borrowed from the removed
-            column become invalid.
+    @return CRM_OK; CRM_E_INVALID (ds or name NULL); CRM_E_NOTFOUND (no such
+            column, naming it). On failure ds is unchanged.
+    Ownership: the column's memory is released; strings borrowed from ds before
+    the call must not be used afterwards (crm/common.h). name stays the caller's.
+    Thread-safety: no other thread may use ds during the call.
     """,
     checks=[
         (1, 'name', 'string'),
@@ -1856,11 +1889,17 @@ crm_dataset_rename_column = _bind(
     status=True,
     doc="""crm_status crm_dataset_rename_column(crm_dataset *ds, const char *name, const char *new_name)
 
-    Rename a column.
+    Rename a column of ds, in place (it keeps its position, type and cells).
+    Renaming a column to its own name does nothing.
     @param[in,out] ds        dataset
     @param[in]     name      current name
-    @param[in]     new_name  new name (non-empty UTF-8, not used by another column); copied
-    @return CRM_OK, CRM_E_INVALID, CRM_E_NOTFOUND, CRM_E_NOMEM. On failure ds is unchanged.
+    @param[in]     new_name  new name (non-empty UTF-8, not used by another column)
+    @return CRM_OK; CRM_E_INVALID (NULL argument, new_name empty, not valid
+            UTF-8 or the name of another column); CRM_E_NOTFOUND (no column
+            `name`, naming it); CRM_E_NOMEM. On failure ds is unchanged.
+    Ownership: new_name is copied; name and new_name stay the caller's. The old
+    name, if borrowed from ds, becomes invalid.
+    Thread-safety: no other thread may use ds during the call.
     """,
     checks=[
         (1, 'name', 'string'),
@@ -1879,7 +1918,9 @@ crm_dataset_nrows = _bind(
 
     Number of rows.
     @param[in] ds  dataset; NULL gives 0
-    @return the row count
+    @return the row count (cannot fail)
+    Ownership: nothing changes hands.
+    Thread-safety: only reads ds; other threads may read it meanwhile.
     """,
 )
 
@@ -1894,7 +1935,9 @@ crm_dataset_ncols = _bind(
 
     Number of columns.
     @param[in] ds  dataset; NULL gives 0
-    @return the column count
+    @return the column count (cannot fail)
+    Ownership: nothing changes hands.
+    Thread-safety: only reads ds; other threads may read it meanwhile.
     """,
 )
 
@@ -1913,8 +1956,11 @@ crm_dataset_column_name = _bind(
     Name of column `col`.
     @param[in]  ds   dataset
     @param[in]  col  0-based column index
-    @param[out] out  borrowed name; valid until ds is modified or freed. NULL on failure.
-    @return CRM_OK, CRM_E_INVALID (NULL argument or col out of range).
+    @param[out] out  the name, NULL on failure
+    @return CRM_OK; CRM_E_INVALID (ds or out NULL, col out of range).
+    Ownership: out is borrowed from ds; valid until ds is changed in place or
+    freed.
+    Thread-safety: only reads ds; other threads may read it meanwhile.
     """,
     checks=[
         (1, 'col', 'size_t'),
@@ -1937,8 +1983,10 @@ crm_dataset_column_index = _bind(
     @param[in]  ds    dataset
     @param[in]  name  column name
     @param[out] out   0-based index; unchanged on failure
-    @return CRM_OK, CRM_E_INVALID (NULL argument), CRM_E_NOTFOUND (no such column;
-            the message names it).
+    @return CRM_OK; CRM_E_INVALID (NULL argument); CRM_E_NOTFOUND (no such
+            column; the message names it).
+    Ownership: name stays the caller's.
+    Thread-safety: only reads ds; other threads may read it meanwhile.
     """,
     checks=[
         (1, 'name', 'string'),
@@ -1961,7 +2009,9 @@ crm_dataset_column_type = _bind(
     @param[in]  ds   dataset
     @param[in]  col  0-based column index
     @param[out] out  one of ::crm_type (@type[enum] crm_type); unchanged on failure
-    @return CRM_OK, CRM_E_INVALID.
+    @return CRM_OK; CRM_E_INVALID (ds or out NULL, col out of range).
+    Ownership: nothing changes hands.
+    Thread-safety: only reads ds; other threads may read it meanwhile.
     """,
     checks=[
         (1, 'col', 'size_t'),
@@ -1980,11 +2030,14 @@ crm_dataset_missing = _bind(
     status=True,
     doc="""crm_status crm_dataset_missing(const crm_dataset *ds, size_t col, size_t *out)
 
-    Number of missing cells in column `col`.
+    Number of missing cells in column `col` (NaN, CRM_TIME_MISSING or a missing
+    text, by the column's type).
     @param[in]  ds   dataset
     @param[in]  col  0-based column index
     @param[out] out  missing count; unchanged on failure
-    @return CRM_OK, CRM_E_INVALID.
+    @return CRM_OK; CRM_E_INVALID (ds or out NULL, col out of range).
+    Ownership: nothing changes hands.
+    Thread-safety: only reads ds; other threads may read it meanwhile.
     """,
     checks=[
         (1, 'col', 'size_t'),
@@ -2010,9 +2063,11 @@ crm_dataset_get_number = _bind(
     @param[in]  col   0-based index of a CRM_TYPE_NUMBER column
     @param[in]  row0  first row
     @param[in]  n     number of rows; row0 + n must not exceed the row count
-    @param[out] out   n doubles (NaN where missing)
-    @return CRM_OK, CRM_E_INVALID (NULL argument, range out of bounds),
-            CRM_E_TYPE (not a number column).
+    @param[out] out   n doubles (NaN where missing); unchanged on failure
+    @return CRM_OK; CRM_E_INVALID (ds or out NULL, col out of range, rows out
+            of range); CRM_E_TYPE (not a number column, naming it and its type).
+    Ownership: out is the caller's memory, room for n values.
+    Thread-safety: only reads ds; other threads may read it meanwhile.
     """,
     checks=[
         (1, 'col', 'size_t'),
@@ -2038,9 +2093,13 @@ crm_dataset_get_text = _bind(
     @param[in]  ds   dataset
     @param[in]  col  0-based index of a CRM_TYPE_TEXT column
     @param[in]  row  0-based row
-    @param[out] out  borrowed UTF-8 string, NULL when the cell is missing (status
-                     is still CRM_OK). Valid until ds is modified or freed.
-    @return CRM_OK, CRM_E_INVALID (NULL argument, row out of range), CRM_E_TYPE.
+    @param[out] out  UTF-8 string, NULL when the cell is missing (status is
+                     still CRM_OK) and on failure
+    @return CRM_OK; CRM_E_INVALID (ds or out NULL, col or row out of range);
+            CRM_E_TYPE (not a text column, naming it and its type).
+    Ownership: out is borrowed from ds; valid until ds is changed in place or
+    freed.
+    Thread-safety: only reads ds; other threads may read it meanwhile.
     """,
     checks=[
         (1, 'col', 'size_t'),
@@ -2066,9 +2125,13 @@ crm_dataset_get_time = _bind(
     @param[in]  ds    dataset
     @param[in]  col   0-based index of a CRM_TYPE_TIME column
     @param[in]  row0  first row
-    @param[in]  n     number of rows
-    @param[out] out   n int64 seconds (CRM_TIME_MISSING where missing)
-    @return CRM_OK, CRM_E_INVALID, CRM_E_TYPE.
+    @param[in]  n     number of rows; row0 + n must not exceed the row count
+    @param[out] out   n int64 seconds (CRM_TIME_MISSING where missing);
+                      unchanged on failure
+    @return CRM_OK; CRM_E_INVALID (ds or out NULL, col out of range, rows out
+            of range); CRM_E_TYPE (not a time column, naming it and its type).
+    Ownership: out is the caller's memory, room for n values.
+    Thread-safety: only reads ds; other threads may read it meanwhile.
     """,
     checks=[
         (1, 'col', 'size_t'),
@@ -2093,14 +2156,17 @@ crm_dataset_get_codes = _bind(
 
     Dictionary codes of rows [row0, row0 + n) of a text column: code c refers to
     crm_dataset_text_level(ds, col, c); -1 means missing. Codes are assigned in
-    order of first appearance. This is the fast path for bindings that convert
-    whole columns.
+    order of first appearance. Bindings use it to convert whole columns without
+    one call per cell.
     @param[in]  ds    dataset
     @param[in]  col   0-based index of a CRM_TYPE_TEXT column
     @param[in]  row0  first row
-    @param[in]  n     number of rows
-    @param[out] out   n codes
-    @return CRM_OK, CRM_E_INVALID, CRM_E_TYPE.
+    @param[in]  n     number of rows; row0 + n must not exceed the row count
+    @param[out] out   n codes; unchanged on failure
+    @return CRM_OK; CRM_E_INVALID (ds or out NULL, col out of range, rows out
+            of range); CRM_E_TYPE (not a text column, naming it and its type).
+    Ownership: out is the caller's memory, room for n values.
+    Thread-safety: only reads ds; other threads may read it meanwhile.
     """,
     checks=[
         (1, 'col', 'size_t'),
@@ -2123,12 +2189,15 @@ crm_dataset_text_levels = _bind(
 
     Number of entries in a text column's dictionary. Every entry is used by at
     least one row of a dataset read from CSV or built with
-    crm_dataset_add_text(); after select/sort/head a dictionary may hold
+    crm_dataset_add_text(); after select/sort/head/filter a dictionary may hold
     entries no remaining row uses.
     @param[in]  ds   dataset
     @param[in]  col  0-based index of a CRM_TYPE_TEXT column
-    @param[out] out  number of dictionary entries
-    @return CRM_OK, CRM_E_INVALID, CRM_E_TYPE.
+    @param[out] out  number of dictionary entries; unchanged on failure
+    @return CRM_OK; CRM_E_INVALID (ds or out NULL, col out of range);
+            CRM_E_TYPE (not a text column).
+    Ownership: nothing changes hands.
+    Thread-safety: only reads ds; other threads may read it meanwhile.
     """,
     checks=[
         (1, 'col', 'size_t'),
@@ -2152,8 +2221,12 @@ crm_dataset_text_level = _bind(
     @param[in]  ds    dataset
     @param[in]  col   0-based index of a CRM_TYPE_TEXT column
     @param[in]  code  0 <= code < crm_dataset_text_levels()
-    @param[out] out   borrowed string; valid until ds is modified or freed
-    @return CRM_OK, CRM_E_INVALID, CRM_E_TYPE.
+    @param[out] out   the entry, NULL on failure
+    @return CRM_OK; CRM_E_INVALID (ds or out NULL, col out of range, code out
+            of range); CRM_E_TYPE (not a text column).
+    Ownership: out is borrowed from ds; valid until ds is changed in place or
+    freed.
+    Thread-safety: only reads ds; other threads may read it meanwhile.
     """,
     checks=[
         (1, 'col', 'size_t'),
@@ -2175,13 +2248,17 @@ crm_dataset_select = _bind(
     doc="""crm_status crm_dataset_select(const crm_dataset *ds, const char *const *names, size_t n, crm_dataset **out)
 
     New dataset holding the named columns, in the order given (a name may not
-    repeat).
+    repeat), with all rows.
     @param[in]  ds     dataset
     @param[in]  names  column names
     @param[in]  n      number of names (>= 1)
-    @param[out] out    new dataset, NULL on failure. Ownership: caller.
-    @return CRM_OK, CRM_E_INVALID, CRM_E_NOTFOUND (the message names the column),
+    @param[out] out    new dataset, NULL on failure.
+                       Ownership: caller; free with crm_dataset_free().
+    @return CRM_OK; CRM_E_INVALID (ds, names or out NULL, n is 0, a NULL name,
+            a name listed twice); CRM_E_NOTFOUND (the message names the column);
             CRM_E_NOMEM.
+    Ownership: names stay the caller's.
+    Thread-safety: ds is only read; other threads may read it meanwhile.
     """,
     checks=[
         (1, 'names', 'string_array'),
@@ -2208,13 +2285,18 @@ crm_dataset_sort = _bind(
     equal on every key keep their input order. Numbers and times compare
     numerically, text by unsigned bytes of UTF-8 (= Unicode code point order).
     Missing values sort last in both directions (pandas' na_position="last").
+    Time O(n log n) comparisons for n rows.
     @param[in]  ds          dataset
     @param[in]  keys        column names to sort by
     @param[in]  nkeys       number of keys (>= 1)
     @param[in]  descending  NULL for all ascending, or nkeys flags (0 ascending,
                             non-zero descending)
-    @param[out] out         sorted dataset, NULL on failure. Ownership: caller.
-    @return CRM_OK, CRM_E_INVALID, CRM_E_NOTFOUND, CRM_E_NOMEM.
+    @param[out] out         sorted dataset, NULL on failure.
+                            Ownership: caller; free with crm_dataset_free().
+    @return CRM_OK; CRM_E_INVALID (ds, keys or out NULL, nkeys is 0, a NULL
+            key); CRM_E_NOTFOUND (a key is not a column, naming it); CRM_E_NOMEM.
+    Ownership: keys and descending stay the caller's.
+    Thread-safety: ds is only read; other threads may read it meanwhile.
     """,
     checks=[
         (1, 'keys', 'string_array'),
@@ -2238,8 +2320,10 @@ crm_dataset_head = _bind(
     New dataset with the first n rows (all rows when n exceeds the row count).
     @param[in]  ds   dataset
     @param[in]  n    rows to keep
-    @param[out] out  new dataset, NULL on failure. Ownership: caller.
-    @return CRM_OK, CRM_E_INVALID, CRM_E_NOMEM.
+    @param[out] out  new dataset, NULL on failure.
+                     Ownership: caller; free with crm_dataset_free().
+    @return CRM_OK; CRM_E_INVALID (ds or out NULL); CRM_E_NOMEM.
+    Thread-safety: ds is only read; other threads may read it meanwhile.
     """,
     checks=[
         (1, 'n', 'size_t'),
@@ -2269,8 +2353,10 @@ crm_dataset_describe = _bind(
     std is NaN. For text columns only count, missing and distinct are set, the
     rest is NaN.
     @param[in]  ds   dataset
-    @param[out] out  summary dataset, NULL on failure. Ownership: caller.
-    @return CRM_OK, CRM_E_INVALID, CRM_E_NOMEM.
+    @param[out] out  summary dataset, NULL on failure.
+                     Ownership: caller; free with crm_dataset_free().
+    @return CRM_OK; CRM_E_INVALID (ds or out NULL); CRM_E_NOMEM.
+    Thread-safety: ds is only read; other threads may read it meanwhile.
     """,
 )
 
@@ -2291,9 +2377,13 @@ crm_dataset_filter = _bind(
     @param[in]  expr  condition in the expression language above, e.g.
                       `CustomerID is not missing and Quantity > 0 and not startswith(InvoiceNo, 'C')`
     @param[out] out   filtered dataset (possibly with 0 rows), NULL on failure.
-                      Ownership: caller (crm_dataset_free).
-    @return CRM_OK, CRM_E_INVALID (NULL argument), CRM_E_PARSE, CRM_E_NOTFOUND,
-            CRM_E_TYPE (including a condition that is not boolean/number), CRM_E_NOMEM.
+                      Ownership: caller; free with crm_dataset_free().
+    @return CRM_OK; CRM_E_INVALID (NULL argument); CRM_E_PARSE (malformed
+            expression, with the character position); CRM_E_NOTFOUND (unknown
+            column); CRM_E_TYPE (operands of the wrong type, or a condition that
+            is not boolean/number); CRM_E_NOMEM.
+    Ownership: expr stays the caller's.
+    Thread-safety: ds is only read; other threads may read it meanwhile.
     """,
     checks=[
         (1, 'expr', 'string'),
@@ -2312,15 +2402,23 @@ crm_dataset_mutate = _bind(
     status=True,
     doc="""crm_status crm_dataset_mutate(crm_dataset *ds, const char *name, const char *expr)
 
-    Add a column computed by `expr` (or replace the column of that name, in
-    place of the old one). The type follows the expression: number (comparisons
-    and logic give 1/0, missing stays missing), time, or text (a text result is
-    a column reference, copied, or a text literal repeated on every row).
+    Add a column computed by `expr` to ds, in place, or replace the column of
+    that name in place (it keeps its position). The type follows the
+    expression: number (comparisons and logic give 1/0, missing stays missing),
+    time, or text (a text result is a column reference, copied, or a text
+    literal repeated on every row). The expression may use the column it
+    replaces.
     @param[in,out] ds    dataset
     @param[in]     name  name of the new or replaced column
     @param[in]     expr  expression, e.g. `Quantity * UnitPrice`
-    @return CRM_OK, CRM_E_INVALID, CRM_E_PARSE, CRM_E_NOTFOUND, CRM_E_TYPE,
-            CRM_E_NOMEM. On failure ds is unchanged.
+    @return CRM_OK; CRM_E_INVALID (NULL argument, a new name that is empty or
+            not valid UTF-8); CRM_E_PARSE (malformed expression, with the
+            character position); CRM_E_NOTFOUND (unknown column); CRM_E_TYPE
+            (operands of the wrong type); CRM_E_NOMEM. On failure ds is
+            unchanged.
+    Ownership: name is copied; name and expr stay the caller's. The new column
+    belongs to ds; strings borrowed from a replaced column become invalid.
+    Thread-safety: no other thread may use ds during the call.
     """,
     checks=[
         (1, 'name', 'string'),
@@ -2368,13 +2466,15 @@ crm_dataset_group = _bind(
     @param[in]  nkeys  number of keys
     @param[in]  aggs   aggregation strings (may be NULL when naggs is 0)
     @param[in]  naggs  number of aggregations (may be 0: distinct key combinations)
-    @param[out] out    grouped dataset, NULL on failure. Ownership: caller (crm_dataset_free).
+    @param[out] out    grouped dataset, NULL on failure.
+                       Ownership: caller; free with crm_dataset_free().
     @return CRM_OK, CRM_E_INVALID (NULL argument, no keys, a key listed twice,
             an output name used twice or equal to a key, more than 2^32 - 3
             rows), CRM_E_PARSE (malformed aggregation, naming it),
             CRM_E_NOTFOUND (unknown key or column, unknown FUNCTION),
             CRM_E_TYPE (e.g. sum of a text column), CRM_E_NOMEM.
-    Thread-safety: ds may be read by other threads meanwhile.
+    Ownership: keys and aggs stay the caller's.
+    Thread-safety: ds is only read; other threads may read it meanwhile.
     """,
     checks=[
         (1, 'keys', 'string_array'),
@@ -2414,12 +2514,15 @@ crm_dataset_join = _bind(
     @param[in]  keys   key column names (distinct)
     @param[in]  nkeys  number of keys (>= 1)
     @param[in]  how    CRM_JOIN_INNER or CRM_JOIN_LEFT (@type[enum] crm_join)
-    @param[out] out    joined dataset, NULL on failure. Ownership: caller (crm_dataset_free).
+    @param[out] out    joined dataset, NULL on failure.
+                       Ownership: caller; free with crm_dataset_free().
     @return CRM_OK, CRM_E_INVALID (NULL argument, no keys, a key listed twice,
             unknown `how`, a suffixed name that is already a column, more than
             2^32 - 3 right rows), CRM_E_NOTFOUND (key missing on a side, naming
             it and the side), CRM_E_TYPE (key types differ), CRM_E_NOMEM.
-    Thread-safety: left and right may be read by other threads meanwhile.
+    Ownership: keys stay the caller's.
+    Thread-safety: left and right are only read; other threads may read them
+    meanwhile.
     """,
     checks=[
         (2, 'keys', 'string_array'),
@@ -2439,10 +2542,16 @@ crm_csv_options_init = _bind(
     status=True,
     doc="""crm_status crm_csv_options_init(crm_csv_options *opts, size_t size)
 
-    Write the default CSV options into `opts`.
+    Write the default CSV options into `opts` (delimiter 0 = auto-detect,
+    quote '"', header 1, decimal_comma 0, strict 1, keep_default_na 1,
+    na_values NULL, types NULL, date_format NULL, max_rows 0, max_bytes 0).
     @param[out] opts  options to initialise
     @param[in]  size  sizeof *opts as the caller compiled it
-    @return CRM_OK, CRM_E_INVALID (opts NULL or size too small).
+    @return CRM_OK; CRM_E_INVALID (opts NULL or size smaller than the v1.0
+            struct).
+    Ownership: opts is the caller's struct; only its first size bytes are
+    written.
+    Thread-safety: safe from any thread.
     """,
     checks=[
         (1, 'size', 'size_t'),
@@ -2467,16 +2576,14 @@ crm_dataset_read_csv = _bind(
     LF and CRLF line ends and a UTF-8 byte-order mark. Lines that are entirely
     empty are skipped. Column types follow the rules of ::crm_csv_options.
 
-    Memory. The text is read a chunk at a time (gzip data is inflated as it is
-    read) through a window of a few MiB that grows only to hold the longest
-    record: memory is the dataset being built plus the window and the field
-    table of its rows, whatever the size of the file. With max_rows, reading
-    (and inflating) stops after those rows. No size that the input claims
-    (gzip's ISIZE trailer) sizes an allocation. A column whose type changes
-    (number -> time -> text) after its first rows have left the window makes
-    the read start over from the first byte with the types found - at most
-    twice, and with the result of reading the whole file at once. A pipe
-    cannot be read twice: its text is kept in memory as a whole.
+    Memory. The text is read a chunk at a time: memory is the dataset being
+    built plus a window that grows only to hold the longest record, whatever
+    the size of the file (a pipe's text is kept in memory as a whole). With
+    max_rows, reading (and inflating) stops after those rows. A column whose
+    type changes late in the file may make the reader start over from the
+    first byte (at most twice), with the result of reading it whole. No size
+    that the input claims (gzip's ISIZE trailer) sizes an allocation. The
+    window and the passes: docs/datasets.md.
 
     Limits. A field holds at most 4 GiB. max_bytes bounds the text read; by
     default gzip data may expand to 100 times its compressed size (at least
@@ -2486,7 +2593,8 @@ crm_dataset_read_csv = _bind(
     first; with max_rows, the input after the rows read is not looked at.
     @param[in]  path  file name
     @param[in]  opts  options, or NULL for defaults
-    @param[out] out   new dataset, NULL on failure. Ownership: caller.
+    @param[out] out   new dataset, NULL on failure.
+                      Ownership: caller; free with crm_dataset_free().
     @return CRM_OK; CRM_E_INVALID (NULL argument, bad options, unknown column in
             a type override); CRM_E_IO (cannot open or read, truncated or
             corrupt gzip data, text beyond max_bytes or the default gzip limit;
@@ -2495,6 +2603,7 @@ crm_dataset_read_csv = _bind(
             overridden type; the message holds `path:line:column`);
             CRM_E_FORMAT (opts from a newer library with fields set that this
             one does not know); CRM_E_NOMEM.
+    Ownership: path and opts (with its strings) are only read during the call.
     Thread-safety: safe from any thread.
     """,
     checks=[
@@ -2518,13 +2627,23 @@ crm_dataset_read_csv_mem = _bind(
     Read CSV text from memory (gzip data is recognised by its magic bytes).
     Error messages use "<memory>" as the file name. Plain text is parsed where
     it lies (no copy, unless invalid UTF-8 is replaced in lenient mode); gzip
-    data is inflated a chunk at a time as for files. max_bytes and the default
-    gzip limit apply as for crm_dataset_read_csv().
-    @param[in]  buf   bytes (need not be NUL-terminated)
+    data is inflated a chunk at a time as for files. Types, limits (max_bytes
+    and the default gzip limit) and errors are as for crm_dataset_read_csv().
+    @param[in]  buf   bytes (need not be NUL-terminated; may be NULL when len is 0)
     @param[in]  len   number of bytes
     @param[in]  opts  options, or NULL for defaults
-    @param[out] out   new dataset, NULL on failure. Ownership: caller.
-    @return as crm_dataset_read_csv().
+    @param[out] out   new dataset, NULL on failure.
+                      Ownership: caller; free with crm_dataset_free().
+    @return CRM_OK; CRM_E_INVALID (out NULL, buf NULL with len > 0, bad options,
+            unknown column in a type override); CRM_E_IO (truncated or corrupt
+            gzip data, text beyond max_bytes or the default gzip limit);
+            CRM_E_PARSE (malformed CSV, empty text, duplicate column names, a
+            cell that does not fit an overridden type; the message holds
+            `<memory>:line:column`); CRM_E_FORMAT (opts from a newer library
+            with fields set that this one does not know); CRM_E_NOMEM.
+    Ownership: buf and opts are only read during the call; the dataset holds
+    copies.
+    Thread-safety: safe from any thread.
     """,
     checks=[
         (1, 'len', 'size_t'),
@@ -2563,12 +2682,15 @@ crm_dataset_write_csv = _bind(
     @param[in] path  output file (replaced as a whole; ".gz" compresses)
     @param[in] opts  options (delimiter, quote, header, decimal_comma,
                      date_format are used), or NULL for defaults
-    @return CRM_OK; CRM_E_INVALID (NULL argument, or a field that cannot be
-            written with quote = 0); CRM_E_IO (path cannot be created, written,
-            synced or renamed, or is a directory; the message names path and
-            the system's reason); CRM_E_NOMEM; CRM_E_FORMAT.
-    Thread-safety: ds is only read; writers of the same path each write a
-    whole file, the last one to finish wins.
+    @return CRM_OK; CRM_E_INVALID (NULL argument, bad options, or a field that
+            cannot be written with quote = 0); CRM_E_IO (path cannot be
+            created, written, synced or renamed, or is a directory; the message
+            names path and the system's reason); CRM_E_FORMAT (opts from a newer library with
+            fields set that this one does not know); CRM_E_NOMEM.
+    Ownership: ds, path and opts are only read during the call.
+    Thread-safety: ds is only read (other threads may read it meanwhile);
+    writers of the same path each write a whole file, the last one to finish
+    wins.
     """,
     checks=[
         (1, 'path', 'string'),
@@ -2590,9 +2712,14 @@ crm_dataset_to_csv_string = _bind(
     Write a dataset as CSV text into a new NUL-terminated buffer (same format as
     crm_dataset_write_csv()).
     @param[in]  ds    dataset
-    @param[in]  opts  options, or NULL for defaults
-    @param[out] out   the text, NULL on failure. Ownership: caller; free with crm_free().
-    @return CRM_OK, CRM_E_INVALID, CRM_E_NOMEM, CRM_E_FORMAT.
+    @param[in]  opts  options (delimiter, quote, header, decimal_comma,
+                      date_format are used), or NULL for defaults
+    @param[out] out   the text, NULL on failure.
+                      Ownership: caller; free with crm_free().
+    @return CRM_OK; CRM_E_INVALID (ds or out NULL, bad options, a field that
+            cannot be written with quote = 0); CRM_E_FORMAT (opts from a newer
+            library with fields set that this one does not know); CRM_E_NOMEM.
+    Thread-safety: ds is only read; other threads may read it meanwhile.
     """,
 )
 
@@ -2616,9 +2743,14 @@ crm_dataset_read_baskets = _bind(
     data may expand to 100 times its compressed size (at least 64 MiB), as with
     crm_csv_options.max_bytes = 0; beyond that the call fails with CRM_E_IO.
     @param[in]  path  file name
-    @param[out] out   new dataset, NULL on failure. Ownership: caller.
-    @return CRM_OK, CRM_E_INVALID, CRM_E_IO, CRM_E_PARSE (invalid UTF-8 or NUL
-            byte, with line and column), CRM_E_NOMEM.
+    @param[out] out   new dataset, NULL on failure.
+                      Ownership: caller; free with crm_dataset_free().
+    @return CRM_OK; CRM_E_INVALID (path or out NULL); CRM_E_IO (cannot open or
+            read, naming the file; truncated or corrupt gzip data; the gzip
+            limit); CRM_E_PARSE (invalid UTF-8 or NUL byte, with line and
+            column); CRM_E_NOMEM.
+    Ownership: path stays the caller's.
+    Thread-safety: safe from any thread.
     """,
     checks=[
         (0, 'path', 'string'),
@@ -2652,9 +2784,11 @@ crm_clean_dedup = _bind(
     @param[in]     keep     CRM_KEEP_FIRST, CRM_KEEP_LAST or CRM_KEEP_NONE
                             (@type[enum] crm_keep)
     @param[out]    removed  number of rows removed (may be NULL); 0 on failure
-    @return CRM_OK; CRM_E_INVALID (ds NULL, keys NULL with nkeys > 0, a key
-            listed twice, keep out of range); CRM_E_NOTFOUND (unknown key,
-            named); CRM_E_NOMEM. On failure ds is unchanged.
+    @return CRM_OK; CRM_E_INVALID (ds NULL, keys NULL with nkeys > 0, a NULL
+            key, a key listed twice, keep out of range, 2^32 - 1 rows or more);
+            CRM_E_NOTFOUND (unknown key, named); CRM_E_NOMEM. On failure ds
+            is unchanged.
+    Ownership: keys stay the caller's; the removed rows are released.
     Thread-safety: ds must not be used by another thread during the call.
     """,
     checks=[
@@ -2684,9 +2818,10 @@ crm_clean_drop_missing = _bind(
     @param[in]     cols     column names, or NULL when count is 0
     @param[in]     count    number of columns; 0 means all columns
     @param[out]    removed  number of rows removed (may be NULL); 0 on failure
-    @return CRM_OK; CRM_E_INVALID (ds NULL, cols NULL with n > 0);
-            CRM_E_NOTFOUND (unknown column, named); CRM_E_NOMEM.
-            On failure ds is unchanged.
+    @return CRM_OK; CRM_E_INVALID (ds NULL, cols NULL with count > 0, a NULL
+            name, a column listed twice); CRM_E_NOTFOUND (unknown column,
+            named); CRM_E_NOMEM. On failure ds is unchanged.
+    Ownership: cols stay the caller's; the removed rows are released.
     Thread-safety: ds must not be used by another thread during the call.
     """,
     checks=[
@@ -2706,10 +2841,15 @@ crm_impute_options_init = _bind(
     status=True,
     doc="""crm_status crm_impute_options_init(crm_impute_options *opts, size_t size)
 
-    Write the default imputation options into `opts`.
+    Write the default imputation options into `opts` (constant 0,
+    text_constant NULL, order_by NULL).
     @param[out] opts  options to initialise
     @param[in]  size  sizeof *opts as the caller compiled it
-    @return CRM_OK, CRM_E_INVALID (opts NULL or size too small).
+    @return CRM_OK; CRM_E_INVALID (opts NULL or size smaller than the v1.0
+            struct).
+    Ownership: opts is the caller's struct; only its first size bytes are
+    written.
+    Thread-safety: safe from any thread.
     """,
     checks=[
         (1, 'size', 'size_t'),
@@ -2761,15 +2901,17 @@ crm_clean_impute = _bind(
     @param[in]     opts    options, or NULL for defaults
     @param[out]    filled  number of cells filled (may be NULL); 0 on failure
     @return CRM_OK; CRM_E_INVALID (NULL ds or col, unknown method, NaN
-            constant, text column without text_constant, time constant not a
-            whole number in range, order_by naming col itself, order_by
-            missing at a row that takes part: the message names the row);
+            constant, text column without text_constant, text_constant not
+            valid UTF-8, time constant not a whole number in range, order_by
+            naming col itself, order_by missing at a row that takes part: the
+            message names the row);
             CRM_E_NOTFOUND (col or order_by unknown); CRM_E_TYPE (mean, median
             or linear of a non-number column; order_by of text); CRM_E_NUMERIC
             (mean, median or mode of an all-missing column); CRM_E_FORMAT
             (opts from a newer library with unknown fields set); CRM_E_NOMEM.
             On failure ds is unchanged.
-    Ownership: opts and its strings stay the caller's.
+    Ownership: col, opts and its strings stay the caller's (text_constant is
+    copied into the column's dictionary).
     Thread-safety: ds must not be used by another thread during the call.
     """,
     checks=[
@@ -2812,6 +2954,7 @@ crm_clean_outliers = _bind(
             negative or not finite, FLAG when `<col>_outlier` already exists);
             CRM_E_NOTFOUND (unknown column); CRM_E_TYPE (not a number column);
             CRM_E_NOMEM. On failure ds is unchanged.
+    Ownership: col stays the caller's; with DROP the removed rows are released.
     Thread-safety: ds must not be used by another thread during the call.
     """,
     checks=[
@@ -2862,6 +3005,8 @@ crm_clean_convert = _bind(
             value); CRM_E_NUMERIC (number -> time of a non-finite or
             out-of-range value, naming the row); CRM_E_NOMEM.
             On failure ds is unchanged.
+    Ownership: col and format stay the caller's; strings borrowed from the
+    converted column become invalid.
     Thread-safety: ds must not be used by another thread during the call.
     """,
     checks=[
@@ -2888,6 +3033,8 @@ crm_rfm_options_init = _bind(
     @param[out] opts  options to initialise
     @param[in]  size  sizeof *opts as the caller compiled it
     @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
+    Ownership: opts is the caller's struct; only its first size bytes are
+    written.
     Thread-safety: safe from any thread.
     """,
     checks=[
@@ -2925,6 +3072,7 @@ crm_rfm = _bind(
             columns, naming the column and its type);
             CRM_E_FORMAT (opts from a newer library with unknown fields set);
             CRM_E_NOMEM.
+    Ownership: opts and its column names are only read during the call.
     Thread-safety: tx may be read by other threads meanwhile.
     """,
 )
@@ -2952,6 +3100,7 @@ crm_nps = _bind(
             rating that is not a whole number in 0..10, naming the row and
             value); CRM_E_NOTFOUND (no such column); CRM_E_TYPE (not a number
             column).
+    Ownership: col stays the caller's.
     Thread-safety: ds may be read by other threads meanwhile.
     """,
     checks=[
@@ -2989,6 +3138,7 @@ crm_satisfaction = _bind(
             a number column or none for a text column, no non-missing cell);
             CRM_E_NOTFOUND (no such column); CRM_E_TYPE (a time column);
             CRM_E_NOMEM.
+    Ownership: col and the labels stay the caller's.
     Thread-safety: ds may be read by other threads meanwhile.
     """,
     checks=[
@@ -3025,11 +3175,13 @@ crm_funnel = _bind(
     @param[in]  stage_col  name of a text column
     @param[in]  stages     stage names in funnel order (distinct, non-NULL)
     @param[in]  nstages    number of stages (>= 1)
-    @param[out] out        the funnel table, NULL on failure. Ownership: caller.
+    @param[out] out        the funnel table, NULL on failure.
+                           Ownership: caller; free with crm_dataset_free().
     @return CRM_OK; CRM_E_INVALID (NULL argument, no stages, a duplicate stage
             name, a cell holding a value not in `stages`, naming the row and
             value); CRM_E_NOTFOUND (no such column); CRM_E_TYPE (not a text
             column); CRM_E_NOMEM.
+    Ownership: stage_col and stages stay the caller's.
     Thread-safety: ds may be read by other threads meanwhile.
     """,
     checks=[
@@ -3050,7 +3202,8 @@ crm_model_kind = _bind(
 
     Kind of a model.
     @param[in] m  model, or NULL
-    @return one of the crm_model_type values, or 0 when m is NULL.
+    @return one of the crm_model_type values, or 0 when m is NULL (cannot fail).
+    Ownership: nothing changes hands.
     Thread-safety: safe; only reads m.
     """,
 )
@@ -3092,6 +3245,7 @@ crm_model_mutate_count = _bind(
     @param[out] out  number of steps (0 on failure, and for a model fitted
                      without steps)
     @return CRM_OK, CRM_E_INVALID (NULL argument).
+    Ownership: nothing changes hands.
     Thread-safety: safe; only reads m.
     """,
 )
@@ -3137,6 +3291,9 @@ crm_model_free = _bind(
     Free a model. NULL is a harmless no-op. Datasets the model was fitted on
     or predicted into are not affected.
     @param[in] m  model to free, or NULL
+    Cannot fail.
+    Ownership: m is released and must not be used afterwards; the static
+    strings of crm_model_stat_name() stay valid.
     Thread-safety: no other thread may use m meanwhile.
     """,
 )
@@ -3153,25 +3310,30 @@ crm_model_predict = _bind(
     status=True,
     doc="""crm_status crm_model_predict(const crm_model *m, crm_dataset *ds, const char *out_col)
 
-    Apply the model to the rows of `ds` and append the prediction column(s).
-    The model's feature columns are looked up by name in ds. For k-means one
+    Apply the model to the rows of `ds` and append the prediction column(s)
+    to ds, in place (crm/common.h, "Values and in-place operations"). The
+    model's feature columns are looked up by name in ds. For k-means one
     number column named `out_col` is added holding the 0-based cluster id of
-    each row. A model with transform steps applies them first to a copy of ds
-    (see "Transform steps" above) and then adds only the prediction column(s)
-    to ds: columns the steps add or replace stay in the copy.
+    each row; classifiers also add `<out_col>_proba` (see the kind's header).
+    An ARIMA model forecasts with crm_arima_forecast() instead. A model with
+    transform steps applies them first to a copy of ds (see "Transform steps"
+    above) and then adds only the prediction column(s) to ds: columns the
+    steps add or replace stay in the copy.
     @param[in]     m        fitted model
     @param[in,out] ds       dataset holding the model's feature columns; the
                             prediction column(s) are appended to it
     @param[in]     out_col  name of the prediction column (must not exist in ds)
-    @return CRM_OK; CRM_E_INVALID (NULL argument, out_col empty or already a
-            column of ds, a missing or non-finite feature value, naming the
-            column and the 0-based row); CRM_E_NOTFOUND (a feature column is
-            absent); CRM_E_TYPE (a feature column has the wrong type);
-            a recorded step failing: its error (CRM_E_NOTFOUND for a column
-            the step needs, CRM_E_TYPE, CRM_E_PARSE) with the message naming
-            the step and its 1-based number ("recorded step 1 (x=log(1 + x))");
-            CRM_E_NOMEM. On failure ds is unchanged.
-    Ownership: the new column belongs to ds.
+    @return CRM_OK; CRM_E_INVALID (NULL argument, out_col empty, out_col or
+            `<out_col>_proba` already a column of ds, a missing or non-finite
+            feature value or, for the regressions, an unseen text level,
+            naming the column and the 0-based row); CRM_E_NOTFOUND (a feature
+            column is absent); CRM_E_TYPE (a feature column has the wrong
+            type, or m is an ARIMA model); a recorded step failing, with the
+            message naming the step and its 1-based number ("recorded step 1
+            (x=log(1 + x))"): CRM_E_NOTFOUND (a column the step needs),
+            CRM_E_TYPE (operands of the wrong type), CRM_E_PARSE (a malformed
+            expression); CRM_E_NOMEM. On failure ds is unchanged.
+    Ownership: the new column belongs to ds; out_col stays the caller's.
     Thread-safety: m is only read; no other thread may use ds meanwhile.
     """,
     checks=[
@@ -3220,6 +3382,7 @@ crm_model_stat = _bind(
     @param[out] out   the value (NaN on failure)
     @return CRM_OK, CRM_E_INVALID (NULL argument), CRM_E_NOTFOUND (unknown
             name; the message lists the valid names).
+    Ownership: name stays the caller's.
     Thread-safety: safe; only reads m.
     """,
     checks=[
@@ -3242,6 +3405,7 @@ crm_model_stat_count = _bind(
     @param[in]  m    fitted model
     @param[out] out  number of statistic names (0 on failure)
     @return CRM_OK, CRM_E_INVALID (NULL argument).
+    Ownership: nothing changes hands.
     Thread-safety: safe; only reads m.
     """,
 )
@@ -3318,6 +3482,7 @@ crm_model_from_json = _bind(
             CRM_E_FORMAT ("format" is not
             "libcrm-model", "version" is not 1 or 2, or "kind" is unknown);
             CRM_E_NOMEM.
+    Ownership: json is only read during the call.
     Thread-safety: safe from any thread.
     """,
     checks=[
@@ -3348,7 +3513,9 @@ crm_model_save = _bind(
     @return CRM_OK, CRM_E_INVALID (NULL argument), CRM_E_IO (cannot create,
             write, sync or rename, or path is a directory; naming the path and
             the system's reason), CRM_E_NOMEM.
-    Thread-safety: safe; only reads m.
+    Ownership: path stays the caller's.
+    Thread-safety: safe; only reads m. Two calls writing the same path each
+    write a whole file and the last one to finish wins.
     """,
     checks=[
         (1, 'path', 'string'),
@@ -3380,6 +3547,7 @@ crm_model_load = _bind(
             naming the path; truncated or corrupt gzip data; a limit), and the
             errors of crm_model_from_json() with the path prefixed to the
             message.
+    Ownership: path stays the caller's.
     Thread-safety: safe from any thread.
     """,
     checks=[
@@ -3406,6 +3574,8 @@ crm_kmeans_options_init = _bind(
     @param[out] opts  options to initialise
     @param[in]  size  sizeof *opts as the caller compiled it
     @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
+    Ownership: opts is the caller's struct; only its first size bytes are
+    written.
     Thread-safety: safe from any thread.
     """,
     checks=[
@@ -3452,9 +3622,13 @@ crm_kmeans_fit = _bind(
             a mutate step failing (opts.mutate; the message names the step
             and its 1-based number): CRM_E_INVALID (NULL, no '=', an empty
             name, invalid UTF-8, a malformed expression, more than 4096 steps),
-            CRM_E_NOTFOUND (a column the step needs), CRM_E_TYPE;
+            CRM_E_NOTFOUND (a column the step needs), CRM_E_TYPE (operands
+            of the wrong type in a step);
             CRM_E_FORMAT (opts from a newer library with unknown fields set);
             CRM_E_NOMEM.
+    Ownership: cols and opts (with init_centers, sample_weight and mutate) are
+    only read during the call; the model keeps its own copy of the mutate
+    steps.
     Thread-safety: ds may be read by other threads meanwhile.
     """,
     checks=[
@@ -3493,6 +3667,7 @@ crm_kmeans_elbow = _bind(
                        Ownership: caller; free with crm_dataset_free().
     @return CRM_OK; CRM_E_INVALID (k_min < 1, k_max < k_min, init GIVEN) and
             every error of crm_kmeans_fit().
+    Ownership: cols and opts are only read during the call.
     Thread-safety: ds may be read by other threads meanwhile.
     """,
     checks=[
@@ -3519,6 +3694,8 @@ crm_silhouette_options_init = _bind(
     @param[out] opts  options to initialise
     @param[in]  size  sizeof *opts as the caller compiled it
     @return CRM_OK, CRM_E_INVALID (opts NULL or size too small).
+    Ownership: opts is the caller's struct; only its first size bytes are
+    written.
     Thread-safety: safe from any thread.
     """,
     checks=[
@@ -3562,6 +3739,7 @@ crm_silhouette = _bind(
             column and row; fewer than 2 or more than n - 1 distinct labels);
             CRM_E_NOTFOUND (a column does not exist); CRM_E_TYPE (not a number
             column); CRM_E_FORMAT (opts from a newer library); CRM_E_NOMEM.
+    Ownership: cols, label_col and opts are only read during the call.
     Thread-safety: ds may be read by other threads meanwhile.
     """,
     checks=[
@@ -3590,6 +3768,8 @@ crm_tree_options_init = _bind(
     @param[out] opts  options to initialise
     @param[in]  size  sizeof *opts as the caller compiled it
     @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
+    Ownership: opts is the caller's struct; only its first size bytes are
+    written.
     Thread-safety: safe from any thread.
     """,
     checks=[
@@ -3638,13 +3818,17 @@ crm_tree_fit = _bind(
             the row, or all weights 0);
             CRM_E_NOTFOUND (a column does not exist); CRM_E_TYPE (a time
             column as feature or target, or a sample_weight column that is not
-            a number column); CRM_E_CANCELLED;
+            a number column); CRM_E_CANCELLED (the progress callback returned
+            non-zero);
             a mutate step failing (opts.mutate; the message names the step
             and its 1-based number): CRM_E_INVALID (NULL, no '=', an empty
             name, invalid UTF-8, a malformed expression, more than 4096 steps),
-            CRM_E_NOTFOUND (a column the step needs), CRM_E_TYPE;
+            CRM_E_NOTFOUND (a column the step needs), CRM_E_TYPE (operands
+            of the wrong type in a step);
             CRM_E_FORMAT (opts from a newer library with unknown fields set);
             CRM_E_NOMEM.
+    Ownership: target, features and opts (with its strings) are only read
+    during the call; the model keeps its own copy of the mutate steps.
     Thread-safety: ds may be read by other threads meanwhile.
     """,
     checks=[
@@ -3683,7 +3867,8 @@ crm_tree_pruning_path = _bind(
                           tree pruned at that alpha; the last row is the root
                           alone), NULL on failure.
                           Ownership: caller; free with crm_dataset_free().
-    @return CRM_OK and every error of crm_tree_fit().
+    @return CRM_OK and every error of crm_tree_fit(), for the same causes.
+    Ownership: target, features and opts are only read during the call.
     Thread-safety: ds may be read by other threads meanwhile.
     """,
     checks=[
@@ -3822,6 +4007,8 @@ crm_logreg_options_init = _bind(
     @param[out] opts  options to initialise
     @param[in]  size  sizeof *opts as the caller compiled it
     @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
+    Ownership: opts is the caller's struct; only its first size bytes are
+    written.
     Thread-safety: safe from any thread.
     """,
     checks=[
@@ -3874,9 +4061,12 @@ crm_logreg_fit = _bind(
             a mutate step failing (opts.mutate; the message names the step
             and its 1-based number): CRM_E_INVALID (NULL, no '=', an empty
             name, invalid UTF-8, a malformed expression, more than 4096 steps),
-            CRM_E_NOTFOUND (a column the step needs), CRM_E_TYPE;
+            CRM_E_NOTFOUND (a column the step needs), CRM_E_TYPE (operands
+            of the wrong type in a step);
             CRM_E_FORMAT (opts from a newer library with unknown fields set);
             CRM_E_NOMEM.
+    Ownership: target, features and opts (with its strings) are only read
+    during the call; the model keeps its own copy of the mutate steps.
     Thread-safety: ds may be read by other threads meanwhile.
     """,
     checks=[
@@ -3903,6 +4093,8 @@ crm_linreg_options_init = _bind(
     @param[out] opts  options to initialise
     @param[in]  size  sizeof *opts as the caller compiled it
     @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
+    Ownership: opts is the caller's struct; only its first size bytes are
+    written.
     Thread-safety: safe from any thread.
     """,
     checks=[
@@ -3944,7 +4136,10 @@ crm_linreg_fit = _bind(
             CRM_E_TYPE (a text or time target, a time feature);
             CRM_E_NUMERIC (rank-deficient design naming the term; a constant
             target with nothing to explain is fine); a mutate step failing (as
-            for crm_logreg_fit()); CRM_E_FORMAT; CRM_E_NOMEM.
+            for crm_logreg_fit()); CRM_E_FORMAT (opts from a newer library
+            with unknown fields set); CRM_E_NOMEM.
+    Ownership: target, features and opts (with its strings) are only read
+    during the call; the model keeps its own copy of the mutate steps.
     Thread-safety: ds may be read by other threads meanwhile.
     """,
     checks=[
@@ -3970,6 +4165,8 @@ crm_metrics_options_init = _bind(
     @param[out] opts  options to initialise
     @param[in]  size  sizeof *opts as the caller compiled it
     @return CRM_OK, CRM_E_INVALID (opts NULL or size too small).
+    Ownership: opts is the caller's struct; only its first size bytes are
+    written.
     Thread-safety: safe from any thread.
     """,
     checks=[
@@ -4005,6 +4202,8 @@ crm_metrics_classification = _bind(
             is NaN, naming column and row); CRM_E_NOTFOUND (a column does not
             exist); CRM_E_TYPE (score or weight not a number column, truth a
             time column); CRM_E_FORMAT (opts from a newer library); CRM_E_NOMEM.
+    Ownership: truth, score and opts (with its strings) are only read during
+    the call.
     Thread-safety: ds may be read by other threads meanwhile.
     """,
     checks=[
@@ -4038,8 +4237,10 @@ crm_metrics_regression = _bind(
                             Ownership: caller; free with crm_dataset_free().
     @return CRM_OK; CRM_E_INVALID (NULL argument, no rows, a missing or
             non-finite value naming column and row, a negative weight);
-            CRM_E_NOTFOUND; CRM_E_TYPE (not number columns); CRM_E_FORMAT;
-            CRM_E_NOMEM.
+            CRM_E_NOTFOUND (a column does not exist); CRM_E_TYPE (not number
+            columns); CRM_E_FORMAT (opts from a newer library); CRM_E_NOMEM.
+    Ownership: truth, prediction and opts (with its strings) are only read
+    during the call.
     Thread-safety: ds may be read by other threads meanwhile.
     """,
     checks=[
@@ -4069,6 +4270,8 @@ crm_arima_options_init = _bind(
     @param[out] opts  options to initialise
     @param[in]  size  sizeof *opts as the caller compiled it
     @return CRM_OK, CRM_E_INVALID (opts NULL or size too small).
+    Ownership: opts is the caller's struct; only its first size bytes are
+    written.
     Thread-safety: safe from any thread.
     """,
     checks=[
@@ -4107,6 +4310,7 @@ crm_arima_fit = _bind(
             model: non-stationary AR part from CSS, initial value or
             gradient not finite, singular Hessian); CRM_E_FORMAT (opts from
             a newer library); CRM_E_NOMEM.
+    Ownership: y and opts (with fixed) are only read during the call.
     Thread-safety: safe; concurrent fits are independent.
     """,
     checks=[
@@ -4137,12 +4341,16 @@ crm_arima_fit_dataset = _bind(
     @param[in]  time_col   time column (CRM_TYPE_TIME)
     @param[in]  value_col  number column
     @param[in]  opts       options, or NULL (monthly, ARIMA(0,0,0) + mean)
-    @param[out] out        fitted model, NULL on failure. Ownership: caller.
-    @return CRM_OK; CRM_E_NOTFOUND (no such column); CRM_E_TYPE (wrong column
-            type); CRM_E_INVALID (empty dataset, a missing time naming the
-            row, unknown freq, non-regular dates with aggregate = 0 naming
-            the row, and the errors of crm_arima_fit()); CRM_E_NUMERIC;
-            CRM_E_FORMAT; CRM_E_NOMEM.
+    @param[out] out        fitted model (kind CRM_MODEL_ARIMA), NULL on failure.
+                           Ownership: caller; free with crm_model_free().
+    @return CRM_OK; CRM_E_NOTFOUND (no such column); CRM_E_TYPE (time_col not
+            a time column or value_col not a number column); CRM_E_INVALID
+            (NULL argument, empty dataset, a missing time naming the row,
+            unknown freq, non-regular dates with aggregate = 0 naming the
+            row, and the errors of crm_arima_fit()); CRM_E_NUMERIC (as
+            crm_arima_fit()); CRM_E_FORMAT (opts from a newer library);
+            CRM_E_NOMEM.
+    Ownership: the column names and opts are only read during the call.
     Thread-safety: ds may be read by other threads meanwhile.
     """,
     checks=[
@@ -4170,10 +4378,11 @@ crm_arima_forecast = _bind(
     @param[in]  level  interval level in percent, in (0, 100), e.g. 95
     @param[out] out    table with number columns step (1..h), mean, se, lower,
                        upper, preceded by a time column `time` when the model
-                       was fitted from a dataset. Ownership: caller; free with
-                       crm_dataset_free().
+                       was fitted from a dataset; NULL on failure.
+                       Ownership: caller; free with crm_dataset_free().
     @return CRM_OK; CRM_E_INVALID (NULL argument, h or level out of range);
             CRM_E_TYPE (not an ARIMA model); CRM_E_NOMEM.
+    Ownership: nothing else changes hands.
     Thread-safety: safe; only reads m.
     """,
     checks=[
@@ -4204,8 +4413,13 @@ crm_arima_forecast_levels = _bind(
     @param[in]  levels   nlevels levels in percent, each in (0, 100), distinct;
                          NULL with nlevels 0 gives 80 and 95
     @param[in]  nlevels  number of levels, 0..16
-    @param[out] out      table, NULL on failure. Ownership: caller.
-    @return CRM_OK; CRM_E_INVALID; CRM_E_TYPE; CRM_E_NOMEM.
+    @param[out] out      table, NULL on failure.
+                         Ownership: caller; free with crm_dataset_free().
+    @return CRM_OK; CRM_E_INVALID (NULL m or out, h out of range, levels NULL
+            with nlevels > 0 or not NULL with nlevels 0, more than 16 levels, a
+            level outside (0, 100) or given twice); CRM_E_TYPE (not an ARIMA
+            model); CRM_E_NOMEM.
+    Ownership: levels are only read during the call.
     Thread-safety: safe; only reads m.
     """,
     checks=[
@@ -4250,13 +4464,18 @@ crm_arima_fit_many = _bind(
                            sq, period, constant (1 mean/drift), loglik, aic,
                            aicc, bic, sigma2, converged, ljung_box_p, error
                            (text, missing when the fit succeeded).
-                           Ownership: caller.
+                           Ownership: caller; free with crm_dataset_free().
     @param[out] forecasts_out  group key, step, time, mean, se, lower, upper; h
-                           rows per fitted group. Ownership: caller.
-    @return CRM_OK; CRM_E_NOTFOUND; CRM_E_TYPE; CRM_E_INVALID (NULL argument,
-            h or level out of range, missing time or group key naming the
-            row, invalid options); CRM_E_CANCELLED; CRM_E_FORMAT; CRM_E_NOMEM.
+                           rows per fitted group.
+                           Ownership: caller; free with crm_dataset_free().
+    @return CRM_OK (also when some groups failed); CRM_E_NOTFOUND (a column
+            does not exist); CRM_E_TYPE (time_col not a time column or
+            value_col not a number column); CRM_E_INVALID (NULL argument, h
+            or level out of range, missing time or group key naming the row,
+            invalid options); CRM_E_CANCELLED (the progress callback returned
+            non-zero); CRM_E_FORMAT (opts from a newer library); CRM_E_NOMEM.
             Both outputs are NULL on failure.
+    Ownership: the column names and opts are only read during the call.
     Thread-safety: ds may be read by other threads meanwhile.
     """,
     checks=[
@@ -4284,6 +4503,8 @@ crm_apriori_options_init = _bind(
     @param[out] opts  options to initialise
     @param[in]  size  sizeof *opts as the caller compiled it
     @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
+    Ownership: opts is the caller's struct; only its first size bytes are
+    written.
     Thread-safety: safe from any thread.
     """,
     checks=[
@@ -4331,6 +4552,8 @@ crm_apriori = _bind(
             CRM_E_FORMAT (opts from a newer library with unknown fields set);
             CRM_E_CANCELLED (the progress callback returned non-zero);
             CRM_E_NOMEM.
+    Ownership: the column names and opts (with separator) are only read
+    during the call.
     Thread-safety: tx may be read by other threads meanwhile.
     """,
     checks=[
@@ -4350,10 +4573,15 @@ crm_synth_options_init = _bind(
     status=True,
     doc="""crm_status crm_synth_options_init(crm_synth_options *opts, size_t size)
 
-    Write the default synth options into `opts`.
+    Write the default synth options into `opts` (customers 1000, products 300,
+    days 730, start 2022-01-01, seed 0, dirt 1).
     @param[out] opts  options to initialise
     @param[in]  size  sizeof *opts as the caller compiled it
-    @return CRM_OK, CRM_E_INVALID.
+    @return CRM_OK; CRM_E_INVALID (opts NULL or size smaller than the v1.0
+            struct).
+    Ownership: opts is the caller's struct; only its first size bytes are
+    written.
+    Thread-safety: safe from any thread.
     """,
     checks=[
         (1, 'size', 'size_t'),
@@ -4376,12 +4604,15 @@ crm_synth_transactions = _bind(
     (number), CustomerID (number, missing for guest lines) and Country (text),
     ordered by InvoiceDate then InvoiceNo.
     @param[in]  opts  options, or NULL for defaults
-    @param[out] out   new dataset, NULL on failure. Ownership: caller.
-    @return CRM_OK; CRM_E_INVALID when an option is out of range (the message
-            names it): customers 1..1,000,000, products 1..100,000, days
-            1..36,600, customers * days <= 250,000,000, dirt finite in 0..10,
-            start a UTC midnight from 1900-01-01 with the period ending by
-            9999-12-31; CRM_E_FORMAT; CRM_E_NOMEM.
+    @param[out] out   new dataset, NULL on failure.
+                      Ownership: caller; free with crm_dataset_free().
+    @return CRM_OK; CRM_E_INVALID (out NULL, or an option out of range, the
+            message naming it: customers 1..1,000,000, products 1..100,000,
+            days 1..36,600, customers * days <= 250,000,000, dirt finite in
+            0..10, start a UTC midnight from 1900-01-01 with the period ending
+            by 9999-12-31); CRM_E_FORMAT (opts from a newer library with
+            unknown fields set); CRM_E_NOMEM.
+    Ownership: opts is only read during the call.
     Thread-safety: safe from any thread.
     """,
 )
