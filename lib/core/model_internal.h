@@ -1,10 +1,12 @@
 /*
  * Internal layout of crm_model: a kind tag, a vtable and the kind's own
- * state. Never installed.
+ * state. Never installed. The interface between the model handle (lib/model:
+ * predict, summary, save / load, transform steps) and the kinds (lib/kmeans,
+ * lib/tree, ...), kept in core because every kind includes it.
  *
  * Adding a model kind: define a crm__model_vtable with every member set,
  * create models with crm__model_new(), and add the vtable to the registry in
- * lib/core/model.c so crm_model_from_json() can find its reader by kind name.
+ * lib/model/model.c so crm_model_from_json() can find its reader by kind name.
  */
 #ifndef CRM_CORE_MODEL_INTERNAL_H
 #define CRM_CORE_MODEL_INTERNAL_H
@@ -40,14 +42,14 @@ typedef struct crm__step {
 struct crm_model {
     const crm__model_vtable *vt;
     void *state;
-    crm__step *steps; /* transforms applied before the fit, in order (lib/core/model_steps.c) */
+    crm__step *steps; /* transforms applied before the fit, in order (lib/model/model_steps.c) */
     size_t nsteps;
 };
 
 /* Wrap `state` in a model (no steps). On failure the state is freed with vt->free_state. */
 crm_status crm__model_new(const crm__model_vtable *vt, void *state, crm_model **out);
 
-/* ---- transform steps of the fit options (lib/core/model_steps.c) ----------
+/* ---- transform steps of the fit options (lib/model/model_steps.c) ----------
  * A fit function whose options carry `mutate` / `n_mutate` ("NAME=EXPR"
  * entries) fits on crm__steps_apply()'s working copy and then records the
  * steps in the model with crm__model_record_steps(); crm_model_predict()
