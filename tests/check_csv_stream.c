@@ -744,6 +744,7 @@ Suite *crm_csv_stream_suite(void)
     tcase_add_test(win, test_long_header);
     suite_add_tcase(s, win);
     TCase *lim = tcase_create("limits");
+    tcase_set_timeout(lim, 60); /* megabytes through gzip: 2 s at -O0, more on a busy machine */
     tcase_add_test(lim, test_wide_header_is_linear);
     tcase_add_test(lim, test_claimed_isize_is_not_trusted);
     tcase_add_test(lim, test_max_rows_stops_inflating);
