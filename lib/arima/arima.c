@@ -712,14 +712,212 @@ static crm_status add_key_column(crm_dataset *t, const crm__column *bc, const si
     return st;
 }
 
-crm_status crm_arima_fit_many(const crm_dataset *ds, const char *by_col, const char *time_col,
-                              const char *value_col, int32_t h, double level,
-                              const crm_arima_options *opts, crm_dataset **fits_out,
-                              crm_dataset **forecasts_out)
+/* The bits of row i's key (a text code, a time, or a number with -0 as 0). */
+static uint64_t key_bits(const crm__column *bc, size_t i)
+{
+    uint64_t key;
+    if (bc->type == CRM_TYPE_TEXT)
+        key = (uint64_t)(uint32_t)bc->v.code[i];
+    else if (bc->type == CRM_TYPE_TIME)
+        key = (uint64_t)bc->v.time[i];
+    else {
+        double x = bc->v.num[i] == 0.0 ? 0.0 : bc->v.num[i];
+        memcpy(&key, &x, sizeof key);
+    }
+    return key;
+}
+
+/* Whether rows i and j have the same key. */
+static int same_key(const crm__column *bc, size_t i, size_t j)
+{
+    if (bc->type == CRM_TYPE_TEXT) return bc->v.code[i] == bc->v.code[j];
+    if (bc->type == CRM_TYPE_TIME) return bc->v.time[i] == bc->v.time[j];
+    return bc->v.num[i] == bc->v.num[j];
+}
+
+/* Group the n rows by the key column bc (named by_col), groups in order of
+ * first appearance: gid[i] the group of row i, first_row[g] the first row of
+ * group g, *ng the number of groups. Refuses a row without a key. */
+static crm_status group_rows(const crm__column *bc, size_t n, const char *by_col,
+                             const char *what, size_t *gid, size_t *first_row, size_t *ng)
+{
+    for (size_t i = 0; i < n; i++)
+        if (crm__cell_missing(bc, i))
+            return crm__error(CRM_E_INVALID, "%s: column \"%s\": row %zu has no group key", what,
+                              by_col, i);
+    /* simple open-addressing on the key's bits */
+    size_t cap = 16;
+    while (cap < 2 * n + 2)
+        cap *= 2;
+    size_t *slot = crm__malloc_array(cap, sizeof *slot);
+    if (!slot) return crm__nomem();
+    for (size_t i = 0; i < cap; i++)
+        slot[i] = SIZE_MAX;
+    *ng = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t hsh = (size_t)crm__mix64(key_bits(bc, i)) & (cap - 1);
+        for (;;) {
+            size_t g = slot[hsh];
+            if (g == SIZE_MAX) {
+                slot[hsh] = *ng;
+                first_row[*ng] = i;
+                gid[i] = (*ng)++;
+                break;
+            }
+            if (same_key(bc, first_row[g], i)) {
+                gid[i] = g;
+                break;
+            }
+            hsh = (hsh + 1) & (cap - 1);
+        }
+    }
+    crm__free(slot);
+    return CRM_OK;
+}
+
+/* Point each of the ng tasks at its rows, in row order, laid out group after
+ * group in order (n). count: ng zeroed counters (scratch). */
+static void task_rows(many_task *tasks, size_t ng, const size_t *gid, size_t n, size_t *order,
+                      size_t *count)
+{
+    for (size_t i = 0; i < n; i++)
+        count[gid[i]]++;
+    size_t off = 0;
+    for (size_t g = 0; g < ng; g++) {
+        tasks[g].rows = order + off;
+        off += count[g];
+        count[g] = 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t g = gid[i];
+        tasks[g].rows[count[g]++] = i;
+    }
+    for (size_t g = 0; g < ng; g++)
+        tasks[g].nrows = count[g];
+}
+
+/* Fit and forecast every task on the thread pool, in chunks of 8 tasks a
+ * thread, with the progress callback after each chunk. A task's own failure
+ * stays in the task; running out of memory or a cancellation ends the run. */
+static crm_status run_tasks(many_ctx *c, size_t ng, const char *what)
+{
+    const crm_arima_options *o = c->o;
+    int nthreads = crm__par_threads(o->n_threads, ng);
+    size_t chunk = (size_t)nthreads * 8;
+    for (size_t first = 0; first < ng; first += chunk) {
+        size_t cnt = ng - first < chunk ? ng - first : chunk;
+        c->first = first;
+        crm__par_for(nthreads, cnt, many_run, c);
+        for (size_t g = first; g < first + cnt; g++)
+            if (c->tasks[g].st == CRM_E_NOMEM) return crm__nomem();
+        if (o->progress && o->progress((double)(first + cnt) / (double)ng, o->user))
+            return crm__error(CRM_E_CANCELLED, "%s: cancelled by the progress callback", what);
+    }
+    return CRM_OK;
+}
+
+/* Column k of the fits table for the model m (NaN for a failed series). */
+static double fits_value(const ar_model *m, size_t k)
+{
+    if (!m) return NAN;
+    const crm__arima_spec *sp = &m->spec;
+    switch (k) {
+    case 0: return (double)m->res.n;
+    case 1: return sp->p;
+    case 2: return sp->d;
+    case 3: return sp->q;
+    case 4: return sp->P;
+    case 5: return sp->D;
+    case 6: return sp->Q;
+    case 7: return sp->s;
+    case 8: return sp->xreg != CRM__XREG_NONE;
+    case 9: return m->res.loglik;
+    case 10: return m->res.aic;
+    case 11: return m->res.aicc;
+    case 12: return m->res.bic;
+    case 13: return m->res.sigma2;
+    case 14: return m->res.code == 0;
+    case 15: return m->res.ljung_box_p;
+    default: return NAN;
+    }
+}
+
+/* The fits table: a row a series (key, length, order, criteria, error). */
+static crm_status fits_table(const crm__column *bc, const many_task *tasks,
+                             const size_t *first_row, size_t ng, crm_dataset **out)
+{
+    static const char *const cols[] = {"n",   "p",      "d",    "q",   "sp",     "sd",
+                                       "sq",  "period", "constant", "loglik", "aic",
+                                       "aicc", "bic",   "sigma2", "converged", "ljung_box_p"};
+    const size_t ncol = sizeof cols / sizeof cols[0];
+    double *v = crm__malloc_array(ng ? ng : 1, sizeof *v);
+    const char **err = crm__malloc_array(ng ? ng : 1, sizeof *err);
+    crm_status st = (v && err) ? crm_dataset_new(out) : crm__nomem();
+    if (st == CRM_OK) st = add_key_column(*out, bc, first_row, ng);
+    for (size_t k = 0; st == CRM_OK && k < ncol; k++) {
+        for (size_t g = 0; g < ng; g++)
+            v[g] = fits_value(tasks[g].model, k);
+        st = crm_dataset_add_number(*out, cols[k], v, ng);
+    }
+    if (st == CRM_OK) {
+        for (size_t g = 0; g < ng; g++)
+            err[g] = tasks[g].st == CRM_OK ? NULL : tasks[g].err;
+        st = crm_dataset_add_text(*out, "error", err, ng);
+    }
+    crm__free(v);
+    crm__free(err);
+    return st;
+}
+
+/* The forecasts table: h rows a fitted series (key, step, time, mean, se,
+ * interval). */
+static crm_status forecasts_table(const crm__column *bc, const many_task *tasks,
+                                  const size_t *first_row, size_t ng, int32_t h,
+                                  crm_dataset **out)
+{
+    size_t rows = 0;
+    for (size_t g = 0; g < ng; g++)
+        if (tasks[g].model && h > 0) rows += (size_t)h;
+    size_t *rep = crm__malloc_array(rows ? rows : 1, sizeof *rep);
+    double *v = crm__malloc_array(5 * (rows ? rows : 1), sizeof *v);
+    int64_t *tt = crm__malloc_array(rows ? rows : 1, sizeof *tt);
+    crm_status st = (rep && v && tt) ? crm_dataset_new(out) : crm__nomem();
+    if (st == CRM_OK) {
+        size_t r = 0, hh = (size_t)h;
+        for (size_t g = 0; g < ng; g++) {
+            const ar_model *m = tasks[g].model;
+            if (!m || h == 0) continue;
+            for (size_t i = 0; i < hh; i++, r++) {
+                rep[r] = first_row[g];
+                tt[r] = period_start(m->freq, m->start_idx + m->res.n + (int64_t)i);
+                v[r] = (double)(i + 1);
+                for (int k = 0; k < 4; k++)
+                    v[(size_t)(k + 1) * rows + r] = tasks[g].fc[(size_t)k * hh + i];
+            }
+        }
+        st = add_key_column(*out, bc, rep, rows);
+        if (st == CRM_OK) st = crm_dataset_add_number(*out, "step", v, rows);
+        if (st == CRM_OK) st = crm_dataset_add_time(*out, "time", tt, rows);
+        static const char *const nm[] = {"mean", "se", "lower", "upper"};
+        for (int k = 0; st == CRM_OK && k < 4; k++)
+            st = crm_dataset_add_number(*out, nm[k], v + (size_t)(k + 1) * rows, rows);
+    }
+    crm__free(rep);
+    crm__free(v);
+    crm__free(tt);
+    return st;
+}
+
+/* The arguments of crm_arima_fit_many: outputs, dataset, columns, horizon,
+ * level and options (checked into *o). */
+static crm_status many_args(const crm_dataset *ds, const char *by_col, const char *time_col,
+                            const char *value_col, int32_t h, double level,
+                            const crm_arima_options *opts, crm_dataset **fits_out,
+                            crm_dataset **forecasts_out, crm_arima_options *o,
+                            const crm__column **tc, const crm__column **vc,
+                            const crm__column **bc)
 {
     const char *what = "crm_arima_fit_many";
-    if (fits_out) *fits_out = NULL;
-    if (forecasts_out) *forecasts_out = NULL;
     if (!fits_out || !forecasts_out)
         return crm__error(CRM_E_INVALID, "%s: an output is NULL", what);
     if (!ds) return crm__error(CRM_E_INVALID, "%s: dataset is NULL", what);
@@ -729,18 +927,31 @@ crm_status crm_arima_fit_many(const crm_dataset *ds, const char *by_col, const c
                           (int)h);
     if (!(level > 0 && level < 100))
         return crm__error(CRM_E_INVALID, "%s: level %g is not in (0, 100)", what, level);
-    crm_arima_options o;
-    crm_status st = load_options(opts, &o, what);
+    crm_status st = load_options(opts, o, what);
     if (st != CRM_OK) return st;
-    const crm__column *tc = NULL, *vc = NULL;
-    st = find_columns(ds, time_col, value_col, what, &tc, &vc);
+    st = find_columns(ds, time_col, value_col, what, tc, vc);
     if (st != CRM_OK) return st;
     size_t bi;
     st = crm__dataset_find(ds, by_col, &bi);
     if (st != CRM_OK) return st;
-    const crm__column *bc = &ds->cols[bi];
+    *bc = &ds->cols[bi];
+    return CRM_OK;
+}
+
+crm_status crm_arima_fit_many(const crm_dataset *ds, const char *by_col, const char *time_col,
+                              const char *value_col, int32_t h, double level,
+                              const crm_arima_options *opts, crm_dataset **fits_out,
+                              crm_dataset **forecasts_out)
+{
+    const char *what = "crm_arima_fit_many";
+    if (fits_out) *fits_out = NULL;
+    if (forecasts_out) *forecasts_out = NULL;
+    crm_arima_options o;
+    const crm__column *tc = NULL, *vc = NULL, *bc = NULL;
+    crm_status st = many_args(ds, by_col, time_col, value_col, h, level, opts, fits_out,
+                              forecasts_out, &o, &tc, &vc, &bc);
+    if (st != CRM_OK) return st;
     size_t n = ds->nrows;
-    /* group rows by key, groups in order of first appearance */
     size_t *gid = crm__malloc_array(n ? n : 1, sizeof *gid);
     size_t *order = crm__malloc_array(n ? n : 1, sizeof *order);
     size_t *first_row = crm__malloc_array(n ? n : 1, sizeof *first_row);
@@ -748,189 +959,16 @@ crm_status crm_arima_fit_many(const crm_dataset *ds, const char *by_col, const c
     size_t ng = 0;
     many_task *tasks = NULL;
     crm_dataset *F = NULL, *C = NULL;
-    if (!gid || !order || !first_row || !count) {
-        st = crm__nomem();
-        goto done;
-    }
-    {
-        /* sort row ids by key (stable), then assign group ids by first appearance */
-        for (size_t i = 0; i < n; i++) {
-            if (crm__cell_missing(bc, i)) {
-                st = crm__error(CRM_E_INVALID, "%s: column \"%s\": row %zu has no group key",
-                                what, by_col, i);
-                goto done;
-            }
-        }
-        /* simple open-addressing on the key's bits */
-        size_t cap = 16;
-        while (cap < 2 * n + 2)
-            cap *= 2;
-        size_t *slot = crm__malloc_array(cap, sizeof *slot);
-        if (!slot) {
-            st = crm__nomem();
-            goto done;
-        }
-        for (size_t i = 0; i < cap; i++)
-            slot[i] = SIZE_MAX;
-        for (size_t i = 0; i < n; i++) {
-            uint64_t key;
-            if (bc->type == CRM_TYPE_TEXT)
-                key = (uint64_t)(uint32_t)bc->v.code[i];
-            else if (bc->type == CRM_TYPE_TIME)
-                key = (uint64_t)bc->v.time[i];
-            else {
-                double x = bc->v.num[i] == 0.0 ? 0.0 : bc->v.num[i];
-                memcpy(&key, &x, sizeof key);
-            }
-            size_t hsh = (size_t)crm__mix64(key) & (cap - 1);
-            for (;;) {
-                size_t g = slot[hsh];
-                if (g == SIZE_MAX) {
-                    slot[hsh] = ng;
-                    first_row[ng] = i;
-                    gid[i] = ng++;
-                    break;
-                }
-                size_t r0 = first_row[g];
-                int same;
-                if (bc->type == CRM_TYPE_TEXT)
-                    same = bc->v.code[r0] == bc->v.code[i];
-                else if (bc->type == CRM_TYPE_TIME)
-                    same = bc->v.time[r0] == bc->v.time[i];
-                else
-                    same = bc->v.num[r0] == bc->v.num[i];
-                if (same) {
-                    gid[i] = g;
-                    break;
-                }
-                hsh = (hsh + 1) & (cap - 1);
-            }
-        }
-        crm__free(slot);
-    }
-    for (size_t i = 0; i < n; i++)
-        count[gid[i]]++;
-    tasks = crm__calloc(ng ? ng : 1, sizeof *tasks);
-    if (!tasks) {
-        st = crm__nomem();
-        goto done;
-    }
-    {
-        size_t off = 0;
-        for (size_t g = 0; g < ng; g++) {
-            tasks[g].rows = order + off;
-            off += count[g];
-            count[g] = 0;
-        }
-        for (size_t i = 0; i < n; i++) {
-            size_t g = gid[i];
-            tasks[g].rows[count[g]++] = i;
-        }
-        for (size_t g = 0; g < ng; g++)
-            tasks[g].nrows = count[g];
-    }
-    {
+    if (!gid || !order || !first_row || !count) st = crm__nomem();
+    if (st == CRM_OK) st = group_rows(bc, n, by_col, what, gid, first_row, &ng);
+    if (st == CRM_OK && !(tasks = crm__calloc(ng ? ng : 1, sizeof *tasks))) st = crm__nomem();
+    if (st == CRM_OK) {
+        task_rows(tasks, ng, gid, n, order, count);
         many_ctx c = {tc, vc, &o, tasks, 0, h, qnorm_std(0.5 + level / 200.0)};
-        int nthreads = crm__par_threads(o.n_threads, ng);
-        size_t chunk = (size_t)nthreads * 8;
-        for (size_t first = 0; first < ng; first += chunk) {
-            size_t cnt = ng - first < chunk ? ng - first : chunk;
-            c.first = first;
-            crm__par_for(nthreads, cnt, many_run, &c);
-            for (size_t g = first; g < first + cnt; g++)
-                if (tasks[g].st == CRM_E_NOMEM) {
-                    st = crm__nomem();
-                    goto done;
-                }
-            if (o.progress && o.progress((double)(first + cnt) / (double)ng, o.user)) {
-                st = crm__error(CRM_E_CANCELLED, "%s: cancelled by the progress callback", what);
-                goto done;
-            }
-        }
+        st = run_tasks(&c, ng, what);
     }
-    /* fits table */
-    {
-        static const char *const cols[] = {"n",   "p",      "d",    "q",   "sp",     "sd",
-                                           "sq",  "period", "constant", "loglik", "aic",
-                                           "aicc", "bic",   "sigma2", "converged", "ljung_box_p"};
-        const size_t ncol = sizeof cols / sizeof cols[0];
-        double *v = crm__malloc_array(ng ? ng : 1, sizeof *v);
-        const char **err = crm__malloc_array(ng ? ng : 1, sizeof *err);
-        st = (v && err) ? crm_dataset_new(&F) : crm__nomem();
-        if (st == CRM_OK) st = add_key_column(F, bc, first_row, ng);
-        for (size_t k = 0; st == CRM_OK && k < ncol; k++) {
-            for (size_t g = 0; g < ng; g++) {
-                const ar_model *m = tasks[g].model;
-                double x = NAN;
-                if (k == 0) x = m ? (double)m->res.n : NAN;
-                if (m) {
-                    const crm__arima_spec *sp = &m->spec;
-                    switch (k) {
-                    case 1: x = sp->p; break;
-                    case 2: x = sp->d; break;
-                    case 3: x = sp->q; break;
-                    case 4: x = sp->P; break;
-                    case 5: x = sp->D; break;
-                    case 6: x = sp->Q; break;
-                    case 7: x = sp->s; break;
-                    case 8: x = sp->xreg != CRM__XREG_NONE; break;
-                    case 9: x = m->res.loglik; break;
-                    case 10: x = m->res.aic; break;
-                    case 11: x = m->res.aicc; break;
-                    case 12: x = m->res.bic; break;
-                    case 13: x = m->res.sigma2; break;
-                    case 14: x = m->res.code == 0; break;
-                    case 15: x = m->res.ljung_box_p; break;
-                    default: break;
-                    }
-                }
-                v[g] = x;
-            }
-            st = crm_dataset_add_number(F, cols[k], v, ng);
-        }
-        if (st == CRM_OK) {
-            for (size_t g = 0; g < ng; g++)
-                err[g] = tasks[g].st == CRM_OK ? NULL : tasks[g].err;
-            st = crm_dataset_add_text(F, "error", err, ng);
-        }
-        crm__free(v);
-        crm__free(err);
-        if (st != CRM_OK) goto done;
-    }
-    /* forecasts table */
-    {
-        size_t rows = 0;
-        for (size_t g = 0; g < ng; g++)
-            if (tasks[g].model && h > 0) rows += (size_t)h;
-        size_t *rep = crm__malloc_array(rows ? rows : 1, sizeof *rep);
-        double *v = crm__malloc_array(5 * (rows ? rows : 1), sizeof *v);
-        int64_t *tt = crm__malloc_array(rows ? rows : 1, sizeof *tt);
-        st = (rep && v && tt) ? crm_dataset_new(&C) : crm__nomem();
-        if (st == CRM_OK) {
-            size_t r = 0, hh = (size_t)h;
-            for (size_t g = 0; g < ng; g++) {
-                const ar_model *m = tasks[g].model;
-                if (!m || h == 0) continue;
-                for (size_t i = 0; i < hh; i++, r++) {
-                    rep[r] = first_row[g];
-                    tt[r] = period_start(m->freq, m->start_idx + m->res.n + (int64_t)i);
-                    v[r] = (double)(i + 1);
-                    for (int k = 0; k < 4; k++)
-                        v[(size_t)(k + 1) * rows + r] = tasks[g].fc[(size_t)k * hh + i];
-                }
-            }
-            st = add_key_column(C, bc, rep, rows);
-            if (st == CRM_OK) st = crm_dataset_add_number(C, "step", v, rows);
-            if (st == CRM_OK) st = crm_dataset_add_time(C, "time", tt, rows);
-            static const char *const nm[] = {"mean", "se", "lower", "upper"};
-            for (int k = 0; st == CRM_OK && k < 4; k++)
-                st = crm_dataset_add_number(C, nm[k], v + (size_t)(k + 1) * rows, rows);
-        }
-        crm__free(rep);
-        crm__free(v);
-        crm__free(tt);
-    }
-done:
+    if (st == CRM_OK) st = fits_table(bc, tasks, first_row, ng, &F);
+    if (st == CRM_OK) st = forecasts_table(bc, tasks, first_row, ng, h, &C);
     if (tasks)
         for (size_t g = 0; g < ng; g++) {
             if (tasks[g].model) ar_free_state(tasks[g].model);

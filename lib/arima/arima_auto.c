@@ -351,6 +351,8 @@ typedef struct search {
     int s;          /* m: season length (1 when not seasonal) */
     int d, D;
     int ic_kind;
+    int max_p, max_q, max_P, max_Q; /* the largest orders searched */
+    int approx;     /* CSS fits while searching */
     double offset;
     crm__arima_spec base;
     int nfits;
@@ -496,360 +498,430 @@ static void refit_exact(search *S, cand *res, int k)
     crm__free(idx);
 }
 
-crm_status crm__arima_auto(const double *y, int n, int s, const crm__auto_opts *ao,
-                           const crm__arima_spec *base, crm__arima_spec *spec_out,
-                           crm__arima_result *res_out, int *nfits)
+/* The current model of the stepwise search and its criterion. */
+typedef struct step {
+    int p, q, P, Q, constant;
+    double best;
+} step;
+
+/* Fit the candidate, record it in res, and make its orders the current ones
+ * when its criterion beats the best (the constant stays, as forecast's). */
+static void step_try(search *S, step *t, cand *res, int *k, int p, int q, int P, int Q, int c)
 {
-    memset(res_out, 0, sizeof *res_out);
-    *nfits = 0;
-    int first = 0, last = n - 1;
-    while (first < n && isnan(y[first]))
-        first++;
+    double ic = try_model(S, p, q, P, Q, c, S->approx, 1);
+    push(res, k, p, q, P, Q, c, ic);
+    if (ic < t->best) {
+        t->best = ic;
+        t->p = p;
+        t->q = q;
+        t->P = P;
+        t->Q = Q;
+    }
+}
+
+/* The stepwise search's first models: the start, the white noise, an AR(1)
+ * and an MA(1) (seasonal ones where seasonal), and the start without its
+ * constant; res gets them (k counts the rows, as R's `k`). */
+static void step_first(search *S, const crm__auto_opts *ao, step *t, cand *res, int *k)
+{
+    int start_p = ao->start_p, start_q = ao->start_q, start_P = ao->start_P,
+        start_Q = ao->start_Q;
+    if (S->n < 10) {
+        if (start_p > 1) start_p = 1;
+        if (start_q > 1) start_q = 1;
+        start_P = start_Q = 0;
+    }
+    int m = S->s, c = t->constant;
+    t->p = start_p < S->max_p ? start_p : S->max_p;
+    t->q = start_q < S->max_q ? start_q : S->max_q;
+    t->P = start_P < S->max_P ? start_P : S->max_P;
+    t->Q = start_Q < S->max_Q ? start_Q : S->max_Q;
+    t->best = try_model(S, t->p, t->q, t->P, t->Q, c, S->approx, 1);
+    push(res, k, t->p, t->q, t->P, t->Q, c, t->best);
+    step_try(S, t, res, k, 0, 0, 0, 0, c);
+    if (S->max_p > 0 || S->max_P > 0)
+        step_try(S, t, res, k, S->max_p > 0, 0, (m > 1) && (S->max_P > 0), 0, c);
+    if (S->max_q > 0 || S->max_Q > 0)
+        step_try(S, t, res, k, 0, S->max_q > 0, 0, (m > 1) && (S->max_Q > 0), c);
+    if (c) step_try(S, t, res, k, 0, 0, 0, 0, 0);
+}
+
+/* One round of the stepwise search: the current model's neighbours in
+ * forecast's order (the last toggles the constant), each not yet tried
+ * fitted until one beats the current model, which it then replaces. */
+static void step_round(search *S, step *t, int allow_constant, int nmodels, cand *res, int *k)
+{
+    int p = t->p, q = t->q, P = t->P, Q = t->Q, constant = t->constant;
+    int max_p = S->max_p, max_q = S->max_q, max_P = S->max_P, max_Q = S->max_Q;
+    int mv[17][6] = {
+        {P > 0, p, q, P - 1, Q, constant},
+        {Q > 0, p, q, P, Q - 1, constant},
+        {P < max_P, p, q, P + 1, Q, constant},
+        {Q < max_Q, p, q, P, Q + 1, constant},
+        {Q > 0 && P > 0, p, q, P - 1, Q - 1, constant},
+        {Q < max_Q && P > 0, p, q, P - 1, Q + 1, constant},
+        {Q > 0 && P < max_P, p, q, P + 1, Q - 1, constant},
+        {Q < max_Q && P < max_P, p, q, P + 1, Q + 1, constant},
+        {p > 0, p - 1, q, P, Q, constant},
+        {q > 0, p, q - 1, P, Q, constant},
+        {p < max_p, p + 1, q, P, Q, constant},
+        {q < max_q, p, q + 1, P, Q, constant},
+        {q > 0 && p > 0, p - 1, q - 1, P, Q, constant},
+        {q < max_q && p > 0, p - 1, q + 1, P, Q, constant},
+        {q > 0 && p < max_p, p + 1, q - 1, P, Q, constant},
+        {q < max_q && p < max_p, p + 1, q + 1, P, Q, constant},
+        {allow_constant, p, q, P, Q, !constant},
+    };
+    for (int i = 0; i < 17 && !S->fatal; i++) {
+        int *c = mv[i];
+        if (!c[0] || in_results(res, *k, c[1], c[2], c[3], c[4], c[5])) continue;
+        if (*k >= nmodels) {
+            (*k)++; /* R's `next` past the limit ends the search */
+            break;
+        }
+        double ic = try_model(S, c[1], c[2], c[3], c[4], c[5], S->approx, 1);
+        push(res, k, c[1], c[2], c[3], c[4], c[5], ic);
+        if (ic < t->best) {
+            t->best = ic;
+            t->p = c[1];
+            t->q = c[2];
+            t->P = c[3];
+            t->Q = c[4];
+            t->constant = c[5];
+            if (i < 16) break; /* R's `next`: restart from the new model */
+        }
+    }
+}
+
+/* forecast's stepwise search from the start model, at most nmodels models,
+ * then (approximating) the exact refit of the best. res: nmodels + 400 rows. */
+static void search_stepwise(search *S, const crm__auto_opts *ao, int constant, int allow_constant,
+                            cand *res)
+{
+    int nmodels = ao->nmodels, k = 0;
+    step t = {0, 0, 0, 0, constant, INFINITY};
+    step_first(S, ao, &t, res, &k);
+    int startk = 0;
+    while (startk < k && k < nmodels && !S->fatal) {
+        startk = k;
+        step_round(S, &t, allow_constant, nmodels, res, &k);
+    }
+    if (k > nmodels) k = nmodels;
+    if (S->approx && !S->fatal) refit_exact(S, res, k);
+}
+
+/* Fit every order with p+q+P+Q <= max_order, with and without the constant
+ * (up to max_constant), approximating or not; with res, record them (up to
+ * nmodels + 399 rows). */
+static void grid_pass(search *S, const crm__auto_opts *ao, int max_constant, int approx,
+                      cand *res, int *k)
+{
+    for (int i = 0; i <= S->max_p && !S->fatal; i++)
+        for (int j = 0; j <= S->max_q; j++)
+            for (int I = 0; I <= S->max_P; I++)
+                for (int J = 0; J <= S->max_Q; J++) {
+                    if (i + j + I + J > ao->max_order) continue;
+                    for (int K = 0; K <= max_constant; K++) {
+                        double ic = try_model(S, i, j, I, J, K, approx, 1);
+                        if (res && *k < ao->nmodels + 399) push(res, k, i, j, I, J, K, ic);
+                    }
+                }
+}
+
+/* The search over every order; approximating, the best refitted exactly, and
+ * when that fails, every order again without the approximation. */
+static void search_grid(search *S, const crm__auto_opts *ao, int constant, cand *res)
+{
+    int k = 0;
+    grid_pass(S, ao, constant, S->approx, res, &k);
+    if (!S->approx || !(S->best_ic < INFINITY) || S->fatal) return;
+    crm__arima_spec bs = S->best_spec;
+    int bc = bs.xreg != CRM__XREG_NONE;
+    S->best_ic = INFINITY;
+    crm__arima_result_free(&S->best);
+    double ic = try_model(S, bs.p, bs.q, bs.P, bs.Q, bc, 0, 1);
+    if (!(ic < INFINITY) && !S->fatal) grid_pass(S, ao, constant, 0, NULL, &k);
+}
+
+/* The observed part of y: from the first observed value on (*first), the
+ * number of observed values up to the last one, and whether any inside is
+ * missing. Returns 0 when none is observed. */
+static int observed_span(const double *y, int n, int *first, int *serieslength, int *anyna)
+{
+    int f = 0, last = n - 1;
+    while (f < n && isnan(y[f]))
+        f++;
     while (last >= 0 && isnan(y[last]))
         last--;
-    if (first > last) return crm__error(CRM_E_INVALID, "auto ARIMA: no observed values");
-    const double *x = y + first;
-    int nx = n - first;
-    int serieslength = 0;
-    int anyna = 0;
-    for (int i = first; i <= last; i++) {
+    if (f > last) return 0;
+    *first = f;
+    *serieslength = 0;
+    *anyna = 0;
+    for (int i = f; i <= last; i++) {
         if (!isnan(y[i]))
-            serieslength++;
+            (*serieslength)++;
         else
-            anyna = 1;
+            *anyna = 1;
     }
-    search S;
-    memset(&S, 0, sizeof S);
-    S.x = x;
-    S.n = nx;
-    S.serieslength = serieslength;
-    S.base = *base;
-    S.base.method = ao->method;
-    S.best_ic = INFINITY;
-    S.ic_kind = ao->ic;
-    crm_status st = CRM_OK;
-    double *obs = crm__malloc_array((size_t)serieslength + 1, sizeof *obs);
-    if (!obs) return crm__nomem();
-    {
-        int k = 0;
-        for (int i = 0; i < nx; i++)
-            if (!isnan(x[i])) obs[k++] = x[i];
+    return 1;
+}
+
+/* Whether the observed values of the search's series are all the same
+ * (-1: no memory); *mean gets their mean when they are. */
+static int series_constant(const search *S, double *mean)
+{
+    double *obs = crm__malloc_array((size_t)S->serieslength + 1, sizeof *obs);
+    if (!obs) return -1;
+    int k = 0;
+    for (int i = 0; i < S->n; i++)
+        if (!isnan(S->x[i])) obs[k++] = S->x[i];
+    int constant = crm__is_constant(obs, S->serieslength);
+    if (constant) {
+        double sum = 0.0;
+        for (int i = 0; i < S->serieslength; i++)
+            sum += obs[i];
+        *mean = sum / S->serieslength;
     }
-    if (crm__is_constant(obs, serieslength)) {
-        /* constant: ARIMA(0,0,0) with the mean held at the series' value */
-        double mean = 0.0;
-        for (int i = 0; i < serieslength; i++)
-            mean += obs[i];
-        mean /= serieslength;
-        crm__arima_spec sp = S.base;
-        sp.p = sp.d = sp.q = sp.P = sp.D = sp.Q = 0;
-        sp.s = 1;
-        sp.xreg = CRM__XREG_MEAN;
-        sp.method = sp.method < 0 ? CRM_ARIMA_CSS_ML : sp.method;
-        sp.fixed = &mean;
-        st = crm__arima_fit_series(x, nx, &sp, res_out);
-        crm__free(obs);
-        if (st != CRM_OK) return st;
-        sp.fixed = NULL;
-        *spec_out = sp;
-        *nfits = 1;
-        return CRM_OK;
+    crm__free(obs);
+    return constant;
+}
+
+/* Fit spec as the answer of the search without searching (one model). */
+static crm_status fit_only(const search *S, crm__arima_spec sp, crm__arima_spec *spec_out,
+                           crm__arima_result *res_out, int *nfits)
+{
+    crm_status st = crm__arima_fit_series(S->x, S->n, &sp, res_out);
+    if (st != CRM_OK) return st;
+    sp.fixed = NULL;
+    *spec_out = sp;
+    *nfits = 1;
+    return CRM_OK;
+}
+
+/* The largest orders: the options', at most a third of the observations
+ * (seasonal: a third of the seasons), no seasonal terms without a season, and
+ * non-seasonal orders below the season with seasonal terms. */
+static void search_limits(search *S, const crm__auto_opts *ao)
+{
+    int sl = S->serieslength, m = S->s;
+    S->max_p = ao->max_p < sl / 3 ? ao->max_p : sl / 3;
+    S->max_q = ao->max_q < sl / 3 ? ao->max_q : sl / 3;
+    S->max_P = ao->max_P < sl / 3 / m ? ao->max_P : sl / 3 / m;
+    S->max_Q = ao->max_Q < sl / 3 / m ? ao->max_Q : sl / 3 / m;
+    if (m == 1) S->max_P = S->max_Q = 0;
+    if (m > 1) {
+        if (S->max_P > 0 && S->max_p > m - 1) S->max_p = m - 1;
+        if (S->max_Q > 0 && S->max_q > m - 1) S->max_q = m - 1;
     }
-    int m = s < 1 ? 1 : s;
-    int max_p = ao->max_p, max_q = ao->max_q, max_P = ao->max_P, max_Q = ao->max_Q;
-    if (max_p > serieslength / 3) max_p = serieslength / 3;
-    if (max_q > serieslength / 3) max_q = serieslength / 3;
-    if (max_P > serieslength / 3 / m) max_P = serieslength / 3 / m;
-    if (max_Q > serieslength / 3 / m) max_Q = serieslength / 3 / m;
-    if (serieslength <= 3) S.ic_kind = 1;
-    int d = ao->d, D = ao->D;
-    if (m == 1) {
-        D = 0;
-        max_P = max_Q = 0;
-    } else if (D < 0 && nx <= 2 * m) {
-        D = 0;
-    } else if (D < 0) {
-        if (anyna)
-            D = 0; /* the seasonal-strength test needs a complete series */
-        else {
-            D = crm__nsdiffs(x, nx, m, ao->max_D);
-            if (D < 0) {
-                crm__free(obs);
-                return crm__nomem();
-            }
-        }
-        if (D > 0 && nx - D * m <= 0) D--;
+}
+
+/* Seasonal differences: the options' D, or from the seasonal-strength test
+ * (none without a season, with two seasons or less, or with missing values);
+ * -1: no memory. */
+static int seasonal_diffs(const search *S, const crm__auto_opts *ao, int anyna)
+{
+    int D = ao->D, m = S->s, nx = S->n;
+    if (m == 1) return 0;
+    if (D >= 0) return D;
+    if (nx <= 2 * m) return 0;
+    if (anyna) {
+        D = 0; /* the seasonal-strength test needs a complete series */
+    } else {
+        D = crm__nsdiffs(S->x, nx, m, ao->max_D);
+        if (D < 0) return -1;
     }
-    /* dx: the differenced observed values */
-    double *dx = crm__malloc_array((size_t)nx + 1, sizeof *dx);
-    if (!dx) {
-        crm__free(obs);
-        return crm__nomem();
-    }
-    int nd = nx;
-    memcpy(dx, x, (size_t)nx * sizeof *dx);
+    if (D > 0 && nx - D * m <= 0) D--;
+    return D;
+}
+
+/* dx (S->n + 1 doubles) = the series differenced D times at the season and
+ * then d times, d the options' or from the KPSS tests on the seasonally
+ * differenced series (missing values omitted). *nd: the length of dx.
+ * Returns d, or -1 (no memory). */
+static int difference(const search *S, const crm__auto_opts *ao, int D, double *dx, int *nd)
+{
+    int m = S->s, d = ao->d, len = S->n;
+    memcpy(dx, S->x, (size_t)S->n * sizeof *dx);
     for (int i = 0; i < D; i++) {
-        for (int j = 0; j + m < nd; j++)
+        for (int j = 0; j + m < len; j++)
             dx[j] = dx[j + m] - dx[j];
-        nd = nd > m ? nd - m : 0;
+        len = len > m ? len - m : 0;
     }
     if (d < 0) {
         /* na.omit */
         int k = 0;
-        double *tmp = crm__malloc_array((size_t)nd + 1, sizeof *tmp);
-        if (!tmp) {
-            crm__free(obs);
-            crm__free(dx);
-            return crm__nomem();
-        }
-        for (int i = 0; i < nd; i++)
+        double *tmp = crm__malloc_array((size_t)len + 1, sizeof *tmp);
+        if (!tmp) return -1;
+        for (int i = 0; i < len; i++)
             if (!isnan(dx[i])) tmp[k++] = dx[i];
         d = crm__ndiffs(tmp, k, ao->max_d);
         crm__free(tmp);
-        if (d < 0) {
-            crm__free(obs);
-            crm__free(dx);
-            return crm__nomem();
-        }
-        if (d > 0 && nd - d <= 0) d--;
+        if (d < 0) return -1;
+        if (d > 0 && len - d <= 0) d--;
     }
     for (int i = 0; i < d; i++) {
-        for (int j = 0; j + 1 < nd; j++)
+        for (int j = 0; j + 1 < len; j++)
             dx[j] = dx[j + 1] - dx[j];
-        nd = nd > 0 ? nd - 1 : 0;
+        len = len > 0 ? len - 1 : 0;
     }
-    S.d = d;
-    S.D = D;
-    S.s = m;
-    crm__free(obs);
+    *nd = len;
+    return d;
+}
+
+/* Choose d and D (S->d, S->D) and whether the differenced series is constant
+ * (*flat, its mean in *mean). */
+static crm_status choose_diffs(search *S, const crm__auto_opts *ao, int anyna, int *flat,
+                               double *mean)
+{
+    int D = seasonal_diffs(S, ao, anyna);
+    if (D < 0) return crm__nomem();
+    double *dx = crm__malloc_array((size_t)S->n + 1, sizeof *dx);
+    if (!dx) return crm__nomem();
+    int nd;
+    int d = difference(S, ao, D, dx, &nd);
+    if (d < 0) {
+        crm__free(dx);
+        return crm__nomem();
+    }
+    S->d = d;
+    S->D = D;
     if (nd == 0) {
         crm__free(dx);
         return crm__error(CRM_E_INVALID, "auto ARIMA: not enough data after differencing");
     }
-    {
-        int k = 0;
-        double mean = 0.0;
-        for (int i = 0; i < nd; i++)
-            if (!isnan(dx[i])) {
-                dx[k++] = dx[i];
-                mean += dx[i];
-            }
-        nd = k;
-        mean /= nd > 0 ? nd : 1;
-        if (nd > 0 && crm__is_constant(dx, nd)) {
-            /* a constant after differencing: no ARMA terms */
-            crm__arima_spec sp = S.base;
-            sp.p = sp.q = sp.P = sp.Q = 0;
-            sp.d = d;
-            sp.D = D;
-            sp.s = D > 0 ? m : 1;
-            sp.method = sp.method < 0 ? CRM_ARIMA_CSS_ML : sp.method;
-            double fx = NAN;
-            sp.xreg = CRM__XREG_NONE;
-            if (D > 0 && d == 0) {
-                sp.xreg = CRM__XREG_DRIFT;
-                fx = mean / m;
-            } else if (D == 0 && d < 2) {
-                sp.xreg = d == 0 ? CRM__XREG_MEAN : CRM__XREG_DRIFT;
-                fx = mean;
-            } else if (D == 0 && d > 2) {
-                crm__free(dx);
-                return crm__error(CRM_E_INVALID,
-                                  "auto ARIMA: the data follow a simple polynomial and are not "
-                                  "suitable for ARIMA modelling");
-            }
-            sp.fixed = sp.xreg != CRM__XREG_NONE ? &fx : NULL;
-            crm__free(dx);
-            st = crm__arima_fit_series(x, nx, &sp, res_out);
-            if (st != CRM_OK) return st;
-            sp.fixed = NULL;
-            *spec_out = sp;
-            *nfits = 1;
-            return CRM_OK;
+    int k = 0;
+    double sum = 0.0;
+    for (int i = 0; i < nd; i++)
+        if (!isnan(dx[i])) {
+            dx[k++] = dx[i];
+            sum += dx[i];
         }
-    }
+    *mean = sum / (k > 0 ? k : 1);
+    *flat = k > 0 && crm__is_constant(dx, k);
     crm__free(dx);
-    if (m > 1) {
-        if (max_P > 0 && max_p > m - 1) max_p = m - 1;
-        if (max_Q > 0 && max_q > m - 1) max_q = m - 1;
+    return CRM_OK;
+}
+
+/* A series constant after differencing: no ARMA terms, a drift or mean held
+ * at the differenced series' mean where d and D allow one. */
+static crm_status fit_flat(const search *S, double mean, crm__arima_spec *spec_out,
+                           crm__arima_result *res_out, int *nfits)
+{
+    int d = S->d, D = S->D, m = S->s;
+    crm__arima_spec sp = S->base;
+    sp.p = sp.q = sp.P = sp.Q = 0;
+    sp.d = d;
+    sp.D = D;
+    sp.s = D > 0 ? m : 1;
+    sp.method = sp.method < 0 ? CRM_ARIMA_CSS_ML : sp.method;
+    double fx = NAN;
+    sp.xreg = CRM__XREG_NONE;
+    if (D > 0 && d == 0) {
+        sp.xreg = CRM__XREG_DRIFT;
+        fx = mean / m;
+    } else if (D == 0 && d < 2) {
+        sp.xreg = d == 0 ? CRM__XREG_MEAN : CRM__XREG_DRIFT;
+        fx = mean;
+    } else if (D == 0 && d > 2) {
+        return crm__error(CRM_E_INVALID, "auto ARIMA: the data follow a simple polynomial and "
+                                         "are not suitable for ARIMA modelling");
     }
-    int approximation = ao->approximation;
-    if (approximation < 0) approximation = nx > 150 || m > 12;
-    if (approximation) {
-        crm__arima_spec sp = S.base;
-        sp.p = sp.q = sp.P = sp.Q = 0;
-        sp.d = d;
-        sp.D = D;
-        sp.s = D > 0 ? m : 1;
-        sp.xreg = d + D == 0 ? CRM__XREG_MEAN : CRM__XREG_NONE;
-        sp.method = CRM_ARIMA_CSS_ML;
-        sp.want_hessian = 1;
-        crm__arima_result r;
-        st = crm__arima_fit_series(x, nx, &sp, &r);
-        if (st == CRM_E_NOMEM) return st;
-        S.offset = st == CRM_OK ? -2 * r.loglik - serieslength * log(r.sigma2) : 0.0;
-        if (st == CRM_OK) crm__arima_result_free(&r);
-        st = CRM_OK;
-    }
+    sp.fixed = sp.xreg != CRM__XREG_NONE ? &fx : NULL;
+    return fit_only(S, sp, spec_out, res_out, nfits);
+}
+
+/* Approximating: the offset of the CSS criterion, from a CSS-ML fit of the
+ * differenced white noise (0 when it fails). */
+static crm_status approx_offset(search *S)
+{
+    crm__arima_spec sp = S->base;
+    sp.p = sp.q = sp.P = sp.Q = 0;
+    sp.d = S->d;
+    sp.D = S->D;
+    sp.s = S->D > 0 ? S->s : 1;
+    sp.xreg = S->d + S->D == 0 ? CRM__XREG_MEAN : CRM__XREG_NONE;
+    sp.method = CRM_ARIMA_CSS_ML;
+    sp.want_hessian = 1;
+    crm__arima_result r;
+    crm_status st = crm__arima_fit_series(S->x, S->n, &sp, &r);
+    if (st == CRM_E_NOMEM) return st;
+    S->offset = st == CRM_OK ? -2 * r.loglik - S->serieslength * log(r.sigma2) : 0.0;
+    if (st == CRM_OK) crm__arima_result_free(&r);
+    return CRM_OK;
+}
+
+/* Search the orders (grid or stepwise) and hand over the best fit. */
+static crm_status search_run(search *S, const crm__auto_opts *ao, crm__arima_spec *spec_out,
+                             crm__arima_result *res_out, int *nfits)
+{
+    int d = S->d, D = S->D;
     int allowdrift = ao->allow_drift && d + D == 1;
     int allowmean = ao->allow_mean && d + D == 0;
     int constant = allowdrift || allowmean;
     int nmodels = ao->nmodels;
     cand *res = crm__calloc((size_t)(nmodels > 0 ? nmodels : 1) + 400, sizeof *res);
     if (!res) return crm__nomem();
-    int k = 0;
-    if (!ao->stepwise) {
-        int maxK = constant;
-        for (int i = 0; i <= max_p && !S.fatal; i++)
-            for (int j = 0; j <= max_q; j++)
-                for (int I = 0; I <= max_P; I++)
-                    for (int J = 0; J <= max_Q; J++) {
-                        if (i + j + I + J > ao->max_order) continue;
-                        for (int K = 0; K <= maxK; K++) {
-                            double ic = try_model(&S, i, j, I, J, K, approximation, 1);
-                            (void)ic;
-                            if (k < nmodels + 399) {
-                                res[k].p = i;
-                                res[k].q = j;
-                                res[k].P = I;
-                                res[k].Q = J;
-                                res[k].constant = K;
-                                res[k].ic = ic;
-                                k++;
-                            }
-                        }
-                    }
-        if (approximation && S.best_ic < INFINITY && !S.fatal) {
-            crm__arima_spec bs = S.best_spec;
-            int bc = bs.xreg != CRM__XREG_NONE;
-            S.best_ic = INFINITY;
-            crm__arima_result_free(&S.best);
-            double ic = try_model(&S, bs.p, bs.q, bs.P, bs.Q, bc, 0, 1);
-            if (!(ic < INFINITY) && !S.fatal) {
-                /* search again without the approximation */
-                for (int i = 0; i <= max_p && !S.fatal; i++)
-                    for (int j = 0; j <= max_q; j++)
-                        for (int I = 0; I <= max_P; I++)
-                            for (int J = 0; J <= max_Q; J++) {
-                                if (i + j + I + J > ao->max_order) continue;
-                                for (int K = 0; K <= maxK; K++)
-                                    try_model(&S, i, j, I, J, K, 0, 1);
-                            }
-            }
-        }
-    } else {
-        int start_p = ao->start_p, start_q = ao->start_q, start_P = ao->start_P,
-            start_Q = ao->start_Q;
-        if (nx < 10) {
-            if (start_p > 1) start_p = 1;
-            if (start_q > 1) start_q = 1;
-            start_P = start_Q = 0;
-        }
-        int p = start_p < max_p ? start_p : max_p;
-        int q = start_q < max_q ? start_q : max_q;
-        int P = start_P < max_P ? start_P : max_P;
-        int Q = start_Q < max_Q ? start_Q : max_Q;
-        /* k counts the rows of res (models tried), as R's `k` */
-        double best = try_model(&S, p, q, P, Q, constant, approximation, 1);
-        push(res, &k, p, q, P, Q, constant, best);
-        double ic = try_model(&S, 0, 0, 0, 0, constant, approximation, 1);
-        push(res, &k, 0, 0, 0, 0, constant, ic);
-        if (ic < best) {
-            best = ic;
-            p = q = P = Q = 0;
-        }
-        if (max_p > 0 || max_P > 0) {
-            int pp = max_p > 0, PP = (m > 1) && (max_P > 0);
-            ic = try_model(&S, pp, 0, PP, 0, constant, approximation, 1);
-            push(res, &k, pp, 0, PP, 0, constant, ic);
-            if (ic < best) {
-                best = ic;
-                p = pp;
-                P = PP;
-                q = Q = 0;
-            }
-        }
-        if (max_q > 0 || max_Q > 0) {
-            int qq = max_q > 0, QQ = (m > 1) && (max_Q > 0);
-            ic = try_model(&S, 0, qq, 0, QQ, constant, approximation, 1);
-            push(res, &k, 0, qq, 0, QQ, constant, ic);
-            if (ic < best) {
-                best = ic;
-                p = P = 0;
-                Q = QQ;
-                q = qq;
-            }
-        }
-        if (constant) {
-            ic = try_model(&S, 0, 0, 0, 0, 0, approximation, 1);
-            push(res, &k, 0, 0, 0, 0, 0, ic);
-            if (ic < best) {
-                best = ic;
-                p = q = P = Q = 0;
-            }
-        }
-        int startk = 0;
-        while (startk < k && k < nmodels && !S.fatal) {
-            startk = k;
-            /* the neighbours in forecast's order; the last toggles the constant */
-            int mv[17][6] = {
-                {P > 0, p, q, P - 1, Q, constant},
-                {Q > 0, p, q, P, Q - 1, constant},
-                {P < max_P, p, q, P + 1, Q, constant},
-                {Q < max_Q, p, q, P, Q + 1, constant},
-                {Q > 0 && P > 0, p, q, P - 1, Q - 1, constant},
-                {Q < max_Q && P > 0, p, q, P - 1, Q + 1, constant},
-                {Q > 0 && P < max_P, p, q, P + 1, Q - 1, constant},
-                {Q < max_Q && P < max_P, p, q, P + 1, Q + 1, constant},
-                {p > 0, p - 1, q, P, Q, constant},
-                {q > 0, p, q - 1, P, Q, constant},
-                {p < max_p, p + 1, q, P, Q, constant},
-                {q < max_q, p, q + 1, P, Q, constant},
-                {q > 0 && p > 0, p - 1, q - 1, P, Q, constant},
-                {q < max_q && p > 0, p - 1, q + 1, P, Q, constant},
-                {q > 0 && p < max_p, p + 1, q - 1, P, Q, constant},
-                {q < max_q && p < max_p, p + 1, q + 1, P, Q, constant},
-                {allowdrift || allowmean, p, q, P, Q, !constant},
-            };
-            for (int i = 0; i < 17 && !S.fatal; i++) {
-                int *c = mv[i];
-                if (!c[0] || in_results(res, k, c[1], c[2], c[3], c[4], c[5])) continue;
-                k++;
-                if (k > nmodels) break; /* R's `next` past the limit ends the search */
-                ic = try_model(&S, c[1], c[2], c[3], c[4], c[5], approximation, 1);
-                res[k - 1].p = c[1];
-                res[k - 1].q = c[2];
-                res[k - 1].P = c[3];
-                res[k - 1].Q = c[4];
-                res[k - 1].constant = c[5];
-                res[k - 1].ic = ic;
-                if (ic < best) {
-                    best = ic;
-                    p = c[1];
-                    q = c[2];
-                    P = c[3];
-                    Q = c[4];
-                    constant = c[5];
-                    if (i < 16) break; /* R's `next`: restart from the new model */
-                }
-            }
-        }
-        if (k > nmodels) k = nmodels;
-        if (approximation && !S.fatal) refit_exact(&S, res, k);
-    }
+    if (!ao->stepwise)
+        search_grid(S, ao, constant, res);
+    else
+        search_stepwise(S, ao, constant, allowdrift || allowmean, res);
     crm__free(res);
-    *nfits = S.nfits;
-    if (S.fatal) {
-        crm__arima_result_free(&S.best);
-        return S.fatal;
+    *nfits = S->nfits;
+    if (S->fatal) {
+        crm__arima_result_free(&S->best);
+        return S->fatal;
     }
-    if (!(S.best_ic < INFINITY)) {
-        crm__arima_result_free(&S.best);
+    if (!(S->best_ic < INFINITY)) {
+        crm__arima_result_free(&S->best);
         return crm__error(CRM_E_NUMERIC, "auto ARIMA: no suitable ARIMA model found (%d tried)",
-                          S.nfits);
+                          S->nfits);
     }
-    *res_out = S.best;
-    *spec_out = S.best_spec;
+    *res_out = S->best;
+    *spec_out = S->best_spec;
     spec_out->fixed = NULL;
     return CRM_OK;
+}
+
+crm_status crm__arima_auto(const double *y, int n, int s, const crm__auto_opts *ao,
+                           const crm__arima_spec *base, crm__arima_spec *spec_out,
+                           crm__arima_result *res_out, int *nfits)
+{
+    memset(res_out, 0, sizeof *res_out);
+    *nfits = 0;
+    int first, serieslength, anyna;
+    if (!observed_span(y, n, &first, &serieslength, &anyna))
+        return crm__error(CRM_E_INVALID, "auto ARIMA: no observed values");
+    search S;
+    memset(&S, 0, sizeof S);
+    S.x = y + first;
+    S.n = n - first;
+    S.serieslength = serieslength;
+    S.base = *base;
+    S.base.method = ao->method;
+    S.best_ic = INFINITY;
+    S.ic_kind = ao->ic;
+    S.s = s < 1 ? 1 : s;
+    double mean = 0.0;
+    int constant = series_constant(&S, &mean);
+    if (constant < 0) return crm__nomem();
+    if (constant) {
+        /* constant: ARIMA(0,0,0) with the mean held at the series' value */
+        crm__arima_spec sp = S.base;
+        sp.p = sp.d = sp.q = sp.P = sp.D = sp.Q = 0;
+        sp.s = 1;
+        sp.xreg = CRM__XREG_MEAN;
+        sp.method = sp.method < 0 ? CRM_ARIMA_CSS_ML : sp.method;
+        sp.fixed = &mean;
+        return fit_only(&S, sp, spec_out, res_out, nfits);
+    }
+    search_limits(&S, ao);
+    if (serieslength <= 3) S.ic_kind = 1;
+    int flat = 0;
+    crm_status st = choose_diffs(&S, ao, anyna, &flat, &mean);
+    if (st != CRM_OK) return st;
+    if (flat) return fit_flat(&S, mean, spec_out, res_out, nfits);
+    S.approx = ao->approximation;
+    if (S.approx < 0) S.approx = S.n > 150 || S.s > 12;
+    if (S.approx && (st = approx_offset(&S)) != CRM_OK) return st;
+    return search_run(&S, ao, spec_out, res_out, nfits);
 }

@@ -537,16 +537,187 @@ static int kf_init(kf_work *k, double kappa)
     return 0;
 }
 
+/* Collect the indices of the nonzero AR coefficients of the shift rows in
+ * k->pnz (seasonal models have few) and the nonzero MA coefficients, theta_0 = 1
+ * first, in k->tnz and k->tval; their counts go to *npz and *ntz. */
+static void kf_nonzeros(kf_work *k, int *npz, int *ntz)
+{
+    int r = k->r, p = k->rp, q = k->rq;
+    const double *phi = k->phi, *theta = k->theta;
+    *npz = 0;
+    for (int i = 0; i < p && i < r - 1; i++)
+        if (phi[i] != 0.0) k->pnz[(*npz)++] = i;
+    *ntz = 0;
+    for (int i = 0; i <= q; i++) {
+        double v = i == 0 ? 1.0 : theta[i - 1];
+        if (v != 0.0) {
+            k->tnz[*ntz] = i;
+            k->tval[(*ntz)++] = v;
+        }
+    }
+}
+
+/* Predicted state anew = T a. */
+static inline void kf_predict_state(const kf_work *k, const double *a, double *anew)
+{
+    int r = k->r, rd = k->rd, p = k->rp, d = k->nd;
+    const double *phi = k->phi, *delta = k->delta;
+    for (int i = 0; i < r; i++) {
+        double tmp = (i < r - 1) ? a[i + 1] : 0.0;
+        if (i < p) tmp += phi[i] * a[0];
+        anew[i] = tmp;
+    }
+    if (d > 0) {
+        for (int i = r + 1; i < rd; i++)
+            anew[i] = a[i - 1];
+        double tmp = a[0];
+        for (int i = 0; i < d; i++)
+            tmp += delta[i] * a[r + i];
+        anew[r] = tmp;
+    }
+}
+
+/* Predicted covariance Pnew = T P T' + theta theta' without differencing
+ * (r x r), entry by entry. */
+static inline void kf_predict_cov_arma(const kf_work *k, const double *P, double *Pnew)
+{
+    int r = k->r, p = k->rp, q = k->rq;
+    const double *phi = k->phi, *theta = k->theta;
+    for (int i = 0; i < r; i++) {
+        double vi = i == 0 ? 1.0 : (i - 1 < q ? theta[i - 1] : 0.0);
+        for (int j = 0; j < r; j++) {
+            double tmp = j == 0 ? vi : (j - 1 < q ? vi * theta[j - 1] : 0.0);
+            if (i < p && j < p) tmp += phi[i] * phi[j] * P[0];
+            if (i < r - 1 && j < r - 1) tmp += P[i + 1 + r * (j + 1)];
+            if (i < p && j < r - 1) tmp += phi[i] * P[j + 1];
+            if (j < p && i < r - 1) tmp += phi[j] * P[i + 1];
+            Pnew[i + r * j] = tmp;
+        }
+    }
+}
+
+/* Predicted covariance Pnew = T P T' + theta theta' with differencing (rd x
+ * rd), column by column: column i of Pnew is T times one column of P (times a
+ * shift of T'), so a column that is a plain shift is computed in place rather
+ * than through mm and copied; mm holds only the columns of T P that are
+ * combined (column 0, the AR columns, the last differencing column). npz and
+ * ntz: the counts of kf_nonzeros. */
+static inline void kf_predict_cov_diff(const kf_work *k, const double *P, double *Pnew, int npz,
+                                       int ntz)
+{
+    int r = k->r, rd = k->rd, p = k->rp, d = k->nd;
+    const double *phi = k->phi, *delta = k->delta;
+    const int *pnz = k->pnz, *tnz = k->tnz;
+    const double *tval = k->tval;
+    double *mm = k->mm;
+    t_col(P, mm, 0, r, rd, d, phi, p, pnz, npz, delta, k->dnz, k->nzd);
+    for (int i = 1; i < d; i++)
+        t_col(P, Pnew + (size_t)rd * (r + i), r + i - 1, r, rd, d, phi, p, pnz, npz, delta, k->dnz,
+              k->nzd);
+    for (int i = 0; i < r; i++) {
+        double *Pi = Pnew + (size_t)rd * i;
+        if (i < p && phi[i] != 0.0) {
+            double f = phi[i];
+            if (i < r - 1) {
+                t_col_axpy(P, Pi, f, mm, i + 1, r, rd, phi, p, pnz, npz, delta, k->dnz, k->nzd);
+            } else {
+                for (int j = 0; j < rd; j++)
+                    Pi[j] = f * mm[j];
+            }
+        } else if (i < r - 1) {
+            t_col(P, Pi, i + 1, r, rd, d, phi, p, pnz, npz, delta, k->dnz, k->nzd);
+        } else {
+            memset(Pi, 0, (size_t)rd * sizeof *Pi);
+        }
+    }
+    double *Pr = Pnew + (size_t)rd * r;
+    for (int j = 0; j < rd; j++)
+        Pr[j] = mm[j];
+    for (int z = 0; z < k->nzd; z++) {
+        int kk = k->dnz[z];
+        /* column r+kk of T P: already in Pnew (column r+kk+1) unless it is the last one */
+        const double *mk;
+        if (kk + 1 < d) {
+            mk = Pnew + (size_t)rd * (r + kk + 1);
+        } else {
+            double *t = mm + (size_t)rd * (r + kk);
+            t_col(P, t, r + kk, r, rd, d, phi, p, pnz, npz, delta, k->dnz, k->nzd);
+            mk = t;
+        }
+        double dk = delta[kk];
+        for (int j = 0; j < rd; j++)
+            Pr[j] += dk * mk[j];
+    }
+    /* + theta theta' (theta_0 = 1); zero coefficients add nothing */
+    for (int zj = 0; zj < ntz; zj++) {
+        int j = tnz[zj];
+        double vj = tval[zj];
+        double *Pj = Pnew + (size_t)rd * (size_t)j;
+        for (int zi = 0; zi < ntz; zi++)
+            Pj[tnz[zi]] += tval[zi] * vj;
+    }
+}
+
+/* Prediction variance gain = Z' Pnew Z and M = Pnew Z (k->M), Z = (1, 0..., delta). */
+static inline double kf_gain(const kf_work *k, const double *Pnew)
+{
+    int r = k->r, rd = k->rd, d = k->nd;
+    const double *delta = k->delta;
+    double *M = k->M;
+    /* accumulated as P00 + delta' (column 0) + delta' M */
+    double gain = Pnew[0];
+    for (int i = 0; i < d; i++)
+        gain += delta[i] * Pnew[r + i];
+    /* zero entries of delta add nothing and are skipped */
+    copy_short(M, Pnew, rd);
+    for (int z = 0; z < k->nzd; z++) {
+        int kk = k->dnz[z];
+        const double *col = Pnew + (size_t)rd * (r + kk);
+        double dk = delta[kk];
+        for (int i = 0; i < rd; i++)
+            M[i] += col[i] * dk;
+    }
+    for (int i = 0; i < d; i++)
+        gain += delta[i] * M[r + i];
+    return gain;
+}
+
+/* Filtered covariance P = Pnew - M M' / gain. */
+static inline void kf_update_cov(const kf_work *k, double *P, const double *Pnew, double gain)
+{
+    int rd = k->rd, p = k->rp, d = k->nd;
+    const double *M = k->M;
+    if (p == 0 || (d == 0 && p == 1)) {
+        /* Without AR terms (or with one and no differencing) every Pnew is
+         * exactly symmetric (the same products and sums in the same order on
+         * both sides), so the upper triangle is computed and mirrored: the same
+         * bits. */
+        for (int j = 0; j < rd; j++)
+            cov_update(P + (size_t)rd * j, Pnew + (size_t)rd * j, M, M[j] / gain, j + 1);
+        for (int j = 0; j < rd; j++)
+            for (int i = 0; i < j; i++)
+                P[j + (size_t)rd * i] = P[i + (size_t)rd * j];
+    } else {
+        for (int j = 0; j < rd; j++)
+            cov_update(P + (size_t)rd * j, Pnew + (size_t)rd * j, M, M[j] / gain, rd);
+    }
+}
+
 /* Run the filter over y[0..n) (R's ARIMA_Like, prediction variance of the
  * first observation from Pnew as set by kf_init). Sums over observations
  * with prediction variance < 1e4. resid (n, optional) gets the
  * standardised innovations. On return a and P hold the filtered state. */
-static void kf_run(kf_work *k, const double *y, int n, double *ssq_out, double *sumlog_out,
+static void kf_run(kf_work *kw, const double *y, int n, double *ssq_out, double *sumlog_out,
                    int *nu_out, double *resid)
 {
-    int r = k->r, rd = k->rd, p = k->rp, q = k->rq, d = k->nd;
-    const double *phi = k->phi, *theta = k->theta, *delta = k->delta;
-    double *a = k->a, *anew = k->anew, *M = k->M, *P = k->P, *Pnew = k->Pnew, *mm = k->mm;
+    /* The steps read the dimensions and arrays from this local copy, which no
+     * call in the loop (log, cov_update, memcpy) can change, so the compiler
+     * keeps them at hand; read through kw, the split filter measured about 12%
+     * slower on the airline fit of bench/arima.c. */
+    const kf_work kl = *kw, *k = &kl;
+    int r = k->r, rd = k->rd, d = k->nd;
+    const double *delta = k->delta;
+    double *a = k->a, *anew = k->anew, *M = k->M, *P = k->P, *Pnew = k->Pnew;
     double *Pold = k->Pcopy; /* the previous P, kept by swapping buffers instead of copying */
     double ssq = 0.0, sumlog = 0.0;
     int nu = 0;
@@ -554,137 +725,33 @@ static void kf_run(kf_work *k, const double *y, int n, double *ssq_out, double *
      * step with exactly the bits it went in with, every later step (until a
      * missing value) would recompute the same Pnew, M, gain and P, so they are
      * reused instead. The previous P is kept (in the other buffer) only when
-     * two successive gains are equal, which happens only near convergence. */
-    int steady = 0, have_copy = 0;
-    double gain_s = 0.0, last_gain = NAN;
-    /* With MA terms the covariance approaches its fixed point only
+     * two successive gains are equal, which happens only near convergence.
+     * With MA terms the covariance approaches its fixed point only
      * geometrically and seldom repeats bit for bit; there the switch is taken
      * once two successive gains agree to CRM_ARIMA_KF_STEADY_TOL (relative)
      * and then two successive filtered covariances agree entry by entry to
-     * that tolerance times the gain. Without MA terms the rule stays exact. */
-    const double tol = q > 0 ? CRM_ARIMA_KF_STEADY_TOL : 0.0;
+     * that tolerance times the gain. Without MA terms the rule stays exact.
+     * (This bookkeeping stays inline in plain variables: as a struct updated
+     * by a helper the filter measured a few percent slower.) */
+    int steady = 0, have_copy = 0;
+    double gain_s = 0.0, last_gain = NAN;
+    const double tol = k->rq > 0 ? CRM_ARIMA_KF_STEADY_TOL : 0.0;
     const size_t rdd = (size_t)rd * (size_t)rd;
-    /* the nonzero AR coefficients of the shift rows (seasonal models have few) */
-    int *pnz = k->pnz, npz = 0;
-    for (int i = 0; i < p && i < r - 1; i++)
-        if (phi[i] != 0.0) pnz[npz++] = i;
-    /* the nonzero MA coefficients, theta_0 = 1 first */
-    int *tnz = k->tnz, ntz = 0;
-    double *tval = k->tval;
-    for (int i = 0; i <= q; i++) {
-        double v = i == 0 ? 1.0 : theta[i - 1];
-        if (v != 0.0) {
-            tnz[ntz] = i;
-            tval[ntz++] = v;
-        }
-    }
+    int npz, ntz;
+    kf_nonzeros(kw, &npz, &ntz);
     for (int l = 0; l < n; l++) {
-        for (int i = 0; i < r; i++) {
-            double tmp = (i < r - 1) ? a[i + 1] : 0.0;
-            if (i < p) tmp += phi[i] * a[0];
-            anew[i] = tmp;
-        }
-        if (d > 0) {
-            for (int i = r + 1; i < rd; i++)
-                anew[i] = a[i - 1];
-            double tmp = a[0];
-            for (int i = 0; i < d; i++)
-                tmp += delta[i] * a[r + i];
-            anew[r] = tmp;
-        }
+        kf_predict_state(k, a, anew);
         if (l > 0 && !steady) {
-            if (d == 0) {
-                for (int i = 0; i < r; i++) {
-                    double vi = i == 0 ? 1.0 : (i - 1 < q ? theta[i - 1] : 0.0);
-                    for (int j = 0; j < r; j++) {
-                        double tmp = j == 0 ? vi : (j - 1 < q ? vi * theta[j - 1] : 0.0);
-                        if (i < p && j < p) tmp += phi[i] * phi[j] * P[0];
-                        if (i < r - 1 && j < r - 1) tmp += P[i + 1 + r * (j + 1)];
-                        if (i < p && j < r - 1) tmp += phi[i] * P[j + 1];
-                        if (j < p && i < r - 1) tmp += phi[j] * P[i + 1];
-                        Pnew[i + r * j] = tmp;
-                    }
-                }
-            } else {
-                /* Pnew = T P T', column by column: column i of Pnew is T times
-                 * one column of P (times a shift of T'), so a column that is a
-                 * plain shift is computed in place rather than through mm and
-                 * copied; mm holds only the columns of T P that are combined
-                 * (column 0, the AR columns, the last differencing column). */
-                t_col(P, mm, 0, r, rd, d, phi, p, pnz, npz, delta, k->dnz, k->nzd);
-                for (int i = 1; i < d; i++)
-                    t_col(P, Pnew + (size_t)rd * (r + i), r + i - 1, r, rd, d, phi, p, pnz, npz,
-                          delta, k->dnz, k->nzd);
-                for (int i = 0; i < r; i++) {
-                    double *Pi = Pnew + (size_t)rd * i;
-                    if (i < p && phi[i] != 0.0) {
-                        double f = phi[i];
-                        if (i < r - 1) {
-                            t_col_axpy(P, Pi, f, mm, i + 1, r, rd, phi, p, pnz, npz, delta, k->dnz,
-                                       k->nzd);
-                        } else {
-                            for (int j = 0; j < rd; j++)
-                                Pi[j] = f * mm[j];
-                        }
-                    } else if (i < r - 1) {
-                        t_col(P, Pi, i + 1, r, rd, d, phi, p, pnz, npz, delta, k->dnz, k->nzd);
-                    } else {
-                        memset(Pi, 0, (size_t)rd * sizeof *Pi);
-                    }
-                }
-                {
-                    double *Pr = Pnew + (size_t)rd * r;
-                    for (int j = 0; j < rd; j++)
-                        Pr[j] = mm[j];
-                    for (int z = 0; z < k->nzd; z++) {
-                        int kk = k->dnz[z];
-                        /* column r+kk of T P: already in Pnew (column r+kk+1)
-                         * unless it is the last one */
-                        const double *mk;
-                        if (kk + 1 < d) {
-                            mk = Pnew + (size_t)rd * (r + kk + 1);
-                        } else {
-                            double *t = mm + (size_t)rd * (r + kk);
-                            t_col(P, t, r + kk, r, rd, d, phi, p, pnz, npz, delta, k->dnz, k->nzd);
-                            mk = t;
-                        }
-                        double dk = delta[kk];
-                        for (int j = 0; j < rd; j++)
-                            Pr[j] += dk * mk[j];
-                    }
-                }
-                /* + theta theta' (theta_0 = 1); zero coefficients add nothing */
-                for (int zj = 0; zj < ntz; zj++) {
-                    int j = tnz[zj];
-                    double vj = tval[zj];
-                    double *Pj = Pnew + (size_t)rd * (size_t)j;
-                    for (int zi = 0; zi < ntz; zi++)
-                        Pj[tnz[zi]] += tval[zi] * vj;
-                }
-            }
+            if (d == 0)
+                kf_predict_cov_arma(k, P, Pnew);
+            else
+                kf_predict_cov_diff(k, P, Pnew, npz, ntz);
         }
         if (!isnan(y[l])) {
             double resid0 = y[l] - anew[0];
             for (int i = 0; i < d; i++)
                 resid0 -= delta[i] * anew[r + i];
-            double gain = gain_s;
-            if (!steady) {
-                /* gain = Z' Pnew Z, accumulated as P00 + delta' (column 0) + delta' M */
-                gain = Pnew[0];
-                for (int i = 0; i < d; i++)
-                    gain += delta[i] * Pnew[r + i];
-                /* M = Pnew Z; zero entries of delta add nothing and are skipped */
-                copy_short(M, Pnew, rd);
-                for (int z = 0; z < k->nzd; z++) {
-                    int kk = k->dnz[z];
-                    const double *col = Pnew + (size_t)rd * (r + kk);
-                    double dk = delta[kk];
-                    for (int i = 0; i < rd; i++)
-                        M[i] += col[i] * dk;
-                }
-                for (int i = 0; i < d; i++)
-                    gain += delta[i] * M[r + i];
-            }
+            double gain = steady ? gain_s : kf_gain(k, Pnew);
             if (gain < 1e4) {
                 nu++;
                 ssq += resid0 * resid0 / gain;
@@ -700,22 +767,8 @@ static void kf_run(kf_work *k, const double *y, int n, double *ssq_out, double *
                 P = Pold;
                 Pold = t;
             }
-            if (steady) {
-                /* P, M and gain are those of the previous step */
-            } else if (p == 0 || (d == 0 && p == 1)) {
-                /* Without AR terms (or with one and no differencing) every Pnew
-                 * is exactly symmetric (the same products and sums in the same
-                 * order on both sides), so the upper triangle is computed and
-                 * mirrored: the same bits. */
-                for (int j = 0; j < rd; j++)
-                    cov_update(P + (size_t)rd * j, Pnew + (size_t)rd * j, M, M[j] / gain, j + 1);
-                for (int j = 0; j < rd; j++)
-                    for (int i = 0; i < j; i++)
-                        P[j + (size_t)rd * i] = P[i + (size_t)rd * j];
-            } else {
-                for (int j = 0; j < rd; j++)
-                    cov_update(P + (size_t)rd * j, Pnew + (size_t)rd * j, M, M[j] / gain, rd);
-            }
+            /* once steady, P, M and gain are those of the previous step */
+            if (!steady) kf_update_cov(k, P, Pnew, gain);
             if (!steady && l > 0) {
                 if (have_copy && (tol == 0.0 ? memcmp(P, Pold, rdd * sizeof *P) == 0
                                              : cov_close(P, Pold, rdd, tol * gain))) {
@@ -739,7 +792,7 @@ static void kf_run(kf_work *k, const double *y, int n, double *ssq_out, double *
     }
     *ssq_out = ssq;
     *sumlog_out = sumlog;
-    if (P != k->P) memcpy(k->P, P, rdd * sizeof *P);
+    if (P != kw->P) memcpy(kw->P, P, rdd * sizeof *P);
     *nu_out = nu;
 }
 
@@ -1168,19 +1221,44 @@ static void ljung_box(crm__arima_result *r, const crm__arima_spec *sp, double *x
     r->ljung_box_p = r->lb_df > 0 ? crm__chisq_upper(q, r->lb_df) : NAN;
 }
 
-crm_status crm__arima_fit_series(const double *y, int n, const crm__arima_spec *spec,
-                                 crm__arima_result *out)
+/* One fit in progress: its dimensions, the objective and the workspace
+ * (carved out of one allocation by fit_alloc). */
+typedef struct fit_ctx {
+    crm__arima_spec sp;
+    int p, q, P, Q, s;
+    int narma, npar, rp, rq, r, nd, rd;
+    int method; /* CSS-ML becomes ML with missing values */
+    int ncond, n_used;
+    objective o;
+    double *work;
+    lapack_int *iwork;
+    int *dnz;
+    size_t opt_need;
+    double *xreg, *eigw, *init, *parscale, *ps_free, *zfree, *xfree;
+    double *bfgs_work, *H, *A, *solve_work;
+    lapack_int *solve_iwork;
+    int nfree, no_optim, transform;
+    bfgs_result br;
+    int hess_bad;
+    double value; /* the objective at the estimates */
+} fit_ctx;
+
+/* Dimensions, method and conditioning of spec on y[0..n); refuses a series
+ * with too few observations for the model. */
+static crm_status fit_plan(fit_ctx *c, const double *y, int n, const crm__arima_spec *spec)
 {
-    memset(out, 0, sizeof *out);
-    crm__arima_spec sp = *spec;
-    const int p = sp.p, q = sp.q, P = sp.P, Q = sp.Q, s = sp.s;
-    const int narma = p + q + P + Q;
-    const int npar = narma + (sp.xreg != CRM__XREG_NONE);
-    const int rp = p + s * P, rq = q + s * Q;
-    const int r = rp > rq + 1 ? rp : rq + 1;
-    const int nd = sp.d + s * sp.D;
-    const int rd = r + nd;
-    int method = sp.method;
+    memset(c, 0, sizeof *c);
+    c->sp = *spec;
+    const crm__arima_spec *sp = &c->sp;
+    int p = c->p = sp->p, q = c->q = sp->q, P = c->P = sp->P, Q = c->Q = sp->Q, s = c->s = sp->s;
+    c->narma = p + q + P + Q;
+    c->npar = c->narma + (sp->xreg != CRM__XREG_NONE);
+    c->rp = p + s * P;
+    c->rq = q + s * Q;
+    c->r = c->rp > c->rq + 1 ? c->rp : c->rq + 1;
+    c->nd = sp->d + s * sp->D;
+    c->rd = c->r + c->nd;
+    int method = sp->method;
     int anyna = 0, nobs = 0;
     for (int i = 0; i < n; i++) {
         if (isnan(y[i]))
@@ -1189,27 +1267,88 @@ crm_status crm__arima_fit_series(const double *y, int n, const crm__arima_spec *
             nobs++;
     }
     if (method == CRM_ARIMA_CSS_ML && anyna) method = CRM_ARIMA_ML;
-    int ncond = 0;
-    if (method != CRM_ARIMA_ML) ncond = sp.d + sp.D * s + p + s * P;
-    int n_used = nobs - nd;
-    if (n_used <= 0 || (method != CRM_ARIMA_ML && n <= ncond))
+    c->method = method;
+    c->ncond = 0;
+    if (method != CRM_ARIMA_ML) c->ncond = sp->d + sp->D * s + p + s * P;
+    c->n_used = nobs - c->nd;
+    if (c->n_used <= 0 || (method != CRM_ARIMA_ML && n <= c->ncond))
         return crm__error(CRM_E_INVALID,
                           "ARIMA(%d,%d,%d)(%d,%d,%d)[%d]: too few observations (%d; the model "
                           "needs more than %d)",
-                          p, sp.d, q, P, sp.D, Q, s, nobs, method != CRM_ARIMA_ML ? ncond : nd);
+                          p, sp->d, q, P, sp->D, Q, s, nobs,
+                          method != CRM_ARIMA_ML ? c->ncond : c->nd);
+    return CRM_OK;
+}
 
-    /* ---- allocation ---- */
-    size_t nn = (size_t)n, rdd = (size_t)rd * (size_t)rd, np = (size_t)npar;
+/* Point the filter's and the optimiser's arrays into c->work (sizes as
+ * counted by fit_alloc; cov_need and eig_need as there). */
+static void fit_carve(fit_ctx *c, crm__arima_result *out, int n, size_t cov_need, size_t eig_need)
+{
+    size_t nn = (size_t)n, rdd = (size_t)c->rd * (size_t)c->rd, np = (size_t)c->npar;
+    size_t rd = (size_t)c->rd, opt_need = c->opt_need;
+    kf_work *k = &c->o.kf;
+    double *wp = c->work;
+    k->rp = c->rp;
+    k->rq = c->rq;
+    k->r = c->r;
+    k->nd = c->nd;
+    k->rd = c->rd;
+    k->phi = out->phi;
+    k->theta = out->theta;
+    k->delta = out->delta;
+    k->a = out->a;
+    k->P = wp;
+    k->Pnew = wp + rdd;
+    k->mm = wp + 2 * rdd;
+    k->Pcopy = wp + 3 * rdd;
+    wp += 4 * rdd;
+    k->anew = wp;
+    k->M = wp + rd;
+    wp += 4 * rd;
+    k->cov_work = wp;
+    wp += cov_need;
+    k->tval = wp;
+    wp += (size_t)c->rq + 1;
+    c->o.yw = wp;
+    c->o.w1 = wp + nn;
+    c->o.w2 = wp + 2 * nn;
+    c->xreg = wp + 3 * nn;
+    wp += 4 * nn + (size_t)c->rp + (size_t)c->rq + (size_t)c->nd;
+    c->eigw = wp;
+    wp += eig_need;
+    c->init = wp;
+    c->parscale = wp + np;
+    c->zfree = wp + 2 * np;
+    c->xfree = wp + 3 * np;
+    c->o.xfull = wp + 4 * np;
+    wp += 5 * np;
+    c->bfgs_work = wp;
+    c->H = wp + opt_need;
+    c->A = wp + 2 * opt_need;
+    c->solve_work = wp + 3 * opt_need;
+    c->ps_free = wp + 5 * opt_need;
+    c->solve_iwork = c->iwork + c->rp + 2;
+    k->dnz = c->dnz;
+    k->pnz = c->dnz + c->nd + 1;
+    k->tnz = k->pnz + c->rp + 1;
+    k->cov_iwork = k->tnz + c->rq + 1;
+}
+
+/* Allocate the result's arrays and the workspace. */
+static crm_status fit_alloc(fit_ctx *c, crm__arima_result *out, int n)
+{
+    int r = c->r, rp = c->rp, rq = c->rq, nd = c->nd, rd = c->rd;
+    size_t nn = (size_t)n, rdd = (size_t)rd * (size_t)rd, np = (size_t)c->npar;
     size_t cov_need = 4 * ((size_t)r + 1) + ((size_t)rp + 1) * ((size_t)rp + 1);
     size_t eig_need = (size_t)(rp > rq ? rp : rq) + 2;
     eig_need = eig_need * eig_need + 4 * eig_need;
-    size_t opt_need = np * np + 4 * np;
+    c->opt_need = np * np + 4 * np;
     size_t nwork = 4 * rdd + 4 * (size_t)rd + cov_need + 4 * nn + (size_t)rp + (size_t)rq +
-                   (size_t)nd + eig_need + 6 * opt_need + 8 * np + (size_t)rq + 1;
-    double *work = crm__malloc_array(nwork, sizeof *work);
-    lapack_int *iwork = crm__malloc_array((size_t)(rp + 2) + 2 * np + 2, sizeof *iwork);
-    int *dnz =
-        crm__malloc_array((size_t)nd + 2 * (size_t)rp + (size_t)rq + (size_t)r + 5, sizeof *dnz);
+                   (size_t)nd + eig_need + 6 * c->opt_need + 8 * np + (size_t)rq + 1;
+    c->work = crm__malloc_array(nwork, sizeof *c->work);
+    c->iwork = crm__malloc_array((size_t)(rp + 2) + 2 * np + 2, sizeof *c->iwork);
+    c->dnz =
+        crm__malloc_array((size_t)nd + 2 * (size_t)rp + (size_t)rq + (size_t)r + 5, sizeof *c->dnz);
     out->coef = crm__calloc(np ? np : 1, sizeof *out->coef);
     out->var = crm__calloc(np > 0 ? np * np : 1, sizeof *out->var);
     out->mask = crm__calloc(np ? np : 1, sizeof *out->mask);
@@ -1219,405 +1358,403 @@ crm_status crm__arima_fit_series(const double *y, int n, const crm__arima_spec *
     out->delta = crm__malloc_array((size_t)nd + 1, sizeof *out->delta);
     out->a = crm__malloc_array((size_t)rd, sizeof *out->a);
     out->P = crm__malloc_array(rdd, sizeof *out->P);
-    if (!work || !iwork || !dnz || !out->coef || !out->var || !out->mask || !out->resid ||
-        !out->phi || !out->theta || !out->delta || !out->a || !out->P) {
-        crm__free(work);
-        crm__free(iwork);
-        crm__free(dnz);
-        crm__arima_result_free(out);
+    if (!c->work || !c->iwork || !c->dnz || !out->coef || !out->var || !out->mask ||
+        !out->resid || !out->phi || !out->theta || !out->delta || !out->a || !out->P)
         return crm__nomem();
-    }
-    double *wp = work;
-    objective o;
-    memset(&o, 0, sizeof o);
-    o.sp = &sp;
-    o.y = y;
-    o.n = n;
-    o.npar = npar;
-    o.narma = narma;
-    o.kf.rp = rp;
-    o.kf.rq = rq;
-    o.kf.r = r;
-    o.kf.nd = nd;
-    o.kf.rd = rd;
-    o.kf.phi = out->phi;
-    o.kf.theta = out->theta;
-    o.kf.delta = out->delta;
-    o.kf.P = wp;
-    wp += rdd;
-    o.kf.Pnew = wp;
-    wp += rdd;
-    o.kf.mm = wp;
-    wp += rdd;
-    o.kf.Pcopy = wp;
-    wp += rdd;
-    o.kf.a = out->a;
-    o.kf.anew = wp;
-    wp += rd;
-    o.kf.M = wp;
-    wp += rd;
-    wp += 2 * (size_t)rd;
-    o.kf.cov_work = wp;
-    wp += cov_need;
-    o.kf.tval = wp;
-    wp += (size_t)rq + 1;
-    o.yw = wp;
-    wp += nn;
-    o.w1 = wp;
-    wp += nn;
-    o.w2 = wp;
-    wp += nn;
-    double *xreg = wp;
-    wp += nn;
-    wp += (size_t)rp + (size_t)rq + (size_t)nd;
-    double *eigw = wp;
-    wp += eig_need;
-    double *init = wp;
-    wp += np;
-    double *coef = out->coef;
-    double *parscale = wp;
-    wp += np;
-    double *zfree = wp;
-    wp += np;
-    double *xfree = wp;
-    wp += np;
-    o.xfull = wp;
-    wp += np;
-    double *bfgs_work = wp;
-    wp += opt_need;
-    double *H = wp;
-    wp += opt_need;
-    double *A = wp;
-    wp += opt_need;
-    double *solve_work = wp;
-    wp += 2 * opt_need;
-    double *tmpv = wp;
-    wp += np;
-    lapack_int *solve_iwork = iwork + rp + 2;
+    fit_carve(c, out, n, cov_need, eig_need);
+    return CRM_OK;
+}
 
-    diff_poly(sp.d, sp.D, s, out->delta);
-    o.kf.dnz = dnz;
-    o.kf.pnz = dnz + nd + 1;
-    o.kf.tnz = o.kf.pnz + rp + 1;
-    o.kf.cov_iwork = o.kf.tnz + rq + 1;
-    o.kf.nzd = 0;
-    for (int i = 0; i < nd; i++)
-        if (out->delta[i] != 0.0) dnz[o.kf.nzd++] = i;
+/* Start and scale of the regression coefficient: least squares on the
+ * differenced series (on the series itself when that gives none). */
+static void fit_xreg_start(fit_ctx *c, const double *y, int n)
+{
+    const crm__arima_spec *sp = &c->sp;
+    size_t nn = (size_t)n;
+    double *xreg = c->xreg;
+    for (int i = 0; i < n; i++)
+        xreg[i] = sp->xreg == CRM__XREG_DRIFT ? (double)(i + 1) : 1.0;
+    c->o.xreg = xreg;
+    double *dy = c->o.w1, *dz = c->o.w2;
+    memcpy(dy, y, nn * sizeof *dy);
+    memcpy(dz, xreg, nn * sizeof *dz);
+    int m1 = n, m2 = n;
+    for (int i = 0; i < sp->d; i++) {
+        diff_inplace(dy, &m1, 1);
+        diff_inplace(dz, &m2, 1);
+    }
+    if (c->s > 1)
+        for (int i = 0; i < sp->D; i++) {
+            diff_inplace(dy, &m1, c->s);
+            diff_inplace(dz, &m2, c->s);
+        }
+    double beta = NAN, se = NAN;
+    if (m1 > 1) ls_slope(dy, dz, m1, &beta, &se);
+    if (isnan(beta)) ls_slope(y, xreg, n, &beta, &se);
+    c->init[c->narma] = beta;
+    c->parscale[c->narma] = 10 * se;
+    if (!(c->parscale[c->narma] > 0) || !isfinite(c->parscale[c->narma]))
+        c->parscale[c->narma] = 1.0;
+}
+
+/* The differencing polynomial, the free parameters (mask; fixed values into
+ * coef), whether the AR parts are transformed, and the start and scale of
+ * every parameter. */
+static void fit_start(fit_ctx *c, crm__arima_result *out, const double *y, int n)
+{
+    const crm__arima_spec *sp = &c->sp;
+    int p = c->p, q = c->q, P = c->P, npar = c->npar;
+    kf_work *k = &c->o.kf;
+    diff_poly(sp->d, sp->D, c->s, out->delta);
+    k->nzd = 0;
+    for (int i = 0; i < c->nd; i++)
+        if (out->delta[i] != 0.0) c->dnz[k->nzd++] = i;
     int *mask = out->mask;
-    int nfree = 0;
+    double *coef = out->coef;
+    c->nfree = 0;
     for (int i = 0; i < npar; i++) {
-        double f = (sp.fixed ? sp.fixed[i] : NAN);
+        double f = (sp->fixed ? sp->fixed[i] : NAN);
         mask[i] = isnan(f);
         coef[i] = f;
-        nfree += mask[i];
+        c->nfree += mask[i];
     }
-    int no_optim = nfree == 0;
-    int transform = sp.transform && !no_optim;
-    if (transform) {
+    c->no_optim = c->nfree == 0;
+    c->transform = sp->transform && !c->no_optim;
+    if (c->transform) {
         for (int i = 0; i < p; i++)
-            if (!mask[i]) transform = 0;
+            if (!mask[i]) c->transform = 0;
         for (int i = 0; i < P; i++)
-            if (!mask[p + q + i]) transform = 0;
+            if (!mask[p + q + i]) c->transform = 0;
     }
     for (int i = 0; i < npar; i++) {
-        init[i] = 0.0;
-        parscale[i] = 1.0;
+        c->init[i] = 0.0;
+        c->parscale[i] = 1.0;
     }
-    crm_status st = CRM_OK;
-    if (sp.xreg != CRM__XREG_NONE) {
-        for (int i = 0; i < n; i++)
-            xreg[i] = sp.xreg == CRM__XREG_DRIFT ? (double)(i + 1) : 1.0;
-        o.xreg = xreg;
-        /* regression on the differenced series for the start and the scale */
-        double *dy = o.w1, *dz = o.w2;
-        memcpy(dy, y, nn * sizeof *dy);
-        memcpy(dz, xreg, nn * sizeof *dz);
-        int m1 = n, m2 = n;
-        for (int i = 0; i < sp.d; i++) {
-            diff_inplace(dy, &m1, 1);
-            diff_inplace(dz, &m2, 1);
-        }
-        if (s > 1)
-            for (int i = 0; i < sp.D; i++) {
-                diff_inplace(dy, &m1, s);
-                diff_inplace(dz, &m2, s);
-            }
-        double beta = NAN, se = NAN;
-        if (m1 > 1) ls_slope(dy, dz, m1, &beta, &se);
-        if (isnan(beta)) ls_slope(y, xreg, n, &beta, &se);
-        init[narma] = beta;
-        parscale[narma] = 10 * se;
-        if (!(parscale[narma] > 0) || !isfinite(parscale[narma])) parscale[narma] = 1.0;
-    }
+    if (sp->xreg != CRM__XREG_NONE) fit_xreg_start(c, y, n);
     for (int i = 0; i < npar; i++)
-        if (!mask[i]) init[i] = coef[i];
-
+        if (!mask[i]) c->init[i] = coef[i];
     int m = 0;
-    double *ps_free = tmpv;
     for (int i = 0; i < npar; i++)
-        if (mask[i]) ps_free[m++] = parscale[i];
-    o.mask = mask;
-    o.parscale = ps_free;
-    o.nfree = nfree;
-    o.coef = coef;
-    o.ncond = ncond;
+        if (mask[i]) c->ps_free[m++] = c->parscale[i];
+    c->o.sp = &c->sp;
+    c->o.y = y;
+    c->o.n = n;
+    c->o.npar = npar;
+    c->o.narma = c->narma;
+    c->o.mask = mask;
+    c->o.parscale = c->ps_free;
+    c->o.nfree = c->nfree;
+    c->o.coef = coef;
+    c->o.ncond = c->ncond;
+}
 
-    bfgs_result br = {0.0, 0, 0, 0};
-    int hess_bad = 0;
-    double value = 0.0;
-#define PACK(src)                                                                                  \
-    do {                                                                                           \
-        int j_ = 0;                                                                                \
-        for (int i_ = 0; i_ < npar; i_++)                                                          \
-            if (mask[i_]) {                                                                        \
-                zfree[j_] = (src)[i_] / ps_free[j_];                                               \
-                j_++;                                                                              \
-            }                                                                                      \
-    } while (0)
-#define UNPACK(dst)                                                                                \
-    do {                                                                                           \
-        int j_ = 0;                                                                                \
-        for (int i_ = 0; i_ < npar; i_++)                                                          \
-            if (mask[i_]) {                                                                        \
-                (dst)[i_] = zfree[j_] * ps_free[j_];                                               \
-                xfree[j_] = (dst)[i_];                                                             \
-                j_++;                                                                              \
-            }                                                                                      \
-    } while (0)
+/* The free parameters of src, scaled, into zfree (the optimiser's point). */
+static void fit_pack(fit_ctx *c, const double *src)
+{
+    int j = 0;
+    for (int i = 0; i < c->npar; i++)
+        if (c->o.mask[i]) {
+            c->zfree[j] = src[i] / c->ps_free[j];
+            j++;
+        }
+}
 
-    if (method == CRM_ARIMA_CSS) {
-        o.css = 1;
-        o.trans = 0;
-        for (int i = 0; i < npar; i++)
-            coef[i] = init[i];
-        if (no_optim) {
-            value = objective_full(&o, coef);
-        } else {
-            PACK(init);
-            br = bfgs(&o, zfree, nfree, sp.maxit, sp.reltol, bfgs_work);
-            if (br.error) goto optim_error;
-            UNPACK(coef);
-            value = br.fmin;
+/* The optimiser's point zfree, unscaled, into the free parameters of dst and
+ * into xfree. */
+static void fit_unpack(fit_ctx *c, double *dst)
+{
+    int j = 0;
+    for (int i = 0; i < c->npar; i++)
+        if (c->o.mask[i]) {
+            dst[i] = c->zfree[j] * c->ps_free[j];
+            c->xfree[j] = dst[i];
+            j++;
         }
-        if (!no_optim && sp.want_hessian) {
-            if (hessian(&o, xfree, nfree, H, bfgs_work)) hess_bad = 1;
-            UNPACK(coef);
-            if (!hess_bad) {
-                /* var = solve(H * n_used) */
-                for (int i = 0; i < nfree * nfree; i++)
-                    H[i] *= n_used;
-                for (int i = 0; i < nfree; i++)
-                    for (int j = 0; j < nfree; j++)
-                        A[i * nfree + j] = i == j ? 1.0 : 0.0;
-                if (solve_checked(nfree, nfree, H, A, solve_work, solve_iwork)) hess_bad = 1;
-            }
+}
+
+/* Minimise the objective from the start src (BFGS); the error of a failed
+ * start or gradient names the order and the objective. */
+static crm_status fit_optimise(fit_ctx *c, const double *src)
+{
+    fit_pack(c, src);
+    c->br = bfgs(&c->o, c->zfree, c->nfree, c->sp.maxit, c->sp.reltol, c->bfgs_work);
+    if (!c->br.error) return CRM_OK;
+    const crm__arima_spec *sp = &c->sp;
+    return crm__error(CRM_E_NUMERIC,
+                      c->br.error == 1
+                          ? "ARIMA(%d,%d,%d)(%d,%d,%d)[%d] (%s): initial value of the objective "
+                            "is not finite"
+                          : "ARIMA(%d,%d,%d)(%d,%d,%d)[%d] (%s): non-finite finite-difference "
+                            "gradient",
+                      c->p, sp->d, c->q, c->P, sp->D, c->Q, c->s,
+                      method_name(c->o.css ? CRM_ARIMA_CSS : c->method));
+}
+
+/* A = var of the free parameters through the Jacobian G of the AR transform
+ * at coef: A' solve(H n_used, A) with A = G[mask, mask] (H scaled already).
+ * Returns 1 when H is singular. */
+static int fit_cov_transformed(fit_ctx *c, const double *coef)
+{
+    int npar = c->npar, nfree = c->nfree;
+    const int *mask = c->o.mask;
+    double *A = c->A, *H = c->H;
+    double *G = c->solve_work + c->opt_need; /* npar x npar */
+    grad_trans(&c->sp, coef, npar, G);
+    int ii = 0;
+    for (int i = 0; i < npar; i++) {
+        if (!mask[i]) continue;
+        int jj = 0;
+        for (int j = 0; j < npar; j++) {
+            if (!mask[j]) continue;
+            A[ii * nfree + jj] = G[i * npar + j];
+            jj++;
         }
-        /* the final state for forecasting, and CSS residuals and sigma2 */
-        expand_pars(&sp, coef, 0, out->phi, out->theta);
-        const double *x = series_minus_xreg(&o, coef);
-        if (kf_init(&o.kf, sp.kappa)) {
-            st = crm__error(CRM_E_NUMERIC,
-                            "ARIMA(%d,%d,%d)(%d,%d,%d)[%d]: non-stationary AR part from CSS", p,
-                            sp.d, q, P, sp.D, Q, s);
-            goto fail;
+        ii++;
+    }
+    memcpy(G, A, (size_t)nfree * nfree * sizeof *G);
+    /* X = solve(H n, A); var = A' X */
+    if (solve_checked(nfree, nfree, H, G, c->solve_work, c->solve_iwork)) return 1;
+    double *V = H;
+    for (int i = 0; i < nfree; i++)
+        for (int j = 0; j < nfree; j++) {
+            double v = 0.0;
+            for (int k = 0; k < nfree; k++)
+                v += A[k * nfree + i] * G[k * nfree + j];
+            V[i * nfree + j] = v;
         }
-        double ssq, sumlog;
-        int nu;
-        kf_run(&o.kf, x, n, &ssq, &sumlog, &nu, NULL);
-        out->sigma2 = css_value(&sp, x, n, ncond, out->phi, rp, out->theta, rq, o.w1, out->resid);
+    memcpy(A, V, (size_t)nfree * nfree * sizeof *A);
+    return 0;
+}
+
+/* Covariance of the free parameters into A from the numerical Hessian at
+ * xfree (optimHess): solve(H n_used), through the AR transform's Jacobian
+ * when transformed. Leaves the estimates in coef; sets hess_bad when the
+ * Hessian cannot be had or inverted. */
+static void fit_covariance(fit_ctx *c, double *coef, int transformed)
+{
+    int nfree = c->nfree;
+    if (hessian(&c->o, c->xfree, nfree, c->H, c->bfgs_work)) c->hess_bad = 1;
+    fit_unpack(c, coef);
+    if (c->hess_bad) return;
+    for (int i = 0; i < nfree * nfree; i++)
+        c->H[i] *= c->n_used;
+    if (transformed) {
+        if (fit_cov_transformed(c, coef)) c->hess_bad = 1;
+        return;
+    }
+    for (int i = 0; i < nfree; i++)
+        for (int j = 0; j < nfree; j++)
+            c->A[i * nfree + j] = i == j ? 1.0 : 0.0;
+    if (solve_checked(nfree, nfree, c->H, c->A, c->solve_work, c->solve_iwork)) c->hess_bad = 1;
+}
+
+/* Method CSS: minimise the conditional sum of squares, then run the filter
+ * for the final state; residuals and sigma2 are CSS's. */
+static crm_status fit_css(fit_ctx *c, crm__arima_result *out)
+{
+    const crm__arima_spec *sp = &c->sp;
+    double *coef = out->coef;
+    c->o.css = 1;
+    c->o.trans = 0;
+    for (int i = 0; i < c->npar; i++)
+        coef[i] = c->init[i];
+    if (c->no_optim) {
+        c->value = objective_full(&c->o, coef);
     } else {
-        if (method == CRM_ARIMA_CSS_ML) {
-            o.css = 1;
-            o.trans = 0;
-            for (int i = 0; i < npar; i++)
-                coef[i] = init[i];
-            if (!no_optim) {
-                PACK(init);
-                br = bfgs(&o, zfree, nfree, sp.maxit, sp.reltol, bfgs_work);
-                if (br.error) goto optim_error;
-                if (br.fail == 0) UNPACK(init);
-            }
-            if ((p && !ar_check(p, init, eigw)) || (P && !ar_check(P, init + p + q, eigw))) {
-                st = crm__error(CRM_E_NUMERIC,
-                                "ARIMA(%d,%d,%d)(%d,%d,%d)[%d]: non-stationary %sAR part from CSS",
-                                p, sp.d, q, P, sp.D, Q, s,
-                                (p && !ar_check(p, init, eigw)) ? "" : "seasonal ");
-                goto fail;
-            }
-            o.ncond = 0;
-        }
-        o.css = 0;
-        o.trans = transform;
-        if (transform) {
-            double tmp[CRM__ARIMA_MAXORD];
-            if (p) {
-                pacf_from_ar(p, init, tmp);
-                memcpy(init, tmp, (size_t)p * sizeof *tmp);
-            }
-            if (P) {
-                pacf_from_ar(P, init + p + q, tmp);
-                memcpy(init + p + q, tmp, (size_t)P * sizeof *tmp);
-            }
-            if (q) ma_invert(q, init + p, eigw);
-            if (Q) ma_invert(Q, init + p + q + P, eigw);
-        }
-        for (int i = 0; i < npar; i++)
-            coef[i] = mask[i] ? init[i] : coef[i];
-        if (no_optim) {
-            value = objective_full(&o, coef);
-            br.fail = 0;
-        } else {
-            PACK(init);
-            br = bfgs(&o, zfree, nfree, sp.maxit, sp.reltol, bfgs_work);
-            if (br.error) goto optim_error;
-            UNPACK(coef);
-            value = br.fmin;
-            int changed = 0;
-            if (transform) {
-                int allq = 1, allQ = 1;
-                for (int i = 0; i < q; i++)
-                    allq &= mask[p + i];
-                for (int i = 0; i < Q; i++)
-                    allQ &= mask[p + q + P + i];
-                if (q && allq) ma_invert(q, coef + p, eigw);
-                if (Q && allQ) ma_invert(Q, coef + p + q + P, eigw);
-                int j = 0;
-                for (int i = 0; i < npar; i++)
-                    if (mask[i]) {
-                        if (coef[i] != xfree[j]) changed = 1;
-                        j++;
-                    }
-                if (changed) {
-                    /* re-evaluate at the reflected point (optim with maxit = 0) */
-                    PACK(coef);
-                    value = fn_scaled(&o, zfree);
-                    UNPACK(coef);
-                }
-            }
-            if (sp.want_hessian) {
-                if (hessian(&o, xfree, nfree, H, bfgs_work)) hess_bad = 1;
-                UNPACK(coef);
-                if (!hess_bad) {
-                    for (int i = 0; i < nfree * nfree; i++)
-                        H[i] *= n_used;
-                    if (transform) {
-                        double *G = solve_work + opt_need; /* npar x npar */
-                        grad_trans(&sp, coef, npar, G);
-                        /* A = G[mask, mask] */
-                        int ii = 0;
-                        for (int i = 0; i < npar; i++) {
-                            if (!mask[i]) continue;
-                            int jj = 0;
-                            for (int j = 0; j < npar; j++) {
-                                if (!mask[j]) continue;
-                                A[ii * nfree + jj] = G[i * npar + j];
-                                jj++;
-                            }
-                            ii++;
-                        }
-                        memcpy(G, A, (size_t)nfree * nfree * sizeof *G);
-                        /* X = solve(H n, A); var = A' X */
-                        if (solve_checked(nfree, nfree, H, G, solve_work, solve_iwork))
-                            hess_bad = 1;
-                        else {
-                            double *V = H;
-                            for (int i = 0; i < nfree; i++)
-                                for (int j = 0; j < nfree; j++) {
-                                    double v = 0.0;
-                                    for (int k = 0; k < nfree; k++)
-                                        v += A[k * nfree + i] * G[k * nfree + j];
-                                    V[i * nfree + j] = v;
-                                }
-                            memcpy(A, V, (size_t)nfree * nfree * sizeof *A);
-                        }
-                    } else {
-                        for (int i = 0; i < nfree; i++)
-                            for (int j = 0; j < nfree; j++)
-                                A[i * nfree + j] = i == j ? 1.0 : 0.0;
-                        if (solve_checked(nfree, nfree, H, A, solve_work, solve_iwork))
-                            hess_bad = 1;
-                    }
-                }
-            }
-            if (transform) {
-                undo_pars(&sp, coef, npar, solve_work);
-                memcpy(coef, solve_work, np * sizeof *coef);
-            }
-        }
-        expand_pars(&sp, coef, 0, out->phi, out->theta);
-        const double *x = series_minus_xreg(&o, coef);
-        if (kf_init(&o.kf, sp.kappa)) {
-            st = crm__error(CRM_E_NUMERIC,
-                            "ARIMA(%d,%d,%d)(%d,%d,%d)[%d]: the fitted ARMA part has no stationary "
-                            "covariance",
-                            p, sp.d, q, P, sp.D, Q, s);
-            goto fail;
-        }
-        double ssq, sumlog;
-        int nu;
-        kf_run(&o.kf, x, n, &ssq, &sumlog, &nu, out->resid);
-        out->sigma2 = ssq / n_used;
+        crm_status st = fit_optimise(c, c->init);
+        if (st != CRM_OK) return st;
+        fit_unpack(c, coef);
+        c->value = c->br.fmin;
+        if (sp->want_hessian) fit_covariance(c, coef, 0);
     }
-    /* covariance of all parameters (zero rows/columns for fixed ones) */
-    {
-        int ii = 0;
-        for (int i = 0; i < npar; i++) {
-            int jj = 0;
-            for (int j = 0; j < npar; j++) {
-                double v = 0.0;
-                if (mask[i] && mask[j]) v = hess_bad || !sp.want_hessian ? NAN : A[ii * nfree + jj];
-                out->var[i * npar + j] = v;
-                if (mask[j]) jj++;
-            }
-            if (mask[i]) ii++;
-        }
-    }
-    memcpy(out->P, o.kf.P, rdd * sizeof *out->P);
-    out->npar = npar;
-    out->n = n;
-    out->n_used = n_used;
-    out->ncond = method == CRM_ARIMA_ML ? 0 : (method == CRM_ARIMA_CSS ? ncond : 0);
-    out->code = br.fail;
-    out->iterations = br.grcount;
-    out->rp = rp;
-    out->rq = rq;
-    out->nd = nd;
-    out->rd = rd;
-    {
-        double val2 = 2 * n_used * value + n_used + n_used * LOG_2PI;
-        out->loglik = -0.5 * val2;
-        if (method != CRM_ARIMA_CSS) {
-            out->aic = val2 + 2 * nfree + 2;
-            double k = nfree + 1;
-            out->aicc = out->aic + 2 * k * (n_used / (n_used - k - 1) - 1);
-            out->bic = out->aic + k * (log((double)n_used) - 2);
-        } else {
-            out->aic = out->aicc = out->bic = NAN;
-        }
-    }
-    out->var_bad = hess_bad || !sp.want_hessian;
-    ljung_box(out, &sp, o.w1);
-    crm__free(work);
-    crm__free(iwork);
-    crm__free(dnz);
+    expand_pars(sp, coef, 0, out->phi, out->theta);
+    const double *x = series_minus_xreg(&c->o, coef);
+    if (kf_init(&c->o.kf, sp->kappa))
+        return crm__error(CRM_E_NUMERIC,
+                          "ARIMA(%d,%d,%d)(%d,%d,%d)[%d]: non-stationary AR part from CSS", c->p,
+                          sp->d, c->q, c->P, sp->D, c->Q, c->s);
+    double ssq, sumlog;
+    int nu;
+    kf_run(&c->o.kf, x, c->o.n, &ssq, &sumlog, &nu, NULL);
+    out->sigma2 = css_value(sp, x, c->o.n, c->ncond, out->phi, c->rp, out->theta, c->rq, c->o.w1,
+                            out->resid);
     return CRM_OK;
+}
 
-optim_error:
-    st = crm__error(CRM_E_NUMERIC,
-                    br.error == 1
-                        ? "ARIMA(%d,%d,%d)(%d,%d,%d)[%d] (%s): initial value of the objective is "
-                          "not finite"
-                        : "ARIMA(%d,%d,%d)(%d,%d,%d)[%d] (%s): non-finite finite-difference "
-                          "gradient",
-                    p, sp.d, q, P, sp.D, Q, s, method_name(o.css ? CRM_ARIMA_CSS : method));
-fail:
-    crm__free(work);
-    crm__free(iwork);
-    crm__free(dnz);
-    crm__arima_result_free(out);
+/* CSS-ML's first stage: the CSS estimates (when they converge) become the
+ * start of ML, whose AR parts must be stationary. */
+static crm_status fit_css_start(fit_ctx *c, crm__arima_result *out)
+{
+    const crm__arima_spec *sp = &c->sp;
+    int p = c->p, q = c->q, P = c->P;
+    double *init = c->init;
+    c->o.css = 1;
+    c->o.trans = 0;
+    for (int i = 0; i < c->npar; i++)
+        out->coef[i] = init[i];
+    if (!c->no_optim) {
+        crm_status st = fit_optimise(c, init);
+        if (st != CRM_OK) return st;
+        if (c->br.fail == 0) fit_unpack(c, init);
+    }
+    if ((p && !ar_check(p, init, c->eigw)) || (P && !ar_check(P, init + p + q, c->eigw)))
+        return crm__error(CRM_E_NUMERIC,
+                          "ARIMA(%d,%d,%d)(%d,%d,%d)[%d]: non-stationary %sAR part from CSS", p,
+                          sp->d, q, P, sp->D, c->Q, c->s,
+                          (p && !ar_check(p, init, c->eigw)) ? "" : "seasonal ");
+    c->o.ncond = 0;
+    return CRM_OK;
+}
+
+/* The start in the transformed parameters: raw AR values, invertible MA parts. */
+static void fit_raw_start(fit_ctx *c)
+{
+    int p = c->p, q = c->q, P = c->P, Q = c->Q;
+    double *init = c->init;
+    double tmp[CRM__ARIMA_MAXORD];
+    if (p) {
+        pacf_from_ar(p, init, tmp);
+        memcpy(init, tmp, (size_t)p * sizeof *tmp);
+    }
+    if (P) {
+        pacf_from_ar(P, init + p + q, tmp);
+        memcpy(init + p + q, tmp, (size_t)P * sizeof *tmp);
+    }
+    if (q) ma_invert(q, init + p, c->eigw);
+    if (Q) ma_invert(Q, init + p + q + P, c->eigw);
+}
+
+/* After a transformed ML fit: invert the MA parts where all are free, and
+ * where that moved the estimates, evaluate the objective there (optim with
+ * maxit = 0). */
+static void fit_reflect_ma(fit_ctx *c, double *coef)
+{
+    int p = c->p, q = c->q, P = c->P, Q = c->Q;
+    const int *mask = c->o.mask;
+    int allq = 1, allQ = 1;
+    for (int i = 0; i < q; i++)
+        allq &= mask[p + i];
+    for (int i = 0; i < Q; i++)
+        allQ &= mask[p + q + P + i];
+    if (q && allq) ma_invert(q, coef + p, c->eigw);
+    if (Q && allQ) ma_invert(Q, coef + p + q + P, c->eigw);
+    int changed = 0, j = 0;
+    for (int i = 0; i < c->npar; i++)
+        if (mask[i]) {
+            if (coef[i] != c->xfree[j]) changed = 1;
+            j++;
+        }
+    if (changed) {
+        fit_pack(c, coef);
+        c->value = fn_scaled(&c->o, c->zfree);
+        fit_unpack(c, coef);
+    }
+}
+
+/* Methods ML and CSS-ML: maximise the exact likelihood (from the CSS
+ * estimates for CSS-ML), then run the filter for the final state and the
+ * residuals. */
+static crm_status fit_ml(fit_ctx *c, crm__arima_result *out)
+{
+    const crm__arima_spec *sp = &c->sp;
+    double *coef = out->coef;
+    crm_status st;
+    if (c->method == CRM_ARIMA_CSS_ML && (st = fit_css_start(c, out)) != CRM_OK) return st;
+    c->o.css = 0;
+    c->o.trans = c->transform;
+    if (c->transform) fit_raw_start(c);
+    for (int i = 0; i < c->npar; i++)
+        coef[i] = c->o.mask[i] ? c->init[i] : coef[i];
+    if (c->no_optim) {
+        c->value = objective_full(&c->o, coef);
+        c->br.fail = 0;
+    } else {
+        if ((st = fit_optimise(c, c->init)) != CRM_OK) return st;
+        fit_unpack(c, coef);
+        c->value = c->br.fmin;
+        if (c->transform) fit_reflect_ma(c, coef);
+        if (sp->want_hessian) fit_covariance(c, coef, c->transform);
+        if (c->transform) {
+            undo_pars(sp, coef, c->npar, c->solve_work);
+            memcpy(coef, c->solve_work, (size_t)c->npar * sizeof *coef);
+        }
+    }
+    expand_pars(sp, coef, 0, out->phi, out->theta);
+    const double *x = series_minus_xreg(&c->o, coef);
+    if (kf_init(&c->o.kf, sp->kappa))
+        return crm__error(CRM_E_NUMERIC,
+                          "ARIMA(%d,%d,%d)(%d,%d,%d)[%d]: the fitted ARMA part has no stationary "
+                          "covariance",
+                          c->p, sp->d, c->q, c->P, sp->D, c->Q, c->s);
+    double ssq, sumlog;
+    int nu;
+    kf_run(&c->o.kf, x, c->o.n, &ssq, &sumlog, &nu, out->resid);
+    out->sigma2 = ssq / c->n_used;
+    return CRM_OK;
+}
+
+/* Fill the result: covariance of all parameters (zero rows and columns for
+ * fixed ones), the final state, counts, likelihood and information criteria,
+ * and the Ljung-Box test of the residuals. */
+static void fit_store(fit_ctx *c, crm__arima_result *out)
+{
+    int npar = c->npar, nfree = c->nfree, n_used = c->n_used, method = c->method;
+    const int *mask = out->mask;
+    int no_var = c->hess_bad || !c->sp.want_hessian;
+    int ii = 0;
+    for (int i = 0; i < npar; i++) {
+        int jj = 0;
+        for (int j = 0; j < npar; j++) {
+            double v = 0.0;
+            if (mask[i] && mask[j]) v = no_var ? NAN : c->A[ii * nfree + jj];
+            out->var[i * npar + j] = v;
+            if (mask[j]) jj++;
+        }
+        if (mask[i]) ii++;
+    }
+    memcpy(out->P, c->o.kf.P, (size_t)c->rd * (size_t)c->rd * sizeof *out->P);
+    out->npar = npar;
+    out->n = c->o.n;
+    out->n_used = n_used;
+    out->ncond = method == CRM_ARIMA_ML ? 0 : (method == CRM_ARIMA_CSS ? c->ncond : 0);
+    out->code = c->br.fail;
+    out->iterations = c->br.grcount;
+    out->rp = c->rp;
+    out->rq = c->rq;
+    out->nd = c->nd;
+    out->rd = c->rd;
+    double val2 = 2 * n_used * c->value + n_used + n_used * LOG_2PI;
+    out->loglik = -0.5 * val2;
+    if (method != CRM_ARIMA_CSS) {
+        out->aic = val2 + 2 * nfree + 2;
+        double k = nfree + 1;
+        out->aicc = out->aic + 2 * k * (n_used / (n_used - k - 1) - 1);
+        out->bic = out->aic + k * (log((double)n_used) - 2);
+    } else {
+        out->aic = out->aicc = out->bic = NAN;
+    }
+    out->var_bad = no_var;
+    ljung_box(out, &c->sp, c->o.w1);
+}
+
+crm_status crm__arima_fit_series(const double *y, int n, const crm__arima_spec *spec,
+                                 crm__arima_result *out)
+{
+    memset(out, 0, sizeof *out);
+    fit_ctx c;
+    crm_status st = fit_plan(&c, y, n, spec);
+    if (st != CRM_OK) return st;
+    st = fit_alloc(&c, out, n);
+    if (st == CRM_OK) {
+        fit_start(&c, out, y, n);
+        st = c.method == CRM_ARIMA_CSS ? fit_css(&c, out) : fit_ml(&c, out);
+    }
+    if (st == CRM_OK) fit_store(&c, out);
+    crm__free(c.work);
+    crm__free(c.iwork);
+    crm__free(c.dnz);
+    if (st != CRM_OK) crm__arima_result_free(out);
     return st;
-#undef PACK
-#undef UNPACK
 }
 
 /* ---- forecasts ----------------------------------------------------------------- */
