@@ -29,6 +29,10 @@ echo "== 5. Segment the customers: k-means on log frequency/monetary and recency
 "$crm" kmeans "$out/rfm.csv" --columns recency_days,frequency,monetary --log frequency,monetary \
     --standardize --k 4 --seed 0 -o "$out/segments.csv" --model "$out/segments.json"
 echo
+echo "== 5b. The saved segments on raw RFM rows: the model replays its log steps itself =="
+"$crm" predict "$out/segments.json" "$out/rfm.csv" -o "$out/segments_predicted.csv"
+cmp "$out/segments.csv" "$out/segments_predicted.csv" && echo "the same clusters as the fit"
+echo
 echo "== 6. What sells together: the top cross-sell rules by lift =="
 "$crm" apriori "$out/sales.csv" --tid InvoiceNo --item Description --min-support 0.01 \
     --min-lift 2 --top 10 -o "$out/rules.csv"
