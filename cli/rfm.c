@@ -62,23 +62,8 @@ static void rfm_help(const void *ctx)
            rfm_usage, cli_csvflags_help);
 }
 
-/* Segment names in the order of the summary (best first). */
-static const char *const segments[] = {"Champions",
-                                       "Loyal Customers",
-                                       "Potential Loyalists",
-                                       "New Customers",
-                                       "Promising",
-                                       "Need Attention",
-                                       "About To Sleep",
-                                       "At Risk",
-                                       "Cannot Lose Them",
-                                       "Hibernating",
-                                       "Lost"};
-enum { NSEG = sizeof segments / sizeof segments[0] };
-static const char *const stages[] = {"active", "inactive", "churned"};
-
-/* Count the values of text column `name` of ds that equal names[k]. */
-static int count_values(const crm_dataset *ds, const char *name, const char *const *names,
+/* Count the values of text column `name` of ds that equal name_of(k), k < nnames. */
+static int count_values(const crm_dataset *ds, const char *name, const char *(*name_of)(size_t),
                         size_t nnames, size_t *counts)
 {
     size_t c, levels, n = crm_dataset_nrows(ds);
@@ -110,33 +95,10 @@ static int count_values(const crm_dataset *ds, const char *name, const char *con
             return cli_lib_error(NULL);
         }
         for (size_t k = 0; k < nnames; k++)
-            if (strcmp(s, names[k]) == 0) counts[k] += per[l];
+            if (strcmp(s, name_of(k)) == 0) counts[k] += per[l];
     }
     free(per);
     free(codes);
-    return 0;
-}
-
-/* The as_of actually used: the given one, or the midnight after the last date. */
-static int find_as_of(const crm_dataset *tx, const char *date, int64_t *as_of)
-{
-    size_t c, n = crm_dataset_nrows(tx);
-    if (crm_dataset_column_index(tx, date, &c) != CRM_OK) return cli_lib_error(NULL);
-    int64_t *t = malloc((n ? n : 1) * sizeof *t);
-    if (!t) {
-        cli_error("out of memory");
-        return CLI_EXIT_INPUT;
-    }
-    if (crm_dataset_get_time(tx, c, 0, n, t) != CRM_OK) {
-        free(t);
-        return cli_lib_error(NULL);
-    }
-    int64_t last = CRM_TIME_MISSING;
-    for (size_t i = 0; i < n; i++)
-        if (t[i] > last) last = t[i];
-    free(t);
-    int64_t day = last >= 0 ? last / 86400 : -((-(last + 1)) / 86400) - 1;
-    *as_of = (day + 1) * 86400;
     return 0;
 }
 
@@ -153,6 +115,7 @@ int cli_cmd_rfm(int argc, char **argv)
     int32_t json = 0;
     int64_t bins = ro.bins;
     crm_dataset *ds = NULL, *tx = NULL, *res = NULL;
+    size_t *seg = NULL; /* per segment, then per lifecycle stage: customers */
     const cli_option opts[] = {
         {"output", 'o', CLI_FILE(&out)},
         {"customer", 0, CLI_STRING(&ro.customer)},
@@ -202,10 +165,20 @@ int cli_cmd_rfm(int argc, char **argv)
         goto done;
     }
     int64_t as_of = ro.as_of;
-    if (as_of == CRM_TIME_MISSING && (rc = find_as_of(tx, ro.date, &as_of))) goto done;
-    size_t seg[NSEG], life[3];
-    if ((rc = count_values(res, "segment", segments, NSEG, seg)) ||
-        (rc = count_values(res, "lifecycle", stages, 3, life)))
+    if (as_of == CRM_TIME_MISSING && crm_rfm_default_as_of(tx, ro.date, &as_of) != CRM_OK) {
+        rc = cli_lib_error(path);
+        goto done;
+    }
+    size_t nseg = crm_rfm_segment_count(), nstage = crm_rfm_stage_count();
+    seg = malloc((nseg + nstage) * sizeof *seg);
+    if (!seg) {
+        cli_error("out of memory");
+        rc = CLI_EXIT_INPUT;
+        goto done;
+    }
+    size_t *life = seg + nseg;
+    if ((rc = count_values(res, "segment", crm_rfm_segment_name, nseg, seg)) ||
+        (rc = count_values(res, "lifecycle", crm_rfm_stage_name, nstage, life)))
         goto done;
     if (out && (rc = cli_write_csv(res, out, &f.opts))) goto done;
 
@@ -225,14 +198,14 @@ int cli_cmd_rfm(int argc, char **argv)
         else
             fputs("null", stdout);
         fputs(", \"segments\": {", stdout);
-        for (size_t s = 0; s < NSEG; s++) {
+        for (size_t s = 0; s < nseg; s++) {
             fputs(s ? ", " : "", stdout);
-            cli_json_string(stdout, segments[s]);
+            cli_json_string(stdout, crm_rfm_segment_name(s));
             printf(": %zu", seg[s]);
         }
         fputs("}, \"lifecycle\": {", stdout);
-        for (size_t s = 0; s < 3; s++)
-            printf("%s\"%s\": %zu", s ? ", " : "", stages[s], life[s]);
+        for (size_t s = 0; s < nstage; s++)
+            printf("%s\"%s\": %zu", s ? ", " : "", crm_rfm_stage_name(s), life[s]);
         fputs("}}\n", stdout);
     } else {
         printf("file:       %s\n", path);
@@ -244,12 +217,12 @@ int cli_cmd_rfm(int argc, char **argv)
         printf("customers:  %zu\nas_of:      %s\nbins:       %d\n", ncust, day, (int)ro.bins);
         if (out) printf("output:     %s\n", out);
         printf("\n%-20s %9s %7s\n", "segment", "customers", "share");
-        for (size_t s = 0; s < NSEG; s++)
-            printf("%-20s %9zu %6.1f%%\n", segments[s], seg[s],
+        for (size_t s = 0; s < nseg; s++)
+            printf("%-20s %9zu %6.1f%%\n", crm_rfm_segment_name(s), seg[s],
                    ncust ? 100.0 * (double)seg[s] / (double)ncust : 0.0);
         printf("\n%-20s %9s %7s\n", "lifecycle", "customers", "share");
-        for (size_t s = 0; s < 3; s++)
-            printf("%-20s %9zu %6.1f%%\n", stages[s], life[s],
+        for (size_t s = 0; s < nstage; s++)
+            printf("%-20s %9zu %6.1f%%\n", crm_rfm_stage_name(s), life[s],
                    ncust ? 100.0 * (double)life[s] / (double)ncust : 0.0);
     }
     if (fflush(stdout) != 0 || ferror(stdout)) {
@@ -257,6 +230,7 @@ int cli_cmd_rfm(int argc, char **argv)
         rc = CLI_EXIT_INPUT;
     }
 done:
+    free(seg);
     crm_dataset_free(res);
     if (tx != ds) crm_dataset_free(tx);
     crm_dataset_free(ds);

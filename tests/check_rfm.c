@@ -219,6 +219,49 @@ START_TEST(test_rfm_as_of_and_lifecycle)
 }
 END_TEST
 
+/* The default as_of as crm_rfm uses it, and the segment and stage names of its columns. */
+START_TEST(test_rfm_default_as_of_and_names)
+{
+    crm_dataset *tx = make_tx(), *r = NULL;
+    int64_t as_of = 0;
+    /* the last line is day 19 23:00: the next midnight is day 20 */
+    ck_assert_ok(crm_rfm_default_as_of(tx, "when", &as_of));
+    ck_assert_int_eq(as_of, 20 * DAY);
+    /* crm_rfm with that as_of given explicitly gives the table of the default */
+    crm_rfm_options o;
+    opts_qp(&o);
+    o.as_of = as_of;
+    ck_assert_ok(crm_rfm(tx, &o, &r));
+    check_num(r, "recency_days", (const double[]){4, 1, 15, 0, 0}, 5);
+    crm_dataset_free(r);
+    /* before 1970: day -2 00:00:01 -> day -1 00:00 */
+    crm_dataset *old = NULL;
+    const int64_t when[] = {-2 * DAY + 1, -3 * DAY};
+    ck_assert_ok(crm_dataset_new(&old));
+    ck_assert_ok(crm_dataset_add_time(old, "t", when, 2));
+    ck_assert_ok(crm_rfm_default_as_of(old, "t", &as_of));
+    ck_assert_int_eq(as_of, -DAY);
+    crm_dataset_free(old);
+
+    static const char *const segs[] = {"Champions",      "Loyal Customers", "Potential Loyalists",
+                                       "New Customers",  "Promising",       "Need Attention",
+                                       "About To Sleep", "At Risk",         "Cannot Lose Them",
+                                       "Hibernating",    "Lost"};
+    ck_assert_uint_eq(crm_rfm_segment_count(), 11);
+    for (size_t i = 0; i < 11; i++)
+        ck_assert_str_eq(crm_rfm_segment_name(i), segs[i]);
+    ck_assert_ptr_null(crm_rfm_segment_name(11));
+    ck_assert_ptr_null(crm_rfm_segment_name(SIZE_MAX));
+    ck_assert_uint_eq(crm_rfm_stage_count(), 3);
+    ck_assert_str_eq(crm_rfm_stage_name(0), "active");
+    ck_assert_str_eq(crm_rfm_stage_name(1), "inactive");
+    ck_assert_str_eq(crm_rfm_stage_name(2), "churned");
+    ck_assert_ptr_null(crm_rfm_stage_name(3));
+    ck_assert_ptr_null(crm_rfm_stage_name(SIZE_MAX));
+    crm_dataset_free(tx);
+}
+END_TEST
+
 START_TEST(test_rfm_number_customers)
 {
     /* number ids sort numerically (3 < 20 < 100), -0 and 0 are one customer */
@@ -759,6 +802,34 @@ START_TEST(test_rfm_bad_options)
 }
 END_TEST
 
+START_TEST(test_rfm_default_as_of_bad)
+{
+    crm_dataset *tx = make_tx(), *empty = NULL, *gap = NULL;
+    int64_t as_of = 7;
+    ck_assert_error(crm_rfm_default_as_of(NULL, "when", &as_of), CRM_E_INVALID);
+    ck_assert_error(crm_rfm_default_as_of(tx, NULL, &as_of), CRM_E_INVALID);
+    ck_assert_error(crm_rfm_default_as_of(tx, "when", NULL), CRM_E_INVALID);
+    ck_assert_error(crm_rfm_default_as_of(tx, "nope", &as_of), CRM_E_NOTFOUND);
+    ck_assert_msg(strstr(crm_last_error(), "\"nope\""), "%s", crm_last_error());
+    ck_assert_error(crm_rfm_default_as_of(tx, "qty", &as_of), CRM_E_TYPE);
+    ck_assert_msg(strstr(crm_last_error(), "date column \"qty\" is number"), "%s",
+                  crm_last_error());
+    ck_assert_ok(crm_dataset_new(&empty));
+    ck_assert_ok(crm_dataset_add_time(empty, "t", NULL, 0));
+    ck_assert_error(crm_rfm_default_as_of(empty, "t", &as_of), CRM_E_INVALID);
+    ck_assert_msg(strstr(crm_last_error(), "no rows"), "%s", crm_last_error());
+    const int64_t when[] = {DAY, CRM_TIME_MISSING};
+    ck_assert_ok(crm_dataset_new(&gap));
+    ck_assert_ok(crm_dataset_add_time(gap, "t", when, 2));
+    ck_assert_error(crm_rfm_default_as_of(gap, "t", &as_of), CRM_E_INVALID);
+    ck_assert_msg(strstr(crm_last_error(), "row 1: missing value"), "%s", crm_last_error());
+    ck_assert_int_eq(as_of, 7); /* unchanged on failure */
+    crm_dataset_free(gap);
+    crm_dataset_free(empty);
+    crm_dataset_free(tx);
+}
+END_TEST
+
 START_TEST(test_rfm_bad_rows)
 {
     const char *id[] = {"a", "b", NULL};
@@ -914,6 +985,7 @@ Suite *crm_rfm_suite(void)
     tcase_add_test(core, test_rfm_rows_and_amount);
     tcase_add_test(core, test_rfm_bins3);
     tcase_add_test(core, test_rfm_as_of_and_lifecycle);
+    tcase_add_test(core, test_rfm_default_as_of_and_names);
     tcase_add_test(core, test_rfm_number_customers);
     tcase_add_test(core, test_rfm_number_invoices);
     tcase_add_test(core, test_rfm_time_customers);
@@ -933,6 +1005,7 @@ Suite *crm_rfm_suite(void)
     TCase *bad = tcase_create("bad_input");
     tcase_add_test(bad, test_rfm_bad_options);
     tcase_add_test(bad, test_rfm_bad_rows);
+    tcase_add_test(bad, test_rfm_default_as_of_bad);
     tcase_add_test(bad, test_kpi_bad_input);
     suite_add_tcase(s, bad);
     return s;

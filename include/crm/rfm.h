@@ -150,6 +150,69 @@ CRM_API crm_status crm_rfm_options_init(crm_rfm_options *opts, size_t size);
 CRM_API crm_status crm_rfm(const crm_dataset *tx, const crm_rfm_options *opts, crm_dataset **out);
 
 /**
+ * The as_of that crm_rfm() uses when opts->as_of is CRM_TIME_MISSING: midnight
+ * UTC after the latest date in column `date_col` (crm_rfm() computes its
+ * default with this same code, so the two always agree). For a summary that
+ * shows the reference day of a table computed with the default.
+ * @param[in]  tx        transactions
+ * @param[in]  date_col  name of the time column (crm_rfm's opts->date)
+ * @param[out] out       seconds since the epoch; unchanged on failure
+ * @return CRM_OK; CRM_E_INVALID (NULL argument, no rows, a missing date, naming
+ *         the row, a last date whose next midnight is out of range);
+ *         CRM_E_NOTFOUND (no such column); CRM_E_TYPE (not a time column).
+ * Ownership: tx and date_col stay the caller's; only read during the call.
+ * Thread-safety: tx may be read by other threads meanwhile.
+ * @since 1.1
+ */
+CRM_API crm_status crm_rfm_default_as_of(const crm_dataset *tx, const char *date_col,
+                                         int64_t *out);
+
+/**
+ * Number of RFM segments: the names crm_rfm_segment_name() gives for
+ * 0 .. count - 1 (11).
+ * @return the segment count
+ * Ownership: nothing changes hands.
+ * Thread-safety: safe from any thread.
+ * @since 1.1
+ */
+CRM_API size_t crm_rfm_segment_count(void);
+
+/**
+ * Name of segment i, best first: "Champions", "Loyal Customers", "Potential
+ * Loyalists", "New Customers", "Promising", "Need Attention", "About To
+ * Sleep", "At Risk", "Cannot Lose Them", "Hibernating", "Lost". These are the
+ * exact strings of crm_rfm()'s segment column (the grid at the top of this
+ * header).
+ * @param[in] i  0 .. crm_rfm_segment_count() - 1
+ * @return a static string, or NULL when i is out of range
+ * Ownership: library; never free it.
+ * Thread-safety: safe from any thread.
+ * @since 1.1
+ */
+CRM_API const char *crm_rfm_segment_name(size_t i);
+
+/**
+ * Number of lifecycle stages: the names crm_rfm_stage_name() gives for
+ * 0 .. count - 1 (3).
+ * @return the stage count
+ * Ownership: nothing changes hands.
+ * Thread-safety: safe from any thread.
+ * @since 1.1
+ */
+CRM_API size_t crm_rfm_stage_count(void);
+
+/**
+ * Name of lifecycle stage i, most recent first: "active", "inactive",
+ * "churned"; the exact strings of crm_rfm()'s lifecycle column.
+ * @param[in] i  0 .. crm_rfm_stage_count() - 1
+ * @return a static string, or NULL when i is out of range
+ * Ownership: library; never free it.
+ * Thread-safety: safe from any thread.
+ * @since 1.1
+ */
+CRM_API const char *crm_rfm_stage_name(size_t i);
+
+/**
  * Net Promoter Score of a column of 0..10 ratings:
  * 100 * (promoters - detractors) / n, where promoters rate 9 or 10,
  * detractors 0 to 6 and n counts the non-missing ratings (missing cells are

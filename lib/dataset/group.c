@@ -727,16 +727,10 @@ static crm_status ids_keytab(const crm__keycol *kc, size_t nkeys, size_t n, uint
         crm__free(ahead);
         return crm__nomem();
     }
-    uint64_t ring[AHEAD]; /* hashes of the rows ahead */
-    for (size_t r = 0; r < AHEAD && r < n; r++)
-        ring[r] = crm__key_row(kc, nkeys, r, ahead);
+    crm__keyring ring;
+    crm__keyring_init(&ring, kc, nkeys, n, ahead);
     for (size_t r = 0; r < n; r++) {
-        uint64_t h = ring[r % AHEAD];
-        if (r + AHEAD < n) {
-            uint64_t ha = crm__key_row(kc, nkeys, r + AHEAD, ahead);
-            ring[r % AHEAD] = ha;
-            CRM__PREFETCH(&t->slots[ha & (t->nslots - 1)]);
-        }
+        uint64_t h = crm__keyring_next(&ring, kc, nkeys, n, r, t, ahead);
         for (size_t k = 0; k < nkeys; k++)
             vals[k] = crm__keycol_value(&kc[k], r);
         uint32_t g;
@@ -814,6 +808,203 @@ static crm_status add_numbers(crm_dataset *res, const char *name, const double *
     return st;
 }
 
+/* Per group: the number of rows (c NULL) or of non-missing cells of c. */
+static void count_rows(const crm__column *c, const uint32_t *gid, size_t n, size_t ng, double *cnt)
+{
+    for (size_t g = 0; g < ng; g++)
+        cnt[g] = 0;
+    if (!c) {
+        for (size_t r = 0; r < n; r++) {
+            if (r + AHEAD < n)
+                CRM__PREFETCH(&cnt[gid[r + AHEAD]]);
+            cnt[gid[r]] += 1;
+        }
+        return;
+    }
+    crm__keycol kv;
+    crm__keycol_set(&kv, c, NULL);
+    for (size_t r = 0; r < n; r++) {
+        if (r + AHEAD < n)
+            CRM__PREFETCH(&cnt[gid[r + AHEAD]]);
+        if (!crm__keycol_nomatch(&kv, r))
+            cnt[gid[r]] += 1;
+    }
+}
+
+/* The grouping as the output steps see it, with their scratch. */
+typedef struct grouped {
+    const crm_dataset *ds;
+    const uint32_t *gid;   /* group of every row */
+    const uint32_t *order; /* the groups in output order */
+    size_t ng;
+    agg *ag; /* all the aggregations (sum and mean share their per-group sums) */
+    size_t naggs;
+    int64_t *rows, *sel; /* ng rows each */
+    double *work;        /* ng values */
+} grouped;
+
+/* Append the column of aggregation a, the groups in output order. */
+static crm_status emit_agg(const grouped *g, agg *a, crm_dataset *res)
+{
+    const crm_dataset *ds = g->ds;
+    size_t n = ds->nrows, ng = g->ng;
+    const crm__column *c = a->rows ? NULL : &ds->cols[a->col];
+    agg *sm = NULL;
+    crm_status st;
+    switch (a->fn) {
+    case F_SUM:
+    case F_MEAN:
+        if ((st = sums_of(ds, g->gid, ng, g->ag, g->naggs, a->col, &sm)))
+            return st;
+        return add_numbers(res, a->name, a->fn == F_SUM ? sm->sum : sm->mean, g->order, ng);
+    case F_COUNT:
+        if (!a->rows && (st = sums_of(ds, g->gid, ng, g->ag, g->naggs, a->col, &sm)))
+            return st;
+        if (sm) /* counted along with the sums */
+            return add_numbers(res, a->name, sm->cnt, g->order, ng);
+        count_rows(c, g->gid, n, ng, g->work);
+        return add_numbers(res, a->name, g->work, g->order, ng);
+    case F_COUNT_DISTINCT:
+        if ((st = count_distinct(c, g->gid, n, ng, g->work)))
+            return st;
+        return add_numbers(res, a->name, g->work, g->order, ng);
+    case F_MEDIAN:
+        if ((st = medians(c->v.num, g->gid, n, ng, g->work)))
+            return st;
+        return add_numbers(res, a->name, g->work, g->order, ng);
+    default: /* min, max, first, last: keep the type */
+        if ((st = pick_rows(c, a->fn, g->gid, n, ng, g->sel)))
+            return st;
+        for (size_t i = 0; i < ng; i++)
+            g->rows[i] = g->sel[g->order[i]];
+        return crm__column_gather(res, a->name, c, g->rows, ng);
+    }
+}
+
+/* Resolve the key columns: kidx[k] and kc[k] for keys[k] (each named once). */
+static crm_status find_keys(const crm_dataset *ds, const char *const *keys, size_t nkeys,
+                            size_t *kidx, crm__keycol *kc)
+{
+    for (size_t k = 0; k < nkeys; k++) {
+        crm_status st = crm__key_name_check("crm_dataset_group", keys, k);
+        if (st || (st = crm__dataset_find(ds, keys[k], &kidx[k])))
+            return st;
+        crm__keycol_set(&kc[k], &ds->cols[kidx[k]], NULL);
+    }
+    return CRM_OK;
+}
+
+/* Parse aggs into ag: each gives a column name that no key and no other aggregation gives. */
+static crm_status parse_aggs(const crm_dataset *ds, const char *const *keys, size_t nkeys,
+                             const char *const *aggs, size_t naggs, agg *ag)
+{
+    for (size_t i = 0; i < naggs; i++) {
+        crm_status st;
+        if (!aggs[i])
+            return crm__error(CRM_E_INVALID, "crm_dataset_group: aggs[%zu] is NULL", i);
+        if ((st = parse_agg(ds, aggs[i], &ag[i])))
+            return st;
+        for (size_t k = 0; k < nkeys; k++)
+            if (strcmp(ag[i].name, keys[k]) == 0)
+                return crm__error(CRM_E_INVALID,
+                                  "crm_dataset_group: aggregation \"%s\" gives the name \"%s\" of "
+                                  "a key column",
+                                  aggs[i], ag[i].name);
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(ag[i].name, ag[j].name) == 0)
+                return crm__error(CRM_E_INVALID,
+                                  "crm_dataset_group: aggregations \"%s\" and \"%s\" both give a "
+                                  "column named \"%s\"",
+                                  aggs[j], aggs[i], ag[i].name);
+    }
+    return CRM_OK;
+}
+
+/* Step 1: the dense group id of every row, a representative row of each group (*rep) and the
+ * groups' keys (*gkeys, ng * nkeys values: *keys1 for one key column, else t's). */
+static crm_status group_ids(const crm__keycol *kc, size_t nkeys, size_t n, uint32_t *gid,
+                            crm__keytab *t, uint64_t *vals, uint64_t **keys1, int64_t **rep,
+                            size_t *ng, const uint64_t **gkeys)
+{
+    crm_status st;
+    if (nkeys == 1) {
+        if ((st = ids_one_key(kc, n, gid, keys1, rep, ng)))
+            return st;
+        *gkeys = *keys1;
+        return CRM_OK;
+    }
+    if ((st = ids_keytab(kc, nkeys, n, gid, t, vals, rep)))
+        return st;
+    *ng = t->n;
+    *gkeys = t->keys;
+    return CRM_OK;
+}
+
+/* Step 2: order[0..ng) = the groups by their keys ascending, missing last (stable LSD passes,
+ * last key first). */
+static crm_status sort_groups(const crm_dataset *ds, const size_t *kidx, size_t nkeys,
+                              const uint64_t *gkeys, size_t ng, uint32_t *order)
+{
+    crm_status st = CRM_OK;
+    uint32_t *tmpi = crm__malloc_array(ng, sizeof *tmpi);
+    uint64_t *sk = crm__malloc_array(ng, sizeof *sk);
+    uint64_t *tmpk = crm__malloc_array(ng, sizeof *tmpk);
+    int32_t *rank = NULL;
+    if (!tmpi || !sk || !tmpk)
+        st = crm__nomem();
+    for (size_t g = 0; !st && g < ng; g++)
+        order[g] = (uint32_t)g;
+    for (size_t k = nkeys; !st && k-- > 0;) {
+        const crm__column *c = &ds->cols[kidx[k]];
+        if (c->type == CRM_TYPE_TEXT && (st = crm__dict_ranks(c->dict, &rank)))
+            break;
+        for (size_t i = 0; i < ng; i++)
+            sk[i] = sortable(c->type, gkeys[(size_t)order[i] * nkeys + k], rank);
+        crm__radix_sort_u64(sk, order, tmpk, tmpi, ng);
+        crm__free(rank);
+        rank = NULL;
+    }
+    crm__free(tmpi);
+    crm__free(sk);
+    crm__free(tmpk);
+    return st;
+}
+
+/* Step 3: the table: the key columns (each group's representative row), then one column per
+ * aggregation, the groups in g->order. */
+static crm_status emit_groups(grouped *g, const char *const *keys, const size_t *kidx,
+                              size_t nkeys, const int64_t *rep, crm_dataset **out)
+{
+    size_t ng = g->ng;
+    crm_dataset *res = NULL;
+    crm_status st = CRM_OK;
+    g->rows = crm__malloc_array(ng, sizeof *g->rows);
+    g->sel = crm__malloc_array(ng, sizeof *g->sel);
+    g->work = crm__malloc_array(ng, sizeof *g->work);
+    if (!g->rows || !g->sel || !g->work || (st = crm_dataset_new(&res))) {
+        if (!st)
+            st = crm__nomem();
+        goto done;
+    }
+    for (size_t i = 0; i < ng; i++)
+        g->rows[i] = rep[g->order[i]];
+    for (size_t k = 0; k < nkeys && !st; k++)
+        st = crm__column_gather(res, keys[k], &g->ds->cols[kidx[k]], g->rows, ng);
+    for (size_t i = 0; i < g->naggs && !st; i++)
+        st = emit_agg(g, &g->ag[i], res);
+    if (!st) {
+        res->nrows = ng;
+        *out = res;
+        res = NULL;
+    }
+done:
+    crm_dataset_free(res);
+    crm__free(g->rows);
+    crm__free(g->sel);
+    crm__free(g->work);
+    return st;
+}
+
 crm_status crm_dataset_group(const crm_dataset *ds, const char *const *keys, size_t nkeys,
                              const char *const *aggs, size_t naggs, crm_dataset **out)
 {
@@ -829,187 +1020,47 @@ crm_status crm_dataset_group(const crm_dataset *ds, const char *const *keys, siz
     crm__keycol *kc = crm__calloc(nkeys, sizeof *kc);
     uint64_t *vals = crm__calloc(nkeys, sizeof *vals);
     agg *ag = crm__calloc(naggs ? naggs : 1, sizeof *ag);
-    uint32_t *gid = NULL, *order = NULL, *tmpi = NULL;
-    uint64_t *sk = NULL, *tmpk = NULL, *keys1 = NULL;
-    int64_t *rep = NULL, *sel = NULL, *rows = NULL;
-    double *work = NULL;
-    int32_t *rank = NULL;
-    crm_dataset *res = NULL;
+    uint32_t *gid = NULL, *order = NULL;
+    uint64_t *keys1 = NULL;
+    const uint64_t *gkeys = NULL;
+    int64_t *rep = NULL;
     crm__keytab t;
     memset(&t, 0, sizeof t);
     if (!kidx || !kc || !vals || !ag) {
         st = crm__nomem();
         goto done;
     }
-    for (size_t k = 0; k < nkeys; k++) {
-        if (!keys[k]) {
-            st = crm__error(CRM_E_INVALID, "crm_dataset_group: keys[%zu] is NULL", k);
-            goto done;
-        }
-        if ((st = crm__dataset_find(ds, keys[k], &kidx[k])))
-            goto done;
-        for (size_t j = 0; j < k; j++)
-            if (kidx[j] == kidx[k]) {
-                st = crm__error(CRM_E_INVALID, "crm_dataset_group: key \"%s\" is listed twice",
-                                keys[k]);
-                goto done;
-            }
-        crm__keycol_set(&kc[k], &ds->cols[kidx[k]], NULL);
-    }
-    for (size_t i = 0; i < naggs; i++) {
-        if (!aggs[i]) {
-            st = crm__error(CRM_E_INVALID, "crm_dataset_group: aggs[%zu] is NULL", i);
-            goto done;
-        }
-        if ((st = parse_agg(ds, aggs[i], &ag[i])))
-            goto done;
-        for (size_t k = 0; k < nkeys; k++)
-            if (strcmp(ag[i].name, keys[k]) == 0) {
-                st = crm__error(CRM_E_INVALID,
-                                "crm_dataset_group: aggregation \"%s\" gives the name \"%s\" of a "
-                                "key column",
-                                aggs[i], ag[i].name);
-                goto done;
-            }
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(ag[i].name, ag[j].name) == 0) {
-                st = crm__error(CRM_E_INVALID,
-                                "crm_dataset_group: aggregations \"%s\" and \"%s\" both give a "
-                                "column named \"%s\"",
-                                aggs[j], aggs[i], ag[i].name);
-                goto done;
-            }
-    }
+    if ((st = find_keys(ds, keys, nkeys, kidx, kc)) ||
+        (st = parse_aggs(ds, keys, nkeys, aggs, naggs, ag)))
+        goto done;
     if (n >= UINT32_MAX - 2) {
         st = crm__error(CRM_E_INVALID, "crm_dataset_group: %zu rows is more than supported", n);
         goto done;
     }
 
     /* 1. rows -> dense group ids */
-    gid = crm__malloc_array(n, sizeof *gid);
-    if (!gid) {
+    if (!(gid = crm__malloc_array(n, sizeof *gid))) {
         st = crm__nomem();
         goto done;
     }
-    const uint64_t *gkeys;
-    if (nkeys == 1) {
-        if ((st = ids_one_key(kc, n, gid, &keys1, &rep, &ng)))
-            goto done;
-        gkeys = keys1;
-    } else {
-        if ((st = ids_keytab(kc, nkeys, n, gid, &t, vals, &rep)))
-            goto done;
-        ng = t.n;
-        gkeys = t.keys;
-    }
+    if ((st = group_ids(kc, nkeys, n, gid, &t, vals, &keys1, &rep, &ng, &gkeys)))
+        goto done;
 
-    /* 2. order of the groups: keys ascending, missing last (stable LSD passes,
-     * last key first) */
-    order = crm__malloc_array(ng, sizeof *order);
-    tmpi = crm__malloc_array(ng, sizeof *tmpi);
-    sk = crm__malloc_array(ng, sizeof *sk);
-    tmpk = crm__malloc_array(ng, sizeof *tmpk);
-    if (!order || !tmpi || !sk || !tmpk) {
+    /* 2. the order of the groups */
+    if (!(order = crm__malloc_array(ng, sizeof *order))) {
         st = crm__nomem();
         goto done;
     }
-    for (size_t g = 0; g < ng; g++)
-        order[g] = (uint32_t)g;
-    for (size_t k = nkeys; k-- > 0;) {
-        const crm__column *c = &ds->cols[kidx[k]];
-        if (c->type == CRM_TYPE_TEXT && (st = crm__dict_ranks(c->dict, &rank)))
-            goto done;
-        for (size_t i = 0; i < ng; i++)
-            sk[i] = sortable(c->type, gkeys[(size_t)order[i] * nkeys + k], rank);
-        crm__radix_sort_u64(sk, order, tmpk, tmpi, ng);
-        crm__free(rank);
-        rank = NULL;
-    }
+    if ((st = sort_groups(ds, kidx, nkeys, gkeys, ng, order)))
+        goto done;
     crm__keytab_free(&t);
     crm__free(keys1);
     keys1 = NULL;
-    crm__free(sk);
-    crm__free(tmpk);
-    crm__free(tmpi);
-    sk = tmpk = NULL;
-    tmpi = NULL;
 
     /* 3. output: keys, then one column per aggregation */
-    rows = crm__malloc_array(ng, sizeof *rows);
-    sel = crm__malloc_array(ng, sizeof *sel);
-    work = crm__malloc_array(ng, sizeof *work);
-    if (!rows || !sel || !work || (st = crm_dataset_new(&res))) {
-        if (!st)
-            st = crm__nomem();
-        goto done;
-    }
-    for (size_t i = 0; i < ng; i++)
-        rows[i] = rep[order[i]];
-    for (size_t k = 0; k < nkeys; k++)
-        if ((st = crm__column_gather(res, keys[k], &ds->cols[kidx[k]], rows, ng)))
-            goto done;
-    for (size_t i = 0; i < naggs; i++) {
-        agg *a = &ag[i];
-        const crm__column *c = a->rows ? NULL : &ds->cols[a->col];
-        agg *sm = NULL;
-        switch (a->fn) {
-        case F_SUM:
-        case F_MEAN:
-            if ((st = sums_of(ds, gid, ng, ag, naggs, a->col, &sm)))
-                goto done;
-            st = add_numbers(res, a->name, a->fn == F_SUM ? sm->sum : sm->mean, order, ng);
-            break;
-        case F_COUNT:
-            if (!a->rows && (st = sums_of(ds, gid, ng, ag, naggs, a->col, &sm)))
-                goto done;
-            if (!a->rows && sm) { /* counted along with the sums */
-                st = add_numbers(res, a->name, sm->cnt, order, ng);
-                break;
-            }
-            for (size_t g = 0; g < ng; g++)
-                work[g] = 0;
-            if (a->rows) {
-                for (size_t r = 0; r < n; r++) {
-                    if (r + AHEAD < n)
-                        CRM__PREFETCH(&work[gid[r + AHEAD]]);
-                    work[gid[r]] += 1;
-                }
-            } else {
-                crm__keycol kv;
-                crm__keycol_set(&kv, c, NULL);
-                for (size_t r = 0; r < n; r++) {
-                    if (r + AHEAD < n)
-                        CRM__PREFETCH(&work[gid[r + AHEAD]]);
-                    if (!crm__keycol_nomatch(&kv, r))
-                        work[gid[r]] += 1;
-                }
-            }
-            st = add_numbers(res, a->name, work, order, ng);
-            break;
-        case F_COUNT_DISTINCT:
-            if (!(st = count_distinct(c, gid, n, ng, work)))
-                st = add_numbers(res, a->name, work, order, ng);
-            break;
-        case F_MEDIAN:
-            if (!(st = medians(c->v.num, gid, n, ng, work)))
-                st = add_numbers(res, a->name, work, order, ng);
-            break;
-        default: /* min, max, first, last: keep the type */
-            if ((st = pick_rows(c, a->fn, gid, n, ng, sel)))
-                goto done;
-            for (size_t g = 0; g < ng; g++)
-                rows[g] = sel[order[g]];
-            st = crm__column_gather(res, a->name, c, rows, ng);
-            break;
-        }
-        if (st)
-            goto done;
-    }
-    res->nrows = ng;
-    *out = res;
-    res = NULL;
+    grouped g = {ds, gid, order, ng, ag, naggs, NULL, NULL, NULL};
+    st = emit_groups(&g, keys, kidx, nkeys, rep, out);
 done:
-    crm_dataset_free(res);
     crm__keytab_free(&t);
     for (size_t i = 0; ag && i < naggs; i++) {
         crm__free(ag[i].name);
@@ -1025,14 +1076,7 @@ done:
     crm__free(vals);
     crm__free(gid);
     crm__free(order);
-    crm__free(tmpi);
-    crm__free(sk);
-    crm__free(tmpk);
     crm__free(rep);
     crm__free(keys1);
-    crm__free(sel);
-    crm__free(rows);
-    crm__free(work);
-    crm__free(rank);
     return st;
 }

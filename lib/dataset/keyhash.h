@@ -100,6 +100,18 @@ static inline uint64_t crm__key_row(const crm__keycol *cols, size_t nkeys, size_
     return crm__key_hash_final(h);
 }
 
+/* Check keys[k] of a key list: not NULL and not one of keys[0..k); fn names the call in the
+ * error message. */
+static inline crm_status crm__key_name_check(const char *fn, const char *const *keys, size_t k)
+{
+    if (!keys[k])
+        return crm__error(CRM_E_INVALID, "%s: keys[%zu] is NULL", fn, k);
+    for (size_t j = 0; j < k; j++)
+        if (strcmp(keys[j], keys[k]) == 0)
+            return crm__error(CRM_E_INVALID, "%s: key \"%s\" is listed twice", fn, keys[k]);
+    return CRM_OK;
+}
+
 /* Open-addressing table of key vectors -> dense ids 0, 1, ... in order of
  * first insertion. Slots hold (hash high 32 bits << 32) | (id + 1); 0 = empty. */
 typedef struct crm__keytab {
@@ -149,6 +161,38 @@ static inline crm_status crm__keytab_intern(crm__keytab *t, const uint64_t *vals
         return CRM_OK;
     }
     return crm__keytab_add(t, vals, h, id);
+}
+
+/* Rows a row loop looks ahead to prefetch their hash slots. */
+enum { CRM__KEY_AHEAD = 32 };
+
+/* The hashes of the key vectors of the CRM__KEY_AHEAD rows after the current one in a loop over
+ * the rows in order; the slot of each in a crm__keytab is prefetched as it enters. */
+typedef struct crm__keyring {
+    uint64_t h[CRM__KEY_AHEAD];
+} crm__keyring;
+
+/* Start a loop over rows 0..n) (scratch: nkeys values, overwritten). */
+static inline void crm__keyring_init(crm__keyring *q, const crm__keycol *kc, size_t nkeys,
+                                     size_t n, uint64_t *scratch)
+{
+    for (size_t r = 0; r < CRM__KEY_AHEAD && r < n; r++)
+        q->h[r] = crm__key_row(kc, nkeys, r, scratch);
+}
+
+/* Hash of row r, called for r = 0, 1, ... in turn; hashes row r + CRM__KEY_AHEAD and
+ * prefetches its slot in t (scratch: nkeys values, overwritten). */
+static inline uint64_t crm__keyring_next(crm__keyring *q, const crm__keycol *kc, size_t nkeys,
+                                         size_t n, size_t r, const crm__keytab *t,
+                                         uint64_t *scratch)
+{
+    uint64_t h = q->h[r % CRM__KEY_AHEAD];
+    if (r + CRM__KEY_AHEAD < n) {
+        uint64_t ha = crm__key_row(kc, nkeys, r + CRM__KEY_AHEAD, scratch);
+        q->h[r % CRM__KEY_AHEAD] = ha;
+        CRM__PREFETCH(&t->slots[ha & (t->nslots - 1)]);
+    }
+    return h;
 }
 
 /* Append to dst a copy of column src named `name` with row rows[i] of src at

@@ -1,10 +1,12 @@
 /* crm_rfm: per-customer recency, frequency, monetary, scores, segments and
  * lifecycle stages (definitions in include/crm/rfm.h).
  *
- * One validation pass over the rows, dense customer (and invoice) ids from
- * the text codes or a hash of the 64-bit values, a counting sort of the rows
- * by customer so that each customer's amounts are summed exactly with one
- * accumulator, then three rank sorts over the customers. */
+ * One validation pass over the rows (for the default as_of, one more over the
+ * dates, in default_as_of, which crm_rfm_default_as_of shares), dense customer
+ * (and invoice) ids from the text codes or a hash of the 64-bit values, a
+ * counting sort of the rows by customer so that each customer's amounts are
+ * summed exactly with one accumulator, then three rank sorts over the
+ * customers. */
 #include "crm/rfm.h"
 #include "core/dataset_internal.h"
 
@@ -328,19 +330,77 @@ static int is_missing(const crm__column *c, size_t r)
     }
 }
 
-/* ---- segments ------------------------------------------------------------------ */
+/* ---- segments and lifecycle stages ---------------------------------------------- */
 
-static const char *const segment_grid[5][5] = {
-    /* r = 1 */ {"Lost", "Lost", "At Risk", "At Risk", "Cannot Lose Them"},
-    /* r = 2 */ {"Hibernating", "Hibernating", "At Risk", "At Risk", "Cannot Lose Them"},
-    /* r = 3 */
-    {"About To Sleep", "About To Sleep", "Need Attention", "Loyal Customers", "Loyal Customers"},
-    /* r = 4 */
-    {"Promising", "Potential Loyalists", "Potential Loyalists", "Loyal Customers",
-     "Loyal Customers"},
-    /* r = 5 */
-    {"New Customers", "Potential Loyalists", "Potential Loyalists", "Champions", "Champions"},
+enum {
+    CHAMPIONS,
+    LOYAL,
+    POTENTIAL,
+    NEWCOMERS,
+    PROMISING,
+    NEED_ATTENTION,
+    ABOUT_TO_SLEEP,
+    AT_RISK,
+    CANNOT_LOSE,
+    HIBERNATING,
+    LOST,
+    NSEGMENTS
 };
+
+/* The one table of segment names, best first: the strings of the segment column and of
+ * crm_rfm_segment_name(). */
+static const char *const segment_names[NSEGMENTS] = {
+    [CHAMPIONS] = "Champions",
+    [LOYAL] = "Loyal Customers",
+    [POTENTIAL] = "Potential Loyalists",
+    [NEWCOMERS] = "New Customers",
+    [PROMISING] = "Promising",
+    [NEED_ATTENTION] = "Need Attention",
+    [ABOUT_TO_SLEEP] = "About To Sleep",
+    [AT_RISK] = "At Risk",
+    [CANNOT_LOSE] = "Cannot Lose Them",
+    [HIBERNATING] = "Hibernating",
+    [LOST] = "Lost",
+};
+
+/* segment_grid[r - 1][f - 1]: the segment of (r_score, f_score) on the 1..5 scale. */
+static const unsigned char segment_grid[5][5] = {
+    /* r = 1 */ {LOST, LOST, AT_RISK, AT_RISK, CANNOT_LOSE},
+    /* r = 2 */ {HIBERNATING, HIBERNATING, AT_RISK, AT_RISK, CANNOT_LOSE},
+    /* r = 3 */ {ABOUT_TO_SLEEP, ABOUT_TO_SLEEP, NEED_ATTENTION, LOYAL, LOYAL},
+    /* r = 4 */ {PROMISING, POTENTIAL, POTENTIAL, LOYAL, LOYAL},
+    /* r = 5 */ {NEWCOMERS, POTENTIAL, POTENTIAL, CHAMPIONS, CHAMPIONS},
+};
+
+enum { ACTIVE, INACTIVE, CHURNED, NSTAGES };
+
+/* The lifecycle stages, most recent first: the strings of the lifecycle column and of
+ * crm_rfm_stage_name(). */
+static const char *const stage_names[NSTAGES] = {
+    [ACTIVE] = "active",
+    [INACTIVE] = "inactive",
+    [CHURNED] = "churned",
+};
+
+size_t crm_rfm_segment_count(void)
+{
+    return NSEGMENTS;
+}
+
+const char *crm_rfm_segment_name(size_t i)
+{
+    return i < NSEGMENTS ? segment_names[i] : NULL;
+}
+
+size_t crm_rfm_stage_count(void)
+{
+    return NSTAGES;
+}
+
+const char *crm_rfm_stage_name(size_t i)
+{
+    return i < NSTAGES ? stage_names[i] : NULL;
+}
 
 /* Score s in 1..bins on the 1..5 scale: the quintile holding the middle of its bin. */
 static int to5(int s, int bins)
@@ -376,6 +436,44 @@ static crm_status missing_error(const char *what, const char *name, size_t row)
                       "crm_rfm: %s column \"%s\", row %zu: missing value (filter such rows "
                       "first, e.g. \"%s is not missing\")",
                       what, name, row, name);
+}
+
+/* The as_of of crm_rfm when none is given: midnight UTC after the last date of column
+ * date_col (fn names the caller in error messages). crm_rfm and crm_rfm_default_as_of both
+ * use this. */
+static crm_status default_as_of(const crm_dataset *tx, const char *date_col, const char *fn,
+                                int64_t *out)
+{
+    size_t id;
+    if (crm__dataset_find(tx, date_col, &id))
+        return crm__error(CRM_E_NOTFOUND, "%s: date column \"%s\" not found", fn, date_col);
+    const crm__column *c = &tx->cols[id];
+    if (c->type != CRM_TYPE_TIME)
+        return crm__error(CRM_E_TYPE, "%s: date column \"%s\" is %s, not %s", fn, date_col,
+                          crm__type_name(c->type), crm__type_name(CRM_TYPE_TIME));
+    size_t n = tx->nrows;
+    if (n == 0) return crm__error(CRM_E_INVALID, "%s: the transactions have no rows", fn);
+    const int64_t *date = c->v.time;
+    int64_t tmax = INT64_MIN;
+    for (size_t r = 0; r < n; r++) {
+        if (date[r] == CRM_TIME_MISSING)
+            return crm__error(CRM_E_INVALID, "%s: date column \"%s\", row %zu: missing value", fn,
+                              date_col, r);
+        if (date[r] > tmax) tmax = date[r];
+    }
+    int64_t day = tmax >= 0 ? tmax / DAY : -((-(tmax + 1)) / DAY) - 1;
+    if (day >= INT64_MAX / DAY)
+        return crm__error(CRM_E_INVALID, "%s: date column \"%s\": last date out of range", fn,
+                          date_col);
+    *out = (day + 1) * DAY;
+    return CRM_OK;
+}
+
+crm_status crm_rfm_default_as_of(const crm_dataset *tx, const char *date_col, int64_t *out)
+{
+    if (!tx || !date_col || !out)
+        return crm__error(CRM_E_INVALID, "crm_rfm_default_as_of: NULL argument");
+    return default_as_of(tx, date_col, "crm_rfm_default_as_of", out);
 }
 
 /* ---- crm_rfm ----------------------------------------------------------------- */
@@ -465,146 +563,161 @@ static crm_status rfm_churn(const crm_dataset *tx, const crm_rfm_options *o, crm
     return CRM_OK;
 }
 
-crm_status crm_rfm(const crm_dataset *tx, const crm_rfm_options *user, crm_dataset **out)
+/* The options crm_rfm checks before it looks at the data. */
+static crm_status check_options(const crm_rfm_options *o)
 {
-    if (out) *out = NULL;
-    if (!tx || !out) return crm__error(CRM_E_INVALID, "crm_rfm: NULL argument");
-    crm_rfm_options o;
-    crm_status st = crm__options_load(&o, user, &rfm_defaults, sizeof rfm_defaults,
-                                      CRM__RFM_OPTIONS_V1_SIZE, "crm_rfm_options");
-    if (st) return st;
-    if (!o.customer || !o.date)
+    if (!o->customer || !o->date)
         return crm__error(CRM_E_INVALID, "crm_rfm: options customer and date are required");
-    if (o.amount && (o.quantity || o.price))
+    if (o->amount && (o->quantity || o->price))
         return crm__error(CRM_E_INVALID,
                           "crm_rfm: give either amount or quantity and price, not both");
-    if (!o.amount && (!o.quantity || !o.price))
+    if (!o->amount && (!o->quantity || !o->price))
         return crm__error(CRM_E_INVALID,
                           "crm_rfm: an amount column, or both quantity and price, is required");
-    if (o.bins < 1 || o.bins > 9)
-        return crm__error(CRM_E_INVALID, "crm_rfm: bins must be in 1..9 (got %d)", (int)o.bins);
-    if (o.churn_days != 0) return rfm_churn(tx, &o, out);
-    if (o.active_days < 0)
+    if (o->bins < 1 || o->bins > 9)
+        return crm__error(CRM_E_INVALID, "crm_rfm: bins must be in 1..9 (got %d)", (int)o->bins);
+    return CRM_OK;
+}
+
+/* The lifecycle options (the churn table does not use them). */
+static crm_status check_stage_days(const crm_rfm_options *o)
+{
+    if (o->active_days < 0)
         return crm__error(CRM_E_INVALID, "crm_rfm: active_days must be >= 0 (got %lld)",
-                          (long long)o.active_days);
-    if (o.inactive_days < o.active_days)
+                          (long long)o->active_days);
+    if (o->inactive_days < o->active_days)
         return crm__error(CRM_E_INVALID,
                           "crm_rfm: inactive_days (%lld) must be >= active_days (%lld)",
-                          (long long)o.inactive_days, (long long)o.active_days);
+                          (long long)o->inactive_days, (long long)o->active_days);
+    return CRM_OK;
+}
 
+/* The transaction columns crm_rfm reads. */
+typedef struct rfm_input {
+    const crm__column *cust;
+    const crm__column *inv; /* NULL: frequency counts rows */
+    const int64_t *date;
+    const double *a;        /* amount, or NULL: */
+    const double *q, *pr;   /* quantity and price */
+    size_t nrows;
+} rfm_input;
+
+/* Find the named columns with their types; the transactions must have rows. */
+static crm_status find_input(const crm_dataset *tx, const crm_rfm_options *o, rfm_input *in)
+{
     size_t ic, id, ia = 0, iq = 0, ip = 0, ii = 0;
-    if ((st = find_typed(tx, o.customer, "customer", 0, &ic)) ||
-        (st = find_typed(tx, o.date, "date", CRM_TYPE_TIME, &id)))
+    crm_status st;
+    if ((st = find_typed(tx, o->customer, "customer", 0, &ic)) ||
+        (st = find_typed(tx, o->date, "date", CRM_TYPE_TIME, &id)))
         return st;
-    if (o.amount) {
-        if ((st = find_typed(tx, o.amount, "amount", CRM_TYPE_NUMBER, &ia))) return st;
-    } else if ((st = find_typed(tx, o.quantity, "quantity", CRM_TYPE_NUMBER, &iq)) ||
-               (st = find_typed(tx, o.price, "price", CRM_TYPE_NUMBER, &ip))) {
+    if (o->amount) {
+        if ((st = find_typed(tx, o->amount, "amount", CRM_TYPE_NUMBER, &ia))) return st;
+    } else if ((st = find_typed(tx, o->quantity, "quantity", CRM_TYPE_NUMBER, &iq)) ||
+               (st = find_typed(tx, o->price, "price", CRM_TYPE_NUMBER, &ip))) {
         return st;
     }
-    if (o.invoice && (st = find_typed(tx, o.invoice, "invoice", 0, &ii))) return st;
-    size_t nrows = tx->nrows;
-    if (nrows == 0) return crm__error(CRM_E_INVALID, "crm_rfm: the transactions have no rows");
+    if (o->invoice && (st = find_typed(tx, o->invoice, "invoice", 0, &ii))) return st;
+    in->nrows = tx->nrows;
+    if (in->nrows == 0) return crm__error(CRM_E_INVALID, "crm_rfm: the transactions have no rows");
+    in->cust = &tx->cols[ic];
+    in->inv = o->invoice ? &tx->cols[ii] : NULL;
+    in->date = tx->cols[id].v.time;
+    in->a = o->amount ? tx->cols[ia].v.num : NULL;
+    in->q = o->amount ? NULL : tx->cols[iq].v.num;
+    in->pr = o->amount ? NULL : tx->cols[ip].v.num;
+    return CRM_OK;
+}
 
-    const crm__column *cc = &tx->cols[ic];
-    const crm__column *inv = o.invoice ? &tx->cols[ii] : NULL;
-    const int64_t *date = tx->cols[id].v.time;
-    int has_as_of = o.as_of != CRM_TIME_MISSING;
+/* The error for row r whose amount v is not a finite number > 0. */
+static crm_status amount_error(const rfm_input *in, const crm_rfm_options *o, size_t r, double v)
+{
+    if (in->a)
+        return crm__error(CRM_E_INVALID,
+                          "crm_rfm: amount column \"%s\", row %zu: amount %.17g is not "
+                          "a finite number > 0 (filter such rows first)",
+                          o->amount, r, v);
+    return crm__error(CRM_E_INVALID,
+                      "crm_rfm: row %zu: quantity \"%s\" %.17g * price \"%s\" %.17g "
+                      "= %.17g is not a finite number > 0 (filter such rows first)",
+                      r, o->quantity, in->q[r], o->price, in->pr[r], v);
+}
 
-    dense cust = {0};
-    radix rx = {{NULL, NULL}, {NULL, NULL}};
-    double *out_num[8] = {0};
-    size_t *start = NULL, *order = NULL, *pos_of = NULL, *mark = NULL;
-    txrec *recs = NULL;
-    crm_dataset *res = NULL;
-    const char **txt = NULL;
-    char(*cells)[4] = NULL;
-    const double *a = o.amount ? tx->cols[ia].v.num : NULL;
-    const double *q = o.amount ? NULL : tx->cols[iq].v.num;
-    const double *pr = o.amount ? NULL : tx->cols[ip].v.num;
-
-    /* 1. validate every row */
-    int64_t tmax = INT64_MIN;
-    for (size_t r = 0; r < nrows; r++) {
-        if (is_missing(cc, r)) return missing_error("customer", o.customer, r);
-        int64_t t = date[r];
-        if (t == CRM_TIME_MISSING) return missing_error("date", o.date, r);
-        if (t > tmax) tmax = t;
-        if (has_as_of && t > o.as_of) {
+/* Step 1: every row has a customer, a date (not after an explicit as_of), an invoice when one
+ * is counted, and an amount that is a finite number > 0. */
+static crm_status validate_rows(const rfm_input *in, const crm_rfm_options *o)
+{
+    const double *a = in->a, *q = in->q, *pr = in->pr;
+    int has_as_of = o->as_of != CRM_TIME_MISSING;
+    for (size_t r = 0; r < in->nrows; r++) {
+        if (is_missing(in->cust, r)) return missing_error("customer", o->customer, r);
+        int64_t t = in->date[r];
+        if (t == CRM_TIME_MISSING) return missing_error("date", o->date, r);
+        if (has_as_of && t > o->as_of) {
             char b1[32], b2[32];
             crm__format_time(t, 0, b1);
-            crm__format_time(o.as_of, 0, b2);
+            crm__format_time(o->as_of, 0, b2);
             return crm__error(CRM_E_INVALID,
-                              "crm_rfm: date column \"%s\", row %zu: %s is after as_of %s", o.date,
+                              "crm_rfm: date column \"%s\", row %zu: %s is after as_of %s", o->date,
                               r, b1, b2);
         }
-        if (inv && is_missing(inv, r)) return missing_error("invoice", o.invoice, r);
+        if (in->inv && is_missing(in->inv, r)) return missing_error("invoice", o->invoice, r);
         double v;
         if (a) {
             v = a[r];
-            if (isnan(v)) return missing_error("amount", o.amount, r);
+            if (isnan(v)) return missing_error("amount", o->amount, r);
         } else {
-            if (isnan(q[r])) return missing_error("quantity", o.quantity, r);
-            if (isnan(pr[r])) return missing_error("price", o.price, r);
+            if (isnan(q[r])) return missing_error("quantity", o->quantity, r);
+            if (isnan(pr[r])) return missing_error("price", o->price, r);
             v = q[r] * pr[r];
         }
-        if (!(v > 0) || isinf(v)) {
-            if (a)
-                return crm__error(CRM_E_INVALID,
-                                  "crm_rfm: amount column \"%s\", row %zu: amount %.17g is not "
-                                  "a finite number > 0 (filter such rows first)",
-                                  o.amount, r, v);
-            return crm__error(CRM_E_INVALID,
-                              "crm_rfm: row %zu: quantity \"%s\" %.17g * price \"%s\" %.17g "
-                              "= %.17g is not a finite number > 0 (filter such rows first)",
-                              r, o.quantity, q[r], o.price, pr[r], v);
-        }
+        if (!(v > 0) || isinf(v)) return amount_error(in, o, r, v);
     }
-    int64_t as_of = o.as_of;
-    if (!has_as_of) {
-        int64_t day = tmax >= 0 ? tmax / DAY : -((-(tmax + 1)) / DAY) - 1;
-        if (day >= INT64_MAX / DAY)
-            return crm__error(CRM_E_INVALID, "crm_rfm: date column \"%s\": last date out of range",
-                              o.date);
-        as_of = (day + 1) * DAY;
-    }
+    return CRM_OK;
+}
 
-    /* 2. dense customer ids; the lines grouped by customer (counting sort) */
-    if ((st = dense_build(cc, nrows, &cust))) return st;
-    size_t n = cust.n;
-    start = crm__calloc(n + 1, sizeof *start);
-    recs = crm__malloc_array(nrows, sizeof *recs);
-    if (!start || !recs) goto nomem;
+/* Step 2: dense customer ids (cust keeps each one's first row) and the lines grouped by
+ * customer with a counting sort: customer c's lines are (*recs)[(*start)[c]..(*start)[c + 1]). */
+static crm_status group_lines(const rfm_input *in, dense *cust, size_t **start_out,
+                              txrec **recs_out)
+{
+    size_t nrows = in->nrows;
+    const crm__column *inv = in->inv;
+    crm_status st = dense_build(in->cust, nrows, cust);
+    if (st) return st;
+    size_t n = cust->n;
+    size_t *start = *start_out = crm__calloc(n + 1, sizeof *start);
+    txrec *recs = *recs_out = crm__malloc_array(nrows, sizeof *recs);
+    if (!start || !recs) return crm__nomem();
     for (size_t r = 0; r < nrows; r++)
-        start[cust.id[r] + 1]++;
+        start[cust->id[r] + 1]++;
     for (size_t c = 0; c < n; c++)
         start[c + 1] += start[c];
     for (size_t r = 0; r < nrows; r++) {
-        txrec *x = &recs[start[cust.id[r]]++];
-        x->amt = a ? a[r] : q[r] * pr[r];
-        x->t = date[r];
+        txrec *x = &recs[start[cust->id[r]]++];
+        x->amt = in->a ? in->a[r] : in->q[r] * in->pr[r];
+        x->t = in->date[r];
         x->inv = !inv ? 0 : inv->type == CRM_TYPE_TEXT ? (uint64_t)inv->v.code[r] : key_of(inv, r);
     }
     for (size_t c = n; c > 0; c--)
         start[c] = start[c - 1];
     start[0] = 0;
-    dense_free_ids(&cust);
+    dense_free_ids(cust);
+    return CRM_OK;
+}
 
-    /* 3. customers in ascending order; per-customer figures */
-    order = crm__malloc_array(n, sizeof *order);
-    pos_of = crm__malloc_array(n, sizeof *pos_of);
-    if (!order || !pos_of) goto nomem;
-    if ((st = radix_new(&rx, n)) || (st = customer_order(cc, &cust, &rx, order))) goto fail;
-    for (size_t p = 0; p < n; p++)
-        pos_of[order[p]] = p;
-    enum { REC, FREQ, MON, TEN, RS, FS, MS, SCORE };
-    for (int k = 0; k < 8; k++) {
-        out_num[k] = crm__malloc_array(n, sizeof(double));
-        if (!out_num[k]) goto nomem;
-    }
+/* The number columns of the table, in order; SCORE is rfm_score. */
+enum { REC, FREQ, MON, TEN, RS, FS, MS, SCORE, NNUM };
+
+/* Step 3: recency, frequency, monetary and tenure of each of the n customers, at its position
+ * pos_of[c] in the output. */
+static crm_status figures(const rfm_input *in, const size_t *start, txrec *recs, size_t n,
+                          const size_t *pos_of, int64_t as_of, double *const *out_num)
+{
+    const crm__column *inv = in->inv;
+    size_t *mark = NULL;
     if (inv && inv->type == CRM_TYPE_TEXT) {
         mark = crm__malloc_array(inv->dict->n ? inv->dict->n : 1, sizeof *mark);
-        if (!mark) goto nomem;
+        if (!mark) return crm__nomem();
         for (size_t k = 0; k < inv->dict->n; k++)
             mark[k] = SIZE_MAX;
     }
@@ -637,13 +750,154 @@ crm_status crm_rfm(const crm_dataset *tx, const crm_rfm_options *user, crm_datas
         out_num[REC][p] = (double)(((uint64_t)as_of - (uint64_t)last) / DAY);
         out_num[TEN][p] = (double)(((uint64_t)as_of - (uint64_t)first) / DAY);
     }
+    crm__free(mark);
+    return CRM_OK;
+}
+
+/* The customer column: customer order[p]'s id at row p (-0 written as 0). */
+static crm_status add_customers(crm_dataset *res, const crm__column *cc, const dense *cust,
+                                const size_t *order, size_t n)
+{
+    void *data;
+    if (cc->type == CRM_TYPE_TEXT) {
+        int32_t *code = crm__malloc_array(n, sizeof *code);
+        if (!code) return crm__nomem();
+        for (size_t p = 0; p < n; p++)
+            code[p] = cc->v.code[cust->row[order[p]]];
+        crm_status st = crm__dataset_add_owned(res, "customer", CRM_TYPE_TEXT, code,
+                                               crm__dict_retain(cc->dict), n);
+        if (st) {
+            crm__dict_release(cc->dict);
+            crm__free(code);
+        }
+        return st;
+    }
+    if (cc->type == CRM_TYPE_TIME) {
+        int64_t *v = crm__malloc_array(n, sizeof *v);
+        if (!v) return crm__nomem();
+        for (size_t p = 0; p < n; p++)
+            v[p] = cc->v.time[cust->row[order[p]]];
+        data = v;
+    } else {
+        double *v = crm__malloc_array(n, sizeof *v);
+        if (!v) return crm__nomem();
+        for (size_t p = 0; p < n; p++) {
+            v[p] = cc->v.num[cust->row[order[p]]];
+            if (v[p] == 0) v[p] = 0;
+        }
+        data = v;
+    }
+    return add_owned(res, "customer", cc->type, data, n);
+}
+
+/* The columns after the scores: rfm_cell, rfm_score (taken from *score), segment and lifecycle,
+ * from the columns already in res. */
+static crm_status add_labels(crm_dataset *res, size_t n, double **score, const crm_rfm_options *o)
+{
+    const char **txt = crm__malloc_array(n, sizeof *txt);
+    char(*cells)[4] = crm__malloc_array(n, sizeof *cells);
+    crm_status st = CRM_OK;
+    if (!txt || !cells) {
+        st = crm__nomem();
+        goto done;
+    }
+    const double *rs = res->cols[5].v.num, *fsc = res->cols[6].v.num, *ms = res->cols[7].v.num;
+    for (size_t p = 0; p < n; p++) {
+        cells[p][0] = (char)('0' + (int)rs[p]);
+        cells[p][1] = (char)('0' + (int)fsc[p]);
+        cells[p][2] = (char)('0' + (int)ms[p]);
+        cells[p][3] = '\0';
+        txt[p] = cells[p];
+    }
+    if ((st = crm_dataset_add_text(res, "rfm_cell", txt, n))) goto done;
+    st = add_owned(res, "rfm_score", CRM_TYPE_NUMBER, *score, n);
+    *score = NULL;
+    if (st) goto done;
+    for (size_t p = 0; p < n; p++)
+        txt[p] = segment_names[segment_grid[to5((int)rs[p], o->bins) - 1]
+                                           [to5((int)fsc[p], o->bins) - 1]];
+    if ((st = crm_dataset_add_text(res, "segment", txt, n))) goto done;
+    const double *rec = res->cols[1].v.num;
+    for (size_t p = 0; p < n; p++) {
+        double d = rec[p];
+        txt[p] = stage_names[d < (double)o->active_days     ? ACTIVE
+                             : d < (double)o->inactive_days ? INACTIVE
+                                                            : CHURNED];
+    }
+    st = crm_dataset_add_text(res, "lifecycle", txt, n);
+done:
+    crm__free(txt);
+    crm__free(cells);
+    return st;
+}
+
+/* Step 5: the table: customer, the number columns (taken from out_num), then the labels. */
+static crm_status emit_table(const rfm_input *in, const dense *cust, const size_t *order,
+                             size_t n, double **out_num, const crm_rfm_options *o,
+                             crm_dataset **out)
+{
+    static const char *const names[SCORE] = {"recency_days", "frequency", "monetary",
+                                             "tenure_days",  "r_score",   "f_score",
+                                             "m_score"};
+    crm_dataset *res = NULL;
+    crm_status st = crm_dataset_new(&res);
+    if (!st) st = add_customers(res, in->cust, cust, order, n);
+    for (int k = 0; k < SCORE && !st; k++) {
+        st = add_owned(res, names[k], CRM_TYPE_NUMBER, out_num[k], n);
+        out_num[k] = NULL;
+    }
+    /* the score columns moved into res: the labels read them back from there */
+    if (!st) st = add_labels(res, n, &out_num[SCORE], o);
+    if (st) {
+        crm_dataset_free(res);
+        return st;
+    }
+    *out = res;
+    return CRM_OK;
+}
+
+crm_status crm_rfm(const crm_dataset *tx, const crm_rfm_options *user, crm_dataset **out)
+{
+    if (out) *out = NULL;
+    if (!tx || !out) return crm__error(CRM_E_INVALID, "crm_rfm: NULL argument");
+    crm_rfm_options o;
+    crm_status st = crm__options_load(&o, user, &rfm_defaults, sizeof rfm_defaults,
+                                      CRM__RFM_OPTIONS_V1_SIZE, "crm_rfm_options");
+    if (st || (st = check_options(&o))) return st;
+    if (o.churn_days != 0) return rfm_churn(tx, &o, out);
+    rfm_input in = {0};
+    if ((st = check_stage_days(&o)) || (st = find_input(tx, &o, &in))) return st;
+
+    /* 1. validate every row; the as_of */
+    if ((st = validate_rows(&in, &o))) return st;
+    int64_t as_of = o.as_of;
+    if (as_of == CRM_TIME_MISSING && (st = default_as_of(tx, o.date, "crm_rfm", &as_of)))
+        return st;
+
+    dense cust = {0};
+    radix rx = {{NULL, NULL}, {NULL, NULL}};
+    double *out_num[NNUM] = {0};
+    size_t *start = NULL, *order = NULL, *pos_of = NULL;
+    txrec *recs = NULL;
+
+    /* 2. dense customer ids; the lines grouped by customer */
+    if ((st = group_lines(&in, &cust, &start, &recs))) goto done;
+    size_t n = cust.n;
+
+    /* 3. customers in ascending order; per-customer figures */
+    order = crm__malloc_array(n, sizeof *order);
+    pos_of = crm__malloc_array(n, sizeof *pos_of);
+    if (!order || !pos_of) goto nomem;
+    if ((st = radix_new(&rx, n)) || (st = customer_order(in.cust, &cust, &rx, order))) goto done;
+    for (size_t p = 0; p < n; p++)
+        pos_of[order[p]] = p;
+    for (int k = 0; k < NNUM; k++)
+        if (!(out_num[k] = crm__malloc_array(n, sizeof(double)))) goto nomem;
+    if ((st = figures(&in, start, recs, n, pos_of, as_of, out_num))) goto done;
     crm__free(recs);
     recs = NULL;
 
     /* 4. scores */
-    txt = crm__malloc_array(n, sizeof *txt);
-    cells = crm__malloc_array(n, sizeof *cells);
-    if (!txt || !cells) goto nomem;
     scores(out_num[REC], -1.0, n, o.bins, &rx, out_num[RS]);
     scores(out_num[FREQ], 1.0, n, o.bins, &rx, out_num[FS]);
     scores(out_num[MON], 1.0, n, o.bins, &rx, out_num[MS]);
@@ -651,93 +905,18 @@ crm_status crm_rfm(const crm_dataset *tx, const crm_rfm_options *user, crm_datas
         out_num[SCORE][p] = out_num[RS][p] + out_num[FS][p] + out_num[MS][p];
 
     /* 5. the table */
-    if ((st = crm_dataset_new(&res))) goto fail;
-    {
-        void *data;
-        if (cc->type == CRM_TYPE_TEXT) {
-            int32_t *code = crm__malloc_array(n, sizeof *code);
-            if (!code) goto nomem;
-            for (size_t p = 0; p < n; p++)
-                code[p] = cc->v.code[cust.row[order[p]]];
-            st = crm__dataset_add_owned(res, "customer", CRM_TYPE_TEXT, code,
-                                        crm__dict_retain(cc->dict), n);
-            if (st) {
-                crm__dict_release(cc->dict);
-                crm__free(code);
-                goto fail;
-            }
-        } else {
-            if (cc->type == CRM_TYPE_TIME) {
-                int64_t *v = crm__malloc_array(n, sizeof *v);
-                if (!v) goto nomem;
-                for (size_t p = 0; p < n; p++)
-                    v[p] = cc->v.time[cust.row[order[p]]];
-                data = v;
-            } else {
-                double *v = crm__malloc_array(n, sizeof *v);
-                if (!v) goto nomem;
-                for (size_t p = 0; p < n; p++) {
-                    v[p] = cc->v.num[cust.row[order[p]]];
-                    if (v[p] == 0) v[p] = 0;
-                }
-                data = v;
-            }
-            if ((st = add_owned(res, "customer", cc->type, data, n))) goto fail;
-        }
-    }
-    static const char *const names[4] = {"recency_days", "frequency", "monetary", "tenure_days"};
-    static const char *const snames[3] = {"r_score", "f_score", "m_score"};
-    for (int k = 0; k < 7; k++) {
-        st = add_owned(res, k < 4 ? names[k] : snames[k - 4], CRM_TYPE_NUMBER, out_num[k], n);
-        out_num[k] = NULL;
-        if (st) goto fail;
-    }
-    /* the score columns moved into res: read them back from there */
-    {
-        const double *rs = res->cols[5].v.num, *fsc = res->cols[6].v.num, *ms = res->cols[7].v.num;
-        for (size_t p = 0; p < n; p++) {
-            cells[p][0] = (char)('0' + (int)rs[p]);
-            cells[p][1] = (char)('0' + (int)fsc[p]);
-            cells[p][2] = (char)('0' + (int)ms[p]);
-            cells[p][3] = '\0';
-            txt[p] = cells[p];
-        }
-        if ((st = crm_dataset_add_text(res, "rfm_cell", txt, n))) goto fail;
-        st = add_owned(res, "rfm_score", CRM_TYPE_NUMBER, out_num[SCORE], n);
-        out_num[SCORE] = NULL;
-        if (st) goto fail;
-        for (size_t p = 0; p < n; p++)
-            txt[p] = segment_grid[to5((int)rs[p], o.bins) - 1][to5((int)fsc[p], o.bins) - 1];
-        if ((st = crm_dataset_add_text(res, "segment", txt, n))) goto fail;
-        const double *rec = res->cols[1].v.num;
-        for (size_t p = 0; p < n; p++) {
-            double d = rec[p];
-            txt[p] = d < (double)o.active_days     ? "active"
-                     : d < (double)o.inactive_days ? "inactive"
-                                                   : "churned";
-        }
-        if ((st = crm_dataset_add_text(res, "lifecycle", txt, n))) goto fail;
-    }
-    *out = res;
-    res = NULL;
-    st = CRM_OK;
+    st = emit_table(&in, &cust, order, n, out_num, &o, out);
     goto done;
 nomem:
     st = crm__nomem();
-fail:
-    crm_dataset_free(res);
-    res = NULL;
 done:
     dense_free(&cust);
     radix_free(&rx);
-    for (int k = 0; k < 8; k++)
+    for (int k = 0; k < NNUM; k++)
         crm__free(out_num[k]);
     crm__free(start);
     crm__free(order);
     crm__free(pos_of);
-    crm__free(mark);
     crm__free(recs);
-    crm__free(txt);
-    crm__free(cells);
     return st;
 }

@@ -24,7 +24,7 @@ from .errors import (CancelledError, CrmIOError, CrmTypeError, Error, FormatErro
                      StateError)
 from .dataset import Dataset
 from ._synth import synth
-from ._rfm import funnel, nps, rfm, satisfaction
+from ._rfm import funnel, nps, rfm, rfm_default_as_of, rfm_segments, rfm_stages, satisfaction
 from ._models import KMeans, Model, load_model, silhouette
 from ._linear import (LinearRegression, LogisticRegression, classification_metrics,
                       regression_metrics)
@@ -33,7 +33,8 @@ from ._tree import DecisionTree
 from ._arima import Arima, arima_many
 
 __all__ = [
-    "Dataset", "synth", "rfm", "nps", "satisfaction", "funnel",
+    "Dataset", "synth", "rfm", "rfm_default_as_of", "rfm_segments", "rfm_stages", "nps",
+    "satisfaction", "funnel",
     "Model", "KMeans", "DecisionTree", "load_model", "silhouette", "apriori", "split_items",
     "LogisticRegression", "LinearRegression", "classification_metrics", "regression_metrics",
     "Arima", "arima_many",

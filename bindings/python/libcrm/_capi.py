@@ -3077,6 +3077,116 @@ crm_rfm = _bind(
     """,
 )
 
+#: crm_status crm_rfm_default_as_of(const crm_dataset *tx, const char *date_col, int64_t *out)
+crm_rfm_default_as_of = _bind(
+    'crm_rfm_default_as_of',
+    c_int,  # returns status
+    [
+        POINTER(crm_dataset),  # tx: in, handle
+        c_char_p,  # date_col: in, string
+        POINTER(c_int64),  # out: out, scalar_out
+    ],
+    status=True,
+    doc="""crm_status crm_rfm_default_as_of(const crm_dataset *tx, const char *date_col, int64_t *out)
+
+    The as_of that crm_rfm() uses when opts->as_of is CRM_TIME_MISSING: midnight
+    UTC after the latest date in column `date_col` (crm_rfm() computes its
+    default with this same code, so the two always agree). For a summary that
+    shows the reference day of a table computed with the default.
+    @param[in]  tx        transactions
+    @param[in]  date_col  name of the time column (crm_rfm's opts->date)
+    @param[out] out       seconds since the epoch; unchanged on failure
+    @return CRM_OK; CRM_E_INVALID (NULL argument, no rows, a missing date, naming
+            the row, a last date whose next midnight is out of range);
+            CRM_E_NOTFOUND (no such column); CRM_E_TYPE (not a time column).
+    Ownership: tx and date_col stay the caller's; only read during the call.
+    Thread-safety: tx may be read by other threads meanwhile.
+    @since 1.1
+    """,
+    checks=[
+        (1, 'date_col', 'string'),
+    ],
+)
+
+#: size_t crm_rfm_segment_count(void)
+crm_rfm_segment_count = _bind(
+    'crm_rfm_segment_count',
+    c_size_t,  # returns value
+    [],
+    doc="""size_t crm_rfm_segment_count(void)
+
+    Number of RFM segments: the names crm_rfm_segment_name() gives for
+    0 .. count - 1 (11).
+    @return the segment count
+    Ownership: nothing changes hands.
+    Thread-safety: safe from any thread.
+    @since 1.1
+    """,
+)
+
+#: const char *crm_rfm_segment_name(size_t i)
+crm_rfm_segment_name = _bind(
+    'crm_rfm_segment_name',
+    c_char_p,  # returns borrowed_string
+    [
+        c_size_t,  # i: in, value
+    ],
+    doc="""const char *crm_rfm_segment_name(size_t i)
+
+    Name of segment i, best first: "Champions", "Loyal Customers", "Potential
+    Loyalists", "New Customers", "Promising", "Need Attention", "About To
+    Sleep", "At Risk", "Cannot Lose Them", "Hibernating", "Lost". These are the
+    exact strings of crm_rfm()'s segment column (the grid at the top of this
+    header).
+    @param[in] i  0 .. crm_rfm_segment_count() - 1
+    @return a static string, or NULL when i is out of range
+    Ownership: library; never free it.
+    Thread-safety: safe from any thread.
+    @since 1.1
+    """,
+    checks=[
+        (0, 'i', 'size_t'),
+    ],
+)
+
+#: size_t crm_rfm_stage_count(void)
+crm_rfm_stage_count = _bind(
+    'crm_rfm_stage_count',
+    c_size_t,  # returns value
+    [],
+    doc="""size_t crm_rfm_stage_count(void)
+
+    Number of lifecycle stages: the names crm_rfm_stage_name() gives for
+    0 .. count - 1 (3).
+    @return the stage count
+    Ownership: nothing changes hands.
+    Thread-safety: safe from any thread.
+    @since 1.1
+    """,
+)
+
+#: const char *crm_rfm_stage_name(size_t i)
+crm_rfm_stage_name = _bind(
+    'crm_rfm_stage_name',
+    c_char_p,  # returns borrowed_string
+    [
+        c_size_t,  # i: in, value
+    ],
+    doc="""const char *crm_rfm_stage_name(size_t i)
+
+    Name of lifecycle stage i, most recent first: "active", "inactive",
+    "churned"; the exact strings of crm_rfm()'s lifecycle column.
+    @param[in] i  0 .. crm_rfm_stage_count() - 1
+    @return a static string, or NULL when i is out of range
+    Ownership: library; never free it.
+    Thread-safety: safe from any thread.
+    @since 1.1
+    """,
+    checks=[
+        (0, 'i', 'size_t'),
+    ],
+)
+
 #: crm_status crm_nps(const crm_dataset *ds, const char *col, double *out)
 crm_nps = _bind(
     'crm_nps',
@@ -4668,6 +4778,11 @@ FUNCTIONS = (
     'crm_clean_convert',
     'crm_rfm_options_init',
     'crm_rfm',
+    'crm_rfm_default_as_of',
+    'crm_rfm_segment_count',
+    'crm_rfm_segment_name',
+    'crm_rfm_stage_count',
+    'crm_rfm_stage_name',
     'crm_nps',
     'crm_satisfaction',
     'crm_funnel',

@@ -1,12 +1,14 @@
-"""RFM scoring and CRM KPIs (crm_rfm, crm_nps, crm_satisfaction, crm_funnel)."""
+"""RFM scoring and CRM KPIs (crm_rfm, crm_rfm_default_as_of, the segment and stage names,
+crm_nps, crm_satisfaction, crm_funnel)."""
 
 import datetime
-from ctypes import POINTER, byref, c_double
+from ctypes import POINTER, byref, c_double, c_int64
 
 from . import _capi, _options
-from .dataset import Dataset, _names, _seconds, _text
+from .dataset import _EPOCH, Dataset, _names, _seconds, _text
 
-__all__ = ["rfm", "nps", "satisfaction", "funnel"]
+__all__ = ["rfm", "rfm_default_as_of", "rfm_segments", "rfm_stages", "nps", "satisfaction",
+           "funnel"]
 
 
 def rfm(tx, customer, date, amount=None, quantity=None, price=None, invoice=None, as_of=None,
@@ -40,6 +42,29 @@ def rfm(tx, customer, date, amount=None, quantity=None, price=None, invoice=None
     _capi.crm_rfm(tx._handle, None if opts is None else byref(opts), byref(out))
     del keep
     return Dataset._wrap(out)
+
+
+def rfm_default_as_of(tx, date):
+    """The as_of rfm() uses when none is given: midnight UTC after the last date
+    in column `date`, as a UTC datetime."""
+    if not isinstance(tx, Dataset):
+        raise TypeError("rfm_default_as_of() needs a Dataset, not %s" % type(tx).__name__)
+    out = c_int64()
+    _capi.crm_rfm_default_as_of(tx._handle, _text(date, "rfm_default_as_of(date)"), byref(out))
+    return _EPOCH + datetime.timedelta(seconds=out.value)
+
+
+def rfm_segments():
+    """The segment names, best first: the exact strings of rfm()'s segment column."""
+    return tuple(_capi.crm_rfm_segment_name(i).decode("utf-8")
+                 for i in range(_capi.crm_rfm_segment_count()))
+
+
+def rfm_stages():
+    """The lifecycle stage names, most recent first: the exact strings of rfm()'s
+    lifecycle column."""
+    return tuple(_capi.crm_rfm_stage_name(i).decode("utf-8")
+                 for i in range(_capi.crm_rfm_stage_count()))
 
 
 def nps(ds, col):
