@@ -108,6 +108,23 @@ def test_rfm_small():
         libcrm.rfm(transactions(), customer="nope", date="when", amount="qty")
 
 
+def test_rfm_facts_from_the_library():
+    # the as_of rfm() takes by default: midnight UTC after the last date (2024-03-30 15:00)
+    assert libcrm.rfm_default_as_of(transactions(), "when") == \
+        datetime.datetime(2024, 3, 31, tzinfo=UTC)
+    segments = libcrm.rfm_segments()
+    assert segments == ("Champions", "Loyal Customers", "Potential Loyalists", "New Customers",
+                        "Promising", "Need Attention", "About To Sleep", "At Risk",
+                        "Cannot Lose Them", "Hibernating", "Lost")
+    assert libcrm.rfm_stages() == ("active", "inactive", "churned")
+    # the exact strings of the table's columns
+    cols = libcrm.rfm(transactions(), customer="customer", date="when", amount="qty").to_columns()
+    assert set(cols["segment"]) <= set(segments)
+    assert set(cols["lifecycle"]) <= set(libcrm.rfm_stages())
+    with pytest.raises(libcrm.NotFoundError):
+        libcrm.rfm_default_as_of(transactions(), "nope")
+
+
 def test_rfm_churn_table():
     # cutoff 2024-02-15, window of 30 days: a bought before and on 2024-03-01 (kept),
     # b only before (churned), c only after the cutoff (no history: not in the table)
