@@ -1708,6 +1708,9 @@ static crm_status text_classes(const crm__column *tc, size_t nf, tr_data *D, tr_
         crm__free(cmap);
         return crm__nomem();
     }
+    /* a value found only in rows of weight 0 is no class: row_weights skips its rows */
+    for (size_t k = 0; k <= nd; k++)
+        cmap[k] = -1;
     for (size_t i = 0; i < n; i++)
         used[tc->v.code[D->rowmap[i]]] = 1;
     for (size_t k = 0; k < nd; k++)
