@@ -1170,6 +1170,143 @@ static crm_status fit_mutated(const crm_dataset *ds, const char *const *cols, si
     return st;
 }
 
+/* The sample_weight column (X->w), if the options name one: a number column without
+ * negative weights. */
+static crm_status read_weights(const crm_dataset *ds, const crm_kmeans_options *o, km_data *X)
+{
+    const char *w = "crm_kmeans_fit";
+    if (!o->sample_weight) return CRM_OK;
+    const double **wp = NULL;
+    crm_status st = crm__km_columns(ds, &o->sample_weight, 1, w, &wp);
+    if (st != CRM_OK) return st;
+    X->w = wp[0];
+    crm__free(wp);
+    for (size_t r = 0; r < X->n; r++)
+        if (X->w[r] < 0.0)
+            return crm__error(CRM_E_INVALID,
+                              "%s: sample_weight column \"%s\" row %zu: negative weight %g", w,
+                              o->sample_weight, r, X->w[r]);
+    return CRM_OK;
+}
+
+/* The column names, and (standardize) each column's mean and standard deviation; *tol_abs:
+ * tol times the mean variance of the (standardized) columns. */
+static crm_status set_columns(km_model *m, const km_data *X, const char *const *cols,
+                              const crm_kmeans_options *o, double *tol_abs)
+{
+    const char *w = "crm_kmeans_fit";
+    size_t n = X->n, d = X->d;
+    const double **ptrs = X->cols;
+    for (size_t j = 0; j < d; j++) {
+        m->names[j] = crm__strdup(cols[j]);
+        if (!m->names[j]) return crm__nomem();
+    }
+    /* the variances only scale tol: with tol = 0 (as scikit-learn) they are not needed,
+     * which saves one or two passes over the data */
+    int need_var = o->tol > 0.0;
+    double varsum = 0.0;
+    for (size_t j = 0; j < d; j++) {
+        if (o->standardize) {
+            double mu = col_mean(ptrs[j], n);
+            double var = col_var(ptrs[j], n, mu, 1.0);
+            if (!(var > 0.0))
+                return crm__error(CRM_E_NUMERIC,
+                                  "%s: column \"%s\" is constant; it cannot be "
+                                  "standardized",
+                                  w, cols[j]);
+            m->mean[j] = mu;
+            m->scale[j] = sqrt(var);
+            if (need_var) varsum += col_var(ptrs[j], n, mu, m->scale[j]);
+        } else if (need_var) {
+            double mu = col_mean(ptrs[j], n);
+            varsum += col_var(ptrs[j], n, mu, 1.0);
+        }
+    }
+    *tol_abs = need_var ? o->tol * (varsum / (double)d) : 0.0;
+    return CRM_OK;
+}
+
+/* Scratch of the Lloyd iterations and the results of the current and the best run. */
+static crm_status runs_alloc(km_work *wk, km_run *best, km_run *cur, size_t k, size_t d)
+{
+    wk->sums = crm__malloc_array(k * d, sizeof(double));
+    wk->newc = crm__malloc_array(k * d, sizeof(double));
+    wk->cnt = crm__malloc_array(k, sizeof(double));
+    wk->shift = crm__malloc_array(k, sizeof(double));
+    wk->half = crm__malloc_array(k, sizeof(double));
+    wk->far = crm__malloc_array(k, sizeof(double));
+    wk->farrow = crm__malloc_array(k, sizeof(size_t));
+    best->centers = crm__malloc_array(k * d, sizeof(double));
+    best->size = crm__malloc_array(k, sizeof(double));
+    best->wcss = crm__malloc_array(k, sizeof(double));
+    cur->centers = crm__malloc_array(k * d, sizeof(double));
+    cur->size = crm__malloc_array(k, sizeof(double));
+    cur->wcss = crm__malloc_array(k, sizeof(double));
+    if (!wk->sums || !wk->newc || !wk->cnt || !wk->shift || !wk->half || !wk->far ||
+        !wk->farrow || !best->centers || !best->size || !best->wcss || !cur->centers ||
+        !cur->size || !cur->wcss)
+        return crm__nomem();
+    return CRM_OK;
+}
+
+static void runs_free(km_work *wk, km_run *best, km_run *cur)
+{
+    crm__free(wk->sums);
+    crm__free(wk->newc);
+    crm__free(wk->cnt);
+    crm__free(wk->shift);
+    crm__free(wk->half);
+    crm__free(wk->far);
+    crm__free(wk->farrow);
+    crm__free(best->centers);
+    crm__free(best->size);
+    crm__free(best->wcss);
+    crm__free(cur->centers);
+    crm__free(cur->size);
+    crm__free(cur->wcss);
+}
+
+/* The initial centers of run r (in the fitted scale): the given ones, random rows or
+ * k-means++, from the run's own random stream. */
+static crm_status init_centers(km_ctx *c, const crm_kmeans_options *o, const km_model *m,
+                               int32_t r, double *centers)
+{
+    size_t k = c->k, d = c->d;
+    crm__rng rng;
+    crm__rng_seed_stream(&rng, o->seed, (uint64_t)r);
+    if (o->init == CRM_KMEANS_INIT_GIVEN) {
+        memcpy(centers, o->init_centers, k * d * sizeof(double));
+        if (o->standardize)
+            for (size_t i = 0; i < k; i++)
+                for (size_t j = 0; j < d; j++)
+                    centers[i * d + j] = (centers[i * d + j] - m->mean[j]) / m->scale[j];
+        return CRM_OK;
+    }
+    if (o->init == CRM_KMEANS_INIT_RANDOM) return init_random(c, &rng, centers);
+    return init_plusplus(c, &rng, centers);
+}
+
+/* The n_init runs, each from its own initial centers; the best (least inertia, the first of
+ * equals) ends in *best, its index in *best_i. */
+static crm_status best_run(km_ctx *c, km_work *wk, const crm_kmeans_options *o,
+                           const km_model *m, double tol_abs, km_run *best, km_run *cur,
+                           size_t *best_i)
+{
+    for (int32_t r = 0; r < o->n_init; r++) {
+        crm_status st = init_centers(c, o, m, r, cur->centers);
+        if (st != CRM_OK) return st;
+        st = lloyd(c, wk, o, tol_abs, (size_t)r, cur);
+        if (st != CRM_OK) return st;
+        if (r == 0 || cur->inertia < best->inertia) {
+            km_run t = *best;
+            *best = *cur;
+            *cur = t;
+            *best_i = (size_t)r;
+        }
+    }
+    return CRM_OK;
+}
+
 crm_status crm_kmeans_fit(const crm_dataset *ds, const char *const *cols, size_t ncols,
                           const crm_kmeans_options *opts, crm_model **out)
 {
@@ -1199,143 +1336,41 @@ crm_status crm_kmeans_fit(const crm_dataset *ds, const char *const *cols, size_t
     memset(&best, 0, sizeof best);
     memset(&cur, 0, sizeof cur);
     km_data X = {n, d, ptrs, NULL, NULL, NULL};
-    size_t distinct = 0;
-    if (n == 0) {
-        st = crm__error(CRM_E_INVALID, "%s: the dataset has no rows", w);
-        goto fail;
-    }
-    if (o.sample_weight) {
-        const double **wp = NULL;
-        st = crm__km_columns(ds, &o.sample_weight, 1, w, &wp);
-        if (st != CRM_OK) goto fail;
-        X.w = wp[0];
-        crm__free(wp);
-        for (size_t r = 0; r < n; r++) {
-            if (X.w[r] < 0.0) {
-                st = crm__error(CRM_E_INVALID,
-                                "%s: sample_weight column \"%s\" row %zu: negative weight %g", w,
-                                o.sample_weight, r, X.w[r]);
-                goto fail;
-            }
-        }
-    }
-    st = count_distinct(&X, k, &distinct);
-    if (st != CRM_OK) goto fail;
-    if (distinct < k) {
+    size_t distinct = 0, best_i = 0;
+    double tol_abs = 0.0;
+    if (n == 0) st = crm__error(CRM_E_INVALID, "%s: the dataset has no rows", w);
+    if (st == CRM_OK) st = read_weights(ds, &o, &X);
+    if (st == CRM_OK) st = count_distinct(&X, k, &distinct);
+    if (st == CRM_OK && distinct < k)
         st = crm__error(CRM_E_INVALID,
                         "%s: k = %zu is larger than the number of distinct rows%s (%zu)", w, k,
                         X.w ? " of positive weight" : "", distinct);
-        goto fail;
+    if (st == CRM_OK) st = km_alloc_state(k, d, o.standardize, &m);
+    if (st == CRM_OK) st = set_columns(m, &X, cols, &o, &tol_abs);
+    if (st == CRM_OK) {
+        X.mean = m->mean;
+        X.scale = m->scale;
+        /* bounds for HAMERLY, and for AUTO, which may move to Hamerly */
+        st = ctx_init(&c, &X, k, o.n_threads, 1, o.algorithm != CRM_KMEANS_LLOYD);
     }
-    st = km_alloc_state(k, d, o.standardize, &m);
-    if (st != CRM_OK) goto fail;
-    for (size_t j = 0; j < d; j++) {
-        m->names[j] = crm__strdup(cols[j]);
-        if (!m->names[j]) {
-            st = crm__nomem();
-            goto fail;
-        }
+    if (st == CRM_OK) st = runs_alloc(&wk, &best, &cur, k, d);
+    if (st == CRM_OK) st = best_run(&c, &wk, &o, m, tol_abs, &best, &cur, &best_i);
+    if (st == CRM_OK) {
+        memcpy(m->centers, best.centers, k * d * sizeof(double));
+        memcpy(m->size, best.size, k * sizeof(double));
+        memcpy(m->wcss, best.wcss, k * sizeof(double));
+        m->inertia = best.inertia;
+        m->n_iter = best.n_iter;
+        m->converged = best.converged;
+        m->n_rows = (double)n;
+        m->best_init = (double)best_i;
+        m->tol_abs = tol_abs;
+        st = crm__model_new(&crm__kmeans_vtable, m, out);
+        m = NULL;
     }
-    /* the variances only scale tol: with tol = 0 (as scikit-learn) they are not needed,
-     * which saves one or two passes over the data */
-    int need_var = o.tol > 0.0;
-    double varsum = 0.0;
-    for (size_t j = 0; j < d; j++) {
-        if (o.standardize) {
-            double mu = col_mean(ptrs[j], n);
-            double var = col_var(ptrs[j], n, mu, 1.0);
-            if (!(var > 0.0)) {
-                st = crm__error(CRM_E_NUMERIC,
-                                "%s: column \"%s\" is constant; it cannot be "
-                                "standardized",
-                                w, cols[j]);
-                goto fail;
-            }
-            m->mean[j] = mu;
-            m->scale[j] = sqrt(var);
-            if (need_var) varsum += col_var(ptrs[j], n, mu, m->scale[j]);
-        } else if (need_var) {
-            double mu = col_mean(ptrs[j], n);
-            varsum += col_var(ptrs[j], n, mu, 1.0);
-        }
-    }
-    X.mean = m->mean;
-    X.scale = m->scale;
-    double tol_abs = need_var ? o.tol * (varsum / (double)d) : 0.0;
-    /* bounds for HAMERLY, and for AUTO, which may move to Hamerly */
-    st = ctx_init(&c, &X, k, o.n_threads, 1, o.algorithm != CRM_KMEANS_LLOYD);
-    if (st != CRM_OK) goto fail;
-    wk.sums = crm__malloc_array(k * d, sizeof(double));
-    wk.newc = crm__malloc_array(k * d, sizeof(double));
-    wk.cnt = crm__malloc_array(k, sizeof(double));
-    wk.shift = crm__malloc_array(k, sizeof(double));
-    wk.half = crm__malloc_array(k, sizeof(double));
-    wk.far = crm__malloc_array(k, sizeof(double));
-    wk.farrow = crm__malloc_array(k, sizeof(size_t));
-    best.centers = crm__malloc_array(k * d, sizeof(double));
-    best.size = crm__malloc_array(k, sizeof(double));
-    best.wcss = crm__malloc_array(k, sizeof(double));
-    cur.centers = crm__malloc_array(k * d, sizeof(double));
-    cur.size = crm__malloc_array(k, sizeof(double));
-    cur.wcss = crm__malloc_array(k, sizeof(double));
-    if (!wk.sums || !wk.newc || !wk.cnt || !wk.shift || !wk.half || !wk.far || !wk.farrow ||
-        !best.centers || !best.size || !best.wcss || !cur.centers || !cur.size || !cur.wcss) {
-        st = crm__nomem();
-        goto fail;
-    }
-    size_t best_i = 0;
-    for (int32_t r = 0; r < o.n_init; r++) {
-        crm__rng rng;
-        crm__rng_seed_stream(&rng, o.seed, (uint64_t)r);
-        if (o.init == CRM_KMEANS_INIT_GIVEN) {
-            memcpy(cur.centers, o.init_centers, k * d * sizeof(double));
-            if (o.standardize)
-                for (size_t i = 0; i < k; i++)
-                    for (size_t j = 0; j < d; j++)
-                        cur.centers[i * d + j] =
-                            (cur.centers[i * d + j] - m->mean[j]) / m->scale[j];
-        } else if (o.init == CRM_KMEANS_INIT_RANDOM) {
-            st = init_random(&c, &rng, cur.centers);
-        } else {
-            st = init_plusplus(&c, &rng, cur.centers);
-        }
-        if (st != CRM_OK) goto fail;
-        st = lloyd(&c, &wk, &o, tol_abs, (size_t)r, &cur);
-        if (st != CRM_OK) goto fail;
-        if (r == 0 || cur.inertia < best.inertia) {
-            km_run t = best;
-            best = cur;
-            cur = t;
-            best_i = (size_t)r;
-        }
-    }
-    memcpy(m->centers, best.centers, k * d * sizeof(double));
-    memcpy(m->size, best.size, k * sizeof(double));
-    memcpy(m->wcss, best.wcss, k * sizeof(double));
-    m->inertia = best.inertia;
-    m->n_iter = best.n_iter;
-    m->converged = best.converged;
-    m->n_rows = (double)n;
-    m->best_init = (double)best_i;
-    m->tol_abs = tol_abs;
-    st = crm__model_new(&crm__kmeans_vtable, m, out);
-    m = NULL;
-fail:
     km_free_state(m);
     ctx_free(&c);
-    crm__free(wk.sums);
-    crm__free(wk.newc);
-    crm__free(wk.cnt);
-    crm__free(wk.shift);
-    crm__free(wk.half);
-    crm__free(wk.far);
-    crm__free(wk.farrow);
-    crm__free(best.centers);
-    crm__free(best.size);
-    crm__free(best.wcss);
-    crm__free(cur.centers);
-    crm__free(cur.size);
-    crm__free(cur.wcss);
+    runs_free(&wk, &best, &cur);
     crm__free(ptrs);
     return st;
 }

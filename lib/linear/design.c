@@ -207,18 +207,27 @@ static void scan_task(void *ctx, size_t k, int worker)
     sc->clean[k] = (unsigned char)clean;
 }
 
-crm_status crm__lin_design_build(const crm_dataset *ds, const char *target,
-                                 const char *const *features, size_t nf, int intercept,
-                                 int32_t missing, const char *weight, lin_target_spec spec,
-                                 int32_t n_threads, const char *what, lin_design *d,
-                                 lin_model **model)
+/* The inputs of crm__lin_design_build: the names, the columns they resolve to, and the
+ * options that the columns are checked against. */
+typedef struct design_src {
+    const char *target, *weight; /* weight: NULL when none */
+    const char *const *features;
+    size_t nf;
+    const crm__column *tc, *wc; /* target; weight or NULL */
+    const crm__column **fc;     /* nf features */
+    lin_target_spec spec;
+    int32_t missing;
+    const char *what;
+} design_src;
+
+/* The names: the target and the features given and distinct, the weight not the target. */
+static crm_status check_names(const design_src *s)
 {
-    memset(d, 0, sizeof *d);
-    *model = NULL;
-    if (!ds) return crm__error(CRM_E_INVALID, "%s: dataset is NULL", what);
+    const char *what = s->what, *target = s->target;
+    const char *const *features = s->features;
     if (!target) return crm__error(CRM_E_INVALID, "%s: target is NULL", what);
-    if (nf && !features) return crm__error(CRM_E_INVALID, "%s: features is NULL", what);
-    for (size_t j = 0; j < nf; j++) {
+    if (s->nf && !features) return crm__error(CRM_E_INVALID, "%s: features is NULL", what);
+    for (size_t j = 0; j < s->nf; j++) {
         if (!features[j]) return crm__error(CRM_E_INVALID, "%s: feature name %zu is NULL", what, j);
         if (strcmp(features[j], target) == 0)
             return crm__error(CRM_E_INVALID, "%s: the target \"%s\" is also a feature", what,
@@ -228,253 +237,342 @@ crm_status crm__lin_design_build(const crm_dataset *ds, const char *target,
                 return crm__error(CRM_E_INVALID, "%s: feature \"%s\" is listed twice", what,
                                   features[j]);
     }
-    if (weight && (strcmp(weight, target) == 0))
+    if (s->weight && (strcmp(s->weight, target) == 0))
         return crm__error(CRM_E_INVALID, "%s: the target \"%s\" is also the weight column", what,
                           target);
-    const crm__column *tc = NULL, *wc = NULL;
-    crm_status st = find_col(ds, target, what, "target", &tc);
-    if (st != CRM_OK) return st;
-    if (!spec.logistic && tc->type != CRM_TYPE_NUMBER)
-        return crm__error(CRM_E_TYPE, "%s: target column \"%s\" is a text column (need numbers)",
-                          what, target);
-    if (weight) {
-        st = find_col(ds, weight, what, "sample_weight", &wc);
-        if (st != CRM_OK) return st;
-        if (wc->type != CRM_TYPE_NUMBER)
-            return crm__error(CRM_E_TYPE, "%s: sample_weight column \"%s\" is not a number column",
-                              what, weight);
-    }
-    const crm__column **fc = crm__calloc(nf ? nf : 1, sizeof *fc);
-    if (!fc) return crm__nomem();
-    for (size_t j = 0; j < nf && st == CRM_OK; j++)
-        st = find_col(ds, features[j], what, "feature", &fc[j]);
-    if (st != CRM_OK) {
-        crm__free(fc);
-        return st;
-    }
-    if (missing != CRM_LINEAR_MISSING_ERROR && missing != CRM_LINEAR_MISSING_DROP) {
-        crm__free(fc);
-        return crm__error(CRM_E_INVALID, "%s: unknown missing mode %d", what, (int)missing);
-    }
+    return CRM_OK;
+}
 
-    /* Row selection. */
-    size_t N = ds->nrows, n = 0;
-    unsigned char *use = crm__malloc(N ? N : 1);
-    if (!use) {
-        crm__free(fc);
-        return crm__nomem();
+/* The columns of the names (s->fc allocated; the caller frees it, also on an error), their
+ * types checked; and the missing mode. */
+static crm_status find_columns(const crm_dataset *ds, design_src *s)
+{
+    const char *what = s->what;
+    crm_status st = find_col(ds, s->target, what, "target", &s->tc);
+    if (st != CRM_OK) return st;
+    if (!s->spec.logistic && s->tc->type != CRM_TYPE_NUMBER)
+        return crm__error(CRM_E_TYPE, "%s: target column \"%s\" is a text column (need numbers)",
+                          what, s->target);
+    if (s->weight) {
+        st = find_col(ds, s->weight, what, "sample_weight", &s->wc);
+        if (st != CRM_OK) return st;
+        if (s->wc->type != CRM_TYPE_NUMBER)
+            return crm__error(CRM_E_TYPE, "%s: sample_weight column \"%s\" is not a number column",
+                              what, s->weight);
     }
+    s->fc = crm__calloc(s->nf ? s->nf : 1, sizeof *s->fc);
+    if (!s->fc) return crm__nomem();
+    for (size_t j = 0; j < s->nf && st == CRM_OK; j++)
+        st = find_col(ds, s->features[j], what, "feature", &s->fc[j]);
+    if (st != CRM_OK) return st;
+    if (s->missing != CRM_LINEAR_MISSING_ERROR && s->missing != CRM_LINEAR_MISSING_DROP)
+        return crm__error(CRM_E_INVALID, "%s: unknown missing mode %d", what, (int)s->missing);
+    return CRM_OK;
+}
+
+/* Row r, one with a missing or bad value somewhere in the design: *keep = 0 when it has a
+ * missing value (an error unless missing = drop), else 1 and its values are checked
+ * (finite; a 0/1 number target for logistic regression; weights >= 0). */
+static crm_status check_row(const design_src *s, size_t r, int *keep)
+{
+    const char *what = s->what;
+    const crm__column *tc = s->tc, *wc = s->wc;
+    const crm__column **fc = s->fc;
+    const char *bad = NULL;
+    if (crm__cell_missing(tc, r)) bad = s->target;
+    for (size_t j = 0; !bad && j < s->nf; j++)
+        if (crm__cell_missing(fc[j], r)) bad = s->features[j];
+    if (!bad && wc && crm__cell_missing(wc, r)) bad = s->weight;
+    *keep = !bad;
+    if (bad) {
+        if (s->missing == CRM_LINEAR_MISSING_ERROR)
+            return crm__error(CRM_E_INVALID,
+                              "%s: column \"%s\" row %zu: missing value (filter it first, or set "
+                              "missing = drop)",
+                              what, bad, r);
+        return CRM_OK;
+    }
+    for (size_t j = 0; j < s->nf; j++)
+        if (fc[j]->type == CRM_TYPE_NUMBER && !isfinite(fc[j]->v.num[r]))
+            return crm__error(CRM_E_INVALID, "%s: column \"%s\" row %zu: %g is not finite", what,
+                              s->features[j], r, fc[j]->v.num[r]);
+    if (tc->type == CRM_TYPE_NUMBER) {
+        double y = tc->v.num[r];
+        if (!isfinite(y))
+            return crm__error(CRM_E_INVALID, "%s: target \"%s\" row %zu: %g is not finite", what,
+                              s->target, r, y);
+        if (s->spec.logistic && y != 0.0 && y != 1.0)
+            return crm__error(CRM_E_INVALID,
+                              "%s: target \"%s\" row %zu: %g is not 0 or 1 (a number target of "
+                              "logistic regression holds 0/1 classes)",
+                              what, s->target, r, y);
+    }
+    if (wc) {
+        double w = wc->v.num[r];
+        if (!(w >= 0.0) || !isfinite(w))
+            return crm__error(CRM_E_INVALID,
+                              "%s: sample_weight \"%s\" row %zu: %g is not a finite number >= 0",
+                              what, s->weight, r, w);
+    }
+    return CRM_OK;
+}
+
+/* The rows to fit: use[r] for each of the N dataset rows, *n of them. */
+static crm_status select_rows(const design_src *s, size_t N, int32_t n_threads,
+                              unsigned char *use, size_t *n)
+{
     /* Fast path: scan column by column; rows with a missing or bad value are
      * then examined one by one (in row order, so errors name the first). */
     memset(use, 1, N);
-    scan_ctx sc = {fc, nf, tc, wc, spec.logistic, N, NULL};
+    scan_ctx sc = {s->fc, s->nf, s->tc, s->wc, s->spec.logistic, N, NULL};
     unsigned char clean_col[SCAN_MAX_TASKS];
     sc.clean = clean_col;
     /* the columns are independent: scanned on up to n_threads threads, a
      * share of them each (the scan reads the whole design once; it is bound
      * by memory bandwidth, which two cores have more of than one) */
-    size_t ntasks = nf + 2 < SCAN_MAX_TASKS ? nf + 2 : SCAN_MAX_TASKS;
+    size_t ntasks = s->nf + 2 < SCAN_MAX_TASKS ? s->nf + 2 : SCAN_MAX_TASKS;
     crm__par_for(crm__par_threads(n_threads, ntasks), ntasks, scan_task, &sc);
     int clean = 1;
     for (size_t k = 0; k < ntasks; k++)
         clean &= clean_col[k];
-    if (clean) n = N;
+    *n = clean ? N : 0;
+    crm_status st = CRM_OK;
     for (size_t r = 0; !clean && r < N && st == CRM_OK; r++) {
-        const char *bad = NULL;
-        if (crm__cell_missing(tc, r)) bad = target;
-        for (size_t j = 0; !bad && j < nf; j++)
-            if (crm__cell_missing(fc[j], r)) bad = features[j];
-        if (!bad && wc && crm__cell_missing(wc, r)) bad = weight;
-        if (bad) {
-            if (missing == CRM_LINEAR_MISSING_ERROR)
-                st = crm__error(CRM_E_INVALID,
-                                "%s: column \"%s\" row %zu: missing value (filter it first, or set "
-                                "missing = drop)",
-                                what, bad, r);
-            use[r] = 0;
-            continue;
-        }
-        for (size_t j = 0; j < nf && st == CRM_OK; j++)
-            if (fc[j]->type == CRM_TYPE_NUMBER && !isfinite(fc[j]->v.num[r]))
-                st = crm__error(CRM_E_INVALID, "%s: column \"%s\" row %zu: %g is not finite", what,
-                                features[j], r, fc[j]->v.num[r]);
-        if (st == CRM_OK && tc->type == CRM_TYPE_NUMBER) {
-            double y = tc->v.num[r];
-            if (!isfinite(y))
-                st = crm__error(CRM_E_INVALID, "%s: target \"%s\" row %zu: %g is not finite", what,
-                                target, r, y);
-            else if (spec.logistic && y != 0.0 && y != 1.0)
-                st = crm__error(CRM_E_INVALID,
-                                "%s: target \"%s\" row %zu: %g is not 0 or 1 (a number target of "
-                                "logistic regression holds 0/1 classes)",
-                                what, target, r, y);
-        }
-        if (st == CRM_OK && wc) {
-            double w = wc->v.num[r];
-            if (!(w >= 0.0) || !isfinite(w))
-                st = crm__error(CRM_E_INVALID,
-                                "%s: sample_weight \"%s\" row %zu: %g is not a finite number >= 0",
-                                what, weight, r, w);
-        }
-        use[r] = 1;
-        n++;
+        int keep = 0;
+        st = check_row(s, r, &keep);
+        use[r] = (unsigned char)keep;
+        *n += (size_t)keep;
     }
-    if (st == CRM_OK && n == 0)
+    if (st == CRM_OK && *n == 0)
         st = crm__error(CRM_E_INVALID, "%s: no rows to fit (%zu rows, all with missing values)",
-                        what, N);
-    lin_model *m = NULL;
-    if (st == CRM_OK) st = crm__lin_model_alloc(nf, &m);
-    if (st == CRM_OK && n < N) {
+                        s->what, N);
+    return st;
+}
+
+/* The design's and the model's own arrays and settings: used rows (d->rows, when not all
+ * N rows are used), features, targets, weights, the target's name. */
+static crm_status design_alloc(lin_design *d, lin_model *m, const design_src *s,
+                               const unsigned char *use, size_t N, int intercept)
+{
+    size_t n = d->n;
+    if (n < N) {
         d->rows = crm__malloc_array(n, sizeof *d->rows);
-        if (!d->rows) st = crm__nomem();
-        for (size_t r = 0, i = 0; st == CRM_OK && r < N; r++)
+        if (!d->rows) return crm__nomem();
+        for (size_t r = 0, i = 0; r < N; r++)
             if (use[r]) d->rows[i++] = r;
     }
-    crm__free(use);
-    d->n = n;
-    d->nf = nf;
-    d->intercept = intercept;
-    if (st == CRM_OK) {
-        m->logistic = spec.logistic;
-        m->intercept = intercept;
-        m->target = crm__strdup(target);
-        d->f = crm__calloc(nf ? nf : 1, sizeof *d->f);
-        d->y = crm__malloc_array(n, sizeof *d->y);
-        if (wc) d->w = crm__malloc_array(n, sizeof *d->w);
-        if (!m->target || !d->f || !d->y || (wc && !d->w)) st = crm__nomem();
-    }
+    m->logistic = s->spec.logistic;
+    m->intercept = intercept;
+    m->target = crm__strdup(s->target);
+    d->f = crm__calloc(s->nf ? s->nf : 1, sizeof *d->f);
+    d->y = crm__malloc_array(n, sizeof *d->y);
+    if (s->wc) d->w = crm__malloc_array(n, sizeof *d->w);
+    if (!m->target || !d->f || !d->y || (s->wc && !d->w)) return crm__nomem();
+    return CRM_OK;
+}
 
-    /* Target. */
-    if (st == CRM_OK && tc->type == CRM_TYPE_TEXT) {
-        int32_t *codes = NULL;
-        size_t k = 0;
-        st = used_levels(tc, d->rows, n, &codes, &k);
-        if (st == CRM_OK) {
-            int32_t pos = -1;
-            if (spec.positive) {
-                for (size_t l = 0; l < k; l++)
-                    if (strcmp(crm__dict_str(tc->dict, codes[l]), spec.positive) == 0)
-                        pos = codes[l];
-            } else if (k == 2) {
-                pos = codes[1];
-            }
-            if (k != 2) {
-                st = crm__error(CRM_E_INVALID,
-                                "%s: target \"%s\" has %zu class%s in the rows fitted; logistic "
-                                "regression needs exactly 2",
-                                what, target, k, k == 1 ? "" : "es");
-            } else if (pos < 0) {
-                st = crm__error(CRM_E_INVALID,
-                                "%s: positive class \"%s\" is not a value of target \"%s\" (its "
-                                "values are \"%s\" and \"%s\")",
-                                what, spec.positive, target, crm__dict_str(tc->dict, codes[0]),
-                                crm__dict_str(tc->dict, codes[1]));
-            } else {
-                int32_t neg = codes[0] == pos ? codes[1] : codes[0];
-                m->classes[0] = crm__strdup(crm__dict_str(tc->dict, neg));
-                m->classes[1] = crm__strdup(crm__dict_str(tc->dict, pos));
-                if (!m->classes[0] || !m->classes[1]) st = crm__nomem();
-                for (size_t i = 0; st == CRM_OK && i < n; i++)
-                    d->y[i] = tc->v.code[d->rows ? d->rows[i] : i] == pos ? 1.0 : 0.0;
-            }
-        }
-        crm__free(codes);
-    } else if (st == CRM_OK) {
-        size_t ones = 0;
-        for (size_t i = 0; i < n; i++) {
-            d->y[i] = tc->v.num[d->rows ? d->rows[i] : i];
-            ones += d->y[i] == 1.0;
-        }
-        if (spec.logistic && (ones == 0 || ones == n))
-            st = crm__error(CRM_E_INVALID,
-                            "%s: target \"%s\" has only one class (every row fitted is %d); "
-                            "logistic regression needs both 0 and 1",
-                            what, target, ones ? 1 : 0);
+/* A text target (logistic regression): exactly 2 classes in the rows fitted; y is 1 for the
+ * positive one (spec.positive, else the second in byte order). */
+static crm_status text_target(lin_design *d, lin_model *m, const design_src *s)
+{
+    const crm__column *tc = s->tc;
+    size_t n = d->n;
+    int32_t *codes = NULL;
+    size_t k = 0;
+    crm_status st = used_levels(tc, d->rows, n, &codes, &k);
+    if (st != CRM_OK) return st;
+    int32_t pos = -1;
+    if (s->spec.positive) {
+        for (size_t l = 0; l < k; l++)
+            if (strcmp(crm__dict_str(tc->dict, codes[l]), s->spec.positive) == 0) pos = codes[l];
+    } else if (k == 2) {
+        pos = codes[1];
     }
-    if (st == CRM_OK && wc) {
-        double tw = 0;
-        for (size_t i = 0; i < n; i++) {
-            d->w[i] = wc->v.num[d->rows ? d->rows[i] : i];
-            tw += d->w[i];
-        }
-        if (!(tw > 0))
-            st = crm__error(CRM_E_INVALID, "%s: the weights in \"%s\" sum to 0", what, weight);
+    if (k != 2) {
+        st = crm__error(CRM_E_INVALID,
+                        "%s: target \"%s\" has %zu class%s in the rows fitted; logistic "
+                        "regression needs exactly 2",
+                        s->what, s->target, k, k == 1 ? "" : "es");
+    } else if (pos < 0) {
+        st = crm__error(CRM_E_INVALID,
+                        "%s: positive class \"%s\" is not a value of target \"%s\" (its "
+                        "values are \"%s\" and \"%s\")",
+                        s->what, s->spec.positive, s->target, crm__dict_str(tc->dict, codes[0]),
+                        crm__dict_str(tc->dict, codes[1]));
+    } else {
+        int32_t neg = codes[0] == pos ? codes[1] : codes[0];
+        m->classes[0] = crm__strdup(crm__dict_str(tc->dict, neg));
+        m->classes[1] = crm__strdup(crm__dict_str(tc->dict, pos));
+        if (!m->classes[0] || !m->classes[1]) st = crm__nomem();
+        for (size_t i = 0; st == CRM_OK && i < n; i++)
+            d->y[i] = tc->v.code[d->rows ? d->rows[i] : i] == pos ? 1.0 : 0.0;
     }
+    crm__free(codes);
+    return st;
+}
 
-    /* Features and terms. */
+/* A number target: y as it is; for logistic regression both 0 and 1 must occur. */
+static crm_status number_target(lin_design *d, const design_src *s)
+{
+    size_t n = d->n, ones = 0;
+    for (size_t i = 0; i < n; i++) {
+        d->y[i] = s->tc->v.num[d->rows ? d->rows[i] : i];
+        ones += d->y[i] == 1.0;
+    }
+    if (s->spec.logistic && (ones == 0 || ones == n))
+        return crm__error(CRM_E_INVALID,
+                          "%s: target \"%s\" has only one class (every row fitted is %d); "
+                          "logistic regression needs both 0 and 1",
+                          s->what, s->target, ones ? 1 : 0);
+    return CRM_OK;
+}
+
+/* The weights of the rows fitted; they must not sum to 0. */
+static crm_status read_weights(lin_design *d, const design_src *s)
+{
+    double tw = 0;
+    for (size_t i = 0; i < d->n; i++) {
+        d->w[i] = s->wc->v.num[d->rows ? d->rows[i] : i];
+        tw += d->w[i];
+    }
+    if (!(tw > 0))
+        return crm__error(CRM_E_INVALID, "%s: the weights in \"%s\" sum to 0", s->what,
+                          s->weight);
+    return CRM_OK;
+}
+
+/* Text feature j, its first term at *p: its levels in the rows fitted (in byte order, the
+ * first the reference) and an indicator term for each other level (*p advanced past them). */
+static crm_status text_feature(lin_design *d, lin_model *m, const design_src *s, size_t j,
+                               size_t *p)
+{
+    const crm__column *c = s->fc[j];
+    lin_feature *lf = &m->feat[j];
+    lin_dfeat *df = &d->f[j];
+    df->code = c->v.code;
+    df->term = *p;
+    int32_t *codes = NULL;
+    size_t k = 0;
+    crm_status st = used_levels(c, d->rows, d->n, &codes, &k);
+    if (st != CRM_OK) return st;
+    size_t nd = c->dict->n;
+    df->map = crm__malloc_array(nd ? nd : 1, sizeof *df->map);
+    lf->levels = crm__calloc(k ? k : 1, sizeof *lf->levels);
+    if (!df->map || !lf->levels) st = crm__nomem();
+    for (size_t code = 0; st == CRM_OK && code < nd; code++)
+        df->map[code] = -1;
+    for (size_t l = 0; st == CRM_OK && l < k; l++) {
+        lf->levels[l] = crm__strdup(crm__dict_str(c->dict, codes[l]));
+        if (!lf->levels[l])
+            st = crm__nomem();
+        else
+            lf->nlevels = l + 1;
+        if (l > 0) df->map[codes[l]] = (int32_t)(*p)++;
+    }
+    crm__free(codes);
+    df->nterms = *p - df->term;
+    return st;
+}
+
+/* The features and their terms (the intercept first, when fitted): *p terms in all. */
+static crm_status design_features(lin_design *d, lin_model *m, const design_src *s,
+                                  int intercept, size_t *p_out)
+{
     size_t p = intercept ? 1 : 0;
-    for (size_t j = 0; st == CRM_OK && j < nf; j++) {
+    crm_status st = CRM_OK;
+    for (size_t j = 0; st == CRM_OK && j < s->nf; j++) {
         lin_feature *lf = &m->feat[j];
         lin_dfeat *df = &d->f[j];
-        lf->name = crm__strdup(features[j]);
-        if (!lf->name) {
-            st = crm__nomem();
-            break;
-        }
-        lf->type = fc[j]->type;
-        df->type = fc[j]->type;
-        if (fc[j]->type == CRM_TYPE_NUMBER) {
-            df->num = fc[j]->v.num;
+        lf->name = crm__strdup(s->features[j]);
+        if (!lf->name) return crm__nomem();
+        lf->type = s->fc[j]->type;
+        df->type = s->fc[j]->type;
+        if (s->fc[j]->type == CRM_TYPE_NUMBER) {
+            df->num = s->fc[j]->v.num;
             df->term = p++;
             continue;
         }
-        df->code = fc[j]->v.code;
-        df->term = p;
-        int32_t *codes = NULL;
-        size_t k = 0;
-        st = used_levels(fc[j], d->rows, n, &codes, &k);
-        if (st != CRM_OK) break;
-        size_t nd = fc[j]->dict->n;
-        df->map = crm__malloc_array(nd ? nd : 1, sizeof *df->map);
-        lf->levels = crm__calloc(k ? k : 1, sizeof *lf->levels);
-        if (!df->map || !lf->levels) st = crm__nomem();
-        for (size_t c = 0; st == CRM_OK && c < nd; c++)
-            df->map[c] = -1;
-        for (size_t l = 0; st == CRM_OK && l < k; l++) {
-            lf->levels[l] = crm__strdup(crm__dict_str(fc[j]->dict, codes[l]));
-            if (!lf->levels[l])
-                st = crm__nomem();
-            else
-                lf->nlevels = l + 1;
-            if (l > 0) df->map[codes[l]] = (int32_t)p++;
-        }
-        crm__free(codes);
-        df->nterms = p - df->term;
+        st = text_feature(d, m, s, j, &p);
     }
-    if (st == CRM_OK && p == 0)
-        st = crm__error(CRM_E_INVALID, "%s: no terms to fit (no intercept and no features)", what);
-    if (st == CRM_OK) {
-        d->p = p;
-        m->p = p;
-        m->terms = crm__calloc(p, sizeof *m->terms);
-        m->coef = crm__calloc(p, sizeof *m->coef);
-        m->se = crm__calloc(p, sizeof *m->se);
-        d->shift = crm__calloc(p, sizeof *d->shift);
-        d->scale = crm__malloc_array(p, sizeof *d->scale);
-        if (!m->terms || !m->coef || !m->se || !d->shift || !d->scale) st = crm__nomem();
+    *p_out = p;
+    return st;
+}
+
+/* The p terms: coefficient arrays, unit shifts and scales, and the names ("intercept", a
+ * number feature's name, "feature=level" for an indicator). */
+static crm_status design_terms(lin_design *d, lin_model *m, size_t p, const char *what)
+{
+    if (p == 0)
+        return crm__error(CRM_E_INVALID, "%s: no terms to fit (no intercept and no features)",
+                          what);
+    d->p = p;
+    m->p = p;
+    m->terms = crm__calloc(p, sizeof *m->terms);
+    m->coef = crm__calloc(p, sizeof *m->coef);
+    m->se = crm__calloc(p, sizeof *m->se);
+    d->shift = crm__calloc(p, sizeof *d->shift);
+    d->scale = crm__malloc_array(p, sizeof *d->scale);
+    if (!m->terms || !m->coef || !m->se || !d->shift || !d->scale) return crm__nomem();
+    for (size_t j = 0; j < p; j++)
+        d->scale[j] = 1.0;
+    size_t t = 0;
+    if (d->intercept) {
+        m->terms[t] = crm__strdup("intercept");
+        if (!m->terms[t++]) return crm__nomem();
     }
-    if (st == CRM_OK) {
-        for (size_t j = 0; j < p; j++)
-            d->scale[j] = 1.0;
-        size_t t = 0;
-        if (intercept) {
-            m->terms[t] = crm__strdup("intercept");
-            if (!m->terms[t++]) st = crm__nomem();
+    for (size_t j = 0; j < d->nf; j++) {
+        lin_feature *lf = &m->feat[j];
+        if (lf->type == CRM_TYPE_NUMBER) {
+            m->terms[t] = crm__strdup(lf->name);
+            if (!m->terms[t++]) return crm__nomem();
+            continue;
         }
-        for (size_t j = 0; st == CRM_OK && j < nf; j++) {
-            lin_feature *lf = &m->feat[j];
-            if (lf->type == CRM_TYPE_NUMBER) {
-                m->terms[t] = crm__strdup(lf->name);
-                if (!m->terms[t++]) st = crm__nomem();
-            } else {
-                for (size_t l = 1; st == CRM_OK && l < lf->nlevels; l++) {
-                    m->terms[t] = term_name(lf->name, lf->levels[l]);
-                    if (!m->terms[t++]) st = crm__nomem();
-                }
-            }
+        for (size_t l = 1; l < lf->nlevels; l++) {
+            m->terms[t] = term_name(lf->name, lf->levels[l]);
+            if (!m->terms[t++]) return crm__nomem();
         }
     }
-    crm__free(fc);
+    return CRM_OK;
+}
+
+crm_status crm__lin_design_build(const crm_dataset *ds, const char *target,
+                                 const char *const *features, size_t nf, int intercept,
+                                 int32_t missing, const char *weight, lin_target_spec spec,
+                                 int32_t n_threads, const char *what, lin_design *d,
+                                 lin_model **model)
+{
+    memset(d, 0, sizeof *d);
+    *model = NULL;
+    if (!ds) return crm__error(CRM_E_INVALID, "%s: dataset is NULL", what);
+    design_src s = {target, weight, features, nf, NULL, NULL, NULL, spec, missing, what};
+    crm_status st = check_names(&s);
+    if (st != CRM_OK) return st;
+    st = find_columns(ds, &s);
+    if (st != CRM_OK) {
+        crm__free(s.fc);
+        return st;
+    }
+    size_t N = ds->nrows, n = 0;
+    unsigned char *use = crm__malloc(N ? N : 1);
+    if (!use) {
+        crm__free(s.fc);
+        return crm__nomem();
+    }
+    st = select_rows(&s, N, n_threads, use, &n);
+    lin_model *m = NULL;
+    if (st == CRM_OK) st = crm__lin_model_alloc(nf, &m);
+    d->n = n;
+    d->nf = nf;
+    d->intercept = intercept;
+    if (st == CRM_OK) st = design_alloc(d, m, &s, use, N, intercept);
+    crm__free(use);
+    if (st == CRM_OK)
+        st = s.tc->type == CRM_TYPE_TEXT ? text_target(d, m, &s) : number_target(d, &s);
+    if (st == CRM_OK && s.wc) st = read_weights(d, &s);
+    size_t p = 0;
+    if (st == CRM_OK) st = design_features(d, m, &s, intercept, &p);
+    if (st == CRM_OK) st = design_terms(d, m, p, what);
+    crm__free(s.fc);
     if (st != CRM_OK) {
         crm__lin_model_free(m);
         crm__lin_design_free(d);
@@ -654,6 +752,27 @@ crm_status crm__lin_rank_check(const lin_design *d, const lin_model *m, const ch
     st = crm__lin_gram_check(G, p, m, what);
     crm__free(G);
     return st;
+}
+
+void crm__lin_weighted_sums(const lin_design *d, double *wsum_out, double *wy_out)
+{
+    double wsum = 0, wy = 0;
+    for (size_t i = 0; i < d->n; i++) {
+        double wi = d->w ? d->w[i] : 1.0;
+        wsum += wi;
+        wy += wi * d->y[i];
+    }
+    *wsum_out = wsum;
+    *wy_out = wy;
+}
+
+crm_status crm__lin_coef_finite(const lin_model *m, const char *what)
+{
+    for (size_t j = 0; j < m->p; j++)
+        if (!isfinite(m->coef[j]))
+            return crm__error(CRM_E_NUMERIC, "%s: coefficient of \"%s\" is not finite", what,
+                              m->terms[j]);
+    return CRM_OK;
 }
 
 void crm__lin_unscale(const lin_design *d, const double *b, const double *cov, double *coef,

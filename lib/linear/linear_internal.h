@@ -111,6 +111,12 @@ crm_status crm__lin_gram_check(double *G, size_t p, const lin_model *m, const ch
 /* CRM_E_NUMERIC when the design has more terms than rows. */
 crm_status crm__lin_too_wide(const lin_design *d, const char *what);
 
+/* The total weight of the rows fitted (*wsum) and the weighted sum of their targets (*wy),
+ * summed in row order. */
+void crm__lin_weighted_sums(const lin_design *d, double *wsum, double *wy);
+/* CRM_E_NUMERIC naming the first term whose coefficient (m->coef) is not finite. */
+crm_status crm__lin_coef_finite(const lin_model *m, const char *what);
+
 /* Map the coefficients b (fitted scale) to the original scale; cov (p x p,
  * column-major, lower triangle valid, fitted scale) when non-NULL gives the
  * standard errors on the original scale in se. */

@@ -804,6 +804,137 @@ static crm_status fit_mutated(const crm_dataset *ds, const char *target,
     return st;
 }
 
+/* Balanced class weights: the rows of each class weigh n / (2 n_class) in all (times their
+ * sample weights, when given). */
+static crm_status balance_classes(lin_design *d)
+{
+    size_t n = d->n, n1 = 0;
+    for (size_t i = 0; i < n; i++)
+        n1 += d->y[i] == 1.0;
+    double c1 = (double)n / (2.0 * (double)n1), c0 = (double)n / (2.0 * (double)(n - n1));
+    if (!d->w) {
+        d->w = crm__malloc_array(n, sizeof *d->w);
+        if (!d->w) return crm__nomem();
+        for (size_t i = 0; i < n; i++)
+            d->w[i] = 1.0;
+    }
+    for (size_t i = 0; i < n; i++)
+        d->w[i] *= d->y[i] == 1.0 ? c1 : c0;
+    return CRM_OK;
+}
+
+/* The fit's vectors of p (coefficients at 0, term scales at 1) and, when need_h, its p x p
+ * Hessian and factor. */
+static crm_status fit_alloc(lr_fit *f, size_t p, int need_h)
+{
+    f->b = crm__calloc(p, sizeof *f->b);
+    f->g = crm__malloc_array(p, sizeof *f->g);
+    if (need_h) {
+        f->H = crm__malloc_array(p * p, sizeof *f->H);
+        f->Hs = crm__malloc_array(p * p, sizeof *f->Hs);
+    }
+    f->D = crm__malloc_array(p, sizeof *f->D);
+    f->step = crm__malloc_array(p, sizeof *f->step);
+    f->bprev = crm__malloc_array(p, sizeof *f->bprev);
+    f->rms = crm__malloc_array(p, sizeof *f->rms);
+    if (!f->b || !f->g || (need_h && (!f->H || !f->Hs)) || !f->D || !f->step || !f->bprev ||
+        !f->rms)
+        return crm__nomem();
+    for (size_t j = 0; j < p; j++)
+        f->rms[j] = 1.0;
+    return CRM_OK;
+}
+
+static void fit_free(lr_fit *f)
+{
+    crm__free(f->b);
+    crm__free(f->g);
+    crm__free(f->H);
+    crm__free(f->Hs);
+    crm__free(f->D);
+    crm__free(f->step);
+    crm__free(f->bprev);
+    crm__free(f->rms);
+}
+
+/* Inference of an unpenalised fit: the covariance, the inverse Hessian at the optimum, into
+ * f->Hs (fitted scale; lower triangle). */
+static crm_status inverse_hessian(lr_work *wk, const lin_model *m, lr_fit *f, const char *w)
+{
+    size_t p = wk->d->p;
+    if (!f->factored) {
+        f->acc.g = f->g;
+        f->acc.H = f->H;
+        lr_pass(wk, f->b, &f->acc);
+        size_t bad = factor_hessian(f->H, p, f->Hs, f->D);
+        if (bad)
+            return crm__error(CRM_E_NUMERIC, "%s: the Hessian is singular at term \"%s\"", w,
+                              m->terms[bad - 1]);
+        f->factored = 1;
+    }
+    /* the inverse column by column from the factor (into f->H, no longer
+     * needed): OpenBLAS runs dpotri's dlauum, and dtrsm with many right-hand
+     * sides, on its own threads even for a few dozen terms, and those
+     * threads then spin beside ours; one right-hand side stays on this one */
+    memset(f->H, 0, p * p * sizeof *f->H);
+    for (size_t j = 0; j < p; j++) {
+        f->H[j * p + j] = 1.0;
+        lapack_int info = LAPACKE_dpotrs(LAPACK_COL_MAJOR, 'L', (lapack_int)p, 1, f->Hs,
+                                         (lapack_int)p, f->H + j * p, (lapack_int)p);
+        if (info != 0)
+            return crm__error(CRM_E_NUMERIC, "%s: cannot invert the Hessian (%d)", w, (int)info);
+    }
+    for (size_t k = 0; k < p; k++)
+        for (size_t j = k; j < p; j++)
+            f->Hs[k * p + j] = f->H[k * p + j] * f->D[j] * f->D[k];
+    return CRM_OK;
+}
+
+/* The coefficients on the original scale, and their standard errors (from the covariance in
+ * f->Hs when inference, else NaN). */
+static crm_status coefficients(const lin_design *d, lin_model *m, const lr_fit *f, int inference,
+                               const char *w)
+{
+    size_t p = d->p;
+    crm__lin_unscale(d, f->b, inference ? f->Hs : NULL, m->coef, m->se);
+    if (!inference)
+        for (size_t j = 0; j < p; j++)
+            m->se[j] = NAN;
+    return crm__lin_coef_finite(m, w);
+}
+
+/* The fit statistics; wsum and w1: the total weight, and that of class 1. */
+static void fit_stats(lin_model *m, const lin_design *d, const lr_fit *f, double l2, double wsum,
+                      double w1)
+{
+    size_t n = d->n;
+    double ybar = w1 / wsum;
+    double ll = f->acc.ll, ll0;
+    if (d->intercept)
+        ll0 = w1 * log(ybar) + (wsum - w1) * log1p(-ybar);
+    else
+        ll0 = wsum * log(0.5);
+    double k = (double)d->p;
+    double *s = m->stats;
+    s[LS_N_ROWS] = (double)n;
+    s[LS_N_TERMS] = k;
+    s[LS_N_ITER] = f->n_iter;
+    s[LS_ITERATIONS] = f->n_iter;
+    s[LS_CONVERGED] = f->converged;
+    s[LS_LOGLIK] = ll;
+    s[LS_LOGLIK_NULL] = ll0;
+    s[LS_MCFADDEN] = 1.0 - ll / ll0;
+    s[LS_AIC] = -2.0 * ll + 2.0 * k;
+    s[LS_BIC] = -2.0 * ll + k * log((double)n);
+    s[LS_DEVIANCE] = -2.0 * ll;
+    s[LS_NULL_DEVIANCE] = -2.0 * ll0;
+    s[LS_DF_MODEL] = k - (d->intercept ? 1.0 : 0.0);
+    s[LS_DF_RESID] = (double)n - k;
+    s[LS_L2] = l2;
+    s[LS_OBJECTIVE] = -ll + 0.5 * l2 * pen_ss(d, f->b);
+    s[LS_GRAD_NORM] = f->measure;
+}
+
 crm_status crm_logreg_fit(const crm_dataset *ds, const char *target, const char *const *features,
                           size_t nf, const crm_logreg_options *opts, crm_model **out)
 {
@@ -837,60 +968,26 @@ crm_status crm_logreg_fit(const crm_dataset *ds, const char *target, const char 
     st = crm__lin_design_build(ds, target, features, nf, o.fit_intercept != 0, o.missing,
                                o.sample_weight, spec, o.n_threads, w, &d, &m);
     if (st != CRM_OK) return st;
-    size_t n = d.n, p = d.p;
+    size_t p = d.p;
     lr_fit f;
     memset(&f, 0, sizeof f);
     lr_work wk;
     memset(&wk, 0, sizeof wk);
 
-    if (o.class_weight == CRM_LOGREG_CLASS_WEIGHT_BALANCED) {
-        size_t n1 = 0;
-        for (size_t i = 0; i < n; i++)
-            n1 += d.y[i] == 1.0;
-        double c1 = (double)n / (2.0 * (double)n1), c0 = (double)n / (2.0 * (double)(n - n1));
-        if (!d.w) {
-            d.w = crm__malloc_array(n, sizeof *d.w);
-            if (!d.w) st = crm__nomem();
-            for (size_t i = 0; st == CRM_OK && i < n; i++)
-                d.w[i] = 1.0;
-        }
-        for (size_t i = 0; st == CRM_OK && i < n; i++)
-            d.w[i] *= d.y[i] == 1.0 ? c1 : c0;
-    }
+    if (o.class_weight == CRM_LOGREG_CLASS_WEIGHT_BALANCED) st = balance_classes(&d);
     if (st == CRM_OK && o.standardize) st = crm__lin_design_standardize(&d, m, w);
     int use_newton =
         o.solver == CRM_LOGREG_NEWTON || (o.solver == CRM_LOGREG_AUTO && p <= LR_NEWTON_MAX_TERMS);
     /* p x p matrices only for Newton or for the inference of an unpenalised fit */
     int need_h = use_newton || o.l2 == 0.0;
-    if (st == CRM_OK) {
-        f.b = crm__calloc(p, sizeof *f.b);
-        f.g = crm__malloc_array(p, sizeof *f.g);
-        if (need_h) {
-            f.H = crm__malloc_array(p * p, sizeof *f.H);
-            f.Hs = crm__malloc_array(p * p, sizeof *f.Hs);
-        }
-        f.D = crm__malloc_array(p, sizeof *f.D);
-        f.step = crm__malloc_array(p, sizeof *f.step);
-        f.bprev = crm__malloc_array(p, sizeof *f.bprev);
-        f.rms = crm__malloc_array(p, sizeof *f.rms);
-        if (!f.b || !f.g || (need_h && (!f.H || !f.Hs)) || !f.D || !f.step || !f.bprev || !f.rms)
-            st = crm__nomem();
-        if (st == CRM_OK) st = lr_work_init(&wk, &d, o.n_threads, need_h);
-    }
-    if (st == CRM_OK) {
-        for (size_t j = 0; j < p; j++)
-            f.rms[j] = 1.0;
-    }
+    if (st == CRM_OK) st = fit_alloc(&f, p, need_h);
+    if (st == CRM_OK) st = lr_work_init(&wk, &d, o.n_threads, need_h);
     if (st == CRM_OK && o.l2 == 0.0) {
         st = crm__lin_too_wide(&d, w);
         if (st == CRM_OK && !use_newton) st = crm__lin_rank_check(&d, m, w, f.rms);
     }
     double wsum = 0, w1 = 0;
-    for (size_t i = 0; i < n; i++) {
-        double wi = d.w ? d.w[i] : 1.0;
-        wsum += wi;
-        w1 += wi * d.y[i];
-    }
+    crm__lin_weighted_sums(&d, &wsum, &w1);
     double ybar = w1 / wsum;
     if (st == CRM_OK && (!(ybar > 0) || !(ybar < 1)))
         st = crm__error(CRM_E_INVALID, "%s: one class of \"%s\" has weight 0", w, target);
@@ -902,77 +999,10 @@ crm_status crm_logreg_fit(const crm_dataset *ds, const char *target, const char 
     }
     /* Inference: covariance = inverse Hessian at the optimum (unpenalised). */
     int inference = o.l2 == 0.0;
-    if (st == CRM_OK && inference && !f.factored) {
-        f.acc.g = f.g;
-        f.acc.H = f.H;
-        lr_pass(&wk, f.b, &f.acc);
-        size_t bad = factor_hessian(f.H, p, f.Hs, f.D);
-        if (bad)
-            st = crm__error(CRM_E_NUMERIC, "%s: the Hessian is singular at term \"%s\"", w,
-                            m->terms[bad - 1]);
-        f.factored = 1;
-    }
-    if (st == CRM_OK && inference) {
-        /* the inverse column by column from the factor (into f.H, no longer
-         * needed): OpenBLAS runs dpotri's dlauum, and dtrsm with many right-hand
-         * sides, on its own threads even for a few dozen terms, and those
-         * threads then spin beside ours; one right-hand side stays on this one */
-        memset(f.H, 0, p * p * sizeof *f.H);
-        for (size_t j = 0; st == CRM_OK && j < p; j++) {
-            f.H[j * p + j] = 1.0;
-            lapack_int info = LAPACKE_dpotrs(LAPACK_COL_MAJOR, 'L', (lapack_int)p, 1, f.Hs,
-                                             (lapack_int)p, f.H + j * p, (lapack_int)p);
-            if (info != 0)
-                st = crm__error(CRM_E_NUMERIC, "%s: cannot invert the Hessian (%d)", w, (int)info);
-        }
-        for (size_t k = 0; st == CRM_OK && k < p; k++)
-            for (size_t j = k; j < p; j++)
-                f.Hs[k * p + j] = f.H[k * p + j] * f.D[j] * f.D[k];
-    }
-    if (st == CRM_OK) {
-        crm__lin_unscale(&d, f.b, inference ? f.Hs : NULL, m->coef, m->se);
-        if (!inference)
-            for (size_t j = 0; j < p; j++)
-                m->se[j] = NAN;
-        for (size_t j = 0; j < p; j++)
-            if (!isfinite(m->coef[j]))
-                st = crm__error(CRM_E_NUMERIC, "%s: coefficient of \"%s\" is not finite", w,
-                                m->terms[j]);
-    }
-    if (st == CRM_OK) {
-        double ll = f.acc.ll, ll0;
-        if (d.intercept)
-            ll0 = w1 * log(ybar) + (wsum - w1) * log1p(-ybar);
-        else
-            ll0 = wsum * log(0.5);
-        double k = (double)p;
-        double *s = m->stats;
-        s[LS_N_ROWS] = (double)n;
-        s[LS_N_TERMS] = k;
-        s[LS_N_ITER] = f.n_iter;
-        s[LS_ITERATIONS] = f.n_iter;
-        s[LS_CONVERGED] = f.converged;
-        s[LS_LOGLIK] = ll;
-        s[LS_LOGLIK_NULL] = ll0;
-        s[LS_MCFADDEN] = 1.0 - ll / ll0;
-        s[LS_AIC] = -2.0 * ll + 2.0 * k;
-        s[LS_BIC] = -2.0 * ll + k * log((double)n);
-        s[LS_DEVIANCE] = -2.0 * ll;
-        s[LS_NULL_DEVIANCE] = -2.0 * ll0;
-        s[LS_DF_MODEL] = k - (d.intercept ? 1.0 : 0.0);
-        s[LS_DF_RESID] = (double)n - k;
-        s[LS_L2] = o.l2;
-        s[LS_OBJECTIVE] = -ll + 0.5 * o.l2 * pen_ss(&d, f.b);
-        s[LS_GRAD_NORM] = f.measure;
-    }
-    crm__free(f.b);
-    crm__free(f.g);
-    crm__free(f.H);
-    crm__free(f.Hs);
-    crm__free(f.D);
-    crm__free(f.step);
-    crm__free(f.bprev);
-    crm__free(f.rms);
+    if (st == CRM_OK && inference) st = inverse_hessian(&wk, m, &f, w);
+    if (st == CRM_OK) st = coefficients(&d, m, &f, inference, w);
+    if (st == CRM_OK) fit_stats(m, &d, &f, o.l2, wsum, w1);
+    fit_free(&f);
     lr_work_free(&wk);
     crm__lin_design_free(&d);
     if (st != CRM_OK) {

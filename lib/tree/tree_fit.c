@@ -1527,14 +1527,10 @@ static crm_status check_options(const crm_tree_options *o)
     return CRM_OK;
 }
 
-/* Resolve columns, target, weights and levels; fills the model's names, classes, levels. */
-static crm_status prepare(const crm_dataset *ds, const char *target, const char *const *features,
-                          size_t nf, const crm_tree_options *o, tr_model **mout, tr_data *D)
+/* The names of the target and the features: given, distinct, the target not among them. */
+static crm_status check_names(const char *target, const char *const *features, size_t nf)
 {
     const char *w = "crm_tree_fit";
-    size_t nall = ds->nrows;
-    memset(D, 0, sizeof *D);
-    *mout = NULL;
     if (!target) return crm__error(CRM_E_INVALID, "%s: target is NULL", w);
     if (!features) return crm__error(CRM_E_INVALID, "%s: features is NULL", w);
     if (nf == 0) return crm__error(CRM_E_INVALID, "%s: no feature columns (nf is 0)", w);
@@ -1547,6 +1543,14 @@ static crm_status prepare(const crm_dataset *ds, const char *target, const char 
                 return crm__error(CRM_E_INVALID, "%s: feature \"%s\" is listed twice", w,
                                   features[j]);
     }
+    return CRM_OK;
+}
+
+/* The target column: a number or text column with a finite value in every row. */
+static crm_status find_target(const crm_dataset *ds, const char *target, const crm__column **out)
+{
+    const char *w = "crm_tree_fit";
+    size_t nall = ds->nrows;
     size_t ti;
     crm_status st = crm__dataset_find(ds, target, &ti);
     if (st != CRM_OK) return crm__error(st, "%s: no target column named \"%s\"", w, target);
@@ -1567,6 +1571,18 @@ static crm_status prepare(const crm_dataset *ds, const char *target, const char 
             return crm__error(CRM_E_INVALID, "%s: target \"%s\" row %zu: value is not finite", w,
                               target, r);
     }
+    *out = tc;
+    return CRM_OK;
+}
+
+/* Classification or regression: the task option, else the criterion, else the target (text,
+ * or numbers other than 0/1, make it a regression); checked against the criterion and, for a
+ * number target of a classifier, its values (0/1). */
+static crm_status choose_task(const crm__column *tc, size_t nall, const char *target,
+                              const crm_tree_options *o, int *out)
+{
+    const char *w = "crm_tree_fit";
+    int text_target = tc->type == CRM_TYPE_TEXT;
     int regression;
     if (o->task == CRM_TREE_CLASSIFICATION)
         regression = 0;
@@ -1598,252 +1614,308 @@ static crm_status prepare(const crm_dataset *ds, const char *target, const char 
                                   "of a classifier must be 0/1)",
                                   w, target, r, tc->v.num[r]);
     }
-    /* weights */
-    const double *sw = NULL;
-    if (o->sample_weight) {
-        size_t wi;
-        st = crm__dataset_find(ds, o->sample_weight, &wi);
-        if (st != CRM_OK)
-            return crm__error(st, "%s: no sample_weight column named \"%s\"", w, o->sample_weight);
-        if (ds->cols[wi].type != CRM_TYPE_NUMBER)
-            return crm__error(CRM_E_TYPE, "%s: sample_weight column \"%s\" is not a number column",
-                              w, o->sample_weight);
-        sw = ds->cols[wi].v.num;
-        D->sw = sw;
-        for (size_t r = 0; r < nall; r++)
-            if (!(sw[r] >= 0.0) || !isfinite(sw[r]))
-                return crm__error(CRM_E_INVALID,
-                                  "%s: sample_weight column \"%s\" row %zu: weight %g is not "
-                                  "finite and >= 0",
-                                  w, o->sample_weight, r, sw[r]);
-    }
-    /* feature columns */
+    *out = regression;
+    return CRM_OK;
+}
+
+/* The sample_weight column (D->sw), if the options name one: finite weights >= 0. */
+static crm_status find_weights(const crm_dataset *ds, const crm_tree_options *o, tr_data *D)
+{
+    const char *w = "crm_tree_fit";
+    if (!o->sample_weight) return CRM_OK;
+    size_t nall = ds->nrows;
+    size_t wi;
+    crm_status st = crm__dataset_find(ds, o->sample_weight, &wi);
+    if (st != CRM_OK)
+        return crm__error(st, "%s: no sample_weight column named \"%s\"", w, o->sample_weight);
+    if (ds->cols[wi].type != CRM_TYPE_NUMBER)
+        return crm__error(CRM_E_TYPE, "%s: sample_weight column \"%s\" is not a number column", w,
+                          o->sample_weight);
+    const double *sw = ds->cols[wi].v.num;
+    D->sw = sw;
+    for (size_t r = 0; r < nall; r++)
+        if (!(sw[r] >= 0.0) || !isfinite(sw[r]))
+            return crm__error(CRM_E_INVALID,
+                              "%s: sample_weight column \"%s\" row %zu: weight %g is not "
+                              "finite and >= 0",
+                              w, o->sample_weight, r, sw[r]);
+    return CRM_OK;
+}
+
+/* The feature columns (D->cols, D->is_text): number columns without infinities, or text. */
+static crm_status find_features(const crm_dataset *ds, const char *const *features, size_t nf,
+                                tr_data *D)
+{
+    const char *w = "crm_tree_fit";
+    size_t nall = ds->nrows;
     D->cols = crm__calloc(nf, sizeof *D->cols);
     D->is_text = crm__calloc(nf, sizeof *D->is_text);
     D->nlev = crm__calloc(nf, sizeof *D->nlev);
     D->lvl = crm__calloc(nf, sizeof *D->lvl);
-    if (!D->cols || !D->is_text || !D->nlev || !D->lvl) {
-        st = crm__nomem();
-        goto fail;
-    }
+    if (!D->cols || !D->is_text || !D->nlev || !D->lvl) return crm__nomem();
     for (size_t j = 0; j < nf; j++) {
         size_t ci;
-        st = crm__dataset_find(ds, features[j], &ci);
-        if (st != CRM_OK) {
-            st = crm__error(st, "%s: no feature column named \"%s\"", w, features[j]);
-            goto fail;
-        }
+        crm_status st = crm__dataset_find(ds, features[j], &ci);
+        if (st != CRM_OK)
+            return crm__error(st, "%s: no feature column named \"%s\"", w, features[j]);
         const crm__column *c = &ds->cols[ci];
         D->cols[j] = c;
         if (c->type == CRM_TYPE_TEXT) {
             D->is_text[j] = 1;
         } else if (c->type != CRM_TYPE_NUMBER) {
-            st = crm__error(CRM_E_TYPE,
-                            "%s: feature \"%s\" is a %s column, not a number or text "
-                            "column",
-                            w, features[j], crm__type_name(c->type));
-            goto fail;
+            return crm__error(CRM_E_TYPE,
+                              "%s: feature \"%s\" is a %s column, not a number or text "
+                              "column",
+                              w, features[j], crm__type_name(c->type));
         } else {
             for (size_t r = 0; r < nall; r++)
-                if (isinf(c->v.num[r])) {
-                    st = crm__error(CRM_E_INVALID, "%s: feature \"%s\" row %zu: value %s", w,
-                                    features[j], r, c->v.num[r] < 0 ? "-inf" : "inf");
-                    goto fail;
-                }
-        }
-    }
-    /* rows used */
-    D->nall = nall;
-    D->rowmap = crm__malloc_array(nall, sizeof *D->rowmap);
-    if (!D->rowmap) {
-        st = crm__nomem();
-        goto fail;
-    }
-    size_t n = 0;
-    for (size_t r = 0; r < nall; r++)
-        if (!sw || sw[r] > 0.0) D->rowmap[n++] = (uint32_t)r;
-    if (n == 0) {
-        st = crm__error(CRM_E_INVALID, "%s: every sample weight is 0", w);
-        goto fail;
-    }
-    if (nall > 0xFFFFFFF0u) {
-        st = crm__error(CRM_E_INVALID, "%s: too many rows (%zu)", w, nall);
-        goto fail;
-    }
-    D->n = n;
-    /* classes */
-    size_t K = 0;
-
-    int32_t *cmap = NULL; /* dataset code -> class (text) */
-    if (!regression) {
-        D->yc = crm__malloc_array(n, sizeof *D->yc);
-        if (!D->yc) {
-            st = crm__nomem();
-            goto fail;
-        }
-        if (text_target) {
-            size_t nd = tc->dict->n;
-            unsigned char *used = crm__calloc(nd + 1, 1);
-            const char **names = crm__malloc_array(nd + 1, sizeof *names);
-            cmap = crm__malloc_array(nd + 1, sizeof *cmap);
-            if (!used || !names || !cmap) {
-                crm__free(used);
-                crm__free(names);
-                crm__free(cmap);
-                st = crm__nomem();
-                goto fail;
-            }
-            for (size_t i = 0; i < n; i++)
-                used[tc->v.code[D->rowmap[i]]] = 1;
-            for (size_t k = 0; k < nd; k++)
-                if (used[k]) names[K++] = crm__dict_str(tc->dict, (int32_t)k);
-            qsort(names, K, sizeof *names, cmp_str);
-            for (size_t k = 0; k < K; k++) {
-                int32_t code = crm__dict_find(tc->dict, names[k], strlen(names[k]));
-                cmap[code] = (int32_t)k;
-            }
-            st = crm__tree_alloc(nf, K, mout);
-            for (size_t k = 0; st == CRM_OK && k < K; k++) {
-                (*mout)->classes[k] = crm__strdup(names[k]);
-                if (!(*mout)->classes[k]) st = crm__nomem();
-            }
-            crm__free(used);
-            crm__free(names);
-            if (st != CRM_OK) {
-                crm__free(cmap);
-                goto fail;
-            }
-            for (size_t i = 0; i < n; i++)
-                D->yc[i] = cmap[tc->v.code[D->rowmap[i]]];
-        } else {
-            int has[2] = {0, 0};
-            for (size_t i = 0; i < n; i++)
-                has[tc->v.num[D->rowmap[i]] != 0.0] = 1;
-            int32_t map[2] = {0, 0};
-            K = 0;
-            for (int v = 0; v < 2; v++)
-                if (has[v]) map[v] = (int32_t)K++;
-            st = crm__tree_alloc(nf, K, mout);
-            K = 0;
-            for (int v = 0; st == CRM_OK && v < 2; v++) {
-                if (!has[v]) continue;
-                (*mout)->classes[K] = crm__strdup(v ? "1" : "0");
-                if (!(*mout)->classes[K]) st = crm__nomem();
-                K++;
-            }
-            if (st != CRM_OK) goto fail;
-            for (size_t i = 0; i < n; i++)
-                D->yc[i] = map[tc->v.num[D->rowmap[i]] != 0.0];
-        }
-    } else {
-        st = crm__tree_alloc(nf, 0, mout);
-        if (st != CRM_OK) goto fail;
-        D->y = crm__malloc_array(n, sizeof *D->y);
-        if (!D->y) {
-            st = crm__nomem();
-            goto fail;
-        }
-        for (size_t i = 0; i < n; i++)
-            D->y[i] = tc->v.num[D->rowmap[i]];
-    }
-    tr_model *m = *mout;
-    m->regression = regression;
-    m->target_text = text_target;
-    m->positive = -1;
-    if (o->positive) {
-        if (regression) {
-            st = crm__error(CRM_E_INVALID, "%s: positive is for classification", w);
-            goto fail_cmap;
-        }
-        for (size_t k = 0; k < K; k++)
-            if (strcmp(m->classes[k], o->positive) == 0) m->positive = (int32_t)k;
-        if (m->positive < 0) {
-            st = crm__error(CRM_E_INVALID, "%s: positive class \"%s\" is not a value of \"%s\"", w,
-                            o->positive, target);
-            goto fail_cmap;
-        }
-    }
-    m->target = crm__strdup(target);
-    if (!m->target) {
-        st = crm__nomem();
-        goto fail_cmap;
-    }
-    /* weights: sample weights times balanced class weights */
-    if (sw || (o->class_weight == CRM_TREE_WEIGHT_BALANCED && !regression)) {
-        D->w = crm__malloc_array(n, sizeof *D->w);
-        if (!D->w) {
-            st = crm__nomem();
-            goto fail_cmap;
-        }
-        for (size_t i = 0; i < n; i++)
-            D->w[i] = sw ? sw[D->rowmap[i]] : 1.0;
-        if (o->class_weight == CRM_TREE_WEIGHT_BALANCED && !regression) {
-            D->balanced = 1;
-            double *cnt = crm__calloc(K ? K : 1, sizeof *cnt);
-            if (!cnt) {
-                st = crm__nomem();
-                goto fail_cmap;
-            }
-            /* counts over all rows, as scikit-learn (before sample weights) */
-            for (size_t r = 0; r < nall; r++) {
-                int32_t k = text_target ? cmap[tc->v.code[r]] : (int32_t)(tc->v.num[r] != 0.0);
-                if (!text_target && K == 1) k = 0;
-                if (k >= 0 && (size_t)k < K) cnt[k] += 1.0;
-            }
-            for (size_t i = 0; i < n; i++)
-                D->w[i] *= (double)nall / ((double)K * cnt[D->yc[i]]);
-            crm__free(cnt);
-        }
-    }
-    crm__free(cmap);
-    cmap = NULL;
-    /* features: names and levels */
-    for (size_t j = 0; j < nf; j++) {
-        m->names[j] = crm__strdup(features[j]);
-        if (!m->names[j]) {
-            st = crm__nomem();
-            goto fail;
-        }
-        m->is_text[j] = D->is_text[j];
-        if (!D->is_text[j]) continue;
-        const crm__column *c = D->cols[j];
-        size_t nd = c->dict->n;
-        D->lvl[j] = crm__malloc_array(nd + 1, sizeof *D->lvl[j]);
-        if (!D->lvl[j]) {
-            st = crm__nomem();
-            goto fail;
-        }
-        for (size_t k = 0; k < nd; k++)
-            D->lvl[j][k] = -1;
-        size_t L = 0;
-        for (size_t i = 0; i < n; i++) {
-            int32_t code = c->v.code[D->rowmap[i]];
-            if (code >= 0 && D->lvl[j][code] < 0) D->lvl[j][code] = (int32_t)L++;
-        }
-        m->levels[j] = crm__calloc(L ? L : 1, sizeof *m->levels[j]);
-        if (!m->levels[j]) {
-            st = crm__nomem();
-            goto fail;
-        }
-        m->nlev[j] = L;
-        D->nlev[j] = L;
-        for (size_t k = 0; k < nd; k++) {
-            int32_t l = D->lvl[j][k];
-            if (l < 0) continue;
-            m->levels[j][l] = crm__strdup(crm__dict_str(c->dict, (int32_t)k));
-            if (!m->levels[j][l]) {
-                st = crm__nomem();
-                goto fail;
-            }
+                if (isinf(c->v.num[r]))
+                    return crm__error(CRM_E_INVALID, "%s: feature \"%s\" row %zu: value %s", w,
+                                      features[j], r, c->v.num[r] < 0 ? "-inf" : "inf");
         }
     }
     return CRM_OK;
-fail_cmap:
-    crm__free(cmap);
-fail:
-    crm__tree_free_state(*mout);
+}
+
+/* The rows used (D->rowmap, D->n): those of positive weight, every row without weights. */
+static crm_status select_rows(tr_data *D, size_t nall)
+{
+    const char *w = "crm_tree_fit";
+    D->nall = nall;
+    D->rowmap = crm__malloc_array(nall, sizeof *D->rowmap);
+    if (!D->rowmap) return crm__nomem();
+    size_t n = 0;
+    for (size_t r = 0; r < nall; r++)
+        if (!D->sw || D->sw[r] > 0.0) D->rowmap[n++] = (uint32_t)r;
+    if (n == 0) return crm__error(CRM_E_INVALID, "%s: every sample weight is 0", w);
+    if (nall > 0xFFFFFFF0u) return crm__error(CRM_E_INVALID, "%s: too many rows (%zu)", w, nall);
+    D->n = n;
+    return CRM_OK;
+}
+
+/* Classes of a text target: its values in the rows used, in byte order. Allocates the model
+ * (*mout) with them, fills D->yc, and gives in *cmap the class of each dictionary code (-1
+ * unused; the caller frees it). */
+static crm_status text_classes(const crm__column *tc, size_t nf, tr_data *D, tr_model **mout,
+                               int32_t **cmap_out, size_t *K_out)
+{
+    size_t n = D->n, K = 0;
+    size_t nd = tc->dict->n;
+    unsigned char *used = crm__calloc(nd + 1, 1);
+    const char **names = crm__malloc_array(nd + 1, sizeof *names);
+    int32_t *cmap = crm__malloc_array(nd + 1, sizeof *cmap);
+    if (!used || !names || !cmap) {
+        crm__free(used);
+        crm__free(names);
+        crm__free(cmap);
+        return crm__nomem();
+    }
+    /* a value found only in rows of weight 0 is no class: row_weights skips its rows */
+    for (size_t k = 0; k <= nd; k++)
+        cmap[k] = -1;
+    for (size_t i = 0; i < n; i++)
+        used[tc->v.code[D->rowmap[i]]] = 1;
+    for (size_t k = 0; k < nd; k++)
+        if (used[k]) names[K++] = crm__dict_str(tc->dict, (int32_t)k);
+    qsort(names, K, sizeof *names, cmp_str);
+    for (size_t k = 0; k < K; k++) {
+        int32_t code = crm__dict_find(tc->dict, names[k], strlen(names[k]));
+        cmap[code] = (int32_t)k;
+    }
+    crm_status st = crm__tree_alloc(nf, K, mout);
+    for (size_t k = 0; st == CRM_OK && k < K; k++) {
+        (*mout)->classes[k] = crm__strdup(names[k]);
+        if (!(*mout)->classes[k]) st = crm__nomem();
+    }
+    crm__free(used);
+    crm__free(names);
+    if (st != CRM_OK) {
+        crm__free(cmap);
+        return st;
+    }
+    for (size_t i = 0; i < n; i++)
+        D->yc[i] = cmap[tc->v.code[D->rowmap[i]]];
+    *cmap_out = cmap;
+    *K_out = K;
+    return CRM_OK;
+}
+
+/* Classes of a 0/1 number target: "0" and "1", those that occur in the rows used. Allocates
+ * the model (*mout) with them and fills D->yc. */
+static crm_status binary_classes(const crm__column *tc, size_t nf, tr_data *D, tr_model **mout,
+                                 size_t *K_out)
+{
+    size_t n = D->n, K = 0;
+    int has[2] = {0, 0};
+    for (size_t i = 0; i < n; i++)
+        has[tc->v.num[D->rowmap[i]] != 0.0] = 1;
+    int32_t map[2] = {0, 0};
+    for (int v = 0; v < 2; v++)
+        if (has[v]) map[v] = (int32_t)K++;
+    crm_status st = crm__tree_alloc(nf, K, mout);
+    K = 0;
+    for (int v = 0; st == CRM_OK && v < 2; v++) {
+        if (!has[v]) continue;
+        (*mout)->classes[K] = crm__strdup(v ? "1" : "0");
+        if (!(*mout)->classes[K]) st = crm__nomem();
+        K++;
+    }
+    if (st != CRM_OK) return st;
+    for (size_t i = 0; i < n; i++)
+        D->yc[i] = map[tc->v.num[D->rowmap[i]] != 0.0];
+    *K_out = K;
+    return CRM_OK;
+}
+
+/* The target of the rows used: D->yc and the model's classes (classification; *cmap as
+ * text_classes gives it, NULL for a number target), or D->y (regression). Allocates the model
+ * (*mout). */
+static crm_status load_target(const crm__column *tc, int regression, size_t nf, tr_data *D,
+                              tr_model **mout, int32_t **cmap, size_t *K)
+{
+    size_t n = D->n;
+    *K = 0;
+    if (regression) {
+        crm_status st = crm__tree_alloc(nf, 0, mout);
+        if (st != CRM_OK) return st;
+        D->y = crm__malloc_array(n, sizeof *D->y);
+        if (!D->y) return crm__nomem();
+        for (size_t i = 0; i < n; i++)
+            D->y[i] = tc->v.num[D->rowmap[i]];
+        return CRM_OK;
+    }
+    D->yc = crm__malloc_array(n, sizeof *D->yc);
+    if (!D->yc) return crm__nomem();
+    if (tc->type == CRM_TYPE_TEXT) return text_classes(tc, nf, D, mout, cmap, K);
+    return binary_classes(tc, nf, D, mout, K);
+}
+
+/* The model's target name and positive class (options.positive: a class index, -1 when not
+ * given). */
+static crm_status set_target(tr_model *m, const char *target, const crm_tree_options *o, size_t K)
+{
+    const char *w = "crm_tree_fit";
+    m->positive = -1;
+    if (o->positive) {
+        if (m->regression)
+            return crm__error(CRM_E_INVALID, "%s: positive is for classification", w);
+        for (size_t k = 0; k < K; k++)
+            if (strcmp(m->classes[k], o->positive) == 0) m->positive = (int32_t)k;
+        if (m->positive < 0)
+            return crm__error(CRM_E_INVALID, "%s: positive class \"%s\" is not a value of \"%s\"",
+                              w, o->positive, target);
+    }
+    m->target = crm__strdup(target);
+    if (!m->target) return crm__nomem();
+    return CRM_OK;
+}
+
+/* Row weights D->w: sample weights times the balanced class weights (these from the class
+ * counts over all rows, as scikit-learn); D->w stays NULL when every row weighs 1. cmap is
+ * text_classes' map (text target), K the classes. */
+static crm_status row_weights(const crm__column *tc, const int32_t *cmap, size_t K,
+                              const crm_tree_options *o, int regression, tr_data *D)
+{
+    const double *sw = D->sw;
+    size_t n = D->n, nall = D->nall;
+    int balanced = o->class_weight == CRM_TREE_WEIGHT_BALANCED && !regression;
+    if (!sw && !balanced) return CRM_OK;
+    D->w = crm__malloc_array(n, sizeof *D->w);
+    if (!D->w) return crm__nomem();
+    for (size_t i = 0; i < n; i++)
+        D->w[i] = sw ? sw[D->rowmap[i]] : 1.0;
+    if (!balanced) return CRM_OK;
+    D->balanced = 1;
+    double *cnt = crm__calloc(K ? K : 1, sizeof *cnt);
+    if (!cnt) return crm__nomem();
+    int text_target = tc->type == CRM_TYPE_TEXT;
+    /* counts over all rows, as scikit-learn (before sample weights) */
+    for (size_t r = 0; r < nall; r++) {
+        int32_t k = text_target ? cmap[tc->v.code[r]] : (int32_t)(tc->v.num[r] != 0.0);
+        if (!text_target && K == 1) k = 0;
+        if (k >= 0 && (size_t)k < K) cnt[k] += 1.0;
+    }
+    for (size_t i = 0; i < n; i++)
+        D->w[i] *= (double)nall / ((double)K * cnt[D->yc[i]]);
+    crm__free(cnt);
+    return CRM_OK;
+}
+
+/* Levels of text feature j: the categories of the rows used, numbered in order of first
+ * appearance (D->lvl[j] maps dictionary codes to them, -1 unused); their names in the model. */
+static crm_status text_levels(tr_model *m, tr_data *D, size_t j)
+{
+    const crm__column *c = D->cols[j];
+    size_t nd = c->dict->n;
+    D->lvl[j] = crm__malloc_array(nd + 1, sizeof *D->lvl[j]);
+    if (!D->lvl[j]) return crm__nomem();
+    for (size_t k = 0; k < nd; k++)
+        D->lvl[j][k] = -1;
+    size_t L = 0;
+    for (size_t i = 0; i < D->n; i++) {
+        int32_t code = c->v.code[D->rowmap[i]];
+        if (code >= 0 && D->lvl[j][code] < 0) D->lvl[j][code] = (int32_t)L++;
+    }
+    m->levels[j] = crm__calloc(L ? L : 1, sizeof *m->levels[j]);
+    if (!m->levels[j]) return crm__nomem();
+    m->nlev[j] = L;
+    D->nlev[j] = L;
+    for (size_t k = 0; k < nd; k++) {
+        int32_t l = D->lvl[j][k];
+        if (l < 0) continue;
+        m->levels[j][l] = crm__strdup(crm__dict_str(c->dict, (int32_t)k));
+        if (!m->levels[j][l]) return crm__nomem();
+    }
+    return CRM_OK;
+}
+
+/* The model's feature names and kinds, and the levels of its text features. */
+static crm_status feature_levels(tr_model *m, tr_data *D, const char *const *features, size_t nf)
+{
+    for (size_t j = 0; j < nf; j++) {
+        m->names[j] = crm__strdup(features[j]);
+        if (!m->names[j]) return crm__nomem();
+        m->is_text[j] = D->is_text[j];
+        if (!D->is_text[j]) continue;
+        crm_status st = text_levels(m, D, j);
+        if (st != CRM_OK) return st;
+    }
+    return CRM_OK;
+}
+
+/* Resolve columns, target, weights and levels; fills the model's names, classes, levels. */
+static crm_status prepare(const crm_dataset *ds, const char *target, const char *const *features,
+                          size_t nf, const crm_tree_options *o, tr_model **mout, tr_data *D)
+{
+    size_t nall = ds->nrows;
+    memset(D, 0, sizeof *D);
     *mout = NULL;
-    data_free(D, nf);
+    const crm__column *tc = NULL;
+    int regression = 0;
+    crm_status st = check_names(target, features, nf);
+    if (st == CRM_OK) st = find_target(ds, target, &tc);
+    if (st == CRM_OK) st = choose_task(tc, nall, target, o, &regression);
+    if (st == CRM_OK) st = find_weights(ds, o, D);
+    if (st != CRM_OK) return st;
+    int32_t *cmap = NULL; /* dataset code -> class (text target) */
+    size_t K = 0;
+    st = find_features(ds, features, nf, D);
+    if (st == CRM_OK) st = select_rows(D, nall);
+    if (st == CRM_OK) st = load_target(tc, regression, nf, D, mout, &cmap, &K);
+    if (st == CRM_OK) {
+        tr_model *m = *mout;
+        m->regression = regression;
+        m->target_text = tc->type == CRM_TYPE_TEXT;
+        st = set_target(m, target, o, K);
+    }
+    if (st == CRM_OK) st = row_weights(tc, cmap, K, o, regression, D);
+    crm__free(cmap);
+    if (st == CRM_OK) st = feature_levels(*mout, D, features, nf);
+    if (st != CRM_OK) {
+        crm__tree_free_state(*mout);
+        *mout = NULL;
+        data_free(D, nf);
+    }
     return st;
 }
 
@@ -2015,156 +2087,172 @@ static void ctx_free(tr_ctx *c)
     crm__free(c->dirs);
 }
 
+/* The fitting context: the data and the options of the fit (no allocations). */
+static void ctx_init(tr_ctx *c, const tr_data *D, const crm_tree_options *o, const tr_model *m)
+{
+    memset(c, 0, sizeof *c);
+    size_t d = m->d;
+    c->n = D->n;
+    c->d = d;
+    c->K = m->K;
+    c->regression = m->regression;
+    c->crit = m->criterion;
+    c->S = m->regression ? 3 : m->K + 1;
+    c->yc = D->yc;
+    c->y = D->y;
+    c->w = D->w;
+    c->is_text = D->is_text;
+    c->nlev = D->nlev;
+    c->max_depth = o->max_depth < 0 ? INT32_MAX : o->max_depth;
+    c->min_split = o->min_samples_split;
+    c->min_leaf = o->min_samples_leaf;
+    c->max_leaves = o->max_leaf_nodes;
+    c->min_dec = o->min_impurity_decrease;
+    c->rstate = (uint32_t)(o->seed & 0x7FFFFFFFu);
+    c->progress = o->progress;
+    c->user = o->user;
+    c->hist = o->max_bins > 0;
+    size_t maxlev = 0;
+    for (size_t j = 0; j < d; j++)
+        if (D->nlev[j] > maxlev) maxlev = D->nlev[j];
+    c->maxlev = maxlev;
+}
+
+/* Scratch of one worker thread: child stats, text-feature groups of up to G levels, and
+ * (exact mode) the partition buffer. */
+static crm_status work_alloc(const tr_ctx *c, tr_work *w, size_t G)
+{
+    w->L = crm__malloc_array(5 * c->S, sizeof *w->L);
+    w->gstat = crm__malloc_array(G * c->S, sizeof *w->gstat);
+    w->gcnt = crm__malloc_array(G, sizeof *w->gcnt);
+    w->gcode = crm__malloc_array(G, sizeof *w->gcode);
+    w->gkey = crm__malloc_array(G, sizeof *w->gkey);
+    w->gord = crm__malloc_array(G, sizeof *w->gord);
+    w->gtmp = crm__malloc_array(G, sizeof *w->gtmp);
+    if (!c->hist) w->tmp = crm__malloc_array(c->n, sizeof *w->tmp);
+    if (!w->L || !w->gstat || !w->gcnt || !w->gcode || !w->gkey || !w->gord || !w->gtmp ||
+        (!c->hist && !w->tmp))
+        return crm__nomem();
+    w->R = w->L + c->S;
+    w->M = w->R + c->S;
+    w->L2 = w->M + c->S;
+    w->R2 = w->L2 + c->S;
+    return CRM_OK;
+}
+
+/* Scratch of the growth: node stats, per-feature results and text directions, the feature
+ * visiting order (0..d-1 to start) and the workers' scratch; the total weight c->wN. */
+static crm_status scratch_alloc(tr_ctx *c, const tr_data *D, int32_t n_threads)
+{
+    size_t d = c->d, n = c->n;
+    c->goleft = crm__malloc(n);
+    c->features = crm__malloc_array(d, sizeof *c->features);
+    c->constf = crm__calloc(d, sizeof *c->constf);
+    c->L = crm__malloc_array(3 * c->S, sizeof *c->L);
+    c->fres = crm__calloc(d, sizeof *c->fres);
+    c->fdir = crm__calloc(d, sizeof *c->fdir);
+    c->seq = crm__malloc_array(d, sizeof *c->seq);
+    c->nthreads = crm__par_threads(n_threads, d);
+    c->work = crm__calloc((size_t)c->nthreads, sizeof *c->work);
+    if (!c->goleft || !c->features || !c->constf || !c->L || !c->fres || !c->fdir || !c->seq ||
+        !c->work) {
+        crm__free(c->work);
+        c->work = NULL;
+        return crm__nomem();
+    }
+    c->R = c->L + c->S;
+    c->T = c->R + c->S;
+    size_t G = (c->maxlev > 256 ? c->maxlev : 256) + 1;
+    for (int t = 0; t < c->nthreads; t++) {
+        crm_status st = work_alloc(c, &c->work[t], G);
+        if (st != CRM_OK) return st;
+    }
+    for (size_t j = 0; j < d; j++) {
+        if (!D->is_text[j]) continue;
+        c->fdir[j] = crm__malloc(D->nlev[j] + 1);
+        if (!c->fdir[j]) return crm__nomem();
+    }
+    for (size_t j = 0; j < d; j++)
+        c->features[j] = j;
+    c->wN = 0.0;
+    for (size_t i = 0; i < n; i++)
+        c->wN += D->w ? D->w[i] : 1.0;
+    return CRM_OK;
+}
+
+/* Exact mode: per feature, the rows sorted by value. */
+static crm_status setup_exact(tr_ctx *c, const tr_data *D)
+{
+    c->ord = crm__calloc(c->d, sizeof *c->ord);
+    if (!c->ord) return crm__nomem();
+    for (size_t j = 0; j < c->d; j++) {
+        c->ord[j] = crm__malloc_array(c->n, sizeof *c->ord[j]);
+        if (!c->ord[j]) return crm__nomem();
+    }
+    return build_exact(c, D);
+}
+
+/* Histogram mode: per feature, the bin of each row (at most max_bins bins), and the layout of
+ * the per-node histograms. */
+static crm_status setup_hist(tr_ctx *c, const tr_data *D, size_t max_bins)
+{
+    size_t d = c->d, n = c->n;
+    c->SH = c->S + 1;
+    c->bins = crm__calloc(d, sizeof *c->bins);
+    c->edges = crm__calloc(d, sizeof *c->edges);
+    c->nbins = crm__calloc(d, sizeof *c->nbins);
+    c->hoff = crm__calloc(d, sizeof *c->hoff);
+    c->rows = crm__malloc_array(n, sizeof *c->rows);
+    c->rtmp = crm__malloc_array(n, sizeof *c->rtmp);
+    if (!c->bins || !c->edges || !c->nbins || !c->hoff || !c->rows || !c->rtmp)
+        return crm__nomem();
+    for (size_t j = 0; j < d; j++) {
+        c->bins[j] = crm__malloc(n);
+        c->edges[j] = crm__malloc_array(max_bins, sizeof *c->edges[j]);
+        if (!c->bins[j] || !c->edges[j]) return crm__nomem();
+        c->hoff[j] = j * (TR_MISSING_BIN + 1) * c->SH;
+    }
+    c->hsize = d * (TR_MISSING_BIN + 1) * c->SH;
+    for (size_t i = 0; i < n; i++)
+        c->rows[i] = (uint32_t)i;
+    return build_bins(c, D, max_bins);
+}
+
+/* Minimal cost-complexity pruning of the grown tree (in preorder) at ccp_alpha. */
+static crm_status prune_tree(tr_ctx *c, double ccp_alpha)
+{
+    unsigned char *keep = crm__malloc(c->nn);
+    if (!keep) return crm__nomem();
+    crm_status st = ccp(c->nodes, c->nn, ccp_alpha, NULL, NULL, NULL, keep);
+    if (st == CRM_OK) st = renumber(&c->nodes, &c->nn, keep);
+    crm__free(keep);
+    return st;
+}
+
 /* Fit into m (names/classes already set); fills nodes, values, dirs. */
 static crm_status fit_tree(const tr_data *D, const crm_tree_options *o, tr_model *m, int prune)
 {
     tr_ctx c;
-    memset(&c, 0, sizeof c);
-    size_t d = m->d, n = D->n;
-    c.n = n;
-    c.d = d;
-    c.K = m->K;
-    c.regression = m->regression;
-    c.crit = m->criterion;
-    c.S = m->regression ? 3 : m->K + 1;
-    c.yc = D->yc;
-    c.y = D->y;
-    c.w = D->w;
-    c.is_text = D->is_text;
-    c.nlev = D->nlev;
-    c.max_depth = o->max_depth < 0 ? INT32_MAX : o->max_depth;
-    c.min_split = o->min_samples_split;
-    c.min_leaf = o->min_samples_leaf;
-    c.max_leaves = o->max_leaf_nodes;
-    c.min_dec = o->min_impurity_decrease;
-    c.rstate = (uint32_t)(o->seed & 0x7FFFFFFFu);
-    c.progress = o->progress;
-    c.user = o->user;
-    c.hist = o->max_bins > 0;
-    size_t maxlev = 0;
-    for (size_t j = 0; j < d; j++)
-        if (D->nlev[j] > maxlev) maxlev = D->nlev[j];
-    c.maxlev = maxlev;
-    crm_status st = CRM_OK;
-    c.goleft = crm__malloc(n);
-    c.features = crm__malloc_array(d, sizeof *c.features);
-    c.constf = crm__calloc(d, sizeof *c.constf);
-    c.L = crm__malloc_array(3 * c.S, sizeof *c.L);
-    c.fres = crm__calloc(d, sizeof *c.fres);
-    c.fdir = crm__calloc(d, sizeof *c.fdir);
-    c.seq = crm__malloc_array(d, sizeof *c.seq);
-    c.nthreads = crm__par_threads(o->n_threads, d);
-    c.work = crm__calloc((size_t)c.nthreads, sizeof *c.work);
-    if (!c.goleft || !c.features || !c.constf || !c.L || !c.fres || !c.fdir || !c.seq || !c.work) {
-        crm__free(c.work);
-        c.work = NULL;
-        st = crm__nomem();
-        goto done;
-    }
-    c.R = c.L + c.S;
-    c.T = c.R + c.S;
-    size_t G = (maxlev > 256 ? maxlev : 256) + 1;
-    for (int t = 0; t < c.nthreads; t++) {
-        tr_work *w = &c.work[t];
-        w->L = crm__malloc_array(5 * c.S, sizeof *w->L);
-        w->gstat = crm__malloc_array(G * c.S, sizeof *w->gstat);
-        w->gcnt = crm__malloc_array(G, sizeof *w->gcnt);
-        w->gcode = crm__malloc_array(G, sizeof *w->gcode);
-        w->gkey = crm__malloc_array(G, sizeof *w->gkey);
-        w->gord = crm__malloc_array(G, sizeof *w->gord);
-        w->gtmp = crm__malloc_array(G, sizeof *w->gtmp);
-        if (!c.hist) w->tmp = crm__malloc_array(n, sizeof *w->tmp);
-        if (!w->L || !w->gstat || !w->gcnt || !w->gcode || !w->gkey || !w->gord || !w->gtmp ||
-            (!c.hist && !w->tmp)) {
-            st = crm__nomem();
-            goto done;
-        }
-        w->R = w->L + c.S;
-        w->M = w->R + c.S;
-        w->L2 = w->M + c.S;
-        w->R2 = w->L2 + c.S;
-    }
-    for (size_t j = 0; j < d; j++) {
-        if (!D->is_text[j]) continue;
-        c.fdir[j] = crm__malloc(D->nlev[j] + 1);
-        if (!c.fdir[j]) {
-            st = crm__nomem();
-            goto done;
-        }
-    }
-    for (size_t j = 0; j < d; j++)
-        c.features[j] = j;
-    c.wN = 0.0;
-    for (size_t i = 0; i < n; i++)
-        c.wN += D->w ? D->w[i] : 1.0;
-    if (!c.hist) {
-        c.ord = crm__calloc(d, sizeof *c.ord);
-        if (!c.ord) {
-            st = crm__nomem();
-            goto done;
-        }
-        for (size_t j = 0; j < d; j++) {
-            c.ord[j] = crm__malloc_array(n, sizeof *c.ord[j]);
-            if (!c.ord[j]) {
-                st = crm__nomem();
-                goto done;
-            }
-        }
-        st = build_exact(&c, D);
-    } else {
-        c.SH = c.S + 1;
-        c.bins = crm__calloc(d, sizeof *c.bins);
-        c.edges = crm__calloc(d, sizeof *c.edges);
-        c.nbins = crm__calloc(d, sizeof *c.nbins);
-        c.hoff = crm__calloc(d, sizeof *c.hoff);
-        c.rows = crm__malloc_array(n, sizeof *c.rows);
-        c.rtmp = crm__malloc_array(n, sizeof *c.rtmp);
-        if (!c.bins || !c.edges || !c.nbins || !c.hoff || !c.rows || !c.rtmp) {
-            st = crm__nomem();
-            goto done;
-        }
-        for (size_t j = 0; j < d; j++) {
-            c.bins[j] = crm__malloc(n);
-            c.edges[j] = crm__malloc_array((size_t)o->max_bins, sizeof *c.edges[j]);
-            if (!c.bins[j] || !c.edges[j]) {
-                st = crm__nomem();
-                goto done;
-            }
-            c.hoff[j] = j * (TR_MISSING_BIN + 1) * c.SH;
-        }
-        c.hsize = d * (TR_MISSING_BIN + 1) * c.SH;
-        for (size_t i = 0; i < n; i++)
-            c.rows[i] = (uint32_t)i;
-        st = build_bins(&c, D, (size_t)o->max_bins);
-    }
-    if (st != CRM_OK) goto done;
-    st = c.max_leaves > 0 ? grow_best_first(&c) : grow_depth_first(&c);
-    if (st != CRM_OK) goto done;
+    ctx_init(&c, D, o, m);
+    crm_status st = scratch_alloc(&c, D, o->n_threads);
+    if (st == CRM_OK)
+        st = c.hist ? setup_hist(&c, D, (size_t)o->max_bins) : setup_exact(&c, D);
+    if (st == CRM_OK) st = c.max_leaves > 0 ? grow_best_first(&c) : grow_depth_first(&c);
     /* preorder */
-    st = renumber(&c.nodes, &c.nn, NULL);
-    if (st != CRM_OK) goto done;
-    if (prune && o->ccp_alpha > 0.0 && c.nn > 1) {
-        unsigned char *keep = crm__malloc(c.nn);
-        if (!keep) {
-            st = crm__nomem();
-            goto done;
-        }
-        st = ccp(c.nodes, c.nn, o->ccp_alpha, NULL, NULL, NULL, keep);
-        if (st == CRM_OK) st = renumber(&c.nodes, &c.nn, keep);
-        crm__free(keep);
-        if (st != CRM_OK) goto done;
+    if (st == CRM_OK) st = renumber(&c.nodes, &c.nn, NULL);
+    if (st == CRM_OK && prune && o->ccp_alpha > 0.0 && c.nn > 1) st = prune_tree(&c, o->ccp_alpha);
+    if (st == CRM_OK) {
+        m->nodes = c.nodes;
+        m->nnodes = c.nn;
+        m->values = c.values;
+        m->nvalues = c.nv;
+        m->dirs = c.dirs;
+        m->ndirs = c.ndirs;
+        c.nodes = NULL;
+        c.values = NULL;
+        c.dirs = NULL;
+        m->weighted_n = c.wN;
     }
-    m->nodes = c.nodes;
-    m->nnodes = c.nn;
-    m->values = c.values;
-    m->nvalues = c.nv;
-    m->dirs = c.dirs;
-    m->ndirs = c.ndirs;
-    c.nodes = NULL;
-    c.values = NULL;
-    c.dirs = NULL;
-    m->weighted_n = c.wN;
-done:
     ctx_free(&c);
     return st;
 }

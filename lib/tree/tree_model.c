@@ -510,6 +510,211 @@ static crm_status json_index(const crm__json *o, const char *key, const char *wh
     return crm__json_get_i32(o, key, what, -1, (int32_t)n - 1, out);
 }
 
+/* The task (regression or classification) and criterion named in a tree model document. */
+static crm_status parse_kind(const char *task, const char *crit, const char *w, int *regression,
+                             int32_t *criterion)
+{
+    *regression = strcmp(task, "regression") == 0;
+    if (!*regression && strcmp(task, "classification") != 0)
+        return crm__error(CRM_E_PARSE, "%s: unknown task \"%s\"", w, task);
+    *criterion = strcmp(crit, "gini") == 0      ? CRM_TREE_GINI
+                 : strcmp(crit, "entropy") == 0 ? CRM_TREE_ENTROPY
+                 : strcmp(crit, "mse") == 0     ? CRM_TREE_MSE
+                                                : 0;
+    if (!*criterion) return crm__error(CRM_E_PARSE, "%s: unknown criterion \"%s\"", w, crit);
+    return CRM_OK;
+}
+
+/* The target: its name, whether it was text, the positive class and the classes. */
+static crm_status read_target(tr_model *m, const crm__json *doc, const char *target,
+                              const crm__json *cls, const char *w)
+{
+    crm_status st = CRM_OK;
+    m->target = crm__strdup(target);
+    if (!m->target) st = crm__nomem();
+    int tt = 0;
+    if (st == CRM_OK) st = crm__json_get_bool(doc, "target_text", w, &tt);
+    m->target_text = tt;
+    /* -1 or a class index (none for regression); checked before it is converted */
+    if (st == CRM_OK && m->K > INT32_MAX) st = crm__error(CRM_E_PARSE, "%s: too many classes", w);
+    if (st == CRM_OK) st = json_index(doc, "positive", w, m->K, &m->positive);
+    if (st == CRM_OK && !m->regression) st = read_strings(cls, m->classes, w, "classes");
+    return st;
+}
+
+/* The features: names, kinds, and the levels of the text features. */
+static crm_status read_features(tr_model *m, const crm__json *feat, const crm__json *lev,
+                                const char *w)
+{
+    for (size_t j = 0; j < m->d; j++) {
+        const crm__json *f = &feat->items[j];
+        const crm__json *nm = crm__json_get(f, "name");
+        int text = 0;
+        if (!nm || nm->type != CRM__JSON_STRING || nm->len == 0 || !json_bool(f, "text", &text))
+            return crm__error(CRM_E_PARSE, "%s: \"features\"[%zu] must be {\"name\", \"text\"}",
+                              w, j);
+        m->names[j] = crm__strdup(nm->str);
+        if (!m->names[j]) return crm__nomem();
+        m->is_text[j] = text;
+        const crm__json *lv = &lev->items[j];
+        if (lv->type != CRM__JSON_ARRAY || (!text && lv->len != 0))
+            return crm__error(CRM_E_PARSE, "%s: \"levels\"[%zu] is not a valid array", w, j);
+        m->levels[j] = crm__calloc(lv->len ? lv->len : 1, sizeof *m->levels[j]);
+        if (!m->levels[j]) return crm__nomem();
+        m->nlev[j] = lv->len;
+        crm_status st = read_strings(lv, m->levels[j], w, "levels");
+        if (st != CRM_OK) return st;
+    }
+    return CRM_OK;
+}
+
+/* The model-wide numbers: importances, row counts, ccp_alpha, max_bins, train_score. */
+static crm_status read_scalars(tr_model *m, const crm__json *doc, const char *w)
+{
+    /* (impurity decreases: finite, a rounding below 0 possible) */
+    crm_status st =
+        crm__json_get_reals(doc, "importances", w, m->d, -DBL_MAX, DBL_MAX, 0, m->importances);
+    int64_t iv = 0;
+    if (st == CRM_OK) st = crm__json_get_int(doc, "n_rows", w, 1, CRM__JSON_INT_MAX, &iv);
+    m->n_rows = (double)iv;
+    if (st == CRM_OK)
+        st = crm__json_get_real(doc, "weighted_n", w, DBL_TRUE_MIN, DBL_MAX, 0, &m->weighted_n);
+    if (st == CRM_OK) st = crm__json_get_real(doc, "ccp_alpha", w, 0.0, DBL_MAX, 0, &m->ccp_alpha);
+    if (st == CRM_OK) st = crm__json_get_int(doc, "max_bins", w, 0, TR_MAX_BINS, &iv);
+    if (st == CRM_OK && iv == 1)
+        st = crm__error(CRM_E_PARSE, "%s: \"max_bins\" must be 0 or 2..%d (got 1)", w, TR_MAX_BINS);
+    m->max_bins = (double)iv;
+    /* training accuracy, or the training R^2 (at most 1) */
+    if (st == CRM_OK)
+        st = crm__json_get_real(doc, "train_score", w, m->regression ? -DBL_MAX : 0.0, 1.0, 0,
+                                &m->train_score);
+    return st;
+}
+
+/* The members of node i of nn (its value: vw numbers); a text split takes the next
+ * directions of the table (*ndirs counts them). */
+static crm_status read_node(tr_model *m, const crm__json *o, size_t i, size_t nn, size_t vw,
+                            size_t *ndirs, const char *w)
+{
+    tr_node *nd = &m->nodes[i];
+    char wn[64];
+    snprintf(wn, sizeof wn, "%s: node %zu", w, i);
+    int ml = 0, ul = 0, ms = 0;
+    if (o->type != CRM__JSON_OBJECT) return crm__error(CRM_E_PARSE, "%s is not an object", wn);
+    crm_status st = json_index(o, "left", wn, nn, &nd->left);
+    if (st == CRM_OK) st = json_index(o, "right", wn, nn, &nd->right);
+    if (st == CRM_OK) st = json_index(o, "feature", wn, m->d, &nd->feature);
+    if (st == CRM_OK) st = crm__json_get_bool(o, "missing_left", wn, &ml);
+    if (st == CRM_OK) st = crm__json_get_bool(o, "unseen_left", wn, &ul);
+    if (st == CRM_OK) st = crm__json_get_bool(o, "missing_seen", wn, &ms);
+    nd->missing_left = ml;
+    nd->unseen_left = ul;
+    nd->missing_seen = ms;
+    nd->parent = -1;
+    /* (+-inf: every value goes one way; NaN for leaves and text splits) */
+    if (st == CRM_OK)
+        st = crm__json_get_real(o, "threshold", wn, -INFINITY, INFINITY, CRM__JSON_NAN_OK,
+                                &nd->threshold);
+    int64_t iv = 0;
+    if (st == CRM_OK) st = crm__json_get_int(o, "n", wn, 1, CRM__JSON_INT_MAX, &iv);
+    nd->n = (double)iv;
+    if (st == CRM_OK)
+        st = crm__json_get_real(o, "weighted_n", wn, DBL_TRUE_MIN, DBL_MAX, 0, &nd->wn);
+    /* (an impurity may round to just below 0) */
+    if (st == CRM_OK)
+        st = crm__json_get_real(o, "impurity", wn, -DBL_MAX, DBL_MAX, 0, &nd->impurity);
+    /* class weights (>= 0), or the mean of a regression leaf */
+    if (st == CRM_OK)
+        st = crm__json_get_reals(o, "value", wn, vw, m->regression ? -DBL_MAX : 0.0, DBL_MAX, 0,
+                                 m->values + i * vw);
+    nd->value_off = i * vw;
+    if (st != CRM_OK) return st;
+    int leaf = nd->left < 0;
+    if (leaf != (nd->right < 0) || leaf != (nd->feature < 0) ||
+        (!leaf && ((size_t)nd->left <= i || (size_t)nd->right <= i)))
+        return crm__error(CRM_E_PARSE, "%s: node %zu: inconsistent children", w, i);
+    if (!leaf && m->is_text[nd->feature]) {
+        nd->dir_off = *ndirs;
+        *ndirs += m->nlev[nd->feature];
+        if (*ndirs > TR_MAX_DIRS)
+            return crm__error(CRM_E_PARSE,
+                              "%s: the text splits need more than %zu MiB of direction tables "
+                              "(text-split nodes times their feature's levels; node %zu)",
+                              w, TR_MAX_DIRS >> 20, i);
+    } else if (!leaf && isnan(nd->threshold)) {
+        return crm__error(CRM_E_PARSE, "%s: node %zu: threshold is not a number", w, i);
+    }
+    return CRM_OK;
+}
+
+/* First pass over the nodes: each node's own members (values vw wide), then the direction
+ * table of the text splits. */
+static crm_status read_nodes(tr_model *m, const crm__json *nodes, size_t vw, const char *w)
+{
+    size_t nn = nodes->len, ndirs = 0;
+    m->nodes = crm__calloc(nn, sizeof *m->nodes);
+    m->values = crm__malloc_array(nn * vw, sizeof *m->values);
+    if (!m->nodes || !m->values) return crm__nomem();
+    if (m->d > INT32_MAX) return crm__error(CRM_E_PARSE, "%s: too many features", w);
+    for (size_t i = 0; i < nn; i++) {
+        crm_status st = read_node(m, &nodes->items[i], i, nn, vw, &ndirs, w);
+        if (st != CRM_OK) return st;
+    }
+    m->dirs = crm__malloc(ndirs ? ndirs : 1);
+    m->ndirs = ndirs;
+    if (!m->dirs) return crm__nomem();
+    return CRM_OK;
+}
+
+/* The directions of the text split of node i (document o): "categories" go left, the other
+ * "seen" ones right, the rest are unseen. */
+static crm_status read_dirs(tr_model *m, const crm__json *o, size_t i, const char *w)
+{
+    const tr_node *nd = &m->nodes[i];
+    size_t nl = m->nlev[nd->feature];
+    memset(m->dirs + nd->dir_off, TR_DIR_UNSEEN, nl);
+    const crm__json *seen = crm__json_get(o, "seen");
+    const crm__json *cats = crm__json_get(o, "categories");
+    if (!seen || seen->type != CRM__JSON_ARRAY || !cats || cats->type != CRM__JSON_ARRAY)
+        return crm__error(CRM_E_PARSE, "%s: node %zu: \"categories\" and \"seen\" needed", w, i);
+    for (int pass = 0; pass < 2; pass++) {
+        const crm__json *arr = pass ? cats : seen;
+        for (size_t q = 0; q < arr->len; q++) {
+            double x;
+            if (!crm__json_number(&arr->items[q], &x) || !(x >= 0 && x < (double)nl) ||
+                x != floor(x))
+                return crm__error(CRM_E_PARSE, "%s: node %zu: bad category index", w, i);
+            m->dirs[nd->dir_off + (size_t)x] = pass ? TR_DIR_LEFT : TR_DIR_RIGHT;
+        }
+    }
+    return CRM_OK;
+}
+
+/* Second pass: parents and depths (each child exactly once, every node but the root
+ * reached) and the directions of the text splits. */
+static crm_status link_nodes(tr_model *m, const crm__json *nodes, const char *w)
+{
+    size_t nn = nodes->len;
+    for (size_t i = 0; i < nn; i++) {
+        tr_node *nd = &m->nodes[i];
+        if (nd->left < 0) continue;
+        for (int side = 0; side < 2; side++) {
+            tr_node *ch = &m->nodes[side ? nd->right : nd->left];
+            if (ch->parent >= 0)
+                return crm__error(CRM_E_PARSE, "%s: node %zu: a child has two parents", w, i);
+            ch->parent = (int32_t)i;
+            ch->depth = nd->depth + 1;
+        }
+        if (!m->is_text[nd->feature]) continue;
+        crm_status st = read_dirs(m, &nodes->items[i], i, w);
+        if (st != CRM_OK) return st;
+    }
+    for (size_t i = 1; i < nn; i++)
+        if (m->nodes[i].parent < 0)
+            return crm__error(CRM_E_PARSE, "%s: node %zu is not reachable", w, i);
+    return CRM_OK;
+}
+
 static crm_status tr_from_json(const crm__json *doc, void **state)
 {
     const char *w = "tree model JSON";
@@ -518,14 +723,10 @@ static crm_status tr_from_json(const crm__json *doc, void **state)
     if (st == CRM_OK) st = crm__json_get_string(doc, "criterion", w, &crit);
     if (st == CRM_OK) st = crm__json_get_string(doc, "target", w, &target);
     if (st != CRM_OK) return st;
-    int regression = strcmp(task, "regression") == 0;
-    if (!regression && strcmp(task, "classification") != 0)
-        return crm__error(CRM_E_PARSE, "%s: unknown task \"%s\"", w, task);
-    int32_t criterion = strcmp(crit, "gini") == 0      ? CRM_TREE_GINI
-                        : strcmp(crit, "entropy") == 0 ? CRM_TREE_ENTROPY
-                        : strcmp(crit, "mse") == 0     ? CRM_TREE_MSE
-                                                       : 0;
-    if (!criterion) return crm__error(CRM_E_PARSE, "%s: unknown criterion \"%s\"", w, crit);
+    int regression = 0;
+    int32_t criterion = 0;
+    st = parse_kind(task, crit, w, &regression, &criterion);
+    if (st != CRM_OK) return st;
     const crm__json *cls = crm__json_get(doc, "classes");
     const crm__json *feat = crm__json_get(doc, "features");
     const crm__json *lev = crm__json_get(doc, "levels");
@@ -546,170 +747,12 @@ static crm_status tr_from_json(const crm__json *doc, void **state)
     if (st != CRM_OK) return st;
     m->regression = regression;
     m->criterion = criterion;
-    m->target = crm__strdup(target);
-    if (!m->target) st = crm__nomem();
-    int tt = 0;
-    if (st == CRM_OK) st = crm__json_get_bool(doc, "target_text", w, &tt);
-    m->target_text = tt;
-    /* -1 or a class index (none for regression); checked before it is converted */
-    if (st == CRM_OK && K > INT32_MAX) st = crm__error(CRM_E_PARSE, "%s: too many classes", w);
-    if (st == CRM_OK) st = json_index(doc, "positive", w, K, &m->positive);
-    if (st == CRM_OK && !regression) st = read_strings(cls, m->classes, w, "classes");
-    for (size_t j = 0; st == CRM_OK && j < d; j++) {
-        const crm__json *f = &feat->items[j];
-        const crm__json *nm = crm__json_get(f, "name");
-        int text = 0;
-        if (!nm || nm->type != CRM__JSON_STRING || nm->len == 0 || !json_bool(f, "text", &text)) {
-            st =
-                crm__error(CRM_E_PARSE, "%s: \"features\"[%zu] must be {\"name\", \"text\"}", w, j);
-            break;
-        }
-        m->names[j] = crm__strdup(nm->str);
-        if (!m->names[j]) {
-            st = crm__nomem();
-            break;
-        }
-        m->is_text[j] = text;
-        const crm__json *lv = &lev->items[j];
-        if (lv->type != CRM__JSON_ARRAY || (!text && lv->len != 0)) {
-            st = crm__error(CRM_E_PARSE, "%s: \"levels\"[%zu] is not a valid array", w, j);
-            break;
-        }
-        m->levels[j] = crm__calloc(lv->len ? lv->len : 1, sizeof *m->levels[j]);
-        if (!m->levels[j]) {
-            st = crm__nomem();
-            break;
-        }
-        m->nlev[j] = lv->len;
-        st = read_strings(lv, m->levels[j], w, "levels");
-    }
-    /* (impurity decreases: finite, a rounding below 0 possible) */
-    if (st == CRM_OK)
-        st = crm__json_get_reals(doc, "importances", w, d, -DBL_MAX, DBL_MAX, 0, m->importances);
-    int64_t iv = 0;
-    if (st == CRM_OK) st = crm__json_get_int(doc, "n_rows", w, 1, CRM__JSON_INT_MAX, &iv);
-    m->n_rows = (double)iv;
-    if (st == CRM_OK)
-        st = crm__json_get_real(doc, "weighted_n", w, DBL_TRUE_MIN, DBL_MAX, 0, &m->weighted_n);
-    if (st == CRM_OK) st = crm__json_get_real(doc, "ccp_alpha", w, 0.0, DBL_MAX, 0, &m->ccp_alpha);
-    if (st == CRM_OK) st = crm__json_get_int(doc, "max_bins", w, 0, TR_MAX_BINS, &iv);
-    if (st == CRM_OK && iv == 1)
-        st = crm__error(CRM_E_PARSE, "%s: \"max_bins\" must be 0 or 2..%d (got 1)", w, TR_MAX_BINS);
-    m->max_bins = (double)iv;
-    /* training accuracy, or the training R^2 (at most 1) */
-    if (st == CRM_OK)
-        st = crm__json_get_real(doc, "train_score", w, regression ? -DBL_MAX : 0.0, 1.0, 0,
-                                &m->train_score);
     size_t vw = regression ? 1 : K;
-    size_t ndirs = 0;
-    if (st == CRM_OK) {
-        m->nodes = crm__calloc(nn, sizeof *m->nodes);
-        m->values = crm__malloc_array(nn * vw, sizeof *m->values);
-        if (!m->nodes || !m->values) st = crm__nomem();
-    }
-    /* first pass: nodes; directions counted */
-    char wn[64];
-    if (d > INT32_MAX && st == CRM_OK) st = crm__error(CRM_E_PARSE, "%s: too many features", w);
-    for (size_t i = 0; st == CRM_OK && i < nn; i++) {
-        const crm__json *o = &nodes->items[i];
-        tr_node *nd = &m->nodes[i];
-        snprintf(wn, sizeof wn, "%s: node %zu", w, i);
-        int ml = 0, ul = 0, ms = 0;
-        if (o->type != CRM__JSON_OBJECT) {
-            st = crm__error(CRM_E_PARSE, "%s is not an object", wn);
-            break;
-        }
-        st = json_index(o, "left", wn, nn, &nd->left);
-        if (st == CRM_OK) st = json_index(o, "right", wn, nn, &nd->right);
-        if (st == CRM_OK) st = json_index(o, "feature", wn, d, &nd->feature);
-        if (st == CRM_OK) st = crm__json_get_bool(o, "missing_left", wn, &ml);
-        if (st == CRM_OK) st = crm__json_get_bool(o, "unseen_left", wn, &ul);
-        if (st == CRM_OK) st = crm__json_get_bool(o, "missing_seen", wn, &ms);
-        nd->missing_left = ml;
-        nd->unseen_left = ul;
-        nd->missing_seen = ms;
-        nd->parent = -1;
-        /* (+-inf: every value goes one way; NaN for leaves and text splits) */
-        if (st == CRM_OK)
-            st = crm__json_get_real(o, "threshold", wn, -INFINITY, INFINITY, CRM__JSON_NAN_OK,
-                                    &nd->threshold);
-        if (st == CRM_OK) st = crm__json_get_int(o, "n", wn, 1, CRM__JSON_INT_MAX, &iv);
-        nd->n = (double)iv;
-        if (st == CRM_OK)
-            st = crm__json_get_real(o, "weighted_n", wn, DBL_TRUE_MIN, DBL_MAX, 0, &nd->wn);
-        /* (an impurity may round to just below 0) */
-        if (st == CRM_OK)
-            st = crm__json_get_real(o, "impurity", wn, -DBL_MAX, DBL_MAX, 0, &nd->impurity);
-        /* class weights (>= 0), or the mean of a regression leaf */
-        if (st == CRM_OK)
-            st = crm__json_get_reals(o, "value", wn, vw, regression ? -DBL_MAX : 0.0, DBL_MAX, 0,
-                                     m->values + i * vw);
-        nd->value_off = i * vw;
-        if (st != CRM_OK) break;
-        int leaf = nd->left < 0;
-        if (leaf != (nd->right < 0) || leaf != (nd->feature < 0) ||
-            (!leaf && ((size_t)nd->left <= i || (size_t)nd->right <= i))) {
-            st = crm__error(CRM_E_PARSE, "%s: node %zu: inconsistent children", w, i);
-            break;
-        }
-        if (!leaf && m->is_text[nd->feature]) {
-            nd->dir_off = ndirs;
-            ndirs += m->nlev[nd->feature];
-            if (ndirs > TR_MAX_DIRS) {
-                st = crm__error(CRM_E_PARSE,
-                                "%s: the text splits need more than %zu MiB of direction tables "
-                                "(text-split nodes times their feature's levels; node %zu)",
-                                w, TR_MAX_DIRS >> 20, i);
-                break;
-            }
-        } else if (!leaf && isnan(nd->threshold)) {
-            st = crm__error(CRM_E_PARSE, "%s: node %zu: threshold is not a number", w, i);
-        }
-    }
-    if (st == CRM_OK) {
-        m->dirs = crm__malloc(ndirs ? ndirs : 1);
-        m->ndirs = ndirs;
-        if (!m->dirs) st = crm__nomem();
-    }
-    for (size_t i = 0; st == CRM_OK && i < nn; i++) {
-        tr_node *nd = &m->nodes[i];
-        if (nd->left < 0) continue;
-        /* parents and depths; each child exactly once */
-        for (int side = 0; side < 2; side++) {
-            tr_node *ch = &m->nodes[side ? nd->right : nd->left];
-            if (ch->parent >= 0) {
-                st = crm__error(CRM_E_PARSE, "%s: node %zu: a child has two parents", w, i);
-                break;
-            }
-            ch->parent = (int32_t)i;
-            ch->depth = nd->depth + 1;
-        }
-        if (st != CRM_OK || !m->is_text[nd->feature]) continue;
-        size_t nl = m->nlev[nd->feature];
-        memset(m->dirs + nd->dir_off, TR_DIR_UNSEEN, nl);
-        const crm__json *o = &nodes->items[i];
-        const crm__json *seen = crm__json_get(o, "seen");
-        const crm__json *cats = crm__json_get(o, "categories");
-        if (!seen || seen->type != CRM__JSON_ARRAY || !cats || cats->type != CRM__JSON_ARRAY) {
-            st = crm__error(CRM_E_PARSE, "%s: node %zu: \"categories\" and \"seen\" needed", w, i);
-            break;
-        }
-        for (int pass = 0; st == CRM_OK && pass < 2; pass++) {
-            const crm__json *arr = pass ? cats : seen;
-            for (size_t q = 0; q < arr->len; q++) {
-                double x;
-                if (!crm__json_number(&arr->items[q], &x) || !(x >= 0 && x < (double)nl) ||
-                    x != floor(x)) {
-                    st = crm__error(CRM_E_PARSE, "%s: node %zu: bad category index", w, i);
-                    break;
-                }
-                m->dirs[nd->dir_off + (size_t)x] = pass ? TR_DIR_LEFT : TR_DIR_RIGHT;
-            }
-        }
-    }
-    for (size_t i = 1; st == CRM_OK && i < nn; i++)
-        if (m->nodes[i].parent < 0)
-            st = crm__error(CRM_E_PARSE, "%s: node %zu is not reachable", w, i);
+    st = read_target(m, doc, target, cls, w);
+    if (st == CRM_OK) st = read_features(m, feat, lev, w);
+    if (st == CRM_OK) st = read_scalars(m, doc, w);
+    if (st == CRM_OK) st = read_nodes(m, nodes, vw, w);
+    if (st == CRM_OK) st = link_nodes(m, nodes, w);
     if (st != CRM_OK) {
         crm__tree_free_state(m);
         return st;
