@@ -797,6 +797,28 @@ START_TEST(test_weights)
     crm_model_free(m1);
     crm_dataset_free(d1);
     crm_dataset_free(d2);
+
+    /* A target value found only in rows of weight 0 is no class, and balanced weights
+     * skip its rows (its class number used to be read unset). n = 6 rows, 2 classes:
+     * a weighs 6 / (2 * 3) = 1, b 6 / (2 * 2) = 1.5, the root 3 * 1 + 2 * 1.5 = 6. */
+    double x3[6] = {1, 2, 3, 4, 5, 6}, w3[6] = {1, 1, 1, 1, 0, 1};
+    const char *y3[6] = {"a", "b", "a", "b", "zz", "a"};
+    ck_assert_ok(crm_dataset_new(&d1));
+    ck_assert_ok(crm_dataset_add_number(d1, "x", x3, 6));
+    ck_assert_ok(crm_dataset_add_number(d1, "w", w3, 6));
+    ck_assert_ok(crm_dataset_add_text(d1, "y", y3, 6));
+    ck_assert_ok(crm_tree_options_init(&o, sizeof o));
+    o.class_weight = CRM_TREE_WEIGHT_BALANCED;
+    o.sample_weight = "w";
+    for (int rep = 0; rep < 3; rep++) {
+        ck_assert_ok(crm_tree_fit(d1, "y", f, 1, &o, &m1));
+        ck_assert_ok(crm_model_summary(m1, &s1));
+        get_col(s1, "weighted_n", a);
+        ck_assert_double_eq(a[0], 6.0);
+        crm_dataset_free(s1);
+        crm_model_free(m1);
+    }
+    crm_dataset_free(d1);
 }
 END_TEST
 
