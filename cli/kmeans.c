@@ -281,13 +281,9 @@ int cli_cmd_kmeans(int argc, char **argv)
     crm_kmeans_options ko;
     if (crm_kmeans_options_init(&ko, sizeof ko) != CRM_OK) return cli_lib_error(NULL);
     cli_csvflags f;
-    int rc = cli_csvflags_init(&f, argc);
-    if (rc) return rc;
     cli_mutate_list mutates;
-    if ((rc = cli_mutate_list_init(&mutates, argc))) {
-        cli_csvflags_free(&f);
-        return rc;
-    }
+    int rc = cli_fit_inputs_init(&f, &mutates, argc);
+    if (rc) return rc;
     const char *path = NULL, *out = NULL, *model_path = NULL, *colarg = NULL, *logarg = NULL,
                *elbow = NULL;
     int32_t json = 0;

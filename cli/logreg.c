@@ -371,13 +371,9 @@ int cli_regression(int argc, char **argv, int logistic)
         crm_linreg_options_init(&no, sizeof no) != CRM_OK)
         return cli_lib_error(NULL);
     cli_csvflags f;
-    int rc = cli_csvflags_init(&f, argc);
-    if (rc) return rc;
     cli_mutate_list mutates;
-    if ((rc = cli_mutate_list_init(&mutates, argc))) {
-        cli_csvflags_free(&f);
-        return rc;
-    }
+    int rc = cli_fit_inputs_init(&f, &mutates, argc);
+    if (rc) return rc;
     const char *path = NULL, *out = NULL, *model_path = NULL, *featarg = NULL, *target = NULL,
                *weight = NULL, *test_path = NULL;
     int32_t json = 0, drop = 0, intercept = 1;

@@ -47,3 +47,11 @@ int cli_mutate_option(cli_args *a, const cli_opt *o, void *dest)
     l->v[l->n++] = v;
     return 0;
 }
+
+int cli_fit_inputs_init(cli_csvflags *f, cli_mutate_list *mu, int argc)
+{
+    int rc = cli_csvflags_init(f, argc);
+    if (rc) return rc;
+    if ((rc = cli_mutate_list_init(mu, argc))) cli_csvflags_free(f);
+    return rc;
+}

@@ -4,6 +4,7 @@
 #define CRM_CLI_MUTATE_H
 
 #include "args.h"
+#include "csvflags.h"
 
 #include "crm/dataset.h"
 
@@ -29,5 +30,10 @@ void cli_mutate_list_free(cli_mutate_list *l);
 /* The handler of a repeatable --mutate NAME=EXPR option (CLI_CALL; dest: a
  * cli_mutate_list): checks the syntax (cli_check_mutate) and appends it. */
 int cli_mutate_option(cli_args *a, const cli_opt *o, void *dest);
+
+/* The CSV flags and the --mutate list of a fitting command (kmeans, logreg,
+ * linreg, tree). Returns 0, or an exit status after a message (nothing left to
+ * free). Free each with cli_csvflags_free() and cli_mutate_list_free(). */
+int cli_fit_inputs_init(cli_csvflags *f, cli_mutate_list *mu, int argc);
 
 #endif /* CRM_CLI_MUTATE_H */

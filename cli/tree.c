@@ -193,13 +193,9 @@ int cli_cmd_tree(int argc, char **argv)
     crm_tree_options to;
     if (crm_tree_options_init(&to, sizeof to) != CRM_OK) return cli_lib_error(NULL);
     cli_csvflags f;
-    int rc = cli_csvflags_init(&f, argc);
-    if (rc) return rc;
     cli_mutate_list mutates;
-    if ((rc = cli_mutate_list_init(&mutates, argc))) {
-        cli_csvflags_free(&f);
-        return rc;
-    }
+    int rc = cli_fit_inputs_init(&f, &mutates, argc);
+    if (rc) return rc;
     const char *path = NULL, *out = NULL, *model_path = NULL, *dot_path = NULL, *target = NULL,
                *featarg = NULL;
     int32_t json = 0, rules = 0, flat = 0, want_path = 0;

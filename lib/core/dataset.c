@@ -218,6 +218,27 @@ crm_status crm__dataset_check_new_name(const crm_dataset *ds, const char *name)
     return CRM_OK;
 }
 
+crm_status crm__dataset_prediction_names(const crm_dataset *ds, const char *out_col, int proba,
+                                         const char *what, char **pname)
+{
+    *pname = NULL;
+    crm_status st = crm__dataset_check_new_name(ds, out_col);
+    if (st != CRM_OK) return crm__error_prefix(st, what);
+    if (!proba) return CRM_OK;
+    size_t len = strlen(out_col);
+    char *p = crm__malloc(len + 7);
+    if (!p) return crm__nomem();
+    memcpy(p, out_col, len);
+    memcpy(p + len, "_proba", 7);
+    st = crm__dataset_check_new_name(ds, p);
+    if (st != CRM_OK) {
+        crm__free(p);
+        return crm__error_prefix(st, what);
+    }
+    *pname = p;
+    return CRM_OK;
+}
+
 crm_status crm__dataset_add_owned(crm_dataset *ds, const char *name, int32_t type, void *data,
                                   crm__dict *dict, size_t nrows)
 {

@@ -75,6 +75,11 @@ size_t crm__dataset_lookup(const crm_dataset *ds, const char *name);
 crm_status crm__dataset_find(const crm_dataset *ds, const char *name, size_t *idx);
 /* Check that `name` may be added as a new column. */
 crm_status crm__dataset_check_new_name(const crm_dataset *ds, const char *name);
+/* The names of the prediction columns of a model: out_col, and with `proba`
+ * also out_col + "_proba" (*pname, new; NULL without proba), each checked with
+ * crm__dataset_check_new_name() (messages prefixed with `what`). */
+crm_status crm__dataset_prediction_names(const crm_dataset *ds, const char *out_col, int proba,
+                                         const char *what, char **pname);
 /* Append a column, taking ownership of `data` (nrows values of the type's
  * element) and of one reference to `dict` (text only) - on success only; on
  * failure the caller still owns them. The name is copied. For an empty

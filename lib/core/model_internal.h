@@ -67,6 +67,22 @@ crm_status crm__steps_apply(const crm_dataset *ds, const char *const *mutate, si
                             const char *what, const crm_dataset **work);
 /* Free a working copy made by crm__steps_apply() (nothing when it is ds). */
 void crm__steps_release(const crm_dataset *ds, const crm_dataset *work);
+/* The arguments of a fit function: target (NULL for k-means), feature columns,
+ * and its options struct (the kind's own type). */
+typedef struct crm__fit_args {
+    const char *target;
+    const char *const *features;
+    size_t nf;
+    const void *opts;
+} crm__fit_args;
+/* A kind's fit on the working copy, its options' steps cleared. */
+typedef crm_status (*crm__fit_fn)(const crm_dataset *work, const crm__fit_args *a,
+                                  crm_model **out);
+/* A fit with transform steps: crm__steps_apply(), fit(work, a), release, then
+ * crm__model_record_steps(). Errors: those of the three. */
+crm_status crm__steps_fit(const crm_dataset *ds, const char *const *mutate, size_t n,
+                          const char *what, crm__fit_fn fit, const crm__fit_args *a,
+                          crm_model **out);
 /* Record the n steps (already checked by crm__steps_apply()) in a model just
  * fitted. On failure (CRM_E_NOMEM) the model is freed and *m set to NULL. */
 crm_status crm__model_record_steps(crm_model **m, const char *const *mutate, size_t n);

@@ -1153,21 +1153,12 @@ static double col_var(const double *x, size_t n, double mu, double scale)
     return acc_sum(x, n, mu, scale, 1) / (double)n;
 }
 
-/* crm_kmeans_fit() with transform steps: fit the working copy with the steps
- * applied, then record them in the model (core/model_internal.h). */
-static crm_status fit_mutated(const crm_dataset *ds, const char *const *cols, size_t ncols,
-                              const crm_kmeans_options *o, crm_model **out)
+/* crm_kmeans_fit() on the working copy of its transform steps (crm__steps_fit). */
+static crm_status fit_plain(const crm_dataset *work, const crm__fit_args *a, crm_model **out)
 {
-    const crm_dataset *work = NULL;
-    crm_status st = crm__steps_apply(ds, o->mutate, o->n_mutate, "crm_kmeans_fit", &work);
-    if (st != CRM_OK) return st;
-    crm_kmeans_options plain = *o;
-    plain.mutate = NULL;
-    plain.n_mutate = 0;
-    st = crm_kmeans_fit(work, cols, ncols, &plain, out);
-    crm__steps_release(ds, work);
-    if (st == CRM_OK) st = crm__model_record_steps(out, o->mutate, o->n_mutate);
-    return st;
+    crm_kmeans_options o = *(const crm_kmeans_options *)a->opts;
+    o.n_mutate = 0;
+    return crm_kmeans_fit(work, a->features, a->nf, &o, out);
 }
 
 /* The sample_weight column (X->w), if the options name one: a number column without
@@ -1318,7 +1309,10 @@ crm_status crm_kmeans_fit(const crm_dataset *ds, const char *const *cols, size_t
     crm_status st = crm__options_load(&o, opts, &km_defaults, sizeof km_defaults,
                                       KM_OPTIONS_V1_SIZE, "crm_kmeans_options");
     if (st != CRM_OK) return st;
-    if (o.n_mutate) return fit_mutated(ds, cols, ncols, &o, out);
+    if (o.n_mutate) {
+        const crm__fit_args a = {NULL, cols, ncols, &o};
+        return crm__steps_fit(ds, o.mutate, o.n_mutate, "crm_kmeans_fit", fit_plain, &a, out);
+    }
     if (!cols) return crm__error(CRM_E_INVALID, "%s: cols is NULL", w);
     st = check_options(&o, ncols);
     if (st != CRM_OK) return st;

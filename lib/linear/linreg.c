@@ -52,22 +52,12 @@ enum {
     NS_L2
 };
 
-/* crm_linreg_fit() with transform steps: fit the working copy with the steps
- * applied, then record them in the model (core/model_internal.h). */
-static crm_status fit_mutated(const crm_dataset *ds, const char *target,
-                              const char *const *features, size_t nf, const crm_linreg_options *o,
-                              crm_model **out)
+/* crm_linreg_fit() on the working copy of its transform steps (crm__steps_fit). */
+static crm_status fit_plain(const crm_dataset *work, const crm__fit_args *a, crm_model **out)
 {
-    const crm_dataset *work = NULL;
-    crm_status st = crm__steps_apply(ds, o->mutate, o->n_mutate, "crm_linreg_fit", &work);
-    if (st != CRM_OK) return st;
-    crm_linreg_options plain = *o;
-    plain.mutate = NULL;
-    plain.n_mutate = 0;
-    st = crm_linreg_fit(work, target, features, nf, &plain, out);
-    crm__steps_release(ds, work);
-    if (st == CRM_OK) st = crm__model_record_steps(out, o->mutate, o->n_mutate);
-    return st;
+    crm_linreg_options o = *(const crm_linreg_options *)a->opts;
+    o.n_mutate = 0;
+    return crm_linreg_fit(work, a->target, a->features, a->nf, &o, out);
 }
 
 /* The least-squares problem and its QR factors: X (M x p, column-major: the n weighted rows
@@ -255,7 +245,10 @@ crm_status crm_linreg_fit(const crm_dataset *ds, const char *target, const char 
     crm_status st = crm__options_load(&o, opts, &ln_defaults, sizeof ln_defaults,
                                       LN_OPTIONS_V1_SIZE, "crm_linreg_options");
     if (st != CRM_OK) return st;
-    if (o.n_mutate) return fit_mutated(ds, target, features, nf, &o, out);
+    if (o.n_mutate) {
+        const crm__fit_args a = {target, features, nf, &o};
+        return crm__steps_fit(ds, o.mutate, o.n_mutate, "crm_linreg_fit", fit_plain, &a, out);
+    }
     if (!(o.l2 >= 0) || !isfinite(o.l2))
         return crm__error(CRM_E_INVALID, "%s: l2 must be a finite number >= 0 (got %g)", w, o.l2);
     lin_design d;

@@ -53,21 +53,9 @@ static crm_status lin_predict(const void *sp, crm_dataset *ds, const char *out_c
 {
     const lin_model *m = sp;
     const char *w = "crm_model_predict";
-    crm_status st = crm__dataset_check_new_name(ds, out_col);
-    if (st != CRM_OK) return crm__error_prefix(st, w);
     char *pname = NULL;
-    if (m->logistic) {
-        size_t len = strlen(out_col);
-        pname = crm__malloc(len + 7);
-        if (!pname) return crm__nomem();
-        memcpy(pname, out_col, len);
-        memcpy(pname + len, "_proba", 7);
-        st = crm__dataset_check_new_name(ds, pname);
-        if (st != CRM_OK) {
-            crm__free(pname);
-            return crm__error_prefix(st, w);
-        }
-    }
+    crm_status st = crm__dataset_prediction_names(ds, out_col, m->logistic, w, &pname);
+    if (st != CRM_OK) return st;
     size_t n = ds->nrows, nf = m->nf;
     pf *f = crm__calloc(nf ? nf : 1, sizeof *f);
     double *eta = crm__malloc_array(n, sizeof *eta);

@@ -77,6 +77,19 @@ void crm__steps_release(const crm_dataset *ds, const crm_dataset *work)
     if (work && work != ds) crm_dataset_free((crm_dataset *)work);
 }
 
+crm_status crm__steps_fit(const crm_dataset *ds, const char *const *mutate, size_t n,
+                          const char *what, crm__fit_fn fit, const crm__fit_args *a,
+                          crm_model **out)
+{
+    const crm_dataset *work = NULL;
+    crm_status st = crm__steps_apply(ds, mutate, n, what, &work);
+    if (st != CRM_OK) return st;
+    st = fit(work, a, out);
+    crm__steps_release(ds, work);
+    if (st == CRM_OK) st = crm__model_record_steps(out, mutate, n);
+    return st;
+}
+
 void crm__steps_free(crm__step *steps, size_t n)
 {
     if (!steps) return;

@@ -2339,22 +2339,12 @@ static crm_status fit_common(const crm_dataset *ds, const char *target, const ch
     return CRM_OK;
 }
 
-/* crm_tree_fit() with transform steps: fit the working copy with the steps
- * applied, then record them in the model (core/model_internal.h). */
-static crm_status fit_mutated(const crm_dataset *ds, const char *target,
-                              const char *const *features, size_t nf, const crm_tree_options *o,
-                              crm_model **out)
+/* crm_tree_fit() on the working copy of its transform steps (crm__steps_fit). */
+static crm_status fit_plain(const crm_dataset *work, const crm__fit_args *a, crm_model **out)
 {
-    const crm_dataset *work = NULL;
-    crm_status st = crm__steps_apply(ds, o->mutate, o->n_mutate, "crm_tree_fit", &work);
-    if (st != CRM_OK) return st;
-    crm_tree_options plain = *o;
-    plain.mutate = NULL;
-    plain.n_mutate = 0;
-    st = crm_tree_fit(work, target, features, nf, &plain, out);
-    crm__steps_release(ds, work);
-    if (st == CRM_OK) st = crm__model_record_steps(out, o->mutate, o->n_mutate);
-    return st;
+    crm_tree_options o = *(const crm_tree_options *)a->opts;
+    o.n_mutate = 0;
+    return crm_tree_fit(work, a->target, a->features, a->nf, &o, out);
 }
 
 crm_status crm_tree_fit(const crm_dataset *ds, const char *target, const char *const *features,
@@ -2365,7 +2355,10 @@ crm_status crm_tree_fit(const crm_dataset *ds, const char *target, const char *c
     crm_tree_options o;
     crm_status st = crm__options_load(&o, opts, &tr_defaults, sizeof tr_defaults,
                                       TR_OPTIONS_V1_SIZE, "crm_tree_options");
-    if (st == CRM_OK && o.n_mutate) return fit_mutated(ds, target, features, nf, &o, out);
+    if (st == CRM_OK && o.n_mutate) {
+        const crm__fit_args a = {target, features, nf, &o};
+        return crm__steps_fit(ds, o.mutate, o.n_mutate, "crm_tree_fit", fit_plain, &a, out);
+    }
     tr_data D;
     tr_model *m = NULL;
     if (st == CRM_OK) st = fit_common(ds, target, features, nf, opts, &m, &D, &o);

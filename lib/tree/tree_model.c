@@ -142,22 +142,10 @@ static crm_status tr_predict(const void *sp, crm_dataset *ds, const char *out_co
 {
     const tr_model *m = sp;
     const char *w = "crm_model_predict";
-    crm_status st = crm__dataset_check_new_name(ds, out_col);
-    if (st != CRM_OK) return crm__error_prefix(st, w);
-    size_t d = m->d, n = ds->nrows;
     char *pname = NULL;
-    if (!m->regression) {
-        size_t len = strlen(out_col);
-        pname = crm__malloc(len + 7);
-        if (!pname) return crm__nomem();
-        memcpy(pname, out_col, len);
-        memcpy(pname + len, "_proba", 7);
-        st = crm__dataset_check_new_name(ds, pname);
-        if (st != CRM_OK) {
-            crm__free(pname);
-            return crm__error_prefix(st, w);
-        }
-    }
+    crm_status st = crm__dataset_prediction_names(ds, out_col, !m->regression, w, &pname);
+    if (st != CRM_OK) return st;
+    size_t d = m->d, n = ds->nrows;
     const crm__column **cols = crm__calloc(d, sizeof *cols);
     int32_t **lmap = crm__calloc(d, sizeof *lmap);
     float *num = crm__malloc_array(d, sizeof *num);
