@@ -40,6 +40,46 @@ typedef struct lin_model {
 
 extern const char *const crm__logreg_stat_names[];
 extern const char *const crm__linreg_stat_names[];
+/* Their indices (the order of the names, lib/linear/lmodel.c). */
+enum {
+    NS_N_ROWS,
+    NS_N_TERMS,
+    NS_R2,
+    NS_ADJ_R2,
+    NS_F_STAT,
+    NS_F_PVALUE,
+    NS_SIGMA,
+    NS_SIGMA2,
+    NS_RSS,
+    NS_TSS,
+    NS_DF_MODEL,
+    NS_DF_RESID,
+    NS_LOGLIK,
+    NS_AIC,
+    NS_BIC,
+    NS_L2,
+    NS_COUNT
+};
+enum {
+    LS_N_ROWS,
+    LS_N_TERMS,
+    LS_N_ITER,
+    LS_ITERATIONS,
+    LS_CONVERGED,
+    LS_LOGLIK,
+    LS_LOGLIK_NULL,
+    LS_MCFADDEN,
+    LS_AIC,
+    LS_BIC,
+    LS_DEVIANCE,
+    LS_NULL_DEVIANCE,
+    LS_DF_MODEL,
+    LS_DF_RESID,
+    LS_L2,
+    LS_OBJECTIVE,
+    LS_GRAD_NORM,
+    LS_COUNT
+};
 
 void crm__lin_model_free(void *state);
 crm_status crm__lin_model_alloc(size_t nf, lin_model **out);

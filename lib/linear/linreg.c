@@ -29,29 +29,6 @@ crm_status crm_linreg_options_init(crm_linreg_options *opts, size_t size)
                              "crm_linreg_options");
 }
 
-const char *const crm__linreg_stat_names[] = {
-    "n_rows", "n_terms",  "r2",       "adj_r2", "f_stat", "f_pvalue", "sigma", "sigma2", "rss",
-    "tss",    "df_model", "df_resid", "loglik", "aic",    "bic",      "l2",    NULL};
-
-enum {
-    NS_N_ROWS,
-    NS_N_TERMS,
-    NS_R2,
-    NS_ADJ_R2,
-    NS_F_STAT,
-    NS_F_PVALUE,
-    NS_SIGMA,
-    NS_SIGMA2,
-    NS_RSS,
-    NS_TSS,
-    NS_DF_MODEL,
-    NS_DF_RESID,
-    NS_LOGLIK,
-    NS_AIC,
-    NS_BIC,
-    NS_L2
-};
-
 /* crm_linreg_fit() on the working copy of its transform steps (crm__steps_fit). */
 static crm_status fit_plain(const crm_dataset *work, const crm__fit_args *a, crm_model **out)
 {

@@ -7,6 +7,19 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The statistics of the two kinds, in the order of their indices (linear_internal.h). */
+const char *const crm__linreg_stat_names[] = {
+    "n_rows", "n_terms",  "r2",       "adj_r2", "f_stat", "f_pvalue", "sigma", "sigma2", "rss",
+    "tss",    "df_model", "df_resid", "loglik", "aic",    "bic",      "l2",    NULL};
+const char *const crm__logreg_stat_names[] = {
+    "n_rows",      "n_terms",     "n_iter", "iterations", "converged", "loglik",
+    "loglik_null", "mcfadden_r2", "aic",    "bic",        "deviance",  "null_deviance",
+    "df_model",    "df_resid",    "l2",     "objective",  "grad_norm", NULL};
+_Static_assert(sizeof crm__linreg_stat_names / sizeof *crm__linreg_stat_names == NS_COUNT + 1,
+               "a name per linreg statistic");
+_Static_assert(sizeof crm__logreg_stat_names / sizeof *crm__logreg_stat_names == LS_COUNT + 1,
+               "a name per logreg statistic");
+
 #define Z975 1.959963984540054
 
 static size_t nstats(const lin_model *m)

@@ -82,31 +82,6 @@ crm_status crm_logreg_options_init(crm_logreg_options *opts, size_t size)
                              "crm_logreg_options");
 }
 
-const char *const crm__logreg_stat_names[] = {
-    "n_rows",      "n_terms",     "n_iter", "iterations", "converged", "loglik",
-    "loglik_null", "mcfadden_r2", "aic",    "bic",        "deviance",  "null_deviance",
-    "df_model",    "df_resid",    "l2",     "objective",  "grad_norm", NULL};
-
-enum {
-    LS_N_ROWS,
-    LS_N_TERMS,
-    LS_N_ITER,
-    LS_ITERATIONS,
-    LS_CONVERGED,
-    LS_LOGLIK,
-    LS_LOGLIK_NULL,
-    LS_MCFADDEN,
-    LS_AIC,
-    LS_BIC,
-    LS_DEVIANCE,
-    LS_NULL_DEVIANCE,
-    LS_DF_MODEL,
-    LS_DF_RESID,
-    LS_L2,
-    LS_OBJECTIVE,
-    LS_GRAD_NORM
-};
-
 /* ---- per-chunk accumulation --------------------------------------------------- */
 
 typedef struct lr_acc {

@@ -40,6 +40,41 @@ crm_status crm__model_new(const crm__model_vtable *vt, void *state, crm_model **
     return CRM_OK;
 }
 
+crm_status crm__model_record_steps(crm_model **m, const char *const *mutate, size_t n)
+{
+    if (n == 0) return CRM_OK;
+    crm__step *s = crm__calloc(n, sizeof *s);
+    int ok = s != NULL;
+    for (size_t i = 0; ok && i < n; i++) {
+        const char *eq = strchr(mutate[i], '=');
+        s[i].name = crm__strndup(mutate[i], (size_t)(eq - mutate[i]));
+        s[i].expr = crm__strdup(eq + 1);
+        ok = s[i].name && s[i].expr;
+    }
+    if (!ok) {
+        crm__steps_free(s, n);
+        crm_model_free(*m);
+        *m = NULL;
+        return crm__nomem();
+    }
+    (*m)->steps = s;
+    (*m)->nsteps = n;
+    return CRM_OK;
+}
+
+crm_status crm__steps_fit(const crm_dataset *ds, const char *const *mutate, size_t n,
+                          const char *what, crm__fit_fn fit, const crm__fit_args *a,
+                          crm_model **out)
+{
+    const crm_dataset *work = NULL;
+    crm_status st = crm__steps_apply(ds, mutate, n, what, &work);
+    if (st != CRM_OK) return st;
+    st = fit(work, a, out);
+    crm__steps_release(ds, work);
+    if (st == CRM_OK) st = crm__model_record_steps(out, mutate, n);
+    return st;
+}
+
 int32_t crm_model_kind(const crm_model *m)
 {
     return m ? m->vt->kind : 0;
