@@ -182,25 +182,6 @@ static void print_human(const reg_args *ra, size_t nrows, size_t nused, const ch
     }
 }
 
-/* The positive class of a model fitted on a text target: the label predicted
- * for probabilities > 0.5 (found by predicting the training rows). The string
- * stays valid while ds lives. */
-static crm_status fitted_positive(const crm_model *m, crm_dataset *ds, const char **out)
-{
-    size_t n = crm_dataset_nrows(ds), cl = 0, cp = 0;
-    crm_status st = crm_model_predict(m, ds, "__crm_fit");
-    if (st == CRM_OK) st = crm_dataset_column_index(ds, "__crm_fit", &cl);
-    if (st == CRM_OK) st = crm_dataset_column_index(ds, "__crm_fit_proba", &cp);
-    for (size_t i = 0; st == CRM_OK && i < n; i++) {
-        double p = 0;
-        crm_dataset_get_number(ds, cp, i, 1, &p);
-        if (p > 0.5) return crm_dataset_get_text(ds, cl, i, out);
-    }
-    /* no row above 0.5: the class that is not the label of row 0 is positive */
-    *out = NULL;
-    return st;
-}
-
 /* The five terms with the largest |z| (the intercept aside), with odds ratios. */
 static void print_factors(const crm_dataset *sum)
 {
@@ -307,10 +288,10 @@ static crm_status fit_model(const crm_dataset *ds, const reg_args *r, crm_logreg
 }
 
 /* The metrics of the --test rows, predicted by m (*tm: one row). The positive
- * class of a text target without --positive is found on the training rows ds.
+ * class of a text target without --positive is the model's (crm_model_class).
  * Returns 0, or the exit status after a message. */
-static int test_metrics(crm_dataset *ds, const reg_args *r, const crm_model *m,
-                        const char *positive, const crm_csv_options *csv, crm_dataset **tm)
+static int test_metrics(const reg_args *r, const crm_model *m, const char *positive,
+                        const crm_csv_options *csv, crm_dataset **tm)
 {
     crm_dataset *test = NULL;
     if (crm_dataset_read_csv(r->test_path, csv, &test) != CRM_OK)
@@ -325,15 +306,11 @@ static int test_metrics(crm_dataset *ds, const reg_args *r, const crm_model *m,
     mo.positive = positive;
     crm_status ms = crm_model_predict(m, test, "__crm_pred");
     if (ms == CRM_OK && r->logistic) {
-        /* a text target without --positive: the model's positive class is the
-         * predicted label of any row with probability > 0.5 - take it from the
-         * fitted classes through a prediction of the training rows */
-        size_t ci = 0;
-        int32_t type = 0;
-        if (crm_dataset_column_index(test, r->target, &ci) == CRM_OK &&
-            crm_dataset_column_type(test, ci, &type) == CRM_OK && type == CRM_TYPE_TEXT &&
-            !mo.positive)
-            ms = fitted_positive(m, ds, &mo.positive);
+        /* a text target without --positive: the model's positive class, the one
+         * whose probability __crm_pred_proba holds */
+        size_t nclasses = 0;
+        if (!mo.positive && crm_model_class_count(m, &nclasses) == CRM_OK && nclasses == 2)
+            ms = crm_model_class(m, 1, &mo.positive);
         if (ms == CRM_OK)
             ms = crm_metrics_classification(test, r->target, "__crm_pred_proba", &mo, tm);
     } else if (ms == CRM_OK) {
@@ -341,11 +318,7 @@ static int test_metrics(crm_dataset *ds, const reg_args *r, const crm_model *m,
     }
     int rc = ms == CRM_OK ? 0 : cli_lib_error(r->test_path);
     crm_dataset_free(test);
-    if (rc) return rc;
-    /* fitted_positive's columns are not part of the -o output */
-    crm_dataset_drop_column(ds, "__crm_fit");
-    crm_dataset_drop_column(ds, "__crm_fit_proba");
-    return 0;
+    return rc;
 }
 
 static void print_reg_json(const crm_dataset *ds, const reg_args *r, const crm_model *m,
@@ -434,7 +407,7 @@ int cli_regression(int argc, char **argv, int logistic)
         rc = cli_lib_error(NULL);
         goto done;
     }
-    if (test_path && (rc = test_metrics(ds, &r, m, lo.positive, &f.opts, &tm))) goto done;
+    if (test_path && (rc = test_metrics(&r, m, lo.positive, &f.opts, &tm))) goto done;
     if (out && crm_model_predict(m, ds, "prediction") != CRM_OK) {
         rc = cli_lib_error(path);
         goto done;

@@ -242,6 +242,78 @@ START_TEST(test_model_null)
 }
 END_TEST
 
+/* The class labels of classifiers on text targets, and none for the other kinds. */
+START_TEST(test_model_classes)
+{
+    const char *y[8] = {"yes", "no", "no", "maybe", "no", "yes", "no", "maybe"};
+    const char *yn[8] = {"yes", "no", "no", "no", "no", "yes", "no", "no"};
+    double x[8] = {1, 2, 3, 4, 5, 6, 7, 8}, b[8] = {1, 0, 0, 0, 0, 1, 0, 0};
+    crm_dataset *ds = NULL;
+    ck_assert_ok(crm_dataset_new(&ds));
+    ck_assert_ok(crm_dataset_add_number(ds, "x", x, 8));
+    ck_assert_ok(crm_dataset_add_number(ds, "b", b, 8));
+    ck_assert_ok(crm_dataset_add_text(ds, "y", y, 8));
+    ck_assert_ok(crm_dataset_add_text(ds, "yn", yn, 8));
+    const char *f[] = {"x"};
+    crm_model *m = NULL;
+    size_t n = 99;
+    const char *label = NULL;
+    /* a tree on a text target: its classes in byte order */
+    ck_assert_ok(crm_tree_fit(ds, "y", f, 1, NULL, &m));
+    ck_assert_ok(crm_model_class_count(m, &n));
+    ck_assert_uint_eq(n, 3);
+    const char *want[3] = {"maybe", "no", "yes"};
+    for (size_t i = 0; i < 3; i++) {
+        ck_assert_ok(crm_model_class(m, i, &label));
+        ck_assert_str_eq(label, want[i]);
+    }
+    ck_assert_error(crm_model_class(m, 3, &label), CRM_E_INVALID);
+    ck_assert_ptr_null(label);
+    ck_assert(strstr(crm_last_error(), "3 classes") != NULL);
+    crm_model_free(m);
+    /* logistic regression on a text target: negative, then positive (the default
+     * positive class is the second in byte order; --positive picks another) */
+    ck_assert_ok(crm_logreg_fit(ds, "yn", f, 1, NULL, &m));
+    ck_assert_ok(crm_model_class_count(m, &n));
+    ck_assert_uint_eq(n, 2);
+    ck_assert_ok(crm_model_class(m, 0, &label));
+    ck_assert_str_eq(label, "no");
+    ck_assert_ok(crm_model_class(m, 1, &label));
+    ck_assert_str_eq(label, "yes");
+    crm_model_free(m);
+    crm_logreg_options lo;
+    ck_assert_ok(crm_logreg_options_init(&lo, sizeof lo));
+    lo.positive = "no";
+    ck_assert_ok(crm_logreg_fit(ds, "yn", f, 1, &lo, &m));
+    ck_assert_ok(crm_model_class(m, 0, &label));
+    ck_assert_str_eq(label, "yes");
+    ck_assert_ok(crm_model_class(m, 1, &label));
+    ck_assert_str_eq(label, "no");
+    crm_model_free(m);
+    /* no labels: a 0/1 number target, regression, k-means */
+    ck_assert_ok(crm_logreg_fit(ds, "b", f, 1, NULL, &m));
+    ck_assert_ok(crm_model_class_count(m, &n));
+    ck_assert_uint_eq(n, 0);
+    ck_assert_error(crm_model_class(m, 0, &label), CRM_E_INVALID);
+    crm_model_free(m);
+    ck_assert_ok(crm_linreg_fit(ds, "x", (const char *[]){"b"}, 1, NULL, &m));
+    ck_assert_ok(crm_model_class_count(m, &n));
+    ck_assert_uint_eq(n, 0);
+    crm_model_free(m);
+    m = crm_test_small_model();
+    n = 99;
+    ck_assert_ok(crm_model_class_count(m, &n));
+    ck_assert_uint_eq(n, 0);
+    ck_assert_error(crm_model_class_count(NULL, &n), CRM_E_INVALID);
+    ck_assert_uint_eq(n, 0);
+    ck_assert_error(crm_model_class_count(m, NULL), CRM_E_INVALID);
+    ck_assert_error(crm_model_class(NULL, 0, &label), CRM_E_INVALID);
+    ck_assert_error(crm_model_class(m, 0, NULL), CRM_E_INVALID);
+    crm_model_free(m);
+    crm_dataset_free(ds);
+}
+END_TEST
+
 START_TEST(test_model_save_load)
 {
     crm_model *m = crm_test_small_model();
@@ -716,6 +788,7 @@ Suite *crm_model_suite(void)
     tcase_add_test(tc, test_json_bad);
     tcase_add_test(tc, test_model_envelope);
     tcase_add_test(tc, test_model_null);
+    tcase_add_test(tc, test_model_classes);
     tcase_add_test(tc, test_model_save_load);
     tcase_add_test(tc, test_model_alloc_failures);
     tcase_add_test(tc, test_model_members_checked);

@@ -221,6 +221,33 @@ CRM_API crm_status crm_model_stat_count(const crm_model *m, size_t *out);
 CRM_API crm_status crm_model_stat_name(const crm_model *m, size_t i, const char **out);
 
 /**
+ * Number of classes of a classifier fitted on a text target: the labels its
+ * predictions take. A tree classifier: its classes, sorted by unsigned bytes
+ * (crm/tree.h); logistic regression: 2, the negative class then the positive
+ * one (the class whose probability `<out_col>_proba` holds, crm/linear.h).
+ * Every other model - k-means, regression, ARIMA, a classifier on a 0/1
+ * number target - has 0.
+ * @param[in]  m    fitted model
+ * @param[out] out  number of classes (0 on failure)
+ * @return CRM_OK, CRM_E_INVALID (NULL argument).
+ * Ownership: nothing changes hands.
+ * Thread-safety: safe; only reads m.
+ */
+CRM_API crm_status crm_model_class_count(const crm_model *m, size_t *out);
+
+/**
+ * Label of the i-th class of a classifier (order: crm_model_class_count()).
+ * @param[in]  m    fitted model
+ * @param[in]  i    0-based index, below crm_model_class_count()
+ * @param[out] out  the label (NULL on failure). Ownership: borrowed from m,
+ *                  valid until crm_model_free(m).
+ * @return CRM_OK, CRM_E_INVALID (NULL argument, i out of range, naming the
+ *         number of classes).
+ * Thread-safety: safe; only reads m.
+ */
+CRM_API crm_status crm_model_class(const crm_model *m, size_t i, const char **out);
+
+/**
  * Serialise the model to JSON text (format described at the top of this
  * header).
  * @param[in]  m    fitted model

@@ -4,7 +4,8 @@
  * predict, summary, save / load, transform steps) and the kinds (lib/kmeans,
  * lib/tree, ...), kept in core because every kind includes it.
  *
- * Adding a model kind: define a crm__model_vtable with every member set,
+ * Adding a model kind: define a crm__model_vtable with every member set
+ * (`classes` may be NULL),
  * create models with crm__model_new(), and add the vtable to the registry in
  * lib/model/model.c so crm_model_from_json() can find its reader by kind name.
  */
@@ -31,6 +32,9 @@ typedef struct crm__model_vtable {
     crm_status (*to_json)(const void *state, crm__buf *b);
     /* Build the state from the parsed document (common header already checked). */
     crm_status (*from_json)(const crm__json *doc, void **state);
+    /* Classifiers: the number of class labels, *labels pointing at them (owned
+     * by the state). NULL for kinds whose predictions are no labels. */
+    size_t (*classes)(const void *state, char *const **labels);
 } crm__model_vtable;
 
 /* One recorded transform step: crm_dataset_mutate(ds, name, expr). */

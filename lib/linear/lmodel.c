@@ -480,12 +480,21 @@ static crm_status linreg_from_json(const crm__json *doc, void **state)
     return lin_from_json(doc, state, 0);
 }
 
+/* A logistic model's classes: negative and positive of a text target (none for a
+ * 0/1 number target). */
+static size_t lin_classes(const void *sp, char *const **labels)
+{
+    const lin_model *m = sp;
+    *labels = m->classes;
+    return m->classes[0] ? 2 : 0;
+}
+
 const crm__model_vtable crm__logreg_vtable = {
     CRM_MODEL_LOGREG,       "logreg", crm__lin_model_free, lin_predict,      lin_summary,
-    crm__logreg_stat_names, lin_stat, lin_to_json,         logreg_from_json,
+    crm__logreg_stat_names, lin_stat, lin_to_json,         logreg_from_json, lin_classes,
 };
 
 const crm__model_vtable crm__linreg_vtable = {
     CRM_MODEL_LINREG,       "linreg", crm__lin_model_free, lin_predict,      lin_summary,
-    crm__linreg_stat_names, lin_stat, lin_to_json,         linreg_from_json,
+    crm__linreg_stat_names, lin_stat, lin_to_json,         linreg_from_json, NULL,
 };

@@ -193,6 +193,30 @@ crm_status crm_model_stat_name(const crm_model *m, size_t i, const char **out)
     return CRM_OK;
 }
 
+crm_status crm_model_class_count(const crm_model *m, size_t *out)
+{
+    if (!out) return crm__error(CRM_E_INVALID, "crm_model_class_count: out is NULL");
+    *out = 0;
+    if (!m) return crm__error(CRM_E_INVALID, "crm_model_class_count: model is NULL");
+    char *const *labels = NULL;
+    if (m->vt->classes) *out = m->vt->classes(m->state, &labels);
+    return CRM_OK;
+}
+
+crm_status crm_model_class(const crm_model *m, size_t i, const char **out)
+{
+    if (!out) return crm__error(CRM_E_INVALID, "crm_model_class: out is NULL");
+    *out = NULL;
+    if (!m) return crm__error(CRM_E_INVALID, "crm_model_class: model is NULL");
+    char *const *labels = NULL;
+    size_t n = m->vt->classes ? m->vt->classes(m->state, &labels) : 0;
+    if (i >= n)
+        return crm__error(CRM_E_INVALID, "crm_model_class: index %zu out of range (%zu classes)",
+                          i, n);
+    *out = labels[i];
+    return CRM_OK;
+}
+
 static crm_status to_json_buf(const crm_model *m, crm__buf *b)
 {
     int version = m->nsteps ? CRM_MODEL_FORMAT_VERSION : CRM__MODEL_FORMAT_PLAIN;

@@ -751,9 +751,17 @@ static crm_status tr_from_json(const crm__json *doc, void **state)
     return CRM_OK;
 }
 
+/* The class labels of a tree classifier on a text target (none otherwise). */
+static size_t tr_classes(const void *sp, char *const **labels)
+{
+    const tr_model *m = sp;
+    *labels = m->classes;
+    return m->target_text && !m->regression ? m->K : 0;
+}
+
 const crm__model_vtable crm__tree_vtable = {
     CRM_MODEL_TREE, "tree",  crm__tree_free_state, tr_predict,   tr_summary,
-    tr_stat_names,  tr_stat, tr_to_json,           tr_from_json,
+    tr_stat_names,  tr_stat, tr_to_json,           tr_from_json, tr_classes,
 };
 
 /* ---- public accessors ------------------------------------------------------------------- */

@@ -60,6 +60,15 @@ if [ -n "$PY" ]; then
 fi
 
 # ---- errors ------------------------------------------------------------------------------
+# a rare positive class: no row has a probability above 0.5, and --test without
+# --positive still takes the model's positive class ("rare", second in byte order)
+awk 'BEGIN { print "x,y"; for (i = 1; i <= 20; i++) print i "," ((i == 3 || i == 11) ? "rare" : "common") }' \
+    >"$T/rare.csv"
+run logreg "$T/rare.csv" --target y --features x --test "$T/rare.csv" --json
+check "--test without --positive on a rare class exits 0" [ "$rc" -eq 0 ]
+cp "$T/out" "$T/rare_default.json"
+run logreg "$T/rare.csv" --target y --features x --test "$T/rare.csv" --json --positive rare
+check "... the same metrics as with --positive rare" cmp -s "$T/out" "$T/rare_default.json"
 printf 'x,y\n1,0\n2,0\n3,0\n4,1\n5,1\n6,1\n' >"$T/sep.csv"
 run logreg "$T/sep.csv" --target y --features x
 check "perfect separation: exit 1" [ "$rc" -eq 1 ]

@@ -100,3 +100,18 @@ def test_apriori_small():
 def test_split_items_escapes():
     assert libcrm.split_items("HEART\\, RED, MUG") == ["HEART, RED", "MUG"]
     assert libcrm.split_items("a\\\\b") == ["a\\b"]
+
+
+def test_model_classes():
+    ds = Dataset.from_columns({
+        "x": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0],
+        "y": ["yes", "no", "no", "maybe", "no", "yes", "no", "maybe"],
+        "yn": ["yes", "no", "no", "no", "no", "yes", "no", "no"],
+    })
+    # a tree on a text target: its classes in byte order
+    assert libcrm.DecisionTree().fit(ds, "y", ["x"]).classes == ("maybe", "no", "yes")
+    # logistic regression: negative, then positive
+    assert libcrm.LogisticRegression().fit(ds, "yn", ["x"]).classes == ("no", "yes")
+    assert libcrm.LogisticRegression(positive="no").fit(ds, "yn", ["x"]).classes == ("yes", "no")
+    # no labels for k-means
+    assert libcrm.KMeans(k=2).fit(ds, ["x"]).classes == ()

@@ -3545,6 +3545,57 @@ crm_model_stat_name = _bind(
     ],
 )
 
+#: crm_status crm_model_class_count(const crm_model *m, size_t *out)
+crm_model_class_count = _bind(
+    'crm_model_class_count',
+    c_int,  # returns status
+    [
+        POINTER(crm_model),  # m: in, handle
+        POINTER(c_size_t),  # out: out, scalar_out
+    ],
+    status=True,
+    doc="""crm_status crm_model_class_count(const crm_model *m, size_t *out)
+
+    Number of classes of a classifier fitted on a text target: the labels its
+    predictions take. A tree classifier: its classes, sorted by unsigned bytes
+    (crm/tree.h); logistic regression: 2, the negative class then the positive
+    one (the class whose probability `<out_col>_proba` holds, crm/linear.h).
+    Every other model - k-means, regression, ARIMA, a classifier on a 0/1
+    number target - has 0.
+    @param[in]  m    fitted model
+    @param[out] out  number of classes (0 on failure)
+    @return CRM_OK, CRM_E_INVALID (NULL argument).
+    Ownership: nothing changes hands.
+    Thread-safety: safe; only reads m.
+    """,
+)
+
+#: crm_status crm_model_class(const crm_model *m, size_t i, const char **out)
+crm_model_class = _bind(
+    'crm_model_class',
+    c_int,  # returns status
+    [
+        POINTER(crm_model),  # m: in, handle
+        c_size_t,  # i: in, value
+        POINTER(c_char_p),  # out: out, borrowed_string_out
+    ],
+    status=True,
+    doc="""crm_status crm_model_class(const crm_model *m, size_t i, const char **out)
+
+    Label of the i-th class of a classifier (order: crm_model_class_count()).
+    @param[in]  m    fitted model
+    @param[in]  i    0-based index, below crm_model_class_count()
+    @param[out] out  the label (NULL on failure). Ownership: borrowed from m,
+                     valid until crm_model_free(m).
+    @return CRM_OK, CRM_E_INVALID (NULL argument, i out of range, naming the
+            number of classes).
+    Thread-safety: safe; only reads m.
+    """,
+    checks=[
+        (1, 'i', 'size_t'),
+    ],
+)
+
 #: crm_status crm_model_to_json(const crm_model *m, char **out)
 crm_model_to_json = _bind(
     'crm_model_to_json',
@@ -4796,6 +4847,8 @@ FUNCTIONS = (
     'crm_model_stat',
     'crm_model_stat_count',
     'crm_model_stat_name',
+    'crm_model_class_count',
+    'crm_model_class',
     'crm_model_to_json',
     'crm_model_from_json',
     'crm_model_save',

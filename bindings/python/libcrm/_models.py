@@ -56,6 +56,20 @@ class Model:
         return steps
 
     @property
+    def classes(self):
+        """The class labels of a classifier fitted on a text target, as a tuple (a tree:
+        its classes in byte order; logistic regression: negative, positive); empty for
+        every other model."""
+        n = c_size_t()
+        _capi.crm_model_class_count(self._handle, byref(n))
+        labels = []
+        for i in range(n.value):
+            label = c_char_p()
+            _capi.crm_model_class(self._handle, i, byref(label))
+            labels.append(label.value.decode("utf-8"))
+        return tuple(labels)
+
+    @property
     def kind_name(self):
         """The model kind as in the JSON "kind" member ("kmeans", "tree", ...)."""
         name = _capi.crm_model_kind_name(_capi.crm_model_kind(self._handle))
