@@ -94,7 +94,7 @@ void cli_format_time(int64_t t, char *buf, size_t size)
 
 void cli_format_date(int64_t t, char *buf, size_t size)
 {
-    char full[32];
+    char full[128]; /* room for any int64_t fields, so GCC sees no truncation */
     cli_format_time(t, full, sizeof full);
     snprintf(buf, size, "%.10s", full);
 }
