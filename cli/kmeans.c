@@ -282,7 +282,7 @@ int cli_cmd_kmeans(int argc, char **argv)
     if (crm_kmeans_options_init(&ko, sizeof ko) != CRM_OK) return cli_lib_error(NULL);
     cli_csvflags f;
     cli_mutate_list mutates;
-    int rc = cli_fit_inputs_init(&f, &mutates, argc);
+    int rc = cli_csv_mutate_init(&f, &mutates, argc);
     if (rc) return rc;
     const char *path = NULL, *out = NULL, *model_path = NULL, *colarg = NULL, *logarg = NULL,
                *elbow = NULL;

@@ -345,7 +345,7 @@ int cli_regression(int argc, char **argv, int logistic)
         return cli_lib_error(NULL);
     cli_csvflags f;
     cli_mutate_list mutates;
-    int rc = cli_fit_inputs_init(&f, &mutates, argc);
+    int rc = cli_csv_mutate_init(&f, &mutates, argc);
     if (rc) return rc;
     const char *path = NULL, *out = NULL, *model_path = NULL, *featarg = NULL, *target = NULL,
                *weight = NULL, *test_path = NULL;

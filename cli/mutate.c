@@ -48,7 +48,7 @@ int cli_mutate_option(cli_args *a, const cli_opt *o, void *dest)
     return 0;
 }
 
-int cli_fit_inputs_init(cli_csvflags *f, cli_mutate_list *mu, int argc)
+int cli_csv_mutate_init(cli_csvflags *f, cli_mutate_list *mu, int argc)
 {
     int rc = cli_csvflags_init(f, argc);
     if (rc) return rc;

@@ -31,9 +31,9 @@ void cli_mutate_list_free(cli_mutate_list *l);
  * cli_mutate_list): checks the syntax (cli_check_mutate) and appends it. */
 int cli_mutate_option(cli_args *a, const cli_opt *o, void *dest);
 
-/* The CSV flags and the --mutate list of a fitting command (kmeans, logreg,
- * linreg, tree). Returns 0, or an exit status after a message (nothing left to
+/* The CSV flags and the --mutate list of a command that takes both (kmeans,
+ * logreg, linreg, tree, predict). Returns 0, or an exit status after a message (nothing left to
  * free). Free each with cli_csvflags_free() and cli_mutate_list_free(). */
-int cli_fit_inputs_init(cli_csvflags *f, cli_mutate_list *mu, int argc);
+int cli_csv_mutate_init(cli_csvflags *f, cli_mutate_list *mu, int argc);
 
 #endif /* CRM_CLI_MUTATE_H */

@@ -84,18 +84,14 @@ int cli_cmd_predict(int argc, char **argv)
     cli_args a;
     cli_args_init(&a, argc, argv, "predict", pr_usage);
     cli_csvflags f;
-    int rc = cli_csvflags_init(&f, argc);
+    cli_mutate_list mutates;
+    int rc = cli_csv_mutate_init(&f, &mutates, argc);
     if (rc) return rc;
     const char *model_path = NULL, *path = NULL, *out = NULL, *col = NULL;
     pr_files files = {NULL, NULL};
-    cli_mutate_list mutates;
     int32_t json = 0;
     crm_model *m = NULL;
     crm_dataset *ds = NULL;
-    if ((rc = cli_mutate_list_init(&mutates, argc))) {
-        cli_csvflags_free(&f);
-        return rc;
-    }
     const cli_option opts[] = {
         {"output", 'o', CLI_FILE(&out)},
         {"column", 0, CLI_CALL(column_option, &col)},

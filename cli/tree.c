@@ -194,7 +194,7 @@ int cli_cmd_tree(int argc, char **argv)
     if (crm_tree_options_init(&to, sizeof to) != CRM_OK) return cli_lib_error(NULL);
     cli_csvflags f;
     cli_mutate_list mutates;
-    int rc = cli_fit_inputs_init(&f, &mutates, argc);
+    int rc = cli_csv_mutate_init(&f, &mutates, argc);
     if (rc) return rc;
     const char *path = NULL, *out = NULL, *model_path = NULL, *dot_path = NULL, *target = NULL,
                *featarg = NULL;
