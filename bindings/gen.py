@@ -2192,11 +2192,36 @@ def generate(use_clang: bool = True) -> Dict[str, str]:
         if problems:
             raise GenError("the parsed declarations differ from clang's AST:\n  "
                            + "\n  ".join(problems))
-    return {
+    outputs = {
         OUT_IR: emit_ir(ir),
         OUT_PY: emit_python(ir),
         OUT_SYMBOLS: emit_symbols(ir),
     }
+    outputs.update(language_outputs(json.loads(outputs[OUT_IR])))
+    return outputs
+
+
+def language_outputs(ir: dict) -> Dict[str, str]:
+    """Files of the other language bindings, from their emitters.
+
+    Each `bindings/<lang>/emit.py` defines `emit(ir) -> {relative path: text}`
+    and receives the IR exactly as written to crm-api.json, so a binding can
+    be generated from that file alone. Paths must lie under `bindings/<lang>/`.
+    """
+    import importlib.util
+    out: Dict[str, str] = {}
+    sys.dont_write_bytecode = True  # no __pycache__ beside the emitters
+    for emitter in sorted((ROOT / "bindings").glob("*/emit.py")):
+        lang = emitter.parent.name
+        spec = importlib.util.spec_from_file_location(f"crm_emit_{lang}", emitter)
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        for rel, text in mod.emit(ir).items():
+            if not rel.startswith(f"bindings/{lang}/") or ".." in rel.split("/"):
+                raise GenError(f"{emitter.relative_to(ROOT)}: emits {rel}, "
+                               f"outside bindings/{lang}/")
+            out[rel] = text
+    return out
 
 
 def main(argv: Optional[List[str]] = None) -> int:
