@@ -11,7 +11,12 @@
 set -eu
 
 pkgs_build="build-essential cmake pkg-config libopenblas-dev liblapacke-dev zlib1g-dev"
-pkgs_test="check python3 python3-pytest python3-numpy locales"
+# The PHP, Node.js and Java bindings and their test runners.
+# nodejs and npm only when no node/npm is on PATH (a newer Node.js may be installed).
+pkgs_bindings="php8.2-cli phpunit openjdk-17-jdk-headless libjna-java junit5"
+command -v node >/dev/null 2>&1 || pkgs_bindings="$pkgs_bindings nodejs"
+command -v npm >/dev/null 2>&1 || pkgs_bindings="$pkgs_bindings npm"
+pkgs_test="check python3 python3-pytest python3-numpy locales $pkgs_bindings"
 pkgs_goldens="python3 python3-numpy python3-scipy python3-pandas python3-sklearn python3-statsmodels r-base-core r-cran-forecast"
 pkgs_ci="valgrind abigail-tools clang g++"
 pkgs_fuzz="clang libclang-rt-14-dev"
