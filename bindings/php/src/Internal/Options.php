@@ -47,6 +47,12 @@ final class Options
     /** Whether any option was set (false: pass NULL for the library defaults). */
     public bool $touched = false;
 
+    /** @var array<string, string> field => enum, for fields the IR does not tag */
+    private array $enumHints = [];
+
+    /** @var list<string> int fields that also take a 1-character string */
+    private array $charFields = [];
+
     private function __construct(public readonly string $name, public readonly string $what)
     {
         $this->struct = Capi::ffi()->new($name);
@@ -65,8 +71,10 @@ final class Options
                                  array $enumHints = [], array $charFields = []): self
     {
         $o = new self($name, $what);
+        $o->enumHints = $enumHints;
+        $o->charFields = $charFields;
         foreach ($options as $key => $value) {
-            $o->set($key, $value, $enumHints, $charFields);
+            $o->set($key, $value);
         }
         return $o;
     }
@@ -103,9 +111,10 @@ final class Options
     }
 
     /** Set option $key to $value (checked and converted). */
-    public function set(int|string $key, mixed $value, array $enumHints = [],
-                        array $charFields = []): void
+    public function set(int|string $key, mixed $value): void
     {
+        $enumHints = $this->enumHints;
+        $charFields = $this->charFields;
         $field = self::field($this->name, $key, $this->what);
         $meta = Capi::STRUCTS[$this->name]['fields'][$field];
         $what = $this->what . '(' . $field . ')';
@@ -294,12 +303,13 @@ final class Options
         foreach (Capi::STRUCTS[$this->name]['fields'] as $field => $meta) {
             $v = $this->struct->$field;
             if ($meta['kind'] === 'string') {
-                $v = $v === null ? null : FFI::string($v);
+                $v = $v instanceof CData ? FFI::string($v) : $v;
             } elseif (\in_array($meta['kind'], ['string_array', 'double_array', 'int_array'], true)) {
                 $n = isset($meta['length']) ? $this->struct->{$meta['length']} : 0;
                 $list = [];
                 for ($i = 0; $v !== null && $i < $n; $i++) {
-                    $list[] = $meta['kind'] === 'string_array' ? FFI::string($v[$i]) : $v[$i];
+                    $item = $v[$i];
+                    $list[] = $item instanceof CData ? FFI::string($item) : $item;
                 }
                 $v = $v === null ? null : $list;
             } elseif ($meta['kind'] === 'callback' || $meta['kind'] === 'user_data') {

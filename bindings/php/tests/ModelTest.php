@@ -1,0 +1,105 @@
+<?php
+
+declare(strict_types=1);
+
+namespace Libcrm\Tests;
+
+use Libcrm\Arima;
+use Libcrm\Crm;
+use Libcrm\Dataset;
+use Libcrm\DecisionTree;
+use Libcrm\KMeans;
+use Libcrm\LinearRegression;
+use Libcrm\LogisticRegression;
+use Libcrm\Model;
+use PHPUnit\Framework\TestCase;
+
+final class ModelTest extends TestCase
+{
+    public function testKMeansFitPredictSaveLoad(): void
+    {
+        $ds = Dataset::fromColumns(['x' => [0.0, 0.2, 0.1, 10.0, 10.2, 10.1], 'y' => [1, 1, 1, 5, 5, 5]]);
+        $km = (new KMeans(k: 2, seed: 42, n_threads: 1, mutate: ['x=x*2']))->fit($ds, ['x', 'y']);
+        $this->assertSame('kmeans', $km->kindName());
+        $this->assertSame(['x=x*2'], $km->mutateSteps());
+        $stats = $km->stats();
+        $this->assertArrayHasKey('inertia', $stats);
+        // In x*2 units each cluster has x deviations -0.2, 0.2, 0: 2 x 0.04 per cluster.
+        $this->assertEqualsWithDelta(0.16, $stats['inertia'], 1e-9);
+        $labels = $km->predict($ds->clone())->column('cluster');
+        $this->assertSame($labels[0], $labels[1]);
+        $this->assertNotSame($labels[0], $labels[3]);
+        $path = \tempnam(\sys_get_temp_dir(), 'crm');
+        try {
+            $km->save($path);
+            $loaded = Crm::loadModel($path);
+            $this->assertInstanceOf(KMeans::class, $loaded);
+            $this->assertSame($stats, $loaded->stats());
+            $this->assertSame($labels, $loaded->predict($ds->clone())->column('cluster'));
+        } finally {
+            @\unlink($path);
+        }
+        $again = KMeans::fromJson($km->toJson());
+        $this->assertSame($labels, $again->predict($ds->clone(), 'c')->column('c'));
+        $copy = clone $km;
+        $km->close();
+        $this->assertSame($stats, $copy->stats());
+        $this->assertSame(2, $copy->summary()->nrows());
+    }
+
+    public function testRegressions(): void
+    {
+        $x = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+        $ds = Dataset::fromColumns(['x' => $x, 'y' => \array_map(fn ($v) => 2 * $v + 1, $x),
+            'c' => ['no', 'no', 'yes', 'no', 'yes', 'yes']]);
+        $lin = (new LinearRegression())->fit($ds, 'y', ['x']);
+        $coef = $lin->coefficients();
+        $this->assertEqualsWithDelta(2.0, $coef['x']['estimate'], 1e-12);
+        $this->assertEqualsWithDelta(1.0, $coef['(Intercept)']['estimate'] ?? $coef['intercept']['estimate'], 1e-12);
+        $log = (new LogisticRegression(positive: 'yes', l2: 1.0))->fit($ds, 'c', ['x']);
+        $this->assertSame('logreg', $log->kindName());
+        $this->assertSame(['no', 'yes'], $log->classes());
+        $pred = $log->predict($ds->clone(), 'p');
+        $this->assertContains('p_proba', $pred->columns());
+        $tree = (new DecisionTree(max_depth: 2, criterion: 'gini'))->fit($ds, 'c', ['x']);
+        $this->assertStringContainsString('x', $tree->rules());
+        $this->assertStringContainsString('digraph', $tree->dot());
+        $this->assertEqualsWithDelta(1.0, \array_sum($tree->featureImportances()), 1e-12);
+    }
+
+    public function testArima(): void
+    {
+        $y = [];
+        for ($i = 0; $i < 60; $i++) {
+            $y[] = 100 + $i + 10 * \sin($i / 2);
+        }
+        $m = (new Arima(p: 1, d: 1, q: 0))->fit($y);
+        $this->assertSame('arima', $m->kindName());
+        $fc = $m->forecast(6, level: 90);
+        $this->assertSame(6, $fc->nrows());
+        $this->assertContains('lower', $fc->columns());
+        $both = $m->forecast(3);
+        $this->assertContains('upper_95', $both->columns());
+        $ds = Dataset::fromColumns(['d' => \array_map(fn ($i) => new \DateTimeImmutable("@" . (86400 * 31 * $i)), \range(0, 47)),
+            'v' => \array_slice($y, 0, 48)]);
+        $auto = (new Arima(auto: true))->fitDataset($ds, 'd', 'v', 'month');
+        $this->assertContains('time', $auto->forecast(2)->columns());
+    }
+
+    public function testRfmAndSynth(): void
+    {
+        $tx = Crm::synth(customers: 50, days: 200, seed: 3, start: new \DateTimeImmutable('2022-01-01'));
+        $this->assertContains('InvoiceDate', $tx->columns());
+        $sales = $tx->filter('CustomerID is not missing and Quantity > 0');
+        $sales->mutate('Amount', 'Quantity * UnitPrice');
+        $rfm = Crm::rfm($sales, customer: 'CustomerID', date: 'InvoiceDate', amount: 'Amount');
+        $this->assertGreaterThan(0, $rfm->nrows());
+        foreach ($rfm->column('segment') as $s) {
+            $this->assertContains($s, Crm::rfmSegments());
+        }
+        $this->assertInstanceOf(\DateTimeImmutable::class, Crm::rfmDefaultAsOf($sales, 'InvoiceDate'));
+        $this->assertSame(Crm::versionNumber(), \Libcrm\Generated\Capi::crm_version_number());
+        $this->assertMatchesRegularExpression('/^\d+\.\d+\.\d+$/', Crm::version());
+        $this->assertInstanceOf(Model::class, Model::fromJson((new KMeans(k: 1))->fit($rfm, 'monetary')->toJson()));
+    }
+}
