@@ -202,7 +202,7 @@ final class Dataset implements \Countable
         $n = \count($values);
         switch ($type) {
             case 'number':
-                $buf = Native::doubleArray($values, "column \"$name\"") ?? FFI::new('double[1]');
+                $buf = Native::doubleArray($values, "column \"$name\" (number)") ?? FFI::new('double[1]');
                 Capi::crm_dataset_add_number($handle, $name, $buf, $n);
                 break;
             case 'time':
@@ -212,8 +212,8 @@ final class Dataset implements \Countable
                         $v === null => Capi::CRM_TIME_MISSING,
                         $v instanceof \DateTimeInterface => $v->getTimestamp(),
                         \is_int($v) => $v,
-                        default => throw new \TypeError("column \"$name\": "
-                            . \get_debug_type($v) . ' is not a date-time'),
+                        default => throw new \TypeError("column \"$name\" (time) mixes in a "
+                            . \get_debug_type($v) . ' value'),
                     };
                 }
                 $buf = $n > 0 ? Native::intArray($secs, 'int64_t', PHP_INT_MIN, PHP_INT_MAX, $name)
@@ -223,8 +223,8 @@ final class Dataset implements \Countable
             case 'text':
                 foreach ($values as $v) {
                     if ($v !== null && !\is_string($v)) {
-                        throw new \TypeError("column \"$name\" mixes text and "
-                            . \get_debug_type($v) . ' values');
+                        throw new \TypeError("column \"$name\" (text) mixes in a "
+                            . \get_debug_type($v) . ' value');
                     }
                 }
                 [$ptrs, $blob] = Native::stringArray($values, "column \"$name\"");
@@ -238,27 +238,25 @@ final class Dataset implements \Countable
         return $this;
     }
 
+    /**
+     * The column type of $values from its first non-missing value; the copy into
+     * C memory then checks every value against it (\TypeError when they mix).
+     */
     private static function inferType(string $name, array $values): string
     {
-        $kind = null;
         foreach ($values as $v) {
             if ($v === null || (\is_float($v) && \is_nan($v))) {
                 continue;
             }
-            $k = match (true) {
+            return match (true) {
                 \is_int($v), \is_float($v), \is_bool($v) => 'number',
                 \is_string($v) => 'text',
                 $v instanceof \DateTimeInterface => 'time',
                 default => throw new \TypeError("column \"$name\": cannot store a "
                     . \get_debug_type($v) . ' value'),
             };
-            if ($kind === null) {
-                $kind = $k;
-            } elseif ($kind !== $k) {
-                throw new \TypeError("column \"$name\" mixes $kind and $k values");
-            }
         }
-        return $kind ?? 'number';
+        return 'number';
     }
 
     /** Remove a column in place (NotFoundException when there is none); returns $this. */
