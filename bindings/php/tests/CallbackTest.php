@@ -90,4 +90,24 @@ final class CallbackTest extends TestCase
                 throw new \LogicException('from apriori');
             });
     }
+
+    public function testNestedCallsEachGetTheirOwnCallback(): void
+    {
+        $outer = [];
+        $inner = [];
+        $ds = self::data();
+        $km = new KMeans(k: 2, seed: 1, n_threads: 1, progress: function (float $f) use (&$outer, &$inner, $ds) {
+            if ($outer === []) {
+                (new KMeans(k: 3, seed: 2, n_threads: 1, progress: function (float $g) use (&$inner) {
+                    $inner[] = $g;
+                }))->fit($ds, ['x']);
+            }
+            $outer[] = $f;
+        });
+        $km->fit($ds, ['x', 'y']);
+        $this->assertNotEmpty($outer);
+        $this->assertNotEmpty($inner);
+        $this->assertTrue($km->isFitted());
+        $this->assertSame(2, $km->summary()->nrows());
+    }
 }

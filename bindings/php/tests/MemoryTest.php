@@ -77,4 +77,16 @@ final class MemoryTest extends TestCase
             }
         }, 'model');
     }
+
+    public function testProgressCallbackCycles(): void
+    {
+        // One C trampoline per callback type: fits with a PHP callback do not pile up
+        // FFI callbacks (PHP's FFI keeps those until the end of the request).
+        $ds = Dataset::fromColumns(['x' => [0.0, 0.1, 5.0, 5.1]]);
+        $this->assertFlat(function (int $i) use ($ds): void {
+            if ($i % 10 === 0) {
+                (new KMeans(k: 2, max_iter: 3, progress: fn (float $f) => false))->fit($ds, 'x')->close();
+            }
+        }, 'progress callbacks');
+    }
 }

@@ -41,6 +41,15 @@ final class Options
     /** @var array<int, mixed> C memory the struct points into */
     private array $keep = [];
 
+    /** @var array<string, CData> callback type => holder of its one C trampoline */
+    private static array $trampolines = [];
+
+    /** @var list<self> the Options of the running call()s, innermost last */
+    private static array $active = [];
+
+    /** @var callable|null the user's progress callback */
+    private $progress = null;
+
     /** The exception a progress callback threw, re-thrown after the call. */
     private ?\Throwable $callbackError = null;
 
@@ -198,27 +207,58 @@ final class Options
     {
         if ($value === null) {
             $this->struct->$field = null;
+            $this->progress = null;
             return;
         }
         if (!\is_callable($value)) {
             throw new \TypeError($what . ' must be callable, not ' . \get_debug_type($value));
         }
-        $user = $value;
-        $trampoline = function (float $fraction, $ignored) use ($user): int {
-            if ($this->callbackError !== null) {
-                return 1;
-            }
-            try {
-                $r = $user($fraction);
-                return ($r === null || $r === false || $r === 0) ? 0 : 1;
-            } catch (\Throwable $e) {
-                // Never let it unwind through C: cancel, re-throw after the call.
-                $this->callbackError = $e;
-                return 1;
-            }
-        };
-        $this->keep[] = $trampoline;
-        $this->struct->$field = $trampoline;
+        $this->progress = $value;
+        $type = Capi::STRUCTS[$this->name]['fields'][$field]['type'];
+        $this->struct->$field = self::trampoline($type);
+    }
+
+    /**
+     * The C function pointer of type $type that calls the progress callback of
+     * the innermost running call().
+     *
+     * PHP's FFI keeps every PHP closure turned into a C function pointer until
+     * the end of the request, so one per options struct would leak (about
+     * 3.6 kB per fit). Instead there is one per callback type for the process,
+     * and it dispatches to the Options of the innermost call() running on this
+     * thread (library callbacks run synchronously, on the calling thread).
+     */
+    private static function trampoline(string $type): CData
+    {
+        if (!isset(self::$trampolines[$type])) {
+            $decl = \str_contains($type, '(*)') ? \str_replace('(*)', '(*f)', $type) : $type . ' f';
+            $holder = Capi::ffi()->new('struct { ' . $decl . '; }', false);
+            $holder->f = static function (float $fraction, mixed $user): int {
+                $top = \end(self::$active);
+                return $top === false ? 0 : $top->progress($fraction);
+            };
+            self::$trampolines[$type] = $holder;
+        }
+        return self::$trampolines[$type]->f;
+    }
+
+    /** The user's progress callback for $fraction: 1 cancels; exceptions are kept, not thrown. */
+    private function progress(float $fraction): int
+    {
+        if ($this->progress === null) {
+            return 0;
+        }
+        if ($this->callbackError !== null) {
+            return 1;
+        }
+        try {
+            $r = ($this->progress)($fraction);
+            return ($r === null || $r === false || $r === 0) ? 0 : 1;
+        } catch (\Throwable $e) {
+            // Never let it unwind through C: cancel, re-throw after the call.
+            $this->callbackError = $e;
+            return 1;
+        }
     }
 
     /** The value of enum member $value (a name, with or without prefix, any case). */
@@ -277,11 +317,14 @@ final class Options
      */
     public function call(callable $call): mixed
     {
+        self::$active[] = $this;
         try {
             $result = $call();
         } catch (CrmException $e) {
             $this->rethrow();
             throw $e;
+        } finally {
+            \array_pop(self::$active);
         }
         $this->rethrow();
         return $result;
