@@ -21,8 +21,8 @@ final class OptionsTest extends TestCase
             $values = $o->toArray();
             $this->assertSame(\FFI::sizeof($o->struct), $values['size'], $name);
             foreach ($meta['fields'] as $field => $f) {
-                if (\array_key_exists('default', $f) && \is_scalar($f['default'])) {
-                    $this->assertEquals($f['default'], $values[$field], "$name.$field default");
+                if (\array_key_exists('default', $f)) {
+                    $this->assertEquals(self::defaultValue($f), $values[$field], "$name.$field default");
                 }
             }
         }
@@ -92,5 +92,26 @@ final class OptionsTest extends TestCase
         $m = new \ReflectionMethod($model, 'buildOptions');
         $m->setAccessible(true);
         return $m->invoke($model)->toArray();
+    }
+
+    /** The "default" of a field as the PHP value read back from the struct. */
+    private static function defaultValue(array $f): mixed
+    {
+        $d = $f['default'];
+        if ($f['kind'] === 'int' && \is_string($d)) {
+            if (isset($f['enum'])) {
+                return Options::enumValue($f['enum'], $d, 'default');
+            }
+            if (\defined(Capi::class . '::' . $d)) {
+                return \constant(Capi::class . '::' . $d);
+            }
+            if (\strlen($d) === 1) {
+                return \ord($d);
+            }
+        }
+        if (\in_array($f['kind'], ['string_array', 'double_array', 'int_array'], true) && $d === []) {
+            return null; // an empty list is a NULL pointer
+        }
+        return $d;
     }
 }
