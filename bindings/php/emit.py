@@ -257,6 +257,15 @@ def wrapper(f):
             sig.append("string " + v)
         else:
             sig.append("mixed " + v)
+    for p in f["params"]:
+        length = p.get("length")
+        if not length or length not in {q["name"] for q in f["params"]}:
+            continue
+        what = php_str("%s(%s)" % (name, p["name"]))
+        if p.get("role") == "buffer":
+            checks.append("        self::bytes(%s, %s, %s);" % (php_var(p["name"]), php_var(length), what))
+        elif p.get("role") in ("array", "array_out", "string_array"):
+            checks.append("        self::room(%s, %s, %s);" % (php_var(p["name"]), php_var(length), what))
     args = ", ".join(php_var(p["name"]) for p in f["params"])
     call = "(self::$ffi ?? self::ffi())->%s(%s)" % (name, args)
     if role == "status":
@@ -390,6 +399,33 @@ CAPI_RUNTIME = r'''
             throw new \ValueError($what . ' must not contain a NUL byte');
         }
         return $value;
+    }
+
+    /**
+     * A C array argument must hold at least $n elements: a CData array shorter
+     * than $n would let C read or write past its end. (A CData pointer cannot be
+     * checked; it is the caller's promise.)
+     *
+     * @throws \ValueError for a CData array of fewer than $n elements
+     */
+    public static function room(mixed $buf, int $n, string $what): void
+    {
+        if ($buf instanceof \FFI\CData && \FFI::typeof($buf)->getKind() === \FFI\CType::TYPE_ARRAY
+            && \count($buf) < $n) {
+            throw new \ValueError(\sprintf('%s: %d elements, %d needed', $what, \count($buf), $n));
+        }
+    }
+
+    /**
+     * A string passed as a (buffer, length) pair must hold at least $n bytes.
+     *
+     * @throws \ValueError when it is shorter
+     */
+    public static function bytes(string $buf, int $n, string $what): void
+    {
+        if (\strlen($buf) < $n) {
+            throw new \ValueError(\sprintf('%s: %d bytes, %d needed', $what, \strlen($buf), $n));
+        }
     }
 
     /**

@@ -78,6 +78,10 @@ final class MisuseTest extends TestCase
             [\TypeError::class, fn () => Capi::crm_dataset_filter(null, 42, null)],
             [\ValueError::class, fn () => Capi::crm_arima_forecast(null, 1 << 31, 95.0, null)],
             [\TypeError::class, fn () => Capi::crm_arima_forecast(null, 1, '95', null)],
+            // A C array shorter than the count given would let C run past its end.
+            [\ValueError::class, fn () => Capi::crm_dataset_get_number(null, 0, 0, 3, \FFI::new('double[2]'))],
+            [\ValueError::class, fn () => Capi::crm_dataset_add_number(null, 'x', \FFI::new('double[1]'), 2)],
+            [\ValueError::class, fn () => Capi::crm_dataset_read_csv_mem('a,b', 10, null, null)],
         ];
         foreach ($cases as $i => [$class, $call]) {
             try {

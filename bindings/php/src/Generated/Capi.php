@@ -968,6 +968,33 @@ CDEF;
     }
 
     /**
+     * A C array argument must hold at least $n elements: a CData array shorter
+     * than $n would let C read or write past its end. (A CData pointer cannot be
+     * checked; it is the caller's promise.)
+     *
+     * @throws \ValueError for a CData array of fewer than $n elements
+     */
+    public static function room(mixed $buf, int $n, string $what): void
+    {
+        if ($buf instanceof \FFI\CData && \FFI::typeof($buf)->getKind() === \FFI\CType::TYPE_ARRAY
+            && \count($buf) < $n) {
+            throw new \ValueError(\sprintf('%s: %d elements, %d needed', $what, \count($buf), $n));
+        }
+    }
+
+    /**
+     * A string passed as a (buffer, length) pair must hold at least $n bytes.
+     *
+     * @throws \ValueError when it is shorter
+     */
+    public static function bytes(string $buf, int $n, string $what): void
+    {
+        if (\strlen($buf) < $n) {
+            throw new \ValueError(\sprintf('%s: %d bytes, %d needed', $what, \strlen($buf), $n));
+        }
+    }
+
+    /**
      * Throw the exception of status $rc with the library's message, read from
      * crm_last_error() straight after the failed call $function.
      *
@@ -1036,6 +1063,7 @@ CDEF;
     {
         $path = self::string($path, 'crm_file_write(path)');
         $len = self::int($len, 0, PHP_INT_MAX, 'crm_file_write(len)');
+        self::bytes($data, $len, 'crm_file_write(data)');
         $rc = (self::$ffi ?? self::ffi())->crm_file_write($path, $data, $len);
         if ($rc !== 0) {
             self::fail($rc, 'crm_file_write');
@@ -1107,6 +1135,7 @@ CDEF;
     {
         $name = self::string($name, 'crm_dataset_add_number(name)');
         $n = self::int($n, 0, PHP_INT_MAX, 'crm_dataset_add_number(n)');
+        self::room($values, $n, 'crm_dataset_add_number(values)');
         $rc = (self::$ffi ?? self::ffi())->crm_dataset_add_number($ds, $name, $values, $n);
         if ($rc !== 0) {
             self::fail($rc, 'crm_dataset_add_number');
@@ -1122,6 +1151,7 @@ CDEF;
     {
         $name = self::string($name, 'crm_dataset_add_text(name)');
         $n = self::int($n, 0, PHP_INT_MAX, 'crm_dataset_add_text(n)');
+        self::room($values, $n, 'crm_dataset_add_text(values)');
         $rc = (self::$ffi ?? self::ffi())->crm_dataset_add_text($ds, $name, $values, $n);
         if ($rc !== 0) {
             self::fail($rc, 'crm_dataset_add_text');
@@ -1137,6 +1167,7 @@ CDEF;
     {
         $name = self::string($name, 'crm_dataset_add_time(name)');
         $n = self::int($n, 0, PHP_INT_MAX, 'crm_dataset_add_time(n)');
+        self::room($values, $n, 'crm_dataset_add_time(values)');
         $rc = (self::$ffi ?? self::ffi())->crm_dataset_add_time($ds, $name, $values, $n);
         if ($rc !== 0) {
             self::fail($rc, 'crm_dataset_add_time');
@@ -1258,6 +1289,7 @@ CDEF;
         $col = self::int($col, 0, PHP_INT_MAX, 'crm_dataset_get_number(col)');
         $row0 = self::int($row0, 0, PHP_INT_MAX, 'crm_dataset_get_number(row0)');
         $n = self::int($n, 0, PHP_INT_MAX, 'crm_dataset_get_number(n)');
+        self::room($out, $n, 'crm_dataset_get_number(out)');
         $rc = (self::$ffi ?? self::ffi())->crm_dataset_get_number($ds, $col, $row0, $n, $out);
         if ($rc !== 0) {
             self::fail($rc, 'crm_dataset_get_number');
@@ -1289,6 +1321,7 @@ CDEF;
         $col = self::int($col, 0, PHP_INT_MAX, 'crm_dataset_get_time(col)');
         $row0 = self::int($row0, 0, PHP_INT_MAX, 'crm_dataset_get_time(row0)');
         $n = self::int($n, 0, PHP_INT_MAX, 'crm_dataset_get_time(n)');
+        self::room($out, $n, 'crm_dataset_get_time(out)');
         $rc = (self::$ffi ?? self::ffi())->crm_dataset_get_time($ds, $col, $row0, $n, $out);
         if ($rc !== 0) {
             self::fail($rc, 'crm_dataset_get_time');
@@ -1305,6 +1338,7 @@ CDEF;
         $col = self::int($col, 0, PHP_INT_MAX, 'crm_dataset_get_codes(col)');
         $row0 = self::int($row0, 0, PHP_INT_MAX, 'crm_dataset_get_codes(row0)');
         $n = self::int($n, 0, PHP_INT_MAX, 'crm_dataset_get_codes(n)');
+        self::room($out, $n, 'crm_dataset_get_codes(out)');
         $rc = (self::$ffi ?? self::ffi())->crm_dataset_get_codes($ds, $col, $row0, $n, $out);
         if ($rc !== 0) {
             self::fail($rc, 'crm_dataset_get_codes');
@@ -1348,6 +1382,7 @@ CDEF;
     public static function crm_dataset_select(mixed $ds, mixed $names, mixed $n, mixed $out): void
     {
         $n = self::int($n, 0, PHP_INT_MAX, 'crm_dataset_select(n)');
+        self::room($names, $n, 'crm_dataset_select(names)');
         $rc = (self::$ffi ?? self::ffi())->crm_dataset_select($ds, $names, $n, $out);
         if ($rc !== 0) {
             self::fail($rc, 'crm_dataset_select');
@@ -1362,6 +1397,7 @@ CDEF;
     public static function crm_dataset_sort(mixed $ds, mixed $keys, mixed $nkeys, mixed $descending, mixed $out): void
     {
         $nkeys = self::int($nkeys, 0, PHP_INT_MAX, 'crm_dataset_sort(nkeys)');
+        self::room($keys, $nkeys, 'crm_dataset_sort(keys)');
         $rc = (self::$ffi ?? self::ffi())->crm_dataset_sort($ds, $keys, $nkeys, $descending, $out);
         if ($rc !== 0) {
             self::fail($rc, 'crm_dataset_sort');
@@ -1433,6 +1469,8 @@ CDEF;
     {
         $nkeys = self::int($nkeys, 0, PHP_INT_MAX, 'crm_dataset_group(nkeys)');
         $naggs = self::int($naggs, 0, PHP_INT_MAX, 'crm_dataset_group(naggs)');
+        self::room($keys, $nkeys, 'crm_dataset_group(keys)');
+        self::room($aggs, $naggs, 'crm_dataset_group(aggs)');
         $rc = (self::$ffi ?? self::ffi())->crm_dataset_group($ds, $keys, $nkeys, $aggs, $naggs, $out);
         if ($rc !== 0) {
             self::fail($rc, 'crm_dataset_group');
@@ -1448,6 +1486,7 @@ CDEF;
     {
         $nkeys = self::int($nkeys, 0, PHP_INT_MAX, 'crm_dataset_join(nkeys)');
         $how = self::int($how, -2147483648, 2147483647, 'crm_dataset_join(how)');
+        self::room($keys, $nkeys, 'crm_dataset_join(keys)');
         $rc = (self::$ffi ?? self::ffi())->crm_dataset_join($left, $right, $keys, $nkeys, $how, $out);
         if ($rc !== 0) {
             self::fail($rc, 'crm_dataset_join');
@@ -1490,6 +1529,7 @@ CDEF;
     public static function crm_dataset_read_csv_mem(string $buf, mixed $len, mixed $opts, mixed $out): void
     {
         $len = self::int($len, 0, PHP_INT_MAX, 'crm_dataset_read_csv_mem(len)');
+        self::bytes($buf, $len, 'crm_dataset_read_csv_mem(buf)');
         $rc = (self::$ffi ?? self::ffi())->crm_dataset_read_csv_mem($buf, $len, $opts, $out);
         if ($rc !== 0) {
             self::fail($rc, 'crm_dataset_read_csv_mem');
@@ -1546,6 +1586,7 @@ CDEF;
     {
         $nkeys = self::int($nkeys, 0, PHP_INT_MAX, 'crm_clean_dedup(nkeys)');
         $keep = self::int($keep, -2147483648, 2147483647, 'crm_clean_dedup(keep)');
+        self::room($keys, $nkeys, 'crm_clean_dedup(keys)');
         $rc = (self::$ffi ?? self::ffi())->crm_clean_dedup($ds, $keys, $nkeys, $keep, $removed);
         if ($rc !== 0) {
             self::fail($rc, 'crm_clean_dedup');
@@ -1560,6 +1601,7 @@ CDEF;
     public static function crm_clean_drop_missing(mixed $ds, mixed $cols, mixed $count, mixed $removed): void
     {
         $count = self::int($count, 0, PHP_INT_MAX, 'crm_clean_drop_missing(count)');
+        self::room($cols, $count, 'crm_clean_drop_missing(cols)');
         $rc = (self::$ffi ?? self::ffi())->crm_clean_drop_missing($ds, $cols, $count, $removed);
         if ($rc !== 0) {
             self::fail($rc, 'crm_clean_drop_missing');
@@ -1734,6 +1776,8 @@ CDEF;
     {
         $col = self::string($col, 'crm_satisfaction(col)');
         $npositive = self::int($npositive, 0, PHP_INT_MAX, 'crm_satisfaction(npositive)');
+        self::room($positive, $npositive, 'crm_satisfaction(positive)');
+        self::room($out, $npositive, 'crm_satisfaction(out)');
         $rc = (self::$ffi ?? self::ffi())->crm_satisfaction($ds, $col, $positive, $npositive, $out);
         if ($rc !== 0) {
             self::fail($rc, 'crm_satisfaction');
@@ -1749,6 +1793,7 @@ CDEF;
     {
         $stage_col = self::string($stage_col, 'crm_funnel(stage_col)');
         $nstages = self::int($nstages, 0, PHP_INT_MAX, 'crm_funnel(nstages)');
+        self::room($stages, $nstages, 'crm_funnel(stages)');
         $rc = (self::$ffi ?? self::ffi())->crm_funnel($ds, $stage_col, $stages, $nstages, $out);
         if ($rc !== 0) {
             self::fail($rc, 'crm_funnel');
@@ -1985,6 +2030,7 @@ CDEF;
     public static function crm_kmeans_fit(mixed $ds, mixed $cols, mixed $ncols, mixed $opts, mixed $out): void
     {
         $ncols = self::int($ncols, 0, PHP_INT_MAX, 'crm_kmeans_fit(ncols)');
+        self::room($cols, $ncols, 'crm_kmeans_fit(cols)');
         $rc = (self::$ffi ?? self::ffi())->crm_kmeans_fit($ds, $cols, $ncols, $opts, $out);
         if ($rc !== 0) {
             self::fail($rc, 'crm_kmeans_fit');
@@ -2001,6 +2047,7 @@ CDEF;
         $ncols = self::int($ncols, 0, PHP_INT_MAX, 'crm_kmeans_elbow(ncols)');
         $k_min = self::int($k_min, -2147483648, 2147483647, 'crm_kmeans_elbow(k_min)');
         $k_max = self::int($k_max, -2147483648, 2147483647, 'crm_kmeans_elbow(k_max)');
+        self::room($cols, $ncols, 'crm_kmeans_elbow(cols)');
         $rc = (self::$ffi ?? self::ffi())->crm_kmeans_elbow($ds, $cols, $ncols, $k_min, $k_max, $opts, $out);
         if ($rc !== 0) {
             self::fail($rc, 'crm_kmeans_elbow');
@@ -2030,6 +2077,7 @@ CDEF;
     {
         $ncols = self::int($ncols, 0, PHP_INT_MAX, 'crm_silhouette(ncols)');
         $label_col = self::string($label_col, 'crm_silhouette(label_col)');
+        self::room($cols, $ncols, 'crm_silhouette(cols)');
         $rc = (self::$ffi ?? self::ffi())->crm_silhouette($ds, $cols, $ncols, $label_col, $opts, $out);
         if ($rc !== 0) {
             self::fail($rc, 'crm_silhouette');
@@ -2059,6 +2107,7 @@ CDEF;
     {
         $target = self::string($target, 'crm_tree_fit(target)');
         $nf = self::int($nf, 0, PHP_INT_MAX, 'crm_tree_fit(nf)');
+        self::room($features, $nf, 'crm_tree_fit(features)');
         $rc = (self::$ffi ?? self::ffi())->crm_tree_fit($ds, $target, $features, $nf, $opts, $out);
         if ($rc !== 0) {
             self::fail($rc, 'crm_tree_fit');
@@ -2074,6 +2123,7 @@ CDEF;
     {
         $target = self::string($target, 'crm_tree_pruning_path(target)');
         $nf = self::int($nf, 0, PHP_INT_MAX, 'crm_tree_pruning_path(nf)');
+        self::room($features, $nf, 'crm_tree_pruning_path(features)');
         $rc = (self::$ffi ?? self::ffi())->crm_tree_pruning_path($ds, $target, $features, $nf, $opts, $out);
         if ($rc !== 0) {
             self::fail($rc, 'crm_tree_pruning_path');
@@ -2155,6 +2205,7 @@ CDEF;
     {
         $target = self::string($target, 'crm_logreg_fit(target)');
         $nf = self::int($nf, 0, PHP_INT_MAX, 'crm_logreg_fit(nf)');
+        self::room($features, $nf, 'crm_logreg_fit(features)');
         $rc = (self::$ffi ?? self::ffi())->crm_logreg_fit($ds, $target, $features, $nf, $opts, $out);
         if ($rc !== 0) {
             self::fail($rc, 'crm_logreg_fit');
@@ -2184,6 +2235,7 @@ CDEF;
     {
         $target = self::string($target, 'crm_linreg_fit(target)');
         $nf = self::int($nf, 0, PHP_INT_MAX, 'crm_linreg_fit(nf)');
+        self::room($features, $nf, 'crm_linreg_fit(features)');
         $rc = (self::$ffi ?? self::ffi())->crm_linreg_fit($ds, $target, $features, $nf, $opts, $out);
         if ($rc !== 0) {
             self::fail($rc, 'crm_linreg_fit');
@@ -2256,6 +2308,7 @@ CDEF;
     public static function crm_arima_fit(mixed $y, mixed $n, mixed $opts, mixed $out): void
     {
         $n = self::int($n, 0, PHP_INT_MAX, 'crm_arima_fit(n)');
+        self::room($y, $n, 'crm_arima_fit(y)');
         $rc = (self::$ffi ?? self::ffi())->crm_arima_fit($y, $n, $opts, $out);
         if ($rc !== 0) {
             self::fail($rc, 'crm_arima_fit');
@@ -2301,6 +2354,7 @@ CDEF;
     {
         $h = self::int($h, -2147483648, 2147483647, 'crm_arima_forecast_levels(h)');
         $nlevels = self::int($nlevels, 0, PHP_INT_MAX, 'crm_arima_forecast_levels(nlevels)');
+        self::room($levels, $nlevels, 'crm_arima_forecast_levels(levels)');
         $rc = (self::$ffi ?? self::ffi())->crm_arima_forecast_levels($m, $h, $levels, $nlevels, $out);
         if ($rc !== 0) {
             self::fail($rc, 'crm_arima_forecast_levels');
