@@ -410,9 +410,16 @@ CAPI_RUNTIME = r'''
      */
     public static function room(mixed $buf, int $n, string $what): void
     {
-        if ($buf instanceof \FFI\CData && \FFI::typeof($buf)->getKind() === \FFI\CType::TYPE_ARRAY
-            && \count($buf) < $n) {
-            throw new \ValueError(\sprintf('%s: %d elements, %d needed', $what, \count($buf), $n));
+        if (!$buf instanceof \FFI\CData) {
+            return;
+        }
+        try {
+            $have = \count($buf); // C arrays only; FFI::typeof() would leak a CType per call
+        } catch (\FFI\Exception) {
+            return;
+        }
+        if ($have < $n) {
+            throw new \ValueError(\sprintf('%s: %d elements, %d needed', $what, $have, $n));
         }
     }
 
