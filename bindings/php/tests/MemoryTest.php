@@ -89,4 +89,13 @@ final class MemoryTest extends TestCase
             }
         }, 'progress callbacks');
     }
+
+    public function testOptionsCycles(): void
+    {
+        // Options with strings and lists: their C copies go with the options struct.
+        $this->assertFlat(function (int $i): void {
+            Dataset::readCsvString("a;b\n1;x\n", delimiter: ';', na_values: ['-', '?'],
+                types: ['b' => 'text'], date_format: '%Y-%m-%d')->close();
+        }, 'options');
+    }
 }
