@@ -4,7 +4,6 @@
 # bindings/node/node_modules is missing and reports a skip (77) without node,
 # npm or the shared data, a failure with CI=true. (Not included in sanitizer
 # builds: tests/CMakeLists.txt leaves the binding suites out there.)
-find_program(CRM_NODE NAMES node nodejs)
 find_program(CRM_NODE_PY3 NAMES python3 PATHS /usr/bin NO_DEFAULT_PATH)
 set(CRM_NODE_SCRIPT ${PROJECT_SOURCE_DIR}/bindings/node/scripts/ctest.sh)
 set(CRM_NODE_ENV "LIBCRM_PATH=$<TARGET_FILE:crm>")
