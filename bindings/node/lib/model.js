@@ -339,7 +339,11 @@ class Arima extends Model {
         let y = values;
         if (!(values instanceof Float64Array)) {
             if (!Array.isArray(values)) throw new TypeError('fit(values) needs a Float64Array or an array');
-            y = Float64Array.from(values, (v) => (v === null ? NaN : v));
+            y = Float64Array.from(values, (v, i) => {
+                if (v === null) return NaN;
+                if (typeof v !== 'number') throw new TypeError(`fit(values)[${i}] must be a number or null`);
+                return v;
+            });
         }
         const ptr = withOptions('crm_arima_options', arimaSettings(this.options), 'Arima', (opts) => {
             const out = [null];
