@@ -487,9 +487,10 @@ function checkHandle(v, what) {
     return v;
 }
 
-/** Throw unless `v` is an array with room for the output. */
+/** Throw unless `v` is an array (or typed array) with room for the output. */
 function checkOut(v, what) {
-    if (!Array.isArray(v) || v.length < 1) throw new TypeError(`${what} must be a 1-element array`);
+    if ((!Array.isArray(v) && !ArrayBuffer.isView(v)) || v.length < 1)
+        throw new TypeError(`${what} must be a 1-element array`);
 }
 
 /** Throw unless `v` is null/undefined or a plain object. */

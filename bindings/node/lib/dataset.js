@@ -383,6 +383,45 @@ class Dataset {
         return Number(removed[0]);
     }
 
+    /**
+     * Fill the missing cells of `col` in place; returns the number filled. method:
+     * "mean", "median", "mode", "constant" (constant: a number, a string for text
+     * columns or a Date) or "linear" (orderBy: the column giving the order).
+     */
+    impute(col, method, { constant = undefined, orderBy = undefined } = {}) {
+        const { enumValue } = require('./options');
+        const m = enumValue('crm_impute_method', method, 'impute(method)');
+        const settings = { order_by: orderBy };
+        if (typeof constant === 'string') settings.text_constant = constant;
+        else if (constant instanceof Date) settings.constant = Number(toSeconds(constant));
+        else settings.constant = constant;
+        return withOptions('crm_impute_options', settings, 'impute', (opts) => {
+            const filled = [0];
+            capi.crm_clean_impute(this._handle, col, m, opts, filled);
+            return Number(filled[0]);
+        });
+    }
+
+    /**
+     * Find the outliers of `col` ("zscore", "iqr" or "mad"; k 0 = the rule's default)
+     * and "flag" (adds <col>_outlier), "drop" or "clip" them in place; returns the count.
+     */
+    outliers(col, { rule = 'iqr', k = 0, action = 'flag' } = {}) {
+        const { enumValue } = require('./options');
+        const r = enumValue('crm_outlier_rule', rule, 'outliers(rule)');
+        const a = enumValue('crm_outlier_action', action, 'outliers(action)');
+        const affected = [0];
+        capi.crm_clean_outliers(this._handle, col, r, k, a, affected);
+        return Number(affected[0]);
+    }
+
+    /** Convert column `col` in place to "number", "text" or "time" (format: strptime-style). */
+    convert(col, to, format = null) {
+        const { enumValue } = require('./options');
+        capi.crm_clean_convert(this._handle, col, enumValue('crm_type', to, 'convert(to)'), format);
+        return this;
+    }
+
     // -- output ------------------------------------------------------------------------
     /** Write as CSV (atomically); options as readCsv. */
     writeCsv(path, options) {

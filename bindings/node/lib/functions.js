@@ -90,4 +90,108 @@ function silhouette(ds, columns, labelCol, options) {
     });
 }
 
-module.exports = { rfm, apriori, synth, splitItems, silhouette };
+/** The as_of rfm() takes by default: midnight UTC after the last date in column `date`. */
+function rfmDefaultAsOf(tx, date) {
+    const out = [0n];
+    capi.crm_rfm_default_as_of(checkDataset(tx, 'rfmDefaultAsOf()'), checkText(date, 'rfmDefaultAsOf(date)'), out);
+    return new Date(Number(out[0]) * 1000);
+}
+
+/** The segment names of rfm()'s segment column, best first. */
+function rfmSegments() {
+    const n = Number(capi.crm_rfm_segment_count());
+    return Array.from({ length: n }, (_, i) => capi.crm_rfm_segment_name(i));
+}
+
+/** The lifecycle stage names of rfm()'s lifecycle column, most recent first. */
+function rfmStages() {
+    const n = Number(capi.crm_rfm_stage_count());
+    return Array.from({ length: n }, (_, i) => capi.crm_rfm_stage_name(i));
+}
+
+/** Net Promoter Score of the 0-10 ratings in column `col` (-100..100). */
+function nps(ds, col) {
+    const out = [0];
+    capi.crm_nps(checkDataset(ds, 'nps()'), checkText(col, 'nps(col)'), out);
+    return out[0];
+}
+
+/**
+ * Share of the non-missing cells of `col` that are positive: text cells equal to
+ * one of `positive`, or cells equal to 1 of a 0/1 number column (positive null).
+ */
+function satisfaction(ds, col, positive = null) {
+    const labels = positive === null ? [] : checkNames(positive, 'satisfaction(positive)');
+    // The IR takes `out` for an array of npositive doubles (it is one double): a
+    // typed array of at least one item suits both readings.
+    const out = new Float64Array(Math.max(1, labels.length));
+    capi.crm_satisfaction(checkDataset(ds, 'satisfaction()'), checkText(col, 'satisfaction(col)'),
+                          labels.length ? labels : null, labels.length, out);
+    return out[0];
+}
+
+/** Funnel table (stage, count, conversion, overall) of the furthest stage reached. */
+function funnel(ds, stageCol, stages) {
+    const names = checkNames(stages, 'funnel(stages)');
+    const out = [null];
+    capi.crm_funnel(checkDataset(ds, 'funnel()'), checkText(stageCol, 'funnel(stageCol)'), names,
+                    names.length, out);
+    return Dataset._wrap(out[0]);
+}
+
+function metrics(fn, ds, truth, pred, settings, what) {
+    const h = checkDataset(ds, `${what}()`);
+    checkText(truth, `${what}(truth)`);
+    checkText(pred, `${what}(prediction)`);
+    const row = withOptions('crm_metrics_options', settings, what, (opts) => {
+        const out = [null];
+        fn(h, truth, pred, opts, out);
+        return Dataset._wrap(out[0]);
+    });
+    try {
+        const res = {};
+        for (const [k, v] of Object.entries(row.toColumns())) res[k] = v[0];
+        return res;
+    } finally {
+        row.close();
+    }
+}
+
+/**
+ * AUC, log loss, accuracy, precision, recall, F1 and the confusion counts of the
+ * scores in `score` against `truth`. Options: positive, threshold, sample_weight.
+ */
+function classificationMetrics(ds, truth, score, options) {
+    return metrics(capi.crm_metrics_classification, ds, truth, score, options,
+                   'classificationMetrics');
+}
+
+/** RMSE, MSE, MAE, MAPE and R^2 of `prediction` against `truth`. Options: sample_weight. */
+function regressionMetrics(ds, truth, prediction, options) {
+    return metrics(capi.crm_metrics_regression, ds, truth, prediction, options,
+                   'regressionMetrics');
+}
+
+/**
+ * One ARIMA per group of column `by` (crm_arima_fit_many): returns {fits, forecasts}.
+ * Options as Arima's (`auto` = auto_order).
+ */
+function arimaMany(ds, by, timeCol, valueCol, { h = 12, level = 95, ...options } = {}) {
+    const hd = checkDataset(ds, 'arimaMany()');
+    const s = { ...options };
+    if ('auto' in s) {
+        s.auto_order = s.auto;
+        delete s.auto;
+    }
+    return withOptions('crm_arima_options', s, 'arimaMany', (opts) => {
+        const fits = [null], fcs = [null];
+        capi.crm_arima_fit_many(hd, checkText(by, 'arimaMany(by)'), checkText(timeCol, 'arimaMany(timeCol)'),
+                                checkText(valueCol, 'arimaMany(valueCol)'), h, level, opts, fits, fcs);
+        return { fits: Dataset._wrap(fits[0]), forecasts: Dataset._wrap(fcs[0]) };
+    });
+}
+
+module.exports = {
+    rfm, apriori, synth, splitItems, silhouette, rfmDefaultAsOf, rfmSegments, rfmStages, nps,
+    satisfaction, funnel, classificationMetrics, regressionMetrics, arimaMany,
+};

@@ -5,7 +5,8 @@
 import type {
     CrmAprioriOptionsInput, CrmArimaOptionsInput, CrmCsvOptionsInput, CrmKmeansOptionsInput,
     CrmLinregOptionsInput, CrmLogregOptionsInput, CrmRfmOptionsInput, CrmSilhouetteOptionsInput,
-    CrmSynthOptionsInput, CrmTreeOptionsInput, CrmArimaFreqName, CrmKeepName, CrmJoinName,
+    CrmSynthOptionsInput, CrmTreeOptionsInput, CrmMetricsOptionsInput, CrmImputeMethodName,
+    CrmOutlierRuleName, CrmOutlierActionName, CrmTypeName, CrmArimaFreqName, CrmKeepName, CrmJoinName,
     CrmKmeansInitName, CrmKmeansAlgorithmName, CrmTreeTaskName, CrmTreeCriterionName,
     CrmTreeClassWeightName, CrmLinearMissingName, CrmLogregClassWeightName, CrmLogregSolverName,
     Pointer, ProgressCallback,
@@ -84,6 +85,11 @@ export declare class Dataset {
     join(other: Dataset, keys: string | string[], how?: CrmJoinName): Dataset;
     dedup(options?: { keys?: string | string[] | null; keep?: CrmKeepName | false }): number;
     dropMissing(cols?: string | string[] | null): number;
+    impute(col: string, method: CrmImputeMethodName,
+           options?: { constant?: number | string | Date; orderBy?: string }): number;
+    outliers(col: string, options?: { rule?: CrmOutlierRuleName; k?: number;
+                                       action?: CrmOutlierActionName }): number;
+    convert(col: string, to: CrmTypeName, format?: string | null): this;
     writeCsv(path: string, options?: CsvOptions): this;
     toCsvString(options?: CsvOptions): string;
     close(): void;
@@ -156,3 +162,17 @@ export declare function synth(options?: Omit<CrmSynthOptionsInput, 'start'> & {
 export declare function splitItems(text: string | null, separator?: string): string[] | null;
 export declare function silhouette(ds: Dataset, columns: string | string[], labelCol: string,
                                    options?: CrmSilhouetteOptionsInput): number;
+export declare function rfmDefaultAsOf(tx: Dataset, date: string): Date;
+export declare function rfmSegments(): string[];
+export declare function rfmStages(): string[];
+export declare function nps(ds: Dataset, col: string): number;
+export declare function satisfaction(ds: Dataset, col: string, positive?: string[] | null): number;
+export declare function funnel(ds: Dataset, stageCol: string, stages: string[]): Dataset;
+export declare function classificationMetrics(ds: Dataset, truth: string, score: string,
+                                              options?: CrmMetricsOptionsInput): { [name: string]: number };
+export declare function regressionMetrics(ds: Dataset, truth: string, prediction: string,
+                                          options?: CrmMetricsOptionsInput): { [name: string]: number };
+export declare function arimaMany(ds: Dataset, by: string, timeCol: string, valueCol: string,
+                                  options?: CrmArimaOptionsInput & { h?: number; level?: number;
+                                                                     auto?: boolean | number }):
+    { fits: Dataset; forecasts: Dataset };

@@ -82,3 +82,33 @@ test('synth -> rfm -> apriori', () => {
     assert.deepEqual(crm.splitItems('a, b\\, c'), ['a', 'b, c']);
     for (const o of [tx, scores, itemsets, rules]) o.close();
 });
+
+test('cleaning in place, KPIs and metrics', () => {
+    const ds = crm.Dataset.fromColumns({
+        v: [1, null, 3, 100, 2, 2, 3, 1, 2, 3],
+        rating: [10, 9, 0, 5, 10, 7, 8, 9, 10, 3],
+        happy: ['yes', 'no', 'yes', 'yes', null, 'no', 'yes', 'yes', 'no', 'yes'],
+        truth: [1, 0, 1, 1, 0, 0, 1, 1, 0, 1],
+        score: [0.9, 0.2, 0.8, 0.7, 0.4, 0.1, 0.6, 0.9, 0.3, 0.2],
+        when: ['2024-01-02', '2024-01-03', null, '2024-01-05', '2024-01-05', '2024-01-06',
+               '2024-01-07', '2024-01-08', '2024-01-09', '2024-01-10'],
+    });
+    assert.equal(ds.impute('v', 'median'), 1);
+    assert.equal(ds.column('v')[1], 2);
+    assert.equal(ds.outliers('v', { rule: 'iqr', action: 'flag' }), 1);
+    assert.deepEqual(Array.from(ds.column('v_outlier')), [0, 0, 0, 1, 0, 0, 0, 0, 0, 0]);
+    ds.convert('when', 'time', '%Y-%m-%d');
+    assert.equal(ds.dtypes.when, 'time');
+    assert.equal(ds.column('when')[0], 1704153600n);
+    assert.equal(crm.nps(ds, 'rating'), 20);
+    assert.equal(crm.satisfaction(ds, 'happy', ['yes']), 6 / 9);
+    const m = crm.classificationMetrics(ds, 'truth', 'score');
+    assert.equal(m.tp + m.fn, 6);
+    assert.ok(m.auc > 0.8 && m.auc <= 1);
+    const r = crm.regressionMetrics(ds, 'truth', 'score');
+    assert.ok(r.rmse > 0);
+    assert.ok(crm.rfmSegments().length > 3);
+    assert.ok(crm.rfmStages().length > 1);
+    assert.throws(() => ds.impute('v', 'bogus'), RangeError);
+    ds.close();
+});
