@@ -222,6 +222,15 @@ def emit_capi(ir):
          "path of libcrm.so.1, or install the library): ${err.message}`);", "}", ""]
     L.append("const VERSION = %s;" % js(ir["version"]))
     L.append("")
+    L.append("// Refuse a library of another major version, or older than these headers (it may")
+    L.append("// lack functions declared below).")
+    L.append("const LIBRARY_VERSION_NUMBER = lib.func('int32_t crm_version_number(void)')();")
+    L.append("if (Math.floor(LIBRARY_VERSION_NUMBER / 10000) !== VERSION.major")
+    L.append("    || LIBRARY_VERSION_NUMBER < VERSION.number) {")
+    L.append("    throw new Error(`libcrm: ${LIBRARY_PATH} is version ${LIBRARY_VERSION_NUMBER}; this binding `")
+    L.append("                    + `needs ${VERSION.major}.x, at least ${VERSION.string}`);")
+    L.append("}")
+    L.append("")
     L.append("/** Constants (object-like CRM_* macros). 64-bit integers are BigInt. */")
     L.append("const constants = {")
     for c in sorted(ir["constants"], key=lambda c: c["name"]):
@@ -319,7 +328,8 @@ def emit_capi(ir):
     L.append("}")
     L.append("")
     L.append("module.exports = {")
-    L.append("    koffi, lib, LIBRARY_PATH, VERSION, constants, enums, LIMITS, types, options, raw,")
+    L.append("    koffi, lib, LIBRARY_PATH, LIBRARY_VERSION_NUMBER, VERSION, constants, enums, LIMITS, types,")
+    L.append("    options, raw,")
     L.append("    checkInt, checkString, checkStringArray, checkHandle, statusError,")
     for n in names:
         L.append("    %s," % n)
@@ -503,6 +513,8 @@ def emit_capi_dts(ir):
          "/** A progress callback: gets the fraction done in [0, 1]; true (or non-zero) cancels. */",
          "export type ProgressCallback = (fraction: number) => boolean | number | void;", "",
          "export declare const LIBRARY_PATH: string;",
+         "/** crm_version_number() of the loaded library. */",
+         "export declare const LIBRARY_VERSION_NUMBER: number;",
          "export declare const VERSION: { major: number; minor: number; patch: number; "
          "number: number; string: string };", ""]
     L.append("export declare const constants: {")

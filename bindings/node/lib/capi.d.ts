@@ -6,6 +6,8 @@ export type Pointer = bigint;
 export type ProgressCallback = (fraction: number) => boolean | number | void;
 
 export declare const LIBRARY_PATH: string;
+/** crm_version_number() of the loaded library. */
+export declare const LIBRARY_VERSION_NUMBER: number;
 export declare const VERSION: { major: number; minor: number; patch: number; number: number; string: string };
 
 export declare const constants: {

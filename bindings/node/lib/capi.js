@@ -20,6 +20,15 @@ try {
 
 const VERSION = {"major": 1, "minor": 0, "number": 10000, "patch": 0, "string": "1.0.0"};
 
+// Refuse a library of another major version, or older than these headers (it may
+// lack functions declared below).
+const LIBRARY_VERSION_NUMBER = lib.func('int32_t crm_version_number(void)')();
+if (Math.floor(LIBRARY_VERSION_NUMBER / 10000) !== VERSION.major
+    || LIBRARY_VERSION_NUMBER < VERSION.number) {
+    throw new Error(`libcrm: ${LIBRARY_PATH} is version ${LIBRARY_VERSION_NUMBER}; this binding `
+                    + `needs ${VERSION.major}.x, at least ${VERSION.string}`);
+}
+
 /** Constants (object-like CRM_* macros). 64-bit integers are BigInt. */
 const constants = {
     CRM_MODEL_FORMAT_VERSION: 2,
@@ -1439,7 +1448,8 @@ function statusError(status) {
 }
 
 module.exports = {
-    koffi, lib, LIBRARY_PATH, VERSION, constants, enums, LIMITS, types, options, raw,
+    koffi, lib, LIBRARY_PATH, LIBRARY_VERSION_NUMBER, VERSION, constants, enums, LIMITS, types,
+    options, raw,
     checkInt, checkString, checkStringArray, checkHandle, statusError,
     crm_status_str,
     crm_last_error,

@@ -15,13 +15,6 @@ const { Dataset } = require('./dataset');
 const models = require('./model');
 const functions = require('./functions');
 
-const libraryVersionNumber = capi.crm_version_number();
-if (Math.floor(libraryVersionNumber / 10000) !== capi.VERSION.major
-    || libraryVersionNumber < capi.VERSION.number) {
-    throw new Error(`libcrm: ${capi.LIBRARY_PATH} is version ${capi.crm_version()}; this binding `
-                    + `needs ${capi.VERSION.major}.x, at least ${capi.VERSION.string}`);
-}
-
 module.exports = {
     /** Version of the headers this binding was generated from. */
     version: capi.VERSION.string,
