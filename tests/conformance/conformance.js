@@ -2,9 +2,9 @@
 // The conformance pipeline in Node.js (steps and output format:
 // tests/conformance/SPEC.md; every language writes the same bytes).
 //
-// Usage: LIBCRM_PATH=.../libcrm.so.1 node conformance.js DATA_DIR OUT_FILE
-// (the libcrm package is bindings/node; NODE_PATH or a require path override
-// may point elsewhere via LIBCRM_NODE_PACKAGE).
+// Usage: [LIBCRM_PATH=.../libcrm.so.1] node conformance.js DATA_DIR OUT_FILE
+// It loads bindings/node of this repository, or the package named by
+// $LIBCRM_NODE_PACKAGE (e.g. "libcrm" once installed with npm).
 
 const fs = require('fs');
 const os = require('os');
