@@ -34,8 +34,10 @@ Every function of the C API is available under its C name with complete
   are; ``FUNCTION.raw`` is the unchecked ctypes function.
 
 The shared library is looked up in this order: the ``LIBCRM_PATH``
-environment variable (the library file, or a directory holding it), a
-``libcrm.so.MAJOR`` next to this package, then the system loader. A library
+environment variable (the library file, or a directory holding it), the
+library that ``cmake --install`` installed with this package (its path is
+recorded in ``libcrm/_libpath.py``), a ``libcrm.so.MAJOR`` next to this
+package, then the system loader. A library
 whose major version differs from the headers', or that is older than them, is
 refused with ImportError.
 """
@@ -1443,6 +1445,16 @@ def _load():
             return ctypes.CDLL(path), path
         except OSError as exc:
             raise ImportError("cannot load libcrm from LIBCRM_PATH=%r: %s" % (env, exc)) from exc
+    try:
+        from ._libpath import LIBRARY_PATH as installed  # written by `cmake --install`
+    except ImportError:
+        installed = None
+    if installed and os.path.exists(installed):
+        try:
+            return ctypes.CDLL(installed), installed
+        except OSError as exc:
+            raise ImportError("cannot load %s (installed with this package): %s"
+                              % (installed, exc)) from exc
     here = os.path.dirname(os.path.abspath(__file__))
     for folder in (here, os.path.dirname(here)):
         for name in names:
