@@ -460,18 +460,26 @@ class Dataset:
         if numpy and np is None:
             import numpy as np  # noqa: F811 (only when asked for)
         if kind == "number":
+            if numpy:  # one copy, straight into the array
+                result = np.empty(n, dtype=np.float64)
+                if n:
+                    _capi.crm_dataset_get_number(handle, col, row0, n,
+                                                 result.ctypes.data_as(POINTER(c_double)))
+                return result
             buf = array.array("d", bytes(8 * n))
             if n:
                 _capi.crm_dataset_get_number(handle, col, row0, n, (c_double * n).from_buffer(buf))
-            if numpy:
-                return np.frombuffer(buf, dtype=np.float64).copy()
             return [None if v != v else v for v in buf.tolist()]
         if kind == "time":
+            if numpy:
+                result = np.empty(n, dtype=np.int64)
+                if n:
+                    _capi.crm_dataset_get_time(handle, col, row0, n,
+                                               result.ctypes.data_as(POINTER(c_int64)))
+                return result.view("datetime64[s]")
             buf = array.array("q", bytes(8 * n))
             if n:
                 _capi.crm_dataset_get_time(handle, col, row0, n, (c_int64 * n).from_buffer(buf))
-            if numpy:
-                return np.frombuffer(buf, dtype=np.int64).astype("datetime64[s]")
             cache = {_TIME_MISSING: None}
             out = []
             for s in buf.tolist():
