@@ -328,7 +328,8 @@ class Dataset:
         or ``datetime.date`` a time column. ``None`` and NaN are missing; a
         column with only missing values is a number column. numpy arrays
         are taken directly: numeric dtypes as numbers (float64 arrays without
-        a copy), ``datetime64`` as times (NaT missing), others element-wise.
+        a copy), ``datetime64`` as times (NaT missing), others element-wise;
+        so are numeric ``array.array`` columns (typecode "d" without a copy).
         All columns must have the same length.
         """
         ds = cls()
@@ -357,6 +358,12 @@ class Dataset:
                                            len(data))
                 return
             values = arr.tolist()
+        if isinstance(values, array.array) and values.typecode in "bBhHiIlLqQfd":
+            # numbers in one buffer: passed as they are (typecode "d") or converted in one go
+            data = values if values.typecode == "d" else array.array("d", values)
+            n = len(data)
+            _capi.crm_dataset_add_number(handle, cname, (c_double * n).from_buffer(data), n)
+            return
         if isinstance(values, (str, bytes)):
             raise TypeError("column %r: expected a sequence of values, not a single %s"
                             % (name, type(values).__name__))
@@ -469,7 +476,12 @@ class Dataset:
             buf = array.array("d", bytes(8 * n))
             if n:
                 _capi.crm_dataset_get_number(handle, col, row0, n, (c_double * n).from_buffer(buf))
-            return [None if v != v else v for v in buf.tolist()]
+            values = buf.tolist()
+            missing = c_size_t()
+            _capi.crm_dataset_missing(handle, col, byref(missing))
+            if missing.value == 0:
+                return values
+            return [None if v != v else v for v in values]
         if kind == "time":
             if numpy:
                 result = np.empty(n, dtype=np.int64)
