@@ -258,6 +258,24 @@ def test_wrong_argument_types():
     assert ds.shape == (60, 2)
 
 
+@pytest.mark.parametrize("call", [
+    lambda x: libcrm.KMeans(k=2).fit(x, ["x"]),
+    lambda x: libcrm.KMeans(k=2).elbow(x, ["x"], 1, 2),
+    lambda x: libcrm.silhouette(x, ["x"], "c"),
+    lambda x: libcrm.apriori(x, "tid", "item"),
+    lambda x: libcrm.DecisionTree().pruning_path(x, "y", ["x"]),
+    lambda x: libcrm.nps(x, "x"),
+    lambda x: libcrm.satisfaction(x, "x", ["a"]),
+    lambda x: libcrm.funnel(x, "x", ["a"]),
+    lambda x: libcrm.rfm(x, customer="c", date="d", amount="a"),
+    lambda x: libcrm.Arima().fit_dataset(x, "d", "v"),
+    lambda x: blobs().join(x, "x"),
+])
+def test_a_dataset_argument_must_be_a_dataset(call):
+    with pytest.raises(TypeError, match="Dataset"):
+        call({"x": [1.0]})
+
+
 # -- errors carry the library's message ---------------------------------------------------
 
 def test_error_carries_message_with_position(tmp_path):
@@ -336,6 +354,18 @@ def test_fitted_options_show_in_the_model_and_survive_json():
 
 
 # -- columns in and out in bulk -----------------------------------------------------------
+
+def test_array_array_columns():
+    import array
+    ds = libcrm.Dataset({"d": array.array("d", [1.5, float("nan"), -0.0]),
+                         "i": array.array("i", [1, -2, 3])})
+    assert ds.dtypes == {"d": "number", "i": "number"}
+    assert ds["d"] == [1.5, None, -0.0] and ds["i"] == [1.0, -2.0, 3.0]
+    with pytest.raises(libcrm.InvalidError, match="1 values but the dataset has 3 rows"):
+        ds.add_column("z", array.array("d", [1.0]))
+    empty = libcrm.Dataset({"e": array.array("d")})
+    assert empty.shape == (0, 1) and empty["e"] == []
+
 
 def test_number_and_time_columns_round_trip_in_bulk():
     np = pytest.importorskip("numpy")

@@ -4,7 +4,7 @@ from ctypes import POINTER, byref
 
 from . import _capi, _options
 from ._models import _calling, _progress_callback
-from .dataset import Dataset, _text
+from .dataset import Dataset, _handle_of, _text
 
 __all__ = ["apriori", "split_items"]
 
@@ -41,7 +41,7 @@ def apriori(ds, tid, item, **options):
     itemsets = POINTER(_capi.crm_dataset)()
     rules = POINTER(_capi.crm_dataset)()
     with _calling(keep):
-        _capi.crm_apriori(ds._handle, _text(tid, "apriori(tid)"), _text(item, "apriori(item)"),
+        _capi.crm_apriori(_handle_of(ds, "apriori()"), _text(tid, "apriori(tid)"), _text(item, "apriori(item)"),
                           None if opts is None else byref(opts), byref(itemsets), byref(rules))
     del keep
     return Dataset._wrap(itemsets), Dataset._wrap(rules)

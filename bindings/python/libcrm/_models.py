@@ -6,7 +6,7 @@ import weakref
 from ctypes import POINTER, byref, c_char, c_char_p, c_double, c_size_t
 
 from . import _capi, _options
-from .dataset import Dataset, _names, _path, _text
+from .dataset import Dataset, _handle_of, _names, _path, _text
 from .errors import CancelledError, StateError
 
 __all__ = ["Model", "KMeans", "silhouette", "load_model"]
@@ -256,7 +256,7 @@ class KMeans(Model):
         opts, keep = self._build_options()
         out = POINTER(_capi.crm_dataset)()
         with _calling(keep):
-            _capi.crm_kmeans_elbow(ds._handle, ccols, len(cols), k_min, k_max,
+            _capi.crm_kmeans_elbow(_handle_of(ds, "elbow()"), ccols, len(cols), k_min, k_max,
                                    None if opts is None else byref(opts), byref(out))
         del keep
         return Dataset._wrap(out)
@@ -323,7 +323,7 @@ def silhouette(ds, columns, label_col, sample_size=None, seed=None, n_threads=No
                                   "n_threads": n_threads}.items() if v is not None}
     opts, keep = _options.build(_capi.crm_silhouette_options, settings, "silhouette")
     out = c_double()
-    _capi.crm_silhouette(ds._handle, ccols, len(cols), _text(label_col, "label_col"),
+    _capi.crm_silhouette(_handle_of(ds, "silhouette()"), ccols, len(cols), _text(label_col, "label_col"),
                          None if opts is None else byref(opts), byref(out))
     del keep
     return out.value

@@ -5,7 +5,7 @@ from ctypes import POINTER, byref, c_char
 
 from . import _capi, _options
 from ._models import _KINDS, Model, _calling, _progress_callback
-from .dataset import Dataset, _names, _text
+from .dataset import Dataset, _handle_of, _names, _text
 
 __all__ = ["DecisionTree"]
 
@@ -97,7 +97,7 @@ class DecisionTree(Model):
         opts, keep = self._build_options()
         out = POINTER(_capi.crm_dataset)()
         with _calling(keep):
-            _capi.crm_tree_pruning_path(ds._handle, _text(target, "pruning_path(target)"), cfeats,
+            _capi.crm_tree_pruning_path(_handle_of(ds, "pruning_path()"), _text(target, "pruning_path(target)"), cfeats,
                                         len(feats), None if opts is None else byref(opts),
                                         byref(out))
         del keep

@@ -204,6 +204,14 @@ def _csv_options(kwargs, what):
     return _options.build(_capi.crm_csv_options, kwargs, what, char_fields=_CSV_CHAR_FIELDS)
 
 
+def _handle_of(ds, what):
+    """The C handle of the Dataset `ds`: TypeError for anything else,
+    StateError when it has been closed."""
+    if not isinstance(ds, Dataset):
+        raise TypeError("%s needs a Dataset, not %s" % (what, type(ds).__name__))
+    return ds._handle
+
+
 def _opts_arg(opts):
     return None if opts is None else byref(opts)
 
