@@ -13,10 +13,13 @@
 # compiled against the installed headers (pkg-config libcrm).
 #
 # The C program: $CRM_CONFORMANCE_C, else BUILD/tests/crm_conformance, else it
-# is compiled here with $CC (default cc). Java needs the binding's jar:
-# $CRM_JAVA_JAR, else BUILD/bindings/java/libcrm.jar, else
-# /usr/local/share/java/libcrm.jar or /usr/share/java/libcrm.jar; and JNA
-# ($CRM_JNA_JAR, default /usr/share/java/jna.jar).
+# is compiled here with $CC (default cc). PHP needs php with FFI ($PHP,
+# default php). Node.js needs bindings/node/node_modules (`npm ci` is run
+# there when it is missing). Java needs the binding's jar: $CRM_JAVA_JAR, else
+# BUILD/tests/java/libcrm.jar (built by the java_build test), else
+# BUILD/bindings/java/libcrm.jar, /usr/local/share/java/libcrm.jar or
+# /usr/share/java/libcrm.jar; and JNA ($CRM_JNA_JAR, default
+# /usr/share/java/jna.jar).
 #
 # The data: $CRM_SHARED_DATA_DIR, default ../shared/data beside the checkout.
 #
@@ -129,7 +132,7 @@ c_program() {
 }
 
 java_jar() {
-    for jar in ${CRM_JAVA_JAR:-} "$build/bindings/java/libcrm.jar" \
+    for jar in ${CRM_JAVA_JAR:-} "$build/tests/java/libcrm.jar" "$build/bindings/java/libcrm.jar" \
         /usr/local/share/java/libcrm.jar /usr/share/java/libcrm.jar; do
         [ -n "$jar" ] && [ -f "$jar" ] && { echo "$jar"; return; }
     done
@@ -159,10 +162,12 @@ for lang in $langs; do
         php)
             if [ ! -f "$here/conformance.php" ]; then
                 absent php "tests/conformance/conformance.php not found"
-            elif ! command -v php >/dev/null 2>&1; then
+            elif ! command -v "${PHP:-php}" >/dev/null 2>&1; then
                 absent php "php not found (Debian: php8.2-cli)"
+            elif ! "${PHP:-php}" -m 2>/dev/null | grep -qx FFI; then
+                absent php "php has no FFI extension"
             else
-                run php php "$here/conformance.php"
+                run php "${PHP:-php}" "$here/conformance.php"
             fi
             ;;
         node)
@@ -170,6 +175,9 @@ for lang in $langs; do
                 absent node "tests/conformance/conformance.js not found"
             elif ! command -v node >/dev/null 2>&1; then
                 absent node "node not found (Debian: nodejs)"
+            elif [ ! -d "$repo/bindings/node/node_modules/koffi" ] &&
+                ! (cd "$repo/bindings/node" && npm ci --no-audit --no-fund >"$scratch/npm.log" 2>&1); then
+                absent node "bindings/node/node_modules is missing and npm ci failed ($(tail -n 1 "$scratch/npm.log"))"
             else
                 run node node "$here/conformance.js"
             fi
