@@ -231,13 +231,16 @@ public final class EnumInfo {
 
     /**
      * The value of a member given by its full name ("CRM_KMEANS_INIT_PLUSPLUS") or
-     * without the prefix ("plusplus"), in any case, '-' read as '_'.
+     * without the enum's common prefix or its own ("plusplus"; "cancelled" for
+     * CRM_E_CANCELLED), in any case, '-' read as '_'.
      * @throws IllegalArgumentException for an unknown name
      */
     public int valueOf(String name) {
         String key = name.trim().toUpperCase(Locale.ROOT).replace('-', '_');
         for (int i = 0; i < names.length; i++) {
-            if (names[i].equals(key) || names[i].equals(prefix + key)) {
+            String own = names[i].substring(0, names[i].lastIndexOf('_') + 1);
+            if (names[i].equals(key) || names[i].equals(prefix + key)
+                || names[i].equals(own + key)) {
                 return values[i];
             }
         }
@@ -674,7 +677,7 @@ public final class CApi {
 def emit_capi_function(ir, f) -> str:
     params = f["params"]
     by_name = {p["name"]: p for p in params}
-    jparams, pre, args, post, outs, checks = [], [], [], [], [], []
+    jparams, pre, args, outs, checks, closers = [], [], [], [], [], []
     options = None
     lengths = {}  # length param -> [(array param, how to get its length)]
     for p in params:
@@ -720,8 +723,9 @@ def emit_capi_function(ir, f) -> str:
             args.append(name)
         elif role == "string_array":
             jparams.append(f"String[] {name}")
-            pre.append(f"        Pointer c_{p['name']} = CStrings.array({name}, {what});\n")
+            pre.append(f"        CStrings.Array c_{p['name']} = CStrings.array({name}, {what});\n")
             args.append(f"c_{p['name']}")
+            closers.append(f"c_{p['name']}")
         elif role in ("array", "array_out"):
             jparams.append(f"{array_java(p)} {name}")
             args.append(name)
@@ -767,8 +771,18 @@ def emit_capi_function(ir, f) -> str:
         rtype = outs[0][0] + "[]"
     call = f"CrmLib.{fname}({', '.join(args)})"
     body = "".join(checks) + "".join(pre)
-    if rrole == "status":
+    if closers and rrole != "status":
+        raise EmitError(f"{fname}: string arrays without a status return")
+    if rrole == "status" and closers:
+        # the string blocks are freed now, not when the GC gets to them
+        body += "        int rc;\n        try {\n"
+        body += f"            rc = {call};\n        }} finally {{\n"
+        for c in closers:
+            body += f"            CStrings.free({c});\n"
+        body += "        }\n"
+    elif rrole == "status":
         body += f"        int rc = {call};\n"
+    if rrole == "status":
         if options:
             body += f"        if ({options} != null) {{\n            {options}.rethrowCallbackError();\n        }}\n"
         body += "        check(rc);\n"
@@ -783,7 +797,7 @@ def emit_capi_function(ir, f) -> str:
     else:
         body += f"        return {call};\n"
     doc = f.get("doc", {}).get("text", "")
-    return (javadoc(f"{{@code {f['prototype']}}}\n\n{doc}", "    ") +
+    return (javadoc(f"C: {f['prototype']}\n\n{doc}", "    ") +
             f"    public static {rtype} {fname}({', '.join(jparams)}) {{\n{body}    }}\n\n")
 
 
@@ -844,6 +858,15 @@ public final class CStrings {
             this.blob = blob;
         }
 
+        /** Free both blocks now (idempotent; the GC would free them later). */
+        @Override
+        public void close() {
+            super.close();
+            if (blob != null) {
+                blob.close();
+            }
+        }
+
         /** The block holding the strings (null when every entry is NULL). */
         public Memory blob() {
             return blob;
@@ -891,6 +914,13 @@ public final class CStrings {
             }
         }
         return out;
+    }
+
+    /** Free an array made by {@link #array} now (null: nothing). */
+    public static void free(Array a) {
+        if (a != null) {
+            a.close();
+        }
     }
 
     /** A borrowed C string as a Java String (null for NULL). */

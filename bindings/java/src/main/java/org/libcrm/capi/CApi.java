@@ -29,7 +29,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code const char *crm_status_str(crm_status status)}
+     * C: const char *crm_status_str(crm_status status)
      *
      * Name of a status code, e.g. "CRM_E_PARSE".
      * {@literal @}param[in] status  any value; unknown values give "CRM_E_UNKNOWN"
@@ -42,7 +42,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code const char *crm_last_error(void)}
+     * C: const char *crm_last_error(void)
      *
      * Message describing the calling thread's last failed libcrm call, e.g.
      * `orders.csv:1043:4: column "Quantity": "12x" is not a number`.
@@ -58,7 +58,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code void crm_free(void *p)}
+     * C: void crm_free(void *p)
      *
      * Release a string or buffer that libcrm allocated and handed out (for
      * example by crm_dataset_to_csv_string()). Uses the allocator in force.
@@ -73,7 +73,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_set_allocator(crm_malloc_fn malloc_fn, crm_realloc_fn realloc_fn, crm_free_fn free_fn, void *user)}
+     * C: crm_status crm_set_allocator(crm_malloc_fn malloc_fn, crm_realloc_fn realloc_fn, crm_free_fn free_fn, void *user)
      *
      * Route every allocation of the library through caller-supplied functions
      * (for arenas, accounting or failure injection). Call it at start-up: it is
@@ -95,7 +95,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_file_write(const char *path, const char *data, size_t len)}
+     * C: crm_status crm_file_write(const char *path, const char *data, size_t len)
      *
      * Write bytes to a file atomically (see "Files written atomically" above):
      * afterwards path holds exactly these bytes, or, on failure, what it held
@@ -119,7 +119,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code const char *crm_version(void)}
+     * C: const char *crm_version(void)
      *
      * Version of the loaded library as "MAJOR.MINOR.PATCH".
      * {@literal @}return a static string, never NULL (cannot fail).
@@ -131,7 +131,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code int32_t crm_version_number(void)}
+     * C: int32_t crm_version_number(void)
      *
      * Version of the loaded library as MAJOR * 10000 + MINOR * 100 + PATCH; compare
      * with CRM_VERSION_NUMBER from the header you compiled against.
@@ -144,7 +144,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_dataset_new(crm_dataset **out)}
+     * C: crm_status crm_dataset_new(crm_dataset **out)
      *
      * Create an empty dataset (no columns, no rows). The first column added fixes
      * the number of rows.
@@ -161,7 +161,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code void crm_dataset_free(crm_dataset *ds)}
+     * C: void crm_dataset_free(crm_dataset *ds)
      *
      * Free a dataset and every string borrowed from it. NULL is a harmless no-op.
      * Models fitted on the dataset and datasets derived from it stay valid (a text
@@ -177,7 +177,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_dataset_clone(const crm_dataset *ds, crm_dataset **out)}
+     * C: crm_status crm_dataset_clone(const crm_dataset *ds, crm_dataset **out)
      *
      * Deep copy of a dataset: same column names, types, cells and row count (text
      * dictionaries are shared read-only, which is invisible to the caller: an
@@ -196,7 +196,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_dataset_add_number(crm_dataset *ds, const char *name, const double *values, size_t n)}
+     * C: crm_status crm_dataset_add_number(crm_dataset *ds, const char *name, const double *values, size_t n)
      *
      * Append a number column to ds, in place. Values are copied; NaN means
      * missing, +-Inf are kept as given.
@@ -221,7 +221,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_dataset_add_text(crm_dataset *ds, const char *name, const char *const *values, size_t n)}
+     * C: crm_status crm_dataset_add_text(crm_dataset *ds, const char *name, const char *const *values, size_t n)
      *
      * Append a text column to ds, in place. Strings are copied into the column's
      * dictionary (codes in order of first appearance); a NULL entry means missing.
@@ -240,14 +240,19 @@ public final class CApi {
      */
     public static void crm_dataset_add_text(Pointer ds, String name, String[] values) {
         byte[] c_name = Checks.cstring(name, "crm_dataset_add_text(name)");
-        Pointer c_values = CStrings.array(values, "crm_dataset_add_text(values)");
+        CStrings.Array c_values = CStrings.array(values, "crm_dataset_add_text(values)");
         long n = values == null ? 0 : values.length;
-        int rc = CrmLib.crm_dataset_add_text(ds, c_name, c_values, n);
+        int rc;
+        try {
+            rc = CrmLib.crm_dataset_add_text(ds, c_name, c_values, n);
+        } finally {
+            CStrings.free(c_values);
+        }
         check(rc);
     }
 
     /**
-     * {{@literal @}code crm_status crm_dataset_add_time(crm_dataset *ds, const char *name, const int64_t *values, size_t n)}
+     * C: crm_status crm_dataset_add_time(crm_dataset *ds, const char *name, const int64_t *values, size_t n)
      *
      * Append a time column of seconds since the Unix epoch (UTC) to ds, in place.
      * Values are copied; CRM_TIME_MISSING means missing.
@@ -270,7 +275,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_dataset_drop_column(crm_dataset *ds, const char *name)}
+     * C: crm_status crm_dataset_drop_column(crm_dataset *ds, const char *name)
      *
      * Remove a column from ds, in place. The columns after it move down one index;
      * removing the last column leaves a dataset of 0 rows.
@@ -289,7 +294,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_dataset_rename_column(crm_dataset *ds, const char *name, const char *new_name)}
+     * C: crm_status crm_dataset_rename_column(crm_dataset *ds, const char *name, const char *new_name)
      *
      * Rename a column of ds, in place (it keeps its position, type and cells).
      * Renaming a column to its own name does nothing.
@@ -311,7 +316,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code size_t crm_dataset_nrows(const crm_dataset *ds)}
+     * C: size_t crm_dataset_nrows(const crm_dataset *ds)
      *
      * Number of rows.
      * {@literal @}param[in] ds  dataset; NULL gives 0
@@ -324,7 +329,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code size_t crm_dataset_ncols(const crm_dataset *ds)}
+     * C: size_t crm_dataset_ncols(const crm_dataset *ds)
      *
      * Number of columns.
      * {@literal @}param[in] ds  dataset; NULL gives 0
@@ -337,7 +342,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_dataset_column_name(const crm_dataset *ds, size_t col, const char **out)}
+     * C: crm_status crm_dataset_column_name(const crm_dataset *ds, size_t col, const char **out)
      *
      * Name of column `col`.
      * {@literal @}param[in]  ds   dataset
@@ -357,7 +362,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_dataset_column_index(const crm_dataset *ds, const char *name, size_t *out)}
+     * C: crm_status crm_dataset_column_index(const crm_dataset *ds, const char *name, size_t *out)
      *
      * Index of the column called `name` (exact, case-sensitive match).
      * {@literal @}param[in]  ds    dataset
@@ -377,7 +382,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_dataset_column_type(const crm_dataset *ds, size_t col, int32_t *out)}
+     * C: crm_status crm_dataset_column_type(const crm_dataset *ds, size_t col, int32_t *out)
      *
      * Type of column `col`.
      * {@literal @}param[in]  ds   dataset
@@ -396,7 +401,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_dataset_missing(const crm_dataset *ds, size_t col, size_t *out)}
+     * C: crm_status crm_dataset_missing(const crm_dataset *ds, size_t col, size_t *out)
      *
      * Number of missing cells in column `col` (NaN, CRM_TIME_MISSING or a missing
      * text, by the column's type).
@@ -416,7 +421,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_dataset_get_number(const crm_dataset *ds, size_t col, size_t row0, size_t n, double *out)}
+     * C: crm_status crm_dataset_get_number(const crm_dataset *ds, size_t col, size_t row0, size_t n, double *out)
      *
      * Copy rows [row0, row0 + n) of a number column into caller memory.
      * {@literal @}param[in]  ds    dataset
@@ -438,7 +443,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_dataset_get_text(const crm_dataset *ds, size_t col, size_t row, const char **out)}
+     * C: crm_status crm_dataset_get_text(const crm_dataset *ds, size_t col, size_t row, const char **out)
      *
      * Text of one cell.
      * {@literal @}param[in]  ds   dataset
@@ -462,7 +467,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_dataset_get_time(const crm_dataset *ds, size_t col, size_t row0, size_t n, int64_t *out)}
+     * C: crm_status crm_dataset_get_time(const crm_dataset *ds, size_t col, size_t row0, size_t n, int64_t *out)
      *
      * Copy rows [row0, row0 + n) of a time column into caller memory.
      * {@literal @}param[in]  ds    dataset
@@ -485,7 +490,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_dataset_get_codes(const crm_dataset *ds, size_t col, size_t row0, size_t n, int32_t *out)}
+     * C: crm_status crm_dataset_get_codes(const crm_dataset *ds, size_t col, size_t row0, size_t n, int32_t *out)
      *
      * Dictionary codes of rows [row0, row0 + n) of a text column: code c refers to
      * crm_dataset_text_level(ds, col, c); -1 means missing. Codes are assigned in
@@ -510,7 +515,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_dataset_text_levels(const crm_dataset *ds, size_t col, size_t *out)}
+     * C: crm_status crm_dataset_text_levels(const crm_dataset *ds, size_t col, size_t *out)
      *
      * Number of entries in a text column's dictionary. Every entry is used by at
      * least one row of a dataset read from CSV or built with
@@ -533,7 +538,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_dataset_text_level(const crm_dataset *ds, size_t col, size_t code, const char **out)}
+     * C: crm_status crm_dataset_text_level(const crm_dataset *ds, size_t col, size_t code, const char **out)
      *
      * One entry of a text column's dictionary.
      * {@literal @}param[in]  ds    dataset
@@ -556,7 +561,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_dataset_select(const crm_dataset *ds, const char *const *names, size_t n, crm_dataset **out)}
+     * C: crm_status crm_dataset_select(const crm_dataset *ds, const char *const *names, size_t n, crm_dataset **out)
      *
      * New dataset holding the named columns, in the order given (a name may not
      * repeat), with all rows.
@@ -572,16 +577,21 @@ public final class CApi {
      * Thread-safety: ds is only read; other threads may read it meanwhile.
      */
     public static Pointer crm_dataset_select(Pointer ds, String[] names) {
-        Pointer c_names = CStrings.array(names, "crm_dataset_select(names)");
+        CStrings.Array c_names = CStrings.array(names, "crm_dataset_select(names)");
         long n = names == null ? 0 : names.length;
         long[] c_out = new long[1];
-        int rc = CrmLib.crm_dataset_select(ds, c_names, n, c_out);
+        int rc;
+        try {
+            rc = CrmLib.crm_dataset_select(ds, c_names, n, c_out);
+        } finally {
+            CStrings.free(c_names);
+        }
         check(rc);
         return c_out[0] == 0 ? null : new Pointer(c_out[0]);
     }
 
     /**
-     * {{@literal @}code crm_status crm_dataset_sort(const crm_dataset *ds, const char *const *keys, size_t nkeys, const int32_t *descending, crm_dataset **out)}
+     * C: crm_status crm_dataset_sort(const crm_dataset *ds, const char *const *keys, size_t nkeys, const int32_t *descending, crm_dataset **out)
      *
      * New dataset with the rows in sorted order. The sort is stable and by
      * several keys: rows are compared on keys[0], ties on keys[1], and so on; rows
@@ -602,16 +612,21 @@ public final class CApi {
      * Thread-safety: ds is only read; other threads may read it meanwhile.
      */
     public static Pointer crm_dataset_sort(Pointer ds, String[] keys, int[] descending) {
-        Pointer c_keys = CStrings.array(keys, "crm_dataset_sort(keys)");
+        CStrings.Array c_keys = CStrings.array(keys, "crm_dataset_sort(keys)");
         long nkeys = keys == null ? 0 : keys.length;
         long[] c_out = new long[1];
-        int rc = CrmLib.crm_dataset_sort(ds, c_keys, nkeys, descending, c_out);
+        int rc;
+        try {
+            rc = CrmLib.crm_dataset_sort(ds, c_keys, nkeys, descending, c_out);
+        } finally {
+            CStrings.free(c_keys);
+        }
         check(rc);
         return c_out[0] == 0 ? null : new Pointer(c_out[0]);
     }
 
     /**
-     * {{@literal @}code crm_status crm_dataset_head(const crm_dataset *ds, size_t n, crm_dataset **out)}
+     * C: crm_status crm_dataset_head(const crm_dataset *ds, size_t n, crm_dataset **out)
      *
      * New dataset with the first n rows (all rows when n exceeds the row count).
      * {@literal @}param[in]  ds   dataset
@@ -630,7 +645,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_dataset_describe(const crm_dataset *ds, crm_dataset **out)}
+     * C: crm_status crm_dataset_describe(const crm_dataset *ds, crm_dataset **out)
      *
      * Per-column summary, one row per column of ds, with columns
      * `column` (text), `type` ("number", "text" or "time"), `count` (non-missing
@@ -657,7 +672,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_dataset_filter(const crm_dataset *ds, const char *expr, crm_dataset **out)}
+     * C: crm_status crm_dataset_filter(const crm_dataset *ds, const char *expr, crm_dataset **out)
      *
      * New dataset with the rows of ds for which `expr` is true, in their order.
      * {@literal @}param[in]  ds    dataset
@@ -681,7 +696,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_dataset_mutate(crm_dataset *ds, const char *name, const char *expr)}
+     * C: crm_status crm_dataset_mutate(crm_dataset *ds, const char *name, const char *expr)
      *
      * Add a column computed by `expr` to ds, in place, or replace the column of
      * that name in place (it keeps its position). The type follows the
@@ -709,7 +724,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_dataset_group(const crm_dataset *ds, const char *const *keys, size_t nkeys, const char *const *aggs, size_t naggs, crm_dataset **out)}
+     * C: crm_status crm_dataset_group(const crm_dataset *ds, const char *const *keys, size_t nkeys, const char *const *aggs, size_t naggs, crm_dataset **out)
      *
      * Group rows by the key columns and aggregate. Each aggregation is a string
      * `[NAME=]FUNCTION(COLUMN)` with FUNCTION one of sum, mean, min, max, count,
@@ -747,18 +762,24 @@ public final class CApi {
      * Thread-safety: ds is only read; other threads may read it meanwhile.
      */
     public static Pointer crm_dataset_group(Pointer ds, String[] keys, String[] aggs) {
-        Pointer c_keys = CStrings.array(keys, "crm_dataset_group(keys)");
+        CStrings.Array c_keys = CStrings.array(keys, "crm_dataset_group(keys)");
         long nkeys = keys == null ? 0 : keys.length;
-        Pointer c_aggs = CStrings.array(aggs, "crm_dataset_group(aggs)");
+        CStrings.Array c_aggs = CStrings.array(aggs, "crm_dataset_group(aggs)");
         long naggs = aggs == null ? 0 : aggs.length;
         long[] c_out = new long[1];
-        int rc = CrmLib.crm_dataset_group(ds, c_keys, nkeys, c_aggs, naggs, c_out);
+        int rc;
+        try {
+            rc = CrmLib.crm_dataset_group(ds, c_keys, nkeys, c_aggs, naggs, c_out);
+        } finally {
+            CStrings.free(c_keys);
+            CStrings.free(c_aggs);
+        }
         check(rc);
         return c_out[0] == 0 ? null : new Pointer(c_out[0]);
     }
 
     /**
-     * {{@literal @}code crm_status crm_dataset_join(const crm_dataset *left, const crm_dataset *right, const char *const *keys, size_t nkeys, int32_t how, crm_dataset **out)}
+     * C: crm_status crm_dataset_join(const crm_dataset *left, const crm_dataset *right, const char *const *keys, size_t nkeys, int32_t how, crm_dataset **out)
      *
      * Join two datasets on equal key columns (same names on both sides and the
      * same types). Output columns: the left columns, then the right columns
@@ -786,16 +807,21 @@ public final class CApi {
      * meanwhile.
      */
     public static Pointer crm_dataset_join(Pointer left, Pointer right, String[] keys, int how) {
-        Pointer c_keys = CStrings.array(keys, "crm_dataset_join(keys)");
+        CStrings.Array c_keys = CStrings.array(keys, "crm_dataset_join(keys)");
         long nkeys = keys == null ? 0 : keys.length;
         long[] c_out = new long[1];
-        int rc = CrmLib.crm_dataset_join(left, right, c_keys, nkeys, how, c_out);
+        int rc;
+        try {
+            rc = CrmLib.crm_dataset_join(left, right, c_keys, nkeys, how, c_out);
+        } finally {
+            CStrings.free(c_keys);
+        }
         check(rc);
         return c_out[0] == 0 ? null : new Pointer(c_out[0]);
     }
 
     /**
-     * {{@literal @}code crm_status crm_csv_options_init(crm_csv_options *opts, size_t size)}
+     * C: crm_status crm_csv_options_init(crm_csv_options *opts, size_t size)
      *
      * Write the default CSV options into `opts` (delimiter 0 = auto-detect,
      * quote '"', header 1, decimal_comma 0, strict 1, keep_default_na 1,
@@ -817,7 +843,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_dataset_read_csv(const char *path, const crm_csv_options *opts, crm_dataset **out)}
+     * C: crm_status crm_dataset_read_csv(const char *path, const crm_csv_options *opts, crm_dataset **out)
      *
      * Read a CSV file. Files whose name ends in ".gz", or that start with the
      * gzip magic bytes, are decompressed transparently. RFC 4180 quoting is
@@ -867,7 +893,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_dataset_read_csv_mem(const char *buf, size_t len, const crm_csv_options *opts, crm_dataset **out)}
+     * C: crm_status crm_dataset_read_csv_mem(const char *buf, size_t len, const crm_csv_options *opts, crm_dataset **out)
      *
      * Read CSV text from memory (gzip data is recognised by its magic bytes).
      * Error messages use "<memory>" as the file name. Plain text is parsed where
@@ -902,7 +928,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_dataset_write_csv(const crm_dataset *ds, const char *path, const crm_csv_options *opts)}
+     * C: crm_status crm_dataset_write_csv(const crm_dataset *ds, const char *path, const crm_csv_options *opts)
      *
      * Write a dataset as CSV (gzip-compressed when the path ends in ".gz").
      * Numbers are written in the shortest form that reads back to the same double
@@ -944,7 +970,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_dataset_to_csv_string(const crm_dataset *ds, const crm_csv_options *opts, char **out)}
+     * C: crm_status crm_dataset_to_csv_string(const crm_dataset *ds, const crm_csv_options *opts, char **out)
      *
      * Write a dataset as CSV text into a new NUL-terminated buffer (same format as
      * crm_dataset_write_csv()).
@@ -969,7 +995,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_dataset_read_baskets(const char *path, crm_dataset **out)}
+     * C: crm_status crm_dataset_read_baskets(const char *path, crm_dataset **out)
      *
      * Read a FIMI-style basket file (one transaction per line, items separated by
      * spaces or tabs, trailing whitespace allowed; ".gz" handled as for CSV) into
@@ -998,7 +1024,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_clean_dedup(crm_dataset *ds, const char *const *keys, size_t nkeys, int32_t keep, size_t *removed)}
+     * C: crm_status crm_clean_dedup(crm_dataset *ds, const char *const *keys, size_t nkeys, int32_t keep, size_t *removed)
      *
      * Remove duplicate rows in place. Two rows are duplicates when they are equal
      * in every key column (every column when nkeys is 0): numbers compare by
@@ -1021,16 +1047,21 @@ public final class CApi {
      * Thread-safety: ds must not be used by another thread during the call.
      */
     public static long crm_clean_dedup(Pointer ds, String[] keys, int keep) {
-        Pointer c_keys = CStrings.array(keys, "crm_clean_dedup(keys)");
+        CStrings.Array c_keys = CStrings.array(keys, "crm_clean_dedup(keys)");
         long nkeys = keys == null ? 0 : keys.length;
         long[] c_removed = new long[1];
-        int rc = CrmLib.crm_clean_dedup(ds, c_keys, nkeys, keep, c_removed);
+        int rc;
+        try {
+            rc = CrmLib.crm_clean_dedup(ds, c_keys, nkeys, keep, c_removed);
+        } finally {
+            CStrings.free(c_keys);
+        }
         check(rc);
         return c_removed[0];
     }
 
     /**
-     * {{@literal @}code crm_status crm_clean_drop_missing(crm_dataset *ds, const char *const *cols, size_t count, size_t *removed)}
+     * C: crm_status crm_clean_drop_missing(crm_dataset *ds, const char *const *cols, size_t count, size_t *removed)
      *
      * Remove, in place, every row that is missing in any of the listed columns
      * (in any column when count is 0), as pandas' `df.dropna(subset=cols)`. The
@@ -1046,16 +1077,21 @@ public final class CApi {
      * Thread-safety: ds must not be used by another thread during the call.
      */
     public static long crm_clean_drop_missing(Pointer ds, String[] cols) {
-        Pointer c_cols = CStrings.array(cols, "crm_clean_drop_missing(cols)");
+        CStrings.Array c_cols = CStrings.array(cols, "crm_clean_drop_missing(cols)");
         long count = cols == null ? 0 : cols.length;
         long[] c_removed = new long[1];
-        int rc = CrmLib.crm_clean_drop_missing(ds, c_cols, count, c_removed);
+        int rc;
+        try {
+            rc = CrmLib.crm_clean_drop_missing(ds, c_cols, count, c_removed);
+        } finally {
+            CStrings.free(c_cols);
+        }
         check(rc);
         return c_removed[0];
     }
 
     /**
-     * {{@literal @}code crm_status crm_impute_options_init(crm_impute_options *opts, size_t size)}
+     * C: crm_status crm_impute_options_init(crm_impute_options *opts, size_t size)
      *
      * Write the default imputation options into `opts` (constant 0,
      * text_constant NULL, order_by NULL).
@@ -1076,7 +1112,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_clean_impute(crm_dataset *ds, const char *col, int32_t method, const crm_impute_options *opts, size_t *filled)}
+     * C: crm_status crm_clean_impute(crm_dataset *ds, const char *col, int32_t method, const crm_impute_options *opts, size_t *filled)
      *
      * Fill the missing cells of one column in place.
      *
@@ -1134,7 +1170,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_clean_outliers(crm_dataset *ds, const char *col, int32_t rule, double k, int32_t action, size_t *affected)}
+     * C: crm_status crm_clean_outliers(crm_dataset *ds, const char *col, int32_t rule, double k, int32_t action, size_t *affected)
      *
      * Find the outliers of a number column by a rule and flag, drop or clip
      * them in place. Missing values are never outliers and stay missing.
@@ -1167,7 +1203,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_clean_convert(crm_dataset *ds, const char *col, int32_t type, const char *format)}
+     * C: crm_status crm_clean_convert(crm_dataset *ds, const char *col, int32_t type, const char *format)
      *
      * Convert a column to another type in place (it keeps its name and
      * position). Missing stays missing. Conversions:
@@ -1209,7 +1245,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_rfm_options_init(crm_rfm_options *opts, size_t size)}
+     * C: crm_status crm_rfm_options_init(crm_rfm_options *opts, size_t size)
      *
      * Write the default RFM options into `opts` (all column names NULL,
      * as_of = CRM_TIME_MISSING, bins = 5, active_days = 90, inactive_days = 365,
@@ -1230,7 +1266,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_rfm(const crm_dataset *tx, const crm_rfm_options *opts, crm_dataset **out)}
+     * C: crm_status crm_rfm(const crm_dataset *tx, const crm_rfm_options *opts, crm_dataset **out)
      *
      * Per-customer RFM table (columns, scores, segments and lifecycle as
      * described at the top of this header) from transaction lines.
@@ -1264,7 +1300,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_rfm_default_as_of(const crm_dataset *tx, const char *date_col, int64_t *out)}
+     * C: crm_status crm_rfm_default_as_of(const crm_dataset *tx, const char *date_col, int64_t *out)
      *
      * The as_of that crm_rfm() uses when opts->as_of is CRM_TIME_MISSING: midnight
      * UTC after the latest date in column `date_col` (crm_rfm() computes its
@@ -1289,7 +1325,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code size_t crm_rfm_segment_count(void)}
+     * C: size_t crm_rfm_segment_count(void)
      *
      * Number of RFM segments: the names crm_rfm_segment_name() gives for
      * 0 .. count - 1 (11).
@@ -1303,7 +1339,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code const char *crm_rfm_segment_name(size_t i)}
+     * C: const char *crm_rfm_segment_name(size_t i)
      *
      * Name of segment i, best first: "Champions", "Loyal Customers", "Potential
      * Loyalists", "New Customers", "Promising", "Need Attention", "About To
@@ -1322,7 +1358,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code size_t crm_rfm_stage_count(void)}
+     * C: size_t crm_rfm_stage_count(void)
      *
      * Number of lifecycle stages: the names crm_rfm_stage_name() gives for
      * 0 .. count - 1 (3).
@@ -1336,7 +1372,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code const char *crm_rfm_stage_name(size_t i)}
+     * C: const char *crm_rfm_stage_name(size_t i)
      *
      * Name of lifecycle stage i, most recent first: "active", "inactive",
      * "churned"; the exact strings of crm_rfm()'s lifecycle column.
@@ -1352,7 +1388,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_nps(const crm_dataset *ds, const char *col, double *out)}
+     * C: crm_status crm_nps(const crm_dataset *ds, const char *col, double *out)
      *
      * Net Promoter Score of a column of 0..10 ratings:
      * 100 * (promoters - detractors) / n, where promoters rate 9 or 10,
@@ -1377,7 +1413,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_satisfaction(const crm_dataset *ds, const char *col, const char *const *positive, size_t npositive, double *out)}
+     * C: crm_status crm_satisfaction(const crm_dataset *ds, const char *col, const char *const *positive, size_t npositive, double *out)
      *
      * Satisfaction ratio: the fraction (0..1) of the non-missing cells of `col`
      * that are positive. For a text column a cell is positive when it equals
@@ -1400,17 +1436,22 @@ public final class CApi {
      */
     public static void crm_satisfaction(Pointer ds, String col, String[] positive, double[] out) {
         byte[] c_col = Checks.cstring(col, "crm_satisfaction(col)");
-        Pointer c_positive = CStrings.array(positive, "crm_satisfaction(positive)");
+        CStrings.Array c_positive = CStrings.array(positive, "crm_satisfaction(positive)");
         long npositive = positive == null ? 0 : positive.length;
         if ((out == null ? 0 : out.length) != npositive) {
             throw new IllegalArgumentException("crm_satisfaction" + ": out must have the length of positive");
         }
-        int rc = CrmLib.crm_satisfaction(ds, c_col, c_positive, npositive, out);
+        int rc;
+        try {
+            rc = CrmLib.crm_satisfaction(ds, c_col, c_positive, npositive, out);
+        } finally {
+            CStrings.free(c_positive);
+        }
         check(rc);
     }
 
     /**
-     * {{@literal @}code crm_status crm_funnel(const crm_dataset *ds, const char *stage_col, const char *const *stages, size_t nstages, crm_dataset **out)}
+     * C: crm_status crm_funnel(const crm_dataset *ds, const char *stage_col, const char *const *stages, size_t nstages, crm_dataset **out)
      *
      * Funnel conversion from each entity's furthest stage. `stage_col` holds, per
      * row (one entity), the furthest stage it reached, one of `stages` (ordered
@@ -1436,16 +1477,21 @@ public final class CApi {
      */
     public static Pointer crm_funnel(Pointer ds, String stage_col, String[] stages) {
         byte[] c_stage_col = Checks.cstring(stage_col, "crm_funnel(stage_col)");
-        Pointer c_stages = CStrings.array(stages, "crm_funnel(stages)");
+        CStrings.Array c_stages = CStrings.array(stages, "crm_funnel(stages)");
         long nstages = stages == null ? 0 : stages.length;
         long[] c_out = new long[1];
-        int rc = CrmLib.crm_funnel(ds, c_stage_col, c_stages, nstages, c_out);
+        int rc;
+        try {
+            rc = CrmLib.crm_funnel(ds, c_stage_col, c_stages, nstages, c_out);
+        } finally {
+            CStrings.free(c_stages);
+        }
         check(rc);
         return c_out[0] == 0 ? null : new Pointer(c_out[0]);
     }
 
     /**
-     * {{@literal @}code int32_t crm_model_kind(const crm_model *m)}
+     * C: int32_t crm_model_kind(const crm_model *m)
      *
      * Kind of a model.
      * {@literal @}param[in] m  model, or NULL
@@ -1458,7 +1504,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code const char *crm_model_kind_name(int32_t kind)}
+     * C: const char *crm_model_kind_name(int32_t kind)
      *
      * Name of a model kind, as in the JSON "kind" member.
      * {@literal @}param[in] kind  a crm_model_type value (for example crm_model_kind(m))
@@ -1471,7 +1517,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_model_mutate_count(const crm_model *m, size_t *out)}
+     * C: crm_status crm_model_mutate_count(const crm_model *m, size_t *out)
      *
      * Number of transform steps recorded in the model (the fit options' `mutate`
      * entries; see "Transform steps" at the top of this header).
@@ -1490,7 +1536,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_model_mutate(const crm_model *m, size_t i, const char **name, const char **expr)}
+     * C: crm_status crm_model_mutate(const crm_model *m, size_t i, const char **name, const char **expr)
      *
      * The i-th recorded transform step: crm_model_predict() runs
      * crm_dataset_mutate(copy, *name, *expr) for each step in order.
@@ -1513,7 +1559,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code void crm_model_free(crm_model *m)}
+     * C: void crm_model_free(crm_model *m)
      *
      * Free a model. NULL is a harmless no-op. Datasets the model was fitted on
      * or predicted into are not affected.
@@ -1528,7 +1574,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_model_predict(const crm_model *m, crm_dataset *ds, const char *out_col)}
+     * C: crm_status crm_model_predict(const crm_model *m, crm_dataset *ds, const char *out_col)
      *
      * Apply the model to the rows of `ds` and append the prediction column(s)
      * to ds, in place (crm/common.h, "Values and in-place operations"). The
@@ -1563,7 +1609,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_model_summary(const crm_model *m, crm_dataset **out)}
+     * C: crm_status crm_model_summary(const crm_model *m, crm_dataset **out)
      *
      * The model as a table. For k-means: one row per cluster with the columns
      * cluster, size, wcss and one column per feature holding the center (see
@@ -1582,7 +1628,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_model_stat(const crm_model *m, const char *name, double *out)}
+     * C: crm_status crm_model_stat(const crm_model *m, const char *name, double *out)
      *
      * A named scalar statistic of the model (for k-means: inertia, n_iter,
      * converged, k, ...; see the kind's header for the full list).
@@ -1603,7 +1649,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_model_stat_count(const crm_model *m, size_t *out)}
+     * C: crm_status crm_model_stat_count(const crm_model *m, size_t *out)
      *
      * Number of statistics crm_model_stat() knows for this model.
      * {@literal @}param[in]  m    fitted model
@@ -1620,7 +1666,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_model_stat_name(const crm_model *m, size_t i, const char **out)}
+     * C: crm_status crm_model_stat_name(const crm_model *m, size_t i, const char **out)
      *
      * Name of the i-th statistic of the model, in a fixed order per kind.
      * {@literal @}param[in]  m    fitted model
@@ -1639,7 +1685,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_model_class_count(const crm_model *m, size_t *out)}
+     * C: crm_status crm_model_class_count(const crm_model *m, size_t *out)
      *
      * Number of classes of a classifier fitted on a text target: the labels its
      * predictions take. A tree classifier: its classes, sorted by unsigned bytes
@@ -1661,7 +1707,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_model_class(const crm_model *m, size_t i, const char **out)}
+     * C: crm_status crm_model_class(const crm_model *m, size_t i, const char **out)
      *
      * Label of the i-th class of a classifier (order: crm_model_class_count()).
      * {@literal @}param[in]  m    fitted model
@@ -1681,7 +1727,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_model_to_json(const crm_model *m, char **out)}
+     * C: crm_status crm_model_to_json(const crm_model *m, char **out)
      *
      * Serialise the model to JSON text (format described at the top of this
      * header).
@@ -1699,7 +1745,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_model_from_json(const char *json, crm_model **out)}
+     * C: crm_status crm_model_from_json(const char *json, crm_model **out)
      *
      * Read a model from JSON text written by crm_model_to_json().
      * {@literal @}param[in]  json  NUL-terminated UTF-8 JSON text
@@ -1728,7 +1774,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_model_save(const crm_model *m, const char *path)}
+     * C: crm_status crm_model_save(const crm_model *m, const char *path)
      *
      * Write crm_model_to_json() text to a file (replacing it), with a final
      * newline. The file is written atomically (crm/common.h, "Files written
@@ -1753,7 +1799,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_model_load(const char *path, crm_model **out)}
+     * C: crm_status crm_model_load(const char *path, crm_model **out)
      *
      * Read a model file written by crm_model_save().
      *
@@ -1781,7 +1827,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_kmeans_options_init(crm_kmeans_options *opts, size_t size)}
+     * C: crm_status crm_kmeans_options_init(crm_kmeans_options *opts, size_t size)
      *
      * Write the default k-means options into `opts` (k = 8, n_init = 10,
      * max_iter = 300, init = PLUSPLUS, tol = 1e-4, init_centers = NULL,
@@ -1804,7 +1850,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_kmeans_fit(const crm_dataset *ds, const char *const *cols, size_t ncols, const crm_kmeans_options *opts, crm_model **out)}
+     * C: crm_status crm_kmeans_fit(const crm_dataset *ds, const char *const *cols, size_t ncols, const crm_kmeans_options *opts, crm_model **out)
      *
      * Fit k-means on the number columns `cols` of `ds` (algorithm, model,
      * statistics and JSON form described at the top of this header).
@@ -1841,10 +1887,15 @@ public final class CApi {
      * Thread-safety: ds may be read by other threads meanwhile.
      */
     public static Pointer crm_kmeans_fit(Pointer ds, String[] cols, CrmKmeansOptions opts) {
-        Pointer c_cols = CStrings.array(cols, "crm_kmeans_fit(cols)");
+        CStrings.Array c_cols = CStrings.array(cols, "crm_kmeans_fit(cols)");
         long ncols = cols == null ? 0 : cols.length;
         long[] c_out = new long[1];
-        int rc = CrmLib.crm_kmeans_fit(ds, c_cols, ncols, opts, c_out);
+        int rc;
+        try {
+            rc = CrmLib.crm_kmeans_fit(ds, c_cols, ncols, opts, c_out);
+        } finally {
+            CStrings.free(c_cols);
+        }
         if (opts != null) {
             opts.rethrowCallbackError();
         }
@@ -1853,7 +1904,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_kmeans_elbow(const crm_dataset *ds, const char *const *cols, size_t ncols, int32_t k_min, int32_t k_max, const crm_kmeans_options *opts, crm_dataset **out)}
+     * C: crm_status crm_kmeans_elbow(const crm_dataset *ds, const char *const *cols, size_t ncols, int32_t k_min, int32_t k_max, const crm_kmeans_options *opts, crm_dataset **out)
      *
      * Elbow table: fit k-means for every k in k_min..k_max with the options
      * `opts` (their k is ignored) and report the inertia of each. The mutate
@@ -1873,10 +1924,15 @@ public final class CApi {
      * Thread-safety: ds may be read by other threads meanwhile.
      */
     public static Pointer crm_kmeans_elbow(Pointer ds, String[] cols, int k_min, int k_max, CrmKmeansOptions opts) {
-        Pointer c_cols = CStrings.array(cols, "crm_kmeans_elbow(cols)");
+        CStrings.Array c_cols = CStrings.array(cols, "crm_kmeans_elbow(cols)");
         long ncols = cols == null ? 0 : cols.length;
         long[] c_out = new long[1];
-        int rc = CrmLib.crm_kmeans_elbow(ds, c_cols, ncols, k_min, k_max, opts, c_out);
+        int rc;
+        try {
+            rc = CrmLib.crm_kmeans_elbow(ds, c_cols, ncols, k_min, k_max, opts, c_out);
+        } finally {
+            CStrings.free(c_cols);
+        }
         if (opts != null) {
             opts.rethrowCallbackError();
         }
@@ -1885,7 +1941,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_silhouette_options_init(crm_silhouette_options *opts, size_t size)}
+     * C: crm_status crm_silhouette_options_init(crm_silhouette_options *opts, size_t size)
      *
      * Write the default silhouette options (sample_size = 10000, seed = 0,
      * n_threads = 0).
@@ -1905,7 +1961,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_silhouette(const crm_dataset *ds, const char *const *cols, size_t ncols, const char *label_col, const crm_silhouette_options *opts, double *out)}
+     * C: crm_status crm_silhouette(const crm_dataset *ds, const char *const *cols, size_t ncols, const char *label_col, const crm_silhouette_options *opts, double *out)
      *
      * Mean silhouette coefficient of a clustering, as
      * sklearn.metrics.silhouette_score with the Euclidean metric: for each row,
@@ -1932,11 +1988,16 @@ public final class CApi {
      * Thread-safety: ds may be read by other threads meanwhile.
      */
     public static double crm_silhouette(Pointer ds, String[] cols, String label_col, CrmSilhouetteOptions opts) {
-        Pointer c_cols = CStrings.array(cols, "crm_silhouette(cols)");
+        CStrings.Array c_cols = CStrings.array(cols, "crm_silhouette(cols)");
         long ncols = cols == null ? 0 : cols.length;
         byte[] c_label_col = Checks.cstring(label_col, "crm_silhouette(label_col)");
         double[] c_out = new double[1];
-        int rc = CrmLib.crm_silhouette(ds, c_cols, ncols, c_label_col, opts, c_out);
+        int rc;
+        try {
+            rc = CrmLib.crm_silhouette(ds, c_cols, ncols, c_label_col, opts, c_out);
+        } finally {
+            CStrings.free(c_cols);
+        }
         if (opts != null) {
             opts.rethrowCallbackError();
         }
@@ -1945,7 +2006,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_tree_options_init(crm_tree_options *opts, size_t size)}
+     * C: crm_status crm_tree_options_init(crm_tree_options *opts, size_t size)
      *
      * Write the default tree options into `opts` (task AUTO, criterion AUTO,
      * max_depth -1, class_weight NONE, min_samples_split 2, min_samples_leaf 1,
@@ -1968,7 +2029,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_tree_fit(const crm_dataset *ds, const char *target, const char *const *features, size_t nf, const crm_tree_options *opts, crm_model **out)}
+     * C: crm_status crm_tree_fit(const crm_dataset *ds, const char *target, const char *const *features, size_t nf, const crm_tree_options *opts, crm_model **out)
      *
      * Fit a CART tree predicting `target` from the columns `features` of `ds`
      * (algorithm, model, statistics and JSON form described at the top of this
@@ -2011,10 +2072,15 @@ public final class CApi {
      */
     public static Pointer crm_tree_fit(Pointer ds, String target, String[] features, CrmTreeOptions opts) {
         byte[] c_target = Checks.cstring(target, "crm_tree_fit(target)");
-        Pointer c_features = CStrings.array(features, "crm_tree_fit(features)");
+        CStrings.Array c_features = CStrings.array(features, "crm_tree_fit(features)");
         long nf = features == null ? 0 : features.length;
         long[] c_out = new long[1];
-        int rc = CrmLib.crm_tree_fit(ds, c_target, c_features, nf, opts, c_out);
+        int rc;
+        try {
+            rc = CrmLib.crm_tree_fit(ds, c_target, c_features, nf, opts, c_out);
+        } finally {
+            CStrings.free(c_features);
+        }
         if (opts != null) {
             opts.rethrowCallbackError();
         }
@@ -2023,7 +2089,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_tree_pruning_path(const crm_dataset *ds, const char *target, const char *const *features, size_t nf, const crm_tree_options *opts, crm_dataset **out)}
+     * C: crm_status crm_tree_pruning_path(const crm_dataset *ds, const char *target, const char *const *features, size_t nf, const crm_tree_options *opts, crm_dataset **out)
      *
      * Minimal cost-complexity pruning path: fit the tree of `opts` with
      * ccp_alpha = 0 and list the effective alphas at which subtrees are pruned
@@ -2045,10 +2111,15 @@ public final class CApi {
      */
     public static Pointer crm_tree_pruning_path(Pointer ds, String target, String[] features, CrmTreeOptions opts) {
         byte[] c_target = Checks.cstring(target, "crm_tree_pruning_path(target)");
-        Pointer c_features = CStrings.array(features, "crm_tree_pruning_path(features)");
+        CStrings.Array c_features = CStrings.array(features, "crm_tree_pruning_path(features)");
         long nf = features == null ? 0 : features.length;
         long[] c_out = new long[1];
-        int rc = CrmLib.crm_tree_pruning_path(ds, c_target, c_features, nf, opts, c_out);
+        int rc;
+        try {
+            rc = CrmLib.crm_tree_pruning_path(ds, c_target, c_features, nf, opts, c_out);
+        } finally {
+            CStrings.free(c_features);
+        }
         if (opts != null) {
             opts.rethrowCallbackError();
         }
@@ -2057,7 +2128,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_tree_feature_importances(const crm_model *m, crm_dataset **out)}
+     * C: crm_status crm_tree_feature_importances(const crm_model *m, crm_dataset **out)
      *
      * Feature importances: each feature's total weighted impurity decrease over
      * the splits that use it, normalised to sum to 1 (all 0 for a single-leaf
@@ -2078,7 +2149,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_tree_export_text(const crm_model *m, char **out)}
+     * C: crm_status crm_tree_export_text(const crm_model *m, char **out)
      *
      * The tree as indented if/then rules, one line per test and one per leaf:
      *
@@ -2106,7 +2177,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_tree_export_rules(const crm_model *m, char **out)}
+     * C: crm_status crm_tree_export_rules(const crm_model *m, char **out)
      *
      * The tree as flat rules, one line per leaf in preorder, the tests of its
      * path merged per feature (a number feature's bounds into one range, a
@@ -2135,7 +2206,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_tree_export_dot(const crm_model *m, char **out)}
+     * C: crm_status crm_tree_export_dot(const crm_model *m, char **out)
      *
      * The tree in Graphviz dot language (a digraph; node ids as in the summary;
      * each box shows the test, the impurity, n and the class counts or mean;
@@ -2155,7 +2226,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_logreg_options_init(crm_logreg_options *opts, size_t size)}
+     * C: crm_status crm_logreg_options_init(crm_logreg_options *opts, size_t size)
      *
      * Write the default logistic regression options into `opts` (l2 = 0,
      * fit_intercept = 1, standardize = 0, positive = NULL, class_weight = NONE,
@@ -2178,7 +2249,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_logreg_fit(const crm_dataset *ds, const char *target, const char *const *features, size_t nf, const crm_logreg_options *opts, crm_model **out)}
+     * C: crm_status crm_logreg_fit(const crm_dataset *ds, const char *target, const char *const *features, size_t nf, const crm_logreg_options *opts, crm_model **out)
      *
      * Fit a binary logistic regression of `target` on `features` (design,
      * algorithm, inference, model and JSON form described at the top of this
@@ -2220,10 +2291,15 @@ public final class CApi {
      */
     public static Pointer crm_logreg_fit(Pointer ds, String target, String[] features, CrmLogregOptions opts) {
         byte[] c_target = Checks.cstring(target, "crm_logreg_fit(target)");
-        Pointer c_features = CStrings.array(features, "crm_logreg_fit(features)");
+        CStrings.Array c_features = CStrings.array(features, "crm_logreg_fit(features)");
         long nf = features == null ? 0 : features.length;
         long[] c_out = new long[1];
-        int rc = CrmLib.crm_logreg_fit(ds, c_target, c_features, nf, opts, c_out);
+        int rc;
+        try {
+            rc = CrmLib.crm_logreg_fit(ds, c_target, c_features, nf, opts, c_out);
+        } finally {
+            CStrings.free(c_features);
+        }
         if (opts != null) {
             opts.rethrowCallbackError();
         }
@@ -2232,7 +2308,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_linreg_options_init(crm_linreg_options *opts, size_t size)}
+     * C: crm_status crm_linreg_options_init(crm_linreg_options *opts, size_t size)
      *
      * Write the default linear regression options into `opts` (l2 = 0,
      * fit_intercept = 1, missing = ERROR, sample_weight = NULL, mutate = NULL,
@@ -2253,7 +2329,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_linreg_fit(const crm_dataset *ds, const char *target, const char *const *features, size_t nf, const crm_linreg_options *opts, crm_model **out)}
+     * C: crm_status crm_linreg_fit(const crm_dataset *ds, const char *target, const char *const *features, size_t nf, const crm_linreg_options *opts, crm_model **out)
      *
      * Fit a linear least-squares (or ridge) regression of the number column
      * `target` on `features` (design, algorithm, inference, model and JSON form
@@ -2282,10 +2358,15 @@ public final class CApi {
      */
     public static Pointer crm_linreg_fit(Pointer ds, String target, String[] features, CrmLinregOptions opts) {
         byte[] c_target = Checks.cstring(target, "crm_linreg_fit(target)");
-        Pointer c_features = CStrings.array(features, "crm_linreg_fit(features)");
+        CStrings.Array c_features = CStrings.array(features, "crm_linreg_fit(features)");
         long nf = features == null ? 0 : features.length;
         long[] c_out = new long[1];
-        int rc = CrmLib.crm_linreg_fit(ds, c_target, c_features, nf, opts, c_out);
+        int rc;
+        try {
+            rc = CrmLib.crm_linreg_fit(ds, c_target, c_features, nf, opts, c_out);
+        } finally {
+            CStrings.free(c_features);
+        }
         if (opts != null) {
             opts.rethrowCallbackError();
         }
@@ -2294,7 +2375,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_metrics_options_init(crm_metrics_options *opts, size_t size)}
+     * C: crm_status crm_metrics_options_init(crm_metrics_options *opts, size_t size)
      *
      * Write the default metric options (positive = NULL, threshold = 0.5,
      * sample_weight = NULL).
@@ -2314,7 +2395,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_metrics_classification(const crm_dataset *ds, const char *truth, const char *score, const crm_metrics_options *opts, crm_dataset **out)}
+     * C: crm_status crm_metrics_classification(const crm_dataset *ds, const char *truth, const char *score, const crm_metrics_options *opts, crm_dataset **out)
      *
      * Classification metrics of scores against 0/1 (or text) truth, as a
      * one-row dataset (columns described at the top of this header).
@@ -2347,7 +2428,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_metrics_regression(const crm_dataset *ds, const char *truth, const char *prediction, const crm_metrics_options *opts, crm_dataset **out)}
+     * C: crm_status crm_metrics_regression(const crm_dataset *ds, const char *truth, const char *prediction, const crm_metrics_options *opts, crm_dataset **out)
      *
      * Regression metrics of predictions against number truth, as a one-row
      * dataset (columns described at the top of this header).
@@ -2379,7 +2460,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_arima_options_init(crm_arima_options *opts, size_t size)}
+     * C: crm_status crm_arima_options_init(crm_arima_options *opts, size_t size)
      *
      * Write the default ARIMA options into `opts` (ARIMA(0,0,0) with mean,
      * period 0, CSS-ML, no auto; auto limits max_p = 5, max_q = 5, max_sp = 2,
@@ -2404,7 +2485,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_arima_fit(const double *y, size_t n, const crm_arima_options *opts, crm_model **out)}
+     * C: crm_status crm_arima_fit(const double *y, size_t n, const crm_arima_options *opts, crm_model **out)
      *
      * Fit an ARIMA model (fixed order, or automatic with auto_order) to a plain
      * series of n values in time order.
@@ -2439,7 +2520,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_arima_fit_dataset(const crm_dataset *ds, const char *time_col, const char *value_col, const crm_arima_options *opts, crm_model **out)}
+     * C: crm_status crm_arima_fit_dataset(const crm_dataset *ds, const char *time_col, const char *value_col, const crm_arima_options *opts, crm_model **out)
      *
      * Aggregate a transaction table to a regular period (opts->freq, summing
      * `value_col` per period, empty periods 0) and fit as crm_arima_fit().
@@ -2475,7 +2556,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_arima_forecast(const crm_model *m, int32_t h, double level, crm_dataset **out)}
+     * C: crm_status crm_arima_forecast(const crm_model *m, int32_t h, double level, crm_dataset **out)
      *
      * Forecast h steps ahead with one prediction interval.
      * {@literal @}param[in]  m      ARIMA model
@@ -2498,7 +2579,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_arima_forecast_levels(const crm_model *m, int32_t h, const double *levels, size_t nlevels, crm_dataset **out)}
+     * C: crm_status crm_arima_forecast_levels(const crm_model *m, int32_t h, const double *levels, size_t nlevels, crm_dataset **out)
      *
      * Forecast h steps ahead with several prediction intervals: columns step,
      * mean, se, then lower_<L>, upper_<L> for each level L in the given order
@@ -2527,7 +2608,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_arima_fit_many(const crm_dataset *ds, const char *by_col, const char *time_col, const char *value_col, int32_t h, double level, const crm_arima_options *opts, crm_dataset **fits_out, crm_dataset **forecasts_out)}
+     * C: crm_status crm_arima_fit_many(const crm_dataset *ds, const char *by_col, const char *time_col, const char *value_col, int32_t h, double level, const crm_arima_options *opts, crm_dataset **fits_out, crm_dataset **forecasts_out)
      *
      * Fit one model per group of `by_col` (each group aggregated as in
      * crm_arima_fit_dataset(), over the group's own first to last period) in
@@ -2576,7 +2657,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_apriori_options_init(crm_apriori_options *opts, size_t size)}
+     * C: crm_status crm_apriori_options_init(crm_apriori_options *opts, size_t size)
      *
      * Write the default options into `opts` (min_support 0.01, min_count 0,
      * max_len -1, target CRM_APRIORI_ALL, min_confidence 0, min_lift 0,
@@ -2597,7 +2678,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *item_col, const crm_apriori_options *opts, crm_dataset **itemsets, crm_dataset **rules)}
+     * C: crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *item_col, const crm_apriori_options *opts, crm_dataset **itemsets, crm_dataset **rules)
      *
      * Frequent itemsets and association rules of the transactions in `tx` (the
      * tables, conventions and ordering are described at the top of this header).
@@ -2642,7 +2723,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_synth_options_init(crm_synth_options *opts, size_t size)}
+     * C: crm_status crm_synth_options_init(crm_synth_options *opts, size_t size)
      *
      * Write the default synth options into `opts` (customers 1000, products 300,
      * days 730, start 2022-01-01, seed 0, dirt 1).
@@ -2663,7 +2744,7 @@ public final class CApi {
     }
 
     /**
-     * {{@literal @}code crm_status crm_synth_transactions(const crm_synth_options *opts, crm_dataset **out)}
+     * C: crm_status crm_synth_transactions(const crm_synth_options *opts, crm_dataset **out)
      *
      * Generate shop transactions with columns InvoiceNo (text), StockCode (text),
      * Description (text), Quantity (number), InvoiceDate (time), UnitPrice

@@ -22,6 +22,15 @@ public final class CStrings {
             this.blob = blob;
         }
 
+        /** Free both blocks now (idempotent; the GC would free them later). */
+        @Override
+        public void close() {
+            super.close();
+            if (blob != null) {
+                blob.close();
+            }
+        }
+
         /** The block holding the strings (null when every entry is NULL). */
         public Memory blob() {
             return blob;
@@ -69,6 +78,13 @@ public final class CStrings {
             }
         }
         return out;
+    }
+
+    /** Free an array made by {@link #array} now (null: nothing). */
+    public static void free(Array a) {
+        if (a != null) {
+            a.close();
+        }
     }
 
     /** A borrowed C string as a Java String (null for NULL). */

@@ -30,13 +30,16 @@ public final class EnumInfo {
 
     /**
      * The value of a member given by its full name ("CRM_KMEANS_INIT_PLUSPLUS") or
-     * without the prefix ("plusplus"), in any case, '-' read as '_'.
+     * without the enum's common prefix or its own ("plusplus"; "cancelled" for
+     * CRM_E_CANCELLED), in any case, '-' read as '_'.
      * @throws IllegalArgumentException for an unknown name
      */
     public int valueOf(String name) {
         String key = name.trim().toUpperCase(Locale.ROOT).replace('-', '_');
         for (int i = 0; i < names.length; i++) {
-            if (names[i].equals(key) || names[i].equals(prefix + key)) {
+            String own = names[i].substring(0, names[i].lastIndexOf('_') + 1);
+            if (names[i].equals(key) || names[i].equals(prefix + key)
+                || names[i].equals(own + key)) {
                 return values[i];
             }
         }
