@@ -141,8 +141,8 @@ def callbacks(ir):
                     [p["name"] for p in td["params"]])
     for s in ir["structs"]:
         for f in s["fields"]:
-            if f.get("role") != "callback":
-                continue
+            if f.get("role") != "callback" or "(" not in f["type"]:
+                continue  # a typedef'd type is covered above
             ret, params = parse_fnptr(f["type"])
             sig = fnptr_signature(ret, params)
             if sig not in out:
@@ -415,16 +415,21 @@ def emit_struct(ir, s) -> str:
         lo_hi = range_expr(integer) if integer else "0L, 0L"
         enum = jstring(f["enum"]) if f.get("enum") else "null"
         length = jstring(f["length"]) if f.get("length") else "null"
+        offset = f.get("offset")
+        offset = -1 if offset is None else int(offset)
         lines.append(f"        new FieldInfo({jstring(f['name'])}, FieldInfo.Kind.{kind}, "
-                     f"{lo_hi}, {enum}, {length}),\n")
+                     f"{lo_hi}, {enum}, {length}, {offset}),\n")
     lines.append("    };\n\n")
+    c_size = -1 if s.get("size") is None else int(s["size"])
+    lines.append("    /** sizeof the C struct on x86-64 per the API description (-1: not given). */\n"
+                 f"    public static final long C_SIZE = {c_size};\n\n")
     if s.get("init"):
         lines.append(f"    /** A struct holding the library's defaults ({s['init']}). */\n"
                      f"    public {cls}() {{\n"
-                     f"        super(FIELDS);\n"
+                     f"        super(FIELDS, C_SIZE);\n"
                      f"        CApi.{s['init']}(this);\n    }}\n")
     else:
-        lines.append(f"    public {cls}() {{\n        super(FIELDS);\n    }}\n")
+        lines.append(f"    public {cls}() {{\n        super(FIELDS, C_SIZE);\n    }}\n")
     lines.append("}\n")
     return "".join(lines)
 
@@ -454,15 +459,18 @@ public final class FieldInfo {
     public final String enumName;
     /** The LENGTH field counting this array field, or null. */
     public final String lengthField;
+    /** Offset in the C struct on x86-64 per the API description (-1: not given). */
+    public final long offset;
 
     public FieldInfo(String name, Kind kind, long min, long max, String enumName,
-                     String lengthField) {
+                     String lengthField, long offset) {
         this.name = name;
         this.kind = kind;
         this.min = min;
         this.max = max;
         this.enumName = enumName;
         this.lengthField = lengthField;
+        this.offset = offset;
     }
 
     /** Whether a user sets this field (not size, counts, user pointers). */
@@ -485,11 +493,23 @@ import java.util.List;
  */
 public abstract class OptionsStruct extends Structure {
     private final FieldInfo[] info;
+    private final long cSize;
     private final List<Object> keepAlive = new ArrayList<>();
     private Throwable callbackError;
 
-    protected OptionsStruct(FieldInfo[] info) {
+    protected OptionsStruct(FieldInfo[] info, long cSize) {
         this.info = info;
+        this.cSize = cSize;
+    }
+
+    /** sizeof the C struct on x86-64 per the API description (-1: not given). */
+    public long cSize() {
+        return cSize;
+    }
+
+    /** The offset JNA lays the field out at (to compare with {@link FieldInfo#offset}). */
+    public long offsetOf(String name) {
+        return fieldOffset(name);
     }
 
     /** Field metadata, in declaration order. */
@@ -601,7 +621,8 @@ import com.sun.jna.Pointer;
  *
  * <p>The library is the file named by the system property {@code libcrm.path}, else by
  * the environment variable {@code LIBCRM_PATH}, else "libcrm.so.1" found by the system
- * loader (after {@code cmake --install}).
+ * loader (after {@code cmake --install}), else "crm" found by JNA's search
+ * ({@code jna.library.path}). A library of another major version is refused.
  */
 public final class CrmLib {
     private CrmLib() {}
@@ -619,8 +640,18 @@ public final class CrmLib {
         if (path == null || path.isEmpty()) {
             path = "libcrm.so.1";
         }
-        LIBRARY_PATH = path;
-        LIBRARY = NativeLibrary.getInstance(path);
+        NativeLibrary lib;
+        try {
+            lib = NativeLibrary.getInstance(path);
+        } catch (UnsatisfiedLinkError e) {
+            if (!path.equals("libcrm.so.1")) {
+                throw e;
+            }
+            // JNA's own search (jna.library.path, java.library.path, ...) for "crm"
+            lib = NativeLibrary.getInstance("crm");
+        }
+        LIBRARY = lib;
+        LIBRARY_PATH = lib.getFile() != null ? lib.getFile().getPath() : path;
         Native.register(CrmLib.class, LIBRARY);
         int major = crm_version_number() / 10000;
         if (major != Constants.CRM_VERSION_MAJOR) {
@@ -956,6 +987,18 @@ public final class CStrings {
 '''
 
 
+def emit_structs_index(ir) -> str:
+    lines = [HEADER, "package org.libcrm.capi;\n\nimport java.util.List;\n"
+             "import java.util.function.Supplier;\n\n"
+             "/** Every options struct, for layout checks and tools. */\n"
+             "public final class Structs {\n    private Structs() {}\n\n"
+             "    /** Makers of every options struct (each made with the library's defaults). */\n"
+             "    public static final List<Supplier<OptionsStruct>> ALL = List.of(\n"]
+    names = sorted(camel(s["name"]) for s in ir["structs"])
+    lines.append(",\n".join(f"        {n}::new" for n in names) + ");\n}\n")
+    return "".join(lines)
+
+
 def emit(ir: dict) -> dict:
     files = {
         CAPI + "CrmLib.java": emit_crmlib(ir),
@@ -967,6 +1010,7 @@ def emit(ir: dict) -> dict:
         CAPI + "Constants.java": emit_constants(ir),
         CAPI + "FieldInfo.java": FIELD_INFO,
         CAPI + "OptionsStruct.java": OPTIONS_STRUCT,
+        CAPI + "Structs.java": emit_structs_index(ir),
         ROOT + "org/libcrm/CrmException.java": emit_exceptions(ir),
     }
     files.update(emit_callbacks(ir))

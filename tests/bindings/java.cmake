@@ -1,7 +1,8 @@
 # Java binding (bindings/java): the jar is built into the build tree, then the JUnit
 # suite (console launcher) and the conformance program (its output cmp'd with the
 # Python one's) run against the built library. With CI=true a missing JDK, JNA or
-# JUnit is a failing test; otherwise the tests are left out with a note.
+# JUnit is a failing test; otherwise the tests are left out with a note. (Not included
+# in sanitizer builds: tests/CMakeLists.txt.)
 find_program(CRM_JAVA NAMES java)
 find_program(CRM_JAVAC NAMES javac)
 find_program(CRM_JAR NAMES jar)
@@ -32,16 +33,6 @@ if(crm_java_missing)
   endif()
 else()
   set(crm_java_env "LIBCRM_PATH=$<TARGET_FILE:crm>;JNA_JAR=${CRM_JNA_JAR};JUNIT_JAR=${CRM_JUNIT_JAR}")
-  if(CRM_SANITIZE)
-    # The JVM is not instrumented: preload the runtimes (as for Python) and leave its
-    # own SIGSEGV handling alone.
-    execute_process(COMMAND ${CMAKE_C_COMPILER} -print-file-name=libasan.so
-                    OUTPUT_VARIABLE crm_java_asan OUTPUT_STRIP_TRAILING_WHITESPACE)
-    execute_process(COMMAND ${CMAKE_C_COMPILER} -print-file-name=libubsan.so
-                    OUTPUT_VARIABLE crm_java_ubsan OUTPUT_STRIP_TRAILING_WHITESPACE)
-    list(APPEND crm_java_env "LD_PRELOAD=${crm_java_asan}:${crm_java_ubsan}"
-         "ASAN_OPTIONS=detect_leaks=0:handle_segv=0:allow_user_segv_handler=1")
-  endif()
 
   add_test(NAME java_build COMMAND sh ${CRM_JAVA_SH} build ${CRM_JAVA_OUT})
   set_tests_properties(java_build PROPERTIES FIXTURES_SETUP crm_java_jar

@@ -58,22 +58,25 @@ public final class CrmAprioriOptions extends OptionsStruct {
 
     /** Field metadata, in declaration order. */
     public static final FieldInfo[] FIELDS = {
-        new FieldInfo("size", FieldInfo.Kind.SIZE, 0L, Long.MAX_VALUE, null, null),
-        new FieldInfo("min_support", FieldInfo.Kind.DOUBLE, 0L, 0L, null, null),
-        new FieldInfo("min_count", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null),
-        new FieldInfo("max_len", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null),
-        new FieldInfo("target", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, "crm_apriori_target", null),
-        new FieldInfo("min_confidence", FieldInfo.Kind.DOUBLE, 0L, 0L, null, null),
-        new FieldInfo("min_lift", FieldInfo.Kind.DOUBLE, 0L, 0L, null, null),
-        new FieldInfo("n_threads", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null),
-        new FieldInfo("progress", FieldInfo.Kind.CALLBACK, 0L, 0L, null, null),
-        new FieldInfo("user", FieldInfo.Kind.USER, 0L, 0L, null, null),
-        new FieldInfo("separator", FieldInfo.Kind.STRING, 0L, 0L, null, null),
+        new FieldInfo("size", FieldInfo.Kind.SIZE, 0L, Long.MAX_VALUE, null, null, -1),
+        new FieldInfo("min_support", FieldInfo.Kind.DOUBLE, 0L, 0L, null, null, -1),
+        new FieldInfo("min_count", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null, -1),
+        new FieldInfo("max_len", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
+        new FieldInfo("target", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, "crm_apriori_target", null, -1),
+        new FieldInfo("min_confidence", FieldInfo.Kind.DOUBLE, 0L, 0L, null, null, -1),
+        new FieldInfo("min_lift", FieldInfo.Kind.DOUBLE, 0L, 0L, null, null, -1),
+        new FieldInfo("n_threads", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
+        new FieldInfo("progress", FieldInfo.Kind.CALLBACK, 0L, 0L, null, null, -1),
+        new FieldInfo("user", FieldInfo.Kind.USER, 0L, 0L, null, null, -1),
+        new FieldInfo("separator", FieldInfo.Kind.STRING, 0L, 0L, null, null, -1),
     };
+
+    /** sizeof the C struct on x86-64 per the API description (-1: not given). */
+    public static final long C_SIZE = -1;
 
     /** A struct holding the library's defaults (crm_apriori_options_init). */
     public CrmAprioriOptions() {
-        super(FIELDS);
+        super(FIELDS, C_SIZE);
         CApi.crm_apriori_options_init(this);
     }
 }

@@ -92,25 +92,28 @@ public final class CrmCsvOptions extends OptionsStruct {
 
     /** Field metadata, in declaration order. */
     public static final FieldInfo[] FIELDS = {
-        new FieldInfo("size", FieldInfo.Kind.SIZE, 0L, Long.MAX_VALUE, null, null),
-        new FieldInfo("delimiter", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null),
-        new FieldInfo("quote", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null),
-        new FieldInfo("header", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null),
-        new FieldInfo("decimal_comma", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null),
-        new FieldInfo("strict", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null),
-        new FieldInfo("keep_default_na", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null),
-        new FieldInfo("na_values", FieldInfo.Kind.STRING_ARRAY, 0L, 0L, null, "n_na_values"),
-        new FieldInfo("n_na_values", FieldInfo.Kind.LENGTH, Long.MIN_VALUE, Long.MAX_VALUE, null, null),
-        new FieldInfo("types", FieldInfo.Kind.STRING_ARRAY, 0L, 0L, null, "n_types"),
-        new FieldInfo("n_types", FieldInfo.Kind.LENGTH, Long.MIN_VALUE, Long.MAX_VALUE, null, null),
-        new FieldInfo("date_format", FieldInfo.Kind.STRING, 0L, 0L, null, null),
-        new FieldInfo("max_rows", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null),
-        new FieldInfo("max_bytes", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null),
+        new FieldInfo("size", FieldInfo.Kind.SIZE, 0L, Long.MAX_VALUE, null, null, -1),
+        new FieldInfo("delimiter", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
+        new FieldInfo("quote", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
+        new FieldInfo("header", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
+        new FieldInfo("decimal_comma", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
+        new FieldInfo("strict", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
+        new FieldInfo("keep_default_na", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
+        new FieldInfo("na_values", FieldInfo.Kind.STRING_ARRAY, 0L, 0L, null, "n_na_values", -1),
+        new FieldInfo("n_na_values", FieldInfo.Kind.LENGTH, Long.MIN_VALUE, Long.MAX_VALUE, null, null, -1),
+        new FieldInfo("types", FieldInfo.Kind.STRING_ARRAY, 0L, 0L, null, "n_types", -1),
+        new FieldInfo("n_types", FieldInfo.Kind.LENGTH, Long.MIN_VALUE, Long.MAX_VALUE, null, null, -1),
+        new FieldInfo("date_format", FieldInfo.Kind.STRING, 0L, 0L, null, null, -1),
+        new FieldInfo("max_rows", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null, -1),
+        new FieldInfo("max_bytes", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null, -1),
     };
+
+    /** sizeof the C struct on x86-64 per the API description (-1: not given). */
+    public static final long C_SIZE = -1;
 
     /** A struct holding the library's defaults (crm_csv_options_init). */
     public CrmCsvOptions() {
-        super(FIELDS);
+        super(FIELDS, C_SIZE);
         CApi.crm_csv_options_init(this);
     }
 }

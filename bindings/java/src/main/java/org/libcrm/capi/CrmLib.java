@@ -14,7 +14,8 @@ import com.sun.jna.Pointer;
  *
  * <p>The library is the file named by the system property {@code libcrm.path}, else by
  * the environment variable {@code LIBCRM_PATH}, else "libcrm.so.1" found by the system
- * loader (after {@code cmake --install}).
+ * loader (after {@code cmake --install}), else "crm" found by JNA's search
+ * ({@code jna.library.path}). A library of another major version is refused.
  */
 public final class CrmLib {
     private CrmLib() {}
@@ -32,8 +33,18 @@ public final class CrmLib {
         if (path == null || path.isEmpty()) {
             path = "libcrm.so.1";
         }
-        LIBRARY_PATH = path;
-        LIBRARY = NativeLibrary.getInstance(path);
+        NativeLibrary lib;
+        try {
+            lib = NativeLibrary.getInstance(path);
+        } catch (UnsatisfiedLinkError e) {
+            if (!path.equals("libcrm.so.1")) {
+                throw e;
+            }
+            // JNA's own search (jna.library.path, java.library.path, ...) for "crm"
+            lib = NativeLibrary.getInstance("crm");
+        }
+        LIBRARY = lib;
+        LIBRARY_PATH = lib.getFile() != null ? lib.getFile().getPath() : path;
         Native.register(CrmLib.class, LIBRARY);
         int major = crm_version_number() / 10000;
         if (major != Constants.CRM_VERSION_MAJOR) {

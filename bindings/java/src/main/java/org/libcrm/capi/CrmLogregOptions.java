@@ -78,27 +78,30 @@ public final class CrmLogregOptions extends OptionsStruct {
 
     /** Field metadata, in declaration order. */
     public static final FieldInfo[] FIELDS = {
-        new FieldInfo("size", FieldInfo.Kind.SIZE, 0L, Long.MAX_VALUE, null, null),
-        new FieldInfo("l2", FieldInfo.Kind.DOUBLE, 0L, 0L, null, null),
-        new FieldInfo("fit_intercept", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null),
-        new FieldInfo("standardize", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null),
-        new FieldInfo("positive", FieldInfo.Kind.STRING, 0L, 0L, null, null),
-        new FieldInfo("class_weight", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null),
-        new FieldInfo("max_iter", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null),
-        new FieldInfo("tol", FieldInfo.Kind.DOUBLE, 0L, 0L, null, null),
-        new FieldInfo("missing", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null),
-        new FieldInfo("solver", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null),
-        new FieldInfo("sample_weight", FieldInfo.Kind.STRING, 0L, 0L, null, null),
-        new FieldInfo("n_threads", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null),
-        new FieldInfo("progress", FieldInfo.Kind.CALLBACK, 0L, 0L, null, null),
-        new FieldInfo("user", FieldInfo.Kind.USER, 0L, 0L, null, null),
-        new FieldInfo("mutate", FieldInfo.Kind.STRING_ARRAY, 0L, 0L, null, "n_mutate"),
-        new FieldInfo("n_mutate", FieldInfo.Kind.LENGTH, 0L, Long.MAX_VALUE, null, null),
+        new FieldInfo("size", FieldInfo.Kind.SIZE, 0L, Long.MAX_VALUE, null, null, -1),
+        new FieldInfo("l2", FieldInfo.Kind.DOUBLE, 0L, 0L, null, null, -1),
+        new FieldInfo("fit_intercept", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
+        new FieldInfo("standardize", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
+        new FieldInfo("positive", FieldInfo.Kind.STRING, 0L, 0L, null, null, -1),
+        new FieldInfo("class_weight", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
+        new FieldInfo("max_iter", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
+        new FieldInfo("tol", FieldInfo.Kind.DOUBLE, 0L, 0L, null, null, -1),
+        new FieldInfo("missing", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
+        new FieldInfo("solver", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
+        new FieldInfo("sample_weight", FieldInfo.Kind.STRING, 0L, 0L, null, null, -1),
+        new FieldInfo("n_threads", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
+        new FieldInfo("progress", FieldInfo.Kind.CALLBACK, 0L, 0L, null, null, -1),
+        new FieldInfo("user", FieldInfo.Kind.USER, 0L, 0L, null, null, -1),
+        new FieldInfo("mutate", FieldInfo.Kind.STRING_ARRAY, 0L, 0L, null, "n_mutate", -1),
+        new FieldInfo("n_mutate", FieldInfo.Kind.LENGTH, 0L, Long.MAX_VALUE, null, null, -1),
     };
+
+    /** sizeof the C struct on x86-64 per the API description (-1: not given). */
+    public static final long C_SIZE = -1;
 
     /** A struct holding the library's defaults (crm_logreg_options_init). */
     public CrmLogregOptions() {
-        super(FIELDS);
+        super(FIELDS, C_SIZE);
         CApi.crm_logreg_options_init(this);
     }
 }

@@ -30,15 +30,18 @@ public final class CrmMetricsOptions extends OptionsStruct {
 
     /** Field metadata, in declaration order. */
     public static final FieldInfo[] FIELDS = {
-        new FieldInfo("size", FieldInfo.Kind.SIZE, 0L, Long.MAX_VALUE, null, null),
-        new FieldInfo("positive", FieldInfo.Kind.STRING, 0L, 0L, null, null),
-        new FieldInfo("threshold", FieldInfo.Kind.DOUBLE, 0L, 0L, null, null),
-        new FieldInfo("sample_weight", FieldInfo.Kind.STRING, 0L, 0L, null, null),
+        new FieldInfo("size", FieldInfo.Kind.SIZE, 0L, Long.MAX_VALUE, null, null, -1),
+        new FieldInfo("positive", FieldInfo.Kind.STRING, 0L, 0L, null, null, -1),
+        new FieldInfo("threshold", FieldInfo.Kind.DOUBLE, 0L, 0L, null, null, -1),
+        new FieldInfo("sample_weight", FieldInfo.Kind.STRING, 0L, 0L, null, null, -1),
     };
+
+    /** sizeof the C struct on x86-64 per the API description (-1: not given). */
+    public static final long C_SIZE = -1;
 
     /** A struct holding the library's defaults (crm_metrics_options_init). */
     public CrmMetricsOptions() {
-        super(FIELDS);
+        super(FIELDS, C_SIZE);
         CApi.crm_metrics_options_init(this);
     }
 }

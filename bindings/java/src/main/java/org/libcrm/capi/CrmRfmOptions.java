@@ -63,23 +63,26 @@ public final class CrmRfmOptions extends OptionsStruct {
 
     /** Field metadata, in declaration order. */
     public static final FieldInfo[] FIELDS = {
-        new FieldInfo("size", FieldInfo.Kind.SIZE, 0L, Long.MAX_VALUE, null, null),
-        new FieldInfo("customer", FieldInfo.Kind.STRING, 0L, 0L, null, null),
-        new FieldInfo("date", FieldInfo.Kind.STRING, 0L, 0L, null, null),
-        new FieldInfo("amount", FieldInfo.Kind.STRING, 0L, 0L, null, null),
-        new FieldInfo("quantity", FieldInfo.Kind.STRING, 0L, 0L, null, null),
-        new FieldInfo("price", FieldInfo.Kind.STRING, 0L, 0L, null, null),
-        new FieldInfo("invoice", FieldInfo.Kind.STRING, 0L, 0L, null, null),
-        new FieldInfo("as_of", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null),
-        new FieldInfo("bins", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null),
-        new FieldInfo("active_days", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null),
-        new FieldInfo("inactive_days", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null),
-        new FieldInfo("churn_days", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null),
+        new FieldInfo("size", FieldInfo.Kind.SIZE, 0L, Long.MAX_VALUE, null, null, -1),
+        new FieldInfo("customer", FieldInfo.Kind.STRING, 0L, 0L, null, null, -1),
+        new FieldInfo("date", FieldInfo.Kind.STRING, 0L, 0L, null, null, -1),
+        new FieldInfo("amount", FieldInfo.Kind.STRING, 0L, 0L, null, null, -1),
+        new FieldInfo("quantity", FieldInfo.Kind.STRING, 0L, 0L, null, null, -1),
+        new FieldInfo("price", FieldInfo.Kind.STRING, 0L, 0L, null, null, -1),
+        new FieldInfo("invoice", FieldInfo.Kind.STRING, 0L, 0L, null, null, -1),
+        new FieldInfo("as_of", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null, -1),
+        new FieldInfo("bins", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
+        new FieldInfo("active_days", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null, -1),
+        new FieldInfo("inactive_days", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null, -1),
+        new FieldInfo("churn_days", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null, -1),
     };
+
+    /** sizeof the C struct on x86-64 per the API description (-1: not given). */
+    public static final long C_SIZE = -1;
 
     /** A struct holding the library's defaults (crm_rfm_options_init). */
     public CrmRfmOptions() {
-        super(FIELDS);
+        super(FIELDS, C_SIZE);
         CApi.crm_rfm_options_init(this);
     }
 }

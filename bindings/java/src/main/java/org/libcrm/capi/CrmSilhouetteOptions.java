@@ -30,15 +30,18 @@ public final class CrmSilhouetteOptions extends OptionsStruct {
 
     /** Field metadata, in declaration order. */
     public static final FieldInfo[] FIELDS = {
-        new FieldInfo("size", FieldInfo.Kind.SIZE, 0L, Long.MAX_VALUE, null, null),
-        new FieldInfo("sample_size", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null),
-        new FieldInfo("seed", FieldInfo.Kind.UINT64, 0L, -1L, null, null),
-        new FieldInfo("n_threads", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null),
+        new FieldInfo("size", FieldInfo.Kind.SIZE, 0L, Long.MAX_VALUE, null, null, -1),
+        new FieldInfo("sample_size", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null, -1),
+        new FieldInfo("seed", FieldInfo.Kind.UINT64, 0L, -1L, null, null, -1),
+        new FieldInfo("n_threads", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
     };
+
+    /** sizeof the C struct on x86-64 per the API description (-1: not given). */
+    public static final long C_SIZE = -1;
 
     /** A struct holding the library's defaults (crm_silhouette_options_init). */
     public CrmSilhouetteOptions() {
-        super(FIELDS);
+        super(FIELDS, C_SIZE);
         CApi.crm_silhouette_options_init(this);
     }
 }

@@ -42,18 +42,21 @@ public final class CrmSynthOptions extends OptionsStruct {
 
     /** Field metadata, in declaration order. */
     public static final FieldInfo[] FIELDS = {
-        new FieldInfo("size", FieldInfo.Kind.SIZE, 0L, Long.MAX_VALUE, null, null),
-        new FieldInfo("customers", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null),
-        new FieldInfo("products", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null),
-        new FieldInfo("days", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null),
-        new FieldInfo("start", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null),
-        new FieldInfo("seed", FieldInfo.Kind.UINT64, 0L, -1L, null, null),
-        new FieldInfo("dirt", FieldInfo.Kind.DOUBLE, 0L, 0L, null, null),
+        new FieldInfo("size", FieldInfo.Kind.SIZE, 0L, Long.MAX_VALUE, null, null, -1),
+        new FieldInfo("customers", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null, -1),
+        new FieldInfo("products", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null, -1),
+        new FieldInfo("days", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null, -1),
+        new FieldInfo("start", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null, -1),
+        new FieldInfo("seed", FieldInfo.Kind.UINT64, 0L, -1L, null, null, -1),
+        new FieldInfo("dirt", FieldInfo.Kind.DOUBLE, 0L, 0L, null, null, -1),
     };
+
+    /** sizeof the C struct on x86-64 per the API description (-1: not given). */
+    public static final long C_SIZE = -1;
 
     /** A struct holding the library's defaults (crm_synth_options_init). */
     public CrmSynthOptions() {
-        super(FIELDS);
+        super(FIELDS, C_SIZE);
         CApi.crm_synth_options_init(this);
     }
 }

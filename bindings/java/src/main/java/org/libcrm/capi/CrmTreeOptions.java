@@ -90,30 +90,33 @@ public final class CrmTreeOptions extends OptionsStruct {
 
     /** Field metadata, in declaration order. */
     public static final FieldInfo[] FIELDS = {
-        new FieldInfo("size", FieldInfo.Kind.SIZE, 0L, Long.MAX_VALUE, null, null),
-        new FieldInfo("task", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null),
-        new FieldInfo("criterion", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null),
-        new FieldInfo("max_depth", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null),
-        new FieldInfo("class_weight", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null),
-        new FieldInfo("min_samples_split", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null),
-        new FieldInfo("min_samples_leaf", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null),
-        new FieldInfo("min_impurity_decrease", FieldInfo.Kind.DOUBLE, 0L, 0L, null, null),
-        new FieldInfo("max_leaf_nodes", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null),
-        new FieldInfo("ccp_alpha", FieldInfo.Kind.DOUBLE, 0L, 0L, null, null),
-        new FieldInfo("positive", FieldInfo.Kind.STRING, 0L, 0L, null, null),
-        new FieldInfo("seed", FieldInfo.Kind.UINT64, 0L, -1L, null, null),
-        new FieldInfo("max_bins", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null),
-        new FieldInfo("n_threads", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null),
-        new FieldInfo("sample_weight", FieldInfo.Kind.STRING, 0L, 0L, null, null),
-        new FieldInfo("progress", FieldInfo.Kind.CALLBACK, 0L, 0L, null, null),
-        new FieldInfo("user", FieldInfo.Kind.USER, 0L, 0L, null, null),
-        new FieldInfo("mutate", FieldInfo.Kind.STRING_ARRAY, 0L, 0L, null, "n_mutate"),
-        new FieldInfo("n_mutate", FieldInfo.Kind.LENGTH, 0L, Long.MAX_VALUE, null, null),
+        new FieldInfo("size", FieldInfo.Kind.SIZE, 0L, Long.MAX_VALUE, null, null, -1),
+        new FieldInfo("task", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
+        new FieldInfo("criterion", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
+        new FieldInfo("max_depth", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
+        new FieldInfo("class_weight", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
+        new FieldInfo("min_samples_split", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null, -1),
+        new FieldInfo("min_samples_leaf", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null, -1),
+        new FieldInfo("min_impurity_decrease", FieldInfo.Kind.DOUBLE, 0L, 0L, null, null, -1),
+        new FieldInfo("max_leaf_nodes", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null, -1),
+        new FieldInfo("ccp_alpha", FieldInfo.Kind.DOUBLE, 0L, 0L, null, null, -1),
+        new FieldInfo("positive", FieldInfo.Kind.STRING, 0L, 0L, null, null, -1),
+        new FieldInfo("seed", FieldInfo.Kind.UINT64, 0L, -1L, null, null, -1),
+        new FieldInfo("max_bins", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
+        new FieldInfo("n_threads", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
+        new FieldInfo("sample_weight", FieldInfo.Kind.STRING, 0L, 0L, null, null, -1),
+        new FieldInfo("progress", FieldInfo.Kind.CALLBACK, 0L, 0L, null, null, -1),
+        new FieldInfo("user", FieldInfo.Kind.USER, 0L, 0L, null, null, -1),
+        new FieldInfo("mutate", FieldInfo.Kind.STRING_ARRAY, 0L, 0L, null, "n_mutate", -1),
+        new FieldInfo("n_mutate", FieldInfo.Kind.LENGTH, 0L, Long.MAX_VALUE, null, null, -1),
     };
+
+    /** sizeof the C struct on x86-64 per the API description (-1: not given). */
+    public static final long C_SIZE = -1;
 
     /** A struct holding the library's defaults (crm_tree_options_init). */
     public CrmTreeOptions() {
-        super(FIELDS);
+        super(FIELDS, C_SIZE);
         CApi.crm_tree_options_init(this);
     }
 }

@@ -25,15 +25,18 @@ public final class FieldInfo {
     public final String enumName;
     /** The LENGTH field counting this array field, or null. */
     public final String lengthField;
+    /** Offset in the C struct on x86-64 per the API description (-1: not given). */
+    public final long offset;
 
     public FieldInfo(String name, Kind kind, long min, long max, String enumName,
-                     String lengthField) {
+                     String lengthField, long offset) {
         this.name = name;
         this.kind = kind;
         this.min = min;
         this.max = max;
         this.enumName = enumName;
         this.lengthField = lengthField;
+        this.offset = offset;
     }
 
     /** Whether a user sets this field (not size, counts, user pointers). */

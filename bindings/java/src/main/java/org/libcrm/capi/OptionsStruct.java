@@ -13,11 +13,23 @@ import java.util.List;
  */
 public abstract class OptionsStruct extends Structure {
     private final FieldInfo[] info;
+    private final long cSize;
     private final List<Object> keepAlive = new ArrayList<>();
     private Throwable callbackError;
 
-    protected OptionsStruct(FieldInfo[] info) {
+    protected OptionsStruct(FieldInfo[] info, long cSize) {
         this.info = info;
+        this.cSize = cSize;
+    }
+
+    /** sizeof the C struct on x86-64 per the API description (-1: not given). */
+    public long cSize() {
+        return cSize;
+    }
+
+    /** The offset JNA lays the field out at (to compare with {@link FieldInfo#offset}). */
+    public long offsetOf(String name) {
+        return fieldOffset(name);
     }
 
     /** Field metadata, in declaration order. */
