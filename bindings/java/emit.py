@@ -648,7 +648,16 @@ public final class CrmLib {
                 throw e;
             }
             // JNA's own search (jna.library.path, java.library.path, ...) for "crm"
-            lib = NativeLibrary.getInstance("crm");
+            try {
+                lib = NativeLibrary.getInstance("crm");
+            } catch (UnsatisfiedLinkError e2) {
+                UnsatisfiedLinkError err = new UnsatisfiedLinkError("libcrm.so.1 not found: "
+                    + "set LIBCRM_PATH (or -Dlibcrm.path) to its full path, or install it "
+                    + "(cmake --install, then ldconfig)");
+                err.addSuppressed(e);
+                err.addSuppressed(e2);
+                throw err;
+            }
         }
         LIBRARY = lib;
         LIBRARY_PATH = lib.getFile() != null ? lib.getFile().getPath() : path;
