@@ -17,7 +17,9 @@ Generated files (under bindings/java/src/main/java/):
   metadata for the Map/builder layer), one constants class per enum with
   name <-> value lookup, Constants, the callback interfaces;
 * org/libcrm/CrmException.java: the exception family, one nested subclass
-  per crm_status error code.
+  per crm_status error code;
+* org/libcrm/options/XOptions.java: a typed builder per options struct
+  (KmeansOptions.k(int), .init(String), ...) over org.libcrm.Options.
 """
 
 import re
@@ -349,6 +351,17 @@ def emit_exceptions(ir) -> str:
 
 # --- options structs -------------------------------------------------------------------
 
+def field_enum(ir, f):
+    """The enum a field holds: its "enum" tag, else (until every header tags it) an enum
+    name opening its doc, as in "crm_kmeans_init; default CRM_KMEANS_INIT_PLUSPLUS"."""
+    if f.get("enum"):
+        return f["enum"]
+    m = re.match(r"\s*(crm_\w+)\s*[;:,.]", f.get("doc", ""))
+    if m and m.group(1) in enum_names(ir) and f.get("integer"):
+        return m.group(1)
+    return None
+
+
 def field_kind(f) -> str:
     role, t = f.get("role"), norm(f["type"])
     if role == "size":
@@ -413,7 +426,7 @@ def emit_struct(ir, s) -> str:
         kind = field_kind(f)
         integer = f.get("integer")
         lo_hi = range_expr(integer) if integer else "0L, 0L"
-        enum = jstring(f["enum"]) if f.get("enum") else "null"
+        enum = jstring(field_enum(ir, f)) if field_enum(ir, f) else "null"
         length = jstring(f["length"]) if f.get("length") else "null"
         offset = f.get("offset")
         offset = -1 if offset is None else int(offset)
@@ -1008,6 +1021,73 @@ def emit_structs_index(ir) -> str:
     return "".join(lines)
 
 
+OPTIONS_PKG = ROOT + "org/libcrm/options/"
+
+
+def lower_camel(name: str) -> str:
+    c = camel(name)
+    return jname(c[:1].lower() + c[1:])
+
+
+def builder_name(struct_name: str) -> str:
+    """crm_kmeans_options -> KmeansOptions."""
+    return camel(struct_name[len("crm_"):] if struct_name.startswith("crm_") else struct_name)
+
+
+def is_flag(f) -> bool:
+    """Whether an int32_t field is a 0/1 switch: its doc gives the meaning of 1, as in
+    "1: fit on z-scores", "1 (default): ...", "auto: 1 stepwise search", "...; 1: ..."."""
+    return re.search(r"(^|: |; )1( \(default\))?[ :=]", f.get("doc", "")) is not None
+
+
+def emit_builder(ir, st) -> str:
+    """A typed builder of an options struct: one setter per settable field, storing the
+    value under the C field name in an org.libcrm.Options (checked when it is used)."""
+    cls = builder_name(st["name"])
+    lines = [HEADER, "package org.libcrm.options;\n\n", "import java.math.BigInteger;\n",
+             "import org.libcrm.Options;\nimport org.libcrm.Progress;\n\n",
+             javadoc(f"Options of {st['name']}, with typed setters named after its fields; "
+                     "fields not set keep\nthe library's defaults. Values are checked when "
+                     "the options are used.\n\n"
+                     + st.get("doc", {}).get("summary", "")),
+             f"public final class {cls} extends Options {{\n"]
+    for f in st["fields"]:
+        kind = field_kind(f)
+        if kind in ("SIZE", "LENGTH", "USER"):
+            continue
+        m, key = lower_camel(f["name"]), jstring(f["name"])
+        doc = f.get("doc", "")
+        if "default" in f:
+            doc = (doc + "\nDefault: " + str(f["default"])).strip()
+        sig = []
+        if kind == "INT32":
+            sig.append("int value")
+            if field_enum(ir, f):
+                sig.append("String value")
+            elif is_flag(f):
+                sig.append("boolean value")
+        elif kind in ("INT64", "SIZE_T"):
+            sig.append("long value")
+        elif kind == "UINT64":
+            sig += ["long value", "BigInteger value"]
+        elif kind == "DOUBLE":
+            sig.append("double value")
+        elif kind == "STRING":
+            sig.append("String value")
+        elif kind == "STRING_ARRAY":
+            sig.append("String... value")
+        elif kind == "DOUBLE_ARRAY":
+            sig.append("double... value")
+        elif kind == "CALLBACK":
+            sig.append("Progress value")
+        for one in sig:
+            lines.append("\n" + javadoc(doc, "    "))
+            lines.append(f"    public {cls} {m}({one}) {{\n"
+                         f"        set({key}, value);\n        return this;\n    }}\n")
+    lines.append("}\n")
+    return "".join(lines)
+
+
 def emit(ir: dict) -> dict:
     files = {
         CAPI + "CrmLib.java": emit_crmlib(ir),
@@ -1027,4 +1107,6 @@ def emit(ir: dict) -> dict:
         files[CAPI + camel(e["name"]) + ".java"] = emit_enum(e)
     for s in ir["structs"]:
         files[CAPI + camel(s["name"]) + ".java"] = emit_struct(ir, s)
+        if s.get("options") and s["name"] != "crm_csv_options":  # CSV: org.libcrm.CsvOptions
+            files[OPTIONS_PKG + builder_name(s["name"]) + ".java"] = emit_builder(ir, s)
     return dict(sorted(files.items()))

@@ -46,6 +46,11 @@ public final class Crm {
         }
     }
 
+    /** rfm with an {@link Options} builder, e.g. {@code new RfmOptions().customer("id")}. */
+    public static Dataset rfm(Dataset tx, Options options) {
+        return rfm(tx, options.asMap());
+    }
+
     /** The default as_of of rfm: the midnight after the last date, epoch seconds. */
     public static long rfmDefaultAsOf(Dataset tx, String dateCol) {
         try {
@@ -90,6 +95,11 @@ public final class Crm {
         }
     }
 
+    /** apriori with an {@link Options} builder ({@code new AprioriOptions().minSupport(0.01)}). */
+    public static AprioriResult apriori(Dataset tx, String tid, String item, Options options) {
+        return apriori(tx, tid, item, options.asMap());
+    }
+
     /**
      * Synthetic transactions (crm_synth_transactions). Options (crm_synth_options):
      * customers, products, days, start (epoch seconds), seed, dirt.
@@ -97,6 +107,11 @@ public final class Crm {
     public static Dataset synth(Map<String, ?> options) {
         CrmSynthOptions opts = Options.build(CrmSynthOptions::new, options, "synth");
         return Dataset.wrap(CApi.crm_synth_transactions(opts));
+    }
+
+    /** synth with an {@link Options} builder ({@code new SynthOptions().customers(100)}). */
+    public static Dataset synth(Options options) {
+        return synth(options.asMap());
     }
 
     /** A saved model of any kind. */

@@ -385,14 +385,24 @@ public final class Dataset implements AutoCloseable {
         });
     }
 
-    /** A text column (null = missing): the codes in one bulk copy, then each level once. */
+    /**
+     * A text column (null = missing): the codes in one bulk copy, then each distinct value
+     * once (cell by cell instead when the column has 4 times more distinct values than rows).
+     */
     public String[] getTexts(String name) {
         return call(p -> {
             long col = index(p, name);
             int n = rowCount(p);
+            long levels = CApi.crm_dataset_text_levels(p, col);
+            if (n * 4L < levels) { // few rows of a big dictionary: cell by cell
+                String[] out = new String[n];
+                for (int i = 0; i < n; i++) {
+                    out[i] = CApi.crm_dataset_get_text(p, col, i);
+                }
+                return out;
+            }
             int[] codes = new int[n];
             CApi.crm_dataset_get_codes(p, col, 0, codes);
-            long levels = CApi.crm_dataset_text_levels(p, col);
             String[] names = new String[(int) levels];
             for (int i = 0; i < names.length; i++) {
                 names[i] = CApi.crm_dataset_text_level(p, col, i);

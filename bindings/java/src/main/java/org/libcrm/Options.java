@@ -71,18 +71,6 @@ public class Options {
         return map == null ? new LinkedHashMap<>() : new LinkedHashMap<>(map);
     }
 
-    // Enum tags of fields the IR does not tag yet (used only when a field has none).
-    private static final Map<String, String> FALLBACK_ENUMS = Map.ofEntries(
-        Map.entry("CrmKmeansOptions.init", "crm_kmeans_init"),
-        Map.entry("CrmKmeansOptions.algorithm", "crm_kmeans_algorithm"),
-        Map.entry("CrmTreeOptions.task", "crm_tree_task"),
-        Map.entry("CrmTreeOptions.criterion", "crm_tree_criterion"),
-        Map.entry("CrmTreeOptions.class_weight", "crm_tree_class_weight"),
-        Map.entry("CrmLogregOptions.class_weight", "crm_logreg_class_weight"),
-        Map.entry("CrmLogregOptions.missing", "crm_linear_missing"),
-        Map.entry("CrmLogregOptions.solver", "crm_logreg_solver"),
-        Map.entry("CrmLinregOptions.missing", "crm_linear_missing"));
-
     private static final BigInteger UINT64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
 
     /**
@@ -131,9 +119,7 @@ public class Options {
             case INT64:
             case SIZE_T:
             case UINT64: {
-                String enumName = f.enumName != null ? f.enumName
-                    : FALLBACK_ENUMS.get(s.getClass().getSimpleName() + "." + f.name);
-                long n = integer(f, v, label, enumName, isChar);
+                long n = integer(f, v, label, f.enumName, isChar);
                 return f.kind == FieldInfo.Kind.INT32 ? (Object) (int) n : (Object) n;
             }
             case DOUBLE:

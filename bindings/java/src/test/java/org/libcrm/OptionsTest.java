@@ -61,6 +61,32 @@ class OptionsTest {
     }
 
     @Test
+    void generatedBuildersFillTheSameFields() {
+        org.libcrm.options.KmeansOptions b = new org.libcrm.options.KmeansOptions()
+            .k(4).nInit(2).init("random").seed(new BigInteger("18446744073709551615"))
+            .standardize(true).tol(0.5).mutate("a=1").progress(f -> false);
+        assertEquals(List.of("k", "n_init", "init", "seed", "standardize", "tol", "mutate",
+            "progress"), List.copyOf(b.asMap().keySet()));
+        CrmKmeansOptions o = Options.build(CrmKmeansOptions::new, b.asMap(), "test");
+        assertEquals(4, o.k);
+        assertEquals(2, o.n_init);
+        assertEquals(CrmKmeansInit.CRM_KMEANS_INIT_RANDOM, o.init);
+        assertEquals(-1L, o.seed);
+        assertEquals(1, o.standardize);
+        assertEquals(1L, o.n_mutate);
+        org.junit.jupiter.api.Assertions.assertNotNull(o.progress);
+        // a negative long for a uint64_t field is refused, not wrapped
+        org.libcrm.options.SynthOptions bad = new org.libcrm.options.SynthOptions().seed(-1L);
+        assertThrows(IllegalArgumentException.class, () -> Crm.synth(bad));
+        try (Dataset tx = Crm.synth(new org.libcrm.options.SynthOptions().customers(20).seed(5L))) {
+            assertEquals(true, tx.nrows() > 0);
+        }
+        try (KMeans km = new KMeans(new org.libcrm.options.KmeansOptions().k(2).seed(1L))) {
+            assertEquals(false, km.isFitted());
+        }
+    }
+
+    @Test
     void enumLookup() {
         assertEquals(1, CrmKmeansInit.valueOf("plusplus"));
         assertEquals(1, CrmKmeansInit.valueOf("CRM_KMEANS_INIT_PLUSPLUS"));

@@ -91,10 +91,10 @@ public final class CrmTreeOptions extends OptionsStruct {
     /** Field metadata, in declaration order. */
     public static final FieldInfo[] FIELDS = {
         new FieldInfo("size", FieldInfo.Kind.SIZE, 0L, Long.MAX_VALUE, null, null, -1),
-        new FieldInfo("task", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
-        new FieldInfo("criterion", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
+        new FieldInfo("task", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, "crm_tree_task", null, -1),
+        new FieldInfo("criterion", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, "crm_tree_criterion", null, -1),
         new FieldInfo("max_depth", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
-        new FieldInfo("class_weight", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
+        new FieldInfo("class_weight", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, "crm_tree_class_weight", null, -1),
         new FieldInfo("min_samples_split", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null, -1),
         new FieldInfo("min_samples_leaf", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null, -1),
         new FieldInfo("min_impurity_decrease", FieldInfo.Kind.DOUBLE, 0L, 0L, null, null, -1),
