@@ -12,8 +12,8 @@
 //   (b) the binding: Crm.versionNumber() (idiomatic) -> CApi -> CrmLib (generated);
 // the ratio wrapper / raw direct mapping (goal <= 2), and the time to pass a 1,000,000-row
 // number column in (Dataset.addNumbers) and out (Dataset.getNumbers), each one bulk copy,
-// next to the raw natives with the same arrays. Each figure is the best of 7 runs after a
-// JIT warm-up.
+// next to the raw natives with the same arrays. Each figure is the best of 7 runs after 10
+// warm-up runs.
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
@@ -50,7 +50,7 @@ public final class JavaOverhead {
 
     /** Best time of RUNS runs after a warm-up, in ns. */
     static long best(Body body) {
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < 10; i++) {
             body.run();
         }
         long best = Long.MAX_VALUE;
@@ -95,6 +95,14 @@ public final class JavaOverhead {
         for (int i = 0; i < ROWS; i++) {
             column[i] = i * 0.5;
         }
+        // each column figure is measured in two rounds (the first one sizes the heap for
+        // 8 MB arrays); the second round is reported
+        for (int round = 0; round < 2; round++) {
+            column(column, round == 1);
+        }
+    }
+
+    static void column(double[] column, boolean report) {
         long in = best(() -> {
             try (Dataset ds = new Dataset()) {
                 ds.addNumbers("x", column);
@@ -121,6 +129,9 @@ public final class JavaOverhead {
             double[] back = ds.getNumbers("x");
             if (back[ROWS - 1] != column[ROWS - 1]) {
                 throw new AssertionError("column did not round-trip");
+            }
+            if (!report) {
+                return;
             }
             System.out.printf("number column of %,d rows (best of %d)%n", ROWS, RUNS);
             System.out.printf("  in:  Dataset.addNumbers %7.2f ms   raw native %7.2f ms  (incl. create/free)%n",
