@@ -97,6 +97,37 @@ class DatasetTest {
     }
 
     @Test
+    void groupJoinDescribeAndCleaning() {
+        try (Dataset ds = small();
+             Dataset g = ds.group(new String[] {"id"}, new String[] {"total=sum(x)", "n=count()"});
+             Dataset names = new Dataset().addTexts("id", new String[] {"a", "b"})
+                 .addTexts("name", new String[] {"Ann", "Bob"});
+             Dataset j = ds.join(names, new String[] {"id"}, "left");
+             Dataset d = ds.describe()) {
+            assertEquals(List.of("id", "total", "n"), g.columns());
+            assertEquals(4, j.nrows());
+            assertEquals("Ann", j.getTexts("name")[0]);
+            assertEquals(3, d.nrows());
+            try (Dataset c = ds.copy()) {
+                assertEquals(1, c.impute("x", "constant", Map.of("constant", 7.0)));
+                assertEquals(7.0, c.getNumbers("x")[1]);
+                // Q1 0.375, Q3 2.875 (linear quantiles): 7.0 lies above Q3 + 1.5 IQR
+                assertEquals(1, c.outliers("x", "iqr", 0, "flag"));
+                c.convert("x", "text", null);
+                assertEquals("text", c.type("x"));
+                assertEquals(1, c.dropMissing("id", "t")); // row 3 misses both
+                c.renameColumn("x", "y").dropColumn("t");
+                assertEquals(List.of("id", "y", "x_outlier"), c.columns()); // flag column
+                assertThrows(IllegalArgumentException.class, () -> c.impute("y", "guess", null));
+                assertThrows(IllegalArgumentException.class,
+                    () -> c.impute("y", "constant", Map.of("konstant", 1)));
+            }
+            assertThrows(IllegalArgumentException.class,
+                () -> ds.join(names, new String[] {"id"}, "outer"));
+        }
+    }
+
+    @Test
     void csvRoundTrip(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("out.csv");
         try (Dataset ds = small()) {
