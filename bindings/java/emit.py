@@ -552,6 +552,11 @@ public abstract class OptionsStruct extends Structure {
         }
     }
 
+    /** Whether a callback threw during the last call. */
+    public synchronized boolean hasCallbackError() {
+        return callbackError != null;
+    }
+
     /** Throw (and clear) the exception recorded by {@link #callbackFailed}, if any. */
     public void rethrowCallbackError() {
         Throwable t;
@@ -730,7 +735,7 @@ public final class CApi {
 def emit_capi_function(ir, f) -> str:
     params = f["params"]
     by_name = {p["name"]: p for p in params}
-    jparams, pre, args, outs, checks, closers = [], [], [], [], [], []
+    jparams, pre, args, outs, checks, closers, frees = [], [], [], [], [], [], []
     options = None
     lengths = {}  # length param -> [(array param, how to get its length)]
     for p in params:
@@ -791,11 +796,16 @@ def emit_capi_function(ir, f) -> str:
         elif role == "options":
             cls = camel(base_type(p["type"]))
             jparams.append(f"{cls} {name}")
-            options = name
+            if p.get("direction", "in") == "in":
+                options = name  # may hold callbacks
             args.append(name)
         elif role in ("handle_out", "string_out", "borrowed_string_out"):
             pre.append(f"        long[] c_{p['name']} = new long[1];\n")
             args.append(f"c_{p['name']}")
+            if p.get("free"):
+                frees.append(f"            if (c_{p['name']}[0] != 0) {{\n"
+                             f"                CrmLib.{p['free']}(new Pointer(c_{p['name']}[0]));\n"
+                             "            }\n")
             if role == "handle_out":
                 outs.append(("Pointer", f"c_{p['name']}[0] == 0 ? null : new Pointer(c_{p['name']}[0])"))
             elif role == "borrowed_string_out":
@@ -837,7 +847,13 @@ def emit_capi_function(ir, f) -> str:
         body += f"        int rc = {call};\n"
     if rrole == "status":
         if options:
-            body += f"        if ({options} != null) {{\n            {options}.rethrowCallbackError();\n        }}\n"
+            # an exception thrown by a Java callback: the call was cancelled; should it
+            # have succeeded all the same, its results are freed before the rethrow
+            body += f"        if ({options} != null && {options}.hasCallbackError()) {{\n"
+            if frees:
+                body += "            if (rc == 0) {\n" + "".join(
+                    "    " + ln + "\n" for f_ in frees for ln in f_.rstrip("\n").split("\n")) + "            }\n"
+            body += f"            {options}.rethrowCallbackError();\n        }}\n"
         body += "        check(rc);\n"
         if len(outs) == 1:
             body += f"        return {outs[0][1]};\n"

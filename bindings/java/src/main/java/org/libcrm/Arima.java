@@ -82,6 +82,32 @@ public final class Arima extends Model {
         return Dataset.wrap(call(p -> CApi.crm_arima_forecast_levels(p, h, levels)));
     }
 
+    /** The fits (one row per group) and forecasts of {@link #fitMany}; close both. */
+    public record ManyResult(Dataset fits, Dataset forecasts) implements AutoCloseable {
+        @Override
+        public void close() {
+            fits.close();
+            forecasts.close();
+        }
+    }
+
+    /**
+     * One model per group of `byCol` (crm_arima_fit_many), fitted in parallel, each
+     * forecast h steps with an interval at `level` percent. Options as the constructor's.
+     */
+    public static ManyResult fitMany(Dataset ds, String byCol, String timeCol, String valueCol,
+                                     int h, double level, Map<String, ?> options) {
+        CrmArimaOptions opts = new Arima(options).build(null);
+        try {
+            com.sun.jna.Pointer[] out = CApi.crm_arima_fit_many(ds.ptr(),
+                Dataset.requireText(byCol, "byCol"), Dataset.requireText(timeCol, "timeCol"),
+                Dataset.requireText(valueCol, "valueCol"), h, level, opts);
+            return new ManyResult(Dataset.wrap(out[0]), Dataset.wrap(out[1]));
+        } finally {
+            java.lang.ref.Reference.reachabilityFence(ds);
+        }
+    }
+
     /** ARIMA forecasts ahead of its series: use forecast(h). */
     @Override
     public Dataset predict(Dataset ds, String outCol) {

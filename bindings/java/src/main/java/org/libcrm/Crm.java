@@ -7,7 +7,9 @@ import org.libcrm.capi.CApi;
 import org.libcrm.capi.Constants;
 import org.libcrm.capi.CrmAprioriOptions;
 import org.libcrm.capi.CrmLib;
+import org.libcrm.capi.CrmMetricsOptions;
 import org.libcrm.capi.CrmRfmOptions;
+import org.libcrm.capi.CrmSilhouetteOptions;
 import org.libcrm.capi.CrmSynthOptions;
 
 /** Library information and the analyses that are functions rather than models. */
@@ -67,6 +69,92 @@ public final class Crm {
             out.add(CApi.crm_rfm_segment_name(i));
         }
         return out;
+    }
+
+    /** The customer lifecycle stage names. */
+    public static List<String> rfmStages() {
+        List<String> out = new ArrayList<>();
+        for (long i = 0, n = CApi.crm_rfm_stage_count(); i < n; i++) {
+            out.add(CApi.crm_rfm_stage_name(i));
+        }
+        return out;
+    }
+
+    /** Net promoter score of a 0..10 rating column. */
+    public static double nps(Dataset ds, String col) {
+        try {
+            return CApi.crm_nps(ds.ptr(), Dataset.requireText(col, "nps(col)"));
+        } finally {
+            java.lang.ref.Reference.reachabilityFence(ds);
+        }
+    }
+
+    /** Share of answers in `col` equal to each of `positive` (one value per entry). */
+    public static double[] satisfaction(Dataset ds, String col, String... positive) {
+        double[] out = new double[positive.length];
+        try {
+            CApi.crm_satisfaction(ds.ptr(), Dataset.requireText(col, "satisfaction(col)"),
+                positive, out);
+        } finally {
+            java.lang.ref.Reference.reachabilityFence(ds);
+        }
+        return out;
+    }
+
+    /** Conversion funnel over the ordered `stages` of `stageCol`. */
+    public static Dataset funnel(Dataset ds, String stageCol, String... stages) {
+        try {
+            return Dataset.wrap(CApi.crm_funnel(ds.ptr(),
+                Dataset.requireText(stageCol, "funnel(stageCol)"), stages));
+        } finally {
+            java.lang.ref.Reference.reachabilityFence(ds);
+        }
+    }
+
+    /**
+     * Mean silhouette coefficient of the clustering in `labelCol` over the number
+     * columns `cols`. Options (crm_silhouette_options): sample_size, seed, n_threads.
+     */
+    public static double silhouette(Dataset ds, String[] cols, String labelCol,
+                                    Map<String, ?> options) {
+        CrmSilhouetteOptions opts = Options.build(CrmSilhouetteOptions::new, options,
+            "silhouette");
+        try {
+            return CApi.crm_silhouette(ds.ptr(), cols,
+                Dataset.requireText(labelCol, "silhouette(labelCol)"), opts);
+        } finally {
+            java.lang.ref.Reference.reachabilityFence(ds);
+        }
+    }
+
+    /**
+     * Classification metrics of a score or label column against `truth`. Options
+     * (crm_metrics_options): positive, threshold, sample_weight.
+     */
+    public static Dataset classificationMetrics(Dataset ds, String truth, String score,
+                                                Map<String, ?> options) {
+        CrmMetricsOptions opts = Options.build(CrmMetricsOptions::new, options,
+            "classificationMetrics");
+        try {
+            return Dataset.wrap(CApi.crm_metrics_classification(ds.ptr(),
+                Dataset.requireText(truth, "truth"), Dataset.requireText(score, "score"), opts));
+        } finally {
+            java.lang.ref.Reference.reachabilityFence(ds);
+        }
+    }
+
+    /** Regression metrics of `prediction` against `truth` (options: sample_weight). */
+    public static Dataset regressionMetrics(Dataset ds, String truth, String prediction,
+                                            Map<String, ?> options) {
+        CrmMetricsOptions opts = Options.build(CrmMetricsOptions::new, options,
+            "regressionMetrics");
+        try {
+            return Dataset.wrap(CApi.crm_metrics_regression(ds.ptr(),
+                Dataset.requireText(truth, "truth"),
+                Dataset.requireText(prediction, "prediction"), opts));
+        } finally {
+            java.lang.ref.Reference.reachabilityFence(ds);
+        }
     }
 
     /** Frequent itemsets and association rules, both Datasets (close both). */

@@ -178,6 +178,35 @@ class ModelTest {
     }
 
     @Test
+    void functionsOverDatasets() {
+        try (Dataset labelled = scores.copy()) {
+            try (KMeans m = new KMeans(km()).fit(labelled, COLS)) {
+                m.predict(labelled, "cluster");
+            }
+            double s = Crm.silhouette(labelled, COLS, "cluster", Map.of("n_threads", 1));
+            assertTrue(s > -1 && s <= 1, "silhouette " + s);
+            labelled.mutate("big", "monetary > 100");
+            try (Dataset cm = Crm.classificationMetrics(labelled, "big", "big", null);
+                 Dataset rm = Crm.regressionMetrics(labelled, "monetary", "monetary", null)) {
+                assertTrue(cm.nrows() > 0);
+                assertTrue(rm.nrows() > 0);
+            }
+            double[] share = Crm.satisfaction(labelled, "segment", "Champions");
+            assertEquals(1, share.length);
+            assertTrue(share[0] >= 0 && share[0] <= 1);
+        }
+        assertTrue(Crm.rfmSegments().contains("Champions"));
+        assertTrue(Crm.rfmStages().size() > 0);
+        try (Dataset tx = Crm.synth(Map.of("customers", 30, "days", 120, "seed", 2, "dirt", 0));
+             Dataset clean = tx.filter("CustomerID is not missing and Quantity > 0 and UnitPrice > 0");
+             Arima.ManyResult r = Arima.fitMany(clean.mutate("Amount", "Quantity * UnitPrice"),
+                 "Country", "InvoiceDate", "Amount", 3, 95, Map.of("p", 1, "freq", "week"))) {
+            assertTrue(r.fits().nrows() > 0);
+            assertTrue(r.forecasts().nrows() > 0);
+        }
+    }
+
+    @Test
     void aprioriAndSynth() {
         try (Dataset tx = Crm.synth(Map.of("customers", 200, "seed", 3));
              Crm.AprioriResult r = Crm.apriori(tx, "InvoiceNo", "StockCode",

@@ -836,9 +836,6 @@ public final class CApi {
      */
     public static void crm_csv_options_init(CrmCsvOptions opts) {
         int rc = CrmLib.crm_csv_options_init(opts, opts == null ? 0 : opts.size());
-        if (opts != null) {
-            opts.rethrowCallbackError();
-        }
         check(rc);
     }
 
@@ -885,7 +882,12 @@ public final class CApi {
         byte[] c_path = Checks.cstring(path, "crm_dataset_read_csv(path)");
         long[] c_out = new long[1];
         int rc = CrmLib.crm_dataset_read_csv(c_path, opts, c_out);
-        if (opts != null) {
+        if (opts != null && opts.hasCallbackError()) {
+            if (rc == 0) {
+                if (c_out[0] != 0) {
+                    CrmLib.crm_dataset_free(new Pointer(c_out[0]));
+                }
+            }
             opts.rethrowCallbackError();
         }
         check(rc);
@@ -920,7 +922,12 @@ public final class CApi {
         long len = buf == null ? 0 : buf.length;
         long[] c_out = new long[1];
         int rc = CrmLib.crm_dataset_read_csv_mem(buf, len, opts, c_out);
-        if (opts != null) {
+        if (opts != null && opts.hasCallbackError()) {
+            if (rc == 0) {
+                if (c_out[0] != 0) {
+                    CrmLib.crm_dataset_free(new Pointer(c_out[0]));
+                }
+            }
             opts.rethrowCallbackError();
         }
         check(rc);
@@ -963,7 +970,7 @@ public final class CApi {
     public static void crm_dataset_write_csv(Pointer ds, String path, CrmCsvOptions opts) {
         byte[] c_path = Checks.cstring(path, "crm_dataset_write_csv(path)");
         int rc = CrmLib.crm_dataset_write_csv(ds, c_path, opts);
-        if (opts != null) {
+        if (opts != null && opts.hasCallbackError()) {
             opts.rethrowCallbackError();
         }
         check(rc);
@@ -987,7 +994,12 @@ public final class CApi {
     public static String crm_dataset_to_csv_string(Pointer ds, CrmCsvOptions opts) {
         long[] c_out = new long[1];
         int rc = CrmLib.crm_dataset_to_csv_string(ds, opts, c_out);
-        if (opts != null) {
+        if (opts != null && opts.hasCallbackError()) {
+            if (rc == 0) {
+                if (c_out[0] != 0) {
+                    CrmLib.crm_free(new Pointer(c_out[0]));
+                }
+            }
             opts.rethrowCallbackError();
         }
         check(rc);
@@ -1105,9 +1117,6 @@ public final class CApi {
      */
     public static void crm_impute_options_init(CrmImputeOptions opts) {
         int rc = CrmLib.crm_impute_options_init(opts, opts == null ? 0 : opts.size());
-        if (opts != null) {
-            opts.rethrowCallbackError();
-        }
         check(rc);
     }
 
@@ -1162,7 +1171,7 @@ public final class CApi {
         byte[] c_col = Checks.cstring(col, "crm_clean_impute(col)");
         long[] c_filled = new long[1];
         int rc = CrmLib.crm_clean_impute(ds, c_col, method, opts, c_filled);
-        if (opts != null) {
+        if (opts != null && opts.hasCallbackError()) {
             opts.rethrowCallbackError();
         }
         check(rc);
@@ -1259,9 +1268,6 @@ public final class CApi {
      */
     public static void crm_rfm_options_init(CrmRfmOptions opts) {
         int rc = CrmLib.crm_rfm_options_init(opts, opts == null ? 0 : opts.size());
-        if (opts != null) {
-            opts.rethrowCallbackError();
-        }
         check(rc);
     }
 
@@ -1292,7 +1298,12 @@ public final class CApi {
     public static Pointer crm_rfm(Pointer tx, CrmRfmOptions opts) {
         long[] c_out = new long[1];
         int rc = CrmLib.crm_rfm(tx, opts, c_out);
-        if (opts != null) {
+        if (opts != null && opts.hasCallbackError()) {
+            if (rc == 0) {
+                if (c_out[0] != 0) {
+                    CrmLib.crm_dataset_free(new Pointer(c_out[0]));
+                }
+            }
             opts.rethrowCallbackError();
         }
         check(rc);
@@ -1843,9 +1854,6 @@ public final class CApi {
      */
     public static void crm_kmeans_options_init(CrmKmeansOptions opts) {
         int rc = CrmLib.crm_kmeans_options_init(opts, opts == null ? 0 : opts.size());
-        if (opts != null) {
-            opts.rethrowCallbackError();
-        }
         check(rc);
     }
 
@@ -1896,7 +1904,12 @@ public final class CApi {
         } finally {
             CStrings.free(c_cols);
         }
-        if (opts != null) {
+        if (opts != null && opts.hasCallbackError()) {
+            if (rc == 0) {
+                if (c_out[0] != 0) {
+                    CrmLib.crm_model_free(new Pointer(c_out[0]));
+                }
+            }
             opts.rethrowCallbackError();
         }
         check(rc);
@@ -1933,7 +1946,12 @@ public final class CApi {
         } finally {
             CStrings.free(c_cols);
         }
-        if (opts != null) {
+        if (opts != null && opts.hasCallbackError()) {
+            if (rc == 0) {
+                if (c_out[0] != 0) {
+                    CrmLib.crm_dataset_free(new Pointer(c_out[0]));
+                }
+            }
             opts.rethrowCallbackError();
         }
         check(rc);
@@ -1954,9 +1972,6 @@ public final class CApi {
      */
     public static void crm_silhouette_options_init(CrmSilhouetteOptions opts) {
         int rc = CrmLib.crm_silhouette_options_init(opts, opts == null ? 0 : opts.size());
-        if (opts != null) {
-            opts.rethrowCallbackError();
-        }
         check(rc);
     }
 
@@ -1998,7 +2013,7 @@ public final class CApi {
         } finally {
             CStrings.free(c_cols);
         }
-        if (opts != null) {
+        if (opts != null && opts.hasCallbackError()) {
             opts.rethrowCallbackError();
         }
         check(rc);
@@ -2022,9 +2037,6 @@ public final class CApi {
      */
     public static void crm_tree_options_init(CrmTreeOptions opts) {
         int rc = CrmLib.crm_tree_options_init(opts, opts == null ? 0 : opts.size());
-        if (opts != null) {
-            opts.rethrowCallbackError();
-        }
         check(rc);
     }
 
@@ -2081,7 +2093,12 @@ public final class CApi {
         } finally {
             CStrings.free(c_features);
         }
-        if (opts != null) {
+        if (opts != null && opts.hasCallbackError()) {
+            if (rc == 0) {
+                if (c_out[0] != 0) {
+                    CrmLib.crm_model_free(new Pointer(c_out[0]));
+                }
+            }
             opts.rethrowCallbackError();
         }
         check(rc);
@@ -2120,7 +2137,12 @@ public final class CApi {
         } finally {
             CStrings.free(c_features);
         }
-        if (opts != null) {
+        if (opts != null && opts.hasCallbackError()) {
+            if (rc == 0) {
+                if (c_out[0] != 0) {
+                    CrmLib.crm_dataset_free(new Pointer(c_out[0]));
+                }
+            }
             opts.rethrowCallbackError();
         }
         check(rc);
@@ -2242,9 +2264,6 @@ public final class CApi {
      */
     public static void crm_logreg_options_init(CrmLogregOptions opts) {
         int rc = CrmLib.crm_logreg_options_init(opts, opts == null ? 0 : opts.size());
-        if (opts != null) {
-            opts.rethrowCallbackError();
-        }
         check(rc);
     }
 
@@ -2300,7 +2319,12 @@ public final class CApi {
         } finally {
             CStrings.free(c_features);
         }
-        if (opts != null) {
+        if (opts != null && opts.hasCallbackError()) {
+            if (rc == 0) {
+                if (c_out[0] != 0) {
+                    CrmLib.crm_model_free(new Pointer(c_out[0]));
+                }
+            }
             opts.rethrowCallbackError();
         }
         check(rc);
@@ -2322,9 +2346,6 @@ public final class CApi {
      */
     public static void crm_linreg_options_init(CrmLinregOptions opts) {
         int rc = CrmLib.crm_linreg_options_init(opts, opts == null ? 0 : opts.size());
-        if (opts != null) {
-            opts.rethrowCallbackError();
-        }
         check(rc);
     }
 
@@ -2367,7 +2388,12 @@ public final class CApi {
         } finally {
             CStrings.free(c_features);
         }
-        if (opts != null) {
+        if (opts != null && opts.hasCallbackError()) {
+            if (rc == 0) {
+                if (c_out[0] != 0) {
+                    CrmLib.crm_model_free(new Pointer(c_out[0]));
+                }
+            }
             opts.rethrowCallbackError();
         }
         check(rc);
@@ -2388,9 +2414,6 @@ public final class CApi {
      */
     public static void crm_metrics_options_init(CrmMetricsOptions opts) {
         int rc = CrmLib.crm_metrics_options_init(opts, opts == null ? 0 : opts.size());
-        if (opts != null) {
-            opts.rethrowCallbackError();
-        }
         check(rc);
     }
 
@@ -2420,7 +2443,12 @@ public final class CApi {
         byte[] c_score = Checks.cstring(score, "crm_metrics_classification(score)");
         long[] c_out = new long[1];
         int rc = CrmLib.crm_metrics_classification(ds, c_truth, c_score, opts, c_out);
-        if (opts != null) {
+        if (opts != null && opts.hasCallbackError()) {
+            if (rc == 0) {
+                if (c_out[0] != 0) {
+                    CrmLib.crm_dataset_free(new Pointer(c_out[0]));
+                }
+            }
             opts.rethrowCallbackError();
         }
         check(rc);
@@ -2452,7 +2480,12 @@ public final class CApi {
         byte[] c_prediction = Checks.cstring(prediction, "crm_metrics_regression(prediction)");
         long[] c_out = new long[1];
         int rc = CrmLib.crm_metrics_regression(ds, c_truth, c_prediction, opts, c_out);
-        if (opts != null) {
+        if (opts != null && opts.hasCallbackError()) {
+            if (rc == 0) {
+                if (c_out[0] != 0) {
+                    CrmLib.crm_dataset_free(new Pointer(c_out[0]));
+                }
+            }
             opts.rethrowCallbackError();
         }
         check(rc);
@@ -2478,9 +2511,6 @@ public final class CApi {
      */
     public static void crm_arima_options_init(CrmArimaOptions opts) {
         int rc = CrmLib.crm_arima_options_init(opts, opts == null ? 0 : opts.size());
-        if (opts != null) {
-            opts.rethrowCallbackError();
-        }
         check(rc);
     }
 
@@ -2512,7 +2542,12 @@ public final class CApi {
         long n = y == null ? 0 : y.length;
         long[] c_out = new long[1];
         int rc = CrmLib.crm_arima_fit(y, n, opts, c_out);
-        if (opts != null) {
+        if (opts != null && opts.hasCallbackError()) {
+            if (rc == 0) {
+                if (c_out[0] != 0) {
+                    CrmLib.crm_model_free(new Pointer(c_out[0]));
+                }
+            }
             opts.rethrowCallbackError();
         }
         check(rc);
@@ -2548,7 +2583,12 @@ public final class CApi {
         byte[] c_value_col = Checks.cstring(value_col, "crm_arima_fit_dataset(value_col)");
         long[] c_out = new long[1];
         int rc = CrmLib.crm_arima_fit_dataset(ds, c_time_col, c_value_col, opts, c_out);
-        if (opts != null) {
+        if (opts != null && opts.hasCallbackError()) {
+            if (rc == 0) {
+                if (c_out[0] != 0) {
+                    CrmLib.crm_model_free(new Pointer(c_out[0]));
+                }
+            }
             opts.rethrowCallbackError();
         }
         check(rc);
@@ -2649,7 +2689,15 @@ public final class CApi {
         long[] c_fits_out = new long[1];
         long[] c_forecasts_out = new long[1];
         int rc = CrmLib.crm_arima_fit_many(ds, c_by_col, c_time_col, c_value_col, h, level, opts, c_fits_out, c_forecasts_out);
-        if (opts != null) {
+        if (opts != null && opts.hasCallbackError()) {
+            if (rc == 0) {
+                if (c_fits_out[0] != 0) {
+                    CrmLib.crm_dataset_free(new Pointer(c_fits_out[0]));
+                }
+                if (c_forecasts_out[0] != 0) {
+                    CrmLib.crm_dataset_free(new Pointer(c_forecasts_out[0]));
+                }
+            }
             opts.rethrowCallbackError();
         }
         check(rc);
@@ -2671,9 +2719,6 @@ public final class CApi {
      */
     public static void crm_apriori_options_init(CrmAprioriOptions opts) {
         int rc = CrmLib.crm_apriori_options_init(opts, opts == null ? 0 : opts.size());
-        if (opts != null) {
-            opts.rethrowCallbackError();
-        }
         check(rc);
     }
 
@@ -2715,7 +2760,15 @@ public final class CApi {
         long[] c_itemsets = new long[1];
         long[] c_rules = new long[1];
         int rc = CrmLib.crm_apriori(tx, c_tid_col, c_item_col, opts, c_itemsets, c_rules);
-        if (opts != null) {
+        if (opts != null && opts.hasCallbackError()) {
+            if (rc == 0) {
+                if (c_itemsets[0] != 0) {
+                    CrmLib.crm_dataset_free(new Pointer(c_itemsets[0]));
+                }
+                if (c_rules[0] != 0) {
+                    CrmLib.crm_dataset_free(new Pointer(c_rules[0]));
+                }
+            }
             opts.rethrowCallbackError();
         }
         check(rc);
@@ -2737,9 +2790,6 @@ public final class CApi {
      */
     public static void crm_synth_options_init(CrmSynthOptions opts) {
         int rc = CrmLib.crm_synth_options_init(opts, opts == null ? 0 : opts.size());
-        if (opts != null) {
-            opts.rethrowCallbackError();
-        }
         check(rc);
     }
 
@@ -2765,7 +2815,12 @@ public final class CApi {
     public static Pointer crm_synth_transactions(CrmSynthOptions opts) {
         long[] c_out = new long[1];
         int rc = CrmLib.crm_synth_transactions(opts, c_out);
-        if (opts != null) {
+        if (opts != null && opts.hasCallbackError()) {
+            if (rc == 0) {
+                if (c_out[0] != 0) {
+                    CrmLib.crm_dataset_free(new Pointer(c_out[0]));
+                }
+            }
             opts.rethrowCallbackError();
         }
         check(rc);

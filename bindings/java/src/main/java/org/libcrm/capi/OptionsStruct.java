@@ -59,6 +59,11 @@ public abstract class OptionsStruct extends Structure {
         }
     }
 
+    /** Whether a callback threw during the last call. */
+    public synchronized boolean hasCallbackError() {
+        return callbackError != null;
+    }
+
     /** Throw (and clear) the exception recorded by {@link #callbackFailed}, if any. */
     public void rethrowCallbackError() {
         Throwable t;
