@@ -15,7 +15,11 @@ mkdir -p "$OUT/classes"
 find "$HERE/src/main/java" -name '*.java' | LC_ALL=C sort > "$OUT/sources.txt"
 javac --release 17 -encoding UTF-8 -Xlint:all,-serial,-processing -Werror \
     -cp "$JNA_JAR" -d "$OUT/classes" @"$OUT/sources.txt"
-jar --create --file "$OUT/libcrm.jar.tmp" -C "$OUT/classes" .
+VERSION=$(sed -n 's/.*CRM_VERSION_STRING = "\(.*\)";/\1/p' \
+    "$HERE/src/main/java/org/libcrm/capi/Constants.java")
+printf 'Implementation-Title: libcrm\nImplementation-Version: %s\nAutomatic-Module-Name: org.libcrm\n' \
+    "$VERSION" > "$OUT/MANIFEST.MF"
+jar --create --file "$OUT/libcrm.jar.tmp" --manifest "$OUT/MANIFEST.MF" -C "$OUT/classes" .
 mv "$OUT/libcrm.jar.tmp" "$OUT/libcrm.jar"
 if [ "${TESTS:-0}" = 1 ]; then
     mkdir -p "$OUT/test-classes"
