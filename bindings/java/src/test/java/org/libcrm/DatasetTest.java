@@ -201,6 +201,36 @@ class DatasetTest {
     }
 
     @Test
+    void errorMessagesStayOnTheirThread() throws Exception {
+        int threads = 4;
+        java.util.concurrent.ExecutorService pool =
+            java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            List<java.util.concurrent.Future<String>> results = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                String column = "missing_" + t;
+                results.add(pool.submit(() -> {
+                    for (int i = 0; i < 500; i++) {
+                        try (Dataset ds = small()) {
+                            ds.getNumbers(column);
+                        } catch (CrmException.NotFound e) {
+                            if (!e.getMessage().contains(column)) {
+                                return e.getMessage();
+                            }
+                        }
+                    }
+                    return column;
+                }));
+            }
+            for (int t = 0; t < threads; t++) {
+                assertEquals("missing_" + t, results.get(t).get());
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test
     void finalizerFreesUnclosedDatasets() throws Exception {
         for (int i = 0; i < 2000; i++) {
             small(); // never closed: the Cleaner frees them
