@@ -27,6 +27,7 @@ if(crm_java_missing)
   if("$ENV{CI}" STREQUAL "true")
     add_test(NAME java_toolchain
              COMMAND sh -c "echo 'Java binding: missing ${crm_java_missing}'; exit 1")
+    set_tests_properties(java_toolchain PROPERTIES LABELS bindings)
   else()
     message(STATUS "Java binding tests left out: missing ${crm_java_missing} "
                    "(Debian: openjdk-17-jdk-headless libjna-java junit5)")
@@ -36,16 +37,17 @@ else()
 
   add_test(NAME java_build COMMAND sh ${CRM_JAVA_SH} build ${CRM_JAVA_OUT})
   set_tests_properties(java_build PROPERTIES FIXTURES_SETUP crm_java_jar
-                       ENVIRONMENT "${crm_java_env}")
+                       ENVIRONMENT "${crm_java_env}" LABELS bindings)
 
   add_test(NAME java_junit COMMAND sh ${CRM_JAVA_SH} junit ${CRM_JAVA_OUT})
   set_tests_properties(java_junit PROPERTIES FIXTURES_REQUIRED crm_java_jar
-                       ENVIRONMENT "${crm_java_env}" TIMEOUT 600)
+                       ENVIRONMENT "${crm_java_env}" TIMEOUT 600 LABELS bindings)
 
   find_program(CRM_JAVA_PYTHON3 NAMES python3 PATHS /usr/bin NO_DEFAULT_PATH)
   add_test(NAME java_conformance
            COMMAND sh ${CRM_JAVA_SH} conformance ${CRM_JAVA_OUT}
                    ${PROJECT_SOURCE_DIR}/../shared/data ${CRM_JAVA_PYTHON3})
   set_tests_properties(java_conformance PROPERTIES FIXTURES_REQUIRED crm_java_jar
-                       ENVIRONMENT "${crm_java_env}" SKIP_RETURN_CODE 77 TIMEOUT 600)
+                       ENVIRONMENT "${crm_java_env}" SKIP_RETURN_CODE 77 TIMEOUT 600
+                       LABELS "bindings;shared")
 endif()

@@ -15,7 +15,8 @@ import com.sun.jna.Pointer;
  * <p>The library is the file named by the system property {@code libcrm.path}, else by
  * the environment variable {@code LIBCRM_PATH}, else "libcrm.so.1" found by the system
  * loader (after {@code cmake --install}), else "crm" found by JNA's search
- * ({@code jna.library.path}). A library of another major version is refused.
+ * ({@code jna.library.path}). A library of another major version, or older than the
+ * headers this binding was generated from, is refused.
  */
 public final class CrmLib {
     private CrmLib() {}
@@ -54,12 +55,16 @@ public final class CrmLib {
         }
         LIBRARY = lib;
         LIBRARY_PATH = lib.getFile() != null ? lib.getFile().getPath() : path;
-        Native.register(CrmLib.class, LIBRARY);
-        int major = crm_version_number() / 10000;
-        if (major != Constants.CRM_VERSION_MAJOR) {
-            throw new UnsatisfiedLinkError(path + " is libcrm " + major + ".x; this binding needs "
-                + Constants.CRM_VERSION_MAJOR + ".x");
+        // Before binding every function (a function newer than the library would fail to
+        // bind): the same major version, and not older than the headers of this binding.
+        int number = LIBRARY.getFunction("crm_version_number").invokeInt(new Object[0]);
+        if (number / 10000 != Constants.CRM_VERSION_MAJOR
+            || number < Constants.CRM_VERSION_NUMBER) {
+            throw new UnsatisfiedLinkError(LIBRARY_PATH + " is libcrm " + number / 10000 + "."
+                + number / 100 % 100 + "." + number % 100 + "; this binding needs "
+                + Constants.CRM_VERSION_MAJOR + ".x, at least " + Constants.CRM_VERSION_STRING);
         }
+        Native.register(CrmLib.class, LIBRARY);
     }
 
     /** {@code const char *crm_status_str(crm_status status)} */
