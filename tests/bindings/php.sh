@@ -5,15 +5,16 @@
 # Environment: LIBCRM_PATH (the built library); CRM_SHARED_DATA_DIR overrides
 # SRC_DIR/../shared/data. A missing toolchain (php with FFI, phpunit) or missing
 # shared data exits 77 (ctest: Skipped), and 1 with CI=true: never a silent pass.
+# CRM_PYTHON3 is the interpreter of the reference program (default /usr/bin/python3).
 set -u
 MODE=$1
 SRC=$2
 
 unavailable() {
     echo "php.sh: $1" >&2
-    if [ "${CI:-}" = "true" ]; then
-        exit 1
-    fi
+    case "${CI:-}" in
+    true | TRUE | True | 1) exit 1 ;;
+    esac
     exit 77
 }
 
