@@ -959,6 +959,7 @@ class Analyzer:
         self.kinds: Dict[str, str] = {d.name: d.kind for d in decls if d.kind != "function"}
         self.functions = {d.name: d for d in decls if d.kind == "function"}
         self.enums = {d.name for d in decls if d.kind == "enum"}
+        self.fnptr_sigs = {d.name: d.sig for d in decls if d.kind == "fnptr"}
 
     def kind(self, base: str) -> str:
         return self.kinds.get(base, "builtin")
@@ -991,6 +992,14 @@ class Analyzer:
             integer = self.integer(t.base)
             if integer is not None:
                 entry["element"] = integer
+
+    def describe_callback(self, entry: dict, t: CType) -> None:
+        """A callback whose type is a function-pointer typedef (crm_progress_fn) records the
+        typedef's name in "typedef" and its signature in "function_type", spelled as an
+        unnamed function pointer would be ('int32_t (*)(double, void *)')."""
+        if t.func is None and not t.ptrs and self.kind(t.base) == "fnptr":
+            entry["typedef"] = t.base
+            entry["function_type"] = CType(func=self.fnptr_sigs[t.base]).spell()
 
     def fail(self, decl: Decl, message: str):
         raise GenError(f"{decl.where}: error in the declaration of {decl.name}: {message}")
@@ -1088,6 +1097,7 @@ class Analyzer:
                     entry["role"] = "array"
             elif self.kind(field.type.base) == "fnptr":
                 entry["role"] = "callback"
+                self.describe_callback(entry, field.type)
             elif field.name.startswith("n_") and field.name[2:] in pointer_fields:
                 entry["role"] = "length"
                 entry["length_of"] = field.name[2:]
@@ -1224,6 +1234,7 @@ class Analyzer:
         inferred = "in"
         if t.func is not None or (n == 0 and kind == "fnptr"):
             role = "callback"
+            self.describe_callback(entry, t)
         elif n == 0:
             if t.base == "void":
                 self.fail(decl, f"parameter {p.name} has type void")

@@ -222,9 +222,9 @@ typedef struct crm_arima_options {
                                 (CSS-ML then runs as ML, as R; CSS refuses them) */
     int32_t n_threads;     /**< crm_arima_fit_many: worker threads, 0 = all cores
                                 (default); results do not depend on it */
-    int32_t (*progress)(double fraction, void *user); /**< crm_arima_fit_many: called
-                                after each series with the fraction done, or NULL
-                                (default); non-zero cancels (CRM_E_CANCELLED) */
+    crm_progress_fn progress; /**< crm_arima_fit_many: called after each chunk of
+                                series with the fraction done, or NULL (default);
+                                non-zero cancels (CRM_E_CANCELLED) */
     void *user;            /**< passed to progress */
     /* ---- v1.0 ends here; append new fields below only ---- */
 } crm_arima_options;

@@ -117,11 +117,10 @@ typedef struct crm_apriori_options {
                                 subtrees of the single items are mined in
                                 parallel and merged in item order: results are
                                 identical for every value */
-    int (*progress)(double fraction, void *user); /**< called now and then with the
-                                fraction done (0..1) on the calling thread; a
-                                non-zero return cancels with CRM_E_CANCELLED;
-                                NULL (default) = none */
-    void *user;                                   /**< passed to progress */
+    crm_progress_fn progress; /**< called now and then with the fraction done
+                                (0..1) on the calling thread; a non-zero return
+                                cancels with CRM_E_CANCELLED; NULL (default) = none */
+    void *user;            /**< passed to progress */
     const char *separator; /**< joins items in the text columns; non-empty, no
                                 backslash as its first character; NULL (default)
                                 = ", ". Borrowed for the call only */

@@ -131,7 +131,7 @@ typedef struct crm_kmeans_options {
     int32_t n_threads;          /**< worker threads, 0 = all cores (default); the result
                                      does not depend on it */
     int32_t algorithm;          /**< crm_kmeans_algorithm; default CRM_KMEANS_AUTO */
-    int32_t (*progress)(double fraction, void *user); /**< called after every iteration
+    crm_progress_fn progress;                         /**< called after every iteration
                                        with the fraction done in [0, 1], or NULL (default);
                                        non-zero return cancels (CRM_E_CANCELLED) */
     void *user;                                       /**< passed to progress */

@@ -217,7 +217,7 @@ typedef struct crm_logreg_options {
                                     (default): all 1; borrowed for the call */
     int32_t n_threads;         /**< worker threads, 0 = all cores (default); the result
                                     does not depend on it */
-    int32_t (*progress)(double fraction, void *user); /**< called after every iteration
+    crm_progress_fn progress;                         /**< called after every iteration
                                        with the fraction of max_iter used, or NULL
                                        (default); non-zero return cancels (CRM_E_CANCELLED) */
     void *user;                                       /**< passed to progress */

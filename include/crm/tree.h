@@ -219,7 +219,7 @@ typedef struct crm_tree_options {
                                        does not depend on it */
     const char *sample_weight;    /**< number column of row weights (>= 0, finite), or NULL
                                        (default: every row weighs 1); borrowed for the call */
-    int32_t (*progress)(double fraction, void *user); /**< called as the tree grows with
+    crm_progress_fn progress;                         /**< called as the tree grows with
                                         the fraction of rows settled in leaves, or NULL;
                                         non-zero return cancels (CRM_E_CANCELLED) */
     void *user;                                       /**< passed to progress */

@@ -444,7 +444,7 @@ typedef struct root_job {
     atomic_int stop;
     atomic_size_t done;
     int cancelled; /* set by worker 0 only */
-    int (*progress)(double, void *);
+    crm_progress_fn progress;
     void *user;
 } root_job;
 
@@ -482,7 +482,7 @@ static void root_task(void *ctx, size_t k, int worker)
  * of each root child, mined on up to n_threads threads and merged in item
  * order, so the result never depends on the thread count. */
 static crm_status mine_all(miner *m, const int32_t *ti, size_t nt, size_t lenti,
-                           const int32_t *count, int32_t n_threads, int (*progress)(double, void *),
+                           const int32_t *count, int32_t n_threads, crm_progress_fn progress,
                            void *user)
 {
     size_t nf = (size_t)m->nitems;

@@ -655,6 +655,11 @@ crm_realloc_fn = CFUNCTYPE(c_void_p, c_void_p, c_size_t, c_void_p)
 #: typedef void (*crm_free_fn)(void *ptr, void *user)
 # Release function; never called with NULL.
 crm_free_fn = CFUNCTYPE(None, c_void_p, c_void_p)
+#: typedef int32_t (*crm_progress_fn)(double fraction, void *user)
+# Progress callback: the type of the `progress` field of every options struct that has one
+# (crm_kmeans_options, crm_tree_options, crm_logreg_options, crm_apriori_options,
+# crm_arima_options), passed `user` from the same struct. NULL (the default) means no callback.
+crm_progress_fn = CFUNCTYPE(c_int32, c_double, c_void_p)
 
 
 # ---------------------------------------------------------------------------
@@ -884,7 +889,7 @@ class crm_kmeans_options(_Struct):
         ('algorithm', c_int32),
         # called after every iteration with the fraction done in [0, 1], or NULL (default); non-
         # zero return cancels (CRM_E_CANCELLED)
-        ('progress', CFUNCTYPE(c_int32, c_double, c_void_p)),
+        ('progress', crm_progress_fn),
         # passed to progress
         ('user', c_void_p),
         # number column of sample weights (>= 0, finite), or NULL (default): every row weighs 1.
@@ -1005,7 +1010,7 @@ class crm_tree_options(_Struct):
         ('sample_weight', c_char_p),
         # called as the tree grows with the fraction of rows settled in leaves, or NULL; non-
         # zero return cancels (CRM_E_CANCELLED)
-        ('progress', CFUNCTYPE(c_int32, c_double, c_void_p)),
+        ('progress', crm_progress_fn),
         # passed to progress
         ('user', c_void_p),
         # "NAME=EXPR" transform steps applied in order to a copy of the dataset before the fit
@@ -1075,7 +1080,7 @@ class crm_logreg_options(_Struct):
         ('n_threads', c_int32),
         # called after every iteration with the fraction of max_iter used, or NULL (default);
         # non-zero return cancels (CRM_E_CANCELLED)
-        ('progress', CFUNCTYPE(c_int32, c_double, c_void_p)),
+        ('progress', crm_progress_fn),
         # passed to progress
         ('user', c_void_p),
         # "NAME=EXPR" transform steps applied in order to a copy of the dataset before the fit
@@ -1279,9 +1284,9 @@ class crm_arima_options(_Struct):
         # crm_arima_fit_many: worker threads, 0 = all cores (default); results do not depend on
         # it
         ('n_threads', c_int32),
-        # crm_arima_fit_many: called after each series with the fraction done, or NULL
+        # crm_arima_fit_many: called after each chunk of series with the fraction done, or NULL
         # (default); non-zero cancels (CRM_E_CANCELLED)
-        ('progress', CFUNCTYPE(c_int32, c_double, c_void_p)),
+        ('progress', crm_progress_fn),
         # passed to progress
         ('user', c_void_p),
     ]
@@ -1343,7 +1348,7 @@ class crm_apriori_options(_Struct):
         ('n_threads', c_int32),
         # called now and then with the fraction done (0..1) on the calling thread; a non-zero
         # return cancels with CRM_E_CANCELLED; NULL (default) = none
-        ('progress', CFUNCTYPE(c_int, c_double, c_void_p)),
+        ('progress', crm_progress_fn),
         # passed to progress
         ('user', c_void_p),
         # joins items in the text columns; non-empty, no backslash as its first character; NULL
