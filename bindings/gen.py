@@ -1021,6 +1021,32 @@ class Analyzer:
             self.fail(decl, f"{what} is tagged @type[{tag[0]}] {tag[1]}, but there is no "
                             f"enum {tag[1]}")
 
+    def check_untagged_enum(self, where: str, owner: str, what: str, t: CType, text: str,
+                            tagged: bool) -> None:
+        """An int32_t (or other integer) field, parameter or return value, or a pointer to one
+        that the function fills, whose doc names a crm_ enum type must carry the
+        `@type[enum] crm_x` tag, so that every binding can map the enum's member names."""
+        if tagged or t.func is not None or t.base not in INTEGER_TYPES:
+            return
+        if t.ptrs and (len(t.ptrs) != 1 or t.const):
+            return  # arrays passed in are not one enum value
+        for name in sorted(self.enums):
+            if re.search(r"(?<![A-Za-z0-9_])" + re.escape(name) + r"(?![A-Za-z0-9_])", text):
+                raise GenError(f"{where}: error in the declaration of {owner}: {what} is "
+                               f"{t.spell()} and its doc names the enum {name}, but it lacks "
+                               f"the tag; write '@type[enum] {name}' in its doc")
+
+    def param_line(self, decl: Decl, name: str) -> str:
+        """file:line of the `@param ... name` line in the doc block above a function."""
+        lines = self.src.lines(decl.file)
+        pattern = re.compile(r"@param(?:\[[^\]]*\])?\s+" + re.escape(name) + r"\b")
+        k = decl.line - 2
+        while k >= 0 and "/**" not in lines[k]:
+            if pattern.search(lines[k]):
+                return f"{decl.file}:{k + 1}"
+            k -= 1
+        return decl.where
+
     # -- each kind ------------------------------------------------------------
     def handle(self, decl: Decl) -> dict:
         doc = self.doc_for(decl)
@@ -1114,6 +1140,8 @@ class Analyzer:
                     self.fail(decl, f"field {field.name} is tagged @type[{tag[0]}] but is not "
                                     "an integer")
                 entry["enum"] = tag[1]
+            self.check_untagged_enum(f"{file}:{line}", decl.name, f"field {field.name}",
+                                     field.type, text, tag is not None)
             self.describe_value(entry, field.type)
             entry["doc"] = text
             fields.append(entry)
@@ -1211,6 +1239,9 @@ class Analyzer:
         if m:
             self.check_enum_ref(decl, (m.group(1), m.group(2)), "the return value")
             out["enum"] = m.group(2)
+        if "enum" not in out:
+            self.check_untagged_enum(decl.where, decl.name, "the return value", ret, out["doc"],
+                                     False)
         return out
 
     def param(self, decl: Decl, doc: Optional[Doc], params, k: int) -> dict:
@@ -1338,6 +1369,9 @@ class Analyzer:
             tag = (m.group(1), m.group(2))
             self.check_enum_ref(decl, tag, f"parameter {p.name}")
             entry["enum"] = tag[1]
+        if "enum" not in entry:
+            self.check_untagged_enum(self.param_line(decl, p.name), decl.name,
+                                     f"parameter {p.name}", t, text, False)
         entry["doc"] = text
         return entry
 

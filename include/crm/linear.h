@@ -207,20 +207,22 @@ typedef struct crm_logreg_options {
     const char *positive;      /**< positive class of a text target, or NULL (default): the
                                     second of the two classes in byte order; borrowed for
                                     the call */
-    int32_t class_weight;      /**< crm_logreg_class_weight; default NONE */
+    int32_t class_weight;      /**< @type[enum] crm_logreg_class_weight; default
+                                    CRM_LOGREG_CLASS_WEIGHT_NONE */
     int32_t max_iter;          /**< iterations, >= 1; default 100 (Newton) - L-BFGS uses
                                     max(max_iter, 1000) */
     double tol;                /**< convergence tolerance (see the header), > 0; default 1e-8 */
-    int32_t missing;           /**< crm_linear_missing; default CRM_LINEAR_MISSING_ERROR */
-    int32_t solver;            /**< crm_logreg_solver; default CRM_LOGREG_AUTO */
+    int32_t missing;           /**< @type[enum] crm_linear_missing; default
+                                    CRM_LINEAR_MISSING_ERROR */
+    int32_t solver;            /**< @type[enum] crm_logreg_solver; default CRM_LOGREG_AUTO */
     const char *sample_weight; /**< number column of row weights (>= 0), or NULL
                                     (default): all 1; borrowed for the call */
     int32_t n_threads;         /**< worker threads, 0 = all cores (default); the result
                                     does not depend on it */
-    crm_progress_fn progress;                         /**< called after every iteration
-                                       with the fraction of max_iter used, or NULL
-                                       (default); non-zero return cancels (CRM_E_CANCELLED) */
-    void *user;                                       /**< passed to progress */
+    crm_progress_fn progress;  /**< called after every iteration with the fraction of
+                                    max_iter used, or NULL (default); non-zero return
+                                    cancels (CRM_E_CANCELLED) */
+    void *user;                /**< passed to progress; default NULL */
     /* ---- v1.0 ends here; append new fields below only ---- */
     const char *const *mutate; /**< "NAME=EXPR" transform steps applied in order to a copy
                                     of the dataset before the fit and recorded in the model
@@ -295,7 +297,8 @@ typedef struct crm_linreg_options {
     size_t size;               /**< sizeof as the caller compiled it (set by init) */
     double l2;                 /**< ridge penalty >= 0 (scikit-learn's Ridge alpha); default 0 */
     int32_t fit_intercept;     /**< 1: add the "intercept" term (default); 0: none */
-    int32_t missing;           /**< crm_linear_missing; default CRM_LINEAR_MISSING_ERROR */
+    int32_t missing;           /**< @type[enum] crm_linear_missing; default
+                                    CRM_LINEAR_MISSING_ERROR */
     const char *sample_weight; /**< number column of row weights (>= 0), or NULL
                                     (default): all 1; borrowed for the call */
     /* ---- v1.0 ends here; append new fields below only ---- */

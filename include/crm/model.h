@@ -92,7 +92,8 @@ typedef enum crm_model_type {
 /**
  * Kind of a model.
  * @param[in] m  model, or NULL
- * @return one of the crm_model_type values, or 0 when m is NULL (cannot fail).
+ * @return @type[enum] crm_model_type; one of the crm_model_type values, or 0
+ *         when m is NULL (cannot fail).
  * Ownership: nothing changes hands.
  * Thread-safety: safe; only reads m.
  */
@@ -100,7 +101,8 @@ CRM_API int32_t crm_model_kind(const crm_model *m);
 
 /**
  * Name of a model kind, as in the JSON "kind" member.
- * @param[in] kind  a crm_model_type value (for example crm_model_kind(m))
+ * @param[in] kind  @type[enum] crm_model_type; a crm_model_type value (for example
+ *                  crm_model_kind(m))
  * @return "kmeans", "tree", "logreg", "linreg" or "arima"; NULL for any other
  *         value. Ownership: static string, valid for the life of the program.
  * Thread-safety: safe from any thread.

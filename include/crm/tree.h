@@ -197,11 +197,13 @@ typedef enum crm_tree_class_weight {
  */
 typedef struct crm_tree_options {
     size_t size;                  /**< sizeof as the caller compiled it (set by init) */
-    int32_t task;                 /**< crm_tree_task; default CRM_TREE_AUTO */
-    int32_t criterion;            /**< crm_tree_criterion; default AUTO */
+    int32_t task;                 /**< @type[enum] crm_tree_task; default CRM_TREE_AUTO */
+    int32_t criterion;            /**< @type[enum] crm_tree_criterion; default
+                                       CRM_TREE_CRITERION_AUTO */
     int32_t max_depth;            /**< deepest level (root 0); 0 = a single leaf;
                                        -1 = unlimited (default) */
-    int32_t class_weight;         /**< crm_tree_class_weight; default NONE */
+    int32_t class_weight;         /**< @type[enum] crm_tree_class_weight; default
+                                       CRM_TREE_WEIGHT_NONE */
     int64_t min_samples_split;    /**< rows a node needs to be split, >= 2; default 2 */
     int64_t min_samples_leaf;     /**< rows each child must keep, >= 1; default 1 */
     double min_impurity_decrease; /**< smallest weighted impurity decrease of a split
@@ -219,10 +221,10 @@ typedef struct crm_tree_options {
                                        does not depend on it */
     const char *sample_weight;    /**< number column of row weights (>= 0, finite), or NULL
                                        (default: every row weighs 1); borrowed for the call */
-    crm_progress_fn progress;                         /**< called as the tree grows with
-                                        the fraction of rows settled in leaves, or NULL;
-                                        non-zero return cancels (CRM_E_CANCELLED) */
-    void *user;                                       /**< passed to progress */
+    crm_progress_fn progress;     /**< called as the tree grows with the fraction of rows
+                                       settled in leaves, or NULL (default); non-zero
+                                       return cancels (CRM_E_CANCELLED) */
+    void *user;                   /**< passed to progress; default NULL */
     /* ---- v1.0 ends here; append new fields below only ---- */
     const char *const *mutate; /**< "NAME=EXPR" transform steps applied in order to a copy
                                     of the dataset before the fit and recorded in the model

@@ -872,7 +872,7 @@ class crm_kmeans_options(_Struct):
         ('n_init', c_int32),
         # Lloyd iterations per restart, >= 1; default 300
         ('max_iter', c_int32),
-        # crm_kmeans_init; default CRM_KMEANS_INIT_PLUSPLUS
+        # @type[enum] crm_kmeans_init; default CRM_KMEANS_INIT_PLUSPLUS
         ('init', c_int32),
         # relative tolerance (see the header), >= 0; default 1e-4
         ('tol', c_double),
@@ -885,12 +885,12 @@ class crm_kmeans_options(_Struct):
         ('standardize', c_int32),
         # worker threads, 0 = all cores (default); the result does not depend on it
         ('n_threads', c_int32),
-        # crm_kmeans_algorithm; default CRM_KMEANS_AUTO
+        # @type[enum] crm_kmeans_algorithm; default CRM_KMEANS_AUTO
         ('algorithm', c_int32),
         # called after every iteration with the fraction done in [0, 1], or NULL (default); non-
         # zero return cancels (CRM_E_CANCELLED)
         ('progress', crm_progress_fn),
-        # passed to progress
+        # passed to progress; default NULL
         ('user', c_void_p),
         # number column of sample weights (>= 0, finite), or NULL (default): every row weighs 1.
         # Weights scale a row's share of the centers, of inertia and wcss and of the k-means++
@@ -907,7 +907,7 @@ class crm_kmeans_options(_Struct):
     #: Pointer fields and the field that holds their number of elements.
     _lengths_ = {'mutate': 'n_mutate'}
     #: Integer fields holding a value of an enum (@type[enum] tags).
-    _enums_ = {}
+    _enums_ = {'init': crm_kmeans_init, 'algorithm': crm_kmeans_algorithm}
     #: Integer fields and their C types (checked on assignment).
     _integers_ = {'size': 'size_t', 'k': 'int32_t', 'n_init': 'int32_t', 'max_iter': 'int32_t',
                   'init': 'int32_t', 'seed': 'uint64_t', 'standardize': 'int32_t',
@@ -977,13 +977,13 @@ class crm_tree_options(_Struct):
     _fields_ = [
         # sizeof as the caller compiled it (set by init)
         ('size', c_size_t),
-        # crm_tree_task; default CRM_TREE_AUTO
+        # @type[enum] crm_tree_task; default CRM_TREE_AUTO
         ('task', c_int32),
-        # crm_tree_criterion; default AUTO
+        # @type[enum] crm_tree_criterion; default CRM_TREE_CRITERION_AUTO
         ('criterion', c_int32),
         # deepest level (root 0); 0 = a single leaf; -1 = unlimited (default)
         ('max_depth', c_int32),
-        # crm_tree_class_weight; default NONE
+        # @type[enum] crm_tree_class_weight; default CRM_TREE_WEIGHT_NONE
         ('class_weight', c_int32),
         # rows a node needs to be split, >= 2; default 2
         ('min_samples_split', c_int64),
@@ -1008,10 +1008,10 @@ class crm_tree_options(_Struct):
         # number column of row weights (>= 0, finite), or NULL (default: every row weighs 1);
         # borrowed for the call
         ('sample_weight', c_char_p),
-        # called as the tree grows with the fraction of rows settled in leaves, or NULL; non-
-        # zero return cancels (CRM_E_CANCELLED)
+        # called as the tree grows with the fraction of rows settled in leaves, or NULL
+        # (default); non-zero return cancels (CRM_E_CANCELLED)
         ('progress', crm_progress_fn),
-        # passed to progress
+        # passed to progress; default NULL
         ('user', c_void_p),
         # "NAME=EXPR" transform steps applied in order to a copy of the dataset before the fit
         # and recorded in the model (crm/model.h, "Transform steps"), or NULL (default);
@@ -1023,7 +1023,7 @@ class crm_tree_options(_Struct):
     #: Pointer fields and the field that holds their number of elements.
     _lengths_ = {'mutate': 'n_mutate'}
     #: Integer fields holding a value of an enum (@type[enum] tags).
-    _enums_ = {}
+    _enums_ = {'task': crm_tree_task, 'criterion': crm_tree_criterion, 'class_weight': crm_tree_class_weight}
     #: Integer fields and their C types (checked on assignment).
     _integers_ = {'size': 'size_t', 'task': 'int32_t', 'criterion': 'int32_t',
                   'max_depth': 'int32_t', 'class_weight': 'int32_t',
@@ -1064,15 +1064,15 @@ class crm_logreg_options(_Struct):
         # positive class of a text target, or NULL (default): the second of the two classes in
         # byte order; borrowed for the call
         ('positive', c_char_p),
-        # crm_logreg_class_weight; default NONE
+        # @type[enum] crm_logreg_class_weight; default CRM_LOGREG_CLASS_WEIGHT_NONE
         ('class_weight', c_int32),
         # iterations, >= 1; default 100 (Newton) - L-BFGS uses max(max_iter, 1000)
         ('max_iter', c_int32),
         # convergence tolerance (see the header), > 0; default 1e-8
         ('tol', c_double),
-        # crm_linear_missing; default CRM_LINEAR_MISSING_ERROR
+        # @type[enum] crm_linear_missing; default CRM_LINEAR_MISSING_ERROR
         ('missing', c_int32),
-        # crm_logreg_solver; default CRM_LOGREG_AUTO
+        # @type[enum] crm_logreg_solver; default CRM_LOGREG_AUTO
         ('solver', c_int32),
         # number column of row weights (>= 0), or NULL (default): all 1; borrowed for the call
         ('sample_weight', c_char_p),
@@ -1081,7 +1081,7 @@ class crm_logreg_options(_Struct):
         # called after every iteration with the fraction of max_iter used, or NULL (default);
         # non-zero return cancels (CRM_E_CANCELLED)
         ('progress', crm_progress_fn),
-        # passed to progress
+        # passed to progress; default NULL
         ('user', c_void_p),
         # "NAME=EXPR" transform steps applied in order to a copy of the dataset before the fit
         # and recorded in the model (crm/model.h, "Transform steps"), or NULL (default);
@@ -1093,7 +1093,7 @@ class crm_logreg_options(_Struct):
     #: Pointer fields and the field that holds their number of elements.
     _lengths_ = {'mutate': 'n_mutate'}
     #: Integer fields holding a value of an enum (@type[enum] tags).
-    _enums_ = {}
+    _enums_ = {'class_weight': crm_logreg_class_weight, 'missing': crm_linear_missing, 'solver': crm_logreg_solver}
     #: Integer fields and their C types (checked on assignment).
     _integers_ = {'size': 'size_t', 'fit_intercept': 'int32_t', 'standardize': 'int32_t',
                   'class_weight': 'int32_t', 'max_iter': 'int32_t', 'missing': 'int32_t',
@@ -1127,7 +1127,7 @@ class crm_linreg_options(_Struct):
         ('l2', c_double),
         # 1: add the "intercept" term (default); 0: none
         ('fit_intercept', c_int32),
-        # crm_linear_missing; default CRM_LINEAR_MISSING_ERROR
+        # @type[enum] crm_linear_missing; default CRM_LINEAR_MISSING_ERROR
         ('missing', c_int32),
         # number column of row weights (>= 0), or NULL (default): all 1; borrowed for the call
         ('sample_weight', c_char_p),
@@ -1141,7 +1141,7 @@ class crm_linreg_options(_Struct):
     #: Pointer fields and the field that holds their number of elements.
     _lengths_ = {'mutate': 'n_mutate'}
     #: Integer fields holding a value of an enum (@type[enum] tags).
-    _enums_ = {}
+    _enums_ = {'missing': crm_linear_missing}
     #: Integer fields and their C types (checked on assignment).
     _integers_ = {'size': 'size_t', 'fit_intercept': 'int32_t', 'missing': 'int32_t',
                   'n_mutate': 'size_t'}
@@ -3317,7 +3317,8 @@ crm_model_kind = _bind(
 
     Kind of a model.
     @param[in] m  model, or NULL
-    @return one of the crm_model_type values, or 0 when m is NULL (cannot fail).
+    @return @type[enum] crm_model_type; one of the crm_model_type values, or 0
+            when m is NULL (cannot fail).
     Ownership: nothing changes hands.
     Thread-safety: safe; only reads m.
     """,
@@ -3333,7 +3334,8 @@ crm_model_kind_name = _bind(
     doc="""const char *crm_model_kind_name(int32_t kind)
 
     Name of a model kind, as in the JSON "kind" member.
-    @param[in] kind  a crm_model_type value (for example crm_model_kind(m))
+    @param[in] kind  @type[enum] crm_model_type; a crm_model_type value (for example
+                     crm_model_kind(m))
     @return "kmeans", "tree", "logreg", "linreg" or "arima"; NULL for any other
             value. Ownership: static string, valid for the life of the program.
     Thread-safety: safe from any thread.
