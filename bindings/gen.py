@@ -52,6 +52,7 @@ import argparse
 import dataclasses
 import difflib
 import json
+import math
 import os
 import re
 import shlex
@@ -68,7 +69,7 @@ UMBRELLA = "include/crm.h"
 OUT_IR = "bindings/crm-api.json"
 OUT_PY = "bindings/python/libcrm/_capi.py"
 OUT_SYMBOLS = "lib/libcrm.symbols"
-IR_VERSION = 2  # 2: "integer", "element" and "nul_terminated" entries
+IR_VERSION = 3  # 2: "integer", "element", "nul_terminated"; 3: defaults, layouts, statuses
 
 # Macros that are part of the header machinery, not constants.
 MACHINERY_MACROS = {"CRM_API", "CRM_BEGIN_DECL", "CRM_END_DECL", "CRM_BINDGEN"}
@@ -804,6 +805,17 @@ TAG_RE = re.compile(r"^@(\w+)(?:\[([^\]]*)\])?\s*(.*)$")
 INLINE_TAG_RE = re.compile(r"(?<=\S)\s+(?=@(?:param|returns?|since)\b)")
 TYPE_TAG_RE = re.compile(r"@type\[(enum|flags)\]\s+(\w+)")
 
+# The default of an options field, as its doc writes it: "default V" or "V (default...)",
+# where V is a number, NULL, a CRM_ name (enum member or constant), a character or string
+# literal, or sqrt(DBL_EPSILON).
+DEFAULT_VALUE = (r"(?P<value>-?(?:0[xX][0-9A-Fa-f]+|(?:[0-9]+\.?[0-9]*|\.[0-9]+)"
+                 r"(?:[eE][+-]?[0-9]+)?)|NULL|CRM_[A-Z0-9_]+|'(?:\\.|[^'\\])'"
+                 r"|\"(?:\\.|[^\"\\])*\"|sqrt\(DBL_EPSILON\))")
+DEFAULT_FORMS = (
+    re.compile(r"(?<![A-Za-z0-9_])[Dd]efault:?\s+" + DEFAULT_VALUE + r"(?![A-Za-z0-9_])"),
+    re.compile(r"(?<![A-Za-z0-9_.'\"-])" + DEFAULT_VALUE + r"\s+\(default\b"),
+)
+
 
 class Sources:
     """Raw header text, for the /** */ blocks the preprocessor removes."""
@@ -960,6 +972,9 @@ class Analyzer:
         self.functions = {d.name: d for d in decls if d.kind == "function"}
         self.enums = {d.name for d in decls if d.kind == "enum"}
         self.fnptr_sigs = {d.name: d.sig for d in decls if d.kind == "fnptr"}
+        self.members = {d.name: {m[0]: m[1] for m in d.members} for d in decls
+                        if d.kind == "enum"}
+        self.constants: Dict[str, object] = {}  # literal CRM_* macros, set by build_ir
 
     def kind(self, base: str) -> str:
         return self.kinds.get(base, "builtin")
@@ -1036,14 +1051,95 @@ class Analyzer:
                                f"{t.spell()} and its doc names the enum {name}, but it lacks "
                                f"the tag; write '@type[enum] {name}' in its doc")
 
+    def field_default(self, where: str, owner: str, field: Param, entry: dict,
+                      text: str) -> None:
+        """Set entry["default"] (and "default_name" when the doc names an enum member or a
+        constant) from the field's doc: the value crm_x_options_init() gives the field."""
+        t = field.type
+        found = []
+        for form in DEFAULT_FORMS:
+            for m in form.finditer(" ".join(text.split())):
+                found.append((m.start(), m.group("value")))
+                break
+        if not found:
+            raise GenError(f"{where}: error in the declaration of {owner}: field {field.name} "
+                           "has no default in its doc; write 'default V' or 'V (default)' "
+                           "with V a number, NULL, an enum member or CRM_ constant, or a "
+                           "literal")
+        value = min(found)[1]
+
+        def bad(why: str):
+            raise GenError(f"{where}: error in the declaration of {owner}: field {field.name}: "
+                           f"default {value} {why}")
+
+        pointer = bool(t.ptrs) or t.func is not None or self.kind(t.base) == "fnptr"
+        if value == "NULL":
+            if not pointer:
+                bad(f"is not a value of type {t.spell()}")
+            entry["default"] = None
+            return
+        if pointer:
+            if t.base == "char" and len(t.ptrs) == 1 and value.startswith('"'):
+                entry["default"] = decode_c_string(value[1:-1])
+                return
+            bad(f"does not fit the pointer type {t.spell()} (write NULL)")
+        enum = entry.get("enum")
+        if value.startswith("CRM_"):
+            if enum is not None:
+                if value not in self.members[enum]:
+                    bad(f"is not a member of {enum}")
+                number = self.members[enum][value]
+            elif value in self.constants:
+                number = self.constants[value]
+            else:
+                bad("is neither an enum member nor a literal CRM_ constant")
+            entry["default_name"] = value
+        elif value.startswith("'"):
+            text_value = decode_c_string(value[1:-1])
+            if len(text_value.encode("utf-8")) != 1:
+                bad("is not a single-byte character")
+            number = ord(text_value)
+        elif value.startswith('"'):
+            bad(f"is a string, but the field is {t.spell()}")
+        elif value == "sqrt(DBL_EPSILON)":
+            number = math.sqrt(sys.float_info.epsilon)
+        elif re.match(r"^-?0[xX]", value):
+            number = int(value, 16)
+        else:
+            number = float(value)
+        if t.base in INTEGER_TYPES:
+            if isinstance(number, float):
+                if not number.is_integer():
+                    bad(f"is not an integer, but the field is {t.spell()}")
+                number = int(number)
+            if not isinstance(number, int):
+                bad(f"is not an integer, but the field is {t.spell()}")
+            signed, bits, _lo, _hi = INTEGER_RANGES[t.base]
+            bits = bits or 64
+            lo, hi = (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if signed else (0, (1 << bits) - 1)
+            if not lo <= number <= hi:
+                bad(f"does not fit in {t.spell()}")
+            if enum is not None and "default_name" not in entry:
+                names = [k for k, v in self.members[enum].items() if v == number]
+                if not names:
+                    bad(f"is not a value of {enum}")
+                entry["default_name"] = names[0]
+        elif t.base in FLOAT_TYPES:
+            number = float(number)
+        else:
+            bad(f"cannot be checked for the type {t.spell()}")
+        entry["default"] = number
+
     def param_line(self, decl: Decl, name: str) -> str:
         """file:line of the `@param ... name` line in the doc block above a function."""
         lines = self.src.lines(decl.file)
         pattern = re.compile(r"@param(?:\[[^\]]*\])?\s+" + re.escape(name) + r"\b")
         k = decl.line - 2
-        while k >= 0 and "/**" not in lines[k]:
+        while k >= 0:
             if pattern.search(lines[k]):
                 return f"{decl.file}:{k + 1}"
+            if "/**" in lines[k]:
+                break
             k -= 1
         return decl.where
 
@@ -1142,6 +1238,8 @@ class Analyzer:
                 entry["enum"] = tag[1]
             self.check_untagged_enum(f"{file}:{line}", decl.name, f"field {field.name}",
                                      field.type, text, tag is not None)
+            if is_options and entry["role"] != "size":
+                self.field_default(f"{file}:{line}", decl.name, field, entry, text)
             self.describe_value(entry, field.type)
             entry["doc"] = text
             fields.append(entry)
@@ -1432,8 +1530,10 @@ def build_ir() -> dict:
     for required in ("crm_last_error", "crm_version", "crm_version_number", "crm_free"):
         if required not in an.functions:
             raise GenError(f"{UMBRELLA}: error: function {required} is required by the bindings")
+    constants = read_constants(sources)
+    an.constants = {c["name"]: c["value"] for c in constants}
     ir: dict = {"ir_version": IR_VERSION, "generator": "bindings/gen.py",
-                "constants": read_constants(sources), "enums": [], "handles": [],
+                "constants": constants, "enums": [], "handles": [],
                 "structs": [], "typedefs": [], "functions": []}
     headers = [UMBRELLA]
     for d in decls:
@@ -1450,6 +1550,7 @@ def build_ir() -> dict:
         else:
             ir["functions"].append(an.function(d))
     ir["headers"] = headers
+    add_layouts(ir, decls, an.kinds)
     consts = {c["name"]: c["value"] for c in ir["constants"]}
     try:
         ir["version"] = {"major": consts["CRM_VERSION_MAJOR"], "minor": consts["CRM_VERSION_MINOR"],
@@ -1473,6 +1574,99 @@ def build_ir() -> dict:
                                f"{p['handle']} is not an opaque handle")
     ir["_decls"] = decls  # for the clang cross-check; removed before writing
     return ir
+
+
+# ---------------------------------------------------------------------------
+# Struct layout (sizes, alignments and field offsets)
+# ---------------------------------------------------------------------------
+
+# The ABI the IR's sizes and offsets describe. Every struct of the house subset holds only
+# fixed-width integers, double, size_t and pointers, so the layout is the same on every LP64
+# ABI with natural alignment (x86-64 System V, AArch64); gen.py computes it from these rules
+# and, on an x86-64 Linux host, checks it against a probe compiled with the C compiler.
+LAYOUT_ABI = "x86_64-linux-gnu"
+LP64_SCALARS = {"int8_t": 1, "uint8_t": 1, "int16_t": 2, "uint16_t": 2, "int": 4, "int32_t": 4,
+                "uint32_t": 4, "float": 4, "int64_t": 8, "uint64_t": 8, "size_t": 8,
+                "double": 8, "char": 1}
+
+
+def rule_layouts(decls: List[Decl], kinds: Dict[str, str]) -> Dict[str, dict]:
+    """{struct: {"size", "align", "offsets": {field: offset}}} by the LP64 rules."""
+    out: Dict[str, dict] = {}
+    for d in decls:
+        if d.kind != "struct":
+            continue
+        offset, align, offsets = 0, 1, {}
+        for field, _file, _line in d.members:
+            t = field.type
+            if t.ptrs or t.func is not None or kinds.get(t.base) == "fnptr":
+                size = 8
+            elif kinds.get(t.base) == "enum":
+                size = 4
+            elif t.base in LP64_SCALARS:
+                size = LP64_SCALARS[t.base]
+            else:
+                raise GenError(f"{d.where}: error in the declaration of {d.name}: no layout "
+                               f"rule for field {field.name} of type {t.spell()}")
+            offset = (offset + size - 1) // size * size
+            offsets[field.name] = offset
+            offset += size
+            align = max(align, size)
+        out[d.name] = {"size": (offset + align - 1) // align * align, "align": align,
+                       "offsets": offsets}
+    return out
+
+
+def probe_layouts(decls: List[Decl]) -> Dict[str, dict]:
+    """The same numbers from the C compiler: a probe program that includes the public
+    headers only (no library), compiled with cc and run."""
+    import tempfile
+    lines = ["#include <stddef.h>", "#include <stdio.h>", '#include "crm.h"', "",
+             "int main(void)", "{"]
+    for d in decls:
+        if d.kind != "struct":
+            continue
+        lines.append(f'    printf("{d.name} %zu %zu\\n", sizeof({d.name}), _Alignof({d.name}));')
+        for field, _file, _line in d.members:
+            lines.append(f'    printf("{d.name}.{field.name} %zu\\n", '
+                         f'offsetof({d.name}, {field.name}));')
+    lines += ["    return 0;", "}", ""]
+    with tempfile.TemporaryDirectory(prefix="crm-layout-") as tmp:
+        src = Path(tmp) / "probe.c"
+        exe = Path(tmp) / "probe"
+        src.write_text("\n".join(lines), encoding="utf-8")
+        run_tool(compiler() + ["-std=c11", f"-I{ROOT / INCLUDE_DIR}", str(src), "-o", str(exe)])
+        text = run_tool([str(exe)])
+    out: Dict[str, dict] = {}
+    for line in text.splitlines():
+        name, *nums = line.split()
+        if "." in name:
+            struct, field = name.split(".", 1)
+            out[struct]["offsets"][field] = int(nums[0])
+        else:
+            out[name] = {"size": int(nums[0]), "align": int(nums[1]), "offsets": {}}
+    return out
+
+
+def add_layouts(ir: dict, decls: List[Decl], kinds: Dict[str, str]) -> None:
+    """Record "size"/"align" on every struct and "offset" on every field (LAYOUT_ABI)."""
+    layouts = rule_layouts(decls, kinds)
+    machine = run_tool(compiler() + ["-dumpmachine"]).strip()
+    if machine.startswith("x86_64") and "linux" in machine:
+        probed = probe_layouts(decls)
+        if probed != layouts:
+            raise GenError(f"the struct layouts compiled by {compiler()[0]} ({machine}) differ "
+                           f"from the LP64 rules of gen.py:\n  probe: {probed}\n  rules: "
+                           f"{layouts}")
+    else:
+        warn(f"{machine} is not x86-64 Linux: the layouts of {LAYOUT_ABI} come from the LP64 "
+             "rules of gen.py, not checked against the compiler")
+    ir["abi"] = LAYOUT_ABI
+    for s in ir["structs"]:
+        lay = layouts[s["name"]]
+        s["size"], s["align"] = lay["size"], lay["align"]
+        for f in s["fields"]:
+            f["offset"] = lay["offsets"][f["name"]]
 
 
 # ---------------------------------------------------------------------------

@@ -194,7 +194,7 @@ typedef struct crm_arima_options {
     int32_t max_sq;        /**< auto: largest Q; default 2 */
     int32_t max_d;         /**< auto: largest d; default 2 */
     int32_t max_sd;        /**< auto: largest D; default 1 */
-    int32_t stepwise;      /**< auto: 1 stepwise search (default), 0 every order */
+    int32_t stepwise;      /**< auto: 1 (default) stepwise search, 0 every order */
     int32_t max_order;     /**< auto, stepwise = 0: largest p+q+P+Q; default 5 */
     int32_t auto_d;        /**< auto: fixed d, or -1 (default) for the KPSS tests */
     int32_t auto_sd;       /**< auto: fixed D, or -1 (default) for the seasonal test */
@@ -220,12 +220,12 @@ typedef struct crm_arima_options {
     int32_t allow_missing; /**< 0 (default): a NaN in the series is an error; 1: NaN
                                 are missing observations, skipped by the Kalman filter
                                 (CSS-ML then runs as ML, as R; CSS refuses them) */
-    int32_t n_threads;     /**< crm_arima_fit_many: worker threads, 0 = all cores
-                                (default); results do not depend on it */
+    int32_t n_threads;     /**< crm_arima_fit_many: worker threads, 0 (default) = all
+                                cores; results do not depend on it */
     crm_progress_fn progress; /**< crm_arima_fit_many: called after each chunk of
                                 series with the fraction done, or NULL (default);
                                 non-zero cancels (CRM_E_CANCELLED) */
-    void *user;            /**< passed to progress */
+    void *user;            /**< passed to progress; default NULL */
     /* ---- v1.0 ends here; append new fields below only ---- */
 } crm_arima_options;
 

@@ -120,7 +120,7 @@ typedef struct crm_apriori_options {
     crm_progress_fn progress; /**< called now and then with the fraction done
                                 (0..1) on the calling thread; a non-zero return
                                 cancels with CRM_E_CANCELLED; NULL (default) = none */
-    void *user;            /**< passed to progress */
+    void *user;            /**< passed to progress; default NULL */
     const char *separator; /**< joins items in the text columns; non-empty, no
                                 backslash as its first character; NULL (default)
                                 = ", ". Borrowed for the call only */

@@ -112,8 +112,8 @@ typedef struct crm_impute_options {
     const char *text_constant; /**< CRM_IMPUTE_CONSTANT value for text columns (UTF-8,
                                     copied); default NULL, which a text column refuses */
     const char *order_by;      /**< CRM_IMPUTE_LINEAR: a number or time column giving the
-                                    position of each row (e.g. the invoice date); NULL
-                                    (default) = row order */
+                                    position of each row (e.g. the invoice date); default
+                                    NULL = row order */
     /* ---- v1.0 ends here; append new fields below only ---- */
 } crm_impute_options;
 

@@ -126,10 +126,11 @@ typedef struct crm_kmeans_options {
     double tol;                 /**< relative tolerance (see the header), >= 0; default 1e-4 */
     const double *init_centers; /**< GIVEN: k * ncols values, row-major (center after
                                      center), in the units of the data as given (raw,
-                                     also with standardize); borrowed for the call */
+                                     also with standardize); default NULL; borrowed
+                                     for the call */
     uint64_t seed;              /**< seed of all randomness; default 0 */
     int32_t standardize;        /**< 1: fit on z-scores; default 0 */
-    int32_t n_threads;          /**< worker threads, 0 = all cores (default); the result
+    int32_t n_threads;          /**< worker threads, 0 (default) = all cores; the result
                                      does not depend on it */
     int32_t algorithm;          /**< @type[enum] crm_kmeans_algorithm; default
                                      CRM_KMEANS_AUTO */
@@ -235,7 +236,7 @@ typedef struct crm_silhouette_options {
                               uniform sample of this many rows (without replacement);
                               0 = always exact; default 10000 */
     uint64_t seed;       /**< seed of the sample; default 0 */
-    int32_t n_threads;   /**< worker threads, 0 = all cores (default) */
+    int32_t n_threads;   /**< worker threads, 0 (default) = all cores */
     /* ---- v1.0 ends here; append new fields below only ---- */
 } crm_silhouette_options;
 

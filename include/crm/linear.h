@@ -202,7 +202,7 @@ typedef enum crm_logreg_solver {
 typedef struct crm_logreg_options {
     size_t size;               /**< sizeof as the caller compiled it (set by init) */
     double l2;                 /**< L2 penalty lambda >= 0 (= 1 / scikit-learn's C); default 0 */
-    int32_t fit_intercept;     /**< 1: add the "intercept" term (default); 0: none */
+    int32_t fit_intercept;     /**< 1 (default): add the "intercept" term; 0: none */
     int32_t standardize;       /**< 1: fit on z-scores of the number features; default 0 */
     const char *positive;      /**< positive class of a text target, or NULL (default): the
                                     second of the two classes in byte order; borrowed for
@@ -217,7 +217,7 @@ typedef struct crm_logreg_options {
     int32_t solver;            /**< @type[enum] crm_logreg_solver; default CRM_LOGREG_AUTO */
     const char *sample_weight; /**< number column of row weights (>= 0), or NULL
                                     (default): all 1; borrowed for the call */
-    int32_t n_threads;         /**< worker threads, 0 = all cores (default); the result
+    int32_t n_threads;         /**< worker threads, 0 (default) = all cores; the result
                                     does not depend on it */
     crm_progress_fn progress;  /**< called after every iteration with the fraction of
                                     max_iter used, or NULL (default); non-zero return
@@ -296,7 +296,7 @@ CRM_API crm_status crm_logreg_fit(const crm_dataset *ds, const char *target,
 typedef struct crm_linreg_options {
     size_t size;               /**< sizeof as the caller compiled it (set by init) */
     double l2;                 /**< ridge penalty >= 0 (scikit-learn's Ridge alpha); default 0 */
-    int32_t fit_intercept;     /**< 1: add the "intercept" term (default); 0: none */
+    int32_t fit_intercept;     /**< 1 (default): add the "intercept" term; 0: none */
     int32_t missing;           /**< @type[enum] crm_linear_missing; default
                                     CRM_LINEAR_MISSING_ERROR */
     const char *sample_weight; /**< number column of row weights (>= 0), or NULL

@@ -94,12 +94,17 @@ CRM_BEGIN_DECL
  */
 typedef struct crm_rfm_options {
     size_t size;           /**< sizeof as the caller compiled it (set by init) */
-    const char *customer;  /**< customer id column (any type); required */
-    const char *date;      /**< transaction time column (CRM_TYPE_TIME); required */
-    const char *amount;    /**< amount column (number), or NULL to use quantity * price */
-    const char *quantity;  /**< quantity column (number); used when amount is NULL */
-    const char *price;     /**< unit price column (number); used when amount is NULL */
-    const char *invoice;   /**< invoice column (any type), or NULL: frequency counts rows */
+    const char *customer;  /**< customer id column (any type); required (default NULL) */
+    const char *date;      /**< transaction time column (CRM_TYPE_TIME); required (default
+                                NULL) */
+    const char *amount;    /**< amount column (number), or NULL (default) to use quantity *
+                                price */
+    const char *quantity;  /**< quantity column (number); used when amount is NULL;
+                                default NULL */
+    const char *price;     /**< unit price column (number); used when amount is NULL;
+                                default NULL */
+    const char *invoice;   /**< invoice column (any type), or NULL (default): frequency
+                                counts rows */
     int64_t as_of;         /**< reference time in seconds since the epoch; CRM_TIME_MISSING
                                 (default) = midnight UTC after the last transaction's date */
     int32_t bins;          /**< number of score bins, 1..9; default 5 */

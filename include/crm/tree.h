@@ -201,26 +201,26 @@ typedef struct crm_tree_options {
     int32_t criterion;            /**< @type[enum] crm_tree_criterion; default
                                        CRM_TREE_CRITERION_AUTO */
     int32_t max_depth;            /**< deepest level (root 0); 0 = a single leaf;
-                                       -1 = unlimited (default) */
+                                       -1 (default) = unlimited */
     int32_t class_weight;         /**< @type[enum] crm_tree_class_weight; default
                                        CRM_TREE_WEIGHT_NONE */
     int64_t min_samples_split;    /**< rows a node needs to be split, >= 2; default 2 */
     int64_t min_samples_leaf;     /**< rows each child must keep, >= 1; default 1 */
     double min_impurity_decrease; /**< smallest weighted impurity decrease of a split
                                        (see the header), >= 0; default 0 */
-    int64_t max_leaf_nodes;       /**< 0 = unlimited (default, depth-first growth);
+    int64_t max_leaf_nodes;       /**< 0 (default) = unlimited, depth-first growth;
                                        >= 2: best-first growth up to this many leaves */
     double ccp_alpha;             /**< cost-complexity pruning parameter, >= 0; default 0 */
     const char *positive;         /**< class whose share the rules and dot output show
-                                       as "p" (NULL: the predicted class); must be a class
-                                       of the target; borrowed for the call */
+                                       as "p", or NULL (default): the predicted class; must
+                                       be a class of the target; borrowed for the call */
     uint64_t seed;                /**< seed of the feature visiting order (tie rule, see the
                                        header); default 0 */
-    int32_t max_bins;             /**< 0 = exact mode (default); 2..255: histogram mode */
-    int32_t n_threads;            /**< worker threads, 0 = all cores (default); the result
+    int32_t max_bins;             /**< 0 (default) = exact mode; 2..255: histogram mode */
+    int32_t n_threads;            /**< worker threads, 0 (default) = all cores; the result
                                        does not depend on it */
     const char *sample_weight;    /**< number column of row weights (>= 0, finite), or NULL
-                                       (default: every row weighs 1); borrowed for the call */
+                                       (default): every row weighs 1; borrowed for the call */
     crm_progress_fn progress;     /**< called as the tree grows with the fraction of rows
                                        settled in leaves, or NULL (default); non-zero
                                        return cancels (CRM_E_CANCELLED) */

@@ -698,11 +698,11 @@ class crm_csv_options(_Struct):
         # sizeof as the caller compiled it (set by init)
         ('size', c_size_t),
         # field separator byte; 0 = auto-detect among , ; TAB | from the header line (read), ','
-        # (write). Default 0
+        # (write); default 0
         ('delimiter', c_int32),
         # quote byte; default '"'; 0 disables quoting
         ('quote', c_int32),
-        # 1 = first line holds column names (default); 0 = names are "V1", "V2", ... (read) / no
+        # 1 (default) = first line holds column names; 0 = names are "V1", "V2", ... (read) / no
         # header line (write)
         ('header', c_int32),
         # 1 = numbers use ',' as decimal separator; default 0
@@ -713,16 +713,17 @@ class crm_csv_options(_Struct):
         ('strict', c_int32),
         # 1 (default): na_values add to the default NA strings; 0: na_values replace them
         ('keep_default_na', c_int32),
-        # extra NA strings, or NULL. Copied during the call
+        # extra NA strings, or NULL (default). Copied during the call
         ('na_values', POINTER(c_char_p)),
-        # number of entries in na_values
+        # number of entries in na_values; default 0
         ('n_na_values', c_int64),
-        # per-column type overrides "NAME:number|text|time", or NULL
+        # per-column type overrides "NAME:number|text|time", or NULL (default)
         ('types', POINTER(c_char_p)),
-        # number of entries in types
+        # number of entries in types; default 0
         ('n_types', c_int64),
         # strptime-style format for time columns (%Y %m %d %H %M %S %y %b %p %%, literal
-        # characters), or NULL for auto-detection. Also used to write time columns when set
+        # characters), or NULL (default) for auto-detection. Also used to write time columns
+        # when set
         ('date_format', c_char_p),
         # read at most this many data rows; 0 (default) = all
         ('max_rows', c_int64),
@@ -773,7 +774,7 @@ class crm_impute_options(_Struct):
         # column refuses
         ('text_constant', c_char_p),
         # CRM_IMPUTE_LINEAR: a number or time column giving the position of each row (e.g. the
-        # invoice date); NULL (default) = row order
+        # invoice date); default NULL = row order
         ('order_by', c_char_p),
     ]
     #: Pointer fields and the field that holds their number of elements.
@@ -808,17 +809,17 @@ class crm_rfm_options(_Struct):
     _fields_ = [
         # sizeof as the caller compiled it (set by init)
         ('size', c_size_t),
-        # customer id column (any type); required
+        # customer id column (any type); required (default NULL)
         ('customer', c_char_p),
-        # transaction time column (CRM_TYPE_TIME); required
+        # transaction time column (CRM_TYPE_TIME); required (default NULL)
         ('date', c_char_p),
-        # amount column (number), or NULL to use quantity * price
+        # amount column (number), or NULL (default) to use quantity * price
         ('amount', c_char_p),
-        # quantity column (number); used when amount is NULL
+        # quantity column (number); used when amount is NULL; default NULL
         ('quantity', c_char_p),
-        # unit price column (number); used when amount is NULL
+        # unit price column (number); used when amount is NULL; default NULL
         ('price', c_char_p),
-        # invoice column (any type), or NULL: frequency counts rows
+        # invoice column (any type), or NULL (default): frequency counts rows
         ('invoice', c_char_p),
         # reference time in seconds since the epoch; CRM_TIME_MISSING (default) = midnight UTC
         # after the last transaction's date
@@ -877,13 +878,13 @@ class crm_kmeans_options(_Struct):
         # relative tolerance (see the header), >= 0; default 1e-4
         ('tol', c_double),
         # GIVEN: k * ncols values, row-major (center after center), in the units of the data as
-        # given (raw, also with standardize); borrowed for the call
+        # given (raw, also with standardize); default NULL; borrowed for the call
         ('init_centers', POINTER(c_double)),
         # seed of all randomness; default 0
         ('seed', c_uint64),
         # 1: fit on z-scores; default 0
         ('standardize', c_int32),
-        # worker threads, 0 = all cores (default); the result does not depend on it
+        # worker threads, 0 (default) = all cores; the result does not depend on it
         ('n_threads', c_int32),
         # @type[enum] crm_kmeans_algorithm; default CRM_KMEANS_AUTO
         ('algorithm', c_int32),
@@ -942,7 +943,7 @@ class crm_silhouette_options(_Struct):
         ('sample_size', c_int64),
         # seed of the sample; default 0
         ('seed', c_uint64),
-        # worker threads, 0 = all cores (default)
+        # worker threads, 0 (default) = all cores
         ('n_threads', c_int32),
     ]
     #: Pointer fields and the field that holds their number of elements.
@@ -981,7 +982,7 @@ class crm_tree_options(_Struct):
         ('task', c_int32),
         # @type[enum] crm_tree_criterion; default CRM_TREE_CRITERION_AUTO
         ('criterion', c_int32),
-        # deepest level (root 0); 0 = a single leaf; -1 = unlimited (default)
+        # deepest level (root 0); 0 = a single leaf; -1 (default) = unlimited
         ('max_depth', c_int32),
         # @type[enum] crm_tree_class_weight; default CRM_TREE_WEIGHT_NONE
         ('class_weight', c_int32),
@@ -991,21 +992,21 @@ class crm_tree_options(_Struct):
         ('min_samples_leaf', c_int64),
         # smallest weighted impurity decrease of a split (see the header), >= 0; default 0
         ('min_impurity_decrease', c_double),
-        # 0 = unlimited (default, depth-first growth); >= 2: best-first growth up to this many
+        # 0 (default) = unlimited, depth-first growth; >= 2: best-first growth up to this many
         # leaves
         ('max_leaf_nodes', c_int64),
         # cost-complexity pruning parameter, >= 0; default 0
         ('ccp_alpha', c_double),
-        # class whose share the rules and dot output show as "p" (NULL: the predicted class);
-        # must be a class of the target; borrowed for the call
+        # class whose share the rules and dot output show as "p", or NULL (default): the
+        # predicted class; must be a class of the target; borrowed for the call
         ('positive', c_char_p),
         # seed of the feature visiting order (tie rule, see the header); default 0
         ('seed', c_uint64),
-        # 0 = exact mode (default); 2..255: histogram mode
+        # 0 (default) = exact mode; 2..255: histogram mode
         ('max_bins', c_int32),
-        # worker threads, 0 = all cores (default); the result does not depend on it
+        # worker threads, 0 (default) = all cores; the result does not depend on it
         ('n_threads', c_int32),
-        # number column of row weights (>= 0, finite), or NULL (default: every row weighs 1);
+        # number column of row weights (>= 0, finite), or NULL (default): every row weighs 1;
         # borrowed for the call
         ('sample_weight', c_char_p),
         # called as the tree grows with the fraction of rows settled in leaves, or NULL
@@ -1057,7 +1058,7 @@ class crm_logreg_options(_Struct):
         ('size', c_size_t),
         # L2 penalty lambda >= 0 (= 1 / scikit-learn's C); default 0
         ('l2', c_double),
-        # 1: add the "intercept" term (default); 0: none
+        # 1 (default): add the "intercept" term; 0: none
         ('fit_intercept', c_int32),
         # 1: fit on z-scores of the number features; default 0
         ('standardize', c_int32),
@@ -1076,7 +1077,7 @@ class crm_logreg_options(_Struct):
         ('solver', c_int32),
         # number column of row weights (>= 0), or NULL (default): all 1; borrowed for the call
         ('sample_weight', c_char_p),
-        # worker threads, 0 = all cores (default); the result does not depend on it
+        # worker threads, 0 (default) = all cores; the result does not depend on it
         ('n_threads', c_int32),
         # called after every iteration with the fraction of max_iter used, or NULL (default);
         # non-zero return cancels (CRM_E_CANCELLED)
@@ -1125,7 +1126,7 @@ class crm_linreg_options(_Struct):
         ('size', c_size_t),
         # ridge penalty >= 0 (scikit-learn's Ridge alpha); default 0
         ('l2', c_double),
-        # 1: add the "intercept" term (default); 0: none
+        # 1 (default): add the "intercept" term; 0: none
         ('fit_intercept', c_int32),
         # @type[enum] crm_linear_missing; default CRM_LINEAR_MISSING_ERROR
         ('missing', c_int32),
@@ -1171,7 +1172,7 @@ class crm_metrics_options(_Struct):
         # sizeof as the caller compiled it (set by init)
         ('size', c_size_t),
         # positive class of a text truth column; required for text, ignored for number truth;
-        # borrowed for the call
+        # default NULL; borrowed for the call
         ('positive', c_char_p),
         # classification: positive when score > threshold; default 0.5
         ('threshold', c_double),
@@ -1247,7 +1248,7 @@ class crm_arima_options(_Struct):
         ('max_d', c_int32),
         # auto: largest D; default 1
         ('max_sd', c_int32),
-        # auto: 1 stepwise search (default), 0 every order
+        # auto: 1 (default) stepwise search, 0 every order
         ('stepwise', c_int32),
         # auto, stepwise = 0: largest p+q+P+Q; default 5
         ('max_order', c_int32),
@@ -1281,13 +1282,13 @@ class crm_arima_options(_Struct):
         # 0 (default): a NaN in the series is an error; 1: NaN are missing observations, skipped
         # by the Kalman filter (CSS-ML then runs as ML, as R; CSS refuses them)
         ('allow_missing', c_int32),
-        # crm_arima_fit_many: worker threads, 0 = all cores (default); results do not depend on
+        # crm_arima_fit_many: worker threads, 0 (default) = all cores; results do not depend on
         # it
         ('n_threads', c_int32),
         # crm_arima_fit_many: called after each chunk of series with the fraction done, or NULL
         # (default); non-zero cancels (CRM_E_CANCELLED)
         ('progress', crm_progress_fn),
-        # passed to progress
+        # passed to progress; default NULL
         ('user', c_void_p),
     ]
     #: Pointer fields and the field that holds their number of elements.
@@ -1349,7 +1350,7 @@ class crm_apriori_options(_Struct):
         # called now and then with the fraction done (0..1) on the calling thread; a non-zero
         # return cancels with CRM_E_CANCELLED; NULL (default) = none
         ('progress', crm_progress_fn),
-        # passed to progress
+        # passed to progress; default NULL
         ('user', c_void_p),
         # joins items in the text columns; non-empty, no backslash as its first character; NULL
         # (default) = ", ". Borrowed for the call only
@@ -1393,12 +1394,12 @@ class crm_synth_options(_Struct):
         ('products', c_int64),
         # length of the period in days; default 730
         ('days', c_int64),
-        # first day, seconds since the epoch (UTC midnight); default 2022-01-01 (1640995200)
+        # first day, seconds since the epoch (UTC midnight); default 1640995200 (2022-01-01)
         ('start', c_int64),
         # random seed; default 0
         ('seed', c_uint64),
         # scale of the dirt (duplicates, cancellations, missing ids, outliers); 0 = clean data,
-        # 1 = default rates
+        # 1 (default) = the default rates
         ('dirt', c_double),
     ]
     #: Pointer fields and the field that holds their number of elements.
