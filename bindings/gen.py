@@ -108,6 +108,9 @@ INTEGER_RANGES = {
 assert set(INTEGER_RANGES) == set(INTEGER_TYPES)
 ENUM_RANGE = (True, 32, "INT_MIN", "INT_MAX")
 
+# Parameter roles through which a function hands back a result (named out / out_<what>).
+OUTPUT_ROLES = ("handle_out", "string_out", "borrowed_string_out", "scalar_out", "array_out")
+
 # Words that are valid C but outside the house subset, with the reason.
 FORBIDDEN_WORDS = {
     "long": "'long' changes size between platforms; use int32_t or int64_t (STYLE 3.8)",
@@ -1286,6 +1289,7 @@ class Analyzer:
                 partner = next(e for e in entries if e["name"] == length)
                 partner["role"] = "length"
                 partner["length_of"] = entry["name"]
+        self.check_output_names(decl, entries)
         returns = self.returns(decl, sig.ret, doc)
         kind = "function"
         if any(e["role"] == "handle_out" for e in entries):
@@ -1303,6 +1307,23 @@ class Analyzer:
             "type": function_type(sig), "returns": returns, "params": entries,
             "doc": self.doc_json(doc), "since": doc.since if doc else None,
         }
+
+    def check_output_names(self, decl: Decl, entries: List[dict]) -> None:
+        """The naming rule of crm/common.h: a parameter the function writes a result through
+        (an output role) is named `out` or `out_<what>`, and only such a parameter is."""
+        for e in entries:
+            is_output = e["role"] in OUTPUT_ROLES
+            named = e["name"] == "out" or e["name"].startswith("out_")
+            if is_output and not named:
+                raise GenError(f"{self.param_line(decl, e['name'])}: error in the declaration of "
+                               f"{decl.name}: output parameter {e['name']} ({e['role']}) must be "
+                               f"named out or out_<what>, e.g. out_{e['name']} (crm/common.h, "
+                               "\"Output parameters\")")
+            if named and not is_output:
+                raise GenError(f"{self.param_line(decl, e['name'])}: error in the declaration of "
+                               f"{decl.name}: parameter {e['name']} is named as an output but is "
+                               f"{e['role']} ({e['type']}); only output parameters are named out "
+                               "or out_<what> (crm/common.h, \"Output parameters\")")
 
     def returns(self, decl: Decl, ret: CType, doc: Optional[Doc]) -> dict:
         kind = self.kind(ret.base)

@@ -10,6 +10,15 @@
  * A failed call sets every `**out` parameter to NULL, leaks nothing and
  * leaves its input handles exactly as they were.
  *
+ * Output parameters. A parameter through which a function hands back a
+ * result - a new handle (`crm_x **`), an owned or borrowed string (`char **`,
+ * `const char **`), a number or an array the function fills (`T *`) - is
+ * named `out` when it is the only result and `out_<what>` otherwise
+ * (crm_apriori(..., out_itemsets, out_rules), crm_clean_dedup(...,
+ * out_removed)); no other parameter has such a name (the name of a column
+ * to create is an input: crm_model_predict()'s pred_col). bindings/gen.py
+ * enforces this, so every binding can tell results from arguments by name.
+ *
  * Options structs. Tunable calls take `const crm_X_options *opts` (NULL means
  * defaults). The first member is `size_t size`. Initialise with
  * `crm_X_options_init(&o, sizeof o)`: the size passed is the size of the

@@ -106,14 +106,14 @@
  *
  * Model. The fitted model has kind CRM_MODEL_LOGREG or CRM_MODEL_LINREG
  * (crm/model.h).
- * - crm_model_predict(m, ds, out_col) looks the features up by name in ds
+ * - crm_model_predict(m, ds, pred_col) looks the features up by name in ds
  *   (a text feature may hold only levels seen in the fit; missing or
  *   non-finite values, or an unseen level, are refused naming the column,
- *   row and value). Logistic: adds `out_col`, the predicted class (a number
+ *   row and value). Logistic: adds `pred_col`, the predicted class (a number
  *   column 0/1 for a number target; the positive or the other class's text
  *   for a text target) where the probability is > 0.5, and
- *   `<out_col>_proba`, the probability of the positive class. Linear: adds
- *   `out_col`, the fitted value x b. The linear predictor is summed term by
+ *   `<pred_col>_proba`, the probability of the positive class. Linear: adds
+ *   `pred_col`, the fitted value x b. The linear predictor is summed term by
  *   term in design order from the stored coefficients, so a model loaded
  *   from JSON predicts bit-identically.
  * - crm_model_summary(): one row per term, columns `term` (text),

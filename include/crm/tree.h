@@ -102,11 +102,11 @@
  * impurity sum R(T) after pruning at that alpha.
  *
  * Model. The fitted model has kind CRM_MODEL_TREE (crm/model.h).
- * - crm_model_predict() adds the column `out_col`: for classification the
+ * - crm_model_predict() adds the column `pred_col`: for classification the
  *   predicted class (a text column for a text target, a number column for a
  *   0/1 target), being the class with the largest weighted share in the leaf
  *   (the first class in sorted order on ties), plus the number column
- *   `<out_col>_proba` holding that share; for regression a number column
+ *   `<pred_col>_proba` holding that share; for regression a number column
  *   with the leaf's weighted mean.
  * - crm_model_summary(): one row per node in preorder (node ids as in the
  *   JSON form): `node`, `parent` (-1 for the root), `depth`, `is_leaf`

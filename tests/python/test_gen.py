@@ -95,12 +95,12 @@ def test_constants_and_new_declarations(tree):
         " * Make things.",
         " * @param[in]  names  names",
         " * @param[in]  n      how many",
-        " * @param[out] a_out  first",
-        " * @param[out] b_out  second",
+        " * @param[out] out_a  first",
+        " * @param[out] out_b  second",
         " * @since 1.1",
         " */",
         "CRM_API crm_status crm_thing_pair(const char *const *names, size_t n, "
-        "crm_thing **a_out, crm_thing **b_out);",
+        "crm_thing **out_a, crm_thing **out_b);",
         "/** Seeded. */",
         "CRM_API int64_t crm_thing_seeded(uint64_t seed, crm_type kind, const int32_t *flags, "
         "size_t nflags, const char *label, const char *data, size_t len);",
@@ -237,3 +237,21 @@ def test_untagged_enums_and_missing_defaults_are_located_errors(tree, declaratio
     lines = range(line, line + declaration.count("\n") + 1)  # the field's or @param's line
     assert any("include/crm/synth.h:%d:" % k in proc.stderr for k in lines), proc.stderr
     assert "in the declaration of crm_bad_" in proc.stderr
+
+
+@pytest.mark.parametrize("declaration, expected", [
+    ("/** Count. @param[in] ds data @param[out] rows number of rows */\n"
+     "CRM_API crm_status crm_bad_count(const crm_dataset *ds, size_t *rows);",
+     "output parameter rows (scalar_out) must be named out or out_<what>, e.g. out_rows"),
+    ("/** Copy. @param[in] ds data @param[out] copy the copy */\n"
+     "CRM_API crm_status crm_bad_copy(const crm_dataset *ds, crm_dataset **copy);",
+     "output parameter copy (handle_out) must be named out"),
+    ("/** Name. @param[in] ds data @param[in] out_name a name */\n"
+     "CRM_API crm_status crm_bad_name(const crm_dataset *ds, const char *out_name);",
+     "parameter out_name is named as an output but is string"),
+])
+def test_output_parameters_follow_the_naming_rule(tree, declaration, expected):
+    line = add_declarations(tree, declaration)
+    proc = gen(tree, "--no-clang")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "include/crm/synth.h:%d:" % line in proc.stderr and expected in proc.stderr

@@ -2763,7 +2763,7 @@ crm_dataset_read_baskets = _bind(
     ],
 )
 
-#: crm_status crm_clean_dedup(crm_dataset *ds, const char *const *keys, size_t nkeys, int32_t keep, size_t *removed)
+#: crm_status crm_clean_dedup(crm_dataset *ds, const char *const *keys, size_t nkeys, int32_t keep, size_t *out_removed)
 crm_clean_dedup = _bind(
     'crm_clean_dedup',
     c_int,  # returns status
@@ -2772,10 +2772,10 @@ crm_clean_dedup = _bind(
         POINTER(c_char_p),  # keys: in, string_array (length nkeys)
         c_size_t,  # nkeys: in, length (of keys)
         c_int32,  # keep: in, value
-        POINTER(c_size_t),  # removed: out, scalar_out
+        POINTER(c_size_t),  # out_removed: out, scalar_out
     ],
     status=True,
-    doc="""crm_status crm_clean_dedup(crm_dataset *ds, const char *const *keys, size_t nkeys, int32_t keep, size_t *removed)
+    doc="""crm_status crm_clean_dedup(crm_dataset *ds, const char *const *keys, size_t nkeys, int32_t keep, size_t *out_removed)
 
     Remove duplicate rows in place. Two rows are duplicates when they are equal
     in every key column (every column when nkeys is 0): numbers compare by
@@ -2789,7 +2789,7 @@ crm_clean_dedup = _bind(
     @param[in]     nkeys    number of keys; 0 means all columns
     @param[in]     keep     CRM_KEEP_FIRST, CRM_KEEP_LAST or CRM_KEEP_NONE
                             (@type[enum] crm_keep)
-    @param[out]    removed  number of rows removed (may be NULL); 0 on failure
+    @param[out]    out_removed  number of rows removed (may be NULL); 0 on failure
     @return CRM_OK; CRM_E_INVALID (ds NULL, keys NULL with nkeys > 0, a NULL
             key, a key listed twice, keep out of range, 2^32 - 1 rows or more);
             CRM_E_NOTFOUND (unknown key, named); CRM_E_NOMEM. On failure ds
@@ -2804,7 +2804,7 @@ crm_clean_dedup = _bind(
     ],
 )
 
-#: crm_status crm_clean_drop_missing(crm_dataset *ds, const char *const *cols, size_t count, size_t *removed)
+#: crm_status crm_clean_drop_missing(crm_dataset *ds, const char *const *cols, size_t count, size_t *out_removed)
 crm_clean_drop_missing = _bind(
     'crm_clean_drop_missing',
     c_int,  # returns status
@@ -2812,10 +2812,10 @@ crm_clean_drop_missing = _bind(
         POINTER(crm_dataset),  # ds: inout, handle
         POINTER(c_char_p),  # cols: in, string_array (length count)
         c_size_t,  # count: in, length (of cols)
-        POINTER(c_size_t),  # removed: out, scalar_out
+        POINTER(c_size_t),  # out_removed: out, scalar_out
     ],
     status=True,
-    doc="""crm_status crm_clean_drop_missing(crm_dataset *ds, const char *const *cols, size_t count, size_t *removed)
+    doc="""crm_status crm_clean_drop_missing(crm_dataset *ds, const char *const *cols, size_t count, size_t *out_removed)
 
     Remove, in place, every row that is missing in any of the listed columns
     (in any column when count is 0), as pandas' `df.dropna(subset=cols)`. The
@@ -2823,7 +2823,7 @@ crm_clean_drop_missing = _bind(
     @param[in,out] ds       dataset to clean
     @param[in]     cols     column names, or NULL when count is 0
     @param[in]     count    number of columns; 0 means all columns
-    @param[out]    removed  number of rows removed (may be NULL); 0 on failure
+    @param[out]    out_removed  number of rows removed (may be NULL); 0 on failure
     @return CRM_OK; CRM_E_INVALID (ds NULL, cols NULL with count > 0, a NULL
             name, a column listed twice); CRM_E_NOTFOUND (unknown column,
             named); CRM_E_NOMEM. On failure ds is unchanged.
@@ -2862,7 +2862,7 @@ crm_impute_options_init = _bind(
     ],
 )
 
-#: crm_status crm_clean_impute(crm_dataset *ds, const char *col, int32_t method, const crm_impute_options *opts, size_t *filled)
+#: crm_status crm_clean_impute(crm_dataset *ds, const char *col, int32_t method, const crm_impute_options *opts, size_t *out_filled)
 crm_clean_impute = _bind(
     'crm_clean_impute',
     c_int,  # returns status
@@ -2871,10 +2871,10 @@ crm_clean_impute = _bind(
         c_char_p,  # col: in, string
         c_int32,  # method: in, value
         POINTER(crm_impute_options),  # opts: in, options
-        POINTER(c_size_t),  # filled: out, scalar_out
+        POINTER(c_size_t),  # out_filled: out, scalar_out
     ],
     status=True,
-    doc="""crm_status crm_clean_impute(crm_dataset *ds, const char *col, int32_t method, const crm_impute_options *opts, size_t *filled)
+    doc="""crm_status crm_clean_impute(crm_dataset *ds, const char *col, int32_t method, const crm_impute_options *opts, size_t *out_filled)
 
     Fill the missing cells of one column in place.
 
@@ -2898,14 +2898,14 @@ crm_clean_impute = _bind(
       numpy.interp(t, T, Y) where (T, Y) are the non-missing cells sorted by
       their position (stable), with the same rule at the ends: positions
       before the first T stay missing, positions after the last T take the
-      last Y. A column without any value is left as it is (filled = 0).
+      last Y. A column without any value is left as it is (*out_filled = 0).
     Mean, median and mode of a column without any non-missing value (and at
     least one row) are undefined: CRM_E_NUMERIC, the dataset is unchanged.
     @param[in,out] ds      dataset to change
     @param[in]     col     column to fill
     @param[in]     method  one of ::crm_impute_method (@type[enum] crm_impute_method)
     @param[in]     opts    options, or NULL for defaults
-    @param[out]    filled  number of cells filled (may be NULL); 0 on failure
+    @param[out]    out_filled  number of cells filled (may be NULL); 0 on failure
     @return CRM_OK; CRM_E_INVALID (NULL ds or col, unknown method, NaN
             constant, text column without text_constant, text_constant not
             valid UTF-8, time constant not a whole number in range, order_by
@@ -2926,7 +2926,7 @@ crm_clean_impute = _bind(
     ],
 )
 
-#: crm_status crm_clean_outliers(crm_dataset *ds, const char *col, int32_t rule, double k, int32_t action, size_t *affected)
+#: crm_status crm_clean_outliers(crm_dataset *ds, const char *col, int32_t rule, double k, int32_t action, size_t *out_affected)
 crm_clean_outliers = _bind(
     'crm_clean_outliers',
     c_int,  # returns status
@@ -2936,16 +2936,16 @@ crm_clean_outliers = _bind(
         c_int32,  # rule: in, value
         c_double,  # k: in, value
         c_int32,  # action: in, value
-        POINTER(c_size_t),  # affected: out, scalar_out
+        POINTER(c_size_t),  # out_affected: out, scalar_out
     ],
     status=True,
-    doc="""crm_status crm_clean_outliers(crm_dataset *ds, const char *col, int32_t rule, double k, int32_t action, size_t *affected)
+    doc="""crm_status crm_clean_outliers(crm_dataset *ds, const char *col, int32_t rule, double k, int32_t action, size_t *out_affected)
 
     Find the outliers of a number column by a rule and flag, drop or clip
     them in place. Missing values are never outliers and stay missing.
     When the spread is zero (std = 0, IQR = 0 or MAD = 0, e.g. a constant
     column) or there are too few values (fewer than 2 for z-scores, none for
-    the others), nothing is an outlier: the call succeeds with affected = 0
+    the others), nothing is an outlier: the call succeeds with *out_affected = 0
     (FLAG still adds its column of zeros). Infinite values take part in the
     statistics as numpy would (an infinite value makes the mean and std
     infinite or NaN, and then nothing is flagged by z-score).
@@ -2954,8 +2954,8 @@ crm_clean_outliers = _bind(
     @param[in]     rule      one of ::crm_outlier_rule (@type[enum] crm_outlier_rule)
     @param[in]     k         threshold; 0 means the rule's default (3, 1.5, 3.5)
     @param[in]     action    one of ::crm_outlier_action (@type[enum] crm_outlier_action)
-    @param[out]    affected  number of outliers found (flagged, dropped or
-                             clipped; may be NULL); 0 on failure
+    @param[out]    out_affected  number of outliers found (flagged, dropped or
+                                 clipped; may be NULL); 0 on failure
     @return CRM_OK; CRM_E_INVALID (NULL ds or col, unknown rule or action, k
             negative or not finite, FLAG when `<col>_outlier` already exists);
             CRM_E_NOTFOUND (unknown column); CRM_E_TYPE (not a number column);
@@ -3368,27 +3368,27 @@ crm_model_mutate_count = _bind(
     """,
 )
 
-#: crm_status crm_model_mutate(const crm_model *m, size_t i, const char **name, const char **expr)
+#: crm_status crm_model_mutate(const crm_model *m, size_t i, const char **out_name, const char **out_expr)
 crm_model_mutate = _bind(
     'crm_model_mutate',
     c_int,  # returns status
     [
         POINTER(crm_model),  # m: in, handle
         c_size_t,  # i: in, value
-        POINTER(c_char_p),  # name: out, borrowed_string_out
-        POINTER(c_char_p),  # expr: out, borrowed_string_out
+        POINTER(c_char_p),  # out_name: out, borrowed_string_out
+        POINTER(c_char_p),  # out_expr: out, borrowed_string_out
     ],
     status=True,
-    doc="""crm_status crm_model_mutate(const crm_model *m, size_t i, const char **name, const char **expr)
+    doc="""crm_status crm_model_mutate(const crm_model *m, size_t i, const char **out_name, const char **out_expr)
 
     The i-th recorded transform step: crm_model_predict() runs
-    crm_dataset_mutate(copy, *name, *expr) for each step in order.
-    @param[in]  m     model
-    @param[in]  i     0-based index, below crm_model_mutate_count()
-    @param[out] name  column the step adds or replaces (NULL on failure)
-    @param[out] expr  its expression (NULL on failure).
-                      Ownership: both are borrowed from m, valid until
-                      crm_model_free(m).
+    crm_dataset_mutate(copy, *out_name, *out_expr) for each step in order.
+    @param[in]  m         model
+    @param[in]  i         0-based index, below crm_model_mutate_count()
+    @param[out] out_name  column the step adds or replaces (NULL on failure)
+    @param[out] out_expr  its expression (NULL on failure).
+                          Ownership: both are borrowed from m, valid until
+                          crm_model_free(m).
     @return CRM_OK, CRM_E_INVALID (NULL argument, i out of range).
     Thread-safety: safe; only reads m.
     """,
@@ -3416,23 +3416,23 @@ crm_model_free = _bind(
     """,
 )
 
-#: crm_status crm_model_predict(const crm_model *m, crm_dataset *ds, const char *out_col)
+#: crm_status crm_model_predict(const crm_model *m, crm_dataset *ds, const char *pred_col)
 crm_model_predict = _bind(
     'crm_model_predict',
     c_int,  # returns status
     [
         POINTER(crm_model),  # m: in, handle
         POINTER(crm_dataset),  # ds: inout, handle
-        c_char_p,  # out_col: in, string
+        c_char_p,  # pred_col: in, string
     ],
     status=True,
-    doc="""crm_status crm_model_predict(const crm_model *m, crm_dataset *ds, const char *out_col)
+    doc="""crm_status crm_model_predict(const crm_model *m, crm_dataset *ds, const char *pred_col)
 
     Apply the model to the rows of `ds` and append the prediction column(s)
     to ds, in place (crm/common.h, "Values and in-place operations"). The
     model's feature columns are looked up by name in ds. For k-means one
-    number column named `out_col` is added holding the 0-based cluster id of
-    each row; classifiers also add `<out_col>_proba` (see the kind's header).
+    number column named `pred_col` is added holding the 0-based cluster id of
+    each row; classifiers also add `<pred_col>_proba` (see the kind's header).
     An ARIMA model forecasts with crm_arima_forecast() instead. A model with
     transform steps applies them first to a copy of ds (see "Transform steps"
     above) and then adds only the prediction column(s) to ds: columns the
@@ -3440,9 +3440,9 @@ crm_model_predict = _bind(
     @param[in]     m        fitted model
     @param[in,out] ds       dataset holding the model's feature columns; the
                             prediction column(s) are appended to it
-    @param[in]     out_col  name of the prediction column (must not exist in ds)
-    @return CRM_OK; CRM_E_INVALID (NULL argument, out_col empty, out_col or
-            `<out_col>_proba` already a column of ds, a missing or non-finite
+    @param[in]     pred_col  name of the prediction column (must not exist in ds)
+    @return CRM_OK; CRM_E_INVALID (NULL argument, pred_col empty, pred_col or
+            `<pred_col>_proba` already a column of ds, a missing or non-finite
             feature value or, for the regressions, an unseen text level,
             naming the column and the 0-based row); CRM_E_NOTFOUND (a feature
             column is absent); CRM_E_TYPE (a feature column has the wrong
@@ -3451,11 +3451,11 @@ crm_model_predict = _bind(
             (x=log(1 + x))"): CRM_E_NOTFOUND (a column the step needs),
             CRM_E_TYPE (operands of the wrong type), CRM_E_PARSE (a malformed
             expression); CRM_E_NOMEM. On failure ds is unchanged.
-    Ownership: the new column belongs to ds; out_col stays the caller's.
+    Ownership: the new column belongs to ds; pred_col stays the caller's.
     Thread-safety: m is only read; no other thread may use ds meanwhile.
     """,
     checks=[
-        (2, 'out_col', 'string'),
+        (2, 'pred_col', 'string'),
     ],
 )
 
@@ -3567,7 +3567,7 @@ crm_model_class_count = _bind(
     Number of classes of a classifier fitted on a text target: the labels its
     predictions take. A tree classifier: its classes, sorted by unsigned bytes
     (crm/tree.h); logistic regression: 2, the negative class then the positive
-    one (the class whose probability `<out_col>_proba` holds, crm/linear.h).
+    one (the class whose probability `<pred_col>_proba` holds, crm/linear.h).
     Every other model - k-means, regression, ARIMA, a classifier on a 0/1
     number target - has 0.
     @param[in]  m    fitted model
@@ -4597,7 +4597,7 @@ crm_arima_forecast_levels = _bind(
     ],
 )
 
-#: crm_status crm_arima_fit_many(const crm_dataset *ds, const char *by_col, const char *time_col, const char *value_col, int32_t h, double level, const crm_arima_options *opts, crm_dataset **fits_out, crm_dataset **forecasts_out)
+#: crm_status crm_arima_fit_many(const crm_dataset *ds, const char *by_col, const char *time_col, const char *value_col, int32_t h, double level, const crm_arima_options *opts, crm_dataset **out_fits, crm_dataset **out_forecasts)
 crm_arima_fit_many = _bind(
     'crm_arima_fit_many',
     c_int,  # returns status
@@ -4609,16 +4609,16 @@ crm_arima_fit_many = _bind(
         c_int32,  # h: in, value
         c_double,  # level: in, value
         POINTER(crm_arima_options),  # opts: in, options
-        POINTER(POINTER(crm_dataset)),  # fits_out: out, handle_out (free with crm_dataset_free)
-        POINTER(POINTER(crm_dataset)),  # forecasts_out: out, handle_out (free with crm_dataset_free)
+        POINTER(POINTER(crm_dataset)),  # out_fits: out, handle_out (free with crm_dataset_free)
+        POINTER(POINTER(crm_dataset)),  # out_forecasts: out, handle_out (free with crm_dataset_free)
     ],
     status=True,
-    doc="""crm_status crm_arima_fit_many(const crm_dataset *ds, const char *by_col, const char *time_col, const char *value_col, int32_t h, double level, const crm_arima_options *opts, crm_dataset **fits_out, crm_dataset **forecasts_out)
+    doc="""crm_status crm_arima_fit_many(const crm_dataset *ds, const char *by_col, const char *time_col, const char *value_col, int32_t h, double level, const crm_arima_options *opts, crm_dataset **out_fits, crm_dataset **out_forecasts)
 
     Fit one model per group of `by_col` (each group aggregated as in
     crm_arima_fit_dataset(), over the group's own first to last period) in
     parallel over opts->n_threads, and forecast each h steps.
-    A group whose fit fails does not fail the call: its row in `fits` carries
+    A group whose fit fails does not fail the call: its row in `out_fits` carries
     the error text and NaN statistics, and it has no forecast rows.
     @param[in]  ds         dataset
     @param[in]  by_col     grouping column (text or number)
@@ -4628,13 +4628,13 @@ crm_arima_fit_many = _bind(
     @param[in]  level      interval level in percent, in (0, 100)
     @param[in]  opts       options, or NULL (then auto_order is NOT implied:
                            set it for automatic orders)
-    @param[out] fits_out   one row per group in order of first appearance:
+    @param[out] out_fits   one row per group in order of first appearance:
                            the group key (named as by_col), n, p, d, q, sp, sd,
                            sq, period, constant (1 mean/drift), loglik, aic,
                            aicc, bic, sigma2, converged, ljung_box_p, error
                            (text, missing when the fit succeeded).
                            Ownership: caller; free with crm_dataset_free().
-    @param[out] forecasts_out  group key, step, time, mean, se, lower, upper; h
+    @param[out] out_forecasts  group key, step, time, mean, se, lower, upper; h
                            rows per fitted group.
                            Ownership: caller; free with crm_dataset_free().
     @return CRM_OK (also when some groups failed); CRM_E_NOTFOUND (a column
@@ -4681,7 +4681,7 @@ crm_apriori_options_init = _bind(
     ],
 )
 
-#: crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *item_col, const crm_apriori_options *opts, crm_dataset **itemsets, crm_dataset **rules)
+#: crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *item_col, const crm_apriori_options *opts, crm_dataset **out_itemsets, crm_dataset **out_rules)
 crm_apriori = _bind(
     'crm_apriori',
     c_int,  # returns status
@@ -4690,11 +4690,11 @@ crm_apriori = _bind(
         c_char_p,  # tid_col: in, string
         c_char_p,  # item_col: in, string
         POINTER(crm_apriori_options),  # opts: in, options
-        POINTER(POINTER(crm_dataset)),  # itemsets: out, handle_out (free with crm_dataset_free)
-        POINTER(POINTER(crm_dataset)),  # rules: out, handle_out (free with crm_dataset_free)
+        POINTER(POINTER(crm_dataset)),  # out_itemsets: out, handle_out (free with crm_dataset_free)
+        POINTER(POINTER(crm_dataset)),  # out_rules: out, handle_out (free with crm_dataset_free)
     ],
     status=True,
-    doc="""crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *item_col, const crm_apriori_options *opts, crm_dataset **itemsets, crm_dataset **rules)
+    doc="""crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *item_col, const crm_apriori_options *opts, crm_dataset **out_itemsets, crm_dataset **out_rules)
 
     Frequent itemsets and association rules of the transactions in `tx` (the
     tables, conventions and ordering are described at the top of this header).
@@ -4702,11 +4702,12 @@ crm_apriori = _bind(
     @param[in]  tid_col     name of the transaction id column (any type)
     @param[in]  item_col    name of the item column (text)
     @param[in]  opts        options, or NULL for the defaults
-    @param[out] itemsets    the itemsets table, or NULL when not wanted; set to
-                            NULL on failure. Ownership: caller (crm_dataset_free).
-    @param[out] rules       the rules table, or NULL when not wanted (rules are
-                            then not generated); set to NULL on failure.
-                            Ownership: caller (crm_dataset_free).
+    @param[out] out_itemsets  the itemsets table, or NULL when not wanted; set
+                              to NULL on failure. Ownership: caller
+                              (crm_dataset_free).
+    @param[out] out_rules     the rules table, or NULL when not wanted (rules
+                              are then not generated); set to NULL on failure.
+                              Ownership: caller (crm_dataset_free).
     @return CRM_OK;
             CRM_E_INVALID (tx, tid_col or item_col NULL, both outputs NULL,
             tid_col equal to item_col, no transactions (no row with a
