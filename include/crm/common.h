@@ -7,8 +7,22 @@
  * success, a negative CRM_E_* code on failure. On failure the function also
  * stores a human-readable message for the calling thread, available from
  * crm_last_error(), that names the argument, column, line or value at fault.
- * A failed call sets every `**out` parameter to NULL, leaks nothing and
- * leaves its input handles exactly as they were.
+ * A failed call leaks nothing and leaves its input handles exactly as they
+ * were.
+ *
+ * Outputs after a failure. When a function returns any status other than
+ * CRM_OK, whatever the cause (a NULL or bad argument, a missing column, a
+ * cancelled callback, an allocation failure), its output parameters hold:
+ * - a pointer output (a new handle `crm_x **`, an owned string `char **`, a
+ *   borrowed string `const char **`): NULL, so freeing it is always safe;
+ * - a number output (`size_t *`, `int32_t *`, `int64_t *` holding one
+ *   value): 0; a `double *` holding one value: NaN;
+ * - an array the caller provides for the function to fill (`double *out`
+ *   with its element count): exactly what it held before; no element is
+ *   written.
+ * Outputs passed as NULL where the function allows it are simply skipped.
+ * A binding therefore never reads a stale or uninitialised output, and a C
+ * caller may free pointer outputs unconditionally after any call.
  *
  * Output parameters. A parameter through which a function hands back a
  * result - a new handle (`crm_x **`), an owned or borrowed string (`char **`,

@@ -222,7 +222,7 @@ CRM_API crm_status crm_dataset_column_name(const crm_dataset *ds, size_t col, co
  * Index of the column called `name` (exact, case-sensitive match).
  * @param[in]  ds    dataset
  * @param[in]  name  column name
- * @param[out] out   0-based index; unchanged on failure
+ * @param[out] out   0-based index; 0 on failure
  * @return CRM_OK; CRM_E_INVALID (NULL argument); CRM_E_NOTFOUND (no such
  *         column; the message names it).
  * Ownership: name stays the caller's.
@@ -234,7 +234,7 @@ CRM_API crm_status crm_dataset_column_index(const crm_dataset *ds, const char *n
  * Type of column `col`.
  * @param[in]  ds   dataset
  * @param[in]  col  0-based column index
- * @param[out] out  one of ::crm_type (@type[enum] crm_type); unchanged on failure
+ * @param[out] out  one of ::crm_type (@type[enum] crm_type); 0 on failure
  * @return CRM_OK; CRM_E_INVALID (ds or out NULL, col out of range).
  * Ownership: nothing changes hands.
  * Thread-safety: only reads ds; other threads may read it meanwhile.
@@ -246,7 +246,7 @@ CRM_API crm_status crm_dataset_column_type(const crm_dataset *ds, size_t col, in
  * text, by the column's type).
  * @param[in]  ds   dataset
  * @param[in]  col  0-based column index
- * @param[out] out  missing count; unchanged on failure
+ * @param[out] out  missing count; 0 on failure
  * @return CRM_OK; CRM_E_INVALID (ds or out NULL, col out of range).
  * Ownership: nothing changes hands.
  * Thread-safety: only reads ds; other threads may read it meanwhile.
@@ -325,7 +325,7 @@ CRM_API crm_status crm_dataset_get_codes(const crm_dataset *ds, size_t col, size
  * entries no remaining row uses.
  * @param[in]  ds   dataset
  * @param[in]  col  0-based index of a CRM_TYPE_TEXT column
- * @param[out] out  number of dictionary entries; unchanged on failure
+ * @param[out] out  number of dictionary entries; 0 on failure
  * @return CRM_OK; CRM_E_INVALID (ds or out NULL, col out of range);
  *         CRM_E_TYPE (not a text column).
  * Ownership: nothing changes hands.

@@ -161,7 +161,7 @@ CRM_API crm_status crm_rfm(const crm_dataset *tx, const crm_rfm_options *opts, c
  * shows the reference day of a table computed with the default.
  * @param[in]  tx        transactions
  * @param[in]  date_col  name of the time column (crm_rfm's opts->date)
- * @param[out] out       seconds since the epoch; unchanged on failure
+ * @param[out] out       seconds since the epoch; 0 on failure
  * @return CRM_OK; CRM_E_INVALID (NULL argument, no rows, a missing date, naming
  *         the row, a last date whose next midnight is out of range);
  *         CRM_E_NOTFOUND (no such column); CRM_E_TYPE (not a time column).
@@ -224,7 +224,7 @@ CRM_API const char *crm_rfm_stage_name(size_t i);
  * ignored). The result lies in -100..100.
  * @param[in]  ds   dataset
  * @param[in]  col  name of a number column of whole ratings 0..10
- * @param[out] out  the score; unchanged on failure
+ * @param[out] out  the score; NaN on failure
  * @return CRM_OK; CRM_E_INVALID (NULL argument, no non-missing rating, a
  *         rating that is not a whole number in 0..10, naming the row and
  *         value); CRM_E_NOTFOUND (no such column); CRM_E_TYPE (not a number
@@ -246,7 +246,7 @@ CRM_API crm_status crm_nps(const crm_dataset *ds, const char *col, double *out);
  * @param[in]  positive   positive labels (text column; at least one), or NULL
  *                        (number column)
  * @param[in]  npositive  number of labels
- * @param[out] out        the ratio; unchanged on failure
+ * @param[out] out        the ratio; NaN on failure
  * @return CRM_OK; CRM_E_INVALID (NULL argument, a NULL label, labels given for
  *         a number column or none for a text column, no non-missing cell);
  *         CRM_E_NOTFOUND (no such column); CRM_E_TYPE (a time column);

@@ -136,3 +136,25 @@ def test_progress_fields_share_one_typedef():
         assert f["function_type"] == "int32_t (*)(double, void *)"
     typedef = next(t for t in IR["typedefs"] if t["name"] == "crm_progress_fn")
     assert typedef["type"] == "int32_t (*)(double, void *)"
+
+
+OUTPUT_ROLES = ("handle_out", "string_out", "borrowed_string_out", "scalar_out", "array_out")
+
+
+def test_every_function_with_outputs_is_checked_after_a_failure():
+    """tests/check_outputs.c asserts the "Outputs after a failure" rule of crm/common.h for
+    every function with an output parameter; a new one must be added there."""
+    with open(os.path.join(REPO, "tests", "check_outputs.c"), encoding="utf-8") as fh:
+        source = fh.read()
+    with_outputs = [fn["name"] for fn in IR["functions"]
+                    if any(p["role"] in OUTPUT_ROLES for p in fn["params"])]
+    assert len(with_outputs) > 60
+    missing = [name for name in with_outputs if name + "(" not in source]
+    assert not missing, "not exercised by tests/check_outputs.c: %s" % missing
+
+
+def test_output_parameters_follow_the_naming_rule():
+    for fn in IR["functions"]:
+        for p in fn["params"]:
+            named = p["name"] == "out" or p["name"].startswith("out_")
+            assert named == (p["role"] in OUTPUT_ROLES), (fn["name"], p["name"], p["role"])

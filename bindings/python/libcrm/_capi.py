@@ -1988,7 +1988,7 @@ crm_dataset_column_index = _bind(
     Index of the column called `name` (exact, case-sensitive match).
     @param[in]  ds    dataset
     @param[in]  name  column name
-    @param[out] out   0-based index; unchanged on failure
+    @param[out] out   0-based index; 0 on failure
     @return CRM_OK; CRM_E_INVALID (NULL argument); CRM_E_NOTFOUND (no such
             column; the message names it).
     Ownership: name stays the caller's.
@@ -2014,7 +2014,7 @@ crm_dataset_column_type = _bind(
     Type of column `col`.
     @param[in]  ds   dataset
     @param[in]  col  0-based column index
-    @param[out] out  one of ::crm_type (@type[enum] crm_type); unchanged on failure
+    @param[out] out  one of ::crm_type (@type[enum] crm_type); 0 on failure
     @return CRM_OK; CRM_E_INVALID (ds or out NULL, col out of range).
     Ownership: nothing changes hands.
     Thread-safety: only reads ds; other threads may read it meanwhile.
@@ -2040,7 +2040,7 @@ crm_dataset_missing = _bind(
     text, by the column's type).
     @param[in]  ds   dataset
     @param[in]  col  0-based column index
-    @param[out] out  missing count; unchanged on failure
+    @param[out] out  missing count; 0 on failure
     @return CRM_OK; CRM_E_INVALID (ds or out NULL, col out of range).
     Ownership: nothing changes hands.
     Thread-safety: only reads ds; other threads may read it meanwhile.
@@ -2199,7 +2199,7 @@ crm_dataset_text_levels = _bind(
     entries no remaining row uses.
     @param[in]  ds   dataset
     @param[in]  col  0-based index of a CRM_TYPE_TEXT column
-    @param[out] out  number of dictionary entries; unchanged on failure
+    @param[out] out  number of dictionary entries; 0 on failure
     @return CRM_OK; CRM_E_INVALID (ds or out NULL, col out of range);
             CRM_E_TYPE (not a text column).
     Ownership: nothing changes hands.
@@ -3101,7 +3101,7 @@ crm_rfm_default_as_of = _bind(
     shows the reference day of a table computed with the default.
     @param[in]  tx        transactions
     @param[in]  date_col  name of the time column (crm_rfm's opts->date)
-    @param[out] out       seconds since the epoch; unchanged on failure
+    @param[out] out       seconds since the epoch; 0 on failure
     @return CRM_OK; CRM_E_INVALID (NULL argument, no rows, a missing date, naming
             the row, a last date whose next midnight is out of range);
             CRM_E_NOTFOUND (no such column); CRM_E_TYPE (not a time column).
@@ -3211,7 +3211,7 @@ crm_nps = _bind(
     ignored). The result lies in -100..100.
     @param[in]  ds   dataset
     @param[in]  col  name of a number column of whole ratings 0..10
-    @param[out] out  the score; unchanged on failure
+    @param[out] out  the score; NaN on failure
     @return CRM_OK; CRM_E_INVALID (NULL argument, no non-missing rating, a
             rating that is not a whole number in 0..10, naming the row and
             value); CRM_E_NOTFOUND (no such column); CRM_E_TYPE (not a number
@@ -3232,8 +3232,8 @@ crm_satisfaction = _bind(
         POINTER(crm_dataset),  # ds: in, handle
         c_char_p,  # col: in, string
         POINTER(c_char_p),  # positive: in, string_array (length npositive)
-        c_size_t,  # npositive: in, length (of out)
-        POINTER(c_double),  # out: out, array_out (length npositive)
+        c_size_t,  # npositive: in, length (of positive)
+        POINTER(c_double),  # out: out, scalar_out
     ],
     status=True,
     doc="""crm_status crm_satisfaction(const crm_dataset *ds, const char *col, const char *const *positive, size_t npositive, double *out)
@@ -3249,7 +3249,7 @@ crm_satisfaction = _bind(
     @param[in]  positive   positive labels (text column; at least one), or NULL
                            (number column)
     @param[in]  npositive  number of labels
-    @param[out] out        the ratio; unchanged on failure
+    @param[out] out        the ratio; NaN on failure
     @return CRM_OK; CRM_E_INVALID (NULL argument, a NULL label, labels given for
             a number column or none for a text column, no non-missing cell);
             CRM_E_NOTFOUND (no such column); CRM_E_TYPE (a time column);
