@@ -959,6 +959,28 @@ def parse_doc(body: Optional[str]) -> Optional[Doc]:
 # Semantic analysis: from declarations to the IR
 # ---------------------------------------------------------------------------
 
+STATUS_NAME_RE = re.compile(r"(?<![A-Za-z0-9_])(CRM_OK|CRM_E_[A-Z]+)(?![A-Za-z0-9_])")
+
+
+def doc_section(doc: Optional[Doc], label: str) -> Optional[str]:
+    """The text of a doc block's `Label: ...` paragraph (Ownership, Thread-safety): from a line
+    that starts with it, outside any @param/@return, to the next such label, tag or blank
+    line; None when the block has none."""
+    if doc is None:
+        return None
+    found: Optional[List[str]] = None
+    for line in doc.text.split("\n"):
+        s = line.strip()
+        if found is not None:
+            if not s or s.startswith("@") or re.match(r"^[A-Z][A-Za-z-]*: ", s) and \
+                    not line.startswith(" "):
+                break
+            found.append(s)
+        elif line.startswith(label + ":"):
+            found = [line[len(label) + 1:].strip()]
+    return " ".join(found).strip() if found is not None else None
+
+
 def normalise_direction(d: Optional[str]) -> Optional[str]:
     if d is None:
         return None
@@ -978,6 +1000,7 @@ class Analyzer:
         self.members = {d.name: {m[0]: m[1] for m in d.members} for d in decls
                         if d.kind == "enum"}
         self.constants: Dict[str, object] = {}  # literal CRM_* macros, set by build_ir
+        self.status_refs: Dict[str, List[str]] = {}  # "every error of crm_x()" in @return
 
     def kind(self, base: str) -> str:
         return self.kinds.get(base, "builtin")
@@ -1302,11 +1325,50 @@ class Analyzer:
             entries[-1]["role"] = "size"
         prototype = f"{sig.ret.spell()}{'' if sig.ret.spell().endswith('*') else ' '}" \
                     f"{decl.name}({', '.join(p.declare() for p in params) or 'void'})"
-        return {
+        for entry in entries + [returns]:
+            m = re.search(r"(?:^|\s)Ownership:\s*(.*)$", entry["doc"])
+            if m:
+                entry["ownership"] = m.group(1).strip()
+        out = {
             "name": decl.name, "header": decl.file, "kind": kind, "prototype": prototype,
             "type": function_type(sig), "returns": returns, "params": entries,
             "doc": self.doc_json(doc), "since": doc.since if doc else None,
+            "statuses": self.statuses(decl, returns),
+            "ownership": doc_section(doc, "Ownership"),
+            "thread_safety": doc_section(doc, "Thread-safety"),
         }
+        if doc is not None and out["thread_safety"] is None:
+            self.fail(decl, "the doc block has no 'Thread-safety: ...' paragraph")
+        if doc is not None and out["ownership"] is None and \
+                not any("ownership" in e for e in entries + [returns]):
+            self.fail(decl, "the doc block says nothing about ownership: add an 'Ownership: ...' "
+                            "paragraph (or one in the @param/@return of each result)")
+        return out
+
+    def statuses(self, decl: Decl, returns: dict) -> List[str]:
+        """The crm_status names a function documents in @return, in the order written (a
+        function that does not return crm_status: none)."""
+        if returns["role"] != "status":
+            return []  # cannot fail
+        # (a function without a doc block only warns; it gets no statuses)
+        known = self.members["crm_status"]
+        names: List[str] = []
+        # "every error of crm_x()": crm_x's statuses are added once every function is read
+        refs = re.findall(r"every (?:error|status) of (crm_\w+)\(\)", returns["doc"])
+        for ref in refs:
+            if ref not in self.functions:
+                self.fail(decl, f"@return refers to the errors of {ref}(), which does not exist")
+        if refs:
+            self.status_refs[decl.name] = refs
+        for name in STATUS_NAME_RE.findall(returns["doc"]):
+            if name not in known:
+                self.fail(decl, f"@return names {name}, which is not a crm_status value")
+            if name not in names:
+                names.append(name)
+        if "CRM_OK" not in names and returns["doc"]:
+            self.fail(decl, "@return must list the statuses the function returns, CRM_OK first "
+                            "(e.g. '@return CRM_OK; CRM_E_INVALID (NULL argument); CRM_E_NOMEM')")
+        return names
 
     def check_output_names(self, decl: Decl, entries: List[dict]) -> None:
         """The naming rule of crm/common.h: a parameter the function writes a result through
@@ -1576,6 +1638,12 @@ def build_ir() -> dict:
         else:
             ir["functions"].append(an.function(d))
     ir["headers"] = headers
+    by_name = {fn["name"]: fn for fn in ir["functions"]}
+    for name, refs in an.status_refs.items():
+        for ref in refs:
+            for status in by_name[ref]["statuses"]:
+                if status not in by_name[name]["statuses"]:
+                    by_name[name]["statuses"].append(status)
     add_layouts(ir, decls, an.kinds)
     consts = {c["name"]: c["value"] for c in ir["constants"]}
     try:

@@ -158,3 +158,24 @@ def test_output_parameters_follow_the_naming_rule():
         for p in fn["params"]:
             named = p["name"] == "out" or p["name"].startswith("out_")
             assert named == (p["role"] in OUTPUT_ROLES), (fn["name"], p["name"], p["role"])
+
+
+def test_statuses_ownership_and_thread_safety_of_every_function():
+    statuses = ENUMS["crm_status"]
+    for fn in IR["functions"]:
+        assert fn["thread_safety"], fn["name"]
+        assert fn["ownership"] or any("ownership" in e for e in fn["params"] + [fn["returns"]]), \
+            fn["name"]
+        if fn["returns"]["role"] == "status":
+            assert fn["statuses"][0] == "CRM_OK" and len(fn["statuses"]) >= 2, fn["name"]
+            assert set(fn["statuses"]) <= set(statuses), fn["name"]
+        else:
+            assert fn["statuses"] == [], fn["name"]
+    by_name = {fn["name"]: fn for fn in IR["functions"]}
+    # every function taking a progress callback documents the cancellation
+    for name in ("crm_kmeans_fit", "crm_tree_fit", "crm_logreg_fit", "crm_apriori",
+                 "crm_arima_fit_many"):
+        assert "CRM_E_CANCELLED" in by_name[name]["statuses"], name
+    assert by_name["crm_dataset_read_csv"]["statuses"][:1] == ["CRM_OK"]
+    assert {"CRM_E_IO", "CRM_E_PARSE"} <= set(by_name["crm_dataset_read_csv"]["statuses"])
+    assert by_name["crm_dataset_new"]["params"][0]["ownership"].startswith("caller")

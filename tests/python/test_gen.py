@@ -85,11 +85,20 @@ def test_constants_and_new_declarations(tree):
         "    double tol;           /**< tolerance; default sqrt(DBL_EPSILON) */",
         "    int32_t sep;          /**< separator byte; default ';' */",
         "} crm_thing_options;",
-        "/** Init. */",
+        "/**",
+        " * Init.",
+        " * @return CRM_OK, CRM_E_INVALID (opts NULL)",
+        " * Ownership: opts is the caller's.",
+        " * Thread-safety: safe from any thread.",
+        " */",
         "CRM_API crm_status crm_thing_options_init(crm_thing_options *opts, size_t size);",
         "/** A handle. */",
         "typedef struct crm_thing crm_thing;",
-        "/** Free it. @param[in] t thing */",
+        "/**",
+        " * Free it. @param[in] t thing",
+        " * Ownership: t is released.",
+        " * Thread-safety: no other thread may use t.",
+        " */",
         "CRM_API void crm_thing_free(crm_thing *t);",
         "/**",
         " * Make things.",
@@ -97,11 +106,20 @@ def test_constants_and_new_declarations(tree):
         " * @param[in]  n      how many",
         " * @param[out] out_a  first",
         " * @param[out] out_b  second",
+        " * @return CRM_OK; CRM_E_NOTFOUND (no such name); CRM_E_NOMEM;",
+        " *         CRM_E_NOTFOUND again.",
+        " * Ownership: the caller frees both with crm_thing_free().",
+        " * Thread-safety: safe from any thread;",
+        " *   names are only read.",
         " * @since 1.1",
         " */",
         "CRM_API crm_status crm_thing_pair(const char *const *names, size_t n, "
         "crm_thing **out_a, crm_thing **out_b);",
-        "/** Seeded. */",
+        "/**",
+        " * Seeded.",
+        " * @return the value (cannot fail). Ownership: nothing changes hands.",
+        " * Thread-safety: safe.",
+        " */",
         "CRM_API int64_t crm_thing_seeded(uint64_t seed, crm_type kind, const int32_t *flags, "
         "size_t nflags, const char *label, const char *data, size_t len);",
     ]))
@@ -140,6 +158,9 @@ def test_constants_and_new_declarations(tree):
     assert "integer" not in fields["progress"] and "nul_terminated" not in fields["user"]
     fn = next(f for f in ir["functions"] if f["name"] == "crm_thing_pair")
     assert fn["since"] == "1.1" and fn["kind"] == "constructor"
+    assert fn["statuses"] == ["CRM_OK", "CRM_E_NOTFOUND", "CRM_E_NOMEM"]
+    assert fn["ownership"] == "the caller frees both with crm_thing_free()."
+    assert fn["thread_safety"] == "safe from any thread; names are only read."
     assert [(p["role"], p["direction"]) for p in fn["params"]] == [
         ("string_array", "in"), ("length", "in"), ("handle_out", "out"), ("handle_out", "out")]
     assert fn["params"][2]["free"] == "crm_thing_free"
@@ -155,6 +176,8 @@ def test_constants_and_new_declarations(tree):
     assert params["label"]["nul_terminated"] is True
     assert params["data"]["nul_terminated"] is False and params["data"]["role"] == "buffer"
     assert seeded["returns"]["integer"]["c_type"] == "int64_t"
+    assert seeded["statuses"] == [] and seeded["ownership"] is None
+    assert seeded["returns"]["ownership"] == "nothing changes hands."
     symbols = (tree / "lib" / "libcrm.symbols").read_text().split()
     assert symbols == sorted(symbols) and "crm_thing_pair" in symbols
     capi = (tree / "bindings" / "python" / "libcrm" / "_capi.py").read_text()
@@ -255,3 +278,20 @@ def test_output_parameters_follow_the_naming_rule(tree, declaration, expected):
     proc = gen(tree, "--no-clang")
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "include/crm/synth.h:%d:" % line in proc.stderr and expected in proc.stderr
+
+
+@pytest.mark.parametrize("doc, expected", [
+    ("/**\n * Count.\n * @return the count\n * Ownership: none.\n * Thread-safety: safe.\n */",
+     "@return must list the statuses"),
+    ("/**\n * Count.\n * @return CRM_OK; CRM_E_WRONG (x)\n * Ownership: none.\n"
+     " * Thread-safety: safe.\n */", "CRM_E_WRONG, which is not a crm_status value"),
+    ("/**\n * Count.\n * @return CRM_OK\n * Ownership: none.\n */",
+     "no 'Thread-safety: ...' paragraph"),
+    ("/**\n * Count.\n * @return CRM_OK\n * Thread-safety: safe.\n */",
+     "says nothing about ownership"),
+])
+def test_statuses_ownership_and_thread_safety_are_documented(tree, doc, expected):
+    add_declarations(tree, doc + "\nCRM_API crm_status crm_bad_doc(const crm_dataset *ds);")
+    proc = gen(tree, "--no-clang")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "crm_bad_doc" in proc.stderr and expected in proc.stderr
