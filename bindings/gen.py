@@ -2009,8 +2009,10 @@ Every function of the C API is available under its C name with complete
   are; ``FUNCTION.raw`` is the unchecked ctypes function.
 
 The shared library is looked up in this order: the ``LIBCRM_PATH``
-environment variable (the library file, or a directory holding it), a
-``libcrm.so.MAJOR`` next to this package, then the system loader. A library
+environment variable (the library file, or a directory holding it), the
+library that ``cmake --install`` installed with this package (its path is
+recorded in ``libcrm/_libpath.py``), a ``libcrm.so.MAJOR`` next to this
+package, then the system loader. A library
 whose major version differs from the headers', or that is older than them, is
 refused with ImportError.
 """
@@ -2167,6 +2169,13 @@ class _Struct(Structure):
         super().__setattr__(name, value)
 
 
+def _int_range(kind):
+    """(min, max) of an integer kind for _CheckedFunction's fast path; (1, 0), an
+    empty range, for the other kinds (always checked)."""
+    t = INTEGER_TYPES.get(kind)
+    return (t.min, t.max) if t is not None else (1, 0)
+
+
 class _CheckedFunction:
     """An API function whose integer and string arguments are checked before the
     call (see check_int and check_string); ``raw`` is the ctypes function."""
@@ -2178,7 +2187,7 @@ class _CheckedFunction:
         self._nargs = len(func.argtypes)
         self._checks = tuple(
             (index, _ARG_CHECKS.get(kind, _arg_int_array if kind.endswith("[]") else _arg_int),
-             kind, "%s(%s)" % (func.__name__, name))
+             kind, "%s(%s)" % (func.__name__, name)) + _int_range(kind)
             for index, name, kind in checks)
 
     argtypes = property(lambda self: self.raw.argtypes)
@@ -2187,8 +2196,14 @@ class _CheckedFunction:
 
     def __call__(self, *args):
         if len(args) == self._nargs:  # else ctypes reports the wrong count
+            for index, check, kind, what, low, high in self._checks:
+                value = args[index]
+                if type(value) is not int or not low <= value <= high:
+                    break
+            else:  # only in-range ints to check: they pass as they are
+                return self.raw(*args)
             args = list(args)
-            for index, check, kind, what in self._checks:
+            for index, check, kind, what, low, high in self._checks:
                 args[index] = check(args[index], kind, what)
         return self.raw(*args)
 
@@ -2220,6 +2235,16 @@ def _load():
             return ctypes.CDLL(path), path
         except OSError as exc:
             raise ImportError("cannot load libcrm from LIBCRM_PATH=%r: %s" % (env, exc)) from exc
+    try:
+        from ._libpath import LIBRARY_PATH as installed  # written by `cmake --install`
+    except ImportError:
+        installed = None
+    if installed and os.path.exists(installed):
+        try:
+            return ctypes.CDLL(installed), installed
+        except OSError as exc:
+            raise ImportError("cannot load %s (installed with this package): %s"
+                              % (installed, exc)) from exc
     here = os.path.dirname(os.path.abspath(__file__))
     for folder in (here, os.path.dirname(here)):
         for name in names:

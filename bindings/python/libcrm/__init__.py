@@ -14,8 +14,16 @@ Errors raise :class:`Error` subclasses carrying the C status and message::
     print(ds.describe())
 
 The shared library is found through the ``LIBCRM_PATH`` environment variable,
-next to the package, or by the system loader; a library with another major
-version, or older than the headers the binding came from, is refused.
+the path ``cmake --install`` recorded with the package, next to the package,
+or by the system loader; a library with another major version, or older than
+the headers the binding came from, is refused.
+
+Datasets and models free their C handle on ``close()`` or at the end of a
+``with`` block (the garbage collector does it otherwise); using them after
+that raises :class:`StateError`. A ``progress`` callable given to a fitting
+class is called with the fraction done and cancels the call
+(:class:`CancelledError`) by returning True; an exception it raises cancels the
+call too and is raised again when the call returns.
 """
 
 from . import _capi

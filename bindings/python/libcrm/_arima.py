@@ -3,7 +3,7 @@
 from ctypes import POINTER, byref, c_double
 
 from . import _capi, _options
-from ._models import _KINDS, Model, _progress_callback
+from ._models import _KINDS, Model, _calling, _progress_callback
 from .dataset import Dataset, _text
 
 __all__ = ["Arima", "arima_many"]
@@ -75,7 +75,8 @@ class Arima(Model):
         ptr, n, keep_values = _values(values)
         opts, keep = _build(self.options, "Arima")
         out = POINTER(_capi.crm_model)()
-        _capi.crm_arima_fit(ptr, n, None if opts is None else byref(opts), byref(out))
+        with _calling(keep):
+            _capi.crm_arima_fit(ptr, n, None if opts is None else byref(opts), byref(out))
         del keep, keep_values
         return self._attach(out)
 
@@ -91,8 +92,9 @@ class Arima(Model):
         if opts is None:
             opts = _capi.crm_arima_options.defaults()
         out = POINTER(_capi.crm_model)()
-        _capi.crm_arima_fit_dataset(ds._handle, _text(time_col, "time_col"),
-                                    _text(value_col, "value_col"), byref(opts), byref(out))
+        with _calling(keep):
+            _capi.crm_arima_fit_dataset(ds._handle, _text(time_col, "time_col"),
+                                        _text(value_col, "value_col"), byref(opts), byref(out))
         del keep
         return self._attach(out)
 
@@ -123,9 +125,10 @@ def arima_many(ds, by, time_col, value_col, h=12, level=95, **options):
     opts, keep = _build(options, "arima_many")
     fits = POINTER(_capi.crm_dataset)()
     fcs = POINTER(_capi.crm_dataset)()
-    _capi.crm_arima_fit_many(ds._handle, _text(by, "by"), _text(time_col, "time_col"),
-                             _text(value_col, "value_col"), h, float(level),
-                             None if opts is None else byref(opts), byref(fits), byref(fcs))
+    with _calling(keep):
+        _capi.crm_arima_fit_many(ds._handle, _text(by, "by"), _text(time_col, "time_col"),
+                                 _text(value_col, "value_col"), h, float(level),
+                                 None if opts is None else byref(opts), byref(fits), byref(fcs))
     del keep
     return Dataset._wrap(fits), Dataset._wrap(fcs)
 

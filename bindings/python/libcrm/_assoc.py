@@ -3,7 +3,8 @@
 from ctypes import POINTER, byref
 
 from . import _capi, _options
-from .dataset import Dataset, _text
+from ._models import _calling, _progress_callback
+from .dataset import Dataset, _handle_of, _text
 
 __all__ = ["apriori", "split_items"]
 
@@ -16,7 +17,8 @@ def apriori(ds, tid, item, **options):
     "tid", "item" columns of Dataset.read_baskets()). Options are the
     crm_apriori_options fields: ``min_support`` (default 0.01), ``min_count``,
     ``max_len`` (-1 = unlimited), ``target`` ("all", "closed", "maximal"),
-    ``min_confidence``, ``min_lift``, ``n_threads``, ``separator``.
+    ``min_confidence``, ``min_lift``, ``n_threads``, ``separator``, ``progress``
+    (a callable ``f(fraction) -> bool``, True cancels).
 
     Items inside the ``items``, ``antecedent`` and ``consequent`` text columns
     are joined by the separator (", ") with backslash escapes; use
@@ -30,11 +32,17 @@ def apriori(ds, tid, item, **options):
         if target not in targets:
             raise ValueError("apriori(target=%r): use 'all', 'closed' or 'maximal'" % (target,))
         settings["target"] = targets[target]
+    progress = settings.pop("progress", None)
     opts, keep = _options.build(_capi.crm_apriori_options, settings, "apriori")
+    if progress is not None:
+        if opts is None:
+            opts = _capi.crm_apriori_options.defaults()
+        keep.append(_progress_callback(opts, progress))
     itemsets = POINTER(_capi.crm_dataset)()
     rules = POINTER(_capi.crm_dataset)()
-    _capi.crm_apriori(ds._handle, _text(tid, "apriori(tid)"), _text(item, "apriori(item)"),
-                      None if opts is None else byref(opts), byref(itemsets), byref(rules))
+    with _calling(keep):
+        _capi.crm_apriori(_handle_of(ds, "apriori()"), _text(tid, "apriori(tid)"), _text(item, "apriori(item)"),
+                          None if opts is None else byref(opts), byref(itemsets), byref(rules))
     del keep
     return Dataset._wrap(itemsets), Dataset._wrap(rules)
 

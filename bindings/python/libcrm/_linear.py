@@ -4,7 +4,7 @@ classification / regression metrics (crm_metrics_*)."""
 from ctypes import POINTER, byref
 
 from . import _capi, _options
-from ._models import _KINDS, Model, _progress_callback
+from ._models import _KINDS, Model, _calling, _progress_callback
 from .dataset import Dataset, _names, _text
 
 __all__ = ["LogisticRegression", "LinearRegression", "classification_metrics",
@@ -56,8 +56,9 @@ class _Regression(Model):
         names, cnames = _names(features, "fit(features)")
         opts, keep = self._build_options()
         out = POINTER(_capi.crm_model)()
-        type(self)._fit(ds._handle, _text(target, "fit(target)"), cnames, len(names),
-                        None if opts is None else byref(opts), byref(out))
+        with _calling(keep):
+            type(self)._fit(ds._handle, _text(target, "fit(target)"), cnames, len(names),
+                            None if opts is None else byref(opts), byref(out))
         del keep
         self._attach(out)
         self.target = target

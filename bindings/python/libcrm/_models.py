@@ -1,11 +1,13 @@
 """Fitted models (crm_model): the shared Model class and KMeans."""
 
+import contextlib
 import ctypes
 import weakref
 from ctypes import POINTER, byref, c_char, c_char_p, c_double, c_size_t
 
 from . import _capi, _options
-from .dataset import Dataset, _names, _path, _text
+from .dataset import Dataset, _handle_of, _names, _path, _text
+from .errors import CancelledError, StateError
 
 __all__ = ["Model", "KMeans", "silhouette", "load_model"]
 
@@ -28,15 +30,36 @@ class Model:
     kind = None
 
     def _attach(self, ptr):
+        old = getattr(self, "_finalizer", None)
+        if old is not None:
+            old()  # a model fitted again frees its previous handle now
         self._ptr = ptr
+        self._closed = False
         self._finalizer = weakref.finalize(self, _capi.crm_model_free, ptr)
         return self
 
     @property
     def _handle(self):
         if getattr(self, "_ptr", None) is None:
+            if getattr(self, "_closed", False):
+                raise StateError("the model has been closed")
             raise ValueError("the model is not fitted (call fit() or load())")
         return self._ptr
+
+    def close(self):
+        """Free the C model now. Afterwards every method but ``fit`` raises
+        :class:`libcrm.StateError`; closing twice is harmless."""
+        finalizer = getattr(self, "_finalizer", None)
+        if finalizer is not None:
+            finalizer()
+        self._ptr = None
+        self._closed = True
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
     @property
     def fitted(self):
@@ -136,6 +159,8 @@ class Model:
         return _wrap_model(out, cls)
 
     def __repr__(self):
+        if getattr(self, "_closed", False):
+            return "<libcrm.%s (closed)>" % type(self).__name__
         if not self.fitted:
             return "<libcrm.%s (not fitted)>" % type(self).__name__
         return "<libcrm.%s %s>" % (type(self).__name__, self.stats())
@@ -217,8 +242,9 @@ class KMeans(Model):
         cols, ccols = _names(columns, "fit(columns)")
         opts, keep = self._build_options()
         out = POINTER(_capi.crm_model)()
-        _capi.crm_kmeans_fit(ds._handle, ccols, len(cols), None if opts is None else byref(opts),
-                             byref(out))
+        with _calling(keep):
+            _capi.crm_kmeans_fit(ds._handle, ccols, len(cols),
+                                 None if opts is None else byref(opts), byref(out))
         del keep
         self._attach(out)
         self.columns = cols
@@ -229,25 +255,63 @@ class KMeans(Model):
         cols, ccols = _names(columns, "elbow(columns)")
         opts, keep = self._build_options()
         out = POINTER(_capi.crm_dataset)()
-        _capi.crm_kmeans_elbow(ds._handle, ccols, len(cols), k_min, k_max,
-                               None if opts is None else byref(opts), byref(out))
+        with _calling(keep):
+            _capi.crm_kmeans_elbow(_handle_of(ds, "elbow()"), ccols, len(cols), k_min, k_max,
+                                   None if opts is None else byref(opts), byref(out))
         del keep
         return Dataset._wrap(out)
 
 
+class _Progress:
+    """The C progress callback of one call, calling ``progress(fraction)``; a
+    true result cancels the call (CRM_E_CANCELLED).
+
+    An exception raised by ``progress`` must not unwind through C: the
+    callback keeps it, returns 1 to cancel, and :func:`_calling` raises it
+    again once the C call has returned.
+    """
+
+    def __init__(self, ctype, progress):
+        self.error = None
+
+        def call(fraction, user):
+            if self.error is not None:
+                return 1
+            try:
+                return 1 if progress(fraction) else 0
+            except BaseException as exc:  # KeyboardInterrupt too: raised after the call
+                self.error = exc
+                return 1
+
+        self.cfunc = ctype(call)
+
+
 def _progress_callback(opts, progress):
-    """A C progress callback calling progress(fraction); True/non-zero cancels."""
+    """Set opts.progress to a C callback calling progress(fraction) (True/non-zero
+    cancels); returns the _Progress object, to keep alive during the call and
+    to pass to _calling()."""
+    if not callable(progress):
+        raise TypeError("progress must be callable, not %s" % type(progress).__name__)
     ctype = dict(type(opts)._fields_)["progress"]
+    p = _Progress(ctype, progress)
+    opts.progress = p.cfunc
+    return p
 
-    def call(fraction, user):
-        try:
-            return 1 if progress(fraction) else 0
-        except Exception:  # an exception in the callback cancels the fit
-            return 1
 
-    cb = ctype(call)
-    opts.progress = cb
-    return cb
+@contextlib.contextmanager
+def _calling(keep):
+    """Around a C call whose options may hold a progress callback (a _Progress in
+    `keep`): an exception the callback caught is raised again after the call."""
+    try:
+        yield
+    except CancelledError as cancelled:
+        for item in keep:
+            if isinstance(item, _Progress) and item.error is not None:
+                raise item.error from cancelled
+        raise
+    for item in keep:
+        if isinstance(item, _Progress) and item.error is not None:
+            raise item.error
 
 
 def silhouette(ds, columns, label_col, sample_size=None, seed=None, n_threads=None):
@@ -259,7 +323,7 @@ def silhouette(ds, columns, label_col, sample_size=None, seed=None, n_threads=No
                                   "n_threads": n_threads}.items() if v is not None}
     opts, keep = _options.build(_capi.crm_silhouette_options, settings, "silhouette")
     out = c_double()
-    _capi.crm_silhouette(ds._handle, ccols, len(cols), _text(label_col, "label_col"),
+    _capi.crm_silhouette(_handle_of(ds, "silhouette()"), ccols, len(cols), _text(label_col, "label_col"),
                          None if opts is None else byref(opts), byref(out))
     del keep
     return out.value

@@ -5,7 +5,7 @@ import datetime
 from ctypes import POINTER, byref, c_double, c_int64
 
 from . import _capi, _options
-from .dataset import _EPOCH, Dataset, _names, _seconds, _text
+from .dataset import _EPOCH, Dataset, _handle_of, _names, _seconds, _text
 
 __all__ = ["rfm", "rfm_default_as_of", "rfm_segments", "rfm_stages", "nps", "satisfaction",
            "funnel"]
@@ -71,7 +71,7 @@ def nps(ds, col):
     """Net Promoter Score of 0-10 ratings in column `col`: % promoters (9-10)
     minus % detractors (0-6), from -100 to 100; missing cells are ignored."""
     out = c_double()
-    _capi.crm_nps(ds._handle, _text(col, "nps(col)"), byref(out))
+    _capi.crm_nps(_handle_of(ds, "nps()"), _text(col, "nps(col)"), byref(out))
     return out.value
 
 
@@ -84,7 +84,7 @@ def satisfaction(ds, col, positive=None):
     else:
         labels, clabels = _names(positive, "satisfaction(positive)")
     out = c_double()
-    _capi.crm_satisfaction(ds._handle, _text(col, "satisfaction(col)"), clabels, len(labels),
+    _capi.crm_satisfaction(_handle_of(ds, "satisfaction()"), _text(col, "satisfaction(col)"), clabels, len(labels),
                            byref(out))
     return out.value
 
@@ -95,6 +95,6 @@ def funnel(ds, stage_col, stages):
     and overall (from the first stage)."""
     stages, cstages = _names(stages, "funnel(stages)")
     out = POINTER(_capi.crm_dataset)()
-    _capi.crm_funnel(ds._handle, _text(stage_col, "funnel(stage_col)"), cstages, len(stages),
+    _capi.crm_funnel(_handle_of(ds, "funnel()"), _text(stage_col, "funnel(stage_col)"), cstages, len(stages),
                      byref(out))
     return Dataset._wrap(out)

@@ -4,8 +4,8 @@ import ctypes
 from ctypes import POINTER, byref, c_char
 
 from . import _capi, _options
-from ._models import _KINDS, Model, _progress_callback
-from .dataset import Dataset, _names, _text
+from ._models import _KINDS, Model, _calling, _progress_callback
+from .dataset import Dataset, _handle_of, _names, _text
 
 __all__ = ["DecisionTree"]
 
@@ -81,8 +81,9 @@ class DecisionTree(Model):
         feats, cfeats = _names(features, "fit(features)")
         opts, keep = self._build_options()
         out = POINTER(_capi.crm_model)()
-        _capi.crm_tree_fit(ds._handle, _text(target, "fit(target)"), cfeats, len(feats),
-                           None if opts is None else byref(opts), byref(out))
+        with _calling(keep):
+            _capi.crm_tree_fit(ds._handle, _text(target, "fit(target)"), cfeats, len(feats),
+                               None if opts is None else byref(opts), byref(out))
         del keep
         self._attach(out)
         self.target = target
@@ -95,8 +96,10 @@ class DecisionTree(Model):
         feats, cfeats = _names(features, "pruning_path(features)")
         opts, keep = self._build_options()
         out = POINTER(_capi.crm_dataset)()
-        _capi.crm_tree_pruning_path(ds._handle, _text(target, "pruning_path(target)"), cfeats,
-                                    len(feats), None if opts is None else byref(opts), byref(out))
+        with _calling(keep):
+            _capi.crm_tree_pruning_path(_handle_of(ds, "pruning_path()"), _text(target, "pruning_path(target)"), cfeats,
+                                        len(feats), None if opts is None else byref(opts),
+                                        byref(out))
         del keep
         return Dataset._wrap(out)
 

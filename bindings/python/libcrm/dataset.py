@@ -204,6 +204,14 @@ def _csv_options(kwargs, what):
     return _options.build(_capi.crm_csv_options, kwargs, what, char_fields=_CSV_CHAR_FIELDS)
 
 
+def _handle_of(ds, what):
+    """The C handle of the Dataset `ds`: TypeError for anything else,
+    StateError when it has been closed."""
+    if not isinstance(ds, Dataset):
+        raise TypeError("%s needs a Dataset, not %s" % (what, type(ds).__name__))
+    return ds._handle
+
+
 def _opts_arg(opts):
     return None if opts is None else byref(opts)
 
@@ -328,7 +336,8 @@ class Dataset:
         or ``datetime.date`` a time column. ``None`` and NaN are missing; a
         column with only missing values is a number column. numpy arrays
         are taken directly: numeric dtypes as numbers (float64 arrays without
-        a copy), ``datetime64`` as times (NaT missing), others element-wise.
+        a copy), ``datetime64`` as times (NaT missing), others element-wise;
+        so are numeric ``array.array`` columns (typecode "d" without a copy).
         All columns must have the same length.
         """
         ds = cls()
@@ -357,6 +366,12 @@ class Dataset:
                                            len(data))
                 return
             values = arr.tolist()
+        if isinstance(values, array.array) and values.typecode in "bBhHiIlLqQfd":
+            # numbers in one buffer: passed as they are (typecode "d") or converted in one go
+            data = values if values.typecode == "d" else array.array("d", values)
+            n = len(data)
+            _capi.crm_dataset_add_number(handle, cname, (c_double * n).from_buffer(data), n)
+            return
         if isinstance(values, (str, bytes)):
             raise TypeError("column %r: expected a sequence of values, not a single %s"
                             % (name, type(values).__name__))
@@ -460,18 +475,31 @@ class Dataset:
         if numpy and np is None:
             import numpy as np  # noqa: F811 (only when asked for)
         if kind == "number":
+            if numpy:  # one copy, straight into the array
+                result = np.empty(n, dtype=np.float64)
+                if n:
+                    _capi.crm_dataset_get_number(handle, col, row0, n,
+                                                 result.ctypes.data_as(POINTER(c_double)))
+                return result
             buf = array.array("d", bytes(8 * n))
             if n:
                 _capi.crm_dataset_get_number(handle, col, row0, n, (c_double * n).from_buffer(buf))
-            if numpy:
-                return np.frombuffer(buf, dtype=np.float64).copy()
-            return [None if v != v else v for v in buf.tolist()]
+            values = buf.tolist()
+            missing = c_size_t()
+            _capi.crm_dataset_missing(handle, col, byref(missing))
+            if missing.value == 0:
+                return values
+            return [None if v != v else v for v in values]
         if kind == "time":
+            if numpy:
+                result = np.empty(n, dtype=np.int64)
+                if n:
+                    _capi.crm_dataset_get_time(handle, col, row0, n,
+                                               result.ctypes.data_as(POINTER(c_int64)))
+                return result.view("datetime64[s]")
             buf = array.array("q", bytes(8 * n))
             if n:
                 _capi.crm_dataset_get_time(handle, col, row0, n, (c_int64 * n).from_buffer(buf))
-            if numpy:
-                return np.frombuffer(buf, dtype=np.int64).astype("datetime64[s]")
             cache = {_TIME_MISSING: None}
             out = []
             for s in buf.tolist():

@@ -1,0 +1,53 @@
+# Java binding (bindings/java): the jar is built into the build tree, then the JUnit
+# suite (console launcher) and the conformance program (its output cmp'd with the
+# Python one's) run against the built library. With CI=true a missing JDK, JNA or
+# JUnit is a failing test; otherwise the tests are left out with a note. (Not included
+# in sanitizer builds: tests/CMakeLists.txt.)
+find_program(CRM_JAVA NAMES java)
+find_program(CRM_JAVAC NAMES javac)
+find_program(CRM_JAR NAMES jar)
+set(CRM_JNA_JAR /usr/share/java/jna.jar)
+set(CRM_JUNIT_JAR /usr/share/java/junit-platform-console-standalone.jar)
+set(CRM_JAVA_OUT ${CMAKE_CURRENT_BINARY_DIR}/java)
+set(CRM_JAVA_SH ${PROJECT_SOURCE_DIR}/bindings/java/ctest.sh)
+
+set(crm_java_missing "")
+foreach(tool IN ITEMS CRM_JAVA CRM_JAVAC CRM_JAR)
+  if(NOT ${tool})
+    list(APPEND crm_java_missing ${tool})
+  endif()
+endforeach()
+foreach(jar IN ITEMS ${CRM_JNA_JAR} ${CRM_JUNIT_JAR})
+  if(NOT EXISTS ${jar})
+    list(APPEND crm_java_missing ${jar})
+  endif()
+endforeach()
+
+if(crm_java_missing)
+  if("$ENV{CI}" STREQUAL "true")
+    add_test(NAME java_toolchain
+             COMMAND sh -c "echo 'Java binding: missing ${crm_java_missing}'; exit 1")
+    set_tests_properties(java_toolchain PROPERTIES LABELS bindings)
+  else()
+    message(STATUS "Java binding tests left out: missing ${crm_java_missing} "
+                   "(Debian: openjdk-17-jdk-headless libjna-java junit5)")
+  endif()
+else()
+  set(crm_java_env "LIBCRM_PATH=$<TARGET_FILE:crm>;JNA_JAR=${CRM_JNA_JAR};JUNIT_JAR=${CRM_JUNIT_JAR}")
+
+  add_test(NAME java_build COMMAND sh ${CRM_JAVA_SH} build ${CRM_JAVA_OUT})
+  set_tests_properties(java_build PROPERTIES FIXTURES_SETUP crm_java_jar
+                       ENVIRONMENT "${crm_java_env}" LABELS bindings)
+
+  add_test(NAME java_junit COMMAND sh ${CRM_JAVA_SH} junit ${CRM_JAVA_OUT})
+  set_tests_properties(java_junit PROPERTIES FIXTURES_REQUIRED crm_java_jar
+                       ENVIRONMENT "${crm_java_env}" TIMEOUT 600 LABELS bindings)
+
+  find_program(CRM_JAVA_PYTHON3 NAMES python3 PATHS /usr/bin NO_DEFAULT_PATH)
+  add_test(NAME java_conformance
+           COMMAND sh ${CRM_JAVA_SH} conformance ${CRM_JAVA_OUT}
+                   ${PROJECT_SOURCE_DIR}/../shared/data ${CRM_JAVA_PYTHON3})
+  set_tests_properties(java_conformance PROPERTIES FIXTURES_REQUIRED crm_java_jar
+                       ENVIRONMENT "${crm_java_env}" SKIP_RETURN_CODE 77 TIMEOUT 600
+                       LABELS "bindings;shared")
+endif()
