@@ -52,6 +52,7 @@ import argparse
 import dataclasses
 import difflib
 import json
+import math
 import os
 import re
 import shlex
@@ -68,7 +69,7 @@ UMBRELLA = "include/crm.h"
 OUT_IR = "bindings/crm-api.json"
 OUT_PY = "bindings/python/libcrm/_capi.py"
 OUT_SYMBOLS = "lib/libcrm.symbols"
-IR_VERSION = 2  # 2: "integer", "element" and "nul_terminated" entries
+IR_VERSION = 3  # 2: "integer", "element", "nul_terminated"; 3: defaults, layouts, statuses
 
 # Macros that are part of the header machinery, not constants.
 MACHINERY_MACROS = {"CRM_API", "CRM_BEGIN_DECL", "CRM_END_DECL", "CRM_BINDGEN"}
@@ -106,6 +107,9 @@ INTEGER_RANGES = {
 }
 assert set(INTEGER_RANGES) == set(INTEGER_TYPES)
 ENUM_RANGE = (True, 32, "INT_MIN", "INT_MAX")
+
+# Parameter roles through which a function hands back a result (named out / out_<what>).
+OUTPUT_ROLES = ("handle_out", "string_out", "borrowed_string_out", "scalar_out", "array_out")
 
 # Words that are valid C but outside the house subset, with the reason.
 FORBIDDEN_WORDS = {
@@ -804,6 +808,17 @@ TAG_RE = re.compile(r"^@(\w+)(?:\[([^\]]*)\])?\s*(.*)$")
 INLINE_TAG_RE = re.compile(r"(?<=\S)\s+(?=@(?:param|returns?|since)\b)")
 TYPE_TAG_RE = re.compile(r"@type\[(enum|flags)\]\s+(\w+)")
 
+# The default of an options field, as its doc writes it: "default V" or "V (default...)",
+# where V is a number, NULL, a CRM_ name (enum member or constant), a character or string
+# literal, or sqrt(DBL_EPSILON).
+DEFAULT_VALUE = (r"(?P<value>-?(?:0[xX][0-9A-Fa-f]+|(?:[0-9]+\.?[0-9]*|\.[0-9]+)"
+                 r"(?:[eE][+-]?[0-9]+)?)|NULL|CRM_[A-Z0-9_]+|'(?:\\.|[^'\\])'"
+                 r"|\"(?:\\.|[^\"\\])*\"|sqrt\(DBL_EPSILON\))")
+DEFAULT_FORMS = (
+    re.compile(r"(?<![A-Za-z0-9_])[Dd]efault:?\s+" + DEFAULT_VALUE + r"(?![A-Za-z0-9_])"),
+    re.compile(r"(?<![A-Za-z0-9_.'\"-])" + DEFAULT_VALUE + r"\s+\(default\b"),
+)
+
 
 class Sources:
     """Raw header text, for the /** */ blocks the preprocessor removes."""
@@ -944,6 +959,28 @@ def parse_doc(body: Optional[str]) -> Optional[Doc]:
 # Semantic analysis: from declarations to the IR
 # ---------------------------------------------------------------------------
 
+STATUS_NAME_RE = re.compile(r"(?<![A-Za-z0-9_])(CRM_OK|CRM_E_[A-Z]+)(?![A-Za-z0-9_])")
+
+
+def doc_section(doc: Optional[Doc], label: str) -> Optional[str]:
+    """The text of a doc block's `Label: ...` paragraph (Ownership, Thread-safety): from a line
+    that starts with it, outside any @param/@return, to the next such label, tag or blank
+    line; None when the block has none."""
+    if doc is None:
+        return None
+    found: Optional[List[str]] = None
+    for line in doc.text.split("\n"):
+        s = line.strip()
+        if found is not None:
+            if not s or s.startswith("@") or re.match(r"^[A-Z][A-Za-z-]*: ", s) and \
+                    not line.startswith(" "):
+                break
+            found.append(s)
+        elif line.startswith(label + ":"):
+            found = [line[len(label) + 1:].strip()]
+    return " ".join(found).strip() if found is not None else None
+
+
 def normalise_direction(d: Optional[str]) -> Optional[str]:
     if d is None:
         return None
@@ -959,6 +996,11 @@ class Analyzer:
         self.kinds: Dict[str, str] = {d.name: d.kind for d in decls if d.kind != "function"}
         self.functions = {d.name: d for d in decls if d.kind == "function"}
         self.enums = {d.name for d in decls if d.kind == "enum"}
+        self.fnptr_sigs = {d.name: d.sig for d in decls if d.kind == "fnptr"}
+        self.members = {d.name: {m[0]: m[1] for m in d.members} for d in decls
+                        if d.kind == "enum"}
+        self.constants: Dict[str, object] = {}  # literal CRM_* macros, set by build_ir
+        self.status_refs: Dict[str, List[str]] = {}  # "every error of crm_x()" in @return
 
     def kind(self, base: str) -> str:
         return self.kinds.get(base, "builtin")
@@ -992,6 +1034,14 @@ class Analyzer:
             if integer is not None:
                 entry["element"] = integer
 
+    def describe_callback(self, entry: dict, t: CType) -> None:
+        """A callback whose type is a function-pointer typedef (crm_progress_fn) records the
+        typedef's name in "typedef" and its signature in "function_type", spelled as an
+        unnamed function pointer would be ('int32_t (*)(double, void *)')."""
+        if t.func is None and not t.ptrs and self.kind(t.base) == "fnptr":
+            entry["typedef"] = t.base
+            entry["function_type"] = CType(func=self.fnptr_sigs[t.base]).spell()
+
     def fail(self, decl: Decl, message: str):
         raise GenError(f"{decl.where}: error in the declaration of {decl.name}: {message}")
 
@@ -1011,6 +1061,113 @@ class Analyzer:
         if tag and tag[1] not in self.enums:
             self.fail(decl, f"{what} is tagged @type[{tag[0]}] {tag[1]}, but there is no "
                             f"enum {tag[1]}")
+
+    def check_untagged_enum(self, where: str, owner: str, what: str, t: CType, text: str,
+                            tagged: bool) -> None:
+        """An int32_t (or other integer) field, parameter or return value, or a pointer to one
+        that the function fills, whose doc names a crm_ enum type must carry the
+        `@type[enum] crm_x` tag, so that every binding can map the enum's member names."""
+        if tagged or t.func is not None or t.base not in INTEGER_TYPES:
+            return
+        if t.ptrs and (len(t.ptrs) != 1 or t.const):
+            return  # arrays passed in are not one enum value
+        for name in sorted(self.enums):
+            if re.search(r"(?<![A-Za-z0-9_])" + re.escape(name) + r"(?![A-Za-z0-9_])", text):
+                raise GenError(f"{where}: error in the declaration of {owner}: {what} is "
+                               f"{t.spell()} and its doc names the enum {name}, but it lacks "
+                               f"the tag; write '@type[enum] {name}' in its doc")
+
+    def field_default(self, where: str, owner: str, field: Param, entry: dict,
+                      text: str) -> None:
+        """Set entry["default"] (and "default_name" when the doc names an enum member or a
+        constant) from the field's doc: the value crm_x_options_init() gives the field."""
+        t = field.type
+        found = []
+        for form in DEFAULT_FORMS:
+            for m in form.finditer(" ".join(text.split())):
+                found.append((m.start(), m.group("value")))
+                break
+        if not found:
+            raise GenError(f"{where}: error in the declaration of {owner}: field {field.name} "
+                           "has no default in its doc; write 'default V' or 'V (default)' "
+                           "with V a number, NULL, an enum member or CRM_ constant, or a "
+                           "literal")
+        value = min(found)[1]
+
+        def bad(why: str):
+            raise GenError(f"{where}: error in the declaration of {owner}: field {field.name}: "
+                           f"default {value} {why}")
+
+        pointer = bool(t.ptrs) or t.func is not None or self.kind(t.base) == "fnptr"
+        if value == "NULL":
+            if not pointer:
+                bad(f"is not a value of type {t.spell()}")
+            entry["default"] = None
+            return
+        if pointer:
+            if t.base == "char" and len(t.ptrs) == 1 and value.startswith('"'):
+                entry["default"] = decode_c_string(value[1:-1])
+                return
+            bad(f"does not fit the pointer type {t.spell()} (write NULL)")
+        enum = entry.get("enum")
+        if value.startswith("CRM_"):
+            if enum is not None:
+                if value not in self.members[enum]:
+                    bad(f"is not a member of {enum}")
+                number = self.members[enum][value]
+            elif value in self.constants:
+                number = self.constants[value]
+            else:
+                bad("is neither an enum member nor a literal CRM_ constant")
+            entry["default_name"] = value
+        elif value.startswith("'"):
+            text_value = decode_c_string(value[1:-1])
+            if len(text_value.encode("utf-8")) != 1:
+                bad("is not a single-byte character")
+            number = ord(text_value)
+        elif value.startswith('"'):
+            bad(f"is a string, but the field is {t.spell()}")
+        elif value == "sqrt(DBL_EPSILON)":
+            number = math.sqrt(sys.float_info.epsilon)
+        elif re.match(r"^-?0[xX]", value):
+            number = int(value, 16)
+        else:
+            number = float(value)
+        if t.base in INTEGER_TYPES:
+            if isinstance(number, float):
+                if not number.is_integer():
+                    bad(f"is not an integer, but the field is {t.spell()}")
+                number = int(number)
+            if not isinstance(number, int):
+                bad(f"is not an integer, but the field is {t.spell()}")
+            signed, bits, _lo, _hi = INTEGER_RANGES[t.base]
+            bits = bits or 64
+            lo, hi = (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if signed else (0, (1 << bits) - 1)
+            if not lo <= number <= hi:
+                bad(f"does not fit in {t.spell()}")
+            if enum is not None and "default_name" not in entry:
+                names = [k for k, v in self.members[enum].items() if v == number]
+                if not names:
+                    bad(f"is not a value of {enum}")
+                entry["default_name"] = names[0]
+        elif t.base in FLOAT_TYPES:
+            number = float(number)
+        else:
+            bad(f"cannot be checked for the type {t.spell()}")
+        entry["default"] = number
+
+    def param_line(self, decl: Decl, name: str) -> str:
+        """file:line of the `@param ... name` line in the doc block above a function."""
+        lines = self.src.lines(decl.file)
+        pattern = re.compile(r"@param(?:\[[^\]]*\])?\s+" + re.escape(name) + r"\b")
+        k = decl.line - 2
+        while k >= 0:
+            if pattern.search(lines[k]):
+                return f"{decl.file}:{k + 1}"
+            if "/**" in lines[k]:
+                break
+            k -= 1
+        return decl.where
 
     # -- each kind ------------------------------------------------------------
     def handle(self, decl: Decl) -> dict:
@@ -1088,6 +1245,7 @@ class Analyzer:
                     entry["role"] = "array"
             elif self.kind(field.type.base) == "fnptr":
                 entry["role"] = "callback"
+                self.describe_callback(entry, field.type)
             elif field.name.startswith("n_") and field.name[2:] in pointer_fields:
                 entry["role"] = "length"
                 entry["length_of"] = field.name[2:]
@@ -1104,6 +1262,10 @@ class Analyzer:
                     self.fail(decl, f"field {field.name} is tagged @type[{tag[0]}] but is not "
                                     "an integer")
                 entry["enum"] = tag[1]
+            self.check_untagged_enum(f"{file}:{line}", decl.name, f"field {field.name}",
+                                     field.type, text, tag is not None)
+            if is_options and entry["role"] != "size":
+                self.field_default(f"{file}:{line}", decl.name, field, entry, text)
             self.describe_value(entry, field.type)
             entry["doc"] = text
             fields.append(entry)
@@ -1150,6 +1312,7 @@ class Analyzer:
                 partner = next(e for e in entries if e["name"] == length)
                 partner["role"] = "length"
                 partner["length_of"] = entry["name"]
+        self.check_output_names(decl, entries)
         returns = self.returns(decl, sig.ret, doc)
         kind = "function"
         if any(e["role"] == "handle_out" for e in entries):
@@ -1162,11 +1325,67 @@ class Analyzer:
             entries[-1]["role"] = "size"
         prototype = f"{sig.ret.spell()}{'' if sig.ret.spell().endswith('*') else ' '}" \
                     f"{decl.name}({', '.join(p.declare() for p in params) or 'void'})"
-        return {
+        for entry in entries + [returns]:
+            m = re.search(r"(?:^|\s)Ownership:\s*(.*)$", entry["doc"])
+            if m:
+                entry["ownership"] = m.group(1).strip()
+        out = {
             "name": decl.name, "header": decl.file, "kind": kind, "prototype": prototype,
             "type": function_type(sig), "returns": returns, "params": entries,
             "doc": self.doc_json(doc), "since": doc.since if doc else None,
+            "statuses": self.statuses(decl, returns),
+            "ownership": doc_section(doc, "Ownership"),
+            "thread_safety": doc_section(doc, "Thread-safety"),
         }
+        if doc is not None and out["thread_safety"] is None:
+            self.fail(decl, "the doc block has no 'Thread-safety: ...' paragraph")
+        if doc is not None and out["ownership"] is None and \
+                not any("ownership" in e for e in entries + [returns]):
+            self.fail(decl, "the doc block says nothing about ownership: add an 'Ownership: ...' "
+                            "paragraph (or one in the @param/@return of each result)")
+        return out
+
+    def statuses(self, decl: Decl, returns: dict) -> List[str]:
+        """The crm_status names a function documents in @return, in the order written (a
+        function that does not return crm_status: none)."""
+        if returns["role"] != "status":
+            return []  # cannot fail
+        # (a function without a doc block only warns; it gets no statuses)
+        known = self.members["crm_status"]
+        names: List[str] = []
+        # "every error of crm_x()": crm_x's statuses are added once every function is read
+        refs = re.findall(r"every (?:error|status) of (crm_\w+)\(\)", returns["doc"])
+        for ref in refs:
+            if ref not in self.functions:
+                self.fail(decl, f"@return refers to the errors of {ref}(), which does not exist")
+        if refs:
+            self.status_refs[decl.name] = refs
+        for name in STATUS_NAME_RE.findall(returns["doc"]):
+            if name not in known:
+                self.fail(decl, f"@return names {name}, which is not a crm_status value")
+            if name not in names:
+                names.append(name)
+        if "CRM_OK" not in names and returns["doc"]:
+            self.fail(decl, "@return must list the statuses the function returns, CRM_OK first "
+                            "(e.g. '@return CRM_OK; CRM_E_INVALID (NULL argument); CRM_E_NOMEM')")
+        return names
+
+    def check_output_names(self, decl: Decl, entries: List[dict]) -> None:
+        """The naming rule of crm/common.h: a parameter the function writes a result through
+        (an output role) is named `out` or `out_<what>`, and only such a parameter is."""
+        for e in entries:
+            is_output = e["role"] in OUTPUT_ROLES
+            named = e["name"] == "out" or e["name"].startswith("out_")
+            if is_output and not named:
+                raise GenError(f"{self.param_line(decl, e['name'])}: error in the declaration of "
+                               f"{decl.name}: output parameter {e['name']} ({e['role']}) must be "
+                               f"named out or out_<what>, e.g. out_{e['name']} (crm/common.h, "
+                               "\"Output parameters\")")
+            if named and not is_output:
+                raise GenError(f"{self.param_line(decl, e['name'])}: error in the declaration of "
+                               f"{decl.name}: parameter {e['name']} is named as an output but is "
+                               f"{e['role']} ({e['type']}); only output parameters are named out "
+                               "or out_<what> (crm/common.h, \"Output parameters\")")
 
     def returns(self, decl: Decl, ret: CType, doc: Optional[Doc]) -> dict:
         kind = self.kind(ret.base)
@@ -1201,6 +1420,9 @@ class Analyzer:
         if m:
             self.check_enum_ref(decl, (m.group(1), m.group(2)), "the return value")
             out["enum"] = m.group(2)
+        if "enum" not in out:
+            self.check_untagged_enum(decl.where, decl.name, "the return value", ret, out["doc"],
+                                     False)
         return out
 
     def param(self, decl: Decl, doc: Optional[Doc], params, k: int) -> dict:
@@ -1224,6 +1446,7 @@ class Analyzer:
         inferred = "in"
         if t.func is not None or (n == 0 and kind == "fnptr"):
             role = "callback"
+            self.describe_callback(entry, t)
         elif n == 0:
             if t.base == "void":
                 self.fail(decl, f"parameter {p.name} has type void")
@@ -1327,6 +1550,9 @@ class Analyzer:
             tag = (m.group(1), m.group(2))
             self.check_enum_ref(decl, tag, f"parameter {p.name}")
             entry["enum"] = tag[1]
+        if "enum" not in entry:
+            self.check_untagged_enum(self.param_line(decl, p.name), decl.name,
+                                     f"parameter {p.name}", t, text, False)
         entry["doc"] = text
         return entry
 
@@ -1387,8 +1613,10 @@ def build_ir() -> dict:
     for required in ("crm_last_error", "crm_version", "crm_version_number", "crm_free"):
         if required not in an.functions:
             raise GenError(f"{UMBRELLA}: error: function {required} is required by the bindings")
+    constants = read_constants(sources)
+    an.constants = {c["name"]: c["value"] for c in constants}
     ir: dict = {"ir_version": IR_VERSION, "generator": "bindings/gen.py",
-                "constants": read_constants(sources), "enums": [], "handles": [],
+                "constants": constants, "enums": [], "handles": [],
                 "structs": [], "typedefs": [], "functions": []}
     headers = [UMBRELLA]
     for d in decls:
@@ -1405,6 +1633,13 @@ def build_ir() -> dict:
         else:
             ir["functions"].append(an.function(d))
     ir["headers"] = headers
+    by_name = {fn["name"]: fn for fn in ir["functions"]}
+    for name, refs in an.status_refs.items():
+        for ref in refs:
+            for status in by_name[ref]["statuses"]:
+                if status not in by_name[name]["statuses"]:
+                    by_name[name]["statuses"].append(status)
+    add_layouts(ir, decls, an.kinds)
     consts = {c["name"]: c["value"] for c in ir["constants"]}
     try:
         ir["version"] = {"major": consts["CRM_VERSION_MAJOR"], "minor": consts["CRM_VERSION_MINOR"],
@@ -1428,6 +1663,99 @@ def build_ir() -> dict:
                                f"{p['handle']} is not an opaque handle")
     ir["_decls"] = decls  # for the clang cross-check; removed before writing
     return ir
+
+
+# ---------------------------------------------------------------------------
+# Struct layout (sizes, alignments and field offsets)
+# ---------------------------------------------------------------------------
+
+# The ABI the IR's sizes and offsets describe. Every struct of the house subset holds only
+# fixed-width integers, double, size_t and pointers, so the layout is the same on every LP64
+# ABI with natural alignment (x86-64 System V, AArch64); gen.py computes it from these rules
+# and, on an x86-64 Linux host, checks it against a probe compiled with the C compiler.
+LAYOUT_ABI = "x86_64-linux-gnu"
+LP64_SCALARS = {"int8_t": 1, "uint8_t": 1, "int16_t": 2, "uint16_t": 2, "int": 4, "int32_t": 4,
+                "uint32_t": 4, "float": 4, "int64_t": 8, "uint64_t": 8, "size_t": 8,
+                "double": 8, "char": 1}
+
+
+def rule_layouts(decls: List[Decl], kinds: Dict[str, str]) -> Dict[str, dict]:
+    """{struct: {"size", "align", "offsets": {field: offset}}} by the LP64 rules."""
+    out: Dict[str, dict] = {}
+    for d in decls:
+        if d.kind != "struct":
+            continue
+        offset, align, offsets = 0, 1, {}
+        for field, _file, _line in d.members:
+            t = field.type
+            if t.ptrs or t.func is not None or kinds.get(t.base) == "fnptr":
+                size = 8
+            elif kinds.get(t.base) == "enum":
+                size = 4
+            elif t.base in LP64_SCALARS:
+                size = LP64_SCALARS[t.base]
+            else:
+                raise GenError(f"{d.where}: error in the declaration of {d.name}: no layout "
+                               f"rule for field {field.name} of type {t.spell()}")
+            offset = (offset + size - 1) // size * size
+            offsets[field.name] = offset
+            offset += size
+            align = max(align, size)
+        out[d.name] = {"size": (offset + align - 1) // align * align, "align": align,
+                       "offsets": offsets}
+    return out
+
+
+def probe_layouts(decls: List[Decl]) -> Dict[str, dict]:
+    """The same numbers from the C compiler: a probe program that includes the public
+    headers only (no library), compiled with cc and run."""
+    import tempfile
+    lines = ["#include <stddef.h>", "#include <stdio.h>", '#include "crm.h"', "",
+             "int main(void)", "{"]
+    for d in decls:
+        if d.kind != "struct":
+            continue
+        lines.append(f'    printf("{d.name} %zu %zu\\n", sizeof({d.name}), _Alignof({d.name}));')
+        for field, _file, _line in d.members:
+            lines.append(f'    printf("{d.name}.{field.name} %zu\\n", '
+                         f'offsetof({d.name}, {field.name}));')
+    lines += ["    return 0;", "}", ""]
+    with tempfile.TemporaryDirectory(prefix="crm-layout-") as tmp:
+        src = Path(tmp) / "probe.c"
+        exe = Path(tmp) / "probe"
+        src.write_text("\n".join(lines), encoding="utf-8")
+        run_tool(compiler() + ["-std=c11", f"-I{ROOT / INCLUDE_DIR}", str(src), "-o", str(exe)])
+        text = run_tool([str(exe)])
+    out: Dict[str, dict] = {}
+    for line in text.splitlines():
+        name, *nums = line.split()
+        if "." in name:
+            struct, field = name.split(".", 1)
+            out[struct]["offsets"][field] = int(nums[0])
+        else:
+            out[name] = {"size": int(nums[0]), "align": int(nums[1]), "offsets": {}}
+    return out
+
+
+def add_layouts(ir: dict, decls: List[Decl], kinds: Dict[str, str]) -> None:
+    """Record "size"/"align" on every struct and "offset" on every field (LAYOUT_ABI)."""
+    layouts = rule_layouts(decls, kinds)
+    machine = run_tool(compiler() + ["-dumpmachine"]).strip()
+    if machine.startswith("x86_64") and "linux" in machine:
+        probed = probe_layouts(decls)
+        if probed != layouts:
+            raise GenError(f"the struct layouts compiled by {compiler()[0]} ({machine}) differ "
+                           f"from the LP64 rules of gen.py:\n  probe: {probed}\n  rules: "
+                           f"{layouts}")
+    else:
+        warn(f"{machine} is not x86-64 Linux: the layouts of {LAYOUT_ABI} come from the LP64 "
+             "rules of gen.py, not checked against the compiler")
+    ir["abi"] = LAYOUT_ABI
+    for s in ir["structs"]:
+        lay = layouts[s["name"]]
+        s["size"], s["align"] = lay["size"], lay["align"]
+        for f in s["fields"]:
+            f["offset"] = lay["offsets"][f["name"]]
 
 
 # ---------------------------------------------------------------------------

@@ -823,7 +823,7 @@ START_TEST(test_rfm_default_as_of_bad)
     ck_assert_ok(crm_dataset_add_time(gap, "t", when, 2));
     ck_assert_error(crm_rfm_default_as_of(gap, "t", &as_of), CRM_E_INVALID);
     ck_assert_msg(strstr(crm_last_error(), "row 1: missing value"), "%s", crm_last_error());
-    ck_assert_int_eq(as_of, 7); /* unchanged on failure */
+    ck_assert_int_eq(as_of, 0); /* a number output is 0 after a failure (crm/common.h) */
     crm_dataset_free(gap);
     crm_dataset_free(empty);
     crm_dataset_free(tx);
@@ -944,7 +944,8 @@ START_TEST(test_kpi_bad_input)
     ck_assert_error(crm_nps(ds, "s", &v), CRM_E_TYPE);
     ck_assert_error(crm_nps(ds, "zz", &v), CRM_E_NOTFOUND);
     ck_assert_ptr_nonnull(strstr(crm_last_error(), "\"zz\""));
-    ck_assert_double_eq(v, 42);
+    ck_assert(isnan(v)); /* a double output is NaN after a failure (crm/common.h) */
+    v = 42;
 
     const char *pos[] = {"cart"};
     ck_assert_error(crm_satisfaction(ds, "s", NULL, 0, &v), CRM_E_INVALID);
@@ -954,7 +955,7 @@ START_TEST(test_kpi_bad_input)
     ck_assert_error(crm_satisfaction(ds, "t", NULL, 0, &v), CRM_E_TYPE);
     ck_assert_error(crm_satisfaction(ds, "zz", pos, 1, &v), CRM_E_NOTFOUND);
     ck_assert_error(crm_satisfaction(NULL, "s", pos, 1, &v), CRM_E_INVALID);
-    ck_assert_double_eq(v, 42);
+    ck_assert(isnan(v));
 
     const char *st[] = {"visit", "cart"};
     ck_assert_error(crm_funnel(ds, "s", st, 2, &f), CRM_E_INVALID);

@@ -194,7 +194,7 @@ typedef struct crm_arima_options {
     int32_t max_sq;        /**< auto: largest Q; default 2 */
     int32_t max_d;         /**< auto: largest d; default 2 */
     int32_t max_sd;        /**< auto: largest D; default 1 */
-    int32_t stepwise;      /**< auto: 1 stepwise search (default), 0 every order */
+    int32_t stepwise;      /**< auto: 1 (default) stepwise search, 0 every order */
     int32_t max_order;     /**< auto, stepwise = 0: largest p+q+P+Q; default 5 */
     int32_t auto_d;        /**< auto: fixed d, or -1 (default) for the KPSS tests */
     int32_t auto_sd;       /**< auto: fixed D, or -1 (default) for the seasonal test */
@@ -220,12 +220,12 @@ typedef struct crm_arima_options {
     int32_t allow_missing; /**< 0 (default): a NaN in the series is an error; 1: NaN
                                 are missing observations, skipped by the Kalman filter
                                 (CSS-ML then runs as ML, as R; CSS refuses them) */
-    int32_t n_threads;     /**< crm_arima_fit_many: worker threads, 0 = all cores
-                                (default); results do not depend on it */
-    int32_t (*progress)(double fraction, void *user); /**< crm_arima_fit_many: called
-                                after each series with the fraction done, or NULL
-                                (default); non-zero cancels (CRM_E_CANCELLED) */
-    void *user;            /**< passed to progress */
+    int32_t n_threads;     /**< crm_arima_fit_many: worker threads, 0 (default) = all
+                                cores; results do not depend on it */
+    crm_progress_fn progress; /**< crm_arima_fit_many: called after each chunk of
+                                series with the fraction done, or NULL (default);
+                                non-zero cancels (CRM_E_CANCELLED) */
+    void *user;            /**< passed to progress; default NULL */
     /* ---- v1.0 ends here; append new fields below only ---- */
 } crm_arima_options;
 
@@ -340,7 +340,7 @@ CRM_API crm_status crm_arima_forecast_levels(const crm_model *m, int32_t h, cons
  * Fit one model per group of `by_col` (each group aggregated as in
  * crm_arima_fit_dataset(), over the group's own first to last period) in
  * parallel over opts->n_threads, and forecast each h steps.
- * A group whose fit fails does not fail the call: its row in `fits` carries
+ * A group whose fit fails does not fail the call: its row in `out_fits` carries
  * the error text and NaN statistics, and it has no forecast rows.
  * @param[in]  ds         dataset
  * @param[in]  by_col     grouping column (text or number)
@@ -350,13 +350,13 @@ CRM_API crm_status crm_arima_forecast_levels(const crm_model *m, int32_t h, cons
  * @param[in]  level      interval level in percent, in (0, 100)
  * @param[in]  opts       options, or NULL (then auto_order is NOT implied:
  *                        set it for automatic orders)
- * @param[out] fits_out   one row per group in order of first appearance:
+ * @param[out] out_fits   one row per group in order of first appearance:
  *                        the group key (named as by_col), n, p, d, q, sp, sd,
  *                        sq, period, constant (1 mean/drift), loglik, aic,
  *                        aicc, bic, sigma2, converged, ljung_box_p, error
  *                        (text, missing when the fit succeeded).
  *                        Ownership: caller; free with crm_dataset_free().
- * @param[out] forecasts_out  group key, step, time, mean, se, lower, upper; h
+ * @param[out] out_forecasts  group key, step, time, mean, se, lower, upper; h
  *                        rows per fitted group.
  *                        Ownership: caller; free with crm_dataset_free().
  * @return CRM_OK (also when some groups failed); CRM_E_NOTFOUND (a column
@@ -372,7 +372,7 @@ CRM_API crm_status crm_arima_forecast_levels(const crm_model *m, int32_t h, cons
 CRM_API crm_status crm_arima_fit_many(const crm_dataset *ds, const char *by_col,
                                       const char *time_col, const char *value_col, int32_t h,
                                       double level, const crm_arima_options *opts,
-                                      crm_dataset **fits_out, crm_dataset **forecasts_out);
+                                      crm_dataset **out_fits, crm_dataset **out_forecasts);
 
 CRM_END_DECL
 

@@ -117,11 +117,10 @@ typedef struct crm_apriori_options {
                                 subtrees of the single items are mined in
                                 parallel and merged in item order: results are
                                 identical for every value */
-    int (*progress)(double fraction, void *user); /**< called now and then with the
-                                fraction done (0..1) on the calling thread; a
-                                non-zero return cancels with CRM_E_CANCELLED;
-                                NULL (default) = none */
-    void *user;                                   /**< passed to progress */
+    crm_progress_fn progress; /**< called now and then with the fraction done
+                                (0..1) on the calling thread; a non-zero return
+                                cancels with CRM_E_CANCELLED; NULL (default) = none */
+    void *user;            /**< passed to progress; default NULL */
     const char *separator; /**< joins items in the text columns; non-empty, no
                                 backslash as its first character; NULL (default)
                                 = ", ". Borrowed for the call only */
@@ -148,11 +147,12 @@ CRM_API crm_status crm_apriori_options_init(crm_apriori_options *opts, size_t si
  * @param[in]  tid_col     name of the transaction id column (any type)
  * @param[in]  item_col    name of the item column (text)
  * @param[in]  opts        options, or NULL for the defaults
- * @param[out] itemsets    the itemsets table, or NULL when not wanted; set to
- *                         NULL on failure. Ownership: caller (crm_dataset_free).
- * @param[out] rules       the rules table, or NULL when not wanted (rules are
- *                         then not generated); set to NULL on failure.
- *                         Ownership: caller (crm_dataset_free).
+ * @param[out] out_itemsets  the itemsets table, or NULL when not wanted; set
+ *                           to NULL on failure. Ownership: caller
+ *                           (crm_dataset_free).
+ * @param[out] out_rules     the rules table, or NULL when not wanted (rules
+ *                           are then not generated); set to NULL on failure.
+ *                           Ownership: caller (crm_dataset_free).
  * @return CRM_OK;
  *         CRM_E_INVALID (tx, tid_col or item_col NULL, both outputs NULL,
  *         tid_col equal to item_col, no transactions (no row with a
@@ -172,8 +172,8 @@ CRM_API crm_status crm_apriori_options_init(crm_apriori_options *opts, size_t si
  * Thread-safety: tx may be read by other threads meanwhile.
  */
 CRM_API crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *item_col,
-                               const crm_apriori_options *opts, crm_dataset **itemsets,
-                               crm_dataset **rules);
+                               const crm_apriori_options *opts, crm_dataset **out_itemsets,
+                               crm_dataset **out_rules);
 
 CRM_END_DECL
 

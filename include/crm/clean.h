@@ -56,7 +56,7 @@ typedef enum crm_keep {
  * @param[in]     nkeys    number of keys; 0 means all columns
  * @param[in]     keep     CRM_KEEP_FIRST, CRM_KEEP_LAST or CRM_KEEP_NONE
  *                         (@type[enum] crm_keep)
- * @param[out]    removed  number of rows removed (may be NULL); 0 on failure
+ * @param[out]    out_removed  number of rows removed (may be NULL); 0 on failure
  * @return CRM_OK; CRM_E_INVALID (ds NULL, keys NULL with nkeys > 0, a NULL
  *         key, a key listed twice, keep out of range, 2^32 - 1 rows or more);
  *         CRM_E_NOTFOUND (unknown key, named); CRM_E_NOMEM. On failure ds
@@ -65,7 +65,7 @@ typedef enum crm_keep {
  * Thread-safety: ds must not be used by another thread during the call.
  */
 CRM_API crm_status crm_clean_dedup(crm_dataset *ds, const char *const *keys, size_t nkeys,
-                                   int32_t keep, size_t *removed);
+                                   int32_t keep, size_t *out_removed);
 
 /**
  * Remove, in place, every row that is missing in any of the listed columns
@@ -74,7 +74,7 @@ CRM_API crm_status crm_clean_dedup(crm_dataset *ds, const char *const *keys, siz
  * @param[in,out] ds       dataset to clean
  * @param[in]     cols     column names, or NULL when count is 0
  * @param[in]     count    number of columns; 0 means all columns
- * @param[out]    removed  number of rows removed (may be NULL); 0 on failure
+ * @param[out]    out_removed  number of rows removed (may be NULL); 0 on failure
  * @return CRM_OK; CRM_E_INVALID (ds NULL, cols NULL with count > 0, a NULL
  *         name, a column listed twice); CRM_E_NOTFOUND (unknown column,
  *         named); CRM_E_NOMEM. On failure ds is unchanged.
@@ -82,7 +82,7 @@ CRM_API crm_status crm_clean_dedup(crm_dataset *ds, const char *const *keys, siz
  * Thread-safety: ds must not be used by another thread during the call.
  */
 CRM_API crm_status crm_clean_drop_missing(crm_dataset *ds, const char *const *cols,
-                                          size_t count, size_t *removed);
+                                          size_t count, size_t *out_removed);
 
 /* ------------------------------------------------------------------------ */
 /* Imputation                                                                */
@@ -112,8 +112,8 @@ typedef struct crm_impute_options {
     const char *text_constant; /**< CRM_IMPUTE_CONSTANT value for text columns (UTF-8,
                                     copied); default NULL, which a text column refuses */
     const char *order_by;      /**< CRM_IMPUTE_LINEAR: a number or time column giving the
-                                    position of each row (e.g. the invoice date); NULL
-                                    (default) = row order */
+                                    position of each row (e.g. the invoice date); default
+                                    NULL = row order */
     /* ---- v1.0 ends here; append new fields below only ---- */
 } crm_impute_options;
 
@@ -153,14 +153,14 @@ CRM_API crm_status crm_impute_options_init(crm_impute_options *opts, size_t size
  *   numpy.interp(t, T, Y) where (T, Y) are the non-missing cells sorted by
  *   their position (stable), with the same rule at the ends: positions
  *   before the first T stay missing, positions after the last T take the
- *   last Y. A column without any value is left as it is (filled = 0).
+ *   last Y. A column without any value is left as it is (*out_filled = 0).
  * Mean, median and mode of a column without any non-missing value (and at
  * least one row) are undefined: CRM_E_NUMERIC, the dataset is unchanged.
  * @param[in,out] ds      dataset to change
  * @param[in]     col     column to fill
  * @param[in]     method  one of ::crm_impute_method (@type[enum] crm_impute_method)
  * @param[in]     opts    options, or NULL for defaults
- * @param[out]    filled  number of cells filled (may be NULL); 0 on failure
+ * @param[out]    out_filled  number of cells filled (may be NULL); 0 on failure
  * @return CRM_OK; CRM_E_INVALID (NULL ds or col, unknown method, NaN
  *         constant, text column without text_constant, text_constant not
  *         valid UTF-8, time constant not a whole number in range, order_by
@@ -176,7 +176,7 @@ CRM_API crm_status crm_impute_options_init(crm_impute_options *opts, size_t size
  * Thread-safety: ds must not be used by another thread during the call.
  */
 CRM_API crm_status crm_clean_impute(crm_dataset *ds, const char *col, int32_t method,
-                                    const crm_impute_options *opts, size_t *filled);
+                                    const crm_impute_options *opts, size_t *out_filled);
 
 /* ------------------------------------------------------------------------ */
 /* Outliers                                                                  */
@@ -219,7 +219,7 @@ typedef enum crm_outlier_action {
  * them in place. Missing values are never outliers and stay missing.
  * When the spread is zero (std = 0, IQR = 0 or MAD = 0, e.g. a constant
  * column) or there are too few values (fewer than 2 for z-scores, none for
- * the others), nothing is an outlier: the call succeeds with affected = 0
+ * the others), nothing is an outlier: the call succeeds with *out_affected = 0
  * (FLAG still adds its column of zeros). Infinite values take part in the
  * statistics as numpy would (an infinite value makes the mean and std
  * infinite or NaN, and then nothing is flagged by z-score).
@@ -228,8 +228,8 @@ typedef enum crm_outlier_action {
  * @param[in]     rule      one of ::crm_outlier_rule (@type[enum] crm_outlier_rule)
  * @param[in]     k         threshold; 0 means the rule's default (3, 1.5, 3.5)
  * @param[in]     action    one of ::crm_outlier_action (@type[enum] crm_outlier_action)
- * @param[out]    affected  number of outliers found (flagged, dropped or
- *                          clipped; may be NULL); 0 on failure
+ * @param[out]    out_affected  number of outliers found (flagged, dropped or
+ *                              clipped; may be NULL); 0 on failure
  * @return CRM_OK; CRM_E_INVALID (NULL ds or col, unknown rule or action, k
  *         negative or not finite, FLAG when `<col>_outlier` already exists);
  *         CRM_E_NOTFOUND (unknown column); CRM_E_TYPE (not a number column);
@@ -238,7 +238,7 @@ typedef enum crm_outlier_action {
  * Thread-safety: ds must not be used by another thread during the call.
  */
 CRM_API crm_status crm_clean_outliers(crm_dataset *ds, const char *col, int32_t rule, double k,
-                                      int32_t action, size_t *affected);
+                                      int32_t action, size_t *out_affected);
 
 /* ------------------------------------------------------------------------ */
 /* Type conversion                                                           */

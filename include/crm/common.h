@@ -7,8 +7,31 @@
  * success, a negative CRM_E_* code on failure. On failure the function also
  * stores a human-readable message for the calling thread, available from
  * crm_last_error(), that names the argument, column, line or value at fault.
- * A failed call sets every `**out` parameter to NULL, leaks nothing and
- * leaves its input handles exactly as they were.
+ * A failed call leaks nothing and leaves its input handles exactly as they
+ * were.
+ *
+ * Outputs after a failure. When a function returns any status other than
+ * CRM_OK, whatever the cause (a NULL or bad argument, a missing column, a
+ * cancelled callback, an allocation failure), its output parameters hold:
+ * - a pointer output (a new handle `crm_x **`, an owned string `char **`, a
+ *   borrowed string `const char **`): NULL, so freeing it is always safe;
+ * - a number output (`size_t *`, `int32_t *`, `int64_t *` holding one
+ *   value): 0; a `double *` holding one value: NaN;
+ * - an array the caller provides for the function to fill (`double *out`
+ *   with its element count): exactly what it held before; no element is
+ *   written.
+ * Outputs passed as NULL where the function allows it are simply skipped.
+ * A binding therefore never reads a stale or uninitialised output, and a C
+ * caller may free pointer outputs unconditionally after any call.
+ *
+ * Output parameters. A parameter through which a function hands back a
+ * result - a new handle (`crm_x **`), an owned or borrowed string (`char **`,
+ * `const char **`), a number or an array the function fills (`T *`) - is
+ * named `out` when it is the only result and `out_<what>` otherwise
+ * (crm_apriori(..., out_itemsets, out_rules), crm_clean_dedup(...,
+ * out_removed)); no other parameter has such a name (the name of a column
+ * to create is an input: crm_model_predict()'s pred_col). bindings/gen.py
+ * enforces this, so every binding can tell results from arguments by name.
  *
  * Options structs. Tunable calls take `const crm_X_options *opts` (NULL means
  * defaults). The first member is `size_t size`. Initialise with
@@ -148,6 +171,30 @@ typedef void *(*crm_realloc_fn)(void *ptr, size_t size, void *user);
  * @param[in] user  the pointer given to crm_set_allocator()
  */
 typedef void (*crm_free_fn)(void *ptr, void *user);
+
+/**
+ * Progress callback: the type of the `progress` field of every options struct
+ * that has one (crm_kmeans_options, crm_tree_options, crm_logreg_options,
+ * crm_apriori_options, crm_arima_options), passed `user` from the same
+ * struct. NULL (the default) means no callback.
+ *
+ * When: now and then during a long call (after an iteration, a chunk of
+ * series, a settled leaf or a mined subtree: each options field says when),
+ * with fraction rising from 0 towards 1; it need not reach 1.
+ * Thread: always on the thread that made the libcrm call, never on a worker
+ * thread, so it may use thread-local state; the call it reports on is still
+ * running, so it must not free or change the handles that call uses.
+ * Return: 0 to go on; any non-zero value cancels: the call stops at the next
+ * check, frees what it built, sets its outputs as after any failure and
+ * returns CRM_E_CANCELLED ("...: cancelled by the progress callback").
+ * A callback must return normally: a binding that runs code able to throw
+ * catches the exception, returns non-zero and re-raises it after the call.
+ * @param[in] fraction  work done so far, in [0, 1]
+ * @param[in] user      the options struct's `user` pointer
+ * @return 0 to continue, non-zero to cancel with CRM_E_CANCELLED
+ * @since 1.1
+ */
+typedef int32_t (*crm_progress_fn)(double fraction, void *user);
 
 /**
  * Name of a status code, e.g. "CRM_E_PARSE".

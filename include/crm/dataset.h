@@ -222,7 +222,7 @@ CRM_API crm_status crm_dataset_column_name(const crm_dataset *ds, size_t col, co
  * Index of the column called `name` (exact, case-sensitive match).
  * @param[in]  ds    dataset
  * @param[in]  name  column name
- * @param[out] out   0-based index; unchanged on failure
+ * @param[out] out   0-based index; 0 on failure
  * @return CRM_OK; CRM_E_INVALID (NULL argument); CRM_E_NOTFOUND (no such
  *         column; the message names it).
  * Ownership: name stays the caller's.
@@ -234,7 +234,7 @@ CRM_API crm_status crm_dataset_column_index(const crm_dataset *ds, const char *n
  * Type of column `col`.
  * @param[in]  ds   dataset
  * @param[in]  col  0-based column index
- * @param[out] out  one of ::crm_type (@type[enum] crm_type); unchanged on failure
+ * @param[out] out  one of ::crm_type (@type[enum] crm_type); 0 on failure
  * @return CRM_OK; CRM_E_INVALID (ds or out NULL, col out of range).
  * Ownership: nothing changes hands.
  * Thread-safety: only reads ds; other threads may read it meanwhile.
@@ -246,7 +246,7 @@ CRM_API crm_status crm_dataset_column_type(const crm_dataset *ds, size_t col, in
  * text, by the column's type).
  * @param[in]  ds   dataset
  * @param[in]  col  0-based column index
- * @param[out] out  missing count; unchanged on failure
+ * @param[out] out  missing count; 0 on failure
  * @return CRM_OK; CRM_E_INVALID (ds or out NULL, col out of range).
  * Ownership: nothing changes hands.
  * Thread-safety: only reads ds; other threads may read it meanwhile.
@@ -325,7 +325,7 @@ CRM_API crm_status crm_dataset_get_codes(const crm_dataset *ds, size_t col, size
  * entries no remaining row uses.
  * @param[in]  ds   dataset
  * @param[in]  col  0-based index of a CRM_TYPE_TEXT column
- * @param[out] out  number of dictionary entries; unchanged on failure
+ * @param[out] out  number of dictionary entries; 0 on failure
  * @return CRM_OK; CRM_E_INVALID (ds or out NULL, col out of range);
  *         CRM_E_TYPE (not a text column).
  * Ownership: nothing changes hands.
@@ -623,9 +623,9 @@ CRM_API crm_status crm_dataset_join(const crm_dataset *left, const crm_dataset *
 typedef struct crm_csv_options {
     size_t size;               /**< sizeof as the caller compiled it (set by init) */
     int32_t delimiter;         /**< field separator byte; 0 = auto-detect among , ; TAB | from the
-                                    header line (read), ',' (write). Default 0 */
+                                    header line (read), ',' (write); default 0 */
     int32_t quote;             /**< quote byte; default '"'; 0 disables quoting */
-    int32_t header;            /**< 1 = first line holds column names (default); 0 = names are
+    int32_t header;            /**< 1 (default) = first line holds column names; 0 = names are
                                     "V1", "V2", ... (read) / no header line (write) */
     int32_t decimal_comma;     /**< 1 = numbers use ',' as decimal separator; default 0 */
     int32_t strict;            /**< 1 (default): a row with the wrong number of fields or invalid
@@ -633,13 +633,15 @@ typedef struct crm_csv_options {
                                     extra fields are dropped, invalid UTF-8 bytes become U+FFFD */
     int32_t keep_default_na;   /**< 1 (default): na_values add to the default NA strings;
                                     0: na_values replace them */
-    const char *const *na_values; /**< extra NA strings, or NULL. Copied during the call */
-    int64_t n_na_values;       /**< number of entries in na_values */
-    const char *const *types;  /**< per-column type overrides "NAME:number|text|time", or NULL */
-    int64_t n_types;           /**< number of entries in types */
+    const char *const *na_values; /**< extra NA strings, or NULL (default). Copied during the
+                                       call */
+    int64_t n_na_values;       /**< number of entries in na_values; default 0 */
+    const char *const *types;  /**< per-column type overrides "NAME:number|text|time", or
+                                    NULL (default) */
+    int64_t n_types;           /**< number of entries in types; default 0 */
     const char *date_format;   /**< strptime-style format for time columns (%Y %m %d %H %M %S
-                                    %y %b %p %%, literal characters), or NULL for auto-detection.
-                                    Also used to write time columns when set */
+                                    %y %b %p %%, literal characters), or NULL (default) for
+                                    auto-detection. Also used to write time columns when set */
     int64_t max_rows;          /**< read at most this many data rows; 0 (default) = all */
     /* ---- v1.0 ends here; append new fields below only ---- */
     int64_t max_bytes;         /**< reading: refuse text longer than this many bytes (counted

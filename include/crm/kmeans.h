@@ -121,20 +121,23 @@ typedef struct crm_kmeans_options {
     int32_t k;                  /**< number of clusters, >= 1; default 8 */
     int32_t n_init;             /**< restarts, lowest inertia kept, >= 1; default 10 */
     int32_t max_iter;           /**< Lloyd iterations per restart, >= 1; default 300 */
-    int32_t init;               /**< crm_kmeans_init; default CRM_KMEANS_INIT_PLUSPLUS */
+    int32_t init;               /**< @type[enum] crm_kmeans_init; default
+                                     CRM_KMEANS_INIT_PLUSPLUS */
     double tol;                 /**< relative tolerance (see the header), >= 0; default 1e-4 */
     const double *init_centers; /**< GIVEN: k * ncols values, row-major (center after
                                      center), in the units of the data as given (raw,
-                                     also with standardize); borrowed for the call */
+                                     also with standardize); default NULL; borrowed
+                                     for the call */
     uint64_t seed;              /**< seed of all randomness; default 0 */
     int32_t standardize;        /**< 1: fit on z-scores; default 0 */
-    int32_t n_threads;          /**< worker threads, 0 = all cores (default); the result
+    int32_t n_threads;          /**< worker threads, 0 (default) = all cores; the result
                                      does not depend on it */
-    int32_t algorithm;          /**< crm_kmeans_algorithm; default CRM_KMEANS_AUTO */
-    int32_t (*progress)(double fraction, void *user); /**< called after every iteration
-                                       with the fraction done in [0, 1], or NULL (default);
-                                       non-zero return cancels (CRM_E_CANCELLED) */
-    void *user;                                       /**< passed to progress */
+    int32_t algorithm;          /**< @type[enum] crm_kmeans_algorithm; default
+                                     CRM_KMEANS_AUTO */
+    crm_progress_fn progress;   /**< called after every iteration with the fraction
+                                     done in [0, 1], or NULL (default); non-zero return
+                                     cancels (CRM_E_CANCELLED) */
+    void *user;                 /**< passed to progress; default NULL */
     /* ---- v1.0 ends here; append new fields below only ---- */
     const char *sample_weight; /**< number column of sample weights (>= 0, finite), or NULL
                                     (default): every row weighs 1. Weights scale a row's share
@@ -233,7 +236,7 @@ typedef struct crm_silhouette_options {
                               uniform sample of this many rows (without replacement);
                               0 = always exact; default 10000 */
     uint64_t seed;       /**< seed of the sample; default 0 */
-    int32_t n_threads;   /**< worker threads, 0 = all cores (default) */
+    int32_t n_threads;   /**< worker threads, 0 (default) = all cores */
     /* ---- v1.0 ends here; append new fields below only ---- */
 } crm_silhouette_options;
 

@@ -106,14 +106,14 @@
  *
  * Model. The fitted model has kind CRM_MODEL_LOGREG or CRM_MODEL_LINREG
  * (crm/model.h).
- * - crm_model_predict(m, ds, out_col) looks the features up by name in ds
+ * - crm_model_predict(m, ds, pred_col) looks the features up by name in ds
  *   (a text feature may hold only levels seen in the fit; missing or
  *   non-finite values, or an unseen level, are refused naming the column,
- *   row and value). Logistic: adds `out_col`, the predicted class (a number
+ *   row and value). Logistic: adds `pred_col`, the predicted class (a number
  *   column 0/1 for a number target; the positive or the other class's text
  *   for a text target) where the probability is > 0.5, and
- *   `<out_col>_proba`, the probability of the positive class. Linear: adds
- *   `out_col`, the fitted value x b. The linear predictor is summed term by
+ *   `<pred_col>_proba`, the probability of the positive class. Linear: adds
+ *   `pred_col`, the fitted value x b. The linear predictor is summed term by
  *   term in design order from the stored coefficients, so a model loaded
  *   from JSON predicts bit-identically.
  * - crm_model_summary(): one row per term, columns `term` (text),
@@ -202,25 +202,27 @@ typedef enum crm_logreg_solver {
 typedef struct crm_logreg_options {
     size_t size;               /**< sizeof as the caller compiled it (set by init) */
     double l2;                 /**< L2 penalty lambda >= 0 (= 1 / scikit-learn's C); default 0 */
-    int32_t fit_intercept;     /**< 1: add the "intercept" term (default); 0: none */
+    int32_t fit_intercept;     /**< 1 (default): add the "intercept" term; 0: none */
     int32_t standardize;       /**< 1: fit on z-scores of the number features; default 0 */
     const char *positive;      /**< positive class of a text target, or NULL (default): the
                                     second of the two classes in byte order; borrowed for
                                     the call */
-    int32_t class_weight;      /**< crm_logreg_class_weight; default NONE */
+    int32_t class_weight;      /**< @type[enum] crm_logreg_class_weight; default
+                                    CRM_LOGREG_CLASS_WEIGHT_NONE */
     int32_t max_iter;          /**< iterations, >= 1; default 100 (Newton) - L-BFGS uses
                                     max(max_iter, 1000) */
     double tol;                /**< convergence tolerance (see the header), > 0; default 1e-8 */
-    int32_t missing;           /**< crm_linear_missing; default CRM_LINEAR_MISSING_ERROR */
-    int32_t solver;            /**< crm_logreg_solver; default CRM_LOGREG_AUTO */
+    int32_t missing;           /**< @type[enum] crm_linear_missing; default
+                                    CRM_LINEAR_MISSING_ERROR */
+    int32_t solver;            /**< @type[enum] crm_logreg_solver; default CRM_LOGREG_AUTO */
     const char *sample_weight; /**< number column of row weights (>= 0), or NULL
                                     (default): all 1; borrowed for the call */
-    int32_t n_threads;         /**< worker threads, 0 = all cores (default); the result
+    int32_t n_threads;         /**< worker threads, 0 (default) = all cores; the result
                                     does not depend on it */
-    int32_t (*progress)(double fraction, void *user); /**< called after every iteration
-                                       with the fraction of max_iter used, or NULL
-                                       (default); non-zero return cancels (CRM_E_CANCELLED) */
-    void *user;                                       /**< passed to progress */
+    crm_progress_fn progress;  /**< called after every iteration with the fraction of
+                                    max_iter used, or NULL (default); non-zero return
+                                    cancels (CRM_E_CANCELLED) */
+    void *user;                /**< passed to progress; default NULL */
     /* ---- v1.0 ends here; append new fields below only ---- */
     const char *const *mutate; /**< "NAME=EXPR" transform steps applied in order to a copy
                                     of the dataset before the fit and recorded in the model
@@ -294,8 +296,9 @@ CRM_API crm_status crm_logreg_fit(const crm_dataset *ds, const char *target,
 typedef struct crm_linreg_options {
     size_t size;               /**< sizeof as the caller compiled it (set by init) */
     double l2;                 /**< ridge penalty >= 0 (scikit-learn's Ridge alpha); default 0 */
-    int32_t fit_intercept;     /**< 1: add the "intercept" term (default); 0: none */
-    int32_t missing;           /**< crm_linear_missing; default CRM_LINEAR_MISSING_ERROR */
+    int32_t fit_intercept;     /**< 1 (default): add the "intercept" term; 0: none */
+    int32_t missing;           /**< @type[enum] crm_linear_missing; default
+                                    CRM_LINEAR_MISSING_ERROR */
     const char *sample_weight; /**< number column of row weights (>= 0), or NULL
                                     (default): all 1; borrowed for the call */
     /* ---- v1.0 ends here; append new fields below only ---- */

@@ -61,7 +61,8 @@ CRM_BEGIN_DECL
 typedef struct crm_metrics_options {
     size_t size;               /**< sizeof as the caller compiled it (set by init) */
     const char *positive;      /**< positive class of a text truth column; required for
-                                    text, ignored for number truth; borrowed for the call */
+                                    text, ignored for number truth; default NULL; borrowed
+                                    for the call */
     double threshold;          /**< classification: positive when score > threshold;
                                     default 0.5 */
     const char *sample_weight; /**< number column of weights >= 0, or NULL (default) */

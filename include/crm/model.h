@@ -92,7 +92,8 @@ typedef enum crm_model_type {
 /**
  * Kind of a model.
  * @param[in] m  model, or NULL
- * @return one of the crm_model_type values, or 0 when m is NULL (cannot fail).
+ * @return @type[enum] crm_model_type; one of the crm_model_type values, or 0
+ *         when m is NULL (cannot fail).
  * Ownership: nothing changes hands.
  * Thread-safety: safe; only reads m.
  */
@@ -100,7 +101,8 @@ CRM_API int32_t crm_model_kind(const crm_model *m);
 
 /**
  * Name of a model kind, as in the JSON "kind" member.
- * @param[in] kind  a crm_model_type value (for example crm_model_kind(m))
+ * @param[in] kind  @type[enum] crm_model_type; a crm_model_type value (for example
+ *                  crm_model_kind(m))
  * @return "kmeans", "tree", "logreg", "linreg" or "arima"; NULL for any other
  *         value. Ownership: static string, valid for the life of the program.
  * Thread-safety: safe from any thread.
@@ -121,18 +123,18 @@ CRM_API crm_status crm_model_mutate_count(const crm_model *m, size_t *out);
 
 /**
  * The i-th recorded transform step: crm_model_predict() runs
- * crm_dataset_mutate(copy, *name, *expr) for each step in order.
- * @param[in]  m     model
- * @param[in]  i     0-based index, below crm_model_mutate_count()
- * @param[out] name  column the step adds or replaces (NULL on failure)
- * @param[out] expr  its expression (NULL on failure).
- *                   Ownership: both are borrowed from m, valid until
- *                   crm_model_free(m).
+ * crm_dataset_mutate(copy, *out_name, *out_expr) for each step in order.
+ * @param[in]  m         model
+ * @param[in]  i         0-based index, below crm_model_mutate_count()
+ * @param[out] out_name  column the step adds or replaces (NULL on failure)
+ * @param[out] out_expr  its expression (NULL on failure).
+ *                       Ownership: both are borrowed from m, valid until
+ *                       crm_model_free(m).
  * @return CRM_OK, CRM_E_INVALID (NULL argument, i out of range).
  * Thread-safety: safe; only reads m.
  */
-CRM_API crm_status crm_model_mutate(const crm_model *m, size_t i, const char **name,
-                                    const char **expr);
+CRM_API crm_status crm_model_mutate(const crm_model *m, size_t i, const char **out_name,
+                                    const char **out_expr);
 
 /**
  * Free a model. NULL is a harmless no-op. Datasets the model was fitted on
@@ -149,8 +151,8 @@ CRM_API void crm_model_free(crm_model *m);
  * Apply the model to the rows of `ds` and append the prediction column(s)
  * to ds, in place (crm/common.h, "Values and in-place operations"). The
  * model's feature columns are looked up by name in ds. For k-means one
- * number column named `out_col` is added holding the 0-based cluster id of
- * each row; classifiers also add `<out_col>_proba` (see the kind's header).
+ * number column named `pred_col` is added holding the 0-based cluster id of
+ * each row; classifiers also add `<pred_col>_proba` (see the kind's header).
  * An ARIMA model forecasts with crm_arima_forecast() instead. A model with
  * transform steps applies them first to a copy of ds (see "Transform steps"
  * above) and then adds only the prediction column(s) to ds: columns the
@@ -158,9 +160,9 @@ CRM_API void crm_model_free(crm_model *m);
  * @param[in]     m        fitted model
  * @param[in,out] ds       dataset holding the model's feature columns; the
  *                         prediction column(s) are appended to it
- * @param[in]     out_col  name of the prediction column (must not exist in ds)
- * @return CRM_OK; CRM_E_INVALID (NULL argument, out_col empty, out_col or
- *         `<out_col>_proba` already a column of ds, a missing or non-finite
+ * @param[in]     pred_col  name of the prediction column (must not exist in ds)
+ * @return CRM_OK; CRM_E_INVALID (NULL argument, pred_col empty, pred_col or
+ *         `<pred_col>_proba` already a column of ds, a missing or non-finite
  *         feature value or, for the regressions, an unseen text level,
  *         naming the column and the 0-based row); CRM_E_NOTFOUND (a feature
  *         column is absent); CRM_E_TYPE (a feature column has the wrong
@@ -169,10 +171,10 @@ CRM_API void crm_model_free(crm_model *m);
  *         (x=log(1 + x))"): CRM_E_NOTFOUND (a column the step needs),
  *         CRM_E_TYPE (operands of the wrong type), CRM_E_PARSE (a malformed
  *         expression); CRM_E_NOMEM. On failure ds is unchanged.
- * Ownership: the new column belongs to ds; out_col stays the caller's.
+ * Ownership: the new column belongs to ds; pred_col stays the caller's.
  * Thread-safety: m is only read; no other thread may use ds meanwhile.
  */
-CRM_API crm_status crm_model_predict(const crm_model *m, crm_dataset *ds, const char *out_col);
+CRM_API crm_status crm_model_predict(const crm_model *m, crm_dataset *ds, const char *pred_col);
 
 /**
  * The model as a table. For k-means: one row per cluster with the columns
@@ -224,7 +226,7 @@ CRM_API crm_status crm_model_stat_name(const crm_model *m, size_t i, const char 
  * Number of classes of a classifier fitted on a text target: the labels its
  * predictions take. A tree classifier: its classes, sorted by unsigned bytes
  * (crm/tree.h); logistic regression: 2, the negative class then the positive
- * one (the class whose probability `<out_col>_proba` holds, crm/linear.h).
+ * one (the class whose probability `<pred_col>_proba` holds, crm/linear.h).
  * Every other model - k-means, regression, ARIMA, a classifier on a 0/1
  * number target - has 0.
  * @param[in]  m    fitted model

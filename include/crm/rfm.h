@@ -94,12 +94,17 @@ CRM_BEGIN_DECL
  */
 typedef struct crm_rfm_options {
     size_t size;           /**< sizeof as the caller compiled it (set by init) */
-    const char *customer;  /**< customer id column (any type); required */
-    const char *date;      /**< transaction time column (CRM_TYPE_TIME); required */
-    const char *amount;    /**< amount column (number), or NULL to use quantity * price */
-    const char *quantity;  /**< quantity column (number); used when amount is NULL */
-    const char *price;     /**< unit price column (number); used when amount is NULL */
-    const char *invoice;   /**< invoice column (any type), or NULL: frequency counts rows */
+    const char *customer;  /**< customer id column (any type); required (default NULL) */
+    const char *date;      /**< transaction time column (CRM_TYPE_TIME); required (default
+                                NULL) */
+    const char *amount;    /**< amount column (number), or NULL (default) to use quantity *
+                                price */
+    const char *quantity;  /**< quantity column (number); used when amount is NULL;
+                                default NULL */
+    const char *price;     /**< unit price column (number); used when amount is NULL;
+                                default NULL */
+    const char *invoice;   /**< invoice column (any type), or NULL (default): frequency
+                                counts rows */
     int64_t as_of;         /**< reference time in seconds since the epoch; CRM_TIME_MISSING
                                 (default) = midnight UTC after the last transaction's date */
     int32_t bins;          /**< number of score bins, 1..9; default 5 */
@@ -156,7 +161,7 @@ CRM_API crm_status crm_rfm(const crm_dataset *tx, const crm_rfm_options *opts, c
  * shows the reference day of a table computed with the default.
  * @param[in]  tx        transactions
  * @param[in]  date_col  name of the time column (crm_rfm's opts->date)
- * @param[out] out       seconds since the epoch; unchanged on failure
+ * @param[out] out       seconds since the epoch; 0 on failure
  * @return CRM_OK; CRM_E_INVALID (NULL argument, no rows, a missing date, naming
  *         the row, a last date whose next midnight is out of range);
  *         CRM_E_NOTFOUND (no such column); CRM_E_TYPE (not a time column).
@@ -219,7 +224,7 @@ CRM_API const char *crm_rfm_stage_name(size_t i);
  * ignored). The result lies in -100..100.
  * @param[in]  ds   dataset
  * @param[in]  col  name of a number column of whole ratings 0..10
- * @param[out] out  the score; unchanged on failure
+ * @param[out] out  the score; NaN on failure
  * @return CRM_OK; CRM_E_INVALID (NULL argument, no non-missing rating, a
  *         rating that is not a whole number in 0..10, naming the row and
  *         value); CRM_E_NOTFOUND (no such column); CRM_E_TYPE (not a number
@@ -241,7 +246,7 @@ CRM_API crm_status crm_nps(const crm_dataset *ds, const char *col, double *out);
  * @param[in]  positive   positive labels (text column; at least one), or NULL
  *                        (number column)
  * @param[in]  npositive  number of labels
- * @param[out] out        the ratio; unchanged on failure
+ * @param[out] out        the ratio; NaN on failure
  * @return CRM_OK; CRM_E_INVALID (NULL argument, a NULL label, labels given for
  *         a number column or none for a text column, no non-missing cell);
  *         CRM_E_NOTFOUND (no such column); CRM_E_TYPE (a time column);

@@ -34,10 +34,10 @@ typedef struct crm_synth_options {
     int64_t products;     /**< catalogue size; default 300 */
     int64_t days;         /**< length of the period in days; default 730 */
     int64_t start;        /**< first day, seconds since the epoch (UTC midnight);
-                               default 2022-01-01 (1640995200) */
+                               default 1640995200 (2022-01-01) */
     uint64_t seed;        /**< random seed; default 0 */
     double dirt;          /**< scale of the dirt (duplicates, cancellations, missing ids,
-                               outliers); 0 = clean data, 1 = default rates */
+                               outliers); 0 = clean data, 1 (default) = the default rates */
     /* ---- v1.0 ends here; append new fields below only ---- */
 } crm_synth_options;
 

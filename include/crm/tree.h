@@ -102,11 +102,11 @@
  * impurity sum R(T) after pruning at that alpha.
  *
  * Model. The fitted model has kind CRM_MODEL_TREE (crm/model.h).
- * - crm_model_predict() adds the column `out_col`: for classification the
+ * - crm_model_predict() adds the column `pred_col`: for classification the
  *   predicted class (a text column for a text target, a number column for a
  *   0/1 target), being the class with the largest weighted share in the leaf
  *   (the first class in sorted order on ties), plus the number column
- *   `<out_col>_proba` holding that share; for regression a number column
+ *   `<pred_col>_proba` holding that share; for regression a number column
  *   with the leaf's weighted mean.
  * - crm_model_summary(): one row per node in preorder (node ids as in the
  *   JSON form): `node`, `parent` (-1 for the root), `depth`, `is_leaf`
@@ -197,32 +197,34 @@ typedef enum crm_tree_class_weight {
  */
 typedef struct crm_tree_options {
     size_t size;                  /**< sizeof as the caller compiled it (set by init) */
-    int32_t task;                 /**< crm_tree_task; default CRM_TREE_AUTO */
-    int32_t criterion;            /**< crm_tree_criterion; default AUTO */
+    int32_t task;                 /**< @type[enum] crm_tree_task; default CRM_TREE_AUTO */
+    int32_t criterion;            /**< @type[enum] crm_tree_criterion; default
+                                       CRM_TREE_CRITERION_AUTO */
     int32_t max_depth;            /**< deepest level (root 0); 0 = a single leaf;
-                                       -1 = unlimited (default) */
-    int32_t class_weight;         /**< crm_tree_class_weight; default NONE */
+                                       -1 (default) = unlimited */
+    int32_t class_weight;         /**< @type[enum] crm_tree_class_weight; default
+                                       CRM_TREE_WEIGHT_NONE */
     int64_t min_samples_split;    /**< rows a node needs to be split, >= 2; default 2 */
     int64_t min_samples_leaf;     /**< rows each child must keep, >= 1; default 1 */
     double min_impurity_decrease; /**< smallest weighted impurity decrease of a split
                                        (see the header), >= 0; default 0 */
-    int64_t max_leaf_nodes;       /**< 0 = unlimited (default, depth-first growth);
+    int64_t max_leaf_nodes;       /**< 0 (default) = unlimited, depth-first growth;
                                        >= 2: best-first growth up to this many leaves */
     double ccp_alpha;             /**< cost-complexity pruning parameter, >= 0; default 0 */
     const char *positive;         /**< class whose share the rules and dot output show
-                                       as "p" (NULL: the predicted class); must be a class
-                                       of the target; borrowed for the call */
+                                       as "p", or NULL (default): the predicted class; must
+                                       be a class of the target; borrowed for the call */
     uint64_t seed;                /**< seed of the feature visiting order (tie rule, see the
                                        header); default 0 */
-    int32_t max_bins;             /**< 0 = exact mode (default); 2..255: histogram mode */
-    int32_t n_threads;            /**< worker threads, 0 = all cores (default); the result
+    int32_t max_bins;             /**< 0 (default) = exact mode; 2..255: histogram mode */
+    int32_t n_threads;            /**< worker threads, 0 (default) = all cores; the result
                                        does not depend on it */
     const char *sample_weight;    /**< number column of row weights (>= 0, finite), or NULL
-                                       (default: every row weighs 1); borrowed for the call */
-    int32_t (*progress)(double fraction, void *user); /**< called as the tree grows with
-                                        the fraction of rows settled in leaves, or NULL;
-                                        non-zero return cancels (CRM_E_CANCELLED) */
-    void *user;                                       /**< passed to progress */
+                                       (default): every row weighs 1; borrowed for the call */
+    crm_progress_fn progress;     /**< called as the tree grows with the fraction of rows
+                                       settled in leaves, or NULL (default); non-zero
+                                       return cancels (CRM_E_CANCELLED) */
+    void *user;                   /**< passed to progress; default NULL */
     /* ---- v1.0 ends here; append new fields below only ---- */
     const char *const *mutate; /**< "NAME=EXPR" transform steps applied in order to a copy
                                     of the dataset before the fit and recorded in the model

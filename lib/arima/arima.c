@@ -912,13 +912,13 @@ static crm_status forecasts_table(const crm__column *bc, const many_task *tasks,
  * level and options (checked into *o). */
 static crm_status many_args(const crm_dataset *ds, const char *by_col, const char *time_col,
                             const char *value_col, int32_t h, double level,
-                            const crm_arima_options *opts, crm_dataset **fits_out,
-                            crm_dataset **forecasts_out, crm_arima_options *o,
+                            const crm_arima_options *opts, crm_dataset **out_fits,
+                            crm_dataset **out_forecasts, crm_arima_options *o,
                             const crm__column **tc, const crm__column **vc,
                             const crm__column **bc)
 {
     const char *what = "crm_arima_fit_many";
-    if (!fits_out || !forecasts_out)
+    if (!out_fits || !out_forecasts)
         return crm__error(CRM_E_INVALID, "%s: an output is NULL", what);
     if (!ds) return crm__error(CRM_E_INVALID, "%s: dataset is NULL", what);
     if (!by_col) return crm__error(CRM_E_INVALID, "%s: by_col is NULL", what);
@@ -940,16 +940,16 @@ static crm_status many_args(const crm_dataset *ds, const char *by_col, const cha
 
 crm_status crm_arima_fit_many(const crm_dataset *ds, const char *by_col, const char *time_col,
                               const char *value_col, int32_t h, double level,
-                              const crm_arima_options *opts, crm_dataset **fits_out,
-                              crm_dataset **forecasts_out)
+                              const crm_arima_options *opts, crm_dataset **out_fits,
+                              crm_dataset **out_forecasts)
 {
     const char *what = "crm_arima_fit_many";
-    if (fits_out) *fits_out = NULL;
-    if (forecasts_out) *forecasts_out = NULL;
+    if (out_fits) *out_fits = NULL;
+    if (out_forecasts) *out_forecasts = NULL;
     crm_arima_options o;
     const crm__column *tc = NULL, *vc = NULL, *bc = NULL;
-    crm_status st = many_args(ds, by_col, time_col, value_col, h, level, opts, fits_out,
-                              forecasts_out, &o, &tc, &vc, &bc);
+    crm_status st = many_args(ds, by_col, time_col, value_col, h, level, opts, out_fits,
+                              out_forecasts, &o, &tc, &vc, &bc);
     if (st != CRM_OK) return st;
     size_t n = ds->nrows;
     size_t *gid = crm__malloc_array(n ? n : 1, sizeof *gid);
@@ -984,8 +984,8 @@ crm_status crm_arima_fit_many(const crm_dataset *ds, const char *by_col, const c
         crm_dataset_free(C);
         return st;
     }
-    *fits_out = F;
-    *forecasts_out = C;
+    *out_fits = F;
+    *out_forecasts = C;
     return CRM_OK;
 }
 

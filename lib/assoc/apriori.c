@@ -444,7 +444,7 @@ typedef struct root_job {
     atomic_int stop;
     atomic_size_t done;
     int cancelled; /* set by worker 0 only */
-    int (*progress)(double, void *);
+    crm_progress_fn progress;
     void *user;
 } root_job;
 
@@ -482,7 +482,7 @@ static void root_task(void *ctx, size_t k, int worker)
  * of each root child, mined on up to n_threads threads and merged in item
  * order, so the result never depends on the thread count. */
 static crm_status mine_all(miner *m, const int32_t *ti, size_t nt, size_t lenti,
-                           const int32_t *count, int32_t n_threads, int (*progress)(double, void *),
+                           const int32_t *count, int32_t n_threads, crm_progress_fn progress,
                            void *user)
 {
     size_t nf = (size_t)m->nitems;
@@ -1363,17 +1363,17 @@ static crm_status rules_table(const apriori_run *R, crm_dataset **out)
 }
 
 crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *item_col,
-                       const crm_apriori_options *user, crm_dataset **itemsets_out,
-                       crm_dataset **rules_out)
+                       const crm_apriori_options *user, crm_dataset **out_itemsets,
+                       crm_dataset **out_rules)
 {
-    if (itemsets_out) *itemsets_out = NULL;
-    if (rules_out) *rules_out = NULL;
+    if (out_itemsets) *out_itemsets = NULL;
+    if (out_rules) *out_rules = NULL;
     if (!tx || !tid_col || !item_col)
         return crm__error(CRM_E_INVALID, "crm_apriori: NULL %s",
                           !tx        ? "dataset"
                           : !tid_col ? "tid_col"
                                      : "item_col");
-    if (!itemsets_out && !rules_out)
+    if (!out_itemsets && !out_rules)
         return crm__error(CRM_E_INVALID,
                           "crm_apriori: both outputs are NULL (ask for itemsets, rules or both)");
     apriori_run R;
@@ -1402,19 +1402,19 @@ crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *i
 
     /* 5. items of every set, item text and ranks, lookup table */
     if ((st = set_items(&R)) || (st = item_text(&R))) goto done;
-    int need_index = rules_out || R.o.target != CRM_APRIORI_ALL;
+    int need_index = out_rules || R.o.target != CRM_APRIORI_ALL;
     if (need_index && (st = setindex_build(&R.sx, R.sitems, R.soff, R.m.nsets))) goto done;
 
     /* 6. closed / maximal; 7. itemsets table; 8. rules table */
-    if ((st = keep_sets(&R)) || (itemsets_out && (st = emit_itemsets(&R, &ids))) ||
-        (rules_out && (st = rules_table(&R, &rds))))
+    if ((st = keep_sets(&R)) || (out_itemsets && (st = emit_itemsets(&R, &ids))) ||
+        (out_rules && (st = rules_table(&R, &rds))))
         goto done;
     if (R.o.progress && R.o.progress(1.0, R.o.user) != 0) {
         st = crm__error(CRM_E_CANCELLED, "crm_apriori: cancelled by the progress callback");
         goto done;
     }
-    if (itemsets_out) *itemsets_out = ids;
-    if (rules_out) *rules_out = rds;
+    if (out_itemsets) *out_itemsets = ids;
+    if (out_rules) *out_rules = rds;
     ids = rds = NULL;
 done:
     crm_dataset_free(ids);

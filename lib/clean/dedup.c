@@ -245,10 +245,10 @@ static crm_status mark_rows(const crm_dataset *ds, const size_t *key, size_t nk,
 }
 
 crm_status crm_clean_dedup(crm_dataset *ds, const char *const *keys, size_t nkeys, int32_t keep,
-                           size_t *removed)
+                           size_t *out_removed)
 {
-    if (removed)
-        *removed = 0;
+    if (out_removed)
+        *out_removed = 0;
     if (!ds || (nkeys && !keys))
         return crm__error(CRM_E_INVALID, "crm_clean_dedup: NULL argument");
     if (keep < CRM_KEEP_FIRST || keep > CRM_KEEP_NONE)
@@ -273,16 +273,16 @@ crm_status crm_clean_dedup(crm_dataset *ds, const char *const *keys, size_t nkey
         st = crm__clean_keep_rows(ds, kp, &rm);
     crm__free(key);
     crm__free(kp);
-    if (!st && removed)
-        *removed = rm;
+    if (!st && out_removed)
+        *out_removed = rm;
     return st;
 }
 
 crm_status crm_clean_drop_missing(crm_dataset *ds, const char *const *cols, size_t count,
-                                  size_t *removed)
+                                  size_t *out_removed)
 {
-    if (removed)
-        *removed = 0;
+    if (out_removed)
+        *out_removed = 0;
     if (!ds || (count && !cols))
         return crm__error(CRM_E_INVALID, "crm_clean_drop_missing: NULL argument");
     size_t *idx = NULL, k = 0, nr = ds->nrows, rm = 0;
@@ -314,7 +314,7 @@ crm_status crm_clean_drop_missing(crm_dataset *ds, const char *const *cols, size
     st = crm__clean_keep_rows(ds, kp, &rm);
     crm__free(idx);
     crm__free(kp);
-    if (!st && removed)
-        *removed = rm;
+    if (!st && out_removed)
+        *out_removed = rm;
     return st;
 }

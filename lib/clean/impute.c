@@ -247,10 +247,10 @@ static crm_status linear_ordered(const crm__column *c, const crm__column *oc, do
 }
 
 crm_status crm_clean_impute(crm_dataset *ds, const char *col, int32_t method,
-                            const crm_impute_options *opts, size_t *filled)
+                            const crm_impute_options *opts, size_t *out_filled)
 {
-    if (filled)
-        *filled = 0;
+    if (out_filled)
+        *out_filled = 0;
     if (!ds || !col)
         return crm__error(CRM_E_INVALID, "crm_clean_impute: NULL argument");
     if (method < CRM_IMPUTE_MEAN || method > CRM_IMPUTE_LINEAR)
@@ -340,8 +340,8 @@ crm_status crm_clean_impute(crm_dataset *ds, const char *col, int32_t method,
             crm__dict_release(c->dict);
             c->dict = nd;
         }
-        if (filled)
-            *filled = nmiss;
+        if (out_filled)
+            *out_filled = nmiss;
         return CRM_OK;
     }
 
@@ -354,8 +354,8 @@ crm_status crm_clean_impute(crm_dataset *ds, const char *col, int32_t method,
         for (size_t r = 0; r < n; r++)
             if (c->v.time[r] == CRM_TIME_MISSING)
                 c->v.time[r] = fill;
-        if (filled)
-            *filled = nmiss;
+        if (out_filled)
+            *out_filled = nmiss;
         return CRM_OK;
     }
 
@@ -383,7 +383,7 @@ crm_status crm_clean_impute(crm_dataset *ds, const char *col, int32_t method,
             if (isnan(v[r]))
                 v[r] = fill;
     }
-    if (filled)
-        *filled = cnt;
+    if (out_filled)
+        *out_filled = cnt;
     return CRM_OK;
 }

@@ -83,10 +83,10 @@ static crm_status compute_stats(const crm__column *c, size_t n, rule_stats *s)
 }
 
 crm_status crm_clean_outliers(crm_dataset *ds, const char *col, int32_t rule, double k,
-                              int32_t action, size_t *affected)
+                              int32_t action, size_t *out_affected)
 {
-    if (affected)
-        *affected = 0;
+    if (out_affected)
+        *out_affected = 0;
     if (!ds || !col)
         return crm__error(CRM_E_INVALID, "crm_clean_outliers: NULL argument");
     if (rule < CRM_OUTLIER_ZSCORE || rule > CRM_OUTLIER_MAD)
@@ -171,7 +171,7 @@ crm_status crm_clean_outliers(crm_dataset *ds, const char *col, int32_t rule, do
             }
         }
     }
-    if (affected)
-        *affected = cnt;
+    if (out_affected)
+        *out_affected = cnt;
     return CRM_OK;
 }

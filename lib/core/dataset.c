@@ -429,6 +429,8 @@ crm_status crm_dataset_column_name(const crm_dataset *ds, size_t col, const char
 
 crm_status crm_dataset_column_index(const crm_dataset *ds, const char *name, size_t *out)
 {
+    if (out)
+        *out = 0; /* the value of a number output after a failure (crm/common.h) */
     if (!ds || !name || !out)
         return crm__error(CRM_E_INVALID, "crm_dataset_column_index: NULL argument");
     return crm__dataset_find(ds, name, out);
@@ -436,6 +438,8 @@ crm_status crm_dataset_column_index(const crm_dataset *ds, const char *name, siz
 
 crm_status crm_dataset_column_type(const crm_dataset *ds, size_t col, int32_t *out)
 {
+    if (out)
+        *out = 0;
     crm_status st = check_col(ds, col, out, "crm_dataset_column_type");
     if (st)
         return st;
@@ -445,6 +449,8 @@ crm_status crm_dataset_column_type(const crm_dataset *ds, size_t col, int32_t *o
 
 crm_status crm_dataset_missing(const crm_dataset *ds, size_t col, size_t *out)
 {
+    if (out)
+        *out = 0;
     crm_status st = check_col(ds, col, out, "crm_dataset_missing");
     if (st)
         return st;
@@ -529,6 +535,8 @@ crm_status crm_dataset_get_text(const crm_dataset *ds, size_t col, size_t row, c
 
 crm_status crm_dataset_text_levels(const crm_dataset *ds, size_t col, size_t *out)
 {
+    if (out)
+        *out = 0;
     crm_status st = check_range(ds, col, 0, 0, out, CRM_TYPE_TEXT, "crm_dataset_text_levels");
     if (st)
         return st;

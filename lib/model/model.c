@@ -96,18 +96,20 @@ crm_status crm_model_mutate_count(const crm_model *m, size_t *out)
     return CRM_OK;
 }
 
-crm_status crm_model_mutate(const crm_model *m, size_t i, const char **name, const char **expr)
+crm_status crm_model_mutate(const crm_model *m, size_t i, const char **out_name,
+                            const char **out_expr)
 {
-    if (name) *name = NULL;
-    if (expr) *expr = NULL;
-    if (!name || !expr)
-        return crm__error(CRM_E_INVALID, "crm_model_mutate: %s is NULL", name ? "expr" : "name");
+    if (out_name) *out_name = NULL;
+    if (out_expr) *out_expr = NULL;
+    if (!out_name || !out_expr)
+        return crm__error(CRM_E_INVALID, "crm_model_mutate: %s is NULL",
+                          out_name ? "out_expr" : "out_name");
     if (!m) return crm__error(CRM_E_INVALID, "crm_model_mutate: model is NULL");
     if (i >= m->nsteps)
         return crm__error(CRM_E_INVALID, "crm_model_mutate: index %zu out of range (%zu steps)", i,
                           m->nsteps);
-    *name = m->steps[i].name;
-    *expr = m->steps[i].expr;
+    *out_name = m->steps[i].name;
+    *out_expr = m->steps[i].expr;
     return CRM_OK;
 }
 
@@ -119,14 +121,14 @@ void crm_model_free(crm_model *m)
     crm__free(m);
 }
 
-crm_status crm_model_predict(const crm_model *m, crm_dataset *ds, const char *out_col)
+crm_status crm_model_predict(const crm_model *m, crm_dataset *ds, const char *pred_col)
 {
     if (!m) return crm__error(CRM_E_INVALID, "crm_model_predict: model is NULL");
     if (!ds) return crm__error(CRM_E_INVALID, "crm_model_predict: dataset is NULL");
-    if (!out_col || !out_col[0])
-        return crm__error(CRM_E_INVALID, "crm_model_predict: out_col is NULL or empty");
-    if (m->nsteps) return crm__model_predict_steps(m, ds, out_col);
-    return m->vt->predict(m->state, ds, out_col);
+    if (!pred_col || !pred_col[0])
+        return crm__error(CRM_E_INVALID, "crm_model_predict: pred_col is NULL or empty");
+    if (m->nsteps) return crm__model_predict_steps(m, ds, pred_col);
+    return m->vt->predict(m->state, ds, pred_col);
 }
 
 crm_status crm_model_summary(const crm_model *m, crm_dataset **out)

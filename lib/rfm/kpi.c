@@ -18,6 +18,7 @@ static crm_status find_col(const crm_dataset *ds, const char *name, const char *
 
 crm_status crm_nps(const crm_dataset *ds, const char *col, double *out)
 {
+    if (out) *out = NAN; /* the value of a double output after a failure (crm/common.h) */
     if (!ds || !col || !out) return crm__error(CRM_E_INVALID, "crm_nps: NULL argument");
     const crm__column *c = NULL;
     crm_status st = find_col(ds, col, "crm_nps", &c);
@@ -50,6 +51,7 @@ crm_status crm_nps(const crm_dataset *ds, const char *col, double *out)
 crm_status crm_satisfaction(const crm_dataset *ds, const char *col, const char *const *positive,
                             size_t npositive, double *out)
 {
+    if (out) *out = NAN;
     if (!ds || !col || !out || (npositive && !positive))
         return crm__error(CRM_E_INVALID, "crm_satisfaction: NULL argument");
     const crm__column *c = NULL;

@@ -471,6 +471,8 @@ static crm_status default_as_of(const crm_dataset *tx, const char *date_col, con
 
 crm_status crm_rfm_default_as_of(const crm_dataset *tx, const char *date_col, int64_t *out)
 {
+    if (out)
+        *out = 0; /* the value of a number output after a failure (crm/common.h) */
     if (!tx || !date_col || !out)
         return crm__error(CRM_E_INVALID, "crm_rfm_default_as_of: NULL argument");
     return default_as_of(tx, date_col, "crm_rfm_default_as_of", out);

@@ -122,7 +122,7 @@ typedef struct tr_ctx {
     double wN;    /* total weight */
     size_t nmiss; /* missing values of the split feature in the node just marked */
     size_t settled;
-    int32_t (*progress)(double, void *);
+    crm_progress_fn progress;
     void *user;
 } tr_ctx;
 

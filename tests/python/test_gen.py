@@ -75,30 +75,51 @@ def test_constants_and_new_declarations(tree):
         "/** Options. */",
         "typedef struct crm_thing_options {",
         "    size_t size;          /**< set by init */",
-        "    int32_t init;         /**< @type[enum] crm_type; how to start */",
-        "    int32_t n_init;       /**< restarts (not a count of a pointer field) */",
-        "    const double *w;      /**< weights */",
-        "    int64_t n_w;          /**< number of weights */",
-        "    int (*progress)(double fraction, void *user); /**< callback */",
-        "    void *user;           /**< for progress */",
+        "    int32_t init;         /**< @type[enum] crm_type; how to start; default",
+        "                               CRM_TYPE_TEXT */",
+        "    int32_t n_init;       /**< restarts (not a count of a pointer field); 3 (default) */",
+        "    const double *w;      /**< weights, or NULL (default) */",
+        "    int64_t n_w;          /**< number of weights; default 0 */",
+        "    int (*progress)(double fraction, void *user); /**< callback; default NULL */",
+        "    void *user;           /**< for progress; default NULL */",
+        "    double tol;           /**< tolerance; default sqrt(DBL_EPSILON) */",
+        "    int32_t sep;          /**< separator byte; default ';' */",
         "} crm_thing_options;",
-        "/** Init. */",
+        "/**",
+        " * Init.",
+        " * @return CRM_OK, CRM_E_INVALID (opts NULL)",
+        " * Ownership: opts is the caller's.",
+        " * Thread-safety: safe from any thread.",
+        " */",
         "CRM_API crm_status crm_thing_options_init(crm_thing_options *opts, size_t size);",
         "/** A handle. */",
         "typedef struct crm_thing crm_thing;",
-        "/** Free it. @param[in] t thing */",
+        "/**",
+        " * Free it. @param[in] t thing",
+        " * Ownership: t is released.",
+        " * Thread-safety: no other thread may use t.",
+        " */",
         "CRM_API void crm_thing_free(crm_thing *t);",
         "/**",
         " * Make things.",
         " * @param[in]  names  names",
         " * @param[in]  n      how many",
-        " * @param[out] a_out  first",
-        " * @param[out] b_out  second",
+        " * @param[out] out_a  first",
+        " * @param[out] out_b  second",
+        " * @return CRM_OK; CRM_E_NOTFOUND (no such name); CRM_E_NOMEM;",
+        " *         CRM_E_NOTFOUND again.",
+        " * Ownership: the caller frees both with crm_thing_free().",
+        " * Thread-safety: safe from any thread;",
+        " *   names are only read.",
         " * @since 1.1",
         " */",
         "CRM_API crm_status crm_thing_pair(const char *const *names, size_t n, "
-        "crm_thing **a_out, crm_thing **b_out);",
-        "/** Seeded. */",
+        "crm_thing **out_a, crm_thing **out_b);",
+        "/**",
+        " * Seeded.",
+        " * @return the value (cannot fail). Ownership: nothing changes hands.",
+        " * Thread-safety: safe.",
+        " */",
         "CRM_API int64_t crm_thing_seeded(uint64_t seed, crm_type kind, const int32_t *flags, "
         "size_t nflags, const char *label, const char *data, size_t len);",
     ]))
@@ -117,6 +138,15 @@ def test_constants_and_new_declarations(tree):
     assert fields["w"]["length"] == "n_w" and fields["n_w"]["length_of"] == "w"
     assert fields["progress"]["type"] == "int (*)(double, void *)"
     assert fields["user"]["role"] == "user_data"
+    # defaults from the docs, layout from the compiler (x86-64 LP64)
+    assert [(f["name"], f.get("default"), f.get("default_name")) for f in fields.values()] == [
+        ("size", None, None), ("init", 2, "CRM_TYPE_TEXT"), ("n_init", 3, None),
+        ("w", None, None), ("n_w", 0, None), ("progress", None, None), ("user", None, None),
+        ("tol", 2.0 ** -26, None), ("sep", ord(";"), None)]
+    assert "default" not in fields["size"] and "default" in fields["w"]
+    assert [f["offset"] for f in fields.values()] == [0, 8, 12, 16, 24, 32, 40, 48, 56]
+    thing = next(s for s in ir["structs"] if s["name"] == "crm_thing_options")
+    assert (thing["size"], thing["align"]) == (64, 8) and ir["abi"] == "x86_64-linux-gnu"
     # exact C types of integers and NUL-termination of strings, for every binding's checks
     assert fields["init"]["integer"] == {"c_type": "int32_t", "signed": True, "bits": 32,
                                          "min": "INT32_MIN", "max": "INT32_MAX"}
@@ -128,6 +158,9 @@ def test_constants_and_new_declarations(tree):
     assert "integer" not in fields["progress"] and "nul_terminated" not in fields["user"]
     fn = next(f for f in ir["functions"] if f["name"] == "crm_thing_pair")
     assert fn["since"] == "1.1" and fn["kind"] == "constructor"
+    assert fn["statuses"] == ["CRM_OK", "CRM_E_NOTFOUND", "CRM_E_NOMEM"]
+    assert fn["ownership"] == "the caller frees both with crm_thing_free()."
+    assert fn["thread_safety"] == "safe from any thread; names are only read."
     assert [(p["role"], p["direction"]) for p in fn["params"]] == [
         ("string_array", "in"), ("length", "in"), ("handle_out", "out"), ("handle_out", "out")]
     assert fn["params"][2]["free"] == "crm_thing_free"
@@ -143,6 +176,8 @@ def test_constants_and_new_declarations(tree):
     assert params["label"]["nul_terminated"] is True
     assert params["data"]["nul_terminated"] is False and params["data"]["role"] == "buffer"
     assert seeded["returns"]["integer"]["c_type"] == "int64_t"
+    assert seeded["statuses"] == [] and seeded["ownership"] is None
+    assert seeded["returns"]["ownership"] == "nothing changes hands."
     symbols = (tree / "lib" / "libcrm.symbols").read_text().split()
     assert symbols == sorted(symbols) and "crm_thing_pair" in symbols
     capi = (tree / "bindings" / "python" / "libcrm" / "_capi.py").read_text()
@@ -151,7 +186,7 @@ def test_constants_and_new_declarations(tree):
     assert "_enums_ = {'init': crm_type}" in capi
     # the generated layer checks them: struct fields on assignment, arguments before the call
     assert ("_integers_ = {'size': 'size_t', 'init': 'int32_t', 'n_init': 'int32_t', "
-            "'n_w': 'int64_t'}") in capi
+            "'n_w': 'int64_t',\n                  'sep': 'int32_t'}") in capi
     assert "(1, 'n', 'size_t')," in capi and "(0, 'names', 'string_array')," in capi
     assert "(0, 'seed', 'uint64_t'),\n        (1, 'kind', 'crm_type'),\n" in capi
     assert "(2, 'flags', 'int32_t[]'),\n        (3, 'nflags', 'size_t'),\n" in capi
@@ -186,3 +221,77 @@ def test_param_direction_contradicting_the_type_is_an_error(tree):
                            "CRM_API crm_status crm_bad_dir(const crm_dataset *ds);")
     proc = gen(tree, "--no-clang")
     assert proc.returncode == 2 and "crm_bad_dir" in proc.stderr and "@param[out]" in proc.stderr
+
+
+@pytest.mark.parametrize("declaration, expected", [
+    # an integer holding an enum value must carry the tag, so bindings can map member names
+    ("typedef struct crm_bad_options {\n    size_t size; /**< set by init */\n"
+     "    int32_t kind; /**< a crm_type; default CRM_TYPE_TEXT */\n} crm_bad_options;\n"
+     "/** Init. */\n"
+     "CRM_API crm_status crm_bad_options_init(crm_bad_options *opts, size_t size);",
+     "lacks the tag; write '@type[enum] crm_type'"),
+    ("/** Kind. @param[in] kind a crm_type value */\n"
+     "CRM_API crm_status crm_bad_param(int32_t kind);",
+     "parameter kind is int32_t and its doc names the enum crm_type"),
+    # every options field documents its default, and the default fits the field
+    ("typedef struct crm_bad_options {\n    size_t size; /**< set by init */\n"
+     "    int32_t k; /**< clusters */\n} crm_bad_options;\n/** Init. */\n"
+     "CRM_API crm_status crm_bad_options_init(crm_bad_options *opts, size_t size);",
+     "field k has no default in its doc"),
+    ("typedef struct crm_bad_options {\n    size_t size; /**< set by init */\n"
+     "    int32_t k; /**< clusters; default 2.5 */\n} crm_bad_options;\n/** Init. */\n"
+     "CRM_API crm_status crm_bad_options_init(crm_bad_options *opts, size_t size);",
+     "default 2.5 is not an integer"),
+    ("typedef struct crm_bad_options {\n    size_t size; /**< set by init */\n"
+     "    int32_t kind; /**< @type[enum] crm_type; default CRM_JOIN_LEFT */\n"
+     "} crm_bad_options;\n/** Init. */\n"
+     "CRM_API crm_status crm_bad_options_init(crm_bad_options *opts, size_t size);",
+     "is not a member of crm_type"),
+    ("typedef struct crm_bad_options {\n    size_t size; /**< set by init */\n"
+     "    const char *name; /**< a column; default 0 */\n} crm_bad_options;\n/** Init. */\n"
+     "CRM_API crm_status crm_bad_options_init(crm_bad_options *opts, size_t size);",
+     "does not fit the pointer type"),
+])
+def test_untagged_enums_and_missing_defaults_are_located_errors(tree, declaration, expected):
+    line = add_declarations(tree, declaration)
+    proc = gen(tree, "--no-clang")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert expected in proc.stderr
+    lines = range(line, line + declaration.count("\n") + 1)  # the field's or @param's line
+    assert any("include/crm/synth.h:%d:" % k in proc.stderr for k in lines), proc.stderr
+    assert "in the declaration of crm_bad_" in proc.stderr
+
+
+@pytest.mark.parametrize("declaration, expected", [
+    ("/** Count. @param[in] ds data @param[out] rows number of rows */\n"
+     "CRM_API crm_status crm_bad_count(const crm_dataset *ds, size_t *rows);",
+     "output parameter rows (scalar_out) must be named out or out_<what>, e.g. out_rows"),
+    ("/** Copy. @param[in] ds data @param[out] copy the copy */\n"
+     "CRM_API crm_status crm_bad_copy(const crm_dataset *ds, crm_dataset **copy);",
+     "output parameter copy (handle_out) must be named out"),
+    ("/** Name. @param[in] ds data @param[in] out_name a name */\n"
+     "CRM_API crm_status crm_bad_name(const crm_dataset *ds, const char *out_name);",
+     "parameter out_name is named as an output but is string"),
+])
+def test_output_parameters_follow_the_naming_rule(tree, declaration, expected):
+    line = add_declarations(tree, declaration)
+    proc = gen(tree, "--no-clang")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "include/crm/synth.h:%d:" % line in proc.stderr and expected in proc.stderr
+
+
+@pytest.mark.parametrize("doc, expected", [
+    ("/**\n * Count.\n * @return the count\n * Ownership: none.\n * Thread-safety: safe.\n */",
+     "@return must list the statuses"),
+    ("/**\n * Count.\n * @return CRM_OK; CRM_E_WRONG (x)\n * Ownership: none.\n"
+     " * Thread-safety: safe.\n */", "CRM_E_WRONG, which is not a crm_status value"),
+    ("/**\n * Count.\n * @return CRM_OK\n * Ownership: none.\n */",
+     "no 'Thread-safety: ...' paragraph"),
+    ("/**\n * Count.\n * @return CRM_OK\n * Thread-safety: safe.\n */",
+     "says nothing about ownership"),
+])
+def test_statuses_ownership_and_thread_safety_are_documented(tree, doc, expected):
+    add_declarations(tree, doc + "\nCRM_API crm_status crm_bad_doc(const crm_dataset *ds);")
+    proc = gen(tree, "--no-clang")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "crm_bad_doc" in proc.stderr and expected in proc.stderr

@@ -204,7 +204,7 @@ export interface CrmArimaOptionsInput {
     max_d?: number | boolean;
     /** auto: largest D; default 1 */
     max_sd?: number | boolean;
-    /** auto: 1 stepwise search (default), 0 every order */
+    /** auto: 1 (default) stepwise search, 0 every order */
     stepwise?: number | boolean;
     /** auto, stepwise = 0: largest p+q+P+Q; default 5 */
     max_order?: number | boolean;
@@ -232,9 +232,9 @@ export interface CrmArimaOptionsInput {
     aggregate?: number | boolean;
     /** 0 (default): a NaN in the series is an error; 1: NaN are missing observations, skipped by the Kalman filter (CSS-ML then runs as ML, as R; CSS refuses them) */
     allow_missing?: number | boolean;
-    /** crm_arima_fit_many: worker threads, 0 = all cores (default); results do not depend on it */
+    /** crm_arima_fit_many: worker threads, 0 (default) = all cores; results do not depend on it */
     n_threads?: number | boolean;
-    /** crm_arima_fit_many: called after each series with the fraction done, or NULL (default); non-zero cancels (CRM_E_CANCELLED) */
+    /** crm_arima_fit_many: called after each chunk of series with the fraction done, or NULL (default); non-zero cancels (CRM_E_CANCELLED) */
     progress?: ProgressCallback | null;
 }
 /** Options for reading and writing CSV. Initialise with crm_csv_options_init(&o, sizeof o); see crm/common.h for the size rule. (the C struct, as koffi reads and writes it) */
@@ -256,11 +256,11 @@ export interface crm_csv_options {
 }
 /** Options input for crm_csv_options: every field optional; lengths are set from the arrays. */
 export interface CrmCsvOptionsInput {
-    /** field separator byte; 0 = auto-detect among , ; TAB | from the header line (read), ',' (write). Default 0 */
+    /** field separator byte; 0 = auto-detect among , ; TAB | from the header line (read), ',' (write); default 0 */
     delimiter?: number | boolean;
     /** quote byte; default '"'; 0 disables quoting */
     quote?: number | boolean;
-    /** 1 = first line holds column names (default); 0 = names are "V1", "V2", ... (read) / no header line (write) */
+    /** 1 (default) = first line holds column names; 0 = names are "V1", "V2", ... (read) / no header line (write) */
     header?: number | boolean;
     /** 1 = numbers use ',' as decimal separator; default 0 */
     decimal_comma?: number | boolean;
@@ -268,11 +268,11 @@ export interface CrmCsvOptionsInput {
     strict?: number | boolean;
     /** 1 (default): na_values add to the default NA strings; 0: na_values replace them */
     keep_default_na?: number | boolean;
-    /** extra NA strings, or NULL. Copied during the call */
+    /** extra NA strings, or NULL (default). Copied during the call */
     na_values?: string[] | null;
-    /** per-column type overrides "NAME:number|text|time", or NULL */
+    /** per-column type overrides "NAME:number|text|time", or NULL (default) */
     types?: string[] | null;
-    /** strptime-style format for time columns (%Y %m %d %H %M %S %y %b %p %%, literal characters), or NULL for auto-detection. Also used to write time columns when set */
+    /** strptime-style format for time columns (%Y %m %d %H %M %S %y %b %p %%, literal characters), or NULL (default) for auto-detection. Also used to write time columns when set */
     date_format?: string | null;
     /** read at most this many data rows; 0 (default) = all */
     max_rows?: number | bigint | boolean;
@@ -292,7 +292,7 @@ export interface CrmImputeOptionsInput {
     constant?: number;
     /** CRM_IMPUTE_CONSTANT value for text columns (UTF-8, copied); default NULL, which a text column refuses */
     text_constant?: string | null;
-    /** CRM_IMPUTE_LINEAR: a number or time column giving the position of each row (e.g. the invoice date); NULL (default) = row order */
+    /** CRM_IMPUTE_LINEAR: a number or time column giving the position of each row (e.g. the invoice date); default NULL = row order */
     order_by?: string | null;
 }
 /** Options of crm_kmeans_fit(). Initialise with crm_kmeans_options_init(&o, sizeof o); see crm/common.h for the size rule. (the C struct, as koffi reads and writes it) */
@@ -322,20 +322,20 @@ export interface CrmKmeansOptionsInput {
     n_init?: number | boolean;
     /** Lloyd iterations per restart, >= 1; default 300 */
     max_iter?: number | boolean;
-    /** crm_kmeans_init; default CRM_KMEANS_INIT_PLUSPLUS */
-    init?: number | boolean;
+    /** @type[enum] crm_kmeans_init; default CRM_KMEANS_INIT_PLUSPLUS */
+    init?: "CRM_KMEANS_INIT_GIVEN" | "CRM_KMEANS_INIT_PLUSPLUS" | "CRM_KMEANS_INIT_RANDOM" | "given" | "plusplus" | "random" | number;
     /** relative tolerance (see the header), >= 0; default 1e-4 */
     tol?: number;
-    /** GIVEN: k * ncols values, row-major (center after center), in the units of the data as given (raw, also with standardize); borrowed for the call */
+    /** GIVEN: k * ncols values, row-major (center after center), in the units of the data as given (raw, also with standardize); default NULL; borrowed for the call */
     init_centers?: Float64Array | number[] | null;
     /** seed of all randomness; default 0 */
     seed?: number | bigint | boolean;
     /** 1: fit on z-scores; default 0 */
     standardize?: number | boolean;
-    /** worker threads, 0 = all cores (default); the result does not depend on it */
+    /** worker threads, 0 (default) = all cores; the result does not depend on it */
     n_threads?: number | boolean;
-    /** crm_kmeans_algorithm; default CRM_KMEANS_AUTO */
-    algorithm?: number | boolean;
+    /** @type[enum] crm_kmeans_algorithm; default CRM_KMEANS_AUTO */
+    algorithm?: "CRM_KMEANS_AUTO" | "CRM_KMEANS_HAMERLY" | "CRM_KMEANS_LLOYD" | "auto" | "hamerly" | "lloyd" | number;
     /** called after every iteration with the fraction done in [0, 1], or NULL (default); non-zero return cancels (CRM_E_CANCELLED) */
     progress?: ProgressCallback | null;
     /** number column of sample weights (>= 0, finite), or NULL (default): every row weighs 1. Weights scale a row's share of the centers, of inertia and wcss and of the k-means++ draws (not `size`, not the tol variance, not the standardization); borrowed for the call */
@@ -357,10 +357,10 @@ export interface crm_linreg_options {
 export interface CrmLinregOptionsInput {
     /** ridge penalty >= 0 (scikit-learn's Ridge alpha); default 0 */
     l2?: number;
-    /** 1: add the "intercept" term (default); 0: none */
+    /** 1 (default): add the "intercept" term; 0: none */
     fit_intercept?: number | boolean;
-    /** crm_linear_missing; default CRM_LINEAR_MISSING_ERROR */
-    missing?: number | boolean;
+    /** @type[enum] crm_linear_missing; default CRM_LINEAR_MISSING_ERROR */
+    missing?: "CRM_LINEAR_MISSING_DROP" | "CRM_LINEAR_MISSING_ERROR" | "drop" | "error" | number;
     /** number column of row weights (>= 0), or NULL (default): all 1; borrowed for the call */
     sample_weight?: string | null;
     /** "NAME=EXPR" transform steps applied in order to a copy of the dataset before the fit and recorded in the model (crm/model.h, "Transform steps"), or NULL (default); borrowed for the call */
@@ -389,25 +389,25 @@ export interface crm_logreg_options {
 export interface CrmLogregOptionsInput {
     /** L2 penalty lambda >= 0 (= 1 / scikit-learn's C); default 0 */
     l2?: number;
-    /** 1: add the "intercept" term (default); 0: none */
+    /** 1 (default): add the "intercept" term; 0: none */
     fit_intercept?: number | boolean;
     /** 1: fit on z-scores of the number features; default 0 */
     standardize?: number | boolean;
     /** positive class of a text target, or NULL (default): the second of the two classes in byte order; borrowed for the call */
     positive?: string | null;
-    /** crm_logreg_class_weight; default NONE */
-    class_weight?: number | boolean;
+    /** @type[enum] crm_logreg_class_weight; default CRM_LOGREG_CLASS_WEIGHT_NONE */
+    class_weight?: "CRM_LOGREG_CLASS_WEIGHT_BALANCED" | "CRM_LOGREG_CLASS_WEIGHT_NONE" | "balanced" | "none" | number;
     /** iterations, >= 1; default 100 (Newton) - L-BFGS uses max(max_iter, 1000) */
     max_iter?: number | boolean;
     /** convergence tolerance (see the header), > 0; default 1e-8 */
     tol?: number;
-    /** crm_linear_missing; default CRM_LINEAR_MISSING_ERROR */
-    missing?: number | boolean;
-    /** crm_logreg_solver; default CRM_LOGREG_AUTO */
-    solver?: number | boolean;
+    /** @type[enum] crm_linear_missing; default CRM_LINEAR_MISSING_ERROR */
+    missing?: "CRM_LINEAR_MISSING_DROP" | "CRM_LINEAR_MISSING_ERROR" | "drop" | "error" | number;
+    /** @type[enum] crm_logreg_solver; default CRM_LOGREG_AUTO */
+    solver?: "CRM_LOGREG_AUTO" | "CRM_LOGREG_LBFGS" | "CRM_LOGREG_NEWTON" | "auto" | "lbfgs" | "newton" | number;
     /** number column of row weights (>= 0), or NULL (default): all 1; borrowed for the call */
     sample_weight?: string | null;
-    /** worker threads, 0 = all cores (default); the result does not depend on it */
+    /** worker threads, 0 (default) = all cores; the result does not depend on it */
     n_threads?: number | boolean;
     /** called after every iteration with the fraction of max_iter used, or NULL (default); non-zero return cancels (CRM_E_CANCELLED) */
     progress?: ProgressCallback | null;
@@ -423,7 +423,7 @@ export interface crm_metrics_options {
 }
 /** Options input for crm_metrics_options: every field optional; lengths are set from the arrays. */
 export interface CrmMetricsOptionsInput {
-    /** positive class of a text truth column; required for text, ignored for number truth; borrowed for the call */
+    /** positive class of a text truth column; required for text, ignored for number truth; default NULL; borrowed for the call */
     positive?: string | null;
     /** classification: positive when score > threshold; default 0.5 */
     threshold?: number;
@@ -447,17 +447,17 @@ export interface crm_rfm_options {
 }
 /** Options input for crm_rfm_options: every field optional; lengths are set from the arrays. */
 export interface CrmRfmOptionsInput {
-    /** customer id column (any type); required */
+    /** customer id column (any type); required (default NULL) */
     customer?: string | null;
-    /** transaction time column (CRM_TYPE_TIME); required */
+    /** transaction time column (CRM_TYPE_TIME); required (default NULL) */
     date?: string | null;
-    /** amount column (number), or NULL to use quantity * price */
+    /** amount column (number), or NULL (default) to use quantity * price */
     amount?: string | null;
-    /** quantity column (number); used when amount is NULL */
+    /** quantity column (number); used when amount is NULL; default NULL */
     quantity?: string | null;
-    /** unit price column (number); used when amount is NULL */
+    /** unit price column (number); used when amount is NULL; default NULL */
     price?: string | null;
-    /** invoice column (any type), or NULL: frequency counts rows */
+    /** invoice column (any type), or NULL (default): frequency counts rows */
     invoice?: string | null;
     /** reference time in seconds since the epoch; CRM_TIME_MISSING (default) = midnight UTC after the last transaction's date */
     as_of?: number | bigint | boolean;
@@ -483,7 +483,7 @@ export interface CrmSilhouetteOptionsInput {
     sample_size?: number | bigint | boolean;
     /** seed of the sample; default 0 */
     seed?: number | bigint | boolean;
-    /** worker threads, 0 = all cores (default) */
+    /** worker threads, 0 (default) = all cores */
     n_threads?: number | boolean;
 }
 /** Options for crm_synth_transactions(). Initialise with crm_synth_options_init(&o, sizeof o). (the C struct, as koffi reads and writes it) */
@@ -504,11 +504,11 @@ export interface CrmSynthOptionsInput {
     products?: number | bigint | boolean;
     /** length of the period in days; default 730 */
     days?: number | bigint | boolean;
-    /** first day, seconds since the epoch (UTC midnight); default 2022-01-01 (1640995200) */
+    /** first day, seconds since the epoch (UTC midnight); default 1640995200 (2022-01-01) */
     start?: number | bigint | boolean;
     /** random seed; default 0 */
     seed?: number | bigint | boolean;
-    /** scale of the dirt (duplicates, cancellations, missing ids, outliers); 0 = clean data, 1 = default rates */
+    /** scale of the dirt (duplicates, cancellations, missing ids, outliers); 0 = clean data, 1 (default) = the default rates */
     dirt?: number;
 }
 /** Options of crm_tree_fit(). Initialise with crm_tree_options_init(&o, sizeof o); see crm/common.h for the size rule. (the C struct, as koffi reads and writes it) */
@@ -535,35 +535,35 @@ export interface crm_tree_options {
 }
 /** Options input for crm_tree_options: every field optional; lengths are set from the arrays. */
 export interface CrmTreeOptionsInput {
-    /** crm_tree_task; default CRM_TREE_AUTO */
-    task?: number | boolean;
-    /** crm_tree_criterion; default AUTO */
-    criterion?: number | boolean;
-    /** deepest level (root 0); 0 = a single leaf; -1 = unlimited (default) */
+    /** @type[enum] crm_tree_task; default CRM_TREE_AUTO */
+    task?: "CRM_TREE_AUTO" | "CRM_TREE_CLASSIFICATION" | "CRM_TREE_REGRESSION" | "auto" | "classification" | "regression" | number;
+    /** @type[enum] crm_tree_criterion; default CRM_TREE_CRITERION_AUTO */
+    criterion?: "CRM_TREE_CRITERION_AUTO" | "CRM_TREE_ENTROPY" | "CRM_TREE_GINI" | "CRM_TREE_MSE" | "criterion_auto" | "entropy" | "gini" | "mse" | number;
+    /** deepest level (root 0); 0 = a single leaf; -1 (default) = unlimited */
     max_depth?: number | boolean;
-    /** crm_tree_class_weight; default NONE */
-    class_weight?: number | boolean;
+    /** @type[enum] crm_tree_class_weight; default CRM_TREE_WEIGHT_NONE */
+    class_weight?: "CRM_TREE_WEIGHT_BALANCED" | "CRM_TREE_WEIGHT_NONE" | "balanced" | "none" | number;
     /** rows a node needs to be split, >= 2; default 2 */
     min_samples_split?: number | bigint | boolean;
     /** rows each child must keep, >= 1; default 1 */
     min_samples_leaf?: number | bigint | boolean;
     /** smallest weighted impurity decrease of a split (see the header), >= 0; default 0 */
     min_impurity_decrease?: number;
-    /** 0 = unlimited (default, depth-first growth); >= 2: best-first growth up to this many leaves */
+    /** 0 (default) = unlimited, depth-first growth; >= 2: best-first growth up to this many leaves */
     max_leaf_nodes?: number | bigint | boolean;
     /** cost-complexity pruning parameter, >= 0; default 0 */
     ccp_alpha?: number;
-    /** class whose share the rules and dot output show as "p" (NULL: the predicted class); must be a class of the target; borrowed for the call */
+    /** class whose share the rules and dot output show as "p", or NULL (default): the predicted class; must be a class of the target; borrowed for the call */
     positive?: string | null;
     /** seed of the feature visiting order (tie rule, see the header); default 0 */
     seed?: number | bigint | boolean;
-    /** 0 = exact mode (default); 2..255: histogram mode */
+    /** 0 (default) = exact mode; 2..255: histogram mode */
     max_bins?: number | boolean;
-    /** worker threads, 0 = all cores (default); the result does not depend on it */
+    /** worker threads, 0 (default) = all cores; the result does not depend on it */
     n_threads?: number | boolean;
-    /** number column of row weights (>= 0, finite), or NULL (default: every row weighs 1); borrowed for the call */
+    /** number column of row weights (>= 0, finite), or NULL (default): every row weighs 1; borrowed for the call */
     sample_weight?: string | null;
-    /** called as the tree grows with the fraction of rows settled in leaves, or NULL; non-zero return cancels (CRM_E_CANCELLED) */
+    /** called as the tree grows with the fraction of rows settled in leaves, or NULL (default); non-zero return cancels (CRM_E_CANCELLED) */
     progress?: ProgressCallback | null;
     /** "NAME=EXPR" transform steps applied in order to a copy of the dataset before the fit and recorded in the model (crm/model.h, "Transform steps"), or NULL (default); borrowed for the call */
     mutate?: string[] | null;
@@ -658,15 +658,15 @@ export declare function crm_dataset_to_csv_string(ds: Pointer, opts: crm_csv_opt
 /** Read a FIMI-style basket file (one transaction per line, items separated by spaces or tabs, trailing whitespace allowed; ".gz" handled as for CSV) into a long table with columns `tid` (number: the 1-based line number of the transaction) and `item` (text). Empty lines are transactions without items and produce no rows. The text is read a chunk at a time: memory is the table being built plus a window that grows only to hold the longest line. gzip data may expand to 100 times its compressed size (at least 64 MiB), as with crm_csv_options.max_bytes = 0; beyond that the call fails with CRM_E_IO. */
 export declare function crm_dataset_read_baskets(path: string | null, out: [Pointer | null]): void;
 /** Remove duplicate rows in place. Two rows are duplicates when they are equal in every key column (every column when nkeys is 0): numbers compare by value with missing equal to missing and 0.0 equal to -0.0, texts by their bytes, times by their seconds (missing equal to missing). The rows kept stay in their original order. Same result as pandas' `df.drop_duplicates(subset=keys, keep=...)`. Runs in expected linear time (one hash of the keys per row). */
-export declare function crm_clean_dedup(ds: Pointer, keys: (string | null)[], nkeys: number | bigint, keep: number, removed: [number | bigint]): void;
+export declare function crm_clean_dedup(ds: Pointer, keys: (string | null)[], nkeys: number | bigint, keep: number, out_removed: [number | bigint]): void;
 /** Remove, in place, every row that is missing in any of the listed columns (in any column when count is 0), as pandas' `df.dropna(subset=cols)`. The rows kept stay in their order. */
-export declare function crm_clean_drop_missing(ds: Pointer, cols: (string | null)[], count: number | bigint, removed: [number | bigint]): void;
+export declare function crm_clean_drop_missing(ds: Pointer, cols: (string | null)[], count: number | bigint, out_removed: [number | bigint]): void;
 /** Write the default imputation options into `opts` (constant 0, text_constant NULL, order_by NULL). */
 export declare function crm_impute_options_init(opts: Partial<crm_impute_options>, size: number | bigint): void;
 /** Fill the missing cells of one column in place. */
-export declare function crm_clean_impute(ds: Pointer, col: string | null, method: number, opts: crm_impute_options | null, filled: [number | bigint]): void;
-/** Find the outliers of a number column by a rule and flag, drop or clip them in place. Missing values are never outliers and stay missing. When the spread is zero (std = 0, IQR = 0 or MAD = 0, e.g. a constant column) or there are too few values (fewer than 2 for z-scores, none for the others), nothing is an outlier: the call succeeds with affected = 0 (FLAG still adds its column of zeros). Infinite values take part in the statistics as numpy would (an infinite value makes the mean and std infinite or NaN, and then nothing is flagged by z-score). */
-export declare function crm_clean_outliers(ds: Pointer, col: string | null, rule: number, k: number, action: number, affected: [number | bigint]): void;
+export declare function crm_clean_impute(ds: Pointer, col: string | null, method: number, opts: crm_impute_options | null, out_filled: [number | bigint]): void;
+/** Find the outliers of a number column by a rule and flag, drop or clip them in place. Missing values are never outliers and stay missing. When the spread is zero (std = 0, IQR = 0 or MAD = 0, e.g. a constant column) or there are too few values (fewer than 2 for z-scores, none for the others), nothing is an outlier: the call succeeds with *out_affected = 0 (FLAG still adds its column of zeros). Infinite values take part in the statistics as numpy would (an infinite value makes the mean and std infinite or NaN, and then nothing is flagged by z-score). */
+export declare function crm_clean_outliers(ds: Pointer, col: string | null, rule: number, k: number, action: number, out_affected: [number | bigint]): void;
 /** Convert a column to another type in place (it keeps its name and position). Missing stays missing. Conversions: - text -> number: each value must be a number as the CSV reader accepts it (surrounding spaces, sign, exponent, inf), correctly rounded; `format` is NULL or "." for a decimal point, "," for a decimal comma. - text -> time: with format NULL, each value in one of the CSV reader's forms (ISO 8601 date or date-time, with optional fraction (truncated) and Z or +HH:MM offset; US M/D/YYYY [H:MM[:SS]]); otherwise a strptime-style format using %Y %m %d %H %M %S %y %b %p %% and literal characters (as crm_csv_options.date_format). - number -> text: the shortest text that reads back to the same double ("12", "0.1", "1e+300", "inf"); format must be NULL. - time -> text: `YYYY-MM-DD HH:MM:SS`, or `YYYY-MM-DD` when every value is at midnight (as the CSV writer), or the strptime-style format given. - number -> time: the number is seconds since the epoch; a fraction is truncated toward zero. time -> number: seconds since the epoch. - to the same type: nothing changes. */
 export declare function crm_clean_convert(ds: Pointer, col: string | null, type: number, format: string | null): void;
 /** Write the default RFM options into `opts` (all column names NULL, as_of = CRM_TIME_MISSING, bins = 5, active_days = 90, inactive_days = 365, churn_days = 0). */
@@ -695,12 +695,12 @@ export declare function crm_model_kind(m: Pointer): number;
 export declare function crm_model_kind_name(kind: number): string | null;
 /** Number of transform steps recorded in the model (the fit options' `mutate` entries; see "Transform steps" at the top of this header). */
 export declare function crm_model_mutate_count(m: Pointer, out: [number | bigint]): void;
-/** The i-th recorded transform step: crm_model_predict() runs crm_dataset_mutate(copy, *name, *expr) for each step in order. */
-export declare function crm_model_mutate(m: Pointer, i: number | bigint, name: [string | null], expr: [string | null]): void;
+/** The i-th recorded transform step: crm_model_predict() runs crm_dataset_mutate(copy, *out_name, *out_expr) for each step in order. */
+export declare function crm_model_mutate(m: Pointer, i: number | bigint, out_name: [string | null], out_expr: [string | null]): void;
 /** Free a model. NULL is a harmless no-op. Datasets the model was fitted on or predicted into are not affected. */
 export declare function crm_model_free(m: Pointer): void;
-/** Apply the model to the rows of `ds` and append the prediction column(s) to ds, in place (crm/common.h, "Values and in-place operations"). The model's feature columns are looked up by name in ds. For k-means one number column named `out_col` is added holding the 0-based cluster id of each row; classifiers also add `<out_col>_proba` (see the kind's header). An ARIMA model forecasts with crm_arima_forecast() instead. A model with transform steps applies them first to a copy of ds (see "Transform steps" above) and then adds only the prediction column(s) to ds: columns the steps add or replace stay in the copy. */
-export declare function crm_model_predict(m: Pointer, ds: Pointer, out_col: string | null): void;
+/** Apply the model to the rows of `ds` and append the prediction column(s) to ds, in place (crm/common.h, "Values and in-place operations"). The model's feature columns are looked up by name in ds. For k-means one number column named `pred_col` is added holding the 0-based cluster id of each row; classifiers also add `<pred_col>_proba` (see the kind's header). An ARIMA model forecasts with crm_arima_forecast() instead. A model with transform steps applies them first to a copy of ds (see "Transform steps" above) and then adds only the prediction column(s) to ds: columns the steps add or replace stay in the copy. */
+export declare function crm_model_predict(m: Pointer, ds: Pointer, pred_col: string | null): void;
 /** The model as a table. For k-means: one row per cluster with the columns cluster, size, wcss and one column per feature holding the center (see crm/kmeans.h). */
 export declare function crm_model_summary(m: Pointer, out: [Pointer | null]): void;
 /** A named scalar statistic of the model (for k-means: inertia, n_iter, converged, k, ...; see the kind's header for the full list). */
@@ -709,7 +709,7 @@ export declare function crm_model_stat(m: Pointer, name: string | null, out: [nu
 export declare function crm_model_stat_count(m: Pointer, out: [number | bigint]): void;
 /** Name of the i-th statistic of the model, in a fixed order per kind. */
 export declare function crm_model_stat_name(m: Pointer, i: number | bigint, out: [string | null]): void;
-/** Number of classes of a classifier fitted on a text target: the labels its predictions take. A tree classifier: its classes, sorted by unsigned bytes (crm/tree.h); logistic regression: 2, the negative class then the positive one (the class whose probability `<out_col>_proba` holds, crm/linear.h). Every other model - k-means, regression, ARIMA, a classifier on a 0/1 number target - has 0. */
+/** Number of classes of a classifier fitted on a text target: the labels its predictions take. A tree classifier: its classes, sorted by unsigned bytes (crm/tree.h); logistic regression: 2, the negative class then the positive one (the class whose probability `<pred_col>_proba` holds, crm/linear.h). Every other model - k-means, regression, ARIMA, a classifier on a 0/1 number target - has 0. */
 export declare function crm_model_class_count(m: Pointer, out: [number | bigint]): void;
 /** Label of the i-th class of a classifier (order: crm_model_class_count()). */
 export declare function crm_model_class(m: Pointer, i: number | bigint, out: [string | null]): void;
@@ -769,12 +769,12 @@ export declare function crm_arima_fit_dataset(ds: Pointer, time_col: string | nu
 export declare function crm_arima_forecast(m: Pointer, h: number, level: number, out: [Pointer | null]): void;
 /** Forecast h steps ahead with several prediction intervals: columns step, mean, se, then lower_<L>, upper_<L> for each level L in the given order (L written as the shortest number, e.g. lower_80, upper_97.5), preceded by `time` when fitted from a dataset. */
 export declare function crm_arima_forecast_levels(m: Pointer, h: number, levels: Float64Array | number[], nlevels: number | bigint, out: [Pointer | null]): void;
-/** Fit one model per group of `by_col` (each group aggregated as in crm_arima_fit_dataset(), over the group's own first to last period) in parallel over opts->n_threads, and forecast each h steps. A group whose fit fails does not fail the call: its row in `fits` carries the error text and NaN statistics, and it has no forecast rows. */
-export declare function crm_arima_fit_many(ds: Pointer, by_col: string | null, time_col: string | null, value_col: string | null, h: number, level: number, opts: crm_arima_options | null, fits_out: [Pointer | null], forecasts_out: [Pointer | null]): void;
+/** Fit one model per group of `by_col` (each group aggregated as in crm_arima_fit_dataset(), over the group's own first to last period) in parallel over opts->n_threads, and forecast each h steps. A group whose fit fails does not fail the call: its row in `out_fits` carries the error text and NaN statistics, and it has no forecast rows. */
+export declare function crm_arima_fit_many(ds: Pointer, by_col: string | null, time_col: string | null, value_col: string | null, h: number, level: number, opts: crm_arima_options | null, out_fits: [Pointer | null], out_forecasts: [Pointer | null]): void;
 /** Write the default options into `opts` (min_support 0.01, min_count 0, max_len -1, target CRM_APRIORI_ALL, min_confidence 0, min_lift 0, n_threads 0, no progress callback, separator NULL = ", "). */
 export declare function crm_apriori_options_init(opts: Partial<crm_apriori_options>, size: number | bigint): void;
 /** Frequent itemsets and association rules of the transactions in `tx` (the tables, conventions and ordering are described at the top of this header). */
-export declare function crm_apriori(tx: Pointer, tid_col: string | null, item_col: string | null, opts: crm_apriori_options | null, itemsets: [Pointer | null], rules: [Pointer | null]): void;
+export declare function crm_apriori(tx: Pointer, tid_col: string | null, item_col: string | null, opts: crm_apriori_options | null, out_itemsets: [Pointer | null], out_rules: [Pointer | null]): void;
 /** Write the default synth options into `opts` (customers 1000, products 300, days 730, start 2022-01-01, seed 0, dirt 1). */
 export declare function crm_synth_options_init(opts: Partial<crm_synth_options>, size: number | bigint): void;
 /** Generate shop transactions with columns InvoiceNo (text), StockCode (text), Description (text), Quantity (number), InvoiceDate (time), UnitPrice (number), CustomerID (number, missing for guest lines) and Country (text), ordered by InvoiceDate then InvoiceNo. */

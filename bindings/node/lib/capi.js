@@ -82,12 +82,8 @@ types.crm_model = koffi.opaque("crm_model");
 types.crm_model_ptr = koffi.pointer(types.crm_model);
 types.crm_free_fn = koffi.proto("crm_free_fn", "void", ["void *", "void *"]);
 types.crm_malloc_fn = koffi.proto("crm_malloc_fn", "void *", ["size_t", "void *"]);
+types.crm_progress_fn = koffi.proto("crm_progress_fn", "int32_t", ["double", "void *"]);
 types.crm_realloc_fn = koffi.proto("crm_realloc_fn", "void *", ["void *", "size_t", "void *"]);
-types.crm_apriori_options_progress_fn = koffi.proto("crm_apriori_options_progress_fn", "int", ["double", "void *"]);
-types.crm_arima_options_progress_fn = koffi.proto("crm_arima_options_progress_fn", "int32_t", ["double", "void *"]);
-types.crm_kmeans_options_progress_fn = koffi.proto("crm_kmeans_options_progress_fn", "int32_t", ["double", "void *"]);
-types.crm_logreg_options_progress_fn = koffi.proto("crm_logreg_options_progress_fn", "int32_t", ["double", "void *"]);
-types.crm_tree_options_progress_fn = koffi.proto("crm_tree_options_progress_fn", "int32_t", ["double", "void *"]);
 types.crm_apriori_options = koffi.struct("crm_apriori_options", {
     size: "size_t",
     min_support: "double",
@@ -97,7 +93,7 @@ types.crm_apriori_options = koffi.struct("crm_apriori_options", {
     min_confidence: "double",
     min_lift: "double",
     n_threads: "int32_t",
-    progress: koffi.pointer(types.crm_apriori_options_progress_fn),
+    progress: koffi.pointer(types.crm_progress_fn),
     user: "void *",
     separator: "const char *",
 });
@@ -136,7 +132,7 @@ types.crm_arima_options = koffi.struct("crm_arima_options", {
     aggregate: "int32_t",
     allow_missing: "int32_t",
     n_threads: "int32_t",
-    progress: koffi.pointer(types.crm_arima_options_progress_fn),
+    progress: koffi.pointer(types.crm_progress_fn),
     user: "void *",
 });
 types.crm_csv_options = koffi.struct("crm_csv_options", {
@@ -173,7 +169,7 @@ types.crm_kmeans_options = koffi.struct("crm_kmeans_options", {
     standardize: "int32_t",
     n_threads: "int32_t",
     algorithm: "int32_t",
-    progress: koffi.pointer(types.crm_kmeans_options_progress_fn),
+    progress: koffi.pointer(types.crm_progress_fn),
     user: "void *",
     sample_weight: "const char *",
     mutate: "const char **",
@@ -201,7 +197,7 @@ types.crm_logreg_options = koffi.struct("crm_logreg_options", {
     solver: "int32_t",
     sample_weight: "const char *",
     n_threads: "int32_t",
-    progress: koffi.pointer(types.crm_logreg_options_progress_fn),
+    progress: koffi.pointer(types.crm_progress_fn),
     user: "void *",
     mutate: "const char **",
     n_mutate: "size_t",
@@ -257,7 +253,7 @@ types.crm_tree_options = koffi.struct("crm_tree_options", {
     max_bins: "int32_t",
     n_threads: "int32_t",
     sample_weight: "const char *",
-    progress: koffi.pointer(types.crm_tree_options_progress_fn),
+    progress: koffi.pointer(types.crm_progress_fn),
     user: "void *",
     mutate: "const char **",
     n_mutate: "size_t",
@@ -266,178 +262,178 @@ types.crm_tree_options = koffi.struct("crm_tree_options", {
 /** Options structs: init function, byte size and field metadata. */
 const options = {
     crm_apriori_options: { init: "crm_apriori_options_init", size: koffi.sizeof(types.crm_apriori_options), fields: [
-        {"integer": ["size_t", "0", "SIZE_MAX"], "name": "size", "role": "size", "type": "size_t"},
-        {"name": "min_support", "role": "value", "type": "double"},
-        {"integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "min_count", "role": "value", "type": "int64_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "max_len", "role": "value", "type": "int32_t"},
-        {"enum": "crm_apriori_target", "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "target", "role": "value", "type": "int32_t"},
-        {"name": "min_confidence", "role": "value", "type": "double"},
-        {"name": "min_lift", "role": "value", "type": "double"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "n_threads", "role": "value", "type": "int32_t"},
-        {"name": "progress", "proto": "crm_apriori_options_progress_fn", "role": "callback", "type": "int (*)(double, void *)"},
-        {"name": "user", "role": "user_data", "type": "void *"},
-        {"name": "separator", "role": "string", "type": "const char *"},
+        {"integer": ["size_t", "0", "SIZE_MAX"], "name": "size", "offset": 0, "role": "size", "type": "size_t"},
+        {"default": 0.01, "name": "min_support", "offset": 8, "role": "value", "type": "double"},
+        {"default": 0, "integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "min_count", "offset": 16, "role": "value", "type": "int64_t"},
+        {"default": -1, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "max_len", "offset": 24, "role": "value", "type": "int32_t"},
+        {"default": 1, "enum": "crm_apriori_target", "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "target", "offset": 28, "role": "value", "type": "int32_t"},
+        {"default": 0.0, "name": "min_confidence", "offset": 32, "role": "value", "type": "double"},
+        {"default": 0.0, "name": "min_lift", "offset": 40, "role": "value", "type": "double"},
+        {"default": 0, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "n_threads", "offset": 48, "role": "value", "type": "int32_t"},
+        {"default": null, "name": "progress", "offset": 56, "proto": "crm_progress_fn", "role": "callback", "type": "crm_progress_fn"},
+        {"default": null, "name": "user", "offset": 64, "role": "user_data", "type": "void *"},
+        {"default": null, "name": "separator", "offset": 72, "role": "string", "type": "const char *"},
     ] },
     crm_arima_options: { init: "crm_arima_options_init", size: koffi.sizeof(types.crm_arima_options), fields: [
-        {"integer": ["size_t", "0", "SIZE_MAX"], "name": "size", "role": "size", "type": "size_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "p", "role": "value", "type": "int32_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "d", "role": "value", "type": "int32_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "q", "role": "value", "type": "int32_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "sp", "role": "value", "type": "int32_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "sd", "role": "value", "type": "int32_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "sq", "role": "value", "type": "int32_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "period", "role": "value", "type": "int32_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "include_mean", "role": "value", "type": "int32_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "include_drift", "role": "value", "type": "int32_t"},
-        {"enum": "crm_arima_method", "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "method", "role": "value", "type": "int32_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "auto_order", "role": "value", "type": "int32_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "max_p", "role": "value", "type": "int32_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "max_q", "role": "value", "type": "int32_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "max_sp", "role": "value", "type": "int32_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "max_sq", "role": "value", "type": "int32_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "max_d", "role": "value", "type": "int32_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "max_sd", "role": "value", "type": "int32_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "stepwise", "role": "value", "type": "int32_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "max_order", "role": "value", "type": "int32_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "auto_d", "role": "value", "type": "int32_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "auto_sd", "role": "value", "type": "int32_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "approximation", "role": "value", "type": "int32_t"},
-        {"enum": "crm_arima_ic", "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "ic", "role": "value", "type": "int32_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "transform", "role": "value", "type": "int32_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "max_iter", "role": "value", "type": "int32_t"},
-        {"name": "reltol", "role": "value", "type": "double"},
-        {"name": "kappa", "role": "value", "type": "double"},
-        {"array": "Float64Array", "length": "n_fixed", "name": "fixed", "role": "array", "type": "const double *"},
-        {"integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "length_of": "fixed", "name": "n_fixed", "role": "length", "type": "int64_t"},
-        {"enum": "crm_arima_freq", "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "freq", "role": "value", "type": "int32_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "aggregate", "role": "value", "type": "int32_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "allow_missing", "role": "value", "type": "int32_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "n_threads", "role": "value", "type": "int32_t"},
-        {"name": "progress", "proto": "crm_arima_options_progress_fn", "role": "callback", "type": "int32_t (*)(double, void *)"},
-        {"name": "user", "role": "user_data", "type": "void *"},
+        {"integer": ["size_t", "0", "SIZE_MAX"], "name": "size", "offset": 0, "role": "size", "type": "size_t"},
+        {"default": 0, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "p", "offset": 8, "role": "value", "type": "int32_t"},
+        {"default": 0, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "d", "offset": 12, "role": "value", "type": "int32_t"},
+        {"default": 0, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "q", "offset": 16, "role": "value", "type": "int32_t"},
+        {"default": 0, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "sp", "offset": 20, "role": "value", "type": "int32_t"},
+        {"default": 0, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "sd", "offset": 24, "role": "value", "type": "int32_t"},
+        {"default": 0, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "sq", "offset": 28, "role": "value", "type": "int32_t"},
+        {"default": 0, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "period", "offset": 32, "role": "value", "type": "int32_t"},
+        {"default": 1, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "include_mean", "offset": 36, "role": "value", "type": "int32_t"},
+        {"default": 0, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "include_drift", "offset": 40, "role": "value", "type": "int32_t"},
+        {"default": 0, "enum": "crm_arima_method", "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "method", "offset": 44, "role": "value", "type": "int32_t"},
+        {"default": 0, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "auto_order", "offset": 48, "role": "value", "type": "int32_t"},
+        {"default": 5, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "max_p", "offset": 52, "role": "value", "type": "int32_t"},
+        {"default": 5, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "max_q", "offset": 56, "role": "value", "type": "int32_t"},
+        {"default": 2, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "max_sp", "offset": 60, "role": "value", "type": "int32_t"},
+        {"default": 2, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "max_sq", "offset": 64, "role": "value", "type": "int32_t"},
+        {"default": 2, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "max_d", "offset": 68, "role": "value", "type": "int32_t"},
+        {"default": 1, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "max_sd", "offset": 72, "role": "value", "type": "int32_t"},
+        {"default": 1, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "stepwise", "offset": 76, "role": "value", "type": "int32_t"},
+        {"default": 5, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "max_order", "offset": 80, "role": "value", "type": "int32_t"},
+        {"default": -1, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "auto_d", "offset": 84, "role": "value", "type": "int32_t"},
+        {"default": -1, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "auto_sd", "offset": 88, "role": "value", "type": "int32_t"},
+        {"default": -1, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "approximation", "offset": 92, "role": "value", "type": "int32_t"},
+        {"default": 0, "enum": "crm_arima_ic", "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "ic", "offset": 96, "role": "value", "type": "int32_t"},
+        {"default": 1, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "transform", "offset": 100, "role": "value", "type": "int32_t"},
+        {"default": 100, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "max_iter", "offset": 104, "role": "value", "type": "int32_t"},
+        {"default": 1.4901161193847656e-08, "name": "reltol", "offset": 112, "role": "value", "type": "double"},
+        {"default": 1000000.0, "name": "kappa", "offset": 120, "role": "value", "type": "double"},
+        {"array": "Float64Array", "default": null, "length": "n_fixed", "name": "fixed", "offset": 128, "role": "array", "type": "const double *"},
+        {"default": 0, "integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "length_of": "fixed", "name": "n_fixed", "offset": 136, "role": "length", "type": "int64_t"},
+        {"default": 3, "enum": "crm_arima_freq", "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "freq", "offset": 144, "role": "value", "type": "int32_t"},
+        {"default": 1, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "aggregate", "offset": 148, "role": "value", "type": "int32_t"},
+        {"default": 0, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "allow_missing", "offset": 152, "role": "value", "type": "int32_t"},
+        {"default": 0, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "n_threads", "offset": 156, "role": "value", "type": "int32_t"},
+        {"default": null, "name": "progress", "offset": 160, "proto": "crm_progress_fn", "role": "callback", "type": "crm_progress_fn"},
+        {"default": null, "name": "user", "offset": 168, "role": "user_data", "type": "void *"},
     ] },
     crm_csv_options: { init: "crm_csv_options_init", size: koffi.sizeof(types.crm_csv_options), fields: [
-        {"integer": ["size_t", "0", "SIZE_MAX"], "name": "size", "role": "size", "type": "size_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "delimiter", "role": "value", "type": "int32_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "quote", "role": "value", "type": "int32_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "header", "role": "value", "type": "int32_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "decimal_comma", "role": "value", "type": "int32_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "strict", "role": "value", "type": "int32_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "keep_default_na", "role": "value", "type": "int32_t"},
-        {"length": "n_na_values", "name": "na_values", "role": "string_array", "type": "const char *const *"},
-        {"integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "length_of": "na_values", "name": "n_na_values", "role": "length", "type": "int64_t"},
-        {"length": "n_types", "name": "types", "role": "string_array", "type": "const char *const *"},
-        {"integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "length_of": "types", "name": "n_types", "role": "length", "type": "int64_t"},
-        {"name": "date_format", "role": "string", "type": "const char *"},
-        {"integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "max_rows", "role": "value", "type": "int64_t"},
-        {"integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "max_bytes", "role": "value", "type": "int64_t"},
+        {"integer": ["size_t", "0", "SIZE_MAX"], "name": "size", "offset": 0, "role": "size", "type": "size_t"},
+        {"default": 0, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "delimiter", "offset": 8, "role": "value", "type": "int32_t"},
+        {"default": 34, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "quote", "offset": 12, "role": "value", "type": "int32_t"},
+        {"default": 1, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "header", "offset": 16, "role": "value", "type": "int32_t"},
+        {"default": 0, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "decimal_comma", "offset": 20, "role": "value", "type": "int32_t"},
+        {"default": 1, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "strict", "offset": 24, "role": "value", "type": "int32_t"},
+        {"default": 1, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "keep_default_na", "offset": 28, "role": "value", "type": "int32_t"},
+        {"default": null, "length": "n_na_values", "name": "na_values", "offset": 32, "role": "string_array", "type": "const char *const *"},
+        {"default": 0, "integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "length_of": "na_values", "name": "n_na_values", "offset": 40, "role": "length", "type": "int64_t"},
+        {"default": null, "length": "n_types", "name": "types", "offset": 48, "role": "string_array", "type": "const char *const *"},
+        {"default": 0, "integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "length_of": "types", "name": "n_types", "offset": 56, "role": "length", "type": "int64_t"},
+        {"default": null, "name": "date_format", "offset": 64, "role": "string", "type": "const char *"},
+        {"default": 0, "integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "max_rows", "offset": 72, "role": "value", "type": "int64_t"},
+        {"default": 0, "integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "max_bytes", "offset": 80, "role": "value", "type": "int64_t"},
     ] },
     crm_impute_options: { init: "crm_impute_options_init", size: koffi.sizeof(types.crm_impute_options), fields: [
-        {"integer": ["size_t", "0", "SIZE_MAX"], "name": "size", "role": "size", "type": "size_t"},
-        {"name": "constant", "role": "value", "type": "double"},
-        {"name": "text_constant", "role": "string", "type": "const char *"},
-        {"name": "order_by", "role": "string", "type": "const char *"},
+        {"integer": ["size_t", "0", "SIZE_MAX"], "name": "size", "offset": 0, "role": "size", "type": "size_t"},
+        {"default": 0.0, "name": "constant", "offset": 8, "role": "value", "type": "double"},
+        {"default": null, "name": "text_constant", "offset": 16, "role": "string", "type": "const char *"},
+        {"default": null, "name": "order_by", "offset": 24, "role": "string", "type": "const char *"},
     ] },
     crm_kmeans_options: { init: "crm_kmeans_options_init", size: koffi.sizeof(types.crm_kmeans_options), fields: [
-        {"integer": ["size_t", "0", "SIZE_MAX"], "name": "size", "role": "size", "type": "size_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "k", "role": "value", "type": "int32_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "n_init", "role": "value", "type": "int32_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "max_iter", "role": "value", "type": "int32_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "init", "role": "value", "type": "int32_t"},
-        {"name": "tol", "role": "value", "type": "double"},
-        {"array": "Float64Array", "name": "init_centers", "role": "array", "type": "const double *"},
-        {"integer": ["uint64_t", "0", "UINT64_MAX"], "name": "seed", "role": "value", "type": "uint64_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "standardize", "role": "value", "type": "int32_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "n_threads", "role": "value", "type": "int32_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "algorithm", "role": "value", "type": "int32_t"},
-        {"name": "progress", "proto": "crm_kmeans_options_progress_fn", "role": "callback", "type": "int32_t (*)(double, void *)"},
-        {"name": "user", "role": "user_data", "type": "void *"},
-        {"name": "sample_weight", "role": "string", "type": "const char *"},
-        {"length": "n_mutate", "name": "mutate", "role": "string_array", "type": "const char *const *"},
-        {"integer": ["size_t", "0", "SIZE_MAX"], "length_of": "mutate", "name": "n_mutate", "role": "length", "type": "size_t"},
+        {"integer": ["size_t", "0", "SIZE_MAX"], "name": "size", "offset": 0, "role": "size", "type": "size_t"},
+        {"default": 8, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "k", "offset": 8, "role": "value", "type": "int32_t"},
+        {"default": 10, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "n_init", "offset": 12, "role": "value", "type": "int32_t"},
+        {"default": 300, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "max_iter", "offset": 16, "role": "value", "type": "int32_t"},
+        {"default": 1, "enum": "crm_kmeans_init", "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "init", "offset": 20, "role": "value", "type": "int32_t"},
+        {"default": 0.0001, "name": "tol", "offset": 24, "role": "value", "type": "double"},
+        {"array": "Float64Array", "default": null, "name": "init_centers", "offset": 32, "role": "array", "type": "const double *"},
+        {"default": 0, "integer": ["uint64_t", "0", "UINT64_MAX"], "name": "seed", "offset": 40, "role": "value", "type": "uint64_t"},
+        {"default": 0, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "standardize", "offset": 48, "role": "value", "type": "int32_t"},
+        {"default": 0, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "n_threads", "offset": 52, "role": "value", "type": "int32_t"},
+        {"default": 0, "enum": "crm_kmeans_algorithm", "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "algorithm", "offset": 56, "role": "value", "type": "int32_t"},
+        {"default": null, "name": "progress", "offset": 64, "proto": "crm_progress_fn", "role": "callback", "type": "crm_progress_fn"},
+        {"default": null, "name": "user", "offset": 72, "role": "user_data", "type": "void *"},
+        {"default": null, "name": "sample_weight", "offset": 80, "role": "string", "type": "const char *"},
+        {"default": null, "length": "n_mutate", "name": "mutate", "offset": 88, "role": "string_array", "type": "const char *const *"},
+        {"default": 0, "integer": ["size_t", "0", "SIZE_MAX"], "length_of": "mutate", "name": "n_mutate", "offset": 96, "role": "length", "type": "size_t"},
     ] },
     crm_linreg_options: { init: "crm_linreg_options_init", size: koffi.sizeof(types.crm_linreg_options), fields: [
-        {"integer": ["size_t", "0", "SIZE_MAX"], "name": "size", "role": "size", "type": "size_t"},
-        {"name": "l2", "role": "value", "type": "double"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "fit_intercept", "role": "value", "type": "int32_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "missing", "role": "value", "type": "int32_t"},
-        {"name": "sample_weight", "role": "string", "type": "const char *"},
-        {"length": "n_mutate", "name": "mutate", "role": "string_array", "type": "const char *const *"},
-        {"integer": ["size_t", "0", "SIZE_MAX"], "length_of": "mutate", "name": "n_mutate", "role": "length", "type": "size_t"},
+        {"integer": ["size_t", "0", "SIZE_MAX"], "name": "size", "offset": 0, "role": "size", "type": "size_t"},
+        {"default": 0.0, "name": "l2", "offset": 8, "role": "value", "type": "double"},
+        {"default": 1, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "fit_intercept", "offset": 16, "role": "value", "type": "int32_t"},
+        {"default": 0, "enum": "crm_linear_missing", "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "missing", "offset": 20, "role": "value", "type": "int32_t"},
+        {"default": null, "name": "sample_weight", "offset": 24, "role": "string", "type": "const char *"},
+        {"default": null, "length": "n_mutate", "name": "mutate", "offset": 32, "role": "string_array", "type": "const char *const *"},
+        {"default": 0, "integer": ["size_t", "0", "SIZE_MAX"], "length_of": "mutate", "name": "n_mutate", "offset": 40, "role": "length", "type": "size_t"},
     ] },
     crm_logreg_options: { init: "crm_logreg_options_init", size: koffi.sizeof(types.crm_logreg_options), fields: [
-        {"integer": ["size_t", "0", "SIZE_MAX"], "name": "size", "role": "size", "type": "size_t"},
-        {"name": "l2", "role": "value", "type": "double"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "fit_intercept", "role": "value", "type": "int32_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "standardize", "role": "value", "type": "int32_t"},
-        {"name": "positive", "role": "string", "type": "const char *"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "class_weight", "role": "value", "type": "int32_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "max_iter", "role": "value", "type": "int32_t"},
-        {"name": "tol", "role": "value", "type": "double"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "missing", "role": "value", "type": "int32_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "solver", "role": "value", "type": "int32_t"},
-        {"name": "sample_weight", "role": "string", "type": "const char *"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "n_threads", "role": "value", "type": "int32_t"},
-        {"name": "progress", "proto": "crm_logreg_options_progress_fn", "role": "callback", "type": "int32_t (*)(double, void *)"},
-        {"name": "user", "role": "user_data", "type": "void *"},
-        {"length": "n_mutate", "name": "mutate", "role": "string_array", "type": "const char *const *"},
-        {"integer": ["size_t", "0", "SIZE_MAX"], "length_of": "mutate", "name": "n_mutate", "role": "length", "type": "size_t"},
+        {"integer": ["size_t", "0", "SIZE_MAX"], "name": "size", "offset": 0, "role": "size", "type": "size_t"},
+        {"default": 0.0, "name": "l2", "offset": 8, "role": "value", "type": "double"},
+        {"default": 1, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "fit_intercept", "offset": 16, "role": "value", "type": "int32_t"},
+        {"default": 0, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "standardize", "offset": 20, "role": "value", "type": "int32_t"},
+        {"default": null, "name": "positive", "offset": 24, "role": "string", "type": "const char *"},
+        {"default": 0, "enum": "crm_logreg_class_weight", "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "class_weight", "offset": 32, "role": "value", "type": "int32_t"},
+        {"default": 100, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "max_iter", "offset": 36, "role": "value", "type": "int32_t"},
+        {"default": 1e-08, "name": "tol", "offset": 40, "role": "value", "type": "double"},
+        {"default": 0, "enum": "crm_linear_missing", "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "missing", "offset": 48, "role": "value", "type": "int32_t"},
+        {"default": 0, "enum": "crm_logreg_solver", "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "solver", "offset": 52, "role": "value", "type": "int32_t"},
+        {"default": null, "name": "sample_weight", "offset": 56, "role": "string", "type": "const char *"},
+        {"default": 0, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "n_threads", "offset": 64, "role": "value", "type": "int32_t"},
+        {"default": null, "name": "progress", "offset": 72, "proto": "crm_progress_fn", "role": "callback", "type": "crm_progress_fn"},
+        {"default": null, "name": "user", "offset": 80, "role": "user_data", "type": "void *"},
+        {"default": null, "length": "n_mutate", "name": "mutate", "offset": 88, "role": "string_array", "type": "const char *const *"},
+        {"default": 0, "integer": ["size_t", "0", "SIZE_MAX"], "length_of": "mutate", "name": "n_mutate", "offset": 96, "role": "length", "type": "size_t"},
     ] },
     crm_metrics_options: { init: "crm_metrics_options_init", size: koffi.sizeof(types.crm_metrics_options), fields: [
-        {"integer": ["size_t", "0", "SIZE_MAX"], "name": "size", "role": "size", "type": "size_t"},
-        {"name": "positive", "role": "string", "type": "const char *"},
-        {"name": "threshold", "role": "value", "type": "double"},
-        {"name": "sample_weight", "role": "string", "type": "const char *"},
+        {"integer": ["size_t", "0", "SIZE_MAX"], "name": "size", "offset": 0, "role": "size", "type": "size_t"},
+        {"default": null, "name": "positive", "offset": 8, "role": "string", "type": "const char *"},
+        {"default": 0.5, "name": "threshold", "offset": 16, "role": "value", "type": "double"},
+        {"default": null, "name": "sample_weight", "offset": 24, "role": "string", "type": "const char *"},
     ] },
     crm_rfm_options: { init: "crm_rfm_options_init", size: koffi.sizeof(types.crm_rfm_options), fields: [
-        {"integer": ["size_t", "0", "SIZE_MAX"], "name": "size", "role": "size", "type": "size_t"},
-        {"name": "customer", "role": "string", "type": "const char *"},
-        {"name": "date", "role": "string", "type": "const char *"},
-        {"name": "amount", "role": "string", "type": "const char *"},
-        {"name": "quantity", "role": "string", "type": "const char *"},
-        {"name": "price", "role": "string", "type": "const char *"},
-        {"name": "invoice", "role": "string", "type": "const char *"},
-        {"integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "as_of", "role": "value", "type": "int64_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "bins", "role": "value", "type": "int32_t"},
-        {"integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "active_days", "role": "value", "type": "int64_t"},
-        {"integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "inactive_days", "role": "value", "type": "int64_t"},
-        {"integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "churn_days", "role": "value", "type": "int64_t"},
+        {"integer": ["size_t", "0", "SIZE_MAX"], "name": "size", "offset": 0, "role": "size", "type": "size_t"},
+        {"default": null, "name": "customer", "offset": 8, "role": "string", "type": "const char *"},
+        {"default": null, "name": "date", "offset": 16, "role": "string", "type": "const char *"},
+        {"default": null, "name": "amount", "offset": 24, "role": "string", "type": "const char *"},
+        {"default": null, "name": "quantity", "offset": 32, "role": "string", "type": "const char *"},
+        {"default": null, "name": "price", "offset": 40, "role": "string", "type": "const char *"},
+        {"default": null, "name": "invoice", "offset": 48, "role": "string", "type": "const char *"},
+        {"default": -9223372036854775808, "integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "as_of", "offset": 56, "role": "value", "type": "int64_t"},
+        {"default": 5, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "bins", "offset": 64, "role": "value", "type": "int32_t"},
+        {"default": 90, "integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "active_days", "offset": 72, "role": "value", "type": "int64_t"},
+        {"default": 365, "integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "inactive_days", "offset": 80, "role": "value", "type": "int64_t"},
+        {"default": 0, "integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "churn_days", "offset": 88, "role": "value", "type": "int64_t"},
     ] },
     crm_silhouette_options: { init: "crm_silhouette_options_init", size: koffi.sizeof(types.crm_silhouette_options), fields: [
-        {"integer": ["size_t", "0", "SIZE_MAX"], "name": "size", "role": "size", "type": "size_t"},
-        {"integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "sample_size", "role": "value", "type": "int64_t"},
-        {"integer": ["uint64_t", "0", "UINT64_MAX"], "name": "seed", "role": "value", "type": "uint64_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "n_threads", "role": "value", "type": "int32_t"},
+        {"integer": ["size_t", "0", "SIZE_MAX"], "name": "size", "offset": 0, "role": "size", "type": "size_t"},
+        {"default": 10000, "integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "sample_size", "offset": 8, "role": "value", "type": "int64_t"},
+        {"default": 0, "integer": ["uint64_t", "0", "UINT64_MAX"], "name": "seed", "offset": 16, "role": "value", "type": "uint64_t"},
+        {"default": 0, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "n_threads", "offset": 24, "role": "value", "type": "int32_t"},
     ] },
     crm_synth_options: { init: "crm_synth_options_init", size: koffi.sizeof(types.crm_synth_options), fields: [
-        {"integer": ["size_t", "0", "SIZE_MAX"], "name": "size", "role": "size", "type": "size_t"},
-        {"integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "customers", "role": "value", "type": "int64_t"},
-        {"integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "products", "role": "value", "type": "int64_t"},
-        {"integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "days", "role": "value", "type": "int64_t"},
-        {"integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "start", "role": "value", "type": "int64_t"},
-        {"integer": ["uint64_t", "0", "UINT64_MAX"], "name": "seed", "role": "value", "type": "uint64_t"},
-        {"name": "dirt", "role": "value", "type": "double"},
+        {"integer": ["size_t", "0", "SIZE_MAX"], "name": "size", "offset": 0, "role": "size", "type": "size_t"},
+        {"default": 1000, "integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "customers", "offset": 8, "role": "value", "type": "int64_t"},
+        {"default": 300, "integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "products", "offset": 16, "role": "value", "type": "int64_t"},
+        {"default": 730, "integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "days", "offset": 24, "role": "value", "type": "int64_t"},
+        {"default": 1640995200, "integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "start", "offset": 32, "role": "value", "type": "int64_t"},
+        {"default": 0, "integer": ["uint64_t", "0", "UINT64_MAX"], "name": "seed", "offset": 40, "role": "value", "type": "uint64_t"},
+        {"default": 1.0, "name": "dirt", "offset": 48, "role": "value", "type": "double"},
     ] },
     crm_tree_options: { init: "crm_tree_options_init", size: koffi.sizeof(types.crm_tree_options), fields: [
-        {"integer": ["size_t", "0", "SIZE_MAX"], "name": "size", "role": "size", "type": "size_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "task", "role": "value", "type": "int32_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "criterion", "role": "value", "type": "int32_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "max_depth", "role": "value", "type": "int32_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "class_weight", "role": "value", "type": "int32_t"},
-        {"integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "min_samples_split", "role": "value", "type": "int64_t"},
-        {"integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "min_samples_leaf", "role": "value", "type": "int64_t"},
-        {"name": "min_impurity_decrease", "role": "value", "type": "double"},
-        {"integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "max_leaf_nodes", "role": "value", "type": "int64_t"},
-        {"name": "ccp_alpha", "role": "value", "type": "double"},
-        {"name": "positive", "role": "string", "type": "const char *"},
-        {"integer": ["uint64_t", "0", "UINT64_MAX"], "name": "seed", "role": "value", "type": "uint64_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "max_bins", "role": "value", "type": "int32_t"},
-        {"integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "n_threads", "role": "value", "type": "int32_t"},
-        {"name": "sample_weight", "role": "string", "type": "const char *"},
-        {"name": "progress", "proto": "crm_tree_options_progress_fn", "role": "callback", "type": "int32_t (*)(double, void *)"},
-        {"name": "user", "role": "user_data", "type": "void *"},
-        {"length": "n_mutate", "name": "mutate", "role": "string_array", "type": "const char *const *"},
-        {"integer": ["size_t", "0", "SIZE_MAX"], "length_of": "mutate", "name": "n_mutate", "role": "length", "type": "size_t"},
+        {"integer": ["size_t", "0", "SIZE_MAX"], "name": "size", "offset": 0, "role": "size", "type": "size_t"},
+        {"default": 0, "enum": "crm_tree_task", "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "task", "offset": 8, "role": "value", "type": "int32_t"},
+        {"default": 0, "enum": "crm_tree_criterion", "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "criterion", "offset": 12, "role": "value", "type": "int32_t"},
+        {"default": -1, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "max_depth", "offset": 16, "role": "value", "type": "int32_t"},
+        {"default": 0, "enum": "crm_tree_class_weight", "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "class_weight", "offset": 20, "role": "value", "type": "int32_t"},
+        {"default": 2, "integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "min_samples_split", "offset": 24, "role": "value", "type": "int64_t"},
+        {"default": 1, "integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "min_samples_leaf", "offset": 32, "role": "value", "type": "int64_t"},
+        {"default": 0.0, "name": "min_impurity_decrease", "offset": 40, "role": "value", "type": "double"},
+        {"default": 0, "integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "max_leaf_nodes", "offset": 48, "role": "value", "type": "int64_t"},
+        {"default": 0.0, "name": "ccp_alpha", "offset": 56, "role": "value", "type": "double"},
+        {"default": null, "name": "positive", "offset": 64, "role": "string", "type": "const char *"},
+        {"default": 0, "integer": ["uint64_t", "0", "UINT64_MAX"], "name": "seed", "offset": 72, "role": "value", "type": "uint64_t"},
+        {"default": 0, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "max_bins", "offset": 80, "role": "value", "type": "int32_t"},
+        {"default": 0, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "n_threads", "offset": 84, "role": "value", "type": "int32_t"},
+        {"default": null, "name": "sample_weight", "offset": 88, "role": "string", "type": "const char *"},
+        {"default": null, "name": "progress", "offset": 96, "proto": "crm_progress_fn", "role": "callback", "type": "crm_progress_fn"},
+        {"default": null, "name": "user", "offset": 104, "role": "user_data", "type": "void *"},
+        {"default": null, "length": "n_mutate", "name": "mutate", "offset": 112, "role": "string_array", "type": "const char *const *"},
+        {"default": 0, "integer": ["size_t", "0", "SIZE_MAX"], "length_of": "mutate", "name": "n_mutate", "offset": 120, "role": "length", "type": "size_t"},
     ] },
 };
 
@@ -948,24 +944,24 @@ function crm_dataset_read_baskets(path, out) {
     if (status !== 0) throw statusError(status);
 }
 /** Remove duplicate rows in place. Two rows are duplicates when they are equal in every key column (every column when nkeys is 0): numbers compare by value with missing equal to missing and 0.0 equal to -0.0, texts by their bytes, times by their seconds (missing equal to missing). The rows kept stay in their original order. Same result as pandas' `df.drop_duplicates(subset=keys, keep=...)`. Runs in expected linear time (one hash of the keys per row). */
-function crm_clean_dedup(ds, keys, nkeys, keep, removed) {
+function crm_clean_dedup(ds, keys, nkeys, keep, out_removed) {
     checkHandle(ds, "crm_clean_dedup(ds)");
     checkStringArray(keys, "crm_clean_dedup(keys)");
     checkInt(nkeys, ["size_t", "0", "SIZE_MAX"], "crm_clean_dedup(nkeys)");
     checkInt(keep, ["int32_t", "INT32_MIN", "INT32_MAX"], "crm_clean_dedup(keep)");
-    checkOut(removed, "crm_clean_dedup(removed)");
+    checkOut(out_removed, "crm_clean_dedup(out_removed)");
     checkLength(keys, nkeys, "crm_clean_dedup(keys)");
-    const status = raw.crm_clean_dedup(ds, keys, nkeys, keep, removed);
+    const status = raw.crm_clean_dedup(ds, keys, nkeys, keep, out_removed);
     if (status !== 0) throw statusError(status);
 }
 /** Remove, in place, every row that is missing in any of the listed columns (in any column when count is 0), as pandas' `df.dropna(subset=cols)`. The rows kept stay in their order. */
-function crm_clean_drop_missing(ds, cols, count, removed) {
+function crm_clean_drop_missing(ds, cols, count, out_removed) {
     checkHandle(ds, "crm_clean_drop_missing(ds)");
     checkStringArray(cols, "crm_clean_drop_missing(cols)");
     checkInt(count, ["size_t", "0", "SIZE_MAX"], "crm_clean_drop_missing(count)");
-    checkOut(removed, "crm_clean_drop_missing(removed)");
+    checkOut(out_removed, "crm_clean_drop_missing(out_removed)");
     checkLength(cols, count, "crm_clean_drop_missing(cols)");
-    const status = raw.crm_clean_drop_missing(ds, cols, count, removed);
+    const status = raw.crm_clean_drop_missing(ds, cols, count, out_removed);
     if (status !== 0) throw statusError(status);
 }
 /** Write the default imputation options into `opts` (constant 0, text_constant NULL, order_by NULL). */
@@ -975,24 +971,24 @@ function crm_impute_options_init(opts, size) {
     if (status !== 0) throw statusError(status);
 }
 /** Fill the missing cells of one column in place. */
-function crm_clean_impute(ds, col, method, opts, filled) {
+function crm_clean_impute(ds, col, method, opts, out_filled) {
     checkHandle(ds, "crm_clean_impute(ds)");
     checkString(col, "crm_clean_impute(col)");
     checkInt(method, ["int32_t", "INT32_MIN", "INT32_MAX"], "crm_clean_impute(method)");
     checkOptions(opts, "crm_clean_impute(opts)");
-    checkOut(filled, "crm_clean_impute(filled)");
-    const status = raw.crm_clean_impute(ds, col, method, opts, filled);
+    checkOut(out_filled, "crm_clean_impute(out_filled)");
+    const status = raw.crm_clean_impute(ds, col, method, opts, out_filled);
     if (status !== 0) throw statusError(status);
 }
-/** Find the outliers of a number column by a rule and flag, drop or clip them in place. Missing values are never outliers and stay missing. When the spread is zero (std = 0, IQR = 0 or MAD = 0, e.g. a constant column) or there are too few values (fewer than 2 for z-scores, none for the others), nothing is an outlier: the call succeeds with affected = 0 (FLAG still adds its column of zeros). Infinite values take part in the statistics as numpy would (an infinite value makes the mean and std infinite or NaN, and then nothing is flagged by z-score). */
-function crm_clean_outliers(ds, col, rule, k, action, affected) {
+/** Find the outliers of a number column by a rule and flag, drop or clip them in place. Missing values are never outliers and stay missing. When the spread is zero (std = 0, IQR = 0 or MAD = 0, e.g. a constant column) or there are too few values (fewer than 2 for z-scores, none for the others), nothing is an outlier: the call succeeds with *out_affected = 0 (FLAG still adds its column of zeros). Infinite values take part in the statistics as numpy would (an infinite value makes the mean and std infinite or NaN, and then nothing is flagged by z-score). */
+function crm_clean_outliers(ds, col, rule, k, action, out_affected) {
     checkHandle(ds, "crm_clean_outliers(ds)");
     checkString(col, "crm_clean_outliers(col)");
     checkInt(rule, ["int32_t", "INT32_MIN", "INT32_MAX"], "crm_clean_outliers(rule)");
     checkNumber(k, "crm_clean_outliers(k)");
     checkInt(action, ["int32_t", "INT32_MIN", "INT32_MAX"], "crm_clean_outliers(action)");
-    checkOut(affected, "crm_clean_outliers(affected)");
-    const status = raw.crm_clean_outliers(ds, col, rule, k, action, affected);
+    checkOut(out_affected, "crm_clean_outliers(out_affected)");
+    const status = raw.crm_clean_outliers(ds, col, rule, k, action, out_affected);
     if (status !== 0) throw statusError(status);
 }
 /** Convert a column to another type in place (it keeps its name and position). Missing stays missing. Conversions: - text -> number: each value must be a number as the CSV reader accepts it (surrounding spaces, sign, exponent, inf), correctly rounded; `format` is NULL or "." for a decimal point, "," for a decimal comma. - text -> time: with format NULL, each value in one of the CSV reader's forms (ISO 8601 date or date-time, with optional fraction (truncated) and Z or +HH:MM offset; US M/D/YYYY [H:MM[:SS]]); otherwise a strptime-style format using %Y %m %d %H %M %S %y %b %p %% and literal characters (as crm_csv_options.date_format). - number -> text: the shortest text that reads back to the same double ("12", "0.1", "1e+300", "inf"); format must be NULL. - time -> text: `YYYY-MM-DD HH:MM:SS`, or `YYYY-MM-DD` when every value is at midnight (as the CSV writer), or the strptime-style format given. - number -> time: the number is seconds since the epoch; a fraction is truncated toward zero. time -> number: seconds since the epoch. - to the same type: nothing changes. */
@@ -1091,25 +1087,25 @@ function crm_model_mutate_count(m, out) {
     const status = raw.crm_model_mutate_count(m, out);
     if (status !== 0) throw statusError(status);
 }
-/** The i-th recorded transform step: crm_model_predict() runs crm_dataset_mutate(copy, *name, *expr) for each step in order. */
-function crm_model_mutate(m, i, name, expr) {
+/** The i-th recorded transform step: crm_model_predict() runs crm_dataset_mutate(copy, *out_name, *out_expr) for each step in order. */
+function crm_model_mutate(m, i, out_name, out_expr) {
     checkHandle(m, "crm_model_mutate(m)");
     checkInt(i, ["size_t", "0", "SIZE_MAX"], "crm_model_mutate(i)");
-    checkOut(name, "crm_model_mutate(name)");
-    checkOut(expr, "crm_model_mutate(expr)");
-    const status = raw.crm_model_mutate(m, i, name, expr);
+    checkOut(out_name, "crm_model_mutate(out_name)");
+    checkOut(out_expr, "crm_model_mutate(out_expr)");
+    const status = raw.crm_model_mutate(m, i, out_name, out_expr);
     if (status !== 0) throw statusError(status);
 }
 /** Free a model. NULL is a harmless no-op. Datasets the model was fitted on or predicted into are not affected. */
 function crm_model_free(m) {
     raw.crm_model_free(m);
 }
-/** Apply the model to the rows of `ds` and append the prediction column(s) to ds, in place (crm/common.h, "Values and in-place operations"). The model's feature columns are looked up by name in ds. For k-means one number column named `out_col` is added holding the 0-based cluster id of each row; classifiers also add `<out_col>_proba` (see the kind's header). An ARIMA model forecasts with crm_arima_forecast() instead. A model with transform steps applies them first to a copy of ds (see "Transform steps" above) and then adds only the prediction column(s) to ds: columns the steps add or replace stay in the copy. */
-function crm_model_predict(m, ds, out_col) {
+/** Apply the model to the rows of `ds` and append the prediction column(s) to ds, in place (crm/common.h, "Values and in-place operations"). The model's feature columns are looked up by name in ds. For k-means one number column named `pred_col` is added holding the 0-based cluster id of each row; classifiers also add `<pred_col>_proba` (see the kind's header). An ARIMA model forecasts with crm_arima_forecast() instead. A model with transform steps applies them first to a copy of ds (see "Transform steps" above) and then adds only the prediction column(s) to ds: columns the steps add or replace stay in the copy. */
+function crm_model_predict(m, ds, pred_col) {
     checkHandle(m, "crm_model_predict(m)");
     checkHandle(ds, "crm_model_predict(ds)");
-    checkString(out_col, "crm_model_predict(out_col)");
-    const status = raw.crm_model_predict(m, ds, out_col);
+    checkString(pred_col, "crm_model_predict(pred_col)");
+    const status = raw.crm_model_predict(m, ds, pred_col);
     if (status !== 0) throw statusError(status);
 }
 /** The model as a table. For k-means: one row per cluster with the columns cluster, size, wcss and one column per feature holding the center (see crm/kmeans.h). */
@@ -1142,7 +1138,7 @@ function crm_model_stat_name(m, i, out) {
     const status = raw.crm_model_stat_name(m, i, out);
     if (status !== 0) throw statusError(status);
 }
-/** Number of classes of a classifier fitted on a text target: the labels its predictions take. A tree classifier: its classes, sorted by unsigned bytes (crm/tree.h); logistic regression: 2, the negative class then the positive one (the class whose probability `<out_col>_proba` holds, crm/linear.h). Every other model - k-means, regression, ARIMA, a classifier on a 0/1 number target - has 0. */
+/** Number of classes of a classifier fitted on a text target: the labels its predictions take. A tree classifier: its classes, sorted by unsigned bytes (crm/tree.h); logistic regression: 2, the negative class then the positive one (the class whose probability `<pred_col>_proba` holds, crm/linear.h). Every other model - k-means, regression, ARIMA, a classifier on a 0/1 number target - has 0. */
 function crm_model_class_count(m, out) {
     checkHandle(m, "crm_model_class_count(m)");
     checkOut(out, "crm_model_class_count(out)");
@@ -1397,8 +1393,8 @@ function crm_arima_forecast_levels(m, h, levels, nlevels, out) {
     const status = raw.crm_arima_forecast_levels(m, h, levels, nlevels, out);
     if (status !== 0) throw statusError(status);
 }
-/** Fit one model per group of `by_col` (each group aggregated as in crm_arima_fit_dataset(), over the group's own first to last period) in parallel over opts->n_threads, and forecast each h steps. A group whose fit fails does not fail the call: its row in `fits` carries the error text and NaN statistics, and it has no forecast rows. */
-function crm_arima_fit_many(ds, by_col, time_col, value_col, h, level, opts, fits_out, forecasts_out) {
+/** Fit one model per group of `by_col` (each group aggregated as in crm_arima_fit_dataset(), over the group's own first to last period) in parallel over opts->n_threads, and forecast each h steps. A group whose fit fails does not fail the call: its row in `out_fits` carries the error text and NaN statistics, and it has no forecast rows. */
+function crm_arima_fit_many(ds, by_col, time_col, value_col, h, level, opts, out_fits, out_forecasts) {
     checkHandle(ds, "crm_arima_fit_many(ds)");
     checkString(by_col, "crm_arima_fit_many(by_col)");
     checkString(time_col, "crm_arima_fit_many(time_col)");
@@ -1406,9 +1402,9 @@ function crm_arima_fit_many(ds, by_col, time_col, value_col, h, level, opts, fit
     checkInt(h, ["int32_t", "INT32_MIN", "INT32_MAX"], "crm_arima_fit_many(h)");
     checkNumber(level, "crm_arima_fit_many(level)");
     checkOptions(opts, "crm_arima_fit_many(opts)");
-    checkOut(fits_out, "crm_arima_fit_many(fits_out)");
-    checkOut(forecasts_out, "crm_arima_fit_many(forecasts_out)");
-    const status = raw.crm_arima_fit_many(ds, by_col, time_col, value_col, h, level, opts, fits_out, forecasts_out);
+    checkOut(out_fits, "crm_arima_fit_many(out_fits)");
+    checkOut(out_forecasts, "crm_arima_fit_many(out_forecasts)");
+    const status = raw.crm_arima_fit_many(ds, by_col, time_col, value_col, h, level, opts, out_fits, out_forecasts);
     if (status !== 0) throw statusError(status);
 }
 /** Write the default options into `opts` (min_support 0.01, min_count 0, max_len -1, target CRM_APRIORI_ALL, min_confidence 0, min_lift 0, n_threads 0, no progress callback, separator NULL = ", "). */
@@ -1418,14 +1414,14 @@ function crm_apriori_options_init(opts, size) {
     if (status !== 0) throw statusError(status);
 }
 /** Frequent itemsets and association rules of the transactions in `tx` (the tables, conventions and ordering are described at the top of this header). */
-function crm_apriori(tx, tid_col, item_col, opts, itemsets, rules) {
+function crm_apriori(tx, tid_col, item_col, opts, out_itemsets, out_rules) {
     checkHandle(tx, "crm_apriori(tx)");
     checkString(tid_col, "crm_apriori(tid_col)");
     checkString(item_col, "crm_apriori(item_col)");
     checkOptions(opts, "crm_apriori(opts)");
-    checkOut(itemsets, "crm_apriori(itemsets)");
-    checkOut(rules, "crm_apriori(rules)");
-    const status = raw.crm_apriori(tx, tid_col, item_col, opts, itemsets, rules);
+    checkOut(out_itemsets, "crm_apriori(out_itemsets)");
+    checkOut(out_rules, "crm_apriori(out_rules)");
+    const status = raw.crm_apriori(tx, tid_col, item_col, opts, out_itemsets, out_rules);
     if (status !== 0) throw statusError(status);
 }
 /** Write the default synth options into `opts` (customers 1000, products 300, days 730, start 2022-01-01, seed 0, dirt 1). */

@@ -670,6 +670,11 @@ crm_realloc_fn = CFUNCTYPE(c_void_p, c_void_p, c_size_t, c_void_p)
 #: typedef void (*crm_free_fn)(void *ptr, void *user)
 # Release function; never called with NULL.
 crm_free_fn = CFUNCTYPE(None, c_void_p, c_void_p)
+#: typedef int32_t (*crm_progress_fn)(double fraction, void *user)
+# Progress callback: the type of the `progress` field of every options struct that has one
+# (crm_kmeans_options, crm_tree_options, crm_logreg_options, crm_apriori_options,
+# crm_arima_options), passed `user` from the same struct. NULL (the default) means no callback.
+crm_progress_fn = CFUNCTYPE(c_int32, c_double, c_void_p)
 
 
 # ---------------------------------------------------------------------------
@@ -708,11 +713,11 @@ class crm_csv_options(_Struct):
         # sizeof as the caller compiled it (set by init)
         ('size', c_size_t),
         # field separator byte; 0 = auto-detect among , ; TAB | from the header line (read), ','
-        # (write). Default 0
+        # (write); default 0
         ('delimiter', c_int32),
         # quote byte; default '"'; 0 disables quoting
         ('quote', c_int32),
-        # 1 = first line holds column names (default); 0 = names are "V1", "V2", ... (read) / no
+        # 1 (default) = first line holds column names; 0 = names are "V1", "V2", ... (read) / no
         # header line (write)
         ('header', c_int32),
         # 1 = numbers use ',' as decimal separator; default 0
@@ -723,16 +728,17 @@ class crm_csv_options(_Struct):
         ('strict', c_int32),
         # 1 (default): na_values add to the default NA strings; 0: na_values replace them
         ('keep_default_na', c_int32),
-        # extra NA strings, or NULL. Copied during the call
+        # extra NA strings, or NULL (default). Copied during the call
         ('na_values', POINTER(c_char_p)),
-        # number of entries in na_values
+        # number of entries in na_values; default 0
         ('n_na_values', c_int64),
-        # per-column type overrides "NAME:number|text|time", or NULL
+        # per-column type overrides "NAME:number|text|time", or NULL (default)
         ('types', POINTER(c_char_p)),
-        # number of entries in types
+        # number of entries in types; default 0
         ('n_types', c_int64),
         # strptime-style format for time columns (%Y %m %d %H %M %S %y %b %p %%, literal
-        # characters), or NULL for auto-detection. Also used to write time columns when set
+        # characters), or NULL (default) for auto-detection. Also used to write time columns
+        # when set
         ('date_format', c_char_p),
         # read at most this many data rows; 0 (default) = all
         ('max_rows', c_int64),
@@ -783,7 +789,7 @@ class crm_impute_options(_Struct):
         # column refuses
         ('text_constant', c_char_p),
         # CRM_IMPUTE_LINEAR: a number or time column giving the position of each row (e.g. the
-        # invoice date); NULL (default) = row order
+        # invoice date); default NULL = row order
         ('order_by', c_char_p),
     ]
     #: Pointer fields and the field that holds their number of elements.
@@ -818,17 +824,17 @@ class crm_rfm_options(_Struct):
     _fields_ = [
         # sizeof as the caller compiled it (set by init)
         ('size', c_size_t),
-        # customer id column (any type); required
+        # customer id column (any type); required (default NULL)
         ('customer', c_char_p),
-        # transaction time column (CRM_TYPE_TIME); required
+        # transaction time column (CRM_TYPE_TIME); required (default NULL)
         ('date', c_char_p),
-        # amount column (number), or NULL to use quantity * price
+        # amount column (number), or NULL (default) to use quantity * price
         ('amount', c_char_p),
-        # quantity column (number); used when amount is NULL
+        # quantity column (number); used when amount is NULL; default NULL
         ('quantity', c_char_p),
-        # unit price column (number); used when amount is NULL
+        # unit price column (number); used when amount is NULL; default NULL
         ('price', c_char_p),
-        # invoice column (any type), or NULL: frequency counts rows
+        # invoice column (any type), or NULL (default): frequency counts rows
         ('invoice', c_char_p),
         # reference time in seconds since the epoch; CRM_TIME_MISSING (default) = midnight UTC
         # after the last transaction's date
@@ -882,25 +888,25 @@ class crm_kmeans_options(_Struct):
         ('n_init', c_int32),
         # Lloyd iterations per restart, >= 1; default 300
         ('max_iter', c_int32),
-        # crm_kmeans_init; default CRM_KMEANS_INIT_PLUSPLUS
+        # @type[enum] crm_kmeans_init; default CRM_KMEANS_INIT_PLUSPLUS
         ('init', c_int32),
         # relative tolerance (see the header), >= 0; default 1e-4
         ('tol', c_double),
         # GIVEN: k * ncols values, row-major (center after center), in the units of the data as
-        # given (raw, also with standardize); borrowed for the call
+        # given (raw, also with standardize); default NULL; borrowed for the call
         ('init_centers', POINTER(c_double)),
         # seed of all randomness; default 0
         ('seed', c_uint64),
         # 1: fit on z-scores; default 0
         ('standardize', c_int32),
-        # worker threads, 0 = all cores (default); the result does not depend on it
+        # worker threads, 0 (default) = all cores; the result does not depend on it
         ('n_threads', c_int32),
-        # crm_kmeans_algorithm; default CRM_KMEANS_AUTO
+        # @type[enum] crm_kmeans_algorithm; default CRM_KMEANS_AUTO
         ('algorithm', c_int32),
         # called after every iteration with the fraction done in [0, 1], or NULL (default); non-
         # zero return cancels (CRM_E_CANCELLED)
-        ('progress', CFUNCTYPE(c_int32, c_double, c_void_p)),
-        # passed to progress
+        ('progress', crm_progress_fn),
+        # passed to progress; default NULL
         ('user', c_void_p),
         # number column of sample weights (>= 0, finite), or NULL (default): every row weighs 1.
         # Weights scale a row's share of the centers, of inertia and wcss and of the k-means++
@@ -917,7 +923,7 @@ class crm_kmeans_options(_Struct):
     #: Pointer fields and the field that holds their number of elements.
     _lengths_ = {'mutate': 'n_mutate'}
     #: Integer fields holding a value of an enum (@type[enum] tags).
-    _enums_ = {}
+    _enums_ = {'init': crm_kmeans_init, 'algorithm': crm_kmeans_algorithm}
     #: Integer fields and their C types (checked on assignment).
     _integers_ = {'size': 'size_t', 'k': 'int32_t', 'n_init': 'int32_t', 'max_iter': 'int32_t',
                   'init': 'int32_t', 'seed': 'uint64_t', 'standardize': 'int32_t',
@@ -952,7 +958,7 @@ class crm_silhouette_options(_Struct):
         ('sample_size', c_int64),
         # seed of the sample; default 0
         ('seed', c_uint64),
-        # worker threads, 0 = all cores (default)
+        # worker threads, 0 (default) = all cores
         ('n_threads', c_int32),
     ]
     #: Pointer fields and the field that holds their number of elements.
@@ -987,13 +993,13 @@ class crm_tree_options(_Struct):
     _fields_ = [
         # sizeof as the caller compiled it (set by init)
         ('size', c_size_t),
-        # crm_tree_task; default CRM_TREE_AUTO
+        # @type[enum] crm_tree_task; default CRM_TREE_AUTO
         ('task', c_int32),
-        # crm_tree_criterion; default AUTO
+        # @type[enum] crm_tree_criterion; default CRM_TREE_CRITERION_AUTO
         ('criterion', c_int32),
-        # deepest level (root 0); 0 = a single leaf; -1 = unlimited (default)
+        # deepest level (root 0); 0 = a single leaf; -1 (default) = unlimited
         ('max_depth', c_int32),
-        # crm_tree_class_weight; default NONE
+        # @type[enum] crm_tree_class_weight; default CRM_TREE_WEIGHT_NONE
         ('class_weight', c_int32),
         # rows a node needs to be split, >= 2; default 2
         ('min_samples_split', c_int64),
@@ -1001,27 +1007,27 @@ class crm_tree_options(_Struct):
         ('min_samples_leaf', c_int64),
         # smallest weighted impurity decrease of a split (see the header), >= 0; default 0
         ('min_impurity_decrease', c_double),
-        # 0 = unlimited (default, depth-first growth); >= 2: best-first growth up to this many
+        # 0 (default) = unlimited, depth-first growth; >= 2: best-first growth up to this many
         # leaves
         ('max_leaf_nodes', c_int64),
         # cost-complexity pruning parameter, >= 0; default 0
         ('ccp_alpha', c_double),
-        # class whose share the rules and dot output show as "p" (NULL: the predicted class);
-        # must be a class of the target; borrowed for the call
+        # class whose share the rules and dot output show as "p", or NULL (default): the
+        # predicted class; must be a class of the target; borrowed for the call
         ('positive', c_char_p),
         # seed of the feature visiting order (tie rule, see the header); default 0
         ('seed', c_uint64),
-        # 0 = exact mode (default); 2..255: histogram mode
+        # 0 (default) = exact mode; 2..255: histogram mode
         ('max_bins', c_int32),
-        # worker threads, 0 = all cores (default); the result does not depend on it
+        # worker threads, 0 (default) = all cores; the result does not depend on it
         ('n_threads', c_int32),
-        # number column of row weights (>= 0, finite), or NULL (default: every row weighs 1);
+        # number column of row weights (>= 0, finite), or NULL (default): every row weighs 1;
         # borrowed for the call
         ('sample_weight', c_char_p),
-        # called as the tree grows with the fraction of rows settled in leaves, or NULL; non-
-        # zero return cancels (CRM_E_CANCELLED)
-        ('progress', CFUNCTYPE(c_int32, c_double, c_void_p)),
-        # passed to progress
+        # called as the tree grows with the fraction of rows settled in leaves, or NULL
+        # (default); non-zero return cancels (CRM_E_CANCELLED)
+        ('progress', crm_progress_fn),
+        # passed to progress; default NULL
         ('user', c_void_p),
         # "NAME=EXPR" transform steps applied in order to a copy of the dataset before the fit
         # and recorded in the model (crm/model.h, "Transform steps"), or NULL (default);
@@ -1033,7 +1039,7 @@ class crm_tree_options(_Struct):
     #: Pointer fields and the field that holds their number of elements.
     _lengths_ = {'mutate': 'n_mutate'}
     #: Integer fields holding a value of an enum (@type[enum] tags).
-    _enums_ = {}
+    _enums_ = {'task': crm_tree_task, 'criterion': crm_tree_criterion, 'class_weight': crm_tree_class_weight}
     #: Integer fields and their C types (checked on assignment).
     _integers_ = {'size': 'size_t', 'task': 'int32_t', 'criterion': 'int32_t',
                   'max_depth': 'int32_t', 'class_weight': 'int32_t',
@@ -1067,31 +1073,31 @@ class crm_logreg_options(_Struct):
         ('size', c_size_t),
         # L2 penalty lambda >= 0 (= 1 / scikit-learn's C); default 0
         ('l2', c_double),
-        # 1: add the "intercept" term (default); 0: none
+        # 1 (default): add the "intercept" term; 0: none
         ('fit_intercept', c_int32),
         # 1: fit on z-scores of the number features; default 0
         ('standardize', c_int32),
         # positive class of a text target, or NULL (default): the second of the two classes in
         # byte order; borrowed for the call
         ('positive', c_char_p),
-        # crm_logreg_class_weight; default NONE
+        # @type[enum] crm_logreg_class_weight; default CRM_LOGREG_CLASS_WEIGHT_NONE
         ('class_weight', c_int32),
         # iterations, >= 1; default 100 (Newton) - L-BFGS uses max(max_iter, 1000)
         ('max_iter', c_int32),
         # convergence tolerance (see the header), > 0; default 1e-8
         ('tol', c_double),
-        # crm_linear_missing; default CRM_LINEAR_MISSING_ERROR
+        # @type[enum] crm_linear_missing; default CRM_LINEAR_MISSING_ERROR
         ('missing', c_int32),
-        # crm_logreg_solver; default CRM_LOGREG_AUTO
+        # @type[enum] crm_logreg_solver; default CRM_LOGREG_AUTO
         ('solver', c_int32),
         # number column of row weights (>= 0), or NULL (default): all 1; borrowed for the call
         ('sample_weight', c_char_p),
-        # worker threads, 0 = all cores (default); the result does not depend on it
+        # worker threads, 0 (default) = all cores; the result does not depend on it
         ('n_threads', c_int32),
         # called after every iteration with the fraction of max_iter used, or NULL (default);
         # non-zero return cancels (CRM_E_CANCELLED)
-        ('progress', CFUNCTYPE(c_int32, c_double, c_void_p)),
-        # passed to progress
+        ('progress', crm_progress_fn),
+        # passed to progress; default NULL
         ('user', c_void_p),
         # "NAME=EXPR" transform steps applied in order to a copy of the dataset before the fit
         # and recorded in the model (crm/model.h, "Transform steps"), or NULL (default);
@@ -1103,7 +1109,7 @@ class crm_logreg_options(_Struct):
     #: Pointer fields and the field that holds their number of elements.
     _lengths_ = {'mutate': 'n_mutate'}
     #: Integer fields holding a value of an enum (@type[enum] tags).
-    _enums_ = {}
+    _enums_ = {'class_weight': crm_logreg_class_weight, 'missing': crm_linear_missing, 'solver': crm_logreg_solver}
     #: Integer fields and their C types (checked on assignment).
     _integers_ = {'size': 'size_t', 'fit_intercept': 'int32_t', 'standardize': 'int32_t',
                   'class_weight': 'int32_t', 'max_iter': 'int32_t', 'missing': 'int32_t',
@@ -1135,9 +1141,9 @@ class crm_linreg_options(_Struct):
         ('size', c_size_t),
         # ridge penalty >= 0 (scikit-learn's Ridge alpha); default 0
         ('l2', c_double),
-        # 1: add the "intercept" term (default); 0: none
+        # 1 (default): add the "intercept" term; 0: none
         ('fit_intercept', c_int32),
-        # crm_linear_missing; default CRM_LINEAR_MISSING_ERROR
+        # @type[enum] crm_linear_missing; default CRM_LINEAR_MISSING_ERROR
         ('missing', c_int32),
         # number column of row weights (>= 0), or NULL (default): all 1; borrowed for the call
         ('sample_weight', c_char_p),
@@ -1151,7 +1157,7 @@ class crm_linreg_options(_Struct):
     #: Pointer fields and the field that holds their number of elements.
     _lengths_ = {'mutate': 'n_mutate'}
     #: Integer fields holding a value of an enum (@type[enum] tags).
-    _enums_ = {}
+    _enums_ = {'missing': crm_linear_missing}
     #: Integer fields and their C types (checked on assignment).
     _integers_ = {'size': 'size_t', 'fit_intercept': 'int32_t', 'missing': 'int32_t',
                   'n_mutate': 'size_t'}
@@ -1181,7 +1187,7 @@ class crm_metrics_options(_Struct):
         # sizeof as the caller compiled it (set by init)
         ('size', c_size_t),
         # positive class of a text truth column; required for text, ignored for number truth;
-        # borrowed for the call
+        # default NULL; borrowed for the call
         ('positive', c_char_p),
         # classification: positive when score > threshold; default 0.5
         ('threshold', c_double),
@@ -1257,7 +1263,7 @@ class crm_arima_options(_Struct):
         ('max_d', c_int32),
         # auto: largest D; default 1
         ('max_sd', c_int32),
-        # auto: 1 stepwise search (default), 0 every order
+        # auto: 1 (default) stepwise search, 0 every order
         ('stepwise', c_int32),
         # auto, stepwise = 0: largest p+q+P+Q; default 5
         ('max_order', c_int32),
@@ -1291,13 +1297,13 @@ class crm_arima_options(_Struct):
         # 0 (default): a NaN in the series is an error; 1: NaN are missing observations, skipped
         # by the Kalman filter (CSS-ML then runs as ML, as R; CSS refuses them)
         ('allow_missing', c_int32),
-        # crm_arima_fit_many: worker threads, 0 = all cores (default); results do not depend on
+        # crm_arima_fit_many: worker threads, 0 (default) = all cores; results do not depend on
         # it
         ('n_threads', c_int32),
-        # crm_arima_fit_many: called after each series with the fraction done, or NULL
+        # crm_arima_fit_many: called after each chunk of series with the fraction done, or NULL
         # (default); non-zero cancels (CRM_E_CANCELLED)
-        ('progress', CFUNCTYPE(c_int32, c_double, c_void_p)),
-        # passed to progress
+        ('progress', crm_progress_fn),
+        # passed to progress; default NULL
         ('user', c_void_p),
     ]
     #: Pointer fields and the field that holds their number of elements.
@@ -1358,8 +1364,8 @@ class crm_apriori_options(_Struct):
         ('n_threads', c_int32),
         # called now and then with the fraction done (0..1) on the calling thread; a non-zero
         # return cancels with CRM_E_CANCELLED; NULL (default) = none
-        ('progress', CFUNCTYPE(c_int, c_double, c_void_p)),
-        # passed to progress
+        ('progress', crm_progress_fn),
+        # passed to progress; default NULL
         ('user', c_void_p),
         # joins items in the text columns; non-empty, no backslash as its first character; NULL
         # (default) = ", ". Borrowed for the call only
@@ -1403,12 +1409,12 @@ class crm_synth_options(_Struct):
         ('products', c_int64),
         # length of the period in days; default 730
         ('days', c_int64),
-        # first day, seconds since the epoch (UTC midnight); default 2022-01-01 (1640995200)
+        # first day, seconds since the epoch (UTC midnight); default 1640995200 (2022-01-01)
         ('start', c_int64),
         # random seed; default 0
         ('seed', c_uint64),
         # scale of the dirt (duplicates, cancellations, missing ids, outliers); 0 = clean data,
-        # 1 = default rates
+        # 1 (default) = the default rates
         ('dirt', c_double),
     ]
     #: Pointer fields and the field that holds their number of elements.
@@ -2007,7 +2013,7 @@ crm_dataset_column_index = _bind(
     Index of the column called `name` (exact, case-sensitive match).
     @param[in]  ds    dataset
     @param[in]  name  column name
-    @param[out] out   0-based index; unchanged on failure
+    @param[out] out   0-based index; 0 on failure
     @return CRM_OK; CRM_E_INVALID (NULL argument); CRM_E_NOTFOUND (no such
             column; the message names it).
     Ownership: name stays the caller's.
@@ -2033,7 +2039,7 @@ crm_dataset_column_type = _bind(
     Type of column `col`.
     @param[in]  ds   dataset
     @param[in]  col  0-based column index
-    @param[out] out  one of ::crm_type (@type[enum] crm_type); unchanged on failure
+    @param[out] out  one of ::crm_type (@type[enum] crm_type); 0 on failure
     @return CRM_OK; CRM_E_INVALID (ds or out NULL, col out of range).
     Ownership: nothing changes hands.
     Thread-safety: only reads ds; other threads may read it meanwhile.
@@ -2059,7 +2065,7 @@ crm_dataset_missing = _bind(
     text, by the column's type).
     @param[in]  ds   dataset
     @param[in]  col  0-based column index
-    @param[out] out  missing count; unchanged on failure
+    @param[out] out  missing count; 0 on failure
     @return CRM_OK; CRM_E_INVALID (ds or out NULL, col out of range).
     Ownership: nothing changes hands.
     Thread-safety: only reads ds; other threads may read it meanwhile.
@@ -2218,7 +2224,7 @@ crm_dataset_text_levels = _bind(
     entries no remaining row uses.
     @param[in]  ds   dataset
     @param[in]  col  0-based index of a CRM_TYPE_TEXT column
-    @param[out] out  number of dictionary entries; unchanged on failure
+    @param[out] out  number of dictionary entries; 0 on failure
     @return CRM_OK; CRM_E_INVALID (ds or out NULL, col out of range);
             CRM_E_TYPE (not a text column).
     Ownership: nothing changes hands.
@@ -2782,7 +2788,7 @@ crm_dataset_read_baskets = _bind(
     ],
 )
 
-#: crm_status crm_clean_dedup(crm_dataset *ds, const char *const *keys, size_t nkeys, int32_t keep, size_t *removed)
+#: crm_status crm_clean_dedup(crm_dataset *ds, const char *const *keys, size_t nkeys, int32_t keep, size_t *out_removed)
 crm_clean_dedup = _bind(
     'crm_clean_dedup',
     c_int,  # returns status
@@ -2791,10 +2797,10 @@ crm_clean_dedup = _bind(
         POINTER(c_char_p),  # keys: in, string_array (length nkeys)
         c_size_t,  # nkeys: in, length (of keys)
         c_int32,  # keep: in, value
-        POINTER(c_size_t),  # removed: out, scalar_out
+        POINTER(c_size_t),  # out_removed: out, scalar_out
     ],
     status=True,
-    doc="""crm_status crm_clean_dedup(crm_dataset *ds, const char *const *keys, size_t nkeys, int32_t keep, size_t *removed)
+    doc="""crm_status crm_clean_dedup(crm_dataset *ds, const char *const *keys, size_t nkeys, int32_t keep, size_t *out_removed)
 
     Remove duplicate rows in place. Two rows are duplicates when they are equal
     in every key column (every column when nkeys is 0): numbers compare by
@@ -2808,7 +2814,7 @@ crm_clean_dedup = _bind(
     @param[in]     nkeys    number of keys; 0 means all columns
     @param[in]     keep     CRM_KEEP_FIRST, CRM_KEEP_LAST or CRM_KEEP_NONE
                             (@type[enum] crm_keep)
-    @param[out]    removed  number of rows removed (may be NULL); 0 on failure
+    @param[out]    out_removed  number of rows removed (may be NULL); 0 on failure
     @return CRM_OK; CRM_E_INVALID (ds NULL, keys NULL with nkeys > 0, a NULL
             key, a key listed twice, keep out of range, 2^32 - 1 rows or more);
             CRM_E_NOTFOUND (unknown key, named); CRM_E_NOMEM. On failure ds
@@ -2823,7 +2829,7 @@ crm_clean_dedup = _bind(
     ],
 )
 
-#: crm_status crm_clean_drop_missing(crm_dataset *ds, const char *const *cols, size_t count, size_t *removed)
+#: crm_status crm_clean_drop_missing(crm_dataset *ds, const char *const *cols, size_t count, size_t *out_removed)
 crm_clean_drop_missing = _bind(
     'crm_clean_drop_missing',
     c_int,  # returns status
@@ -2831,10 +2837,10 @@ crm_clean_drop_missing = _bind(
         POINTER(crm_dataset),  # ds: inout, handle
         POINTER(c_char_p),  # cols: in, string_array (length count)
         c_size_t,  # count: in, length (of cols)
-        POINTER(c_size_t),  # removed: out, scalar_out
+        POINTER(c_size_t),  # out_removed: out, scalar_out
     ],
     status=True,
-    doc="""crm_status crm_clean_drop_missing(crm_dataset *ds, const char *const *cols, size_t count, size_t *removed)
+    doc="""crm_status crm_clean_drop_missing(crm_dataset *ds, const char *const *cols, size_t count, size_t *out_removed)
 
     Remove, in place, every row that is missing in any of the listed columns
     (in any column when count is 0), as pandas' `df.dropna(subset=cols)`. The
@@ -2842,7 +2848,7 @@ crm_clean_drop_missing = _bind(
     @param[in,out] ds       dataset to clean
     @param[in]     cols     column names, or NULL when count is 0
     @param[in]     count    number of columns; 0 means all columns
-    @param[out]    removed  number of rows removed (may be NULL); 0 on failure
+    @param[out]    out_removed  number of rows removed (may be NULL); 0 on failure
     @return CRM_OK; CRM_E_INVALID (ds NULL, cols NULL with count > 0, a NULL
             name, a column listed twice); CRM_E_NOTFOUND (unknown column,
             named); CRM_E_NOMEM. On failure ds is unchanged.
@@ -2881,7 +2887,7 @@ crm_impute_options_init = _bind(
     ],
 )
 
-#: crm_status crm_clean_impute(crm_dataset *ds, const char *col, int32_t method, const crm_impute_options *opts, size_t *filled)
+#: crm_status crm_clean_impute(crm_dataset *ds, const char *col, int32_t method, const crm_impute_options *opts, size_t *out_filled)
 crm_clean_impute = _bind(
     'crm_clean_impute',
     c_int,  # returns status
@@ -2890,10 +2896,10 @@ crm_clean_impute = _bind(
         c_char_p,  # col: in, string
         c_int32,  # method: in, value
         POINTER(crm_impute_options),  # opts: in, options
-        POINTER(c_size_t),  # filled: out, scalar_out
+        POINTER(c_size_t),  # out_filled: out, scalar_out
     ],
     status=True,
-    doc="""crm_status crm_clean_impute(crm_dataset *ds, const char *col, int32_t method, const crm_impute_options *opts, size_t *filled)
+    doc="""crm_status crm_clean_impute(crm_dataset *ds, const char *col, int32_t method, const crm_impute_options *opts, size_t *out_filled)
 
     Fill the missing cells of one column in place.
 
@@ -2917,14 +2923,14 @@ crm_clean_impute = _bind(
       numpy.interp(t, T, Y) where (T, Y) are the non-missing cells sorted by
       their position (stable), with the same rule at the ends: positions
       before the first T stay missing, positions after the last T take the
-      last Y. A column without any value is left as it is (filled = 0).
+      last Y. A column without any value is left as it is (*out_filled = 0).
     Mean, median and mode of a column without any non-missing value (and at
     least one row) are undefined: CRM_E_NUMERIC, the dataset is unchanged.
     @param[in,out] ds      dataset to change
     @param[in]     col     column to fill
     @param[in]     method  one of ::crm_impute_method (@type[enum] crm_impute_method)
     @param[in]     opts    options, or NULL for defaults
-    @param[out]    filled  number of cells filled (may be NULL); 0 on failure
+    @param[out]    out_filled  number of cells filled (may be NULL); 0 on failure
     @return CRM_OK; CRM_E_INVALID (NULL ds or col, unknown method, NaN
             constant, text column without text_constant, text_constant not
             valid UTF-8, time constant not a whole number in range, order_by
@@ -2945,7 +2951,7 @@ crm_clean_impute = _bind(
     ],
 )
 
-#: crm_status crm_clean_outliers(crm_dataset *ds, const char *col, int32_t rule, double k, int32_t action, size_t *affected)
+#: crm_status crm_clean_outliers(crm_dataset *ds, const char *col, int32_t rule, double k, int32_t action, size_t *out_affected)
 crm_clean_outliers = _bind(
     'crm_clean_outliers',
     c_int,  # returns status
@@ -2955,16 +2961,16 @@ crm_clean_outliers = _bind(
         c_int32,  # rule: in, value
         c_double,  # k: in, value
         c_int32,  # action: in, value
-        POINTER(c_size_t),  # affected: out, scalar_out
+        POINTER(c_size_t),  # out_affected: out, scalar_out
     ],
     status=True,
-    doc="""crm_status crm_clean_outliers(crm_dataset *ds, const char *col, int32_t rule, double k, int32_t action, size_t *affected)
+    doc="""crm_status crm_clean_outliers(crm_dataset *ds, const char *col, int32_t rule, double k, int32_t action, size_t *out_affected)
 
     Find the outliers of a number column by a rule and flag, drop or clip
     them in place. Missing values are never outliers and stay missing.
     When the spread is zero (std = 0, IQR = 0 or MAD = 0, e.g. a constant
     column) or there are too few values (fewer than 2 for z-scores, none for
-    the others), nothing is an outlier: the call succeeds with affected = 0
+    the others), nothing is an outlier: the call succeeds with *out_affected = 0
     (FLAG still adds its column of zeros). Infinite values take part in the
     statistics as numpy would (an infinite value makes the mean and std
     infinite or NaN, and then nothing is flagged by z-score).
@@ -2973,8 +2979,8 @@ crm_clean_outliers = _bind(
     @param[in]     rule      one of ::crm_outlier_rule (@type[enum] crm_outlier_rule)
     @param[in]     k         threshold; 0 means the rule's default (3, 1.5, 3.5)
     @param[in]     action    one of ::crm_outlier_action (@type[enum] crm_outlier_action)
-    @param[out]    affected  number of outliers found (flagged, dropped or
-                             clipped; may be NULL); 0 on failure
+    @param[out]    out_affected  number of outliers found (flagged, dropped or
+                                 clipped; may be NULL); 0 on failure
     @return CRM_OK; CRM_E_INVALID (NULL ds or col, unknown rule or action, k
             negative or not finite, FLAG when `<col>_outlier` already exists);
             CRM_E_NOTFOUND (unknown column); CRM_E_TYPE (not a number column);
@@ -3120,7 +3126,7 @@ crm_rfm_default_as_of = _bind(
     shows the reference day of a table computed with the default.
     @param[in]  tx        transactions
     @param[in]  date_col  name of the time column (crm_rfm's opts->date)
-    @param[out] out       seconds since the epoch; unchanged on failure
+    @param[out] out       seconds since the epoch; 0 on failure
     @return CRM_OK; CRM_E_INVALID (NULL argument, no rows, a missing date, naming
             the row, a last date whose next midnight is out of range);
             CRM_E_NOTFOUND (no such column); CRM_E_TYPE (not a time column).
@@ -3230,7 +3236,7 @@ crm_nps = _bind(
     ignored). The result lies in -100..100.
     @param[in]  ds   dataset
     @param[in]  col  name of a number column of whole ratings 0..10
-    @param[out] out  the score; unchanged on failure
+    @param[out] out  the score; NaN on failure
     @return CRM_OK; CRM_E_INVALID (NULL argument, no non-missing rating, a
             rating that is not a whole number in 0..10, naming the row and
             value); CRM_E_NOTFOUND (no such column); CRM_E_TYPE (not a number
@@ -3268,7 +3274,7 @@ crm_satisfaction = _bind(
     @param[in]  positive   positive labels (text column; at least one), or NULL
                            (number column)
     @param[in]  npositive  number of labels
-    @param[out] out        the ratio; unchanged on failure
+    @param[out] out        the ratio; NaN on failure
     @return CRM_OK; CRM_E_INVALID (NULL argument, a NULL label, labels given for
             a number column or none for a text column, no non-missing cell);
             CRM_E_NOTFOUND (no such column); CRM_E_TYPE (a time column);
@@ -3337,7 +3343,8 @@ crm_model_kind = _bind(
 
     Kind of a model.
     @param[in] m  model, or NULL
-    @return one of the crm_model_type values, or 0 when m is NULL (cannot fail).
+    @return @type[enum] crm_model_type; one of the crm_model_type values, or 0
+            when m is NULL (cannot fail).
     Ownership: nothing changes hands.
     Thread-safety: safe; only reads m.
     """,
@@ -3353,7 +3360,8 @@ crm_model_kind_name = _bind(
     doc="""const char *crm_model_kind_name(int32_t kind)
 
     Name of a model kind, as in the JSON "kind" member.
-    @param[in] kind  a crm_model_type value (for example crm_model_kind(m))
+    @param[in] kind  @type[enum] crm_model_type; a crm_model_type value (for example
+                     crm_model_kind(m))
     @return "kmeans", "tree", "logreg", "linreg" or "arima"; NULL for any other
             value. Ownership: static string, valid for the life of the program.
     Thread-safety: safe from any thread.
@@ -3385,27 +3393,27 @@ crm_model_mutate_count = _bind(
     """,
 )
 
-#: crm_status crm_model_mutate(const crm_model *m, size_t i, const char **name, const char **expr)
+#: crm_status crm_model_mutate(const crm_model *m, size_t i, const char **out_name, const char **out_expr)
 crm_model_mutate = _bind(
     'crm_model_mutate',
     c_int,  # returns status
     [
         POINTER(crm_model),  # m: in, handle
         c_size_t,  # i: in, value
-        POINTER(c_char_p),  # name: out, borrowed_string_out
-        POINTER(c_char_p),  # expr: out, borrowed_string_out
+        POINTER(c_char_p),  # out_name: out, borrowed_string_out
+        POINTER(c_char_p),  # out_expr: out, borrowed_string_out
     ],
     status=True,
-    doc="""crm_status crm_model_mutate(const crm_model *m, size_t i, const char **name, const char **expr)
+    doc="""crm_status crm_model_mutate(const crm_model *m, size_t i, const char **out_name, const char **out_expr)
 
     The i-th recorded transform step: crm_model_predict() runs
-    crm_dataset_mutate(copy, *name, *expr) for each step in order.
-    @param[in]  m     model
-    @param[in]  i     0-based index, below crm_model_mutate_count()
-    @param[out] name  column the step adds or replaces (NULL on failure)
-    @param[out] expr  its expression (NULL on failure).
-                      Ownership: both are borrowed from m, valid until
-                      crm_model_free(m).
+    crm_dataset_mutate(copy, *out_name, *out_expr) for each step in order.
+    @param[in]  m         model
+    @param[in]  i         0-based index, below crm_model_mutate_count()
+    @param[out] out_name  column the step adds or replaces (NULL on failure)
+    @param[out] out_expr  its expression (NULL on failure).
+                          Ownership: both are borrowed from m, valid until
+                          crm_model_free(m).
     @return CRM_OK, CRM_E_INVALID (NULL argument, i out of range).
     Thread-safety: safe; only reads m.
     """,
@@ -3433,23 +3441,23 @@ crm_model_free = _bind(
     """,
 )
 
-#: crm_status crm_model_predict(const crm_model *m, crm_dataset *ds, const char *out_col)
+#: crm_status crm_model_predict(const crm_model *m, crm_dataset *ds, const char *pred_col)
 crm_model_predict = _bind(
     'crm_model_predict',
     c_int,  # returns status
     [
         POINTER(crm_model),  # m: in, handle
         POINTER(crm_dataset),  # ds: inout, handle
-        c_char_p,  # out_col: in, string
+        c_char_p,  # pred_col: in, string
     ],
     status=True,
-    doc="""crm_status crm_model_predict(const crm_model *m, crm_dataset *ds, const char *out_col)
+    doc="""crm_status crm_model_predict(const crm_model *m, crm_dataset *ds, const char *pred_col)
 
     Apply the model to the rows of `ds` and append the prediction column(s)
     to ds, in place (crm/common.h, "Values and in-place operations"). The
     model's feature columns are looked up by name in ds. For k-means one
-    number column named `out_col` is added holding the 0-based cluster id of
-    each row; classifiers also add `<out_col>_proba` (see the kind's header).
+    number column named `pred_col` is added holding the 0-based cluster id of
+    each row; classifiers also add `<pred_col>_proba` (see the kind's header).
     An ARIMA model forecasts with crm_arima_forecast() instead. A model with
     transform steps applies them first to a copy of ds (see "Transform steps"
     above) and then adds only the prediction column(s) to ds: columns the
@@ -3457,9 +3465,9 @@ crm_model_predict = _bind(
     @param[in]     m        fitted model
     @param[in,out] ds       dataset holding the model's feature columns; the
                             prediction column(s) are appended to it
-    @param[in]     out_col  name of the prediction column (must not exist in ds)
-    @return CRM_OK; CRM_E_INVALID (NULL argument, out_col empty, out_col or
-            `<out_col>_proba` already a column of ds, a missing or non-finite
+    @param[in]     pred_col  name of the prediction column (must not exist in ds)
+    @return CRM_OK; CRM_E_INVALID (NULL argument, pred_col empty, pred_col or
+            `<pred_col>_proba` already a column of ds, a missing or non-finite
             feature value or, for the regressions, an unseen text level,
             naming the column and the 0-based row); CRM_E_NOTFOUND (a feature
             column is absent); CRM_E_TYPE (a feature column has the wrong
@@ -3468,11 +3476,11 @@ crm_model_predict = _bind(
             (x=log(1 + x))"): CRM_E_NOTFOUND (a column the step needs),
             CRM_E_TYPE (operands of the wrong type), CRM_E_PARSE (a malformed
             expression); CRM_E_NOMEM. On failure ds is unchanged.
-    Ownership: the new column belongs to ds; out_col stays the caller's.
+    Ownership: the new column belongs to ds; pred_col stays the caller's.
     Thread-safety: m is only read; no other thread may use ds meanwhile.
     """,
     checks=[
-        (2, 'out_col', 'string'),
+        (2, 'pred_col', 'string'),
     ],
 )
 
@@ -3584,7 +3592,7 @@ crm_model_class_count = _bind(
     Number of classes of a classifier fitted on a text target: the labels its
     predictions take. A tree classifier: its classes, sorted by unsigned bytes
     (crm/tree.h); logistic regression: 2, the negative class then the positive
-    one (the class whose probability `<out_col>_proba` holds, crm/linear.h).
+    one (the class whose probability `<pred_col>_proba` holds, crm/linear.h).
     Every other model - k-means, regression, ARIMA, a classifier on a 0/1
     number target - has 0.
     @param[in]  m    fitted model
@@ -4614,7 +4622,7 @@ crm_arima_forecast_levels = _bind(
     ],
 )
 
-#: crm_status crm_arima_fit_many(const crm_dataset *ds, const char *by_col, const char *time_col, const char *value_col, int32_t h, double level, const crm_arima_options *opts, crm_dataset **fits_out, crm_dataset **forecasts_out)
+#: crm_status crm_arima_fit_many(const crm_dataset *ds, const char *by_col, const char *time_col, const char *value_col, int32_t h, double level, const crm_arima_options *opts, crm_dataset **out_fits, crm_dataset **out_forecasts)
 crm_arima_fit_many = _bind(
     'crm_arima_fit_many',
     c_int,  # returns status
@@ -4626,16 +4634,16 @@ crm_arima_fit_many = _bind(
         c_int32,  # h: in, value
         c_double,  # level: in, value
         POINTER(crm_arima_options),  # opts: in, options
-        POINTER(POINTER(crm_dataset)),  # fits_out: out, handle_out (free with crm_dataset_free)
-        POINTER(POINTER(crm_dataset)),  # forecasts_out: out, handle_out (free with crm_dataset_free)
+        POINTER(POINTER(crm_dataset)),  # out_fits: out, handle_out (free with crm_dataset_free)
+        POINTER(POINTER(crm_dataset)),  # out_forecasts: out, handle_out (free with crm_dataset_free)
     ],
     status=True,
-    doc="""crm_status crm_arima_fit_many(const crm_dataset *ds, const char *by_col, const char *time_col, const char *value_col, int32_t h, double level, const crm_arima_options *opts, crm_dataset **fits_out, crm_dataset **forecasts_out)
+    doc="""crm_status crm_arima_fit_many(const crm_dataset *ds, const char *by_col, const char *time_col, const char *value_col, int32_t h, double level, const crm_arima_options *opts, crm_dataset **out_fits, crm_dataset **out_forecasts)
 
     Fit one model per group of `by_col` (each group aggregated as in
     crm_arima_fit_dataset(), over the group's own first to last period) in
     parallel over opts->n_threads, and forecast each h steps.
-    A group whose fit fails does not fail the call: its row in `fits` carries
+    A group whose fit fails does not fail the call: its row in `out_fits` carries
     the error text and NaN statistics, and it has no forecast rows.
     @param[in]  ds         dataset
     @param[in]  by_col     grouping column (text or number)
@@ -4645,13 +4653,13 @@ crm_arima_fit_many = _bind(
     @param[in]  level      interval level in percent, in (0, 100)
     @param[in]  opts       options, or NULL (then auto_order is NOT implied:
                            set it for automatic orders)
-    @param[out] fits_out   one row per group in order of first appearance:
+    @param[out] out_fits   one row per group in order of first appearance:
                            the group key (named as by_col), n, p, d, q, sp, sd,
                            sq, period, constant (1 mean/drift), loglik, aic,
                            aicc, bic, sigma2, converged, ljung_box_p, error
                            (text, missing when the fit succeeded).
                            Ownership: caller; free with crm_dataset_free().
-    @param[out] forecasts_out  group key, step, time, mean, se, lower, upper; h
+    @param[out] out_forecasts  group key, step, time, mean, se, lower, upper; h
                            rows per fitted group.
                            Ownership: caller; free with crm_dataset_free().
     @return CRM_OK (also when some groups failed); CRM_E_NOTFOUND (a column
@@ -4698,7 +4706,7 @@ crm_apriori_options_init = _bind(
     ],
 )
 
-#: crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *item_col, const crm_apriori_options *opts, crm_dataset **itemsets, crm_dataset **rules)
+#: crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *item_col, const crm_apriori_options *opts, crm_dataset **out_itemsets, crm_dataset **out_rules)
 crm_apriori = _bind(
     'crm_apriori',
     c_int,  # returns status
@@ -4707,11 +4715,11 @@ crm_apriori = _bind(
         c_char_p,  # tid_col: in, string
         c_char_p,  # item_col: in, string
         POINTER(crm_apriori_options),  # opts: in, options
-        POINTER(POINTER(crm_dataset)),  # itemsets: out, handle_out (free with crm_dataset_free)
-        POINTER(POINTER(crm_dataset)),  # rules: out, handle_out (free with crm_dataset_free)
+        POINTER(POINTER(crm_dataset)),  # out_itemsets: out, handle_out (free with crm_dataset_free)
+        POINTER(POINTER(crm_dataset)),  # out_rules: out, handle_out (free with crm_dataset_free)
     ],
     status=True,
-    doc="""crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *item_col, const crm_apriori_options *opts, crm_dataset **itemsets, crm_dataset **rules)
+    doc="""crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *item_col, const crm_apriori_options *opts, crm_dataset **out_itemsets, crm_dataset **out_rules)
 
     Frequent itemsets and association rules of the transactions in `tx` (the
     tables, conventions and ordering are described at the top of this header).
@@ -4719,11 +4727,12 @@ crm_apriori = _bind(
     @param[in]  tid_col     name of the transaction id column (any type)
     @param[in]  item_col    name of the item column (text)
     @param[in]  opts        options, or NULL for the defaults
-    @param[out] itemsets    the itemsets table, or NULL when not wanted; set to
-                            NULL on failure. Ownership: caller (crm_dataset_free).
-    @param[out] rules       the rules table, or NULL when not wanted (rules are
-                            then not generated); set to NULL on failure.
-                            Ownership: caller (crm_dataset_free).
+    @param[out] out_itemsets  the itemsets table, or NULL when not wanted; set
+                              to NULL on failure. Ownership: caller
+                              (crm_dataset_free).
+    @param[out] out_rules     the rules table, or NULL when not wanted (rules
+                              are then not generated); set to NULL on failure.
+                              Ownership: caller (crm_dataset_free).
     @return CRM_OK;
             CRM_E_INVALID (tx, tid_col or item_col NULL, both outputs NULL,
             tid_col equal to item_col, no transactions (no row with a

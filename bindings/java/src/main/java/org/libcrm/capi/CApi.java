@@ -367,7 +367,7 @@ public final class CApi {
      * Index of the column called `name` (exact, case-sensitive match).
      * {@literal @}param[in]  ds    dataset
      * {@literal @}param[in]  name  column name
-     * {@literal @}param[out] out   0-based index; unchanged on failure
+     * {@literal @}param[out] out   0-based index; 0 on failure
      * {@literal @}return CRM_OK; CRM_E_INVALID (NULL argument); CRM_E_NOTFOUND (no such
      *         column; the message names it).
      * Ownership: name stays the caller's.
@@ -387,7 +387,7 @@ public final class CApi {
      * Type of column `col`.
      * {@literal @}param[in]  ds   dataset
      * {@literal @}param[in]  col  0-based column index
-     * {@literal @}param[out] out  one of ::crm_type ({@literal @}type[enum] crm_type); unchanged on failure
+     * {@literal @}param[out] out  one of ::crm_type ({@literal @}type[enum] crm_type); 0 on failure
      * {@literal @}return CRM_OK; CRM_E_INVALID (ds or out NULL, col out of range).
      * Ownership: nothing changes hands.
      * Thread-safety: only reads ds; other threads may read it meanwhile.
@@ -407,7 +407,7 @@ public final class CApi {
      * text, by the column's type).
      * {@literal @}param[in]  ds   dataset
      * {@literal @}param[in]  col  0-based column index
-     * {@literal @}param[out] out  missing count; unchanged on failure
+     * {@literal @}param[out] out  missing count; 0 on failure
      * {@literal @}return CRM_OK; CRM_E_INVALID (ds or out NULL, col out of range).
      * Ownership: nothing changes hands.
      * Thread-safety: only reads ds; other threads may read it meanwhile.
@@ -523,7 +523,7 @@ public final class CApi {
      * entries no remaining row uses.
      * {@literal @}param[in]  ds   dataset
      * {@literal @}param[in]  col  0-based index of a CRM_TYPE_TEXT column
-     * {@literal @}param[out] out  number of dictionary entries; unchanged on failure
+     * {@literal @}param[out] out  number of dictionary entries; 0 on failure
      * {@literal @}return CRM_OK; CRM_E_INVALID (ds or out NULL, col out of range);
      *         CRM_E_TYPE (not a text column).
      * Ownership: nothing changes hands.
@@ -1036,7 +1036,7 @@ public final class CApi {
     }
 
     /**
-     * C: crm_status crm_clean_dedup(crm_dataset *ds, const char *const *keys, size_t nkeys, int32_t keep, size_t *removed)
+     * C: crm_status crm_clean_dedup(crm_dataset *ds, const char *const *keys, size_t nkeys, int32_t keep, size_t *out_removed)
      *
      * Remove duplicate rows in place. Two rows are duplicates when they are equal
      * in every key column (every column when nkeys is 0): numbers compare by
@@ -1050,7 +1050,7 @@ public final class CApi {
      * {@literal @}param[in]     nkeys    number of keys; 0 means all columns
      * {@literal @}param[in]     keep     CRM_KEEP_FIRST, CRM_KEEP_LAST or CRM_KEEP_NONE
      *                         ({@literal @}type[enum] crm_keep)
-     * {@literal @}param[out]    removed  number of rows removed (may be NULL); 0 on failure
+     * {@literal @}param[out]    out_removed  number of rows removed (may be NULL); 0 on failure
      * {@literal @}return CRM_OK; CRM_E_INVALID (ds NULL, keys NULL with nkeys > 0, a NULL
      *         key, a key listed twice, keep out of range, 2^32 - 1 rows or more);
      *         CRM_E_NOTFOUND (unknown key, named); CRM_E_NOMEM. On failure ds
@@ -1061,19 +1061,19 @@ public final class CApi {
     public static long crm_clean_dedup(Pointer ds, String[] keys, int keep) {
         CStrings.Array c_keys = CStrings.array(keys, "crm_clean_dedup(keys)");
         long nkeys = keys == null ? 0 : keys.length;
-        long[] c_removed = new long[1];
+        long[] c_out_removed = new long[1];
         int rc;
         try {
-            rc = CrmLib.crm_clean_dedup(ds, c_keys, nkeys, keep, c_removed);
+            rc = CrmLib.crm_clean_dedup(ds, c_keys, nkeys, keep, c_out_removed);
         } finally {
             CStrings.free(c_keys);
         }
         check(rc);
-        return c_removed[0];
+        return c_out_removed[0];
     }
 
     /**
-     * C: crm_status crm_clean_drop_missing(crm_dataset *ds, const char *const *cols, size_t count, size_t *removed)
+     * C: crm_status crm_clean_drop_missing(crm_dataset *ds, const char *const *cols, size_t count, size_t *out_removed)
      *
      * Remove, in place, every row that is missing in any of the listed columns
      * (in any column when count is 0), as pandas' `df.dropna(subset=cols)`. The
@@ -1081,7 +1081,7 @@ public final class CApi {
      * {@literal @}param[in,out] ds       dataset to clean
      * {@literal @}param[in]     cols     column names, or NULL when count is 0
      * {@literal @}param[in]     count    number of columns; 0 means all columns
-     * {@literal @}param[out]    removed  number of rows removed (may be NULL); 0 on failure
+     * {@literal @}param[out]    out_removed  number of rows removed (may be NULL); 0 on failure
      * {@literal @}return CRM_OK; CRM_E_INVALID (ds NULL, cols NULL with count > 0, a NULL
      *         name, a column listed twice); CRM_E_NOTFOUND (unknown column,
      *         named); CRM_E_NOMEM. On failure ds is unchanged.
@@ -1091,15 +1091,15 @@ public final class CApi {
     public static long crm_clean_drop_missing(Pointer ds, String[] cols) {
         CStrings.Array c_cols = CStrings.array(cols, "crm_clean_drop_missing(cols)");
         long count = cols == null ? 0 : cols.length;
-        long[] c_removed = new long[1];
+        long[] c_out_removed = new long[1];
         int rc;
         try {
-            rc = CrmLib.crm_clean_drop_missing(ds, c_cols, count, c_removed);
+            rc = CrmLib.crm_clean_drop_missing(ds, c_cols, count, c_out_removed);
         } finally {
             CStrings.free(c_cols);
         }
         check(rc);
-        return c_removed[0];
+        return c_out_removed[0];
     }
 
     /**
@@ -1121,7 +1121,7 @@ public final class CApi {
     }
 
     /**
-     * C: crm_status crm_clean_impute(crm_dataset *ds, const char *col, int32_t method, const crm_impute_options *opts, size_t *filled)
+     * C: crm_status crm_clean_impute(crm_dataset *ds, const char *col, int32_t method, const crm_impute_options *opts, size_t *out_filled)
      *
      * Fill the missing cells of one column in place.
      *
@@ -1145,14 +1145,14 @@ public final class CApi {
      *   numpy.interp(t, T, Y) where (T, Y) are the non-missing cells sorted by
      *   their position (stable), with the same rule at the ends: positions
      *   before the first T stay missing, positions after the last T take the
-     *   last Y. A column without any value is left as it is (filled = 0).
+     *   last Y. A column without any value is left as it is (*out_filled = 0).
      * Mean, median and mode of a column without any non-missing value (and at
      * least one row) are undefined: CRM_E_NUMERIC, the dataset is unchanged.
      * {@literal @}param[in,out] ds      dataset to change
      * {@literal @}param[in]     col     column to fill
      * {@literal @}param[in]     method  one of ::crm_impute_method ({@literal @}type[enum] crm_impute_method)
      * {@literal @}param[in]     opts    options, or NULL for defaults
-     * {@literal @}param[out]    filled  number of cells filled (may be NULL); 0 on failure
+     * {@literal @}param[out]    out_filled  number of cells filled (may be NULL); 0 on failure
      * {@literal @}return CRM_OK; CRM_E_INVALID (NULL ds or col, unknown method, NaN
      *         constant, text column without text_constant, text_constant not
      *         valid UTF-8, time constant not a whole number in range, order_by
@@ -1169,23 +1169,23 @@ public final class CApi {
      */
     public static long crm_clean_impute(Pointer ds, String col, int method, CrmImputeOptions opts) {
         byte[] c_col = Checks.cstring(col, "crm_clean_impute(col)");
-        long[] c_filled = new long[1];
-        int rc = CrmLib.crm_clean_impute(ds, c_col, method, opts, c_filled);
+        long[] c_out_filled = new long[1];
+        int rc = CrmLib.crm_clean_impute(ds, c_col, method, opts, c_out_filled);
         if (opts != null && opts.hasCallbackError()) {
             opts.rethrowCallbackError();
         }
         check(rc);
-        return c_filled[0];
+        return c_out_filled[0];
     }
 
     /**
-     * C: crm_status crm_clean_outliers(crm_dataset *ds, const char *col, int32_t rule, double k, int32_t action, size_t *affected)
+     * C: crm_status crm_clean_outliers(crm_dataset *ds, const char *col, int32_t rule, double k, int32_t action, size_t *out_affected)
      *
      * Find the outliers of a number column by a rule and flag, drop or clip
      * them in place. Missing values are never outliers and stay missing.
      * When the spread is zero (std = 0, IQR = 0 or MAD = 0, e.g. a constant
      * column) or there are too few values (fewer than 2 for z-scores, none for
-     * the others), nothing is an outlier: the call succeeds with affected = 0
+     * the others), nothing is an outlier: the call succeeds with *out_affected = 0
      * (FLAG still adds its column of zeros). Infinite values take part in the
      * statistics as numpy would (an infinite value makes the mean and std
      * infinite or NaN, and then nothing is flagged by z-score).
@@ -1194,8 +1194,8 @@ public final class CApi {
      * {@literal @}param[in]     rule      one of ::crm_outlier_rule ({@literal @}type[enum] crm_outlier_rule)
      * {@literal @}param[in]     k         threshold; 0 means the rule's default (3, 1.5, 3.5)
      * {@literal @}param[in]     action    one of ::crm_outlier_action ({@literal @}type[enum] crm_outlier_action)
-     * {@literal @}param[out]    affected  number of outliers found (flagged, dropped or
-     *                          clipped; may be NULL); 0 on failure
+     * {@literal @}param[out]    out_affected  number of outliers found (flagged, dropped or
+     *                              clipped; may be NULL); 0 on failure
      * {@literal @}return CRM_OK; CRM_E_INVALID (NULL ds or col, unknown rule or action, k
      *         negative or not finite, FLAG when `<col>_outlier` already exists);
      *         CRM_E_NOTFOUND (unknown column); CRM_E_TYPE (not a number column);
@@ -1205,10 +1205,10 @@ public final class CApi {
      */
     public static long crm_clean_outliers(Pointer ds, String col, int rule, double k, int action) {
         byte[] c_col = Checks.cstring(col, "crm_clean_outliers(col)");
-        long[] c_affected = new long[1];
-        int rc = CrmLib.crm_clean_outliers(ds, c_col, rule, k, action, c_affected);
+        long[] c_out_affected = new long[1];
+        int rc = CrmLib.crm_clean_outliers(ds, c_col, rule, k, action, c_out_affected);
         check(rc);
-        return c_affected[0];
+        return c_out_affected[0];
     }
 
     /**
@@ -1319,7 +1319,7 @@ public final class CApi {
      * shows the reference day of a table computed with the default.
      * {@literal @}param[in]  tx        transactions
      * {@literal @}param[in]  date_col  name of the time column (crm_rfm's opts->date)
-     * {@literal @}param[out] out       seconds since the epoch; unchanged on failure
+     * {@literal @}param[out] out       seconds since the epoch; 0 on failure
      * {@literal @}return CRM_OK; CRM_E_INVALID (NULL argument, no rows, a missing date, naming
      *         the row, a last date whose next midnight is out of range);
      *         CRM_E_NOTFOUND (no such column); CRM_E_TYPE (not a time column).
@@ -1407,7 +1407,7 @@ public final class CApi {
      * ignored). The result lies in -100..100.
      * {@literal @}param[in]  ds   dataset
      * {@literal @}param[in]  col  name of a number column of whole ratings 0..10
-     * {@literal @}param[out] out  the score; unchanged on failure
+     * {@literal @}param[out] out  the score; NaN on failure
      * {@literal @}return CRM_OK; CRM_E_INVALID (NULL argument, no non-missing rating, a
      *         rating that is not a whole number in 0..10, naming the row and
      *         value); CRM_E_NOTFOUND (no such column); CRM_E_TYPE (not a number
@@ -1437,7 +1437,7 @@ public final class CApi {
      * {@literal @}param[in]  positive   positive labels (text column; at least one), or NULL
      *                        (number column)
      * {@literal @}param[in]  npositive  number of labels
-     * {@literal @}param[out] out        the ratio; unchanged on failure
+     * {@literal @}param[out] out        the ratio; NaN on failure
      * {@literal @}return CRM_OK; CRM_E_INVALID (NULL argument, a NULL label, labels given for
      *         a number column or none for a text column, no non-missing cell);
      *         CRM_E_NOTFOUND (no such column); CRM_E_TYPE (a time column);
@@ -1506,7 +1506,8 @@ public final class CApi {
      *
      * Kind of a model.
      * {@literal @}param[in] m  model, or NULL
-     * {@literal @}return one of the crm_model_type values, or 0 when m is NULL (cannot fail).
+     * {@literal @}return {@literal @}type[enum] crm_model_type; one of the crm_model_type values, or 0
+     *         when m is NULL (cannot fail).
      * Ownership: nothing changes hands.
      * Thread-safety: safe; only reads m.
      */
@@ -1518,7 +1519,8 @@ public final class CApi {
      * C: const char *crm_model_kind_name(int32_t kind)
      *
      * Name of a model kind, as in the JSON "kind" member.
-     * {@literal @}param[in] kind  a crm_model_type value (for example crm_model_kind(m))
+     * {@literal @}param[in] kind  {@literal @}type[enum] crm_model_type; a crm_model_type value (for example
+     *                  crm_model_kind(m))
      * {@literal @}return "kmeans", "tree", "logreg", "linreg" or "arima"; NULL for any other
      *         value. Ownership: static string, valid for the life of the program.
      * Thread-safety: safe from any thread.
@@ -1547,26 +1549,26 @@ public final class CApi {
     }
 
     /**
-     * C: crm_status crm_model_mutate(const crm_model *m, size_t i, const char **name, const char **expr)
+     * C: crm_status crm_model_mutate(const crm_model *m, size_t i, const char **out_name, const char **out_expr)
      *
      * The i-th recorded transform step: crm_model_predict() runs
-     * crm_dataset_mutate(copy, *name, *expr) for each step in order.
-     * {@literal @}param[in]  m     model
-     * {@literal @}param[in]  i     0-based index, below crm_model_mutate_count()
-     * {@literal @}param[out] name  column the step adds or replaces (NULL on failure)
-     * {@literal @}param[out] expr  its expression (NULL on failure).
-     *                   Ownership: both are borrowed from m, valid until
-     *                   crm_model_free(m).
+     * crm_dataset_mutate(copy, *out_name, *out_expr) for each step in order.
+     * {@literal @}param[in]  m         model
+     * {@literal @}param[in]  i         0-based index, below crm_model_mutate_count()
+     * {@literal @}param[out] out_name  column the step adds or replaces (NULL on failure)
+     * {@literal @}param[out] out_expr  its expression (NULL on failure).
+     *                       Ownership: both are borrowed from m, valid until
+     *                       crm_model_free(m).
      * {@literal @}return CRM_OK, CRM_E_INVALID (NULL argument, i out of range).
      * Thread-safety: safe; only reads m.
      */
     public static String[] crm_model_mutate(Pointer m, long i) {
         Checks.range(i, 0L, Long.MAX_VALUE, "crm_model_mutate(i)");
-        long[] c_name = new long[1];
-        long[] c_expr = new long[1];
-        int rc = CrmLib.crm_model_mutate(m, i, c_name, c_expr);
+        long[] c_out_name = new long[1];
+        long[] c_out_expr = new long[1];
+        int rc = CrmLib.crm_model_mutate(m, i, c_out_name, c_out_expr);
         check(rc);
-        return new String[] {CStrings.read(c_name[0]), CStrings.read(c_expr[0])};
+        return new String[] {CStrings.read(c_out_name[0]), CStrings.read(c_out_expr[0])};
     }
 
     /**
@@ -1585,13 +1587,13 @@ public final class CApi {
     }
 
     /**
-     * C: crm_status crm_model_predict(const crm_model *m, crm_dataset *ds, const char *out_col)
+     * C: crm_status crm_model_predict(const crm_model *m, crm_dataset *ds, const char *pred_col)
      *
      * Apply the model to the rows of `ds` and append the prediction column(s)
      * to ds, in place (crm/common.h, "Values and in-place operations"). The
      * model's feature columns are looked up by name in ds. For k-means one
-     * number column named `out_col` is added holding the 0-based cluster id of
-     * each row; classifiers also add `<out_col>_proba` (see the kind's header).
+     * number column named `pred_col` is added holding the 0-based cluster id of
+     * each row; classifiers also add `<pred_col>_proba` (see the kind's header).
      * An ARIMA model forecasts with crm_arima_forecast() instead. A model with
      * transform steps applies them first to a copy of ds (see "Transform steps"
      * above) and then adds only the prediction column(s) to ds: columns the
@@ -1599,9 +1601,9 @@ public final class CApi {
      * {@literal @}param[in]     m        fitted model
      * {@literal @}param[in,out] ds       dataset holding the model's feature columns; the
      *                         prediction column(s) are appended to it
-     * {@literal @}param[in]     out_col  name of the prediction column (must not exist in ds)
-     * {@literal @}return CRM_OK; CRM_E_INVALID (NULL argument, out_col empty, out_col or
-     *         `<out_col>_proba` already a column of ds, a missing or non-finite
+     * {@literal @}param[in]     pred_col  name of the prediction column (must not exist in ds)
+     * {@literal @}return CRM_OK; CRM_E_INVALID (NULL argument, pred_col empty, pred_col or
+     *         `<pred_col>_proba` already a column of ds, a missing or non-finite
      *         feature value or, for the regressions, an unseen text level,
      *         naming the column and the 0-based row); CRM_E_NOTFOUND (a feature
      *         column is absent); CRM_E_TYPE (a feature column has the wrong
@@ -1610,12 +1612,12 @@ public final class CApi {
      *         (x=log(1 + x))"): CRM_E_NOTFOUND (a column the step needs),
      *         CRM_E_TYPE (operands of the wrong type), CRM_E_PARSE (a malformed
      *         expression); CRM_E_NOMEM. On failure ds is unchanged.
-     * Ownership: the new column belongs to ds; out_col stays the caller's.
+     * Ownership: the new column belongs to ds; pred_col stays the caller's.
      * Thread-safety: m is only read; no other thread may use ds meanwhile.
      */
-    public static void crm_model_predict(Pointer m, Pointer ds, String out_col) {
-        byte[] c_out_col = Checks.cstring(out_col, "crm_model_predict(out_col)");
-        int rc = CrmLib.crm_model_predict(m, ds, c_out_col);
+    public static void crm_model_predict(Pointer m, Pointer ds, String pred_col) {
+        byte[] c_pred_col = Checks.cstring(pred_col, "crm_model_predict(pred_col)");
+        int rc = CrmLib.crm_model_predict(m, ds, c_pred_col);
         check(rc);
     }
 
@@ -1701,7 +1703,7 @@ public final class CApi {
      * Number of classes of a classifier fitted on a text target: the labels its
      * predictions take. A tree classifier: its classes, sorted by unsigned bytes
      * (crm/tree.h); logistic regression: 2, the negative class then the positive
-     * one (the class whose probability `<out_col>_proba` holds, crm/linear.h).
+     * one (the class whose probability `<pred_col>_proba` holds, crm/linear.h).
      * Every other model - k-means, regression, ARIMA, a classifier on a 0/1
      * number target - has 0.
      * {@literal @}param[in]  m    fitted model
@@ -2648,12 +2650,12 @@ public final class CApi {
     }
 
     /**
-     * C: crm_status crm_arima_fit_many(const crm_dataset *ds, const char *by_col, const char *time_col, const char *value_col, int32_t h, double level, const crm_arima_options *opts, crm_dataset **fits_out, crm_dataset **forecasts_out)
+     * C: crm_status crm_arima_fit_many(const crm_dataset *ds, const char *by_col, const char *time_col, const char *value_col, int32_t h, double level, const crm_arima_options *opts, crm_dataset **out_fits, crm_dataset **out_forecasts)
      *
      * Fit one model per group of `by_col` (each group aggregated as in
      * crm_arima_fit_dataset(), over the group's own first to last period) in
      * parallel over opts->n_threads, and forecast each h steps.
-     * A group whose fit fails does not fail the call: its row in `fits` carries
+     * A group whose fit fails does not fail the call: its row in `out_fits` carries
      * the error text and NaN statistics, and it has no forecast rows.
      * {@literal @}param[in]  ds         dataset
      * {@literal @}param[in]  by_col     grouping column (text or number)
@@ -2663,13 +2665,13 @@ public final class CApi {
      * {@literal @}param[in]  level      interval level in percent, in (0, 100)
      * {@literal @}param[in]  opts       options, or NULL (then auto_order is NOT implied:
      *                        set it for automatic orders)
-     * {@literal @}param[out] fits_out   one row per group in order of first appearance:
+     * {@literal @}param[out] out_fits   one row per group in order of first appearance:
      *                        the group key (named as by_col), n, p, d, q, sp, sd,
      *                        sq, period, constant (1 mean/drift), loglik, aic,
      *                        aicc, bic, sigma2, converged, ljung_box_p, error
      *                        (text, missing when the fit succeeded).
      *                        Ownership: caller; free with crm_dataset_free().
-     * {@literal @}param[out] forecasts_out  group key, step, time, mean, se, lower, upper; h
+     * {@literal @}param[out] out_forecasts  group key, step, time, mean, se, lower, upper; h
      *                        rows per fitted group.
      *                        Ownership: caller; free with crm_dataset_free().
      * {@literal @}return CRM_OK (also when some groups failed); CRM_E_NOTFOUND (a column
@@ -2686,22 +2688,22 @@ public final class CApi {
         byte[] c_by_col = Checks.cstring(by_col, "crm_arima_fit_many(by_col)");
         byte[] c_time_col = Checks.cstring(time_col, "crm_arima_fit_many(time_col)");
         byte[] c_value_col = Checks.cstring(value_col, "crm_arima_fit_many(value_col)");
-        long[] c_fits_out = new long[1];
-        long[] c_forecasts_out = new long[1];
-        int rc = CrmLib.crm_arima_fit_many(ds, c_by_col, c_time_col, c_value_col, h, level, opts, c_fits_out, c_forecasts_out);
+        long[] c_out_fits = new long[1];
+        long[] c_out_forecasts = new long[1];
+        int rc = CrmLib.crm_arima_fit_many(ds, c_by_col, c_time_col, c_value_col, h, level, opts, c_out_fits, c_out_forecasts);
         if (opts != null && opts.hasCallbackError()) {
             if (rc == 0) {
-                if (c_fits_out[0] != 0) {
-                    CrmLib.crm_dataset_free(new Pointer(c_fits_out[0]));
+                if (c_out_fits[0] != 0) {
+                    CrmLib.crm_dataset_free(new Pointer(c_out_fits[0]));
                 }
-                if (c_forecasts_out[0] != 0) {
-                    CrmLib.crm_dataset_free(new Pointer(c_forecasts_out[0]));
+                if (c_out_forecasts[0] != 0) {
+                    CrmLib.crm_dataset_free(new Pointer(c_out_forecasts[0]));
                 }
             }
             opts.rethrowCallbackError();
         }
         check(rc);
-        return new Pointer[] {c_fits_out[0] == 0 ? null : new Pointer(c_fits_out[0]), c_forecasts_out[0] == 0 ? null : new Pointer(c_forecasts_out[0])};
+        return new Pointer[] {c_out_fits[0] == 0 ? null : new Pointer(c_out_fits[0]), c_out_forecasts[0] == 0 ? null : new Pointer(c_out_forecasts[0])};
     }
 
     /**
@@ -2723,7 +2725,7 @@ public final class CApi {
     }
 
     /**
-     * C: crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *item_col, const crm_apriori_options *opts, crm_dataset **itemsets, crm_dataset **rules)
+     * C: crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *item_col, const crm_apriori_options *opts, crm_dataset **out_itemsets, crm_dataset **out_rules)
      *
      * Frequent itemsets and association rules of the transactions in `tx` (the
      * tables, conventions and ordering are described at the top of this header).
@@ -2731,11 +2733,12 @@ public final class CApi {
      * {@literal @}param[in]  tid_col     name of the transaction id column (any type)
      * {@literal @}param[in]  item_col    name of the item column (text)
      * {@literal @}param[in]  opts        options, or NULL for the defaults
-     * {@literal @}param[out] itemsets    the itemsets table, or NULL when not wanted; set to
-     *                         NULL on failure. Ownership: caller (crm_dataset_free).
-     * {@literal @}param[out] rules       the rules table, or NULL when not wanted (rules are
-     *                         then not generated); set to NULL on failure.
-     *                         Ownership: caller (crm_dataset_free).
+     * {@literal @}param[out] out_itemsets  the itemsets table, or NULL when not wanted; set
+     *                           to NULL on failure. Ownership: caller
+     *                           (crm_dataset_free).
+     * {@literal @}param[out] out_rules     the rules table, or NULL when not wanted (rules
+     *                           are then not generated); set to NULL on failure.
+     *                           Ownership: caller (crm_dataset_free).
      * {@literal @}return CRM_OK;
      *         CRM_E_INVALID (tx, tid_col or item_col NULL, both outputs NULL,
      *         tid_col equal to item_col, no transactions (no row with a
@@ -2757,22 +2760,22 @@ public final class CApi {
     public static Pointer[] crm_apriori(Pointer tx, String tid_col, String item_col, CrmAprioriOptions opts) {
         byte[] c_tid_col = Checks.cstring(tid_col, "crm_apriori(tid_col)");
         byte[] c_item_col = Checks.cstring(item_col, "crm_apriori(item_col)");
-        long[] c_itemsets = new long[1];
-        long[] c_rules = new long[1];
-        int rc = CrmLib.crm_apriori(tx, c_tid_col, c_item_col, opts, c_itemsets, c_rules);
+        long[] c_out_itemsets = new long[1];
+        long[] c_out_rules = new long[1];
+        int rc = CrmLib.crm_apriori(tx, c_tid_col, c_item_col, opts, c_out_itemsets, c_out_rules);
         if (opts != null && opts.hasCallbackError()) {
             if (rc == 0) {
-                if (c_itemsets[0] != 0) {
-                    CrmLib.crm_dataset_free(new Pointer(c_itemsets[0]));
+                if (c_out_itemsets[0] != 0) {
+                    CrmLib.crm_dataset_free(new Pointer(c_out_itemsets[0]));
                 }
-                if (c_rules[0] != 0) {
-                    CrmLib.crm_dataset_free(new Pointer(c_rules[0]));
+                if (c_out_rules[0] != 0) {
+                    CrmLib.crm_dataset_free(new Pointer(c_out_rules[0]));
                 }
             }
             opts.rethrowCallbackError();
         }
         check(rc);
-        return new Pointer[] {c_itemsets[0] == 0 ? null : new Pointer(c_itemsets[0]), c_rules[0] == 0 ? null : new Pointer(c_rules[0])};
+        return new Pointer[] {c_out_itemsets[0] == 0 ? null : new Pointer(c_out_itemsets[0]), c_out_rules[0] == 0 ? null : new Pointer(c_out_rules[0])};
     }
 
     /**

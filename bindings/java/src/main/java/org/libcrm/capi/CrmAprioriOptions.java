@@ -17,62 +17,72 @@ public final class CrmAprioriOptions extends OptionsStruct {
     public long size;
     /**
      * minimum support as a fraction of the transactions, 0 < min_support <= 1; default 0.01; used when min_count is 0
+     * Default: 0.01
      */
     public double min_support;
     /**
      * minimum number of transactions; 0 (default) = use min_support; >= 0
+     * Default: 0
      */
     public long min_count;
     /**
      * largest itemset size; -1 (default) = unlimited; otherwise >= 1 (0 is refused)
+     * Default: -1
      */
     public int max_len;
     /**
      * {@literal @}type[enum] crm_apriori_target; default CRM_APRIORI_ALL
+     * Default: 1
      */
     public int target;
     /**
      * rules: minimum confidence, 0..1; default 0 (all)
+     * Default: 0.0
      */
     public double min_confidence;
     /**
      * rules: minimum lift, >= 0; default 0 (all)
+     * Default: 0.0
      */
     public double min_lift;
     /**
      * threads, 0 = all online cores; >= 0; default 0. The subtrees of the single items are mined in parallel and merged in item order: results are identical for every value
+     * Default: 0
      */
     public int n_threads;
     /**
      * called now and then with the fraction done (0..1) on the calling thread; a non-zero return cancels with CRM_E_CANCELLED; NULL (default) = none
+     * Default: None
      */
     public CrmProgressFn progress;
     /**
-     * passed to progress
+     * passed to progress; default NULL
+     * Default: None
      */
     public Pointer user;
     /**
      * joins items in the text columns; non-empty, no backslash as its first character; NULL (default) = ", ". Borrowed for the call only
+     * Default: None
      */
     public Pointer separator;
 
     /** Field metadata, in declaration order. */
     public static final FieldInfo[] FIELDS = {
-        new FieldInfo("size", FieldInfo.Kind.SIZE, 0L, Long.MAX_VALUE, null, null, -1),
-        new FieldInfo("min_support", FieldInfo.Kind.DOUBLE, 0L, 0L, null, null, -1),
-        new FieldInfo("min_count", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null, -1),
-        new FieldInfo("max_len", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
-        new FieldInfo("target", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, "crm_apriori_target", null, -1),
-        new FieldInfo("min_confidence", FieldInfo.Kind.DOUBLE, 0L, 0L, null, null, -1),
-        new FieldInfo("min_lift", FieldInfo.Kind.DOUBLE, 0L, 0L, null, null, -1),
-        new FieldInfo("n_threads", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
-        new FieldInfo("progress", FieldInfo.Kind.CALLBACK, 0L, 0L, null, null, -1),
-        new FieldInfo("user", FieldInfo.Kind.USER, 0L, 0L, null, null, -1),
-        new FieldInfo("separator", FieldInfo.Kind.STRING, 0L, 0L, null, null, -1),
+        new FieldInfo("size", FieldInfo.Kind.SIZE, 0L, Long.MAX_VALUE, null, null, 0),
+        new FieldInfo("min_support", FieldInfo.Kind.DOUBLE, 0L, 0L, null, null, 8),
+        new FieldInfo("min_count", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null, 16),
+        new FieldInfo("max_len", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 24),
+        new FieldInfo("target", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, "crm_apriori_target", null, 28),
+        new FieldInfo("min_confidence", FieldInfo.Kind.DOUBLE, 0L, 0L, null, null, 32),
+        new FieldInfo("min_lift", FieldInfo.Kind.DOUBLE, 0L, 0L, null, null, 40),
+        new FieldInfo("n_threads", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 48),
+        new FieldInfo("progress", FieldInfo.Kind.CALLBACK, 0L, 0L, null, null, 56),
+        new FieldInfo("user", FieldInfo.Kind.USER, 0L, 0L, null, null, 64),
+        new FieldInfo("separator", FieldInfo.Kind.STRING, 0L, 0L, null, null, 72),
     };
 
     /** sizeof the C struct on x86-64 per the API description (-1: not given). */
-    public static final long C_SIZE = -1;
+    public static final long C_SIZE = 80;
 
     /** A struct holding the library's defaults (crm_apriori_options_init). */
     public CrmAprioriOptions() {

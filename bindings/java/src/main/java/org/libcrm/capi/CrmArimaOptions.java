@@ -18,187 +18,222 @@ public final class CrmArimaOptions extends OptionsStruct {
     public long size;
     /**
      * AR order, 0..100; default 0
+     * Default: 0
      */
     public int p;
     /**
      * differences, 0..3; default 0
+     * Default: 0
      */
     public int d;
     /**
      * MA order, 0..100; default 0
+     * Default: 0
      */
     public int q;
     /**
      * seasonal AR order P; default 0
+     * Default: 0
      */
     public int sp;
     /**
      * seasonal differences D, 0..2; default 0
+     * Default: 0
      */
     public int sd;
     /**
      * seasonal MA order Q; default 0
+     * Default: 0
      */
     public int sq;
     /**
      * season length s, >= 1; 0 (default) = from `freq` for datasets (7, 52, 12, 4, 1), 1 for plain series
+     * Default: 0
      */
     public int period;
     /**
      * 1 (default): estimate a mean when d + D = 0
+     * Default: 1
      */
     public int include_mean;
     /**
      * 1: estimate a drift when d + D = 1; default 0
+     * Default: 0
      */
     public int include_drift;
     /**
      * {@literal @}type[enum] crm_arima_method; default CRM_ARIMA_CSS_ML
+     * Default: 0
      */
     public int method;
     /**
      * 1: select the order automatically (then p..sq, include_mean, include_drift, fixed and method are ignored: the search fits with CSS-ML, or CSS while approximating, as auto.arima); default 0
+     * Default: 0
      */
     public int auto_order;
     /**
      * auto: largest p; default 5
+     * Default: 5
      */
     public int max_p;
     /**
      * auto: largest q; default 5
+     * Default: 5
      */
     public int max_q;
     /**
      * auto: largest P; default 2
+     * Default: 2
      */
     public int max_sp;
     /**
      * auto: largest Q; default 2
+     * Default: 2
      */
     public int max_sq;
     /**
      * auto: largest d; default 2
+     * Default: 2
      */
     public int max_d;
     /**
      * auto: largest D; default 1
+     * Default: 1
      */
     public int max_sd;
     /**
-     * auto: 1 stepwise search (default), 0 every order
+     * auto: 1 (default) stepwise search, 0 every order
+     * Default: 1
      */
     public int stepwise;
     /**
      * auto, stepwise = 0: largest p+q+P+Q; default 5
+     * Default: 5
      */
     public int max_order;
     /**
      * auto: fixed d, or -1 (default) for the KPSS tests
+     * Default: -1
      */
     public int auto_d;
     /**
      * auto: fixed D, or -1 (default) for the seasonal test
+     * Default: -1
      */
     public int auto_sd;
     /**
      * auto: -1 (default) CSS search when n > 150 or s > 12, 0 never, 1 always
+     * Default: -1
      */
     public int approximation;
     /**
      * {@literal @}type[enum] crm_arima_ic; auto: criterion; default CRM_ARIMA_AICC
+     * Default: 0
      */
     public int ic;
     /**
      * 1 (default): optimise the AR parts as partial autocorrelations (stationary)
+     * Default: 1
      */
     public int transform;
     /**
      * BFGS gradient evaluations, >= 0; default 100
+     * Default: 100
      */
     public int max_iter;
     /**
      * BFGS relative tolerance, > 0; default sqrt(DBL_EPSILON)
+     * Default: 1.4901161193847656e-08
      */
     public double reltol;
     /**
      * prior variance of differenced states, > 0; default 1e6
+     * Default: 1000000.0
      */
     public double kappa;
     /**
      * n_fixed values in term order (ar, ma, sar, sma, intercept|drift); NaN = estimate, a number = hold it at that value; NULL (default) estimates all. Holding an AR term switches the transform off, as R. Borrowed for the call
+     * Default: None
      */
     public Pointer fixed;
     /**
      * number of values in fixed; default 0
+     * Default: 0
      */
     public long n_fixed;
     /**
      * {@literal @}type[enum] crm_arima_freq; datasets: calendar period; default CRM_ARIMA_MONTH
+     * Default: 3
      */
     public int freq;
     /**
      * datasets: 1 (default) sum rows per period, empty periods 0; 0 rows must be one per period already
+     * Default: 1
      */
     public int aggregate;
     /**
      * 0 (default): a NaN in the series is an error; 1: NaN are missing observations, skipped by the Kalman filter (CSS-ML then runs as ML, as R; CSS refuses them)
+     * Default: 0
      */
     public int allow_missing;
     /**
-     * crm_arima_fit_many: worker threads, 0 = all cores (default); results do not depend on it
+     * crm_arima_fit_many: worker threads, 0 (default) = all cores; results do not depend on it
+     * Default: 0
      */
     public int n_threads;
     /**
-     * crm_arima_fit_many: called after each series with the fraction done, or NULL (default); non-zero cancels (CRM_E_CANCELLED)
+     * crm_arima_fit_many: called after each chunk of series with the fraction done, or NULL (default); non-zero cancels (CRM_E_CANCELLED)
+     * Default: None
      */
     public CrmProgressFn progress;
     /**
-     * passed to progress
+     * passed to progress; default NULL
+     * Default: None
      */
     public Pointer user;
 
     /** Field metadata, in declaration order. */
     public static final FieldInfo[] FIELDS = {
-        new FieldInfo("size", FieldInfo.Kind.SIZE, 0L, Long.MAX_VALUE, null, null, -1),
-        new FieldInfo("p", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
-        new FieldInfo("d", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
-        new FieldInfo("q", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
-        new FieldInfo("sp", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
-        new FieldInfo("sd", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
-        new FieldInfo("sq", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
-        new FieldInfo("period", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
-        new FieldInfo("include_mean", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
-        new FieldInfo("include_drift", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
-        new FieldInfo("method", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, "crm_arima_method", null, -1),
-        new FieldInfo("auto_order", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
-        new FieldInfo("max_p", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
-        new FieldInfo("max_q", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
-        new FieldInfo("max_sp", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
-        new FieldInfo("max_sq", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
-        new FieldInfo("max_d", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
-        new FieldInfo("max_sd", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
-        new FieldInfo("stepwise", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
-        new FieldInfo("max_order", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
-        new FieldInfo("auto_d", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
-        new FieldInfo("auto_sd", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
-        new FieldInfo("approximation", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
-        new FieldInfo("ic", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, "crm_arima_ic", null, -1),
-        new FieldInfo("transform", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
-        new FieldInfo("max_iter", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
-        new FieldInfo("reltol", FieldInfo.Kind.DOUBLE, 0L, 0L, null, null, -1),
-        new FieldInfo("kappa", FieldInfo.Kind.DOUBLE, 0L, 0L, null, null, -1),
-        new FieldInfo("fixed", FieldInfo.Kind.DOUBLE_ARRAY, 0L, 0L, null, "n_fixed", -1),
-        new FieldInfo("n_fixed", FieldInfo.Kind.LENGTH, Long.MIN_VALUE, Long.MAX_VALUE, null, null, -1),
-        new FieldInfo("freq", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, "crm_arima_freq", null, -1),
-        new FieldInfo("aggregate", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
-        new FieldInfo("allow_missing", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
-        new FieldInfo("n_threads", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
-        new FieldInfo("progress", FieldInfo.Kind.CALLBACK, 0L, 0L, null, null, -1),
-        new FieldInfo("user", FieldInfo.Kind.USER, 0L, 0L, null, null, -1),
+        new FieldInfo("size", FieldInfo.Kind.SIZE, 0L, Long.MAX_VALUE, null, null, 0),
+        new FieldInfo("p", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 8),
+        new FieldInfo("d", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 12),
+        new FieldInfo("q", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 16),
+        new FieldInfo("sp", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 20),
+        new FieldInfo("sd", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 24),
+        new FieldInfo("sq", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 28),
+        new FieldInfo("period", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 32),
+        new FieldInfo("include_mean", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 36),
+        new FieldInfo("include_drift", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 40),
+        new FieldInfo("method", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, "crm_arima_method", null, 44),
+        new FieldInfo("auto_order", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 48),
+        new FieldInfo("max_p", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 52),
+        new FieldInfo("max_q", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 56),
+        new FieldInfo("max_sp", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 60),
+        new FieldInfo("max_sq", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 64),
+        new FieldInfo("max_d", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 68),
+        new FieldInfo("max_sd", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 72),
+        new FieldInfo("stepwise", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 76),
+        new FieldInfo("max_order", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 80),
+        new FieldInfo("auto_d", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 84),
+        new FieldInfo("auto_sd", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 88),
+        new FieldInfo("approximation", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 92),
+        new FieldInfo("ic", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, "crm_arima_ic", null, 96),
+        new FieldInfo("transform", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 100),
+        new FieldInfo("max_iter", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 104),
+        new FieldInfo("reltol", FieldInfo.Kind.DOUBLE, 0L, 0L, null, null, 112),
+        new FieldInfo("kappa", FieldInfo.Kind.DOUBLE, 0L, 0L, null, null, 120),
+        new FieldInfo("fixed", FieldInfo.Kind.DOUBLE_ARRAY, 0L, 0L, null, "n_fixed", 128),
+        new FieldInfo("n_fixed", FieldInfo.Kind.LENGTH, Long.MIN_VALUE, Long.MAX_VALUE, null, null, 136),
+        new FieldInfo("freq", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, "crm_arima_freq", null, 144),
+        new FieldInfo("aggregate", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 148),
+        new FieldInfo("allow_missing", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 152),
+        new FieldInfo("n_threads", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 156),
+        new FieldInfo("progress", FieldInfo.Kind.CALLBACK, 0L, 0L, null, null, 160),
+        new FieldInfo("user", FieldInfo.Kind.USER, 0L, 0L, null, null, 168),
     };
 
     /** sizeof the C struct on x86-64 per the API description (-1: not given). */
-    public static final long C_SIZE = -1;
+    public static final long C_SIZE = 176;
 
     /** A struct holding the library's defaults (crm_arima_options_init). */
     public CrmArimaOptions() {

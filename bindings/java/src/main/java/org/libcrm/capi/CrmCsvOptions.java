@@ -38,78 +38,91 @@ public final class CrmCsvOptions extends OptionsStruct {
      */
     public long size;
     /**
-     * field separator byte; 0 = auto-detect among , ; TAB | from the header line (read), ',' (write). Default 0
+     * field separator byte; 0 = auto-detect among , ; TAB | from the header line (read), ',' (write); default 0
+     * Default: 0
      */
     public int delimiter;
     /**
      * quote byte; default '"'; 0 disables quoting
+     * Default: 34
      */
     public int quote;
     /**
-     * 1 = first line holds column names (default); 0 = names are "V1", "V2", ... (read) / no header line (write)
+     * 1 (default) = first line holds column names; 0 = names are "V1", "V2", ... (read) / no header line (write)
+     * Default: 1
      */
     public int header;
     /**
      * 1 = numbers use ',' as decimal separator; default 0
+     * Default: 0
      */
     public int decimal_comma;
     /**
      * 1 (default): a row with the wrong number of fields or invalid UTF-8 is CRM_E_PARSE. 0: short rows are padded with missing, extra fields are dropped, invalid UTF-8 bytes become U+FFFD
+     * Default: 1
      */
     public int strict;
     /**
      * 1 (default): na_values add to the default NA strings; 0: na_values replace them
+     * Default: 1
      */
     public int keep_default_na;
     /**
-     * extra NA strings, or NULL. Copied during the call
+     * extra NA strings, or NULL (default). Copied during the call
+     * Default: None
      */
     public Pointer na_values;
     /**
-     * number of entries in na_values
+     * number of entries in na_values; default 0
+     * Default: 0
      */
     public long n_na_values;
     /**
-     * per-column type overrides "NAME:number|text|time", or NULL
+     * per-column type overrides "NAME:number|text|time", or NULL (default)
+     * Default: None
      */
     public Pointer types;
     /**
-     * number of entries in types
+     * number of entries in types; default 0
+     * Default: 0
      */
     public long n_types;
     /**
-     * strptime-style format for time columns (%Y %m %d %H %M %S %y %b %p %%, literal characters), or NULL for auto-detection. Also used to write time columns when set
+     * strptime-style format for time columns (%Y %m %d %H %M %S %y %b %p %%, literal characters), or NULL (default) for auto-detection. Also used to write time columns when set
+     * Default: None
      */
     public Pointer date_format;
     /**
      * read at most this many data rows; 0 (default) = all
+     * Default: 0
      */
     public long max_rows;
     /**
      * reading: refuse text longer than this many bytes (counted after gzip decompression) with CRM_E_IO naming the file and the limit. 0 (default): no limit for plain text; gzip data may expand to 100 times its compressed size, and at least to 64 MiB (a decompression bomb fails early). Negative is CRM_E_INVALID. Not used for writing
+     * Default: 0
      */
     public long max_bytes;
 
     /** Field metadata, in declaration order. */
     public static final FieldInfo[] FIELDS = {
-        new FieldInfo("size", FieldInfo.Kind.SIZE, 0L, Long.MAX_VALUE, null, null, -1),
-        new FieldInfo("delimiter", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
-        new FieldInfo("quote", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
-        new FieldInfo("header", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
-        new FieldInfo("decimal_comma", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
-        new FieldInfo("strict", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
-        new FieldInfo("keep_default_na", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
-        new FieldInfo("na_values", FieldInfo.Kind.STRING_ARRAY, 0L, 0L, null, "n_na_values", -1),
-        new FieldInfo("n_na_values", FieldInfo.Kind.LENGTH, Long.MIN_VALUE, Long.MAX_VALUE, null, null, -1),
-        new FieldInfo("types", FieldInfo.Kind.STRING_ARRAY, 0L, 0L, null, "n_types", -1),
-        new FieldInfo("n_types", FieldInfo.Kind.LENGTH, Long.MIN_VALUE, Long.MAX_VALUE, null, null, -1),
-        new FieldInfo("date_format", FieldInfo.Kind.STRING, 0L, 0L, null, null, -1),
-        new FieldInfo("max_rows", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null, -1),
-        new FieldInfo("max_bytes", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null, -1),
+        new FieldInfo("size", FieldInfo.Kind.SIZE, 0L, Long.MAX_VALUE, null, null, 0),
+        new FieldInfo("delimiter", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 8),
+        new FieldInfo("quote", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 12),
+        new FieldInfo("header", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 16),
+        new FieldInfo("decimal_comma", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 20),
+        new FieldInfo("strict", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 24),
+        new FieldInfo("keep_default_na", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 28),
+        new FieldInfo("na_values", FieldInfo.Kind.STRING_ARRAY, 0L, 0L, null, "n_na_values", 32),
+        new FieldInfo("n_na_values", FieldInfo.Kind.LENGTH, Long.MIN_VALUE, Long.MAX_VALUE, null, null, 40),
+        new FieldInfo("types", FieldInfo.Kind.STRING_ARRAY, 0L, 0L, null, "n_types", 48),
+        new FieldInfo("n_types", FieldInfo.Kind.LENGTH, Long.MIN_VALUE, Long.MAX_VALUE, null, null, 56),
+        new FieldInfo("date_format", FieldInfo.Kind.STRING, 0L, 0L, null, null, 64),
+        new FieldInfo("max_rows", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null, 72),
+        new FieldInfo("max_bytes", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null, 80),
     };
 
     /** sizeof the C struct on x86-64 per the API description (-1: not given). */
-    public static final long C_SIZE = -1;
+    public static final long C_SIZE = 88;
 
     /** A struct holding the library's defaults (crm_csv_options_init). */
     public CrmCsvOptions() {

@@ -17,27 +17,30 @@ public final class CrmImputeOptions extends OptionsStruct {
     public long size;
     /**
      * CRM_IMPUTE_CONSTANT value for number columns, and for time columns in seconds since the epoch (must be a whole number); default 0
+     * Default: 0.0
      */
     public double constant;
     /**
      * CRM_IMPUTE_CONSTANT value for text columns (UTF-8, copied); default NULL, which a text column refuses
+     * Default: None
      */
     public Pointer text_constant;
     /**
-     * CRM_IMPUTE_LINEAR: a number or time column giving the position of each row (e.g. the invoice date); NULL (default) = row order
+     * CRM_IMPUTE_LINEAR: a number or time column giving the position of each row (e.g. the invoice date); default NULL = row order
+     * Default: None
      */
     public Pointer order_by;
 
     /** Field metadata, in declaration order. */
     public static final FieldInfo[] FIELDS = {
-        new FieldInfo("size", FieldInfo.Kind.SIZE, 0L, Long.MAX_VALUE, null, null, -1),
-        new FieldInfo("constant", FieldInfo.Kind.DOUBLE, 0L, 0L, null, null, -1),
-        new FieldInfo("text_constant", FieldInfo.Kind.STRING, 0L, 0L, null, null, -1),
-        new FieldInfo("order_by", FieldInfo.Kind.STRING, 0L, 0L, null, null, -1),
+        new FieldInfo("size", FieldInfo.Kind.SIZE, 0L, Long.MAX_VALUE, null, null, 0),
+        new FieldInfo("constant", FieldInfo.Kind.DOUBLE, 0L, 0L, null, null, 8),
+        new FieldInfo("text_constant", FieldInfo.Kind.STRING, 0L, 0L, null, null, 16),
+        new FieldInfo("order_by", FieldInfo.Kind.STRING, 0L, 0L, null, null, 24),
     };
 
     /** sizeof the C struct on x86-64 per the API description (-1: not given). */
-    public static final long C_SIZE = -1;
+    public static final long C_SIZE = 32;
 
     /** A struct holding the library's defaults (crm_impute_options_init). */
     public CrmImputeOptions() {

@@ -17,87 +17,102 @@ public final class CrmKmeansOptions extends OptionsStruct {
     public long size;
     /**
      * number of clusters, >= 1; default 8
+     * Default: 8
      */
     public int k;
     /**
      * restarts, lowest inertia kept, >= 1; default 10
+     * Default: 10
      */
     public int n_init;
     /**
      * Lloyd iterations per restart, >= 1; default 300
+     * Default: 300
      */
     public int max_iter;
     /**
-     * crm_kmeans_init; default CRM_KMEANS_INIT_PLUSPLUS
+     * {@literal @}type[enum] crm_kmeans_init; default CRM_KMEANS_INIT_PLUSPLUS
+     * Default: 1
      */
     public int init;
     /**
      * relative tolerance (see the header), >= 0; default 1e-4
+     * Default: 0.0001
      */
     public double tol;
     /**
-     * GIVEN: k * ncols values, row-major (center after center), in the units of the data as given (raw, also with standardize); borrowed for the call
+     * GIVEN: k * ncols values, row-major (center after center), in the units of the data as given (raw, also with standardize); default NULL; borrowed for the call
+     * Default: None
      */
     public Pointer init_centers;
     /**
      * seed of all randomness; default 0
+     * Default: 0
      */
     public long seed;
     /**
      * 1: fit on z-scores; default 0
+     * Default: 0
      */
     public int standardize;
     /**
-     * worker threads, 0 = all cores (default); the result does not depend on it
+     * worker threads, 0 (default) = all cores; the result does not depend on it
+     * Default: 0
      */
     public int n_threads;
     /**
-     * crm_kmeans_algorithm; default CRM_KMEANS_AUTO
+     * {@literal @}type[enum] crm_kmeans_algorithm; default CRM_KMEANS_AUTO
+     * Default: 0
      */
     public int algorithm;
     /**
      * called after every iteration with the fraction done in [0, 1], or NULL (default); non-zero return cancels (CRM_E_CANCELLED)
+     * Default: None
      */
     public CrmProgressFn progress;
     /**
-     * passed to progress
+     * passed to progress; default NULL
+     * Default: None
      */
     public Pointer user;
     /**
      * number column of sample weights (>= 0, finite), or NULL (default): every row weighs 1. Weights scale a row's share of the centers, of inertia and wcss and of the k-means++ draws (not `size`, not the tol variance, not the standardization); borrowed for the call
+     * Default: None
      */
     public Pointer sample_weight;
     /**
      * "NAME=EXPR" transform steps applied in order to a copy of the dataset before the fit and recorded in the model (crm/model.h, "Transform steps"), or NULL (default); borrowed for the call
+     * Default: None
      */
     public Pointer mutate;
     /**
      * number of mutate entries, <= 4096; default 0
+     * Default: 0
      */
     public long n_mutate;
 
     /** Field metadata, in declaration order. */
     public static final FieldInfo[] FIELDS = {
-        new FieldInfo("size", FieldInfo.Kind.SIZE, 0L, Long.MAX_VALUE, null, null, -1),
-        new FieldInfo("k", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
-        new FieldInfo("n_init", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
-        new FieldInfo("max_iter", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
-        new FieldInfo("init", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, "crm_kmeans_init", null, -1),
-        new FieldInfo("tol", FieldInfo.Kind.DOUBLE, 0L, 0L, null, null, -1),
-        new FieldInfo("init_centers", FieldInfo.Kind.DOUBLE_ARRAY, 0L, 0L, null, null, -1),
-        new FieldInfo("seed", FieldInfo.Kind.UINT64, 0L, -1L, null, null, -1),
-        new FieldInfo("standardize", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
-        new FieldInfo("n_threads", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
-        new FieldInfo("algorithm", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, "crm_kmeans_algorithm", null, -1),
-        new FieldInfo("progress", FieldInfo.Kind.CALLBACK, 0L, 0L, null, null, -1),
-        new FieldInfo("user", FieldInfo.Kind.USER, 0L, 0L, null, null, -1),
-        new FieldInfo("sample_weight", FieldInfo.Kind.STRING, 0L, 0L, null, null, -1),
-        new FieldInfo("mutate", FieldInfo.Kind.STRING_ARRAY, 0L, 0L, null, "n_mutate", -1),
-        new FieldInfo("n_mutate", FieldInfo.Kind.LENGTH, 0L, Long.MAX_VALUE, null, null, -1),
+        new FieldInfo("size", FieldInfo.Kind.SIZE, 0L, Long.MAX_VALUE, null, null, 0),
+        new FieldInfo("k", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 8),
+        new FieldInfo("n_init", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 12),
+        new FieldInfo("max_iter", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 16),
+        new FieldInfo("init", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, "crm_kmeans_init", null, 20),
+        new FieldInfo("tol", FieldInfo.Kind.DOUBLE, 0L, 0L, null, null, 24),
+        new FieldInfo("init_centers", FieldInfo.Kind.DOUBLE_ARRAY, 0L, 0L, null, null, 32),
+        new FieldInfo("seed", FieldInfo.Kind.UINT64, 0L, -1L, null, null, 40),
+        new FieldInfo("standardize", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 48),
+        new FieldInfo("n_threads", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 52),
+        new FieldInfo("algorithm", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, "crm_kmeans_algorithm", null, 56),
+        new FieldInfo("progress", FieldInfo.Kind.CALLBACK, 0L, 0L, null, null, 64),
+        new FieldInfo("user", FieldInfo.Kind.USER, 0L, 0L, null, null, 72),
+        new FieldInfo("sample_weight", FieldInfo.Kind.STRING, 0L, 0L, null, null, 80),
+        new FieldInfo("mutate", FieldInfo.Kind.STRING_ARRAY, 0L, 0L, null, "n_mutate", 88),
+        new FieldInfo("n_mutate", FieldInfo.Kind.LENGTH, 0L, Long.MAX_VALUE, null, null, 96),
     };
 
     /** sizeof the C struct on x86-64 per the API description (-1: not given). */
-    public static final long C_SIZE = -1;
+    public static final long C_SIZE = 104;
 
     /** A struct holding the library's defaults (crm_kmeans_options_init). */
     public CrmKmeansOptions() {

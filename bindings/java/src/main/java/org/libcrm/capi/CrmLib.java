@@ -149,16 +149,16 @@ public final class CrmLib {
     public static native int crm_dataset_to_csv_string(Pointer ds, CrmCsvOptions opts, long[] out);
     /** {@code crm_status crm_dataset_read_baskets(const char *path, crm_dataset **out)} */
     public static native int crm_dataset_read_baskets(byte[] path, long[] out);
-    /** {@code crm_status crm_clean_dedup(crm_dataset *ds, const char *const *keys, size_t nkeys, int32_t keep, size_t *removed)} */
-    public static native int crm_clean_dedup(Pointer ds, Pointer keys, long nkeys, int keep, long[] removed);
-    /** {@code crm_status crm_clean_drop_missing(crm_dataset *ds, const char *const *cols, size_t count, size_t *removed)} */
-    public static native int crm_clean_drop_missing(Pointer ds, Pointer cols, long count, long[] removed);
+    /** {@code crm_status crm_clean_dedup(crm_dataset *ds, const char *const *keys, size_t nkeys, int32_t keep, size_t *out_removed)} */
+    public static native int crm_clean_dedup(Pointer ds, Pointer keys, long nkeys, int keep, long[] out_removed);
+    /** {@code crm_status crm_clean_drop_missing(crm_dataset *ds, const char *const *cols, size_t count, size_t *out_removed)} */
+    public static native int crm_clean_drop_missing(Pointer ds, Pointer cols, long count, long[] out_removed);
     /** {@code crm_status crm_impute_options_init(crm_impute_options *opts, size_t size)} */
     public static native int crm_impute_options_init(CrmImputeOptions opts, long size);
-    /** {@code crm_status crm_clean_impute(crm_dataset *ds, const char *col, int32_t method, const crm_impute_options *opts, size_t *filled)} */
-    public static native int crm_clean_impute(Pointer ds, byte[] col, int method, CrmImputeOptions opts, long[] filled);
-    /** {@code crm_status crm_clean_outliers(crm_dataset *ds, const char *col, int32_t rule, double k, int32_t action, size_t *affected)} */
-    public static native int crm_clean_outliers(Pointer ds, byte[] col, int rule, double k, int action, long[] affected);
+    /** {@code crm_status crm_clean_impute(crm_dataset *ds, const char *col, int32_t method, const crm_impute_options *opts, size_t *out_filled)} */
+    public static native int crm_clean_impute(Pointer ds, byte[] col, int method, CrmImputeOptions opts, long[] out_filled);
+    /** {@code crm_status crm_clean_outliers(crm_dataset *ds, const char *col, int32_t rule, double k, int32_t action, size_t *out_affected)} */
+    public static native int crm_clean_outliers(Pointer ds, byte[] col, int rule, double k, int action, long[] out_affected);
     /** {@code crm_status crm_clean_convert(crm_dataset *ds, const char *col, int32_t type, const char *format)} */
     public static native int crm_clean_convert(Pointer ds, byte[] col, int type, byte[] format);
     /** {@code crm_status crm_rfm_options_init(crm_rfm_options *opts, size_t size)} */
@@ -187,12 +187,12 @@ public final class CrmLib {
     public static native Pointer crm_model_kind_name(int kind);
     /** {@code crm_status crm_model_mutate_count(const crm_model *m, size_t *out)} */
     public static native int crm_model_mutate_count(Pointer m, long[] out);
-    /** {@code crm_status crm_model_mutate(const crm_model *m, size_t i, const char **name, const char **expr)} */
-    public static native int crm_model_mutate(Pointer m, long i, long[] name, long[] expr);
+    /** {@code crm_status crm_model_mutate(const crm_model *m, size_t i, const char **out_name, const char **out_expr)} */
+    public static native int crm_model_mutate(Pointer m, long i, long[] out_name, long[] out_expr);
     /** {@code void crm_model_free(crm_model *m)} */
     public static native void crm_model_free(Pointer m);
-    /** {@code crm_status crm_model_predict(const crm_model *m, crm_dataset *ds, const char *out_col)} */
-    public static native int crm_model_predict(Pointer m, Pointer ds, byte[] out_col);
+    /** {@code crm_status crm_model_predict(const crm_model *m, crm_dataset *ds, const char *pred_col)} */
+    public static native int crm_model_predict(Pointer m, Pointer ds, byte[] pred_col);
     /** {@code crm_status crm_model_summary(const crm_model *m, crm_dataset **out)} */
     public static native int crm_model_summary(Pointer m, long[] out);
     /** {@code crm_status crm_model_stat(const crm_model *m, const char *name, double *out)} */
@@ -261,12 +261,12 @@ public final class CrmLib {
     public static native int crm_arima_forecast(Pointer m, int h, double level, long[] out);
     /** {@code crm_status crm_arima_forecast_levels(const crm_model *m, int32_t h, const double *levels, size_t nlevels, crm_dataset **out)} */
     public static native int crm_arima_forecast_levels(Pointer m, int h, double[] levels, long nlevels, long[] out);
-    /** {@code crm_status crm_arima_fit_many(const crm_dataset *ds, const char *by_col, const char *time_col, const char *value_col, int32_t h, double level, const crm_arima_options *opts, crm_dataset **fits_out, crm_dataset **forecasts_out)} */
-    public static native int crm_arima_fit_many(Pointer ds, byte[] by_col, byte[] time_col, byte[] value_col, int h, double level, CrmArimaOptions opts, long[] fits_out, long[] forecasts_out);
+    /** {@code crm_status crm_arima_fit_many(const crm_dataset *ds, const char *by_col, const char *time_col, const char *value_col, int32_t h, double level, const crm_arima_options *opts, crm_dataset **out_fits, crm_dataset **out_forecasts)} */
+    public static native int crm_arima_fit_many(Pointer ds, byte[] by_col, byte[] time_col, byte[] value_col, int h, double level, CrmArimaOptions opts, long[] out_fits, long[] out_forecasts);
     /** {@code crm_status crm_apriori_options_init(crm_apriori_options *opts, size_t size)} */
     public static native int crm_apriori_options_init(CrmAprioriOptions opts, long size);
-    /** {@code crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *item_col, const crm_apriori_options *opts, crm_dataset **itemsets, crm_dataset **rules)} */
-    public static native int crm_apriori(Pointer tx, byte[] tid_col, byte[] item_col, CrmAprioriOptions opts, long[] itemsets, long[] rules);
+    /** {@code crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *item_col, const crm_apriori_options *opts, crm_dataset **out_itemsets, crm_dataset **out_rules)} */
+    public static native int crm_apriori(Pointer tx, byte[] tid_col, byte[] item_col, CrmAprioriOptions opts, long[] out_itemsets, long[] out_rules);
     /** {@code crm_status crm_synth_options_init(crm_synth_options *opts, size_t size)} */
     public static native int crm_synth_options_init(CrmSynthOptions opts, long size);
     /** {@code crm_status crm_synth_transactions(const crm_synth_options *opts, crm_dataset **out)} */

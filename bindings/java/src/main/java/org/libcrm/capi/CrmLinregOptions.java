@@ -17,42 +17,48 @@ public final class CrmLinregOptions extends OptionsStruct {
     public long size;
     /**
      * ridge penalty >= 0 (scikit-learn's Ridge alpha); default 0
+     * Default: 0.0
      */
     public double l2;
     /**
-     * 1: add the "intercept" term (default); 0: none
+     * 1 (default): add the "intercept" term; 0: none
+     * Default: 1
      */
     public int fit_intercept;
     /**
-     * crm_linear_missing; default CRM_LINEAR_MISSING_ERROR
+     * {@literal @}type[enum] crm_linear_missing; default CRM_LINEAR_MISSING_ERROR
+     * Default: 0
      */
     public int missing;
     /**
      * number column of row weights (>= 0), or NULL (default): all 1; borrowed for the call
+     * Default: None
      */
     public Pointer sample_weight;
     /**
      * "NAME=EXPR" transform steps applied in order to a copy of the dataset before the fit and recorded in the model (crm/model.h, "Transform steps"), or NULL (default); borrowed for the call
+     * Default: None
      */
     public Pointer mutate;
     /**
      * number of mutate entries, <= 4096; default 0
+     * Default: 0
      */
     public long n_mutate;
 
     /** Field metadata, in declaration order. */
     public static final FieldInfo[] FIELDS = {
-        new FieldInfo("size", FieldInfo.Kind.SIZE, 0L, Long.MAX_VALUE, null, null, -1),
-        new FieldInfo("l2", FieldInfo.Kind.DOUBLE, 0L, 0L, null, null, -1),
-        new FieldInfo("fit_intercept", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
-        new FieldInfo("missing", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, "crm_linear_missing", null, -1),
-        new FieldInfo("sample_weight", FieldInfo.Kind.STRING, 0L, 0L, null, null, -1),
-        new FieldInfo("mutate", FieldInfo.Kind.STRING_ARRAY, 0L, 0L, null, "n_mutate", -1),
-        new FieldInfo("n_mutate", FieldInfo.Kind.LENGTH, 0L, Long.MAX_VALUE, null, null, -1),
+        new FieldInfo("size", FieldInfo.Kind.SIZE, 0L, Long.MAX_VALUE, null, null, 0),
+        new FieldInfo("l2", FieldInfo.Kind.DOUBLE, 0L, 0L, null, null, 8),
+        new FieldInfo("fit_intercept", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 16),
+        new FieldInfo("missing", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, "crm_linear_missing", null, 20),
+        new FieldInfo("sample_weight", FieldInfo.Kind.STRING, 0L, 0L, null, null, 24),
+        new FieldInfo("mutate", FieldInfo.Kind.STRING_ARRAY, 0L, 0L, null, "n_mutate", 32),
+        new FieldInfo("n_mutate", FieldInfo.Kind.LENGTH, 0L, Long.MAX_VALUE, null, null, 40),
     };
 
     /** sizeof the C struct on x86-64 per the API description (-1: not given). */
-    public static final long C_SIZE = -1;
+    public static final long C_SIZE = 48;
 
     /** A struct holding the library's defaults (crm_linreg_options_init). */
     public CrmLinregOptions() {

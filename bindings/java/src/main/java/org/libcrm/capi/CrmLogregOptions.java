@@ -17,87 +17,102 @@ public final class CrmLogregOptions extends OptionsStruct {
     public long size;
     /**
      * L2 penalty lambda >= 0 (= 1 / scikit-learn's C); default 0
+     * Default: 0.0
      */
     public double l2;
     /**
-     * 1: add the "intercept" term (default); 0: none
+     * 1 (default): add the "intercept" term; 0: none
+     * Default: 1
      */
     public int fit_intercept;
     /**
      * 1: fit on z-scores of the number features; default 0
+     * Default: 0
      */
     public int standardize;
     /**
      * positive class of a text target, or NULL (default): the second of the two classes in byte order; borrowed for the call
+     * Default: None
      */
     public Pointer positive;
     /**
-     * crm_logreg_class_weight; default NONE
+     * {@literal @}type[enum] crm_logreg_class_weight; default CRM_LOGREG_CLASS_WEIGHT_NONE
+     * Default: 0
      */
     public int class_weight;
     /**
      * iterations, >= 1; default 100 (Newton) - L-BFGS uses max(max_iter, 1000)
+     * Default: 100
      */
     public int max_iter;
     /**
      * convergence tolerance (see the header), > 0; default 1e-8
+     * Default: 1e-08
      */
     public double tol;
     /**
-     * crm_linear_missing; default CRM_LINEAR_MISSING_ERROR
+     * {@literal @}type[enum] crm_linear_missing; default CRM_LINEAR_MISSING_ERROR
+     * Default: 0
      */
     public int missing;
     /**
-     * crm_logreg_solver; default CRM_LOGREG_AUTO
+     * {@literal @}type[enum] crm_logreg_solver; default CRM_LOGREG_AUTO
+     * Default: 0
      */
     public int solver;
     /**
      * number column of row weights (>= 0), or NULL (default): all 1; borrowed for the call
+     * Default: None
      */
     public Pointer sample_weight;
     /**
-     * worker threads, 0 = all cores (default); the result does not depend on it
+     * worker threads, 0 (default) = all cores; the result does not depend on it
+     * Default: 0
      */
     public int n_threads;
     /**
      * called after every iteration with the fraction of max_iter used, or NULL (default); non-zero return cancels (CRM_E_CANCELLED)
+     * Default: None
      */
     public CrmProgressFn progress;
     /**
-     * passed to progress
+     * passed to progress; default NULL
+     * Default: None
      */
     public Pointer user;
     /**
      * "NAME=EXPR" transform steps applied in order to a copy of the dataset before the fit and recorded in the model (crm/model.h, "Transform steps"), or NULL (default); borrowed for the call
+     * Default: None
      */
     public Pointer mutate;
     /**
      * number of mutate entries, <= 4096; default 0
+     * Default: 0
      */
     public long n_mutate;
 
     /** Field metadata, in declaration order. */
     public static final FieldInfo[] FIELDS = {
-        new FieldInfo("size", FieldInfo.Kind.SIZE, 0L, Long.MAX_VALUE, null, null, -1),
-        new FieldInfo("l2", FieldInfo.Kind.DOUBLE, 0L, 0L, null, null, -1),
-        new FieldInfo("fit_intercept", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
-        new FieldInfo("standardize", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
-        new FieldInfo("positive", FieldInfo.Kind.STRING, 0L, 0L, null, null, -1),
-        new FieldInfo("class_weight", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, "crm_logreg_class_weight", null, -1),
-        new FieldInfo("max_iter", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
-        new FieldInfo("tol", FieldInfo.Kind.DOUBLE, 0L, 0L, null, null, -1),
-        new FieldInfo("missing", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, "crm_linear_missing", null, -1),
-        new FieldInfo("solver", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, "crm_logreg_solver", null, -1),
-        new FieldInfo("sample_weight", FieldInfo.Kind.STRING, 0L, 0L, null, null, -1),
-        new FieldInfo("n_threads", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
-        new FieldInfo("progress", FieldInfo.Kind.CALLBACK, 0L, 0L, null, null, -1),
-        new FieldInfo("user", FieldInfo.Kind.USER, 0L, 0L, null, null, -1),
-        new FieldInfo("mutate", FieldInfo.Kind.STRING_ARRAY, 0L, 0L, null, "n_mutate", -1),
-        new FieldInfo("n_mutate", FieldInfo.Kind.LENGTH, 0L, Long.MAX_VALUE, null, null, -1),
+        new FieldInfo("size", FieldInfo.Kind.SIZE, 0L, Long.MAX_VALUE, null, null, 0),
+        new FieldInfo("l2", FieldInfo.Kind.DOUBLE, 0L, 0L, null, null, 8),
+        new FieldInfo("fit_intercept", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 16),
+        new FieldInfo("standardize", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 20),
+        new FieldInfo("positive", FieldInfo.Kind.STRING, 0L, 0L, null, null, 24),
+        new FieldInfo("class_weight", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, "crm_logreg_class_weight", null, 32),
+        new FieldInfo("max_iter", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 36),
+        new FieldInfo("tol", FieldInfo.Kind.DOUBLE, 0L, 0L, null, null, 40),
+        new FieldInfo("missing", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, "crm_linear_missing", null, 48),
+        new FieldInfo("solver", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, "crm_logreg_solver", null, 52),
+        new FieldInfo("sample_weight", FieldInfo.Kind.STRING, 0L, 0L, null, null, 56),
+        new FieldInfo("n_threads", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 64),
+        new FieldInfo("progress", FieldInfo.Kind.CALLBACK, 0L, 0L, null, null, 72),
+        new FieldInfo("user", FieldInfo.Kind.USER, 0L, 0L, null, null, 80),
+        new FieldInfo("mutate", FieldInfo.Kind.STRING_ARRAY, 0L, 0L, null, "n_mutate", 88),
+        new FieldInfo("n_mutate", FieldInfo.Kind.LENGTH, 0L, Long.MAX_VALUE, null, null, 96),
     };
 
     /** sizeof the C struct on x86-64 per the API description (-1: not given). */
-    public static final long C_SIZE = -1;
+    public static final long C_SIZE = 104;
 
     /** A struct holding the library's defaults (crm_logreg_options_init). */
     public CrmLogregOptions() {

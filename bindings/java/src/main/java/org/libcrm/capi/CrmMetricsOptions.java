@@ -16,28 +16,31 @@ public final class CrmMetricsOptions extends OptionsStruct {
      */
     public long size;
     /**
-     * positive class of a text truth column; required for text, ignored for number truth; borrowed for the call
+     * positive class of a text truth column; required for text, ignored for number truth; default NULL; borrowed for the call
+     * Default: None
      */
     public Pointer positive;
     /**
      * classification: positive when score > threshold; default 0.5
+     * Default: 0.5
      */
     public double threshold;
     /**
      * number column of weights >= 0, or NULL (default)
+     * Default: None
      */
     public Pointer sample_weight;
 
     /** Field metadata, in declaration order. */
     public static final FieldInfo[] FIELDS = {
-        new FieldInfo("size", FieldInfo.Kind.SIZE, 0L, Long.MAX_VALUE, null, null, -1),
-        new FieldInfo("positive", FieldInfo.Kind.STRING, 0L, 0L, null, null, -1),
-        new FieldInfo("threshold", FieldInfo.Kind.DOUBLE, 0L, 0L, null, null, -1),
-        new FieldInfo("sample_weight", FieldInfo.Kind.STRING, 0L, 0L, null, null, -1),
+        new FieldInfo("size", FieldInfo.Kind.SIZE, 0L, Long.MAX_VALUE, null, null, 0),
+        new FieldInfo("positive", FieldInfo.Kind.STRING, 0L, 0L, null, null, 8),
+        new FieldInfo("threshold", FieldInfo.Kind.DOUBLE, 0L, 0L, null, null, 16),
+        new FieldInfo("sample_weight", FieldInfo.Kind.STRING, 0L, 0L, null, null, 24),
     };
 
     /** sizeof the C struct on x86-64 per the API description (-1: not given). */
-    public static final long C_SIZE = -1;
+    public static final long C_SIZE = 32;
 
     /** A struct holding the library's defaults (crm_metrics_options_init). */
     public CrmMetricsOptions() {

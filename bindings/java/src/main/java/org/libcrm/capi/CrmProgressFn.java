@@ -6,7 +6,26 @@ import com.sun.jna.Callback;
 import com.sun.jna.Pointer;
 
 /**
- * A progress callback.
+ * Progress callback: the type of the `progress` field of every options struct
+ * that has one (crm_kmeans_options, crm_tree_options, crm_logreg_options,
+ * crm_apriori_options, crm_arima_options), passed `user` from the same
+ * struct. NULL (the default) means no callback.
+ *
+ * When: now and then during a long call (after an iteration, a chunk of
+ * series, a settled leaf or a mined subtree: each options field says when),
+ * with fraction rising from 0 towards 1; it need not reach 1.
+ * Thread: always on the thread that made the libcrm call, never on a worker
+ * thread, so it may use thread-local state; the call it reports on is still
+ * running, so it must not free or change the handles that call uses.
+ * Return: 0 to go on; any non-zero value cancels: the call stops at the next
+ * check, frees what it built, sets its outputs as after any failure and
+ * returns CRM_E_CANCELLED ("...: cancelled by the progress callback").
+ * A callback must return normally: a binding that runs code able to throw
+ * catches the exception, returns non-zero and re-raises it after the call.
+ * {@literal @}param[in] fraction  work done so far, in [0, 1]
+ * {@literal @}param[in] user      the options struct's `user` pointer
+ * {@literal @}return 0 to continue, non-zero to cancel with CRM_E_CANCELLED
+ * {@literal @}since 1.1
  */
 public interface CrmProgressFn extends Callback {
     int invoke(double fraction, Pointer user);

@@ -17,68 +17,79 @@ public final class CrmRfmOptions extends OptionsStruct {
      */
     public long size;
     /**
-     * customer id column (any type); required
+     * customer id column (any type); required (default NULL)
+     * Default: None
      */
     public Pointer customer;
     /**
-     * transaction time column (CRM_TYPE_TIME); required
+     * transaction time column (CRM_TYPE_TIME); required (default NULL)
+     * Default: None
      */
     public Pointer date;
     /**
-     * amount column (number), or NULL to use quantity * price
+     * amount column (number), or NULL (default) to use quantity * price
+     * Default: None
      */
     public Pointer amount;
     /**
-     * quantity column (number); used when amount is NULL
+     * quantity column (number); used when amount is NULL; default NULL
+     * Default: None
      */
     public Pointer quantity;
     /**
-     * unit price column (number); used when amount is NULL
+     * unit price column (number); used when amount is NULL; default NULL
+     * Default: None
      */
     public Pointer price;
     /**
-     * invoice column (any type), or NULL: frequency counts rows
+     * invoice column (any type), or NULL (default): frequency counts rows
+     * Default: None
      */
     public Pointer invoice;
     /**
      * reference time in seconds since the epoch; CRM_TIME_MISSING (default) = midnight UTC after the last transaction's date
+     * Default: -9223372036854775808
      */
     public long as_of;
     /**
      * number of score bins, 1..9; default 5
+     * Default: 5
      */
     public int bins;
     /**
      * "active" when the last purchase is less than this many days before as_of; default 90; >= 0
+     * Default: 90
      */
     public long active_days;
     /**
      * "inactive" when less than this many days (else "churned"); default 365; >= active_days
+     * Default: 365
      */
     public long inactive_days;
     /**
      * 0 (default): off. N > 0 (needs as_of): a churn table, see "Churn table" above; {@literal @}since 1.1
+     * Default: 0
      */
     public long churn_days;
 
     /** Field metadata, in declaration order. */
     public static final FieldInfo[] FIELDS = {
-        new FieldInfo("size", FieldInfo.Kind.SIZE, 0L, Long.MAX_VALUE, null, null, -1),
-        new FieldInfo("customer", FieldInfo.Kind.STRING, 0L, 0L, null, null, -1),
-        new FieldInfo("date", FieldInfo.Kind.STRING, 0L, 0L, null, null, -1),
-        new FieldInfo("amount", FieldInfo.Kind.STRING, 0L, 0L, null, null, -1),
-        new FieldInfo("quantity", FieldInfo.Kind.STRING, 0L, 0L, null, null, -1),
-        new FieldInfo("price", FieldInfo.Kind.STRING, 0L, 0L, null, null, -1),
-        new FieldInfo("invoice", FieldInfo.Kind.STRING, 0L, 0L, null, null, -1),
-        new FieldInfo("as_of", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null, -1),
-        new FieldInfo("bins", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
-        new FieldInfo("active_days", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null, -1),
-        new FieldInfo("inactive_days", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null, -1),
-        new FieldInfo("churn_days", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null, -1),
+        new FieldInfo("size", FieldInfo.Kind.SIZE, 0L, Long.MAX_VALUE, null, null, 0),
+        new FieldInfo("customer", FieldInfo.Kind.STRING, 0L, 0L, null, null, 8),
+        new FieldInfo("date", FieldInfo.Kind.STRING, 0L, 0L, null, null, 16),
+        new FieldInfo("amount", FieldInfo.Kind.STRING, 0L, 0L, null, null, 24),
+        new FieldInfo("quantity", FieldInfo.Kind.STRING, 0L, 0L, null, null, 32),
+        new FieldInfo("price", FieldInfo.Kind.STRING, 0L, 0L, null, null, 40),
+        new FieldInfo("invoice", FieldInfo.Kind.STRING, 0L, 0L, null, null, 48),
+        new FieldInfo("as_of", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null, 56),
+        new FieldInfo("bins", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 64),
+        new FieldInfo("active_days", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null, 72),
+        new FieldInfo("inactive_days", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null, 80),
+        new FieldInfo("churn_days", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null, 88),
     };
 
     /** sizeof the C struct on x86-64 per the API description (-1: not given). */
-    public static final long C_SIZE = -1;
+    public static final long C_SIZE = 96;
 
     /** A struct holding the library's defaults (crm_rfm_options_init). */
     public CrmRfmOptions() {

@@ -17,27 +17,30 @@ public final class CrmSilhouetteOptions extends OptionsStruct {
     public long size;
     /**
      * exact up to this many rows; above, the score of a seeded uniform sample of this many rows (without replacement); 0 = always exact; default 10000
+     * Default: 10000
      */
     public long sample_size;
     /**
      * seed of the sample; default 0
+     * Default: 0
      */
     public long seed;
     /**
-     * worker threads, 0 = all cores (default)
+     * worker threads, 0 (default) = all cores
+     * Default: 0
      */
     public int n_threads;
 
     /** Field metadata, in declaration order. */
     public static final FieldInfo[] FIELDS = {
-        new FieldInfo("size", FieldInfo.Kind.SIZE, 0L, Long.MAX_VALUE, null, null, -1),
-        new FieldInfo("sample_size", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null, -1),
-        new FieldInfo("seed", FieldInfo.Kind.UINT64, 0L, -1L, null, null, -1),
-        new FieldInfo("n_threads", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
+        new FieldInfo("size", FieldInfo.Kind.SIZE, 0L, Long.MAX_VALUE, null, null, 0),
+        new FieldInfo("sample_size", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null, 8),
+        new FieldInfo("seed", FieldInfo.Kind.UINT64, 0L, -1L, null, null, 16),
+        new FieldInfo("n_threads", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 24),
     };
 
     /** sizeof the C struct on x86-64 per the API description (-1: not given). */
-    public static final long C_SIZE = -1;
+    public static final long C_SIZE = 32;
 
     /** A struct holding the library's defaults (crm_silhouette_options_init). */
     public CrmSilhouetteOptions() {

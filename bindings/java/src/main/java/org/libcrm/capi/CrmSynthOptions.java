@@ -17,42 +17,48 @@ public final class CrmSynthOptions extends OptionsStruct {
     public long size;
     /**
      * number of customers; default 1000
+     * Default: 1000
      */
     public long customers;
     /**
      * catalogue size; default 300
+     * Default: 300
      */
     public long products;
     /**
      * length of the period in days; default 730
+     * Default: 730
      */
     public long days;
     /**
-     * first day, seconds since the epoch (UTC midnight); default 2022-01-01 (1640995200)
+     * first day, seconds since the epoch (UTC midnight); default 1640995200 (2022-01-01)
+     * Default: 1640995200
      */
     public long start;
     /**
      * random seed; default 0
+     * Default: 0
      */
     public long seed;
     /**
-     * scale of the dirt (duplicates, cancellations, missing ids, outliers); 0 = clean data, 1 = default rates
+     * scale of the dirt (duplicates, cancellations, missing ids, outliers); 0 = clean data, 1 (default) = the default rates
+     * Default: 1.0
      */
     public double dirt;
 
     /** Field metadata, in declaration order. */
     public static final FieldInfo[] FIELDS = {
-        new FieldInfo("size", FieldInfo.Kind.SIZE, 0L, Long.MAX_VALUE, null, null, -1),
-        new FieldInfo("customers", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null, -1),
-        new FieldInfo("products", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null, -1),
-        new FieldInfo("days", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null, -1),
-        new FieldInfo("start", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null, -1),
-        new FieldInfo("seed", FieldInfo.Kind.UINT64, 0L, -1L, null, null, -1),
-        new FieldInfo("dirt", FieldInfo.Kind.DOUBLE, 0L, 0L, null, null, -1),
+        new FieldInfo("size", FieldInfo.Kind.SIZE, 0L, Long.MAX_VALUE, null, null, 0),
+        new FieldInfo("customers", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null, 8),
+        new FieldInfo("products", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null, 16),
+        new FieldInfo("days", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null, 24),
+        new FieldInfo("start", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null, 32),
+        new FieldInfo("seed", FieldInfo.Kind.UINT64, 0L, -1L, null, null, 40),
+        new FieldInfo("dirt", FieldInfo.Kind.DOUBLE, 0L, 0L, null, null, 48),
     };
 
     /** sizeof the C struct on x86-64 per the API description (-1: not given). */
-    public static final long C_SIZE = -1;
+    public static final long C_SIZE = 56;
 
     /** A struct holding the library's defaults (crm_synth_options_init). */
     public CrmSynthOptions() {

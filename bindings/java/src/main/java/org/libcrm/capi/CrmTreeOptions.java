@@ -16,103 +16,121 @@ public final class CrmTreeOptions extends OptionsStruct {
      */
     public long size;
     /**
-     * crm_tree_task; default CRM_TREE_AUTO
+     * {@literal @}type[enum] crm_tree_task; default CRM_TREE_AUTO
+     * Default: 0
      */
     public int task;
     /**
-     * crm_tree_criterion; default AUTO
+     * {@literal @}type[enum] crm_tree_criterion; default CRM_TREE_CRITERION_AUTO
+     * Default: 0
      */
     public int criterion;
     /**
-     * deepest level (root 0); 0 = a single leaf; -1 = unlimited (default)
+     * deepest level (root 0); 0 = a single leaf; -1 (default) = unlimited
+     * Default: -1
      */
     public int max_depth;
     /**
-     * crm_tree_class_weight; default NONE
+     * {@literal @}type[enum] crm_tree_class_weight; default CRM_TREE_WEIGHT_NONE
+     * Default: 0
      */
     public int class_weight;
     /**
      * rows a node needs to be split, >= 2; default 2
+     * Default: 2
      */
     public long min_samples_split;
     /**
      * rows each child must keep, >= 1; default 1
+     * Default: 1
      */
     public long min_samples_leaf;
     /**
      * smallest weighted impurity decrease of a split (see the header), >= 0; default 0
+     * Default: 0.0
      */
     public double min_impurity_decrease;
     /**
-     * 0 = unlimited (default, depth-first growth); >= 2: best-first growth up to this many leaves
+     * 0 (default) = unlimited, depth-first growth; >= 2: best-first growth up to this many leaves
+     * Default: 0
      */
     public long max_leaf_nodes;
     /**
      * cost-complexity pruning parameter, >= 0; default 0
+     * Default: 0.0
      */
     public double ccp_alpha;
     /**
-     * class whose share the rules and dot output show as "p" (NULL: the predicted class); must be a class of the target; borrowed for the call
+     * class whose share the rules and dot output show as "p", or NULL (default): the predicted class; must be a class of the target; borrowed for the call
+     * Default: None
      */
     public Pointer positive;
     /**
      * seed of the feature visiting order (tie rule, see the header); default 0
+     * Default: 0
      */
     public long seed;
     /**
-     * 0 = exact mode (default); 2..255: histogram mode
+     * 0 (default) = exact mode; 2..255: histogram mode
+     * Default: 0
      */
     public int max_bins;
     /**
-     * worker threads, 0 = all cores (default); the result does not depend on it
+     * worker threads, 0 (default) = all cores; the result does not depend on it
+     * Default: 0
      */
     public int n_threads;
     /**
-     * number column of row weights (>= 0, finite), or NULL (default: every row weighs 1); borrowed for the call
+     * number column of row weights (>= 0, finite), or NULL (default): every row weighs 1; borrowed for the call
+     * Default: None
      */
     public Pointer sample_weight;
     /**
-     * called as the tree grows with the fraction of rows settled in leaves, or NULL; non-zero return cancels (CRM_E_CANCELLED)
+     * called as the tree grows with the fraction of rows settled in leaves, or NULL (default); non-zero return cancels (CRM_E_CANCELLED)
+     * Default: None
      */
     public CrmProgressFn progress;
     /**
-     * passed to progress
+     * passed to progress; default NULL
+     * Default: None
      */
     public Pointer user;
     /**
      * "NAME=EXPR" transform steps applied in order to a copy of the dataset before the fit and recorded in the model (crm/model.h, "Transform steps"), or NULL (default); borrowed for the call
+     * Default: None
      */
     public Pointer mutate;
     /**
      * number of mutate entries, <= 4096; default 0
+     * Default: 0
      */
     public long n_mutate;
 
     /** Field metadata, in declaration order. */
     public static final FieldInfo[] FIELDS = {
-        new FieldInfo("size", FieldInfo.Kind.SIZE, 0L, Long.MAX_VALUE, null, null, -1),
-        new FieldInfo("task", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, "crm_tree_task", null, -1),
-        new FieldInfo("criterion", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, "crm_tree_criterion", null, -1),
-        new FieldInfo("max_depth", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
-        new FieldInfo("class_weight", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, "crm_tree_class_weight", null, -1),
-        new FieldInfo("min_samples_split", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null, -1),
-        new FieldInfo("min_samples_leaf", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null, -1),
-        new FieldInfo("min_impurity_decrease", FieldInfo.Kind.DOUBLE, 0L, 0L, null, null, -1),
-        new FieldInfo("max_leaf_nodes", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null, -1),
-        new FieldInfo("ccp_alpha", FieldInfo.Kind.DOUBLE, 0L, 0L, null, null, -1),
-        new FieldInfo("positive", FieldInfo.Kind.STRING, 0L, 0L, null, null, -1),
-        new FieldInfo("seed", FieldInfo.Kind.UINT64, 0L, -1L, null, null, -1),
-        new FieldInfo("max_bins", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
-        new FieldInfo("n_threads", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, -1),
-        new FieldInfo("sample_weight", FieldInfo.Kind.STRING, 0L, 0L, null, null, -1),
-        new FieldInfo("progress", FieldInfo.Kind.CALLBACK, 0L, 0L, null, null, -1),
-        new FieldInfo("user", FieldInfo.Kind.USER, 0L, 0L, null, null, -1),
-        new FieldInfo("mutate", FieldInfo.Kind.STRING_ARRAY, 0L, 0L, null, "n_mutate", -1),
-        new FieldInfo("n_mutate", FieldInfo.Kind.LENGTH, 0L, Long.MAX_VALUE, null, null, -1),
+        new FieldInfo("size", FieldInfo.Kind.SIZE, 0L, Long.MAX_VALUE, null, null, 0),
+        new FieldInfo("task", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, "crm_tree_task", null, 8),
+        new FieldInfo("criterion", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, "crm_tree_criterion", null, 12),
+        new FieldInfo("max_depth", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 16),
+        new FieldInfo("class_weight", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, "crm_tree_class_weight", null, 20),
+        new FieldInfo("min_samples_split", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null, 24),
+        new FieldInfo("min_samples_leaf", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null, 32),
+        new FieldInfo("min_impurity_decrease", FieldInfo.Kind.DOUBLE, 0L, 0L, null, null, 40),
+        new FieldInfo("max_leaf_nodes", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null, 48),
+        new FieldInfo("ccp_alpha", FieldInfo.Kind.DOUBLE, 0L, 0L, null, null, 56),
+        new FieldInfo("positive", FieldInfo.Kind.STRING, 0L, 0L, null, null, 64),
+        new FieldInfo("seed", FieldInfo.Kind.UINT64, 0L, -1L, null, null, 72),
+        new FieldInfo("max_bins", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 80),
+        new FieldInfo("n_threads", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 84),
+        new FieldInfo("sample_weight", FieldInfo.Kind.STRING, 0L, 0L, null, null, 88),
+        new FieldInfo("progress", FieldInfo.Kind.CALLBACK, 0L, 0L, null, null, 96),
+        new FieldInfo("user", FieldInfo.Kind.USER, 0L, 0L, null, null, 104),
+        new FieldInfo("mutate", FieldInfo.Kind.STRING_ARRAY, 0L, 0L, null, "n_mutate", 112),
+        new FieldInfo("n_mutate", FieldInfo.Kind.LENGTH, 0L, Long.MAX_VALUE, null, null, 120),
     };
 
     /** sizeof the C struct on x86-64 per the API description (-1: not given). */
-    public static final long C_SIZE = -1;
+    public static final long C_SIZE = 128;
 
     /** A struct holding the library's defaults (crm_tree_options_init). */
     public CrmTreeOptions() {

@@ -16,6 +16,7 @@ public final class AprioriOptions extends Options {
 
     /**
      * minimum support as a fraction of the transactions, 0 < min_support <= 1; default 0.01; used when min_count is 0
+     * Default: 0.01
      */
     public AprioriOptions minSupport(double value) {
         set("min_support", value);
@@ -24,6 +25,7 @@ public final class AprioriOptions extends Options {
 
     /**
      * minimum number of transactions; 0 (default) = use min_support; >= 0
+     * Default: 0
      */
     public AprioriOptions minCount(long value) {
         set("min_count", value);
@@ -32,6 +34,7 @@ public final class AprioriOptions extends Options {
 
     /**
      * largest itemset size; -1 (default) = unlimited; otherwise >= 1 (0 is refused)
+     * Default: -1
      */
     public AprioriOptions maxLen(int value) {
         set("max_len", value);
@@ -40,6 +43,7 @@ public final class AprioriOptions extends Options {
 
     /**
      * {@literal @}type[enum] crm_apriori_target; default CRM_APRIORI_ALL
+     * Default: 1
      */
     public AprioriOptions target(int value) {
         set("target", value);
@@ -48,6 +52,7 @@ public final class AprioriOptions extends Options {
 
     /**
      * {@literal @}type[enum] crm_apriori_target; default CRM_APRIORI_ALL
+     * Default: 1
      */
     public AprioriOptions target(String value) {
         set("target", value);
@@ -56,6 +61,7 @@ public final class AprioriOptions extends Options {
 
     /**
      * rules: minimum confidence, 0..1; default 0 (all)
+     * Default: 0.0
      */
     public AprioriOptions minConfidence(double value) {
         set("min_confidence", value);
@@ -64,6 +70,7 @@ public final class AprioriOptions extends Options {
 
     /**
      * rules: minimum lift, >= 0; default 0 (all)
+     * Default: 0.0
      */
     public AprioriOptions minLift(double value) {
         set("min_lift", value);
@@ -72,6 +79,7 @@ public final class AprioriOptions extends Options {
 
     /**
      * threads, 0 = all online cores; >= 0; default 0. The subtrees of the single items are mined in parallel and merged in item order: results are identical for every value
+     * Default: 0
      */
     public AprioriOptions nThreads(int value) {
         set("n_threads", value);
@@ -80,6 +88,7 @@ public final class AprioriOptions extends Options {
 
     /**
      * called now and then with the fraction done (0..1) on the calling thread; a non-zero return cancels with CRM_E_CANCELLED; NULL (default) = none
+     * Default: None
      */
     public AprioriOptions progress(Progress value) {
         set("progress", value);
@@ -88,6 +97,7 @@ public final class AprioriOptions extends Options {
 
     /**
      * joins items in the text columns; non-empty, no backslash as its first character; NULL (default) = ", ". Borrowed for the call only
+     * Default: None
      */
     public AprioriOptions separator(String value) {
         set("separator", value);

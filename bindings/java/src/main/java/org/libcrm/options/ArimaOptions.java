@@ -16,6 +16,7 @@ public final class ArimaOptions extends Options {
 
     /**
      * AR order, 0..100; default 0
+     * Default: 0
      */
     public ArimaOptions p(int value) {
         set("p", value);
@@ -24,6 +25,7 @@ public final class ArimaOptions extends Options {
 
     /**
      * differences, 0..3; default 0
+     * Default: 0
      */
     public ArimaOptions d(int value) {
         set("d", value);
@@ -32,6 +34,7 @@ public final class ArimaOptions extends Options {
 
     /**
      * MA order, 0..100; default 0
+     * Default: 0
      */
     public ArimaOptions q(int value) {
         set("q", value);
@@ -40,6 +43,7 @@ public final class ArimaOptions extends Options {
 
     /**
      * seasonal AR order P; default 0
+     * Default: 0
      */
     public ArimaOptions sp(int value) {
         set("sp", value);
@@ -48,6 +52,7 @@ public final class ArimaOptions extends Options {
 
     /**
      * seasonal differences D, 0..2; default 0
+     * Default: 0
      */
     public ArimaOptions sd(int value) {
         set("sd", value);
@@ -56,6 +61,7 @@ public final class ArimaOptions extends Options {
 
     /**
      * seasonal MA order Q; default 0
+     * Default: 0
      */
     public ArimaOptions sq(int value) {
         set("sq", value);
@@ -64,6 +70,7 @@ public final class ArimaOptions extends Options {
 
     /**
      * season length s, >= 1; 0 (default) = from `freq` for datasets (7, 52, 12, 4, 1), 1 for plain series
+     * Default: 0
      */
     public ArimaOptions period(int value) {
         set("period", value);
@@ -72,6 +79,7 @@ public final class ArimaOptions extends Options {
 
     /**
      * 1 (default): estimate a mean when d + D = 0
+     * Default: 1
      */
     public ArimaOptions includeMean(int value) {
         set("include_mean", value);
@@ -80,6 +88,7 @@ public final class ArimaOptions extends Options {
 
     /**
      * 1 (default): estimate a mean when d + D = 0
+     * Default: 1
      */
     public ArimaOptions includeMean(boolean value) {
         set("include_mean", value);
@@ -88,6 +97,7 @@ public final class ArimaOptions extends Options {
 
     /**
      * 1: estimate a drift when d + D = 1; default 0
+     * Default: 0
      */
     public ArimaOptions includeDrift(int value) {
         set("include_drift", value);
@@ -96,6 +106,7 @@ public final class ArimaOptions extends Options {
 
     /**
      * 1: estimate a drift when d + D = 1; default 0
+     * Default: 0
      */
     public ArimaOptions includeDrift(boolean value) {
         set("include_drift", value);
@@ -104,6 +115,7 @@ public final class ArimaOptions extends Options {
 
     /**
      * {@literal @}type[enum] crm_arima_method; default CRM_ARIMA_CSS_ML
+     * Default: 0
      */
     public ArimaOptions method(int value) {
         set("method", value);
@@ -112,6 +124,7 @@ public final class ArimaOptions extends Options {
 
     /**
      * {@literal @}type[enum] crm_arima_method; default CRM_ARIMA_CSS_ML
+     * Default: 0
      */
     public ArimaOptions method(String value) {
         set("method", value);
@@ -120,6 +133,7 @@ public final class ArimaOptions extends Options {
 
     /**
      * 1: select the order automatically (then p..sq, include_mean, include_drift, fixed and method are ignored: the search fits with CSS-ML, or CSS while approximating, as auto.arima); default 0
+     * Default: 0
      */
     public ArimaOptions autoOrder(int value) {
         set("auto_order", value);
@@ -128,6 +142,7 @@ public final class ArimaOptions extends Options {
 
     /**
      * 1: select the order automatically (then p..sq, include_mean, include_drift, fixed and method are ignored: the search fits with CSS-ML, or CSS while approximating, as auto.arima); default 0
+     * Default: 0
      */
     public ArimaOptions autoOrder(boolean value) {
         set("auto_order", value);
@@ -136,6 +151,7 @@ public final class ArimaOptions extends Options {
 
     /**
      * auto: largest p; default 5
+     * Default: 5
      */
     public ArimaOptions maxP(int value) {
         set("max_p", value);
@@ -144,6 +160,7 @@ public final class ArimaOptions extends Options {
 
     /**
      * auto: largest q; default 5
+     * Default: 5
      */
     public ArimaOptions maxQ(int value) {
         set("max_q", value);
@@ -152,6 +169,7 @@ public final class ArimaOptions extends Options {
 
     /**
      * auto: largest P; default 2
+     * Default: 2
      */
     public ArimaOptions maxSp(int value) {
         set("max_sp", value);
@@ -160,6 +178,7 @@ public final class ArimaOptions extends Options {
 
     /**
      * auto: largest Q; default 2
+     * Default: 2
      */
     public ArimaOptions maxSq(int value) {
         set("max_sq", value);
@@ -168,6 +187,7 @@ public final class ArimaOptions extends Options {
 
     /**
      * auto: largest d; default 2
+     * Default: 2
      */
     public ArimaOptions maxD(int value) {
         set("max_d", value);
@@ -176,6 +196,7 @@ public final class ArimaOptions extends Options {
 
     /**
      * auto: largest D; default 1
+     * Default: 1
      */
     public ArimaOptions maxSd(int value) {
         set("max_sd", value);
@@ -183,7 +204,8 @@ public final class ArimaOptions extends Options {
     }
 
     /**
-     * auto: 1 stepwise search (default), 0 every order
+     * auto: 1 (default) stepwise search, 0 every order
+     * Default: 1
      */
     public ArimaOptions stepwise(int value) {
         set("stepwise", value);
@@ -191,7 +213,8 @@ public final class ArimaOptions extends Options {
     }
 
     /**
-     * auto: 1 stepwise search (default), 0 every order
+     * auto: 1 (default) stepwise search, 0 every order
+     * Default: 1
      */
     public ArimaOptions stepwise(boolean value) {
         set("stepwise", value);
@@ -200,6 +223,7 @@ public final class ArimaOptions extends Options {
 
     /**
      * auto, stepwise = 0: largest p+q+P+Q; default 5
+     * Default: 5
      */
     public ArimaOptions maxOrder(int value) {
         set("max_order", value);
@@ -208,6 +232,7 @@ public final class ArimaOptions extends Options {
 
     /**
      * auto: fixed d, or -1 (default) for the KPSS tests
+     * Default: -1
      */
     public ArimaOptions autoD(int value) {
         set("auto_d", value);
@@ -216,6 +241,7 @@ public final class ArimaOptions extends Options {
 
     /**
      * auto: fixed D, or -1 (default) for the seasonal test
+     * Default: -1
      */
     public ArimaOptions autoSd(int value) {
         set("auto_sd", value);
@@ -224,6 +250,7 @@ public final class ArimaOptions extends Options {
 
     /**
      * auto: -1 (default) CSS search when n > 150 or s > 12, 0 never, 1 always
+     * Default: -1
      */
     public ArimaOptions approximation(int value) {
         set("approximation", value);
@@ -232,6 +259,7 @@ public final class ArimaOptions extends Options {
 
     /**
      * {@literal @}type[enum] crm_arima_ic; auto: criterion; default CRM_ARIMA_AICC
+     * Default: 0
      */
     public ArimaOptions ic(int value) {
         set("ic", value);
@@ -240,6 +268,7 @@ public final class ArimaOptions extends Options {
 
     /**
      * {@literal @}type[enum] crm_arima_ic; auto: criterion; default CRM_ARIMA_AICC
+     * Default: 0
      */
     public ArimaOptions ic(String value) {
         set("ic", value);
@@ -248,6 +277,7 @@ public final class ArimaOptions extends Options {
 
     /**
      * 1 (default): optimise the AR parts as partial autocorrelations (stationary)
+     * Default: 1
      */
     public ArimaOptions transform(int value) {
         set("transform", value);
@@ -256,6 +286,7 @@ public final class ArimaOptions extends Options {
 
     /**
      * 1 (default): optimise the AR parts as partial autocorrelations (stationary)
+     * Default: 1
      */
     public ArimaOptions transform(boolean value) {
         set("transform", value);
@@ -264,6 +295,7 @@ public final class ArimaOptions extends Options {
 
     /**
      * BFGS gradient evaluations, >= 0; default 100
+     * Default: 100
      */
     public ArimaOptions maxIter(int value) {
         set("max_iter", value);
@@ -272,6 +304,7 @@ public final class ArimaOptions extends Options {
 
     /**
      * BFGS relative tolerance, > 0; default sqrt(DBL_EPSILON)
+     * Default: 1.4901161193847656e-08
      */
     public ArimaOptions reltol(double value) {
         set("reltol", value);
@@ -280,6 +313,7 @@ public final class ArimaOptions extends Options {
 
     /**
      * prior variance of differenced states, > 0; default 1e6
+     * Default: 1000000.0
      */
     public ArimaOptions kappa(double value) {
         set("kappa", value);
@@ -288,6 +322,7 @@ public final class ArimaOptions extends Options {
 
     /**
      * n_fixed values in term order (ar, ma, sar, sma, intercept|drift); NaN = estimate, a number = hold it at that value; NULL (default) estimates all. Holding an AR term switches the transform off, as R. Borrowed for the call
+     * Default: None
      */
     public ArimaOptions fixed(double... value) {
         set("fixed", value);
@@ -296,6 +331,7 @@ public final class ArimaOptions extends Options {
 
     /**
      * {@literal @}type[enum] crm_arima_freq; datasets: calendar period; default CRM_ARIMA_MONTH
+     * Default: 3
      */
     public ArimaOptions freq(int value) {
         set("freq", value);
@@ -304,6 +340,7 @@ public final class ArimaOptions extends Options {
 
     /**
      * {@literal @}type[enum] crm_arima_freq; datasets: calendar period; default CRM_ARIMA_MONTH
+     * Default: 3
      */
     public ArimaOptions freq(String value) {
         set("freq", value);
@@ -312,6 +349,7 @@ public final class ArimaOptions extends Options {
 
     /**
      * datasets: 1 (default) sum rows per period, empty periods 0; 0 rows must be one per period already
+     * Default: 1
      */
     public ArimaOptions aggregate(int value) {
         set("aggregate", value);
@@ -320,6 +358,7 @@ public final class ArimaOptions extends Options {
 
     /**
      * datasets: 1 (default) sum rows per period, empty periods 0; 0 rows must be one per period already
+     * Default: 1
      */
     public ArimaOptions aggregate(boolean value) {
         set("aggregate", value);
@@ -328,6 +367,7 @@ public final class ArimaOptions extends Options {
 
     /**
      * 0 (default): a NaN in the series is an error; 1: NaN are missing observations, skipped by the Kalman filter (CSS-ML then runs as ML, as R; CSS refuses them)
+     * Default: 0
      */
     public ArimaOptions allowMissing(int value) {
         set("allow_missing", value);
@@ -336,6 +376,7 @@ public final class ArimaOptions extends Options {
 
     /**
      * 0 (default): a NaN in the series is an error; 1: NaN are missing observations, skipped by the Kalman filter (CSS-ML then runs as ML, as R; CSS refuses them)
+     * Default: 0
      */
     public ArimaOptions allowMissing(boolean value) {
         set("allow_missing", value);
@@ -343,7 +384,8 @@ public final class ArimaOptions extends Options {
     }
 
     /**
-     * crm_arima_fit_many: worker threads, 0 = all cores (default); results do not depend on it
+     * crm_arima_fit_many: worker threads, 0 (default) = all cores; results do not depend on it
+     * Default: 0
      */
     public ArimaOptions nThreads(int value) {
         set("n_threads", value);
@@ -351,7 +393,8 @@ public final class ArimaOptions extends Options {
     }
 
     /**
-     * crm_arima_fit_many: called after each series with the fraction done, or NULL (default); non-zero cancels (CRM_E_CANCELLED)
+     * crm_arima_fit_many: called after each chunk of series with the fraction done, or NULL (default); non-zero cancels (CRM_E_CANCELLED)
+     * Default: None
      */
     public ArimaOptions progress(Progress value) {
         set("progress", value);

@@ -16,6 +16,7 @@ public final class ImputeOptions extends Options {
 
     /**
      * CRM_IMPUTE_CONSTANT value for number columns, and for time columns in seconds since the epoch (must be a whole number); default 0
+     * Default: 0.0
      */
     public ImputeOptions constant(double value) {
         set("constant", value);
@@ -24,6 +25,7 @@ public final class ImputeOptions extends Options {
 
     /**
      * CRM_IMPUTE_CONSTANT value for text columns (UTF-8, copied); default NULL, which a text column refuses
+     * Default: None
      */
     public ImputeOptions textConstant(String value) {
         set("text_constant", value);
@@ -31,7 +33,8 @@ public final class ImputeOptions extends Options {
     }
 
     /**
-     * CRM_IMPUTE_LINEAR: a number or time column giving the position of each row (e.g. the invoice date); NULL (default) = row order
+     * CRM_IMPUTE_LINEAR: a number or time column giving the position of each row (e.g. the invoice date); default NULL = row order
+     * Default: None
      */
     public ImputeOptions orderBy(String value) {
         set("order_by", value);

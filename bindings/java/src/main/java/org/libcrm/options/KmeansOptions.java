@@ -16,6 +16,7 @@ public final class KmeansOptions extends Options {
 
     /**
      * number of clusters, >= 1; default 8
+     * Default: 8
      */
     public KmeansOptions k(int value) {
         set("k", value);
@@ -24,6 +25,7 @@ public final class KmeansOptions extends Options {
 
     /**
      * restarts, lowest inertia kept, >= 1; default 10
+     * Default: 10
      */
     public KmeansOptions nInit(int value) {
         set("n_init", value);
@@ -32,6 +34,7 @@ public final class KmeansOptions extends Options {
 
     /**
      * Lloyd iterations per restart, >= 1; default 300
+     * Default: 300
      */
     public KmeansOptions maxIter(int value) {
         set("max_iter", value);
@@ -39,7 +42,8 @@ public final class KmeansOptions extends Options {
     }
 
     /**
-     * crm_kmeans_init; default CRM_KMEANS_INIT_PLUSPLUS
+     * {@literal @}type[enum] crm_kmeans_init; default CRM_KMEANS_INIT_PLUSPLUS
+     * Default: 1
      */
     public KmeansOptions init(int value) {
         set("init", value);
@@ -47,7 +51,8 @@ public final class KmeansOptions extends Options {
     }
 
     /**
-     * crm_kmeans_init; default CRM_KMEANS_INIT_PLUSPLUS
+     * {@literal @}type[enum] crm_kmeans_init; default CRM_KMEANS_INIT_PLUSPLUS
+     * Default: 1
      */
     public KmeansOptions init(String value) {
         set("init", value);
@@ -56,6 +61,7 @@ public final class KmeansOptions extends Options {
 
     /**
      * relative tolerance (see the header), >= 0; default 1e-4
+     * Default: 0.0001
      */
     public KmeansOptions tol(double value) {
         set("tol", value);
@@ -63,7 +69,8 @@ public final class KmeansOptions extends Options {
     }
 
     /**
-     * GIVEN: k * ncols values, row-major (center after center), in the units of the data as given (raw, also with standardize); borrowed for the call
+     * GIVEN: k * ncols values, row-major (center after center), in the units of the data as given (raw, also with standardize); default NULL; borrowed for the call
+     * Default: None
      */
     public KmeansOptions initCenters(double... value) {
         set("init_centers", value);
@@ -72,6 +79,7 @@ public final class KmeansOptions extends Options {
 
     /**
      * seed of all randomness; default 0
+     * Default: 0
      */
     public KmeansOptions seed(long value) {
         set("seed", value);
@@ -80,6 +88,7 @@ public final class KmeansOptions extends Options {
 
     /**
      * seed of all randomness; default 0
+     * Default: 0
      */
     public KmeansOptions seed(BigInteger value) {
         set("seed", value);
@@ -88,6 +97,7 @@ public final class KmeansOptions extends Options {
 
     /**
      * 1: fit on z-scores; default 0
+     * Default: 0
      */
     public KmeansOptions standardize(int value) {
         set("standardize", value);
@@ -96,6 +106,7 @@ public final class KmeansOptions extends Options {
 
     /**
      * 1: fit on z-scores; default 0
+     * Default: 0
      */
     public KmeansOptions standardize(boolean value) {
         set("standardize", value);
@@ -103,7 +114,8 @@ public final class KmeansOptions extends Options {
     }
 
     /**
-     * worker threads, 0 = all cores (default); the result does not depend on it
+     * worker threads, 0 (default) = all cores; the result does not depend on it
+     * Default: 0
      */
     public KmeansOptions nThreads(int value) {
         set("n_threads", value);
@@ -111,7 +123,8 @@ public final class KmeansOptions extends Options {
     }
 
     /**
-     * crm_kmeans_algorithm; default CRM_KMEANS_AUTO
+     * {@literal @}type[enum] crm_kmeans_algorithm; default CRM_KMEANS_AUTO
+     * Default: 0
      */
     public KmeansOptions algorithm(int value) {
         set("algorithm", value);
@@ -119,7 +132,8 @@ public final class KmeansOptions extends Options {
     }
 
     /**
-     * crm_kmeans_algorithm; default CRM_KMEANS_AUTO
+     * {@literal @}type[enum] crm_kmeans_algorithm; default CRM_KMEANS_AUTO
+     * Default: 0
      */
     public KmeansOptions algorithm(String value) {
         set("algorithm", value);
@@ -128,6 +142,7 @@ public final class KmeansOptions extends Options {
 
     /**
      * called after every iteration with the fraction done in [0, 1], or NULL (default); non-zero return cancels (CRM_E_CANCELLED)
+     * Default: None
      */
     public KmeansOptions progress(Progress value) {
         set("progress", value);
@@ -136,6 +151,7 @@ public final class KmeansOptions extends Options {
 
     /**
      * number column of sample weights (>= 0, finite), or NULL (default): every row weighs 1. Weights scale a row's share of the centers, of inertia and wcss and of the k-means++ draws (not `size`, not the tol variance, not the standardization); borrowed for the call
+     * Default: None
      */
     public KmeansOptions sampleWeight(String value) {
         set("sample_weight", value);
@@ -144,6 +160,7 @@ public final class KmeansOptions extends Options {
 
     /**
      * "NAME=EXPR" transform steps applied in order to a copy of the dataset before the fit and recorded in the model (crm/model.h, "Transform steps"), or NULL (default); borrowed for the call
+     * Default: None
      */
     public KmeansOptions mutate(String... value) {
         set("mutate", value);

@@ -16,6 +16,7 @@ public final class LinregOptions extends Options {
 
     /**
      * ridge penalty >= 0 (scikit-learn's Ridge alpha); default 0
+     * Default: 0.0
      */
     public LinregOptions l2(double value) {
         set("l2", value);
@@ -23,7 +24,8 @@ public final class LinregOptions extends Options {
     }
 
     /**
-     * 1: add the "intercept" term (default); 0: none
+     * 1 (default): add the "intercept" term; 0: none
+     * Default: 1
      */
     public LinregOptions fitIntercept(int value) {
         set("fit_intercept", value);
@@ -31,7 +33,8 @@ public final class LinregOptions extends Options {
     }
 
     /**
-     * 1: add the "intercept" term (default); 0: none
+     * 1 (default): add the "intercept" term; 0: none
+     * Default: 1
      */
     public LinregOptions fitIntercept(boolean value) {
         set("fit_intercept", value);
@@ -39,7 +42,8 @@ public final class LinregOptions extends Options {
     }
 
     /**
-     * crm_linear_missing; default CRM_LINEAR_MISSING_ERROR
+     * {@literal @}type[enum] crm_linear_missing; default CRM_LINEAR_MISSING_ERROR
+     * Default: 0
      */
     public LinregOptions missing(int value) {
         set("missing", value);
@@ -47,7 +51,8 @@ public final class LinregOptions extends Options {
     }
 
     /**
-     * crm_linear_missing; default CRM_LINEAR_MISSING_ERROR
+     * {@literal @}type[enum] crm_linear_missing; default CRM_LINEAR_MISSING_ERROR
+     * Default: 0
      */
     public LinregOptions missing(String value) {
         set("missing", value);
@@ -56,6 +61,7 @@ public final class LinregOptions extends Options {
 
     /**
      * number column of row weights (>= 0), or NULL (default): all 1; borrowed for the call
+     * Default: None
      */
     public LinregOptions sampleWeight(String value) {
         set("sample_weight", value);
@@ -64,6 +70,7 @@ public final class LinregOptions extends Options {
 
     /**
      * "NAME=EXPR" transform steps applied in order to a copy of the dataset before the fit and recorded in the model (crm/model.h, "Transform steps"), or NULL (default); borrowed for the call
+     * Default: None
      */
     public LinregOptions mutate(String... value) {
         set("mutate", value);

@@ -16,6 +16,7 @@ public final class LogregOptions extends Options {
 
     /**
      * L2 penalty lambda >= 0 (= 1 / scikit-learn's C); default 0
+     * Default: 0.0
      */
     public LogregOptions l2(double value) {
         set("l2", value);
@@ -23,7 +24,8 @@ public final class LogregOptions extends Options {
     }
 
     /**
-     * 1: add the "intercept" term (default); 0: none
+     * 1 (default): add the "intercept" term; 0: none
+     * Default: 1
      */
     public LogregOptions fitIntercept(int value) {
         set("fit_intercept", value);
@@ -31,7 +33,8 @@ public final class LogregOptions extends Options {
     }
 
     /**
-     * 1: add the "intercept" term (default); 0: none
+     * 1 (default): add the "intercept" term; 0: none
+     * Default: 1
      */
     public LogregOptions fitIntercept(boolean value) {
         set("fit_intercept", value);
@@ -40,6 +43,7 @@ public final class LogregOptions extends Options {
 
     /**
      * 1: fit on z-scores of the number features; default 0
+     * Default: 0
      */
     public LogregOptions standardize(int value) {
         set("standardize", value);
@@ -48,6 +52,7 @@ public final class LogregOptions extends Options {
 
     /**
      * 1: fit on z-scores of the number features; default 0
+     * Default: 0
      */
     public LogregOptions standardize(boolean value) {
         set("standardize", value);
@@ -56,6 +61,7 @@ public final class LogregOptions extends Options {
 
     /**
      * positive class of a text target, or NULL (default): the second of the two classes in byte order; borrowed for the call
+     * Default: None
      */
     public LogregOptions positive(String value) {
         set("positive", value);
@@ -63,7 +69,8 @@ public final class LogregOptions extends Options {
     }
 
     /**
-     * crm_logreg_class_weight; default NONE
+     * {@literal @}type[enum] crm_logreg_class_weight; default CRM_LOGREG_CLASS_WEIGHT_NONE
+     * Default: 0
      */
     public LogregOptions classWeight(int value) {
         set("class_weight", value);
@@ -71,7 +78,8 @@ public final class LogregOptions extends Options {
     }
 
     /**
-     * crm_logreg_class_weight; default NONE
+     * {@literal @}type[enum] crm_logreg_class_weight; default CRM_LOGREG_CLASS_WEIGHT_NONE
+     * Default: 0
      */
     public LogregOptions classWeight(String value) {
         set("class_weight", value);
@@ -80,6 +88,7 @@ public final class LogregOptions extends Options {
 
     /**
      * iterations, >= 1; default 100 (Newton) - L-BFGS uses max(max_iter, 1000)
+     * Default: 100
      */
     public LogregOptions maxIter(int value) {
         set("max_iter", value);
@@ -88,6 +97,7 @@ public final class LogregOptions extends Options {
 
     /**
      * convergence tolerance (see the header), > 0; default 1e-8
+     * Default: 1e-08
      */
     public LogregOptions tol(double value) {
         set("tol", value);
@@ -95,7 +105,8 @@ public final class LogregOptions extends Options {
     }
 
     /**
-     * crm_linear_missing; default CRM_LINEAR_MISSING_ERROR
+     * {@literal @}type[enum] crm_linear_missing; default CRM_LINEAR_MISSING_ERROR
+     * Default: 0
      */
     public LogregOptions missing(int value) {
         set("missing", value);
@@ -103,7 +114,8 @@ public final class LogregOptions extends Options {
     }
 
     /**
-     * crm_linear_missing; default CRM_LINEAR_MISSING_ERROR
+     * {@literal @}type[enum] crm_linear_missing; default CRM_LINEAR_MISSING_ERROR
+     * Default: 0
      */
     public LogregOptions missing(String value) {
         set("missing", value);
@@ -111,7 +123,8 @@ public final class LogregOptions extends Options {
     }
 
     /**
-     * crm_logreg_solver; default CRM_LOGREG_AUTO
+     * {@literal @}type[enum] crm_logreg_solver; default CRM_LOGREG_AUTO
+     * Default: 0
      */
     public LogregOptions solver(int value) {
         set("solver", value);
@@ -119,7 +132,8 @@ public final class LogregOptions extends Options {
     }
 
     /**
-     * crm_logreg_solver; default CRM_LOGREG_AUTO
+     * {@literal @}type[enum] crm_logreg_solver; default CRM_LOGREG_AUTO
+     * Default: 0
      */
     public LogregOptions solver(String value) {
         set("solver", value);
@@ -128,6 +142,7 @@ public final class LogregOptions extends Options {
 
     /**
      * number column of row weights (>= 0), or NULL (default): all 1; borrowed for the call
+     * Default: None
      */
     public LogregOptions sampleWeight(String value) {
         set("sample_weight", value);
@@ -135,7 +150,8 @@ public final class LogregOptions extends Options {
     }
 
     /**
-     * worker threads, 0 = all cores (default); the result does not depend on it
+     * worker threads, 0 (default) = all cores; the result does not depend on it
+     * Default: 0
      */
     public LogregOptions nThreads(int value) {
         set("n_threads", value);
@@ -144,6 +160,7 @@ public final class LogregOptions extends Options {
 
     /**
      * called after every iteration with the fraction of max_iter used, or NULL (default); non-zero return cancels (CRM_E_CANCELLED)
+     * Default: None
      */
     public LogregOptions progress(Progress value) {
         set("progress", value);
@@ -152,6 +169,7 @@ public final class LogregOptions extends Options {
 
     /**
      * "NAME=EXPR" transform steps applied in order to a copy of the dataset before the fit and recorded in the model (crm/model.h, "Transform steps"), or NULL (default); borrowed for the call
+     * Default: None
      */
     public LogregOptions mutate(String... value) {
         set("mutate", value);

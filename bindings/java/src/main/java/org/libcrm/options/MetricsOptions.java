@@ -15,7 +15,8 @@ import org.libcrm.Progress;
 public final class MetricsOptions extends Options {
 
     /**
-     * positive class of a text truth column; required for text, ignored for number truth; borrowed for the call
+     * positive class of a text truth column; required for text, ignored for number truth; default NULL; borrowed for the call
+     * Default: None
      */
     public MetricsOptions positive(String value) {
         set("positive", value);
@@ -24,6 +25,7 @@ public final class MetricsOptions extends Options {
 
     /**
      * classification: positive when score > threshold; default 0.5
+     * Default: 0.5
      */
     public MetricsOptions threshold(double value) {
         set("threshold", value);
@@ -32,6 +34,7 @@ public final class MetricsOptions extends Options {
 
     /**
      * number column of weights >= 0, or NULL (default)
+     * Default: None
      */
     public MetricsOptions sampleWeight(String value) {
         set("sample_weight", value);

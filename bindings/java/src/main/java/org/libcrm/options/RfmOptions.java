@@ -15,7 +15,8 @@ import org.libcrm.Progress;
 public final class RfmOptions extends Options {
 
     /**
-     * customer id column (any type); required
+     * customer id column (any type); required (default NULL)
+     * Default: None
      */
     public RfmOptions customer(String value) {
         set("customer", value);
@@ -23,7 +24,8 @@ public final class RfmOptions extends Options {
     }
 
     /**
-     * transaction time column (CRM_TYPE_TIME); required
+     * transaction time column (CRM_TYPE_TIME); required (default NULL)
+     * Default: None
      */
     public RfmOptions date(String value) {
         set("date", value);
@@ -31,7 +33,8 @@ public final class RfmOptions extends Options {
     }
 
     /**
-     * amount column (number), or NULL to use quantity * price
+     * amount column (number), or NULL (default) to use quantity * price
+     * Default: None
      */
     public RfmOptions amount(String value) {
         set("amount", value);
@@ -39,7 +42,8 @@ public final class RfmOptions extends Options {
     }
 
     /**
-     * quantity column (number); used when amount is NULL
+     * quantity column (number); used when amount is NULL; default NULL
+     * Default: None
      */
     public RfmOptions quantity(String value) {
         set("quantity", value);
@@ -47,7 +51,8 @@ public final class RfmOptions extends Options {
     }
 
     /**
-     * unit price column (number); used when amount is NULL
+     * unit price column (number); used when amount is NULL; default NULL
+     * Default: None
      */
     public RfmOptions price(String value) {
         set("price", value);
@@ -55,7 +60,8 @@ public final class RfmOptions extends Options {
     }
 
     /**
-     * invoice column (any type), or NULL: frequency counts rows
+     * invoice column (any type), or NULL (default): frequency counts rows
+     * Default: None
      */
     public RfmOptions invoice(String value) {
         set("invoice", value);
@@ -64,6 +70,7 @@ public final class RfmOptions extends Options {
 
     /**
      * reference time in seconds since the epoch; CRM_TIME_MISSING (default) = midnight UTC after the last transaction's date
+     * Default: -9223372036854775808
      */
     public RfmOptions asOf(long value) {
         set("as_of", value);
@@ -72,6 +79,7 @@ public final class RfmOptions extends Options {
 
     /**
      * number of score bins, 1..9; default 5
+     * Default: 5
      */
     public RfmOptions bins(int value) {
         set("bins", value);
@@ -80,6 +88,7 @@ public final class RfmOptions extends Options {
 
     /**
      * "active" when the last purchase is less than this many days before as_of; default 90; >= 0
+     * Default: 90
      */
     public RfmOptions activeDays(long value) {
         set("active_days", value);
@@ -88,6 +97,7 @@ public final class RfmOptions extends Options {
 
     /**
      * "inactive" when less than this many days (else "churned"); default 365; >= active_days
+     * Default: 365
      */
     public RfmOptions inactiveDays(long value) {
         set("inactive_days", value);
@@ -96,6 +106,7 @@ public final class RfmOptions extends Options {
 
     /**
      * 0 (default): off. N > 0 (needs as_of): a churn table, see "Churn table" above; {@literal @}since 1.1
+     * Default: 0
      */
     public RfmOptions churnDays(long value) {
         set("churn_days", value);

@@ -16,6 +16,7 @@ public final class SilhouetteOptions extends Options {
 
     /**
      * exact up to this many rows; above, the score of a seeded uniform sample of this many rows (without replacement); 0 = always exact; default 10000
+     * Default: 10000
      */
     public SilhouetteOptions sampleSize(long value) {
         set("sample_size", value);
@@ -24,6 +25,7 @@ public final class SilhouetteOptions extends Options {
 
     /**
      * seed of the sample; default 0
+     * Default: 0
      */
     public SilhouetteOptions seed(long value) {
         set("seed", value);
@@ -32,6 +34,7 @@ public final class SilhouetteOptions extends Options {
 
     /**
      * seed of the sample; default 0
+     * Default: 0
      */
     public SilhouetteOptions seed(BigInteger value) {
         set("seed", value);
@@ -39,7 +42,8 @@ public final class SilhouetteOptions extends Options {
     }
 
     /**
-     * worker threads, 0 = all cores (default)
+     * worker threads, 0 (default) = all cores
+     * Default: 0
      */
     public SilhouetteOptions nThreads(int value) {
         set("n_threads", value);

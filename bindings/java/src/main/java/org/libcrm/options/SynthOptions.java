@@ -16,6 +16,7 @@ public final class SynthOptions extends Options {
 
     /**
      * number of customers; default 1000
+     * Default: 1000
      */
     public SynthOptions customers(long value) {
         set("customers", value);
@@ -24,6 +25,7 @@ public final class SynthOptions extends Options {
 
     /**
      * catalogue size; default 300
+     * Default: 300
      */
     public SynthOptions products(long value) {
         set("products", value);
@@ -32,6 +34,7 @@ public final class SynthOptions extends Options {
 
     /**
      * length of the period in days; default 730
+     * Default: 730
      */
     public SynthOptions days(long value) {
         set("days", value);
@@ -39,7 +42,8 @@ public final class SynthOptions extends Options {
     }
 
     /**
-     * first day, seconds since the epoch (UTC midnight); default 2022-01-01 (1640995200)
+     * first day, seconds since the epoch (UTC midnight); default 1640995200 (2022-01-01)
+     * Default: 1640995200
      */
     public SynthOptions start(long value) {
         set("start", value);
@@ -48,6 +52,7 @@ public final class SynthOptions extends Options {
 
     /**
      * random seed; default 0
+     * Default: 0
      */
     public SynthOptions seed(long value) {
         set("seed", value);
@@ -56,6 +61,7 @@ public final class SynthOptions extends Options {
 
     /**
      * random seed; default 0
+     * Default: 0
      */
     public SynthOptions seed(BigInteger value) {
         set("seed", value);
@@ -63,7 +69,8 @@ public final class SynthOptions extends Options {
     }
 
     /**
-     * scale of the dirt (duplicates, cancellations, missing ids, outliers); 0 = clean data, 1 = default rates
+     * scale of the dirt (duplicates, cancellations, missing ids, outliers); 0 = clean data, 1 (default) = the default rates
+     * Default: 1.0
      */
     public SynthOptions dirt(double value) {
         set("dirt", value);

@@ -15,7 +15,8 @@ import org.libcrm.Progress;
 public final class TreeOptions extends Options {
 
     /**
-     * crm_tree_task; default CRM_TREE_AUTO
+     * {@literal @}type[enum] crm_tree_task; default CRM_TREE_AUTO
+     * Default: 0
      */
     public TreeOptions task(int value) {
         set("task", value);
@@ -23,7 +24,8 @@ public final class TreeOptions extends Options {
     }
 
     /**
-     * crm_tree_task; default CRM_TREE_AUTO
+     * {@literal @}type[enum] crm_tree_task; default CRM_TREE_AUTO
+     * Default: 0
      */
     public TreeOptions task(String value) {
         set("task", value);
@@ -31,7 +33,8 @@ public final class TreeOptions extends Options {
     }
 
     /**
-     * crm_tree_criterion; default AUTO
+     * {@literal @}type[enum] crm_tree_criterion; default CRM_TREE_CRITERION_AUTO
+     * Default: 0
      */
     public TreeOptions criterion(int value) {
         set("criterion", value);
@@ -39,7 +42,8 @@ public final class TreeOptions extends Options {
     }
 
     /**
-     * crm_tree_criterion; default AUTO
+     * {@literal @}type[enum] crm_tree_criterion; default CRM_TREE_CRITERION_AUTO
+     * Default: 0
      */
     public TreeOptions criterion(String value) {
         set("criterion", value);
@@ -47,7 +51,8 @@ public final class TreeOptions extends Options {
     }
 
     /**
-     * deepest level (root 0); 0 = a single leaf; -1 = unlimited (default)
+     * deepest level (root 0); 0 = a single leaf; -1 (default) = unlimited
+     * Default: -1
      */
     public TreeOptions maxDepth(int value) {
         set("max_depth", value);
@@ -55,7 +60,8 @@ public final class TreeOptions extends Options {
     }
 
     /**
-     * crm_tree_class_weight; default NONE
+     * {@literal @}type[enum] crm_tree_class_weight; default CRM_TREE_WEIGHT_NONE
+     * Default: 0
      */
     public TreeOptions classWeight(int value) {
         set("class_weight", value);
@@ -63,7 +69,8 @@ public final class TreeOptions extends Options {
     }
 
     /**
-     * crm_tree_class_weight; default NONE
+     * {@literal @}type[enum] crm_tree_class_weight; default CRM_TREE_WEIGHT_NONE
+     * Default: 0
      */
     public TreeOptions classWeight(String value) {
         set("class_weight", value);
@@ -72,6 +79,7 @@ public final class TreeOptions extends Options {
 
     /**
      * rows a node needs to be split, >= 2; default 2
+     * Default: 2
      */
     public TreeOptions minSamplesSplit(long value) {
         set("min_samples_split", value);
@@ -80,6 +88,7 @@ public final class TreeOptions extends Options {
 
     /**
      * rows each child must keep, >= 1; default 1
+     * Default: 1
      */
     public TreeOptions minSamplesLeaf(long value) {
         set("min_samples_leaf", value);
@@ -88,6 +97,7 @@ public final class TreeOptions extends Options {
 
     /**
      * smallest weighted impurity decrease of a split (see the header), >= 0; default 0
+     * Default: 0.0
      */
     public TreeOptions minImpurityDecrease(double value) {
         set("min_impurity_decrease", value);
@@ -95,7 +105,8 @@ public final class TreeOptions extends Options {
     }
 
     /**
-     * 0 = unlimited (default, depth-first growth); >= 2: best-first growth up to this many leaves
+     * 0 (default) = unlimited, depth-first growth; >= 2: best-first growth up to this many leaves
+     * Default: 0
      */
     public TreeOptions maxLeafNodes(long value) {
         set("max_leaf_nodes", value);
@@ -104,6 +115,7 @@ public final class TreeOptions extends Options {
 
     /**
      * cost-complexity pruning parameter, >= 0; default 0
+     * Default: 0.0
      */
     public TreeOptions ccpAlpha(double value) {
         set("ccp_alpha", value);
@@ -111,7 +123,8 @@ public final class TreeOptions extends Options {
     }
 
     /**
-     * class whose share the rules and dot output show as "p" (NULL: the predicted class); must be a class of the target; borrowed for the call
+     * class whose share the rules and dot output show as "p", or NULL (default): the predicted class; must be a class of the target; borrowed for the call
+     * Default: None
      */
     public TreeOptions positive(String value) {
         set("positive", value);
@@ -120,6 +133,7 @@ public final class TreeOptions extends Options {
 
     /**
      * seed of the feature visiting order (tie rule, see the header); default 0
+     * Default: 0
      */
     public TreeOptions seed(long value) {
         set("seed", value);
@@ -128,6 +142,7 @@ public final class TreeOptions extends Options {
 
     /**
      * seed of the feature visiting order (tie rule, see the header); default 0
+     * Default: 0
      */
     public TreeOptions seed(BigInteger value) {
         set("seed", value);
@@ -135,7 +150,8 @@ public final class TreeOptions extends Options {
     }
 
     /**
-     * 0 = exact mode (default); 2..255: histogram mode
+     * 0 (default) = exact mode; 2..255: histogram mode
+     * Default: 0
      */
     public TreeOptions maxBins(int value) {
         set("max_bins", value);
@@ -143,7 +159,8 @@ public final class TreeOptions extends Options {
     }
 
     /**
-     * worker threads, 0 = all cores (default); the result does not depend on it
+     * worker threads, 0 (default) = all cores; the result does not depend on it
+     * Default: 0
      */
     public TreeOptions nThreads(int value) {
         set("n_threads", value);
@@ -151,7 +168,8 @@ public final class TreeOptions extends Options {
     }
 
     /**
-     * number column of row weights (>= 0, finite), or NULL (default: every row weighs 1); borrowed for the call
+     * number column of row weights (>= 0, finite), or NULL (default): every row weighs 1; borrowed for the call
+     * Default: None
      */
     public TreeOptions sampleWeight(String value) {
         set("sample_weight", value);
@@ -159,7 +177,8 @@ public final class TreeOptions extends Options {
     }
 
     /**
-     * called as the tree grows with the fraction of rows settled in leaves, or NULL; non-zero return cancels (CRM_E_CANCELLED)
+     * called as the tree grows with the fraction of rows settled in leaves, or NULL (default); non-zero return cancels (CRM_E_CANCELLED)
+     * Default: None
      */
     public TreeOptions progress(Progress value) {
         set("progress", value);
@@ -168,6 +187,7 @@ public final class TreeOptions extends Options {
 
     /**
      * "NAME=EXPR" transform steps applied in order to a copy of the dataset before the fit and recorded in the model (crm/model.h, "Transform steps"), or NULL (default); borrowed for the call
+     * Default: None
      */
     public TreeOptions mutate(String... value) {
         set("mutate", value);
