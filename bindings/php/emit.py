@@ -174,6 +174,8 @@ def struct_table(s, enum_names):
             meta["length_of"] = f["length_of"]
         if "default" in f:
             meta["default"] = f["default"]
+        if f.get("default_name"):
+            meta["default_name"] = f["default_name"]
         if "offset" in f:
             meta["offset"] = f["offset"]
         parts = ["%s => %s" % (php_str(k), php_value(meta[k]) if k not in ("min", "max")
@@ -517,7 +519,9 @@ def capi(ir):
             "     * double, string, string_array, double_array, int_array, length, size,",
             "     * callback, user_data), its C 'type', for integers 'min'/'max' (clamped to",
             "     * PHP's int), 'enum' for enum-tagged fields, 'length' (the count field of an",
-            "     * array) or 'length_of', and 'default' when the headers give it.",
+            "     * array) or 'length_of', 'default' (the value after crm_X_options_init;",
+            "     * 'default_name' its enum member or constant) and 'offset' (x86-64) when",
+            "     * the description gives them; structs have 'size' and 'align' then.",
             "     */",
             "    public const STRUCTS = ["]
     for s in ir["structs"]:

@@ -120,8 +120,7 @@ final class Crm
      */
     public static function apriori(Dataset $tx, string $tid, string $item, mixed ...$options): array
     {
-        $o = Options::build('crm_apriori_options', $options, 'Crm::apriori',
-            ['target' => 'crm_apriori_target']);
+        $o = Options::build('crm_apriori_options', $options, 'Crm::apriori');
         $itemsets = Native::handleSlot('crm_dataset');
         $rules = Native::handleSlot('crm_dataset');
         $o->call(fn () => Capi::crm_apriori($tx->handle(), $tid, $item, $o->ptr(),

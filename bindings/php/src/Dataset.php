@@ -126,7 +126,7 @@ final class Dataset implements \Countable
         if (isset($options['na_values']) && \is_string($options['na_values'])) {
             $options['na_values'] = [$options['na_values']];
         }
-        return Options::build('crm_csv_options', $options, $what, [], self::CSV_CHAR_FIELDS);
+        return Options::build('crm_csv_options', $options, $what, self::CSV_CHAR_FIELDS);
     }
 
     /**

@@ -23,11 +23,6 @@ final class DecisionTree extends Internal\Regression
 {
     protected const STRUCT = 'crm_tree_options';
     protected const FIT = 'crm_tree_fit';
-    protected const ENUM_HINTS = [
-        'task' => 'crm_tree_task',
-        'criterion' => 'crm_tree_criterion',
-        'class_weight' => 'crm_tree_class_weight',
-    ];
 
     protected function buildOptions(?array $options = null): Internal\Options
     {

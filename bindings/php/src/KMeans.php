@@ -21,7 +21,6 @@ use Libcrm\Internal\Native;
 final class KMeans extends Model
 {
     protected const STRUCT = 'crm_kmeans_options';
-    protected const ENUM_HINTS = ['init' => 'crm_kmeans_init', 'algorithm' => 'crm_kmeans_algorithm'];
     public const DEFAULT_OUT_COL = 'cluster';
 
     /** @var list<string> the columns of the last fit */

@@ -13,5 +13,4 @@ final class LinearRegression extends Internal\Regression
 {
     protected const STRUCT = 'crm_linreg_options';
     protected const FIT = 'crm_linreg_fit';
-    protected const ENUM_HINTS = ['missing' => 'crm_linear_missing'];
 }

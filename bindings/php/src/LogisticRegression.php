@@ -18,9 +18,4 @@ final class LogisticRegression extends Internal\Regression
 {
     protected const STRUCT = 'crm_logreg_options';
     protected const FIT = 'crm_logreg_fit';
-    protected const ENUM_HINTS = [
-        'missing' => 'crm_linear_missing',
-        'class_weight' => 'crm_logreg_class_weight',
-        'solver' => 'crm_logreg_solver',
-    ];
 }

@@ -29,8 +29,6 @@ class Model
 {
     /** Options struct of the fitting class (null for a plain Model). */
     protected const STRUCT = null;
-    /** Enum names of options fields the headers do not tag (used when the IR has no tag). */
-    protected const ENUM_HINTS = [];
     /** Column predict() writes when none is given. */
     public const DEFAULT_OUT_COL = 'prediction';
 
@@ -66,7 +64,7 @@ class Model
     protected function buildOptions(?array $options = null): Options
     {
         return Options::build(static::STRUCT, $options ?? $this->options,
-            (new \ReflectionClass($this))->getShortName(), static::ENUM_HINTS);
+            (new \ReflectionClass($this))->getShortName());
     }
 
     /** @internal take ownership of the crm_model* in $slot */

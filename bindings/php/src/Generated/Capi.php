@@ -239,217 +239,243 @@ final class Capi
      * double, string, string_array, double_array, int_array, length, size,
      * callback, user_data), its C 'type', for integers 'min'/'max' (clamped to
      * PHP's int), 'enum' for enum-tagged fields, 'length' (the count field of an
-     * array) or 'length_of', and 'default' when the headers give it.
+     * array) or 'length_of', 'default' (the value after crm_X_options_init;
+     * 'default_name' its enum member or constant) and 'offset' (x86-64) when
+     * the description gives them; structs have 'size' and 'align' then.
      */
     public const STRUCTS = [
         'crm_csv_options' => [
             'init' => 'crm_csv_options_init',
+            'size' => 88,
+            'align' => 8,
             'fields' => [
-                'size' => ['kind' => 'size', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX],
-                'delimiter' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'quote' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'header' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'decimal_comma' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'strict' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'keep_default_na' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'na_values' => ['kind' => 'string_array', 'type' => 'const char *const *', 'length' => 'n_na_values'],
-                'n_na_values' => ['kind' => 'length', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'length_of' => 'na_values'],
-                'types' => ['kind' => 'string_array', 'type' => 'const char *const *', 'length' => 'n_types'],
-                'n_types' => ['kind' => 'length', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'length_of' => 'types'],
-                'date_format' => ['kind' => 'string', 'type' => 'const char *'],
-                'max_rows' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX],
-                'max_bytes' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX],
+                'size' => ['kind' => 'size', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX, 'offset' => 0],
+                'delimiter' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 0, 'offset' => 8],
+                'quote' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 34, 'offset' => 12],
+                'header' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 1, 'offset' => 16],
+                'decimal_comma' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 0, 'offset' => 20],
+                'strict' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 1, 'offset' => 24],
+                'keep_default_na' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 1, 'offset' => 28],
+                'na_values' => ['kind' => 'string_array', 'type' => 'const char *const *', 'length' => 'n_na_values', 'default' => null, 'offset' => 32],
+                'n_na_values' => ['kind' => 'length', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'length_of' => 'na_values', 'default' => 0, 'offset' => 40],
+                'types' => ['kind' => 'string_array', 'type' => 'const char *const *', 'length' => 'n_types', 'default' => null, 'offset' => 48],
+                'n_types' => ['kind' => 'length', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'length_of' => 'types', 'default' => 0, 'offset' => 56],
+                'date_format' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 64],
+                'max_rows' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'default' => 0, 'offset' => 72],
+                'max_bytes' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'default' => 0, 'offset' => 80],
             ],
         ],
         'crm_impute_options' => [
             'init' => 'crm_impute_options_init',
+            'size' => 32,
+            'align' => 8,
             'fields' => [
-                'size' => ['kind' => 'size', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX],
-                'constant' => ['kind' => 'double', 'type' => 'double'],
-                'text_constant' => ['kind' => 'string', 'type' => 'const char *'],
-                'order_by' => ['kind' => 'string', 'type' => 'const char *'],
+                'size' => ['kind' => 'size', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX, 'offset' => 0],
+                'constant' => ['kind' => 'double', 'type' => 'double', 'default' => 0.0, 'offset' => 8],
+                'text_constant' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 16],
+                'order_by' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 24],
             ],
         ],
         'crm_rfm_options' => [
             'init' => 'crm_rfm_options_init',
+            'size' => 96,
+            'align' => 8,
             'fields' => [
-                'size' => ['kind' => 'size', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX],
-                'customer' => ['kind' => 'string', 'type' => 'const char *'],
-                'date' => ['kind' => 'string', 'type' => 'const char *'],
-                'amount' => ['kind' => 'string', 'type' => 'const char *'],
-                'quantity' => ['kind' => 'string', 'type' => 'const char *'],
-                'price' => ['kind' => 'string', 'type' => 'const char *'],
-                'invoice' => ['kind' => 'string', 'type' => 'const char *'],
-                'as_of' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX],
-                'bins' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'active_days' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX],
-                'inactive_days' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX],
-                'churn_days' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX],
+                'size' => ['kind' => 'size', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX, 'offset' => 0],
+                'customer' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 8],
+                'date' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 16],
+                'amount' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 24],
+                'quantity' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 32],
+                'price' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 40],
+                'invoice' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 48],
+                'as_of' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'default' => PHP_INT_MIN, 'default_name' => 'CRM_TIME_MISSING', 'offset' => 56],
+                'bins' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 5, 'offset' => 64],
+                'active_days' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'default' => 90, 'offset' => 72],
+                'inactive_days' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'default' => 365, 'offset' => 80],
+                'churn_days' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'default' => 0, 'offset' => 88],
             ],
         ],
         'crm_kmeans_options' => [
             'init' => 'crm_kmeans_options_init',
+            'size' => 104,
+            'align' => 8,
             'fields' => [
-                'size' => ['kind' => 'size', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX],
-                'k' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'n_init' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'max_iter' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'init' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'tol' => ['kind' => 'double', 'type' => 'double'],
-                'init_centers' => ['kind' => 'double_array', 'type' => 'const double *'],
-                'seed' => ['kind' => 'int', 'type' => 'uint64_t', 'min' => 0, 'max' => PHP_INT_MAX],
-                'standardize' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'n_threads' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'algorithm' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'progress' => ['kind' => 'callback', 'type' => 'int32_t (*)(double, void *)'],
-                'user' => ['kind' => 'user_data', 'type' => 'void *'],
-                'sample_weight' => ['kind' => 'string', 'type' => 'const char *'],
-                'mutate' => ['kind' => 'string_array', 'type' => 'const char *const *', 'length' => 'n_mutate'],
-                'n_mutate' => ['kind' => 'length', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX, 'length_of' => 'mutate'],
+                'size' => ['kind' => 'size', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX, 'offset' => 0],
+                'k' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 8, 'offset' => 8],
+                'n_init' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 10, 'offset' => 12],
+                'max_iter' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 300, 'offset' => 16],
+                'init' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'enum' => 'crm_kmeans_init', 'default' => 1, 'default_name' => 'CRM_KMEANS_INIT_PLUSPLUS', 'offset' => 20],
+                'tol' => ['kind' => 'double', 'type' => 'double', 'default' => 0.0001, 'offset' => 24],
+                'init_centers' => ['kind' => 'double_array', 'type' => 'const double *', 'default' => null, 'offset' => 32],
+                'seed' => ['kind' => 'int', 'type' => 'uint64_t', 'min' => 0, 'max' => PHP_INT_MAX, 'default' => 0, 'offset' => 40],
+                'standardize' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 0, 'offset' => 48],
+                'n_threads' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 0, 'offset' => 52],
+                'algorithm' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'enum' => 'crm_kmeans_algorithm', 'default' => 0, 'default_name' => 'CRM_KMEANS_AUTO', 'offset' => 56],
+                'progress' => ['kind' => 'callback', 'type' => 'crm_progress_fn', 'default' => null, 'offset' => 64],
+                'user' => ['kind' => 'user_data', 'type' => 'void *', 'default' => null, 'offset' => 72],
+                'sample_weight' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 80],
+                'mutate' => ['kind' => 'string_array', 'type' => 'const char *const *', 'length' => 'n_mutate', 'default' => null, 'offset' => 88],
+                'n_mutate' => ['kind' => 'length', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX, 'length_of' => 'mutate', 'default' => 0, 'offset' => 96],
             ],
         ],
         'crm_silhouette_options' => [
             'init' => 'crm_silhouette_options_init',
+            'size' => 32,
+            'align' => 8,
             'fields' => [
-                'size' => ['kind' => 'size', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX],
-                'sample_size' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX],
-                'seed' => ['kind' => 'int', 'type' => 'uint64_t', 'min' => 0, 'max' => PHP_INT_MAX],
-                'n_threads' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
+                'size' => ['kind' => 'size', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX, 'offset' => 0],
+                'sample_size' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'default' => 10000, 'offset' => 8],
+                'seed' => ['kind' => 'int', 'type' => 'uint64_t', 'min' => 0, 'max' => PHP_INT_MAX, 'default' => 0, 'offset' => 16],
+                'n_threads' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 0, 'offset' => 24],
             ],
         ],
         'crm_tree_options' => [
             'init' => 'crm_tree_options_init',
+            'size' => 128,
+            'align' => 8,
             'fields' => [
-                'size' => ['kind' => 'size', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX],
-                'task' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'criterion' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'max_depth' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'class_weight' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'min_samples_split' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX],
-                'min_samples_leaf' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX],
-                'min_impurity_decrease' => ['kind' => 'double', 'type' => 'double'],
-                'max_leaf_nodes' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX],
-                'ccp_alpha' => ['kind' => 'double', 'type' => 'double'],
-                'positive' => ['kind' => 'string', 'type' => 'const char *'],
-                'seed' => ['kind' => 'int', 'type' => 'uint64_t', 'min' => 0, 'max' => PHP_INT_MAX],
-                'max_bins' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'n_threads' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'sample_weight' => ['kind' => 'string', 'type' => 'const char *'],
-                'progress' => ['kind' => 'callback', 'type' => 'int32_t (*)(double, void *)'],
-                'user' => ['kind' => 'user_data', 'type' => 'void *'],
-                'mutate' => ['kind' => 'string_array', 'type' => 'const char *const *', 'length' => 'n_mutate'],
-                'n_mutate' => ['kind' => 'length', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX, 'length_of' => 'mutate'],
+                'size' => ['kind' => 'size', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX, 'offset' => 0],
+                'task' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'enum' => 'crm_tree_task', 'default' => 0, 'default_name' => 'CRM_TREE_AUTO', 'offset' => 8],
+                'criterion' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'enum' => 'crm_tree_criterion', 'default' => 0, 'default_name' => 'CRM_TREE_CRITERION_AUTO', 'offset' => 12],
+                'max_depth' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => -1, 'offset' => 16],
+                'class_weight' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'enum' => 'crm_tree_class_weight', 'default' => 0, 'default_name' => 'CRM_TREE_WEIGHT_NONE', 'offset' => 20],
+                'min_samples_split' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'default' => 2, 'offset' => 24],
+                'min_samples_leaf' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'default' => 1, 'offset' => 32],
+                'min_impurity_decrease' => ['kind' => 'double', 'type' => 'double', 'default' => 0.0, 'offset' => 40],
+                'max_leaf_nodes' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'default' => 0, 'offset' => 48],
+                'ccp_alpha' => ['kind' => 'double', 'type' => 'double', 'default' => 0.0, 'offset' => 56],
+                'positive' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 64],
+                'seed' => ['kind' => 'int', 'type' => 'uint64_t', 'min' => 0, 'max' => PHP_INT_MAX, 'default' => 0, 'offset' => 72],
+                'max_bins' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 0, 'offset' => 80],
+                'n_threads' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 0, 'offset' => 84],
+                'sample_weight' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 88],
+                'progress' => ['kind' => 'callback', 'type' => 'crm_progress_fn', 'default' => null, 'offset' => 96],
+                'user' => ['kind' => 'user_data', 'type' => 'void *', 'default' => null, 'offset' => 104],
+                'mutate' => ['kind' => 'string_array', 'type' => 'const char *const *', 'length' => 'n_mutate', 'default' => null, 'offset' => 112],
+                'n_mutate' => ['kind' => 'length', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX, 'length_of' => 'mutate', 'default' => 0, 'offset' => 120],
             ],
         ],
         'crm_logreg_options' => [
             'init' => 'crm_logreg_options_init',
+            'size' => 104,
+            'align' => 8,
             'fields' => [
-                'size' => ['kind' => 'size', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX],
-                'l2' => ['kind' => 'double', 'type' => 'double'],
-                'fit_intercept' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'standardize' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'positive' => ['kind' => 'string', 'type' => 'const char *'],
-                'class_weight' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'max_iter' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'tol' => ['kind' => 'double', 'type' => 'double'],
-                'missing' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'solver' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'sample_weight' => ['kind' => 'string', 'type' => 'const char *'],
-                'n_threads' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'progress' => ['kind' => 'callback', 'type' => 'int32_t (*)(double, void *)'],
-                'user' => ['kind' => 'user_data', 'type' => 'void *'],
-                'mutate' => ['kind' => 'string_array', 'type' => 'const char *const *', 'length' => 'n_mutate'],
-                'n_mutate' => ['kind' => 'length', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX, 'length_of' => 'mutate'],
+                'size' => ['kind' => 'size', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX, 'offset' => 0],
+                'l2' => ['kind' => 'double', 'type' => 'double', 'default' => 0.0, 'offset' => 8],
+                'fit_intercept' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 1, 'offset' => 16],
+                'standardize' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 0, 'offset' => 20],
+                'positive' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 24],
+                'class_weight' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'enum' => 'crm_logreg_class_weight', 'default' => 0, 'default_name' => 'CRM_LOGREG_CLASS_WEIGHT_NONE', 'offset' => 32],
+                'max_iter' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 100, 'offset' => 36],
+                'tol' => ['kind' => 'double', 'type' => 'double', 'default' => 1e-08, 'offset' => 40],
+                'missing' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'enum' => 'crm_linear_missing', 'default' => 0, 'default_name' => 'CRM_LINEAR_MISSING_ERROR', 'offset' => 48],
+                'solver' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'enum' => 'crm_logreg_solver', 'default' => 0, 'default_name' => 'CRM_LOGREG_AUTO', 'offset' => 52],
+                'sample_weight' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 56],
+                'n_threads' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 0, 'offset' => 64],
+                'progress' => ['kind' => 'callback', 'type' => 'crm_progress_fn', 'default' => null, 'offset' => 72],
+                'user' => ['kind' => 'user_data', 'type' => 'void *', 'default' => null, 'offset' => 80],
+                'mutate' => ['kind' => 'string_array', 'type' => 'const char *const *', 'length' => 'n_mutate', 'default' => null, 'offset' => 88],
+                'n_mutate' => ['kind' => 'length', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX, 'length_of' => 'mutate', 'default' => 0, 'offset' => 96],
             ],
         ],
         'crm_linreg_options' => [
             'init' => 'crm_linreg_options_init',
+            'size' => 48,
+            'align' => 8,
             'fields' => [
-                'size' => ['kind' => 'size', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX],
-                'l2' => ['kind' => 'double', 'type' => 'double'],
-                'fit_intercept' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'missing' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'sample_weight' => ['kind' => 'string', 'type' => 'const char *'],
-                'mutate' => ['kind' => 'string_array', 'type' => 'const char *const *', 'length' => 'n_mutate'],
-                'n_mutate' => ['kind' => 'length', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX, 'length_of' => 'mutate'],
+                'size' => ['kind' => 'size', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX, 'offset' => 0],
+                'l2' => ['kind' => 'double', 'type' => 'double', 'default' => 0.0, 'offset' => 8],
+                'fit_intercept' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 1, 'offset' => 16],
+                'missing' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'enum' => 'crm_linear_missing', 'default' => 0, 'default_name' => 'CRM_LINEAR_MISSING_ERROR', 'offset' => 20],
+                'sample_weight' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 24],
+                'mutate' => ['kind' => 'string_array', 'type' => 'const char *const *', 'length' => 'n_mutate', 'default' => null, 'offset' => 32],
+                'n_mutate' => ['kind' => 'length', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX, 'length_of' => 'mutate', 'default' => 0, 'offset' => 40],
             ],
         ],
         'crm_metrics_options' => [
             'init' => 'crm_metrics_options_init',
+            'size' => 32,
+            'align' => 8,
             'fields' => [
-                'size' => ['kind' => 'size', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX],
-                'positive' => ['kind' => 'string', 'type' => 'const char *'],
-                'threshold' => ['kind' => 'double', 'type' => 'double'],
-                'sample_weight' => ['kind' => 'string', 'type' => 'const char *'],
+                'size' => ['kind' => 'size', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX, 'offset' => 0],
+                'positive' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 8],
+                'threshold' => ['kind' => 'double', 'type' => 'double', 'default' => 0.5, 'offset' => 16],
+                'sample_weight' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 24],
             ],
         ],
         'crm_arima_options' => [
             'init' => 'crm_arima_options_init',
+            'size' => 176,
+            'align' => 8,
             'fields' => [
-                'size' => ['kind' => 'size', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX],
-                'p' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'd' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'q' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'sp' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'sd' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'sq' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'period' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'include_mean' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'include_drift' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'method' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'enum' => 'crm_arima_method'],
-                'auto_order' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'max_p' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'max_q' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'max_sp' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'max_sq' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'max_d' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'max_sd' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'stepwise' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'max_order' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'auto_d' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'auto_sd' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'approximation' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'ic' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'enum' => 'crm_arima_ic'],
-                'transform' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'max_iter' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'reltol' => ['kind' => 'double', 'type' => 'double'],
-                'kappa' => ['kind' => 'double', 'type' => 'double'],
-                'fixed' => ['kind' => 'double_array', 'type' => 'const double *', 'length' => 'n_fixed'],
-                'n_fixed' => ['kind' => 'length', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'length_of' => 'fixed'],
-                'freq' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'enum' => 'crm_arima_freq'],
-                'aggregate' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'allow_missing' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'n_threads' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'progress' => ['kind' => 'callback', 'type' => 'int32_t (*)(double, void *)'],
-                'user' => ['kind' => 'user_data', 'type' => 'void *'],
+                'size' => ['kind' => 'size', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX, 'offset' => 0],
+                'p' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 0, 'offset' => 8],
+                'd' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 0, 'offset' => 12],
+                'q' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 0, 'offset' => 16],
+                'sp' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 0, 'offset' => 20],
+                'sd' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 0, 'offset' => 24],
+                'sq' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 0, 'offset' => 28],
+                'period' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 0, 'offset' => 32],
+                'include_mean' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 1, 'offset' => 36],
+                'include_drift' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 0, 'offset' => 40],
+                'method' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'enum' => 'crm_arima_method', 'default' => 0, 'default_name' => 'CRM_ARIMA_CSS_ML', 'offset' => 44],
+                'auto_order' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 0, 'offset' => 48],
+                'max_p' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 5, 'offset' => 52],
+                'max_q' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 5, 'offset' => 56],
+                'max_sp' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 2, 'offset' => 60],
+                'max_sq' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 2, 'offset' => 64],
+                'max_d' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 2, 'offset' => 68],
+                'max_sd' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 1, 'offset' => 72],
+                'stepwise' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 1, 'offset' => 76],
+                'max_order' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 5, 'offset' => 80],
+                'auto_d' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => -1, 'offset' => 84],
+                'auto_sd' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => -1, 'offset' => 88],
+                'approximation' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => -1, 'offset' => 92],
+                'ic' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'enum' => 'crm_arima_ic', 'default' => 0, 'default_name' => 'CRM_ARIMA_AICC', 'offset' => 96],
+                'transform' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 1, 'offset' => 100],
+                'max_iter' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 100, 'offset' => 104],
+                'reltol' => ['kind' => 'double', 'type' => 'double', 'default' => 1.4901161193847656e-08, 'offset' => 112],
+                'kappa' => ['kind' => 'double', 'type' => 'double', 'default' => 1000000.0, 'offset' => 120],
+                'fixed' => ['kind' => 'double_array', 'type' => 'const double *', 'length' => 'n_fixed', 'default' => null, 'offset' => 128],
+                'n_fixed' => ['kind' => 'length', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'length_of' => 'fixed', 'default' => 0, 'offset' => 136],
+                'freq' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'enum' => 'crm_arima_freq', 'default' => 3, 'default_name' => 'CRM_ARIMA_MONTH', 'offset' => 144],
+                'aggregate' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 1, 'offset' => 148],
+                'allow_missing' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 0, 'offset' => 152],
+                'n_threads' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 0, 'offset' => 156],
+                'progress' => ['kind' => 'callback', 'type' => 'crm_progress_fn', 'default' => null, 'offset' => 160],
+                'user' => ['kind' => 'user_data', 'type' => 'void *', 'default' => null, 'offset' => 168],
             ],
         ],
         'crm_apriori_options' => [
             'init' => 'crm_apriori_options_init',
+            'size' => 80,
+            'align' => 8,
             'fields' => [
-                'size' => ['kind' => 'size', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX],
-                'min_support' => ['kind' => 'double', 'type' => 'double'],
-                'min_count' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX],
-                'max_len' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'target' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'enum' => 'crm_apriori_target'],
-                'min_confidence' => ['kind' => 'double', 'type' => 'double'],
-                'min_lift' => ['kind' => 'double', 'type' => 'double'],
-                'n_threads' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647],
-                'progress' => ['kind' => 'callback', 'type' => 'int (*)(double, void *)'],
-                'user' => ['kind' => 'user_data', 'type' => 'void *'],
-                'separator' => ['kind' => 'string', 'type' => 'const char *'],
+                'size' => ['kind' => 'size', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX, 'offset' => 0],
+                'min_support' => ['kind' => 'double', 'type' => 'double', 'default' => 0.01, 'offset' => 8],
+                'min_count' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'default' => 0, 'offset' => 16],
+                'max_len' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => -1, 'offset' => 24],
+                'target' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'enum' => 'crm_apriori_target', 'default' => 1, 'default_name' => 'CRM_APRIORI_ALL', 'offset' => 28],
+                'min_confidence' => ['kind' => 'double', 'type' => 'double', 'default' => 0.0, 'offset' => 32],
+                'min_lift' => ['kind' => 'double', 'type' => 'double', 'default' => 0.0, 'offset' => 40],
+                'n_threads' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 0, 'offset' => 48],
+                'progress' => ['kind' => 'callback', 'type' => 'crm_progress_fn', 'default' => null, 'offset' => 56],
+                'user' => ['kind' => 'user_data', 'type' => 'void *', 'default' => null, 'offset' => 64],
+                'separator' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 72],
             ],
         ],
         'crm_synth_options' => [
             'init' => 'crm_synth_options_init',
+            'size' => 56,
+            'align' => 8,
             'fields' => [
-                'size' => ['kind' => 'size', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX],
-                'customers' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX],
-                'products' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX],
-                'days' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX],
-                'start' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX],
-                'seed' => ['kind' => 'int', 'type' => 'uint64_t', 'min' => 0, 'max' => PHP_INT_MAX],
-                'dirt' => ['kind' => 'double', 'type' => 'double'],
+                'size' => ['kind' => 'size', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX, 'offset' => 0],
+                'customers' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'default' => 1000, 'offset' => 8],
+                'products' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'default' => 300, 'offset' => 16],
+                'days' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'default' => 730, 'offset' => 24],
+                'start' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'default' => 1640995200, 'offset' => 32],
+                'seed' => ['kind' => 'int', 'type' => 'uint64_t', 'min' => 0, 'max' => PHP_INT_MAX, 'default' => 0, 'offset' => 40],
+                'dirt' => ['kind' => 'double', 'type' => 'double', 'default' => 1.0, 'offset' => 48],
             ],
         ],
     ];
@@ -500,11 +526,11 @@ final class Capi
         'crm_dataset_write_csv' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'path', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_csv_options *']]],
         'crm_dataset_to_csv_string' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_csv_options *'], ['name' => 'out', 'role' => 'string_out', 'direction' => 'out', 'type' => 'char **']]],
         'crm_dataset_read_baskets' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'path', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
-        'crm_clean_dedup' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'inout', 'type' => 'crm_dataset *'], ['name' => 'keys', 'role' => 'string_array', 'direction' => 'in', 'type' => 'const char *const *'], ['name' => 'nkeys', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'keep', 'role' => 'value', 'direction' => 'in', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'enum' => 'crm_keep'], ['name' => 'removed', 'role' => 'scalar_out', 'direction' => 'out', 'type' => 'size_t *']]],
-        'crm_clean_drop_missing' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'inout', 'type' => 'crm_dataset *'], ['name' => 'cols', 'role' => 'string_array', 'direction' => 'in', 'type' => 'const char *const *'], ['name' => 'count', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'removed', 'role' => 'scalar_out', 'direction' => 'out', 'type' => 'size_t *']]],
+        'crm_clean_dedup' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'inout', 'type' => 'crm_dataset *'], ['name' => 'keys', 'role' => 'string_array', 'direction' => 'in', 'type' => 'const char *const *'], ['name' => 'nkeys', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'keep', 'role' => 'value', 'direction' => 'in', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'enum' => 'crm_keep'], ['name' => 'out_removed', 'role' => 'scalar_out', 'direction' => 'out', 'type' => 'size_t *']]],
+        'crm_clean_drop_missing' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'inout', 'type' => 'crm_dataset *'], ['name' => 'cols', 'role' => 'string_array', 'direction' => 'in', 'type' => 'const char *const *'], ['name' => 'count', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'out_removed', 'role' => 'scalar_out', 'direction' => 'out', 'type' => 'size_t *']]],
         'crm_impute_options_init' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'out', 'type' => 'crm_impute_options *'], ['name' => 'size', 'role' => 'size', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
-        'crm_clean_impute' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'inout', 'type' => 'crm_dataset *'], ['name' => 'col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'method', 'role' => 'value', 'direction' => 'in', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'enum' => 'crm_impute_method'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_impute_options *'], ['name' => 'filled', 'role' => 'scalar_out', 'direction' => 'out', 'type' => 'size_t *']]],
-        'crm_clean_outliers' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'inout', 'type' => 'crm_dataset *'], ['name' => 'col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'rule', 'role' => 'value', 'direction' => 'in', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'enum' => 'crm_outlier_rule'], ['name' => 'k', 'role' => 'value', 'direction' => 'in', 'type' => 'double'], ['name' => 'action', 'role' => 'value', 'direction' => 'in', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'enum' => 'crm_outlier_action'], ['name' => 'affected', 'role' => 'scalar_out', 'direction' => 'out', 'type' => 'size_t *']]],
+        'crm_clean_impute' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'inout', 'type' => 'crm_dataset *'], ['name' => 'col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'method', 'role' => 'value', 'direction' => 'in', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'enum' => 'crm_impute_method'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_impute_options *'], ['name' => 'out_filled', 'role' => 'scalar_out', 'direction' => 'out', 'type' => 'size_t *']]],
+        'crm_clean_outliers' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'inout', 'type' => 'crm_dataset *'], ['name' => 'col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'rule', 'role' => 'value', 'direction' => 'in', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'enum' => 'crm_outlier_rule'], ['name' => 'k', 'role' => 'value', 'direction' => 'in', 'type' => 'double'], ['name' => 'action', 'role' => 'value', 'direction' => 'in', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'enum' => 'crm_outlier_action'], ['name' => 'out_affected', 'role' => 'scalar_out', 'direction' => 'out', 'type' => 'size_t *']]],
         'crm_clean_convert' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'inout', 'type' => 'crm_dataset *'], ['name' => 'col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'type', 'role' => 'value', 'direction' => 'in', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'enum' => 'crm_type'], ['name' => 'format', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *']]],
         'crm_rfm_options_init' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'out', 'type' => 'crm_rfm_options *'], ['name' => 'size', 'role' => 'size', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
         'crm_rfm' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'tx', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_rfm_options *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
@@ -517,11 +543,11 @@ final class Capi
         'crm_satisfaction' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'positive', 'role' => 'string_array', 'direction' => 'in', 'type' => 'const char *const *'], ['name' => 'npositive', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'out', 'role' => 'array_out', 'direction' => 'out', 'type' => 'double *']]],
         'crm_funnel' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'stage_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'stages', 'role' => 'string_array', 'direction' => 'in', 'type' => 'const char *const *'], ['name' => 'nstages', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
         'crm_model_kind' => ['returns' => 'value', 'type' => 'int32_t', 'params' => [['name' => 'm', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_model *']]],
-        'crm_model_kind_name' => ['returns' => 'borrowed_string', 'type' => 'const char *', 'params' => [['name' => 'kind', 'role' => 'value', 'direction' => 'in', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647]]],
+        'crm_model_kind_name' => ['returns' => 'borrowed_string', 'type' => 'const char *', 'params' => [['name' => 'kind', 'role' => 'value', 'direction' => 'in', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'enum' => 'crm_model_type']]],
         'crm_model_mutate_count' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'm', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_model *'], ['name' => 'out', 'role' => 'scalar_out', 'direction' => 'out', 'type' => 'size_t *']]],
-        'crm_model_mutate' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'm', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_model *'], ['name' => 'i', 'role' => 'value', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'name', 'role' => 'borrowed_string_out', 'direction' => 'out', 'type' => 'const char **'], ['name' => 'expr', 'role' => 'borrowed_string_out', 'direction' => 'out', 'type' => 'const char **']]],
+        'crm_model_mutate' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'm', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_model *'], ['name' => 'i', 'role' => 'value', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'out_name', 'role' => 'borrowed_string_out', 'direction' => 'out', 'type' => 'const char **'], ['name' => 'out_expr', 'role' => 'borrowed_string_out', 'direction' => 'out', 'type' => 'const char **']]],
         'crm_model_free' => ['returns' => 'void', 'type' => 'void', 'params' => [['name' => 'm', 'role' => 'handle', 'direction' => 'in', 'type' => 'crm_model *']]],
-        'crm_model_predict' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'm', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_model *'], ['name' => 'ds', 'role' => 'handle', 'direction' => 'inout', 'type' => 'crm_dataset *'], ['name' => 'out_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *']]],
+        'crm_model_predict' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'm', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_model *'], ['name' => 'ds', 'role' => 'handle', 'direction' => 'inout', 'type' => 'crm_dataset *'], ['name' => 'pred_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *']]],
         'crm_model_summary' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'm', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_model *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
         'crm_model_stat' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'm', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_model *'], ['name' => 'name', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'out', 'role' => 'scalar_out', 'direction' => 'out', 'type' => 'double *']]],
         'crm_model_stat_count' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'm', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_model *'], ['name' => 'out', 'role' => 'scalar_out', 'direction' => 'out', 'type' => 'size_t *']]],
@@ -556,9 +582,9 @@ final class Capi
         'crm_arima_fit_dataset' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'time_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'value_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_arima_options *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_model **']]],
         'crm_arima_forecast' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'm', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_model *'], ['name' => 'h', 'role' => 'value', 'direction' => 'in', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647], ['name' => 'level', 'role' => 'value', 'direction' => 'in', 'type' => 'double'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
         'crm_arima_forecast_levels' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'm', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_model *'], ['name' => 'h', 'role' => 'value', 'direction' => 'in', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647], ['name' => 'levels', 'role' => 'array', 'direction' => 'in', 'type' => 'const double *'], ['name' => 'nlevels', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
-        'crm_arima_fit_many' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'by_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'time_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'value_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'h', 'role' => 'value', 'direction' => 'in', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647], ['name' => 'level', 'role' => 'value', 'direction' => 'in', 'type' => 'double'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_arima_options *'], ['name' => 'fits_out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **'], ['name' => 'forecasts_out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
+        'crm_arima_fit_many' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'by_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'time_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'value_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'h', 'role' => 'value', 'direction' => 'in', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647], ['name' => 'level', 'role' => 'value', 'direction' => 'in', 'type' => 'double'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_arima_options *'], ['name' => 'out_fits', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **'], ['name' => 'out_forecasts', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
         'crm_apriori_options_init' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'out', 'type' => 'crm_apriori_options *'], ['name' => 'size', 'role' => 'size', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
-        'crm_apriori' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'tx', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'tid_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'item_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_apriori_options *'], ['name' => 'itemsets', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **'], ['name' => 'rules', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
+        'crm_apriori' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'tx', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'tid_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'item_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_apriori_options *'], ['name' => 'out_itemsets', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **'], ['name' => 'out_rules', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
         'crm_synth_options_init' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'out', 'type' => 'crm_synth_options *'], ['name' => 'size', 'role' => 'size', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
         'crm_synth_transactions' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_synth_options *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
     ];
@@ -590,6 +616,7 @@ typedef int32_t crm_apriori_target;
 typedef void *(*crm_malloc_fn)(size_t size, void *user);
 typedef void *(*crm_realloc_fn)(void *ptr, size_t size, void *user);
 typedef void (*crm_free_fn)(void *ptr, void *user);
+typedef int32_t (*crm_progress_fn)(double fraction, void *user);
 typedef struct crm_csv_options {
     size_t size;
     int32_t delimiter;
@@ -638,7 +665,7 @@ typedef struct crm_kmeans_options {
     int32_t standardize;
     int32_t n_threads;
     int32_t algorithm;
-    int32_t (*progress)(double, void *);
+    crm_progress_fn progress;
     void *user;
     const char *sample_weight;
     const char *const *mutate;
@@ -666,7 +693,7 @@ typedef struct crm_tree_options {
     int32_t max_bins;
     int32_t n_threads;
     const char *sample_weight;
-    int32_t (*progress)(double, void *);
+    crm_progress_fn progress;
     void *user;
     const char *const *mutate;
     size_t n_mutate;
@@ -684,7 +711,7 @@ typedef struct crm_logreg_options {
     int32_t solver;
     const char *sample_weight;
     int32_t n_threads;
-    int32_t (*progress)(double, void *);
+    crm_progress_fn progress;
     void *user;
     const char *const *mutate;
     size_t n_mutate;
@@ -739,7 +766,7 @@ typedef struct crm_arima_options {
     int32_t aggregate;
     int32_t allow_missing;
     int32_t n_threads;
-    int32_t (*progress)(double, void *);
+    crm_progress_fn progress;
     void *user;
 } crm_arima_options;
 typedef struct crm_apriori_options {
@@ -751,7 +778,7 @@ typedef struct crm_apriori_options {
     double min_confidence;
     double min_lift;
     int32_t n_threads;
-    int (*progress)(double, void *);
+    crm_progress_fn progress;
     void *user;
     const char *separator;
 } crm_apriori_options;
@@ -805,11 +832,11 @@ crm_status crm_dataset_read_csv_mem(const char *buf, size_t len, const crm_csv_o
 crm_status crm_dataset_write_csv(const crm_dataset *ds, const char *path, const crm_csv_options *opts);
 crm_status crm_dataset_to_csv_string(const crm_dataset *ds, const crm_csv_options *opts, char **out);
 crm_status crm_dataset_read_baskets(const char *path, crm_dataset **out);
-crm_status crm_clean_dedup(crm_dataset *ds, const char *const *keys, size_t nkeys, int32_t keep, size_t *removed);
-crm_status crm_clean_drop_missing(crm_dataset *ds, const char *const *cols, size_t count, size_t *removed);
+crm_status crm_clean_dedup(crm_dataset *ds, const char *const *keys, size_t nkeys, int32_t keep, size_t *out_removed);
+crm_status crm_clean_drop_missing(crm_dataset *ds, const char *const *cols, size_t count, size_t *out_removed);
 crm_status crm_impute_options_init(crm_impute_options *opts, size_t size);
-crm_status crm_clean_impute(crm_dataset *ds, const char *col, int32_t method, const crm_impute_options *opts, size_t *filled);
-crm_status crm_clean_outliers(crm_dataset *ds, const char *col, int32_t rule, double k, int32_t action, size_t *affected);
+crm_status crm_clean_impute(crm_dataset *ds, const char *col, int32_t method, const crm_impute_options *opts, size_t *out_filled);
+crm_status crm_clean_outliers(crm_dataset *ds, const char *col, int32_t rule, double k, int32_t action, size_t *out_affected);
 crm_status crm_clean_convert(crm_dataset *ds, const char *col, int32_t type, const char *format);
 crm_status crm_rfm_options_init(crm_rfm_options *opts, size_t size);
 crm_status crm_rfm(const crm_dataset *tx, const crm_rfm_options *opts, crm_dataset **out);
@@ -824,9 +851,9 @@ crm_status crm_funnel(const crm_dataset *ds, const char *stage_col, const char *
 int32_t crm_model_kind(const crm_model *m);
 const char *crm_model_kind_name(int32_t kind);
 crm_status crm_model_mutate_count(const crm_model *m, size_t *out);
-crm_status crm_model_mutate(const crm_model *m, size_t i, const char **name, const char **expr);
+crm_status crm_model_mutate(const crm_model *m, size_t i, const char **out_name, const char **out_expr);
 void crm_model_free(crm_model *m);
-crm_status crm_model_predict(const crm_model *m, crm_dataset *ds, const char *out_col);
+crm_status crm_model_predict(const crm_model *m, crm_dataset *ds, const char *pred_col);
 crm_status crm_model_summary(const crm_model *m, crm_dataset **out);
 crm_status crm_model_stat(const crm_model *m, const char *name, double *out);
 crm_status crm_model_stat_count(const crm_model *m, size_t *out);
@@ -861,9 +888,9 @@ crm_status crm_arima_fit(const double *y, size_t n, const crm_arima_options *opt
 crm_status crm_arima_fit_dataset(const crm_dataset *ds, const char *time_col, const char *value_col, const crm_arima_options *opts, crm_model **out);
 crm_status crm_arima_forecast(const crm_model *m, int32_t h, double level, crm_dataset **out);
 crm_status crm_arima_forecast_levels(const crm_model *m, int32_t h, const double *levels, size_t nlevels, crm_dataset **out);
-crm_status crm_arima_fit_many(const crm_dataset *ds, const char *by_col, const char *time_col, const char *value_col, int32_t h, double level, const crm_arima_options *opts, crm_dataset **fits_out, crm_dataset **forecasts_out);
+crm_status crm_arima_fit_many(const crm_dataset *ds, const char *by_col, const char *time_col, const char *value_col, int32_t h, double level, const crm_arima_options *opts, crm_dataset **out_fits, crm_dataset **out_forecasts);
 crm_status crm_apriori_options_init(crm_apriori_options *opts, size_t size);
-crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *item_col, const crm_apriori_options *opts, crm_dataset **itemsets, crm_dataset **rules);
+crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *item_col, const crm_apriori_options *opts, crm_dataset **out_itemsets, crm_dataset **out_rules);
 crm_status crm_synth_options_init(crm_synth_options *opts, size_t size);
 crm_status crm_synth_transactions(const crm_synth_options *opts, crm_dataset **out);
 CDEF;
@@ -1587,14 +1614,14 @@ CDEF;
     /**
      * Remove duplicate rows in place. Two rows are duplicates when they are equal in every key column (every column when nkeys is 0): numbers compare by value with missing equal to missing and 0.0 equal to -0.0, texts by their bytes, times by their seconds (missing equal to missing). The rows kept stay in their original order. Same result as pandas' `df.drop_duplicates(subset=keys, keep=...)`. Runs in expected linear time (one hash of the keys per row).
      *
-     * C: crm_status crm_clean_dedup(crm_dataset *ds, const char *const *keys, size_t nkeys, int32_t keep, size_t *removed)
+     * C: crm_status crm_clean_dedup(crm_dataset *ds, const char *const *keys, size_t nkeys, int32_t keep, size_t *out_removed)
      */
-    public static function crm_clean_dedup(mixed $ds, mixed $keys, mixed $nkeys, mixed $keep, mixed $removed): void
+    public static function crm_clean_dedup(mixed $ds, mixed $keys, mixed $nkeys, mixed $keep, mixed $out_removed): void
     {
         $nkeys = self::int($nkeys, 0, PHP_INT_MAX, 'crm_clean_dedup(nkeys)');
         $keep = self::int($keep, -2147483648, 2147483647, 'crm_clean_dedup(keep)');
         self::room($keys, $nkeys, 'crm_clean_dedup(keys)');
-        $rc = (self::$ffi ?? self::ffi())->crm_clean_dedup($ds, $keys, $nkeys, $keep, $removed);
+        $rc = (self::$ffi ?? self::ffi())->crm_clean_dedup($ds, $keys, $nkeys, $keep, $out_removed);
         if ($rc !== 0) {
             self::fail($rc, 'crm_clean_dedup');
         }
@@ -1603,13 +1630,13 @@ CDEF;
     /**
      * Remove, in place, every row that is missing in any of the listed columns (in any column when count is 0), as pandas' `df.dropna(subset=cols)`. The rows kept stay in their order.
      *
-     * C: crm_status crm_clean_drop_missing(crm_dataset *ds, const char *const *cols, size_t count, size_t *removed)
+     * C: crm_status crm_clean_drop_missing(crm_dataset *ds, const char *const *cols, size_t count, size_t *out_removed)
      */
-    public static function crm_clean_drop_missing(mixed $ds, mixed $cols, mixed $count, mixed $removed): void
+    public static function crm_clean_drop_missing(mixed $ds, mixed $cols, mixed $count, mixed $out_removed): void
     {
         $count = self::int($count, 0, PHP_INT_MAX, 'crm_clean_drop_missing(count)');
         self::room($cols, $count, 'crm_clean_drop_missing(cols)');
-        $rc = (self::$ffi ?? self::ffi())->crm_clean_drop_missing($ds, $cols, $count, $removed);
+        $rc = (self::$ffi ?? self::ffi())->crm_clean_drop_missing($ds, $cols, $count, $out_removed);
         if ($rc !== 0) {
             self::fail($rc, 'crm_clean_drop_missing');
         }
@@ -1632,30 +1659,30 @@ CDEF;
     /**
      * Fill the missing cells of one column in place.
      *
-     * C: crm_status crm_clean_impute(crm_dataset *ds, const char *col, int32_t method, const crm_impute_options *opts, size_t *filled)
+     * C: crm_status crm_clean_impute(crm_dataset *ds, const char *col, int32_t method, const crm_impute_options *opts, size_t *out_filled)
      */
-    public static function crm_clean_impute(mixed $ds, mixed $col, mixed $method, mixed $opts, mixed $filled): void
+    public static function crm_clean_impute(mixed $ds, mixed $col, mixed $method, mixed $opts, mixed $out_filled): void
     {
         $col = self::string($col, 'crm_clean_impute(col)');
         $method = self::int($method, -2147483648, 2147483647, 'crm_clean_impute(method)');
-        $rc = (self::$ffi ?? self::ffi())->crm_clean_impute($ds, $col, $method, $opts, $filled);
+        $rc = (self::$ffi ?? self::ffi())->crm_clean_impute($ds, $col, $method, $opts, $out_filled);
         if ($rc !== 0) {
             self::fail($rc, 'crm_clean_impute');
         }
     }
 
     /**
-     * Find the outliers of a number column by a rule and flag, drop or clip them in place. Missing values are never outliers and stay missing. When the spread is zero (std = 0, IQR = 0 or MAD = 0, e.g. a constant column) or there are too few values (fewer than 2 for z-scores, none for the others), nothing is an outlier: the call succeeds with affected = 0 (FLAG still adds its column of zeros). Infinite values take part in the statistics as numpy would (an infinite value makes the mean and std infinite or NaN, and then nothing is flagged by z-score).
+     * Find the outliers of a number column by a rule and flag, drop or clip them in place. Missing values are never outliers and stay missing. When the spread is zero (std = 0, IQR = 0 or MAD = 0, e.g. a constant column) or there are too few values (fewer than 2 for z-scores, none for the others), nothing is an outlier: the call succeeds with *out_affected = 0 (FLAG still adds its column of zeros). Infinite values take part in the statistics as numpy would (an infinite value makes the mean and std infinite or NaN, and then nothing is flagged by z-score).
      *
-     * C: crm_status crm_clean_outliers(crm_dataset *ds, const char *col, int32_t rule, double k, int32_t action, size_t *affected)
+     * C: crm_status crm_clean_outliers(crm_dataset *ds, const char *col, int32_t rule, double k, int32_t action, size_t *out_affected)
      */
-    public static function crm_clean_outliers(mixed $ds, mixed $col, mixed $rule, mixed $k, mixed $action, mixed $affected): void
+    public static function crm_clean_outliers(mixed $ds, mixed $col, mixed $rule, mixed $k, mixed $action, mixed $out_affected): void
     {
         $col = self::string($col, 'crm_clean_outliers(col)');
         $rule = self::int($rule, -2147483648, 2147483647, 'crm_clean_outliers(rule)');
         $k = self::double($k, 'crm_clean_outliers(k)');
         $action = self::int($action, -2147483648, 2147483647, 'crm_clean_outliers(action)');
-        $rc = (self::$ffi ?? self::ffi())->crm_clean_outliers($ds, $col, $rule, $k, $action, $affected);
+        $rc = (self::$ffi ?? self::ffi())->crm_clean_outliers($ds, $col, $rule, $k, $action, $out_affected);
         if ($rc !== 0) {
             self::fail($rc, 'crm_clean_outliers');
         }
@@ -1842,14 +1869,14 @@ CDEF;
     }
 
     /**
-     * The i-th recorded transform step: crm_model_predict() runs crm_dataset_mutate(copy, *name, *expr) for each step in order.
+     * The i-th recorded transform step: crm_model_predict() runs crm_dataset_mutate(copy, *out_name, *out_expr) for each step in order.
      *
-     * C: crm_status crm_model_mutate(const crm_model *m, size_t i, const char **name, const char **expr)
+     * C: crm_status crm_model_mutate(const crm_model *m, size_t i, const char **out_name, const char **out_expr)
      */
-    public static function crm_model_mutate(mixed $m, mixed $i, mixed $name, mixed $expr): void
+    public static function crm_model_mutate(mixed $m, mixed $i, mixed $out_name, mixed $out_expr): void
     {
         $i = self::int($i, 0, PHP_INT_MAX, 'crm_model_mutate(i)');
-        $rc = (self::$ffi ?? self::ffi())->crm_model_mutate($m, $i, $name, $expr);
+        $rc = (self::$ffi ?? self::ffi())->crm_model_mutate($m, $i, $out_name, $out_expr);
         if ($rc !== 0) {
             self::fail($rc, 'crm_model_mutate');
         }
@@ -1866,14 +1893,14 @@ CDEF;
     }
 
     /**
-     * Apply the model to the rows of `ds` and append the prediction column(s) to ds, in place (crm/common.h, "Values and in-place operations"). The model's feature columns are looked up by name in ds. For k-means one number column named `out_col` is added holding the 0-based cluster id of each row; classifiers also add `<out_col>_proba` (see the kind's header). An ARIMA model forecasts with crm_arima_forecast() instead. A model with transform steps applies them first to a copy of ds (see "Transform steps" above) and then adds only the prediction column(s) to ds: columns the steps add or replace stay in the copy.
+     * Apply the model to the rows of `ds` and append the prediction column(s) to ds, in place (crm/common.h, "Values and in-place operations"). The model's feature columns are looked up by name in ds. For k-means one number column named `pred_col` is added holding the 0-based cluster id of each row; classifiers also add `<pred_col>_proba` (see the kind's header). An ARIMA model forecasts with crm_arima_forecast() instead. A model with transform steps applies them first to a copy of ds (see "Transform steps" above) and then adds only the prediction column(s) to ds: columns the steps add or replace stay in the copy.
      *
-     * C: crm_status crm_model_predict(const crm_model *m, crm_dataset *ds, const char *out_col)
+     * C: crm_status crm_model_predict(const crm_model *m, crm_dataset *ds, const char *pred_col)
      */
-    public static function crm_model_predict(mixed $m, mixed $ds, mixed $out_col): void
+    public static function crm_model_predict(mixed $m, mixed $ds, mixed $pred_col): void
     {
-        $out_col = self::string($out_col, 'crm_model_predict(out_col)');
-        $rc = (self::$ffi ?? self::ffi())->crm_model_predict($m, $ds, $out_col);
+        $pred_col = self::string($pred_col, 'crm_model_predict(pred_col)');
+        $rc = (self::$ffi ?? self::ffi())->crm_model_predict($m, $ds, $pred_col);
         if ($rc !== 0) {
             self::fail($rc, 'crm_model_predict');
         }
@@ -1934,7 +1961,7 @@ CDEF;
     }
 
     /**
-     * Number of classes of a classifier fitted on a text target: the labels its predictions take. A tree classifier: its classes, sorted by unsigned bytes (crm/tree.h); logistic regression: 2, the negative class then the positive one (the class whose probability `<out_col>_proba` holds, crm/linear.h). Every other model - k-means, regression, ARIMA, a classifier on a 0/1 number target - has 0.
+     * Number of classes of a classifier fitted on a text target: the labels its predictions take. A tree classifier: its classes, sorted by unsigned bytes (crm/tree.h); logistic regression: 2, the negative class then the positive one (the class whose probability `<pred_col>_proba` holds, crm/linear.h). Every other model - k-means, regression, ARIMA, a classifier on a 0/1 number target - has 0.
      *
      * C: crm_status crm_model_class_count(const crm_model *m, size_t *out)
      */
@@ -2369,18 +2396,18 @@ CDEF;
     }
 
     /**
-     * Fit one model per group of `by_col` (each group aggregated as in crm_arima_fit_dataset(), over the group's own first to last period) in parallel over opts->n_threads, and forecast each h steps. A group whose fit fails does not fail the call: its row in `fits` carries the error text and NaN statistics, and it has no forecast rows.
+     * Fit one model per group of `by_col` (each group aggregated as in crm_arima_fit_dataset(), over the group's own first to last period) in parallel over opts->n_threads, and forecast each h steps. A group whose fit fails does not fail the call: its row in `out_fits` carries the error text and NaN statistics, and it has no forecast rows.
      *
-     * C: crm_status crm_arima_fit_many(const crm_dataset *ds, const char *by_col, const char *time_col, const char *value_col, int32_t h, double level, const crm_arima_options *opts, crm_dataset **fits_out, crm_dataset **forecasts_out)
+     * C: crm_status crm_arima_fit_many(const crm_dataset *ds, const char *by_col, const char *time_col, const char *value_col, int32_t h, double level, const crm_arima_options *opts, crm_dataset **out_fits, crm_dataset **out_forecasts)
      */
-    public static function crm_arima_fit_many(mixed $ds, mixed $by_col, mixed $time_col, mixed $value_col, mixed $h, mixed $level, mixed $opts, mixed $fits_out, mixed $forecasts_out): void
+    public static function crm_arima_fit_many(mixed $ds, mixed $by_col, mixed $time_col, mixed $value_col, mixed $h, mixed $level, mixed $opts, mixed $out_fits, mixed $out_forecasts): void
     {
         $by_col = self::string($by_col, 'crm_arima_fit_many(by_col)');
         $time_col = self::string($time_col, 'crm_arima_fit_many(time_col)');
         $value_col = self::string($value_col, 'crm_arima_fit_many(value_col)');
         $h = self::int($h, -2147483648, 2147483647, 'crm_arima_fit_many(h)');
         $level = self::double($level, 'crm_arima_fit_many(level)');
-        $rc = (self::$ffi ?? self::ffi())->crm_arima_fit_many($ds, $by_col, $time_col, $value_col, $h, $level, $opts, $fits_out, $forecasts_out);
+        $rc = (self::$ffi ?? self::ffi())->crm_arima_fit_many($ds, $by_col, $time_col, $value_col, $h, $level, $opts, $out_fits, $out_forecasts);
         if ($rc !== 0) {
             self::fail($rc, 'crm_arima_fit_many');
         }
@@ -2403,13 +2430,13 @@ CDEF;
     /**
      * Frequent itemsets and association rules of the transactions in `tx` (the tables, conventions and ordering are described at the top of this header).
      *
-     * C: crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *item_col, const crm_apriori_options *opts, crm_dataset **itemsets, crm_dataset **rules)
+     * C: crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *item_col, const crm_apriori_options *opts, crm_dataset **out_itemsets, crm_dataset **out_rules)
      */
-    public static function crm_apriori(mixed $tx, mixed $tid_col, mixed $item_col, mixed $opts, mixed $itemsets, mixed $rules): void
+    public static function crm_apriori(mixed $tx, mixed $tid_col, mixed $item_col, mixed $opts, mixed $out_itemsets, mixed $out_rules): void
     {
         $tid_col = self::string($tid_col, 'crm_apriori(tid_col)');
         $item_col = self::string($item_col, 'crm_apriori(item_col)');
-        $rc = (self::$ffi ?? self::ffi())->crm_apriori($tx, $tid_col, $item_col, $opts, $itemsets, $rules);
+        $rc = (self::$ffi ?? self::ffi())->crm_apriori($tx, $tid_col, $item_col, $opts, $out_itemsets, $out_rules);
         if ($rc !== 0) {
             self::fail($rc, 'crm_apriori');
         }

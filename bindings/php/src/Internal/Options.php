@@ -56,9 +56,6 @@ final class Options
     /** Whether any option was set (false: pass NULL for the library defaults). */
     public bool $touched = false;
 
-    /** @var array<string, string> field => enum, for fields the IR does not tag */
-    private array $enumHints = [];
-
     /** @var list<string> int fields that also take a 1-character string */
     private array $charFields = [];
 
@@ -73,14 +70,12 @@ final class Options
      * The struct $name filled from $options (name => value).
      *
      * @param array<string|int, mixed> $options
-     * @param array<string, string> $enumHints field => enum name, for fields the IR does not tag
      * @param list<string> $charFields int fields that also take a 1-character string
      */
     public static function build(string $name, array $options, string $what,
-                                 array $enumHints = [], array $charFields = []): self
+                                 array $charFields = []): self
     {
         $o = new self($name, $what);
-        $o->enumHints = $enumHints;
         $o->charFields = $charFields;
         foreach ($options as $key => $value) {
             $o->set($key, $value);
@@ -122,7 +117,6 @@ final class Options
     /** Set option $key to $value (checked and converted). */
     public function set(int|string $key, mixed $value): void
     {
-        $enumHints = $this->enumHints;
         $charFields = $this->charFields;
         $field = self::field($this->name, $key, $this->what);
         $meta = Capi::STRUCTS[$this->name]['fields'][$field];
@@ -130,7 +124,7 @@ final class Options
         $this->touched = true;
         switch ($meta['kind']) {
             case 'int':
-                $enum = $meta['enum'] ?? ($enumHints[$field] ?? null);
+                $enum = $meta['enum'] ?? null;
                 if (\is_string($value) && $enum !== null) {
                     $value = self::enumValue($enum, $value, $what);
                 } elseif (\in_array($field, $charFields, true) && (\is_string($value) || $value === null)) {
