@@ -102,4 +102,15 @@ final class ModelTest extends TestCase
         $this->assertMatchesRegularExpression('/^\d+\.\d+\.\d+$/', Crm::version());
         $this->assertInstanceOf(Model::class, Model::fromJson((new KMeans(k: 1))->fit($rfm, 'monetary')->toJson()));
     }
+
+    public function testKpis(): void
+    {
+        $d = Dataset::fromColumns(['r' => [10, 9, 3, 7], 's' => ['good', 'bad', 'good', 'ok'],
+            'stage' => ['visit', 'cart', 'buy', 'visit']]);
+        $this->assertSame(25.0, Crm::nps($d, 'r'));                         // (2 - 1) / 4 promoters
+        $this->assertSame(0.75, Crm::satisfaction($d, 's', ['good', 'ok']));
+        $f = Crm::funnel($d, 'stage', ['visit', 'cart', 'buy']);
+        $this->assertSame([4.0, 2.0, 1.0], $f->column('count'));
+        $this->assertSame([1.0, 0.5, 0.25], $f->column('overall'));
+    }
 }
