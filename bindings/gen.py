@@ -1493,7 +1493,12 @@ class Analyzer:
                         entry["length"] = length_after()
                 else:
                     inferred = "out"
-                    if is_count(prv):
+                    # a count right after an input array is that array's length, not this one's
+                    # (crm_satisfaction(..., positive, npositive, double *out): one value)
+                    before = params[k - 2] if k >= 2 else None
+                    counts_input = before is not None and bool(before.type.ptrs) and \
+                        before.type.func is None and (before.type.const or before.type.ptrs[0])
+                    if is_count(prv) and not counts_input:
                         role = "array_out"
                         entry["length"] = prv.name
                     elif is_count(nxt):

@@ -55,6 +55,15 @@ class EmitError(Exception):
     pass
 
 
+
+def default_text(f):
+    """A field's default as the Javadoc shows it: C's NULL, the enum member's name."""
+    if f.get("default_name"):
+        return f["default_name"]
+    if f["default"] is None:
+        return "null (NULL)"
+    return str(f["default"])
+
 def camel(name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in name.split("_") if part)
 
@@ -417,7 +426,7 @@ def emit_struct(ir, s) -> str:
     for f in fields:
         doc = f.get("doc", "")
         if "default" in f:
-            doc = (doc + "\nDefault: " + str(f["default"])).strip()
+            doc = (doc + "\nDefault: " + default_text(f)).strip()
         lines.append(javadoc(doc, "    "))
         lines.append(f"    public {field_java_type(ir, f)} {jname(f['name'])};\n")
     lines.append("\n    /** Field metadata, in declaration order. */\n"
@@ -1079,7 +1088,7 @@ def emit_builder(ir, st) -> str:
         m, key = lower_camel(f["name"]), jstring(f["name"])
         doc = f.get("doc", "")
         if "default" in f:
-            doc = (doc + "\nDefault: " + str(f["default"])).strip()
+            doc = (doc + "\nDefault: " + default_text(f)).strip()
         sig = []
         if kind == "INT32":
             sig.append("int value")

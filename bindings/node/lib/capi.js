@@ -579,7 +579,7 @@ const raw = {
     crm_rfm_stage_count: lib.func("crm_rfm_stage_count", "size_t", []),
     crm_rfm_stage_name: lib.func("crm_rfm_stage_name", "const char *", ["size_t"]),
     crm_nps: lib.func("crm_nps", "int", [types.crm_dataset_ptr, "const char *", koffi.out(koffi.pointer("double"))]),
-    crm_satisfaction: lib.func("crm_satisfaction", "int", [types.crm_dataset_ptr, "const char *", "const char **", "size_t", "double *"]),
+    crm_satisfaction: lib.func("crm_satisfaction", "int", [types.crm_dataset_ptr, "const char *", "const char **", "size_t", koffi.out(koffi.pointer("double"))]),
     crm_funnel: lib.func("crm_funnel", "int", [types.crm_dataset_ptr, "const char *", "const char **", "size_t", koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
     crm_model_kind: lib.func("crm_model_kind", "int32_t", [types.crm_model_ptr]),
     crm_model_kind_name: lib.func("crm_model_kind_name", "const char *", ["int32_t"]),
@@ -1054,8 +1054,8 @@ function crm_satisfaction(ds, col, positive, npositive, out) {
     checkString(col, "crm_satisfaction(col)");
     checkStringArray(positive, "crm_satisfaction(positive)");
     checkInt(npositive, ["size_t", "0", "SIZE_MAX"], "crm_satisfaction(npositive)");
+    checkOut(out, "crm_satisfaction(out)");
     checkLength(positive, npositive, "crm_satisfaction(positive)");
-    checkLength(out, npositive, "crm_satisfaction(out)");
     const status = raw.crm_satisfaction(ds, col, positive, npositive, out);
     if (status !== 0) throw statusError(status);
 }

@@ -122,9 +122,7 @@ function nps(ds, col) {
  */
 function satisfaction(ds, col, positive = null) {
     const labels = positive === null ? [] : checkNames(positive, 'satisfaction(positive)');
-    // The IR takes `out` for an array of npositive doubles (it is one double): a
-    // typed array of at least one item suits both readings.
-    const out = new Float64Array(Math.max(1, labels.length));
+    const out = [0];
     capi.crm_satisfaction(checkDataset(ds, 'satisfaction()'), checkText(col, 'satisfaction(col)'),
                           labels.length ? labels : null, labels.length, out);
     return out[0];

@@ -102,6 +102,7 @@ test('cleaning in place, KPIs and metrics', () => {
     assert.equal(ds.column('when')[0], 1704153600n);
     assert.equal(crm.nps(ds, 'rating'), 20);
     assert.equal(crm.satisfaction(ds, 'happy', ['yes']), 6 / 9);
+    assert.equal(crm.satisfaction(ds, 'happy', ['yes', 'no']), 9 / 9);
     const m = crm.classificationMetrics(ds, 'truth', 'score');
     assert.equal(m.tp + m.fn, 6);
     assert.ok(m.auc > 0.8 && m.auc <= 1);

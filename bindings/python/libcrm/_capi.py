@@ -3257,8 +3257,8 @@ crm_satisfaction = _bind(
         POINTER(crm_dataset),  # ds: in, handle
         c_char_p,  # col: in, string
         POINTER(c_char_p),  # positive: in, string_array (length npositive)
-        c_size_t,  # npositive: in, length (of out)
-        POINTER(c_double),  # out: out, array_out (length npositive)
+        c_size_t,  # npositive: in, length (of positive)
+        POINTER(c_double),  # out: out, scalar_out
     ],
     status=True,
     doc="""crm_status crm_satisfaction(const crm_dataset *ds, const char *col, const char *const *positive, size_t npositive, double *out)

@@ -540,7 +540,7 @@ final class Capi
         'crm_rfm_stage_count' => ['returns' => 'value', 'type' => 'size_t', 'params' => []],
         'crm_rfm_stage_name' => ['returns' => 'borrowed_string', 'type' => 'const char *', 'params' => [['name' => 'i', 'role' => 'value', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
         'crm_nps' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'out', 'role' => 'scalar_out', 'direction' => 'out', 'type' => 'double *']]],
-        'crm_satisfaction' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'positive', 'role' => 'string_array', 'direction' => 'in', 'type' => 'const char *const *'], ['name' => 'npositive', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'out', 'role' => 'array_out', 'direction' => 'out', 'type' => 'double *']]],
+        'crm_satisfaction' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'positive', 'role' => 'string_array', 'direction' => 'in', 'type' => 'const char *const *'], ['name' => 'npositive', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'out', 'role' => 'scalar_out', 'direction' => 'out', 'type' => 'double *']]],
         'crm_funnel' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'stage_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'stages', 'role' => 'string_array', 'direction' => 'in', 'type' => 'const char *const *'], ['name' => 'nstages', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
         'crm_model_kind' => ['returns' => 'value', 'type' => 'int32_t', 'params' => [['name' => 'm', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_model *']]],
         'crm_model_kind_name' => ['returns' => 'borrowed_string', 'type' => 'const char *', 'params' => [['name' => 'kind', 'role' => 'value', 'direction' => 'in', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'enum' => 'crm_model_type']]],
@@ -1811,7 +1811,6 @@ CDEF;
         $col = self::string($col, 'crm_satisfaction(col)');
         $npositive = self::int($npositive, 0, PHP_INT_MAX, 'crm_satisfaction(npositive)');
         self::room($positive, $npositive, 'crm_satisfaction(positive)');
-        self::room($out, $npositive, 'crm_satisfaction(out)');
         $rc = (self::$ffi ?? self::ffi())->crm_satisfaction($ds, $col, $positive, $npositive, $out);
         if ($rc !== 0) {
             self::fail($rc, 'crm_satisfaction');

@@ -89,16 +89,17 @@ public final class Crm {
         }
     }
 
-    /** Share of answers in `col` equal to each of `positive` (one value per entry). */
-    public static double[] satisfaction(Dataset ds, String col, String... positive) {
-        double[] out = new double[positive.length];
+    /**
+     * Share of the non-missing cells of `col` that are positive: text cells equal to one of
+     * `positive`, or cells equal to 1 of a 0/1 number column (no labels given).
+     */
+    public static double satisfaction(Dataset ds, String col, String... positive) {
         try {
-            CApi.crm_satisfaction(ds.ptr(), Dataset.requireText(col, "satisfaction(col)"),
-                positive, out);
+            return CApi.crm_satisfaction(ds.ptr(), Dataset.requireText(col, "satisfaction(col)"),
+                positive);
         } finally {
             java.lang.ref.Reference.reachabilityFence(ds);
         }
-        return out;
     }
 
     /** Conversion funnel over the ordered `stages` of `stageCol`. */

@@ -191,9 +191,20 @@ class ModelTest {
                 assertTrue(cm.nrows() > 0);
                 assertTrue(rm.nrows() > 0);
             }
-            double[] share = Crm.satisfaction(labelled, "segment", "Champions");
-            assertEquals(1, share.length);
-            assertTrue(share[0] >= 0 && share[0] <= 1);
+            String[] segments = labelled.getTexts("segment");
+            long champions = 0, loyal = 0, present = 0;
+            for (String seg : segments) {
+                if (seg == null) continue;
+                present++;
+                if (seg.equals("Champions")) champions++;
+                if (seg.equals("Loyal Customers")) loyal++;
+            }
+            assertTrue(present > 0);
+            assertEquals((double) champions / present,
+                Crm.satisfaction(labelled, "segment", "Champions"));
+            // several labels: one share (the output is one double whatever the label count)
+            assertEquals((double) (champions + loyal) / present,
+                Crm.satisfaction(labelled, "segment", "Champions", "Loyal Customers"));
         }
         assertTrue(Crm.rfmSegments().contains("Champions"));
         assertTrue(Crm.rfmStages().size() > 0);

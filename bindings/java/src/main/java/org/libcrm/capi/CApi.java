@@ -1445,20 +1445,19 @@ public final class CApi {
      * Ownership: col and the labels stay the caller's.
      * Thread-safety: ds may be read by other threads meanwhile.
      */
-    public static void crm_satisfaction(Pointer ds, String col, String[] positive, double[] out) {
+    public static double crm_satisfaction(Pointer ds, String col, String[] positive) {
         byte[] c_col = Checks.cstring(col, "crm_satisfaction(col)");
         CStrings.Array c_positive = CStrings.array(positive, "crm_satisfaction(positive)");
         long npositive = positive == null ? 0 : positive.length;
-        if ((out == null ? 0 : out.length) != npositive) {
-            throw new IllegalArgumentException("crm_satisfaction" + ": out must have the length of positive");
-        }
+        double[] c_out = new double[1];
         int rc;
         try {
-            rc = CrmLib.crm_satisfaction(ds, c_col, c_positive, npositive, out);
+            rc = CrmLib.crm_satisfaction(ds, c_col, c_positive, npositive, c_out);
         } finally {
             CStrings.free(c_positive);
         }
         check(rc);
+        return c_out[0];
     }
 
     /**

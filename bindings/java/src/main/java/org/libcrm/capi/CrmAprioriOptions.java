@@ -32,7 +32,7 @@ public final class CrmAprioriOptions extends OptionsStruct {
     public int max_len;
     /**
      * {@literal @}type[enum] crm_apriori_target; default CRM_APRIORI_ALL
-     * Default: 1
+     * Default: CRM_APRIORI_ALL
      */
     public int target;
     /**
@@ -52,17 +52,17 @@ public final class CrmAprioriOptions extends OptionsStruct {
     public int n_threads;
     /**
      * called now and then with the fraction done (0..1) on the calling thread; a non-zero return cancels with CRM_E_CANCELLED; NULL (default) = none
-     * Default: None
+     * Default: null (NULL)
      */
     public CrmProgressFn progress;
     /**
      * passed to progress; default NULL
-     * Default: None
+     * Default: null (NULL)
      */
     public Pointer user;
     /**
      * joins items in the text columns; non-empty, no backslash as its first character; NULL (default) = ", ". Borrowed for the call only
-     * Default: None
+     * Default: null (NULL)
      */
     public Pointer separator;
 

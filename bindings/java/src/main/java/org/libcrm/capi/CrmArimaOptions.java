@@ -63,7 +63,7 @@ public final class CrmArimaOptions extends OptionsStruct {
     public int include_drift;
     /**
      * {@literal @}type[enum] crm_arima_method; default CRM_ARIMA_CSS_ML
-     * Default: 0
+     * Default: CRM_ARIMA_CSS_ML
      */
     public int method;
     /**
@@ -128,7 +128,7 @@ public final class CrmArimaOptions extends OptionsStruct {
     public int approximation;
     /**
      * {@literal @}type[enum] crm_arima_ic; auto: criterion; default CRM_ARIMA_AICC
-     * Default: 0
+     * Default: CRM_ARIMA_AICC
      */
     public int ic;
     /**
@@ -153,7 +153,7 @@ public final class CrmArimaOptions extends OptionsStruct {
     public double kappa;
     /**
      * n_fixed values in term order (ar, ma, sar, sma, intercept|drift); NaN = estimate, a number = hold it at that value; NULL (default) estimates all. Holding an AR term switches the transform off, as R. Borrowed for the call
-     * Default: None
+     * Default: null (NULL)
      */
     public Pointer fixed;
     /**
@@ -163,7 +163,7 @@ public final class CrmArimaOptions extends OptionsStruct {
     public long n_fixed;
     /**
      * {@literal @}type[enum] crm_arima_freq; datasets: calendar period; default CRM_ARIMA_MONTH
-     * Default: 3
+     * Default: CRM_ARIMA_MONTH
      */
     public int freq;
     /**
@@ -183,12 +183,12 @@ public final class CrmArimaOptions extends OptionsStruct {
     public int n_threads;
     /**
      * crm_arima_fit_many: called after each chunk of series with the fraction done, or NULL (default); non-zero cancels (CRM_E_CANCELLED)
-     * Default: None
+     * Default: null (NULL)
      */
     public CrmProgressFn progress;
     /**
      * passed to progress; default NULL
-     * Default: None
+     * Default: null (NULL)
      */
     public Pointer user;
 

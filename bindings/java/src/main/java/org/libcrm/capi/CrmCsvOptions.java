@@ -69,7 +69,7 @@ public final class CrmCsvOptions extends OptionsStruct {
     public int keep_default_na;
     /**
      * extra NA strings, or NULL (default). Copied during the call
-     * Default: None
+     * Default: null (NULL)
      */
     public Pointer na_values;
     /**
@@ -79,7 +79,7 @@ public final class CrmCsvOptions extends OptionsStruct {
     public long n_na_values;
     /**
      * per-column type overrides "NAME:number|text|time", or NULL (default)
-     * Default: None
+     * Default: null (NULL)
      */
     public Pointer types;
     /**
@@ -89,7 +89,7 @@ public final class CrmCsvOptions extends OptionsStruct {
     public long n_types;
     /**
      * strptime-style format for time columns (%Y %m %d %H %M %S %y %b %p %%, literal characters), or NULL (default) for auto-detection. Also used to write time columns when set
-     * Default: None
+     * Default: null (NULL)
      */
     public Pointer date_format;
     /**

@@ -22,12 +22,12 @@ public final class CrmImputeOptions extends OptionsStruct {
     public double constant;
     /**
      * CRM_IMPUTE_CONSTANT value for text columns (UTF-8, copied); default NULL, which a text column refuses
-     * Default: None
+     * Default: null (NULL)
      */
     public Pointer text_constant;
     /**
      * CRM_IMPUTE_LINEAR: a number or time column giving the position of each row (e.g. the invoice date); default NULL = row order
-     * Default: None
+     * Default: null (NULL)
      */
     public Pointer order_by;
 

@@ -32,7 +32,7 @@ public final class CrmKmeansOptions extends OptionsStruct {
     public int max_iter;
     /**
      * {@literal @}type[enum] crm_kmeans_init; default CRM_KMEANS_INIT_PLUSPLUS
-     * Default: 1
+     * Default: CRM_KMEANS_INIT_PLUSPLUS
      */
     public int init;
     /**
@@ -42,7 +42,7 @@ public final class CrmKmeansOptions extends OptionsStruct {
     public double tol;
     /**
      * GIVEN: k * ncols values, row-major (center after center), in the units of the data as given (raw, also with standardize); default NULL; borrowed for the call
-     * Default: None
+     * Default: null (NULL)
      */
     public Pointer init_centers;
     /**
@@ -62,27 +62,27 @@ public final class CrmKmeansOptions extends OptionsStruct {
     public int n_threads;
     /**
      * {@literal @}type[enum] crm_kmeans_algorithm; default CRM_KMEANS_AUTO
-     * Default: 0
+     * Default: CRM_KMEANS_AUTO
      */
     public int algorithm;
     /**
      * called after every iteration with the fraction done in [0, 1], or NULL (default); non-zero return cancels (CRM_E_CANCELLED)
-     * Default: None
+     * Default: null (NULL)
      */
     public CrmProgressFn progress;
     /**
      * passed to progress; default NULL
-     * Default: None
+     * Default: null (NULL)
      */
     public Pointer user;
     /**
      * number column of sample weights (>= 0, finite), or NULL (default): every row weighs 1. Weights scale a row's share of the centers, of inertia and wcss and of the k-means++ draws (not `size`, not the tol variance, not the standardization); borrowed for the call
-     * Default: None
+     * Default: null (NULL)
      */
     public Pointer sample_weight;
     /**
      * "NAME=EXPR" transform steps applied in order to a copy of the dataset before the fit and recorded in the model (crm/model.h, "Transform steps"), or NULL (default); borrowed for the call
-     * Default: None
+     * Default: null (NULL)
      */
     public Pointer mutate;
     /**

@@ -27,17 +27,17 @@ public final class CrmLinregOptions extends OptionsStruct {
     public int fit_intercept;
     /**
      * {@literal @}type[enum] crm_linear_missing; default CRM_LINEAR_MISSING_ERROR
-     * Default: 0
+     * Default: CRM_LINEAR_MISSING_ERROR
      */
     public int missing;
     /**
      * number column of row weights (>= 0), or NULL (default): all 1; borrowed for the call
-     * Default: None
+     * Default: null (NULL)
      */
     public Pointer sample_weight;
     /**
      * "NAME=EXPR" transform steps applied in order to a copy of the dataset before the fit and recorded in the model (crm/model.h, "Transform steps"), or NULL (default); borrowed for the call
-     * Default: None
+     * Default: null (NULL)
      */
     public Pointer mutate;
     /**

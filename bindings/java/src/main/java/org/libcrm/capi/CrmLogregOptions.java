@@ -32,12 +32,12 @@ public final class CrmLogregOptions extends OptionsStruct {
     public int standardize;
     /**
      * positive class of a text target, or NULL (default): the second of the two classes in byte order; borrowed for the call
-     * Default: None
+     * Default: null (NULL)
      */
     public Pointer positive;
     /**
      * {@literal @}type[enum] crm_logreg_class_weight; default CRM_LOGREG_CLASS_WEIGHT_NONE
-     * Default: 0
+     * Default: CRM_LOGREG_CLASS_WEIGHT_NONE
      */
     public int class_weight;
     /**
@@ -52,17 +52,17 @@ public final class CrmLogregOptions extends OptionsStruct {
     public double tol;
     /**
      * {@literal @}type[enum] crm_linear_missing; default CRM_LINEAR_MISSING_ERROR
-     * Default: 0
+     * Default: CRM_LINEAR_MISSING_ERROR
      */
     public int missing;
     /**
      * {@literal @}type[enum] crm_logreg_solver; default CRM_LOGREG_AUTO
-     * Default: 0
+     * Default: CRM_LOGREG_AUTO
      */
     public int solver;
     /**
      * number column of row weights (>= 0), or NULL (default): all 1; borrowed for the call
-     * Default: None
+     * Default: null (NULL)
      */
     public Pointer sample_weight;
     /**
@@ -72,17 +72,17 @@ public final class CrmLogregOptions extends OptionsStruct {
     public int n_threads;
     /**
      * called after every iteration with the fraction of max_iter used, or NULL (default); non-zero return cancels (CRM_E_CANCELLED)
-     * Default: None
+     * Default: null (NULL)
      */
     public CrmProgressFn progress;
     /**
      * passed to progress; default NULL
-     * Default: None
+     * Default: null (NULL)
      */
     public Pointer user;
     /**
      * "NAME=EXPR" transform steps applied in order to a copy of the dataset before the fit and recorded in the model (crm/model.h, "Transform steps"), or NULL (default); borrowed for the call
-     * Default: None
+     * Default: null (NULL)
      */
     public Pointer mutate;
     /**

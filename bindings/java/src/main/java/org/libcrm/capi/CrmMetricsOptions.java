@@ -17,7 +17,7 @@ public final class CrmMetricsOptions extends OptionsStruct {
     public long size;
     /**
      * positive class of a text truth column; required for text, ignored for number truth; default NULL; borrowed for the call
-     * Default: None
+     * Default: null (NULL)
      */
     public Pointer positive;
     /**
@@ -27,7 +27,7 @@ public final class CrmMetricsOptions extends OptionsStruct {
     public double threshold;
     /**
      * number column of weights >= 0, or NULL (default)
-     * Default: None
+     * Default: null (NULL)
      */
     public Pointer sample_weight;
 

@@ -18,37 +18,37 @@ public final class CrmRfmOptions extends OptionsStruct {
     public long size;
     /**
      * customer id column (any type); required (default NULL)
-     * Default: None
+     * Default: null (NULL)
      */
     public Pointer customer;
     /**
      * transaction time column (CRM_TYPE_TIME); required (default NULL)
-     * Default: None
+     * Default: null (NULL)
      */
     public Pointer date;
     /**
      * amount column (number), or NULL (default) to use quantity * price
-     * Default: None
+     * Default: null (NULL)
      */
     public Pointer amount;
     /**
      * quantity column (number); used when amount is NULL; default NULL
-     * Default: None
+     * Default: null (NULL)
      */
     public Pointer quantity;
     /**
      * unit price column (number); used when amount is NULL; default NULL
-     * Default: None
+     * Default: null (NULL)
      */
     public Pointer price;
     /**
      * invoice column (any type), or NULL (default): frequency counts rows
-     * Default: None
+     * Default: null (NULL)
      */
     public Pointer invoice;
     /**
      * reference time in seconds since the epoch; CRM_TIME_MISSING (default) = midnight UTC after the last transaction's date
-     * Default: -9223372036854775808
+     * Default: CRM_TIME_MISSING
      */
     public long as_of;
     /**

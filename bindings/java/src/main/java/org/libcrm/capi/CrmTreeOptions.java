@@ -17,12 +17,12 @@ public final class CrmTreeOptions extends OptionsStruct {
     public long size;
     /**
      * {@literal @}type[enum] crm_tree_task; default CRM_TREE_AUTO
-     * Default: 0
+     * Default: CRM_TREE_AUTO
      */
     public int task;
     /**
      * {@literal @}type[enum] crm_tree_criterion; default CRM_TREE_CRITERION_AUTO
-     * Default: 0
+     * Default: CRM_TREE_CRITERION_AUTO
      */
     public int criterion;
     /**
@@ -32,7 +32,7 @@ public final class CrmTreeOptions extends OptionsStruct {
     public int max_depth;
     /**
      * {@literal @}type[enum] crm_tree_class_weight; default CRM_TREE_WEIGHT_NONE
-     * Default: 0
+     * Default: CRM_TREE_WEIGHT_NONE
      */
     public int class_weight;
     /**
@@ -62,7 +62,7 @@ public final class CrmTreeOptions extends OptionsStruct {
     public double ccp_alpha;
     /**
      * class whose share the rules and dot output show as "p", or NULL (default): the predicted class; must be a class of the target; borrowed for the call
-     * Default: None
+     * Default: null (NULL)
      */
     public Pointer positive;
     /**
@@ -82,22 +82,22 @@ public final class CrmTreeOptions extends OptionsStruct {
     public int n_threads;
     /**
      * number column of row weights (>= 0, finite), or NULL (default): every row weighs 1; borrowed for the call
-     * Default: None
+     * Default: null (NULL)
      */
     public Pointer sample_weight;
     /**
      * called as the tree grows with the fraction of rows settled in leaves, or NULL (default); non-zero return cancels (CRM_E_CANCELLED)
-     * Default: None
+     * Default: null (NULL)
      */
     public CrmProgressFn progress;
     /**
      * passed to progress; default NULL
-     * Default: None
+     * Default: null (NULL)
      */
     public Pointer user;
     /**
      * "NAME=EXPR" transform steps applied in order to a copy of the dataset before the fit and recorded in the model (crm/model.h, "Transform steps"), or NULL (default); borrowed for the call
-     * Default: None
+     * Default: null (NULL)
      */
     public Pointer mutate;
     /**

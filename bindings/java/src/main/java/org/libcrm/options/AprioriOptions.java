@@ -43,7 +43,7 @@ public final class AprioriOptions extends Options {
 
     /**
      * {@literal @}type[enum] crm_apriori_target; default CRM_APRIORI_ALL
-     * Default: 1
+     * Default: CRM_APRIORI_ALL
      */
     public AprioriOptions target(int value) {
         set("target", value);
@@ -52,7 +52,7 @@ public final class AprioriOptions extends Options {
 
     /**
      * {@literal @}type[enum] crm_apriori_target; default CRM_APRIORI_ALL
-     * Default: 1
+     * Default: CRM_APRIORI_ALL
      */
     public AprioriOptions target(String value) {
         set("target", value);
@@ -88,7 +88,7 @@ public final class AprioriOptions extends Options {
 
     /**
      * called now and then with the fraction done (0..1) on the calling thread; a non-zero return cancels with CRM_E_CANCELLED; NULL (default) = none
-     * Default: None
+     * Default: null (NULL)
      */
     public AprioriOptions progress(Progress value) {
         set("progress", value);
@@ -97,7 +97,7 @@ public final class AprioriOptions extends Options {
 
     /**
      * joins items in the text columns; non-empty, no backslash as its first character; NULL (default) = ", ". Borrowed for the call only
-     * Default: None
+     * Default: null (NULL)
      */
     public AprioriOptions separator(String value) {
         set("separator", value);

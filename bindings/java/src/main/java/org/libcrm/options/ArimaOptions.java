@@ -115,7 +115,7 @@ public final class ArimaOptions extends Options {
 
     /**
      * {@literal @}type[enum] crm_arima_method; default CRM_ARIMA_CSS_ML
-     * Default: 0
+     * Default: CRM_ARIMA_CSS_ML
      */
     public ArimaOptions method(int value) {
         set("method", value);
@@ -124,7 +124,7 @@ public final class ArimaOptions extends Options {
 
     /**
      * {@literal @}type[enum] crm_arima_method; default CRM_ARIMA_CSS_ML
-     * Default: 0
+     * Default: CRM_ARIMA_CSS_ML
      */
     public ArimaOptions method(String value) {
         set("method", value);
@@ -259,7 +259,7 @@ public final class ArimaOptions extends Options {
 
     /**
      * {@literal @}type[enum] crm_arima_ic; auto: criterion; default CRM_ARIMA_AICC
-     * Default: 0
+     * Default: CRM_ARIMA_AICC
      */
     public ArimaOptions ic(int value) {
         set("ic", value);
@@ -268,7 +268,7 @@ public final class ArimaOptions extends Options {
 
     /**
      * {@literal @}type[enum] crm_arima_ic; auto: criterion; default CRM_ARIMA_AICC
-     * Default: 0
+     * Default: CRM_ARIMA_AICC
      */
     public ArimaOptions ic(String value) {
         set("ic", value);
@@ -322,7 +322,7 @@ public final class ArimaOptions extends Options {
 
     /**
      * n_fixed values in term order (ar, ma, sar, sma, intercept|drift); NaN = estimate, a number = hold it at that value; NULL (default) estimates all. Holding an AR term switches the transform off, as R. Borrowed for the call
-     * Default: None
+     * Default: null (NULL)
      */
     public ArimaOptions fixed(double... value) {
         set("fixed", value);
@@ -331,7 +331,7 @@ public final class ArimaOptions extends Options {
 
     /**
      * {@literal @}type[enum] crm_arima_freq; datasets: calendar period; default CRM_ARIMA_MONTH
-     * Default: 3
+     * Default: CRM_ARIMA_MONTH
      */
     public ArimaOptions freq(int value) {
         set("freq", value);
@@ -340,7 +340,7 @@ public final class ArimaOptions extends Options {
 
     /**
      * {@literal @}type[enum] crm_arima_freq; datasets: calendar period; default CRM_ARIMA_MONTH
-     * Default: 3
+     * Default: CRM_ARIMA_MONTH
      */
     public ArimaOptions freq(String value) {
         set("freq", value);
@@ -394,7 +394,7 @@ public final class ArimaOptions extends Options {
 
     /**
      * crm_arima_fit_many: called after each chunk of series with the fraction done, or NULL (default); non-zero cancels (CRM_E_CANCELLED)
-     * Default: None
+     * Default: null (NULL)
      */
     public ArimaOptions progress(Progress value) {
         set("progress", value);

@@ -25,7 +25,7 @@ public final class ImputeOptions extends Options {
 
     /**
      * CRM_IMPUTE_CONSTANT value for text columns (UTF-8, copied); default NULL, which a text column refuses
-     * Default: None
+     * Default: null (NULL)
      */
     public ImputeOptions textConstant(String value) {
         set("text_constant", value);
@@ -34,7 +34,7 @@ public final class ImputeOptions extends Options {
 
     /**
      * CRM_IMPUTE_LINEAR: a number or time column giving the position of each row (e.g. the invoice date); default NULL = row order
-     * Default: None
+     * Default: null (NULL)
      */
     public ImputeOptions orderBy(String value) {
         set("order_by", value);

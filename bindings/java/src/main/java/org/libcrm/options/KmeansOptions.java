@@ -43,7 +43,7 @@ public final class KmeansOptions extends Options {
 
     /**
      * {@literal @}type[enum] crm_kmeans_init; default CRM_KMEANS_INIT_PLUSPLUS
-     * Default: 1
+     * Default: CRM_KMEANS_INIT_PLUSPLUS
      */
     public KmeansOptions init(int value) {
         set("init", value);
@@ -52,7 +52,7 @@ public final class KmeansOptions extends Options {
 
     /**
      * {@literal @}type[enum] crm_kmeans_init; default CRM_KMEANS_INIT_PLUSPLUS
-     * Default: 1
+     * Default: CRM_KMEANS_INIT_PLUSPLUS
      */
     public KmeansOptions init(String value) {
         set("init", value);
@@ -70,7 +70,7 @@ public final class KmeansOptions extends Options {
 
     /**
      * GIVEN: k * ncols values, row-major (center after center), in the units of the data as given (raw, also with standardize); default NULL; borrowed for the call
-     * Default: None
+     * Default: null (NULL)
      */
     public KmeansOptions initCenters(double... value) {
         set("init_centers", value);
@@ -124,7 +124,7 @@ public final class KmeansOptions extends Options {
 
     /**
      * {@literal @}type[enum] crm_kmeans_algorithm; default CRM_KMEANS_AUTO
-     * Default: 0
+     * Default: CRM_KMEANS_AUTO
      */
     public KmeansOptions algorithm(int value) {
         set("algorithm", value);
@@ -133,7 +133,7 @@ public final class KmeansOptions extends Options {
 
     /**
      * {@literal @}type[enum] crm_kmeans_algorithm; default CRM_KMEANS_AUTO
-     * Default: 0
+     * Default: CRM_KMEANS_AUTO
      */
     public KmeansOptions algorithm(String value) {
         set("algorithm", value);
@@ -142,7 +142,7 @@ public final class KmeansOptions extends Options {
 
     /**
      * called after every iteration with the fraction done in [0, 1], or NULL (default); non-zero return cancels (CRM_E_CANCELLED)
-     * Default: None
+     * Default: null (NULL)
      */
     public KmeansOptions progress(Progress value) {
         set("progress", value);
@@ -151,7 +151,7 @@ public final class KmeansOptions extends Options {
 
     /**
      * number column of sample weights (>= 0, finite), or NULL (default): every row weighs 1. Weights scale a row's share of the centers, of inertia and wcss and of the k-means++ draws (not `size`, not the tol variance, not the standardization); borrowed for the call
-     * Default: None
+     * Default: null (NULL)
      */
     public KmeansOptions sampleWeight(String value) {
         set("sample_weight", value);
@@ -160,7 +160,7 @@ public final class KmeansOptions extends Options {
 
     /**
      * "NAME=EXPR" transform steps applied in order to a copy of the dataset before the fit and recorded in the model (crm/model.h, "Transform steps"), or NULL (default); borrowed for the call
-     * Default: None
+     * Default: null (NULL)
      */
     public KmeansOptions mutate(String... value) {
         set("mutate", value);

@@ -43,7 +43,7 @@ public final class LinregOptions extends Options {
 
     /**
      * {@literal @}type[enum] crm_linear_missing; default CRM_LINEAR_MISSING_ERROR
-     * Default: 0
+     * Default: CRM_LINEAR_MISSING_ERROR
      */
     public LinregOptions missing(int value) {
         set("missing", value);
@@ -52,7 +52,7 @@ public final class LinregOptions extends Options {
 
     /**
      * {@literal @}type[enum] crm_linear_missing; default CRM_LINEAR_MISSING_ERROR
-     * Default: 0
+     * Default: CRM_LINEAR_MISSING_ERROR
      */
     public LinregOptions missing(String value) {
         set("missing", value);
@@ -61,7 +61,7 @@ public final class LinregOptions extends Options {
 
     /**
      * number column of row weights (>= 0), or NULL (default): all 1; borrowed for the call
-     * Default: None
+     * Default: null (NULL)
      */
     public LinregOptions sampleWeight(String value) {
         set("sample_weight", value);
@@ -70,7 +70,7 @@ public final class LinregOptions extends Options {
 
     /**
      * "NAME=EXPR" transform steps applied in order to a copy of the dataset before the fit and recorded in the model (crm/model.h, "Transform steps"), or NULL (default); borrowed for the call
-     * Default: None
+     * Default: null (NULL)
      */
     public LinregOptions mutate(String... value) {
         set("mutate", value);

@@ -61,7 +61,7 @@ public final class LogregOptions extends Options {
 
     /**
      * positive class of a text target, or NULL (default): the second of the two classes in byte order; borrowed for the call
-     * Default: None
+     * Default: null (NULL)
      */
     public LogregOptions positive(String value) {
         set("positive", value);
@@ -70,7 +70,7 @@ public final class LogregOptions extends Options {
 
     /**
      * {@literal @}type[enum] crm_logreg_class_weight; default CRM_LOGREG_CLASS_WEIGHT_NONE
-     * Default: 0
+     * Default: CRM_LOGREG_CLASS_WEIGHT_NONE
      */
     public LogregOptions classWeight(int value) {
         set("class_weight", value);
@@ -79,7 +79,7 @@ public final class LogregOptions extends Options {
 
     /**
      * {@literal @}type[enum] crm_logreg_class_weight; default CRM_LOGREG_CLASS_WEIGHT_NONE
-     * Default: 0
+     * Default: CRM_LOGREG_CLASS_WEIGHT_NONE
      */
     public LogregOptions classWeight(String value) {
         set("class_weight", value);
@@ -106,7 +106,7 @@ public final class LogregOptions extends Options {
 
     /**
      * {@literal @}type[enum] crm_linear_missing; default CRM_LINEAR_MISSING_ERROR
-     * Default: 0
+     * Default: CRM_LINEAR_MISSING_ERROR
      */
     public LogregOptions missing(int value) {
         set("missing", value);
@@ -115,7 +115,7 @@ public final class LogregOptions extends Options {
 
     /**
      * {@literal @}type[enum] crm_linear_missing; default CRM_LINEAR_MISSING_ERROR
-     * Default: 0
+     * Default: CRM_LINEAR_MISSING_ERROR
      */
     public LogregOptions missing(String value) {
         set("missing", value);
@@ -124,7 +124,7 @@ public final class LogregOptions extends Options {
 
     /**
      * {@literal @}type[enum] crm_logreg_solver; default CRM_LOGREG_AUTO
-     * Default: 0
+     * Default: CRM_LOGREG_AUTO
      */
     public LogregOptions solver(int value) {
         set("solver", value);
@@ -133,7 +133,7 @@ public final class LogregOptions extends Options {
 
     /**
      * {@literal @}type[enum] crm_logreg_solver; default CRM_LOGREG_AUTO
-     * Default: 0
+     * Default: CRM_LOGREG_AUTO
      */
     public LogregOptions solver(String value) {
         set("solver", value);
@@ -142,7 +142,7 @@ public final class LogregOptions extends Options {
 
     /**
      * number column of row weights (>= 0), or NULL (default): all 1; borrowed for the call
-     * Default: None
+     * Default: null (NULL)
      */
     public LogregOptions sampleWeight(String value) {
         set("sample_weight", value);
@@ -160,7 +160,7 @@ public final class LogregOptions extends Options {
 
     /**
      * called after every iteration with the fraction of max_iter used, or NULL (default); non-zero return cancels (CRM_E_CANCELLED)
-     * Default: None
+     * Default: null (NULL)
      */
     public LogregOptions progress(Progress value) {
         set("progress", value);
@@ -169,7 +169,7 @@ public final class LogregOptions extends Options {
 
     /**
      * "NAME=EXPR" transform steps applied in order to a copy of the dataset before the fit and recorded in the model (crm/model.h, "Transform steps"), or NULL (default); borrowed for the call
-     * Default: None
+     * Default: null (NULL)
      */
     public LogregOptions mutate(String... value) {
         set("mutate", value);

@@ -16,7 +16,7 @@ public final class MetricsOptions extends Options {
 
     /**
      * positive class of a text truth column; required for text, ignored for number truth; default NULL; borrowed for the call
-     * Default: None
+     * Default: null (NULL)
      */
     public MetricsOptions positive(String value) {
         set("positive", value);
@@ -34,7 +34,7 @@ public final class MetricsOptions extends Options {
 
     /**
      * number column of weights >= 0, or NULL (default)
-     * Default: None
+     * Default: null (NULL)
      */
     public MetricsOptions sampleWeight(String value) {
         set("sample_weight", value);

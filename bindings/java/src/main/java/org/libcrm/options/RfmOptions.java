@@ -16,7 +16,7 @@ public final class RfmOptions extends Options {
 
     /**
      * customer id column (any type); required (default NULL)
-     * Default: None
+     * Default: null (NULL)
      */
     public RfmOptions customer(String value) {
         set("customer", value);
@@ -25,7 +25,7 @@ public final class RfmOptions extends Options {
 
     /**
      * transaction time column (CRM_TYPE_TIME); required (default NULL)
-     * Default: None
+     * Default: null (NULL)
      */
     public RfmOptions date(String value) {
         set("date", value);
@@ -34,7 +34,7 @@ public final class RfmOptions extends Options {
 
     /**
      * amount column (number), or NULL (default) to use quantity * price
-     * Default: None
+     * Default: null (NULL)
      */
     public RfmOptions amount(String value) {
         set("amount", value);
@@ -43,7 +43,7 @@ public final class RfmOptions extends Options {
 
     /**
      * quantity column (number); used when amount is NULL; default NULL
-     * Default: None
+     * Default: null (NULL)
      */
     public RfmOptions quantity(String value) {
         set("quantity", value);
@@ -52,7 +52,7 @@ public final class RfmOptions extends Options {
 
     /**
      * unit price column (number); used when amount is NULL; default NULL
-     * Default: None
+     * Default: null (NULL)
      */
     public RfmOptions price(String value) {
         set("price", value);
@@ -61,7 +61,7 @@ public final class RfmOptions extends Options {
 
     /**
      * invoice column (any type), or NULL (default): frequency counts rows
-     * Default: None
+     * Default: null (NULL)
      */
     public RfmOptions invoice(String value) {
         set("invoice", value);
@@ -70,7 +70,7 @@ public final class RfmOptions extends Options {
 
     /**
      * reference time in seconds since the epoch; CRM_TIME_MISSING (default) = midnight UTC after the last transaction's date
-     * Default: -9223372036854775808
+     * Default: CRM_TIME_MISSING
      */
     public RfmOptions asOf(long value) {
         set("as_of", value);

@@ -16,7 +16,7 @@ public final class TreeOptions extends Options {
 
     /**
      * {@literal @}type[enum] crm_tree_task; default CRM_TREE_AUTO
-     * Default: 0
+     * Default: CRM_TREE_AUTO
      */
     public TreeOptions task(int value) {
         set("task", value);
@@ -25,7 +25,7 @@ public final class TreeOptions extends Options {
 
     /**
      * {@literal @}type[enum] crm_tree_task; default CRM_TREE_AUTO
-     * Default: 0
+     * Default: CRM_TREE_AUTO
      */
     public TreeOptions task(String value) {
         set("task", value);
@@ -34,7 +34,7 @@ public final class TreeOptions extends Options {
 
     /**
      * {@literal @}type[enum] crm_tree_criterion; default CRM_TREE_CRITERION_AUTO
-     * Default: 0
+     * Default: CRM_TREE_CRITERION_AUTO
      */
     public TreeOptions criterion(int value) {
         set("criterion", value);
@@ -43,7 +43,7 @@ public final class TreeOptions extends Options {
 
     /**
      * {@literal @}type[enum] crm_tree_criterion; default CRM_TREE_CRITERION_AUTO
-     * Default: 0
+     * Default: CRM_TREE_CRITERION_AUTO
      */
     public TreeOptions criterion(String value) {
         set("criterion", value);
@@ -61,7 +61,7 @@ public final class TreeOptions extends Options {
 
     /**
      * {@literal @}type[enum] crm_tree_class_weight; default CRM_TREE_WEIGHT_NONE
-     * Default: 0
+     * Default: CRM_TREE_WEIGHT_NONE
      */
     public TreeOptions classWeight(int value) {
         set("class_weight", value);
@@ -70,7 +70,7 @@ public final class TreeOptions extends Options {
 
     /**
      * {@literal @}type[enum] crm_tree_class_weight; default CRM_TREE_WEIGHT_NONE
-     * Default: 0
+     * Default: CRM_TREE_WEIGHT_NONE
      */
     public TreeOptions classWeight(String value) {
         set("class_weight", value);
@@ -124,7 +124,7 @@ public final class TreeOptions extends Options {
 
     /**
      * class whose share the rules and dot output show as "p", or NULL (default): the predicted class; must be a class of the target; borrowed for the call
-     * Default: None
+     * Default: null (NULL)
      */
     public TreeOptions positive(String value) {
         set("positive", value);
@@ -169,7 +169,7 @@ public final class TreeOptions extends Options {
 
     /**
      * number column of row weights (>= 0, finite), or NULL (default): every row weighs 1; borrowed for the call
-     * Default: None
+     * Default: null (NULL)
      */
     public TreeOptions sampleWeight(String value) {
         set("sample_weight", value);
@@ -178,7 +178,7 @@ public final class TreeOptions extends Options {
 
     /**
      * called as the tree grows with the fraction of rows settled in leaves, or NULL (default); non-zero return cancels (CRM_E_CANCELLED)
-     * Default: None
+     * Default: null (NULL)
      */
     public TreeOptions progress(Progress value) {
         set("progress", value);
@@ -187,7 +187,7 @@ public final class TreeOptions extends Options {
 
     /**
      * "NAME=EXPR" transform steps applied in order to a copy of the dataset before the fit and recorded in the model (crm/model.h, "Transform steps"), or NULL (default); borrowed for the call
-     * Default: None
+     * Default: null (NULL)
      */
     public TreeOptions mutate(String... value) {
         set("mutate", value);
