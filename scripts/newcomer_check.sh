@@ -1,10 +1,11 @@
 #!/bin/sh
 # The newcomer's first hour, checked: installs the release build into a scratch
 # prefix and runs the README's C link commands (dynamic and --static) and its
-# Python snippet exactly as written, only PREFIX=/usr/local replaced by the
-# scratch prefix. The blocks are taken from README.md (the fenced blocks after
+# Python, PHP, Node.js and Java snippets exactly as written, only /usr/local
+# (PREFIX=/usr/local) replaced by the scratch prefix. The blocks are taken from README.md (the fenced blocks after
 # the "newcomer-check" markers), so the README cannot drift from what works.
-# Fails on any error. Needs scripts/deps.sh build static, and python3.
+# Fails on any error. Needs scripts/deps.sh build static test (python3, php
+# with FFI, node + npm and the npm registry for koffi, a JDK and JNA).
 # Usage: sh scripts/newcomer_check.sh   (builds the release preset when needed)
 set -eu
 cd "$(dirname "$0")/.."
@@ -21,7 +22,7 @@ block() {
         want == 2 && /^```/ { exit }
         want == 2 { print }' README.md
 }
-for b in c python-setup python; do
+for b in c python-setup python php node java; do
     block "$b" >"$tmp/$b.txt"
     [ -s "$tmp/$b.txt" ] || { echo "newcomer_check: README block '$b' not found" >&2; exit 1; }
 done
@@ -60,4 +61,32 @@ echo "== README Python block"
 (cd "$work" && env -u PYTHONPATH -u LIBCRM_PATH sh -eux "$tmp/python-setup.sh" <"$tmp/python.txt") >"$tmp/py.log" 2>&1 ||
     { cat "$tmp/py.log" >&2; echo "newcomer_check: README Python block failed" >&2; exit 1; }
 grep -q 'Champions' "$tmp/py.log" || { cat "$tmp/py.log" >&2; echo "newcomer_check: no RFM segments printed" >&2; exit 1; }
+# PHP, Node.js and Java: each block is a program run in the folder holding the
+# orders.csv.gz the Python setup made; each prints the RFM segment counts.
+# LD_LIBRARY_PATH stands in for ldconfig, as above.
+run_lang() { # NAME FILE COMMAND...
+    name=$1 file=$2
+    shift 2
+    sed "s#/usr/local#$prefix#g" "$tmp/$name.txt" >"$work/$file"
+    (cd "$work" && env -u LIBCRM_PATH LD_LIBRARY_PATH="$libdir" "$@") >"$tmp/$name.log" 2>&1 ||
+        { cat "$tmp/$name.log" >&2; echo "newcomer_check: README $name block failed" >&2; exit 1; }
+    grep -q 'Champions' "$tmp/$name.log" ||
+        { cat "$tmp/$name.log" >&2; echo "newcomer_check: $name printed no RFM segments" >&2; exit 1; }
+    grep -q 'inertia' "$tmp/$name.log" ||
+        { cat "$tmp/$name.log" >&2; echo "newcomer_check: $name printed no inertia" >&2; exit 1; }
+}
+echo "== README PHP block"
+run_lang php example.php php example.php
+echo "== README Node.js block (npm install --install-links ./bindings/node)"
+(cd "$work" && npm install --install-links --no-audit --no-fund ./bindings/node) >"$tmp/npm.log" 2>&1 ||
+    { cat "$tmp/npm.log" >&2; echo "newcomer_check: npm install of bindings/node failed" >&2; exit 1; }
+run_lang node example.js node example.js
+echo "== README Java block"
+jar=$(find "$prefix" -name libcrm.jar | head -1)
+[ -n "$jar" ] || { echo "newcomer_check: cmake --install put no libcrm.jar under the prefix" >&2; exit 1; }
+run_lang java Example.java java -cp "$jar:/usr/share/java/jna.jar" Example.java
+# the four languages print the same inertia
+inertias=$(grep -ho 'inertia [0-9.]*' "$tmp/php.log" "$tmp/node.log" "$tmp/java.log" | sort -u | wc -l)
+[ "$inertias" -eq 1 ] || { grep -h inertia "$tmp/php.log" "$tmp/node.log" "$tmp/java.log" >&2;
+    echo "newcomer_check: PHP, Node.js and Java disagree" >&2; exit 1; }
 echo "newcomer_check: ok"
