@@ -14,13 +14,14 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/crm-newcomer.XXXXXX")
 trap '[ -n "${CRM_KEEP_TMP:-}" ] || rm -rf "$tmp"' EXIT INT TERM
 prefix=$tmp/prefix
 
-# the fenced block following the line "<!-- newcomer-check: NAME -->"
-block() {
-    awk -v tag="<!-- newcomer-check: $1 -->" '
+# the fenced block following the line "<!-- newcomer-check: NAME -->" of
+# README.md, or "<!-- KIND: NAME -->" of FILE
+block() { # NAME [FILE KIND]
+    awk -v tag="<!-- ${3:-newcomer-check}: $1 -->" '
         $0 == tag { want = 1; next }
         want == 1 && /^```/ { want = 2; next }
         want == 2 && /^```/ { exit }
-        want == 2 { print }' README.md
+        want == 2 { print }' "${2:-README.md}"
 }
 for b in c python-setup python php node java; do
     block "$b" >"$tmp/$b.txt"
@@ -85,6 +86,35 @@ echo "== README Java block"
 jar=$(find "$prefix" -name libcrm.jar | head -1)
 [ -n "$jar" ] || { echo "newcomer_check: cmake --install put no libcrm.jar under the prefix" >&2; exit 1; }
 run_lang java Example.java java -cp "$jar:/usr/share/java/jna.jar" Example.java
+# docs/bindings.md: the same example in Python, PHP, Node.js and Java; each
+# prints the same three lines
+echo "== docs/bindings.md examples"
+for b in python php node java; do
+    block "$b" docs/bindings.md bindings-check >"$tmp/doc-$b.txt"
+    [ -s "$tmp/doc-$b.txt" ] || { echo "newcomer_check: docs/bindings.md block '$b' not found" >&2; exit 1; }
+done
+doc_run() { # NAME FILE COMMAND...
+    name=$1 file=$2
+    shift 2
+    sed "s#/usr/local#$prefix#g" "$tmp/doc-$name.txt" >"$work/$file"
+    (cd "$work" && env -u LIBCRM_PATH -u PYTHONPATH LD_LIBRARY_PATH="$libdir" "$@") >"$tmp/doc-$name.log" 2>&1 ||
+        { cat "$tmp/doc-$name.log" >&2; echo "newcomer_check: docs/bindings.md $name example failed" >&2; exit 1; }
+}
+pysite=$(dirname "$(dirname "$(find "$prefix" -path '*/libcrm/__init__.py' | head -1)")")
+doc_run python doc_example.py env PYTHONPATH="$pysite" python3 doc_example.py
+doc_run php doc_example.php php doc_example.php
+doc_run node doc_example.js node doc_example.js
+mkdir -p "$work/docjava"
+doc_run java docjava/Example.java java -cp "$jar:/usr/share/java/jna.jar" docjava/Example.java
+for b in php node java; do
+    cmp -s "$tmp/doc-python.log" "$tmp/doc-$b.log" ||
+        { diff "$tmp/doc-python.log" "$tmp/doc-$b.log" >&2;
+          echo "newcomer_check: docs/bindings.md $b example prints other lines than Python's" >&2; exit 1; }
+done
+grep -q '^parse error: <memory>:3:3' "$tmp/doc-python.log" && grep -q '^cancelled: ' "$tmp/doc-python.log" &&
+    grep -q '^inertia [0-9]' "$tmp/doc-python.log" ||
+    { cat "$tmp/doc-python.log" >&2; echo "newcomer_check: docs/bindings.md examples print the wrong lines" >&2; exit 1; }
+
 # the four languages print the same inertia
 inertias=$(grep -ho 'inertia [0-9.]*' "$tmp/php.log" "$tmp/node.log" "$tmp/java.log" | sort -u | wc -l)
 [ "$inertias" -eq 1 ] || { grep -h inertia "$tmp/php.log" "$tmp/node.log" "$tmp/java.log" >&2;
