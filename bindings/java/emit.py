@@ -646,8 +646,9 @@ import com.sun.jna.Pointer;
  * int32_t as int, strings as NUL-terminated UTF-8 byte[], outputs as one-element
  * arrays, pointer outputs as long addresses). No checks: use {@link CApi}.
  *
- * <p>The library is the file named by the system property {@code libcrm.path}, else by
- * the environment variable {@code LIBCRM_PATH}, else "libcrm.so.1" found by the system
+ * <p>The library is the file (or the folder holding libcrm.so.1) named by the system
+ * property {@code libcrm.path}, else by the environment variable {@code LIBCRM_PATH}
+ * (absolute or relative to the working directory), else "libcrm.so.1" found by the system
  * loader (after {@code cmake --install}), else "crm" found by JNA's search
  * ({@code jna.library.path}). A library of another major version, or older than the
  * headers this binding was generated from, is refused.
@@ -667,6 +668,14 @@ public final class CrmLib {
         }
         if (path == null || path.isEmpty()) {
             path = "libcrm.so.1";
+        } else {
+            // a file or a folder holding libcrm.so.1, relative to the working directory
+            // or absolute (JNA takes a bare relative path for a library name)
+            java.io.File file = new java.io.File(path);
+            if (file.isDirectory()) {
+                file = new java.io.File(file, "libcrm.so.1");
+            }
+            path = file.getAbsolutePath();
         }
         NativeLibrary lib;
         try {

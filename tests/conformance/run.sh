@@ -69,6 +69,8 @@ if [ -n "${LIBCRM_PATH:-}" ]; then
         echo "run.sh: LIBCRM_PATH=$LIBCRM_PATH: no such file" >&2
         exit 1
     fi
+    # absolute, as every language's program runs from its own folder
+    LIBCRM_PATH=$(cd "$(dirname "$LIBCRM_PATH")" && pwd)/$(basename "$LIBCRM_PATH")
     export LIBCRM_PATH
     [ -n "$build" ] || build=$(cd "$(dirname "$LIBCRM_PATH")" && pwd)
     mode=built

@@ -9,8 +9,19 @@
 const koffi = require('koffi');
 const errors = require('./errors');
 
-/** Where the shared library comes from: $LIBCRM_PATH, else the system loader. */
-const LIBRARY_PATH = process.env.LIBCRM_PATH || 'libcrm.so.1';
+/**
+ * Where the shared library comes from: $LIBCRM_PATH (the file, or a folder holding
+ * libcrm.so.1; absolute or relative to the working directory), else the system loader.
+ */
+function libraryPath() {
+    const given = process.env.LIBCRM_PATH;
+    if (!given) return 'libcrm.so.1';
+    const full = require('path').resolve(given);
+    let folder = false;
+    try { folder = require('fs').statSync(full).isDirectory(); } catch (err) { /* load reports it */ }
+    return folder ? require('path').join(full, 'libcrm.so.1') : full;
+}
+const LIBRARY_PATH = libraryPath();
 let lib;
 try {
     lib = koffi.load(LIBRARY_PATH);
