@@ -11,10 +11,10 @@
 set -eu
 
 pkgs_build="build-essential cmake pkg-config libopenblas-dev liblapacke-dev zlib1g-dev"
-# The PHP, Node.js and Java bindings and their test runners; pip, setuptools,
+# The PHP, Node.js and Java bindings, their test runners and Composer; pip, setuptools,
 # wheel and venv for the Python package install test.
 # nodejs and npm only when no node/npm is on PATH (a newer Node.js may be installed).
-pkgs_bindings="php8.2-cli phpunit openjdk-17-jdk-headless libjna-java junit5 python3-pip python3-setuptools python3-wheel python3-venv"
+pkgs_bindings="php8.2-cli phpunit composer openjdk-17-jdk-headless libjna-java junit5 python3-pip python3-setuptools python3-wheel python3-venv"
 command -v node >/dev/null 2>&1 || pkgs_bindings="$pkgs_bindings nodejs"
 command -v npm >/dev/null 2>&1 || pkgs_bindings="$pkgs_bindings npm"
 pkgs_test="check python3 python3-pytest python3-numpy locales $pkgs_bindings"

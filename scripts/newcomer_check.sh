@@ -78,6 +78,20 @@ run_lang() { # NAME FILE COMMAND...
 }
 echo "== README PHP block"
 run_lang php example.php php example.php
+echo "== PHP package through Composer (a path repository, as docs/bindings.md shows)"
+mkdir "$work/composer"
+printf '{\n    "repositories": [{"packagist.org": false}, {"type": "path", "url": "%s/bindings/php"}],\n    "require": {"libcrm/libcrm": "*"}\n}\n' \
+    "$root" >"$work/composer/composer.json"
+sed "s#require '/usr/local/share/php/libcrm/autoload.php';#require __DIR__ . '/vendor/autoload.php';#" \
+    "$tmp/php.txt" >"$work/composer/example.php"
+grep -q "vendor/autoload.php" "$work/composer/example.php" ||
+    { echo "newcomer_check: the README PHP block has no require line to replace" >&2; exit 1; }
+(cd "$work/composer" && COMPOSER_ALLOW_SUPERUSER=1 COMPOSER_HOME="$tmp/composer-home" \
+    composer install --no-interaction --no-progress && cp ../orders.csv.gz . &&
+    env -u LIBCRM_PATH LD_LIBRARY_PATH="$libdir" php example.php) >"$tmp/composer.log" 2>&1 ||
+    { cat "$tmp/composer.log" >&2; echo "newcomer_check: Composer install of bindings/php failed" >&2; exit 1; }
+grep -q 'Champions' "$tmp/composer.log" ||
+    { cat "$tmp/composer.log" >&2; echo "newcomer_check: the Composer-installed package printed no segments" >&2; exit 1; }
 echo "== README Node.js block (npm install --install-links ./bindings/node)"
 (cd "$work" && npm install --install-links --no-audit --no-fund ./bindings/node) >"$tmp/npm.log" 2>&1 ||
     { cat "$tmp/npm.log" >&2; echo "newcomer_check: npm install of bindings/node failed" >&2; exit 1; }

@@ -19,6 +19,7 @@ Python standard library only; the output depends on the IR alone (sorted where
 the IR is unordered, no timestamps).
 """
 
+import json
 import re
 
 PHP_DIR = "bindings/php/"
@@ -563,8 +564,30 @@ def exception_class(member, cls):
     return "\n".join(lines) + "\n"
 
 
+def composer_json(ir):
+    """composer.json, with the library's version: a Composer path repository takes
+    the package's version from here (without it the package is dev-main, which a
+    project at the default minimum-stability refuses)."""
+    package = {
+        "name": "libcrm/libcrm",
+        "description": "Customer analytics for PHP (CSV cleaning, RFM, k-means, decision trees, "
+                       "logistic and linear regression, Apriori, ARIMA) on the libcrm C library "
+                       "through FFI",
+        "version": ir["version"]["string"],
+        "type": "library",
+        "keywords": ["crm", "rfm", "kmeans", "arima", "apriori", "analytics", "ffi"],
+        "require": {"php": ">=8.1", "ext-ffi": "*"},
+        "require-dev": {"phpunit/phpunit": "^9.6"},
+        "autoload": {"psr-4": {"Libcrm\\": "src/"}},
+        "autoload-dev": {"psr-4": {"Libcrm\\Tests\\": "tests/"}},
+        "scripts": {"test": "phpunit"},
+    }
+    return json.dumps(package, indent=4, ensure_ascii=False) + "\n"
+
+
 def emit(ir):
-    files = {PHP_DIR + "src/Generated/Capi.php": capi(ir)}
+    files = {PHP_DIR + "src/Generated/Capi.php": capi(ir),
+             PHP_DIR + "composer.json": composer_json(ir)}
     for member, cls in status_classes(ir):
         files[PHP_DIR + "src/Exception/%s.php" % cls] = exception_class(member, cls)
     return dict(sorted(files.items()))
