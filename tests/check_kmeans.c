@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdatomic.h>
 #include <stddef.h>
+#include <string.h>
 
 size_t crm__alloc_live(void);
 
@@ -117,6 +118,76 @@ START_TEST(test_tiny_given)
     double want = 5.0 + (2.8 * 2.8 + 3.8 * 3.8 + 4.8 * 4.8);
     ck_assert_msg(fabs(stat(m, "inertia") - want) < 1e-12, "%.17g", stat(m, "inertia"));
     crm_model_free(m);
+    crm_dataset_free(ds);
+}
+END_TEST
+
+/* n_init_centers: 0 = not given (k * ncols values read, as for callers compiled before the
+ * field), otherwise it must be k * ncols; the fit starts from the given centers. */
+START_TEST(test_init_centers_length)
+{
+    const double x[] = {0, 1, 2, 10, 11, 12};
+    const double zero[] = {0, 0, 0, 0, 0, 0};
+    const double init[] = {0, 0, 1, 0}; /* (0, 0) and (1, 0), row-major */
+    crm_dataset *ds = ds_1d(x, 6);
+    ck_assert_ok(crm_dataset_add_number(ds, "y", zero, 6));
+    const char *cols[] = {"x", "y"};
+    crm_kmeans_options o;
+    ck_assert_ok(crm_kmeans_options_init(&o, sizeof o));
+    ck_assert_uint_eq(o.n_init_centers, 0);
+    o.k = 2;
+    o.init = CRM_KMEANS_INIT_GIVEN;
+    o.init_centers = init;
+    o.max_iter = 1;
+    crm_model *m = NULL;
+    /* centers (0, 0) and (7.2, 0) after one pass: rows 0,1,2 -> 0 (wcss 0+1+4), the rest
+     * -> 7.2; any other start gives another inertia */
+    const double want = 5.0 + (2.8 * 2.8 + 3.8 * 3.8 + 4.8 * 4.8);
+    const size_t ok_lengths[] = {0, 4};
+    for (size_t i = 0; i < 2; i++) {
+        o.n_init_centers = ok_lengths[i];
+        ck_assert_ok(crm_kmeans_fit(ds, cols, 2, &o, &m));
+        ck_assert(stat(m, "n_iter") == 1.0);
+        ck_assert_msg(fabs(stat(m, "inertia") - want) < 1e-12, "%.17g", stat(m, "inertia"));
+        crm_model_free(m);
+        m = NULL;
+    }
+    const size_t bad_lengths[] = {1, 2, 3, 5, 8};
+    for (size_t i = 0; i < 5; i++) {
+        o.n_init_centers = bad_lengths[i];
+        ck_assert_error(crm_kmeans_fit(ds, cols, 2, &o, &m), CRM_E_INVALID);
+        ck_assert_ptr_null(m);
+        char num[32];
+        snprintf(num, sizeof num, "has %zu values", bad_lengths[i]);
+        ck_assert_msg(strstr(crm_last_error(), num) && strstr(crm_last_error(), "= 4"), "%s",
+                      crm_last_error());
+    }
+    /* checked whenever init_centers is set, also with another init */
+    o.init = CRM_KMEANS_INIT_RANDOM;
+    o.n_init_centers = 2;
+    ck_assert_error(crm_kmeans_fit(ds, cols, 2, &o, &m), CRM_E_INVALID);
+    /* a count without centers */
+    o.init = CRM_KMEANS_INIT_GIVEN;
+    o.init_centers = NULL;
+    o.n_init_centers = 4;
+    ck_assert_error(crm_kmeans_fit(ds, cols, 2, &o, &m), CRM_E_INVALID);
+    /* a caller compiled before n_init_centers: the field is not read */
+    crm_kmeans_options old = o;
+    old.size = offsetof(crm_kmeans_options, n_init_centers);
+    old.init_centers = init;
+    old.n_init_centers = 3;
+    ck_assert_ok(crm_kmeans_fit(ds, cols, 2, &old, &m));
+    ck_assert_msg(fabs(stat(m, "inertia") - want) < 1e-12, "%.17g", stat(m, "inertia"));
+    crm_model_free(m);
+    /* the elbow refuses GIVEN and does not use init_centers, whatever its length */
+    o.init = CRM_KMEANS_INIT_PLUSPLUS;
+    o.init_centers = init;
+    o.n_init_centers = 4;
+    o.max_iter = 300;
+    crm_dataset *e = NULL;
+    ck_assert_ok(crm_kmeans_elbow(ds, cols, 2, 1, 3, &o, &e));
+    ck_assert_uint_eq(crm_dataset_nrows(e), 3);
+    crm_dataset_free(e);
     crm_dataset_free(ds);
 }
 END_TEST
@@ -850,6 +921,7 @@ Suite *crm_kmeans_suite(void)
     TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_tiny_given);
+    tcase_add_test(tc, test_init_centers_length);
     tcase_add_test(tc, test_empty_cluster);
     tcase_add_test(tc, test_determinism_threads);
     tcase_add_test(tc, test_auto_switch);

@@ -149,6 +149,10 @@ typedef struct crm_kmeans_options {
                                     (crm/model.h, "Transform steps"), or NULL (default);
                                     borrowed for the call */
     size_t n_mutate;           /**< number of mutate entries, <= 4096; default 0 */
+    size_t n_init_centers;     /**< number of values in init_centers, or 0 (default):
+                                    not given, k * ncols values are read (callers
+                                    compiled before this field). When init_centers is
+                                    set and this is not 0 it must equal k * ncols */
 } crm_kmeans_options;
 
 /**
@@ -156,7 +160,7 @@ typedef struct crm_kmeans_options {
  * max_iter = 300, init = PLUSPLUS, tol = 1e-4, init_centers = NULL,
  * seed = 0, standardize = 0, n_threads = 0, algorithm = AUTO,
  * progress = NULL, user = NULL, sample_weight = NULL, mutate = NULL,
- * n_mutate = 0).
+ * n_mutate = 0, n_init_centers = 0).
  * @param[out] opts  options to initialise
  * @param[in]  size  sizeof *opts as the caller compiled it
  * @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
@@ -181,6 +185,8 @@ CRM_API crm_status crm_kmeans_options_init(crm_kmeans_options *opts, size_t size
  *         k larger than the number of distinct rows, n_init < 1,
  *         max_iter < 1, tol negative or not finite, unknown init or
  *         algorithm, GIVEN without init_centers or with a non-finite value,
+ *         init_centers with n_init_centers neither 0 nor k * ncols (naming
+ *         both numbers), n_init_centers not 0 without init_centers,
  *         n_threads < 0, a missing (NaN) or infinite value, naming the
  *         column and the 0-based row; a negative sample weight, naming the
  *         row);
@@ -213,7 +219,8 @@ CRM_API crm_status crm_kmeans_fit(const crm_dataset *ds, const char *const *cols
  * @param[in]  ncols  number of feature columns, >= 1
  * @param[in]  k_min  smallest k, >= 1
  * @param[in]  k_max  largest k, >= k_min
- * @param[in]  opts   options, or NULL for the defaults (GIVEN is refused)
+ * @param[in]  opts   options, or NULL for the defaults (GIVEN is refused;
+ *                    init_centers is not used)
  * @param[out] out    table with number columns `k` and `inertia` (one row
  *                    per k, ascending), plus `n_iter`, NULL on failure.
  *                    Ownership: caller; free with crm_dataset_free().

@@ -20,6 +20,8 @@ crm_status crm_kmeans_elbow(const crm_dataset *ds, const char *const *cols, size
     if (st != CRM_OK) return st;
     if (o.init == CRM_KMEANS_INIT_GIVEN)
         return crm__error(CRM_E_INVALID, "%s: init GIVEN cannot be used for a range of k", w);
+    o.init_centers = NULL; /* unused without GIVEN, and its length fits one k only */
+    o.n_init_centers = 0;
     const crm_dataset *work = NULL; /* the steps are applied once, for every k */
     st = crm__steps_apply(ds, o.mutate, o.n_mutate, w, &work);
     if (st != CRM_OK) return st;

@@ -49,6 +49,7 @@ static const crm_kmeans_options km_defaults = {
     NULL,                       /* sample_weight */
     NULL,                       /* mutate */
     0,                          /* n_mutate */
+    0,                          /* n_init_centers */
 };
 
 crm_status crm_kmeans_options_init(crm_kmeans_options *opts, size_t size)
@@ -1106,6 +1107,14 @@ static crm_status check_options(const crm_kmeans_options *o, size_t d)
     if (o->standardize != 0 && o->standardize != 1)
         return crm__error(CRM_E_INVALID, "%s: standardize must be 0 or 1 (got %d)", w,
                           (int)o->standardize);
+    if (o->n_init_centers != 0 && !o->init_centers)
+        return crm__error(CRM_E_INVALID, "%s: n_init_centers is %zu but init_centers is NULL", w,
+                          o->n_init_centers);
+    if (o->init_centers && o->n_init_centers != 0 && o->n_init_centers != (size_t)o->k * d)
+        return crm__error(CRM_E_INVALID,
+                          "%s: init_centers has %zu values but k * ncols = %d * %zu = %zu are "
+                          "needed",
+                          w, o->n_init_centers, (int)o->k, d, (size_t)o->k * d);
     if (o->init == CRM_KMEANS_INIT_GIVEN) {
         if (!o->init_centers)
             return crm__error(CRM_E_INVALID, "%s: init is GIVEN but init_centers is NULL", w);

@@ -128,6 +128,29 @@ def test_enum_tagged_fields_and_parameters_name_existing_enums():
     assert fields[("crm_linreg_options", "missing")] == "crm_linear_missing"
 
 
+def test_every_list_field_of_an_options_struct_has_its_count():
+    """A pointer to several values without a count cannot be checked by any binding (a
+    short list would be read past its end), so every array field is paired with one."""
+    pairs = {}
+    for s in STRUCTS:
+        fields = {f["name"]: f for f in s["fields"]}
+        for f in s["fields"]:
+            if f["role"] in ("array", "string_array"):
+                assert f.get("length") in fields, (s["name"], f["name"])
+                count = fields[f["length"]]
+                assert count["role"] == "length" and count["length_of"] == f["name"]
+                assert count["default"] == 0, (s["name"], count["name"])
+                pairs[(s["name"], f["name"])] = f["length"]
+    assert pairs[("crm_kmeans_options", "init_centers")] == "n_init_centers"
+    assert pairs[("crm_kmeans_options", "mutate")] == "n_mutate"
+    assert pairs[("crm_arima_options", "fixed")] == "n_fixed"
+    kmeans = {f["name"]: f for f in next(s for s in STRUCTS
+                                         if s["name"] == "crm_kmeans_options")["fields"]}
+    assert kmeans["n_init"]["role"] == "value" and "length_of" not in kmeans["n_init"]
+    # appended after the v1.0 fields: callers compiled before it keep working
+    assert list(kmeans)[-1] == "n_init_centers"
+
+
 def test_progress_fields_share_one_typedef():
     progress = [f for s in STRUCTS for f in s["fields"] if f["name"] == "progress"]
     assert len(progress) == 5

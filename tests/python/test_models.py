@@ -49,6 +49,24 @@ def test_kmeans_given_centers_and_json_round_trip(tmp_path):
     assert libcrm.KMeans.from_json(km.to_json()).stat("inertia") == km.stat("inertia")
 
 
+def test_kmeans_init_centers_length_is_checked():
+    # init_centers travels with its count (n_init_centers): a list of the wrong length is
+    # refused instead of being read past its end
+    ds = Dataset.from_columns({"x": [0.0, 1.0, 2.0, 10.0, 11.0, 12.0], "y": [0.0] * 6})
+    for centers in ([1.0], [0.0, 0.0, 1.0], [[0.0, 0.0], [1.0, 0.0], [2.0, 0.0]], []):
+        with pytest.raises(libcrm.InvalidError, match="init_centers"):
+            libcrm.KMeans(k=2, init_centers=centers).fit(ds, ["x", "y"])
+    with pytest.raises(libcrm.InvalidError, match="has 3 values but k \\* ncols = 2 \\* 2 = 4"):
+        libcrm.KMeans(k=2, init_centers=[0.0, 0.0, 1.0]).fit(ds, ["x", "y"])
+    # the right length: one pass from (0, 0) and (1, 0) moves them to (0, 0) and (7.2, 0)
+    for centers in ([[0.0, 0.0], [1.0, 0.0]], [0.0, 0.0, 1.0, 0.0]):
+        km = libcrm.KMeans(k=2, init_centers=centers, max_iter=1).fit(ds, ["x", "y"])
+        assert km.stat("n_iter") == 1
+        assert km.summary()["x"] == pytest.approx([0.0, 7.2], rel=1e-15)
+        assert km.stat("inertia") == pytest.approx(5.0 + 2.8 ** 2 + 3.8 ** 2 + 4.8 ** 2,
+                                                   rel=1e-12)
+
+
 def test_kmeans_bad_input():
     ds = blobs()
     with pytest.raises(libcrm.InvalidError):

@@ -313,6 +313,7 @@ export interface crm_kmeans_options {
     sample_weight: string | null;
     mutate: (string | null)[] | null;
     n_mutate: number | bigint;
+    n_init_centers: number | bigint;
 }
 /** Options input for crm_kmeans_options: every field optional; lengths are set from the arrays. */
 export interface CrmKmeansOptionsInput {
@@ -721,7 +722,7 @@ export declare function crm_model_from_json(json: string | null, out: [Pointer |
 export declare function crm_model_save(m: Pointer, path: string | null): void;
 /** Read a model file written by crm_model_save(). */
 export declare function crm_model_load(path: string | null, out: [Pointer | null]): void;
-/** Write the default k-means options into `opts` (k = 8, n_init = 10, max_iter = 300, init = PLUSPLUS, tol = 1e-4, init_centers = NULL, seed = 0, standardize = 0, n_threads = 0, algorithm = AUTO, progress = NULL, user = NULL, sample_weight = NULL, mutate = NULL, n_mutate = 0). */
+/** Write the default k-means options into `opts` (k = 8, n_init = 10, max_iter = 300, init = PLUSPLUS, tol = 1e-4, init_centers = NULL, seed = 0, standardize = 0, n_threads = 0, algorithm = AUTO, progress = NULL, user = NULL, sample_weight = NULL, mutate = NULL, n_mutate = 0, n_init_centers = 0). */
 export declare function crm_kmeans_options_init(opts: Partial<crm_kmeans_options>, size: number | bigint): void;
 /** Fit k-means on the number columns `cols` of `ds` (algorithm, model, statistics and JSON form described at the top of this header). */
 export declare function crm_kmeans_fit(ds: Pointer, cols: (string | null)[], ncols: number | bigint, opts: crm_kmeans_options | null, out: [Pointer | null]): void;

@@ -185,6 +185,7 @@ types.crm_kmeans_options = koffi.struct("crm_kmeans_options", {
     sample_weight: "const char *",
     mutate: "const char **",
     n_mutate: "size_t",
+    n_init_centers: "size_t",
 });
 types.crm_linreg_options = koffi.struct("crm_linreg_options", {
     size: "size_t",
@@ -352,7 +353,7 @@ const options = {
         {"default": 300, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "max_iter", "offset": 16, "role": "value", "type": "int32_t"},
         {"default": 1, "enum": "crm_kmeans_init", "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "init", "offset": 20, "role": "value", "type": "int32_t"},
         {"default": 0.0001, "name": "tol", "offset": 24, "role": "value", "type": "double"},
-        {"array": "Float64Array", "default": null, "name": "init_centers", "offset": 32, "role": "array", "type": "const double *"},
+        {"array": "Float64Array", "default": null, "length": "n_init_centers", "name": "init_centers", "offset": 32, "role": "array", "type": "const double *"},
         {"default": 0, "integer": ["uint64_t", "0", "UINT64_MAX"], "name": "seed", "offset": 40, "role": "value", "type": "uint64_t"},
         {"default": 0, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "standardize", "offset": 48, "role": "value", "type": "int32_t"},
         {"default": 0, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "n_threads", "offset": 52, "role": "value", "type": "int32_t"},
@@ -362,6 +363,7 @@ const options = {
         {"default": null, "name": "sample_weight", "offset": 80, "role": "string", "type": "const char *"},
         {"default": null, "length": "n_mutate", "name": "mutate", "offset": 88, "role": "string_array", "type": "const char *const *"},
         {"default": 0, "integer": ["size_t", "0", "SIZE_MAX"], "length_of": "mutate", "name": "n_mutate", "offset": 96, "role": "length", "type": "size_t"},
+        {"default": 0, "integer": ["size_t", "0", "SIZE_MAX"], "length_of": "init_centers", "name": "n_init_centers", "offset": 104, "role": "length", "type": "size_t"},
     ] },
     crm_linreg_options: { init: "crm_linreg_options_init", size: koffi.sizeof(types.crm_linreg_options), fields: [
         {"integer": ["size_t", "0", "SIZE_MAX"], "name": "size", "offset": 0, "role": "size", "type": "size_t"},
@@ -1192,7 +1194,7 @@ function crm_model_load(path, out) {
     const status = raw.crm_model_load(path, out);
     if (status !== 0) throw statusError(status);
 }
-/** Write the default k-means options into `opts` (k = 8, n_init = 10, max_iter = 300, init = PLUSPLUS, tol = 1e-4, init_centers = NULL, seed = 0, standardize = 0, n_threads = 0, algorithm = AUTO, progress = NULL, user = NULL, sample_weight = NULL, mutate = NULL, n_mutate = 0). */
+/** Write the default k-means options into `opts` (k = 8, n_init = 10, max_iter = 300, init = PLUSPLUS, tol = 1e-4, init_centers = NULL, seed = 0, standardize = 0, n_threads = 0, algorithm = AUTO, progress = NULL, user = NULL, sample_weight = NULL, mutate = NULL, n_mutate = 0, n_init_centers = 0). */
 function crm_kmeans_options_init(opts, size) {
     checkInt(size, ["size_t", "0", "SIZE_MAX"], "crm_kmeans_options_init(size)");
     const status = raw.crm_kmeans_options_init(opts, size);

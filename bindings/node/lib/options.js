@@ -14,7 +14,8 @@
 // * double fields take a Number;
 // * string fields take a string without NUL, or null;
 // * string-list fields take an array of strings; array fields a Float64Array or an
-//   array of numbers (null = NaN); their count field is set from the length;
+//   array of numbers (null = NaN), an empty one passes NULL; their count field is set
+//   from the length;
 // * callback fields take a function(fraction) -> truthy to cancel, or null.
 //
 // Unknown field names (and the size/count fields) are a TypeError.
@@ -106,7 +107,7 @@ function build(structName, settings, what, extra = {}) {
             }
             const label = `${what}(${name})`;
             opts[name] = fieldValue(structName, f, value, label, charFields, state, callbacks);
-            if (f.length) opts[f.length] = value === null ? 0 : opts[name].length;
+            if (f.length) opts[f.length] = opts[name] === null ? 0 : opts[name].length;
         }
     } catch (err) {
         release();
@@ -136,8 +137,12 @@ function fieldValue(structName, f, value, label, charFields, state, callbacks) {
         for (let i = 0; i < value.length; i++)
             if (typeof value[i] !== 'string') throw new TypeError(`${label}[${i}] must be a string`);
         return value;
-    case 'array':
-        return value === null ? null : doubleArray(value, label);
+    case 'array': {
+        // An empty array passes NULL: a count of 0 with a pointer can mean "count not
+        // given" to the library, which would then read past it.
+        const arr = value === null ? null : doubleArray(value, label);
+        return arr !== null && arr.length === 0 ? null : arr;
+    }
     case 'callback': {
         if (value === null) return null;
         if (typeof value !== 'function') throw new TypeError(`${label} must be a function`);

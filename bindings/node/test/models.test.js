@@ -50,6 +50,30 @@ test('arima fits a series and forecasts', () => {
     for (const o of [m, fc, fc2]) o.close();
 });
 
+test('kmeans: init_centers of the wrong length is refused, the right one is the start', () => {
+    // init_centers travels with its count (n_init_centers): a list of the wrong length is
+    // refused instead of being read past its end.
+    const ds = crm.Dataset.fromColumns({ x: [0, 1, 2, 10, 11, 12], y: [0, 0, 0, 0, 0, 0] });
+    for (const centers of [[1], [0, 0, 1], [[0, 0], [1, 0], [2, 0]], [], new Float64Array(3)]) {
+        assert.throws(() => new crm.KMeans({ k: 2, init_centers: centers }).fit(ds, ['x', 'y']),
+                      (e) => e instanceof crm.InvalidError && /init_centers/.test(e.message));
+    }
+    // One pass from (0, 0) and (1, 0) moves them to (0, 0) and (7.2, 0).
+    for (const centers of [[[0, 0], [1, 0]], [0, 0, 1, 0], Float64Array.of(0, 0, 1, 0)]) {
+        const km = new crm.KMeans({ k: 2, init_centers: centers, max_iter: 1 }).fit(ds, ['x', 'y']);
+        assert.equal(km.stat('n_iter'), 1);
+        const s = km.summary();
+        const x = s.column('x');
+        assert.equal(x[0], 0);
+        assert.ok(Math.abs(x[1] - 7.2) < 1e-14, String(x[1]));
+        const want = 5 + 2.8 ** 2 + 3.8 ** 2 + 4.8 ** 2;
+        assert.ok(Math.abs(km.stat('inertia') - want) < 1e-12, String(km.stat('inertia')));
+        s.close();
+        km.close();
+    }
+    ds.close();
+});
+
 test('save / load / fromJson give the same model, of the right class', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-node-'));
     try {

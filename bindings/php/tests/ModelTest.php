@@ -8,6 +8,7 @@ use Libcrm\Arima;
 use Libcrm\Crm;
 use Libcrm\Dataset;
 use Libcrm\DecisionTree;
+use Libcrm\Exception\InvalidException;
 use Libcrm\KMeans;
 use Libcrm\LinearRegression;
 use Libcrm\LogisticRegression;
@@ -45,6 +46,30 @@ final class ModelTest extends TestCase
         $km->close();
         $this->assertSame($stats, $copy->stats());
         $this->assertSame(2, $copy->summary()->nrows());
+    }
+
+    public function testKMeansInitCentersLengthIsChecked(): void
+    {
+        // init_centers travels with its count (n_init_centers): a list of the wrong length
+        // is refused instead of being read past its end.
+        $ds = Dataset::fromColumns(['x' => [0.0, 1.0, 2.0, 10.0, 11.0, 12.0], 'y' => [0.0, 0.0, 0.0, 0.0, 0.0, 0.0]]);
+        foreach ([[1.0], [0.0, 0.0, 1.0], [[0.0, 0.0], [1.0, 0.0], [2.0, 0.0]], []] as $centers) {
+            try {
+                (new KMeans(k: 2, init_centers: $centers))->fit($ds, ['x', 'y']);
+                $this->fail('init_centers of ' . \json_encode($centers) . ' was accepted');
+            } catch (InvalidException $e) {
+                $this->assertStringContainsString('init_centers', $e->getMessage());
+            }
+        }
+        // The right length: one pass from (0, 0) and (1, 0) moves them to (0, 0) and (7.2, 0).
+        foreach ([[[0.0, 0.0], [1.0, 0.0]], [0.0, 0.0, 1.0, 0.0]] as $centers) {
+            $km = (new KMeans(k: 2, init_centers: $centers, max_iter: 1))->fit($ds, ['x', 'y']);
+            $this->assertSame(1.0, $km->stat('n_iter'));
+            $x = $km->summary()->column('x');
+            $this->assertSame(0.0, $x[0]);
+            $this->assertEqualsWithDelta(7.2, $x[1], 1e-14);
+            $this->assertEqualsWithDelta(5.0 + 2.8 ** 2 + 3.8 ** 2 + 4.8 ** 2, $km->stat('inertia'), 1e-12);
+        }
     }
 
     public function testRegressions(): void

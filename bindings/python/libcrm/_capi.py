@@ -919,15 +919,20 @@ class crm_kmeans_options(_Struct):
         ('mutate', POINTER(c_char_p)),
         # number of mutate entries, <= 4096; default 0
         ('n_mutate', c_size_t),
+        # number of values in init_centers, or 0 (default): not given, k * ncols values are read
+        # (callers compiled before this field). When init_centers is set and this is not 0 it
+        # must equal k * ncols
+        ('n_init_centers', c_size_t),
     ]
     #: Pointer fields and the field that holds their number of elements.
-    _lengths_ = {'mutate': 'n_mutate'}
+    _lengths_ = {'init_centers': 'n_init_centers', 'mutate': 'n_mutate'}
     #: Integer fields holding a value of an enum (@type[enum] tags).
     _enums_ = {'init': crm_kmeans_init, 'algorithm': crm_kmeans_algorithm}
     #: Integer fields and their C types (checked on assignment).
     _integers_ = {'size': 'size_t', 'k': 'int32_t', 'n_init': 'int32_t', 'max_iter': 'int32_t',
                   'init': 'int32_t', 'seed': 'uint64_t', 'standardize': 'int32_t',
-                  'n_threads': 'int32_t', 'algorithm': 'int32_t', 'n_mutate': 'size_t'}
+                  'n_threads': 'int32_t', 'algorithm': 'int32_t', 'n_mutate': 'size_t',
+                  'n_init_centers': 'size_t'}
     #: NUL-terminated string fields (checked on assignment).
     _strings_ = ('sample_weight',)
     #: Fields holding arrays of NUL-terminated strings.
@@ -3764,7 +3769,7 @@ crm_kmeans_options_init = _bind(
     max_iter = 300, init = PLUSPLUS, tol = 1e-4, init_centers = NULL,
     seed = 0, standardize = 0, n_threads = 0, algorithm = AUTO,
     progress = NULL, user = NULL, sample_weight = NULL, mutate = NULL,
-    n_mutate = 0).
+    n_mutate = 0, n_init_centers = 0).
     @param[out] opts  options to initialise
     @param[in]  size  sizeof *opts as the caller compiled it
     @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
@@ -3805,6 +3810,8 @@ crm_kmeans_fit = _bind(
             k larger than the number of distinct rows, n_init < 1,
             max_iter < 1, tol negative or not finite, unknown init or
             algorithm, GIVEN without init_centers or with a non-finite value,
+            init_centers with n_init_centers neither 0 nor k * ncols (naming
+            both numbers), n_init_centers not 0 without init_centers,
             n_threads < 0, a missing (NaN) or infinite value, naming the
             column and the 0-based row; a negative sample weight, naming the
             row);
@@ -3855,7 +3862,8 @@ crm_kmeans_elbow = _bind(
     @param[in]  ncols  number of feature columns, >= 1
     @param[in]  k_min  smallest k, >= 1
     @param[in]  k_max  largest k, >= k_min
-    @param[in]  opts   options, or NULL for the defaults (GIVEN is refused)
+    @param[in]  opts   options, or NULL for the defaults (GIVEN is refused;
+                       init_centers is not used)
     @param[out] out    table with number columns `k` and `inertia` (one row
                        per k, ascending), plus `n_iter`, NULL on failure.
                        Ownership: caller; free with crm_dataset_free().

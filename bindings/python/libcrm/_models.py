@@ -221,16 +221,15 @@ class KMeans(Model):
                 if value.lower() not in table:
                     raise ValueError("KMeans(%s=%r): use one of %s" % (field, value, ", ".join(table)))
                 settings[field] = table[value.lower()]
-        opts, keep = _options.build(_capi.crm_kmeans_options, settings, "KMeans")
-        if opts is None and (centers is not None or progress is not None):
-            opts = _capi.crm_kmeans_options.defaults()
         if centers is not None:
-            flat = [float(v) for row in centers for v in (row if hasattr(row, "__iter__") else [row])]
-            arr = (c_double * len(flat))(*flat)
-            keep.append(arr)
-            opts.init_centers = arr
-            if "init" not in settings:
-                opts.init = _capi.CRM_KMEANS_INIT_GIVEN
+            # Rows are flattened here; the generic code sets init_centers and its count.
+            settings["init_centers"] = [
+                float(v) for row in centers for v in (row if hasattr(row, "__iter__") else [row])]
+        opts, keep = _options.build(_capi.crm_kmeans_options, settings, "KMeans")
+        if opts is None and progress is not None:
+            opts = _capi.crm_kmeans_options.defaults()
+        if centers is not None and "init" not in settings:
+            opts.init = _capi.CRM_KMEANS_INIT_GIVEN
         if progress is not None:
             keep.append(_progress_callback(opts, progress))
         return opts, keep

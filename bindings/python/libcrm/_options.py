@@ -19,7 +19,8 @@ keyword arguments, converting Python values:
   without NUL characters (ValueError);
 * pointer fields with an ``n_<name>`` count take a list (of ``str`` for
   string lists, each checked for NUL; of integers for integer arrays, each
-  checked against the C type); the count is set from it;
+  checked against the C type); the count is set from it; an empty number
+  list passes NULL;
 * function-pointer fields take a Python callable.
 
 The memory the struct points into (encoded strings, arrays, callbacks) is
@@ -131,7 +132,10 @@ def build(struct_cls, kwargs, what, char_fields=(), fixed=None):
             else:
                 array = (item_type * len(values))(*values)
             keep.append(array)
-            setattr(opts, name, ctypes.cast(array, ctype))
+            # An empty number list passes NULL (a count of 0 with a pointer can mean "count
+            # not given" to the library, which would then read past the empty array).
+            empty = not values and name not in string_arrays
+            setattr(opts, name, None if empty else ctypes.cast(array, ctype))
             if count:
                 setattr(opts, count, len(values))
         else:

@@ -297,7 +297,7 @@ final class Capi
         ],
         'crm_kmeans_options' => [
             'init' => 'crm_kmeans_options_init',
-            'size' => 104,
+            'size' => 112,
             'align' => 8,
             'fields' => [
                 'size' => ['kind' => 'size', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX, 'offset' => 0],
@@ -306,7 +306,7 @@ final class Capi
                 'max_iter' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 300, 'offset' => 16],
                 'init' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'enum' => 'crm_kmeans_init', 'default' => 1, 'default_name' => 'CRM_KMEANS_INIT_PLUSPLUS', 'offset' => 20],
                 'tol' => ['kind' => 'double', 'type' => 'double', 'default' => 0.0001, 'offset' => 24],
-                'init_centers' => ['kind' => 'double_array', 'type' => 'const double *', 'default' => null, 'offset' => 32],
+                'init_centers' => ['kind' => 'double_array', 'type' => 'const double *', 'length' => 'n_init_centers', 'default' => null, 'offset' => 32],
                 'seed' => ['kind' => 'int', 'type' => 'uint64_t', 'min' => 0, 'max' => PHP_INT_MAX, 'default' => 0, 'offset' => 40],
                 'standardize' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 0, 'offset' => 48],
                 'n_threads' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 0, 'offset' => 52],
@@ -316,6 +316,7 @@ final class Capi
                 'sample_weight' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 80],
                 'mutate' => ['kind' => 'string_array', 'type' => 'const char *const *', 'length' => 'n_mutate', 'default' => null, 'offset' => 88],
                 'n_mutate' => ['kind' => 'length', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX, 'length_of' => 'mutate', 'default' => 0, 'offset' => 96],
+                'n_init_centers' => ['kind' => 'length', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX, 'length_of' => 'init_centers', 'default' => 0, 'offset' => 104],
             ],
         ],
         'crm_silhouette_options' => [
@@ -670,6 +671,7 @@ typedef struct crm_kmeans_options {
     const char *sample_weight;
     const char *const *mutate;
     size_t n_mutate;
+    size_t n_init_centers;
 } crm_kmeans_options;
 typedef struct crm_silhouette_options {
     size_t size;
@@ -2042,7 +2044,7 @@ CDEF;
     }
 
     /**
-     * Write the default k-means options into `opts` (k = 8, n_init = 10, max_iter = 300, init = PLUSPLUS, tol = 1e-4, init_centers = NULL, seed = 0, standardize = 0, n_threads = 0, algorithm = AUTO, progress = NULL, user = NULL, sample_weight = NULL, mutate = NULL, n_mutate = 0).
+     * Write the default k-means options into `opts` (k = 8, n_init = 10, max_iter = 300, init = PLUSPLUS, tol = 1e-4, init_centers = NULL, seed = 0, standardize = 0, n_threads = 0, algorithm = AUTO, progress = NULL, user = NULL, sample_weight = NULL, mutate = NULL, n_mutate = 0, n_init_centers = 0).
      *
      * C: crm_status crm_kmeans_options_init(crm_kmeans_options *opts, size_t size)
      */

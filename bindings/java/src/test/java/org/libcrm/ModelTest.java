@@ -115,6 +115,40 @@ class ModelTest {
     }
 
     @Test
+    void kmeansInitCentersLengthIsChecked() {
+        // init_centers travels with its count (n_init_centers): a list of the wrong length is
+        // refused instead of being read past its end.
+        Map<String, Object> cols = new LinkedHashMap<>();
+        cols.put("x", new double[] {0, 1, 2, 10, 11, 12});
+        cols.put("y", new double[] {0, 0, 0, 0, 0, 0});
+        try (Dataset ds = Dataset.fromColumns(cols)) {
+            Object[] wrong = {new double[] {1}, new double[] {0, 0, 1}, new double[3][2],
+                new double[0], List.of(0.0, 0.0, 1.0)};
+            for (Object centers : wrong) {
+                KMeans km = new KMeans(Map.of("k", 2, "init_centers", centers));
+                CrmException.Invalid e = assertThrows(CrmException.Invalid.class,
+                    () -> km.fit(ds, "x", "y"));
+                assertTrue(e.getMessage().contains("init_centers"), e.getMessage());
+                km.close();
+            }
+            // One pass from (0, 0) and (1, 0) moves them to (0, 0) and (7.2, 0).
+            Object[] right = {new double[][] {{0, 0}, {1, 0}}, new double[] {0, 0, 1, 0},
+                List.of(0.0, 0.0, 1.0, 0.0)};
+            for (Object centers : right) {
+                try (KMeans km = new KMeans(Map.of("k", 2, "init_centers", centers, "max_iter", 1))
+                         .fit(ds, "x", "y");
+                     Dataset summary = km.summary()) {
+                    assertEquals(1.0, km.stat("n_iter"));
+                    List<Object> x = summary.column("x");
+                    assertEquals(0.0, (Double) x.get(0));
+                    assertEquals(7.2, (Double) x.get(1), 1e-14);
+                    assertEquals(5.0 + 2.8 * 2.8 + 3.8 * 3.8 + 4.8 * 4.8, km.stat("inertia"), 1e-12);
+                }
+            }
+        }
+    }
+
+    @Test
     void misuse() {
         KMeans unfitted = new KMeans(km());
         assertThrows(IllegalStateException.class, unfitted::summary);

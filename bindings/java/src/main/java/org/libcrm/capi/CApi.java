@@ -1845,7 +1845,7 @@ public final class CApi {
      * max_iter = 300, init = PLUSPLUS, tol = 1e-4, init_centers = NULL,
      * seed = 0, standardize = 0, n_threads = 0, algorithm = AUTO,
      * progress = NULL, user = NULL, sample_weight = NULL, mutate = NULL,
-     * n_mutate = 0).
+     * n_mutate = 0, n_init_centers = 0).
      * {@literal @}param[out] opts  options to initialise
      * {@literal @}param[in]  size  sizeof *opts as the caller compiled it
      * {@literal @}return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
@@ -1875,6 +1875,8 @@ public final class CApi {
      *         k larger than the number of distinct rows, n_init < 1,
      *         max_iter < 1, tol negative or not finite, unknown init or
      *         algorithm, GIVEN without init_centers or with a non-finite value,
+     *         init_centers with n_init_centers neither 0 nor k * ncols (naming
+     *         both numbers), n_init_centers not 0 without init_centers,
      *         n_threads < 0, a missing (NaN) or infinite value, naming the
      *         column and the 0-based row; a negative sample weight, naming the
      *         row);
@@ -1928,7 +1930,8 @@ public final class CApi {
      * {@literal @}param[in]  ncols  number of feature columns, >= 1
      * {@literal @}param[in]  k_min  smallest k, >= 1
      * {@literal @}param[in]  k_max  largest k, >= k_min
-     * {@literal @}param[in]  opts   options, or NULL for the defaults (GIVEN is refused)
+     * {@literal @}param[in]  opts   options, or NULL for the defaults (GIVEN is refused;
+     *                    init_centers is not used)
      * {@literal @}param[out] out    table with number columns `k` and `inertia` (one row
      *                    per k, ascending), plus `n_iter`, NULL on failure.
      *                    Ownership: caller; free with crm_dataset_free().

@@ -9,7 +9,7 @@ import com.sun.jna.Structure;
  * Options of crm_kmeans_fit(). Initialise with
  * crm_kmeans_options_init(&o, sizeof o); see crm/common.h for the size rule.
  */
-@Structure.FieldOrder({"size", "k", "n_init", "max_iter", "init", "tol", "init_centers", "seed", "standardize", "n_threads", "algorithm", "progress", "user", "sample_weight", "mutate", "n_mutate"})
+@Structure.FieldOrder({"size", "k", "n_init", "max_iter", "init", "tol", "init_centers", "seed", "standardize", "n_threads", "algorithm", "progress", "user", "sample_weight", "mutate", "n_mutate", "n_init_centers"})
 public final class CrmKmeansOptions extends OptionsStruct {
     /**
      * sizeof as the caller compiled it (set by init)
@@ -90,6 +90,11 @@ public final class CrmKmeansOptions extends OptionsStruct {
      * Default: 0
      */
     public long n_mutate;
+    /**
+     * number of values in init_centers, or 0 (default): not given, k * ncols values are read (callers compiled before this field). When init_centers is set and this is not 0 it must equal k * ncols
+     * Default: 0
+     */
+    public long n_init_centers;
 
     /** Field metadata, in declaration order. */
     public static final FieldInfo[] FIELDS = {
@@ -99,7 +104,7 @@ public final class CrmKmeansOptions extends OptionsStruct {
         new FieldInfo("max_iter", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 16),
         new FieldInfo("init", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, "crm_kmeans_init", null, 20),
         new FieldInfo("tol", FieldInfo.Kind.DOUBLE, 0L, 0L, null, null, 24),
-        new FieldInfo("init_centers", FieldInfo.Kind.DOUBLE_ARRAY, 0L, 0L, null, null, 32),
+        new FieldInfo("init_centers", FieldInfo.Kind.DOUBLE_ARRAY, 0L, 0L, null, "n_init_centers", 32),
         new FieldInfo("seed", FieldInfo.Kind.UINT64, 0L, -1L, null, null, 40),
         new FieldInfo("standardize", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 48),
         new FieldInfo("n_threads", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 52),
@@ -109,10 +114,11 @@ public final class CrmKmeansOptions extends OptionsStruct {
         new FieldInfo("sample_weight", FieldInfo.Kind.STRING, 0L, 0L, null, null, 80),
         new FieldInfo("mutate", FieldInfo.Kind.STRING_ARRAY, 0L, 0L, null, "n_mutate", 88),
         new FieldInfo("n_mutate", FieldInfo.Kind.LENGTH, 0L, Long.MAX_VALUE, null, null, 96),
+        new FieldInfo("n_init_centers", FieldInfo.Kind.LENGTH, 0L, Long.MAX_VALUE, null, null, 104),
     };
 
     /** sizeof the C struct on x86-64 per the API description (-1: not given). */
-    public static final long C_SIZE = 104;
+    public static final long C_SIZE = 112;
 
     /** A struct holding the library's defaults (crm_kmeans_options_init). */
     public CrmKmeansOptions() {
