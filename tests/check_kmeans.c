@@ -158,7 +158,8 @@ START_TEST(test_init_centers_length)
         ck_assert_error(crm_kmeans_fit(ds, cols, 2, &o, &m), CRM_E_INVALID);
         ck_assert_ptr_null(m);
         char num[32];
-        snprintf(num, sizeof num, "has %zu values", bad_lengths[i]);
+        snprintf(num, sizeof num, "has %zu value%s but", bad_lengths[i],
+                 bad_lengths[i] == 1 ? "" : "s");
         ck_assert_msg(strstr(crm_last_error(), num) && strstr(crm_last_error(), "= 4"), "%s",
                       crm_last_error());
     }

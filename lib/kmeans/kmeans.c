@@ -1112,9 +1112,10 @@ static crm_status check_options(const crm_kmeans_options *o, size_t d)
                           o->n_init_centers);
     if (o->init_centers && o->n_init_centers != 0 && o->n_init_centers != (size_t)o->k * d)
         return crm__error(CRM_E_INVALID,
-                          "%s: init_centers has %zu values but k * ncols = %d * %zu = %zu are "
+                          "%s: init_centers has %zu value%s but k * ncols = %d * %zu = %zu are "
                           "needed",
-                          w, o->n_init_centers, (int)o->k, d, (size_t)o->k * d);
+                          w, o->n_init_centers, o->n_init_centers == 1 ? "" : "s", (int)o->k, d,
+                          (size_t)o->k * d);
     if (o->init == CRM_KMEANS_INIT_GIVEN) {
         if (!o->init_centers)
             return crm__error(CRM_E_INVALID, "%s: init is GIVEN but init_centers is NULL", w);
