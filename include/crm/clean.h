@@ -59,8 +59,9 @@ typedef enum crm_keep {
  * @param[out]    out_removed  number of rows removed (may be NULL); 0 on failure
  * @return CRM_OK; CRM_E_INVALID (ds NULL, keys NULL with nkeys > 0, a NULL
  *         key, a key listed twice, keep out of range, 2^32 - 1 rows or more);
- *         CRM_E_NOTFOUND (unknown key, named); CRM_E_NOMEM. On failure ds
- *         is unchanged.
+ *         CRM_E_NOTFOUND (unknown key, named);
+ *         CRM_E_STATE (ds is in use by a running call: crm_dataset_free());
+ *         CRM_E_NOMEM. On failure ds is unchanged.
  * Ownership: keys stay the caller's; the removed rows are released.
  * Thread-safety: ds must not be used by another thread during the call.
  */
@@ -77,7 +78,8 @@ CRM_API crm_status crm_clean_dedup(crm_dataset *ds, const char *const *keys, siz
  * @param[out]    out_removed  number of rows removed (may be NULL); 0 on failure
  * @return CRM_OK; CRM_E_INVALID (ds NULL, cols NULL with count > 0, a NULL
  *         name, a column listed twice); CRM_E_NOTFOUND (unknown column,
- *         named); CRM_E_NOMEM. On failure ds is unchanged.
+ *         named); CRM_E_STATE (ds is in use by a running call: crm_dataset_free());
+ *         CRM_E_NOMEM. On failure ds is unchanged.
  * Ownership: cols stay the caller's; the removed rows are released.
  * Thread-safety: ds must not be used by another thread during the call.
  */
@@ -169,8 +171,9 @@ CRM_API crm_status crm_impute_options_init(crm_impute_options *opts, size_t size
  *         CRM_E_NOTFOUND (col or order_by unknown); CRM_E_TYPE (mean, median
  *         or linear of a non-number column; order_by of text); CRM_E_NUMERIC
  *         (mean, median or mode of an all-missing column); CRM_E_FORMAT
- *         (opts from a newer library with unknown fields set); CRM_E_NOMEM.
- *         On failure ds is unchanged.
+ *         (opts from a newer library with unknown fields set);
+ *         CRM_E_STATE (ds is in use by a running call: crm_dataset_free());
+ *         CRM_E_NOMEM. On failure ds is unchanged.
  * Ownership: col, opts and its strings stay the caller's (text_constant is
  * copied into the column's dictionary).
  * Thread-safety: ds must not be used by another thread during the call.
@@ -233,7 +236,8 @@ typedef enum crm_outlier_action {
  * @return CRM_OK; CRM_E_INVALID (NULL ds or col, unknown rule or action, k
  *         negative or not finite, FLAG when `<col>_outlier` already exists);
  *         CRM_E_NOTFOUND (unknown column); CRM_E_TYPE (not a number column);
- *         CRM_E_NOMEM. On failure ds is unchanged.
+ *         CRM_E_STATE (ds is in use by a running call: crm_dataset_free()); CRM_E_NOMEM.
+ *         On failure ds is unchanged.
  * Ownership: col stays the caller's; with DROP the removed rows are released.
  * Thread-safety: ds must not be used by another thread during the call.
  */
@@ -271,8 +275,9 @@ CRM_API crm_status crm_clean_outliers(crm_dataset *ds, const char *col, int32_t 
  *         (unknown column); CRM_E_PARSE (a text that is not a number or a
  *         date-time: the message names the column, the 0-based row and the
  *         value); CRM_E_NUMERIC (number -> time of a non-finite or
- *         out-of-range value, naming the row); CRM_E_NOMEM.
- *         On failure ds is unchanged.
+ *         out-of-range value, naming the row);
+ *         CRM_E_STATE (ds is in use by a running call: crm_dataset_free());
+ *         CRM_E_NOMEM. On failure ds is unchanged.
  * Ownership: col and format stay the caller's; strings borrowed from the
  * converted column become invalid.
  * Thread-safety: ds must not be used by another thread during the call.

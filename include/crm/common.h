@@ -75,7 +75,10 @@
  * in another dataset, even one that shares a text dictionary with it (a
  * clone, a selection). Strings borrowed from a dataset (column names, text
  * cells, dictionary entries) stay valid until the dataset is changed by one
- * of these functions or freed. crm_dataset_free() ends a dataset. Models
+ * of these functions or freed. crm_dataset_free() ends a dataset. While a
+ * call with a progress callback runs, its input datasets are in use: each of
+ * the functions above refuses them with CRM_E_STATE (crm_dataset_free(),
+ * "In use"). Models
  * never change after they are created.
  *
  * Files written atomically. Every function that writes a file
@@ -182,8 +185,15 @@ typedef void (*crm_free_fn)(void *ptr, void *user);
  * series, a settled leaf or a mined subtree: each options field says when),
  * with fraction rising from 0 towards 1; it need not reach 1.
  * Thread: always on the thread that made the libcrm call, never on a worker
- * thread, so it may use thread-local state; the call it reports on is still
- * running, so it must not free or change the handles that call uses.
+ * thread, so it may use thread-local state.
+ * Datasets: the call it reports on holds its input dataset(s) until it
+ * returns (crm_dataset_free(), "In use"). The callback may read them (even
+ * fit on them), and may free them with crm_dataset_free(): the handle ends
+ * for the caller, the storage is freed when the running call returns, and
+ * that call finishes on the same data. It may not change them: every in-place
+ * function (below) returns CRM_E_STATE for a dataset in use. Other handles
+ * the call uses (options, strings, a model being fitted) must not be freed
+ * or changed.
  * Return: 0 to go on; any non-zero value cancels: the call stops at the next
  * check, frees what it built, sets its outputs as after any failure and
  * returns CRM_E_CANCELLED ("...: cancelled by the progress callback").

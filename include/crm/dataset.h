@@ -76,11 +76,31 @@ CRM_API crm_status crm_dataset_new(crm_dataset **out);
  * Free a dataset and every string borrowed from it. NULL is a harmless no-op.
  * Models fitted on the dataset and datasets derived from it stay valid (a text
  * dictionary shared with a clone or selection lives on in them).
+ *
+ * In use. The calls that may run user code while they read a dataset (a
+ * progress callback, crm_progress_fn) - crm_kmeans_fit(), crm_kmeans_elbow(),
+ * crm_logreg_fit(), crm_tree_fit(), crm_tree_pruning_path(), crm_apriori(),
+ * crm_arima_fit_many() - and the other fits, crm_linreg_fit() and
+ * crm_arima_fit_dataset(), hold their input dataset for the whole call,
+ * whether or not a callback is set. Meanwhile the dataset is "in use":
+ * - crm_dataset_free() may be called (from the callback, or from another
+ *   thread): the handle is ended for the caller at once, but the storage is
+ *   freed only when the last running call that uses the dataset returns, and
+ *   those calls finish on the data they started with;
+ * - every function that changes it in place (crm/common.h, "Values and
+ *   in-place operations") refuses it with CRM_E_STATE ("crm_dataset_mutate:
+ *   the dataset is in use by a running call (a progress callback may not
+ *   change it)") and leaves it unchanged;
+ * - reads stay allowed, other fits included (from the callback or other
+ *   threads).
+ * Once those calls have returned, the dataset can be changed again.
  * @param[in] ds  dataset to free, or NULL
  * Cannot fail.
  * Ownership: ds is released; it and the strings borrowed from it must not be
- * used afterwards.
- * Thread-safety: no other thread may use ds meanwhile.
+ * used afterwards (a running call that uses it keeps the storage until it
+ * returns, see above).
+ * Thread-safety: no other thread may use ds meanwhile, except the running
+ * calls that hold it (see "In use").
  */
 CRM_API void crm_dataset_free(crm_dataset *ds);
 
@@ -110,8 +130,9 @@ CRM_API crm_status crm_dataset_clone(const crm_dataset *ds, crm_dataset **out);
  *                        unless ds has no columns yet
  * @return CRM_OK; CRM_E_INVALID (ds NULL, values NULL with n > 0, name NULL,
  *         empty, not valid UTF-8 or already a column, n differs from the row
- *         count; the message names the column); CRM_E_NOMEM.
- *         On failure ds is unchanged.
+ *         count; the message names the column);
+ *         CRM_E_STATE (ds is in use by a running call: crm_dataset_free());
+ *         CRM_E_NOMEM. On failure ds is unchanged.
  * Ownership: name and values are copied and stay the caller's; the new column
  * belongs to ds.
  * Thread-safety: no other thread may use ds during the call.
@@ -130,7 +151,8 @@ CRM_API crm_status crm_dataset_add_number(crm_dataset *ds, const char *name, con
  *                        has no columns yet
  * @return CRM_OK; CRM_E_INVALID (as crm_dataset_add_number(), or a value that
  *         is not valid UTF-8: the message names the column, the 0-based row
- *         and the byte); CRM_E_NOMEM. On failure ds is unchanged.
+ *         and the byte); CRM_E_STATE (ds is in use by a running call: crm_dataset_free());
+ *         CRM_E_NOMEM. On failure ds is unchanged.
  * Ownership: name and the strings are copied and stay the caller's; the new
  * column belongs to ds.
  * Thread-safety: no other thread may use ds during the call.
@@ -146,7 +168,8 @@ CRM_API crm_status crm_dataset_add_text(crm_dataset *ds, const char *name,
  * @param[in]     values  n int64 seconds (may be NULL only when n is 0)
  * @param[in]     n       number of values; must equal the row count unless ds
  *                        has no columns yet
- * @return CRM_OK; CRM_E_INVALID (as crm_dataset_add_number()); CRM_E_NOMEM.
+ * @return CRM_OK; CRM_E_INVALID (as crm_dataset_add_number()); CRM_E_STATE (ds
+ *         is in use by a running call: crm_dataset_free()); CRM_E_NOMEM.
  *         On failure ds is unchanged.
  * Ownership: name and values are copied and stay the caller's; the new column
  * belongs to ds.
@@ -161,7 +184,9 @@ CRM_API crm_status crm_dataset_add_time(crm_dataset *ds, const char *name, const
  * @param[in,out] ds    dataset
  * @param[in]     name  column to remove
  * @return CRM_OK; CRM_E_INVALID (ds or name NULL); CRM_E_NOTFOUND (no such
- *         column, naming it). On failure ds is unchanged.
+ *         column, naming it);
+ *         CRM_E_STATE (ds is in use by a running call: crm_dataset_free()). On failure ds is
+ *         unchanged.
  * Ownership: the column's memory is released; strings borrowed from ds before
  * the call must not be used afterwards (crm/common.h). name stays the caller's.
  * Thread-safety: no other thread may use ds during the call.
@@ -176,7 +201,8 @@ CRM_API crm_status crm_dataset_drop_column(crm_dataset *ds, const char *name);
  * @param[in]     new_name  new name (non-empty UTF-8, not used by another column)
  * @return CRM_OK; CRM_E_INVALID (NULL argument, new_name empty, not valid
  *         UTF-8 or the name of another column); CRM_E_NOTFOUND (no column
- *         `name`, naming it); CRM_E_NOMEM. On failure ds is unchanged.
+ *         `name`, naming it); CRM_E_STATE (ds is in use by a running call: crm_dataset_free());
+ *         CRM_E_NOMEM. On failure ds is unchanged.
  * Ownership: new_name is copied; name and new_name stay the caller's. The old
  * name, if borrowed from ds, becomes invalid.
  * Thread-safety: no other thread may use ds during the call.
@@ -500,8 +526,9 @@ CRM_API crm_status crm_dataset_filter(const crm_dataset *ds, const char *expr, c
  * @return CRM_OK; CRM_E_INVALID (NULL argument, a new name that is empty or
  *         not valid UTF-8); CRM_E_PARSE (malformed expression, with the
  *         character position); CRM_E_NOTFOUND (unknown column); CRM_E_TYPE
- *         (operands of the wrong type); CRM_E_NOMEM. On failure ds is
- *         unchanged.
+ *         (operands of the wrong type);
+ *         CRM_E_STATE (ds is in use by a running call: crm_dataset_free());
+ *         CRM_E_NOMEM. On failure ds is unchanged.
  * Ownership: name is copied; name and expr stay the caller's. The new column
  * belongs to ds; strings borrowed from a replaced column become invalid.
  * Thread-safety: no other thread may use ds during the call.

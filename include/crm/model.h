@@ -170,7 +170,8 @@ CRM_API void crm_model_free(crm_model *m);
  *         message naming the step and its 1-based number ("recorded step 1
  *         (x=log(1 + x))"): CRM_E_NOTFOUND (a column the step needs),
  *         CRM_E_TYPE (operands of the wrong type), CRM_E_PARSE (a malformed
- *         expression); CRM_E_NOMEM. On failure ds is unchanged.
+ *         expression); CRM_E_STATE (ds is in use by a running call: crm_dataset_free());
+ *         CRM_E_NOMEM. On failure ds is unchanged.
  * Ownership: the new column belongs to ds; pred_col stays the caller's.
  * Thread-safety: m is only read; no other thread may use ds meanwhile.
  */

@@ -470,9 +470,9 @@ static crm_status find_columns(const crm_dataset *ds, const char *time_col, cons
     return CRM_OK;
 }
 
-crm_status crm_arima_fit_dataset(const crm_dataset *ds, const char *time_col,
-                                 const char *value_col, const crm_arima_options *opts,
-                                 crm_model **out)
+static crm_status arima_fit_dataset_pinned(const crm_dataset *ds, const char *time_col,
+                                           const char *value_col, const crm_arima_options *opts,
+                                           crm_model **out)
 {
     const char *what = "crm_arima_fit_dataset";
     if (!out) return crm__error(CRM_E_INVALID, "%s: out is NULL", what);
@@ -498,6 +498,18 @@ crm_status crm_arima_fit_dataset(const crm_dataset *ds, const char *time_col,
     m->freq = o.freq;
     m->start_idx = start;
     return crm__model_new(&crm__arima_vtable, m, out);
+}
+
+/* crm_arima_fit_dataset calls no progress callback but pins ds like the other fits: a
+ * crm_dataset_free() made meanwhile frees it when the call returns. */
+crm_status crm_arima_fit_dataset(const crm_dataset *ds, const char *time_col,
+                                 const char *value_col, const crm_arima_options *opts,
+                                 crm_model **out)
+{
+    crm__dataset_pin(ds);
+    crm_status st = arima_fit_dataset_pinned(ds, time_col, value_col, opts, out);
+    crm__dataset_unpin(ds);
+    return st;
 }
 
 /* ---- forecasts ---------------------------------------------------------------------- */
@@ -938,10 +950,10 @@ static crm_status many_args(const crm_dataset *ds, const char *by_col, const cha
     return CRM_OK;
 }
 
-crm_status crm_arima_fit_many(const crm_dataset *ds, const char *by_col, const char *time_col,
-                              const char *value_col, int32_t h, double level,
-                              const crm_arima_options *opts, crm_dataset **out_fits,
-                              crm_dataset **out_forecasts)
+static crm_status arima_fit_many_pinned(const crm_dataset *ds, const char *by_col,
+                                        const char *time_col, const char *value_col, int32_t h,
+                                        double level, const crm_arima_options *opts,
+                                        crm_dataset **out_fits, crm_dataset **out_forecasts)
 {
     const char *what = "crm_arima_fit_many";
     if (out_fits) *out_fits = NULL;
@@ -987,6 +999,20 @@ crm_status crm_arima_fit_many(const crm_dataset *ds, const char *by_col, const c
     *out_fits = F;
     *out_forecasts = C;
     return CRM_OK;
+}
+
+/* crm_arima_fit_many pins ds for the whole call: the progress callback may free it (the
+ * storage then goes when the call returns) but not change it. */
+crm_status crm_arima_fit_many(const crm_dataset *ds, const char *by_col, const char *time_col,
+                              const char *value_col, int32_t h, double level,
+                              const crm_arima_options *opts, crm_dataset **out_fits,
+                              crm_dataset **out_forecasts)
+{
+    crm__dataset_pin(ds);
+    crm_status st = arima_fit_many_pinned(ds, by_col, time_col, value_col, h, level, opts, out_fits,
+                                          out_forecasts);
+    crm__dataset_unpin(ds);
+    return st;
 }
 
 /* ---- the model kind -------------------------------------------------------------------- */

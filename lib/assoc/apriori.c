@@ -1362,9 +1362,9 @@ static crm_status rules_table(const apriori_run *R, crm_dataset **out)
     return st;
 }
 
-crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *item_col,
-                       const crm_apriori_options *user, crm_dataset **out_itemsets,
-                       crm_dataset **out_rules)
+static crm_status apriori_pinned(const crm_dataset *tx, const char *tid_col, const char *item_col,
+                                 const crm_apriori_options *user, crm_dataset **out_itemsets,
+                                 crm_dataset **out_rules)
 {
     if (out_itemsets) *out_itemsets = NULL;
     if (out_rules) *out_rules = NULL;
@@ -1423,5 +1423,17 @@ done:
     crm__free(toff);
     crm__free(packed);
     run_free(&R);
+    return st;
+}
+
+/* crm_apriori pins tx for the whole call: the progress callback may free it (the
+ * storage then goes when the call returns) but not change it. */
+crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *item_col,
+                       const crm_apriori_options *user, crm_dataset **out_itemsets,
+                       crm_dataset **out_rules)
+{
+    crm__dataset_pin(tx);
+    crm_status st = apriori_pinned(tx, tid_col, item_col, user, out_itemsets, out_rules);
+    crm__dataset_unpin(tx);
     return st;
 }

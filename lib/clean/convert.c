@@ -162,6 +162,8 @@ crm_status crm_clean_convert(crm_dataset *ds, const char *col, int32_t type, con
 {
     if (!ds || !col)
         return crm__error(CRM_E_INVALID, "crm_clean_convert: NULL argument");
+    if (crm__dataset_check_writable(ds, "crm_clean_convert"))
+        return CRM_E_STATE;
     if (type < CRM_TYPE_NUMBER || type > CRM_TYPE_TIME)
         return crm__error(CRM_E_INVALID, "crm_clean_convert: unknown type %d", (int)type);
     size_t ci;

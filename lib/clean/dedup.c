@@ -251,6 +251,8 @@ crm_status crm_clean_dedup(crm_dataset *ds, const char *const *keys, size_t nkey
         *out_removed = 0;
     if (!ds || (nkeys && !keys))
         return crm__error(CRM_E_INVALID, "crm_clean_dedup: NULL argument");
+    if (crm__dataset_check_writable(ds, "crm_clean_dedup"))
+        return CRM_E_STATE;
     if (keep < CRM_KEEP_FIRST || keep > CRM_KEEP_NONE)
         return crm__error(CRM_E_INVALID,
                           "crm_clean_dedup: keep must be CRM_KEEP_FIRST (1), CRM_KEEP_LAST (2) "
@@ -285,6 +287,8 @@ crm_status crm_clean_drop_missing(crm_dataset *ds, const char *const *cols, size
         *out_removed = 0;
     if (!ds || (count && !cols))
         return crm__error(CRM_E_INVALID, "crm_clean_drop_missing: NULL argument");
+    if (crm__dataset_check_writable(ds, "crm_clean_drop_missing"))
+        return CRM_E_STATE;
     size_t *idx = NULL, k = 0, nr = ds->nrows, rm = 0;
     crm_status st = resolve_columns(ds, cols, count, "crm_clean_drop_missing", &idx, &k);
     if (st)

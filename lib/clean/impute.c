@@ -253,6 +253,8 @@ crm_status crm_clean_impute(crm_dataset *ds, const char *col, int32_t method,
         *out_filled = 0;
     if (!ds || !col)
         return crm__error(CRM_E_INVALID, "crm_clean_impute: NULL argument");
+    if (crm__dataset_check_writable(ds, "crm_clean_impute"))
+        return CRM_E_STATE;
     if (method < CRM_IMPUTE_MEAN || method > CRM_IMPUTE_LINEAR)
         return crm__error(CRM_E_INVALID, "crm_clean_impute: unknown method %d", (int)method);
     crm_impute_options o;

@@ -89,6 +89,8 @@ crm_status crm_clean_outliers(crm_dataset *ds, const char *col, int32_t rule, do
         *out_affected = 0;
     if (!ds || !col)
         return crm__error(CRM_E_INVALID, "crm_clean_outliers: NULL argument");
+    if (crm__dataset_check_writable(ds, "crm_clean_outliers"))
+        return CRM_E_STATE;
     if (rule < CRM_OUTLIER_ZSCORE || rule > CRM_OUTLIER_MAD)
         return crm__error(CRM_E_INVALID, "crm_clean_outliers: unknown rule %d", (int)rule);
     if (action < CRM_OUTLIER_FLAG || action > CRM_OUTLIER_CLIP)

@@ -63,6 +63,7 @@ crm_status crm_dataset_new(crm_dataset **out)
     *out = crm__calloc(1, sizeof **out);
     if (!*out)
         return crm__nomem();
+    atomic_init(&(*out)->refs, 1);
     return CRM_OK;
 }
 
@@ -73,15 +74,52 @@ static void column_free(crm__column *c)
     crm__dict_release(c->dict);
 }
 
-void crm_dataset_free(crm_dataset *ds)
+static void dataset_destroy(crm_dataset *ds)
 {
-    if (!ds)
-        return;
     for (size_t i = 0; i < ds->ncols; i++)
         column_free(&ds->cols[i]);
     crm__free(ds->cols);
     crm__free(ds->name_slots);
     crm__free(ds);
+}
+
+/* Drop one reference; whoever takes the count to 0 frees (acq_rel: the
+ * freeing thread sees every write made before the other references went). */
+static void dataset_release(crm_dataset *ds)
+{
+    if (atomic_fetch_sub_explicit(&ds->refs, 1, memory_order_acq_rel) == 1)
+        dataset_destroy(ds);
+}
+
+void crm_dataset_free(crm_dataset *ds)
+{
+    if (!ds)
+        return;
+    dataset_release(ds);
+}
+
+/* The count is the one field a reader changes: pinning casts const away for it
+ * alone, and the storage it guards is never written through the pin. */
+void crm__dataset_pin(const crm_dataset *ds)
+{
+    if (ds)
+        atomic_fetch_add_explicit(&((crm_dataset *)ds)->refs, 1, memory_order_relaxed);
+}
+
+void crm__dataset_unpin(const crm_dataset *ds)
+{
+    if (ds)
+        dataset_release((crm_dataset *)ds);
+}
+
+crm_status crm__dataset_check_writable(const crm_dataset *ds, const char *fn)
+{
+    if (atomic_load_explicit(&((crm_dataset *)ds)->refs, memory_order_acquire) > 1)
+        return crm__error(CRM_E_STATE,
+                          "%s: the dataset is in use by a running call (a progress callback "
+                          "may not change it)",
+                          fn);
+    return CRM_OK;
 }
 
 /* ---- name index ----------------------------------------------------------- */
@@ -279,10 +317,12 @@ static crm_status check_add_args(crm_dataset *ds, const char *name, const void *
 {
     if (!ds)
         return crm__error(CRM_E_INVALID, "%s: ds is NULL", fn);
+    crm_status st = crm__dataset_check_writable(ds, fn);
+    if (st)
+        return st;
     if (!values && n > 0)
         return crm__error(CRM_E_INVALID, "%s: values is NULL", fn);
-    crm_status st = crm__dataset_check_new_name(ds, name);
-    if (st)
+    if ((st = crm__dataset_check_new_name(ds, name)))
         return crm__error_prefix(st, fn);
     if (ds->ncols > 0 && n != ds->nrows)
         return crm__error(CRM_E_INVALID, "%s: column \"%s\" has %zu values but the dataset has %zu rows",
@@ -360,8 +400,8 @@ crm_status crm_dataset_drop_column(crm_dataset *ds, const char *name)
     if (!ds || !name)
         return crm__error(CRM_E_INVALID, "crm_dataset_drop_column: NULL argument");
     size_t i = 0;
-    crm_status st = crm__dataset_find(ds, name, &i);
-    if (st)
+    crm_status st = crm__dataset_check_writable(ds, "crm_dataset_drop_column");
+    if (st || (st = crm__dataset_find(ds, name, &i)))
         return st;
     column_free(&ds->cols[i]);
     memmove(&ds->cols[i], &ds->cols[i + 1], (ds->ncols - i - 1) * sizeof *ds->cols);
@@ -377,8 +417,8 @@ crm_status crm_dataset_rename_column(crm_dataset *ds, const char *name, const ch
     if (!ds || !name || !new_name)
         return crm__error(CRM_E_INVALID, "crm_dataset_rename_column: NULL argument");
     size_t i = 0;
-    crm_status st = crm__dataset_find(ds, name, &i);
-    if (st)
+    crm_status st = crm__dataset_check_writable(ds, "crm_dataset_rename_column");
+    if (st || (st = crm__dataset_find(ds, name, &i)))
         return st;
     if (strcmp(name, new_name) == 0)
         return CRM_OK;

@@ -64,10 +64,30 @@ struct crm_dataset {
      * a power of two at least twice ncols. */
     uint64_t *name_slots;
     size_t name_nslots;
+    /* References: the owner holds one (from crm_dataset_new until
+     * crm_dataset_free), every running call that reads the dataset while it
+     * runs user code (a progress callback) holds one more (crm__dataset_pin).
+     * The storage is freed when the count reaches 0. */
+    atomic_size_t refs;
 };
 
 /* Datasets with at least this many columns find names through the index. */
 #define CRM__NAME_INDEX_MIN 16
+
+/* Take one more reference to ds (NULL: no-op) for the length of a call that
+ * reads it while user code may run (a progress callback, another thread): the
+ * storage outlives a crm_dataset_free() made meanwhile, and calls that change
+ * ds refuse it (crm__dataset_check_writable). Every pin is paired with one
+ * crm__dataset_unpin(). ds is const for the caller's sake: only the count
+ * changes. */
+void crm__dataset_pin(const crm_dataset *ds);
+/* Drop the reference taken by crm__dataset_pin(); frees the storage when it
+ * was the last one (the owner freed ds during the call). NULL: no-op. */
+void crm__dataset_unpin(const crm_dataset *ds);
+/* CRM_OK when ds may be changed or freed in place; CRM_E_STATE ("<fn>: the
+ * dataset is in use by a running call ...") while a running call pins it.
+ * ds must not be NULL. */
+crm_status crm__dataset_check_writable(const crm_dataset *ds, const char *fn);
 
 /* Index of the column named `name`, or SIZE_MAX (no error is set). */
 size_t crm__dataset_lookup(const crm_dataset *ds, const char *name);

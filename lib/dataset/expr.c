@@ -1825,9 +1825,11 @@ crm_status crm_dataset_mutate(crm_dataset *ds, const char *name, const char *exp
 {
     if (!ds || !name || !expr)
         return crm__error(CRM_E_INVALID, "crm_dataset_mutate: NULL argument");
+    crm_status st = crm__dataset_check_writable(ds, "crm_dataset_mutate");
+    if (st)
+        return st;
     size_t col = crm__dataset_lookup(ds, name);
     int replace = col != SIZE_MAX;
-    crm_status st;
     if (!replace && (st = crm__dataset_check_new_name(ds, name)))
         return st;
     crm__expr *e;

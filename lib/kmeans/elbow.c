@@ -1,9 +1,9 @@
 /* The elbow table: k-means inertia for each k of a range. */
 #include "kmeans/kmeans_internal.h"
 
-crm_status crm_kmeans_elbow(const crm_dataset *ds, const char *const *cols, size_t ncols,
-                            int32_t k_min, int32_t k_max, const crm_kmeans_options *opts,
-                            crm_dataset **out)
+static crm_status kmeans_elbow_pinned(const crm_dataset *ds, const char *const *cols, size_t ncols,
+                                      int32_t k_min, int32_t k_max, const crm_kmeans_options *opts,
+                                      crm_dataset **out)
 {
     const char *w = "crm_kmeans_elbow";
     if (!out) return crm__error(CRM_E_INVALID, "%s: out is NULL", w);
@@ -58,4 +58,16 @@ crm_status crm_kmeans_elbow(const crm_dataset *ds, const char *const *cols, size
     }
     *out = t;
     return CRM_OK;
+}
+
+/* crm_kmeans_elbow pins ds for the whole call: the progress callback may free it (the
+ * storage then goes when the call returns) but not change it. */
+crm_status crm_kmeans_elbow(const crm_dataset *ds, const char *const *cols, size_t ncols,
+                            int32_t k_min, int32_t k_max, const crm_kmeans_options *opts,
+                            crm_dataset **out)
+{
+    crm__dataset_pin(ds);
+    crm_status st = kmeans_elbow_pinned(ds, cols, ncols, k_min, k_max, opts, out);
+    crm__dataset_unpin(ds);
+    return st;
 }

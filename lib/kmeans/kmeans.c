@@ -1308,8 +1308,8 @@ static crm_status best_run(km_ctx *c, km_work *wk, const crm_kmeans_options *o,
     return CRM_OK;
 }
 
-crm_status crm_kmeans_fit(const crm_dataset *ds, const char *const *cols, size_t ncols,
-                          const crm_kmeans_options *opts, crm_model **out)
+static crm_status kmeans_fit_pinned(const crm_dataset *ds, const char *const *cols, size_t ncols,
+                                    const crm_kmeans_options *opts, crm_model **out)
 {
     const char *w = "crm_kmeans_fit";
     if (!out) return crm__error(CRM_E_INVALID, "%s: out is NULL", w);
@@ -1376,6 +1376,17 @@ crm_status crm_kmeans_fit(const crm_dataset *ds, const char *const *cols, size_t
     ctx_free(&c);
     runs_free(&wk, &best, &cur);
     crm__free(ptrs);
+    return st;
+}
+
+/* crm_kmeans_fit pins ds for the whole call: the progress callback may free it (the
+ * storage then goes when the call returns) but not change it. */
+crm_status crm_kmeans_fit(const crm_dataset *ds, const char *const *cols, size_t ncols,
+                          const crm_kmeans_options *opts, crm_model **out)
+{
+    crm__dataset_pin(ds);
+    crm_status st = kmeans_fit_pinned(ds, cols, ncols, opts, out);
+    crm__dataset_unpin(ds);
     return st;
 }
 

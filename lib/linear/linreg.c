@@ -212,8 +212,9 @@ static crm_status fit_stats(lin_model *m, const lin_design *d, ln_qr *q, double 
     return CRM_OK;
 }
 
-crm_status crm_linreg_fit(const crm_dataset *ds, const char *target, const char *const *features,
-                          size_t nf, const crm_linreg_options *opts, crm_model **out)
+static crm_status linreg_fit_pinned(const crm_dataset *ds, const char *target,
+                                    const char *const *features, size_t nf,
+                                    const crm_linreg_options *opts, crm_model **out)
 {
     const char *w = "crm_linreg_fit";
     if (!out) return crm__error(CRM_E_INVALID, "%s: out is NULL", w);
@@ -256,4 +257,15 @@ crm_status crm_linreg_fit(const crm_dataset *ds, const char *target, const char 
         return st;
     }
     return crm__model_new(&crm__linreg_vtable, m, out);
+}
+
+/* crm_linreg_fit has no progress callback but pins ds like the other fits: a
+ * crm_dataset_free() made meanwhile frees it when the call returns. */
+crm_status crm_linreg_fit(const crm_dataset *ds, const char *target, const char *const *features,
+                          size_t nf, const crm_linreg_options *opts, crm_model **out)
+{
+    crm__dataset_pin(ds);
+    crm_status st = linreg_fit_pinned(ds, target, features, nf, opts, out);
+    crm__dataset_unpin(ds);
+    return st;
 }

@@ -900,8 +900,9 @@ static void fit_stats(lin_model *m, const lin_design *d, const lr_fit *f, double
     s[LS_GRAD_NORM] = f->measure;
 }
 
-crm_status crm_logreg_fit(const crm_dataset *ds, const char *target, const char *const *features,
-                          size_t nf, const crm_logreg_options *opts, crm_model **out)
+static crm_status logreg_fit_pinned(const crm_dataset *ds, const char *target,
+                                    const char *const *features, size_t nf,
+                                    const crm_logreg_options *opts, crm_model **out)
 {
     const char *w = "crm_logreg_fit";
     if (!out) return crm__error(CRM_E_INVALID, "%s: out is NULL", w);
@@ -978,4 +979,15 @@ crm_status crm_logreg_fit(const crm_dataset *ds, const char *target, const char 
         return st;
     }
     return crm__model_new(&crm__logreg_vtable, m, out);
+}
+
+/* crm_logreg_fit pins ds for the whole call: the progress callback may free it (the
+ * storage then goes when the call returns) but not change it. */
+crm_status crm_logreg_fit(const crm_dataset *ds, const char *target, const char *const *features,
+                          size_t nf, const crm_logreg_options *opts, crm_model **out)
+{
+    crm__dataset_pin(ds);
+    crm_status st = logreg_fit_pinned(ds, target, features, nf, opts, out);
+    crm__dataset_unpin(ds);
+    return st;
 }

@@ -1,6 +1,7 @@
 /* The generic model handle: dispatch through the kind's vtable, JSON
  * envelope, save and load. */
 #include "core/atomic_file.h"
+#include "core/dataset_internal.h"
 #include "core/model_internal.h"
 #include "core/fileio.h"
 
@@ -127,6 +128,8 @@ crm_status crm_model_predict(const crm_model *m, crm_dataset *ds, const char *pr
     if (!ds) return crm__error(CRM_E_INVALID, "crm_model_predict: dataset is NULL");
     if (!pred_col || !pred_col[0])
         return crm__error(CRM_E_INVALID, "crm_model_predict: pred_col is NULL or empty");
+    crm_status st = crm__dataset_check_writable(ds, "crm_model_predict");
+    if (st) return st;
     if (m->nsteps) return crm__model_predict_steps(m, ds, pred_col);
     return m->vt->predict(m->state, ds, pred_col);
 }

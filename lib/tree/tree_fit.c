@@ -2347,8 +2347,9 @@ static crm_status fit_plain(const crm_dataset *work, const crm__fit_args *a, crm
     return crm_tree_fit(work, a->target, a->features, a->nf, &o, out);
 }
 
-crm_status crm_tree_fit(const crm_dataset *ds, const char *target, const char *const *features,
-                        size_t nf, const crm_tree_options *opts, crm_model **out)
+static crm_status tree_fit_pinned(const crm_dataset *ds, const char *target,
+                                  const char *const *features, size_t nf,
+                                  const crm_tree_options *opts, crm_model **out)
 {
     if (!out) return crm__error(CRM_E_INVALID, "crm_tree_fit: out is NULL");
     *out = NULL;
@@ -2376,9 +2377,20 @@ crm_status crm_tree_fit(const crm_dataset *ds, const char *target, const char *c
     return crm__model_new(&crm__tree_vtable, m, out);
 }
 
-crm_status crm_tree_pruning_path(const crm_dataset *ds, const char *target,
-                                 const char *const *features, size_t nf,
-                                 const crm_tree_options *opts, crm_dataset **out)
+/* crm_tree_fit pins ds for the whole call: the progress callback may free it (the
+ * storage then goes when the call returns) but not change it. */
+crm_status crm_tree_fit(const crm_dataset *ds, const char *target, const char *const *features,
+                        size_t nf, const crm_tree_options *opts, crm_model **out)
+{
+    crm__dataset_pin(ds);
+    crm_status st = tree_fit_pinned(ds, target, features, nf, opts, out);
+    crm__dataset_unpin(ds);
+    return st;
+}
+
+static crm_status tree_pruning_path_pinned(const crm_dataset *ds, const char *target,
+                                           const char *const *features, size_t nf,
+                                           const crm_tree_options *opts, crm_dataset **out)
 {
     if (!out) return crm__error(CRM_E_INVALID, "crm_tree_pruning_path: out is NULL");
     *out = NULL;
@@ -2417,4 +2429,16 @@ crm_status crm_tree_pruning_path(const crm_dataset *ds, const char *target,
     }
     *out = t;
     return CRM_OK;
+}
+
+/* crm_tree_pruning_path pins ds for the whole call: the progress callback may free it (the
+ * storage then goes when the call returns) but not change it. */
+crm_status crm_tree_pruning_path(const crm_dataset *ds, const char *target,
+                                 const char *const *features, size_t nf,
+                                 const crm_tree_options *opts, crm_dataset **out)
+{
+    crm__dataset_pin(ds);
+    crm_status st = tree_pruning_path_pinned(ds, target, features, nf, opts, out);
+    crm__dataset_unpin(ds);
+    return st;
 }

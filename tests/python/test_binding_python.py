@@ -146,6 +146,45 @@ def test_callback_on_another_thread():
     assert seen and set(seen) == {t.ident}
 
 
+# -- the dataset of a running call ------------------------------------------------------
+
+def big_blobs(n=200000):
+    return libcrm.Dataset({"x": [float(i % 5) * 4.0 + (i % 7) * 0.1 for i in range(n)],
+                           "y": [float(i * 3 % 5) * 4.0 + (i % 11) * 0.1 for i in range(n)]})
+
+
+def test_closing_the_dataset_inside_the_callback():
+    # the fit holds the dataset: closing it from the callback frees it when the fit returns
+    x = big_blobs()
+    want = libcrm.KMeans(k=5, n_init=3, seed=1).fit(x, ["x", "y"]).to_json()
+    calls = []
+
+    def progress(fraction):
+        calls.append(fraction)
+        x.close()
+        return False
+
+    model = libcrm.KMeans(k=5, n_init=3, seed=1, progress=progress).fit(x, ["x", "y"])
+    assert len(calls) > 1  # the fit went on after the close
+    assert model.to_json() == want
+    with pytest.raises(libcrm.StateError, match="closed"):
+        x.nrows
+
+
+def test_changing_the_dataset_inside_the_callback_raises_state_error():
+    x = big_blobs(20000)
+    with pytest.raises(libcrm.StateError, match="crm_dataset_mutate: the dataset is in use by "
+                       "a running call") as info:
+        libcrm.KMeans(k=5, n_init=3, seed=1, progress=lambda f: x.mutate("z", "x + y")).fit(
+            x, ["x", "y"])
+    assert isinstance(info.value.__cause__, libcrm.CancelledError)
+    with pytest.raises(libcrm.StateError, match="crm_dataset_drop_column: the dataset is in use"):
+        libcrm.KMeans(k=5, progress=lambda f: x.drop_column("y")).fit(x, ["x", "y"])
+    assert x.columns == ["x", "y"]
+    x.mutate("z", "x + y")  # free to change again after the fit
+    assert x.ncols == 3
+
+
 # -- release and use after close ----------------------------------------------------------
 
 def test_dataset_use_after_close_raises():

@@ -71,3 +71,47 @@ test('callback slots are released after every call (more calls than koffi has sl
     assert.throws(() => new crm.KMeans({ progress: 'no' }).fit(ds, ['x']), TypeError);
     ds.close();
 });
+
+function bigBlobs(n) {
+    const x = new Float64Array(n), y = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+        x[i] = (i % 5) * 4 + (i % 7) * 0.1;
+        y[i] = ((i * 3) % 5) * 4 + (i % 11) * 0.1;
+    }
+    return crm.Dataset.fromColumns({ x, y });
+}
+
+test('closing the dataset inside the callback: the fit finishes on it, then it is closed', () => {
+    // the fit holds the dataset: closing it from the callback frees it when the fit returns
+    const x = bigBlobs(200000);
+    const ref = new crm.KMeans({ k: 5, n_init: 3, seed: 1 }).fit(x, ['x', 'y']);
+    const want = ref.toJson();
+    ref.close();
+    let calls = 0;
+    const km = new crm.KMeans({ k: 5, n_init: 3, seed: 1,
+                                progress: () => { calls++; x.close(); return false; } })
+        .fit(x, ['x', 'y']);
+    assert.ok(calls > 1, 'the fit went on after the close');
+    assert.equal(km.toJson(), want);
+    km.close();
+    assert.ok(x.closed);
+    assert.throws(() => x.nrows, (e) => e instanceof crm.StateError && /closed/.test(e.message));
+});
+
+test('changing the dataset inside the callback: StateError from the fit', () => {
+    const x = bigBlobs(20000);
+    assert.throws(() => new crm.KMeans({ k: 5, n_init: 3, seed: 1,
+                                         progress: () => { x.mutate('z', 'x + y'); } })
+        .fit(x, ['x', 'y']),
+                  (e) => e instanceof crm.StateError && e.code === 'CRM_E_STATE'
+                      && /crm_dataset_mutate: the dataset is in use by a running call/
+                          .test(e.message));
+    assert.throws(() => new crm.KMeans({ k: 5, progress: () => { x.dropColumn('y'); } })
+        .fit(x, ['x', 'y']),
+                  (e) => e instanceof crm.StateError
+                      && /crm_dataset_drop_column: the dataset is in use/.test(e.message));
+    assert.deepEqual(x.columns, ['x', 'y']);
+    x.mutate('z', 'x + y'); // free to change again after the fit
+    assert.equal(x.ncols, 3);
+    x.close();
+});

@@ -8,6 +8,7 @@ use Libcrm\Crm;
 use Libcrm\Dataset;
 use Libcrm\DecisionTree;
 use Libcrm\Exception\CancelledException;
+use Libcrm\Exception\StateException;
 use Libcrm\KMeans;
 use PHPUnit\Framework\TestCase;
 
@@ -109,5 +110,62 @@ final class CallbackTest extends TestCase
         $this->assertNotEmpty($inner);
         $this->assertTrue($km->isFitted());
         $this->assertSame(2, $km->summary()->nrows());
+    }
+
+    private static function bigBlobs(int $n): Dataset
+    {
+        $x = [];
+        $y = [];
+        for ($i = 0; $i < $n; $i++) {
+            $x[] = ($i % 5) * 4.0 + ($i % 7) * 0.1;
+            $y[] = ($i * 3 % 5) * 4.0 + ($i % 11) * 0.1;
+        }
+        return Dataset::fromColumns(['x' => $x, 'y' => $y]);
+    }
+
+    public function testClosingTheDatasetInsideTheCallback(): void
+    {
+        // The fit holds the dataset: closing it from the callback frees it when the fit returns.
+        $x = self::bigBlobs(200000);
+        $want = (new KMeans(k: 5, n_init: 3, seed: 1))->fit($x, ['x', 'y'])->toJson();
+        $calls = 0;
+        $km = new KMeans(k: 5, n_init: 3, seed: 1, progress: function (float $f) use (&$calls, $x) {
+            $calls++;
+            $x->close();
+            return false;
+        });
+        $model = $km->fit($x, ['x', 'y']);
+        $this->assertGreaterThan(1, $calls, 'the fit went on after the close');
+        $this->assertSame($want, $model->toJson());
+        try {
+            $x->nrows();
+            $this->fail('no exception');
+        } catch (StateException $e) {
+            $this->assertStringContainsString('closed', $e->getMessage());
+        }
+    }
+
+    public function testChangingTheDatasetInsideTheCallbackThrowsStateException(): void
+    {
+        $x = self::bigBlobs(20000);
+        $km = new KMeans(k: 5, n_init: 3, seed: 1, progress: fn (float $f) => $x->mutate('z', 'x + y'));
+        try {
+            $km->fit($x, ['x', 'y']);
+            $this->fail('no exception');
+        } catch (StateException $e) {
+            $this->assertStringContainsString(
+                'crm_dataset_mutate: the dataset is in use by a running call', $e->getMessage());
+        }
+        $km = new KMeans(k: 5, progress: fn (float $f) => $x->dropColumn('y'));
+        try {
+            $km->fit($x, ['x', 'y']);
+            $this->fail('no exception');
+        } catch (StateException $e) {
+            $this->assertStringContainsString('crm_dataset_drop_column: the dataset is in use',
+                $e->getMessage());
+        }
+        $this->assertSame(['x', 'y'], $x->columns());
+        $x->mutate('z', 'x + y'); // free to change again after the fit
+        $this->assertSame(3, $x->ncols());
     }
 }

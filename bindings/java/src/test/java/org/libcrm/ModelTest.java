@@ -195,6 +195,75 @@ class ModelTest {
         assertEquals(-10, c.status);
     }
 
+    static Dataset bigBlobs(int n) {
+        double[] x = new double[n];
+        double[] y = new double[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (i % 5) * 4.0 + (i % 7) * 0.1;
+            y[i] = (i * 3 % 5) * 4.0 + (i % 11) * 0.1;
+        }
+        Map<String, Object> cols = new LinkedHashMap<>();
+        cols.put("x", x);
+        cols.put("y", y);
+        return Dataset.fromColumns(cols);
+    }
+
+    static Map<String, Object> km5(Object... extra) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("k", 5);
+        o.put("n_init", 3);
+        o.put("seed", 1);
+        for (int i = 0; i < extra.length; i += 2) {
+            o.put((String) extra[i], extra[i + 1]);
+        }
+        return o;
+    }
+
+    @Test
+    void closingTheDatasetInsideTheCallback() {
+        // the fit holds the dataset: closing it from the callback frees it when the fit returns
+        Dataset x = bigBlobs(200000);
+        String want;
+        try (KMeans ref = new KMeans(km5()).fit(x, "x", "y")) {
+            want = ref.toJson();
+        }
+        int[] calls = {0};
+        try (KMeans m = new KMeans(km5("progress", (Progress) f -> {
+            calls[0]++;
+            x.close();
+            return false;
+        })).fit(x, "x", "y")) {
+            assertTrue(calls[0] > 1, "the fit went on after the close");
+            assertEquals(want, m.toJson());
+        }
+        assertTrue(x.isClosed());
+        IllegalStateException closed = assertThrows(IllegalStateException.class, x::nrows);
+        assertTrue(closed.getMessage().contains("closed"), closed.getMessage());
+    }
+
+    @Test
+    void changingTheDatasetInsideTheCallbackThrowsState() {
+        try (Dataset x = bigBlobs(20000)) {
+            CrmException.State e = assertThrows(CrmException.State.class,
+                () -> new KMeans(km5("progress", (Progress) f -> {
+                    x.mutate("z", "x + y");
+                    return false;
+                })).fit(x, "x", "y"));
+            assertTrue(e.getMessage().contains(
+                "crm_dataset_mutate: the dataset is in use by a running call"), e.getMessage());
+            e = assertThrows(CrmException.State.class,
+                () -> new KMeans(Map.of("k", 5, "progress", (Progress) f -> {
+                    x.dropColumn("y");
+                    return false;
+                })).fit(x, "x", "y"));
+            assertTrue(e.getMessage().contains("crm_dataset_drop_column: the dataset is in use"),
+                e.getMessage());
+            assertEquals(List.of("x", "y"), x.columns());
+            x.mutate("z", "x + y"); // free to change again after the fit
+            assertEquals(3, x.ncols());
+        }
+    }
+
     @Test
     void exceptionInsideCallbackIsRethrownAfterTheCall() {
         IllegalStateException boom = new IllegalStateException("boom");

@@ -166,11 +166,31 @@ public final class CApi {
      * Free a dataset and every string borrowed from it. NULL is a harmless no-op.
      * Models fitted on the dataset and datasets derived from it stay valid (a text
      * dictionary shared with a clone or selection lives on in them).
+     *
+     * In use. The calls that may run user code while they read a dataset (a
+     * progress callback, crm_progress_fn) - crm_kmeans_fit(), crm_kmeans_elbow(),
+     * crm_logreg_fit(), crm_tree_fit(), crm_tree_pruning_path(), crm_apriori(),
+     * crm_arima_fit_many() - and the other fits, crm_linreg_fit() and
+     * crm_arima_fit_dataset(), hold their input dataset for the whole call,
+     * whether or not a callback is set. Meanwhile the dataset is "in use":
+     * - crm_dataset_free() may be called (from the callback, or from another
+     *   thread): the handle is ended for the caller at once, but the storage is
+     *   freed only when the last running call that uses the dataset returns, and
+     *   those calls finish on the data they started with;
+     * - every function that changes it in place (crm/common.h, "Values and
+     *   in-place operations") refuses it with CRM_E_STATE ("crm_dataset_mutate:
+     *   the dataset is in use by a running call (a progress callback may not
+     *   change it)") and leaves it unchanged;
+     * - reads stay allowed, other fits included (from the callback or other
+     *   threads).
+     * Once those calls have returned, the dataset can be changed again.
      * {@literal @}param[in] ds  dataset to free, or NULL
      * Cannot fail.
      * Ownership: ds is released; it and the strings borrowed from it must not be
-     * used afterwards.
-     * Thread-safety: no other thread may use ds meanwhile.
+     * used afterwards (a running call that uses it keeps the storage until it
+     * returns, see above).
+     * Thread-safety: no other thread may use ds meanwhile, except the running
+     * calls that hold it (see "In use").
      */
     public static void crm_dataset_free(Pointer ds) {
         CrmLib.crm_dataset_free(ds);
@@ -207,8 +227,9 @@ public final class CApi {
      *                        unless ds has no columns yet
      * {@literal @}return CRM_OK; CRM_E_INVALID (ds NULL, values NULL with n > 0, name NULL,
      *         empty, not valid UTF-8 or already a column, n differs from the row
-     *         count; the message names the column); CRM_E_NOMEM.
-     *         On failure ds is unchanged.
+     *         count; the message names the column);
+     *         CRM_E_STATE (ds is in use by a running call: crm_dataset_free());
+     *         CRM_E_NOMEM. On failure ds is unchanged.
      * Ownership: name and values are copied and stay the caller's; the new column
      * belongs to ds.
      * Thread-safety: no other thread may use ds during the call.
@@ -233,7 +254,8 @@ public final class CApi {
      *                        has no columns yet
      * {@literal @}return CRM_OK; CRM_E_INVALID (as crm_dataset_add_number(), or a value that
      *         is not valid UTF-8: the message names the column, the 0-based row
-     *         and the byte); CRM_E_NOMEM. On failure ds is unchanged.
+     *         and the byte); CRM_E_STATE (ds is in use by a running call: crm_dataset_free());
+     *         CRM_E_NOMEM. On failure ds is unchanged.
      * Ownership: name and the strings are copied and stay the caller's; the new
      * column belongs to ds.
      * Thread-safety: no other thread may use ds during the call.
@@ -261,7 +283,8 @@ public final class CApi {
      * {@literal @}param[in]     values  n int64 seconds (may be NULL only when n is 0)
      * {@literal @}param[in]     n       number of values; must equal the row count unless ds
      *                        has no columns yet
-     * {@literal @}return CRM_OK; CRM_E_INVALID (as crm_dataset_add_number()); CRM_E_NOMEM.
+     * {@literal @}return CRM_OK; CRM_E_INVALID (as crm_dataset_add_number()); CRM_E_STATE (ds
+     *         is in use by a running call: crm_dataset_free()); CRM_E_NOMEM.
      *         On failure ds is unchanged.
      * Ownership: name and values are copied and stay the caller's; the new column
      * belongs to ds.
@@ -282,7 +305,9 @@ public final class CApi {
      * {@literal @}param[in,out] ds    dataset
      * {@literal @}param[in]     name  column to remove
      * {@literal @}return CRM_OK; CRM_E_INVALID (ds or name NULL); CRM_E_NOTFOUND (no such
-     *         column, naming it). On failure ds is unchanged.
+     *         column, naming it);
+     *         CRM_E_STATE (ds is in use by a running call: crm_dataset_free()). On failure ds is
+     *         unchanged.
      * Ownership: the column's memory is released; strings borrowed from ds before
      * the call must not be used afterwards (crm/common.h). name stays the caller's.
      * Thread-safety: no other thread may use ds during the call.
@@ -303,7 +328,8 @@ public final class CApi {
      * {@literal @}param[in]     new_name  new name (non-empty UTF-8, not used by another column)
      * {@literal @}return CRM_OK; CRM_E_INVALID (NULL argument, new_name empty, not valid
      *         UTF-8 or the name of another column); CRM_E_NOTFOUND (no column
-     *         `name`, naming it); CRM_E_NOMEM. On failure ds is unchanged.
+     *         `name`, naming it); CRM_E_STATE (ds is in use by a running call: crm_dataset_free());
+     *         CRM_E_NOMEM. On failure ds is unchanged.
      * Ownership: new_name is copied; name and new_name stay the caller's. The old
      * name, if borrowed from ds, becomes invalid.
      * Thread-safety: no other thread may use ds during the call.
@@ -710,8 +736,9 @@ public final class CApi {
      * {@literal @}return CRM_OK; CRM_E_INVALID (NULL argument, a new name that is empty or
      *         not valid UTF-8); CRM_E_PARSE (malformed expression, with the
      *         character position); CRM_E_NOTFOUND (unknown column); CRM_E_TYPE
-     *         (operands of the wrong type); CRM_E_NOMEM. On failure ds is
-     *         unchanged.
+     *         (operands of the wrong type);
+     *         CRM_E_STATE (ds is in use by a running call: crm_dataset_free());
+     *         CRM_E_NOMEM. On failure ds is unchanged.
      * Ownership: name is copied; name and expr stay the caller's. The new column
      * belongs to ds; strings borrowed from a replaced column become invalid.
      * Thread-safety: no other thread may use ds during the call.
@@ -1053,8 +1080,9 @@ public final class CApi {
      * {@literal @}param[out]    out_removed  number of rows removed (may be NULL); 0 on failure
      * {@literal @}return CRM_OK; CRM_E_INVALID (ds NULL, keys NULL with nkeys > 0, a NULL
      *         key, a key listed twice, keep out of range, 2^32 - 1 rows or more);
-     *         CRM_E_NOTFOUND (unknown key, named); CRM_E_NOMEM. On failure ds
-     *         is unchanged.
+     *         CRM_E_NOTFOUND (unknown key, named);
+     *         CRM_E_STATE (ds is in use by a running call: crm_dataset_free());
+     *         CRM_E_NOMEM. On failure ds is unchanged.
      * Ownership: keys stay the caller's; the removed rows are released.
      * Thread-safety: ds must not be used by another thread during the call.
      */
@@ -1084,7 +1112,8 @@ public final class CApi {
      * {@literal @}param[out]    out_removed  number of rows removed (may be NULL); 0 on failure
      * {@literal @}return CRM_OK; CRM_E_INVALID (ds NULL, cols NULL with count > 0, a NULL
      *         name, a column listed twice); CRM_E_NOTFOUND (unknown column,
-     *         named); CRM_E_NOMEM. On failure ds is unchanged.
+     *         named); CRM_E_STATE (ds is in use by a running call: crm_dataset_free());
+     *         CRM_E_NOMEM. On failure ds is unchanged.
      * Ownership: cols stay the caller's; the removed rows are released.
      * Thread-safety: ds must not be used by another thread during the call.
      */
@@ -1161,8 +1190,9 @@ public final class CApi {
      *         CRM_E_NOTFOUND (col or order_by unknown); CRM_E_TYPE (mean, median
      *         or linear of a non-number column; order_by of text); CRM_E_NUMERIC
      *         (mean, median or mode of an all-missing column); CRM_E_FORMAT
-     *         (opts from a newer library with unknown fields set); CRM_E_NOMEM.
-     *         On failure ds is unchanged.
+     *         (opts from a newer library with unknown fields set);
+     *         CRM_E_STATE (ds is in use by a running call: crm_dataset_free());
+     *         CRM_E_NOMEM. On failure ds is unchanged.
      * Ownership: col, opts and its strings stay the caller's (text_constant is
      * copied into the column's dictionary).
      * Thread-safety: ds must not be used by another thread during the call.
@@ -1199,7 +1229,8 @@ public final class CApi {
      * {@literal @}return CRM_OK; CRM_E_INVALID (NULL ds or col, unknown rule or action, k
      *         negative or not finite, FLAG when `<col>_outlier` already exists);
      *         CRM_E_NOTFOUND (unknown column); CRM_E_TYPE (not a number column);
-     *         CRM_E_NOMEM. On failure ds is unchanged.
+     *         CRM_E_STATE (ds is in use by a running call: crm_dataset_free()); CRM_E_NOMEM.
+     *         On failure ds is unchanged.
      * Ownership: col stays the caller's; with DROP the removed rows are released.
      * Thread-safety: ds must not be used by another thread during the call.
      */
@@ -1240,8 +1271,9 @@ public final class CApi {
      *         (unknown column); CRM_E_PARSE (a text that is not a number or a
      *         date-time: the message names the column, the 0-based row and the
      *         value); CRM_E_NUMERIC (number -> time of a non-finite or
-     *         out-of-range value, naming the row); CRM_E_NOMEM.
-     *         On failure ds is unchanged.
+     *         out-of-range value, naming the row);
+     *         CRM_E_STATE (ds is in use by a running call: crm_dataset_free());
+     *         CRM_E_NOMEM. On failure ds is unchanged.
      * Ownership: col and format stay the caller's; strings borrowed from the
      * converted column become invalid.
      * Thread-safety: ds must not be used by another thread during the call.
@@ -1610,7 +1642,8 @@ public final class CApi {
      *         message naming the step and its 1-based number ("recorded step 1
      *         (x=log(1 + x))"): CRM_E_NOTFOUND (a column the step needs),
      *         CRM_E_TYPE (operands of the wrong type), CRM_E_PARSE (a malformed
-     *         expression); CRM_E_NOMEM. On failure ds is unchanged.
+     *         expression); CRM_E_STATE (ds is in use by a running call: crm_dataset_free());
+     *         CRM_E_NOMEM. On failure ds is unchanged.
      * Ownership: the new column belongs to ds; pred_col stays the caller's.
      * Thread-safety: m is only read; no other thread may use ds meanwhile.
      */
