@@ -8,6 +8,7 @@
 #   tree     decision trees (histograms, split search, partitioning)
 #   assoc    Apriori (the subtrees of the single items)
 #   arima    crm_arima_fit_many (one fit per group)
+#   inuse    a dataset freed by another thread while a fit reads it (reference count)
 #
 # plus the *_shared suites of the first four (the same code on the real data
 # sets in ../shared/data; skipped when it is absent). arima_shared is left out:
@@ -41,7 +42,7 @@ sh scripts/deps.sh test
 cmake --preset tsan >/dev/null
 cmake --build --preset tsan -j"$(nproc)" >/dev/null
 
-suites=${*:-"kmeans linear tree assoc arima kmeans_shared linear_shared tree_shared assoc_shared"}
+suites=${*:-"kmeans linear tree assoc arima inuse kmeans_shared linear_shared tree_shared assoc_shared"}
 reports=build/tsan/reports
 rm -rf "$reports"
 mkdir -p "$reports"
