@@ -137,10 +137,6 @@ def java_scalar(ctype: str) -> str:
     raise EmitError(f"no Java type for C type {ctype!r}")
 
 
-def enum_names(ir) -> set:
-    return {e["name"] for e in ir["enums"]}
-
-
 def callbacks(ir):
     """{signature: (class name, doc, param names)} of every function-pointer type."""
     out = {}
@@ -361,14 +357,9 @@ def emit_exceptions(ir) -> str:
 # --- options structs -------------------------------------------------------------------
 
 def field_enum(ir, f):
-    """The enum a field holds: its "enum" tag, else (until every header tags it) an enum
-    name opening its doc, as in "crm_kmeans_init; default CRM_KMEANS_INIT_PLUSPLUS"."""
-    if f.get("enum"):
-        return f["enum"]
-    m = re.match(r"\s*(crm_\w+)\s*[;:,.]", f.get("doc", ""))
-    if m and m.group(1) in enum_names(ir) and f.get("integer"):
-        return m.group(1)
-    return None
+    """The enum a field holds: its "enum" tag (gen.py refuses an enum-valued integer
+    without one)."""
+    return f.get("enum")
 
 
 def field_kind(f) -> str:

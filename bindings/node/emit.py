@@ -442,7 +442,7 @@ def ts_int(spec_c_type):
 def ts_param(p):
     role, ctype = p["role"], p["type"]
     if role == "handle":
-        return "Pointer" + (" | null" if False else "")
+        return "Pointer"
     if role == "handle_out":
         return "[Pointer | null]"
     if role == "options":

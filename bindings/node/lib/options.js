@@ -23,17 +23,6 @@
 const capi = require('./capi');
 const { CancelledError } = require('./errors');
 
-// Enum tags of int32_t fields the IR does not tag yet: used only where the
-// field's IR entry has no "enum" of its own.
-const ENUM_FALLBACK = {
-    crm_kmeans_options: { init: 'crm_kmeans_init', algorithm: 'crm_kmeans_algorithm' },
-    crm_tree_options: { task: 'crm_tree_task', criterion: 'crm_tree_criterion',
-                        class_weight: 'crm_tree_class_weight' },
-    crm_logreg_options: { class_weight: 'crm_logreg_class_weight', missing: 'crm_linear_missing',
-                          solver: 'crm_logreg_solver' },
-    crm_linreg_options: { missing: 'crm_linear_missing' },
-};
-
 const HIDDEN_ROLES = new Set(['size', 'length', 'user_data']);
 
 /** The value of enum `enumName` named by `value` (a member name, full or short). */
@@ -106,7 +95,7 @@ function build(structName, settings, what, extra = {}) {
                 throw new TypeError(`${what}: unknown option '${name}' (options: ${valid.join(', ')})`);
             }
             const label = `${what}(${name})`;
-            opts[name] = fieldValue(structName, f, value, label, charFields, state, callbacks);
+            opts[name] = fieldValue(f, value, label, charFields, state, callbacks);
             if (f.length) opts[f.length] = opts[name] === null ? 0 : opts[name].length;
         }
     } catch (err) {
@@ -116,11 +105,11 @@ function build(structName, settings, what, extra = {}) {
     return { opts, state, release };
 }
 
-function fieldValue(structName, f, value, label, charFields, state, callbacks) {
+function fieldValue(f, value, label, charFields, state, callbacks) {
     switch (f.role) {
     case 'value':
         if (f.integer) {
-            const tag = f.enum || (ENUM_FALLBACK[structName] || {})[f.name];
+            const tag = f.enum;
             if (typeof value === 'boolean') value = value ? 1 : 0;
             else if (tag && typeof value === 'string') value = enumValue(tag, value, label);
             else if (charFields.includes(f.name)) value = charValue(value, label);
@@ -192,4 +181,4 @@ function withOptions(structName, settings, what, call, extra = {}) {
     return result;
 }
 
-module.exports = { build, withOptions, enumValue, ENUM_FALLBACK };
+module.exports = { build, withOptions, enumValue };
