@@ -8,15 +8,8 @@ target_compile_options(crm_conformance PRIVATE ${CRM_WARNINGS})
 target_link_libraries(crm_conformance PRIVATE crm)
 
 if(CRM_PYTHON3)
-  set(CRM_CONFORMANCE_DIR ${CMAKE_CURRENT_BINARY_DIR}/conformance-c)
-  add_test(NAME conformance_c
-           COMMAND sh -c "sh \"$0\" \"$2\" c python && sh \"$1\" \"$2\" c python"
-                   ${PROJECT_SOURCE_DIR}/tests/conformance/run.sh
-                   ${PROJECT_SOURCE_DIR}/tests/conformance/compare.sh
-                   ${CRM_CONFORMANCE_DIR})
-  set_tests_properties(conformance_c PROPERTIES
-    ENVIRONMENT "LIBCRM_PATH=$<TARGET_FILE:crm>;CRM_CONFORMANCE_C=$<TARGET_FILE:crm_conformance>;CRM_PYTHON3=${CRM_PYTHON3};CRM_SHARED_DATA_DIR=${PROJECT_SOURCE_DIR}/../shared/data"
-    SKIP_RETURN_CODE 77)
+  crm_conformance_test(conformance_c c "CRM_CONFORMANCE_C=$<TARGET_FILE:crm_conformance>"
+                       "CRM_PYTHON3=${CRM_PYTHON3}")
 else()
   add_test(NAME conformance_c COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/bindings/missing.sh
            conformance_c /usr/bin/python3)

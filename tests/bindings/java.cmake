@@ -39,10 +39,7 @@ else()
                        ENVIRONMENT "${crm_java_env}" TIMEOUT 600 LABELS bindings)
 
   find_program(CRM_JAVA_PYTHON3 NAMES python3 PATHS /usr/bin NO_DEFAULT_PATH)
-  add_test(NAME java_conformance
-           COMMAND sh ${CRM_JAVA_SH} conformance ${CRM_JAVA_OUT}
-                   ${PROJECT_SOURCE_DIR}/../shared/data ${CRM_JAVA_PYTHON3})
-  set_tests_properties(java_conformance PROPERTIES FIXTURES_REQUIRED crm_java_jar
-                       ENVIRONMENT "${crm_java_env}" SKIP_RETURN_CODE 77 TIMEOUT 600
-                       LABELS "bindings;shared")
+  crm_conformance_test(java_conformance java "CRM_JAVA_JAR=${CRM_JAVA_OUT}/libcrm.jar"
+                       "CRM_JNA_JAR=${CRM_JNA_JAR}" "CRM_PYTHON3=${CRM_JAVA_PYTHON3}")
+  set_tests_properties(java_conformance PROPERTIES FIXTURES_REQUIRED crm_java_jar TIMEOUT 600)
 endif()

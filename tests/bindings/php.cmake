@@ -5,13 +5,7 @@
 # the environment that is a failure. (Not included in sanitizer builds:
 # tests/CMakeLists.txt leaves the binding suites out there.)
 find_program(CRM_PHP_PY3 NAMES python3 PATHS /usr/bin NO_DEFAULT_PATH)
-set(CRM_PHP_ENV "LIBCRM_PATH=$<TARGET_FILE:crm>")
-if(CRM_PHP_PY3)
-  list(APPEND CRM_PHP_ENV "CRM_PYTHON3=${CRM_PHP_PY3}")
-endif()
 add_test(NAME php COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/bindings/php.sh unit ${PROJECT_SOURCE_DIR})
-add_test(NAME php_conformance COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/bindings/php.sh conformance
-         ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/php_conformance)
-set_tests_properties(php php_conformance PROPERTIES
-                     ENVIRONMENT "${CRM_PHP_ENV}" SKIP_RETURN_CODE 77 LABELS bindings)
-set_tests_properties(php_conformance PROPERTIES LABELS "bindings;shared")
+set_tests_properties(php PROPERTIES
+                     ENVIRONMENT "LIBCRM_PATH=$<TARGET_FILE:crm>" SKIP_RETURN_CODE 77 LABELS bindings)
+crm_conformance_test(php_conformance php "CRM_PYTHON3=${CRM_PHP_PY3}")

@@ -1,13 +1,13 @@
 #!/bin/sh
 # CTest driver of the Node.js binding (registered by tests/bindings/node.cmake).
 #
-#   ctest.sh test                         node --test test/ in bindings/node
-#   ctest.sh conformance DATA_DIR OUT_DIR conformance.js vs conformance.py, byte for byte
+#   ctest.sh test    node --test test/ in bindings/node
+# (The conformance program runs through tests/conformance/run.sh.)
 #
 # Installs the npm dependencies (npm ci, from package-lock.json) when
-# node_modules is missing. Without node/npm, the dependencies or DATA_DIR it
-# exits 77 (a CTest skip), or 1 when CI=true: in CI nothing may be skipped.
-# Environment: LIBCRM_PATH (the built library), PYTHON (for the reference output).
+# node_modules is missing. Without node/npm or the dependencies it exits 77
+# (a CTest skip), or 1 when CI=true: in CI nothing may be skipped.
+# Environment: LIBCRM_PATH (the built library).
 set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -31,24 +31,8 @@ case "${1:-}" in
 test)
     cd "$here" && exec node --test test/
     ;;
-conformance)
-    data=${CRM_SHARED_DATA_DIR:-$2}
-    out=$3
-    [ -d "$data" ] || skip "no shared data at $data"
-    mkdir -p "$out" || exit 1
-    root=$(cd "$here/../.." && pwd)
-    PYTHONPATH="$root/bindings/python" PYTHONDONTWRITEBYTECODE=1 "${PYTHON:-python3}" \
-        "$root/tests/conformance/conformance.py" "$data" "$out/python.json" || exit 1
-    node "$root/tests/conformance/conformance.js" "$data" "$out/node.json" || exit 1
-    if cmp "$out/python.json" "$out/node.json"; then
-        echo "node conformance: byte-identical to the Python output ($(wc -c < "$out/node.json") bytes)"
-    else
-        diff "$out/python.json" "$out/node.json" | head -20
-        exit 1
-    fi
-    ;;
 *)
-    echo "usage: $0 test | conformance DATA_DIR OUT_DIR" >&2
+    echo "usage: $0 test" >&2
     exit 2
     ;;
 esac
