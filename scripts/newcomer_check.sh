@@ -65,16 +65,21 @@ grep -q 'Champions' "$tmp/py.log" || { cat "$tmp/py.log" >&2; echo "newcomer_che
 # PHP, Node.js and Java: each block is a program run in the folder holding the
 # orders.csv.gz the Python setup made; each prints the RFM segment counts.
 # LD_LIBRARY_PATH stands in for ldconfig, as above.
-run_lang() { # NAME FILE COMMAND...
+# run_snippet NAME FILE COMMAND...: the block $tmp/NAME.txt (/usr/local replaced by
+# the prefix) saved as $work/FILE and run there by COMMAND; output in $tmp/NAME.log
+run_snippet() {
     name=$1 file=$2
     shift 2
     sed "s#/usr/local#$prefix#g" "$tmp/$name.txt" >"$work/$file"
-    (cd "$work" && env -u LIBCRM_PATH LD_LIBRARY_PATH="$libdir" "$@") >"$tmp/$name.log" 2>&1 ||
-        { cat "$tmp/$name.log" >&2; echo "newcomer_check: README $name block failed" >&2; exit 1; }
-    grep -q 'Champions' "$tmp/$name.log" ||
-        { cat "$tmp/$name.log" >&2; echo "newcomer_check: $name printed no RFM segments" >&2; exit 1; }
-    grep -q 'inertia' "$tmp/$name.log" ||
-        { cat "$tmp/$name.log" >&2; echo "newcomer_check: $name printed no inertia" >&2; exit 1; }
+    (cd "$work" && env -u LIBCRM_PATH -u PYTHONPATH LD_LIBRARY_PATH="$libdir" "$@") >"$tmp/$name.log" 2>&1 ||
+        { cat "$tmp/$name.log" >&2; echo "newcomer_check: block $name failed" >&2; exit 1; }
+}
+run_lang() { # NAME FILE COMMAND...: a README block, which prints segments and inertia
+    run_snippet "$@"
+    grep -q 'Champions' "$tmp/$1.log" ||
+        { cat "$tmp/$1.log" >&2; echo "newcomer_check: $1 printed no RFM segments" >&2; exit 1; }
+    grep -q 'inertia' "$tmp/$1.log" ||
+        { cat "$tmp/$1.log" >&2; echo "newcomer_check: $1 printed no inertia" >&2; exit 1; }
 }
 echo "== README PHP block"
 run_lang php example.php php example.php
@@ -107,19 +112,12 @@ for b in python php node java; do
     block "$b" docs/bindings.md bindings-check >"$tmp/doc-$b.txt"
     [ -s "$tmp/doc-$b.txt" ] || { echo "newcomer_check: docs/bindings.md block '$b' not found" >&2; exit 1; }
 done
-doc_run() { # NAME FILE COMMAND...
-    name=$1 file=$2
-    shift 2
-    sed "s#/usr/local#$prefix#g" "$tmp/doc-$name.txt" >"$work/$file"
-    (cd "$work" && env -u LIBCRM_PATH -u PYTHONPATH LD_LIBRARY_PATH="$libdir" "$@") >"$tmp/doc-$name.log" 2>&1 ||
-        { cat "$tmp/doc-$name.log" >&2; echo "newcomer_check: docs/bindings.md $name example failed" >&2; exit 1; }
-}
 pysite=$(dirname "$(dirname "$(find "$prefix" -path '*/libcrm/__init__.py' | head -1)")")
-doc_run python doc_example.py env PYTHONPATH="$pysite" python3 doc_example.py
-doc_run php doc_example.php php doc_example.php
-doc_run node doc_example.js node doc_example.js
+run_snippet doc-python doc_example.py env PYTHONPATH="$pysite" python3 doc_example.py
+run_snippet doc-php doc_example.php php doc_example.php
+run_snippet doc-node doc_example.js node doc_example.js
 mkdir -p "$work/docjava"
-doc_run java docjava/Example.java java -cp "$jar:/usr/share/java/jna.jar" docjava/Example.java
+run_snippet doc-java docjava/Example.java java -cp "$jar:/usr/share/java/jna.jar" docjava/Example.java
 for b in php node java; do
     cmp -s "$tmp/doc-python.log" "$tmp/doc-$b.log" ||
         { diff "$tmp/doc-python.log" "$tmp/doc-$b.log" >&2;
