@@ -115,6 +115,23 @@ def test_apriori_small():
         libcrm.apriori(ds, "tid", "item", min_support=0)
 
 
+def test_apriori_prune_redundant():
+    ds = Dataset.from_columns({
+        "tid": [1, 1, 1, 2, 2, 3, 3, 4],
+        "item": ["bread", "milk", "eggs", "bread", "milk", "bread", "eggs", "milk"],
+    })
+    _, rules = libcrm.apriori(ds, "tid", "item", min_support=0.5)
+    assert len(rules["antecedent"]) == 4
+    # one rule per pair: bread/milk ties (3 x 3, n(A) 3): the first by antecedent, bread -> milk;
+    # bread/eggs: eggs -> bread has the smaller n(A) (2), confidence 1
+    _, rules = libcrm.apriori(ds, "tid", "item", min_support=0.5, prune_redundant=True)
+    assert list(zip(rules["antecedent"], rules["consequent"])) == [("eggs", "bread"),
+                                                                 ("bread", "milk")]
+    assert rules["lift"][1] == pytest.approx((2 / 3) / (3 / 4), rel=1e-12)
+    with pytest.raises(libcrm.InvalidError):
+        libcrm.apriori(ds, "tid", "item", min_support=0.5, prune_redundant=2)
+
+
 def test_split_items_escapes():
     assert libcrm.split_items("HEART\\, RED, MUG") == ["HEART, RED", "MUG"]
     assert libcrm.split_items("a\\\\b") == ["a\\b"]

@@ -107,6 +107,7 @@ export interface crm_apriori_options {
     progress: Pointer | null;
     user: Pointer | null;
     separator: string | null;
+    prune_redundant: number;
 }
 /** Options input for crm_apriori_options: every field optional; lengths are set from the arrays. */
 export interface CrmAprioriOptionsInput {
@@ -128,6 +129,8 @@ export interface CrmAprioriOptionsInput {
     progress?: ProgressCallback | null;
     /** joins items in the text columns; non-empty, no backslash as its first character; NULL (default) = ", ". Borrowed for the call only */
     separator?: string | null;
+    /** 1: drop the redundant rules (see "Redundant rules" at the top of this header); 0: keep every rule; default 0 */
+    prune_redundant?: number | boolean;
 }
 /** Options of the ARIMA fits. Initialise with crm_arima_options_init(&o, sizeof o); see crm/common.h for the size rule. The field API.md calls `auto` is `auto_order` (auto is a C keyword). (the C struct, as koffi reads and writes it) */
 export interface crm_arima_options {
@@ -772,7 +775,7 @@ export declare function crm_arima_forecast(m: Pointer, h: number, level: number,
 export declare function crm_arima_forecast_levels(m: Pointer, h: number, levels: Float64Array | number[], nlevels: number | bigint, out: [Pointer | null]): void;
 /** Fit one model per group of `by_col` (each group aggregated as in crm_arima_fit_dataset(), over the group's own first to last period) in parallel over opts->n_threads, and forecast each h steps. A group whose fit fails does not fail the call: its row in `out_fits` carries the error text and NaN statistics, and it has no forecast rows. */
 export declare function crm_arima_fit_many(ds: Pointer, by_col: string | null, time_col: string | null, value_col: string | null, h: number, level: number, opts: crm_arima_options | null, out_fits: [Pointer | null], out_forecasts: [Pointer | null]): void;
-/** Write the default options into `opts` (min_support 0.01, min_count 0, max_len -1, target CRM_APRIORI_ALL, min_confidence 0, min_lift 0, n_threads 0, no progress callback, separator NULL = ", "). */
+/** Write the default options into `opts` (min_support 0.01, min_count 0, max_len -1, target CRM_APRIORI_ALL, min_confidence 0, min_lift 0, n_threads 0, no progress callback, separator NULL = ", ", prune_redundant 0). */
 export declare function crm_apriori_options_init(opts: Partial<crm_apriori_options>, size: number | bigint): void;
 /** Frequent itemsets and association rules of the transactions in `tx` (the tables, conventions and ordering are described at the top of this header). */
 export declare function crm_apriori(tx: Pointer, tid_col: string | null, item_col: string | null, opts: crm_apriori_options | null, out_itemsets: [Pointer | null], out_rules: [Pointer | null]): void;

@@ -107,6 +107,7 @@ types.crm_apriori_options = koffi.struct("crm_apriori_options", {
     progress: koffi.pointer(types.crm_progress_fn),
     user: "void *",
     separator: "const char *",
+    prune_redundant: "int32_t",
 });
 types.crm_arima_options = koffi.struct("crm_arima_options", {
     size: "size_t",
@@ -285,6 +286,7 @@ const options = {
         {"default": null, "name": "progress", "offset": 56, "proto": "crm_progress_fn", "role": "callback", "type": "crm_progress_fn"},
         {"default": null, "name": "user", "offset": 64, "role": "user_data", "type": "void *"},
         {"default": null, "name": "separator", "offset": 72, "role": "string", "type": "const char *"},
+        {"default": 0, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "prune_redundant", "offset": 80, "role": "value", "type": "int32_t"},
     ] },
     crm_arima_options: { init: "crm_arima_options_init", size: koffi.sizeof(types.crm_arima_options), fields: [
         {"integer": ["size_t", "0", "SIZE_MAX"], "name": "size", "offset": 0, "role": "size", "type": "size_t"},
@@ -1420,7 +1422,7 @@ function crm_arima_fit_many(ds, by_col, time_col, value_col, h, level, opts, out
     const status = raw.crm_arima_fit_many(ds, by_col, time_col, value_col, h, level, opts, out_fits, out_forecasts);
     if (status !== 0) throw statusError(status);
 }
-/** Write the default options into `opts` (min_support 0.01, min_count 0, max_len -1, target CRM_APRIORI_ALL, min_confidence 0, min_lift 0, n_threads 0, no progress callback, separator NULL = ", "). */
+/** Write the default options into `opts` (min_support 0.01, min_count 0, max_len -1, target CRM_APRIORI_ALL, min_confidence 0, min_lift 0, n_threads 0, no progress callback, separator NULL = ", ", prune_redundant 0). */
 function crm_apriori_options_init(opts, size) {
     checkInt(size, ["size_t", "0", "SIZE_MAX"], "crm_apriori_options_init(size)");
     const status = raw.crm_apriori_options_init(opts, size);

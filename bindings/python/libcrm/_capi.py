@@ -1375,6 +1375,9 @@ class crm_apriori_options(_Struct):
         # joins items in the text columns; non-empty, no backslash as its first character; NULL
         # (default) = ", ". Borrowed for the call only
         ('separator', c_char_p),
+        # 1: drop the redundant rules (see "Redundant rules" at the top of this header); 0: keep
+        # every rule; default 0
+        ('prune_redundant', c_int32),
     ]
     #: Pointer fields and the field that holds their number of elements.
     _lengths_ = {}
@@ -1382,7 +1385,7 @@ class crm_apriori_options(_Struct):
     _enums_ = {'target': crm_apriori_target}
     #: Integer fields and their C types (checked on assignment).
     _integers_ = {'size': 'size_t', 'min_count': 'int64_t', 'max_len': 'int32_t',
-                  'target': 'int32_t', 'n_threads': 'int32_t'}
+                  'target': 'int32_t', 'n_threads': 'int32_t', 'prune_redundant': 'int32_t'}
     #: NUL-terminated string fields (checked on assignment).
     _strings_ = ('separator',)
     #: Fields holding arrays of NUL-terminated strings.
@@ -4734,7 +4737,7 @@ crm_apriori_options_init = _bind(
 
     Write the default options into `opts` (min_support 0.01, min_count 0,
     max_len -1, target CRM_APRIORI_ALL, min_confidence 0, min_lift 0,
-    n_threads 0, no progress callback, separator NULL = ", ").
+    n_threads 0, no progress callback, separator NULL = ", ", prune_redundant 0).
     @param[out] opts  options to initialise
     @param[in]  size  sizeof *opts as the caller compiled it
     @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
@@ -4781,8 +4784,8 @@ crm_apriori = _bind(
             min_count is 0, min_count < 0, max_len 0 or below -1,
             min_confidence not in [0, 1], min_lift negative or not finite,
             target unknown, n_threads < 0, an empty separator or one starting
-            with a backslash, an itemset of more than 62 items when rules are
-            wanted);
+            with a backslash, prune_redundant neither 0 nor 1, an itemset of
+            more than 62 items when rules are wanted);
             CRM_E_NOTFOUND (no column named tid_col or item_col);
             CRM_E_TYPE (the item column is not a text column);
             CRM_E_FORMAT (opts from a newer library with unknown fields set);

@@ -449,7 +449,7 @@ final class Capi
         ],
         'crm_apriori_options' => [
             'init' => 'crm_apriori_options_init',
-            'size' => 80,
+            'size' => 88,
             'align' => 8,
             'fields' => [
                 'size' => ['kind' => 'size', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX, 'offset' => 0],
@@ -463,6 +463,7 @@ final class Capi
                 'progress' => ['kind' => 'callback', 'type' => 'crm_progress_fn', 'default' => null, 'offset' => 56],
                 'user' => ['kind' => 'user_data', 'type' => 'void *', 'default' => null, 'offset' => 64],
                 'separator' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 72],
+                'prune_redundant' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 0, 'offset' => 80],
             ],
         ],
         'crm_synth_options' => [
@@ -783,6 +784,7 @@ typedef struct crm_apriori_options {
     crm_progress_fn progress;
     void *user;
     const char *separator;
+    int32_t prune_redundant;
 } crm_apriori_options;
 typedef struct crm_synth_options {
     size_t size;
@@ -2415,7 +2417,7 @@ CDEF;
     }
 
     /**
-     * Write the default options into `opts` (min_support 0.01, min_count 0, max_len -1, target CRM_APRIORI_ALL, min_confidence 0, min_lift 0, n_threads 0, no progress callback, separator NULL = ", ").
+     * Write the default options into `opts` (min_support 0.01, min_count 0, max_len -1, target CRM_APRIORI_ALL, min_confidence 0, min_lift 0, n_threads 0, no progress callback, separator NULL = ", ", prune_redundant 0).
      *
      * C: crm_status crm_apriori_options_init(crm_apriori_options *opts, size_t size)
      */

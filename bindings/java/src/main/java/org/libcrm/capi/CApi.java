@@ -2746,7 +2746,7 @@ public final class CApi {
      *
      * Write the default options into `opts` (min_support 0.01, min_count 0,
      * max_len -1, target CRM_APRIORI_ALL, min_confidence 0, min_lift 0,
-     * n_threads 0, no progress callback, separator NULL = ", ").
+     * n_threads 0, no progress callback, separator NULL = ", ", prune_redundant 0).
      * {@literal @}param[out] opts  options to initialise
      * {@literal @}param[in]  size  sizeof *opts as the caller compiled it
      * {@literal @}return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
@@ -2781,8 +2781,8 @@ public final class CApi {
      *         min_count is 0, min_count < 0, max_len 0 or below -1,
      *         min_confidence not in [0, 1], min_lift negative or not finite,
      *         target unknown, n_threads < 0, an empty separator or one starting
-     *         with a backslash, an itemset of more than 62 items when rules are
-     *         wanted);
+     *         with a backslash, prune_redundant neither 0 nor 1, an itemset of
+     *         more than 62 items when rules are wanted);
      *         CRM_E_NOTFOUND (no column named tid_col or item_col);
      *         CRM_E_TYPE (the item column is not a text column);
      *         CRM_E_FORMAT (opts from a newer library with unknown fields set);
