@@ -614,6 +614,7 @@ const raw = {
     crm_model_load: lib.func("crm_model_load", "int", ["const char *", koffi.out(koffi.pointer(types.crm_model_ptr))]),
     crm_kmeans_options_init: lib.func("crm_kmeans_options_init", "int", [koffi.out(koffi.pointer(types.crm_kmeans_options)), "size_t"]),
     crm_kmeans_fit: lib.func("crm_kmeans_fit", "int", [types.crm_dataset_ptr, "const char **", "size_t", koffi.pointer(types.crm_kmeans_options), koffi.out(koffi.pointer(types.crm_model_ptr))]),
+    crm_kmeans_centers_original: lib.func("crm_kmeans_centers_original", "int", [types.crm_model_ptr, koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
     crm_kmeans_elbow: lib.func("crm_kmeans_elbow", "int", [types.crm_dataset_ptr, "const char **", "size_t", "int32_t", "int32_t", koffi.pointer(types.crm_kmeans_options), koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
     crm_silhouette_options_init: lib.func("crm_silhouette_options_init", "int", [koffi.out(koffi.pointer(types.crm_silhouette_options)), "size_t"]),
     crm_silhouette: lib.func("crm_silhouette", "int", [types.crm_dataset_ptr, "const char **", "size_t", "const char *", koffi.pointer(types.crm_silhouette_options), koffi.out(koffi.pointer("double"))]),
@@ -1213,6 +1214,13 @@ function crm_kmeans_fit(ds, cols, ncols, opts, out) {
     const status = raw.crm_kmeans_fit(ds, cols, ncols, opts, out);
     if (status !== 0) throw statusError(status);
 }
+/** The centers in the units of the input columns: the model's transform steps (opts.mutate, the CLI's --log) undone, as well as the standardization. crm_model_summary() reports the centers with the standardization undone but in the units the steps produced (log units after "C=log1p(C)"); this maps them back through the steps, so a center reads in days, orders or money. For each feature f, the recorded steps are walked from the last to the first; a step that writes f is undone when its expression is one of log1p(f), log(1 + f), log(f + 1)   (undone with expm1), log(f)                             (undone with exp), exp(f)                             (undone with log), f referring to the column itself (bare or "quoted", function names in any case, spaces anywhere, the literal 1 also as 1.0); the first step writing f in any other form ends the walk, and f's centers stay in the units that step defines (e.g. "aov=monetary/frequency": money per order). Features no step writes are in their input units. Note the mapped center is a center of the transformed data taken back: after log1p, expm1(mean of log1p(x)), a geometric-type mean that is lower than the arithmetic mean of the cluster's raw values (and less pulled by outliers). */
+function crm_kmeans_centers_original(m, out) {
+    checkHandle(m, "crm_kmeans_centers_original(m)");
+    checkOut(out, "crm_kmeans_centers_original(out)");
+    const status = raw.crm_kmeans_centers_original(m, out);
+    if (status !== 0) throw statusError(status);
+}
 /** Elbow table: fit k-means for every k in k_min..k_max with the options `opts` (their k is ignored) and report the inertia of each. The mutate steps of opts are applied once, to one copy used for every k. */
 function crm_kmeans_elbow(ds, cols, ncols, k_min, k_max, opts, out) {
     checkHandle(ds, "crm_kmeans_elbow(ds)");
@@ -1537,6 +1545,7 @@ module.exports = {
     crm_model_load,
     crm_kmeans_options_init,
     crm_kmeans_fit,
+    crm_kmeans_centers_original,
     crm_kmeans_elbow,
     crm_silhouette_options_init,
     crm_silhouette,

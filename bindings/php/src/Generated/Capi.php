@@ -562,6 +562,7 @@ final class Capi
         'crm_model_load' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'path', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_model **']]],
         'crm_kmeans_options_init' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'out', 'type' => 'crm_kmeans_options *'], ['name' => 'size', 'role' => 'size', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
         'crm_kmeans_fit' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'cols', 'role' => 'string_array', 'direction' => 'in', 'type' => 'const char *const *'], ['name' => 'ncols', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_kmeans_options *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_model **']]],
+        'crm_kmeans_centers_original' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'm', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_model *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
         'crm_kmeans_elbow' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'cols', 'role' => 'string_array', 'direction' => 'in', 'type' => 'const char *const *'], ['name' => 'ncols', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'k_min', 'role' => 'value', 'direction' => 'in', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647], ['name' => 'k_max', 'role' => 'value', 'direction' => 'in', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_kmeans_options *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
         'crm_silhouette_options_init' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'out', 'type' => 'crm_silhouette_options *'], ['name' => 'size', 'role' => 'size', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
         'crm_silhouette' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'cols', 'role' => 'string_array', 'direction' => 'in', 'type' => 'const char *const *'], ['name' => 'ncols', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'label_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_silhouette_options *'], ['name' => 'out', 'role' => 'scalar_out', 'direction' => 'out', 'type' => 'double *']]],
@@ -870,6 +871,7 @@ crm_status crm_model_save(const crm_model *m, const char *path);
 crm_status crm_model_load(const char *path, crm_model **out);
 crm_status crm_kmeans_options_init(crm_kmeans_options *opts, size_t size);
 crm_status crm_kmeans_fit(const crm_dataset *ds, const char *const *cols, size_t ncols, const crm_kmeans_options *opts, crm_model **out);
+crm_status crm_kmeans_centers_original(const crm_model *m, crm_dataset **out);
 crm_status crm_kmeans_elbow(const crm_dataset *ds, const char *const *cols, size_t ncols, int32_t k_min, int32_t k_max, const crm_kmeans_options *opts, crm_dataset **out);
 crm_status crm_silhouette_options_init(crm_silhouette_options *opts, size_t size);
 crm_status crm_silhouette(const crm_dataset *ds, const char *const *cols, size_t ncols, const char *label_col, const crm_silhouette_options *opts, double *out);
@@ -2071,6 +2073,19 @@ CDEF;
         $rc = (self::$ffi ?? self::ffi())->crm_kmeans_fit($ds, $cols, $ncols, $opts, $out);
         if ($rc !== 0) {
             self::fail($rc, 'crm_kmeans_fit');
+        }
+    }
+
+    /**
+     * The centers in the units of the input columns: the model's transform steps (opts.mutate, the CLI's --log) undone, as well as the standardization. crm_model_summary() reports the centers with the standardization undone but in the units the steps produced (log units after "C=log1p(C)"); this maps them back through the steps, so a center reads in days, orders or money. For each feature f, the recorded steps are walked from the last to the first; a step that writes f is undone when its expression is one of log1p(f), log(1 + f), log(f + 1)   (undone with expm1), log(f)                             (undone with exp), exp(f)                             (undone with log), f referring to the column itself (bare or "quoted", function names in any case, spaces anywhere, the literal 1 also as 1.0); the first step writing f in any other form ends the walk, and f's centers stay in the units that step defines (e.g. "aov=monetary/frequency": money per order). Features no step writes are in their input units. Note the mapped center is a center of the transformed data taken back: after log1p, expm1(mean of log1p(x)), a geometric-type mean that is lower than the arithmetic mean of the cluster's raw values (and less pulled by outliers).
+     *
+     * C: crm_status crm_kmeans_centers_original(const crm_model *m, crm_dataset **out)
+     */
+    public static function crm_kmeans_centers_original(mixed $m, mixed $out): void
+    {
+        $rc = (self::$ffi ?? self::ffi())->crm_kmeans_centers_original($m, $out);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_kmeans_centers_original');
         }
     }
 
