@@ -39,7 +39,7 @@ printf '%-11s %10s %10s %12s %12s %8s\n' min_support rules dedup all_s dedup_s r
 for s in $supports; do
     : >"$tmp/all.t"
     : >"$tmp/dedup.t"
-    for r in $(seq "$runs"); do
+    for _ in $(seq "$runs"); do
         wall "$tmp/all.t" "$crm" apriori "$data" --baskets --min-support "$s" -o "$tmp/all.csv"
         wall "$tmp/dedup.t" "$crm" apriori "$data" --baskets --min-support "$s" --dedup \
             -o "$tmp/dedup.csv"

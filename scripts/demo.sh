@@ -19,7 +19,7 @@ quietly() {
     shift
     printf '%s ... ' "$label"
     if "$@" >>"$log" 2>&1; then
-        echo done
+        echo "done"
     else
         rc=$?
         echo failed
