@@ -27,6 +27,7 @@ typedef struct crm__clv_data {
      * evaluations take ln(alpha + t) from a table of tmax + 1 values */
     size_t tmax;    /* 0: no table */
     double *ltab;   /* scratch for that table */
+    double *part;   /* scratch of the evaluations: 5 sums per block of rows */
     int nthreads;   /* workers for the evaluations */
 } crm__clv_data;
 

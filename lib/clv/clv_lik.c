@@ -145,6 +145,7 @@ void crm__clv_data_free(crm__clv_data *d)
     crm__free(d->gs);
     crm__free(d->xstart);
     crm__free(d->ltab);
+    crm__free(d->part);
     memset(d, 0, sizeof *d);
 }
 
@@ -220,12 +221,15 @@ crm_status crm__clv_data_build(const double *const *cols, int k, size_t n, int n
     if (st == CRM_OK) st = fill_groups(rows, nd, k, d);
     d->n = nd;
     if (st == CRM_OK && k == 3) st = log_table(d);
+    size_t nb = (nd + BLOCK - 1) / BLOCK;
+    if (st == CRM_OK && !(d->part = crm__malloc_array(nb ? nb : 1, 5 * sizeof(double))))
+        st = crm__nomem();
     crm__free(rows);
     if (st) {
         crm__clv_data_free(d);
         return st;
     }
-    d->nthreads = crm__par_threads(nthreads, (nd + BLOCK - 1) / BLOCK);
+    d->nthreads = crm__par_threads(nthreads, nb);
     return CRM_OK;
 }
 
@@ -307,21 +311,14 @@ static void gg_block(void *vctx, size_t blk, int worker)
     o[4] = 0;
 }
 
-/* Run fn over the blocks and merge the block sums in order into out[5].
- * Returns 0, or -1 when out of memory (then out is NaN). */
-static int block_sums(const crm__clv_data *d, const double *theta,
-                      void (*fn)(void *, size_t, int), double *out)
+/* Run fn over the blocks and merge the block sums in order into out[5]. */
+static void block_sums(const crm__clv_data *d, const double *theta,
+                       void (*fn)(void *, size_t, int), double *out)
 {
     size_t nb = (d->n + BLOCK - 1) / BLOCK;
-    double one[5];
-    eval_ctx c = {d, theta, nb <= 1 ? one : crm__malloc_array(nb, 5 * sizeof(double))};
+    eval_ctx c = {d, theta, d->part};
     for (int j = 0; j < 5; j++)
         out[j] = 0;
-    if (!c.part) {
-        for (int j = 0; j < 5; j++)
-            out[j] = NAN;
-        return -1;
-    }
     if (nb == 1)
         fn(&c, 0, 0);
     else if (nb > 1)
@@ -329,8 +326,6 @@ static int block_sums(const crm__clv_data *d, const double *theta,
     for (size_t k = 0; k < nb; k++)
         for (int j = 0; j < 5; j++)
             out[j] += c.part[5 * k + j];
-    if (c.part != one) crm__free(c.part);
-    return 0;
 }
 
 double crm__clv_bg_loglik(const crm__clv_data *d, const double *theta, double *grad)
@@ -353,7 +348,7 @@ double crm__clv_bg_loglik(const crm__clv_data *d, const double *theta, double *g
         for (size_t t = 0; t <= d->tmax; t++)
             d->ltab[t] = log(al + (double)t);
     double part[5];
-    if (block_sums(d, theta, bg_block, part)) return NAN;
+    block_sums(d, theta, bg_block, part);
     s += part[0] + d->total * r * log(al);
     g[0] += part[1] + d->total * log(al);
     g[1] += part[2] + d->total * r / al;
@@ -378,7 +373,7 @@ double crm__clv_gg_loglik(const crm__clv_data *d, const double *theta, double *g
         g[1] += W * (ppq - pq);
     }
     double part[5];
-    if (block_sums(d, theta, gg_block, part)) return NAN;
+    block_sums(d, theta, gg_block, part);
     s += part[0] + d->total * q * log(v);
     g[0] += part[1];
     g[1] += part[2] + d->total * log(v);
