@@ -303,9 +303,9 @@ START_TEST(test_gradient_fd)
             double g[4];
             model ? crm__clv_gg_loglik(&gd, th, g) : crm__clv_bg_loglik(&bd, th, g);
             for (int j = 0; j < dim; j++) {
-                double a[4], b[4], h = 1e-6 * th[j];
-                memcpy(a, th, sizeof a);
-                memcpy(b, th, sizeof b);
+                double a[4] = {0}, b[4] = {0}, h = 1e-6 * th[j];
+                memcpy(a, th, (size_t)dim * sizeof *a);
+                memcpy(b, th, (size_t)dim * sizeof *b);
                 a[j] += h;
                 b[j] -= h;
                 double fd = model ? (crm__clv_gg_loglik(&gd, a, NULL) -
