@@ -26,6 +26,8 @@
  *   selection, many series at once;
  * - crm/assoc.h: market-basket analysis: frequent itemsets and association
  *   rules;
+ * - crm/clv.h: customer lifetime value: the summary table, BG/NBD and
+ *   Gamma-Gamma, P(alive), expected purchases and CLV;
  * - crm/synth.h: deterministic synthetic shop transactions.
  */
 #ifndef CRM_H
@@ -42,6 +44,7 @@
 #include "crm/metrics.h"
 #include "crm/arima.h"
 #include "crm/assoc.h"
+#include "crm/clv.h"
 #include "crm/synth.h"
 
 #endif /* CRM_H */

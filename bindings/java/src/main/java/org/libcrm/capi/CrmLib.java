@@ -278,6 +278,14 @@ public final class CrmLib {
     public static native int crm_apriori_options_init(CrmAprioriOptions opts, long size);
     /** {@code crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *item_col, const crm_apriori_options *opts, crm_dataset **out_itemsets, crm_dataset **out_rules)} */
     public static native int crm_apriori(Pointer tx, byte[] tid_col, byte[] item_col, CrmAprioriOptions opts, long[] out_itemsets, long[] out_rules);
+    /** {@code crm_status crm_clv_summary_options_init(crm_clv_summary_options *opts, size_t size)} */
+    public static native int crm_clv_summary_options_init(CrmClvSummaryOptions opts, long size);
+    /** {@code crm_status crm_clv_summary(const crm_dataset *tx, const crm_clv_summary_options *opts, crm_dataset **out)} */
+    public static native int crm_clv_summary(Pointer tx, CrmClvSummaryOptions opts, long[] out);
+    /** {@code crm_status crm_clv_options_init(crm_clv_options *opts, size_t size)} */
+    public static native int crm_clv_options_init(CrmClvOptions opts, long size);
+    /** {@code crm_status crm_clv_fit(const crm_dataset *summary, const crm_clv_options *opts, crm_model **out)} */
+    public static native int crm_clv_fit(Pointer summary, CrmClvOptions opts, long[] out);
     /** {@code crm_status crm_synth_options_init(crm_synth_options *opts, size_t size)} */
     public static native int crm_synth_options_init(CrmSynthOptions opts, long size);
     /** {@code crm_status crm_synth_transactions(const crm_synth_options *opts, crm_dataset **out)} */
