@@ -41,7 +41,7 @@ export declare const enums: {
     crm_model_type: EnumInfo<"CRM_MODEL_KMEANS" | "CRM_MODEL_TREE" | "CRM_MODEL_LOGREG" | "CRM_MODEL_LINREG" | "CRM_MODEL_ARIMA">;
     crm_outlier_action: EnumInfo<"CRM_OUTLIER_FLAG" | "CRM_OUTLIER_DROP" | "CRM_OUTLIER_CLIP">;
     crm_outlier_rule: EnumInfo<"CRM_OUTLIER_ZSCORE" | "CRM_OUTLIER_IQR" | "CRM_OUTLIER_MAD">;
-    crm_status: EnumInfo<"CRM_OK" | "CRM_E_INVALID" | "CRM_E_NOMEM" | "CRM_E_IO" | "CRM_E_PARSE" | "CRM_E_NOTFOUND" | "CRM_E_TYPE" | "CRM_E_NUMERIC" | "CRM_E_STATE" | "CRM_E_FORMAT" | "CRM_E_CANCELLED">;
+    crm_status: EnumInfo<"CRM_OK" | "CRM_E_INVALID" | "CRM_E_NOMEM" | "CRM_E_IO" | "CRM_E_PARSE" | "CRM_E_NOTFOUND" | "CRM_E_TYPE" | "CRM_E_NUMERIC" | "CRM_E_STATE" | "CRM_E_FORMAT" | "CRM_E_CANCELLED" | "CRM_E_UNAVAILABLE">;
     crm_tree_class_weight: EnumInfo<"CRM_TREE_WEIGHT_NONE" | "CRM_TREE_WEIGHT_BALANCED">;
     crm_tree_criterion: EnumInfo<"CRM_TREE_CRITERION_AUTO" | "CRM_TREE_GINI" | "CRM_TREE_ENTROPY" | "CRM_TREE_MSE">;
     crm_tree_task: EnumInfo<"CRM_TREE_AUTO" | "CRM_TREE_CLASSIFICATION" | "CRM_TREE_REGRESSION">;
@@ -78,7 +78,7 @@ export type CrmOutlierActionName = "CRM_OUTLIER_CLIP" | "CRM_OUTLIER_DROP" | "CR
 /** Names accepted for crm_outlier_rule: the member names and their short forms. */
 export type CrmOutlierRuleName = "CRM_OUTLIER_IQR" | "CRM_OUTLIER_MAD" | "CRM_OUTLIER_ZSCORE" | "iqr" | "mad" | "zscore";
 /** Names accepted for crm_status: the member names and their short forms. */
-export type CrmStatusName = "CRM_E_CANCELLED" | "CRM_E_FORMAT" | "CRM_E_INVALID" | "CRM_E_IO" | "CRM_E_NOMEM" | "CRM_E_NOTFOUND" | "CRM_E_NUMERIC" | "CRM_E_PARSE" | "CRM_E_STATE" | "CRM_E_TYPE" | "CRM_OK" | "e_cancelled" | "e_format" | "e_invalid" | "e_io" | "e_nomem" | "e_notfound" | "e_numeric" | "e_parse" | "e_state" | "e_type" | "ok";
+export type CrmStatusName = "CRM_E_CANCELLED" | "CRM_E_FORMAT" | "CRM_E_INVALID" | "CRM_E_IO" | "CRM_E_NOMEM" | "CRM_E_NOTFOUND" | "CRM_E_NUMERIC" | "CRM_E_PARSE" | "CRM_E_STATE" | "CRM_E_TYPE" | "CRM_E_UNAVAILABLE" | "CRM_OK" | "e_cancelled" | "e_format" | "e_invalid" | "e_io" | "e_nomem" | "e_notfound" | "e_numeric" | "e_parse" | "e_state" | "e_type" | "e_unavailable" | "ok";
 /** Names accepted for crm_tree_class_weight: the member names and their short forms. */
 export type CrmTreeClassWeightName = "CRM_TREE_WEIGHT_BALANCED" | "CRM_TREE_WEIGHT_NONE" | "balanced" | "none";
 /** Names accepted for crm_tree_criterion: the member names and their short forms. */

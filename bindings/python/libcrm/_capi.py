@@ -106,6 +106,9 @@ class crm_status(enum.IntEnum):
     CRM_E_FORMAT = -9
     # a progress callback asked to stop
     CRM_E_CANCELLED = -10
+    # an optional component (a database client library opened at run time) is not installed; the
+    # message names the package to install
+    CRM_E_UNAVAILABLE = -11
 
 
 CRM_OK = crm_status.CRM_OK
@@ -119,6 +122,7 @@ CRM_E_NUMERIC = crm_status.CRM_E_NUMERIC
 CRM_E_STATE = crm_status.CRM_E_STATE
 CRM_E_FORMAT = crm_status.CRM_E_FORMAT
 CRM_E_CANCELLED = crm_status.CRM_E_CANCELLED
+CRM_E_UNAVAILABLE = crm_status.CRM_E_UNAVAILABLE
 
 
 class crm_type(enum.IntEnum):
