@@ -26,7 +26,6 @@ const crm__sql_backend crm__sql_backend_mysql = {
     .ident_quote = '`',
     .placeholder = CRM__SQL_PH_QMARK,
     .upsert = CRM__SQL_UPSERT_ON_DUPLICATE,
-    .max_params = 65535,
     .column_type = stub_column_type,
     .connect = stub_connect,
 };

@@ -26,7 +26,6 @@ const crm__sql_backend crm__sql_backend_pg = {
     .ident_quote = '"',
     .placeholder = CRM__SQL_PH_DOLLAR,
     .upsert = CRM__SQL_UPSERT_ON_CONFLICT,
-    .max_params = 65535,
     .column_type = stub_column_type,
     .connect = stub_connect,
 };
