@@ -895,7 +895,7 @@ START_TEST(test_million_rows)
     double *amount = malloc(n * sizeof *amount);
     int64_t *when = malloc(n * sizeof *when);
     const char **who = malloc(n * sizeof *who);
-    char names[100][16];
+    char names[100][24];
     for (int i = 0; i < 100; i++)
         snprintf(names[i], sizeof names[i], "customer %d", i);
     for (size_t i = 0; i < n; i++) {
