@@ -126,6 +126,10 @@ def _start(argv_for_port, workdir, name):
         log = open(os.path.join(workdir, "%s-%d.log" % (name, port)), "w")
         proc = subprocess.Popen(argv_for_port(port), env=env, cwd=workdir, stdout=log,
                                 stderr=subprocess.STDOUT, start_new_session=True)
+        pidfile = os.environ.get("CRM_SERVICE_PIDFILE")
+        if pidfile:  # scripts/ci_service.sh stops what an interrupted run leaves
+            with open(pidfile, "a") as f:
+                f.write("%d\n" % proc.pid)
         server = Server(proc, port, db, state, log.name)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and proc.poll() is None:

@@ -238,7 +238,8 @@ def test_page_is_self_contained(server):
     assert code == 200 and headers["content-type"].startswith("text/html")
     assert "default-src 'none'" in headers["content-security-policy"]
     assert "http://" not in text.replace("http://www.w3.org/2000/svg", "")
-    assert "https://" not in text and "<link" not in text and "src=" not in text
+    assert "https://" not in text and "src=" not in text
+    assert text.count("<link") == 1 and '<link rel="icon" href="data:,">' in text
 
 
 def test_dev_server(dev_server):
