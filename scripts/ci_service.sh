@@ -26,9 +26,10 @@ cannot_run() {
 }
 
 lib=${LIBCRM_PATH:-build/dev/libcrm.so.1}
-[ -f "$lib" ] || cannot_run "no $lib: build first (cmake --preset dev && cmake --build --preset dev)"
+[ -f "$lib" ] || cannot_run "no $lib: build first (cmake --preset dev; cmake --build --preset dev)"
 for mod in flask gunicorn pytest; do
-    "$py" -c "import $mod" 2>/dev/null || cannot_run "python module $mod missing (apt-get install python3-flask gunicorn python3-pytest)"
+    "$py" -c "import $mod" 2>/dev/null \
+        || cannot_run "python module $mod missing (Debian: python3-flask gunicorn python3-pytest)"
 done
 if [ -z "${CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1 \
     && ! command -v chromium-browser >/dev/null 2>&1; then
@@ -53,7 +54,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 rc=0
-PYTHONDONTWRITEBYTECODE=1 "$py" -m pytest -q -s -p no:cacheprovider -rs tests/service >"$log" 2>&1 || rc=$?
+PYTHONDONTWRITEBYTECODE=1 "$py" -m pytest -q -s -p no:cacheprovider -rs tests/service \
+    >"$log" 2>&1 || rc=$?
 cat "$log"
 [ "$rc" -eq 0 ] || exit 1
 if grep -q " skipped" "$log"; then

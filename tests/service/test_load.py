@@ -164,7 +164,8 @@ def test_concurrent_requests_with_refresh(server):
     p50 = statistics.median(latencies) * 1000
     p99 = latencies[int(0.99 * (len(latencies) - 1))] * 1000
     figures = {"requests": REQUESTS, "clients": CLIENTS, "server": "gunicorn 2 workers x 4 threads",
-               "p50_ms": round(p50, 2), "p99_ms": round(p99, 2), "max_ms": round(latencies[-1] * 1000, 2),
+               "p50_ms": round(p50, 2), "p99_ms": round(p99, 2),
+               "max_ms": round(latencies[-1] * 1000, 2),
                "wall_s": round(wall, 2), "requests_per_s": round(REQUESTS / wall, 1),
                "refresh_s": round(refresh_info["returned"] - refresh_info["sent"], 3),
                "generations": sorted(gens),

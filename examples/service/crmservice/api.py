@@ -270,6 +270,9 @@ def create_app(settings=None):
         snap = getattr(g, "snap", None)
         if snap is not None:
             resp.headers["X-Snapshot-Generation"] = str(snap.generation)
+        if hasattr(g, "started"):
+            resp.headers["Server-Timing"] = "app;dur=%.2f" % (
+                (time.perf_counter() - g.started) * 1000)
         resp.headers["Cache-Control"] = "no-store"
         resp.headers["X-Content-Type-Options"] = "nosniff"
         return resp

@@ -130,8 +130,10 @@ def create_sqlite(path, customers=1000, seed=42, days=1095, table="transactions"
     cols["CustomerID"] = [None if v is None else int(v) for v in cols["CustomerID"]]
     names = [name for name, _ in COLUMNS]
     directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".crm-service-", suffix=".tmp", dir=directory)
     os.close(fd)
+    os.chmod(tmp, 0o644)
     try:
         con = sqlite3.connect(tmp)
         try:
