@@ -238,7 +238,7 @@ def compute(tx, settings=None):
     churn.predict(table, "churn")
     profiles, inertia = _clusters(table, settings)
     customers = _customers(table, as_of, {p["cluster"]: p["name"] for p in profiles})
-    cols = sales.to_columns()
+    cols = sales.select(["InvoiceNo", "InvoiceDate", "Amount"]).to_columns()
     revenue = sum(cols["Amount"])
     return {
         "as_of": _day(as_of),

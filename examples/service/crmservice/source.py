@@ -11,7 +11,6 @@ InvoiceDate (time), UnitPrice (number), CustomerID (number, NULL for guests),
 Country (text).
 """
 
-import datetime
 import os
 import sqlite3
 import tempfile
@@ -25,7 +24,6 @@ COLUMNS = (("InvoiceNo", "TEXT"), ("StockCode", "TEXT"), ("Description", "TEXT")
            ("Quantity", "REAL"), ("InvoiceDate", "TIMESTAMP"), ("UnitPrice", "REAL"),
            ("CustomerID", "INTEGER"), ("Country", "TEXT"))
 
-_UTC = datetime.timezone.utc
 _TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
@@ -96,7 +94,7 @@ class Source:
 
 def _read_sqlite(path, query):
     """The stdlib fallback of Dataset.read_sql for SQLite: the query's rows as a
-    Dataset, TIMESTAMP text parsed as UTC times."""
+    Dataset, the TIMESTAMP text ('YYYY-MM-DD HH:MM:SS') parsed as UTC times."""
     con = sqlite3.connect("file:%s?mode=ro" % path, uri=True)
     try:
         rows = con.execute(query).fetchall()
@@ -104,12 +102,11 @@ def _read_sqlite(path, query):
         con.close()
     names = [name for name, _ in COLUMNS]
     columns = {name: [row[i] for row in rows] for i, name in enumerate(names)}
-    columns["InvoiceDate"] = [
-        None if v is None else datetime.datetime.strptime(v, _TIME_FORMAT).replace(tzinfo=_UTC)
-        for v in columns["InvoiceDate"]]
     for name in ("Quantity", "UnitPrice", "CustomerID"):
         columns[name] = [None if v is None else float(v) for v in columns[name]]
-    return libcrm.Dataset.from_columns(columns)
+    ds = libcrm.Dataset.from_columns(columns)
+    ds.convert("InvoiceDate", "time")  # ISO 8601 text, parsed by libcrm (UTC)
+    return ds
 
 
 def create_sqlite(path, customers=1000, seed=42, days=1095, table="transactions"):
