@@ -260,3 +260,20 @@ def test_refresh_disabled_without_token(tmp_path):
     resp = client.post("/api/refresh", headers={"Authorization": "Bearer "})
     assert resp.status_code == 403 and "disabled" in resp.get_json()["error"]
     assert client.get("/api/health").status_code == 200
+
+
+def test_unreadable_snapshot_file(tmp_path):
+    """A damaged snapshot.json: start computes a new generation; a running
+    process keeps answering from the snapshot it has."""
+    from crmservice.api import create_app
+    state = tmp_path / "state"
+    settings = {"CRM_SERVICE_DB": "sqlite:" + str(tmp_path / "shop.sqlite"),
+                "CRM_SERVICE_CUSTOMERS": "200", "CRM_SERVICE_DAYS": "400",
+                "CRM_SERVICE_STATE": str(state), "CRM_SERVICE_TOKEN": "t"}
+    client = create_app(settings).test_client()
+    assert client.get("/api/health").get_json()["generation"] == 1
+    (state / "snapshot.json").write_text('{"generation": 7, "trunc')
+    resp = client.get("/api/customers?per_page=1")
+    assert resp.status_code == 200 and resp.get_json()["generation"] == 1
+    again = create_app(settings).test_client()
+    assert again.get("/api/health").get_json()["generation"] == 2

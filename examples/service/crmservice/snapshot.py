@@ -12,7 +12,9 @@ Several processes (gunicorn workers) share one state directory:
   file and renamed into place (readers see the old or the new file, never
   half of one);
 * ``lock``: an flock held while a process computes and publishes, so two
-  refreshes never interleave and generations go up by one.
+  refreshes never interleave and generations go up by one;
+* ``generation``: the last generation published, so numbers keep rising even
+  if snapshot.json is lost or damaged.
 
 Each request calls ``store.sync()``: one ``os.stat`` of snapshot.json; when
 another worker has published a newer generation, this worker loads it (a
@@ -23,6 +25,7 @@ worker answers with the new generation from its next request on.
 import contextlib
 import fcntl
 import json
+import logging
 import os
 import tempfile
 import threading
@@ -130,6 +133,7 @@ class Store:
         self.settings = dict(settings or {})
         self.path = os.path.join(state_dir, "snapshot.json")
         self._lock_path = os.path.join(state_dir, "lock")
+        self._counter_path = os.path.join(state_dir, "generation")
         self._swap = threading.Lock()
         self._load = threading.Lock()
         self._stat = None
@@ -147,6 +151,15 @@ class Store:
             finally:
                 fcntl.flock(f.fileno(), fcntl.LOCK_UN)
 
+    def _counter(self):
+        """The last generation published here (kept apart from snapshot.json, so
+        generations keep rising even after that file was lost or damaged)."""
+        try:
+            with open(self._counter_path, encoding="ascii") as f:
+                return int(f.read().strip() or 0)
+        except (FileNotFoundError, ValueError):
+            return 0
+
     def _file_id(self):
         try:
             st = os.stat(self.path)
@@ -155,14 +168,20 @@ class Store:
         return (st.st_ino, st.st_mtime_ns, st.st_size)
 
     def _read_published(self):
-        """(file id, Snapshot) of snapshot.json, or (None, None) when absent."""
+        """(file id, Snapshot) of snapshot.json; (None, None) when absent,
+        (file id, None) when it is not a snapshot this code can read (then
+        start() computes a new one and sync() keeps the current one)."""
         try:
             with open(self.path, encoding="utf-8") as f:
                 st = os.fstat(f.fileno())
+                file_id = (st.st_ino, st.st_mtime_ns, st.st_size)
                 data = json.load(f)
+            return file_id, Snapshot(data)
         except FileNotFoundError:
             return None, None
-        return (st.st_ino, st.st_mtime_ns, st.st_size), Snapshot(data)
+        except (ValueError, KeyError, TypeError) as exc:
+            logging.getLogger(__name__).error("%s: not a usable snapshot (%s)", self.path, exc)
+            return file_id, None
 
     def _install(self, file_id, snap):
         with self._swap:
@@ -194,7 +213,7 @@ class Store:
         fingerprint = self.source.fingerprint()
         data = analytics.compute(self.source.load(), self.settings)
         last = max(published.generation if published else 0,
-                   self.current.generation if self.current else 0)
+                   self.current.generation if self.current else 0, self._counter())
         data["generation"] = last + 1
         data["source"] = self.source.describe()
         data["fingerprint"] = fingerprint
@@ -202,6 +221,7 @@ class Store:
         data["compute_seconds"] = round(time.monotonic() - started, 3)
         snap = Snapshot(data)
         _write_atomic(self.path, json.dumps(data, separators=(",", ":")))
+        _write_atomic(self._counter_path, "%d\n" % snap.generation)
         self._install(self._file_id(), snap)
         self.last_refresh_seconds = data["compute_seconds"]
         return snap
@@ -216,4 +236,6 @@ class Store:
                     new_id, snap = self._read_published()
                     if snap is not None:
                         self._install(new_id, snap)
+                    else:
+                        self._stat = new_id  # unreadable: keep serving the current one
         return self.current
