@@ -74,6 +74,16 @@ def test_page_list_filter_charts(server):
             assert second and not set(first) & set(second)
         page.screenshot(os.path.join(ARTIFACTS, "page-champions.png"))
 
+        # A click on a row shows that customer's details from /api/customers/<id>.
+        shown = page.eval("Array.from(document.querySelectorAll('#customers tbody tr'))"
+                          ".map(r => r.dataset.id)")
+        page.click("#customers tbody tr:nth-child(3)")
+        page.wait_for("document.getElementById('detail').dataset.id === %r" % shown[2])
+        _, _, detail = server.get("/api/customers/" + shown[2])
+        text = page.eval("document.getElementById('detail').textContent")
+        assert detail["customer"]["segment"] in text and detail["customer"]["lifecycle"] in text
+        assert "%.1f %%" % (100 * detail["customer"]["churn_probability"]) in text
+
         # Cross-sell box.
         page.click("#suggest")
         page.wait_for("document.querySelectorAll('#rules li').length > 0")
