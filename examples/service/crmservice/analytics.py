@@ -11,7 +11,9 @@ The steps (the same as the README demo):
 2. RFM scores, named segments and lifecycle as of the day after the last sale;
 3. k-means (k = 4) on recency, log(1 + frequency), log(1 + monetary),
    standardized; cluster profiles are medians in original units (days,
-   orders, money) and each cluster is named by what sets it apart;
+   orders, money) and each cluster is named by where its medians stand among
+   the clusters (recent/lapsed, frequent/occasional/one-time, big/mid/low
+   spenders);
 4. churn: logistic regression fitted on the customers as they stood
    ``churn_days`` before the end of the data, target "no purchase in the
    ``churn_days`` that followed"; then applied to today's RFM table, so each
@@ -104,14 +106,17 @@ def _cluster_names(profiles):
     def rank(key, reverse=False):
         order = sorted(profiles, key=lambda p: p[key], reverse=reverse)
         return {p["cluster"]: i for i, p in enumerate(order)}
-    recent = rank("recency_days")           # 0 = most recent
-    spend = rank("monetary", reverse=True)  # 0 = biggest spenders
+    recent = rank("recency_days")            # 0 = most recent
+    often = rank("frequency", reverse=True)  # 0 = most orders
+    spend = rank("monetary", reverse=True)   # 0 = biggest spenders
     n = len(profiles)
     for p in profiles:
         when = "recent" if recent[p["cluster"]] < n / 2 else "lapsed"
+        how = ("one-time" if p["frequency"] <= 1 else
+               "frequent" if often[p["cluster"]] == 0 else "occasional")
         size = ("big spenders" if spend[p["cluster"]] == 0 else
                 "low spenders" if spend[p["cluster"]] == n - 1 else "mid spenders")
-        p["name"] = "%s %s" % (when, size)
+        p["name"] = "%s %s %s" % (when, how, size)
     seen = {}
     for p in sorted(profiles, key=lambda p: p["cluster"]):
         seen[p["name"]] = seen.get(p["name"], 0) + 1
