@@ -277,3 +277,15 @@ def test_unreadable_snapshot_file(tmp_path):
     assert resp.status_code == 200 and resp.get_json()["generation"] == 1
     again = create_app(settings).test_client()
     assert again.get("/api/health").get_json()["generation"] == 2
+
+
+@pytest.mark.parametrize("path", ["/api", "/api/health", "/api/summary", "/api/segments",
+                                  "/api/forecast", "/api/items", "/api/customers/12346"])
+def test_unknown_parameters_refused_everywhere(server, path):
+    assert "unknown parameter(s): limit" in _error(server.get(path + "?limit=5"), 400)
+
+
+@pytest.mark.parametrize("path", ["/api/cross-sell", "/api/refresh"])
+def test_post_endpoints_refuse_query_parameters(server, path):
+    result = server.request("POST", path + "?x=1", body=["a"])
+    assert "unknown parameter(s): x" in _error(result, 400)
