@@ -3,8 +3,8 @@ set the same variables).
 
 =========================  ====================================================
 CRM_SERVICE_DB             ``sqlite:PATH`` (or a plain path: SQLite), or a SQL
-                           URI (``postgresql://...``, ``mysql://...``) read
-                           through libcrm's SQL layer; default
+                           URI (``postgresql://...``, ``mysql://...``) for
+                           libcrm's SQL layer; default
                            ``sqlite:crm-service.sqlite``
 CRM_SERVICE_TABLE          the transaction table; default ``transactions``
 CRM_SERVICE_STATE          directory of the published snapshot and its lock;

@@ -1,9 +1,9 @@
 """Where the transactions come from: a SQL database.
 
 The default is a SQLite file that ``create_sqlite()`` fills with a ``crm synth``
-shop (libcrm.synth(), the same generator as the command). Any other source is a
-SQL URI read through libcrm's SQL layer (``Dataset.read_sql``) when the binding
-has it: ``sqlite:PATH``, ``postgresql://...``, ``mysql://...``.
+shop (libcrm.synth(), the same generator as the command). Any source is read
+through libcrm's SQL layer (``Dataset.read_sql``): ``sqlite:PATH``,
+``postgresql://...``, ``mysql://...``.
 
 The table has the columns of ``crm synth`` (the shape of the UCI Online Retail
 export): InvoiceNo, StockCode, Description (text), Quantity (number),
@@ -12,7 +12,6 @@ Country (text).
 """
 
 import os
-import sqlite3
 import tempfile
 
 import libcrm
@@ -24,7 +23,6 @@ COLUMNS = (("InvoiceNo", "TEXT"), ("StockCode", "TEXT"), ("Description", "TEXT")
            ("Quantity", "REAL"), ("InvoiceDate", "TIMESTAMP"), ("UnitPrice", "REAL"),
            ("CustomerID", "INTEGER"), ("Country", "TEXT"))
 
-_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
 def _sqlite_path(uri):
@@ -79,73 +77,46 @@ class Source:
         """False only for a SQLite file that is not there yet."""
         return self.sqlite_path is None or os.path.exists(self.sqlite_path)
 
-    def load(self):
-        """The whole transaction table as a libcrm Dataset."""
-        query = "SELECT %s FROM %s" % (", ".join(name for name, _ in COLUMNS), self.table)
-        read_sql = getattr(libcrm.Dataset, "read_sql", None)
-        if read_sql is not None:
-            uri = self.uri if self.sqlite_path is None else "sqlite:" + self.sqlite_path
-            return read_sql(uri, query)
+    def sql_uri(self):
+        """The URI for libcrm's SQL layer (a SQLite path with '%' and '?' escaped)."""
         if self.sqlite_path is None:
-            raise RuntimeError("%s: this libcrm binding has no SQL layer (Dataset.read_sql); "
-                               "only SQLite files can be read" % self.describe())
-        return _read_sqlite(self.sqlite_path, query)
+            return self.uri
+        return "sqlite:" + self.sqlite_path.replace("%", "%25").replace("?", "%3F")
 
-
-def _read_sqlite(path, query):
-    """The stdlib fallback of Dataset.read_sql for SQLite: the query's rows as a
-    Dataset, the TIMESTAMP text ('YYYY-MM-DD HH:MM:SS') parsed as UTC times."""
-    con = sqlite3.connect("file:%s?mode=ro" % path, uri=True)
-    try:
-        rows = con.execute(query).fetchall()
-    finally:
-        con.close()
-    names = [name for name, _ in COLUMNS]
-    columns = {name: [row[i] for row in rows] for i, name in enumerate(names)}
-    for name in ("Quantity", "UnitPrice", "CustomerID"):
-        columns[name] = [None if v is None else float(v) for v in columns[name]]
-    ds = libcrm.Dataset.from_columns(columns)
-    ds.convert("InvoiceDate", "time")  # ISO 8601 text, parsed by libcrm (UTC)
-    return ds
+    def load(self):
+        """The whole transaction table as a libcrm Dataset (Dataset.read_sql:
+        types from the declared column types, times in UTC; SQLite is opened
+        read-only)."""
+        query = "SELECT %s FROM %s" % (", ".join(name for name, _ in COLUMNS), self.table)
+        return libcrm.Dataset.read_sql(self.sql_uri(), query)
 
 
 def create_sqlite(path, customers=1000, seed=42, days=1095, table="transactions"):
     """Write a ``crm synth`` shop (libcrm.synth) into a new SQLite file at `path`.
 
     Three years by default, so the monthly forecast sees the yearly season
-    twice. The file is built under a temporary name in the same directory and
-    renamed into place: a reader never sees half a database. Returns the
-    number of rows written.
+    more than twice. Dataset.write_sql creates the table with the declared
+    types of COLUMNS in one transaction, into a temporary file in the same
+    directory that is then renamed into place: a reader never sees half a
+    database. Returns the number of rows written.
     """
     if os.path.exists(path):
         raise FileExistsError("%s exists: remove it or give another path" % path)
     ds = libcrm.synth(customers=customers, seed=seed, days=days)
-    cols = ds.to_columns()
-    n = len(ds)
-    cols["InvoiceDate"] = [None if t is None else t.strftime(_TIME_FORMAT)
-                           for t in cols["InvoiceDate"]]
-    cols["CustomerID"] = [None if v is None else int(v) for v in cols["CustomerID"]]
-    names = [name for name, _ in COLUMNS]
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".crm-service-", suffix=".tmp", dir=directory)
     os.close(fd)
-    os.chmod(tmp, 0o644)
+    os.unlink(tmp)  # write_sql creates the file
     try:
-        con = sqlite3.connect(tmp)
-        try:
-            con.execute("CREATE TABLE %s (%s)" % (
-                table, ", ".join("%s %s" % col for col in COLUMNS)))
-            con.executemany("INSERT INTO %s VALUES (%s)" % (table, ", ".join("?" * len(names))),
-                            zip(*(cols[name] for name in names)))
-            con.execute("CREATE INDEX %s_customer ON %s (CustomerID)" % (table, table))
-            con.commit()
-        finally:
-            con.close()
+        ds.write_sql(Source(tmp).sql_uri(), table, mode="create",
+                     column_types=dict(COLUMNS))
+        os.chmod(tmp, 0o644)
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
-        os.unlink(tmp)
+        if os.path.exists(tmp):
+            os.unlink(tmp)
         raise
-    return n
+    return len(ds)
