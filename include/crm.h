@@ -28,6 +28,8 @@
  *   rules;
  * - crm/sql.h: SQL databases (SQLite, PostgreSQL, MySQL/MariaDB): read a
  *   query into a dataset, write a dataset into a table;
+ * - crm/clv.h: customer lifetime value: the summary table, BG/NBD and
+ *   Gamma-Gamma, P(alive), expected purchases and CLV;
  * - crm/synth.h: deterministic synthetic shop transactions.
  */
 #ifndef CRM_H
@@ -45,6 +47,7 @@
 #include "crm/arima.h"
 #include "crm/assoc.h"
 #include "crm/sql.h"
+#include "crm/clv.h"
 #include "crm/synth.h"
 
 #endif /* CRM_H */

@@ -56,7 +56,7 @@ Rscript -e 'suppressPackageStartupMessages(library(forecast))' >/dev/null 2>&1 |
 
 # The generators: every script of tests/reference/ but the comparer must be here.
 generators="apriori.py arima.R clean.py csv_summary.py expr_summary.py group_join.py kmeans.py
-linear.py rfm.py tree.py"
+linear.py rfm.py tree.py clv_reference.py"
 for f in tests/reference/*.py tests/reference/*.R; do
     b=$(basename "$f")
     [ "$b" = compare_goldens.py ] && continue
@@ -109,6 +109,7 @@ step rfm "$PY" tests/reference/rfm.py
 step kmeans "$PY" tests/reference/kmeans.py
 step linear "$PY" tests/reference/linear.py
 step tree "$PY" tests/reference/tree.py
+step clv "$PY" tests/reference/clv_reference.py
 step arima Rscript tests/reference/arima.R
 step arima-generated Rscript tests/reference/arima.R generated
 echo "regen_goldens: every generator ran in $(($(date +%s) - start)) s (CRM_R_CORES=$CRM_R_CORES)"
