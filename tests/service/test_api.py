@@ -46,6 +46,9 @@ def test_summary_matches_the_database(server):
     # More days without a purchase, more churn.
     assert s["churn"]["drivers"][0]["odds_factor"] > 1
     assert s["clusters"]["k"] == 4 and len(s["clusters"]["profiles"]) == 4
+    assert s["clv"]["model"] == "BG/NBD + Gamma-Gamma" and s["clv"]["horizon_months"] == 12
+    assert set(s["clv"]["params"]) == {"r", "alpha", "a", "b", "p", "q", "v"}
+    assert s["clv"]["total_clv"] > 0
     assert s["forecast_model"].startswith("ARIMA(")
     assert s["rules"] > 0
 
@@ -87,6 +90,14 @@ def test_customers_paged_sorted_filtered(server):
     assert probs == sorted(probs) and all(0 <= p <= 1 for p in probs)
     churned = _ok(server.get("/api/customers?lifecycle=churned&cluster=0&per_page=500"))
     assert all(r["lifecycle"] == "churned" and r["cluster"] == 0 for r in churned["customers"])
+    by_value = _ok(server.get("/api/customers?sort=clv&order=desc&per_page=500"))["customers"]
+    values = [r["clv"] for r in by_value if r["clv"] is not None]
+    assert values == sorted(values, reverse=True) and values[0] > 0
+    everyone = _ok(server.get("/api/customers?per_page=500&page=1"))["customers"] + \
+        _ok(server.get("/api/customers?per_page=500&page=2"))["customers"]
+    total = _ok(server.get("/api/summary"))["clv"]["total_clv"]
+    assert sum(r["clv"] for r in everyone if r["clv"] is not None) == pytest.approx(total, abs=1)
+    assert all(0 <= r["p_alive"] <= 1 for r in everyone)
     nxt = _ok(server.get("/api/customers?sort=next_purchase&order=asc&per_page=500&page=2"))
     days = [r["next_purchase"]["days_until"] for r in nxt["customers"]]
     known = [d for d in days if d is not None]
@@ -124,7 +135,8 @@ def test_one_customer(server):
     assert c == first
     for key in ("recency_days", "frequency", "monetary", "tenure_days", "r_score", "f_score",
                 "m_score", "rfm_cell", "segment", "lifecycle", "cluster", "cluster_name",
-                "churn_probability", "last_purchase", "next_purchase"):
+                "churn_probability", "last_purchase", "next_purchase", "p_alive",
+                "expected_purchases", "expected_spend", "clv"):
         assert key in c
     assert c["rfm_cell"] == "%d%d%d" % (c["r_score"], c["f_score"], c["m_score"])
     # The most valuable customer has several orders: a next-purchase estimate.

@@ -20,7 +20,10 @@ The steps (the same as the README demo):
    customer gets the probability of buying nothing in the next ``churn_days``;
 5. next purchase: the customer's mean gap between orders
    ((last - first purchase) / (orders - 1)) added to the last purchase;
-   customers with one order get none;
+   customers with one order get none. Beside it the CLV model (libcrm.Clv,
+   BG/NBD + Gamma-Gamma on daily purchase periods): P(alive), expected
+   purchases in the next ``churn_days`` days, expected spend per purchase and
+   the 12-month CLV (1 % monthly discount);
 6. monthly sales forecast: automatic seasonal ARIMA, 6 months, 80/95 % bands;
 7. cross-sell: Apriori rules on invoices x descriptions (support >= 1 %,
    lift >= 2), one rule kept per (antecedent, consequent) pair of item sets.
@@ -40,6 +43,8 @@ DEFAULTS = {
     "horizon": 6,
     "min_support": 0.01,
     "min_lift": 2.0,
+    "clv_months": 12,
+    "clv_discount": 0.01,
 }
 
 CLEAN_FILTER = ("CustomerID is not missing and Quantity > 0 and UnitPrice > 0 "
@@ -70,6 +75,30 @@ def _clean(tx):
     sales.dedup()
     sales.mutate("Amount", "Quantity * UnitPrice")
     return sales
+
+
+def _clv(sales, settings):
+    """{customer id: (p_alive, expected purchases, expected spend, clv)} and the model info."""
+    summary = libcrm.clv_summary(sales, "CustomerID", "InvoiceDate", "Amount", period="day")
+    model = libcrm.Clv(horizon=settings["clv_months"], discount=settings["clv_discount"],
+                       t=settings["churn_days"]).fit(summary)
+    model.predict(summary)
+    cols = summary.to_columns()
+    per = {_customer_id(c): (cols["p_alive"][i], cols["expected_purchases"][i],
+                             cols["expected_spend"][i], cols["clv"][i])
+           for i, c in enumerate(cols["customer"])}
+    info = {"model": "BG/NBD + Gamma-Gamma", "period": "day",
+            "horizon_months": settings["clv_months"],
+            "monthly_discount": settings["clv_discount"],
+            "expected_purchases_days": settings["churn_days"], "params": model.params,
+            "total_clv": _round(sum(v[3] for v in per.values() if v[3] is not None)
+                                if any(v[3] is not None for v in per.values()) else None, 2)}
+    return per, info
+
+
+def _round(value, digits):
+    """round(), keeping None (a model value that does not exist: NaN in libcrm)."""
+    return None if value is None else round(value, digits)
 
 
 def _customer_id(value):
@@ -155,14 +184,16 @@ def _next_purchase(recency, frequency, tenure, as_of):
             "days_until": round(gap - recency, 1)}
 
 
-def _customers(table, as_of, cluster_names):
+def _customers(table, as_of, cluster_names, clv):
     cols = table.to_columns()
     out = []
     for i in range(len(table)):
         rec, freq, ten = cols["recency_days"][i], cols["frequency"][i], cols["tenure_days"][i]
         cluster = int(cols["cluster"][i])
+        cid = _customer_id(cols["customer"][i])
+        p_alive, purchases, spend, value = clv[cid]
         out.append({
-            "id": _customer_id(cols["customer"][i]),
+            "id": cid,
             "recency_days": rec, "frequency": freq, "monetary": round(cols["monetary"][i], 2),
             "tenure_days": ten,
             "r_score": int(cols["r_score"][i]), "f_score": int(cols["f_score"][i]),
@@ -171,7 +202,9 @@ def _customers(table, as_of, cluster_names):
             "cluster": cluster, "cluster_name": cluster_names[cluster],
             "churn_probability": round(cols["churn_proba"][i], 6),
             "last_purchase": _day(as_of - datetime.timedelta(days=rec)),
-            "next_purchase": _next_purchase(rec, freq, ten, as_of)})
+            "next_purchase": _next_purchase(rec, freq, ten, as_of),
+            "p_alive": _round(p_alive, 6), "expected_purchases": _round(purchases, 4),
+            "expected_spend": _round(spend, 2), "clv": _round(value, 2)})
     return out
 
 
@@ -184,7 +217,8 @@ def _segments(customers):
         row = {"segment": name, "customers": len(members), "revenue": round(revenue, 2),
                "revenue_share": revenue / total if total else 0.0,
                "advice": SEGMENT_ADVICE.get(name, "")}
-        for key in ("recency_days", "frequency", "monetary", "churn_probability"):
+        row["clv"] = round(sum(c["clv"] for c in members if c["clv"] is not None), 2)
+        for key in ("recency_days", "frequency", "monetary", "churn_probability", "p_alive"):
             row["mean_" + key] = (sum(c[key] for c in members) / len(members)) if members else None
         out.append(row)
     return out
@@ -242,7 +276,8 @@ def compute(tx, settings=None):
     churn, churn_info = _churn_model(sales, as_of, settings["churn_days"])
     churn.predict(table, "churn")
     profiles, inertia = _clusters(table, settings)
-    customers = _customers(table, as_of, {p["cluster"]: p["name"] for p in profiles})
+    clv, clv_info = _clv(sales, settings)
+    customers = _customers(table, as_of, {p["cluster"]: p["name"] for p in profiles}, clv)
     cols = sales.select(["InvoiceNo", "InvoiceDate", "Amount"]).to_columns()
     revenue = sum(cols["Amount"])
     return {
@@ -255,6 +290,7 @@ def compute(tx, settings=None):
         "segments": _segments(customers),
         "clusters": {"k": settings["k"], "inertia": inertia, "profiles": profiles},
         "churn": churn_info,
+        "clv": clv_info,
         "forecast": _forecast(sales, settings["horizon"]),
         "rules": _rules(sales, settings),
         "next_purchase_method": "mean gap between the customer's orders added to the last "

@@ -153,7 +153,7 @@ def _register_api(app, store, token):
         return _answer(g.snap, {
             "source": d["source"], "as_of": d["as_of"], "computed_at": d["computed_at"],
             "compute_seconds": d["compute_seconds"], "data": d["data"], "churn": d["churn"],
-            "clusters": d["clusters"], "forecast_model": d["forecast"]["model"],
+            "clusters": d["clusters"], "clv": d["clv"], "forecast_model": d["forecast"]["model"],
             "rules": len(d["rules"]), "next_purchase_method": d["next_purchase_method"]})
 
     @app.get("/api/segments")

@@ -37,18 +37,19 @@ __all__ = ["Snapshot", "Store", "SORT_KEYS"]
 
 #: Customer fields the list can be sorted by.
 SORT_KEYS = ("id", "recency_days", "frequency", "monetary", "tenure_days", "rfm_score",
-             "churn_probability", "next_purchase")
+             "churn_probability", "next_purchase", "p_alive", "clv")
 
 
-def _sort_value(key):
+def _value(key):
+    """The value a customer is sorted by (None: sorted last, either way round)."""
     if key == "id":
         return lambda c: (0, int(c["id"])) if c["id"].isdigit() else (1, c["id"])
     if key == "rfm_score":
         return lambda c: (c["r_score"] + c["f_score"] + c["m_score"], c["id"])
     if key == "next_purchase":
-        # Customers without an estimate sort last either way round (see customers()).
-        return lambda c: c["next_purchase"]["days_until"]
-    return lambda c: (c[key], c["id"])
+        return lambda c: (None if c["next_purchase"]["days_until"] is None
+                          else (c["next_purchase"]["days_until"], c["id"]))
+    return lambda c: None if c[key] is None else (c[key], c["id"])
 
 
 class Snapshot:
@@ -65,12 +66,10 @@ class Snapshot:
         # One pre-sorted order per key: a list request filters, it never sorts.
         self.orders = {}
         for key in SORT_KEYS:
-            if key == "next_purchase":
-                have = [c for c in self.customers if c["next_purchase"]["days_until"] is not None]
-                rest = [c for c in self.customers if c["next_purchase"]["days_until"] is None]
-                self.orders[key] = (sorted(have, key=_sort_value(key)), rest)
-            else:
-                self.orders[key] = (sorted(self.customers, key=_sort_value(key)), [])
+            value = _value(key)
+            have = [c for c in self.customers if value(c) is not None]
+            rest = [c for c in self.customers if value(c) is None]
+            self.orders[key] = (sorted(have, key=value), rest)
         self.items = tuple(sorted({i for r in data["rules"] for i in r["antecedent"]}))
 
     def customers_page(self, segment=None, cluster=None, lifecycle=None, sort="monetary",
