@@ -10,7 +10,9 @@
 # timed too); the ratio is quoted against the faster. scipy runs with OMP_NUM_THREADS=1
 # OPENBLAS_NUM_THREADS=1 as well (its element-wise numpy code has no threads; only the
 # tiny 4x4 solves could use BLAS). libcrm: all cores and one thread (same bits). Every
-# side reports the fastest of its runs; each runs in its own process (peak memory). Fails
+# side reports the fastest of its runs (wall time, and process CPU time: on a shared
+# machine the wall time includes waiting for the cores, the CPU time of a one-thread run
+# does not); each runs in its own process (peak memory). Fails
 # (exit 1) unless all fits agree on the seven parameters to 1e-6 relative.
 #
 # Usage: bench/run_clv.sh [CUSTOMERS]   (RUNS=3 scipy runs; BUILD_DIR=build/release)
@@ -56,8 +58,11 @@ if any(row[k] != base[k] for k in keys for row in rows[1:2]):
     sys.exit(1)
 crm = min(float(rows[0]["fit_s"]), float(rows[1]["fit_s"]))
 ref = min(float(r["fit_s"]) for r in rows[2:])
-print("clv: %s customers, %s distinct (x, t_x, T); libcrm %.3f s (all cores) / %.3f s (1 thread), "
-      "scipy best %.3f s: %.1fx; parameters agree to %.2g relative"
+crm1_cpu = float(rows[1]["cpu_s"])
+ref_cpu = min(float(r["cpu_s"]) for r in rows[2:])
+print("clv: %s customers, %s distinct (x, t_x, T); wall: libcrm %.3f s (all cores) / %.3f s "
+      "(1 thread), scipy best %.3f s: %.1fx; CPU, one thread each: libcrm %.3f s, scipy best "
+      "%.3f s: %.1fx; parameters agree to %.2g relative"
       % (base["customers"], base["distinct"], float(rows[0]["fit_s"]), float(rows[1]["fit_s"]),
-         ref, ref / crm, worst))
+         ref, ref / crm, crm1_cpu, ref_cpu, ref_cpu / crm1_cpu, worst))
 PY

@@ -11,7 +11,7 @@
 #   --keep DIR   write the regenerated files to DIR (kept) instead of a temporary folder
 # env: CRM_R_CORES  processes for the 200 auto.arima fits (default 2)
 #      CI=true      a missing tool or ../shared/data is a failure (exit 1), not a skip (77)
-# needs (scripts/deps.sh goldens): /usr/bin/python3 with numpy, scipy, pandas,
+# needs (scripts/deps.sh goldens): /usr/bin/python3 with numpy, scipy, mpmath, pandas,
 # scikit-learn and statsmodels; Rscript with forecast; ../shared/data beside the
 # repository. Run from anywhere; it works in the repository root.
 set -eu
@@ -47,8 +47,8 @@ cannot_run() {
 }
 
 [ -x "$PY" ] || cannot_run "$PY not found"
-"$PY" -c 'import numpy, scipy, pandas, sklearn, statsmodels' 2>/dev/null ||
-    cannot_run "$PY cannot import numpy, scipy, pandas, sklearn and statsmodels (scripts/deps.sh goldens)"
+"$PY" -c 'import numpy, scipy, pandas, sklearn, statsmodels, mpmath' 2>/dev/null ||
+    cannot_run "$PY cannot import numpy, scipy, pandas, sklearn, statsmodels and mpmath (scripts/deps.sh goldens)"
 command -v Rscript >/dev/null 2>&1 || cannot_run "Rscript not found (scripts/deps.sh goldens)"
 Rscript -e 'suppressPackageStartupMessages(library(forecast))' >/dev/null 2>&1 ||
     cannot_run "R package forecast not installed (scripts/deps.sh goldens)"
