@@ -27,6 +27,8 @@
  * - crm/assoc.h: market-basket analysis: frequent itemsets and association
  *   rules;
  * - crm/synth.h: deterministic synthetic shop transactions.
+ * - crm/report.h: one self-contained HTML report of a shop (segments,
+ *   clusters, churn risk, cross-sell, forecast).
  */
 #ifndef CRM_H
 #define CRM_H
@@ -43,5 +45,6 @@
 #include "crm/arima.h"
 #include "crm/assoc.h"
 #include "crm/synth.h"
+#include "crm/report.h"
 
 #endif /* CRM_H */
