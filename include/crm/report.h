@@ -119,9 +119,8 @@ CRM_API crm_status crm_report_options_init(crm_report_options *opts, size_t size
  *                      first or with opts->filter, as for crm_rfm()
  * @param[in]  opts     options; customer, date and amount or quantity and price are
  *                      required
- * @param[out] out      the page, UTF-8, NUL-terminated; NULL on failure.
- *                      Ownership: caller (crm_free).
- * @param[out] out_len  its length in bytes without the NUL, or NULL; 0 on failure
+ * @param[out] out      the page: NUL-terminated UTF-8 HTML (it holds no NUL itself),
+ *                      NULL on failure. Ownership: caller; free with crm_free().
  * @return CRM_OK; CRM_E_INVALID (NULL argument, no rows (also after the filter), a
  *         required column not set, an option out of range, a row crm_rfm() refuses,
  *         naming it); CRM_E_NOTFOUND (a named column does not exist); CRM_E_TYPE (a
@@ -133,7 +132,7 @@ CRM_API crm_status crm_report_options_init(crm_report_options *opts, size_t size
  * @since 1.1
  */
 CRM_API crm_status crm_report_render(const crm_dataset *tx, const crm_report_options *opts,
-                                     char **out, size_t *out_len);
+                                     char **out);
 
 /**
  * Build the HTML report (as crm_report_render()) and write it to `path`

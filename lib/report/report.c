@@ -174,11 +174,12 @@ static crm_status render_page(const crm_dataset *tx, const crm_report_options *o
     return st;
 }
 
-crm_status crm_report_render(const crm_dataset *tx, const crm_report_options *opts, char **out,
-                             size_t *out_len)
+/* The page and its length (crm_report_write needs no strlen of megabytes). */
+static crm_status render(const crm_dataset *tx, const crm_report_options *opts, char **out,
+                         size_t *out_len)
 {
     if (out) *out = NULL;
-    if (out_len) *out_len = 0;
+    *out_len = 0;
     if (!tx || !out) return crm__error(CRM_E_INVALID, "crm_report_render: %s is NULL",
                                        !tx ? "tx" : "out");
     crm_report_options o;
@@ -193,8 +194,14 @@ crm_status crm_report_render(const crm_dataset *tx, const crm_report_options *op
         return st;
     }
     *out = p.b.data;
-    if (out_len) *out_len = p.b.len;
+    *out_len = p.b.len;
     return CRM_OK;
+}
+
+crm_status crm_report_render(const crm_dataset *tx, const crm_report_options *opts, char **out)
+{
+    size_t len;
+    return render(tx, opts, out, &len);
 }
 
 crm_status crm_report_write(const crm_dataset *tx, const char *path,
@@ -203,7 +210,7 @@ crm_status crm_report_write(const crm_dataset *tx, const char *path,
     if (!path) return crm__error(CRM_E_INVALID, "crm_report_write: path is NULL");
     char *html = NULL;
     size_t len = 0;
-    crm_status st = crm_report_render(tx, opts, &html, &len);
+    crm_status st = render(tx, opts, &html, &len);
     if (st) return st;
     st = crm__write_file(path, html, len);
     crm__free(html);

@@ -78,12 +78,10 @@ static void model_sentence(rep_page *p, const crm_model *m, size_t nh)
     if (v[3] + v[4] + v[5] > 0)
         rep_raw(p, "it predicts each month from recent months and from the same month a year "
                    "earlier, so a seasonal peak repeats.");
-    else if (v[1] > 0)
-        rep_raw(p, "it follows the recent level and trend of the sales; with less than two "
-                   "years of history it cannot learn a yearly season.");
     else
-        rep_raw(p, "it predicts each month from the average level and the last months; with "
-                   "less than two years of history it cannot learn a yearly season.");
+        rep_raw(p, "it predicts each month from the recent level of the sales; no seasonal term "
+                   "was chosen (one needs at least two full years with a clear yearly "
+                   "pattern).");
     rep_raw(p, "</p>\n");
 }
 

@@ -311,9 +311,10 @@ void rep_table_html(rep_page *p, const rep_table *t)
                 } else {
                     char num[40];
                     void *old = crm__c_locale_enter();
-                    snprintf(num, sizeof num, fabs(v) >= 100 ? "%.1f" : "%.3g", v);
+                    snprintf(num, sizeof num, fabs(v) >= 10 ? "%.1f" : "%.3g", v);
                     crm__c_locale_leave(old);
-                    rep_raw(p, num);
+                    if (fabs(v) >= 1000) rep_int(p, v); /* grouped, whole */
+                    else rep_raw(p, num);
                 }
             }
             rep_raw(p, "</td>");

@@ -39,13 +39,14 @@ from ._linear import (LinearRegression, LogisticRegression, classification_metri
 from ._assoc import apriori, split_items
 from ._tree import DecisionTree
 from ._arima import Arima, arima_many
+from ._report import report, report_html
 
 __all__ = [
     "Dataset", "synth", "rfm", "rfm_default_as_of", "rfm_segments", "rfm_stages", "nps",
     "satisfaction", "funnel",
     "Model", "KMeans", "DecisionTree", "load_model", "silhouette", "apriori", "split_items",
     "LogisticRegression", "LinearRegression", "classification_metrics", "regression_metrics",
-    "Arima", "arima_many",
+    "Arima", "arima_many", "report", "report_html",
     "Error", "InvalidError", "NoMemoryError", "CrmIOError", "ParseError", "NotFoundError",
     "CrmTypeError", "NumericError", "StateError", "FormatError", "CancelledError",
     "__version__", "version_info", "library_version", "library_version_info", "library_path",

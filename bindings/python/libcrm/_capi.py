@@ -1446,6 +1446,96 @@ class crm_synth_options(_Struct):
         return opts
 
 
+class crm_report_options(_Struct):
+    """Options of crm_report_render() and crm_report_write(). Initialise with
+    crm_report_options_init(&o, sizeof o); see crm/common.h for the size rule.
+    Strings are borrowed for the duration of the call only.
+    """
+
+    _fields_ = [
+        # sizeof as the caller compiled it (set by init)
+        ('size', c_size_t),
+        # customer id column (any type); required; @default NULL
+        ('customer', c_char_p),
+        # transaction time column (CRM_TYPE_TIME); required; @default NULL
+        ('date', c_char_p),
+        # amount column (number), or NULL to use quantity * price; @default NULL
+        ('amount', c_char_p),
+        # quantity column (number), used when amount is NULL; @default NULL
+        ('quantity', c_char_p),
+        # unit price column (number), used when amount is NULL; @default NULL
+        ('price', c_char_p),
+        # invoice column (any type): orders count distinct invoices and cross-sell baskets are
+        # invoices; NULL: every row is an order and there is no cross-sell section; @default
+        # NULL
+        ('invoice', c_char_p),
+        # product column (any type) for cross-sell, or NULL (no cross-sell section); @default
+        # NULL
+        ('item', c_char_p),
+        # expression (crm_dataset_filter()) keeping the rows to analyse, or NULL for all rows;
+        # @default NULL
+        ('filter', c_char_p),
+        # page title, or NULL for "Customer report"; @default NULL
+        ('title', c_char_p),
+        # text put before money amounts (e.g. "£"), or NULL for none; @default NULL
+        ('currency', c_char_p),
+        # reference time (seconds since the epoch), or CRM_TIME_MISSING: midnight UTC after the
+        # last transaction, as crm_rfm(); @default CRM_TIME_MISSING
+        ('as_of', c_int64),
+        # RFM score bins, 1..9; @default 5
+        ('bins', c_int32),
+        # lifecycle "active" window in days, as crm_rfm(); @default 90
+        ('active_days', c_int64),
+        # lifecycle "inactive" window in days, as crm_rfm(); @default 365
+        ('inactive_days', c_int64),
+        # number of customer clusters, 1..20; @default 4
+        ('k', c_int32),
+        # seed of the clustering; @default 0
+        ('seed', c_uint64),
+        # churn window: a customer churned when there is no purchase in this many days; also how
+        # far before as_of the churn model is trained; >= 1; @default 90
+        ('churn_days', c_int64),
+        # customers listed as most at risk, 0..1000; @default 20
+        ('top_at_risk', c_int32),
+        # cross-sell: minimum share of orders holding the items, 0 < x <= 1; @default 0.01
+        ('min_support', c_double),
+        # cross-sell: minimum lift, >= 0; @default 2
+        ('min_lift', c_double),
+        # cross-sell: rules shown, 0..1000; @default 10
+        ('max_rules', c_int32),
+        # forecast months, 1..60; @default 6
+        ('horizon', c_int32),
+        # worker threads of the fits, 0 = all cores; the report does not depend on it; @default
+        # 0
+        ('n_threads', c_int32),
+    ]
+    #: Pointer fields and the field that holds their number of elements.
+    _lengths_ = {}
+    #: Integer fields holding a value of an enum (@type[enum] tags).
+    _enums_ = {}
+    #: Integer fields and their C types (checked on assignment).
+    _integers_ = {'size': 'size_t', 'as_of': 'int64_t', 'bins': 'int32_t',
+                  'active_days': 'int64_t', 'inactive_days': 'int64_t', 'k': 'int32_t',
+                  'seed': 'uint64_t', 'churn_days': 'int64_t', 'top_at_risk': 'int32_t',
+                  'max_rules': 'int32_t', 'horizon': 'int32_t', 'n_threads': 'int32_t'}
+    #: NUL-terminated string fields (checked on assignment).
+    _strings_ = ('customer', 'date', 'amount', 'quantity', 'price', 'invoice', 'item', 'filter',
+                 'title', 'currency')
+    #: Fields holding arrays of NUL-terminated strings.
+    _string_arrays_ = ()
+    #: Fields holding arrays of integers and the C type of the integers.
+    _integer_arrays_ = {}
+
+    @classmethod
+    def defaults(cls):
+        """A new crm_report_options holding the library defaults.
+
+        Calls crm_report_options_init(&o, sizeof o) with the size of this class."""
+        opts = cls()
+        crm_report_options_init(byref(opts), sizeof(opts))
+        return opts
+
+
 # ---------------------------------------------------------------------------
 # Loading the shared library
 # ---------------------------------------------------------------------------
@@ -4853,6 +4943,93 @@ crm_synth_transactions = _bind(
     """,
 )
 
+#: crm_status crm_report_options_init(crm_report_options *opts, size_t size)
+crm_report_options_init = _bind(
+    'crm_report_options_init',
+    c_int,  # returns status
+    [
+        POINTER(crm_report_options),  # opts: out, options
+        c_size_t,  # size: in, size
+    ],
+    status=True,
+    doc="""crm_status crm_report_options_init(crm_report_options *opts, size_t size)
+
+    Write the default report options into `opts` (every string NULL,
+    as_of = CRM_TIME_MISSING, bins = 5, active_days = 90, inactive_days = 365,
+    k = 4, seed = 0, churn_days = 90, top_at_risk = 20, min_support = 0.01,
+    min_lift = 2, max_rules = 10, horizon = 6, n_threads = 0).
+    @param[out] opts  options to initialise
+    @param[in]  size  sizeof *opts as the caller compiled it
+    @return CRM_OK, CRM_E_INVALID (opts NULL or size too small).
+    Ownership: opts is the caller's struct; only its first size bytes are written.
+    Thread-safety: safe from any thread.
+    @since 1.1
+    """,
+    checks=[
+        (1, 'size', 'size_t'),
+    ],
+)
+
+#: crm_status crm_report_render(const crm_dataset *tx, const crm_report_options *opts, char **out)
+crm_report_render = _bind(
+    'crm_report_render',
+    c_int,  # returns status
+    [
+        POINTER(crm_dataset),  # tx: in, handle
+        POINTER(crm_report_options),  # opts: in, options
+        POINTER(POINTER(c_char)),  # out: out, string_out (free with crm_free)
+    ],
+    status=True,
+    doc="""crm_status crm_report_render(const crm_dataset *tx, const crm_report_options *opts, char **out)
+
+    Build the HTML report of a transaction table in memory.
+    @param[in]  tx       transactions, one row per order line; rows the analyses cannot
+                         use (missing customer, amount <= 0, ...) must be filtered out
+                         first or with opts->filter, as for crm_rfm()
+    @param[in]  opts     options; customer, date and amount or quantity and price are
+                         required
+    @param[out] out      the page: NUL-terminated UTF-8 HTML (it holds no NUL itself),
+                         NULL on failure. Ownership: caller; free with crm_free().
+    @return CRM_OK; CRM_E_INVALID (NULL argument, no rows (also after the filter), a
+            required column not set, an option out of range, a row crm_rfm() refuses,
+            naming it); CRM_E_NOTFOUND (a named column does not exist); CRM_E_TYPE (a
+            column of the wrong type); CRM_E_PARSE (a bad filter expression, naming the
+            position); CRM_E_FORMAT (opts from a newer library with unknown fields set);
+            CRM_E_NOMEM.
+    Ownership: tx, opts and its strings stay the caller's.
+    Thread-safety: tx may be read by other threads meanwhile.
+    @since 1.1
+    """,
+)
+
+#: crm_status crm_report_write(const crm_dataset *tx, const char *path, const crm_report_options *opts)
+crm_report_write = _bind(
+    'crm_report_write',
+    c_int,  # returns status
+    [
+        POINTER(crm_dataset),  # tx: in, handle
+        c_char_p,  # path: in, string
+        POINTER(crm_report_options),  # opts: in, options
+    ],
+    status=True,
+    doc="""crm_status crm_report_write(const crm_dataset *tx, const char *path, const crm_report_options *opts)
+
+    Build the HTML report (as crm_report_render()) and write it to `path`
+    atomically: readers see the old file or the whole new one, never a part.
+    @param[in] tx    transactions
+    @param[in] path  file to write (replaced)
+    @param[in] opts  options as for crm_report_render()
+    @return CRM_OK; the errors of crm_report_render(); CRM_E_IO (cannot write, naming
+            the path and the reason); on failure the file is unchanged.
+    Ownership: every argument stays the caller's.
+    Thread-safety: tx may be read by other threads meanwhile.
+    @since 1.1
+    """,
+    checks=[
+        (1, 'path', 'string'),
+    ],
+)
+
 #: Every API function, in header order.
 FUNCTIONS = (
     'crm_status_str',
@@ -4957,6 +5134,9 @@ FUNCTIONS = (
     'crm_apriori',
     'crm_synth_options_init',
     'crm_synth_transactions',
+    'crm_report_options_init',
+    'crm_report_render',
+    'crm_report_write',
 )
 
 

@@ -479,6 +479,37 @@ final class Capi
                 'dirt' => ['kind' => 'double', 'type' => 'double', 'default' => 1.0, 'offset' => 48],
             ],
         ],
+        'crm_report_options' => [
+            'init' => 'crm_report_options_init',
+            'size' => 184,
+            'align' => 8,
+            'fields' => [
+                'size' => ['kind' => 'size', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX, 'offset' => 0],
+                'customer' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 8],
+                'date' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 16],
+                'amount' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 24],
+                'quantity' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 32],
+                'price' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 40],
+                'invoice' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 48],
+                'item' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 56],
+                'filter' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 64],
+                'title' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 72],
+                'currency' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 80],
+                'as_of' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'default' => PHP_INT_MIN, 'default_name' => 'CRM_TIME_MISSING', 'offset' => 88],
+                'bins' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 5, 'offset' => 96],
+                'active_days' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'default' => 90, 'offset' => 104],
+                'inactive_days' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'default' => 365, 'offset' => 112],
+                'k' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 4, 'offset' => 120],
+                'seed' => ['kind' => 'int', 'type' => 'uint64_t', 'min' => 0, 'max' => PHP_INT_MAX, 'default' => 0, 'offset' => 128],
+                'churn_days' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'default' => 90, 'offset' => 136],
+                'top_at_risk' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 20, 'offset' => 144],
+                'min_support' => ['kind' => 'double', 'type' => 'double', 'default' => 0.01, 'offset' => 152],
+                'min_lift' => ['kind' => 'double', 'type' => 'double', 'default' => 2.0, 'offset' => 160],
+                'max_rules' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 10, 'offset' => 168],
+                'horizon' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 6, 'offset' => 172],
+                'n_threads' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 0, 'offset' => 176],
+            ],
+        ],
     ];
 
     /**
@@ -588,6 +619,9 @@ final class Capi
         'crm_apriori' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'tx', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'tid_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'item_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_apriori_options *'], ['name' => 'out_itemsets', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **'], ['name' => 'out_rules', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
         'crm_synth_options_init' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'out', 'type' => 'crm_synth_options *'], ['name' => 'size', 'role' => 'size', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
         'crm_synth_transactions' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_synth_options *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
+        'crm_report_options_init' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'out', 'type' => 'crm_report_options *'], ['name' => 'size', 'role' => 'size', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
+        'crm_report_render' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'tx', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_report_options *'], ['name' => 'out', 'role' => 'string_out', 'direction' => 'out', 'type' => 'char **']]],
+        'crm_report_write' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'tx', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'path', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_report_options *']]],
     ];
 
     /** The C declarations given to FFI::cdef (typedefs, structs, prototypes). */
@@ -793,6 +827,32 @@ typedef struct crm_synth_options {
     uint64_t seed;
     double dirt;
 } crm_synth_options;
+typedef struct crm_report_options {
+    size_t size;
+    const char *customer;
+    const char *date;
+    const char *amount;
+    const char *quantity;
+    const char *price;
+    const char *invoice;
+    const char *item;
+    const char *filter;
+    const char *title;
+    const char *currency;
+    int64_t as_of;
+    int32_t bins;
+    int64_t active_days;
+    int64_t inactive_days;
+    int32_t k;
+    uint64_t seed;
+    int64_t churn_days;
+    int32_t top_at_risk;
+    double min_support;
+    double min_lift;
+    int32_t max_rules;
+    int32_t horizon;
+    int32_t n_threads;
+} crm_report_options;
 const char *crm_status_str(crm_status status);
 const char *crm_last_error(void);
 void crm_free(void *p);
@@ -895,6 +955,9 @@ crm_status crm_apriori_options_init(crm_apriori_options *opts, size_t size);
 crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *item_col, const crm_apriori_options *opts, crm_dataset **out_itemsets, crm_dataset **out_rules);
 crm_status crm_synth_options_init(crm_synth_options *opts, size_t size);
 crm_status crm_synth_transactions(const crm_synth_options *opts, crm_dataset **out);
+crm_status crm_report_options_init(crm_report_options *opts, size_t size);
+crm_status crm_report_render(const crm_dataset *tx, const crm_report_options *opts, char **out);
+crm_status crm_report_write(const crm_dataset *tx, const char *path, const crm_report_options *opts);
 CDEF;
 
     /** The loaded library (FFI::cdef of CDEF); null until first use. */
@@ -2467,6 +2530,47 @@ CDEF;
         $rc = (self::$ffi ?? self::ffi())->crm_synth_transactions($opts, $out);
         if ($rc !== 0) {
             self::fail($rc, 'crm_synth_transactions');
+        }
+    }
+
+    /**
+     * Write the default report options into `opts` (every string NULL, as_of = CRM_TIME_MISSING, bins = 5, active_days = 90, inactive_days = 365, k = 4, seed = 0, churn_days = 90, top_at_risk = 20, min_support = 0.01, min_lift = 2, max_rules = 10, horizon = 6, n_threads = 0).
+     *
+     * C: crm_status crm_report_options_init(crm_report_options *opts, size_t size)
+     */
+    public static function crm_report_options_init(mixed $opts, mixed $size): void
+    {
+        $size = self::int($size, 0, PHP_INT_MAX, 'crm_report_options_init(size)');
+        $rc = (self::$ffi ?? self::ffi())->crm_report_options_init($opts, $size);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_report_options_init');
+        }
+    }
+
+    /**
+     * Build the HTML report of a transaction table in memory.
+     *
+     * C: crm_status crm_report_render(const crm_dataset *tx, const crm_report_options *opts, char **out)
+     */
+    public static function crm_report_render(mixed $tx, mixed $opts, mixed $out): void
+    {
+        $rc = (self::$ffi ?? self::ffi())->crm_report_render($tx, $opts, $out);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_report_render');
+        }
+    }
+
+    /**
+     * Build the HTML report (as crm_report_render()) and write it to `path` atomically: readers see the old file or the whole new one, never a part.
+     *
+     * C: crm_status crm_report_write(const crm_dataset *tx, const char *path, const crm_report_options *opts)
+     */
+    public static function crm_report_write(mixed $tx, mixed $path, mixed $opts): void
+    {
+        $path = self::string($path, 'crm_report_write(path)');
+        $rc = (self::$ffi ?? self::ffi())->crm_report_write($tx, $path, $opts);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_report_write');
         }
     }
 }

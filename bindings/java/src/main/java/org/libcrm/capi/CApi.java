@@ -2865,4 +2865,82 @@ public final class CApi {
         return c_out[0] == 0 ? null : new Pointer(c_out[0]);
     }
 
+    /**
+     * C: crm_status crm_report_options_init(crm_report_options *opts, size_t size)
+     *
+     * Write the default report options into `opts` (every string NULL,
+     * as_of = CRM_TIME_MISSING, bins = 5, active_days = 90, inactive_days = 365,
+     * k = 4, seed = 0, churn_days = 90, top_at_risk = 20, min_support = 0.01,
+     * min_lift = 2, max_rules = 10, horizon = 6, n_threads = 0).
+     * {@literal @}param[out] opts  options to initialise
+     * {@literal @}param[in]  size  sizeof *opts as the caller compiled it
+     * {@literal @}return CRM_OK, CRM_E_INVALID (opts NULL or size too small).
+     * Ownership: opts is the caller's struct; only its first size bytes are written.
+     * Thread-safety: safe from any thread.
+     * {@literal @}since 1.1
+     */
+    public static void crm_report_options_init(CrmReportOptions opts) {
+        int rc = CrmLib.crm_report_options_init(opts, opts == null ? 0 : opts.size());
+        check(rc);
+    }
+
+    /**
+     * C: crm_status crm_report_render(const crm_dataset *tx, const crm_report_options *opts, char **out)
+     *
+     * Build the HTML report of a transaction table in memory.
+     * {@literal @}param[in]  tx       transactions, one row per order line; rows the analyses cannot
+     *                      use (missing customer, amount <= 0, ...) must be filtered out
+     *                      first or with opts->filter, as for crm_rfm()
+     * {@literal @}param[in]  opts     options; customer, date and amount or quantity and price are
+     *                      required
+     * {@literal @}param[out] out      the page: NUL-terminated UTF-8 HTML (it holds no NUL itself),
+     *                      NULL on failure. Ownership: caller; free with crm_free().
+     * {@literal @}return CRM_OK; CRM_E_INVALID (NULL argument, no rows (also after the filter), a
+     *         required column not set, an option out of range, a row crm_rfm() refuses,
+     *         naming it); CRM_E_NOTFOUND (a named column does not exist); CRM_E_TYPE (a
+     *         column of the wrong type); CRM_E_PARSE (a bad filter expression, naming the
+     *         position); CRM_E_FORMAT (opts from a newer library with unknown fields set);
+     *         CRM_E_NOMEM.
+     * Ownership: tx, opts and its strings stay the caller's.
+     * Thread-safety: tx may be read by other threads meanwhile.
+     * {@literal @}since 1.1
+     */
+    public static String crm_report_render(Pointer tx, CrmReportOptions opts) {
+        long[] c_out = new long[1];
+        int rc = CrmLib.crm_report_render(tx, opts, c_out);
+        if (opts != null && opts.hasCallbackError()) {
+            if (rc == 0) {
+                if (c_out[0] != 0) {
+                    CrmLib.crm_free(new Pointer(c_out[0]));
+                }
+            }
+            opts.rethrowCallbackError();
+        }
+        check(rc);
+        return CStrings.take(c_out[0]);
+    }
+
+    /**
+     * C: crm_status crm_report_write(const crm_dataset *tx, const char *path, const crm_report_options *opts)
+     *
+     * Build the HTML report (as crm_report_render()) and write it to `path`
+     * atomically: readers see the old file or the whole new one, never a part.
+     * {@literal @}param[in] tx    transactions
+     * {@literal @}param[in] path  file to write (replaced)
+     * {@literal @}param[in] opts  options as for crm_report_render()
+     * {@literal @}return CRM_OK; the errors of crm_report_render(); CRM_E_IO (cannot write, naming
+     *         the path and the reason); on failure the file is unchanged.
+     * Ownership: every argument stays the caller's.
+     * Thread-safety: tx may be read by other threads meanwhile.
+     * {@literal @}since 1.1
+     */
+    public static void crm_report_write(Pointer tx, String path, CrmReportOptions opts) {
+        byte[] c_path = Checks.cstring(path, "crm_report_write(path)");
+        int rc = CrmLib.crm_report_write(tx, c_path, opts);
+        if (opts != null && opts.hasCallbackError()) {
+            opts.rethrowCallbackError();
+        }
+        check(rc);
+    }
+
 }

@@ -19,6 +19,7 @@ public final class Structs {
         CrmLinregOptions::new,
         CrmLogregOptions::new,
         CrmMetricsOptions::new,
+        CrmReportOptions::new,
         CrmRfmOptions::new,
         CrmSilhouetteOptions::new,
         CrmSynthOptions::new,
