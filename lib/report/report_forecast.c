@@ -10,6 +10,10 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Fewer monthly values than this: no forecast (the library would fit a
+ * constant to one or two points). */
+#define MIN_MONTHS 6
+
 typedef struct series {
     double *v;
     char (*lab)[32];
@@ -71,10 +75,14 @@ static void model_sentence(rep_page *p, const crm_model *m, size_t nh)
     rep_printf(p, "<p>The model: ARIMA(%d,%d,%d)", (int)v[0], (int)v[1], (int)v[2]);
     if (v[3] + v[4] + v[5] > 0)
         rep_printf(p, "(%d,%d,%d)[%d]", (int)v[3], (int)v[4], (int)v[5], (int)v[6]);
-    rep_printf(p, "%s, chosen automatically among %.0f candidates by the lowest AICc (<span",
+    rep_printf(p, "%s, chosen automatically among %.0f candidates by the lowest AICc",
                v[7] != 0 ? " with non-zero mean" : v[8] != 0 ? " with drift" : "", tried);
-    rep_check(p, "arima.aicc", aicc);
-    rep_printf(p, ">%.1f</span>) on %zu months of sales: ", aicc, nh);
+    if (isfinite(aicc)) {
+        rep_raw(p, " (<span");
+        rep_check(p, "arima.aicc", aicc);
+        rep_printf(p, ">%.1f</span>)", aicc);
+    }
+    rep_printf(p, " on %zu months of sales: ", nh);
     if (v[3] + v[4] + v[5] > 0)
         rep_raw(p, "it predicts each month from recent months and from the same month a year "
                    "earlier, so a seasonal peak repeats.");
@@ -152,15 +160,21 @@ crm_status rep_section_forecast(rep_page *p, const crm_dataset *tx, const char *
     crm_dataset *fc = NULL;
     series h = {0};
     static const double levels[2] = {80, 95};
-    crm_status st = crm_arima_fit_dataset(tx, p->o->date, amount_col, &ao, &m);
-    if (!st) st = crm_arima_forecast_levels(m, p->o->horizon, levels, 2, &fc);
-    if (rep_soft_error(st)) {
-        rep_unavailable(p, "No forecast for these data");
-        st = CRM_OK;
+    crm_status st = monthly(tx, p->o->date, amount_col, &h);
+    if (!st && h.n < MIN_MONTHS) {
+        rep_printf(p, "<p class=\"muted\">No forecast for these data: %zu month%s of sales; "
+                      "a forecast needs at least %d.</p>\n",
+                   h.n, h.n == 1 ? "" : "s", MIN_MONTHS);
     } else if (!st) {
-        st = monthly(tx, p->o->date, amount_col, &h);
-        if (!st) model_sentence(p, m, h.n);
-        if (!st) st = forecast_table(p, &h, fc);
+        st = crm_arima_fit_dataset(tx, p->o->date, amount_col, &ao, &m);
+        if (!st) st = crm_arima_forecast_levels(m, p->o->horizon, levels, 2, &fc);
+        if (rep_soft_error(st)) {
+            rep_unavailable(p, "No forecast for these data");
+            st = CRM_OK;
+        } else if (!st) {
+            model_sentence(p, m, h.n);
+            st = forecast_table(p, &h, fc);
+        }
     }
     if (!st) rep_raw(p, "</section>\n");
     crm__free(h.v);
