@@ -13,11 +13,14 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The L2 penalty of the refit when the classes are separated. */
+#define SEPARATION_L2 1.0
+
 static const char *const feat[4] = {"recency_days", "frequency", "monetary", "tenure_days"};
 
 typedef struct churn_fit {
     crm_model *m;
-    double coef[4], pval[4], mean[4], intercept;
+    double coef[4], pval[4], mean[4], intercept, l2;
     int64_t cutoff;
 } churn_fit;
 
@@ -108,6 +111,12 @@ static crm_status fit_churn(const crm_dataset *tx, const rep_rfm *r, const crm_r
     crm_logreg_options_init(&lo, sizeof lo);
     lo.n_threads = o->n_threads;
     if (!st) st = crm_logreg_fit(table, "churned", feat, 4, &lo, &f->m);
+    if (st == CRM_E_NUMERIC) {
+        /* (quasi-)complete separation, e.g. every frequent buyer stayed: a small ridge
+         * penalty gives finite coefficients (and no p-values) */
+        lo.l2 = f->l2 = SEPARATION_L2;
+        st = crm_logreg_fit(table, "churned", feat, 4, &lo, &f->m);
+    }
     if (!st) st = read_coefs(f);
     if (!st) st = column_means(table, f->mean);
     crm_dataset_free(table);
@@ -246,7 +255,7 @@ static void driver(rep_page *p, const churn_fit *f, int j, double step, const ch
     rep_raw(p, ">");
     rep_text(p, what);
     rep_printf(p, " multiplies the odds of churning by <b>%.2f</b>", mult);
-    if (!(f->pval[j] < 0.05))
+    if (f->pval[j] >= 0.05)
         rep_printf(p, " <span class=\"muted\">(not clearly different from no effect: "
                       "p = %.2f)</span>", f->pval[j]);
     rep_raw(p, ".</li>\n");
@@ -262,10 +271,18 @@ static void drivers(rep_page *p, const churn_fit *f)
     snprintf(money, sizeof money, "Each extra %s100 spent", p->cur);
     driver(p, f, 2, 100, money);
     driver(p, f, 3, 30, "Each extra 30 days since the first purchase");
-    rep_printf(p, "</ul>\n<p class=\"muted\">Logistic regression on the customers as they "
-                  "stood on %s, churned meaning no purchase in the %lld days after; the "
-                  "probabilities above apply it to every customer today.</p>\n",
+    rep_printf(p, "</ul>\n<p class=\"muted\"><span");
+    rep_check(p, "logreg.l2", f->l2);
+    rep_printf(p, ">Logistic regression on the customers as they stood on %s, churned meaning "
+                  "no purchase in the %lld days after; the probabilities above apply it to "
+                  "every customer today.</span>",
                cut, (long long)p->o->churn_days);
+    if (f->l2 > 0)
+        rep_printf(p, " Some measure separates churned from staying customers almost perfectly "
+                      "in these data, so the model is fitted with a small L2 penalty "
+                      "(lambda = %g) to keep its coefficients finite.",
+                   f->l2);
+    rep_raw(p, "</p>\n");
 }
 
 crm_status rep_section_churn(rep_page *p, const crm_dataset *tx, const rep_rfm *r)

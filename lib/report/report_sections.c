@@ -91,7 +91,7 @@ crm_status rep_section_overview(rep_page *p, const crm_dataset *tx, rep_rfm *r)
         check[3 * s + 1] = keys[s];
     }
     rep_figure_open(p, "Customers by lifecycle stage");
-    rep_svg_bars(p, "Customers by lifecycle stage", labels, counts, 3, 0);
+    rep_svg_bars(p, "Customers by lifecycle stage", labels, counts, 3, REP_COUNT);
     rep_printf(p, "<p>Active: bought in the last %lld days. Inactive: last purchase %lld to "
                   "%lld days ago. Churned: nothing for %lld days or more.</p>\n",
                (long long)p->o->active_days, (long long)p->o->active_days,
@@ -225,11 +225,9 @@ crm_status rep_section_rfm(rep_page *p, const rep_rfm *r)
                    "Every customer gets a score from 1 to 5 for how recently they bought (R), "
                    "how often (F) and how much they spent (M); the segment follows from R and "
                    "F.</p>\n");
-        rep_figure_open(p, "Customers per segment");
-        rep_svg_bars(p, "Customers per segment", labels, cnt, ns, 0);
-        rep_figure_close(p);
-        rep_figure_open(p, "Revenue per segment");
-        rep_svg_bars(p, "Revenue per segment", labels, rev, ns, 1);
+        rep_figure_open(p, "Customers per segment, and the revenue they bring");
+        rep_svg_bars(p, "Customers per segment", labels, cnt, ns, REP_COUNT);
+        rep_svg_bars(p, "Revenue per segment", labels, rev, ns, REP_MONEY);
         segment_table(p, cnt, rev, ns, (double)n, r->revenue);
         rep_figure_close(p);
         rf_grid(p, rs, fs, n, p->o->bins);
