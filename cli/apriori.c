@@ -1,6 +1,6 @@
 /* crm apriori FILE (--tid COL --item COL | --baskets) (--min-support S | --min-count N)
  *             [--min-confidence C] [--min-lift L] [--max-len L]
- *             [--target all|closed|maximal] [--separator STR] [--filter EXPR]
+ *             [--target all|closed|maximal] [--separator STR] [--filter EXPR] [--dedup]
  *             [-o RULES.csv] [--itemsets OUT.csv] [--top N] [--json] [csv flags]:
  * frequent itemsets and association rules (crm_apriori) with a summary and the
  * top rules by lift. */
@@ -25,7 +25,7 @@
 static const char apriori_usage[] =
     "crm apriori FILE (--tid COL --item COL | --baskets) (--min-support S | --min-count N) "
     "[--min-confidence C] [--min-lift L] [--max-len L] [--target all|closed|maximal] "
-    "[--filter EXPR] [-o RULES.csv] [--itemsets OUT.csv] [--top N] [--json]";
+    "[--filter EXPR] [--dedup] [-o RULES.csv] [--itemsets OUT.csv] [--top N] [--json]";
 
 static void apriori_help(const void *ctx)
 {
@@ -48,6 +48,10 @@ static void apriori_help(const void *ctx)
            "  --max-len L           largest itemset size (default: no limit)\n"
            "  --target T            itemsets to report: all (default), closed or maximal\n"
            "  --separator STR       joins the items of a set in the output (default \", \")\n"
+           "  --dedup               drop the redundant rules: one rule per itemset (the\n"
+           "                        best by lift, then confidence), and no rule whose\n"
+           "                        extra antecedent items add no confidence over a\n"
+           "                        shorter rule with the same consequent (crm/assoc.h)\n"
            "  --filter EXPR         keep only the rows where EXPR holds, e.g.\n"
            "                        \"Country = 'France' and Quantity > 0\"\n"
            "  -o, --output FILE     write every rule as CSV (\".gz\" compresses); conviction\n"
@@ -193,7 +197,8 @@ static void print_apriori_json(const ap_args *p, const ap_result *res, const crm
            target_word(ao->target), res->nsets);
     for (size_t s = 1; s <= res->maxk; s++)
         printf("%s%zu", s > 1 ? ", " : "", res->by[s]);
-    printf("], \"rules\": %zu, \"output\": ", res->nrules);
+    printf("], \"rules\": %zu, \"dedup\": %s, \"output\": ", res->nrules,
+           ao->prune_redundant ? "true" : "false");
     cli_json_string_or_null(stdout, p->out);
     fputs(", \"itemsets_output\": ", stdout);
     cli_json_string_or_null(stdout, p->sets_out);
@@ -233,6 +238,7 @@ static void print_apriori_text(const ap_args *p, const ap_result *res, const crm
     printf("\nrules:          %zu", res->nrules);
     if (ao->min_confidence > 0 || ao->min_lift > 0)
         printf(" (confidence >= %g, lift >= %g)", ao->min_confidence, ao->min_lift);
+    if (ao->prune_redundant) printf(" (redundant rules removed)");
     putchar('\n');
     if (p->out) printf("rules output:   %s\n", p->out);
     if (p->sets_out) printf("itemsets out:   %s\n", p->sets_out);
@@ -288,6 +294,7 @@ int cli_cmd_apriori(int argc, char **argv)
         {"target", 0, CLI_CHOICE(&ao.target, targets)},
         {"separator", 0, CLI_STRING(&ao.separator)},
         {"filter", 0, CLI_STRING(&filter)},
+        {"dedup", 0, CLI_FLAG(&ao.prune_redundant)},
         {"top", 0, CLI_INT(&top), .min = 0, .max = INFINITY, .flags = CLI_GOT_VALUE},
         {"json", 0, CLI_FLAG(&json)},
     };

@@ -47,7 +47,9 @@ static void km_help(const void *ctx)
            "  --log COLS            replace these feature columns by log(1 + x) before\n"
            "                        fitting: a step \"C=log1p(C)\" per column, after the\n"
            "                        --mutate steps (values must be > -1, others become\n"
-           "                        missing, an error); centers are in log units\n"
+           "                        missing, an error); the centers are printed in log\n"
+           "                        units and again in original units (expm1 undoes the\n"
+           "                        step; crm_kmeans_centers_original)\n"
            "  --weight COL          number column of sample weights (>= 0; default: all 1)\n"
            "  --n-init N            restarts, the lowest inertia is kept (default 10)\n"
            "  --seed S              seed of the random starts (default 0)\n"
@@ -200,10 +202,11 @@ static int run_elbow(const crm_dataset *ds, const char *const *cols, size_t ncol
     return 0;
 }
 
-/* --json: the run as one JSON object. */
+/* --json: the run as one JSON object ("centers_original": the centers in the units of the
+ * input columns, the transform steps undone). */
 static void print_json(const char *path, const crm_dataset *ds, char **cols, size_t ncols,
-                       const crm_model *m, const crm_dataset *sum, const char *out,
-                       const char *model_path)
+                       const crm_model *m, const crm_dataset *sum, const crm_dataset *orig,
+                       const char *out, const char *model_path)
 {
     fputs("{\"file\": ", stdout);
     cli_json_string(stdout, path);
@@ -216,6 +219,8 @@ static void print_json(const char *path, const crm_dataset *ds, char **cols, siz
     cli_stats_json(m);
     fputs(", \"summary\": ", stdout);
     cli_table_json(sum);
+    fputs(", \"centers_original\": ", stdout);
+    cli_table_json(orig);
     cli_json_files_end(out, model_path);
 }
 
@@ -223,7 +228,7 @@ static void print_json(const char *path, const crm_dataset *ds, char **cols, siz
 static void print_clusters(const crm_dataset *sum)
 {
     size_t nc = crm_dataset_ncols(sum), nr = crm_dataset_nrows(sum);
-    printf("\n%7s %9s %14s", "cluster", "size", "wcss");
+    printf("%7s %9s %14s", "cluster", "size", "wcss");
     for (size_t c = 3; c < nc; c++) {
         const char *name = NULL;
         crm_dataset_column_name(sum, c, &name);
@@ -245,10 +250,36 @@ static void print_clusters(const crm_dataset *sum)
     }
 }
 
+/* The table of crm_kmeans_centers_original(): cluster, size and the center of each feature. */
+static void print_original(const crm_dataset *orig)
+{
+    size_t nc = crm_dataset_ncols(orig), nr = crm_dataset_nrows(orig);
+    printf("%7s %9s", "cluster", "size");
+    for (size_t c = 2; c < nc; c++) {
+        const char *name = NULL;
+        crm_dataset_column_name(orig, c, &name);
+        printf(" %14.14s", name);
+    }
+    printf("\n");
+    for (size_t r = 0; r < nr; r++) {
+        double cl = 0, sz = 0;
+        crm_dataset_get_number(orig, 0, r, 1, &cl);
+        crm_dataset_get_number(orig, 1, r, 1, &sz);
+        printf("%7d %9.0f", (int)cl, sz);
+        for (size_t c = 2; c < nc; c++) {
+            double cv = 0;
+            crm_dataset_get_number(orig, c, r, 1, &cv);
+            printf(" %14.6g", cv);
+        }
+        printf("\n");
+    }
+}
+
 /* The human-readable summary of a fit. */
 static void print_summary(const char *path, const crm_dataset *ds, char **cols, size_t ncols,
                           int logs, const crm_kmeans_options *ko, const crm_model *m,
-                          const crm_dataset *sum, const char *out, const char *model_path)
+                          const crm_dataset *sum, const crm_dataset *orig, const char *out,
+                          const char *model_path)
 {
     double inertia = 0, n_iter = 0, conv = 0;
     crm_model_stat(m, "inertia", &inertia);
@@ -271,7 +302,12 @@ static void print_summary(const char *path, const crm_dataset *ds, char **cols, 
            conv != 0 ? "converged" : "max-iter reached");
     if (out) printf("output:      %s\n", out);
     if (model_path) printf("model:       %s\n", model_path);
+    printf("\n%s", nsteps ? "centers as fitted (after the steps):\n" : "");
     print_clusters(sum);
+    if (nsteps) {
+        printf("\ncenters in original units (the steps undone):\n");
+        print_original(orig);
+    }
 }
 
 int cli_cmd_kmeans(int argc, char **argv)
@@ -290,7 +326,7 @@ int cli_cmd_kmeans(int argc, char **argv)
     int have_k = 0;
     char **cols = NULL, **logs = NULL, **steps = NULL;
     size_t ncols = 0, nlogs = 0, nsteps = 0;
-    crm_dataset *ds = NULL, *sum = NULL;
+    crm_dataset *ds = NULL, *sum = NULL, *orig = NULL;
     crm_model *m = NULL;
     const cli_option opts[] = {
         {"output", 'o', CLI_FILE(&out)},
@@ -353,7 +389,8 @@ int cli_cmd_kmeans(int argc, char **argv)
         rc = cli_lib_error(path);
         goto done;
     }
-    if (crm_model_summary(m, &sum) != CRM_OK) {
+    if (crm_model_summary(m, &sum) != CRM_OK ||
+        crm_kmeans_centers_original(m, &orig) != CRM_OK) {
         rc = cli_lib_error(NULL);
         goto done;
     }
@@ -366,9 +403,9 @@ int cli_cmd_kmeans(int argc, char **argv)
     if (out && (rc = cli_write_csv(ds, out, &f.opts))) goto done;
     if (model_path && (rc = cli_save_model(m, model_path))) goto done;
     if (json)
-        print_json(path, ds, cols, ncols, m, sum, out, model_path);
+        print_json(path, ds, cols, ncols, m, sum, orig, out, model_path);
     else
-        print_summary(path, ds, cols, ncols, logs != NULL, &ko, m, sum, out, model_path);
+        print_summary(path, ds, cols, ncols, logs != NULL, &ko, m, sum, orig, out, model_path);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         cli_error("cannot write to standard output");
         rc = CLI_EXIT_INPUT;
@@ -376,6 +413,7 @@ int cli_cmd_kmeans(int argc, char **argv)
 done:
     crm_model_free(m);
     crm_dataset_free(sum);
+    crm_dataset_free(orig);
     crm_dataset_free(ds);
     cli_free_list(cols, ncols);
     cli_free_list(logs, nlogs);

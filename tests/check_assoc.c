@@ -180,6 +180,97 @@ START_TEST(test_example_thresholds)
 }
 END_TEST
 
+/* The rules of rules[0..n) are, in order, want[2 i] -> want[2 i + 1]. */
+static void assert_rules(const crm_dataset *rules, const char *const *want, size_t n)
+{
+    ck_assert_uint_eq(crm_dataset_nrows(rules), n);
+    for (size_t r = 0; r < n; r++) {
+        ck_assert_str_eq(text_at(rules, "antecedent", r), want[2 * r]);
+        ck_assert_str_eq(text_at(rules, "consequent", r), want[2 * r + 1]);
+    }
+}
+
+/* prune_redundant on the hand-checked example, min_count 2 (d is out): counts a 4, b 4,
+ * c 3, ab 3, ac 3, bc 2, abc 2, N 5.
+ * Step 1, the best rule of each itemset (smallest n(A) n(C), then smallest n(A)):
+ *   ab: a->b and b->a both 4*4 and n(A) 4: the first by antecedent, a -> b (conf 3/4);
+ *   ac: a->c, c->a both 4*3: c -> a has n(A) 3 (conf 1);
+ *   bc: b->c, c->b both 4*3: c -> b (conf 2/3);
+ *   abc: a->bc 4*2, b->ac 4*3, c->ab 3*3, ab->c 3*3, ac->b 3*4, bc->a 2*4: bc -> a
+ *        (n(A) 2 < 4; conf 1).
+ * Step 2: bc -> a has the subset rule c -> a (kept, same consequent) of confidence 1 >= 1:
+ * dropped. (b -> a is not kept: the kept rule of ab is a -> b.)
+ * Left, by lift: c -> a (1 / 0.8 = 1.25), a -> b (0.75 / 0.8 = 0.9375), c -> b (0.8333). */
+START_TEST(test_prune_redundant_example)
+{
+    crm_dataset *tx = example(), *all = NULL, *rules = NULL;
+    crm_apriori_options o;
+    crm_apriori_options_init(&o, sizeof o);
+    ck_assert_int_eq(o.prune_redundant, 0);
+    o.min_count = 2;
+    ck_assert_ok(crm_apriori(tx, "tid", "item", &o, NULL, &all));
+    ck_assert_uint_eq(crm_dataset_nrows(all), 12); /* 3 pairs x 2 + 6 splits of abc */
+    o.prune_redundant = 1;
+    ck_assert_ok(crm_apriori(tx, "tid", "item", &o, NULL, &rules));
+    static const char *const want[] = {"c", "a", "a", "b", "c", "b"};
+    assert_rules(rules, want, 3);
+    assert_close(num_at(rules, "lift", 0), 1.25, "lift", 0);
+    assert_close(num_at(rules, "confidence", 0), 1, "confidence", 0);
+    assert_close(num_at(rules, "lift", 1), 0.9375, "lift", 1);
+    assert_close(num_at(rules, "confidence", 1), 0.75, "confidence", 1);
+    assert_close(num_at(rules, "lift", 2), (2.0 / 3) / 0.8, "lift", 2);
+    assert_close(num_at(rules, "count", 2), 2, "count", 2);
+    crm_dataset_free(rules);
+    /* the thresholds apply first: with min_lift 1 the rules left are c -> a and a -> c
+     * (lift 1.25; c -> a kept) and a -> bc, bc -> a (1.25), c -> ab, ab -> c (10/9) of abc
+     * (bc -> a kept, then dominated by c -> a) */
+    o.min_lift = 1;
+    ck_assert_ok(crm_apriori(tx, "tid", "item", &o, NULL, &rules));
+    assert_rules(rules, want, 1);
+    crm_dataset_free(rules);
+    /* an options struct of libcrm 1.0 (no prune_redundant field): every rule */
+    crm_apriori_options_init(&o, offsetof(crm_apriori_options, prune_redundant));
+    o.min_count = 2;
+    o.prune_redundant = 1; /* beyond the size the caller declares: not read */
+    ck_assert_ok(crm_apriori(tx, "tid", "item", &o, NULL, &rules));
+    ck_assert_uint_eq(crm_dataset_nrows(rules), 12);
+    crm_dataset_free(rules);
+    crm_dataset_free(all);
+    crm_dataset_free(tx);
+}
+END_TEST
+
+/* A longer antecedent that raises the confidence is kept. N 6:
+ *   1: x y z   2: x y z   3: y   4: y   5: x   6: z
+ * Counts x 3, y 4, z 3; xy 2, xz 2, yz 2, xyz 2.
+ * Step 1: xy: x->y, y->x both 12, x -> y has n(A) 3; xz: x->z, z->x both 9 and n(A) 3: the
+ * first by antecedent, x -> z; yz: z -> y (n(A) 3); xyz: x->yz, z->xy, xy->z, yz->x all 6,
+ * n(A) 2 for xy -> z and yz -> x: the first by antecedent, xy -> z (confidence 1).
+ * Step 2: xy -> z against x -> z (kept, confidence 2/3 < 1): kept; y -> z is not a kept rule
+ * (yz keeps z -> y). Left, by lift: xy -> z (1 / 0.5 = 2), x -> z (4/3), then x -> y and
+ * z -> y (lift 1, confidence 2/3, count 2: by antecedent). */
+START_TEST(test_prune_redundant_kept)
+{
+    static const double tid[] = {1, 1, 1, 2, 2, 2, 3, 4, 5, 6};
+    static const char *const item[] = {"x", "y", "z", "x", "y", "z", "y", "y", "x", "z"};
+    crm_dataset *tx = make_tx(tid, item, 10), *rules = NULL;
+    crm_apriori_options o;
+    crm_apriori_options_init(&o, sizeof o);
+    o.min_count = 2;
+    o.prune_redundant = 1;
+    ck_assert_ok(crm_apriori(tx, "tid", "item", &o, NULL, &rules));
+    static const char *const want[] = {"x, y", "z", "x", "z", "x", "y", "z", "y"};
+    assert_rules(rules, want, 4);
+    assert_close(num_at(rules, "lift", 0), 2, "lift", 0);
+    assert_close(num_at(rules, "confidence", 0), 1, "confidence", 0);
+    assert_close(num_at(rules, "lift", 1), 4.0 / 3, "lift", 1);
+    assert_close(num_at(rules, "lift", 2), 1, "lift", 2);
+    assert_close(num_at(rules, "lift", 3), 1, "lift", 3);
+    crm_dataset_free(rules);
+    crm_dataset_free(tx);
+}
+END_TEST
+
 /* Support exactly at the threshold is kept: 7 of 25 transactions reach 0.28
  * although 0.28 * 25 = 7.000000000000001. */
 START_TEST(test_exact_boundary)
@@ -819,6 +910,8 @@ START_TEST(test_bad_options)
     BAD(n_threads, -1, "n_threads");
     BAD(separator, "", "separator");
     BAD(separator, "\\|", "separator");
+    BAD(prune_redundant, 2, "prune_redundant");
+    BAD(prune_redundant, -1, "prune_redundant");
 #undef BAD
     /* min_support is ignored when min_count is set */
     crm_apriori_options_init(&o, sizeof o);
@@ -862,6 +955,8 @@ Suite *crm_assoc_suite(void)
     tcase_add_test(core, test_example_itemsets);
     tcase_add_test(core, test_example_targets);
     tcase_add_test(core, test_example_thresholds);
+    tcase_add_test(core, test_prune_redundant_example);
+    tcase_add_test(core, test_prune_redundant_kept);
     tcase_add_test(core, test_exact_boundary);
     tcase_add_test(core, test_escaping);
     tcase_add_test(core, test_tid_types);

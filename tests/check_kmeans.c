@@ -4,6 +4,7 @@
 #include "test_util.h"
 
 #include "crm/kmeans.h"
+#include "crm/linear.h"
 #include "crm/model.h"
 
 #include <math.h>
@@ -916,6 +917,148 @@ START_TEST(test_alloc_failures)
 }
 END_TEST
 
+/* crm_kmeans_centers_original: the centers mapped back through the steps, against the
+ * hand computation. Rows 0-2 and 3-5 form the two clusters in every feature:
+ *   x  step x=log1p(x):             x + 1 = 2, 4, 8 | 1e3, 1e4, 1e5: geometric means 4 and
+ *                                   1e4, so the centers are 3 and 9999
+ *   y  step y=LOG( y ):             2, 4, 8 | 1e3, 1e4, 1e5: 4 and 1e4
+ *   e  step e=exp(e):               log of the mean of exp(e)
+ *   z  step z=z * 2 (not undone):   2 x (1, 2, 3 | 100, 200, 300): 4 and 400
+ *   q  no step:                     0, 0, 3 | 50, 60, 70: 1 and 60
+ *   "my col" step log("my col" + 1): as x
+ *   w  steps w=log(1.0 + w), then w=log1p(w): both undone, expm1(expm1(the mean of
+ *      log1p(log1p(x)))) (not x's center: the mean is taken after both steps)
+ * standardize on, so the summary's un-standardization comes first. */
+START_TEST(test_centers_original)
+{
+    const double x[] = {1, 3, 7, 999, 9999, 99999};
+    const double y[] = {2, 4, 8, 1e3, 1e4, 1e5};
+    const double e[] = {0, 0.5, 1, 5, 6, 7};
+    const double z[] = {1, 2, 3, 100, 200, 300};
+    const double q[] = {0, 0, 3, 50, 60, 70};
+    crm_dataset *ds = NULL;
+    ck_assert_ok(crm_dataset_new(&ds));
+    ck_assert_ok(crm_dataset_add_number(ds, "x", x, 6));
+    ck_assert_ok(crm_dataset_add_number(ds, "y", y, 6));
+    ck_assert_ok(crm_dataset_add_number(ds, "e", e, 6));
+    ck_assert_ok(crm_dataset_add_number(ds, "z", z, 6));
+    ck_assert_ok(crm_dataset_add_number(ds, "q", q, 6));
+    ck_assert_ok(crm_dataset_add_number(ds, "my col", x, 6));
+    ck_assert_ok(crm_dataset_add_number(ds, "w", x, 6));
+    const char *cols[] = {"x", "y", "e", "z", "q", "my col", "w"};
+    const char *steps[] = {"x=log1p(x)",          "y=LOG( y )",       "e=exp(e)",
+                           "z=z * 2",             "w=log(1.0 + w)",   "my col=log(\"my col\" + 1)",
+                           "w=log1p(w)"};
+    crm_kmeans_options o;
+    ck_assert_ok(crm_kmeans_options_init(&o, sizeof o));
+    o.k = 2;
+    o.standardize = 1;
+    o.mutate = steps;
+    o.n_mutate = 7;
+    crm_model *m = NULL;
+    ck_assert_ok(crm_kmeans_fit(ds, cols, 7, &o, &m));
+    crm_dataset *t = NULL, *sum = NULL;
+    ck_assert_ok(crm_kmeans_centers_original(m, &t));
+    ck_assert_ok(crm_model_summary(m, &sum));
+    ck_assert_uint_eq(crm_dataset_nrows(t), 2);
+    ck_assert_uint_eq(crm_dataset_ncols(t), 9); /* cluster, size, 7 features */
+    const char *names[9] = {"cluster", "size", "x", "y", "e", "z", "q", "my col", "w"};
+    for (size_t c = 0; c < 9; c++) {
+        const char *nm = NULL;
+        ck_assert_ok(crm_dataset_column_name(t, c, &nm));
+        ck_assert_str_eq(nm, names[c]);
+    }
+    double v[2], s[2];
+    get_col(t, "x", v);
+    size_t a = v[0] < 100 ? 0 : 1, b = 1 - a; /* a: rows 0-2 */
+    double ww[2] = {0, 0};
+    for (size_t i = 0; i < 6; i++)
+        ww[i / 3] += log1p(log1p(x[i])) / 3;
+    double want[7][2] = {
+        {3, 9999},
+        {4, 1e4},
+        {log((exp(0.0) + exp(0.5) + exp(1.0)) / 3), log((exp(5.0) + exp(6.0) + exp(7.0)) / 3)},
+        {4, 400},
+        {1, 60},
+        {3, 9999},
+        {expm1(expm1(ww[0])), expm1(expm1(ww[1]))}};
+    for (size_t f = 0; f < 7; f++) {
+        get_col(t, cols[f], v);
+        for (size_t r = 0; r < 2; r++) {
+            double w = want[f][r == a ? 0 : 1];
+            ck_assert_msg(fabs(v[r] - w) <= 1e-12 * fabs(w), "%s cluster %zu: got %.17g, want %.17g",
+                          cols[f], r, v[r], w);
+        }
+    }
+    /* exactly the inverse applied to the summary's centers */
+    get_col(sum, "x", s);
+    get_col(t, "x", v);
+    ck_assert(v[0] == expm1(s[0]) && v[1] == expm1(s[1]));
+    get_col(sum, "y", s);
+    get_col(t, "y", v);
+    ck_assert(v[0] == exp(s[0]) && v[1] == exp(s[1]));
+    get_col(sum, "e", s);
+    get_col(t, "e", v);
+    ck_assert(v[0] == log(s[0]) && v[1] == log(s[1]));
+    get_col(sum, "z", s);
+    get_col(t, "z", v);
+    ck_assert(v[0] == s[0] && v[1] == s[1]);
+    get_col(sum, "w", s);
+    get_col(t, "w", v);
+    ck_assert(v[0] == expm1(expm1(s[0])) && v[1] == expm1(expm1(s[1])));
+    get_col(t, "size", v);
+    ck_assert(v[a] == 3 && v[b] == 3);
+    crm_dataset_free(t);
+    crm_dataset_free(sum);
+    /* a saved and loaded model gives the same table */
+    char *json = NULL;
+    crm_model *m2 = NULL;
+    ck_assert_ok(crm_model_to_json(m, &json));
+    ck_assert_ok(crm_model_from_json(json, &m2));
+    crm_dataset *t2 = NULL;
+    ck_assert_ok(crm_kmeans_centers_original(m, &t));
+    ck_assert_ok(crm_kmeans_centers_original(m2, &t2));
+    char *c1 = NULL, *c2 = NULL;
+    ck_assert_ok(crm_dataset_to_csv_string(t, NULL, &c1));
+    ck_assert_ok(crm_dataset_to_csv_string(t2, NULL, &c2));
+    ck_assert_str_eq(c1, c2);
+    crm_free(c1);
+    crm_free(c2);
+    crm_free(json);
+    crm_dataset_free(t);
+    crm_dataset_free(t2);
+    crm_model_free(m2);
+    crm_model_free(m);
+    /* without steps or standardization: the summary's centers; a feature named size */
+    const double sz[] = {0, 1, 10, 11};
+    crm_dataset *d2 = ds_1d(sz, 4);
+    ck_assert_ok(crm_dataset_add_number(d2, "size", sz, 4));
+    const char *c2cols[] = {"x", "size"};
+    ck_assert_ok(crm_kmeans_options_init(&o, sizeof o));
+    o.k = 2;
+    ck_assert_ok(crm_kmeans_fit(d2, c2cols, 2, &o, &m));
+    ck_assert_ok(crm_kmeans_centers_original(m, &t));
+    get_col(t, "center_size", v);
+    ck_assert(fabs(v[0] - v[1]) == 10 && (v[0] == 0.5 || v[0] == 10.5));
+    crm_dataset_free(t);
+    /* bad calls */
+    t = (crm_dataset *)m;
+    ck_assert_error(crm_kmeans_centers_original(m, NULL), CRM_E_INVALID);
+    ck_assert_error(crm_kmeans_centers_original(NULL, &t), CRM_E_INVALID);
+    ck_assert_ptr_null(t);
+    crm_model_free(m);
+    crm_model *lr = NULL;
+    const char *lrf[] = {"q"};
+    ck_assert_ok(crm_linreg_fit(ds, "z", lrf, 1, NULL, &lr));
+    t = d2;
+    ck_assert_error(crm_kmeans_centers_original(lr, &t), CRM_E_TYPE);
+    ck_assert_ptr_null(t);
+    crm_model_free(lr);
+    crm_dataset_free(d2);
+    crm_dataset_free(ds);
+}
+END_TEST
+
 Suite *crm_kmeans_suite(void)
 {
     Suite *s = suite_create("kmeans");
@@ -928,6 +1071,7 @@ Suite *crm_kmeans_suite(void)
     tcase_add_test(tc, test_auto_switch);
     tcase_add_test(tc, test_relocate_cells);
     tcase_add_test(tc, test_save_load_predict);
+    tcase_add_test(tc, test_centers_original);
     tcase_add_test(tc, test_elbow_silhouette);
     tcase_add_test(tc, test_weights);
     tcase_add_test(tc, test_cancel);

@@ -179,6 +179,7 @@ START_TEST(test_model_outputs)
         ck_assert_ptr_null(expr);
     }
     PTR_FAILS(crm_dataset *, crm_model_summary(NULL, &out));
+    PTR_FAILS(crm_dataset *, crm_kmeans_centers_original(NULL, &out));
     DBL_FAILS(crm_model_stat(m, "nope", &out));
     DBL_FAILS(crm_model_stat(NULL, "inertia", &out));
     NUM_FAILS(size_t, crm_model_stat_count(NULL, &out));

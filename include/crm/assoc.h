@@ -61,6 +61,28 @@
  * Rows are ordered by lift descending, then confidence descending, then count
  * descending, then antecedent and consequent item lists in byte order.
  *
+ * Redundant rules (prune_redundant = 1). Every split of a frequent itemset is
+ * a rule, so one set of k items bought together yields up to 2^k - 2 rules
+ * that restate the same baskets ({X, Y, Z} gives X -> Y, Z and Y, Z -> X and
+ * four more). With prune_redundant the rules that pass min_confidence and
+ * min_lift are reduced in two steps, each decided on exact counts:
+ *
+ * 1. One rule per itemset: of the rules with the same union S = A u C, only
+ *    the best is kept: the highest lift (the smallest n(A) * n(C)), then the
+ *    highest confidence (the smallest n(A)), then the first by antecedent and
+ *    then consequent item lists in byte order.
+ * 2. No needless antecedent items: a rule A -> C kept by step 1 is dropped
+ *    when another rule A' -> C kept by step 1 has the same consequent, an
+ *    antecedent A' that is a proper subset of A and a confidence at least as
+ *    high (n(A' u C) * n(A) >= n(S) * n(A'); with the same consequent its
+ *    lift is then at least as high too): the extra items of A add nothing.
+ *    Whether step 2 compares with the rules kept by step 1 or with its own
+ *    survivors makes no difference (a rule's dominator is dominated only by
+ *    a rule that dominates it as well).
+ *
+ * The rules left keep the order above; the itemsets table is not affected.
+ * Without prune_redundant every rule is reported, as mlxtend does.
+ *
  * Item text. Each set is written as its items joined by `separator` (default
  * ", "). Inside an item, a backslash is written as two backslashes and every
  * occurrence of the separator's first character is preceded by a backslash,
@@ -125,12 +147,15 @@ typedef struct crm_apriori_options {
                                 backslash as its first character; NULL (default)
                                 = ", ". Borrowed for the call only */
     /* ---- v1.0 ends here; append new fields below only ---- */
+    int32_t prune_redundant; /**< 1: drop the redundant rules (see "Redundant rules"
+                                at the top of this header); 0: keep every rule;
+                                default 0 */
 } crm_apriori_options;
 
 /**
  * Write the default options into `opts` (min_support 0.01, min_count 0,
  * max_len -1, target CRM_APRIORI_ALL, min_confidence 0, min_lift 0,
- * n_threads 0, no progress callback, separator NULL = ", ").
+ * n_threads 0, no progress callback, separator NULL = ", ", prune_redundant 0).
  * @param[out] opts  options to initialise
  * @param[in]  size  sizeof *opts as the caller compiled it
  * @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
@@ -160,8 +185,8 @@ CRM_API crm_status crm_apriori_options_init(crm_apriori_options *opts, size_t si
  *         min_count is 0, min_count < 0, max_len 0 or below -1,
  *         min_confidence not in [0, 1], min_lift negative or not finite,
  *         target unknown, n_threads < 0, an empty separator or one starting
- *         with a backslash, an itemset of more than 62 items when rules are
- *         wanted);
+ *         with a backslash, prune_redundant neither 0 nor 1, an itemset of
+ *         more than 62 items when rules are wanted);
  *         CRM_E_NOTFOUND (no column named tid_col or item_col);
  *         CRM_E_TYPE (the item column is not a text column);
  *         CRM_E_FORMAT (opts from a newer library with unknown fields set);

@@ -64,7 +64,9 @@
  *   `size` (rows), `wcss` (within-cluster sum of squared distances, in the
  *   fitted units: z-scores when standardized) and one column per feature,
  *   named as the feature, holding the center in original units (a feature
- *   named cluster, size or wcss gets the column name "center_<name>").
+ *   named cluster, size or wcss gets the column name "center_<name>"), that
+ *   is with the standardization undone; the transform steps (log1p, ...) are
+ *   undone by crm_kmeans_centers_original().
  * - Statistics (crm_model_stat()): `k`, `n_features`, `n_rows` (rows fitted),
  *   `inertia` (sum of wcss), `n_iter` (Lloyd iterations of the kept
  *   restart), `iterations` (same as n_iter), `converged` (1 when stopped by
@@ -209,6 +211,39 @@ CRM_API crm_status crm_kmeans_options_init(crm_kmeans_options *opts, size_t size
  */
 CRM_API crm_status crm_kmeans_fit(const crm_dataset *ds, const char *const *cols, size_t ncols,
                                   const crm_kmeans_options *opts, crm_model **out);
+
+/**
+ * The centers in the units of the input columns: the model's transform steps
+ * (opts.mutate, the CLI's --log) undone, as well as the standardization.
+ * crm_model_summary() reports the centers with the standardization undone
+ * but in the units the steps produced (log units after "C=log1p(C)"); this
+ * maps them back through the steps, so a center reads in days, orders or
+ * money. For each feature f, the recorded steps are walked from the last to
+ * the first; a step that writes f is undone when its expression is one of
+ *   log1p(f), log(1 + f), log(f + 1)   (undone with expm1),
+ *   log(f)                             (undone with exp),
+ *   exp(f)                             (undone with log),
+ * f referring to the column itself (bare or "quoted", function names in any
+ * case, spaces anywhere, the literal 1 also as 1.0); the first step writing
+ * f in any other form ends the walk, and f's centers stay in the units that
+ * step defines (e.g. "aov=monetary/frequency": money per order). Features no
+ * step writes are in their input units.
+ * Note the mapped center is a center of the transformed data taken back: after
+ * log1p, expm1(mean of log1p(x)), a geometric-type mean that is lower than the
+ * arithmetic mean of the cluster's raw values (and less pulled by outliers).
+ * @param[in]  m    a k-means model (fitted or loaded)
+ * @param[out] out  new table, one row per cluster: `cluster` (0..k-1), `size`
+ *                  (rows) and one number column per feature, named as in
+ *                  crm_model_summary() ("center_<name>" for a feature named
+ *                  cluster, size or wcss), holding the center in original
+ *                  units; NULL on failure.
+ *                  Ownership: caller; free with crm_dataset_free().
+ * @return CRM_OK; CRM_E_INVALID (m or out NULL); CRM_E_TYPE (m is not a
+ *         k-means model); CRM_E_NOMEM.
+ * Ownership: nothing of m changes hands.
+ * Thread-safety: safe; only reads m.
+ */
+CRM_API crm_status crm_kmeans_centers_original(const crm_model *m, crm_dataset **out);
 
 /**
  * Elbow table: fit k-means for every k in k_min..k_max with the options

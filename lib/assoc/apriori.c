@@ -39,6 +39,7 @@ static const crm_apriori_options apriori_defaults = {
     NULL,                        /* progress */
     NULL,                        /* user */
     NULL,                        /* separator: ", " */
+    0,                           /* prune_redundant */
 };
 
 crm_status crm_apriori_options_init(crm_apriori_options *opts, size_t size)
@@ -810,6 +811,9 @@ static crm_status check_options(const crm_apriori_options *o)
                           "crm_apriori: separator must be non-empty and must not start with a "
                           "backslash (got \"%s\")",
                           o->separator);
+    if (o->prune_redundant != 0 && o->prune_redundant != 1)
+        return crm__error(CRM_E_INVALID, "crm_apriori: prune_redundant must be 0 or 1 (got %d)",
+                          (int)o->prune_redundant);
     return CRM_OK;
 }
 
@@ -1350,12 +1354,143 @@ done:
     return st;
 }
 
+/* Count of the set whose items (ascending codes) are a[0..na) merged with c[0..nc), both
+ * ascending; *set gets its index (SIZE_MAX when not frequent: cannot happen for a subset of a
+ * frequent set). */
+static int64_t union_count(const apriori_run *R, const int32_t *a, size_t na, const int32_t *c,
+                           size_t nc, int32_t *buf, size_t *set)
+{
+    size_t i = 0, j = 0, w = 0;
+    while (i < na || j < nc)
+        buf[w++] = (j == nc || (i < na && a[i] < c[j])) ? a[i++] : c[j++];
+    *set = setindex_find(&R->sx, buf, w);
+    return *set == SIZE_MAX ? 0 : (int64_t)R->m.count[*set];
+}
+
+/* Count of the set a[0..na) (ascending codes). */
+static int64_t set_count(const apriori_run *R, const int32_t *a, size_t na)
+{
+    size_t j = setindex_find(&R->sx, a, na);
+    return j == SIZE_MAX ? 0 : (int64_t)R->m.count[j];
+}
+
+/* Prune step 1: of the rules of each itemset keep the first with the smallest n(A) * n(C),
+ * then the smallest n(A) (the highest lift, then confidence, compared exactly; among equals
+ * the first in L's order, which is by antecedent then consequent). best[set] gets the kept
+ * rule's new index. */
+static void prune_per_set(const apriori_run *R, rule_list *L, size_t *best)
+{
+    int32_t a[64], c[64];
+    size_t w = 0;
+    for (size_t r = 0; r < L->n; r++) {
+        const rule *ru = &L->r[r];
+        size_t na, nc;
+        split_items(R->sitems + R->soff[ru->set], (size_t)(ru->na + ru->nc), ru->mask, a, &na, c,
+                    &nc);
+        int64_t n_a = set_count(R, a, na), n_c = set_count(R, c, nc);
+        size_t q = best[ru->set];
+        if (q != SIZE_MAX) {
+            const rule *kept = &L->r[q];
+            int32_t ka[64], kc[64];
+            size_t kna, knc;
+            split_items(R->sitems + R->soff[kept->set], (size_t)(kept->na + kept->nc), kept->mask,
+                        ka, &kna, kc, &knc);
+            int64_t k_a = set_count(R, ka, kna), k_c = set_count(R, kc, knc);
+            /* counts < 2^31: the products fit in int64 */
+            if (n_a * n_c > k_a * k_c || (n_a * n_c == k_a * k_c && n_a >= k_a)) continue;
+            /* better, though later in L's order: the lifts of A -> C and C -> A are equal
+             * but as doubles may differ in the last bit (prune_rules sorts again) */
+            L->r[q] = *ru;
+            continue;
+        }
+        best[ru->set] = w;
+        L->r[w++] = *ru;
+    }
+    L->n = w;
+}
+
+/* Prune step 2: 1 when a rule kept by step 1 with the consequent c and an antecedent that is a
+ * proper subset of a has a confidence at least n_s / n_a. Up to 20 antecedent items the
+ * subsets are looked up; above, the kept rules are scanned. */
+static int dominated(const apriori_run *R, const rule_list *L, const size_t *best,
+                     const int32_t *a, size_t na, const int32_t *c, size_t nc, int64_t n_s,
+                     int64_t n_a)
+{
+    int32_t sub[64], buf[64], ka[64], kc[64];
+    if (na <= 20) {
+        for (uint64_t m = 1; m + 1 < (UINT64_C(1) << na); m++) {
+            size_t ns = 0, set;
+            for (size_t p = 0; p < na; p++)
+                if (m >> p & 1) sub[ns++] = a[p];
+            int64_t n_u = union_count(R, sub, ns, c, nc, buf, &set);
+            if (set == SIZE_MAX || best[set] == SIZE_MAX) continue;
+            const rule *k = &L->r[best[set]];
+            if ((size_t)k->nc != nc) continue; /* the kept rule of A' u C is another split */
+            size_t kna, knc;
+            split_items(R->sitems + R->soff[set], (size_t)(k->na + k->nc), k->mask, ka, &kna, kc,
+                        &knc);
+            if (memcmp(kc, c, nc * sizeof *c) != 0) continue;
+            if (n_u * n_a >= n_s * set_count(R, sub, ns)) return 1;
+        }
+        return 0;
+    }
+    for (size_t q = 0; q < L->n; q++) {
+        const rule *k = &L->r[q];
+        if ((size_t)k->nc != nc || (size_t)k->na >= na) continue;
+        size_t kna, knc;
+        split_items(R->sitems + R->soff[k->set], (size_t)(k->na + k->nc), k->mask, ka, &kna, kc,
+                    &knc);
+        if (memcmp(kc, c, nc * sizeof *c) != 0) continue;
+        size_t i = 0;
+        for (size_t p = 0; p < na && i < kna; p++) /* ka a subset of a: both ascending */
+            i += a[p] == ka[i];
+        if (i == kna && (int64_t)k->count * n_a >= n_s * set_count(R, ka, kna)) return 1;
+    }
+    return 0;
+}
+
+/* prune_redundant (include/crm/assoc.h, "Redundant rules"): L, sorted, reduced to its
+ * non-redundant rules in the same order. */
+static crm_status prune_rules(const apriori_run *R, rule_list *L)
+{
+    size_t nsets = R->m.nsets;
+    size_t *best = crm__malloc_array(nsets ? nsets : 1, sizeof *best);
+    unsigned char *drop = NULL;
+    if (!best) return crm__nomem();
+    for (size_t i = 0; i < nsets; i++)
+        best[i] = SIZE_MAX;
+    prune_per_set(R, L, best);
+    if (!(drop = crm__calloc(L->n ? L->n : 1, 1))) {
+        crm__free(best);
+        return crm__nomem();
+    }
+    int32_t a[64], c[64];
+    for (size_t r = 0; r < L->n; r++) {
+        const rule *ru = &L->r[r];
+        if (ru->na < 2) continue;
+        size_t na, nc;
+        split_items(R->sitems + R->soff[ru->set], (size_t)(ru->na + ru->nc), ru->mask, a, &na, c,
+                    &nc);
+        drop[r] = (unsigned char)dominated(R, L, best, a, na, c, nc, (int64_t)ru->count,
+                                           set_count(R, a, na));
+    }
+    size_t w = 0;
+    for (size_t r = 0; r < L->n; r++)
+        if (!drop[r]) L->r[w++] = L->r[r];
+    L->n = w;
+    if (L->n > 1) qsort(L->r, L->n, sizeof *L->r, cmp_rule);
+    crm__free(drop);
+    crm__free(best);
+    return CRM_OK;
+}
+
 /* Step 8: the rules table. */
 static crm_status rules_table(const apriori_run *R, crm_dataset **out)
 {
     rule_list L;
     memset(&L, 0, sizeof L);
     crm_status st = find_rules(R, &L);
+    if (!st && R->o.prune_redundant) st = prune_rules(R, &L);
     if (!st) st = emit_rules(R, &L, out);
     crm__free(L.r);
     crm__free(L.keys);

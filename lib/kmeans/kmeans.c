@@ -1475,6 +1475,13 @@ static crm_status km_summary(const void *sp, crm_dataset **out)
     return CRM_OK;
 }
 
+const char *const *crm__km_feature_names(const void *state, size_t *d)
+{
+    const km_model *m = state;
+    *d = m->d;
+    return (const char *const *)m->names;
+}
+
 static const char *const km_stat_names[] = {"k",         "n_features", "n_rows",    "inertia",
                                             "n_iter",    "iterations", "converged", "standardize",
                                             "best_init", "tol_abs",    NULL};

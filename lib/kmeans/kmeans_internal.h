@@ -80,4 +80,7 @@ size_t crm__km_argmin_rec(const double *dots, const double *cnorm, const double 
                           double *xn, int32_t *bj, int32_t *lab, float *ub, float *lb,
                           double *xnmax);
 
+/* The feature names of a k-means model's state (d of them, in fit order). (kmeans.c) */
+const char *const *crm__km_feature_names(const void *state, size_t *d);
+
 #endif /* CRM_KMEANS_KMEANS_INTERNAL_H */

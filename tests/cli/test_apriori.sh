@@ -56,6 +56,18 @@ check "rules CSV: header, 12 rules, c -> a first with conviction inf" \
            sed -n 2p '$T/rules.csv' | grep -qx 'c,a,0.6,0.8,0.6,1,1.25,0.12,inf,3'"
 check "summary lists the top rule by lift" grep -q '1.25 .* {c} -> {a}' "$T/out"
 
+# --dedup: one rule per itemset, no needless antecedent items (hand-checked in
+# tests/check_assoc.c, test_prune_redundant_example): c -> a, a -> b, c -> b
+run apriori "$T/tx.csv" --tid order --item product --min-count 2 --dedup -o "$T/rules_dedup.csv"
+check "--dedup exits 0 and says so" sh -c "test $rc -eq 0 &&
+    grep -q '^rules: *3 (redundant rules removed)$' '$T/out'"
+check "--dedup rules CSV: c -> a, a -> b, c -> b" \
+    sh -c "cut -d, -f1,2 '$T/rules_dedup.csv' | tr '\n' ' ' |
+           grep -qx 'antecedent,consequent c,a a,b c,b '"
+run apriori "$T/tx.csv" --tid order --item product --min-count 2 --dedup --json
+check "--dedup --json: \"dedup\": true, 3 rules" \
+    sh -c "test $rc -eq 0 && grep -q '\"rules\": 3, \"dedup\": true' '$T/out'"
+
 run apriori "$T/tx.csv" --tid order --item product --min-support 0.6 --min-confidence 0.8 --json
 check "--json exits 0" test "$rc" -eq 0
 check "--json: transactions, itemsets by size, the one rule" \

@@ -34,6 +34,19 @@ run kmeans "$T/x.csv" --columns x --k 2 --standardize --log x
 check "--standardize --log exits 0" [ "$rc" -eq 0 ]
 check "--standardize noted in the summary" has "(--log applied) (standardized)"
 
+# --log: the centers also in original units, expm1 of the mean log1p: 6^(1/3) - 1 = 0.817121
+# and (11 * 12 * 13)^(1/3) - 1 = 10.9722 (geometric means of x + 1, less 1)
+run kmeans "$T/x.csv" --columns x --k 2 --log x --seed 1
+check "--log: the fitted centers in log units" has "^centers as fitted (after the steps):$"
+check "--log: centers in original units printed" has "^centers in original units (the steps undone):$"
+check "--log: original-unit centers 0.817121 and 10.9722" \
+    sh -c "grep -Eq '^ +[01] +3 +0\.817121$' '$T/out' && grep -Eq '^ +[01] +3 +10\.9722$' '$T/out'"
+run kmeans "$T/x.csv" --columns x --k 2 --log x --seed 1 --json
+check "--log --json: centers_original next to summary" \
+    has '"centers_original": \[{"cluster": [01], "size": 3, "x": [0-9.]*}, {"cluster": [01], "size": 3, "x": [0-9.]*}\]'
+check "--log --json: the values" \
+    sh -c "grep -q '\"x\": 0\.81712059283213[0-9]*}' '$T/out' && grep -q '\"x\": 10\.9721576725837[0-9]*}' '$T/out'"
+
 printf 'x,w\n0,2\n1,1\n10,1\n11,1\n1000,0\n' >"$T/w.csv"
 run kmeans "$T/w.csv" --columns x --k 2 --weight w --json
 check "--weight: weighted centers, weightless row kept out of the centers" \
@@ -83,7 +96,7 @@ customers=$(($(wc -l <"$T/rfm.csv") - 1))
 check "every customer gets a cluster 0..3" \
     sh -c "awk -F, 'NR==1{for(i=1;i<=NF;i++) if(\$i==\"cluster\") c=i} NR>1 && \$c !~ /^[0-3]\$/ {bad=1} END{exit bad}' '$T/seg.csv' && [ \$(($(wc -l <"$T/seg.csv") - 1)) -eq $customers ]"
 check "cluster sizes add up to the customers" \
-    sh -c "grep -o '\"size\": [0-9]*' '$T/out' | awk '{s+=\$2} END{exit s!=$customers}'"
+    sh -c "sed 's/\"centers_original\".*//' '$T/out' | grep -o '\"size\": [0-9]*' | awk '{s+=\$2} END{exit s!=$customers}'"
 run kmeans "$T/rfm.csv" --columns recency_days,frequency,monetary --log recency_days,frequency,monetary \
     --standardize --k 4 --seed 1 --threads 1 -o "$T/seg1.csv" --json
 check "same segments with one thread" cmp -s "$T/seg.csv" "$T/seg1.csv"

@@ -95,6 +95,20 @@ def test_silhouette_hand_checked():
     assert libcrm.silhouette(ds, ["x"], "c") == pytest.approx((0.9 + 8 / 9 + 0) / 3, rel=1e-12)
 
 
+def test_kmeans_centers_original():
+    # log1p, then k-means: the centers in original units are the geometric means of x + 1,
+    # less 1: (1 * 2 * 3)^(1/3) - 1 and (11 * 12 * 13)^(1/3) - 1
+    ds = Dataset.from_columns({"x": [0.0, 1.0, 2.0, 10.0, 11.0, 12.0]})
+    km = libcrm.KMeans(k=2, seed=1, standardize=True, mutate=["x=log1p(x)"]).fit(ds, ["x"])
+    orig = km.centers_original()
+    assert orig.columns == ["cluster", "size", "x"]
+    got = sorted(orig["x"])
+    assert got[0] == pytest.approx(6 ** (1 / 3) - 1, rel=1e-12)
+    assert got[1] == pytest.approx(1716 ** (1 / 3) - 1, rel=1e-12)
+    assert sorted(km.summary()["x"]) == pytest.approx([math.log(6) / 3, math.log(1716) / 3],
+                                                        rel=1e-12)
+
+
 def test_apriori_small():
     ds = Dataset.from_columns({
         "tid": [1, 1, 1, 2, 2, 3, 3, 4],
@@ -113,6 +127,23 @@ def test_apriori_small():
     assert rules["conviction"][list(r).index(("eggs", "bread"))] == math.inf
     with pytest.raises(libcrm.InvalidError):
         libcrm.apriori(ds, "tid", "item", min_support=0)
+
+
+def test_apriori_prune_redundant():
+    ds = Dataset.from_columns({
+        "tid": [1, 1, 1, 2, 2, 3, 3, 4],
+        "item": ["bread", "milk", "eggs", "bread", "milk", "bread", "eggs", "milk"],
+    })
+    _, rules = libcrm.apriori(ds, "tid", "item", min_support=0.5)
+    assert len(rules["antecedent"]) == 4
+    # one rule per pair: bread/milk ties (3 x 3, n(A) 3): the first by antecedent, bread -> milk;
+    # bread/eggs: eggs -> bread has the smaller n(A) (2), confidence 1
+    _, rules = libcrm.apriori(ds, "tid", "item", min_support=0.5, prune_redundant=True)
+    assert list(zip(rules["antecedent"], rules["consequent"])) == [("eggs", "bread"),
+                                                                 ("bread", "milk")]
+    assert rules["lift"][1] == pytest.approx((2 / 3) / (3 / 4), rel=1e-12)
+    with pytest.raises(libcrm.InvalidError):
+        libcrm.apriori(ds, "tid", "item", min_support=0.5, prune_redundant=2)
 
 
 def test_split_items_escapes():

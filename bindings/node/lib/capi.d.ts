@@ -107,6 +107,7 @@ export interface crm_apriori_options {
     progress: Pointer | null;
     user: Pointer | null;
     separator: string | null;
+    prune_redundant: number;
 }
 /** Options input for crm_apriori_options: every field optional; lengths are set from the arrays. */
 export interface CrmAprioriOptionsInput {
@@ -128,6 +129,8 @@ export interface CrmAprioriOptionsInput {
     progress?: ProgressCallback | null;
     /** joins items in the text columns; non-empty, no backslash as its first character; NULL (default) = ", ". Borrowed for the call only */
     separator?: string | null;
+    /** 1: drop the redundant rules (see "Redundant rules" at the top of this header); 0: keep every rule; default 0 */
+    prune_redundant?: number | boolean;
 }
 /** Options of the ARIMA fits. Initialise with crm_arima_options_init(&o, sizeof o); see crm/common.h for the size rule. The field API.md calls `auto` is `auto_order` (auto is a C keyword). (the C struct, as koffi reads and writes it) */
 export interface crm_arima_options {
@@ -802,6 +805,8 @@ export declare function crm_model_load(path: string | null, out: [Pointer | null
 export declare function crm_kmeans_options_init(opts: Partial<crm_kmeans_options>, size: number | bigint): void;
 /** Fit k-means on the number columns `cols` of `ds` (algorithm, model, statistics and JSON form described at the top of this header). */
 export declare function crm_kmeans_fit(ds: Pointer, cols: (string | null)[], ncols: number | bigint, opts: crm_kmeans_options | null, out: [Pointer | null]): void;
+/** The centers in the units of the input columns: the model's transform steps (opts.mutate, the CLI's --log) undone, as well as the standardization. crm_model_summary() reports the centers with the standardization undone but in the units the steps produced (log units after "C=log1p(C)"); this maps them back through the steps, so a center reads in days, orders or money. For each feature f, the recorded steps are walked from the last to the first; a step that writes f is undone when its expression is one of log1p(f), log(1 + f), log(f + 1)   (undone with expm1), log(f)                             (undone with exp), exp(f)                             (undone with log), f referring to the column itself (bare or "quoted", function names in any case, spaces anywhere, the literal 1 also as 1.0); the first step writing f in any other form ends the walk, and f's centers stay in the units that step defines (e.g. "aov=monetary/frequency": money per order). Features no step writes are in their input units. Note the mapped center is a center of the transformed data taken back: after log1p, expm1(mean of log1p(x)), a geometric-type mean that is lower than the arithmetic mean of the cluster's raw values (and less pulled by outliers). */
+export declare function crm_kmeans_centers_original(m: Pointer, out: [Pointer | null]): void;
 /** Elbow table: fit k-means for every k in k_min..k_max with the options `opts` (their k is ignored) and report the inertia of each. The mutate steps of opts are applied once, to one copy used for every k. */
 export declare function crm_kmeans_elbow(ds: Pointer, cols: (string | null)[], ncols: number | bigint, k_min: number, k_max: number, opts: crm_kmeans_options | null, out: [Pointer | null]): void;
 /** Write the default silhouette options (sample_size = 10000, seed = 0, n_threads = 0). */
@@ -848,7 +853,7 @@ export declare function crm_arima_forecast(m: Pointer, h: number, level: number,
 export declare function crm_arima_forecast_levels(m: Pointer, h: number, levels: Float64Array | number[], nlevels: number | bigint, out: [Pointer | null]): void;
 /** Fit one model per group of `by_col` (each group aggregated as in crm_arima_fit_dataset(), over the group's own first to last period) in parallel over opts->n_threads, and forecast each h steps. A group whose fit fails does not fail the call: its row in `out_fits` carries the error text and NaN statistics, and it has no forecast rows. */
 export declare function crm_arima_fit_many(ds: Pointer, by_col: string | null, time_col: string | null, value_col: string | null, h: number, level: number, opts: crm_arima_options | null, out_fits: [Pointer | null], out_forecasts: [Pointer | null]): void;
-/** Write the default options into `opts` (min_support 0.01, min_count 0, max_len -1, target CRM_APRIORI_ALL, min_confidence 0, min_lift 0, n_threads 0, no progress callback, separator NULL = ", "). */
+/** Write the default options into `opts` (min_support 0.01, min_count 0, max_len -1, target CRM_APRIORI_ALL, min_confidence 0, min_lift 0, n_threads 0, no progress callback, separator NULL = ", ", prune_redundant 0). */
 export declare function crm_apriori_options_init(opts: Partial<crm_apriori_options>, size: number | bigint): void;
 /** Frequent itemsets and association rules of the transactions in `tx` (the tables, conventions and ordering are described at the top of this header). */
 export declare function crm_apriori(tx: Pointer, tid_col: string | null, item_col: string | null, opts: crm_apriori_options | null, out_itemsets: [Pointer | null], out_rules: [Pointer | null]): void;

@@ -107,6 +107,7 @@ types.crm_apriori_options = koffi.struct("crm_apriori_options", {
     progress: koffi.pointer(types.crm_progress_fn),
     user: "void *",
     separator: "const char *",
+    prune_redundant: "int32_t",
 });
 types.crm_arima_options = koffi.struct("crm_arima_options", {
     size: "size_t",
@@ -311,6 +312,7 @@ const options = {
         {"default": null, "name": "progress", "offset": 56, "proto": "crm_progress_fn", "role": "callback", "type": "crm_progress_fn"},
         {"default": null, "name": "user", "offset": 64, "role": "user_data", "type": "void *"},
         {"default": null, "name": "separator", "offset": 72, "role": "string", "type": "const char *"},
+        {"default": 0, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "prune_redundant", "offset": 80, "role": "value", "type": "int32_t"},
     ] },
     crm_arima_options: { init: "crm_arima_options_init", size: koffi.sizeof(types.crm_arima_options), fields: [
         {"integer": ["size_t", "0", "SIZE_MAX"], "name": "size", "offset": 0, "role": "size", "type": "size_t"},
@@ -664,6 +666,7 @@ const raw = {
     crm_model_load: lib.func("crm_model_load", "int", ["const char *", koffi.out(koffi.pointer(types.crm_model_ptr))]),
     crm_kmeans_options_init: lib.func("crm_kmeans_options_init", "int", [koffi.out(koffi.pointer(types.crm_kmeans_options)), "size_t"]),
     crm_kmeans_fit: lib.func("crm_kmeans_fit", "int", [types.crm_dataset_ptr, "const char **", "size_t", koffi.pointer(types.crm_kmeans_options), koffi.out(koffi.pointer(types.crm_model_ptr))]),
+    crm_kmeans_centers_original: lib.func("crm_kmeans_centers_original", "int", [types.crm_model_ptr, koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
     crm_kmeans_elbow: lib.func("crm_kmeans_elbow", "int", [types.crm_dataset_ptr, "const char **", "size_t", "int32_t", "int32_t", koffi.pointer(types.crm_kmeans_options), koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
     crm_silhouette_options_init: lib.func("crm_silhouette_options_init", "int", [koffi.out(koffi.pointer(types.crm_silhouette_options)), "size_t"]),
     crm_silhouette: lib.func("crm_silhouette", "int", [types.crm_dataset_ptr, "const char **", "size_t", "const char *", koffi.pointer(types.crm_silhouette_options), koffi.out(koffi.pointer("double"))]),
@@ -1266,6 +1269,13 @@ function crm_kmeans_fit(ds, cols, ncols, opts, out) {
     const status = raw.crm_kmeans_fit(ds, cols, ncols, opts, out);
     if (status !== 0) throw statusError(status);
 }
+/** The centers in the units of the input columns: the model's transform steps (opts.mutate, the CLI's --log) undone, as well as the standardization. crm_model_summary() reports the centers with the standardization undone but in the units the steps produced (log units after "C=log1p(C)"); this maps them back through the steps, so a center reads in days, orders or money. For each feature f, the recorded steps are walked from the last to the first; a step that writes f is undone when its expression is one of log1p(f), log(1 + f), log(f + 1)   (undone with expm1), log(f)                             (undone with exp), exp(f)                             (undone with log), f referring to the column itself (bare or "quoted", function names in any case, spaces anywhere, the literal 1 also as 1.0); the first step writing f in any other form ends the walk, and f's centers stay in the units that step defines (e.g. "aov=monetary/frequency": money per order). Features no step writes are in their input units. Note the mapped center is a center of the transformed data taken back: after log1p, expm1(mean of log1p(x)), a geometric-type mean that is lower than the arithmetic mean of the cluster's raw values (and less pulled by outliers). */
+function crm_kmeans_centers_original(m, out) {
+    checkHandle(m, "crm_kmeans_centers_original(m)");
+    checkOut(out, "crm_kmeans_centers_original(out)");
+    const status = raw.crm_kmeans_centers_original(m, out);
+    if (status !== 0) throw statusError(status);
+}
 /** Elbow table: fit k-means for every k in k_min..k_max with the options `opts` (their k is ignored) and report the inertia of each. The mutate steps of opts are applied once, to one copy used for every k. */
 function crm_kmeans_elbow(ds, cols, ncols, k_min, k_max, opts, out) {
     checkHandle(ds, "crm_kmeans_elbow(ds)");
@@ -1475,7 +1485,7 @@ function crm_arima_fit_many(ds, by_col, time_col, value_col, h, level, opts, out
     const status = raw.crm_arima_fit_many(ds, by_col, time_col, value_col, h, level, opts, out_fits, out_forecasts);
     if (status !== 0) throw statusError(status);
 }
-/** Write the default options into `opts` (min_support 0.01, min_count 0, max_len -1, target CRM_APRIORI_ALL, min_confidence 0, min_lift 0, n_threads 0, no progress callback, separator NULL = ", "). */
+/** Write the default options into `opts` (min_support 0.01, min_count 0, max_len -1, target CRM_APRIORI_ALL, min_confidence 0, min_lift 0, n_threads 0, no progress callback, separator NULL = ", ", prune_redundant 0). */
 function crm_apriori_options_init(opts, size) {
     checkInt(size, ["size_t", "0", "SIZE_MAX"], "crm_apriori_options_init(size)");
     const status = raw.crm_apriori_options_init(opts, size);
@@ -1612,6 +1622,7 @@ module.exports = {
     crm_model_load,
     crm_kmeans_options_init,
     crm_kmeans_fit,
+    crm_kmeans_centers_original,
     crm_kmeans_elbow,
     crm_silhouette_options_init,
     crm_silhouette,

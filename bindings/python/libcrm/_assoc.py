@@ -17,7 +17,9 @@ def apriori(ds, tid, item, **options):
     "tid", "item" columns of Dataset.read_baskets()). Options are the
     crm_apriori_options fields: ``min_support`` (default 0.01), ``min_count``,
     ``max_len`` (-1 = unlimited), ``target`` ("all", "closed", "maximal"),
-    ``min_confidence``, ``min_lift``, ``n_threads``, ``separator``, ``progress``
+    ``min_confidence``, ``min_lift``, ``n_threads``, ``separator``,
+    ``prune_redundant`` (True: drop the redundant rules, one rule per itemset
+    and no needless antecedent items, as defined in crm/assoc.h), ``progress``
     (a callable ``f(fraction) -> bool``, True cancels).
 
     Items inside the ``items``, ``antecedent`` and ``consequent`` text columns
@@ -25,6 +27,8 @@ def apriori(ds, tid, item, **options):
     :func:`split_items` to get them back as lists.
     """
     settings = dict(options)
+    if isinstance(settings.get("prune_redundant"), bool):
+        settings["prune_redundant"] = int(settings["prune_redundant"])
     target = settings.get("target")
     if isinstance(target, str):
         targets = {"all": _capi.CRM_APRIORI_ALL, "closed": _capi.CRM_APRIORI_CLOSED,

@@ -1375,6 +1375,9 @@ class crm_apriori_options(_Struct):
         # joins items in the text columns; non-empty, no backslash as its first character; NULL
         # (default) = ", ". Borrowed for the call only
         ('separator', c_char_p),
+        # 1: drop the redundant rules (see "Redundant rules" at the top of this header); 0: keep
+        # every rule; default 0
+        ('prune_redundant', c_int32),
     ]
     #: Pointer fields and the field that holds their number of elements.
     _lengths_ = {}
@@ -1382,7 +1385,7 @@ class crm_apriori_options(_Struct):
     _enums_ = {'target': crm_apriori_target}
     #: Integer fields and their C types (checked on assignment).
     _integers_ = {'size': 'size_t', 'min_count': 'int64_t', 'max_len': 'int32_t',
-                  'target': 'int32_t', 'n_threads': 'int32_t'}
+                  'target': 'int32_t', 'n_threads': 'int32_t', 'prune_redundant': 'int32_t'}
     #: NUL-terminated string fields (checked on assignment).
     _strings_ = ('separator',)
     #: Fields holding arrays of NUL-terminated strings.
@@ -3961,6 +3964,49 @@ crm_kmeans_fit = _bind(
     ],
 )
 
+#: crm_status crm_kmeans_centers_original(const crm_model *m, crm_dataset **out)
+crm_kmeans_centers_original = _bind(
+    'crm_kmeans_centers_original',
+    c_int,  # returns status
+    [
+        POINTER(crm_model),  # m: in, handle
+        POINTER(POINTER(crm_dataset)),  # out: out, handle_out (free with crm_dataset_free)
+    ],
+    status=True,
+    doc="""crm_status crm_kmeans_centers_original(const crm_model *m, crm_dataset **out)
+
+    The centers in the units of the input columns: the model's transform steps
+    (opts.mutate, the CLI's --log) undone, as well as the standardization.
+    crm_model_summary() reports the centers with the standardization undone
+    but in the units the steps produced (log units after "C=log1p(C)"); this
+    maps them back through the steps, so a center reads in days, orders or
+    money. For each feature f, the recorded steps are walked from the last to
+    the first; a step that writes f is undone when its expression is one of
+      log1p(f), log(1 + f), log(f + 1)   (undone with expm1),
+      log(f)                             (undone with exp),
+      exp(f)                             (undone with log),
+    f referring to the column itself (bare or "quoted", function names in any
+    case, spaces anywhere, the literal 1 also as 1.0); the first step writing
+    f in any other form ends the walk, and f's centers stay in the units that
+    step defines (e.g. "aov=monetary/frequency": money per order). Features no
+    step writes are in their input units.
+    Note the mapped center is a center of the transformed data taken back: after
+    log1p, expm1(mean of log1p(x)), a geometric-type mean that is lower than the
+    arithmetic mean of the cluster's raw values (and less pulled by outliers).
+    @param[in]  m    a k-means model (fitted or loaded)
+    @param[out] out  new table, one row per cluster: `cluster` (0..k-1), `size`
+                     (rows) and one number column per feature, named as in
+                     crm_model_summary() ("center_<name>" for a feature named
+                     cluster, size or wcss), holding the center in original
+                     units; NULL on failure.
+                     Ownership: caller; free with crm_dataset_free().
+    @return CRM_OK; CRM_E_INVALID (m or out NULL); CRM_E_TYPE (m is not a
+            k-means model); CRM_E_NOMEM.
+    Ownership: nothing of m changes hands.
+    Thread-safety: safe; only reads m.
+    """,
+)
+
 #: crm_status crm_kmeans_elbow(const crm_dataset *ds, const char *const *cols, size_t ncols, int32_t k_min, int32_t k_max, const crm_kmeans_options *opts, crm_dataset **out)
 crm_kmeans_elbow = _bind(
     'crm_kmeans_elbow',
@@ -4824,7 +4870,7 @@ crm_apriori_options_init = _bind(
 
     Write the default options into `opts` (min_support 0.01, min_count 0,
     max_len -1, target CRM_APRIORI_ALL, min_confidence 0, min_lift 0,
-    n_threads 0, no progress callback, separator NULL = ", ").
+    n_threads 0, no progress callback, separator NULL = ", ", prune_redundant 0).
     @param[out] opts  options to initialise
     @param[in]  size  sizeof *opts as the caller compiled it
     @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
@@ -4871,8 +4917,8 @@ crm_apriori = _bind(
             min_count is 0, min_count < 0, max_len 0 or below -1,
             min_confidence not in [0, 1], min_lift negative or not finite,
             target unknown, n_threads < 0, an empty separator or one starting
-            with a backslash, an itemset of more than 62 items when rules are
-            wanted);
+            with a backslash, prune_redundant neither 0 nor 1, an itemset of
+            more than 62 items when rules are wanted);
             CRM_E_NOTFOUND (no column named tid_col or item_col);
             CRM_E_TYPE (the item column is not a text column);
             CRM_E_FORMAT (opts from a newer library with unknown fields set);
@@ -5107,6 +5153,7 @@ FUNCTIONS = (
     'crm_model_load',
     'crm_kmeans_options_init',
     'crm_kmeans_fit',
+    'crm_kmeans_centers_original',
     'crm_kmeans_elbow',
     'crm_silhouette_options_init',
     'crm_silhouette',

@@ -196,6 +196,7 @@ class KMeans(Model):
         km.predict(rfm, "cluster"); km.stat("inertia"); km.summary()
         # log(1 + x) before the fit, replayed by predict on raw data:
         km = libcrm.KMeans(k=4, mutate=["monetary=log(1 + monetary)"]).fit(rfm, ["monetary"])
+        km.centers_original()  # centers in money again (the log step undone)
     """
 
     kind = _capi.CRM_MODEL_KMEANS
@@ -248,6 +249,19 @@ class KMeans(Model):
         self._attach(out)
         self.columns = cols
         return self
+
+    def centers_original(self):
+        """The centers in the units of the input columns, as a Dataset.
+
+        One row per cluster: ``cluster``, ``size`` and one column per feature.
+        Unlike :meth:`summary` (standardization undone, but in the units the
+        transform steps produce), the ``mutate`` steps of the forms log1p(f),
+        log(1 + f), log(f) and exp(f) are undone too, so a center after
+        "monetary=log1p(monetary)" reads in money (crm_kmeans_centers_original).
+        """
+        out = POINTER(_capi.crm_dataset)()
+        _capi.crm_kmeans_centers_original(self._handle, byref(out))
+        return Dataset._wrap(out)
 
     def elbow(self, ds, columns, k_min, k_max):
         """Inertia for every k in k_min..k_max (these options, k ignored), as a Dataset."""

@@ -449,7 +449,7 @@ final class Capi
         ],
         'crm_apriori_options' => [
             'init' => 'crm_apriori_options_init',
-            'size' => 80,
+            'size' => 88,
             'align' => 8,
             'fields' => [
                 'size' => ['kind' => 'size', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX, 'offset' => 0],
@@ -463,6 +463,7 @@ final class Capi
                 'progress' => ['kind' => 'callback', 'type' => 'crm_progress_fn', 'default' => null, 'offset' => 56],
                 'user' => ['kind' => 'user_data', 'type' => 'void *', 'default' => null, 'offset' => 64],
                 'separator' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 72],
+                'prune_redundant' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 0, 'offset' => 80],
             ],
         ],
         'crm_synth_options' => [
@@ -592,6 +593,7 @@ final class Capi
         'crm_model_load' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'path', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_model **']]],
         'crm_kmeans_options_init' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'out', 'type' => 'crm_kmeans_options *'], ['name' => 'size', 'role' => 'size', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
         'crm_kmeans_fit' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'cols', 'role' => 'string_array', 'direction' => 'in', 'type' => 'const char *const *'], ['name' => 'ncols', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_kmeans_options *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_model **']]],
+        'crm_kmeans_centers_original' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'm', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_model *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
         'crm_kmeans_elbow' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'cols', 'role' => 'string_array', 'direction' => 'in', 'type' => 'const char *const *'], ['name' => 'ncols', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'k_min', 'role' => 'value', 'direction' => 'in', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647], ['name' => 'k_max', 'role' => 'value', 'direction' => 'in', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_kmeans_options *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
         'crm_silhouette_options_init' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'out', 'type' => 'crm_silhouette_options *'], ['name' => 'size', 'role' => 'size', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
         'crm_silhouette' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'cols', 'role' => 'string_array', 'direction' => 'in', 'type' => 'const char *const *'], ['name' => 'ncols', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'label_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_silhouette_options *'], ['name' => 'out', 'role' => 'scalar_out', 'direction' => 'out', 'type' => 'double *']]],
@@ -817,6 +819,7 @@ typedef struct crm_apriori_options {
     crm_progress_fn progress;
     void *user;
     const char *separator;
+    int32_t prune_redundant;
 } crm_apriori_options;
 typedef struct crm_synth_options {
     size_t size;
@@ -928,6 +931,7 @@ crm_status crm_model_save(const crm_model *m, const char *path);
 crm_status crm_model_load(const char *path, crm_model **out);
 crm_status crm_kmeans_options_init(crm_kmeans_options *opts, size_t size);
 crm_status crm_kmeans_fit(const crm_dataset *ds, const char *const *cols, size_t ncols, const crm_kmeans_options *opts, crm_model **out);
+crm_status crm_kmeans_centers_original(const crm_model *m, crm_dataset **out);
 crm_status crm_kmeans_elbow(const crm_dataset *ds, const char *const *cols, size_t ncols, int32_t k_min, int32_t k_max, const crm_kmeans_options *opts, crm_dataset **out);
 crm_status crm_silhouette_options_init(crm_silhouette_options *opts, size_t size);
 crm_status crm_silhouette(const crm_dataset *ds, const char *const *cols, size_t ncols, const char *label_col, const crm_silhouette_options *opts, double *out);
@@ -2136,6 +2140,19 @@ CDEF;
     }
 
     /**
+     * The centers in the units of the input columns: the model's transform steps (opts.mutate, the CLI's --log) undone, as well as the standardization. crm_model_summary() reports the centers with the standardization undone but in the units the steps produced (log units after "C=log1p(C)"); this maps them back through the steps, so a center reads in days, orders or money. For each feature f, the recorded steps are walked from the last to the first; a step that writes f is undone when its expression is one of log1p(f), log(1 + f), log(f + 1)   (undone with expm1), log(f)                             (undone with exp), exp(f)                             (undone with log), f referring to the column itself (bare or "quoted", function names in any case, spaces anywhere, the literal 1 also as 1.0); the first step writing f in any other form ends the walk, and f's centers stay in the units that step defines (e.g. "aov=monetary/frequency": money per order). Features no step writes are in their input units. Note the mapped center is a center of the transformed data taken back: after log1p, expm1(mean of log1p(x)), a geometric-type mean that is lower than the arithmetic mean of the cluster's raw values (and less pulled by outliers).
+     *
+     * C: crm_status crm_kmeans_centers_original(const crm_model *m, crm_dataset **out)
+     */
+    public static function crm_kmeans_centers_original(mixed $m, mixed $out): void
+    {
+        $rc = (self::$ffi ?? self::ffi())->crm_kmeans_centers_original($m, $out);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_kmeans_centers_original');
+        }
+    }
+
+    /**
      * Elbow table: fit k-means for every k in k_min..k_max with the options `opts` (their k is ignored) and report the inertia of each. The mutate steps of opts are applied once, to one copy used for every k.
      *
      * C: crm_status crm_kmeans_elbow(const crm_dataset *ds, const char *const *cols, size_t ncols, int32_t k_min, int32_t k_max, const crm_kmeans_options *opts, crm_dataset **out)
@@ -2478,7 +2495,7 @@ CDEF;
     }
 
     /**
-     * Write the default options into `opts` (min_support 0.01, min_count 0, max_len -1, target CRM_APRIORI_ALL, min_confidence 0, min_lift 0, n_threads 0, no progress callback, separator NULL = ", ").
+     * Write the default options into `opts` (min_support 0.01, min_count 0, max_len -1, target CRM_APRIORI_ALL, min_confidence 0, min_lift 0, n_threads 0, no progress callback, separator NULL = ", ", prune_redundant 0).
      *
      * C: crm_status crm_apriori_options_init(crm_apriori_options *opts, size_t size)
      */

@@ -1953,6 +1953,46 @@ public final class CApi {
     }
 
     /**
+     * C: crm_status crm_kmeans_centers_original(const crm_model *m, crm_dataset **out)
+     *
+     * The centers in the units of the input columns: the model's transform steps
+     * (opts.mutate, the CLI's --log) undone, as well as the standardization.
+     * crm_model_summary() reports the centers with the standardization undone
+     * but in the units the steps produced (log units after "C=log1p(C)"); this
+     * maps them back through the steps, so a center reads in days, orders or
+     * money. For each feature f, the recorded steps are walked from the last to
+     * the first; a step that writes f is undone when its expression is one of
+     *   log1p(f), log(1 + f), log(f + 1)   (undone with expm1),
+     *   log(f)                             (undone with exp),
+     *   exp(f)                             (undone with log),
+     * f referring to the column itself (bare or "quoted", function names in any
+     * case, spaces anywhere, the literal 1 also as 1.0); the first step writing
+     * f in any other form ends the walk, and f's centers stay in the units that
+     * step defines (e.g. "aov=monetary/frequency": money per order). Features no
+     * step writes are in their input units.
+     * Note the mapped center is a center of the transformed data taken back: after
+     * log1p, expm1(mean of log1p(x)), a geometric-type mean that is lower than the
+     * arithmetic mean of the cluster's raw values (and less pulled by outliers).
+     * {@literal @}param[in]  m    a k-means model (fitted or loaded)
+     * {@literal @}param[out] out  new table, one row per cluster: `cluster` (0..k-1), `size`
+     *                  (rows) and one number column per feature, named as in
+     *                  crm_model_summary() ("center_<name>" for a feature named
+     *                  cluster, size or wcss), holding the center in original
+     *                  units; NULL on failure.
+     *                  Ownership: caller; free with crm_dataset_free().
+     * {@literal @}return CRM_OK; CRM_E_INVALID (m or out NULL); CRM_E_TYPE (m is not a
+     *         k-means model); CRM_E_NOMEM.
+     * Ownership: nothing of m changes hands.
+     * Thread-safety: safe; only reads m.
+     */
+    public static Pointer crm_kmeans_centers_original(Pointer m) {
+        long[] c_out = new long[1];
+        int rc = CrmLib.crm_kmeans_centers_original(m, c_out);
+        check(rc);
+        return c_out[0] == 0 ? null : new Pointer(c_out[0]);
+    }
+
+    /**
      * C: crm_status crm_kmeans_elbow(const crm_dataset *ds, const char *const *cols, size_t ncols, int32_t k_min, int32_t k_max, const crm_kmeans_options *opts, crm_dataset **out)
      *
      * Elbow table: fit k-means for every k in k_min..k_max with the options
@@ -2746,7 +2786,7 @@ public final class CApi {
      *
      * Write the default options into `opts` (min_support 0.01, min_count 0,
      * max_len -1, target CRM_APRIORI_ALL, min_confidence 0, min_lift 0,
-     * n_threads 0, no progress callback, separator NULL = ", ").
+     * n_threads 0, no progress callback, separator NULL = ", ", prune_redundant 0).
      * {@literal @}param[out] opts  options to initialise
      * {@literal @}param[in]  size  sizeof *opts as the caller compiled it
      * {@literal @}return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1.0 struct).
@@ -2781,8 +2821,8 @@ public final class CApi {
      *         min_count is 0, min_count < 0, max_len 0 or below -1,
      *         min_confidence not in [0, 1], min_lift negative or not finite,
      *         target unknown, n_threads < 0, an empty separator or one starting
-     *         with a backslash, an itemset of more than 62 items when rules are
-     *         wanted);
+     *         with a backslash, prune_redundant neither 0 nor 1, an itemset of
+     *         more than 62 items when rules are wanted);
      *         CRM_E_NOTFOUND (no column named tid_col or item_col);
      *         CRM_E_TYPE (the item column is not a text column);
      *         CRM_E_FORMAT (opts from a newer library with unknown fields set);

@@ -9,7 +9,7 @@ import com.sun.jna.Structure;
  * Options of crm_apriori(). Initialise with crm_apriori_options_init(&o,
  * sizeof o); see crm/common.h for the size rule.
  */
-@Structure.FieldOrder({"size", "min_support", "min_count", "max_len", "target", "min_confidence", "min_lift", "n_threads", "progress", "user", "separator"})
+@Structure.FieldOrder({"size", "min_support", "min_count", "max_len", "target", "min_confidence", "min_lift", "n_threads", "progress", "user", "separator", "prune_redundant"})
 public final class CrmAprioriOptions extends OptionsStruct {
     /**
      * sizeof as the caller compiled it (set by init)
@@ -65,6 +65,11 @@ public final class CrmAprioriOptions extends OptionsStruct {
      * Default: null (NULL)
      */
     public Pointer separator;
+    /**
+     * 1: drop the redundant rules (see "Redundant rules" at the top of this header); 0: keep every rule; default 0
+     * Default: 0
+     */
+    public int prune_redundant;
 
     /** Field metadata, in declaration order. */
     public static final FieldInfo[] FIELDS = {
@@ -79,10 +84,11 @@ public final class CrmAprioriOptions extends OptionsStruct {
         new FieldInfo("progress", FieldInfo.Kind.CALLBACK, 0L, 0L, null, null, 56),
         new FieldInfo("user", FieldInfo.Kind.USER, 0L, 0L, null, null, 64),
         new FieldInfo("separator", FieldInfo.Kind.STRING, 0L, 0L, null, null, 72),
+        new FieldInfo("prune_redundant", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 80),
     };
 
     /** sizeof the C struct on x86-64 per the API description (-1: not given). */
-    public static final long C_SIZE = 80;
+    public static final long C_SIZE = 88;
 
     /** A struct holding the library's defaults (crm_apriori_options_init). */
     public CrmAprioriOptions() {

@@ -226,6 +226,8 @@ public final class CrmLib {
     public static native int crm_kmeans_options_init(CrmKmeansOptions opts, long size);
     /** {@code crm_status crm_kmeans_fit(const crm_dataset *ds, const char *const *cols, size_t ncols, const crm_kmeans_options *opts, crm_model **out)} */
     public static native int crm_kmeans_fit(Pointer ds, Pointer cols, long ncols, CrmKmeansOptions opts, long[] out);
+    /** {@code crm_status crm_kmeans_centers_original(const crm_model *m, crm_dataset **out)} */
+    public static native int crm_kmeans_centers_original(Pointer m, long[] out);
     /** {@code crm_status crm_kmeans_elbow(const crm_dataset *ds, const char *const *cols, size_t ncols, int32_t k_min, int32_t k_max, const crm_kmeans_options *opts, crm_dataset **out)} */
     public static native int crm_kmeans_elbow(Pointer ds, Pointer cols, long ncols, int k_min, int k_max, CrmKmeansOptions opts, long[] out);
     /** {@code crm_status crm_silhouette_options_init(crm_silhouette_options *opts, size_t size)} */

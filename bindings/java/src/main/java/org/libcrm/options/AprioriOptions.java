@@ -103,4 +103,22 @@ public final class AprioriOptions extends Options {
         set("separator", value);
         return this;
     }
+
+    /**
+     * 1: drop the redundant rules (see "Redundant rules" at the top of this header); 0: keep every rule; default 0
+     * Default: 0
+     */
+    public AprioriOptions pruneRedundant(int value) {
+        set("prune_redundant", value);
+        return this;
+    }
+
+    /**
+     * 1: drop the redundant rules (see "Redundant rules" at the top of this header); 0: keep every rule; default 0
+     * Default: 0
+     */
+    public AprioriOptions pruneRedundant(boolean value) {
+        set("prune_redundant", value);
+        return this;
+    }
 }
