@@ -15,20 +15,23 @@
 static const char *const feat[3] = {"recency_days", "frequency", "monetary"};
 static const char *const steps[2] = {"frequency=log1p(frequency)", "monetary=log1p(monetary)"};
 
-/* Centres in original units: the model's centres are in the units after its
- * transform steps (log1p for frequency and monetary); expm1 undoes them. */
-static crm_status centres_original(const crm_dataset *sum, size_t k, double *size, double *ctr)
+/* Sizes and centres in original units (crm_kmeans_centers_original: the log1p
+ * steps undone), feature-major: ctr[j * k + i]. */
+static crm_status centres_original(const crm_model *m, size_t k, double *size, double *ctr)
 {
+    crm_dataset *orig = NULL;
     size_t c;
-    crm_status st = crm_dataset_column_index(sum, "size", &c);
-    if (!st) st = crm_dataset_get_number(sum, c, 0, k, size);
+    crm_status st = crm_kmeans_centers_original(m, &orig);
+    if (!st && crm_dataset_nrows(orig) != k)
+        st = crm__error(CRM_E_STATE, "report: %zu original centres for %zu clusters",
+                        crm_dataset_nrows(orig), k);
+    if (!st) st = crm_dataset_column_index(orig, "size", &c);
+    if (!st) st = crm_dataset_get_number(orig, c, 0, k, size);
     for (int j = 0; !st && j < 3; j++) {
-        double *col = ctr + (size_t)j * k;
-        st = crm_dataset_column_index(sum, feat[j], &c);
-        if (!st) st = crm_dataset_get_number(sum, c, 0, k, col);
-        if (j > 0)
-            for (size_t i = 0; !st && i < k; i++) col[i] = expm1(col[i]);
+        st = crm_dataset_column_index(orig, feat[j], &c);
+        if (!st) st = crm_dataset_get_number(orig, c, 0, k, ctr + (size_t)j * k);
     }
+    crm_dataset_free(orig);
     return st;
 }
 
@@ -95,8 +98,10 @@ static void cluster_figure(rep_page *p, const crm_model *m, size_t k, const doub
     rep_table_html(p, &t);
     double inertia = NAN;
     crm_model_stat(m, "inertia", &inertia);
-    rep_raw(p, "<p class=\"muted\">Centres are the typical customer of each cluster (k-means "
-               "centre, undone from the log scale: a geometric mean). Within-cluster sum of "
+    rep_raw(p, "<p class=\"muted\">Each row is the typical customer of the cluster: its k-means "
+               "centre taken back from the log scale (crm_kmeans_centers_original), a "
+               "geometric-type mean, less pulled by a few huge orders than the average. "
+               "Within-cluster sum of "
                "squares (standardized units): <span");
     rep_check(p, "kmeans.inertia", inertia);
     rep_printf(p, ">%.1f</span>.</p>\n", inertia);
@@ -142,7 +147,7 @@ crm_status rep_section_clusters(rep_page *p, const rep_rfm *r)
     char(*name)[96] = crm__calloc(k ? k : 1, sizeof *name);
     double med[3];
     if (!st && (!size || !ctr || !name)) st = crm__nomem();
-    if (!st) st = centres_original(sum, k, size, ctr);
+    if (!st) st = centres_original(m, k, size, ctr);
     if (!st) st = medians(r->table, med);
     for (size_t i = 0; !st && i < k; i++) {
         double c[3] = {ctr[i], ctr[k + i], ctr[2 * k + i]};
