@@ -232,7 +232,7 @@ static void risk_table(rep_page *p, const crm_dataset *scored, const churn_fit *
         rep_figure_open(p, "Customers most at risk of churning (probability)");
         rep_svg_bars(p, "Churn probability of the customers most at risk", lab, pr, k,
                      REP_SHARE);
-        rep_table t = {k, 6, hdr, text, num, check, "churn_risk.csv"};
+        rep_table t = {k, 6, hdr, text, num, check, "churn_risk.csv", 1u << 1};
         rep_table_html(p, &t);
         rep_figure_close(p);
     } else if (!st) {

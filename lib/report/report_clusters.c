@@ -94,7 +94,7 @@ static void cluster_figure(rep_page *p, const crm_model *m, size_t k, const doub
     rep_svg_bars(p, "Customers per cluster", lab, size, k, 0);
     const char *hdr[] = {"cluster", "customers", "days since last purchase", "orders",
                          "spend"};
-    rep_table t = {k, 5, hdr, text, num, check, "clusters.csv"};
+    rep_table t = {k, 5, hdr, text, num, check, "clusters.csv", 0};
     rep_table_html(p, &t);
     double inertia = NAN;
     crm_model_stat(m, "inertia", &inertia);

@@ -127,7 +127,7 @@ static void rules_figure(rep_page *p, const rule *kept, size_t nk)
         rep_figure_open(p, "How much more often the products sell together (lift)");
         rep_svg_bars(p, "Lift of the cross-sell rules", lab, lift, nk, REP_COUNT);
         const char *hdr[] = {"rule", "orders", "confidence", "lift"};
-        rep_table t = {nk, 4, hdr, text, num, NULL, "cross_sell.csv"};
+        rep_table t = {nk, 4, hdr, text, num, NULL, "cross_sell.csv", 1u << 2};
         rep_table_html(p, &t);
         rep_figure_close(p);
     }

@@ -139,7 +139,7 @@ static crm_status forecast_table(rep_page *p, const series *h, const crm_dataset
         }
         const char *hdr[] = {"month", "sales", "forecast", "80% low", "80% high", "95% low",
                              "95% high"};
-        rep_table tt = {nrow, 7, hdr, text, num, check, "forecast.csv"};
+        rep_table tt = {nrow, 7, hdr, text, num, check, "forecast.csv", 0};
         rep_table_html(p, &tt);
         rep_figure_close(p);
         st = p->st;

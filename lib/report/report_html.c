@@ -306,6 +306,8 @@ void rep_table_html(rep_page *p, const rep_table *t)
                 double v = t->num[k];
                 if (isnan(v)) {
                     /* empty cell */
+                } else if (j < 32 && (t->share_cols >> j & 1u)) {
+                    rep_pct(p, v);
                 } else if (v == round(v) && fabs(v) < 1e15) {
                     rep_int(p, v);
                 } else {

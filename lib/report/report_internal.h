@@ -44,6 +44,7 @@ typedef struct rep_table {
     const double *num;          /* nrows * ncols, or NULL */
     const char **check;         /* nrows * ncols data-check keys or NULL, or NULL */
     const char *name;           /* CSV file name */
+    unsigned share_cols;        /* bit j set: column j holds shares, shown as percent */
 } rep_table;
 void rep_table_html(rep_page *p, const rep_table *t);
 

@@ -96,7 +96,7 @@ crm_status rep_section_overview(rep_page *p, const crm_dataset *tx, rep_rfm *r)
                   "%lld days ago. Churned: nothing for %lld days or more.</p>\n",
                (long long)p->o->active_days, (long long)p->o->active_days,
                (long long)p->o->inactive_days - 1, (long long)p->o->inactive_days);
-    rep_table rt = {3, 3, hdr, text, num, check, "lifecycle.csv"};
+    rep_table rt = {3, 3, hdr, text, num, check, "lifecycle.csv", 1u << 2};
     rep_table_html(p, &rt);
     rep_figure_close(p);
     rep_raw(p, "</section>\n");
@@ -140,7 +140,7 @@ static void segment_table(rep_page *p, const double *cnt, const double *rev, siz
             snprintf(keys[s], sizeof keys[s], "rfm.segment.%s", crm_rfm_segment_name(s));
             check[5 * s + 1] = keys[s];
         }
-        rep_table t = {ns, 5, hdr, text, num, check, "segments.csv"};
+        rep_table t = {ns, 5, hdr, text, num, check, "segments.csv", 1u << 2 | 1u << 4};
         rep_table_html(p, &t);
     }
     crm__free(text);
@@ -195,7 +195,7 @@ static void rf_grid(rep_page *p, const double *r, const double *f, size_t n, int
             check[3 * k + 2] = keys[k];
         }
     }
-    rep_table t = {k, 3, hdr, NULL, num, check, "rf_grid.csv"};
+    rep_table t = {k, 3, hdr, NULL, num, check, "rf_grid.csv", 0};
     rep_table_html(p, &t);
     rep_figure_close(p);
 }
