@@ -216,32 +216,3 @@ crm_status crm_report_write(const crm_dataset *tx, const char *path,
     crm__free(html);
     return st;
 }
-
-/* ---- helpers shared by the sections ------------------------------------- */
-
-int rep_soft_error(crm_status st)
-{
-    return st == CRM_E_INVALID || st == CRM_E_NUMERIC || st == CRM_E_TYPE ||
-           st == CRM_E_NOTFOUND || st == CRM_E_STATE;
-}
-
-void rep_unavailable(rep_page *p, const char *what)
-{
-    rep_raw(p, "<p class=\"muted\">");
-    rep_text(p, what);
-    const char *why = crm_last_error();
-    if (why && *why) {
-        rep_raw(p, ": ");
-        rep_text(p, why);
-    }
-    rep_raw(p, "</p>\n");
-}
-
-void rep_date(int64_t t, char *buf)
-{
-    if (t == CRM_TIME_MISSING || t == INT64_MAX || t == INT64_MIN) {
-        strcpy(buf, "–");
-        return;
-    }
-    crm__format_time(t, 1, buf);
-}
