@@ -51,7 +51,9 @@ static void report_help(const void *ctx)
            "  --horizon H           months to forecast, 1..60 (default 6)\n"
            "  --threads N           worker threads (default 0: all cores)\n"
            "  -h, --help            show this help\n\n"
-           "CSV flags (reading):\n%s",
+           "The input is a CSV file, or a database query: --sql URI --query SQL\n"
+           "[--param VALUE]... in place of FILE (see below).\n\n"
+           "CSV and database flags (reading):\n%s",
            report_usage, cli_csvflags_help);
 }
 
@@ -107,7 +109,7 @@ int cli_cmd_report(int argc, char **argv)
         rc = cli_usage(&a, "give either --amount or both --quantity and --price");
         goto done;
     }
-    if (crm_dataset_read_csv(path, &f.opts, &ds) != CRM_OK) {
+    if (cli_read_table(path, &f, &ds) != CRM_OK) { /* a CSV file, or --sql URI --query */
         rc = cli_lib_error(path);
         goto done;
     }

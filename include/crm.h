@@ -26,7 +26,9 @@
  *   selection, many series at once;
  * - crm/assoc.h: market-basket analysis: frequent itemsets and association
  *   rules;
- * - crm/synth.h: deterministic synthetic shop transactions.
+ * - crm/synth.h: deterministic synthetic shop transactions;
+ * - crm/sql.h: SQL databases (SQLite, PostgreSQL, MySQL/MariaDB): read a
+ *   query into a dataset, write a dataset into a table;
  * - crm/report.h: one self-contained HTML report of a shop (segments,
  *   clusters, churn risk, cross-sell, forecast).
  */
@@ -45,6 +47,7 @@
 #include "crm/arima.h"
 #include "crm/assoc.h"
 #include "crm/synth.h"
+#include "crm/sql.h"
 #include "crm/report.h"
 
 #endif /* CRM_H */

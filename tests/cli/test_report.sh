@@ -1,6 +1,7 @@
 #!/bin/sh
 # End-to-end tests of `crm report`: a page from a generated shop, --filter and
-# --quantity/--price, usage errors (exit 2), input errors (exit 1, old file kept).
+# --quantity/--price, usage errors (exit 2), input errors (exit 1, old file kept),
+# --sql URI --query (the shared input path) giving the same page as the CSV.
 # usage: test_report.sh PATH/TO/crm [TMPDIR]
 . "$(dirname "$0")/harness.sh"
 harness_init report "$@"
@@ -35,4 +36,17 @@ check "a failed run leaves the old page" cmp -s "$T/r.html" "$T/before.html"
 # shellcheck disable=SC2086
 run report "$T/shop.csv" -o "$T/r.html" $COLS --quantity Quantity --price UnitPrice
 check "unclean rows (a cancellation): exit 1" test "$rc" -eq 1
+
+# the shared input path: --sql URI --query gives the same page as the CSV file
+"$CRM" clean "$T/shop.csv" -o "$T/clean.csv" --filter "$CLEAN" >/dev/null 2>&1
+if "$CRM" clean "$T/clean.csv" -o "sqlite:$T/shop.db" --table sales >/dev/null 2>"$T/err"; then
+    # shellcheck disable=SC2086
+    "$CRM" report "$T/clean.csv" -o "$T/csv.html" $COLS --quantity Quantity --price UnitPrice 2>/dev/null
+    # shellcheck disable=SC2086
+    run report --sql "sqlite:$T/shop.db" --query "SELECT * FROM sales" -o "$T/sql.html" $COLS \
+        --quantity Quantity --price UnitPrice
+    check "report --sql: the same page as from the CSV" sh -c "[ $rc -eq 0 ] && cmp -s '$T/sql.html' '$T/csv.html'"
+else
+    cannot_run "report --sql: cannot write SQLite here ($(head -1 "$T/err"))"
+fi
 finish

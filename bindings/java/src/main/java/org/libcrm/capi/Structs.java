@@ -22,6 +22,7 @@ public final class Structs {
         CrmReportOptions::new,
         CrmRfmOptions::new,
         CrmSilhouetteOptions::new,
+        CrmSqlOptions::new,
         CrmSynthOptions::new,
         CrmTreeOptions::new);
 }
