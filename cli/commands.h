@@ -8,6 +8,7 @@
 int cli_cmd_apriori(int argc, char **argv);
 int cli_cmd_arima(int argc, char **argv);
 int cli_cmd_clean(int argc, char **argv);
+int cli_cmd_clv(int argc, char **argv);
 int cli_cmd_info(int argc, char **argv);
 int cli_cmd_kmeans(int argc, char **argv);
 int cli_cmd_predict(int argc, char **argv);

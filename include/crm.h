@@ -29,6 +29,8 @@
  * - crm/synth.h: deterministic synthetic shop transactions;
  * - crm/sql.h: SQL databases (SQLite, PostgreSQL, MySQL/MariaDB): read a
  *   query into a dataset, write a dataset into a table;
+ * - crm/clv.h: customer lifetime value: the summary table, BG/NBD and
+ *   Gamma-Gamma, P(alive), expected purchases and CLV;
  * - crm/report.h: one self-contained HTML report of a shop (segments,
  *   clusters, churn risk, cross-sell, forecast).
  */
@@ -48,6 +50,7 @@
 #include "crm/assoc.h"
 #include "crm/synth.h"
 #include "crm/sql.h"
+#include "crm/clv.h"
 #include "crm/report.h"
 
 #endif /* CRM_H */

@@ -231,6 +231,19 @@ START_TEST(test_fit_outputs)
     PTR_FAILS(crm_model *, crm_linreg_fit(ds, "x", NOPE, 1, NULL, &out));
     PTR_FAILS(crm_dataset *, crm_metrics_classification(ds, "nope", "x", NULL, &out));
     PTR_FAILS(crm_dataset *, crm_metrics_regression(ds, "x", "t", NULL, &out));
+    PTR_FAILS(crm_model *, crm_clv_fit(ds, NULL, &out));
+    PTR_FAILS(crm_model *, crm_clv_fit(NULL, NULL, &out));
+    {
+        crm_clv_summary_options so;
+        ck_assert_ok(crm_clv_summary_options_init(&so, sizeof so));
+        so.customer = "t";
+        so.date = "d";
+        so.amount = "nope";
+        PTR_FAILS(crm_dataset *, crm_clv_summary(ds, &so, &out));
+        so.amount = "t";
+        PTR_FAILS(crm_dataset *, crm_clv_summary(ds, &so, &out));
+        PTR_FAILS(crm_dataset *, crm_clv_summary(NULL, &so, &out));
+    }
     const double y[] = {1, 2, 3};
     PTR_FAILS(crm_model *, crm_arima_fit(NULL, 3, NULL, &out));
     PTR_FAILS(crm_model *, crm_arima_fit(y, 0, NULL, &out));
@@ -352,12 +365,51 @@ static crm_status alloc_kmeans(void)
     return st;
 }
 
+/* Summary table, CLV fit and predict on eight transactions of three customers. */
+static crm_status alloc_clv(void)
+{
+    const char *c[] = {"a", "a", "a", "b", "b", "c", "a", "b"};
+    const int64_t d[] = {0, 86400, 5 * 86400, 2 * 86400, 9 * 86400, 3 * 86400, 12 * 86400,
+                         13 * 86400};
+    const double amt[] = {5, 7, 9, 4, 6, 3, 8, 5};
+    crm_dataset *tx = NULL, *sum = NULL;
+    crm_model *m = SENTINEL;
+    crm_status st = crm_dataset_new(&tx);
+    if (st == CRM_OK) st = crm_dataset_add_text(tx, "c", c, 8);
+    if (st == CRM_OK) st = crm_dataset_add_time(tx, "d", d, 8);
+    if (st == CRM_OK) st = crm_dataset_add_number(tx, "a", amt, 8);
+    if (st == CRM_OK) {
+        crm_clv_summary_options so;
+        ck_assert_ok(crm_clv_summary_options_init(&so, sizeof so));
+        so.customer = "c";
+        so.date = "d";
+        so.amount = "a";
+        sum = SENTINEL;
+        st = crm_clv_summary(tx, &so, &sum);
+        if (st != CRM_OK) ck_assert_ptr_null(sum);
+    }
+    if (st == CRM_OK) {
+        crm_clv_options o;
+        ck_assert_ok(crm_clv_options_init(&o, sizeof o));
+        o.n_threads = 1;
+        st = crm_clv_fit(sum, &o, &m);
+        if (st != CRM_OK) ck_assert_ptr_null(m);
+        ck_assert_msg(st == CRM_OK || st == CRM_E_NOMEM, "%s", crm_last_error());
+    }
+    if (st == CRM_OK) st = crm_model_predict(m, sum, "clv");
+    if (m != SENTINEL) crm_model_free(m);
+    crm_dataset_free(sum);
+    crm_dataset_free(tx);
+    return st;
+}
+
 START_TEST(test_outputs_null_on_allocation_failure)
 {
     CRM_TEST_EACH_ALLOC_FAILURE(alloc_dataset_new());
     CRM_TEST_EACH_ALLOC_FAILURE(alloc_read_and_write());
     CRM_TEST_EACH_ALLOC_FAILURE(alloc_kmeans());
     CRM_TEST_EACH_ALLOC_FAILURE(alloc_sql());
+    CRM_TEST_EACH_ALLOC_FAILURE(alloc_clv());
 }
 END_TEST
 

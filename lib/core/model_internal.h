@@ -106,5 +106,6 @@ extern const crm__model_vtable crm__tree_vtable;
 extern const crm__model_vtable crm__logreg_vtable;
 extern const crm__model_vtable crm__linreg_vtable;
 extern const crm__model_vtable crm__arima_vtable;
+extern const crm__model_vtable crm__clv_vtable;
 
 #endif /* CRM_CORE_MODEL_INTERNAL_H */

@@ -23,6 +23,7 @@ static const crm__model_vtable *const registry[] = {
     &crm__logreg_vtable,
     &crm__linreg_vtable,
     &crm__arima_vtable,
+    &crm__clv_vtable,
 };
 #define NREG (sizeof registry / sizeof registry[0])
 

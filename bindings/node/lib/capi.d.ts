@@ -30,6 +30,7 @@ export declare const enums: {
     crm_arima_freq: EnumInfo<"CRM_ARIMA_DAY" | "CRM_ARIMA_WEEK" | "CRM_ARIMA_MONTH" | "CRM_ARIMA_QUARTER" | "CRM_ARIMA_YEAR">;
     crm_arima_ic: EnumInfo<"CRM_ARIMA_AICC" | "CRM_ARIMA_AIC" | "CRM_ARIMA_BIC">;
     crm_arima_method: EnumInfo<"CRM_ARIMA_CSS_ML" | "CRM_ARIMA_ML" | "CRM_ARIMA_CSS">;
+    crm_clv_period: EnumInfo<"CRM_CLV_DAY" | "CRM_CLV_WEEK">;
     crm_impute_method: EnumInfo<"CRM_IMPUTE_MEAN" | "CRM_IMPUTE_MEDIAN" | "CRM_IMPUTE_MODE" | "CRM_IMPUTE_CONSTANT" | "CRM_IMPUTE_LINEAR">;
     crm_join: EnumInfo<"CRM_JOIN_INNER" | "CRM_JOIN_LEFT">;
     crm_keep: EnumInfo<"CRM_KEEP_FIRST" | "CRM_KEEP_LAST" | "CRM_KEEP_NONE">;
@@ -38,7 +39,7 @@ export declare const enums: {
     crm_linear_missing: EnumInfo<"CRM_LINEAR_MISSING_ERROR" | "CRM_LINEAR_MISSING_DROP">;
     crm_logreg_class_weight: EnumInfo<"CRM_LOGREG_CLASS_WEIGHT_NONE" | "CRM_LOGREG_CLASS_WEIGHT_BALANCED">;
     crm_logreg_solver: EnumInfo<"CRM_LOGREG_AUTO" | "CRM_LOGREG_NEWTON" | "CRM_LOGREG_LBFGS">;
-    crm_model_type: EnumInfo<"CRM_MODEL_KMEANS" | "CRM_MODEL_TREE" | "CRM_MODEL_LOGREG" | "CRM_MODEL_LINREG" | "CRM_MODEL_ARIMA">;
+    crm_model_type: EnumInfo<"CRM_MODEL_KMEANS" | "CRM_MODEL_TREE" | "CRM_MODEL_LOGREG" | "CRM_MODEL_LINREG" | "CRM_MODEL_ARIMA" | "CRM_MODEL_CLV">;
     crm_outlier_action: EnumInfo<"CRM_OUTLIER_FLAG" | "CRM_OUTLIER_DROP" | "CRM_OUTLIER_CLIP">;
     crm_outlier_rule: EnumInfo<"CRM_OUTLIER_ZSCORE" | "CRM_OUTLIER_IQR" | "CRM_OUTLIER_MAD">;
     crm_sql_mode: EnumInfo<"CRM_SQL_CREATE" | "CRM_SQL_REPLACE" | "CRM_SQL_APPEND" | "CRM_SQL_UPSERT">;
@@ -56,6 +57,8 @@ export type CrmArimaFreqName = "CRM_ARIMA_DAY" | "CRM_ARIMA_MONTH" | "CRM_ARIMA_
 export type CrmArimaIcName = "CRM_ARIMA_AIC" | "CRM_ARIMA_AICC" | "CRM_ARIMA_BIC" | "aic" | "aicc" | "bic";
 /** Names accepted for crm_arima_method: the member names and their short forms. */
 export type CrmArimaMethodName = "CRM_ARIMA_CSS" | "CRM_ARIMA_CSS_ML" | "CRM_ARIMA_ML" | "css" | "css_ml" | "ml";
+/** Names accepted for crm_clv_period: the member names and their short forms. */
+export type CrmClvPeriodName = "CRM_CLV_DAY" | "CRM_CLV_WEEK" | "day" | "week";
 /** Names accepted for crm_impute_method: the member names and their short forms. */
 export type CrmImputeMethodName = "CRM_IMPUTE_CONSTANT" | "CRM_IMPUTE_LINEAR" | "CRM_IMPUTE_MEAN" | "CRM_IMPUTE_MEDIAN" | "CRM_IMPUTE_MODE" | "constant" | "linear" | "mean" | "median" | "mode";
 /** Names accepted for crm_join: the member names and their short forms. */
@@ -73,7 +76,7 @@ export type CrmLogregClassWeightName = "CRM_LOGREG_CLASS_WEIGHT_BALANCED" | "CRM
 /** Names accepted for crm_logreg_solver: the member names and their short forms. */
 export type CrmLogregSolverName = "CRM_LOGREG_AUTO" | "CRM_LOGREG_LBFGS" | "CRM_LOGREG_NEWTON" | "auto" | "lbfgs" | "newton";
 /** Names accepted for crm_model_type: the member names and their short forms. */
-export type CrmModelTypeName = "CRM_MODEL_ARIMA" | "CRM_MODEL_KMEANS" | "CRM_MODEL_LINREG" | "CRM_MODEL_LOGREG" | "CRM_MODEL_TREE" | "arima" | "kmeans" | "linreg" | "logreg" | "tree";
+export type CrmModelTypeName = "CRM_MODEL_ARIMA" | "CRM_MODEL_CLV" | "CRM_MODEL_KMEANS" | "CRM_MODEL_LINREG" | "CRM_MODEL_LOGREG" | "CRM_MODEL_TREE" | "arima" | "clv" | "kmeans" | "linreg" | "logreg" | "tree";
 /** Names accepted for crm_outlier_action: the member names and their short forms. */
 export type CrmOutlierActionName = "CRM_OUTLIER_CLIP" | "CRM_OUTLIER_DROP" | "CRM_OUTLIER_FLAG" | "clip" | "drop" | "flag";
 /** Names accepted for crm_outlier_rule: the member names and their short forms. */
@@ -242,6 +245,77 @@ export interface CrmArimaOptionsInput {
     n_threads?: number | boolean;
     /** crm_arima_fit_many: called after each chunk of series with the fraction done, or NULL (default); non-zero cancels (CRM_E_CANCELLED) */
     progress?: ProgressCallback | null;
+}
+/** Options of crm_clv_fit(). Initialise with crm_clv_options_init(&o, sizeof o); see crm/common.h for the size rule. (the C struct, as koffi reads and writes it) */
+export interface crm_clv_options {
+    size: number | bigint;
+    frequency_col: string | null;
+    recency_col: string | null;
+    t_col: string | null;
+    monetary_col: string | null;
+    l2: number;
+    max_iter: number;
+    tol: number;
+    period: number;
+    horizon: number;
+    discount: number;
+    periods_per_month: number;
+    t: number;
+    n_threads: number;
+}
+/** Options input for crm_clv_options: every field optional; lengths are set from the arrays. */
+export interface CrmClvOptionsInput {
+    /** default "frequency"; repeat purchases, whole numbers >= 0; borrowed for the call */
+    frequency_col?: string | null;
+    /** default "recency"; 0 <= recency <= T, 0 when frequency is 0; borrowed for the call */
+    recency_col?: string | null;
+    /** default "T"; customer age, >= 0; borrowed for the call */
+    t_col?: string | null;
+    /** default "monetary"; mean repeat spend, > 0 where frequency > 0; borrowed for the call */
+    monetary_col?: string | null;
+    /** L2 penalty (see the header), >= 0; default 0 */
+    l2?: number;
+    /** quasi-Newton iterations per model, >= 1; default 500 */
+    max_iter?: number | boolean;
+    /** convergence: largest gradient component of the mean negative log-likelihood in log-parameters, > 0; default 1e-9 */
+    tol?: number;
+    /** @type[enum] crm_clv_period of the summary table, used for the periods_per_month of 0; default CRM_CLV_DAY */
+    period?: "CRM_CLV_DAY" | "CRM_CLV_WEEK" | "day" | "week" | number;
+    /** CLV horizon in whole months, 0..1200; default 12 */
+    horizon?: number | boolean;
+    /** monthly discount rate, > -1; default 0.01 */
+    discount?: number;
+    /** periods per month, > 0, or 0 (default 0): 30 for days, 4.345 for weeks (as lifetimes) */
+    periods_per_month?: number;
+    /** periods of expected_purchases, >= 0, or -1 (default -1): horizon * periods_per_month */
+    t?: number;
+    /** worker threads, 0 (default 0) = all cores; the result does not depend on it */
+    n_threads?: number | boolean;
+}
+/** Options of crm_clv_summary(). Initialise with crm_clv_summary_options_init(&o, sizeof o); see crm/common.h for the size rule. (the C struct, as koffi reads and writes it) */
+export interface crm_clv_summary_options {
+    size: number | bigint;
+    customer: string | null;
+    date: string | null;
+    amount: string | null;
+    period: number;
+    calibration_end: number | bigint;
+    observation_end: number | bigint;
+}
+/** Options input for crm_clv_summary_options: every field optional; lengths are set from the arrays. */
+export interface CrmClvSummaryOptionsInput {
+    /** customer id column (any type); required; default NULL */
+    customer?: string | null;
+    /** transaction time column (CRM_TYPE_TIME); required; default NULL */
+    date?: string | null;
+    /** amount column (number, finite); required; default NULL */
+    amount?: string | null;
+    /** @type[enum] crm_clv_period; default CRM_CLV_DAY */
+    period?: "CRM_CLV_DAY" | "CRM_CLV_WEEK" | "day" | "week" | number;
+    /** last moment of the calibration window (inclusive, its period counts), seconds since the epoch; CRM_TIME_MISSING (default): the last transaction, and no holdout columns */
+    calibration_end?: number | bigint | boolean;
+    /** last moment of the holdout window; CRM_TIME_MISSING (default): the last transaction */
+    observation_end?: number | bigint | boolean;
 }
 /** Options for reading and writing CSV. Initialise with crm_csv_options_init(&o, sizeof o); see crm/common.h for the size rule. (the C struct, as koffi reads and writes it) */
 export interface crm_csv_options {
@@ -901,6 +975,14 @@ export declare function crm_sql_options_init(opts: Partial<crm_sql_options>, siz
 export declare function crm_dataset_read_sql(uri: string | null, query: string | null, params: (string | null)[], nparams: number | bigint, opts: crm_sql_options | null, out: [Pointer | null]): void;
 /** Write a dataset into a table, in one transaction (modes, types and identifiers at the top of this header). */
 export declare function crm_dataset_write_sql(ds: Pointer, uri: string | null, table: string | null, opts: crm_sql_options | null): void;
+/** Write the default summary options into `opts` (customer, date, amount NULL, period = CRM_CLV_DAY, calibration_end = observation_end = CRM_TIME_MISSING). */
+export declare function crm_clv_summary_options_init(opts: Partial<crm_clv_summary_options>, size: number | bigint): void;
+/** The per-customer summary table (definitions at the top of this header). */
+export declare function crm_clv_summary(tx: Pointer, opts: crm_clv_summary_options | null, out: [Pointer | null]): void;
+/** Write the default CLV options into `opts` (frequency_col "frequency", recency_col "recency", t_col "T", monetary_col "monetary", l2 = 0, max_iter = 500, tol = 1e-9, period = CRM_CLV_DAY, horizon = 12, discount = 0.01, periods_per_month = 0, t = -1, n_threads = 0). */
+export declare function crm_clv_options_init(opts: Partial<crm_clv_options>, size: number | bigint): void;
+/** Fit BG/NBD and Gamma-Gamma on a summary table (crm_clv_summary() or any table with the same meaning, for example lifetimes' CDNOW sample). */
+export declare function crm_clv_fit(summary: Pointer, opts: crm_clv_options | null, out: [Pointer | null]): void;
 /** Write the default report options into `opts` (every string NULL, as_of = CRM_TIME_MISSING, bins = 5, active_days = 90, inactive_days = 365, k = 4, seed = 0, churn_days = 90, top_at_risk = 20, min_support = 0.01, min_lift = 2, max_rules = 10, horizon = 6, n_threads = 0). */
 export declare function crm_report_options_init(opts: Partial<crm_report_options>, size: number | bigint): void;
 /** Build the HTML report of a transaction table in memory. */

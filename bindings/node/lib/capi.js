@@ -57,6 +57,7 @@ const enums = {
     crm_arima_freq: { flags: false, members: {"CRM_ARIMA_DAY": 1, "CRM_ARIMA_MONTH": 3, "CRM_ARIMA_QUARTER": 4, "CRM_ARIMA_WEEK": 2, "CRM_ARIMA_YEAR": 5}, short: {"CRM_ARIMA_DAY": "day", "CRM_ARIMA_MONTH": "month", "CRM_ARIMA_QUARTER": "quarter", "CRM_ARIMA_WEEK": "week", "CRM_ARIMA_YEAR": "year"} },
     crm_arima_ic: { flags: false, members: {"CRM_ARIMA_AIC": 1, "CRM_ARIMA_AICC": 0, "CRM_ARIMA_BIC": 2}, short: {"CRM_ARIMA_AIC": "aic", "CRM_ARIMA_AICC": "aicc", "CRM_ARIMA_BIC": "bic"} },
     crm_arima_method: { flags: false, members: {"CRM_ARIMA_CSS": 2, "CRM_ARIMA_CSS_ML": 0, "CRM_ARIMA_ML": 1}, short: {"CRM_ARIMA_CSS": "css", "CRM_ARIMA_CSS_ML": "css_ml", "CRM_ARIMA_ML": "ml"} },
+    crm_clv_period: { flags: false, members: {"CRM_CLV_DAY": 1, "CRM_CLV_WEEK": 2}, short: {"CRM_CLV_DAY": "day", "CRM_CLV_WEEK": "week"} },
     crm_impute_method: { flags: false, members: {"CRM_IMPUTE_CONSTANT": 4, "CRM_IMPUTE_LINEAR": 5, "CRM_IMPUTE_MEAN": 1, "CRM_IMPUTE_MEDIAN": 2, "CRM_IMPUTE_MODE": 3}, short: {"CRM_IMPUTE_CONSTANT": "constant", "CRM_IMPUTE_LINEAR": "linear", "CRM_IMPUTE_MEAN": "mean", "CRM_IMPUTE_MEDIAN": "median", "CRM_IMPUTE_MODE": "mode"} },
     crm_join: { flags: false, members: {"CRM_JOIN_INNER": 1, "CRM_JOIN_LEFT": 2}, short: {"CRM_JOIN_INNER": "inner", "CRM_JOIN_LEFT": "left"} },
     crm_keep: { flags: false, members: {"CRM_KEEP_FIRST": 1, "CRM_KEEP_LAST": 2, "CRM_KEEP_NONE": 3}, short: {"CRM_KEEP_FIRST": "first", "CRM_KEEP_LAST": "last", "CRM_KEEP_NONE": "none"} },
@@ -65,7 +66,7 @@ const enums = {
     crm_linear_missing: { flags: false, members: {"CRM_LINEAR_MISSING_DROP": 1, "CRM_LINEAR_MISSING_ERROR": 0}, short: {"CRM_LINEAR_MISSING_DROP": "drop", "CRM_LINEAR_MISSING_ERROR": "error"} },
     crm_logreg_class_weight: { flags: false, members: {"CRM_LOGREG_CLASS_WEIGHT_BALANCED": 1, "CRM_LOGREG_CLASS_WEIGHT_NONE": 0}, short: {"CRM_LOGREG_CLASS_WEIGHT_BALANCED": "balanced", "CRM_LOGREG_CLASS_WEIGHT_NONE": "none"} },
     crm_logreg_solver: { flags: false, members: {"CRM_LOGREG_AUTO": 0, "CRM_LOGREG_LBFGS": 2, "CRM_LOGREG_NEWTON": 1}, short: {"CRM_LOGREG_AUTO": "auto", "CRM_LOGREG_LBFGS": "lbfgs", "CRM_LOGREG_NEWTON": "newton"} },
-    crm_model_type: { flags: false, members: {"CRM_MODEL_ARIMA": 5, "CRM_MODEL_KMEANS": 1, "CRM_MODEL_LINREG": 4, "CRM_MODEL_LOGREG": 3, "CRM_MODEL_TREE": 2}, short: {"CRM_MODEL_ARIMA": "arima", "CRM_MODEL_KMEANS": "kmeans", "CRM_MODEL_LINREG": "linreg", "CRM_MODEL_LOGREG": "logreg", "CRM_MODEL_TREE": "tree"} },
+    crm_model_type: { flags: false, members: {"CRM_MODEL_ARIMA": 5, "CRM_MODEL_CLV": 7, "CRM_MODEL_KMEANS": 1, "CRM_MODEL_LINREG": 4, "CRM_MODEL_LOGREG": 3, "CRM_MODEL_TREE": 2}, short: {"CRM_MODEL_ARIMA": "arima", "CRM_MODEL_CLV": "clv", "CRM_MODEL_KMEANS": "kmeans", "CRM_MODEL_LINREG": "linreg", "CRM_MODEL_LOGREG": "logreg", "CRM_MODEL_TREE": "tree"} },
     crm_outlier_action: { flags: false, members: {"CRM_OUTLIER_CLIP": 3, "CRM_OUTLIER_DROP": 2, "CRM_OUTLIER_FLAG": 1}, short: {"CRM_OUTLIER_CLIP": "clip", "CRM_OUTLIER_DROP": "drop", "CRM_OUTLIER_FLAG": "flag"} },
     crm_outlier_rule: { flags: false, members: {"CRM_OUTLIER_IQR": 2, "CRM_OUTLIER_MAD": 3, "CRM_OUTLIER_ZSCORE": 1}, short: {"CRM_OUTLIER_IQR": "iqr", "CRM_OUTLIER_MAD": "mad", "CRM_OUTLIER_ZSCORE": "zscore"} },
     crm_sql_mode: { flags: false, members: {"CRM_SQL_APPEND": 2, "CRM_SQL_CREATE": 0, "CRM_SQL_REPLACE": 1, "CRM_SQL_UPSERT": 3}, short: {"CRM_SQL_APPEND": "append", "CRM_SQL_CREATE": "create", "CRM_SQL_REPLACE": "replace", "CRM_SQL_UPSERT": "upsert"} },
@@ -147,6 +148,31 @@ types.crm_arima_options = koffi.struct("crm_arima_options", {
     n_threads: "int32_t",
     progress: koffi.pointer(types.crm_progress_fn),
     user: "void *",
+});
+types.crm_clv_options = koffi.struct("crm_clv_options", {
+    size: "size_t",
+    frequency_col: "const char *",
+    recency_col: "const char *",
+    t_col: "const char *",
+    monetary_col: "const char *",
+    l2: "double",
+    max_iter: "int32_t",
+    tol: "double",
+    period: "int32_t",
+    horizon: "int32_t",
+    discount: "double",
+    periods_per_month: "double",
+    t: "double",
+    n_threads: "int32_t",
+});
+types.crm_clv_summary_options = koffi.struct("crm_clv_summary_options", {
+    size: "size_t",
+    customer: "const char *",
+    date: "const char *",
+    amount: "const char *",
+    period: "int32_t",
+    calibration_end: "int64_t",
+    observation_end: "int64_t",
 });
 types.crm_csv_options = koffi.struct("crm_csv_options", {
     size: "size_t",
@@ -365,6 +391,31 @@ const options = {
         {"default": 0, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "n_threads", "offset": 156, "role": "value", "type": "int32_t"},
         {"default": null, "name": "progress", "offset": 160, "proto": "crm_progress_fn", "role": "callback", "type": "crm_progress_fn"},
         {"default": null, "name": "user", "offset": 168, "role": "user_data", "type": "void *"},
+    ] },
+    crm_clv_options: { init: "crm_clv_options_init", size: koffi.sizeof(types.crm_clv_options), fields: [
+        {"integer": ["size_t", "0", "SIZE_MAX"], "name": "size", "offset": 0, "role": "size", "type": "size_t"},
+        {"default": "frequency", "name": "frequency_col", "offset": 8, "role": "string", "type": "const char *"},
+        {"default": "recency", "name": "recency_col", "offset": 16, "role": "string", "type": "const char *"},
+        {"default": "T", "name": "t_col", "offset": 24, "role": "string", "type": "const char *"},
+        {"default": "monetary", "name": "monetary_col", "offset": 32, "role": "string", "type": "const char *"},
+        {"default": 0.0, "name": "l2", "offset": 40, "role": "value", "type": "double"},
+        {"default": 500, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "max_iter", "offset": 48, "role": "value", "type": "int32_t"},
+        {"default": 1e-09, "name": "tol", "offset": 56, "role": "value", "type": "double"},
+        {"default": 1, "enum": "crm_clv_period", "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "period", "offset": 64, "role": "value", "type": "int32_t"},
+        {"default": 12, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "horizon", "offset": 68, "role": "value", "type": "int32_t"},
+        {"default": 0.01, "name": "discount", "offset": 72, "role": "value", "type": "double"},
+        {"default": 0.0, "name": "periods_per_month", "offset": 80, "role": "value", "type": "double"},
+        {"default": -1.0, "name": "t", "offset": 88, "role": "value", "type": "double"},
+        {"default": 0, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "n_threads", "offset": 96, "role": "value", "type": "int32_t"},
+    ] },
+    crm_clv_summary_options: { init: "crm_clv_summary_options_init", size: koffi.sizeof(types.crm_clv_summary_options), fields: [
+        {"integer": ["size_t", "0", "SIZE_MAX"], "name": "size", "offset": 0, "role": "size", "type": "size_t"},
+        {"default": null, "name": "customer", "offset": 8, "role": "string", "type": "const char *"},
+        {"default": null, "name": "date", "offset": 16, "role": "string", "type": "const char *"},
+        {"default": null, "name": "amount", "offset": 24, "role": "string", "type": "const char *"},
+        {"default": 1, "enum": "crm_clv_period", "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "period", "offset": 32, "role": "value", "type": "int32_t"},
+        {"default": -9223372036854775808, "integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "calibration_end", "offset": 40, "role": "value", "type": "int64_t"},
+        {"default": -9223372036854775808, "integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "observation_end", "offset": 48, "role": "value", "type": "int64_t"},
     ] },
     crm_csv_options: { init: "crm_csv_options_init", size: koffi.sizeof(types.crm_csv_options), fields: [
         {"integer": ["size_t", "0", "SIZE_MAX"], "name": "size", "offset": 0, "role": "size", "type": "size_t"},
@@ -724,6 +775,10 @@ const raw = {
     crm_sql_options_init: lib.func("crm_sql_options_init", "int", [koffi.out(koffi.pointer(types.crm_sql_options)), "size_t"]),
     crm_dataset_read_sql: lib.func("crm_dataset_read_sql", "int", ["const char *", "const char *", "const char **", "size_t", koffi.pointer(types.crm_sql_options), koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
     crm_dataset_write_sql: lib.func("crm_dataset_write_sql", "int", [types.crm_dataset_ptr, "const char *", "const char *", koffi.pointer(types.crm_sql_options)]),
+    crm_clv_summary_options_init: lib.func("crm_clv_summary_options_init", "int", [koffi.out(koffi.pointer(types.crm_clv_summary_options)), "size_t"]),
+    crm_clv_summary: lib.func("crm_clv_summary", "int", [types.crm_dataset_ptr, koffi.pointer(types.crm_clv_summary_options), koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
+    crm_clv_options_init: lib.func("crm_clv_options_init", "int", [koffi.out(koffi.pointer(types.crm_clv_options)), "size_t"]),
+    crm_clv_fit: lib.func("crm_clv_fit", "int", [types.crm_dataset_ptr, koffi.pointer(types.crm_clv_options), koffi.out(koffi.pointer(types.crm_model_ptr))]),
     crm_report_options_init: lib.func("crm_report_options_init", "int", [koffi.out(koffi.pointer(types.crm_report_options)), "size_t"]),
     crm_report_render: lib.func("crm_report_render", "int", [types.crm_dataset_ptr, koffi.pointer(types.crm_report_options), koffi.out(koffi.pointer("void *"))]),
     crm_report_write: lib.func("crm_report_write", "int", [types.crm_dataset_ptr, "const char *", koffi.pointer(types.crm_report_options)]),
@@ -1572,6 +1627,34 @@ function crm_dataset_write_sql(ds, uri, table, opts) {
     const status = raw.crm_dataset_write_sql(ds, uri, table, opts);
     if (status !== 0) throw statusError(status);
 }
+/** Write the default summary options into `opts` (customer, date, amount NULL, period = CRM_CLV_DAY, calibration_end = observation_end = CRM_TIME_MISSING). */
+function crm_clv_summary_options_init(opts, size) {
+    checkInt(size, ["size_t", "0", "SIZE_MAX"], "crm_clv_summary_options_init(size)");
+    const status = raw.crm_clv_summary_options_init(opts, size);
+    if (status !== 0) throw statusError(status);
+}
+/** The per-customer summary table (definitions at the top of this header). */
+function crm_clv_summary(tx, opts, out) {
+    checkHandle(tx, "crm_clv_summary(tx)");
+    checkOptions(opts, "crm_clv_summary(opts)");
+    checkOut(out, "crm_clv_summary(out)");
+    const status = raw.crm_clv_summary(tx, opts, out);
+    if (status !== 0) throw statusError(status);
+}
+/** Write the default CLV options into `opts` (frequency_col "frequency", recency_col "recency", t_col "T", monetary_col "monetary", l2 = 0, max_iter = 500, tol = 1e-9, period = CRM_CLV_DAY, horizon = 12, discount = 0.01, periods_per_month = 0, t = -1, n_threads = 0). */
+function crm_clv_options_init(opts, size) {
+    checkInt(size, ["size_t", "0", "SIZE_MAX"], "crm_clv_options_init(size)");
+    const status = raw.crm_clv_options_init(opts, size);
+    if (status !== 0) throw statusError(status);
+}
+/** Fit BG/NBD and Gamma-Gamma on a summary table (crm_clv_summary() or any table with the same meaning, for example lifetimes' CDNOW sample). */
+function crm_clv_fit(summary, opts, out) {
+    checkHandle(summary, "crm_clv_fit(summary)");
+    checkOptions(opts, "crm_clv_fit(opts)");
+    checkOut(out, "crm_clv_fit(out)");
+    const status = raw.crm_clv_fit(summary, opts, out);
+    if (status !== 0) throw statusError(status);
+}
 /** Write the default report options into `opts` (every string NULL, as_of = CRM_TIME_MISSING, bins = 5, active_days = 90, inactive_days = 365, k = 4, seed = 0, churn_days = 90, top_at_risk = 20, min_support = 0.01, min_lift = 2, max_rules = 10, horizon = 6, n_threads = 0). */
 function crm_report_options_init(opts, size) {
     checkInt(size, ["size_t", "0", "SIZE_MAX"], "crm_report_options_init(size)");
@@ -1710,6 +1793,10 @@ module.exports = {
     crm_sql_options_init,
     crm_dataset_read_sql,
     crm_dataset_write_sql,
+    crm_clv_summary_options_init,
+    crm_clv_summary,
+    crm_clv_options_init,
+    crm_clv_fit,
     crm_report_options_init,
     crm_report_render,
     crm_report_write,

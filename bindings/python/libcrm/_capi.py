@@ -245,6 +245,8 @@ class crm_model_type(enum.IntEnum):
     CRM_MODEL_LINREG = 4
     # (S)ARIMA, JSON kind "arima"
     CRM_MODEL_ARIMA = 5
+    # BG/NBD + Gamma-Gamma customer lifetime value (crm/clv.h), JSON kind "clv"
+    CRM_MODEL_CLV = 7
 
 
 CRM_MODEL_KMEANS = crm_model_type.CRM_MODEL_KMEANS
@@ -252,6 +254,7 @@ CRM_MODEL_TREE = crm_model_type.CRM_MODEL_TREE
 CRM_MODEL_LOGREG = crm_model_type.CRM_MODEL_LOGREG
 CRM_MODEL_LINREG = crm_model_type.CRM_MODEL_LINREG
 CRM_MODEL_ARIMA = crm_model_type.CRM_MODEL_ARIMA
+CRM_MODEL_CLV = crm_model_type.CRM_MODEL_CLV
 
 
 class crm_kmeans_init(enum.IntEnum):
@@ -466,6 +469,19 @@ CRM_SQL_CREATE = crm_sql_mode.CRM_SQL_CREATE
 CRM_SQL_REPLACE = crm_sql_mode.CRM_SQL_REPLACE
 CRM_SQL_APPEND = crm_sql_mode.CRM_SQL_APPEND
 CRM_SQL_UPSERT = crm_sql_mode.CRM_SQL_UPSERT
+
+
+class crm_clv_period(enum.IntEnum):
+    """Period unit of the CLV summary table."""
+
+    # UTC calendar days (default)
+    CRM_CLV_DAY = 1
+    # weeks from Monday to Sunday, UTC
+    CRM_CLV_WEEK = 2
+
+
+CRM_CLV_DAY = crm_clv_period.CRM_CLV_DAY
+CRM_CLV_WEEK = crm_clv_period.CRM_CLV_WEEK
 
 
 # ---------------------------------------------------------------------------
@@ -1530,6 +1546,113 @@ class crm_sql_options(_Struct):
         Calls crm_sql_options_init(&o, sizeof o) with the size of this class."""
         opts = cls()
         crm_sql_options_init(byref(opts), sizeof(opts))
+        return opts
+
+
+class crm_clv_summary_options(_Struct):
+    """Options of crm_clv_summary(). Initialise with
+    crm_clv_summary_options_init(&o, sizeof o); see crm/common.h for the size rule.
+    """
+
+    _fields_ = [
+        # sizeof as the caller compiled it (set by init)
+        ('size', c_size_t),
+        # customer id column (any type); required; default NULL
+        ('customer', c_char_p),
+        # transaction time column (CRM_TYPE_TIME); required; default NULL
+        ('date', c_char_p),
+        # amount column (number, finite); required; default NULL
+        ('amount', c_char_p),
+        # @type[enum] crm_clv_period; default CRM_CLV_DAY
+        ('period', c_int32),
+        # last moment of the calibration window (inclusive, its period counts), seconds since
+        # the epoch; CRM_TIME_MISSING (default): the last transaction, and no holdout columns
+        ('calibration_end', c_int64),
+        # last moment of the holdout window; CRM_TIME_MISSING (default): the last transaction
+        ('observation_end', c_int64),
+    ]
+    #: Pointer fields and the field that holds their number of elements.
+    _lengths_ = {}
+    #: Integer fields holding a value of an enum (@type[enum] tags).
+    _enums_ = {'period': crm_clv_period}
+    #: Integer fields and their C types (checked on assignment).
+    _integers_ = {'size': 'size_t', 'period': 'int32_t', 'calibration_end': 'int64_t',
+                  'observation_end': 'int64_t'}
+    #: NUL-terminated string fields (checked on assignment).
+    _strings_ = ('customer', 'date', 'amount')
+    #: Fields holding arrays of NUL-terminated strings.
+    _string_arrays_ = ()
+    #: Fields holding arrays of integers and the C type of the integers.
+    _integer_arrays_ = {}
+
+    @classmethod
+    def defaults(cls):
+        """A new crm_clv_summary_options holding the library defaults.
+
+        Calls crm_clv_summary_options_init(&o, sizeof o) with the size of this class."""
+        opts = cls()
+        crm_clv_summary_options_init(byref(opts), sizeof(opts))
+        return opts
+
+
+class crm_clv_options(_Struct):
+    """Options of crm_clv_fit(). Initialise with crm_clv_options_init(&o, sizeof o);
+    see crm/common.h for the size rule.
+    """
+
+    _fields_ = [
+        # sizeof as the caller compiled it (set by init)
+        ('size', c_size_t),
+        # default "frequency"; repeat purchases, whole numbers >= 0; borrowed for the call
+        ('frequency_col', c_char_p),
+        # default "recency"; 0 <= recency <= T, 0 when frequency is 0; borrowed for the call
+        ('recency_col', c_char_p),
+        # default "T"; customer age, >= 0; borrowed for the call
+        ('t_col', c_char_p),
+        # default "monetary"; mean repeat spend, > 0 where frequency > 0; borrowed for the call
+        ('monetary_col', c_char_p),
+        # L2 penalty (see the header), >= 0; default 0
+        ('l2', c_double),
+        # quasi-Newton iterations per model, >= 1; default 500
+        ('max_iter', c_int32),
+        # convergence: largest gradient component of the mean negative log-likelihood in log-
+        # parameters, > 0; default 1e-9
+        ('tol', c_double),
+        # @type[enum] crm_clv_period of the summary table, used for the periods_per_month of 0;
+        # default CRM_CLV_DAY
+        ('period', c_int32),
+        # CLV horizon in whole months, 0..1200; default 12
+        ('horizon', c_int32),
+        # monthly discount rate, > -1; default 0.01
+        ('discount', c_double),
+        # periods per month, > 0, or 0 (default 0): 30 for days, 4.345 for weeks (as lifetimes)
+        ('periods_per_month', c_double),
+        # periods of expected_purchases, >= 0, or -1 (default -1): horizon * periods_per_month
+        ('t', c_double),
+        # worker threads, 0 (default 0) = all cores; the result does not depend on it
+        ('n_threads', c_int32),
+    ]
+    #: Pointer fields and the field that holds their number of elements.
+    _lengths_ = {}
+    #: Integer fields holding a value of an enum (@type[enum] tags).
+    _enums_ = {'period': crm_clv_period}
+    #: Integer fields and their C types (checked on assignment).
+    _integers_ = {'size': 'size_t', 'max_iter': 'int32_t', 'period': 'int32_t',
+                  'horizon': 'int32_t', 'n_threads': 'int32_t'}
+    #: NUL-terminated string fields (checked on assignment).
+    _strings_ = ('frequency_col', 'recency_col', 't_col', 'monetary_col')
+    #: Fields holding arrays of NUL-terminated strings.
+    _string_arrays_ = ()
+    #: Fields holding arrays of integers and the C type of the integers.
+    _integer_arrays_ = {}
+
+    @classmethod
+    def defaults(cls):
+        """A new crm_clv_options holding the library defaults.
+
+        Calls crm_clv_options_init(&o, sizeof o) with the size of this class."""
+        opts = cls()
+        crm_clv_options_init(byref(opts), sizeof(opts))
         return opts
 
 
@@ -3576,7 +3699,7 @@ crm_model_kind_name = _bind(
     Name of a model kind, as in the JSON "kind" member.
     @param[in] kind  @type[enum] crm_model_type; a crm_model_type value (for example
                      crm_model_kind(m))
-    @return "kmeans", "tree", "logreg", "linreg" or "arima"; NULL for any other
+    @return "kmeans", "tree", "logreg", "linreg", "arima" or "clv"; NULL for any other
             value. Ownership: static string, valid for the life of the program.
     Thread-safety: safe from any thread.
     """,
@@ -5202,6 +5325,127 @@ crm_dataset_write_sql = _bind(
     ],
 )
 
+#: crm_status crm_clv_summary_options_init(crm_clv_summary_options *opts, size_t size)
+crm_clv_summary_options_init = _bind(
+    'crm_clv_summary_options_init',
+    c_int,  # returns status
+    [
+        POINTER(crm_clv_summary_options),  # opts: out, options
+        c_size_t,  # size: in, size
+    ],
+    status=True,
+    doc="""crm_status crm_clv_summary_options_init(crm_clv_summary_options *opts, size_t size)
+
+    Write the default summary options into `opts` (customer, date, amount NULL,
+    period = CRM_CLV_DAY, calibration_end = observation_end = CRM_TIME_MISSING).
+    @param[out] opts  options to initialise
+    @param[in]  size  sizeof *opts as the caller compiled it
+    @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1 struct).
+    Ownership: opts is the caller's struct; only its first size bytes are written.
+    Thread-safety: safe from any thread.
+    """,
+    checks=[
+        (1, 'size', 'size_t'),
+    ],
+)
+
+#: crm_status crm_clv_summary(const crm_dataset *tx, const crm_clv_summary_options *opts, crm_dataset **out)
+crm_clv_summary = _bind(
+    'crm_clv_summary',
+    c_int,  # returns status
+    [
+        POINTER(crm_dataset),  # tx: in, handle
+        POINTER(crm_clv_summary_options),  # opts: in, options
+        POINTER(POINTER(crm_dataset)),  # out: out, handle_out (free with crm_dataset_free)
+    ],
+    status=True,
+    doc="""crm_status crm_clv_summary(const crm_dataset *tx, const crm_clv_summary_options *opts, crm_dataset **out)
+
+    The per-customer summary table (definitions at the top of this header).
+    @param[in]  tx    transactions, one row per line or order
+    @param[in]  opts  options; customer, date and amount are required
+    @param[out] out   new dataset, one row per customer in ascending customer
+                      order (text by bytes, numbers and times by value), columns
+                      customer (the type of the customer column), frequency,
+                      recency, T, monetary, and with calibration_end
+                      frequency_holdout, monetary_holdout, duration_holdout
+                      (numbers). NULL on failure.
+                      Ownership: caller; free with crm_dataset_free().
+    @return CRM_OK; CRM_E_INVALID (NULL argument, no rows, a column name not
+            set, unknown period, a missing customer, date or amount or a
+            non-finite amount, naming the column and the 0-based row,
+            observation_end before calibration_end, no purchase up to the
+            calibration end); CRM_E_NOTFOUND (a column does not exist);
+            CRM_E_TYPE (date not a time column, amount not a number column);
+            CRM_E_FORMAT (opts from a newer library with unknown fields set);
+            CRM_E_NOMEM.
+    Ownership: opts and its column names are only read during the call.
+    Thread-safety: tx may be read by other threads meanwhile.
+    """,
+)
+
+#: crm_status crm_clv_options_init(crm_clv_options *opts, size_t size)
+crm_clv_options_init = _bind(
+    'crm_clv_options_init',
+    c_int,  # returns status
+    [
+        POINTER(crm_clv_options),  # opts: out, options
+        c_size_t,  # size: in, size
+    ],
+    status=True,
+    doc="""crm_status crm_clv_options_init(crm_clv_options *opts, size_t size)
+
+    Write the default CLV options into `opts` (frequency_col "frequency",
+    recency_col "recency", t_col "T", monetary_col "monetary", l2 = 0,
+    max_iter = 500, tol = 1e-9, period = CRM_CLV_DAY, horizon = 12,
+    discount = 0.01, periods_per_month = 0, t = -1, n_threads = 0).
+    @param[out] opts  options to initialise
+    @param[in]  size  sizeof *opts as the caller compiled it
+    @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1 struct).
+    Ownership: opts is the caller's struct; only its first size bytes are written.
+    Thread-safety: safe from any thread.
+    """,
+    checks=[
+        (1, 'size', 'size_t'),
+    ],
+)
+
+#: crm_status crm_clv_fit(const crm_dataset *summary, const crm_clv_options *opts, crm_model **out)
+crm_clv_fit = _bind(
+    'crm_clv_fit',
+    c_int,  # returns status
+    [
+        POINTER(crm_dataset),  # summary: in, handle
+        POINTER(crm_clv_options),  # opts: in, options
+        POINTER(POINTER(crm_model)),  # out: out, handle_out (free with crm_model_free)
+    ],
+    status=True,
+    doc="""crm_status crm_clv_fit(const crm_dataset *summary, const crm_clv_options *opts, crm_model **out)
+
+    Fit BG/NBD and Gamma-Gamma on a summary table (crm_clv_summary() or any
+    table with the same meaning, for example lifetimes' CDNOW sample).
+    @param[in]  summary  one row per customer
+    @param[in]  opts     options, or NULL for the defaults
+    @param[out] out      fitted model (kind CRM_MODEL_CLV), NULL on failure.
+                         Ownership: caller; free with crm_model_free().
+    @return CRM_OK (also when max_iter is reached: statistics converged_bgnbd
+            and converged_gamma_gamma); CRM_E_INVALID (NULL argument, no rows,
+            an option out of range, a value breaking the rules of the option
+            fields - a missing or non-finite value, a frequency that is not a
+            whole number >= 0, recency < 0, T < recency, recency > 0 with
+            frequency 0, monetary <= 0 with frequency > 0 - naming the column,
+            the 0-based row and the value; no customer with frequency > 0:
+            neither model can be fitted); CRM_E_NOTFOUND (a column does not
+            exist); CRM_E_TYPE (a column is not a number column);
+            CRM_E_NUMERIC (the likelihood has no finite optimum, e.g. every
+            customer buys at a single frequency and mean; never NaN
+            parameters with CRM_OK); CRM_E_FORMAT (opts from a newer library
+            with unknown fields set); CRM_E_NOMEM.
+    Ownership: opts and its column names are only read during the call.
+    Thread-safety: summary may be read by other threads meanwhile.
+    """,
+)
+
 #: crm_status crm_report_options_init(crm_report_options *opts, size_t size)
 crm_report_options_init = _bind(
     'crm_report_options_init',
@@ -5397,6 +5641,10 @@ FUNCTIONS = (
     'crm_sql_options_init',
     'crm_dataset_read_sql',
     'crm_dataset_write_sql',
+    'crm_clv_summary_options_init',
+    'crm_clv_summary',
+    'crm_clv_options_init',
+    'crm_clv_fit',
     'crm_report_options_init',
     'crm_report_render',
     'crm_report_write',

@@ -112,6 +112,7 @@ final class Capi
     public const CRM_MODEL_LOGREG = 3;
     public const CRM_MODEL_LINREG = 4;
     public const CRM_MODEL_ARIMA = 5;
+    public const CRM_MODEL_CLV = 7;
 
     // crm_kmeans_init: Initial centers of k-means.
     public const CRM_KMEANS_INIT_PLUSPLUS = 1;
@@ -179,6 +180,10 @@ final class Capi
     public const CRM_SQL_APPEND = 2;
     public const CRM_SQL_UPSERT = 3;
 
+    // crm_clv_period: Period unit of the CLV summary table.
+    public const CRM_CLV_DAY = 1;
+    public const CRM_CLV_WEEK = 2;
+
     /** Enum name => [member name => value], in declaration order. */
     public const ENUMS = [
         'crm_status' => ['CRM_OK' => 0, 'CRM_E_INVALID' => -1, 'CRM_E_NOMEM' => -2, 'CRM_E_IO' => -3, 'CRM_E_PARSE' => -4, 'CRM_E_NOTFOUND' => -5, 'CRM_E_TYPE' => -6, 'CRM_E_NUMERIC' => -7, 'CRM_E_STATE' => -8, 'CRM_E_FORMAT' => -9, 'CRM_E_CANCELLED' => -10, 'CRM_E_UNAVAILABLE' => -11],
@@ -188,7 +193,7 @@ final class Capi
         'crm_impute_method' => ['CRM_IMPUTE_MEAN' => 1, 'CRM_IMPUTE_MEDIAN' => 2, 'CRM_IMPUTE_MODE' => 3, 'CRM_IMPUTE_CONSTANT' => 4, 'CRM_IMPUTE_LINEAR' => 5],
         'crm_outlier_rule' => ['CRM_OUTLIER_ZSCORE' => 1, 'CRM_OUTLIER_IQR' => 2, 'CRM_OUTLIER_MAD' => 3],
         'crm_outlier_action' => ['CRM_OUTLIER_FLAG' => 1, 'CRM_OUTLIER_DROP' => 2, 'CRM_OUTLIER_CLIP' => 3],
-        'crm_model_type' => ['CRM_MODEL_KMEANS' => 1, 'CRM_MODEL_TREE' => 2, 'CRM_MODEL_LOGREG' => 3, 'CRM_MODEL_LINREG' => 4, 'CRM_MODEL_ARIMA' => 5],
+        'crm_model_type' => ['CRM_MODEL_KMEANS' => 1, 'CRM_MODEL_TREE' => 2, 'CRM_MODEL_LOGREG' => 3, 'CRM_MODEL_LINREG' => 4, 'CRM_MODEL_ARIMA' => 5, 'CRM_MODEL_CLV' => 7],
         'crm_kmeans_init' => ['CRM_KMEANS_INIT_PLUSPLUS' => 1, 'CRM_KMEANS_INIT_RANDOM' => 2, 'CRM_KMEANS_INIT_GIVEN' => 3],
         'crm_kmeans_algorithm' => ['CRM_KMEANS_AUTO' => 0, 'CRM_KMEANS_LLOYD' => 1, 'CRM_KMEANS_HAMERLY' => 2],
         'crm_tree_task' => ['CRM_TREE_AUTO' => 0, 'CRM_TREE_CLASSIFICATION' => 1, 'CRM_TREE_REGRESSION' => 2],
@@ -202,6 +207,7 @@ final class Capi
         'crm_arima_ic' => ['CRM_ARIMA_AICC' => 0, 'CRM_ARIMA_AIC' => 1, 'CRM_ARIMA_BIC' => 2],
         'crm_apriori_target' => ['CRM_APRIORI_ALL' => 1, 'CRM_APRIORI_CLOSED' => 2, 'CRM_APRIORI_MAXIMAL' => 3],
         'crm_sql_mode' => ['CRM_SQL_CREATE' => 0, 'CRM_SQL_REPLACE' => 1, 'CRM_SQL_APPEND' => 2, 'CRM_SQL_UPSERT' => 3],
+        'crm_clv_period' => ['CRM_CLV_DAY' => 1, 'CRM_CLV_WEEK' => 2],
     ];
 
     /** Flag enums (members combine with |). */
@@ -508,6 +514,41 @@ final class Capi
                 'client_library' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 72],
             ],
         ],
+        'crm_clv_summary_options' => [
+            'init' => 'crm_clv_summary_options_init',
+            'size' => 56,
+            'align' => 8,
+            'fields' => [
+                'size' => ['kind' => 'size', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX, 'offset' => 0],
+                'customer' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 8],
+                'date' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 16],
+                'amount' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 24],
+                'period' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'enum' => 'crm_clv_period', 'default' => 1, 'default_name' => 'CRM_CLV_DAY', 'offset' => 32],
+                'calibration_end' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'default' => PHP_INT_MIN, 'default_name' => 'CRM_TIME_MISSING', 'offset' => 40],
+                'observation_end' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'default' => PHP_INT_MIN, 'default_name' => 'CRM_TIME_MISSING', 'offset' => 48],
+            ],
+        ],
+        'crm_clv_options' => [
+            'init' => 'crm_clv_options_init',
+            'size' => 104,
+            'align' => 8,
+            'fields' => [
+                'size' => ['kind' => 'size', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX, 'offset' => 0],
+                'frequency_col' => ['kind' => 'string', 'type' => 'const char *', 'default' => 'frequency', 'offset' => 8],
+                'recency_col' => ['kind' => 'string', 'type' => 'const char *', 'default' => 'recency', 'offset' => 16],
+                't_col' => ['kind' => 'string', 'type' => 'const char *', 'default' => 'T', 'offset' => 24],
+                'monetary_col' => ['kind' => 'string', 'type' => 'const char *', 'default' => 'monetary', 'offset' => 32],
+                'l2' => ['kind' => 'double', 'type' => 'double', 'default' => 0.0, 'offset' => 40],
+                'max_iter' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 500, 'offset' => 48],
+                'tol' => ['kind' => 'double', 'type' => 'double', 'default' => 1e-09, 'offset' => 56],
+                'period' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'enum' => 'crm_clv_period', 'default' => 1, 'default_name' => 'CRM_CLV_DAY', 'offset' => 64],
+                'horizon' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 12, 'offset' => 68],
+                'discount' => ['kind' => 'double', 'type' => 'double', 'default' => 0.01, 'offset' => 72],
+                'periods_per_month' => ['kind' => 'double', 'type' => 'double', 'default' => 0.0, 'offset' => 80],
+                't' => ['kind' => 'double', 'type' => 'double', 'default' => -1.0, 'offset' => 88],
+                'n_threads' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 0, 'offset' => 96],
+            ],
+        ],
         'crm_report_options' => [
             'init' => 'crm_report_options_init',
             'size' => 184,
@@ -652,6 +693,10 @@ final class Capi
         'crm_sql_options_init' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'out', 'type' => 'crm_sql_options *'], ['name' => 'size', 'role' => 'size', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
         'crm_dataset_read_sql' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'uri', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'query', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'params', 'role' => 'string_array', 'direction' => 'in', 'type' => 'const char *const *'], ['name' => 'nparams', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_sql_options *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
         'crm_dataset_write_sql' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'uri', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'table', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_sql_options *']]],
+        'crm_clv_summary_options_init' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'out', 'type' => 'crm_clv_summary_options *'], ['name' => 'size', 'role' => 'size', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
+        'crm_clv_summary' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'tx', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_clv_summary_options *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
+        'crm_clv_options_init' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'out', 'type' => 'crm_clv_options *'], ['name' => 'size', 'role' => 'size', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
+        'crm_clv_fit' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'summary', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_clv_options *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_model **']]],
         'crm_report_options_init' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'out', 'type' => 'crm_report_options *'], ['name' => 'size', 'role' => 'size', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
         'crm_report_render' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'tx', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_report_options *'], ['name' => 'out', 'role' => 'string_out', 'direction' => 'out', 'type' => 'char **']]],
         'crm_report_write' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'tx', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'path', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_report_options *']]],
@@ -682,6 +727,7 @@ typedef int32_t crm_arima_freq;
 typedef int32_t crm_arima_ic;
 typedef int32_t crm_apriori_target;
 typedef int32_t crm_sql_mode;
+typedef int32_t crm_clv_period;
 typedef void *(*crm_malloc_fn)(size_t size, void *user);
 typedef void *(*crm_realloc_fn)(void *ptr, size_t size, void *user);
 typedef void (*crm_free_fn)(void *ptr, void *user);
@@ -875,6 +921,31 @@ typedef struct crm_sql_options {
     void *user;
     const char *client_library;
 } crm_sql_options;
+typedef struct crm_clv_summary_options {
+    size_t size;
+    const char *customer;
+    const char *date;
+    const char *amount;
+    int32_t period;
+    int64_t calibration_end;
+    int64_t observation_end;
+} crm_clv_summary_options;
+typedef struct crm_clv_options {
+    size_t size;
+    const char *frequency_col;
+    const char *recency_col;
+    const char *t_col;
+    const char *monetary_col;
+    double l2;
+    int32_t max_iter;
+    double tol;
+    int32_t period;
+    int32_t horizon;
+    double discount;
+    double periods_per_month;
+    double t;
+    int32_t n_threads;
+} crm_clv_options;
 typedef struct crm_report_options {
     size_t size;
     const char *customer;
@@ -1007,6 +1078,10 @@ crm_status crm_synth_transactions(const crm_synth_options *opts, crm_dataset **o
 crm_status crm_sql_options_init(crm_sql_options *opts, size_t size);
 crm_status crm_dataset_read_sql(const char *uri, const char *query, const char *const *params, size_t nparams, const crm_sql_options *opts, crm_dataset **out);
 crm_status crm_dataset_write_sql(const crm_dataset *ds, const char *uri, const char *table, const crm_sql_options *opts);
+crm_status crm_clv_summary_options_init(crm_clv_summary_options *opts, size_t size);
+crm_status crm_clv_summary(const crm_dataset *tx, const crm_clv_summary_options *opts, crm_dataset **out);
+crm_status crm_clv_options_init(crm_clv_options *opts, size_t size);
+crm_status crm_clv_fit(const crm_dataset *summary, const crm_clv_options *opts, crm_model **out);
 crm_status crm_report_options_init(crm_report_options *opts, size_t size);
 crm_status crm_report_render(const crm_dataset *tx, const crm_report_options *opts, char **out);
 crm_status crm_report_write(const crm_dataset *tx, const char *path, const crm_report_options *opts);
@@ -2641,6 +2716,60 @@ CDEF;
         $rc = (self::$ffi ?? self::ffi())->crm_dataset_write_sql($ds, $uri, $table, $opts);
         if ($rc !== 0) {
             self::fail($rc, 'crm_dataset_write_sql');
+        }
+    }
+
+    /**
+     * Write the default summary options into `opts` (customer, date, amount NULL, period = CRM_CLV_DAY, calibration_end = observation_end = CRM_TIME_MISSING).
+     *
+     * C: crm_status crm_clv_summary_options_init(crm_clv_summary_options *opts, size_t size)
+     */
+    public static function crm_clv_summary_options_init(mixed $opts, mixed $size): void
+    {
+        $size = self::int($size, 0, PHP_INT_MAX, 'crm_clv_summary_options_init(size)');
+        $rc = (self::$ffi ?? self::ffi())->crm_clv_summary_options_init($opts, $size);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_clv_summary_options_init');
+        }
+    }
+
+    /**
+     * The per-customer summary table (definitions at the top of this header).
+     *
+     * C: crm_status crm_clv_summary(const crm_dataset *tx, const crm_clv_summary_options *opts, crm_dataset **out)
+     */
+    public static function crm_clv_summary(mixed $tx, mixed $opts, mixed $out): void
+    {
+        $rc = (self::$ffi ?? self::ffi())->crm_clv_summary($tx, $opts, $out);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_clv_summary');
+        }
+    }
+
+    /**
+     * Write the default CLV options into `opts` (frequency_col "frequency", recency_col "recency", t_col "T", monetary_col "monetary", l2 = 0, max_iter = 500, tol = 1e-9, period = CRM_CLV_DAY, horizon = 12, discount = 0.01, periods_per_month = 0, t = -1, n_threads = 0).
+     *
+     * C: crm_status crm_clv_options_init(crm_clv_options *opts, size_t size)
+     */
+    public static function crm_clv_options_init(mixed $opts, mixed $size): void
+    {
+        $size = self::int($size, 0, PHP_INT_MAX, 'crm_clv_options_init(size)');
+        $rc = (self::$ffi ?? self::ffi())->crm_clv_options_init($opts, $size);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_clv_options_init');
+        }
+    }
+
+    /**
+     * Fit BG/NBD and Gamma-Gamma on a summary table (crm_clv_summary() or any table with the same meaning, for example lifetimes' CDNOW sample).
+     *
+     * C: crm_status crm_clv_fit(const crm_dataset *summary, const crm_clv_options *opts, crm_model **out)
+     */
+    public static function crm_clv_fit(mixed $summary, mixed $opts, mixed $out): void
+    {
+        $rc = (self::$ffi ?? self::ffi())->crm_clv_fit($summary, $opts, $out);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_clv_fit');
         }
     }
 

@@ -1552,7 +1552,7 @@ public final class CApi {
      * Name of a model kind, as in the JSON "kind" member.
      * {@literal @}param[in] kind  {@literal @}type[enum] crm_model_type; a crm_model_type value (for example
      *                  crm_model_kind(m))
-     * {@literal @}return "kmeans", "tree", "logreg", "linreg" or "arima"; NULL for any other
+     * {@literal @}return "kmeans", "tree", "logreg", "linreg", "arima" or "clv"; NULL for any other
      *         value. Ownership: static string, valid for the life of the program.
      * Thread-safety: safe from any thread.
      */
@@ -3022,6 +3022,119 @@ public final class CApi {
             opts.rethrowCallbackError();
         }
         check(rc);
+    }
+
+    /**
+     * C: crm_status crm_clv_summary_options_init(crm_clv_summary_options *opts, size_t size)
+     *
+     * Write the default summary options into `opts` (customer, date, amount NULL,
+     * period = CRM_CLV_DAY, calibration_end = observation_end = CRM_TIME_MISSING).
+     * {@literal @}param[out] opts  options to initialise
+     * {@literal @}param[in]  size  sizeof *opts as the caller compiled it
+     * {@literal @}return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1 struct).
+     * Ownership: opts is the caller's struct; only its first size bytes are written.
+     * Thread-safety: safe from any thread.
+     */
+    public static void crm_clv_summary_options_init(CrmClvSummaryOptions opts) {
+        int rc = CrmLib.crm_clv_summary_options_init(opts, opts == null ? 0 : opts.size());
+        check(rc);
+    }
+
+    /**
+     * C: crm_status crm_clv_summary(const crm_dataset *tx, const crm_clv_summary_options *opts, crm_dataset **out)
+     *
+     * The per-customer summary table (definitions at the top of this header).
+     * {@literal @}param[in]  tx    transactions, one row per line or order
+     * {@literal @}param[in]  opts  options; customer, date and amount are required
+     * {@literal @}param[out] out   new dataset, one row per customer in ascending customer
+     *                   order (text by bytes, numbers and times by value), columns
+     *                   customer (the type of the customer column), frequency,
+     *                   recency, T, monetary, and with calibration_end
+     *                   frequency_holdout, monetary_holdout, duration_holdout
+     *                   (numbers). NULL on failure.
+     *                   Ownership: caller; free with crm_dataset_free().
+     * {@literal @}return CRM_OK; CRM_E_INVALID (NULL argument, no rows, a column name not
+     *         set, unknown period, a missing customer, date or amount or a
+     *         non-finite amount, naming the column and the 0-based row,
+     *         observation_end before calibration_end, no purchase up to the
+     *         calibration end); CRM_E_NOTFOUND (a column does not exist);
+     *         CRM_E_TYPE (date not a time column, amount not a number column);
+     *         CRM_E_FORMAT (opts from a newer library with unknown fields set);
+     *         CRM_E_NOMEM.
+     * Ownership: opts and its column names are only read during the call.
+     * Thread-safety: tx may be read by other threads meanwhile.
+     */
+    public static Pointer crm_clv_summary(Pointer tx, CrmClvSummaryOptions opts) {
+        long[] c_out = new long[1];
+        int rc = CrmLib.crm_clv_summary(tx, opts, c_out);
+        if (opts != null && opts.hasCallbackError()) {
+            if (rc == 0) {
+                if (c_out[0] != 0) {
+                    CrmLib.crm_dataset_free(new Pointer(c_out[0]));
+                }
+            }
+            opts.rethrowCallbackError();
+        }
+        check(rc);
+        return c_out[0] == 0 ? null : new Pointer(c_out[0]);
+    }
+
+    /**
+     * C: crm_status crm_clv_options_init(crm_clv_options *opts, size_t size)
+     *
+     * Write the default CLV options into `opts` (frequency_col "frequency",
+     * recency_col "recency", t_col "T", monetary_col "monetary", l2 = 0,
+     * max_iter = 500, tol = 1e-9, period = CRM_CLV_DAY, horizon = 12,
+     * discount = 0.01, periods_per_month = 0, t = -1, n_threads = 0).
+     * {@literal @}param[out] opts  options to initialise
+     * {@literal @}param[in]  size  sizeof *opts as the caller compiled it
+     * {@literal @}return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1 struct).
+     * Ownership: opts is the caller's struct; only its first size bytes are written.
+     * Thread-safety: safe from any thread.
+     */
+    public static void crm_clv_options_init(CrmClvOptions opts) {
+        int rc = CrmLib.crm_clv_options_init(opts, opts == null ? 0 : opts.size());
+        check(rc);
+    }
+
+    /**
+     * C: crm_status crm_clv_fit(const crm_dataset *summary, const crm_clv_options *opts, crm_model **out)
+     *
+     * Fit BG/NBD and Gamma-Gamma on a summary table (crm_clv_summary() or any
+     * table with the same meaning, for example lifetimes' CDNOW sample).
+     * {@literal @}param[in]  summary  one row per customer
+     * {@literal @}param[in]  opts     options, or NULL for the defaults
+     * {@literal @}param[out] out      fitted model (kind CRM_MODEL_CLV), NULL on failure.
+     *                      Ownership: caller; free with crm_model_free().
+     * {@literal @}return CRM_OK (also when max_iter is reached: statistics converged_bgnbd
+     *         and converged_gamma_gamma); CRM_E_INVALID (NULL argument, no rows,
+     *         an option out of range, a value breaking the rules of the option
+     *         fields - a missing or non-finite value, a frequency that is not a
+     *         whole number >= 0, recency < 0, T < recency, recency > 0 with
+     *         frequency 0, monetary <= 0 with frequency > 0 - naming the column,
+     *         the 0-based row and the value; no customer with frequency > 0:
+     *         neither model can be fitted); CRM_E_NOTFOUND (a column does not
+     *         exist); CRM_E_TYPE (a column is not a number column);
+     *         CRM_E_NUMERIC (the likelihood has no finite optimum, e.g. every
+     *         customer buys at a single frequency and mean; never NaN
+     *         parameters with CRM_OK); CRM_E_FORMAT (opts from a newer library
+     *         with unknown fields set); CRM_E_NOMEM.
+     * Ownership: opts and its column names are only read during the call.
+     * Thread-safety: summary may be read by other threads meanwhile.
+     */
+    public static Pointer crm_clv_fit(Pointer summary, CrmClvOptions opts) {
+        long[] c_out = new long[1];
+        int rc = CrmLib.crm_clv_fit(summary, opts, c_out);
+        if (opts != null && opts.hasCallbackError()) {
+            if (rc == 0) {
+                if (c_out[0] != 0) {
+                    CrmLib.crm_model_free(new Pointer(c_out[0]));
+                }
+            }
+            opts.rethrowCallbackError();
+        }
+        check(rc);
+        return c_out[0] == 0 ? null : new Pointer(c_out[0]);
     }
 
     /**

@@ -288,6 +288,14 @@ public final class CrmLib {
     public static native int crm_dataset_read_sql(byte[] uri, byte[] query, Pointer params, long nparams, CrmSqlOptions opts, long[] out);
     /** {@code crm_status crm_dataset_write_sql(const crm_dataset *ds, const char *uri, const char *table, const crm_sql_options *opts)} */
     public static native int crm_dataset_write_sql(Pointer ds, byte[] uri, byte[] table, CrmSqlOptions opts);
+    /** {@code crm_status crm_clv_summary_options_init(crm_clv_summary_options *opts, size_t size)} */
+    public static native int crm_clv_summary_options_init(CrmClvSummaryOptions opts, long size);
+    /** {@code crm_status crm_clv_summary(const crm_dataset *tx, const crm_clv_summary_options *opts, crm_dataset **out)} */
+    public static native int crm_clv_summary(Pointer tx, CrmClvSummaryOptions opts, long[] out);
+    /** {@code crm_status crm_clv_options_init(crm_clv_options *opts, size_t size)} */
+    public static native int crm_clv_options_init(CrmClvOptions opts, long size);
+    /** {@code crm_status crm_clv_fit(const crm_dataset *summary, const crm_clv_options *opts, crm_model **out)} */
+    public static native int crm_clv_fit(Pointer summary, CrmClvOptions opts, long[] out);
     /** {@code crm_status crm_report_options_init(crm_report_options *opts, size_t size)} */
     public static native int crm_report_options_init(CrmReportOptions opts, long size);
     /** {@code crm_status crm_report_render(const crm_dataset *tx, const crm_report_options *opts, char **out)} */

@@ -13,6 +13,8 @@ public final class Structs {
     public static final List<Supplier<OptionsStruct>> ALL = List.of(
         CrmAprioriOptions::new,
         CrmArimaOptions::new,
+        CrmClvOptions::new,
+        CrmClvSummaryOptions::new,
         CrmCsvOptions::new,
         CrmImputeOptions::new,
         CrmKmeansOptions::new,
