@@ -25,7 +25,8 @@ static void report_help(const void *ctx)
     printf("usage: %s\n\n"
            "Write one self-contained HTML page for a shop owner: overview and lifecycle,\n"
            "RFM segments with what to do about each, customer clusters in days, orders and\n"
-           "money, the customers most at risk of churning and why, cross-sell rules and a\n"
+           "money, the customers most at risk of churning and why, the customers worth the\n"
+           "most (CLV over 12 months), cross-sell rules and a\n"
            "monthly sales forecast with 80/95%% intervals. Charts are inline SVG; the page\n"
            "needs no network. docs/report.md lists the crm commands giving the same numbers.\n\n"
            "Options:\n"
@@ -45,6 +46,7 @@ static void report_help(const void *ctx)
            "  --seed S              seed of the clustering (default 0)\n"
            "  --churn-days N        churned = no purchase in N days (default 90)\n"
            "  --top N               customers listed as most at risk (default 20)\n"
+           "  --top-value N         customers listed as worth the most (default 20)\n"
            "  --min-support S       cross-sell: minimum share of orders (default 0.01)\n"
            "  --min-lift L          cross-sell: minimum lift (default 2)\n"
            "  --rules N             cross-sell rules shown (default 10)\n"
@@ -85,6 +87,7 @@ int cli_cmd_report(int argc, char **argv)
         {"seed", 0, CLI_UINT64(&ro.seed)},
         {"churn-days", 0, CLI_INT(&ro.churn_days), .min = 1, .max = 36500},
         {"top", 0, CLI_INT32(&ro.top_at_risk), .min = 0, .max = 1000},
+        {"top-value", 0, CLI_INT32(&ro.top_clv), .min = 0, .max = 1000},
         {"min-support", 0, CLI_NUMBER(&ro.min_support), .min = 0, .max = 1},
         {"min-lift", 0, CLI_NUMBER(&ro.min_lift), .min = 0, .max = INFINITY},
         {"rules", 0, CLI_INT32(&ro.max_rules), .min = 0, .max = 1000},

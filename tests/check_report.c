@@ -61,7 +61,8 @@ START_TEST(test_report_sections)
     ck_assert(strncmp(page, "<!DOCTYPE html>", 15) == 0);
     const char *must[] = {"<title>Shop report</title>", "<section id=\"overview\">",
                           "<section id=\"rfm\">", "<section id=\"clusters\">",
-                          "<section id=\"churn\">", "<section id=\"crosssell\">",
+                          "<section id=\"churn\">", "<section id=\"clv\">",
+                          "<section id=\"crosssell\">",
                           "<section id=\"forecast\">", "prefers-color-scheme:dark",
                           "@media print", "data:text/csv;charset=utf-8,",
                           "multiplies the odds of churning by", "Customers who buy",
@@ -178,6 +179,7 @@ START_TEST(test_report_degenerate)
     ck_assert_ok(crm_report_render(tx, &o, &page));
     ck_assert(strstr(page, "No clusters for these data"));
     ck_assert(strstr(page, "No churn model for these data"));
+    ck_assert(strstr(page, "No customer value model for these data"));
     ck_assert(strstr(page, "No cross-sell analysis"));
     ck_assert(strstr(page, "No forecast for these data"));
     ck_assert_double_eq(check_value(page, "rfm.customers"), 1);
@@ -204,7 +206,8 @@ START_TEST(test_report_bad_options)
                  {"support", CRM_E_INVALID},   {"column", CRM_E_NOTFOUND},
                  {"filter", CRM_E_PARSE},      {"empty", CRM_E_INVALID},
                  {"both", CRM_E_INVALID},      {"type", CRM_E_TYPE},
-                 {"churn", CRM_E_INVALID},     {"rules", CRM_E_INVALID}};
+                 {"churn", CRM_E_INVALID},     {"rules", CRM_E_INVALID},
+                 {"clv", CRM_E_INVALID}};
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         shop_options(&o);
         const char *w = cases[i].what;
@@ -218,6 +221,7 @@ START_TEST(test_report_bad_options)
         if (!strcmp(w, "type")) o.date = "Quantity";
         if (!strcmp(w, "churn")) o.churn_days = 0;
         if (!strcmp(w, "rules")) o.max_rules = -1;
+        if (!strcmp(w, "clv")) o.top_clv = 1001;
         page = (char *)"x";
         crm_status st = crm_report_render(tx, &o, &page);
         ck_assert_msg(st == cases[i].st, "%s: got %s (%s)", w, crm_status_str(st),

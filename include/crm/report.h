@@ -27,13 +27,15 @@
  * | churn      | crm_rfm() churn table at as_of - churn_days, crm_logreg_fit() on     |
  * |            | recency_days, frequency, monetary, tenure_days; crm_model_predict()  |
  * |            | on today's RFM table; the top customers not yet churned              |
+ * | value      | crm_clv_summary() (days), crm_clv_fit() (BG/NBD, Gamma-Gamma, 12     |
+ * |            | months, 1 % monthly discount), crm_model_predict(): top by CLV       |
  * | cross-sell | crm_apriori() with invoices as baskets (needs invoice and item)      |
  * | forecast   | crm_arima_fit_dataset(), monthly sums, automatic order,              |
  * |            | crm_arima_forecast_levels() at 80 % and 95 %                         |
  *
  * Sections that cannot be computed from the data (too few customers for k
- * clusters, fewer than two classes for churn, no invoice or item column, a
- * series too short to forecast) show one sentence saying why instead of a
+ * clusters, fewer than two classes for churn, no repeat purchases for the
+ * value model, no invoice or item column, a series too short to forecast) show one sentence saying why instead of a
  * chart; the call still succeeds. Every value a test may compare is written
  * as an attribute data-check="KEY" with data-value="NUMBER" (the shortest
  * text that reads back to the same double); docs/report.md lists the keys.
@@ -88,6 +90,7 @@ typedef struct crm_report_options {
                                   in this many days; also how far before as_of the churn
                                   model is trained; >= 1; @default 90 */
     int32_t top_at_risk;     /**< customers listed as most at risk, 0..1000; @default 20 */
+    int32_t top_clv;         /**< customers listed as worth the most, 0..1000; @default 20 */
     double min_support;      /**< cross-sell: minimum share of orders holding the items,
                                   0 < x <= 1; @default 0.01 */
     double min_lift;         /**< cross-sell: minimum lift, >= 0; @default 2 */
@@ -101,7 +104,7 @@ typedef struct crm_report_options {
 /**
  * Write the default report options into `opts` (every string NULL,
  * as_of = CRM_TIME_MISSING, bins = 5, active_days = 90, inactive_days = 365,
- * k = 4, seed = 0, churn_days = 90, top_at_risk = 20, min_support = 0.01,
+ * k = 4, seed = 0, churn_days = 90, top_at_risk = 20, top_clv = 20, min_support = 0.01,
  * min_lift = 2, max_rules = 10, horizon = 6, n_threads = 0).
  * @param[out] opts  options to initialise
  * @param[in]  size  sizeof *opts as the caller compiled it

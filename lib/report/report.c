@@ -20,6 +20,7 @@ static const crm_report_options report_defaults = {
     .k = 4,
     .churn_days = 90,
     .top_at_risk = 20,
+    .top_clv = 20,
     .min_support = 0.01,
     .min_lift = 2,
     .max_rules = 10,
@@ -50,6 +51,9 @@ static crm_status check_options(const crm_report_options *o)
     if (o->top_at_risk < 0 || o->top_at_risk > 1000)
         return crm__error(CRM_E_INVALID, "report: top_at_risk must be 0..1000 (got %d)",
                           (int)o->top_at_risk);
+    if (o->top_clv < 0 || o->top_clv > 1000)
+        return crm__error(CRM_E_INVALID, "report: top_clv must be 0..1000 (got %d)",
+                          (int)o->top_clv);
     if (!(o->min_support > 0 && o->min_support <= 1))
         return crm__error(CRM_E_INVALID, "report: min_support must be in (0, 1] (got %g)",
                           o->min_support);
@@ -163,6 +167,7 @@ static crm_status render_page(const crm_dataset *tx, const crm_report_options *o
     if (!st) st = rep_section_rfm(p, &r);
     if (!st) st = rep_section_clusters(p, &r);
     if (!st) st = rep_section_churn(p, work, &r);
+    if (!st) st = rep_section_clv(p, work, o->amount ? o->amount : AMOUNT_COL);
     if (!st) st = rep_section_crosssell(p, work);
     if (!st) st = rep_section_forecast(p, work, o->amount ? o->amount : AMOUNT_COL);
     if (!st) {

@@ -188,7 +188,8 @@ void rep_head(rep_page *p, const char *title)
     rep_text(p, title);
     rep_raw(p, "</h1>\n<nav><a href=\"#overview\">Overview</a><a href=\"#rfm\">Segments</a>"
                "<a href=\"#clusters\">Clusters</a><a href=\"#churn\">Churn risk</a>"
-               "<a href=\"#crosssell\">Cross-sell</a><a href=\"#forecast\">Forecast</a>"
+               "<a href=\"#clv\">Customer value</a><a href=\"#crosssell\">Cross-sell</a>"
+               "<a href=\"#forecast\">Forecast</a>"
                "</nav></header>\n<main>\n");
 }
 

@@ -78,6 +78,7 @@ crm_status rep_section_overview(rep_page *p, const crm_dataset *tx, rep_rfm *r);
 crm_status rep_section_rfm(rep_page *p, const rep_rfm *r);
 crm_status rep_section_clusters(rep_page *p, const rep_rfm *r);
 crm_status rep_section_churn(rep_page *p, const crm_dataset *tx, const rep_rfm *r);
+crm_status rep_section_clv(rep_page *p, const crm_dataset *tx, const char *amount_col);
 crm_status rep_section_crosssell(rep_page *p, const crm_dataset *tx);
 crm_status rep_section_forecast(rep_page *p, const crm_dataset *tx, const char *amount_col);
 

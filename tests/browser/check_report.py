@@ -86,6 +86,10 @@ def cli_outputs(crm, data, work, amount_args, l2):
                                             "-o", str(work / "rules.csv")]))
     with open(work / "rules.csv", newline="", encoding="utf-8") as f:
         out["rules"] = {(r["antecedent"], r["consequent"]): r for r in csv.DictReader(f)}
+    run(base + ["clv", data, "--customer", "CustomerID", "--date", "InvoiceDate", "--amount",
+                "Amount", "--json", "-o", str(work / "clv.csv")])
+    with open(work / "clv.csv", newline="", encoding="utf-8") as f:
+        out["clv"] = {r["customer"]: float(r["clv"]) for r in csv.DictReader(f)}
     out["arima"] = json.loads(run(base + ["arima", data, "--time", "InvoiceDate", "--value",
                                           "Amount", "--period", "month", "--auto",
                                           "--horizon", "6", "--level", "80", "--level", "95",
@@ -138,6 +142,16 @@ def check_numbers(checks, rules_shown, cli):
             continue
         for field in ("count", "confidence", "lift"):
             compare(checks, f"apriori.rule.{i}.{field}", rule[field])
+    compare(checks, "clv.total", math.fsum(cli["clv"].values()), 1e-12)
+    top = [k for k in checks if k.startswith("clv.value.")]
+    if not top:
+        fail("no customers in the customer value section")
+    best = sorted(cli["clv"].values(), reverse=True)[:len(top)]
+    shown = sorted((checks[k] for k in top), reverse=True)
+    if shown != best:
+        fail("the customers listed are not the highest CLVs of crm clv")
+    for key in top:
+        compare(checks, key, cli["clv"][key[len("clv.value."):]])
     ar = cli["arima"]
     if "arima.aicc" in checks:
         compare(checks, "arima.aicc", ar["stats"]["aicc"])
@@ -167,7 +181,7 @@ def check_page(page_path, screens, name, cli, get_cli):
     with Browser(width=1200, height=900) as b:
         page = b.open(page_path)
         charts = page.eval(MARKS_JS)
-        if len(charts) < 6:
+        if len(charts) < 9:
             fail(f"{name}: only {len(charts)} charts")
         for c in charts:
             if c["drawn"] == 0 or c["width"] <= 0 or c["height"] <= 0:

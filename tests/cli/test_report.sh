@@ -15,7 +15,7 @@ COLS="--customer CustomerID --date InvoiceDate --invoice InvoiceNo --item Descri
 run report "$T/shop.csv" -o "$T/r.html" $COLS --quantity Quantity --price UnitPrice \
     --filter "$CLEAN" --title "Shop & co" --horizon 3
 check "report exits 0" test "$rc" -eq 0
-check "the page has every section" sh -c "for s in overview rfm clusters churn crosssell forecast; do grep -q \"<section id=\\\"\$s\\\">\" '$T/r.html' || exit 1; done"
+check "the page has every section" sh -c "for s in overview rfm clusters churn clv crosssell forecast; do grep -q \"<section id=\\\"\$s\\\">\" '$T/r.html' || exit 1; done"
 check "the title is escaped" grep -q "<title>Shop &amp; co</title>" "$T/r.html"
 check "--horizon 3: three forecast months" sh -c "grep -q 'arima.forecast.3.mean' '$T/r.html' && ! grep -q 'arima.forecast.4.mean' '$T/r.html'"
 check "no script, no external URL" sh -c "! grep -q -e '<script' -e 'https\\?://' '$T/r.html'"

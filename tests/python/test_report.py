@@ -28,7 +28,7 @@ def test_report_matches_rfm(sales, tmp_path):
     assert page.startswith("<!DOCTYPE html>")
     assert "<title>Shop &lt;&amp;&gt; report</title>" in page
     assert "<script" not in page and "http://" not in page and "https://" not in page
-    for section in ("overview", "rfm", "clusters", "churn", "crosssell", "forecast"):
+    for section in ("overview", "rfm", "clusters", "churn", "clv", "crosssell", "forecast"):
         assert f'<section id="{section}">' in page
     got = checks(page)
     table = libcrm.rfm(sales, "CustomerID", "InvoiceDate", quantity="Quantity",

@@ -532,6 +532,7 @@ export interface crm_report_options {
     seed: number | bigint;
     churn_days: number | bigint;
     top_at_risk: number;
+    top_clv: number;
     min_support: number;
     min_lift: number;
     max_rules: number;
@@ -576,6 +577,8 @@ export interface CrmReportOptionsInput {
     churn_days?: number | bigint | boolean;
     /** customers listed as most at risk, 0..1000; @default 20 */
     top_at_risk?: number | boolean;
+    /** customers listed as worth the most, 0..1000; @default 20 */
+    top_clv?: number | boolean;
     /** cross-sell: minimum share of orders holding the items, 0 < x <= 1; @default 0.01 */
     min_support?: number;
     /** cross-sell: minimum lift, >= 0; @default 2 */
@@ -983,7 +986,7 @@ export declare function crm_clv_summary(tx: Pointer, opts: crm_clv_summary_optio
 export declare function crm_clv_options_init(opts: Partial<crm_clv_options>, size: number | bigint): void;
 /** Fit BG/NBD and Gamma-Gamma on a summary table (crm_clv_summary() or any table with the same meaning, for example lifetimes' CDNOW sample). */
 export declare function crm_clv_fit(summary: Pointer, opts: crm_clv_options | null, out: [Pointer | null]): void;
-/** Write the default report options into `opts` (every string NULL, as_of = CRM_TIME_MISSING, bins = 5, active_days = 90, inactive_days = 365, k = 4, seed = 0, churn_days = 90, top_at_risk = 20, min_support = 0.01, min_lift = 2, max_rules = 10, horizon = 6, n_threads = 0). */
+/** Write the default report options into `opts` (every string NULL, as_of = CRM_TIME_MISSING, bins = 5, active_days = 90, inactive_days = 365, k = 4, seed = 0, churn_days = 90, top_at_risk = 20, top_clv = 20, min_support = 0.01, min_lift = 2, max_rules = 10, horizon = 6, n_threads = 0). */
 export declare function crm_report_options_init(opts: Partial<crm_report_options>, size: number | bigint): void;
 /** Build the HTML report of a transaction table in memory. */
 export declare function crm_report_render(tx: Pointer, opts: crm_report_options | null, out: [Pointer | null]): void;

@@ -268,6 +268,7 @@ types.crm_report_options = koffi.struct("crm_report_options", {
     seed: "uint64_t",
     churn_days: "int64_t",
     top_at_risk: "int32_t",
+    top_clv: "int32_t",
     min_support: "double",
     min_lift: "double",
     max_rules: "int32_t",
@@ -511,6 +512,7 @@ const options = {
         {"default": 0, "integer": ["uint64_t", "0", "UINT64_MAX"], "name": "seed", "offset": 128, "role": "value", "type": "uint64_t"},
         {"default": 90, "integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "churn_days", "offset": 136, "role": "value", "type": "int64_t"},
         {"default": 20, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "top_at_risk", "offset": 144, "role": "value", "type": "int32_t"},
+        {"default": 20, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "top_clv", "offset": 148, "role": "value", "type": "int32_t"},
         {"default": 0.01, "name": "min_support", "offset": 152, "role": "value", "type": "double"},
         {"default": 2.0, "name": "min_lift", "offset": 160, "role": "value", "type": "double"},
         {"default": 10, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "max_rules", "offset": 168, "role": "value", "type": "int32_t"},
@@ -1655,7 +1657,7 @@ function crm_clv_fit(summary, opts, out) {
     const status = raw.crm_clv_fit(summary, opts, out);
     if (status !== 0) throw statusError(status);
 }
-/** Write the default report options into `opts` (every string NULL, as_of = CRM_TIME_MISSING, bins = 5, active_days = 90, inactive_days = 365, k = 4, seed = 0, churn_days = 90, top_at_risk = 20, min_support = 0.01, min_lift = 2, max_rules = 10, horizon = 6, n_threads = 0). */
+/** Write the default report options into `opts` (every string NULL, as_of = CRM_TIME_MISSING, bins = 5, active_days = 90, inactive_days = 365, k = 4, seed = 0, churn_days = 90, top_at_risk = 20, top_clv = 20, min_support = 0.01, min_lift = 2, max_rules = 10, horizon = 6, n_threads = 0). */
 function crm_report_options_init(opts, size) {
     checkInt(size, ["size_t", "0", "SIZE_MAX"], "crm_report_options_init(size)");
     const status = raw.crm_report_options_init(opts, size);

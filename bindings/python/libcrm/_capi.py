@@ -1707,6 +1707,8 @@ class crm_report_options(_Struct):
         ('churn_days', c_int64),
         # customers listed as most at risk, 0..1000; @default 20
         ('top_at_risk', c_int32),
+        # customers listed as worth the most, 0..1000; @default 20
+        ('top_clv', c_int32),
         # cross-sell: minimum share of orders holding the items, 0 < x <= 1; @default 0.01
         ('min_support', c_double),
         # cross-sell: minimum lift, >= 0; @default 2
@@ -1727,7 +1729,8 @@ class crm_report_options(_Struct):
     _integers_ = {'size': 'size_t', 'as_of': 'int64_t', 'bins': 'int32_t',
                   'active_days': 'int64_t', 'inactive_days': 'int64_t', 'k': 'int32_t',
                   'seed': 'uint64_t', 'churn_days': 'int64_t', 'top_at_risk': 'int32_t',
-                  'max_rules': 'int32_t', 'horizon': 'int32_t', 'n_threads': 'int32_t'}
+                  'top_clv': 'int32_t', 'max_rules': 'int32_t', 'horizon': 'int32_t',
+                  'n_threads': 'int32_t'}
     #: NUL-terminated string fields (checked on assignment).
     _strings_ = ('customer', 'date', 'amount', 'quantity', 'price', 'invoice', 'item', 'filter',
                  'title', 'currency')
@@ -5459,7 +5462,7 @@ crm_report_options_init = _bind(
 
     Write the default report options into `opts` (every string NULL,
     as_of = CRM_TIME_MISSING, bins = 5, active_days = 90, inactive_days = 365,
-    k = 4, seed = 0, churn_days = 90, top_at_risk = 20, min_support = 0.01,
+    k = 4, seed = 0, churn_days = 90, top_at_risk = 20, top_clv = 20, min_support = 0.01,
     min_lift = 2, max_rules = 10, horizon = 6, n_threads = 0).
     @param[out] opts  options to initialise
     @param[in]  size  sizeof *opts as the caller compiled it

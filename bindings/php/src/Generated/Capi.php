@@ -573,6 +573,7 @@ final class Capi
                 'seed' => ['kind' => 'int', 'type' => 'uint64_t', 'min' => 0, 'max' => PHP_INT_MAX, 'default' => 0, 'offset' => 128],
                 'churn_days' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'default' => 90, 'offset' => 136],
                 'top_at_risk' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 20, 'offset' => 144],
+                'top_clv' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 20, 'offset' => 148],
                 'min_support' => ['kind' => 'double', 'type' => 'double', 'default' => 0.01, 'offset' => 152],
                 'min_lift' => ['kind' => 'double', 'type' => 'double', 'default' => 2.0, 'offset' => 160],
                 'max_rules' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 10, 'offset' => 168],
@@ -966,6 +967,7 @@ typedef struct crm_report_options {
     uint64_t seed;
     int64_t churn_days;
     int32_t top_at_risk;
+    int32_t top_clv;
     double min_support;
     double min_lift;
     int32_t max_rules;
@@ -2774,7 +2776,7 @@ CDEF;
     }
 
     /**
-     * Write the default report options into `opts` (every string NULL, as_of = CRM_TIME_MISSING, bins = 5, active_days = 90, inactive_days = 365, k = 4, seed = 0, churn_days = 90, top_at_risk = 20, min_support = 0.01, min_lift = 2, max_rules = 10, horizon = 6, n_threads = 0).
+     * Write the default report options into `opts` (every string NULL, as_of = CRM_TIME_MISSING, bins = 5, active_days = 90, inactive_days = 365, k = 4, seed = 0, churn_days = 90, top_at_risk = 20, top_clv = 20, min_support = 0.01, min_lift = 2, max_rules = 10, horizon = 6, n_threads = 0).
      *
      * C: crm_status crm_report_options_init(crm_report_options *opts, size_t size)
      */

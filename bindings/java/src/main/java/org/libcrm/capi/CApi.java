@@ -3142,7 +3142,7 @@ public final class CApi {
      *
      * Write the default report options into `opts` (every string NULL,
      * as_of = CRM_TIME_MISSING, bins = 5, active_days = 90, inactive_days = 365,
-     * k = 4, seed = 0, churn_days = 90, top_at_risk = 20, min_support = 0.01,
+     * k = 4, seed = 0, churn_days = 90, top_at_risk = 20, top_clv = 20, min_support = 0.01,
      * min_lift = 2, max_rules = 10, horizon = 6, n_threads = 0).
      * {@literal @}param[out] opts  options to initialise
      * {@literal @}param[in]  size  sizeof *opts as the caller compiled it

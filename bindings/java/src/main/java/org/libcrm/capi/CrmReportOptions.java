@@ -10,7 +10,7 @@ import com.sun.jna.Structure;
  * crm_report_options_init(&o, sizeof o); see crm/common.h for the size rule.
  * Strings are borrowed for the duration of the call only.
  */
-@Structure.FieldOrder({"size", "customer", "date", "amount", "quantity", "price", "invoice", "item", "filter", "title", "currency", "as_of", "bins", "active_days", "inactive_days", "k", "seed", "churn_days", "top_at_risk", "min_support", "min_lift", "max_rules", "horizon", "n_threads"})
+@Structure.FieldOrder({"size", "customer", "date", "amount", "quantity", "price", "invoice", "item", "filter", "title", "currency", "as_of", "bins", "active_days", "inactive_days", "k", "seed", "churn_days", "top_at_risk", "top_clv", "min_support", "min_lift", "max_rules", "horizon", "n_threads"})
 public final class CrmReportOptions extends OptionsStruct {
     /**
      * sizeof as the caller compiled it (set by init)
@@ -107,6 +107,11 @@ public final class CrmReportOptions extends OptionsStruct {
      */
     public int top_at_risk;
     /**
+     * customers listed as worth the most, 0..1000; {@literal @}default 20
+     * Default: 20
+     */
+    public int top_clv;
+    /**
      * cross-sell: minimum share of orders holding the items, 0 < x <= 1; {@literal @}default 0.01
      * Default: 0.01
      */
@@ -153,6 +158,7 @@ public final class CrmReportOptions extends OptionsStruct {
         new FieldInfo("seed", FieldInfo.Kind.UINT64, 0L, -1L, null, null, 128),
         new FieldInfo("churn_days", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null, 136),
         new FieldInfo("top_at_risk", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 144),
+        new FieldInfo("top_clv", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 148),
         new FieldInfo("min_support", FieldInfo.Kind.DOUBLE, 0L, 0L, null, null, 152),
         new FieldInfo("min_lift", FieldInfo.Kind.DOUBLE, 0L, 0L, null, null, 160),
         new FieldInfo("max_rules", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 168),

@@ -186,6 +186,15 @@ public final class ReportOptions extends Options {
     }
 
     /**
+     * customers listed as worth the most, 0..1000; {@literal @}default 20
+     * Default: 20
+     */
+    public ReportOptions topClv(int value) {
+        set("top_clv", value);
+        return this;
+    }
+
+    /**
      * cross-sell: minimum share of orders holding the items, 0 < x <= 1; {@literal @}default 0.01
      * Default: 0.01
      */
