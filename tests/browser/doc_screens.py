@@ -1,7 +1,7 @@
 """The screenshots in docs/report.md: python3 tests/browser/doc_screens.py REPORT.html DIR
 
 Writes DIR/report-overview.png, report-segments.png, report-clusters.png (dark),
-report-churn.png, report-crosssell.png and report-forecast.png: one section each,
+report-churn.png, report-value.png, report-crosssell.png and report-forecast.png: one section each,
 900 px wide (the report of the demo shop: scripts/ci_report.sh writes one).
 """
 
@@ -12,7 +12,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from cdp import Browser  # noqa: E402
 
 SHOTS = [("#overview", "overview", False), ("#rfm figure", "segments", False),
-         ("#clusters", "clusters", True), ("#churn figure", "churn", False),
+         ("#clusters", "clusters", True), ("#churn figure", "churn", False), ("#clv", "value", False),
          ("#crosssell ul.rules", "crosssell", False), ("#forecast figure svg", "forecast", False)]
 
 
