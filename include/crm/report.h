@@ -35,10 +35,14 @@
  *
  * Sections that cannot be computed from the data (too few customers for k
  * clusters, fewer than two classes for churn, no repeat purchases for the
- * value model, no invoice or item column, a series too short to forecast) show one sentence saying why instead of a
- * chart; the call still succeeds. Every value a test may compare is written
- * as an attribute data-check="KEY" with data-value="NUMBER" (the shortest
- * text that reads back to the same double); docs/report.md lists the keys.
+ * value model, no invoice or item column, fewer than 6 months to forecast)
+ * show one sentence saying why instead of a chart; the call still succeeds.
+ * Every value a test may compare is written as an attribute data-check="KEY"
+ * with data-value="NUMBER" (the shortest text that reads back to the same
+ * double); docs/report.md lists the keys. Cross-sell rules are pruned of
+ * redundant ones (crm_apriori_options.prune_redundant); when churned and
+ * staying customers are separated perfectly by some measure, the churn model
+ * is refitted with an L2 penalty of 1 (the page says so).
  *
  * Thread-safety: the functions only read the input dataset, which other
  * threads may read meanwhile.

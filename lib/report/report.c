@@ -124,7 +124,7 @@ static crm_status rfm_step(const crm_dataset *work, const crm_report_options *o,
     r->as_of = o->as_of;
     if (r->as_of == CRM_TIME_MISSING) st = crm_rfm_default_as_of(work, o->date, &r->as_of);
     size_t n = crm_dataset_nrows(r->table), nt = crm_dataset_nrows(work), c;
-    double *v = crm__malloc_array(n > nt ? n : nt, sizeof *v);
+    double *v = crm__malloc_array(n ? n : 1, sizeof *v);
     if (!v) return st ? st : crm__nomem();
     crm__fsum rev, ord;
     crm__fsum_init(&rev);
@@ -137,7 +137,8 @@ static crm_status rfm_step(const crm_dataset *work, const crm_report_options *o,
     for (size_t i = 0; !st && i < n; i++) crm__fsum_add(&ord, v[i]);
     r->revenue = crm__fsum_result(&rev);
     r->orders = crm__fsum_result(&ord);
-    int64_t *t = (int64_t *)v; /* same size as double */
+    int64_t *t = crm__malloc_array(nt, sizeof *t);
+    if (!st && !t) st = crm__nomem();
     if (!st) st = crm_dataset_column_index(work, o->date, &c);
     if (!st) st = crm_dataset_get_time(work, c, 0, nt, t);
     r->first = INT64_MAX;
@@ -148,6 +149,7 @@ static crm_status rfm_step(const crm_dataset *work, const crm_report_options *o,
         if (t[i] < r->first) r->first = t[i];
         if (t[i] > r->last) r->last = t[i];
     }
+    crm__free(t);
     crm__free(v);
     return st;
 }

@@ -34,12 +34,18 @@ crm_status rep_cell_text(const crm_dataset *ds, size_t col, size_t row, char *bu
         double v;
         char num[40];
         st = crm_dataset_get_number(ds, col, row, 1, &v);
-        if (!st) crm__format_number(v, '.', num), snprintf(buf, cap, "%s", num);
+        if (!st) {
+            crm__format_number(v, '.', num);
+            snprintf(buf, cap, "%s", num);
+        }
     } else if (type == CRM_TYPE_TIME) {
         int64_t t;
         char d[40];
         st = crm_dataset_get_time(ds, col, row, 1, &t);
-        if (!st) crm__format_time(t, 0, d), snprintf(buf, cap, "%s", d);
+        if (!st) {
+            crm__format_time(t, 0, d);
+            snprintf(buf, cap, "%s", d);
+        }
     } else {
         const char *s = NULL;
         st = crm_dataset_get_text(ds, col, row, &s);

@@ -109,9 +109,11 @@ static const char *const segment_advice[][2] = {
      "Reward them, ask for reviews, offer early access; they promote your brand."},
     {"Buy regularly and respond to promotions.", "Upsell higher-value products; loyalty perks."},
     {"Recent customers with a few orders.", "Offer membership or a loyalty programme."},
-    {"Bought for the first time recently.", "Onboard them well; a welcome series builds the habit."},
+    {"Bought for the first time recently.",
+     "Onboard them well; a welcome series builds the habit."},
     {"Recent shoppers who have not bought much yet.", "Build awareness; small free trials."},
-    {"Average recency and frequency.", "Limited-time offers and recommendations from their history."},
+    {"Average recency and frequency.",
+     "Limited-time offers and recommendations from their history."},
     {"Below-average recency and frequency.", "Share popular products; reconnect before they go."},
     {"Used to buy often, but not for a while.", "Personal emails and offers to win them back."},
     {"Made big, frequent purchases long ago.", "Win them back with new products; talk to them."},
@@ -221,10 +223,11 @@ crm_status rep_section_rfm(rep_page *p, const rep_rfm *r)
     if (!st) {
         const char *labels[16];
         for (size_t s = 0; s < ns; s++) labels[s] = crm_rfm_segment_name(s);
-        rep_raw(p, "<section id=\"rfm\"><h2>Customer segments (RFM)</h2>\n<p class=\"lead\">"
-                   "Every customer gets a score from 1 to 5 for how recently they bought (R), "
-                   "how often (F) and how much they spent (M); the segment follows from R and "
-                   "F.</p>\n");
+        rep_printf(p, "<section id=\"rfm\"><h2>Customer segments (RFM)</h2>\n<p class=\"lead\">"
+                      "Every customer gets a score from 1 to %d for how recently they bought "
+                      "(R), how often (F) and how much they spent (M); the segment follows from "
+                      "R and F.</p>\n",
+                   (int)p->o->bins);
         rep_figure_open(p, "Customers per segment, and the revenue they bring");
         rep_svg_bars(p, "Customers per segment", labels, cnt, ns, REP_COUNT);
         rep_svg_bars(p, "Revenue per segment", labels, rev, ns, REP_MONEY);
