@@ -37,6 +37,7 @@ LAYERS = {
     "model": 2,     # the crm_model handle: predict, save / load, transform steps
     "sql": 3,       # SQL databases: URIs, backends opened at run time, read / write
     "kmeans": 3, "tree": 3, "linear": 3, "assoc": 3, "arima": 3,
+    "clv": 3,       # customer lifetime value (BG/NBD, Gamma-Gamma)
     "report": 4,    # the HTML report: runs the analyses of layers 2 and 3
 }
 CLI_LAYER = 5

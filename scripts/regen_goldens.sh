@@ -11,7 +11,7 @@
 #   --keep DIR   write the regenerated files to DIR (kept) instead of a temporary folder
 # env: CRM_R_CORES  processes for the 200 auto.arima fits (default 2)
 #      CI=true      a missing tool or ../shared/data is a failure (exit 1), not a skip (77)
-# needs (scripts/deps.sh goldens): /usr/bin/python3 with numpy, scipy, pandas,
+# needs (scripts/deps.sh goldens): /usr/bin/python3 with numpy, scipy, mpmath, pandas,
 # scikit-learn and statsmodels; Rscript with forecast; ../shared/data beside the
 # repository. Run from anywhere; it works in the repository root.
 set -eu
@@ -47,8 +47,8 @@ cannot_run() {
 }
 
 [ -x "$PY" ] || cannot_run "$PY not found"
-"$PY" -c 'import numpy, scipy, pandas, sklearn, statsmodels' 2>/dev/null ||
-    cannot_run "$PY cannot import numpy, scipy, pandas, sklearn and statsmodels (scripts/deps.sh goldens)"
+"$PY" -c 'import numpy, scipy, pandas, sklearn, statsmodels, mpmath' 2>/dev/null ||
+    cannot_run "$PY cannot import numpy, scipy, pandas, sklearn, statsmodels and mpmath (scripts/deps.sh goldens)"
 command -v Rscript >/dev/null 2>&1 || cannot_run "Rscript not found (scripts/deps.sh goldens)"
 Rscript -e 'suppressPackageStartupMessages(library(forecast))' >/dev/null 2>&1 ||
     cannot_run "R package forecast not installed (scripts/deps.sh goldens)"
@@ -56,7 +56,7 @@ Rscript -e 'suppressPackageStartupMessages(library(forecast))' >/dev/null 2>&1 |
 
 # The generators: every script of tests/reference/ but the comparer must be here.
 generators="apriori.py arima.R clean.py csv_summary.py expr_summary.py group_join.py kmeans.py
-linear.py rfm.py tree.py"
+linear.py rfm.py tree.py clv_reference.py"
 for f in tests/reference/*.py tests/reference/*.R; do
     b=$(basename "$f")
     [ "$b" = compare_goldens.py ] && continue
@@ -109,6 +109,7 @@ step rfm "$PY" tests/reference/rfm.py
 step kmeans "$PY" tests/reference/kmeans.py
 step linear "$PY" tests/reference/linear.py
 step tree "$PY" tests/reference/tree.py
+step clv "$PY" tests/reference/clv_reference.py
 step arima Rscript tests/reference/arima.R
 step arima-generated Rscript tests/reference/arima.R generated
 echo "regen_goldens: every generator ran in $(($(date +%s) - start)) s (CRM_R_CORES=$CRM_R_CORES)"

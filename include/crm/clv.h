@@ -190,13 +190,14 @@ CRM_API crm_status crm_clv_summary(const crm_dataset *tx, const crm_clv_summary_
  */
 typedef struct crm_clv_options {
     size_t size;               /**< sizeof as the caller compiled it (set by init) */
-    const char *frequency_col; /**< default "frequency"; repeat purchases, whole numbers
-                                    >= 0; borrowed for the call */
-    const char *recency_col;   /**< default "recency"; 0 <= recency <= T, 0 when
-                                    frequency is 0; borrowed for the call */
-    const char *t_col;         /**< default "T"; customer age, >= 0; borrowed for the call */
-    const char *monetary_col;  /**< default "monetary"; mean repeat spend, > 0 where
-                                    frequency > 0; borrowed for the call */
+    const char *frequency_col; /**< repeat purchases column (whole numbers >= 0), or NULL
+                                    (default): "frequency"; borrowed for the call */
+    const char *recency_col;   /**< recency column (0 <= recency <= T, 0 when frequency is
+                                    0), or NULL (default): "recency"; borrowed for the call */
+    const char *t_col;         /**< customer age column (>= 0), or NULL (default): "T";
+                                    borrowed for the call */
+    const char *monetary_col;  /**< mean repeat spend column (> 0 where frequency > 0), or
+                                    NULL (default): "monetary"; borrowed for the call */
     double l2;                 /**< L2 penalty (see the header), >= 0; default 0 */
     int32_t max_iter;          /**< quasi-Newton iterations per model, >= 1; default 500 */
     double tol;                /**< convergence: largest gradient component of the mean
@@ -216,8 +217,8 @@ typedef struct crm_clv_options {
 } crm_clv_options;
 
 /**
- * Write the default CLV options into `opts` (frequency_col "frequency",
- * recency_col "recency", t_col "T", monetary_col "monetary", l2 = 0,
+ * Write the default CLV options into `opts` (frequency_col, recency_col,
+ * t_col and monetary_col NULL: "frequency", "recency", "T", "monetary"; l2 = 0,
  * max_iter = 500, tol = 1e-9, period = CRM_CLV_DAY, horizon = 12,
  * discount = 0.01, periods_per_month = 0, t = -1, n_threads = 0).
  * @param[out] opts  options to initialise

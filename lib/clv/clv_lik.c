@@ -43,17 +43,29 @@ static uint64_t bits(double v)
 }
 
 /* Distinct rows of the k columns with their counts (hash on the bit
- * patterns), in order of first appearance. */
+ * patterns), in order of first appearance. Gamma-Gamma's (x, m) are hardly
+ * ever repeated (m is a mean of amounts): those rows are taken as they are. */
 static crm_status distinct_rows(const double *const *cols, int k, size_t n, row3 **out,
                                 size_t *nout)
 {
+    if (n >= UINT32_MAX)
+        return crm__error(CRM_E_INVALID, "crm_clv_fit: more than %u customers", UINT32_MAX - 1);
+    row3 *rows = crm__malloc_array(n ? n : 1, sizeof *rows);
+    if (!rows) return crm__nomem();
+    if (k == 2) {
+        for (size_t i = 0; i < n; i++) {
+            row3 r = {{cols[0][i], cols[1][i], 0}, 1};
+            rows[i] = r;
+        }
+        *out = rows;
+        *nout = n;
+        return CRM_OK;
+    }
     size_t nslots = 16;
     while (nslots < 2 * n)
         nslots *= 2;
-    size_t *slot = crm__calloc(nslots, sizeof *slot); /* distinct index + 1 */
-    row3 *rows = crm__malloc_array(n ? n : 1, sizeof *rows);
-    if (!slot || !rows) {
-        crm__free(slot);
+    uint32_t *slot = crm__calloc(nslots, sizeof *slot); /* distinct index + 1 */
+    if (!slot) {
         crm__free(rows);
         return crm__nomem();
     }
@@ -66,13 +78,15 @@ static crm_status distinct_rows(const double *const *cols, int k, size_t n, row3
             h = crm__mix64(h ^ bits(r.v[j]));
         }
         size_t s = (size_t)h & mask;
-        while (slot[s] && memcmp(rows[slot[s] - 1].v, r.v, sizeof r.v) != 0)
-            s = (s + 1) & mask;
+        for (; slot[s]; s = (s + 1) & mask) {
+            const row3 *q = &rows[slot[s] - 1];
+            if (q->v[0] == r.v[0] && q->v[1] == r.v[1] && q->v[2] == r.v[2]) break;
+        }
         if (slot[s]) {
             rows[slot[s] - 1].w += 1;
         } else {
             rows[nd] = r;
-            slot[s] = ++nd;
+            slot[s] = (uint32_t)++nd;
         }
     }
     crm__free(slot);
@@ -160,7 +174,9 @@ static crm_status log_table(crm__clv_data *d)
             tmax = t > tmax ? t : tmax;
         }
     }
-    if (!(d->ltab = crm__malloc_array((size_t)tmax + 1, sizeof *d->ltab))) return crm__nomem();
+    /* ln(alpha + t), then 1 / (alpha + t) */
+    if (!(d->ltab = crm__malloc_array(2 * ((size_t)tmax + 1), sizeof *d->ltab)))
+        return crm__nomem();
     d->tmax = (size_t)tmax;
     return CRM_OK;
 }
@@ -241,49 +257,60 @@ typedef struct eval_ctx {
     double *part; /* per block: ll, then the gradient (5 values) */
 } eval_ctx;
 
+/* One block of BG/NBD rows: the per-row part of the log-likelihood and its
+ * gradient. ln(alpha + t) and 1 / (alpha + t) come from the table when the
+ * ages are whole numbers; per group: gs[k] = ln a - ln(b + x - 1) and
+ * gs[nx + k] = 1 / (b + x - 1). */
 static void bg_block(void *vctx, size_t blk, int worker)
 {
     (void)worker;
     const eval_ctx *c = vctx;
     const crm__clv_data *d = c->d;
-    double r = c->theta[0], al = c->theta[1], a = c->theta[2], b = c->theta[3];
-    const double *cx = d->gs; /* ln a - ln(b + x - 1) per group */
+    double r = c->theta[0], al = c->theta[1];
+    const double *cx = d->gs, *ib = d->gs + d->nx;
+    const double *lt_tab = d->ltab, *inv_tab = d->tmax ? d->ltab + d->tmax + 1 : NULL;
     size_t lo = blk * BLOCK, hi = lo + BLOCK < d->n ? lo + BLOCK : d->n;
     double s = 0, gr = 0, gal = 0, ga = 0, gb = 0;
     for (size_t i = lo; i < hi; i++) {
-        double x = d->v[0][i], w = d->w[i], rx = r + x;
-        double lT = d->tmax ? d->ltab[(size_t)d->v[2][i]] : log(al + d->v[2][i]);
+        double x = d->v[0][i], w = d->w[i], rx = r + x, lT, iT;
+        if (inv_tab) {
+            size_t k = (size_t)d->v[2][i];
+            lT = lt_tab[k];
+            iT = inv_tab[k];
+        } else {
+            lT = log(al + d->v[2][i]);
+            iT = 1 / (al + d->v[2][i]);
+        }
         double A3 = -rx * lT;
         if (x == 0) {
             s += w * A3;
             gr -= w * lT;
-            gal -= w * rx / (al + d->v[2][i]);
+            gal -= w * rx * iT;
             continue;
         }
-        double lt = d->tmax ? d->ltab[(size_t)d->v[1][i]] : log(al + d->v[1][i]);
-        double A4 = cx[d->gid[i]] - rx * lt, dd = A4 - A3;
-        double e, ll, w4;
-        if (dd > 0) {
-            e = exp(-dd);
-            ll = A4 + log1p(e);
-            w4 = 1 / (1 + e);
+        double lt, it;
+        if (inv_tab) {
+            size_t k = (size_t)d->v[1][i];
+            lt = lt_tab[k];
+            it = inv_tab[k];
         } else {
-            e = exp(dd);
-            ll = A3 + log1p(e);
-            w4 = e / (1 + e);
+            lt = log(al + d->v[1][i]);
+            it = 1 / (al + d->v[1][i]);
         }
-        double w3 = 1 - w4;
+        double A4 = cx[d->gid[i]] - rx * lt, dd = A4 - A3;
+        double e = exp(-fabs(dd)), ll = (dd > 0 ? A4 : A3) + log1p(e);
+        double w4 = dd > 0 ? 1 / (1 + e) : e / (1 + e), w3 = 1 - w4;
         s += w * ll;
         gr -= w * (w3 * lT + w4 * lt);
-        gal -= w * rx * (w3 / (al + d->v[2][i]) + w4 / (al + d->v[1][i]));
-        ga += w * w4 / a;
-        gb -= w * w4 / (b + x - 1);
+        gal -= w * rx * (w3 * iT + w4 * it);
+        ga += w * w4;
+        gb -= w * w4 * ib[d->gid[i]];
     }
     double *p = c->part + 5 * blk;
     p[0] = s;
     p[1] = gr;
     p[2] = gal;
-    p[3] = ga;
+    p[3] = ga / c->theta[2];
     p[4] = gb;
 }
 
@@ -343,10 +370,13 @@ double crm__clv_bg_loglik(const crm__clv_data *d, const double *theta, double *g
         g[2] += W * (pab - pabx);
         g[3] += W * (pab + crm__clv_digamma(b + x) - pb - pabx);
         d->gs[k] = x > 0 ? log(a) - log(b + x - 1) : 0;
+        d->gs[d->nx + k] = x > 0 ? 1 / (b + x - 1) : 0;
     }
     if (d->tmax)
-        for (size_t t = 0; t <= d->tmax; t++)
+        for (size_t t = 0; t <= d->tmax; t++) {
             d->ltab[t] = log(al + (double)t);
+            d->ltab[d->tmax + 1 + t] = 1 / (al + (double)t);
+        }
     double part[5];
     block_sums(d, theta, bg_block, part);
     s += part[0] + d->total * r * log(al);

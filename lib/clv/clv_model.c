@@ -13,10 +13,10 @@
 
 static const crm_clv_options clv_defaults = {
     sizeof(crm_clv_options), /* size */
-    "frequency",             /* frequency_col */
-    "recency",               /* recency_col */
-    "T",                     /* t_col */
-    "monetary",              /* monetary_col */
+    NULL,                    /* frequency_col: "frequency" */
+    NULL,                    /* recency_col: "recency" */
+    NULL,                    /* t_col: "T" */
+    NULL,                    /* monetary_col: "monetary" */
     0.0,                     /* l2 */
     500,                     /* max_iter */
     1e-9,                    /* tol */
@@ -136,12 +136,22 @@ static double pearson(const double *x, const double *y, size_t n)
     return sxx > 0 && syy > 0 ? sxy / sqrt(sxx * syy) : NAN;
 }
 
+/* The column names of the options, NULL replaced by the default names. */
+static void column_names(const crm_clv_options *o, const char **names)
+{
+    names[0] = o->frequency_col ? o->frequency_col : "frequency";
+    names[1] = o->recency_col ? o->recency_col : "recency";
+    names[2] = o->t_col ? o->t_col : "T";
+    names[3] = o->monetary_col ? o->monetary_col : "monetary";
+}
+
 static crm_status check_options(const crm_clv_options *o)
 {
-    const char *names[4] = {o->frequency_col, o->recency_col, o->t_col, o->monetary_col};
+    const char *names[4];
+    column_names(o, names);
     for (int j = 0; j < 4; j++)
-        if (!names[j] || !names[j][0])
-            return crm__error(CRM_E_INVALID, "crm_clv_fit: a column name option is NULL or empty");
+        if (!names[j][0])
+            return crm__error(CRM_E_INVALID, "crm_clv_fit: a column name option is empty");
     if (!(o->l2 >= 0 && isfinite(o->l2)))
         return crm__error(CRM_E_INVALID, "crm_clv_fit: l2 must be >= 0 and finite (got %g)", o->l2);
     if (o->max_iter < 1)
@@ -172,7 +182,8 @@ static crm_status new_state(const crm_clv_options *o, clv_model **out)
 {
     clv_model *m = crm__calloc(1, sizeof *m);
     if (!m) return crm__nomem();
-    const char *names[4] = {o->frequency_col, o->recency_col, o->t_col, o->monetary_col};
+    const char *names[4];
+    column_names(o, names);
     for (int j = 0; j < 4; j++)
         if (!(m->cols[j] = crm__strdup(names[j]))) {
             clv_free_state(m);

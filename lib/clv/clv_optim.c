@@ -184,13 +184,18 @@ static int bfgs(const problem *pb, double *phi, double *f, double *g, int max_it
     return it;
 }
 
-/* Newton steps until the gradient stops shrinking. */
-static int newton(const problem *pb, double *phi, double *f, double *g, double tol)
+/* Newton steps until the gradient stops shrinking. The last Hessian computed
+ * (in phi) is left in Hl, *have_h set when there is one. */
+static int newton(const problem *pb, double *phi, double *f, double *g, double tol, double *Hl,
+                  int *have_h)
 {
     int n = pb->dim, it = 0;
+    *have_h = 0;
     for (; it < 20 && maxabs(g, n) > 1e-3 * tol; it++) {
         double H[MAXD * MAXD], d[MAXD], mg[MAXD], g0 = maxabs(g, n);
         if (!hessian_phi(pb, phi, H)) break;
+        memcpy(Hl, H, sizeof H);
+        *have_h = 1;
         for (int i = 0; i < n; i++)
             mg[i] = -g[i];
         if (!chol_solve(H, n, mg, d)) break;
@@ -209,9 +214,12 @@ static int newton(const problem *pb, double *phi, double *f, double *g, double t
     return it;
 }
 
-/* Standard errors: Hessian of n * objective in theta by central differences
- * of the gradient, inverted. NaN when it is not positive definite. */
-static void std_errors(const problem *pb, const double *phi, double *se)
+/* Standard errors from Hp, the Hessian of the objective in phi (from central
+ * differences of the gradient, at or one Newton step before the optimum): in
+ * theta, f_ij = (Hp_ij - [i = j] g_i) / (theta_i theta_j); the covariance is the
+ * inverse of n f''. NaN when it is not positive definite. */
+static void std_errors(const problem *pb, const double *phi, const double *g, const double *Hp,
+                       double *se)
 {
     int n = pb->dim;
     double H[MAXD * MAXD], th[MAXD], N = pb->d->total;
@@ -219,22 +227,9 @@ static void std_errors(const problem *pb, const double *phi, double *se)
         th[i] = exp(phi[i]);
         se[i] = NAN;
     }
-    for (int j = 0; j < n; j++) {
-        double gp[2][MAXD], hj = 1e-5 * th[j];
-        for (int k = 0; k < 2; k++) {
-            double p[MAXD], g[MAXD];
-            memcpy(p, phi, sizeof p);
-            p[j] = log(th[j] + (k ? -hj : hj));
-            if (!isfinite(objective(pb, p, g))) return;
-            for (int i = 0; i < n; i++)
-                gp[k][i] = g[i] / exp(p[i]); /* gradient in theta */
-        }
-        for (int i = 0; i < n; i++)
-            H[i * n + j] = N * (gp[0][i] - gp[1][i]) / (2 * hj);
-    }
     for (int i = 0; i < n; i++)
-        for (int j = 0; j < i; j++)
-            H[i * n + j] = H[j * n + i] = 0.5 * (H[i * n + j] + H[j * n + i]);
+        for (int j = 0; j < n; j++)
+            H[i * n + j] = N * (Hp[i * n + j] - (i == j ? g[i] : 0)) / (th[i] * th[j]);
     for (int c = 0; c < n; c++) {
         double Hc[MAXD * MAXD], e[MAXD] = {0}, col[MAXD];
         memcpy(Hc, H, sizeof Hc);
@@ -257,8 +252,10 @@ crm_status crm__clv_maximize(const crm__clv_data *d,
     double f = objective(&pb, phi, g);
     if (!isfinite(f))
         return crm__error(CRM_E_NUMERIC, "the likelihood is not finite at the starting point");
+    double Hp[MAXD * MAXD];
+    int have_h = 0;
     int it = bfgs(&pb, phi, &f, g, max_iter, tol);
-    it += newton(&pb, phi, &f, g, tol);
+    it += newton(&pb, phi, &f, g, tol, Hp, &have_h);
     for (int i = 0; i < dim; i++) {
         out->theta[i] = exp(phi[i]);
         if (!isfinite(out->theta[i]) || fabs(phi[i]) >= PHI_MAX - 1)
@@ -269,6 +266,10 @@ crm_status crm__clv_maximize(const crm__clv_data *d,
     out->iterations = it;
     out->converged = maxabs(g, dim) <= tol;
     out->loglik = loglik(d, out->theta, NULL);
-    std_errors(&pb, phi, out->se);
+    if (!have_h && !hessian_phi(&pb, phi, Hp))
+        for (int i = 0; i < dim; i++)
+            out->se[i] = NAN;
+    else
+        std_errors(&pb, phi, g, Hp, out->se);
     return CRM_OK;
 }

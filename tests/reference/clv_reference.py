@@ -86,8 +86,8 @@ def bg_ll(theta, x, tx, T):
     return A1 + A2 + np.logaddexp(A3, A4)
 
 
-def bg_grad(theta, x, tx, T):
-    """Analytic gradient of the summed BG/NBD log-likelihood."""
+def bg_grad(theta, x, tx, T, w=1.0):
+    """Analytic gradient of the summed BG/NBD log-likelihood (customers weighted by w)."""
     r, alpha, a, b = theta
     A3 = -(r + x) * np.log(alpha + T)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -101,7 +101,7 @@ def bg_grad(theta, x, tx, T):
     with np.errstate(divide="ignore", invalid="ignore"):
         gB = psi(a + b) + psi(b + x) - psi(b) - psi(a + b + x) - np.where(
             x > 0, w4 / np.maximum(b + x - 1, 1e-300), 0.0)
-    return np.array([gr.sum(), ga.sum(), gA.sum(), gB.sum()])
+    return np.array([(w * gr).sum(), (w * ga).sum(), (w * gA).sum(), (w * gB).sum()])
 
 
 def gg_ll(theta, x, m):
@@ -111,13 +111,14 @@ def gg_ll(theta, x, m):
             + (p * x - 1) * np.log(m) + p * x * np.log(x) - (p * x + q) * np.log(x * m + v))
 
 
-def gg_grad(theta, x, m):
+def gg_grad(theta, x, m, w=1.0):
+    """Analytic gradient of the summed Gamma-Gamma log-likelihood (weights w)."""
     p, q, v = theta
     L = np.log(x * m + v)
     gp = x * (psi(p * x + q) - psi(p * x) + np.log(m) + np.log(x) - L)
     gq = psi(p * x + q) - psi(q) + np.log(v) - L
     gv = q / v - (p * x + q) / (x * m + v)
-    return np.array([gp.sum(), gq.sum(), gv.sum()])
+    return np.array([(w * gp).sum(), (w * gq).sum(), (w * gv).sum()])
 
 
 def fit(ll, grad, start, args):

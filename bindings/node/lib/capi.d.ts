@@ -265,13 +265,13 @@ export interface crm_clv_options {
 }
 /** Options input for crm_clv_options: every field optional; lengths are set from the arrays. */
 export interface CrmClvOptionsInput {
-    /** default "frequency"; repeat purchases, whole numbers >= 0; borrowed for the call */
+    /** repeat purchases column (whole numbers >= 0), or NULL (default): "frequency"; borrowed for the call */
     frequency_col?: string | null;
-    /** default "recency"; 0 <= recency <= T, 0 when frequency is 0; borrowed for the call */
+    /** recency column (0 <= recency <= T, 0 when frequency is 0), or NULL (default): "recency"; borrowed for the call */
     recency_col?: string | null;
-    /** default "T"; customer age, >= 0; borrowed for the call */
+    /** customer age column (>= 0), or NULL (default): "T"; borrowed for the call */
     t_col?: string | null;
-    /** default "monetary"; mean repeat spend, > 0 where frequency > 0; borrowed for the call */
+    /** mean repeat spend column (> 0 where frequency > 0), or NULL (default): "monetary"; borrowed for the call */
     monetary_col?: string | null;
     /** L2 penalty (see the header), >= 0; default 0 */
     l2?: number;
@@ -978,7 +978,7 @@ export declare function crm_dataset_write_sql(ds: Pointer, uri: string | null, t
 export declare function crm_clv_summary_options_init(opts: Partial<crm_clv_summary_options>, size: number | bigint): void;
 /** The per-customer summary table (definitions at the top of this header). */
 export declare function crm_clv_summary(tx: Pointer, opts: crm_clv_summary_options | null, out: [Pointer | null]): void;
-/** Write the default CLV options into `opts` (frequency_col "frequency", recency_col "recency", t_col "T", monetary_col "monetary", l2 = 0, max_iter = 500, tol = 1e-9, period = CRM_CLV_DAY, horizon = 12, discount = 0.01, periods_per_month = 0, t = -1, n_threads = 0). */
+/** Write the default CLV options into `opts` (frequency_col, recency_col, t_col and monetary_col NULL: "frequency", "recency", "T", "monetary"; l2 = 0, max_iter = 500, tol = 1e-9, period = CRM_CLV_DAY, horizon = 12, discount = 0.01, periods_per_month = 0, t = -1, n_threads = 0). */
 export declare function crm_clv_options_init(opts: Partial<crm_clv_options>, size: number | bigint): void;
 /** Fit BG/NBD and Gamma-Gamma on a summary table (crm_clv_summary() or any table with the same meaning, for example lifetimes' CDNOW sample). */
 export declare function crm_clv_fit(summary: Pointer, opts: crm_clv_options | null, out: [Pointer | null]): void;

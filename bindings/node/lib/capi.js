@@ -395,10 +395,10 @@ const options = {
     ] },
     crm_clv_options: { init: "crm_clv_options_init", size: koffi.sizeof(types.crm_clv_options), fields: [
         {"integer": ["size_t", "0", "SIZE_MAX"], "name": "size", "offset": 0, "role": "size", "type": "size_t"},
-        {"default": "frequency", "name": "frequency_col", "offset": 8, "role": "string", "type": "const char *"},
-        {"default": "recency", "name": "recency_col", "offset": 16, "role": "string", "type": "const char *"},
-        {"default": "T", "name": "t_col", "offset": 24, "role": "string", "type": "const char *"},
-        {"default": "monetary", "name": "monetary_col", "offset": 32, "role": "string", "type": "const char *"},
+        {"default": null, "name": "frequency_col", "offset": 8, "role": "string", "type": "const char *"},
+        {"default": null, "name": "recency_col", "offset": 16, "role": "string", "type": "const char *"},
+        {"default": null, "name": "t_col", "offset": 24, "role": "string", "type": "const char *"},
+        {"default": null, "name": "monetary_col", "offset": 32, "role": "string", "type": "const char *"},
         {"default": 0.0, "name": "l2", "offset": 40, "role": "value", "type": "double"},
         {"default": 500, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "max_iter", "offset": 48, "role": "value", "type": "int32_t"},
         {"default": 1e-09, "name": "tol", "offset": 56, "role": "value", "type": "double"},
@@ -1630,7 +1630,7 @@ function crm_clv_summary(tx, opts, out) {
     const status = raw.crm_clv_summary(tx, opts, out);
     if (status !== 0) throw statusError(status);
 }
-/** Write the default CLV options into `opts` (frequency_col "frequency", recency_col "recency", t_col "T", monetary_col "monetary", l2 = 0, max_iter = 500, tol = 1e-9, period = CRM_CLV_DAY, horizon = 12, discount = 0.01, periods_per_month = 0, t = -1, n_threads = 0). */
+/** Write the default CLV options into `opts` (frequency_col, recency_col, t_col and monetary_col NULL: "frequency", "recency", "T", "monetary"; l2 = 0, max_iter = 500, tol = 1e-9, period = CRM_CLV_DAY, horizon = 12, discount = 0.01, periods_per_month = 0, t = -1, n_threads = 0). */
 function crm_clv_options_init(opts, size) {
     checkInt(size, ["size_t", "0", "SIZE_MAX"], "crm_clv_options_init(size)");
     const status = raw.crm_clv_options_init(opts, size);

@@ -39,6 +39,7 @@ from ._linear import (LinearRegression, LogisticRegression, classification_metri
 from ._assoc import apriori, split_items
 from ._tree import DecisionTree
 from ._arima import Arima, arima_many
+from ._clv import Clv, clv_summary
 from ._report import report, report_html
 
 __all__ = [
@@ -46,7 +47,7 @@ __all__ = [
     "satisfaction", "funnel",
     "Model", "KMeans", "DecisionTree", "load_model", "silhouette", "apriori", "split_items",
     "LogisticRegression", "LinearRegression", "classification_metrics", "regression_metrics",
-    "Arima", "arima_many", "report", "report_html",
+    "Arima", "arima_many", "Clv", "clv_summary", "report", "report_html",
     "Error", "InvalidError", "NoMemoryError", "CrmIOError", "ParseError", "NotFoundError",
     "CrmTypeError", "NumericError", "StateError", "FormatError", "CancelledError",
     "UnavailableError",

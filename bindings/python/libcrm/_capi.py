@@ -1558,13 +1558,16 @@ class crm_clv_options(_Struct):
     _fields_ = [
         # sizeof as the caller compiled it (set by init)
         ('size', c_size_t),
-        # default "frequency"; repeat purchases, whole numbers >= 0; borrowed for the call
+        # repeat purchases column (whole numbers >= 0), or NULL (default): "frequency"; borrowed
+        # for the call
         ('frequency_col', c_char_p),
-        # default "recency"; 0 <= recency <= T, 0 when frequency is 0; borrowed for the call
+        # recency column (0 <= recency <= T, 0 when frequency is 0), or NULL (default):
+        # "recency"; borrowed for the call
         ('recency_col', c_char_p),
-        # default "T"; customer age, >= 0; borrowed for the call
+        # customer age column (>= 0), or NULL (default): "T"; borrowed for the call
         ('t_col', c_char_p),
-        # default "monetary"; mean repeat spend, > 0 where frequency > 0; borrowed for the call
+        # mean repeat spend column (> 0 where frequency > 0), or NULL (default): "monetary";
+        # borrowed for the call
         ('monetary_col', c_char_p),
         # L2 penalty (see the header), >= 0; default 0
         ('l2', c_double),
@@ -5344,8 +5347,8 @@ crm_clv_options_init = _bind(
     status=True,
     doc="""crm_status crm_clv_options_init(crm_clv_options *opts, size_t size)
 
-    Write the default CLV options into `opts` (frequency_col "frequency",
-    recency_col "recency", t_col "T", monetary_col "monetary", l2 = 0,
+    Write the default CLV options into `opts` (frequency_col, recency_col,
+    t_col and monetary_col NULL: "frequency", "recency", "T", "monetary"; l2 = 0,
     max_iter = 500, tol = 1e-9, period = CRM_CLV_DAY, horizon = 12,
     discount = 0.01, periods_per_month = 0, t = -1, n_threads = 0).
     @param[out] opts  options to initialise

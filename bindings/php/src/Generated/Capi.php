@@ -520,10 +520,10 @@ final class Capi
             'align' => 8,
             'fields' => [
                 'size' => ['kind' => 'size', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX, 'offset' => 0],
-                'frequency_col' => ['kind' => 'string', 'type' => 'const char *', 'default' => 'frequency', 'offset' => 8],
-                'recency_col' => ['kind' => 'string', 'type' => 'const char *', 'default' => 'recency', 'offset' => 16],
-                't_col' => ['kind' => 'string', 'type' => 'const char *', 'default' => 'T', 'offset' => 24],
-                'monetary_col' => ['kind' => 'string', 'type' => 'const char *', 'default' => 'monetary', 'offset' => 32],
+                'frequency_col' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 8],
+                'recency_col' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 16],
+                't_col' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 24],
+                'monetary_col' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 32],
                 'l2' => ['kind' => 'double', 'type' => 'double', 'default' => 0.0, 'offset' => 40],
                 'max_iter' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 500, 'offset' => 48],
                 'tol' => ['kind' => 'double', 'type' => 'double', 'default' => 1e-09, 'offset' => 56],
@@ -2722,7 +2722,7 @@ CDEF;
     }
 
     /**
-     * Write the default CLV options into `opts` (frequency_col "frequency", recency_col "recency", t_col "T", monetary_col "monetary", l2 = 0, max_iter = 500, tol = 1e-9, period = CRM_CLV_DAY, horizon = 12, discount = 0.01, periods_per_month = 0, t = -1, n_threads = 0).
+     * Write the default CLV options into `opts` (frequency_col, recency_col, t_col and monetary_col NULL: "frequency", "recency", "T", "monetary"; l2 = 0, max_iter = 500, tol = 1e-9, period = CRM_CLV_DAY, horizon = 12, discount = 0.01, periods_per_month = 0, t = -1, n_threads = 0).
      *
      * C: crm_status crm_clv_options_init(crm_clv_options *opts, size_t size)
      */

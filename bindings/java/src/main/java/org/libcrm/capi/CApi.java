@@ -3030,8 +3030,8 @@ public final class CApi {
     /**
      * C: crm_status crm_clv_options_init(crm_clv_options *opts, size_t size)
      *
-     * Write the default CLV options into `opts` (frequency_col "frequency",
-     * recency_col "recency", t_col "T", monetary_col "monetary", l2 = 0,
+     * Write the default CLV options into `opts` (frequency_col, recency_col,
+     * t_col and monetary_col NULL: "frequency", "recency", "T", "monetary"; l2 = 0,
      * max_iter = 500, tol = 1e-9, period = CRM_CLV_DAY, horizon = 12,
      * discount = 0.01, periods_per_month = 0, t = -1, n_threads = 0).
      * {@literal @}param[out] opts  options to initialise

@@ -16,23 +16,23 @@ public final class CrmClvOptions extends OptionsStruct {
      */
     public long size;
     /**
-     * default "frequency"; repeat purchases, whole numbers >= 0; borrowed for the call
-     * Default: frequency
+     * repeat purchases column (whole numbers >= 0), or NULL (default): "frequency"; borrowed for the call
+     * Default: null (NULL)
      */
     public Pointer frequency_col;
     /**
-     * default "recency"; 0 <= recency <= T, 0 when frequency is 0; borrowed for the call
-     * Default: recency
+     * recency column (0 <= recency <= T, 0 when frequency is 0), or NULL (default): "recency"; borrowed for the call
+     * Default: null (NULL)
      */
     public Pointer recency_col;
     /**
-     * default "T"; customer age, >= 0; borrowed for the call
-     * Default: T
+     * customer age column (>= 0), or NULL (default): "T"; borrowed for the call
+     * Default: null (NULL)
      */
     public Pointer t_col;
     /**
-     * default "monetary"; mean repeat spend, > 0 where frequency > 0; borrowed for the call
-     * Default: monetary
+     * mean repeat spend column (> 0 where frequency > 0), or NULL (default): "monetary"; borrowed for the call
+     * Default: null (NULL)
      */
     public Pointer monetary_col;
     /**

@@ -15,8 +15,8 @@ import org.libcrm.Progress;
 public final class ClvOptions extends Options {
 
     /**
-     * default "frequency"; repeat purchases, whole numbers >= 0; borrowed for the call
-     * Default: frequency
+     * repeat purchases column (whole numbers >= 0), or NULL (default): "frequency"; borrowed for the call
+     * Default: null (NULL)
      */
     public ClvOptions frequencyCol(String value) {
         set("frequency_col", value);
@@ -24,8 +24,8 @@ public final class ClvOptions extends Options {
     }
 
     /**
-     * default "recency"; 0 <= recency <= T, 0 when frequency is 0; borrowed for the call
-     * Default: recency
+     * recency column (0 <= recency <= T, 0 when frequency is 0), or NULL (default): "recency"; borrowed for the call
+     * Default: null (NULL)
      */
     public ClvOptions recencyCol(String value) {
         set("recency_col", value);
@@ -33,8 +33,8 @@ public final class ClvOptions extends Options {
     }
 
     /**
-     * default "T"; customer age, >= 0; borrowed for the call
-     * Default: T
+     * customer age column (>= 0), or NULL (default): "T"; borrowed for the call
+     * Default: null (NULL)
      */
     public ClvOptions tCol(String value) {
         set("t_col", value);
@@ -42,8 +42,8 @@ public final class ClvOptions extends Options {
     }
 
     /**
-     * default "monetary"; mean repeat spend, > 0 where frequency > 0; borrowed for the call
-     * Default: monetary
+     * mean repeat spend column (> 0 where frequency > 0), or NULL (default): "monetary"; borrowed for the call
+     * Default: null (NULL)
      */
     public ClvOptions monetaryCol(String value) {
         set("monetary_col", value);
