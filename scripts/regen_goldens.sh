@@ -10,6 +10,8 @@
 # usage: scripts/regen_goldens.sh [--keep DIR]
 #   --keep DIR   write the regenerated files to DIR (kept) instead of a temporary folder
 # env: CRM_R_CORES  processes for the 200 auto.arima fits (default 2)
+#      CRM          the crm binary that generates the demo shop for demo_forecast.R
+#                   (default build/dev/crm; only its synth output is used)
 #      CI=true      a missing tool or ../shared/data is a failure (exit 1), not a skip (77)
 # needs (scripts/deps.sh goldens): /usr/bin/python3 with numpy, scipy, mpmath, pandas,
 # scikit-learn and statsmodels; Rscript with forecast; ../shared/data beside the
@@ -53,10 +55,12 @@ command -v Rscript >/dev/null 2>&1 || cannot_run "Rscript not found (scripts/dep
 Rscript -e 'suppressPackageStartupMessages(library(forecast))' >/dev/null 2>&1 ||
     cannot_run "R package forecast not installed (scripts/deps.sh goldens)"
 [ -d "$DATA" ] || cannot_run "the shared data folder $DATA is not present"
+CRM=${CRM:-build/dev/crm}
+[ -x "$CRM" ] || cannot_run "$CRM not found (the dev build makes it; demo_forecast.R needs its synth data)"
 
 # The generators: every script of tests/reference/ but the comparer must be here.
 generators="apriori.py arima.R clean.py csv_summary.py expr_summary.py group_join.py kmeans.py
-linear.py rfm.py tree.py clv_reference.py"
+linear.py rfm.py tree.py clv_reference.py demo_forecast.R"
 for f in tests/reference/*.py tests/reference/*.R; do
     b=$(basename "$f")
     [ "$b" = compare_goldens.py ] && continue
@@ -112,6 +116,9 @@ step tree "$PY" tests/reference/tree.py
 step clv "$PY" tests/reference/clv_reference.py
 step arima Rscript tests/reference/arima.R
 step arima-generated Rscript tests/reference/arima.R generated
+# the demo's shop (scripts/demo.sh step 1) from crm synth; R does the rest
+step demo_forecast.tsv sh -c '"$1" synth -o "$2" --customers 5000 --days 1461 --seed 42 2>/dev/null &&
+    Rscript tests/reference/demo_forecast.R "$2"; rc=$?; rm -f "$2"; exit $rc' sh "$CRM" "$OUT/.demo_shop.csv"
 echo "regen_goldens: every generator ran in $(($(date +%s) - start)) s (CRM_R_CORES=$CRM_R_CORES)"
 rm -f "$OUT"/.log-*
 

@@ -80,6 +80,28 @@ check "--level 100: exit 2" [ "$rc" -eq 2 ]
 run arima --help
 check "--help exits 0" [ "$rc" -eq 0 ]
 
+# ---- the demo's forecast (scripts/demo.sh step 9) as forecast::auto.arima -----------------
+# tests/reference/golden/demo_forecast.tsv (tests/reference/demo_forecast.R): R cleans the same
+# crm synth shop as the demo, sums Amount per month and runs auto.arima. crm arima --auto must
+# pick the same model and forecast the same 12 means (1e-6 relative: both optimisers stop
+# within about 1e-8 of the optimum), whose peak is November.
+GOLDEN_DEMO=$(dirname "$0")/../reference/golden/demo_forecast.tsv
+run synth -o "$T/demo_shop.csv" --customers 5000 --days 1461 --seed 42
+run clean "$T/demo_shop.csv" -o "$T/demo_sales.csv" \
+    --filter "CustomerID is not missing and Quantity > 0 and UnitPrice > 0 and not startswith(InvoiceNo, 'C')" \
+    --dedup --mutate "Amount=Quantity * UnitPrice"
+run arima "$T/demo_sales.csv" --time InvoiceDate --value Amount --period month --auto \
+    --horizon 12 -o "$T/demo_fc.csv"
+want=$(awk -F'\t' '$1 == "order" { split($2, o, " ");
+    printf "ARIMA(%s,%s,%s)(%s,%s,%s)[%s]", o[1], o[2], o[3], o[4], o[5], o[6], o[7] }' "$GOLDEN_DEMO")
+check "demo: --auto picks auto.arima's $want" has "^model: *$(echo "$want" | sed 's/[][]/\\&/g')$"
+check "demo: the 12 forecast means equal auto.arima's within 1e-6" \
+    awk -F'[,\t]' 'FNR == NR { if ($1 == "fc_mean") for (i = 2; i <= NF; i++) g[i - 1] = $i; next }
+        FNR > 1 { n++; d = $3 - g[n]; if (d < 0) d = -d; if (d > 1e-6 * (g[n] < 0 ? -g[n] : g[n])) bad = 1 }
+        END { exit bad || n != 12 }' "$GOLDEN_DEMO" "$T/demo_fc.csv"
+check "demo: the forecast peaks in November" \
+    awk -F, 'NR > 1 && $3 > max { max = $3; t = $1 } END { exit substr(t, 6, 2) != "11" }' "$T/demo_fc.csv"
+
 # ---- shared data: AirPassengers as forecast 8.20 ----------------------------------------
 AP=$SHARED/airpassengers/airpassengers.csv
 if shared_file "$AP"; then

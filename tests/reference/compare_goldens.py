@@ -71,6 +71,8 @@ TOLERANCES = [
      "orders exact; AICc from R's optim, see arima_fixed (reltol 1.49e-8)"),
     ("arima_generated_notes.tsv", r"^auto_exact_init\t", 1.5e-8, 0.0,
      "orders exact; AICc from R's optim, see arima_fixed (reltol 1.49e-8)"),
+    ("demo_forecast.tsv", r"^(aicc|coef|fc_mean)\t", 1e-8, 1e-12,
+     "order exact; estimates, AICc and forecasts from R's optim, see arima_fixed"),
 ]
 
 # Tokens that hold orders, ids and counts are integers and compare exactly
