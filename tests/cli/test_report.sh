@@ -39,6 +39,7 @@ check "unclean rows (a cancellation): exit 1" test "$rc" -eq 1
 
 # the shared input path: --sql URI --query gives the same page as the CSV file
 "$CRM" clean "$T/shop.csv" -o "$T/clean.csv" --filter "$CLEAN" >/dev/null 2>&1
+rm -f "$T/shop.db"
 if "$CRM" clean "$T/clean.csv" -o "sqlite:$T/shop.db" --table sales >/dev/null 2>"$T/err"; then
     # shellcheck disable=SC2086
     "$CRM" report "$T/clean.csv" -o "$T/csv.html" $COLS --quantity Quantity --price UnitPrice 2>/dev/null
@@ -46,7 +47,9 @@ if "$CRM" clean "$T/clean.csv" -o "sqlite:$T/shop.db" --table sales >/dev/null 2
     run report --sql "sqlite:$T/shop.db" --query "SELECT * FROM sales" -o "$T/sql.html" $COLS \
         --quantity Quantity --price UnitPrice
     check "report --sql: the same page as from the CSV" sh -c "[ $rc -eq 0 ] && cmp -s '$T/sql.html' '$T/csv.html'"
+elif grep -q -i "libsqlite3" "$T/err"; then
+    cannot_run "report --sql: no SQLite client library ($(head -1 "$T/err"))"
 else
-    cannot_run "report --sql: cannot write SQLite here ($(head -1 "$T/err"))"
+    not_ok "report --sql: writing the SQLite table failed: $(head -1 "$T/err")"
 fi
 finish
