@@ -17,6 +17,7 @@ int cli_cmd_logreg(int argc, char **argv);
 /* crm logreg (logistic = 1) and crm linreg (0), cli/logreg.c. */
 int cli_regression(int argc, char **argv, int logistic);
 int cli_cmd_rfm(int argc, char **argv);
+int cli_cmd_report(int argc, char **argv);
 int cli_cmd_synth(int argc, char **argv);
 int cli_cmd_tree(int argc, char **argv);
 

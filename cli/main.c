@@ -32,6 +32,8 @@ static void main_help(void)
            "                 p-values and 95%% intervals\n"
            "  predict MODEL.json FILE\n"
            "                 apply a saved model to the rows of a file\n"
+           "  report FILE    one self-contained HTML report: segments, clusters, churn\n"
+           "                 risk, cross-sell and forecast, with charts\n"
            "  rfm FILE       per-customer recency, frequency, monetary scores, segments\n"
            "                 and lifecycle stages from transaction lines\n"
            "  synth          generate realistic, deterministic shop transactions as CSV\n"
@@ -60,6 +62,7 @@ static const command commands[] = {
     {"linreg", cli_cmd_linreg},
     {"logreg", cli_cmd_logreg},
     {"predict", cli_cmd_predict},
+    {"report", cli_cmd_report},
     {"rfm", cli_cmd_rfm},
     {"synth", cli_cmd_synth},
     {"tree", cli_cmd_tree},

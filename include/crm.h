@@ -26,10 +26,12 @@
  *   selection, many series at once;
  * - crm/assoc.h: market-basket analysis: frequent itemsets and association
  *   rules;
- * - crm/clv.h: customer lifetime value: the summary table, BG/NBD and
- *   Gamma-Gamma, P(alive), expected purchases and CLV;
  * - crm/sql.h: SQL databases (SQLite, PostgreSQL, MySQL/MariaDB): read a
  *   query into a dataset, write a dataset into a table;
+ * - crm/clv.h: customer lifetime value: the summary table, BG/NBD and
+ *   Gamma-Gamma, P(alive), expected purchases and CLV;
+ * - crm/report.h: one self-contained HTML report of a shop (segments,
+ *   clusters, churn risk, cross-sell, forecast);
  * - crm/synth.h: deterministic synthetic shop transactions.
  */
 #ifndef CRM_H
@@ -46,8 +48,9 @@
 #include "crm/metrics.h"
 #include "crm/arima.h"
 #include "crm/assoc.h"
-#include "crm/clv.h"
 #include "crm/sql.h"
+#include "crm/clv.h"
+#include "crm/report.h"
 #include "crm/synth.h"
 
 #endif /* CRM_H */

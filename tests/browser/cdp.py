@@ -11,6 +11,7 @@ message a JSON object terminated by a NUL byte. No port, no websocket, nothing l
         page.wait_for("document.querySelectorAll('svg').length > 3", timeout=10)
         page.click("a#next")
         page.screenshot("shot.png", full_page=True)
+        page.screenshot_element("#chart", "chart.png")
         page.console_errors                    # console.error calls, exceptions, log errors
         page.requests                          # every URL the page asked the network for
 
@@ -263,6 +264,19 @@ class Page:
             params["captureBeyondViewport"] = True
             params["clip"] = {"x": 0, "y": 0, "width": size["width"],
                               "height": size["height"], "scale": 1}
+        data = self.send("Page.captureScreenshot", params, timeout=60)["data"]
+        pathlib.Path(path).parent.mkdir(parents=True, exist_ok=True)
+        pathlib.Path(path).write_bytes(base64.b64decode(data))
+        return path
+
+    def screenshot_element(self, css, path):
+        """Write a PNG of the first element matching css (its whole box)."""
+        box = self.eval(f"(() => {{ const r = document.querySelector({json.dumps(css)})"
+                        f".getBoundingClientRect(); return [r.left + window.scrollX, "
+                        f"r.top + window.scrollY, r.width, r.height]; }})()")
+        params = {"format": "png", "captureBeyondViewport": True,
+                  "clip": {"x": box[0], "y": box[1], "width": box[2], "height": box[3],
+                           "scale": 1}}
         data = self.send("Page.captureScreenshot", params, timeout=60)["data"]
         pathlib.Path(path).parent.mkdir(parents=True, exist_ok=True)
         pathlib.Path(path).write_bytes(base64.b64decode(data))

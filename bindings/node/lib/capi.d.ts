@@ -511,6 +511,85 @@ export interface CrmMetricsOptionsInput {
     /** number column of weights >= 0, or NULL (default) */
     sample_weight?: string | null;
 }
+/** Options of crm_report_render() and crm_report_write(). Initialise with crm_report_options_init(&o, sizeof o); see crm/common.h for the size rule. Strings are borrowed for the duration of the call only. (the C struct, as koffi reads and writes it) */
+export interface crm_report_options {
+    size: number | bigint;
+    customer: string | null;
+    date: string | null;
+    amount: string | null;
+    quantity: string | null;
+    price: string | null;
+    invoice: string | null;
+    item: string | null;
+    filter: string | null;
+    title: string | null;
+    currency: string | null;
+    as_of: number | bigint;
+    bins: number;
+    active_days: number | bigint;
+    inactive_days: number | bigint;
+    k: number;
+    seed: number | bigint;
+    churn_days: number | bigint;
+    top_at_risk: number;
+    top_clv: number;
+    min_support: number;
+    min_lift: number;
+    max_rules: number;
+    horizon: number;
+    n_threads: number;
+}
+/** Options input for crm_report_options: every field optional; lengths are set from the arrays. */
+export interface CrmReportOptionsInput {
+    /** customer id column (any type); required; @default NULL */
+    customer?: string | null;
+    /** transaction time column (CRM_TYPE_TIME); required; @default NULL */
+    date?: string | null;
+    /** amount column (number), or NULL to use quantity * price; @default NULL */
+    amount?: string | null;
+    /** quantity column (number), used when amount is NULL; @default NULL */
+    quantity?: string | null;
+    /** unit price column (number), used when amount is NULL; @default NULL */
+    price?: string | null;
+    /** invoice column (any type): orders count distinct invoices and cross-sell baskets are invoices; NULL: every row is an order and there is no cross-sell section; @default NULL */
+    invoice?: string | null;
+    /** product column (any type) for cross-sell, or NULL (no cross-sell section); @default NULL */
+    item?: string | null;
+    /** expression (crm_dataset_filter()) keeping the rows to analyse, or NULL for all rows; @default NULL */
+    filter?: string | null;
+    /** page title, or NULL for "Customer report"; @default NULL */
+    title?: string | null;
+    /** text put before money amounts (e.g. "£"), or NULL for none; @default NULL */
+    currency?: string | null;
+    /** reference time (seconds since the epoch), or CRM_TIME_MISSING: midnight UTC after the last transaction, as crm_rfm(); @default CRM_TIME_MISSING */
+    as_of?: number | bigint | boolean;
+    /** RFM score bins, 1..9; @default 5 */
+    bins?: number | boolean;
+    /** lifecycle "active" window in days, as crm_rfm(); @default 90 */
+    active_days?: number | bigint | boolean;
+    /** lifecycle "inactive" window in days, as crm_rfm(); @default 365 */
+    inactive_days?: number | bigint | boolean;
+    /** number of customer clusters, 1..20; @default 4 */
+    k?: number | boolean;
+    /** seed of the clustering; @default 0 */
+    seed?: number | bigint | boolean;
+    /** churn window: a customer churned when there is no purchase in this many days; also how far before as_of the churn model is trained; >= 1; @default 90 */
+    churn_days?: number | bigint | boolean;
+    /** customers listed as most at risk, 0..1000; @default 20 */
+    top_at_risk?: number | boolean;
+    /** customers listed as worth the most, 0..1000; @default 20 */
+    top_clv?: number | boolean;
+    /** cross-sell: minimum share of orders holding the items, 0 < x <= 1; @default 0.01 */
+    min_support?: number;
+    /** cross-sell: minimum lift, >= 0; @default 2 */
+    min_lift?: number;
+    /** cross-sell: rules shown, 0..1000; @default 10 */
+    max_rules?: number | boolean;
+    /** forecast months, 1..60; @default 6 */
+    horizon?: number | boolean;
+    /** worker threads of the fits, 0 = all cores; the report does not depend on it; @default 0 */
+    n_threads?: number | boolean;
+}
 /** Options of crm_rfm(). Initialise with crm_rfm_options_init(&o, sizeof o); see crm/common.h for the size rule. Column names are borrowed for the duration of the call only. (the C struct, as koffi reads and writes it) */
 export interface crm_rfm_options {
     size: number | bigint;
@@ -889,6 +968,12 @@ export declare function crm_arima_fit_many(ds: Pointer, by_col: string | null, t
 export declare function crm_apriori_options_init(opts: Partial<crm_apriori_options>, size: number | bigint): void;
 /** Frequent itemsets and association rules of the transactions in `tx` (the tables, conventions and ordering are described at the top of this header). */
 export declare function crm_apriori(tx: Pointer, tid_col: string | null, item_col: string | null, opts: crm_apriori_options | null, out_itemsets: [Pointer | null], out_rules: [Pointer | null]): void;
+/** Write the default SQL options into `opts` (mode CREATE, batch_rows 10000, key_columns NULL, n_key_columns 0, column_types NULL, n_column_types 0, max_rows 0, progress NULL, user NULL, client_library NULL). */
+export declare function crm_sql_options_init(opts: Partial<crm_sql_options>, size: number | bigint): void;
+/** Run a query and read its rows into a new dataset (types, conversions and the time rule at the top of this header). A query returning no rows gives a dataset with its columns and 0 rows. */
+export declare function crm_dataset_read_sql(uri: string | null, query: string | null, params: (string | null)[], nparams: number | bigint, opts: crm_sql_options | null, out: [Pointer | null]): void;
+/** Write a dataset into a table, in one transaction (modes, types and identifiers at the top of this header). */
+export declare function crm_dataset_write_sql(ds: Pointer, uri: string | null, table: string | null, opts: crm_sql_options | null): void;
 /** Write the default summary options into `opts` (customer, date, amount NULL, period = CRM_CLV_DAY, calibration_end = observation_end = CRM_TIME_MISSING). */
 export declare function crm_clv_summary_options_init(opts: Partial<crm_clv_summary_options>, size: number | bigint): void;
 /** The per-customer summary table (definitions at the top of this header). */
@@ -897,12 +982,12 @@ export declare function crm_clv_summary(tx: Pointer, opts: crm_clv_summary_optio
 export declare function crm_clv_options_init(opts: Partial<crm_clv_options>, size: number | bigint): void;
 /** Fit BG/NBD and Gamma-Gamma on a summary table (crm_clv_summary() or any table with the same meaning, for example lifetimes' CDNOW sample). */
 export declare function crm_clv_fit(summary: Pointer, opts: crm_clv_options | null, out: [Pointer | null]): void;
-/** Write the default SQL options into `opts` (mode CREATE, batch_rows 10000, key_columns NULL, n_key_columns 0, column_types NULL, n_column_types 0, max_rows 0, progress NULL, user NULL, client_library NULL). */
-export declare function crm_sql_options_init(opts: Partial<crm_sql_options>, size: number | bigint): void;
-/** Run a query and read its rows into a new dataset (types, conversions and the time rule at the top of this header). A query returning no rows gives a dataset with its columns and 0 rows. */
-export declare function crm_dataset_read_sql(uri: string | null, query: string | null, params: (string | null)[], nparams: number | bigint, opts: crm_sql_options | null, out: [Pointer | null]): void;
-/** Write a dataset into a table, in one transaction (modes, types and identifiers at the top of this header). */
-export declare function crm_dataset_write_sql(ds: Pointer, uri: string | null, table: string | null, opts: crm_sql_options | null): void;
+/** Write the default report options into `opts` (every string NULL, as_of = CRM_TIME_MISSING, bins = 5, active_days = 90, inactive_days = 365, k = 4, seed = 0, churn_days = 90, top_at_risk = 20, top_clv = 20, min_support = 0.01, min_lift = 2, max_rules = 10, horizon = 6, n_threads = 0). */
+export declare function crm_report_options_init(opts: Partial<crm_report_options>, size: number | bigint): void;
+/** Build the HTML report of a transaction table in memory. */
+export declare function crm_report_render(tx: Pointer, opts: crm_report_options | null, out: [Pointer | null]): void;
+/** Build the HTML report (as crm_report_render()) and write it to `path` atomically: readers see the old file or the whole new one, never a part. */
+export declare function crm_report_write(tx: Pointer, path: string | null, opts: crm_report_options | null): void;
 /** Write the default synth options into `opts` (customers 1000, products 300, days 730, start 2022-01-01, seed 0, dirt 1). */
 export declare function crm_synth_options_init(opts: Partial<crm_synth_options>, size: number | bigint): void;
 /** Generate shop transactions with columns InvoiceNo (text), StockCode (text), Description (text), Quantity (number), InvoiceDate (time), UnitPrice (number), CustomerID (number, missing for guest lines) and Country (text), ordered by InvoiceDate then InvoiceNo. */

@@ -248,6 +248,33 @@ types.crm_metrics_options = koffi.struct("crm_metrics_options", {
     threshold: "double",
     sample_weight: "const char *",
 });
+types.crm_report_options = koffi.struct("crm_report_options", {
+    size: "size_t",
+    customer: "const char *",
+    date: "const char *",
+    amount: "const char *",
+    quantity: "const char *",
+    price: "const char *",
+    invoice: "const char *",
+    item: "const char *",
+    filter: "const char *",
+    title: "const char *",
+    currency: "const char *",
+    as_of: "int64_t",
+    bins: "int32_t",
+    active_days: "int64_t",
+    inactive_days: "int64_t",
+    k: "int32_t",
+    seed: "uint64_t",
+    churn_days: "int64_t",
+    top_at_risk: "int32_t",
+    top_clv: "int32_t",
+    min_support: "double",
+    min_lift: "double",
+    max_rules: "int32_t",
+    horizon: "int32_t",
+    n_threads: "int32_t",
+});
 types.crm_rfm_options = koffi.struct("crm_rfm_options", {
     size: "size_t",
     customer: "const char *",
@@ -464,6 +491,33 @@ const options = {
         {"default": null, "name": "positive", "offset": 8, "role": "string", "type": "const char *"},
         {"default": 0.5, "name": "threshold", "offset": 16, "role": "value", "type": "double"},
         {"default": null, "name": "sample_weight", "offset": 24, "role": "string", "type": "const char *"},
+    ] },
+    crm_report_options: { init: "crm_report_options_init", size: koffi.sizeof(types.crm_report_options), fields: [
+        {"integer": ["size_t", "0", "SIZE_MAX"], "name": "size", "offset": 0, "role": "size", "type": "size_t"},
+        {"default": null, "name": "customer", "offset": 8, "role": "string", "type": "const char *"},
+        {"default": null, "name": "date", "offset": 16, "role": "string", "type": "const char *"},
+        {"default": null, "name": "amount", "offset": 24, "role": "string", "type": "const char *"},
+        {"default": null, "name": "quantity", "offset": 32, "role": "string", "type": "const char *"},
+        {"default": null, "name": "price", "offset": 40, "role": "string", "type": "const char *"},
+        {"default": null, "name": "invoice", "offset": 48, "role": "string", "type": "const char *"},
+        {"default": null, "name": "item", "offset": 56, "role": "string", "type": "const char *"},
+        {"default": null, "name": "filter", "offset": 64, "role": "string", "type": "const char *"},
+        {"default": null, "name": "title", "offset": 72, "role": "string", "type": "const char *"},
+        {"default": null, "name": "currency", "offset": 80, "role": "string", "type": "const char *"},
+        {"default": -9223372036854775808, "integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "as_of", "offset": 88, "role": "value", "type": "int64_t"},
+        {"default": 5, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "bins", "offset": 96, "role": "value", "type": "int32_t"},
+        {"default": 90, "integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "active_days", "offset": 104, "role": "value", "type": "int64_t"},
+        {"default": 365, "integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "inactive_days", "offset": 112, "role": "value", "type": "int64_t"},
+        {"default": 4, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "k", "offset": 120, "role": "value", "type": "int32_t"},
+        {"default": 0, "integer": ["uint64_t", "0", "UINT64_MAX"], "name": "seed", "offset": 128, "role": "value", "type": "uint64_t"},
+        {"default": 90, "integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "churn_days", "offset": 136, "role": "value", "type": "int64_t"},
+        {"default": 20, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "top_at_risk", "offset": 144, "role": "value", "type": "int32_t"},
+        {"default": 20, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "top_clv", "offset": 148, "role": "value", "type": "int32_t"},
+        {"default": 0.01, "name": "min_support", "offset": 152, "role": "value", "type": "double"},
+        {"default": 2.0, "name": "min_lift", "offset": 160, "role": "value", "type": "double"},
+        {"default": 10, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "max_rules", "offset": 168, "role": "value", "type": "int32_t"},
+        {"default": 6, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "horizon", "offset": 172, "role": "value", "type": "int32_t"},
+        {"default": 0, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "n_threads", "offset": 176, "role": "value", "type": "int32_t"},
     ] },
     crm_rfm_options: { init: "crm_rfm_options_init", size: koffi.sizeof(types.crm_rfm_options), fields: [
         {"integer": ["size_t", "0", "SIZE_MAX"], "name": "size", "offset": 0, "role": "size", "type": "size_t"},
@@ -718,13 +772,16 @@ const raw = {
     crm_arima_fit_many: lib.func("crm_arima_fit_many", "int", [types.crm_dataset_ptr, "const char *", "const char *", "const char *", "int32_t", "double", koffi.pointer(types.crm_arima_options), koffi.out(koffi.pointer(types.crm_dataset_ptr)), koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
     crm_apriori_options_init: lib.func("crm_apriori_options_init", "int", [koffi.out(koffi.pointer(types.crm_apriori_options)), "size_t"]),
     crm_apriori: lib.func("crm_apriori", "int", [types.crm_dataset_ptr, "const char *", "const char *", koffi.pointer(types.crm_apriori_options), koffi.out(koffi.pointer(types.crm_dataset_ptr)), koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
+    crm_sql_options_init: lib.func("crm_sql_options_init", "int", [koffi.out(koffi.pointer(types.crm_sql_options)), "size_t"]),
+    crm_dataset_read_sql: lib.func("crm_dataset_read_sql", "int", ["const char *", "const char *", "const char **", "size_t", koffi.pointer(types.crm_sql_options), koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
+    crm_dataset_write_sql: lib.func("crm_dataset_write_sql", "int", [types.crm_dataset_ptr, "const char *", "const char *", koffi.pointer(types.crm_sql_options)]),
     crm_clv_summary_options_init: lib.func("crm_clv_summary_options_init", "int", [koffi.out(koffi.pointer(types.crm_clv_summary_options)), "size_t"]),
     crm_clv_summary: lib.func("crm_clv_summary", "int", [types.crm_dataset_ptr, koffi.pointer(types.crm_clv_summary_options), koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
     crm_clv_options_init: lib.func("crm_clv_options_init", "int", [koffi.out(koffi.pointer(types.crm_clv_options)), "size_t"]),
     crm_clv_fit: lib.func("crm_clv_fit", "int", [types.crm_dataset_ptr, koffi.pointer(types.crm_clv_options), koffi.out(koffi.pointer(types.crm_model_ptr))]),
-    crm_sql_options_init: lib.func("crm_sql_options_init", "int", [koffi.out(koffi.pointer(types.crm_sql_options)), "size_t"]),
-    crm_dataset_read_sql: lib.func("crm_dataset_read_sql", "int", ["const char *", "const char *", "const char **", "size_t", koffi.pointer(types.crm_sql_options), koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
-    crm_dataset_write_sql: lib.func("crm_dataset_write_sql", "int", [types.crm_dataset_ptr, "const char *", "const char *", koffi.pointer(types.crm_sql_options)]),
+    crm_report_options_init: lib.func("crm_report_options_init", "int", [koffi.out(koffi.pointer(types.crm_report_options)), "size_t"]),
+    crm_report_render: lib.func("crm_report_render", "int", [types.crm_dataset_ptr, koffi.pointer(types.crm_report_options), koffi.out(koffi.pointer("void *"))]),
+    crm_report_write: lib.func("crm_report_write", "int", [types.crm_dataset_ptr, "const char *", koffi.pointer(types.crm_report_options)]),
     crm_synth_options_init: lib.func("crm_synth_options_init", "int", [koffi.out(koffi.pointer(types.crm_synth_options)), "size_t"]),
     crm_synth_transactions: lib.func("crm_synth_transactions", "int", [koffi.pointer(types.crm_synth_options), koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
 };
@@ -1532,6 +1589,33 @@ function crm_apriori(tx, tid_col, item_col, opts, out_itemsets, out_rules) {
     const status = raw.crm_apriori(tx, tid_col, item_col, opts, out_itemsets, out_rules);
     if (status !== 0) throw statusError(status);
 }
+/** Write the default SQL options into `opts` (mode CREATE, batch_rows 10000, key_columns NULL, n_key_columns 0, column_types NULL, n_column_types 0, max_rows 0, progress NULL, user NULL, client_library NULL). */
+function crm_sql_options_init(opts, size) {
+    checkInt(size, ["size_t", "0", "SIZE_MAX"], "crm_sql_options_init(size)");
+    const status = raw.crm_sql_options_init(opts, size);
+    if (status !== 0) throw statusError(status);
+}
+/** Run a query and read its rows into a new dataset (types, conversions and the time rule at the top of this header). A query returning no rows gives a dataset with its columns and 0 rows. */
+function crm_dataset_read_sql(uri, query, params, nparams, opts, out) {
+    checkString(uri, "crm_dataset_read_sql(uri)");
+    checkString(query, "crm_dataset_read_sql(query)");
+    checkStringArray(params, "crm_dataset_read_sql(params)");
+    checkInt(nparams, ["size_t", "0", "SIZE_MAX"], "crm_dataset_read_sql(nparams)");
+    checkOptions(opts, "crm_dataset_read_sql(opts)");
+    checkOut(out, "crm_dataset_read_sql(out)");
+    checkLength(params, nparams, "crm_dataset_read_sql(params)");
+    const status = raw.crm_dataset_read_sql(uri, query, params, nparams, opts, out);
+    if (status !== 0) throw statusError(status);
+}
+/** Write a dataset into a table, in one transaction (modes, types and identifiers at the top of this header). */
+function crm_dataset_write_sql(ds, uri, table, opts) {
+    checkHandle(ds, "crm_dataset_write_sql(ds)");
+    checkString(uri, "crm_dataset_write_sql(uri)");
+    checkString(table, "crm_dataset_write_sql(table)");
+    checkOptions(opts, "crm_dataset_write_sql(opts)");
+    const status = raw.crm_dataset_write_sql(ds, uri, table, opts);
+    if (status !== 0) throw statusError(status);
+}
 /** Write the default summary options into `opts` (customer, date, amount NULL, period = CRM_CLV_DAY, calibration_end = observation_end = CRM_TIME_MISSING). */
 function crm_clv_summary_options_init(opts, size) {
     checkInt(size, ["size_t", "0", "SIZE_MAX"], "crm_clv_summary_options_init(size)");
@@ -1560,31 +1644,26 @@ function crm_clv_fit(summary, opts, out) {
     const status = raw.crm_clv_fit(summary, opts, out);
     if (status !== 0) throw statusError(status);
 }
-/** Write the default SQL options into `opts` (mode CREATE, batch_rows 10000, key_columns NULL, n_key_columns 0, column_types NULL, n_column_types 0, max_rows 0, progress NULL, user NULL, client_library NULL). */
-function crm_sql_options_init(opts, size) {
-    checkInt(size, ["size_t", "0", "SIZE_MAX"], "crm_sql_options_init(size)");
-    const status = raw.crm_sql_options_init(opts, size);
+/** Write the default report options into `opts` (every string NULL, as_of = CRM_TIME_MISSING, bins = 5, active_days = 90, inactive_days = 365, k = 4, seed = 0, churn_days = 90, top_at_risk = 20, top_clv = 20, min_support = 0.01, min_lift = 2, max_rules = 10, horizon = 6, n_threads = 0). */
+function crm_report_options_init(opts, size) {
+    checkInt(size, ["size_t", "0", "SIZE_MAX"], "crm_report_options_init(size)");
+    const status = raw.crm_report_options_init(opts, size);
     if (status !== 0) throw statusError(status);
 }
-/** Run a query and read its rows into a new dataset (types, conversions and the time rule at the top of this header). A query returning no rows gives a dataset with its columns and 0 rows. */
-function crm_dataset_read_sql(uri, query, params, nparams, opts, out) {
-    checkString(uri, "crm_dataset_read_sql(uri)");
-    checkString(query, "crm_dataset_read_sql(query)");
-    checkStringArray(params, "crm_dataset_read_sql(params)");
-    checkInt(nparams, ["size_t", "0", "SIZE_MAX"], "crm_dataset_read_sql(nparams)");
-    checkOptions(opts, "crm_dataset_read_sql(opts)");
-    checkOut(out, "crm_dataset_read_sql(out)");
-    checkLength(params, nparams, "crm_dataset_read_sql(params)");
-    const status = raw.crm_dataset_read_sql(uri, query, params, nparams, opts, out);
+/** Build the HTML report of a transaction table in memory. */
+function crm_report_render(tx, opts, out) {
+    checkHandle(tx, "crm_report_render(tx)");
+    checkOptions(opts, "crm_report_render(opts)");
+    checkOut(out, "crm_report_render(out)");
+    const status = raw.crm_report_render(tx, opts, out);
     if (status !== 0) throw statusError(status);
 }
-/** Write a dataset into a table, in one transaction (modes, types and identifiers at the top of this header). */
-function crm_dataset_write_sql(ds, uri, table, opts) {
-    checkHandle(ds, "crm_dataset_write_sql(ds)");
-    checkString(uri, "crm_dataset_write_sql(uri)");
-    checkString(table, "crm_dataset_write_sql(table)");
-    checkOptions(opts, "crm_dataset_write_sql(opts)");
-    const status = raw.crm_dataset_write_sql(ds, uri, table, opts);
+/** Build the HTML report (as crm_report_render()) and write it to `path` atomically: readers see the old file or the whole new one, never a part. */
+function crm_report_write(tx, path, opts) {
+    checkHandle(tx, "crm_report_write(tx)");
+    checkString(path, "crm_report_write(path)");
+    checkOptions(opts, "crm_report_write(opts)");
+    const status = raw.crm_report_write(tx, path, opts);
     if (status !== 0) throw statusError(status);
 }
 /** Write the default synth options into `opts` (customers 1000, products 300, days 730, start 2022-01-01, seed 0, dirt 1). */
@@ -1711,13 +1790,16 @@ module.exports = {
     crm_arima_fit_many,
     crm_apriori_options_init,
     crm_apriori,
+    crm_sql_options_init,
+    crm_dataset_read_sql,
+    crm_dataset_write_sql,
     crm_clv_summary_options_init,
     crm_clv_summary,
     crm_clv_options_init,
     crm_clv_fit,
-    crm_sql_options_init,
-    crm_dataset_read_sql,
-    crm_dataset_write_sql,
+    crm_report_options_init,
+    crm_report_render,
+    crm_report_write,
     crm_synth_options_init,
     crm_synth_transactions,
 };

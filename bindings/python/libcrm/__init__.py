@@ -40,13 +40,14 @@ from ._assoc import apriori, split_items
 from ._tree import DecisionTree
 from ._arima import Arima, arima_many
 from ._clv import Clv, clv_summary
+from ._report import report, report_html
 
 __all__ = [
     "Dataset", "synth", "rfm", "rfm_default_as_of", "rfm_segments", "rfm_stages", "nps",
     "satisfaction", "funnel",
     "Model", "KMeans", "DecisionTree", "load_model", "silhouette", "apriori", "split_items",
     "LogisticRegression", "LinearRegression", "classification_metrics", "regression_metrics",
-    "Arima", "arima_many", "Clv", "clv_summary",
+    "Arima", "arima_many", "Clv", "clv_summary", "report", "report_html",
     "Error", "InvalidError", "NoMemoryError", "CrmIOError", "ParseError", "NotFoundError",
     "CrmTypeError", "NumericError", "StateError", "FormatError", "CancelledError",
     "UnavailableError",

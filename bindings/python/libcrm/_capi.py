@@ -452,19 +452,6 @@ CRM_APRIORI_CLOSED = crm_apriori_target.CRM_APRIORI_CLOSED
 CRM_APRIORI_MAXIMAL = crm_apriori_target.CRM_APRIORI_MAXIMAL
 
 
-class crm_clv_period(enum.IntEnum):
-    """Period unit of the CLV summary table."""
-
-    # UTC calendar days (default)
-    CRM_CLV_DAY = 1
-    # weeks from Monday to Sunday, UTC
-    CRM_CLV_WEEK = 2
-
-
-CRM_CLV_DAY = crm_clv_period.CRM_CLV_DAY
-CRM_CLV_WEEK = crm_clv_period.CRM_CLV_WEEK
-
-
 class crm_sql_mode(enum.IntEnum):
     """What crm_dataset_write_sql() does with the target table."""
 
@@ -482,6 +469,19 @@ CRM_SQL_CREATE = crm_sql_mode.CRM_SQL_CREATE
 CRM_SQL_REPLACE = crm_sql_mode.CRM_SQL_REPLACE
 CRM_SQL_APPEND = crm_sql_mode.CRM_SQL_APPEND
 CRM_SQL_UPSERT = crm_sql_mode.CRM_SQL_UPSERT
+
+
+class crm_clv_period(enum.IntEnum):
+    """Period unit of the CLV summary table."""
+
+    # UTC calendar days (default)
+    CRM_CLV_DAY = 1
+    # weeks from Monday to Sunday, UTC
+    CRM_CLV_WEEK = 2
+
+
+CRM_CLV_DAY = crm_clv_period.CRM_CLV_DAY
+CRM_CLV_WEEK = crm_clv_period.CRM_CLV_WEEK
 
 
 # ---------------------------------------------------------------------------
@@ -1443,6 +1443,67 @@ class crm_apriori_options(_Struct):
         return opts
 
 
+class crm_sql_options(_Struct):
+    """Options of crm_dataset_read_sql() and crm_dataset_write_sql(). Initialise
+    with crm_sql_options_init(&o, sizeof o); see crm/common.h for the size rule.
+    @since 1.1
+    """
+
+    _fields_ = [
+        # sizeof as the caller compiled it (set by init)
+        ('size', c_size_t),
+        # @type[enum] crm_sql_mode; writing only; default CRM_SQL_CREATE
+        ('mode', c_int32),
+        # rows per fetch (reading) and per INSERT statement (writing), 1 to 1000000; default
+        # 10000
+        ('batch_rows', c_int32),
+        # writing: the key columns of CRM_SQL_UPSERT (required there) and of the PRIMARY KEY of
+        # a created table, or NULL (default); copied during the call
+        ('key_columns', POINTER(c_char_p)),
+        # number of entries in key_columns; default 0
+        ('n_key_columns', c_int64),
+        # writing: SQL types of created columns, "NAME:TYPE" (e.g. "customer:VARCHAR(64)"; TYPE
+        # of letters, digits, spaces, _ ( ) and commas), or NULL (default) for the backend's
+        # mapping
+        ('column_types', POINTER(c_char_p)),
+        # number of entries in column_types; default 0
+        ('n_column_types', c_int64),
+        # reading: stop after this many rows; 0 (default) = all
+        ('max_rows', c_int64),
+        # called after every batch with the fraction done (writing: rows written / rows;
+        # reading: rows / max_rows, 0 without max_rows), or NULL (default); non-zero cancels
+        # (CRM_E_CANCELLED; a write is rolled back)
+        ('progress', crm_progress_fn),
+        # passed to progress; default NULL
+        ('user', c_void_p),
+        # path or soname of the client library to load instead of the backend's default
+        # (libsqlite3.so.0, libpq.so.5, libmariadb.so.3), or NULL (default)
+        ('client_library', c_char_p),
+    ]
+    #: Pointer fields and the field that holds their number of elements.
+    _lengths_ = {'key_columns': 'n_key_columns', 'column_types': 'n_column_types'}
+    #: Integer fields holding a value of an enum (@type[enum] tags).
+    _enums_ = {'mode': crm_sql_mode}
+    #: Integer fields and their C types (checked on assignment).
+    _integers_ = {'size': 'size_t', 'mode': 'int32_t', 'batch_rows': 'int32_t',
+                  'n_key_columns': 'int64_t', 'n_column_types': 'int64_t', 'max_rows': 'int64_t'}
+    #: NUL-terminated string fields (checked on assignment).
+    _strings_ = ('client_library',)
+    #: Fields holding arrays of NUL-terminated strings.
+    _string_arrays_ = ('key_columns', 'column_types')
+    #: Fields holding arrays of integers and the C type of the integers.
+    _integer_arrays_ = {}
+
+    @classmethod
+    def defaults(cls):
+        """A new crm_sql_options holding the library defaults.
+
+        Calls crm_sql_options_init(&o, sizeof o) with the size of this class."""
+        opts = cls()
+        crm_sql_options_init(byref(opts), sizeof(opts))
+        return opts
+
+
 class crm_clv_summary_options(_Struct):
     """Options of crm_clv_summary(). Initialise with
     crm_clv_summary_options_init(&o, sizeof o); see crm/common.h for the size rule.
@@ -1553,64 +1614,96 @@ class crm_clv_options(_Struct):
         return opts
 
 
-class crm_sql_options(_Struct):
-    """Options of crm_dataset_read_sql() and crm_dataset_write_sql(). Initialise
-    with crm_sql_options_init(&o, sizeof o); see crm/common.h for the size rule.
-    @since 1.1
+class crm_report_options(_Struct):
+    """Options of crm_report_render() and crm_report_write(). Initialise with
+    crm_report_options_init(&o, sizeof o); see crm/common.h for the size rule.
+    Strings are borrowed for the duration of the call only.
     """
 
     _fields_ = [
         # sizeof as the caller compiled it (set by init)
         ('size', c_size_t),
-        # @type[enum] crm_sql_mode; writing only; default CRM_SQL_CREATE
-        ('mode', c_int32),
-        # rows per fetch (reading) and per INSERT statement (writing), 1 to 1000000; default
-        # 10000
-        ('batch_rows', c_int32),
-        # writing: the key columns of CRM_SQL_UPSERT (required there) and of the PRIMARY KEY of
-        # a created table, or NULL (default); copied during the call
-        ('key_columns', POINTER(c_char_p)),
-        # number of entries in key_columns; default 0
-        ('n_key_columns', c_int64),
-        # writing: SQL types of created columns, "NAME:TYPE" (e.g. "customer:VARCHAR(64)"; TYPE
-        # of letters, digits, spaces, _ ( ) and commas), or NULL (default) for the backend's
-        # mapping
-        ('column_types', POINTER(c_char_p)),
-        # number of entries in column_types; default 0
-        ('n_column_types', c_int64),
-        # reading: stop after this many rows; 0 (default) = all
-        ('max_rows', c_int64),
-        # called after every batch with the fraction done (writing: rows written / rows;
-        # reading: rows / max_rows, 0 without max_rows), or NULL (default); non-zero cancels
-        # (CRM_E_CANCELLED; a write is rolled back)
-        ('progress', crm_progress_fn),
-        # passed to progress; default NULL
-        ('user', c_void_p),
-        # path or soname of the client library to load instead of the backend's default
-        # (libsqlite3.so.0, libpq.so.5, libmariadb.so.3), or NULL (default)
-        ('client_library', c_char_p),
+        # customer id column (any type); required; @default NULL
+        ('customer', c_char_p),
+        # transaction time column (CRM_TYPE_TIME); required; @default NULL
+        ('date', c_char_p),
+        # amount column (number), or NULL to use quantity * price; @default NULL
+        ('amount', c_char_p),
+        # quantity column (number), used when amount is NULL; @default NULL
+        ('quantity', c_char_p),
+        # unit price column (number), used when amount is NULL; @default NULL
+        ('price', c_char_p),
+        # invoice column (any type): orders count distinct invoices and cross-sell baskets are
+        # invoices; NULL: every row is an order and there is no cross-sell section; @default
+        # NULL
+        ('invoice', c_char_p),
+        # product column (any type) for cross-sell, or NULL (no cross-sell section); @default
+        # NULL
+        ('item', c_char_p),
+        # expression (crm_dataset_filter()) keeping the rows to analyse, or NULL for all rows;
+        # @default NULL
+        ('filter', c_char_p),
+        # page title, or NULL for "Customer report"; @default NULL
+        ('title', c_char_p),
+        # text put before money amounts (e.g. "£"), or NULL for none; @default NULL
+        ('currency', c_char_p),
+        # reference time (seconds since the epoch), or CRM_TIME_MISSING: midnight UTC after the
+        # last transaction, as crm_rfm(); @default CRM_TIME_MISSING
+        ('as_of', c_int64),
+        # RFM score bins, 1..9; @default 5
+        ('bins', c_int32),
+        # lifecycle "active" window in days, as crm_rfm(); @default 90
+        ('active_days', c_int64),
+        # lifecycle "inactive" window in days, as crm_rfm(); @default 365
+        ('inactive_days', c_int64),
+        # number of customer clusters, 1..20; @default 4
+        ('k', c_int32),
+        # seed of the clustering; @default 0
+        ('seed', c_uint64),
+        # churn window: a customer churned when there is no purchase in this many days; also how
+        # far before as_of the churn model is trained; >= 1; @default 90
+        ('churn_days', c_int64),
+        # customers listed as most at risk, 0..1000; @default 20
+        ('top_at_risk', c_int32),
+        # customers listed as worth the most, 0..1000; @default 20
+        ('top_clv', c_int32),
+        # cross-sell: minimum share of orders holding the items, 0 < x <= 1; @default 0.01
+        ('min_support', c_double),
+        # cross-sell: minimum lift, >= 0; @default 2
+        ('min_lift', c_double),
+        # cross-sell: rules shown, 0..1000; @default 10
+        ('max_rules', c_int32),
+        # forecast months, 1..60; @default 6
+        ('horizon', c_int32),
+        # worker threads of the fits, 0 = all cores; the report does not depend on it; @default
+        # 0
+        ('n_threads', c_int32),
     ]
     #: Pointer fields and the field that holds their number of elements.
-    _lengths_ = {'key_columns': 'n_key_columns', 'column_types': 'n_column_types'}
+    _lengths_ = {}
     #: Integer fields holding a value of an enum (@type[enum] tags).
-    _enums_ = {'mode': crm_sql_mode}
+    _enums_ = {}
     #: Integer fields and their C types (checked on assignment).
-    _integers_ = {'size': 'size_t', 'mode': 'int32_t', 'batch_rows': 'int32_t',
-                  'n_key_columns': 'int64_t', 'n_column_types': 'int64_t', 'max_rows': 'int64_t'}
+    _integers_ = {'size': 'size_t', 'as_of': 'int64_t', 'bins': 'int32_t',
+                  'active_days': 'int64_t', 'inactive_days': 'int64_t', 'k': 'int32_t',
+                  'seed': 'uint64_t', 'churn_days': 'int64_t', 'top_at_risk': 'int32_t',
+                  'top_clv': 'int32_t', 'max_rules': 'int32_t', 'horizon': 'int32_t',
+                  'n_threads': 'int32_t'}
     #: NUL-terminated string fields (checked on assignment).
-    _strings_ = ('client_library',)
+    _strings_ = ('customer', 'date', 'amount', 'quantity', 'price', 'invoice', 'item', 'filter',
+                 'title', 'currency')
     #: Fields holding arrays of NUL-terminated strings.
-    _string_arrays_ = ('key_columns', 'column_types')
+    _string_arrays_ = ()
     #: Fields holding arrays of integers and the C type of the integers.
     _integer_arrays_ = {}
 
     @classmethod
     def defaults(cls):
-        """A new crm_sql_options holding the library defaults.
+        """A new crm_report_options holding the library defaults.
 
-        Calls crm_sql_options_init(&o, sizeof o) with the size of this class."""
+        Calls crm_report_options_init(&o, sizeof o) with the size of this class."""
         opts = cls()
-        crm_sql_options_init(byref(opts), sizeof(opts))
+        crm_report_options_init(byref(opts), sizeof(opts))
         return opts
 
 
@@ -5055,127 +5148,6 @@ crm_apriori = _bind(
     ],
 )
 
-#: crm_status crm_clv_summary_options_init(crm_clv_summary_options *opts, size_t size)
-crm_clv_summary_options_init = _bind(
-    'crm_clv_summary_options_init',
-    c_int,  # returns status
-    [
-        POINTER(crm_clv_summary_options),  # opts: out, options
-        c_size_t,  # size: in, size
-    ],
-    status=True,
-    doc="""crm_status crm_clv_summary_options_init(crm_clv_summary_options *opts, size_t size)
-
-    Write the default summary options into `opts` (customer, date, amount NULL,
-    period = CRM_CLV_DAY, calibration_end = observation_end = CRM_TIME_MISSING).
-    @param[out] opts  options to initialise
-    @param[in]  size  sizeof *opts as the caller compiled it
-    @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1 struct).
-    Ownership: opts is the caller's struct; only its first size bytes are written.
-    Thread-safety: safe from any thread.
-    """,
-    checks=[
-        (1, 'size', 'size_t'),
-    ],
-)
-
-#: crm_status crm_clv_summary(const crm_dataset *tx, const crm_clv_summary_options *opts, crm_dataset **out)
-crm_clv_summary = _bind(
-    'crm_clv_summary',
-    c_int,  # returns status
-    [
-        POINTER(crm_dataset),  # tx: in, handle
-        POINTER(crm_clv_summary_options),  # opts: in, options
-        POINTER(POINTER(crm_dataset)),  # out: out, handle_out (free with crm_dataset_free)
-    ],
-    status=True,
-    doc="""crm_status crm_clv_summary(const crm_dataset *tx, const crm_clv_summary_options *opts, crm_dataset **out)
-
-    The per-customer summary table (definitions at the top of this header).
-    @param[in]  tx    transactions, one row per line or order
-    @param[in]  opts  options; customer, date and amount are required
-    @param[out] out   new dataset, one row per customer in ascending customer
-                      order (text by bytes, numbers and times by value), columns
-                      customer (the type of the customer column), frequency,
-                      recency, T, monetary, and with calibration_end
-                      frequency_holdout, monetary_holdout, duration_holdout
-                      (numbers). NULL on failure.
-                      Ownership: caller; free with crm_dataset_free().
-    @return CRM_OK; CRM_E_INVALID (NULL argument, no rows, a column name not
-            set, unknown period, a missing customer, date or amount or a
-            non-finite amount, naming the column and the 0-based row,
-            observation_end before calibration_end, no purchase up to the
-            calibration end); CRM_E_NOTFOUND (a column does not exist);
-            CRM_E_TYPE (date not a time column, amount not a number column);
-            CRM_E_FORMAT (opts from a newer library with unknown fields set);
-            CRM_E_NOMEM.
-    Ownership: opts and its column names are only read during the call.
-    Thread-safety: tx may be read by other threads meanwhile.
-    """,
-)
-
-#: crm_status crm_clv_options_init(crm_clv_options *opts, size_t size)
-crm_clv_options_init = _bind(
-    'crm_clv_options_init',
-    c_int,  # returns status
-    [
-        POINTER(crm_clv_options),  # opts: out, options
-        c_size_t,  # size: in, size
-    ],
-    status=True,
-    doc="""crm_status crm_clv_options_init(crm_clv_options *opts, size_t size)
-
-    Write the default CLV options into `opts` (frequency_col, recency_col,
-    t_col and monetary_col NULL: "frequency", "recency", "T", "monetary"; l2 = 0,
-    max_iter = 500, tol = 1e-9, period = CRM_CLV_DAY, horizon = 12,
-    discount = 0.01, periods_per_month = 0, t = -1, n_threads = 0).
-    @param[out] opts  options to initialise
-    @param[in]  size  sizeof *opts as the caller compiled it
-    @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1 struct).
-    Ownership: opts is the caller's struct; only its first size bytes are written.
-    Thread-safety: safe from any thread.
-    """,
-    checks=[
-        (1, 'size', 'size_t'),
-    ],
-)
-
-#: crm_status crm_clv_fit(const crm_dataset *summary, const crm_clv_options *opts, crm_model **out)
-crm_clv_fit = _bind(
-    'crm_clv_fit',
-    c_int,  # returns status
-    [
-        POINTER(crm_dataset),  # summary: in, handle
-        POINTER(crm_clv_options),  # opts: in, options
-        POINTER(POINTER(crm_model)),  # out: out, handle_out (free with crm_model_free)
-    ],
-    status=True,
-    doc="""crm_status crm_clv_fit(const crm_dataset *summary, const crm_clv_options *opts, crm_model **out)
-
-    Fit BG/NBD and Gamma-Gamma on a summary table (crm_clv_summary() or any
-    table with the same meaning, for example lifetimes' CDNOW sample).
-    @param[in]  summary  one row per customer
-    @param[in]  opts     options, or NULL for the defaults
-    @param[out] out      fitted model (kind CRM_MODEL_CLV), NULL on failure.
-                         Ownership: caller; free with crm_model_free().
-    @return CRM_OK (also when max_iter is reached: statistics converged_bgnbd
-            and converged_gamma_gamma); CRM_E_INVALID (NULL argument, no rows,
-            an option out of range, a value breaking the rules of the option
-            fields - a missing or non-finite value, a frequency that is not a
-            whole number >= 0, recency < 0, T < recency, recency > 0 with
-            frequency 0, monetary <= 0 with frequency > 0 - naming the column,
-            the 0-based row and the value; no customer with frequency > 0:
-            neither model can be fitted); CRM_E_NOTFOUND (a column does not
-            exist); CRM_E_TYPE (a column is not a number column);
-            CRM_E_NUMERIC (the likelihood has no finite optimum, e.g. every
-            customer buys at a single frequency and mean; never NaN
-            parameters with CRM_OK); CRM_E_FORMAT (opts from a newer library
-            with unknown fields set); CRM_E_NOMEM.
-    Ownership: opts and its column names are only read during the call.
-    Thread-safety: summary may be read by other threads meanwhile.
-    """,
-)
-
 #: crm_status crm_sql_options_init(crm_sql_options *opts, size_t size)
 crm_sql_options_init = _bind(
     'crm_sql_options_init',
@@ -5302,6 +5274,214 @@ crm_dataset_write_sql = _bind(
     checks=[
         (1, 'uri', 'string'),
         (2, 'table', 'string'),
+    ],
+)
+
+#: crm_status crm_clv_summary_options_init(crm_clv_summary_options *opts, size_t size)
+crm_clv_summary_options_init = _bind(
+    'crm_clv_summary_options_init',
+    c_int,  # returns status
+    [
+        POINTER(crm_clv_summary_options),  # opts: out, options
+        c_size_t,  # size: in, size
+    ],
+    status=True,
+    doc="""crm_status crm_clv_summary_options_init(crm_clv_summary_options *opts, size_t size)
+
+    Write the default summary options into `opts` (customer, date, amount NULL,
+    period = CRM_CLV_DAY, calibration_end = observation_end = CRM_TIME_MISSING).
+    @param[out] opts  options to initialise
+    @param[in]  size  sizeof *opts as the caller compiled it
+    @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1 struct).
+    Ownership: opts is the caller's struct; only its first size bytes are written.
+    Thread-safety: safe from any thread.
+    """,
+    checks=[
+        (1, 'size', 'size_t'),
+    ],
+)
+
+#: crm_status crm_clv_summary(const crm_dataset *tx, const crm_clv_summary_options *opts, crm_dataset **out)
+crm_clv_summary = _bind(
+    'crm_clv_summary',
+    c_int,  # returns status
+    [
+        POINTER(crm_dataset),  # tx: in, handle
+        POINTER(crm_clv_summary_options),  # opts: in, options
+        POINTER(POINTER(crm_dataset)),  # out: out, handle_out (free with crm_dataset_free)
+    ],
+    status=True,
+    doc="""crm_status crm_clv_summary(const crm_dataset *tx, const crm_clv_summary_options *opts, crm_dataset **out)
+
+    The per-customer summary table (definitions at the top of this header).
+    @param[in]  tx    transactions, one row per line or order
+    @param[in]  opts  options; customer, date and amount are required
+    @param[out] out   new dataset, one row per customer in ascending customer
+                      order (text by bytes, numbers and times by value), columns
+                      customer (the type of the customer column), frequency,
+                      recency, T, monetary, and with calibration_end
+                      frequency_holdout, monetary_holdout, duration_holdout
+                      (numbers). NULL on failure.
+                      Ownership: caller; free with crm_dataset_free().
+    @return CRM_OK; CRM_E_INVALID (NULL argument, no rows, a column name not
+            set, unknown period, a missing customer, date or amount or a
+            non-finite amount, naming the column and the 0-based row,
+            observation_end before calibration_end, no purchase up to the
+            calibration end); CRM_E_NOTFOUND (a column does not exist);
+            CRM_E_TYPE (date not a time column, amount not a number column);
+            CRM_E_FORMAT (opts from a newer library with unknown fields set);
+            CRM_E_NOMEM.
+    Ownership: opts and its column names are only read during the call.
+    Thread-safety: tx may be read by other threads meanwhile.
+    """,
+)
+
+#: crm_status crm_clv_options_init(crm_clv_options *opts, size_t size)
+crm_clv_options_init = _bind(
+    'crm_clv_options_init',
+    c_int,  # returns status
+    [
+        POINTER(crm_clv_options),  # opts: out, options
+        c_size_t,  # size: in, size
+    ],
+    status=True,
+    doc="""crm_status crm_clv_options_init(crm_clv_options *opts, size_t size)
+
+    Write the default CLV options into `opts` (frequency_col, recency_col,
+    t_col and monetary_col NULL: "frequency", "recency", "T", "monetary"; l2 = 0,
+    max_iter = 500, tol = 1e-9, period = CRM_CLV_DAY, horizon = 12,
+    discount = 0.01, periods_per_month = 0, t = -1, n_threads = 0).
+    @param[out] opts  options to initialise
+    @param[in]  size  sizeof *opts as the caller compiled it
+    @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1 struct).
+    Ownership: opts is the caller's struct; only its first size bytes are written.
+    Thread-safety: safe from any thread.
+    """,
+    checks=[
+        (1, 'size', 'size_t'),
+    ],
+)
+
+#: crm_status crm_clv_fit(const crm_dataset *summary, const crm_clv_options *opts, crm_model **out)
+crm_clv_fit = _bind(
+    'crm_clv_fit',
+    c_int,  # returns status
+    [
+        POINTER(crm_dataset),  # summary: in, handle
+        POINTER(crm_clv_options),  # opts: in, options
+        POINTER(POINTER(crm_model)),  # out: out, handle_out (free with crm_model_free)
+    ],
+    status=True,
+    doc="""crm_status crm_clv_fit(const crm_dataset *summary, const crm_clv_options *opts, crm_model **out)
+
+    Fit BG/NBD and Gamma-Gamma on a summary table (crm_clv_summary() or any
+    table with the same meaning, for example lifetimes' CDNOW sample).
+    @param[in]  summary  one row per customer
+    @param[in]  opts     options, or NULL for the defaults
+    @param[out] out      fitted model (kind CRM_MODEL_CLV), NULL on failure.
+                         Ownership: caller; free with crm_model_free().
+    @return CRM_OK (also when max_iter is reached: statistics converged_bgnbd
+            and converged_gamma_gamma); CRM_E_INVALID (NULL argument, no rows,
+            an option out of range, a value breaking the rules of the option
+            fields - a missing or non-finite value, a frequency that is not a
+            whole number >= 0, recency < 0, T < recency, recency > 0 with
+            frequency 0, monetary <= 0 with frequency > 0 - naming the column,
+            the 0-based row and the value; no customer with frequency > 0:
+            neither model can be fitted); CRM_E_NOTFOUND (a column does not
+            exist); CRM_E_TYPE (a column is not a number column);
+            CRM_E_NUMERIC (the likelihood has no finite optimum, e.g. every
+            customer buys at a single frequency and mean; never NaN
+            parameters with CRM_OK); CRM_E_FORMAT (opts from a newer library
+            with unknown fields set); CRM_E_NOMEM.
+    Ownership: opts and its column names are only read during the call.
+    Thread-safety: summary may be read by other threads meanwhile.
+    """,
+)
+
+#: crm_status crm_report_options_init(crm_report_options *opts, size_t size)
+crm_report_options_init = _bind(
+    'crm_report_options_init',
+    c_int,  # returns status
+    [
+        POINTER(crm_report_options),  # opts: out, options
+        c_size_t,  # size: in, size
+    ],
+    status=True,
+    doc="""crm_status crm_report_options_init(crm_report_options *opts, size_t size)
+
+    Write the default report options into `opts` (every string NULL,
+    as_of = CRM_TIME_MISSING, bins = 5, active_days = 90, inactive_days = 365,
+    k = 4, seed = 0, churn_days = 90, top_at_risk = 20, top_clv = 20, min_support = 0.01,
+    min_lift = 2, max_rules = 10, horizon = 6, n_threads = 0).
+    @param[out] opts  options to initialise
+    @param[in]  size  sizeof *opts as the caller compiled it
+    @return CRM_OK, CRM_E_INVALID (opts NULL or size too small).
+    Ownership: opts is the caller's struct; only its first size bytes are written.
+    Thread-safety: safe from any thread.
+    @since 1.1
+    """,
+    checks=[
+        (1, 'size', 'size_t'),
+    ],
+)
+
+#: crm_status crm_report_render(const crm_dataset *tx, const crm_report_options *opts, char **out)
+crm_report_render = _bind(
+    'crm_report_render',
+    c_int,  # returns status
+    [
+        POINTER(crm_dataset),  # tx: in, handle
+        POINTER(crm_report_options),  # opts: in, options
+        POINTER(POINTER(c_char)),  # out: out, string_out (free with crm_free)
+    ],
+    status=True,
+    doc="""crm_status crm_report_render(const crm_dataset *tx, const crm_report_options *opts, char **out)
+
+    Build the HTML report of a transaction table in memory.
+    @param[in]  tx       transactions, one row per order line; rows the analyses cannot
+                         use (missing customer, amount <= 0, ...) must be filtered out
+                         first or with opts->filter, as for crm_rfm()
+    @param[in]  opts     options; customer, date and amount or quantity and price are
+                         required
+    @param[out] out      the page: NUL-terminated UTF-8 HTML (it holds no NUL itself),
+                         NULL on failure. Ownership: caller; free with crm_free().
+    @return CRM_OK; CRM_E_INVALID (NULL argument, no rows (also after the filter), a
+            required column not set, an option out of range, a row crm_rfm() refuses,
+            naming it); CRM_E_NOTFOUND (a named column does not exist); CRM_E_TYPE (a
+            column of the wrong type); CRM_E_PARSE (a bad filter expression, naming the
+            position); CRM_E_FORMAT (opts from a newer library with unknown fields set);
+            CRM_E_NOMEM.
+    Ownership: tx, opts and its strings stay the caller's.
+    Thread-safety: tx may be read by other threads meanwhile.
+    @since 1.1
+    """,
+)
+
+#: crm_status crm_report_write(const crm_dataset *tx, const char *path, const crm_report_options *opts)
+crm_report_write = _bind(
+    'crm_report_write',
+    c_int,  # returns status
+    [
+        POINTER(crm_dataset),  # tx: in, handle
+        c_char_p,  # path: in, string
+        POINTER(crm_report_options),  # opts: in, options
+    ],
+    status=True,
+    doc="""crm_status crm_report_write(const crm_dataset *tx, const char *path, const crm_report_options *opts)
+
+    Build the HTML report (as crm_report_render()) and write it to `path`
+    atomically: readers see the old file or the whole new one, never a part.
+    @param[in] tx    transactions
+    @param[in] path  file to write (replaced)
+    @param[in] opts  options as for crm_report_render()
+    @return CRM_OK; the errors of crm_report_render(); CRM_E_IO (cannot write, naming
+            the path and the reason); on failure the file is unchanged.
+    Ownership: every argument stays the caller's.
+    Thread-safety: tx may be read by other threads meanwhile.
+    @since 1.1
+    """,
+    checks=[
+        (1, 'path', 'string'),
     ],
 )
 
@@ -5463,13 +5643,16 @@ FUNCTIONS = (
     'crm_arima_fit_many',
     'crm_apriori_options_init',
     'crm_apriori',
+    'crm_sql_options_init',
+    'crm_dataset_read_sql',
+    'crm_dataset_write_sql',
     'crm_clv_summary_options_init',
     'crm_clv_summary',
     'crm_clv_options_init',
     'crm_clv_fit',
-    'crm_sql_options_init',
-    'crm_dataset_read_sql',
-    'crm_dataset_write_sql',
+    'crm_report_options_init',
+    'crm_report_render',
+    'crm_report_write',
     'crm_synth_options_init',
     'crm_synth_transactions',
 )

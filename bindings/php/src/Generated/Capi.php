@@ -174,15 +174,15 @@ final class Capi
     public const CRM_APRIORI_CLOSED = 2;
     public const CRM_APRIORI_MAXIMAL = 3;
 
-    // crm_clv_period: Period unit of the CLV summary table.
-    public const CRM_CLV_DAY = 1;
-    public const CRM_CLV_WEEK = 2;
-
     // crm_sql_mode: What crm_dataset_write_sql() does with the target table.
     public const CRM_SQL_CREATE = 0;
     public const CRM_SQL_REPLACE = 1;
     public const CRM_SQL_APPEND = 2;
     public const CRM_SQL_UPSERT = 3;
+
+    // crm_clv_period: Period unit of the CLV summary table.
+    public const CRM_CLV_DAY = 1;
+    public const CRM_CLV_WEEK = 2;
 
     /** Enum name => [member name => value], in declaration order. */
     public const ENUMS = [
@@ -206,8 +206,8 @@ final class Capi
         'crm_arima_freq' => ['CRM_ARIMA_DAY' => 1, 'CRM_ARIMA_WEEK' => 2, 'CRM_ARIMA_MONTH' => 3, 'CRM_ARIMA_QUARTER' => 4, 'CRM_ARIMA_YEAR' => 5],
         'crm_arima_ic' => ['CRM_ARIMA_AICC' => 0, 'CRM_ARIMA_AIC' => 1, 'CRM_ARIMA_BIC' => 2],
         'crm_apriori_target' => ['CRM_APRIORI_ALL' => 1, 'CRM_APRIORI_CLOSED' => 2, 'CRM_APRIORI_MAXIMAL' => 3],
-        'crm_clv_period' => ['CRM_CLV_DAY' => 1, 'CRM_CLV_WEEK' => 2],
         'crm_sql_mode' => ['CRM_SQL_CREATE' => 0, 'CRM_SQL_REPLACE' => 1, 'CRM_SQL_APPEND' => 2, 'CRM_SQL_UPSERT' => 3],
+        'crm_clv_period' => ['CRM_CLV_DAY' => 1, 'CRM_CLV_WEEK' => 2],
     ];
 
     /** Flag enums (members combine with |). */
@@ -482,6 +482,24 @@ final class Capi
                 'prune_redundant' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 0, 'offset' => 80],
             ],
         ],
+        'crm_sql_options' => [
+            'init' => 'crm_sql_options_init',
+            'size' => 80,
+            'align' => 8,
+            'fields' => [
+                'size' => ['kind' => 'size', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX, 'offset' => 0],
+                'mode' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'enum' => 'crm_sql_mode', 'default' => 0, 'default_name' => 'CRM_SQL_CREATE', 'offset' => 8],
+                'batch_rows' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 10000, 'offset' => 12],
+                'key_columns' => ['kind' => 'string_array', 'type' => 'const char *const *', 'length' => 'n_key_columns', 'default' => null, 'offset' => 16],
+                'n_key_columns' => ['kind' => 'length', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'length_of' => 'key_columns', 'default' => 0, 'offset' => 24],
+                'column_types' => ['kind' => 'string_array', 'type' => 'const char *const *', 'length' => 'n_column_types', 'default' => null, 'offset' => 32],
+                'n_column_types' => ['kind' => 'length', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'length_of' => 'column_types', 'default' => 0, 'offset' => 40],
+                'max_rows' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'default' => 0, 'offset' => 48],
+                'progress' => ['kind' => 'callback', 'type' => 'crm_progress_fn', 'default' => null, 'offset' => 56],
+                'user' => ['kind' => 'user_data', 'type' => 'void *', 'default' => null, 'offset' => 64],
+                'client_library' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 72],
+            ],
+        ],
         'crm_clv_summary_options' => [
             'init' => 'crm_clv_summary_options_init',
             'size' => 56,
@@ -517,22 +535,36 @@ final class Capi
                 'n_threads' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 0, 'offset' => 96],
             ],
         ],
-        'crm_sql_options' => [
-            'init' => 'crm_sql_options_init',
-            'size' => 80,
+        'crm_report_options' => [
+            'init' => 'crm_report_options_init',
+            'size' => 184,
             'align' => 8,
             'fields' => [
                 'size' => ['kind' => 'size', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX, 'offset' => 0],
-                'mode' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'enum' => 'crm_sql_mode', 'default' => 0, 'default_name' => 'CRM_SQL_CREATE', 'offset' => 8],
-                'batch_rows' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 10000, 'offset' => 12],
-                'key_columns' => ['kind' => 'string_array', 'type' => 'const char *const *', 'length' => 'n_key_columns', 'default' => null, 'offset' => 16],
-                'n_key_columns' => ['kind' => 'length', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'length_of' => 'key_columns', 'default' => 0, 'offset' => 24],
-                'column_types' => ['kind' => 'string_array', 'type' => 'const char *const *', 'length' => 'n_column_types', 'default' => null, 'offset' => 32],
-                'n_column_types' => ['kind' => 'length', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'length_of' => 'column_types', 'default' => 0, 'offset' => 40],
-                'max_rows' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'default' => 0, 'offset' => 48],
-                'progress' => ['kind' => 'callback', 'type' => 'crm_progress_fn', 'default' => null, 'offset' => 56],
-                'user' => ['kind' => 'user_data', 'type' => 'void *', 'default' => null, 'offset' => 64],
-                'client_library' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 72],
+                'customer' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 8],
+                'date' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 16],
+                'amount' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 24],
+                'quantity' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 32],
+                'price' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 40],
+                'invoice' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 48],
+                'item' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 56],
+                'filter' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 64],
+                'title' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 72],
+                'currency' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 80],
+                'as_of' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'default' => PHP_INT_MIN, 'default_name' => 'CRM_TIME_MISSING', 'offset' => 88],
+                'bins' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 5, 'offset' => 96],
+                'active_days' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'default' => 90, 'offset' => 104],
+                'inactive_days' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'default' => 365, 'offset' => 112],
+                'k' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 4, 'offset' => 120],
+                'seed' => ['kind' => 'int', 'type' => 'uint64_t', 'min' => 0, 'max' => PHP_INT_MAX, 'default' => 0, 'offset' => 128],
+                'churn_days' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'default' => 90, 'offset' => 136],
+                'top_at_risk' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 20, 'offset' => 144],
+                'top_clv' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 20, 'offset' => 148],
+                'min_support' => ['kind' => 'double', 'type' => 'double', 'default' => 0.01, 'offset' => 152],
+                'min_lift' => ['kind' => 'double', 'type' => 'double', 'default' => 2.0, 'offset' => 160],
+                'max_rules' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 10, 'offset' => 168],
+                'horizon' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 6, 'offset' => 172],
+                'n_threads' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 0, 'offset' => 176],
             ],
         ],
         'crm_synth_options' => [
@@ -657,13 +689,16 @@ final class Capi
         'crm_arima_fit_many' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'by_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'time_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'value_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'h', 'role' => 'value', 'direction' => 'in', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647], ['name' => 'level', 'role' => 'value', 'direction' => 'in', 'type' => 'double'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_arima_options *'], ['name' => 'out_fits', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **'], ['name' => 'out_forecasts', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
         'crm_apriori_options_init' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'out', 'type' => 'crm_apriori_options *'], ['name' => 'size', 'role' => 'size', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
         'crm_apriori' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'tx', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'tid_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'item_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_apriori_options *'], ['name' => 'out_itemsets', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **'], ['name' => 'out_rules', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
+        'crm_sql_options_init' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'out', 'type' => 'crm_sql_options *'], ['name' => 'size', 'role' => 'size', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
+        'crm_dataset_read_sql' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'uri', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'query', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'params', 'role' => 'string_array', 'direction' => 'in', 'type' => 'const char *const *'], ['name' => 'nparams', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_sql_options *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
+        'crm_dataset_write_sql' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'uri', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'table', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_sql_options *']]],
         'crm_clv_summary_options_init' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'out', 'type' => 'crm_clv_summary_options *'], ['name' => 'size', 'role' => 'size', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
         'crm_clv_summary' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'tx', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_clv_summary_options *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
         'crm_clv_options_init' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'out', 'type' => 'crm_clv_options *'], ['name' => 'size', 'role' => 'size', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
         'crm_clv_fit' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'summary', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_clv_options *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_model **']]],
-        'crm_sql_options_init' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'out', 'type' => 'crm_sql_options *'], ['name' => 'size', 'role' => 'size', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
-        'crm_dataset_read_sql' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'uri', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'query', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'params', 'role' => 'string_array', 'direction' => 'in', 'type' => 'const char *const *'], ['name' => 'nparams', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_sql_options *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
-        'crm_dataset_write_sql' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'uri', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'table', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_sql_options *']]],
+        'crm_report_options_init' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'out', 'type' => 'crm_report_options *'], ['name' => 'size', 'role' => 'size', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
+        'crm_report_render' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'tx', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_report_options *'], ['name' => 'out', 'role' => 'string_out', 'direction' => 'out', 'type' => 'char **']]],
+        'crm_report_write' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'tx', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'path', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_report_options *']]],
         'crm_synth_options_init' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'out', 'type' => 'crm_synth_options *'], ['name' => 'size', 'role' => 'size', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
         'crm_synth_transactions' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_synth_options *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
     ];
@@ -692,8 +727,8 @@ typedef int32_t crm_arima_method;
 typedef int32_t crm_arima_freq;
 typedef int32_t crm_arima_ic;
 typedef int32_t crm_apriori_target;
-typedef int32_t crm_clv_period;
 typedef int32_t crm_sql_mode;
+typedef int32_t crm_clv_period;
 typedef void *(*crm_malloc_fn)(size_t size, void *user);
 typedef void *(*crm_realloc_fn)(void *ptr, size_t size, void *user);
 typedef void (*crm_free_fn)(void *ptr, void *user);
@@ -865,6 +900,19 @@ typedef struct crm_apriori_options {
     const char *separator;
     int32_t prune_redundant;
 } crm_apriori_options;
+typedef struct crm_sql_options {
+    size_t size;
+    int32_t mode;
+    int32_t batch_rows;
+    const char *const *key_columns;
+    int64_t n_key_columns;
+    const char *const *column_types;
+    int64_t n_column_types;
+    int64_t max_rows;
+    crm_progress_fn progress;
+    void *user;
+    const char *client_library;
+} crm_sql_options;
 typedef struct crm_clv_summary_options {
     size_t size;
     const char *customer;
@@ -890,19 +938,33 @@ typedef struct crm_clv_options {
     double t;
     int32_t n_threads;
 } crm_clv_options;
-typedef struct crm_sql_options {
+typedef struct crm_report_options {
     size_t size;
-    int32_t mode;
-    int32_t batch_rows;
-    const char *const *key_columns;
-    int64_t n_key_columns;
-    const char *const *column_types;
-    int64_t n_column_types;
-    int64_t max_rows;
-    crm_progress_fn progress;
-    void *user;
-    const char *client_library;
-} crm_sql_options;
+    const char *customer;
+    const char *date;
+    const char *amount;
+    const char *quantity;
+    const char *price;
+    const char *invoice;
+    const char *item;
+    const char *filter;
+    const char *title;
+    const char *currency;
+    int64_t as_of;
+    int32_t bins;
+    int64_t active_days;
+    int64_t inactive_days;
+    int32_t k;
+    uint64_t seed;
+    int64_t churn_days;
+    int32_t top_at_risk;
+    int32_t top_clv;
+    double min_support;
+    double min_lift;
+    int32_t max_rules;
+    int32_t horizon;
+    int32_t n_threads;
+} crm_report_options;
 typedef struct crm_synth_options {
     size_t size;
     int64_t customers;
@@ -1013,13 +1075,16 @@ crm_status crm_arima_forecast_levels(const crm_model *m, int32_t h, const double
 crm_status crm_arima_fit_many(const crm_dataset *ds, const char *by_col, const char *time_col, const char *value_col, int32_t h, double level, const crm_arima_options *opts, crm_dataset **out_fits, crm_dataset **out_forecasts);
 crm_status crm_apriori_options_init(crm_apriori_options *opts, size_t size);
 crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *item_col, const crm_apriori_options *opts, crm_dataset **out_itemsets, crm_dataset **out_rules);
+crm_status crm_sql_options_init(crm_sql_options *opts, size_t size);
+crm_status crm_dataset_read_sql(const char *uri, const char *query, const char *const *params, size_t nparams, const crm_sql_options *opts, crm_dataset **out);
+crm_status crm_dataset_write_sql(const crm_dataset *ds, const char *uri, const char *table, const crm_sql_options *opts);
 crm_status crm_clv_summary_options_init(crm_clv_summary_options *opts, size_t size);
 crm_status crm_clv_summary(const crm_dataset *tx, const crm_clv_summary_options *opts, crm_dataset **out);
 crm_status crm_clv_options_init(crm_clv_options *opts, size_t size);
 crm_status crm_clv_fit(const crm_dataset *summary, const crm_clv_options *opts, crm_model **out);
-crm_status crm_sql_options_init(crm_sql_options *opts, size_t size);
-crm_status crm_dataset_read_sql(const char *uri, const char *query, const char *const *params, size_t nparams, const crm_sql_options *opts, crm_dataset **out);
-crm_status crm_dataset_write_sql(const crm_dataset *ds, const char *uri, const char *table, const crm_sql_options *opts);
+crm_status crm_report_options_init(crm_report_options *opts, size_t size);
+crm_status crm_report_render(const crm_dataset *tx, const crm_report_options *opts, char **out);
+crm_status crm_report_write(const crm_dataset *tx, const char *path, const crm_report_options *opts);
 crm_status crm_synth_options_init(crm_synth_options *opts, size_t size);
 crm_status crm_synth_transactions(const crm_synth_options *opts, crm_dataset **out);
 CDEF;
@@ -2584,6 +2649,52 @@ CDEF;
     }
 
     /**
+     * Write the default SQL options into `opts` (mode CREATE, batch_rows 10000, key_columns NULL, n_key_columns 0, column_types NULL, n_column_types 0, max_rows 0, progress NULL, user NULL, client_library NULL).
+     *
+     * C: crm_status crm_sql_options_init(crm_sql_options *opts, size_t size)
+     */
+    public static function crm_sql_options_init(mixed $opts, mixed $size): void
+    {
+        $size = self::int($size, 0, PHP_INT_MAX, 'crm_sql_options_init(size)');
+        $rc = (self::$ffi ?? self::ffi())->crm_sql_options_init($opts, $size);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_sql_options_init');
+        }
+    }
+
+    /**
+     * Run a query and read its rows into a new dataset (types, conversions and the time rule at the top of this header). A query returning no rows gives a dataset with its columns and 0 rows.
+     *
+     * C: crm_status crm_dataset_read_sql(const char *uri, const char *query, const char *const *params, size_t nparams, const crm_sql_options *opts, crm_dataset **out)
+     */
+    public static function crm_dataset_read_sql(mixed $uri, mixed $query, mixed $params, mixed $nparams, mixed $opts, mixed $out): void
+    {
+        $uri = self::string($uri, 'crm_dataset_read_sql(uri)');
+        $query = self::string($query, 'crm_dataset_read_sql(query)');
+        $nparams = self::int($nparams, 0, PHP_INT_MAX, 'crm_dataset_read_sql(nparams)');
+        self::room($params, $nparams, 'crm_dataset_read_sql(params)');
+        $rc = (self::$ffi ?? self::ffi())->crm_dataset_read_sql($uri, $query, $params, $nparams, $opts, $out);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_dataset_read_sql');
+        }
+    }
+
+    /**
+     * Write a dataset into a table, in one transaction (modes, types and identifiers at the top of this header).
+     *
+     * C: crm_status crm_dataset_write_sql(const crm_dataset *ds, const char *uri, const char *table, const crm_sql_options *opts)
+     */
+    public static function crm_dataset_write_sql(mixed $ds, mixed $uri, mixed $table, mixed $opts): void
+    {
+        $uri = self::string($uri, 'crm_dataset_write_sql(uri)');
+        $table = self::string($table, 'crm_dataset_write_sql(table)');
+        $rc = (self::$ffi ?? self::ffi())->crm_dataset_write_sql($ds, $uri, $table, $opts);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_dataset_write_sql');
+        }
+    }
+
+    /**
      * Write the default summary options into `opts` (customer, date, amount NULL, period = CRM_CLV_DAY, calibration_end = observation_end = CRM_TIME_MISSING).
      *
      * C: crm_status crm_clv_summary_options_init(crm_clv_summary_options *opts, size_t size)
@@ -2638,48 +2749,43 @@ CDEF;
     }
 
     /**
-     * Write the default SQL options into `opts` (mode CREATE, batch_rows 10000, key_columns NULL, n_key_columns 0, column_types NULL, n_column_types 0, max_rows 0, progress NULL, user NULL, client_library NULL).
+     * Write the default report options into `opts` (every string NULL, as_of = CRM_TIME_MISSING, bins = 5, active_days = 90, inactive_days = 365, k = 4, seed = 0, churn_days = 90, top_at_risk = 20, top_clv = 20, min_support = 0.01, min_lift = 2, max_rules = 10, horizon = 6, n_threads = 0).
      *
-     * C: crm_status crm_sql_options_init(crm_sql_options *opts, size_t size)
+     * C: crm_status crm_report_options_init(crm_report_options *opts, size_t size)
      */
-    public static function crm_sql_options_init(mixed $opts, mixed $size): void
+    public static function crm_report_options_init(mixed $opts, mixed $size): void
     {
-        $size = self::int($size, 0, PHP_INT_MAX, 'crm_sql_options_init(size)');
-        $rc = (self::$ffi ?? self::ffi())->crm_sql_options_init($opts, $size);
+        $size = self::int($size, 0, PHP_INT_MAX, 'crm_report_options_init(size)');
+        $rc = (self::$ffi ?? self::ffi())->crm_report_options_init($opts, $size);
         if ($rc !== 0) {
-            self::fail($rc, 'crm_sql_options_init');
+            self::fail($rc, 'crm_report_options_init');
         }
     }
 
     /**
-     * Run a query and read its rows into a new dataset (types, conversions and the time rule at the top of this header). A query returning no rows gives a dataset with its columns and 0 rows.
+     * Build the HTML report of a transaction table in memory.
      *
-     * C: crm_status crm_dataset_read_sql(const char *uri, const char *query, const char *const *params, size_t nparams, const crm_sql_options *opts, crm_dataset **out)
+     * C: crm_status crm_report_render(const crm_dataset *tx, const crm_report_options *opts, char **out)
      */
-    public static function crm_dataset_read_sql(mixed $uri, mixed $query, mixed $params, mixed $nparams, mixed $opts, mixed $out): void
+    public static function crm_report_render(mixed $tx, mixed $opts, mixed $out): void
     {
-        $uri = self::string($uri, 'crm_dataset_read_sql(uri)');
-        $query = self::string($query, 'crm_dataset_read_sql(query)');
-        $nparams = self::int($nparams, 0, PHP_INT_MAX, 'crm_dataset_read_sql(nparams)');
-        self::room($params, $nparams, 'crm_dataset_read_sql(params)');
-        $rc = (self::$ffi ?? self::ffi())->crm_dataset_read_sql($uri, $query, $params, $nparams, $opts, $out);
+        $rc = (self::$ffi ?? self::ffi())->crm_report_render($tx, $opts, $out);
         if ($rc !== 0) {
-            self::fail($rc, 'crm_dataset_read_sql');
+            self::fail($rc, 'crm_report_render');
         }
     }
 
     /**
-     * Write a dataset into a table, in one transaction (modes, types and identifiers at the top of this header).
+     * Build the HTML report (as crm_report_render()) and write it to `path` atomically: readers see the old file or the whole new one, never a part.
      *
-     * C: crm_status crm_dataset_write_sql(const crm_dataset *ds, const char *uri, const char *table, const crm_sql_options *opts)
+     * C: crm_status crm_report_write(const crm_dataset *tx, const char *path, const crm_report_options *opts)
      */
-    public static function crm_dataset_write_sql(mixed $ds, mixed $uri, mixed $table, mixed $opts): void
+    public static function crm_report_write(mixed $tx, mixed $path, mixed $opts): void
     {
-        $uri = self::string($uri, 'crm_dataset_write_sql(uri)');
-        $table = self::string($table, 'crm_dataset_write_sql(table)');
-        $rc = (self::$ffi ?? self::ffi())->crm_dataset_write_sql($ds, $uri, $table, $opts);
+        $path = self::string($path, 'crm_report_write(path)');
+        $rc = (self::$ffi ?? self::ffi())->crm_report_write($tx, $path, $opts);
         if ($rc !== 0) {
-            self::fail($rc, 'crm_dataset_write_sql');
+            self::fail($rc, 'crm_report_write');
         }
     }
 

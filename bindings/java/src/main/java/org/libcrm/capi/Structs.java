@@ -21,6 +21,7 @@ public final class Structs {
         CrmLinregOptions::new,
         CrmLogregOptions::new,
         CrmMetricsOptions::new,
+        CrmReportOptions::new,
         CrmRfmOptions::new,
         CrmSilhouetteOptions::new,
         CrmSqlOptions::new,
