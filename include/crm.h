@@ -26,7 +26,9 @@
  *   selection, many series at once;
  * - crm/assoc.h: market-basket analysis: frequent itemsets and association
  *   rules;
- * - crm/synth.h: deterministic synthetic shop transactions.
+ * - crm/synth.h: deterministic synthetic shop transactions;
+ * - crm/sql.h: SQL databases (SQLite, PostgreSQL, MySQL/MariaDB): read a
+ *   query into a dataset, write a dataset into a table.
  */
 #ifndef CRM_H
 #define CRM_H
@@ -43,5 +45,6 @@
 #include "crm/arima.h"
 #include "crm/assoc.h"
 #include "crm/synth.h"
+#include "crm/sql.h"
 
 #endif /* CRM_H */

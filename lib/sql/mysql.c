@@ -208,6 +208,12 @@ static crm_status my_command(crm__sql_conn *c, const char *sql, const char *what
 
 /* ---- connection ---------------------------------------------------------------- */
 
+static size_t my_max_params(crm__sql_conn *c)
+{
+    (void)c;
+    return 65535; /* the protocol's 16-bit parameter count */
+}
+
 static const char *my_column_type(int32_t type, int32_t is_key)
 {
     switch (type) {
@@ -943,7 +949,7 @@ const crm__sql_backend crm__sql_backend_mysql = {
     .ident_quote = '`',
     .placeholder = CRM__SQL_PH_QMARK,
     .upsert = CRM__SQL_UPSERT_ON_DUPLICATE,
-    .max_params = 65535,
+    .max_params = my_max_params,
     .column_type = my_column_type,
     .connect = my_connect,
     .disconnect = my_disconnect,

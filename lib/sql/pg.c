@@ -229,6 +229,12 @@ static crm_status pg_command(crm__sql_conn *c, const char *sql, const char *what
 
 /* ---- connection ---------------------------------------------------------------- */
 
+static size_t pg_max_params(crm__sql_conn *c)
+{
+    (void)c;
+    return 65535; /* the protocol's 16-bit parameter count */
+}
+
 static const char *pg_column_type(int32_t type, int32_t is_key)
 {
     (void)is_key;
@@ -953,7 +959,7 @@ const crm__sql_backend crm__sql_backend_pg = {
     .ident_quote = '"',
     .placeholder = CRM__SQL_PH_DOLLAR,
     .upsert = CRM__SQL_UPSERT_ON_CONFLICT,
-    .max_params = 65535,
+    .max_params = pg_max_params,
     .column_type = pg_column_type,
     .connect = pg_connect,
     .disconnect = pg_disconnect,

@@ -151,7 +151,9 @@ typedef struct crm__sql_backend {
     char ident_quote;   /* '"' or '`'; doubled inside an identifier */
     int32_t placeholder; /* CRM__SQL_PH_* */
     int32_t upsert;      /* CRM__SQL_UPSERT_* */
-    size_t max_params;   /* most parameters one statement may bind */
+    /* Most parameters one statement may bind on this connection (SQLite:
+     * sqlite3_limit(SQLITE_LIMIT_VARIABLE_NUMBER); PostgreSQL and MySQL 65535). */
+    size_t (*max_params)(crm__sql_conn *c);
 
     /* SQL type of a created column of crm_type `type`; is_key: the column is
      * part of the primary key (MySQL cannot index TEXT: VARCHAR(255)).

@@ -41,6 +41,7 @@ export declare const enums: {
     crm_model_type: EnumInfo<"CRM_MODEL_KMEANS" | "CRM_MODEL_TREE" | "CRM_MODEL_LOGREG" | "CRM_MODEL_LINREG" | "CRM_MODEL_ARIMA">;
     crm_outlier_action: EnumInfo<"CRM_OUTLIER_FLAG" | "CRM_OUTLIER_DROP" | "CRM_OUTLIER_CLIP">;
     crm_outlier_rule: EnumInfo<"CRM_OUTLIER_ZSCORE" | "CRM_OUTLIER_IQR" | "CRM_OUTLIER_MAD">;
+    crm_sql_mode: EnumInfo<"CRM_SQL_CREATE" | "CRM_SQL_REPLACE" | "CRM_SQL_APPEND" | "CRM_SQL_UPSERT">;
     crm_status: EnumInfo<"CRM_OK" | "CRM_E_INVALID" | "CRM_E_NOMEM" | "CRM_E_IO" | "CRM_E_PARSE" | "CRM_E_NOTFOUND" | "CRM_E_TYPE" | "CRM_E_NUMERIC" | "CRM_E_STATE" | "CRM_E_FORMAT" | "CRM_E_CANCELLED" | "CRM_E_UNAVAILABLE">;
     crm_tree_class_weight: EnumInfo<"CRM_TREE_WEIGHT_NONE" | "CRM_TREE_WEIGHT_BALANCED">;
     crm_tree_criterion: EnumInfo<"CRM_TREE_CRITERION_AUTO" | "CRM_TREE_GINI" | "CRM_TREE_ENTROPY" | "CRM_TREE_MSE">;
@@ -77,6 +78,8 @@ export type CrmModelTypeName = "CRM_MODEL_ARIMA" | "CRM_MODEL_KMEANS" | "CRM_MOD
 export type CrmOutlierActionName = "CRM_OUTLIER_CLIP" | "CRM_OUTLIER_DROP" | "CRM_OUTLIER_FLAG" | "clip" | "drop" | "flag";
 /** Names accepted for crm_outlier_rule: the member names and their short forms. */
 export type CrmOutlierRuleName = "CRM_OUTLIER_IQR" | "CRM_OUTLIER_MAD" | "CRM_OUTLIER_ZSCORE" | "iqr" | "mad" | "zscore";
+/** Names accepted for crm_sql_mode: the member names and their short forms. */
+export type CrmSqlModeName = "CRM_SQL_APPEND" | "CRM_SQL_CREATE" | "CRM_SQL_REPLACE" | "CRM_SQL_UPSERT" | "append" | "create" | "replace" | "upsert";
 /** Names accepted for crm_status: the member names and their short forms. */
 export type CrmStatusName = "CRM_E_CANCELLED" | "CRM_E_FORMAT" | "CRM_E_INVALID" | "CRM_E_IO" | "CRM_E_NOMEM" | "CRM_E_NOTFOUND" | "CRM_E_NUMERIC" | "CRM_E_PARSE" | "CRM_E_STATE" | "CRM_E_TYPE" | "CRM_E_UNAVAILABLE" | "CRM_OK" | "e_cancelled" | "e_format" | "e_invalid" | "e_io" | "e_nomem" | "e_notfound" | "e_numeric" | "e_parse" | "e_state" | "e_type" | "e_unavailable" | "ok";
 /** Names accepted for crm_tree_class_weight: the member names and their short forms. */
@@ -487,6 +490,37 @@ export interface CrmSilhouetteOptionsInput {
     /** worker threads, 0 (default) = all cores */
     n_threads?: number | boolean;
 }
+/** Options of crm_dataset_read_sql() and crm_dataset_write_sql(). Initialise with crm_sql_options_init(&o, sizeof o); see crm/common.h for the size rule. (the C struct, as koffi reads and writes it) */
+export interface crm_sql_options {
+    size: number | bigint;
+    mode: number;
+    batch_rows: number;
+    key_columns: (string | null)[] | null;
+    n_key_columns: number | bigint;
+    column_types: (string | null)[] | null;
+    n_column_types: number | bigint;
+    max_rows: number | bigint;
+    progress: Pointer | null;
+    user: Pointer | null;
+    client_library: string | null;
+}
+/** Options input for crm_sql_options: every field optional; lengths are set from the arrays. */
+export interface CrmSqlOptionsInput {
+    /** @type[enum] crm_sql_mode; writing only; default CRM_SQL_CREATE */
+    mode?: "CRM_SQL_APPEND" | "CRM_SQL_CREATE" | "CRM_SQL_REPLACE" | "CRM_SQL_UPSERT" | "append" | "create" | "replace" | "upsert" | number;
+    /** rows per fetch (reading) and per INSERT statement (writing), 1 to 1000000; default 10000 */
+    batch_rows?: number | boolean;
+    /** writing: the key columns of CRM_SQL_UPSERT (required there) and of the PRIMARY KEY of a created table, or NULL (default); copied during the call */
+    key_columns?: string[] | null;
+    /** writing: SQL types of created columns, "NAME:TYPE" (e.g. "customer:VARCHAR(64)"; TYPE of letters, digits, spaces, _ ( ) and commas), or NULL (default) for the backend's mapping */
+    column_types?: string[] | null;
+    /** reading: stop after this many rows; 0 (default) = all */
+    max_rows?: number | bigint | boolean;
+    /** called after every batch with the fraction done (writing: rows written / rows; reading: rows / max_rows, 0 without max_rows), or NULL (default); non-zero cancels (CRM_E_CANCELLED; a write is rolled back) */
+    progress?: ProgressCallback | null;
+    /** path or soname of the client library to load instead of the backend's default (libsqlite3.so.0, libpq.so.5, libmariadb.so.3), or NULL (default) */
+    client_library?: string | null;
+}
 /** Options for crm_synth_transactions(). Initialise with crm_synth_options_init(&o, sizeof o). (the C struct, as koffi reads and writes it) */
 export interface crm_synth_options {
     size: number | bigint;
@@ -780,3 +814,9 @@ export declare function crm_apriori(tx: Pointer, tid_col: string | null, item_co
 export declare function crm_synth_options_init(opts: Partial<crm_synth_options>, size: number | bigint): void;
 /** Generate shop transactions with columns InvoiceNo (text), StockCode (text), Description (text), Quantity (number), InvoiceDate (time), UnitPrice (number), CustomerID (number, missing for guest lines) and Country (text), ordered by InvoiceDate then InvoiceNo. */
 export declare function crm_synth_transactions(opts: crm_synth_options | null, out: [Pointer | null]): void;
+/** Write the default SQL options into `opts` (mode CREATE, batch_rows 10000, key_columns NULL, n_key_columns 0, column_types NULL, n_column_types 0, max_rows 0, progress NULL, user NULL, client_library NULL). */
+export declare function crm_sql_options_init(opts: Partial<crm_sql_options>, size: number | bigint): void;
+/** Run a query and read its rows into a new dataset (types, conversions and the time rule at the top of this header). A query returning no rows gives a dataset with its columns and 0 rows. */
+export declare function crm_dataset_read_sql(uri: string | null, query: string | null, params: (string | null)[], nparams: number | bigint, opts: crm_sql_options | null, out: [Pointer | null]): void;
+/** Write a dataset into a table, in one transaction (modes, types and identifiers at the top of this header). */
+export declare function crm_dataset_write_sql(ds: Pointer, uri: string | null, table: string | null, opts: crm_sql_options | null): void;

@@ -68,6 +68,7 @@ const enums = {
     crm_model_type: { flags: false, members: {"CRM_MODEL_ARIMA": 5, "CRM_MODEL_KMEANS": 1, "CRM_MODEL_LINREG": 4, "CRM_MODEL_LOGREG": 3, "CRM_MODEL_TREE": 2}, short: {"CRM_MODEL_ARIMA": "arima", "CRM_MODEL_KMEANS": "kmeans", "CRM_MODEL_LINREG": "linreg", "CRM_MODEL_LOGREG": "logreg", "CRM_MODEL_TREE": "tree"} },
     crm_outlier_action: { flags: false, members: {"CRM_OUTLIER_CLIP": 3, "CRM_OUTLIER_DROP": 2, "CRM_OUTLIER_FLAG": 1}, short: {"CRM_OUTLIER_CLIP": "clip", "CRM_OUTLIER_DROP": "drop", "CRM_OUTLIER_FLAG": "flag"} },
     crm_outlier_rule: { flags: false, members: {"CRM_OUTLIER_IQR": 2, "CRM_OUTLIER_MAD": 3, "CRM_OUTLIER_ZSCORE": 1}, short: {"CRM_OUTLIER_IQR": "iqr", "CRM_OUTLIER_MAD": "mad", "CRM_OUTLIER_ZSCORE": "zscore"} },
+    crm_sql_mode: { flags: false, members: {"CRM_SQL_APPEND": 2, "CRM_SQL_CREATE": 0, "CRM_SQL_REPLACE": 1, "CRM_SQL_UPSERT": 3}, short: {"CRM_SQL_APPEND": "append", "CRM_SQL_CREATE": "create", "CRM_SQL_REPLACE": "replace", "CRM_SQL_UPSERT": "upsert"} },
     crm_status: { flags: false, members: {"CRM_E_CANCELLED": -10, "CRM_E_FORMAT": -9, "CRM_E_INVALID": -1, "CRM_E_IO": -3, "CRM_E_NOMEM": -2, "CRM_E_NOTFOUND": -5, "CRM_E_NUMERIC": -7, "CRM_E_PARSE": -4, "CRM_E_STATE": -8, "CRM_E_TYPE": -6, "CRM_E_UNAVAILABLE": -11, "CRM_OK": 0}, short: {"CRM_E_CANCELLED": "e_cancelled", "CRM_E_FORMAT": "e_format", "CRM_E_INVALID": "e_invalid", "CRM_E_IO": "e_io", "CRM_E_NOMEM": "e_nomem", "CRM_E_NOTFOUND": "e_notfound", "CRM_E_NUMERIC": "e_numeric", "CRM_E_PARSE": "e_parse", "CRM_E_STATE": "e_state", "CRM_E_TYPE": "e_type", "CRM_E_UNAVAILABLE": "e_unavailable", "CRM_OK": "ok"} },
     crm_tree_class_weight: { flags: false, members: {"CRM_TREE_WEIGHT_BALANCED": 1, "CRM_TREE_WEIGHT_NONE": 0}, short: {"CRM_TREE_WEIGHT_BALANCED": "balanced", "CRM_TREE_WEIGHT_NONE": "none"} },
     crm_tree_criterion: { flags: false, members: {"CRM_TREE_CRITERION_AUTO": 0, "CRM_TREE_ENTROPY": 2, "CRM_TREE_GINI": 1, "CRM_TREE_MSE": 3}, short: {"CRM_TREE_CRITERION_AUTO": "criterion_auto", "CRM_TREE_ENTROPY": "entropy", "CRM_TREE_GINI": "gini", "CRM_TREE_MSE": "mse"} },
@@ -239,6 +240,19 @@ types.crm_silhouette_options = koffi.struct("crm_silhouette_options", {
     sample_size: "int64_t",
     seed: "uint64_t",
     n_threads: "int32_t",
+});
+types.crm_sql_options = koffi.struct("crm_sql_options", {
+    size: "size_t",
+    mode: "int32_t",
+    batch_rows: "int32_t",
+    key_columns: "const char **",
+    n_key_columns: "int64_t",
+    column_types: "const char **",
+    n_column_types: "int64_t",
+    max_rows: "int64_t",
+    progress: koffi.pointer(types.crm_progress_fn),
+    user: "void *",
+    client_library: "const char *",
 });
 types.crm_synth_options = koffi.struct("crm_synth_options", {
     size: "size_t",
@@ -417,6 +431,19 @@ const options = {
         {"default": 10000, "integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "sample_size", "offset": 8, "role": "value", "type": "int64_t"},
         {"default": 0, "integer": ["uint64_t", "0", "UINT64_MAX"], "name": "seed", "offset": 16, "role": "value", "type": "uint64_t"},
         {"default": 0, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "n_threads", "offset": 24, "role": "value", "type": "int32_t"},
+    ] },
+    crm_sql_options: { init: "crm_sql_options_init", size: koffi.sizeof(types.crm_sql_options), fields: [
+        {"integer": ["size_t", "0", "SIZE_MAX"], "name": "size", "offset": 0, "role": "size", "type": "size_t"},
+        {"default": 0, "enum": "crm_sql_mode", "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "mode", "offset": 8, "role": "value", "type": "int32_t"},
+        {"default": 10000, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "batch_rows", "offset": 12, "role": "value", "type": "int32_t"},
+        {"default": null, "length": "n_key_columns", "name": "key_columns", "offset": 16, "role": "string_array", "type": "const char *const *"},
+        {"default": 0, "integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "length_of": "key_columns", "name": "n_key_columns", "offset": 24, "role": "length", "type": "int64_t"},
+        {"default": null, "length": "n_column_types", "name": "column_types", "offset": 32, "role": "string_array", "type": "const char *const *"},
+        {"default": 0, "integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "length_of": "column_types", "name": "n_column_types", "offset": 40, "role": "length", "type": "int64_t"},
+        {"default": 0, "integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "max_rows", "offset": 48, "role": "value", "type": "int64_t"},
+        {"default": null, "name": "progress", "offset": 56, "proto": "crm_progress_fn", "role": "callback", "type": "crm_progress_fn"},
+        {"default": null, "name": "user", "offset": 64, "role": "user_data", "type": "void *"},
+        {"default": null, "name": "client_library", "offset": 72, "role": "string", "type": "const char *"},
     ] },
     crm_synth_options: { init: "crm_synth_options_init", size: koffi.sizeof(types.crm_synth_options), fields: [
         {"integer": ["size_t", "0", "SIZE_MAX"], "name": "size", "offset": 0, "role": "size", "type": "size_t"},
@@ -639,6 +666,9 @@ const raw = {
     crm_apriori: lib.func("crm_apriori", "int", [types.crm_dataset_ptr, "const char *", "const char *", koffi.pointer(types.crm_apriori_options), koffi.out(koffi.pointer(types.crm_dataset_ptr)), koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
     crm_synth_options_init: lib.func("crm_synth_options_init", "int", [koffi.out(koffi.pointer(types.crm_synth_options)), "size_t"]),
     crm_synth_transactions: lib.func("crm_synth_transactions", "int", [koffi.pointer(types.crm_synth_options), koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
+    crm_sql_options_init: lib.func("crm_sql_options_init", "int", [koffi.out(koffi.pointer(types.crm_sql_options)), "size_t"]),
+    crm_dataset_read_sql: lib.func("crm_dataset_read_sql", "int", ["const char *", "const char *", "const char **", "size_t", koffi.pointer(types.crm_sql_options), koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
+    crm_dataset_write_sql: lib.func("crm_dataset_write_sql", "int", [types.crm_dataset_ptr, "const char *", "const char *", koffi.pointer(types.crm_sql_options)]),
 };
 
 /** Name of a status code, e.g. "CRM_E_PARSE". */
@@ -1450,6 +1480,33 @@ function crm_synth_transactions(opts, out) {
     const status = raw.crm_synth_transactions(opts, out);
     if (status !== 0) throw statusError(status);
 }
+/** Write the default SQL options into `opts` (mode CREATE, batch_rows 10000, key_columns NULL, n_key_columns 0, column_types NULL, n_column_types 0, max_rows 0, progress NULL, user NULL, client_library NULL). */
+function crm_sql_options_init(opts, size) {
+    checkInt(size, ["size_t", "0", "SIZE_MAX"], "crm_sql_options_init(size)");
+    const status = raw.crm_sql_options_init(opts, size);
+    if (status !== 0) throw statusError(status);
+}
+/** Run a query and read its rows into a new dataset (types, conversions and the time rule at the top of this header). A query returning no rows gives a dataset with its columns and 0 rows. */
+function crm_dataset_read_sql(uri, query, params, nparams, opts, out) {
+    checkString(uri, "crm_dataset_read_sql(uri)");
+    checkString(query, "crm_dataset_read_sql(query)");
+    checkStringArray(params, "crm_dataset_read_sql(params)");
+    checkInt(nparams, ["size_t", "0", "SIZE_MAX"], "crm_dataset_read_sql(nparams)");
+    checkOptions(opts, "crm_dataset_read_sql(opts)");
+    checkOut(out, "crm_dataset_read_sql(out)");
+    checkLength(params, nparams, "crm_dataset_read_sql(params)");
+    const status = raw.crm_dataset_read_sql(uri, query, params, nparams, opts, out);
+    if (status !== 0) throw statusError(status);
+}
+/** Write a dataset into a table, in one transaction (modes, types and identifiers at the top of this header). */
+function crm_dataset_write_sql(ds, uri, table, opts) {
+    checkHandle(ds, "crm_dataset_write_sql(ds)");
+    checkString(uri, "crm_dataset_write_sql(uri)");
+    checkString(table, "crm_dataset_write_sql(table)");
+    checkOptions(opts, "crm_dataset_write_sql(opts)");
+    const status = raw.crm_dataset_write_sql(ds, uri, table, opts);
+    if (status !== 0) throw statusError(status);
+}
 
 /** The error for a failed call (message read straight after the call). */
 function statusError(status) {
@@ -1562,4 +1619,7 @@ module.exports = {
     crm_apriori,
     crm_synth_options_init,
     crm_synth_transactions,
+    crm_sql_options_init,
+    crm_dataset_read_sql,
+    crm_dataset_write_sql,
 };

@@ -449,6 +449,25 @@ CRM_APRIORI_CLOSED = crm_apriori_target.CRM_APRIORI_CLOSED
 CRM_APRIORI_MAXIMAL = crm_apriori_target.CRM_APRIORI_MAXIMAL
 
 
+class crm_sql_mode(enum.IntEnum):
+    """What crm_dataset_write_sql() does with the target table."""
+
+    # create it; CRM_E_STATE when it exists (default)
+    CRM_SQL_CREATE = 0
+    # replace its rows (created when absent)
+    CRM_SQL_REPLACE = 1
+    # add the rows (created when absent)
+    CRM_SQL_APPEND = 2
+    # insert or update by key_columns (created when absent)
+    CRM_SQL_UPSERT = 3
+
+
+CRM_SQL_CREATE = crm_sql_mode.CRM_SQL_CREATE
+CRM_SQL_REPLACE = crm_sql_mode.CRM_SQL_REPLACE
+CRM_SQL_APPEND = crm_sql_mode.CRM_SQL_APPEND
+CRM_SQL_UPSERT = crm_sql_mode.CRM_SQL_UPSERT
+
+
 # ---------------------------------------------------------------------------
 # Argument checks (crm-api.json: "integer" and "nul_terminated" entries)
 # ---------------------------------------------------------------------------
@@ -1447,6 +1466,67 @@ class crm_synth_options(_Struct):
         Calls crm_synth_options_init(&o, sizeof o) with the size of this class."""
         opts = cls()
         crm_synth_options_init(byref(opts), sizeof(opts))
+        return opts
+
+
+class crm_sql_options(_Struct):
+    """Options of crm_dataset_read_sql() and crm_dataset_write_sql(). Initialise
+    with crm_sql_options_init(&o, sizeof o); see crm/common.h for the size rule.
+    @since 1.1
+    """
+
+    _fields_ = [
+        # sizeof as the caller compiled it (set by init)
+        ('size', c_size_t),
+        # @type[enum] crm_sql_mode; writing only; default CRM_SQL_CREATE
+        ('mode', c_int32),
+        # rows per fetch (reading) and per INSERT statement (writing), 1 to 1000000; default
+        # 10000
+        ('batch_rows', c_int32),
+        # writing: the key columns of CRM_SQL_UPSERT (required there) and of the PRIMARY KEY of
+        # a created table, or NULL (default); copied during the call
+        ('key_columns', POINTER(c_char_p)),
+        # number of entries in key_columns; default 0
+        ('n_key_columns', c_int64),
+        # writing: SQL types of created columns, "NAME:TYPE" (e.g. "customer:VARCHAR(64)"; TYPE
+        # of letters, digits, spaces, _ ( ) and commas), or NULL (default) for the backend's
+        # mapping
+        ('column_types', POINTER(c_char_p)),
+        # number of entries in column_types; default 0
+        ('n_column_types', c_int64),
+        # reading: stop after this many rows; 0 (default) = all
+        ('max_rows', c_int64),
+        # called after every batch with the fraction done (writing: rows written / rows;
+        # reading: rows / max_rows, 0 without max_rows), or NULL (default); non-zero cancels
+        # (CRM_E_CANCELLED; a write is rolled back)
+        ('progress', crm_progress_fn),
+        # passed to progress; default NULL
+        ('user', c_void_p),
+        # path or soname of the client library to load instead of the backend's default
+        # (libsqlite3.so.0, libpq.so.5, libmariadb.so.3), or NULL (default)
+        ('client_library', c_char_p),
+    ]
+    #: Pointer fields and the field that holds their number of elements.
+    _lengths_ = {'key_columns': 'n_key_columns', 'column_types': 'n_column_types'}
+    #: Integer fields holding a value of an enum (@type[enum] tags).
+    _enums_ = {'mode': crm_sql_mode}
+    #: Integer fields and their C types (checked on assignment).
+    _integers_ = {'size': 'size_t', 'mode': 'int32_t', 'batch_rows': 'int32_t',
+                  'n_key_columns': 'int64_t', 'n_column_types': 'int64_t', 'max_rows': 'int64_t'}
+    #: NUL-terminated string fields (checked on assignment).
+    _strings_ = ('client_library',)
+    #: Fields holding arrays of NUL-terminated strings.
+    _string_arrays_ = ('key_columns', 'column_types')
+    #: Fields holding arrays of integers and the C type of the integers.
+    _integer_arrays_ = {}
+
+    @classmethod
+    def defaults(cls):
+        """A new crm_sql_options holding the library defaults.
+
+        Calls crm_sql_options_init(&o, sizeof o) with the size of this class."""
+        opts = cls()
+        crm_sql_options_init(byref(opts), sizeof(opts))
         return opts
 
 
@@ -4857,6 +4937,135 @@ crm_synth_transactions = _bind(
     """,
 )
 
+#: crm_status crm_sql_options_init(crm_sql_options *opts, size_t size)
+crm_sql_options_init = _bind(
+    'crm_sql_options_init',
+    c_int,  # returns status
+    [
+        POINTER(crm_sql_options),  # opts: out, options
+        c_size_t,  # size: in, size
+    ],
+    status=True,
+    doc="""crm_status crm_sql_options_init(crm_sql_options *opts, size_t size)
+
+    Write the default SQL options into `opts` (mode CREATE, batch_rows 10000,
+    key_columns NULL, n_key_columns 0, column_types NULL, n_column_types 0,
+    max_rows 0, progress NULL, user NULL, client_library NULL).
+    @param[out] opts  options to initialise
+    @param[in]  size  sizeof *opts as the caller compiled it
+    @return CRM_OK; CRM_E_INVALID (opts NULL or size smaller than the first
+            layout).
+    Ownership: opts is the caller's struct; only its first size bytes are
+    written.
+    Thread-safety: safe from any thread.
+    @since 1.1
+    """,
+    checks=[
+        (1, 'size', 'size_t'),
+    ],
+)
+
+#: crm_status crm_dataset_read_sql(const char *uri, const char *query, const char *const *params, size_t nparams, const crm_sql_options *opts, crm_dataset **out)
+crm_dataset_read_sql = _bind(
+    'crm_dataset_read_sql',
+    c_int,  # returns status
+    [
+        c_char_p,  # uri: in, string
+        c_char_p,  # query: in, string
+        POINTER(c_char_p),  # params: in, string_array (length nparams)
+        c_size_t,  # nparams: in, length (of params)
+        POINTER(crm_sql_options),  # opts: in, options
+        POINTER(POINTER(crm_dataset)),  # out: out, handle_out (free with crm_dataset_free)
+    ],
+    status=True,
+    doc="""crm_status crm_dataset_read_sql(const char *uri, const char *query, const char *const *params, size_t nparams, const crm_sql_options *opts, crm_dataset **out)
+
+    Run a query and read its rows into a new dataset (types, conversions and
+    the time rule at the top of this header). A query returning no rows gives
+    a dataset with its columns and 0 rows.
+    @param[in]  uri      connection string (see the top of this header)
+    @param[in]  query    one SQL statement returning rows (SELECT, WITH, VALUES,
+                         PRAGMA ...)
+    @param[in]  params   nparams parameter values (UTF-8 text, NULL entries =
+                         SQL NULL) bound to the query's placeholders; may be
+                         NULL when nparams is 0
+    @param[in]  nparams  number of parameters; must equal the number of
+                         placeholders
+    @param[in]  opts     options (batch_rows, max_rows, progress, user,
+                         client_library), or NULL for the defaults
+    @param[out] out      the rows, NULL on failure.
+                         Ownership: caller; free with crm_dataset_free().
+    @return CRM_OK; CRM_E_INVALID (NULL uri, query or out, params NULL with
+            nparams > 0, a malformed URI, bad options, a parameter that is not
+            valid UTF-8, a parameter count that differs from the query's, a
+            query that returns no columns, two result columns of one name);
+            CRM_E_PARSE (the server refused the query: its message); CRM_E_IO
+            (cannot connect or open the database, the connection was lost);
+            CRM_E_TYPE (a value that cannot be mapped: a BLOB, an inexact
+            integer, text in a number or time column, invalid UTF-8, naming the
+            column and the 0-based row); CRM_E_UNAVAILABLE (the client library
+            is not installed, naming the package); CRM_E_CANCELLED (the progress
+            callback returned non-zero); CRM_E_FORMAT (opts from a newer
+            library); CRM_E_NOMEM.
+    Ownership: every argument stays the caller's.
+    Thread-safety: safe from any thread; each call uses its own connection.
+    @since 1.1
+    """,
+    checks=[
+        (0, 'uri', 'string'),
+        (1, 'query', 'string'),
+        (2, 'params', 'string_array'),
+        (3, 'nparams', 'size_t'),
+    ],
+)
+
+#: crm_status crm_dataset_write_sql(const crm_dataset *ds, const char *uri, const char *table, const crm_sql_options *opts)
+crm_dataset_write_sql = _bind(
+    'crm_dataset_write_sql',
+    c_int,  # returns status
+    [
+        POINTER(crm_dataset),  # ds: in, handle
+        c_char_p,  # uri: in, string
+        c_char_p,  # table: in, string
+        POINTER(crm_sql_options),  # opts: in, options
+    ],
+    status=True,
+    doc="""crm_status crm_dataset_write_sql(const crm_dataset *ds, const char *uri, const char *table, const crm_sql_options *opts)
+
+    Write a dataset into a table, in one transaction (modes, types and
+    identifiers at the top of this header).
+    @param[in] ds     dataset to write (at least one column; 0 rows create or
+                      empty the table as the mode says)
+    @param[in] uri    connection string
+    @param[in] table  table name, or "schema.table"
+    @param[in] opts   options (mode, key_columns, column_types, batch_rows,
+                      progress, user, client_library), or NULL for the defaults
+    @return CRM_OK; CRM_E_INVALID (NULL ds, uri or table, a dataset without
+            columns, a malformed URI, bad options, UPSERT without key columns,
+            a key column listed twice or missing in a row, two rows with the
+            same key in UPSERT, a bad column_types entry, a name the backend
+            cannot quote; the server refused a value: a duplicate key on
+            APPEND, NOT NULL, its message); CRM_E_STATE (CREATE and the table
+            exists); CRM_E_NOTFOUND (a key column is not in the dataset, a
+            dataset column is not in the existing table); CRM_E_TYPE (a column
+            whose type differs from the existing table's, a value the backend
+            cannot store); CRM_E_PARSE (the server refused the SQL, e.g. upsert
+            keys without a unique constraint); CRM_E_IO (cannot connect, the
+            connection was lost, the database is locked or read-only);
+            CRM_E_UNAVAILABLE; CRM_E_CANCELLED (the progress callback returned
+            non-zero; rolled back); CRM_E_FORMAT (opts from a newer library);
+            CRM_E_NOMEM. After any failure the table is exactly as before.
+    Ownership: every argument stays the caller's.
+    Thread-safety: ds is only read (held while the call runs); other threads
+    may read it meanwhile.
+    @since 1.1
+    """,
+    checks=[
+        (1, 'uri', 'string'),
+        (2, 'table', 'string'),
+    ],
+)
+
 #: Every API function, in header order.
 FUNCTIONS = (
     'crm_status_str',
@@ -4961,6 +5170,9 @@ FUNCTIONS = (
     'crm_apriori',
     'crm_synth_options_init',
     'crm_synth_transactions',
+    'crm_sql_options_init',
+    'crm_dataset_read_sql',
+    'crm_dataset_write_sql',
 )
 
 

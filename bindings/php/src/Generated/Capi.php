@@ -173,6 +173,12 @@ final class Capi
     public const CRM_APRIORI_CLOSED = 2;
     public const CRM_APRIORI_MAXIMAL = 3;
 
+    // crm_sql_mode: What crm_dataset_write_sql() does with the target table.
+    public const CRM_SQL_CREATE = 0;
+    public const CRM_SQL_REPLACE = 1;
+    public const CRM_SQL_APPEND = 2;
+    public const CRM_SQL_UPSERT = 3;
+
     /** Enum name => [member name => value], in declaration order. */
     public const ENUMS = [
         'crm_status' => ['CRM_OK' => 0, 'CRM_E_INVALID' => -1, 'CRM_E_NOMEM' => -2, 'CRM_E_IO' => -3, 'CRM_E_PARSE' => -4, 'CRM_E_NOTFOUND' => -5, 'CRM_E_TYPE' => -6, 'CRM_E_NUMERIC' => -7, 'CRM_E_STATE' => -8, 'CRM_E_FORMAT' => -9, 'CRM_E_CANCELLED' => -10, 'CRM_E_UNAVAILABLE' => -11],
@@ -195,6 +201,7 @@ final class Capi
         'crm_arima_freq' => ['CRM_ARIMA_DAY' => 1, 'CRM_ARIMA_WEEK' => 2, 'CRM_ARIMA_MONTH' => 3, 'CRM_ARIMA_QUARTER' => 4, 'CRM_ARIMA_YEAR' => 5],
         'crm_arima_ic' => ['CRM_ARIMA_AICC' => 0, 'CRM_ARIMA_AIC' => 1, 'CRM_ARIMA_BIC' => 2],
         'crm_apriori_target' => ['CRM_APRIORI_ALL' => 1, 'CRM_APRIORI_CLOSED' => 2, 'CRM_APRIORI_MAXIMAL' => 3],
+        'crm_sql_mode' => ['CRM_SQL_CREATE' => 0, 'CRM_SQL_REPLACE' => 1, 'CRM_SQL_APPEND' => 2, 'CRM_SQL_UPSERT' => 3],
     ];
 
     /** Flag enums (members combine with |). */
@@ -482,6 +489,24 @@ final class Capi
                 'dirt' => ['kind' => 'double', 'type' => 'double', 'default' => 1.0, 'offset' => 48],
             ],
         ],
+        'crm_sql_options' => [
+            'init' => 'crm_sql_options_init',
+            'size' => 80,
+            'align' => 8,
+            'fields' => [
+                'size' => ['kind' => 'size', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX, 'offset' => 0],
+                'mode' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'enum' => 'crm_sql_mode', 'default' => 0, 'default_name' => 'CRM_SQL_CREATE', 'offset' => 8],
+                'batch_rows' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 10000, 'offset' => 12],
+                'key_columns' => ['kind' => 'string_array', 'type' => 'const char *const *', 'length' => 'n_key_columns', 'default' => null, 'offset' => 16],
+                'n_key_columns' => ['kind' => 'length', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'length_of' => 'key_columns', 'default' => 0, 'offset' => 24],
+                'column_types' => ['kind' => 'string_array', 'type' => 'const char *const *', 'length' => 'n_column_types', 'default' => null, 'offset' => 32],
+                'n_column_types' => ['kind' => 'length', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'length_of' => 'column_types', 'default' => 0, 'offset' => 40],
+                'max_rows' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'default' => 0, 'offset' => 48],
+                'progress' => ['kind' => 'callback', 'type' => 'crm_progress_fn', 'default' => null, 'offset' => 56],
+                'user' => ['kind' => 'user_data', 'type' => 'void *', 'default' => null, 'offset' => 64],
+                'client_library' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 72],
+            ],
+        ],
     ];
 
     /**
@@ -591,6 +616,9 @@ final class Capi
         'crm_apriori' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'tx', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'tid_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'item_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_apriori_options *'], ['name' => 'out_itemsets', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **'], ['name' => 'out_rules', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
         'crm_synth_options_init' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'out', 'type' => 'crm_synth_options *'], ['name' => 'size', 'role' => 'size', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
         'crm_synth_transactions' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_synth_options *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
+        'crm_sql_options_init' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'out', 'type' => 'crm_sql_options *'], ['name' => 'size', 'role' => 'size', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
+        'crm_dataset_read_sql' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'uri', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'query', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'params', 'role' => 'string_array', 'direction' => 'in', 'type' => 'const char *const *'], ['name' => 'nparams', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_sql_options *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
+        'crm_dataset_write_sql' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'uri', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'table', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_sql_options *']]],
     ];
 
     /** The C declarations given to FFI::cdef (typedefs, structs, prototypes). */
@@ -617,6 +645,7 @@ typedef int32_t crm_arima_method;
 typedef int32_t crm_arima_freq;
 typedef int32_t crm_arima_ic;
 typedef int32_t crm_apriori_target;
+typedef int32_t crm_sql_mode;
 typedef void *(*crm_malloc_fn)(size_t size, void *user);
 typedef void *(*crm_realloc_fn)(void *ptr, size_t size, void *user);
 typedef void (*crm_free_fn)(void *ptr, void *user);
@@ -796,6 +825,19 @@ typedef struct crm_synth_options {
     uint64_t seed;
     double dirt;
 } crm_synth_options;
+typedef struct crm_sql_options {
+    size_t size;
+    int32_t mode;
+    int32_t batch_rows;
+    const char *const *key_columns;
+    int64_t n_key_columns;
+    const char *const *column_types;
+    int64_t n_column_types;
+    int64_t max_rows;
+    crm_progress_fn progress;
+    void *user;
+    const char *client_library;
+} crm_sql_options;
 const char *crm_status_str(crm_status status);
 const char *crm_last_error(void);
 void crm_free(void *p);
@@ -898,6 +940,9 @@ crm_status crm_apriori_options_init(crm_apriori_options *opts, size_t size);
 crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *item_col, const crm_apriori_options *opts, crm_dataset **out_itemsets, crm_dataset **out_rules);
 crm_status crm_synth_options_init(crm_synth_options *opts, size_t size);
 crm_status crm_synth_transactions(const crm_synth_options *opts, crm_dataset **out);
+crm_status crm_sql_options_init(crm_sql_options *opts, size_t size);
+crm_status crm_dataset_read_sql(const char *uri, const char *query, const char *const *params, size_t nparams, const crm_sql_options *opts, crm_dataset **out);
+crm_status crm_dataset_write_sql(const crm_dataset *ds, const char *uri, const char *table, const crm_sql_options *opts);
 CDEF;
 
     /** The loaded library (FFI::cdef of CDEF); null until first use. */
@@ -2470,6 +2515,52 @@ CDEF;
         $rc = (self::$ffi ?? self::ffi())->crm_synth_transactions($opts, $out);
         if ($rc !== 0) {
             self::fail($rc, 'crm_synth_transactions');
+        }
+    }
+
+    /**
+     * Write the default SQL options into `opts` (mode CREATE, batch_rows 10000, key_columns NULL, n_key_columns 0, column_types NULL, n_column_types 0, max_rows 0, progress NULL, user NULL, client_library NULL).
+     *
+     * C: crm_status crm_sql_options_init(crm_sql_options *opts, size_t size)
+     */
+    public static function crm_sql_options_init(mixed $opts, mixed $size): void
+    {
+        $size = self::int($size, 0, PHP_INT_MAX, 'crm_sql_options_init(size)');
+        $rc = (self::$ffi ?? self::ffi())->crm_sql_options_init($opts, $size);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_sql_options_init');
+        }
+    }
+
+    /**
+     * Run a query and read its rows into a new dataset (types, conversions and the time rule at the top of this header). A query returning no rows gives a dataset with its columns and 0 rows.
+     *
+     * C: crm_status crm_dataset_read_sql(const char *uri, const char *query, const char *const *params, size_t nparams, const crm_sql_options *opts, crm_dataset **out)
+     */
+    public static function crm_dataset_read_sql(mixed $uri, mixed $query, mixed $params, mixed $nparams, mixed $opts, mixed $out): void
+    {
+        $uri = self::string($uri, 'crm_dataset_read_sql(uri)');
+        $query = self::string($query, 'crm_dataset_read_sql(query)');
+        $nparams = self::int($nparams, 0, PHP_INT_MAX, 'crm_dataset_read_sql(nparams)');
+        self::room($params, $nparams, 'crm_dataset_read_sql(params)');
+        $rc = (self::$ffi ?? self::ffi())->crm_dataset_read_sql($uri, $query, $params, $nparams, $opts, $out);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_dataset_read_sql');
+        }
+    }
+
+    /**
+     * Write a dataset into a table, in one transaction (modes, types and identifiers at the top of this header).
+     *
+     * C: crm_status crm_dataset_write_sql(const crm_dataset *ds, const char *uri, const char *table, const crm_sql_options *opts)
+     */
+    public static function crm_dataset_write_sql(mixed $ds, mixed $uri, mixed $table, mixed $opts): void
+    {
+        $uri = self::string($uri, 'crm_dataset_write_sql(uri)');
+        $table = self::string($table, 'crm_dataset_write_sql(table)');
+        $rc = (self::$ffi ?? self::ffi())->crm_dataset_write_sql($ds, $uri, $table, $opts);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_dataset_write_sql');
         }
     }
 }

@@ -2865,4 +2865,123 @@ public final class CApi {
         return c_out[0] == 0 ? null : new Pointer(c_out[0]);
     }
 
+    /**
+     * C: crm_status crm_sql_options_init(crm_sql_options *opts, size_t size)
+     *
+     * Write the default SQL options into `opts` (mode CREATE, batch_rows 10000,
+     * key_columns NULL, n_key_columns 0, column_types NULL, n_column_types 0,
+     * max_rows 0, progress NULL, user NULL, client_library NULL).
+     * {@literal @}param[out] opts  options to initialise
+     * {@literal @}param[in]  size  sizeof *opts as the caller compiled it
+     * {@literal @}return CRM_OK; CRM_E_INVALID (opts NULL or size smaller than the first
+     *         layout).
+     * Ownership: opts is the caller's struct; only its first size bytes are
+     * written.
+     * Thread-safety: safe from any thread.
+     * {@literal @}since 1.1
+     */
+    public static void crm_sql_options_init(CrmSqlOptions opts) {
+        int rc = CrmLib.crm_sql_options_init(opts, opts == null ? 0 : opts.size());
+        check(rc);
+    }
+
+    /**
+     * C: crm_status crm_dataset_read_sql(const char *uri, const char *query, const char *const *params, size_t nparams, const crm_sql_options *opts, crm_dataset **out)
+     *
+     * Run a query and read its rows into a new dataset (types, conversions and
+     * the time rule at the top of this header). A query returning no rows gives
+     * a dataset with its columns and 0 rows.
+     * {@literal @}param[in]  uri      connection string (see the top of this header)
+     * {@literal @}param[in]  query    one SQL statement returning rows (SELECT, WITH, VALUES,
+     *                      PRAGMA ...)
+     * {@literal @}param[in]  params   nparams parameter values (UTF-8 text, NULL entries =
+     *                      SQL NULL) bound to the query's placeholders; may be
+     *                      NULL when nparams is 0
+     * {@literal @}param[in]  nparams  number of parameters; must equal the number of
+     *                      placeholders
+     * {@literal @}param[in]  opts     options (batch_rows, max_rows, progress, user,
+     *                      client_library), or NULL for the defaults
+     * {@literal @}param[out] out      the rows, NULL on failure.
+     *                      Ownership: caller; free with crm_dataset_free().
+     * {@literal @}return CRM_OK; CRM_E_INVALID (NULL uri, query or out, params NULL with
+     *         nparams > 0, a malformed URI, bad options, a parameter that is not
+     *         valid UTF-8, a parameter count that differs from the query's, a
+     *         query that returns no columns, two result columns of one name);
+     *         CRM_E_PARSE (the server refused the query: its message); CRM_E_IO
+     *         (cannot connect or open the database, the connection was lost);
+     *         CRM_E_TYPE (a value that cannot be mapped: a BLOB, an inexact
+     *         integer, text in a number or time column, invalid UTF-8, naming the
+     *         column and the 0-based row); CRM_E_UNAVAILABLE (the client library
+     *         is not installed, naming the package); CRM_E_CANCELLED (the progress
+     *         callback returned non-zero); CRM_E_FORMAT (opts from a newer
+     *         library); CRM_E_NOMEM.
+     * Ownership: every argument stays the caller's.
+     * Thread-safety: safe from any thread; each call uses its own connection.
+     * {@literal @}since 1.1
+     */
+    public static Pointer crm_dataset_read_sql(String uri, String query, String[] params, CrmSqlOptions opts) {
+        byte[] c_uri = Checks.cstring(uri, "crm_dataset_read_sql(uri)");
+        byte[] c_query = Checks.cstring(query, "crm_dataset_read_sql(query)");
+        CStrings.Array c_params = CStrings.array(params, "crm_dataset_read_sql(params)");
+        long nparams = params == null ? 0 : params.length;
+        long[] c_out = new long[1];
+        int rc;
+        try {
+            rc = CrmLib.crm_dataset_read_sql(c_uri, c_query, c_params, nparams, opts, c_out);
+        } finally {
+            CStrings.free(c_params);
+        }
+        if (opts != null && opts.hasCallbackError()) {
+            if (rc == 0) {
+                if (c_out[0] != 0) {
+                    CrmLib.crm_dataset_free(new Pointer(c_out[0]));
+                }
+            }
+            opts.rethrowCallbackError();
+        }
+        check(rc);
+        return c_out[0] == 0 ? null : new Pointer(c_out[0]);
+    }
+
+    /**
+     * C: crm_status crm_dataset_write_sql(const crm_dataset *ds, const char *uri, const char *table, const crm_sql_options *opts)
+     *
+     * Write a dataset into a table, in one transaction (modes, types and
+     * identifiers at the top of this header).
+     * {@literal @}param[in] ds     dataset to write (at least one column; 0 rows create or
+     *                   empty the table as the mode says)
+     * {@literal @}param[in] uri    connection string
+     * {@literal @}param[in] table  table name, or "schema.table"
+     * {@literal @}param[in] opts   options (mode, key_columns, column_types, batch_rows,
+     *                   progress, user, client_library), or NULL for the defaults
+     * {@literal @}return CRM_OK; CRM_E_INVALID (NULL ds, uri or table, a dataset without
+     *         columns, a malformed URI, bad options, UPSERT without key columns,
+     *         a key column listed twice or missing in a row, two rows with the
+     *         same key in UPSERT, a bad column_types entry, a name the backend
+     *         cannot quote; the server refused a value: a duplicate key on
+     *         APPEND, NOT NULL, its message); CRM_E_STATE (CREATE and the table
+     *         exists); CRM_E_NOTFOUND (a key column is not in the dataset, a
+     *         dataset column is not in the existing table); CRM_E_TYPE (a column
+     *         whose type differs from the existing table's, a value the backend
+     *         cannot store); CRM_E_PARSE (the server refused the SQL, e.g. upsert
+     *         keys without a unique constraint); CRM_E_IO (cannot connect, the
+     *         connection was lost, the database is locked or read-only);
+     *         CRM_E_UNAVAILABLE; CRM_E_CANCELLED (the progress callback returned
+     *         non-zero; rolled back); CRM_E_FORMAT (opts from a newer library);
+     *         CRM_E_NOMEM. After any failure the table is exactly as before.
+     * Ownership: every argument stays the caller's.
+     * Thread-safety: ds is only read (held while the call runs); other threads
+     * may read it meanwhile.
+     * {@literal @}since 1.1
+     */
+    public static void crm_dataset_write_sql(Pointer ds, String uri, String table, CrmSqlOptions opts) {
+        byte[] c_uri = Checks.cstring(uri, "crm_dataset_write_sql(uri)");
+        byte[] c_table = Checks.cstring(table, "crm_dataset_write_sql(table)");
+        int rc = CrmLib.crm_dataset_write_sql(ds, c_uri, c_table, opts);
+        if (opts != null && opts.hasCallbackError()) {
+            opts.rethrowCallbackError();
+        }
+        check(rc);
+    }
+
 }

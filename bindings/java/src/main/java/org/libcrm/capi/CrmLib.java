@@ -280,4 +280,10 @@ public final class CrmLib {
     public static native int crm_synth_options_init(CrmSynthOptions opts, long size);
     /** {@code crm_status crm_synth_transactions(const crm_synth_options *opts, crm_dataset **out)} */
     public static native int crm_synth_transactions(CrmSynthOptions opts, long[] out);
+    /** {@code crm_status crm_sql_options_init(crm_sql_options *opts, size_t size)} */
+    public static native int crm_sql_options_init(CrmSqlOptions opts, long size);
+    /** {@code crm_status crm_dataset_read_sql(const char *uri, const char *query, const char *const *params, size_t nparams, const crm_sql_options *opts, crm_dataset **out)} */
+    public static native int crm_dataset_read_sql(byte[] uri, byte[] query, Pointer params, long nparams, CrmSqlOptions opts, long[] out);
+    /** {@code crm_status crm_dataset_write_sql(const crm_dataset *ds, const char *uri, const char *table, const crm_sql_options *opts)} */
+    public static native int crm_dataset_write_sql(Pointer ds, byte[] uri, byte[] table, CrmSqlOptions opts);
 }

@@ -21,6 +21,7 @@ public final class Structs {
         CrmMetricsOptions::new,
         CrmRfmOptions::new,
         CrmSilhouetteOptions::new,
+        CrmSqlOptions::new,
         CrmSynthOptions::new,
         CrmTreeOptions::new);
 }
