@@ -822,25 +822,31 @@ static crm_status my_rollback(crm__sql_conn *c)
     return st;
 }
 
-/* The quoted table name of "CREATE TABLE `name` (...)" as sql.c writes it. */
+/* The quoted table name of "CREATE TABLE `name` (...)" or "CREATE TABLE
+ * `schema`.`name` (...)" as sql_write.c writes it, or NULL. */
 static char *created_table(const char *sql)
 {
     static const char head[] = "CREATE TABLE ";
-    if (strncmp(sql, head, sizeof head - 1) != 0 || sql[sizeof head - 1] != '`')
+    if (strncmp(sql, head, sizeof head - 1) != 0)
         return NULL;
-    const char *p = sql + sizeof head; /* after the opening quote */
+    const char *start = sql + sizeof head - 1, *p = start;
     for (;;) {
-        if (!*p)
+        if (*p != '`')
             return NULL;
-        if (*p == '`' && p[1] == '`') {
-            p += 2;
-            continue;
+        for (p++;; p++) { /* to the closing quote; `` is a quote inside */
+            if (!*p)
+                return NULL;
+            if (*p == '`' && p[1] == '`')
+                p++;
+            else if (*p == '`')
+                break;
         }
-        if (*p == '`')
+        p++;
+        if (*p != '.')
             break;
         p++;
     }
-    return crm__strndup(sql + sizeof head - 1, (size_t)(p + 1 - (sql + sizeof head - 1)));
+    return crm__strndup(start, (size_t)(p - start));
 }
 
 static crm_status my_exec(crm__sql_conn *c, const char *sql)

@@ -47,7 +47,7 @@ static const char *const pg_names[] = {
     "PQresultStatus", "PQresultErrorField", "PQclear",       "PQntuples",
     "PQnfields",      "PQfname",           "PQftype",        "PQfformat",
     "PQgetvalue",     "PQgetlength",       "PQgetisnull",    "PQdescribePortal",
-    "PQsetClientEncoding", "PQtransactionStatus", "PQcmdStatus",
+    "PQsetClientEncoding", "PQtransactionStatus", "PQcmdStatus", "PQsetNoticeProcessor",
 };
 #define PG_NSYMS (sizeof pg_names / sizeof pg_names[0])
 
@@ -78,6 +78,7 @@ typedef struct pg_api {
     int (*set_client_encoding)(PGconn *c, const char *encoding);
     int (*transaction_status)(const PGconn *c);
     char *(*cmd_status)(PGresult *r);
+    void *(*set_notice_processor)(PGconn *c, void (*fn)(void *arg, const char *msg), void *arg);
 } pg_api;
 
 struct crm__sql_conn {
@@ -248,6 +249,14 @@ static const char *pg_column_type(int32_t type, int32_t is_key)
     }
 }
 
+/* libpq prints the server's NOTICE and WARNING messages on stderr by default;
+ * the library never prints. */
+static void ignore_notice(void *arg, const char *msg)
+{
+    (void)arg;
+    (void)msg;
+}
+
 static crm_status pg_connect(const crm__sql_uri *uri, const char *client_library, int32_t readonly,
                              crm__sql_conn **out)
 {
@@ -281,6 +290,7 @@ static crm_status pg_connect(const crm__sql_uri *uri, const char *client_library
         crm__free(c);
         return st;
     }
+    c->api.set_notice_processor(c->pg, ignore_notice, NULL);
     if (c->api.set_client_encoding(c->pg, "UTF8") != 0)
         st = pg_fail(c, NULL, "setting the client encoding to UTF8");
     if (st == CRM_OK)
@@ -791,8 +801,18 @@ static crm_status decode_text(crm__sql_cursor *cur, size_t i, const pg_type_info
         out->kind = CRM__SQL_NUMBER;
         return CRM_OK;
     }
-    if (t->type == CRM_TYPE_NUMBER)
-        return decimal_text(cur, i, s, (size_t)len, out); /* integers, numeric */
+    if (t->oid == OID_NUMERIC)
+        return decimal_text(cur, i, s, (size_t)len, out);
+    if (t->type == CRM_TYPE_NUMBER) { /* int2, int4, int8, oid: [-]digits */
+        int neg = s[0] == '-';
+        uint64_t v = 0;
+        int k = neg;
+        for (; k < len && s[k] >= '0' && s[k] <= '9' && v <= UINT64_MAX / 10 - 1; k++)
+            v = v * 10 + (uint64_t)(s[k] - '0');
+        if (k != len || k == neg || v > (uint64_t)INT64_MAX)
+            return cell_error(cur, i, "\"%s\" is not an integer", s);
+        return decode_integer(cur, i, neg ? -(int64_t)v : (int64_t)v, out);
+    }
     if (crm__sql_parse_time(s, (size_t)len, &out->time)) {
         out->kind = CRM__SQL_TIME;
         return CRM_OK;

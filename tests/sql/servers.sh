@@ -59,13 +59,15 @@ sql_servers_start() {
     if [ "$(id -u)" = 0 ]; then
         chown -R postgres "$SQL_DIR/pg"
     fi
-    # PostgreSQL: password (scram) authentication on a unix socket only
+    # PostgreSQL: password (scram) authentication on a unix socket only; fsync off
+    # (nothing is kept), but commits reach the WAL at once, so a killed server
+    # keeps what was committed, as the fault tests expect
     _sql_as_pg "$bin/initdb" -D "$SQL_DIR/pg/data" -U crm --pwfile="$SQL_DIR/pg/pw" \
         --auth-local=scram-sha-256 --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 \
         --no-sync >"$SQL_DIR/pg/initdb.log" 2>&1 || { cat "$SQL_DIR/pg/initdb.log" >&2; return 1; }
     local as_pg=""
     [ "$(id -u)" = 0 ] && as_pg="runuser -u postgres --"
-    CRM_TEST_PG_START="$as_pg '$bin/pg_ctl' -D '$SQL_DIR/pg/data' -w -t 60 -l '$SQL_DIR/pg/server.log' -o \"-k '$SQL_DIR/pg' -c listen_addresses= -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c TimeZone=Europe/Berlin\" start >/dev/null"
+    CRM_TEST_PG_START="$as_pg '$bin/pg_ctl' -D '$SQL_DIR/pg/data' -w -t 60 -l '$SQL_DIR/pg/server.log' -o \"-k '$SQL_DIR/pg' -c listen_addresses= -c fsync=off -c full_page_writes=off -c TimeZone=Europe/Berlin\" start >/dev/null"
     CRM_TEST_PG_STOP="$as_pg '$bin/pg_ctl' -D '$SQL_DIR/pg/data' -m immediate stop >/dev/null"
     bash -c "$CRM_TEST_PG_START" || { cat "$SQL_DIR/pg/server.log" >&2; return 1; }
     SQL_PG_PID=$(head -1 "$SQL_DIR/pg/data/postmaster.pid")
@@ -81,7 +83,8 @@ sql_servers_start() {
     mariadb-install-db --no-defaults $userarg --datadir="$SQL_DIR/my/data" \
         --auth-root-authentication-method=normal --skip-test-db \
         >"$SQL_DIR/my/install.log" 2>&1 || { cat "$SQL_DIR/my/install.log" >&2; return 1; }
-    CRM_TEST_MY_START="'$mariadbd' --no-defaults $userarg --datadir='$SQL_DIR/my/data' --skip-networking --socket='$SQL_DIR/my/sock' --pid-file='$SQL_DIR/my/pid' --log-error='$SQL_DIR/my/error.log' --innodb-buffer-pool-size=512M --innodb-flush-log-at-trx-commit=2 --innodb-doublewrite=0 --default-time-zone=+02:00 --character-set-server=utf8mb4 --collation-server=utf8mb4_bin </dev/null >/dev/null 2>&1 & i=0; while [ \$i -lt 120 ] && ! [ -S '$SQL_DIR/my/sock' ]; do sleep 0.5; i=\$((i+1)); done; [ -S '$SQL_DIR/my/sock' ]"
+    # setsid: a server restarted by a test outlives the test's process group
+    CRM_TEST_MY_START="setsid '$mariadbd' --no-defaults $userarg --datadir='$SQL_DIR/my/data' --skip-networking --socket='$SQL_DIR/my/sock' --pid-file='$SQL_DIR/my/pid' --log-error='$SQL_DIR/my/error.log' --innodb-buffer-pool-size=512M --innodb-flush-log-at-trx-commit=2 --innodb-doublewrite=0 --default-time-zone=+02:00 --character-set-server=utf8mb4 --collation-server=utf8mb4_bin </dev/null >/dev/null 2>&1 & i=0; while [ \$i -lt 120 ] && ! [ -S '$SQL_DIR/my/sock' ]; do sleep 0.5; i=\$((i+1)); done; [ -S '$SQL_DIR/my/sock' ]"
     CRM_TEST_MY_STOP="kill -9 \$(cat '$SQL_DIR/my/pid') && while [ -S '$SQL_DIR/my/sock' ] && kill -0 \$(cat '$SQL_DIR/my/pid') 2>/dev/null; do sleep 0.1; done; rm -f '$SQL_DIR/my/sock' '$SQL_DIR/my/pid'"
     rm -f "$SQL_DIR/my/sock"
     bash -c "$CRM_TEST_MY_START" || { cat "$SQL_DIR/my/error.log" >&2; return 1; }
