@@ -88,9 +88,8 @@ def connect(backend, uri, driver):
 
 
 def check_values(df):
-    dates = pd.to_datetime(df["InvoiceDate"])
-    if dates.dt.tz is not None:
-        dates = dates.dt.tz_convert("UTC").dt.tz_localize(None)
+    # naive (DATETIME, timestamp) or aware (timestamptz) values, both UTC
+    dates = pd.to_datetime(df["InvoiceDate"], utc=True).dt.tz_localize(None)
     cust = df["CustomerID"].astype("float64")
     return {
         "rows": len(df),

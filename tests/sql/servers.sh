@@ -3,7 +3,8 @@
 # Sourced by scripts/ci_sql.sh and bench/sql/run.sh (bash):
 #
 #   . tests/sql/servers.sh
-#   sql_servers_start DIR      # DIR: an empty directory; exports the URIs below
+#   sql_servers_start DIR      # DIR: a new directory (its parents readable by the
+#                              # postgres user when root); exports the URIs below
 #   ...
 #   sql_servers_stop           # stops both by PID and removes their data
 #
