@@ -244,7 +244,7 @@ int cli_cmd_tree(int argc, char **argv)
     to.mutate = mutates.v;
     to.n_mutate = mutates.n;
     if ((rc = cli_target_features(&a, target, featarg, &feat, &nf))) goto done;
-    if (crm_dataset_read_csv(path, &f.opts, &ds) != CRM_OK) {
+    if (cli_read_table(path, &f, &ds) != CRM_OK) {
         rc = cli_lib_error(path);
         goto done;
     }
@@ -256,7 +256,7 @@ int cli_cmd_tree(int argc, char **argv)
     if ((rc = fit_tree(ds, &r, &to, &t))) goto done;
     /* everything is computed: the files last, so that a failure writes none */
     if (dot_path && (rc = cli_write_text(dot_path, t.dot))) goto done;
-    if (out && (rc = cli_write_csv(ds, out, &f.opts))) goto done;
+    if (out && (rc = cli_write_table(ds, out, &f.opts, &f))) goto done;
     if (model_path && (rc = cli_save_model(t.m, model_path))) goto done;
     if (json)
         print_tree_json(ds, &r, &t);

@@ -124,6 +124,20 @@ START_TEST(test_io_outputs)
     PTR_FAILS(char *, crm_dataset_to_csv_string(ds, &o, &out));
     crm_dataset_free(ds);
     PTR_FAILS(crm_dataset *, crm_dataset_read_baskets("/nonexistent/dir/x.dat", &out));
+    PTR_FAILS(crm_dataset *, crm_dataset_read_sql(NULL, "SELECT 1", NULL, 0, NULL, &out));
+    PTR_FAILS(crm_dataset *, crm_dataset_read_sql("sqlite::memory:", NULL, NULL, 0, NULL, &out));
+    PTR_FAILS(crm_dataset *, crm_dataset_read_sql("nosuch://x", "SELECT 1", NULL, 0, NULL, &out));
+    PTR_FAILS(crm_dataset *,
+              crm_dataset_read_sql("sqlite::memory:", "SELEC 1", NULL, 0, NULL, &out));
+    PTR_FAILS(crm_dataset *,
+              crm_dataset_read_sql("sqlite::memory:", "SELECT x'00'", NULL, 0, NULL, &out));
+    PTR_FAILS(crm_dataset *, crm_dataset_read_sql("sqlite:/nonexistent/dir/x.db", "SELECT 1",
+                                                  NULL, 0, NULL, &out));
+    crm_sql_options sqo;
+    ck_assert_ok(crm_sql_options_init(&sqo, sizeof sqo));
+    sqo.client_library = "libsqlite3-not-installed.so.0";
+    PTR_FAILS(crm_dataset *,
+              crm_dataset_read_sql("sqlite::memory:", "SELECT 1", NULL, 0, &sqo, &out));
     crm_synth_options so;
     ck_assert_ok(crm_synth_options_init(&so, sizeof so));
     so.customers = -1;
@@ -288,6 +302,30 @@ static crm_status alloc_read_and_write(void)
     return st;
 }
 
+/* An SQL read and write (an in-memory SQLite database: nothing on disk). */
+static crm_status alloc_sql(void)
+{
+    crm_dataset *ds = SENTINEL;
+    const char *p[] = {"x"};
+    crm_status st = crm_dataset_read_sql("sqlite::memory:",
+                                         "SELECT 1 AS n, ? AS t, '2024-01-01' AS d, NULL AS e "
+                                         "UNION ALL SELECT 2, 'y', NULL, 3",
+                                         p, 1, NULL, &ds);
+    if (st != CRM_OK) {
+        ck_assert_ptr_null(ds);
+        return st;
+    }
+    crm_sql_options o;
+    ck_assert_ok(crm_sql_options_init(&o, sizeof o));
+    const char *keys[] = {"n"};
+    o.mode = CRM_SQL_UPSERT;
+    o.key_columns = keys;
+    o.n_key_columns = 1;
+    st = crm_dataset_write_sql(ds, "sqlite::memory:", "t", &o);
+    crm_dataset_free(ds);
+    return st;
+}
+
 static crm_status alloc_kmeans(void)
 {
     const double x[] = {0, 0.1, 5, 5.1};
@@ -316,6 +354,7 @@ START_TEST(test_outputs_null_on_allocation_failure)
     CRM_TEST_EACH_ALLOC_FAILURE(alloc_dataset_new());
     CRM_TEST_EACH_ALLOC_FAILURE(alloc_read_and_write());
     CRM_TEST_EACH_ALLOC_FAILURE(alloc_kmeans());
+    CRM_TEST_EACH_ALLOC_FAILURE(alloc_sql());
 }
 END_TEST
 
