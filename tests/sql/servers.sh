@@ -10,6 +10,7 @@
 #
 # After sql_servers_start:
 #   CRM_TEST_PG_URI     libpq conninfo of database crm, user crm (password in PGPASSWORD)
+#   CRM_TEST_PG_URL     the same database as a postgresql:// URI (the form crm's -o takes)
 #   CRM_TEST_MY_URI     mysql:// URI of database crm, user crm (password in MYSQL_PWD)
 #   CRM_TEST_PG_STOP / CRM_TEST_PG_START, CRM_TEST_MY_STOP / CRM_TEST_MY_START
 #                       shell commands that stop a server abruptly (as a crash would) and
@@ -75,6 +76,7 @@ sql_servers_start() {
     _sql_as_pg "$bin/psql" -q -X "host=$SQL_DIR/pg user=crm dbname=postgres" \
         -c "CREATE DATABASE crm" >/dev/null || return 1
     export CRM_TEST_PG_URI="host=$SQL_DIR/pg user=crm dbname=crm"
+    export CRM_TEST_PG_URL="postgresql://crm@/crm?host=$SQL_DIR/pg" # the same as a URI
     export CRM_TEST_PG_START CRM_TEST_PG_STOP SQL_PG_PID
 
     # MariaDB: InnoDB, no networking, a password user `crm`
