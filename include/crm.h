@@ -26,9 +26,9 @@
  *   selection, many series at once;
  * - crm/assoc.h: market-basket analysis: frequent itemsets and association
  *   rules;
- * - crm/synth.h: deterministic synthetic shop transactions;
  * - crm/sql.h: SQL databases (SQLite, PostgreSQL, MySQL/MariaDB): read a
- *   query into a dataset, write a dataset into a table.
+ *   query into a dataset, write a dataset into a table;
+ * - crm/synth.h: deterministic synthetic shop transactions.
  */
 #ifndef CRM_H
 #define CRM_H
@@ -44,7 +44,7 @@
 #include "crm/metrics.h"
 #include "crm/arima.h"
 #include "crm/assoc.h"
-#include "crm/synth.h"
 #include "crm/sql.h"
+#include "crm/synth.h"
 
 #endif /* CRM_H */

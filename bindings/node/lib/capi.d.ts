@@ -810,13 +810,13 @@ export declare function crm_arima_fit_many(ds: Pointer, by_col: string | null, t
 export declare function crm_apriori_options_init(opts: Partial<crm_apriori_options>, size: number | bigint): void;
 /** Frequent itemsets and association rules of the transactions in `tx` (the tables, conventions and ordering are described at the top of this header). */
 export declare function crm_apriori(tx: Pointer, tid_col: string | null, item_col: string | null, opts: crm_apriori_options | null, out_itemsets: [Pointer | null], out_rules: [Pointer | null]): void;
-/** Write the default synth options into `opts` (customers 1000, products 300, days 730, start 2022-01-01, seed 0, dirt 1). */
-export declare function crm_synth_options_init(opts: Partial<crm_synth_options>, size: number | bigint): void;
-/** Generate shop transactions with columns InvoiceNo (text), StockCode (text), Description (text), Quantity (number), InvoiceDate (time), UnitPrice (number), CustomerID (number, missing for guest lines) and Country (text), ordered by InvoiceDate then InvoiceNo. */
-export declare function crm_synth_transactions(opts: crm_synth_options | null, out: [Pointer | null]): void;
 /** Write the default SQL options into `opts` (mode CREATE, batch_rows 10000, key_columns NULL, n_key_columns 0, column_types NULL, n_column_types 0, max_rows 0, progress NULL, user NULL, client_library NULL). */
 export declare function crm_sql_options_init(opts: Partial<crm_sql_options>, size: number | bigint): void;
 /** Run a query and read its rows into a new dataset (types, conversions and the time rule at the top of this header). A query returning no rows gives a dataset with its columns and 0 rows. */
 export declare function crm_dataset_read_sql(uri: string | null, query: string | null, params: (string | null)[], nparams: number | bigint, opts: crm_sql_options | null, out: [Pointer | null]): void;
 /** Write a dataset into a table, in one transaction (modes, types and identifiers at the top of this header). */
 export declare function crm_dataset_write_sql(ds: Pointer, uri: string | null, table: string | null, opts: crm_sql_options | null): void;
+/** Write the default synth options into `opts` (customers 1000, products 300, days 730, start 2022-01-01, seed 0, dirt 1). */
+export declare function crm_synth_options_init(opts: Partial<crm_synth_options>, size: number | bigint): void;
+/** Generate shop transactions with columns InvoiceNo (text), StockCode (text), Description (text), Quantity (number), InvoiceDate (time), UnitPrice (number), CustomerID (number, missing for guest lines) and Country (text), ordered by InvoiceDate then InvoiceNo. */
+export declare function crm_synth_transactions(opts: crm_synth_options | null, out: [Pointer | null]): void;

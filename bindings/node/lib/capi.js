@@ -664,11 +664,11 @@ const raw = {
     crm_arima_fit_many: lib.func("crm_arima_fit_many", "int", [types.crm_dataset_ptr, "const char *", "const char *", "const char *", "int32_t", "double", koffi.pointer(types.crm_arima_options), koffi.out(koffi.pointer(types.crm_dataset_ptr)), koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
     crm_apriori_options_init: lib.func("crm_apriori_options_init", "int", [koffi.out(koffi.pointer(types.crm_apriori_options)), "size_t"]),
     crm_apriori: lib.func("crm_apriori", "int", [types.crm_dataset_ptr, "const char *", "const char *", koffi.pointer(types.crm_apriori_options), koffi.out(koffi.pointer(types.crm_dataset_ptr)), koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
-    crm_synth_options_init: lib.func("crm_synth_options_init", "int", [koffi.out(koffi.pointer(types.crm_synth_options)), "size_t"]),
-    crm_synth_transactions: lib.func("crm_synth_transactions", "int", [koffi.pointer(types.crm_synth_options), koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
     crm_sql_options_init: lib.func("crm_sql_options_init", "int", [koffi.out(koffi.pointer(types.crm_sql_options)), "size_t"]),
     crm_dataset_read_sql: lib.func("crm_dataset_read_sql", "int", ["const char *", "const char *", "const char **", "size_t", koffi.pointer(types.crm_sql_options), koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
     crm_dataset_write_sql: lib.func("crm_dataset_write_sql", "int", [types.crm_dataset_ptr, "const char *", "const char *", koffi.pointer(types.crm_sql_options)]),
+    crm_synth_options_init: lib.func("crm_synth_options_init", "int", [koffi.out(koffi.pointer(types.crm_synth_options)), "size_t"]),
+    crm_synth_transactions: lib.func("crm_synth_transactions", "int", [koffi.pointer(types.crm_synth_options), koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
 };
 
 /** Name of a status code, e.g. "CRM_E_PARSE". */
@@ -1467,19 +1467,6 @@ function crm_apriori(tx, tid_col, item_col, opts, out_itemsets, out_rules) {
     const status = raw.crm_apriori(tx, tid_col, item_col, opts, out_itemsets, out_rules);
     if (status !== 0) throw statusError(status);
 }
-/** Write the default synth options into `opts` (customers 1000, products 300, days 730, start 2022-01-01, seed 0, dirt 1). */
-function crm_synth_options_init(opts, size) {
-    checkInt(size, ["size_t", "0", "SIZE_MAX"], "crm_synth_options_init(size)");
-    const status = raw.crm_synth_options_init(opts, size);
-    if (status !== 0) throw statusError(status);
-}
-/** Generate shop transactions with columns InvoiceNo (text), StockCode (text), Description (text), Quantity (number), InvoiceDate (time), UnitPrice (number), CustomerID (number, missing for guest lines) and Country (text), ordered by InvoiceDate then InvoiceNo. */
-function crm_synth_transactions(opts, out) {
-    checkOptions(opts, "crm_synth_transactions(opts)");
-    checkOut(out, "crm_synth_transactions(out)");
-    const status = raw.crm_synth_transactions(opts, out);
-    if (status !== 0) throw statusError(status);
-}
 /** Write the default SQL options into `opts` (mode CREATE, batch_rows 10000, key_columns NULL, n_key_columns 0, column_types NULL, n_column_types 0, max_rows 0, progress NULL, user NULL, client_library NULL). */
 function crm_sql_options_init(opts, size) {
     checkInt(size, ["size_t", "0", "SIZE_MAX"], "crm_sql_options_init(size)");
@@ -1505,6 +1492,19 @@ function crm_dataset_write_sql(ds, uri, table, opts) {
     checkString(table, "crm_dataset_write_sql(table)");
     checkOptions(opts, "crm_dataset_write_sql(opts)");
     const status = raw.crm_dataset_write_sql(ds, uri, table, opts);
+    if (status !== 0) throw statusError(status);
+}
+/** Write the default synth options into `opts` (customers 1000, products 300, days 730, start 2022-01-01, seed 0, dirt 1). */
+function crm_synth_options_init(opts, size) {
+    checkInt(size, ["size_t", "0", "SIZE_MAX"], "crm_synth_options_init(size)");
+    const status = raw.crm_synth_options_init(opts, size);
+    if (status !== 0) throw statusError(status);
+}
+/** Generate shop transactions with columns InvoiceNo (text), StockCode (text), Description (text), Quantity (number), InvoiceDate (time), UnitPrice (number), CustomerID (number, missing for guest lines) and Country (text), ordered by InvoiceDate then InvoiceNo. */
+function crm_synth_transactions(opts, out) {
+    checkOptions(opts, "crm_synth_transactions(opts)");
+    checkOut(out, "crm_synth_transactions(out)");
+    const status = raw.crm_synth_transactions(opts, out);
     if (status !== 0) throw statusError(status);
 }
 
@@ -1617,9 +1617,9 @@ module.exports = {
     crm_arima_fit_many,
     crm_apriori_options_init,
     crm_apriori,
-    crm_synth_options_init,
-    crm_synth_transactions,
     crm_sql_options_init,
     crm_dataset_read_sql,
     crm_dataset_write_sql,
+    crm_synth_options_init,
+    crm_synth_transactions,
 };

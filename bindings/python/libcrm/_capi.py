@@ -696,7 +696,8 @@ crm_free_fn = CFUNCTYPE(None, c_void_p, c_void_p)
 #: typedef int32_t (*crm_progress_fn)(double fraction, void *user)
 # Progress callback: the type of the `progress` field of every options struct that has one
 # (crm_kmeans_options, crm_tree_options, crm_logreg_options, crm_apriori_options,
-# crm_arima_options), passed `user` from the same struct. NULL (the default) means no callback.
+# crm_arima_options, crm_sql_options), passed `user` from the same struct. NULL (the default)
+# means no callback.
 crm_progress_fn = CFUNCTYPE(c_int32, c_double, c_void_p)
 
 
@@ -1423,52 +1424,6 @@ class crm_apriori_options(_Struct):
         return opts
 
 
-class crm_synth_options(_Struct):
-    """Options for crm_synth_transactions(). Initialise with
-    crm_synth_options_init(&o, sizeof o).
-    """
-
-    _fields_ = [
-        # sizeof as the caller compiled it (set by init)
-        ('size', c_size_t),
-        # number of customers; default 1000
-        ('customers', c_int64),
-        # catalogue size; default 300
-        ('products', c_int64),
-        # length of the period in days; default 730
-        ('days', c_int64),
-        # first day, seconds since the epoch (UTC midnight); default 1640995200 (2022-01-01)
-        ('start', c_int64),
-        # random seed; default 0
-        ('seed', c_uint64),
-        # scale of the dirt (duplicates, cancellations, missing ids, outliers); 0 = clean data,
-        # 1 (default) = the default rates
-        ('dirt', c_double),
-    ]
-    #: Pointer fields and the field that holds their number of elements.
-    _lengths_ = {}
-    #: Integer fields holding a value of an enum (@type[enum] tags).
-    _enums_ = {}
-    #: Integer fields and their C types (checked on assignment).
-    _integers_ = {'size': 'size_t', 'customers': 'int64_t', 'products': 'int64_t',
-                  'days': 'int64_t', 'start': 'int64_t', 'seed': 'uint64_t'}
-    #: NUL-terminated string fields (checked on assignment).
-    _strings_ = ()
-    #: Fields holding arrays of NUL-terminated strings.
-    _string_arrays_ = ()
-    #: Fields holding arrays of integers and the C type of the integers.
-    _integer_arrays_ = {}
-
-    @classmethod
-    def defaults(cls):
-        """A new crm_synth_options holding the library defaults.
-
-        Calls crm_synth_options_init(&o, sizeof o) with the size of this class."""
-        opts = cls()
-        crm_synth_options_init(byref(opts), sizeof(opts))
-        return opts
-
-
 class crm_sql_options(_Struct):
     """Options of crm_dataset_read_sql() and crm_dataset_write_sql(). Initialise
     with crm_sql_options_init(&o, sizeof o); see crm/common.h for the size rule.
@@ -1527,6 +1482,52 @@ class crm_sql_options(_Struct):
         Calls crm_sql_options_init(&o, sizeof o) with the size of this class."""
         opts = cls()
         crm_sql_options_init(byref(opts), sizeof(opts))
+        return opts
+
+
+class crm_synth_options(_Struct):
+    """Options for crm_synth_transactions(). Initialise with
+    crm_synth_options_init(&o, sizeof o).
+    """
+
+    _fields_ = [
+        # sizeof as the caller compiled it (set by init)
+        ('size', c_size_t),
+        # number of customers; default 1000
+        ('customers', c_int64),
+        # catalogue size; default 300
+        ('products', c_int64),
+        # length of the period in days; default 730
+        ('days', c_int64),
+        # first day, seconds since the epoch (UTC midnight); default 1640995200 (2022-01-01)
+        ('start', c_int64),
+        # random seed; default 0
+        ('seed', c_uint64),
+        # scale of the dirt (duplicates, cancellations, missing ids, outliers); 0 = clean data,
+        # 1 (default) = the default rates
+        ('dirt', c_double),
+    ]
+    #: Pointer fields and the field that holds their number of elements.
+    _lengths_ = {}
+    #: Integer fields holding a value of an enum (@type[enum] tags).
+    _enums_ = {}
+    #: Integer fields and their C types (checked on assignment).
+    _integers_ = {'size': 'size_t', 'customers': 'int64_t', 'products': 'int64_t',
+                  'days': 'int64_t', 'start': 'int64_t', 'seed': 'uint64_t'}
+    #: NUL-terminated string fields (checked on assignment).
+    _strings_ = ()
+    #: Fields holding arrays of NUL-terminated strings.
+    _string_arrays_ = ()
+    #: Fields holding arrays of integers and the C type of the integers.
+    _integer_arrays_ = {}
+
+    @classmethod
+    def defaults(cls):
+        """A new crm_synth_options holding the library defaults.
+
+        Calls crm_synth_options_init(&o, sizeof o) with the size of this class."""
+        opts = cls()
+        crm_synth_options_init(byref(opts), sizeof(opts))
         return opts
 
 
@@ -4882,61 +4883,6 @@ crm_apriori = _bind(
     ],
 )
 
-#: crm_status crm_synth_options_init(crm_synth_options *opts, size_t size)
-crm_synth_options_init = _bind(
-    'crm_synth_options_init',
-    c_int,  # returns status
-    [
-        POINTER(crm_synth_options),  # opts: out, options
-        c_size_t,  # size: in, size
-    ],
-    status=True,
-    doc="""crm_status crm_synth_options_init(crm_synth_options *opts, size_t size)
-
-    Write the default synth options into `opts` (customers 1000, products 300,
-    days 730, start 2022-01-01, seed 0, dirt 1).
-    @param[out] opts  options to initialise
-    @param[in]  size  sizeof *opts as the caller compiled it
-    @return CRM_OK; CRM_E_INVALID (opts NULL or size smaller than the v1.0
-            struct).
-    Ownership: opts is the caller's struct; only its first size bytes are
-    written.
-    Thread-safety: safe from any thread.
-    """,
-    checks=[
-        (1, 'size', 'size_t'),
-    ],
-)
-
-#: crm_status crm_synth_transactions(const crm_synth_options *opts, crm_dataset **out)
-crm_synth_transactions = _bind(
-    'crm_synth_transactions',
-    c_int,  # returns status
-    [
-        POINTER(crm_synth_options),  # opts: in, options
-        POINTER(POINTER(crm_dataset)),  # out: out, handle_out (free with crm_dataset_free)
-    ],
-    status=True,
-    doc="""crm_status crm_synth_transactions(const crm_synth_options *opts, crm_dataset **out)
-
-    Generate shop transactions with columns InvoiceNo (text), StockCode (text),
-    Description (text), Quantity (number), InvoiceDate (time), UnitPrice
-    (number), CustomerID (number, missing for guest lines) and Country (text),
-    ordered by InvoiceDate then InvoiceNo.
-    @param[in]  opts  options, or NULL for defaults
-    @param[out] out   new dataset, NULL on failure.
-                      Ownership: caller; free with crm_dataset_free().
-    @return CRM_OK; CRM_E_INVALID (out NULL, or an option out of range, the
-            message naming it: customers 1..1,000,000, products 1..100,000,
-            days 1..36,600, customers * days <= 250,000,000, dirt finite in
-            0..10, start a UTC midnight from 1900-01-01 with the period ending
-            by 9999-12-31); CRM_E_FORMAT (opts from a newer library with
-            unknown fields set); CRM_E_NOMEM.
-    Ownership: opts is only read during the call.
-    Thread-safety: safe from any thread.
-    """,
-)
-
 #: crm_status crm_sql_options_init(crm_sql_options *opts, size_t size)
 crm_sql_options_init = _bind(
     'crm_sql_options_init',
@@ -5066,6 +5012,61 @@ crm_dataset_write_sql = _bind(
     ],
 )
 
+#: crm_status crm_synth_options_init(crm_synth_options *opts, size_t size)
+crm_synth_options_init = _bind(
+    'crm_synth_options_init',
+    c_int,  # returns status
+    [
+        POINTER(crm_synth_options),  # opts: out, options
+        c_size_t,  # size: in, size
+    ],
+    status=True,
+    doc="""crm_status crm_synth_options_init(crm_synth_options *opts, size_t size)
+
+    Write the default synth options into `opts` (customers 1000, products 300,
+    days 730, start 2022-01-01, seed 0, dirt 1).
+    @param[out] opts  options to initialise
+    @param[in]  size  sizeof *opts as the caller compiled it
+    @return CRM_OK; CRM_E_INVALID (opts NULL or size smaller than the v1.0
+            struct).
+    Ownership: opts is the caller's struct; only its first size bytes are
+    written.
+    Thread-safety: safe from any thread.
+    """,
+    checks=[
+        (1, 'size', 'size_t'),
+    ],
+)
+
+#: crm_status crm_synth_transactions(const crm_synth_options *opts, crm_dataset **out)
+crm_synth_transactions = _bind(
+    'crm_synth_transactions',
+    c_int,  # returns status
+    [
+        POINTER(crm_synth_options),  # opts: in, options
+        POINTER(POINTER(crm_dataset)),  # out: out, handle_out (free with crm_dataset_free)
+    ],
+    status=True,
+    doc="""crm_status crm_synth_transactions(const crm_synth_options *opts, crm_dataset **out)
+
+    Generate shop transactions with columns InvoiceNo (text), StockCode (text),
+    Description (text), Quantity (number), InvoiceDate (time), UnitPrice
+    (number), CustomerID (number, missing for guest lines) and Country (text),
+    ordered by InvoiceDate then InvoiceNo.
+    @param[in]  opts  options, or NULL for defaults
+    @param[out] out   new dataset, NULL on failure.
+                      Ownership: caller; free with crm_dataset_free().
+    @return CRM_OK; CRM_E_INVALID (out NULL, or an option out of range, the
+            message naming it: customers 1..1,000,000, products 1..100,000,
+            days 1..36,600, customers * days <= 250,000,000, dirt finite in
+            0..10, start a UTC midnight from 1900-01-01 with the period ending
+            by 9999-12-31); CRM_E_FORMAT (opts from a newer library with
+            unknown fields set); CRM_E_NOMEM.
+    Ownership: opts is only read during the call.
+    Thread-safety: safe from any thread.
+    """,
+)
+
 #: Every API function, in header order.
 FUNCTIONS = (
     'crm_status_str',
@@ -5168,11 +5169,11 @@ FUNCTIONS = (
     'crm_arima_fit_many',
     'crm_apriori_options_init',
     'crm_apriori',
-    'crm_synth_options_init',
-    'crm_synth_transactions',
     'crm_sql_options_init',
     'crm_dataset_read_sql',
     'crm_dataset_write_sql',
+    'crm_synth_options_init',
+    'crm_synth_transactions',
 )
 
 

@@ -475,20 +475,6 @@ final class Capi
                 'separator' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 72],
             ],
         ],
-        'crm_synth_options' => [
-            'init' => 'crm_synth_options_init',
-            'size' => 56,
-            'align' => 8,
-            'fields' => [
-                'size' => ['kind' => 'size', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX, 'offset' => 0],
-                'customers' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'default' => 1000, 'offset' => 8],
-                'products' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'default' => 300, 'offset' => 16],
-                'days' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'default' => 730, 'offset' => 24],
-                'start' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'default' => 1640995200, 'offset' => 32],
-                'seed' => ['kind' => 'int', 'type' => 'uint64_t', 'min' => 0, 'max' => PHP_INT_MAX, 'default' => 0, 'offset' => 40],
-                'dirt' => ['kind' => 'double', 'type' => 'double', 'default' => 1.0, 'offset' => 48],
-            ],
-        ],
         'crm_sql_options' => [
             'init' => 'crm_sql_options_init',
             'size' => 80,
@@ -505,6 +491,20 @@ final class Capi
                 'progress' => ['kind' => 'callback', 'type' => 'crm_progress_fn', 'default' => null, 'offset' => 56],
                 'user' => ['kind' => 'user_data', 'type' => 'void *', 'default' => null, 'offset' => 64],
                 'client_library' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 72],
+            ],
+        ],
+        'crm_synth_options' => [
+            'init' => 'crm_synth_options_init',
+            'size' => 56,
+            'align' => 8,
+            'fields' => [
+                'size' => ['kind' => 'size', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX, 'offset' => 0],
+                'customers' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'default' => 1000, 'offset' => 8],
+                'products' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'default' => 300, 'offset' => 16],
+                'days' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'default' => 730, 'offset' => 24],
+                'start' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'default' => 1640995200, 'offset' => 32],
+                'seed' => ['kind' => 'int', 'type' => 'uint64_t', 'min' => 0, 'max' => PHP_INT_MAX, 'default' => 0, 'offset' => 40],
+                'dirt' => ['kind' => 'double', 'type' => 'double', 'default' => 1.0, 'offset' => 48],
             ],
         ],
     ];
@@ -614,11 +614,11 @@ final class Capi
         'crm_arima_fit_many' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'by_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'time_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'value_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'h', 'role' => 'value', 'direction' => 'in', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647], ['name' => 'level', 'role' => 'value', 'direction' => 'in', 'type' => 'double'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_arima_options *'], ['name' => 'out_fits', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **'], ['name' => 'out_forecasts', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
         'crm_apriori_options_init' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'out', 'type' => 'crm_apriori_options *'], ['name' => 'size', 'role' => 'size', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
         'crm_apriori' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'tx', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'tid_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'item_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_apriori_options *'], ['name' => 'out_itemsets', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **'], ['name' => 'out_rules', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
-        'crm_synth_options_init' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'out', 'type' => 'crm_synth_options *'], ['name' => 'size', 'role' => 'size', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
-        'crm_synth_transactions' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_synth_options *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
         'crm_sql_options_init' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'out', 'type' => 'crm_sql_options *'], ['name' => 'size', 'role' => 'size', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
         'crm_dataset_read_sql' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'uri', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'query', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'params', 'role' => 'string_array', 'direction' => 'in', 'type' => 'const char *const *'], ['name' => 'nparams', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_sql_options *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
         'crm_dataset_write_sql' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'uri', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'table', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_sql_options *']]],
+        'crm_synth_options_init' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'out', 'type' => 'crm_synth_options *'], ['name' => 'size', 'role' => 'size', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
+        'crm_synth_transactions' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_synth_options *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
     ];
 
     /** The C declarations given to FFI::cdef (typedefs, structs, prototypes). */
@@ -816,15 +816,6 @@ typedef struct crm_apriori_options {
     void *user;
     const char *separator;
 } crm_apriori_options;
-typedef struct crm_synth_options {
-    size_t size;
-    int64_t customers;
-    int64_t products;
-    int64_t days;
-    int64_t start;
-    uint64_t seed;
-    double dirt;
-} crm_synth_options;
 typedef struct crm_sql_options {
     size_t size;
     int32_t mode;
@@ -838,6 +829,15 @@ typedef struct crm_sql_options {
     void *user;
     const char *client_library;
 } crm_sql_options;
+typedef struct crm_synth_options {
+    size_t size;
+    int64_t customers;
+    int64_t products;
+    int64_t days;
+    int64_t start;
+    uint64_t seed;
+    double dirt;
+} crm_synth_options;
 const char *crm_status_str(crm_status status);
 const char *crm_last_error(void);
 void crm_free(void *p);
@@ -938,11 +938,11 @@ crm_status crm_arima_forecast_levels(const crm_model *m, int32_t h, const double
 crm_status crm_arima_fit_many(const crm_dataset *ds, const char *by_col, const char *time_col, const char *value_col, int32_t h, double level, const crm_arima_options *opts, crm_dataset **out_fits, crm_dataset **out_forecasts);
 crm_status crm_apriori_options_init(crm_apriori_options *opts, size_t size);
 crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *item_col, const crm_apriori_options *opts, crm_dataset **out_itemsets, crm_dataset **out_rules);
-crm_status crm_synth_options_init(crm_synth_options *opts, size_t size);
-crm_status crm_synth_transactions(const crm_synth_options *opts, crm_dataset **out);
 crm_status crm_sql_options_init(crm_sql_options *opts, size_t size);
 crm_status crm_dataset_read_sql(const char *uri, const char *query, const char *const *params, size_t nparams, const crm_sql_options *opts, crm_dataset **out);
 crm_status crm_dataset_write_sql(const crm_dataset *ds, const char *uri, const char *table, const crm_sql_options *opts);
+crm_status crm_synth_options_init(crm_synth_options *opts, size_t size);
+crm_status crm_synth_transactions(const crm_synth_options *opts, crm_dataset **out);
 CDEF;
 
     /** The loaded library (FFI::cdef of CDEF); null until first use. */
@@ -2492,33 +2492,6 @@ CDEF;
     }
 
     /**
-     * Write the default synth options into `opts` (customers 1000, products 300, days 730, start 2022-01-01, seed 0, dirt 1).
-     *
-     * C: crm_status crm_synth_options_init(crm_synth_options *opts, size_t size)
-     */
-    public static function crm_synth_options_init(mixed $opts, mixed $size): void
-    {
-        $size = self::int($size, 0, PHP_INT_MAX, 'crm_synth_options_init(size)');
-        $rc = (self::$ffi ?? self::ffi())->crm_synth_options_init($opts, $size);
-        if ($rc !== 0) {
-            self::fail($rc, 'crm_synth_options_init');
-        }
-    }
-
-    /**
-     * Generate shop transactions with columns InvoiceNo (text), StockCode (text), Description (text), Quantity (number), InvoiceDate (time), UnitPrice (number), CustomerID (number, missing for guest lines) and Country (text), ordered by InvoiceDate then InvoiceNo.
-     *
-     * C: crm_status crm_synth_transactions(const crm_synth_options *opts, crm_dataset **out)
-     */
-    public static function crm_synth_transactions(mixed $opts, mixed $out): void
-    {
-        $rc = (self::$ffi ?? self::ffi())->crm_synth_transactions($opts, $out);
-        if ($rc !== 0) {
-            self::fail($rc, 'crm_synth_transactions');
-        }
-    }
-
-    /**
      * Write the default SQL options into `opts` (mode CREATE, batch_rows 10000, key_columns NULL, n_key_columns 0, column_types NULL, n_column_types 0, max_rows 0, progress NULL, user NULL, client_library NULL).
      *
      * C: crm_status crm_sql_options_init(crm_sql_options *opts, size_t size)
@@ -2561,6 +2534,33 @@ CDEF;
         $rc = (self::$ffi ?? self::ffi())->crm_dataset_write_sql($ds, $uri, $table, $opts);
         if ($rc !== 0) {
             self::fail($rc, 'crm_dataset_write_sql');
+        }
+    }
+
+    /**
+     * Write the default synth options into `opts` (customers 1000, products 300, days 730, start 2022-01-01, seed 0, dirt 1).
+     *
+     * C: crm_status crm_synth_options_init(crm_synth_options *opts, size_t size)
+     */
+    public static function crm_synth_options_init(mixed $opts, mixed $size): void
+    {
+        $size = self::int($size, 0, PHP_INT_MAX, 'crm_synth_options_init(size)');
+        $rc = (self::$ffi ?? self::ffi())->crm_synth_options_init($opts, $size);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_synth_options_init');
+        }
+    }
+
+    /**
+     * Generate shop transactions with columns InvoiceNo (text), StockCode (text), Description (text), Quantity (number), InvoiceDate (time), UnitPrice (number), CustomerID (number, missing for guest lines) and Country (text), ordered by InvoiceDate then InvoiceNo.
+     *
+     * C: crm_status crm_synth_transactions(const crm_synth_options *opts, crm_dataset **out)
+     */
+    public static function crm_synth_transactions(mixed $opts, mixed $out): void
+    {
+        $rc = (self::$ffi ?? self::ffi())->crm_synth_transactions($opts, $out);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_synth_transactions');
         }
     }
 }

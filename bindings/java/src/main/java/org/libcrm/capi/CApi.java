@@ -2814,58 +2814,6 @@ public final class CApi {
     }
 
     /**
-     * C: crm_status crm_synth_options_init(crm_synth_options *opts, size_t size)
-     *
-     * Write the default synth options into `opts` (customers 1000, products 300,
-     * days 730, start 2022-01-01, seed 0, dirt 1).
-     * {@literal @}param[out] opts  options to initialise
-     * {@literal @}param[in]  size  sizeof *opts as the caller compiled it
-     * {@literal @}return CRM_OK; CRM_E_INVALID (opts NULL or size smaller than the v1.0
-     *         struct).
-     * Ownership: opts is the caller's struct; only its first size bytes are
-     * written.
-     * Thread-safety: safe from any thread.
-     */
-    public static void crm_synth_options_init(CrmSynthOptions opts) {
-        int rc = CrmLib.crm_synth_options_init(opts, opts == null ? 0 : opts.size());
-        check(rc);
-    }
-
-    /**
-     * C: crm_status crm_synth_transactions(const crm_synth_options *opts, crm_dataset **out)
-     *
-     * Generate shop transactions with columns InvoiceNo (text), StockCode (text),
-     * Description (text), Quantity (number), InvoiceDate (time), UnitPrice
-     * (number), CustomerID (number, missing for guest lines) and Country (text),
-     * ordered by InvoiceDate then InvoiceNo.
-     * {@literal @}param[in]  opts  options, or NULL for defaults
-     * {@literal @}param[out] out   new dataset, NULL on failure.
-     *                   Ownership: caller; free with crm_dataset_free().
-     * {@literal @}return CRM_OK; CRM_E_INVALID (out NULL, or an option out of range, the
-     *         message naming it: customers 1..1,000,000, products 1..100,000,
-     *         days 1..36,600, customers * days <= 250,000,000, dirt finite in
-     *         0..10, start a UTC midnight from 1900-01-01 with the period ending
-     *         by 9999-12-31); CRM_E_FORMAT (opts from a newer library with
-     *         unknown fields set); CRM_E_NOMEM.
-     * Ownership: opts is only read during the call.
-     * Thread-safety: safe from any thread.
-     */
-    public static Pointer crm_synth_transactions(CrmSynthOptions opts) {
-        long[] c_out = new long[1];
-        int rc = CrmLib.crm_synth_transactions(opts, c_out);
-        if (opts != null && opts.hasCallbackError()) {
-            if (rc == 0) {
-                if (c_out[0] != 0) {
-                    CrmLib.crm_dataset_free(new Pointer(c_out[0]));
-                }
-            }
-            opts.rethrowCallbackError();
-        }
-        check(rc);
-        return c_out[0] == 0 ? null : new Pointer(c_out[0]);
-    }
-
-    /**
      * C: crm_status crm_sql_options_init(crm_sql_options *opts, size_t size)
      *
      * Write the default SQL options into `opts` (mode CREATE, batch_rows 10000,
@@ -2982,6 +2930,58 @@ public final class CApi {
             opts.rethrowCallbackError();
         }
         check(rc);
+    }
+
+    /**
+     * C: crm_status crm_synth_options_init(crm_synth_options *opts, size_t size)
+     *
+     * Write the default synth options into `opts` (customers 1000, products 300,
+     * days 730, start 2022-01-01, seed 0, dirt 1).
+     * {@literal @}param[out] opts  options to initialise
+     * {@literal @}param[in]  size  sizeof *opts as the caller compiled it
+     * {@literal @}return CRM_OK; CRM_E_INVALID (opts NULL or size smaller than the v1.0
+     *         struct).
+     * Ownership: opts is the caller's struct; only its first size bytes are
+     * written.
+     * Thread-safety: safe from any thread.
+     */
+    public static void crm_synth_options_init(CrmSynthOptions opts) {
+        int rc = CrmLib.crm_synth_options_init(opts, opts == null ? 0 : opts.size());
+        check(rc);
+    }
+
+    /**
+     * C: crm_status crm_synth_transactions(const crm_synth_options *opts, crm_dataset **out)
+     *
+     * Generate shop transactions with columns InvoiceNo (text), StockCode (text),
+     * Description (text), Quantity (number), InvoiceDate (time), UnitPrice
+     * (number), CustomerID (number, missing for guest lines) and Country (text),
+     * ordered by InvoiceDate then InvoiceNo.
+     * {@literal @}param[in]  opts  options, or NULL for defaults
+     * {@literal @}param[out] out   new dataset, NULL on failure.
+     *                   Ownership: caller; free with crm_dataset_free().
+     * {@literal @}return CRM_OK; CRM_E_INVALID (out NULL, or an option out of range, the
+     *         message naming it: customers 1..1,000,000, products 1..100,000,
+     *         days 1..36,600, customers * days <= 250,000,000, dirt finite in
+     *         0..10, start a UTC midnight from 1900-01-01 with the period ending
+     *         by 9999-12-31); CRM_E_FORMAT (opts from a newer library with
+     *         unknown fields set); CRM_E_NOMEM.
+     * Ownership: opts is only read during the call.
+     * Thread-safety: safe from any thread.
+     */
+    public static Pointer crm_synth_transactions(CrmSynthOptions opts) {
+        long[] c_out = new long[1];
+        int rc = CrmLib.crm_synth_transactions(opts, c_out);
+        if (opts != null && opts.hasCallbackError()) {
+            if (rc == 0) {
+                if (c_out[0] != 0) {
+                    CrmLib.crm_dataset_free(new Pointer(c_out[0]));
+                }
+            }
+            opts.rethrowCallbackError();
+        }
+        check(rc);
+        return c_out[0] == 0 ? null : new Pointer(c_out[0]);
     }
 
 }

@@ -276,14 +276,14 @@ public final class CrmLib {
     public static native int crm_apriori_options_init(CrmAprioriOptions opts, long size);
     /** {@code crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *item_col, const crm_apriori_options *opts, crm_dataset **out_itemsets, crm_dataset **out_rules)} */
     public static native int crm_apriori(Pointer tx, byte[] tid_col, byte[] item_col, CrmAprioriOptions opts, long[] out_itemsets, long[] out_rules);
-    /** {@code crm_status crm_synth_options_init(crm_synth_options *opts, size_t size)} */
-    public static native int crm_synth_options_init(CrmSynthOptions opts, long size);
-    /** {@code crm_status crm_synth_transactions(const crm_synth_options *opts, crm_dataset **out)} */
-    public static native int crm_synth_transactions(CrmSynthOptions opts, long[] out);
     /** {@code crm_status crm_sql_options_init(crm_sql_options *opts, size_t size)} */
     public static native int crm_sql_options_init(CrmSqlOptions opts, long size);
     /** {@code crm_status crm_dataset_read_sql(const char *uri, const char *query, const char *const *params, size_t nparams, const crm_sql_options *opts, crm_dataset **out)} */
     public static native int crm_dataset_read_sql(byte[] uri, byte[] query, Pointer params, long nparams, CrmSqlOptions opts, long[] out);
     /** {@code crm_status crm_dataset_write_sql(const crm_dataset *ds, const char *uri, const char *table, const crm_sql_options *opts)} */
     public static native int crm_dataset_write_sql(Pointer ds, byte[] uri, byte[] table, CrmSqlOptions opts);
+    /** {@code crm_status crm_synth_options_init(crm_synth_options *opts, size_t size)} */
+    public static native int crm_synth_options_init(CrmSynthOptions opts, long size);
+    /** {@code crm_status crm_synth_transactions(const crm_synth_options *opts, crm_dataset **out)} */
+    public static native int crm_synth_transactions(CrmSynthOptions opts, long[] out);
 }
