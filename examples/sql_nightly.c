@@ -8,6 +8,7 @@
  *   ./sql_nightly sqlite:shop.db      # your database: table orders with the columns
  *   ./sql_nightly postgresql://shop@/shop?host=/run/postgresql   # of `crm synth`
  *   ./sql_nightly 'mysql://shop@localhost/shop?socket=/run/mysqld/mysqld.sock'
+ *   ./sql_nightly URI TABLE           # the scores into TABLE instead
  * Passwords: PGPASSWORD or ~/.pgpass, MYSQL_PWD or ~/.my.cnf, never the URI.
  * Without an argument the program first writes a generated shop (crm synth) into
  * the table orders of a new SQLite database, and removes it at the end. */
@@ -120,6 +121,7 @@ static crm_status score(const crm_dataset *tx, crm_dataset **out)
 int main(int argc, char **argv)
 {
     char path[64] = "", uri[4096];
+    const char *table = argc > 2 ? argv[2] : "crm_customer_scores";
     if (argc > 1) {
         snprintf(uri, sizeof uri, "%s", argv[1]);
     } else {
@@ -163,24 +165,21 @@ int main(int argc, char **argv)
     o.mode = CRM_SQL_UPSERT;
     o.key_columns = key;
     o.n_key_columns = 1;
-    st = crm_dataset_write_sql(scores, uri, "crm_customer_scores", &o);
+    st = crm_dataset_write_sql(scores, uri, table, &o);
     size_t n = crm_dataset_nrows(scores);
     crm_dataset_free(scores);
     if (st != CRM_OK)
-        return fail("writing crm_customer_scores", st);
-    printf("%zu customers scored into crm_customer_scores\n", n);
+        return fail("writing the scores", st);
+    printf("%zu customers scored into %s\n", n, table);
 
     /* 4. what the shop's screens now read: the champions most at risk */
     const char *seg[] = {"Champions"};
-    st = crm_dataset_read_sql(uri,
-                              strncmp(uri, "postgres", 8) == 0
-                                  ? "SELECT customer, segment, cluster, churn_proba FROM "
-                                    "crm_customer_scores WHERE segment = $1 ORDER BY "
-                                    "churn_proba DESC, customer LIMIT 5"
-                                  : "SELECT customer, segment, cluster, churn_proba FROM "
-                                    "crm_customer_scores WHERE segment = ? ORDER BY "
-                                    "churn_proba DESC, customer LIMIT 5",
-                              seg, 1, NULL, &top);
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT customer, segment, cluster, churn_proba FROM %s WHERE segment = %s "
+             "ORDER BY churn_proba DESC, customer LIMIT 5",
+             table, strncmp(uri, "postgres", 8) == 0 ? "$1" : "?");
+    st = crm_dataset_read_sql(uri, sql, seg, 1, NULL, &top);
     if (st != CRM_OK)
         return fail("reading the scores back", st);
     printf("champions most at risk:\n");
