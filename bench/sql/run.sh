@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SQL benchmark: libcrm (bench_sql) against pandas on the same databases, in
+# SQL benchmark: libcrm (bench_sql_servers) against pandas on the same databases, in
 # the same run, each side in its own processes (peak memory = getrusage
 # ru_maxrss of that process).
 #  - read: 1,000,000 order lines (crm synth, 30,000 customers, first 1,000,000
@@ -21,7 +21,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 runs=${RUNS:-5}
 build=${BUILD_DIR:-$root/build/release}
-bench=$build/bench_sql
+bench=$build/bench_sql_servers
 crm=$build/crm
 py=/usr/bin/python3
 for f in "$bench" "$crm"; do

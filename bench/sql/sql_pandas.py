@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """SQL benchmark, reference side: pandas read_sql / to_sql against the same
-database as bench_sql.
+database as bench_sql_servers.
 
 Usage:
   /usr/bin/python3 bench/sql/sql_pandas.py read  BACKEND URI RUNS LABEL DRIVER

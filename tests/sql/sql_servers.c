@@ -529,6 +529,34 @@ START_TEST(test_unwritable)
 }
 END_TEST
 
+static int cancel_second(double fraction, void *user)
+{
+    (void)fraction;
+    return ++*(int *)user >= 2;
+}
+
+/* A failed CREATE leaves no table (MySQL commits its CREATE TABLE implicitly:
+ * the backend drops it again). */
+START_TEST(test_failed_create)
+{
+    const backend *b = B(_i);
+    drop(b, "created");
+    crm_dataset *ds = sample();
+    int calls = 0;
+    crm_sql_options o = opts_mode(CRM_SQL_CREATE, NULL, 0);
+    o.batch_rows = 2;
+    o.progress = cancel_second;
+    o.user = &calls;
+    crm_status st = crm_dataset_write_sql(ds, b->uri, "created", &o);
+    expect_error(st, CRM_E_CANCELLED, NULL, b->name);
+    crm_dataset *r = NULL;
+    st = crm_dataset_read_sql(b->uri, "SELECT * FROM created", NULL, 0, NULL, &r);
+    expect_error(st, CRM_E_PARSE, "created", "the table of a cancelled create");
+    ck_assert_ptr_null(r);
+    crm_dataset_free(ds);
+}
+END_TEST
+
 START_TEST(test_injection)
 {
     const backend *b = B(_i);
@@ -736,6 +764,7 @@ static Suite *servers_suite(void)
         {"round_trip", test_round_trip, 0},
         {"modes", test_modes, 0},
         {"unwritable", test_unwritable, 0},
+        {"failed_create", test_failed_create, 0},
         {"injection", test_injection, 0},
         {"syntax_error", test_syntax_error, 0},
         {"wrong_password", test_wrong_password, 1},

@@ -2,9 +2,9 @@
  * same databases as bench/sql/sql_pandas.py (bench/sql/run.sh runs both).
  *
  * Usage:
- *   bench_sql load  URI TABLE FILE.csv      write a CSV file into a new table (set-up)
- *   bench_sql read  URI RUNS                read SELECT * FROM order_lines RUNS times
- *   bench_sql write URI RUNS SCORES.csv     write the scores table RUNS times
+ *   bench_sql_servers load  URI TABLE FILE.csv   write a CSV file into a table (set-up)
+ *   bench_sql_servers read  URI RUNS             SELECT * FROM order_lines, RUNS times
+ *   bench_sql_servers write URI RUNS SCORES.csv  write the scores table, RUNS times
  * Passwords come from PGPASSWORD / MYSQL_PWD (the client libraries read them).
  *
  * read prints one line
@@ -69,7 +69,8 @@ static const char *backend_of(const char *uri)
 
 static int fail(const char *what, crm_status st)
 {
-    fprintf(stderr, "bench_sql: %s: %s: %s\n", what, crm_status_str(st), crm_last_error());
+    fprintf(stderr, "bench_sql_servers: %s: %s: %s\n", what, crm_status_str(st),
+            crm_last_error());
     return 1;
 }
 
@@ -208,7 +209,7 @@ int main(int argc, char **argv)
         return bench_read(argv[2], runs);
     if (argc >= 5 && runs > 0 && strcmp(argv[1], "write") == 0)
         return bench_write(argv[2], runs, argv[4]);
-    fprintf(stderr, "usage: bench_sql load URI TABLE FILE.csv | read URI RUNS | "
+    fprintf(stderr, "usage: bench_sql_servers load URI TABLE FILE.csv | read URI RUNS | "
                     "write URI RUNS SCORES.csv\n");
     return 2;
 }
