@@ -14,8 +14,8 @@
  * pandas side computes them: sums of Quantity, of UnitPrice in cents, of
  * CustomerID, missing CustomerIDs, of the InvoiceDate seconds since the epoch,
  * of the UTF-8 bytes of Description.
- * write replaces the rows of table crm_scores_c (mode REPLACE: one transaction,
- * DELETE then multi-row INSERTs of 10,000 rows) and prints
+ * write creates table crm_scores_c<run> per run (mode CREATE: one transaction,
+ * CREATE TABLE and prepared multi-row INSERTs) and prints
  *   bench=sql_write impl=libcrm backend=B runs=N best_s=S median_s=S rows=R peak_rss_kb=K
  * Both run on one thread (so do the drivers pandas uses). */
 #define _POSIX_C_SOURCE 200809L
@@ -160,19 +160,20 @@ static int bench_write(const char *uri, int runs, const char *csv)
     if (st != CRM_OK)
         return fail(csv, st);
     long base = rss_kb();
-    crm_sql_options o;
-    crm_sql_options_init(&o, sizeof o);
-    o.mode = CRM_SQL_REPLACE;
     double *t = malloc((size_t)runs * sizeof *t);
+    char table[64] = "";
     for (int r = 0; r < runs; r++) {
+        snprintf(table, sizeof table, "crm_scores_c%d", r);
         double t0 = now();
-        st = crm_dataset_write_sql(ds, uri, "crm_scores_c", &o);
+        st = crm_dataset_write_sql(ds, uri, table, NULL); /* CREATE: a new table */
         t[r] = now() - t0;
         if (st != CRM_OK)
             return fail("write", st);
     }
     crm_dataset *back = NULL;
-    st = crm_dataset_read_sql(uri, "SELECT * FROM crm_scores_c", NULL, 0, NULL, &back);
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT * FROM %s", table);
+    st = crm_dataset_read_sql(uri, sql, NULL, 0, NULL, &back);
     if (st != CRM_OK)
         return fail("read back", st);
     double best, median;

@@ -9,8 +9,8 @@
 #    (psycopg2, MySQLdb, sqlite3); the ratio is quoted against the faster
 #    pandas. Fails unless every side read the same table (rows and exact
 #    integer checksums of every column).
-#  - write: 100,000 RFM score rows (12 columns) into a table: crm_dataset_write_sql
-#    (REPLACE: one transaction) vs DataFrame.to_sql (if_exists="replace").
+#  - write: 100,000 RFM score rows (12 columns) into a new table: crm_dataset_write_sql
+#    (mode CREATE: one transaction) vs DataFrame.to_sql through SQLAlchemy.
 # Servers: throwaway ones on unix sockets (tests/sql/servers.sh), stopped and
 # removed at the end, also on failure. Best of RUNS (default 5) per side.
 #

@@ -18,7 +18,8 @@ read:  RUNS times pandas.read_sql("SELECT * FROM order_lines", con); prints
   (the check values, computed outside the timing, are exact integers: sums of
   Quantity, of UnitPrice in cents, of CustomerID, missing CustomerIDs, of the
   InvoiceDate seconds since the epoch, of the UTF-8 bytes of Description).
-write: RUNS times DataFrame.to_sql("crm_scores_pd", con, if_exists="replace",
+write: RUNS times DataFrame.to_sql("crm_scores_pd<run>", con, if_exists="fail" (a new
+  table each run, as bench_sql_servers creates one),
   index=False, chunksize=10000, method="multi" for PostgreSQL: psycopg2 sends
   executemany() row by row; MySQLdb already batches it) of the scores
   table read from SCORES.csv (read once, not timed); prints
@@ -129,14 +130,14 @@ def bench_write(backend, uri, runs, label, driver, scores):
     # path; MySQLdb already rewrites executemany() into multi-row INSERTs
     method = "multi" if backend == "pg" else None
     times = []
-    for _ in range(runs):
+    for r in range(runs):
         t0 = time.perf_counter()
-        df.to_sql("crm_scores_pd", con, if_exists="replace", index=False, chunksize=10000,
+        df.to_sql("crm_scores_pd%d" % r, con, if_exists="fail", index=False, chunksize=10000,
                   method=method)
         if driver == "dbapi":
             con.commit()
         times.append(time.perf_counter() - t0)
-    back = pd.read_sql("SELECT COUNT(*) AS n FROM crm_scores_pd", con)
+    back = pd.read_sql("SELECT COUNT(*) AS n FROM crm_scores_pd%d" % (runs - 1), con)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print("bench=sql_write impl=%s backend=%s runs=%d best_s=%.4f median_s=%.4f rows=%d "
           "peak_rss_kb=%d base_rss_kb=%d"

@@ -703,9 +703,36 @@ static crm_status decode_time_us(crm__sql_cursor *cur, size_t i, int64_t us, crm
     return CRM_OK;
 }
 
+/* Size of the binary value of a fixed-size type, or 0. */
+static int fixed_size(Oid oid)
+{
+    switch (oid) {
+    case OID_BOOL:
+        return 1;
+    case OID_INT2:
+        return 2;
+    case OID_INT4:
+    case OID_OID:
+    case OID_FLOAT4:
+    case OID_DATE:
+        return 4;
+    case OID_INT8:
+    case OID_FLOAT8:
+    case OID_TIMESTAMP:
+    case OID_TIMESTAMPTZ:
+        return 8;
+    case OID_UUID:
+        return 16;
+    default:
+        return 0;
+    }
+}
+
 static crm_status decode_binary(crm__sql_cursor *cur, size_t i, Oid oid, const unsigned char *p,
                                 int len, crm__sql_value *out)
 {
+    if (fixed_size(oid) && len != fixed_size(oid))
+        return cell_error(cur, i, "%s", "a binary value of the wrong size from the server");
     switch (oid) {
     case OID_BOOL:
         out->kind = CRM__SQL_NUMBER;
