@@ -35,7 +35,7 @@ LAYERS = {
     "dataset": 1,   # CSV, expressions, group / join / sort / describe, baskets
     "clean": 2, "rfm": 2, "synth": 2, "metrics": 2,
     "model": 2,     # the crm_model handle: predict, save / load, transform steps
-    "sql": 2,       # SQL databases: URIs, backends opened at run time, read / write
+    "sql": 3,       # SQL databases: URIs, backends opened at run time, read / write
     "kmeans": 3, "tree": 3, "linear": 3, "assoc": 3, "arima": 3,
 }
 CLI_LAYER = 4

@@ -152,7 +152,8 @@ typedef struct crm__sql_backend {
     int32_t placeholder; /* CRM__SQL_PH_* */
     int32_t upsert;      /* CRM__SQL_UPSERT_* */
     /* Most parameters one statement may bind on this connection (SQLite:
-     * sqlite3_limit(SQLITE_LIMIT_VARIABLE_NUMBER); PostgreSQL and MySQL 65535). */
+     * the variable limit, at most 1000: larger statements run slower there;
+     * PostgreSQL and MySQL 65535). */
     size_t (*max_params)(crm__sql_conn *c);
 
     /* SQL type of a created column of crm_type `type`; is_key: the column is

@@ -105,6 +105,7 @@ struct crm__sql_stmt {
     crm__sql_conn *c;
     sqlite3_stmt *st;
     size_t nparams;
+    char *times; /* nparams slots of 32 bytes: time texts, bound without a copy */
 };
 
 /* ---- errors ------------------------------------------------------------------ */
@@ -146,10 +147,14 @@ static const char *sq_column_type(int32_t type, int32_t is_key)
     return type == CRM_TYPE_TEXT ? "TEXT" : type == CRM_TYPE_TIME ? "TIMESTAMP" : "NUMERIC";
 }
 
+/* SQLite allows 32766 parameters (999 before 3.32), but a statement that binds
+ * more than about a thousand is slower per row: 100,000 rows x 4 columns took
+ * 0.10 s in statements of 100 or 1,000 rows and 0.14 s in statements of
+ * 8,191 rows (the limit), 0.33 s one row at a time. */
 static size_t sq_max_params(crm__sql_conn *c)
 {
     int n = c->a.f.limit(c->db, SQ_LIMIT_VARIABLE_NUMBER, -1);
-    return n > 0 ? (size_t)n : 999;
+    return n > 0 && n < 1000 ? (size_t)n : 1000;
 }
 
 /* Open flags and busy timeout from the URI's query keys. */
@@ -279,13 +284,17 @@ static int canonical_int(const char *s, size_t n, long long *v)
 }
 
 /* Bind value v to parameter j (1-based). query: text that is a canonical
- * integer is bound as an INTEGER (crm/sql.h, "Parameters"). */
+ * integer is bound as an INTEGER (crm/sql.h, "Parameters"). slot: NULL, or 32
+ * bytes that outlive the statement's execution: text is then bound without
+ * a copy (SQLITE_STATIC; the caller's text lives as long). */
 static crm_status sq_bind(crm__sql_conn *c, sqlite3_stmt *st, int j, const crm__sql_value *v,
-                          int query)
+                          int query, char *slot)
 {
     int rc;
     long long iv;
-    char buf[40];
+    char local[40];
+    char *buf = slot ? slot : local;
+    void (*keep)(void *) = slot ? NULL : SQ_TRANSIENT;
     switch (v->kind) {
     case CRM__SQL_NUMBER:
         rc = c->a.f.bind_double(st, j, v->num);
@@ -296,7 +305,7 @@ static crm_status sq_bind(crm__sql_conn *c, sqlite3_stmt *st, int j, const crm__
         if (query && canonical_int(v->text, v->len, &iv))
             rc = c->a.f.bind_int64(st, j, iv);
         else
-            rc = c->a.f.bind_text(st, j, v->text, (int)v->len, SQ_TRANSIENT);
+            rc = c->a.f.bind_text(st, j, v->text, (int)v->len, keep);
         break;
     case CRM__SQL_TIME:
         /* 0000-01-01 .. 9999-12-31 23:59:59: the text form reads back */
@@ -305,7 +314,7 @@ static crm_status sq_bind(crm__sql_conn *c, sqlite3_stmt *st, int j, const crm__
                               "sqlite: time %lld s is outside the years 0000 to 9999 and cannot "
                               "be written",
                               (long long)v->time);
-        rc = c->a.f.bind_text(st, j, buf, (int)crm__sql_format_time(v->time, buf), SQ_TRANSIENT);
+        rc = c->a.f.bind_text(st, j, buf, (int)crm__sql_format_time(v->time, buf), keep);
         break;
     default:
         rc = c->a.f.bind_null(st, j);
@@ -373,7 +382,7 @@ static crm_status sq_query(crm__sql_conn *c, const char *sql, const crm__sql_val
                             want, nparams);
     }
     for (size_t i = 0; st == CRM_OK && i < nparams; i++)
-        st = sq_bind(c, cur->st, (int)i + 1, &params[i], 1);
+        st = sq_bind(c, cur->st, (int)i + 1, &params[i], 1, NULL);
     if (st != CRM_OK) {
         sq_close(cur);
         return st;
@@ -510,8 +519,10 @@ static crm_status sq_prepare(crm__sql_conn *c, const char *sql, size_t nparams,
         return crm__nomem();
     s->c = c;
     s->nparams = nparams;
-    crm_status st = sq_prepare1(c, sql, &s->st);
+    s->times = crm__malloc_array(nparams ? nparams : 1, 32);
+    crm_status st = s->times ? sq_prepare1(c, sql, &s->st) : crm__nomem();
     if (st != CRM_OK) {
+        crm__free(s->times);
         crm__free(s);
         return st;
     }
@@ -527,7 +538,7 @@ static crm_status sq_execute(crm__sql_stmt *s, const crm__sql_value *params, siz
         return crm__error(CRM_E_INVALID, "sqlite: %zu values for %zu placeholders", nparams,
                           s->nparams);
     for (size_t i = 0; st == CRM_OK && i < nparams; i++)
-        st = sq_bind(c, s->st, (int)i + 1, &params[i], 0);
+        st = sq_bind(c, s->st, (int)i + 1, &params[i], 0, s->times + 32 * i);
     if (st == CRM_OK) {
         int rc = c->a.f.step(s->st);
         if (rc != SQ_DONE && rc != SQ_ROW)
@@ -542,6 +553,7 @@ static void sq_finalize(crm__sql_stmt *s)
     if (!s)
         return;
     s->c->a.f.finalize(s->st);
+    crm__free(s->times);
     crm__free(s);
 }
 
