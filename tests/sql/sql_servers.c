@@ -577,8 +577,9 @@ START_TEST(test_injection)
     double id[] = {1};
     const char *s[] = {"a"};
     crm_dataset *w = scores(id, s, 1);
+    crm_sql_options o = opts_mode(CRM_SQL_REPLACE, NULL, 0); /* created when absent */
     for (int k = 0; k < 3; k++) {
-        crm_status st = crm_dataset_write_sql(w, b->uri, names[k], NULL);
+        crm_status st = crm_dataset_write_sql(w, b->uri, names[k], &o);
         ck_assert_msg(st == CRM_OK || st == CRM_E_INVALID, "%s: table %s: %s", b->name, names[k],
                       crm_last_error());
     }
@@ -808,6 +809,12 @@ int main(int argc, char **argv)
         return EXIT_FAILURE;
     char sqlite_uri[512];
     snprintf(sqlite_uri, sizeof sqlite_uri, "sqlite:%s/test.db", tmpdir);
+    char db[600];
+    snprintf(db, sizeof db, "%s/test.db", tmpdir);
+    FILE *f = fopen(db, "w"); /* an empty file is an empty database: reads open it read-only */
+    if (!f)
+        return EXIT_FAILURE;
+    fclose(f);
     add_backend(B_SQLITE, "sqlite", sqlite_uri);
     if (pg && *pg)
         add_backend(B_PG, "postgresql", pg);
@@ -817,8 +824,6 @@ int main(int argc, char **argv)
     srunner_run(sr, NULL, argc > 1 ? argv[1] : NULL, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
-    char db[600];
-    snprintf(db, sizeof db, "%s/test.db", tmpdir);
     unlink(db);
     rmdir(tmpdir);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
