@@ -181,7 +181,7 @@ START_TEST(test_type_mapping)
              " n NUMERIC, dec DECIMAL(10,2), b BOOLEAN, tx TEXT, vc VARCHAR(20), ch CHAR(3),"
              " cl CLOB, da DATE, dt DATETIME, ts TIMESTAMP, tz TIMESTAMPTZ, bl BLOB, nt,"
              " odd STRING);"
-             "INSERT INTO t VALUES (1, 9007199254740992, 0.25, -1e300, 3.5, 12.5, 7.25, 1,"
+             "INSERT INTO t VALUES (1, 9007199254740992, 0.25, -1e22, 3.5, 12.5, 7.25, 1,"
              " 'x', 'vc', 'abc', 'clob', '2024-02-29', '2024-02-29 23:59:59',"
              " '2024-02-29T01:02:03.999', '2024-02-29 10:00:00+02:00', 5, 'free', 'str');"
              "INSERT INTO t VALUES (NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
@@ -206,7 +206,7 @@ START_TEST(test_type_mapping)
     ck_assert(num(ds, "i", 0) == 1);
     ck_assert(num(ds, "bi", 0) == 9007199254740992.0);
     ck_assert(num(ds, "r", 0) == 0.25);
-    ck_assert(num(ds, "d2", 0) == -1e300);
+    ck_assert(num(ds, "d2", 0) == -1e22);
     ck_assert(num(ds, "dec", 0) == 7.25);
     ck_assert(num(ds, "b", 0) == 1);
     ck_assert(num(ds, "bl", 0) == 5); /* a BLOB column holding a number: by value */
@@ -895,7 +895,7 @@ START_TEST(test_million_rows)
     double *amount = malloc(n * sizeof *amount);
     int64_t *when = malloc(n * sizeof *when);
     const char **who = malloc(n * sizeof *who);
-    char names[100][16];
+    char names[100][24];
     for (int i = 0; i < 100; i++)
         snprintf(names[i], sizeof names[i], "customer %d", i);
     for (size_t i = 0; i < n; i++) {
