@@ -24,6 +24,8 @@ static void main_help(void)
            "  info FILE      rows, columns, inferred types, missing values and summary\n"
            "                 statistics of a CSV file (--json for machine-readable output)\n"
            "  clean FILE     filter, derive, deduplicate, impute and tame outliers\n"
+           "  forest FILE    random forest (churn, lead scoring) with out-of-bag error and\n"
+           "                 feature importances\n"
            "  kmeans FILE    k-means segmentation of customers (or any numeric rows)\n"
            "  linreg FILE    linear regression with t statistics, p-values, R^2\n"
            "  logreg FILE    logistic regression (churn, lead scoring) with odds ratios,\n"
@@ -52,6 +54,7 @@ static const command commands[] = {
     {"apriori", cli_cmd_apriori},
     {"arima", cli_cmd_arima},
     {"clean", cli_cmd_clean},
+    {"forest", cli_cmd_forest},
     {"info", cli_cmd_info},
     {"kmeans", cli_cmd_kmeans},
     {"linreg", cli_cmd_linreg},

@@ -106,5 +106,12 @@ extern const crm__model_vtable crm__tree_vtable;
 extern const crm__model_vtable crm__logreg_vtable;
 extern const crm__model_vtable crm__linreg_vtable;
 extern const crm__model_vtable crm__arima_vtable;
+extern const crm__model_vtable crm__forest_vtable;
+
+/* A random forest's JSON written in pieces (lib/tree/forest_model.c): the members after the
+ * common header, each tree handed to flush(ctx, b) (which empties b) once written, so that
+ * crm_model_save() never holds the text of a whole large forest. */
+crm_status crm__forest_to_json_stream(const void *state, crm__buf *b,
+                                      crm_status (*flush)(void *ctx, crm__buf *b), void *ctx);
 
 #endif /* CRM_CORE_MODEL_INTERNAL_H */
