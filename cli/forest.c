@@ -41,6 +41,8 @@ static void fr_help(const void *ctx)
            "  --trees N             number of trees (default 100)\n"
            "  --mtry M              features drawn per node (default: sqrt of the\n"
            "                        features for classification, a third for regression)\n"
+           "  --mtry-rule R         nonconstant (default; scikit-learn: draw on while every\n"
+           "                        feature drawn is constant in the node) or exact (ranger)\n"
            "  --task T              classification or regression (default: from the target)\n"
            "  --criterion C         gini, entropy (classification) or mse (regression)\n"
            "  --max-depth D         deepest level, root = 0 (default: unlimited)\n"
@@ -155,6 +157,9 @@ int cli_cmd_forest(int argc, char **argv)
                                        {NULL, 0}};
     static const cli_choice weights[] = {
         {"none", CRM_TREE_WEIGHT_NONE}, {"balanced", CRM_TREE_WEIGHT_BALANCED}, {NULL, 0}};
+    static const cli_choice rules[] = {{"nonconstant", CRM_FOREST_MTRY_NONCONSTANT},
+                                       {"exact", CRM_FOREST_MTRY_EXACT},
+                                       {NULL, 0}};
     static const cli_choice importances[] = {{"impurity", CRM_FOREST_IMPORTANCE_IMPURITY},
                                              {"permutation", CRM_FOREST_IMPORTANCE_PERMUTATION},
                                              {NULL, 0}};
@@ -179,6 +184,7 @@ int cli_cmd_forest(int argc, char **argv)
         {"task", 0, CLI_CHOICE(&fo.task, tasks)},
         {"class-weight", 0, CLI_CHOICE(&fo.class_weight, weights)},
         {"importance", 0, CLI_CHOICE(&fo.importance, importances)},
+        {"mtry-rule", 0, CLI_CHOICE(&fo.mtry_rule, rules)},
         {"json", 0, CLI_FLAG(&json)},
     };
     const cli_spec spec = {.options = opts,

@@ -256,6 +256,7 @@ START_TEST(test_threads_invariant)
             o.importance = CRM_FOREST_IMPORTANCE_PERMUTATION;
             o.n_threads = threads[k];
             o.seed = 11;
+            o.mtry_rule = hist ? CRM_FOREST_MTRY_EXACT : CRM_FOREST_MTRY_NONCONSTANT;
             crm_model *f = NULL;
             ck_assert_ok(crm_forest_fit(ds, "y", FEAT, 4, &o, &f));
             char *js = to_json(f);
@@ -370,6 +371,9 @@ START_TEST(test_bad_input)
     ck_assert_int_eq(crm_forest_fit(ds, "y", FEAT, 4, &o, &f), CRM_E_INVALID);
     ck_assert_ok(crm_forest_options_init(&o, sizeof o));
     o.importance = 9;
+    ck_assert_int_eq(crm_forest_fit(ds, "y", FEAT, 4, &o, &f), CRM_E_INVALID);
+    ck_assert_ok(crm_forest_options_init(&o, sizeof o));
+    o.mtry_rule = 2;
     ck_assert_int_eq(crm_forest_fit(ds, "y", FEAT, 4, &o, &f), CRM_E_INVALID);
     ck_assert_ok(crm_forest_options_init(&o, sizeof o));
     o.min_samples_leaf = 0;

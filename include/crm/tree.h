@@ -399,6 +399,18 @@ typedef enum crm_forest_importance {
 } crm_forest_importance;
 
 /**
+ * How a node of a forest's tree draws its mtry candidate features.
+ * @type[enum] crm_forest_mtry_rule
+ */
+typedef enum crm_forest_mtry_rule {
+    CRM_FOREST_MTRY_NONCONSTANT = 0, /**< scikit-learn's: draw until mtry features were
+                                          visited and at least one of them varies in the
+                                          node */
+    CRM_FOREST_MTRY_EXACT = 1        /**< ranger's: exactly mtry features; when all of them
+                                          are constant in the node it is a leaf */
+} crm_forest_mtry_rule;
+
+/**
  * Options of crm_forest_fit(). Initialise with
  * crm_forest_options_init(&o, sizeof o); see crm/common.h for the size rule.
  */
@@ -424,6 +436,8 @@ typedef struct crm_forest_options {
     int32_t max_bins;          /**< 0 (default) = exact mode; 2..255: histogram mode */
     int32_t importance;        /**< @type[enum] crm_forest_importance; default
                                     CRM_FOREST_IMPORTANCE_IMPURITY */
+    int32_t mtry_rule;         /**< @type[enum] crm_forest_mtry_rule; default
+                                    CRM_FOREST_MTRY_NONCONSTANT */
     int32_t n_threads;         /**< worker threads, 0 (default) = all cores; the result
                                     does not depend on it */
     uint64_t seed;             /**< seed of the bags and of each tree; default 0 */
@@ -438,7 +452,7 @@ typedef struct crm_forest_options {
  * Write the default forest options into `opts` (task AUTO, criterion AUTO,
  * n_trees 100, mtry 0, max_depth -1, class_weight NONE, min_samples_split 2,
  * min_samples_leaf 1, sample_fraction 1, replace 1, max_bins 0, importance
- * IMPURITY, n_threads 0, seed 0, positive NULL, progress NULL, user NULL).
+ * IMPURITY, mtry_rule NONCONSTANT, n_threads 0, seed 0, positive NULL, progress NULL, user NULL).
  * @param[out] opts  options to initialise
  * @param[in]  size  sizeof *opts as the caller compiled it
  * @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the struct).
@@ -459,8 +473,12 @@ CRM_API crm_status crm_forest_options_init(crm_forest_options *opts, size_t size
  * or without; its stream is xoshiro256** seeded with stream t of `seed`
  * (see crm_forest_bag()). The tree itself is the CART tree of
  * crm_tree_fit() on those rows with seed = `seed` + t and scikit-learn's
- * max_features = mtry (a node draws features until mtry non-constant ones
- * were searched); with replace = 0, sample_fraction = 1 and mtry = every
+ * max_features = mtry: a node draws features (in the tie-rule order of the
+ * header) until it has visited mtry of them and at least one varies in the
+ * node (mtry_rule NONCONSTANT), or exactly mtry (mtry_rule EXACT, as R
+ * ranger: a node whose mtry features are all constant is a leaf; on data
+ * with many one-hot or otherwise often-constant columns this grows smaller,
+ * more varied trees); with replace = 0, sample_fraction = 1 and mtry = every
  * feature, tree t is exactly crm_tree_fit() with seed + t. Histogram mode
  * bins each feature once, over all the rows.
  *
@@ -488,7 +506,7 @@ CRM_API crm_status crm_forest_options_init(crm_forest_options *opts, size_t size
  * Model: kind CRM_MODEL_FOREST. Statistics (crm_model_stat()): `n_trees`,
  * `n_features`, `n_classes` (0 for regression), `n_rows`, `mtry`,
  * `max_depth` (-1 unlimited), `min_samples_leaf`, `sample_fraction`,
- * `replace`, `max_bins`, `nodes` (all trees), `mean_leaves`, `mean_depth`,
+ * `replace`, `mtry_rule`, `max_bins`, `nodes` (all trees), `mean_leaves`, `mean_depth`,
  * `oob_rows` (rows with an OOB prediction), `oob_error`, `oob_score`
  * (1 - oob_error for classification, OOB R^2 for regression), `regression`
  * (0/1). Summary (crm_model_summary()): one row per tree: `tree`, `nodes`,
@@ -496,7 +514,7 @@ CRM_API crm_status crm_forest_options_init(crm_forest_options *opts, size_t size
  * JSON (kind "forest"): "task", "criterion", "target", "target_text",
  * "positive", "classes", "features", "levels" (as a tree), "importances",
  * "permutation_importances" (array, or null), "n_rows", "mtry",
- * "max_depth", "min_samples_split", "min_samples_leaf", "sample_fraction",
+ * "mtry_rule" (0/1), "max_depth", "min_samples_split", "min_samples_leaf", "sample_fraction",
  * "replace", "max_bins", "class_weight", "seed", "oob_error" (number or
  * "nan"), "oob_rows", and "trees": per tree an object of parallel arrays
  * over its nodes in preorder, "left", "right", "feature", "threshold",
@@ -517,7 +535,7 @@ CRM_API crm_status crm_forest_options_init(crm_forest_options *opts, size_t size
  *                       keeps no reference to ds.
  * @return CRM_OK; CRM_E_INVALID (every data error of crm_tree_fit(), n_trees
  *         outside 1..100000, mtry outside 0..nf, sample_fraction outside its
- *         range, replace not 0/1, an unknown importance, and the tree options
+ *         range, replace not 0/1, an unknown importance or mtry_rule, and the tree options
  *         as crm_tree_fit() checks them); CRM_E_NOTFOUND (a column does not
  *         exist); CRM_E_TYPE (a time column); CRM_E_CANCELLED (the progress
  *         callback returned non-zero); CRM_E_FORMAT (opts from a newer library
@@ -587,6 +605,7 @@ CRM_API crm_status crm_forest_bag(const crm_model *m, size_t tree, crm_dataset *
  *         fit's, an existing column); CRM_E_NOTFOUND, CRM_E_TYPE (a feature
  *         column missing or of another type); CRM_E_TYPE (not a forest);
  *         CRM_E_NOMEM. ds is unchanged on failure.
+ * Ownership: the new columns belong to ds; pred_col is only read.
  * Thread-safety: m may be read by other threads; ds must not be used by
  * others meanwhile.
  */

@@ -26,6 +26,7 @@ static const crm_forest_options fr_defaults = {
     1,                              /* replace */
     0,                              /* max_bins */
     CRM_FOREST_IMPORTANCE_IMPURITY, /* importance */
+    CRM_FOREST_MTRY_NONCONSTANT,    /* mtry_rule */
     0,                              /* n_threads */
     0,                              /* seed */
     NULL,                           /* positive */
@@ -124,6 +125,8 @@ static crm_status check_forest_options(const crm_forest_options *o, size_t nf)
     if (o->importance != CRM_FOREST_IMPORTANCE_IMPURITY &&
         o->importance != CRM_FOREST_IMPORTANCE_PERMUTATION)
         return crm__error(CRM_E_INVALID, "%s: unknown importance %d", w, (int)o->importance);
+    if (o->mtry_rule != CRM_FOREST_MTRY_NONCONSTANT && o->mtry_rule != CRM_FOREST_MTRY_EXACT)
+        return crm__error(CRM_E_INVALID, "%s: unknown mtry_rule %d", w, (int)o->mtry_rule);
     if (o->n_threads < 0)
         return crm__error(CRM_E_INVALID, "%s: n_threads must be >= 0 (got %d)", w,
                           (int)o->n_threads);
@@ -165,6 +168,7 @@ typedef struct fr_fit {
     const tr_base *B;
     const crm_tree_options *to;
     size_t mtry, d;
+    int mtry_exact;
     uint64_t seed;
     double fraction;
     int replace;
@@ -199,7 +203,7 @@ static void grow_task(void *p, size_t k, int worker)
         /* every row once with weight 1: the bag is the data (the CART tree of those rows) */
         int all = !F->replace && F->fraction >= 1.0;
         const tr_bag bag = {all ? NULL : in, all ? NULL : w};
-        st = crm__tree_grow(F->D, F->B, &bag, &to, F->mtry, &F->trees[t]);
+        st = crm__tree_grow(F->D, F->B, &bag, &to, F->mtry, F->mtry_exact, &F->trees[t]);
     }
     if (st == CRM_OK) {
         F->trees[t].importances = F->imp + t * F->d;
@@ -458,6 +462,7 @@ static fr_model *forest_new(tr_model *meta, const crm_forest_options *o, const t
         size_t m = (size_t)floor(sqrt((double)d));
         f->mtry = m > 0 ? (int32_t)m : 1;
     }
+    f->mtry_rule = o->mtry_rule;
     f->max_depth = o->max_depth;
     f->replace = o->replace;
     f->max_bins = o->max_bins;
@@ -486,8 +491,8 @@ static crm_status grow_forest(fr_model *f, const tr_data *D, const crm_tree_opti
     if (st == CRM_OK) {
         for (size_t t = 0; t < T; t++)
             crm__forest_tree_init(&f->trees[t], f->meta);
-        fr_fit F = {D,     B,      to,     (size_t)f->mtry, d, f->seed, f->fraction, f->replace,
-                    f->trees, imp, inbag, nbytes, status,   0};
+        fr_fit F = {D,     B,   to,    (size_t)f->mtry, d,      f->mtry_rule == CRM_FOREST_MTRY_EXACT,
+                    f->seed, f->fraction, f->replace, f->trees, imp, inbag, nbytes, status, 0};
         st = grow_all(&F, T, crm__par_threads(o->n_threads, T), o);
     }
     crm__tree_base_free(B);

@@ -15,7 +15,7 @@ typedef struct fr_model {
     size_t T;          /* trees */
     tr_model *trees;   /* T trees; each borrows meta's names and levels, owns its nodes */
     double *perm;      /* permutation importances (d), or NULL */
-    int32_t mtry, max_depth, replace, max_bins, class_weight;
+    int32_t mtry, mtry_rule, max_depth, replace, max_bins, class_weight;
     int64_t min_split, min_leaf;
     double fraction;
     uint64_t seed;

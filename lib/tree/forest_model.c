@@ -184,39 +184,27 @@ static crm_status fr_summary(const void *sp, crm_dataset **out)
 
 static const char *const fr_stat_names[] = {
     "n_trees",  "n_features",  "n_classes",  "n_rows",   "mtry",      "max_depth",
-    "min_samples_leaf", "sample_fraction", "replace", "max_bins", "nodes", "mean_leaves",
-    "mean_depth", "oob_rows", "oob_error", "oob_score", "regression", NULL};
+    "min_samples_leaf", "sample_fraction", "replace", "mtry_rule", "max_bins", "nodes",
+    "mean_leaves", "mean_depth", "oob_rows", "oob_error", "oob_score", "regression", NULL};
 
 static double fr_stat(const void *sp, size_t i)
 {
     const fr_model *f = sp;
     double nodes = 0.0, leaves = 0.0, depth = 0.0;
-    for (size_t t = 0; i >= 10 && i <= 12 && t < f->T; t++) {
+    for (size_t t = 0; i >= 11 && i <= 13 && t < f->T; t++) {
         double l, d;
         tree_shape(&f->trees[t], &l, &d);
         nodes += (double)f->trees[t].nnodes;
         leaves += l;
         depth += d;
     }
-    switch (i) {
-    case 0: return (double)f->T;
-    case 1: return (double)f->meta->d;
-    case 2: return (double)f->meta->K;
-    case 3: return f->n_rows;
-    case 4: return f->mtry;
-    case 5: return f->max_depth;
-    case 6: return (double)f->min_leaf;
-    case 7: return f->fraction;
-    case 8: return f->replace;
-    case 9: return f->max_bins;
-    case 10: return nodes;
-    case 11: return leaves / (double)f->T;
-    case 12: return depth / (double)f->T;
-    case 13: return f->oob_rows;
-    case 14: return f->oob_error;
-    case 15: return f->oob_score;
-    default: return f->meta->regression;
-    }
+    const double v[] = {(double)f->T,       (double)f->meta->d,  (double)f->meta->K,
+                        f->n_rows,          f->mtry,             f->max_depth,
+                        (double)f->min_leaf, f->fraction,        f->replace,
+                        f->mtry_rule,       f->max_bins,         nodes,
+                        leaves / (double)f->T, depth / (double)f->T, f->oob_rows,
+                        f->oob_error,       f->oob_score,        f->meta->regression};
+    return i < sizeof v / sizeof v[0] ? v[i] : NAN;
 }
 
 static size_t fr_classes(const void *sp, char *const **labels)
@@ -313,10 +301,10 @@ static crm_status write_header(const fr_model *f, crm__buf *b)
     }
     if (st == CRM_OK)
         st = crm__buf_printf(b,
-                             ",\"n_rows\":%.0f,\"mtry\":%d,\"max_depth\":%d,"
+                             ",\"n_rows\":%.0f,\"mtry\":%d,\"mtry_rule\":%d,\"max_depth\":%d,"
                              "\"min_samples_split\":%lld,\"min_samples_leaf\":%lld,"
                              "\"sample_fraction\":",
-                             f->n_rows, (int)f->mtry, (int)f->max_depth,
+                             f->n_rows, (int)f->mtry, (int)f->mtry_rule, (int)f->max_depth,
                              (long long)f->min_split, (long long)f->min_leaf);
     if (st == CRM_OK) st = crm__json_write_number(b, f->fraction);
     if (st == CRM_OK)
@@ -532,15 +520,17 @@ static crm_status read_seed(const crm__json *doc, const char *w, uint64_t *out)
 static crm_status read_settings(fr_model *f, const crm__json *doc, const char *w)
 {
     size_t d = f->meta->d;
-    int64_t v[9];
-    static const char *const keys[] = {"n_rows",    "mtry",     "max_depth",   "min_samples_split",
-                                       "min_samples_leaf", "replace", "max_bins", "class_weight",
-                                       "oob_rows"};
-    const int64_t lo[] = {1, 1, -1, 2, 1, 0, 0, 0, 0};
-    const int64_t hi[] = {0xFFFFFFF0LL, (int64_t)d, INT32_MAX, CRM__JSON_INT_MAX,
-                          CRM__JSON_INT_MAX, 1, TR_MAX_BINS, 1, 0xFFFFFFF0LL};
+    int64_t v[10];
+    static const char *const keys[] = {"n_rows",           "mtry",    "max_depth",
+                                       "min_samples_split", "min_samples_leaf", "replace",
+                                       "max_bins",         "class_weight", "oob_rows",
+                                       "mtry_rule"};
+    const int64_t lo[] = {1, 1, -1, 2, 1, 0, 0, 0, 0, 0};
+    const int64_t hi[] = {0xFFFFFFF0LL,      (int64_t)d, INT32_MAX,    CRM__JSON_INT_MAX,
+                          CRM__JSON_INT_MAX, 1,          TR_MAX_BINS, 1,
+                          0xFFFFFFF0LL,      1};
     crm_status st = CRM_OK;
-    for (int q = 0; st == CRM_OK && q < 9; q++)
+    for (int q = 0; st == CRM_OK && q < 10; q++)
         st = crm__json_get_int(doc, keys[q], w, lo[q], hi[q], &v[q]);
     if (st == CRM_OK && v[6] == 1)
         st = crm__error(CRM_E_PARSE, "%s: \"max_bins\" must be 0 or 2..%d (got 1)", w, TR_MAX_BINS);
@@ -554,6 +544,7 @@ static crm_status read_settings(fr_model *f, const crm__json *doc, const char *w
     f->max_bins = (int32_t)v[6];
     f->class_weight = (int32_t)v[7];
     f->oob_rows = (double)v[8];
+    f->mtry_rule = (int32_t)v[9];
     st = crm__json_get_real(doc, "sample_fraction", w, DBL_TRUE_MIN, f->replace ? 10.0 : 1.0, 0,
                             &f->fraction);
     if (st == CRM_OK)

@@ -77,6 +77,7 @@ typedef struct tr_ctx {
     size_t n, d, K, S; /* rows in the bag (the root's segment), features, classes, stat width */
     size_t nidx;       /* rows of the data (the index space of yc, y, w, goleft) */
     size_t mtry;       /* features a node draws (scikit-learn's max_features); d for a tree */
+    int mtry_exact;    /* draw exactly mtry features (ranger), not until one varies */
     int regression, crit;
     const int32_t *yc;
     const double *y;
@@ -657,7 +658,8 @@ static size_t node_split(tr_ctx *c, size_t s, size_t e, size_t n_known, const do
     best->missing_left = 0;
     best->threshold = 0.0;
     best->bin = -1;
-    while (f_i > n_total && (n_visited < c->mtry || n_visited <= n_found + n_drawn)) {
+    while (f_i > n_total &&
+           (n_visited < c->mtry || (!c->mtry_exact && n_visited <= n_found + n_drawn))) {
         n_visited++;
         size_t lo = n_drawn, hi = f_i - n_found;
         size_t f_j = lo + tr_rand(&c->rstate) % (hi - lo);
@@ -2095,7 +2097,7 @@ static void ctx_free(tr_ctx *c)
 /* The fitting context: the data, the bag and the options of the fit (no allocations). The
  * bag's rows are counted into c->n; its weights replace the data's. */
 static void ctx_init(tr_ctx *c, const tr_data *D, const tr_bag *bag, const crm_tree_options *o,
-                     size_t mtry, const tr_model *m)
+                     size_t mtry, int mtry_exact, const tr_model *m)
 {
     memset(c, 0, sizeof *c);
     size_t d = m->d;
@@ -2108,6 +2110,7 @@ static void ctx_init(tr_ctx *c, const tr_data *D, const tr_bag *bag, const crm_t
     }
     c->d = d;
     c->mtry = mtry >= 1 && mtry <= d ? mtry : d;
+    c->mtry_exact = mtry_exact;
     c->K = m->K;
     c->regression = m->regression;
     c->crit = m->criterion;
@@ -2334,11 +2337,11 @@ static crm_status prune_tree(tr_ctx *c, double ccp_alpha)
 /* Grow one tree on the rows of the bag into m (names/classes already set): nodes, values,
  * dirs, weighted_n. take: the exact-mode lists of B may be used up (a single tree). */
 static crm_status grow_tree(const tr_data *D, tr_base *B, const tr_bag *bag,
-                            const crm_tree_options *o, size_t mtry, tr_model *m, int prune,
-                            int take)
+                            const crm_tree_options *o, size_t mtry, int mtry_exact, tr_model *m,
+                            int prune, int take)
 {
     tr_ctx c;
-    ctx_init(&c, D, bag, o, mtry, m);
+    ctx_init(&c, D, bag, o, mtry, mtry_exact, m);
     if (c.n == 0) return crm__error(CRM_E_INVALID, "crm_tree_fit: the bag has no rows");
     crm_status st = scratch_alloc(&c, D, bag, o->n_threads);
     if (st == CRM_OK) st = c.hist ? setup_hist(&c, B, bag) : setup_exact(&c, B, bag, take);
@@ -2363,10 +2366,10 @@ static crm_status grow_tree(const tr_data *D, tr_base *B, const tr_bag *bag,
 }
 
 crm_status crm__tree_grow(const tr_data *D, const tr_base *B, const tr_bag *bag,
-                          const crm_tree_options *o, size_t mtry, tr_model *m)
+                          const crm_tree_options *o, size_t mtry, int mtry_exact, tr_model *m)
 {
     /* (take = 0: B is only read) */
-    return grow_tree(D, (tr_base *)(uintptr_t)B, bag, o, mtry, m, 0, 0);
+    return grow_tree(D, (tr_base *)(uintptr_t)B, bag, o, mtry, mtry_exact, m, 0, 0);
 }
 
 /* Fit into m (names/classes already set); fills nodes, values, dirs. */
@@ -2375,7 +2378,7 @@ static crm_status fit_tree(const tr_data *D, const crm_tree_options *o, tr_model
     tr_base *B = NULL;
     crm_status st = crm__tree_base_new(D, m->d, o->max_bins, &B);
     const tr_bag all = {NULL, NULL};
-    if (st == CRM_OK) st = grow_tree(D, B, &all, o, m->d, m, prune, 1);
+    if (st == CRM_OK) st = grow_tree(D, B, &all, o, m->d, 0, m, prune, 1);
     crm__tree_base_free(B);
     return st;
 }

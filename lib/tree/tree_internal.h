@@ -98,10 +98,12 @@ crm_status crm__tree_base_new(const tr_data *D, size_t d, int32_t max_bins, tr_b
 void crm__tree_base_free(tr_base *B);
 /* Grow one tree of options o (seed, max_depth, min_samples_*, n_threads; no pruning, no
  * best-first growth) on the bag, each node drawing features as scikit-learn's BestSplitter
- * with max_features = mtry (d: every feature, the CART tree), into m, whose names, classes
- * and levels are set: fills nodes, values, dirs and weighted_n. Thread-safe for distinct m. */
+ * with max_features = mtry (d: every feature, the CART tree) - with mtry_exact, exactly mtry
+ * of them (ranger's rule: no more draws when they are all constant) - into m, whose names,
+ * classes and levels are set: fills nodes, values, dirs and weighted_n. Thread-safe for
+ * distinct m. */
 crm_status crm__tree_grow(const tr_data *D, const tr_base *B, const tr_bag *bag,
-                          const crm_tree_options *o, size_t mtry, tr_model *m);
+                          const crm_tree_options *o, size_t mtry, int mtry_exact, tr_model *m);
 
 void crm__tree_free_state(void *state);
 /* New empty model state with d features and K classes (names NULL). */

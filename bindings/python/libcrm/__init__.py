@@ -38,12 +38,14 @@ from ._linear import (LinearRegression, LogisticRegression, classification_metri
                       regression_metrics)
 from ._assoc import apriori, split_items
 from ._tree import DecisionTree
+from ._forest import RandomForest
 from ._arima import Arima, arima_many
 
 __all__ = [
     "Dataset", "synth", "rfm", "rfm_default_as_of", "rfm_segments", "rfm_stages", "nps",
     "satisfaction", "funnel",
-    "Model", "KMeans", "DecisionTree", "load_model", "silhouette", "apriori", "split_items",
+    "Model", "KMeans", "DecisionTree", "RandomForest", "load_model", "silhouette", "apriori",
+    "split_items",
     "LogisticRegression", "LinearRegression", "classification_metrics", "regression_metrics",
     "Arima", "arima_many",
     "Error", "InvalidError", "NoMemoryError", "CrmIOError", "ParseError", "NotFoundError",

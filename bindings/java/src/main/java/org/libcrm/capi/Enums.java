@@ -16,6 +16,8 @@ public final class Enums {
         BY_NAME.put("crm_arima_freq", CrmArimaFreq.INFO);
         BY_NAME.put("crm_arima_ic", CrmArimaIc.INFO);
         BY_NAME.put("crm_arima_method", CrmArimaMethod.INFO);
+        BY_NAME.put("crm_forest_importance", CrmForestImportance.INFO);
+        BY_NAME.put("crm_forest_mtry_rule", CrmForestMtryRule.INFO);
         BY_NAME.put("crm_impute_method", CrmImputeMethod.INFO);
         BY_NAME.put("crm_join", CrmJoin.INFO);
         BY_NAME.put("crm_keep", CrmKeep.INFO);

@@ -14,6 +14,7 @@ public final class Structs {
         CrmAprioriOptions::new,
         CrmArimaOptions::new,
         CrmCsvOptions::new,
+        CrmForestOptions::new,
         CrmImputeOptions::new,
         CrmKmeansOptions::new,
         CrmLinregOptions::new,
