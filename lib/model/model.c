@@ -234,8 +234,8 @@ static crm_status to_json_buf_flush(const crm_model *m, crm__buf *b,
     if (st == CRM_OK) st = crm__json_write_string(b, m->vt->json_kind);
     if (st == CRM_OK) st = crm__buf_printf(b, ",\"libcrm\":\"%s\"", crm_version());
     if (st == CRM_OK && m->nsteps) st = crm__steps_to_json(m, b);
-    if (st == CRM_OK && flush && m->vt == &crm__forest_vtable)
-        st = crm__forest_to_json_stream(m->state, b, flush, ctx);
+    if (st == CRM_OK && flush && m->vt->to_json_stream)
+        st = m->vt->to_json_stream(m->state, b, flush, ctx);
     else if (st == CRM_OK)
         st = m->vt->to_json(m->state, b);
     if (st == CRM_OK) st = crm__buf_append(b, "}", 1);
@@ -341,8 +341,8 @@ crm_status crm_model_save(const crm_model *m, const char *path)
     if (!m) return crm__error(CRM_E_INVALID, "crm_model_save: model is NULL");
     if (!path) return crm__error(CRM_E_INVALID, "crm_model_save: path is NULL");
     crm__buf b = {NULL, 0, 0};
-    if (m->vt == &crm__forest_vtable) {
-        /* a forest is written tree by tree, atomically (core/atomic_file.h) all the same */
+    if (m->vt->to_json_stream) {
+        /* written piece by piece (a forest: tree by tree), atomically all the same */
         crm__afile f;
         crm_status st = crm__afile_open(&f, path);
         if (st != CRM_OK) return st;

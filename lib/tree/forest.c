@@ -40,67 +40,6 @@ crm_status crm_forest_options_init(crm_forest_options *opts, size_t size)
                              "crm_forest_options");
 }
 
-void crm__forest_draw(uint64_t seed, size_t t, size_t n, double fraction, int replace,
-                      uint32_t *counts)
-{
-    crm__rng r;
-    crm__rng_seed_stream(&r, seed, (uint64_t)t);
-    double want = floor(fraction * (double)n + 0.5);
-    size_t m = want < 1.0 ? 1 : (size_t)want;
-    memset(counts, 0, n * sizeof *counts);
-    if (replace) {
-        for (size_t k = 0; k < m; k++)
-            counts[crm__rng_below(&r, n)]++;
-        return;
-    }
-    if (m >= n) {
-        for (size_t i = 0; i < n; i++)
-            counts[i] = 1;
-        return;
-    }
-    /* selection sampling (Knuth's algorithm S): m distinct rows, each set equally likely */
-    size_t left = m;
-    for (size_t i = 0; i < n && left > 0; i++) {
-        if (crm__rng_uniform(&r) * (double)(n - i) < (double)left) {
-            counts[i] = 1;
-            left--;
-        }
-    }
-}
-
-void crm__forest_tree_init(tr_model *tree, const tr_model *meta)
-{
-    *tree = *meta;
-    tree->nodes = NULL;
-    tree->nnodes = 0;
-    tree->values = NULL;
-    tree->nvalues = 0;
-    tree->dirs = NULL;
-    tree->ndirs = 0;
-    tree->importances = NULL;
-}
-
-size_t crm__forest_accumulate(const fr_model *f, const crm__column *const *cols,
-                              int32_t *const *lmap, size_t r, const unsigned char *use,
-                              double *acc)
-{
-    const tr_model *meta = f->meta;
-    size_t K = meta->K, used = 0;
-    for (size_t t = 0; t < f->T; t++) {
-        if (use && !use[t]) continue;
-        const tr_model *m = &f->trees[t];
-        const tr_node *nd = &m->nodes[crm__tree_walk(m, cols, lmap, r)];
-        const double *v = m->values + nd->value_off;
-        if (meta->regression)
-            acc[0] += v[0];
-        else
-            for (size_t k = 0; k < K; k++)
-                acc[k] += v[k] / nd->wn;
-        used++;
-    }
-    return used;
-}
-
 /* ---- options -------------------------------------------------------------------------------- */
 
 static crm_status check_forest_options(const crm_forest_options *o, size_t nf)
@@ -631,5 +570,31 @@ crm_status crm__forest_oob_values(const fr_model *f, const crm_dataset *ds, doub
     crm__free(D.y);
     crm__free(D.yc);
     crm__tree_unbind(f->meta, cols, lmap);
+    return st;
+}
+
+crm_status crm_forest_oob_predict(const crm_model *model, crm_dataset *ds, const char *pred_col)
+{
+    const char *w = "crm_forest_oob_predict";
+    const fr_model *f = NULL;
+    crm_status st = crm__forest_get(model, w, &f);
+    if (st != CRM_OK) return st;
+    if (!ds) return crm__error(CRM_E_INVALID, "%s: dataset is NULL", w);
+    if (model->nsteps)
+        return crm__error(CRM_E_INVALID, "%s: the forest has transform steps", w);
+    if ((double)ds->nrows != f->n_rows)
+        return crm__error(CRM_E_INVALID,
+                          "%s: the dataset has %zu rows; the forest was fitted on %.0f", w,
+                          ds->nrows, f->n_rows);
+    char *pname = NULL;
+    st = crm__dataset_prediction_names(ds, pred_col, !f->meta->regression, w, &pname);
+    if (st != CRM_OK) return st;
+    size_t n = ds->nrows, K = f->meta->regression ? 1 : f->meta->K;
+    double *acc = crm__malloc_array(n ? n : 1, K * sizeof *acc);
+    if (!acc) st = crm__nomem();
+    if (st == CRM_OK) st = crm__forest_oob_values(f, ds, acc);
+    if (st == CRM_OK) st = crm__forest_emit(f, ds, pred_col, pname, acc, n);
+    crm__free(acc);
+    crm__free(pname);
     return st;
 }

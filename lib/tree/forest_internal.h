@@ -38,6 +38,12 @@ void crm__forest_tree_init(tr_model *tree, const tr_model *meta);
 size_t crm__forest_accumulate(const fr_model *f, const crm__column *const *cols,
                               int32_t *const *lmap, size_t r, const unsigned char *use,
                               double *acc);
+/* The forest of a model (CRM_E_TYPE naming w when it is another kind). */
+crm_status crm__forest_get(const crm_model *m, const char *w, const fr_model **out);
+/* Add the prediction columns out_col and pname (classifiers) from the per-row aggregates acc
+ * (n x K class shares, or n means; NaN: no prediction). */
+crm_status crm__forest_emit(const fr_model *f, crm_dataset *ds, const char *out_col,
+                            const char *pname, const double *acc, size_t n);
 /* Out-of-bag predictions of the training rows ds (n_rows of them) into pred (n x K class
  * shares, or n means; NaN for rows in every sample). */
 crm_status crm__forest_oob_values(const fr_model *f, const crm_dataset *ds, double *pred);

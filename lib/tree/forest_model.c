@@ -32,6 +32,67 @@ void crm__forest_free_state(void *state)
     crm__free(f);
 }
 
+void crm__forest_draw(uint64_t seed, size_t t, size_t n, double fraction, int replace,
+                      uint32_t *counts)
+{
+    crm__rng r;
+    crm__rng_seed_stream(&r, seed, (uint64_t)t);
+    double want = floor(fraction * (double)n + 0.5);
+    size_t m = want < 1.0 ? 1 : (size_t)want;
+    memset(counts, 0, n * sizeof *counts);
+    if (replace) {
+        for (size_t k = 0; k < m; k++)
+            counts[crm__rng_below(&r, n)]++;
+        return;
+    }
+    if (m >= n) {
+        for (size_t i = 0; i < n; i++)
+            counts[i] = 1;
+        return;
+    }
+    /* selection sampling (Knuth's algorithm S): m distinct rows, each set equally likely */
+    size_t left = m;
+    for (size_t i = 0; i < n && left > 0; i++) {
+        if (crm__rng_uniform(&r) * (double)(n - i) < (double)left) {
+            counts[i] = 1;
+            left--;
+        }
+    }
+}
+
+void crm__forest_tree_init(tr_model *tree, const tr_model *meta)
+{
+    *tree = *meta;
+    tree->nodes = NULL;
+    tree->nnodes = 0;
+    tree->values = NULL;
+    tree->nvalues = 0;
+    tree->dirs = NULL;
+    tree->ndirs = 0;
+    tree->importances = NULL;
+}
+
+size_t crm__forest_accumulate(const fr_model *f, const crm__column *const *cols,
+                              int32_t *const *lmap, size_t r, const unsigned char *use,
+                              double *acc)
+{
+    const tr_model *meta = f->meta;
+    size_t K = meta->K, used = 0;
+    for (size_t t = 0; t < f->T; t++) {
+        if (use && !use[t]) continue;
+        const tr_model *m = &f->trees[t];
+        const tr_node *nd = &m->nodes[crm__tree_walk(m, cols, lmap, r)];
+        const double *v = m->values + nd->value_off;
+        if (meta->regression)
+            acc[0] += v[0];
+        else
+            for (size_t k = 0; k < K; k++)
+                acc[k] += v[k] / nd->wn;
+        used++;
+    }
+    return used;
+}
+
 static size_t fr_width(const fr_model *f)
 {
     return f->meta->regression ? 1 : f->meta->K;
@@ -63,7 +124,7 @@ static void pred_task(void *p, size_t k, int worker)
 }
 
 /* Add the prediction columns from the per-row aggregates acc (n x width; NaN: no prediction). */
-static crm_status emit(const fr_model *f, crm_dataset *ds, const char *out_col, const char *pname,
+crm_status crm__forest_emit(const fr_model *f, crm_dataset *ds, const char *out_col, const char *pname,
                        const double *acc, size_t n)
 {
     const tr_model *m = f->meta;
@@ -132,7 +193,7 @@ static crm_status fr_predict(const void *sp, crm_dataset *ds, const char *out_co
         fr_pjob J = {f, (const crm__column *const *)cols, lmap, n, acc};
         size_t chunks = (n + FR_ROW_CHUNK - 1) / FR_ROW_CHUNK;
         if (chunks) crm__par_for(crm__par_threads(0, chunks), chunks, pred_task, &J);
-        st = emit(f, ds, out_col, pname, acc, n);
+        st = crm__forest_emit(f, ds, out_col, pname, acc, n);
     }
     crm__tree_unbind(f->meta, cols, lmap);
     crm__free(acc);
@@ -319,8 +380,8 @@ static crm_status write_header(const fr_model *f, crm__buf *b)
     return st;
 }
 
-crm_status crm__forest_to_json_stream(const void *state, crm__buf *b,
-                                      crm_status (*flush)(void *ctx, crm__buf *b), void *ctx)
+static crm_status fr_to_json_stream(const void *state, crm__buf *b,
+                                    crm_status (*flush)(void *ctx, crm__buf *b), void *ctx)
 {
     const fr_model *f = state;
     crm_status st = write_header(f, b);
@@ -336,7 +397,7 @@ crm_status crm__forest_to_json_stream(const void *state, crm__buf *b,
 
 static crm_status fr_to_json(const void *sp, crm__buf *b)
 {
-    return crm__forest_to_json_stream(sp, b, NULL, NULL);
+    return fr_to_json_stream(sp, b, NULL, NULL);
 }
 
 /* An array member of exactly n items. */
@@ -604,11 +665,12 @@ static crm_status fr_from_json(const crm__json *doc, void **state)
 const crm__model_vtable crm__forest_vtable = {
     CRM_MODEL_FOREST, "forest", crm__forest_free_state, fr_predict,   fr_summary,
     fr_stat_names,    fr_stat,  fr_to_json,             fr_from_json, fr_classes,
+    fr_to_json_stream,
 };
 
 /* ---- public accessors ------------------------------------------------------------------- */
 
-static crm_status get_forest(const crm_model *m, const char *w, const fr_model **out)
+crm_status crm__forest_get(const crm_model *m, const char *w, const fr_model **out)
 {
     if (!m) return crm__error(CRM_E_INVALID, "%s: model is NULL", w);
     if (m->vt != &crm__forest_vtable)
@@ -624,7 +686,7 @@ crm_status crm_forest_feature_importances(const crm_model *model, crm_dataset **
     if (!out) return crm__error(CRM_E_INVALID, "%s: out is NULL", w);
     *out = NULL;
     const fr_model *f = NULL;
-    crm_status st = get_forest(model, w, &f);
+    crm_status st = crm__forest_get(model, w, &f);
     if (st != CRM_OK) return st;
     size_t d = f->meta->d;
     double *perm = crm__malloc_array(d, sizeof *perm);
@@ -682,7 +744,7 @@ crm_status crm_forest_tree(const crm_model *model, size_t tree, crm_model **out)
     if (!out) return crm__error(CRM_E_INVALID, "%s: out is NULL", w);
     *out = NULL;
     const fr_model *f = NULL;
-    crm_status st = get_forest(model, w, &f);
+    crm_status st = crm__forest_get(model, w, &f);
     if (st != CRM_OK) return st;
     if (tree >= f->T)
         return crm__error(CRM_E_INVALID, "%s: tree %zu out of range (%zu trees)", w, tree, f->T);
@@ -716,7 +778,7 @@ crm_status crm_forest_bag(const crm_model *model, size_t tree, crm_dataset **out
     if (!out) return crm__error(CRM_E_INVALID, "%s: out is NULL", w);
     *out = NULL;
     const fr_model *f = NULL;
-    crm_status st = get_forest(model, w, &f);
+    crm_status st = crm__forest_get(model, w, &f);
     if (st != CRM_OK) return st;
     if (tree >= f->T)
         return crm__error(CRM_E_INVALID, "%s: tree %zu out of range (%zu trees)", w, tree, f->T);
@@ -740,30 +802,4 @@ crm_status crm_forest_bag(const crm_model *model, size_t tree, crm_dataset **out
     }
     *out = t;
     return CRM_OK;
-}
-
-crm_status crm_forest_oob_predict(const crm_model *model, crm_dataset *ds, const char *pred_col)
-{
-    const char *w = "crm_forest_oob_predict";
-    const fr_model *f = NULL;
-    crm_status st = get_forest(model, w, &f);
-    if (st != CRM_OK) return st;
-    if (!ds) return crm__error(CRM_E_INVALID, "%s: dataset is NULL", w);
-    if (model->nsteps)
-        return crm__error(CRM_E_INVALID, "%s: the forest has transform steps", w);
-    if ((double)ds->nrows != f->n_rows)
-        return crm__error(CRM_E_INVALID,
-                          "%s: the dataset has %zu rows; the forest was fitted on %.0f", w,
-                          ds->nrows, f->n_rows);
-    char *pname = NULL;
-    st = crm__dataset_prediction_names(ds, pred_col, !f->meta->regression, w, &pname);
-    if (st != CRM_OK) return st;
-    size_t n = ds->nrows, K = fr_width(f);
-    double *acc = crm__malloc_array(n ? n : 1, K * sizeof *acc);
-    if (!acc) st = crm__nomem();
-    if (st == CRM_OK) st = crm__forest_oob_values(f, ds, acc);
-    if (st == CRM_OK) st = emit(f, ds, pred_col, pname, acc, n);
-    crm__free(acc);
-    crm__free(pname);
-    return st;
 }

@@ -824,6 +824,7 @@ static size_t tr_classes(const void *sp, char *const **labels)
 const crm__model_vtable crm__tree_vtable = {
     CRM_MODEL_TREE, "tree",  crm__tree_free_state, tr_predict,   tr_summary,
     tr_stat_names,  tr_stat, tr_to_json,           tr_from_json, tr_classes,
+    NULL, /* to_json_stream: written whole */
 };
 
 /* ---- public accessors ------------------------------------------------------------------- */
