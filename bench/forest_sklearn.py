@@ -5,7 +5,7 @@ Usage: forest_sklearn.py ROWS TREES DEPTH THREADS [DUMP_DIR]
   Fits RandomForestClassifier(n_estimators=TREES, max_features=4, max_depth=DEPTH,
   min_samples_leaf=1, bootstrap=True, random_state=0, n_jobs=THREADS) on the float64 data and
   prints one line like bench_forest:
-  bench=forest impl=sklearn rows=R cols=20 trees=T depth=D threads=N fit_s=S train_acc=A
+  bench=forest impl=sklearn rows=R cols=20 trees=T depth=D threads=N fit_s=S fit_cpu_s=S train_acc=A
   test_acc=A test_auc=A peak_rss_kb=KB data_kb=KB
   With DUMP_DIR, first writes the training and test data there as raw little-endian float64
   (X_train.f64 row-major ROWS x 20, y_train.f64, X_test.f64, y_test.f64) for the R side, and
@@ -63,16 +63,19 @@ def main():
         for name, a in (("X_train", X), ("y_train", y), ("X_test", Xt), ("y_test", yt)):
             np.ascontiguousarray(a, dtype="<f8").tofile(os.path.join(out, name + ".f64"))
         return
+    r0 = resource.getrusage(resource.RUSAGE_SELF)
     t0 = time.perf_counter()
     est = RandomForestClassifier(n_estimators=trees, max_features=4, max_depth=depth,
                                  min_samples_leaf=1, bootstrap=True, random_state=0,
                                  n_jobs=threads).fit(X, y)
     fit = time.perf_counter() - t0
+    r1 = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime
     p = est.predict_proba(Xt)[:, 1]
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print("bench=forest impl=sklearn rows=%d cols=%d trees=%d depth=%d threads=%d fit_s=%.3f "
-          "train_acc=%.6f test_acc=%.6f test_auc=%.6f peak_rss_kb=%d data_kb=%d"
-          % (rows, D, trees, depth, threads, fit, est.score(X, y), float(np.mean((p > 0.5) == yt)),
+          "fit_cpu_s=%.3f train_acc=%.6f test_acc=%.6f test_auc=%.6f peak_rss_kb=%d data_kb=%d"
+          % (rows, D, trees, depth, threads, fit, cpu, est.score(X, y), float(np.mean((p > 0.5) == yt)),
              roc_auc_score(yt, p), rss, (rows + 200000) * (D + 1) * 8 // 1024))
 
 
