@@ -2,7 +2,7 @@
  * crm_tree_fit() (structure and predictions); the OOB error equals its definition recomputed
  * from the per-tree samples and trees; the result does not depend on the thread count (1, 2,
  * 7; exact and histogram mode); JSON save/load round trip; cancel; bad input; limits (one
- * tree, one row, a constant target); regression. */
+ * tree, one row, a constant target); regression; allocation failures. */
 #define _GNU_SOURCE
 #include "test_util.h"
 #include "file_util.h"
@@ -521,6 +521,96 @@ START_TEST(test_regression_and_importance)
 }
 END_TEST
 
+/* ---- allocation failures ------------------------------------------------------------ */
+
+static char *af_json;
+
+static crm_status af_dataset(crm_dataset **ds)
+{
+    static const double x[] = {1, 2, 3, NAN, 5, 6, 7, 8, 9, 10, 11, 12};
+    static const char *const c[] = {"p", "q", "p", "r", NULL, "q", "r", "p", "q", "r", "p", "q"};
+    static const char *const y[] = {"n", "n", "y", "y", "n", "y", "y", "n", "y", "n", "y", "y"};
+    crm_status st = crm_dataset_new(ds);
+    if (st == CRM_OK) st = crm_dataset_add_number(*ds, "x", x, 12);
+    if (st == CRM_OK) st = crm_dataset_add_text(*ds, "c", c, 12);
+    if (st == CRM_OK) st = crm_dataset_add_text(*ds, "y", y, 12);
+    return st;
+}
+
+static crm_status af_fit(int32_t max_bins)
+{
+    crm_dataset *ds = NULL, *imp = NULL, *bag = NULL;
+    crm_model *m = NULL, *t = NULL;
+    char *js = NULL;
+    crm_forest_options o;
+    crm_forest_options_init(&o, sizeof o);
+    o.n_trees = 3;
+    o.max_bins = max_bins;
+    o.n_threads = 1;
+    o.importance = CRM_FOREST_IMPORTANCE_PERMUTATION;
+    const char *f[] = {"x", "c"};
+    crm_status st = af_dataset(&ds);
+    if (st == CRM_OK) st = crm_forest_fit(ds, "y", f, 2, &o, &m);
+    if (st == CRM_OK) st = crm_model_to_json(m, &js);
+    if (st == CRM_OK) st = crm_forest_feature_importances(m, &imp);
+    if (st == CRM_OK) st = crm_forest_tree(m, 1, &t);
+    if (st == CRM_OK) st = crm_forest_bag(m, 1, &bag);
+    if (st == CRM_OK) st = crm_forest_oob_predict(m, ds, "oob");
+    crm_free(js);
+    crm_dataset_free(imp);
+    crm_dataset_free(bag);
+    crm_model_free(t);
+    crm_model_free(m);
+    crm_dataset_free(ds);
+    return st;
+}
+
+static crm_status af_exact(void)
+{
+    return af_fit(0);
+}
+static crm_status af_hist(void)
+{
+    return af_fit(8);
+}
+
+static crm_status af_load_predict(void)
+{
+    crm_dataset *ds = NULL, *s = NULL;
+    crm_model *m = NULL;
+    crm_status st = af_dataset(&ds);
+    if (st == CRM_OK) st = crm_model_from_json(af_json, &m);
+    if (st == CRM_OK) st = crm_model_predict(m, ds, "p");
+    if (st == CRM_OK) st = crm_model_summary(m, &s);
+    crm_dataset_free(s);
+    crm_model_free(m);
+    crm_dataset_free(ds);
+    return st;
+}
+
+START_TEST(test_alloc_failures)
+{
+    CRM_TEST_EACH_ALLOC_FAILURE(af_exact());
+    CRM_TEST_EACH_ALLOC_FAILURE(af_hist());
+    crm_dataset *ds = NULL;
+    crm_model *m = NULL;
+    ck_assert_ok(af_dataset(&ds));
+    const char *f[] = {"x", "c"};
+    crm_forest_options o;
+    ck_assert_ok(crm_forest_options_init(&o, sizeof o));
+    o.n_trees = 3;
+    ck_assert_ok(crm_forest_fit(ds, "y", f, 2, &o, &m));
+    char *js = NULL;
+    ck_assert_ok(crm_model_to_json(m, &js));
+    af_json = strdup(js);
+    crm_free(js);
+    crm_model_free(m);
+    crm_dataset_free(ds);
+    CRM_TEST_EACH_ALLOC_FAILURE(af_load_predict());
+    free(af_json);
+}
+END_TEST
+
 Suite *crm_forest_suite(void)
 {
     Suite *s = suite_create("forest");
@@ -534,6 +624,7 @@ Suite *crm_forest_suite(void)
     tcase_add_test(tc, test_bad_input);
     tcase_add_test(tc, test_limits);
     tcase_add_test(tc, test_regression_and_importance);
+    tcase_add_test(tc, test_alloc_failures);
     suite_add_tcase(s, tc);
     return s;
 }
