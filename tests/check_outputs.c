@@ -167,6 +167,8 @@ START_TEST(test_clean_and_rfm_outputs)
     NUM_FAILS(int64_t, crm_rfm_default_as_of(ds, "x", &out));
     NUM_FAILS(int64_t, crm_rfm_default_as_of(ds, "nope", &out));
     NUM_FAILS(int64_t, crm_rfm_default_as_of(NULL, "d", &out));
+    PTR_FAILS(char *, crm_report_render(NULL, NULL, &out));
+    PTR_FAILS(char *, crm_report_render(ds, NULL, &out)); /* no column options */
     DBL_FAILS(crm_nps(ds, "nope", &out));
     DBL_FAILS(crm_nps(ds, "t", &out));
     DBL_FAILS(crm_satisfaction(ds, "nope", NULL, 0, &out));
