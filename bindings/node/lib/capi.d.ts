@@ -1064,7 +1064,7 @@ export declare function crm_report_options_init(opts: Partial<crm_report_options
 /** Build the HTML report of a transaction table in memory. */
 export declare function crm_report_render(tx: Pointer, opts: crm_report_options | null, out: [Pointer | null]): void;
 /** Build the HTML report (as crm_report_render()) and write it to `path` atomically: readers see the old file or the whole new one, never a part. */
-export declare function crm_report_write(tx: Pointer, path: string | null, opts: crm_report_options | null): void;
+export declare function crm_report_write(tx: Pointer, opts: crm_report_options | null, path: string | null): void;
 /** Write the default synth options into `opts` (customers 1000, products 300, days 730, start 2022-01-01, seed 0, dirt 1). */
 export declare function crm_synth_options_init(opts: Partial<crm_synth_options>, size: number | bigint): void;
 /** Generate shop transactions with columns InvoiceNo (text), StockCode (text), Description (text), Quantity (number), InvoiceDate (time), UnitPrice (number), CustomerID (number, missing for guest lines) and Country (text), ordered by InvoiceDate then InvoiceNo. */

@@ -831,7 +831,7 @@ const raw = {
     crm_clv_fit: lib.func("crm_clv_fit", "int", [types.crm_dataset_ptr, koffi.pointer(types.crm_clv_options), koffi.out(koffi.pointer(types.crm_model_ptr))]),
     crm_report_options_init: lib.func("crm_report_options_init", "int", [koffi.out(koffi.pointer(types.crm_report_options)), "size_t"]),
     crm_report_render: lib.func("crm_report_render", "int", [types.crm_dataset_ptr, koffi.pointer(types.crm_report_options), koffi.out(koffi.pointer("void *"))]),
-    crm_report_write: lib.func("crm_report_write", "int", [types.crm_dataset_ptr, "const char *", koffi.pointer(types.crm_report_options)]),
+    crm_report_write: lib.func("crm_report_write", "int", [types.crm_dataset_ptr, koffi.pointer(types.crm_report_options), "const char *"]),
     crm_synth_options_init: lib.func("crm_synth_options_init", "int", [koffi.out(koffi.pointer(types.crm_synth_options)), "size_t"]),
     crm_synth_transactions: lib.func("crm_synth_transactions", "int", [koffi.pointer(types.crm_synth_options), koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
 };
@@ -1758,11 +1758,11 @@ function crm_report_render(tx, opts, out) {
     if (status !== 0) throw statusError(status);
 }
 /** Build the HTML report (as crm_report_render()) and write it to `path` atomically: readers see the old file or the whole new one, never a part. */
-function crm_report_write(tx, path, opts) {
+function crm_report_write(tx, opts, path) {
     checkHandle(tx, "crm_report_write(tx)");
-    checkString(path, "crm_report_write(path)");
     checkOptions(opts, "crm_report_write(opts)");
-    const status = raw.crm_report_write(tx, path, opts);
+    checkString(path, "crm_report_write(path)");
+    const status = raw.crm_report_write(tx, opts, path);
     if (status !== 0) throw statusError(status);
 }
 /** Write the default synth options into `opts` (customers 1000, products 300, days 730, start 2022-01-01, seed 0, dirt 1). */

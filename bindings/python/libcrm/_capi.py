@@ -5811,23 +5811,23 @@ crm_report_render = _bind(
     """,
 )
 
-#: crm_status crm_report_write(const crm_dataset *tx, const char *path, const crm_report_options *opts)
+#: crm_status crm_report_write(const crm_dataset *tx, const crm_report_options *opts, const char *path)
 crm_report_write = _bind(
     'crm_report_write',
     c_int,  # returns status
     [
         POINTER(crm_dataset),  # tx: in, handle
-        c_char_p,  # path: in, string
         POINTER(crm_report_options),  # opts: in, options
+        c_char_p,  # path: in, string
     ],
     status=True,
-    doc="""crm_status crm_report_write(const crm_dataset *tx, const char *path, const crm_report_options *opts)
+    doc="""crm_status crm_report_write(const crm_dataset *tx, const crm_report_options *opts, const char *path)
 
     Build the HTML report (as crm_report_render()) and write it to `path`
     atomically: readers see the old file or the whole new one, never a part.
     @param[in] tx    transactions
-    @param[in] path  file to write (replaced)
     @param[in] opts  options as for crm_report_render()
+    @param[in] path  file to write (replaced)
     @return CRM_OK; the errors of crm_report_render(); CRM_E_IO (cannot write, naming
             the path and the reason); on failure the file is unchanged.
     Ownership: every argument stays the caller's.
@@ -5835,7 +5835,7 @@ crm_report_write = _bind(
     @since 1.1
     """,
     checks=[
-        (1, 'path', 'string'),
+        (2, 'path', 'string'),
     ],
 )
 

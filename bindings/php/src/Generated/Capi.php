@@ -741,7 +741,7 @@ final class Capi
         'crm_clv_fit' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'summary', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_clv_options *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_model **']]],
         'crm_report_options_init' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'out', 'type' => 'crm_report_options *'], ['name' => 'size', 'role' => 'size', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
         'crm_report_render' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'tx', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_report_options *'], ['name' => 'out', 'role' => 'string_out', 'direction' => 'out', 'type' => 'char **']]],
-        'crm_report_write' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'tx', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'path', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_report_options *']]],
+        'crm_report_write' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'tx', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_report_options *'], ['name' => 'path', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *']]],
         'crm_synth_options_init' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'out', 'type' => 'crm_synth_options *'], ['name' => 'size', 'role' => 'size', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
         'crm_synth_transactions' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_synth_options *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
     ];
@@ -1156,7 +1156,7 @@ crm_status crm_clv_options_init(crm_clv_options *opts, size_t size);
 crm_status crm_clv_fit(const crm_dataset *summary, const crm_clv_options *opts, crm_model **out);
 crm_status crm_report_options_init(crm_report_options *opts, size_t size);
 crm_status crm_report_render(const crm_dataset *tx, const crm_report_options *opts, char **out);
-crm_status crm_report_write(const crm_dataset *tx, const char *path, const crm_report_options *opts);
+crm_status crm_report_write(const crm_dataset *tx, const crm_report_options *opts, const char *path);
 crm_status crm_synth_options_init(crm_synth_options *opts, size_t size);
 crm_status crm_synth_transactions(const crm_synth_options *opts, crm_dataset **out);
 CDEF;
@@ -2935,12 +2935,12 @@ CDEF;
     /**
      * Build the HTML report (as crm_report_render()) and write it to `path` atomically: readers see the old file or the whole new one, never a part.
      *
-     * C: crm_status crm_report_write(const crm_dataset *tx, const char *path, const crm_report_options *opts)
+     * C: crm_status crm_report_write(const crm_dataset *tx, const crm_report_options *opts, const char *path)
      */
-    public static function crm_report_write(mixed $tx, mixed $path, mixed $opts): void
+    public static function crm_report_write(mixed $tx, mixed $opts, mixed $path): void
     {
         $path = self::string($path, 'crm_report_write(path)');
-        $rc = (self::$ffi ?? self::ffi())->crm_report_write($tx, $path, $opts);
+        $rc = (self::$ffi ?? self::ffi())->crm_report_write($tx, $opts, $path);
         if ($rc !== 0) {
             self::fail($rc, 'crm_report_write');
         }

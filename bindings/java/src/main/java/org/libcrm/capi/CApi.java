@@ -3359,22 +3359,22 @@ public final class CApi {
     }
 
     /**
-     * C: crm_status crm_report_write(const crm_dataset *tx, const char *path, const crm_report_options *opts)
+     * C: crm_status crm_report_write(const crm_dataset *tx, const crm_report_options *opts, const char *path)
      *
      * Build the HTML report (as crm_report_render()) and write it to `path`
      * atomically: readers see the old file or the whole new one, never a part.
      * {@literal @}param[in] tx    transactions
-     * {@literal @}param[in] path  file to write (replaced)
      * {@literal @}param[in] opts  options as for crm_report_render()
+     * {@literal @}param[in] path  file to write (replaced)
      * {@literal @}return CRM_OK; the errors of crm_report_render(); CRM_E_IO (cannot write, naming
      *         the path and the reason); on failure the file is unchanged.
      * Ownership: every argument stays the caller's.
      * Thread-safety: tx may be read by other threads meanwhile.
      * {@literal @}since 1.1
      */
-    public static void crm_report_write(Pointer tx, String path, CrmReportOptions opts) {
+    public static void crm_report_write(Pointer tx, CrmReportOptions opts, String path) {
         byte[] c_path = Checks.cstring(path, "crm_report_write(path)");
-        int rc = CrmLib.crm_report_write(tx, c_path, opts);
+        int rc = CrmLib.crm_report_write(tx, opts, c_path);
         if (opts != null && opts.hasCallbackError()) {
             opts.rethrowCallbackError();
         }

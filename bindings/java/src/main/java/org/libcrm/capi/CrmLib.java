@@ -308,8 +308,8 @@ public final class CrmLib {
     public static native int crm_report_options_init(CrmReportOptions opts, long size);
     /** {@code crm_status crm_report_render(const crm_dataset *tx, const crm_report_options *opts, char **out)} */
     public static native int crm_report_render(Pointer tx, CrmReportOptions opts, long[] out);
-    /** {@code crm_status crm_report_write(const crm_dataset *tx, const char *path, const crm_report_options *opts)} */
-    public static native int crm_report_write(Pointer tx, byte[] path, CrmReportOptions opts);
+    /** {@code crm_status crm_report_write(const crm_dataset *tx, const crm_report_options *opts, const char *path)} */
+    public static native int crm_report_write(Pointer tx, CrmReportOptions opts, byte[] path);
     /** {@code crm_status crm_synth_options_init(crm_synth_options *opts, size_t size)} */
     public static native int crm_synth_options_init(CrmSynthOptions opts, long size);
     /** {@code crm_status crm_synth_transactions(const crm_synth_options *opts, crm_dataset **out)} */
