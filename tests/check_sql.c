@@ -448,15 +448,15 @@ START_TEST(test_missing_library)
     o.client_library = "libsqlite3-not-installed.so.0";
     crm_dataset *ds = (crm_dataset *)&ds;
     ck_assert_error(crm_dataset_read_sql(uri, "SELECT * FROM o", NULL, 0, &o, &ds),
-                    CRM_E_UNAVAILABLE);
+                    CRM_E_UNSUPPORTED);
     ck_assert_ptr_null(ds);
     ck_assert_ptr_nonnull(
         strstr(crm_last_error(), "libsqlite3-not-installed.so.0 not found: install libsqlite3-0"));
     const double id[] = {1};
     const char *who[] = {"x"};
     ds = small_dataset(id, who, 1);
-    ck_assert_error(crm_dataset_write_sql(ds, uri, "z", &o), CRM_E_UNAVAILABLE);
-    ck_assert_str_eq(crm_status_str(CRM_E_UNAVAILABLE), "CRM_E_UNAVAILABLE");
+    ck_assert_error(crm_dataset_write_sql(ds, uri, "z", &o), CRM_E_UNSUPPORTED);
+    ck_assert_str_eq(crm_status_str(CRM_E_UNSUPPORTED), "CRM_E_UNSUPPORTED");
     crm_dataset_free(ds);
 }
 END_TEST

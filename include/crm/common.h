@@ -148,7 +148,7 @@ typedef enum crm_status {
     CRM_E_STATE = -8,     /**< call not allowed in the current state */
     CRM_E_FORMAT = -9,    /**< unsupported file, model or options version */
     CRM_E_CANCELLED = -10, /**< a progress callback asked to stop */
-    CRM_E_UNAVAILABLE = -11 /**< an optional component (a database client library
+    CRM_E_UNSUPPORTED = -11 /**< an optional component (a database client library
                                  opened at run time) is not installed; the message
                                  names the package to install */
 } crm_status;

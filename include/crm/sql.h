@@ -22,7 +22,7 @@
  *
  * Client libraries are opened at run time (dlopen): libcrm itself links
  * against none of them. When one is not installed, the call fails with
- * CRM_E_UNAVAILABLE naming the Debian package, e.g. "libsqlite3.so.0 not
+ * CRM_E_UNSUPPORTED naming the Debian package, e.g. "libsqlite3.so.0 not
  * found: install libsqlite3-0 (...)" (PostgreSQL: libpq5, MariaDB:
  * libmariadb3).
  *
@@ -109,7 +109,7 @@
  * database after busy_timeout, a file that cannot be opened),
  * CRM_E_INVALID for a value or constraint the server refuses (duplicate
  * key, NOT NULL), CRM_E_TYPE for values that cannot be mapped,
- * CRM_E_UNAVAILABLE for a missing client library.
+ * CRM_E_UNSUPPORTED for a missing client library.
  *
  * Thread-safety. Each call opens its own connection and closes it before it
  * returns; calls from several threads at once are independent. The dataset
@@ -206,7 +206,7 @@ CRM_API crm_status crm_sql_options_init(crm_sql_options *opts, size_t size);
  *         (cannot connect or open the database, the connection was lost);
  *         CRM_E_TYPE (a value that cannot be mapped: a BLOB, an inexact
  *         integer, text in a number or time column, invalid UTF-8, naming the
- *         column and the 0-based row); CRM_E_UNAVAILABLE (the client library
+ *         column and the 0-based row); CRM_E_UNSUPPORTED (the client library
  *         is not installed, naming the package); CRM_E_CANCELLED (the progress
  *         callback returned non-zero); CRM_E_FORMAT (opts from a newer
  *         library); CRM_E_NOMEM.
@@ -239,7 +239,7 @@ CRM_API crm_status crm_dataset_read_sql(const char *uri, const char *query,
  *         cannot store); CRM_E_PARSE (the server refused the SQL, e.g. upsert
  *         keys without a unique constraint); CRM_E_IO (cannot connect, the
  *         connection was lost, the database is locked or read-only);
- *         CRM_E_UNAVAILABLE; CRM_E_CANCELLED (the progress callback returned
+ *         CRM_E_UNSUPPORTED; CRM_E_CANCELLED (the progress callback returned
  *         non-zero; rolled back); CRM_E_FORMAT (opts from a newer library);
  *         CRM_E_NOMEM. After any failure the table is exactly as before.
  * Ownership: every argument stays the caller's.

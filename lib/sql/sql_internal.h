@@ -13,7 +13,7 @@
  * - returns CRM_OK or a negative crm_status after calling crm__error() with a
  *   message that passes the server's or client library's own text through,
  *   prefixed with the backend name: "sqlite: near \"SELEC\": syntax error";
- * - CRM_E_UNAVAILABLE: the client library cannot be loaded (crm__sql_dlopen);
+ * - CRM_E_UNSUPPORTED: the client library cannot be loaded (crm__sql_dlopen);
  *   CRM_E_IO: cannot connect, connection lost, server gone; CRM_E_PARSE: the
  *   server refused the SQL text (syntax, unknown table or column);
  *   CRM_E_INVALID: the server refused a value or a constraint (duplicate
@@ -103,7 +103,7 @@ char *crm__sql_uri_redacted(const crm__sql_uri *u);
 /* dlopen() the client library of a backend: `override` when it is non-NULL
  * and non-empty (crm_sql_options.client_library: a path or soname of another
  * build; tests name a missing one), otherwise the first of
- * sonames[0..nsonames) that loads. On failure: CRM_E_UNAVAILABLE with
+ * sonames[0..nsonames) that loads. On failure: CRM_E_UNSUPPORTED with
  * "<soname> not found: install <package> (<dlerror text>)", e.g.
  * "libpq.so.5 not found: install libpq5 (...)". *out is NULL then. The
  * library never reads the environment (tests/symbols.sh): there is no
@@ -113,7 +113,7 @@ crm_status crm__sql_dlopen(const char *override, const char *const *sonames, siz
                            const char *package, void **out);
 /* Look up each of names[0..n) in handle into syms[i] (a function pointer
  * stored through void *: POSIX guarantees the conversion). A missing symbol
- * is CRM_E_UNAVAILABLE "<lib>: symbol <name> not found (client library too
+ * is CRM_E_UNSUPPORTED "<lib>: symbol <name> not found (client library too
  * old?)". */
 crm_status crm__sql_dlsyms(void *handle, const char *lib, const char *const *names, void **syms,
                            size_t n);
@@ -163,7 +163,7 @@ typedef struct crm__sql_backend {
 
     /* Open a connection. client_library: crm_sql_options.client_library
      * (NULL: the default sonames), passed to crm__sql_dlopen(). readonly: the
-     * call only reads (a backend may open read-only). CRM_E_UNAVAILABLE
+     * call only reads (a backend may open read-only). CRM_E_UNSUPPORTED
      * (client library missing), CRM_E_IO (cannot connect: server's message,
      * never the password), CRM_E_INVALID (a URI part the backend does not
      * understand, named). */
@@ -214,7 +214,7 @@ typedef struct crm__sql_backend {
 } crm__sql_backend;
 
 /* The backends (each file defines one). pg.c and mysql.c replace
- * stub_pg.c and stub_mysql.c, whose backends only answer CRM_E_UNAVAILABLE. */
+ * stub_pg.c and stub_mysql.c, whose backends only answer CRM_E_UNSUPPORTED. */
 extern const crm__sql_backend crm__sql_backend_sqlite;
 extern const crm__sql_backend crm__sql_backend_pg;
 extern const crm__sql_backend crm__sql_backend_mysql;

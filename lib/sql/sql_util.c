@@ -348,7 +348,7 @@ crm_status crm__sql_dlopen(const char *override, const char *const *sonames, siz
     }
     if (*out)
         return CRM_OK;
-    return crm__error(CRM_E_UNAVAILABLE, "%s not found: install %s (%s)", first, package,
+    return crm__error(CRM_E_UNSUPPORTED, "%s not found: install %s (%s)", first, package,
                       why ? why : "cannot be loaded");
 }
 
@@ -358,7 +358,7 @@ crm_status crm__sql_dlsyms(void *handle, const char *lib, const char *const *nam
     for (size_t i = 0; i < n; i++) {
         syms[i] = dlsym(handle, names[i]);
         if (!syms[i])
-            return crm__error(CRM_E_UNAVAILABLE,
+            return crm__error(CRM_E_UNSUPPORTED,
                               "%s: symbol %s not found (client library too old?)", lib,
                               names[i]);
     }

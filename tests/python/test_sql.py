@@ -88,7 +88,7 @@ def test_errors_pass_the_message_through(db):
         Dataset.read_sql("sqlite:%s" % (db.parent / "absent.db"), "SELECT 1")
     with pytest.raises(libcrm.InvalidError, match="unknown scheme"):
         Dataset.read_sql("oracle://x", "SELECT 1")
-    with pytest.raises(libcrm.UnavailableError, match="install libsqlite3-0"):
+    with pytest.raises(libcrm.UnsupportedError, match="install libsqlite3-0"):
         Dataset.read_sql(u, "SELECT 1", client_library="libsqlite3-not-installed.so.0")
     with pytest.raises(TypeError):
         Dataset.read_sql(u, "SELECT 1", no_such_option=1)

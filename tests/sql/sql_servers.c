@@ -644,7 +644,7 @@ START_TEST(test_missing_client_library)
     o.client_library = "libcrm-test-missing.so.1";
     crm_dataset *ds = NULL;
     crm_status st = crm_dataset_read_sql(b->uri, "SELECT 1 AS one", NULL, 0, &o, &ds);
-    expect_error(st, CRM_E_UNAVAILABLE, b->kind == B_PG ? "install libpq5" : "install libmariadb3",
+    expect_error(st, CRM_E_UNSUPPORTED, b->kind == B_PG ? "install libpq5" : "install libmariadb3",
                  b->name);
     ck_assert_ptr_null(ds);
 }

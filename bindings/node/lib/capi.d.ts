@@ -45,7 +45,7 @@ export declare const enums: {
     crm_outlier_action: EnumInfo<"CRM_OUTLIER_FLAG" | "CRM_OUTLIER_DROP" | "CRM_OUTLIER_CLIP">;
     crm_outlier_rule: EnumInfo<"CRM_OUTLIER_ZSCORE" | "CRM_OUTLIER_IQR" | "CRM_OUTLIER_MAD">;
     crm_sql_mode: EnumInfo<"CRM_SQL_CREATE" | "CRM_SQL_REPLACE" | "CRM_SQL_APPEND" | "CRM_SQL_UPSERT">;
-    crm_status: EnumInfo<"CRM_OK" | "CRM_E_INVALID" | "CRM_E_NOMEM" | "CRM_E_IO" | "CRM_E_PARSE" | "CRM_E_NOTFOUND" | "CRM_E_TYPE" | "CRM_E_NUMERIC" | "CRM_E_STATE" | "CRM_E_FORMAT" | "CRM_E_CANCELLED" | "CRM_E_UNAVAILABLE">;
+    crm_status: EnumInfo<"CRM_OK" | "CRM_E_INVALID" | "CRM_E_NOMEM" | "CRM_E_IO" | "CRM_E_PARSE" | "CRM_E_NOTFOUND" | "CRM_E_TYPE" | "CRM_E_NUMERIC" | "CRM_E_STATE" | "CRM_E_FORMAT" | "CRM_E_CANCELLED" | "CRM_E_UNSUPPORTED">;
     crm_tree_class_weight: EnumInfo<"CRM_TREE_WEIGHT_NONE" | "CRM_TREE_WEIGHT_BALANCED">;
     crm_tree_criterion: EnumInfo<"CRM_TREE_CRITERION_AUTO" | "CRM_TREE_GINI" | "CRM_TREE_ENTROPY" | "CRM_TREE_MSE">;
     crm_tree_task: EnumInfo<"CRM_TREE_AUTO" | "CRM_TREE_CLASSIFICATION" | "CRM_TREE_REGRESSION">;
@@ -90,7 +90,7 @@ export type CrmOutlierRuleName = "CRM_OUTLIER_IQR" | "CRM_OUTLIER_MAD" | "CRM_OU
 /** Names accepted for crm_sql_mode: the member names and their short forms. */
 export type CrmSqlModeName = "CRM_SQL_APPEND" | "CRM_SQL_CREATE" | "CRM_SQL_REPLACE" | "CRM_SQL_UPSERT" | "append" | "create" | "replace" | "upsert";
 /** Names accepted for crm_status: the member names and their short forms. */
-export type CrmStatusName = "CRM_E_CANCELLED" | "CRM_E_FORMAT" | "CRM_E_INVALID" | "CRM_E_IO" | "CRM_E_NOMEM" | "CRM_E_NOTFOUND" | "CRM_E_NUMERIC" | "CRM_E_PARSE" | "CRM_E_STATE" | "CRM_E_TYPE" | "CRM_E_UNAVAILABLE" | "CRM_OK" | "e_cancelled" | "e_format" | "e_invalid" | "e_io" | "e_nomem" | "e_notfound" | "e_numeric" | "e_parse" | "e_state" | "e_type" | "e_unavailable" | "ok";
+export type CrmStatusName = "CRM_E_CANCELLED" | "CRM_E_FORMAT" | "CRM_E_INVALID" | "CRM_E_IO" | "CRM_E_NOMEM" | "CRM_E_NOTFOUND" | "CRM_E_NUMERIC" | "CRM_E_PARSE" | "CRM_E_STATE" | "CRM_E_TYPE" | "CRM_E_UNSUPPORTED" | "CRM_OK" | "e_cancelled" | "e_format" | "e_invalid" | "e_io" | "e_nomem" | "e_notfound" | "e_numeric" | "e_parse" | "e_state" | "e_type" | "e_unsupported" | "ok";
 /** Names accepted for crm_tree_class_weight: the member names and their short forms. */
 export type CrmTreeClassWeightName = "CRM_TREE_WEIGHT_BALANCED" | "CRM_TREE_WEIGHT_NONE" | "balanced" | "none";
 /** Names accepted for crm_tree_criterion: the member names and their short forms. */

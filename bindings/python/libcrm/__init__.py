@@ -29,7 +29,7 @@ call too and is raised again when the call returns.
 from . import _capi
 from .errors import (CancelledError, CrmIOError, CrmTypeError, Error, FormatError,
                      InvalidError, NoMemoryError, NotFoundError, NumericError, ParseError,
-                     StateError, UnavailableError)
+                     StateError, UnsupportedError)
 from .dataset import Dataset
 from ._synth import synth
 from ._rfm import funnel, nps, rfm, rfm_default_as_of, rfm_segments, rfm_stages, satisfaction
@@ -52,7 +52,7 @@ __all__ = [
     "Arima", "arima_many", "Clv", "clv_summary", "report", "report_html",
     "Error", "InvalidError", "NoMemoryError", "CrmIOError", "ParseError", "NotFoundError",
     "CrmTypeError", "NumericError", "StateError", "FormatError", "CancelledError",
-    "UnavailableError",
+    "UnsupportedError",
     "__version__", "version_info", "library_version", "library_version_info", "library_path",
 ]
 

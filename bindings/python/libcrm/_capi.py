@@ -108,7 +108,7 @@ class crm_status(enum.IntEnum):
     CRM_E_CANCELLED = -10
     # an optional component (a database client library opened at run time) is not installed; the
     # message names the package to install
-    CRM_E_UNAVAILABLE = -11
+    CRM_E_UNSUPPORTED = -11
 
 
 CRM_OK = crm_status.CRM_OK
@@ -122,7 +122,7 @@ CRM_E_NUMERIC = crm_status.CRM_E_NUMERIC
 CRM_E_STATE = crm_status.CRM_E_STATE
 CRM_E_FORMAT = crm_status.CRM_E_FORMAT
 CRM_E_CANCELLED = crm_status.CRM_E_CANCELLED
-CRM_E_UNAVAILABLE = crm_status.CRM_E_UNAVAILABLE
+CRM_E_UNSUPPORTED = crm_status.CRM_E_UNSUPPORTED
 
 
 class crm_type(enum.IntEnum):
@@ -5568,7 +5568,7 @@ crm_dataset_read_sql = _bind(
             (cannot connect or open the database, the connection was lost);
             CRM_E_TYPE (a value that cannot be mapped: a BLOB, an inexact
             integer, text in a number or time column, invalid UTF-8, naming the
-            column and the 0-based row); CRM_E_UNAVAILABLE (the client library
+            column and the 0-based row); CRM_E_UNSUPPORTED (the client library
             is not installed, naming the package); CRM_E_CANCELLED (the progress
             callback returned non-zero); CRM_E_FORMAT (opts from a newer
             library); CRM_E_NOMEM.
@@ -5617,7 +5617,7 @@ crm_dataset_write_sql = _bind(
             cannot store); CRM_E_PARSE (the server refused the SQL, e.g. upsert
             keys without a unique constraint); CRM_E_IO (cannot connect, the
             connection was lost, the database is locked or read-only);
-            CRM_E_UNAVAILABLE; CRM_E_CANCELLED (the progress callback returned
+            CRM_E_UNSUPPORTED; CRM_E_CANCELLED (the progress callback returned
             non-zero; rolled back); CRM_E_FORMAT (opts from a newer library);
             CRM_E_NOMEM. After any failure the table is exactly as before.
     Ownership: every argument stays the caller's.

@@ -4,7 +4,7 @@ Connection strings are those of the C library: ``sqlite:PATH``,
 ``postgresql://user@host/db`` (or a libpq ``key=value`` string),
 ``mysql://user@host/db?socket=...``; passwords come from the client's own
 environment and files (PGPASSWORD, ~/.pgpass, ~/.my.cnf). The client libraries
-are opened at run time; a missing one raises :class:`libcrm.UnavailableError`
+are opened at run time; a missing one raises :class:`libcrm.UnsupportedError`
 naming the Debian package.
 """
 

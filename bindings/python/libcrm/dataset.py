@@ -337,7 +337,7 @@ class Dataset:
         Raises :class:`libcrm.ParseError` (the server refused the SQL: its
         message), :class:`libcrm.CrmIOError` (cannot connect),
         :class:`libcrm.CrmTypeError` (a value that cannot be mapped),
-        :class:`libcrm.UnavailableError` (client library not installed).
+        :class:`libcrm.UnsupportedError` (client library not installed).
         """
         from ._sql import read_sql
         return read_sql(cls, uri, query, params, **options)

@@ -73,7 +73,7 @@ final class Capi
     public const CRM_E_STATE = -8;
     public const CRM_E_FORMAT = -9;
     public const CRM_E_CANCELLED = -10;
-    public const CRM_E_UNAVAILABLE = -11;
+    public const CRM_E_UNSUPPORTED = -11;
 
     // crm_type: Column types.
     public const CRM_TYPE_NUMBER = 1;
@@ -195,7 +195,7 @@ final class Capi
 
     /** Enum name => [member name => value], in declaration order. */
     public const ENUMS = [
-        'crm_status' => ['CRM_OK' => 0, 'CRM_E_INVALID' => -1, 'CRM_E_NOMEM' => -2, 'CRM_E_IO' => -3, 'CRM_E_PARSE' => -4, 'CRM_E_NOTFOUND' => -5, 'CRM_E_TYPE' => -6, 'CRM_E_NUMERIC' => -7, 'CRM_E_STATE' => -8, 'CRM_E_FORMAT' => -9, 'CRM_E_CANCELLED' => -10, 'CRM_E_UNAVAILABLE' => -11],
+        'crm_status' => ['CRM_OK' => 0, 'CRM_E_INVALID' => -1, 'CRM_E_NOMEM' => -2, 'CRM_E_IO' => -3, 'CRM_E_PARSE' => -4, 'CRM_E_NOTFOUND' => -5, 'CRM_E_TYPE' => -6, 'CRM_E_NUMERIC' => -7, 'CRM_E_STATE' => -8, 'CRM_E_FORMAT' => -9, 'CRM_E_CANCELLED' => -10, 'CRM_E_UNSUPPORTED' => -11],
         'crm_type' => ['CRM_TYPE_NUMBER' => 1, 'CRM_TYPE_TEXT' => 2, 'CRM_TYPE_TIME' => 3],
         'crm_join' => ['CRM_JOIN_INNER' => 1, 'CRM_JOIN_LEFT' => 2],
         'crm_keep' => ['CRM_KEEP_FIRST' => 1, 'CRM_KEEP_LAST' => 2, 'CRM_KEEP_NONE' => 3],
@@ -237,7 +237,7 @@ final class Capi
         -8 => 'CRM_E_STATE',
         -9 => 'CRM_E_FORMAT',
         -10 => 'CRM_E_CANCELLED',
-        -11 => 'CRM_E_UNAVAILABLE',
+        -11 => 'CRM_E_UNSUPPORTED',
     ];
 
     /** Non-OK crm_status value => the exception class thrown for it. */
@@ -252,7 +252,7 @@ final class Capi
         -8 => \Libcrm\Exception\StateException::class,
         -9 => \Libcrm\Exception\FormatException::class,
         -10 => \Libcrm\Exception\CancelledException::class,
-        -11 => \Libcrm\Exception\UnavailableException::class,
+        -11 => \Libcrm\Exception\UnsupportedException::class,
     ];
 
     /** Opaque handle type => the function freeing it. */

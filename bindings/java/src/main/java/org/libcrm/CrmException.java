@@ -37,7 +37,7 @@ public class CrmException extends RuntimeException {
             case -8: return new State(message);
             case -9: return new Format(message);
             case -10: return new Cancelled(message);
-            case -11: return new Unavailable(message);
+            case -11: return new Unsupported(message);
             default: return new CrmException(status, message);
         }
     }
@@ -153,12 +153,12 @@ public class CrmException extends RuntimeException {
     }
 
     /**
-     * CRM_E_UNAVAILABLE: an optional component (a database client library opened at run time) is not installed; the message names the package to install.
+     * CRM_E_UNSUPPORTED: an optional component (a database client library opened at run time) is not installed; the message names the package to install.
      */
-    public static class Unavailable extends CrmException {
+    public static class Unsupported extends CrmException {
         private static final long serialVersionUID = 1L;
 
-        public Unavailable(String message) {
+        public Unsupported(String message) {
             super(-11, message);
         }
     }

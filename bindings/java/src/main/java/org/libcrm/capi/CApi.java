@@ -3117,7 +3117,7 @@ public final class CApi {
      *         (cannot connect or open the database, the connection was lost);
      *         CRM_E_TYPE (a value that cannot be mapped: a BLOB, an inexact
      *         integer, text in a number or time column, invalid UTF-8, naming the
-     *         column and the 0-based row); CRM_E_UNAVAILABLE (the client library
+     *         column and the 0-based row); CRM_E_UNSUPPORTED (the client library
      *         is not installed, naming the package); CRM_E_CANCELLED (the progress
      *         callback returned non-zero); CRM_E_FORMAT (opts from a newer
      *         library); CRM_E_NOMEM.
@@ -3172,7 +3172,7 @@ public final class CApi {
      *         cannot store); CRM_E_PARSE (the server refused the SQL, e.g. upsert
      *         keys without a unique constraint); CRM_E_IO (cannot connect, the
      *         connection was lost, the database is locked or read-only);
-     *         CRM_E_UNAVAILABLE; CRM_E_CANCELLED (the progress callback returned
+     *         CRM_E_UNSUPPORTED; CRM_E_CANCELLED (the progress callback returned
      *         non-zero; rolled back); CRM_E_FORMAT (opts from a newer library);
      *         CRM_E_NOMEM. After any failure the table is exactly as before.
      * Ownership: every argument stays the caller's.

@@ -11,8 +11,8 @@ namespace Libcrm\Exception;
 use Libcrm\CrmException;
 
 /**
- * CRM_E_UNAVAILABLE: an optional component (a database client library opened at run time) is not installed; the message names the package to install.
+ * CRM_E_UNSUPPORTED: an optional component (a database client library opened at run time) is not installed; the message names the package to install.
  */
-final class UnavailableException extends CrmException
+final class UnsupportedException extends CrmException
 {
 }
