@@ -37,8 +37,10 @@
  * number (uint32, CRM_VERSION_NUMBER of the writer), kind (uint32),
  * parameter fingerprint (uint64, a hash of the parameters the statistics were
  * computed at: columns, centers, coefficients, candidate list, options that
- * change the values), payload length (uint64), payload, then a 64-bit
- * checksum of everything before it. crm_stats_deserialize() refuses, with
+ * change the values), row count (int64), payload length (uint64), payload,
+ * then a 64-bit checksum (FNV-1a) of everything before it. The checksum
+ * catches accidents, not forgery: a buffer is trusted data of the same
+ * deployment. crm_stats_deserialize() refuses, with
  * CRM_E_FORMAT and a message saying which, a buffer of another magic, format
  * version or library version, an unknown kind, a checksum mismatch, or a
  * payload whose lengths do not add up; it never reads outside the buffer.
@@ -204,15 +206,18 @@ CRM_API crm_status crm_stats_value_count(const crm_stats *s, const char *name, s
  *   "sums" (k x d per-center sums), "counts" (k), "inertia" (1; sum of the
  *   squared distances to the nearest center), "wcss" (k);
  * - CRM_STATS_KMEANS_CANDIDATES: "candidates" (m x d sampled rows, ordered by
- *   chunk index then row), "cost" (1; sum of squared distances of the rows
- *   to the nearest given center), "d" (1);
+ *   chunk index then row), "weights" (m: 1 each, or the chunk's row count for
+ *   the k = 0 draw), "cost" (1; sum of squared distances of the rows to the
+ *   nearest given center, exact), "d" (1);
  * - CRM_STATS_LINREG: "xtx" (p x p), "xty" (p), "yty" (1), "weight" (1,
  *   rows used);
  * - CRM_STATS_LOGREG: "coef" (p, computed at), "gradient" (p, of the
  *   log-likelihood, without penalty), "hessian" (p x p, X'WX), "loglik" (1),
  *   "weight" (1);
- * - CRM_STATS_ITEM_COUNTS: "counts" (one per candidate, in candidate order),
- *   "transactions" (1).
+ * - CRM_STATS_ITEMSETS and CRM_STATS_ITEM_COUNTS: "sizes" (items of each
+ *   candidate, candidates ordered by size then items); ITEM_COUNTS also
+ *   "counts" (one per candidate) and "transactions" (1).
+ * Group-by, RFM and levels statistics have no arrays: finalize them.
  * @param[in]  s     handle
  * @param[in]  name  array name
  * @param[out] out   values

@@ -3034,15 +3034,18 @@ public final class CApi {
      *   "sums" (k x d per-center sums), "counts" (k), "inertia" (1; sum of the
      *   squared distances to the nearest center), "wcss" (k);
      * - CRM_STATS_KMEANS_CANDIDATES: "candidates" (m x d sampled rows, ordered by
-     *   chunk index then row), "cost" (1; sum of squared distances of the rows
-     *   to the nearest given center), "d" (1);
+     *   chunk index then row), "weights" (m: 1 each, or the chunk's row count for
+     *   the k = 0 draw), "cost" (1; sum of squared distances of the rows to the
+     *   nearest given center, exact), "d" (1);
      * - CRM_STATS_LINREG: "xtx" (p x p), "xty" (p), "yty" (1), "weight" (1,
      *   rows used);
      * - CRM_STATS_LOGREG: "coef" (p, computed at), "gradient" (p, of the
      *   log-likelihood, without penalty), "hessian" (p x p, X'WX), "loglik" (1),
      *   "weight" (1);
-     * - CRM_STATS_ITEM_COUNTS: "counts" (one per candidate, in candidate order),
-     *   "transactions" (1).
+     * - CRM_STATS_ITEMSETS and CRM_STATS_ITEM_COUNTS: "sizes" (items of each
+     *   candidate, candidates ordered by size then items); ITEM_COUNTS also
+     *   "counts" (one per candidate) and "transactions" (1).
+     * Group-by, RFM and levels statistics have no arrays: finalize them.
      * {@literal @}param[in]  s     handle
      * {@literal @}param[in]  name  array name
      * {@literal @}param[out] out   values
