@@ -578,6 +578,7 @@ int32_t crm_stats_get_kind(const crm_stats *s)
 
 crm_status crm_stats_rows(const crm_stats *s, int64_t *out)
 {
+    if (out) *out = 0;
     if (!s || !out) return crm__error(CRM_E_INVALID, "crm_stats_rows: NULL argument");
     *out = s->rows;
     return CRM_OK;
@@ -612,6 +613,7 @@ crm_status crm__stats_write_all(const crm_stats *s, crm__wbuf *w)
 
 crm_status crm_stats_serialized_size(const crm_stats *s, size_t *out)
 {
+    if (out) *out = 0;
     if (!s || !out) return crm__error(CRM_E_INVALID, "crm_stats_serialized_size: NULL argument");
     crm__wbuf w = {{0}, CRM_OK};
     crm_status st = crm__stats_write_all(s, &w);
@@ -679,10 +681,13 @@ crm_status crm__stats_read_header(const uint8_t *buf, size_t n,
 
 crm_status crm_stats_value_count(const crm_stats *s, const char *name, size_t *out)
 {
+    if (out) *out = 0;
     if (!s || !name || !out)
         return crm__error(CRM_E_INVALID, "crm_stats_value_count: NULL argument");
-    *out = 0;
-    return s->ops->values(s->state, name, NULL, out);
+    size_t n = 0;
+    crm_status st = s->ops->values(s->state, name, NULL, &n);
+    if (!st) *out = n;
+    return st;
 }
 
 crm_status crm_stats_values(const crm_stats *s, const char *name, double *out, size_t n)
