@@ -281,7 +281,11 @@ CRM_API crm_status crm_group_stats_finalize(const crm_stats *s, crm_dataset **ou
  * @param[in]  opts  crm_rfm() options (columns); bins, as_of and the
  *                   lifecycle windows are only used by finalize
  * @param[out] out   statistics (CRM_STATS_RFM), NULL on failure. Ownership: caller.
- * @return CRM_OK, and the errors of crm_rfm() except "no rows".
+ * @return CRM_OK; CRM_E_INVALID (NULL argument, a required column name not
+ *         set, bad options, a row with a missing or bad value, naming the
+ *         row); CRM_E_NOTFOUND (a named column does not exist); CRM_E_TYPE
+ *         (wrong column type); CRM_E_FORMAT (opts from a newer library);
+ *         CRM_E_NOMEM. A chunk without rows is fine.
  * Thread-safety: tx is only read.
  */
 CRM_API crm_status crm_rfm_stats_compute(const crm_dataset *tx, const crm_rfm_options *opts,
@@ -487,7 +491,10 @@ CRM_API crm_status crm_linreg_stats_solve(const crm_stats *s, const crm_linreg_o
  * @param[in]  item_col  item column (text)
  * @param[in]  opts      crm_apriori() options (min_support, max_len)
  * @param[out] out       statistics (CRM_STATS_ITEMSETS). Ownership: caller.
- * @return CRM_OK, CRM_E_INVALID (min_count set), and crm_apriori()'s errors.
+ * @return CRM_OK; CRM_E_INVALID (NULL argument, min_count set, bad
+ *         options); CRM_E_NOTFOUND (a column does not exist); CRM_E_TYPE
+ *         (item column not text); CRM_E_NOMEM. A chunk without transactions
+ *         gives no candidates.
  * Thread-safety: tx is only read.
  */
 CRM_API crm_status crm_apriori_stats_local(const crm_dataset *tx, const char *tid_col,

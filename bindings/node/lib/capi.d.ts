@@ -780,10 +780,6 @@ export declare function crm_arima_fit_many(ds: Pointer, by_col: string | null, t
 export declare function crm_apriori_options_init(opts: Partial<crm_apriori_options>, size: number | bigint): void;
 /** Frequent itemsets and association rules of the transactions in `tx` (the tables, conventions and ordering are described at the top of this header). */
 export declare function crm_apriori(tx: Pointer, tid_col: string | null, item_col: string | null, opts: crm_apriori_options | null, out_itemsets: [Pointer | null], out_rules: [Pointer | null]): void;
-/** Write the default synth options into `opts` (customers 1000, products 300, days 730, start 2022-01-01, seed 0, dirt 1). */
-export declare function crm_synth_options_init(opts: Partial<crm_synth_options>, size: number | bigint): void;
-/** Generate shop transactions with columns InvoiceNo (text), StockCode (text), Description (text), Quantity (number), InvoiceDate (time), UnitPrice (number), CustomerID (number, missing for guest lines) and Country (text), ordered by InvoiceDate then InvoiceNo. */
-export declare function crm_synth_transactions(opts: crm_synth_options | null, out: [Pointer | null]): void;
 /** Free statistics. */
 export declare function crm_stats_free(s: Pointer): void;
 /** The kind of statistics a handle holds. */
@@ -836,3 +832,7 @@ export declare function crm_apriori_stats_local(tx: Pointer, tid_col: string | n
 export declare function crm_apriori_stats_count(tx: Pointer, tid_col: string | null, item_col: string | null, candidates: Pointer, out: [Pointer | null]): void;
 /** The itemsets and rules tables of crm_apriori() from merged pass-2 counts: the same rows, order and counts as crm_apriori() on all the transactions. */
 export declare function crm_apriori_stats_finalize(counts: Pointer, opts: crm_apriori_options | null, out_itemsets: [Pointer | null], out_rules: [Pointer | null]): void;
+/** Write the default synth options into `opts` (customers 1000, products 300, days 730, start 2022-01-01, seed 0, dirt 1). */
+export declare function crm_synth_options_init(opts: Partial<crm_synth_options>, size: number | bigint): void;
+/** Generate shop transactions with columns InvoiceNo (text), StockCode (text), Description (text), Quantity (number), InvoiceDate (time), UnitPrice (number), CustomerID (number, missing for guest lines) and Country (text), ordered by InvoiceDate then InvoiceNo. */
+export declare function crm_synth_transactions(opts: crm_synth_options | null, out: [Pointer | null]): void;

@@ -641,8 +641,6 @@ const raw = {
     crm_arima_fit_many: lib.func("crm_arima_fit_many", "int", [types.crm_dataset_ptr, "const char *", "const char *", "const char *", "int32_t", "double", koffi.pointer(types.crm_arima_options), koffi.out(koffi.pointer(types.crm_dataset_ptr)), koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
     crm_apriori_options_init: lib.func("crm_apriori_options_init", "int", [koffi.out(koffi.pointer(types.crm_apriori_options)), "size_t"]),
     crm_apriori: lib.func("crm_apriori", "int", [types.crm_dataset_ptr, "const char *", "const char *", koffi.pointer(types.crm_apriori_options), koffi.out(koffi.pointer(types.crm_dataset_ptr)), koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
-    crm_synth_options_init: lib.func("crm_synth_options_init", "int", [koffi.out(koffi.pointer(types.crm_synth_options)), "size_t"]),
-    crm_synth_transactions: lib.func("crm_synth_transactions", "int", [koffi.pointer(types.crm_synth_options), koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
     crm_stats_free: lib.func("crm_stats_free", "void", [types.crm_stats_ptr]),
     crm_stats_get_kind: lib.func("crm_stats_get_kind", "int32_t", [types.crm_stats_ptr]),
     crm_stats_rows: lib.func("crm_stats_rows", "int", [types.crm_stats_ptr, koffi.out(koffi.pointer("int64_t"))]),
@@ -669,6 +667,8 @@ const raw = {
     crm_apriori_stats_local: lib.func("crm_apriori_stats_local", "int", [types.crm_dataset_ptr, "const char *", "const char *", koffi.pointer(types.crm_apriori_options), koffi.out(koffi.pointer(types.crm_stats_ptr))]),
     crm_apriori_stats_count: lib.func("crm_apriori_stats_count", "int", [types.crm_dataset_ptr, "const char *", "const char *", types.crm_stats_ptr, koffi.out(koffi.pointer(types.crm_stats_ptr))]),
     crm_apriori_stats_finalize: lib.func("crm_apriori_stats_finalize", "int", [types.crm_stats_ptr, koffi.pointer(types.crm_apriori_options), koffi.out(koffi.pointer(types.crm_dataset_ptr)), koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
+    crm_synth_options_init: lib.func("crm_synth_options_init", "int", [koffi.out(koffi.pointer(types.crm_synth_options)), "size_t"]),
+    crm_synth_transactions: lib.func("crm_synth_transactions", "int", [koffi.pointer(types.crm_synth_options), koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
 };
 
 /** Name of a status code, e.g. "CRM_E_PARSE". */
@@ -1467,19 +1467,6 @@ function crm_apriori(tx, tid_col, item_col, opts, out_itemsets, out_rules) {
     const status = raw.crm_apriori(tx, tid_col, item_col, opts, out_itemsets, out_rules);
     if (status !== 0) throw statusError(status);
 }
-/** Write the default synth options into `opts` (customers 1000, products 300, days 730, start 2022-01-01, seed 0, dirt 1). */
-function crm_synth_options_init(opts, size) {
-    checkInt(size, ["size_t", "0", "SIZE_MAX"], "crm_synth_options_init(size)");
-    const status = raw.crm_synth_options_init(opts, size);
-    if (status !== 0) throw statusError(status);
-}
-/** Generate shop transactions with columns InvoiceNo (text), StockCode (text), Description (text), Quantity (number), InvoiceDate (time), UnitPrice (number), CustomerID (number, missing for guest lines) and Country (text), ordered by InvoiceDate then InvoiceNo. */
-function crm_synth_transactions(opts, out) {
-    checkOptions(opts, "crm_synth_transactions(opts)");
-    checkOut(out, "crm_synth_transactions(out)");
-    const status = raw.crm_synth_transactions(opts, out);
-    if (status !== 0) throw statusError(status);
-}
 /** Free statistics. */
 function crm_stats_free(s) {
     raw.crm_stats_free(s);
@@ -1717,6 +1704,19 @@ function crm_apriori_stats_finalize(counts, opts, out_itemsets, out_rules) {
     const status = raw.crm_apriori_stats_finalize(counts, opts, out_itemsets, out_rules);
     if (status !== 0) throw statusError(status);
 }
+/** Write the default synth options into `opts` (customers 1000, products 300, days 730, start 2022-01-01, seed 0, dirt 1). */
+function crm_synth_options_init(opts, size) {
+    checkInt(size, ["size_t", "0", "SIZE_MAX"], "crm_synth_options_init(size)");
+    const status = raw.crm_synth_options_init(opts, size);
+    if (status !== 0) throw statusError(status);
+}
+/** Generate shop transactions with columns InvoiceNo (text), StockCode (text), Description (text), Quantity (number), InvoiceDate (time), UnitPrice (number), CustomerID (number, missing for guest lines) and Country (text), ordered by InvoiceDate then InvoiceNo. */
+function crm_synth_transactions(opts, out) {
+    checkOptions(opts, "crm_synth_transactions(opts)");
+    checkOut(out, "crm_synth_transactions(out)");
+    const status = raw.crm_synth_transactions(opts, out);
+    if (status !== 0) throw statusError(status);
+}
 
 /** The error for a failed call (message read straight after the call). */
 function statusError(status) {
@@ -1827,8 +1827,6 @@ module.exports = {
     crm_arima_fit_many,
     crm_apriori_options_init,
     crm_apriori,
-    crm_synth_options_init,
-    crm_synth_transactions,
     crm_stats_free,
     crm_stats_get_kind,
     crm_stats_rows,
@@ -1855,4 +1853,6 @@ module.exports = {
     crm_apriori_stats_local,
     crm_apriori_stats_count,
     crm_apriori_stats_finalize,
+    crm_synth_options_init,
+    crm_synth_transactions,
 };
