@@ -112,8 +112,11 @@ typedef struct crm__stats_ops {
     int32_t kind;
     const char *name;
     void (*free)(void *state);
-    /* into += other; may leave into half-merged on failure (the caller merges a copy) */
+    /* into += other. atomic_merge = 1: merge leaves into as it was when it fails (it builds
+     * the result aside, or cannot fail after its first change); 0: it may leave into
+     * half-merged, and crm_stats_merge merges into a copy. */
     crm_status (*merge)(void *into, const void *other);
+    int atomic_merge;
     void (*write)(crm__wbuf *w, const void *state);
     crm_status (*read)(crm__rbuf *r, void **out);
     /* named arrays: out == NULL asks for the count only (*n set); else copies *n values */

@@ -198,7 +198,7 @@ static crm_status lv_values(const void *sp, const char *name, double *out, size_
     return crm__error(CRM_E_NOTFOUND, "crm_stats_values: level statistics have no \"%s\"", name);
 }
 
-const crm__stats_ops crm__stats_levels_ops = {CRM_STATS_LEVELS, "levels", lv_free, lv_merge,
+const crm__stats_ops crm__stats_levels_ops = {CRM_STATS_LEVELS, "levels", lv_free, lv_merge, 0,
                                               lv_write, lv_read, lv_values};
 
 crm_status crm_levels_stats_terms(const crm_stats *levels, int32_t fit_intercept, size_t *out)
@@ -633,10 +633,10 @@ static crm_status reg_values(const void *sp, const char *name, double *out, size
 }
 
 const crm__stats_ops crm__stats_logreg_ops = {CRM_STATS_LOGREG, "logistic regression",
-                                              reg_free, reg_merge, reg_write, logreg_read,
+                                              reg_free, reg_merge, 1, reg_write, logreg_read,
                                               reg_values};
 const crm__stats_ops crm__stats_linreg_ops = {CRM_STATS_LINREG, "linear regression", reg_free,
-                                              reg_merge, reg_write, linreg_read, reg_values};
+                                              reg_merge, 1, reg_write, linreg_read, reg_values};
 
 /* ---- update steps -------------------------------------------------------------------------- */
 

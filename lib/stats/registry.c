@@ -63,8 +63,14 @@ crm_status crm_stats_merge(crm_stats *into, const crm_stats *other)
                           "crm_stats_merge: %s statistics computed at different parameters "
                           "(columns, centers, coefficients, candidates or options differ)",
                           into->ops->name);
+    crm_status st;
+    if (into->ops->atomic_merge) {
+        if ((st = into->ops->merge(into->state, other->state))) return st;
+        into->rows += other->rows;
+        return CRM_OK;
+    }
     crm_stats *copy = NULL;
-    crm_status st = crm_stats_clone(into, &copy);
+    st = crm_stats_clone(into, &copy);
     if (st) return st;
     if ((st = into->ops->merge(copy->state, other->state))) {
         crm_stats_free(copy);
