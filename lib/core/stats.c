@@ -229,7 +229,7 @@ crm_status crm__xsums_push(crm__xsums *x, const crm__fsum *f)
 {
     crm_status st = xsums_grow(x, (size_t)f->n);
     if (st) return st;
-    memcpy(x->p + x->np, f->p, (size_t)f->n * sizeof *x->p);
+    if (f->n > 0) memcpy(x->p + x->np, f->p, (size_t)f->n * sizeof *x->p);
     x->np += (size_t)f->n;
     x->special[x->n] = f->special;
     x->nspecial[x->n] = (uint8_t)(f->nspecial != 0);
@@ -243,7 +243,7 @@ void crm__xsums_get(const crm__xsums *x, size_t i, crm__fsum *f)
     crm__fsum_init(f);
     size_t a = x->off[i], b = x->off[i + 1];
     f->n = (int)(b - a);
-    memcpy(f->p, x->p + a, (b - a) * sizeof *f->p);
+    if (b > a) memcpy(f->p, x->p + a, (b - a) * sizeof *f->p);
     f->special = x->special[i];
     f->nspecial = x->nspecial[i];
 }
@@ -487,6 +487,11 @@ crm_status crm__kcol_to_dataset(crm__kcol *k, crm_dataset *ds, const char *name)
     return st;
 }
 
+crm_status crm__count_overflow(void)
+{
+    return crm__error(CRM_E_INVALID, "crm_stats_merge: a count would exceed 2^53");
+}
+
 /* ---- rows in key order -------------------------------------------------------------------- */
 
 int crm__cell_cmp(const crm__column *c, size_t a, size_t b)
@@ -671,7 +676,8 @@ crm_status crm__stats_read_header(const uint8_t *buf, size_t n,
     crm__rbuf t = {buf, n, n - TRAILER_BYTES, 0};
     if (crm__r_u64(&t) != want)
         return crm__error(CRM_E_FORMAT, "%s: checksum mismatch (corrupted buffer)", fn);
-    if (*rows < 0) return crm__error(CRM_E_FORMAT, "%s: negative row count", fn);
+    if (*rows < 0 || *rows > CRM__MAX_COUNT)
+        return crm__error(CRM_E_FORMAT, "%s: row count out of range", fn);
     payload->p = buf + r.pos;
     payload->n = (size_t)plen;
     payload->pos = 0;

@@ -107,6 +107,12 @@ int crm__cell_cmp(const crm__column *c, size_t a, size_t b);
 void crm__sort_rows(size_t *v, size_t *tmp, size_t n,
                     int (*cmp)(const void *ctx, size_t x, size_t y), const void *ctx);
 
+/* ---- counts --------------------------------------------------------------------------------- */
+/* Counts stay at most 2^53 (exact as doubles); a buffer or merge beyond is refused. */
+#define CRM__MAX_COUNT (INT64_C(1) << 53)
+/* CRM_E_INVALID: "crm_stats_merge: a count would exceed 2^53". */
+crm_status crm__count_overflow(void);
+
 /* ---- the handle --------------------------------------------------------------------------- */
 typedef struct crm__stats_ops {
     int32_t kind;
