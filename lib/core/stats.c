@@ -450,21 +450,12 @@ crm_status crm__kcol_read(crm__rbuf *r, crm__kcol *k)
     return CRM_OK;
 }
 
-crm_status crm__kcol_unify(crm__kcol *a, crm__kcol *b, const char *what)
+crm_status crm__kcol_unify(crm__kcol *a, const crm__kcol *b, const char *what)
 {
-    if (a->type == b->type) return CRM_OK;
-    if (a->n == 0 && !a->cap) {
+    if (a->type == b->type || b->n == 0) return CRM_OK;
+    if (a->n == 0) { /* retype (after freeing what an empty column may hold) */
+        crm__kcol_free(a);
         a->type = b->type;
-        return CRM_OK;
-    }
-    if (b->n == 0 && !b->cap) {
-        b->type = a->type;
-        return CRM_OK;
-    }
-    if (a->n == 0 || b->n == 0) { /* allocated but empty: retype after freeing */
-        crm__kcol *e = a->n == 0 ? a : b;
-        crm__kcol_free(e);
-        e->type = (e == a ? b : a)->type;
         return CRM_OK;
     }
     return crm__error(CRM_E_TYPE, "crm_stats_merge: %s is a %s column in one part and %s in the "

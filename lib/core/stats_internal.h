@@ -94,9 +94,9 @@ crm_status crm__kcol_push(crm__kcol *dst, const crm__kcol *src, size_t i); /* co
 crm_status crm__kcol_push_cell(crm__kcol *dst, const crm__column *c, size_t row);
 void crm__kcol_write(crm__wbuf *w, const crm__kcol *k);
 crm_status crm__kcol_read(crm__rbuf *r, crm__kcol *k);
-/* Unify types before a merge: an empty column takes the other's type; CRM_E_TYPE when two
- * non-empty columns differ (naming `what`). */
-crm_status crm__kcol_unify(crm__kcol *a, crm__kcol *b, const char *what);
+/* Unify types before a merge into a: an empty a takes b's type, an empty b adds nothing;
+ * CRM_E_TYPE when two non-empty columns differ (naming `what`). */
+crm_status crm__kcol_unify(crm__kcol *a, const crm__kcol *b, const char *what);
 /* A dataset column holding k's values (moved out of k; k is left empty). */
 crm_status crm__kcol_to_dataset(crm__kcol *k, crm_dataset *ds, const char *name);
 

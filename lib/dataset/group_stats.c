@@ -360,7 +360,7 @@ static crm_status g_merge(void *ip, const void *op)
     if (!t) return crm__nomem();
     crm_status st = CRM_OK;
     for (size_t k = 0; k < a->nkeys && !st; k++) {
-        st = crm__kcol_unify(&a->key[k], (crm__kcol *)&b->key[k], a->keyname[k]);
+        st = crm__kcol_unify(&a->key[k], &b->key[k], a->keyname[k]);
         t->key[k].type = a->key[k].type;
     }
     for (size_t x = 0; x < a->naggs; x++)

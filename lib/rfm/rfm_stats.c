@@ -200,7 +200,7 @@ static crm_status take_customer(r_stats *t, const r_stats *a, size_t i, const r_
 static crm_status r_merge(void *ip, const void *op)
 {
     r_stats *a = ip;
-    r_stats *b = (r_stats *)op; /* only its (empty) key types may be adjusted */
+    const r_stats *b = op;
     if (a->has_inv != b->has_inv)
         return crm__error(CRM_E_STATE, "crm_stats_merge: RFM statistics with and without an "
                                        "invoice column");
