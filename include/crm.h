@@ -32,6 +32,7 @@
  *   Gamma-Gamma, P(alive), expected purchases and CLV;
  * - crm/report.h: one self-contained HTML report of a shop (segments,
  *   clusters, churn risk, cross-sell, forecast);
+ * - crm/stats.h: mergeable statistics for running analyses over partitions;
  * - crm/synth.h: deterministic synthetic shop transactions.
  */
 #ifndef CRM_H
@@ -51,6 +52,7 @@
 #include "crm/sql.h"
 #include "crm/clv.h"
 #include "crm/report.h"
+#include "crm/stats.h"
 #include "crm/synth.h"
 
 #endif /* CRM_H */

@@ -39,6 +39,7 @@ LAYERS = {
     "kmeans": 3, "tree": 3, "linear": 3, "assoc": 3, "arima": 3,
     "clv": 3,       # customer lifetime value (BG/NBD, Gamma-Gamma)
     "report": 4,    # the HTML report: runs the analyses of layers 2 and 3
+    "stats": 4,     # mergeable statistics: the registry of the kinds (crm/stats.h)
 }
 CLI_LAYER = 5
 
