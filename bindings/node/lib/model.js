@@ -222,6 +222,16 @@ class KMeans extends Model {
             return Dataset._wrap(out[0]);
         });
     }
+
+    /**
+     * The centers in the units of the input columns, as a Dataset (cluster, size, one column
+     * per feature): standardization and the mutate steps log1p/log/sqrt/x*c+d undone.
+     */
+    centersOriginal() {
+        const out = [null];
+        capi.crm_kmeans_centers_original(this._handle, out);
+        return Dataset._wrap(out[0]);
+    }
 }
 KMeans.defaultOutCol = 'cluster';
 
@@ -385,13 +395,45 @@ class Arima extends Model {
     }
 }
 
+/**
+ * Customer lifetime value: BG/NBD purchases + Gamma-Gamma spend (crm_clv_fit). Options: the
+ * crm_clv_options fields (frequency_col, recency_col, t_col, monetary_col, l2, max_iter, tol,
+ * period "day" | "week", horizon, discount, periods_per_month, t, n_threads).
+ *
+ *   const s = crm.clvSummary(sales, 'CustomerID', 'InvoiceDate', 'Amount');
+ *   const m = new crm.Clv({ horizon: 12 }).fit(s);
+ *   m.params;       // { r, alpha, a, b, p, q, v }
+ *   m.predict(s);   // adds clv, p_alive, expected_purchases, expected_spend
+ */
+class Clv extends Model {
+    /** Fit both models on a summary table (clvSummary() or the same columns); returns this. */
+    fit(summary) {
+        const h = checkDataset(summary, 'fit()');
+        const ptr = withOptions('crm_clv_options', this.options, 'Clv', (opts) => {
+            const out = [null];
+            capi.crm_clv_fit(h, opts, out);
+            return out[0];
+        }, FREE);
+        return this._attach(ptr);
+    }
+
+    /** The fitted parameters: r, alpha, a, b (BG/NBD), p, q, v (Gamma-Gamma). */
+    get params() {
+        const out = {};
+        for (const k of ['r', 'alpha', 'a', 'b', 'p', 'q', 'v']) out[k] = this.stat(k);
+        return out;
+    }
+}
+Clv.defaultOutCol = 'clv';
+
 KINDS.set(M.CRM_MODEL_KMEANS, KMeans);
+KINDS.set(M.CRM_MODEL_CLV, Clv);
 KINDS.set(M.CRM_MODEL_TREE, DecisionTree);
 KINDS.set(M.CRM_MODEL_LOGREG, LogisticRegression);
 KINDS.set(M.CRM_MODEL_LINREG, LinearRegression);
 KINDS.set(M.CRM_MODEL_ARIMA, Arima);
 
 module.exports = {
-    Model, KMeans, LogisticRegression, LinearRegression, DecisionTree, Arima, loadModel,
+    Model, KMeans, LogisticRegression, LinearRegression, DecisionTree, Arima, Clv, loadModel,
     checkDataset, checkText,
 };
