@@ -146,3 +146,30 @@ test('Apriori prune_redundant and KMeans.centersOriginal match Python', () => {
     km.close();
     assert.throws(() => km.centersOriginal(), crm.StateError);
 });
+
+test('report: the page is byte for byte the Python layer\'s; file and string agree', () => {
+    const shop = crm.synth({ customers: 300, seed: 7 });
+    const tx = shop.filter("CustomerID is not missing and Quantity > 0 and UnitPrice > 0 " +
+                           "and not startswith(InvoiceNo, 'C')");
+    const opts = { quantity: 'Quantity', price: 'UnitPrice', invoice: 'InvoiceNo', item: 'Description',
+                   title: 'Shop <&> report', currency: '€', n_threads: 1 };
+    const page = crm.reportHtml(tx, 'CustomerID', 'InvoiceDate', opts);
+    const bytes = Buffer.from(page, 'utf8');
+    assert.equal(bytes.length, 91593);
+    assert.equal(crypto.createHash('sha256').update(bytes).digest('hex'),
+                 '34ac44c7d60d86eb024838ae843d96d2feab4815a7447a1872dd195bf2af618c');
+    assert.ok(page.includes('<title>Shop &lt;&amp;&gt; report</title>'));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-report-'));
+    const file = path.join(dir, 'r.html');
+    crm.report(tx, file, 'CustomerID', 'InvoiceDate', opts);
+    assert.ok(fs.readFileSync(file).equals(bytes));
+    assert.throws(() => crm.reportHtml(tx, 'NoSuchColumn', 'InvoiceDate', { amount: 'Quantity' }),
+                  crm.NotFoundError);
+    assert.throws(() => crm.reportHtml(tx, 'CustomerID', 'InvoiceDate', { amount: 'Quantity', k: 0 }),
+                  crm.InvalidError);
+    assert.throws(() => crm.reportHtml(tx, 'CustomerID', 'InvoiceDate', { colour: 'red' }), TypeError);
+    assert.throws(() => crm.report(tx, path.join(dir, 'no', 'r.html'), 'CustomerID', 'InvoiceDate',
+                                   { amount: 'Quantity' }), crm.CrmIOError);
+    assert.throws(() => crm.reportHtml(null, 'CustomerID', 'InvoiceDate'), TypeError);
+    fs.rmSync(dir, { recursive: true });
+});
