@@ -38,6 +38,7 @@ class Model
         Capi::CRM_MODEL_LOGREG => LogisticRegression::class,
         Capi::CRM_MODEL_LINREG => LinearRegression::class,
         Capi::CRM_MODEL_ARIMA => Arima::class,
+        Capi::CRM_MODEL_CLV => Clv::class,
     ];
 
     protected ?CData $ptr = null;
