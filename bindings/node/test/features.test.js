@@ -115,6 +115,10 @@ test('CLV: summary and fit give the Python parameters', () => {
     assert.equal(sum(Array.from(weekly.column('frequency'))), 687);
     assert.equal(sum(Array.from(weekly.column('frequency_holdout'))), 308);
     near(sum(Array.from(weekly.column('monetary_holdout'))), 20856.79333333333, 'monetary_holdout');
+    const back = crm.Model.fromJson(m.toJson());
+    assert.ok(back instanceof crm.Clv);
+    near(back.params.r, want.r, 'r after JSON');
+    back.close();
     assert.throws(() => crm.clvSummary(tx, 'Nope', 'InvoiceDate', 'Amount'), crm.NotFoundError);
     assert.throws(() => crm.clvSummary(tx, 'CustomerID', 'InvoiceDate', 'Amount', { period: 'year' }),
                   RangeError);
