@@ -20,5 +20,6 @@ int cli_cmd_rfm(int argc, char **argv);
 int cli_cmd_report(int argc, char **argv);
 int cli_cmd_synth(int argc, char **argv);
 int cli_cmd_tree(int argc, char **argv);
+int cli_cmd_forest(int argc, char **argv);
 
 #endif /* CRM_CLI_COMMANDS_H */

@@ -26,6 +26,8 @@ static void main_help(void)
            "  clean FILE     filter, derive, deduplicate, impute and tame outliers\n"
            "  clv FILE       customer lifetime value: P(alive), expected purchases and\n"
            "                 CLV per customer (BG/NBD + Gamma-Gamma) from transactions\n"
+           "  forest FILE    random forest (churn, lead scoring) with out-of-bag error and\n"
+           "                 feature importances\n"
            "  kmeans FILE    k-means segmentation of customers (or any numeric rows)\n"
            "  linreg FILE    linear regression with t statistics, p-values, R^2\n"
            "  logreg FILE    logistic regression (churn, lead scoring) with odds ratios,\n"
@@ -57,6 +59,7 @@ static const command commands[] = {
     {"arima", cli_cmd_arima},
     {"clean", cli_cmd_clean},
     {"clv", cli_cmd_clv},
+    {"forest", cli_cmd_forest},
     {"info", cli_cmd_info},
     {"kmeans", cli_cmd_kmeans},
     {"linreg", cli_cmd_linreg},

@@ -116,7 +116,7 @@ int cli_cmd_report(int argc, char **argv)
         rc = cli_lib_error(path);
         goto done;
     }
-    if (crm_report_write(ds, out, &ro) != CRM_OK) {
+    if (crm_report_write(ds, &ro, out) != CRM_OK) {
         rc = cli_lib_error(path);
         goto done;
     }

@@ -54,13 +54,15 @@ cannot_run() {
 command -v Rscript >/dev/null 2>&1 || cannot_run "Rscript not found (scripts/deps.sh goldens)"
 Rscript -e 'suppressPackageStartupMessages(library(forecast))' >/dev/null 2>&1 ||
     cannot_run "R package forecast not installed (scripts/deps.sh goldens)"
+Rscript -e 'suppressPackageStartupMessages(library(ranger))' >/dev/null 2>&1 ||
+    cannot_run "R package ranger not installed (Debian r-cran-ranger)"
 [ -d "$DATA" ] || cannot_run "the shared data folder $DATA is not present"
 CRM=${CRM:-build/dev/crm}
 [ -x "$CRM" ] || cannot_run "$CRM not found (the dev build makes it; demo_forecast.R needs its synth data)"
 
 # The generators: every script of tests/reference/ but the comparer must be here.
 generators="apriori.py arima.R clean.py csv_summary.py expr_summary.py group_join.py kmeans.py
-linear.py rfm.py tree.py demo_forecast.R clv_reference.py"
+linear.py rfm.py tree.py forest_reference.py forest_ranger.R demo_forecast.R clv_reference.py"
 for f in tests/reference/*.py tests/reference/*.R; do
     b=$(basename "$f")
     [ "$b" = compare_goldens.py ] && continue
@@ -113,6 +115,8 @@ step rfm "$PY" tests/reference/rfm.py
 step kmeans "$PY" tests/reference/kmeans.py
 step linear "$PY" tests/reference/linear.py
 step tree "$PY" tests/reference/tree.py
+step forest-sklearn "$PY" tests/reference/forest_reference.py
+step forest-ranger Rscript tests/reference/forest_ranger.R
 step clv "$PY" tests/reference/clv_reference.py
 step arima Rscript tests/reference/arima.R
 step arima-generated Rscript tests/reference/arima.R generated

@@ -167,6 +167,8 @@ START_TEST(test_clean_and_rfm_outputs)
     NUM_FAILS(int64_t, crm_rfm_default_as_of(ds, "x", &out));
     NUM_FAILS(int64_t, crm_rfm_default_as_of(ds, "nope", &out));
     NUM_FAILS(int64_t, crm_rfm_default_as_of(NULL, "d", &out));
+    PTR_FAILS(char *, crm_report_render(NULL, NULL, &out));
+    PTR_FAILS(char *, crm_report_render(ds, NULL, &out)); /* no column options */
     DBL_FAILS(crm_nps(ds, "nope", &out));
     DBL_FAILS(crm_nps(ds, "t", &out));
     DBL_FAILS(crm_satisfaction(ds, "nope", NULL, 0, &out));
@@ -207,6 +209,9 @@ START_TEST(test_model_outputs)
     PTR_FAILS(char *, crm_tree_export_text(m, &out));
     PTR_FAILS(char *, crm_tree_export_rules(m, &out));
     PTR_FAILS(char *, crm_tree_export_dot(m, &out));
+    PTR_FAILS(crm_dataset *, crm_forest_feature_importances(m, &out));
+    PTR_FAILS(crm_model *, crm_forest_tree(m, 0, &out));
+    PTR_FAILS(crm_dataset *, crm_forest_bag(m, 0, &out));
     PTR_FAILS(crm_dataset *, crm_arima_forecast(m, 3, 95, &out));
     const double levels[] = {80, 95};
     PTR_FAILS(crm_dataset *, crm_arima_forecast_levels(m, 3, levels, 2, &out));
@@ -223,6 +228,8 @@ START_TEST(test_fit_outputs)
     DBL_FAILS(crm_silhouette(ds, X, 1, "nope", NULL, &out));
     DBL_FAILS(crm_silhouette(NULL, X, 1, "t", NULL, &out));
     PTR_FAILS(crm_model *, crm_tree_fit(ds, "nope", X, 1, NULL, &out));
+    PTR_FAILS(crm_model *, crm_forest_fit(ds, "nope", X, 1, NULL, &out));
+    PTR_FAILS(crm_model *, crm_forest_fit(ds, "t", NOPE, 1, NULL, &out));
     PTR_FAILS(crm_dataset *, crm_tree_pruning_path(ds, "t", NOPE, 1, NULL, &out));
     PTR_FAILS(crm_model *, crm_logreg_fit(ds, "nope", X, 1, NULL, &out));
     PTR_FAILS(crm_model *, crm_logreg_fit(ds, "t", T, 1, NULL, &out));

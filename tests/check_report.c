@@ -253,14 +253,14 @@ START_TEST(test_report_write)
     char path[64];
     temp_path(path, sizeof path, ".html");
     write_bytes(path, "old", 3);
-    ck_assert_int_eq(crm_report_write(tx, path, NULL), CRM_E_INVALID);
-    ck_assert_int_eq(crm_report_write(tx, NULL, &o), CRM_E_INVALID);
+    ck_assert_int_eq(crm_report_write(tx, NULL, path), CRM_E_INVALID);
+    ck_assert_int_eq(crm_report_write(tx, &o, NULL), CRM_E_INVALID);
     FILE *f = fopen(path, "rb");
     char head[4] = {0};
     ck_assert_uint_eq(fread(head, 1, 3, f), 3);
     fclose(f);
     ck_assert_str_eq(head, "old"); /* a failed call leaves the file */
-    ck_assert_ok(crm_report_write(tx, path, &o));
+    ck_assert_ok(crm_report_write(tx, &o, path));
     char *page = NULL;
     ck_assert_ok(crm_report_render(tx, &o, &page));
     f = fopen(path, "rb");
@@ -271,7 +271,7 @@ START_TEST(test_report_write)
     ck_assert(memcmp(got, page, n) == 0);
     free(got);
     crm_free(page);
-    ck_assert_int_eq(crm_report_write(tx, "/nonexistent-dir/r.html", &o), CRM_E_IO);
+    ck_assert_int_eq(crm_report_write(tx, &o, "/nonexistent-dir/r.html"), CRM_E_IO);
     ck_assert(strstr(crm_last_error(), "/nonexistent-dir/r.html"));
     remove(path);
     crm_dataset_free(tx);

@@ -80,6 +80,7 @@ typedef enum crm_model_type {
     CRM_MODEL_LOGREG = 3, /**< logistic regression, JSON kind "logreg" */
     CRM_MODEL_LINREG = 4, /**< linear regression, JSON kind "linreg" */
     CRM_MODEL_ARIMA = 5,  /**< (S)ARIMA, JSON kind "arima" */
+    CRM_MODEL_FOREST = 6, /**< random forest (crm/tree.h), JSON kind "forest" */
     CRM_MODEL_CLV = 7     /**< BG/NBD + Gamma-Gamma customer lifetime value (crm/clv.h),
                                JSON kind "clv" */
 } crm_model_type;

@@ -145,16 +145,16 @@ CRM_API crm_status crm_report_render(const crm_dataset *tx, const crm_report_opt
  * Build the HTML report (as crm_report_render()) and write it to `path`
  * atomically: readers see the old file or the whole new one, never a part.
  * @param[in] tx    transactions
- * @param[in] path  file to write (replaced)
  * @param[in] opts  options as for crm_report_render()
+ * @param[in] path  file to write (replaced)
  * @return CRM_OK; the errors of crm_report_render(); CRM_E_IO (cannot write, naming
  *         the path and the reason); on failure the file is unchanged.
  * Ownership: every argument stays the caller's.
  * Thread-safety: tx may be read by other threads meanwhile.
  * @since 1.1
  */
-CRM_API crm_status crm_report_write(const crm_dataset *tx, const char *path,
-                                    const crm_report_options *opts);
+CRM_API crm_status crm_report_write(const crm_dataset *tx, const crm_report_options *opts,
+                                    const char *path);
 
 CRM_END_DECL
 

@@ -491,4 +491,5 @@ static crm_status clv_from_json(const crm__json *doc, void **state)
 const crm__model_vtable crm__clv_vtable = {
     CRM_MODEL_CLV,  "clv",    clv_free_state, clv_predict,   clv_summary,
     clv_stat_names, clv_stat, clv_to_json,    clv_from_json, NULL,
+    NULL, /* to_json_stream: written whole */
 };

@@ -211,8 +211,8 @@ crm_status crm_report_render(const crm_dataset *tx, const crm_report_options *op
     return render(tx, opts, out, &len);
 }
 
-crm_status crm_report_write(const crm_dataset *tx, const char *path,
-                            const crm_report_options *opts)
+crm_status crm_report_write(const crm_dataset *tx, const crm_report_options *opts,
+                            const char *path)
 {
     if (!path) return crm__error(CRM_E_INVALID, "crm_report_write: path is NULL");
     char *html = NULL;

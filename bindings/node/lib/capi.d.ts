@@ -31,6 +31,8 @@ export declare const enums: {
     crm_arima_ic: EnumInfo<"CRM_ARIMA_AICC" | "CRM_ARIMA_AIC" | "CRM_ARIMA_BIC">;
     crm_arima_method: EnumInfo<"CRM_ARIMA_CSS_ML" | "CRM_ARIMA_ML" | "CRM_ARIMA_CSS">;
     crm_clv_period: EnumInfo<"CRM_CLV_DAY" | "CRM_CLV_WEEK">;
+    crm_forest_importance: EnumInfo<"CRM_FOREST_IMPORTANCE_IMPURITY" | "CRM_FOREST_IMPORTANCE_PERMUTATION">;
+    crm_forest_mtry_rule: EnumInfo<"CRM_FOREST_MTRY_NONCONSTANT" | "CRM_FOREST_MTRY_EXACT">;
     crm_impute_method: EnumInfo<"CRM_IMPUTE_MEAN" | "CRM_IMPUTE_MEDIAN" | "CRM_IMPUTE_MODE" | "CRM_IMPUTE_CONSTANT" | "CRM_IMPUTE_LINEAR">;
     crm_join: EnumInfo<"CRM_JOIN_INNER" | "CRM_JOIN_LEFT">;
     crm_keep: EnumInfo<"CRM_KEEP_FIRST" | "CRM_KEEP_LAST" | "CRM_KEEP_NONE">;
@@ -39,7 +41,7 @@ export declare const enums: {
     crm_linear_missing: EnumInfo<"CRM_LINEAR_MISSING_ERROR" | "CRM_LINEAR_MISSING_DROP">;
     crm_logreg_class_weight: EnumInfo<"CRM_LOGREG_CLASS_WEIGHT_NONE" | "CRM_LOGREG_CLASS_WEIGHT_BALANCED">;
     crm_logreg_solver: EnumInfo<"CRM_LOGREG_AUTO" | "CRM_LOGREG_NEWTON" | "CRM_LOGREG_LBFGS">;
-    crm_model_type: EnumInfo<"CRM_MODEL_KMEANS" | "CRM_MODEL_TREE" | "CRM_MODEL_LOGREG" | "CRM_MODEL_LINREG" | "CRM_MODEL_ARIMA" | "CRM_MODEL_CLV">;
+    crm_model_type: EnumInfo<"CRM_MODEL_KMEANS" | "CRM_MODEL_TREE" | "CRM_MODEL_LOGREG" | "CRM_MODEL_LINREG" | "CRM_MODEL_ARIMA" | "CRM_MODEL_FOREST" | "CRM_MODEL_CLV">;
     crm_outlier_action: EnumInfo<"CRM_OUTLIER_FLAG" | "CRM_OUTLIER_DROP" | "CRM_OUTLIER_CLIP">;
     crm_outlier_rule: EnumInfo<"CRM_OUTLIER_ZSCORE" | "CRM_OUTLIER_IQR" | "CRM_OUTLIER_MAD">;
     crm_sql_mode: EnumInfo<"CRM_SQL_CREATE" | "CRM_SQL_REPLACE" | "CRM_SQL_APPEND" | "CRM_SQL_UPSERT">;
@@ -59,6 +61,10 @@ export type CrmArimaIcName = "CRM_ARIMA_AIC" | "CRM_ARIMA_AICC" | "CRM_ARIMA_BIC
 export type CrmArimaMethodName = "CRM_ARIMA_CSS" | "CRM_ARIMA_CSS_ML" | "CRM_ARIMA_ML" | "css" | "css_ml" | "ml";
 /** Names accepted for crm_clv_period: the member names and their short forms. */
 export type CrmClvPeriodName = "CRM_CLV_DAY" | "CRM_CLV_WEEK" | "day" | "week";
+/** Names accepted for crm_forest_importance: the member names and their short forms. */
+export type CrmForestImportanceName = "CRM_FOREST_IMPORTANCE_IMPURITY" | "CRM_FOREST_IMPORTANCE_PERMUTATION" | "impurity" | "permutation";
+/** Names accepted for crm_forest_mtry_rule: the member names and their short forms. */
+export type CrmForestMtryRuleName = "CRM_FOREST_MTRY_EXACT" | "CRM_FOREST_MTRY_NONCONSTANT" | "exact" | "nonconstant";
 /** Names accepted for crm_impute_method: the member names and their short forms. */
 export type CrmImputeMethodName = "CRM_IMPUTE_CONSTANT" | "CRM_IMPUTE_LINEAR" | "CRM_IMPUTE_MEAN" | "CRM_IMPUTE_MEDIAN" | "CRM_IMPUTE_MODE" | "constant" | "linear" | "mean" | "median" | "mode";
 /** Names accepted for crm_join: the member names and their short forms. */
@@ -76,7 +82,7 @@ export type CrmLogregClassWeightName = "CRM_LOGREG_CLASS_WEIGHT_BALANCED" | "CRM
 /** Names accepted for crm_logreg_solver: the member names and their short forms. */
 export type CrmLogregSolverName = "CRM_LOGREG_AUTO" | "CRM_LOGREG_LBFGS" | "CRM_LOGREG_NEWTON" | "auto" | "lbfgs" | "newton";
 /** Names accepted for crm_model_type: the member names and their short forms. */
-export type CrmModelTypeName = "CRM_MODEL_ARIMA" | "CRM_MODEL_CLV" | "CRM_MODEL_KMEANS" | "CRM_MODEL_LINREG" | "CRM_MODEL_LOGREG" | "CRM_MODEL_TREE" | "arima" | "clv" | "kmeans" | "linreg" | "logreg" | "tree";
+export type CrmModelTypeName = "CRM_MODEL_ARIMA" | "CRM_MODEL_CLV" | "CRM_MODEL_FOREST" | "CRM_MODEL_KMEANS" | "CRM_MODEL_LINREG" | "CRM_MODEL_LOGREG" | "CRM_MODEL_TREE" | "arima" | "clv" | "forest" | "kmeans" | "linreg" | "logreg" | "tree";
 /** Names accepted for crm_outlier_action: the member names and their short forms. */
 export type CrmOutlierActionName = "CRM_OUTLIER_CLIP" | "CRM_OUTLIER_DROP" | "CRM_OUTLIER_FLAG" | "clip" | "drop" | "flag";
 /** Names accepted for crm_outlier_rule: the member names and their short forms. */
@@ -358,6 +364,65 @@ export interface CrmCsvOptionsInput {
     max_rows?: number | bigint | boolean;
     /** reading: refuse text longer than this many bytes (counted after gzip decompression) with CRM_E_IO naming the file and the limit. 0 (default): no limit for plain text; gzip data may expand to 100 times its compressed size, and at least to 64 MiB (a decompression bomb fails early). Negative is CRM_E_INVALID. Not used for writing */
     max_bytes?: number | bigint | boolean;
+}
+/** Options of crm_forest_fit(). Initialise with crm_forest_options_init(&o, sizeof o); see crm/common.h for the size rule. (the C struct, as koffi reads and writes it) */
+export interface crm_forest_options {
+    size: number | bigint;
+    task: number;
+    criterion: number;
+    n_trees: number;
+    mtry: number;
+    max_depth: number;
+    class_weight: number;
+    min_samples_split: number | bigint;
+    min_samples_leaf: number | bigint;
+    sample_fraction: number;
+    replace: number;
+    max_bins: number;
+    importance: number;
+    mtry_rule: number;
+    n_threads: number;
+    seed: number | bigint;
+    positive: string | null;
+    progress: Pointer | null;
+    user: Pointer | null;
+}
+/** Options input for crm_forest_options: every field optional; lengths are set from the arrays. */
+export interface CrmForestOptionsInput {
+    /** @type[enum] crm_tree_task; default CRM_TREE_AUTO */
+    task?: "CRM_TREE_AUTO" | "CRM_TREE_CLASSIFICATION" | "CRM_TREE_REGRESSION" | "auto" | "classification" | "regression" | number;
+    /** @type[enum] crm_tree_criterion; default CRM_TREE_CRITERION_AUTO */
+    criterion?: "CRM_TREE_CRITERION_AUTO" | "CRM_TREE_ENTROPY" | "CRM_TREE_GINI" | "CRM_TREE_MSE" | "criterion_auto" | "entropy" | "gini" | "mse" | number;
+    /** trees, 1..100000; default 100 */
+    n_trees?: number | boolean;
+    /** features drawn per node (scikit-learn's max_features), 1..number of features; 0 (default) = floor(sqrt(d)) for classification, max(1, floor(d / 3)) for regression */
+    mtry?: number | boolean;
+    /** deepest level (root 0); -1 (default) = unlimited */
+    max_depth?: number | boolean;
+    /** @type[enum] crm_tree_class_weight; default CRM_TREE_WEIGHT_NONE */
+    class_weight?: "CRM_TREE_WEIGHT_BALANCED" | "CRM_TREE_WEIGHT_NONE" | "balanced" | "none" | number;
+    /** distinct rows a node needs to be split, >= 2; default 2 */
+    min_samples_split?: number | bigint | boolean;
+    /** distinct rows each child keeps, >= 1; default 1 */
+    min_samples_leaf?: number | bigint | boolean;
+    /** rows drawn per tree, as a share of the rows, in (0, 1] without replacement, (0, 10] with; default 1 */
+    sample_fraction?: number;
+    /** 1 (default): draw with replacement (bootstrap); 0: without (subsampling; with sample_fraction 1 every tree sees every row) */
+    replace?: number | boolean;
+    /** 0 (default) = exact mode; 2..255: histogram mode */
+    max_bins?: number | boolean;
+    /** @type[enum] crm_forest_importance; default CRM_FOREST_IMPORTANCE_IMPURITY */
+    importance?: "CRM_FOREST_IMPORTANCE_IMPURITY" | "CRM_FOREST_IMPORTANCE_PERMUTATION" | "impurity" | "permutation" | number;
+    /** @type[enum] crm_forest_mtry_rule; default CRM_FOREST_MTRY_NONCONSTANT */
+    mtry_rule?: "CRM_FOREST_MTRY_EXACT" | "CRM_FOREST_MTRY_NONCONSTANT" | "exact" | "nonconstant" | number;
+    /** worker threads, 0 (default) = all cores; the result does not depend on it */
+    n_threads?: number | boolean;
+    /** seed of the bags and of each tree; default 0 */
+    seed?: number | bigint | boolean;
+    /** class shown as "p" in the rules of the trees, or NULL (default); borrowed for the call */
+    positive?: string | null;
+    /** called with the share of trees grown, or NULL (default); non-zero return cancels (CRM_E_CANCELLED) */
+    progress?: ProgressCallback | null;
 }
 /** Options of crm_clean_impute(). Initialise with crm_impute_options_init(&o, sizeof o); see crm/common.h for the size rule. (the C struct, as koffi reads and writes it) */
 export interface crm_impute_options {
@@ -938,6 +1003,18 @@ export declare function crm_tree_export_text(m: Pointer, out: [Pointer | null]):
 export declare function crm_tree_export_rules(m: Pointer, out: [Pointer | null]): void;
 /** The tree in Graphviz dot language (a digraph; node ids as in the summary; each box shows the test, the impurity, n and the class counts or mean; edges are labelled "yes"/"no"). */
 export declare function crm_tree_export_dot(m: Pointer, out: [Pointer | null]): void;
+/** Write the default forest options into `opts` (task AUTO, criterion AUTO, n_trees 100, mtry 0, max_depth -1, class_weight NONE, min_samples_split 2, min_samples_leaf 1, sample_fraction 1, replace 1, max_bins 0, importance IMPURITY, mtry_rule NONCONSTANT, n_threads 0, seed 0, positive NULL, progress NULL, user NULL). */
+export declare function crm_forest_options_init(opts: Partial<crm_forest_options>, size: number | bigint): void;
+/** Fit a random forest (Breiman 2001) predicting `target` from `features`: n_trees CART trees of this header's engine (the same splits, native text features, missing-value routing, exact or histogram mode), each grown on its own sample of the rows and drawing `mtry` candidate features per node. */
+export declare function crm_forest_fit(ds: Pointer, target: string | null, features: (string | null)[], nf: number | bigint, opts: crm_forest_options | null, out: [Pointer | null]): void;
+/** Feature importances of a forest. */
+export declare function crm_forest_feature_importances(m: Pointer, out: [Pointer | null]): void;
+/** One tree of a forest as a tree model (kind CRM_MODEL_TREE): export it as rules or dot, predict with it, save it. Its `train_accuracy` statistic is 0 (not computed), its `n_rows` the distinct rows of its sample. */
+export declare function crm_forest_tree(m: Pointer, tree: number | bigint, out: [Pointer | null]): void;
+/** The sample of one tree: how many times each training row was drawn (0: the row is out of bag for that tree), regenerated from the forest's seed and options exactly as the fit drew it. */
+export declare function crm_forest_bag(m: Pointer, tree: number | bigint, out: [Pointer | null]): void;
+/** Out-of-bag predictions on the training data: like crm_model_predict(), but each row aggregates only the trees whose sample does not contain it. Rows in every sample get a missing prediction (and proba). */
+export declare function crm_forest_oob_predict(m: Pointer, ds: Pointer, pred_col: string | null): void;
 /** Write the default logistic regression options into `opts` (l2 = 0, fit_intercept = 1, standardize = 0, positive = NULL, class_weight = NONE, max_iter = 100, tol = 1e-8, missing = ERROR, solver = AUTO, sample_weight = NULL, n_threads = 0, progress = NULL, user = NULL, mutate = NULL, n_mutate = 0). */
 export declare function crm_logreg_options_init(opts: Partial<crm_logreg_options>, size: number | bigint): void;
 /** Fit a binary logistic regression of `target` on `features` (design, algorithm, inference, model and JSON form described at the top of this header). */
@@ -987,7 +1064,7 @@ export declare function crm_report_options_init(opts: Partial<crm_report_options
 /** Build the HTML report of a transaction table in memory. */
 export declare function crm_report_render(tx: Pointer, opts: crm_report_options | null, out: [Pointer | null]): void;
 /** Build the HTML report (as crm_report_render()) and write it to `path` atomically: readers see the old file or the whole new one, never a part. */
-export declare function crm_report_write(tx: Pointer, path: string | null, opts: crm_report_options | null): void;
+export declare function crm_report_write(tx: Pointer, opts: crm_report_options | null, path: string | null): void;
 /** Write the default synth options into `opts` (customers 1000, products 300, days 730, start 2022-01-01, seed 0, dirt 1). */
 export declare function crm_synth_options_init(opts: Partial<crm_synth_options>, size: number | bigint): void;
 /** Generate shop transactions with columns InvoiceNo (text), StockCode (text), Description (text), Quantity (number), InvoiceDate (time), UnitPrice (number), CustomerID (number, missing for guest lines) and Country (text), ordered by InvoiceDate then InvoiceNo. */

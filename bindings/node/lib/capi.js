@@ -58,6 +58,8 @@ const enums = {
     crm_arima_ic: { flags: false, members: {"CRM_ARIMA_AIC": 1, "CRM_ARIMA_AICC": 0, "CRM_ARIMA_BIC": 2}, short: {"CRM_ARIMA_AIC": "aic", "CRM_ARIMA_AICC": "aicc", "CRM_ARIMA_BIC": "bic"} },
     crm_arima_method: { flags: false, members: {"CRM_ARIMA_CSS": 2, "CRM_ARIMA_CSS_ML": 0, "CRM_ARIMA_ML": 1}, short: {"CRM_ARIMA_CSS": "css", "CRM_ARIMA_CSS_ML": "css_ml", "CRM_ARIMA_ML": "ml"} },
     crm_clv_period: { flags: false, members: {"CRM_CLV_DAY": 1, "CRM_CLV_WEEK": 2}, short: {"CRM_CLV_DAY": "day", "CRM_CLV_WEEK": "week"} },
+    crm_forest_importance: { flags: false, members: {"CRM_FOREST_IMPORTANCE_IMPURITY": 0, "CRM_FOREST_IMPORTANCE_PERMUTATION": 1}, short: {"CRM_FOREST_IMPORTANCE_IMPURITY": "impurity", "CRM_FOREST_IMPORTANCE_PERMUTATION": "permutation"} },
+    crm_forest_mtry_rule: { flags: false, members: {"CRM_FOREST_MTRY_EXACT": 1, "CRM_FOREST_MTRY_NONCONSTANT": 0}, short: {"CRM_FOREST_MTRY_EXACT": "exact", "CRM_FOREST_MTRY_NONCONSTANT": "nonconstant"} },
     crm_impute_method: { flags: false, members: {"CRM_IMPUTE_CONSTANT": 4, "CRM_IMPUTE_LINEAR": 5, "CRM_IMPUTE_MEAN": 1, "CRM_IMPUTE_MEDIAN": 2, "CRM_IMPUTE_MODE": 3}, short: {"CRM_IMPUTE_CONSTANT": "constant", "CRM_IMPUTE_LINEAR": "linear", "CRM_IMPUTE_MEAN": "mean", "CRM_IMPUTE_MEDIAN": "median", "CRM_IMPUTE_MODE": "mode"} },
     crm_join: { flags: false, members: {"CRM_JOIN_INNER": 1, "CRM_JOIN_LEFT": 2}, short: {"CRM_JOIN_INNER": "inner", "CRM_JOIN_LEFT": "left"} },
     crm_keep: { flags: false, members: {"CRM_KEEP_FIRST": 1, "CRM_KEEP_LAST": 2, "CRM_KEEP_NONE": 3}, short: {"CRM_KEEP_FIRST": "first", "CRM_KEEP_LAST": "last", "CRM_KEEP_NONE": "none"} },
@@ -66,7 +68,7 @@ const enums = {
     crm_linear_missing: { flags: false, members: {"CRM_LINEAR_MISSING_DROP": 1, "CRM_LINEAR_MISSING_ERROR": 0}, short: {"CRM_LINEAR_MISSING_DROP": "drop", "CRM_LINEAR_MISSING_ERROR": "error"} },
     crm_logreg_class_weight: { flags: false, members: {"CRM_LOGREG_CLASS_WEIGHT_BALANCED": 1, "CRM_LOGREG_CLASS_WEIGHT_NONE": 0}, short: {"CRM_LOGREG_CLASS_WEIGHT_BALANCED": "balanced", "CRM_LOGREG_CLASS_WEIGHT_NONE": "none"} },
     crm_logreg_solver: { flags: false, members: {"CRM_LOGREG_AUTO": 0, "CRM_LOGREG_LBFGS": 2, "CRM_LOGREG_NEWTON": 1}, short: {"CRM_LOGREG_AUTO": "auto", "CRM_LOGREG_LBFGS": "lbfgs", "CRM_LOGREG_NEWTON": "newton"} },
-    crm_model_type: { flags: false, members: {"CRM_MODEL_ARIMA": 5, "CRM_MODEL_CLV": 7, "CRM_MODEL_KMEANS": 1, "CRM_MODEL_LINREG": 4, "CRM_MODEL_LOGREG": 3, "CRM_MODEL_TREE": 2}, short: {"CRM_MODEL_ARIMA": "arima", "CRM_MODEL_CLV": "clv", "CRM_MODEL_KMEANS": "kmeans", "CRM_MODEL_LINREG": "linreg", "CRM_MODEL_LOGREG": "logreg", "CRM_MODEL_TREE": "tree"} },
+    crm_model_type: { flags: false, members: {"CRM_MODEL_ARIMA": 5, "CRM_MODEL_CLV": 7, "CRM_MODEL_FOREST": 6, "CRM_MODEL_KMEANS": 1, "CRM_MODEL_LINREG": 4, "CRM_MODEL_LOGREG": 3, "CRM_MODEL_TREE": 2}, short: {"CRM_MODEL_ARIMA": "arima", "CRM_MODEL_CLV": "clv", "CRM_MODEL_FOREST": "forest", "CRM_MODEL_KMEANS": "kmeans", "CRM_MODEL_LINREG": "linreg", "CRM_MODEL_LOGREG": "logreg", "CRM_MODEL_TREE": "tree"} },
     crm_outlier_action: { flags: false, members: {"CRM_OUTLIER_CLIP": 3, "CRM_OUTLIER_DROP": 2, "CRM_OUTLIER_FLAG": 1}, short: {"CRM_OUTLIER_CLIP": "clip", "CRM_OUTLIER_DROP": "drop", "CRM_OUTLIER_FLAG": "flag"} },
     crm_outlier_rule: { flags: false, members: {"CRM_OUTLIER_IQR": 2, "CRM_OUTLIER_MAD": 3, "CRM_OUTLIER_ZSCORE": 1}, short: {"CRM_OUTLIER_IQR": "iqr", "CRM_OUTLIER_MAD": "mad", "CRM_OUTLIER_ZSCORE": "zscore"} },
     crm_sql_mode: { flags: false, members: {"CRM_SQL_APPEND": 2, "CRM_SQL_CREATE": 0, "CRM_SQL_REPLACE": 1, "CRM_SQL_UPSERT": 3}, short: {"CRM_SQL_APPEND": "append", "CRM_SQL_CREATE": "create", "CRM_SQL_REPLACE": "replace", "CRM_SQL_UPSERT": "upsert"} },
@@ -189,6 +191,27 @@ types.crm_csv_options = koffi.struct("crm_csv_options", {
     date_format: "const char *",
     max_rows: "int64_t",
     max_bytes: "int64_t",
+});
+types.crm_forest_options = koffi.struct("crm_forest_options", {
+    size: "size_t",
+    task: "int32_t",
+    criterion: "int32_t",
+    n_trees: "int32_t",
+    mtry: "int32_t",
+    max_depth: "int32_t",
+    class_weight: "int32_t",
+    min_samples_split: "int64_t",
+    min_samples_leaf: "int64_t",
+    sample_fraction: "double",
+    replace: "int32_t",
+    max_bins: "int32_t",
+    importance: "int32_t",
+    mtry_rule: "int32_t",
+    n_threads: "int32_t",
+    seed: "uint64_t",
+    positive: "const char *",
+    progress: koffi.pointer(types.crm_progress_fn),
+    user: "void *",
 });
 types.crm_impute_options = koffi.struct("crm_impute_options", {
     size: "size_t",
@@ -433,6 +456,27 @@ const options = {
         {"default": null, "name": "date_format", "offset": 64, "role": "string", "type": "const char *"},
         {"default": 0, "integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "max_rows", "offset": 72, "role": "value", "type": "int64_t"},
         {"default": 0, "integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "max_bytes", "offset": 80, "role": "value", "type": "int64_t"},
+    ] },
+    crm_forest_options: { init: "crm_forest_options_init", size: koffi.sizeof(types.crm_forest_options), fields: [
+        {"integer": ["size_t", "0", "SIZE_MAX"], "name": "size", "offset": 0, "role": "size", "type": "size_t"},
+        {"default": 0, "enum": "crm_tree_task", "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "task", "offset": 8, "role": "value", "type": "int32_t"},
+        {"default": 0, "enum": "crm_tree_criterion", "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "criterion", "offset": 12, "role": "value", "type": "int32_t"},
+        {"default": 100, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "n_trees", "offset": 16, "role": "value", "type": "int32_t"},
+        {"default": 0, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "mtry", "offset": 20, "role": "value", "type": "int32_t"},
+        {"default": -1, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "max_depth", "offset": 24, "role": "value", "type": "int32_t"},
+        {"default": 0, "enum": "crm_tree_class_weight", "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "class_weight", "offset": 28, "role": "value", "type": "int32_t"},
+        {"default": 2, "integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "min_samples_split", "offset": 32, "role": "value", "type": "int64_t"},
+        {"default": 1, "integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "min_samples_leaf", "offset": 40, "role": "value", "type": "int64_t"},
+        {"default": 1.0, "name": "sample_fraction", "offset": 48, "role": "value", "type": "double"},
+        {"default": 1, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "replace", "offset": 56, "role": "value", "type": "int32_t"},
+        {"default": 0, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "max_bins", "offset": 60, "role": "value", "type": "int32_t"},
+        {"default": 0, "enum": "crm_forest_importance", "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "importance", "offset": 64, "role": "value", "type": "int32_t"},
+        {"default": 0, "enum": "crm_forest_mtry_rule", "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "mtry_rule", "offset": 68, "role": "value", "type": "int32_t"},
+        {"default": 0, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "n_threads", "offset": 72, "role": "value", "type": "int32_t"},
+        {"default": 0, "integer": ["uint64_t", "0", "UINT64_MAX"], "name": "seed", "offset": 80, "role": "value", "type": "uint64_t"},
+        {"default": null, "name": "positive", "offset": 88, "role": "string", "type": "const char *"},
+        {"default": null, "name": "progress", "offset": 96, "proto": "crm_progress_fn", "role": "callback", "type": "crm_progress_fn"},
+        {"default": null, "name": "user", "offset": 104, "role": "user_data", "type": "void *"},
     ] },
     crm_impute_options: { init: "crm_impute_options_init", size: koffi.sizeof(types.crm_impute_options), fields: [
         {"integer": ["size_t", "0", "SIZE_MAX"], "name": "size", "offset": 0, "role": "size", "type": "size_t"},
@@ -757,6 +801,12 @@ const raw = {
     crm_tree_export_text: lib.func("crm_tree_export_text", "int", [types.crm_model_ptr, koffi.out(koffi.pointer("void *"))]),
     crm_tree_export_rules: lib.func("crm_tree_export_rules", "int", [types.crm_model_ptr, koffi.out(koffi.pointer("void *"))]),
     crm_tree_export_dot: lib.func("crm_tree_export_dot", "int", [types.crm_model_ptr, koffi.out(koffi.pointer("void *"))]),
+    crm_forest_options_init: lib.func("crm_forest_options_init", "int", [koffi.out(koffi.pointer(types.crm_forest_options)), "size_t"]),
+    crm_forest_fit: lib.func("crm_forest_fit", "int", [types.crm_dataset_ptr, "const char *", "const char **", "size_t", koffi.pointer(types.crm_forest_options), koffi.out(koffi.pointer(types.crm_model_ptr))]),
+    crm_forest_feature_importances: lib.func("crm_forest_feature_importances", "int", [types.crm_model_ptr, koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
+    crm_forest_tree: lib.func("crm_forest_tree", "int", [types.crm_model_ptr, "size_t", koffi.out(koffi.pointer(types.crm_model_ptr))]),
+    crm_forest_bag: lib.func("crm_forest_bag", "int", [types.crm_model_ptr, "size_t", koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
+    crm_forest_oob_predict: lib.func("crm_forest_oob_predict", "int", [types.crm_model_ptr, types.crm_dataset_ptr, "const char *"]),
     crm_logreg_options_init: lib.func("crm_logreg_options_init", "int", [koffi.out(koffi.pointer(types.crm_logreg_options)), "size_t"]),
     crm_logreg_fit: lib.func("crm_logreg_fit", "int", [types.crm_dataset_ptr, "const char *", "const char **", "size_t", koffi.pointer(types.crm_logreg_options), koffi.out(koffi.pointer(types.crm_model_ptr))]),
     crm_linreg_options_init: lib.func("crm_linreg_options_init", "int", [koffi.out(koffi.pointer(types.crm_linreg_options)), "size_t"]),
@@ -781,7 +831,7 @@ const raw = {
     crm_clv_fit: lib.func("crm_clv_fit", "int", [types.crm_dataset_ptr, koffi.pointer(types.crm_clv_options), koffi.out(koffi.pointer(types.crm_model_ptr))]),
     crm_report_options_init: lib.func("crm_report_options_init", "int", [koffi.out(koffi.pointer(types.crm_report_options)), "size_t"]),
     crm_report_render: lib.func("crm_report_render", "int", [types.crm_dataset_ptr, koffi.pointer(types.crm_report_options), koffi.out(koffi.pointer("void *"))]),
-    crm_report_write: lib.func("crm_report_write", "int", [types.crm_dataset_ptr, "const char *", koffi.pointer(types.crm_report_options)]),
+    crm_report_write: lib.func("crm_report_write", "int", [types.crm_dataset_ptr, koffi.pointer(types.crm_report_options), "const char *"]),
     crm_synth_options_init: lib.func("crm_synth_options_init", "int", [koffi.out(koffi.pointer(types.crm_synth_options)), "size_t"]),
     crm_synth_transactions: lib.func("crm_synth_transactions", "int", [koffi.pointer(types.crm_synth_options), koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
 };
@@ -1452,6 +1502,55 @@ function crm_tree_export_dot(m, out) {
     const status = raw.crm_tree_export_dot(m, out);
     if (status !== 0) throw statusError(status);
 }
+/** Write the default forest options into `opts` (task AUTO, criterion AUTO, n_trees 100, mtry 0, max_depth -1, class_weight NONE, min_samples_split 2, min_samples_leaf 1, sample_fraction 1, replace 1, max_bins 0, importance IMPURITY, mtry_rule NONCONSTANT, n_threads 0, seed 0, positive NULL, progress NULL, user NULL). */
+function crm_forest_options_init(opts, size) {
+    checkInt(size, ["size_t", "0", "SIZE_MAX"], "crm_forest_options_init(size)");
+    const status = raw.crm_forest_options_init(opts, size);
+    if (status !== 0) throw statusError(status);
+}
+/** Fit a random forest (Breiman 2001) predicting `target` from `features`: n_trees CART trees of this header's engine (the same splits, native text features, missing-value routing, exact or histogram mode), each grown on its own sample of the rows and drawing `mtry` candidate features per node. */
+function crm_forest_fit(ds, target, features, nf, opts, out) {
+    checkHandle(ds, "crm_forest_fit(ds)");
+    checkString(target, "crm_forest_fit(target)");
+    checkStringArray(features, "crm_forest_fit(features)");
+    checkInt(nf, ["size_t", "0", "SIZE_MAX"], "crm_forest_fit(nf)");
+    checkOptions(opts, "crm_forest_fit(opts)");
+    checkOut(out, "crm_forest_fit(out)");
+    checkLength(features, nf, "crm_forest_fit(features)");
+    const status = raw.crm_forest_fit(ds, target, features, nf, opts, out);
+    if (status !== 0) throw statusError(status);
+}
+/** Feature importances of a forest. */
+function crm_forest_feature_importances(m, out) {
+    checkHandle(m, "crm_forest_feature_importances(m)");
+    checkOut(out, "crm_forest_feature_importances(out)");
+    const status = raw.crm_forest_feature_importances(m, out);
+    if (status !== 0) throw statusError(status);
+}
+/** One tree of a forest as a tree model (kind CRM_MODEL_TREE): export it as rules or dot, predict with it, save it. Its `train_accuracy` statistic is 0 (not computed), its `n_rows` the distinct rows of its sample. */
+function crm_forest_tree(m, tree, out) {
+    checkHandle(m, "crm_forest_tree(m)");
+    checkInt(tree, ["size_t", "0", "SIZE_MAX"], "crm_forest_tree(tree)");
+    checkOut(out, "crm_forest_tree(out)");
+    const status = raw.crm_forest_tree(m, tree, out);
+    if (status !== 0) throw statusError(status);
+}
+/** The sample of one tree: how many times each training row was drawn (0: the row is out of bag for that tree), regenerated from the forest's seed and options exactly as the fit drew it. */
+function crm_forest_bag(m, tree, out) {
+    checkHandle(m, "crm_forest_bag(m)");
+    checkInt(tree, ["size_t", "0", "SIZE_MAX"], "crm_forest_bag(tree)");
+    checkOut(out, "crm_forest_bag(out)");
+    const status = raw.crm_forest_bag(m, tree, out);
+    if (status !== 0) throw statusError(status);
+}
+/** Out-of-bag predictions on the training data: like crm_model_predict(), but each row aggregates only the trees whose sample does not contain it. Rows in every sample get a missing prediction (and proba). */
+function crm_forest_oob_predict(m, ds, pred_col) {
+    checkHandle(m, "crm_forest_oob_predict(m)");
+    checkHandle(ds, "crm_forest_oob_predict(ds)");
+    checkString(pred_col, "crm_forest_oob_predict(pred_col)");
+    const status = raw.crm_forest_oob_predict(m, ds, pred_col);
+    if (status !== 0) throw statusError(status);
+}
 /** Write the default logistic regression options into `opts` (l2 = 0, fit_intercept = 1, standardize = 0, positive = NULL, class_weight = NONE, max_iter = 100, tol = 1e-8, missing = ERROR, solver = AUTO, sample_weight = NULL, n_threads = 0, progress = NULL, user = NULL, mutate = NULL, n_mutate = 0). */
 function crm_logreg_options_init(opts, size) {
     checkInt(size, ["size_t", "0", "SIZE_MAX"], "crm_logreg_options_init(size)");
@@ -1659,11 +1758,11 @@ function crm_report_render(tx, opts, out) {
     if (status !== 0) throw statusError(status);
 }
 /** Build the HTML report (as crm_report_render()) and write it to `path` atomically: readers see the old file or the whole new one, never a part. */
-function crm_report_write(tx, path, opts) {
+function crm_report_write(tx, opts, path) {
     checkHandle(tx, "crm_report_write(tx)");
-    checkString(path, "crm_report_write(path)");
     checkOptions(opts, "crm_report_write(opts)");
-    const status = raw.crm_report_write(tx, path, opts);
+    checkString(path, "crm_report_write(path)");
+    const status = raw.crm_report_write(tx, opts, path);
     if (status !== 0) throw statusError(status);
 }
 /** Write the default synth options into `opts` (customers 1000, products 300, days 730, start 2022-01-01, seed 0, dirt 1). */
@@ -1775,6 +1874,12 @@ module.exports = {
     crm_tree_export_text,
     crm_tree_export_rules,
     crm_tree_export_dot,
+    crm_forest_options_init,
+    crm_forest_fit,
+    crm_forest_feature_importances,
+    crm_forest_tree,
+    crm_forest_bag,
+    crm_forest_oob_predict,
     crm_logreg_options_init,
     crm_logreg_fit,
     crm_linreg_options_init,

@@ -38,6 +38,7 @@ from ._linear import (LinearRegression, LogisticRegression, classification_metri
                       regression_metrics)
 from ._assoc import apriori, split_items
 from ._tree import DecisionTree
+from ._forest import RandomForest
 from ._arima import Arima, arima_many
 from ._clv import Clv, clv_summary
 from ._report import report, report_html
@@ -45,7 +46,8 @@ from ._report import report, report_html
 __all__ = [
     "Dataset", "synth", "rfm", "rfm_default_as_of", "rfm_segments", "rfm_stages", "nps",
     "satisfaction", "funnel",
-    "Model", "KMeans", "DecisionTree", "load_model", "silhouette", "apriori", "split_items",
+    "Model", "KMeans", "DecisionTree", "RandomForest", "load_model", "silhouette", "apriori",
+    "split_items",
     "LogisticRegression", "LinearRegression", "classification_metrics", "regression_metrics",
     "Arima", "arima_many", "Clv", "clv_summary", "report", "report_html",
     "Error", "InvalidError", "NoMemoryError", "CrmIOError", "ParseError", "NotFoundError",

@@ -35,8 +35,8 @@ def report(tx, path, customer, date, **opts):
     if not isinstance(tx, Dataset):
         raise TypeError("report() needs a Dataset, not %s" % type(tx).__name__)
     o, keep = _report_options(customer, date, opts)
-    _capi.crm_report_write(tx._handle, _path(path, "report(path)"),
-                           None if o is None else byref(o))
+    _capi.crm_report_write(tx._handle, None if o is None else byref(o),
+                           _path(path, "report(path)"))
     del keep
 
 

@@ -112,6 +112,7 @@ final class Capi
     public const CRM_MODEL_LOGREG = 3;
     public const CRM_MODEL_LINREG = 4;
     public const CRM_MODEL_ARIMA = 5;
+    public const CRM_MODEL_FOREST = 6;
     public const CRM_MODEL_CLV = 7;
 
     // crm_kmeans_init: Initial centers of k-means.
@@ -138,6 +139,14 @@ final class Capi
     // crm_tree_class_weight: Class weighting of a classification tree.
     public const CRM_TREE_WEIGHT_NONE = 0;
     public const CRM_TREE_WEIGHT_BALANCED = 1;
+
+    // crm_forest_importance: What crm_forest_fit() computes as feature importance besides the impurity decrease.
+    public const CRM_FOREST_IMPORTANCE_IMPURITY = 0;
+    public const CRM_FOREST_IMPORTANCE_PERMUTATION = 1;
+
+    // crm_forest_mtry_rule: How a node of a forest's tree draws its mtry candidate features.
+    public const CRM_FOREST_MTRY_NONCONSTANT = 0;
+    public const CRM_FOREST_MTRY_EXACT = 1;
 
     // crm_linear_missing: What to do with rows with a missing value in a feature, the target or the weight column.
     public const CRM_LINEAR_MISSING_ERROR = 0;
@@ -193,12 +202,14 @@ final class Capi
         'crm_impute_method' => ['CRM_IMPUTE_MEAN' => 1, 'CRM_IMPUTE_MEDIAN' => 2, 'CRM_IMPUTE_MODE' => 3, 'CRM_IMPUTE_CONSTANT' => 4, 'CRM_IMPUTE_LINEAR' => 5],
         'crm_outlier_rule' => ['CRM_OUTLIER_ZSCORE' => 1, 'CRM_OUTLIER_IQR' => 2, 'CRM_OUTLIER_MAD' => 3],
         'crm_outlier_action' => ['CRM_OUTLIER_FLAG' => 1, 'CRM_OUTLIER_DROP' => 2, 'CRM_OUTLIER_CLIP' => 3],
-        'crm_model_type' => ['CRM_MODEL_KMEANS' => 1, 'CRM_MODEL_TREE' => 2, 'CRM_MODEL_LOGREG' => 3, 'CRM_MODEL_LINREG' => 4, 'CRM_MODEL_ARIMA' => 5, 'CRM_MODEL_CLV' => 7],
+        'crm_model_type' => ['CRM_MODEL_KMEANS' => 1, 'CRM_MODEL_TREE' => 2, 'CRM_MODEL_LOGREG' => 3, 'CRM_MODEL_LINREG' => 4, 'CRM_MODEL_ARIMA' => 5, 'CRM_MODEL_FOREST' => 6, 'CRM_MODEL_CLV' => 7],
         'crm_kmeans_init' => ['CRM_KMEANS_INIT_PLUSPLUS' => 1, 'CRM_KMEANS_INIT_RANDOM' => 2, 'CRM_KMEANS_INIT_GIVEN' => 3],
         'crm_kmeans_algorithm' => ['CRM_KMEANS_AUTO' => 0, 'CRM_KMEANS_LLOYD' => 1, 'CRM_KMEANS_HAMERLY' => 2],
         'crm_tree_task' => ['CRM_TREE_AUTO' => 0, 'CRM_TREE_CLASSIFICATION' => 1, 'CRM_TREE_REGRESSION' => 2],
         'crm_tree_criterion' => ['CRM_TREE_CRITERION_AUTO' => 0, 'CRM_TREE_GINI' => 1, 'CRM_TREE_ENTROPY' => 2, 'CRM_TREE_MSE' => 3],
         'crm_tree_class_weight' => ['CRM_TREE_WEIGHT_NONE' => 0, 'CRM_TREE_WEIGHT_BALANCED' => 1],
+        'crm_forest_importance' => ['CRM_FOREST_IMPORTANCE_IMPURITY' => 0, 'CRM_FOREST_IMPORTANCE_PERMUTATION' => 1],
+        'crm_forest_mtry_rule' => ['CRM_FOREST_MTRY_NONCONSTANT' => 0, 'CRM_FOREST_MTRY_EXACT' => 1],
         'crm_linear_missing' => ['CRM_LINEAR_MISSING_ERROR' => 0, 'CRM_LINEAR_MISSING_DROP' => 1],
         'crm_logreg_class_weight' => ['CRM_LOGREG_CLASS_WEIGHT_NONE' => 0, 'CRM_LOGREG_CLASS_WEIGHT_BALANCED' => 1],
         'crm_logreg_solver' => ['CRM_LOGREG_AUTO' => 0, 'CRM_LOGREG_NEWTON' => 1, 'CRM_LOGREG_LBFGS' => 2],
@@ -370,6 +381,32 @@ final class Capi
                 'user' => ['kind' => 'user_data', 'type' => 'void *', 'default' => null, 'offset' => 104],
                 'mutate' => ['kind' => 'string_array', 'type' => 'const char *const *', 'length' => 'n_mutate', 'default' => null, 'offset' => 112],
                 'n_mutate' => ['kind' => 'length', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX, 'length_of' => 'mutate', 'default' => 0, 'offset' => 120],
+            ],
+        ],
+        'crm_forest_options' => [
+            'init' => 'crm_forest_options_init',
+            'size' => 112,
+            'align' => 8,
+            'fields' => [
+                'size' => ['kind' => 'size', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX, 'offset' => 0],
+                'task' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'enum' => 'crm_tree_task', 'default' => 0, 'default_name' => 'CRM_TREE_AUTO', 'offset' => 8],
+                'criterion' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'enum' => 'crm_tree_criterion', 'default' => 0, 'default_name' => 'CRM_TREE_CRITERION_AUTO', 'offset' => 12],
+                'n_trees' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 100, 'offset' => 16],
+                'mtry' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 0, 'offset' => 20],
+                'max_depth' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => -1, 'offset' => 24],
+                'class_weight' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'enum' => 'crm_tree_class_weight', 'default' => 0, 'default_name' => 'CRM_TREE_WEIGHT_NONE', 'offset' => 28],
+                'min_samples_split' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'default' => 2, 'offset' => 32],
+                'min_samples_leaf' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'default' => 1, 'offset' => 40],
+                'sample_fraction' => ['kind' => 'double', 'type' => 'double', 'default' => 1.0, 'offset' => 48],
+                'replace' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 1, 'offset' => 56],
+                'max_bins' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 0, 'offset' => 60],
+                'importance' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'enum' => 'crm_forest_importance', 'default' => 0, 'default_name' => 'CRM_FOREST_IMPORTANCE_IMPURITY', 'offset' => 64],
+                'mtry_rule' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'enum' => 'crm_forest_mtry_rule', 'default' => 0, 'default_name' => 'CRM_FOREST_MTRY_NONCONSTANT', 'offset' => 68],
+                'n_threads' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 0, 'offset' => 72],
+                'seed' => ['kind' => 'int', 'type' => 'uint64_t', 'min' => 0, 'max' => PHP_INT_MAX, 'default' => 0, 'offset' => 80],
+                'positive' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 88],
+                'progress' => ['kind' => 'callback', 'type' => 'crm_progress_fn', 'default' => null, 'offset' => 96],
+                'user' => ['kind' => 'user_data', 'type' => 'void *', 'default' => null, 'offset' => 104],
             ],
         ],
         'crm_logreg_options' => [
@@ -674,6 +711,12 @@ final class Capi
         'crm_tree_export_text' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'm', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_model *'], ['name' => 'out', 'role' => 'string_out', 'direction' => 'out', 'type' => 'char **']]],
         'crm_tree_export_rules' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'm', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_model *'], ['name' => 'out', 'role' => 'string_out', 'direction' => 'out', 'type' => 'char **']]],
         'crm_tree_export_dot' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'm', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_model *'], ['name' => 'out', 'role' => 'string_out', 'direction' => 'out', 'type' => 'char **']]],
+        'crm_forest_options_init' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'out', 'type' => 'crm_forest_options *'], ['name' => 'size', 'role' => 'size', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
+        'crm_forest_fit' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'target', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'features', 'role' => 'string_array', 'direction' => 'in', 'type' => 'const char *const *'], ['name' => 'nf', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_forest_options *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_model **']]],
+        'crm_forest_feature_importances' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'm', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_model *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
+        'crm_forest_tree' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'm', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_model *'], ['name' => 'tree', 'role' => 'value', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_model **']]],
+        'crm_forest_bag' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'm', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_model *'], ['name' => 'tree', 'role' => 'value', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
+        'crm_forest_oob_predict' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'm', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_model *'], ['name' => 'ds', 'role' => 'handle', 'direction' => 'inout', 'type' => 'crm_dataset *'], ['name' => 'pred_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *']]],
         'crm_logreg_options_init' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'out', 'type' => 'crm_logreg_options *'], ['name' => 'size', 'role' => 'size', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
         'crm_logreg_fit' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'target', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'features', 'role' => 'string_array', 'direction' => 'in', 'type' => 'const char *const *'], ['name' => 'nf', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_logreg_options *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_model **']]],
         'crm_linreg_options_init' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'out', 'type' => 'crm_linreg_options *'], ['name' => 'size', 'role' => 'size', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
@@ -698,7 +741,7 @@ final class Capi
         'crm_clv_fit' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'summary', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_clv_options *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_model **']]],
         'crm_report_options_init' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'out', 'type' => 'crm_report_options *'], ['name' => 'size', 'role' => 'size', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
         'crm_report_render' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'tx', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_report_options *'], ['name' => 'out', 'role' => 'string_out', 'direction' => 'out', 'type' => 'char **']]],
-        'crm_report_write' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'tx', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'path', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_report_options *']]],
+        'crm_report_write' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'tx', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_report_options *'], ['name' => 'path', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *']]],
         'crm_synth_options_init' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'out', 'type' => 'crm_synth_options *'], ['name' => 'size', 'role' => 'size', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
         'crm_synth_transactions' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_synth_options *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
     ];
@@ -720,6 +763,8 @@ typedef int32_t crm_kmeans_algorithm;
 typedef int32_t crm_tree_task;
 typedef int32_t crm_tree_criterion;
 typedef int32_t crm_tree_class_weight;
+typedef int32_t crm_forest_importance;
+typedef int32_t crm_forest_mtry_rule;
 typedef int32_t crm_linear_missing;
 typedef int32_t crm_logreg_class_weight;
 typedef int32_t crm_logreg_solver;
@@ -815,6 +860,27 @@ typedef struct crm_tree_options {
     const char *const *mutate;
     size_t n_mutate;
 } crm_tree_options;
+typedef struct crm_forest_options {
+    size_t size;
+    int32_t task;
+    int32_t criterion;
+    int32_t n_trees;
+    int32_t mtry;
+    int32_t max_depth;
+    int32_t class_weight;
+    int64_t min_samples_split;
+    int64_t min_samples_leaf;
+    double sample_fraction;
+    int32_t replace;
+    int32_t max_bins;
+    int32_t importance;
+    int32_t mtry_rule;
+    int32_t n_threads;
+    uint64_t seed;
+    const char *positive;
+    crm_progress_fn progress;
+    void *user;
+} crm_forest_options;
 typedef struct crm_logreg_options {
     size_t size;
     double l2;
@@ -1060,6 +1126,12 @@ crm_status crm_tree_feature_importances(const crm_model *m, crm_dataset **out);
 crm_status crm_tree_export_text(const crm_model *m, char **out);
 crm_status crm_tree_export_rules(const crm_model *m, char **out);
 crm_status crm_tree_export_dot(const crm_model *m, char **out);
+crm_status crm_forest_options_init(crm_forest_options *opts, size_t size);
+crm_status crm_forest_fit(const crm_dataset *ds, const char *target, const char *const *features, size_t nf, const crm_forest_options *opts, crm_model **out);
+crm_status crm_forest_feature_importances(const crm_model *m, crm_dataset **out);
+crm_status crm_forest_tree(const crm_model *m, size_t tree, crm_model **out);
+crm_status crm_forest_bag(const crm_model *m, size_t tree, crm_dataset **out);
+crm_status crm_forest_oob_predict(const crm_model *m, crm_dataset *ds, const char *pred_col);
 crm_status crm_logreg_options_init(crm_logreg_options *opts, size_t size);
 crm_status crm_logreg_fit(const crm_dataset *ds, const char *target, const char *const *features, size_t nf, const crm_logreg_options *opts, crm_model **out);
 crm_status crm_linreg_options_init(crm_linreg_options *opts, size_t size);
@@ -1084,7 +1156,7 @@ crm_status crm_clv_options_init(crm_clv_options *opts, size_t size);
 crm_status crm_clv_fit(const crm_dataset *summary, const crm_clv_options *opts, crm_model **out);
 crm_status crm_report_options_init(crm_report_options *opts, size_t size);
 crm_status crm_report_render(const crm_dataset *tx, const crm_report_options *opts, char **out);
-crm_status crm_report_write(const crm_dataset *tx, const char *path, const crm_report_options *opts);
+crm_status crm_report_write(const crm_dataset *tx, const crm_report_options *opts, const char *path);
 crm_status crm_synth_options_init(crm_synth_options *opts, size_t size);
 crm_status crm_synth_transactions(const crm_synth_options *opts, crm_dataset **out);
 CDEF;
@@ -2423,6 +2495,91 @@ CDEF;
     }
 
     /**
+     * Write the default forest options into `opts` (task AUTO, criterion AUTO, n_trees 100, mtry 0, max_depth -1, class_weight NONE, min_samples_split 2, min_samples_leaf 1, sample_fraction 1, replace 1, max_bins 0, importance IMPURITY, mtry_rule NONCONSTANT, n_threads 0, seed 0, positive NULL, progress NULL, user NULL).
+     *
+     * C: crm_status crm_forest_options_init(crm_forest_options *opts, size_t size)
+     */
+    public static function crm_forest_options_init(mixed $opts, mixed $size): void
+    {
+        $size = self::int($size, 0, PHP_INT_MAX, 'crm_forest_options_init(size)');
+        $rc = (self::$ffi ?? self::ffi())->crm_forest_options_init($opts, $size);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_forest_options_init');
+        }
+    }
+
+    /**
+     * Fit a random forest (Breiman 2001) predicting `target` from `features`: n_trees CART trees of this header's engine (the same splits, native text features, missing-value routing, exact or histogram mode), each grown on its own sample of the rows and drawing `mtry` candidate features per node.
+     *
+     * C: crm_status crm_forest_fit(const crm_dataset *ds, const char *target, const char *const *features, size_t nf, const crm_forest_options *opts, crm_model **out)
+     */
+    public static function crm_forest_fit(mixed $ds, mixed $target, mixed $features, mixed $nf, mixed $opts, mixed $out): void
+    {
+        $target = self::string($target, 'crm_forest_fit(target)');
+        $nf = self::int($nf, 0, PHP_INT_MAX, 'crm_forest_fit(nf)');
+        self::room($features, $nf, 'crm_forest_fit(features)');
+        $rc = (self::$ffi ?? self::ffi())->crm_forest_fit($ds, $target, $features, $nf, $opts, $out);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_forest_fit');
+        }
+    }
+
+    /**
+     * Feature importances of a forest.
+     *
+     * C: crm_status crm_forest_feature_importances(const crm_model *m, crm_dataset **out)
+     */
+    public static function crm_forest_feature_importances(mixed $m, mixed $out): void
+    {
+        $rc = (self::$ffi ?? self::ffi())->crm_forest_feature_importances($m, $out);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_forest_feature_importances');
+        }
+    }
+
+    /**
+     * One tree of a forest as a tree model (kind CRM_MODEL_TREE): export it as rules or dot, predict with it, save it. Its `train_accuracy` statistic is 0 (not computed), its `n_rows` the distinct rows of its sample.
+     *
+     * C: crm_status crm_forest_tree(const crm_model *m, size_t tree, crm_model **out)
+     */
+    public static function crm_forest_tree(mixed $m, mixed $tree, mixed $out): void
+    {
+        $tree = self::int($tree, 0, PHP_INT_MAX, 'crm_forest_tree(tree)');
+        $rc = (self::$ffi ?? self::ffi())->crm_forest_tree($m, $tree, $out);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_forest_tree');
+        }
+    }
+
+    /**
+     * The sample of one tree: how many times each training row was drawn (0: the row is out of bag for that tree), regenerated from the forest's seed and options exactly as the fit drew it.
+     *
+     * C: crm_status crm_forest_bag(const crm_model *m, size_t tree, crm_dataset **out)
+     */
+    public static function crm_forest_bag(mixed $m, mixed $tree, mixed $out): void
+    {
+        $tree = self::int($tree, 0, PHP_INT_MAX, 'crm_forest_bag(tree)');
+        $rc = (self::$ffi ?? self::ffi())->crm_forest_bag($m, $tree, $out);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_forest_bag');
+        }
+    }
+
+    /**
+     * Out-of-bag predictions on the training data: like crm_model_predict(), but each row aggregates only the trees whose sample does not contain it. Rows in every sample get a missing prediction (and proba).
+     *
+     * C: crm_status crm_forest_oob_predict(const crm_model *m, crm_dataset *ds, const char *pred_col)
+     */
+    public static function crm_forest_oob_predict(mixed $m, mixed $ds, mixed $pred_col): void
+    {
+        $pred_col = self::string($pred_col, 'crm_forest_oob_predict(pred_col)');
+        $rc = (self::$ffi ?? self::ffi())->crm_forest_oob_predict($m, $ds, $pred_col);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_forest_oob_predict');
+        }
+    }
+
+    /**
      * Write the default logistic regression options into `opts` (l2 = 0, fit_intercept = 1, standardize = 0, positive = NULL, class_weight = NONE, max_iter = 100, tol = 1e-8, missing = ERROR, solver = AUTO, sample_weight = NULL, n_threads = 0, progress = NULL, user = NULL, mutate = NULL, n_mutate = 0).
      *
      * C: crm_status crm_logreg_options_init(crm_logreg_options *opts, size_t size)
@@ -2778,12 +2935,12 @@ CDEF;
     /**
      * Build the HTML report (as crm_report_render()) and write it to `path` atomically: readers see the old file or the whole new one, never a part.
      *
-     * C: crm_status crm_report_write(const crm_dataset *tx, const char *path, const crm_report_options *opts)
+     * C: crm_status crm_report_write(const crm_dataset *tx, const crm_report_options *opts, const char *path)
      */
-    public static function crm_report_write(mixed $tx, mixed $path, mixed $opts): void
+    public static function crm_report_write(mixed $tx, mixed $opts, mixed $path): void
     {
         $path = self::string($path, 'crm_report_write(path)');
-        $rc = (self::$ffi ?? self::ffi())->crm_report_write($tx, $path, $opts);
+        $rc = (self::$ffi ?? self::ffi())->crm_report_write($tx, $opts, $path);
         if ($rc !== 0) {
             self::fail($rc, 'crm_report_write');
         }

@@ -2325,6 +2325,224 @@ public final class CApi {
     }
 
     /**
+     * C: crm_status crm_forest_options_init(crm_forest_options *opts, size_t size)
+     *
+     * Write the default forest options into `opts` (task AUTO, criterion AUTO,
+     * n_trees 100, mtry 0, max_depth -1, class_weight NONE, min_samples_split 2,
+     * min_samples_leaf 1, sample_fraction 1, replace 1, max_bins 0, importance
+     * IMPURITY, mtry_rule NONCONSTANT, n_threads 0, seed 0, positive NULL, progress NULL, user NULL).
+     * {@literal @}param[out] opts  options to initialise
+     * {@literal @}param[in]  size  sizeof *opts as the caller compiled it
+     * {@literal @}return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the struct).
+     * Ownership: opts is the caller's struct; only its first size bytes are
+     * written.
+     * Thread-safety: safe from any thread.
+     */
+    public static void crm_forest_options_init(CrmForestOptions opts) {
+        int rc = CrmLib.crm_forest_options_init(opts, opts == null ? 0 : opts.size());
+        check(rc);
+    }
+
+    /**
+     * C: crm_status crm_forest_fit(const crm_dataset *ds, const char *target, const char *const *features, size_t nf, const crm_forest_options *opts, crm_model **out)
+     *
+     * Fit a random forest (Breiman 2001) predicting `target` from `features`:
+     * n_trees CART trees of this header's engine (the same splits, native text
+     * features, missing-value routing, exact or histogram mode), each grown on
+     * its own sample of the rows and drawing `mtry` candidate features per node.
+     *
+     * Sampling. Tree t draws round(sample_fraction * n) rows (at least 1) with
+     * replacement (replace = 1; a row drawn c times weighs c, as scikit-learn)
+     * or without; its stream is xoshiro256** seeded with stream t of `seed`
+     * (see crm_forest_bag()). The tree itself is the CART tree of
+     * crm_tree_fit() on those rows with seed = `seed` + t and scikit-learn's
+     * max_features = mtry: a node draws features (in the tie-rule order of the
+     * header) until it has visited mtry of them and at least one varies in the
+     * node (mtry_rule NONCONSTANT), or exactly mtry (mtry_rule EXACT, as R
+     * ranger: a node whose mtry features are all constant is a leaf; on data
+     * with many one-hot or otherwise often-constant columns this grows smaller,
+     * more varied trees); with replace = 0, sample_fraction = 1 and mtry = every
+     * feature, tree t is exactly crm_tree_fit() with seed + t. Histogram mode
+     * bins each feature once, over all the rows.
+     *
+     * Prediction (crm_model_predict()): classification averages the trees'
+     * leaf class shares (soft voting, as scikit-learn) and adds `pred_col` (the
+     * class of largest mean share, the first on ties) and `<pred_col>_proba`
+     * (that share); regression adds the mean of the trees' leaf means. Rows are
+     * predicted on worker threads; each row sums its trees in order, so the
+     * result does not depend on the thread count.
+     *
+     * Out of bag. Each training row is predicted by the trees whose sample does
+     * not contain it, aggregated as above (rows in every sample have no OOB
+     * prediction). `oob_error` is the share of those rows whose OOB class is
+     * wrong (classification) or their mean squared OOB error (regression); NaN
+     * when no row is out of bag (replace 0 with sample_fraction 1).
+     *
+     * Importance: the mean over the trees of each tree's normalised impurity
+     * decrease (as scikit-learn's feature_importances_), renormalised to sum to
+     * 1; with importance = PERMUTATION also the out-of-bag permutation
+     * importance (Breiman; ranger's "permutation", unscaled): per tree, the rise
+     * of its error (misclassified share or mean squared error) on its OOB rows
+     * when feature j's values are permuted among them, averaged over the trees
+     * that have OOB rows.
+     *
+     * Model: kind CRM_MODEL_FOREST. Statistics (crm_model_stat()): `n_trees`,
+     * `n_features`, `n_classes` (0 for regression), `n_rows`, `mtry`,
+     * `max_depth` (-1 unlimited), `min_samples_leaf`, `sample_fraction`,
+     * `replace`, `mtry_rule`, `max_bins`, `nodes` (all trees), `mean_leaves`, `mean_depth`,
+     * `oob_rows` (rows with an OOB prediction), `oob_error`, `oob_score`
+     * (1 - oob_error for classification, OOB R^2 for regression), `regression`
+     * (0/1). Summary (crm_model_summary()): one row per tree: `tree`, `nodes`,
+     * `leaves`, `depth`, `in_bag` (distinct rows in its sample), `weighted_n`.
+     * JSON (kind "forest"): "task", "criterion", "target", "target_text",
+     * "positive", "classes", "features", "levels" (as a tree), "importances",
+     * "permutation_importances" (array, or null), "n_rows", "mtry",
+     * "mtry_rule" (0/1), "max_depth", "min_samples_split", "min_samples_leaf", "sample_fraction",
+     * "replace", "max_bins", "class_weight", "seed", "oob_error" (number or
+     * "nan"), "oob_rows", and "trees": per tree an object of parallel arrays
+     * over its nodes in preorder, "left", "right", "feature", "threshold",
+     * "flags" (1 missing_left + 2 unseen_left + 4 missing_seen), "n",
+     * "weighted_n", "impurity", "value" (K class weights per node, or the mean),
+     * and for its text splits in preorder "categories" and "seen" (arrays of
+     * level-index arrays, as a tree's nodes). crm_model_save() writes a forest
+     * tree by tree (the text of a whole forest is never held in memory);
+     * crm_model_load() reads files up to 1 GiB.
+     *
+     * {@literal @}param[in]  ds        dataset
+     * {@literal @}param[in]  target    target column (text or number, as crm_tree_fit())
+     * {@literal @}param[in]  features  feature columns (number or text, distinct, not the target)
+     * {@literal @}param[in]  nf        number of features, >= 1
+     * {@literal @}param[in]  opts      options, or NULL for the defaults
+     * {@literal @}param[out] out       fitted model (kind CRM_MODEL_FOREST), NULL on failure.
+     *                       Ownership: caller; free with crm_model_free(). The model
+     *                       keeps no reference to ds.
+     * {@literal @}return CRM_OK; CRM_E_INVALID (every data error of crm_tree_fit(), n_trees
+     *         outside 1..100000, mtry outside 0..nf, sample_fraction outside its
+     *         range, replace not 0/1, an unknown importance or mtry_rule, and the tree options
+     *         as crm_tree_fit() checks them); CRM_E_NOTFOUND (a column does not
+     *         exist); CRM_E_TYPE (a time column); CRM_E_CANCELLED (the progress
+     *         callback returned non-zero); CRM_E_FORMAT (opts from a newer library
+     *         with unknown fields set); CRM_E_NOMEM.
+     * Ownership: target, features and opts are only read during the call.
+     * Thread-safety: ds may be read by other threads meanwhile. The progress
+     * callback is called on the calling thread, between groups of trees.
+     */
+    public static Pointer crm_forest_fit(Pointer ds, String target, String[] features, CrmForestOptions opts) {
+        byte[] c_target = Checks.cstring(target, "crm_forest_fit(target)");
+        CStrings.Array c_features = CStrings.array(features, "crm_forest_fit(features)");
+        long nf = features == null ? 0 : features.length;
+        long[] c_out = new long[1];
+        int rc;
+        try {
+            rc = CrmLib.crm_forest_fit(ds, c_target, c_features, nf, opts, c_out);
+        } finally {
+            CStrings.free(c_features);
+        }
+        if (opts != null && opts.hasCallbackError()) {
+            if (rc == 0) {
+                if (c_out[0] != 0) {
+                    CrmLib.crm_model_free(new Pointer(c_out[0]));
+                }
+            }
+            opts.rethrowCallbackError();
+        }
+        check(rc);
+        return c_out[0] == 0 ? null : new Pointer(c_out[0]);
+    }
+
+    /**
+     * C: crm_status crm_forest_feature_importances(const crm_model *m, crm_dataset **out)
+     *
+     * Feature importances of a forest.
+     * {@literal @}param[in]  m    fitted forest (kind CRM_MODEL_FOREST)
+     * {@literal @}param[out] out  table with a text column `feature` and number columns
+     *                  `importance` (mean impurity decrease, sums to 1) and
+     *                  `permutation` (OOB permutation importance; missing unless
+     *                  the forest was fitted with importance = PERMUTATION), one
+     *                  row per feature in fitting order, NULL on failure.
+     *                  Ownership: caller; free with crm_dataset_free().
+     * {@literal @}return CRM_OK; CRM_E_INVALID (NULL argument); CRM_E_TYPE (not a forest);
+     *         CRM_E_NOMEM.
+     * Thread-safety: safe; only reads m.
+     */
+    public static Pointer crm_forest_feature_importances(Pointer m) {
+        long[] c_out = new long[1];
+        int rc = CrmLib.crm_forest_feature_importances(m, c_out);
+        check(rc);
+        return c_out[0] == 0 ? null : new Pointer(c_out[0]);
+    }
+
+    /**
+     * C: crm_status crm_forest_tree(const crm_model *m, size_t tree, crm_model **out)
+     *
+     * One tree of a forest as a tree model (kind CRM_MODEL_TREE): export it as
+     * rules or dot, predict with it, save it. Its `train_accuracy` statistic is
+     * 0 (not computed), its `n_rows` the distinct rows of its sample.
+     * {@literal @}param[in]  m     fitted forest
+     * {@literal @}param[in]  tree  index, 0..n_trees-1
+     * {@literal @}param[out] out   new tree model, NULL on failure. Ownership: caller; free
+     *                   with crm_model_free().
+     * {@literal @}return CRM_OK; CRM_E_INVALID (NULL argument, tree out of range); CRM_E_TYPE
+     *         (not a forest); CRM_E_NOMEM.
+     * Thread-safety: safe; only reads m.
+     */
+    public static Pointer crm_forest_tree(Pointer m, long tree) {
+        Checks.range(tree, 0L, Long.MAX_VALUE, "crm_forest_tree(tree)");
+        long[] c_out = new long[1];
+        int rc = CrmLib.crm_forest_tree(m, tree, c_out);
+        check(rc);
+        return c_out[0] == 0 ? null : new Pointer(c_out[0]);
+    }
+
+    /**
+     * C: crm_status crm_forest_bag(const crm_model *m, size_t tree, crm_dataset **out)
+     *
+     * The sample of one tree: how many times each training row was drawn
+     * (0: the row is out of bag for that tree), regenerated from the forest's
+     * seed and options exactly as the fit drew it.
+     * {@literal @}param[in]  m     fitted forest
+     * {@literal @}param[in]  tree  index, 0..n_trees-1
+     * {@literal @}param[out] out   table with one number column `count`, one row per
+     *                   training row in dataset order, NULL on failure.
+     *                   Ownership: caller; free with crm_dataset_free().
+     * {@literal @}return CRM_OK; CRM_E_INVALID (NULL argument, tree out of range); CRM_E_TYPE
+     *         (not a forest); CRM_E_NOMEM.
+     * Thread-safety: safe; only reads m.
+     */
+    public static Pointer crm_forest_bag(Pointer m, long tree) {
+        Checks.range(tree, 0L, Long.MAX_VALUE, "crm_forest_bag(tree)");
+        long[] c_out = new long[1];
+        int rc = CrmLib.crm_forest_bag(m, tree, c_out);
+        check(rc);
+        return c_out[0] == 0 ? null : new Pointer(c_out[0]);
+    }
+
+    /**
+     * C: crm_status crm_forest_oob_predict(const crm_model *m, crm_dataset *ds, const char *pred_col)
+     *
+     * Out-of-bag predictions on the training data: like crm_model_predict(),
+     * but each row aggregates only the trees whose sample does not contain it.
+     * Rows in every sample get a missing prediction (and proba).
+     * {@literal @}param[in]     m        fitted forest (without transform steps)
+     * {@literal @}param[in,out] ds       the training rows, in the order of the fit (same
+     *                         row count); the columns are added to it
+     * {@literal @}param[in]     pred_col name of the prediction column (a classifier also
+     *                         adds `<pred_col>_proba`); must not exist
+     * {@literal @}return CRM_OK; CRM_E_INVALID (NULL argument, a row count other than the
+     *         fit's, an existing column); CRM_E_NOTFOUND, CRM_E_TYPE (a feature
+     *         column missing or of another type); CRM_E_TYPE (not a forest);
+     *         CRM_E_NOMEM. ds is unchanged on failure.
+     * Ownership: the new columns belong to ds; pred_col is only read.
+     * Thread-safety: m may be read by other threads; ds must not be used by
+     * others meanwhile.
+     */
+    public static void crm_forest_oob_predict(Pointer m, Pointer ds, String pred_col) {
+        byte[] c_pred_col = Checks.cstring(pred_col, "crm_forest_oob_predict(pred_col)");
+        int rc = CrmLib.crm_forest_oob_predict(m, ds, c_pred_col);
+        check(rc);
+    }
+
+    /**
      * C: crm_status crm_logreg_options_init(crm_logreg_options *opts, size_t size)
      *
      * Write the default logistic regression options into `opts` (l2 = 0,
@@ -3141,22 +3359,22 @@ public final class CApi {
     }
 
     /**
-     * C: crm_status crm_report_write(const crm_dataset *tx, const char *path, const crm_report_options *opts)
+     * C: crm_status crm_report_write(const crm_dataset *tx, const crm_report_options *opts, const char *path)
      *
      * Build the HTML report (as crm_report_render()) and write it to `path`
      * atomically: readers see the old file or the whole new one, never a part.
      * {@literal @}param[in] tx    transactions
-     * {@literal @}param[in] path  file to write (replaced)
      * {@literal @}param[in] opts  options as for crm_report_render()
+     * {@literal @}param[in] path  file to write (replaced)
      * {@literal @}return CRM_OK; the errors of crm_report_render(); CRM_E_IO (cannot write, naming
      *         the path and the reason); on failure the file is unchanged.
      * Ownership: every argument stays the caller's.
      * Thread-safety: tx may be read by other threads meanwhile.
      * {@literal @}since 1.1
      */
-    public static void crm_report_write(Pointer tx, String path, CrmReportOptions opts) {
+    public static void crm_report_write(Pointer tx, CrmReportOptions opts, String path) {
         byte[] c_path = Checks.cstring(path, "crm_report_write(path)");
-        int rc = CrmLib.crm_report_write(tx, c_path, opts);
+        int rc = CrmLib.crm_report_write(tx, opts, c_path);
         if (opts != null && opts.hasCallbackError()) {
             opts.rethrowCallbackError();
         }

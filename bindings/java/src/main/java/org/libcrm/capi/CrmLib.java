@@ -248,6 +248,18 @@ public final class CrmLib {
     public static native int crm_tree_export_rules(Pointer m, long[] out);
     /** {@code crm_status crm_tree_export_dot(const crm_model *m, char **out)} */
     public static native int crm_tree_export_dot(Pointer m, long[] out);
+    /** {@code crm_status crm_forest_options_init(crm_forest_options *opts, size_t size)} */
+    public static native int crm_forest_options_init(CrmForestOptions opts, long size);
+    /** {@code crm_status crm_forest_fit(const crm_dataset *ds, const char *target, const char *const *features, size_t nf, const crm_forest_options *opts, crm_model **out)} */
+    public static native int crm_forest_fit(Pointer ds, byte[] target, Pointer features, long nf, CrmForestOptions opts, long[] out);
+    /** {@code crm_status crm_forest_feature_importances(const crm_model *m, crm_dataset **out)} */
+    public static native int crm_forest_feature_importances(Pointer m, long[] out);
+    /** {@code crm_status crm_forest_tree(const crm_model *m, size_t tree, crm_model **out)} */
+    public static native int crm_forest_tree(Pointer m, long tree, long[] out);
+    /** {@code crm_status crm_forest_bag(const crm_model *m, size_t tree, crm_dataset **out)} */
+    public static native int crm_forest_bag(Pointer m, long tree, long[] out);
+    /** {@code crm_status crm_forest_oob_predict(const crm_model *m, crm_dataset *ds, const char *pred_col)} */
+    public static native int crm_forest_oob_predict(Pointer m, Pointer ds, byte[] pred_col);
     /** {@code crm_status crm_logreg_options_init(crm_logreg_options *opts, size_t size)} */
     public static native int crm_logreg_options_init(CrmLogregOptions opts, long size);
     /** {@code crm_status crm_logreg_fit(const crm_dataset *ds, const char *target, const char *const *features, size_t nf, const crm_logreg_options *opts, crm_model **out)} */
@@ -296,8 +308,8 @@ public final class CrmLib {
     public static native int crm_report_options_init(CrmReportOptions opts, long size);
     /** {@code crm_status crm_report_render(const crm_dataset *tx, const crm_report_options *opts, char **out)} */
     public static native int crm_report_render(Pointer tx, CrmReportOptions opts, long[] out);
-    /** {@code crm_status crm_report_write(const crm_dataset *tx, const char *path, const crm_report_options *opts)} */
-    public static native int crm_report_write(Pointer tx, byte[] path, CrmReportOptions opts);
+    /** {@code crm_status crm_report_write(const crm_dataset *tx, const crm_report_options *opts, const char *path)} */
+    public static native int crm_report_write(Pointer tx, CrmReportOptions opts, byte[] path);
     /** {@code crm_status crm_synth_options_init(crm_synth_options *opts, size_t size)} */
     public static native int crm_synth_options_init(CrmSynthOptions opts, long size);
     /** {@code crm_status crm_synth_transactions(const crm_synth_options *opts, crm_dataset **out)} */

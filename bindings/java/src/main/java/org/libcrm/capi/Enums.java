@@ -17,6 +17,8 @@ public final class Enums {
         BY_NAME.put("crm_arima_ic", CrmArimaIc.INFO);
         BY_NAME.put("crm_arima_method", CrmArimaMethod.INFO);
         BY_NAME.put("crm_clv_period", CrmClvPeriod.INFO);
+        BY_NAME.put("crm_forest_importance", CrmForestImportance.INFO);
+        BY_NAME.put("crm_forest_mtry_rule", CrmForestMtryRule.INFO);
         BY_NAME.put("crm_impute_method", CrmImputeMethod.INFO);
         BY_NAME.put("crm_join", CrmJoin.INFO);
         BY_NAME.put("crm_keep", CrmKeep.INFO);

@@ -16,6 +16,7 @@ public final class Structs {
         CrmClvOptions::new,
         CrmClvSummaryOptions::new,
         CrmCsvOptions::new,
+        CrmForestOptions::new,
         CrmImputeOptions::new,
         CrmKmeansOptions::new,
         CrmLinregOptions::new,
