@@ -224,7 +224,7 @@ function report(tx, path, customer, date, options) {
     const h = checkDataset(tx, 'report()');
     checkPath(path, 'report(path)');
     withOptions('crm_report_options', reportSettings(customer, date, options), 'report',
-                (opts) => capi.crm_report_write(h, path, opts));
+                (opts) => capi.crm_report_write(h, opts, path));
 }
 
 /** The HTML report of `tx` as a string (the page report() writes). */

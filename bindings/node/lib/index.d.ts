@@ -136,6 +136,19 @@ export declare class KMeans extends Model<KMeansOptions> {
     centersOriginal(): Dataset;
 }
 
+/** Random forest of CART trees (crm_forest_fit). */
+export declare class RandomForest extends Model<any> {
+    target?: string;
+    features?: string[];
+    fit(ds: Dataset, target: string, features: string | string[]): this;
+    readonly featureImportances: { [feature: string]: number };
+    readonly permutationImportances: { [feature: string]: number } | null;
+    readonly nTrees: number;
+    tree(i: number): DecisionTree;
+    bag(i: number): number[];
+    oobPredict(ds: Dataset, outCol?: string): Dataset;
+}
+
 /** Customer lifetime value: BG/NBD + Gamma-Gamma (crm_clv_fit). */
 export declare class Clv extends Model<CrmClvOptionsInput> {
     fit(summary: Dataset): this;

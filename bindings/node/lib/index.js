@@ -30,6 +30,7 @@ module.exports = {
     DecisionTree: models.DecisionTree,
     Arima: models.Arima,
     Clv: models.Clv,
+    RandomForest: models.RandomForest,
     loadModel: models.loadModel,
     rfm: functions.rfm,
     apriori: functions.apriori,

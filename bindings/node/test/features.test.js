@@ -177,3 +177,54 @@ test('report: the page is byte for byte the Python layer\'s; file and string agr
     assert.throws(() => crm.reportHtml(null, 'CustomerID', 'InvoiceDate'), TypeError);
     fs.rmSync(dir, { recursive: true });
 });
+
+function forestData() {
+    const n = 300;
+    const x1 = Float64Array.from({ length: n }, (_, i) => i % 17);
+    const x2 = Float64Array.from({ length: n }, (_, i) => (i * 7) % 13);
+    const label = Array.from(x1, (a, i) => (((a + x2[i] > 14) !== (i % 11 === 0)) ? 'yes' : 'no'));
+    return crm.Dataset.fromColumns({ x1, x2, label });
+}
+
+test('RandomForest: OOB error, importances and bags equal Python\'s on the same seed', () => {
+    const ds = forestData();
+    const f = new crm.RandomForest({ n_trees: 50, seed: 3, n_threads: 1, importance: 'permutation' })
+        .fit(ds, 'label', ['x1', 'x2']);
+    assert.equal(f.kindName, 'forest');
+    assert.equal(f.nTrees, 50);
+    near(f.stat('oob_error'), 0.17666666666666667, 'oob_error');
+    const imp = f.featureImportances;
+    near(imp.x1, 0.6849053514423824, 'x1');
+    near(imp.x2, 0.3150946485576176, 'x2');
+    const perm = f.permutationImportances;
+    near(perm.x1, 0.210881740775075, 'perm x1');
+    near(perm.x2, 0.1336230554348413, 'perm x2');
+    const bag = f.bag(0);
+    assert.deepEqual(bag.slice(0, 10), [1, 1, 0, 1, 0, 1, 0, 1, 1, 0]);
+    assert.equal(bag.reduce((a, b) => a + b, 0), 300);
+    f.predict(ds);
+    assert.deepEqual(ds.column('prediction').slice(0, 5), ['no', 'no', 'no', 'no', 'no']);
+    [0.551, 1.0, 0.98].forEach((v, i) => near(ds.column('prediction_proba')[i], v, `proba[${i}]`));
+    const tree = f.tree(0);
+    assert.ok(tree instanceof crm.DecisionTree);
+    assert.ok(tree.rules().length > 0);
+    f.oobPredict(ds);
+    assert.ok(ds.columns.includes('oob_prediction'));
+    const back = crm.Model.fromJson(f.toJson());
+    assert.ok(back instanceof crm.RandomForest);
+    assert.equal(new crm.RandomForest({ n_trees: 50, seed: 3 }).fit(ds, 'label', ['x1', 'x2'])
+        .featureImportances.x1, imp.x1);  // independent of the thread count
+    const r = new crm.RandomForest({ n_trees: 30, seed: 3, n_threads: 1 }).fit(ds, 'x1', ['x2']);
+    near(r.stat('oob_error'), 25.86318367120793, 'regression oob_error');
+    assert.equal(r.permutationImportances, null);
+    assert.throws(() => new crm.RandomForest({ n_trees: 0 }).fit(ds, 'label', ['x1']), crm.InvalidError);
+    assert.throws(() => new crm.RandomForest().fit(ds, 'label', ['nope']), crm.NotFoundError);
+    assert.throws(() => new crm.RandomForest({ colour: 1 }).fit(ds, 'label', ['x1']), TypeError);
+    assert.throws(() => new crm.RandomForest({ mtry_rule: 'median' }).fit(ds, 'label', ['x1']), RangeError);
+    assert.throws(() => new crm.RandomForest().featureImportances, crm.StateError);
+    let calls = 0;
+    assert.throws(() => new crm.RandomForest({ n_trees: 20, progress: () => ++calls >= 2 })
+        .fit(ds, 'label', ['x1']), crm.CancelledError);
+    f.close();
+    assert.throws(() => f.bag(0), crm.StateError);
+});
