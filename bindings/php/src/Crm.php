@@ -206,7 +206,7 @@ final class Crm
                                   mixed ...$options): void
     {
         $o = self::reportOptions($customer, $date, $options, 'Crm::report');
-        Capi::crm_report_write($tx->handle(), $path, $o->ptr());
+        Capi::crm_report_write($tx->handle(), $o->ptr(), $path);
     }
 
     /** The HTML report of $tx as a string (the page report() writes). */

@@ -14,6 +14,9 @@ use Libcrm\Exception\NotFoundException;
 use Libcrm\Exception\ParseException;
 use Libcrm\Exception\StateException;
 use Libcrm\KMeans;
+use Libcrm\DecisionTree;
+use Libcrm\Model;
+use Libcrm\RandomForest;
 use PHPUnit\Framework\TestCase;
 
 /**
@@ -247,6 +250,61 @@ final class FeaturesTest extends TestCase
             [fn () => Crm::reportHtml($tx, 'CustomerID', 'InvoiceDate', colour: 'red'), \InvalidArgumentException::class],
             [fn () => Crm::report($tx, $this->dir . '/no/r.html', 'CustomerID', 'InvoiceDate', amount: 'Quantity'),
                 IOException::class],
+        ];
+        foreach ($cases as [$call, $class]) {
+            try {
+                $call();
+                $this->fail("no $class");
+            } catch (\Throwable $e) {
+                $this->assertInstanceOf($class, $e, $e->getMessage());
+            }
+        }
+    }
+
+    public function testRandomForestMatchesPython(): void
+    {
+        $x1 = $x2 = $label = [];
+        for ($i = 0; $i < 300; $i++) {
+            $x1[] = (float) ($i % 17);
+            $x2[] = (float) (($i * 7) % 13);
+            $label[] = (($x1[$i] + $x2[$i] > 14) !== ($i % 11 === 0)) ? 'yes' : 'no';
+        }
+        $ds = Dataset::fromColumns(['x1' => $x1, 'x2' => $x2, 'label' => $label]);
+        $f = (new RandomForest(n_trees: 50, seed: 3, n_threads: 1, importance: 'permutation'))
+            ->fit($ds, 'label', ['x1', 'x2']);
+        $this->assertSame('forest', $f->kindName());
+        $this->assertSame(50, $f->nTrees());
+        $this->assertEqualsWithDelta(0.17666666666666667, $f->stat('oob_error'), 1e-12);
+        $imp = $f->featureImportances();
+        $this->assertEqualsWithDelta(0.6849053514423824, $imp['x1'], 1e-12);
+        $this->assertEqualsWithDelta(0.3150946485576176, $imp['x2'], 1e-12);
+        $perm = $f->permutationImportances();
+        $this->assertEqualsWithDelta(0.210881740775075, $perm['x1'], 1e-12);
+        $this->assertEqualsWithDelta(0.1336230554348413, $perm['x2'], 1e-12);
+        $bag = $f->bag(0);
+        $this->assertSame([1, 1, 0, 1, 0, 1, 0, 1, 1, 0], \array_slice($bag, 0, 10));
+        $this->assertSame(300, \array_sum($bag));
+        $f->predict($ds);
+        $this->assertSame(['no', 'no', 'no', 'no', 'no'], \array_slice($ds->column('prediction'), 0, 5));
+        foreach ([0.551, 1.0, 0.98] as $i => $v) {
+            $this->assertEqualsWithDelta($v, $ds->column('prediction_proba')[$i], 1e-12);
+        }
+        $tree = $f->tree(0);
+        $this->assertInstanceOf(DecisionTree::class, $tree);
+        $this->assertNotSame('', $tree->rules());
+        $f->oobPredict($ds);
+        $this->assertTrue($ds->hasColumn('oob_prediction'));
+        $this->assertInstanceOf(RandomForest::class, Model::fromJson($f->toJson()));
+        $r = (new RandomForest(n_trees: 30, seed: 3, n_threads: 1))->fit($ds, 'x1', ['x2']);
+        $this->assertEqualsWithDelta(25.86318367120793, $r->stat('oob_error'), 1e-9);
+        $this->assertNull($r->permutationImportances());
+        $cases = [
+            [fn () => (new RandomForest(n_trees: 0))->fit($ds, 'label', ['x1']), InvalidException::class],
+            [fn () => (new RandomForest())->fit($ds, 'label', ['nope']), NotFoundException::class],
+            [fn () => new RandomForest(colour: 1), \InvalidArgumentException::class],
+            [fn () => (new RandomForest())->featureImportances(), StateException::class],
+            [fn () => (new RandomForest(n_trees: 20, progress: fn () => true))->fit($ds, 'label', ['x1']),
+                CancelledException::class],
         ];
         foreach ($cases as [$call, $class]) {
             try {
