@@ -222,7 +222,7 @@ public final class Crm {
                               Map<String, ?> options) {
         CrmReportOptions opts = reportOptions(customer, date, options, "report");
         try {
-            CApi.crm_report_write(tx.ptr(), Dataset.requireText(path, "report(path)"), opts);
+            CApi.crm_report_write(tx.ptr(), opts, Dataset.requireText(path, "report(path)"));
         } finally {
             java.lang.ref.Reference.reachabilityFence(tx);
         }

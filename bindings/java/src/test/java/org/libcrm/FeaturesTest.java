@@ -241,4 +241,58 @@ class FeaturesTest {
                 "CustomerID", "InvoiceDate", map("amount", "Quantity")));
         }
     }
+
+    @Test
+    void randomForestMatchesPython() {
+        int n = 300;
+        double[] x1 = new double[n];
+        double[] x2 = new double[n];
+        String[] label = new String[n];
+        for (int i = 0; i < n; i++) {
+            x1[i] = i % 17;
+            x2[i] = (i * 7) % 13;
+            label[i] = ((x1[i] + x2[i] > 14) != (i % 11 == 0)) ? "yes" : "no";
+        }
+        try (Dataset ds = Dataset.fromColumns(map("x1", x1, "x2", x2, "label", label));
+             RandomForest f = new RandomForest(map("n_trees", 50, "seed", 3, "n_threads", 1,
+                 "importance", "permutation")).fit(ds, "label", "x1", "x2")) {
+            assertEquals("forest", f.kindName());
+            assertEquals(50, f.nTrees());
+            near(0.17666666666666667, f.stat("oob_error"), "oob_error");
+            Map<String, Double> imp = f.featureImportances();
+            near(0.6849053514423824, imp.get("x1"), "x1");
+            near(0.3150946485576176, imp.get("x2"), "x2");
+            Map<String, Double> perm = f.permutationImportances();
+            near(0.210881740775075, perm.get("x1"), "perm x1");
+            near(0.1336230554348413, perm.get("x2"), "perm x2");
+            List<Integer> bag = f.bag(0);
+            assertEquals(List.of(1, 1, 0, 1, 0, 1, 0, 1, 1, 0), bag.subList(0, 10));
+            assertEquals(300, bag.stream().mapToInt(Integer::intValue).sum());
+            f.predict(ds);
+            assertEquals(List.of("no", "no", "no", "no", "no"), ds.column("prediction").subList(0, 5));
+            double[] proba = {0.551, 1.0, 0.98};
+            for (int i = 0; i < 3; i++) {
+                near(proba[i], ds.column("prediction_proba").get(i), "proba");
+            }
+            try (DecisionTree t = f.tree(0)) {
+                assertTrue(t.exportRules().length() > 0);
+            }
+            f.oobPredict(ds);
+            assertTrue(ds.columns().contains("oob_prediction"));
+            try (Model back = Model.fromJson(f.toJson())) {
+                assertInstanceOf(RandomForest.class, back);
+            }
+            try (RandomForest r = new RandomForest(map("n_trees", 30, "seed", 3, "n_threads", 1))
+                     .fit(ds, "x1", "x2")) {
+                near(25.86318367120793, r.stat("oob_error"), "regression oob_error");
+                assertEquals(null, r.permutationImportances());
+            }
+            assertThrows(CrmException.Invalid.class, () -> new RandomForest(map("n_trees", 0)).fit(ds, "label", "x1"));
+            assertThrows(CrmException.NotFound.class, () -> new RandomForest().fit(ds, "label", "nope"));
+            assertThrows(IllegalArgumentException.class, () -> new RandomForest(map("colour", 1)));
+            assertThrows(IllegalStateException.class, () -> new RandomForest().featureImportances());
+            assertThrows(CrmException.Cancelled.class, () -> new RandomForest(map("n_trees", 20,
+                "progress", (Progress) x -> true)).fit(ds, "label", "x1"));
+        }
+    }
 }
