@@ -181,7 +181,7 @@ class Dataset {
      * placeholders (? ; $1... in PostgreSQL), bound by the driver: null (NULL), number, bigint,
      * boolean, string, Date (UTC). Options: batch_rows, max_rows, client_library, progress
      * (a function of the fraction done; true cancels). Throws ParseError (the server refused
-     * the SQL), CrmIOError (cannot connect), CrmTypeError, UnavailableError (no client library).
+     * the SQL), CrmIOError (cannot connect), CrmTypeError, UnsupportedError (no client library).
      */
     static readSql(uri, query, params = [], options = undefined) {
         checkText(uri, 'readSql(uri)');

@@ -16,7 +16,7 @@ import * as capi from './capi';
 
 export {
     CrmError, InvalidError, NoMemoryError, CrmIOError, ParseError, NotFoundError, CrmTypeError,
-    NumericError, StateError, FormatError, CancelledError, UnavailableError,
+    NumericError, StateError, FormatError, CancelledError, UnsupportedError,
 } from './errors';
 export { capi };
 export type { ProgressCallback };

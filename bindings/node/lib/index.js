@@ -60,6 +60,6 @@ module.exports = {
     StateError: errors.StateError,
     FormatError: errors.FormatError,
     CancelledError: errors.CancelledError,
-    UnavailableError: errors.UnavailableError,
+    UnsupportedError: errors.UnsupportedError,
     capi,
 };

@@ -172,7 +172,7 @@ final class Dataset implements \Countable
      *
      * @throws Exception\ParseException the server refused the SQL (its message)
      * @throws Exception\IOException cannot connect
-     * @throws Exception\UnavailableException the client library is not installed
+     * @throws Exception\UnsupportedException the client library is not installed
      */
     public static function readSql(string $uri, string $query, array $params = [],
                                    mixed ...$options): self

@@ -621,7 +621,7 @@ public final class Dataset implements AutoCloseable {
      *
      * @throws CrmException.Parse the server refused the SQL (its message)
      * @throws CrmException.IO cannot connect
-     * @throws CrmException.Unavailable the client library is not installed
+     * @throws CrmException.Unsupported the client library is not installed
      */
     public static Dataset readSql(String uri, String query, List<?> params, Map<String, ?> options) {
         String[] texts = new String[params == null ? 0 : params.size()];
