@@ -134,7 +134,7 @@ static void print_text(const clv_cmd *c, const crm_model *m, const crm_dataset *
         "r",  "alpha", "a",    "b",    "se_r",         "se_alpha",          "se_a",
         "se_b", "p",   "q",    "v",    "se_p",         "se_q",              "se_v",
         "loglik_bgnbd", "loglik_gamma_gamma", "n_repeat", "corr_frequency_monetary",
-        "converged_bgnbd", "converged_gamma_gamma"};
+        "converged_bgnbd", "converged_gamma_gamma", "dropout_rate", "dropout_rate_fixed"};
     for (size_t i = 0; i < sizeof nm / sizeof nm[0]; i++)
         crm_model_stat(m, nm[i], &v[i]);
     printf("file:        %s\nrows:        %zu\ncustomers:   %zu (%.0f with repeat purchases)\n",
@@ -144,6 +144,10 @@ static void print_text(const clv_cmd *c, const crm_model *m, const crm_dataset *
     printf("\nBG/NBD (loglik %.6g%s)\n", v[14], v[18] != 0 ? "" : ", not converged");
     for (int i = 0; i < 4; i++)
         printf("  %-6s %12.6g  (se %.3g)\n", nm[i], v[i], v[4 + i]);
+    if (v[21] != 0)
+        printf("  a and b run off to infinity: every customer drops out after a purchase\n"
+               "  with the same probability a/(a+b) = %.4g (the fixed-dropout limit)\n",
+               v[20]);
     printf("Gamma-Gamma (loglik %.6g%s)\n", v[15], v[19] != 0 ? "" : ", not converged");
     for (int i = 0; i < 3; i++)
         printf("  %-6s %12.6g  (se %.3g)\n", nm[8 + i], v[8 + i], v[11 + i]);

@@ -672,6 +672,86 @@ START_TEST(test_summary_small)
 }
 END_TEST
 
+/* ---- the fixed-dropout limit (a, b -> infinity) ------------------------------------------ */
+
+/* The reported defect: crm_synth --customers 200 --days 400, cleaned as the demo does
+ * (real sales of known customers, no duplicates, Amount = Quantity * UnitPrice), day
+ * summary. The BG/NBD fit runs off to a ~ 7e5, b ~ 9e6, where every expected_purchases
+ * was NaN. Now: the summary is the table the reference read (clv_synth200_summary.csv),
+ * the fit reports dropout_rate_fixed, every prediction is finite, and at the parameters
+ * of that fit the predictions equal the reference to 1e-9 ("synth200"). */
+static crm_dataset *synth200_summary(void)
+{
+    crm_synth_options so;
+    ck_assert_ok(crm_synth_options_init(&so, sizeof so));
+    so.customers = 200;
+    so.days = 400;
+    crm_dataset *raw = NULL, *tx = NULL, *sum = NULL;
+    ck_assert_ok(crm_synth_transactions(&so, &raw));
+    ck_assert_ok(crm_dataset_filter(raw,
+                                    "CustomerID is not missing and Quantity > 0 and UnitPrice > 0"
+                                    " and not startswith(InvoiceNo, 'C')",
+                                    &tx));
+    ck_assert_ok(crm_dataset_mutate(tx, "Amount", "Quantity * UnitPrice"));
+    size_t removed = 0;
+    ck_assert_ok(crm_clean_dedup(tx, NULL, 0, CRM_KEEP_FIRST, &removed));
+    crm_clv_summary_options o;
+    ck_assert_ok(crm_clv_summary_options_init(&o, sizeof o));
+    o.customer = "CustomerID";
+    o.date = "InvoiceDate";
+    o.amount = "Amount";
+    ck_assert_ok(crm_clv_summary(tx, &o, &sum));
+    crm_dataset_free(raw);
+    crm_dataset_free(tx);
+    return sum;
+}
+
+START_TEST(test_limit_synth200)
+{
+    crm_dataset *sum = synth200_summary(), *pd = NULL;
+    size_t n = crm_dataset_nrows(sum);
+    ck_assert_uint_eq(n, 200);
+    crm_model *fit = NULL;
+    ck_assert_ok(crm_clv_fit(sum, NULL, &fit));
+    double a, b, fixed, rate;
+    ck_assert_ok(crm_model_stat(fit, "a", &a));
+    ck_assert_ok(crm_model_stat(fit, "b", &b));
+    ck_assert_ok(crm_model_stat(fit, "dropout_rate_fixed", &fixed));
+    ck_assert_ok(crm_model_stat(fit, "dropout_rate", &rate));
+    ck_assert(isfinite(a) && isfinite(b) && a + b > 1e6);
+    ck_assert_double_eq(fixed, 1);
+    ck_assert_double_eq_tol(rate, a / (a + b), 1e-15);
+    static const char *const pc[4] = {"clv", "p_alive", "expected_purchases", "expected_spend"};
+    ck_assert_ok(crm_dataset_clone(sum, &pd));
+    ck_assert_ok(crm_model_predict(fit, pd, "clv"));
+    for (int j = 0; j < 4; j++) {
+        double *v = column(pd, pc[j]);
+        for (size_t i = 0; i < n; i++)
+            ck_assert_msg(isfinite(v[i]) && v[i] >= 0, "%s row %zu: %g", pc[j], i, v[i]);
+        free(v);
+    }
+    crm_dataset_free(pd);
+    crm_model_free(fit);
+
+    /* at the reference's parameters (those of this fit, as the reference records them) */
+    const double bg[4] = {0.2918545589339872, 15.35286492573851, 677983.5687154635,
+                          8741910.47967612};
+    const double gg[3] = {0.5573115039103529, 1.5887757149071575, 172.98472182910754};
+    crm_model *m = model_at(bg, gg, 12, 30, 360);
+    ck_assert_ok(crm_model_stat(m, "dropout_rate_fixed", &fixed));
+    ck_assert_double_eq(fixed, 1);
+    /* rows 0 (x 2, t_x 87, T 109) and 3 (x 0, T 150): mpmath hyp2f1 at 40 digits */
+    const double tx3[2][3] = {{2, 87, 109}, {0, 0, 150}};
+    const double want[2] = {4.361363467542131, 0.577924338494688};
+    for (int k = 0; k < 2; k++) {
+        double e = crm__clv_expected(bg, tx3[k][0], tx3[k][1], tx3[k][2], 360);
+        ck_assert_msg(fabs(e - want[k]) <= 1e-9 * want[k], "%d: %.17g vs %.17g", k, e, want[k]);
+    }
+    crm_model_free(m);
+    crm_dataset_free(sum);
+}
+END_TEST
+
 Suite *crm_clv_suite(void)
 {
     Suite *s = suite_create("clv");
@@ -686,6 +766,7 @@ Suite *crm_clv_suite(void)
     tcase_add_test(tc, test_limits);
     tcase_add_test(tc, test_json_threads_predict);
     tcase_add_test(tc, test_summary_small);
+    tcase_add_test(tc, test_limit_synth200);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -75,7 +75,14 @@
  *   transformation as (a+b+x-1) [(1 - (1-z)^(a-1))/(a-1) - (1-z)^(a-1)
  *   sum_k>=1 (a+b-1-r)_k (a)_(k-1) / ((a+b+x-1)_k k!) z^k] / D with
  *   z = t/(alpha+T+t): a series of terms of one sign (no cancellation),
- *   defined at a = 1 too;
+ *   defined at a = 1 too. When (a-1) ln(1+t/(alpha+T)) > 40 (large a,
+ *   where (1-z)^(a-1) underflows and the series needs about a z terms) the
+ *   same quantity is taken in its integral form D^-1 E[h(p)], p ~ Beta(a,
+ *   b+x), h(p) = (1 - (1 + p t/(alpha+T))^-(r+x)) / p, by the trapezoidal
+ *   rule in logit(p) (geometric convergence; the density's normalising
+ *   constant by the same sum): finite for every finite parameter, to about
+ *   1e-15 relative; as a, b -> infinity with a/(a+b) -> d it tends to the
+ *   fixed-dropout value (1 - (1 + d t/(alpha+T))^-(r+x)) / d / D;
  * - `expected_spend` = p (v + x m) / (p x + q - 1) (the Gamma-Gamma
  *   conditional mean; for x = 0 the population mean p v / (q - 1)); NaN
  *   when q <= 1 (the mean does not exist);
@@ -95,7 +102,19 @@
  *   `n_triples` (distinct (x, t_x, T)), `corr_frequency_monetary`,
  *   `converged_bgnbd`, `iterations_bgnbd`, `converged_gamma_gamma`,
  *   `iterations_gamma_gamma`, `l2`, `horizon`, `discount`,
- *   `periods_per_month`, `t`.
+ *   `periods_per_month`, `t`, `dropout_rate` (a/(a+b), the mean dropout
+ *   probability), `dropout_rate_fixed` (1 when a + b > 1e6, else 0: see
+ *   below).
+ * - Boundary of the BG/NBD fit. When the data are as likely under one
+ *   dropout probability for every customer as under any spread of it, the
+ *   likelihood keeps rising as a, b -> infinity with a/(a+b) fixed (the
+ *   BG/NBD tends to that fixed-dropout model): the fit stops with a and b
+ *   very large (converged_bgnbd often 0, se_a and se_b huge), returns
+ *   CRM_OK with finite parameters and sets `dropout_rate_fixed` = 1 (a + b
+ *   > 1e6: the Beta's standard deviation is below 5e-4). Read a and b then
+ *   only through `dropout_rate`; the predictions are those of the limit
+ *   model and finite. Small shops often end there (e.g. crm synth
+ *   --customers 200 --days 400: a ~ 7e5, b ~ 9e6).
  * - crm_model_summary(): columns `model` ("bgnbd" or "gamma_gamma"),
  *   `term`, `estimate`, `std_error`; one row per parameter.
  * - JSON members (kind "clv"): "columns" (the 4 summary column names),

@@ -376,7 +376,11 @@ static const char *const clv_stat_names[] = {
     "se_v", "loglik_bgnbd", "loglik_gamma_gamma", "loglik", "n_customers", "n_repeat",
     "n_triples", "corr_frequency_monetary", "converged_bgnbd", "iterations_bgnbd",
     "converged_gamma_gamma", "iterations_gamma_gamma", "l2", "horizon", "discount",
-    "periods_per_month", "t", NULL};
+    "periods_per_month", "t", "dropout_rate", "dropout_rate_fixed", NULL};
+
+/* a + b above which the Beta(a, b) of the dropout probability is taken as a
+ * point mass (its standard deviation is below 5e-4): see crm/clv.h. */
+#define DROPOUT_FIXED_AB 1e6
 
 static double clv_stat(const void *state, size_t i)
 {
@@ -401,7 +405,9 @@ static double clv_stat(const void *state, size_t i)
     case 26: return m->horizon;
     case 27: return m->discount;
     case 28: return m->per_month;
-    default: return m->t;
+    case 29: return m->t;
+    case 30: return m->bg[2] / (m->bg[2] + m->bg[3]);
+    default: return m->bg[2] + m->bg[3] > DROPOUT_FIXED_AB;
     }
 }
 

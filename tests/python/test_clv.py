@@ -84,3 +84,23 @@ def test_errors():
         libcrm.Clv(l2=-1.0).fit(bad)
     with pytest.raises(TypeError):
         libcrm.clv_summary([], "c", "d", "a")
+
+
+def test_fixed_dropout_boundary_predictions_finite():
+    # the reported defect: a small shop (synth 200 customers, 400 days, cleaned as the
+    # demo does) fits a, b ~ 1e6-1e7; every expected_purchases used to be NaN
+    tx = libcrm.synth(customers=200, days=400)
+    tx = tx.filter("CustomerID is not missing and Quantity > 0 and UnitPrice > 0"
+                   " and not startswith(InvoiceNo, 'C')")
+    tx.mutate("Amount", "Quantity * UnitPrice")
+    tx.dedup()
+    s = libcrm.clv_summary(tx, "CustomerID", "InvoiceDate", "Amount")
+    m = libcrm.Clv().fit(s)
+    a, b = m.params["a"], m.params["b"]
+    assert math.isfinite(a) and math.isfinite(b) and a + b > 1e6
+    assert m.stat("dropout_rate_fixed") == 1
+    assert m.stat("dropout_rate") == pytest.approx(a / (a + b), rel=1e-15)
+    m.predict(s)
+    cols = s.to_columns()
+    for c in ("clv", "p_alive", "expected_purchases", "expected_spend"):
+        assert all(math.isfinite(v) and v >= 0 for v in cols[c]), c
