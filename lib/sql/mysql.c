@@ -971,8 +971,9 @@ static crm_status my_table_exists(crm__sql_conn *c, const char *schema, const ch
  * tab, newline, backslash and NUL escaped; NULL as \N): the server parses no
  * statement with thousands of parameters, where a prepared INSERT spends a
  * fifth of its time (bench/sql, same run: 1.48 s against 1.71 s for 100,000
- * rows of 12 columns; InnoDB's row insert is most of the rest). LOCAL implies IGNORE (a duplicate key or a value the column cannot
- * hold would be skipped or changed with a warning), so every warning, and any
+ * rows of 12 columns; InnoDB's row insert is most of the rest). LOCAL
+ * implies IGNORE (a duplicate key or a value the column cannot hold would be
+ * skipped or changed with a warning), so every warning, and any
  * row count other than the batch's, fails the write, with the server's first
  * warning as the message: the caller rolls back. A server or client that
  * refuses LOCAL INFILE (error 4166 or 1148: MariaDB's local_infile=OFF, or
