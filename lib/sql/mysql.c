@@ -27,7 +27,6 @@
 
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* ---- Connector/C, as far as used (ABI of libmariadb.so.3) --------------------- */
@@ -1165,7 +1164,8 @@ static crm_status load_warning(crm__sql_conn *c, unsigned long long rows, size_t
         MYSQL_RES *r = c->api.store_result(c->my);
         char **row = r ? c->api.fetch_row(r) : NULL;
         if (row && row[1] && row[2]) {
-            code = (unsigned int)strtoul(row[1], NULL, 10);
+            for (const char *d = row[1]; *d >= '0' && *d <= '9' && code < 100000; d++)
+                code = code * 10 + (unsigned int)(*d - '0'); /* no locale-dependent libc */
             snprintf(msg, sizeof msg, "%s", row[2]);
         }
         if (r)
