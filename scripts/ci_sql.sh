@@ -15,6 +15,8 @@
 #  3. runs the nightly-job examples: WooCommerce-style in PHP over MariaDB,
 #     Odoo-style in Python over PostgreSQL, and the C one over SQLite.
 # The servers are stopped by PID and removed at the end, also on failure.
+#  4. MariaDB writes as LOAD DATA LOCAL INFILE, with ?local_infile=0 and against a
+#     server with local_infile=OFF (the prepared-INSERT fallback): read back equal.
 # Run time: about 1 to 2 minutes on 2 cores.
 #
 # Usage: scripts/ci_sql.sh   (from a clone after the dev build: build/dev exists)
@@ -147,6 +149,39 @@ sys.exit(a != b)' "$tmp/csv.logreg.json" "$tmp/$b.logreg.json"
         cmp "$tmp/shop.csv" "$tmp/$b.orders_back.csv"
 done
 echo "(same results: $((SECONDS - t1)) s)"
+
+# ---- MariaDB writes: LOAD DATA LOCAL INFILE and the prepared-INSERT fallback --------------
+my_root() { env -u MYSQL_PWD mariadb --no-defaults -S "$SQL_DIR/my/sock" -uroot -N "$@"; }
+com_load() { my_root -e "SHOW GLOBAL STATUS LIKE 'Com_load'" | cut -f2; }
+# writes the shop into table $1 through URI $2, reads it back; $3: "load" if the
+# write must have gone as LOAD DATA, "insert" if it must not, "refused" if the
+# server refused the first one (counted in Com_load) and prepared INSERTs followed
+my_write_back() {
+    local n0 n1
+    n0=$(com_load)
+    "$crm" clean "$tmp/shop.csv" -o "$2" --table "$1" >>"$tmp/my_load.log" 2>&1 || return 1
+    n1=$(com_load)
+    if [ "$3" = load ] && [ "$n1" -le "$n0" ]; then echo "no LOAD DATA ran"; return 1; fi
+    if [ "$3" = insert ] && [ "$n1" -ne "$n0" ]; then echo "LOAD DATA ran"; return 1; fi
+    if [ "$3" = refused ] && [ "$n1" -ne $((n0 + 1)) ]; then
+        echo "$((n1 - n0)) LOAD DATA statements, 1 expected"
+        return 1
+    fi
+    "$crm" clean --sql "$2" --query "SELECT * FROM $1 ORDER BY line" -o "$tmp/$1.csv" \
+        >>"$tmp/my_load.log" 2>&1 && cmp "$tmp/shop.csv" "$tmp/$1.csv"
+}
+check "my: the shop written as LOAD DATA LOCAL INFILE (the default), read back equal" \
+    my_write_back orders_load "$CRM_TEST_MY_URI" load
+check "my: ?local_infile=0: the shop written with prepared INSERTs, read back equal" \
+    my_write_back orders_insert "$CRM_TEST_MY_URI&local_infile=0" insert
+# a server with local_infile=OFF refuses LOAD DATA (error 4166): the write falls back
+if my_root -e "SET GLOBAL local_infile = 0"; then
+    check "my: server local_infile=OFF: falls back to prepared INSERTs, read back equal" \
+        my_write_back orders_refused "$CRM_TEST_MY_URI" refused
+    my_root -e "SET GLOBAL local_infile = 1" || check "my: local_infile set back to ON" false
+else
+    check "my: SET GLOBAL local_infile = 0 as root" false
+fi
 
 # ---- 2. per-backend tests --------------------------------------------------------------
 t1=$SECONDS

@@ -153,7 +153,7 @@ static int bench_read(const char *uri, int runs)
     return 0;
 }
 
-static int bench_write(const char *uri, int runs, const char *csv)
+static int bench_write(const char *uri, int runs, const char *csv, const char *prefix)
 {
     crm_dataset *ds = NULL;
     crm_status st = crm_dataset_read_csv(csv, NULL, &ds);
@@ -163,7 +163,7 @@ static int bench_write(const char *uri, int runs, const char *csv)
     double *t = malloc((size_t)runs * sizeof *t);
     char table[64] = "";
     for (int r = 0; r < runs; r++) {
-        snprintf(table, sizeof table, "crm_scores_c%d", r);
+        snprintf(table, sizeof table, "%.40s%d", prefix, r);
         double t0 = now();
         st = crm_dataset_write_sql(ds, uri, table, NULL); /* CREATE: a new table */
         t[r] = now() - t0;
@@ -209,8 +209,8 @@ int main(int argc, char **argv)
     if (argc >= 4 && runs > 0 && strcmp(argv[1], "read") == 0)
         return bench_read(argv[2], runs);
     if (argc >= 5 && runs > 0 && strcmp(argv[1], "write") == 0)
-        return bench_write(argv[2], runs, argv[4]);
+        return bench_write(argv[2], runs, argv[4], argc > 5 ? argv[5] : "crm_scores_c");
     fprintf(stderr, "usage: bench_sql_servers load URI TABLE FILE.csv | read URI RUNS | "
-                    "write URI RUNS SCORES.csv\n");
+                    "write URI RUNS SCORES.csv [TABLE_PREFIX]\n");
     return 2;
 }

@@ -14,7 +14,10 @@
 # Servers: throwaway ones on unix sockets (tests/sql/servers.sh), stopped and
 # removed at the end, also on failure. Best of RUNS (default 5) per side.
 #
-# Usage: bench/sql/run.sh        (RUNS=5, BUILD_DIR=build/release)
+# MariaDB's write also runs with ?local_infile=0 (prepared INSERTs instead of
+# LOAD DATA LOCAL INFILE) for comparison.
+# Usage: bench/sql/run.sh        (RUNS=5, BUILD_DIR=build/release, BACKENDS="pg my sqlite";
+#                                  SKIP_READ=1 measures the writes only)
 # Build first: cmake --preset release && cmake --build build/release --target bench crm_cli
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -61,12 +64,15 @@ echo "scores: $(($(wc -l < "$tmp/scores.csv") - 1)) rows, $(head -1 "$tmp/scores
 
 status=0
 summary=()
-for b in pg my sqlite; do
+for b in ${BACKENDS:-pg my sqlite}; do
     case $b in
     pg) uri=$CRM_TEST_PG_URI ;;
     my) uri=$CRM_TEST_MY_URI ;;
     sqlite) uri=$sqlite ;;
     esac
+    if [ -n "${SKIP_READ:-}" ]; then
+        echo "(SKIP_READ: the read is not measured)"
+    else
     "$bench" load "$uri" order_lines "$tmp/order_lines.csv"
     echo
     echo "== read, $b"
@@ -93,12 +99,19 @@ for b in pg my sqlite; do
         }') || status=1
     summary+=("$line")
     echo "$line"
+    fi
 
     echo
     echo "== write, $b"
     c=$("$bench" write "$uri" "$runs" "$tmp/scores.csv")
     pa=$("$py" "$here/sql_pandas.py" write "$b" "$uri" "$runs" pandas-sqlalchemy sqlalchemy "$tmp/scores.csv")
     printf '%s\n%s\n' "$c" "$pa"
+    if [ "$b" = my ]; then
+        # the same write without LOAD DATA LOCAL INFILE (prepared multi-row INSERTs)
+        ci=$("$bench" write "$uri&local_infile=0" "$runs" "$tmp/scores.csv" crm_scores_i)
+        echo "$ci" | sed 's/impl=libcrm/impl=libcrm-insert/'
+        summary+=("$(echo "$ci" | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^best_s=/) print "write my, prepared INSERTs (?local_infile=0): libcrm " substr($i, 8) " s" }')")
+    fi
     line=$(printf '%s\n%s\n' "$c" "$pa" | awk -v b="$b" '
         { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[NR, kv[1]] = kv[2] } }
         END {
