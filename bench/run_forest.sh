@@ -55,11 +55,13 @@ run_side() {
     sampler=
     cut -d' ' -f1 /proc/loadavg >> "$tmp/load"
     load=$(awk 'NR == 1 || $1 < lo { lo = $1 } NR == 1 || $1 > hi { hi = $1 } { s += $1 }
-                END { printf "load_min=%.2f load_mean=%.2f load_max=%.2f", lo, s / NR, hi }' "$tmp/load")
+                END { printf "load_min=%.2f load_mean=%.2f load_max=%.2f", lo, s / NR, hi }' \
+        "$tmp/load")
     echo "$line $load" | tee -a "$tmp/results"
 }
 
-echo "run_forest.sh: $rows x 20 rows, $trees trees, depth $depth, $threads threads, best of 1; started $(date -u +%FT%TZ)"
+echo "run_forest.sh: $rows x 20 rows, $trees trees, depth $depth, $threads threads," \
+    "best of 1; started $(date -u +%FT%TZ)"
 /usr/bin/python3 "$here/forest_sklearn.py" "$rows" "$trees" "$depth" "$threads" "$tmp"
 run_side libcrm "$bench" "$rows" "$trees" "$depth" hist "$threads"
 run_side ranger Rscript "$here/forest_ranger.R" "$tmp" "$rows" "$trees" "$depth" "$threads"
@@ -80,20 +82,26 @@ awk -v tol="$tol" '
         for (base = 0; base < NR; base += 3) {
             l = base + 1; r = base + 2; s = base + 3
             for (k = base + 1; k <= base + 3; k++)
-                printf "summary: %-12s threads %s: fit %.1f s wall, %.1f s CPU; peak RSS %.1f MiB; held-out accuracy %.6f, AUC %.6f; load %s-%s (mean %s)\n", \
-                    v[k, "impl"], v[k, "threads"], v[k, "fit_s"], v[k, "fit_cpu_s"], v[k, "peak_rss_kb"] / 1024, \
-                    v[k, "test_acc"], v[k, "test_auc"], v[k, "load_min"], v[k, "load_max"], v[k, "load_mean"]
-            printf "summary: libcrm vs scikit-learn %.2fx wall, %.2fx CPU; vs ranger %.2fx wall, %.2fx CPU\n", \
+                printf "summary: %-12s threads %s: fit %.1f s wall, %.1f s CPU; " \
+                    "peak RSS %.1f MiB; held-out accuracy %.6f, AUC %.6f; load %s-%s (mean %s)\n", \
+                    v[k, "impl"], v[k, "threads"], v[k, "fit_s"], v[k, "fit_cpu_s"], \
+                    v[k, "peak_rss_kb"] / 1024, v[k, "test_acc"], v[k, "test_auc"], \
+                    v[k, "load_min"], v[k, "load_max"], v[k, "load_mean"]
+            printf "summary: libcrm vs scikit-learn %.2fx wall, %.2fx CPU; " \
+                "vs ranger %.2fx wall, %.2fx CPU\n", \
                 v[s, "fit_s"] / v[l, "fit_s"], v[s, "fit_cpu_s"] / v[l, "fit_cpu_s"], \
                 v[r, "fit_s"] / v[l, "fit_s"], v[r, "fit_cpu_s"] / v[l, "fit_cpu_s"]
             for (k = r; k <= s; k++)
-                if (d(v[l, "test_acc"], v[k, "test_acc"]) > tol || d(v[l, "test_auc"], v[k, "test_auc"]) > tol) {
-                    printf "CHECK FAILED: libcrm held-out accuracy %s / AUC %s vs %s %s / %s (tolerance %s)\n", \
-                        v[l, "test_acc"], v[l, "test_auc"], v[k, "impl"], v[k, "test_acc"], v[k, "test_auc"], tol
+                if (d(v[l, "test_acc"], v[k, "test_acc"]) > tol ||
+                    d(v[l, "test_auc"], v[k, "test_auc"]) > tol) {
+                    printf "CHECK FAILED: libcrm held-out accuracy %s / AUC %s " \
+                        "vs %s %s / %s (tolerance %s)\n", v[l, "test_acc"], v[l, "test_auc"], \
+                        v[k, "impl"], v[k, "test_acc"], v[k, "test_auc"], tol
                     bad = 1
                 }
         }
-        printf "check: held-out accuracy and AUC of libcrm within %s of scikit-learn and ranger%s\n", \
+        printf "check: held-out accuracy and AUC of libcrm within %s " \
+            "of scikit-learn and ranger%s\n", \
             tol, bad ? ": FAILED" : ""
         exit bad
     }' "$tmp/results"

@@ -12,7 +12,8 @@
  * flags), predict it with m (a tree or forest model with target `target`) and score it:
  * classification with a two-class target: crm_metrics_classification() of the probability of
  * the positive class (`positive`, or the model's second class when NULL, as the training
- * summary; 1 for a 0/1 number target), regression: crm_metrics_regression(). *out: the one-row metrics table.
+ * summary; 1 for a 0/1 number target), regression: crm_metrics_regression(). *out: the
+ * one-row metrics table.
  * Returns 0, or the exit status after a message (a target of more than two classes is
  * refused: the metrics are binary). */
 int cli_heldout_metrics(const char *path, const cli_csvflags *f, const crm_model *m,
