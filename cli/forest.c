@@ -1,12 +1,14 @@
 /* crm forest FILE --target COL --features A,B.. [--trees N] [--mtry M] [--max-depth D]
  *            [--min-samples-leaf N] [--sample-fraction F] [--no-bootstrap] [--class-weight W]
- *            [--histogram] [--threads T] [--seed S] [--importance permutation] [-o OUT]
- *            [--model M.json] [--json] [csv flags]:
- * a random forest (crm_forest_fit) with its out-of-bag error and feature importances. */
+ *            [--histogram] [--threads T] [--seed S] [--importance permutation] [--test FILE]
+ *            [-o OUT] [--model M.json] [--json] [csv flags]:
+ * a random forest (crm_forest_fit) with its out-of-bag error and feature importances, and
+ * with --test its held-out metrics. */
 #include "args.h"
 #include "commands.h"
 #include "csvflags.h"
 #include "errors.h"
+#include "heldout.h"
 #include "json_out.h"
 #include "lists.h"
 #include "options.h"
@@ -23,7 +25,7 @@
 static const char fr_usage[] =
     "crm forest FILE --target COL --features A,B.. [--trees N] [--mtry M] [--max-depth D] "
     "[--min-samples-leaf N] [--sample-fraction F] [--no-bootstrap] [--class-weight W] "
-    "[--histogram] [--threads T] [--seed S] [--importance permutation] [-o OUT] "
+    "[--histogram] [--threads T] [--seed S] [--importance permutation] [--test FILE] [-o OUT] "
     "[--model M.json] [--json]";
 
 static void fr_help(const void *ctx)
@@ -59,6 +61,9 @@ static void fr_help(const void *ctx)
            "                        same for any count)\n"
            "  --seed S              seed of the samples and the trees (default 0)\n"
            "  --importance permutation  also the out-of-bag permutation importance\n"
+           "  --test FILE           held-out rows (same columns, same CSV flags): print\n"
+           "                        their accuracy, AUC, log loss, precision, recall and F1\n"
+           "                        (two classes) or RMSE, MAE and R^2 (regression)\n"
            "  -o, --output FILE     write the input rows with \"prediction\" (and for\n"
            "                        classification \"prediction_proba\") as CSV\n"
            "  --model FILE          save the fitted model as JSON (crm/model.h)\n"
@@ -70,7 +75,7 @@ static void fr_help(const void *ctx)
 
 /* What crm forest reports besides the model: the command line, parsed. */
 typedef struct fr_report {
-    const char *path, *target, *out, *model_path;
+    const char *path, *target, *out, *model_path, *test_path;
     char **feat;
     size_t nf;
     int32_t json;
@@ -95,7 +100,7 @@ static int fit_forest(crm_dataset *ds, const fr_report *r, crm_forest_options *f
 }
 
 static void print_forest_text(const crm_dataset *ds, const fr_report *r, const crm_model *m,
-                              const crm_dataset *imp, int perm)
+                              const crm_dataset *imp, const crm_dataset *test, int perm)
 {
     double regression = 0, trees = 0, mtry = 0, oob = 0, score = 0, rows = 0, leaves = 0,
            depth = 0;
@@ -133,6 +138,7 @@ static void print_forest_text(const crm_dataset *ds, const fr_report *r, const c
         if (perm) printf("  %11.4f", pv);
         printf("\n");
     }
+    if (test) cli_heldout_print(r->test_path, test, regression != 0);
 }
 
 int cli_cmd_forest(int argc, char **argv)
@@ -144,11 +150,12 @@ int cli_cmd_forest(int argc, char **argv)
     cli_csvflags f;
     int rc = cli_csvflags_init(&f, argc);
     if (rc) return rc;
-    const char *path = NULL, *out = NULL, *model_path = NULL, *target = NULL, *featarg = NULL;
+    const char *path = NULL, *out = NULL, *model_path = NULL, *target = NULL, *featarg = NULL,
+               *test_path = NULL;
     int32_t json = 0, histogram = 0;
     char **feat = NULL;
     size_t nf = 0;
-    crm_dataset *ds = NULL, *imp = NULL;
+    crm_dataset *ds = NULL, *imp = NULL, *test = NULL;
     crm_model *m = NULL;
     static const cli_choice criteria[] = {
         {"gini", CRM_TREE_GINI}, {"entropy", CRM_TREE_ENTROPY}, {"mse", CRM_TREE_MSE}, {NULL, 0}};
@@ -166,6 +173,7 @@ int cli_cmd_forest(int argc, char **argv)
     const cli_option opts[] = {
         {"output", 'o', CLI_FILE(&out)},
         {"model", 0, CLI_FILE(&model_path)},
+        {"test", 0, CLI_FILE(&test_path)},
         {"target", 0, CLI_STRING(&target)},
         {"features", 0, CLI_STRING(&featarg)},
         {"positive", 0, CLI_STRING(&fo.positive)},
@@ -199,8 +207,10 @@ int cli_cmd_forest(int argc, char **argv)
         rc = cli_lib_error(path);
         goto done;
     }
-    const fr_report r = {path, target, out, model_path, feat, nf, json};
+    const fr_report r = {path, target, out, model_path, test_path, feat, nf, json};
     if ((rc = fit_forest(ds, &r, &fo, &m, &imp))) goto done;
+    if (test_path && (rc = cli_heldout_metrics(test_path, &f, m, target, fo.positive, &test)))
+        goto done;
     /* everything is computed: the files last, so that a failure writes none */
     if (out && (rc = cli_write_csv(ds, out, &f.opts))) goto done;
     if (model_path && (rc = cli_save_model(m, model_path))) goto done;
@@ -208,14 +218,20 @@ int cli_cmd_forest(int argc, char **argv)
         cli_json_model_start(path, crm_dataset_nrows(ds), target, feat, nf, m);
         fputs(", \"importances\": ", stdout);
         cli_table_json(imp);
+        if (test) {
+            fputs(", \"test\": ", stdout);
+            cli_table_json(test);
+        }
         cli_json_files_end(out, model_path);
     } else {
-        print_forest_text(ds, &r, m, imp, fo.importance == CRM_FOREST_IMPORTANCE_PERMUTATION);
+        print_forest_text(ds, &r, m, imp, test,
+                          fo.importance == CRM_FOREST_IMPORTANCE_PERMUTATION);
     }
     rc = cli_flush_stdout();
 done:
     crm_model_free(m);
     crm_dataset_free(imp);
+    crm_dataset_free(test);
     crm_dataset_free(ds);
     cli_free_list(feat, nf);
     cli_csvflags_free(&f);
