@@ -160,6 +160,53 @@ START_TEST(test_report_escapes_hostile_text)
 }
 END_TEST
 
+/* Customers behind a cross-sell rule, by hand: X and Y are together in orders I1 and
+ * I2 (customer A) and I3 (customer B); C buys X (I4) and Y (I5) but never in one order;
+ * I6 and I7 hold Z alone. Rule X -> Y (or Y -> X): 3 orders, 2 customers; support
+ * {X, Y} = 3/7, support X = support Y = 4/7, confidence 3/4, lift (3/7) / (4/7)^2. */
+START_TEST(test_report_crosssell_customers)
+{
+    enum { N = 12 };
+    const char *cust[N] = {"A", "A", "A", "A", "B", "B", "C", "C", "C", "C", "A", "B"};
+    const char *inv[N] = {"I1", "I1", "I2", "I2", "I3", "I3", "I4", "I4", "I5", "I5", "I6",
+                          "I7"};
+    const char *item[N] = {"X", "Y", "Y", "X", "X", "Y", "X", "Z", "Y", "Z", "Z", "Z"};
+    int64_t when[N];
+    double amount[N];
+    for (int i = 0; i < N; i++) {
+        when[i] = (int64_t)(10 + 20 * (inv[i][1] - '0')) * DAY;
+        amount[i] = 1 + i % 3;
+    }
+    crm_dataset *tx = NULL;
+    ck_assert_ok(crm_dataset_new(&tx));
+    ck_assert_ok(crm_dataset_add_text(tx, "cust", cust, N));
+    ck_assert_ok(crm_dataset_add_text(tx, "inv", inv, N));
+    ck_assert_ok(crm_dataset_add_text(tx, "item", item, N));
+    ck_assert_ok(crm_dataset_add_time(tx, "when", when, N));
+    ck_assert_ok(crm_dataset_add_number(tx, "amount", amount, N));
+    crm_report_options o;
+    ck_assert_ok(crm_report_options_init(&o, sizeof o));
+    o.customer = "cust", o.date = "when", o.amount = "amount", o.invoice = "inv", o.item = "item";
+    o.min_support = 0.3; /* {X, Y}: 3/7 orders; {X, Z}, {Y, Z}: 1/7 each */
+    o.min_lift = 0;
+    o.n_threads = 1;
+    char *page = NULL;
+    ck_assert_ok(crm_report_render(tx, &o, &page));
+    ck_assert_double_eq(check_value(page, "apriori.rules"), 1); /* Y -> X redundant */
+    ck_assert_double_eq(check_value(page, "report.rule.0.customers"), 2);
+    ck_assert_double_eq(check_value(page, "apriori.rule.0.count"), 3);
+    ck_assert_double_eq_tol(check_value(page, "apriori.rule.0.confidence"), 0.75, 1e-12);
+    ck_assert_double_eq_tol(check_value(page, "apriori.rule.0.lift"), (3.0 / 7) / (16.0 / 49),
+                            1e-12);
+    ck_assert(isnan(check_value(page, "report.rule.1.customers")));
+    ck_assert(strstr(page, "2</span> customers did, in <span"));
+    ck_assert(strstr(page, "3</span> orders (<span"));
+    ck_assert(strstr(page, ">customers</th>"));
+    crm_free(page);
+    crm_dataset_free(tx);
+}
+END_TEST
+
 /* One customer, one row: the report still renders; analyses that need more
  * data say why in a sentence. */
 START_TEST(test_report_degenerate)
@@ -317,6 +364,7 @@ Suite *crm_report_suite(void)
     tcase_add_test(core, test_report_sections);
     tcase_add_test(core, test_report_escapes_hostile_text);
     tcase_add_test(core, test_report_write);
+    tcase_add_test(core, test_report_crosssell_customers);
     tcase_set_timeout(core, 60);
     suite_add_tcase(s, core);
     TCase *limits = tcase_create("limits");

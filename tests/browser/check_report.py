@@ -9,7 +9,8 @@ docs/report.md lists as its equivalents, opens the page in Chromium (tests/brows
 and asserts:
   - no console error, no network request other than the page itself;
   - every chart (<figure> <svg>) draws marks with a non-zero bounding box;
-  - every number marked data-check equals the CLI's JSON or CSV output.
+  - every number marked data-check equals the CLI's JSON or CSV output; the customers
+    behind each cross-sell rule equal an independent pandas count on SALES.csv.
 Saves full-page screenshots (light, dark, narrow) under --screens. Exit 0 ok, 1 failure.
 """
 
@@ -53,6 +54,46 @@ def compare(checks, key, want, rel=0.0):
     got = checks.pop(key)
     if not same(got, float(want), rel):
         fail(f"{key}: page {got!r}, CLI {want!r}")
+
+
+def split_items(s):
+    """Items of an escaped list of crm apriori ("A, B\\, C" -> ["A", "B, C"])."""
+    items, cur, i = [], [], 0
+    while i < len(s):
+        if s[i] == "\\" and i + 1 < len(s):
+            cur.append(s[i + 1])
+            i += 2
+        elif s.startswith(", ", i):
+            items.append("".join(cur))
+            cur, i = [], i + 2
+        else:
+            cur.append(s[i])
+            i += 1
+    items.append("".join(cur))
+    return items
+
+
+def rule_customers(data, rules_shown):
+    """Distinct customers who bought all items of each rule in one order, counted with
+    pandas (the reference Python, $PYTHON or /usr/bin/python3, when this one has none)."""
+    try:
+        import pandas as pd
+    except ImportError:
+        py = os.environ.get("PYTHON", "/usr/bin/python3")
+        res = subprocess.run([py, __file__, "--rule-customers", str(data)], check=True,
+                             input=json.dumps(rules_shown), stdout=subprocess.PIPE, text=True)
+        return json.loads(res.stdout)
+    df = pd.read_csv(data, dtype=str, keep_default_na=False,
+                     usecols=["InvoiceNo", "CustomerID", "Description"])
+    df = df[(df.InvoiceNo != "") & (df.CustomerID != "") & (df.Description != "")]
+    out = []
+    for lhs, rhs in rules_shown:
+        items = set(split_items(lhs)) | set(split_items(rhs))
+        sub = df[df.Description.isin(items)]
+        per = sub.groupby(["InvoiceNo", "CustomerID"]).Description.nunique()
+        full = per[per == len(items)]
+        out.append(int(full.index.get_level_values("CustomerID").nunique()))
+    return out
 
 
 def cli_outputs(crm, data, work, amount_args, l2):
@@ -142,6 +183,8 @@ def check_numbers(checks, rules_shown, cli):
             continue
         for field in ("count", "confidence", "lift"):
             compare(checks, f"apriori.rule.{i}.{field}", rule[field])
+    for i, n in enumerate(cli["rule_customers"]):
+        compare(checks, f"report.rule.{i}.customers", n)
     compare(checks, "clv.total", math.fsum(cli["clv"].values()), 1e-12)
     top = [k for k in checks if k.startswith("clv.value.")]
     if not top:
@@ -218,6 +261,7 @@ def check_page(page_path, screens, name, cli, get_cli):
           f"{len(rules_shown)} rules")
     # the page says which L2 penalty the churn model needed (0 unless separated)
     cli.update(get_cli(checks.get("logreg.l2", 0.0)))
+    cli["rule_customers"] = rule_customers(cli["data"], rules_shown)
     check_numbers(checks, rules_shown, cli)
 
 
@@ -243,7 +287,7 @@ def main():
     print(f"{a.name}: report {size} bytes")
     if size > 2 * 1024 * 1024:
         fail(f"{a.name}: report is {size} bytes (> 2 MB)")
-    cli = {}
+    cli = {"data": a.data}
     check_page(page, a.screens, a.name, cli, lambda l2: cli_outputs(a.crm, a.data, a.work,
                                                                      amount_args, l2))
     if failures:
@@ -254,4 +298,7 @@ def main():
 
 
 if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--rule-customers":
+        print(json.dumps(rule_customers(sys.argv[2], json.load(sys.stdin))))
+        sys.exit(0)
     sys.exit(main())
