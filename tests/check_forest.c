@@ -399,8 +399,11 @@ START_TEST(test_bad_input)
     ck_assert_int_eq(crm_forest_oob_predict(f, small, "o"), CRM_E_INVALID);
     ck_assert_int_eq(crm_forest_oob_predict(f, NULL, "o"), CRM_E_INVALID);
     ck_assert_ok(crm_forest_tree(f, 0, &t));
-    ck_assert_int_eq(crm_forest_tree(t, 0, &t), CRM_E_TYPE);
-    ck_assert_ptr_null(t);
+    crm_model *t2 = f; /* any non-NULL value: a failure must set it to NULL */
+    ck_assert_int_eq(crm_forest_tree(t, 0, &t2), CRM_E_TYPE); /* a tree is no forest */
+    ck_assert_ptr_null(t2);
+    crm_model_free(t);
+    t = NULL;
     /* predicting needs the feature columns */
     crm_dataset *nofeat = NULL;
     ck_assert_ok(crm_dataset_new(&nofeat));
