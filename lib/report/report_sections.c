@@ -186,7 +186,7 @@ static void rf_grid(rep_page *p, const double *r, const double *f, size_t n, int
     const char *hdr[] = {"r_score", "f_score", "customers"};
     double num[243];
     const char *check[243] = {0};
-    char keys[81][32];
+    char keys[81][48]; /* "rfm.grid.r%df%d" with two ints: at most 33 bytes */
     size_t k = 0;
     for (int ri = bins; ri >= 1; ri--) {
         for (int fi = 1; fi <= bins; fi++, k++) {
