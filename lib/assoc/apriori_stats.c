@@ -511,6 +511,9 @@ static crm_status son_read_kind(crm__rbuf *r, void **out, int counted)
     crm_status st = crm__kcol_read(r, &s->items);
     if (st) return st;
     if (s->items.n && s->items.type != CRM_TYPE_TEXT) r->bad = 1;
+    /* every item is a text: a missing one is a corrupt buffer, not an item */
+    for (size_t i = 0; i < s->items.n && !r->bad; i++)
+        if (!s->items.str || !s->items.str[i]) r->bad = 1;
     s->items.type = CRM_TYPE_TEXT;
     size_t n = crm__r_count(r, 8);
     int32_t v[64];
