@@ -293,6 +293,7 @@ crm_status crm_clv_summary(const crm_dataset *tx, const crm_clv_summary_options 
         return crm__error(CRM_E_INVALID, "crm_clv_summary: unknown period %d", (int)o.period);
     if (tx->nrows == 0) return crm__error(CRM_E_INVALID, "crm_clv_summary: no rows");
     sum_input in;
+    memset(&in, 0, sizeof in); /* read_input fills it; zero for the compiler's flow analysis */
     if ((st = read_input(tx, &o, &in))) return st;
     txrow *rows = NULL;
     size_t nr = 0;
