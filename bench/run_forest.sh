@@ -49,7 +49,10 @@ run_side() {
     : > "$tmp/load"
     (while :; do cut -d' ' -f1 /proc/loadavg >> "$tmp/load"; sleep 5; done) &
     sampler=$!
-    line=$("$@") || { echo "run_forest.sh: $name failed" >&2; exit 1; }
+    out=$("$@") || { echo "run_forest.sh: $name failed" >&2; exit 1; }
+    # only the result line: ranger also prints its progress to standard output
+    line=$(printf '%s\n' "$out" | grep '^bench=' | tail -n 1)
+    [ -n "$line" ] || { echo "run_forest.sh: $name printed no result line" >&2; exit 1; }
     kill "$sampler" 2>/dev/null || true
     wait "$sampler" 2>/dev/null || true
     sampler=
