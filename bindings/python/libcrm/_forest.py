@@ -2,9 +2,9 @@
 
 from ctypes import POINTER, byref
 
-from . import _capi, _options
-from ._models import _KINDS, Model, _calling, _progress_callback, _wrap_model
-from ._tree import _NAMED as _TREE_NAMED
+from . import _capi
+from ._models import _KINDS, Model, _calling, _wrap_model
+from ._tree import _NAMED as _TREE_NAMED, _named_options
 from .dataset import Dataset, _handle_of, _names, _text
 
 __all__ = ["RandomForest"]
@@ -54,19 +54,8 @@ class RandomForest(Model):
             settings["class_weight"] = "none"
         if isinstance(settings.get("replace"), bool):
             settings["replace"] = int(settings["replace"])
-        for field, table in _NAMED.items():
-            value = settings.get(field)
-            if isinstance(value, str):
-                if value.lower() not in table:
-                    raise ValueError("RandomForest(%s=%r): use one of %s"
-                                     % (field, value, ", ".join(table)))
-                settings[field] = table[value.lower()]
-        opts, keep = _options.build(_capi.crm_forest_options, settings, "RandomForest")
-        if opts is None and progress is not None:
-            opts = _capi.crm_forest_options.defaults()
-        if progress is not None:
-            keep.append(_progress_callback(opts, progress))
-        return opts, keep
+        return _named_options(_capi.crm_forest_options, settings, _NAMED, "RandomForest",
+                              progress)
 
     def fit(self, ds, target, features):
         """Fit predicting the column `target` from the columns `features`; returns self."""
