@@ -50,7 +50,20 @@
  * the *_free functions) needs it to itself: no other thread may use that
  * handle during the call. Distinct handles are independent. The library
  * never prints, exits or aborts, and keeps no global state besides the
- * optional allocator.
+ * optional allocator and the BLAS library it opens once (below).
+ *
+ * Parallelism (`n_threads`). An option `n_threads` means the same in every
+ * module: the number of threads of libcrm's own pool that the call runs on
+ * (0 = the online cores), started for the call and joined before it
+ * returns, so no libcrm thread outlives a call or uses CPU between calls.
+ * Results never depend on it. BLAS and LAPACK (OpenBLAS, libopenblas.so.0)
+ * run inside those threads, each call on the thread that makes it, and start
+ * no threads of their own: libcrm opens OpenBLAS on the first call that needs
+ * it (k-means, logistic and linear regression, ARIMA; other functions never
+ * load it), sets it to one thread and stops its idle threads. When the host
+ * process has already loaded OpenBLAS, libcrm uses that copy and leaves its
+ * settings to the host. Without libopenblas.so.0 those functions fail with
+ * CRM_E_UNSUPPORTED.
  *
  * Values and in-place operations. Datasets are values: every function that
  * hands back a dataset (crm_dataset_select(), _sort(), _head(), _filter(),
@@ -149,8 +162,8 @@ typedef enum crm_status {
     CRM_E_FORMAT = -9,    /**< unsupported file, model or options version */
     CRM_E_CANCELLED = -10, /**< a progress callback asked to stop */
     CRM_E_UNSUPPORTED = -11 /**< an optional component (a database client library
-                                 opened at run time) is not installed; the message
-                                 names the package to install */
+                                 or OpenBLAS, opened at run time) is not installed;
+                                 the message names the package to install */
 } crm_status;
 
 /**

@@ -1,6 +1,7 @@
 /* Public ARIMA API: options, fits on values and on datasets (calendar
  * aggregation), forecasts, many series in parallel, and the model kind
  * (summary, statistics, JSON). See crm/arima.h. */
+#include "core/blas.h"
 #include "core/par.h"
 #include "core/model_internal.h"
 #include "core/dataset_internal.h"
@@ -349,6 +350,10 @@ static crm_status fit_values(const double *y, size_t n, const crm_arima_options 
 crm_status crm_arima_fit(const double *y, size_t n, const crm_arima_options *opts,
                          crm_model **out)
 {
+    if (crm__blas_require("crm_arima_fit") != CRM_OK) {
+        if (out) *out = NULL;
+        return CRM_E_UNSUPPORTED;
+    }
     const char *what = "crm_arima_fit";
     if (!out) return crm__error(CRM_E_INVALID, "%s: out is NULL", what);
     *out = NULL;
@@ -506,6 +511,10 @@ crm_status crm_arima_fit_dataset(const crm_dataset *ds, const char *time_col,
                                  const char *value_col, const crm_arima_options *opts,
                                  crm_model **out)
 {
+    if (crm__blas_require("crm_arima_fit_dataset") != CRM_OK) {
+        if (out) *out = NULL;
+        return CRM_E_UNSUPPORTED;
+    }
     crm__dataset_pin(ds);
     crm_status st = arima_fit_dataset_pinned(ds, time_col, value_col, opts, out);
     crm__dataset_unpin(ds);
@@ -1008,6 +1017,11 @@ crm_status crm_arima_fit_many(const crm_dataset *ds, const char *by_col, const c
                               const crm_arima_options *opts, crm_dataset **out_fits,
                               crm_dataset **out_forecasts)
 {
+    if (crm__blas_require("crm_arima_fit_many") != CRM_OK) {
+        if (out_fits) *out_fits = NULL;
+        if (out_forecasts) *out_forecasts = NULL;
+        return CRM_E_UNSUPPORTED;
+    }
     crm__dataset_pin(ds);
     crm_status st = arima_fit_many_pinned(ds, by_col, time_col, value_col, h, level, opts, out_fits,
                                           out_forecasts);

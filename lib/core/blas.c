@@ -2,10 +2,11 @@
 #define _GNU_SOURCE
 #include "core/blas.h"
 
+#include "core/internal.h"
+
 #include <dlfcn.h>
+#include <math.h>
 #include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
 
 /* The library opened (CMake's CRM_BLAS_LIBRARY): the soname of OpenBLAS's
  * pthreads build, which Debian's libopenblas0-pthread provides. */
@@ -129,15 +130,29 @@ const char *crm__blas_library(int *owned)
     return blas_lib;
 }
 
-/* Every wrapper's first step. Without BLAS the model code cannot go on; the process
- * ends as it did when the dynamic loader could not find the linked library. */
-static inline void blas_need(void)
+crm_status crm__blas_require(const char *what)
 {
     const char *why;
-    if (__builtin_expect(crm__blas_load(&why) != 0, 0)) {
-        fprintf(stderr, "libcrm: %s\n", why);
-        abort();
-    }
+    if (crm__blas_load(&why) == 0) return CRM_OK;
+    return crm__error(CRM_E_UNSUPPORTED, "%s: %s", what, why);
+}
+
+/* Every wrapper's first step: 1 when BLAS is there. The public functions that reach
+ * BLAS check crm__blas_require() first, so a wrapper finds it missing only on a path
+ * that forgot to; it then writes NaN into its outputs (a LAPACK wrapper returns
+ * BLAS_MISSING_INFO, which every caller treats as a failure) and never aborts. */
+#define BLAS_MISSING_INFO (-1000)
+static inline int blas_have(void)
+{
+    return crm__blas_load(NULL) == 0;
+}
+
+/* column-major m x n matrix set to NaN */
+static void nan_fill(double *a, blasint m, blasint n, blasint ld)
+{
+    for (blasint j = 0; j < n; j++)
+        for (blasint i = 0; i < m; i++)
+            a[i + (size_t)j * (size_t)ld] = NAN;
 }
 
 /* ---- BLAS ----------------------------------------------------------------- */
@@ -146,7 +161,10 @@ void crm__cblas_dgemm(enum CBLAS_ORDER order, enum CBLAS_TRANSPOSE ta, enum CBLA
                       blasint m, blasint n, blasint k, double alpha, const double *a, blasint lda,
                       const double *b, blasint ldb, double beta, double *c, blasint ldc)
 {
-    blas_need();
+    if (!blas_have()) {
+        nan_fill(c, order == CblasColMajor ? m : n, order == CblasColMajor ? n : m, ldc);
+        return;
+    }
     blas.f.dgemm(order, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
@@ -154,7 +172,13 @@ void crm__cblas_dgemv(enum CBLAS_ORDER order, enum CBLAS_TRANSPOSE t, blasint m,
                       double alpha, const double *a, blasint lda, const double *x, blasint incx,
                       double beta, double *y, blasint incy)
 {
-    blas_need();
+    if (!blas_have()) {
+        blasint len = t == CblasNoTrans ? (order == CblasColMajor ? m : n)
+                                        : (order == CblasColMajor ? n : m);
+        for (blasint i = 0; i < len; i++)
+            y[(size_t)i * (size_t)(incy < 0 ? -incy : incy)] = NAN;
+        return;
+    }
     blas.f.dgemv(order, t, m, n, alpha, a, lda, x, incx, beta, y, incy);
 }
 
@@ -162,7 +186,10 @@ void crm__cblas_dsyrk(enum CBLAS_ORDER order, enum CBLAS_UPLO uplo, enum CBLAS_T
                       blasint n, blasint k, double alpha, const double *a, blasint lda,
                       double beta, double *c, blasint ldc)
 {
-    blas_need();
+    if (!blas_have()) {
+        nan_fill(c, n, n, ldc);
+        return;
+    }
     blas.f.dsyrk(order, uplo, t, n, k, alpha, a, lda, beta, c, ldc);
 }
 
@@ -170,32 +197,45 @@ void crm__cblas_ssyrk(enum CBLAS_ORDER order, enum CBLAS_UPLO uplo, enum CBLAS_T
                       blasint n, blasint k, float alpha, const float *a, blasint lda, float beta,
                       float *c, blasint ldc)
 {
-    blas_need();
+    if (!blas_have()) {
+        for (blasint j = 0; j < n; j++)
+            for (blasint i = 0; i < n; i++)
+                c[i + (size_t)j * (size_t)ldc] = NAN;
+        return;
+    }
     blas.f.ssyrk(order, uplo, t, n, k, alpha, a, lda, beta, c, ldc);
 }
 
 double crm__cblas_ddot(blasint n, const double *x, blasint incx, const double *y, blasint incy)
 {
-    blas_need();
+    if (!blas_have()) return NAN;
     return blas.f.ddot(n, x, incx, y, incy);
 }
 
 void crm__cblas_daxpy(blasint n, double alpha, const double *x, blasint incx, double *y,
                       blasint incy)
 {
-    blas_need();
+    if (!blas_have()) {
+        for (blasint i = 0; i < n; i++)
+            y[(size_t)i * (size_t)(incy < 0 ? -incy : incy)] = NAN;
+        return;
+    }
     blas.f.daxpy(n, alpha, x, incx, y, incy);
 }
 
 void crm__cblas_dscal(blasint n, double alpha, double *x, blasint incx)
 {
-    blas_need();
+    if (!blas_have()) {
+        for (blasint i = 0; i < n; i++)
+            x[(size_t)i * (size_t)(incx < 0 ? -incx : incx)] = NAN;
+        return;
+    }
     blas.f.dscal(n, alpha, x, incx);
 }
 
 double crm__cblas_dnrm2(blasint n, const double *x, blasint incx)
 {
-    blas_need();
+    if (!blas_have()) return NAN;
     return blas.f.dnrm2(n, x, incx);
 }
 
@@ -241,7 +281,7 @@ lapack_int crm__lapacke_dpotrf(int layout, char uplo, lapack_int n, double *a, l
 {
     if (layout != LAPACK_COL_MAJOR) return -1;
     if (nan_tr(uplo, 'N', n, a, lda)) return -4;
-    blas_need();
+    if (!blas_have()) return BLAS_MISSING_INFO;
     int info = 0;
     blas.f.dpotrf(&uplo, &n, a, &lda, &info, 1);
     return lapacke_info(info);
@@ -253,7 +293,7 @@ lapack_int crm__lapacke_dpotrs(int layout, char uplo, lapack_int n, lapack_int n
     if (layout != LAPACK_COL_MAJOR) return -1;
     if (nan_tr(uplo, 'N', n, a, lda)) return -5;
     if (nan_ge(n, nrhs, b, ldb)) return -7;
-    blas_need();
+    if (!blas_have()) return BLAS_MISSING_INFO;
     int info = 0;
     blas.f.dpotrs(&uplo, &n, &nrhs, a, &lda, b, &ldb, &info, 1);
     return lapacke_info(info);
@@ -263,7 +303,7 @@ lapack_int crm__lapacke_dpotri(int layout, char uplo, lapack_int n, double *a, l
 {
     if (layout != LAPACK_COL_MAJOR) return -1;
     if (nan_tr(uplo, 'N', n, a, lda)) return -4;
-    blas_need();
+    if (!blas_have()) return BLAS_MISSING_INFO;
     int info = 0;
     blas.f.dpotri(&uplo, &n, a, &lda, &info, 1);
     return lapacke_info(info);
@@ -276,7 +316,7 @@ lapack_int crm__lapacke_dtrtrs(int layout, char uplo, char trans, char diag, lap
     if (layout != LAPACK_COL_MAJOR) return -1;
     if (nan_tr(uplo, diag, n, a, lda)) return -7;
     if (nan_ge(n, nrhs, b, ldb)) return -9;
-    blas_need();
+    if (!blas_have()) return BLAS_MISSING_INFO;
     int info = 0;
     blas.f.dtrtrs(&uplo, &trans, &diag, &n, &nrhs, a, &lda, b, &ldb, &info, 1, 1, 1);
     return lapacke_info(info);
@@ -286,7 +326,7 @@ lapack_int crm__lapacke_dgeqrf_work(int layout, lapack_int m, lapack_int n, doub
                                     lapack_int lda, double *tau, double *work, lapack_int lwork)
 {
     if (layout != LAPACK_COL_MAJOR) return -1;
-    blas_need();
+    if (!blas_have()) return BLAS_MISSING_INFO;
     int info = 0;
     blas.f.dgeqrf(&m, &n, a, &lda, tau, work, &lwork, &info);
     return lapacke_info(info);
@@ -298,7 +338,7 @@ lapack_int crm__lapacke_dormqr_work(int layout, char side, char trans, lapack_in
                                     lapack_int lwork)
 {
     if (layout != LAPACK_COL_MAJOR) return -1;
-    blas_need();
+    if (!blas_have()) return BLAS_MISSING_INFO;
     int info = 0;
     blas.f.dormqr(&side, &trans, &m, &n, &k, a, &lda, tau, c, &ldc, work, &lwork, &info, 1, 1);
     return lapacke_info(info);
@@ -308,7 +348,7 @@ lapack_int crm__lapacke_dgetrf_work(int layout, lapack_int m, lapack_int n, doub
                                     lapack_int lda, lapack_int *ipiv)
 {
     if (layout != LAPACK_COL_MAJOR) return -1;
-    blas_need();
+    if (!blas_have()) return BLAS_MISSING_INFO;
     int info = 0;
     blas.f.dgetrf(&m, &n, a, &lda, ipiv, &info);
     return lapacke_info(info);
@@ -319,7 +359,7 @@ lapack_int crm__lapacke_dgecon_work(int layout, char norm, lapack_int n, const d
                                     lapack_int *iwork)
 {
     if (layout != LAPACK_COL_MAJOR) return -1;
-    blas_need();
+    if (!blas_have()) return BLAS_MISSING_INFO;
     int info = 0;
     blas.f.dgecon(&norm, &n, a, &lda, &anorm, rcond, work, iwork, &info, 1);
     return lapacke_info(info);
@@ -330,7 +370,7 @@ lapack_int crm__lapacke_dgetrs_work(int layout, char trans, lapack_int n, lapack
                                     double *b, lapack_int ldb)
 {
     if (layout != LAPACK_COL_MAJOR) return -1;
-    blas_need();
+    if (!blas_have()) return BLAS_MISSING_INFO;
     int info = 0;
     blas.f.dgetrs(&trans, &n, &nrhs, a, &lda, ipiv, b, &ldb, &info, 1);
     return lapacke_info(info);
@@ -342,7 +382,7 @@ lapack_int crm__lapacke_dhseqr_work(int layout, char job, char compz, lapack_int
                                     double *work, lapack_int lwork)
 {
     if (layout != LAPACK_COL_MAJOR) return -1;
-    blas_need();
+    if (!blas_have()) return BLAS_MISSING_INFO;
     int info = 0;
     blas.f.dhseqr(&job, &compz, &n, &ilo, &ihi, h, &ldh, wr, wi, z, &ldz, work, &lwork, &info, 1,
                   1);

@@ -18,12 +18,15 @@
  * that is not declared here is not available: add it to blas.c.
  *
  * Thread-safety: every function may be called from several threads at once; the
- * first call loads the library (once). If no OpenBLAS can be loaded the process
- * is ended with a message naming the package (as the dynamic loader did when
- * libcrm was linked with it).
+ * first call loads the library (once). A public function that reaches BLAS calls
+ * crm__blas_require() first: without OpenBLAS it fails with CRM_E_UNSUPPORTED
+ * naming the package. (A wrapper called without BLAS anyway writes NaN into its
+ * outputs, or returns LAPACK info -1000; it never aborts.)
  */
 #ifndef CRM_CORE_BLAS_H
 #define CRM_CORE_BLAS_H
+
+#include "crm/common.h"
 
 #include <stddef.h>
 
@@ -40,6 +43,10 @@ enum CBLAS_UPLO { CblasUpper = 121, CblasLower = 122 };
 /* Load BLAS now (the first BLAS call does it too). Returns 0, or -1 when no OpenBLAS
  * could be opened (then *why, when not NULL, says why; the text is static). */
 int crm__blas_load(const char **why);
+
+/* CRM_OK when BLAS is loaded (loading it now if needed); else CRM_E_UNSUPPORTED with
+ * "<what>: cannot open libopenblas.so.0 (Debian: install libopenblas0-pthread)". */
+crm_status crm__blas_require(const char *what);
 
 /* Which library the calls go to ("" before the first call) and whether libcrm opened
  * it itself (1: one thread, server threads stopped) or found it loaded (0). */

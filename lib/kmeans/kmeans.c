@@ -1384,6 +1384,10 @@ static crm_status kmeans_fit_pinned(const crm_dataset *ds, const char *const *co
 crm_status crm_kmeans_fit(const crm_dataset *ds, const char *const *cols, size_t ncols,
                           const crm_kmeans_options *opts, crm_model **out)
 {
+    if (crm__blas_require("crm_kmeans_fit") != CRM_OK) {
+        if (out) *out = NULL;
+        return CRM_E_UNSUPPORTED;
+    }
     crm__dataset_pin(ds);
     crm_status st = kmeans_fit_pinned(ds, cols, ncols, opts, out);
     crm__dataset_unpin(ds);

@@ -263,6 +263,10 @@ static crm_status linreg_fit_pinned(const crm_dataset *ds, const char *target,
 crm_status crm_linreg_fit(const crm_dataset *ds, const char *target, const char *const *features,
                           size_t nf, const crm_linreg_options *opts, crm_model **out)
 {
+    if (crm__blas_require("crm_linreg_fit") != CRM_OK) {
+        if (out) *out = NULL;
+        return CRM_E_UNSUPPORTED;
+    }
     crm__dataset_pin(ds);
     crm_status st = linreg_fit_pinned(ds, target, features, nf, opts, out);
     crm__dataset_unpin(ds);

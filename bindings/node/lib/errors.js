@@ -55,7 +55,7 @@ class FormatError extends CrmError {
 class CancelledError extends CrmError {
     constructor(message, status = -10) { super(message, status, "CRM_E_CANCELLED"); }
 }
-/** CRM_E_UNSUPPORTED: an optional component (a database client library opened at run time) is not installed; the message names the package to install */
+/** CRM_E_UNSUPPORTED: an optional component (a database client library or OpenBLAS, opened at run time) is not installed; the message names the package to install */
 class UnsupportedError extends CrmError {
     constructor(message, status = -11) { super(message, status, "CRM_E_UNSUPPORTED"); }
 }

@@ -108,8 +108,8 @@ class crm_status(enum.IntEnum):
     CRM_E_FORMAT = -9
     # a progress callback asked to stop
     CRM_E_CANCELLED = -10
-    # an optional component (a database client library opened at run time) is not installed; the
-    # message names the package to install
+    # an optional component (a database client library or OpenBLAS, opened at run time) is not
+    # installed; the message names the package to install
     CRM_E_UNSUPPORTED = -11
 
 

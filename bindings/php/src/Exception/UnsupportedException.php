@@ -11,7 +11,7 @@ namespace Libcrm\Exception;
 use Libcrm\CrmException;
 
 /**
- * CRM_E_UNSUPPORTED: an optional component (a database client library opened at run time) is not installed; the message names the package to install.
+ * CRM_E_UNSUPPORTED: an optional component (a database client library or OpenBLAS, opened at run time) is not installed; the message names the package to install.
  */
 final class UnsupportedException extends CrmException
 {

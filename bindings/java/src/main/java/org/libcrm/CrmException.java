@@ -153,7 +153,7 @@ public class CrmException extends RuntimeException {
     }
 
     /**
-     * CRM_E_UNSUPPORTED: an optional component (a database client library opened at run time) is not installed; the message names the package to install.
+     * CRM_E_UNSUPPORTED: an optional component (a database client library or OpenBLAS, opened at run time) is not installed; the message names the package to install.
      */
     public static class Unsupported extends CrmException {
         private static final long serialVersionUID = 1L;

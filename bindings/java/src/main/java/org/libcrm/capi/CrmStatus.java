@@ -54,7 +54,7 @@ public final class CrmStatus {
      */
     public static final int CRM_E_CANCELLED = -10;
     /**
-     * an optional component (a database client library opened at run time) is not installed; the message names the package to install
+     * an optional component (a database client library or OpenBLAS, opened at run time) is not installed; the message names the package to install
      */
     public static final int CRM_E_UNSUPPORTED = -11;
 
