@@ -68,14 +68,71 @@ static void apriori_help(const void *ctx)
 
 /* ---- what was found ------------------------------------------------------------------ */
 
-/* Number of distinct non-missing values of column `name`: the groups of
- * crm_dataset_group() by it, less the one of the missing values. */
+/* Distinct codes in use of text column c (codes are distinct strings; -1 is missing).
+ * Returns 0, or -1 when memory is short. */
+static int count_codes(const crm_dataset *ds, size_t c, size_t n, size_t *out)
+{
+    size_t levels = 0;
+    if (crm_dataset_text_levels(ds, c, &levels) != CRM_OK) return -1;
+    int32_t *codes = malloc((n ? n : 1) * sizeof *codes);
+    unsigned char *seen = calloc(levels ? levels : 1, 1);
+    int rc = -1;
+    if (codes && seen && crm_dataset_get_codes(ds, c, 0, n, codes) == CRM_OK) {
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+            if (codes[i] >= 0 && !seen[codes[i]]) {
+                seen[codes[i]] = 1;
+                k++;
+            }
+        *out = k;
+        rc = 0;
+    }
+    free(codes);
+    free(seen);
+    return rc;
+}
+
+/* Distinct values of number column c when they never decrease (a basket file's
+ * line numbers, a table sorted by invoice): one pass. Returns 0, or -1 when they
+ * are not in order or memory is short. */
+static int count_sorted(const crm_dataset *ds, size_t c, size_t n, size_t *out)
+{
+    double *v = malloc((n ? n : 1) * sizeof *v);
+    int rc = -1;
+    if (v && crm_dataset_get_number(ds, c, 0, n, v) == CRM_OK) {
+        size_t k = 0;
+        double prev = 0;
+        rc = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (isnan(v[i])) continue;
+            if (k && v[i] < prev) {
+                rc = -1;
+                break;
+            }
+            if (!k || v[i] != prev) k++;
+            prev = v[i];
+        }
+        if (rc == 0) *out = k;
+    }
+    free(v);
+    return rc;
+}
+
+/* Number of distinct non-missing values of column `name`: text codes in use, or
+ * the changes of an ordered number column; otherwise the groups of
+ * crm_dataset_group() by it, less the one of the missing values. (The group
+ * alone was about 15 % of the CPU time of `crm apriori` on retail.dat.) */
 static int count_distinct(const crm_dataset *ds, const char *name, size_t *out)
 {
-    size_t c, missing = 0;
+    size_t c, missing = 0, n = crm_dataset_nrows(ds);
+    int32_t type = 0;
     crm_dataset *g = NULL;
     if (crm_dataset_column_index(ds, name, &c) != CRM_OK ||
-        crm_dataset_missing(ds, c, &missing) != CRM_OK ||
+        crm_dataset_column_type(ds, c, &type) != CRM_OK)
+        return cli_lib_error(NULL);
+    if (type == CRM_TYPE_TEXT && count_codes(ds, c, n, out) == 0) return 0;
+    if (type == CRM_TYPE_NUMBER && count_sorted(ds, c, n, out) == 0) return 0;
+    if (crm_dataset_missing(ds, c, &missing) != CRM_OK ||
         crm_dataset_group(ds, &name, 1, NULL, 0, &g) != CRM_OK)
         return cli_lib_error(NULL);
     *out = crm_dataset_nrows(g) - (missing > 0);
