@@ -10,6 +10,10 @@
  * started, are stopped at once (they would otherwise spin in sched_yield for
  * about 0.1 s after the load and after every threaded call). When the host had
  * already loaded OpenBLAS, libcrm uses that copy and leaves its settings alone.
+ * (A host that loads libopenblas.so.0 only after libcrm's first fit gets libcrm's
+ * copy, on one thread, unless it sets its threads itself, e.g. threadpoolctl.)
+ * Debian's serial build (libopenblas0-serial) is not used: it is built without
+ * USE_LOCKING, and libcrm's workers call BLAS concurrently.
  *
  * A module includes this header instead of <cblas.h> and <lapacke.h>: the names
  * below are the standard CBLAS / LAPACKE ones (same arguments, same results; the
