@@ -18,7 +18,8 @@
 #  4. MariaDB writes as one-row INSERTs executed with arrays of parameters (the
 #     default; seen in the server's general log), as LOAD DATA LOCAL INFILE
 #     (?bulk=0), with ?bulk=0&local_infile=0 and against a server with
-#     local_infile=OFF (the prepared-INSERT fallback): read back equal.
+#     local_infile=OFF (the prepared-INSERT fallback): read back equal; and
+#     PostgreSQL written through -o with a libpq keyword string.
 # Run time: about 1 to 2 minutes on 2 cores.
 #
 # Usage: scripts/ci_sql.sh   (from a clone after the dev build: build/dev exists)
@@ -200,6 +201,14 @@ if my_root -e "SET GLOBAL local_infile = 0"; then
 else
     check "my: SET GLOBAL local_infile = 0 as root" false
 fi
+
+# ---- -o with a libpq keyword string (with --table) ------------------------------------
+pg_keywords_back() {
+    "$crm" clean "$tmp/shop.csv" -o "$CRM_TEST_PG_URI" --table orders_kw >>"$tmp/pg_kw.log" 2>&1 &&
+        "$crm" clean --sql "$CRM_TEST_PG_URI" --query "SELECT * FROM orders_kw ORDER BY line" \
+            -o "$tmp/orders_kw.csv" >>"$tmp/pg_kw.log" 2>&1 && cmp "$tmp/shop.csv" "$tmp/orders_kw.csv"
+}
+check "pg: -o 'host=... dbname=...' --table writes the shop, read back equal" pg_keywords_back
 
 # ---- 2. per-backend tests --------------------------------------------------------------
 t1=$SECONDS
