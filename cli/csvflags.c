@@ -31,7 +31,8 @@ const char cli_csvflags_help[] =
     "  --query SQL        the query --sql runs, e.g. \"SELECT * FROM orders\"\n"
     "  --param VALUE      a value for the next placeholder (? or $1) of --query,\n"
     "                     bound by the driver, never pasted into the SQL; repeatable\n"
-    "  -o URI --table NAME  write the output into table NAME of a database\n"
+    "  -o URI --table NAME  write the output into table NAME of a database (URI as\n"
+    "                     for --sql; with --table also \"host=DIR dbname=DB\")\n"
     "  --mode M           create (default: the table must not exist), replace (its\n"
     "                     rows), append or upsert; one transaction either way\n"
     "  --key COL[,COL]    key columns of --mode upsert (and of a created table)\n";

@@ -66,10 +66,22 @@ int cli_write_text(const char *path, const char *text)
     return crm_file_write(path, text, strlen(text)) == CRM_OK ? 0 : cli_lib_error(path);
 }
 
+/* 1 when s starts like a libpq keyword string ("host=/run/postgresql dbname=shop"):
+ * a keyword of lower-case letters and '_', then '='. Taken as a connection string
+ * only with --table, where a file name is an error anyway, so no file is ever
+ * mistaken for a database. */
+static int is_pg_keywords(const char *s)
+{
+    while (*s == ' ' || *s == '\t') s++;
+    const char *k = s;
+    while ((*s >= 'a' && *s <= 'z') || *s == '_') s++;
+    return s > k && *s == '=';
+}
+
 int cli_write_table(const crm_dataset *ds, const char *path, const crm_csv_options *csv,
                     const cli_csvflags *f)
 {
-    if (!cli_is_sql_uri(path)) {
+    if (!cli_is_sql_uri(path) && !(f->table && is_pg_keywords(path))) {
         if (f->table) {
             cli_error("--table needs -o URI (sqlite:PATH, postgresql://..., mysql://...)");
             return CLI_EXIT_USAGE;

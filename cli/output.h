@@ -21,7 +21,8 @@ int cli_is_stdout(const char *path);
 /* crm_dataset_write_csv(), or the CSV text on standard output for "-". A
  * database URI is refused (only -o writes tables: cli_write_table). */
 int cli_write_csv(const crm_dataset *ds, const char *path, const crm_csv_options *opts);
-/* The -o output of a command: a table when path is a database URI (with
+/* The -o output of a command: a table when path is a database URI, or with
+ * --table a libpq keyword string ("host=/run/postgresql dbname=shop") (with
  * f's --table, --mode, --key: crm_dataset_write_sql(), one transaction),
  * otherwise cli_write_csv(ds, path, csv). -o URI without --table, or --table
  * without -o URI, is a usage error (CLI_EXIT_USAGE); so is a password in

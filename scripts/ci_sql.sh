@@ -15,8 +15,11 @@
 #  3. runs the nightly-job examples: WooCommerce-style in PHP over MariaDB,
 #     Odoo-style in Python over PostgreSQL, and the C one over SQLite.
 # The servers are stopped by PID and removed at the end, also on failure.
-#  4. MariaDB writes as LOAD DATA LOCAL INFILE, with ?local_infile=0 and against a
-#     server with local_infile=OFF (the prepared-INSERT fallback): read back equal.
+#  4. MariaDB writes as one-row INSERTs executed with arrays of parameters (the
+#     default; seen in the server's general log), as LOAD DATA LOCAL INFILE
+#     (?bulk=0), with ?bulk=0&local_infile=0 and against a server with
+#     local_infile=OFF (the prepared-INSERT fallback): read back equal; and
+#     PostgreSQL written through -o with a libpq keyword string.
 # Run time: about 1 to 2 minutes on 2 cores.
 #
 # Usage: scripts/ci_sql.sh   (from a clone after the dev build: build/dev exists)
@@ -150,17 +153,31 @@ sys.exit(a != b)' "$tmp/csv.logreg.json" "$tmp/$b.logreg.json"
 done
 echo "(same results: $((SECONDS - t1)) s)"
 
-# ---- MariaDB writes: LOAD DATA LOCAL INFILE and the prepared-INSERT fallback --------------
+# ---- MariaDB writes: arrays of parameters, LOAD DATA LOCAL INFILE, prepared INSERTs -----
 my_root() { env -u MYSQL_PWD mariadb --no-defaults -S "$SQL_DIR/my/sock" -uroot -N "$@"; }
 com_load() { my_root -e "SHOW GLOBAL STATUS LIKE 'Com_load'" | cut -f2; }
-# writes the shop into table $1 through URI $2, reads it back; $3: "load" if the
-# write must have gone as LOAD DATA, "insert" if it must not, "refused" if the
-# server refused the first one (counted in Com_load) and prepared INSERTs followed
+# writes the shop into table $1 through URI $2, reads it back; $3: "bulk" if the
+# write must have gone as one-row INSERTs executed with arrays of parameters
+# (the general log shows such an execution with its placeholders, as
+# MariaDB logs COM_STMT_BULK_EXECUTE, and no LOAD DATA ran), "load" if it must
+# have gone as LOAD DATA, "insert" if neither, "refused" if the server refused
+# the first LOAD DATA (counted in Com_load) and prepared INSERTs followed
 my_write_back() {
-    local n0 n1
+    local n0 n1 glog="$tmp/my_general_$1.log"
     n0=$(com_load)
-    "$crm" clean "$tmp/shop.csv" -o "$2" --table "$1" >>"$tmp/my_load.log" 2>&1 || return 1
+    if [ "$3" = bulk ]; then
+        my_root -e "SET GLOBAL general_log_file = '$glog'; SET GLOBAL general_log = 1" || return 1
+    fi
+    "$crm" clean "$tmp/shop.csv" -o "$2" --table "$1" >>"$tmp/my_load.log" 2>&1
+    local rc=$?
+    [ "$3" = bulk ] && my_root -e "SET GLOBAL general_log = 0"
+    [ $rc -eq 0 ] || return 1
     n1=$(com_load)
+    if [ "$3" = bulk ] && [ "$n1" -ne "$n0" ]; then echo "LOAD DATA ran"; return 1; fi
+    if [ "$3" = bulk ] && ! grep -Eq "Execute"$'\t'"INSERT INTO \`$1\` \(.*\) VALUES \(\?(, \?)*\)\$" "$glog"; then
+        echo "no INSERT executed with arrays of parameters in the general log"
+        return 1
+    fi
     if [ "$3" = load ] && [ "$n1" -le "$n0" ]; then echo "no LOAD DATA ran"; return 1; fi
     if [ "$3" = insert ] && [ "$n1" -ne "$n0" ]; then echo "LOAD DATA ran"; return 1; fi
     if [ "$3" = refused ] && [ "$n1" -ne $((n0 + 1)) ]; then
@@ -170,18 +187,28 @@ my_write_back() {
     "$crm" clean --sql "$2" --query "SELECT * FROM $1 ORDER BY line" -o "$tmp/$1.csv" \
         >>"$tmp/my_load.log" 2>&1 && cmp "$tmp/shop.csv" "$tmp/$1.csv"
 }
-check "my: the shop written as LOAD DATA LOCAL INFILE (the default), read back equal" \
-    my_write_back orders_load "$CRM_TEST_MY_URI" load
-check "my: ?local_infile=0: the shop written with prepared INSERTs, read back equal" \
-    my_write_back orders_insert "$CRM_TEST_MY_URI&local_infile=0" insert
+check "my: the shop written as INSERTs with arrays of parameters (the default), read back equal" \
+    my_write_back orders_bulk "$CRM_TEST_MY_URI" bulk
+check "my: ?bulk=0: the shop written as LOAD DATA LOCAL INFILE, read back equal" \
+    my_write_back orders_load "$CRM_TEST_MY_URI&bulk=0" load
+check "my: ?bulk=0&local_infile=0: the shop written with prepared INSERTs, read back equal" \
+    my_write_back orders_insert "$CRM_TEST_MY_URI&bulk=0&local_infile=0" insert
 # a server with local_infile=OFF refuses LOAD DATA (error 4166): the write falls back
 if my_root -e "SET GLOBAL local_infile = 0"; then
-    check "my: server local_infile=OFF: falls back to prepared INSERTs, read back equal" \
-        my_write_back orders_refused "$CRM_TEST_MY_URI" refused
+    check "my: server local_infile=OFF, ?bulk=0: falls back to prepared INSERTs, read back equal" \
+        my_write_back orders_refused "$CRM_TEST_MY_URI&bulk=0" refused
     my_root -e "SET GLOBAL local_infile = 1" || check "my: local_infile set back to ON" false
 else
     check "my: SET GLOBAL local_infile = 0 as root" false
 fi
+
+# ---- -o with a libpq keyword string (with --table) ------------------------------------
+pg_keywords_back() {
+    "$crm" clean "$tmp/shop.csv" -o "$CRM_TEST_PG_URI" --table orders_kw >>"$tmp/pg_kw.log" 2>&1 &&
+        "$crm" clean --sql "$CRM_TEST_PG_URI" --query "SELECT * FROM orders_kw ORDER BY line" \
+            -o "$tmp/orders_kw.csv" >>"$tmp/pg_kw.log" 2>&1 && cmp "$tmp/shop.csv" "$tmp/orders_kw.csv"
+}
+check "pg: -o 'host=... dbname=...' --table writes the shop, read back equal" pg_keywords_back
 
 # ---- 2. per-backend tests --------------------------------------------------------------
 t1=$SECONDS

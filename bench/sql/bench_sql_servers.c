@@ -14,8 +14,9 @@
  * pandas side computes them: sums of Quantity, of UnitPrice in cents, of
  * CustomerID, missing CustomerIDs, of the InvoiceDate seconds since the epoch,
  * of the UTF-8 bytes of Description.
- * write creates table crm_scores_c<run> per run (mode CREATE: one transaction,
- * CREATE TABLE and prepared multi-row INSERTs) and prints
+ * write creates table <TABLE_PREFIX><run> per run (default prefix crm_scores_c;
+ * mode CREATE: one transaction, CREATE TABLE and the backend's batched
+ * INSERTs) and prints
  *   bench=sql_write impl=libcrm backend=B runs=N best_s=S median_s=S rows=R peak_rss_kb=K
  * Both run on one thread (so do the drivers pandas uses). */
 #define _POSIX_C_SOURCE 200809L

@@ -12,10 +12,16 @@
 #  - write: 100,000 RFM score rows (12 columns) into a new table: crm_dataset_write_sql
 #    (mode CREATE: one transaction) vs DataFrame.to_sql through SQLAlchemy.
 # Servers: throwaway ones on unix sockets (tests/sql/servers.sh), stopped and
-# removed at the end, also on failure. Best of RUNS (default 5) per side.
+# removed at the end, also on failure. Best of RUNS (default 5) per side; the
+# sides run interleaved (run 1 of every side, then run 2, ...), one process per
+# run, so a change of the machine's load hits every side alike.
 #
-# MariaDB's write also runs with ?local_infile=0 (prepared INSERTs instead of
-# LOAD DATA LOCAL INFILE) for comparison.
+# pandas writes with method=None (the driver's executemany) except on
+# PostgreSQL (method="multi": psycopg2 sends executemany row by row), once with
+# chunksize=10000 and once with chunksize=None (all rows in one executemany);
+# the ratio is quoted against the faster. MariaDB's write also runs with
+# ?bulk=0 (LOAD DATA LOCAL INFILE instead of arrays of parameters) and
+# ?bulk=0&local_infile=0 (prepared multi-row INSERTs) for comparison.
 # Usage: bench/sql/run.sh        (RUNS=5, BUILD_DIR=build/release, BACKENDS="pg my sqlite";
 #                                  SKIP_READ=1 measures the writes only)
 # Build first: cmake --preset release && cmake --build build/release --target bench crm_cli
@@ -62,6 +68,19 @@ head -n 100001 "$tmp/rfm.csv" > "$tmp/scores.csv"
 rm -f "$tmp/shop.csv" "$tmp/big.csv" "$tmp/rfm.csv"
 echo "scores: $(($(wc -l < "$tmp/scores.csv") - 1)) rows, $(head -1 "$tmp/scores.csv")"
 
+# best_s = the least, median_s = the median, peak_rss_kb = the largest of the
+# one-run lines on stdin (one implementation); the other fields of the last line
+merge() {
+    awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2]; if (NR == 1) key[i] = kv[1] }
+           nf = NF; t[NR] = v["best_s"] + 0; if (v["peak_rss_kb"] + 0 > pk) pk = v["peak_rss_kb"] + 0 }
+         END {
+           for (i = 2; i <= NR; i++) { x = t[i]; for (j = i - 1; j >= 1 && t[j] > x; j--) t[j + 1] = t[j]; t[j + 1] = x }
+           v["runs"] = NR; v["best_s"] = sprintf("%.4f", t[1]); v["peak_rss_kb"] = pk
+           v["median_s"] = sprintf("%.4f", NR % 2 ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2)
+           for (i = 1; i <= nf; i++) printf "%s%s=%s", (i > 1 ? " " : ""), key[i], v[key[i]]
+           printf "\n" }'
+}
+
 status=0
 summary=()
 for b in ${BACKENDS:-pg my sqlite}; do
@@ -75,11 +94,15 @@ for b in ${BACKENDS:-pg my sqlite}; do
     else
     "$bench" load "$uri" order_lines "$tmp/order_lines.csv"
     echo
-    echo "== read, $b"
-    c=$("$bench" read "$uri" "$runs")
-    pa=$("$py" "$here/sql_pandas.py" read "$b" "$uri" "$runs" pandas-sqlalchemy sqlalchemy)
-    # pandas warns that it only tests SQLAlchemy connections: the warning is dropped
-    pd=$("$py" -W ignore::UserWarning "$here/sql_pandas.py" read "$b" "$uri" "$runs" pandas-dbapi dbapi)
+    echo "== read, $b (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+    c="" pa="" pd=""
+    for r in $(seq "$runs"); do
+        c+=$("$bench" read "$uri" 1)$'\n'
+        pa+=$("$py" "$here/sql_pandas.py" read "$b" "$uri" 1 pandas-sqlalchemy sqlalchemy)$'\n'
+        # pandas warns that it only tests SQLAlchemy connections: the warning is dropped
+        pd+=$("$py" -W ignore::UserWarning "$here/sql_pandas.py" read "$b" "$uri" 1 pandas-dbapi dbapi)$'\n'
+    done
+    c=$(printf '%s' "$c" | merge) pa=$(printf '%s' "$pa" | merge) pd=$(printf '%s' "$pd" | merge)
     printf '%s\n%s\n%s\n' "$c" "$pa" "$pd"
     line=$(printf '%s\n%s\n%s\n' "$c" "$pa" "$pd" | awk -v b="$b" '
         { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[NR, kv[1]] = kv[2] } }
@@ -102,28 +125,45 @@ for b in ${BACKENDS:-pg my sqlite}; do
     fi
 
     echo
-    echo "== write, $b"
-    c=$("$bench" write "$uri" "$runs" "$tmp/scores.csv")
-    pa=$("$py" "$here/sql_pandas.py" write "$b" "$uri" "$runs" pandas-sqlalchemy sqlalchemy "$tmp/scores.csv")
-    printf '%s\n%s\n' "$c" "$pa"
+    echo "== write, $b (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+    c="" pa="" pn="" cl="" ci=""
+    for r in $(seq "$runs"); do
+        c+=$("$bench" write "$uri" 1 "$tmp/scores.csv" "crm_scores_c${r}_")$'\n'
+        pa+=$("$py" "$here/sql_pandas.py" write "$b" "$uri" 1 pandas-chunk10000 sqlalchemy "$tmp/scores.csv" "crm_scores_pd${r}_" 10000)$'\n'
+        # PostgreSQL: method="multi" with chunksize=None would be one INSERT of 1.2 million
+        # parameters; there only chunksize=10000 runs
+        if [ "$b" != pg ]; then
+            pn+=$("$py" "$here/sql_pandas.py" write "$b" "$uri" 1 pandas-chunkall sqlalchemy "$tmp/scores.csv" "crm_scores_pn${r}_" all)$'\n'
+        fi
+        if [ "$b" = my ]; then
+            # the same write as LOAD DATA LOCAL INFILE, and as prepared multi-row INSERTs
+            cl+=$("$bench" write "$uri&bulk=0" 1 "$tmp/scores.csv" "crm_scores_l${r}_" | sed 's/impl=libcrm/impl=libcrm-loaddata/')$'\n'
+            ci+=$("$bench" write "$uri&bulk=0&local_infile=0" 1 "$tmp/scores.csv" "crm_scores_i${r}_" | sed 's/impl=libcrm/impl=libcrm-insert/')$'\n'
+        fi
+    done
+    c=$(printf '%s' "$c" | merge) pa=$(printf '%s' "$pa" | merge)
+    if [ -n "$pn" ]; then pn=$(printf '%s' "$pn" | merge); else pn=$pa; fi
+    printf '%s\n%s\n%s\n' "$c" "$pa" "$pn"
     if [ "$b" = my ]; then
-        # the same write without LOAD DATA LOCAL INFILE (prepared multi-row INSERTs)
-        ci=$("$bench" write "$uri&local_infile=0" "$runs" "$tmp/scores.csv" crm_scores_i)
-        echo "$ci" | sed 's/impl=libcrm/impl=libcrm-insert/'
-        summary+=("$(echo "$ci" | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^best_s=/) print "write my, prepared INSERTs (?local_infile=0): libcrm " substr($i, 8) " s" }')")
+        cl=$(printf '%s' "$cl" | merge) ci=$(printf '%s' "$ci" | merge)
+        printf '%s\n%s\n' "$cl" "$ci"
+        summary+=("$(echo "$cl" | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^best_s=/) print "write my, LOAD DATA LOCAL INFILE (?bulk=0): libcrm " substr($i, 8) " s" }')")
+        summary+=("$(echo "$ci" | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^best_s=/) print "write my, prepared INSERTs (?bulk=0&local_infile=0): libcrm " substr($i, 8) " s" }')")
     fi
-    line=$(printf '%s\n%s\n' "$c" "$pa" | awk -v b="$b" '
+    line=$(printf '%s\n%s\n%s\n' "$c" "$pa" "$pn" | awk -v b="$b" '
         { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[NR, kv[1]] = kv[2] } }
         END {
-            bad = v[1, "rows"] != v[2, "rows"]
-            printf "write %s: libcrm %.3f s, pandas to_sql %.3f s: %.1fx faster (%s rows each)%s\n", \
-                b, v[1, "best_s"], v[2, "best_s"], v[2, "best_s"] / v[1, "best_s"], v[1, "rows"], bad ? " CHECK FAILED: row counts differ" : ""
+            bad = v[1, "rows"] != v[2, "rows"] || v[1, "rows"] != v[3, "rows"]
+            p = v[2, "best_s"] < v[3, "best_s"] ? 2 : 3
+            printf "write %s: libcrm %.3f s, pandas to_sql %.3f s (%s; %s %.3f s): %.1fx faster (%s rows each)%s\n", \
+                b, v[1, "best_s"], v[p, "best_s"], v[p, "impl"], v[5 - p, "impl"], v[5 - p, "best_s"], \
+                v[p, "best_s"] / v[1, "best_s"], v[1, "rows"], bad ? " CHECK FAILED: row counts differ" : ""
             exit bad
         }') || status=1
     summary+=("$line")
     echo "$line"
 done
 echo
-echo "== summary (best of $runs; one thread on each side; $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'))"
+echo "== summary (best of $runs, interleaved; one thread on each side; $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg))"
 printf '%s\n' "${summary[@]}"
 exit $status

@@ -4,7 +4,8 @@ database as bench_sql_servers.
 
 Usage:
   /usr/bin/python3 bench/sql/sql_pandas.py read  BACKEND URI RUNS LABEL DRIVER
-  /usr/bin/python3 bench/sql/sql_pandas.py write BACKEND URI RUNS LABEL DRIVER SCORES.csv
+  /usr/bin/python3 bench/sql/sql_pandas.py write BACKEND URI RUNS LABEL DRIVER SCORES.csv \
+      [PREFIX [CHUNKSIZE]]
 
 BACKEND is pg, my or sqlite; URI is libcrm's URI of the same database (a libpq
 keyword string "host=DIR user=U dbname=D", "mysql://U@localhost/D?socket=PATH"
@@ -18,11 +19,13 @@ read:  RUNS times pandas.read_sql("SELECT * FROM order_lines", con); prints
   (the check values, computed outside the timing, are exact integers: sums of
   Quantity, of UnitPrice in cents, of CustomerID, missing CustomerIDs, of the
   InvoiceDate seconds since the epoch, of the UTF-8 bytes of Description).
-write: RUNS times DataFrame.to_sql("crm_scores_pd<run>", con, if_exists="fail" (a new
-  table each run, as bench_sql_servers creates one),
-  index=False, chunksize=10000, method="multi" for PostgreSQL: psycopg2 sends
-  executemany() row by row; MySQLdb already batches it) of the scores
-  table read from SCORES.csv (read once, not timed); prints
+write: RUNS times DataFrame.to_sql("<PREFIX><run>", con, if_exists="fail" (a new
+  table each run, as bench_sql_servers creates one; PREFIX crm_scores_pd),
+  index=False, chunksize=CHUNKSIZE (default 10000; "all": None, every row in one
+  executemany), method="multi" for PostgreSQL: psycopg2 sends executemany() row
+  by row; MySQLdb already batches it into multi-row INSERTs, and "multi" was 5x
+  slower there: 43 s against 7.3 s for 100,000 rows) of the scores table read
+  from SCORES.csv (read once, not timed); prints
   bench=sql_write impl=LABEL backend=B runs=N best_s=S median_s=S rows=R peak_rss_kb=K
 """
 import os
@@ -122,7 +125,7 @@ def bench_read(backend, uri, runs, label, driver):
              " ".join("%s=%d" % kv for kv in chk.items()), peak, base))
 
 
-def bench_write(backend, uri, runs, label, driver, scores):
+def bench_write(backend, uri, runs, label, driver, scores, prefix, chunksize):
     df = pd.read_csv(scores)
     base = rss_kb()
     con = connect(backend, uri, driver)
@@ -132,12 +135,12 @@ def bench_write(backend, uri, runs, label, driver, scores):
     times = []
     for r in range(runs):
         t0 = time.perf_counter()
-        df.to_sql("crm_scores_pd%d" % r, con, if_exists="fail", index=False, chunksize=10000,
+        df.to_sql("%s%d" % (prefix, r), con, if_exists="fail", index=False, chunksize=chunksize,
                   method=method)
         if driver == "dbapi":
             con.commit()
         times.append(time.perf_counter() - t0)
-    back = pd.read_sql("SELECT COUNT(*) AS n FROM crm_scores_pd%d" % (runs - 1), con)
+    back = pd.read_sql("SELECT COUNT(*) AS n FROM %s%d" % (prefix, runs - 1), con)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print("bench=sql_write impl=%s backend=%s runs=%d best_s=%.4f median_s=%.4f rows=%d "
           "peak_rss_kb=%d base_rss_kb=%d"
@@ -154,7 +157,10 @@ def main():
     if what == "read":
         bench_read(backend, uri, runs, label, driver)
     else:
-        bench_write(backend, uri, runs, label, driver, sys.argv[7])
+        prefix = sys.argv[8] if len(sys.argv) > 8 else "crm_scores_pd"
+        chunk = sys.argv[9] if len(sys.argv) > 9 else "10000"
+        bench_write(backend, uri, runs, label, driver, sys.argv[7], prefix,
+                    None if chunk == "all" else int(chunk))
     return 0
 
 

@@ -12,8 +12,10 @@
  * pasted), fetched unbuffered (the prepared-statement form of
  * mysql_use_result: rows come off the socket as they are read, the client
  * holds one row). Writes: the statements sql.c builds, per batch, inside a
- * transaction (InnoDB): plain INSERTs as LOAD DATA LOCAL INFILE from memory
- * (unless refused or ?local_infile=0), the others prepared once. MySQL
+ * transaction (InnoDB): plain INSERTs on a MariaDB server as a one-row INSERT
+ * executed with arrays of parameters (unless ?bulk=0), else as LOAD DATA
+ * LOCAL INFILE from memory (unless refused or ?local_infile=0), the others
+ * prepared once. MySQL
  * commits DDL implicitly: a CREATE TABLE inside the write's transaction is
  * followed by a new transaction here, and a rollback drops the table it
  * created, so a failed create leaves no table behind.
@@ -108,6 +110,14 @@ enum {
     OPT_SET_CHARSET_NAME = 7,
     OPT_LOCAL_INFILE = 8
 };
+enum {
+    ATTR_ARRAY_SIZE = 201,                  /* STMT_ATTR_ARRAY_SIZE */
+    INFO_SERVER_CAPABILITIES = 31,          /* MARIADB_CONNECTION_SERVER_CAPABILITIES */
+    INFO_EXTENDED_SERVER_CAPABILITIES = 32, /* MARIADB_CONNECTION_EXTENDED_SERVER_CAPABILITIES */
+    INDICATOR_NULL = 1                      /* STMT_INDICATOR_NULL */
+};
+#define MY_CLIENT_MYSQL 1UL             /* a MySQL server (not MariaDB) sets it */
+#define MY_EXT_STMT_BULK_OPERATIONS 4UL /* MARIADB_CLIENT_STMT_BULK_OPERATIONS >> 32 */
 #define MY_NO_DATA 100
 #define MY_DATA_TRUNCATED 101
 #define MY_UNSIGNED_FLAG 32
@@ -125,7 +135,8 @@ static const char *const my_names[] = {
     "mysql_stmt_close",     "mysql_stmt_param_count", "mysql_num_fields",
     "mysql_fetch_fields",   "mysql_free_result",     "mysql_store_result",
     "mysql_set_local_infile_handler", "mysql_affected_rows", "mysql_warning_count",
-    "mysql_fetch_row",
+    "mysql_fetch_row",      "mysql_stmt_attr_set",   "mysql_stmt_affected_rows",
+    "mariadb_get_infov",
 };
 #define MY_NSYMS (sizeof my_names / sizeof my_names[0])
 
@@ -166,6 +177,9 @@ typedef struct my_api {
     unsigned long long (*affected_rows)(MYSQL *m);
     unsigned int (*warning_count)(MYSQL *m);
     char **(*fetch_row)(MYSQL_RES *r);
+    my_bool (*stmt_attr_set)(MYSQL_STMT *s, int attr, const void *value);
+    unsigned long long (*stmt_affected_rows)(MYSQL_STMT *s);
+    my_bool (*get_infov)(MYSQL *m, int value, void *arg, ...);
 } my_api;
 
 /* The rows one LOAD DATA LOCAL INFILE statement reads (see "writing" below). */
@@ -179,6 +193,7 @@ struct crm__sql_conn {
     MYSQL *my;
     int in_txn;        /* between begin() and commit()/rollback() */
     char *created;     /* quoted name of the table CREATEd in this transaction */
+    int bulk;          /* INSERTs may go as one execution with arrays of parameters */
     int load_data;     /* INSERTs may go as LOAD DATA LOCAL INFILE (until the server refuses) */
     my_infile infile;  /* what the client sends when the server asks for the "file" */
 };
@@ -256,12 +271,13 @@ static crm_status check_uri(const crm__sql_uri *uri)
 {
     for (size_t i = 0; i < uri->nkv; i++) {
         const char *k = uri->kv[i].key, *v = uri->kv[i].value;
-        if (strcmp(k, "local_infile") == 0 && v && (strcmp(v, "0") == 0 || strcmp(v, "1") == 0))
+        if ((strcmp(k, "local_infile") == 0 || strcmp(k, "bulk") == 0) && v &&
+            (strcmp(v, "0") == 0 || strcmp(v, "1") == 0))
             continue;
         if (strcmp(k, "socket") != 0)
             return crm__error(CRM_E_INVALID,
                               "mysql: unknown URI option \"%s\" (known: socket=/path, "
-                              "local_infile=0|1)",
+                              "bulk=0|1, local_infile=0|1)",
                               k);
     }
     if (!uri->database || !*uri->database)
@@ -305,6 +321,17 @@ static int infile_error(void *ptr, char *msg, unsigned int len)
     if (len)
         snprintf(msg, len, "no rows to send");
     return 2000;
+}
+
+/* MariaDB (10.2 and later) runs a prepared statement once for arrays of
+ * parameters (COM_STMT_BULK_EXECUTE); MySQL servers do not. */
+static int bulk_supported(crm__sql_conn *c)
+{
+    unsigned long caps = 0, ext = 0;
+    if (c->api.get_infov(c->my, INFO_SERVER_CAPABILITIES, &caps) ||
+        c->api.get_infov(c->my, INFO_EXTENDED_SERVER_CAPABILITIES, &ext))
+        return 0;
+    return !(caps & MY_CLIENT_MYSQL) && (ext & MY_EXT_STMT_BULK_OPERATIONS);
 }
 
 static crm_status my_connect(const crm__sql_uri *uri, const char *client_library,
@@ -356,6 +383,10 @@ static crm_status my_connect(const crm__sql_uri *uri, const char *client_library
     }
     if (st == CRM_OK)
         st = session_setup(c);
+    if (st == CRM_OK) {
+        const char *bulk = crm__sql_uri_get(uri, "bulk");
+        c->bulk = !(bulk && strcmp(bulk, "0") == 0) && bulk_supported(c);
+    }
     if (st != CRM_OK) {
         c->api.close(c->my);
         crm__free(c);
@@ -963,7 +994,16 @@ static crm_status my_table_exists(crm__sql_conn *c, const char *schema, const ch
 }
 
 /* Writes. sql.c prepares "INSERT INTO t (c, ...) VALUES (?, ...), ..." per batch.
- * Without an upsert clause, such a batch goes as one LOAD DATA LOCAL INFILE
+ * Without an upsert clause, on a MariaDB server such a batch goes as one
+ * execution of the one-row INSERT "INSERT INTO t (c, ...) VALUES (?, ...)" with
+ * an array of values per parameter (Connector/C's STMT_ATTR_ARRAY_SIZE, sent as
+ * COM_STMT_BULK_EXECUTE): numbers travel as binary doubles, the server parses
+ * one statement of one row and no text at all; a duplicate key or a value the
+ * column refuses is an error of the execution as for any INSERT, and any
+ * warning or a row count other than the batch's fails the write as below
+ * (bench/sql, same run: see docs/benchmarks.md "MariaDB writes as arrays of
+ * parameters"). ?bulk=0 in the URI, or a MySQL server, takes the next path.
+ * Otherwise such a batch goes as one LOAD DATA LOCAL INFILE
  * into the same table and columns, the rows streamed from memory as
  * tab-separated text through infile_read() (numbers with 17 significant
  * digits, which read back to the same double; times as UTC DATETIME text;
@@ -978,13 +1018,29 @@ static crm_status my_table_exists(crm__sql_conn *c, const char *schema, const ch
  * refuses LOCAL INFILE (error 4166 or 1148: MariaDB's local_infile=OFF, or
  * ?local_infile=0 in the URI) gets the prepared INSERT, from then on for the
  * connection. */
+/* The batch as arrays for the one-row INSERT: cell (row r, column k) at
+ * [k * rows + r]. Connector/C reads a DOUBLE column as an array of doubles and
+ * a STRING or DATETIME column as an array of pointers (to the bytes, with
+ * their lengths in len; to a MYSQL_TIME). */
+typedef struct my_bulk {
+    MYSQL_BIND *bind; /* one per column */
+    double *num;
+    MYSQL_TIME *time;
+    const void **ptr;
+    unsigned long *len;
+    char *ind; /* INDICATOR_NULL or 0 */
+    size_t cap; /* cells allocated */
+} my_bulk;
+
 struct crm__sql_stmt {
     crm__sql_conn *c;
     MYSQL_STMT *stmt; /* the prepared INSERT; NULL until needed */
+    MYSQL_STMT *bulk; /* the prepared one-row INSERT, or NULL */
     char *sql;        /* the INSERT */
     char *load_sql;   /* the LOAD DATA for the same rows, or NULL (upserts, other SQL) */
     size_t nparams, ncols;
     my_params p;
+    my_bulk b;
     crm__buf rows; /* the batch as LOAD DATA text */
 };
 
@@ -1003,55 +1059,89 @@ static const char *skip_ident(const char *p)
     }
 }
 
-/* LOAD DATA for sql.c's "INSERT INTO `t` (`c`, ...) VALUES (?, ...), ..." of
- * nparams placeholders and nothing after; NULL (and *ncols 0) for any other
- * statement. The identifiers are copied as sql.c quoted them. */
-static char *load_data_sql(const char *sql, size_t nparams, size_t *ncols)
+/* The parts of sql.c's "INSERT INTO `t` (`c`, ...) VALUES (?, ...), ..." */
+typedef struct my_insert {
+    const char *table, *cols; /* "`t`" and "(`c`, ...)" as sql.c quoted them */
+    int table_len, cols_len;
+    size_t ncols;
+} my_insert;
+
+/* 1 and *ins for a plain INSERT of nparams placeholders with nothing after, 0
+ * for any other statement (an upsert). */
+static int parse_insert(const char *sql, size_t nparams, my_insert *ins)
 {
     static const char head[] = "INSERT INTO ";
-    *ncols = 0;
     if (strncmp(sql, head, sizeof head - 1) != 0)
-        return NULL;
+        return 0;
     const char *table = sql + sizeof head - 1, *p = table;
     while ((p = skip_ident(p)) && *p == '.')
         p++;
     if (!p || strncmp(p, " (", 2) != 0)
-        return NULL;
+        return 0;
     const char *table_end = p, *cols = p + 1;
     size_t n = 0;
     for (p += 2; (p = skip_ident(p)) && ++n && strncmp(p, ", ", 2) == 0; p += 2) {
     }
     if (!p || strncmp(p, ") VALUES ", 9) != 0 || n == 0 || nparams % n != 0)
-        return NULL;
+        return 0;
     const char *cols_end = p + 1;
     p += 9;
     for (size_t r = 0; r < nparams / n; r++) { /* exactly the rows of placeholders */
         if (r && strncmp(p, ", ", 2) != 0)
-            return NULL;
+            return 0;
         p += r ? 2 : 0;
         if (*p++ != '(')
-            return NULL;
+            return 0;
         for (size_t k = 0; k < n; k++) {
             if (k && strncmp(p, ", ", 2) != 0)
-                return NULL;
+                return 0;
             p += k ? 2 : 0;
             if (*p++ != '?')
-                return NULL;
+                return 0;
         }
         if (*p++ != ')')
-            return NULL;
+            return 0;
     }
     if (*p) /* an upsert clause: the prepared statement */
-        return NULL;
+        return 0;
+    *ins = (my_insert){.table = table,
+                       .table_len = (int)(table_end - table),
+                       .cols = cols,
+                       .cols_len = (int)(cols_end - cols),
+                       .ncols = n};
+    return 1;
+}
+
+/* LOAD DATA into the table and columns of ins, or NULL (no memory). */
+static char *load_data_sql(const my_insert *ins)
+{
     crm__buf b = {0};
     if (crm__buf_printf(&b, "LOAD DATA LOCAL INFILE 'rows' INTO TABLE %.*s CHARACTER SET utf8mb4 "
                             "%.*s",
-                        (int)(table_end - table), table, (int)(cols_end - cols), cols) != CRM_OK) {
+                        ins->table_len, ins->table, ins->cols_len, ins->cols) != CRM_OK) {
         crm__buf_free(&b);
         return NULL;
     }
-    *ncols = n;
     return b.data;
+}
+
+/* Prepare the one-row INSERT of ins into s->bulk. */
+static crm_status bulk_prepare(crm__sql_stmt *s, const my_insert *ins)
+{
+    crm__sql_conn *c = s->c;
+    crm__buf b = {0};
+    crm_status st = crm__buf_printf(&b, "INSERT INTO %.*s %.*s VALUES (", ins->table_len,
+                                    ins->table, ins->cols_len, ins->cols);
+    for (size_t k = 0; st == CRM_OK && k < ins->ncols; k++)
+        st = crm__buf_append(&b, k ? ", ?" : "?", k ? 3 : 1);
+    if (st == CRM_OK)
+        st = crm__buf_append(&b, ")", 1);
+    if (st == CRM_OK && !(s->bulk = c->api.stmt_init(c->my)))
+        st = my_fail(c, NULL, "statement");
+    if (st == CRM_OK && c->api.stmt_prepare(s->bulk, b.data, (unsigned long)b.len) != 0)
+        st = my_fail(c, s->bulk, "statement");
+    crm__buf_free(&b);
+    return st;
 }
 
 static crm_status stmt_prepare(crm__sql_stmt *s)
@@ -1081,9 +1171,15 @@ static crm_status my_prepare(crm__sql_conn *c, const char *sql, size_t nparams,
     s->nparams = nparams;
     s->sql = crm__strdup(sql);
     crm_status st = s->sql ? CRM_OK : crm__nomem();
-    if (st == CRM_OK && c->load_data)
-        s->load_sql = load_data_sql(sql, nparams, &s->ncols);
-    if (st == CRM_OK && !s->load_sql)
+    my_insert ins;
+    if (st == CRM_OK && (c->bulk || c->load_data) && parse_insert(sql, nparams, &ins)) {
+        s->ncols = ins.ncols;
+        if (c->bulk)
+            st = bulk_prepare(s, &ins);
+        if (st == CRM_OK && c->load_data && !(s->load_sql = load_data_sql(&ins)))
+            st = crm__nomem();
+    }
+    if (st == CRM_OK && !s->bulk && !s->load_sql)
         st = stmt_prepare(s);
     if (st != CRM_OK) {
         my_finalize(s);
@@ -1208,11 +1304,129 @@ static crm_status load_rows(crm__sql_stmt *s, const crm__sql_value *params, size
     return CRM_OK;
 }
 
+/* Room for `cells` cells and ncols binds in s->b. */
+static crm_status bulk_reserve(crm__sql_stmt *s, size_t cells)
+{
+    my_bulk *b = &s->b;
+    if (cells <= b->cap)
+        return CRM_OK;
+    crm__free(b->bind);
+    crm__free(b->num);
+    crm__free(b->time);
+    crm__free(b->ptr);
+    crm__free(b->len);
+    crm__free(b->ind);
+    memset(b, 0, sizeof *b);
+    b->bind = crm__calloc(s->ncols, sizeof *b->bind);
+    b->num = crm__malloc_array(cells, sizeof *b->num);
+    b->time = crm__malloc_array(cells, sizeof *b->time);
+    b->ptr = crm__malloc_array(cells, sizeof *b->ptr);
+    b->len = crm__malloc_array(cells, sizeof *b->len);
+    b->ind = crm__malloc_array(cells, sizeof *b->ind);
+    if (!b->bind || !b->num || !b->time || !b->ptr || !b->len || !b->ind)
+        return crm__nomem();
+    b->cap = cells;
+    return CRM_OK;
+}
+
+/* Column k of the n rows of params into s->b (see my_bulk). The column's kind
+ * is its first non-NULL value's; *mixed = 1 when another row has another kind
+ * (sql.c never sends that: the prepared INSERT then takes the batch). */
+static crm_status bulk_column(crm__sql_stmt *s, const crm__sql_value *params, size_t n, size_t k,
+                              int *mixed)
+{
+    my_bulk *b = &s->b;
+    size_t nc = s->ncols, o = k * n;
+    int32_t kind = CRM__SQL_NULL;
+    for (size_t r = 0; r < n && kind == CRM__SQL_NULL; r++) {
+        const crm__sql_value *v = &params[r * nc + k];
+        if (v->kind != CRM__SQL_NULL && !(v->kind == CRM__SQL_NUMBER && v->num != v->num))
+            kind = v->kind;
+    }
+    MYSQL_BIND *bd = &b->bind[k];
+    memset(bd, 0, sizeof *bd);
+    bd->buffer_type = kind == CRM__SQL_NUMBER ? T_DOUBLE : kind == CRM__SQL_TIME ? T_DATETIME
+                                                                                : T_STRING;
+    bd->buffer = kind == CRM__SQL_NUMBER ? (void *)&b->num[o] : (void *)&b->ptr[o];
+    bd->length = &b->len[o];
+    bd->u.indicator = &b->ind[o];
+    for (size_t r = 0; r < n; r++) {
+        const crm__sql_value *v = &params[r * nc + k];
+        size_t i = o + r;
+        b->ind[i] = v->kind == CRM__SQL_NULL || (v->kind == CRM__SQL_NUMBER && v->num != v->num);
+        b->len[i] = 0;
+        b->ptr[i] = "";
+        b->num[i] = 0;
+        if (b->ind[i]) {
+            b->ind[i] = INDICATOR_NULL;
+            continue;
+        }
+        if (v->kind != kind) {
+            *mixed = 1;
+            return CRM_OK;
+        }
+        if (kind == CRM__SQL_NUMBER) {
+            b->num[i] = v->num;
+        } else if (kind == CRM__SQL_TEXT) {
+            b->ptr[i] = v->text ? v->text : "";
+            b->len[i] = (unsigned long)v->len;
+        } else {
+            int64_t days = v->time / 86400 - (v->time % 86400 < 0);
+            int64_t sec = v->time - days * 86400, y, m, d;
+            crm__civil_from_days(days, &y, &m, &d);
+            if (y < 0 || y > 9999)
+                return crm__error(CRM_E_INVALID, "mysql: parameter %zu: year %lld is outside "
+                                                 "the DATETIME range 0..9999",
+                                  r * nc + k + 1, (long long)y);
+            MYSQL_TIME *t = &b->time[i];
+            *t = (MYSQL_TIME){.year = (unsigned)y,
+                              .month = (unsigned)m,
+                              .day = (unsigned)d,
+                              .hour = (unsigned)(sec / 3600),
+                              .minute = (unsigned)(sec / 60 % 60),
+                              .second = (unsigned)(sec % 60),
+                              .time_type = MY_TIMESTAMP_DATETIME};
+            b->ptr[i] = t;
+        }
+    }
+    return CRM_OK;
+}
+
+/* The batch as one execution of the one-row INSERT with arrays; *mixed when a
+ * column mixes kinds (nothing was sent then). */
+static crm_status bulk_rows(crm__sql_stmt *s, const crm__sql_value *params, size_t nparams,
+                            int *mixed)
+{
+    crm__sql_conn *c = s->c;
+    size_t n = nparams / s->ncols;
+    crm_status st = bulk_reserve(s, nparams);
+    for (size_t k = 0; st == CRM_OK && k < s->ncols && !*mixed; k++)
+        st = bulk_column(s, params, n, k, mixed);
+    if (st != CRM_OK || *mixed)
+        return st;
+    unsigned int rows = (unsigned int)n;
+    if (c->api.stmt_attr_set(s->bulk, ATTR_ARRAY_SIZE, &rows) ||
+        c->api.stmt_bind_param(s->bulk, s->b.bind))
+        return my_fail(c, s->bulk, "binding the values");
+    if (c->api.stmt_execute(s->bulk) != 0)
+        return my_fail(c, s->bulk, "writing");
+    unsigned long long done = c->api.stmt_affected_rows(s->bulk);
+    if (c->api.warning_count(c->my) != 0 || done != (unsigned long long)n)
+        return load_warning(c, done, n);
+    return CRM_OK;
+}
+
 static crm_status my_execute(crm__sql_stmt *s, const crm__sql_value *params, size_t nparams)
 {
     if (nparams != s->nparams)
         return crm__error(CRM_E_INVALID, "mysql: %zu values for %zu parameters", nparams,
                           s->nparams);
+    if (s->bulk && nparams > 0) {
+        int mixed = 0;
+        crm_status st = bulk_rows(s, params, nparams, &mixed);
+        if (st != CRM_OK || !mixed)
+            return st;
+    }
     if (s->load_sql && s->c->load_data) {
         int refused = 0;
         crm_status st = load_rows(s, params, nparams, &refused);
@@ -1241,7 +1455,15 @@ static void my_finalize(crm__sql_stmt *s)
         return;
     if (s->stmt)
         s->c->api.stmt_close(s->stmt);
+    if (s->bulk)
+        s->c->api.stmt_close(s->bulk);
     params_free(&s->p);
+    crm__free(s->b.bind);
+    crm__free(s->b.num);
+    crm__free(s->b.time);
+    crm__free(s->b.ptr);
+    crm__free(s->b.len);
+    crm__free(s->b.ind);
     crm__free(s->sql);
     crm__free(s->load_sql);
     crm__buf_free(&s->rows);

@@ -3,7 +3,8 @@
 # [--param V]..., -o URI --table NAME [--mode M] [--key COLS]) over SQLite: a synth shop
 # written into a database and read back gives the same RFM table and k-means labels as
 # the CSV, byte for byte; upsert and create modes; usage errors (a password on the command
-# line, --sql with FILE, -o URI without --table).
+# line, --sql with FILE, -o URI without --table); -o takes a libpq keyword string with
+# --table.
 # usage: test_sql.sh PATH/TO/crm [TMPDIR]
 # Prints one line per check and a final "N passed, M failed, K skipped"; exits non-zero when any
 # check fails. Needs no shared data (libsqlite3 is a dependency of the build machine).
@@ -79,6 +80,18 @@ run kmeans "$T/rfm_csv.csv" --columns recency_days --k 2 -o "$T/x.csv" --table t
 check "--table without -o URI is a usage error (2)" [ "$rc" -eq 2 ]
 run kmeans "$T/rfm_csv.csv" --columns recency_days --k 2 -o "$DB" --table t --mode sideways
 check "an unknown --mode is a usage error (2)" [ "$rc" -eq 2 ]
+# a libpq keyword string after -o is a PostgreSQL connection when --table is given
+# (no server here: libpq's connection error, or the message naming the missing
+# libpq5), never a file of that name; scripts/ci_sql.sh writes through one
+mkdir -p "$T/kw"
+run kmeans "$T/rfm_csv.csv" --columns recency_days --k 2 \
+    -o "host=$T/kw/no-server dbname=crm" --table t
+check "-o 'host=DIR dbname=DB' --table connects to PostgreSQL (exit 1)" \
+    sh -c "[ $rc -eq 1 ] && grep -Eq 'postgresql|libpq' '$T/err'"
+check "... and writes no file" sh -c "[ -z \"\$(ls -A '$T/kw')\" ] && ! ls '$T'/host=* >/dev/null 2>&1"
+run kmeans "$T/rfm_csv.csv" --columns recency_days --k 2 -o "host=x password=secret dbname=crm" \
+    --table t
+check "a password in an -o keyword string is a usage error (2)" [ "$rc" -eq 2 ]
 run predict "$T/none.json" --sql "$DB" --query "SELECT * FROM scores" -o "$T/p.csv"
 check "predict takes --sql in place of FILE (the model file is missing: exit 1)" [ "$rc" -eq 1 ]
 

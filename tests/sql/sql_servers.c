@@ -30,7 +30,7 @@ typedef struct backend {
     char uri[4096];
 } backend;
 
-static backend backends[4];
+static backend backends[6];
 static int nbackends;
 static char tmpdir[256];
 
@@ -492,6 +492,59 @@ START_TEST(test_modes)
 }
 END_TEST
 
+/* Duplicate keys among the written rows, in a later batch than the first
+ * (MariaDB sends batches of about 1,000 rows), in create and append: an
+ * error, no table left behind by the create, the appended table unchanged. */
+START_TEST(test_duplicate_keys)
+{
+    const backend *b = B(_i);
+    const char *key[] = {"customer"};
+    enum { N = 3000 };
+    static double id[N];
+    static const char *seg[N];
+    for (size_t i = 0; i < N; i++) {
+        id[i] = (double)(i + 1);
+        seg[i] = i % 2 ? "Lost" : "Champions";
+    }
+    id[N - 1] = 7; /* the last row repeats row 7's key */
+    drop(b, "dupkeys");
+    crm_dataset *ds = scores(id, seg, N);
+    crm_sql_options o = opts_mode(CRM_SQL_CREATE, key, 1);
+    crm_status st = crm_dataset_write_sql(ds, b->uri, "dupkeys", &o);
+    expect_error(st, CRM_E_INVALID, NULL, "create with a duplicate key");
+    crm_dataset *gone = NULL;
+    st = crm_dataset_read_sql(b->uri, "SELECT * FROM dupkeys", NULL, 0, NULL, &gone);
+    ck_assert_msg(st == CRM_E_PARSE, "%s: the failed create left a table: %s (%s)", b->name,
+                  crm_status_str(st), crm_last_error());
+    /* append: a table with keys 1..2, then rows 3..N with key 7 twice */
+    crm_dataset *first = scores(id, seg, 2);
+    ck_assert_msg(crm_dataset_write_sql(first, b->uri, "dupkeys", &o) == CRM_OK, "%s: %s",
+                  b->name, crm_last_error());
+    crm_dataset *more = scores(id + 2, seg + 2, N - 2);
+    o = opts_mode(CRM_SQL_APPEND, NULL, 0);
+    st = crm_dataset_write_sql(more, b->uri, "dupkeys", &o);
+    expect_error(st, CRM_E_INVALID, NULL, "append with a duplicate key among the new rows");
+    crm_dataset *back = read_ok(b, "SELECT customer, segment FROM dupkeys ORDER BY customer");
+    assert_same(first, back, "after the refused append");
+    crm_dataset_free(back);
+    /* the same rows without the repeated key are appended whole */
+    id[N - 1] = N;
+    crm_dataset *fixed = scores(id + 2, seg + 2, N - 2);
+    ck_assert_msg(crm_dataset_write_sql(fixed, b->uri, "dupkeys", &o) == CRM_OK, "%s: %s",
+                  b->name, crm_last_error());
+    crm_dataset *all = scores(id, seg, N);
+    back = read_ok(b, "SELECT customer, segment FROM dupkeys ORDER BY customer");
+    assert_same(all, back, "after the append");
+    crm_dataset_free(back);
+    crm_dataset_free(all);
+    crm_dataset_free(fixed);
+    crm_dataset_free(more);
+    crm_dataset_free(first);
+    crm_dataset_free(ds);
+    drop(b, "dupkeys");
+}
+END_TEST
+
 /* A column the table's type cannot take, a value the server cannot store: an
  * error, the table unchanged. */
 START_TEST(test_unwritable)
@@ -790,6 +843,7 @@ static Suite *servers_suite(void)
         {"round_trip", test_round_trip, 0},
         {"text_edges", test_text_edges, 0},
         {"modes", test_modes, 0},
+        {"duplicate_keys", test_duplicate_keys, 0},
         {"unwritable", test_unwritable, 0},
         {"failed_create", test_failed_create, 0},
         {"injection", test_injection, 0},
@@ -845,12 +899,15 @@ int main(int argc, char **argv)
     if (pg && *pg)
         add_backend(B_PG, "postgresql", pg);
     if (my && *my) {
+        /* writes as arrays of parameters (the default on MariaDB), as LOAD DATA
+         * LOCAL INFILE (?bulk=0) and as prepared multi-row INSERTs */
         add_backend(B_MY, "mysql", my);
-        /* the same server without LOAD DATA LOCAL INFILE: writes as prepared INSERTs */
-        char my_insert[4200];
-        snprintf(my_insert, sizeof my_insert, "%s%slocal_infile=0", my,
+        char my_load[4200], my_insert[4200];
+        snprintf(my_load, sizeof my_load, "%s%sbulk=0", my, strchr(my, '?') ? "&" : "?");
+        add_backend(B_MY, "mysql (bulk=0: LOAD DATA)", my_load);
+        snprintf(my_insert, sizeof my_insert, "%s%sbulk=0&local_infile=0", my,
                  strchr(my, '?') ? "&" : "?");
-        add_backend(B_MY, "mysql (local_infile=0)", my_insert);
+        add_backend(B_MY, "mysql (bulk=0&local_infile=0: INSERT)", my_insert);
     }
     SRunner *sr = srunner_create(servers_suite());
     srunner_run(sr, NULL, argc > 1 ? argv[1] : NULL, CK_NORMAL);
