@@ -3,9 +3,9 @@
  * derivatives, one fit of a fixed order, and forecasts (see crm/arima.h for
  * the semantics, which follow R's stats::arima). */
 #include "arima/arima_internal.h"
+#include "core/blas.h"
 
 #include <float.h>
-#include <lapacke.h>
 #include <math.h>
 #include <stdatomic.h>
 #include <string.h>

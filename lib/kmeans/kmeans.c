@@ -2,8 +2,8 @@
  * blocked GEMM distances and Hamerly bounds, the model kind "kmeans". */
 #include "kmeans/kmeans_internal.h"
 #include "core/par.h"
+#include "core/blas.h"
 
-#include <cblas.h>
 #include <float.h>
 #include <math.h>
 #include <stdatomic.h>

@@ -3,9 +3,8 @@
  * chunked filling, the rank test, and the model state shared by both kinds. */
 #include "linear/linear_internal.h"
 #include "core/par.h"
+#include "core/blas.h"
 
-#include <cblas.h>
-#include <lapacke.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

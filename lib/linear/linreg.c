@@ -2,9 +2,8 @@
  * augmented) design, rank-deficiency test on the R diagonal, inference
  * with Student's t. */
 #include "linear/linear_internal.h"
+#include "core/blas.h"
 
-#include <cblas.h>
-#include <lapacke.h>
 #include <math.h>
 #include <stddef.h>
 #include <string.h>

@@ -4,10 +4,9 @@
 #include "linear/linear_internal.h"
 #include "core/par.h"
 #include "linear/logreg_kernels.h"
+#include "core/blas.h"
 
-#include <cblas.h>
 #include <float.h>
-#include <lapacke.h>
 #include <math.h>
 #include <stddef.h>
 #include <string.h>
