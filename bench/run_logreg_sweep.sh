@@ -21,8 +21,8 @@
 # the summary prints the ratios against the goals (>= 10x statsmodels, >= 5x scikit-learn).
 #
 # Usage: bench/run_logreg_sweep.sh      SIZES="10000 45211 100000 1000000" ROUNDS=2 REPS=5
-#        SIZES=10000000 ROUNDS=1 REPS=1 bench/run_logreg_sweep.sh   (10M: statsmodels needs
-#        about 10 GB; run it alone)
+#        SIZES=10000000 ROUNDS=1 REPS=1 PY_MEM_KB=12000000 bench/run_logreg_sweep.sh
+#        (10M: the Python sides need about 10 GB or more; run it alone, limited)
 # Build first: cmake --preset release && cmake --build build/release --target bench_linear
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -41,13 +41,18 @@ export REPS
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 for n in $SIZES; do
-    echo "# size $n: $(uptime)"
+    echo "# size $n: $(uptime); available memory $(free -m | awk '/^Mem:/ {print $7}') MiB"
     r=0
     while [ "$r" -lt "$ROUNDS" ]; do
         CRM_BENCH_THREADS=1 "$bench" bank "$n" >>"$out"
         for impl in statsmodels sklearn-newton; do
-            OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 /usr/bin/python3 "$here/linear_python.py" \
-                "$impl" bank "$n" >>"$out"
+            # PY_MEM_KB (optional): address-space limit of the Python processes, so that a
+            # size that does not fit fails with MemoryError instead of pressing the machine
+            if (if [ -n "${PY_MEM_KB:-}" ]; then ulimit -v "$PY_MEM_KB"; fi
+                OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 /usr/bin/python3 "$here/linear_python.py" \
+                    "$impl" bank "$n" >>"$out"); then :; else
+                echo "# $impl at $n rows failed (exit $?; PY_MEM_KB=${PY_MEM_KB:-unset})"
+            fi
         done
         r=$((r + 1))
     done
