@@ -13,10 +13,11 @@
  * b_j = 0.1 * (j % 7 - 3); y = 1 when (h(2^40 + i) >> 11) * 2^-53 < 1 / (1 + exp(-eta)).
  * Prints one machine-readable line:
  *   bench=linear impl=libcrm data=D rows=R terms=P fit_s=S n_iter=N loglik=L
- *   coef0=.. coef1=.. coef_last=.. peak_rss_kb=KB data_kb=KB
+ *   coef0=.. coef1=.. coef_last=.. peak_rss_kb=KB data_kb=KB cpu_s=S
  * fit_s is the fastest of REPS fits (environment, default 5, as bench/linear_python.py;
  * fit + standard errors + summary table with
- * p-values and odds ratios); peak_rss_kb is getrusage ru_maxrss. A line "coef=..."
+ * p-values and odds ratios); cpu_s is the smallest process CPU time of one fit (the statistic
+ * that a loaded machine disturbs least); peak_rss_kb is getrusage ru_maxrss. A line "coef=..."
  * follows with every coefficient (for the comparison with the references).
  * The environment variable CRM_BENCH_THREADS sets n_threads (default 0 = all cores). */
 #define _POSIX_C_SOURCE 200809L
@@ -33,6 +34,13 @@ static double now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
@@ -197,21 +205,22 @@ int main(int argc, char **argv)
     o.positive = positive;
     const char *th = getenv("CRM_BENCH_THREADS");
     if (th) o.n_threads = atoi(th);
-    double best = 1e300;
+    double best = 1e300, best_cpu = 1e300;
     crm_model *keep = NULL;
     const char *reps_env = getenv("REPS");
     int reps = reps_env && atoi(reps_env) > 0 ? atoi(reps_env) : 5;
     for (int rep = 0; rep < reps; rep++) {
         crm_model *m = NULL;
         crm_dataset *sum = NULL;
-        double t0 = now();
+        double t0 = now(), c0 = cpu_now();
         if (crm_logreg_fit(ds, target, feats, nf, &o, &m) != CRM_OK ||
             crm_model_summary(m, &sum) != CRM_OK) {
             fprintf(stderr, "bench_linear: %s\n", crm_last_error());
             return 1;
         }
-        double t = now() - t0;
+        double t = now() - t0, tc = cpu_now() - c0;
         if (t < best) best = t;
+        if (tc < best_cpu) best_cpu = tc;
         crm_dataset_free(sum);
         if (keep) crm_model_free(keep);
         keep = m;
@@ -228,9 +237,10 @@ int main(int argc, char **argv)
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     printf("bench=linear impl=libcrm-%dt data=%s rows=%zu terms=%zu fit_s=%.4f n_iter=%d "
-           "loglik=%.10f coef0=%.10g coef1=%.10g coef_last=%.10g peak_rss_kb=%ld data_kb=%.0f\n",
+           "loglik=%.10f coef0=%.10g coef1=%.10g coef_last=%.10g peak_rss_kb=%ld data_kb=%.0f "
+           "cpu_s=%.4f\n",
            (int)o.n_threads, mode, crm_dataset_nrows(ds), p, best, (int)n_iter, ll, coef[0],
-           coef[1], coef[p - 1], ru.ru_maxrss, data_kb);
+           coef[1], coef[p - 1], ru.ru_maxrss, data_kb, best_cpu);
     printf("coef=");
     for (size_t j = 0; j < p; j++)
         printf("%s%.17g", j ? "," : "", coef[j]);
