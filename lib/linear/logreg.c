@@ -53,10 +53,6 @@
 #define LR_SUB_MAX_ITER 12
 /* After a Newton step larger than this, the next Hessian may be single precision. */
 #define LR_F32_STEP 1.0
-/* After a double-precision Newton step of at most this many standard errors (and more than
- * LR_LAST_STEP), the following steps reuse its Hessian (newton_fixed) before the last
- * Newton pass. */
-#define LR_CHORD_STEP 0.5
 /* Fixed-Hessian steps after a subsample start (newton_fixed): at most
  * LR_FIXED_MAX_ITER, given up when a step is more than LR_FIXED_RATE times
  * the one before, ended when the error they leave (estimated as the last step
@@ -527,19 +523,6 @@ static crm_status newton(lr_work *wk, const lin_model *m, const crm_logreg_optio
          * started from a subsample, that next pass forms its Hessian in single
          * precision. */
         wk->h_f32 = warm && meas > LR_F32_STEP && wk->f32;
-        if (!single && meas <= LR_CHORD_STEP) {
-            /* Near the optimum the Hessian barely changes (relatively, by about
-             * the step over sqrt(n) per standard error): steps with this one
-             * (its factor is in Hs and D), each a pass without a Hessian, until
-             * the error left is at most LR_FIXED_DONE; the next Newton pass is
-             * then the last. Where they stop contracting, Newton goes on from
-             * where they left f->b. */
-            f->sub_frac = 1.0;
-            newton_fixed(wk, o, f, &pen_prev);
-            f->acc.g = f->g;
-            f->acc.H = f->H;
-            wk->h_f32 = 0;
-        }
         lr_pass(wk, f->b, &f->acc);
     }
     return CRM_OK;
