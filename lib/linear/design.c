@@ -63,6 +63,7 @@ void crm__lin_design_free(lin_design *d)
     crm__free(d->scale);
     crm__free(d->y);
     crm__free(d->w);
+    crm__free(d->dense);
     memset(d, 0, sizeof *d);
 }
 
@@ -623,16 +624,24 @@ static void fill_number(const lin_design *d, const lin_dfeat *f, size_t r0, size
             col[i] = (col[i] - sh) / sc;
 }
 
-/* Indicator terms of text feature f: zero its term columns, then set the ones. */
+/* Indicator terms of text feature f into T, its first term's column (leading dimension ld):
+ * zero its term columns, then set the ones. */
+static void fill_text_at(const lin_design *d, const lin_dfeat *f, size_t r0, size_t m, double *T,
+                         size_t ld)
+{
+    for (size_t t = 0; t < f->nterms; t++)
+        memset(T + t * ld, 0, m * sizeof *T);
+    for (size_t i = 0; i < m; i++) {
+        int32_t t = f->map[f->code[d->rows ? d->rows[r0 + i] : r0 + i]];
+        if (t >= 0) T[((size_t)t - f->term) * ld + i] = 1.0;
+    }
+}
+
+/* The same into the design X, term t at column t. */
 static void fill_text(const lin_design *d, const lin_dfeat *f, size_t r0, size_t m, double *X,
                       size_t ld)
 {
-    for (size_t t = 0; t < f->nterms; t++)
-        memset(X + (f->term + t) * ld, 0, m * sizeof *X);
-    for (size_t i = 0; i < m; i++) {
-        int32_t t = f->map[f->code[d->rows ? d->rows[r0 + i] : r0 + i]];
-        if (t >= 0) X[(size_t)t * ld + i] = 1.0;
-    }
+    fill_text_at(d, f, r0, m, X + f->term * ld, ld);
 }
 
 void crm__lin_design_fill(const lin_design *d, size_t r0, size_t m, double *X, size_t ld)
@@ -663,12 +672,34 @@ void crm__lin_design_cols(const lin_design *d, size_t r0, size_t m, double *X, s
                 fill_number(d, f, r0, m, X + f->term * ld);
                 cols[f->term] = X + f->term * ld;
             }
+        } else if (f->dense) {
+            for (size_t t = 0; t < f->nterms; t++)
+                cols[f->term + t] = f->dense + t * d->n + r0;
         } else {
             fill_text(d, f, r0, m, X, ld);
             for (size_t t = 0; t < f->nterms; t++)
                 cols[f->term + t] = X + (f->term + t) * ld;
         }
     }
+}
+
+crm_status crm__lin_design_dense_text(lin_design *d, size_t max_bytes)
+{
+    size_t nt = 0;
+    for (size_t j = 0; j < d->nf; j++)
+        if (d->f[j].type == CRM_TYPE_TEXT) nt += d->f[j].nterms;
+    if (nt == 0 || d->n == 0 || nt > max_bytes / sizeof(double) / d->n) return CRM_OK;
+    double *block = crm__malloc_array(nt * d->n, sizeof *block);
+    if (!block) return crm__nomem();
+    d->dense = block;
+    for (size_t j = 0; j < d->nf; j++) {
+        lin_dfeat *f = &d->f[j];
+        if (f->type != CRM_TYPE_TEXT) continue;
+        fill_text_at(d, f, 0, d->n, block, d->n);
+        f->dense = block;
+        block += f->nterms * d->n;
+    }
+    return CRM_OK;
 }
 
 crm_status crm__lin_gram_check(double *G, size_t p, const lin_model *m, const char *what)

@@ -93,6 +93,8 @@ typedef struct lin_dfeat {
     int32_t *map;        /* text: dict code -> term index, -1 reference level / unused */
     size_t term;         /* number: its term index; text: its first term */
     size_t nterms;       /* text: number of indicator terms (levels - 1) */
+    const double *dense; /* text: its indicator columns for all n rows (leading dimension n),
+                            when made by crm__lin_design_dense_text, else NULL */
 } lin_dfeat;
 
 typedef struct lin_design {
@@ -106,6 +108,7 @@ typedef struct lin_design {
     double *scale; /* p: divisor (1 when not standardized) */
     double *y;     /* n targets (0/1 for logistic) */
     double *w;     /* n weights, or NULL (all 1) */
+    double *dense; /* the one block of every text feature's dense columns, or NULL */
 } lin_design;
 
 /* Target handling of the design builder. */
@@ -136,6 +139,12 @@ void crm__lin_design_fill(const lin_design *d, size_t r0, size_t m, double *X, s
  * number feature used row for row, `ones` (m values 1) for the intercept,
  * else column t of X (leading dimension ld), filled as crm__lin_design_fill
  * fills it. */
+/* Make the indicator columns of every text feature once, for all rows (f->dense, one block
+ * d->dense freed with d), when they take at most max_bytes in all: crm__lin_design_cols then
+ * points at them instead of filling them per chunk (a pass of the fit reads them like number
+ * columns; the values, and so the results, are the same). Larger designs, or none with a
+ * text feature, are left as they are. CRM_OK, or CRM_E_NOMEM. */
+crm_status crm__lin_design_dense_text(lin_design *d, size_t max_bytes);
 void crm__lin_design_cols(const lin_design *d, size_t r0, size_t m, double *X, size_t ld,
                           const double *ones, const double **cols);
 

@@ -22,6 +22,13 @@
 /* Reduction blocks: at most this many, with partial sums of at most this many bytes. */
 #define LR_MAX_BLOCKS 64
 #define LR_PARTIAL_BYTES ((size_t)32 << 20)
+/* Chunks: at least LR_MIN_NCHUNKS of them where that leaves at least LR_MIN_CH rows each
+ * (lr_work_init). */
+#define LR_MIN_NCHUNKS 64
+#define LR_MIN_CH 512
+/* The one-hot columns of text features are made once for all rows when they take at most
+ * this many bytes (crm__lin_design_dense_text), else per chunk in every pass. */
+#define LR_DENSE_TEXT_BYTES ((size_t)256 << 20)
 /* Rows per cache block within a chunk (lr_chunk). */
 #define LR_ROWS 512
 /* Starting point from subsamples (newton_sub): every LR_SUB_COARSE-th, then
@@ -223,6 +230,11 @@ static crm_status lr_work_init(lr_work *wk, const lin_design *d, int32_t n_threa
      * threshold (4 * 65536) so BLAS stays on the calling worker thread */
     size_t ch = (size_t)4 * 65536 / (p ? p : 1);
     if (ch > LIN_CHUNK) ch = LIN_CHUNK;
+    /* fewer rows: chunks of n / LR_MIN_NCHUNKS rows (at least LR_MIN_CH), so that the
+     * subsamples of newton_sub have enough chunks to start from */
+    size_t small = (n + LR_MIN_NCHUNKS - 1) / LR_MIN_NCHUNKS;
+    if (small < LR_MIN_CH) small = LR_MIN_CH;
+    if (small < ch) ch = small;
     if (ch < 16) ch = 16;
     wk->ch = n < ch ? n : ch;
     wk->nchunks = (n + wk->ch - 1) / wk->ch;
@@ -949,6 +961,8 @@ static crm_status logreg_fit_pinned(const crm_dataset *ds, const char *target,
     /* p x p matrices only for Newton or for the inference of an unpenalised fit */
     int need_h = use_newton || o.l2 == 0.0;
     if (st == CRM_OK) st = fit_alloc(&f, p, need_h);
+    /* one-hot columns made once rather than in every pass (same values, same results) */
+    if (st == CRM_OK) st = crm__lin_design_dense_text(&d, LR_DENSE_TEXT_BYTES);
     if (st == CRM_OK) st = lr_work_init(&wk, &d, o.n_threads, need_h);
     if (st == CRM_OK && o.l2 == 0.0) {
         st = crm__lin_too_wide(&d, w);
