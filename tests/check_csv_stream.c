@@ -912,6 +912,91 @@ START_TEST(test_expr_columns)
 }
 END_TEST
 
+
+static char *read_all(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_ptr_nonnull(f);
+    fseek(f, 0, SEEK_END);
+    *n = (size_t)ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *b = malloc(*n + 1);
+    ck_assert_uint_eq(fread(b, 1, *n, f), *n);
+    fclose(f);
+    return b;
+}
+
+/* gzip input read in one piece (libdeflate, when built with it) and through
+ * zlib's stream give the same dataset: one member, two members with zero
+ * padding, text that expands more than 40 times (streamed), and max_rows
+ * (streamed). */
+START_TEST(test_gzip_whole_and_streamed)
+{
+    size_t n = 60000, len = 0;
+    char *t = malloc(n * 48 + 16);
+    len += (size_t)sprintf(t, "id,name,when,x\n");
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)sprintf(t + len, "%zu,n%zu,2011-%02zu-%02zu 10:%02zu,%zu.%02zu\n", i,
+                               i % 977, 1 + i % 12, 1 + i % 28, i % 60, i * 7 % 1000, i % 100);
+    crm_dataset *want = NULL, *got = NULL;
+    ck_assert_ok(crm_dataset_read_csv_mem(t, len, NULL, &want));
+    char p1[64], p2[64], both[64];
+    temp_path(p1, sizeof p1, ".csv.gz");
+    temp_path(p2, sizeof p2, ".csv.gz");
+    temp_path(both, sizeof both, ".csv.gz");
+    write_gzip(p1, t, len);
+    ck_assert_ok(crm_dataset_read_csv(p1, NULL, &got));
+    assert_identical(want, got, "one member");
+    crm_dataset_free(got);
+    crm_csv_options o = opts();
+    o.max_rows = (int64_t)n + 5; /* streamed */
+    ck_assert_ok(crm_dataset_read_csv(p1, &o, &got));
+    assert_identical(want, got, "one member, streamed");
+    crm_dataset_free(got);
+    size_t half = len / 2, a, b;
+    write_gzip(p1, t, half);
+    write_gzip(p2, t + half, len - half);
+    char *ga = read_all(p1, &a), *gb = read_all(p2, &b);
+    char *cat = malloc(a + b + 8);
+    memcpy(cat, ga, a);
+    memcpy(cat + a, gb, b);
+    memset(cat + a + b, 0, 8);
+    write_bytes(both, cat, a + b + 8);
+    ck_assert_ok(crm_dataset_read_csv(both, NULL, &got));
+    assert_identical(want, got, "two members and zero padding");
+    crm_dataset_free(got);
+    ck_assert_ok(crm_dataset_read_csv_mem(cat, a + b + 8, NULL, &got));
+    assert_identical(want, got, "two members in memory");
+    crm_dataset_free(got);
+    /* garbage after the padding: zlib's message, whichever way it is read */
+    cat[a + b + 7] = 'x';
+    write_bytes(both, cat, a + b + 8);
+    ck_assert_error(crm_dataset_read_csv(both, NULL, &got), CRM_E_IO);
+    ck_assert_msg(strstr(crm_last_error(), "trailing garbage"), "%s", crm_last_error());
+    crm_dataset_free(want);
+    /* expands about 1000 times: streamed */
+    size_t m = 2000000;
+    char *z = malloc(m + 8);
+    memcpy(z, "a,b\n", 4);
+    for (size_t i = 4; i + 4 <= m; i += 4)
+        memcpy(z + i, "1,2\n", 4);
+    ck_assert_ok(crm_dataset_read_csv_mem(z, m, NULL, &want));
+    write_gzip(p1, z, m);
+    ck_assert_ok(crm_dataset_read_csv(p1, NULL, &got));
+    assert_identical(want, got, "expands 1000 times");
+    crm_dataset_free(got);
+    crm_dataset_free(want);
+    remove(p1);
+    remove(p2);
+    remove(both);
+    free(z);
+    free(ga);
+    free(gb);
+    free(cat);
+    free(t);
+}
+END_TEST
+
 Suite *crm_csv_stream_suite(void)
 {
     Suite *s = suite_create("csv_stream");
@@ -933,6 +1018,7 @@ Suite *crm_csv_stream_suite(void)
     tcase_add_test(lim, test_max_bytes);
     tcase_add_test(lim, test_gzip_errors_before_csv_errors);
     tcase_add_test(lim, test_baskets_stream);
+    tcase_add_test(lim, test_gzip_whole_and_streamed);
     suite_add_tcase(s, lim);
     TCase *cols = tcase_create("usecols");
     tcase_set_timeout(cols, 60);

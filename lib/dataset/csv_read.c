@@ -1731,6 +1731,8 @@ static crm_status read_csv(const char *file, crm__src *src, const char *buf, siz
     crm_status st;
     if (src) {
         c.src = src;
+        if (c.max_rows == SIZE_MAX)
+            crm__src_allow_whole(src); /* the whole text is read anyway */
         c.keep_all = !crm__src_rewindable(src);
         c.winit = window ? window : CSV_WINDOW;
         if (!(st = win_reserve(&c, c.winit)))
