@@ -905,7 +905,10 @@ public final class CApi {
      *
      * Memory. The text is read a chunk at a time: memory is the dataset being
      * built plus a window that grows only to hold the longest record, whatever
-     * the size of the file (a pipe's text is kept in memory as a whole). With
+     * the size of the file (a pipe's text is kept in memory as a whole). gzip
+     * data whose text fits 64 MiB (and 40 times its compressed size, and the
+     * limit) is inflated in one piece when libcrm is built with libdeflate: the
+     * text is then held whole, at most 64 MiB (not with max_rows). With
      * max_rows, reading (and inflating) stops after those rows. A column whose
      * type changes late in the file may make the reader start over from the
      * first byte (at most twice), with the result of reading it whole. No size
