@@ -364,6 +364,18 @@ static crm_status whole_try(crm__src *s)
             return CRM_OK;
         }
     }
+    /* The last member's ISIZE (its text size mod 2^32) only decides whether to
+     * try: text that claims more than fits streams without a wasted attempt.
+     * It never sizes anything. */
+    const unsigned char *t = in + comp - (comp >= 4 ? 4 : comp);
+    uint32_t isize = comp >= 4 ? (uint32_t)t[0] | (uint32_t)t[1] << 8 | (uint32_t)t[2] << 16 |
+                                     (uint32_t)t[3] << 24
+                               : 0;
+    if (isize > cap) {
+        if (in != s->mem)
+            crm__free(in);
+        return CRM_OK;
+    }
     unsigned char *out = crm__malloc((size_t)cap + 1);
     size_t len = 0;
     int ok = out ? whole_members(in, (size_t)comp, out, (size_t)cap, &len) : -1;
