@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 const char cli_csvflags_help[] =
     "  --delimiter C      field separator: one character or \"tab\"\n"
@@ -124,6 +125,68 @@ crm_status cli_read_table(const char *path, const cli_csvflags *f, crm_dataset *
     if (st != CRM_OK) return st;
     if (f->opts.max_rows > 0) so.max_rows = f->opts.max_rows;
     return crm_dataset_read_sql(f->sql, f->query, f->params, f->nparams, &so, out);
+}
+
+/* cols (NULL entries left out), then the columns expr refers to, each once,
+ * into *names (malloc'd; the strings borrowed from cols and *refs). */
+static crm_status needed_columns(const char *const *cols, size_t ncols, const char *expr,
+                                 crm_dataset **refs, const char ***names, size_t *n)
+{
+    size_t nref = 0;
+    *refs = NULL;
+    *names = NULL;
+    *n = 0;
+    if (expr) {
+        crm_status st = crm_expr_columns(expr, refs);
+        if (st != CRM_OK) return st;
+        nref = crm_dataset_nrows(*refs);
+    }
+    const char **v = malloc((ncols + nref + 1) * sizeof *v);
+    if (!v) return CRM_E_NOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i < ncols + nref; i++) {
+        const char *s = NULL;
+        if (i < ncols)
+            s = cols[i];
+        else if (crm_dataset_get_text(*refs, 0, i - ncols, &s) != CRM_OK)
+            s = NULL;
+        size_t j = 0;
+        while (s && j < k && strcmp(v[j], s) != 0)
+            j++;
+        if (s && j == k) v[k++] = s;
+    }
+    *names = v;
+    *n = k;
+    return CRM_OK;
+}
+
+static int is_regular_file(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+crm_status cli_read_table_cols(const char *path, const cli_csvflags *f, const char *const *cols,
+                               size_t ncols, const char *expr, crm_dataset **out)
+{
+    if (f->sql) return cli_read_table(path, f, out);
+    crm_dataset *refs = NULL;
+    const char **names = NULL;
+    size_t n = 0;
+    /* an expression the tokens already refuse fails later, in its own words */
+    if (needed_columns(cols, ncols, expr, &refs, &names, &n) != CRM_OK || n == 0) {
+        free(names);
+        crm_dataset_free(refs);
+        return cli_read_table(path, f, out);
+    }
+    crm_csv_options o = f->opts;
+    o.usecols = names;
+    o.n_usecols = (int64_t)n;
+    crm_status st = crm_dataset_read_csv(path, &o, out);
+    if (st == CRM_E_NOTFOUND && is_regular_file(path)) st = cli_read_table(path, f, out);
+    free(names);
+    crm_dataset_free(refs);
+    return st;
 }
 
 static const char *const sql_modes[] = {"create", "replace", "append", "upsert"};

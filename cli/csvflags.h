@@ -68,4 +68,12 @@ int cli_uri_has_password(const char *uri);
 /* Read the command's input: the query of --sql, or the CSV file path. */
 crm_status cli_read_table(const char *path, const cli_csvflags *f, crm_dataset **out);
 
+/* As cli_read_table(), but a CSV file is read only in the columns named in
+ * cols (NULL entries are left out) and those `expr` refers to (NULL: none),
+ * through crm_csv_options.usecols. When a name is not a column of a regular
+ * file, the file is read whole, so that the step using the name reports it
+ * in its own words. */
+crm_status cli_read_table_cols(const char *path, const cli_csvflags *f, const char *const *cols,
+                               size_t ncols, const char *expr, crm_dataset **out);
+
 #endif /* CRM_CLI_CSVFLAGS_H */

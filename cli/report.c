@@ -112,7 +112,11 @@ int cli_cmd_report(int argc, char **argv)
         rc = cli_usage(&a, "give either --amount or both --quantity and --price");
         goto done;
     }
-    if (cli_read_table(path, &f, &ds) != CRM_OK) { /* a CSV file, or --sql URI --query */
+    /* a CSV file (only the columns the report and its filter use), or --sql URI --query */
+    const char *cols[] = {ro.customer, ro.date,    ro.amount, ro.quantity,
+                          ro.price,    ro.invoice, ro.item};
+    if (cli_read_table_cols(path, &f, cols, sizeof cols / sizeof cols[0], ro.filter, &ds) !=
+        CRM_OK) {
         rc = cli_lib_error(path);
         goto done;
     }

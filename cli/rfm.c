@@ -148,7 +148,9 @@ int cli_cmd_rfm(int argc, char **argv)
         goto done;
     }
 
-    if (cli_read_table(path, &f, &ds) != CRM_OK) {
+    const char *cols[] = {ro.customer, ro.date, ro.amount, ro.quantity, ro.price, ro.invoice};
+    if (cli_read_table_cols(path, &f, cols, sizeof cols / sizeof cols[0], filter, &ds) !=
+        CRM_OK) {
         rc = cli_lib_error(path);
         goto done;
     }

@@ -2,7 +2,8 @@
  * window size (records across window ends, restarts after late type changes,
  * errors in the order of the blocks), gzip input is never sized from its
  * ISIZE trailer, max_rows stops the reading, max_bytes bounds it, wide
- * headers are linear, and the basket reader streams too. */
+ * headers are linear, the basket reader streams too, and usecols reads only
+ * the columns named (crm_expr_columns lists those of a filter). */
 #define _GNU_SOURCE
 #include "test_big.h"
 #include "file_util.h"
@@ -730,6 +731,272 @@ START_TEST(test_baskets_stream)
 }
 END_TEST
 
+
+/* ---- usecols -------------------------------------------------------------- */
+
+static crm_csv_options cols_opts(const char *const *names, int64_t n)
+{
+    crm_csv_options o = opts();
+    o.usecols = names;
+    o.n_usecols = n;
+    return o;
+}
+
+/* Read text whole and with usecols (every window, plain and gzip files): the
+ * projection equals crm_dataset_select of the whole read, in file order. */
+static void check_projection(const char *text, const char *const *names, size_t n,
+                             const char *const *file_order)
+{
+    crm_csv_options all = opts();
+    outcome whole = check_windows(text, strlen(text), &all);
+    ck_assert_msg(whole.st == CRM_OK, "%s", whole.msg);
+    crm_dataset *want = NULL;
+    ck_assert_ok(crm_dataset_select(whole.ds, file_order, n, &want));
+    crm_csv_options o = cols_opts(names, (int64_t)n);
+    outcome got = check_windows(text, strlen(text), &o);
+    ck_assert_msg(got.st == CRM_OK, "%s", got.msg);
+    assert_identical(want, got.ds, "usecols");
+    crm_dataset_free(want);
+    crm_dataset_free(whole.ds);
+    crm_dataset_free(got.ds);
+}
+
+START_TEST(test_usecols_projection)
+{
+    const char *text = "id,note,when,amount,country\n"
+                       "1,\"a, quoted\",2011-01-02 10:00,2.5,UK\n"
+                       "2,plain,2011-01-03 11:30,-1,France\n"
+                       "3,,2011-01-04,NA,UK\n"
+                       "4,\"two\nlines\",2011-01-05 00:00:01,1e3,\n";
+    static const char *const two[] = {"amount", "id"};
+    static const char *const two_order[] = {"id", "amount"};
+    check_projection(text, two, 2, two_order);
+    static const char *const one[] = {"when"};
+    check_projection(text, one, 1, one);
+    /* every column, listed in another order: the whole read */
+    static const char *const five[] = {"country", "amount", "when", "note", "id"};
+    static const char *const five_order[] = {"id", "note", "when", "amount", "country"};
+    check_projection(text, five, 5, five_order);
+    /* no header: the generated names */
+    crm_csv_options o = cols_opts((const char *const[]){"V3"}, 1);
+    o.header = 0;
+    crm_dataset *ds = NULL;
+    ck_assert_ok(crm_dataset_read_csv_mem("1,2,3\n4,5,6\n", 12, &o, &ds));
+    ck_assert_uint_eq(crm_dataset_ncols(ds), 1);
+    double v[2];
+    ck_assert_ok(crm_dataset_get_number(ds, 0, 0, 2, v));
+    ck_assert(v[0] == 3 && v[1] == 6);
+    crm_dataset_free(ds);
+}
+END_TEST
+
+/* Cells of a column that is not read are not converted: no type inference
+ * (no restart), no type override check, no NUL or UTF-8 check; the row
+ * structure is checked as always. */
+START_TEST(test_usecols_skipped_cells)
+{
+    static const char *const a[] = {"a"};
+    crm_csv_options o = cols_opts(a, 1);
+    /* a forced type that the skipped column does not fit */
+    o.types = (const char *const[]){"b:number"};
+    o.n_types = 1;
+    outcome r = check_windows("a,b\n1,x\n2,y\n", 12, &o);
+    ck_assert_msg(r.st == CRM_OK, "%s", r.msg);
+    ck_assert_uint_eq(crm_dataset_ncols(r.ds), 1);
+    crm_dataset_free(r.ds);
+    crm_csv_options all = opts();
+    all.types = o.types;
+    all.n_types = 1;
+    r = check_windows("a,b\n1,x\n2,y\n", 12, &all);
+    ck_assert_int_eq(r.st, CRM_E_PARSE);
+    /* invalid UTF-8 and a NUL byte in the skipped column, then in a read one */
+    o = cols_opts(a, 1);
+    static const char bad[] = "a,b\n1,\xff\n2,x\0y\n3,z\n";
+    r = check_windows(bad, sizeof bad - 1, &o);
+    ck_assert_msg(r.st == CRM_OK, "%s", r.msg);
+    ck_assert_uint_eq(crm_dataset_nrows(r.ds), 3);
+    crm_dataset_free(r.ds);
+    static const char bad_a[] = "a,b\n1,\xff\n2\xfe,x\n";
+    r = check_windows(bad_a, sizeof bad_a - 1, &o);
+    ck_assert_int_eq(r.st, CRM_E_PARSE);
+    ck_assert_msg(strstr(r.msg, ":3:1: invalid UTF-8 (byte 0xFE)"), "%s", r.msg);
+    /* a late text cell in a skipped column needs no restart: the same values */
+    size_t n = 20000, len = 0;
+    char *t = malloc(n * 16 + 32);
+    len += (size_t)sprintf(t, "a,b\n");
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)sprintf(t + len, "%zu,%s\n", i, i + 1 == n ? "late" : "7");
+    r = check_windows(t, len, &o);
+    ck_assert_msg(r.st == CRM_OK, "%s", r.msg);
+    ck_assert_uint_eq(crm_dataset_nrows(r.ds), n);
+    crm_dataset_free(r.ds);
+    free(t);
+    /* the structure of rows is checked whatever is read */
+    static const char *const unb = "a,b\n1,\"open\n2,x\n";
+    outcome w = check_windows(unb, strlen(unb), &all);
+    r = check_windows(unb, strlen(unb), &o);
+    ck_assert_int_eq(r.st, CRM_E_PARSE);
+    ck_assert_str_eq(r.msg, w.msg);
+    all = opts();
+    w = check_windows("a,b\n1,2,3\n", 10, &all);
+    r = check_windows("a,b\n1,2,3\n", 10, &o);
+    ck_assert_int_eq(r.st, CRM_E_PARSE);
+    ck_assert_str_eq(r.msg, w.msg);
+}
+END_TEST
+
+START_TEST(test_usecols_limits)
+{
+    const char *text = "a,b,c\n1,2,3\n";
+    crm_dataset *ds = (crm_dataset *)1;
+    /* a name that is not a column, named in the message (file and memory) */
+    crm_csv_options o = cols_opts((const char *const[]){"a", "zz"}, 2);
+    ck_assert_error(crm_dataset_read_csv_mem(text, strlen(text), &o, &ds), CRM_E_NOTFOUND);
+    ck_assert_ptr_null(ds);
+    ck_assert_msg(strstr(crm_last_error(), "usecols: no column named \"zz\""), "%s",
+                  crm_last_error());
+    char path[64];
+    temp_path(path, sizeof path, ".csv.gz");
+    write_gzip(path, text, strlen(text));
+    ck_assert_error(crm_dataset_read_csv(path, &o, &ds), CRM_E_NOTFOUND);
+    /* listed twice, a NULL entry, a NULL list, a negative count */
+    o = cols_opts((const char *const[]){"b", "a", "b"}, 3);
+    ck_assert_error(crm_dataset_read_csv(path, &o, &ds), CRM_E_INVALID);
+    ck_assert_msg(strstr(crm_last_error(), "\"b\" twice"), "%s", crm_last_error());
+    o = cols_opts((const char *const[]){"a", NULL}, 2);
+    ck_assert_error(crm_dataset_read_csv_mem(text, strlen(text), &o, &ds), CRM_E_INVALID);
+    o = cols_opts(NULL, 1);
+    ck_assert_error(crm_dataset_read_csv_mem(text, strlen(text), &o, &ds), CRM_E_INVALID);
+    o = cols_opts((const char *const[]){"a"}, -1);
+    ck_assert_error(crm_dataset_read_csv_mem(text, strlen(text), &o, &ds), CRM_E_INVALID);
+    /* n_usecols 0 reads every column, whatever usecols points to */
+    o = cols_opts((const char *const[]){"a"}, 0);
+    ck_assert_ok(crm_dataset_read_csv(path, &o, &ds));
+    ck_assert_uint_eq(crm_dataset_ncols(ds), 3);
+    crm_dataset_free(ds);
+    /* a corrupt gzip file reports the corruption before an unknown name */
+    o = cols_opts((const char *const[]){"zz"}, 1);
+    FILE *f = fopen(path, "r+b");
+    ck_assert_int_eq(fseek(f, -6, SEEK_END), 0);
+    fputc(0x55, f);
+    fclose(f);
+    ck_assert_error(crm_dataset_read_csv(path, &o, &ds), CRM_E_IO);
+    remove(path);
+}
+END_TEST
+
+/* The columns an expression refers to, for usecols. */
+START_TEST(test_expr_columns)
+{
+    crm_dataset *ds = NULL;
+    ck_assert_ok(crm_expr_columns("CustomerID is not missing and Quantity > 0 and "
+                                  "not startswith(InvoiceNo, 'C') and \"Unit Price\" > 1 and "
+                                  "Quantity < 5 and year(InvoiceDate) = 2011 and missing is "
+                                  "missing",
+                                  &ds));
+    static const char *const want[] = {"CustomerID", "Quantity", "InvoiceNo", "Unit Price",
+                                       "InvoiceDate", "missing"};
+    ck_assert_uint_eq(crm_dataset_nrows(ds), 6);
+    for (size_t i = 0; i < 6; i++) {
+        const char *s = NULL;
+        ck_assert_ok(crm_dataset_get_text(ds, 0, i, &s));
+        ck_assert_str_eq(s, want[i]);
+    }
+    crm_dataset_free(ds);
+    ck_assert_ok(crm_expr_columns("1 + 2", &ds));
+    ck_assert_uint_eq(crm_dataset_nrows(ds), 0);
+    crm_dataset_free(ds);
+    ck_assert_error(crm_expr_columns("a ? b", &ds), CRM_E_PARSE);
+    ck_assert_ptr_null(ds);
+    ck_assert_error(crm_expr_columns(NULL, &ds), CRM_E_INVALID);
+}
+END_TEST
+
+
+static char *read_all(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_ptr_nonnull(f);
+    fseek(f, 0, SEEK_END);
+    *n = (size_t)ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *b = malloc(*n + 1);
+    ck_assert_uint_eq(fread(b, 1, *n, f), *n);
+    fclose(f);
+    return b;
+}
+
+/* gzip input read in one piece (libdeflate, when built with it) and through
+ * zlib's stream give the same dataset: one member, two members with zero
+ * padding, text that expands more than 40 times (streamed), and max_rows
+ * (streamed). */
+START_TEST(test_gzip_whole_and_streamed)
+{
+    size_t n = 60000, len = 0;
+    char *t = malloc(n * 48 + 16);
+    len += (size_t)sprintf(t, "id,name,when,x\n");
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)sprintf(t + len, "%zu,n%zu,2011-%02zu-%02zu 10:%02zu,%zu.%02zu\n", i,
+                               i % 977, 1 + i % 12, 1 + i % 28, i % 60, i * 7 % 1000, i % 100);
+    crm_dataset *want = NULL, *got = NULL;
+    ck_assert_ok(crm_dataset_read_csv_mem(t, len, NULL, &want));
+    char p1[64], p2[64], both[64];
+    temp_path(p1, sizeof p1, ".csv.gz");
+    temp_path(p2, sizeof p2, ".csv.gz");
+    temp_path(both, sizeof both, ".csv.gz");
+    write_gzip(p1, t, len);
+    ck_assert_ok(crm_dataset_read_csv(p1, NULL, &got));
+    assert_identical(want, got, "one member");
+    crm_dataset_free(got);
+    crm_csv_options o = opts();
+    o.max_rows = (int64_t)n + 5; /* streamed */
+    ck_assert_ok(crm_dataset_read_csv(p1, &o, &got));
+    assert_identical(want, got, "one member, streamed");
+    crm_dataset_free(got);
+    size_t half = len / 2, a, b;
+    write_gzip(p1, t, half);
+    write_gzip(p2, t + half, len - half);
+    char *ga = read_all(p1, &a), *gb = read_all(p2, &b);
+    char *cat = malloc(a + b + 8);
+    memcpy(cat, ga, a);
+    memcpy(cat + a, gb, b);
+    memset(cat + a + b, 0, 8);
+    write_bytes(both, cat, a + b + 8);
+    ck_assert_ok(crm_dataset_read_csv(both, NULL, &got));
+    assert_identical(want, got, "two members and zero padding");
+    crm_dataset_free(got);
+    ck_assert_ok(crm_dataset_read_csv_mem(cat, a + b + 8, NULL, &got));
+    assert_identical(want, got, "two members in memory");
+    crm_dataset_free(got);
+    /* garbage after the padding: zlib's message, whichever way it is read */
+    cat[a + b + 7] = 'x';
+    write_bytes(both, cat, a + b + 8);
+    ck_assert_error(crm_dataset_read_csv(both, NULL, &got), CRM_E_IO);
+    ck_assert_msg(strstr(crm_last_error(), "trailing garbage"), "%s", crm_last_error());
+    crm_dataset_free(want);
+    /* expands about 1000 times: streamed */
+    size_t m = 2000000;
+    char *z = malloc(m + 8);
+    memcpy(z, "a,b\n", 4);
+    for (size_t i = 4; i + 4 <= m; i += 4)
+        memcpy(z + i, "1,2\n", 4);
+    ck_assert_ok(crm_dataset_read_csv_mem(z, m, NULL, &want));
+    write_gzip(p1, z, m);
+    ck_assert_ok(crm_dataset_read_csv(p1, NULL, &got));
+    assert_identical(want, got, "expands 1000 times");
+    crm_dataset_free(got);
+    crm_dataset_free(want);
+    remove(p1);
+    remove(p2);
+    remove(both);
+    free(z);
+    free(ga);
+    free(gb);
+    free(cat);
+    free(t);
+}
+END_TEST
+
 Suite *crm_csv_stream_suite(void)
 {
     Suite *s = suite_create("csv_stream");
@@ -751,6 +1018,14 @@ Suite *crm_csv_stream_suite(void)
     tcase_add_test(lim, test_max_bytes);
     tcase_add_test(lim, test_gzip_errors_before_csv_errors);
     tcase_add_test(lim, test_baskets_stream);
+    tcase_add_test(lim, test_gzip_whole_and_streamed);
     suite_add_tcase(s, lim);
+    TCase *cols = tcase_create("usecols");
+    tcase_set_timeout(cols, 60);
+    tcase_add_test(cols, test_usecols_projection);
+    tcase_add_test(cols, test_usecols_skipped_cells);
+    tcase_add_test(cols, test_usecols_limits);
+    tcase_add_test(cols, test_expr_columns);
+    suite_add_tcase(s, cols);
     return s;
 }

@@ -101,6 +101,8 @@ START_TEST(test_dataset_outputs)
     PTR_FAILS(crm_dataset *, crm_dataset_describe(NULL, &out));
     PTR_FAILS(crm_dataset *, crm_dataset_filter(ds, "x >", &out));
     PTR_FAILS(crm_dataset *, crm_dataset_filter(ds, "nope > 1", &out));
+    PTR_FAILS(crm_dataset *, crm_expr_columns("a ? b", &out));
+    PTR_FAILS(crm_dataset *, crm_expr_columns(NULL, &out));
     const char *const aggs[] = {"s=sum(t)"};
     PTR_FAILS(crm_dataset *, crm_dataset_group(ds, NOPE, 1, NULL, 0, &out));
     PTR_FAILS(crm_dataset *, crm_dataset_group(ds, X, 1, aggs, 1, &out));

@@ -535,6 +535,25 @@ CRM_API crm_status crm_dataset_filter(const crm_dataset *ds, const char *expr, c
  */
 CRM_API crm_status crm_dataset_mutate(crm_dataset *ds, const char *name, const char *expr);
 
+/**
+ * The columns an expression refers to, without a dataset: a new dataset
+ * with one text column `column`, one row per distinct name in order of
+ * first appearance (a quoted name without its quotes). Used to read only
+ * the columns a filter needs (crm_csv_options.usecols). Only the tokens are
+ * looked at: an expression that is malformed beyond them, or names a
+ * column that a dataset lacks, fails later in crm_dataset_filter() /
+ * crm_dataset_mutate(), not here.
+ * @param[in]  expr  expression in the language above
+ * @param[out] out   new dataset (possibly with 0 rows), NULL on failure.
+ *                   Ownership: caller; free with crm_dataset_free().
+ * @return CRM_OK; CRM_E_INVALID (NULL argument); CRM_E_PARSE (a character
+ *         or literal the language does not have, invalid UTF-8, with the
+ *         character position); CRM_E_NOMEM.
+ * Ownership: expr stays the caller's.
+ * Thread-safety: safe from any thread.
+ */
+CRM_API crm_status crm_expr_columns(const char *expr, crm_dataset **out);
+
 /* ------------------------------------------------------------------------ */
 /* Group and join                                                            */
 /* ------------------------------------------------------------------------ */
@@ -677,12 +696,27 @@ typedef struct crm_csv_options {
                                     may expand to 100 times its compressed size, and at least
                                     to 64 MiB (a decompression bomb fails early). Negative is
                                     CRM_E_INVALID. Not used for writing */
+    const char *const *usecols; /**< reading: names of the columns to read (header names;
+                                     V1, V2, ... with header = 0), or NULL (default) for
+                                     every column. The dataset holds them in the file's
+                                     order. The other columns are split off each row but
+                                     never converted: no type inference, no type override
+                                     check, no NUL or UTF-8 check of their cells (pandas'
+                                     usecols); the structure of every row (quotes, number
+                                     of fields) and the header are checked as without
+                                     usecols. A name that is not a column is
+                                     CRM_E_NOTFOUND; a NULL entry or a name listed twice is
+                                     CRM_E_INVALID. Copied during the call. Not used for
+                                     writing */
+    int64_t n_usecols;         /**< number of entries in usecols; 0 (default) = every
+                                    column */
 } crm_csv_options;
 
 /**
  * Write the default CSV options into `opts` (delimiter 0 = auto-detect,
  * quote '"', header 1, decimal_comma 0, strict 1, keep_default_na 1,
- * na_values NULL, types NULL, date_format NULL, max_rows 0, max_bytes 0).
+ * na_values NULL, types NULL, date_format NULL, max_rows 0, max_bytes 0,
+ * usecols NULL, n_usecols 0).
  * @param[out] opts  options to initialise
  * @param[in]  size  sizeof *opts as the caller compiled it
  * @return CRM_OK; CRM_E_INVALID (opts NULL or size smaller than the v1.0
@@ -702,7 +736,10 @@ CRM_API crm_status crm_csv_options_init(crm_csv_options *opts, size_t size);
  *
  * Memory. The text is read a chunk at a time: memory is the dataset being
  * built plus a window that grows only to hold the longest record, whatever
- * the size of the file (a pipe's text is kept in memory as a whole). With
+ * the size of the file (a pipe's text is kept in memory as a whole). gzip
+ * data whose text fits 64 MiB (and 40 times its compressed size, and the
+ * limit) is inflated in one piece when libcrm is built with libdeflate: the
+ * text is then held whole, at most 64 MiB (not with max_rows). With
  * max_rows, reading (and inflating) stops after those rows. A column whose
  * type changes late in the file may make the reader start over from the
  * first byte (at most twice), with the result of reading it whole. No size
@@ -720,7 +757,8 @@ CRM_API crm_status crm_csv_options_init(crm_csv_options *opts, size_t size);
  * @param[out] out   new dataset, NULL on failure.
  *                   Ownership: caller; free with crm_dataset_free().
  * @return CRM_OK; CRM_E_INVALID (NULL argument, bad options, unknown column in
- *         a type override); CRM_E_IO (cannot open or read, truncated or
+ *         a type override); CRM_E_NOTFOUND (a name in usecols that is not a
+ *         column, naming it); CRM_E_IO (cannot open or read, truncated or
  *         corrupt gzip data, text beyond max_bytes or the default gzip limit;
  *         the message names the file and the limit); CRM_E_PARSE (malformed
  *         CSV, empty file, duplicate column names, a cell that does not fit an
@@ -745,7 +783,8 @@ CRM_API crm_status crm_dataset_read_csv(const char *path, const crm_csv_options 
  * @param[out] out   new dataset, NULL on failure.
  *                   Ownership: caller; free with crm_dataset_free().
  * @return CRM_OK; CRM_E_INVALID (out NULL, buf NULL with len > 0, bad options,
- *         unknown column in a type override); CRM_E_IO (truncated or corrupt
+ *         unknown column in a type override); CRM_E_NOTFOUND (a name in
+ *         usecols that is not a column); CRM_E_IO (truncated or corrupt
  *         gzip data, text beyond max_bytes or the default gzip limit);
  *         CRM_E_PARSE (malformed CSV, empty text, duplicate column names, a
  *         cell that does not fit an overridden type; the message holds

@@ -11,6 +11,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <zlib.h>
+#if defined(CRM_HAVE_LIBDEFLATE)
+#include <libdeflate.h>
+#endif
 
 /* zlib's own allocations go through the library allocator too, so that
  * allocation-failure injection reaches them. */
@@ -56,6 +59,12 @@ struct crm__src {
     /* limits */
     int64_t max_bytes; /* caller's max_bytes (0: default rule) */
     int64_t hard_cap;  /* absolute cap (0: none) */
+    /* whole-text inflation (crm__src_allow_whole): the text inflated in one
+     * piece, handed out from memory */
+    int whole_ok;      /* the caller allows it */
+    int whole_tried;   /* it was tried (it is tried once) */
+    unsigned char *whole; /* the text, or NULL (streaming) */
+    size_t whole_len, whole_pos;
     const char *cap_what;
     uint64_t produced; /* text bytes handed out */
     int eof;           /* the end of the text was reached */
@@ -290,9 +299,129 @@ static crm_status plain_next(crm__src *s, char *dst, size_t cap, size_t *got)
     return CRM_OK;
 }
 
+#if defined(CRM_HAVE_LIBDEFLATE)
+/* Inflate the gzip members of [in, in + n) into [out, out + cap) with
+ * libdeflate; *len = the text's length. 0 when any of it fails, is not plain
+ * members with zero padding after the last, or does not fit: streaming then
+ * reads the data and reports what is wrong in its own words; -1 when the
+ * decompressor cannot be allocated. */
+static int whole_members(const unsigned char *in, size_t n, unsigned char *out, size_t cap,
+                         size_t *len)
+{
+    struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
+    if (!d)
+        return -1;
+    size_t used = 0, k = 0;
+    int ok = 1;
+    while (ok && used < n && in[used] != 0) {
+        size_t in_n = 0, out_n = 0;
+        ok = libdeflate_gzip_decompress_ex(d, in + used, n - used, out + k, cap - k, &in_n,
+                                           &out_n) == LIBDEFLATE_SUCCESS;
+        used += in_n;
+        k += out_n;
+    }
+    while (ok && used < n)
+        ok = in[used++] == 0; /* zero padding after the last member, as gzip(1) */
+    libdeflate_free_decompressor(d);
+    *len = k;
+    return ok && k > 0;
+}
+#endif
+
+/* Whole-text inflation of gzip data (see crm__src_allow_whole): a file or
+ * buffer of at most CRM__WHOLE_MAX compressed bytes whose text fits
+ * CRM__WHOLE_RATIO times that size, the limit and CRM__WHOLE_MAX. When it
+ * does not apply or fails, the source streams from the first byte. */
+#define CRM__WHOLE_MAX ((uint64_t)64 << 20)
+#define CRM__WHOLE_RATIO 40
+static crm_status whole_try(crm__src *s)
+{
+    s->whole_tried = 1;
+#if defined(CRM_HAVE_LIBDEFLATE)
+    uint64_t comp = s->mem ? (uint64_t)s->mem_len : s->regular ? (uint64_t)s->fsize : 0;
+    if (!comp || comp > CRM__WHOLE_MAX || s->produced || s->comp_read > s->nhead)
+        return CRM_OK;
+    int rule;
+    uint64_t cap = comp * CRM__WHOLE_RATIO, lim = src_limit(s, &rule);
+    if (cap > lim)
+        cap = lim;
+    if (cap > CRM__WHOLE_MAX)
+        cap = CRM__WHOLE_MAX;
+    unsigned char *in = (unsigned char *)(uintptr_t)s->mem;
+    if (!in) {
+        /* the compressed file, then back to where streaming goes on */
+        if (!(in = crm__malloc((size_t)comp)))
+            return crm__nomem();
+        memcpy(in, s->head, s->nhead);
+        size_t got = s->nhead + fread(in + s->nhead, 1, (size_t)comp - s->nhead, s->fp);
+        clearerr(s->fp);
+        if (fseek(s->fp, (long)s->nhead, SEEK_SET) != 0) {
+            crm__free(in);
+            return src_fail(s, io_error(s->name, "seek", errno ? errno : EIO));
+        }
+        if (got != comp) {
+            crm__free(in);
+            return CRM_OK;
+        }
+    }
+    /* The last member's ISIZE (its text size mod 2^32) only decides whether to
+     * try: text that claims more than fits streams without a wasted attempt.
+     * It never sizes anything. */
+    const unsigned char *t = in + comp - (comp >= 4 ? 4 : comp);
+    uint32_t isize = comp >= 4 ? (uint32_t)t[0] | (uint32_t)t[1] << 8 | (uint32_t)t[2] << 16 |
+                                     (uint32_t)t[3] << 24
+                               : 0;
+    if (isize > cap) {
+        if (in != s->mem)
+            crm__free(in);
+        return CRM_OK;
+    }
+    unsigned char *out = crm__malloc((size_t)cap + 1);
+    size_t len = 0;
+    int ok = out ? whole_members(in, (size_t)comp, out, (size_t)cap, &len) : -1;
+    if (ok > 0) {
+        s->whole = out;
+        s->whole_len = len;
+        s->whole_pos = 0;
+        out = NULL;
+    }
+    crm__free(out);
+    if (in != s->mem)
+        crm__free(in);
+    return ok < 0 ? crm__nomem() : CRM_OK;
+#else
+    return CRM_OK;
+#endif
+}
+
+static crm_status whole_next(crm__src *s, char *dst, size_t cap, size_t *got)
+{
+    size_t k = s->whole_len - s->whole_pos;
+    if (k > cap)
+        k = cap;
+    memcpy(dst, s->whole + s->whole_pos, k);
+    s->whole_pos += k;
+    if (k == 0)
+        s->eof = 1;
+    *got = k;
+    return CRM_OK;
+}
+
 static crm_status src_read(crm__src *s, char *dst, size_t cap, size_t *got)
 {
+    if (s->gz && s->whole_ok && !s->whole_tried) {
+        crm_status st = whole_try(s);
+        if (st)
+            return st;
+    }
+    if (s->whole)
+        return whole_next(s, dst, cap, got);
     return s->gz ? gz_next(s, dst, cap, got) : plain_next(s, dst, cap, got);
+}
+
+void crm__src_allow_whole(crm__src *s)
+{
+    s->whole_ok = 1;
 }
 
 /* Up to the limit, text is handed out as it comes (a read may stop short at
@@ -334,6 +463,12 @@ crm_status crm__src_rewind(crm__src *s)
 {
     if (s->failed)
         return s->failed;
+    if (s->whole) {
+        s->whole_pos = 0;
+        s->produced = 0;
+        s->eof = 0;
+        return CRM_OK;
+    }
     if (!s->mem) {
         if (!s->regular)
             return crm__error(CRM_E_STATE, "%s: cannot read the input twice", s->name);
@@ -358,8 +493,8 @@ crm_status crm__src_rewind(crm__src *s)
 
 crm_status crm__src_drain(crm__src *s)
 {
-    if (s->failed || s->eof)
-        return CRM_OK;
+    if (s->failed || s->eof || s->whole)
+        return CRM_OK; /* whole text: checked when inflated, and within the limit */
     if (!s->gz) {
         /* Plain text needs no reading to check: only its size against the limit. */
         int rule;
@@ -387,6 +522,8 @@ int crm__src_is_gzip(const crm__src *s)
 
 int64_t crm__src_text_estimate(const crm__src *s)
 {
+    if (s->whole)
+        return (int64_t)s->whole_len;
     if (!s->gz)
         return s->mem ? (int64_t)s->mem_len : (int64_t)s->fsize;
     /* gzip: the ratio seen so far times the compressed size (a real size, not
@@ -411,6 +548,7 @@ void crm__src_close(crm__src *s)
         return;
     if (s->zlive)
         inflateEnd(&s->zs);
+    crm__free(s->whole);
     if (s->fp)
         fclose(s->fp);
     crm__free(s->in);

@@ -55,6 +55,14 @@ int crm__src_is_gzip(const crm__src *s);
  * limit); else -1. */
 int64_t crm__src_text_estimate(const crm__src *s);
 void crm__src_close(crm__src *s);
+/* Allow the source to inflate gzip data in one piece (libdeflate, about 2.7
+ * times zlib's speed) before the first chunk: a regular file or a buffer
+ * whose text fits 40 times its compressed size, the limit and 64 MiB. Memory
+ * is then the text as a whole (at most 64 MiB) instead of O(chunk); on any
+ * failure the source streams through zlib from the first byte, with zlib's
+ * messages. For readers that read the whole text (not with max_rows). A
+ * no-op in builds without libdeflate. */
+void crm__src_allow_whole(crm__src *s);
 
 /* Read a whole file (gzip-decompressed when needed) into a new NUL-terminated
  * buffer (*len excludes the NUL), under the default limit and hard_cap (0 =

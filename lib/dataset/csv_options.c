@@ -18,6 +18,8 @@ const crm_csv_options crm__csv_defaults = {
     NULL,                    /* date_format */
     0,                       /* max_rows */
     0,                       /* max_bytes: the default limits */
+    NULL,                    /* usecols: every column */
+    0,                       /* n_usecols */
 };
 
 crm_status crm_csv_options_init(crm_csv_options *opts, size_t size)

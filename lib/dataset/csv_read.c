@@ -67,6 +67,7 @@ typedef crm__date_memo date_memo;
 typedef struct csv_col {
     int32_t type;  /* current guess, or the forced type */
     int forced;    /* 1 when opts->types fixed the type */
+    int skip;      /* not in opts->usecols: split off each row, never converted */
     int checking;  /* earlier rows are gone: cells are only checked (data is NULL) */
     int family;    /* time columns: FAM_* of the cells seen so far */
     void *data;    /* cap elements of the type */
@@ -838,6 +839,8 @@ static crm_status check_rows(csv_ctx *c, size_t j, fields f, size_t m)
 static crm_status convert_block(csv_ctx *c, size_t j)
 {
     csv_col *col = &c->cols[j];
+    if (col->skip)
+        return CRM_OK;
     if (c->pend_col != SIZE_MAX && (j >= c->pend_col || !col->forced))
         return CRM_OK; /* only an earlier forced column can change the block's error */
     size_t nc = c->ncols, b0 = c->b0, m = c->nrows - c->b0;
@@ -884,7 +887,7 @@ static crm_status grow_rows(csv_ctx *c, size_t cap)
         return CRM_OK;
     for (size_t j = 0; j < c->ncols; j++) {
         csv_col *col = &c->cols[j];
-        if (col->checking)
+        if (col->checking || col->skip)
             continue;
         void *d = crm__realloc_array(col->data, cap, crm__type_size(col->type));
         if (!d)
@@ -1093,6 +1096,25 @@ static size_t table_room(csv_ctx *c, size_t want)
 /* Rows                                                                      */
 /* ------------------------------------------------------------------------ */
 
+/* The row ending before p (k fields ro/rl) holds the first NUL or invalid
+ * byte: the error, unless the byte is in a column that is not read
+ * (usecols); then the next such byte checked so far is looked at. */
+static crm_status bad_byte_in_row(csv_ctx *c, size_t p, const uint64_t *ro, const uint32_t *rl,
+                                  size_t k)
+{
+    size_t nf = k < c->ncols ? k : c->ncols;
+    while (p > c->bad_off) {
+        size_t f = field_holding(ro, rl, nf, c->bad_off);
+        if (!c->cols[f - 1].skip)
+            return bad_byte_error(c, f);
+        int nul;
+        size_t next = next_bad(c->b, c->bad_off + 1, c->checked, &nul);
+        c->bad_off = next < c->checked ? next : SIZE_MAX;
+        c->bad_nul = nul;
+    }
+    return CRM_OK;
+}
+
 /* Tokenize up to `want` data rows (the table has room) at *pos; they become
  * rows b0 .. nrows-1. Stops early at the end of the text, or, setting *more,
  * at a row that reaches the window's end before the end of the text (*pos is
@@ -1188,8 +1210,8 @@ static crm_status tokenize_rows(csv_ctx *c, size_t *pos, size_t want, int *more)
                 rl[i] = 0;
             }
         }
-        if (CRM__UNLIKELY(p > c->bad_off))
-            return bad_byte_error(c, field_holding(ro, rl, k < nc ? k : nc, c->bad_off));
+        if (CRM__UNLIKELY(p > c->bad_off) && (st = bad_byte_in_row(c, p, ro, rl, k)))
+            return st;
         c->nrows++;
     }
     *pos = p;
@@ -1243,6 +1265,12 @@ static crm_status check_options(const crm_csv_options *o)
     if (o->max_bytes < 0)
         return crm__error(CRM_E_INVALID, "crm_csv_options: max_bytes is negative (%lld)",
                           (long long)o->max_bytes);
+    if (o->n_usecols < 0 || (o->n_usecols > 0 && !o->usecols))
+        return crm__error(CRM_E_INVALID, "crm_csv_options: usecols is NULL or n_usecols < 0");
+    for (int64_t i = 0; i < o->n_usecols; i++)
+        if (!o->usecols[i])
+            return crm__error(CRM_E_INVALID, "crm_csv_options: usecols[%lld] is NULL",
+                              (long long)i);
     return CRM_OK;
 }
 
@@ -1429,6 +1457,27 @@ static crm_status apply_types(csv_ctx *c, const crm_csv_options *o)
     return CRM_OK;
 }
 
+/* Mark the columns that usecols leaves out (none without usecols). */
+static crm_status apply_usecols(csv_ctx *c, const crm_csv_options *o)
+{
+    if (o->n_usecols == 0)
+        return CRM_OK;
+    for (size_t j = 0; j < c->ncols; j++)
+        c->cols[j].skip = 1;
+    for (int64_t i = 0; i < o->n_usecols; i++) {
+        const char *name = o->usecols[i];
+        int32_t j = crm__dict_find(c->name_dict, name, strlen(name));
+        if (j < 0)
+            return crm__error(CRM_E_NOTFOUND, "%s: usecols: no column named \"%s\"", c->file,
+                              name);
+        if (!c->cols[j].skip)
+            return crm__error(CRM_E_INVALID, "crm_csv_options: usecols lists \"%s\" twice",
+                              name);
+        c->cols[j].skip = 0;
+    }
+    return CRM_OK;
+}
+
 /* Free what a pass built (names, columns); the window and the table stay. */
 static void free_pass(csv_ctx *c)
 {
@@ -1471,6 +1520,8 @@ static crm_status build_dataset(csv_ctx *c, crm_dataset **out)
         return st;
     for (size_t j = 0; j < c->ncols; j++) {
         csv_col *col = &c->cols[j];
+        if (col->skip)
+            continue;
         if (col->type == CRM_TYPE_TEXT && !col->dict && (st = crm__dict_new(&col->dict)))
             break;
         if (c->nrows < c->cap) {
@@ -1559,7 +1610,8 @@ static crm_status parse_pass(csv_ctx *c, const crm_csv_options *o)
                 return st;
         }
     }
-    if ((st = read_header(c, &pos)) || (st = apply_types(c, o)) || (st = setup_table(c, pos)))
+    if ((st = read_header(c, &pos)) || (st = apply_types(c, o)) || (st = apply_usecols(c, o)) ||
+        (st = setup_table(c, pos)))
         return st;
     /* Blocks of about 2^18 fields (see "Errors" at the top), never more rows
      * than max_rows; the runs tokenized at a time may be shorter. */
@@ -1679,6 +1731,8 @@ static crm_status read_csv(const char *file, crm__src *src, const char *buf, siz
     crm_status st;
     if (src) {
         c.src = src;
+        if (c.max_rows == SIZE_MAX)
+            crm__src_allow_whole(src); /* the whole text is read anyway */
         c.keep_all = !crm__src_rewindable(src);
         c.winit = window ? window : CSV_WINDOW;
         if (!(st = win_reserve(&c, c.winit)))

@@ -1821,6 +1821,76 @@ crm_status crm_dataset_filter(const crm_dataset *ds, const char *expr, crm_datas
     return st;
 }
 
+/* Column references of expr, by its tokens: a quoted name, or a bare name
+ * that neither calls a function nor is the `missing` of `is [not] missing`.
+ * Distinct names in order of first appearance into names (their strings
+ * are kept by e). */
+static crm_status expr_names(crm__expr *e, const char *expr, const char ***names, size_t *n)
+{
+    parser P;
+    memset(&P, 0, sizeof P);
+    P.e = e;
+    P.s = expr;
+    P.len = e->srclen;
+    size_t cap = 0;
+    int prev = 0, prev2 = 0;
+    crm_status st = next(&P);
+    while (!st && P.tok.kind != T_END) {
+        token t = P.tok;
+        if ((st = next(&P)))
+            break;
+        int is_col = t.kind == T_QIDENT ||
+                     (t.kind == T_IDENT && P.tok.kind != T_LP &&
+                      !((prev == T_IS || (prev == T_NOT && prev2 == T_IS)) &&
+                        word_eq(t.str, t.slen, "missing")));
+        size_t k = 0;
+        while (is_col && k < *n && strcmp((*names)[k], t.str) != 0)
+            k++;
+        if (is_col && k == *n) {
+            if (grow((void **)names, &cap, *n + 1, sizeof **names))
+                return crm__nomem();
+            (*names)[(*n)++] = t.str;
+        }
+        prev2 = prev;
+        prev = t.kind;
+    }
+    return st;
+}
+
+crm_status crm_expr_columns(const char *expr, crm_dataset **out)
+{
+    if (out)
+        *out = NULL;
+    if (!expr || !out)
+        return crm__error(CRM_E_INVALID, "crm_expr_columns: NULL argument");
+    crm__expr *e = crm__calloc(1, sizeof *e);
+    if (!e)
+        return crm__nomem();
+    e->src = expr;
+    e->srclen = strlen(expr);
+    const char **names = NULL;
+    size_t n = 0;
+    crm_status st;
+    size_t bad = crm__utf8_first_invalid(expr, e->srclen);
+    if (bad < e->srclen)
+        st = perr(e, bad, "invalid UTF-8");
+    else
+        st = expr_names(e, expr, &names, &n);
+    crm_dataset *ds = NULL;
+    if (!st)
+        st = crm_dataset_new(&ds);
+    if (!st)
+        st = crm_dataset_add_text(ds, "column", names, n);
+    crm__free(names);
+    crm__expr_free(e);
+    if (st) {
+        crm_dataset_free(ds);
+        return st;
+    }
+    *out = ds;
+    return CRM_OK;
+}
+
 crm_status crm_dataset_mutate(crm_dataset *ds, const char *name, const char *expr)
 {
     if (!ds || !name || !expr)

@@ -49,6 +49,14 @@ static const char *const date_formats[] = {
     NULL, "%Y-%m-%d", "%d/%m/%Y %H:%M", "%b %d %y %I %p", "%Y%m%d%H%M%S", "%%%Y", "%q", "", "%"};
 static const int64_t max_rows[] = {0, 0, 1, 2, 3, 7, -1};
 static const int64_t max_bytes[] = {0, 0, 0, 1, 7, 64, 1000, -1};
+static const char *const uc_a[] = {"a"};
+static const char *const uc_b[] = {"b", "a"};
+static const char *const uc_c[] = {"V2"};
+static const char *const uc_d[] = {"a", "a"};
+static const char *const uc_e[] = {"a", NULL};
+static const char *const uc_f[] = {"zz"};
+static const strlist usecols_sets[] = {{NULL, 0}, {NULL, 0}, {uc_a, 1}, {uc_b, 2}, {uc_c, 1},
+                                       {uc_d, 2}, {uc_e, 2}, {uc_f, 1}, {NULL, 1}, {uc_a, -1}};
 
 /* One line per field of crm_csv_options, in the order of the struct: a new
  * field is one more line (and one more byte of FUZZ_CSV_CTRL). */
@@ -69,6 +77,9 @@ static void decode_options(ctrl *c, crm_csv_options *o)
     o->date_format = PICK(c, date_formats);
     o->max_rows = PICK(c, max_rows);
     o->max_bytes = PICK(c, max_bytes);
+    strlist uc = PICK(c, usecols_sets);
+    o->usecols = uc.v;
+    o->n_usecols = uc.n;
 }
 
 static void check_roundtrip(const crm_dataset *ds)

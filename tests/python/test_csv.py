@@ -149,3 +149,22 @@ def test_online_retail():
     assert len(ds) == 541909
     assert len(ds.columns) == 8
     assert ds.columns[0] == "InvoiceNo"
+
+
+def test_usecols(tmp_path):
+    path = tmp_path / "simple.csv.gz"
+    with gzip.open(path, "wt") as f:
+        f.write(SIMPLE)
+    ds = Dataset.read_csv(path, usecols=["when", "id"])
+    assert ds.columns == ["id", "when"]
+    assert ds.to_columns() == {k: v for k, v in Dataset.read_csv(path).to_columns().items()
+                               if k != "name"}
+    assert Dataset.read_csv_string(SIMPLE, usecols="name").columns == ["name"]
+    # cells of a column that is not read are not converted
+    assert len(Dataset.read_csv_string("a,b\n1,x\n", usecols=["a"], types=["b:number"])) == 1
+    with pytest.raises(libcrm.NotFoundError, match='usecols: no column named "zz"'):
+        Dataset.read_csv(path, usecols=["id", "zz"])
+    with pytest.raises(libcrm.InvalidError, match='"id" twice'):
+        Dataset.read_csv_string(SIMPLE, usecols=["id", "id"])
+    with pytest.raises(ValueError, match="usecols is empty"):
+        Dataset.read_csv_string(SIMPLE, usecols=[])

@@ -343,6 +343,8 @@ export interface crm_csv_options {
     date_format: string | null;
     max_rows: number | bigint;
     max_bytes: number | bigint;
+    usecols: (string | null)[] | null;
+    n_usecols: number | bigint;
 }
 /** Options input for crm_csv_options: every field optional; lengths are set from the arrays. */
 export interface CrmCsvOptionsInput {
@@ -368,6 +370,8 @@ export interface CrmCsvOptionsInput {
     max_rows?: number | bigint | boolean;
     /** reading: refuse text longer than this many bytes (counted after gzip decompression) with CRM_E_IO naming the file and the limit. 0 (default): no limit for plain text; gzip data may expand to 100 times its compressed size, and at least to 64 MiB (a decompression bomb fails early). Negative is CRM_E_INVALID. Not used for writing */
     max_bytes?: number | bigint | boolean;
+    /** reading: names of the columns to read (header names; V1, V2, ... with header = 0), or NULL (default) for every column. The dataset holds them in the file's order. The other columns are split off each row but never converted: no type inference, no type override check, no NUL or UTF-8 check of their cells (pandas' usecols); the structure of every row (quotes, number of fields) and the header are checked as without usecols. A name that is not a column is CRM_E_NOTFOUND; a NULL entry or a name listed twice is CRM_E_INVALID. Copied during the call. Not used for writing */
+    usecols?: string[] | null;
 }
 /** Options of crm_forest_fit(). Initialise with crm_forest_options_init(&o, sizeof o); see crm/common.h for the size rule. (the C struct, as koffi reads and writes it) */
 export interface crm_forest_options {
@@ -901,11 +905,13 @@ export declare function crm_dataset_describe(ds: Pointer, out: [Pointer | null])
 export declare function crm_dataset_filter(ds: Pointer, expr: string | null, out: [Pointer | null]): void;
 /** Add a column computed by `expr` to ds, in place, or replace the column of that name in place (it keeps its position). The type follows the expression: number (comparisons and logic give 1/0, missing stays missing), time, or text (a text result is a column reference, copied, or a text literal repeated on every row). The expression may use the column it replaces. */
 export declare function crm_dataset_mutate(ds: Pointer, name: string | null, expr: string | null): void;
+/** The columns an expression refers to, without a dataset: a new dataset with one text column `column`, one row per distinct name in order of first appearance (a quoted name without its quotes). Used to read only the columns a filter needs (crm_csv_options.usecols). Only the tokens are looked at: an expression that is malformed beyond them, or names a column that a dataset lacks, fails later in crm_dataset_filter() / crm_dataset_mutate(), not here. */
+export declare function crm_expr_columns(expr: string | null, out: [Pointer | null]): void;
 /** Group rows by the key columns and aggregate. Each aggregation is a string `[NAME=]FUNCTION(COLUMN)` with FUNCTION one of sum, mean, min, max, count, count_distinct, first, last, median; `count()` (no column) counts rows. Spaces around NAME and FUNCTION are ignored; COLUMN is taken verbatim. Without NAME the output column is `COLUMN_FUNCTION` (`count` for count()). Missing values are skipped by every function (count(COLUMN) counts non-missing cells; first/last are the first/last non-missing value in row order; an all-missing group gives missing, except sum = 0 and counts = 0, as pandas). sum and mean are exactly rounded (the exact sum of the group's values, and the exact sum divided by the count, each rounded once to the nearest double); median uses the mean of the two middle values, (a + b) / 2. sum/mean/median need number columns; min/max/first/last accept any type and keep it (text compares by bytes, the first row holding the extreme is taken); count, count_distinct (distinct non-missing values) and the number results are number columns. Keys may be of any type; number keys compare by value (-0.0 equals 0.0) and missing key values form their own group (pandas' dropna=False). Output: the key columns then one column per aggregation, one row per group, groups sorted by the keys ascending (as pandas' groupby(sort=True); text by bytes), missing keys last. */
 export declare function crm_dataset_group(ds: Pointer, keys: (string | null)[], nkeys: number | bigint, aggs: (string | null)[], naggs: number | bigint, out: [Pointer | null]): void;
 /** Join two datasets on equal key columns (same names on both sides and the same types). Output columns: the left columns, then the right columns except the keys; a non-key name present on both sides gets the suffix "_x" (left) and "_y" (right), as pandas' merge. Row order: left rows in their order, each followed by its matches in right order (pandas' merge(sort=False)); a left row without a match appears once in a left join, with the right columns missing. Number keys compare by value (-0.0 equals 0.0), text keys by content (the two dictionaries may differ). Missing key values never match (unlike pandas, which matches NaN to NaN; documented deviation: SQL semantics). */
 export declare function crm_dataset_join(left: Pointer, right: Pointer, keys: (string | null)[], nkeys: number | bigint, how: number, out: [Pointer | null]): void;
-/** Write the default CSV options into `opts` (delimiter 0 = auto-detect, quote '"', header 1, decimal_comma 0, strict 1, keep_default_na 1, na_values NULL, types NULL, date_format NULL, max_rows 0, max_bytes 0). */
+/** Write the default CSV options into `opts` (delimiter 0 = auto-detect, quote '"', header 1, decimal_comma 0, strict 1, keep_default_na 1, na_values NULL, types NULL, date_format NULL, max_rows 0, max_bytes 0, usecols NULL, n_usecols 0). */
 export declare function crm_csv_options_init(opts: Partial<crm_csv_options>, size: number | bigint): void;
 /** Read a CSV file. Files whose name ends in ".gz", or that start with the gzip magic bytes, are decompressed transparently. RFC 4180 quoting is supported (delimiters, doubled quotes and line breaks inside quotes), as are LF and CRLF line ends and a UTF-8 byte-order mark. Lines that are entirely empty are skipped. Column types follow the rules of ::crm_csv_options. */
 export declare function crm_dataset_read_csv(path: string | null, opts: crm_csv_options | null, out: [Pointer | null]): void;

@@ -195,6 +195,8 @@ types.crm_csv_options = koffi.struct("crm_csv_options", {
     date_format: "const char *",
     max_rows: "int64_t",
     max_bytes: "int64_t",
+    usecols: "const char **",
+    n_usecols: "int64_t",
 });
 types.crm_forest_options = koffi.struct("crm_forest_options", {
     size: "size_t",
@@ -460,6 +462,8 @@ const options = {
         {"default": null, "name": "date_format", "offset": 64, "role": "string", "type": "const char *"},
         {"default": 0, "integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "max_rows", "offset": 72, "role": "value", "type": "int64_t"},
         {"default": 0, "integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "max_bytes", "offset": 80, "role": "value", "type": "int64_t"},
+        {"default": null, "length": "n_usecols", "name": "usecols", "offset": 88, "role": "string_array", "type": "const char *const *"},
+        {"default": 0, "integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "length_of": "usecols", "name": "n_usecols", "offset": 96, "role": "length", "type": "int64_t"},
     ] },
     crm_forest_options: { init: "crm_forest_options_init", size: koffi.sizeof(types.crm_forest_options), fields: [
         {"integer": ["size_t", "0", "SIZE_MAX"], "name": "size", "offset": 0, "role": "size", "type": "size_t"},
@@ -752,6 +756,7 @@ const raw = {
     crm_dataset_describe: lib.func("crm_dataset_describe", "int", [types.crm_dataset_ptr, koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
     crm_dataset_filter: lib.func("crm_dataset_filter", "int", [types.crm_dataset_ptr, "const char *", koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
     crm_dataset_mutate: lib.func("crm_dataset_mutate", "int", [types.crm_dataset_ptr, "const char *", "const char *"]),
+    crm_expr_columns: lib.func("crm_expr_columns", "int", ["const char *", koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
     crm_dataset_group: lib.func("crm_dataset_group", "int", [types.crm_dataset_ptr, "const char **", "size_t", "const char **", "size_t", koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
     crm_dataset_join: lib.func("crm_dataset_join", "int", [types.crm_dataset_ptr, types.crm_dataset_ptr, "const char **", "size_t", "int32_t", koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
     crm_csv_options_init: lib.func("crm_csv_options_init", "int", [koffi.out(koffi.pointer(types.crm_csv_options)), "size_t"]),
@@ -1110,6 +1115,13 @@ function crm_dataset_mutate(ds, name, expr) {
     const status = raw.crm_dataset_mutate(ds, name, expr);
     if (status !== 0) throw statusError(status);
 }
+/** The columns an expression refers to, without a dataset: a new dataset with one text column `column`, one row per distinct name in order of first appearance (a quoted name without its quotes). Used to read only the columns a filter needs (crm_csv_options.usecols). Only the tokens are looked at: an expression that is malformed beyond them, or names a column that a dataset lacks, fails later in crm_dataset_filter() / crm_dataset_mutate(), not here. */
+function crm_expr_columns(expr, out) {
+    checkString(expr, "crm_expr_columns(expr)");
+    checkOut(out, "crm_expr_columns(out)");
+    const status = raw.crm_expr_columns(expr, out);
+    if (status !== 0) throw statusError(status);
+}
 /** Group rows by the key columns and aggregate. Each aggregation is a string `[NAME=]FUNCTION(COLUMN)` with FUNCTION one of sum, mean, min, max, count, count_distinct, first, last, median; `count()` (no column) counts rows. Spaces around NAME and FUNCTION are ignored; COLUMN is taken verbatim. Without NAME the output column is `COLUMN_FUNCTION` (`count` for count()). Missing values are skipped by every function (count(COLUMN) counts non-missing cells; first/last are the first/last non-missing value in row order; an all-missing group gives missing, except sum = 0 and counts = 0, as pandas). sum and mean are exactly rounded (the exact sum of the group's values, and the exact sum divided by the count, each rounded once to the nearest double); median uses the mean of the two middle values, (a + b) / 2. sum/mean/median need number columns; min/max/first/last accept any type and keep it (text compares by bytes, the first row holding the extreme is taken); count, count_distinct (distinct non-missing values) and the number results are number columns. Keys may be of any type; number keys compare by value (-0.0 equals 0.0) and missing key values form their own group (pandas' dropna=False). Output: the key columns then one column per aggregation, one row per group, groups sorted by the keys ascending (as pandas' groupby(sort=True); text by bytes), missing keys last. */
 function crm_dataset_group(ds, keys, nkeys, aggs, naggs, out) {
     checkHandle(ds, "crm_dataset_group(ds)");
@@ -1135,7 +1147,7 @@ function crm_dataset_join(left, right, keys, nkeys, how, out) {
     const status = raw.crm_dataset_join(left, right, keys, nkeys, how, out);
     if (status !== 0) throw statusError(status);
 }
-/** Write the default CSV options into `opts` (delimiter 0 = auto-detect, quote '"', header 1, decimal_comma 0, strict 1, keep_default_na 1, na_values NULL, types NULL, date_format NULL, max_rows 0, max_bytes 0). */
+/** Write the default CSV options into `opts` (delimiter 0 = auto-detect, quote '"', header 1, decimal_comma 0, strict 1, keep_default_na 1, na_values NULL, types NULL, date_format NULL, max_rows 0, max_bytes 0, usecols NULL, n_usecols 0). */
 function crm_csv_options_init(opts, size) {
     checkInt(size, ["size_t", "0", "SIZE_MAX"], "crm_csv_options_init(size)");
     const status = raw.crm_csv_options_init(opts, size);
@@ -2088,6 +2100,7 @@ module.exports = {
     crm_dataset_describe,
     crm_dataset_filter,
     crm_dataset_mutate,
+    crm_expr_columns,
     crm_dataset_group,
     crm_dataset_join,
     crm_csv_options_init,

@@ -864,20 +864,30 @@ class crm_csv_options(_Struct):
         # gzip data may expand to 100 times its compressed size, and at least to 64 MiB (a
         # decompression bomb fails early). Negative is CRM_E_INVALID. Not used for writing
         ('max_bytes', c_int64),
+        # reading: names of the columns to read (header names; V1, V2, ... with header = 0), or
+        # NULL (default) for every column. The dataset holds them in the file's order. The other
+        # columns are split off each row but never converted: no type inference, no type
+        # override check, no NUL or UTF-8 check of their cells (pandas' usecols); the structure
+        # of every row (quotes, number of fields) and the header are checked as without usecols.
+        # A name that is not a column is CRM_E_NOTFOUND; a NULL entry or a name listed twice is
+        # CRM_E_INVALID. Copied during the call. Not used for writing
+        ('usecols', POINTER(c_char_p)),
+        # number of entries in usecols; 0 (default) = every column
+        ('n_usecols', c_int64),
     ]
     #: Pointer fields and the field that holds their number of elements.
-    _lengths_ = {'na_values': 'n_na_values', 'types': 'n_types'}
+    _lengths_ = {'na_values': 'n_na_values', 'types': 'n_types', 'usecols': 'n_usecols'}
     #: Integer fields holding a value of an enum (@type[enum] tags).
     _enums_ = {}
     #: Integer fields and their C types (checked on assignment).
     _integers_ = {'size': 'size_t', 'delimiter': 'int32_t', 'quote': 'int32_t',
                   'header': 'int32_t', 'decimal_comma': 'int32_t', 'strict': 'int32_t',
                   'keep_default_na': 'int32_t', 'n_na_values': 'int64_t', 'n_types': 'int64_t',
-                  'max_rows': 'int64_t', 'max_bytes': 'int64_t'}
+                  'max_rows': 'int64_t', 'max_bytes': 'int64_t', 'n_usecols': 'int64_t'}
     #: NUL-terminated string fields (checked on assignment).
     _strings_ = ('date_format',)
     #: Fields holding arrays of NUL-terminated strings.
-    _string_arrays_ = ('na_values', 'types')
+    _string_arrays_ = ('na_values', 'types', 'usecols')
     #: Fields holding arrays of integers and the C type of the integers.
     _integer_arrays_ = {}
 
@@ -2950,6 +2960,38 @@ crm_dataset_mutate = _bind(
     ],
 )
 
+#: crm_status crm_expr_columns(const char *expr, crm_dataset **out)
+crm_expr_columns = _bind(
+    'crm_expr_columns',
+    c_int,  # returns status
+    [
+        c_char_p,  # expr: in, string
+        POINTER(POINTER(crm_dataset)),  # out: out, handle_out (free with crm_dataset_free)
+    ],
+    status=True,
+    doc="""crm_status crm_expr_columns(const char *expr, crm_dataset **out)
+
+    The columns an expression refers to, without a dataset: a new dataset
+    with one text column `column`, one row per distinct name in order of
+    first appearance (a quoted name without its quotes). Used to read only
+    the columns a filter needs (crm_csv_options.usecols). Only the tokens are
+    looked at: an expression that is malformed beyond them, or names a
+    column that a dataset lacks, fails later in crm_dataset_filter() /
+    crm_dataset_mutate(), not here.
+    @param[in]  expr  expression in the language above
+    @param[out] out   new dataset (possibly with 0 rows), NULL on failure.
+                      Ownership: caller; free with crm_dataset_free().
+    @return CRM_OK; CRM_E_INVALID (NULL argument); CRM_E_PARSE (a character
+            or literal the language does not have, invalid UTF-8, with the
+            character position); CRM_E_NOMEM.
+    Ownership: expr stays the caller's.
+    Thread-safety: safe from any thread.
+    """,
+    checks=[
+        (0, 'expr', 'string'),
+    ],
+)
+
 #: crm_status crm_dataset_group(const crm_dataset *ds, const char *const *keys, size_t nkeys, const char *const *aggs, size_t naggs, crm_dataset **out)
 crm_dataset_group = _bind(
     'crm_dataset_group',
@@ -3068,7 +3110,8 @@ crm_csv_options_init = _bind(
 
     Write the default CSV options into `opts` (delimiter 0 = auto-detect,
     quote '"', header 1, decimal_comma 0, strict 1, keep_default_na 1,
-    na_values NULL, types NULL, date_format NULL, max_rows 0, max_bytes 0).
+    na_values NULL, types NULL, date_format NULL, max_rows 0, max_bytes 0,
+    usecols NULL, n_usecols 0).
     @param[out] opts  options to initialise
     @param[in]  size  sizeof *opts as the caller compiled it
     @return CRM_OK; CRM_E_INVALID (opts NULL or size smaller than the v1.0
@@ -3102,7 +3145,10 @@ crm_dataset_read_csv = _bind(
 
     Memory. The text is read a chunk at a time: memory is the dataset being
     built plus a window that grows only to hold the longest record, whatever
-    the size of the file (a pipe's text is kept in memory as a whole). With
+    the size of the file (a pipe's text is kept in memory as a whole). gzip
+    data whose text fits 64 MiB (and 40 times its compressed size, and the
+    limit) is inflated in one piece when libcrm is built with libdeflate: the
+    text is then held whole, at most 64 MiB (not with max_rows). With
     max_rows, reading (and inflating) stops after those rows. A column whose
     type changes late in the file may make the reader start over from the
     first byte (at most twice), with the result of reading it whole. No size
@@ -3120,7 +3166,8 @@ crm_dataset_read_csv = _bind(
     @param[out] out   new dataset, NULL on failure.
                       Ownership: caller; free with crm_dataset_free().
     @return CRM_OK; CRM_E_INVALID (NULL argument, bad options, unknown column in
-            a type override); CRM_E_IO (cannot open or read, truncated or
+            a type override); CRM_E_NOTFOUND (a name in usecols that is not a
+            column, naming it); CRM_E_IO (cannot open or read, truncated or
             corrupt gzip data, text beyond max_bytes or the default gzip limit;
             the message names the file and the limit); CRM_E_PARSE (malformed
             CSV, empty file, duplicate column names, a cell that does not fit an
@@ -3159,7 +3206,8 @@ crm_dataset_read_csv_mem = _bind(
     @param[out] out   new dataset, NULL on failure.
                       Ownership: caller; free with crm_dataset_free().
     @return CRM_OK; CRM_E_INVALID (out NULL, buf NULL with len > 0, bad options,
-            unknown column in a type override); CRM_E_IO (truncated or corrupt
+            unknown column in a type override); CRM_E_NOTFOUND (a name in
+            usecols that is not a column); CRM_E_IO (truncated or corrupt
             gzip data, text beyond max_bytes or the default gzip limit);
             CRM_E_PARSE (malformed CSV, empty text, duplicate column names, a
             cell that does not fit an overridden type; the message holds
@@ -6741,6 +6789,7 @@ FUNCTIONS = (
     'crm_dataset_describe',
     'crm_dataset_filter',
     'crm_dataset_mutate',
+    'crm_expr_columns',
     'crm_dataset_group',
     'crm_dataset_join',
     'crm_csv_options_init',

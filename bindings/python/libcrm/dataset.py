@@ -198,6 +198,14 @@ def _csv_options(kwargs, what):
     na_values = kwargs.get("na_values")
     if isinstance(na_values, str):
         kwargs["na_values"] = [na_values]
+    usecols = kwargs.get("usecols")
+    if isinstance(usecols, str):
+        kwargs["usecols"] = [usecols]
+    elif usecols is not None:
+        kwargs["usecols"] = list(usecols)
+        if not kwargs["usecols"]:
+            # n_usecols = 0 means every column in C; an empty list would read them all
+            raise ValueError("%s: usecols is empty (leave it out to read every column)" % what)
     for flag in ("header", "decimal_comma", "strict", "keep_default_na"):
         if flag in kwargs and isinstance(kwargs[flag], bool):
             kwargs[flag] = int(kwargs[flag])
@@ -288,7 +296,11 @@ class Dataset:
         ``{name: type}``), ``date_format`` (strptime-style), ``max_rows`` and
         ``max_bytes`` (refuse text longer than this many bytes after
         decompression; by default gzip data may expand to 100 times its
-        compressed size, at least 64 MiB, and plain text is not limited).
+        compressed size, at least 64 MiB, and plain text is not limited),
+        ``usecols`` (list of column names, or one name: read only these
+        columns, kept in the file's order; the cells of the others are not
+        converted, as pandas' ``usecols``; a name that is not a column raises
+        :class:`libcrm.NotFoundError`).
 
         Raises :class:`libcrm.ParseError` (message ``path:line:column: ...``),
         :class:`libcrm.CrmIOError`, :class:`libcrm.InvalidError`.

@@ -291,7 +291,7 @@ final class Capi
     public const STRUCTS = [
         'crm_csv_options' => [
             'init' => 'crm_csv_options_init',
-            'size' => 88,
+            'size' => 104,
             'align' => 8,
             'fields' => [
                 'size' => ['kind' => 'size', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX, 'offset' => 0],
@@ -308,6 +308,8 @@ final class Capi
                 'date_format' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 64],
                 'max_rows' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'default' => 0, 'offset' => 72],
                 'max_bytes' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'default' => 0, 'offset' => 80],
+                'usecols' => ['kind' => 'string_array', 'type' => 'const char *const *', 'length' => 'n_usecols', 'default' => null, 'offset' => 88],
+                'n_usecols' => ['kind' => 'length', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'length_of' => 'usecols', 'default' => 0, 'offset' => 96],
             ],
         ],
         'crm_impute_options' => [
@@ -676,6 +678,7 @@ final class Capi
         'crm_dataset_describe' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
         'crm_dataset_filter' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'expr', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
         'crm_dataset_mutate' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'inout', 'type' => 'crm_dataset *'], ['name' => 'name', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'expr', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *']]],
+        'crm_expr_columns' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'expr', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
         'crm_dataset_group' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'keys', 'role' => 'string_array', 'direction' => 'in', 'type' => 'const char *const *'], ['name' => 'nkeys', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'aggs', 'role' => 'string_array', 'direction' => 'in', 'type' => 'const char *const *'], ['name' => 'naggs', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
         'crm_dataset_join' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'left', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'right', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'keys', 'role' => 'string_array', 'direction' => 'in', 'type' => 'const char *const *'], ['name' => 'nkeys', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'how', 'role' => 'value', 'direction' => 'in', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'enum' => 'crm_join'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
         'crm_csv_options_init' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'out', 'type' => 'crm_csv_options *'], ['name' => 'size', 'role' => 'size', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
@@ -839,6 +842,8 @@ typedef struct crm_csv_options {
     const char *date_format;
     int64_t max_rows;
     int64_t max_bytes;
+    const char *const *usecols;
+    int64_t n_usecols;
 } crm_csv_options;
 typedef struct crm_impute_options {
     size_t size;
@@ -1119,6 +1124,7 @@ crm_status crm_dataset_head(const crm_dataset *ds, size_t n, crm_dataset **out);
 crm_status crm_dataset_describe(const crm_dataset *ds, crm_dataset **out);
 crm_status crm_dataset_filter(const crm_dataset *ds, const char *expr, crm_dataset **out);
 crm_status crm_dataset_mutate(crm_dataset *ds, const char *name, const char *expr);
+crm_status crm_expr_columns(const char *expr, crm_dataset **out);
 crm_status crm_dataset_group(const crm_dataset *ds, const char *const *keys, size_t nkeys, const char *const *aggs, size_t naggs, crm_dataset **out);
 crm_status crm_dataset_join(const crm_dataset *left, const crm_dataset *right, const char *const *keys, size_t nkeys, int32_t how, crm_dataset **out);
 crm_status crm_csv_options_init(crm_csv_options *opts, size_t size);
@@ -1833,6 +1839,20 @@ CDEF;
     }
 
     /**
+     * The columns an expression refers to, without a dataset: a new dataset with one text column `column`, one row per distinct name in order of first appearance (a quoted name without its quotes). Used to read only the columns a filter needs (crm_csv_options.usecols). Only the tokens are looked at: an expression that is malformed beyond them, or names a column that a dataset lacks, fails later in crm_dataset_filter() / crm_dataset_mutate(), not here.
+     *
+     * C: crm_status crm_expr_columns(const char *expr, crm_dataset **out)
+     */
+    public static function crm_expr_columns(mixed $expr, mixed $out): void
+    {
+        $expr = self::string($expr, 'crm_expr_columns(expr)');
+        $rc = (self::$ffi ?? self::ffi())->crm_expr_columns($expr, $out);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_expr_columns');
+        }
+    }
+
+    /**
      * Group rows by the key columns and aggregate. Each aggregation is a string `[NAME=]FUNCTION(COLUMN)` with FUNCTION one of sum, mean, min, max, count, count_distinct, first, last, median; `count()` (no column) counts rows. Spaces around NAME and FUNCTION are ignored; COLUMN is taken verbatim. Without NAME the output column is `COLUMN_FUNCTION` (`count` for count()). Missing values are skipped by every function (count(COLUMN) counts non-missing cells; first/last are the first/last non-missing value in row order; an all-missing group gives missing, except sum = 0 and counts = 0, as pandas). sum and mean are exactly rounded (the exact sum of the group's values, and the exact sum divided by the count, each rounded once to the nearest double); median uses the mean of the two middle values, (a + b) / 2. sum/mean/median need number columns; min/max/first/last accept any type and keep it (text compares by bytes, the first row holding the extreme is taken); count, count_distinct (distinct non-missing values) and the number results are number columns. Keys may be of any type; number keys compare by value (-0.0 equals 0.0) and missing key values form their own group (pandas' dropna=False). Output: the key columns then one column per aggregation, one row per group, groups sorted by the keys ascending (as pandas' groupby(sort=True); text by bytes), missing keys last.
      *
      * C: crm_status crm_dataset_group(const crm_dataset *ds, const char *const *keys, size_t nkeys, const char *const *aggs, size_t naggs, crm_dataset **out)
@@ -1866,7 +1886,7 @@ CDEF;
     }
 
     /**
-     * Write the default CSV options into `opts` (delimiter 0 = auto-detect, quote '"', header 1, decimal_comma 0, strict 1, keep_default_na 1, na_values NULL, types NULL, date_format NULL, max_rows 0, max_bytes 0).
+     * Write the default CSV options into `opts` (delimiter 0 = auto-detect, quote '"', header 1, decimal_comma 0, strict 1, keep_default_na 1, na_values NULL, types NULL, date_format NULL, max_rows 0, max_bytes 0, usecols NULL, n_usecols 0).
      *
      * C: crm_status crm_csv_options_init(crm_csv_options *opts, size_t size)
      */

@@ -751,6 +751,33 @@ public final class CApi {
     }
 
     /**
+     * C: crm_status crm_expr_columns(const char *expr, crm_dataset **out)
+     *
+     * The columns an expression refers to, without a dataset: a new dataset
+     * with one text column `column`, one row per distinct name in order of
+     * first appearance (a quoted name without its quotes). Used to read only
+     * the columns a filter needs (crm_csv_options.usecols). Only the tokens are
+     * looked at: an expression that is malformed beyond them, or names a
+     * column that a dataset lacks, fails later in crm_dataset_filter() /
+     * crm_dataset_mutate(), not here.
+     * {@literal @}param[in]  expr  expression in the language above
+     * {@literal @}param[out] out   new dataset (possibly with 0 rows), NULL on failure.
+     *                   Ownership: caller; free with crm_dataset_free().
+     * {@literal @}return CRM_OK; CRM_E_INVALID (NULL argument); CRM_E_PARSE (a character
+     *         or literal the language does not have, invalid UTF-8, with the
+     *         character position); CRM_E_NOMEM.
+     * Ownership: expr stays the caller's.
+     * Thread-safety: safe from any thread.
+     */
+    public static Pointer crm_expr_columns(String expr) {
+        byte[] c_expr = Checks.cstring(expr, "crm_expr_columns(expr)");
+        long[] c_out = new long[1];
+        int rc = CrmLib.crm_expr_columns(c_expr, c_out);
+        check(rc);
+        return c_out[0] == 0 ? null : new Pointer(c_out[0]);
+    }
+
+    /**
      * C: crm_status crm_dataset_group(const crm_dataset *ds, const char *const *keys, size_t nkeys, const char *const *aggs, size_t naggs, crm_dataset **out)
      *
      * Group rows by the key columns and aggregate. Each aggregation is a string
@@ -852,7 +879,8 @@ public final class CApi {
      *
      * Write the default CSV options into `opts` (delimiter 0 = auto-detect,
      * quote '"', header 1, decimal_comma 0, strict 1, keep_default_na 1,
-     * na_values NULL, types NULL, date_format NULL, max_rows 0, max_bytes 0).
+     * na_values NULL, types NULL, date_format NULL, max_rows 0, max_bytes 0,
+     * usecols NULL, n_usecols 0).
      * {@literal @}param[out] opts  options to initialise
      * {@literal @}param[in]  size  sizeof *opts as the caller compiled it
      * {@literal @}return CRM_OK; CRM_E_INVALID (opts NULL or size smaller than the v1.0
@@ -877,7 +905,10 @@ public final class CApi {
      *
      * Memory. The text is read a chunk at a time: memory is the dataset being
      * built plus a window that grows only to hold the longest record, whatever
-     * the size of the file (a pipe's text is kept in memory as a whole). With
+     * the size of the file (a pipe's text is kept in memory as a whole). gzip
+     * data whose text fits 64 MiB (and 40 times its compressed size, and the
+     * limit) is inflated in one piece when libcrm is built with libdeflate: the
+     * text is then held whole, at most 64 MiB (not with max_rows). With
      * max_rows, reading (and inflating) stops after those rows. A column whose
      * type changes late in the file may make the reader start over from the
      * first byte (at most twice), with the result of reading it whole. No size
@@ -895,7 +926,8 @@ public final class CApi {
      * {@literal @}param[out] out   new dataset, NULL on failure.
      *                   Ownership: caller; free with crm_dataset_free().
      * {@literal @}return CRM_OK; CRM_E_INVALID (NULL argument, bad options, unknown column in
-     *         a type override); CRM_E_IO (cannot open or read, truncated or
+     *         a type override); CRM_E_NOTFOUND (a name in usecols that is not a
+     *         column, naming it); CRM_E_IO (cannot open or read, truncated or
      *         corrupt gzip data, text beyond max_bytes or the default gzip limit;
      *         the message names the file and the limit); CRM_E_PARSE (malformed
      *         CSV, empty file, duplicate column names, a cell that does not fit an
@@ -935,7 +967,8 @@ public final class CApi {
      * {@literal @}param[out] out   new dataset, NULL on failure.
      *                   Ownership: caller; free with crm_dataset_free().
      * {@literal @}return CRM_OK; CRM_E_INVALID (out NULL, buf NULL with len > 0, bad options,
-     *         unknown column in a type override); CRM_E_IO (truncated or corrupt
+     *         unknown column in a type override); CRM_E_NOTFOUND (a name in
+     *         usecols that is not a column); CRM_E_IO (truncated or corrupt
      *         gzip data, text beyond max_bytes or the default gzip limit);
      *         CRM_E_PARSE (malformed CSV, empty text, duplicate column names, a
      *         cell that does not fit an overridden type; the message holds

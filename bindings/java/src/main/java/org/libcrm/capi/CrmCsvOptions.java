@@ -31,7 +31,7 @@ import com.sun.jna.Structure;
  * 4. Otherwise the column is TEXT; text cells are kept byte for byte (no
  *    trimming).
  */
-@Structure.FieldOrder({"size", "delimiter", "quote", "header", "decimal_comma", "strict", "keep_default_na", "na_values", "n_na_values", "types", "n_types", "date_format", "max_rows", "max_bytes"})
+@Structure.FieldOrder({"size", "delimiter", "quote", "header", "decimal_comma", "strict", "keep_default_na", "na_values", "n_na_values", "types", "n_types", "date_format", "max_rows", "max_bytes", "usecols", "n_usecols"})
 public final class CrmCsvOptions extends OptionsStruct {
     /**
      * sizeof as the caller compiled it (set by init)
@@ -102,6 +102,16 @@ public final class CrmCsvOptions extends OptionsStruct {
      * Default: 0
      */
     public long max_bytes;
+    /**
+     * reading: names of the columns to read (header names; V1, V2, ... with header = 0), or NULL (default) for every column. The dataset holds them in the file's order. The other columns are split off each row but never converted: no type inference, no type override check, no NUL or UTF-8 check of their cells (pandas' usecols); the structure of every row (quotes, number of fields) and the header are checked as without usecols. A name that is not a column is CRM_E_NOTFOUND; a NULL entry or a name listed twice is CRM_E_INVALID. Copied during the call. Not used for writing
+     * Default: null (NULL)
+     */
+    public Pointer usecols;
+    /**
+     * number of entries in usecols; 0 (default) = every column
+     * Default: 0
+     */
+    public long n_usecols;
 
     /** Field metadata, in declaration order. */
     public static final FieldInfo[] FIELDS = {
@@ -119,10 +129,12 @@ public final class CrmCsvOptions extends OptionsStruct {
         new FieldInfo("date_format", FieldInfo.Kind.STRING, 0L, 0L, null, null, 64),
         new FieldInfo("max_rows", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null, 72),
         new FieldInfo("max_bytes", FieldInfo.Kind.INT64, Long.MIN_VALUE, Long.MAX_VALUE, null, null, 80),
+        new FieldInfo("usecols", FieldInfo.Kind.STRING_ARRAY, 0L, 0L, null, "n_usecols", 88),
+        new FieldInfo("n_usecols", FieldInfo.Kind.LENGTH, Long.MIN_VALUE, Long.MAX_VALUE, null, null, 96),
     };
 
     /** sizeof the C struct on x86-64 per the API description (-1: not given). */
-    public static final long C_SIZE = 88;
+    public static final long C_SIZE = 104;
 
     /** A struct holding the library's defaults (crm_csv_options_init). */
     public CrmCsvOptions() {

@@ -142,6 +142,8 @@ public final class CrmLib {
     public static native int crm_dataset_filter(Pointer ds, byte[] expr, long[] out);
     /** {@code crm_status crm_dataset_mutate(crm_dataset *ds, const char *name, const char *expr)} */
     public static native int crm_dataset_mutate(Pointer ds, byte[] name, byte[] expr);
+    /** {@code crm_status crm_expr_columns(const char *expr, crm_dataset **out)} */
+    public static native int crm_expr_columns(byte[] expr, long[] out);
     /** {@code crm_status crm_dataset_group(const crm_dataset *ds, const char *const *keys, size_t nkeys, const char *const *aggs, size_t naggs, crm_dataset **out)} */
     public static native int crm_dataset_group(Pointer ds, Pointer keys, long nkeys, Pointer aggs, long naggs, long[] out);
     /** {@code crm_status crm_dataset_join(const crm_dataset *left, const crm_dataset *right, const char *const *keys, size_t nkeys, int32_t how, crm_dataset **out)} */
