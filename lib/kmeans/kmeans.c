@@ -173,10 +173,8 @@ typedef struct km_ctx {
     unsigned char *cdirty; /* nchunks: the chunk's sums must be formed again */
     unsigned char *chot;   /* nchunks: a label of the chunk changed in the last pass */
     /* k-means++ */
-    double *closest;    /* n */
-    const double *cand; /* ncand * d */
-    size_t ncand;
-    double *ppot; /* nblocks * ncand */
+    double *closest;   /* n */
+    struct km_pp *pp;  /* the seeding's state while it runs */
 } km_ctx;
 
 /* dots = -2 X C^T for the m x d column-major chunk xc (leading dimension m) and the
@@ -547,35 +545,56 @@ static size_t run_pass(km_ctx *c)
 
 /* ---- k-means++ ----------------------------------------------------------------- */
 
-static void pp_block(void *ctxp, size_t b, int worker)
+/* Greedy k-means++ (scikit-learn's: 2 + floor(ln k) candidates drawn per step with
+ * probability proportional to the (weighted) squared distance to the nearest center
+ * chosen so far, the one that lowers the potential most kept). Each step is one pass over
+ * the rows: per chunk one GEMM gives the distances to the center chosen last (folded
+ * into `closest`) and to every candidate, and the potentials of the candidates are summed
+ * per reduction block (fixed boundaries and order: the same bits for any thread count).
+ * The fold of the center chosen last is lazy: the draws of the next step need `closest`
+ * only in the blocks they land in (found from the per-block potentials), which are
+ * brought up to date first (the fold is idempotent), and the pass does the rest. */
+typedef struct km_pp {
+    double *ctr;     /* (1 + L) x d: the center chosen last, then the candidates */
+    double *cn;      /* 1 + L squared norms */
+    int upd;         /* the pass folds ctr row 0 into closest (2: the first center) */
+    size_t nc;       /* candidates in this pass */
+    size_t L;        /* candidates per step */
+    size_t sub;      /* rows per GEMM */
+    size_t stride;   /* scratch doubles per worker */
+    double *scratch; /* nthreads * stride */
+    double *ppot;    /* nblocks x (1 + L) */
+    double *bpot;    /* nblocks: potential of each block after the pending fold */
+    unsigned char *fresh; /* nblocks: closest already holds the pending fold */
+} km_pp;
+
+static void pp_run_block(km_ctx *c, km_pp *pp, size_t b, int worker, int upd, size_t nc,
+                         double *pot)
 {
-    km_ctx *c = ctxp;
-    size_t d = c->d, n = c->X->n, nc = c->ncand;
-    double *xb = c->scratch + (size_t)worker * KM_SCRATCH(c->chunk, d, c->k);
+    size_t d = c->d, n = c->X->n, nall = (upd ? 1 : 0) + nc;
+    double *xc = pp->scratch + (size_t)worker * pp->stride;
+    double *dots = xc + c->chunk * d, *xn = dots + c->chunk * nall, *v = xn + c->chunk;
+    const double *ctr = upd ? pp->ctr : pp->ctr + d;
+    const double *cn = upd ? pp->cn : pp->cn + 1;
     size_t lo = b * c->block_rows;
     size_t hi = lo + c->block_rows < n ? lo + c->block_rows : n;
-    double *pot = c->ppot + b * nc;
-    for (size_t t = 0; t < nc; t++)
+    for (size_t t = 0; t < 1 + nc; t++)
         pot[t] = 0.0;
     for (size_t r0 = lo; r0 < hi; r0 += c->chunk) {
         size_t m = hi - r0 < c->chunk ? hi - r0 : c->chunk;
-        crm__km_gather(c->X, r0, m, xb);
-        for (size_t i = 0; i < m; i++) {
-            const double *x = xb + i * d;
-            double cl = c->closest[r0 + i];
-            if (nc == 0) {
-                /* update closest with the single candidate in cand */
-                double v = sqdist(x, c->cand, d);
-                if (!(cl <= v)) c->closest[r0 + i] = v;
-                continue;
-            }
-            for (size_t t = 0; t < nc; t++) {
-                double v = sqdist(x, c->cand + t * d, d);
-                double mn = v < cl ? v : cl;
-                pot[t] += c->X->w ? c->X->w[r0 + i] * mn : mn;
-            }
-        }
+        gather_cm(c->X, r0, m, xc);
+        km_dots(xc, m, d, ctr, nall, pp->sub, dots);
+        crm__km_pp_chunk(xc, m, d, dots, ctr, cn, upd, nc, 4.0 * (double)(d + 4) * DBL_EPSILON,
+                         c->X->w ? c->X->w + r0 : NULL, c->closest + r0, xn, v, pot);
     }
+}
+
+static void pp_block(void *ctxp, size_t b, int worker)
+{
+    km_ctx *c = ctxp;
+    km_pp *pp = c->pp;
+    int upd = pp->fresh[b] ? 0 : pp->upd;
+    pp_run_block(c, pp, b, worker, upd, pp->nc, pp->ppot + b * (1 + pp->L));
 }
 
 static void get_row(const km_data *X, size_t r, double *out)
@@ -583,99 +602,167 @@ static void get_row(const km_data *X, size_t r, double *out)
     crm__km_gather(X, r, 1, out);
 }
 
-static crm_status init_plusplus(km_ctx *c, crm__rng *rng, double *centers)
+static void pp_norms(km_pp *pp, size_t rows, size_t d)
+{
+    for (size_t t = 0; t < rows; t++) {
+        double s = 0.0;
+        for (size_t j = 0; j < d; j++)
+            s += pp->ctr[t * d + j] * pp->ctr[t * d + j];
+        pp->cn[t] = s;
+    }
+}
+
+/* The row drawn for target u (0 <= u < the total potential): the first row of positive
+ * probability whose running sum reaches u, running over the blocks' potentials and then
+ * the rows of the block it lands in (whose closest is brought up to date first). Where
+ * rounding leaves u past every sum, the last row of positive probability. */
+static size_t pp_draw(km_ctx *c, km_pp *pp, double u)
 {
     const km_data *X = c->X;
-    size_t n = X->n, d = c->d, k = c->k;
-    size_t L = 2 + (size_t)floor(log((double)k));
-    double *cand = crm__malloc_array(L * d, sizeof *cand);
-    double *ppot = crm__malloc_array(c->nblocks * L, sizeof *ppot);
-    double *rv = crm__malloc_array(L, sizeof *rv);
-    size_t *ids = crm__malloc_array(L, sizeof *ids);
-    if (!cand || !ppot || !rv || !ids) {
-        crm__free(cand);
-        crm__free(ppot);
-        crm__free(rv);
-        crm__free(ids);
+    size_t b = c->nblocks, last = c->nblocks;
+    double run = 0.0;
+    for (size_t q = 0; q < c->nblocks; q++) {
+        if (!(pp->bpot[q] > 0.0)) continue;
+        last = q;
+        if (run + pp->bpot[q] >= u) {
+            b = q;
+            break;
+        }
+        run += pp->bpot[q];
+    }
+    if (b == c->nblocks) {
+        if (last == c->nblocks) return X->n - 1; /* no potential left anywhere */
+        b = last;
+        u = INFINITY;
+    }
+    if (!pp->fresh[b]) {
+        double dummy;
+        pp_run_block(c, pp, b, 0, pp->upd, 0, &dummy);
+        pp->fresh[b] = 1;
+    }
+    size_t lo = b * c->block_rows;
+    size_t hi = lo + c->block_rows < X->n ? lo + c->block_rows : X->n;
+    size_t pick = X->n - 1;
+    for (size_t i = lo; i < hi; i++) {
+        double p = X->w ? X->w[i] * c->closest[i] : c->closest[i];
+        if (!(p > 0.0)) continue; /* a row with no probability is never a candidate */
+        run += p;
+        pick = i;
+        if (run >= u) break;
+    }
+    return pick;
+}
+
+/* One pass: fold the pending center into closest and sum the candidates' potentials;
+ * the best candidate (least potential, the first of equals) becomes centers row ci and
+ * the pending center, its per-block potentials the blocks' potentials. */
+static void pp_pass(km_ctx *c, km_pp *pp, double *centers, size_t ci)
+{
+    size_t d = c->d, S = 1 + pp->L;
+    pp_norms(pp, 1 + pp->nc, d);
+    crm__par_for(c->nthreads, c->nblocks, pp_block, c);
+    size_t best = 0;
+    double bestpot = INFINITY;
+    for (size_t t = 0; t < pp->nc; t++) {
+        double s = 0.0;
+        for (size_t b = 0; b < c->nblocks; b++)
+            s += pp->ppot[b * S + 1 + t];
+        if (s < bestpot) {
+            bestpot = s;
+            best = t;
+        }
+    }
+    memcpy(centers + ci * d, pp->ctr + (1 + best) * d, d * sizeof *centers);
+    memcpy(pp->ctr, pp->ctr + (1 + best) * d, d * sizeof *pp->ctr);
+    for (size_t b = 0; b < c->nblocks; b++)
+        pp->bpot[b] = pp->ppot[b * S + 1 + best];
+    memset(pp->fresh, 0, c->nblocks);
+    pp->upd = 1;
+}
+
+static void pp_free(km_pp *pp)
+{
+    crm__free(pp->ctr);
+    crm__free(pp->cn);
+    crm__free(pp->scratch);
+    crm__free(pp->ppot);
+    crm__free(pp->bpot);
+    crm__free(pp->fresh);
+}
+
+static crm_status pp_alloc(km_ctx *c, km_pp *pp)
+{
+    size_t d = c->d, k = c->k;
+    memset(pp, 0, sizeof *pp);
+    pp->L = 2 + (size_t)floor(log((double)k));
+    size_t S = 1 + pp->L;
+    pp->sub = c->sub;
+    while (pp->sub > 8 && pp->sub * S * d >= KM_BLAS_SERIAL)
+        pp->sub /= 2;
+    pp->stride = c->chunk * (d + S + 2);
+    pp->ctr = crm__malloc_array(S * d, sizeof *pp->ctr);
+    pp->cn = crm__malloc_array(S, sizeof *pp->cn);
+    pp->scratch = crm__malloc_array((size_t)c->nthreads, pp->stride * sizeof *pp->scratch);
+    pp->ppot = crm__malloc_array(c->nblocks * S, sizeof *pp->ppot);
+    pp->bpot = crm__malloc_array(c->nblocks, sizeof *pp->bpot);
+    pp->fresh = crm__malloc_array(c->nblocks, 1);
+    if (!pp->ctr || !pp->cn || !pp->scratch || !pp->ppot || !pp->bpot || !pp->fresh) {
+        pp_free(pp);
         return crm__nomem();
     }
-    c->ppot = ppot;
-    if (X->w) {
-        /* first center drawn with probability proportional to the weights */
-        double W = 0.0;
-        for (size_t i = 0; i < n; i++)
-            W += X->w[i];
-        double u = crm__rng_uniform(rng) * W, run = 0.0;
-        size_t first = n - 1;
-        for (size_t i = 0; i < n; i++) {
-            run += X->w[i];
-            if (run > u && X->w[i] > 0.0) {
-                first = i;
-                break;
-            }
-        }
-        get_row(X, first, centers);
-    } else {
-        get_row(X, (size_t)crm__rng_below(rng, n), centers);
-    }
+    return CRM_OK;
+}
+
+/* The first center: a row drawn uniformly, or with probability proportional to the
+ * weights. */
+static size_t pp_first(const km_data *X, crm__rng *rng)
+{
+    size_t n = X->n;
+    if (!X->w) return (size_t)crm__rng_below(rng, n);
+    double W = 0.0;
     for (size_t i = 0; i < n; i++)
-        c->closest[i] = INFINITY;
-    c->cand = centers;
-    c->ncand = 0;
+        W += X->w[i];
+    double u = crm__rng_uniform(rng) * W, run = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        run += X->w[i];
+        if (run > u && X->w[i] > 0.0) return i;
+    }
+    return n - 1;
+}
+
+static crm_status init_plusplus(km_ctx *c, crm__rng *rng, double *centers)
+{
+    size_t d = c->d, k = c->k;
+    km_pp pp;
+    crm_status st = pp_alloc(c, &pp);
+    if (st != CRM_OK) return st;
+    double rv[64]; /* L = 2 + floor(ln k) < 64 for any k that fits in memory */
+    c->pp = &pp;
+    get_row(c->X, pp_first(c->X, rng), centers);
+    /* the first pass sets closest to the distance to the first center and sums it per
+     * block */
+    memcpy(pp.ctr, centers, d * sizeof *pp.ctr);
+    memset(pp.fresh, 0, c->nblocks);
+    pp.upd = 2;
+    pp.nc = 0;
+    pp_norms(&pp, 1, d);
     crm__par_for(c->nthreads, c->nblocks, pp_block, c);
-    double pot = 0.0;
-    for (size_t i = 0; i < n; i++)
-        pot += X->w ? X->w[i] * c->closest[i] : c->closest[i];
+    for (size_t b = 0; b < c->nblocks; b++)
+        pp.bpot[b] = pp.ppot[b * (1 + pp.L)];
+    memset(pp.fresh, 1, c->nblocks);
     for (size_t ci = 1; ci < k; ci++) {
-        for (size_t t = 0; t < L; t++)
+        double pot = 0.0;
+        for (size_t b = 0; b < c->nblocks; b++)
+            pot += pp.bpot[b];
+        for (size_t t = 0; t < pp.L; t++)
             rv[t] = crm__rng_uniform(rng) * pot;
-        /* candidate t: first row whose running sum of closest reaches rv[t] */
-        for (size_t t = 0; t < L; t++)
-            ids[t] = n;
-        double run = 0.0;
-        size_t left = L;
-        for (size_t i = 0; i < n && left; i++) {
-            double p = X->w ? X->w[i] * c->closest[i] : c->closest[i];
-            run += p;
-            if (!(p > 0.0)) continue; /* a row with no probability is never a candidate */
-            for (size_t t = 0; t < L; t++) {
-                if (ids[t] == n && run >= rv[t]) {
-                    ids[t] = i;
-                    left--;
-                }
-            }
-        }
-        for (size_t t = 0; t < L; t++) {
-            if (ids[t] >= n) ids[t] = n - 1;
-            get_row(X, ids[t], cand + t * d);
-        }
-        c->cand = cand;
-        c->ncand = L;
-        crm__par_for(c->nthreads, c->nblocks, pp_block, c);
-        size_t best = 0;
-        double bestpot = INFINITY;
-        for (size_t t = 0; t < L; t++) {
-            double s = 0.0;
-            for (size_t b = 0; b < c->nblocks; b++)
-                s += ppot[b * L + t];
-            if (s < bestpot) {
-                bestpot = s;
-                best = t;
-            }
-        }
-        memcpy(centers + ci * d, cand + best * d, d * sizeof *centers);
-        c->cand = centers + ci * d;
-        c->ncand = 0;
-        crm__par_for(c->nthreads, c->nblocks, pp_block, c);
-        pot = 0.0;
-        for (size_t i = 0; i < n; i++)
-            pot += X->w ? X->w[i] * c->closest[i] : c->closest[i];
+        for (size_t t = 0; t < pp.L; t++)
+            get_row(c->X, pp_draw(c, &pp, rv[t]), pp.ctr + (1 + t) * d);
+        pp.nc = pp.L;
+        pp_pass(c, &pp, centers, ci);
     }
-    c->ppot = NULL;
-    crm__free(cand);
-    crm__free(ppot);
-    crm__free(rv);
-    crm__free(ids);
+    c->pp = NULL;
+    pp_free(&pp);
     return CRM_OK;
 }
 
