@@ -60,8 +60,25 @@ crm_status crm_kmeans_options_init(crm_kmeans_options *opts, size_t size)
 
 /* ---- data access ----------------------------------------------------------- */
 
-crm_status crm__km_columns(const crm_dataset *ds, const char *const *cols, size_t ncols,
-                           const char *what, const double ***ptrs)
+/* CRM_E_INVALID naming the first value of x (n) that is not finite, else CRM_OK. */
+static crm_status km_check_column(const double *x, size_t n, const char *what, const char *name)
+{
+    for (size_t r = 0; r < n; r++) {
+        double v = x[r];
+        if (CRM__UNLIKELY(!isfinite(v))) {
+            if (isnan(v))
+                return crm__error(CRM_E_INVALID, "%s: column \"%s\" row %zu: missing value", what,
+                                  name, r);
+            return crm__error(CRM_E_INVALID, "%s: column \"%s\" row %zu: value %s", what, name,
+                              r, v < 0 ? "-inf" : "inf");
+        }
+    }
+    return CRM_OK;
+}
+
+/* crm__km_columns; check = 0 leaves the check of the values to the caller. */
+static crm_status km_columns(const crm_dataset *ds, const char *const *cols, size_t ncols,
+                             const char *what, int check, const double ***ptrs)
 {
     *ptrs = NULL;
     if (!cols) return crm__error(CRM_E_INVALID, "%s: cols is NULL", what);
@@ -88,21 +105,21 @@ crm_status crm__km_columns(const crm_dataset *ds, const char *const *cols, size_
             return crm__error(CRM_E_TYPE, "%s: column \"%s\" is a %s column, not a number column",
                               what, cols[j], crm__type_name(c->type));
         }
-        for (size_t r = 0; r < ds->nrows; r++) {
-            double v = c->v.num[r];
-            if (CRM__UNLIKELY(!isfinite(v))) {
-                crm__free(p);
-                if (isnan(v))
-                    return crm__error(CRM_E_INVALID, "%s: column \"%s\" row %zu: missing value",
-                                      what, cols[j], r);
-                return crm__error(CRM_E_INVALID, "%s: column \"%s\" row %zu: value %s", what,
-                                  cols[j], r, v < 0 ? "-inf" : "inf");
-            }
+        if (check) st = km_check_column(c->v.num, ds->nrows, what, cols[j]);
+        if (st != CRM_OK) {
+            crm__free(p);
+            return st;
         }
         p[j] = c->v.num;
     }
     *ptrs = p;
     return CRM_OK;
+}
+
+crm_status crm__km_columns(const crm_dataset *ds, const char *const *cols, size_t ncols,
+                           const char *what, const double ***ptrs)
+{
+    return km_columns(ds, cols, ncols, what, 1, ptrs);
 }
 
 void crm__km_gather(const km_data *X, size_t r0, size_t m, double *xb)
@@ -1224,7 +1241,12 @@ static double acc_sum(const double *x, size_t n, double mu, double scale, int sq
     for (size_t lo = 0; lo < n; lo += 512) {
         size_t hi = lo + 512 < n ? lo + 512 : n;
         double b = 0.0;
-        if (square) {
+        if (square && scale == 1.0) {
+            for (size_t i = lo; i < hi; i++) { /* (x / 1 is x: the same bits, no division) */
+                double t = x[i] - mu;
+                b += t * t;
+            }
+        } else if (square) {
             for (size_t i = lo; i < hi; i++) {
                 double t = (x[i] - mu) / scale;
                 b += t * t;
@@ -1248,6 +1270,45 @@ static double col_mean(const double *x, size_t n)
 static double col_var(const double *x, size_t n, double mu, double scale)
 {
     return acc_sum(x, n, mu, scale, 1) / (double)n;
+}
+
+/* 1 when every value of x (n) is finite: a test of the exponent bits that vectorizes
+ * (no branch per value). */
+static int all_finite(const double *x, size_t n)
+{
+    const uint64_t e = 0x7ff0000000000000ULL;
+    uint64_t bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t u;
+        memcpy(&u, x + i, sizeof u);
+        bad |= (uint64_t)((u & e) == e);
+    }
+    return bad == 0;
+}
+
+/* The check that every value is finite (the error names the first that is not), done in
+ * the same pass as the column means where those are needed (mean: d, or NULL): a sum
+ * over values that are not all finite is not finite, and only then (or where finite
+ * values overflowed) are the rows searched. fast: the means only scale tol (no
+ * standardizing), so they are summed in lanes (crm__km_lane_sum). */
+static crm_status check_means(const double *const *ptrs, size_t n, size_t d,
+                              const char *const *cols, int fast, double *mean)
+{
+    for (size_t j = 0; j < d; j++) {
+        int ok;
+        if (mean) {
+            mean[j] = fast ? crm__km_lane_sum(ptrs[j], n, 0.0, 0) / (double)n
+                           : col_mean(ptrs[j], n);
+            ok = isfinite(mean[j]);
+        } else {
+            ok = all_finite(ptrs[j], n);
+        }
+        if (!ok) {
+            crm_status st = km_check_column(ptrs[j], n, "crm_kmeans_fit", cols[j]);
+            if (st != CRM_OK) return st;
+        }
+    }
+    return CRM_OK;
 }
 
 /* crm_kmeans_fit() on the working copy of its transform steps (crm__steps_fit). */
@@ -1278,9 +1339,10 @@ static crm_status read_weights(const crm_dataset *ds, const crm_kmeans_options *
 }
 
 /* The column names, and (standardize) each column's mean and standard deviation; *tol_abs:
- * tol times the mean variance of the (standardized) columns. */
+ * tol times the mean variance of the (standardized) columns. means: the column means
+ * (check_means), where standardize is set or tol > 0. */
 static crm_status set_columns(km_model *m, const km_data *X, const char *const *cols,
-                              const crm_kmeans_options *o, double *tol_abs)
+                              const crm_kmeans_options *o, const double *means, double *tol_abs)
 {
     const char *w = "crm_kmeans_fit";
     size_t n = X->n, d = X->d;
@@ -1295,7 +1357,7 @@ static crm_status set_columns(km_model *m, const km_data *X, const char *const *
     double varsum = 0.0;
     for (size_t j = 0; j < d; j++) {
         if (o->standardize) {
-            double mu = col_mean(ptrs[j], n);
+            double mu = means[j];
             double var = col_var(ptrs[j], n, mu, 1.0);
             if (!(var > 0.0))
                 return crm__error(CRM_E_NUMERIC,
@@ -1306,8 +1368,8 @@ static crm_status set_columns(km_model *m, const km_data *X, const char *const *
             m->scale[j] = sqrt(var);
             if (need_var) varsum += col_var(ptrs[j], n, mu, m->scale[j]);
         } else if (need_var) {
-            double mu = col_mean(ptrs[j], n);
-            varsum += col_var(ptrs[j], n, mu, 1.0);
+            /* (only tol is scaled by these: summed in lanes, like their means) */
+            varsum += crm__km_lane_sum(ptrs[j], n, means[j], 1) / (double)n;
         }
     }
     *tol_abs = need_var ? o->tol * (varsum / (double)d) : 0.0;
@@ -1415,9 +1477,13 @@ static crm_status kmeans_fit_pinned(const crm_dataset *ds, const char *const *co
     if (st != CRM_OK) return st;
     if (o.init == CRM_KMEANS_INIT_GIVEN) o.n_init = 1;
     const double **ptrs = NULL;
-    st = crm__km_columns(ds, cols, ncols, w, &ptrs);
+    st = km_columns(ds, cols, ncols, w, 0, &ptrs);
     if (st != CRM_OK) return st;
     size_t n = ds->nrows, d = ncols, k = (size_t)o.k;
+    /* the means are needed to standardize and for the variances that scale tol */
+    double *means = o.standardize || o.tol > 0.0 ? crm__malloc_array(d, sizeof *means) : NULL;
+    if ((o.standardize || o.tol > 0.0) && !means) st = crm__nomem();
+    if (st == CRM_OK) st = check_means(ptrs, n, d, cols, !o.standardize, means);
     km_model *m = NULL;
     km_ctx c;
     memset(&c, 0, sizeof c);
@@ -1429,7 +1495,7 @@ static crm_status kmeans_fit_pinned(const crm_dataset *ds, const char *const *co
     km_data X = {n, d, ptrs, NULL, NULL, NULL};
     size_t distinct = 0, best_i = 0;
     double tol_abs = 0.0;
-    if (n == 0) st = crm__error(CRM_E_INVALID, "%s: the dataset has no rows", w);
+    if (st == CRM_OK && n == 0) st = crm__error(CRM_E_INVALID, "%s: the dataset has no rows", w);
     if (st == CRM_OK) st = read_weights(ds, &o, &X);
     if (st == CRM_OK) st = count_distinct(&X, k, &distinct);
     if (st == CRM_OK && distinct < k)
@@ -1437,7 +1503,7 @@ static crm_status kmeans_fit_pinned(const crm_dataset *ds, const char *const *co
                         "%s: k = %zu is larger than the number of distinct rows%s (%zu)", w, k,
                         X.w ? " of positive weight" : "", distinct);
     if (st == CRM_OK) st = km_alloc_state(k, d, o.standardize, &m);
-    if (st == CRM_OK) st = set_columns(m, &X, cols, &o, &tol_abs);
+    if (st == CRM_OK) st = set_columns(m, &X, cols, &o, means, &tol_abs);
     if (st == CRM_OK) {
         X.mean = m->mean;
         X.scale = m->scale;
@@ -1462,6 +1528,7 @@ static crm_status kmeans_fit_pinned(const crm_dataset *ds, const char *const *co
     km_free_state(m);
     ctx_free(&c);
     runs_free(&wk, &best, &cur);
+    crm__free(means);
     crm__free(ptrs);
     return st;
 }

@@ -93,6 +93,11 @@ void crm__km_pp_chunk(const double *xc, size_t m, size_t d, const double *dots, 
                       const double *cn, int upd, size_t nc, double rel, const double *w,
                       double *closest, double *xn, double *v, double *pot);
 
+/* The sum of x (n), or (square) of (x - mu)^2, in blocks of 512 values summed in eight
+ * lanes (so that it vectorizes), the block sums compensated (Neumaier): a fixed order,
+ * accurate to a few units in the last place. (kmeans_kernels.c) */
+double crm__km_lane_sum(const double *x, size_t n, double mu, int square);
+
 /* The feature names of a k-means model's state (d of them, in fit order). (kmeans.c) */
 const char *const *crm__km_feature_names(const void *state, size_t *d);
 

@@ -187,9 +187,67 @@ void crm__km_pp_chunk(const double *xc, size_t m, size_t d, const double *dots, 
         pot[0] += pp_sum(closest, w, m);
     }
     for (size_t t = 0; t < nc; t++) {
-        pp_dist(xc, m, d, dots + (c0 + t) * m, ctr + (c0 + t) * d, cn[c0 + t], xn, rel, v);
+        const double *dt = dots + (c0 + t) * m;
+        double ct = cn[c0 + t];
+        if (!w) {
+            /* the common case in one loop: the sum of min(closest, distance) in four
+             * lanes, exactly as pp_sum adds them, unless a distance needs forming again */
+            double l[4] = {0.0, 0.0, 0.0, 0.0};
+            int few = 0;
+            size_t i = 0;
+            for (; i + 4 <= m; i += 4) {
+                for (size_t q = 0; q < 4; q++) {
+                    double e = xn[i + q] + ct, s = e + dt[i + q];
+                    few |= s <= rel * e;
+                    l[q] += s < closest[i + q] ? s : closest[i + q];
+                }
+            }
+            for (; i < m; i++) {
+                double e = xn[i] + ct, s = e + dt[i];
+                few |= s <= rel * e;
+                l[0] += s < closest[i] ? s : closest[i];
+            }
+            if (!few) {
+                pot[1 + t] += (l[0] + l[1]) + (l[2] + l[3]);
+                continue;
+            }
+        }
+        pp_dist(xc, m, d, dt, ctr + (c0 + t) * d, ct, xn, rel, v);
         for (size_t i = 0; i < m; i++)
             v[i] = v[i] < closest[i] ? v[i] : closest[i];
         pot[1 + t] += pp_sum(v, w, m);
     }
+}
+
+KM_CLONES
+double crm__km_lane_sum(const double *x, size_t n, double mu, int square)
+{
+    double s = 0.0, comp = 0.0;
+    for (size_t lo = 0; lo < n; lo += 512) {
+        size_t hi = lo + 512 < n ? lo + 512 : n;
+        double l[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+        size_t i = lo;
+        if (square) {
+            for (; i + 8 <= hi; i += 8)
+                for (size_t q = 0; q < 8; q++) {
+                    double t = x[i + q] - mu;
+                    l[q] += t * t;
+                }
+            for (; i < hi; i++) {
+                double t = x[i] - mu;
+                l[0] += t * t;
+            }
+        } else {
+            for (; i + 8 <= hi; i += 8)
+                for (size_t q = 0; q < 8; q++)
+                    l[q] += x[i + q];
+            for (; i < hi; i++)
+                l[0] += x[i];
+        }
+        double b = ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]));
+        double t = s + b;
+        comp += fabs(s) >= fabs(b) ? (s - t) + b : (b - t) + s;
+        s = t;
+    }
+    return s + comp;
 }
