@@ -756,6 +756,11 @@ static crm_status init_plusplus(km_ctx *c, crm__rng *rng, double *centers)
     double rv[64]; /* L = 2 + floor(ln k) < 64 for any k that fits in memory */
     c->pp = &pp;
     get_row(c->X, pp_first(c->X, rng), centers);
+    if (k == 1) { /* (no draws follow: the distances are not needed) */
+        c->pp = NULL;
+        pp_free(&pp);
+        return CRM_OK;
+    }
     /* the first pass sets closest to the distance to the first center and sums it per
      * block */
     memcpy(pp.ctr, centers, d * sizeof *pp.ctr);
