@@ -691,6 +691,7 @@ static void pp_pass(km_ctx *c, km_pp *pp, double *centers, size_t ci)
     }
     memcpy(centers + ci * d, pp->ctr + (1 + best) * d, d * sizeof *centers);
     memcpy(pp->ctr, pp->ctr + (1 + best) * d, d * sizeof *pp->ctr);
+    pp->cn[0] = pp->cn[1 + best]; /* (the draws' folds read it before the next pass) */
     for (size_t b = 0; b < c->nblocks; b++)
         pp->bpot[b] = pp->ppot[b * S + 1 + best];
     memset(pp->fresh, 0, c->nblocks);
