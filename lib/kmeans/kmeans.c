@@ -60,8 +60,25 @@ crm_status crm_kmeans_options_init(crm_kmeans_options *opts, size_t size)
 
 /* ---- data access ----------------------------------------------------------- */
 
-crm_status crm__km_columns(const crm_dataset *ds, const char *const *cols, size_t ncols,
-                           const char *what, const double ***ptrs)
+/* CRM_E_INVALID naming the first value of x (n) that is not finite, else CRM_OK. */
+static crm_status km_check_column(const double *x, size_t n, const char *what, const char *name)
+{
+    for (size_t r = 0; r < n; r++) {
+        double v = x[r];
+        if (CRM__UNLIKELY(!isfinite(v))) {
+            if (isnan(v))
+                return crm__error(CRM_E_INVALID, "%s: column \"%s\" row %zu: missing value", what,
+                                  name, r);
+            return crm__error(CRM_E_INVALID, "%s: column \"%s\" row %zu: value %s", what, name,
+                              r, v < 0 ? "-inf" : "inf");
+        }
+    }
+    return CRM_OK;
+}
+
+/* crm__km_columns; check = 0 leaves the check of the values to the caller. */
+static crm_status km_columns(const crm_dataset *ds, const char *const *cols, size_t ncols,
+                             const char *what, int check, const double ***ptrs)
 {
     *ptrs = NULL;
     if (!cols) return crm__error(CRM_E_INVALID, "%s: cols is NULL", what);
@@ -88,21 +105,21 @@ crm_status crm__km_columns(const crm_dataset *ds, const char *const *cols, size_
             return crm__error(CRM_E_TYPE, "%s: column \"%s\" is a %s column, not a number column",
                               what, cols[j], crm__type_name(c->type));
         }
-        for (size_t r = 0; r < ds->nrows; r++) {
-            double v = c->v.num[r];
-            if (CRM__UNLIKELY(!isfinite(v))) {
-                crm__free(p);
-                if (isnan(v))
-                    return crm__error(CRM_E_INVALID, "%s: column \"%s\" row %zu: missing value",
-                                      what, cols[j], r);
-                return crm__error(CRM_E_INVALID, "%s: column \"%s\" row %zu: value %s", what,
-                                  cols[j], r, v < 0 ? "-inf" : "inf");
-            }
+        if (check) st = km_check_column(c->v.num, ds->nrows, what, cols[j]);
+        if (st != CRM_OK) {
+            crm__free(p);
+            return st;
         }
         p[j] = c->v.num;
     }
     *ptrs = p;
     return CRM_OK;
+}
+
+crm_status crm__km_columns(const crm_dataset *ds, const char *const *cols, size_t ncols,
+                           const char *what, const double ***ptrs)
+{
+    return km_columns(ds, cols, ncols, what, 1, ptrs);
 }
 
 void crm__km_gather(const km_data *X, size_t r0, size_t m, double *xb)
@@ -173,10 +190,8 @@ typedef struct km_ctx {
     unsigned char *cdirty; /* nchunks: the chunk's sums must be formed again */
     unsigned char *chot;   /* nchunks: a label of the chunk changed in the last pass */
     /* k-means++ */
-    double *closest;    /* n */
-    const double *cand; /* ncand * d */
-    size_t ncand;
-    double *ppot; /* nblocks * ncand */
+    double *closest;   /* n */
+    struct km_pp *pp;  /* the seeding's state while it runs */
 } km_ctx;
 
 /* dots = -2 X C^T for the m x d column-major chunk xc (leading dimension m) and the
@@ -547,35 +562,56 @@ static size_t run_pass(km_ctx *c)
 
 /* ---- k-means++ ----------------------------------------------------------------- */
 
-static void pp_block(void *ctxp, size_t b, int worker)
+/* Greedy k-means++ (scikit-learn's: 2 + floor(ln k) candidates drawn per step with
+ * probability proportional to the (weighted) squared distance to the nearest center
+ * chosen so far, the one that lowers the potential most kept). Each step is one pass over
+ * the rows: per chunk one GEMM gives the distances to the center chosen last (folded
+ * into `closest`) and to every candidate, and the potentials of the candidates are summed
+ * per reduction block (fixed boundaries and order: the same bits for any thread count).
+ * The fold of the center chosen last is lazy: the draws of the next step need `closest`
+ * only in the blocks they land in (found from the per-block potentials), which are
+ * brought up to date first (the fold is idempotent), and the pass does the rest. */
+typedef struct km_pp {
+    double *ctr;     /* (1 + L) x d: the center chosen last, then the candidates */
+    double *cn;      /* 1 + L squared norms */
+    int upd;         /* the pass folds ctr row 0 into closest (2: the first center) */
+    size_t nc;       /* candidates in this pass */
+    size_t L;        /* candidates per step */
+    size_t sub;      /* rows per GEMM */
+    size_t stride;   /* scratch doubles per worker */
+    double *scratch; /* nthreads * stride */
+    double *ppot;    /* nblocks x (1 + L) */
+    double *bpot;    /* nblocks: potential of each block after the pending fold */
+    unsigned char *fresh; /* nblocks: closest already holds the pending fold */
+} km_pp;
+
+static void pp_run_block(km_ctx *c, km_pp *pp, size_t b, int worker, int upd, size_t nc,
+                         double *pot)
 {
-    km_ctx *c = ctxp;
-    size_t d = c->d, n = c->X->n, nc = c->ncand;
-    double *xb = c->scratch + (size_t)worker * KM_SCRATCH(c->chunk, d, c->k);
+    size_t d = c->d, n = c->X->n, nall = (upd ? 1 : 0) + nc;
+    double *xc = pp->scratch + (size_t)worker * pp->stride;
+    double *dots = xc + c->chunk * d, *xn = dots + c->chunk * nall, *v = xn + c->chunk;
+    const double *ctr = upd ? pp->ctr : pp->ctr + d;
+    const double *cn = upd ? pp->cn : pp->cn + 1;
     size_t lo = b * c->block_rows;
     size_t hi = lo + c->block_rows < n ? lo + c->block_rows : n;
-    double *pot = c->ppot + b * nc;
-    for (size_t t = 0; t < nc; t++)
+    for (size_t t = 0; t < 1 + nc; t++)
         pot[t] = 0.0;
     for (size_t r0 = lo; r0 < hi; r0 += c->chunk) {
         size_t m = hi - r0 < c->chunk ? hi - r0 : c->chunk;
-        crm__km_gather(c->X, r0, m, xb);
-        for (size_t i = 0; i < m; i++) {
-            const double *x = xb + i * d;
-            double cl = c->closest[r0 + i];
-            if (nc == 0) {
-                /* update closest with the single candidate in cand */
-                double v = sqdist(x, c->cand, d);
-                if (!(cl <= v)) c->closest[r0 + i] = v;
-                continue;
-            }
-            for (size_t t = 0; t < nc; t++) {
-                double v = sqdist(x, c->cand + t * d, d);
-                double mn = v < cl ? v : cl;
-                pot[t] += c->X->w ? c->X->w[r0 + i] * mn : mn;
-            }
-        }
+        gather_cm(c->X, r0, m, xc);
+        km_dots(xc, m, d, ctr, nall, pp->sub, dots);
+        crm__km_pp_chunk(xc, m, d, dots, ctr, cn, upd, nc, 4.0 * (double)(d + 4) * DBL_EPSILON,
+                         c->X->w ? c->X->w + r0 : NULL, c->closest + r0, xn, v, pot);
     }
+}
+
+static void pp_block(void *ctxp, size_t b, int worker)
+{
+    km_ctx *c = ctxp;
+    km_pp *pp = c->pp;
+    int upd = pp->fresh[b] ? 0 : pp->upd;
+    pp_run_block(c, pp, b, worker, upd, pp->nc, pp->ppot + b * (1 + pp->L));
 }
 
 static void get_row(const km_data *X, size_t r, double *out)
@@ -583,99 +619,173 @@ static void get_row(const km_data *X, size_t r, double *out)
     crm__km_gather(X, r, 1, out);
 }
 
-static crm_status init_plusplus(km_ctx *c, crm__rng *rng, double *centers)
+static void pp_norms(km_pp *pp, size_t rows, size_t d)
+{
+    for (size_t t = 0; t < rows; t++) {
+        double s = 0.0;
+        for (size_t j = 0; j < d; j++)
+            s += pp->ctr[t * d + j] * pp->ctr[t * d + j];
+        pp->cn[t] = s;
+    }
+}
+
+/* The row drawn for target u (0 <= u < the total potential): the first row of positive
+ * probability whose running sum reaches u, running over the blocks' potentials and then
+ * the rows of the block it lands in (whose closest is brought up to date first). Where
+ * rounding leaves u past every sum, the last row of positive probability. */
+static size_t pp_draw(km_ctx *c, km_pp *pp, double u)
 {
     const km_data *X = c->X;
-    size_t n = X->n, d = c->d, k = c->k;
-    size_t L = 2 + (size_t)floor(log((double)k));
-    double *cand = crm__malloc_array(L * d, sizeof *cand);
-    double *ppot = crm__malloc_array(c->nblocks * L, sizeof *ppot);
-    double *rv = crm__malloc_array(L, sizeof *rv);
-    size_t *ids = crm__malloc_array(L, sizeof *ids);
-    if (!cand || !ppot || !rv || !ids) {
-        crm__free(cand);
-        crm__free(ppot);
-        crm__free(rv);
-        crm__free(ids);
+    size_t b = c->nblocks, last = c->nblocks;
+    double run = 0.0;
+    for (size_t q = 0; q < c->nblocks; q++) {
+        if (!(pp->bpot[q] > 0.0)) continue;
+        last = q;
+        if (run + pp->bpot[q] >= u) {
+            b = q;
+            break;
+        }
+        run += pp->bpot[q];
+    }
+    if (b == c->nblocks) {
+        if (last == c->nblocks) return X->n - 1; /* no potential left anywhere */
+        b = last;
+        u = INFINITY;
+    }
+    if (!pp->fresh[b]) {
+        double dummy;
+        pp_run_block(c, pp, b, 0, pp->upd, 0, &dummy);
+        pp->fresh[b] = 1;
+    }
+    size_t lo = b * c->block_rows;
+    size_t hi = lo + c->block_rows < X->n ? lo + c->block_rows : X->n;
+    size_t pick = X->n - 1;
+    for (size_t i = lo; i < hi; i++) {
+        double p = X->w ? X->w[i] * c->closest[i] : c->closest[i];
+        if (!(p > 0.0)) continue; /* a row with no probability is never a candidate */
+        run += p;
+        pick = i;
+        if (run >= u) break;
+    }
+    return pick;
+}
+
+/* One pass: fold the pending center into closest and sum the candidates' potentials;
+ * the best candidate (least potential, the first of equals) becomes centers row ci and
+ * the pending center, its per-block potentials the blocks' potentials. */
+static void pp_pass(km_ctx *c, km_pp *pp, double *centers, size_t ci)
+{
+    size_t d = c->d, S = 1 + pp->L;
+    pp_norms(pp, 1 + pp->nc, d);
+    crm__par_for(c->nthreads, c->nblocks, pp_block, c);
+    size_t best = 0;
+    double bestpot = INFINITY;
+    for (size_t t = 0; t < pp->nc; t++) {
+        double s = 0.0;
+        for (size_t b = 0; b < c->nblocks; b++)
+            s += pp->ppot[b * S + 1 + t];
+        if (s < bestpot) {
+            bestpot = s;
+            best = t;
+        }
+    }
+    memcpy(centers + ci * d, pp->ctr + (1 + best) * d, d * sizeof *centers);
+    memcpy(pp->ctr, pp->ctr + (1 + best) * d, d * sizeof *pp->ctr);
+    pp->cn[0] = pp->cn[1 + best]; /* (the draws' folds read it before the next pass) */
+    for (size_t b = 0; b < c->nblocks; b++)
+        pp->bpot[b] = pp->ppot[b * S + 1 + best];
+    memset(pp->fresh, 0, c->nblocks);
+    pp->upd = 1;
+}
+
+static void pp_free(km_pp *pp)
+{
+    crm__free(pp->ctr);
+    crm__free(pp->cn);
+    crm__free(pp->scratch);
+    crm__free(pp->ppot);
+    crm__free(pp->bpot);
+    crm__free(pp->fresh);
+}
+
+static crm_status pp_alloc(km_ctx *c, km_pp *pp)
+{
+    size_t d = c->d, k = c->k;
+    memset(pp, 0, sizeof *pp);
+    pp->L = 2 + (size_t)floor(log((double)k));
+    size_t S = 1 + pp->L;
+    pp->sub = c->sub;
+    while (pp->sub > 8 && pp->sub * S * d >= KM_BLAS_SERIAL)
+        pp->sub /= 2;
+    pp->stride = c->chunk * (d + S + 2);
+    pp->ctr = crm__malloc_array(S * d, sizeof *pp->ctr);
+    pp->cn = crm__malloc_array(S, sizeof *pp->cn);
+    pp->scratch = crm__malloc_array((size_t)c->nthreads, pp->stride * sizeof *pp->scratch);
+    pp->ppot = crm__malloc_array(c->nblocks * S, sizeof *pp->ppot);
+    pp->bpot = crm__malloc_array(c->nblocks, sizeof *pp->bpot);
+    pp->fresh = crm__malloc_array(c->nblocks, 1);
+    if (!pp->ctr || !pp->cn || !pp->scratch || !pp->ppot || !pp->bpot || !pp->fresh) {
+        pp_free(pp);
         return crm__nomem();
     }
-    c->ppot = ppot;
-    if (X->w) {
-        /* first center drawn with probability proportional to the weights */
-        double W = 0.0;
-        for (size_t i = 0; i < n; i++)
-            W += X->w[i];
-        double u = crm__rng_uniform(rng) * W, run = 0.0;
-        size_t first = n - 1;
-        for (size_t i = 0; i < n; i++) {
-            run += X->w[i];
-            if (run > u && X->w[i] > 0.0) {
-                first = i;
-                break;
-            }
-        }
-        get_row(X, first, centers);
-    } else {
-        get_row(X, (size_t)crm__rng_below(rng, n), centers);
-    }
+    return CRM_OK;
+}
+
+/* The first center: a row drawn uniformly, or with probability proportional to the
+ * weights. */
+static size_t pp_first(const km_data *X, crm__rng *rng)
+{
+    size_t n = X->n;
+    if (!X->w) return (size_t)crm__rng_below(rng, n);
+    double W = 0.0;
     for (size_t i = 0; i < n; i++)
-        c->closest[i] = INFINITY;
-    c->cand = centers;
-    c->ncand = 0;
+        W += X->w[i];
+    double u = crm__rng_uniform(rng) * W, run = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        run += X->w[i];
+        if (run > u && X->w[i] > 0.0) return i;
+    }
+    return n - 1;
+}
+
+static crm_status init_plusplus(km_ctx *c, crm__rng *rng, double *centers)
+{
+    size_t d = c->d, k = c->k;
+    km_pp pp;
+    crm_status st = pp_alloc(c, &pp);
+    if (st != CRM_OK) return st;
+    double rv[64]; /* L = 2 + floor(ln k) < 64 for any k that fits in memory */
+    c->pp = &pp;
+    get_row(c->X, pp_first(c->X, rng), centers);
+    if (k == 1) { /* (no draws follow: the distances are not needed) */
+        c->pp = NULL;
+        pp_free(&pp);
+        return CRM_OK;
+    }
+    /* the first pass sets closest to the distance to the first center and sums it per
+     * block */
+    memcpy(pp.ctr, centers, d * sizeof *pp.ctr);
+    memset(pp.fresh, 0, c->nblocks);
+    pp.upd = 2;
+    pp.nc = 0;
+    pp_norms(&pp, 1, d);
     crm__par_for(c->nthreads, c->nblocks, pp_block, c);
-    double pot = 0.0;
-    for (size_t i = 0; i < n; i++)
-        pot += X->w ? X->w[i] * c->closest[i] : c->closest[i];
+    for (size_t b = 0; b < c->nblocks; b++)
+        pp.bpot[b] = pp.ppot[b * (1 + pp.L)];
+    memset(pp.fresh, 1, c->nblocks);
     for (size_t ci = 1; ci < k; ci++) {
-        for (size_t t = 0; t < L; t++)
+        double pot = 0.0;
+        for (size_t b = 0; b < c->nblocks; b++)
+            pot += pp.bpot[b];
+        for (size_t t = 0; t < pp.L; t++)
             rv[t] = crm__rng_uniform(rng) * pot;
-        /* candidate t: first row whose running sum of closest reaches rv[t] */
-        for (size_t t = 0; t < L; t++)
-            ids[t] = n;
-        double run = 0.0;
-        size_t left = L;
-        for (size_t i = 0; i < n && left; i++) {
-            double p = X->w ? X->w[i] * c->closest[i] : c->closest[i];
-            run += p;
-            if (!(p > 0.0)) continue; /* a row with no probability is never a candidate */
-            for (size_t t = 0; t < L; t++) {
-                if (ids[t] == n && run >= rv[t]) {
-                    ids[t] = i;
-                    left--;
-                }
-            }
-        }
-        for (size_t t = 0; t < L; t++) {
-            if (ids[t] >= n) ids[t] = n - 1;
-            get_row(X, ids[t], cand + t * d);
-        }
-        c->cand = cand;
-        c->ncand = L;
-        crm__par_for(c->nthreads, c->nblocks, pp_block, c);
-        size_t best = 0;
-        double bestpot = INFINITY;
-        for (size_t t = 0; t < L; t++) {
-            double s = 0.0;
-            for (size_t b = 0; b < c->nblocks; b++)
-                s += ppot[b * L + t];
-            if (s < bestpot) {
-                bestpot = s;
-                best = t;
-            }
-        }
-        memcpy(centers + ci * d, cand + best * d, d * sizeof *centers);
-        c->cand = centers + ci * d;
-        c->ncand = 0;
-        crm__par_for(c->nthreads, c->nblocks, pp_block, c);
-        pot = 0.0;
-        for (size_t i = 0; i < n; i++)
-            pot += X->w ? X->w[i] * c->closest[i] : c->closest[i];
+        for (size_t t = 0; t < pp.L; t++)
+            get_row(c->X, pp_draw(c, &pp, rv[t]), pp.ctr + (1 + t) * d);
+        pp.nc = pp.L;
+        pp_pass(c, &pp, centers, ci);
     }
-    c->ppot = NULL;
-    crm__free(cand);
-    crm__free(ppot);
-    crm__free(rv);
-    crm__free(ids);
+    c->pp = NULL;
+    pp_free(&pp);
     return CRM_OK;
 }
 
@@ -1137,7 +1247,12 @@ static double acc_sum(const double *x, size_t n, double mu, double scale, int sq
     for (size_t lo = 0; lo < n; lo += 512) {
         size_t hi = lo + 512 < n ? lo + 512 : n;
         double b = 0.0;
-        if (square) {
+        if (square && scale == 1.0) {
+            for (size_t i = lo; i < hi; i++) { /* (x / 1 is x: the same bits, no division) */
+                double t = x[i] - mu;
+                b += t * t;
+            }
+        } else if (square) {
             for (size_t i = lo; i < hi; i++) {
                 double t = (x[i] - mu) / scale;
                 b += t * t;
@@ -1161,6 +1276,45 @@ static double col_mean(const double *x, size_t n)
 static double col_var(const double *x, size_t n, double mu, double scale)
 {
     return acc_sum(x, n, mu, scale, 1) / (double)n;
+}
+
+/* 1 when every value of x (n) is finite: a test of the exponent bits that vectorizes
+ * (no branch per value). */
+static int all_finite(const double *x, size_t n)
+{
+    const uint64_t e = 0x7ff0000000000000ULL;
+    uint64_t bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t u;
+        memcpy(&u, x + i, sizeof u);
+        bad |= (uint64_t)((u & e) == e);
+    }
+    return bad == 0;
+}
+
+/* The check that every value is finite (the error names the first that is not), done in
+ * the same pass as the column means where those are needed (mean: d, or NULL): a sum
+ * over values that are not all finite is not finite, and only then (or where finite
+ * values overflowed) are the rows searched. fast: the means only scale tol (no
+ * standardizing), so they are summed in lanes (crm__km_lane_sum). */
+static crm_status check_means(const double *const *ptrs, size_t n, size_t d,
+                              const char *const *cols, int fast, double *mean)
+{
+    for (size_t j = 0; j < d; j++) {
+        int ok;
+        if (mean) {
+            mean[j] = fast ? crm__km_lane_sum(ptrs[j], n, 0.0, 0) / (double)n
+                           : col_mean(ptrs[j], n);
+            ok = isfinite(mean[j]);
+        } else {
+            ok = all_finite(ptrs[j], n);
+        }
+        if (!ok) {
+            crm_status st = km_check_column(ptrs[j], n, "crm_kmeans_fit", cols[j]);
+            if (st != CRM_OK) return st;
+        }
+    }
+    return CRM_OK;
 }
 
 /* crm_kmeans_fit() on the working copy of its transform steps (crm__steps_fit). */
@@ -1191,9 +1345,10 @@ static crm_status read_weights(const crm_dataset *ds, const crm_kmeans_options *
 }
 
 /* The column names, and (standardize) each column's mean and standard deviation; *tol_abs:
- * tol times the mean variance of the (standardized) columns. */
+ * tol times the mean variance of the (standardized) columns. means: the column means
+ * (check_means), where standardize is set or tol > 0. */
 static crm_status set_columns(km_model *m, const km_data *X, const char *const *cols,
-                              const crm_kmeans_options *o, double *tol_abs)
+                              const crm_kmeans_options *o, const double *means, double *tol_abs)
 {
     const char *w = "crm_kmeans_fit";
     size_t n = X->n, d = X->d;
@@ -1208,7 +1363,7 @@ static crm_status set_columns(km_model *m, const km_data *X, const char *const *
     double varsum = 0.0;
     for (size_t j = 0; j < d; j++) {
         if (o->standardize) {
-            double mu = col_mean(ptrs[j], n);
+            double mu = means[j];
             double var = col_var(ptrs[j], n, mu, 1.0);
             if (!(var > 0.0))
                 return crm__error(CRM_E_NUMERIC,
@@ -1219,8 +1374,8 @@ static crm_status set_columns(km_model *m, const km_data *X, const char *const *
             m->scale[j] = sqrt(var);
             if (need_var) varsum += col_var(ptrs[j], n, mu, m->scale[j]);
         } else if (need_var) {
-            double mu = col_mean(ptrs[j], n);
-            varsum += col_var(ptrs[j], n, mu, 1.0);
+            /* (only tol is scaled by these: summed in lanes, like their means) */
+            varsum += crm__km_lane_sum(ptrs[j], n, means[j], 1) / (double)n;
         }
     }
     *tol_abs = need_var ? o->tol * (varsum / (double)d) : 0.0;
@@ -1328,9 +1483,13 @@ static crm_status kmeans_fit_pinned(const crm_dataset *ds, const char *const *co
     if (st != CRM_OK) return st;
     if (o.init == CRM_KMEANS_INIT_GIVEN) o.n_init = 1;
     const double **ptrs = NULL;
-    st = crm__km_columns(ds, cols, ncols, w, &ptrs);
+    st = km_columns(ds, cols, ncols, w, 0, &ptrs);
     if (st != CRM_OK) return st;
     size_t n = ds->nrows, d = ncols, k = (size_t)o.k;
+    /* the means are needed to standardize and for the variances that scale tol */
+    double *means = o.standardize || o.tol > 0.0 ? crm__malloc_array(d, sizeof *means) : NULL;
+    if ((o.standardize || o.tol > 0.0) && !means) st = crm__nomem();
+    if (st == CRM_OK) st = check_means(ptrs, n, d, cols, !o.standardize, means);
     km_model *m = NULL;
     km_ctx c;
     memset(&c, 0, sizeof c);
@@ -1342,7 +1501,7 @@ static crm_status kmeans_fit_pinned(const crm_dataset *ds, const char *const *co
     km_data X = {n, d, ptrs, NULL, NULL, NULL};
     size_t distinct = 0, best_i = 0;
     double tol_abs = 0.0;
-    if (n == 0) st = crm__error(CRM_E_INVALID, "%s: the dataset has no rows", w);
+    if (st == CRM_OK && n == 0) st = crm__error(CRM_E_INVALID, "%s: the dataset has no rows", w);
     if (st == CRM_OK) st = read_weights(ds, &o, &X);
     if (st == CRM_OK) st = count_distinct(&X, k, &distinct);
     if (st == CRM_OK && distinct < k)
@@ -1350,7 +1509,7 @@ static crm_status kmeans_fit_pinned(const crm_dataset *ds, const char *const *co
                         "%s: k = %zu is larger than the number of distinct rows%s (%zu)", w, k,
                         X.w ? " of positive weight" : "", distinct);
     if (st == CRM_OK) st = km_alloc_state(k, d, o.standardize, &m);
-    if (st == CRM_OK) st = set_columns(m, &X, cols, &o, &tol_abs);
+    if (st == CRM_OK) st = set_columns(m, &X, cols, &o, means, &tol_abs);
     if (st == CRM_OK) {
         X.mean = m->mean;
         X.scale = m->scale;
@@ -1375,6 +1534,7 @@ static crm_status kmeans_fit_pinned(const crm_dataset *ds, const char *const *co
     km_free_state(m);
     ctx_free(&c);
     runs_free(&wk, &best, &cur);
+    crm__free(means);
     crm__free(ptrs);
     return st;
 }

@@ -80,6 +80,24 @@ size_t crm__km_argmin_rec(const double *dots, const double *cnorm, const double 
                           double *xn, int32_t *bj, int32_t *lab, float *ub, float *lb,
                           double *xnmax);
 
+/* One chunk of m rows (column-major xc, d features) in a k-means++ pass. dots (m x
+ * (upd != 0) + nc, column-major) holds -2 x.c for the rows ctr (row-major, squared
+ * norms cn) of the centers: first, when upd is set, the center last chosen, whose
+ * distance lowers closest (m; upd = 2: closest is not read but set, for the first
+ * center), then the nc candidates. pot[0] gets the (w-weighted) sum of closest after
+ * that update added, pot[1 + t] the sum of min(closest, distance to candidate t).
+ * Distances are the GEMM form, formed directly where it is within its rounding
+ * allowance rel * (||x||^2 + ||c||^2) of zero (so a row equal to a center gets 0). xn
+ * and v (m) are scratch. (kmeans_kernels.c) */
+void crm__km_pp_chunk(const double *xc, size_t m, size_t d, const double *dots, const double *ctr,
+                      const double *cn, int upd, size_t nc, double rel, const double *w,
+                      double *closest, double *xn, double *v, double *pot);
+
+/* The sum of x (n), or (square) of (x - mu)^2, in blocks of 512 values summed in eight
+ * lanes (so that it vectorizes), the block sums compensated (Neumaier): a fixed order,
+ * accurate to a few units in the last place. (kmeans_kernels.c) */
+double crm__km_lane_sum(const double *x, size_t n, double mu, int square);
+
 /* The feature names of a k-means model's state (d of them, in fit order). (kmeans.c) */
 const char *const *crm__km_feature_names(const void *state, size_t *d);
 
