@@ -5,14 +5,17 @@
 #   of the parity tests (tests/python/test_tree.py compares with scikit-learn);
 #   fuzz: clang and its libFuzzer runtime (scripts/fuzz.sh);
 #   static: what a static link with `pkg-config --static --libs libcrm` needs
-#   (OpenBLAS's libgfortran.a; scripts/newcomer_check.sh);
+#   (nothing beyond the build packages now that OpenBLAS is opened at run time;
+#   kept so that scripts/newcomer_check.sh and older instructions still work);
 #   db: the throwaway PostgreSQL and MariaDB servers, their client libraries and the
 #   Python drivers of scripts/ci_sql.sh and bench/sql;
 #   ci: everything CI runs, goldens, fuzz, static and db included.
 # As root it runs apt-get; otherwise it prints the exact command to run.
 set -eu
 
-pkgs_build="build-essential cmake pkg-config libopenblas-dev liblapacke-dev zlib1g-dev"
+# OpenBLAS is opened at run time (lib/core/blas.c), so the build needs only its run-time
+# package; libdeflate-dev is optional (faster .gz input, lib/core/fileio.c).
+pkgs_build="build-essential cmake pkg-config zlib1g-dev libdeflate-dev libopenblas0-pthread"
 # The PHP, Node.js and Java bindings, their test runners and Composer; pip, setuptools,
 # wheel and venv for the Python package install test.
 # nodejs and npm only when no node/npm is on PATH (a newer Node.js may be installed).
@@ -27,7 +30,7 @@ pkgs_goldens="python3 python3-numpy python3-scipy python3-mpmath python3-pandas 
 pkgs_db="postgresql mariadb-server libpq5 libmariadb3 php8.2-cli python3-psycopg2 python3-mysqldb python3-pymysql python3-sqlalchemy"
 pkgs_ci="valgrind abigail-tools clang g++ $pkgs_db"
 pkgs_fuzz="clang libclang-rt-14-dev"
-pkgs_static="libgfortran-12-dev"
+pkgs_static=""
 pkgs_bench="$pkgs_db python3-pandas python3-numpy python3-sklearn python3-statsmodels python3-mpmath r-base-core r-cran-forecast"
 
 want=""
