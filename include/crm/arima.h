@@ -60,9 +60,11 @@
  * `include_mean`, `include_drift`, `method`, `n` (observations), `n_used`
  * (n minus d + s*D), `loglik`, `aic` (-2 loglik + 2 (k + 1), k the
  * estimated coefficients), `aicc` (aic + 2 k' (k' + 1)/(n_used - k' - 1),
- * k' = k + 1), `bic` (aic + k' (log(n_used) - 2)), `sigma2` (as R: sum of
- * squared standardised innovations / n_used for ML; the CSS mean square for
- * CSS), `converged` (1 / 0), `iterations` (gradient evaluations),
+ * k' = k + 1), `bic` (aic + k' (log(n_used) - 2)), `sigma2` (the innovation
+ * variance the `sigma2` option chose: forecast's bias-adjusted one by default,
+ * or stats::arima's, the sum of squared standardised innovations / n_used for
+ * ML and the CSS mean square for CSS; see "Innovation variance"),
+ * `converged` (1 / 0), `iterations` (gradient evaluations),
  * `ljung_box`, `ljung_box_p`, `ljung_box_lag`, `ljung_box_df` (Ljung-Box
  * test of the residuals with forecast::checkresiduals' lag: 2s for seasonal
  * series, else 10, at most n/5 rounded, at least df + 3; df = p+q+P+Q),
