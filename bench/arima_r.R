@@ -39,7 +39,8 @@ if (args[1] == "single") {
   d <- read.csv(args[2])
   ns <- as.integer(args[3])
   con <- file(args[4], "w")
-  t0 <- proc.time()[["elapsed"]]
+  pt0 <- proc.time()
+  t0 <- pt0[["elapsed"]]
   for (i in seq_len(ns)) {
     x <- ts(d$value[d$id == i], frequency = 12)
     fit <- auto.arima(x)
@@ -47,8 +48,10 @@ if (args[1] == "single") {
     k <- as.integer(any(names(fit$coef) %in% c("intercept", "drift")))
     writeLines(paste(i, a[1], a[6], a[2], a[3], a[7], a[4], a[5], k), con)
   }
-  el <- proc.time()[["elapsed"]] - t0
+  pt <- proc.time()
+  el <- pt[["elapsed"]] - t0
+  cpu <- (pt[["user.self"]] + pt[["sys.self"]]) - (pt0[["user.self"]] + pt0[["sys.self"]])
   close(con)
-  cat(sprintf("bench=arima_auto impl=R-forecast series=%d total_s=%.3f per_series_s=%.4f\n", ns,
-              el, el / ns))
+  cat(sprintf("bench=arima_auto impl=R-forecast series=%d total_s=%.3f per_series_s=%.4f cpu_s=%.3f per_series_cpu_s=%.4f\n",
+              ns, el, el / ns, cpu, cpu / ns))
 }

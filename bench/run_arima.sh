@@ -20,9 +20,75 @@
 # Usage: bench/run_arima.sh [NSERIES [RSERIES [REPS]]]   (defaults 1000 40 50)
 # Build first: cmake --preset release && cmake --build build/release --target bench
 # Needs ../shared/data/airpassengers, Rscript with forecast, python3-statsmodels.
+#
+# Same-series mode (issue 19, gap 6: per core, all series on both sides):
+#   bench/run_arima.sh same [NSHORT [NLONG [LONGLEN [ROUNDS]]]]   (defaults 40 10 240 1)
+# auto-ARIMA on NSHORT monthly series of M3's lengths (48..126 points, drawn per series)
+# and on NLONG series of LONGLEN points (auto.arima's CSS approximation above 150):
+# libcrm on one thread and R's auto.arima in one process on EVERY series of each panel,
+# interleaved (libcrm short, R short, libcrm long, R long; ROUNDS times, fastest round
+# of each side), OPENBLAS_NUM_THREADS=1 on both sides. Prints wall and process CPU time
+# per series (CPU time is the steadier figure on a shared machine) and the load average
+# before and after. Fails unless every libcrm order equals auto.arima's or, where it
+# does not, R's with the exact initialisation.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
+if [ "${1:-}" = same ]; then
+    nshort=${2:-40}
+    nlong=${3:-10}
+    longlen=${4:-240}
+    rounds=${5:-1}
+    build=${BUILD_DIR:-$root/build/release}
+    bench=$build/bench_arima
+    [ -x "$bench" ] || { echo "run_arima.sh: $bench not found (cmake --build build/release --target bench)" >&2; exit 2; }
+    work=$build/bench-arima-same
+    mkdir -p "$work"
+    export OPENBLAS_NUM_THREADS=1
+    short=$work/short_$nshort.csv
+    long=$work/long_${nlong}_$longlen.csv
+    [ -f "$short" ] || Rscript "$here/arima_panel.R" "$short" "$nshort" m3
+    [ -f "$long" ] || Rscript "$here/arima_panel.R" "$long" "$nlong" "$longlen"
+    echo "load before: $(uptime)"
+    : >"$work/times.txt"
+    r=0
+    while [ $r -lt "$rounds" ]; do
+        r=$((r + 1))
+        for p in short long; do
+            eval f=\$$p
+            eval n=\$n$p
+            "$bench" auto "$f" 1 "$work/orders_libcrm_$p.txt" | sed "s/^/panel=$p /" | tee -a "$work/times.txt"
+            Rscript "$here/arima_r.R" auto "$f" "$n" "$work/orders_r_$p.txt" | sed "s/^/panel=$p /" | tee -a "$work/times.txt"
+        done
+    done
+    echo "load after: $(uptime)"
+    key='function key(   k) { k = $1 " " $2 " " $3 " " $4 " " $5 " " $6 " " $7 " " ($5 + $6 + $7 > 0 ? $8 : 1) " " $9; return k }'
+    bad=0
+    for p in short long; do
+        eval f=\$$p
+        differ=$(awk "$key"' FNR == 1 { file++ } file == 1 { lib[$1] = key(); next } lib[$1] != key() { printf "%s%s", sep, $1; sep = "," }' \
+            "$work/orders_libcrm_$p.txt" "$work/orders_r_$p.txt")
+        : >"$work/orders_r_exact_$p.txt"
+        [ -z "$differ" ] || Rscript "$here/arima_r.R" exact "$f" "$differ" "$work/orders_r_exact_$p.txt"
+        awk "$key"' FNR == 1 { file++ }
+            file == 1 { lib[$1] = key(); next }
+            file == 2 { n++; if (lib[$1] == key()) same++; else diff[$1] = 1; next }
+            file == 3 { if (lib[$1] == key()) { exact++; delete diff[$1] }; next }
+            END { bad = 0; for (i in diff) { printf "CHECK FAILED: '"$p"' series %s: order neither auto.arima'"'"'s nor R'"'"'s with the exact initialisation\n", i; bad = 1 }
+                  printf "check: '"$p"': orders equal to auto.arima on %d of %d, to R with the exact initialisation on %d\n", same, n, exact; exit bad }' \
+            "$work/orders_libcrm_$p.txt" "$work/orders_r_$p.txt" "$work/orders_r_exact_$p.txt" || bad=1
+    done
+    awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+           k = v["panel"] " " (v["impl"] == "libcrm" ? "libcrm" : "R")
+           if (!(k in w) || v["per_series_s"] < w[k]) w[k] = v["per_series_s"]
+           if (!(k in c) || v["per_series_cpu_s"] < c[k]) c[k] = v["per_series_cpu_s"]
+           ns[v["panel"]] = v["series"] }
+         END { for (p = 1; p <= 2; p++) { q = p == 1 ? "short" : "long"
+                 printf "summary: %s (%d series, every one on both sides): per series libcrm %.1f ms wall / %.1f ms CPU (1 thread), R auto.arima %.0f ms wall / %.0f ms CPU (one process): %.1fx wall, %.1fx CPU\n",
+                     q, ns[q], w[q " libcrm"] * 1000, c[q " libcrm"] * 1000, w[q " R"] * 1000, c[q " R"] * 1000,
+                     w[q " R"] / w[q " libcrm"], c[q " R"] / c[q " libcrm"] } }' "$work/times.txt"
+    exit $bad
+fi
 ns=${1:-1000}
 nr=${2:-40}
 reps=${3:-50}

@@ -24,7 +24,7 @@
 static const char ar_usage[] =
     "crm arima FILE --time COL --value COL [--period day|week|month|quarter|year] "
     "(--order p,d,q [--seasonal P,D,Q,S] | --auto) [--method css-ml|ml|css] [--horizon H] "
-    "[--level 95] [-o OUT] [--json] [--model M.json] [--by COL]";
+    "[--level 95] [--sigma2 forecast|stats] [-o OUT] [--json] [--model M.json] [--by COL]";
 
 static void ar_help(const void *ctx)
 {
@@ -48,6 +48,10 @@ static void ar_help(const void *ctx)
            "  --horizon H           periods to forecast (default 12)\n"
            "  --level L             prediction interval level in percent; repeatable\n"
            "                        (default 80 and 95)\n"
+           "  --sigma2 V            innovation variance reported and used for the\n"
+           "                        intervals: forecast (default; forecast::Arima and\n"
+           "                        auto.arima's bias-adjusted one) or stats (stats::arima's,\n"
+           "                        as stats::predict)\n"
            "  --by COL              one model per value of COL (a product, a store),\n"
            "                        fitted in parallel; prints one line per series\n"
            "  --threads N           worker threads for --by (default 0 = all cores)\n"
@@ -205,6 +209,8 @@ static int parse_arima(ar_cmd *c, int argc, char **argv, int *rc)
                                          {"year", CRM_ARIMA_YEAR},   {NULL, 0}};
     static const cli_choice methods[] = {
         {"css-ml", CRM_ARIMA_CSS_ML}, {"ml", CRM_ARIMA_ML}, {"css", CRM_ARIMA_CSS}, {NULL, 0}};
+    static const cli_choice variances[] = {
+        {"forecast", CRM_ARIMA_SIGMA2_FORECAST}, {"stats", CRM_ARIMA_SIGMA2_STATS}, {NULL, 0}};
     const cli_option opts[] = {
         {"output", 'o', CLI_FILE(&c->out)},
         {"model", 0, CLI_FILE(&c->model_path)},
@@ -220,6 +226,7 @@ static int parse_arima(ar_cmd *c, int argc, char **argv, int *rc)
         {"method", 0, CLI_CHOICE(&c->ao.method, methods)},
         {"horizon", 0, CLI_INT(&c->horizon), .min = 1, .max = 100000},
         {"level", 0, CLI_CALL(level_option, &c->lv)},
+        {"sigma2", 0, CLI_CHOICE(&c->ao.sigma2, variances)},
         {"threads", 0, CLI_INT32(&c->ao.n_threads), .min = 0, .max = 4096},
         {"json", 0, CLI_FLAG(&c->json)},
     };

@@ -60,14 +60,39 @@
  * `include_mean`, `include_drift`, `method`, `n` (observations), `n_used`
  * (n minus d + s*D), `loglik`, `aic` (-2 loglik + 2 (k + 1), k the
  * estimated coefficients), `aicc` (aic + 2 k' (k' + 1)/(n_used - k' - 1),
- * k' = k + 1), `bic` (aic + k' (log(n_used) - 2)), `sigma2` (as R: sum of
- * squared standardised innovations / n_used for ML; the CSS mean square for
- * CSS), `converged` (1 / 0), `iterations` (gradient evaluations),
+ * k' = k + 1), `bic` (aic + k' (log(n_used) - 2)), `sigma2` (the innovation
+ * variance the `sigma2` option chose: forecast's bias-adjusted one by default,
+ * or stats::arima's, the sum of squared standardised innovations / n_used for
+ * ML and the CSS mean square for CSS; see "Innovation variance"),
+ * `converged` (1 / 0), `iterations` (gradient evaluations),
  * `ljung_box`, `ljung_box_p`, `ljung_box_lag`, `ljung_box_df` (Ljung-Box
  * test of the residuals with forecast::checkresiduals' lag: 2s for seasonal
  * series, else 10, at most n/5 rounded, at least df + 3; df = p+q+P+Q),
- * `auto` (1 when the order was selected automatically), `models_tried`.
- * For CSS aic, aicc and bic are NaN (R reports NA).
+ * `auto` (1 when the order was selected automatically), `models_tried`,
+ * `sigma2_stats`.
+ * For CSS aic, aicc and bic are NaN (R reports NA). `sigma2_stats` is
+ * stats::arima's sigma2 whichever `sigma2` option was chosen.
+ *
+ * Innovation variance (`sigma2` option). forecast 8.20's Arima() and
+ * auto.arima() replace stats::arima's sigma2 by the bias-adjusted
+ * sum(residuals^2) / (n* - npar + 1), n* = n - d - D*s (n the observed values
+ * from the first to the last observed one), npar = the number of estimated
+ * coefficients + 1, the residuals those of the final fit (ML and CSS-ML: the
+ * standardised innovations of the Kalman filter, the first d + s*D included;
+ * CSS: the CSS residuals, 0 on the conditioning values), missing ones left
+ * out; a held (fixed) coefficient does not count in npar. forecast() and
+ * stats::predict() both take the model's sigma2 for the interval, so:
+ * - CRM_ARIMA_SIGMA2_FORECAST (default, fixed and automatic orders): stat
+ *   `sigma2` and the forecast standard errors and intervals are those of
+ *   forecast::forecast(forecast::Arima(...)) and of
+ *   forecast(auto.arima(...)); AIC, AICc and BIC do not change (they come
+ *   from the likelihood).
+ * - CRM_ARIMA_SIGMA2_STATS: stats::arima's sigma2 (the ML estimate, sum of
+ *   squared standardised innovations / n_used; CSS: the mean square of the
+ *   CSS residuals) and the standard errors of stats::predict(stats::arima(...)).
+ * For the default models the two differ by the factor
+ * n_used / (n* - npar + 1): 4-5 % in the variance on a 24-month series,
+ * under 1 % from about 200 observations.
  *
  * Model (kind CRM_MODEL_ARIMA, crm/model.h): crm_model_summary() gives one
  * row per coefficient with columns term, estimate, std_error (NaN for a held
@@ -77,7 +102,8 @@
  *
  * Forecasts (crm_arima_forecast()) run the Kalman filter's prediction step
  * from the state filtered at the end of the series (R's KalmanForecast), so
- * they are undifferenced and on the original scale; se = sqrt(F_h sigma2);
+ * they are undifferenced and on the original scale; se = sqrt(F_h sigma2),
+ * sigma2 as chosen by the `sigma2` option (forecast's by default);
  * interval = mean +- z se, z the standard normal quantile of the level.
  *
  * Automatic order (`auto_order` = 1), the Hyndman-Khandakar algorithm as in
@@ -167,6 +193,17 @@ typedef enum crm_arima_ic {
 } crm_arima_ic;
 
 /**
+ * Innovation variance a fit reports (stat `sigma2`) and forecasts with.
+ * @type[enum] crm_arima_sigma2
+ */
+typedef enum crm_arima_sigma2 {
+    CRM_ARIMA_SIGMA2_FORECAST = 0, /**< forecast::Arima / auto.arima: sum of squared
+                                        residuals / (n* - npar + 1) (default) */
+    CRM_ARIMA_SIGMA2_STATS = 1     /**< stats::arima: the ML estimate (CSS: the CSS
+                                        mean square), as stats::predict uses */
+} crm_arima_sigma2;
+
+/**
  * Options of the ARIMA fits. Initialise with
  * crm_arima_options_init(&o, sizeof o); see crm/common.h for the size rule.
  * The field API.md calls `auto` is `auto_order` (auto is a C keyword).
@@ -227,6 +264,9 @@ typedef struct crm_arima_options {
                                 non-zero cancels (CRM_E_CANCELLED) */
     void *user;            /**< passed to progress; default NULL */
     /* ---- v1.0 ends here; append new fields below only ---- */
+    int32_t sigma2;        /**< @type[enum] crm_arima_sigma2; which innovation variance the
+                                model reports and its forecast intervals use (see "Innovation
+                                variance" above); default CRM_ARIMA_SIGMA2_FORECAST */
 } crm_arima_options;
 
 /**
@@ -236,7 +276,7 @@ typedef struct crm_arima_options {
  * auto_d = -1, auto_sd = -1, approximation = -1, ic = AICC; transform = 1,
  * max_iter = 100, reltol = sqrt(DBL_EPSILON), kappa = 1e6, fixed = NULL,
  * n_fixed = 0, freq = MONTH, aggregate = 1, allow_missing = 0, n_threads = 0, progress = NULL,
- * user = NULL).
+ * user = NULL, sigma2 = CRM_ARIMA_SIGMA2_FORECAST).
  * @param[out] opts  options to initialise
  * @param[in]  size  sizeof *opts as the caller compiled it
  * @return CRM_OK, CRM_E_INVALID (opts NULL or size too small).

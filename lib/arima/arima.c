@@ -41,6 +41,7 @@ static const crm_arima_options ar_defaults = {
     0,          /* allow_missing */
     0,          /* n_threads */
     NULL, NULL,
+    CRM_ARIMA_SIGMA2_FORECAST,
 };
 
 crm_status crm_arima_options_init(crm_arima_options *opts, size_t size)
@@ -58,6 +59,7 @@ typedef struct ar_model {
     int models_tried;
     int freq;          /* 0 = plain values */
     int64_t start_idx; /* period index of the first observation */
+    double sigma2_stats; /* stats::arima's sigma2 (res.sigma2 is the one chosen) */
 } ar_model;
 
 static void ar_free_state(void *sp)
@@ -157,6 +159,7 @@ static crm_status load_options(const crm_arima_options *user, crm_arima_options 
     RANGE(aggregate, 0, 1)
     RANGE(allow_missing, 0, 1)
     RANGE(n_threads, 0, 4096)
+    RANGE(sigma2, 0, 1)
 #undef RANGE
     if (!(o->reltol > 0) || !isfinite(o->reltol))
         return crm__error(CRM_E_INVALID, "%s: reltol must be positive and finite (got %g)", what,
@@ -267,6 +270,23 @@ static int is_constant_obs(const double *y, size_t n)
     return !(xy > 1.5e-8);
 }
 
+/* forecast 8.20's sigma2 of Arima() and auto.arima(): sum of squared
+ * residuals / (n* - npar + 1), n* = nobs - d - D s, npar = estimated
+ * coefficients + 1 (crm/arima.h, "Innovation variance"). NaN when the
+ * denominator is not positive (no such model passes the count checks). */
+static double forecast_sigma2(const crm__arima_spec *sp, const crm__arima_result *r, size_t nobs)
+{
+    double ss = 0.0;
+    if (!r->resid) return NAN;
+    for (int i = 0; i < r->n; i++)
+        if (!isnan(r->resid[i])) ss += r->resid[i] * r->resid[i];
+    int nfree = 0;
+    for (int i = 0; i < r->npar; i++)
+        nfree += r->mask[i];
+    double denom = (double)nobs - sp->d - (double)sp->D * sp->s - nfree;
+    return denom > 0 ? ss / denom : NAN;
+}
+
 /* Fit values with loaded options (season s). On success *out is a new model. */
 static crm_status fit_values(const double *y, size_t n, const crm_arima_options *o, int s,
                              const char *what, ar_model **out)
@@ -342,6 +362,11 @@ static crm_status fit_values(const double *y, size_t n, const crm_arima_options 
         crm__arima_result_free(&m->res);
         crm__free(m);
         return st;
+    }
+    m->sigma2_stats = m->res.sigma2;
+    if (o->sigma2 == CRM_ARIMA_SIGMA2_FORECAST) {
+        double s2 = forecast_sigma2(&m->spec, &m->res, nobs);
+        if (isfinite(s2)) m->res.sigma2 = s2;
     }
     *out = m;
     return CRM_OK;
@@ -1100,7 +1125,7 @@ static const char *const ar_stat_names[] = {
     "n",          "n_used",      "loglik",    "aic",          "aicc",
     "bic",        "sigma2",      "converged", "iterations",   "ljung_box",
     "ljung_box_p", "ljung_box_lag", "ljung_box_df", "auto",   "models_tried",
-    NULL};
+    "sigma2_stats", NULL};
 
 static double ar_stat(const void *sp_, size_t i)
 {
@@ -1132,7 +1157,8 @@ static double ar_stat(const void *sp_, size_t i)
     case 21: return r->lb_lag;
     case 22: return r->lb_df;
     case 23: return m->auto_sel;
-    default: return m->models_tried;
+    case 24: return m->models_tried;
+    default: return m->sigma2_stats;
     }
 }
 
@@ -1170,6 +1196,7 @@ static crm_status ar_to_json(const void *sp_, crm__buf *b)
     if (st == CRM_OK) st = crm__buf_printf(b, ",\"" name "\":");                                   \
     if (st == CRM_OK) st = crm__json_write_number(b, (val));
     NUM("sigma2", r->sigma2)
+    NUM("sigma2_stats", m->sigma2_stats)
     NUM("loglik", r->loglik)
     NUM("aic", r->aic)
     NUM("aicc", r->aicc)
@@ -1283,6 +1310,10 @@ static crm_status ar_from_json(const crm__json *doc, void **state)
         st = crm__json_get_reals(doc, "var", w, (size_t)k * (size_t)k, -INFINITY, INFINITY,
                                  CRM__JSON_NAN_OK, r->var);
     if (st == CRM_OK) st = crm__json_get_real(doc, "sigma2", w, 0.0, FIN, 0, &r->sigma2);
+    /* (absent from models written before the sigma2 option: those used stats::arima's) */
+    m->sigma2_stats = r->sigma2;
+    if (st == CRM_OK && crm__json_get(doc, "sigma2_stats"))
+        st = crm__json_get_real(doc, "sigma2_stats", w, 0.0, FIN, 0, &m->sigma2_stats);
     static const char *const lik[4] = {"loglik", "aic", "aicc", "bic"};
     double *likv[4] = {&r->loglik, &r->aic, &r->aicc, &r->bic};
     for (int i = 0; st == CRM_OK && i < 4; i++)

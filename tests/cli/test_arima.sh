@@ -99,6 +99,27 @@ check "demo: the 12 forecast means equal auto.arima's within 1e-6" \
     awk -F'[,\t]' 'FNR == NR { if ($1 == "fc_mean") for (i = 2; i <= NF; i++) g[i - 1] = $i; next }
         FNR > 1 { n++; d = $3 - g[n]; if (d < 0) d = -d; if (d > 1e-6 * (g[n] < 0 ? -g[n] : g[n])) bad = 1 }
         END { exit bad || n != 12 }' "$GOLDEN_DEMO" "$T/demo_fc.csv"
+# and forecast()'s 80 % and 95 % intervals (forecast's bias-adjusted sigma2, the default)
+check "demo: the 80 % and 95 % intervals equal forecast()'s within 1e-6" \
+    awk -F'[,\t]' 'FNR == NR { k = $1 == "lower80" ? 5 : $1 == "upper80" ? 6 : $1 == "lower95" ? 7 : $1 == "upper95" ? 8 : 0
+            if (k) for (i = 2; i <= NF; i++) g[k, i - 1] = $i; next }
+        FNR == 1 { if ($5 != "lower_80" || $6 != "upper_80" || $7 != "lower_95" || $8 != "upper_95") bad = 1; next }
+        { n++; for (k = 5; k <= 8; k++) { d = $k - g[k, n]; if (d < 0) d = -d; w = g[k, n] < 0 ? -g[k, n] : g[k, n]
+            if (d > 1e-6 * w) bad = 1 } }
+        END { exit bad || n != 12 }' "$GOLDEN_DEMO" "$T/demo_fc.csv"
+# --sigma2 stats: stats::arima's variance (the default run's sigma2_stats) instead of forecast's
+run arima "$T/demo_sales.csv" --time InvoiceDate --value Amount --period month --auto --json
+cp "$T/out" "$T/demo_default.json"
+run arima "$T/demo_sales.csv" --time InvoiceDate --value Amount --period month --auto --json \
+    --sigma2 stats
+check "--sigma2 stats reports stats::arima's sigma2 (the default's sigma2_stats)" \
+    [ "$(grep -o '"sigma2_stats": *[0-9.e+-]*' "$T/demo_default.json" | sed 's/.*: *//')" = \
+      "$(grep -o '"sigma2": *[0-9.e+-]*' "$T/out" | sed 's/.*: *//')" ]
+check "--sigma2 stats is smaller than forecast's bias-adjusted default" \
+    awk -v a="$(grep -o '"sigma2": *[0-9.e+-]*' "$T/demo_default.json" | sed 's/.*: *//')" \
+        -v b="$(grep -o '"sigma2": *[0-9.e+-]*' "$T/out" | sed 's/.*: *//')" 'BEGIN { exit !(b > 0 && b < a) }'
+run arima "$T/demo_sales.csv" --time InvoiceDate --value Amount --auto --sigma2 ml
+check "--sigma2 ml is a usage error" [ "$rc" -eq 2 ]
 check "demo: the forecast peaks in November" \
     awk -F, 'NR > 1 && $3 > max { max = $3; t = $1 } END { exit substr(t, 6, 2) != "11" }' "$T/demo_fc.csv"
 

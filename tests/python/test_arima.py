@@ -133,3 +133,46 @@ def test_airline_parity_with_r(shared_data):
     assert [auto.stat(k) for k in ("p", "d", "q", "sp", "sd", "sq", "period")] == [2, 1, 1, 0, 1, 0, 12]
     parity("AirPassengers auto AICc vs forecast::auto.arima", auto.stat("aicc"),
            1018.1651654398245, rel_tol=2e-11)
+
+
+def _golden_case(case_id):
+    """One block of tests/reference/golden/arima_forecast.tsv (forecast 8.20)."""
+    path = os.path.join(os.path.dirname(__file__), "..", "reference", "golden",
+                        "arima_forecast.tsv")
+    block, found = {}, False
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            key, _, val = line.rstrip("\n").partition("\t")
+            if key == "case":
+                found = val == case_id
+            elif found and key == "end":
+                return block
+            elif found:
+                block[key] = val
+    raise KeyError(case_id)
+
+
+def test_forecast_sigma2_and_intervals_match_forecast_package():
+    # auto.arima on the 24-month series of arima_forecast.tsv: forecast's bias-adjusted
+    # sigma2 by default (intervals within 1e-6 of forecast()), stats::arima's with
+    # sigma2="stats"; the point forecasts do not depend on it
+    g = _golden_case("auto_short24")
+    y = [float(v) for v in g["series"].split("\t")[1].split(" ")]
+    m = libcrm.Arima(auto=True, period=12).fit(y)
+    parity("short24 sigma2 vs forecast 8.20", m.stat("sigma2"), float(g["sigma2"]),
+           rel_tol=1e-6)
+    fc = m.forecast(12).to_columns()
+    for col, key in (("mean", "fc_mean"), ("lower_80", "lower80"), ("upper_80", "upper80"),
+                     ("lower_95", "lower95"), ("upper_95", "upper95")):
+        parity("short24 %s vs forecast 8.20" % col, fc[col],
+               [float(v) for v in g[key].split(" ")], rel_tol=1e-6)
+    st = libcrm.Arima(auto=True, period=12, sigma2="stats").fit(y)
+    assert st.stat("sigma2") == m.stat("sigma2_stats")
+    assert st.stat("sigma2") < m.stat("sigma2")
+    fs = st.forecast(12).to_columns()
+    assert fs["mean"] == fc["mean"]
+    ratio = math.sqrt(m.stat("sigma2_stats") / m.stat("sigma2"))
+    for a, b in zip(fs["se"], fc["se"]):
+        assert a == pytest.approx(b * ratio, rel=1e-12)
+    with pytest.raises(ValueError):
+        libcrm.Arima(p=1, sigma2="bayes").fit(series())

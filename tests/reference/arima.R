@@ -96,6 +96,90 @@ fit_case <- function(con, id, name, lg, order, seas, mean, drift, method) {
     "end"), con)
 }
 
+# arima_forecast.tsv: forecast() of forecast::auto.arima and forecast::Arima fits,
+# whose sigma2 is forecast's bias-adjusted one (sum of squared residuals /
+# (n* - npar + 1), n* = n - d - D m, npar = estimated coefficients + 1), with the
+# 80% and 95% intervals. Series: the shared ones by name (read from
+# ../shared/data), and generated ones (written with 6 significant digits; R fits
+# the values as written): a 24-month series, M3-length monthly series (48-126
+# points), a non-seasonal trending series (drift), a long monthly series (240
+# points: auto.arima's CSS approximation). A block per case: "case", "series"
+# (file name and transform, or "values" and the values), "freq", "fit" ("auto"
+# or "Arima" with the order p d q P D Q, include.mean, include.drift and
+# method), "order" (chosen: p d q P D Q s constant), "coef", "sigma2",
+# "fc_mean", "lower80", "upper80", "lower95", "upper95" (h = 12), "end".
+forecast_goldens <- function(path) {
+  con <- file(path, "w")
+  hdr(con)
+  set.seed(20261207)
+  gen_series <- function(n, f, slope, amp, ar, sdv, d) {
+    e <- as.numeric(arima.sim(list(ar = ar), n = n)) * sdv
+    if (d) e <- cumsum(e) / 2
+    shape <- if (f > 1) sin(2 * pi * (1:f) / f + runif(1, 0, 6)) + runif(f, -0.3, 0.3) else 0
+    t <- 1:n
+    y <- 200 + slope * t + amp * rep(shape, length.out = n) + e
+    as.numeric(sprintf("%.6g", y))
+  }
+  gen <- list(
+    short24 = list(y = gen_series(24, 12, 1.5, 20, 0.5, 6, FALSE), f = 12),
+    m3_48 = list(y = gen_series(48, 12, 0.8, 25, 0.4, 5, TRUE), f = 12),
+    m3_69 = list(y = gen_series(69, 12, -0.5, 15, 0.6, 4, FALSE), f = 12),
+    m3_96 = list(y = gen_series(96, 12, 1.2, 30, -0.3, 6, TRUE), f = 12),
+    m3_126 = list(y = gen_series(126, 12, 0.3, 20, 0.7, 5, FALSE), f = 12),
+    drift80 = list(y = gen_series(80, 1, 0, 0, 0.3, 3, TRUE) + 2.5 * (1:80), f = 1),
+    long240 = list(y = gen_series(240, 12, 0.4, 25, 0.5, 5, TRUE), f = 12)
+  )
+  gen$drift80$y <- as.numeric(sprintf("%.6g", gen$drift80$y))
+  one <- function(id, sname, lg, fitspec) {
+    if (!is.null(gen[[sname]])) {
+      x <- ts(gen[[sname]]$y, frequency = gen[[sname]]$f)
+      sline <- paste0("series\tvalues\t", paste(sprintf("%.6g", gen[[sname]]$y), collapse = " "))
+    } else {
+      x <- getx(sname, lg)
+      sline <- paste0("series\t", sname, "\t", if (lg) "log" else "raw")
+    }
+    if (identical(fitspec, "auto")) {
+      fit <- auto.arima(x)
+      fline <- "fit\tauto"
+    } else {
+      o <- fitspec
+      fit <- Arima(x, order = o$order, seasonal = o$seasonal, include.mean = o$mean,
+                   include.drift = o$drift, method = o$method)
+      fline <- paste0("fit\tArima\t", paste(c(o$order, o$seasonal), collapse = " "), "\t",
+                      as.integer(o$mean), "\t", as.integer(o$drift), "\t", o$method)
+    }
+    fc <- forecast(fit, h = 12, level = c(80, 95))
+    a <- fit$arma
+    k <- as.integer(any(names(fit$coef) %in% c("intercept", "drift")))
+    writeLines(c(
+      paste0("case\t", id), sline, paste0("freq\t", frequency(x)), fline,
+      paste0("order\t", paste(c(a[1], a[6], a[2], a[3], a[7], a[4], a[5], k), collapse = " ")),
+      paste0("coef\t", fmt(fit$coef)),
+      paste0("sigma2\t", fmt(fit$sigma2)),
+      paste0("fc_mean\t", fmt(fc$mean)),
+      paste0("lower80\t", fmt(fc$lower[, 1])), paste0("upper80\t", fmt(fc$upper[, 1])),
+      paste0("lower95\t", fmt(fc$lower[, 2])), paste0("upper95\t", fmt(fc$upper[, 2])),
+      "end"), con)
+  }
+  for (nm in names(gen)) one(paste0("auto_", nm), nm, FALSE, "auto")
+  for (nm in names(series)) one(paste0("auto_", nm), nm, FALSE, "auto")
+  A <- function(order, seasonal = c(0, 0, 0), mean = TRUE, drift = FALSE, method = "CSS-ML")
+    list(order = order, seasonal = seasonal, mean = mean, drift = drift, method = method)
+  for (method in c("CSS-ML", "ML", "CSS")) {
+    tag <- tolower(gsub("-", "", method))
+    one(paste0("Arima_ap_airline_", tag), "airpassengers", TRUE,
+        A(c(0, 1, 1), c(0, 1, 1), method = method))
+    one(paste0("Arima_short24_drift_", tag), "short24", FALSE,
+        A(c(0, 1, 1), drift = TRUE, method = method))
+    one(paste0("Arima_nile_101_mean_", tag), "nile", FALSE, A(c(1, 0, 1), method = method))
+    one(paste0("Arima_m3_96_sdrift_", tag), "m3_96", FALSE,
+        A(c(1, 0, 0), c(0, 1, 1), drift = TRUE, method = method))
+    one(paste0("Arima_drift80_111_", tag), "drift80", FALSE,
+        A(c(1, 1, 1), drift = TRUE, method = method))
+  }
+  close(con)
+}
+
 if (length(args) == 0) {
   con <- file(file.path(gold, "arima_fixed.tsv"), "w")
   hdr(con)
@@ -129,6 +213,7 @@ if (length(args) == 0) {
                       collapse = " "), "\t", fmt(fit$aicc)), con)
   }
   close(con)
+  forecast_goldens(file.path(gold, "arima_forecast.tsv"))
 } else if (args[1] == "generated") {
   # Simulator: y_t = level + slope t + amp * season(t) + ARIMA noise, with the
   # seasonal pattern a fixed random shape (monthly) and the noise from

@@ -71,7 +71,9 @@ TOLERANCES = [
      "orders exact; AICc from R's optim, see arima_fixed (reltol 1.49e-8)"),
     ("arima_generated_notes.tsv", r"^auto_exact_init\t", 1.5e-8, 0.0,
      "orders exact; AICc from R's optim, see arima_fixed (reltol 1.49e-8)"),
-    ("demo_forecast.tsv", r"^(aicc|coef|fc_mean)\t", 1e-8, 1e-12,
+    ("arima_forecast.tsv", r"^(coef|sigma2|fc_mean|lower80|upper80|lower95|upper95)\t", 1e-8,
+     1e-12, "orders and values exact; estimates and forecasts from R's optim, see arima_fixed"),
+    ("demo_forecast.tsv", r"^(aicc|coef|fc_mean|lower80|upper80|lower95|upper95)\t", 1e-8, 1e-12,
      "order exact; estimates, AICc and forecasts from R's optim, see arima_fixed"),
 ]
 

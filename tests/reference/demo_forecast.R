@@ -18,6 +18,8 @@
 #   "aicc"    its AICc
 #   "coef"    term names, then "est", then the estimates
 #   "fc_mean" the 12 point forecasts
+#   "lower80", "upper80", "lower95", "upper95"  forecast()'s prediction intervals (with
+#             forecast's bias-adjusted sigma2, crm arima's default)
 # tests/cli/test_arima.sh compares crm arima --auto on the demo's data with it.
 suppressPackageStartupMessages(library(forecast))
 args <- commandArgs(TRUE)
@@ -46,4 +48,8 @@ cat("\norder", paste(a[1], a[6], a[2], a[3], a[7], a[4], a[5], constant), sep = 
 cat("\naicc", num(fit$aicc), sep = "\t")
 cat("\ncoef", names(coef(fit)), "est", num(as.numeric(coef(fit))), sep = "\t")
 cat("\nfc_mean", num(as.numeric(fc$mean)), sep = "\t")
+cat("\nlower80", num(as.numeric(fc$lower[, 1])), sep = "\t")
+cat("\nupper80", num(as.numeric(fc$upper[, 1])), sep = "\t")
+cat("\nlower95", num(as.numeric(fc$lower[, 2])), sep = "\t")
+cat("\nupper95", num(as.numeric(fc$upper[, 2])), sep = "\t")
 cat("\n")

@@ -31,6 +31,7 @@ export declare const enums: {
     crm_arima_freq: EnumInfo<"CRM_ARIMA_DAY" | "CRM_ARIMA_WEEK" | "CRM_ARIMA_MONTH" | "CRM_ARIMA_QUARTER" | "CRM_ARIMA_YEAR">;
     crm_arima_ic: EnumInfo<"CRM_ARIMA_AICC" | "CRM_ARIMA_AIC" | "CRM_ARIMA_BIC">;
     crm_arima_method: EnumInfo<"CRM_ARIMA_CSS_ML" | "CRM_ARIMA_ML" | "CRM_ARIMA_CSS">;
+    crm_arima_sigma2: EnumInfo<"CRM_ARIMA_SIGMA2_FORECAST" | "CRM_ARIMA_SIGMA2_STATS">;
     crm_clv_period: EnumInfo<"CRM_CLV_DAY" | "CRM_CLV_WEEK">;
     crm_forest_importance: EnumInfo<"CRM_FOREST_IMPORTANCE_IMPURITY" | "CRM_FOREST_IMPORTANCE_PERMUTATION">;
     crm_forest_mtry_rule: EnumInfo<"CRM_FOREST_MTRY_NONCONSTANT" | "CRM_FOREST_MTRY_EXACT">;
@@ -61,6 +62,8 @@ export type CrmArimaFreqName = "CRM_ARIMA_DAY" | "CRM_ARIMA_MONTH" | "CRM_ARIMA_
 export type CrmArimaIcName = "CRM_ARIMA_AIC" | "CRM_ARIMA_AICC" | "CRM_ARIMA_BIC" | "aic" | "aicc" | "bic";
 /** Names accepted for crm_arima_method: the member names and their short forms. */
 export type CrmArimaMethodName = "CRM_ARIMA_CSS" | "CRM_ARIMA_CSS_ML" | "CRM_ARIMA_ML" | "css" | "css_ml" | "ml";
+/** Names accepted for crm_arima_sigma2: the member names and their short forms. */
+export type CrmArimaSigma2Name = "CRM_ARIMA_SIGMA2_FORECAST" | "CRM_ARIMA_SIGMA2_STATS" | "forecast" | "stats";
 /** Names accepted for crm_clv_period: the member names and their short forms. */
 export type CrmClvPeriodName = "CRM_CLV_DAY" | "CRM_CLV_WEEK" | "day" | "week";
 /** Names accepted for crm_forest_importance: the member names and their short forms. */
@@ -186,6 +189,7 @@ export interface crm_arima_options {
     n_threads: number;
     progress: Pointer | null;
     user: Pointer | null;
+    sigma2: number;
 }
 /** Options input for crm_arima_options: every field optional; lengths are set from the arrays. */
 export interface CrmArimaOptionsInput {
@@ -255,6 +259,8 @@ export interface CrmArimaOptionsInput {
     n_threads?: number | boolean;
     /** crm_arima_fit_many: called after each chunk of series with the fraction done, or NULL (default); non-zero cancels (CRM_E_CANCELLED) */
     progress?: ProgressCallback | null;
+    /** @type[enum] crm_arima_sigma2; which innovation variance the model reports and its forecast intervals use (see "Innovation variance" above); default CRM_ARIMA_SIGMA2_FORECAST */
+    sigma2?: "CRM_ARIMA_SIGMA2_FORECAST" | "CRM_ARIMA_SIGMA2_STATS" | "forecast" | "stats" | number;
 }
 /** Options of crm_clv_fit(). Initialise with crm_clv_options_init(&o, sizeof o); see crm/common.h for the size rule. (the C struct, as koffi reads and writes it) */
 export interface crm_clv_options {
@@ -1039,7 +1045,7 @@ export declare function crm_metrics_options_init(opts: Partial<crm_metrics_optio
 export declare function crm_metrics_classification(ds: Pointer, truth: string | null, score: string | null, opts: crm_metrics_options | null, out: [Pointer | null]): void;
 /** Regression metrics of predictions against number truth, as a one-row dataset (columns described at the top of this header). */
 export declare function crm_metrics_regression(ds: Pointer, truth: string | null, prediction: string | null, opts: crm_metrics_options | null, out: [Pointer | null]): void;
-/** Write the default ARIMA options into `opts` (ARIMA(0,0,0) with mean, period 0, CSS-ML, no auto; auto limits max_p = 5, max_q = 5, max_sp = 2, max_sq = 2, max_d = 2, max_sd = 1, stepwise = 1, max_order = 5, auto_d = -1, auto_sd = -1, approximation = -1, ic = AICC; transform = 1, max_iter = 100, reltol = sqrt(DBL_EPSILON), kappa = 1e6, fixed = NULL, n_fixed = 0, freq = MONTH, aggregate = 1, allow_missing = 0, n_threads = 0, progress = NULL, user = NULL). */
+/** Write the default ARIMA options into `opts` (ARIMA(0,0,0) with mean, period 0, CSS-ML, no auto; auto limits max_p = 5, max_q = 5, max_sp = 2, max_sq = 2, max_d = 2, max_sd = 1, stepwise = 1, max_order = 5, auto_d = -1, auto_sd = -1, approximation = -1, ic = AICC; transform = 1, max_iter = 100, reltol = sqrt(DBL_EPSILON), kappa = 1e6, fixed = NULL, n_fixed = 0, freq = MONTH, aggregate = 1, allow_missing = 0, n_threads = 0, progress = NULL, user = NULL, sigma2 = CRM_ARIMA_SIGMA2_FORECAST). */
 export declare function crm_arima_options_init(opts: Partial<crm_arima_options>, size: number | bigint): void;
 /** Fit an ARIMA model (fixed order, or automatic with auto_order) to a plain series of n values in time order. */
 export declare function crm_arima_fit(y: Float64Array | number[], n: number | bigint, opts: crm_arima_options | null, out: [Pointer | null]): void;

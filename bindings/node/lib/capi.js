@@ -58,6 +58,7 @@ const enums = {
     crm_arima_freq: { flags: false, members: {"CRM_ARIMA_DAY": 1, "CRM_ARIMA_MONTH": 3, "CRM_ARIMA_QUARTER": 4, "CRM_ARIMA_WEEK": 2, "CRM_ARIMA_YEAR": 5}, short: {"CRM_ARIMA_DAY": "day", "CRM_ARIMA_MONTH": "month", "CRM_ARIMA_QUARTER": "quarter", "CRM_ARIMA_WEEK": "week", "CRM_ARIMA_YEAR": "year"} },
     crm_arima_ic: { flags: false, members: {"CRM_ARIMA_AIC": 1, "CRM_ARIMA_AICC": 0, "CRM_ARIMA_BIC": 2}, short: {"CRM_ARIMA_AIC": "aic", "CRM_ARIMA_AICC": "aicc", "CRM_ARIMA_BIC": "bic"} },
     crm_arima_method: { flags: false, members: {"CRM_ARIMA_CSS": 2, "CRM_ARIMA_CSS_ML": 0, "CRM_ARIMA_ML": 1}, short: {"CRM_ARIMA_CSS": "css", "CRM_ARIMA_CSS_ML": "css_ml", "CRM_ARIMA_ML": "ml"} },
+    crm_arima_sigma2: { flags: false, members: {"CRM_ARIMA_SIGMA2_FORECAST": 0, "CRM_ARIMA_SIGMA2_STATS": 1}, short: {"CRM_ARIMA_SIGMA2_FORECAST": "forecast", "CRM_ARIMA_SIGMA2_STATS": "stats"} },
     crm_clv_period: { flags: false, members: {"CRM_CLV_DAY": 1, "CRM_CLV_WEEK": 2}, short: {"CRM_CLV_DAY": "day", "CRM_CLV_WEEK": "week"} },
     crm_forest_importance: { flags: false, members: {"CRM_FOREST_IMPORTANCE_IMPURITY": 0, "CRM_FOREST_IMPORTANCE_PERMUTATION": 1}, short: {"CRM_FOREST_IMPORTANCE_IMPURITY": "impurity", "CRM_FOREST_IMPORTANCE_PERMUTATION": "permutation"} },
     crm_forest_mtry_rule: { flags: false, members: {"CRM_FOREST_MTRY_EXACT": 1, "CRM_FOREST_MTRY_NONCONSTANT": 0}, short: {"CRM_FOREST_MTRY_EXACT": "exact", "CRM_FOREST_MTRY_NONCONSTANT": "nonconstant"} },
@@ -154,6 +155,7 @@ types.crm_arima_options = koffi.struct("crm_arima_options", {
     n_threads: "int32_t",
     progress: koffi.pointer(types.crm_progress_fn),
     user: "void *",
+    sigma2: "int32_t",
 });
 types.crm_clv_options = koffi.struct("crm_clv_options", {
     size: "size_t",
@@ -421,6 +423,7 @@ const options = {
         {"default": 0, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "n_threads", "offset": 156, "role": "value", "type": "int32_t"},
         {"default": null, "name": "progress", "offset": 160, "proto": "crm_progress_fn", "role": "callback", "type": "crm_progress_fn"},
         {"default": null, "name": "user", "offset": 168, "role": "user_data", "type": "void *"},
+        {"default": 0, "enum": "crm_arima_sigma2", "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "sigma2", "offset": 176, "role": "value", "type": "int32_t"},
     ] },
     crm_clv_options: { init: "crm_clv_options_init", size: koffi.sizeof(types.crm_clv_options), fields: [
         {"integer": ["size_t", "0", "SIZE_MAX"], "name": "size", "offset": 0, "role": "size", "type": "size_t"},
@@ -1655,7 +1658,7 @@ function crm_metrics_regression(ds, truth, prediction, opts, out) {
     const status = raw.crm_metrics_regression(ds, truth, prediction, opts, out);
     if (status !== 0) throw statusError(status);
 }
-/** Write the default ARIMA options into `opts` (ARIMA(0,0,0) with mean, period 0, CSS-ML, no auto; auto limits max_p = 5, max_q = 5, max_sp = 2, max_sq = 2, max_d = 2, max_sd = 1, stepwise = 1, max_order = 5, auto_d = -1, auto_sd = -1, approximation = -1, ic = AICC; transform = 1, max_iter = 100, reltol = sqrt(DBL_EPSILON), kappa = 1e6, fixed = NULL, n_fixed = 0, freq = MONTH, aggregate = 1, allow_missing = 0, n_threads = 0, progress = NULL, user = NULL). */
+/** Write the default ARIMA options into `opts` (ARIMA(0,0,0) with mean, period 0, CSS-ML, no auto; auto limits max_p = 5, max_q = 5, max_sp = 2, max_sq = 2, max_d = 2, max_sd = 1, stepwise = 1, max_order = 5, auto_d = -1, auto_sd = -1, approximation = -1, ic = AICC; transform = 1, max_iter = 100, reltol = sqrt(DBL_EPSILON), kappa = 1e6, fixed = NULL, n_fixed = 0, freq = MONTH, aggregate = 1, allow_missing = 0, n_threads = 0, progress = NULL, user = NULL, sigma2 = CRM_ARIMA_SIGMA2_FORECAST). */
 function crm_arima_options_init(opts, size) {
     checkInt(size, ["size_t", "0", "SIZE_MAX"], "crm_arima_options_init(size)");
     const status = raw.crm_arima_options_init(opts, size);

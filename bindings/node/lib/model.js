@@ -342,7 +342,9 @@ function arimaSettings(options) {
     return s;
 }
 
-/** (Seasonal) ARIMA, auto-ARIMA and forecasts (crm_arima_*); `auto` = auto_order. */
+/** (Seasonal) ARIMA, auto-ARIMA and forecasts (crm_arima_*); `auto` = auto_order; `sigma2`
+ *  "forecast" (default: forecast::Arima / auto.arima's variance and intervals) or "stats"
+ *  (stats::arima's, as stats::predict). */
 class Arima extends Model {
     /** Fit on a series (Float64Array or numbers, null = missing); returns this. */
     fit(values) {

@@ -50,6 +50,18 @@ test('arima fits a series and forecasts', () => {
     for (const o of [m, fc, fc2]) o.close();
 });
 
+test('arima sigma2: forecast\'s variance by default, stats::arima\'s with "stats"', () => {
+    const y = Float64Array.from({ length: 60 }, (_, i) => 10 + 0.5 * i + Math.sin(i));
+    const a = new crm.Arima({ p: 1, d: 1, q: 0 }).fit(y);
+    const b = new crm.Arima({ p: 1, d: 1, q: 0, sigma2: 'stats' }).fit(y);
+    assert.equal(b.stat('sigma2'), a.stat('sigma2_stats'));
+    assert.ok(a.stat('sigma2') > b.stat('sigma2'));
+    // 59 differenced values, ar1 estimated: 59 / (59 - 1) times the ML variance (the
+    // first residual, from the diffuse start, adds about y[0]^2 / kappa to the sum)
+    assert.ok(Math.abs(a.stat('sigma2') / b.stat('sigma2') / (59 / 58) - 1) < 1e-3);
+    for (const o of [a, b]) o.close();
+});
+
 test('kmeans: init_centers of the wrong length is refused, the right one is the start', () => {
     // init_centers travels with its count (n_init_centers): a list of the wrong length is
     // refused instead of being read past its end.

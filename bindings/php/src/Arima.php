@@ -17,7 +17,9 @@ use Libcrm\Internal\Native;
  * auto_sd, approximation, ic ("aicc", "aic", "bic"), transform, max_iter,
  * reltol, kappa, fixed (one value per coefficient, null = estimate), freq
  * ("day", "week", "month", "quarter", "year"), aggregate, allow_missing,
- * n_threads, progress.
+ * n_threads, progress, sigma2 ("forecast", the default: forecast::Arima /
+ * auto.arima's bias-adjusted variance and intervals; "stats": stats::arima's,
+ * as stats::predict).
  *
  *     $m = (new Arima(auto: true))->fitDataset($ds, 'date', 'value', 'month');
  *     $fc = $m->forecast(12);          // step, mean, se, lower_80, upper_80, lower_95, upper_95

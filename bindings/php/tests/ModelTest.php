@@ -109,6 +109,12 @@ final class ModelTest extends TestCase
             'v' => \array_slice($y, 0, 48)]);
         $auto = (new Arima(auto: true))->fitDataset($ds, 'd', 'v', 'month');
         $this->assertContains('time', $auto->forecast(2)->columns());
+        // forecast's bias-adjusted variance by default, stats::arima's with sigma2: 'stats'
+        // (59 differenced values, ar1 estimated: a factor 59 / 58; the first residual, from
+        // the diffuse start, adds about y[0]^2 / kappa to the sum)
+        $st = (new Arima(p: 1, d: 1, q: 0, sigma2: 'stats'))->fit($y);
+        $this->assertSame($m->stat('sigma2_stats'), $st->stat('sigma2'));
+        $this->assertEqualsWithDelta(59 / 58, $m->stat('sigma2') / $st->stat('sigma2'), 1e-3);
     }
 
     public function testRfmAndSynth(): void

@@ -55,7 +55,10 @@ class Arima(Model):
     ``auto`` (True: choose the order), ``max_p, max_q, max_sp, max_sq, max_d,
     max_sd, stepwise, ic`` ("aicc", "aic", "bic"), ``fixed`` (one value per
     coefficient, None = estimate), ``freq`` / the period argument of
-    fit_dataset ("day", "week", "month", "quarter", "year"), ``n_threads`` ...
+    fit_dataset ("day", "week", "month", "quarter", "year"), ``n_threads``,
+    ``sigma2`` ("forecast", the default: forecast::Arima/auto.arima's
+    bias-adjusted variance and intervals; "stats": stats::arima's, as
+    stats::predict) ...
 
         m = libcrm.Arima(p=0, d=1, q=1, sp=0, sd=1, sq=1, period=12).fit(values)
         m = libcrm.Arima(auto=True).fit_dataset(ds, "date", "value", "month")

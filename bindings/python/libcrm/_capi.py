@@ -470,6 +470,19 @@ CRM_ARIMA_AIC = crm_arima_ic.CRM_ARIMA_AIC
 CRM_ARIMA_BIC = crm_arima_ic.CRM_ARIMA_BIC
 
 
+class crm_arima_sigma2(enum.IntEnum):
+    """Innovation variance a fit reports (stat `sigma2`) and forecasts with."""
+
+    # forecast::Arima / auto.arima: sum of squared residuals / (n* - npar + 1) (default)
+    CRM_ARIMA_SIGMA2_FORECAST = 0
+    # stats::arima: the ML estimate (CSS: the CSS mean square), as stats::predict uses
+    CRM_ARIMA_SIGMA2_STATS = 1
+
+
+CRM_ARIMA_SIGMA2_FORECAST = crm_arima_sigma2.CRM_ARIMA_SIGMA2_FORECAST
+CRM_ARIMA_SIGMA2_STATS = crm_arima_sigma2.CRM_ARIMA_SIGMA2_STATS
+
+
 class crm_apriori_target(enum.IntEnum):
     """Which frequent itemsets crm_apriori() reports."""
 
@@ -1514,11 +1527,15 @@ class crm_arima_options(_Struct):
         ('progress', crm_progress_fn),
         # passed to progress; default NULL
         ('user', c_void_p),
+        # @type[enum] crm_arima_sigma2; which innovation variance the model reports and its
+        # forecast intervals use (see "Innovation variance" above); default
+        # CRM_ARIMA_SIGMA2_FORECAST
+        ('sigma2', c_int32),
     ]
     #: Pointer fields and the field that holds their number of elements.
     _lengths_ = {'fixed': 'n_fixed'}
     #: Integer fields holding a value of an enum (@type[enum] tags).
-    _enums_ = {'method': crm_arima_method, 'ic': crm_arima_ic, 'freq': crm_arima_freq}
+    _enums_ = {'method': crm_arima_method, 'ic': crm_arima_ic, 'freq': crm_arima_freq, 'sigma2': crm_arima_sigma2}
     #: Integer fields and their C types (checked on assignment).
     _integers_ = {'size': 'size_t', 'p': 'int32_t', 'd': 'int32_t', 'q': 'int32_t',
                   'sp': 'int32_t', 'sd': 'int32_t', 'sq': 'int32_t', 'period': 'int32_t',
@@ -1529,7 +1546,7 @@ class crm_arima_options(_Struct):
                   'auto_d': 'int32_t', 'auto_sd': 'int32_t', 'approximation': 'int32_t',
                   'ic': 'int32_t', 'transform': 'int32_t', 'max_iter': 'int32_t',
                   'n_fixed': 'int64_t', 'freq': 'int32_t', 'aggregate': 'int32_t',
-                  'allow_missing': 'int32_t', 'n_threads': 'int32_t'}
+                  'allow_missing': 'int32_t', 'n_threads': 'int32_t', 'sigma2': 'int32_t'}
     #: NUL-terminated string fields (checked on assignment).
     _strings_ = ()
     #: Fields holding arrays of NUL-terminated strings.
@@ -5298,7 +5315,7 @@ crm_arima_options_init = _bind(
     auto_d = -1, auto_sd = -1, approximation = -1, ic = AICC; transform = 1,
     max_iter = 100, reltol = sqrt(DBL_EPSILON), kappa = 1e6, fixed = NULL,
     n_fixed = 0, freq = MONTH, aggregate = 1, allow_missing = 0, n_threads = 0, progress = NULL,
-    user = NULL).
+    user = NULL, sigma2 = CRM_ARIMA_SIGMA2_FORECAST).
     @param[out] opts  options to initialise
     @param[in]  size  sizeof *opts as the caller compiled it
     @return CRM_OK, CRM_E_INVALID (opts NULL or size too small).

@@ -183,6 +183,10 @@ final class Capi
     public const CRM_ARIMA_AIC = 1;
     public const CRM_ARIMA_BIC = 2;
 
+    // crm_arima_sigma2: Innovation variance a fit reports (stat `sigma2`) and forecasts with.
+    public const CRM_ARIMA_SIGMA2_FORECAST = 0;
+    public const CRM_ARIMA_SIGMA2_STATS = 1;
+
     // crm_apriori_target: Which frequent itemsets crm_apriori() reports.
     public const CRM_APRIORI_ALL = 1;
     public const CRM_APRIORI_CLOSED = 2;
@@ -232,6 +236,7 @@ final class Capi
         'crm_arima_method' => ['CRM_ARIMA_CSS_ML' => 0, 'CRM_ARIMA_ML' => 1, 'CRM_ARIMA_CSS' => 2],
         'crm_arima_freq' => ['CRM_ARIMA_DAY' => 1, 'CRM_ARIMA_WEEK' => 2, 'CRM_ARIMA_MONTH' => 3, 'CRM_ARIMA_QUARTER' => 4, 'CRM_ARIMA_YEAR' => 5],
         'crm_arima_ic' => ['CRM_ARIMA_AICC' => 0, 'CRM_ARIMA_AIC' => 1, 'CRM_ARIMA_BIC' => 2],
+        'crm_arima_sigma2' => ['CRM_ARIMA_SIGMA2_FORECAST' => 0, 'CRM_ARIMA_SIGMA2_STATS' => 1],
         'crm_apriori_target' => ['CRM_APRIORI_ALL' => 1, 'CRM_APRIORI_CLOSED' => 2, 'CRM_APRIORI_MAXIMAL' => 3],
         'crm_sql_mode' => ['CRM_SQL_CREATE' => 0, 'CRM_SQL_REPLACE' => 1, 'CRM_SQL_APPEND' => 2, 'CRM_SQL_UPSERT' => 3],
         'crm_clv_period' => ['CRM_CLV_DAY' => 1, 'CRM_CLV_WEEK' => 2],
@@ -479,7 +484,7 @@ final class Capi
         ],
         'crm_arima_options' => [
             'init' => 'crm_arima_options_init',
-            'size' => 176,
+            'size' => 184,
             'align' => 8,
             'fields' => [
                 'size' => ['kind' => 'size', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX, 'offset' => 0],
@@ -518,6 +523,7 @@ final class Capi
                 'n_threads' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 0, 'offset' => 156],
                 'progress' => ['kind' => 'callback', 'type' => 'crm_progress_fn', 'default' => null, 'offset' => 160],
                 'user' => ['kind' => 'user_data', 'type' => 'void *', 'default' => null, 'offset' => 168],
+                'sigma2' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'enum' => 'crm_arima_sigma2', 'default' => 0, 'default_name' => 'CRM_ARIMA_SIGMA2_FORECAST', 'offset' => 176],
             ],
         ],
         'crm_apriori_options' => [
@@ -819,6 +825,7 @@ typedef int32_t crm_logreg_solver;
 typedef int32_t crm_arima_method;
 typedef int32_t crm_arima_freq;
 typedef int32_t crm_arima_ic;
+typedef int32_t crm_arima_sigma2;
 typedef int32_t crm_apriori_target;
 typedef int32_t crm_sql_mode;
 typedef int32_t crm_clv_period;
@@ -1002,6 +1009,7 @@ typedef struct crm_arima_options {
     int32_t n_threads;
     crm_progress_fn progress;
     void *user;
+    int32_t sigma2;
 } crm_arima_options;
 typedef struct crm_apriori_options {
     size_t size;
@@ -2776,7 +2784,7 @@ CDEF;
     }
 
     /**
-     * Write the default ARIMA options into `opts` (ARIMA(0,0,0) with mean, period 0, CSS-ML, no auto; auto limits max_p = 5, max_q = 5, max_sp = 2, max_sq = 2, max_d = 2, max_sd = 1, stepwise = 1, max_order = 5, auto_d = -1, auto_sd = -1, approximation = -1, ic = AICC; transform = 1, max_iter = 100, reltol = sqrt(DBL_EPSILON), kappa = 1e6, fixed = NULL, n_fixed = 0, freq = MONTH, aggregate = 1, allow_missing = 0, n_threads = 0, progress = NULL, user = NULL).
+     * Write the default ARIMA options into `opts` (ARIMA(0,0,0) with mean, period 0, CSS-ML, no auto; auto limits max_p = 5, max_q = 5, max_sp = 2, max_sq = 2, max_d = 2, max_sd = 1, stepwise = 1, max_order = 5, auto_d = -1, auto_sd = -1, approximation = -1, ic = AICC; transform = 1, max_iter = 100, reltol = sqrt(DBL_EPSILON), kappa = 1e6, fixed = NULL, n_fixed = 0, freq = MONTH, aggregate = 1, allow_missing = 0, n_threads = 0, progress = NULL, user = NULL, sigma2 = CRM_ARIMA_SIGMA2_FORECAST).
      *
      * C: crm_status crm_arima_options_init(crm_arima_options *opts, size_t size)
      */

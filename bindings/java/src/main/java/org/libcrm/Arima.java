@@ -9,7 +9,9 @@ import org.libcrm.capi.CrmArimaOptions;
  * q, sp, sd, sq, period, include_mean, include_drift, method ("css_ml", "ml", "css"),
  * auto_order (alias "auto"; boolean), max_p, max_q, max_sp, max_sq, max_d, max_sd,
  * stepwise, ic ("aicc", "aic", "bic"), fixed (double[], NaN = estimate), freq ("day",
- * "week", "month", "quarter", "year"), n_threads, progress ({@link Progress}) ...
+ * "week", "month", "quarter", "year"), n_threads, progress ({@link Progress}), sigma2
+ * ("forecast", the default: forecast::Arima / auto.arima's bias-adjusted variance and
+ * intervals; "stats": stats::arima's, as stats::predict) ...
  *
  * <pre>{@code
  * Arima m = new Arima(Map.of("auto", true)).fitDataset(ds, "date", "value", "month");

@@ -112,6 +112,14 @@ class ModelTest {
             assertTrue(fc.hasColumn("lower"));
             assertThrows(UnsupportedOperationException.class, () -> m.predict(fc));
         }
+        // forecast's bias-adjusted variance by default, stats::arima's with sigma2 "stats"
+        // (47 differenced values, ar1 estimated: a factor 47 / 46; the first residual, from
+        // the diffuse start, adds about y[0]^2 / kappa to the sum)
+        try (Arima a = new Arima(Map.of("p", 1, "d", 1, "q", 0)).fit(y);
+             Arima b = new Arima(Map.of("p", 1, "d", 1, "q", 0, "sigma2", "stats")).fit(y)) {
+            assertEquals(a.stat("sigma2_stats"), b.stat("sigma2"));
+            assertEquals(47.0 / 46.0, a.stat("sigma2") / b.stat("sigma2"), 1e-3);
+        }
     }
 
     @Test

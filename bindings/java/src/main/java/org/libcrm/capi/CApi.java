@@ -2829,7 +2829,7 @@ public final class CApi {
      * auto_d = -1, auto_sd = -1, approximation = -1, ic = AICC; transform = 1,
      * max_iter = 100, reltol = sqrt(DBL_EPSILON), kappa = 1e6, fixed = NULL,
      * n_fixed = 0, freq = MONTH, aggregate = 1, allow_missing = 0, n_threads = 0, progress = NULL,
-     * user = NULL).
+     * user = NULL, sigma2 = CRM_ARIMA_SIGMA2_FORECAST).
      * {@literal @}param[out] opts  options to initialise
      * {@literal @}param[in]  size  sizeof *opts as the caller compiled it
      * {@literal @}return CRM_OK, CRM_E_INVALID (opts NULL or size too small).

@@ -10,7 +10,7 @@ import com.sun.jna.Structure;
  * crm_arima_options_init(&o, sizeof o); see crm/common.h for the size rule.
  * The field API.md calls `auto` is `auto_order` (auto is a C keyword).
  */
-@Structure.FieldOrder({"size", "p", "d", "q", "sp", "sd", "sq", "period", "include_mean", "include_drift", "method", "auto_order", "max_p", "max_q", "max_sp", "max_sq", "max_d", "max_sd", "stepwise", "max_order", "auto_d", "auto_sd", "approximation", "ic", "transform", "max_iter", "reltol", "kappa", "fixed", "n_fixed", "freq", "aggregate", "allow_missing", "n_threads", "progress", "user"})
+@Structure.FieldOrder({"size", "p", "d", "q", "sp", "sd", "sq", "period", "include_mean", "include_drift", "method", "auto_order", "max_p", "max_q", "max_sp", "max_sq", "max_d", "max_sd", "stepwise", "max_order", "auto_d", "auto_sd", "approximation", "ic", "transform", "max_iter", "reltol", "kappa", "fixed", "n_fixed", "freq", "aggregate", "allow_missing", "n_threads", "progress", "user", "sigma2"})
 public final class CrmArimaOptions extends OptionsStruct {
     /**
      * sizeof as the caller compiled it (set by init)
@@ -191,6 +191,11 @@ public final class CrmArimaOptions extends OptionsStruct {
      * Default: null (NULL)
      */
     public Pointer user;
+    /**
+     * {@literal @}type[enum] crm_arima_sigma2; which innovation variance the model reports and its forecast intervals use (see "Innovation variance" above); default CRM_ARIMA_SIGMA2_FORECAST
+     * Default: CRM_ARIMA_SIGMA2_FORECAST
+     */
+    public int sigma2;
 
     /** Field metadata, in declaration order. */
     public static final FieldInfo[] FIELDS = {
@@ -230,10 +235,11 @@ public final class CrmArimaOptions extends OptionsStruct {
         new FieldInfo("n_threads", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, null, null, 156),
         new FieldInfo("progress", FieldInfo.Kind.CALLBACK, 0L, 0L, null, null, 160),
         new FieldInfo("user", FieldInfo.Kind.USER, 0L, 0L, null, null, 168),
+        new FieldInfo("sigma2", FieldInfo.Kind.INT32, Integer.MIN_VALUE, Integer.MAX_VALUE, "crm_arima_sigma2", null, 176),
     };
 
     /** sizeof the C struct on x86-64 per the API description (-1: not given). */
-    public static final long C_SIZE = 176;
+    public static final long C_SIZE = 184;
 
     /** A struct holding the library's defaults (crm_arima_options_init). */
     public CrmArimaOptions() {

@@ -16,6 +16,7 @@ public final class Enums {
         BY_NAME.put("crm_arima_freq", CrmArimaFreq.INFO);
         BY_NAME.put("crm_arima_ic", CrmArimaIc.INFO);
         BY_NAME.put("crm_arima_method", CrmArimaMethod.INFO);
+        BY_NAME.put("crm_arima_sigma2", CrmArimaSigma2.INFO);
         BY_NAME.put("crm_clv_period", CrmClvPeriod.INFO);
         BY_NAME.put("crm_forest_importance", CrmForestImportance.INFO);
         BY_NAME.put("crm_forest_mtry_rule", CrmForestMtryRule.INFO);

@@ -400,4 +400,22 @@ public final class ArimaOptions extends Options {
         set("progress", value);
         return this;
     }
+
+    /**
+     * {@literal @}type[enum] crm_arima_sigma2; which innovation variance the model reports and its forecast intervals use (see "Innovation variance" above); default CRM_ARIMA_SIGMA2_FORECAST
+     * Default: CRM_ARIMA_SIGMA2_FORECAST
+     */
+    public ArimaOptions sigma2(int value) {
+        set("sigma2", value);
+        return this;
+    }
+
+    /**
+     * {@literal @}type[enum] crm_arima_sigma2; which innovation variance the model reports and its forecast intervals use (see "Innovation variance" above); default CRM_ARIMA_SIGMA2_FORECAST
+     * Default: CRM_ARIMA_SIGMA2_FORECAST
+     */
+    public ArimaOptions sigma2(String value) {
+        set("sigma2", value);
+        return this;
+    }
 }
