@@ -630,7 +630,7 @@ START_TEST(test_linreg_chunks)
         double b[5];
         ck_assert_ok(crm_linreg_stats_solve(total, NULL, b, 5));
         for (size_t j = 0; j < 5; j++)
-            rel_close(b[j], want[j], 1e-12, "linear coefficient", j);
+            rel_close(b[j], want[j], 1e-13, "linear coefficient", j);
         crm_stats_free(total);
         crm_stats_free(lv);
     }

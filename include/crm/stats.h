@@ -22,9 +22,11 @@
  * floating-point expansions (Shewchuk's algorithm, as Python's math.fsum), so
  * a merge loses nothing and the rounded result does not depend on how the
  * rows were split or on the merge order. Counts are exact integers. The
- * regression statistics (gradient, Hessian or X'X, log-likelihood) are plain
- * double sums: merge order changes their last bits, and the fitted
- * coefficients agree with the one-machine fit to about 1e-12 relative.
+ * logistic statistics (gradient, Hessian, log-likelihood) are plain double
+ * sums; the linear statistics are the R factor of [X y] (TSQR: Householder QR
+ * per chunk, QR of the stacked factors to merge), the one-machine fit's own
+ * algorithm. Merge order changes their last bits: fitted coefficients agree
+ * with the one-machine fit to about 1e-13 relative.
  *
  * Partitioning rules. Rows may be split anywhere (any sizes, empty chunks),
  * except for Apriori (CRM_STATS_ITEMSETS, CRM_STATS_ITEM_COUNTS): every row
@@ -86,7 +88,7 @@ typedef enum crm_stats_kind {
                                           (crm_kmeans_stats_candidates) */
     CRM_STATS_LEVELS = 5,            /**< text levels of regression features
                                           (crm_levels_stats_compute) */
-    CRM_STATS_LINREG = 6,            /**< X'X, X'y, y'y (crm_linreg_stats_compute) */
+    CRM_STATS_LINREG = 6,            /**< R factor of [X y] (crm_linreg_stats_compute) */
     CRM_STATS_LOGREG = 7,            /**< gradient, Hessian, log-likelihood
                                           (crm_logreg_stats_compute) */
     CRM_STATS_ITEMSETS = 8,          /**< Apriori SON candidates (crm_apriori_stats_local) */
@@ -235,8 +237,9 @@ CRM_API crm_status crm_stats_value_count(const crm_stats *s, const char *name, s
  *   chunk index then row), "weights" (m: 1 each, or the chunk's row count for
  *   the k = 0 draw), "cost" (1; sum of squared distances of the rows to the
  *   nearest given center, exact), "d" (1);
- * - CRM_STATS_LINREG: "xtx" (p x p), "xty" (p), "yty" (1), "weight" (1,
- *   rows used);
+ * - CRM_STATS_LINREG: "r" ((p + 1) x (p + 1), row-major upper triangular:
+ *   the R factor of [X y], non-negative diagonal), and from it "xtx" (p x p,
+ *   R11'R11), "xty" (p), "yty" (1), "weight" (1, rows used);
  * - CRM_STATS_LOGREG: "coef" (p, computed at), "gradient" (p, of the
  *   log-likelihood, without penalty), "hessian" (p x p, X'WX), "loglik" (1),
  *   "weight" (1);
@@ -472,8 +475,9 @@ CRM_API crm_status crm_logreg_stats_step(const crm_stats *s, const crm_logreg_op
                                          double *out, size_t n);
 
 /**
- * Linear regression statistics of a chunk: X'X, X'y, y'y and the row count,
- * with the design of `levels`.
+ * Linear regression statistics of a chunk: the R factor of [X y] (Householder
+ * QR, 256 rows at a time) and the row count, with the design of `levels`.
+ * Serialized size: 8 (p + 1)(p + 2) / 2 + 8 payload bytes, whatever the rows.
  * @param[in]  ds        chunk
  * @param[in]  target    number target column
  * @param[in]  features  feature names
@@ -491,7 +495,10 @@ CRM_API crm_status crm_linreg_stats_compute(const crm_dataset *ds, const char *t
 
 /**
  * Least-squares (ridge with opts.l2) coefficients from merged statistics:
- * solves (X'X + l2 I') b = X'y by Cholesky.
+ * R11 b = r by back substitution (ridge: after a QR with the rows sqrt(l2) e_j
+ * of the penalised terms appended, as crm_linreg_fit() augments its design);
+ * least squares refuses a term whose |R_jj| is below 1e-7 of its column norm,
+ * as crm_linreg_fit().
  * @param[in]  s     merged CRM_STATS_LINREG statistics
  * @param[in]  opts  options (l2; NULL: defaults)
  * @param[out] out   coefficients (p)

@@ -1866,7 +1866,7 @@ function crm_stats_value_count(s, name, out) {
     const status = raw.crm_stats_value_count(s, name, out);
     if (status !== 0) throw statusError(status);
 }
-/** Copy a named array of the statistics, as doubles (exact sums rounded once). Names per kind: - CRM_STATS_KMEANS: "centers" (k x d, the centers computed at, row-major), "sums" (k x d per-center sums), "counts" (k), "inertia" (1; sum of the squared distances to the nearest center), "wcss" (k); - CRM_STATS_KMEANS_CANDIDATES: "candidates" (m x d sampled rows, ordered by chunk index then row), "weights" (m: 1 each, or the chunk's row count for the k = 0 draw), "cost" (1; sum of squared distances of the rows to the nearest given center, exact), "d" (1); - CRM_STATS_LINREG: "xtx" (p x p), "xty" (p), "yty" (1), "weight" (1, rows used); - CRM_STATS_LOGREG: "coef" (p, computed at), "gradient" (p, of the log-likelihood, without penalty), "hessian" (p x p, X'WX), "loglik" (1), "weight" (1); - CRM_STATS_ITEMSETS and CRM_STATS_ITEM_COUNTS: "sizes" (items of each candidate, candidates ordered by size then items); ITEM_COUNTS also "counts" (one per candidate) and "transactions" (1). Group-by, RFM and levels statistics have no arrays: finalize them. */
+/** Copy a named array of the statistics, as doubles (exact sums rounded once). Names per kind: - CRM_STATS_KMEANS: "centers" (k x d, the centers computed at, row-major), "sums" (k x d per-center sums), "counts" (k), "inertia" (1; sum of the squared distances to the nearest center), "wcss" (k); - CRM_STATS_KMEANS_CANDIDATES: "candidates" (m x d sampled rows, ordered by chunk index then row), "weights" (m: 1 each, or the chunk's row count for the k = 0 draw), "cost" (1; sum of squared distances of the rows to the nearest given center, exact), "d" (1); - CRM_STATS_LINREG: "r" ((p + 1) x (p + 1), row-major upper triangular: the R factor of [X y], non-negative diagonal), and from it "xtx" (p x p, R11'R11), "xty" (p), "yty" (1), "weight" (1, rows used); - CRM_STATS_LOGREG: "coef" (p, computed at), "gradient" (p, of the log-likelihood, without penalty), "hessian" (p x p, X'WX), "loglik" (1), "weight" (1); - CRM_STATS_ITEMSETS and CRM_STATS_ITEM_COUNTS: "sizes" (items of each candidate, candidates ordered by size then items); ITEM_COUNTS also "counts" (one per candidate) and "transactions" (1). Group-by, RFM and levels statistics have no arrays: finalize them. */
 function crm_stats_values(s, name, out, n) {
     checkHandle(s, "crm_stats_values(s)");
     checkString(name, "crm_stats_values(name)");
@@ -1991,7 +1991,7 @@ function crm_logreg_stats_step(s, opts, out, n) {
     const status = raw.crm_logreg_stats_step(s, opts, out, n);
     if (status !== 0) throw statusError(status);
 }
-/** Linear regression statistics of a chunk: X'X, X'y, y'y and the row count, with the design of `levels`. */
+/** Linear regression statistics of a chunk: the R factor of [X y] (Householder QR, 256 rows at a time) and the row count, with the design of `levels`. Serialized size: 8 (p + 1)(p + 2) / 2 + 8 payload bytes, whatever the rows. */
 function crm_linreg_stats_compute(ds, target, features, nf, levels, opts, out) {
     checkHandle(ds, "crm_linreg_stats_compute(ds)");
     checkString(target, "crm_linreg_stats_compute(target)");
@@ -2004,7 +2004,7 @@ function crm_linreg_stats_compute(ds, target, features, nf, levels, opts, out) {
     const status = raw.crm_linreg_stats_compute(ds, target, features, nf, levels, opts, out);
     if (status !== 0) throw statusError(status);
 }
-/** Least-squares (ridge with opts.l2) coefficients from merged statistics: solves (X'X + l2 I') b = X'y by Cholesky. */
+/** Least-squares (ridge with opts.l2) coefficients from merged statistics: R11 b = r by back substitution (ridge: after a QR with the rows sqrt(l2) e_j of the penalised terms appended, as crm_linreg_fit() augments its design); least squares refuses a term whose |R_jj| is below 1e-7 of its column norm, as crm_linreg_fit(). */
 function crm_linreg_stats_solve(s, opts, out, n) {
     checkHandle(s, "crm_linreg_stats_solve(s)");
     checkOptions(opts, "crm_linreg_stats_solve(opts)");

@@ -531,7 +531,7 @@ class crm_stats_kind(enum.IntEnum):
     CRM_STATS_KMEANS_CANDIDATES = 4
     # text levels of regression features (crm_levels_stats_compute)
     CRM_STATS_LEVELS = 5
-    # X'X, X'y, y'y (crm_linreg_stats_compute)
+    # R factor of [X y] (crm_linreg_stats_compute)
     CRM_STATS_LINREG = 6
     # gradient, Hessian, log-likelihood (crm_logreg_stats_compute)
     CRM_STATS_LOGREG = 7
@@ -6148,8 +6148,9 @@ crm_stats_values = _bind(
       chunk index then row), "weights" (m: 1 each, or the chunk's row count for
       the k = 0 draw), "cost" (1; sum of squared distances of the rows to the
       nearest given center, exact), "d" (1);
-    - CRM_STATS_LINREG: "xtx" (p x p), "xty" (p), "yty" (1), "weight" (1,
-      rows used);
+    - CRM_STATS_LINREG: "r" ((p + 1) x (p + 1), row-major upper triangular:
+      the R factor of [X y], non-negative diagonal), and from it "xtx" (p x p,
+      R11'R11), "xty" (p), "yty" (1), "weight" (1, rows used);
     - CRM_STATS_LOGREG: "coef" (p, computed at), "gradient" (p, of the
       log-likelihood, without penalty), "hessian" (p x p, X'WX), "loglik" (1),
       "weight" (1);
@@ -6554,8 +6555,9 @@ crm_linreg_stats_compute = _bind(
     status=True,
     doc="""crm_status crm_linreg_stats_compute(const crm_dataset *ds, const char *target, const char *const *features, size_t nf, const crm_stats *levels, const crm_linreg_options *opts, crm_stats **out)
 
-    Linear regression statistics of a chunk: X'X, X'y, y'y and the row count,
-    with the design of `levels`.
+    Linear regression statistics of a chunk: the R factor of [X y] (Householder
+    QR, 256 rows at a time) and the row count, with the design of `levels`.
+    Serialized size: 8 (p + 1)(p + 2) / 2 + 8 payload bytes, whatever the rows.
     @param[in]  ds        chunk
     @param[in]  target    number target column
     @param[in]  features  feature names
@@ -6587,7 +6589,10 @@ crm_linreg_stats_solve = _bind(
     doc="""crm_status crm_linreg_stats_solve(const crm_stats *s, const crm_linreg_options *opts, double *out, size_t n)
 
     Least-squares (ridge with opts.l2) coefficients from merged statistics:
-    solves (X'X + l2 I') b = X'y by Cholesky.
+    R11 b = r by back substitution (ridge: after a QR with the rows sqrt(l2) e_j
+    of the penalised terms appended, as crm_linreg_fit() augments its design);
+    least squares refuses a term whose |R_jj| is below 1e-7 of its column norm,
+    as crm_linreg_fit().
     @param[in]  s     merged CRM_STATS_LINREG statistics
     @param[in]  opts  options (l2; NULL: defaults)
     @param[out] out   coefficients (p)

@@ -3583,8 +3583,9 @@ public final class CApi {
      *   chunk index then row), "weights" (m: 1 each, or the chunk's row count for
      *   the k = 0 draw), "cost" (1; sum of squared distances of the rows to the
      *   nearest given center, exact), "d" (1);
-     * - CRM_STATS_LINREG: "xtx" (p x p), "xty" (p), "yty" (1), "weight" (1,
-     *   rows used);
+     * - CRM_STATS_LINREG: "r" ((p + 1) x (p + 1), row-major upper triangular:
+     *   the R factor of [X y], non-negative diagonal), and from it "xtx" (p x p,
+     *   R11'R11), "xty" (p), "yty" (1), "weight" (1, rows used);
      * - CRM_STATS_LOGREG: "coef" (p, computed at), "gradient" (p, of the
      *   log-likelihood, without penalty), "hessian" (p x p, X'WX), "loglik" (1),
      *   "weight" (1);
@@ -3939,8 +3940,9 @@ public final class CApi {
     /**
      * C: crm_status crm_linreg_stats_compute(const crm_dataset *ds, const char *target, const char *const *features, size_t nf, const crm_stats *levels, const crm_linreg_options *opts, crm_stats **out)
      *
-     * Linear regression statistics of a chunk: X'X, X'y, y'y and the row count,
-     * with the design of `levels`.
+     * Linear regression statistics of a chunk: the R factor of [X y] (Householder
+     * QR, 256 rows at a time) and the row count, with the design of `levels`.
+     * Serialized size: 8 (p + 1)(p + 2) / 2 + 8 payload bytes, whatever the rows.
      * {@literal @}param[in]  ds        chunk
      * {@literal @}param[in]  target    number target column
      * {@literal @}param[in]  features  feature names
@@ -3978,7 +3980,10 @@ public final class CApi {
      * C: crm_status crm_linreg_stats_solve(const crm_stats *s, const crm_linreg_options *opts, double *out, size_t n)
      *
      * Least-squares (ridge with opts.l2) coefficients from merged statistics:
-     * solves (X'X + l2 I') b = X'y by Cholesky.
+     * R11 b = r by back substitution (ridge: after a QR with the rows sqrt(l2) e_j
+     * of the penalised terms appended, as crm_linreg_fit() augments its design);
+     * least squares refuses a term whose |R_jj| is below 1e-7 of its column norm,
+     * as crm_linreg_fit().
      * {@literal @}param[in]  s     merged CRM_STATS_LINREG statistics
      * {@literal @}param[in]  opts  options (l2; NULL: defaults)
      * {@literal @}param[out] out   coefficients (p)
