@@ -1,8 +1,10 @@
 /* Logistic and linear regression as mergeable statistics (crm/stats.h): the design schema
- * (text levels, merged by union), X'X / X'y / y'y, and the gradient, Hessian and
- * log-likelihood at given coefficients; the Newton step and the normal-equation solve. */
+ * (text levels, merged by union), the R factor of [X y] (TSQR), and the gradient, Hessian and
+ * log-likelihood at given coefficients; the Newton step, the least-squares solve and the
+ * linear model built from merged statistics. */
 #include "core/dataset_internal.h"
 #include "core/stats_internal.h"
+#include "linear/linear_internal.h"
 
 #include <lapacke.h>
 #include <math.h>
@@ -908,5 +910,146 @@ crm_status crm_linreg_stats_solve(const crm_stats *stats, const crm_linreg_optio
     if (!b) return crm__nomem();
     if (!(st = tsqr_solve(s, l2, intercept, b, fn))) memcpy(out, b, n * sizeof *out);
     crm__free(b);
+    return st;
+}
+
+/* ---- a linear model from merged statistics ------------------------------------------------- */
+
+/* The model's features and term names from the merged levels (as crm__lin_design_build names
+ * them: "intercept", a number feature's name, "feature=level" past the reference level). */
+static crm_status model_schema(lin_model *m, const lv_stats *lv, const char *target, size_t p)
+{
+    m->target = crm__strdup(target);
+    m->p = p;
+    m->terms = crm__calloc(p, sizeof *m->terms);
+    m->coef = crm__calloc(p, sizeof *m->coef);
+    m->se = crm__calloc(p, sizeof *m->se);
+    if (!m->target || !m->terms || !m->coef || !m->se) return crm__nomem();
+    size_t t = 0;
+    if (m->intercept && !(m->terms[t++] = crm__strdup("intercept"))) return crm__nomem();
+    for (size_t f = 0; f < lv->nf; f++) {
+        lin_feature *lf = &m->feat[f];
+        lf->type = lv->type[f];
+        if (!(lf->name = crm__strdup(lv->name[f]))) return crm__nomem();
+        if (lf->type == CRM_TYPE_NUMBER) {
+            if (!(m->terms[t++] = crm__strdup(lf->name))) return crm__nomem();
+            continue;
+        }
+        lf->nlevels = lv->lv[f].n;
+        if (!(lf->levels = crm__calloc(lf->nlevels + 1, sizeof *lf->levels))) return crm__nomem();
+        for (size_t l = 0; l < lf->nlevels; l++) {
+            const char *v = lv->lv[f].str[l];
+            if (!(lf->levels[l] = crm__strdup(v))) return crm__nomem();
+            if (l == 0) continue;
+            size_t a = strlen(lf->name), b = strlen(v);
+            char *name = crm__malloc(a + b + 2);
+            if (!name) return crm__nomem();
+            memcpy(name, lf->name, a);
+            name[a] = '=';
+            memcpy(name + a + 1, v, b + 1);
+            m->terms[t++] = name;
+        }
+    }
+    return CRM_OK;
+}
+
+/* crm_linreg_fit's fit statistics and standard errors from R (n rows, coefficients in m):
+ * RSS = |R [b; -1]|^2, TSS = |R_.y|^2 without the intercept's row (the part of y orthogonal to
+ * the constant: no cancellation), se_j = sigma * |row j of R11^-1|. */
+static crm_status model_fit_stats(lin_model *m, const reg_stats *s, double l2)
+{
+    size_t p = s->p, q = p + 1;
+    const double *R = s->R;
+    double rss = 0, tss = 0, nn = s->wsum, k = (double)p, kc = m->intercept ? 1.0 : 0.0;
+    for (size_t i = 0; i < q; i++) {
+        double v = -R[i * q + p];
+        for (size_t j = i; j < p; j++)
+            v += R[i * q + j] * m->coef[j];
+        rss += v * v;
+        if (i >= (m->intercept ? 1u : 0u)) tss += R[i * q + p] * R[i * q + p];
+    }
+    double dfr = nn - k, dfm = k - kc, *S = m->stats;
+    S[NS_N_ROWS] = nn;
+    S[NS_N_TERMS] = k;
+    S[NS_RSS] = rss;
+    S[NS_TSS] = tss;
+    S[NS_R2] = 1.0 - rss / tss;
+    S[NS_ADJ_R2] = 1.0 - (nn - kc) / dfr * (rss / tss);
+    S[NS_DF_MODEL] = dfm;
+    S[NS_DF_RESID] = dfr;
+    S[NS_LOGLIK] = -0.5 * nn * (log(2.0 * 3.14159265358979323846) + log(rss / nn) + 1.0);
+    S[NS_AIC] = -2.0 * S[NS_LOGLIK] + 2.0 * k;
+    S[NS_BIC] = -2.0 * S[NS_LOGLIK] + k * log(nn);
+    S[NS_L2] = l2;
+    if (l2 > 0) {
+        for (size_t j = 0; j < p; j++)
+            m->se[j] = NAN;
+        return CRM_OK;
+    }
+    double sigma2 = rss / dfr;
+    S[NS_SIGMA2] = sigma2;
+    S[NS_SIGMA] = sqrt(sigma2);
+    if (dfm > 0) {
+        S[NS_F_STAT] = ((tss - rss) / dfm) / sigma2;
+        S[NS_F_PVALUE] = crm__f_sf(S[NS_F_STAT], dfm, dfr);
+    }
+    double *Ri = crm__calloc(p * p, sizeof *Ri); /* R11^-1, row-major upper */
+    if (!Ri) return crm__nomem();
+    for (size_t c = p; c-- > 0;) /* column c of R11^-1 by back substitution */
+        for (size_t j = c + 1; j-- > 0;) {
+            double v = j == c ? 1.0 : 0.0;
+            for (size_t i = j + 1; i <= c; i++)
+                v -= R[j * q + i] * Ri[i * p + c];
+            Ri[j * p + c] = v / R[j * q + j];
+        }
+    for (size_t j = 0; j < p; j++) {
+        double d = 0;
+        for (size_t c = j; c < p; c++)
+            d += Ri[j * p + c] * Ri[j * p + c];
+        m->se[j] = sqrt(sigma2 * d);
+    }
+    crm__free(Ri);
+    return CRM_OK;
+}
+
+crm_status crm_linreg_stats_model(const crm_stats *stats, const crm_stats *levels,
+                                  const char *target, const char *const *features, size_t nf,
+                                  const crm_linreg_options *opts, crm_model **out)
+{
+    const char *fn = "crm_linreg_stats_model";
+    if (out) *out = NULL;
+    if (!out || !target || !features) return crm__error(CRM_E_INVALID, "%s: NULL argument", fn);
+    crm_status st;
+    const reg_stats *s = crm__stats_state(stats, CRM_STATS_LINREG, fn, &st);
+    const lv_stats *lv = s ? crm__stats_state(levels, CRM_STATS_LEVELS, fn, &st) : NULL;
+    if (!lv) return st;
+    crm_linreg_options o;
+    crm_linreg_options_init(&o, sizeof o);
+    if (opts) {
+        if (opts->size < offsetof(crm_linreg_options, missing) + sizeof o.missing)
+            return crm__error(CRM_E_INVALID, "%s: opts.size too small", fn);
+        memcpy(&o, opts, opts->size < sizeof o ? opts->size : sizeof o);
+    }
+    int intercept = o.fit_intercept != 0;
+    if (nf != lv->nf || lv_terms(lv, intercept) != s->p ||
+        reg_fingerprint(0, target, features, nf, levels, intercept, NULL, o.missing, NULL,
+                        s->p) != stats->fingerprint)
+        return crm__error(CRM_E_STATE, "%s: the statistics were computed with another target, "
+                                       "features, levels or options",
+                          fn);
+    if (!(o.l2 >= 0) || !isfinite(o.l2))
+        return crm__error(CRM_E_INVALID, "%s: l2 must be a finite number >= 0", fn);
+    if (o.l2 == 0 && !(s->wsum > (double)s->p))
+        return crm__error(CRM_E_NUMERIC, "%s: %.0f rows for %zu terms: least squares needs more "
+                                         "rows than terms",
+                          fn, s->wsum, s->p);
+    lin_model *m = NULL;
+    if ((st = crm__lin_model_alloc(nf, &m))) return st;
+    m->intercept = intercept;
+    if (!(st = model_schema(m, lv, target, s->p)) &&
+        !(st = tsqr_solve(s, o.l2, intercept, m->coef, fn)))
+        st = model_fit_stats(m, s, o.l2);
+    if (!st) st = crm__model_new(&crm__linreg_vtable, m, out);
+    else crm__lin_model_free(m);
     return st;
 }

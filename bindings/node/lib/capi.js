@@ -860,6 +860,7 @@ const raw = {
     crm_logreg_stats_step: lib.func("crm_logreg_stats_step", "int", [types.crm_stats_ptr, koffi.pointer(types.crm_logreg_options), "double *", "size_t"]),
     crm_linreg_stats_compute: lib.func("crm_linreg_stats_compute", "int", [types.crm_dataset_ptr, "const char *", "const char **", "size_t", types.crm_stats_ptr, koffi.pointer(types.crm_linreg_options), koffi.out(koffi.pointer(types.crm_stats_ptr))]),
     crm_linreg_stats_solve: lib.func("crm_linreg_stats_solve", "int", [types.crm_stats_ptr, koffi.pointer(types.crm_linreg_options), "double *", "size_t"]),
+    crm_linreg_stats_model: lib.func("crm_linreg_stats_model", "int", [types.crm_stats_ptr, types.crm_stats_ptr, "const char *", "const char **", "size_t", koffi.pointer(types.crm_linreg_options), koffi.out(koffi.pointer(types.crm_model_ptr))]),
     crm_apriori_stats_local: lib.func("crm_apriori_stats_local", "int", [types.crm_dataset_ptr, "const char *", "const char *", koffi.pointer(types.crm_apriori_options), koffi.out(koffi.pointer(types.crm_stats_ptr))]),
     crm_apriori_stats_count: lib.func("crm_apriori_stats_count", "int", [types.crm_dataset_ptr, "const char *", "const char *", types.crm_stats_ptr, koffi.out(koffi.pointer(types.crm_stats_ptr))]),
     crm_apriori_stats_finalize: lib.func("crm_apriori_stats_finalize", "int", [types.crm_stats_ptr, koffi.pointer(types.crm_apriori_options), koffi.out(koffi.pointer(types.crm_dataset_ptr)), koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
@@ -2013,6 +2014,19 @@ function crm_linreg_stats_solve(s, opts, out, n) {
     const status = raw.crm_linreg_stats_solve(s, opts, out, n);
     if (status !== 0) throw statusError(status);
 }
+/** The linear model of merged statistics: the same kind of model crm_linreg_fit() returns on all the rows (terms and their encoding, coefficients, standard errors, t and p-values through the model's summary, r2, adj_r2, F statistic and its p-value, sigma, RSS, TSS, log-likelihood, AIC, BIC, degrees of freedom), so predict, summary and save work as on a one-machine model. RSS = |R [b; -1]|^2 and TSS = the squared norm of R's y column below the intercept's row (no cancellation); the values agree with crm_linreg_fit()'s to about 1e-13 relative (tested: 1e-12 on every statistic and summary value, 1, 2, 7 and 16 chunks). Ridge (opts.l2 > 0): standard errors NaN, as crm_linreg_fit(). Not supported by the statistics: sample weights, standardize, mutate steps. */
+function crm_linreg_stats_model(s, levels, target, features, nf, opts, out) {
+    checkHandle(s, "crm_linreg_stats_model(s)");
+    checkHandle(levels, "crm_linreg_stats_model(levels)");
+    checkString(target, "crm_linreg_stats_model(target)");
+    checkStringArray(features, "crm_linreg_stats_model(features)");
+    checkInt(nf, ["size_t", "0", "SIZE_MAX"], "crm_linreg_stats_model(nf)");
+    checkOptions(opts, "crm_linreg_stats_model(opts)");
+    checkOut(out, "crm_linreg_stats_model(out)");
+    checkLength(features, nf, "crm_linreg_stats_model(features)");
+    const status = raw.crm_linreg_stats_model(s, levels, target, features, nf, opts, out);
+    if (status !== 0) throw statusError(status);
+}
 /** SON pass 1: the itemsets frequent within a chunk at opts.min_support (relative to the chunk's transactions; min_count must be 0). Merged: the union, which contains every globally frequent itemset. Every row of a transaction must be in the same chunk. */
 function crm_apriori_stats_local(tx, tid_col, item_col, opts, out) {
     checkHandle(tx, "crm_apriori_stats_local(tx)");
@@ -2206,6 +2220,7 @@ module.exports = {
     crm_logreg_stats_step,
     crm_linreg_stats_compute,
     crm_linreg_stats_solve,
+    crm_linreg_stats_model,
     crm_apriori_stats_local,
     crm_apriori_stats_count,
     crm_apriori_stats_finalize,

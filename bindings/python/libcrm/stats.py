@@ -27,7 +27,8 @@ from .errors import StateError
 
 __all__ = ["Stats", "merge", "merge_bytes", "group_stats", "group_finalize", "rfm_stats", "rfm_finalize",
            "kmeans_stats", "kmeans_update", "kmeans_candidates", "levels_stats", "levels_terms",
-           "logreg_stats", "logreg_step", "linreg_stats", "linreg_solve", "apriori_local",
+           "logreg_stats", "logreg_step", "linreg_stats", "linreg_solve", "linreg_model",
+           "apriori_local",
            "apriori_count", "apriori_finalize"]
 
 _KINDS = {int(k): k.name[len("CRM_STATS_"):].lower() for k in _capi.crm_stats_kind}
@@ -308,7 +309,7 @@ def logreg_step(stats, **options):
 
 
 def linreg_stats(ds, target, features, levels, **options):
-    """X'X, X'y and y'y of a chunk."""
+    """The R factor of [X y] of a chunk (TSQR; ``values("r")``, and X'X, X'y, y'y from it)."""
     feats, cfeats = _names(features, "linreg_stats(features)")
     opts, keep = _opts(_capi.crm_linreg_options, "linreg_stats", options)
     out = _new_stats()
@@ -327,6 +328,25 @@ def linreg_solve(stats, **options):
     _capi.crm_linreg_stats_solve(stats._handle, opts, out, n)
     del keep
     return list(out)[:n]
+
+
+def linreg_model(stats, levels, target, features, **options):
+    """The LinearRegression of merged linear statistics: the model LinearRegression().fit()
+    gives on all the rows (summary, statistics, predict, save), from crm_linreg_stats_model.
+    ``options``: those given to linreg_stats (fit_intercept, missing) and l2."""
+    from ._linear import LinearRegression
+    feats, cfeats = _names(features, "linreg_model(features)")
+    opts, keep = _opts(_capi.crm_linreg_options, "linreg_model", options)
+    out = POINTER(_capi.crm_model)()
+    _capi.crm_linreg_stats_model(stats._handle, levels._handle,
+                                 _text(target, "linreg_model(target)"), cfeats, len(feats), opts,
+                                 byref(out))
+    del keep
+    model = LinearRegression(**options)
+    model._attach(out)
+    model.target = target
+    model.features = feats
+    return model
 
 
 # ---- Apriori (SON) ---------------------------------------------------------------------

@@ -784,6 +784,7 @@ final class Capi
         'crm_logreg_stats_step' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 's', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_stats *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_logreg_options *'], ['name' => 'out', 'role' => 'array_out', 'direction' => 'out', 'type' => 'double *'], ['name' => 'n', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
         'crm_linreg_stats_compute' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'target', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'features', 'role' => 'string_array', 'direction' => 'in', 'type' => 'const char *const *'], ['name' => 'nf', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'levels', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_stats *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_linreg_options *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_stats **']]],
         'crm_linreg_stats_solve' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 's', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_stats *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_linreg_options *'], ['name' => 'out', 'role' => 'array_out', 'direction' => 'out', 'type' => 'double *'], ['name' => 'n', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
+        'crm_linreg_stats_model' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 's', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_stats *'], ['name' => 'levels', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_stats *'], ['name' => 'target', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'features', 'role' => 'string_array', 'direction' => 'in', 'type' => 'const char *const *'], ['name' => 'nf', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_linreg_options *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_model **']]],
         'crm_apriori_stats_local' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'tx', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'tid_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'item_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_apriori_options *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_stats **']]],
         'crm_apriori_stats_count' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'tx', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'tid_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'item_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'candidates', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_stats *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_stats **']]],
         'crm_apriori_stats_finalize' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'counts', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_stats *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_apriori_options *'], ['name' => 'out_itemsets', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **'], ['name' => 'out_rules', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
@@ -1228,6 +1229,7 @@ crm_status crm_logreg_stats_compute(const crm_dataset *ds, const char *target, c
 crm_status crm_logreg_stats_step(const crm_stats *s, const crm_logreg_options *opts, double *out, size_t n);
 crm_status crm_linreg_stats_compute(const crm_dataset *ds, const char *target, const char *const *features, size_t nf, const crm_stats *levels, const crm_linreg_options *opts, crm_stats **out);
 crm_status crm_linreg_stats_solve(const crm_stats *s, const crm_linreg_options *opts, double *out, size_t n);
+crm_status crm_linreg_stats_model(const crm_stats *s, const crm_stats *levels, const char *target, const char *const *features, size_t nf, const crm_linreg_options *opts, crm_model **out);
 crm_status crm_apriori_stats_local(const crm_dataset *tx, const char *tid_col, const char *item_col, const crm_apriori_options *opts, crm_stats **out);
 crm_status crm_apriori_stats_count(const crm_dataset *tx, const char *tid_col, const char *item_col, const crm_stats *candidates, crm_stats **out);
 crm_status crm_apriori_stats_finalize(const crm_stats *counts, const crm_apriori_options *opts, crm_dataset **out_itemsets, crm_dataset **out_rules);
@@ -3368,6 +3370,22 @@ CDEF;
         $rc = (self::$ffi ?? self::ffi())->crm_linreg_stats_solve($s, $opts, $out, $n);
         if ($rc !== 0) {
             self::fail($rc, 'crm_linreg_stats_solve');
+        }
+    }
+
+    /**
+     * The linear model of merged statistics: the same kind of model crm_linreg_fit() returns on all the rows (terms and their encoding, coefficients, standard errors, t and p-values through the model's summary, r2, adj_r2, F statistic and its p-value, sigma, RSS, TSS, log-likelihood, AIC, BIC, degrees of freedom), so predict, summary and save work as on a one-machine model. RSS = |R [b; -1]|^2 and TSS = the squared norm of R's y column below the intercept's row (no cancellation); the values agree with crm_linreg_fit()'s to about 1e-13 relative (tested: 1e-12 on every statistic and summary value, 1, 2, 7 and 16 chunks). Ridge (opts.l2 > 0): standard errors NaN, as crm_linreg_fit(). Not supported by the statistics: sample weights, standardize, mutate steps.
+     *
+     * C: crm_status crm_linreg_stats_model(const crm_stats *s, const crm_stats *levels, const char *target, const char *const *features, size_t nf, const crm_linreg_options *opts, crm_model **out)
+     */
+    public static function crm_linreg_stats_model(mixed $s, mixed $levels, mixed $target, mixed $features, mixed $nf, mixed $opts, mixed $out): void
+    {
+        $target = self::string($target, 'crm_linreg_stats_model(target)');
+        $nf = self::int($nf, 0, PHP_INT_MAX, 'crm_linreg_stats_model(nf)');
+        self::room($features, $nf, 'crm_linreg_stats_model(features)');
+        $rc = (self::$ffi ?? self::ffi())->crm_linreg_stats_model($s, $levels, $target, $features, $nf, $opts, $out);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_linreg_stats_model');
         }
     }
 

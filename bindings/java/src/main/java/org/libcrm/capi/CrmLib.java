@@ -358,6 +358,8 @@ public final class CrmLib {
     public static native int crm_linreg_stats_compute(Pointer ds, byte[] target, Pointer features, long nf, Pointer levels, CrmLinregOptions opts, long[] out);
     /** {@code crm_status crm_linreg_stats_solve(const crm_stats *s, const crm_linreg_options *opts, double *out, size_t n)} */
     public static native int crm_linreg_stats_solve(Pointer s, CrmLinregOptions opts, double[] out, long n);
+    /** {@code crm_status crm_linreg_stats_model(const crm_stats *s, const crm_stats *levels, const char *target, const char *const *features, size_t nf, const crm_linreg_options *opts, crm_model **out)} */
+    public static native int crm_linreg_stats_model(Pointer s, Pointer levels, byte[] target, Pointer features, long nf, CrmLinregOptions opts, long[] out);
     /** {@code crm_status crm_apriori_stats_local(const crm_dataset *tx, const char *tid_col, const char *item_col, const crm_apriori_options *opts, crm_stats **out)} */
     public static native int crm_apriori_stats_local(Pointer tx, byte[] tid_col, byte[] item_col, CrmAprioriOptions opts, long[] out);
     /** {@code crm_status crm_apriori_stats_count(const crm_dataset *tx, const char *tid_col, const char *item_col, const crm_stats *candidates, crm_stats **out)} */
