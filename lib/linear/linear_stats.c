@@ -668,7 +668,7 @@ static crm_status reg_read_kind(crm__rbuf *r, void **out, int logistic)
     uint32_t lg = crm__r_u32(r);
     size_t p = crm__r_count(r, 8);
     size_t left = (r->n - r->pos) / 8; /* doubles left */
-    int fits = logistic ? p <= left / p : p < left && p + 2 <= 2 * left / (p + 1);
+    int fits = p > 0 && (logistic ? p <= left / p : p < left && p + 2 <= 2 * left / (p + 1));
     if (r->bad || lg != (uint32_t)logistic || p == 0 || !fits) {
         r->bad = 1;
         return CRM_OK;
