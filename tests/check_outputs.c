@@ -429,6 +429,10 @@ START_TEST(test_stats_outputs)
     PTR_FAILS(crm_stats *, crm_apriori_stats_local(ds, "x", "nope", NULL, &out));
     PTR_FAILS(crm_stats *, crm_stats_deserialize(junk, sizeof junk, &out));
     PTR_FAILS(crm_stats *, crm_stats_clone(NULL, &out));
+    {
+        const int64_t lens[1] = {(int64_t)sizeof junk};
+        PTR_FAILS(crm_stats *, crm_stats_merge_buffers(junk, lens, 1, &out));
+    }
     crm_stats *s = NULL;
     ck_assert_ok(crm_kmeans_stats_compute(ds, X, 1, C, 2, 2, &s));
     PTR_FAILS(crm_stats *, crm_logreg_stats_compute(ds, "x", X, 1, s, NULL, C, 2, &out));
@@ -436,6 +440,7 @@ START_TEST(test_stats_outputs)
     PTR_FAILS(crm_stats *, crm_apriori_stats_count(ds, "x", "t", s, &out));
     PTR_FAILS(crm_dataset *, crm_group_stats_finalize(s, &out));
     PTR_FAILS(crm_dataset *, crm_rfm_stats_finalize(s, NULL, &out));
+    PTR_FAILS(crm_model *, crm_linreg_stats_model(s, s, "x", X, 1, NULL, &out));
     {
         crm_dataset *a = SENTINEL, *b = SENTINEL;
         ck_assert_int_ne(crm_apriori_stats_finalize(s, NULL, &a, &b), CRM_OK);

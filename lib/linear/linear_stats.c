@@ -1,9 +1,12 @@
 /* Logistic and linear regression as mergeable statistics (crm/stats.h): the design schema
- * (text levels, merged by union), X'X / X'y / y'y, and the gradient, Hessian and
- * log-likelihood at given coefficients; the Newton step and the normal-equation solve. */
+ * (text levels, merged by union), the R factor of [X y] (TSQR), and the gradient, Hessian and
+ * log-likelihood at given coefficients; the Newton step, the least-squares solve and the
+ * linear model built from merged statistics. */
 #include "core/dataset_internal.h"
 #include "core/stats_internal.h"
+#include "linear/linear_internal.h"
 
+#include <lapacke.h>
 #include <math.h>
 #include <string.h>
 
@@ -369,6 +372,7 @@ typedef struct reg_stats {
     double *g;    /* p: X'y or the gradient */
     double ll;    /* y'y or the log-likelihood */
     double wsum;  /* rows used */
+    double *R;    /* linear: (p + 1) x (p + 1) R factor of [X y], row-major upper (TSQR) */
 } reg_stats;
 
 static void reg_free(void *sp)
@@ -378,6 +382,7 @@ static void reg_free(void *sp)
     crm__free(s->coef);
     crm__free(s->H);
     crm__free(s->g);
+    crm__free(s->R);
     crm__free(s);
 }
 
@@ -390,7 +395,8 @@ static reg_stats *reg_new(int logistic, size_t p)
     s->coef = crm__calloc(p + 1, sizeof *s->coef);
     s->H = crm__calloc(p * p + 1, sizeof *s->H);
     s->g = crm__calloc(p + 1, sizeof *s->g);
-    if (!s->coef || !s->H || !s->g) {
+    if (!logistic) s->R = crm__calloc((p + 1) * (p + 1), sizeof *s->R);
+    if (!s->coef || !s->H || !s->g || (!logistic && !s->R)) {
         reg_free(s);
         return NULL;
     }
@@ -401,6 +407,65 @@ static reg_stats *reg_new(int logistic, size_t p)
 static double log1pexp(double e)
 {
     return e > 0 ? e + log1p(exp(-e)) : log1p(exp(e));
+}
+
+/* ---- linear regression: TSQR ------------------------------------------------------------- */
+/* The linear statistics are the R factor of [X y] (q = p + 1 columns): a chunk folds its rows
+ * in by Householder QR of [R; next QR_BLOCK rows], a merge is the QR of [R_a; R_b], and the
+ * solve is R11 b = r (back substitution), RSS = R_qq^2: the one-machine fit's algorithm
+ * (Householder QR of the design), where X'X and Cholesky lost ~3e-11 relative. */
+enum { QR_BLOCK = 256 };
+
+/* R (q x q, row-major upper) := the R factor of [R; rows] (rows: m x q, row-major), with a
+ * non-negative diagonal. A: (q + m) x q scratch, tau: q. */
+static crm_status qr_stack(double *R, const double *rows, size_t m, size_t q, double *A,
+                           double *tau)
+{
+    size_t M = q + m;
+    for (size_t j = 0; j < q; j++) {
+        for (size_t i = 0; i < q; i++)
+            A[j * M + i] = i <= j ? R[i * q + j] : 0.0;
+        for (size_t i = 0; i < m; i++)
+            A[j * M + q + i] = rows[i * q + j];
+    }
+    lapack_int info = LAPACKE_dgeqrf(LAPACK_COL_MAJOR, (lapack_int)M, (lapack_int)q, A,
+                                     (lapack_int)M, tau);
+    if (info < 0) return crm__nomem(); /* LAPACKE reports its failed allocation as -1010 */
+    if (info != 0) return crm__error(CRM_E_NUMERIC, "linear regression statistics: QR failed");
+    for (size_t i = 0; i < q; i++) {
+        double sg = A[i * M + i] < 0 ? -1.0 : 1.0;
+        for (size_t j = 0; j < q; j++)
+            R[i * q + j] = j >= i ? sg * A[j * M + i] : 0.0;
+    }
+    return CRM_OK;
+}
+
+/* Fold the used rows of the chunk into s->R, QR_BLOCK rows at a time. */
+static crm_status tsqr_accumulate(reg_stats *s, const sdesign *d, size_t nrows, int32_t missing,
+                                  const char *fn)
+{
+    size_t p = s->p, q = p + 1, m = 0;
+    double *blk = crm__malloc_array(QR_BLOCK * q, sizeof *blk);
+    double *A = crm__malloc_array((QR_BLOCK + q) * q, sizeof *A);
+    double *tau = crm__malloc_array(q, sizeof *tau);
+    crm_status st = (blk && A && tau) ? CRM_OK : crm__nomem();
+    for (size_t r = 0; r < nrows && !st; r++) {
+        double y;
+        int u = sd_row(d, r, 0, missing, fn, blk + m * q, &y);
+        if (u < 0) st = CRM_E_INVALID;
+        if (u) continue;
+        blk[m * q + p] = y;
+        s->wsum += 1.0;
+        if (++m == QR_BLOCK) {
+            st = qr_stack(s->R, blk, m, q, A, tau);
+            m = 0;
+        }
+    }
+    if (!st && m) st = qr_stack(s->R, blk, m, q, A, tau);
+    crm__free(blk);
+    crm__free(A);
+    crm__free(tau);
+    return st;
 }
 
 static crm_status reg_accumulate(reg_stats *s, const sdesign *d, size_t nrows, int32_t missing,
@@ -490,7 +555,8 @@ static crm_status reg_compute(const crm_dataset *ds, const char *target,
         return crm__nomem();
     }
     if (logistic) memcpy(s->coef, coef, p * sizeof *coef);
-    st = reg_accumulate(s, &d, ds->nrows, missing, fn);
+    st = logistic ? reg_accumulate(s, &d, ds->nrows, missing, fn)
+                  : tsqr_accumulate(s, &d, ds->nrows, missing, fn);
     sd_free(&d);
     if (st) {
         reg_free(s);
@@ -545,6 +611,26 @@ static crm_status reg_merge(void *ip, const void *op)
     reg_stats *a = ip;
     const reg_stats *b = op;
     if (a->p != b->p) return crm__error(CRM_E_STATE, "crm_stats_merge: term counts differ");
+    if (!a->logistic) { /* QR of [R_a; R_b], into a copy: a stays as it was on failure */
+        size_t q = a->p + 1;
+        double *R = crm__malloc_array(q * q, sizeof *R), *A = crm__malloc_array(2 * q * q, sizeof *A);
+        double *tau = crm__malloc_array(q, sizeof *tau);
+        crm_status st = (R && A && tau) ? CRM_OK : crm__nomem();
+        if (!st) {
+            memcpy(R, a->R, q * q * sizeof *R);
+            st = qr_stack(R, b->R, q, q, A, tau);
+        }
+        if (!st) {
+            crm__free(a->R);
+            a->R = R;
+            R = NULL;
+            a->wsum += b->wsum;
+        }
+        crm__free(R);
+        crm__free(A);
+        crm__free(tau);
+        return st;
+    }
     for (size_t i = 0; i < a->p * a->p; i++)
         a->H[i] += b->H[i];
     for (size_t j = 0; j < a->p; j++)
@@ -559,6 +645,14 @@ static void reg_write(crm__wbuf *w, const void *sp)
     const reg_stats *s = sp;
     crm__w_u32(w, (uint32_t)s->logistic);
     crm__w_u64(w, s->p);
+    if (!s->logistic) { /* the upper triangle of R, row by row */
+        size_t q = s->p + 1;
+        for (size_t i = 0; i < q; i++)
+            for (size_t j = i; j < q; j++)
+                crm__w_f64(w, s->R[i * q + j]);
+        crm__w_f64(w, s->wsum);
+        return;
+    }
     for (size_t j = 0; j < s->p; j++)
         crm__w_f64(w, s->coef[j]);
     for (size_t i = 0; i < s->p * s->p; i++)
@@ -573,13 +667,23 @@ static crm_status reg_read_kind(crm__rbuf *r, void **out, int logistic)
 {
     uint32_t lg = crm__r_u32(r);
     size_t p = crm__r_count(r, 8);
-    if (r->bad || lg != (uint32_t)logistic || p == 0 || p > (r->n - r->pos) / 8 / p) {
+    size_t left = (r->n - r->pos) / 8; /* doubles left */
+    int fits = p > 0 && (logistic ? p <= left / p : p < left && p + 2 <= 2 * left / (p + 1));
+    if (r->bad || lg != (uint32_t)logistic || p == 0 || !fits) {
         r->bad = 1;
         return CRM_OK;
     }
     reg_stats *s = reg_new(logistic, p);
     if (!s) return crm__nomem();
     *out = s;
+    if (!logistic) {
+        size_t q = p + 1;
+        for (size_t i = 0; i < q; i++)
+            for (size_t j = i; j < q; j++)
+                s->R[i * q + j] = crm__r_f64(r);
+        s->wsum = crm__r_f64(r);
+        return CRM_OK;
+    }
     for (size_t j = 0; j < p; j++)
         s->coef[j] = crm__r_f64(r);
     for (size_t i = 0; i < p * p; i++)
@@ -601,9 +705,46 @@ static crm_status linreg_read(crm__rbuf *r, void **out)
     return reg_read_kind(r, out, 0);
 }
 
+/* The linear statistics' named arrays from R: "r" ((p + 1) x (p + 1), row-major), and
+ * "xtx" = R11'R11, "xty" = R11'r, "yty" = |R_.y|^2 (rounded differently from plain sums). */
+static crm_status lin_values(const reg_stats *s, const char *name, double *out, size_t *n)
+{
+    size_t p = s->p, q = p + 1;
+    const double *R = s->R;
+    if (strcmp(name, "r") == 0) {
+        *n = q * q;
+        if (out) memcpy(out, R, q * q * sizeof *out);
+    } else if (strcmp(name, "xtx") == 0 || strcmp(name, "xty") == 0) {
+        int xty = name[2] == 'y';
+        *n = xty ? p : p * p;
+        for (size_t j = 0; out && j < p; j++)
+            for (size_t k = 0; k < (xty ? 1 : p); k++) {
+                size_t c = xty ? p : k, top = j < c ? j : c;
+                double v = 0;
+                for (size_t i = 0; i <= top; i++)
+                    v += R[i * q + j] * R[i * q + c];
+                out[j * (xty ? 1 : p) + k] = v;
+            }
+    } else if (strcmp(name, "yty") == 0 || strcmp(name, "weight") == 0) {
+        *n = 1;
+        double v = s->wsum;
+        if (name[0] == 'y') {
+            v = 0;
+            for (size_t i = 0; i < q; i++)
+                v += R[i * q + p] * R[i * q + p];
+        }
+        if (out) out[0] = v;
+    } else {
+        return crm__error(CRM_E_NOTFOUND, "crm_stats_values: linear statistics have no \"%s\"",
+                          name);
+    }
+    return CRM_OK;
+}
+
 static crm_status reg_values(const void *sp, const char *name, double *out, size_t *n)
 {
     const reg_stats *s = sp;
+    if (!s->logistic) return lin_values(s, name, out, n);
     size_t p = s->p;
     const double *src = NULL;
     double one;
@@ -713,6 +854,46 @@ crm_status crm_logreg_stats_step(const crm_stats *stats, const crm_logreg_option
     return st;
 }
 
+/* R11 b = r by back substitution on a (p + 1) x (p + 1) R (ridge: after QR with the rows
+ * sqrt(l2) e_j of the penalised terms, as the one-machine fit augments its design). The rank
+ * test is the one-machine fit's: |R_jj| below 1e-7 of the column norm |X_j| (from R). */
+static crm_status tsqr_solve(const reg_stats *s, double l2, int intercept, double *b,
+                             const char *fn)
+{
+    size_t p = s->p, q = p + 1, j0 = intercept ? 1 : 0;
+    double *R = crm__malloc_array(q * q, sizeof *R), *A = crm__malloc_array(2 * q * q, sizeof *A);
+    double *rows = crm__calloc(q * q, sizeof *rows), *tau = crm__malloc_array(q, sizeof *tau);
+    crm_status st = (R && A && rows && tau) ? CRM_OK : crm__nomem();
+    if (!st) memcpy(R, s->R, q * q * sizeof *R);
+    if (!st && l2 > 0) {
+        for (size_t j = j0; j < p; j++)
+            rows[(j - j0) * q + j] = sqrt(l2);
+        st = qr_stack(R, rows, p - j0, q, A, tau);
+    }
+    for (size_t j = 0; j < p && !st; j++) {
+        double cn = 0;
+        for (size_t i = 0; i <= j; i++)
+            cn += s->R[i * q + j] * s->R[i * q + j];
+        cn = sqrt(cn);
+        if (l2 == 0 && (!(cn > 0) || fabs(R[j * q + j]) < 1e-7 * cn))
+            st = crm__error(CRM_E_NUMERIC, "%s: the design is rank deficient (term %zu is "
+                                           "numerically a linear combination of the terms "
+                                           "before it, or 0 in every row)",
+                            fn, j);
+    }
+    for (size_t j = p; j-- > 0 && !st;) {
+        double v = R[j * q + p];
+        for (size_t k = j + 1; k < p; k++)
+            v -= R[j * q + k] * b[k];
+        b[j] = v / R[j * q + j];
+    }
+    crm__free(R);
+    crm__free(A);
+    crm__free(rows);
+    crm__free(tau);
+    return st;
+}
+
 crm_status crm_linreg_stats_solve(const crm_stats *stats, const crm_linreg_options *opts,
                                   double *out, size_t n)
 {
@@ -727,8 +908,148 @@ crm_status crm_linreg_stats_solve(const crm_stats *stats, const crm_linreg_optio
     if (!(l2 >= 0) || !isfinite(l2)) return crm__error(CRM_E_INVALID, "%s: l2 must be >= 0", fn);
     double *b = crm__malloc_array(n, sizeof *b); /* out stays as it was on failure */
     if (!b) return crm__nomem();
-    memcpy(b, s->g, n * sizeof *b);
-    if (!(st = penalised_solve(s, l2, intercept, b, fn))) memcpy(out, b, n * sizeof *out);
+    if (!(st = tsqr_solve(s, l2, intercept, b, fn))) memcpy(out, b, n * sizeof *out);
     crm__free(b);
+    return st;
+}
+
+/* ---- a linear model from merged statistics ------------------------------------------------- */
+
+/* The model's features and term names from the merged levels (as crm__lin_design_build names
+ * them: "intercept", a number feature's name, "feature=level" past the reference level). */
+static crm_status model_schema(lin_model *m, const lv_stats *lv, const char *target, size_t p)
+{
+    m->target = crm__strdup(target);
+    m->p = p;
+    m->terms = crm__calloc(p, sizeof *m->terms);
+    m->coef = crm__calloc(p, sizeof *m->coef);
+    m->se = crm__calloc(p, sizeof *m->se);
+    if (!m->target || !m->terms || !m->coef || !m->se) return crm__nomem();
+    size_t t = 0;
+    if (m->intercept && !(m->terms[t++] = crm__strdup("intercept"))) return crm__nomem();
+    for (size_t f = 0; f < lv->nf; f++) {
+        lin_feature *lf = &m->feat[f];
+        lf->type = lv->type[f];
+        if (!(lf->name = crm__strdup(lv->name[f]))) return crm__nomem();
+        if (lf->type == CRM_TYPE_NUMBER) {
+            if (!(m->terms[t++] = crm__strdup(lf->name))) return crm__nomem();
+            continue;
+        }
+        lf->nlevels = lv->lv[f].n;
+        if (!(lf->levels = crm__calloc(lf->nlevels + 1, sizeof *lf->levels))) return crm__nomem();
+        for (size_t l = 0; l < lf->nlevels; l++) {
+            const char *v = lv->lv[f].str[l];
+            if (!(lf->levels[l] = crm__strdup(v))) return crm__nomem();
+            if (l == 0) continue;
+            size_t a = strlen(lf->name), b = strlen(v);
+            char *name = crm__malloc(a + b + 2);
+            if (!name) return crm__nomem();
+            memcpy(name, lf->name, a);
+            name[a] = '=';
+            memcpy(name + a + 1, v, b + 1);
+            m->terms[t++] = name;
+        }
+    }
+    return CRM_OK;
+}
+
+/* crm_linreg_fit's fit statistics and standard errors from R (n rows, coefficients in m):
+ * RSS = |R [b; -1]|^2, TSS = |R_.y|^2 without the intercept's row (the part of y orthogonal to
+ * the constant: no cancellation), se_j = sigma * |row j of R11^-1|. */
+static crm_status model_fit_stats(lin_model *m, const reg_stats *s, double l2)
+{
+    size_t p = s->p, q = p + 1;
+    const double *R = s->R;
+    double rss = 0, tss = 0, nn = s->wsum, k = (double)p, kc = m->intercept ? 1.0 : 0.0;
+    for (size_t i = 0; i < q; i++) {
+        double v = -R[i * q + p];
+        for (size_t j = i; j < p; j++)
+            v += R[i * q + j] * m->coef[j];
+        rss += v * v;
+        if (i >= (m->intercept ? 1u : 0u)) tss += R[i * q + p] * R[i * q + p];
+    }
+    double dfr = nn - k, dfm = k - kc, *S = m->stats;
+    S[NS_N_ROWS] = nn;
+    S[NS_N_TERMS] = k;
+    S[NS_RSS] = rss;
+    S[NS_TSS] = tss;
+    S[NS_R2] = 1.0 - rss / tss;
+    S[NS_ADJ_R2] = 1.0 - (nn - kc) / dfr * (rss / tss);
+    S[NS_DF_MODEL] = dfm;
+    S[NS_DF_RESID] = dfr;
+    S[NS_LOGLIK] = -0.5 * nn * (log(2.0 * 3.14159265358979323846) + log(rss / nn) + 1.0);
+    S[NS_AIC] = -2.0 * S[NS_LOGLIK] + 2.0 * k;
+    S[NS_BIC] = -2.0 * S[NS_LOGLIK] + k * log(nn);
+    S[NS_L2] = l2;
+    if (l2 > 0) {
+        for (size_t j = 0; j < p; j++)
+            m->se[j] = NAN;
+        return CRM_OK;
+    }
+    double sigma2 = rss / dfr;
+    S[NS_SIGMA2] = sigma2;
+    S[NS_SIGMA] = sqrt(sigma2);
+    if (dfm > 0) {
+        S[NS_F_STAT] = ((tss - rss) / dfm) / sigma2;
+        S[NS_F_PVALUE] = crm__f_sf(S[NS_F_STAT], dfm, dfr);
+    }
+    double *Ri = crm__calloc(p * p, sizeof *Ri); /* R11^-1, row-major upper */
+    if (!Ri) return crm__nomem();
+    for (size_t c = p; c-- > 0;) /* column c of R11^-1 by back substitution */
+        for (size_t j = c + 1; j-- > 0;) {
+            double v = j == c ? 1.0 : 0.0;
+            for (size_t i = j + 1; i <= c; i++)
+                v -= R[j * q + i] * Ri[i * p + c];
+            Ri[j * p + c] = v / R[j * q + j];
+        }
+    for (size_t j = 0; j < p; j++) {
+        double d = 0;
+        for (size_t c = j; c < p; c++)
+            d += Ri[j * p + c] * Ri[j * p + c];
+        m->se[j] = sqrt(sigma2 * d);
+    }
+    crm__free(Ri);
+    return CRM_OK;
+}
+
+crm_status crm_linreg_stats_model(const crm_stats *stats, const crm_stats *levels,
+                                  const char *target, const char *const *features, size_t nf,
+                                  const crm_linreg_options *opts, crm_model **out)
+{
+    const char *fn = "crm_linreg_stats_model";
+    if (out) *out = NULL;
+    if (!out || !target || !features) return crm__error(CRM_E_INVALID, "%s: NULL argument", fn);
+    crm_status st;
+    const reg_stats *s = crm__stats_state(stats, CRM_STATS_LINREG, fn, &st);
+    const lv_stats *lv = s ? crm__stats_state(levels, CRM_STATS_LEVELS, fn, &st) : NULL;
+    if (!lv) return st;
+    crm_linreg_options o;
+    crm_linreg_options_init(&o, sizeof o);
+    if (opts) {
+        if (opts->size < offsetof(crm_linreg_options, missing) + sizeof o.missing)
+            return crm__error(CRM_E_INVALID, "%s: opts.size too small", fn);
+        memcpy(&o, opts, opts->size < sizeof o ? opts->size : sizeof o);
+    }
+    int intercept = o.fit_intercept != 0;
+    if (nf != lv->nf || lv_terms(lv, intercept) != s->p ||
+        reg_fingerprint(0, target, features, nf, levels, intercept, NULL, o.missing, NULL,
+                        s->p) != stats->fingerprint)
+        return crm__error(CRM_E_STATE, "%s: the statistics were computed with another target, "
+                                       "features, levels or options",
+                          fn);
+    if (!(o.l2 >= 0) || !isfinite(o.l2))
+        return crm__error(CRM_E_INVALID, "%s: l2 must be a finite number >= 0", fn);
+    if (o.l2 == 0 && !(s->wsum > (double)s->p))
+        return crm__error(CRM_E_NUMERIC, "%s: %.0f rows for %zu terms: least squares needs more "
+                                         "rows than terms",
+                          fn, s->wsum, s->p);
+    lin_model *m = NULL;
+    if ((st = crm__lin_model_alloc(nf, &m))) return st;
+    m->intercept = intercept;
+    if (!(st = model_schema(m, lv, target, s->p)) &&
+        !(st = tsqr_solve(s, o.l2, intercept, m->coef, fn)))
+        st = model_fit_stats(m, s, o.l2);
+    if (!st) st = crm__model_new(&crm__linreg_vtable, m, out);
+    else crm__lin_model_free(m);
     return st;
 }

@@ -45,6 +45,18 @@ def test_rfm_equals_one_machine(shop, k):
     assert got.to_csv_string() == libcrm.rfm(shop, **RFM).to_csv_string()
 
 
+@pytest.mark.parametrize("k", [1, 2, 7, 16])
+def test_merge_bytes_equals_one_machine(shop, k):
+    blobs = [stats.rfm_stats(c, **RFM).to_bytes() for c in chunks(shop, k)]
+    got = stats.rfm_finalize(stats.merge_bytes(blobs), **RFM)
+    assert got.to_csv_string() == libcrm.rfm(shop, **RFM).to_csv_string()
+    if k > 1:
+        bad = list(blobs)
+        bad[-1] = bad[-1][:-1] + bytes([bad[-1][-1] ^ 1])
+        with pytest.raises(libcrm.FormatError, match="buffer %d" % (k - 1)):
+            stats.merge_bytes(bad)
+
+
 @pytest.mark.parametrize("k", [1, 7])
 def test_group_equals_one_machine(shop, k):
     aggs = ["sum(amount)", "mean(amount)", "min(UnitPrice)", "max(Quantity)", "n=count()"]
@@ -85,6 +97,28 @@ def test_logreg_newton(shop):
     model = libcrm.LogisticRegression().fit(tx, "y", feats)
     want = [row["estimate"] for row in model.coefficients().values()]
     assert coef == pytest.approx(want, rel=1e-9, abs=1e-12)
+
+
+@pytest.mark.parametrize("k", [1, 7, 16])
+def test_linreg_model_equals_fit(shop, k):
+    feats = ["UnitPrice", "Quantity"]
+    parts = chunks(shop, k)
+    levels = stats.merge([stats.levels_stats(c, feats) for c in parts])
+    total = stats.merge_bytes([stats.linreg_stats(c, "amount", feats, levels).to_bytes()
+                               for c in parts])
+    got = stats.linreg_model(total, levels, "amount", feats)
+    want = libcrm.LinearRegression().fit(shop, "amount", feats)
+    assert isinstance(got, libcrm.LinearRegression)
+    g, w = got.summary().to_columns(), want.summary().to_columns()
+    assert g["term"] == w["term"]
+    for col in w:
+        if col != "term":
+            # p-values far in the tail (here 2e-95, t ~ 21) amplify t's relative difference
+            # by about t^2: 4e-15 in t is 2e-12 in p
+            rel = 1e-10 if col == "p_value" else 1e-12
+            assert g[col] == pytest.approx(w[col], rel=rel, abs=1e-300), col
+    for name in ("r2", "adj_r2", "loglik", "aic", "bic", "f_pvalue", "sigma", "n_rows"):
+        assert got.stat(name) == pytest.approx(want.stat(name), rel=1e-12), name
 
 
 def test_apriori_son(shop):

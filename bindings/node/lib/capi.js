@@ -43,7 +43,7 @@ if (Math.floor(LIBRARY_VERSION_NUMBER / 10000) !== VERSION.major
 /** Constants (object-like CRM_* macros). 64-bit integers are BigInt. */
 const constants = {
     CRM_MODEL_FORMAT_VERSION: 2,
-    CRM_STATS_FORMAT_VERSION: 1,
+    CRM_STATS_FORMAT_VERSION: 2,
     CRM_TIME_MISSING: -9223372036854775808n,
     CRM_VERSION_MAJOR: 1,
     CRM_VERSION_MINOR: 0,
@@ -849,6 +849,7 @@ const raw = {
     crm_stats_rows: lib.func("crm_stats_rows", "int", [types.crm_stats_ptr, koffi.out(koffi.pointer("int64_t"))]),
     crm_stats_clone: lib.func("crm_stats_clone", "int", [types.crm_stats_ptr, koffi.out(koffi.pointer(types.crm_stats_ptr))]),
     crm_stats_merge: lib.func("crm_stats_merge", "int", [types.crm_stats_ptr, types.crm_stats_ptr]),
+    crm_stats_merge_buffers: lib.func("crm_stats_merge_buffers", "int", ["const uint8_t *", "const int64_t *", "size_t", koffi.out(koffi.pointer(types.crm_stats_ptr))]),
     crm_stats_serialized_size: lib.func("crm_stats_serialized_size", "int", [types.crm_stats_ptr, koffi.out(koffi.pointer("size_t"))]),
     crm_stats_serialize: lib.func("crm_stats_serialize", "int", [types.crm_stats_ptr, "uint8_t *", "size_t"]),
     crm_stats_deserialize: lib.func("crm_stats_deserialize", "int", ["const uint8_t *", "size_t", koffi.out(koffi.pointer(types.crm_stats_ptr))]),
@@ -867,6 +868,7 @@ const raw = {
     crm_logreg_stats_step: lib.func("crm_logreg_stats_step", "int", [types.crm_stats_ptr, koffi.pointer(types.crm_logreg_options), "double *", "size_t"]),
     crm_linreg_stats_compute: lib.func("crm_linreg_stats_compute", "int", [types.crm_dataset_ptr, "const char *", "const char **", "size_t", types.crm_stats_ptr, koffi.pointer(types.crm_linreg_options), koffi.out(koffi.pointer(types.crm_stats_ptr))]),
     crm_linreg_stats_solve: lib.func("crm_linreg_stats_solve", "int", [types.crm_stats_ptr, koffi.pointer(types.crm_linreg_options), "double *", "size_t"]),
+    crm_linreg_stats_model: lib.func("crm_linreg_stats_model", "int", [types.crm_stats_ptr, types.crm_stats_ptr, "const char *", "const char **", "size_t", koffi.pointer(types.crm_linreg_options), koffi.out(koffi.pointer(types.crm_model_ptr))]),
     crm_apriori_stats_local: lib.func("crm_apriori_stats_local", "int", [types.crm_dataset_ptr, "const char *", "const char *", koffi.pointer(types.crm_apriori_options), koffi.out(koffi.pointer(types.crm_stats_ptr))]),
     crm_apriori_stats_count: lib.func("crm_apriori_stats_count", "int", [types.crm_dataset_ptr, "const char *", "const char *", types.crm_stats_ptr, koffi.out(koffi.pointer(types.crm_stats_ptr))]),
     crm_apriori_stats_finalize: lib.func("crm_apriori_stats_finalize", "int", [types.crm_stats_ptr, koffi.pointer(types.crm_apriori_options), koffi.out(koffi.pointer(types.crm_dataset_ptr)), koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
@@ -1840,6 +1842,15 @@ function crm_stats_merge(into, other) {
     const status = raw.crm_stats_merge(into, other);
     if (status !== 0) throw statusError(status);
 }
+/** Merge many serialized statistics at once (what the client of a cluster does with the partitions' results): the n buffers, concatenated in `buf` (buffer i has lens[i] bytes), are read and merged in a balanced tree in buffer order ((0,1), (2,3), ..., then those results the same way), so each entry is copied O(log n) times, where a left-to-right fold of n partials costs O(n) copies of the growing total. For the regression kinds the tree is fixed by n, so the bits do not depend on the process that merges. */
+function crm_stats_merge_buffers(buf, lens, n, out) {
+    checkInt(n, ["size_t", "0", "SIZE_MAX"], "crm_stats_merge_buffers(n)");
+    checkOut(out, "crm_stats_merge_buffers(out)");
+    checkArray(buf, "crm_stats_merge_buffers(buf)");
+    checkLength(lens, n, "crm_stats_merge_buffers(lens)");
+    const status = raw.crm_stats_merge_buffers(buf, lens, n, out);
+    if (status !== 0) throw statusError(status);
+}
 /** Size in bytes of the buffer crm_stats_serialize() writes. */
 function crm_stats_serialized_size(s, out) {
     checkHandle(s, "crm_stats_serialized_size(s)");
@@ -1871,7 +1882,7 @@ function crm_stats_value_count(s, name, out) {
     const status = raw.crm_stats_value_count(s, name, out);
     if (status !== 0) throw statusError(status);
 }
-/** Copy a named array of the statistics, as doubles (exact sums rounded once). Names per kind: - CRM_STATS_KMEANS: "centers" (k x d, the centers computed at, row-major), "sums" (k x d per-center sums), "counts" (k), "inertia" (1; sum of the squared distances to the nearest center), "wcss" (k); - CRM_STATS_KMEANS_CANDIDATES: "candidates" (m x d sampled rows, ordered by chunk index then row), "weights" (m: 1 each, or the chunk's row count for the k = 0 draw), "cost" (1; sum of squared distances of the rows to the nearest given center, exact), "d" (1); - CRM_STATS_LINREG: "xtx" (p x p), "xty" (p), "yty" (1), "weight" (1, rows used); - CRM_STATS_LOGREG: "coef" (p, computed at), "gradient" (p, of the log-likelihood, without penalty), "hessian" (p x p, X'WX), "loglik" (1), "weight" (1); - CRM_STATS_ITEMSETS and CRM_STATS_ITEM_COUNTS: "sizes" (items of each candidate, candidates ordered by size then items); ITEM_COUNTS also "counts" (one per candidate) and "transactions" (1). Group-by, RFM and levels statistics have no arrays: finalize them. */
+/** Copy a named array of the statistics, as doubles (exact sums rounded once). Names per kind: - CRM_STATS_KMEANS: "centers" (k x d, the centers computed at, row-major), "sums" (k x d per-center sums), "counts" (k), "inertia" (1; sum of the squared distances to the nearest center), "wcss" (k); - CRM_STATS_KMEANS_CANDIDATES: "candidates" (m x d sampled rows, ordered by chunk index then row), "weights" (m: 1 each, or the chunk's row count for the k = 0 draw), "cost" (1; sum of squared distances of the rows to the nearest given center, exact), "d" (1); - CRM_STATS_LINREG: "r" ((p + 1) x (p + 1), row-major upper triangular: the R factor of [X y], non-negative diagonal), and from it "xtx" (p x p, R11'R11), "xty" (p), "yty" (1), "weight" (1, rows used); - CRM_STATS_LOGREG: "coef" (p, computed at), "gradient" (p, of the log-likelihood, without penalty), "hessian" (p x p, X'WX), "loglik" (1), "weight" (1); - CRM_STATS_ITEMSETS and CRM_STATS_ITEM_COUNTS: "sizes" (items of each candidate, candidates ordered by size then items); ITEM_COUNTS also "counts" (one per candidate) and "transactions" (1). Group-by, RFM and levels statistics have no arrays: finalize them. */
 function crm_stats_values(s, name, out, n) {
     checkHandle(s, "crm_stats_values(s)");
     checkString(name, "crm_stats_values(name)");
@@ -1996,7 +2007,7 @@ function crm_logreg_stats_step(s, opts, out, n) {
     const status = raw.crm_logreg_stats_step(s, opts, out, n);
     if (status !== 0) throw statusError(status);
 }
-/** Linear regression statistics of a chunk: X'X, X'y, y'y and the row count, with the design of `levels`. */
+/** Linear regression statistics of a chunk: the R factor of [X y] (Householder QR, 256 rows at a time) and the row count, with the design of `levels`. Serialized size: 8 (p + 1)(p + 2) / 2 + 8 payload bytes, whatever the rows. */
 function crm_linreg_stats_compute(ds, target, features, nf, levels, opts, out) {
     checkHandle(ds, "crm_linreg_stats_compute(ds)");
     checkString(target, "crm_linreg_stats_compute(target)");
@@ -2009,13 +2020,26 @@ function crm_linreg_stats_compute(ds, target, features, nf, levels, opts, out) {
     const status = raw.crm_linreg_stats_compute(ds, target, features, nf, levels, opts, out);
     if (status !== 0) throw statusError(status);
 }
-/** Least-squares (ridge with opts.l2) coefficients from merged statistics: solves (X'X + l2 I') b = X'y by Cholesky. */
+/** Least-squares (ridge with opts.l2) coefficients from merged statistics: R11 b = r by back substitution (ridge: after a QR with the rows sqrt(l2) e_j of the penalised terms appended, as crm_linreg_fit() augments its design); least squares refuses a term whose |R_jj| is below 1e-7 of its column norm, as crm_linreg_fit(). */
 function crm_linreg_stats_solve(s, opts, out, n) {
     checkHandle(s, "crm_linreg_stats_solve(s)");
     checkOptions(opts, "crm_linreg_stats_solve(opts)");
     checkInt(n, ["size_t", "0", "SIZE_MAX"], "crm_linreg_stats_solve(n)");
     checkLength(out, n, "crm_linreg_stats_solve(out)");
     const status = raw.crm_linreg_stats_solve(s, opts, out, n);
+    if (status !== 0) throw statusError(status);
+}
+/** The linear model of merged statistics: the same kind of model crm_linreg_fit() returns on all the rows (terms and their encoding, coefficients, standard errors, t and p-values through the model's summary, r2, adj_r2, F statistic and its p-value, sigma, RSS, TSS, log-likelihood, AIC, BIC, degrees of freedom), so predict, summary and save work as on a one-machine model. RSS = |R [b; -1]|^2 and TSS = the squared norm of R's y column below the intercept's row (no cancellation); the values agree with crm_linreg_fit()'s to about 1e-13 relative (tested: 1e-12 on every statistic and summary value, 1, 2, 7 and 16 chunks). Ridge (opts.l2 > 0): standard errors NaN, as crm_linreg_fit(). Not supported by the statistics: sample weights, standardize, mutate steps. */
+function crm_linreg_stats_model(s, levels, target, features, nf, opts, out) {
+    checkHandle(s, "crm_linreg_stats_model(s)");
+    checkHandle(levels, "crm_linreg_stats_model(levels)");
+    checkString(target, "crm_linreg_stats_model(target)");
+    checkStringArray(features, "crm_linreg_stats_model(features)");
+    checkInt(nf, ["size_t", "0", "SIZE_MAX"], "crm_linreg_stats_model(nf)");
+    checkOptions(opts, "crm_linreg_stats_model(opts)");
+    checkOut(out, "crm_linreg_stats_model(out)");
+    checkLength(features, nf, "crm_linreg_stats_model(features)");
+    const status = raw.crm_linreg_stats_model(s, levels, target, features, nf, opts, out);
     if (status !== 0) throw statusError(status);
 }
 /** SON pass 1: the itemsets frequent within a chunk at opts.min_support (relative to the chunk's transactions; min_count must be 0). Merged: the union, which contains every globally frequent itemset. Every row of a transaction must be in the same chunk. */
@@ -2193,6 +2217,7 @@ module.exports = {
     crm_stats_rows,
     crm_stats_clone,
     crm_stats_merge,
+    crm_stats_merge_buffers,
     crm_stats_serialized_size,
     crm_stats_serialize,
     crm_stats_deserialize,
@@ -2211,6 +2236,7 @@ module.exports = {
     crm_logreg_stats_step,
     crm_linreg_stats_compute,
     crm_linreg_stats_solve,
+    crm_linreg_stats_model,
     crm_apriori_stats_local,
     crm_apriori_stats_count,
     crm_apriori_stats_finalize,

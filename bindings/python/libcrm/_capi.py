@@ -63,7 +63,7 @@ from . import errors as _errors
 # Both are read.
 CRM_MODEL_FORMAT_VERSION = 2
 # Version of the byte format written by crm_stats_serialize().
-CRM_STATS_FORMAT_VERSION = 1
+CRM_STATS_FORMAT_VERSION = 2
 # Missing value of a CRM_TYPE_TIME cell (INT64_MIN).
 CRM_TIME_MISSING = -9223372036854775808
 # Major version: the ABI is stable within a major version (SONAME libcrm.so.MAJOR).
@@ -544,7 +544,7 @@ class crm_stats_kind(enum.IntEnum):
     CRM_STATS_KMEANS_CANDIDATES = 4
     # text levels of regression features (crm_levels_stats_compute)
     CRM_STATS_LEVELS = 5
-    # X'X, X'y, y'y (crm_linreg_stats_compute)
+    # R factor of [X y] (crm_linreg_stats_compute)
     CRM_STATS_LINREG = 6
     # gradient, Hessian, log-likelihood (crm_logreg_stats_compute)
     CRM_STATS_LOGREG = 7
@@ -6049,6 +6049,45 @@ crm_stats_merge = _bind(
     """,
 )
 
+#: crm_status crm_stats_merge_buffers(const uint8_t *buf, const int64_t *lens, size_t n, crm_stats **out)
+crm_stats_merge_buffers = _bind(
+    'crm_stats_merge_buffers',
+    c_int,  # returns status
+    [
+        POINTER(c_uint8),  # buf: in, array
+        POINTER(c_int64),  # lens: in, array (length n)
+        c_size_t,  # n: in, length (of lens)
+        POINTER(POINTER(crm_stats)),  # out: out, handle_out (free with crm_stats_free)
+    ],
+    status=True,
+    doc="""crm_status crm_stats_merge_buffers(const uint8_t *buf, const int64_t *lens, size_t n, crm_stats **out)
+
+    Merge many serialized statistics at once (what the client of a cluster does
+    with the partitions' results): the n buffers, concatenated in `buf`
+    (buffer i has lens[i] bytes), are read and merged in a balanced tree in
+    buffer order ((0,1), (2,3), ..., then those results the same way), so each
+    entry is copied O(log n) times, where a left-to-right fold of n partials
+    costs O(n) copies of the growing total. For the regression kinds the tree
+    is fixed by n, so the bits do not depend on the process that merges.
+    @param[in]  buf   the buffers, back to back
+    @param[in]  lens  their sizes (n values)
+    @param[in]  n     number of buffers (>= 1)
+    @param[out] out   merged statistics, NULL on failure. Ownership: caller
+                      (crm_stats_free).
+    @return CRM_OK, CRM_E_INVALID (NULL argument, n = 0, a negative length),
+            and the errors of
+            crm_stats_deserialize() and crm_stats_merge(), the message naming
+            the 0-based buffer (or the two buffers being merged).
+    Ownership: buf and lens are only read during the call.
+    Thread-safety: safe from any thread.
+    """,
+    checks=[
+        (0, 'buf', 'uint8_t[]'),
+        (1, 'lens', 'int64_t[]'),
+        (2, 'n', 'size_t'),
+    ],
+)
+
 #: crm_status crm_stats_serialized_size(const crm_stats *s, size_t *out)
 crm_stats_serialized_size = _bind(
     'crm_stats_serialized_size',
@@ -6174,8 +6213,9 @@ crm_stats_values = _bind(
       chunk index then row), "weights" (m: 1 each, or the chunk's row count for
       the k = 0 draw), "cost" (1; sum of squared distances of the rows to the
       nearest given center, exact), "d" (1);
-    - CRM_STATS_LINREG: "xtx" (p x p), "xty" (p), "yty" (1), "weight" (1,
-      rows used);
+    - CRM_STATS_LINREG: "r" ((p + 1) x (p + 1), row-major upper triangular:
+      the R factor of [X y], non-negative diagonal), and from it "xtx" (p x p,
+      R11'R11), "xty" (p), "yty" (1), "weight" (1, rows used);
     - CRM_STATS_LOGREG: "coef" (p, computed at), "gradient" (p, of the
       log-likelihood, without penalty), "hessian" (p x p, X'WX), "loglik" (1),
       "weight" (1);
@@ -6580,8 +6620,9 @@ crm_linreg_stats_compute = _bind(
     status=True,
     doc="""crm_status crm_linreg_stats_compute(const crm_dataset *ds, const char *target, const char *const *features, size_t nf, const crm_stats *levels, const crm_linreg_options *opts, crm_stats **out)
 
-    Linear regression statistics of a chunk: X'X, X'y, y'y and the row count,
-    with the design of `levels`.
+    Linear regression statistics of a chunk: the R factor of [X y] (Householder
+    QR, 256 rows at a time) and the row count, with the design of `levels`.
+    Serialized size: 8 (p + 1)(p + 2) / 2 + 8 payload bytes, whatever the rows.
     @param[in]  ds        chunk
     @param[in]  target    number target column
     @param[in]  features  feature names
@@ -6613,7 +6654,10 @@ crm_linreg_stats_solve = _bind(
     doc="""crm_status crm_linreg_stats_solve(const crm_stats *s, const crm_linreg_options *opts, double *out, size_t n)
 
     Least-squares (ridge with opts.l2) coefficients from merged statistics:
-    solves (X'X + l2 I') b = X'y by Cholesky.
+    R11 b = r by back substitution (ridge: after a QR with the rows sqrt(l2) e_j
+    of the penalised terms appended, as crm_linreg_fit() augments its design);
+    least squares refuses a term whose |R_jj| is below 1e-7 of its column norm,
+    as crm_linreg_fit().
     @param[in]  s     merged CRM_STATS_LINREG statistics
     @param[in]  opts  options (l2; NULL: defaults)
     @param[out] out   coefficients (p)
@@ -6624,6 +6668,54 @@ crm_linreg_stats_solve = _bind(
     """,
     checks=[
         (3, 'n', 'size_t'),
+    ],
+)
+
+#: crm_status crm_linreg_stats_model(const crm_stats *s, const crm_stats *levels, const char *target, const char *const *features, size_t nf, const crm_linreg_options *opts, crm_model **out)
+crm_linreg_stats_model = _bind(
+    'crm_linreg_stats_model',
+    c_int,  # returns status
+    [
+        POINTER(crm_stats),  # s: in, handle
+        POINTER(crm_stats),  # levels: in, handle
+        c_char_p,  # target: in, string
+        POINTER(c_char_p),  # features: in, string_array (length nf)
+        c_size_t,  # nf: in, length (of features)
+        POINTER(crm_linreg_options),  # opts: in, options
+        POINTER(POINTER(crm_model)),  # out: out, handle_out (free with crm_model_free)
+    ],
+    status=True,
+    doc="""crm_status crm_linreg_stats_model(const crm_stats *s, const crm_stats *levels, const char *target, const char *const *features, size_t nf, const crm_linreg_options *opts, crm_model **out)
+
+    The linear model of merged statistics: the same kind of model
+    crm_linreg_fit() returns on all the rows (terms and their encoding,
+    coefficients, standard errors, t and p-values through the model's
+    summary, r2, adj_r2, F statistic and its p-value, sigma, RSS, TSS,
+    log-likelihood, AIC, BIC, degrees of freedom), so predict, summary and
+    save work as on a one-machine model. RSS = |R [b; -1]|^2 and TSS = the
+    squared norm of R's y column below the intercept's row (no cancellation);
+    the values agree with crm_linreg_fit()'s to about 1e-13 relative (tested:
+    1e-12 on every statistic and summary value, 1, 2, 7 and 16 chunks).
+    Ridge (opts.l2 > 0): standard errors NaN, as crm_linreg_fit().
+    Not supported by the statistics: sample weights, standardize, mutate steps.
+    @param[in]  s         merged CRM_STATS_LINREG statistics
+    @param[in]  levels    the merged CRM_STATS_LEVELS statistics they were computed with
+    @param[in]  target    target column name (as given to crm_linreg_stats_compute)
+    @param[in]  features  feature names (as given to crm_linreg_stats_compute)
+    @param[in]  nf        number of features
+    @param[in]  opts      the options given to crm_linreg_stats_compute (fit_intercept,
+                          missing) and l2 (NULL: defaults)
+    @param[out] out       model, NULL on failure. Ownership: caller (crm_model_free).
+    @return CRM_OK, CRM_E_INVALID (NULL argument, bad l2), CRM_E_TYPE (another
+            kind), CRM_E_STATE (statistics of another target, features, levels or
+            options), CRM_E_NUMERIC (no more rows than terms, rank deficient),
+            CRM_E_NOMEM.
+    Thread-safety: s and levels are only read.
+    """,
+    checks=[
+        (2, 'target', 'string'),
+        (3, 'features', 'string_array'),
+        (4, 'nf', 'size_t'),
     ],
 )
 
@@ -6896,6 +6988,7 @@ FUNCTIONS = (
     'crm_stats_rows',
     'crm_stats_clone',
     'crm_stats_merge',
+    'crm_stats_merge_buffers',
     'crm_stats_serialized_size',
     'crm_stats_serialize',
     'crm_stats_deserialize',
@@ -6914,6 +7007,7 @@ FUNCTIONS = (
     'crm_logreg_stats_step',
     'crm_linreg_stats_compute',
     'crm_linreg_stats_solve',
+    'crm_linreg_stats_model',
     'crm_apriori_stats_local',
     'crm_apriori_stats_count',
     'crm_apriori_stats_finalize',

@@ -32,7 +32,7 @@ final class Capi
     /**
      * Version of the byte format written by crm_stats_serialize().
      */
-    public const CRM_STATS_FORMAT_VERSION = 1;
+    public const CRM_STATS_FORMAT_VERSION = 2;
 
     /**
      * Missing value of a CRM_TYPE_TIME cell (INT64_MIN).
@@ -774,6 +774,7 @@ final class Capi
         'crm_stats_rows' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 's', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_stats *'], ['name' => 'out', 'role' => 'scalar_out', 'direction' => 'out', 'type' => 'int64_t *']]],
         'crm_stats_clone' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 's', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_stats *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_stats **']]],
         'crm_stats_merge' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'into', 'role' => 'handle', 'direction' => 'inout', 'type' => 'crm_stats *'], ['name' => 'other', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_stats *']]],
+        'crm_stats_merge_buffers' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'buf', 'role' => 'array', 'direction' => 'in', 'type' => 'const uint8_t *'], ['name' => 'lens', 'role' => 'array', 'direction' => 'in', 'type' => 'const int64_t *'], ['name' => 'n', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_stats **']]],
         'crm_stats_serialized_size' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 's', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_stats *'], ['name' => 'out', 'role' => 'scalar_out', 'direction' => 'out', 'type' => 'size_t *']]],
         'crm_stats_serialize' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 's', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_stats *'], ['name' => 'out', 'role' => 'array_out', 'direction' => 'out', 'type' => 'uint8_t *'], ['name' => 'n', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
         'crm_stats_deserialize' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'buf', 'role' => 'array', 'direction' => 'in', 'type' => 'const uint8_t *'], ['name' => 'n', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_stats **']]],
@@ -792,6 +793,7 @@ final class Capi
         'crm_logreg_stats_step' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 's', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_stats *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_logreg_options *'], ['name' => 'out', 'role' => 'array_out', 'direction' => 'out', 'type' => 'double *'], ['name' => 'n', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
         'crm_linreg_stats_compute' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'target', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'features', 'role' => 'string_array', 'direction' => 'in', 'type' => 'const char *const *'], ['name' => 'nf', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'levels', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_stats *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_linreg_options *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_stats **']]],
         'crm_linreg_stats_solve' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 's', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_stats *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_linreg_options *'], ['name' => 'out', 'role' => 'array_out', 'direction' => 'out', 'type' => 'double *'], ['name' => 'n', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
+        'crm_linreg_stats_model' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 's', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_stats *'], ['name' => 'levels', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_stats *'], ['name' => 'target', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'features', 'role' => 'string_array', 'direction' => 'in', 'type' => 'const char *const *'], ['name' => 'nf', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_linreg_options *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_model **']]],
         'crm_apriori_stats_local' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'tx', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'tid_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'item_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_apriori_options *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_stats **']]],
         'crm_apriori_stats_count' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'tx', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'tid_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'item_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'candidates', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_stats *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_stats **']]],
         'crm_apriori_stats_finalize' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'counts', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_stats *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_apriori_options *'], ['name' => 'out_itemsets', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **'], ['name' => 'out_rules', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
@@ -1222,6 +1224,7 @@ int32_t crm_stats_get_kind(const crm_stats *s);
 crm_status crm_stats_rows(const crm_stats *s, int64_t *out);
 crm_status crm_stats_clone(const crm_stats *s, crm_stats **out);
 crm_status crm_stats_merge(crm_stats *into, const crm_stats *other);
+crm_status crm_stats_merge_buffers(const uint8_t *buf, const int64_t *lens, size_t n, crm_stats **out);
 crm_status crm_stats_serialized_size(const crm_stats *s, size_t *out);
 crm_status crm_stats_serialize(const crm_stats *s, uint8_t *out, size_t n);
 crm_status crm_stats_deserialize(const uint8_t *buf, size_t n, crm_stats **out);
@@ -1240,6 +1243,7 @@ crm_status crm_logreg_stats_compute(const crm_dataset *ds, const char *target, c
 crm_status crm_logreg_stats_step(const crm_stats *s, const crm_logreg_options *opts, double *out, size_t n);
 crm_status crm_linreg_stats_compute(const crm_dataset *ds, const char *target, const char *const *features, size_t nf, const crm_stats *levels, const crm_linreg_options *opts, crm_stats **out);
 crm_status crm_linreg_stats_solve(const crm_stats *s, const crm_linreg_options *opts, double *out, size_t n);
+crm_status crm_linreg_stats_model(const crm_stats *s, const crm_stats *levels, const char *target, const char *const *features, size_t nf, const crm_linreg_options *opts, crm_model **out);
 crm_status crm_apriori_stats_local(const crm_dataset *tx, const char *tid_col, const char *item_col, const crm_apriori_options *opts, crm_stats **out);
 crm_status crm_apriori_stats_count(const crm_dataset *tx, const char *tid_col, const char *item_col, const crm_stats *candidates, crm_stats **out);
 crm_status crm_apriori_stats_finalize(const crm_stats *counts, const crm_apriori_options *opts, crm_dataset **out_itemsets, crm_dataset **out_rules);
@@ -3106,6 +3110,21 @@ CDEF;
     }
 
     /**
+     * Merge many serialized statistics at once (what the client of a cluster does with the partitions' results): the n buffers, concatenated in `buf` (buffer i has lens[i] bytes), are read and merged in a balanced tree in buffer order ((0,1), (2,3), ..., then those results the same way), so each entry is copied O(log n) times, where a left-to-right fold of n partials costs O(n) copies of the growing total. For the regression kinds the tree is fixed by n, so the bits do not depend on the process that merges.
+     *
+     * C: crm_status crm_stats_merge_buffers(const uint8_t *buf, const int64_t *lens, size_t n, crm_stats **out)
+     */
+    public static function crm_stats_merge_buffers(mixed $buf, mixed $lens, mixed $n, mixed $out): void
+    {
+        $n = self::int($n, 0, PHP_INT_MAX, 'crm_stats_merge_buffers(n)');
+        self::room($lens, $n, 'crm_stats_merge_buffers(lens)');
+        $rc = (self::$ffi ?? self::ffi())->crm_stats_merge_buffers($buf, $lens, $n, $out);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_stats_merge_buffers');
+        }
+    }
+
+    /**
      * Size in bytes of the buffer crm_stats_serialize() writes.
      *
      * C: crm_status crm_stats_serialized_size(const crm_stats *s, size_t *out)
@@ -3163,7 +3182,7 @@ CDEF;
     }
 
     /**
-     * Copy a named array of the statistics, as doubles (exact sums rounded once). Names per kind: - CRM_STATS_KMEANS: "centers" (k x d, the centers computed at, row-major), "sums" (k x d per-center sums), "counts" (k), "inertia" (1; sum of the squared distances to the nearest center), "wcss" (k); - CRM_STATS_KMEANS_CANDIDATES: "candidates" (m x d sampled rows, ordered by chunk index then row), "weights" (m: 1 each, or the chunk's row count for the k = 0 draw), "cost" (1; sum of squared distances of the rows to the nearest given center, exact), "d" (1); - CRM_STATS_LINREG: "xtx" (p x p), "xty" (p), "yty" (1), "weight" (1, rows used); - CRM_STATS_LOGREG: "coef" (p, computed at), "gradient" (p, of the log-likelihood, without penalty), "hessian" (p x p, X'WX), "loglik" (1), "weight" (1); - CRM_STATS_ITEMSETS and CRM_STATS_ITEM_COUNTS: "sizes" (items of each candidate, candidates ordered by size then items); ITEM_COUNTS also "counts" (one per candidate) and "transactions" (1). Group-by, RFM and levels statistics have no arrays: finalize them.
+     * Copy a named array of the statistics, as doubles (exact sums rounded once). Names per kind: - CRM_STATS_KMEANS: "centers" (k x d, the centers computed at, row-major), "sums" (k x d per-center sums), "counts" (k), "inertia" (1; sum of the squared distances to the nearest center), "wcss" (k); - CRM_STATS_KMEANS_CANDIDATES: "candidates" (m x d sampled rows, ordered by chunk index then row), "weights" (m: 1 each, or the chunk's row count for the k = 0 draw), "cost" (1; sum of squared distances of the rows to the nearest given center, exact), "d" (1); - CRM_STATS_LINREG: "r" ((p + 1) x (p + 1), row-major upper triangular: the R factor of [X y], non-negative diagonal), and from it "xtx" (p x p, R11'R11), "xty" (p), "yty" (1), "weight" (1, rows used); - CRM_STATS_LOGREG: "coef" (p, computed at), "gradient" (p, of the log-likelihood, without penalty), "hessian" (p x p, X'WX), "loglik" (1), "weight" (1); - CRM_STATS_ITEMSETS and CRM_STATS_ITEM_COUNTS: "sizes" (items of each candidate, candidates ordered by size then items); ITEM_COUNTS also "counts" (one per candidate) and "transactions" (1). Group-by, RFM and levels statistics have no arrays: finalize them.
      *
      * C: crm_status crm_stats_values(const crm_stats *s, const char *name, double *out, size_t n)
      */
@@ -3352,7 +3371,7 @@ CDEF;
     }
 
     /**
-     * Linear regression statistics of a chunk: X'X, X'y, y'y and the row count, with the design of `levels`.
+     * Linear regression statistics of a chunk: the R factor of [X y] (Householder QR, 256 rows at a time) and the row count, with the design of `levels`. Serialized size: 8 (p + 1)(p + 2) / 2 + 8 payload bytes, whatever the rows.
      *
      * C: crm_status crm_linreg_stats_compute(const crm_dataset *ds, const char *target, const char *const *features, size_t nf, const crm_stats *levels, const crm_linreg_options *opts, crm_stats **out)
      */
@@ -3368,7 +3387,7 @@ CDEF;
     }
 
     /**
-     * Least-squares (ridge with opts.l2) coefficients from merged statistics: solves (X'X + l2 I') b = X'y by Cholesky.
+     * Least-squares (ridge with opts.l2) coefficients from merged statistics: R11 b = r by back substitution (ridge: after a QR with the rows sqrt(l2) e_j of the penalised terms appended, as crm_linreg_fit() augments its design); least squares refuses a term whose |R_jj| is below 1e-7 of its column norm, as crm_linreg_fit().
      *
      * C: crm_status crm_linreg_stats_solve(const crm_stats *s, const crm_linreg_options *opts, double *out, size_t n)
      */
@@ -3379,6 +3398,22 @@ CDEF;
         $rc = (self::$ffi ?? self::ffi())->crm_linreg_stats_solve($s, $opts, $out, $n);
         if ($rc !== 0) {
             self::fail($rc, 'crm_linreg_stats_solve');
+        }
+    }
+
+    /**
+     * The linear model of merged statistics: the same kind of model crm_linreg_fit() returns on all the rows (terms and their encoding, coefficients, standard errors, t and p-values through the model's summary, r2, adj_r2, F statistic and its p-value, sigma, RSS, TSS, log-likelihood, AIC, BIC, degrees of freedom), so predict, summary and save work as on a one-machine model. RSS = |R [b; -1]|^2 and TSS = the squared norm of R's y column below the intercept's row (no cancellation); the values agree with crm_linreg_fit()'s to about 1e-13 relative (tested: 1e-12 on every statistic and summary value, 1, 2, 7 and 16 chunks). Ridge (opts.l2 > 0): standard errors NaN, as crm_linreg_fit(). Not supported by the statistics: sample weights, standardize, mutate steps.
+     *
+     * C: crm_status crm_linreg_stats_model(const crm_stats *s, const crm_stats *levels, const char *target, const char *const *features, size_t nf, const crm_linreg_options *opts, crm_model **out)
+     */
+    public static function crm_linreg_stats_model(mixed $s, mixed $levels, mixed $target, mixed $features, mixed $nf, mixed $opts, mixed $out): void
+    {
+        $target = self::string($target, 'crm_linreg_stats_model(target)');
+        $nf = self::int($nf, 0, PHP_INT_MAX, 'crm_linreg_stats_model(nf)');
+        self::room($features, $nf, 'crm_linreg_stats_model(features)');
+        $rc = (self::$ffi ?? self::ffi())->crm_linreg_stats_model($s, $levels, $target, $features, $nf, $opts, $out);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_linreg_stats_model');
         }
     }
 

@@ -322,6 +322,8 @@ public final class CrmLib {
     public static native int crm_stats_clone(Pointer s, long[] out);
     /** {@code crm_status crm_stats_merge(crm_stats *into, const crm_stats *other)} */
     public static native int crm_stats_merge(Pointer into, Pointer other);
+    /** {@code crm_status crm_stats_merge_buffers(const uint8_t *buf, const int64_t *lens, size_t n, crm_stats **out)} */
+    public static native int crm_stats_merge_buffers(byte[] buf, long[] lens, long n, long[] out);
     /** {@code crm_status crm_stats_serialized_size(const crm_stats *s, size_t *out)} */
     public static native int crm_stats_serialized_size(Pointer s, long[] out);
     /** {@code crm_status crm_stats_serialize(const crm_stats *s, uint8_t *out, size_t n)} */
@@ -358,6 +360,8 @@ public final class CrmLib {
     public static native int crm_linreg_stats_compute(Pointer ds, byte[] target, Pointer features, long nf, Pointer levels, CrmLinregOptions opts, long[] out);
     /** {@code crm_status crm_linreg_stats_solve(const crm_stats *s, const crm_linreg_options *opts, double *out, size_t n)} */
     public static native int crm_linreg_stats_solve(Pointer s, CrmLinregOptions opts, double[] out, long n);
+    /** {@code crm_status crm_linreg_stats_model(const crm_stats *s, const crm_stats *levels, const char *target, const char *const *features, size_t nf, const crm_linreg_options *opts, crm_model **out)} */
+    public static native int crm_linreg_stats_model(Pointer s, Pointer levels, byte[] target, Pointer features, long nf, CrmLinregOptions opts, long[] out);
     /** {@code crm_status crm_apriori_stats_local(const crm_dataset *tx, const char *tid_col, const char *item_col, const crm_apriori_options *opts, crm_stats **out)} */
     public static native int crm_apriori_stats_local(Pointer tx, byte[] tid_col, byte[] item_col, CrmAprioriOptions opts, long[] out);
     /** {@code crm_status crm_apriori_stats_count(const crm_dataset *tx, const char *tid_col, const char *item_col, const crm_stats *candidates, crm_stats **out)} */

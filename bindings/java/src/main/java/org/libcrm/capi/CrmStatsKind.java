@@ -30,7 +30,7 @@ public final class CrmStatsKind {
      */
     public static final int CRM_STATS_LEVELS = 5;
     /**
-     * X'X, X'y, y'y (crm_linreg_stats_compute)
+     * R factor of [X y] (crm_linreg_stats_compute)
      */
     public static final int CRM_STATS_LINREG = 6;
     /**
