@@ -26,7 +26,8 @@
  *   selection, many series at once;
  * - crm/assoc.h: market-basket analysis: frequent itemsets and association
  *   rules;
- * - crm/synth.h: deterministic synthetic shop transactions.
+ * - crm/synth.h: deterministic synthetic shop transactions;
+ * - crm/stats.h: mergeable statistics for running analyses over partitions.
  */
 #ifndef CRM_H
 #define CRM_H
@@ -43,5 +44,6 @@
 #include "crm/arima.h"
 #include "crm/assoc.h"
 #include "crm/synth.h"
+#include "crm/stats.h"
 
 #endif /* CRM_H */

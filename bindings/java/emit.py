@@ -130,7 +130,7 @@ def java_scalar(ctype: str) -> str:
         return "Pointer"
     t = t.replace("unsigned ", "u")
     table = {"int32_t": "int", "int": "int", "uint32_t": "int", "int64_t": "long",
-             "uint64_t": "long", "size_t": "long", "double": "double", "float": "float",
+             "uint64_t": "long", "size_t": "long", "double": "double", "float": "float", "uint8_t": "byte",
              "void": "void", "crm_status": "int"}
     if t in table:
         return table[t]
@@ -582,7 +582,8 @@ public abstract class OptionsStruct extends Structure {
 
 def array_java(p) -> str:
     element = (p.get("element") or {}).get("c_type") or base_type(p["type"])
-    return {"double": "double[]", "int64_t": "long[]", "int32_t": "int[]"}[element]
+    return {"double": "double[]", "int64_t": "long[]", "int32_t": "int[]",
+            "uint8_t": "byte[]"}[element]
 
 
 def scalar_out_java(p) -> tuple:

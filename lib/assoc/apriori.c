@@ -17,6 +17,7 @@
 #include "crm/assoc.h"
 #include "core/par.h"
 #include "core/dataset_internal.h"
+#include "assoc/assoc_internal.h"
 
 #include <stdatomic.h>
 
@@ -1570,5 +1571,118 @@ crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *i
     crm__dataset_pin(tx);
     crm_status st = apriori_pinned(tx, tid_col, item_col, user, out_itemsets, out_rules);
     crm__dataset_unpin(tx);
+    return st;
+}
+
+/* ---- the SON finalize (apriori_stats.c) ------------------------------------------------ */
+
+/* The miner's prefix tree from counted sets: the sets at or above the minimum count, each
+ * with its items recoded as crm_apriori recodes them (frequent items by count ascending). */
+static crm_status son_sets(apriori_run *R, const size_t *off, const int32_t *ids,
+                           const int64_t *count, size_t nsets, size_t nitems)
+{
+    int32_t *recode = R->recode = crm__malloc_array(nitems ? nitems : 1, sizeof *recode);
+    item_count *ic = R->ic = crm__malloc_array(nitems ? nitems : 1, sizeof *ic);
+    if (!recode || !ic) return crm__nomem();
+    for (size_t k = 0; k < nitems; k++)
+        recode[k] = -1;
+    size_t nfreq = 0;
+    for (size_t i = 0; i < nsets; i++)
+        if (off[i + 1] - off[i] == 1 && count[i] >= R->minc) {
+            ic[nfreq].count = (int32_t)count[i];
+            ic[nfreq++].code = ids[off[i]];
+        }
+    qsort(ic, nfreq, sizeof *ic, cmp_item_count);
+    for (size_t f = 0; f < nfreq; f++)
+        recode[ic[f].code] = (int32_t)f;
+    R->nfreq = nfreq;
+    /* the kept sets' recoded items, ascending, to find each one's parent */
+    size_t *koff = crm__malloc_array(nsets + 1, sizeof *koff);
+    int32_t *kit = crm__malloc_array(off[nsets] ? off[nsets] : 1, sizeof *kit);
+    size_t *kset = crm__malloc_array(nsets ? nsets : 1, sizeof *kset);
+    setindex sx = {0};
+    crm_status st = CRM_OK;
+    if (!koff || !kit || !kset) {
+        st = crm__nomem();
+        goto done;
+    }
+    size_t nk = 0;
+    koff[0] = 0;
+    for (size_t i = 0; i < nsets; i++) {
+        size_t k = off[i + 1] - off[i], ok = count[i] >= R->minc && count[i] <= INT32_MAX;
+        for (size_t p = 0; p < k && ok; p++)
+            ok = recode[ids[off[i] + p]] >= 0;
+        if (!ok) continue;
+        for (size_t p = 0; p < k; p++)
+            kit[koff[nk] + p] = recode[ids[off[i] + p]];
+        sort_i32(kit + koff[nk], k);
+        kset[nk] = i;
+        koff[nk + 1] = koff[nk] + k;
+        nk++;
+    }
+    if ((st = setindex_build(&sx, kit, koff, nk))) goto done;
+    for (size_t j = 0; j < nk && !st; j++) {
+        size_t k = koff[j + 1] - koff[j];
+        size_t par = k == 1 ? SIZE_MAX : setindex_find(&sx, kit + koff[j], k - 1);
+        if (k > 1 && par == SIZE_MAX)
+            st = crm__error(CRM_E_INVALID, "crm_apriori_stats_finalize: a subset of a frequent "
+                                           "itemset is missing from the candidates");
+        else
+            st = add_set(&R->m, par, kit[koff[j + 1] - 1], (int32_t)count[kset[j]], (int32_t)k);
+    }
+done:
+    crm__free(sx.slots);
+    crm__free(koff);
+    crm__free(kit);
+    crm__free(kset);
+    return st;
+}
+
+crm_status crm__apriori_emit(const crm_apriori_options *user, size_t ntx,
+                             const char *const *items, size_t nitems, const size_t *off,
+                             const int32_t *ids, const int64_t *count, size_t nsets,
+                             crm_dataset **out_itemsets, crm_dataset **out_rules)
+{
+    apriori_run R;
+    memset(&R, 0, sizeof R);
+    crm__column col;
+    memset(&col, 0, sizeof col);
+    crm_dataset *ids_ds = NULL, *rds = NULL;
+    crm_status st = crm__options_load(&R.o, user, &apriori_defaults, sizeof apriori_defaults,
+                                      CRM__APRIORI_OPTIONS_V1_SIZE, "crm_apriori_options");
+    if (!st) st = check_options(&R.o);
+    if (!st && ntx == 0)
+        st = crm__error(CRM_E_INVALID, "crm_apriori_stats_finalize: no transactions");
+    if (!st && ntx > (size_t)INT32_MAX)
+        st = crm__error(CRM_E_INVALID, "crm_apriori_stats_finalize: more than %d transactions",
+                        (int)INT32_MAX);
+    if (!st) st = crm__dict_new(&col.dict);
+    for (size_t k = 0; k < nitems && !st; k++) {
+        int32_t code;
+        st = crm__dict_intern(col.dict, items[k], strlen(items[k]), &code);
+    }
+    if (st) goto done;
+    col.type = CRM_TYPE_TEXT;
+    R.ci = &col;
+    R.sep = R.o.separator ? R.o.separator : ", ";
+    R.seplen = strlen(R.sep);
+    R.maxlen = R.o.max_len < 0 ? INT32_MAX : R.o.max_len;
+    R.ntx = ntx;
+    R.minc = min_count(&R.o, ntx);
+    if ((st = son_sets(&R, off, ids, count, nsets, nitems))) goto done;
+    /* steps 5-8 of crm_apriori */
+    if ((st = set_items(&R)) || (st = item_text(&R))) goto done;
+    if ((st = setindex_build(&R.sx, R.sitems, R.soff, R.m.nsets))) goto done;
+    if ((st = keep_sets(&R)) || (out_itemsets && (st = emit_itemsets(&R, &ids_ds))) ||
+        (out_rules && (st = rules_table(&R, &rds))))
+        goto done;
+    if (out_itemsets) *out_itemsets = ids_ds;
+    if (out_rules) *out_rules = rds;
+    ids_ds = rds = NULL;
+done:
+    crm_dataset_free(ids_ds);
+    crm_dataset_free(rds);
+    run_free(&R);
+    if (col.dict) crm__dict_release(col.dict);
     return st;
 }

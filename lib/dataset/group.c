@@ -15,6 +15,7 @@
  * it is taken; otherwise, rarely, the group is summed again with Shewchuk's
  * exact algorithm (crm__fsum) and the mean is rounded correctly from the
  * exact sum with sign tests. */
+#include "dataset/group_internal.h"
 #include "dataset/keyhash.h"
 
 #include <float.h>
@@ -127,8 +128,9 @@ typedef struct dd_acc {
     size_t cnt;
 } dd_acc;
 
-/* Correctly rounded S / n where S is the exact sum held by F. */
-static double exact_mean(const crm__fsum *F, size_t cnt)
+/* Correctly rounded S / n where S is the exact sum held by F (shared with the mergeable
+ * group-by statistics, group_stats.c). */
+double crm__group_exact_mean(const crm__fsum *F, size_t cnt)
 {
     double r = crm__fsum_result(F);
     double n = (double)cnt;
@@ -369,7 +371,7 @@ static crm_status sum_mean(const double *x, const uint32_t *gid, size_t n, size_
             if (fb[g] == UINT32_MAX)
                 continue;
             sum[g] = crm__fsum_result(&fs[fb[g]]);
-            mean[g] = exact_mean(&fs[fb[g]], acc[g].cnt);
+            mean[g] = crm__group_exact_mean(&fs[fb[g]], acc[g].cnt);
         }
     }
 done:

@@ -9,6 +9,7 @@
  * customers. */
 #include "crm/rfm.h"
 #include "core/dataset_internal.h"
+#include "rfm/rfm_internal.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -461,6 +462,11 @@ static crm_status default_as_of(const crm_dataset *tx, const char *date_col, con
                               date_col, r);
         if (date[r] > tmax) tmax = date[r];
     }
+    return crm__rfm_as_of_after(tmax, fn, date_col, out);
+}
+
+crm_status crm__rfm_as_of_after(int64_t tmax, const char *fn, const char *date_col, int64_t *out)
+{
     int64_t day = tmax >= 0 ? tmax / DAY : -((-(tmax + 1)) / DAY) - 1;
     if (day >= INT64_MAX / DAY)
         return crm__error(CRM_E_INVALID, "%s: date column \"%s\": last date out of range", fn,
@@ -594,18 +600,8 @@ static crm_status check_stage_days(const crm_rfm_options *o)
     return CRM_OK;
 }
 
-/* The transaction columns crm_rfm reads. */
-typedef struct rfm_input {
-    const crm__column *cust;
-    const crm__column *inv; /* NULL: frequency counts rows */
-    const int64_t *date;
-    const double *a;        /* amount, or NULL: */
-    const double *q, *pr;   /* quantity and price */
-    size_t nrows;
-} rfm_input;
-
-/* Find the named columns with their types; the transactions must have rows. */
-static crm_status find_input(const crm_dataset *tx, const crm_rfm_options *o, rfm_input *in)
+/* Find the named columns with their types (the transactions may have no rows). */
+crm_status crm__rfm_find_input(const crm_dataset *tx, const crm_rfm_options *o, rfm_input *in)
 {
     size_t ic, id, ia = 0, iq = 0, ip = 0, ii = 0;
     crm_status st;
@@ -620,7 +616,6 @@ static crm_status find_input(const crm_dataset *tx, const crm_rfm_options *o, rf
     }
     if (o->invoice && (st = find_typed(tx, o->invoice, "invoice", 0, &ii))) return st;
     in->nrows = tx->nrows;
-    if (in->nrows == 0) return crm__error(CRM_E_INVALID, "crm_rfm: the transactions have no rows");
     in->cust = &tx->cols[ic];
     in->inv = o->invoice ? &tx->cols[ii] : NULL;
     in->date = tx->cols[id].v.time;
@@ -646,7 +641,7 @@ static crm_status amount_error(const rfm_input *in, const crm_rfm_options *o, si
 
 /* Step 1: every row has a customer, a date (not after an explicit as_of), an invoice when one
  * is counted, and an amount that is a finite number > 0. */
-static crm_status validate_rows(const rfm_input *in, const crm_rfm_options *o)
+crm_status crm__rfm_validate_rows(const rfm_input *in, const crm_rfm_options *o)
 {
     const double *a = in->a, *q = in->q, *pr = in->pr;
     int has_as_of = o->as_of != CRM_TIME_MISSING;
@@ -707,8 +702,6 @@ static crm_status group_lines(const rfm_input *in, dense *cust, size_t **start_o
     return CRM_OK;
 }
 
-/* The number columns of the table, in order; SCORE is rfm_score. */
-enum { REC, FREQ, MON, TEN, RS, FS, MS, SCORE, NNUM };
 
 /* Step 3: recency, frequency, monetary and tenure of each of the n customers, at its position
  * pos_of[c] in the output. */
@@ -833,17 +826,45 @@ done:
     return st;
 }
 
+/* Step 4 for crm_rfm_stats_finalize (crm_rfm runs it inline with its scratch): the scores
+ * and rfm_score of out_num from its first four columns. */
+crm_status crm__rfm_scores(double *const *out_num, size_t n, int32_t bins)
+{
+    radix rx = {{NULL, NULL}, {NULL, NULL}};
+    crm_status st = n ? radix_new(&rx, n) : CRM_OK;
+    if (!st && n) {
+        scores(out_num[REC], -1.0, n, bins, &rx, out_num[RS]);
+        scores(out_num[FREQ], 1.0, n, bins, &rx, out_num[FS]);
+        scores(out_num[MON], 1.0, n, bins, &rx, out_num[MS]);
+        for (size_t p = 0; p < n; p++)
+            out_num[SCORE][p] = out_num[RS][p] + out_num[FS][p] + out_num[MS][p];
+    }
+    radix_free(&rx);
+    return st;
+}
+
 /* Step 5: the table: customer, the number columns (taken from out_num), then the labels. */
 static crm_status emit_table(const rfm_input *in, const dense *cust, const size_t *order,
                              size_t n, double **out_num, const crm_rfm_options *o,
                              crm_dataset **out)
 {
-    static const char *const names[SCORE] = {"recency_days", "frequency", "monetary",
-                                             "tenure_days",  "r_score",   "f_score",
-                                             "m_score"};
     crm_dataset *res = NULL;
     crm_status st = crm_dataset_new(&res);
     if (!st) st = add_customers(res, in->cust, cust, order, n);
+    if (st) {
+        crm_dataset_free(res);
+        return st;
+    }
+    return crm__rfm_emit(res, n, out_num, o, out);
+}
+
+crm_status crm__rfm_emit(crm_dataset *res, size_t n, double **out_num, const crm_rfm_options *o,
+                         crm_dataset **out)
+{
+    static const char *const names[SCORE] = {"recency_days", "frequency", "monetary",
+                                             "tenure_days",  "r_score",   "f_score",
+                                             "m_score"};
+    crm_status st = CRM_OK;
     for (int k = 0; k < SCORE && !st; k++) {
         st = add_owned(res, names[k], CRM_TYPE_NUMBER, out_num[k], n);
         out_num[k] = NULL;
@@ -868,10 +889,11 @@ crm_status crm_rfm(const crm_dataset *tx, const crm_rfm_options *user, crm_datas
     if (st || (st = check_options(&o))) return st;
     if (o.churn_days != 0) return rfm_churn(tx, &o, out);
     rfm_input in = {0};
-    if ((st = check_stage_days(&o)) || (st = find_input(tx, &o, &in))) return st;
+    if ((st = check_stage_days(&o)) || (st = crm__rfm_find_input(tx, &o, &in))) return st;
+    if (in.nrows == 0) return crm__error(CRM_E_INVALID, "crm_rfm: the transactions have no rows");
 
     /* 1. validate every row; the as_of */
-    if ((st = validate_rows(&in, &o))) return st;
+    if ((st = crm__rfm_validate_rows(&in, &o))) return st;
     int64_t as_of = o.as_of;
     if (as_of == CRM_TIME_MISSING && (st = default_as_of(tx, o.date, "crm_rfm", &as_of)))
         return st;
@@ -920,5 +942,14 @@ done:
     crm__free(order);
     crm__free(pos_of);
     crm__free(recs);
+    return st;
+}
+
+crm_status crm__rfm_load_options(const crm_rfm_options *user, crm_rfm_options *o)
+{
+    crm_status st = crm__options_load(o, user, &rfm_defaults, sizeof rfm_defaults,
+                                      CRM__RFM_OPTIONS_V1_SIZE, "crm_rfm_options");
+    if (!st) st = check_options(o);
+    if (!st) st = check_stage_days(o);
     return st;
 }

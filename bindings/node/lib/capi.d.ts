@@ -12,6 +12,7 @@ export declare const VERSION: { major: number; minor: number; patch: number; num
 
 export declare const constants: {
     readonly CRM_MODEL_FORMAT_VERSION: number;
+    readonly CRM_STATS_FORMAT_VERSION: number;
     readonly CRM_TIME_MISSING: bigint;
     readonly CRM_VERSION_MAJOR: number;
     readonly CRM_VERSION_MINOR: number;
@@ -41,6 +42,7 @@ export declare const enums: {
     crm_model_type: EnumInfo<"CRM_MODEL_KMEANS" | "CRM_MODEL_TREE" | "CRM_MODEL_LOGREG" | "CRM_MODEL_LINREG" | "CRM_MODEL_ARIMA">;
     crm_outlier_action: EnumInfo<"CRM_OUTLIER_FLAG" | "CRM_OUTLIER_DROP" | "CRM_OUTLIER_CLIP">;
     crm_outlier_rule: EnumInfo<"CRM_OUTLIER_ZSCORE" | "CRM_OUTLIER_IQR" | "CRM_OUTLIER_MAD">;
+    crm_stats_kind: EnumInfo<"CRM_STATS_GROUP" | "CRM_STATS_RFM" | "CRM_STATS_KMEANS" | "CRM_STATS_KMEANS_CANDIDATES" | "CRM_STATS_LEVELS" | "CRM_STATS_LINREG" | "CRM_STATS_LOGREG" | "CRM_STATS_ITEMSETS" | "CRM_STATS_ITEM_COUNTS">;
     crm_status: EnumInfo<"CRM_OK" | "CRM_E_INVALID" | "CRM_E_NOMEM" | "CRM_E_IO" | "CRM_E_PARSE" | "CRM_E_NOTFOUND" | "CRM_E_TYPE" | "CRM_E_NUMERIC" | "CRM_E_STATE" | "CRM_E_FORMAT" | "CRM_E_CANCELLED">;
     crm_tree_class_weight: EnumInfo<"CRM_TREE_WEIGHT_NONE" | "CRM_TREE_WEIGHT_BALANCED">;
     crm_tree_criterion: EnumInfo<"CRM_TREE_CRITERION_AUTO" | "CRM_TREE_GINI" | "CRM_TREE_ENTROPY" | "CRM_TREE_MSE">;
@@ -77,6 +79,8 @@ export type CrmModelTypeName = "CRM_MODEL_ARIMA" | "CRM_MODEL_KMEANS" | "CRM_MOD
 export type CrmOutlierActionName = "CRM_OUTLIER_CLIP" | "CRM_OUTLIER_DROP" | "CRM_OUTLIER_FLAG" | "clip" | "drop" | "flag";
 /** Names accepted for crm_outlier_rule: the member names and their short forms. */
 export type CrmOutlierRuleName = "CRM_OUTLIER_IQR" | "CRM_OUTLIER_MAD" | "CRM_OUTLIER_ZSCORE" | "iqr" | "mad" | "zscore";
+/** Names accepted for crm_stats_kind: the member names and their short forms. */
+export type CrmStatsKindName = "CRM_STATS_GROUP" | "CRM_STATS_ITEMSETS" | "CRM_STATS_ITEM_COUNTS" | "CRM_STATS_KMEANS" | "CRM_STATS_KMEANS_CANDIDATES" | "CRM_STATS_LEVELS" | "CRM_STATS_LINREG" | "CRM_STATS_LOGREG" | "CRM_STATS_RFM" | "group" | "item_counts" | "itemsets" | "kmeans" | "kmeans_candidates" | "levels" | "linreg" | "logreg" | "rfm";
 /** Names accepted for crm_status: the member names and their short forms. */
 export type CrmStatusName = "CRM_E_CANCELLED" | "CRM_E_FORMAT" | "CRM_E_INVALID" | "CRM_E_IO" | "CRM_E_NOMEM" | "CRM_E_NOTFOUND" | "CRM_E_NUMERIC" | "CRM_E_PARSE" | "CRM_E_STATE" | "CRM_E_TYPE" | "CRM_OK" | "e_cancelled" | "e_format" | "e_invalid" | "e_io" | "e_nomem" | "e_notfound" | "e_numeric" | "e_parse" | "e_state" | "e_type" | "ok";
 /** Names accepted for crm_tree_class_weight: the member names and their short forms. */
@@ -785,3 +789,55 @@ export declare function crm_apriori(tx: Pointer, tid_col: string | null, item_co
 export declare function crm_synth_options_init(opts: Partial<crm_synth_options>, size: number | bigint): void;
 /** Generate shop transactions with columns InvoiceNo (text), StockCode (text), Description (text), Quantity (number), InvoiceDate (time), UnitPrice (number), CustomerID (number, missing for guest lines) and Country (text), ordered by InvoiceDate then InvoiceNo. */
 export declare function crm_synth_transactions(opts: crm_synth_options | null, out: [Pointer | null]): void;
+/** Free statistics. */
+export declare function crm_stats_free(s: Pointer): void;
+/** The kind of statistics a handle holds. */
+export declare function crm_stats_get_kind(s: Pointer): number;
+/** Number of input rows the statistics cover (after merges: the total). */
+export declare function crm_stats_rows(s: Pointer, out: [number | bigint]): void;
+/** Copy a handle. */
+export declare function crm_stats_clone(s: Pointer, out: [Pointer | null]): void;
+/** Fold `other` into `into`: afterwards `into` holds the statistics of the rows of both. Both must be of the same kind and computed at the same parameters (same fingerprint). Merging is associative; for every kind but CRM_STATS_LINREG and CRM_STATS_LOGREG it is also exact (the result does not depend on the order or grouping of merges). Regression sums are plain double sums: merge in partition order (a fixed tree) for reproducible bits. */
+export declare function crm_stats_merge(into: Pointer, other: Pointer): void;
+/** Size in bytes of the buffer crm_stats_serialize() writes. */
+export declare function crm_stats_serialized_size(s: Pointer, out: [number | bigint]): void;
+/** Write the statistics as a versioned byte buffer (format at the top of this header) that crm_stats_deserialize() reads back in another process or on another machine with the same library version. */
+export declare function crm_stats_serialize(s: Pointer, out: Uint8Array | number[], n: number | bigint): void;
+/** Read statistics written by crm_stats_serialize(). */
+export declare function crm_stats_deserialize(buf: Uint8Array | number[], n: number | bigint, out: [Pointer | null]): void;
+/** Number of values of a named array of the statistics (see crm_stats_values()). */
+export declare function crm_stats_value_count(s: Pointer, name: string | null, out: [number | bigint]): void;
+/** Copy a named array of the statistics, as doubles (exact sums rounded once). Names per kind: - CRM_STATS_KMEANS: "centers" (k x d, the centers computed at, row-major), "sums" (k x d per-center sums), "counts" (k), "inertia" (1; sum of the squared distances to the nearest center), "wcss" (k); - CRM_STATS_KMEANS_CANDIDATES: "candidates" (m x d sampled rows, ordered by chunk index then row), "cost" (1; sum of squared distances of the rows to the nearest given center), "d" (1); - CRM_STATS_LINREG: "xtx" (p x p), "xty" (p), "yty" (1), "weight" (1, rows used); - CRM_STATS_LOGREG: "coef" (p, computed at), "gradient" (p, of the log-likelihood, without penalty), "hessian" (p x p, X'WX), "loglik" (1), "weight" (1); - CRM_STATS_ITEM_COUNTS: "counts" (one per candidate, in candidate order), "transactions" (1). */
+export declare function crm_stats_values(s: Pointer, name: string | null, out: Float64Array | number[], n: number | bigint): void;
+/** Group-by partial aggregates of a chunk. Keys and aggregation strings as crm_dataset_group() (`[NAME=]FUNCTION(COLUMN)`), with FUNCTION one of sum, mean, min, max, count, var (sample variance, divisor count - 1, as pandas; missing when fewer than 2 values) and `count()`; sum, mean, min, max and var need number columns. Sums are exact expansions and var is computed at finalize from the exact sums of x and of x*x (each product split exactly with fma), so the finalized table is bit-identical to crm_dataset_group() on all the rows (for the functions both have) however the rows were split. */
+export declare function crm_group_stats_compute(ds: Pointer, keys: (string | null)[], nkeys: number | bigint, aggs: (string | null)[], naggs: number | bigint, out: [Pointer | null]): void;
+/** The grouped table of merged group-by statistics: the same columns, order and values as crm_dataset_group() on all the rows. */
+export declare function crm_group_stats_finalize(s: Pointer, out: [Pointer | null]): void;
+/** Per-customer RFM partials of a chunk of transaction lines: first and last purchase, the distinct invoice ids (or the line count without an invoice column), the exact expansion of the amounts, and the latest transaction time (for the default as_of). The input rules (missing values, amounts) are crm_rfm()'s; errors name the 0-based row of the chunk. */
+export declare function crm_rfm_stats_compute(tx: Pointer, opts: crm_rfm_options | null, out: [Pointer | null]): void;
+/** The RFM table of merged RFM statistics: bit-identical to crm_rfm() on all the rows with the same options (scores need the global distribution, so they are only computed here). */
+export declare function crm_rfm_stats_finalize(s: Pointer, opts: crm_rfm_options | null, out: [Pointer | null]): void;
+/** One Lloyd step over a chunk: assign every row to its nearest center (squared Euclidean distance, ties to the lowest id, as crm_kmeans_fit()) and accumulate per-center exact sums, counts and squared distances. Rows with a missing value are refused (CRM_E_INVALID naming column and row), as crm_kmeans_fit(). */
+export declare function crm_kmeans_stats_compute(ds: Pointer, cols: (string | null)[], ncols: number | bigint, centers: Float64Array | number[], n: number | bigint, k: number, out: [Pointer | null]): void;
+/** Update step: the new centers are the per-center means (exact sum divided by the count, rounded once); a center with no rows keeps its position. */
+export declare function crm_kmeans_stats_update(s: Pointer, out: Float64Array | number[], n: number | bigint): void;
+/** k-means|| (scalable k-means++, Bahmani et al. 2012) candidate step over a chunk: every row x is kept with probability min(1, oversample * D(x) / cost), D(x) the squared distance to the nearest given center, drawn from the library's PRNG seeded by (seed, chunk): the result depends only on the rows, the chunk index and the seed, never on scheduling. With k = 0 centers, one row is drawn uniformly per chunk with weight (chunk rows) for the caller to pick the first center from (see docs/scale-out.md). Also accumulates the chunk's cost (sum of D(x)) for the next round. */
+export declare function crm_kmeans_stats_candidates(ds: Pointer, cols: (string | null)[], ncols: number | bigint, centers: Float64Array | number[], n: number | bigint, k: number, oversample: number, cost: number, seed: number | bigint, chunk: number | bigint, out: [Pointer | null]): void;
+/** The design schema of a chunk: for each text feature its distinct non-missing levels (merged: their union, sorted by bytes), so every chunk builds the same design matrix (first level = reference, terms `col=level`, as crm_logreg_fit()). Number features are recorded by name. */
+export declare function crm_levels_stats_compute(ds: Pointer, features: (string | null)[], nf: number | bigint, out: [Pointer | null]): void;
+/** Number of design terms (coefficients) of a merged schema, intercept first when fit_intercept is 1. */
+export declare function crm_levels_stats_terms(levels: Pointer, fit_intercept: number, out: [number | bigint]): void;
+/** Logistic regression statistics of a chunk at coefficients `coef`: gradient and Hessian (X'WX) of the log-likelihood and the log-likelihood. The design follows `levels`; rows with a missing feature or target follow opts.missing (drop or error). Supported options: fit_intercept, l2 (applied in crm_logreg_stats_step), positive, missing; standardize and class_weight must be 0 / none. */
+export declare function crm_logreg_stats_compute(ds: Pointer, target: string | null, features: (string | null)[], nf: number | bigint, levels: Pointer, opts: crm_logreg_options | null, coef: Float64Array | number[], ncoef: number | bigint, out: [Pointer | null]): void;
+/** Newton update from merged logistic statistics: coef + (H + l2 I')^-1 (g - l2 coef') (the intercept is not penalized), with step halving left to the caller (compare loglik). */
+export declare function crm_logreg_stats_step(s: Pointer, opts: crm_logreg_options | null, out: Float64Array | number[], n: number | bigint): void;
+/** Linear regression statistics of a chunk: X'X, X'y, y'y and the row count, with the design of `levels`. */
+export declare function crm_linreg_stats_compute(ds: Pointer, target: string | null, features: (string | null)[], nf: number | bigint, levels: Pointer, opts: crm_linreg_options | null, out: [Pointer | null]): void;
+/** Least-squares (ridge with opts.l2) coefficients from merged statistics: solves (X'X + l2 I') b = X'y by Cholesky. */
+export declare function crm_linreg_stats_solve(s: Pointer, opts: crm_linreg_options | null, out: Float64Array | number[], n: number | bigint): void;
+/** SON pass 1: the itemsets frequent within a chunk at opts.min_support (relative to the chunk's transactions; min_count must be 0). Merged: the union, which contains every globally frequent itemset. Every row of a transaction must be in the same chunk. */
+export declare function crm_apriori_stats_local(tx: Pointer, tid_col: string | null, item_col: string | null, opts: crm_apriori_options | null, out: [Pointer | null]): void;
+/** SON pass 2: the exact count, in a chunk, of every candidate itemset of merged pass-1 statistics, and the chunk's transaction count. */
+export declare function crm_apriori_stats_count(tx: Pointer, tid_col: string | null, item_col: string | null, candidates: Pointer, out: [Pointer | null]): void;
+/** The itemsets and rules tables of crm_apriori() from merged pass-2 counts: the same rows, order and counts as crm_apriori() on all the transactions. */
+export declare function crm_apriori_stats_finalize(counts: Pointer, opts: crm_apriori_options | null, out_itemsets: [Pointer | null], out_rules: [Pointer | null]): void;

@@ -43,6 +43,7 @@ if (Math.floor(LIBRARY_VERSION_NUMBER / 10000) !== VERSION.major
 /** Constants (object-like CRM_* macros). 64-bit integers are BigInt. */
 const constants = {
     CRM_MODEL_FORMAT_VERSION: 2,
+    CRM_STATS_FORMAT_VERSION: 1,
     CRM_TIME_MISSING: -9223372036854775808n,
     CRM_VERSION_MAJOR: 1,
     CRM_VERSION_MINOR: 0,
@@ -68,6 +69,7 @@ const enums = {
     crm_model_type: { flags: false, members: {"CRM_MODEL_ARIMA": 5, "CRM_MODEL_KMEANS": 1, "CRM_MODEL_LINREG": 4, "CRM_MODEL_LOGREG": 3, "CRM_MODEL_TREE": 2}, short: {"CRM_MODEL_ARIMA": "arima", "CRM_MODEL_KMEANS": "kmeans", "CRM_MODEL_LINREG": "linreg", "CRM_MODEL_LOGREG": "logreg", "CRM_MODEL_TREE": "tree"} },
     crm_outlier_action: { flags: false, members: {"CRM_OUTLIER_CLIP": 3, "CRM_OUTLIER_DROP": 2, "CRM_OUTLIER_FLAG": 1}, short: {"CRM_OUTLIER_CLIP": "clip", "CRM_OUTLIER_DROP": "drop", "CRM_OUTLIER_FLAG": "flag"} },
     crm_outlier_rule: { flags: false, members: {"CRM_OUTLIER_IQR": 2, "CRM_OUTLIER_MAD": 3, "CRM_OUTLIER_ZSCORE": 1}, short: {"CRM_OUTLIER_IQR": "iqr", "CRM_OUTLIER_MAD": "mad", "CRM_OUTLIER_ZSCORE": "zscore"} },
+    crm_stats_kind: { flags: false, members: {"CRM_STATS_GROUP": 1, "CRM_STATS_ITEMSETS": 8, "CRM_STATS_ITEM_COUNTS": 9, "CRM_STATS_KMEANS": 3, "CRM_STATS_KMEANS_CANDIDATES": 4, "CRM_STATS_LEVELS": 5, "CRM_STATS_LINREG": 6, "CRM_STATS_LOGREG": 7, "CRM_STATS_RFM": 2}, short: {"CRM_STATS_GROUP": "group", "CRM_STATS_ITEMSETS": "itemsets", "CRM_STATS_ITEM_COUNTS": "item_counts", "CRM_STATS_KMEANS": "kmeans", "CRM_STATS_KMEANS_CANDIDATES": "kmeans_candidates", "CRM_STATS_LEVELS": "levels", "CRM_STATS_LINREG": "linreg", "CRM_STATS_LOGREG": "logreg", "CRM_STATS_RFM": "rfm"} },
     crm_status: { flags: false, members: {"CRM_E_CANCELLED": -10, "CRM_E_FORMAT": -9, "CRM_E_INVALID": -1, "CRM_E_IO": -3, "CRM_E_NOMEM": -2, "CRM_E_NOTFOUND": -5, "CRM_E_NUMERIC": -7, "CRM_E_PARSE": -4, "CRM_E_STATE": -8, "CRM_E_TYPE": -6, "CRM_OK": 0}, short: {"CRM_E_CANCELLED": "e_cancelled", "CRM_E_FORMAT": "e_format", "CRM_E_INVALID": "e_invalid", "CRM_E_IO": "e_io", "CRM_E_NOMEM": "e_nomem", "CRM_E_NOTFOUND": "e_notfound", "CRM_E_NUMERIC": "e_numeric", "CRM_E_PARSE": "e_parse", "CRM_E_STATE": "e_state", "CRM_E_TYPE": "e_type", "CRM_OK": "ok"} },
     crm_tree_class_weight: { flags: false, members: {"CRM_TREE_WEIGHT_BALANCED": 1, "CRM_TREE_WEIGHT_NONE": 0}, short: {"CRM_TREE_WEIGHT_BALANCED": "balanced", "CRM_TREE_WEIGHT_NONE": "none"} },
     crm_tree_criterion: { flags: false, members: {"CRM_TREE_CRITERION_AUTO": 0, "CRM_TREE_ENTROPY": 2, "CRM_TREE_GINI": 1, "CRM_TREE_MSE": 3}, short: {"CRM_TREE_CRITERION_AUTO": "criterion_auto", "CRM_TREE_ENTROPY": "entropy", "CRM_TREE_GINI": "gini", "CRM_TREE_MSE": "mse"} },
@@ -91,6 +93,8 @@ types.crm_dataset = koffi.opaque("crm_dataset");
 types.crm_dataset_ptr = koffi.pointer(types.crm_dataset);
 types.crm_model = koffi.opaque("crm_model");
 types.crm_model_ptr = koffi.pointer(types.crm_model);
+types.crm_stats = koffi.opaque("crm_stats");
+types.crm_stats_ptr = koffi.pointer(types.crm_stats);
 types.crm_free_fn = koffi.proto("crm_free_fn", "void", ["void *", "void *"]);
 types.crm_malloc_fn = koffi.proto("crm_malloc_fn", "void *", ["size_t", "void *"]);
 types.crm_progress_fn = koffi.proto("crm_progress_fn", "int32_t", ["double", "void *"]);
@@ -642,6 +646,32 @@ const raw = {
     crm_apriori: lib.func("crm_apriori", "int", [types.crm_dataset_ptr, "const char *", "const char *", koffi.pointer(types.crm_apriori_options), koffi.out(koffi.pointer(types.crm_dataset_ptr)), koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
     crm_synth_options_init: lib.func("crm_synth_options_init", "int", [koffi.out(koffi.pointer(types.crm_synth_options)), "size_t"]),
     crm_synth_transactions: lib.func("crm_synth_transactions", "int", [koffi.pointer(types.crm_synth_options), koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
+    crm_stats_free: lib.func("crm_stats_free", "void", [types.crm_stats_ptr]),
+    crm_stats_get_kind: lib.func("crm_stats_get_kind", "int32_t", [types.crm_stats_ptr]),
+    crm_stats_rows: lib.func("crm_stats_rows", "int", [types.crm_stats_ptr, koffi.out(koffi.pointer("int64_t"))]),
+    crm_stats_clone: lib.func("crm_stats_clone", "int", [types.crm_stats_ptr, koffi.out(koffi.pointer(types.crm_stats_ptr))]),
+    crm_stats_merge: lib.func("crm_stats_merge", "int", [types.crm_stats_ptr, types.crm_stats_ptr]),
+    crm_stats_serialized_size: lib.func("crm_stats_serialized_size", "int", [types.crm_stats_ptr, koffi.out(koffi.pointer("size_t"))]),
+    crm_stats_serialize: lib.func("crm_stats_serialize", "int", [types.crm_stats_ptr, "uint8_t *", "size_t"]),
+    crm_stats_deserialize: lib.func("crm_stats_deserialize", "int", ["const uint8_t *", "size_t", koffi.out(koffi.pointer(types.crm_stats_ptr))]),
+    crm_stats_value_count: lib.func("crm_stats_value_count", "int", [types.crm_stats_ptr, "const char *", koffi.out(koffi.pointer("size_t"))]),
+    crm_stats_values: lib.func("crm_stats_values", "int", [types.crm_stats_ptr, "const char *", "double *", "size_t"]),
+    crm_group_stats_compute: lib.func("crm_group_stats_compute", "int", [types.crm_dataset_ptr, "const char **", "size_t", "const char **", "size_t", koffi.out(koffi.pointer(types.crm_stats_ptr))]),
+    crm_group_stats_finalize: lib.func("crm_group_stats_finalize", "int", [types.crm_stats_ptr, koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
+    crm_rfm_stats_compute: lib.func("crm_rfm_stats_compute", "int", [types.crm_dataset_ptr, koffi.pointer(types.crm_rfm_options), koffi.out(koffi.pointer(types.crm_stats_ptr))]),
+    crm_rfm_stats_finalize: lib.func("crm_rfm_stats_finalize", "int", [types.crm_stats_ptr, koffi.pointer(types.crm_rfm_options), koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
+    crm_kmeans_stats_compute: lib.func("crm_kmeans_stats_compute", "int", [types.crm_dataset_ptr, "const char **", "size_t", "const double *", "size_t", "int32_t", koffi.out(koffi.pointer(types.crm_stats_ptr))]),
+    crm_kmeans_stats_update: lib.func("crm_kmeans_stats_update", "int", [types.crm_stats_ptr, "double *", "size_t"]),
+    crm_kmeans_stats_candidates: lib.func("crm_kmeans_stats_candidates", "int", [types.crm_dataset_ptr, "const char **", "size_t", "const double *", "size_t", "int32_t", "double", "double", "uint64_t", "int64_t", koffi.out(koffi.pointer(types.crm_stats_ptr))]),
+    crm_levels_stats_compute: lib.func("crm_levels_stats_compute", "int", [types.crm_dataset_ptr, "const char **", "size_t", koffi.out(koffi.pointer(types.crm_stats_ptr))]),
+    crm_levels_stats_terms: lib.func("crm_levels_stats_terms", "int", [types.crm_stats_ptr, "int32_t", koffi.out(koffi.pointer("size_t"))]),
+    crm_logreg_stats_compute: lib.func("crm_logreg_stats_compute", "int", [types.crm_dataset_ptr, "const char *", "const char **", "size_t", types.crm_stats_ptr, koffi.pointer(types.crm_logreg_options), "const double *", "size_t", koffi.out(koffi.pointer(types.crm_stats_ptr))]),
+    crm_logreg_stats_step: lib.func("crm_logreg_stats_step", "int", [types.crm_stats_ptr, koffi.pointer(types.crm_logreg_options), "double *", "size_t"]),
+    crm_linreg_stats_compute: lib.func("crm_linreg_stats_compute", "int", [types.crm_dataset_ptr, "const char *", "const char **", "size_t", types.crm_stats_ptr, koffi.pointer(types.crm_linreg_options), koffi.out(koffi.pointer(types.crm_stats_ptr))]),
+    crm_linreg_stats_solve: lib.func("crm_linreg_stats_solve", "int", [types.crm_stats_ptr, koffi.pointer(types.crm_linreg_options), "double *", "size_t"]),
+    crm_apriori_stats_local: lib.func("crm_apriori_stats_local", "int", [types.crm_dataset_ptr, "const char *", "const char *", koffi.pointer(types.crm_apriori_options), koffi.out(koffi.pointer(types.crm_stats_ptr))]),
+    crm_apriori_stats_count: lib.func("crm_apriori_stats_count", "int", [types.crm_dataset_ptr, "const char *", "const char *", types.crm_stats_ptr, koffi.out(koffi.pointer(types.crm_stats_ptr))]),
+    crm_apriori_stats_finalize: lib.func("crm_apriori_stats_finalize", "int", [types.crm_stats_ptr, koffi.pointer(types.crm_apriori_options), koffi.out(koffi.pointer(types.crm_dataset_ptr)), koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
 };
 
 /** Name of a status code, e.g. "CRM_E_PARSE". */
@@ -1460,6 +1490,243 @@ function crm_synth_transactions(opts, out) {
     const status = raw.crm_synth_transactions(opts, out);
     if (status !== 0) throw statusError(status);
 }
+/** Free statistics. */
+function crm_stats_free(s) {
+    raw.crm_stats_free(s);
+}
+/** The kind of statistics a handle holds. */
+function crm_stats_get_kind(s) {
+    checkHandle(s, "crm_stats_get_kind(s)");
+    return raw.crm_stats_get_kind(s);
+}
+/** Number of input rows the statistics cover (after merges: the total). */
+function crm_stats_rows(s, out) {
+    checkHandle(s, "crm_stats_rows(s)");
+    checkOut(out, "crm_stats_rows(out)");
+    const status = raw.crm_stats_rows(s, out);
+    if (status !== 0) throw statusError(status);
+}
+/** Copy a handle. */
+function crm_stats_clone(s, out) {
+    checkHandle(s, "crm_stats_clone(s)");
+    checkOut(out, "crm_stats_clone(out)");
+    const status = raw.crm_stats_clone(s, out);
+    if (status !== 0) throw statusError(status);
+}
+/** Fold `other` into `into`: afterwards `into` holds the statistics of the rows of both. Both must be of the same kind and computed at the same parameters (same fingerprint). Merging is associative; for every kind but CRM_STATS_LINREG and CRM_STATS_LOGREG it is also exact (the result does not depend on the order or grouping of merges). Regression sums are plain double sums: merge in partition order (a fixed tree) for reproducible bits. */
+function crm_stats_merge(into, other) {
+    checkHandle(into, "crm_stats_merge(into)");
+    checkHandle(other, "crm_stats_merge(other)");
+    const status = raw.crm_stats_merge(into, other);
+    if (status !== 0) throw statusError(status);
+}
+/** Size in bytes of the buffer crm_stats_serialize() writes. */
+function crm_stats_serialized_size(s, out) {
+    checkHandle(s, "crm_stats_serialized_size(s)");
+    checkOut(out, "crm_stats_serialized_size(out)");
+    const status = raw.crm_stats_serialized_size(s, out);
+    if (status !== 0) throw statusError(status);
+}
+/** Write the statistics as a versioned byte buffer (format at the top of this header) that crm_stats_deserialize() reads back in another process or on another machine with the same library version. */
+function crm_stats_serialize(s, out, n) {
+    checkHandle(s, "crm_stats_serialize(s)");
+    checkInt(n, ["size_t", "0", "SIZE_MAX"], "crm_stats_serialize(n)");
+    checkLength(out, n, "crm_stats_serialize(out)");
+    const status = raw.crm_stats_serialize(s, out, n);
+    if (status !== 0) throw statusError(status);
+}
+/** Read statistics written by crm_stats_serialize(). */
+function crm_stats_deserialize(buf, n, out) {
+    checkInt(n, ["size_t", "0", "SIZE_MAX"], "crm_stats_deserialize(n)");
+    checkOut(out, "crm_stats_deserialize(out)");
+    checkLength(buf, n, "crm_stats_deserialize(buf)");
+    const status = raw.crm_stats_deserialize(buf, n, out);
+    if (status !== 0) throw statusError(status);
+}
+/** Number of values of a named array of the statistics (see crm_stats_values()). */
+function crm_stats_value_count(s, name, out) {
+    checkHandle(s, "crm_stats_value_count(s)");
+    checkString(name, "crm_stats_value_count(name)");
+    checkOut(out, "crm_stats_value_count(out)");
+    const status = raw.crm_stats_value_count(s, name, out);
+    if (status !== 0) throw statusError(status);
+}
+/** Copy a named array of the statistics, as doubles (exact sums rounded once). Names per kind: - CRM_STATS_KMEANS: "centers" (k x d, the centers computed at, row-major), "sums" (k x d per-center sums), "counts" (k), "inertia" (1; sum of the squared distances to the nearest center), "wcss" (k); - CRM_STATS_KMEANS_CANDIDATES: "candidates" (m x d sampled rows, ordered by chunk index then row), "cost" (1; sum of squared distances of the rows to the nearest given center), "d" (1); - CRM_STATS_LINREG: "xtx" (p x p), "xty" (p), "yty" (1), "weight" (1, rows used); - CRM_STATS_LOGREG: "coef" (p, computed at), "gradient" (p, of the log-likelihood, without penalty), "hessian" (p x p, X'WX), "loglik" (1), "weight" (1); - CRM_STATS_ITEM_COUNTS: "counts" (one per candidate, in candidate order), "transactions" (1). */
+function crm_stats_values(s, name, out, n) {
+    checkHandle(s, "crm_stats_values(s)");
+    checkString(name, "crm_stats_values(name)");
+    checkInt(n, ["size_t", "0", "SIZE_MAX"], "crm_stats_values(n)");
+    checkLength(out, n, "crm_stats_values(out)");
+    const status = raw.crm_stats_values(s, name, out, n);
+    if (status !== 0) throw statusError(status);
+}
+/** Group-by partial aggregates of a chunk. Keys and aggregation strings as crm_dataset_group() (`[NAME=]FUNCTION(COLUMN)`), with FUNCTION one of sum, mean, min, max, count, var (sample variance, divisor count - 1, as pandas; missing when fewer than 2 values) and `count()`; sum, mean, min, max and var need number columns. Sums are exact expansions and var is computed at finalize from the exact sums of x and of x*x (each product split exactly with fma), so the finalized table is bit-identical to crm_dataset_group() on all the rows (for the functions both have) however the rows were split. */
+function crm_group_stats_compute(ds, keys, nkeys, aggs, naggs, out) {
+    checkHandle(ds, "crm_group_stats_compute(ds)");
+    checkStringArray(keys, "crm_group_stats_compute(keys)");
+    checkInt(nkeys, ["size_t", "0", "SIZE_MAX"], "crm_group_stats_compute(nkeys)");
+    checkStringArray(aggs, "crm_group_stats_compute(aggs)");
+    checkInt(naggs, ["size_t", "0", "SIZE_MAX"], "crm_group_stats_compute(naggs)");
+    checkOut(out, "crm_group_stats_compute(out)");
+    checkLength(keys, nkeys, "crm_group_stats_compute(keys)");
+    checkLength(aggs, naggs, "crm_group_stats_compute(aggs)");
+    const status = raw.crm_group_stats_compute(ds, keys, nkeys, aggs, naggs, out);
+    if (status !== 0) throw statusError(status);
+}
+/** The grouped table of merged group-by statistics: the same columns, order and values as crm_dataset_group() on all the rows. */
+function crm_group_stats_finalize(s, out) {
+    checkHandle(s, "crm_group_stats_finalize(s)");
+    checkOut(out, "crm_group_stats_finalize(out)");
+    const status = raw.crm_group_stats_finalize(s, out);
+    if (status !== 0) throw statusError(status);
+}
+/** Per-customer RFM partials of a chunk of transaction lines: first and last purchase, the distinct invoice ids (or the line count without an invoice column), the exact expansion of the amounts, and the latest transaction time (for the default as_of). The input rules (missing values, amounts) are crm_rfm()'s; errors name the 0-based row of the chunk. */
+function crm_rfm_stats_compute(tx, opts, out) {
+    checkHandle(tx, "crm_rfm_stats_compute(tx)");
+    checkOptions(opts, "crm_rfm_stats_compute(opts)");
+    checkOut(out, "crm_rfm_stats_compute(out)");
+    const status = raw.crm_rfm_stats_compute(tx, opts, out);
+    if (status !== 0) throw statusError(status);
+}
+/** The RFM table of merged RFM statistics: bit-identical to crm_rfm() on all the rows with the same options (scores need the global distribution, so they are only computed here). */
+function crm_rfm_stats_finalize(s, opts, out) {
+    checkHandle(s, "crm_rfm_stats_finalize(s)");
+    checkOptions(opts, "crm_rfm_stats_finalize(opts)");
+    checkOut(out, "crm_rfm_stats_finalize(out)");
+    const status = raw.crm_rfm_stats_finalize(s, opts, out);
+    if (status !== 0) throw statusError(status);
+}
+/** One Lloyd step over a chunk: assign every row to its nearest center (squared Euclidean distance, ties to the lowest id, as crm_kmeans_fit()) and accumulate per-center exact sums, counts and squared distances. Rows with a missing value are refused (CRM_E_INVALID naming column and row), as crm_kmeans_fit(). */
+function crm_kmeans_stats_compute(ds, cols, ncols, centers, n, k, out) {
+    checkHandle(ds, "crm_kmeans_stats_compute(ds)");
+    checkStringArray(cols, "crm_kmeans_stats_compute(cols)");
+    checkInt(ncols, ["size_t", "0", "SIZE_MAX"], "crm_kmeans_stats_compute(ncols)");
+    checkInt(n, ["size_t", "0", "SIZE_MAX"], "crm_kmeans_stats_compute(n)");
+    checkInt(k, ["int32_t", "INT32_MIN", "INT32_MAX"], "crm_kmeans_stats_compute(k)");
+    checkOut(out, "crm_kmeans_stats_compute(out)");
+    checkLength(cols, ncols, "crm_kmeans_stats_compute(cols)");
+    checkLength(centers, n, "crm_kmeans_stats_compute(centers)");
+    const status = raw.crm_kmeans_stats_compute(ds, cols, ncols, centers, n, k, out);
+    if (status !== 0) throw statusError(status);
+}
+/** Update step: the new centers are the per-center means (exact sum divided by the count, rounded once); a center with no rows keeps its position. */
+function crm_kmeans_stats_update(s, out, n) {
+    checkHandle(s, "crm_kmeans_stats_update(s)");
+    checkInt(n, ["size_t", "0", "SIZE_MAX"], "crm_kmeans_stats_update(n)");
+    checkLength(out, n, "crm_kmeans_stats_update(out)");
+    const status = raw.crm_kmeans_stats_update(s, out, n);
+    if (status !== 0) throw statusError(status);
+}
+/** k-means|| (scalable k-means++, Bahmani et al. 2012) candidate step over a chunk: every row x is kept with probability min(1, oversample * D(x) / cost), D(x) the squared distance to the nearest given center, drawn from the library's PRNG seeded by (seed, chunk): the result depends only on the rows, the chunk index and the seed, never on scheduling. With k = 0 centers, one row is drawn uniformly per chunk with weight (chunk rows) for the caller to pick the first center from (see docs/scale-out.md). Also accumulates the chunk's cost (sum of D(x)) for the next round. */
+function crm_kmeans_stats_candidates(ds, cols, ncols, centers, n, k, oversample, cost, seed, chunk, out) {
+    checkHandle(ds, "crm_kmeans_stats_candidates(ds)");
+    checkStringArray(cols, "crm_kmeans_stats_candidates(cols)");
+    checkInt(ncols, ["size_t", "0", "SIZE_MAX"], "crm_kmeans_stats_candidates(ncols)");
+    checkInt(n, ["size_t", "0", "SIZE_MAX"], "crm_kmeans_stats_candidates(n)");
+    checkInt(k, ["int32_t", "INT32_MIN", "INT32_MAX"], "crm_kmeans_stats_candidates(k)");
+    checkNumber(oversample, "crm_kmeans_stats_candidates(oversample)");
+    checkNumber(cost, "crm_kmeans_stats_candidates(cost)");
+    checkInt(seed, ["uint64_t", "0", "UINT64_MAX"], "crm_kmeans_stats_candidates(seed)");
+    checkInt(chunk, ["int64_t", "INT64_MIN", "INT64_MAX"], "crm_kmeans_stats_candidates(chunk)");
+    checkOut(out, "crm_kmeans_stats_candidates(out)");
+    checkLength(cols, ncols, "crm_kmeans_stats_candidates(cols)");
+    checkLength(centers, n, "crm_kmeans_stats_candidates(centers)");
+    const status = raw.crm_kmeans_stats_candidates(ds, cols, ncols, centers, n, k, oversample, cost, seed, chunk, out);
+    if (status !== 0) throw statusError(status);
+}
+/** The design schema of a chunk: for each text feature its distinct non-missing levels (merged: their union, sorted by bytes), so every chunk builds the same design matrix (first level = reference, terms `col=level`, as crm_logreg_fit()). Number features are recorded by name. */
+function crm_levels_stats_compute(ds, features, nf, out) {
+    checkHandle(ds, "crm_levels_stats_compute(ds)");
+    checkStringArray(features, "crm_levels_stats_compute(features)");
+    checkInt(nf, ["size_t", "0", "SIZE_MAX"], "crm_levels_stats_compute(nf)");
+    checkOut(out, "crm_levels_stats_compute(out)");
+    checkLength(features, nf, "crm_levels_stats_compute(features)");
+    const status = raw.crm_levels_stats_compute(ds, features, nf, out);
+    if (status !== 0) throw statusError(status);
+}
+/** Number of design terms (coefficients) of a merged schema, intercept first when fit_intercept is 1. */
+function crm_levels_stats_terms(levels, fit_intercept, out) {
+    checkHandle(levels, "crm_levels_stats_terms(levels)");
+    checkInt(fit_intercept, ["int32_t", "INT32_MIN", "INT32_MAX"], "crm_levels_stats_terms(fit_intercept)");
+    checkOut(out, "crm_levels_stats_terms(out)");
+    const status = raw.crm_levels_stats_terms(levels, fit_intercept, out);
+    if (status !== 0) throw statusError(status);
+}
+/** Logistic regression statistics of a chunk at coefficients `coef`: gradient and Hessian (X'WX) of the log-likelihood and the log-likelihood. The design follows `levels`; rows with a missing feature or target follow opts.missing (drop or error). Supported options: fit_intercept, l2 (applied in crm_logreg_stats_step), positive, missing; standardize and class_weight must be 0 / none. */
+function crm_logreg_stats_compute(ds, target, features, nf, levels, opts, coef, ncoef, out) {
+    checkHandle(ds, "crm_logreg_stats_compute(ds)");
+    checkString(target, "crm_logreg_stats_compute(target)");
+    checkStringArray(features, "crm_logreg_stats_compute(features)");
+    checkInt(nf, ["size_t", "0", "SIZE_MAX"], "crm_logreg_stats_compute(nf)");
+    checkHandle(levels, "crm_logreg_stats_compute(levels)");
+    checkOptions(opts, "crm_logreg_stats_compute(opts)");
+    checkInt(ncoef, ["size_t", "0", "SIZE_MAX"], "crm_logreg_stats_compute(ncoef)");
+    checkOut(out, "crm_logreg_stats_compute(out)");
+    checkLength(features, nf, "crm_logreg_stats_compute(features)");
+    checkLength(coef, ncoef, "crm_logreg_stats_compute(coef)");
+    const status = raw.crm_logreg_stats_compute(ds, target, features, nf, levels, opts, coef, ncoef, out);
+    if (status !== 0) throw statusError(status);
+}
+/** Newton update from merged logistic statistics: coef + (H + l2 I')^-1 (g - l2 coef') (the intercept is not penalized), with step halving left to the caller (compare loglik). */
+function crm_logreg_stats_step(s, opts, out, n) {
+    checkHandle(s, "crm_logreg_stats_step(s)");
+    checkOptions(opts, "crm_logreg_stats_step(opts)");
+    checkInt(n, ["size_t", "0", "SIZE_MAX"], "crm_logreg_stats_step(n)");
+    checkLength(out, n, "crm_logreg_stats_step(out)");
+    const status = raw.crm_logreg_stats_step(s, opts, out, n);
+    if (status !== 0) throw statusError(status);
+}
+/** Linear regression statistics of a chunk: X'X, X'y, y'y and the row count, with the design of `levels`. */
+function crm_linreg_stats_compute(ds, target, features, nf, levels, opts, out) {
+    checkHandle(ds, "crm_linreg_stats_compute(ds)");
+    checkString(target, "crm_linreg_stats_compute(target)");
+    checkStringArray(features, "crm_linreg_stats_compute(features)");
+    checkInt(nf, ["size_t", "0", "SIZE_MAX"], "crm_linreg_stats_compute(nf)");
+    checkHandle(levels, "crm_linreg_stats_compute(levels)");
+    checkOptions(opts, "crm_linreg_stats_compute(opts)");
+    checkOut(out, "crm_linreg_stats_compute(out)");
+    checkLength(features, nf, "crm_linreg_stats_compute(features)");
+    const status = raw.crm_linreg_stats_compute(ds, target, features, nf, levels, opts, out);
+    if (status !== 0) throw statusError(status);
+}
+/** Least-squares (ridge with opts.l2) coefficients from merged statistics: solves (X'X + l2 I') b = X'y by Cholesky. */
+function crm_linreg_stats_solve(s, opts, out, n) {
+    checkHandle(s, "crm_linreg_stats_solve(s)");
+    checkOptions(opts, "crm_linreg_stats_solve(opts)");
+    checkInt(n, ["size_t", "0", "SIZE_MAX"], "crm_linreg_stats_solve(n)");
+    checkLength(out, n, "crm_linreg_stats_solve(out)");
+    const status = raw.crm_linreg_stats_solve(s, opts, out, n);
+    if (status !== 0) throw statusError(status);
+}
+/** SON pass 1: the itemsets frequent within a chunk at opts.min_support (relative to the chunk's transactions; min_count must be 0). Merged: the union, which contains every globally frequent itemset. Every row of a transaction must be in the same chunk. */
+function crm_apriori_stats_local(tx, tid_col, item_col, opts, out) {
+    checkHandle(tx, "crm_apriori_stats_local(tx)");
+    checkString(tid_col, "crm_apriori_stats_local(tid_col)");
+    checkString(item_col, "crm_apriori_stats_local(item_col)");
+    checkOptions(opts, "crm_apriori_stats_local(opts)");
+    checkOut(out, "crm_apriori_stats_local(out)");
+    const status = raw.crm_apriori_stats_local(tx, tid_col, item_col, opts, out);
+    if (status !== 0) throw statusError(status);
+}
+/** SON pass 2: the exact count, in a chunk, of every candidate itemset of merged pass-1 statistics, and the chunk's transaction count. */
+function crm_apriori_stats_count(tx, tid_col, item_col, candidates, out) {
+    checkHandle(tx, "crm_apriori_stats_count(tx)");
+    checkString(tid_col, "crm_apriori_stats_count(tid_col)");
+    checkString(item_col, "crm_apriori_stats_count(item_col)");
+    checkHandle(candidates, "crm_apriori_stats_count(candidates)");
+    checkOut(out, "crm_apriori_stats_count(out)");
+    const status = raw.crm_apriori_stats_count(tx, tid_col, item_col, candidates, out);
+    if (status !== 0) throw statusError(status);
+}
+/** The itemsets and rules tables of crm_apriori() from merged pass-2 counts: the same rows, order and counts as crm_apriori() on all the transactions. */
+function crm_apriori_stats_finalize(counts, opts, out_itemsets, out_rules) {
+    checkHandle(counts, "crm_apriori_stats_finalize(counts)");
+    checkOptions(opts, "crm_apriori_stats_finalize(opts)");
+    checkOut(out_itemsets, "crm_apriori_stats_finalize(out_itemsets)");
+    checkOut(out_rules, "crm_apriori_stats_finalize(out_rules)");
+    const status = raw.crm_apriori_stats_finalize(counts, opts, out_itemsets, out_rules);
+    if (status !== 0) throw statusError(status);
+}
 
 /** The error for a failed call (message read straight after the call). */
 function statusError(status) {
@@ -1573,4 +1840,30 @@ module.exports = {
     crm_apriori,
     crm_synth_options_init,
     crm_synth_transactions,
+    crm_stats_free,
+    crm_stats_get_kind,
+    crm_stats_rows,
+    crm_stats_clone,
+    crm_stats_merge,
+    crm_stats_serialized_size,
+    crm_stats_serialize,
+    crm_stats_deserialize,
+    crm_stats_value_count,
+    crm_stats_values,
+    crm_group_stats_compute,
+    crm_group_stats_finalize,
+    crm_rfm_stats_compute,
+    crm_rfm_stats_finalize,
+    crm_kmeans_stats_compute,
+    crm_kmeans_stats_update,
+    crm_kmeans_stats_candidates,
+    crm_levels_stats_compute,
+    crm_levels_stats_terms,
+    crm_logreg_stats_compute,
+    crm_logreg_stats_step,
+    crm_linreg_stats_compute,
+    crm_linreg_stats_solve,
+    crm_apriori_stats_local,
+    crm_apriori_stats_count,
+    crm_apriori_stats_finalize,
 };

@@ -30,6 +30,11 @@ final class Capi
     public const CRM_MODEL_FORMAT_VERSION = 2;
 
     /**
+     * Version of the byte format written by crm_stats_serialize().
+     */
+    public const CRM_STATS_FORMAT_VERSION = 1;
+
+    /**
      * Missing value of a CRM_TYPE_TIME cell (INT64_MIN).
      */
     public const CRM_TIME_MISSING = PHP_INT_MIN;
@@ -172,6 +177,17 @@ final class Capi
     public const CRM_APRIORI_CLOSED = 2;
     public const CRM_APRIORI_MAXIMAL = 3;
 
+    // crm_stats_kind: What a crm_stats handle holds.
+    public const CRM_STATS_GROUP = 1;
+    public const CRM_STATS_RFM = 2;
+    public const CRM_STATS_KMEANS = 3;
+    public const CRM_STATS_KMEANS_CANDIDATES = 4;
+    public const CRM_STATS_LEVELS = 5;
+    public const CRM_STATS_LINREG = 6;
+    public const CRM_STATS_LOGREG = 7;
+    public const CRM_STATS_ITEMSETS = 8;
+    public const CRM_STATS_ITEM_COUNTS = 9;
+
     /** Enum name => [member name => value], in declaration order. */
     public const ENUMS = [
         'crm_status' => ['CRM_OK' => 0, 'CRM_E_INVALID' => -1, 'CRM_E_NOMEM' => -2, 'CRM_E_IO' => -3, 'CRM_E_PARSE' => -4, 'CRM_E_NOTFOUND' => -5, 'CRM_E_TYPE' => -6, 'CRM_E_NUMERIC' => -7, 'CRM_E_STATE' => -8, 'CRM_E_FORMAT' => -9, 'CRM_E_CANCELLED' => -10],
@@ -194,6 +210,7 @@ final class Capi
         'crm_arima_freq' => ['CRM_ARIMA_DAY' => 1, 'CRM_ARIMA_WEEK' => 2, 'CRM_ARIMA_MONTH' => 3, 'CRM_ARIMA_QUARTER' => 4, 'CRM_ARIMA_YEAR' => 5],
         'crm_arima_ic' => ['CRM_ARIMA_AICC' => 0, 'CRM_ARIMA_AIC' => 1, 'CRM_ARIMA_BIC' => 2],
         'crm_apriori_target' => ['CRM_APRIORI_ALL' => 1, 'CRM_APRIORI_CLOSED' => 2, 'CRM_APRIORI_MAXIMAL' => 3],
+        'crm_stats_kind' => ['CRM_STATS_GROUP' => 1, 'CRM_STATS_RFM' => 2, 'CRM_STATS_KMEANS' => 3, 'CRM_STATS_KMEANS_CANDIDATES' => 4, 'CRM_STATS_LEVELS' => 5, 'CRM_STATS_LINREG' => 6, 'CRM_STATS_LOGREG' => 7, 'CRM_STATS_ITEMSETS' => 8, 'CRM_STATS_ITEM_COUNTS' => 9],
     ];
 
     /** Flag enums (members combine with |). */
@@ -232,6 +249,7 @@ final class Capi
     public const HANDLES = [
         'crm_dataset' => 'crm_dataset_free',
         'crm_model' => 'crm_model_free',
+        'crm_stats' => 'crm_stats_free',
     ];
 
     /**
@@ -590,12 +608,39 @@ final class Capi
         'crm_apriori' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'tx', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'tid_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'item_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_apriori_options *'], ['name' => 'out_itemsets', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **'], ['name' => 'out_rules', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
         'crm_synth_options_init' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'out', 'type' => 'crm_synth_options *'], ['name' => 'size', 'role' => 'size', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
         'crm_synth_transactions' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_synth_options *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
+        'crm_stats_free' => ['returns' => 'void', 'type' => 'void', 'params' => [['name' => 's', 'role' => 'handle', 'direction' => 'in', 'type' => 'crm_stats *']]],
+        'crm_stats_get_kind' => ['returns' => 'value', 'type' => 'int32_t', 'params' => [['name' => 's', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_stats *']]],
+        'crm_stats_rows' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 's', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_stats *'], ['name' => 'out', 'role' => 'scalar_out', 'direction' => 'out', 'type' => 'int64_t *']]],
+        'crm_stats_clone' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 's', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_stats *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_stats **']]],
+        'crm_stats_merge' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'into', 'role' => 'handle', 'direction' => 'inout', 'type' => 'crm_stats *'], ['name' => 'other', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_stats *']]],
+        'crm_stats_serialized_size' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 's', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_stats *'], ['name' => 'out', 'role' => 'scalar_out', 'direction' => 'out', 'type' => 'size_t *']]],
+        'crm_stats_serialize' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 's', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_stats *'], ['name' => 'out', 'role' => 'array_out', 'direction' => 'out', 'type' => 'uint8_t *'], ['name' => 'n', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
+        'crm_stats_deserialize' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'buf', 'role' => 'array', 'direction' => 'in', 'type' => 'const uint8_t *'], ['name' => 'n', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_stats **']]],
+        'crm_stats_value_count' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 's', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_stats *'], ['name' => 'name', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'out', 'role' => 'scalar_out', 'direction' => 'out', 'type' => 'size_t *']]],
+        'crm_stats_values' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 's', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_stats *'], ['name' => 'name', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'out', 'role' => 'array_out', 'direction' => 'out', 'type' => 'double *'], ['name' => 'n', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
+        'crm_group_stats_compute' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'keys', 'role' => 'string_array', 'direction' => 'in', 'type' => 'const char *const *'], ['name' => 'nkeys', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'aggs', 'role' => 'string_array', 'direction' => 'in', 'type' => 'const char *const *'], ['name' => 'naggs', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_stats **']]],
+        'crm_group_stats_finalize' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 's', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_stats *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
+        'crm_rfm_stats_compute' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'tx', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_rfm_options *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_stats **']]],
+        'crm_rfm_stats_finalize' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 's', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_stats *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_rfm_options *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
+        'crm_kmeans_stats_compute' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'cols', 'role' => 'string_array', 'direction' => 'in', 'type' => 'const char *const *'], ['name' => 'ncols', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'centers', 'role' => 'array', 'direction' => 'in', 'type' => 'const double *'], ['name' => 'n', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'k', 'role' => 'value', 'direction' => 'in', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_stats **']]],
+        'crm_kmeans_stats_update' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 's', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_stats *'], ['name' => 'out', 'role' => 'array_out', 'direction' => 'out', 'type' => 'double *'], ['name' => 'n', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
+        'crm_kmeans_stats_candidates' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'cols', 'role' => 'string_array', 'direction' => 'in', 'type' => 'const char *const *'], ['name' => 'ncols', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'centers', 'role' => 'array', 'direction' => 'in', 'type' => 'const double *'], ['name' => 'n', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'k', 'role' => 'value', 'direction' => 'in', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647], ['name' => 'oversample', 'role' => 'value', 'direction' => 'in', 'type' => 'double'], ['name' => 'cost', 'role' => 'value', 'direction' => 'in', 'type' => 'double'], ['name' => 'seed', 'role' => 'value', 'direction' => 'in', 'type' => 'uint64_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'chunk', 'role' => 'value', 'direction' => 'in', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_stats **']]],
+        'crm_levels_stats_compute' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'features', 'role' => 'string_array', 'direction' => 'in', 'type' => 'const char *const *'], ['name' => 'nf', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_stats **']]],
+        'crm_levels_stats_terms' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'levels', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_stats *'], ['name' => 'fit_intercept', 'role' => 'value', 'direction' => 'in', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647], ['name' => 'out', 'role' => 'scalar_out', 'direction' => 'out', 'type' => 'size_t *']]],
+        'crm_logreg_stats_compute' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'target', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'features', 'role' => 'string_array', 'direction' => 'in', 'type' => 'const char *const *'], ['name' => 'nf', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'levels', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_stats *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_logreg_options *'], ['name' => 'coef', 'role' => 'array', 'direction' => 'in', 'type' => 'const double *'], ['name' => 'ncoef', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_stats **']]],
+        'crm_logreg_stats_step' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 's', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_stats *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_logreg_options *'], ['name' => 'out', 'role' => 'array_out', 'direction' => 'out', 'type' => 'double *'], ['name' => 'n', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
+        'crm_linreg_stats_compute' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'target', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'features', 'role' => 'string_array', 'direction' => 'in', 'type' => 'const char *const *'], ['name' => 'nf', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'levels', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_stats *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_linreg_options *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_stats **']]],
+        'crm_linreg_stats_solve' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 's', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_stats *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_linreg_options *'], ['name' => 'out', 'role' => 'array_out', 'direction' => 'out', 'type' => 'double *'], ['name' => 'n', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
+        'crm_apriori_stats_local' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'tx', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'tid_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'item_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_apriori_options *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_stats **']]],
+        'crm_apriori_stats_count' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'tx', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'tid_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'item_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'candidates', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_stats *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_stats **']]],
+        'crm_apriori_stats_finalize' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'counts', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_stats *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_apriori_options *'], ['name' => 'out_itemsets', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **'], ['name' => 'out_rules', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
     ];
 
     /** The C declarations given to FFI::cdef (typedefs, structs, prototypes). */
     public const CDEF = <<<'CDEF'
 typedef struct crm_dataset crm_dataset;
 typedef struct crm_model crm_model;
+typedef struct crm_stats crm_stats;
 typedef int32_t crm_status;
 typedef int32_t crm_type;
 typedef int32_t crm_join;
@@ -616,6 +661,7 @@ typedef int32_t crm_arima_method;
 typedef int32_t crm_arima_freq;
 typedef int32_t crm_arima_ic;
 typedef int32_t crm_apriori_target;
+typedef int32_t crm_stats_kind;
 typedef void *(*crm_malloc_fn)(size_t size, void *user);
 typedef void *(*crm_realloc_fn)(void *ptr, size_t size, void *user);
 typedef void (*crm_free_fn)(void *ptr, void *user);
@@ -899,6 +945,32 @@ crm_status crm_apriori_options_init(crm_apriori_options *opts, size_t size);
 crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *item_col, const crm_apriori_options *opts, crm_dataset **out_itemsets, crm_dataset **out_rules);
 crm_status crm_synth_options_init(crm_synth_options *opts, size_t size);
 crm_status crm_synth_transactions(const crm_synth_options *opts, crm_dataset **out);
+void crm_stats_free(crm_stats *s);
+int32_t crm_stats_get_kind(const crm_stats *s);
+crm_status crm_stats_rows(const crm_stats *s, int64_t *out);
+crm_status crm_stats_clone(const crm_stats *s, crm_stats **out);
+crm_status crm_stats_merge(crm_stats *into, const crm_stats *other);
+crm_status crm_stats_serialized_size(const crm_stats *s, size_t *out);
+crm_status crm_stats_serialize(const crm_stats *s, uint8_t *out, size_t n);
+crm_status crm_stats_deserialize(const uint8_t *buf, size_t n, crm_stats **out);
+crm_status crm_stats_value_count(const crm_stats *s, const char *name, size_t *out);
+crm_status crm_stats_values(const crm_stats *s, const char *name, double *out, size_t n);
+crm_status crm_group_stats_compute(const crm_dataset *ds, const char *const *keys, size_t nkeys, const char *const *aggs, size_t naggs, crm_stats **out);
+crm_status crm_group_stats_finalize(const crm_stats *s, crm_dataset **out);
+crm_status crm_rfm_stats_compute(const crm_dataset *tx, const crm_rfm_options *opts, crm_stats **out);
+crm_status crm_rfm_stats_finalize(const crm_stats *s, const crm_rfm_options *opts, crm_dataset **out);
+crm_status crm_kmeans_stats_compute(const crm_dataset *ds, const char *const *cols, size_t ncols, const double *centers, size_t n, int32_t k, crm_stats **out);
+crm_status crm_kmeans_stats_update(const crm_stats *s, double *out, size_t n);
+crm_status crm_kmeans_stats_candidates(const crm_dataset *ds, const char *const *cols, size_t ncols, const double *centers, size_t n, int32_t k, double oversample, double cost, uint64_t seed, int64_t chunk, crm_stats **out);
+crm_status crm_levels_stats_compute(const crm_dataset *ds, const char *const *features, size_t nf, crm_stats **out);
+crm_status crm_levels_stats_terms(const crm_stats *levels, int32_t fit_intercept, size_t *out);
+crm_status crm_logreg_stats_compute(const crm_dataset *ds, const char *target, const char *const *features, size_t nf, const crm_stats *levels, const crm_logreg_options *opts, const double *coef, size_t ncoef, crm_stats **out);
+crm_status crm_logreg_stats_step(const crm_stats *s, const crm_logreg_options *opts, double *out, size_t n);
+crm_status crm_linreg_stats_compute(const crm_dataset *ds, const char *target, const char *const *features, size_t nf, const crm_stats *levels, const crm_linreg_options *opts, crm_stats **out);
+crm_status crm_linreg_stats_solve(const crm_stats *s, const crm_linreg_options *opts, double *out, size_t n);
+crm_status crm_apriori_stats_local(const crm_dataset *tx, const char *tid_col, const char *item_col, const crm_apriori_options *opts, crm_stats **out);
+crm_status crm_apriori_stats_count(const crm_dataset *tx, const char *tid_col, const char *item_col, const crm_stats *candidates, crm_stats **out);
+crm_status crm_apriori_stats_finalize(const crm_stats *counts, const crm_apriori_options *opts, crm_dataset **out_itemsets, crm_dataset **out_rules);
 CDEF;
 
     /** The loaded library (FFI::cdef of CDEF); null until first use. */
@@ -2484,6 +2556,385 @@ CDEF;
         $rc = (self::$ffi ?? self::ffi())->crm_synth_transactions($opts, $out);
         if ($rc !== 0) {
             self::fail($rc, 'crm_synth_transactions');
+        }
+    }
+
+    /**
+     * Free statistics.
+     *
+     * C: void crm_stats_free(crm_stats *s)
+     */
+    public static function crm_stats_free(mixed $s): void
+    {
+        (self::$ffi ?? self::ffi())->crm_stats_free($s);
+    }
+
+    /**
+     * The kind of statistics a handle holds.
+     *
+     * C: int32_t crm_stats_get_kind(const crm_stats *s)
+     */
+    public static function crm_stats_get_kind(mixed $s): int
+    {
+        return (self::$ffi ?? self::ffi())->crm_stats_get_kind($s);
+    }
+
+    /**
+     * Number of input rows the statistics cover (after merges: the total).
+     *
+     * C: crm_status crm_stats_rows(const crm_stats *s, int64_t *out)
+     */
+    public static function crm_stats_rows(mixed $s, mixed $out): void
+    {
+        $rc = (self::$ffi ?? self::ffi())->crm_stats_rows($s, $out);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_stats_rows');
+        }
+    }
+
+    /**
+     * Copy a handle.
+     *
+     * C: crm_status crm_stats_clone(const crm_stats *s, crm_stats **out)
+     */
+    public static function crm_stats_clone(mixed $s, mixed $out): void
+    {
+        $rc = (self::$ffi ?? self::ffi())->crm_stats_clone($s, $out);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_stats_clone');
+        }
+    }
+
+    /**
+     * Fold `other` into `into`: afterwards `into` holds the statistics of the rows of both. Both must be of the same kind and computed at the same parameters (same fingerprint). Merging is associative; for every kind but CRM_STATS_LINREG and CRM_STATS_LOGREG it is also exact (the result does not depend on the order or grouping of merges). Regression sums are plain double sums: merge in partition order (a fixed tree) for reproducible bits.
+     *
+     * C: crm_status crm_stats_merge(crm_stats *into, const crm_stats *other)
+     */
+    public static function crm_stats_merge(mixed $into, mixed $other): void
+    {
+        $rc = (self::$ffi ?? self::ffi())->crm_stats_merge($into, $other);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_stats_merge');
+        }
+    }
+
+    /**
+     * Size in bytes of the buffer crm_stats_serialize() writes.
+     *
+     * C: crm_status crm_stats_serialized_size(const crm_stats *s, size_t *out)
+     */
+    public static function crm_stats_serialized_size(mixed $s, mixed $out): void
+    {
+        $rc = (self::$ffi ?? self::ffi())->crm_stats_serialized_size($s, $out);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_stats_serialized_size');
+        }
+    }
+
+    /**
+     * Write the statistics as a versioned byte buffer (format at the top of this header) that crm_stats_deserialize() reads back in another process or on another machine with the same library version.
+     *
+     * C: crm_status crm_stats_serialize(const crm_stats *s, uint8_t *out, size_t n)
+     */
+    public static function crm_stats_serialize(mixed $s, mixed $out, mixed $n): void
+    {
+        $n = self::int($n, 0, PHP_INT_MAX, 'crm_stats_serialize(n)');
+        self::room($out, $n, 'crm_stats_serialize(out)');
+        $rc = (self::$ffi ?? self::ffi())->crm_stats_serialize($s, $out, $n);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_stats_serialize');
+        }
+    }
+
+    /**
+     * Read statistics written by crm_stats_serialize().
+     *
+     * C: crm_status crm_stats_deserialize(const uint8_t *buf, size_t n, crm_stats **out)
+     */
+    public static function crm_stats_deserialize(mixed $buf, mixed $n, mixed $out): void
+    {
+        $n = self::int($n, 0, PHP_INT_MAX, 'crm_stats_deserialize(n)');
+        self::room($buf, $n, 'crm_stats_deserialize(buf)');
+        $rc = (self::$ffi ?? self::ffi())->crm_stats_deserialize($buf, $n, $out);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_stats_deserialize');
+        }
+    }
+
+    /**
+     * Number of values of a named array of the statistics (see crm_stats_values()).
+     *
+     * C: crm_status crm_stats_value_count(const crm_stats *s, const char *name, size_t *out)
+     */
+    public static function crm_stats_value_count(mixed $s, mixed $name, mixed $out): void
+    {
+        $name = self::string($name, 'crm_stats_value_count(name)');
+        $rc = (self::$ffi ?? self::ffi())->crm_stats_value_count($s, $name, $out);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_stats_value_count');
+        }
+    }
+
+    /**
+     * Copy a named array of the statistics, as doubles (exact sums rounded once). Names per kind: - CRM_STATS_KMEANS: "centers" (k x d, the centers computed at, row-major), "sums" (k x d per-center sums), "counts" (k), "inertia" (1; sum of the squared distances to the nearest center), "wcss" (k); - CRM_STATS_KMEANS_CANDIDATES: "candidates" (m x d sampled rows, ordered by chunk index then row), "cost" (1; sum of squared distances of the rows to the nearest given center), "d" (1); - CRM_STATS_LINREG: "xtx" (p x p), "xty" (p), "yty" (1), "weight" (1, rows used); - CRM_STATS_LOGREG: "coef" (p, computed at), "gradient" (p, of the log-likelihood, without penalty), "hessian" (p x p, X'WX), "loglik" (1), "weight" (1); - CRM_STATS_ITEM_COUNTS: "counts" (one per candidate, in candidate order), "transactions" (1).
+     *
+     * C: crm_status crm_stats_values(const crm_stats *s, const char *name, double *out, size_t n)
+     */
+    public static function crm_stats_values(mixed $s, mixed $name, mixed $out, mixed $n): void
+    {
+        $name = self::string($name, 'crm_stats_values(name)');
+        $n = self::int($n, 0, PHP_INT_MAX, 'crm_stats_values(n)');
+        self::room($out, $n, 'crm_stats_values(out)');
+        $rc = (self::$ffi ?? self::ffi())->crm_stats_values($s, $name, $out, $n);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_stats_values');
+        }
+    }
+
+    /**
+     * Group-by partial aggregates of a chunk. Keys and aggregation strings as crm_dataset_group() (`[NAME=]FUNCTION(COLUMN)`), with FUNCTION one of sum, mean, min, max, count, var (sample variance, divisor count - 1, as pandas; missing when fewer than 2 values) and `count()`; sum, mean, min, max and var need number columns. Sums are exact expansions and var is computed at finalize from the exact sums of x and of x*x (each product split exactly with fma), so the finalized table is bit-identical to crm_dataset_group() on all the rows (for the functions both have) however the rows were split.
+     *
+     * C: crm_status crm_group_stats_compute(const crm_dataset *ds, const char *const *keys, size_t nkeys, const char *const *aggs, size_t naggs, crm_stats **out)
+     */
+    public static function crm_group_stats_compute(mixed $ds, mixed $keys, mixed $nkeys, mixed $aggs, mixed $naggs, mixed $out): void
+    {
+        $nkeys = self::int($nkeys, 0, PHP_INT_MAX, 'crm_group_stats_compute(nkeys)');
+        $naggs = self::int($naggs, 0, PHP_INT_MAX, 'crm_group_stats_compute(naggs)');
+        self::room($keys, $nkeys, 'crm_group_stats_compute(keys)');
+        self::room($aggs, $naggs, 'crm_group_stats_compute(aggs)');
+        $rc = (self::$ffi ?? self::ffi())->crm_group_stats_compute($ds, $keys, $nkeys, $aggs, $naggs, $out);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_group_stats_compute');
+        }
+    }
+
+    /**
+     * The grouped table of merged group-by statistics: the same columns, order and values as crm_dataset_group() on all the rows.
+     *
+     * C: crm_status crm_group_stats_finalize(const crm_stats *s, crm_dataset **out)
+     */
+    public static function crm_group_stats_finalize(mixed $s, mixed $out): void
+    {
+        $rc = (self::$ffi ?? self::ffi())->crm_group_stats_finalize($s, $out);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_group_stats_finalize');
+        }
+    }
+
+    /**
+     * Per-customer RFM partials of a chunk of transaction lines: first and last purchase, the distinct invoice ids (or the line count without an invoice column), the exact expansion of the amounts, and the latest transaction time (for the default as_of). The input rules (missing values, amounts) are crm_rfm()'s; errors name the 0-based row of the chunk.
+     *
+     * C: crm_status crm_rfm_stats_compute(const crm_dataset *tx, const crm_rfm_options *opts, crm_stats **out)
+     */
+    public static function crm_rfm_stats_compute(mixed $tx, mixed $opts, mixed $out): void
+    {
+        $rc = (self::$ffi ?? self::ffi())->crm_rfm_stats_compute($tx, $opts, $out);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_rfm_stats_compute');
+        }
+    }
+
+    /**
+     * The RFM table of merged RFM statistics: bit-identical to crm_rfm() on all the rows with the same options (scores need the global distribution, so they are only computed here).
+     *
+     * C: crm_status crm_rfm_stats_finalize(const crm_stats *s, const crm_rfm_options *opts, crm_dataset **out)
+     */
+    public static function crm_rfm_stats_finalize(mixed $s, mixed $opts, mixed $out): void
+    {
+        $rc = (self::$ffi ?? self::ffi())->crm_rfm_stats_finalize($s, $opts, $out);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_rfm_stats_finalize');
+        }
+    }
+
+    /**
+     * One Lloyd step over a chunk: assign every row to its nearest center (squared Euclidean distance, ties to the lowest id, as crm_kmeans_fit()) and accumulate per-center exact sums, counts and squared distances. Rows with a missing value are refused (CRM_E_INVALID naming column and row), as crm_kmeans_fit().
+     *
+     * C: crm_status crm_kmeans_stats_compute(const crm_dataset *ds, const char *const *cols, size_t ncols, const double *centers, size_t n, int32_t k, crm_stats **out)
+     */
+    public static function crm_kmeans_stats_compute(mixed $ds, mixed $cols, mixed $ncols, mixed $centers, mixed $n, mixed $k, mixed $out): void
+    {
+        $ncols = self::int($ncols, 0, PHP_INT_MAX, 'crm_kmeans_stats_compute(ncols)');
+        $n = self::int($n, 0, PHP_INT_MAX, 'crm_kmeans_stats_compute(n)');
+        $k = self::int($k, -2147483648, 2147483647, 'crm_kmeans_stats_compute(k)');
+        self::room($cols, $ncols, 'crm_kmeans_stats_compute(cols)');
+        self::room($centers, $n, 'crm_kmeans_stats_compute(centers)');
+        $rc = (self::$ffi ?? self::ffi())->crm_kmeans_stats_compute($ds, $cols, $ncols, $centers, $n, $k, $out);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_kmeans_stats_compute');
+        }
+    }
+
+    /**
+     * Update step: the new centers are the per-center means (exact sum divided by the count, rounded once); a center with no rows keeps its position.
+     *
+     * C: crm_status crm_kmeans_stats_update(const crm_stats *s, double *out, size_t n)
+     */
+    public static function crm_kmeans_stats_update(mixed $s, mixed $out, mixed $n): void
+    {
+        $n = self::int($n, 0, PHP_INT_MAX, 'crm_kmeans_stats_update(n)');
+        self::room($out, $n, 'crm_kmeans_stats_update(out)');
+        $rc = (self::$ffi ?? self::ffi())->crm_kmeans_stats_update($s, $out, $n);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_kmeans_stats_update');
+        }
+    }
+
+    /**
+     * k-means|| (scalable k-means++, Bahmani et al. 2012) candidate step over a chunk: every row x is kept with probability min(1, oversample * D(x) / cost), D(x) the squared distance to the nearest given center, drawn from the library's PRNG seeded by (seed, chunk): the result depends only on the rows, the chunk index and the seed, never on scheduling. With k = 0 centers, one row is drawn uniformly per chunk with weight (chunk rows) for the caller to pick the first center from (see docs/scale-out.md). Also accumulates the chunk's cost (sum of D(x)) for the next round.
+     *
+     * C: crm_status crm_kmeans_stats_candidates(const crm_dataset *ds, const char *const *cols, size_t ncols, const double *centers, size_t n, int32_t k, double oversample, double cost, uint64_t seed, int64_t chunk, crm_stats **out)
+     */
+    public static function crm_kmeans_stats_candidates(mixed $ds, mixed $cols, mixed $ncols, mixed $centers, mixed $n, mixed $k, mixed $oversample, mixed $cost, mixed $seed, mixed $chunk, mixed $out): void
+    {
+        $ncols = self::int($ncols, 0, PHP_INT_MAX, 'crm_kmeans_stats_candidates(ncols)');
+        $n = self::int($n, 0, PHP_INT_MAX, 'crm_kmeans_stats_candidates(n)');
+        $k = self::int($k, -2147483648, 2147483647, 'crm_kmeans_stats_candidates(k)');
+        $oversample = self::double($oversample, 'crm_kmeans_stats_candidates(oversample)');
+        $cost = self::double($cost, 'crm_kmeans_stats_candidates(cost)');
+        $seed = self::int($seed, 0, PHP_INT_MAX, 'crm_kmeans_stats_candidates(seed)');
+        $chunk = self::int($chunk, PHP_INT_MIN, PHP_INT_MAX, 'crm_kmeans_stats_candidates(chunk)');
+        self::room($cols, $ncols, 'crm_kmeans_stats_candidates(cols)');
+        self::room($centers, $n, 'crm_kmeans_stats_candidates(centers)');
+        $rc = (self::$ffi ?? self::ffi())->crm_kmeans_stats_candidates($ds, $cols, $ncols, $centers, $n, $k, $oversample, $cost, $seed, $chunk, $out);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_kmeans_stats_candidates');
+        }
+    }
+
+    /**
+     * The design schema of a chunk: for each text feature its distinct non-missing levels (merged: their union, sorted by bytes), so every chunk builds the same design matrix (first level = reference, terms `col=level`, as crm_logreg_fit()). Number features are recorded by name.
+     *
+     * C: crm_status crm_levels_stats_compute(const crm_dataset *ds, const char *const *features, size_t nf, crm_stats **out)
+     */
+    public static function crm_levels_stats_compute(mixed $ds, mixed $features, mixed $nf, mixed $out): void
+    {
+        $nf = self::int($nf, 0, PHP_INT_MAX, 'crm_levels_stats_compute(nf)');
+        self::room($features, $nf, 'crm_levels_stats_compute(features)');
+        $rc = (self::$ffi ?? self::ffi())->crm_levels_stats_compute($ds, $features, $nf, $out);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_levels_stats_compute');
+        }
+    }
+
+    /**
+     * Number of design terms (coefficients) of a merged schema, intercept first when fit_intercept is 1.
+     *
+     * C: crm_status crm_levels_stats_terms(const crm_stats *levels, int32_t fit_intercept, size_t *out)
+     */
+    public static function crm_levels_stats_terms(mixed $levels, mixed $fit_intercept, mixed $out): void
+    {
+        $fit_intercept = self::int($fit_intercept, -2147483648, 2147483647, 'crm_levels_stats_terms(fit_intercept)');
+        $rc = (self::$ffi ?? self::ffi())->crm_levels_stats_terms($levels, $fit_intercept, $out);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_levels_stats_terms');
+        }
+    }
+
+    /**
+     * Logistic regression statistics of a chunk at coefficients `coef`: gradient and Hessian (X'WX) of the log-likelihood and the log-likelihood. The design follows `levels`; rows with a missing feature or target follow opts.missing (drop or error). Supported options: fit_intercept, l2 (applied in crm_logreg_stats_step), positive, missing; standardize and class_weight must be 0 / none.
+     *
+     * C: crm_status crm_logreg_stats_compute(const crm_dataset *ds, const char *target, const char *const *features, size_t nf, const crm_stats *levels, const crm_logreg_options *opts, const double *coef, size_t ncoef, crm_stats **out)
+     */
+    public static function crm_logreg_stats_compute(mixed $ds, mixed $target, mixed $features, mixed $nf, mixed $levels, mixed $opts, mixed $coef, mixed $ncoef, mixed $out): void
+    {
+        $target = self::string($target, 'crm_logreg_stats_compute(target)');
+        $nf = self::int($nf, 0, PHP_INT_MAX, 'crm_logreg_stats_compute(nf)');
+        $ncoef = self::int($ncoef, 0, PHP_INT_MAX, 'crm_logreg_stats_compute(ncoef)');
+        self::room($features, $nf, 'crm_logreg_stats_compute(features)');
+        self::room($coef, $ncoef, 'crm_logreg_stats_compute(coef)');
+        $rc = (self::$ffi ?? self::ffi())->crm_logreg_stats_compute($ds, $target, $features, $nf, $levels, $opts, $coef, $ncoef, $out);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_logreg_stats_compute');
+        }
+    }
+
+    /**
+     * Newton update from merged logistic statistics: coef + (H + l2 I')^-1 (g - l2 coef') (the intercept is not penalized), with step halving left to the caller (compare loglik).
+     *
+     * C: crm_status crm_logreg_stats_step(const crm_stats *s, const crm_logreg_options *opts, double *out, size_t n)
+     */
+    public static function crm_logreg_stats_step(mixed $s, mixed $opts, mixed $out, mixed $n): void
+    {
+        $n = self::int($n, 0, PHP_INT_MAX, 'crm_logreg_stats_step(n)');
+        self::room($out, $n, 'crm_logreg_stats_step(out)');
+        $rc = (self::$ffi ?? self::ffi())->crm_logreg_stats_step($s, $opts, $out, $n);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_logreg_stats_step');
+        }
+    }
+
+    /**
+     * Linear regression statistics of a chunk: X'X, X'y, y'y and the row count, with the design of `levels`.
+     *
+     * C: crm_status crm_linreg_stats_compute(const crm_dataset *ds, const char *target, const char *const *features, size_t nf, const crm_stats *levels, const crm_linreg_options *opts, crm_stats **out)
+     */
+    public static function crm_linreg_stats_compute(mixed $ds, mixed $target, mixed $features, mixed $nf, mixed $levels, mixed $opts, mixed $out): void
+    {
+        $target = self::string($target, 'crm_linreg_stats_compute(target)');
+        $nf = self::int($nf, 0, PHP_INT_MAX, 'crm_linreg_stats_compute(nf)');
+        self::room($features, $nf, 'crm_linreg_stats_compute(features)');
+        $rc = (self::$ffi ?? self::ffi())->crm_linreg_stats_compute($ds, $target, $features, $nf, $levels, $opts, $out);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_linreg_stats_compute');
+        }
+    }
+
+    /**
+     * Least-squares (ridge with opts.l2) coefficients from merged statistics: solves (X'X + l2 I') b = X'y by Cholesky.
+     *
+     * C: crm_status crm_linreg_stats_solve(const crm_stats *s, const crm_linreg_options *opts, double *out, size_t n)
+     */
+    public static function crm_linreg_stats_solve(mixed $s, mixed $opts, mixed $out, mixed $n): void
+    {
+        $n = self::int($n, 0, PHP_INT_MAX, 'crm_linreg_stats_solve(n)');
+        self::room($out, $n, 'crm_linreg_stats_solve(out)');
+        $rc = (self::$ffi ?? self::ffi())->crm_linreg_stats_solve($s, $opts, $out, $n);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_linreg_stats_solve');
+        }
+    }
+
+    /**
+     * SON pass 1: the itemsets frequent within a chunk at opts.min_support (relative to the chunk's transactions; min_count must be 0). Merged: the union, which contains every globally frequent itemset. Every row of a transaction must be in the same chunk.
+     *
+     * C: crm_status crm_apriori_stats_local(const crm_dataset *tx, const char *tid_col, const char *item_col, const crm_apriori_options *opts, crm_stats **out)
+     */
+    public static function crm_apriori_stats_local(mixed $tx, mixed $tid_col, mixed $item_col, mixed $opts, mixed $out): void
+    {
+        $tid_col = self::string($tid_col, 'crm_apriori_stats_local(tid_col)');
+        $item_col = self::string($item_col, 'crm_apriori_stats_local(item_col)');
+        $rc = (self::$ffi ?? self::ffi())->crm_apriori_stats_local($tx, $tid_col, $item_col, $opts, $out);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_apriori_stats_local');
+        }
+    }
+
+    /**
+     * SON pass 2: the exact count, in a chunk, of every candidate itemset of merged pass-1 statistics, and the chunk's transaction count.
+     *
+     * C: crm_status crm_apriori_stats_count(const crm_dataset *tx, const char *tid_col, const char *item_col, const crm_stats *candidates, crm_stats **out)
+     */
+    public static function crm_apriori_stats_count(mixed $tx, mixed $tid_col, mixed $item_col, mixed $candidates, mixed $out): void
+    {
+        $tid_col = self::string($tid_col, 'crm_apriori_stats_count(tid_col)');
+        $item_col = self::string($item_col, 'crm_apriori_stats_count(item_col)');
+        $rc = (self::$ffi ?? self::ffi())->crm_apriori_stats_count($tx, $tid_col, $item_col, $candidates, $out);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_apriori_stats_count');
+        }
+    }
+
+    /**
+     * The itemsets and rules tables of crm_apriori() from merged pass-2 counts: the same rows, order and counts as crm_apriori() on all the transactions.
+     *
+     * C: crm_status crm_apriori_stats_finalize(const crm_stats *counts, const crm_apriori_options *opts, crm_dataset **out_itemsets, crm_dataset **out_rules)
+     */
+    public static function crm_apriori_stats_finalize(mixed $counts, mixed $opts, mixed $out_itemsets, mixed $out_rules): void
+    {
+        $rc = (self::$ffi ?? self::ffi())->crm_apriori_stats_finalize($counts, $opts, $out_itemsets, $out_rules);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_apriori_stats_finalize');
         }
     }
 }

@@ -2905,4 +2905,667 @@ public final class CApi {
         return c_out[0] == 0 ? null : new Pointer(c_out[0]);
     }
 
+    /**
+     * C: void crm_stats_free(crm_stats *s)
+     *
+     * Free statistics.
+     * {@literal @}param[in] s  handle, or NULL (no-op)
+     * Ownership: the handles stay the caller's; nothing is retained.
+     * Thread-safety: s must not be in use by another thread.
+     */
+    public static void crm_stats_free(Pointer s) {
+        CrmLib.crm_stats_free(s);
+    }
+
+    /**
+     * C: int32_t crm_stats_get_kind(const crm_stats *s)
+     *
+     * The kind of statistics a handle holds.
+     * {@literal @}param[in] s  handle
+     * {@literal @}return a crm_stats_kind value {@literal @}type[enum] crm_stats_kind, or 0 when s is NULL.
+     * Ownership: the handles stay the caller's; nothing is retained.
+     * Thread-safety: s is only read.
+     */
+    public static int crm_stats_get_kind(Pointer s) {
+        return CrmLib.crm_stats_get_kind(s);
+    }
+
+    /**
+     * C: crm_status crm_stats_rows(const crm_stats *s, int64_t *out)
+     *
+     * Number of input rows the statistics cover (after merges: the total).
+     * {@literal @}param[in]  s    handle
+     * {@literal @}param[out] out  row count
+     * {@literal @}return CRM_OK, CRM_E_INVALID (NULL argument).
+     * Ownership: the handles stay the caller's; nothing is retained.
+     * Thread-safety: s is only read.
+     */
+    public static long crm_stats_rows(Pointer s) {
+        long[] c_out = new long[1];
+        int rc = CrmLib.crm_stats_rows(s, c_out);
+        check(rc);
+        return c_out[0];
+    }
+
+    /**
+     * C: crm_status crm_stats_clone(const crm_stats *s, crm_stats **out)
+     *
+     * Copy a handle.
+     * {@literal @}param[in]  s    handle
+     * {@literal @}param[out] out  the copy, NULL on failure. Ownership: caller (crm_stats_free).
+     * {@literal @}return CRM_OK, CRM_E_INVALID (NULL argument), CRM_E_NOMEM.
+     * Thread-safety: s is only read.
+     */
+    public static Pointer crm_stats_clone(Pointer s) {
+        long[] c_out = new long[1];
+        int rc = CrmLib.crm_stats_clone(s, c_out);
+        check(rc);
+        return c_out[0] == 0 ? null : new Pointer(c_out[0]);
+    }
+
+    /**
+     * C: crm_status crm_stats_merge(crm_stats *into, const crm_stats *other)
+     *
+     * Fold `other` into `into`: afterwards `into` holds the statistics of the
+     * rows of both. Both must be of the same kind and computed at the same
+     * parameters (same fingerprint). Merging is associative; for every kind but
+     * CRM_STATS_LINREG and CRM_STATS_LOGREG it is also exact (the result does not
+     * depend on the order or grouping of merges). Regression sums are plain
+     * double sums: merge in partition order (a fixed tree) for reproducible bits.
+     * {@literal @}param[in,out] into   statistics to extend
+     * {@literal @}param[in]     other  statistics to add (only read)
+     * {@literal @}return CRM_OK, CRM_E_INVALID (NULL argument, into == other),
+     *         CRM_E_TYPE (different kinds, naming both), CRM_E_STATE (different
+     *         parameters: columns, centers, coefficients, candidates or options),
+     *         CRM_E_NOMEM (then into is unchanged).
+     * Ownership: the handles stay the caller's; nothing is retained.
+     * Thread-safety: into must not be used by another thread; other is only read.
+     */
+    public static void crm_stats_merge(Pointer into, Pointer other) {
+        int rc = CrmLib.crm_stats_merge(into, other);
+        check(rc);
+    }
+
+    /**
+     * C: crm_status crm_stats_serialized_size(const crm_stats *s, size_t *out)
+     *
+     * Size in bytes of the buffer crm_stats_serialize() writes.
+     * {@literal @}param[in]  s    handle
+     * {@literal @}param[out] out  byte count
+     * {@literal @}return CRM_OK, CRM_E_INVALID (NULL argument).
+     * Ownership: the handles stay the caller's; nothing is retained.
+     * Thread-safety: s is only read.
+     */
+    public static long crm_stats_serialized_size(Pointer s) {
+        long[] c_out = new long[1];
+        int rc = CrmLib.crm_stats_serialized_size(s, c_out);
+        check(rc);
+        return c_out[0];
+    }
+
+    /**
+     * C: crm_status crm_stats_serialize(const crm_stats *s, uint8_t *out, size_t n)
+     *
+     * Write the statistics as a versioned byte buffer (format at the top of this
+     * header) that crm_stats_deserialize() reads back in another process or on
+     * another machine with the same library version.
+     * {@literal @}param[in]  s    handle
+     * {@literal @}param[out] out  buffer of n bytes
+     * {@literal @}param[in]  n    its size: exactly crm_stats_serialized_size()
+     * {@literal @}return CRM_OK, CRM_E_INVALID (NULL argument, n not the serialized size).
+     * Ownership: the handles stay the caller's; nothing is retained.
+     * Thread-safety: s is only read.
+     */
+    public static void crm_stats_serialize(Pointer s, byte[] out) {
+        long n = out == null ? 0 : out.length;
+        int rc = CrmLib.crm_stats_serialize(s, out, n);
+        check(rc);
+    }
+
+    /**
+     * C: crm_status crm_stats_deserialize(const uint8_t *buf, size_t n, crm_stats **out)
+     *
+     * Read statistics written by crm_stats_serialize().
+     * {@literal @}param[in]  buf  bytes
+     * {@literal @}param[in]  n    their number
+     * {@literal @}param[out] out  statistics, NULL on failure. Ownership: caller (crm_stats_free).
+     * {@literal @}return CRM_OK, CRM_E_INVALID (NULL argument), CRM_E_FORMAT (not a
+     *         statistics buffer, another format or library version, unknown kind,
+     *         checksum mismatch, truncated or inconsistent payload; the message
+     *         says which and, for versions, both numbers), CRM_E_NOMEM.
+     * Ownership: buf is only read during the call.
+     * Thread-safety: safe from any thread.
+     */
+    public static Pointer crm_stats_deserialize(byte[] buf) {
+        long n = buf == null ? 0 : buf.length;
+        long[] c_out = new long[1];
+        int rc = CrmLib.crm_stats_deserialize(buf, n, c_out);
+        check(rc);
+        return c_out[0] == 0 ? null : new Pointer(c_out[0]);
+    }
+
+    /**
+     * C: crm_status crm_stats_value_count(const crm_stats *s, const char *name, size_t *out)
+     *
+     * Number of values of a named array of the statistics (see
+     * crm_stats_values()).
+     * {@literal @}param[in]  s     handle
+     * {@literal @}param[in]  name  array name
+     * {@literal @}param[out] out   number of values
+     * {@literal @}return CRM_OK, CRM_E_INVALID (NULL argument), CRM_E_NOTFOUND (no such
+     *         array for this kind, naming it).
+     * Ownership: the handles stay the caller's; nothing is retained.
+     * Thread-safety: s is only read.
+     */
+    public static long crm_stats_value_count(Pointer s, String name) {
+        byte[] c_name = Checks.cstring(name, "crm_stats_value_count(name)");
+        long[] c_out = new long[1];
+        int rc = CrmLib.crm_stats_value_count(s, c_name, c_out);
+        check(rc);
+        return c_out[0];
+    }
+
+    /**
+     * C: crm_status crm_stats_values(const crm_stats *s, const char *name, double *out, size_t n)
+     *
+     * Copy a named array of the statistics, as doubles (exact sums rounded once).
+     * Names per kind:
+     * - CRM_STATS_KMEANS: "centers" (k x d, the centers computed at, row-major),
+     *   "sums" (k x d per-center sums), "counts" (k), "inertia" (1; sum of the
+     *   squared distances to the nearest center), "wcss" (k);
+     * - CRM_STATS_KMEANS_CANDIDATES: "candidates" (m x d sampled rows, ordered by
+     *   chunk index then row), "cost" (1; sum of squared distances of the rows
+     *   to the nearest given center), "d" (1);
+     * - CRM_STATS_LINREG: "xtx" (p x p), "xty" (p), "yty" (1), "weight" (1,
+     *   rows used);
+     * - CRM_STATS_LOGREG: "coef" (p, computed at), "gradient" (p, of the
+     *   log-likelihood, without penalty), "hessian" (p x p, X'WX), "loglik" (1),
+     *   "weight" (1);
+     * - CRM_STATS_ITEM_COUNTS: "counts" (one per candidate, in candidate order),
+     *   "transactions" (1).
+     * {@literal @}param[in]  s     handle
+     * {@literal @}param[in]  name  array name
+     * {@literal @}param[out] out   values
+     * {@literal @}param[in]  n     their number: exactly crm_stats_value_count()
+     * {@literal @}return CRM_OK, CRM_E_INVALID (NULL argument, wrong n), CRM_E_NOTFOUND.
+     * Ownership: the handles stay the caller's; nothing is retained.
+     * Thread-safety: s is only read.
+     */
+    public static void crm_stats_values(Pointer s, String name, double[] out) {
+        byte[] c_name = Checks.cstring(name, "crm_stats_values(name)");
+        long n = out == null ? 0 : out.length;
+        int rc = CrmLib.crm_stats_values(s, c_name, out, n);
+        check(rc);
+    }
+
+    /**
+     * C: crm_status crm_group_stats_compute(const crm_dataset *ds, const char *const *keys, size_t nkeys, const char *const *aggs, size_t naggs, crm_stats **out)
+     *
+     * Group-by partial aggregates of a chunk. Keys and aggregation strings as
+     * crm_dataset_group() (`[NAME=]FUNCTION(COLUMN)`), with FUNCTION one of sum,
+     * mean, min, max, count, var (sample variance, divisor count - 1, as pandas;
+     * missing when fewer than 2 values) and `count()`; sum, mean, min, max and
+     * var need number columns. Sums are exact expansions and var is computed at
+     * finalize from the exact sums of x and of x*x (each product split exactly
+     * with fma), so the finalized table is bit-identical to crm_dataset_group()
+     * on all the rows (for the functions both have) however the rows were split.
+     * {@literal @}param[in]  ds     chunk (may have no rows)
+     * {@literal @}param[in]  keys   key column names (nkeys >= 1)
+     * {@literal @}param[in]  nkeys  number of keys
+     * {@literal @}param[in]  aggs   aggregation strings
+     * {@literal @}param[in]  naggs  number of aggregations
+     * {@literal @}param[out] out    statistics (CRM_STATS_GROUP), NULL on failure.
+     *                    Ownership: caller (crm_stats_free).
+     * {@literal @}return CRM_OK, CRM_E_INVALID, CRM_E_PARSE, CRM_E_NOTFOUND, CRM_E_TYPE,
+     *         CRM_E_NOMEM, as crm_dataset_group().
+     * Thread-safety: ds is only read.
+     */
+    public static Pointer crm_group_stats_compute(Pointer ds, String[] keys, String[] aggs) {
+        CStrings.Array c_keys = CStrings.array(keys, "crm_group_stats_compute(keys)");
+        long nkeys = keys == null ? 0 : keys.length;
+        CStrings.Array c_aggs = CStrings.array(aggs, "crm_group_stats_compute(aggs)");
+        long naggs = aggs == null ? 0 : aggs.length;
+        long[] c_out = new long[1];
+        int rc;
+        try {
+            rc = CrmLib.crm_group_stats_compute(ds, c_keys, nkeys, c_aggs, naggs, c_out);
+        } finally {
+            CStrings.free(c_keys);
+            CStrings.free(c_aggs);
+        }
+        check(rc);
+        return c_out[0] == 0 ? null : new Pointer(c_out[0]);
+    }
+
+    /**
+     * C: crm_status crm_group_stats_finalize(const crm_stats *s, crm_dataset **out)
+     *
+     * The grouped table of merged group-by statistics: the same columns, order
+     * and values as crm_dataset_group() on all the rows.
+     * {@literal @}param[in]  s    CRM_STATS_GROUP statistics
+     * {@literal @}param[out] out  grouped dataset, NULL on failure. Ownership: caller.
+     * {@literal @}return CRM_OK, CRM_E_INVALID (NULL argument), CRM_E_TYPE (another kind),
+     *         CRM_E_NOMEM.
+     * Thread-safety: s is only read.
+     */
+    public static Pointer crm_group_stats_finalize(Pointer s) {
+        long[] c_out = new long[1];
+        int rc = CrmLib.crm_group_stats_finalize(s, c_out);
+        check(rc);
+        return c_out[0] == 0 ? null : new Pointer(c_out[0]);
+    }
+
+    /**
+     * C: crm_status crm_rfm_stats_compute(const crm_dataset *tx, const crm_rfm_options *opts, crm_stats **out)
+     *
+     * Per-customer RFM partials of a chunk of transaction lines: first and last
+     * purchase, the distinct invoice ids (or the line count without an invoice
+     * column), the exact expansion of the amounts, and the latest transaction
+     * time (for the default as_of). The input rules (missing values, amounts)
+     * are crm_rfm()'s; errors name the 0-based row of the chunk.
+     * {@literal @}param[in]  tx    chunk of transactions (may have no rows)
+     * {@literal @}param[in]  opts  crm_rfm() options (columns); bins, as_of and the
+     *                   lifecycle windows are only used by finalize
+     * {@literal @}param[out] out   statistics (CRM_STATS_RFM), NULL on failure. Ownership: caller.
+     * {@literal @}return CRM_OK, and the errors of crm_rfm() except "no rows".
+     * Thread-safety: tx is only read.
+     */
+    public static Pointer crm_rfm_stats_compute(Pointer tx, CrmRfmOptions opts) {
+        long[] c_out = new long[1];
+        int rc = CrmLib.crm_rfm_stats_compute(tx, opts, c_out);
+        if (opts != null && opts.hasCallbackError()) {
+            if (rc == 0) {
+                if (c_out[0] != 0) {
+                    CrmLib.crm_stats_free(new Pointer(c_out[0]));
+                }
+            }
+            opts.rethrowCallbackError();
+        }
+        check(rc);
+        return c_out[0] == 0 ? null : new Pointer(c_out[0]);
+    }
+
+    /**
+     * C: crm_status crm_rfm_stats_finalize(const crm_stats *s, const crm_rfm_options *opts, crm_dataset **out)
+     *
+     * The RFM table of merged RFM statistics: bit-identical to crm_rfm() on all
+     * the rows with the same options (scores need the global distribution, so
+     * they are only computed here).
+     * {@literal @}param[in]  s     CRM_STATS_RFM statistics
+     * {@literal @}param[in]  opts  crm_rfm() options (bins, as_of, active_days,
+     *                   inactive_days; churn_days must be 0)
+     * {@literal @}param[out] out   RFM table, NULL on failure. Ownership: caller.
+     * {@literal @}return CRM_OK, CRM_E_INVALID (no customers, bad options), CRM_E_TYPE
+     *         (another kind), CRM_E_NOMEM.
+     * Thread-safety: s is only read.
+     */
+    public static Pointer crm_rfm_stats_finalize(Pointer s, CrmRfmOptions opts) {
+        long[] c_out = new long[1];
+        int rc = CrmLib.crm_rfm_stats_finalize(s, opts, c_out);
+        if (opts != null && opts.hasCallbackError()) {
+            if (rc == 0) {
+                if (c_out[0] != 0) {
+                    CrmLib.crm_dataset_free(new Pointer(c_out[0]));
+                }
+            }
+            opts.rethrowCallbackError();
+        }
+        check(rc);
+        return c_out[0] == 0 ? null : new Pointer(c_out[0]);
+    }
+
+    /**
+     * C: crm_status crm_kmeans_stats_compute(const crm_dataset *ds, const char *const *cols, size_t ncols, const double *centers, size_t n, int32_t k, crm_stats **out)
+     *
+     * One Lloyd step over a chunk: assign every row to its nearest center
+     * (squared Euclidean distance, ties to the lowest id, as crm_kmeans_fit())
+     * and accumulate per-center exact sums, counts and squared distances.
+     * Rows with a missing value are refused (CRM_E_INVALID naming column and
+     * row), as crm_kmeans_fit().
+     * {@literal @}param[in]  ds       chunk (may have no rows)
+     * {@literal @}param[in]  cols     feature columns (number), d = ncols >= 1
+     * {@literal @}param[in]  ncols    number of features
+     * {@literal @}param[in]  centers  k x d centers, row-major
+     * {@literal @}param[in]  n        k * d
+     * {@literal @}param[in]  k        number of centers, >= 1
+     * {@literal @}param[out] out      statistics (CRM_STATS_KMEANS), NULL on failure. Ownership: caller.
+     * {@literal @}return CRM_OK, CRM_E_INVALID (NULL argument, n != k * d, a non-finite
+     *         center, a missing or non-finite value), CRM_E_NOTFOUND, CRM_E_TYPE,
+     *         CRM_E_NOMEM.
+     * Thread-safety: ds is only read.
+     */
+    public static Pointer crm_kmeans_stats_compute(Pointer ds, String[] cols, double[] centers, int k) {
+        CStrings.Array c_cols = CStrings.array(cols, "crm_kmeans_stats_compute(cols)");
+        long ncols = cols == null ? 0 : cols.length;
+        long n = centers == null ? 0 : centers.length;
+        long[] c_out = new long[1];
+        int rc;
+        try {
+            rc = CrmLib.crm_kmeans_stats_compute(ds, c_cols, ncols, centers, n, k, c_out);
+        } finally {
+            CStrings.free(c_cols);
+        }
+        check(rc);
+        return c_out[0] == 0 ? null : new Pointer(c_out[0]);
+    }
+
+    /**
+     * C: crm_status crm_kmeans_stats_update(const crm_stats *s, double *out, size_t n)
+     *
+     * Update step: the new centers are the per-center means (exact sum divided
+     * by the count, rounded once); a center with no rows keeps its position.
+     * {@literal @}param[in]  s    merged CRM_STATS_KMEANS statistics
+     * {@literal @}param[out] out  k x d new centers
+     * {@literal @}param[in]  n    k * d
+     * {@literal @}return CRM_OK, CRM_E_INVALID (NULL argument, wrong n), CRM_E_TYPE.
+     * Ownership: the handles stay the caller's; nothing is retained.
+     * Thread-safety: s is only read.
+     */
+    public static void crm_kmeans_stats_update(Pointer s, double[] out) {
+        long n = out == null ? 0 : out.length;
+        int rc = CrmLib.crm_kmeans_stats_update(s, out, n);
+        check(rc);
+    }
+
+    /**
+     * C: crm_status crm_kmeans_stats_candidates(const crm_dataset *ds, const char *const *cols, size_t ncols, const double *centers, size_t n, int32_t k, double oversample, double cost, uint64_t seed, int64_t chunk, crm_stats **out)
+     *
+     * k-means|| (scalable k-means++, Bahmani et al. 2012) candidate step over a
+     * chunk: every row x is kept with probability min(1, oversample * D(x) /
+     * cost), D(x) the squared distance to the nearest given center, drawn from
+     * the library's PRNG seeded by (seed, chunk): the result depends only on the
+     * rows, the chunk index and the seed, never on scheduling. With k = 0
+     * centers, one row is drawn uniformly per chunk with weight (chunk rows) for
+     * the caller to pick the first center from (see docs/scale-out.md). Also
+     * accumulates the chunk's cost (sum of D(x)) for the next round.
+     * {@literal @}param[in]  ds          chunk
+     * {@literal @}param[in]  cols        feature columns, d = ncols
+     * {@literal @}param[in]  ncols       number of features
+     * {@literal @}param[in]  centers     current candidate centers, k x d
+     * {@literal @}param[in]  n           k * d (may be 0)
+     * {@literal @}param[in]  k           number of centers (>= 0)
+     * {@literal @}param[in]  oversample  expected rows sampled per round (l), > 0
+     * {@literal @}param[in]  cost        total cost over all chunks at these centers (> 0;
+     *                         ignored when k = 0)
+     * {@literal @}param[in]  seed        seed of the round
+     * {@literal @}param[in]  chunk       0-based chunk index (>= 0)
+     * {@literal @}param[out] out         statistics (CRM_STATS_KMEANS_CANDIDATES). Ownership: caller.
+     * {@literal @}return CRM_OK, CRM_E_INVALID, CRM_E_NOTFOUND, CRM_E_TYPE, CRM_E_NOMEM.
+     * Thread-safety: ds is only read.
+     */
+    public static Pointer crm_kmeans_stats_candidates(Pointer ds, String[] cols, double[] centers, int k, double oversample, double cost, long seed, long chunk) {
+        CStrings.Array c_cols = CStrings.array(cols, "crm_kmeans_stats_candidates(cols)");
+        long ncols = cols == null ? 0 : cols.length;
+        long n = centers == null ? 0 : centers.length;
+        long[] c_out = new long[1];
+        int rc;
+        try {
+            rc = CrmLib.crm_kmeans_stats_candidates(ds, c_cols, ncols, centers, n, k, oversample, cost, seed, chunk, c_out);
+        } finally {
+            CStrings.free(c_cols);
+        }
+        check(rc);
+        return c_out[0] == 0 ? null : new Pointer(c_out[0]);
+    }
+
+    /**
+     * C: crm_status crm_levels_stats_compute(const crm_dataset *ds, const char *const *features, size_t nf, crm_stats **out)
+     *
+     * The design schema of a chunk: for each text feature its distinct
+     * non-missing levels (merged: their union, sorted by bytes), so every chunk
+     * builds the same design matrix (first level = reference, terms `col=level`,
+     * as crm_logreg_fit()). Number features are recorded by name.
+     * {@literal @}param[in]  ds        chunk
+     * {@literal @}param[in]  features  feature column names
+     * {@literal @}param[in]  nf        number of features (>= 1)
+     * {@literal @}param[out] out       statistics (CRM_STATS_LEVELS). Ownership: caller.
+     * {@literal @}return CRM_OK, CRM_E_INVALID, CRM_E_NOTFOUND, CRM_E_TYPE, CRM_E_NOMEM.
+     * Thread-safety: ds is only read.
+     */
+    public static Pointer crm_levels_stats_compute(Pointer ds, String[] features) {
+        CStrings.Array c_features = CStrings.array(features, "crm_levels_stats_compute(features)");
+        long nf = features == null ? 0 : features.length;
+        long[] c_out = new long[1];
+        int rc;
+        try {
+            rc = CrmLib.crm_levels_stats_compute(ds, c_features, nf, c_out);
+        } finally {
+            CStrings.free(c_features);
+        }
+        check(rc);
+        return c_out[0] == 0 ? null : new Pointer(c_out[0]);
+    }
+
+    /**
+     * C: crm_status crm_levels_stats_terms(const crm_stats *levels, int32_t fit_intercept, size_t *out)
+     *
+     * Number of design terms (coefficients) of a merged schema, intercept first
+     * when fit_intercept is 1.
+     * {@literal @}param[in]  levels         merged CRM_STATS_LEVELS statistics
+     * {@literal @}param[in]  fit_intercept  1: count the intercept term
+     * {@literal @}param[out] out            number of terms p
+     * {@literal @}return CRM_OK, CRM_E_INVALID, CRM_E_TYPE.
+     * Ownership: the handles stay the caller's; nothing is retained.
+     * Thread-safety: levels is only read.
+     */
+    public static long crm_levels_stats_terms(Pointer levels, int fit_intercept) {
+        long[] c_out = new long[1];
+        int rc = CrmLib.crm_levels_stats_terms(levels, fit_intercept, c_out);
+        check(rc);
+        return c_out[0];
+    }
+
+    /**
+     * C: crm_status crm_logreg_stats_compute(const crm_dataset *ds, const char *target, const char *const *features, size_t nf, const crm_stats *levels, const crm_logreg_options *opts, const double *coef, size_t ncoef, crm_stats **out)
+     *
+     * Logistic regression statistics of a chunk at coefficients `coef`:
+     * gradient and Hessian (X'WX) of the log-likelihood and the log-likelihood.
+     * The design follows `levels`; rows with a missing feature or target follow
+     * opts.missing (drop or error). Supported options: fit_intercept, l2 (applied
+     * in crm_logreg_stats_step), positive, missing; standardize and class_weight
+     * must be 0 / none.
+     * {@literal @}param[in]  ds        chunk
+     * {@literal @}param[in]  target    target column (0/1 number, or text with opts.positive)
+     * {@literal @}param[in]  features  feature names (as given to crm_levels_stats_compute)
+     * {@literal @}param[in]  nf        number of features
+     * {@literal @}param[in]  levels    merged CRM_STATS_LEVELS statistics of all chunks
+     * {@literal @}param[in]  opts      options (NULL: defaults)
+     * {@literal @}param[in]  coef      current coefficients (p; zeros to start)
+     * {@literal @}param[in]  ncoef     p, from crm_levels_stats_terms()
+     * {@literal @}param[out] out       statistics (CRM_STATS_LOGREG). Ownership: caller.
+     * {@literal @}return CRM_OK, CRM_E_INVALID, CRM_E_NOTFOUND, CRM_E_TYPE, CRM_E_NOMEM.
+     * Thread-safety: inputs are only read.
+     */
+    public static Pointer crm_logreg_stats_compute(Pointer ds, String target, String[] features, Pointer levels, CrmLogregOptions opts, double[] coef) {
+        byte[] c_target = Checks.cstring(target, "crm_logreg_stats_compute(target)");
+        CStrings.Array c_features = CStrings.array(features, "crm_logreg_stats_compute(features)");
+        long nf = features == null ? 0 : features.length;
+        long ncoef = coef == null ? 0 : coef.length;
+        long[] c_out = new long[1];
+        int rc;
+        try {
+            rc = CrmLib.crm_logreg_stats_compute(ds, c_target, c_features, nf, levels, opts, coef, ncoef, c_out);
+        } finally {
+            CStrings.free(c_features);
+        }
+        if (opts != null && opts.hasCallbackError()) {
+            if (rc == 0) {
+                if (c_out[0] != 0) {
+                    CrmLib.crm_stats_free(new Pointer(c_out[0]));
+                }
+            }
+            opts.rethrowCallbackError();
+        }
+        check(rc);
+        return c_out[0] == 0 ? null : new Pointer(c_out[0]);
+    }
+
+    /**
+     * C: crm_status crm_logreg_stats_step(const crm_stats *s, const crm_logreg_options *opts, double *out, size_t n)
+     *
+     * Newton update from merged logistic statistics: coef + (H + l2 I')^-1
+     * (g - l2 coef') (the intercept is not penalized), with step halving left to
+     * the caller (compare loglik).
+     * {@literal @}param[in]  s     merged CRM_STATS_LOGREG statistics
+     * {@literal @}param[in]  opts  options (l2; NULL: defaults)
+     * {@literal @}param[out] out   new coefficients (p)
+     * {@literal @}param[in]  n     p
+     * {@literal @}return CRM_OK, CRM_E_INVALID, CRM_E_TYPE, CRM_E_NUMERIC (singular Hessian).
+     * Ownership: the handles stay the caller's; nothing is retained.
+     * Thread-safety: s is only read.
+     */
+    public static void crm_logreg_stats_step(Pointer s, CrmLogregOptions opts, double[] out) {
+        long n = out == null ? 0 : out.length;
+        int rc = CrmLib.crm_logreg_stats_step(s, opts, out, n);
+        if (opts != null && opts.hasCallbackError()) {
+            opts.rethrowCallbackError();
+        }
+        check(rc);
+    }
+
+    /**
+     * C: crm_status crm_linreg_stats_compute(const crm_dataset *ds, const char *target, const char *const *features, size_t nf, const crm_stats *levels, const crm_linreg_options *opts, crm_stats **out)
+     *
+     * Linear regression statistics of a chunk: X'X, X'y, y'y and the row count,
+     * with the design of `levels`.
+     * {@literal @}param[in]  ds        chunk
+     * {@literal @}param[in]  target    number target column
+     * {@literal @}param[in]  features  feature names
+     * {@literal @}param[in]  nf        number of features
+     * {@literal @}param[in]  levels    merged CRM_STATS_LEVELS statistics
+     * {@literal @}param[in]  opts      options (fit_intercept, missing; NULL: defaults)
+     * {@literal @}param[out] out       statistics (CRM_STATS_LINREG). Ownership: caller.
+     * {@literal @}return CRM_OK, CRM_E_INVALID, CRM_E_NOTFOUND, CRM_E_TYPE, CRM_E_NOMEM.
+     * Thread-safety: inputs are only read.
+     */
+    public static Pointer crm_linreg_stats_compute(Pointer ds, String target, String[] features, Pointer levels, CrmLinregOptions opts) {
+        byte[] c_target = Checks.cstring(target, "crm_linreg_stats_compute(target)");
+        CStrings.Array c_features = CStrings.array(features, "crm_linreg_stats_compute(features)");
+        long nf = features == null ? 0 : features.length;
+        long[] c_out = new long[1];
+        int rc;
+        try {
+            rc = CrmLib.crm_linreg_stats_compute(ds, c_target, c_features, nf, levels, opts, c_out);
+        } finally {
+            CStrings.free(c_features);
+        }
+        if (opts != null && opts.hasCallbackError()) {
+            if (rc == 0) {
+                if (c_out[0] != 0) {
+                    CrmLib.crm_stats_free(new Pointer(c_out[0]));
+                }
+            }
+            opts.rethrowCallbackError();
+        }
+        check(rc);
+        return c_out[0] == 0 ? null : new Pointer(c_out[0]);
+    }
+
+    /**
+     * C: crm_status crm_linreg_stats_solve(const crm_stats *s, const crm_linreg_options *opts, double *out, size_t n)
+     *
+     * Least-squares (ridge with opts.l2) coefficients from merged statistics:
+     * solves (X'X + l2 I') b = X'y by Cholesky.
+     * {@literal @}param[in]  s     merged CRM_STATS_LINREG statistics
+     * {@literal @}param[in]  opts  options (l2; NULL: defaults)
+     * {@literal @}param[out] out   coefficients (p)
+     * {@literal @}param[in]  n     p
+     * {@literal @}return CRM_OK, CRM_E_INVALID, CRM_E_TYPE, CRM_E_NUMERIC (rank deficient).
+     * Ownership: the handles stay the caller's; nothing is retained.
+     * Thread-safety: s is only read.
+     */
+    public static void crm_linreg_stats_solve(Pointer s, CrmLinregOptions opts, double[] out) {
+        long n = out == null ? 0 : out.length;
+        int rc = CrmLib.crm_linreg_stats_solve(s, opts, out, n);
+        if (opts != null && opts.hasCallbackError()) {
+            opts.rethrowCallbackError();
+        }
+        check(rc);
+    }
+
+    /**
+     * C: crm_status crm_apriori_stats_local(const crm_dataset *tx, const char *tid_col, const char *item_col, const crm_apriori_options *opts, crm_stats **out)
+     *
+     * SON pass 1: the itemsets frequent within a chunk at opts.min_support
+     * (relative to the chunk's transactions; min_count must be 0). Merged: the
+     * union, which contains every globally frequent itemset. Every row of a
+     * transaction must be in the same chunk.
+     * {@literal @}param[in]  tx        chunk of (transaction, item) rows
+     * {@literal @}param[in]  tid_col   transaction column
+     * {@literal @}param[in]  item_col  item column (text)
+     * {@literal @}param[in]  opts      crm_apriori() options (min_support, max_len)
+     * {@literal @}param[out] out       statistics (CRM_STATS_ITEMSETS). Ownership: caller.
+     * {@literal @}return CRM_OK, CRM_E_INVALID (min_count set), and crm_apriori()'s errors.
+     * Thread-safety: tx is only read.
+     */
+    public static Pointer crm_apriori_stats_local(Pointer tx, String tid_col, String item_col, CrmAprioriOptions opts) {
+        byte[] c_tid_col = Checks.cstring(tid_col, "crm_apriori_stats_local(tid_col)");
+        byte[] c_item_col = Checks.cstring(item_col, "crm_apriori_stats_local(item_col)");
+        long[] c_out = new long[1];
+        int rc = CrmLib.crm_apriori_stats_local(tx, c_tid_col, c_item_col, opts, c_out);
+        if (opts != null && opts.hasCallbackError()) {
+            if (rc == 0) {
+                if (c_out[0] != 0) {
+                    CrmLib.crm_stats_free(new Pointer(c_out[0]));
+                }
+            }
+            opts.rethrowCallbackError();
+        }
+        check(rc);
+        return c_out[0] == 0 ? null : new Pointer(c_out[0]);
+    }
+
+    /**
+     * C: crm_status crm_apriori_stats_count(const crm_dataset *tx, const char *tid_col, const char *item_col, const crm_stats *candidates, crm_stats **out)
+     *
+     * SON pass 2: the exact count, in a chunk, of every candidate itemset of
+     * merged pass-1 statistics, and the chunk's transaction count.
+     * {@literal @}param[in]  tx          chunk
+     * {@literal @}param[in]  tid_col     transaction column
+     * {@literal @}param[in]  item_col    item column (text)
+     * {@literal @}param[in]  candidates  merged CRM_STATS_ITEMSETS statistics
+     * {@literal @}param[out] out         statistics (CRM_STATS_ITEM_COUNTS). Ownership: caller.
+     * {@literal @}return CRM_OK, CRM_E_INVALID, CRM_E_NOTFOUND, CRM_E_TYPE, CRM_E_NOMEM.
+     * Thread-safety: inputs are only read.
+     */
+    public static Pointer crm_apriori_stats_count(Pointer tx, String tid_col, String item_col, Pointer candidates) {
+        byte[] c_tid_col = Checks.cstring(tid_col, "crm_apriori_stats_count(tid_col)");
+        byte[] c_item_col = Checks.cstring(item_col, "crm_apriori_stats_count(item_col)");
+        long[] c_out = new long[1];
+        int rc = CrmLib.crm_apriori_stats_count(tx, c_tid_col, c_item_col, candidates, c_out);
+        check(rc);
+        return c_out[0] == 0 ? null : new Pointer(c_out[0]);
+    }
+
+    /**
+     * C: crm_status crm_apriori_stats_finalize(const crm_stats *counts, const crm_apriori_options *opts, crm_dataset **out_itemsets, crm_dataset **out_rules)
+     *
+     * The itemsets and rules tables of crm_apriori() from merged pass-2 counts:
+     * the same rows, order and counts as crm_apriori() on all the transactions.
+     * {@literal @}param[in]  counts         merged CRM_STATS_ITEM_COUNTS statistics
+     * {@literal @}param[in]  opts           crm_apriori() options
+     * {@literal @}param[out] out_itemsets   itemsets table, NULL on failure. Ownership: caller.
+     * {@literal @}param[out] out_rules      rules table, NULL on failure. Ownership: caller.
+     * {@literal @}return CRM_OK, CRM_E_INVALID, CRM_E_TYPE, CRM_E_NOMEM.
+     * Thread-safety: counts is only read.
+     */
+    public static Pointer[] crm_apriori_stats_finalize(Pointer counts, CrmAprioriOptions opts) {
+        long[] c_out_itemsets = new long[1];
+        long[] c_out_rules = new long[1];
+        int rc = CrmLib.crm_apriori_stats_finalize(counts, opts, c_out_itemsets, c_out_rules);
+        if (opts != null && opts.hasCallbackError()) {
+            if (rc == 0) {
+                if (c_out_itemsets[0] != 0) {
+                    CrmLib.crm_dataset_free(new Pointer(c_out_itemsets[0]));
+                }
+                if (c_out_rules[0] != 0) {
+                    CrmLib.crm_dataset_free(new Pointer(c_out_rules[0]));
+                }
+            }
+            opts.rethrowCallbackError();
+        }
+        check(rc);
+        return new Pointer[] {c_out_itemsets[0] == 0 ? null : new Pointer(c_out_itemsets[0]), c_out_rules[0] == 0 ? null : new Pointer(c_out_rules[0])};
+    }
+
 }

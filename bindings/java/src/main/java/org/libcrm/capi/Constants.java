@@ -13,6 +13,10 @@ public final class Constants {
      */
     public static final int CRM_MODEL_FORMAT_VERSION = 2;
     /**
+     * Version of the byte format written by crm_stats_serialize().
+     */
+    public static final int CRM_STATS_FORMAT_VERSION = 1;
+    /**
      * Missing value of a CRM_TYPE_TIME cell (INT64_MIN).
      */
     public static final long CRM_TIME_MISSING = Long.MIN_VALUE;

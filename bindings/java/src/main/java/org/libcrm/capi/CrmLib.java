@@ -282,4 +282,56 @@ public final class CrmLib {
     public static native int crm_synth_options_init(CrmSynthOptions opts, long size);
     /** {@code crm_status crm_synth_transactions(const crm_synth_options *opts, crm_dataset **out)} */
     public static native int crm_synth_transactions(CrmSynthOptions opts, long[] out);
+    /** {@code void crm_stats_free(crm_stats *s)} */
+    public static native void crm_stats_free(Pointer s);
+    /** {@code int32_t crm_stats_get_kind(const crm_stats *s)} */
+    public static native int crm_stats_get_kind(Pointer s);
+    /** {@code crm_status crm_stats_rows(const crm_stats *s, int64_t *out)} */
+    public static native int crm_stats_rows(Pointer s, long[] out);
+    /** {@code crm_status crm_stats_clone(const crm_stats *s, crm_stats **out)} */
+    public static native int crm_stats_clone(Pointer s, long[] out);
+    /** {@code crm_status crm_stats_merge(crm_stats *into, const crm_stats *other)} */
+    public static native int crm_stats_merge(Pointer into, Pointer other);
+    /** {@code crm_status crm_stats_serialized_size(const crm_stats *s, size_t *out)} */
+    public static native int crm_stats_serialized_size(Pointer s, long[] out);
+    /** {@code crm_status crm_stats_serialize(const crm_stats *s, uint8_t *out, size_t n)} */
+    public static native int crm_stats_serialize(Pointer s, byte[] out, long n);
+    /** {@code crm_status crm_stats_deserialize(const uint8_t *buf, size_t n, crm_stats **out)} */
+    public static native int crm_stats_deserialize(byte[] buf, long n, long[] out);
+    /** {@code crm_status crm_stats_value_count(const crm_stats *s, const char *name, size_t *out)} */
+    public static native int crm_stats_value_count(Pointer s, byte[] name, long[] out);
+    /** {@code crm_status crm_stats_values(const crm_stats *s, const char *name, double *out, size_t n)} */
+    public static native int crm_stats_values(Pointer s, byte[] name, double[] out, long n);
+    /** {@code crm_status crm_group_stats_compute(const crm_dataset *ds, const char *const *keys, size_t nkeys, const char *const *aggs, size_t naggs, crm_stats **out)} */
+    public static native int crm_group_stats_compute(Pointer ds, Pointer keys, long nkeys, Pointer aggs, long naggs, long[] out);
+    /** {@code crm_status crm_group_stats_finalize(const crm_stats *s, crm_dataset **out)} */
+    public static native int crm_group_stats_finalize(Pointer s, long[] out);
+    /** {@code crm_status crm_rfm_stats_compute(const crm_dataset *tx, const crm_rfm_options *opts, crm_stats **out)} */
+    public static native int crm_rfm_stats_compute(Pointer tx, CrmRfmOptions opts, long[] out);
+    /** {@code crm_status crm_rfm_stats_finalize(const crm_stats *s, const crm_rfm_options *opts, crm_dataset **out)} */
+    public static native int crm_rfm_stats_finalize(Pointer s, CrmRfmOptions opts, long[] out);
+    /** {@code crm_status crm_kmeans_stats_compute(const crm_dataset *ds, const char *const *cols, size_t ncols, const double *centers, size_t n, int32_t k, crm_stats **out)} */
+    public static native int crm_kmeans_stats_compute(Pointer ds, Pointer cols, long ncols, double[] centers, long n, int k, long[] out);
+    /** {@code crm_status crm_kmeans_stats_update(const crm_stats *s, double *out, size_t n)} */
+    public static native int crm_kmeans_stats_update(Pointer s, double[] out, long n);
+    /** {@code crm_status crm_kmeans_stats_candidates(const crm_dataset *ds, const char *const *cols, size_t ncols, const double *centers, size_t n, int32_t k, double oversample, double cost, uint64_t seed, int64_t chunk, crm_stats **out)} */
+    public static native int crm_kmeans_stats_candidates(Pointer ds, Pointer cols, long ncols, double[] centers, long n, int k, double oversample, double cost, long seed, long chunk, long[] out);
+    /** {@code crm_status crm_levels_stats_compute(const crm_dataset *ds, const char *const *features, size_t nf, crm_stats **out)} */
+    public static native int crm_levels_stats_compute(Pointer ds, Pointer features, long nf, long[] out);
+    /** {@code crm_status crm_levels_stats_terms(const crm_stats *levels, int32_t fit_intercept, size_t *out)} */
+    public static native int crm_levels_stats_terms(Pointer levels, int fit_intercept, long[] out);
+    /** {@code crm_status crm_logreg_stats_compute(const crm_dataset *ds, const char *target, const char *const *features, size_t nf, const crm_stats *levels, const crm_logreg_options *opts, const double *coef, size_t ncoef, crm_stats **out)} */
+    public static native int crm_logreg_stats_compute(Pointer ds, byte[] target, Pointer features, long nf, Pointer levels, CrmLogregOptions opts, double[] coef, long ncoef, long[] out);
+    /** {@code crm_status crm_logreg_stats_step(const crm_stats *s, const crm_logreg_options *opts, double *out, size_t n)} */
+    public static native int crm_logreg_stats_step(Pointer s, CrmLogregOptions opts, double[] out, long n);
+    /** {@code crm_status crm_linreg_stats_compute(const crm_dataset *ds, const char *target, const char *const *features, size_t nf, const crm_stats *levels, const crm_linreg_options *opts, crm_stats **out)} */
+    public static native int crm_linreg_stats_compute(Pointer ds, byte[] target, Pointer features, long nf, Pointer levels, CrmLinregOptions opts, long[] out);
+    /** {@code crm_status crm_linreg_stats_solve(const crm_stats *s, const crm_linreg_options *opts, double *out, size_t n)} */
+    public static native int crm_linreg_stats_solve(Pointer s, CrmLinregOptions opts, double[] out, long n);
+    /** {@code crm_status crm_apriori_stats_local(const crm_dataset *tx, const char *tid_col, const char *item_col, const crm_apriori_options *opts, crm_stats **out)} */
+    public static native int crm_apriori_stats_local(Pointer tx, byte[] tid_col, byte[] item_col, CrmAprioriOptions opts, long[] out);
+    /** {@code crm_status crm_apriori_stats_count(const crm_dataset *tx, const char *tid_col, const char *item_col, const crm_stats *candidates, crm_stats **out)} */
+    public static native int crm_apriori_stats_count(Pointer tx, byte[] tid_col, byte[] item_col, Pointer candidates, long[] out);
+    /** {@code crm_status crm_apriori_stats_finalize(const crm_stats *counts, const crm_apriori_options *opts, crm_dataset **out_itemsets, crm_dataset **out_rules)} */
+    public static native int crm_apriori_stats_finalize(Pointer counts, CrmAprioriOptions opts, long[] out_itemsets, long[] out_rules);
 }

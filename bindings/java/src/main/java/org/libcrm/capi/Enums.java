@@ -27,6 +27,7 @@ public final class Enums {
         BY_NAME.put("crm_model_type", CrmModelType.INFO);
         BY_NAME.put("crm_outlier_action", CrmOutlierAction.INFO);
         BY_NAME.put("crm_outlier_rule", CrmOutlierRule.INFO);
+        BY_NAME.put("crm_stats_kind", CrmStatsKind.INFO);
         BY_NAME.put("crm_status", CrmStatus.INFO);
         BY_NAME.put("crm_tree_class_weight", CrmTreeClassWeight.INFO);
         BY_NAME.put("crm_tree_criterion", CrmTreeCriterion.INFO);
