@@ -134,13 +134,18 @@ def test_kmeans_regression_match(client, layout):
     assert isinstance(lr, libcrm.LogisticRegression)
     ca, cb = lr.coefficients(), ref.coefficients()
     assert list(ca) == list(cb)
-    _close([ca[t]["estimate"] for t in ca], [cb[t]["estimate"] for t in cb], 1e-9)
+    _close([ca[t]["estimate"] for t in ca], [cb[t]["estimate"] for t in cb])
     _close([lr.stat("loglik")], [ref.stat("loglik")])
     lin = lcd.LinearRegression().fit(ddf, "amount", feats)
     ref = libcrm.LinearRegression().fit(whole, "amount", feats)
     ca, cb = lin.coefficients(), ref.coefficients()
     assert list(ca) == list(cb)
-    _close([ca[t]["estimate"] for t in ca], [cb[t]["estimate"] for t in cb])
+    # The one-machine fit solves by Householder QR, the merged X'X by Cholesky:
+    # error of order eps * cond(X)^2, so compare relative to the coefficient
+    # vector (norm-wise), not per coefficient (small ones differ by ~3e-11 relative).
+    a = np.array([ca[t]["estimate"] for t in ca])
+    b = np.array([cb[t]["estimate"] for t in cb])
+    assert np.max(np.abs(a - b)) <= 1e-12 * np.max(np.abs(b)), (a, b)
     _close([lin.stat("r2")], [ref.stat("r2")], 1e-9)
 
 
