@@ -239,3 +239,16 @@ def test_other_library_version_refused():
     struct.pack_into("<I", blob, 12, libcrm._capi.LIBRARY_VERSION_NUMBER + 1)
     with pytest.raises(libcrm.FormatError, match="same library version"):
         lcd.Stats.from_bytes(bytes(blob))
+
+
+def test_kmeans_parallel_init_deterministic(client):
+    pdf = _orders(1500)
+    ddf = _split(pdf, [200, 0, 700, 600])
+    a = lcd.KMeans(k=3, init="kmeans||", seed=5, tol=0).fit(ddf, ["x1", "x2"])
+    b = lcd.KMeans(k=3, init="kmeans||", seed=5, tol=0).fit(ddf.persist(), ["x1", "x2"])
+    assert a.to_json() == b.to_json()  # sampling depends on (seed, partition), not scheduling
+    whole = libcrm.Dataset.from_columns({c: pdf[c] for c in pdf.columns})
+    start = [list(row) for row in a.summary().select(["x1", "x2"]).rows()]
+    ref = libcrm.KMeans(k=3, init="given", init_centers=start, tol=0, algorithm="lloyd").fit(
+        whole, ["x1", "x2"])
+    assert a.predict(whole.clone(), "c")["c"] == ref.predict(whole.clone(), "c")["c"]
