@@ -26,8 +26,8 @@
  *   selection, many series at once;
  * - crm/assoc.h: market-basket analysis: frequent itemsets and association
  *   rules;
- * - crm/synth.h: deterministic synthetic shop transactions;
- * - crm/stats.h: mergeable statistics for running analyses over partitions.
+ * - crm/stats.h: mergeable statistics for running analyses over partitions;
+ * - crm/synth.h: deterministic synthetic shop transactions.
  */
 #ifndef CRM_H
 #define CRM_H
@@ -43,7 +43,7 @@
 #include "crm/metrics.h"
 #include "crm/arima.h"
 #include "crm/assoc.h"
-#include "crm/synth.h"
 #include "crm/stats.h"
+#include "crm/synth.h"
 
 #endif /* CRM_H */

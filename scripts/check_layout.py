@@ -36,6 +36,7 @@ LAYERS = {
     "clean": 2, "rfm": 2, "synth": 2, "metrics": 2,
     "model": 2,     # the crm_model handle: predict, save / load, transform steps
     "kmeans": 3, "tree": 3, "linear": 3, "assoc": 3, "arima": 3,
+    "stats": 4,     # mergeable statistics: the registry of the kinds (crm/stats.h)
 }
 CLI_LAYER = 4
 

@@ -312,6 +312,52 @@ static crm_status alloc_kmeans(void)
     return st;
 }
 
+START_TEST(test_stats_outputs)
+{
+    crm_dataset *ds = fixture();
+    static const char *const keys[] = {"t"};
+    static const char *const bad_agg[] = {"sum(t)"};
+    static const char *const agg[] = {"sum(x)"};
+    const double C[] = {0, 5};
+    const uint8_t junk[] = {1, 2, 3, 4};
+    PTR_FAILS(crm_stats *, crm_group_stats_compute(ds, keys, 1, bad_agg, 1, &out));
+    PTR_FAILS(crm_stats *, crm_group_stats_compute(NULL, keys, 1, agg, 1, &out));
+    PTR_FAILS(crm_stats *, crm_rfm_stats_compute(ds, NULL, &out));
+    PTR_FAILS(crm_stats *, crm_kmeans_stats_compute(ds, NOPE, 1, C, 2, 2, &out));
+    PTR_FAILS(crm_stats *, crm_kmeans_stats_compute(ds, X, 1, C, 1, 2, &out));
+    PTR_FAILS(crm_stats *,
+              crm_kmeans_stats_candidates(ds, X, 1, C, 2, 2, 0.0, 1.0, 1, 0, &out));
+    PTR_FAILS(crm_stats *, crm_levels_stats_compute(ds, NOPE, 1, &out));
+    PTR_FAILS(crm_stats *, crm_apriori_stats_local(ds, "x", "nope", NULL, &out));
+    PTR_FAILS(crm_stats *, crm_stats_deserialize(junk, sizeof junk, &out));
+    PTR_FAILS(crm_stats *, crm_stats_clone(NULL, &out));
+    crm_stats *s = NULL;
+    ck_assert_ok(crm_kmeans_stats_compute(ds, X, 1, C, 2, 2, &s));
+    PTR_FAILS(crm_stats *, crm_logreg_stats_compute(ds, "x", X, 1, s, NULL, C, 2, &out));
+    PTR_FAILS(crm_stats *, crm_linreg_stats_compute(ds, "x", X, 1, s, NULL, &out));
+    PTR_FAILS(crm_stats *, crm_apriori_stats_count(ds, "x", "t", s, &out));
+    PTR_FAILS(crm_dataset *, crm_group_stats_finalize(s, &out));
+    PTR_FAILS(crm_dataset *, crm_rfm_stats_finalize(s, NULL, &out));
+    {
+        crm_dataset *a = SENTINEL, *b = SENTINEL;
+        ck_assert_int_ne(crm_apriori_stats_finalize(s, NULL, &a, &b), CRM_OK);
+        ck_assert_ptr_null(a);
+        ck_assert_ptr_null(b);
+    }
+    NUM_FAILS(int64_t, crm_stats_rows(NULL, &out));
+    NUM_FAILS(size_t, crm_stats_serialized_size(NULL, &out));
+    NUM_FAILS(size_t, crm_stats_value_count(s, "nope", &out));
+    NUM_FAILS(size_t, crm_levels_stats_terms(s, 1, &out));
+    ARRAY_UNCHANGED(double, crm_stats_values(s, "counts", out, 3));
+    ARRAY_UNCHANGED(double, crm_kmeans_stats_update(s, out, 3));
+    ARRAY_UNCHANGED(double, crm_logreg_stats_step(s, NULL, out, 3));
+    ARRAY_UNCHANGED(double, crm_linreg_stats_solve(s, NULL, out, 3));
+    ARRAY_UNCHANGED(uint8_t, crm_stats_serialize(s, out, 3));
+    crm_stats_free(s);
+    crm_dataset_free(ds);
+}
+END_TEST
+
 START_TEST(test_outputs_null_on_allocation_failure)
 {
     CRM_TEST_EACH_ALLOC_FAILURE(alloc_dataset_new());
@@ -329,6 +375,7 @@ Suite *crm_outputs_suite(void)
     tcase_add_test(tc, test_clean_and_rfm_outputs);
     tcase_add_test(tc, test_model_outputs);
     tcase_add_test(tc, test_fit_outputs);
+    tcase_add_test(tc, test_stats_outputs);
     tcase_add_test(tc, test_outputs_null_on_allocation_failure);
     suite_add_tcase(s, tc);
     return s;

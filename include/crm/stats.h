@@ -37,8 +37,10 @@
  * number (uint32, CRM_VERSION_NUMBER of the writer), kind (uint32),
  * parameter fingerprint (uint64, a hash of the parameters the statistics were
  * computed at: columns, centers, coefficients, candidate list, options that
- * change the values), payload length (uint64), payload, then a 64-bit
- * checksum of everything before it. crm_stats_deserialize() refuses, with
+ * change the values), row count (int64), payload length (uint64), payload,
+ * then a 64-bit checksum (FNV-1a) of everything before it. The checksum
+ * catches accidents, not forgery: a buffer is trusted data of the same
+ * deployment. crm_stats_deserialize() refuses, with
  * CRM_E_FORMAT and a message saying which, a buffer of another magic, format
  * version or library version, an unknown kind, a checksum mismatch, or a
  * payload whose lengths do not add up; it never reads outside the buffer.
@@ -204,15 +206,18 @@ CRM_API crm_status crm_stats_value_count(const crm_stats *s, const char *name, s
  *   "sums" (k x d per-center sums), "counts" (k), "inertia" (1; sum of the
  *   squared distances to the nearest center), "wcss" (k);
  * - CRM_STATS_KMEANS_CANDIDATES: "candidates" (m x d sampled rows, ordered by
- *   chunk index then row), "cost" (1; sum of squared distances of the rows
- *   to the nearest given center), "d" (1);
+ *   chunk index then row), "weights" (m: 1 each, or the chunk's row count for
+ *   the k = 0 draw), "cost" (1; sum of squared distances of the rows to the
+ *   nearest given center, exact), "d" (1);
  * - CRM_STATS_LINREG: "xtx" (p x p), "xty" (p), "yty" (1), "weight" (1,
  *   rows used);
  * - CRM_STATS_LOGREG: "coef" (p, computed at), "gradient" (p, of the
  *   log-likelihood, without penalty), "hessian" (p x p, X'WX), "loglik" (1),
  *   "weight" (1);
- * - CRM_STATS_ITEM_COUNTS: "counts" (one per candidate, in candidate order),
- *   "transactions" (1).
+ * - CRM_STATS_ITEMSETS and CRM_STATS_ITEM_COUNTS: "sizes" (items of each
+ *   candidate, candidates ordered by size then items); ITEM_COUNTS also
+ *   "counts" (one per candidate) and "transactions" (1).
+ * Group-by, RFM and levels statistics have no arrays: finalize them.
  * @param[in]  s     handle
  * @param[in]  name  array name
  * @param[out] out   values
@@ -276,7 +281,11 @@ CRM_API crm_status crm_group_stats_finalize(const crm_stats *s, crm_dataset **ou
  * @param[in]  opts  crm_rfm() options (columns); bins, as_of and the
  *                   lifecycle windows are only used by finalize
  * @param[out] out   statistics (CRM_STATS_RFM), NULL on failure. Ownership: caller.
- * @return CRM_OK, and the errors of crm_rfm() except "no rows".
+ * @return CRM_OK; CRM_E_INVALID (NULL argument, a required column name not
+ *         set, bad options, a row with a missing or bad value, naming the
+ *         row); CRM_E_NOTFOUND (a named column does not exist); CRM_E_TYPE
+ *         (wrong column type); CRM_E_FORMAT (opts from a newer library);
+ *         CRM_E_NOMEM. A chunk without rows is fine.
  * Thread-safety: tx is only read.
  */
 CRM_API crm_status crm_rfm_stats_compute(const crm_dataset *tx, const crm_rfm_options *opts,
@@ -482,7 +491,10 @@ CRM_API crm_status crm_linreg_stats_solve(const crm_stats *s, const crm_linreg_o
  * @param[in]  item_col  item column (text)
  * @param[in]  opts      crm_apriori() options (min_support, max_len)
  * @param[out] out       statistics (CRM_STATS_ITEMSETS). Ownership: caller.
- * @return CRM_OK, CRM_E_INVALID (min_count set), and crm_apriori()'s errors.
+ * @return CRM_OK; CRM_E_INVALID (NULL argument, min_count set, bad
+ *         options); CRM_E_NOTFOUND (a column does not exist); CRM_E_TYPE
+ *         (item column not text); CRM_E_NOMEM. A chunk without transactions
+ *         gives no candidates.
  * Thread-safety: tx is only read.
  */
 CRM_API crm_status crm_apriori_stats_local(const crm_dataset *tx, const char *tid_col,

@@ -562,9 +562,9 @@ static crm_status son_values(const void *sp, const char *name, double *out, size
 }
 
 const crm__stats_ops crm__stats_itemsets_ops = {CRM_STATS_ITEMSETS, "Apriori candidates", son_free,
-                                                son_merge, son_write, itemsets_read, son_values};
+                                                son_merge, 1, son_write, itemsets_read, son_values};
 const crm__stats_ops crm__stats_itemcounts_ops = {CRM_STATS_ITEM_COUNTS, "Apriori counts",
-                                                  son_free, son_merge, son_write, itemcounts_read,
+                                                  son_free, son_merge, 1, son_write, itemcounts_read,
                                                   son_values};
 
 crm_status crm_apriori_stats_finalize(const crm_stats *counts, const crm_apriori_options *opts,

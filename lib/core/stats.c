@@ -522,17 +522,15 @@ void crm__sort_rows(size_t *v, size_t *tmp, size_t n,
 
 /* ---- the handle ---------------------------------------------------------------------------- */
 
-static const crm__stats_ops *const all_ops[] = {
-    &crm__stats_group_ops,  &crm__stats_rfm_ops,      &crm__stats_kmeans_ops,
-    &crm__stats_kmcand_ops, &crm__stats_levels_ops,   &crm__stats_linreg_ops,
-    &crm__stats_logreg_ops, &crm__stats_itemsets_ops, &crm__stats_itemcounts_ops,
-};
-
-static const crm__stats_ops *ops_of(uint32_t kind)
+/* Names of the kinds, for messages (the kinds themselves live in their modules; the
+ * registry that reads a buffer back is lib/stats/registry.c). */
+static const char *kind_name(int32_t kind)
 {
-    for (size_t i = 0; i < sizeof all_ops / sizeof all_ops[0]; i++)
-        if ((uint32_t)all_ops[i]->kind == kind) return all_ops[i];
-    return NULL;
+    static const char *const names[] = {"?",         "group-by",  "RFM",
+                                        "k-means",   "k-means||", "levels",
+                                        "linear regression", "logistic regression",
+                                        "Apriori candidates", "Apriori counts"};
+    return kind >= 1 && kind <= 9 ? names[kind] : "unknown";
 }
 
 crm_status crm__stats_wrap(const crm__stats_ops *ops, uint64_t fingerprint, int64_t rows,
@@ -558,9 +556,8 @@ const void *crm__stats_state(const crm_stats *s, int32_t kind, const char *fn, c
         return NULL;
     }
     if (s->ops->kind != kind) {
-        const crm__stats_ops *want = ops_of((uint32_t)kind);
-        *st = crm__error(CRM_E_TYPE, "%s: expected %s statistics, got %s", fn,
-                         want ? want->name : "other", s->ops->name);
+        *st = crm__error(CRM_E_TYPE, "%s: expected %s statistics, got %s", fn, kind_name(kind),
+                         s->ops->name);
         return NULL;
     }
     *st = CRM_OK;
@@ -581,6 +578,7 @@ int32_t crm_stats_get_kind(const crm_stats *s)
 
 crm_status crm_stats_rows(const crm_stats *s, int64_t *out)
 {
+    if (out) *out = 0;
     if (!s || !out) return crm__error(CRM_E_INVALID, "crm_stats_rows: NULL argument");
     *out = s->rows;
     return CRM_OK;
@@ -592,7 +590,7 @@ static uint64_t checksum(const uint8_t *p, size_t n)
 }
 
 /* The whole buffer (header, payload, checksum) into w. */
-static crm_status write_all(const crm_stats *s, crm__wbuf *w)
+crm_status crm__stats_write_all(const crm_stats *s, crm__wbuf *w)
 {
     crm__wbuf pw = {{0}, CRM_OK};
     s->ops->write(&pw, s->state);
@@ -615,9 +613,10 @@ static crm_status write_all(const crm_stats *s, crm__wbuf *w)
 
 crm_status crm_stats_serialized_size(const crm_stats *s, size_t *out)
 {
+    if (out) *out = 0;
     if (!s || !out) return crm__error(CRM_E_INVALID, "crm_stats_serialized_size: NULL argument");
     crm__wbuf w = {{0}, CRM_OK};
-    crm_status st = write_all(s, &w);
+    crm_status st = crm__stats_write_all(s, &w);
     *out = st ? 0 : w.b.len;
     crm__buf_free(&w.b);
     return st;
@@ -627,7 +626,7 @@ crm_status crm_stats_serialize(const crm_stats *s, uint8_t *out, size_t n)
 {
     if (!s || !out) return crm__error(CRM_E_INVALID, "crm_stats_serialize: NULL argument");
     crm__wbuf w = {{0}, CRM_OK};
-    crm_status st = write_all(s, &w);
+    crm_status st = crm__stats_write_all(s, &w);
     if (!st && w.b.len != n)
         st = crm__error(CRM_E_INVALID,
                         "crm_stats_serialize: buffer of %zu bytes, the statistics take %zu "
@@ -639,8 +638,10 @@ crm_status crm_stats_serialize(const crm_stats *s, uint8_t *out, size_t n)
 }
 
 /* Header fields, checked in the order a reader can trust them. */
-static crm_status check_header(const uint8_t *buf, size_t n, const crm__stats_ops **ops,
-                               uint64_t *fp, int64_t *rows, crm__rbuf *payload)
+crm_status crm__stats_read_header(const uint8_t *buf, size_t n,
+                                  const crm__stats_ops *(*lookup)(uint32_t kind),
+                                  const crm__stats_ops **ops, uint64_t *fp, int64_t *rows,
+                                  crm__rbuf *payload)
 {
     const char *fn = "crm_stats_deserialize";
     if (n < 8 || memcmp(buf, stats_magic, 8) != 0)
@@ -660,7 +661,7 @@ static crm_status check_header(const uint8_t *buf, size_t n, const crm__stats_op
                           "%s: statistics written by libcrm %u.%u.%u, this is libcrm %s: every "
                           "process must run the same library version",
                           fn, lib / 10000, lib / 100 % 100, lib % 100, crm_version());
-    if (!(*ops = ops_of(kind)))
+    if (!(*ops = lookup(kind)))
         return crm__error(CRM_E_FORMAT, "%s: unknown statistics kind %u", fn, kind);
     if (plen > n - r.pos || n - r.pos - plen != TRAILER_BYTES)
         return crm__error(CRM_E_FORMAT,
@@ -678,72 +679,15 @@ static crm_status check_header(const uint8_t *buf, size_t n, const crm__stats_op
     return CRM_OK;
 }
 
-crm_status crm_stats_deserialize(const uint8_t *buf, size_t n, crm_stats **out)
-{
-    if (out) *out = NULL;
-    if (!buf || !out) return crm__error(CRM_E_INVALID, "crm_stats_deserialize: NULL argument");
-    const crm__stats_ops *ops = NULL;
-    uint64_t fp = 0;
-    int64_t rows = 0;
-    crm__rbuf r;
-    crm_status st = check_header(buf, n, &ops, &fp, &rows, &r);
-    if (st) return st;
-    void *state = NULL;
-    if ((st = ops->read(&r, &state))) return st;
-    if (r.pos != r.n && !r.bad) r.bad = 1;
-    if ((st = crm__r_check(&r, ops->name))) {
-        ops->free(state);
-        return st;
-    }
-    return crm__stats_wrap(ops, fp, rows, state, out);
-}
-
-crm_status crm_stats_clone(const crm_stats *s, crm_stats **out)
-{
-    if (out) *out = NULL;
-    if (!s || !out) return crm__error(CRM_E_INVALID, "crm_stats_clone: NULL argument");
-    crm__wbuf w = {{0}, CRM_OK};
-    crm_status st = write_all(s, &w);
-    if (!st) st = crm_stats_deserialize((const uint8_t *)w.b.data, w.b.len, out);
-    crm__buf_free(&w.b);
-    return st;
-}
-
-crm_status crm_stats_merge(crm_stats *into, const crm_stats *other)
-{
-    if (!into || !other) return crm__error(CRM_E_INVALID, "crm_stats_merge: NULL argument");
-    if (into == other)
-        return crm__error(CRM_E_INVALID, "crm_stats_merge: cannot merge statistics into "
-                                         "themselves (clone first)");
-    if (into->ops != other->ops)
-        return crm__error(CRM_E_TYPE, "crm_stats_merge: cannot merge %s statistics into %s",
-                          other->ops->name, into->ops->name);
-    if (into->fingerprint != other->fingerprint)
-        return crm__error(CRM_E_STATE,
-                          "crm_stats_merge: %s statistics computed at different parameters "
-                          "(columns, centers, coefficients, candidates or options differ)",
-                          into->ops->name);
-    crm_stats *copy = NULL;
-    crm_status st = crm_stats_clone(into, &copy);
-    if (st) return st;
-    if ((st = into->ops->merge(copy->state, other->state))) {
-        crm_stats_free(copy);
-        return st;
-    }
-    void *old = into->state;
-    into->state = copy->state;
-    copy->state = old;
-    into->rows += other->rows;
-    crm_stats_free(copy);
-    return CRM_OK;
-}
-
 crm_status crm_stats_value_count(const crm_stats *s, const char *name, size_t *out)
 {
+    if (out) *out = 0;
     if (!s || !name || !out)
         return crm__error(CRM_E_INVALID, "crm_stats_value_count: NULL argument");
-    *out = 0;
-    return s->ops->values(s->state, name, NULL, out);
+    size_t n = 0;
+    crm_status st = s->ops->values(s->state, name, NULL, &n);
+    if (!st) *out = n;
+    return st;
 }
 
 crm_status crm_stats_values(const crm_stats *s, const char *name, double *out, size_t n)

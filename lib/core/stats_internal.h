@@ -112,8 +112,11 @@ typedef struct crm__stats_ops {
     int32_t kind;
     const char *name;
     void (*free)(void *state);
-    /* into += other; may leave into half-merged on failure (the caller merges a copy) */
+    /* into += other. atomic_merge = 1: merge leaves into as it was when it fails (it builds
+     * the result aside, or cannot fail after its first change); 0: it may leave into
+     * half-merged, and crm_stats_merge merges into a copy. */
     crm_status (*merge)(void *into, const void *other);
+    int atomic_merge;
     void (*write)(crm__wbuf *w, const void *state);
     crm_status (*read)(crm__rbuf *r, void **out);
     /* named arrays: out == NULL asks for the count only (*n set); else copies *n values */
@@ -130,6 +133,14 @@ struct crm_stats {
 /* A handle owning state (freed through ops on failure). */
 crm_status crm__stats_wrap(const crm__stats_ops *ops, uint64_t fingerprint, int64_t rows,
                            void *state, crm_stats **out);
+/* The whole serialized buffer of s (header, payload, checksum) into w. */
+crm_status crm__stats_write_all(const crm_stats *s, crm__wbuf *w);
+/* Check a buffer's magic, versions, kind (through lookup), lengths and checksum; the payload
+ * reader on success. */
+crm_status crm__stats_read_header(const uint8_t *buf, size_t n,
+                                  const crm__stats_ops *(*lookup)(uint32_t kind),
+                                  const crm__stats_ops **ops, uint64_t *fp, int64_t *rows,
+                                  crm__rbuf *payload);
 /* The state of s when it has the expected kind, else NULL with CRM_E_TYPE set in *st. */
 const void *crm__stats_state(const crm_stats *s, int32_t kind, const char *fn, crm_status *st);
 

@@ -487,7 +487,7 @@ static crm_status g_values(const void *sp, const char *name, double *out, size_t
                       name);
 }
 
-const crm__stats_ops crm__stats_group_ops = {CRM_STATS_GROUP, "group-by", g_free, g_merge,
+const crm__stats_ops crm__stats_group_ops = {CRM_STATS_GROUP, "group-by", g_free, g_merge, 1,
                                              g_write, g_read, g_values};
 
 /* ---- finalize ------------------------------------------------------------------------------ */

@@ -285,7 +285,7 @@ crm_status crm_kmeans_stats_update(const crm_stats *st_, double *out, size_t n)
     return CRM_OK;
 }
 
-const crm__stats_ops crm__stats_kmeans_ops = {CRM_STATS_KMEANS, "k-means", km_free, km_merge,
+const crm__stats_ops crm__stats_kmeans_ops = {CRM_STATS_KMEANS, "k-means", km_free, km_merge, 1,
                                               km_write, km_read, km_values};
 
 /* ---- k-means|| candidates ------------------------------------------------------------------ */
@@ -524,4 +524,4 @@ static crm_status kc_values(const void *sp, const char *name, double *out, size_
 }
 
 const crm__stats_ops crm__stats_kmcand_ops = {CRM_STATS_KMEANS_CANDIDATES, "k-means||",
-                                              kc_free, kc_merge, kc_write, kc_read, kc_values};
+                                              kc_free, kc_merge, 1, kc_write, kc_read, kc_values};

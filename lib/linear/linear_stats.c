@@ -198,11 +198,12 @@ static crm_status lv_values(const void *sp, const char *name, double *out, size_
     return crm__error(CRM_E_NOTFOUND, "crm_stats_values: level statistics have no \"%s\"", name);
 }
 
-const crm__stats_ops crm__stats_levels_ops = {CRM_STATS_LEVELS, "levels", lv_free, lv_merge,
+const crm__stats_ops crm__stats_levels_ops = {CRM_STATS_LEVELS, "levels", lv_free, lv_merge, 0,
                                               lv_write, lv_read, lv_values};
 
 crm_status crm_levels_stats_terms(const crm_stats *levels, int32_t fit_intercept, size_t *out)
 {
+    if (out) *out = 0;
     crm_status st;
     const lv_stats *s = crm__stats_state(levels, CRM_STATS_LEVELS, "crm_levels_stats_terms", &st);
     if (!s) return st;
@@ -632,10 +633,10 @@ static crm_status reg_values(const void *sp, const char *name, double *out, size
 }
 
 const crm__stats_ops crm__stats_logreg_ops = {CRM_STATS_LOGREG, "logistic regression",
-                                              reg_free, reg_merge, reg_write, logreg_read,
+                                              reg_free, reg_merge, 1, reg_write, logreg_read,
                                               reg_values};
 const crm__stats_ops crm__stats_linreg_ops = {CRM_STATS_LINREG, "linear regression", reg_free,
-                                              reg_merge, reg_write, linreg_read, reg_values};
+                                              reg_merge, 1, reg_write, linreg_read, reg_values};
 
 /* ---- update steps -------------------------------------------------------------------------- */
 
@@ -701,12 +702,15 @@ crm_status crm_logreg_stats_step(const crm_stats *stats, const crm_logreg_option
     double l2 = opts ? opts->l2 : 0.0;
     int intercept = opts ? opts->fit_intercept != 0 : 1;
     if (!(l2 >= 0) || !isfinite(l2)) return crm__error(CRM_E_INVALID, "%s: l2 must be >= 0", fn);
+    double *step = crm__malloc_array(n, sizeof *step); /* out stays as it was on failure */
+    if (!step) return crm__nomem();
     for (size_t j = 0; j < n; j++)
-        out[j] = s->g[j] - ((intercept && j == 0) ? 0.0 : l2 * s->coef[j]);
-    if ((st = penalised_solve(s, l2, intercept, out, fn))) return st;
-    for (size_t j = 0; j < n; j++)
-        out[j] += s->coef[j];
-    return CRM_OK;
+        step[j] = s->g[j] - ((intercept && j == 0) ? 0.0 : l2 * s->coef[j]);
+    if (!(st = penalised_solve(s, l2, intercept, step, fn)))
+        for (size_t j = 0; j < n; j++)
+            out[j] = s->coef[j] + step[j];
+    crm__free(step);
+    return st;
 }
 
 crm_status crm_linreg_stats_solve(const crm_stats *stats, const crm_linreg_options *opts,
@@ -721,6 +725,10 @@ crm_status crm_linreg_stats_solve(const crm_stats *stats, const crm_linreg_optio
     double l2 = opts ? opts->l2 : 0.0;
     int intercept = opts ? opts->fit_intercept != 0 : 1;
     if (!(l2 >= 0) || !isfinite(l2)) return crm__error(CRM_E_INVALID, "%s: l2 must be >= 0", fn);
-    memcpy(out, s->g, n * sizeof *out);
-    return penalised_solve(s, l2, intercept, out, fn);
+    double *b = crm__malloc_array(n, sizeof *b); /* out stays as it was on failure */
+    if (!b) return crm__nomem();
+    memcpy(b, s->g, n * sizeof *b);
+    if (!(st = penalised_solve(s, l2, intercept, b, fn))) memcpy(out, b, n * sizeof *out);
+    crm__free(b);
+    return st;
 }

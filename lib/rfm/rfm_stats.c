@@ -301,7 +301,7 @@ static crm_status r_values(const void *sp, const char *name, double *out, size_t
                       name);
 }
 
-const crm__stats_ops crm__stats_rfm_ops = {CRM_STATS_RFM, "RFM", r_free, r_merge, r_write,
+const crm__stats_ops crm__stats_rfm_ops = {CRM_STATS_RFM, "RFM", r_free, r_merge, 1, r_write,
                                            r_read, r_values};
 
 /* ---- finalize ------------------------------------------------------------------------------ */

@@ -644,8 +644,6 @@ const raw = {
     crm_arima_fit_many: lib.func("crm_arima_fit_many", "int", [types.crm_dataset_ptr, "const char *", "const char *", "const char *", "int32_t", "double", koffi.pointer(types.crm_arima_options), koffi.out(koffi.pointer(types.crm_dataset_ptr)), koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
     crm_apriori_options_init: lib.func("crm_apriori_options_init", "int", [koffi.out(koffi.pointer(types.crm_apriori_options)), "size_t"]),
     crm_apriori: lib.func("crm_apriori", "int", [types.crm_dataset_ptr, "const char *", "const char *", koffi.pointer(types.crm_apriori_options), koffi.out(koffi.pointer(types.crm_dataset_ptr)), koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
-    crm_synth_options_init: lib.func("crm_synth_options_init", "int", [koffi.out(koffi.pointer(types.crm_synth_options)), "size_t"]),
-    crm_synth_transactions: lib.func("crm_synth_transactions", "int", [koffi.pointer(types.crm_synth_options), koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
     crm_stats_free: lib.func("crm_stats_free", "void", [types.crm_stats_ptr]),
     crm_stats_get_kind: lib.func("crm_stats_get_kind", "int32_t", [types.crm_stats_ptr]),
     crm_stats_rows: lib.func("crm_stats_rows", "int", [types.crm_stats_ptr, koffi.out(koffi.pointer("int64_t"))]),
@@ -672,6 +670,8 @@ const raw = {
     crm_apriori_stats_local: lib.func("crm_apriori_stats_local", "int", [types.crm_dataset_ptr, "const char *", "const char *", koffi.pointer(types.crm_apriori_options), koffi.out(koffi.pointer(types.crm_stats_ptr))]),
     crm_apriori_stats_count: lib.func("crm_apriori_stats_count", "int", [types.crm_dataset_ptr, "const char *", "const char *", types.crm_stats_ptr, koffi.out(koffi.pointer(types.crm_stats_ptr))]),
     crm_apriori_stats_finalize: lib.func("crm_apriori_stats_finalize", "int", [types.crm_stats_ptr, koffi.pointer(types.crm_apriori_options), koffi.out(koffi.pointer(types.crm_dataset_ptr)), koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
+    crm_synth_options_init: lib.func("crm_synth_options_init", "int", [koffi.out(koffi.pointer(types.crm_synth_options)), "size_t"]),
+    crm_synth_transactions: lib.func("crm_synth_transactions", "int", [koffi.pointer(types.crm_synth_options), koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
 };
 
 /** Name of a status code, e.g. "CRM_E_PARSE". */
@@ -1477,19 +1477,6 @@ function crm_apriori(tx, tid_col, item_col, opts, out_itemsets, out_rules) {
     const status = raw.crm_apriori(tx, tid_col, item_col, opts, out_itemsets, out_rules);
     if (status !== 0) throw statusError(status);
 }
-/** Write the default synth options into `opts` (customers 1000, products 300, days 730, start 2022-01-01, seed 0, dirt 1). */
-function crm_synth_options_init(opts, size) {
-    checkInt(size, ["size_t", "0", "SIZE_MAX"], "crm_synth_options_init(size)");
-    const status = raw.crm_synth_options_init(opts, size);
-    if (status !== 0) throw statusError(status);
-}
-/** Generate shop transactions with columns InvoiceNo (text), StockCode (text), Description (text), Quantity (number), InvoiceDate (time), UnitPrice (number), CustomerID (number, missing for guest lines) and Country (text), ordered by InvoiceDate then InvoiceNo. */
-function crm_synth_transactions(opts, out) {
-    checkOptions(opts, "crm_synth_transactions(opts)");
-    checkOut(out, "crm_synth_transactions(out)");
-    const status = raw.crm_synth_transactions(opts, out);
-    if (status !== 0) throw statusError(status);
-}
 /** Free statistics. */
 function crm_stats_free(s) {
     raw.crm_stats_free(s);
@@ -1551,7 +1538,7 @@ function crm_stats_value_count(s, name, out) {
     const status = raw.crm_stats_value_count(s, name, out);
     if (status !== 0) throw statusError(status);
 }
-/** Copy a named array of the statistics, as doubles (exact sums rounded once). Names per kind: - CRM_STATS_KMEANS: "centers" (k x d, the centers computed at, row-major), "sums" (k x d per-center sums), "counts" (k), "inertia" (1; sum of the squared distances to the nearest center), "wcss" (k); - CRM_STATS_KMEANS_CANDIDATES: "candidates" (m x d sampled rows, ordered by chunk index then row), "cost" (1; sum of squared distances of the rows to the nearest given center), "d" (1); - CRM_STATS_LINREG: "xtx" (p x p), "xty" (p), "yty" (1), "weight" (1, rows used); - CRM_STATS_LOGREG: "coef" (p, computed at), "gradient" (p, of the log-likelihood, without penalty), "hessian" (p x p, X'WX), "loglik" (1), "weight" (1); - CRM_STATS_ITEM_COUNTS: "counts" (one per candidate, in candidate order), "transactions" (1). */
+/** Copy a named array of the statistics, as doubles (exact sums rounded once). Names per kind: - CRM_STATS_KMEANS: "centers" (k x d, the centers computed at, row-major), "sums" (k x d per-center sums), "counts" (k), "inertia" (1; sum of the squared distances to the nearest center), "wcss" (k); - CRM_STATS_KMEANS_CANDIDATES: "candidates" (m x d sampled rows, ordered by chunk index then row), "weights" (m: 1 each, or the chunk's row count for the k = 0 draw), "cost" (1; sum of squared distances of the rows to the nearest given center, exact), "d" (1); - CRM_STATS_LINREG: "xtx" (p x p), "xty" (p), "yty" (1), "weight" (1, rows used); - CRM_STATS_LOGREG: "coef" (p, computed at), "gradient" (p, of the log-likelihood, without penalty), "hessian" (p x p, X'WX), "loglik" (1), "weight" (1); - CRM_STATS_ITEMSETS and CRM_STATS_ITEM_COUNTS: "sizes" (items of each candidate, candidates ordered by size then items); ITEM_COUNTS also "counts" (one per candidate) and "transactions" (1). Group-by, RFM and levels statistics have no arrays: finalize them. */
 function crm_stats_values(s, name, out, n) {
     checkHandle(s, "crm_stats_values(s)");
     checkString(name, "crm_stats_values(name)");
@@ -1727,6 +1714,19 @@ function crm_apriori_stats_finalize(counts, opts, out_itemsets, out_rules) {
     const status = raw.crm_apriori_stats_finalize(counts, opts, out_itemsets, out_rules);
     if (status !== 0) throw statusError(status);
 }
+/** Write the default synth options into `opts` (customers 1000, products 300, days 730, start 2022-01-01, seed 0, dirt 1). */
+function crm_synth_options_init(opts, size) {
+    checkInt(size, ["size_t", "0", "SIZE_MAX"], "crm_synth_options_init(size)");
+    const status = raw.crm_synth_options_init(opts, size);
+    if (status !== 0) throw statusError(status);
+}
+/** Generate shop transactions with columns InvoiceNo (text), StockCode (text), Description (text), Quantity (number), InvoiceDate (time), UnitPrice (number), CustomerID (number, missing for guest lines) and Country (text), ordered by InvoiceDate then InvoiceNo. */
+function crm_synth_transactions(opts, out) {
+    checkOptions(opts, "crm_synth_transactions(opts)");
+    checkOut(out, "crm_synth_transactions(out)");
+    const status = raw.crm_synth_transactions(opts, out);
+    if (status !== 0) throw statusError(status);
+}
 
 /** The error for a failed call (message read straight after the call). */
 function statusError(status) {
@@ -1838,8 +1838,6 @@ module.exports = {
     crm_arima_fit_many,
     crm_apriori_options_init,
     crm_apriori,
-    crm_synth_options_init,
-    crm_synth_transactions,
     crm_stats_free,
     crm_stats_get_kind,
     crm_stats_rows,
@@ -1866,4 +1864,6 @@ module.exports = {
     crm_apriori_stats_local,
     crm_apriori_stats_count,
     crm_apriori_stats_finalize,
+    crm_synth_options_init,
+    crm_synth_transactions,
 };

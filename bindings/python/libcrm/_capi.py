@@ -4889,61 +4889,6 @@ crm_apriori = _bind(
     ],
 )
 
-#: crm_status crm_synth_options_init(crm_synth_options *opts, size_t size)
-crm_synth_options_init = _bind(
-    'crm_synth_options_init',
-    c_int,  # returns status
-    [
-        POINTER(crm_synth_options),  # opts: out, options
-        c_size_t,  # size: in, size
-    ],
-    status=True,
-    doc="""crm_status crm_synth_options_init(crm_synth_options *opts, size_t size)
-
-    Write the default synth options into `opts` (customers 1000, products 300,
-    days 730, start 2022-01-01, seed 0, dirt 1).
-    @param[out] opts  options to initialise
-    @param[in]  size  sizeof *opts as the caller compiled it
-    @return CRM_OK; CRM_E_INVALID (opts NULL or size smaller than the v1.0
-            struct).
-    Ownership: opts is the caller's struct; only its first size bytes are
-    written.
-    Thread-safety: safe from any thread.
-    """,
-    checks=[
-        (1, 'size', 'size_t'),
-    ],
-)
-
-#: crm_status crm_synth_transactions(const crm_synth_options *opts, crm_dataset **out)
-crm_synth_transactions = _bind(
-    'crm_synth_transactions',
-    c_int,  # returns status
-    [
-        POINTER(crm_synth_options),  # opts: in, options
-        POINTER(POINTER(crm_dataset)),  # out: out, handle_out (free with crm_dataset_free)
-    ],
-    status=True,
-    doc="""crm_status crm_synth_transactions(const crm_synth_options *opts, crm_dataset **out)
-
-    Generate shop transactions with columns InvoiceNo (text), StockCode (text),
-    Description (text), Quantity (number), InvoiceDate (time), UnitPrice
-    (number), CustomerID (number, missing for guest lines) and Country (text),
-    ordered by InvoiceDate then InvoiceNo.
-    @param[in]  opts  options, or NULL for defaults
-    @param[out] out   new dataset, NULL on failure.
-                      Ownership: caller; free with crm_dataset_free().
-    @return CRM_OK; CRM_E_INVALID (out NULL, or an option out of range, the
-            message naming it: customers 1..1,000,000, products 1..100,000,
-            days 1..36,600, customers * days <= 250,000,000, dirt finite in
-            0..10, start a UTC midnight from 1900-01-01 with the period ending
-            by 9999-12-31); CRM_E_FORMAT (opts from a newer library with
-            unknown fields set); CRM_E_NOMEM.
-    Ownership: opts is only read during the call.
-    Thread-safety: safe from any thread.
-    """,
-)
-
 #: void crm_stats_free(crm_stats *s)
 crm_stats_free = _bind(
     'crm_stats_free',
@@ -5166,15 +5111,18 @@ crm_stats_values = _bind(
       "sums" (k x d per-center sums), "counts" (k), "inertia" (1; sum of the
       squared distances to the nearest center), "wcss" (k);
     - CRM_STATS_KMEANS_CANDIDATES: "candidates" (m x d sampled rows, ordered by
-      chunk index then row), "cost" (1; sum of squared distances of the rows
-      to the nearest given center), "d" (1);
+      chunk index then row), "weights" (m: 1 each, or the chunk's row count for
+      the k = 0 draw), "cost" (1; sum of squared distances of the rows to the
+      nearest given center, exact), "d" (1);
     - CRM_STATS_LINREG: "xtx" (p x p), "xty" (p), "yty" (1), "weight" (1,
       rows used);
     - CRM_STATS_LOGREG: "coef" (p, computed at), "gradient" (p, of the
       log-likelihood, without penalty), "hessian" (p x p, X'WX), "loglik" (1),
       "weight" (1);
-    - CRM_STATS_ITEM_COUNTS: "counts" (one per candidate, in candidate order),
-      "transactions" (1).
+    - CRM_STATS_ITEMSETS and CRM_STATS_ITEM_COUNTS: "sizes" (items of each
+      candidate, candidates ordered by size then items); ITEM_COUNTS also
+      "counts" (one per candidate) and "transactions" (1).
+    Group-by, RFM and levels statistics have no arrays: finalize them.
     @param[in]  s     handle
     @param[in]  name  array name
     @param[out] out   values
@@ -5273,7 +5221,11 @@ crm_rfm_stats_compute = _bind(
     @param[in]  opts  crm_rfm() options (columns); bins, as_of and the
                       lifecycle windows are only used by finalize
     @param[out] out   statistics (CRM_STATS_RFM), NULL on failure. Ownership: caller.
-    @return CRM_OK, and the errors of crm_rfm() except "no rows".
+    @return CRM_OK; CRM_E_INVALID (NULL argument, a required column name not
+            set, bad options, a row with a missing or bad value, naming the
+            row); CRM_E_NOTFOUND (a named column does not exist); CRM_E_TYPE
+            (wrong column type); CRM_E_FORMAT (opts from a newer library);
+            CRM_E_NOMEM. A chunk without rows is fine.
     Thread-safety: tx is only read.
     """,
 )
@@ -5638,7 +5590,10 @@ crm_apriori_stats_local = _bind(
     @param[in]  item_col  item column (text)
     @param[in]  opts      crm_apriori() options (min_support, max_len)
     @param[out] out       statistics (CRM_STATS_ITEMSETS). Ownership: caller.
-    @return CRM_OK, CRM_E_INVALID (min_count set), and crm_apriori()'s errors.
+    @return CRM_OK; CRM_E_INVALID (NULL argument, min_count set, bad
+            options); CRM_E_NOTFOUND (a column does not exist); CRM_E_TYPE
+            (item column not text); CRM_E_NOMEM. A chunk without transactions
+            gives no candidates.
     Thread-safety: tx is only read.
     """,
     checks=[
@@ -5698,6 +5653,61 @@ crm_apriori_stats_finalize = _bind(
     @param[out] out_rules      rules table, NULL on failure. Ownership: caller.
     @return CRM_OK, CRM_E_INVALID, CRM_E_TYPE, CRM_E_NOMEM.
     Thread-safety: counts is only read.
+    """,
+)
+
+#: crm_status crm_synth_options_init(crm_synth_options *opts, size_t size)
+crm_synth_options_init = _bind(
+    'crm_synth_options_init',
+    c_int,  # returns status
+    [
+        POINTER(crm_synth_options),  # opts: out, options
+        c_size_t,  # size: in, size
+    ],
+    status=True,
+    doc="""crm_status crm_synth_options_init(crm_synth_options *opts, size_t size)
+
+    Write the default synth options into `opts` (customers 1000, products 300,
+    days 730, start 2022-01-01, seed 0, dirt 1).
+    @param[out] opts  options to initialise
+    @param[in]  size  sizeof *opts as the caller compiled it
+    @return CRM_OK; CRM_E_INVALID (opts NULL or size smaller than the v1.0
+            struct).
+    Ownership: opts is the caller's struct; only its first size bytes are
+    written.
+    Thread-safety: safe from any thread.
+    """,
+    checks=[
+        (1, 'size', 'size_t'),
+    ],
+)
+
+#: crm_status crm_synth_transactions(const crm_synth_options *opts, crm_dataset **out)
+crm_synth_transactions = _bind(
+    'crm_synth_transactions',
+    c_int,  # returns status
+    [
+        POINTER(crm_synth_options),  # opts: in, options
+        POINTER(POINTER(crm_dataset)),  # out: out, handle_out (free with crm_dataset_free)
+    ],
+    status=True,
+    doc="""crm_status crm_synth_transactions(const crm_synth_options *opts, crm_dataset **out)
+
+    Generate shop transactions with columns InvoiceNo (text), StockCode (text),
+    Description (text), Quantity (number), InvoiceDate (time), UnitPrice
+    (number), CustomerID (number, missing for guest lines) and Country (text),
+    ordered by InvoiceDate then InvoiceNo.
+    @param[in]  opts  options, or NULL for defaults
+    @param[out] out   new dataset, NULL on failure.
+                      Ownership: caller; free with crm_dataset_free().
+    @return CRM_OK; CRM_E_INVALID (out NULL, or an option out of range, the
+            message naming it: customers 1..1,000,000, products 1..100,000,
+            days 1..36,600, customers * days <= 250,000,000, dirt finite in
+            0..10, start a UTC midnight from 1900-01-01 with the period ending
+            by 9999-12-31); CRM_E_FORMAT (opts from a newer library with
+            unknown fields set); CRM_E_NOMEM.
+    Ownership: opts is only read during the call.
+    Thread-safety: safe from any thread.
     """,
 )
 
@@ -5804,8 +5814,6 @@ FUNCTIONS = (
     'crm_arima_fit_many',
     'crm_apriori_options_init',
     'crm_apriori',
-    'crm_synth_options_init',
-    'crm_synth_transactions',
     'crm_stats_free',
     'crm_stats_get_kind',
     'crm_stats_rows',
@@ -5832,6 +5840,8 @@ FUNCTIONS = (
     'crm_apriori_stats_local',
     'crm_apriori_stats_count',
     'crm_apriori_stats_finalize',
+    'crm_synth_options_init',
+    'crm_synth_transactions',
 )
 
 

@@ -606,8 +606,6 @@ final class Capi
         'crm_arima_fit_many' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'by_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'time_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'value_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'h', 'role' => 'value', 'direction' => 'in', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647], ['name' => 'level', 'role' => 'value', 'direction' => 'in', 'type' => 'double'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_arima_options *'], ['name' => 'out_fits', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **'], ['name' => 'out_forecasts', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
         'crm_apriori_options_init' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'out', 'type' => 'crm_apriori_options *'], ['name' => 'size', 'role' => 'size', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
         'crm_apriori' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'tx', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'tid_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'item_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_apriori_options *'], ['name' => 'out_itemsets', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **'], ['name' => 'out_rules', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
-        'crm_synth_options_init' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'out', 'type' => 'crm_synth_options *'], ['name' => 'size', 'role' => 'size', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
-        'crm_synth_transactions' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_synth_options *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
         'crm_stats_free' => ['returns' => 'void', 'type' => 'void', 'params' => [['name' => 's', 'role' => 'handle', 'direction' => 'in', 'type' => 'crm_stats *']]],
         'crm_stats_get_kind' => ['returns' => 'value', 'type' => 'int32_t', 'params' => [['name' => 's', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_stats *']]],
         'crm_stats_rows' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 's', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_stats *'], ['name' => 'out', 'role' => 'scalar_out', 'direction' => 'out', 'type' => 'int64_t *']]],
@@ -634,6 +632,8 @@ final class Capi
         'crm_apriori_stats_local' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'tx', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'tid_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'item_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_apriori_options *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_stats **']]],
         'crm_apriori_stats_count' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'tx', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'tid_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'item_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'candidates', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_stats *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_stats **']]],
         'crm_apriori_stats_finalize' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'counts', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_stats *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_apriori_options *'], ['name' => 'out_itemsets', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **'], ['name' => 'out_rules', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
+        'crm_synth_options_init' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'out', 'type' => 'crm_synth_options *'], ['name' => 'size', 'role' => 'size', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
+        'crm_synth_transactions' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_synth_options *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
     ];
 
     /** The C declarations given to FFI::cdef (typedefs, structs, prototypes). */
@@ -943,8 +943,6 @@ crm_status crm_arima_forecast_levels(const crm_model *m, int32_t h, const double
 crm_status crm_arima_fit_many(const crm_dataset *ds, const char *by_col, const char *time_col, const char *value_col, int32_t h, double level, const crm_arima_options *opts, crm_dataset **out_fits, crm_dataset **out_forecasts);
 crm_status crm_apriori_options_init(crm_apriori_options *opts, size_t size);
 crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *item_col, const crm_apriori_options *opts, crm_dataset **out_itemsets, crm_dataset **out_rules);
-crm_status crm_synth_options_init(crm_synth_options *opts, size_t size);
-crm_status crm_synth_transactions(const crm_synth_options *opts, crm_dataset **out);
 void crm_stats_free(crm_stats *s);
 int32_t crm_stats_get_kind(const crm_stats *s);
 crm_status crm_stats_rows(const crm_stats *s, int64_t *out);
@@ -971,6 +969,8 @@ crm_status crm_linreg_stats_solve(const crm_stats *s, const crm_linreg_options *
 crm_status crm_apriori_stats_local(const crm_dataset *tx, const char *tid_col, const char *item_col, const crm_apriori_options *opts, crm_stats **out);
 crm_status crm_apriori_stats_count(const crm_dataset *tx, const char *tid_col, const char *item_col, const crm_stats *candidates, crm_stats **out);
 crm_status crm_apriori_stats_finalize(const crm_stats *counts, const crm_apriori_options *opts, crm_dataset **out_itemsets, crm_dataset **out_rules);
+crm_status crm_synth_options_init(crm_synth_options *opts, size_t size);
+crm_status crm_synth_transactions(const crm_synth_options *opts, crm_dataset **out);
 CDEF;
 
     /** The loaded library (FFI::cdef of CDEF); null until first use. */
@@ -2533,33 +2533,6 @@ CDEF;
     }
 
     /**
-     * Write the default synth options into `opts` (customers 1000, products 300, days 730, start 2022-01-01, seed 0, dirt 1).
-     *
-     * C: crm_status crm_synth_options_init(crm_synth_options *opts, size_t size)
-     */
-    public static function crm_synth_options_init(mixed $opts, mixed $size): void
-    {
-        $size = self::int($size, 0, PHP_INT_MAX, 'crm_synth_options_init(size)');
-        $rc = (self::$ffi ?? self::ffi())->crm_synth_options_init($opts, $size);
-        if ($rc !== 0) {
-            self::fail($rc, 'crm_synth_options_init');
-        }
-    }
-
-    /**
-     * Generate shop transactions with columns InvoiceNo (text), StockCode (text), Description (text), Quantity (number), InvoiceDate (time), UnitPrice (number), CustomerID (number, missing for guest lines) and Country (text), ordered by InvoiceDate then InvoiceNo.
-     *
-     * C: crm_status crm_synth_transactions(const crm_synth_options *opts, crm_dataset **out)
-     */
-    public static function crm_synth_transactions(mixed $opts, mixed $out): void
-    {
-        $rc = (self::$ffi ?? self::ffi())->crm_synth_transactions($opts, $out);
-        if ($rc !== 0) {
-            self::fail($rc, 'crm_synth_transactions');
-        }
-    }
-
-    /**
      * Free statistics.
      *
      * C: void crm_stats_free(crm_stats *s)
@@ -2676,7 +2649,7 @@ CDEF;
     }
 
     /**
-     * Copy a named array of the statistics, as doubles (exact sums rounded once). Names per kind: - CRM_STATS_KMEANS: "centers" (k x d, the centers computed at, row-major), "sums" (k x d per-center sums), "counts" (k), "inertia" (1; sum of the squared distances to the nearest center), "wcss" (k); - CRM_STATS_KMEANS_CANDIDATES: "candidates" (m x d sampled rows, ordered by chunk index then row), "cost" (1; sum of squared distances of the rows to the nearest given center), "d" (1); - CRM_STATS_LINREG: "xtx" (p x p), "xty" (p), "yty" (1), "weight" (1, rows used); - CRM_STATS_LOGREG: "coef" (p, computed at), "gradient" (p, of the log-likelihood, without penalty), "hessian" (p x p, X'WX), "loglik" (1), "weight" (1); - CRM_STATS_ITEM_COUNTS: "counts" (one per candidate, in candidate order), "transactions" (1).
+     * Copy a named array of the statistics, as doubles (exact sums rounded once). Names per kind: - CRM_STATS_KMEANS: "centers" (k x d, the centers computed at, row-major), "sums" (k x d per-center sums), "counts" (k), "inertia" (1; sum of the squared distances to the nearest center), "wcss" (k); - CRM_STATS_KMEANS_CANDIDATES: "candidates" (m x d sampled rows, ordered by chunk index then row), "weights" (m: 1 each, or the chunk's row count for the k = 0 draw), "cost" (1; sum of squared distances of the rows to the nearest given center, exact), "d" (1); - CRM_STATS_LINREG: "xtx" (p x p), "xty" (p), "yty" (1), "weight" (1, rows used); - CRM_STATS_LOGREG: "coef" (p, computed at), "gradient" (p, of the log-likelihood, without penalty), "hessian" (p x p, X'WX), "loglik" (1), "weight" (1); - CRM_STATS_ITEMSETS and CRM_STATS_ITEM_COUNTS: "sizes" (items of each candidate, candidates ordered by size then items); ITEM_COUNTS also "counts" (one per candidate) and "transactions" (1). Group-by, RFM and levels statistics have no arrays: finalize them.
      *
      * C: crm_status crm_stats_values(const crm_stats *s, const char *name, double *out, size_t n)
      */
@@ -2935,6 +2908,33 @@ CDEF;
         $rc = (self::$ffi ?? self::ffi())->crm_apriori_stats_finalize($counts, $opts, $out_itemsets, $out_rules);
         if ($rc !== 0) {
             self::fail($rc, 'crm_apriori_stats_finalize');
+        }
+    }
+
+    /**
+     * Write the default synth options into `opts` (customers 1000, products 300, days 730, start 2022-01-01, seed 0, dirt 1).
+     *
+     * C: crm_status crm_synth_options_init(crm_synth_options *opts, size_t size)
+     */
+    public static function crm_synth_options_init(mixed $opts, mixed $size): void
+    {
+        $size = self::int($size, 0, PHP_INT_MAX, 'crm_synth_options_init(size)');
+        $rc = (self::$ffi ?? self::ffi())->crm_synth_options_init($opts, $size);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_synth_options_init');
+        }
+    }
+
+    /**
+     * Generate shop transactions with columns InvoiceNo (text), StockCode (text), Description (text), Quantity (number), InvoiceDate (time), UnitPrice (number), CustomerID (number, missing for guest lines) and Country (text), ordered by InvoiceDate then InvoiceNo.
+     *
+     * C: crm_status crm_synth_transactions(const crm_synth_options *opts, crm_dataset **out)
+     */
+    public static function crm_synth_transactions(mixed $opts, mixed $out): void
+    {
+        $rc = (self::$ffi ?? self::ffi())->crm_synth_transactions($opts, $out);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_synth_transactions');
         }
     }
 }

@@ -2854,58 +2854,6 @@ public final class CApi {
     }
 
     /**
-     * C: crm_status crm_synth_options_init(crm_synth_options *opts, size_t size)
-     *
-     * Write the default synth options into `opts` (customers 1000, products 300,
-     * days 730, start 2022-01-01, seed 0, dirt 1).
-     * {@literal @}param[out] opts  options to initialise
-     * {@literal @}param[in]  size  sizeof *opts as the caller compiled it
-     * {@literal @}return CRM_OK; CRM_E_INVALID (opts NULL or size smaller than the v1.0
-     *         struct).
-     * Ownership: opts is the caller's struct; only its first size bytes are
-     * written.
-     * Thread-safety: safe from any thread.
-     */
-    public static void crm_synth_options_init(CrmSynthOptions opts) {
-        int rc = CrmLib.crm_synth_options_init(opts, opts == null ? 0 : opts.size());
-        check(rc);
-    }
-
-    /**
-     * C: crm_status crm_synth_transactions(const crm_synth_options *opts, crm_dataset **out)
-     *
-     * Generate shop transactions with columns InvoiceNo (text), StockCode (text),
-     * Description (text), Quantity (number), InvoiceDate (time), UnitPrice
-     * (number), CustomerID (number, missing for guest lines) and Country (text),
-     * ordered by InvoiceDate then InvoiceNo.
-     * {@literal @}param[in]  opts  options, or NULL for defaults
-     * {@literal @}param[out] out   new dataset, NULL on failure.
-     *                   Ownership: caller; free with crm_dataset_free().
-     * {@literal @}return CRM_OK; CRM_E_INVALID (out NULL, or an option out of range, the
-     *         message naming it: customers 1..1,000,000, products 1..100,000,
-     *         days 1..36,600, customers * days <= 250,000,000, dirt finite in
-     *         0..10, start a UTC midnight from 1900-01-01 with the period ending
-     *         by 9999-12-31); CRM_E_FORMAT (opts from a newer library with
-     *         unknown fields set); CRM_E_NOMEM.
-     * Ownership: opts is only read during the call.
-     * Thread-safety: safe from any thread.
-     */
-    public static Pointer crm_synth_transactions(CrmSynthOptions opts) {
-        long[] c_out = new long[1];
-        int rc = CrmLib.crm_synth_transactions(opts, c_out);
-        if (opts != null && opts.hasCallbackError()) {
-            if (rc == 0) {
-                if (c_out[0] != 0) {
-                    CrmLib.crm_dataset_free(new Pointer(c_out[0]));
-                }
-            }
-            opts.rethrowCallbackError();
-        }
-        check(rc);
-        return c_out[0] == 0 ? null : new Pointer(c_out[0]);
-    }
-
-    /**
      * C: void crm_stats_free(crm_stats *s)
      *
      * Free statistics.
@@ -3074,15 +3022,18 @@ public final class CApi {
      *   "sums" (k x d per-center sums), "counts" (k), "inertia" (1; sum of the
      *   squared distances to the nearest center), "wcss" (k);
      * - CRM_STATS_KMEANS_CANDIDATES: "candidates" (m x d sampled rows, ordered by
-     *   chunk index then row), "cost" (1; sum of squared distances of the rows
-     *   to the nearest given center), "d" (1);
+     *   chunk index then row), "weights" (m: 1 each, or the chunk's row count for
+     *   the k = 0 draw), "cost" (1; sum of squared distances of the rows to the
+     *   nearest given center, exact), "d" (1);
      * - CRM_STATS_LINREG: "xtx" (p x p), "xty" (p), "yty" (1), "weight" (1,
      *   rows used);
      * - CRM_STATS_LOGREG: "coef" (p, computed at), "gradient" (p, of the
      *   log-likelihood, without penalty), "hessian" (p x p, X'WX), "loglik" (1),
      *   "weight" (1);
-     * - CRM_STATS_ITEM_COUNTS: "counts" (one per candidate, in candidate order),
-     *   "transactions" (1).
+     * - CRM_STATS_ITEMSETS and CRM_STATS_ITEM_COUNTS: "sizes" (items of each
+     *   candidate, candidates ordered by size then items); ITEM_COUNTS also
+     *   "counts" (one per candidate) and "transactions" (1).
+     * Group-by, RFM and levels statistics have no arrays: finalize them.
      * {@literal @}param[in]  s     handle
      * {@literal @}param[in]  name  array name
      * {@literal @}param[out] out   values
@@ -3167,7 +3118,11 @@ public final class CApi {
      * {@literal @}param[in]  opts  crm_rfm() options (columns); bins, as_of and the
      *                   lifecycle windows are only used by finalize
      * {@literal @}param[out] out   statistics (CRM_STATS_RFM), NULL on failure. Ownership: caller.
-     * {@literal @}return CRM_OK, and the errors of crm_rfm() except "no rows".
+     * {@literal @}return CRM_OK; CRM_E_INVALID (NULL argument, a required column name not
+     *         set, bad options, a row with a missing or bad value, naming the
+     *         row); CRM_E_NOTFOUND (a named column does not exist); CRM_E_TYPE
+     *         (wrong column type); CRM_E_FORMAT (opts from a newer library);
+     *         CRM_E_NOMEM. A chunk without rows is fine.
      * Thread-safety: tx is only read.
      */
     public static Pointer crm_rfm_stats_compute(Pointer tx, CrmRfmOptions opts) {
@@ -3495,7 +3450,10 @@ public final class CApi {
      * {@literal @}param[in]  item_col  item column (text)
      * {@literal @}param[in]  opts      crm_apriori() options (min_support, max_len)
      * {@literal @}param[out] out       statistics (CRM_STATS_ITEMSETS). Ownership: caller.
-     * {@literal @}return CRM_OK, CRM_E_INVALID (min_count set), and crm_apriori()'s errors.
+     * {@literal @}return CRM_OK; CRM_E_INVALID (NULL argument, min_count set, bad
+     *         options); CRM_E_NOTFOUND (a column does not exist); CRM_E_TYPE
+     *         (item column not text); CRM_E_NOMEM. A chunk without transactions
+     *         gives no candidates.
      * Thread-safety: tx is only read.
      */
     public static Pointer crm_apriori_stats_local(Pointer tx, String tid_col, String item_col, CrmAprioriOptions opts) {
@@ -3566,6 +3524,58 @@ public final class CApi {
         }
         check(rc);
         return new Pointer[] {c_out_itemsets[0] == 0 ? null : new Pointer(c_out_itemsets[0]), c_out_rules[0] == 0 ? null : new Pointer(c_out_rules[0])};
+    }
+
+    /**
+     * C: crm_status crm_synth_options_init(crm_synth_options *opts, size_t size)
+     *
+     * Write the default synth options into `opts` (customers 1000, products 300,
+     * days 730, start 2022-01-01, seed 0, dirt 1).
+     * {@literal @}param[out] opts  options to initialise
+     * {@literal @}param[in]  size  sizeof *opts as the caller compiled it
+     * {@literal @}return CRM_OK; CRM_E_INVALID (opts NULL or size smaller than the v1.0
+     *         struct).
+     * Ownership: opts is the caller's struct; only its first size bytes are
+     * written.
+     * Thread-safety: safe from any thread.
+     */
+    public static void crm_synth_options_init(CrmSynthOptions opts) {
+        int rc = CrmLib.crm_synth_options_init(opts, opts == null ? 0 : opts.size());
+        check(rc);
+    }
+
+    /**
+     * C: crm_status crm_synth_transactions(const crm_synth_options *opts, crm_dataset **out)
+     *
+     * Generate shop transactions with columns InvoiceNo (text), StockCode (text),
+     * Description (text), Quantity (number), InvoiceDate (time), UnitPrice
+     * (number), CustomerID (number, missing for guest lines) and Country (text),
+     * ordered by InvoiceDate then InvoiceNo.
+     * {@literal @}param[in]  opts  options, or NULL for defaults
+     * {@literal @}param[out] out   new dataset, NULL on failure.
+     *                   Ownership: caller; free with crm_dataset_free().
+     * {@literal @}return CRM_OK; CRM_E_INVALID (out NULL, or an option out of range, the
+     *         message naming it: customers 1..1,000,000, products 1..100,000,
+     *         days 1..36,600, customers * days <= 250,000,000, dirt finite in
+     *         0..10, start a UTC midnight from 1900-01-01 with the period ending
+     *         by 9999-12-31); CRM_E_FORMAT (opts from a newer library with
+     *         unknown fields set); CRM_E_NOMEM.
+     * Ownership: opts is only read during the call.
+     * Thread-safety: safe from any thread.
+     */
+    public static Pointer crm_synth_transactions(CrmSynthOptions opts) {
+        long[] c_out = new long[1];
+        int rc = CrmLib.crm_synth_transactions(opts, c_out);
+        if (opts != null && opts.hasCallbackError()) {
+            if (rc == 0) {
+                if (c_out[0] != 0) {
+                    CrmLib.crm_dataset_free(new Pointer(c_out[0]));
+                }
+            }
+            opts.rethrowCallbackError();
+        }
+        check(rc);
+        return c_out[0] == 0 ? null : new Pointer(c_out[0]);
     }
 
 }

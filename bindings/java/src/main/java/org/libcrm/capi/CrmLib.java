@@ -278,10 +278,6 @@ public final class CrmLib {
     public static native int crm_apriori_options_init(CrmAprioriOptions opts, long size);
     /** {@code crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *item_col, const crm_apriori_options *opts, crm_dataset **out_itemsets, crm_dataset **out_rules)} */
     public static native int crm_apriori(Pointer tx, byte[] tid_col, byte[] item_col, CrmAprioriOptions opts, long[] out_itemsets, long[] out_rules);
-    /** {@code crm_status crm_synth_options_init(crm_synth_options *opts, size_t size)} */
-    public static native int crm_synth_options_init(CrmSynthOptions opts, long size);
-    /** {@code crm_status crm_synth_transactions(const crm_synth_options *opts, crm_dataset **out)} */
-    public static native int crm_synth_transactions(CrmSynthOptions opts, long[] out);
     /** {@code void crm_stats_free(crm_stats *s)} */
     public static native void crm_stats_free(Pointer s);
     /** {@code int32_t crm_stats_get_kind(const crm_stats *s)} */
@@ -334,4 +330,8 @@ public final class CrmLib {
     public static native int crm_apriori_stats_count(Pointer tx, byte[] tid_col, byte[] item_col, Pointer candidates, long[] out);
     /** {@code crm_status crm_apriori_stats_finalize(const crm_stats *counts, const crm_apriori_options *opts, crm_dataset **out_itemsets, crm_dataset **out_rules)} */
     public static native int crm_apriori_stats_finalize(Pointer counts, CrmAprioriOptions opts, long[] out_itemsets, long[] out_rules);
+    /** {@code crm_status crm_synth_options_init(crm_synth_options *opts, size_t size)} */
+    public static native int crm_synth_options_init(CrmSynthOptions opts, long size);
+    /** {@code crm_status crm_synth_transactions(const crm_synth_options *opts, crm_dataset **out)} */
+    public static native int crm_synth_transactions(CrmSynthOptions opts, long[] out);
 }

@@ -1,0 +1,85 @@
+/* The registry of the kinds of mergeable statistics: reading a buffer back needs every
+ * kind's reader, so crm_stats_deserialize (and clone and merge, which go through it) sit
+ * above the modules that define the kinds. */
+#include "core/stats_internal.h"
+
+#include <string.h>
+
+static const crm__stats_ops *const all_ops[] = {
+    &crm__stats_group_ops,  &crm__stats_rfm_ops,      &crm__stats_kmeans_ops,
+    &crm__stats_kmcand_ops, &crm__stats_levels_ops,   &crm__stats_linreg_ops,
+    &crm__stats_logreg_ops, &crm__stats_itemsets_ops, &crm__stats_itemcounts_ops,
+};
+
+static const crm__stats_ops *ops_of(uint32_t kind)
+{
+    for (size_t i = 0; i < sizeof all_ops / sizeof all_ops[0]; i++)
+        if ((uint32_t)all_ops[i]->kind == kind) return all_ops[i];
+    return NULL;
+}
+
+crm_status crm_stats_deserialize(const uint8_t *buf, size_t n, crm_stats **out)
+{
+    if (out) *out = NULL;
+    if (!buf || !out) return crm__error(CRM_E_INVALID, "crm_stats_deserialize: NULL argument");
+    const crm__stats_ops *ops = NULL;
+    uint64_t fp = 0;
+    int64_t rows = 0;
+    crm__rbuf r;
+    crm_status st = crm__stats_read_header(buf, n, ops_of, &ops, &fp, &rows, &r);
+    if (st) return st;
+    void *state = NULL;
+    if ((st = ops->read(&r, &state))) return st;
+    if (r.pos != r.n && !r.bad) r.bad = 1;
+    if ((st = crm__r_check(&r, ops->name))) {
+        ops->free(state);
+        return st;
+    }
+    return crm__stats_wrap(ops, fp, rows, state, out);
+}
+
+crm_status crm_stats_clone(const crm_stats *s, crm_stats **out)
+{
+    if (out) *out = NULL;
+    if (!s || !out) return crm__error(CRM_E_INVALID, "crm_stats_clone: NULL argument");
+    crm__wbuf w = {{0}, CRM_OK};
+    crm_status st = crm__stats_write_all(s, &w);
+    if (!st) st = crm_stats_deserialize((const uint8_t *)w.b.data, w.b.len, out);
+    crm__buf_free(&w.b);
+    return st;
+}
+
+crm_status crm_stats_merge(crm_stats *into, const crm_stats *other)
+{
+    if (!into || !other) return crm__error(CRM_E_INVALID, "crm_stats_merge: NULL argument");
+    if (into == other)
+        return crm__error(CRM_E_INVALID, "crm_stats_merge: cannot merge statistics into "
+                                         "themselves (clone first)");
+    if (into->ops != other->ops)
+        return crm__error(CRM_E_TYPE, "crm_stats_merge: cannot merge %s statistics into %s",
+                          other->ops->name, into->ops->name);
+    if (into->fingerprint != other->fingerprint)
+        return crm__error(CRM_E_STATE,
+                          "crm_stats_merge: %s statistics computed at different parameters "
+                          "(columns, centers, coefficients, candidates or options differ)",
+                          into->ops->name);
+    crm_status st;
+    if (into->ops->atomic_merge) {
+        if ((st = into->ops->merge(into->state, other->state))) return st;
+        into->rows += other->rows;
+        return CRM_OK;
+    }
+    crm_stats *copy = NULL;
+    st = crm_stats_clone(into, &copy);
+    if (st) return st;
+    if ((st = into->ops->merge(copy->state, other->state))) {
+        crm_stats_free(copy);
+        return st;
+    }
+    void *old = into->state;
+    into->state = copy->state;
+    copy->state = old;
+    into->rows += other->rows;
+    crm_stats_free(copy);
+    return CRM_OK;
+}
