@@ -165,7 +165,7 @@ def _baskets(ntx=400, seed=3):
 def test_apriori_counts_identical(client, layout):
     pdf = _baskets()
     sizes = LAYOUTS[layout](len(pdf))
-    cuts, start, out = [], 0, []  # move each cut to a transaction boundary
+    start, out = 0, []  # move each cut to a transaction boundary
     for n in sizes:
         end = start + n
         while 0 < end < len(pdf) and pdf["tid"].iloc[end] == pdf["tid"].iloc[end - 1]:

@@ -331,7 +331,6 @@ class KMeans(_KMeans):
         n_iter, converged = 0, 0
         for it in range(self.max_iter):
             merged = _stats(parts, ("kmeans", cols, centers))
-            new = [0.0] * len(centers)
             buf = (c_double * len(centers))()
             _capi.crm_kmeans_stats_update(merged._ptr, buf, len(centers))
             new = list(buf)
