@@ -35,7 +35,7 @@ def generate(index, rows, seed=20):
     rng = np.random.default_rng([seed, index])
     customer = rng.integers(0, 1_000_000, rows).astype(np.float64)
     quantity = rng.integers(1, 11, rows).astype(np.float64)
-    price = np.round(rng.gamma(2.0, 15.0, rows), 2)
+    price = np.round(rng.gamma(2.0, 15.0, rows), 2) + 0.01  # never 0 (rfm refuses it)
     logit = -2.0 + 0.15 * quantity + 0.01 * price
     return pd.DataFrame({
         "customer": customer,
@@ -108,7 +108,6 @@ def distributed_side(args, tmp):
     import dask
     import dask.dataframe as dd
     import distributed
-    import libcrm
     import libcrm.dask as lcd
 
     meta = generate(0, 0)
