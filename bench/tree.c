@@ -23,72 +23,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#define D 20
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static uint64_t splitmix64(uint64_t x)
-{
-    x += 0x9E3779B97F4A7C15ULL;
-    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-    return x ^ (x >> 31);
-}
-
-static double u01(uint64_t i)
-{
-    return (double)(splitmix64(i) >> 11) * 0x1p-53;
-}
-
-/* rows first..first+n-1 as a dataset */
-static crm_dataset *make(size_t first, size_t n)
-{
-    crm_dataset *ds = NULL;
-    double *v = malloc(n * sizeof *v), *score = calloc(n, sizeof *score);
-    if (!v || !score || crm_dataset_new(&ds) != CRM_OK) exit(1);
-    for (size_t j = 0; j < D; j++) {
-        for (size_t i = 0; i < n; i++) {
-            uint64_t row = first + i;
-            double x = 100.0 * u01(row * D + j);
-            v[i] = x;
-            switch (j) {
-            case 0:
-                score[i] += x;
-                break;
-            case 1:
-                score[i] += 0.5 * x;
-                break;
-            case 2:
-                score[i] -= 0.8 * x;
-                break;
-            case 3:
-                score[i] += x > 50 ? 30.0 : 0.0;
-                break;
-            case 4:
-                score[i] += 0.004 * x * x;
-                break;
-            default:
-                break;
-            }
-        }
-        char name[16];
-        snprintf(name, sizeof name, "f%zu", j);
-        if (crm_dataset_add_number(ds, name, v, n) != CRM_OK) exit(1);
-    }
-    for (size_t i = 0; i < n; i++) {
-        double e = u01((1ULL << 40) + first + i);
-        v[i] = score[i] + 60.0 * (e - 0.5) > 70.0 ? 1.0 : 0.0;
-    }
-    if (crm_dataset_add_number(ds, "y", v, n) != CRM_OK) exit(1);
-    free(v);
-    free(score);
-    return ds;
-}
+#include "tree_data.h"
 
 static double accuracy(const crm_model *m, crm_dataset *ds, double *secs)
 {

@@ -319,8 +319,12 @@ int cli_cmd_apriori(int argc, char **argv)
     ao.min_count = min_count;
     ao.max_len = (int32_t)max_len;
 
+    if (baskets && f.sql) {
+        rc = cli_usage(&a, "--baskets reads a basket file; with --sql give --tid and --item");
+        goto done;
+    }
     crm_status st =
-        baskets ? crm_dataset_read_baskets(path, &ds) : crm_dataset_read_csv(path, &f.opts, &ds);
+        baskets ? crm_dataset_read_baskets(path, &ds) : cli_read_table(path, &f, &ds);
     if (st != CRM_OK) {
         rc = cli_lib_error(path);
         goto done;
@@ -344,7 +348,7 @@ int cli_cmd_apriori(int argc, char **argv)
     }
     if ((rc = summarise(ds, tx, tid, item, sets, rules, (size_t)top, &res))) goto done;
     /* everything is computed: the files last, so that a failure writes none */
-    if (out && (rc = cli_write_csv(rules, out, &f.opts))) goto done;
+    if (out && (rc = cli_write_table(rules, out, &f.opts, &f))) goto done;
     if (sets_out && (rc = cli_write_csv(sets, sets_out, &f.opts))) goto done;
     const ap_args p = {path, out, sets_out, filter, have_support, min_count, &ao};
     if (json)

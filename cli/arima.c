@@ -255,7 +255,7 @@ static int run_by(const ar_cmd *c, const crm_dataset *ds)
     if (crm_arima_fit_many(ds, c->by, c->tcol, c->vcol, (int32_t)c->horizon, level, &c->ao, &fits,
                            &fc) != CRM_OK)
         rc = cli_lib_error(c->path);
-    if (!rc && c->out) rc = cli_write_csv(fc, c->out, &c->f.opts);
+    if (!rc && c->out) rc = cli_write_table(fc, c->out, &c->f.opts, &c->f);
     if (!rc && c->json) {
         fputs("{\"file\": ", stdout);
         cli_json_string(stdout, c->path);
@@ -331,7 +331,7 @@ static int run_single(const ar_cmd *c, const crm_dataset *ds)
     else if (crm_model_summary(m, &sum) != CRM_OK ||
              crm_arima_forecast_levels(m, (int32_t)c->horizon, c->lv.v, c->lv.n, &fc) != CRM_OK)
         rc = cli_lib_error(NULL);
-    if (!rc && c->out) rc = cli_write_csv(fc, c->out, &c->f.opts);
+    if (!rc && c->out) rc = cli_write_table(fc, c->out, &c->f.opts, &c->f);
     if (!rc && c->model_path) rc = cli_save_model(m, c->model_path);
     if (!rc) {
         char name[128];
@@ -355,7 +355,7 @@ int cli_cmd_arima(int argc, char **argv)
     if (rc) return rc;
     crm_dataset *ds = NULL;
     if (parse_arima(&c, argc, argv, &rc)) goto done;
-    if (crm_dataset_read_csv(c.path, &c.f.opts, &ds) != CRM_OK) {
+    if (cli_read_table(c.path, &c.f, &ds) != CRM_OK) {
         rc = cli_lib_error(c.path);
         goto done;
     }

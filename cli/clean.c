@@ -419,7 +419,7 @@ int cli_cmd_clean(int argc, char **argv)
         rc = cli_usage(&a, "missing -o OUT");
         goto done;
     }
-    if (crm_dataset_read_csv(path, &f.opts, &ds) != CRM_OK) {
+    if (cli_read_table(path, &f, &ds) != CRM_OK) {
         rc = cli_lib_error(path);
         goto done;
     }
@@ -438,7 +438,7 @@ int cli_cmd_clean(int argc, char **argv)
         wo.delimiter = ',';
         wo.decimal_comma = 0;
     }
-    if ((rc = cli_write_csv(ds, out, &wo))) goto done;
+    if ((rc = cli_write_table(ds, out, &wo, &f))) goto done;
     if (json)
         print_json(path, out, rows_in, ds, res, nres, action_words[action - 1]);
     else

@@ -8,6 +8,7 @@
 int cli_cmd_apriori(int argc, char **argv);
 int cli_cmd_arima(int argc, char **argv);
 int cli_cmd_clean(int argc, char **argv);
+int cli_cmd_clv(int argc, char **argv);
 int cli_cmd_info(int argc, char **argv);
 int cli_cmd_kmeans(int argc, char **argv);
 int cli_cmd_predict(int argc, char **argv);
@@ -16,7 +17,9 @@ int cli_cmd_logreg(int argc, char **argv);
 /* crm logreg (logistic = 1) and crm linreg (0), cli/logreg.c. */
 int cli_regression(int argc, char **argv, int logistic);
 int cli_cmd_rfm(int argc, char **argv);
+int cli_cmd_report(int argc, char **argv);
 int cli_cmd_synth(int argc, char **argv);
 int cli_cmd_tree(int argc, char **argv);
+int cli_cmd_forest(int argc, char **argv);
 
 #endif /* CRM_CLI_COMMANDS_H */

@@ -2,7 +2,10 @@
 #include "csvflags.h"
 
 #include "errors.h"
+#include "lists.h"
 #include "values.h"
+
+#include "crm/sql.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +24,17 @@ const char cli_csvflags_help[] =
     "  --max-bytes N      refuse a file whose text (after gzip decompression) is\n"
     "                     longer than N bytes; suffixes K, M, G multiply by 1024,\n"
     "                     1024^2, 1024^3 (default: no limit for plain files; gzip\n"
-    "                     data may expand to 100 times its size, at least 64M)\n";
+    "                     data may expand to 100 times its size, at least 64M)\n"
+    "  --sql URI          read the input from a database instead of FILE:\n"
+    "                     sqlite:PATH, postgresql://..., mysql://... (no password\n"
+    "                     here: PGPASSWORD, ~/.pgpass, ~/.my.cnf; docs/databases.md)\n"
+    "  --query SQL        the query --sql runs, e.g. \"SELECT * FROM orders\"\n"
+    "  --param VALUE      a value for the next placeholder (? or $1) of --query,\n"
+    "                     bound by the driver, never pasted into the SQL; repeatable\n"
+    "  -o URI --table NAME  write the output into table NAME of a database\n"
+    "  --mode M           create (default: the table must not exist), replace (its\n"
+    "                     rows), append or upsert; one transaction either way\n"
+    "  --key COL[,COL]    key columns of --mode upsert (and of a created table)\n";
 
 int cli_csvflags_init(cli_csvflags *f, int argc)
 {
@@ -30,7 +43,9 @@ int cli_csvflags_init(cli_csvflags *f, int argc)
     size_t cap = argc > 0 ? (size_t)argc : 1;
     f->na = calloc(cap, sizeof *f->na);
     f->types = calloc(cap, sizeof *f->types);
-    if (!f->na || !f->types) {
+    f->params = calloc(cap, sizeof *f->params);
+    f->mode = CRM_SQL_CREATE;
+    if (!f->na || !f->types || !f->params) {
         cli_csvflags_free(f);
         return cli_out_of_memory();
     }
@@ -41,8 +56,126 @@ void cli_csvflags_free(cli_csvflags *f)
 {
     free(f->na);
     free(f->types);
+    free(f->params);
+    cli_free_list(f->keys, f->nkeys);
     f->na = NULL;
     f->types = NULL;
+    f->params = NULL;
+    f->keys = NULL;
+    f->nkeys = 0;
+}
+
+int cli_is_sql_uri(const char *s)
+{
+    static const char *const prefixes[] = {"sqlite:", "sqlite3:", "postgresql://", "postgres://",
+                                           "mysql://", "mariadb://"};
+    for (size_t i = 0; s && i < sizeof prefixes / sizeof prefixes[0]; i++)
+        if (strncmp(s, prefixes[i], strlen(prefixes[i])) == 0) return 1;
+    return 0;
+}
+
+/* 1 when a connection string holds a password ("user:pw@" or "password="). */
+int cli_uri_has_password(const char *uri)
+{
+    const char *auth = strstr(uri, "://");
+    if (auth) {
+        auth += 3;
+        size_t n = strcspn(auth, "/?#");
+        const char *at = NULL;
+        for (const char *p = auth; p < auth + n; p++)
+            if (*p == '@') at = p;
+        if (at && memchr(auth, ':', (size_t)(at - auth))) return 1;
+    }
+    return strstr(uri, "password=") != NULL;
+}
+
+int cli_csvflags_check(cli_csvflags *f, const cli_args *a, const char **file)
+{
+    if (!f->sql) {
+        if (f->query || f->nparams) {
+            cli_usage(a, "--query and --param need --sql URI");
+            return -1;
+        }
+        return 0;
+    }
+    if (!f->query) {
+        cli_usage(a, "--sql needs --query \"SELECT ...\"");
+        return -1;
+    }
+    if (file && *file) {
+        cli_usage(a, "give FILE or --sql URI, not both");
+        return -1;
+    }
+    if (cli_uri_has_password(f->sql)) {
+        cli_usage(a, "--sql: no password on the command line (other users can see it); use "
+                     "PGPASSWORD or ~/.pgpass, ~/.my.cnf");
+        return -1;
+    }
+    if (file) *file = f->sql;
+    return 0;
+}
+
+crm_status cli_read_table(const char *path, const cli_csvflags *f, crm_dataset **out)
+{
+    if (!f->sql) return crm_dataset_read_csv(path, &f->opts, out);
+    crm_sql_options so;
+    crm_status st = crm_sql_options_init(&so, sizeof so);
+    if (st != CRM_OK) return st;
+    if (f->opts.max_rows > 0) so.max_rows = f->opts.max_rows;
+    return crm_dataset_read_sql(f->sql, f->query, f->params, f->nparams, &so, out);
+}
+
+static const char *const sql_modes[] = {"create", "replace", "append", "upsert"};
+
+/* The database flags (--sql, --query, --param, --table, --mode, --key). */
+static int sqlflags_try(cli_csvflags *f, cli_args *a, const cli_opt *o)
+{
+    const char *v = NULL;
+    const char **dest = cli_is(o, "sql", 0)     ? &f->sql
+                        : cli_is(o, "query", 0) ? &f->query
+                        : cli_is(o, "table", 0) ? &f->table
+                                                : NULL;
+    if (dest) {
+        if (cli_value(a, o, &v)) return -1;
+        if (!v[0]) {
+            cli_usage(a, "--%.*s wants a value", (int)o->len, o->name);
+            return -1;
+        }
+        *dest = v;
+        return 1;
+    }
+    if (cli_is(o, "param", 0)) {
+        if (cli_value(a, o, &v)) return -1;
+        f->params[f->nparams++] = v;
+        return 1;
+    }
+    if (cli_is(o, "mode", 0)) {
+        if (cli_value(a, o, &v)) return -1;
+        for (int32_t i = 0; i < 4; i++) {
+            if (strcmp(v, sql_modes[i]) == 0) {
+                f->mode = i;
+                return 1;
+            }
+        }
+        cli_usage(a, "--mode wants create, replace, append or upsert (got \"%s\")", v);
+        return -1;
+    }
+    if (cli_is(o, "key", 0)) {
+        if (cli_value(a, o, &v)) return -1;
+        cli_free_list(f->keys, f->nkeys);
+        f->keys = NULL;
+        f->nkeys = 0;
+        if (cli_split_list(v, &f->keys, &f->nkeys)) {
+            cli_out_of_memory();
+            return -1;
+        }
+        if (f->nkeys == 0) {
+            cli_usage(a, "--key wants COL[,COL...]");
+            return -1;
+        }
+        return 1;
+    }
+    return 0;
 }
 
 /* A positive byte count with an optional K, M or G suffix (powers of 1024). */
@@ -79,6 +212,8 @@ int cli_csvflags_try(cli_csvflags *f, cli_args *a, const cli_opt *o)
 {
     const char *v = NULL;
     if (o->is_short) return 0;
+    int sql = sqlflags_try(f, a, o);
+    if (sql) return sql;
     if (cli_is(o, "delimiter", 0)) {
         if (cli_value(a, o, &v)) return -1;
         if (strcmp(v, "tab") == 0 || strcmp(v, "\\t") == 0)

@@ -186,7 +186,7 @@ int cli_cmd_info(int argc, char **argv)
                            .help = info_help};
     if (cli_parse_options(&a, &spec, &rc)) goto done;
 
-    if (crm_dataset_read_csv(path, &f.opts, &ds) != CRM_OK) {
+    if (cli_read_table(path, &f, &ds) != CRM_OK) {
         rc = cli_lib_error(path);
         goto done;
     }

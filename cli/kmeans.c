@@ -370,7 +370,7 @@ int cli_cmd_kmeans(int argc, char **argv)
     if ((rc = fit_steps(&mutates, cols, ncols, logs, nlogs, &steps, &nsteps))) goto done;
     ko.mutate = (const char *const *)steps;
     ko.n_mutate = nsteps;
-    if (crm_dataset_read_csv(path, &f.opts, &ds) != CRM_OK) {
+    if (cli_read_table(path, &f, &ds) != CRM_OK) {
         rc = cli_lib_error(path);
         goto done;
     }
@@ -400,7 +400,7 @@ int cli_cmd_kmeans(int argc, char **argv)
         goto done;
     }
     /* everything is computed: the files last, so that a failure writes none */
-    if (out && (rc = cli_write_csv(ds, out, &f.opts))) goto done;
+    if (out && (rc = cli_write_table(ds, out, &f.opts, &f))) goto done;
     if (model_path && (rc = cli_save_model(m, model_path))) goto done;
     if (json)
         print_json(path, ds, cols, ncols, m, sum, orig, out, model_path);

@@ -390,7 +390,7 @@ int cli_regression(int argc, char **argv, int logistic)
     const reg_args r = {path, target, weight, test_path, out, model_path,
                         feats, nfeat, l2, json, drop, intercept, logistic,
                         mutates.v, mutates.n};
-    if (crm_dataset_read_csv(path, &f.opts, &ds) != CRM_OK) {
+    if (cli_read_table(path, &f, &ds) != CRM_OK) {
         rc = cli_lib_error(path);
         goto done;
     }
@@ -413,7 +413,7 @@ int cli_regression(int argc, char **argv, int logistic)
         goto done;
     }
     /* everything is computed: the files last, so that a failure writes none */
-    if (out && (rc = cli_write_csv(ds, out, &f.opts))) goto done;
+    if (out && (rc = cli_write_table(ds, out, &f.opts, &f))) goto done;
     if (model_path && (rc = cli_save_model(m, model_path))) goto done;
     if (json) {
         print_reg_json(ds, &r, m, sum, tm);

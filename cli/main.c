@@ -24,12 +24,18 @@ static void main_help(void)
            "  info FILE      rows, columns, inferred types, missing values and summary\n"
            "                 statistics of a CSV file (--json for machine-readable output)\n"
            "  clean FILE     filter, derive, deduplicate, impute and tame outliers\n"
+           "  clv FILE       customer lifetime value: P(alive), expected purchases and\n"
+           "                 CLV per customer (BG/NBD + Gamma-Gamma) from transactions\n"
+           "  forest FILE    random forest (churn, lead scoring) with out-of-bag error and\n"
+           "                 feature importances\n"
            "  kmeans FILE    k-means segmentation of customers (or any numeric rows)\n"
            "  linreg FILE    linear regression with t statistics, p-values, R^2\n"
            "  logreg FILE    logistic regression (churn, lead scoring) with odds ratios,\n"
            "                 p-values and 95%% intervals\n"
            "  predict MODEL.json FILE\n"
            "                 apply a saved model to the rows of a file\n"
+           "  report FILE    one self-contained HTML report: segments, clusters, churn\n"
+           "                 risk, cross-sell and forecast, with charts\n"
            "  rfm FILE       per-customer recency, frequency, monetary scores, segments\n"
            "                 and lifecycle stages from transaction lines\n"
            "  synth          generate realistic, deterministic shop transactions as CSV\n"
@@ -52,11 +58,14 @@ static const command commands[] = {
     {"apriori", cli_cmd_apriori},
     {"arima", cli_cmd_arima},
     {"clean", cli_cmd_clean},
+    {"clv", cli_cmd_clv},
+    {"forest", cli_cmd_forest},
     {"info", cli_cmd_info},
     {"kmeans", cli_cmd_kmeans},
     {"linreg", cli_cmd_linreg},
     {"logreg", cli_cmd_logreg},
     {"predict", cli_cmd_predict},
+    {"report", cli_cmd_report},
     {"rfm", cli_cmd_rfm},
     {"synth", cli_cmd_synth},
     {"tree", cli_cmd_tree},

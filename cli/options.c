@@ -186,8 +186,12 @@ int cli_parse_options(cli_args *a, const cli_spec *s, int *rc)
             return 1;
         }
     }
+    if (s->csv && cli_csvflags_check(s->csv, a, s->file)) {
+        *rc = CLI_EXIT_USAGE;
+        return 1;
+    }
     if (s->file && !*s->file) {
-        *rc = cli_usage(a, "missing FILE");
+        *rc = cli_usage(a, "missing FILE (or --sql URI --query SQL)");
         return 1;
     }
     return 0;

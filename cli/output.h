@@ -11,13 +11,23 @@
 #ifndef CRM_CLI_OUTPUT_H
 #define CRM_CLI_OUTPUT_H
 
+#include "csvflags.h"
+
 #include "crm/dataset.h"
 #include "crm/model.h"
 
 /* 1 when path is "-" (standard output). */
 int cli_is_stdout(const char *path);
-/* crm_dataset_write_csv(), or the CSV text on standard output for "-". */
+/* crm_dataset_write_csv(), or the CSV text on standard output for "-". A
+ * database URI is refused (only -o writes tables: cli_write_table). */
 int cli_write_csv(const crm_dataset *ds, const char *path, const crm_csv_options *opts);
+/* The -o output of a command: a table when path is a database URI (with
+ * f's --table, --mode, --key: crm_dataset_write_sql(), one transaction),
+ * otherwise cli_write_csv(ds, path, csv). -o URI without --table, or --table
+ * without -o URI, is a usage error (CLI_EXIT_USAGE); so is a password in
+ * the URI. */
+int cli_write_table(const crm_dataset *ds, const char *path, const crm_csv_options *csv,
+                    const cli_csvflags *f);
 /* crm_model_save(), or the model's JSON and a newline on standard output for "-". */
 int cli_save_model(const crm_model *m, const char *path);
 /* crm_file_write() of a NUL-terminated text, or the text on standard output for "-". */

@@ -107,6 +107,13 @@ int cli_cmd_predict(int argc, char **argv)
     if (cli_parse_options(&a, &spec, &rc)) goto done;
     model_path = files.model;
     path = files.data;
+    if (f.sql) { /* the rows come from --sql --query instead of FILE */
+        if (path) {
+            rc = cli_usage(&a, "give FILE or --sql URI, not both");
+            goto done;
+        }
+        path = f.sql;
+    }
     if (!model_path || !path) {
         rc = cli_usage(&a, "missing %s", model_path ? "FILE" : "MODEL.json and FILE");
         goto done;
@@ -121,7 +128,7 @@ int cli_cmd_predict(int argc, char **argv)
     }
     int32_t kind = crm_model_kind(m);
     if (!col) col = kind == CRM_MODEL_KMEANS ? "cluster" : "prediction";
-    if (crm_dataset_read_csv(path, &f.opts, &ds) != CRM_OK) {
+    if (cli_read_table(path, &f, &ds) != CRM_OK) {
         rc = cli_lib_error(path);
         goto done;
     }
@@ -141,7 +148,7 @@ int cli_cmd_predict(int argc, char **argv)
         rc = cli_lib_error(path);
         goto done;
     }
-    if ((rc = cli_write_csv(ds, out, &f.opts))) goto done;
+    if ((rc = cli_write_table(ds, out, &f.opts, &f))) goto done;
     if (json) {
         fputs("{\"model\": ", stdout);
         cli_json_string(stdout, model_path);

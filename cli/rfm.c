@@ -148,7 +148,7 @@ int cli_cmd_rfm(int argc, char **argv)
         goto done;
     }
 
-    if (crm_dataset_read_csv(path, &f.opts, &ds) != CRM_OK) {
+    if (cli_read_table(path, &f, &ds) != CRM_OK) {
         rc = cli_lib_error(path);
         goto done;
     }
@@ -180,7 +180,7 @@ int cli_cmd_rfm(int argc, char **argv)
     if ((rc = count_values(res, "segment", crm_rfm_segment_name, nseg, seg)) ||
         (rc = count_values(res, "lifecycle", crm_rfm_stage_name, nstage, life)))
         goto done;
-    if (out && (rc = cli_write_csv(res, out, &f.opts))) goto done;
+    if (out && (rc = cli_write_table(res, out, &f.opts, &f))) goto done;
 
     char day[32];
     cli_format_time(as_of, day, sizeof day);

@@ -76,7 +76,7 @@ int cli_cmd_synth(int argc, char **argv)
         rc = cli_write_csv(ds, "-", &f.opts);
         goto done;
     }
-    if ((rc = cli_write_csv(ds, out, &f.opts))) goto done;
+    if ((rc = cli_write_table(ds, out, &f.opts, &f))) goto done;
     char start[32];
     cli_format_date(so.start, start, sizeof start);
     fprintf(stderr,

@@ -1,12 +1,14 @@
 /* crm tree FILE --target COL --features A,B.. [--max-depth D] [--min-samples-leaf N]
- *          [--criterion gini|entropy|mse] [--ccp-alpha A] [--rules] [--flat-rules] [--dot FILE] [-o
- * OUT]
- *          [--model M.json] [--mutate NAME=EXPR].. [--json] [more tree options] [csv flags]:
- * a CART decision tree (crm_tree_fit) with its statistics, feature importances and rules. */
+ *          [--criterion gini|entropy|mse] [--ccp-alpha A] [--rules] [--flat-rules] [--dot FILE]
+ *          [--test FILE] [-o OUT] [--model M.json] [--mutate NAME=EXPR].. [--json]
+ *          [more tree options] [csv flags]:
+ * a CART decision tree (crm_tree_fit) with its statistics, feature importances and rules, and
+ * with --test its held-out metrics. */
 #include "args.h"
 #include "commands.h"
 #include "csvflags.h"
 #include "errors.h"
+#include "heldout.h"
 #include "json_out.h"
 #include "lists.h"
 #include "mutate.h"
@@ -23,7 +25,7 @@
 static const char tr_usage[] =
     "crm tree FILE --target COL --features A,B.. [--max-depth D] [--min-samples-leaf N] "
     "[--criterion gini|entropy|mse] [--ccp-alpha A] [--rules] [--flat-rules] [--dot FILE] "
-    "[-o OUT] "
+    "[--test FILE] [-o OUT] "
     "[--model M.json] [--mutate NAME=EXPR].. [--json]";
 
 static void tr_help(const void *ctx)
@@ -59,6 +61,9 @@ static void tr_help(const void *ctx)
            "  --flat-rules          print one IF ... AND ... THEN line per leaf\n"
            "  --dot FILE            write the tree in Graphviz dot language\n"
            "  --path                print the cost-complexity pruning path instead\n"
+           "  --test FILE           held-out rows (same columns, same CSV flags): print\n"
+           "                        their accuracy, AUC, log loss, precision, recall and F1\n"
+           "                        (two classes) or RMSE, MAE and R^2 (regression)\n"
            "  -o, --output FILE     write the input rows with \"prediction\" (and for\n"
            "                        classification \"prediction_proba\") as CSV\n"
            "  --model FILE          save the fitted model as JSON (crm/model.h)\n"
@@ -94,7 +99,7 @@ static int print_path(const crm_dataset *ds, const char *target, char **feat, si
 
 /* What crm tree reports besides the model: the command line, parsed. */
 typedef struct tr_report {
-    const char *path, *target, *out, *model_path, *dot_path;
+    const char *path, *target, *out, *model_path, *dot_path, *test_path;
     char **feat;
     size_t nf;
     int32_t json, rules, flat;
@@ -103,7 +108,7 @@ typedef struct tr_report {
 /* The fitted tree and its exports. */
 typedef struct tr_fit {
     crm_model *m;
-    crm_dataset *imp, *sum;
+    crm_dataset *imp, *sum, *test; /* test: the --test metrics (NULL without) */
     char *text, *dot, *flat_text;
 } tr_fit;
 
@@ -115,6 +120,7 @@ static void tr_fit_free(tr_fit *t)
     crm_model_free(t->m);
     crm_dataset_free(t->sum);
     crm_dataset_free(t->imp);
+    crm_dataset_free(t->test);
 }
 
 /* Fit the tree (with the progress on a terminal) and export what r asks for;
@@ -155,6 +161,10 @@ static void print_tree_json(const crm_dataset *ds, const tr_report *r, const tr_
         fputs(", \"flat_rules\": ", stdout);
         cli_json_string(stdout, t->flat_text);
     }
+    if (t->test) {
+        fputs(", \"test\": ", stdout);
+        cli_table_json(t->test);
+    }
     cli_json_files_end(r->out, r->model_path);
 }
 
@@ -182,6 +192,7 @@ static void print_tree_text(const crm_dataset *ds, const tr_report *r, const tr_
         crm_dataset_get_number(t->imp, 1, j, 1, &iv2);
         printf("%-24s %10.4f\n", name, iv2);
     }
+    if (t->test) cli_heldout_print(r->test_path, t->test, regression != 0);
     if (r->rules) printf("\n%s", t->text);
     if (r->flat) printf("\n%s", t->flat_text);
 }
@@ -197,12 +208,12 @@ int cli_cmd_tree(int argc, char **argv)
     int rc = cli_csv_mutate_init(&f, &mutates, argc);
     if (rc) return rc;
     const char *path = NULL, *out = NULL, *model_path = NULL, *dot_path = NULL, *target = NULL,
-               *featarg = NULL;
+               *featarg = NULL, *test_path = NULL;
     int32_t json = 0, rules = 0, flat = 0, want_path = 0;
     char **feat = NULL;
     size_t nf = 0;
     crm_dataset *ds = NULL;
-    tr_fit t = {NULL, NULL, NULL, NULL, NULL, NULL};
+    tr_fit t = {NULL, NULL, NULL, NULL, NULL, NULL, NULL};
     static const cli_choice criteria[] = {
         {"gini", CRM_TREE_GINI}, {"entropy", CRM_TREE_ENTROPY}, {"mse", CRM_TREE_MSE}, {NULL, 0}};
     static const cli_choice tasks[] = {{"classification", CRM_TREE_CLASSIFICATION},
@@ -214,6 +225,7 @@ int cli_cmd_tree(int argc, char **argv)
         {"output", 'o', CLI_FILE(&out)},
         {"model", 0, CLI_FILE(&model_path)},
         {"dot", 0, CLI_FILE(&dot_path)},
+        {"test", 0, CLI_FILE(&test_path)},
         {"target", 0, CLI_STRING(&target)},
         {"features", 0, CLI_STRING(&featarg)},
         {"weight", 0, CLI_STRING(&to.sample_weight)},
@@ -244,7 +256,7 @@ int cli_cmd_tree(int argc, char **argv)
     to.mutate = mutates.v;
     to.n_mutate = mutates.n;
     if ((rc = cli_target_features(&a, target, featarg, &feat, &nf))) goto done;
-    if (crm_dataset_read_csv(path, &f.opts, &ds) != CRM_OK) {
+    if (cli_read_table(path, &f, &ds) != CRM_OK) {
         rc = cli_lib_error(path);
         goto done;
     }
@@ -252,11 +264,15 @@ int cli_cmd_tree(int argc, char **argv)
         rc = print_path(ds, target, feat, nf, &to, json);
         goto done;
     }
-    const tr_report r = {path, target, out, model_path, dot_path, feat, nf, json, rules, flat};
+    const tr_report r = {path, target, out,  model_path, dot_path, test_path,
+                         feat, nf,     json, rules,      flat};
     if ((rc = fit_tree(ds, &r, &to, &t))) goto done;
+    if (test_path &&
+        (rc = cli_heldout_metrics(test_path, &f, t.m, target, to.positive, &t.test)))
+        goto done;
     /* everything is computed: the files last, so that a failure writes none */
     if (dot_path && (rc = cli_write_text(dot_path, t.dot))) goto done;
-    if (out && (rc = cli_write_csv(ds, out, &f.opts))) goto done;
+    if (out && (rc = cli_write_table(ds, out, &f.opts, &f))) goto done;
     if (model_path && (rc = cli_save_model(t.m, model_path))) goto done;
     if (json)
         print_tree_json(ds, &r, &t);

@@ -26,6 +26,12 @@
  *   selection, many series at once;
  * - crm/assoc.h: market-basket analysis: frequent itemsets and association
  *   rules;
+ * - crm/sql.h: SQL databases (SQLite, PostgreSQL, MySQL/MariaDB): read a
+ *   query into a dataset, write a dataset into a table;
+ * - crm/clv.h: customer lifetime value: the summary table, BG/NBD and
+ *   Gamma-Gamma, P(alive), expected purchases and CLV;
+ * - crm/report.h: one self-contained HTML report of a shop (segments,
+ *   clusters, churn risk, cross-sell, forecast);
  * - crm/stats.h: mergeable statistics for running analyses over partitions;
  * - crm/synth.h: deterministic synthetic shop transactions.
  */
@@ -43,6 +49,9 @@
 #include "crm/metrics.h"
 #include "crm/arima.h"
 #include "crm/assoc.h"
+#include "crm/sql.h"
+#include "crm/clv.h"
+#include "crm/report.h"
 #include "crm/stats.h"
 #include "crm/synth.h"
 

@@ -104,7 +104,17 @@ step 8 "Why they churn: a decision tree's readable rules on the same churn table
 the number of customers it covers (n) and how many of them kept buying (0) or stopped (1)."
 "$crm" tree "$out/churn.csv" --target churned \
     --features recency_days,frequency,monetary,tenure_days --positive 1 \
-    --max-depth 3 --min-samples-leaf 20 --rules --model "$out/churn_tree.json"
+    --max-depth 3 --min-samples-leaf 20 --rules --model "$out/churn_tree.json" \
+    --test "$out/churn_later.csv"
+
+step 8b "The same churn question with a random forest of 200 trees" \
+    "Many trees, each grown on a random sample of customers, vote together: the forest gives \
+up the readable rules but ranks the customers better; its accuracy and AUC on the later \
+customers (last line) can be compared with the single tree's just above, and the importances \
+say which facts the forest relies on most."
+"$crm" forest "$out/churn.csv" --target churned \
+    --features recency_days,frequency,monetary,tenure_days --positive 1 --trees 200 \
+    --min-samples-leaf 20 --seed 0 --model "$out/churn_forest.json" --test "$out/churn_later.csv"
 
 step 9 "Forecast the monthly sales: seasonal ARIMA chosen automatically, the next 12 months" \
     "Sales per month for the coming year: the mean is the best guess, and the real figure \
@@ -123,7 +133,31 @@ awk -F, 'NR > 1 { n++; sum += $3; if ($3 > max) { max = $3; t = $1 } }
         else print "Note: the forecast does not peak in November, unlike the past years."
     }' "$out/forecast.csv"
 
-step 10 "The report: everything above in one page with charts" \
+step 10 "Customer lifetime value: who is worth the most over the next 12 months" \
+    "For every customer, the chance they still buy from the shop (p_alive), how many purchases \
+to expect in the next 12 months and what those are worth today (clv): the list shows the 10 \
+customers worth the most. It is fitted on each customer's purchase history (BG/NBD for the \
+purchases, Gamma-Gamma for the spend per purchase)."
+"$crm" clv "$out/sales.csv" --customer CustomerID --date InvoiceDate --amount Amount \
+    --horizon 12 -o "$out/clv.csv" --model "$out/clv.json"
+
+step 11 "Into the shop's database: write the scores into SQLite and query them back" \
+    "The segments and the customer values go into two tables of a SQLite database \
+(build/demo/shop.db, one transaction each; running the demo again updates the rows by \
+customer), where the shop's own screens and mailings can read them; the query below \
+reads them back: per segment, the customers, what they spent so far and what they are \
+worth over the next 12 months."
+rm -f "$out/shop.db"
+"$crm" predict "$out/segments.json" "$out/rfm.csv" -o "sqlite:$out/shop.db" \
+    --table crm_customer_scores --mode upsert --key customer
+"$crm" clean "$out/clv.csv" -o "sqlite:$out/shop.db" --table crm_customer_value \
+    --mode upsert --key customer
+"$crm" clean --sql "sqlite:$out/shop.db" -o - --query "SELECT s.segment, count(*) AS customers,
+    round(avg(s.monetary), 2) AS avg_spent, round(avg(v.clv), 2) AS avg_value_next_12_months
+    FROM crm_customer_scores s JOIN crm_customer_value v ON v.customer = s.customer
+    GROUP BY s.segment ORDER BY avg_value_next_12_months DESC"
+
+step 12 "The report: everything above in one page with charts" \
     "One HTML page for the shop owner with the segments, groups, churn risks, cross-sell \
 rules and forecast as charts, each with its numbers; it works offline."
 "$crm" report "$out/sales.csv" -o "$out/report.html" --customer CustomerID \

@@ -1,12 +1,14 @@
 #!/bin/sh
 # Install the Debian packages a task needs, when missing.
-# Usage: scripts/deps.sh build|test|goldens|ci|bench|fuzz|static ...
+# Usage: scripts/deps.sh build|test|goldens|ci|bench|fuzz|static|db ...
 #   goldens: the reference tools of tests/reference/ (scripts/regen_goldens.sh) and
 #   of the parity tests (tests/python/test_tree.py compares with scikit-learn);
 #   fuzz: clang and its libFuzzer runtime (scripts/fuzz.sh);
 #   static: what a static link with `pkg-config --static --libs libcrm` needs
 #   (OpenBLAS's libgfortran.a; scripts/newcomer_check.sh);
-#   ci: everything CI runs, goldens, fuzz and static included.
+#   db: the throwaway PostgreSQL and MariaDB servers, their client libraries and the
+#   Python drivers of scripts/ci_sql.sh and bench/sql;
+#   ci: everything CI runs, goldens, fuzz, static and db included.
 # As root it runs apt-get; otherwise it prints the exact command to run.
 set -eu
 
@@ -17,12 +19,16 @@ pkgs_build="build-essential cmake pkg-config libopenblas-dev liblapacke-dev zlib
 pkgs_bindings="php8.2-cli phpunit composer openjdk-17-jdk-headless libjna-java junit5 python3-pip python3-setuptools python3-wheel python3-venv"
 command -v node >/dev/null 2>&1 || pkgs_bindings="$pkgs_bindings nodejs"
 command -v npm >/dev/null 2>&1 || pkgs_bindings="$pkgs_bindings npm"
-pkgs_test="check python3 python3-pytest python3-numpy locales $pkgs_bindings"
-pkgs_goldens="python3 python3-numpy python3-scipy python3-pandas python3-sklearn python3-statsmodels r-base-core r-cran-forecast"
-pkgs_ci="valgrind abigail-tools clang g++"
+# The SQLite client library (crm/sql.h opens it at run time), the customer service example
+# (Flask, gunicorn) and headless Chromium for the service page test.
+pkgs_test="check python3 python3-pytest python3-numpy locales libsqlite3-0 python3-flask gunicorn chromium $pkgs_bindings"
+pkgs_goldens="python3 python3-numpy python3-scipy python3-mpmath python3-pandas python3-sklearn python3-statsmodels r-base-core r-cran-forecast r-cran-ranger"
+# Throwaway database servers and client libraries of scripts/ci_sql.sh and bench/sql.
+pkgs_db="postgresql mariadb-server libpq5 libmariadb3 php8.2-cli python3-psycopg2 python3-mysqldb python3-pymysql python3-sqlalchemy"
+pkgs_ci="valgrind abigail-tools clang g++ $pkgs_db"
 pkgs_fuzz="clang libclang-rt-14-dev"
 pkgs_static="libgfortran-12-dev"
-pkgs_bench="python3-pandas python3-numpy python3-sklearn python3-statsmodels python3-mpmath r-base-core r-cran-forecast"
+pkgs_bench="$pkgs_db python3-pandas python3-numpy python3-sklearn python3-statsmodels python3-mpmath r-base-core r-cran-forecast"
 
 want=""
 for task in "$@"; do
@@ -34,7 +40,8 @@ for task in "$@"; do
     bench) want="$want $pkgs_build $pkgs_bench" ;;
     fuzz) want="$want $pkgs_build $pkgs_fuzz" ;;
     static) want="$want $pkgs_build $pkgs_static" ;;
-    *) echo "deps.sh: unknown task '$task' (build, test, goldens, ci, bench, fuzz, static)" >&2; exit 2 ;;
+    db) want="$want $pkgs_build $pkgs_db" ;;
+    *) echo "deps.sh: unknown task '$task' (build, test, goldens, ci, bench, fuzz, static, db)" >&2; exit 2 ;;
     esac
 done
 

@@ -13,7 +13,7 @@
 #      CRM          the crm binary that generates the demo shop for demo_forecast.R
 #                   (default build/dev/crm; only its synth output is used)
 #      CI=true      a missing tool or ../shared/data is a failure (exit 1), not a skip (77)
-# needs (scripts/deps.sh goldens): /usr/bin/python3 with numpy, scipy, pandas,
+# needs (scripts/deps.sh goldens): /usr/bin/python3 with numpy, scipy, mpmath, pandas,
 # scikit-learn and statsmodels; Rscript with forecast; ../shared/data beside the
 # repository. Run from anywhere; it works in the repository root.
 set -eu
@@ -49,18 +49,20 @@ cannot_run() {
 }
 
 [ -x "$PY" ] || cannot_run "$PY not found"
-"$PY" -c 'import numpy, scipy, pandas, sklearn, statsmodels' 2>/dev/null ||
-    cannot_run "$PY cannot import numpy, scipy, pandas, sklearn and statsmodels (scripts/deps.sh goldens)"
+"$PY" -c 'import numpy, scipy, pandas, sklearn, statsmodels, mpmath' 2>/dev/null ||
+    cannot_run "$PY cannot import numpy, scipy, pandas, sklearn, statsmodels and mpmath (scripts/deps.sh goldens)"
 command -v Rscript >/dev/null 2>&1 || cannot_run "Rscript not found (scripts/deps.sh goldens)"
 Rscript -e 'suppressPackageStartupMessages(library(forecast))' >/dev/null 2>&1 ||
     cannot_run "R package forecast not installed (scripts/deps.sh goldens)"
+Rscript -e 'suppressPackageStartupMessages(library(ranger))' >/dev/null 2>&1 ||
+    cannot_run "R package ranger not installed (Debian r-cran-ranger)"
 [ -d "$DATA" ] || cannot_run "the shared data folder $DATA is not present"
 CRM=${CRM:-build/dev/crm}
 [ -x "$CRM" ] || cannot_run "$CRM not found (the dev build makes it; demo_forecast.R needs its synth data)"
 
 # The generators: every script of tests/reference/ but the comparer must be here.
 generators="apriori.py arima.R clean.py csv_summary.py expr_summary.py group_join.py kmeans.py
-linear.py rfm.py tree.py demo_forecast.R"
+linear.py rfm.py tree.py forest_reference.py forest_ranger.R demo_forecast.R clv_reference.py"
 for f in tests/reference/*.py tests/reference/*.R; do
     b=$(basename "$f")
     [ "$b" = compare_goldens.py ] && continue
@@ -113,6 +115,9 @@ step rfm "$PY" tests/reference/rfm.py
 step kmeans "$PY" tests/reference/kmeans.py
 step linear "$PY" tests/reference/linear.py
 step tree "$PY" tests/reference/tree.py
+step forest-sklearn "$PY" tests/reference/forest_reference.py
+step forest-ranger Rscript tests/reference/forest_ranger.R
+step clv "$PY" tests/reference/clv_reference.py
 step arima Rscript tests/reference/arima.R
 step arima-generated Rscript tests/reference/arima.R generated
 # the demo's shop (scripts/demo.sh step 1) from crm synth; R does the rest

@@ -578,7 +578,8 @@ START_TEST(test_kind_name)
     ck_assert_str_eq(crm_model_kind_name(CRM_MODEL_LINREG), "linreg");
     ck_assert_str_eq(crm_model_kind_name(CRM_MODEL_ARIMA), "arima");
     ck_assert_ptr_null(crm_model_kind_name(0));
-    ck_assert_ptr_null(crm_model_kind_name(6));
+    ck_assert_str_eq(crm_model_kind_name(CRM_MODEL_FOREST), "forest");
+    ck_assert_ptr_null(crm_model_kind_name(99));
     ck_assert_ptr_null(crm_model_kind_name(-1));
 }
 END_TEST

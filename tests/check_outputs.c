@@ -124,6 +124,20 @@ START_TEST(test_io_outputs)
     PTR_FAILS(char *, crm_dataset_to_csv_string(ds, &o, &out));
     crm_dataset_free(ds);
     PTR_FAILS(crm_dataset *, crm_dataset_read_baskets("/nonexistent/dir/x.dat", &out));
+    PTR_FAILS(crm_dataset *, crm_dataset_read_sql(NULL, "SELECT 1", NULL, 0, NULL, &out));
+    PTR_FAILS(crm_dataset *, crm_dataset_read_sql("sqlite::memory:", NULL, NULL, 0, NULL, &out));
+    PTR_FAILS(crm_dataset *, crm_dataset_read_sql("nosuch://x", "SELECT 1", NULL, 0, NULL, &out));
+    PTR_FAILS(crm_dataset *,
+              crm_dataset_read_sql("sqlite::memory:", "SELEC 1", NULL, 0, NULL, &out));
+    PTR_FAILS(crm_dataset *,
+              crm_dataset_read_sql("sqlite::memory:", "SELECT x'00'", NULL, 0, NULL, &out));
+    PTR_FAILS(crm_dataset *, crm_dataset_read_sql("sqlite:/nonexistent/dir/x.db", "SELECT 1",
+                                                  NULL, 0, NULL, &out));
+    crm_sql_options sqo;
+    ck_assert_ok(crm_sql_options_init(&sqo, sizeof sqo));
+    sqo.client_library = "libsqlite3-not-installed.so.0";
+    PTR_FAILS(crm_dataset *,
+              crm_dataset_read_sql("sqlite::memory:", "SELECT 1", NULL, 0, &sqo, &out));
     crm_synth_options so;
     ck_assert_ok(crm_synth_options_init(&so, sizeof so));
     so.customers = -1;
@@ -153,6 +167,8 @@ START_TEST(test_clean_and_rfm_outputs)
     NUM_FAILS(int64_t, crm_rfm_default_as_of(ds, "x", &out));
     NUM_FAILS(int64_t, crm_rfm_default_as_of(ds, "nope", &out));
     NUM_FAILS(int64_t, crm_rfm_default_as_of(NULL, "d", &out));
+    PTR_FAILS(char *, crm_report_render(NULL, NULL, &out));
+    PTR_FAILS(char *, crm_report_render(ds, NULL, &out)); /* no column options */
     DBL_FAILS(crm_nps(ds, "nope", &out));
     DBL_FAILS(crm_nps(ds, "t", &out));
     DBL_FAILS(crm_satisfaction(ds, "nope", NULL, 0, &out));
@@ -193,6 +209,9 @@ START_TEST(test_model_outputs)
     PTR_FAILS(char *, crm_tree_export_text(m, &out));
     PTR_FAILS(char *, crm_tree_export_rules(m, &out));
     PTR_FAILS(char *, crm_tree_export_dot(m, &out));
+    PTR_FAILS(crm_dataset *, crm_forest_feature_importances(m, &out));
+    PTR_FAILS(crm_model *, crm_forest_tree(m, 0, &out));
+    PTR_FAILS(crm_dataset *, crm_forest_bag(m, 0, &out));
     PTR_FAILS(crm_dataset *, crm_arima_forecast(m, 3, 95, &out));
     const double levels[] = {80, 95};
     PTR_FAILS(crm_dataset *, crm_arima_forecast_levels(m, 3, levels, 2, &out));
@@ -209,12 +228,27 @@ START_TEST(test_fit_outputs)
     DBL_FAILS(crm_silhouette(ds, X, 1, "nope", NULL, &out));
     DBL_FAILS(crm_silhouette(NULL, X, 1, "t", NULL, &out));
     PTR_FAILS(crm_model *, crm_tree_fit(ds, "nope", X, 1, NULL, &out));
+    PTR_FAILS(crm_model *, crm_forest_fit(ds, "nope", X, 1, NULL, &out));
+    PTR_FAILS(crm_model *, crm_forest_fit(ds, "t", NOPE, 1, NULL, &out));
     PTR_FAILS(crm_dataset *, crm_tree_pruning_path(ds, "t", NOPE, 1, NULL, &out));
     PTR_FAILS(crm_model *, crm_logreg_fit(ds, "nope", X, 1, NULL, &out));
     PTR_FAILS(crm_model *, crm_logreg_fit(ds, "t", T, 1, NULL, &out));
     PTR_FAILS(crm_model *, crm_linreg_fit(ds, "x", NOPE, 1, NULL, &out));
     PTR_FAILS(crm_dataset *, crm_metrics_classification(ds, "nope", "x", NULL, &out));
     PTR_FAILS(crm_dataset *, crm_metrics_regression(ds, "x", "t", NULL, &out));
+    PTR_FAILS(crm_model *, crm_clv_fit(ds, NULL, &out));
+    PTR_FAILS(crm_model *, crm_clv_fit(NULL, NULL, &out));
+    {
+        crm_clv_summary_options so;
+        ck_assert_ok(crm_clv_summary_options_init(&so, sizeof so));
+        so.customer = "t";
+        so.date = "d";
+        so.amount = "nope";
+        PTR_FAILS(crm_dataset *, crm_clv_summary(ds, &so, &out));
+        so.amount = "t";
+        PTR_FAILS(crm_dataset *, crm_clv_summary(ds, &so, &out));
+        PTR_FAILS(crm_dataset *, crm_clv_summary(NULL, &so, &out));
+    }
     const double y[] = {1, 2, 3};
     PTR_FAILS(crm_model *, crm_arima_fit(NULL, 3, NULL, &out));
     PTR_FAILS(crm_model *, crm_arima_fit(y, 0, NULL, &out));
@@ -289,6 +323,30 @@ static crm_status alloc_read_and_write(void)
     return st;
 }
 
+/* An SQL read and write (an in-memory SQLite database: nothing on disk). */
+static crm_status alloc_sql(void)
+{
+    crm_dataset *ds = SENTINEL;
+    const char *p[] = {"x"};
+    crm_status st = crm_dataset_read_sql("sqlite::memory:",
+                                         "SELECT 1 AS n, ? AS t, '2024-01-01' AS d, NULL AS e "
+                                         "UNION ALL SELECT 2, 'y', NULL, 3",
+                                         p, 1, NULL, &ds);
+    if (st != CRM_OK) {
+        ck_assert_ptr_null(ds);
+        return st;
+    }
+    crm_sql_options o;
+    ck_assert_ok(crm_sql_options_init(&o, sizeof o));
+    const char *keys[] = {"n"};
+    o.mode = CRM_SQL_UPSERT;
+    o.key_columns = keys;
+    o.n_key_columns = 1;
+    st = crm_dataset_write_sql(ds, "sqlite::memory:", "t", &o);
+    crm_dataset_free(ds);
+    return st;
+}
+
 static crm_status alloc_kmeans(void)
 {
     const double x[] = {0, 0.1, 5, 5.1};
@@ -309,6 +367,44 @@ static crm_status alloc_kmeans(void)
         crm_model_free(m);
     }
     crm_dataset_free(ds);
+    return st;
+}
+
+/* Summary table, CLV fit and predict on eight transactions of three customers. */
+static crm_status alloc_clv(void)
+{
+    const char *c[] = {"a", "a", "a", "b", "b", "c", "a", "b"};
+    const int64_t d[] = {0, 86400, 5 * 86400, 2 * 86400, 9 * 86400, 3 * 86400, 12 * 86400,
+                         13 * 86400};
+    const double amt[] = {5, 7, 9, 4, 6, 3, 8, 5};
+    crm_dataset *tx = NULL, *sum = NULL;
+    crm_model *m = SENTINEL;
+    crm_status st = crm_dataset_new(&tx);
+    if (st == CRM_OK) st = crm_dataset_add_text(tx, "c", c, 8);
+    if (st == CRM_OK) st = crm_dataset_add_time(tx, "d", d, 8);
+    if (st == CRM_OK) st = crm_dataset_add_number(tx, "a", amt, 8);
+    if (st == CRM_OK) {
+        crm_clv_summary_options so;
+        ck_assert_ok(crm_clv_summary_options_init(&so, sizeof so));
+        so.customer = "c";
+        so.date = "d";
+        so.amount = "a";
+        sum = SENTINEL;
+        st = crm_clv_summary(tx, &so, &sum);
+        if (st != CRM_OK) ck_assert_ptr_null(sum);
+    }
+    if (st == CRM_OK) {
+        crm_clv_options o;
+        ck_assert_ok(crm_clv_options_init(&o, sizeof o));
+        o.n_threads = 1;
+        st = crm_clv_fit(sum, &o, &m);
+        if (st != CRM_OK) ck_assert_ptr_null(m);
+        ck_assert_msg(st == CRM_OK || st == CRM_E_NOMEM, "%s", crm_last_error());
+    }
+    if (st == CRM_OK) st = crm_model_predict(m, sum, "clv");
+    if (m != SENTINEL) crm_model_free(m);
+    crm_dataset_free(sum);
+    crm_dataset_free(tx);
     return st;
 }
 
@@ -363,6 +459,8 @@ START_TEST(test_outputs_null_on_allocation_failure)
     CRM_TEST_EACH_ALLOC_FAILURE(alloc_dataset_new());
     CRM_TEST_EACH_ALLOC_FAILURE(alloc_read_and_write());
     CRM_TEST_EACH_ALLOC_FAILURE(alloc_kmeans());
+    CRM_TEST_EACH_ALLOC_FAILURE(alloc_clv());
+    CRM_TEST_EACH_ALLOC_FAILURE(alloc_sql());
 }
 END_TEST
 

@@ -147,7 +147,10 @@ typedef enum crm_status {
     CRM_E_NUMERIC = -7,   /**< singular, non-finite or otherwise unfittable */
     CRM_E_STATE = -8,     /**< call not allowed in the current state */
     CRM_E_FORMAT = -9,    /**< unsupported file, model or options version */
-    CRM_E_CANCELLED = -10 /**< a progress callback asked to stop */
+    CRM_E_CANCELLED = -10, /**< a progress callback asked to stop */
+    CRM_E_UNSUPPORTED = -11 /**< an optional component (a database client library
+                                 opened at run time) is not installed; the message
+                                 names the package to install */
 } crm_status;
 
 /**
@@ -178,8 +181,8 @@ typedef void (*crm_free_fn)(void *ptr, void *user);
 /**
  * Progress callback: the type of the `progress` field of every options struct
  * that has one (crm_kmeans_options, crm_tree_options, crm_logreg_options,
- * crm_apriori_options, crm_arima_options), passed `user` from the same
- * struct. NULL (the default) means no callback.
+ * crm_apriori_options, crm_arima_options, crm_sql_options), passed `user` from
+ * the same struct. NULL (the default) means no callback.
  *
  * When: now and then during a long call (after an iteration, a chunk of
  * series, a settled leaf or a mined subtree: each options field says when),

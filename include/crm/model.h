@@ -39,7 +39,7 @@
  *   1.0), 2 for a model with steps, so that a library that knows only
  *   version 1 refuses it (CRM_E_FORMAT) instead of predicting on
  *   untransformed data; "kind" names the model kind ("kmeans", "tree",
- *   "logreg", "linreg", "arima"); "libcrm" is the version of the library
+ *   "logreg", "linreg", "arima", "clv"); "libcrm" is the version of the library
  *   that wrote the file (informational only).
  * - "mutate" (version 2 only; written after "libcrm" when the model has
  *   steps): the steps in order, as [["NAME", "EXPR"], ...]. Readers check it:
@@ -79,7 +79,10 @@ typedef enum crm_model_type {
     CRM_MODEL_TREE = 2,   /**< CART decision tree, JSON kind "tree" */
     CRM_MODEL_LOGREG = 3, /**< logistic regression, JSON kind "logreg" */
     CRM_MODEL_LINREG = 4, /**< linear regression, JSON kind "linreg" */
-    CRM_MODEL_ARIMA = 5   /**< (S)ARIMA, JSON kind "arima" */
+    CRM_MODEL_ARIMA = 5,  /**< (S)ARIMA, JSON kind "arima" */
+    CRM_MODEL_FOREST = 6, /**< random forest (crm/tree.h), JSON kind "forest" */
+    CRM_MODEL_CLV = 7     /**< BG/NBD + Gamma-Gamma customer lifetime value (crm/clv.h),
+                               JSON kind "clv" */
 } crm_model_type;
 
 /**
@@ -103,7 +106,7 @@ CRM_API int32_t crm_model_kind(const crm_model *m);
  * Name of a model kind, as in the JSON "kind" member.
  * @param[in] kind  @type[enum] crm_model_type; a crm_model_type value (for example
  *                  crm_model_kind(m))
- * @return "kmeans", "tree", "logreg", "linreg" or "arima"; NULL for any other
+ * @return "kmeans", "tree", "logreg", "linreg", "arima" or "clv"; NULL for any other
  *         value. Ownership: static string, valid for the life of the program.
  * Thread-safety: safe from any thread.
  */

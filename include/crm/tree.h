@@ -3,7 +3,8 @@
  * @brief CART decision trees: classification (gini, entropy) and regression
  *        (squared error), native text (categorical) features, learned
  *        routing of missing values, best-first growth, minimal
- *        cost-complexity pruning, readable rules and Graphviz output.
+ *        cost-complexity pruning, readable rules and Graphviz output;
+ *        random forests of those trees (crm_forest_fit(), at the end).
  *
  * Data. The target is a text column (classification; classes are the
  * distinct values, sorted by unsigned bytes) or a number column (0/1 values
@@ -384,6 +385,232 @@ CRM_API crm_status crm_tree_export_rules(const crm_model *m, char **out);
  * Thread-safety: safe; only reads m.
  */
 CRM_API crm_status crm_tree_export_dot(const crm_model *m, char **out);
+
+/* ---- random forests ----------------------------------------------------------------------- */
+
+/**
+ * What crm_forest_fit() computes as feature importance besides the impurity
+ * decrease.
+ * @type[enum] crm_forest_importance
+ */
+typedef enum crm_forest_importance {
+    CRM_FOREST_IMPORTANCE_IMPURITY = 0,   /**< mean impurity decrease only */
+    CRM_FOREST_IMPORTANCE_PERMUTATION = 1 /**< also out-of-bag permutation importance */
+} crm_forest_importance;
+
+/**
+ * How a node of a forest's tree draws its mtry candidate features.
+ * @type[enum] crm_forest_mtry_rule
+ */
+typedef enum crm_forest_mtry_rule {
+    CRM_FOREST_MTRY_NONCONSTANT = 0, /**< scikit-learn's: draw until mtry features were
+                                          visited and at least one of them varies in the
+                                          node */
+    CRM_FOREST_MTRY_EXACT = 1        /**< ranger's: exactly mtry features; when all of them
+                                          are constant in the node it is a leaf */
+} crm_forest_mtry_rule;
+
+/**
+ * Options of crm_forest_fit(). Initialise with
+ * crm_forest_options_init(&o, sizeof o); see crm/common.h for the size rule.
+ */
+typedef struct crm_forest_options {
+    size_t size;               /**< sizeof as the caller compiled it (set by init) */
+    int32_t task;              /**< @type[enum] crm_tree_task; default CRM_TREE_AUTO */
+    int32_t criterion;         /**< @type[enum] crm_tree_criterion; default
+                                    CRM_TREE_CRITERION_AUTO */
+    int32_t n_trees;           /**< trees, 1..100000; default 100 */
+    int32_t mtry;              /**< features drawn per node (scikit-learn's max_features),
+                                    1..number of features; 0 (default) = floor(sqrt(d)) for
+                                    classification, max(1, floor(d / 3)) for regression */
+    int32_t max_depth;         /**< deepest level (root 0); -1 (default) = unlimited */
+    int32_t class_weight;      /**< @type[enum] crm_tree_class_weight; default
+                                    CRM_TREE_WEIGHT_NONE */
+    int64_t min_samples_split; /**< distinct rows a node needs to be split, >= 2; default 2 */
+    int64_t min_samples_leaf;  /**< distinct rows each child keeps, >= 1; default 1 */
+    double sample_fraction;    /**< rows drawn per tree, as a share of the rows, in (0, 1]
+                                    without replacement, (0, 10] with; default 1 */
+    int32_t replace;           /**< 1 (default): draw with replacement (bootstrap);
+                                    0: without (subsampling; with sample_fraction 1 every
+                                    tree sees every row) */
+    int32_t max_bins;          /**< 0 (default) = exact mode; 2..255: histogram mode */
+    int32_t importance;        /**< @type[enum] crm_forest_importance; default
+                                    CRM_FOREST_IMPORTANCE_IMPURITY */
+    int32_t mtry_rule;         /**< @type[enum] crm_forest_mtry_rule; default
+                                    CRM_FOREST_MTRY_NONCONSTANT */
+    int32_t n_threads;         /**< worker threads, 0 (default) = all cores; the result
+                                    does not depend on it */
+    uint64_t seed;             /**< seed of the bags and of each tree; default 0 */
+    const char *positive;      /**< class shown as "p" in the rules of the trees, or NULL
+                                    (default); borrowed for the call */
+    crm_progress_fn progress;  /**< called with the share of trees grown, or NULL (default);
+                                    non-zero return cancels (CRM_E_CANCELLED) */
+    void *user;                /**< passed to progress; default NULL */
+} crm_forest_options;
+
+/**
+ * Write the default forest options into `opts` (task AUTO, criterion AUTO,
+ * n_trees 100, mtry 0, max_depth -1, class_weight NONE, min_samples_split 2,
+ * min_samples_leaf 1, sample_fraction 1, replace 1, max_bins 0, importance
+ * IMPURITY, mtry_rule NONCONSTANT, n_threads 0, seed 0, positive NULL, progress NULL, user NULL).
+ * @param[out] opts  options to initialise
+ * @param[in]  size  sizeof *opts as the caller compiled it
+ * @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the struct).
+ * Ownership: opts is the caller's struct; only its first size bytes are
+ * written.
+ * Thread-safety: safe from any thread.
+ */
+CRM_API crm_status crm_forest_options_init(crm_forest_options *opts, size_t size);
+
+/**
+ * Fit a random forest (Breiman 2001) predicting `target` from `features`:
+ * n_trees CART trees of this header's engine (the same splits, native text
+ * features, missing-value routing, exact or histogram mode), each grown on
+ * its own sample of the rows and drawing `mtry` candidate features per node.
+ *
+ * Sampling. Tree t draws round(sample_fraction * n) rows (at least 1) with
+ * replacement (replace = 1; a row drawn c times weighs c, as scikit-learn)
+ * or without; its stream is xoshiro256** seeded with stream t of `seed`
+ * (see crm_forest_bag()). The tree itself is the CART tree of
+ * crm_tree_fit() on those rows with seed = `seed` + t and scikit-learn's
+ * max_features = mtry: a node draws features (in the tie-rule order of the
+ * header) until it has visited mtry of them and at least one varies in the
+ * node (mtry_rule NONCONSTANT), or exactly mtry (mtry_rule EXACT, as R
+ * ranger: a node whose mtry features are all constant is a leaf; on data
+ * with many one-hot or otherwise often-constant columns this grows smaller,
+ * more varied trees); with replace = 0, sample_fraction = 1 and mtry = every
+ * feature, tree t is exactly crm_tree_fit() with seed + t. Histogram mode
+ * bins each feature once, over all the rows.
+ *
+ * Prediction (crm_model_predict()): classification averages the trees'
+ * leaf class shares (soft voting, as scikit-learn) and adds `pred_col` (the
+ * class of largest mean share, the first on ties) and `<pred_col>_proba`
+ * (that share); regression adds the mean of the trees' leaf means. Rows are
+ * predicted on worker threads; each row sums its trees in order, so the
+ * result does not depend on the thread count.
+ *
+ * Out of bag. Each training row is predicted by the trees whose sample does
+ * not contain it, aggregated as above (rows in every sample have no OOB
+ * prediction). `oob_error` is the share of those rows whose OOB class is
+ * wrong (classification) or their mean squared OOB error (regression); NaN
+ * when no row is out of bag (replace 0 with sample_fraction 1).
+ *
+ * Importance: the mean over the trees of each tree's normalised impurity
+ * decrease (as scikit-learn's feature_importances_), renormalised to sum to
+ * 1; with importance = PERMUTATION also the out-of-bag permutation
+ * importance (Breiman; ranger's "permutation", unscaled): per tree, the rise
+ * of its error (misclassified share or mean squared error) on its OOB rows
+ * when feature j's values are permuted among them, averaged over the trees
+ * that have OOB rows.
+ *
+ * Model: kind CRM_MODEL_FOREST. Statistics (crm_model_stat()): `n_trees`,
+ * `n_features`, `n_classes` (0 for regression), `n_rows`, `mtry`,
+ * `max_depth` (-1 unlimited), `min_samples_leaf`, `sample_fraction`,
+ * `replace`, `mtry_rule`, `max_bins`, `nodes` (all trees), `mean_leaves`, `mean_depth`,
+ * `oob_rows` (rows with an OOB prediction), `oob_error`, `oob_score`
+ * (1 - oob_error for classification, OOB R^2 for regression), `regression`
+ * (0/1). Summary (crm_model_summary()): one row per tree: `tree`, `nodes`,
+ * `leaves`, `depth`, `in_bag` (distinct rows in its sample), `weighted_n`.
+ * JSON (kind "forest"): "task", "criterion", "target", "target_text",
+ * "positive", "classes", "features", "levels" (as a tree), "importances",
+ * "permutation_importances" (array, or null), "n_rows", "mtry",
+ * "mtry_rule" (0/1), "max_depth", "min_samples_split", "min_samples_leaf", "sample_fraction",
+ * "replace", "max_bins", "class_weight", "seed", "oob_error" (number or
+ * "nan"), "oob_rows", and "trees": per tree an object of parallel arrays
+ * over its nodes in preorder, "left", "right", "feature", "threshold",
+ * "flags" (1 missing_left + 2 unseen_left + 4 missing_seen), "n",
+ * "weighted_n", "impurity", "value" (K class weights per node, or the mean),
+ * and for its text splits in preorder "categories" and "seen" (arrays of
+ * level-index arrays, as a tree's nodes). crm_model_save() writes a forest
+ * tree by tree (the text of a whole forest is never held in memory);
+ * crm_model_load() reads files up to 1 GiB.
+ *
+ * @param[in]  ds        dataset
+ * @param[in]  target    target column (text or number, as crm_tree_fit())
+ * @param[in]  features  feature columns (number or text, distinct, not the target)
+ * @param[in]  nf        number of features, >= 1
+ * @param[in]  opts      options, or NULL for the defaults
+ * @param[out] out       fitted model (kind CRM_MODEL_FOREST), NULL on failure.
+ *                       Ownership: caller; free with crm_model_free(). The model
+ *                       keeps no reference to ds.
+ * @return CRM_OK; CRM_E_INVALID (every data error of crm_tree_fit(), n_trees
+ *         outside 1..100000, mtry outside 0..nf, sample_fraction outside its
+ *         range, replace not 0/1, an unknown importance or mtry_rule, and the tree options
+ *         as crm_tree_fit() checks them); CRM_E_NOTFOUND (a column does not
+ *         exist); CRM_E_TYPE (a time column); CRM_E_CANCELLED (the progress
+ *         callback returned non-zero); CRM_E_FORMAT (opts from a newer library
+ *         with unknown fields set); CRM_E_NOMEM.
+ * Ownership: target, features and opts are only read during the call.
+ * Thread-safety: ds may be read by other threads meanwhile. The progress
+ * callback is called on the calling thread, between groups of trees.
+ */
+CRM_API crm_status crm_forest_fit(const crm_dataset *ds, const char *target,
+                                  const char *const *features, size_t nf,
+                                  const crm_forest_options *opts, crm_model **out);
+
+/**
+ * Feature importances of a forest.
+ * @param[in]  m    fitted forest (kind CRM_MODEL_FOREST)
+ * @param[out] out  table with a text column `feature` and number columns
+ *                  `importance` (mean impurity decrease, sums to 1) and
+ *                  `permutation` (OOB permutation importance; missing unless
+ *                  the forest was fitted with importance = PERMUTATION), one
+ *                  row per feature in fitting order, NULL on failure.
+ *                  Ownership: caller; free with crm_dataset_free().
+ * @return CRM_OK; CRM_E_INVALID (NULL argument); CRM_E_TYPE (not a forest);
+ *         CRM_E_NOMEM.
+ * Thread-safety: safe; only reads m.
+ */
+CRM_API crm_status crm_forest_feature_importances(const crm_model *m, crm_dataset **out);
+
+/**
+ * One tree of a forest as a tree model (kind CRM_MODEL_TREE): export it as
+ * rules or dot, predict with it, save it. Its `train_accuracy` statistic is
+ * 0 (not computed), its `n_rows` the distinct rows of its sample.
+ * @param[in]  m     fitted forest
+ * @param[in]  tree  index, 0..n_trees-1
+ * @param[out] out   new tree model, NULL on failure. Ownership: caller; free
+ *                   with crm_model_free().
+ * @return CRM_OK; CRM_E_INVALID (NULL argument, tree out of range); CRM_E_TYPE
+ *         (not a forest); CRM_E_NOMEM.
+ * Thread-safety: safe; only reads m.
+ */
+CRM_API crm_status crm_forest_tree(const crm_model *m, size_t tree, crm_model **out);
+
+/**
+ * The sample of one tree: how many times each training row was drawn
+ * (0: the row is out of bag for that tree), regenerated from the forest's
+ * seed and options exactly as the fit drew it.
+ * @param[in]  m     fitted forest
+ * @param[in]  tree  index, 0..n_trees-1
+ * @param[out] out   table with one number column `count`, one row per
+ *                   training row in dataset order, NULL on failure.
+ *                   Ownership: caller; free with crm_dataset_free().
+ * @return CRM_OK; CRM_E_INVALID (NULL argument, tree out of range); CRM_E_TYPE
+ *         (not a forest); CRM_E_NOMEM.
+ * Thread-safety: safe; only reads m.
+ */
+CRM_API crm_status crm_forest_bag(const crm_model *m, size_t tree, crm_dataset **out);
+
+/**
+ * Out-of-bag predictions on the training data: like crm_model_predict(),
+ * but each row aggregates only the trees whose sample does not contain it.
+ * Rows in every sample get a missing prediction (and proba).
+ * @param[in]     m        fitted forest (without transform steps)
+ * @param[in,out] ds       the training rows, in the order of the fit (same
+ *                         row count); the columns are added to it
+ * @param[in]     pred_col name of the prediction column (a classifier also
+ *                         adds `<pred_col>_proba`); must not exist
+ * @return CRM_OK; CRM_E_INVALID (NULL argument, a row count other than the
+ *         fit's, an existing column); CRM_E_NOTFOUND, CRM_E_TYPE (a feature
+ *         column missing or of another type); CRM_E_TYPE (not a forest);
+ *         CRM_E_NOMEM. ds is unchanged on failure.
+ * Ownership: the new columns belong to ds; pred_col is only read.
+ * Thread-safety: m may be read by other threads; ds must not be used by
+ * others meanwhile.
+ */
+CRM_API crm_status crm_forest_oob_predict(const crm_model *m, crm_dataset *ds,
+                                          const char *pred_col);
 
 CRM_END_DECL
 

@@ -1329,4 +1329,5 @@ static crm_status ar_from_json(const crm__json *doc, void **state)
 const crm__model_vtable crm__arima_vtable = {
     CRM_MODEL_ARIMA, "arima",  ar_free_state, ar_predict,   ar_summary,
     ar_stat_names,   ar_stat,  ar_to_json,    ar_from_json, NULL,
+    NULL, /* to_json_stream: written whole */
 };

@@ -1660,6 +1660,10 @@ crm_status crm__apriori_emit(const crm_apriori_options *user, size_t ntx,
     for (size_t k = 0; k < nitems && !st; k++) {
         int32_t code;
         st = crm__dict_intern(col.dict, items[k], strlen(items[k]), &code);
+        /* item k must be code k: the sets refer to items by position */
+        if (!st && code != (int32_t)k)
+            st = crm__error(CRM_E_FORMAT, "crm_apriori_stats_finalize: item \"%s\" listed twice "
+                                          "in the statistics", items[k]);
     }
     if (st) goto done;
     col.type = CRM_TYPE_TEXT;

@@ -347,6 +347,9 @@ static crm_status son_merge(void *ip, const void *op)
     if (!a->counted) return union_sets(a, b);
     /* counted: same candidates (the fingerprint says so) */
     if (a->nsets != b->nsets) return crm__error(CRM_E_STATE, "crm_stats_merge: candidate lists differ");
+    if (b->ntx > CRM__MAX_COUNT - a->ntx) return crm__count_overflow();
+    for (size_t i = 0; i < a->nsets; i++)
+        if (b->count[i] > CRM__MAX_COUNT - a->count[i]) return crm__count_overflow();
     for (size_t i = 0; i < a->nsets; i++)
         a->count[i] += b->count[i];
     a->ntx += b->ntx;
@@ -508,6 +511,9 @@ static crm_status son_read_kind(crm__rbuf *r, void **out, int counted)
     crm_status st = crm__kcol_read(r, &s->items);
     if (st) return st;
     if (s->items.n && s->items.type != CRM_TYPE_TEXT) r->bad = 1;
+    /* every item is a text: a missing one is a corrupt buffer, not an item */
+    for (size_t i = 0; i < s->items.n && !r->bad; i++)
+        if (!s->items.str || !s->items.str[i]) r->bad = 1;
     s->items.type = CRM_TYPE_TEXT;
     size_t n = crm__r_count(r, 8);
     int32_t v[64];
@@ -522,11 +528,11 @@ static crm_status son_read_kind(crm__rbuf *r, void **out, int counted)
             if (v[p] < 0 || (size_t)v[p] >= s->items.n || (p > 0 && v[p] <= v[p - 1])) r->bad = 1;
         }
         int64_t cnt = counted ? crm__r_i64(r) : 0;
-        if (cnt < 0) r->bad = 1;
+        if (cnt < 0 || cnt > CRM__MAX_COUNT) r->bad = 1;
         if (!r->bad) st = son_add_set(s, v, k, cnt);
     }
     if (counted && !r->bad) s->ntx = crm__r_i64(r);
-    if (s->ntx < 0) r->bad = 1;
+    if (s->ntx < 0 || s->ntx > CRM__MAX_COUNT) r->bad = 1;
     return st;
 }
 

@@ -33,6 +33,8 @@ const char *crm_status_str(crm_status status)
         return "CRM_E_FORMAT";
     case CRM_E_CANCELLED:
         return "CRM_E_CANCELLED";
+    case CRM_E_UNSUPPORTED:
+        return "CRM_E_UNSUPPORTED";
     }
     return "CRM_E_UNKNOWN";
 }

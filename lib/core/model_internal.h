@@ -5,7 +5,7 @@
  * lib/tree, ...), kept in core because every kind includes it.
  *
  * Adding a model kind: define a crm__model_vtable with every member set
- * (`classes` may be NULL),
+ * (`classes` and `to_json_stream` may be NULL),
  * create models with crm__model_new(), and add the vtable to the registry in
  * lib/model/model.c so crm_model_from_json() can find its reader by kind name.
  */
@@ -35,6 +35,11 @@ typedef struct crm__model_vtable {
     /* Classifiers: the number of class labels, *labels pointing at them (owned
      * by the state). NULL for kinds whose predictions are no labels. */
     size_t (*classes)(const void *state, char *const **labels);
+    /* Optional (NULL: crm_model_save() writes to_json's text whole): like to_json, but hands
+     * the text written so far to flush(ctx, b) (which empties b) whenever a piece is done,
+     * so that saving a large model (a forest) never holds its whole text. */
+    crm_status (*to_json_stream)(const void *state, crm__buf *b,
+                                 crm_status (*flush)(void *ctx, crm__buf *b), void *ctx);
 } crm__model_vtable;
 
 /* One recorded transform step: crm_dataset_mutate(ds, name, expr). */
@@ -106,5 +111,8 @@ extern const crm__model_vtable crm__tree_vtable;
 extern const crm__model_vtable crm__logreg_vtable;
 extern const crm__model_vtable crm__linreg_vtable;
 extern const crm__model_vtable crm__arima_vtable;
+extern const crm__model_vtable crm__forest_vtable;
+
+extern const crm__model_vtable crm__clv_vtable;
 
 #endif /* CRM_CORE_MODEL_INTERNAL_H */

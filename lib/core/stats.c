@@ -229,7 +229,7 @@ crm_status crm__xsums_push(crm__xsums *x, const crm__fsum *f)
 {
     crm_status st = xsums_grow(x, (size_t)f->n);
     if (st) return st;
-    memcpy(x->p + x->np, f->p, (size_t)f->n * sizeof *x->p);
+    if (f->n > 0) memcpy(x->p + x->np, f->p, (size_t)f->n * sizeof *x->p);
     x->np += (size_t)f->n;
     x->special[x->n] = f->special;
     x->nspecial[x->n] = (uint8_t)(f->nspecial != 0);
@@ -243,7 +243,7 @@ void crm__xsums_get(const crm__xsums *x, size_t i, crm__fsum *f)
     crm__fsum_init(f);
     size_t a = x->off[i], b = x->off[i + 1];
     f->n = (int)(b - a);
-    memcpy(f->p, x->p + a, (b - a) * sizeof *f->p);
+    if (b > a) memcpy(f->p, x->p + a, (b - a) * sizeof *f->p);
     f->special = x->special[i];
     f->nspecial = x->nspecial[i];
 }
@@ -450,21 +450,12 @@ crm_status crm__kcol_read(crm__rbuf *r, crm__kcol *k)
     return CRM_OK;
 }
 
-crm_status crm__kcol_unify(crm__kcol *a, crm__kcol *b, const char *what)
+crm_status crm__kcol_unify(crm__kcol *a, const crm__kcol *b, const char *what)
 {
-    if (a->type == b->type) return CRM_OK;
-    if (a->n == 0 && !a->cap) {
+    if (a->type == b->type || b->n == 0) return CRM_OK;
+    if (a->n == 0) { /* retype (after freeing what an empty column may hold) */
+        crm__kcol_free(a);
         a->type = b->type;
-        return CRM_OK;
-    }
-    if (b->n == 0 && !b->cap) {
-        b->type = a->type;
-        return CRM_OK;
-    }
-    if (a->n == 0 || b->n == 0) { /* allocated but empty: retype after freeing */
-        crm__kcol *e = a->n == 0 ? a : b;
-        crm__kcol_free(e);
-        e->type = (e == a ? b : a)->type;
         return CRM_OK;
     }
     return crm__error(CRM_E_TYPE, "crm_stats_merge: %s is a %s column in one part and %s in the "
@@ -485,6 +476,11 @@ crm_status crm__kcol_to_dataset(crm__kcol *k, crm_dataset *ds, const char *name)
     }
     if (!st) crm__kcol_free(k);
     return st;
+}
+
+crm_status crm__count_overflow(void)
+{
+    return crm__error(CRM_E_INVALID, "crm_stats_merge: a count would exceed 2^53");
 }
 
 /* ---- rows in key order -------------------------------------------------------------------- */
@@ -671,7 +667,8 @@ crm_status crm__stats_read_header(const uint8_t *buf, size_t n,
     crm__rbuf t = {buf, n, n - TRAILER_BYTES, 0};
     if (crm__r_u64(&t) != want)
         return crm__error(CRM_E_FORMAT, "%s: checksum mismatch (corrupted buffer)", fn);
-    if (*rows < 0) return crm__error(CRM_E_FORMAT, "%s: negative row count", fn);
+    if (*rows < 0 || *rows > CRM__MAX_COUNT)
+        return crm__error(CRM_E_FORMAT, "%s: row count out of range", fn);
     payload->p = buf + r.pos;
     payload->n = (size_t)plen;
     payload->pos = 0;

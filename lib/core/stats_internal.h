@@ -94,9 +94,9 @@ crm_status crm__kcol_push(crm__kcol *dst, const crm__kcol *src, size_t i); /* co
 crm_status crm__kcol_push_cell(crm__kcol *dst, const crm__column *c, size_t row);
 void crm__kcol_write(crm__wbuf *w, const crm__kcol *k);
 crm_status crm__kcol_read(crm__rbuf *r, crm__kcol *k);
-/* Unify types before a merge: an empty column takes the other's type; CRM_E_TYPE when two
- * non-empty columns differ (naming `what`). */
-crm_status crm__kcol_unify(crm__kcol *a, crm__kcol *b, const char *what);
+/* Unify types before a merge into a: an empty a takes b's type, an empty b adds nothing;
+ * CRM_E_TYPE when two non-empty columns differ (naming `what`). */
+crm_status crm__kcol_unify(crm__kcol *a, const crm__kcol *b, const char *what);
 /* A dataset column holding k's values (moved out of k; k is left empty). */
 crm_status crm__kcol_to_dataset(crm__kcol *k, crm_dataset *ds, const char *name);
 
@@ -106,6 +106,12 @@ int crm__cell_cmp(const crm__column *c, size_t a, size_t b);
 /* Stable merge sort of v[0..n) with cmp(ctx, x, y); tmp holds n entries. */
 void crm__sort_rows(size_t *v, size_t *tmp, size_t n,
                     int (*cmp)(const void *ctx, size_t x, size_t y), const void *ctx);
+
+/* ---- counts --------------------------------------------------------------------------------- */
+/* Counts stay at most 2^53 (exact as doubles); a buffer or merge beyond is refused. */
+#define CRM__MAX_COUNT (INT64_C(1) << 53)
+/* CRM_E_INVALID: "crm_stats_merge: a count would exceed 2^53". */
+crm_status crm__count_overflow(void);
 
 /* ---- the handle --------------------------------------------------------------------------- */
 typedef struct crm__stats_ops {

@@ -332,6 +332,7 @@ static crm_status take_group(g_stats *t, const g_stats *a, size_t i, const g_sta
     for (size_t x = 0; x < t->naggs && !st; x++) {
         g_agg *ta = &t->agg[x];
         const g_agg *aa = a ? &a->agg[x] : NULL, *ba = b ? &b->agg[x] : NULL;
+        if (aa && ba && ba->cnt[j] > CRM__MAX_COUNT - aa->cnt[i]) return crm__count_overflow();
         int64_t cnt = (aa ? aa->cnt[i] : 0) + (ba ? ba->cnt[j] : 0);
         double ea = aa ? aa->ext[i] : NAN, eb = ba ? ba->ext[j] : NAN, e = ea;
         if (isnan(ea) || (!isnan(eb) && (ta->fn == G_MIN ? eb < ea : eb > ea))) e = eb;
@@ -359,7 +360,7 @@ static crm_status g_merge(void *ip, const void *op)
     if (!t) return crm__nomem();
     crm_status st = CRM_OK;
     for (size_t k = 0; k < a->nkeys && !st; k++) {
-        st = crm__kcol_unify(&a->key[k], (crm__kcol *)&b->key[k], a->keyname[k]);
+        st = crm__kcol_unify(&a->key[k], &b->key[k], a->keyname[k]);
         t->key[k].type = a->key[k].type;
     }
     for (size_t x = 0; x < a->naggs; x++)
@@ -442,7 +443,7 @@ static crm_status g_read_agg(crm__rbuf *r, g_stats *s, g_agg *g)
     for (size_t i = 0; i < s->ng && !r->bad; i++) {
         g->cnt[i] = crm__r_i64(r);
         g->ext[i] = crm__r_f64(r);
-        if (g->cnt[i] < 0) r->bad = 1;
+        if (g->cnt[i] < 0 || g->cnt[i] > CRM__MAX_COUNT) r->bad = 1;
     }
     if ((st = crm__xsums_read(r, &g->s1)) || (st = crm__xsums_read(r, &g->s2))) return st;
     size_t want1 = (fn == G_SUM || fn == G_MEAN || fn == G_VAR) ? s->ng : 0;

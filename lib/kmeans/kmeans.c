@@ -1633,4 +1633,5 @@ static crm_status km_from_json(const crm__json *doc, void **state)
 const crm__model_vtable crm__kmeans_vtable = {
     CRM_MODEL_KMEANS, "kmeans", km_free_state, km_predict,   km_summary,
     km_stat_names,    km_stat,  km_to_json,    km_from_json, NULL,
+    NULL, /* to_json_stream: written whole */
 };

@@ -168,6 +168,8 @@ static crm_status km_merge(void *ip, const void *op)
     km_stats *a = ip;
     const km_stats *b = op;
     size_t k = a->k, d = a->d;
+    for (size_t c = 0; c < k; c++)
+        if (b->count[c] > CRM__MAX_COUNT - a->count[c]) return crm__count_overflow();
     crm__xsums sum = {0}, wcss = {0};
     crm_status st = CRM_OK;
     for (size_t i = 0; i < k * d + k && !st; i++) {
@@ -223,7 +225,7 @@ static crm_status km_read(crm__rbuf *r, void **out)
     for (size_t i = 0; i < k * d; i++)
         s->centers[i] = crm__r_f64(r);
     for (size_t c = 0; c < k; c++)
-        if ((s->count[c] = crm__r_i64(r)) < 0) r->bad = 1;
+        if ((s->count[c] = crm__r_i64(r)) < 0 || s->count[c] > CRM__MAX_COUNT) r->bad = 1;
     crm_status st = crm__xsums_read(r, &s->sum);
     if (!st) st = crm__xsums_read(r, &s->wcss);
     if (!r->bad && !st && (s->sum.n != k * d || s->wcss.n != k)) r->bad = 1;

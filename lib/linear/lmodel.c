@@ -492,9 +492,11 @@ static size_t lin_classes(const void *sp, char *const **labels)
 const crm__model_vtable crm__logreg_vtable = {
     CRM_MODEL_LOGREG,       "logreg", crm__lin_model_free, lin_predict,      lin_summary,
     crm__logreg_stat_names, lin_stat, lin_to_json,         logreg_from_json, lin_classes,
+    NULL, /* to_json_stream: written whole */
 };
 
 const crm__model_vtable crm__linreg_vtable = {
     CRM_MODEL_LINREG,       "linreg", crm__lin_model_free, lin_predict,      lin_summary,
     crm__linreg_stat_names, lin_stat, lin_to_json,         linreg_from_json, NULL,
+    NULL, /* to_json_stream: written whole */
 };

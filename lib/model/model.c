@@ -23,6 +23,8 @@ static const crm__model_vtable *const registry[] = {
     &crm__logreg_vtable,
     &crm__linreg_vtable,
     &crm__arima_vtable,
+    &crm__forest_vtable,
+    &crm__clv_vtable,
 };
 #define NREG (sizeof registry / sizeof registry[0])
 
@@ -222,7 +224,10 @@ crm_status crm_model_class(const crm_model *m, size_t i, const char **out)
     return CRM_OK;
 }
 
-static crm_status to_json_buf(const crm_model *m, crm__buf *b)
+/* The JSON text; with flush (crm_model_save() of a kind that writes in pieces), handed to
+ * flush(ctx, b) piece by piece as it is written. */
+static crm_status to_json_buf_flush(const crm_model *m, crm__buf *b,
+                                    crm_status (*flush)(void *ctx, crm__buf *b), void *ctx)
 {
     int version = m->nsteps ? CRM_MODEL_FORMAT_VERSION : CRM__MODEL_FORMAT_PLAIN;
     crm_status st =
@@ -230,8 +235,24 @@ static crm_status to_json_buf(const crm_model *m, crm__buf *b)
     if (st == CRM_OK) st = crm__json_write_string(b, m->vt->json_kind);
     if (st == CRM_OK) st = crm__buf_printf(b, ",\"libcrm\":\"%s\"", crm_version());
     if (st == CRM_OK && m->nsteps) st = crm__steps_to_json(m, b);
-    if (st == CRM_OK) st = m->vt->to_json(m->state, b);
+    if (st == CRM_OK && flush && m->vt->to_json_stream)
+        st = m->vt->to_json_stream(m->state, b, flush, ctx);
+    else if (st == CRM_OK)
+        st = m->vt->to_json(m->state, b);
     if (st == CRM_OK) st = crm__buf_append(b, "}", 1);
+    return st;
+}
+
+static crm_status to_json_buf(const crm_model *m, crm__buf *b)
+{
+    return to_json_buf_flush(m, b, NULL, NULL);
+}
+
+/* Write the buffered text to the file and empty the buffer. */
+static crm_status flush_file(void *ctx, crm__buf *b)
+{
+    crm_status st = crm__afile_write(ctx, b->data, b->len);
+    b->len = 0;
     return st;
 }
 
@@ -321,6 +342,21 @@ crm_status crm_model_save(const crm_model *m, const char *path)
     if (!m) return crm__error(CRM_E_INVALID, "crm_model_save: model is NULL");
     if (!path) return crm__error(CRM_E_INVALID, "crm_model_save: path is NULL");
     crm__buf b = {NULL, 0, 0};
+    if (m->vt->to_json_stream) {
+        /* written piece by piece (a forest: tree by tree), atomically all the same */
+        crm__afile f;
+        crm_status st = crm__afile_open(&f, path);
+        if (st != CRM_OK) return st;
+        st = to_json_buf_flush(m, &b, flush_file, &f);
+        if (st == CRM_OK) st = crm__buf_append(&b, "\n", 1);
+        if (st == CRM_OK) st = flush_file(&f, &b);
+        crm__buf_free(&b);
+        if (st != CRM_OK) {
+            crm__afile_abort(&f);
+            return st;
+        }
+        return crm__afile_commit(&f);
+    }
     crm_status st = to_json_buf(m, &b);
     if (st == CRM_OK) st = crm__buf_append(&b, "\n", 1);
     if (st != CRM_OK) {

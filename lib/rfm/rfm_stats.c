@@ -166,6 +166,7 @@ crm_status crm_rfm_stats_compute(const crm_dataset *tx, const crm_rfm_options *o
 static crm_status take_customer(r_stats *t, const r_stats *a, size_t i, const r_stats *b,
                                 size_t j)
 {
+    if (a && b && b->lines[j] > CRM__MAX_COUNT - a->lines[i]) return crm__count_overflow();
     crm_status st = r_reserve(t);
     if (!st) st = crm__kcol_push(&t->cust, a ? &a->cust : &b->cust, a ? i : j);
     crm__fsum f;
@@ -199,7 +200,7 @@ static crm_status take_customer(r_stats *t, const r_stats *a, size_t i, const r_
 static crm_status r_merge(void *ip, const void *op)
 {
     r_stats *a = ip;
-    r_stats *b = (r_stats *)op; /* only its (empty) key types may be adjusted */
+    const r_stats *b = op;
     if (a->has_inv != b->has_inv)
         return crm__error(CRM_E_STATE, "crm_stats_merge: RFM statistics with and without an "
                                        "invoice column");
@@ -280,7 +281,8 @@ static crm_status r_read(crm__rbuf *r, void **out)
         s->last[i] = crm__r_i64(r);
         s->lines[i] = crm__r_i64(r);
         s->inv_off[i + 1] = (size_t)crm__r_u64(r);
-        if (s->first[i] > s->last[i] || s->lines[i] < 1 || s->inv_off[i + 1] < s->inv_off[i])
+        if (s->first[i] > s->last[i] || s->lines[i] < 1 || s->lines[i] > CRM__MAX_COUNT ||
+            s->inv_off[i + 1] < s->inv_off[i])
             r->bad = 1;
     }
     if (r->bad) return CRM_OK;

@@ -64,6 +64,7 @@ crm_status crm_stats_merge(crm_stats *into, const crm_stats *other)
                           "(columns, centers, coefficients, candidates or options differ)",
                           into->ops->name);
     crm_status st;
+    if (other->rows > CRM__MAX_COUNT - into->rows) return crm__count_overflow();
     if (into->ops->atomic_merge) {
         if ((st = into->ops->merge(into->state, other->state))) return st;
         into->rows += other->rows;

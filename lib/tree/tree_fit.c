@@ -74,7 +74,10 @@ typedef struct tr_work {
 } tr_work;
 
 typedef struct tr_ctx {
-    size_t n, d, K, S; /* rows, features, classes, stat width */
+    size_t n, d, K, S; /* rows in the bag (the root's segment), features, classes, stat width */
+    size_t nidx;       /* rows of the data (the index space of yc, y, w, goleft) */
+    size_t mtry;       /* features a node draws (scikit-learn's max_features); d for a tree */
+    int mtry_exact;    /* draw exactly mtry features (ranger), not until one varies */
     int regression, crit;
     const int32_t *yc;
     const double *y;
@@ -85,6 +88,9 @@ typedef struct tr_ctx {
     unsigned char *goleft;
     /* histogram mode */
     int hist;
+    int lazy;        /* each node builds the histograms of the features it draws (in c->Hl) */
+    int borrowed;    /* bins, edges and nbins belong to a tr_base */
+    double *Hl;      /* lazy mode: the histogram of the node being searched */
     unsigned char **bins; /* per feature, bin of each row */
     double **edges;       /* per number feature, nbins - 1 upper edges */
     size_t *nbins;        /* per feature (text: levels) */
@@ -444,8 +450,15 @@ static void hist_build_feature(const tr_ctx *c, double *H, size_t s, size_t e, s
     const uint32_t *rows = c->rows;
     {
         const unsigned char *b = c->bins[j];
-        memset(H + c->hoff[j], 0, (TR_MISSING_BIN + 1) * SH * sizeof *H);
         double *h = H + c->hoff[j];
+        if (c->lazy) {
+            /* only the bins the sweeps read (the subtraction of full histograms is not used) */
+            size_t nb = c->is_text[j] ? c->nlev[j] : c->nbins[j];
+            memset(h, 0, nb * SH * sizeof *H);
+            memset(h + (size_t)TR_MISSING_BIN * SH, 0, SH * sizeof *H);
+        } else {
+            memset(h, 0, (TR_MISSING_BIN + 1) * SH * sizeof *H);
+        }
         if (c->regression) {
             for (size_t i = s; i < e; i++) {
                 uint32_t r = rows[i];
@@ -645,7 +658,8 @@ static size_t node_split(tr_ctx *c, size_t s, size_t e, size_t n_known, const do
     best->missing_left = 0;
     best->threshold = 0.0;
     best->bin = -1;
-    while (f_i > n_total && (n_visited < d || n_visited <= n_found + n_drawn)) {
+    while (f_i > n_total &&
+           (n_visited < c->mtry || (!c->mtry_exact && n_visited <= n_found + n_drawn))) {
         n_visited++;
         size_t lo = n_drawn, hi = f_i - n_found;
         size_t f_j = lo + tr_rand(&c->rstate) % (hi - lo);
@@ -658,6 +672,7 @@ static size_t node_split(tr_ctx *c, size_t s, size_t e, size_t n_known, const do
         }
         f_j += n_found;
         size_t feat = features[f_j];
+        if (c->lazy) hist_build_feature(c, c->Hl, s, e, feat);
         if (is_constant(c, feat, s, e, H)) {
             size_t t = features[f_j];
             features[f_j] = features[n_total];
@@ -965,7 +980,7 @@ static crm_status grow_depth_first(tr_ctx *c)
     if (!stack) return crm__nomem();
     crm_status st = CRM_OK;
     double *H0 = NULL;
-    if (c->hist) {
+    if (c->hist && !c->lazy) {
         H0 = crm__malloc_array(c->hsize, sizeof *H0);
         if (!H0) {
             crm__free(stack);
@@ -983,7 +998,8 @@ static crm_status grow_depth_first(tr_ctx *c)
         double impurity = first ? impurity_of(c, T) : rec.impurity;
         first = 0;
         tr_eval ev;
-        st = eval_node(c, rec.s, rec.e, rec.depth, impurity, T, rec.n_known, rec.H, &ev);
+        st = eval_node(c, rec.s, rec.e, rec.depth, impurity, T, rec.n_known,
+                       c->lazy ? c->Hl : rec.H, &ev);
         size_t id = 0;
         if (st == CRM_OK)
             st = add_node(c, rec.parent, rec.is_left, rec.depth, rec.e - rec.s, T, impurity, &id);
@@ -999,7 +1015,9 @@ static crm_status grow_depth_first(tr_ctx *c)
         }
         size_t mid = rec.s + ev.nl;
         double *HL = NULL, *HR = NULL;
-        if (c->hist) {
+        if (c->lazy) {
+            partition_hist(c, rec.s, rec.e);
+        } else if (c->hist) {
             partition_hist(c, rec.s, rec.e);
             double *Hs = crm__malloc_array(c->hsize, sizeof *Hs);
             if (!Hs) {
@@ -1460,22 +1478,8 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(x, y);
 }
 
-typedef struct tr_data {
-    size_t nall;      /* dataset rows */
-    size_t n;         /* rows used (weight > 0) */
-    uint32_t *rowmap; /* compact -> dataset row */
-    int32_t *yc;
-    double *y;
-    double *w;        /* NULL when all 1 */
-    const double *sw; /* the sample_weight column (dataset rows), or NULL */
-    int balanced;     /* class weights are part of w */
-    int32_t *is_text;
-    size_t *nlev;
-    int32_t **lvl; /* text feature: dataset code -> model level (-1 unused) */
-    const crm__column **cols;
-} tr_data;
 
-static void data_free(tr_data *D, size_t d)
+void crm__tree_data_free(tr_data *D, size_t d)
 {
     crm__free(D->rowmap);
     crm__free(D->yc);
@@ -1914,13 +1918,13 @@ static crm_status prepare(const crm_dataset *ds, const char *target, const char 
     if (st != CRM_OK) {
         crm__tree_free_state(*mout);
         *mout = NULL;
-        data_free(D, nf);
+        crm__tree_data_free(D, nf);
     }
     return st;
 }
 
 /* Value of feature j at dataset row r as the fit sees it. */
-static float feat_value(const tr_data *D, size_t j, size_t r)
+float crm__tree_feat_value(const tr_data *D, size_t j, size_t r)
 {
     const crm__column *c = D->cols[j];
     if (D->is_text[j]) {
@@ -1939,7 +1943,7 @@ static crm_status build_exact(tr_ctx *c, const tr_data *D)
     if (!key || !row) st = crm__nomem();
     for (size_t j = 0; st == CRM_OK && j < c->d; j++) {
         for (size_t i = 0; i < n; i++) {
-            float x = feat_value(D, j, D->rowmap[i]);
+            float x = crm__tree_feat_value(D, j, D->rowmap[i]);
             key[i] = D->is_text[j] ? (isnan(x) ? 0xFFFFFFFFu : (uint32_t)x) : float_key(x);
             row[i] = (uint32_t)i;
         }
@@ -1948,7 +1952,7 @@ static crm_status build_exact(tr_ctx *c, const tr_data *D)
         tr_entry *a = c->ord[j];
         for (size_t i = 0; i < n; i++) {
             a[i].row = row[i];
-            a[i].x = feat_value(D, j, D->rowmap[row[i]]);
+            a[i].x = crm__tree_feat_value(D, j, D->rowmap[row[i]]);
         }
     }
     crm__free(key);
@@ -1975,7 +1979,7 @@ static crm_status build_bins(tr_ctx *c, const tr_data *D, size_t max_bins)
                 break;
             }
             for (size_t i = 0; i < n; i++) {
-                float x = feat_value(D, j, D->rowmap[i]);
+                float x = crm__tree_feat_value(D, j, D->rowmap[i]);
                 if (isnan(x))
                     b[i] = TR_MISSING_BIN;
                 else
@@ -1986,7 +1990,7 @@ static crm_status build_bins(tr_ctx *c, const tr_data *D, size_t max_bins)
         }
         size_t m = 0;
         for (size_t i = 0; i < n; i++) {
-            float x = feat_value(D, j, D->rowmap[i]);
+            float x = crm__tree_feat_value(D, j, D->rowmap[i]);
             if (isnan(x)) {
                 b[i] = TR_MISSING_BIN;
                 continue;
@@ -2047,15 +2051,18 @@ static void ctx_free(tr_ctx *c)
         for (size_t j = 0; j < c->d; j++)
             crm__free(c->ord[j]);
     crm__free(c->ord);
-    if (c->bins)
-        for (size_t j = 0; j < c->d; j++)
-            crm__free(c->bins[j]);
-    crm__free(c->bins);
-    if (c->edges)
-        for (size_t j = 0; j < c->d; j++)
-            crm__free(c->edges[j]);
-    crm__free(c->edges);
-    crm__free(c->nbins);
+    if (!c->borrowed) {
+        if (c->bins)
+            for (size_t j = 0; j < c->d; j++)
+                crm__free(c->bins[j]);
+        crm__free(c->bins);
+        if (c->edges)
+            for (size_t j = 0; j < c->d; j++)
+                crm__free(c->edges[j]);
+        crm__free(c->edges);
+        crm__free(c->nbins);
+    }
+    crm__free(c->Hl);
     crm__free(c->hoff);
     crm__free(c->rows);
     crm__free(c->rtmp);
@@ -2087,20 +2094,30 @@ static void ctx_free(tr_ctx *c)
     crm__free(c->dirs);
 }
 
-/* The fitting context: the data and the options of the fit (no allocations). */
-static void ctx_init(tr_ctx *c, const tr_data *D, const crm_tree_options *o, const tr_model *m)
+/* The fitting context: the data, the bag and the options of the fit (no allocations). The
+ * bag's rows are counted into c->n; its weights replace the data's. */
+static void ctx_init(tr_ctx *c, const tr_data *D, const tr_bag *bag, const crm_tree_options *o,
+                     size_t mtry, int mtry_exact, const tr_model *m)
 {
     memset(c, 0, sizeof *c);
     size_t d = m->d;
+    c->nidx = D->n;
     c->n = D->n;
+    if (bag->in) {
+        c->n = 0;
+        for (size_t i = 0; i < D->n; i++)
+            c->n += bag->in[i] != 0;
+    }
     c->d = d;
+    c->mtry = mtry >= 1 && mtry <= d ? mtry : d;
+    c->mtry_exact = mtry_exact;
     c->K = m->K;
     c->regression = m->regression;
     c->crit = m->criterion;
     c->S = m->regression ? 3 : m->K + 1;
     c->yc = D->yc;
     c->y = D->y;
-    c->w = D->w;
+    c->w = bag->w ? bag->w : D->w;
     c->is_text = D->is_text;
     c->nlev = D->nlev;
     c->max_depth = o->max_depth < 0 ? INT32_MAX : o->max_depth;
@@ -2112,6 +2129,9 @@ static void ctx_init(tr_ctx *c, const tr_data *D, const crm_tree_options *o, con
     c->progress = o->progress;
     c->user = o->user;
     c->hist = o->max_bins > 0;
+    /* with a feature subset per node, building every feature's histogram costs more than
+     * it saves: a node builds those of the features it draws */
+    c->lazy = c->hist && c->mtry < d && c->max_leaves == 0;
     size_t maxlev = 0;
     for (size_t j = 0; j < d; j++)
         if (D->nlev[j] > maxlev) maxlev = D->nlev[j];
@@ -2141,11 +2161,12 @@ static crm_status work_alloc(const tr_ctx *c, tr_work *w, size_t G)
 }
 
 /* Scratch of the growth: node stats, per-feature results and text directions, the feature
- * visiting order (0..d-1 to start) and the workers' scratch; the total weight c->wN. */
-static crm_status scratch_alloc(tr_ctx *c, const tr_data *D, int32_t n_threads)
+ * visiting order (0..d-1 to start) and the workers' scratch; the total weight c->wN of the
+ * bag. */
+static crm_status scratch_alloc(tr_ctx *c, const tr_data *D, const tr_bag *bag, int32_t n_threads)
 {
-    size_t d = c->d, n = c->n;
-    c->goleft = crm__malloc(n);
+    size_t d = c->d;
+    c->goleft = crm__malloc(c->nidx);
     c->features = crm__malloc_array(d, sizeof *c->features);
     c->constf = crm__calloc(d, sizeof *c->constf);
     c->L = crm__malloc_array(3 * c->S, sizeof *c->L);
@@ -2175,47 +2196,131 @@ static crm_status scratch_alloc(tr_ctx *c, const tr_data *D, int32_t n_threads)
     for (size_t j = 0; j < d; j++)
         c->features[j] = j;
     c->wN = 0.0;
-    for (size_t i = 0; i < n; i++)
-        c->wN += D->w ? D->w[i] : 1.0;
+    for (size_t i = 0; i < c->nidx; i++)
+        if (!bag->in || bag->in[i]) c->wN += c->w ? c->w[i] : 1.0;
     return CRM_OK;
 }
 
-/* Exact mode: per feature, the rows sorted by value. */
-static crm_status setup_exact(tr_ctx *c, const tr_data *D)
+/* ---- the prepared data of a fit (shared by the trees of a forest) ------------------------ */
+
+struct tr_base {
+    size_t d;
+    int hist;
+    tr_entry **ord;       /* exact mode: per feature, every row sorted by value */
+    unsigned char **bins; /* histogram mode: per feature, the bin of each row */
+    double **edges;
+    size_t *nbins;
+};
+
+void crm__tree_base_free(tr_base *B)
+{
+    if (!B) return;
+    for (size_t j = 0; j < B->d; j++) {
+        if (B->ord) crm__free(B->ord[j]);
+        if (B->bins) crm__free(B->bins[j]);
+        if (B->edges) crm__free(B->edges[j]);
+    }
+    crm__free(B->ord);
+    crm__free(B->bins);
+    crm__free(B->edges);
+    crm__free(B->nbins);
+    crm__free(B);
+}
+
+/* Exact mode: per feature, every row sorted by value. Histogram mode: per feature, the bin of
+ * each row (at most max_bins bins, at quantiles of all the rows). */
+crm_status crm__tree_base_new(const tr_data *D, size_t d, int32_t max_bins, tr_base **out)
+{
+    *out = NULL;
+    tr_base *B = crm__calloc(1, sizeof *B);
+    if (!B) return crm__nomem();
+    B->d = d;
+    B->hist = max_bins > 0;
+    tr_ctx c;
+    memset(&c, 0, sizeof c);
+    c.n = D->n;
+    c.d = d;
+    crm_status st = CRM_OK;
+    if (B->hist) {
+        B->bins = c.bins = crm__calloc(d, sizeof *c.bins);
+        B->edges = c.edges = crm__calloc(d, sizeof *c.edges);
+        B->nbins = c.nbins = crm__calloc(d, sizeof *c.nbins);
+        if (!c.bins || !c.edges || !c.nbins) st = crm__nomem();
+        for (size_t j = 0; st == CRM_OK && j < d; j++) {
+            c.bins[j] = crm__malloc(D->n);
+            c.edges[j] = crm__malloc_array((size_t)max_bins, sizeof *c.edges[j]);
+            if (!c.bins[j] || !c.edges[j]) st = crm__nomem();
+        }
+        if (st == CRM_OK) st = build_bins(&c, D, (size_t)max_bins);
+    } else {
+        B->ord = c.ord = crm__calloc(d, sizeof *c.ord);
+        if (!c.ord) st = crm__nomem();
+        for (size_t j = 0; st == CRM_OK && j < d; j++) {
+            c.ord[j] = crm__malloc_array(D->n, sizeof *c.ord[j]);
+            if (!c.ord[j]) st = crm__nomem();
+        }
+        if (st == CRM_OK) st = build_exact(&c, D);
+    }
+    if (st != CRM_OK) {
+        crm__tree_base_free(B);
+        return st;
+    }
+    *out = B;
+    return CRM_OK;
+}
+
+/* Exact mode: per feature, the rows of the bag sorted by value (the base's lists filtered; with
+ * `take`, and a bag of every row, the base's lists themselves). */
+static crm_status setup_exact(tr_ctx *c, tr_base *B, const tr_bag *bag, int take)
 {
     c->ord = crm__calloc(c->d, sizeof *c->ord);
     if (!c->ord) return crm__nomem();
     for (size_t j = 0; j < c->d; j++) {
+        if (take && !bag->in) {
+            c->ord[j] = B->ord[j];
+            B->ord[j] = NULL;
+            continue;
+        }
         c->ord[j] = crm__malloc_array(c->n, sizeof *c->ord[j]);
         if (!c->ord[j]) return crm__nomem();
+        const tr_entry *src = B->ord[j];
+        tr_entry *dst = c->ord[j];
+        if (!bag->in) {
+            memcpy(dst, src, c->n * sizeof *dst);
+            continue;
+        }
+        size_t k = 0;
+        for (size_t i = 0; i < c->nidx; i++)
+            if (bag->in[src[i].row]) dst[k++] = src[i];
     }
-    return build_exact(c, D);
+    return CRM_OK;
 }
 
-/* Histogram mode: per feature, the bin of each row (at most max_bins bins), and the layout of
- * the per-node histograms. */
-static crm_status setup_hist(tr_ctx *c, const tr_data *D, size_t max_bins)
+/* Histogram mode: the base's bins (borrowed), the rows of the bag, and the layout of the
+ * per-node histograms. */
+static crm_status setup_hist(tr_ctx *c, const tr_base *B, const tr_bag *bag)
 {
     size_t d = c->d, n = c->n;
     c->SH = c->S + 1;
-    c->bins = crm__calloc(d, sizeof *c->bins);
-    c->edges = crm__calloc(d, sizeof *c->edges);
-    c->nbins = crm__calloc(d, sizeof *c->nbins);
+    c->bins = B->bins;
+    c->edges = B->edges;
+    c->nbins = B->nbins;
+    c->borrowed = 1;
     c->hoff = crm__calloc(d, sizeof *c->hoff);
     c->rows = crm__malloc_array(n, sizeof *c->rows);
     c->rtmp = crm__malloc_array(n, sizeof *c->rtmp);
-    if (!c->bins || !c->edges || !c->nbins || !c->hoff || !c->rows || !c->rtmp)
-        return crm__nomem();
-    for (size_t j = 0; j < d; j++) {
-        c->bins[j] = crm__malloc(n);
-        c->edges[j] = crm__malloc_array(max_bins, sizeof *c->edges[j]);
-        if (!c->bins[j] || !c->edges[j]) return crm__nomem();
+    if (!c->hoff || !c->rows || !c->rtmp) return crm__nomem();
+    for (size_t j = 0; j < d; j++)
         c->hoff[j] = j * (TR_MISSING_BIN + 1) * c->SH;
-    }
     c->hsize = d * (TR_MISSING_BIN + 1) * c->SH;
-    for (size_t i = 0; i < n; i++)
-        c->rows[i] = (uint32_t)i;
-    return build_bins(c, D, max_bins);
+    if (c->lazy) {
+        c->Hl = crm__malloc_array(c->hsize, sizeof *c->Hl);
+        if (!c->Hl) return crm__nomem();
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < c->nidx; i++)
+        if (!bag->in || bag->in[i]) c->rows[k++] = (uint32_t)i;
+    return CRM_OK;
 }
 
 /* Minimal cost-complexity pruning of the grown tree (in preorder) at ccp_alpha. */
@@ -2229,14 +2334,17 @@ static crm_status prune_tree(tr_ctx *c, double ccp_alpha)
     return st;
 }
 
-/* Fit into m (names/classes already set); fills nodes, values, dirs. */
-static crm_status fit_tree(const tr_data *D, const crm_tree_options *o, tr_model *m, int prune)
+/* Grow one tree on the rows of the bag into m (names/classes already set): nodes, values,
+ * dirs, weighted_n. take: the exact-mode lists of B may be used up (a single tree). */
+static crm_status grow_tree(const tr_data *D, tr_base *B, const tr_bag *bag,
+                            const crm_tree_options *o, size_t mtry, int mtry_exact, tr_model *m,
+                            int prune, int take)
 {
     tr_ctx c;
-    ctx_init(&c, D, o, m);
-    crm_status st = scratch_alloc(&c, D, o->n_threads);
-    if (st == CRM_OK)
-        st = c.hist ? setup_hist(&c, D, (size_t)o->max_bins) : setup_exact(&c, D);
+    ctx_init(&c, D, bag, o, mtry, mtry_exact, m);
+    if (c.n == 0) return crm__error(CRM_E_INVALID, "crm_tree_fit: the bag has no rows");
+    crm_status st = scratch_alloc(&c, D, bag, o->n_threads);
+    if (st == CRM_OK) st = c.hist ? setup_hist(&c, B, bag) : setup_exact(&c, B, bag, take);
     if (st == CRM_OK) st = c.max_leaves > 0 ? grow_best_first(&c) : grow_depth_first(&c);
     /* preorder */
     if (st == CRM_OK) st = renumber(&c.nodes, &c.nn, NULL);
@@ -2254,6 +2362,24 @@ static crm_status fit_tree(const tr_data *D, const crm_tree_options *o, tr_model
         m->weighted_n = c.wN;
     }
     ctx_free(&c);
+    return st;
+}
+
+crm_status crm__tree_grow(const tr_data *D, const tr_base *B, const tr_bag *bag,
+                          const crm_tree_options *o, size_t mtry, int mtry_exact, tr_model *m)
+{
+    /* (take = 0: B is only read) */
+    return grow_tree(D, (tr_base *)(uintptr_t)B, bag, o, mtry, mtry_exact, m, 0, 0);
+}
+
+/* Fit into m (names/classes already set); fills nodes, values, dirs. */
+static crm_status fit_tree(const tr_data *D, const crm_tree_options *o, tr_model *m, int prune)
+{
+    tr_base *B = NULL;
+    crm_status st = crm__tree_base_new(D, m->d, o->max_bins, &B);
+    const tr_bag all = {NULL, NULL};
+    if (st == CRM_OK) st = grow_tree(D, B, &all, o, m->d, 0, m, prune, 1);
+    crm__tree_base_free(B);
     return st;
 }
 
@@ -2293,7 +2419,7 @@ static crm_status train_score(const tr_data *D, tr_model *m)
     for (size_t i = 0; i < D->n; i++) {
         size_t r = D->rowmap[i];
         for (size_t j = 0; j < d; j++) {
-            float x = feat_value(D, j, r);
+            float x = crm__tree_feat_value(D, j, r);
             num[j] = x;
             code[j] = isnan(x) ? -1 : (int32_t)x;
         }
@@ -2339,6 +2465,24 @@ static crm_status fit_common(const crm_dataset *ds, const char *target, const ch
     return CRM_OK;
 }
 
+crm_status crm__tree_setup(const crm_dataset *ds, const char *target, const char *const *features,
+                           size_t nf, const crm_tree_options *o, tr_model **out, tr_data *D)
+{
+    *out = NULL;
+    crm_status st = check_options(o);
+    if (st != CRM_OK) return st;
+    tr_model *m = NULL;
+    st = prepare(ds, target, features, nf, o, &m, D);
+    if (st != CRM_OK) return st;
+    m->criterion = o->criterion != CRM_TREE_CRITERION_AUTO ? o->criterion
+                   : m->regression                         ? CRM_TREE_MSE
+                                                           : CRM_TREE_GINI;
+    m->n_rows = (double)D->n;
+    m->max_bins = o->max_bins;
+    *out = m;
+    return CRM_OK;
+}
+
 /* crm_tree_fit() on the working copy of its transform steps (crm__steps_fit). */
 static crm_status fit_plain(const crm_dataset *work, const crm__fit_args *a, crm_model **out)
 {
@@ -2369,7 +2513,7 @@ static crm_status tree_fit_pinned(const crm_dataset *ds, const char *target,
         crm__tree_importances(m);
         st = train_score(&D, m);
     }
-    data_free(&D, nf);
+    crm__tree_data_free(&D, nf);
     if (st != CRM_OK) {
         crm__tree_free_state(m);
         return st;
@@ -2412,7 +2556,7 @@ static crm_status tree_pruning_path_pinned(const crm_dataset *ds, const char *ta
     if (st == CRM_OK) st = fit_common(ds, target, features, nf, opts, &m, &D, &o);
     if (st != CRM_OK) return st;
     st = fit_tree(&D, &o, m, 0);
-    data_free(&D, nf);
+    crm__tree_data_free(&D, nf);
     double *alphas = NULL, *imps = NULL;
     size_t np = 0;
     if (st == CRM_OK) st = ccp(m->nodes, m->nnodes, 0.0, &alphas, &imps, &np, NULL);

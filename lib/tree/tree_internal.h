@@ -58,6 +58,53 @@ typedef struct tr_model {
     double n_rows, weighted_n, ccp_alpha, max_bins, train_score;
 } tr_model;
 
+/* The training data of a fit, as prepared from the dataset (tree_fit.c). Rows are numbered
+ * 0..n-1 ("compact" rows: those of positive sample weight, in dataset order). */
+typedef struct tr_data {
+    size_t nall;      /* dataset rows */
+    size_t n;         /* rows used (weight > 0) */
+    uint32_t *rowmap; /* compact -> dataset row */
+    int32_t *yc;      /* classification: class of each row */
+    double *y;        /* regression: target of each row */
+    double *w;        /* NULL when all 1 */
+    const double *sw; /* the sample_weight column (dataset rows), or NULL */
+    int balanced;     /* class weights are part of w */
+    int32_t *is_text;
+    size_t *nlev;
+    int32_t **lvl; /* text feature: dataset code -> model level (-1 unused) */
+    const crm__column **cols;
+} tr_data;
+
+/* Prepared split data shared by the trees of a forest: every feature sorted (exact mode) or
+ * binned (histogram mode), over all the rows of a tr_data. Read-only once built. */
+typedef struct tr_base tr_base;
+
+/* The rows a tree is grown on: a mask over the rows of the tr_data and their weights. */
+typedef struct tr_bag {
+    const unsigned char *in; /* non-zero: the row is in the bag; NULL: every row */
+    const double *w;         /* weight of each row (its count times its class weight), or
+                                NULL: the tr_data's weights */
+} tr_bag;
+
+/* Check the (loaded) options, resolve the columns and the target, and allocate the model with
+ * its names, classes and levels (*out; crm__tree_free_state). Errors as crm_tree_fit(). */
+crm_status crm__tree_setup(const crm_dataset *ds, const char *target, const char *const *features,
+                           size_t nf, const crm_tree_options *o, tr_model **out, tr_data *D);
+void crm__tree_data_free(tr_data *D, size_t d);
+/* Value of feature j at dataset row r as a fit sees it (float32; a text feature's level; NaN
+ * for missing). */
+float crm__tree_feat_value(const tr_data *D, size_t j, size_t r);
+crm_status crm__tree_base_new(const tr_data *D, size_t d, int32_t max_bins, tr_base **out);
+void crm__tree_base_free(tr_base *B);
+/* Grow one tree of options o (seed, max_depth, min_samples_*, n_threads; no pruning, no
+ * best-first growth) on the bag, each node drawing features as scikit-learn's BestSplitter
+ * with max_features = mtry (d: every feature, the CART tree) - with mtry_exact, exactly mtry
+ * of them (ranger's rule: no more draws when they are all constant) - into m, whose names,
+ * classes and levels are set: fills nodes, values, dirs and weighted_n. Thread-safe for
+ * distinct m. */
+crm_status crm__tree_grow(const tr_data *D, const tr_base *B, const tr_bag *bag,
+                          const crm_tree_options *o, size_t mtry, int mtry_exact, tr_model *m);
+
 void crm__tree_free_state(void *state);
 /* New empty model state with d features and K classes (names NULL). */
 crm_status crm__tree_alloc(size_t d, size_t K, tr_model **out);
@@ -70,5 +117,24 @@ size_t crm__tree_leaf(const tr_model *m, const float *num, const int32_t *code);
 size_t crm__tree_argmax(const tr_model *m, const tr_node *nd);
 /* Feature importances (normalised) from nodes; writes m->importances. */
 void crm__tree_importances(tr_model *m);
+
+/* JSON members shared by the tree and forest kinds: ,"task" ... "levels":[...] (writer), and
+ * the model they describe with its names, classes and levels (reader; w names the document in
+ * messages). */
+crm_status crm__tree_json_head(const tr_model *m, crm__buf *b);
+crm_status crm__tree_json_read_head(const crm__json *doc, const char *w, tr_model **out);
+
+/* Columns of ds a prediction reads: cols[j] for feature j (type checked), and for a text
+ * feature lmap[j] mapping the column's codes to the model's levels (-2 unseen). `w` names the
+ * caller in messages. Free with crm__tree_unbind(). */
+crm_status crm__tree_bind(const tr_model *m, const crm_dataset *ds, const char *w,
+                          const crm__column ***cols, int32_t ***lmap);
+void crm__tree_unbind(const tr_model *m, const crm__column **cols, int32_t **lmap);
+/* The leaf reached by row r of the bound columns. */
+size_t crm__tree_walk(const tr_model *m, const crm__column *const *cols, int32_t *const *lmap,
+                      size_t r);
+/* The same, feature jf read from row rj instead (permutation importance). */
+size_t crm__tree_walk_swap(const tr_model *m, const crm__column *const *cols,
+                           int32_t *const *lmap, size_t row, size_t jf, size_t rj);
 
 #endif /* CRM_TREE_TREE_INTERNAL_H */

@@ -138,6 +138,103 @@ static double leaf_impurity(const tr_model *m)
 
 /* ---- predict -------------------------------------------------------------------------------- */
 
+crm_status crm__tree_bind(const tr_model *m, const crm_dataset *ds, const char *w,
+                          const crm__column ***cols_out, int32_t ***lmap_out)
+{
+    size_t d = m->d;
+    *cols_out = NULL;
+    *lmap_out = NULL;
+    const crm__column **cols = crm__calloc(d, sizeof *cols);
+    int32_t **lmap = crm__calloc(d, sizeof *lmap);
+    crm_status st = CRM_OK;
+    if (!cols || !lmap) st = crm__nomem();
+    for (size_t j = 0; st == CRM_OK && j < d; j++) {
+        size_t ci;
+        st = crm__dataset_find(ds, m->names[j], &ci);
+        if (st != CRM_OK) {
+            st = crm__error(st, "%s: the model's feature column \"%s\" is not in the dataset", w,
+                            m->names[j]);
+            break;
+        }
+        const crm__column *c = &ds->cols[ci];
+        int32_t want = m->is_text[j] ? CRM_TYPE_TEXT : CRM_TYPE_NUMBER;
+        if (c->type != want) {
+            st = crm__error(CRM_E_TYPE,
+                            "%s: feature \"%s\" is a %s column; the model was fitted "
+                            "on a %s column",
+                            w, m->names[j], crm__type_name(c->type), crm__type_name(want));
+            break;
+        }
+        cols[j] = c;
+        if (!m->is_text[j]) continue;
+        size_t nd = c->dict->n;
+        lmap[j] = crm__malloc_array(nd ? nd : 1, sizeof *lmap[j]);
+        if (!lmap[j]) {
+            st = crm__nomem();
+            break;
+        }
+        for (size_t k = 0; k < nd; k++)
+            lmap[j][k] = -2; /* unseen */
+        for (size_t l = 0; l < m->nlev[j]; l++) {
+            const char *lv = m->levels[j][l];
+            int32_t dc = crm__dict_find(c->dict, lv, strlen(lv));
+            if (dc >= 0) lmap[j][dc] = (int32_t)l;
+        }
+    }
+    if (st != CRM_OK) {
+        crm__tree_unbind(m, cols, lmap);
+        return st;
+    }
+    *cols_out = cols;
+    *lmap_out = lmap;
+    return CRM_OK;
+}
+
+void crm__tree_unbind(const tr_model *m, const crm__column **cols, int32_t **lmap)
+{
+    if (lmap)
+        for (size_t j = 0; j < m->d; j++)
+            crm__free(lmap[j]);
+    crm__free(lmap);
+    crm__free(cols);
+}
+
+size_t crm__tree_walk(const tr_model *m, const crm__column *const *cols, int32_t *const *lmap,
+                      size_t r)
+{
+    return crm__tree_walk_swap(m, cols, lmap, r, SIZE_MAX, 0);
+}
+
+size_t crm__tree_walk_swap(const tr_model *m, const crm__column *const *cols,
+                           int32_t *const *lmap, size_t row, size_t jf, size_t rj)
+{
+    /* walk the tree reading only the features on the path */
+    size_t i = 0;
+    while (m->nodes[i].left >= 0) {
+        const tr_node *t = &m->nodes[i];
+        size_t f = (size_t)t->feature;
+        size_t r = f == jf ? rj : row;
+        int left;
+        if (m->is_text[f]) {
+            int32_t cd = cols[f]->v.code[r];
+            int32_t c = cd < 0 ? -1 : lmap[f][cd];
+            if (c == -1)
+                left = t->missing_left;
+            else if (c < 0)
+                left = t->unseen_left;
+            else {
+                unsigned char dir = m->dirs[t->dir_off + (size_t)c];
+                left = dir == TR_DIR_LEFT ? 1 : dir == TR_DIR_RIGHT ? 0 : t->unseen_left;
+            }
+        } else {
+            float x = (float)cols[f]->v.num[r];
+            left = isnan(x) ? t->missing_left : (double)x <= t->threshold;
+        }
+        i = (size_t)(left ? t->left : t->right);
+    }
+    return i;
+}
+
 static crm_status tr_predict(const void *sp, crm_dataset *ds, const char *out_col)
 {
     const tr_model *m = sp;
@@ -145,72 +242,21 @@ static crm_status tr_predict(const void *sp, crm_dataset *ds, const char *out_co
     char *pname = NULL;
     crm_status st = crm__dataset_prediction_names(ds, out_col, !m->regression, w, &pname);
     if (st != CRM_OK) return st;
-    size_t d = m->d, n = ds->nrows;
-    const crm__column **cols = crm__calloc(d, sizeof *cols);
-    int32_t **lmap = crm__calloc(d, sizeof *lmap);
-    float *num = crm__malloc_array(d, sizeof *num);
-    int32_t *code = crm__malloc_array(d, sizeof *code);
+    size_t n = ds->nrows;
+    const crm__column **cols = NULL;
+    int32_t **lmap = NULL;
     double *res = crm__malloc_array(n, sizeof *res);
     double *proba = m->regression ? NULL : crm__malloc_array(n, sizeof *proba);
     const char **labels =
         (!m->regression && m->target_text) ? crm__malloc_array(n ? n : 1, sizeof *labels) : NULL;
-    if (!cols || !lmap || !num || !code || !res || (!m->regression && !proba) ||
-        (!m->regression && m->target_text && !labels)) {
+    if (!res || (!m->regression && !proba) || (!m->regression && m->target_text && !labels)) {
         st = crm__nomem();
         goto done;
     }
-    for (size_t j = 0; j < d; j++) {
-        size_t ci;
-        st = crm__dataset_find(ds, m->names[j], &ci);
-        if (st != CRM_OK) {
-            st = crm__error(st, "%s: the tree's feature column \"%s\" is not in the dataset", w,
-                            m->names[j]);
-            goto done;
-        }
-        const crm__column *c = &ds->cols[ci];
-        int32_t want = m->is_text[j] ? CRM_TYPE_TEXT : CRM_TYPE_NUMBER;
-        if (c->type != want) {
-            st = crm__error(CRM_E_TYPE,
-                            "%s: feature \"%s\" is a %s column; the tree was fitted "
-                            "on a %s column",
-                            w, m->names[j], crm__type_name(c->type), crm__type_name(want));
-            goto done;
-        }
-        cols[j] = c;
-        if (m->is_text[j]) {
-            size_t nd = c->dict->n;
-            lmap[j] = crm__malloc_array(nd ? nd : 1, sizeof *lmap[j]);
-            if (!lmap[j]) {
-                st = crm__nomem();
-                goto done;
-            }
-            for (size_t k = 0; k < nd; k++)
-                lmap[j][k] = -2; /* unseen */
-            for (size_t l = 0; l < m->nlev[j]; l++) {
-                const char *lv = m->levels[j][l];
-                int32_t dc = crm__dict_find(c->dict, lv, strlen(lv));
-                if (dc >= 0) lmap[j][dc] = (int32_t)l;
-            }
-        }
-    }
+    st = crm__tree_bind(m, ds, w, &cols, &lmap);
+    if (st != CRM_OK) goto done;
     for (size_t r = 0; r < n; r++) {
-        /* walk the tree reading only the features on the path */
-        size_t i = 0;
-        while (m->nodes[i].left >= 0) {
-            const tr_node *t = &m->nodes[i];
-            size_t f = (size_t)t->feature;
-            int left;
-            if (m->is_text[f]) {
-                int32_t cd = cols[f]->v.code[r];
-                code[f] = cd < 0 ? -1 : lmap[f][cd];
-                left = go_left(m, t, num, code);
-            } else {
-                float x = (float)cols[f]->v.num[r];
-                left = isnan(x) ? t->missing_left : (double)x <= t->threshold;
-            }
-            i = (size_t)(left ? t->left : t->right);
-        }
-        const tr_node *nd = &m->nodes[i];
+        const tr_node *nd = &m->nodes[crm__tree_walk(m, cols, lmap, r)];
         if (m->regression) {
             res[r] = m->values[nd->value_off];
         } else {
@@ -236,13 +282,7 @@ static crm_status tr_predict(const void *sp, crm_dataset *ds, const char *out_co
             crm_dataset_drop_column(ds, out_col);
     }
 done:
-    if (lmap)
-        for (size_t j = 0; j < d; j++)
-            crm__free(lmap[j]);
-    crm__free(lmap);
-    crm__free(cols);
-    crm__free(num);
-    crm__free(code);
+    crm__tree_unbind(m, cols, lmap);
     crm__free(res);
     crm__free(proba);
     crm__free(labels);
@@ -397,9 +437,8 @@ static const char *crit_name(int32_t c)
     return c == CRM_TREE_ENTROPY ? "entropy" : c == CRM_TREE_MSE ? "mse" : "gini";
 }
 
-static crm_status tr_to_json(const void *sp, crm__buf *b)
+crm_status crm__tree_json_head(const tr_model *m, crm__buf *b)
 {
-    const tr_model *m = sp;
     crm_status st =
         crm__buf_printf(b, ",\"task\":\"%s\",\"criterion\":\"%s\",\"target\":",
                         m->regression ? "regression" : "classification", crit_name(m->criterion));
@@ -421,7 +460,15 @@ static crm_status tr_to_json(const void *sp, crm__buf *b)
         if (j) st = crm__buf_append(b, ",", 1);
         if (st == CRM_OK) st = crm__json_write_strings(b, m->levels[j], m->nlev[j]);
     }
-    if (st == CRM_OK) st = crm__buf_append(b, "],\"importances\":", 16);
+    if (st == CRM_OK) st = crm__buf_append(b, "]", 1);
+    return st;
+}
+
+static crm_status tr_to_json(const void *sp, crm__buf *b)
+{
+    const tr_model *m = sp;
+    crm_status st = crm__tree_json_head(m, b);
+    if (st == CRM_OK) st = crm__buf_append(b, ",\"importances\":", 15);
     if (st == CRM_OK) st = crm__json_write_numbers(b, m->importances, m->d);
     static const char *const keys[] = {"n_rows", "weighted_n", "ccp_alpha", "max_bins",
                                        "train_score"};
@@ -703,9 +750,9 @@ static crm_status link_nodes(tr_model *m, const crm__json *nodes, const char *w)
     return CRM_OK;
 }
 
-static crm_status tr_from_json(const crm__json *doc, void **state)
+crm_status crm__tree_json_read_head(const crm__json *doc, const char *w, tr_model **out)
 {
-    const char *w = "tree model JSON";
+    *out = NULL;
     const char *task, *crit, *target;
     crm_status st = crm__json_get_string(doc, "task", w, &task);
     if (st == CRM_OK) st = crm__json_get_string(doc, "criterion", w, &crit);
@@ -718,27 +765,42 @@ static crm_status tr_from_json(const crm__json *doc, void **state)
     const crm__json *cls = crm__json_get(doc, "classes");
     const crm__json *feat = crm__json_get(doc, "features");
     const crm__json *lev = crm__json_get(doc, "levels");
-    const crm__json *nodes = crm__json_get(doc, "nodes");
     if (!cls || cls->type != CRM__JSON_ARRAY || !feat || feat->type != CRM__JSON_ARRAY ||
-        feat->len == 0 || !lev || lev->type != CRM__JSON_ARRAY || lev->len != feat->len || !nodes ||
-        nodes->type != CRM__JSON_ARRAY || nodes->len == 0)
+        feat->len == 0 || !lev || lev->type != CRM__JSON_ARRAY || lev->len != feat->len)
         return crm__error(CRM_E_PARSE,
-                          "%s: \"classes\", \"features\", \"levels\" and \"nodes\" must be "
-                          "arrays (features, levels and nodes non-empty, of equal length for "
-                          "features and levels)",
+                          "%s: \"classes\", \"features\" and \"levels\" must be arrays "
+                          "(features and levels non-empty, of equal length)",
                           w);
-    size_t K = regression ? 0 : cls->len, d = feat->len, nn = nodes->len;
+    size_t K = regression ? 0 : cls->len, d = feat->len;
     if (!regression && K == 0) return crm__error(CRM_E_PARSE, "%s: no classes", w);
-    if (nn > 0x7FFFFFFF) return crm__error(CRM_E_PARSE, "%s: too many nodes", w);
     tr_model *m = NULL;
     st = crm__tree_alloc(d, K, &m);
     if (st != CRM_OK) return st;
     m->regression = regression;
     m->criterion = criterion;
-    size_t vw = regression ? 1 : K;
     st = read_target(m, doc, target, cls, w);
     if (st == CRM_OK) st = read_features(m, feat, lev, w);
-    if (st == CRM_OK) st = read_scalars(m, doc, w);
+    if (st != CRM_OK) {
+        crm__tree_free_state(m);
+        return st;
+    }
+    *out = m;
+    return CRM_OK;
+}
+
+static crm_status tr_from_json(const crm__json *doc, void **state)
+{
+    const char *w = "tree model JSON";
+    const crm__json *nodes = crm__json_get(doc, "nodes");
+    if (!nodes || nodes->type != CRM__JSON_ARRAY || nodes->len == 0)
+        return crm__error(CRM_E_PARSE, "%s: \"nodes\" must be a non-empty array", w);
+    size_t nn = nodes->len;
+    if (nn > 0x7FFFFFFF) return crm__error(CRM_E_PARSE, "%s: too many nodes", w);
+    tr_model *m = NULL;
+    crm_status st = crm__tree_json_read_head(doc, w, &m);
+    if (st != CRM_OK) return st;
+    size_t vw = m->regression ? 1 : m->K;
+    st = read_scalars(m, doc, w);
     if (st == CRM_OK) st = read_nodes(m, nodes, vw, w);
     if (st == CRM_OK) st = link_nodes(m, nodes, w);
     if (st != CRM_OK) {
@@ -762,6 +824,7 @@ static size_t tr_classes(const void *sp, char *const **labels)
 const crm__model_vtable crm__tree_vtable = {
     CRM_MODEL_TREE, "tree",  crm__tree_free_state, tr_predict,   tr_summary,
     tr_stat_names,  tr_stat, tr_to_json,           tr_from_json, tr_classes,
+    NULL, /* to_json_stream: written whole */
 };
 
 /* ---- public accessors ------------------------------------------------------------------- */

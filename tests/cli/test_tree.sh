@@ -1,7 +1,8 @@
 #!/bin/sh
 # End-to-end tests of `crm tree`: a hand-checked step (summary, --rules with class counts and
 # n per leaf, --json stats and node table, -o with prediction and prediction_proba, --model,
-# --dot), a text feature split into a category subset, regression, --path, usage and input
+# --dot), a text feature split into a category subset, regression, --path, --test (held-out
+# metrics by hand and equal to sklearn.metrics on the same predictions), usage and input
 # errors, the pipeline crm synth -> crm clean -> crm rfm -> crm tree on a churn flag, and
 # (with ../shared/data) the Telco rules.
 # usage: test_tree.sh PATH/TO/crm [TMPDIR]
@@ -65,6 +66,57 @@ run tree "$T/x.csv" --target churn --features x --path --json
 check "--path lists alphas and impurities" json 'j["path"] == [{"ccp_alpha": 0, "impurity": 0}, {"ccp_alpha": 0.5, "impurity": 0.5}]'
 run tree "$T/x.csv" --target churn --features x --ccp-alpha 0.6 --json
 check "--ccp-alpha prunes to the root" json 'j["stats"]["leaves"] == 1'
+
+# ---- --test: a hand-computed case, then held-out metrics = scikit-learn's -------------
+# the tree of x.csv (x <= 4.5 -> no) on 4 rows, one of them (x = 3, yes) mispredicted:
+# P(yes) = 0, 1, 0, 1 for truth no, yes, yes, yes: accuracy 3/4, AUC (1 + 0.5 + 1) / 3,
+# precision 2/2, recall 2/3, F1 0.8
+printf 'id,x,seg,churn\n1,1,a,no\n2,8,a,yes\n3,3,b,yes\n4,6,b,yes\n' >"$T/x_test.csv"
+run tree "$T/x.csv" --target churn --features x --test "$T/x_test.csv" --json
+check "--test by hand: accuracy 0.75, AUC 5/6, precision 1, recall 2/3, F1 0.8" \
+    json '(t := j["test"][0])["n"] == 4 and t["accuracy"] == 0.75 and abs(t["auc"] - 5 / 6) < 1e-15 and t["precision"] == 1 and abs(t["recall"] - 2 / 3) < 1e-15 and abs(t["f1"] - 0.8) < 1e-15'
+run tree "$T/x.csv" --target churn --features x --test "$T/x_test.csv"
+check "--test by hand: the summary line" \
+    has "^  accuracy 0.7500   AUC 0.8333   log loss [0-9.]*   precision 1.0000   recall 0.6667   F1 0.8000$"
+
+# ---- --test: held-out metrics equal scikit-learn's on the same predictions ------------
+# noisy rows (deterministic): churn = yes when x + noise > 50, noise in -20..20; spend = 3 x +
+# noise; 300 training rows, 200 held-out rows
+gen_rows() {
+    awk -v first="$1" -v n="$2" 'BEGIN {
+        print "id,x,z,seg,churn,flag,spend"
+        for (i = first; i < first + n; i++) {
+            x = (i * 37) % 100; z = (i * 53) % 17; e = (i * 71) % 41 - 20
+            s = substr("abc", i % 3 + 1, 1)
+            y = x + e > 50 ? "yes" : "no"
+            printf "%d,%d,%d,%s,%s,%d,%d\n", i, x, z, s, y, y == "yes", 3 * x + e
+        }
+    }'
+}
+gen_rows 0 300 >"$T/train.csv"
+gen_rows 300 200 >"$T/test.csv"
+sk() { "$PY" "$(dirname "$0")/heldout_sklearn.py" "$T/out" "$T/tpred.csv" "$@"; }
+run tree "$T/train.csv" --target churn --features x,z,seg --max-depth 4 --test "$T/test.csv" \
+    --model "$T/tm.json" --json
+check "--test --json exits 0" [ "$rc" -eq 0 ]
+"$CRM" predict "$T/tm.json" "$T/test.csv" -o "$T/tpred.csv" >/dev/null 2>&1
+check "--test (text target): accuracy, AUC, log loss, precision, recall, F1 = sklearn.metrics" sk churn yes
+run tree "$T/train.csv" --target flag --features x,z,seg --max-depth 3 --max-bins 16 \
+    --test "$T/test.csv" --model "$T/tm.json" --json
+"$CRM" predict "$T/tm.json" "$T/test.csv" -o "$T/tpred.csv" >/dev/null 2>&1
+check "--test (0/1 target, histogram): metrics = sklearn.metrics" sk flag 1
+run tree "$T/train.csv" --target spend --features x,z,seg --max-depth 5 --test "$T/test.csv" \
+    --model "$T/tm.json" --json
+"$CRM" predict "$T/tm.json" "$T/test.csv" -o "$T/tpred.csv" >/dev/null 2>&1
+check "--test (regression): RMSE, MAE, R^2 = sklearn.metrics" sk spend -
+run tree "$T/train.csv" --target churn --features x2 --mutate 'x2=x*2' --test "$T/test.csv" --json
+check "--test applies the model's --mutate steps to the held-out rows" [ "$rc" -eq 0 ]
+run tree "$T/train.csv" --target seg --features x,z --test "$T/test.csv"
+check "--test with three classes: exit 1 naming the classes" \
+    sh -c "[ $rc -eq 1 ] && grep -q 'seg has 3 classes' '$T/err'"
+run tree "$T/train.csv" --target churn --features x --test "$T/nope.csv" -o "$T/none.csv"
+check "--test FILE missing: exit 1 naming it, no output written" \
+    sh -c "[ $rc -eq 1 ] && grep -q nope.csv '$T/err' && [ ! -e '$T/none.csv' ]"
 
 # ---- errors -------------------------------------------------------------------------
 run tree "$T/x.csv" --features x

@@ -31,6 +31,9 @@ export declare const enums: {
     crm_arima_freq: EnumInfo<"CRM_ARIMA_DAY" | "CRM_ARIMA_WEEK" | "CRM_ARIMA_MONTH" | "CRM_ARIMA_QUARTER" | "CRM_ARIMA_YEAR">;
     crm_arima_ic: EnumInfo<"CRM_ARIMA_AICC" | "CRM_ARIMA_AIC" | "CRM_ARIMA_BIC">;
     crm_arima_method: EnumInfo<"CRM_ARIMA_CSS_ML" | "CRM_ARIMA_ML" | "CRM_ARIMA_CSS">;
+    crm_clv_period: EnumInfo<"CRM_CLV_DAY" | "CRM_CLV_WEEK">;
+    crm_forest_importance: EnumInfo<"CRM_FOREST_IMPORTANCE_IMPURITY" | "CRM_FOREST_IMPORTANCE_PERMUTATION">;
+    crm_forest_mtry_rule: EnumInfo<"CRM_FOREST_MTRY_NONCONSTANT" | "CRM_FOREST_MTRY_EXACT">;
     crm_impute_method: EnumInfo<"CRM_IMPUTE_MEAN" | "CRM_IMPUTE_MEDIAN" | "CRM_IMPUTE_MODE" | "CRM_IMPUTE_CONSTANT" | "CRM_IMPUTE_LINEAR">;
     crm_join: EnumInfo<"CRM_JOIN_INNER" | "CRM_JOIN_LEFT">;
     crm_keep: EnumInfo<"CRM_KEEP_FIRST" | "CRM_KEEP_LAST" | "CRM_KEEP_NONE">;
@@ -39,11 +42,12 @@ export declare const enums: {
     crm_linear_missing: EnumInfo<"CRM_LINEAR_MISSING_ERROR" | "CRM_LINEAR_MISSING_DROP">;
     crm_logreg_class_weight: EnumInfo<"CRM_LOGREG_CLASS_WEIGHT_NONE" | "CRM_LOGREG_CLASS_WEIGHT_BALANCED">;
     crm_logreg_solver: EnumInfo<"CRM_LOGREG_AUTO" | "CRM_LOGREG_NEWTON" | "CRM_LOGREG_LBFGS">;
-    crm_model_type: EnumInfo<"CRM_MODEL_KMEANS" | "CRM_MODEL_TREE" | "CRM_MODEL_LOGREG" | "CRM_MODEL_LINREG" | "CRM_MODEL_ARIMA">;
+    crm_model_type: EnumInfo<"CRM_MODEL_KMEANS" | "CRM_MODEL_TREE" | "CRM_MODEL_LOGREG" | "CRM_MODEL_LINREG" | "CRM_MODEL_ARIMA" | "CRM_MODEL_FOREST" | "CRM_MODEL_CLV">;
     crm_outlier_action: EnumInfo<"CRM_OUTLIER_FLAG" | "CRM_OUTLIER_DROP" | "CRM_OUTLIER_CLIP">;
     crm_outlier_rule: EnumInfo<"CRM_OUTLIER_ZSCORE" | "CRM_OUTLIER_IQR" | "CRM_OUTLIER_MAD">;
+    crm_sql_mode: EnumInfo<"CRM_SQL_CREATE" | "CRM_SQL_REPLACE" | "CRM_SQL_APPEND" | "CRM_SQL_UPSERT">;
     crm_stats_kind: EnumInfo<"CRM_STATS_GROUP" | "CRM_STATS_RFM" | "CRM_STATS_KMEANS" | "CRM_STATS_KMEANS_CANDIDATES" | "CRM_STATS_LEVELS" | "CRM_STATS_LINREG" | "CRM_STATS_LOGREG" | "CRM_STATS_ITEMSETS" | "CRM_STATS_ITEM_COUNTS">;
-    crm_status: EnumInfo<"CRM_OK" | "CRM_E_INVALID" | "CRM_E_NOMEM" | "CRM_E_IO" | "CRM_E_PARSE" | "CRM_E_NOTFOUND" | "CRM_E_TYPE" | "CRM_E_NUMERIC" | "CRM_E_STATE" | "CRM_E_FORMAT" | "CRM_E_CANCELLED">;
+    crm_status: EnumInfo<"CRM_OK" | "CRM_E_INVALID" | "CRM_E_NOMEM" | "CRM_E_IO" | "CRM_E_PARSE" | "CRM_E_NOTFOUND" | "CRM_E_TYPE" | "CRM_E_NUMERIC" | "CRM_E_STATE" | "CRM_E_FORMAT" | "CRM_E_CANCELLED" | "CRM_E_UNSUPPORTED">;
     crm_tree_class_weight: EnumInfo<"CRM_TREE_WEIGHT_NONE" | "CRM_TREE_WEIGHT_BALANCED">;
     crm_tree_criterion: EnumInfo<"CRM_TREE_CRITERION_AUTO" | "CRM_TREE_GINI" | "CRM_TREE_ENTROPY" | "CRM_TREE_MSE">;
     crm_tree_task: EnumInfo<"CRM_TREE_AUTO" | "CRM_TREE_CLASSIFICATION" | "CRM_TREE_REGRESSION">;
@@ -57,6 +61,12 @@ export type CrmArimaFreqName = "CRM_ARIMA_DAY" | "CRM_ARIMA_MONTH" | "CRM_ARIMA_
 export type CrmArimaIcName = "CRM_ARIMA_AIC" | "CRM_ARIMA_AICC" | "CRM_ARIMA_BIC" | "aic" | "aicc" | "bic";
 /** Names accepted for crm_arima_method: the member names and their short forms. */
 export type CrmArimaMethodName = "CRM_ARIMA_CSS" | "CRM_ARIMA_CSS_ML" | "CRM_ARIMA_ML" | "css" | "css_ml" | "ml";
+/** Names accepted for crm_clv_period: the member names and their short forms. */
+export type CrmClvPeriodName = "CRM_CLV_DAY" | "CRM_CLV_WEEK" | "day" | "week";
+/** Names accepted for crm_forest_importance: the member names and their short forms. */
+export type CrmForestImportanceName = "CRM_FOREST_IMPORTANCE_IMPURITY" | "CRM_FOREST_IMPORTANCE_PERMUTATION" | "impurity" | "permutation";
+/** Names accepted for crm_forest_mtry_rule: the member names and their short forms. */
+export type CrmForestMtryRuleName = "CRM_FOREST_MTRY_EXACT" | "CRM_FOREST_MTRY_NONCONSTANT" | "exact" | "nonconstant";
 /** Names accepted for crm_impute_method: the member names and their short forms. */
 export type CrmImputeMethodName = "CRM_IMPUTE_CONSTANT" | "CRM_IMPUTE_LINEAR" | "CRM_IMPUTE_MEAN" | "CRM_IMPUTE_MEDIAN" | "CRM_IMPUTE_MODE" | "constant" | "linear" | "mean" | "median" | "mode";
 /** Names accepted for crm_join: the member names and their short forms. */
@@ -74,15 +84,17 @@ export type CrmLogregClassWeightName = "CRM_LOGREG_CLASS_WEIGHT_BALANCED" | "CRM
 /** Names accepted for crm_logreg_solver: the member names and their short forms. */
 export type CrmLogregSolverName = "CRM_LOGREG_AUTO" | "CRM_LOGREG_LBFGS" | "CRM_LOGREG_NEWTON" | "auto" | "lbfgs" | "newton";
 /** Names accepted for crm_model_type: the member names and their short forms. */
-export type CrmModelTypeName = "CRM_MODEL_ARIMA" | "CRM_MODEL_KMEANS" | "CRM_MODEL_LINREG" | "CRM_MODEL_LOGREG" | "CRM_MODEL_TREE" | "arima" | "kmeans" | "linreg" | "logreg" | "tree";
+export type CrmModelTypeName = "CRM_MODEL_ARIMA" | "CRM_MODEL_CLV" | "CRM_MODEL_FOREST" | "CRM_MODEL_KMEANS" | "CRM_MODEL_LINREG" | "CRM_MODEL_LOGREG" | "CRM_MODEL_TREE" | "arima" | "clv" | "forest" | "kmeans" | "linreg" | "logreg" | "tree";
 /** Names accepted for crm_outlier_action: the member names and their short forms. */
 export type CrmOutlierActionName = "CRM_OUTLIER_CLIP" | "CRM_OUTLIER_DROP" | "CRM_OUTLIER_FLAG" | "clip" | "drop" | "flag";
 /** Names accepted for crm_outlier_rule: the member names and their short forms. */
 export type CrmOutlierRuleName = "CRM_OUTLIER_IQR" | "CRM_OUTLIER_MAD" | "CRM_OUTLIER_ZSCORE" | "iqr" | "mad" | "zscore";
+/** Names accepted for crm_sql_mode: the member names and their short forms. */
+export type CrmSqlModeName = "CRM_SQL_APPEND" | "CRM_SQL_CREATE" | "CRM_SQL_REPLACE" | "CRM_SQL_UPSERT" | "append" | "create" | "replace" | "upsert";
 /** Names accepted for crm_stats_kind: the member names and their short forms. */
 export type CrmStatsKindName = "CRM_STATS_GROUP" | "CRM_STATS_ITEMSETS" | "CRM_STATS_ITEM_COUNTS" | "CRM_STATS_KMEANS" | "CRM_STATS_KMEANS_CANDIDATES" | "CRM_STATS_LEVELS" | "CRM_STATS_LINREG" | "CRM_STATS_LOGREG" | "CRM_STATS_RFM" | "group" | "item_counts" | "itemsets" | "kmeans" | "kmeans_candidates" | "levels" | "linreg" | "logreg" | "rfm";
 /** Names accepted for crm_status: the member names and their short forms. */
-export type CrmStatusName = "CRM_E_CANCELLED" | "CRM_E_FORMAT" | "CRM_E_INVALID" | "CRM_E_IO" | "CRM_E_NOMEM" | "CRM_E_NOTFOUND" | "CRM_E_NUMERIC" | "CRM_E_PARSE" | "CRM_E_STATE" | "CRM_E_TYPE" | "CRM_OK" | "e_cancelled" | "e_format" | "e_invalid" | "e_io" | "e_nomem" | "e_notfound" | "e_numeric" | "e_parse" | "e_state" | "e_type" | "ok";
+export type CrmStatusName = "CRM_E_CANCELLED" | "CRM_E_FORMAT" | "CRM_E_INVALID" | "CRM_E_IO" | "CRM_E_NOMEM" | "CRM_E_NOTFOUND" | "CRM_E_NUMERIC" | "CRM_E_PARSE" | "CRM_E_STATE" | "CRM_E_TYPE" | "CRM_E_UNSUPPORTED" | "CRM_OK" | "e_cancelled" | "e_format" | "e_invalid" | "e_io" | "e_nomem" | "e_notfound" | "e_numeric" | "e_parse" | "e_state" | "e_type" | "e_unsupported" | "ok";
 /** Names accepted for crm_tree_class_weight: the member names and their short forms. */
 export type CrmTreeClassWeightName = "CRM_TREE_WEIGHT_BALANCED" | "CRM_TREE_WEIGHT_NONE" | "balanced" | "none";
 /** Names accepted for crm_tree_criterion: the member names and their short forms. */
@@ -244,6 +256,77 @@ export interface CrmArimaOptionsInput {
     /** crm_arima_fit_many: called after each chunk of series with the fraction done, or NULL (default); non-zero cancels (CRM_E_CANCELLED) */
     progress?: ProgressCallback | null;
 }
+/** Options of crm_clv_fit(). Initialise with crm_clv_options_init(&o, sizeof o); see crm/common.h for the size rule. (the C struct, as koffi reads and writes it) */
+export interface crm_clv_options {
+    size: number | bigint;
+    frequency_col: string | null;
+    recency_col: string | null;
+    t_col: string | null;
+    monetary_col: string | null;
+    l2: number;
+    max_iter: number;
+    tol: number;
+    period: number;
+    horizon: number;
+    discount: number;
+    periods_per_month: number;
+    t: number;
+    n_threads: number;
+}
+/** Options input for crm_clv_options: every field optional; lengths are set from the arrays. */
+export interface CrmClvOptionsInput {
+    /** repeat purchases column (whole numbers >= 0), or NULL (default): "frequency"; borrowed for the call */
+    frequency_col?: string | null;
+    /** recency column (0 <= recency <= T, 0 when frequency is 0), or NULL (default): "recency"; borrowed for the call */
+    recency_col?: string | null;
+    /** customer age column (>= 0), or NULL (default): "T"; borrowed for the call */
+    t_col?: string | null;
+    /** mean repeat spend column (> 0 where frequency > 0), or NULL (default): "monetary"; borrowed for the call */
+    monetary_col?: string | null;
+    /** L2 penalty (see the header), >= 0; default 0 */
+    l2?: number;
+    /** quasi-Newton iterations per model, >= 1; default 500 */
+    max_iter?: number | boolean;
+    /** convergence: largest gradient component of the mean negative log-likelihood in log-parameters, > 0; default 1e-9 */
+    tol?: number;
+    /** @type[enum] crm_clv_period of the summary table, used for the periods_per_month of 0; default CRM_CLV_DAY */
+    period?: "CRM_CLV_DAY" | "CRM_CLV_WEEK" | "day" | "week" | number;
+    /** CLV horizon in whole months, 0..1200; default 12 */
+    horizon?: number | boolean;
+    /** monthly discount rate, > -1; default 0.01 */
+    discount?: number;
+    /** periods per month, > 0, or 0 (default 0): 30 for days, 4.345 for weeks (as lifetimes) */
+    periods_per_month?: number;
+    /** periods of expected_purchases, >= 0, or -1 (default -1): horizon * periods_per_month */
+    t?: number;
+    /** worker threads, 0 (default 0) = all cores; the result does not depend on it */
+    n_threads?: number | boolean;
+}
+/** Options of crm_clv_summary(). Initialise with crm_clv_summary_options_init(&o, sizeof o); see crm/common.h for the size rule. (the C struct, as koffi reads and writes it) */
+export interface crm_clv_summary_options {
+    size: number | bigint;
+    customer: string | null;
+    date: string | null;
+    amount: string | null;
+    period: number;
+    calibration_end: number | bigint;
+    observation_end: number | bigint;
+}
+/** Options input for crm_clv_summary_options: every field optional; lengths are set from the arrays. */
+export interface CrmClvSummaryOptionsInput {
+    /** customer id column (any type); required; default NULL */
+    customer?: string | null;
+    /** transaction time column (CRM_TYPE_TIME); required; default NULL */
+    date?: string | null;
+    /** amount column (number, finite); required; default NULL */
+    amount?: string | null;
+    /** @type[enum] crm_clv_period; default CRM_CLV_DAY */
+    period?: "CRM_CLV_DAY" | "CRM_CLV_WEEK" | "day" | "week" | number;
+    /** last moment of the calibration window (inclusive, its period counts), seconds since the epoch; CRM_TIME_MISSING (default): the last transaction, and no holdout columns */
+    calibration_end?: number | bigint | boolean;
+    /** last moment of the holdout window; CRM_TIME_MISSING (default): the last transaction */
+    observation_end?: number | bigint | boolean;
+}
 /** Options for reading and writing CSV. Initialise with crm_csv_options_init(&o, sizeof o); see crm/common.h for the size rule. (the C struct, as koffi reads and writes it) */
 export interface crm_csv_options {
     size: number | bigint;
@@ -285,6 +368,65 @@ export interface CrmCsvOptionsInput {
     max_rows?: number | bigint | boolean;
     /** reading: refuse text longer than this many bytes (counted after gzip decompression) with CRM_E_IO naming the file and the limit. 0 (default): no limit for plain text; gzip data may expand to 100 times its compressed size, and at least to 64 MiB (a decompression bomb fails early). Negative is CRM_E_INVALID. Not used for writing */
     max_bytes?: number | bigint | boolean;
+}
+/** Options of crm_forest_fit(). Initialise with crm_forest_options_init(&o, sizeof o); see crm/common.h for the size rule. (the C struct, as koffi reads and writes it) */
+export interface crm_forest_options {
+    size: number | bigint;
+    task: number;
+    criterion: number;
+    n_trees: number;
+    mtry: number;
+    max_depth: number;
+    class_weight: number;
+    min_samples_split: number | bigint;
+    min_samples_leaf: number | bigint;
+    sample_fraction: number;
+    replace: number;
+    max_bins: number;
+    importance: number;
+    mtry_rule: number;
+    n_threads: number;
+    seed: number | bigint;
+    positive: string | null;
+    progress: Pointer | null;
+    user: Pointer | null;
+}
+/** Options input for crm_forest_options: every field optional; lengths are set from the arrays. */
+export interface CrmForestOptionsInput {
+    /** @type[enum] crm_tree_task; default CRM_TREE_AUTO */
+    task?: "CRM_TREE_AUTO" | "CRM_TREE_CLASSIFICATION" | "CRM_TREE_REGRESSION" | "auto" | "classification" | "regression" | number;
+    /** @type[enum] crm_tree_criterion; default CRM_TREE_CRITERION_AUTO */
+    criterion?: "CRM_TREE_CRITERION_AUTO" | "CRM_TREE_ENTROPY" | "CRM_TREE_GINI" | "CRM_TREE_MSE" | "criterion_auto" | "entropy" | "gini" | "mse" | number;
+    /** trees, 1..100000; default 100 */
+    n_trees?: number | boolean;
+    /** features drawn per node (scikit-learn's max_features), 1..number of features; 0 (default) = floor(sqrt(d)) for classification, max(1, floor(d / 3)) for regression */
+    mtry?: number | boolean;
+    /** deepest level (root 0); -1 (default) = unlimited */
+    max_depth?: number | boolean;
+    /** @type[enum] crm_tree_class_weight; default CRM_TREE_WEIGHT_NONE */
+    class_weight?: "CRM_TREE_WEIGHT_BALANCED" | "CRM_TREE_WEIGHT_NONE" | "balanced" | "none" | number;
+    /** distinct rows a node needs to be split, >= 2; default 2 */
+    min_samples_split?: number | bigint | boolean;
+    /** distinct rows each child keeps, >= 1; default 1 */
+    min_samples_leaf?: number | bigint | boolean;
+    /** rows drawn per tree, as a share of the rows, in (0, 1] without replacement, (0, 10] with; default 1 */
+    sample_fraction?: number;
+    /** 1 (default): draw with replacement (bootstrap); 0: without (subsampling; with sample_fraction 1 every tree sees every row) */
+    replace?: number | boolean;
+    /** 0 (default) = exact mode; 2..255: histogram mode */
+    max_bins?: number | boolean;
+    /** @type[enum] crm_forest_importance; default CRM_FOREST_IMPORTANCE_IMPURITY */
+    importance?: "CRM_FOREST_IMPORTANCE_IMPURITY" | "CRM_FOREST_IMPORTANCE_PERMUTATION" | "impurity" | "permutation" | number;
+    /** @type[enum] crm_forest_mtry_rule; default CRM_FOREST_MTRY_NONCONSTANT */
+    mtry_rule?: "CRM_FOREST_MTRY_EXACT" | "CRM_FOREST_MTRY_NONCONSTANT" | "exact" | "nonconstant" | number;
+    /** worker threads, 0 (default) = all cores; the result does not depend on it */
+    n_threads?: number | boolean;
+    /** seed of the bags and of each tree; default 0 */
+    seed?: number | bigint | boolean;
+    /** class shown as "p" in the rules of the trees, or NULL (default); borrowed for the call */
+    positive?: string | null;
+    /** called with the share of trees grown, or NULL (default); non-zero return cancels (CRM_E_CANCELLED) */
+    progress?: ProgressCallback | null;
 }
 /** Options of crm_clean_impute(). Initialise with crm_impute_options_init(&o, sizeof o); see crm/common.h for the size rule. (the C struct, as koffi reads and writes it) */
 export interface crm_impute_options {
@@ -438,6 +580,85 @@ export interface CrmMetricsOptionsInput {
     /** number column of weights >= 0, or NULL (default) */
     sample_weight?: string | null;
 }
+/** Options of crm_report_render() and crm_report_write(). Initialise with crm_report_options_init(&o, sizeof o); see crm/common.h for the size rule. Strings are borrowed for the duration of the call only. (the C struct, as koffi reads and writes it) */
+export interface crm_report_options {
+    size: number | bigint;
+    customer: string | null;
+    date: string | null;
+    amount: string | null;
+    quantity: string | null;
+    price: string | null;
+    invoice: string | null;
+    item: string | null;
+    filter: string | null;
+    title: string | null;
+    currency: string | null;
+    as_of: number | bigint;
+    bins: number;
+    active_days: number | bigint;
+    inactive_days: number | bigint;
+    k: number;
+    seed: number | bigint;
+    churn_days: number | bigint;
+    top_at_risk: number;
+    top_clv: number;
+    min_support: number;
+    min_lift: number;
+    max_rules: number;
+    horizon: number;
+    n_threads: number;
+}
+/** Options input for crm_report_options: every field optional; lengths are set from the arrays. */
+export interface CrmReportOptionsInput {
+    /** customer id column (any type); required; @default NULL */
+    customer?: string | null;
+    /** transaction time column (CRM_TYPE_TIME); required; @default NULL */
+    date?: string | null;
+    /** amount column (number), or NULL to use quantity * price; @default NULL */
+    amount?: string | null;
+    /** quantity column (number), used when amount is NULL; @default NULL */
+    quantity?: string | null;
+    /** unit price column (number), used when amount is NULL; @default NULL */
+    price?: string | null;
+    /** invoice column (any type): orders count distinct invoices and cross-sell baskets are invoices; NULL: every row is an order and there is no cross-sell section; @default NULL */
+    invoice?: string | null;
+    /** product column (any type) for cross-sell, or NULL (no cross-sell section); @default NULL */
+    item?: string | null;
+    /** expression (crm_dataset_filter()) keeping the rows to analyse, or NULL for all rows; @default NULL */
+    filter?: string | null;
+    /** page title, or NULL for "Customer report"; @default NULL */
+    title?: string | null;
+    /** text put before money amounts (e.g. "£"), or NULL for none; @default NULL */
+    currency?: string | null;
+    /** reference time (seconds since the epoch), or CRM_TIME_MISSING: midnight UTC after the last transaction, as crm_rfm(); @default CRM_TIME_MISSING */
+    as_of?: number | bigint | boolean;
+    /** RFM score bins, 1..9; @default 5 */
+    bins?: number | boolean;
+    /** lifecycle "active" window in days, as crm_rfm(); @default 90 */
+    active_days?: number | bigint | boolean;
+    /** lifecycle "inactive" window in days, as crm_rfm(); @default 365 */
+    inactive_days?: number | bigint | boolean;
+    /** number of customer clusters, 1..20; @default 4 */
+    k?: number | boolean;
+    /** seed of the clustering; @default 0 */
+    seed?: number | bigint | boolean;
+    /** churn window: a customer churned when there is no purchase in this many days; also how far before as_of the churn model is trained; >= 1; @default 90 */
+    churn_days?: number | bigint | boolean;
+    /** customers listed as most at risk, 0..1000; @default 20 */
+    top_at_risk?: number | boolean;
+    /** customers listed as worth the most, 0..1000; @default 20 */
+    top_clv?: number | boolean;
+    /** cross-sell: minimum share of orders holding the items, 0 < x <= 1; @default 0.01 */
+    min_support?: number;
+    /** cross-sell: minimum lift, >= 0; @default 2 */
+    min_lift?: number;
+    /** cross-sell: rules shown, 0..1000; @default 10 */
+    max_rules?: number | boolean;
+    /** forecast months, 1..60; @default 6 */
+    horizon?: number | boolean;
+    /** worker threads of the fits, 0 = all cores; the report does not depend on it; @default 0 */
+    n_threads?: number | boolean;
+}
 /** Options of crm_rfm(). Initialise with crm_rfm_options_init(&o, sizeof o); see crm/common.h for the size rule. Column names are borrowed for the duration of the call only. (the C struct, as koffi reads and writes it) */
 export interface crm_rfm_options {
     size: number | bigint;
@@ -493,6 +714,37 @@ export interface CrmSilhouetteOptionsInput {
     seed?: number | bigint | boolean;
     /** worker threads, 0 (default) = all cores */
     n_threads?: number | boolean;
+}
+/** Options of crm_dataset_read_sql() and crm_dataset_write_sql(). Initialise with crm_sql_options_init(&o, sizeof o); see crm/common.h for the size rule. (the C struct, as koffi reads and writes it) */
+export interface crm_sql_options {
+    size: number | bigint;
+    mode: number;
+    batch_rows: number;
+    key_columns: (string | null)[] | null;
+    n_key_columns: number | bigint;
+    column_types: (string | null)[] | null;
+    n_column_types: number | bigint;
+    max_rows: number | bigint;
+    progress: Pointer | null;
+    user: Pointer | null;
+    client_library: string | null;
+}
+/** Options input for crm_sql_options: every field optional; lengths are set from the arrays. */
+export interface CrmSqlOptionsInput {
+    /** @type[enum] crm_sql_mode; writing only; default CRM_SQL_CREATE */
+    mode?: "CRM_SQL_APPEND" | "CRM_SQL_CREATE" | "CRM_SQL_REPLACE" | "CRM_SQL_UPSERT" | "append" | "create" | "replace" | "upsert" | number;
+    /** rows per fetch (reading) and per INSERT statement (writing), 1 to 1000000; default 10000 */
+    batch_rows?: number | boolean;
+    /** writing: the key columns of CRM_SQL_UPSERT (required there) and of the PRIMARY KEY of a created table, or NULL (default); copied during the call */
+    key_columns?: string[] | null;
+    /** writing: SQL types of created columns, "NAME:TYPE" (e.g. "customer:VARCHAR(64)"; TYPE of letters, digits, spaces, _ ( ) and commas), or NULL (default) for the backend's mapping */
+    column_types?: string[] | null;
+    /** reading: stop after this many rows; 0 (default) = all */
+    max_rows?: number | bigint | boolean;
+    /** called after every batch with the fraction done (writing: rows written / rows; reading: rows / max_rows, 0 without max_rows), or NULL (default); non-zero cancels (CRM_E_CANCELLED; a write is rolled back) */
+    progress?: ProgressCallback | null;
+    /** path or soname of the client library to load instead of the backend's default (libsqlite3.so.0, libpq.so.5, libmariadb.so.3), or NULL (default) */
+    client_library?: string | null;
 }
 /** Options for crm_synth_transactions(). Initialise with crm_synth_options_init(&o, sizeof o). (the C struct, as koffi reads and writes it) */
 export interface crm_synth_options {
@@ -755,6 +1007,18 @@ export declare function crm_tree_export_text(m: Pointer, out: [Pointer | null]):
 export declare function crm_tree_export_rules(m: Pointer, out: [Pointer | null]): void;
 /** The tree in Graphviz dot language (a digraph; node ids as in the summary; each box shows the test, the impurity, n and the class counts or mean; edges are labelled "yes"/"no"). */
 export declare function crm_tree_export_dot(m: Pointer, out: [Pointer | null]): void;
+/** Write the default forest options into `opts` (task AUTO, criterion AUTO, n_trees 100, mtry 0, max_depth -1, class_weight NONE, min_samples_split 2, min_samples_leaf 1, sample_fraction 1, replace 1, max_bins 0, importance IMPURITY, mtry_rule NONCONSTANT, n_threads 0, seed 0, positive NULL, progress NULL, user NULL). */
+export declare function crm_forest_options_init(opts: Partial<crm_forest_options>, size: number | bigint): void;
+/** Fit a random forest (Breiman 2001) predicting `target` from `features`: n_trees CART trees of this header's engine (the same splits, native text features, missing-value routing, exact or histogram mode), each grown on its own sample of the rows and drawing `mtry` candidate features per node. */
+export declare function crm_forest_fit(ds: Pointer, target: string | null, features: (string | null)[], nf: number | bigint, opts: crm_forest_options | null, out: [Pointer | null]): void;
+/** Feature importances of a forest. */
+export declare function crm_forest_feature_importances(m: Pointer, out: [Pointer | null]): void;
+/** One tree of a forest as a tree model (kind CRM_MODEL_TREE): export it as rules or dot, predict with it, save it. Its `train_accuracy` statistic is 0 (not computed), its `n_rows` the distinct rows of its sample. */
+export declare function crm_forest_tree(m: Pointer, tree: number | bigint, out: [Pointer | null]): void;
+/** The sample of one tree: how many times each training row was drawn (0: the row is out of bag for that tree), regenerated from the forest's seed and options exactly as the fit drew it. */
+export declare function crm_forest_bag(m: Pointer, tree: number | bigint, out: [Pointer | null]): void;
+/** Out-of-bag predictions on the training data: like crm_model_predict(), but each row aggregates only the trees whose sample does not contain it. Rows in every sample get a missing prediction (and proba). */
+export declare function crm_forest_oob_predict(m: Pointer, ds: Pointer, pred_col: string | null): void;
 /** Write the default logistic regression options into `opts` (l2 = 0, fit_intercept = 1, standardize = 0, positive = NULL, class_weight = NONE, max_iter = 100, tol = 1e-8, missing = ERROR, solver = AUTO, sample_weight = NULL, n_threads = 0, progress = NULL, user = NULL, mutate = NULL, n_mutate = 0). */
 export declare function crm_logreg_options_init(opts: Partial<crm_logreg_options>, size: number | bigint): void;
 /** Fit a binary logistic regression of `target` on `features` (design, algorithm, inference, model and JSON form described at the top of this header). */
@@ -785,6 +1049,26 @@ export declare function crm_arima_fit_many(ds: Pointer, by_col: string | null, t
 export declare function crm_apriori_options_init(opts: Partial<crm_apriori_options>, size: number | bigint): void;
 /** Frequent itemsets and association rules of the transactions in `tx` (the tables, conventions and ordering are described at the top of this header). */
 export declare function crm_apriori(tx: Pointer, tid_col: string | null, item_col: string | null, opts: crm_apriori_options | null, out_itemsets: [Pointer | null], out_rules: [Pointer | null]): void;
+/** Write the default SQL options into `opts` (mode CREATE, batch_rows 10000, key_columns NULL, n_key_columns 0, column_types NULL, n_column_types 0, max_rows 0, progress NULL, user NULL, client_library NULL). */
+export declare function crm_sql_options_init(opts: Partial<crm_sql_options>, size: number | bigint): void;
+/** Run a query and read its rows into a new dataset (types, conversions and the time rule at the top of this header). A query returning no rows gives a dataset with its columns and 0 rows. */
+export declare function crm_dataset_read_sql(uri: string | null, query: string | null, params: (string | null)[], nparams: number | bigint, opts: crm_sql_options | null, out: [Pointer | null]): void;
+/** Write a dataset into a table, in one transaction (modes, types and identifiers at the top of this header). */
+export declare function crm_dataset_write_sql(ds: Pointer, uri: string | null, table: string | null, opts: crm_sql_options | null): void;
+/** Write the default summary options into `opts` (customer, date, amount NULL, period = CRM_CLV_DAY, calibration_end = observation_end = CRM_TIME_MISSING). */
+export declare function crm_clv_summary_options_init(opts: Partial<crm_clv_summary_options>, size: number | bigint): void;
+/** The per-customer summary table (definitions at the top of this header). */
+export declare function crm_clv_summary(tx: Pointer, opts: crm_clv_summary_options | null, out: [Pointer | null]): void;
+/** Write the default CLV options into `opts` (frequency_col, recency_col, t_col and monetary_col NULL: "frequency", "recency", "T", "monetary"; l2 = 0, max_iter = 500, tol = 1e-9, period = CRM_CLV_DAY, horizon = 12, discount = 0.01, periods_per_month = 0, t = -1, n_threads = 0). */
+export declare function crm_clv_options_init(opts: Partial<crm_clv_options>, size: number | bigint): void;
+/** Fit BG/NBD and Gamma-Gamma on a summary table (crm_clv_summary() or any table with the same meaning, for example lifetimes' CDNOW sample). */
+export declare function crm_clv_fit(summary: Pointer, opts: crm_clv_options | null, out: [Pointer | null]): void;
+/** Write the default report options into `opts` (every string NULL, as_of = CRM_TIME_MISSING, bins = 5, active_days = 90, inactive_days = 365, k = 4, seed = 0, churn_days = 90, top_at_risk = 20, top_clv = 20, min_support = 0.01, min_lift = 2, max_rules = 10, horizon = 6, n_threads = 0). */
+export declare function crm_report_options_init(opts: Partial<crm_report_options>, size: number | bigint): void;
+/** Build the HTML report of a transaction table in memory. */
+export declare function crm_report_render(tx: Pointer, opts: crm_report_options | null, out: [Pointer | null]): void;
+/** Build the HTML report (as crm_report_render()) and write it to `path` atomically: readers see the old file or the whole new one, never a part. */
+export declare function crm_report_write(tx: Pointer, opts: crm_report_options | null, path: string | null): void;
 /** Free statistics. */
 export declare function crm_stats_free(s: Pointer): void;
 /** The kind of statistics a handle holds. */

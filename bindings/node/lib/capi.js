@@ -58,6 +58,9 @@ const enums = {
     crm_arima_freq: { flags: false, members: {"CRM_ARIMA_DAY": 1, "CRM_ARIMA_MONTH": 3, "CRM_ARIMA_QUARTER": 4, "CRM_ARIMA_WEEK": 2, "CRM_ARIMA_YEAR": 5}, short: {"CRM_ARIMA_DAY": "day", "CRM_ARIMA_MONTH": "month", "CRM_ARIMA_QUARTER": "quarter", "CRM_ARIMA_WEEK": "week", "CRM_ARIMA_YEAR": "year"} },
     crm_arima_ic: { flags: false, members: {"CRM_ARIMA_AIC": 1, "CRM_ARIMA_AICC": 0, "CRM_ARIMA_BIC": 2}, short: {"CRM_ARIMA_AIC": "aic", "CRM_ARIMA_AICC": "aicc", "CRM_ARIMA_BIC": "bic"} },
     crm_arima_method: { flags: false, members: {"CRM_ARIMA_CSS": 2, "CRM_ARIMA_CSS_ML": 0, "CRM_ARIMA_ML": 1}, short: {"CRM_ARIMA_CSS": "css", "CRM_ARIMA_CSS_ML": "css_ml", "CRM_ARIMA_ML": "ml"} },
+    crm_clv_period: { flags: false, members: {"CRM_CLV_DAY": 1, "CRM_CLV_WEEK": 2}, short: {"CRM_CLV_DAY": "day", "CRM_CLV_WEEK": "week"} },
+    crm_forest_importance: { flags: false, members: {"CRM_FOREST_IMPORTANCE_IMPURITY": 0, "CRM_FOREST_IMPORTANCE_PERMUTATION": 1}, short: {"CRM_FOREST_IMPORTANCE_IMPURITY": "impurity", "CRM_FOREST_IMPORTANCE_PERMUTATION": "permutation"} },
+    crm_forest_mtry_rule: { flags: false, members: {"CRM_FOREST_MTRY_EXACT": 1, "CRM_FOREST_MTRY_NONCONSTANT": 0}, short: {"CRM_FOREST_MTRY_EXACT": "exact", "CRM_FOREST_MTRY_NONCONSTANT": "nonconstant"} },
     crm_impute_method: { flags: false, members: {"CRM_IMPUTE_CONSTANT": 4, "CRM_IMPUTE_LINEAR": 5, "CRM_IMPUTE_MEAN": 1, "CRM_IMPUTE_MEDIAN": 2, "CRM_IMPUTE_MODE": 3}, short: {"CRM_IMPUTE_CONSTANT": "constant", "CRM_IMPUTE_LINEAR": "linear", "CRM_IMPUTE_MEAN": "mean", "CRM_IMPUTE_MEDIAN": "median", "CRM_IMPUTE_MODE": "mode"} },
     crm_join: { flags: false, members: {"CRM_JOIN_INNER": 1, "CRM_JOIN_LEFT": 2}, short: {"CRM_JOIN_INNER": "inner", "CRM_JOIN_LEFT": "left"} },
     crm_keep: { flags: false, members: {"CRM_KEEP_FIRST": 1, "CRM_KEEP_LAST": 2, "CRM_KEEP_NONE": 3}, short: {"CRM_KEEP_FIRST": "first", "CRM_KEEP_LAST": "last", "CRM_KEEP_NONE": "none"} },
@@ -66,11 +69,12 @@ const enums = {
     crm_linear_missing: { flags: false, members: {"CRM_LINEAR_MISSING_DROP": 1, "CRM_LINEAR_MISSING_ERROR": 0}, short: {"CRM_LINEAR_MISSING_DROP": "drop", "CRM_LINEAR_MISSING_ERROR": "error"} },
     crm_logreg_class_weight: { flags: false, members: {"CRM_LOGREG_CLASS_WEIGHT_BALANCED": 1, "CRM_LOGREG_CLASS_WEIGHT_NONE": 0}, short: {"CRM_LOGREG_CLASS_WEIGHT_BALANCED": "balanced", "CRM_LOGREG_CLASS_WEIGHT_NONE": "none"} },
     crm_logreg_solver: { flags: false, members: {"CRM_LOGREG_AUTO": 0, "CRM_LOGREG_LBFGS": 2, "CRM_LOGREG_NEWTON": 1}, short: {"CRM_LOGREG_AUTO": "auto", "CRM_LOGREG_LBFGS": "lbfgs", "CRM_LOGREG_NEWTON": "newton"} },
-    crm_model_type: { flags: false, members: {"CRM_MODEL_ARIMA": 5, "CRM_MODEL_KMEANS": 1, "CRM_MODEL_LINREG": 4, "CRM_MODEL_LOGREG": 3, "CRM_MODEL_TREE": 2}, short: {"CRM_MODEL_ARIMA": "arima", "CRM_MODEL_KMEANS": "kmeans", "CRM_MODEL_LINREG": "linreg", "CRM_MODEL_LOGREG": "logreg", "CRM_MODEL_TREE": "tree"} },
+    crm_model_type: { flags: false, members: {"CRM_MODEL_ARIMA": 5, "CRM_MODEL_CLV": 7, "CRM_MODEL_FOREST": 6, "CRM_MODEL_KMEANS": 1, "CRM_MODEL_LINREG": 4, "CRM_MODEL_LOGREG": 3, "CRM_MODEL_TREE": 2}, short: {"CRM_MODEL_ARIMA": "arima", "CRM_MODEL_CLV": "clv", "CRM_MODEL_FOREST": "forest", "CRM_MODEL_KMEANS": "kmeans", "CRM_MODEL_LINREG": "linreg", "CRM_MODEL_LOGREG": "logreg", "CRM_MODEL_TREE": "tree"} },
     crm_outlier_action: { flags: false, members: {"CRM_OUTLIER_CLIP": 3, "CRM_OUTLIER_DROP": 2, "CRM_OUTLIER_FLAG": 1}, short: {"CRM_OUTLIER_CLIP": "clip", "CRM_OUTLIER_DROP": "drop", "CRM_OUTLIER_FLAG": "flag"} },
     crm_outlier_rule: { flags: false, members: {"CRM_OUTLIER_IQR": 2, "CRM_OUTLIER_MAD": 3, "CRM_OUTLIER_ZSCORE": 1}, short: {"CRM_OUTLIER_IQR": "iqr", "CRM_OUTLIER_MAD": "mad", "CRM_OUTLIER_ZSCORE": "zscore"} },
+    crm_sql_mode: { flags: false, members: {"CRM_SQL_APPEND": 2, "CRM_SQL_CREATE": 0, "CRM_SQL_REPLACE": 1, "CRM_SQL_UPSERT": 3}, short: {"CRM_SQL_APPEND": "append", "CRM_SQL_CREATE": "create", "CRM_SQL_REPLACE": "replace", "CRM_SQL_UPSERT": "upsert"} },
     crm_stats_kind: { flags: false, members: {"CRM_STATS_GROUP": 1, "CRM_STATS_ITEMSETS": 8, "CRM_STATS_ITEM_COUNTS": 9, "CRM_STATS_KMEANS": 3, "CRM_STATS_KMEANS_CANDIDATES": 4, "CRM_STATS_LEVELS": 5, "CRM_STATS_LINREG": 6, "CRM_STATS_LOGREG": 7, "CRM_STATS_RFM": 2}, short: {"CRM_STATS_GROUP": "group", "CRM_STATS_ITEMSETS": "itemsets", "CRM_STATS_ITEM_COUNTS": "item_counts", "CRM_STATS_KMEANS": "kmeans", "CRM_STATS_KMEANS_CANDIDATES": "kmeans_candidates", "CRM_STATS_LEVELS": "levels", "CRM_STATS_LINREG": "linreg", "CRM_STATS_LOGREG": "logreg", "CRM_STATS_RFM": "rfm"} },
-    crm_status: { flags: false, members: {"CRM_E_CANCELLED": -10, "CRM_E_FORMAT": -9, "CRM_E_INVALID": -1, "CRM_E_IO": -3, "CRM_E_NOMEM": -2, "CRM_E_NOTFOUND": -5, "CRM_E_NUMERIC": -7, "CRM_E_PARSE": -4, "CRM_E_STATE": -8, "CRM_E_TYPE": -6, "CRM_OK": 0}, short: {"CRM_E_CANCELLED": "e_cancelled", "CRM_E_FORMAT": "e_format", "CRM_E_INVALID": "e_invalid", "CRM_E_IO": "e_io", "CRM_E_NOMEM": "e_nomem", "CRM_E_NOTFOUND": "e_notfound", "CRM_E_NUMERIC": "e_numeric", "CRM_E_PARSE": "e_parse", "CRM_E_STATE": "e_state", "CRM_E_TYPE": "e_type", "CRM_OK": "ok"} },
+    crm_status: { flags: false, members: {"CRM_E_CANCELLED": -10, "CRM_E_FORMAT": -9, "CRM_E_INVALID": -1, "CRM_E_IO": -3, "CRM_E_NOMEM": -2, "CRM_E_NOTFOUND": -5, "CRM_E_NUMERIC": -7, "CRM_E_PARSE": -4, "CRM_E_STATE": -8, "CRM_E_TYPE": -6, "CRM_E_UNSUPPORTED": -11, "CRM_OK": 0}, short: {"CRM_E_CANCELLED": "e_cancelled", "CRM_E_FORMAT": "e_format", "CRM_E_INVALID": "e_invalid", "CRM_E_IO": "e_io", "CRM_E_NOMEM": "e_nomem", "CRM_E_NOTFOUND": "e_notfound", "CRM_E_NUMERIC": "e_numeric", "CRM_E_PARSE": "e_parse", "CRM_E_STATE": "e_state", "CRM_E_TYPE": "e_type", "CRM_E_UNSUPPORTED": "e_unsupported", "CRM_OK": "ok"} },
     crm_tree_class_weight: { flags: false, members: {"CRM_TREE_WEIGHT_BALANCED": 1, "CRM_TREE_WEIGHT_NONE": 0}, short: {"CRM_TREE_WEIGHT_BALANCED": "balanced", "CRM_TREE_WEIGHT_NONE": "none"} },
     crm_tree_criterion: { flags: false, members: {"CRM_TREE_CRITERION_AUTO": 0, "CRM_TREE_ENTROPY": 2, "CRM_TREE_GINI": 1, "CRM_TREE_MSE": 3}, short: {"CRM_TREE_CRITERION_AUTO": "criterion_auto", "CRM_TREE_ENTROPY": "entropy", "CRM_TREE_GINI": "gini", "CRM_TREE_MSE": "mse"} },
     crm_tree_task: { flags: false, members: {"CRM_TREE_AUTO": 0, "CRM_TREE_CLASSIFICATION": 1, "CRM_TREE_REGRESSION": 2}, short: {"CRM_TREE_AUTO": "auto", "CRM_TREE_CLASSIFICATION": "classification", "CRM_TREE_REGRESSION": "regression"} },
@@ -151,6 +155,31 @@ types.crm_arima_options = koffi.struct("crm_arima_options", {
     progress: koffi.pointer(types.crm_progress_fn),
     user: "void *",
 });
+types.crm_clv_options = koffi.struct("crm_clv_options", {
+    size: "size_t",
+    frequency_col: "const char *",
+    recency_col: "const char *",
+    t_col: "const char *",
+    monetary_col: "const char *",
+    l2: "double",
+    max_iter: "int32_t",
+    tol: "double",
+    period: "int32_t",
+    horizon: "int32_t",
+    discount: "double",
+    periods_per_month: "double",
+    t: "double",
+    n_threads: "int32_t",
+});
+types.crm_clv_summary_options = koffi.struct("crm_clv_summary_options", {
+    size: "size_t",
+    customer: "const char *",
+    date: "const char *",
+    amount: "const char *",
+    period: "int32_t",
+    calibration_end: "int64_t",
+    observation_end: "int64_t",
+});
 types.crm_csv_options = koffi.struct("crm_csv_options", {
     size: "size_t",
     delimiter: "int32_t",
@@ -166,6 +195,27 @@ types.crm_csv_options = koffi.struct("crm_csv_options", {
     date_format: "const char *",
     max_rows: "int64_t",
     max_bytes: "int64_t",
+});
+types.crm_forest_options = koffi.struct("crm_forest_options", {
+    size: "size_t",
+    task: "int32_t",
+    criterion: "int32_t",
+    n_trees: "int32_t",
+    mtry: "int32_t",
+    max_depth: "int32_t",
+    class_weight: "int32_t",
+    min_samples_split: "int64_t",
+    min_samples_leaf: "int64_t",
+    sample_fraction: "double",
+    replace: "int32_t",
+    max_bins: "int32_t",
+    importance: "int32_t",
+    mtry_rule: "int32_t",
+    n_threads: "int32_t",
+    seed: "uint64_t",
+    positive: "const char *",
+    progress: koffi.pointer(types.crm_progress_fn),
+    user: "void *",
 });
 types.crm_impute_options = koffi.struct("crm_impute_options", {
     size: "size_t",
@@ -225,6 +275,33 @@ types.crm_metrics_options = koffi.struct("crm_metrics_options", {
     threshold: "double",
     sample_weight: "const char *",
 });
+types.crm_report_options = koffi.struct("crm_report_options", {
+    size: "size_t",
+    customer: "const char *",
+    date: "const char *",
+    amount: "const char *",
+    quantity: "const char *",
+    price: "const char *",
+    invoice: "const char *",
+    item: "const char *",
+    filter: "const char *",
+    title: "const char *",
+    currency: "const char *",
+    as_of: "int64_t",
+    bins: "int32_t",
+    active_days: "int64_t",
+    inactive_days: "int64_t",
+    k: "int32_t",
+    seed: "uint64_t",
+    churn_days: "int64_t",
+    top_at_risk: "int32_t",
+    top_clv: "int32_t",
+    min_support: "double",
+    min_lift: "double",
+    max_rules: "int32_t",
+    horizon: "int32_t",
+    n_threads: "int32_t",
+});
 types.crm_rfm_options = koffi.struct("crm_rfm_options", {
     size: "size_t",
     customer: "const char *",
@@ -244,6 +321,19 @@ types.crm_silhouette_options = koffi.struct("crm_silhouette_options", {
     sample_size: "int64_t",
     seed: "uint64_t",
     n_threads: "int32_t",
+});
+types.crm_sql_options = koffi.struct("crm_sql_options", {
+    size: "size_t",
+    mode: "int32_t",
+    batch_rows: "int32_t",
+    key_columns: "const char **",
+    n_key_columns: "int64_t",
+    column_types: "const char **",
+    n_column_types: "int64_t",
+    max_rows: "int64_t",
+    progress: koffi.pointer(types.crm_progress_fn),
+    user: "void *",
+    client_library: "const char *",
 });
 types.crm_synth_options = koffi.struct("crm_synth_options", {
     size: "size_t",
@@ -330,6 +420,31 @@ const options = {
         {"default": null, "name": "progress", "offset": 160, "proto": "crm_progress_fn", "role": "callback", "type": "crm_progress_fn"},
         {"default": null, "name": "user", "offset": 168, "role": "user_data", "type": "void *"},
     ] },
+    crm_clv_options: { init: "crm_clv_options_init", size: koffi.sizeof(types.crm_clv_options), fields: [
+        {"integer": ["size_t", "0", "SIZE_MAX"], "name": "size", "offset": 0, "role": "size", "type": "size_t"},
+        {"default": null, "name": "frequency_col", "offset": 8, "role": "string", "type": "const char *"},
+        {"default": null, "name": "recency_col", "offset": 16, "role": "string", "type": "const char *"},
+        {"default": null, "name": "t_col", "offset": 24, "role": "string", "type": "const char *"},
+        {"default": null, "name": "monetary_col", "offset": 32, "role": "string", "type": "const char *"},
+        {"default": 0.0, "name": "l2", "offset": 40, "role": "value", "type": "double"},
+        {"default": 500, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "max_iter", "offset": 48, "role": "value", "type": "int32_t"},
+        {"default": 1e-09, "name": "tol", "offset": 56, "role": "value", "type": "double"},
+        {"default": 1, "enum": "crm_clv_period", "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "period", "offset": 64, "role": "value", "type": "int32_t"},
+        {"default": 12, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "horizon", "offset": 68, "role": "value", "type": "int32_t"},
+        {"default": 0.01, "name": "discount", "offset": 72, "role": "value", "type": "double"},
+        {"default": 0.0, "name": "periods_per_month", "offset": 80, "role": "value", "type": "double"},
+        {"default": -1.0, "name": "t", "offset": 88, "role": "value", "type": "double"},
+        {"default": 0, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "n_threads", "offset": 96, "role": "value", "type": "int32_t"},
+    ] },
+    crm_clv_summary_options: { init: "crm_clv_summary_options_init", size: koffi.sizeof(types.crm_clv_summary_options), fields: [
+        {"integer": ["size_t", "0", "SIZE_MAX"], "name": "size", "offset": 0, "role": "size", "type": "size_t"},
+        {"default": null, "name": "customer", "offset": 8, "role": "string", "type": "const char *"},
+        {"default": null, "name": "date", "offset": 16, "role": "string", "type": "const char *"},
+        {"default": null, "name": "amount", "offset": 24, "role": "string", "type": "const char *"},
+        {"default": 1, "enum": "crm_clv_period", "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "period", "offset": 32, "role": "value", "type": "int32_t"},
+        {"default": -9223372036854775808, "integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "calibration_end", "offset": 40, "role": "value", "type": "int64_t"},
+        {"default": -9223372036854775808, "integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "observation_end", "offset": 48, "role": "value", "type": "int64_t"},
+    ] },
     crm_csv_options: { init: "crm_csv_options_init", size: koffi.sizeof(types.crm_csv_options), fields: [
         {"integer": ["size_t", "0", "SIZE_MAX"], "name": "size", "offset": 0, "role": "size", "type": "size_t"},
         {"default": 0, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "delimiter", "offset": 8, "role": "value", "type": "int32_t"},
@@ -345,6 +460,27 @@ const options = {
         {"default": null, "name": "date_format", "offset": 64, "role": "string", "type": "const char *"},
         {"default": 0, "integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "max_rows", "offset": 72, "role": "value", "type": "int64_t"},
         {"default": 0, "integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "max_bytes", "offset": 80, "role": "value", "type": "int64_t"},
+    ] },
+    crm_forest_options: { init: "crm_forest_options_init", size: koffi.sizeof(types.crm_forest_options), fields: [
+        {"integer": ["size_t", "0", "SIZE_MAX"], "name": "size", "offset": 0, "role": "size", "type": "size_t"},
+        {"default": 0, "enum": "crm_tree_task", "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "task", "offset": 8, "role": "value", "type": "int32_t"},
+        {"default": 0, "enum": "crm_tree_criterion", "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "criterion", "offset": 12, "role": "value", "type": "int32_t"},
+        {"default": 100, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "n_trees", "offset": 16, "role": "value", "type": "int32_t"},
+        {"default": 0, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "mtry", "offset": 20, "role": "value", "type": "int32_t"},
+        {"default": -1, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "max_depth", "offset": 24, "role": "value", "type": "int32_t"},
+        {"default": 0, "enum": "crm_tree_class_weight", "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "class_weight", "offset": 28, "role": "value", "type": "int32_t"},
+        {"default": 2, "integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "min_samples_split", "offset": 32, "role": "value", "type": "int64_t"},
+        {"default": 1, "integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "min_samples_leaf", "offset": 40, "role": "value", "type": "int64_t"},
+        {"default": 1.0, "name": "sample_fraction", "offset": 48, "role": "value", "type": "double"},
+        {"default": 1, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "replace", "offset": 56, "role": "value", "type": "int32_t"},
+        {"default": 0, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "max_bins", "offset": 60, "role": "value", "type": "int32_t"},
+        {"default": 0, "enum": "crm_forest_importance", "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "importance", "offset": 64, "role": "value", "type": "int32_t"},
+        {"default": 0, "enum": "crm_forest_mtry_rule", "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "mtry_rule", "offset": 68, "role": "value", "type": "int32_t"},
+        {"default": 0, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "n_threads", "offset": 72, "role": "value", "type": "int32_t"},
+        {"default": 0, "integer": ["uint64_t", "0", "UINT64_MAX"], "name": "seed", "offset": 80, "role": "value", "type": "uint64_t"},
+        {"default": null, "name": "positive", "offset": 88, "role": "string", "type": "const char *"},
+        {"default": null, "name": "progress", "offset": 96, "proto": "crm_progress_fn", "role": "callback", "type": "crm_progress_fn"},
+        {"default": null, "name": "user", "offset": 104, "role": "user_data", "type": "void *"},
     ] },
     crm_impute_options: { init: "crm_impute_options_init", size: koffi.sizeof(types.crm_impute_options), fields: [
         {"integer": ["size_t", "0", "SIZE_MAX"], "name": "size", "offset": 0, "role": "size", "type": "size_t"},
@@ -404,6 +540,33 @@ const options = {
         {"default": 0.5, "name": "threshold", "offset": 16, "role": "value", "type": "double"},
         {"default": null, "name": "sample_weight", "offset": 24, "role": "string", "type": "const char *"},
     ] },
+    crm_report_options: { init: "crm_report_options_init", size: koffi.sizeof(types.crm_report_options), fields: [
+        {"integer": ["size_t", "0", "SIZE_MAX"], "name": "size", "offset": 0, "role": "size", "type": "size_t"},
+        {"default": null, "name": "customer", "offset": 8, "role": "string", "type": "const char *"},
+        {"default": null, "name": "date", "offset": 16, "role": "string", "type": "const char *"},
+        {"default": null, "name": "amount", "offset": 24, "role": "string", "type": "const char *"},
+        {"default": null, "name": "quantity", "offset": 32, "role": "string", "type": "const char *"},
+        {"default": null, "name": "price", "offset": 40, "role": "string", "type": "const char *"},
+        {"default": null, "name": "invoice", "offset": 48, "role": "string", "type": "const char *"},
+        {"default": null, "name": "item", "offset": 56, "role": "string", "type": "const char *"},
+        {"default": null, "name": "filter", "offset": 64, "role": "string", "type": "const char *"},
+        {"default": null, "name": "title", "offset": 72, "role": "string", "type": "const char *"},
+        {"default": null, "name": "currency", "offset": 80, "role": "string", "type": "const char *"},
+        {"default": -9223372036854775808, "integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "as_of", "offset": 88, "role": "value", "type": "int64_t"},
+        {"default": 5, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "bins", "offset": 96, "role": "value", "type": "int32_t"},
+        {"default": 90, "integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "active_days", "offset": 104, "role": "value", "type": "int64_t"},
+        {"default": 365, "integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "inactive_days", "offset": 112, "role": "value", "type": "int64_t"},
+        {"default": 4, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "k", "offset": 120, "role": "value", "type": "int32_t"},
+        {"default": 0, "integer": ["uint64_t", "0", "UINT64_MAX"], "name": "seed", "offset": 128, "role": "value", "type": "uint64_t"},
+        {"default": 90, "integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "churn_days", "offset": 136, "role": "value", "type": "int64_t"},
+        {"default": 20, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "top_at_risk", "offset": 144, "role": "value", "type": "int32_t"},
+        {"default": 20, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "top_clv", "offset": 148, "role": "value", "type": "int32_t"},
+        {"default": 0.01, "name": "min_support", "offset": 152, "role": "value", "type": "double"},
+        {"default": 2.0, "name": "min_lift", "offset": 160, "role": "value", "type": "double"},
+        {"default": 10, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "max_rules", "offset": 168, "role": "value", "type": "int32_t"},
+        {"default": 6, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "horizon", "offset": 172, "role": "value", "type": "int32_t"},
+        {"default": 0, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "n_threads", "offset": 176, "role": "value", "type": "int32_t"},
+    ] },
     crm_rfm_options: { init: "crm_rfm_options_init", size: koffi.sizeof(types.crm_rfm_options), fields: [
         {"integer": ["size_t", "0", "SIZE_MAX"], "name": "size", "offset": 0, "role": "size", "type": "size_t"},
         {"default": null, "name": "customer", "offset": 8, "role": "string", "type": "const char *"},
@@ -423,6 +586,19 @@ const options = {
         {"default": 10000, "integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "sample_size", "offset": 8, "role": "value", "type": "int64_t"},
         {"default": 0, "integer": ["uint64_t", "0", "UINT64_MAX"], "name": "seed", "offset": 16, "role": "value", "type": "uint64_t"},
         {"default": 0, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "n_threads", "offset": 24, "role": "value", "type": "int32_t"},
+    ] },
+    crm_sql_options: { init: "crm_sql_options_init", size: koffi.sizeof(types.crm_sql_options), fields: [
+        {"integer": ["size_t", "0", "SIZE_MAX"], "name": "size", "offset": 0, "role": "size", "type": "size_t"},
+        {"default": 0, "enum": "crm_sql_mode", "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "mode", "offset": 8, "role": "value", "type": "int32_t"},
+        {"default": 10000, "integer": ["int32_t", "INT32_MIN", "INT32_MAX"], "name": "batch_rows", "offset": 12, "role": "value", "type": "int32_t"},
+        {"default": null, "length": "n_key_columns", "name": "key_columns", "offset": 16, "role": "string_array", "type": "const char *const *"},
+        {"default": 0, "integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "length_of": "key_columns", "name": "n_key_columns", "offset": 24, "role": "length", "type": "int64_t"},
+        {"default": null, "length": "n_column_types", "name": "column_types", "offset": 32, "role": "string_array", "type": "const char *const *"},
+        {"default": 0, "integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "length_of": "column_types", "name": "n_column_types", "offset": 40, "role": "length", "type": "int64_t"},
+        {"default": 0, "integer": ["int64_t", "INT64_MIN", "INT64_MAX"], "name": "max_rows", "offset": 48, "role": "value", "type": "int64_t"},
+        {"default": null, "name": "progress", "offset": 56, "proto": "crm_progress_fn", "role": "callback", "type": "crm_progress_fn"},
+        {"default": null, "name": "user", "offset": 64, "role": "user_data", "type": "void *"},
+        {"default": null, "name": "client_library", "offset": 72, "role": "string", "type": "const char *"},
     ] },
     crm_synth_options: { init: "crm_synth_options_init", size: koffi.sizeof(types.crm_synth_options), fields: [
         {"integer": ["size_t", "0", "SIZE_MAX"], "name": "size", "offset": 0, "role": "size", "type": "size_t"},
@@ -629,6 +805,12 @@ const raw = {
     crm_tree_export_text: lib.func("crm_tree_export_text", "int", [types.crm_model_ptr, koffi.out(koffi.pointer("void *"))]),
     crm_tree_export_rules: lib.func("crm_tree_export_rules", "int", [types.crm_model_ptr, koffi.out(koffi.pointer("void *"))]),
     crm_tree_export_dot: lib.func("crm_tree_export_dot", "int", [types.crm_model_ptr, koffi.out(koffi.pointer("void *"))]),
+    crm_forest_options_init: lib.func("crm_forest_options_init", "int", [koffi.out(koffi.pointer(types.crm_forest_options)), "size_t"]),
+    crm_forest_fit: lib.func("crm_forest_fit", "int", [types.crm_dataset_ptr, "const char *", "const char **", "size_t", koffi.pointer(types.crm_forest_options), koffi.out(koffi.pointer(types.crm_model_ptr))]),
+    crm_forest_feature_importances: lib.func("crm_forest_feature_importances", "int", [types.crm_model_ptr, koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
+    crm_forest_tree: lib.func("crm_forest_tree", "int", [types.crm_model_ptr, "size_t", koffi.out(koffi.pointer(types.crm_model_ptr))]),
+    crm_forest_bag: lib.func("crm_forest_bag", "int", [types.crm_model_ptr, "size_t", koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
+    crm_forest_oob_predict: lib.func("crm_forest_oob_predict", "int", [types.crm_model_ptr, types.crm_dataset_ptr, "const char *"]),
     crm_logreg_options_init: lib.func("crm_logreg_options_init", "int", [koffi.out(koffi.pointer(types.crm_logreg_options)), "size_t"]),
     crm_logreg_fit: lib.func("crm_logreg_fit", "int", [types.crm_dataset_ptr, "const char *", "const char **", "size_t", koffi.pointer(types.crm_logreg_options), koffi.out(koffi.pointer(types.crm_model_ptr))]),
     crm_linreg_options_init: lib.func("crm_linreg_options_init", "int", [koffi.out(koffi.pointer(types.crm_linreg_options)), "size_t"]),
@@ -644,6 +826,16 @@ const raw = {
     crm_arima_fit_many: lib.func("crm_arima_fit_many", "int", [types.crm_dataset_ptr, "const char *", "const char *", "const char *", "int32_t", "double", koffi.pointer(types.crm_arima_options), koffi.out(koffi.pointer(types.crm_dataset_ptr)), koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
     crm_apriori_options_init: lib.func("crm_apriori_options_init", "int", [koffi.out(koffi.pointer(types.crm_apriori_options)), "size_t"]),
     crm_apriori: lib.func("crm_apriori", "int", [types.crm_dataset_ptr, "const char *", "const char *", koffi.pointer(types.crm_apriori_options), koffi.out(koffi.pointer(types.crm_dataset_ptr)), koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
+    crm_sql_options_init: lib.func("crm_sql_options_init", "int", [koffi.out(koffi.pointer(types.crm_sql_options)), "size_t"]),
+    crm_dataset_read_sql: lib.func("crm_dataset_read_sql", "int", ["const char *", "const char *", "const char **", "size_t", koffi.pointer(types.crm_sql_options), koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
+    crm_dataset_write_sql: lib.func("crm_dataset_write_sql", "int", [types.crm_dataset_ptr, "const char *", "const char *", koffi.pointer(types.crm_sql_options)]),
+    crm_clv_summary_options_init: lib.func("crm_clv_summary_options_init", "int", [koffi.out(koffi.pointer(types.crm_clv_summary_options)), "size_t"]),
+    crm_clv_summary: lib.func("crm_clv_summary", "int", [types.crm_dataset_ptr, koffi.pointer(types.crm_clv_summary_options), koffi.out(koffi.pointer(types.crm_dataset_ptr))]),
+    crm_clv_options_init: lib.func("crm_clv_options_init", "int", [koffi.out(koffi.pointer(types.crm_clv_options)), "size_t"]),
+    crm_clv_fit: lib.func("crm_clv_fit", "int", [types.crm_dataset_ptr, koffi.pointer(types.crm_clv_options), koffi.out(koffi.pointer(types.crm_model_ptr))]),
+    crm_report_options_init: lib.func("crm_report_options_init", "int", [koffi.out(koffi.pointer(types.crm_report_options)), "size_t"]),
+    crm_report_render: lib.func("crm_report_render", "int", [types.crm_dataset_ptr, koffi.pointer(types.crm_report_options), koffi.out(koffi.pointer("void *"))]),
+    crm_report_write: lib.func("crm_report_write", "int", [types.crm_dataset_ptr, koffi.pointer(types.crm_report_options), "const char *"]),
     crm_stats_free: lib.func("crm_stats_free", "void", [types.crm_stats_ptr]),
     crm_stats_get_kind: lib.func("crm_stats_get_kind", "int32_t", [types.crm_stats_ptr]),
     crm_stats_rows: lib.func("crm_stats_rows", "int", [types.crm_stats_ptr, koffi.out(koffi.pointer("int64_t"))]),
@@ -1340,6 +1532,55 @@ function crm_tree_export_dot(m, out) {
     const status = raw.crm_tree_export_dot(m, out);
     if (status !== 0) throw statusError(status);
 }
+/** Write the default forest options into `opts` (task AUTO, criterion AUTO, n_trees 100, mtry 0, max_depth -1, class_weight NONE, min_samples_split 2, min_samples_leaf 1, sample_fraction 1, replace 1, max_bins 0, importance IMPURITY, mtry_rule NONCONSTANT, n_threads 0, seed 0, positive NULL, progress NULL, user NULL). */
+function crm_forest_options_init(opts, size) {
+    checkInt(size, ["size_t", "0", "SIZE_MAX"], "crm_forest_options_init(size)");
+    const status = raw.crm_forest_options_init(opts, size);
+    if (status !== 0) throw statusError(status);
+}
+/** Fit a random forest (Breiman 2001) predicting `target` from `features`: n_trees CART trees of this header's engine (the same splits, native text features, missing-value routing, exact or histogram mode), each grown on its own sample of the rows and drawing `mtry` candidate features per node. */
+function crm_forest_fit(ds, target, features, nf, opts, out) {
+    checkHandle(ds, "crm_forest_fit(ds)");
+    checkString(target, "crm_forest_fit(target)");
+    checkStringArray(features, "crm_forest_fit(features)");
+    checkInt(nf, ["size_t", "0", "SIZE_MAX"], "crm_forest_fit(nf)");
+    checkOptions(opts, "crm_forest_fit(opts)");
+    checkOut(out, "crm_forest_fit(out)");
+    checkLength(features, nf, "crm_forest_fit(features)");
+    const status = raw.crm_forest_fit(ds, target, features, nf, opts, out);
+    if (status !== 0) throw statusError(status);
+}
+/** Feature importances of a forest. */
+function crm_forest_feature_importances(m, out) {
+    checkHandle(m, "crm_forest_feature_importances(m)");
+    checkOut(out, "crm_forest_feature_importances(out)");
+    const status = raw.crm_forest_feature_importances(m, out);
+    if (status !== 0) throw statusError(status);
+}
+/** One tree of a forest as a tree model (kind CRM_MODEL_TREE): export it as rules or dot, predict with it, save it. Its `train_accuracy` statistic is 0 (not computed), its `n_rows` the distinct rows of its sample. */
+function crm_forest_tree(m, tree, out) {
+    checkHandle(m, "crm_forest_tree(m)");
+    checkInt(tree, ["size_t", "0", "SIZE_MAX"], "crm_forest_tree(tree)");
+    checkOut(out, "crm_forest_tree(out)");
+    const status = raw.crm_forest_tree(m, tree, out);
+    if (status !== 0) throw statusError(status);
+}
+/** The sample of one tree: how many times each training row was drawn (0: the row is out of bag for that tree), regenerated from the forest's seed and options exactly as the fit drew it. */
+function crm_forest_bag(m, tree, out) {
+    checkHandle(m, "crm_forest_bag(m)");
+    checkInt(tree, ["size_t", "0", "SIZE_MAX"], "crm_forest_bag(tree)");
+    checkOut(out, "crm_forest_bag(out)");
+    const status = raw.crm_forest_bag(m, tree, out);
+    if (status !== 0) throw statusError(status);
+}
+/** Out-of-bag predictions on the training data: like crm_model_predict(), but each row aggregates only the trees whose sample does not contain it. Rows in every sample get a missing prediction (and proba). */
+function crm_forest_oob_predict(m, ds, pred_col) {
+    checkHandle(m, "crm_forest_oob_predict(m)");
+    checkHandle(ds, "crm_forest_oob_predict(ds)");
+    checkString(pred_col, "crm_forest_oob_predict(pred_col)");
+    const status = raw.crm_forest_oob_predict(m, ds, pred_col);
+    if (status !== 0) throw statusError(status);
+}
 /** Write the default logistic regression options into `opts` (l2 = 0, fit_intercept = 1, standardize = 0, positive = NULL, class_weight = NONE, max_iter = 100, tol = 1e-8, missing = ERROR, solver = AUTO, sample_weight = NULL, n_threads = 0, progress = NULL, user = NULL, mutate = NULL, n_mutate = 0). */
 function crm_logreg_options_init(opts, size) {
     checkInt(size, ["size_t", "0", "SIZE_MAX"], "crm_logreg_options_init(size)");
@@ -1475,6 +1716,83 @@ function crm_apriori(tx, tid_col, item_col, opts, out_itemsets, out_rules) {
     checkOut(out_itemsets, "crm_apriori(out_itemsets)");
     checkOut(out_rules, "crm_apriori(out_rules)");
     const status = raw.crm_apriori(tx, tid_col, item_col, opts, out_itemsets, out_rules);
+    if (status !== 0) throw statusError(status);
+}
+/** Write the default SQL options into `opts` (mode CREATE, batch_rows 10000, key_columns NULL, n_key_columns 0, column_types NULL, n_column_types 0, max_rows 0, progress NULL, user NULL, client_library NULL). */
+function crm_sql_options_init(opts, size) {
+    checkInt(size, ["size_t", "0", "SIZE_MAX"], "crm_sql_options_init(size)");
+    const status = raw.crm_sql_options_init(opts, size);
+    if (status !== 0) throw statusError(status);
+}
+/** Run a query and read its rows into a new dataset (types, conversions and the time rule at the top of this header). A query returning no rows gives a dataset with its columns and 0 rows. */
+function crm_dataset_read_sql(uri, query, params, nparams, opts, out) {
+    checkString(uri, "crm_dataset_read_sql(uri)");
+    checkString(query, "crm_dataset_read_sql(query)");
+    checkStringArray(params, "crm_dataset_read_sql(params)");
+    checkInt(nparams, ["size_t", "0", "SIZE_MAX"], "crm_dataset_read_sql(nparams)");
+    checkOptions(opts, "crm_dataset_read_sql(opts)");
+    checkOut(out, "crm_dataset_read_sql(out)");
+    checkLength(params, nparams, "crm_dataset_read_sql(params)");
+    const status = raw.crm_dataset_read_sql(uri, query, params, nparams, opts, out);
+    if (status !== 0) throw statusError(status);
+}
+/** Write a dataset into a table, in one transaction (modes, types and identifiers at the top of this header). */
+function crm_dataset_write_sql(ds, uri, table, opts) {
+    checkHandle(ds, "crm_dataset_write_sql(ds)");
+    checkString(uri, "crm_dataset_write_sql(uri)");
+    checkString(table, "crm_dataset_write_sql(table)");
+    checkOptions(opts, "crm_dataset_write_sql(opts)");
+    const status = raw.crm_dataset_write_sql(ds, uri, table, opts);
+    if (status !== 0) throw statusError(status);
+}
+/** Write the default summary options into `opts` (customer, date, amount NULL, period = CRM_CLV_DAY, calibration_end = observation_end = CRM_TIME_MISSING). */
+function crm_clv_summary_options_init(opts, size) {
+    checkInt(size, ["size_t", "0", "SIZE_MAX"], "crm_clv_summary_options_init(size)");
+    const status = raw.crm_clv_summary_options_init(opts, size);
+    if (status !== 0) throw statusError(status);
+}
+/** The per-customer summary table (definitions at the top of this header). */
+function crm_clv_summary(tx, opts, out) {
+    checkHandle(tx, "crm_clv_summary(tx)");
+    checkOptions(opts, "crm_clv_summary(opts)");
+    checkOut(out, "crm_clv_summary(out)");
+    const status = raw.crm_clv_summary(tx, opts, out);
+    if (status !== 0) throw statusError(status);
+}
+/** Write the default CLV options into `opts` (frequency_col, recency_col, t_col and monetary_col NULL: "frequency", "recency", "T", "monetary"; l2 = 0, max_iter = 500, tol = 1e-9, period = CRM_CLV_DAY, horizon = 12, discount = 0.01, periods_per_month = 0, t = -1, n_threads = 0). */
+function crm_clv_options_init(opts, size) {
+    checkInt(size, ["size_t", "0", "SIZE_MAX"], "crm_clv_options_init(size)");
+    const status = raw.crm_clv_options_init(opts, size);
+    if (status !== 0) throw statusError(status);
+}
+/** Fit BG/NBD and Gamma-Gamma on a summary table (crm_clv_summary() or any table with the same meaning, for example lifetimes' CDNOW sample). */
+function crm_clv_fit(summary, opts, out) {
+    checkHandle(summary, "crm_clv_fit(summary)");
+    checkOptions(opts, "crm_clv_fit(opts)");
+    checkOut(out, "crm_clv_fit(out)");
+    const status = raw.crm_clv_fit(summary, opts, out);
+    if (status !== 0) throw statusError(status);
+}
+/** Write the default report options into `opts` (every string NULL, as_of = CRM_TIME_MISSING, bins = 5, active_days = 90, inactive_days = 365, k = 4, seed = 0, churn_days = 90, top_at_risk = 20, top_clv = 20, min_support = 0.01, min_lift = 2, max_rules = 10, horizon = 6, n_threads = 0). */
+function crm_report_options_init(opts, size) {
+    checkInt(size, ["size_t", "0", "SIZE_MAX"], "crm_report_options_init(size)");
+    const status = raw.crm_report_options_init(opts, size);
+    if (status !== 0) throw statusError(status);
+}
+/** Build the HTML report of a transaction table in memory. */
+function crm_report_render(tx, opts, out) {
+    checkHandle(tx, "crm_report_render(tx)");
+    checkOptions(opts, "crm_report_render(opts)");
+    checkOut(out, "crm_report_render(out)");
+    const status = raw.crm_report_render(tx, opts, out);
+    if (status !== 0) throw statusError(status);
+}
+/** Build the HTML report (as crm_report_render()) and write it to `path` atomically: readers see the old file or the whole new one, never a part. */
+function crm_report_write(tx, opts, path) {
+    checkHandle(tx, "crm_report_write(tx)");
+    checkOptions(opts, "crm_report_write(opts)");
+    checkString(path, "crm_report_write(path)");
+    const status = raw.crm_report_write(tx, opts, path);
     if (status !== 0) throw statusError(status);
 }
 /** Free statistics. */
@@ -1823,6 +2141,12 @@ module.exports = {
     crm_tree_export_text,
     crm_tree_export_rules,
     crm_tree_export_dot,
+    crm_forest_options_init,
+    crm_forest_fit,
+    crm_forest_feature_importances,
+    crm_forest_tree,
+    crm_forest_bag,
+    crm_forest_oob_predict,
     crm_logreg_options_init,
     crm_logreg_fit,
     crm_linreg_options_init,
@@ -1838,6 +2162,16 @@ module.exports = {
     crm_arima_fit_many,
     crm_apriori_options_init,
     crm_apriori,
+    crm_sql_options_init,
+    crm_dataset_read_sql,
+    crm_dataset_write_sql,
+    crm_clv_summary_options_init,
+    crm_clv_summary,
+    crm_clv_options_init,
+    crm_clv_fit,
+    crm_report_options_init,
+    crm_report_render,
+    crm_report_write,
     crm_stats_free,
     crm_stats_get_kind,
     crm_stats_rows,

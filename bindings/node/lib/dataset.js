@@ -79,6 +79,47 @@ function toSeconds(v, name) {
     return BigInt(Math.floor(ms / 1000));
 }
 
+function checkText(v, what) {
+    if (typeof v !== 'string') throw new TypeError(`${what} must be a string, not ${typeof v}`);
+    return v;
+}
+
+function pad(n, w = 2) {
+    return String(n).padStart(w, '0');
+}
+
+/** One query parameter as the text the C library binds (null: SQL NULL). */
+function sqlParamText(v, i) {
+    if (v === null || v === undefined) return null;
+    if (typeof v === 'boolean') return v ? '1' : '0';
+    if (typeof v === 'bigint') return v.toString();
+    if (typeof v === 'number') return Number.isNaN(v) ? null : String(v);
+    if (typeof v === 'string') return v;
+    if (v instanceof Date) {
+        if (Number.isNaN(v.getTime())) throw new RangeError(`readSql(params[${i}]): invalid Date`);
+        return `${pad(v.getUTCFullYear(), 4)}-${pad(v.getUTCMonth() + 1)}-${pad(v.getUTCDate())} ` +
+            `${pad(v.getUTCHours())}:${pad(v.getUTCMinutes())}:${pad(v.getUTCSeconds())}`;
+    }
+    throw new TypeError(`readSql(params[${i}]): ${typeof v} cannot be bound ` +
+                        '(use null, a number, bigint, boolean, string or Date)');
+}
+
+/** crm_sql_options settings: mode by name, key (string or array), column_types (object). */
+function sqlSettings(options, what) {
+    if (options !== undefined && options !== null && typeof options !== 'object')
+        throw new TypeError(`${what}: options must be an object`);
+    const s = { ...options };
+    if (s.key !== undefined) {
+        s.key_columns = s.key;
+        delete s.key;
+    }
+    if (typeof s.key_columns === 'string') s.key_columns = [s.key_columns];
+    const types = s.column_types;
+    if (types && typeof types === 'object' && !Array.isArray(types))
+        s.column_types = Object.entries(types).map(([k, v]) => `${k}:${v}`);
+    return s;
+}
+
 class Dataset {
     #ptr = null;
 
@@ -131,6 +172,29 @@ class Dataset {
             capi.crm_dataset_read_csv(path, opts, out);
             return Dataset._wrap(out[0]);
         }, CSV_CHARS);
+    }
+
+    /**
+     * Run `query` on a database and read its rows (crm_dataset_read_sql). `uri`:
+     * "sqlite:shop.db", "postgresql://crm@/shop?host=/run/postgresql", "mysql://crm@localhost/shop"
+     * (passwords from PGPASSWORD, ~/.pgpass, ~/.my.cnf). `params`: values for the query's
+     * placeholders (? ; $1... in PostgreSQL), bound by the driver: null (NULL), number, bigint,
+     * boolean, string, Date (UTC). Options: batch_rows, max_rows, client_library, progress
+     * (a function of the fraction done; true cancels). Throws ParseError (the server refused
+     * the SQL), CrmIOError (cannot connect), CrmTypeError, UnsupportedError (no client library).
+     */
+    static readSql(uri, query, params = [], options = undefined) {
+        checkText(uri, 'readSql(uri)');
+        checkText(query, 'readSql(query)');
+        if (params === null || params === undefined) params = [];
+        if (!Array.isArray(params)) throw new TypeError('readSql(params) must be an array');
+        const texts = params.map((v, i) => sqlParamText(v, i));
+        return withOptions('crm_sql_options', sqlSettings(options, 'readSql'), 'readSql', (opts) => {
+            const out = [null];
+            capi.crm_dataset_read_sql(uri, query, texts.length ? texts : null, texts.length, opts,
+                                      out);
+            return Dataset._wrap(out[0]);
+        });
     }
 
     /** Read CSV from a string (UTF-8) or a Buffer/Uint8Array (gzip allowed). */
@@ -429,6 +493,23 @@ class Dataset {
         withOptions('crm_csv_options', csvSettings(options), 'writeCsv', (opts) => {
             capi.crm_dataset_write_csv(this._handle, path, opts);
         }, CSV_CHARS);
+        return this;
+    }
+
+    /**
+     * Write the rows into table `table` of a database (crm_dataset_write_sql). Options: mode
+     * "create" (default: the table must not exist) | "replace" | "append" | "upsert", key (the
+     * key column(s) of "upsert"), column_types ({name: "SQL TYPE"} or ["name:TYPE"]),
+     * batch_rows, client_library, progress. One transaction: on error nothing is written.
+     */
+    writeSql(uri, table, options = undefined) {
+        checkText(uri, 'writeSql(uri)');
+        checkText(table, 'writeSql(table)');
+        const s = sqlSettings(options, 'writeSql');
+        if (s.mode === undefined) s.mode = 'create';
+        withOptions('crm_sql_options', s, 'writeSql', (opts) => {
+            capi.crm_dataset_write_sql(this._handle, uri, table, opts);
+        });
         return this;
     }
 

@@ -28,5 +28,7 @@ export declare class StateError extends CrmError {}
 export declare class FormatError extends CrmError {}
 /** CRM_E_CANCELLED: a progress callback asked to stop */
 export declare class CancelledError extends CrmError {}
+/** CRM_E_UNSUPPORTED: an optional component (a database client library opened at run time) is not installed; the message names the package to install */
+export declare class UnsupportedError extends CrmError {}
 export declare const byStatus: Map<number, typeof CrmError>;
 export declare function fromStatus(status: number, message: string | null): CrmError;

@@ -55,6 +55,10 @@ class FormatError extends CrmError {
 class CancelledError extends CrmError {
     constructor(message, status = -10) { super(message, status, "CRM_E_CANCELLED"); }
 }
+/** CRM_E_UNSUPPORTED: an optional component (a database client library opened at run time) is not installed; the message names the package to install */
+class UnsupportedError extends CrmError {
+    constructor(message, status = -11) { super(message, status, "CRM_E_UNSUPPORTED"); }
+}
 
 /** crm_status value -> error class. */
 const byStatus = new Map([
@@ -68,6 +72,7 @@ const byStatus = new Map([
     [-8, StateError],
     [-9, FormatError],
     [-10, CancelledError],
+    [-11, UnsupportedError],
 ]);
 
 /** A new error for a failed call: its status code and the library's message. */
@@ -89,4 +94,5 @@ module.exports = {
     StateError,
     FormatError,
     CancelledError,
+    UnsupportedError,
 };

@@ -3,7 +3,7 @@
 
 const capi = require('./capi');
 const { withOptions } = require('./options');
-const { Dataset, checkNames, toSeconds } = require('./dataset');
+const { Dataset, checkNames, checkPath, takeString, toSeconds } = require('./dataset');
 const { checkDataset, checkText } = require('./model');
 
 function seconds(v) {
@@ -189,7 +189,57 @@ function arimaMany(ds, by, timeCol, valueCol, { h = 12, level = 95, ...options }
     });
 }
 
+/**
+ * The per-customer summary table every CLV model starts from (crm_clv_summary): customer,
+ * frequency, recency, T, monetary, and with calibration_end (Date or epoch seconds, inclusive)
+ * frequency_holdout, monetary_holdout, duration_holdout. Options: period ("day" | "week"),
+ * calibration_end, observation_end.
+ */
+function clvSummary(tx, customer, date, amount, options) {
+    const h = checkDataset(tx, 'clvSummary()');
+    const s = { ...options, customer, date, amount };
+    for (const k of ['calibration_end', 'observation_end'])
+        if (s[k] !== undefined) s[k] = seconds(s[k]);
+    return withOptions('crm_clv_summary_options', s, 'clvSummary', (opts) => {
+        const out = [null];
+        capi.crm_clv_summary(h, opts, out);
+        return Dataset._wrap(out[0]);
+    });
+}
+
+function reportSettings(customer, date, options) {
+    const s = { ...options, customer, date };
+    if (s.as_of !== undefined) s.as_of = seconds(s.as_of);
+    for (const k of Object.keys(s)) if (s[k] === null) delete s[k];
+    return s;
+}
+
+/**
+ * Write the HTML report of transaction table `tx` to `path` (atomically; crm_report_write).
+ * Options: the crm_report_options fields (amount or quantity and price, invoice, item, filter,
+ * title, currency, as_of (Date or seconds), bins, active_days, inactive_days, k, seed,
+ * churn_days, top_at_risk, top_clv, min_support, min_lift, max_rules, horizon, n_threads).
+ */
+function report(tx, path, customer, date, options) {
+    const h = checkDataset(tx, 'report()');
+    checkPath(path, 'report(path)');
+    withOptions('crm_report_options', reportSettings(customer, date, options), 'report',
+                (opts) => capi.crm_report_write(h, opts, path));
+}
+
+/** The HTML report of `tx` as a string (the page report() writes). */
+function reportHtml(tx, customer, date, options) {
+    const h = checkDataset(tx, 'reportHtml()');
+    return withOptions('crm_report_options', reportSettings(customer, date, options), 'reportHtml',
+                       (opts) => {
+                           const out = [null];
+                           capi.crm_report_render(h, opts, out);
+                           return takeString(out[0]);
+                       });
+}
+
 module.exports = {
+    clvSummary, report, reportHtml,
     rfm, apriori, synth, splitItems, silhouette, rfmDefaultAsOf, rfmSegments, rfmStages, nps,
     satisfaction, funnel, classificationMetrics, regressionMetrics, arimaMany,
 };

@@ -9,13 +9,14 @@ import type {
     CrmOutlierRuleName, CrmOutlierActionName, CrmTypeName, CrmArimaFreqName, CrmKeepName, CrmJoinName,
     CrmKmeansInitName, CrmKmeansAlgorithmName, CrmTreeTaskName, CrmTreeCriterionName,
     CrmTreeClassWeightName, CrmLinearMissingName, CrmLogregClassWeightName, CrmLogregSolverName,
+    CrmClvOptionsInput, CrmClvSummaryOptionsInput, CrmReportOptionsInput, CrmSqlOptionsInput,
     Pointer, ProgressCallback,
 } from './capi';
 import * as capi from './capi';
 
 export {
     CrmError, InvalidError, NoMemoryError, CrmIOError, ParseError, NotFoundError, CrmTypeError,
-    NumericError, StateError, FormatError, CancelledError,
+    NumericError, StateError, FormatError, CancelledError, UnsupportedError,
 } from './errors';
 export { capi };
 export type { ProgressCallback };
@@ -61,6 +62,13 @@ export declare class Dataset {
     static readCsv(path: string, options?: CsvOptions): Dataset;
     static readCsvString(text: string | Uint8Array, options?: CsvOptions): Dataset;
     static readBaskets(path: string): Dataset;
+    static readSql(uri: string, query: string,
+                   params?: (number | bigint | boolean | string | Date | null)[],
+                   options?: SqlOptions): Dataset;
+    writeSql(uri: string, table: string, options?: SqlOptions & {
+        mode?: 'create' | 'replace' | 'append' | 'upsert' | number;
+        key?: string | string[];
+    }): this;
     static fromColumns(columns: { [name: string]: ColumnInput }): Dataset;
     addColumn(name: string, values: ColumnInput): this;
     readonly nrows: number;
@@ -124,6 +132,28 @@ export declare class KMeans extends Model<KMeansOptions> {
     columns?: string[];
     fit(ds: Dataset, columns: string | string[]): this;
     elbow(ds: Dataset, columns: string | string[], kMin: number, kMax: number): Dataset;
+    /** The centers in the units of the input columns (cluster, size, one column per feature). */
+    centersOriginal(): Dataset;
+}
+
+/** Random forest of CART trees (crm_forest_fit). */
+export declare class RandomForest extends Model<any> {
+    target?: string;
+    features?: string[];
+    fit(ds: Dataset, target: string, features: string | string[]): this;
+    readonly featureImportances: { [feature: string]: number };
+    readonly permutationImportances: { [feature: string]: number } | null;
+    readonly nTrees: number;
+    tree(i: number): DecisionTree;
+    bag(i: number): number[];
+    oobPredict(ds: Dataset, outCol?: string): Dataset;
+}
+
+/** Customer lifetime value: BG/NBD + Gamma-Gamma (crm_clv_fit). */
+export declare class Clv extends Model<CrmClvOptionsInput> {
+    fit(summary: Dataset): this;
+    readonly params: { r: number; alpha: number; a: number; b: number; p: number; q: number;
+                       v: number };
 }
 
 declare class Regression<O> extends Model<O> {
@@ -150,6 +180,23 @@ export declare class Arima extends Model<CrmArimaOptionsInput & { auto?: boolean
     forecast(h: number, level?: number | number[]): Dataset;
 }
 
+export type SqlOptions = Omit<CrmSqlOptionsInput, 'mode' | 'column_types'> & {
+    column_types?: string[] | { [column: string]: string };
+};
+export type ReportOptions = Omit<CrmReportOptionsInput, 'customer' | 'date' | 'as_of'> & {
+    as_of?: Date | number | bigint;
+};
+export declare function clvSummary(tx: Dataset, customer: string, date: string, amount: string,
+                                   options?: Omit<CrmClvSummaryOptionsInput,
+                                       'customer' | 'date' | 'amount' | 'calibration_end' |
+                                       'observation_end'> & {
+                                       calibration_end?: Date | number | bigint;
+                                       observation_end?: Date | number | bigint;
+                                   }): Dataset;
+export declare function report(tx: Dataset, path: string, customer: string, date: string,
+                               options?: ReportOptions): void;
+export declare function reportHtml(tx: Dataset, customer: string, date: string,
+                                   options?: ReportOptions): string;
 export declare function loadModel(path: string): Model<any>;
 export declare function rfm(tx: Dataset, options: Omit<CrmRfmOptionsInput, 'as_of'> & {
     as_of?: Date | number | bigint;

@@ -222,6 +222,16 @@ class KMeans extends Model {
             return Dataset._wrap(out[0]);
         });
     }
+
+    /**
+     * The centers in the units of the input columns, as a Dataset (cluster, size, one column
+     * per feature): standardization and the mutate steps log1p/log/sqrt/x*c+d undone.
+     */
+    centersOriginal() {
+        const out = [null];
+        capi.crm_kmeans_centers_original(this._handle, out);
+        return Dataset._wrap(out[0]);
+    }
 }
 KMeans.defaultOutCol = 'cluster';
 
@@ -385,13 +395,138 @@ class Arima extends Model {
     }
 }
 
+/**
+ * Customer lifetime value: BG/NBD purchases + Gamma-Gamma spend (crm_clv_fit). Options: the
+ * crm_clv_options fields (frequency_col, recency_col, t_col, monetary_col, l2, max_iter, tol,
+ * period "day" | "week", horizon, discount, periods_per_month, t, n_threads).
+ *
+ *   const s = crm.clvSummary(sales, 'CustomerID', 'InvoiceDate', 'Amount');
+ *   const m = new crm.Clv({ horizon: 12 }).fit(s);
+ *   m.params;       // { r, alpha, a, b, p, q, v }
+ *   m.predict(s);   // adds clv, p_alive, expected_purchases, expected_spend
+ */
+class Clv extends Model {
+    /** Fit both models on a summary table (clvSummary() or the same columns); returns this. */
+    fit(summary) {
+        const h = checkDataset(summary, 'fit()');
+        const ptr = withOptions('crm_clv_options', this.options, 'Clv', (opts) => {
+            const out = [null];
+            capi.crm_clv_fit(h, opts, out);
+            return out[0];
+        }, FREE);
+        return this._attach(ptr);
+    }
+
+    /** The fitted parameters: r, alpha, a, b (BG/NBD), p, q, v (Gamma-Gamma). */
+    get params() {
+        const out = {};
+        for (const k of ['r', 'alpha', 'a', 'b', 'p', 'q', 'v']) out[k] = this.stat(k);
+        return out;
+    }
+}
+Clv.defaultOutCol = 'clv';
+
+/**
+ * Random forest of CART trees, classification or regression (crm_forest_fit). Options: the
+ * crm_forest_options fields (n_trees, mtry (null = the default), task, criterion, max_depth
+ * (null = unlimited), min_samples_split, min_samples_leaf, sample_fraction, replace,
+ * class_weight (null or "balanced"), max_bins, importance ("impurity" | "permutation"),
+ * mtry_rule ("nonconstant" as scikit-learn, "exact" as ranger), n_threads, seed, positive,
+ * progress). The forest does not depend on n_threads.
+ *
+ *   const f = new crm.RandomForest({ n_trees: 200, seed: 1 }).fit(ds, 'Churn', ['tenure']);
+ *   f.stat('oob_error'); f.featureImportances; f.predict(ds);
+ */
+class RandomForest extends Model {
+    #settings() {
+        const s = { ...this.options };
+        if (s.max_depth === null) s.max_depth = -1;
+        if (s.mtry === null) s.mtry = 0;
+        if (s.class_weight === null) s.class_weight = 'none';
+        if (s.mtry_rule === 'sklearn') s.mtry_rule = 'nonconstant';
+        if (s.mtry_rule === 'ranger') s.mtry_rule = 'exact';
+        return s;
+    }
+
+    /** Fit predicting column `target` from the columns `features`; returns this. */
+    fit(ds, target, features) {
+        const h = checkDataset(ds, 'fit()');
+        checkText(target, 'fit(target)');
+        const names = checkNames(features, 'fit(features)');
+        const ptr = withOptions('crm_forest_options', this.#settings(), 'RandomForest', (opts) => {
+            const out = [null];
+            capi.crm_forest_fit(h, target, names, names.length, opts, out);
+            return out[0];
+        }, FREE);
+        this.target = target;
+        this.features = names;
+        return this._attach(ptr);
+    }
+
+    #importances() {
+        const out = [null];
+        capi.crm_forest_feature_importances(this._handle, out);
+        const ds = Dataset._wrap(out[0]);
+        try {
+            return { feature: ds.column('feature'), importance: ds.column('importance'),
+                     permutation: ds.column('permutation') };
+        } finally {
+            ds.close();
+        }
+    }
+
+    /** {feature: importance} (mean impurity decrease of the trees, sums to 1). */
+    get featureImportances() {
+        const c = this.#importances();
+        return Object.fromEntries(c.feature.map((f, i) => [f, c.importance[i]]));
+    }
+
+    /** {feature: out-of-bag permutation importance}, or null unless importance "permutation". */
+    get permutationImportances() {
+        const c = this.#importances();
+        if (Array.from(c.permutation).every((v) => Number.isNaN(v))) return null;
+        return Object.fromEntries(c.feature.map((f, i) => [f, c.permutation[i]]));
+    }
+
+    get nTrees() { return this.stat('n_trees'); }
+
+    /** Tree i as a DecisionTree (rules(), dot(), predict(), save()). */
+    tree(i) {
+        const out = [null];
+        capi.crm_forest_tree(this._handle, i, out);
+        return wrapModel(out[0], Model);
+    }
+
+    /** How many times tree i drew each training row (0: out of bag), as an array. */
+    bag(i) {
+        const out = [null];
+        capi.crm_forest_bag(this._handle, i, out);
+        const ds = Dataset._wrap(out[0]);
+        try {
+            return Array.from(ds.column('count'));
+        } finally {
+            ds.close();
+        }
+    }
+
+    /** Add the out-of-bag predictions of the training rows `ds` as `outCol`; returns ds. */
+    oobPredict(ds, outCol = 'oob_prediction') {
+        capi.crm_forest_oob_predict(this._handle, checkDataset(ds, 'oobPredict()'),
+                                    checkText(outCol, 'oobPredict(outCol)'));
+        return ds;
+    }
+}
+RandomForest.defaultOutCol = 'prediction';
+
 KINDS.set(M.CRM_MODEL_KMEANS, KMeans);
+KINDS.set(M.CRM_MODEL_FOREST, RandomForest);
+KINDS.set(M.CRM_MODEL_CLV, Clv);
 KINDS.set(M.CRM_MODEL_TREE, DecisionTree);
 KINDS.set(M.CRM_MODEL_LOGREG, LogisticRegression);
 KINDS.set(M.CRM_MODEL_LINREG, LinearRegression);
 KINDS.set(M.CRM_MODEL_ARIMA, Arima);
 
 module.exports = {
-    Model, KMeans, LogisticRegression, LinearRegression, DecisionTree, Arima, loadModel,
+    Model, KMeans, LogisticRegression, LinearRegression, DecisionTree, Arima, Clv, RandomForest, loadModel,
     checkDataset, checkText,
 };

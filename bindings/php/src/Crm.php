@@ -171,6 +171,65 @@ final class Crm
         return Dataset::wrap($slot);
     }
 
+    /**
+     * The per-customer summary table every CLV model starts from (crm_clv_summary):
+     * customer, frequency, recency, T, monetary, and with calibration_end
+     * (\DateTimeInterface or epoch seconds, inclusive) frequency_holdout,
+     * monetary_holdout, duration_holdout. Options: period ("day", "week"),
+     * calibration_end, observation_end.
+     */
+    public static function clvSummary(Dataset $tx, string $customer, string $date, string $amount,
+                                      mixed ...$options): Dataset
+    {
+        foreach (['calibration_end', 'observation_end'] as $k) {
+            if (($options[$k] ?? null) instanceof \DateTimeInterface) {
+                $options[$k] = $options[$k]->getTimestamp();
+            }
+        }
+        $options += ['customer' => $customer, 'date' => $date, 'amount' => $amount];
+        $o = Options::build('crm_clv_summary_options', $options, 'Crm::clvSummary');
+        $slot = Native::handleSlot('crm_dataset');
+        Capi::crm_clv_summary($tx->handle(), $o->ptr(), FFI::addr($slot));
+        return Dataset::wrap($slot);
+    }
+
+    /**
+     * Write the HTML report of transaction table $tx to $path (atomically;
+     * crm_report_write). Options are the crm_report_options fields: amount (or quantity
+     * and price), invoice, item, filter, title, currency, as_of (\DateTimeInterface or
+     * seconds), bins, active_days, inactive_days, k, seed, churn_days, top_at_risk,
+     * top_clv, min_support, min_lift, max_rules, horizon, n_threads.
+     *
+     *     Crm::report($sales, 'report.html', 'CustomerID', 'InvoiceDate', amount: 'Amount');
+     */
+    public static function report(Dataset $tx, string $path, string $customer, string $date,
+                                  mixed ...$options): void
+    {
+        $o = self::reportOptions($customer, $date, $options, 'Crm::report');
+        Capi::crm_report_write($tx->handle(), $o->ptr(), $path);
+    }
+
+    /** The HTML report of $tx as a string (the page report() writes). */
+    public static function reportHtml(Dataset $tx, string $customer, string $date,
+                                      mixed ...$options): string
+    {
+        $o = self::reportOptions($customer, $date, $options, 'Crm::reportHtml');
+        $out = Native::scalar('char *');
+        Capi::crm_report_render($tx->handle(), $o->ptr(), FFI::addr($out));
+        return Native::takeString($out);
+    }
+
+    private static function reportOptions(string $customer, string $date, array $options,
+                                          string $what): Options
+    {
+        if (($options['as_of'] ?? null) instanceof \DateTimeInterface) {
+            $options['as_of'] = $options['as_of']->getTimestamp();
+        }
+        $options = \array_filter($options, fn ($v) => $v !== null);
+        $options += ['customer' => $customer, 'date' => $date];
+        return Options::build('crm_report_options', $options, $what);
+    }
+
     /** Load any saved model as an instance of its class (KMeans, Arima, ...). */
     public static function loadModel(string $path): Model
     {

@@ -160,6 +160,80 @@ final class Dataset implements \Countable
     }
 
     /**
+     * Run $query on a database and read its rows (crm_dataset_read_sql). $uri:
+     * "sqlite:shop.db", "postgresql://crm@/shop?host=/run/postgresql",
+     * "mysql://crm@localhost/shop" (passwords from PGPASSWORD, ~/.pgpass, ~/.my.cnf).
+     * $params: values for the query's placeholders (? ; $1... in PostgreSQL), bound by
+     * the driver: null (NULL), int, float, bool, string, \DateTimeInterface (UTC).
+     * Options (named arguments): batch_rows, max_rows, client_library, progress
+     * (callable f(float $fraction): bool, true cancels).
+     *
+     *     $ds = Dataset::readSql('sqlite:shop.db', 'SELECT * FROM orders WHERE amount > ?', [10]);
+     *
+     * @throws Exception\ParseException the server refused the SQL (its message)
+     * @throws Exception\IOException cannot connect
+     * @throws Exception\UnsupportedException the client library is not installed
+     */
+    public static function readSql(string $uri, string $query, array $params = [],
+                                   mixed ...$options): self
+    {
+        $texts = [];
+        foreach (\array_values($params) as $i => $v) {
+            $texts[] = self::sqlParam($v, $i);
+        }
+        $o = self::sqlOptions($options, 'Dataset::readSql');
+        [$ptrs, $blob] = Native::stringArray($texts, 'readSql(params)');
+        $slot = Native::handleSlot('crm_dataset');
+        $o->call(fn () => Capi::crm_dataset_read_sql($uri, $query, $ptrs, \count($texts),
+            $o->ptr(), FFI::addr($slot)));
+        return self::wrap($slot);
+    }
+
+    /** One query parameter as the text the C library binds (null: SQL NULL). */
+    private static function sqlParam(mixed $v, int $i): ?string
+    {
+        if ($v === null || \is_string($v)) {
+            return $v;
+        }
+        if (\is_bool($v)) {
+            return $v ? '1' : '0';
+        }
+        if (\is_int($v)) {
+            return (string) $v;
+        }
+        if (\is_float($v)) {
+            return \is_nan($v) ? null : \json_encode($v, JSON_PRESERVE_ZERO_FRACTION);
+        }
+        if ($v instanceof \DateTimeInterface) {
+            return \DateTimeImmutable::createFromInterface($v)
+                ->setTimezone(new \DateTimeZone('UTC'))->format('Y-m-d H:i:s');
+        }
+        throw new \TypeError(\sprintf('readSql(params[%d]): %s cannot be bound (use null, int, '
+            . 'float, bool, string or DateTimeInterface)', $i, \get_debug_type($v)));
+    }
+
+    /** crm_sql_options from named arguments: mode by name, key, column_types as a map. */
+    private static function sqlOptions(array $options, string $what): Options
+    {
+        if (\array_key_exists('key', $options)) {
+            $options['key_columns'] = $options['key'];
+            unset($options['key']);
+        }
+        if (\is_string($options['key_columns'] ?? null)) {
+            $options['key_columns'] = [$options['key_columns']];
+        }
+        $types = $options['column_types'] ?? null;
+        if (\is_array($types) && !\array_is_list($types)) {
+            $list = [];
+            foreach ($types as $col => $type) {
+                $list[] = $col . ':' . $type;
+            }
+            $options['column_types'] = $list;
+        }
+        return Options::build('crm_sql_options', $options, $what);
+    }
+
+    /**
      * Read a FIMI basket file (one transaction per line, items separated by
      * spaces) into columns tid (number, 1-based line) and item (text).
      */
@@ -642,6 +716,26 @@ final class Dataset implements \Countable
     {
         $o = self::csvOptions($options, 'Dataset::writeCsv');
         Capi::crm_dataset_write_csv($this->handle(), $path, $o->ptr());
+    }
+
+    /**
+     * Write the rows into table $table of a database (crm_dataset_write_sql), in one
+     * transaction. $mode: "create" (the table must not exist), "replace", "append",
+     * "upsert" (needs key: the key column(s)). Options: column_types (['col' => 'SQL TYPE']
+     * or ['col:TYPE']), batch_rows, client_library, progress.
+     *
+     *     $scores->writeSql('sqlite:shop.db', 'scores', mode: 'upsert', key: 'customer');
+     */
+    public function writeSql(string $uri, string $table, string $mode = 'create',
+                             string|array|null $key = null, mixed ...$options): void
+    {
+        $options['mode'] = $mode;
+        if ($key !== null) {
+            $options['key'] = $key;
+        }
+        $o = self::sqlOptions($options, 'Dataset::writeSql');
+        $h = $this->handle();
+        $o->call(fn () => Capi::crm_dataset_write_sql($h, $uri, $table, $o->ptr()));
     }
 
     /** The dataset as CSV text; options as writeCsv(). */

@@ -74,4 +74,15 @@ final class KMeans extends Model
             $kMin, $kMax, $o->ptr(), FFI::addr($slot)));
         return Dataset::wrap($slot);
     }
+
+    /**
+     * The centers in the units of the input columns, as a Dataset (cluster, size, one
+     * column per feature): standardization and the mutate steps log1p/log/sqrt/x*c+d undone.
+     */
+    public function centersOriginal(): Dataset
+    {
+        $slot = Native::handleSlot('crm_dataset');
+        Generated\Capi::crm_kmeans_centers_original($this->handle(), FFI::addr($slot));
+        return Dataset::wrap($slot);
+    }
 }

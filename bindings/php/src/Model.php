@@ -38,6 +38,8 @@ class Model
         Capi::CRM_MODEL_LOGREG => LogisticRegression::class,
         Capi::CRM_MODEL_LINREG => LinearRegression::class,
         Capi::CRM_MODEL_ARIMA => Arima::class,
+        Capi::CRM_MODEL_CLV => Clv::class,
+        Capi::CRM_MODEL_FOREST => RandomForest::class,
     ];
 
     protected ?CData $ptr = null;
@@ -231,7 +233,7 @@ class Model
         return self::wrapModel($slot, static::class);
     }
 
-    private static function wrapModel(CData $slot, string $want): Model
+    protected static function wrapModel(CData $slot, string $want): Model
     {
         $class = self::KINDS[Capi::crm_model_kind($slot)] ?? Model::class;
         if ($want !== Model::class && $class !== $want) {

@@ -82,6 +82,6 @@ final class ErrorsTest extends TestCase
         }
         $this->assertSame(['InvalidException', 'NoMemoryException', 'IOException', 'ParseException',
             'NotFoundException', 'TypeException', 'NumericException', 'StateException',
-            'FormatException', 'CancelledException'], $names);
+            'FormatException', 'CancelledException', 'UnsupportedException'], $names);
     }
 }

@@ -29,7 +29,7 @@ call too and is raised again when the call returns.
 from . import _capi
 from .errors import (CancelledError, CrmIOError, CrmTypeError, Error, FormatError,
                      InvalidError, NoMemoryError, NotFoundError, NumericError, ParseError,
-                     StateError)
+                     StateError, UnsupportedError)
 from .dataset import Dataset
 from ._synth import synth
 from ._rfm import funnel, nps, rfm, rfm_default_as_of, rfm_segments, rfm_stages, satisfaction
@@ -38,16 +38,21 @@ from ._linear import (LinearRegression, LogisticRegression, classification_metri
                       regression_metrics)
 from ._assoc import apriori, split_items
 from ._tree import DecisionTree
+from ._forest import RandomForest
 from ._arima import Arima, arima_many
+from ._clv import Clv, clv_summary
+from ._report import report, report_html
 
 __all__ = [
     "Dataset", "synth", "rfm", "rfm_default_as_of", "rfm_segments", "rfm_stages", "nps",
     "satisfaction", "funnel",
-    "Model", "KMeans", "DecisionTree", "load_model", "silhouette", "apriori", "split_items",
+    "Model", "KMeans", "DecisionTree", "RandomForest", "load_model", "silhouette", "apriori",
+    "split_items",
     "LogisticRegression", "LinearRegression", "classification_metrics", "regression_metrics",
-    "Arima", "arima_many",
+    "Arima", "arima_many", "Clv", "clv_summary", "report", "report_html",
     "Error", "InvalidError", "NoMemoryError", "CrmIOError", "ParseError", "NotFoundError",
     "CrmTypeError", "NumericError", "StateError", "FormatError", "CancelledError",
+    "UnsupportedError",
     "__version__", "version_info", "library_version", "library_version_info", "library_path",
 ]
 

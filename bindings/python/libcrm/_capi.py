@@ -108,6 +108,9 @@ class crm_status(enum.IntEnum):
     CRM_E_FORMAT = -9
     # a progress callback asked to stop
     CRM_E_CANCELLED = -10
+    # an optional component (a database client library opened at run time) is not installed; the
+    # message names the package to install
+    CRM_E_UNSUPPORTED = -11
 
 
 CRM_OK = crm_status.CRM_OK
@@ -121,6 +124,7 @@ CRM_E_NUMERIC = crm_status.CRM_E_NUMERIC
 CRM_E_STATE = crm_status.CRM_E_STATE
 CRM_E_FORMAT = crm_status.CRM_E_FORMAT
 CRM_E_CANCELLED = crm_status.CRM_E_CANCELLED
+CRM_E_UNSUPPORTED = crm_status.CRM_E_UNSUPPORTED
 
 
 class crm_type(enum.IntEnum):
@@ -243,6 +247,10 @@ class crm_model_type(enum.IntEnum):
     CRM_MODEL_LINREG = 4
     # (S)ARIMA, JSON kind "arima"
     CRM_MODEL_ARIMA = 5
+    # random forest (crm/tree.h), JSON kind "forest"
+    CRM_MODEL_FOREST = 6
+    # BG/NBD + Gamma-Gamma customer lifetime value (crm/clv.h), JSON kind "clv"
+    CRM_MODEL_CLV = 7
 
 
 CRM_MODEL_KMEANS = crm_model_type.CRM_MODEL_KMEANS
@@ -250,6 +258,8 @@ CRM_MODEL_TREE = crm_model_type.CRM_MODEL_TREE
 CRM_MODEL_LOGREG = crm_model_type.CRM_MODEL_LOGREG
 CRM_MODEL_LINREG = crm_model_type.CRM_MODEL_LINREG
 CRM_MODEL_ARIMA = crm_model_type.CRM_MODEL_ARIMA
+CRM_MODEL_FOREST = crm_model_type.CRM_MODEL_FOREST
+CRM_MODEL_CLV = crm_model_type.CRM_MODEL_CLV
 
 
 class crm_kmeans_init(enum.IntEnum):
@@ -331,6 +341,35 @@ class crm_tree_class_weight(enum.IntEnum):
 
 CRM_TREE_WEIGHT_NONE = crm_tree_class_weight.CRM_TREE_WEIGHT_NONE
 CRM_TREE_WEIGHT_BALANCED = crm_tree_class_weight.CRM_TREE_WEIGHT_BALANCED
+
+
+class crm_forest_importance(enum.IntEnum):
+    """What crm_forest_fit() computes as feature importance besides the impurity
+    decrease.
+    """
+
+    # mean impurity decrease only
+    CRM_FOREST_IMPORTANCE_IMPURITY = 0
+    # also out-of-bag permutation importance
+    CRM_FOREST_IMPORTANCE_PERMUTATION = 1
+
+
+CRM_FOREST_IMPORTANCE_IMPURITY = crm_forest_importance.CRM_FOREST_IMPORTANCE_IMPURITY
+CRM_FOREST_IMPORTANCE_PERMUTATION = crm_forest_importance.CRM_FOREST_IMPORTANCE_PERMUTATION
+
+
+class crm_forest_mtry_rule(enum.IntEnum):
+    """How a node of a forest's tree draws its mtry candidate features."""
+
+    # scikit-learn's: draw until mtry features were visited and at least one of them varies in
+    # the node
+    CRM_FOREST_MTRY_NONCONSTANT = 0
+    # ranger's: exactly mtry features; when all of them are constant in the node it is a leaf
+    CRM_FOREST_MTRY_EXACT = 1
+
+
+CRM_FOREST_MTRY_NONCONSTANT = crm_forest_mtry_rule.CRM_FOREST_MTRY_NONCONSTANT
+CRM_FOREST_MTRY_EXACT = crm_forest_mtry_rule.CRM_FOREST_MTRY_EXACT
 
 
 class crm_linear_missing(enum.IntEnum):
@@ -445,6 +484,38 @@ class crm_apriori_target(enum.IntEnum):
 CRM_APRIORI_ALL = crm_apriori_target.CRM_APRIORI_ALL
 CRM_APRIORI_CLOSED = crm_apriori_target.CRM_APRIORI_CLOSED
 CRM_APRIORI_MAXIMAL = crm_apriori_target.CRM_APRIORI_MAXIMAL
+
+
+class crm_sql_mode(enum.IntEnum):
+    """What crm_dataset_write_sql() does with the target table."""
+
+    # create it; CRM_E_STATE when it exists (default)
+    CRM_SQL_CREATE = 0
+    # replace its rows (created when absent)
+    CRM_SQL_REPLACE = 1
+    # add the rows (created when absent)
+    CRM_SQL_APPEND = 2
+    # insert or update by key_columns (created when absent)
+    CRM_SQL_UPSERT = 3
+
+
+CRM_SQL_CREATE = crm_sql_mode.CRM_SQL_CREATE
+CRM_SQL_REPLACE = crm_sql_mode.CRM_SQL_REPLACE
+CRM_SQL_APPEND = crm_sql_mode.CRM_SQL_APPEND
+CRM_SQL_UPSERT = crm_sql_mode.CRM_SQL_UPSERT
+
+
+class crm_clv_period(enum.IntEnum):
+    """Period unit of the CLV summary table."""
+
+    # UTC calendar days (default)
+    CRM_CLV_DAY = 1
+    # weeks from Monday to Sunday, UTC
+    CRM_CLV_WEEK = 2
+
+
+CRM_CLV_DAY = crm_clv_period.CRM_CLV_DAY
+CRM_CLV_WEEK = crm_clv_period.CRM_CLV_WEEK
 
 
 class crm_stats_kind(enum.IntEnum):
@@ -718,7 +789,8 @@ crm_free_fn = CFUNCTYPE(None, c_void_p, c_void_p)
 #: typedef int32_t (*crm_progress_fn)(double fraction, void *user)
 # Progress callback: the type of the `progress` field of every options struct that has one
 # (crm_kmeans_options, crm_tree_options, crm_logreg_options, crm_apriori_options,
-# crm_arima_options), passed `user` from the same struct. NULL (the default) means no callback.
+# crm_arima_options, crm_sql_options), passed `user` from the same struct. NULL (the default)
+# means no callback.
 crm_progress_fn = CFUNCTYPE(c_int32, c_double, c_void_p)
 
 
@@ -1113,6 +1185,83 @@ class crm_tree_options(_Struct):
         return opts
 
 
+class crm_forest_options(_Struct):
+    """Options of crm_forest_fit(). Initialise with
+    crm_forest_options_init(&o, sizeof o); see crm/common.h for the size rule.
+    """
+
+    _fields_ = [
+        # sizeof as the caller compiled it (set by init)
+        ('size', c_size_t),
+        # @type[enum] crm_tree_task; default CRM_TREE_AUTO
+        ('task', c_int32),
+        # @type[enum] crm_tree_criterion; default CRM_TREE_CRITERION_AUTO
+        ('criterion', c_int32),
+        # trees, 1..100000; default 100
+        ('n_trees', c_int32),
+        # features drawn per node (scikit-learn's max_features), 1..number of features; 0
+        # (default) = floor(sqrt(d)) for classification, max(1, floor(d / 3)) for regression
+        ('mtry', c_int32),
+        # deepest level (root 0); -1 (default) = unlimited
+        ('max_depth', c_int32),
+        # @type[enum] crm_tree_class_weight; default CRM_TREE_WEIGHT_NONE
+        ('class_weight', c_int32),
+        # distinct rows a node needs to be split, >= 2; default 2
+        ('min_samples_split', c_int64),
+        # distinct rows each child keeps, >= 1; default 1
+        ('min_samples_leaf', c_int64),
+        # rows drawn per tree, as a share of the rows, in (0, 1] without replacement, (0, 10]
+        # with; default 1
+        ('sample_fraction', c_double),
+        # 1 (default): draw with replacement (bootstrap); 0: without (subsampling; with
+        # sample_fraction 1 every tree sees every row)
+        ('replace', c_int32),
+        # 0 (default) = exact mode; 2..255: histogram mode
+        ('max_bins', c_int32),
+        # @type[enum] crm_forest_importance; default CRM_FOREST_IMPORTANCE_IMPURITY
+        ('importance', c_int32),
+        # @type[enum] crm_forest_mtry_rule; default CRM_FOREST_MTRY_NONCONSTANT
+        ('mtry_rule', c_int32),
+        # worker threads, 0 (default) = all cores; the result does not depend on it
+        ('n_threads', c_int32),
+        # seed of the bags and of each tree; default 0
+        ('seed', c_uint64),
+        # class shown as "p" in the rules of the trees, or NULL (default); borrowed for the call
+        ('positive', c_char_p),
+        # called with the share of trees grown, or NULL (default); non-zero return cancels
+        # (CRM_E_CANCELLED)
+        ('progress', crm_progress_fn),
+        # passed to progress; default NULL
+        ('user', c_void_p),
+    ]
+    #: Pointer fields and the field that holds their number of elements.
+    _lengths_ = {}
+    #: Integer fields holding a value of an enum (@type[enum] tags).
+    _enums_ = {'task': crm_tree_task, 'criterion': crm_tree_criterion, 'class_weight': crm_tree_class_weight, 'importance': crm_forest_importance, 'mtry_rule': crm_forest_mtry_rule}
+    #: Integer fields and their C types (checked on assignment).
+    _integers_ = {'size': 'size_t', 'task': 'int32_t', 'criterion': 'int32_t',
+                  'n_trees': 'int32_t', 'mtry': 'int32_t', 'max_depth': 'int32_t',
+                  'class_weight': 'int32_t', 'min_samples_split': 'int64_t',
+                  'min_samples_leaf': 'int64_t', 'replace': 'int32_t', 'max_bins': 'int32_t',
+                  'importance': 'int32_t', 'mtry_rule': 'int32_t', 'n_threads': 'int32_t',
+                  'seed': 'uint64_t'}
+    #: NUL-terminated string fields (checked on assignment).
+    _strings_ = ('positive',)
+    #: Fields holding arrays of NUL-terminated strings.
+    _string_arrays_ = ()
+    #: Fields holding arrays of integers and the C type of the integers.
+    _integer_arrays_ = {}
+
+    @classmethod
+    def defaults(cls):
+        """A new crm_forest_options holding the library defaults.
+
+        Calls crm_forest_options_init(&o, sizeof o) with the size of this class."""
+        opts = cls()
+        crm_forest_options_init(byref(opts), sizeof(opts))
+        return opts
+
+
 class crm_logreg_options(_Struct):
     """Options of crm_logreg_fit(). Initialise with
     crm_logreg_options_init(&o, sizeof o); see crm/common.h for the size rule.
@@ -1445,6 +1594,270 @@ class crm_apriori_options(_Struct):
         Calls crm_apriori_options_init(&o, sizeof o) with the size of this class."""
         opts = cls()
         crm_apriori_options_init(byref(opts), sizeof(opts))
+        return opts
+
+
+class crm_sql_options(_Struct):
+    """Options of crm_dataset_read_sql() and crm_dataset_write_sql(). Initialise
+    with crm_sql_options_init(&o, sizeof o); see crm/common.h for the size rule.
+    @since 1.1
+    """
+
+    _fields_ = [
+        # sizeof as the caller compiled it (set by init)
+        ('size', c_size_t),
+        # @type[enum] crm_sql_mode; writing only; default CRM_SQL_CREATE
+        ('mode', c_int32),
+        # rows per fetch (reading) and per INSERT statement (writing), 1 to 1000000; default
+        # 10000
+        ('batch_rows', c_int32),
+        # writing: the key columns of CRM_SQL_UPSERT (required there) and of the PRIMARY KEY of
+        # a created table, or NULL (default); copied during the call
+        ('key_columns', POINTER(c_char_p)),
+        # number of entries in key_columns; default 0
+        ('n_key_columns', c_int64),
+        # writing: SQL types of created columns, "NAME:TYPE" (e.g. "customer:VARCHAR(64)"; TYPE
+        # of letters, digits, spaces, _ ( ) and commas), or NULL (default) for the backend's
+        # mapping
+        ('column_types', POINTER(c_char_p)),
+        # number of entries in column_types; default 0
+        ('n_column_types', c_int64),
+        # reading: stop after this many rows; 0 (default) = all
+        ('max_rows', c_int64),
+        # called after every batch with the fraction done (writing: rows written / rows;
+        # reading: rows / max_rows, 0 without max_rows), or NULL (default); non-zero cancels
+        # (CRM_E_CANCELLED; a write is rolled back)
+        ('progress', crm_progress_fn),
+        # passed to progress; default NULL
+        ('user', c_void_p),
+        # path or soname of the client library to load instead of the backend's default
+        # (libsqlite3.so.0, libpq.so.5, libmariadb.so.3), or NULL (default)
+        ('client_library', c_char_p),
+    ]
+    #: Pointer fields and the field that holds their number of elements.
+    _lengths_ = {'key_columns': 'n_key_columns', 'column_types': 'n_column_types'}
+    #: Integer fields holding a value of an enum (@type[enum] tags).
+    _enums_ = {'mode': crm_sql_mode}
+    #: Integer fields and their C types (checked on assignment).
+    _integers_ = {'size': 'size_t', 'mode': 'int32_t', 'batch_rows': 'int32_t',
+                  'n_key_columns': 'int64_t', 'n_column_types': 'int64_t', 'max_rows': 'int64_t'}
+    #: NUL-terminated string fields (checked on assignment).
+    _strings_ = ('client_library',)
+    #: Fields holding arrays of NUL-terminated strings.
+    _string_arrays_ = ('key_columns', 'column_types')
+    #: Fields holding arrays of integers and the C type of the integers.
+    _integer_arrays_ = {}
+
+    @classmethod
+    def defaults(cls):
+        """A new crm_sql_options holding the library defaults.
+
+        Calls crm_sql_options_init(&o, sizeof o) with the size of this class."""
+        opts = cls()
+        crm_sql_options_init(byref(opts), sizeof(opts))
+        return opts
+
+
+class crm_clv_summary_options(_Struct):
+    """Options of crm_clv_summary(). Initialise with
+    crm_clv_summary_options_init(&o, sizeof o); see crm/common.h for the size rule.
+    """
+
+    _fields_ = [
+        # sizeof as the caller compiled it (set by init)
+        ('size', c_size_t),
+        # customer id column (any type); required; default NULL
+        ('customer', c_char_p),
+        # transaction time column (CRM_TYPE_TIME); required; default NULL
+        ('date', c_char_p),
+        # amount column (number, finite); required; default NULL
+        ('amount', c_char_p),
+        # @type[enum] crm_clv_period; default CRM_CLV_DAY
+        ('period', c_int32),
+        # last moment of the calibration window (inclusive, its period counts), seconds since
+        # the epoch; CRM_TIME_MISSING (default): the last transaction, and no holdout columns
+        ('calibration_end', c_int64),
+        # last moment of the holdout window; CRM_TIME_MISSING (default): the last transaction
+        ('observation_end', c_int64),
+    ]
+    #: Pointer fields and the field that holds their number of elements.
+    _lengths_ = {}
+    #: Integer fields holding a value of an enum (@type[enum] tags).
+    _enums_ = {'period': crm_clv_period}
+    #: Integer fields and their C types (checked on assignment).
+    _integers_ = {'size': 'size_t', 'period': 'int32_t', 'calibration_end': 'int64_t',
+                  'observation_end': 'int64_t'}
+    #: NUL-terminated string fields (checked on assignment).
+    _strings_ = ('customer', 'date', 'amount')
+    #: Fields holding arrays of NUL-terminated strings.
+    _string_arrays_ = ()
+    #: Fields holding arrays of integers and the C type of the integers.
+    _integer_arrays_ = {}
+
+    @classmethod
+    def defaults(cls):
+        """A new crm_clv_summary_options holding the library defaults.
+
+        Calls crm_clv_summary_options_init(&o, sizeof o) with the size of this class."""
+        opts = cls()
+        crm_clv_summary_options_init(byref(opts), sizeof(opts))
+        return opts
+
+
+class crm_clv_options(_Struct):
+    """Options of crm_clv_fit(). Initialise with crm_clv_options_init(&o, sizeof o);
+    see crm/common.h for the size rule.
+    """
+
+    _fields_ = [
+        # sizeof as the caller compiled it (set by init)
+        ('size', c_size_t),
+        # repeat purchases column (whole numbers >= 0), or NULL (default): "frequency"; borrowed
+        # for the call
+        ('frequency_col', c_char_p),
+        # recency column (0 <= recency <= T, 0 when frequency is 0), or NULL (default):
+        # "recency"; borrowed for the call
+        ('recency_col', c_char_p),
+        # customer age column (>= 0), or NULL (default): "T"; borrowed for the call
+        ('t_col', c_char_p),
+        # mean repeat spend column (> 0 where frequency > 0), or NULL (default): "monetary";
+        # borrowed for the call
+        ('monetary_col', c_char_p),
+        # L2 penalty (see the header), >= 0; default 0
+        ('l2', c_double),
+        # quasi-Newton iterations per model, >= 1; default 500
+        ('max_iter', c_int32),
+        # convergence: largest gradient component of the mean negative log-likelihood in log-
+        # parameters, > 0; default 1e-9
+        ('tol', c_double),
+        # @type[enum] crm_clv_period of the summary table, used for the periods_per_month of 0;
+        # default CRM_CLV_DAY
+        ('period', c_int32),
+        # CLV horizon in whole months, 0..1200; default 12
+        ('horizon', c_int32),
+        # monthly discount rate, > -1; default 0.01
+        ('discount', c_double),
+        # periods per month, > 0, or 0 (default 0): 30 for days, 4.345 for weeks (as lifetimes)
+        ('periods_per_month', c_double),
+        # periods of expected_purchases, >= 0, or -1 (default -1): horizon * periods_per_month
+        ('t', c_double),
+        # worker threads, 0 (default 0) = all cores; the result does not depend on it
+        ('n_threads', c_int32),
+    ]
+    #: Pointer fields and the field that holds their number of elements.
+    _lengths_ = {}
+    #: Integer fields holding a value of an enum (@type[enum] tags).
+    _enums_ = {'period': crm_clv_period}
+    #: Integer fields and their C types (checked on assignment).
+    _integers_ = {'size': 'size_t', 'max_iter': 'int32_t', 'period': 'int32_t',
+                  'horizon': 'int32_t', 'n_threads': 'int32_t'}
+    #: NUL-terminated string fields (checked on assignment).
+    _strings_ = ('frequency_col', 'recency_col', 't_col', 'monetary_col')
+    #: Fields holding arrays of NUL-terminated strings.
+    _string_arrays_ = ()
+    #: Fields holding arrays of integers and the C type of the integers.
+    _integer_arrays_ = {}
+
+    @classmethod
+    def defaults(cls):
+        """A new crm_clv_options holding the library defaults.
+
+        Calls crm_clv_options_init(&o, sizeof o) with the size of this class."""
+        opts = cls()
+        crm_clv_options_init(byref(opts), sizeof(opts))
+        return opts
+
+
+class crm_report_options(_Struct):
+    """Options of crm_report_render() and crm_report_write(). Initialise with
+    crm_report_options_init(&o, sizeof o); see crm/common.h for the size rule.
+    Strings are borrowed for the duration of the call only.
+    """
+
+    _fields_ = [
+        # sizeof as the caller compiled it (set by init)
+        ('size', c_size_t),
+        # customer id column (any type); required; @default NULL
+        ('customer', c_char_p),
+        # transaction time column (CRM_TYPE_TIME); required; @default NULL
+        ('date', c_char_p),
+        # amount column (number), or NULL to use quantity * price; @default NULL
+        ('amount', c_char_p),
+        # quantity column (number), used when amount is NULL; @default NULL
+        ('quantity', c_char_p),
+        # unit price column (number), used when amount is NULL; @default NULL
+        ('price', c_char_p),
+        # invoice column (any type): orders count distinct invoices and cross-sell baskets are
+        # invoices; NULL: every row is an order and there is no cross-sell section; @default
+        # NULL
+        ('invoice', c_char_p),
+        # product column (any type) for cross-sell, or NULL (no cross-sell section); @default
+        # NULL
+        ('item', c_char_p),
+        # expression (crm_dataset_filter()) keeping the rows to analyse, or NULL for all rows;
+        # @default NULL
+        ('filter', c_char_p),
+        # page title, or NULL for "Customer report"; @default NULL
+        ('title', c_char_p),
+        # text put before money amounts (e.g. "£"), or NULL for none; @default NULL
+        ('currency', c_char_p),
+        # reference time (seconds since the epoch), or CRM_TIME_MISSING: midnight UTC after the
+        # last transaction, as crm_rfm(); @default CRM_TIME_MISSING
+        ('as_of', c_int64),
+        # RFM score bins, 1..9; @default 5
+        ('bins', c_int32),
+        # lifecycle "active" window in days, as crm_rfm(); @default 90
+        ('active_days', c_int64),
+        # lifecycle "inactive" window in days, as crm_rfm(); @default 365
+        ('inactive_days', c_int64),
+        # number of customer clusters, 1..20; @default 4
+        ('k', c_int32),
+        # seed of the clustering; @default 0
+        ('seed', c_uint64),
+        # churn window: a customer churned when there is no purchase in this many days; also how
+        # far before as_of the churn model is trained; >= 1; @default 90
+        ('churn_days', c_int64),
+        # customers listed as most at risk, 0..1000; @default 20
+        ('top_at_risk', c_int32),
+        # customers listed as worth the most, 0..1000; @default 20
+        ('top_clv', c_int32),
+        # cross-sell: minimum share of orders holding the items, 0 < x <= 1; @default 0.01
+        ('min_support', c_double),
+        # cross-sell: minimum lift, >= 0; @default 2
+        ('min_lift', c_double),
+        # cross-sell: rules shown, 0..1000; @default 10
+        ('max_rules', c_int32),
+        # forecast months, 1..60; @default 6
+        ('horizon', c_int32),
+        # worker threads of the fits, 0 = all cores; the report does not depend on it; @default
+        # 0
+        ('n_threads', c_int32),
+    ]
+    #: Pointer fields and the field that holds their number of elements.
+    _lengths_ = {}
+    #: Integer fields holding a value of an enum (@type[enum] tags).
+    _enums_ = {}
+    #: Integer fields and their C types (checked on assignment).
+    _integers_ = {'size': 'size_t', 'as_of': 'int64_t', 'bins': 'int32_t',
+                  'active_days': 'int64_t', 'inactive_days': 'int64_t', 'k': 'int32_t',
+                  'seed': 'uint64_t', 'churn_days': 'int64_t', 'top_at_risk': 'int32_t',
+                  'top_clv': 'int32_t', 'max_rules': 'int32_t', 'horizon': 'int32_t',
+                  'n_threads': 'int32_t'}
+    #: NUL-terminated string fields (checked on assignment).
+    _strings_ = ('customer', 'date', 'amount', 'quantity', 'price', 'invoice', 'item', 'filter',
+                 'title', 'currency')
+    #: Fields holding arrays of NUL-terminated strings.
+    _string_arrays_ = ()
+    #: Fields holding arrays of integers and the C type of the integers.
+    _integer_arrays_ = {}
+
+    @classmethod
+    def defaults(cls):
+        """A new crm_report_options holding the library defaults.
+
+        Calls crm_report_options_init(&o, sizeof o) with the size of this class."""
+        opts = cls()
+        crm_report_options_init(byref(opts), sizeof(opts))
         return opts
 
 
@@ -3447,7 +3860,7 @@ crm_model_kind_name = _bind(
     Name of a model kind, as in the JSON "kind" member.
     @param[in] kind  @type[enum] crm_model_type; a crm_model_type value (for example
                      crm_model_kind(m))
-    @return "kmeans", "tree", "logreg", "linreg" or "arima"; NULL for any other
+    @return "kmeans", "tree", "logreg", "linreg", "arima" or "clv"; NULL for any other
             value. Ownership: static string, valid for the life of the program.
     Thread-safety: safe from any thread.
     """,
@@ -4314,6 +4727,251 @@ crm_tree_export_dot = _bind(
     """,
 )
 
+#: crm_status crm_forest_options_init(crm_forest_options *opts, size_t size)
+crm_forest_options_init = _bind(
+    'crm_forest_options_init',
+    c_int,  # returns status
+    [
+        POINTER(crm_forest_options),  # opts: out, options
+        c_size_t,  # size: in, size
+    ],
+    status=True,
+    doc="""crm_status crm_forest_options_init(crm_forest_options *opts, size_t size)
+
+    Write the default forest options into `opts` (task AUTO, criterion AUTO,
+    n_trees 100, mtry 0, max_depth -1, class_weight NONE, min_samples_split 2,
+    min_samples_leaf 1, sample_fraction 1, replace 1, max_bins 0, importance
+    IMPURITY, mtry_rule NONCONSTANT, n_threads 0, seed 0, positive NULL, progress NULL, user NULL).
+    @param[out] opts  options to initialise
+    @param[in]  size  sizeof *opts as the caller compiled it
+    @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the struct).
+    Ownership: opts is the caller's struct; only its first size bytes are
+    written.
+    Thread-safety: safe from any thread.
+    """,
+    checks=[
+        (1, 'size', 'size_t'),
+    ],
+)
+
+#: crm_status crm_forest_fit(const crm_dataset *ds, const char *target, const char *const *features, size_t nf, const crm_forest_options *opts, crm_model **out)
+crm_forest_fit = _bind(
+    'crm_forest_fit',
+    c_int,  # returns status
+    [
+        POINTER(crm_dataset),  # ds: in, handle
+        c_char_p,  # target: in, string
+        POINTER(c_char_p),  # features: in, string_array (length nf)
+        c_size_t,  # nf: in, length (of features)
+        POINTER(crm_forest_options),  # opts: in, options
+        POINTER(POINTER(crm_model)),  # out: out, handle_out (free with crm_model_free)
+    ],
+    status=True,
+    doc="""crm_status crm_forest_fit(const crm_dataset *ds, const char *target, const char *const *features, size_t nf, const crm_forest_options *opts, crm_model **out)
+
+    Fit a random forest (Breiman 2001) predicting `target` from `features`:
+    n_trees CART trees of this header's engine (the same splits, native text
+    features, missing-value routing, exact or histogram mode), each grown on
+    its own sample of the rows and drawing `mtry` candidate features per node.
+
+    Sampling. Tree t draws round(sample_fraction * n) rows (at least 1) with
+    replacement (replace = 1; a row drawn c times weighs c, as scikit-learn)
+    or without; its stream is xoshiro256** seeded with stream t of `seed`
+    (see crm_forest_bag()). The tree itself is the CART tree of
+    crm_tree_fit() on those rows with seed = `seed` + t and scikit-learn's
+    max_features = mtry: a node draws features (in the tie-rule order of the
+    header) until it has visited mtry of them and at least one varies in the
+    node (mtry_rule NONCONSTANT), or exactly mtry (mtry_rule EXACT, as R
+    ranger: a node whose mtry features are all constant is a leaf; on data
+    with many one-hot or otherwise often-constant columns this grows smaller,
+    more varied trees); with replace = 0, sample_fraction = 1 and mtry = every
+    feature, tree t is exactly crm_tree_fit() with seed + t. Histogram mode
+    bins each feature once, over all the rows.
+
+    Prediction (crm_model_predict()): classification averages the trees'
+    leaf class shares (soft voting, as scikit-learn) and adds `pred_col` (the
+    class of largest mean share, the first on ties) and `<pred_col>_proba`
+    (that share); regression adds the mean of the trees' leaf means. Rows are
+    predicted on worker threads; each row sums its trees in order, so the
+    result does not depend on the thread count.
+
+    Out of bag. Each training row is predicted by the trees whose sample does
+    not contain it, aggregated as above (rows in every sample have no OOB
+    prediction). `oob_error` is the share of those rows whose OOB class is
+    wrong (classification) or their mean squared OOB error (regression); NaN
+    when no row is out of bag (replace 0 with sample_fraction 1).
+
+    Importance: the mean over the trees of each tree's normalised impurity
+    decrease (as scikit-learn's feature_importances_), renormalised to sum to
+    1; with importance = PERMUTATION also the out-of-bag permutation
+    importance (Breiman; ranger's "permutation", unscaled): per tree, the rise
+    of its error (misclassified share or mean squared error) on its OOB rows
+    when feature j's values are permuted among them, averaged over the trees
+    that have OOB rows.
+
+    Model: kind CRM_MODEL_FOREST. Statistics (crm_model_stat()): `n_trees`,
+    `n_features`, `n_classes` (0 for regression), `n_rows`, `mtry`,
+    `max_depth` (-1 unlimited), `min_samples_leaf`, `sample_fraction`,
+    `replace`, `mtry_rule`, `max_bins`, `nodes` (all trees), `mean_leaves`, `mean_depth`,
+    `oob_rows` (rows with an OOB prediction), `oob_error`, `oob_score`
+    (1 - oob_error for classification, OOB R^2 for regression), `regression`
+    (0/1). Summary (crm_model_summary()): one row per tree: `tree`, `nodes`,
+    `leaves`, `depth`, `in_bag` (distinct rows in its sample), `weighted_n`.
+    JSON (kind "forest"): "task", "criterion", "target", "target_text",
+    "positive", "classes", "features", "levels" (as a tree), "importances",
+    "permutation_importances" (array, or null), "n_rows", "mtry",
+    "mtry_rule" (0/1), "max_depth", "min_samples_split", "min_samples_leaf", "sample_fraction",
+    "replace", "max_bins", "class_weight", "seed", "oob_error" (number or
+    "nan"), "oob_rows", and "trees": per tree an object of parallel arrays
+    over its nodes in preorder, "left", "right", "feature", "threshold",
+    "flags" (1 missing_left + 2 unseen_left + 4 missing_seen), "n",
+    "weighted_n", "impurity", "value" (K class weights per node, or the mean),
+    and for its text splits in preorder "categories" and "seen" (arrays of
+    level-index arrays, as a tree's nodes). crm_model_save() writes a forest
+    tree by tree (the text of a whole forest is never held in memory);
+    crm_model_load() reads files up to 1 GiB.
+
+    @param[in]  ds        dataset
+    @param[in]  target    target column (text or number, as crm_tree_fit())
+    @param[in]  features  feature columns (number or text, distinct, not the target)
+    @param[in]  nf        number of features, >= 1
+    @param[in]  opts      options, or NULL for the defaults
+    @param[out] out       fitted model (kind CRM_MODEL_FOREST), NULL on failure.
+                          Ownership: caller; free with crm_model_free(). The model
+                          keeps no reference to ds.
+    @return CRM_OK; CRM_E_INVALID (every data error of crm_tree_fit(), n_trees
+            outside 1..100000, mtry outside 0..nf, sample_fraction outside its
+            range, replace not 0/1, an unknown importance or mtry_rule, and the tree options
+            as crm_tree_fit() checks them); CRM_E_NOTFOUND (a column does not
+            exist); CRM_E_TYPE (a time column); CRM_E_CANCELLED (the progress
+            callback returned non-zero); CRM_E_FORMAT (opts from a newer library
+            with unknown fields set); CRM_E_NOMEM.
+    Ownership: target, features and opts are only read during the call.
+    Thread-safety: ds may be read by other threads meanwhile. The progress
+    callback is called on the calling thread, between groups of trees.
+    """,
+    checks=[
+        (1, 'target', 'string'),
+        (2, 'features', 'string_array'),
+        (3, 'nf', 'size_t'),
+    ],
+)
+
+#: crm_status crm_forest_feature_importances(const crm_model *m, crm_dataset **out)
+crm_forest_feature_importances = _bind(
+    'crm_forest_feature_importances',
+    c_int,  # returns status
+    [
+        POINTER(crm_model),  # m: in, handle
+        POINTER(POINTER(crm_dataset)),  # out: out, handle_out (free with crm_dataset_free)
+    ],
+    status=True,
+    doc="""crm_status crm_forest_feature_importances(const crm_model *m, crm_dataset **out)
+
+    Feature importances of a forest.
+    @param[in]  m    fitted forest (kind CRM_MODEL_FOREST)
+    @param[out] out  table with a text column `feature` and number columns
+                     `importance` (mean impurity decrease, sums to 1) and
+                     `permutation` (OOB permutation importance; missing unless
+                     the forest was fitted with importance = PERMUTATION), one
+                     row per feature in fitting order, NULL on failure.
+                     Ownership: caller; free with crm_dataset_free().
+    @return CRM_OK; CRM_E_INVALID (NULL argument); CRM_E_TYPE (not a forest);
+            CRM_E_NOMEM.
+    Thread-safety: safe; only reads m.
+    """,
+)
+
+#: crm_status crm_forest_tree(const crm_model *m, size_t tree, crm_model **out)
+crm_forest_tree = _bind(
+    'crm_forest_tree',
+    c_int,  # returns status
+    [
+        POINTER(crm_model),  # m: in, handle
+        c_size_t,  # tree: in, value
+        POINTER(POINTER(crm_model)),  # out: out, handle_out (free with crm_model_free)
+    ],
+    status=True,
+    doc="""crm_status crm_forest_tree(const crm_model *m, size_t tree, crm_model **out)
+
+    One tree of a forest as a tree model (kind CRM_MODEL_TREE): export it as
+    rules or dot, predict with it, save it. Its `train_accuracy` statistic is
+    0 (not computed), its `n_rows` the distinct rows of its sample.
+    @param[in]  m     fitted forest
+    @param[in]  tree  index, 0..n_trees-1
+    @param[out] out   new tree model, NULL on failure. Ownership: caller; free
+                      with crm_model_free().
+    @return CRM_OK; CRM_E_INVALID (NULL argument, tree out of range); CRM_E_TYPE
+            (not a forest); CRM_E_NOMEM.
+    Thread-safety: safe; only reads m.
+    """,
+    checks=[
+        (1, 'tree', 'size_t'),
+    ],
+)
+
+#: crm_status crm_forest_bag(const crm_model *m, size_t tree, crm_dataset **out)
+crm_forest_bag = _bind(
+    'crm_forest_bag',
+    c_int,  # returns status
+    [
+        POINTER(crm_model),  # m: in, handle
+        c_size_t,  # tree: in, value
+        POINTER(POINTER(crm_dataset)),  # out: out, handle_out (free with crm_dataset_free)
+    ],
+    status=True,
+    doc="""crm_status crm_forest_bag(const crm_model *m, size_t tree, crm_dataset **out)
+
+    The sample of one tree: how many times each training row was drawn
+    (0: the row is out of bag for that tree), regenerated from the forest's
+    seed and options exactly as the fit drew it.
+    @param[in]  m     fitted forest
+    @param[in]  tree  index, 0..n_trees-1
+    @param[out] out   table with one number column `count`, one row per
+                      training row in dataset order, NULL on failure.
+                      Ownership: caller; free with crm_dataset_free().
+    @return CRM_OK; CRM_E_INVALID (NULL argument, tree out of range); CRM_E_TYPE
+            (not a forest); CRM_E_NOMEM.
+    Thread-safety: safe; only reads m.
+    """,
+    checks=[
+        (1, 'tree', 'size_t'),
+    ],
+)
+
+#: crm_status crm_forest_oob_predict(const crm_model *m, crm_dataset *ds, const char *pred_col)
+crm_forest_oob_predict = _bind(
+    'crm_forest_oob_predict',
+    c_int,  # returns status
+    [
+        POINTER(crm_model),  # m: in, handle
+        POINTER(crm_dataset),  # ds: inout, handle
+        c_char_p,  # pred_col: in, string
+    ],
+    status=True,
+    doc="""crm_status crm_forest_oob_predict(const crm_model *m, crm_dataset *ds, const char *pred_col)
+
+    Out-of-bag predictions on the training data: like crm_model_predict(),
+    but each row aggregates only the trees whose sample does not contain it.
+    Rows in every sample get a missing prediction (and proba).
+    @param[in]     m        fitted forest (without transform steps)
+    @param[in,out] ds       the training rows, in the order of the fit (same
+                            row count); the columns are added to it
+    @param[in]     pred_col name of the prediction column (a classifier also
+                            adds `<pred_col>_proba`); must not exist
+    @return CRM_OK; CRM_E_INVALID (NULL argument, a row count other than the
+            fit's, an existing column); CRM_E_NOTFOUND, CRM_E_TYPE (a feature
+            column missing or of another type); CRM_E_TYPE (not a forest);
+            CRM_E_NOMEM. ds is unchanged on failure.
+    Ownership: the new columns belong to ds; pred_col is only read.
+    Thread-safety: m may be read by other threads; ds must not be used by
+    others meanwhile.
+    """,
+    checks=[
+        (2, 'pred_col', 'string'),
+    ],
+)
+
 #: crm_status crm_logreg_options_init(crm_logreg_options *opts, size_t size)
 crm_logreg_options_init = _bind(
     'crm_logreg_options_init',
@@ -4886,6 +5544,343 @@ crm_apriori = _bind(
     checks=[
         (1, 'tid_col', 'string'),
         (2, 'item_col', 'string'),
+    ],
+)
+
+#: crm_status crm_sql_options_init(crm_sql_options *opts, size_t size)
+crm_sql_options_init = _bind(
+    'crm_sql_options_init',
+    c_int,  # returns status
+    [
+        POINTER(crm_sql_options),  # opts: out, options
+        c_size_t,  # size: in, size
+    ],
+    status=True,
+    doc="""crm_status crm_sql_options_init(crm_sql_options *opts, size_t size)
+
+    Write the default SQL options into `opts` (mode CREATE, batch_rows 10000,
+    key_columns NULL, n_key_columns 0, column_types NULL, n_column_types 0,
+    max_rows 0, progress NULL, user NULL, client_library NULL).
+    @param[out] opts  options to initialise
+    @param[in]  size  sizeof *opts as the caller compiled it
+    @return CRM_OK; CRM_E_INVALID (opts NULL or size smaller than the first
+            layout).
+    Ownership: opts is the caller's struct; only its first size bytes are
+    written.
+    Thread-safety: safe from any thread.
+    @since 1.1
+    """,
+    checks=[
+        (1, 'size', 'size_t'),
+    ],
+)
+
+#: crm_status crm_dataset_read_sql(const char *uri, const char *query, const char *const *params, size_t nparams, const crm_sql_options *opts, crm_dataset **out)
+crm_dataset_read_sql = _bind(
+    'crm_dataset_read_sql',
+    c_int,  # returns status
+    [
+        c_char_p,  # uri: in, string
+        c_char_p,  # query: in, string
+        POINTER(c_char_p),  # params: in, string_array (length nparams)
+        c_size_t,  # nparams: in, length (of params)
+        POINTER(crm_sql_options),  # opts: in, options
+        POINTER(POINTER(crm_dataset)),  # out: out, handle_out (free with crm_dataset_free)
+    ],
+    status=True,
+    doc="""crm_status crm_dataset_read_sql(const char *uri, const char *query, const char *const *params, size_t nparams, const crm_sql_options *opts, crm_dataset **out)
+
+    Run a query and read its rows into a new dataset (types, conversions and
+    the time rule at the top of this header). A query returning no rows gives
+    a dataset with its columns and 0 rows.
+    @param[in]  uri      connection string (see the top of this header)
+    @param[in]  query    one SQL statement returning rows (SELECT, WITH, VALUES,
+                         PRAGMA ...)
+    @param[in]  params   nparams parameter values (UTF-8 text, NULL entries =
+                         SQL NULL) bound to the query's placeholders; may be
+                         NULL when nparams is 0
+    @param[in]  nparams  number of parameters; must equal the number of
+                         placeholders
+    @param[in]  opts     options (batch_rows, max_rows, progress, user,
+                         client_library), or NULL for the defaults
+    @param[out] out      the rows, NULL on failure.
+                         Ownership: caller; free with crm_dataset_free().
+    @return CRM_OK; CRM_E_INVALID (NULL uri, query or out, params NULL with
+            nparams > 0, a malformed URI, bad options, a parameter that is not
+            valid UTF-8, a parameter count that differs from the query's, a
+            query that returns no columns, two result columns of one name);
+            CRM_E_PARSE (the server refused the query: its message); CRM_E_IO
+            (cannot connect or open the database, the connection was lost);
+            CRM_E_TYPE (a value that cannot be mapped: a BLOB, an inexact
+            integer, text in a number or time column, invalid UTF-8, naming the
+            column and the 0-based row); CRM_E_UNSUPPORTED (the client library
+            is not installed, naming the package); CRM_E_CANCELLED (the progress
+            callback returned non-zero); CRM_E_FORMAT (opts from a newer
+            library); CRM_E_NOMEM.
+    Ownership: every argument stays the caller's.
+    Thread-safety: safe from any thread; each call uses its own connection.
+    @since 1.1
+    """,
+    checks=[
+        (0, 'uri', 'string'),
+        (1, 'query', 'string'),
+        (2, 'params', 'string_array'),
+        (3, 'nparams', 'size_t'),
+    ],
+)
+
+#: crm_status crm_dataset_write_sql(const crm_dataset *ds, const char *uri, const char *table, const crm_sql_options *opts)
+crm_dataset_write_sql = _bind(
+    'crm_dataset_write_sql',
+    c_int,  # returns status
+    [
+        POINTER(crm_dataset),  # ds: in, handle
+        c_char_p,  # uri: in, string
+        c_char_p,  # table: in, string
+        POINTER(crm_sql_options),  # opts: in, options
+    ],
+    status=True,
+    doc="""crm_status crm_dataset_write_sql(const crm_dataset *ds, const char *uri, const char *table, const crm_sql_options *opts)
+
+    Write a dataset into a table, in one transaction (modes, types and
+    identifiers at the top of this header).
+    @param[in] ds     dataset to write (at least one column; 0 rows create or
+                      empty the table as the mode says)
+    @param[in] uri    connection string
+    @param[in] table  table name, or "schema.table"
+    @param[in] opts   options (mode, key_columns, column_types, batch_rows,
+                      progress, user, client_library), or NULL for the defaults
+    @return CRM_OK; CRM_E_INVALID (NULL ds, uri or table, a dataset without
+            columns, a malformed URI, bad options, UPSERT without key columns,
+            a key column listed twice or missing in a row, two rows with the
+            same key in UPSERT, a bad column_types entry, a name the backend
+            cannot quote; the server refused a value: a duplicate key on
+            APPEND, NOT NULL, its message); CRM_E_STATE (CREATE and the table
+            exists); CRM_E_NOTFOUND (a key column is not in the dataset, a
+            dataset column is not in the existing table); CRM_E_TYPE (a column
+            whose type differs from the existing table's, a value the backend
+            cannot store); CRM_E_PARSE (the server refused the SQL, e.g. upsert
+            keys without a unique constraint); CRM_E_IO (cannot connect, the
+            connection was lost, the database is locked or read-only);
+            CRM_E_UNSUPPORTED; CRM_E_CANCELLED (the progress callback returned
+            non-zero; rolled back); CRM_E_FORMAT (opts from a newer library);
+            CRM_E_NOMEM. After any failure the table is exactly as before.
+    Ownership: every argument stays the caller's.
+    Thread-safety: ds is only read (held while the call runs); other threads
+    may read it meanwhile.
+    @since 1.1
+    """,
+    checks=[
+        (1, 'uri', 'string'),
+        (2, 'table', 'string'),
+    ],
+)
+
+#: crm_status crm_clv_summary_options_init(crm_clv_summary_options *opts, size_t size)
+crm_clv_summary_options_init = _bind(
+    'crm_clv_summary_options_init',
+    c_int,  # returns status
+    [
+        POINTER(crm_clv_summary_options),  # opts: out, options
+        c_size_t,  # size: in, size
+    ],
+    status=True,
+    doc="""crm_status crm_clv_summary_options_init(crm_clv_summary_options *opts, size_t size)
+
+    Write the default summary options into `opts` (customer, date, amount NULL,
+    period = CRM_CLV_DAY, calibration_end = observation_end = CRM_TIME_MISSING).
+    @param[out] opts  options to initialise
+    @param[in]  size  sizeof *opts as the caller compiled it
+    @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1 struct).
+    Ownership: opts is the caller's struct; only its first size bytes are written.
+    Thread-safety: safe from any thread.
+    """,
+    checks=[
+        (1, 'size', 'size_t'),
+    ],
+)
+
+#: crm_status crm_clv_summary(const crm_dataset *tx, const crm_clv_summary_options *opts, crm_dataset **out)
+crm_clv_summary = _bind(
+    'crm_clv_summary',
+    c_int,  # returns status
+    [
+        POINTER(crm_dataset),  # tx: in, handle
+        POINTER(crm_clv_summary_options),  # opts: in, options
+        POINTER(POINTER(crm_dataset)),  # out: out, handle_out (free with crm_dataset_free)
+    ],
+    status=True,
+    doc="""crm_status crm_clv_summary(const crm_dataset *tx, const crm_clv_summary_options *opts, crm_dataset **out)
+
+    The per-customer summary table (definitions at the top of this header).
+    @param[in]  tx    transactions, one row per line or order
+    @param[in]  opts  options; customer, date and amount are required
+    @param[out] out   new dataset, one row per customer in ascending customer
+                      order (text by bytes, numbers and times by value), columns
+                      customer (the type of the customer column), frequency,
+                      recency, T, monetary, and with calibration_end
+                      frequency_holdout, monetary_holdout, duration_holdout
+                      (numbers). NULL on failure.
+                      Ownership: caller; free with crm_dataset_free().
+    @return CRM_OK; CRM_E_INVALID (NULL argument, no rows, a column name not
+            set, unknown period, a missing customer, date or amount or a
+            non-finite amount, naming the column and the 0-based row,
+            observation_end before calibration_end, no purchase up to the
+            calibration end); CRM_E_NOTFOUND (a column does not exist);
+            CRM_E_TYPE (date not a time column, amount not a number column);
+            CRM_E_FORMAT (opts from a newer library with unknown fields set);
+            CRM_E_NOMEM.
+    Ownership: opts and its column names are only read during the call.
+    Thread-safety: tx may be read by other threads meanwhile.
+    """,
+)
+
+#: crm_status crm_clv_options_init(crm_clv_options *opts, size_t size)
+crm_clv_options_init = _bind(
+    'crm_clv_options_init',
+    c_int,  # returns status
+    [
+        POINTER(crm_clv_options),  # opts: out, options
+        c_size_t,  # size: in, size
+    ],
+    status=True,
+    doc="""crm_status crm_clv_options_init(crm_clv_options *opts, size_t size)
+
+    Write the default CLV options into `opts` (frequency_col, recency_col,
+    t_col and monetary_col NULL: "frequency", "recency", "T", "monetary"; l2 = 0,
+    max_iter = 500, tol = 1e-9, period = CRM_CLV_DAY, horizon = 12,
+    discount = 0.01, periods_per_month = 0, t = -1, n_threads = 0).
+    @param[out] opts  options to initialise
+    @param[in]  size  sizeof *opts as the caller compiled it
+    @return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1 struct).
+    Ownership: opts is the caller's struct; only its first size bytes are written.
+    Thread-safety: safe from any thread.
+    """,
+    checks=[
+        (1, 'size', 'size_t'),
+    ],
+)
+
+#: crm_status crm_clv_fit(const crm_dataset *summary, const crm_clv_options *opts, crm_model **out)
+crm_clv_fit = _bind(
+    'crm_clv_fit',
+    c_int,  # returns status
+    [
+        POINTER(crm_dataset),  # summary: in, handle
+        POINTER(crm_clv_options),  # opts: in, options
+        POINTER(POINTER(crm_model)),  # out: out, handle_out (free with crm_model_free)
+    ],
+    status=True,
+    doc="""crm_status crm_clv_fit(const crm_dataset *summary, const crm_clv_options *opts, crm_model **out)
+
+    Fit BG/NBD and Gamma-Gamma on a summary table (crm_clv_summary() or any
+    table with the same meaning, for example lifetimes' CDNOW sample).
+    @param[in]  summary  one row per customer
+    @param[in]  opts     options, or NULL for the defaults
+    @param[out] out      fitted model (kind CRM_MODEL_CLV), NULL on failure.
+                         Ownership: caller; free with crm_model_free().
+    @return CRM_OK (also when max_iter is reached: statistics converged_bgnbd
+            and converged_gamma_gamma); CRM_E_INVALID (NULL argument, no rows,
+            an option out of range, a value breaking the rules of the option
+            fields - a missing or non-finite value, a frequency that is not a
+            whole number >= 0, recency < 0, T < recency, recency > 0 with
+            frequency 0, monetary <= 0 with frequency > 0 - naming the column,
+            the 0-based row and the value; no customer with frequency > 0:
+            neither model can be fitted); CRM_E_NOTFOUND (a column does not
+            exist); CRM_E_TYPE (a column is not a number column);
+            CRM_E_NUMERIC (the likelihood has no finite optimum, e.g. every
+            customer buys at a single frequency and mean; never NaN
+            parameters with CRM_OK); CRM_E_FORMAT (opts from a newer library
+            with unknown fields set); CRM_E_NOMEM.
+    Ownership: opts and its column names are only read during the call.
+    Thread-safety: summary may be read by other threads meanwhile.
+    """,
+)
+
+#: crm_status crm_report_options_init(crm_report_options *opts, size_t size)
+crm_report_options_init = _bind(
+    'crm_report_options_init',
+    c_int,  # returns status
+    [
+        POINTER(crm_report_options),  # opts: out, options
+        c_size_t,  # size: in, size
+    ],
+    status=True,
+    doc="""crm_status crm_report_options_init(crm_report_options *opts, size_t size)
+
+    Write the default report options into `opts` (every string NULL,
+    as_of = CRM_TIME_MISSING, bins = 5, active_days = 90, inactive_days = 365,
+    k = 4, seed = 0, churn_days = 90, top_at_risk = 20, top_clv = 20, min_support = 0.01,
+    min_lift = 2, max_rules = 10, horizon = 6, n_threads = 0).
+    @param[out] opts  options to initialise
+    @param[in]  size  sizeof *opts as the caller compiled it
+    @return CRM_OK, CRM_E_INVALID (opts NULL or size too small).
+    Ownership: opts is the caller's struct; only its first size bytes are written.
+    Thread-safety: safe from any thread.
+    @since 1.1
+    """,
+    checks=[
+        (1, 'size', 'size_t'),
+    ],
+)
+
+#: crm_status crm_report_render(const crm_dataset *tx, const crm_report_options *opts, char **out)
+crm_report_render = _bind(
+    'crm_report_render',
+    c_int,  # returns status
+    [
+        POINTER(crm_dataset),  # tx: in, handle
+        POINTER(crm_report_options),  # opts: in, options
+        POINTER(POINTER(c_char)),  # out: out, string_out (free with crm_free)
+    ],
+    status=True,
+    doc="""crm_status crm_report_render(const crm_dataset *tx, const crm_report_options *opts, char **out)
+
+    Build the HTML report of a transaction table in memory.
+    @param[in]  tx       transactions, one row per order line; rows the analyses cannot
+                         use (missing customer, amount <= 0, ...) must be filtered out
+                         first or with opts->filter, as for crm_rfm()
+    @param[in]  opts     options; customer, date and amount or quantity and price are
+                         required
+    @param[out] out      the page: NUL-terminated UTF-8 HTML (it holds no NUL itself),
+                         NULL on failure. Ownership: caller; free with crm_free().
+    @return CRM_OK; CRM_E_INVALID (NULL argument, no rows (also after the filter), a
+            required column not set, an option out of range, a row crm_rfm() refuses,
+            naming it); CRM_E_NOTFOUND (a named column does not exist); CRM_E_TYPE (a
+            column of the wrong type); CRM_E_PARSE (a bad filter expression, naming the
+            position); CRM_E_FORMAT (opts from a newer library with unknown fields set);
+            CRM_E_NOMEM.
+    Ownership: tx, opts and its strings stay the caller's.
+    Thread-safety: tx may be read by other threads meanwhile.
+    @since 1.1
+    """,
+)
+
+#: crm_status crm_report_write(const crm_dataset *tx, const crm_report_options *opts, const char *path)
+crm_report_write = _bind(
+    'crm_report_write',
+    c_int,  # returns status
+    [
+        POINTER(crm_dataset),  # tx: in, handle
+        POINTER(crm_report_options),  # opts: in, options
+        c_char_p,  # path: in, string
+    ],
+    status=True,
+    doc="""crm_status crm_report_write(const crm_dataset *tx, const crm_report_options *opts, const char *path)
+
+    Build the HTML report (as crm_report_render()) and write it to `path`
+    atomically: readers see the old file or the whole new one, never a part.
+    @param[in] tx    transactions
+    @param[in] opts  options as for crm_report_render()
+    @param[in] path  file to write (replaced)
+    @return CRM_OK; the errors of crm_report_render(); CRM_E_IO (cannot write, naming
+            the path and the reason); on failure the file is unchanged.
+    Ownership: every argument stays the caller's.
+    Thread-safety: tx may be read by other threads meanwhile.
+    @since 1.1
+    """,
+    checks=[
+        (2, 'path', 'string'),
     ],
 )
 
@@ -5799,6 +6794,12 @@ FUNCTIONS = (
     'crm_tree_export_text',
     'crm_tree_export_rules',
     'crm_tree_export_dot',
+    'crm_forest_options_init',
+    'crm_forest_fit',
+    'crm_forest_feature_importances',
+    'crm_forest_tree',
+    'crm_forest_bag',
+    'crm_forest_oob_predict',
     'crm_logreg_options_init',
     'crm_logreg_fit',
     'crm_linreg_options_init',
@@ -5814,6 +6815,16 @@ FUNCTIONS = (
     'crm_arima_fit_many',
     'crm_apriori_options_init',
     'crm_apriori',
+    'crm_sql_options_init',
+    'crm_dataset_read_sql',
+    'crm_dataset_write_sql',
+    'crm_clv_summary_options_init',
+    'crm_clv_summary',
+    'crm_clv_options_init',
+    'crm_clv_fit',
+    'crm_report_options_init',
+    'crm_report_render',
+    'crm_report_write',
     'crm_stats_free',
     'crm_stats_get_kind',
     'crm_stats_rows',

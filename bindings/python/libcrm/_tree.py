@@ -27,6 +27,24 @@ def _take_string(out):
         _capi.crm_free(out)
 
 
+
+def _named_options(struct, settings, named, owner, progress):
+    """The options struct of a tree or forest fit: enum fields given by name (named: field ->
+    {name: value}) replaced by their values, then the struct and the progress callback."""
+    for field, table in named.items():
+        value = settings.get(field)
+        if isinstance(value, str):
+            if value.lower() not in table:
+                raise ValueError("%s(%s=%r): use one of %s"
+                                 % (owner, field, value, ", ".join(table)))
+            settings[field] = table[value.lower()]
+    opts, keep = _options.build(struct, settings, owner)
+    if opts is None and progress is not None:
+        opts = struct.defaults()
+    if progress is not None:
+        keep.append(_progress_callback(opts, progress))
+    return opts, keep
+
 class DecisionTree(Model):
     """CART decision tree, classification or regression (crm_tree_fit).
 
@@ -60,19 +78,7 @@ class DecisionTree(Model):
             settings["max_leaf_nodes"] = 0
         if "class_weight" in settings and settings["class_weight"] is None:
             settings["class_weight"] = "none"
-        for field, table in _NAMED.items():
-            value = settings.get(field)
-            if isinstance(value, str):
-                if value.lower() not in table:
-                    raise ValueError("DecisionTree(%s=%r): use one of %s"
-                                     % (field, value, ", ".join(table)))
-                settings[field] = table[value.lower()]
-        opts, keep = _options.build(_capi.crm_tree_options, settings, "DecisionTree")
-        if opts is None and progress is not None:
-            opts = _capi.crm_tree_options.defaults()
-        if progress is not None:
-            keep.append(_progress_callback(opts, progress))
-        return opts, keep
+        return _named_options(_capi.crm_tree_options, settings, _NAMED, "DecisionTree", progress)
 
     def fit(self, ds, target, features):
         """Fit predicting the column `target` from the columns `features`; returns self."""

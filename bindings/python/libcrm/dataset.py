@@ -319,6 +319,30 @@ class Dataset:
         return cls._wrap(out)
 
     @classmethod
+    def read_sql(cls, uri, query, params=None, **options):
+        """Run `query` on a database and read its rows (``crm_dataset_read_sql``).
+
+        `uri`: ``"sqlite:shop.db"``, ``"postgresql://crm@/shop?host=/run/postgresql"``
+        (or a libpq ``"dbname=shop"`` string), ``"mysql://crm@localhost/shop"``;
+        no password needed in it (PGPASSWORD, ~/.pgpass, ~/.my.cnf). `params`: a
+        list of values for the query's placeholders (``?``; ``$1``... in
+        PostgreSQL), bound by the driver, never pasted into the SQL: ``None``
+        (NULL), int, float, str, ``datetime.date``/``datetime`` (an aware
+        datetime is converted to UTC), Decimal. Keyword arguments are the
+        ``crm_sql_options`` fields ``batch_rows``, ``max_rows``,
+        ``client_library`` and ``progress`` (a callable; True cancels).
+        Column types follow the declared SQL types (docs/databases.md); times
+        are UTC.
+
+        Raises :class:`libcrm.ParseError` (the server refused the SQL: its
+        message), :class:`libcrm.CrmIOError` (cannot connect),
+        :class:`libcrm.CrmTypeError` (a value that cannot be mapped),
+        :class:`libcrm.UnsupportedError` (client library not installed).
+        """
+        from ._sql import read_sql
+        return read_sql(cls, uri, query, params, **options)
+
+    @classmethod
     def read_baskets(cls, path):
         """Read a FIMI-style basket file (one transaction per line, items separated
         by spaces) into a long table with columns ``tid`` (number: 1-based line)
@@ -781,6 +805,21 @@ class Dataset:
         opts, keep = _csv_options(options, "write_csv")
         _capi.crm_dataset_write_csv(self._handle, _path(path, "write_csv(path)"), _opts_arg(opts))
         del keep
+
+    def write_sql(self, uri, table, mode="create", key=None, **options):
+        """Write the dataset into table `table` ("name" or "schema.name") of a
+        database, in one transaction (``crm_dataset_write_sql``).
+
+        `mode`: ``"create"`` (default; the table must not exist), ``"replace"``
+        (its rows), ``"append"`` or ``"upsert"`` (insert or update by `key`).
+        `key`: a column name or a list of them: the upsert key, and the
+        PRIMARY KEY of a created table. Keyword arguments: ``column_types``
+        (``{"customer": "VARCHAR(64)"}``), ``batch_rows``, ``client_library``,
+        ``progress`` (a callable; True cancels and rolls back). After any
+        failure the table is exactly as before.
+        """
+        from ._sql import write_sql
+        write_sql(self, uri, table, mode, key, **options)
 
     def to_csv_string(self, **options):
         """The dataset as CSV text (a str); options as for :meth:`write_csv`."""

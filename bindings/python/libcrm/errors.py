@@ -17,6 +17,7 @@ from it, so ``except ValueError`` or ``except OSError`` keep working.
 __all__ = [
     "Error", "InvalidError", "NoMemoryError", "CrmIOError", "ParseError", "NotFoundError",
     "CrmTypeError", "NumericError", "StateError", "FormatError", "CancelledError",
+    "UnsupportedError",
 ]
 
 
@@ -87,9 +88,15 @@ class CancelledError(Error):
     status_name = "CRM_E_CANCELLED"
 
 
+class UnsupportedError(Error, OSError):
+    """CRM_E_UNSUPPORTED: an optional component (a database client library that
+    libcrm opens at run time) is not installed; the message names the package."""
+    status_name = "CRM_E_UNSUPPORTED"
+
+
 _BY_NAME = {cls.status_name: cls for cls in (
     InvalidError, NoMemoryError, CrmIOError, ParseError, NotFoundError, CrmTypeError,
-    NumericError, StateError, FormatError, CancelledError)}
+    NumericError, StateError, FormatError, CancelledError, UnsupportedError)}
 
 
 def class_for(status_name):

@@ -78,6 +78,7 @@ final class Capi
     public const CRM_E_STATE = -8;
     public const CRM_E_FORMAT = -9;
     public const CRM_E_CANCELLED = -10;
+    public const CRM_E_UNSUPPORTED = -11;
 
     // crm_type: Column types.
     public const CRM_TYPE_NUMBER = 1;
@@ -116,6 +117,8 @@ final class Capi
     public const CRM_MODEL_LOGREG = 3;
     public const CRM_MODEL_LINREG = 4;
     public const CRM_MODEL_ARIMA = 5;
+    public const CRM_MODEL_FOREST = 6;
+    public const CRM_MODEL_CLV = 7;
 
     // crm_kmeans_init: Initial centers of k-means.
     public const CRM_KMEANS_INIT_PLUSPLUS = 1;
@@ -141,6 +144,14 @@ final class Capi
     // crm_tree_class_weight: Class weighting of a classification tree.
     public const CRM_TREE_WEIGHT_NONE = 0;
     public const CRM_TREE_WEIGHT_BALANCED = 1;
+
+    // crm_forest_importance: What crm_forest_fit() computes as feature importance besides the impurity decrease.
+    public const CRM_FOREST_IMPORTANCE_IMPURITY = 0;
+    public const CRM_FOREST_IMPORTANCE_PERMUTATION = 1;
+
+    // crm_forest_mtry_rule: How a node of a forest's tree draws its mtry candidate features.
+    public const CRM_FOREST_MTRY_NONCONSTANT = 0;
+    public const CRM_FOREST_MTRY_EXACT = 1;
 
     // crm_linear_missing: What to do with rows with a missing value in a feature, the target or the weight column.
     public const CRM_LINEAR_MISSING_ERROR = 0;
@@ -177,6 +188,16 @@ final class Capi
     public const CRM_APRIORI_CLOSED = 2;
     public const CRM_APRIORI_MAXIMAL = 3;
 
+    // crm_sql_mode: What crm_dataset_write_sql() does with the target table.
+    public const CRM_SQL_CREATE = 0;
+    public const CRM_SQL_REPLACE = 1;
+    public const CRM_SQL_APPEND = 2;
+    public const CRM_SQL_UPSERT = 3;
+
+    // crm_clv_period: Period unit of the CLV summary table.
+    public const CRM_CLV_DAY = 1;
+    public const CRM_CLV_WEEK = 2;
+
     // crm_stats_kind: What a crm_stats handle holds.
     public const CRM_STATS_GROUP = 1;
     public const CRM_STATS_RFM = 2;
@@ -190,19 +211,21 @@ final class Capi
 
     /** Enum name => [member name => value], in declaration order. */
     public const ENUMS = [
-        'crm_status' => ['CRM_OK' => 0, 'CRM_E_INVALID' => -1, 'CRM_E_NOMEM' => -2, 'CRM_E_IO' => -3, 'CRM_E_PARSE' => -4, 'CRM_E_NOTFOUND' => -5, 'CRM_E_TYPE' => -6, 'CRM_E_NUMERIC' => -7, 'CRM_E_STATE' => -8, 'CRM_E_FORMAT' => -9, 'CRM_E_CANCELLED' => -10],
+        'crm_status' => ['CRM_OK' => 0, 'CRM_E_INVALID' => -1, 'CRM_E_NOMEM' => -2, 'CRM_E_IO' => -3, 'CRM_E_PARSE' => -4, 'CRM_E_NOTFOUND' => -5, 'CRM_E_TYPE' => -6, 'CRM_E_NUMERIC' => -7, 'CRM_E_STATE' => -8, 'CRM_E_FORMAT' => -9, 'CRM_E_CANCELLED' => -10, 'CRM_E_UNSUPPORTED' => -11],
         'crm_type' => ['CRM_TYPE_NUMBER' => 1, 'CRM_TYPE_TEXT' => 2, 'CRM_TYPE_TIME' => 3],
         'crm_join' => ['CRM_JOIN_INNER' => 1, 'CRM_JOIN_LEFT' => 2],
         'crm_keep' => ['CRM_KEEP_FIRST' => 1, 'CRM_KEEP_LAST' => 2, 'CRM_KEEP_NONE' => 3],
         'crm_impute_method' => ['CRM_IMPUTE_MEAN' => 1, 'CRM_IMPUTE_MEDIAN' => 2, 'CRM_IMPUTE_MODE' => 3, 'CRM_IMPUTE_CONSTANT' => 4, 'CRM_IMPUTE_LINEAR' => 5],
         'crm_outlier_rule' => ['CRM_OUTLIER_ZSCORE' => 1, 'CRM_OUTLIER_IQR' => 2, 'CRM_OUTLIER_MAD' => 3],
         'crm_outlier_action' => ['CRM_OUTLIER_FLAG' => 1, 'CRM_OUTLIER_DROP' => 2, 'CRM_OUTLIER_CLIP' => 3],
-        'crm_model_type' => ['CRM_MODEL_KMEANS' => 1, 'CRM_MODEL_TREE' => 2, 'CRM_MODEL_LOGREG' => 3, 'CRM_MODEL_LINREG' => 4, 'CRM_MODEL_ARIMA' => 5],
+        'crm_model_type' => ['CRM_MODEL_KMEANS' => 1, 'CRM_MODEL_TREE' => 2, 'CRM_MODEL_LOGREG' => 3, 'CRM_MODEL_LINREG' => 4, 'CRM_MODEL_ARIMA' => 5, 'CRM_MODEL_FOREST' => 6, 'CRM_MODEL_CLV' => 7],
         'crm_kmeans_init' => ['CRM_KMEANS_INIT_PLUSPLUS' => 1, 'CRM_KMEANS_INIT_RANDOM' => 2, 'CRM_KMEANS_INIT_GIVEN' => 3],
         'crm_kmeans_algorithm' => ['CRM_KMEANS_AUTO' => 0, 'CRM_KMEANS_LLOYD' => 1, 'CRM_KMEANS_HAMERLY' => 2],
         'crm_tree_task' => ['CRM_TREE_AUTO' => 0, 'CRM_TREE_CLASSIFICATION' => 1, 'CRM_TREE_REGRESSION' => 2],
         'crm_tree_criterion' => ['CRM_TREE_CRITERION_AUTO' => 0, 'CRM_TREE_GINI' => 1, 'CRM_TREE_ENTROPY' => 2, 'CRM_TREE_MSE' => 3],
         'crm_tree_class_weight' => ['CRM_TREE_WEIGHT_NONE' => 0, 'CRM_TREE_WEIGHT_BALANCED' => 1],
+        'crm_forest_importance' => ['CRM_FOREST_IMPORTANCE_IMPURITY' => 0, 'CRM_FOREST_IMPORTANCE_PERMUTATION' => 1],
+        'crm_forest_mtry_rule' => ['CRM_FOREST_MTRY_NONCONSTANT' => 0, 'CRM_FOREST_MTRY_EXACT' => 1],
         'crm_linear_missing' => ['CRM_LINEAR_MISSING_ERROR' => 0, 'CRM_LINEAR_MISSING_DROP' => 1],
         'crm_logreg_class_weight' => ['CRM_LOGREG_CLASS_WEIGHT_NONE' => 0, 'CRM_LOGREG_CLASS_WEIGHT_BALANCED' => 1],
         'crm_logreg_solver' => ['CRM_LOGREG_AUTO' => 0, 'CRM_LOGREG_NEWTON' => 1, 'CRM_LOGREG_LBFGS' => 2],
@@ -210,6 +233,8 @@ final class Capi
         'crm_arima_freq' => ['CRM_ARIMA_DAY' => 1, 'CRM_ARIMA_WEEK' => 2, 'CRM_ARIMA_MONTH' => 3, 'CRM_ARIMA_QUARTER' => 4, 'CRM_ARIMA_YEAR' => 5],
         'crm_arima_ic' => ['CRM_ARIMA_AICC' => 0, 'CRM_ARIMA_AIC' => 1, 'CRM_ARIMA_BIC' => 2],
         'crm_apriori_target' => ['CRM_APRIORI_ALL' => 1, 'CRM_APRIORI_CLOSED' => 2, 'CRM_APRIORI_MAXIMAL' => 3],
+        'crm_sql_mode' => ['CRM_SQL_CREATE' => 0, 'CRM_SQL_REPLACE' => 1, 'CRM_SQL_APPEND' => 2, 'CRM_SQL_UPSERT' => 3],
+        'crm_clv_period' => ['CRM_CLV_DAY' => 1, 'CRM_CLV_WEEK' => 2],
         'crm_stats_kind' => ['CRM_STATS_GROUP' => 1, 'CRM_STATS_RFM' => 2, 'CRM_STATS_KMEANS' => 3, 'CRM_STATS_KMEANS_CANDIDATES' => 4, 'CRM_STATS_LEVELS' => 5, 'CRM_STATS_LINREG' => 6, 'CRM_STATS_LOGREG' => 7, 'CRM_STATS_ITEMSETS' => 8, 'CRM_STATS_ITEM_COUNTS' => 9],
     ];
 
@@ -229,6 +254,7 @@ final class Capi
         -8 => 'CRM_E_STATE',
         -9 => 'CRM_E_FORMAT',
         -10 => 'CRM_E_CANCELLED',
+        -11 => 'CRM_E_UNSUPPORTED',
     ];
 
     /** Non-OK crm_status value => the exception class thrown for it. */
@@ -243,6 +269,7 @@ final class Capi
         -8 => \Libcrm\Exception\StateException::class,
         -9 => \Libcrm\Exception\FormatException::class,
         -10 => \Libcrm\Exception\CancelledException::class,
+        -11 => \Libcrm\Exception\UnsupportedException::class,
     ];
 
     /** Opaque handle type => the function freeing it. */
@@ -374,6 +401,32 @@ final class Capi
                 'n_mutate' => ['kind' => 'length', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX, 'length_of' => 'mutate', 'default' => 0, 'offset' => 120],
             ],
         ],
+        'crm_forest_options' => [
+            'init' => 'crm_forest_options_init',
+            'size' => 112,
+            'align' => 8,
+            'fields' => [
+                'size' => ['kind' => 'size', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX, 'offset' => 0],
+                'task' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'enum' => 'crm_tree_task', 'default' => 0, 'default_name' => 'CRM_TREE_AUTO', 'offset' => 8],
+                'criterion' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'enum' => 'crm_tree_criterion', 'default' => 0, 'default_name' => 'CRM_TREE_CRITERION_AUTO', 'offset' => 12],
+                'n_trees' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 100, 'offset' => 16],
+                'mtry' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 0, 'offset' => 20],
+                'max_depth' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => -1, 'offset' => 24],
+                'class_weight' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'enum' => 'crm_tree_class_weight', 'default' => 0, 'default_name' => 'CRM_TREE_WEIGHT_NONE', 'offset' => 28],
+                'min_samples_split' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'default' => 2, 'offset' => 32],
+                'min_samples_leaf' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'default' => 1, 'offset' => 40],
+                'sample_fraction' => ['kind' => 'double', 'type' => 'double', 'default' => 1.0, 'offset' => 48],
+                'replace' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 1, 'offset' => 56],
+                'max_bins' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 0, 'offset' => 60],
+                'importance' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'enum' => 'crm_forest_importance', 'default' => 0, 'default_name' => 'CRM_FOREST_IMPORTANCE_IMPURITY', 'offset' => 64],
+                'mtry_rule' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'enum' => 'crm_forest_mtry_rule', 'default' => 0, 'default_name' => 'CRM_FOREST_MTRY_NONCONSTANT', 'offset' => 68],
+                'n_threads' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 0, 'offset' => 72],
+                'seed' => ['kind' => 'int', 'type' => 'uint64_t', 'min' => 0, 'max' => PHP_INT_MAX, 'default' => 0, 'offset' => 80],
+                'positive' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 88],
+                'progress' => ['kind' => 'callback', 'type' => 'crm_progress_fn', 'default' => null, 'offset' => 96],
+                'user' => ['kind' => 'user_data', 'type' => 'void *', 'default' => null, 'offset' => 104],
+            ],
+        ],
         'crm_logreg_options' => [
             'init' => 'crm_logreg_options_init',
             'size' => 104,
@@ -484,6 +537,91 @@ final class Capi
                 'prune_redundant' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 0, 'offset' => 80],
             ],
         ],
+        'crm_sql_options' => [
+            'init' => 'crm_sql_options_init',
+            'size' => 80,
+            'align' => 8,
+            'fields' => [
+                'size' => ['kind' => 'size', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX, 'offset' => 0],
+                'mode' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'enum' => 'crm_sql_mode', 'default' => 0, 'default_name' => 'CRM_SQL_CREATE', 'offset' => 8],
+                'batch_rows' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 10000, 'offset' => 12],
+                'key_columns' => ['kind' => 'string_array', 'type' => 'const char *const *', 'length' => 'n_key_columns', 'default' => null, 'offset' => 16],
+                'n_key_columns' => ['kind' => 'length', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'length_of' => 'key_columns', 'default' => 0, 'offset' => 24],
+                'column_types' => ['kind' => 'string_array', 'type' => 'const char *const *', 'length' => 'n_column_types', 'default' => null, 'offset' => 32],
+                'n_column_types' => ['kind' => 'length', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'length_of' => 'column_types', 'default' => 0, 'offset' => 40],
+                'max_rows' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'default' => 0, 'offset' => 48],
+                'progress' => ['kind' => 'callback', 'type' => 'crm_progress_fn', 'default' => null, 'offset' => 56],
+                'user' => ['kind' => 'user_data', 'type' => 'void *', 'default' => null, 'offset' => 64],
+                'client_library' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 72],
+            ],
+        ],
+        'crm_clv_summary_options' => [
+            'init' => 'crm_clv_summary_options_init',
+            'size' => 56,
+            'align' => 8,
+            'fields' => [
+                'size' => ['kind' => 'size', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX, 'offset' => 0],
+                'customer' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 8],
+                'date' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 16],
+                'amount' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 24],
+                'period' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'enum' => 'crm_clv_period', 'default' => 1, 'default_name' => 'CRM_CLV_DAY', 'offset' => 32],
+                'calibration_end' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'default' => PHP_INT_MIN, 'default_name' => 'CRM_TIME_MISSING', 'offset' => 40],
+                'observation_end' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'default' => PHP_INT_MIN, 'default_name' => 'CRM_TIME_MISSING', 'offset' => 48],
+            ],
+        ],
+        'crm_clv_options' => [
+            'init' => 'crm_clv_options_init',
+            'size' => 104,
+            'align' => 8,
+            'fields' => [
+                'size' => ['kind' => 'size', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX, 'offset' => 0],
+                'frequency_col' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 8],
+                'recency_col' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 16],
+                't_col' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 24],
+                'monetary_col' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 32],
+                'l2' => ['kind' => 'double', 'type' => 'double', 'default' => 0.0, 'offset' => 40],
+                'max_iter' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 500, 'offset' => 48],
+                'tol' => ['kind' => 'double', 'type' => 'double', 'default' => 1e-09, 'offset' => 56],
+                'period' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'enum' => 'crm_clv_period', 'default' => 1, 'default_name' => 'CRM_CLV_DAY', 'offset' => 64],
+                'horizon' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 12, 'offset' => 68],
+                'discount' => ['kind' => 'double', 'type' => 'double', 'default' => 0.01, 'offset' => 72],
+                'periods_per_month' => ['kind' => 'double', 'type' => 'double', 'default' => 0.0, 'offset' => 80],
+                't' => ['kind' => 'double', 'type' => 'double', 'default' => -1.0, 'offset' => 88],
+                'n_threads' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 0, 'offset' => 96],
+            ],
+        ],
+        'crm_report_options' => [
+            'init' => 'crm_report_options_init',
+            'size' => 184,
+            'align' => 8,
+            'fields' => [
+                'size' => ['kind' => 'size', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX, 'offset' => 0],
+                'customer' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 8],
+                'date' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 16],
+                'amount' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 24],
+                'quantity' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 32],
+                'price' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 40],
+                'invoice' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 48],
+                'item' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 56],
+                'filter' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 64],
+                'title' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 72],
+                'currency' => ['kind' => 'string', 'type' => 'const char *', 'default' => null, 'offset' => 80],
+                'as_of' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'default' => PHP_INT_MIN, 'default_name' => 'CRM_TIME_MISSING', 'offset' => 88],
+                'bins' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 5, 'offset' => 96],
+                'active_days' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'default' => 90, 'offset' => 104],
+                'inactive_days' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'default' => 365, 'offset' => 112],
+                'k' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 4, 'offset' => 120],
+                'seed' => ['kind' => 'int', 'type' => 'uint64_t', 'min' => 0, 'max' => PHP_INT_MAX, 'default' => 0, 'offset' => 128],
+                'churn_days' => ['kind' => 'int', 'type' => 'int64_t', 'min' => PHP_INT_MIN, 'max' => PHP_INT_MAX, 'default' => 90, 'offset' => 136],
+                'top_at_risk' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 20, 'offset' => 144],
+                'top_clv' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 20, 'offset' => 148],
+                'min_support' => ['kind' => 'double', 'type' => 'double', 'default' => 0.01, 'offset' => 152],
+                'min_lift' => ['kind' => 'double', 'type' => 'double', 'default' => 2.0, 'offset' => 160],
+                'max_rules' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 10, 'offset' => 168],
+                'horizon' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 6, 'offset' => 172],
+                'n_threads' => ['kind' => 'int', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647, 'default' => 0, 'offset' => 176],
+            ],
+        ],
         'crm_synth_options' => [
             'init' => 'crm_synth_options_init',
             'size' => 56,
@@ -591,6 +729,12 @@ final class Capi
         'crm_tree_export_text' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'm', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_model *'], ['name' => 'out', 'role' => 'string_out', 'direction' => 'out', 'type' => 'char **']]],
         'crm_tree_export_rules' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'm', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_model *'], ['name' => 'out', 'role' => 'string_out', 'direction' => 'out', 'type' => 'char **']]],
         'crm_tree_export_dot' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'm', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_model *'], ['name' => 'out', 'role' => 'string_out', 'direction' => 'out', 'type' => 'char **']]],
+        'crm_forest_options_init' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'out', 'type' => 'crm_forest_options *'], ['name' => 'size', 'role' => 'size', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
+        'crm_forest_fit' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'target', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'features', 'role' => 'string_array', 'direction' => 'in', 'type' => 'const char *const *'], ['name' => 'nf', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_forest_options *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_model **']]],
+        'crm_forest_feature_importances' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'm', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_model *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
+        'crm_forest_tree' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'm', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_model *'], ['name' => 'tree', 'role' => 'value', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_model **']]],
+        'crm_forest_bag' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'm', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_model *'], ['name' => 'tree', 'role' => 'value', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
+        'crm_forest_oob_predict' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'm', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_model *'], ['name' => 'ds', 'role' => 'handle', 'direction' => 'inout', 'type' => 'crm_dataset *'], ['name' => 'pred_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *']]],
         'crm_logreg_options_init' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'out', 'type' => 'crm_logreg_options *'], ['name' => 'size', 'role' => 'size', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
         'crm_logreg_fit' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'target', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'features', 'role' => 'string_array', 'direction' => 'in', 'type' => 'const char *const *'], ['name' => 'nf', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_logreg_options *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_model **']]],
         'crm_linreg_options_init' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'out', 'type' => 'crm_linreg_options *'], ['name' => 'size', 'role' => 'size', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
@@ -606,6 +750,16 @@ final class Capi
         'crm_arima_fit_many' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'by_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'time_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'value_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'h', 'role' => 'value', 'direction' => 'in', 'type' => 'int32_t', 'min' => -2147483648, 'max' => 2147483647], ['name' => 'level', 'role' => 'value', 'direction' => 'in', 'type' => 'double'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_arima_options *'], ['name' => 'out_fits', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **'], ['name' => 'out_forecasts', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
         'crm_apriori_options_init' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'out', 'type' => 'crm_apriori_options *'], ['name' => 'size', 'role' => 'size', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
         'crm_apriori' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'tx', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'tid_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'item_col', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_apriori_options *'], ['name' => 'out_itemsets', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **'], ['name' => 'out_rules', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
+        'crm_sql_options_init' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'out', 'type' => 'crm_sql_options *'], ['name' => 'size', 'role' => 'size', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
+        'crm_dataset_read_sql' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'uri', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'query', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'params', 'role' => 'string_array', 'direction' => 'in', 'type' => 'const char *const *'], ['name' => 'nparams', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_sql_options *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
+        'crm_dataset_write_sql' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'ds', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'uri', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'table', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_sql_options *']]],
+        'crm_clv_summary_options_init' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'out', 'type' => 'crm_clv_summary_options *'], ['name' => 'size', 'role' => 'size', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
+        'crm_clv_summary' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'tx', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_clv_summary_options *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_dataset **']]],
+        'crm_clv_options_init' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'out', 'type' => 'crm_clv_options *'], ['name' => 'size', 'role' => 'size', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
+        'crm_clv_fit' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'summary', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_clv_options *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_model **']]],
+        'crm_report_options_init' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'opts', 'role' => 'options', 'direction' => 'out', 'type' => 'crm_report_options *'], ['name' => 'size', 'role' => 'size', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
+        'crm_report_render' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'tx', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_report_options *'], ['name' => 'out', 'role' => 'string_out', 'direction' => 'out', 'type' => 'char **']]],
+        'crm_report_write' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'tx', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_dataset *'], ['name' => 'opts', 'role' => 'options', 'direction' => 'in', 'type' => 'const crm_report_options *'], ['name' => 'path', 'role' => 'string', 'direction' => 'in', 'type' => 'const char *']]],
         'crm_stats_free' => ['returns' => 'void', 'type' => 'void', 'params' => [['name' => 's', 'role' => 'handle', 'direction' => 'in', 'type' => 'crm_stats *']]],
         'crm_stats_get_kind' => ['returns' => 'value', 'type' => 'int32_t', 'params' => [['name' => 's', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_stats *']]],
         'crm_stats_rows' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 's', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_stats *'], ['name' => 'out', 'role' => 'scalar_out', 'direction' => 'out', 'type' => 'int64_t *']]],
@@ -654,6 +808,8 @@ typedef int32_t crm_kmeans_algorithm;
 typedef int32_t crm_tree_task;
 typedef int32_t crm_tree_criterion;
 typedef int32_t crm_tree_class_weight;
+typedef int32_t crm_forest_importance;
+typedef int32_t crm_forest_mtry_rule;
 typedef int32_t crm_linear_missing;
 typedef int32_t crm_logreg_class_weight;
 typedef int32_t crm_logreg_solver;
@@ -661,6 +817,8 @@ typedef int32_t crm_arima_method;
 typedef int32_t crm_arima_freq;
 typedef int32_t crm_arima_ic;
 typedef int32_t crm_apriori_target;
+typedef int32_t crm_sql_mode;
+typedef int32_t crm_clv_period;
 typedef int32_t crm_stats_kind;
 typedef void *(*crm_malloc_fn)(size_t size, void *user);
 typedef void *(*crm_realloc_fn)(void *ptr, size_t size, void *user);
@@ -748,6 +906,27 @@ typedef struct crm_tree_options {
     const char *const *mutate;
     size_t n_mutate;
 } crm_tree_options;
+typedef struct crm_forest_options {
+    size_t size;
+    int32_t task;
+    int32_t criterion;
+    int32_t n_trees;
+    int32_t mtry;
+    int32_t max_depth;
+    int32_t class_weight;
+    int64_t min_samples_split;
+    int64_t min_samples_leaf;
+    double sample_fraction;
+    int32_t replace;
+    int32_t max_bins;
+    int32_t importance;
+    int32_t mtry_rule;
+    int32_t n_threads;
+    uint64_t seed;
+    const char *positive;
+    crm_progress_fn progress;
+    void *user;
+} crm_forest_options;
 typedef struct crm_logreg_options {
     size_t size;
     double l2;
@@ -833,6 +1012,71 @@ typedef struct crm_apriori_options {
     const char *separator;
     int32_t prune_redundant;
 } crm_apriori_options;
+typedef struct crm_sql_options {
+    size_t size;
+    int32_t mode;
+    int32_t batch_rows;
+    const char *const *key_columns;
+    int64_t n_key_columns;
+    const char *const *column_types;
+    int64_t n_column_types;
+    int64_t max_rows;
+    crm_progress_fn progress;
+    void *user;
+    const char *client_library;
+} crm_sql_options;
+typedef struct crm_clv_summary_options {
+    size_t size;
+    const char *customer;
+    const char *date;
+    const char *amount;
+    int32_t period;
+    int64_t calibration_end;
+    int64_t observation_end;
+} crm_clv_summary_options;
+typedef struct crm_clv_options {
+    size_t size;
+    const char *frequency_col;
+    const char *recency_col;
+    const char *t_col;
+    const char *monetary_col;
+    double l2;
+    int32_t max_iter;
+    double tol;
+    int32_t period;
+    int32_t horizon;
+    double discount;
+    double periods_per_month;
+    double t;
+    int32_t n_threads;
+} crm_clv_options;
+typedef struct crm_report_options {
+    size_t size;
+    const char *customer;
+    const char *date;
+    const char *amount;
+    const char *quantity;
+    const char *price;
+    const char *invoice;
+    const char *item;
+    const char *filter;
+    const char *title;
+    const char *currency;
+    int64_t as_of;
+    int32_t bins;
+    int64_t active_days;
+    int64_t inactive_days;
+    int32_t k;
+    uint64_t seed;
+    int64_t churn_days;
+    int32_t top_at_risk;
+    int32_t top_clv;
+    double min_support;
+    double min_lift;
+    int32_t max_rules;
+    int32_t horizon;
+    int32_t n_threads;
+} crm_report_options;
 typedef struct crm_synth_options {
     size_t size;
     int64_t customers;
@@ -928,6 +1172,12 @@ crm_status crm_tree_feature_importances(const crm_model *m, crm_dataset **out);
 crm_status crm_tree_export_text(const crm_model *m, char **out);
 crm_status crm_tree_export_rules(const crm_model *m, char **out);
 crm_status crm_tree_export_dot(const crm_model *m, char **out);
+crm_status crm_forest_options_init(crm_forest_options *opts, size_t size);
+crm_status crm_forest_fit(const crm_dataset *ds, const char *target, const char *const *features, size_t nf, const crm_forest_options *opts, crm_model **out);
+crm_status crm_forest_feature_importances(const crm_model *m, crm_dataset **out);
+crm_status crm_forest_tree(const crm_model *m, size_t tree, crm_model **out);
+crm_status crm_forest_bag(const crm_model *m, size_t tree, crm_dataset **out);
+crm_status crm_forest_oob_predict(const crm_model *m, crm_dataset *ds, const char *pred_col);
 crm_status crm_logreg_options_init(crm_logreg_options *opts, size_t size);
 crm_status crm_logreg_fit(const crm_dataset *ds, const char *target, const char *const *features, size_t nf, const crm_logreg_options *opts, crm_model **out);
 crm_status crm_linreg_options_init(crm_linreg_options *opts, size_t size);
@@ -943,6 +1193,16 @@ crm_status crm_arima_forecast_levels(const crm_model *m, int32_t h, const double
 crm_status crm_arima_fit_many(const crm_dataset *ds, const char *by_col, const char *time_col, const char *value_col, int32_t h, double level, const crm_arima_options *opts, crm_dataset **out_fits, crm_dataset **out_forecasts);
 crm_status crm_apriori_options_init(crm_apriori_options *opts, size_t size);
 crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *item_col, const crm_apriori_options *opts, crm_dataset **out_itemsets, crm_dataset **out_rules);
+crm_status crm_sql_options_init(crm_sql_options *opts, size_t size);
+crm_status crm_dataset_read_sql(const char *uri, const char *query, const char *const *params, size_t nparams, const crm_sql_options *opts, crm_dataset **out);
+crm_status crm_dataset_write_sql(const crm_dataset *ds, const char *uri, const char *table, const crm_sql_options *opts);
+crm_status crm_clv_summary_options_init(crm_clv_summary_options *opts, size_t size);
+crm_status crm_clv_summary(const crm_dataset *tx, const crm_clv_summary_options *opts, crm_dataset **out);
+crm_status crm_clv_options_init(crm_clv_options *opts, size_t size);
+crm_status crm_clv_fit(const crm_dataset *summary, const crm_clv_options *opts, crm_model **out);
+crm_status crm_report_options_init(crm_report_options *opts, size_t size);
+crm_status crm_report_render(const crm_dataset *tx, const crm_report_options *opts, char **out);
+crm_status crm_report_write(const crm_dataset *tx, const crm_report_options *opts, const char *path);
 void crm_stats_free(crm_stats *s);
 int32_t crm_stats_get_kind(const crm_stats *s);
 crm_status crm_stats_rows(const crm_stats *s, int64_t *out);
@@ -2307,6 +2567,91 @@ CDEF;
     }
 
     /**
+     * Write the default forest options into `opts` (task AUTO, criterion AUTO, n_trees 100, mtry 0, max_depth -1, class_weight NONE, min_samples_split 2, min_samples_leaf 1, sample_fraction 1, replace 1, max_bins 0, importance IMPURITY, mtry_rule NONCONSTANT, n_threads 0, seed 0, positive NULL, progress NULL, user NULL).
+     *
+     * C: crm_status crm_forest_options_init(crm_forest_options *opts, size_t size)
+     */
+    public static function crm_forest_options_init(mixed $opts, mixed $size): void
+    {
+        $size = self::int($size, 0, PHP_INT_MAX, 'crm_forest_options_init(size)');
+        $rc = (self::$ffi ?? self::ffi())->crm_forest_options_init($opts, $size);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_forest_options_init');
+        }
+    }
+
+    /**
+     * Fit a random forest (Breiman 2001) predicting `target` from `features`: n_trees CART trees of this header's engine (the same splits, native text features, missing-value routing, exact or histogram mode), each grown on its own sample of the rows and drawing `mtry` candidate features per node.
+     *
+     * C: crm_status crm_forest_fit(const crm_dataset *ds, const char *target, const char *const *features, size_t nf, const crm_forest_options *opts, crm_model **out)
+     */
+    public static function crm_forest_fit(mixed $ds, mixed $target, mixed $features, mixed $nf, mixed $opts, mixed $out): void
+    {
+        $target = self::string($target, 'crm_forest_fit(target)');
+        $nf = self::int($nf, 0, PHP_INT_MAX, 'crm_forest_fit(nf)');
+        self::room($features, $nf, 'crm_forest_fit(features)');
+        $rc = (self::$ffi ?? self::ffi())->crm_forest_fit($ds, $target, $features, $nf, $opts, $out);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_forest_fit');
+        }
+    }
+
+    /**
+     * Feature importances of a forest.
+     *
+     * C: crm_status crm_forest_feature_importances(const crm_model *m, crm_dataset **out)
+     */
+    public static function crm_forest_feature_importances(mixed $m, mixed $out): void
+    {
+        $rc = (self::$ffi ?? self::ffi())->crm_forest_feature_importances($m, $out);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_forest_feature_importances');
+        }
+    }
+
+    /**
+     * One tree of a forest as a tree model (kind CRM_MODEL_TREE): export it as rules or dot, predict with it, save it. Its `train_accuracy` statistic is 0 (not computed), its `n_rows` the distinct rows of its sample.
+     *
+     * C: crm_status crm_forest_tree(const crm_model *m, size_t tree, crm_model **out)
+     */
+    public static function crm_forest_tree(mixed $m, mixed $tree, mixed $out): void
+    {
+        $tree = self::int($tree, 0, PHP_INT_MAX, 'crm_forest_tree(tree)');
+        $rc = (self::$ffi ?? self::ffi())->crm_forest_tree($m, $tree, $out);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_forest_tree');
+        }
+    }
+
+    /**
+     * The sample of one tree: how many times each training row was drawn (0: the row is out of bag for that tree), regenerated from the forest's seed and options exactly as the fit drew it.
+     *
+     * C: crm_status crm_forest_bag(const crm_model *m, size_t tree, crm_dataset **out)
+     */
+    public static function crm_forest_bag(mixed $m, mixed $tree, mixed $out): void
+    {
+        $tree = self::int($tree, 0, PHP_INT_MAX, 'crm_forest_bag(tree)');
+        $rc = (self::$ffi ?? self::ffi())->crm_forest_bag($m, $tree, $out);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_forest_bag');
+        }
+    }
+
+    /**
+     * Out-of-bag predictions on the training data: like crm_model_predict(), but each row aggregates only the trees whose sample does not contain it. Rows in every sample get a missing prediction (and proba).
+     *
+     * C: crm_status crm_forest_oob_predict(const crm_model *m, crm_dataset *ds, const char *pred_col)
+     */
+    public static function crm_forest_oob_predict(mixed $m, mixed $ds, mixed $pred_col): void
+    {
+        $pred_col = self::string($pred_col, 'crm_forest_oob_predict(pred_col)');
+        $rc = (self::$ffi ?? self::ffi())->crm_forest_oob_predict($m, $ds, $pred_col);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_forest_oob_predict');
+        }
+    }
+
+    /**
      * Write the default logistic regression options into `opts` (l2 = 0, fit_intercept = 1, standardize = 0, positive = NULL, class_weight = NONE, max_iter = 100, tol = 1e-8, missing = ERROR, solver = AUTO, sample_weight = NULL, n_threads = 0, progress = NULL, user = NULL, mutate = NULL, n_mutate = 0).
      *
      * C: crm_status crm_logreg_options_init(crm_logreg_options *opts, size_t size)
@@ -2529,6 +2874,147 @@ CDEF;
         $rc = (self::$ffi ?? self::ffi())->crm_apriori($tx, $tid_col, $item_col, $opts, $out_itemsets, $out_rules);
         if ($rc !== 0) {
             self::fail($rc, 'crm_apriori');
+        }
+    }
+
+    /**
+     * Write the default SQL options into `opts` (mode CREATE, batch_rows 10000, key_columns NULL, n_key_columns 0, column_types NULL, n_column_types 0, max_rows 0, progress NULL, user NULL, client_library NULL).
+     *
+     * C: crm_status crm_sql_options_init(crm_sql_options *opts, size_t size)
+     */
+    public static function crm_sql_options_init(mixed $opts, mixed $size): void
+    {
+        $size = self::int($size, 0, PHP_INT_MAX, 'crm_sql_options_init(size)');
+        $rc = (self::$ffi ?? self::ffi())->crm_sql_options_init($opts, $size);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_sql_options_init');
+        }
+    }
+
+    /**
+     * Run a query and read its rows into a new dataset (types, conversions and the time rule at the top of this header). A query returning no rows gives a dataset with its columns and 0 rows.
+     *
+     * C: crm_status crm_dataset_read_sql(const char *uri, const char *query, const char *const *params, size_t nparams, const crm_sql_options *opts, crm_dataset **out)
+     */
+    public static function crm_dataset_read_sql(mixed $uri, mixed $query, mixed $params, mixed $nparams, mixed $opts, mixed $out): void
+    {
+        $uri = self::string($uri, 'crm_dataset_read_sql(uri)');
+        $query = self::string($query, 'crm_dataset_read_sql(query)');
+        $nparams = self::int($nparams, 0, PHP_INT_MAX, 'crm_dataset_read_sql(nparams)');
+        self::room($params, $nparams, 'crm_dataset_read_sql(params)');
+        $rc = (self::$ffi ?? self::ffi())->crm_dataset_read_sql($uri, $query, $params, $nparams, $opts, $out);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_dataset_read_sql');
+        }
+    }
+
+    /**
+     * Write a dataset into a table, in one transaction (modes, types and identifiers at the top of this header).
+     *
+     * C: crm_status crm_dataset_write_sql(const crm_dataset *ds, const char *uri, const char *table, const crm_sql_options *opts)
+     */
+    public static function crm_dataset_write_sql(mixed $ds, mixed $uri, mixed $table, mixed $opts): void
+    {
+        $uri = self::string($uri, 'crm_dataset_write_sql(uri)');
+        $table = self::string($table, 'crm_dataset_write_sql(table)');
+        $rc = (self::$ffi ?? self::ffi())->crm_dataset_write_sql($ds, $uri, $table, $opts);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_dataset_write_sql');
+        }
+    }
+
+    /**
+     * Write the default summary options into `opts` (customer, date, amount NULL, period = CRM_CLV_DAY, calibration_end = observation_end = CRM_TIME_MISSING).
+     *
+     * C: crm_status crm_clv_summary_options_init(crm_clv_summary_options *opts, size_t size)
+     */
+    public static function crm_clv_summary_options_init(mixed $opts, mixed $size): void
+    {
+        $size = self::int($size, 0, PHP_INT_MAX, 'crm_clv_summary_options_init(size)');
+        $rc = (self::$ffi ?? self::ffi())->crm_clv_summary_options_init($opts, $size);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_clv_summary_options_init');
+        }
+    }
+
+    /**
+     * The per-customer summary table (definitions at the top of this header).
+     *
+     * C: crm_status crm_clv_summary(const crm_dataset *tx, const crm_clv_summary_options *opts, crm_dataset **out)
+     */
+    public static function crm_clv_summary(mixed $tx, mixed $opts, mixed $out): void
+    {
+        $rc = (self::$ffi ?? self::ffi())->crm_clv_summary($tx, $opts, $out);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_clv_summary');
+        }
+    }
+
+    /**
+     * Write the default CLV options into `opts` (frequency_col, recency_col, t_col and monetary_col NULL: "frequency", "recency", "T", "monetary"; l2 = 0, max_iter = 500, tol = 1e-9, period = CRM_CLV_DAY, horizon = 12, discount = 0.01, periods_per_month = 0, t = -1, n_threads = 0).
+     *
+     * C: crm_status crm_clv_options_init(crm_clv_options *opts, size_t size)
+     */
+    public static function crm_clv_options_init(mixed $opts, mixed $size): void
+    {
+        $size = self::int($size, 0, PHP_INT_MAX, 'crm_clv_options_init(size)');
+        $rc = (self::$ffi ?? self::ffi())->crm_clv_options_init($opts, $size);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_clv_options_init');
+        }
+    }
+
+    /**
+     * Fit BG/NBD and Gamma-Gamma on a summary table (crm_clv_summary() or any table with the same meaning, for example lifetimes' CDNOW sample).
+     *
+     * C: crm_status crm_clv_fit(const crm_dataset *summary, const crm_clv_options *opts, crm_model **out)
+     */
+    public static function crm_clv_fit(mixed $summary, mixed $opts, mixed $out): void
+    {
+        $rc = (self::$ffi ?? self::ffi())->crm_clv_fit($summary, $opts, $out);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_clv_fit');
+        }
+    }
+
+    /**
+     * Write the default report options into `opts` (every string NULL, as_of = CRM_TIME_MISSING, bins = 5, active_days = 90, inactive_days = 365, k = 4, seed = 0, churn_days = 90, top_at_risk = 20, top_clv = 20, min_support = 0.01, min_lift = 2, max_rules = 10, horizon = 6, n_threads = 0).
+     *
+     * C: crm_status crm_report_options_init(crm_report_options *opts, size_t size)
+     */
+    public static function crm_report_options_init(mixed $opts, mixed $size): void
+    {
+        $size = self::int($size, 0, PHP_INT_MAX, 'crm_report_options_init(size)');
+        $rc = (self::$ffi ?? self::ffi())->crm_report_options_init($opts, $size);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_report_options_init');
+        }
+    }
+
+    /**
+     * Build the HTML report of a transaction table in memory.
+     *
+     * C: crm_status crm_report_render(const crm_dataset *tx, const crm_report_options *opts, char **out)
+     */
+    public static function crm_report_render(mixed $tx, mixed $opts, mixed $out): void
+    {
+        $rc = (self::$ffi ?? self::ffi())->crm_report_render($tx, $opts, $out);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_report_render');
+        }
+    }
+
+    /**
+     * Build the HTML report (as crm_report_render()) and write it to `path` atomically: readers see the old file or the whole new one, never a part.
+     *
+     * C: crm_status crm_report_write(const crm_dataset *tx, const crm_report_options *opts, const char *path)
+     */
+    public static function crm_report_write(mixed $tx, mixed $opts, mixed $path): void
+    {
+        $path = self::string($path, 'crm_report_write(path)');
+        $rc = (self::$ffi ?? self::ffi())->crm_report_write($tx, $opts, $path);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_report_write');
         }
     }
 

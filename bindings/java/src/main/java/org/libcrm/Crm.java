@@ -6,8 +6,10 @@ import java.util.Map;
 import org.libcrm.capi.CApi;
 import org.libcrm.capi.Constants;
 import org.libcrm.capi.CrmAprioriOptions;
+import org.libcrm.capi.CrmClvSummaryOptions;
 import org.libcrm.capi.CrmLib;
 import org.libcrm.capi.CrmMetricsOptions;
+import org.libcrm.capi.CrmReportOptions;
 import org.libcrm.capi.CrmRfmOptions;
 import org.libcrm.capi.CrmSilhouetteOptions;
 import org.libcrm.capi.CrmSynthOptions;
@@ -187,6 +189,73 @@ public final class Crm {
     /** apriori with an {@link Options} builder ({@code new AprioriOptions().minSupport(0.01)}). */
     public static AprioriResult apriori(Dataset tx, String tid, String item, Options options) {
         return apriori(tx, tid, item, options.asMap());
+    }
+
+    /**
+     * The per-customer summary table every CLV model starts from (crm_clv_summary): customer,
+     * frequency, recency, T, monetary, and with calibration_end (epoch seconds or an Instant,
+     * inclusive) frequency_holdout, monetary_holdout, duration_holdout. Options: period
+     * ("day", "week"), calibration_end, observation_end; may be null.
+     */
+    public static Dataset clvSummary(Dataset tx, String customer, String date, String amount,
+                                     Map<String, ?> options) {
+        Map<String, Object> o = instants(options, "calibration_end", "observation_end");
+        o.put("customer", customer);
+        o.put("date", date);
+        o.put("amount", amount);
+        CrmClvSummaryOptions opts = Options.build(CrmClvSummaryOptions::new, o, "clvSummary");
+        try {
+            return Dataset.wrap(CApi.crm_clv_summary(tx.ptr(), opts));
+        } finally {
+            java.lang.ref.Reference.reachabilityFence(tx);
+        }
+    }
+
+    /**
+     * Write the HTML report of transaction table `tx` to `path` (atomically;
+     * crm_report_write). Options (crm_report_options): amount (or quantity and price),
+     * invoice, item, filter, title, currency, as_of (epoch seconds or an Instant), bins,
+     * active_days, inactive_days, k, seed, churn_days, top_at_risk, top_clv, min_support,
+     * min_lift, max_rules, horizon, n_threads; may be null.
+     */
+    public static void report(Dataset tx, String path, String customer, String date,
+                              Map<String, ?> options) {
+        CrmReportOptions opts = reportOptions(customer, date, options, "report");
+        try {
+            CApi.crm_report_write(tx.ptr(), opts, Dataset.requireText(path, "report(path)"));
+        } finally {
+            java.lang.ref.Reference.reachabilityFence(tx);
+        }
+    }
+
+    /** The HTML report of `tx` as a String (the page report() writes). */
+    public static String reportHtml(Dataset tx, String customer, String date,
+                                    Map<String, ?> options) {
+        CrmReportOptions opts = reportOptions(customer, date, options, "reportHtml");
+        try {
+            return CApi.crm_report_render(tx.ptr(), opts);
+        } finally {
+            java.lang.ref.Reference.reachabilityFence(tx);
+        }
+    }
+
+    private static CrmReportOptions reportOptions(String customer, String date,
+                                                  Map<String, ?> options, String what) {
+        Map<String, Object> o = instants(options, "as_of");
+        o.values().removeIf(v -> v == null);
+        o.put("customer", customer);
+        o.put("date", date);
+        return Options.build(CrmReportOptions::new, o, what);
+    }
+
+    private static Map<String, Object> instants(Map<String, ?> options, String... keys) {
+        Map<String, Object> o = Options.copy(options);
+        for (String k : keys) {
+            if (o.get(k) instanceof java.time.Instant) {
+                o.put(k, ((java.time.Instant) o.get(k)).getEpochSecond());
+            }
+        }
+        return o;
     }
 
     /**

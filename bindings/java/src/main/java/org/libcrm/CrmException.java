@@ -37,6 +37,7 @@ public class CrmException extends RuntimeException {
             case -8: return new State(message);
             case -9: return new Format(message);
             case -10: return new Cancelled(message);
+            case -11: return new Unsupported(message);
             default: return new CrmException(status, message);
         }
     }
@@ -148,6 +149,17 @@ public class CrmException extends RuntimeException {
 
         public Cancelled(String message) {
             super(-10, message);
+        }
+    }
+
+    /**
+     * CRM_E_UNSUPPORTED: an optional component (a database client library opened at run time) is not installed; the message names the package to install.
+     */
+    public static class Unsupported extends CrmException {
+        private static final long serialVersionUID = 1L;
+
+        public Unsupported(String message) {
+            super(-11, message);
         }
     }
 }

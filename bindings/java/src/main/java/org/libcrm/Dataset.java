@@ -17,6 +17,7 @@ import org.libcrm.capi.Constants;
 import org.libcrm.capi.CrmCsvOptions;
 import org.libcrm.capi.CrmImputeMethod;
 import org.libcrm.capi.CrmImputeOptions;
+import org.libcrm.capi.CrmSqlOptions;
 import org.libcrm.capi.CrmJoin;
 import org.libcrm.capi.CrmKeep;
 import org.libcrm.capi.CrmOutlierAction;
@@ -596,6 +597,126 @@ public final class Dataset implements AutoCloseable {
     }
 
     // -- argument checks -----------------------------------------------------------------
+
+    // -- SQL -------------------------------------------------------------------------------
+
+    /** Run `query` on a database and read its rows; see {@link #readSql(String, String, List, Map)}. */
+    public static Dataset readSql(String uri, String query) {
+        return readSql(uri, query, null, (Map<String, ?>) null);
+    }
+
+    /** Run `query` with its placeholders bound to `params`; see {@link #readSql(String, String, List, Map)}. */
+    public static Dataset readSql(String uri, String query, List<?> params) {
+        return readSql(uri, query, params, (Map<String, ?>) null);
+    }
+
+    /**
+     * Run `query` on a database and read its rows (crm_dataset_read_sql). `uri`:
+     * "sqlite:shop.db", "postgresql://crm@/shop?host=/run/postgresql",
+     * "mysql://crm@localhost/shop" (passwords from PGPASSWORD, ~/.pgpass, ~/.my.cnf).
+     * `params`: values for the query's placeholders (? ; $1... in PostgreSQL), bound by the
+     * driver, never pasted into the SQL: null (NULL), Number, Boolean, String, Instant,
+     * LocalDate, LocalDateTime (taken as UTC). Options (crm_sql_options): batch_rows, max_rows,
+     * client_library, progress ({@link Progress}).
+     *
+     * @throws CrmException.Parse the server refused the SQL (its message)
+     * @throws CrmException.IO cannot connect
+     * @throws CrmException.Unsupported the client library is not installed
+     */
+    public static Dataset readSql(String uri, String query, List<?> params, Map<String, ?> options) {
+        String[] texts = new String[params == null ? 0 : params.size()];
+        for (int i = 0; i < texts.length; i++) {
+            texts[i] = sqlParam(params.get(i), i);
+        }
+        CrmSqlOptions opts = sqlOptions(options, "readSql");
+        return wrap(CApi.crm_dataset_read_sql(requireText(uri, "readSql(uri)"),
+            requireText(query, "readSql(query)"), texts.length == 0 ? null : texts, opts));
+    }
+
+    /** readSql with an {@link Options} builder ({@code new SqlOptions().maxRows(100)}). */
+    public static Dataset readSql(String uri, String query, List<?> params, Options options) {
+        return readSql(uri, query, params, options.asMap());
+    }
+
+    /** Write the rows into a new table (mode "create"). */
+    public Dataset writeSql(String uri, String table) {
+        return writeSql(uri, table, (Map<String, ?>) null);
+    }
+
+    /**
+     * Write the rows into table `table` of a database (crm_dataset_write_sql), in one
+     * transaction (after a failure the table is as before). Options: mode ("create"
+     * (default: the table must not exist), "replace", "append", "upsert"), key (the key
+     * column(s) of "upsert": a String or Strings; also key_columns), column_types (a
+     * Map column -&gt; SQL type, or "col:TYPE" Strings), batch_rows, client_library,
+     * progress. Returns this.
+     */
+    public Dataset writeSql(String uri, String table, Map<String, ?> options) {
+        Map<String, Object> o = Options.copy(options);
+        o.putIfAbsent("mode", "create");
+        CrmSqlOptions opts = sqlOptions(o, "writeSql");
+        call(p -> {
+            CApi.crm_dataset_write_sql(p, requireText(uri, "writeSql(uri)"),
+                requireText(table, "writeSql(table)"), opts);
+            return null;
+        });
+        return this;
+    }
+
+    /** writeSql with an {@link Options} builder ({@code new SqlOptions().mode("upsert")}). */
+    public Dataset writeSql(String uri, String table, Options options) {
+        return writeSql(uri, table, options.asMap());
+    }
+
+    private static CrmSqlOptions sqlOptions(Map<String, ?> options, String what) {
+        Map<String, Object> o = Options.copy(options);
+        if (o.containsKey("key")) {
+            o.put("key_columns", o.remove("key"));
+        }
+        if (o.get("key_columns") instanceof String) {
+            o.put("key_columns", new String[] {(String) o.get("key_columns")});
+        }
+        if (o.get("column_types") instanceof Map) {
+            List<String> types = new ArrayList<>();
+            for (Map.Entry<?, ?> e : ((Map<?, ?>) o.get("column_types")).entrySet()) {
+                types.add(e.getKey() + ":" + e.getValue());
+            }
+            o.put("column_types", types);
+        }
+        return Options.build(CrmSqlOptions::new, o, what);
+    }
+
+    private static final java.time.format.DateTimeFormatter SQL_TIME =
+        java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss");
+
+    /** One query parameter as the text the C library binds (null: SQL NULL). */
+    private static String sqlParam(Object v, int i) {
+        if (v == null || v instanceof String) {
+            return (String) v;
+        }
+        if (v instanceof Boolean) {
+            return (Boolean) v ? "1" : "0";
+        }
+        if (v instanceof Double || v instanceof Float) {
+            double d = ((Number) v).doubleValue();
+            return Double.isNaN(d) ? null : Double.toString(d);
+        }
+        if (v instanceof Number) {
+            return v.toString();  // Integer, Long, BigInteger, BigDecimal: exact
+        }
+        if (v instanceof Instant) {
+            return SQL_TIME.format(((Instant) v).atOffset(java.time.ZoneOffset.UTC));
+        }
+        if (v instanceof java.time.LocalDateTime) {
+            return SQL_TIME.format((java.time.LocalDateTime) v);
+        }
+        if (v instanceof java.time.LocalDate) {
+            return v.toString();
+        }
+        throw new IllegalArgumentException("readSql(params[" + i + "]): "
+            + v.getClass().getSimpleName() + " cannot be bound (use null, a Number, Boolean, "
+            + "String, Instant, LocalDate or LocalDateTime)");
+    }
 
     static String requireText(String s, String what) {
         if (s == null) {

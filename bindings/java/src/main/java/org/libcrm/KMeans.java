@@ -66,4 +66,12 @@ public final class KMeans extends Model {
             java.lang.ref.Reference.reachabilityFence(ds);
         }
     }
+
+    /**
+     * The centers in the units of the input columns (cluster, size, one column per feature):
+     * standardization and the mutate steps log1p/log/sqrt/x*c+d undone.
+     */
+    public Dataset centersOriginal() {
+        return Dataset.wrap(call(CApi::crm_kmeans_centers_original));
+    }
 }

@@ -44,6 +44,8 @@ public class Model implements AutoCloseable {
             case CrmModelType.CRM_MODEL_LINREG: m = new LinearRegression(); break;
             case CrmModelType.CRM_MODEL_TREE: m = new DecisionTree(); break;
             case CrmModelType.CRM_MODEL_ARIMA: m = new Arima(); break;
+            case CrmModelType.CRM_MODEL_CLV: m = new Clv(); break;
+            case CrmModelType.CRM_MODEL_FOREST: m = new RandomForest(); break;
             default: m = new Model(null); break;
         }
         m.attach(owned);

@@ -1552,7 +1552,7 @@ public final class CApi {
      * Name of a model kind, as in the JSON "kind" member.
      * {@literal @}param[in] kind  {@literal @}type[enum] crm_model_type; a crm_model_type value (for example
      *                  crm_model_kind(m))
-     * {@literal @}return "kmeans", "tree", "logreg", "linreg" or "arima"; NULL for any other
+     * {@literal @}return "kmeans", "tree", "logreg", "linreg", "arima" or "clv"; NULL for any other
      *         value. Ownership: static string, valid for the life of the program.
      * Thread-safety: safe from any thread.
      */
@@ -2325,6 +2325,224 @@ public final class CApi {
     }
 
     /**
+     * C: crm_status crm_forest_options_init(crm_forest_options *opts, size_t size)
+     *
+     * Write the default forest options into `opts` (task AUTO, criterion AUTO,
+     * n_trees 100, mtry 0, max_depth -1, class_weight NONE, min_samples_split 2,
+     * min_samples_leaf 1, sample_fraction 1, replace 1, max_bins 0, importance
+     * IMPURITY, mtry_rule NONCONSTANT, n_threads 0, seed 0, positive NULL, progress NULL, user NULL).
+     * {@literal @}param[out] opts  options to initialise
+     * {@literal @}param[in]  size  sizeof *opts as the caller compiled it
+     * {@literal @}return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the struct).
+     * Ownership: opts is the caller's struct; only its first size bytes are
+     * written.
+     * Thread-safety: safe from any thread.
+     */
+    public static void crm_forest_options_init(CrmForestOptions opts) {
+        int rc = CrmLib.crm_forest_options_init(opts, opts == null ? 0 : opts.size());
+        check(rc);
+    }
+
+    /**
+     * C: crm_status crm_forest_fit(const crm_dataset *ds, const char *target, const char *const *features, size_t nf, const crm_forest_options *opts, crm_model **out)
+     *
+     * Fit a random forest (Breiman 2001) predicting `target` from `features`:
+     * n_trees CART trees of this header's engine (the same splits, native text
+     * features, missing-value routing, exact or histogram mode), each grown on
+     * its own sample of the rows and drawing `mtry` candidate features per node.
+     *
+     * Sampling. Tree t draws round(sample_fraction * n) rows (at least 1) with
+     * replacement (replace = 1; a row drawn c times weighs c, as scikit-learn)
+     * or without; its stream is xoshiro256** seeded with stream t of `seed`
+     * (see crm_forest_bag()). The tree itself is the CART tree of
+     * crm_tree_fit() on those rows with seed = `seed` + t and scikit-learn's
+     * max_features = mtry: a node draws features (in the tie-rule order of the
+     * header) until it has visited mtry of them and at least one varies in the
+     * node (mtry_rule NONCONSTANT), or exactly mtry (mtry_rule EXACT, as R
+     * ranger: a node whose mtry features are all constant is a leaf; on data
+     * with many one-hot or otherwise often-constant columns this grows smaller,
+     * more varied trees); with replace = 0, sample_fraction = 1 and mtry = every
+     * feature, tree t is exactly crm_tree_fit() with seed + t. Histogram mode
+     * bins each feature once, over all the rows.
+     *
+     * Prediction (crm_model_predict()): classification averages the trees'
+     * leaf class shares (soft voting, as scikit-learn) and adds `pred_col` (the
+     * class of largest mean share, the first on ties) and `<pred_col>_proba`
+     * (that share); regression adds the mean of the trees' leaf means. Rows are
+     * predicted on worker threads; each row sums its trees in order, so the
+     * result does not depend on the thread count.
+     *
+     * Out of bag. Each training row is predicted by the trees whose sample does
+     * not contain it, aggregated as above (rows in every sample have no OOB
+     * prediction). `oob_error` is the share of those rows whose OOB class is
+     * wrong (classification) or their mean squared OOB error (regression); NaN
+     * when no row is out of bag (replace 0 with sample_fraction 1).
+     *
+     * Importance: the mean over the trees of each tree's normalised impurity
+     * decrease (as scikit-learn's feature_importances_), renormalised to sum to
+     * 1; with importance = PERMUTATION also the out-of-bag permutation
+     * importance (Breiman; ranger's "permutation", unscaled): per tree, the rise
+     * of its error (misclassified share or mean squared error) on its OOB rows
+     * when feature j's values are permuted among them, averaged over the trees
+     * that have OOB rows.
+     *
+     * Model: kind CRM_MODEL_FOREST. Statistics (crm_model_stat()): `n_trees`,
+     * `n_features`, `n_classes` (0 for regression), `n_rows`, `mtry`,
+     * `max_depth` (-1 unlimited), `min_samples_leaf`, `sample_fraction`,
+     * `replace`, `mtry_rule`, `max_bins`, `nodes` (all trees), `mean_leaves`, `mean_depth`,
+     * `oob_rows` (rows with an OOB prediction), `oob_error`, `oob_score`
+     * (1 - oob_error for classification, OOB R^2 for regression), `regression`
+     * (0/1). Summary (crm_model_summary()): one row per tree: `tree`, `nodes`,
+     * `leaves`, `depth`, `in_bag` (distinct rows in its sample), `weighted_n`.
+     * JSON (kind "forest"): "task", "criterion", "target", "target_text",
+     * "positive", "classes", "features", "levels" (as a tree), "importances",
+     * "permutation_importances" (array, or null), "n_rows", "mtry",
+     * "mtry_rule" (0/1), "max_depth", "min_samples_split", "min_samples_leaf", "sample_fraction",
+     * "replace", "max_bins", "class_weight", "seed", "oob_error" (number or
+     * "nan"), "oob_rows", and "trees": per tree an object of parallel arrays
+     * over its nodes in preorder, "left", "right", "feature", "threshold",
+     * "flags" (1 missing_left + 2 unseen_left + 4 missing_seen), "n",
+     * "weighted_n", "impurity", "value" (K class weights per node, or the mean),
+     * and for its text splits in preorder "categories" and "seen" (arrays of
+     * level-index arrays, as a tree's nodes). crm_model_save() writes a forest
+     * tree by tree (the text of a whole forest is never held in memory);
+     * crm_model_load() reads files up to 1 GiB.
+     *
+     * {@literal @}param[in]  ds        dataset
+     * {@literal @}param[in]  target    target column (text or number, as crm_tree_fit())
+     * {@literal @}param[in]  features  feature columns (number or text, distinct, not the target)
+     * {@literal @}param[in]  nf        number of features, >= 1
+     * {@literal @}param[in]  opts      options, or NULL for the defaults
+     * {@literal @}param[out] out       fitted model (kind CRM_MODEL_FOREST), NULL on failure.
+     *                       Ownership: caller; free with crm_model_free(). The model
+     *                       keeps no reference to ds.
+     * {@literal @}return CRM_OK; CRM_E_INVALID (every data error of crm_tree_fit(), n_trees
+     *         outside 1..100000, mtry outside 0..nf, sample_fraction outside its
+     *         range, replace not 0/1, an unknown importance or mtry_rule, and the tree options
+     *         as crm_tree_fit() checks them); CRM_E_NOTFOUND (a column does not
+     *         exist); CRM_E_TYPE (a time column); CRM_E_CANCELLED (the progress
+     *         callback returned non-zero); CRM_E_FORMAT (opts from a newer library
+     *         with unknown fields set); CRM_E_NOMEM.
+     * Ownership: target, features and opts are only read during the call.
+     * Thread-safety: ds may be read by other threads meanwhile. The progress
+     * callback is called on the calling thread, between groups of trees.
+     */
+    public static Pointer crm_forest_fit(Pointer ds, String target, String[] features, CrmForestOptions opts) {
+        byte[] c_target = Checks.cstring(target, "crm_forest_fit(target)");
+        CStrings.Array c_features = CStrings.array(features, "crm_forest_fit(features)");
+        long nf = features == null ? 0 : features.length;
+        long[] c_out = new long[1];
+        int rc;
+        try {
+            rc = CrmLib.crm_forest_fit(ds, c_target, c_features, nf, opts, c_out);
+        } finally {
+            CStrings.free(c_features);
+        }
+        if (opts != null && opts.hasCallbackError()) {
+            if (rc == 0) {
+                if (c_out[0] != 0) {
+                    CrmLib.crm_model_free(new Pointer(c_out[0]));
+                }
+            }
+            opts.rethrowCallbackError();
+        }
+        check(rc);
+        return c_out[0] == 0 ? null : new Pointer(c_out[0]);
+    }
+
+    /**
+     * C: crm_status crm_forest_feature_importances(const crm_model *m, crm_dataset **out)
+     *
+     * Feature importances of a forest.
+     * {@literal @}param[in]  m    fitted forest (kind CRM_MODEL_FOREST)
+     * {@literal @}param[out] out  table with a text column `feature` and number columns
+     *                  `importance` (mean impurity decrease, sums to 1) and
+     *                  `permutation` (OOB permutation importance; missing unless
+     *                  the forest was fitted with importance = PERMUTATION), one
+     *                  row per feature in fitting order, NULL on failure.
+     *                  Ownership: caller; free with crm_dataset_free().
+     * {@literal @}return CRM_OK; CRM_E_INVALID (NULL argument); CRM_E_TYPE (not a forest);
+     *         CRM_E_NOMEM.
+     * Thread-safety: safe; only reads m.
+     */
+    public static Pointer crm_forest_feature_importances(Pointer m) {
+        long[] c_out = new long[1];
+        int rc = CrmLib.crm_forest_feature_importances(m, c_out);
+        check(rc);
+        return c_out[0] == 0 ? null : new Pointer(c_out[0]);
+    }
+
+    /**
+     * C: crm_status crm_forest_tree(const crm_model *m, size_t tree, crm_model **out)
+     *
+     * One tree of a forest as a tree model (kind CRM_MODEL_TREE): export it as
+     * rules or dot, predict with it, save it. Its `train_accuracy` statistic is
+     * 0 (not computed), its `n_rows` the distinct rows of its sample.
+     * {@literal @}param[in]  m     fitted forest
+     * {@literal @}param[in]  tree  index, 0..n_trees-1
+     * {@literal @}param[out] out   new tree model, NULL on failure. Ownership: caller; free
+     *                   with crm_model_free().
+     * {@literal @}return CRM_OK; CRM_E_INVALID (NULL argument, tree out of range); CRM_E_TYPE
+     *         (not a forest); CRM_E_NOMEM.
+     * Thread-safety: safe; only reads m.
+     */
+    public static Pointer crm_forest_tree(Pointer m, long tree) {
+        Checks.range(tree, 0L, Long.MAX_VALUE, "crm_forest_tree(tree)");
+        long[] c_out = new long[1];
+        int rc = CrmLib.crm_forest_tree(m, tree, c_out);
+        check(rc);
+        return c_out[0] == 0 ? null : new Pointer(c_out[0]);
+    }
+
+    /**
+     * C: crm_status crm_forest_bag(const crm_model *m, size_t tree, crm_dataset **out)
+     *
+     * The sample of one tree: how many times each training row was drawn
+     * (0: the row is out of bag for that tree), regenerated from the forest's
+     * seed and options exactly as the fit drew it.
+     * {@literal @}param[in]  m     fitted forest
+     * {@literal @}param[in]  tree  index, 0..n_trees-1
+     * {@literal @}param[out] out   table with one number column `count`, one row per
+     *                   training row in dataset order, NULL on failure.
+     *                   Ownership: caller; free with crm_dataset_free().
+     * {@literal @}return CRM_OK; CRM_E_INVALID (NULL argument, tree out of range); CRM_E_TYPE
+     *         (not a forest); CRM_E_NOMEM.
+     * Thread-safety: safe; only reads m.
+     */
+    public static Pointer crm_forest_bag(Pointer m, long tree) {
+        Checks.range(tree, 0L, Long.MAX_VALUE, "crm_forest_bag(tree)");
+        long[] c_out = new long[1];
+        int rc = CrmLib.crm_forest_bag(m, tree, c_out);
+        check(rc);
+        return c_out[0] == 0 ? null : new Pointer(c_out[0]);
+    }
+
+    /**
+     * C: crm_status crm_forest_oob_predict(const crm_model *m, crm_dataset *ds, const char *pred_col)
+     *
+     * Out-of-bag predictions on the training data: like crm_model_predict(),
+     * but each row aggregates only the trees whose sample does not contain it.
+     * Rows in every sample get a missing prediction (and proba).
+     * {@literal @}param[in]     m        fitted forest (without transform steps)
+     * {@literal @}param[in,out] ds       the training rows, in the order of the fit (same
+     *                         row count); the columns are added to it
+     * {@literal @}param[in]     pred_col name of the prediction column (a classifier also
+     *                         adds `<pred_col>_proba`); must not exist
+     * {@literal @}return CRM_OK; CRM_E_INVALID (NULL argument, a row count other than the
+     *         fit's, an existing column); CRM_E_NOTFOUND, CRM_E_TYPE (a feature
+     *         column missing or of another type); CRM_E_TYPE (not a forest);
+     *         CRM_E_NOMEM. ds is unchanged on failure.
+     * Ownership: the new columns belong to ds; pred_col is only read.
+     * Thread-safety: m may be read by other threads; ds must not be used by
+     * others meanwhile.
+     */
+    public static void crm_forest_oob_predict(Pointer m, Pointer ds, String pred_col) {
+        byte[] c_pred_col = Checks.cstring(pred_col, "crm_forest_oob_predict(pred_col)");
+        int rc = CrmLib.crm_forest_oob_predict(m, ds, c_pred_col);
+        check(rc);
+    }
+
+    /**
      * C: crm_status crm_logreg_options_init(crm_logreg_options *opts, size_t size)
      *
      * Write the default logistic regression options into `opts` (l2 = 0,
@@ -2851,6 +3069,316 @@ public final class CApi {
         }
         check(rc);
         return new Pointer[] {c_out_itemsets[0] == 0 ? null : new Pointer(c_out_itemsets[0]), c_out_rules[0] == 0 ? null : new Pointer(c_out_rules[0])};
+    }
+
+    /**
+     * C: crm_status crm_sql_options_init(crm_sql_options *opts, size_t size)
+     *
+     * Write the default SQL options into `opts` (mode CREATE, batch_rows 10000,
+     * key_columns NULL, n_key_columns 0, column_types NULL, n_column_types 0,
+     * max_rows 0, progress NULL, user NULL, client_library NULL).
+     * {@literal @}param[out] opts  options to initialise
+     * {@literal @}param[in]  size  sizeof *opts as the caller compiled it
+     * {@literal @}return CRM_OK; CRM_E_INVALID (opts NULL or size smaller than the first
+     *         layout).
+     * Ownership: opts is the caller's struct; only its first size bytes are
+     * written.
+     * Thread-safety: safe from any thread.
+     * {@literal @}since 1.1
+     */
+    public static void crm_sql_options_init(CrmSqlOptions opts) {
+        int rc = CrmLib.crm_sql_options_init(opts, opts == null ? 0 : opts.size());
+        check(rc);
+    }
+
+    /**
+     * C: crm_status crm_dataset_read_sql(const char *uri, const char *query, const char *const *params, size_t nparams, const crm_sql_options *opts, crm_dataset **out)
+     *
+     * Run a query and read its rows into a new dataset (types, conversions and
+     * the time rule at the top of this header). A query returning no rows gives
+     * a dataset with its columns and 0 rows.
+     * {@literal @}param[in]  uri      connection string (see the top of this header)
+     * {@literal @}param[in]  query    one SQL statement returning rows (SELECT, WITH, VALUES,
+     *                      PRAGMA ...)
+     * {@literal @}param[in]  params   nparams parameter values (UTF-8 text, NULL entries =
+     *                      SQL NULL) bound to the query's placeholders; may be
+     *                      NULL when nparams is 0
+     * {@literal @}param[in]  nparams  number of parameters; must equal the number of
+     *                      placeholders
+     * {@literal @}param[in]  opts     options (batch_rows, max_rows, progress, user,
+     *                      client_library), or NULL for the defaults
+     * {@literal @}param[out] out      the rows, NULL on failure.
+     *                      Ownership: caller; free with crm_dataset_free().
+     * {@literal @}return CRM_OK; CRM_E_INVALID (NULL uri, query or out, params NULL with
+     *         nparams > 0, a malformed URI, bad options, a parameter that is not
+     *         valid UTF-8, a parameter count that differs from the query's, a
+     *         query that returns no columns, two result columns of one name);
+     *         CRM_E_PARSE (the server refused the query: its message); CRM_E_IO
+     *         (cannot connect or open the database, the connection was lost);
+     *         CRM_E_TYPE (a value that cannot be mapped: a BLOB, an inexact
+     *         integer, text in a number or time column, invalid UTF-8, naming the
+     *         column and the 0-based row); CRM_E_UNSUPPORTED (the client library
+     *         is not installed, naming the package); CRM_E_CANCELLED (the progress
+     *         callback returned non-zero); CRM_E_FORMAT (opts from a newer
+     *         library); CRM_E_NOMEM.
+     * Ownership: every argument stays the caller's.
+     * Thread-safety: safe from any thread; each call uses its own connection.
+     * {@literal @}since 1.1
+     */
+    public static Pointer crm_dataset_read_sql(String uri, String query, String[] params, CrmSqlOptions opts) {
+        byte[] c_uri = Checks.cstring(uri, "crm_dataset_read_sql(uri)");
+        byte[] c_query = Checks.cstring(query, "crm_dataset_read_sql(query)");
+        CStrings.Array c_params = CStrings.array(params, "crm_dataset_read_sql(params)");
+        long nparams = params == null ? 0 : params.length;
+        long[] c_out = new long[1];
+        int rc;
+        try {
+            rc = CrmLib.crm_dataset_read_sql(c_uri, c_query, c_params, nparams, opts, c_out);
+        } finally {
+            CStrings.free(c_params);
+        }
+        if (opts != null && opts.hasCallbackError()) {
+            if (rc == 0) {
+                if (c_out[0] != 0) {
+                    CrmLib.crm_dataset_free(new Pointer(c_out[0]));
+                }
+            }
+            opts.rethrowCallbackError();
+        }
+        check(rc);
+        return c_out[0] == 0 ? null : new Pointer(c_out[0]);
+    }
+
+    /**
+     * C: crm_status crm_dataset_write_sql(const crm_dataset *ds, const char *uri, const char *table, const crm_sql_options *opts)
+     *
+     * Write a dataset into a table, in one transaction (modes, types and
+     * identifiers at the top of this header).
+     * {@literal @}param[in] ds     dataset to write (at least one column; 0 rows create or
+     *                   empty the table as the mode says)
+     * {@literal @}param[in] uri    connection string
+     * {@literal @}param[in] table  table name, or "schema.table"
+     * {@literal @}param[in] opts   options (mode, key_columns, column_types, batch_rows,
+     *                   progress, user, client_library), or NULL for the defaults
+     * {@literal @}return CRM_OK; CRM_E_INVALID (NULL ds, uri or table, a dataset without
+     *         columns, a malformed URI, bad options, UPSERT without key columns,
+     *         a key column listed twice or missing in a row, two rows with the
+     *         same key in UPSERT, a bad column_types entry, a name the backend
+     *         cannot quote; the server refused a value: a duplicate key on
+     *         APPEND, NOT NULL, its message); CRM_E_STATE (CREATE and the table
+     *         exists); CRM_E_NOTFOUND (a key column is not in the dataset, a
+     *         dataset column is not in the existing table); CRM_E_TYPE (a column
+     *         whose type differs from the existing table's, a value the backend
+     *         cannot store); CRM_E_PARSE (the server refused the SQL, e.g. upsert
+     *         keys without a unique constraint); CRM_E_IO (cannot connect, the
+     *         connection was lost, the database is locked or read-only);
+     *         CRM_E_UNSUPPORTED; CRM_E_CANCELLED (the progress callback returned
+     *         non-zero; rolled back); CRM_E_FORMAT (opts from a newer library);
+     *         CRM_E_NOMEM. After any failure the table is exactly as before.
+     * Ownership: every argument stays the caller's.
+     * Thread-safety: ds is only read (held while the call runs); other threads
+     * may read it meanwhile.
+     * {@literal @}since 1.1
+     */
+    public static void crm_dataset_write_sql(Pointer ds, String uri, String table, CrmSqlOptions opts) {
+        byte[] c_uri = Checks.cstring(uri, "crm_dataset_write_sql(uri)");
+        byte[] c_table = Checks.cstring(table, "crm_dataset_write_sql(table)");
+        int rc = CrmLib.crm_dataset_write_sql(ds, c_uri, c_table, opts);
+        if (opts != null && opts.hasCallbackError()) {
+            opts.rethrowCallbackError();
+        }
+        check(rc);
+    }
+
+    /**
+     * C: crm_status crm_clv_summary_options_init(crm_clv_summary_options *opts, size_t size)
+     *
+     * Write the default summary options into `opts` (customer, date, amount NULL,
+     * period = CRM_CLV_DAY, calibration_end = observation_end = CRM_TIME_MISSING).
+     * {@literal @}param[out] opts  options to initialise
+     * {@literal @}param[in]  size  sizeof *opts as the caller compiled it
+     * {@literal @}return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1 struct).
+     * Ownership: opts is the caller's struct; only its first size bytes are written.
+     * Thread-safety: safe from any thread.
+     */
+    public static void crm_clv_summary_options_init(CrmClvSummaryOptions opts) {
+        int rc = CrmLib.crm_clv_summary_options_init(opts, opts == null ? 0 : opts.size());
+        check(rc);
+    }
+
+    /**
+     * C: crm_status crm_clv_summary(const crm_dataset *tx, const crm_clv_summary_options *opts, crm_dataset **out)
+     *
+     * The per-customer summary table (definitions at the top of this header).
+     * {@literal @}param[in]  tx    transactions, one row per line or order
+     * {@literal @}param[in]  opts  options; customer, date and amount are required
+     * {@literal @}param[out] out   new dataset, one row per customer in ascending customer
+     *                   order (text by bytes, numbers and times by value), columns
+     *                   customer (the type of the customer column), frequency,
+     *                   recency, T, monetary, and with calibration_end
+     *                   frequency_holdout, monetary_holdout, duration_holdout
+     *                   (numbers). NULL on failure.
+     *                   Ownership: caller; free with crm_dataset_free().
+     * {@literal @}return CRM_OK; CRM_E_INVALID (NULL argument, no rows, a column name not
+     *         set, unknown period, a missing customer, date or amount or a
+     *         non-finite amount, naming the column and the 0-based row,
+     *         observation_end before calibration_end, no purchase up to the
+     *         calibration end); CRM_E_NOTFOUND (a column does not exist);
+     *         CRM_E_TYPE (date not a time column, amount not a number column);
+     *         CRM_E_FORMAT (opts from a newer library with unknown fields set);
+     *         CRM_E_NOMEM.
+     * Ownership: opts and its column names are only read during the call.
+     * Thread-safety: tx may be read by other threads meanwhile.
+     */
+    public static Pointer crm_clv_summary(Pointer tx, CrmClvSummaryOptions opts) {
+        long[] c_out = new long[1];
+        int rc = CrmLib.crm_clv_summary(tx, opts, c_out);
+        if (opts != null && opts.hasCallbackError()) {
+            if (rc == 0) {
+                if (c_out[0] != 0) {
+                    CrmLib.crm_dataset_free(new Pointer(c_out[0]));
+                }
+            }
+            opts.rethrowCallbackError();
+        }
+        check(rc);
+        return c_out[0] == 0 ? null : new Pointer(c_out[0]);
+    }
+
+    /**
+     * C: crm_status crm_clv_options_init(crm_clv_options *opts, size_t size)
+     *
+     * Write the default CLV options into `opts` (frequency_col, recency_col,
+     * t_col and monetary_col NULL: "frequency", "recency", "T", "monetary"; l2 = 0,
+     * max_iter = 500, tol = 1e-9, period = CRM_CLV_DAY, horizon = 12,
+     * discount = 0.01, periods_per_month = 0, t = -1, n_threads = 0).
+     * {@literal @}param[out] opts  options to initialise
+     * {@literal @}param[in]  size  sizeof *opts as the caller compiled it
+     * {@literal @}return CRM_OK, CRM_E_INVALID (opts NULL or size smaller than the v1 struct).
+     * Ownership: opts is the caller's struct; only its first size bytes are written.
+     * Thread-safety: safe from any thread.
+     */
+    public static void crm_clv_options_init(CrmClvOptions opts) {
+        int rc = CrmLib.crm_clv_options_init(opts, opts == null ? 0 : opts.size());
+        check(rc);
+    }
+
+    /**
+     * C: crm_status crm_clv_fit(const crm_dataset *summary, const crm_clv_options *opts, crm_model **out)
+     *
+     * Fit BG/NBD and Gamma-Gamma on a summary table (crm_clv_summary() or any
+     * table with the same meaning, for example lifetimes' CDNOW sample).
+     * {@literal @}param[in]  summary  one row per customer
+     * {@literal @}param[in]  opts     options, or NULL for the defaults
+     * {@literal @}param[out] out      fitted model (kind CRM_MODEL_CLV), NULL on failure.
+     *                      Ownership: caller; free with crm_model_free().
+     * {@literal @}return CRM_OK (also when max_iter is reached: statistics converged_bgnbd
+     *         and converged_gamma_gamma); CRM_E_INVALID (NULL argument, no rows,
+     *         an option out of range, a value breaking the rules of the option
+     *         fields - a missing or non-finite value, a frequency that is not a
+     *         whole number >= 0, recency < 0, T < recency, recency > 0 with
+     *         frequency 0, monetary <= 0 with frequency > 0 - naming the column,
+     *         the 0-based row and the value; no customer with frequency > 0:
+     *         neither model can be fitted); CRM_E_NOTFOUND (a column does not
+     *         exist); CRM_E_TYPE (a column is not a number column);
+     *         CRM_E_NUMERIC (the likelihood has no finite optimum, e.g. every
+     *         customer buys at a single frequency and mean; never NaN
+     *         parameters with CRM_OK); CRM_E_FORMAT (opts from a newer library
+     *         with unknown fields set); CRM_E_NOMEM.
+     * Ownership: opts and its column names are only read during the call.
+     * Thread-safety: summary may be read by other threads meanwhile.
+     */
+    public static Pointer crm_clv_fit(Pointer summary, CrmClvOptions opts) {
+        long[] c_out = new long[1];
+        int rc = CrmLib.crm_clv_fit(summary, opts, c_out);
+        if (opts != null && opts.hasCallbackError()) {
+            if (rc == 0) {
+                if (c_out[0] != 0) {
+                    CrmLib.crm_model_free(new Pointer(c_out[0]));
+                }
+            }
+            opts.rethrowCallbackError();
+        }
+        check(rc);
+        return c_out[0] == 0 ? null : new Pointer(c_out[0]);
+    }
+
+    /**
+     * C: crm_status crm_report_options_init(crm_report_options *opts, size_t size)
+     *
+     * Write the default report options into `opts` (every string NULL,
+     * as_of = CRM_TIME_MISSING, bins = 5, active_days = 90, inactive_days = 365,
+     * k = 4, seed = 0, churn_days = 90, top_at_risk = 20, top_clv = 20, min_support = 0.01,
+     * min_lift = 2, max_rules = 10, horizon = 6, n_threads = 0).
+     * {@literal @}param[out] opts  options to initialise
+     * {@literal @}param[in]  size  sizeof *opts as the caller compiled it
+     * {@literal @}return CRM_OK, CRM_E_INVALID (opts NULL or size too small).
+     * Ownership: opts is the caller's struct; only its first size bytes are written.
+     * Thread-safety: safe from any thread.
+     * {@literal @}since 1.1
+     */
+    public static void crm_report_options_init(CrmReportOptions opts) {
+        int rc = CrmLib.crm_report_options_init(opts, opts == null ? 0 : opts.size());
+        check(rc);
+    }
+
+    /**
+     * C: crm_status crm_report_render(const crm_dataset *tx, const crm_report_options *opts, char **out)
+     *
+     * Build the HTML report of a transaction table in memory.
+     * {@literal @}param[in]  tx       transactions, one row per order line; rows the analyses cannot
+     *                      use (missing customer, amount <= 0, ...) must be filtered out
+     *                      first or with opts->filter, as for crm_rfm()
+     * {@literal @}param[in]  opts     options; customer, date and amount or quantity and price are
+     *                      required
+     * {@literal @}param[out] out      the page: NUL-terminated UTF-8 HTML (it holds no NUL itself),
+     *                      NULL on failure. Ownership: caller; free with crm_free().
+     * {@literal @}return CRM_OK; CRM_E_INVALID (NULL argument, no rows (also after the filter), a
+     *         required column not set, an option out of range, a row crm_rfm() refuses,
+     *         naming it); CRM_E_NOTFOUND (a named column does not exist); CRM_E_TYPE (a
+     *         column of the wrong type); CRM_E_PARSE (a bad filter expression, naming the
+     *         position); CRM_E_FORMAT (opts from a newer library with unknown fields set);
+     *         CRM_E_NOMEM.
+     * Ownership: tx, opts and its strings stay the caller's.
+     * Thread-safety: tx may be read by other threads meanwhile.
+     * {@literal @}since 1.1
+     */
+    public static String crm_report_render(Pointer tx, CrmReportOptions opts) {
+        long[] c_out = new long[1];
+        int rc = CrmLib.crm_report_render(tx, opts, c_out);
+        if (opts != null && opts.hasCallbackError()) {
+            if (rc == 0) {
+                if (c_out[0] != 0) {
+                    CrmLib.crm_free(new Pointer(c_out[0]));
+                }
+            }
+            opts.rethrowCallbackError();
+        }
+        check(rc);
+        return CStrings.take(c_out[0]);
+    }
+
+    /**
+     * C: crm_status crm_report_write(const crm_dataset *tx, const crm_report_options *opts, const char *path)
+     *
+     * Build the HTML report (as crm_report_render()) and write it to `path`
+     * atomically: readers see the old file or the whole new one, never a part.
+     * {@literal @}param[in] tx    transactions
+     * {@literal @}param[in] opts  options as for crm_report_render()
+     * {@literal @}param[in] path  file to write (replaced)
+     * {@literal @}return CRM_OK; the errors of crm_report_render(); CRM_E_IO (cannot write, naming
+     *         the path and the reason); on failure the file is unchanged.
+     * Ownership: every argument stays the caller's.
+     * Thread-safety: tx may be read by other threads meanwhile.
+     * {@literal @}since 1.1
+     */
+    public static void crm_report_write(Pointer tx, CrmReportOptions opts, String path) {
+        byte[] c_path = Checks.cstring(path, "crm_report_write(path)");
+        int rc = CrmLib.crm_report_write(tx, opts, c_path);
+        if (opts != null && opts.hasCallbackError()) {
+            opts.rethrowCallbackError();
+        }
+        check(rc);
     }
 
     /**

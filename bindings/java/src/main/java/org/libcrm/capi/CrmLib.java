@@ -248,6 +248,18 @@ public final class CrmLib {
     public static native int crm_tree_export_rules(Pointer m, long[] out);
     /** {@code crm_status crm_tree_export_dot(const crm_model *m, char **out)} */
     public static native int crm_tree_export_dot(Pointer m, long[] out);
+    /** {@code crm_status crm_forest_options_init(crm_forest_options *opts, size_t size)} */
+    public static native int crm_forest_options_init(CrmForestOptions opts, long size);
+    /** {@code crm_status crm_forest_fit(const crm_dataset *ds, const char *target, const char *const *features, size_t nf, const crm_forest_options *opts, crm_model **out)} */
+    public static native int crm_forest_fit(Pointer ds, byte[] target, Pointer features, long nf, CrmForestOptions opts, long[] out);
+    /** {@code crm_status crm_forest_feature_importances(const crm_model *m, crm_dataset **out)} */
+    public static native int crm_forest_feature_importances(Pointer m, long[] out);
+    /** {@code crm_status crm_forest_tree(const crm_model *m, size_t tree, crm_model **out)} */
+    public static native int crm_forest_tree(Pointer m, long tree, long[] out);
+    /** {@code crm_status crm_forest_bag(const crm_model *m, size_t tree, crm_dataset **out)} */
+    public static native int crm_forest_bag(Pointer m, long tree, long[] out);
+    /** {@code crm_status crm_forest_oob_predict(const crm_model *m, crm_dataset *ds, const char *pred_col)} */
+    public static native int crm_forest_oob_predict(Pointer m, Pointer ds, byte[] pred_col);
     /** {@code crm_status crm_logreg_options_init(crm_logreg_options *opts, size_t size)} */
     public static native int crm_logreg_options_init(CrmLogregOptions opts, long size);
     /** {@code crm_status crm_logreg_fit(const crm_dataset *ds, const char *target, const char *const *features, size_t nf, const crm_logreg_options *opts, crm_model **out)} */
@@ -278,6 +290,26 @@ public final class CrmLib {
     public static native int crm_apriori_options_init(CrmAprioriOptions opts, long size);
     /** {@code crm_status crm_apriori(const crm_dataset *tx, const char *tid_col, const char *item_col, const crm_apriori_options *opts, crm_dataset **out_itemsets, crm_dataset **out_rules)} */
     public static native int crm_apriori(Pointer tx, byte[] tid_col, byte[] item_col, CrmAprioriOptions opts, long[] out_itemsets, long[] out_rules);
+    /** {@code crm_status crm_sql_options_init(crm_sql_options *opts, size_t size)} */
+    public static native int crm_sql_options_init(CrmSqlOptions opts, long size);
+    /** {@code crm_status crm_dataset_read_sql(const char *uri, const char *query, const char *const *params, size_t nparams, const crm_sql_options *opts, crm_dataset **out)} */
+    public static native int crm_dataset_read_sql(byte[] uri, byte[] query, Pointer params, long nparams, CrmSqlOptions opts, long[] out);
+    /** {@code crm_status crm_dataset_write_sql(const crm_dataset *ds, const char *uri, const char *table, const crm_sql_options *opts)} */
+    public static native int crm_dataset_write_sql(Pointer ds, byte[] uri, byte[] table, CrmSqlOptions opts);
+    /** {@code crm_status crm_clv_summary_options_init(crm_clv_summary_options *opts, size_t size)} */
+    public static native int crm_clv_summary_options_init(CrmClvSummaryOptions opts, long size);
+    /** {@code crm_status crm_clv_summary(const crm_dataset *tx, const crm_clv_summary_options *opts, crm_dataset **out)} */
+    public static native int crm_clv_summary(Pointer tx, CrmClvSummaryOptions opts, long[] out);
+    /** {@code crm_status crm_clv_options_init(crm_clv_options *opts, size_t size)} */
+    public static native int crm_clv_options_init(CrmClvOptions opts, long size);
+    /** {@code crm_status crm_clv_fit(const crm_dataset *summary, const crm_clv_options *opts, crm_model **out)} */
+    public static native int crm_clv_fit(Pointer summary, CrmClvOptions opts, long[] out);
+    /** {@code crm_status crm_report_options_init(crm_report_options *opts, size_t size)} */
+    public static native int crm_report_options_init(CrmReportOptions opts, long size);
+    /** {@code crm_status crm_report_render(const crm_dataset *tx, const crm_report_options *opts, char **out)} */
+    public static native int crm_report_render(Pointer tx, CrmReportOptions opts, long[] out);
+    /** {@code crm_status crm_report_write(const crm_dataset *tx, const crm_report_options *opts, const char *path)} */
+    public static native int crm_report_write(Pointer tx, CrmReportOptions opts, byte[] path);
     /** {@code void crm_stats_free(crm_stats *s)} */
     public static native void crm_stats_free(Pointer s);
     /** {@code int32_t crm_stats_get_kind(const crm_stats *s)} */

@@ -29,11 +29,19 @@ public final class CrmModelType {
      * (S)ARIMA, JSON kind "arima"
      */
     public static final int CRM_MODEL_ARIMA = 5;
+    /**
+     * random forest (crm/tree.h), JSON kind "forest"
+     */
+    public static final int CRM_MODEL_FOREST = 6;
+    /**
+     * BG/NBD + Gamma-Gamma customer lifetime value (crm/clv.h), JSON kind "clv"
+     */
+    public static final int CRM_MODEL_CLV = 7;
 
     /** Names, values and lookup of this enum. */
     public static final EnumInfo INFO = new EnumInfo("crm_model_type", "CRM_MODEL_",
-        new String[] {"CRM_MODEL_KMEANS", "CRM_MODEL_TREE", "CRM_MODEL_LOGREG", "CRM_MODEL_LINREG", "CRM_MODEL_ARIMA"},
-        new int[] {1, 2, 3, 4, 5}, false);
+        new String[] {"CRM_MODEL_KMEANS", "CRM_MODEL_TREE", "CRM_MODEL_LOGREG", "CRM_MODEL_LINREG", "CRM_MODEL_ARIMA", "CRM_MODEL_FOREST", "CRM_MODEL_CLV"},
+        new int[] {1, 2, 3, 4, 5, 6, 7}, false);
 
     /** The value of a member name, full or without the prefix, any case. */
     public static int valueOf(String name) {

@@ -8,8 +8,8 @@ import com.sun.jna.Pointer;
 /**
  * Progress callback: the type of the `progress` field of every options struct
  * that has one (crm_kmeans_options, crm_tree_options, crm_logreg_options,
- * crm_apriori_options, crm_arima_options), passed `user` from the same
- * struct. NULL (the default) means no callback.
+ * crm_apriori_options, crm_arima_options, crm_sql_options), passed `user` from
+ * the same struct. NULL (the default) means no callback.
  *
  * When: now and then during a long call (after an iteration, a chunk of
  * series, a settled leaf or a mined subtree: each options field says when),

@@ -53,11 +53,15 @@ public final class CrmStatus {
      * a progress callback asked to stop
      */
     public static final int CRM_E_CANCELLED = -10;
+    /**
+     * an optional component (a database client library opened at run time) is not installed; the message names the package to install
+     */
+    public static final int CRM_E_UNSUPPORTED = -11;
 
     /** Names, values and lookup of this enum. */
     public static final EnumInfo INFO = new EnumInfo("crm_status", "CRM_",
-        new String[] {"CRM_OK", "CRM_E_INVALID", "CRM_E_NOMEM", "CRM_E_IO", "CRM_E_PARSE", "CRM_E_NOTFOUND", "CRM_E_TYPE", "CRM_E_NUMERIC", "CRM_E_STATE", "CRM_E_FORMAT", "CRM_E_CANCELLED"},
-        new int[] {0, -1, -2, -3, -4, -5, -6, -7, -8, -9, -10}, false);
+        new String[] {"CRM_OK", "CRM_E_INVALID", "CRM_E_NOMEM", "CRM_E_IO", "CRM_E_PARSE", "CRM_E_NOTFOUND", "CRM_E_TYPE", "CRM_E_NUMERIC", "CRM_E_STATE", "CRM_E_FORMAT", "CRM_E_CANCELLED", "CRM_E_UNSUPPORTED"},
+        new int[] {0, -1, -2, -3, -4, -5, -6, -7, -8, -9, -10, -11}, false);
 
     /** The value of a member name, full or without the prefix, any case. */
     public static int valueOf(String name) {

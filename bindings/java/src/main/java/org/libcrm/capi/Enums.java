@@ -16,6 +16,9 @@ public final class Enums {
         BY_NAME.put("crm_arima_freq", CrmArimaFreq.INFO);
         BY_NAME.put("crm_arima_ic", CrmArimaIc.INFO);
         BY_NAME.put("crm_arima_method", CrmArimaMethod.INFO);
+        BY_NAME.put("crm_clv_period", CrmClvPeriod.INFO);
+        BY_NAME.put("crm_forest_importance", CrmForestImportance.INFO);
+        BY_NAME.put("crm_forest_mtry_rule", CrmForestMtryRule.INFO);
         BY_NAME.put("crm_impute_method", CrmImputeMethod.INFO);
         BY_NAME.put("crm_join", CrmJoin.INFO);
         BY_NAME.put("crm_keep", CrmKeep.INFO);
@@ -27,6 +30,7 @@ public final class Enums {
         BY_NAME.put("crm_model_type", CrmModelType.INFO);
         BY_NAME.put("crm_outlier_action", CrmOutlierAction.INFO);
         BY_NAME.put("crm_outlier_rule", CrmOutlierRule.INFO);
+        BY_NAME.put("crm_sql_mode", CrmSqlMode.INFO);
         BY_NAME.put("crm_stats_kind", CrmStatsKind.INFO);
         BY_NAME.put("crm_status", CrmStatus.INFO);
         BY_NAME.put("crm_tree_class_weight", CrmTreeClassWeight.INFO);

@@ -13,14 +13,19 @@ public final class Structs {
     public static final List<Supplier<OptionsStruct>> ALL = List.of(
         CrmAprioriOptions::new,
         CrmArimaOptions::new,
+        CrmClvOptions::new,
+        CrmClvSummaryOptions::new,
         CrmCsvOptions::new,
+        CrmForestOptions::new,
         CrmImputeOptions::new,
         CrmKmeansOptions::new,
         CrmLinregOptions::new,
         CrmLogregOptions::new,
         CrmMetricsOptions::new,
+        CrmReportOptions::new,
         CrmRfmOptions::new,
         CrmSilhouetteOptions::new,
+        CrmSqlOptions::new,
         CrmSynthOptions::new,
         CrmTreeOptions::new);
 }
