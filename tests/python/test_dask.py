@@ -92,10 +92,14 @@ def test_rfm_group_bit_identical(client, layout):
     pdf = _orders()
     ddf = _split(pdf, LAYOUTS[layout](len(pdf)))
     whole = libcrm.Dataset.from_columns({c: pdf[c] for c in pdf.columns})
-    _same(lcd.rfm(ddf, "customer", "date", amount="amount", invoice="invoice"),
-          libcrm.rfm(whole, "customer", "date", amount="amount", invoice="invoice"))
+    ref = libcrm.rfm(whole, "customer", "date", amount="amount", invoice="invoice")
+    _same(lcd.rfm(ddf, "customer", "date", amount="amount", invoice="invoice"), ref)
+    # the deepest merge tree on the workers (pairs, level after level)
+    _same(lcd.rfm(ddf, "customer", "date", amount="amount", invoice="invoice",
+                  split_every=2), ref)
     aggs = ["sum(amount)", "mean(amount)", "min(x2)", "max(x2)", "n=count()"]
     _same(lcd.group(ddf, ["region"], aggs), whole.group(["region"], aggs))
+    _same(lcd.group(ddf, ["region"], aggs, split_every=3), whole.group(["region"], aggs))
     # var has no one-machine counterpart in Dataset.group: compare with pandas
     var = lcd.group(ddf, ["region"], ["v=var(x1)"]).to_columns()
     ref = pdf.groupby("region", sort=False)["x1"].var()

@@ -112,11 +112,15 @@ def _merge_bytes(blobs):
 
 # -- worker side ----------------------------------------------------------------------------
 
-def _to_dataset(pdf):
+def _to_dataset(pdf, columns=None):
     """A pandas partition as a libcrm Dataset: numeric -> number, datetime64 -> time,
-    anything else -> text (also when the partition is empty or all missing)."""
+    anything else -> text (also when the partition is empty or all missing). With
+    `columns`, only those (the ones the kernel reads), in the partition's order."""
     ds = Dataset()
+    wanted = None if columns is None else set(columns)
     for name in pdf.columns:
+        if wanted is not None and name not in wanted:
+            continue
         col = pdf[name]
         kind = col.dtype.kind
         if kind in "fiubM":
@@ -140,6 +144,30 @@ def _names_arg(names):
 
 def _rfm_opts(settings):
     return _options.build(_capi.crm_rfm_options, settings, "rfm")
+
+
+def _agg_column(agg):
+    """The column of a group-by aggregation "name=func(col)" (None for count())."""
+    inner = agg[agg.find("(") + 1:agg.rfind(")")] if "(" in agg else ""
+    return inner or None
+
+
+def _job_columns(job):
+    """The columns a kernel reads (None: all of them)."""
+    kind = job[0]
+    if kind == "rfm":
+        return [job[1][k] for k in ("customer", "date", "amount", "quantity", "price",
+                                    "invoice") if k in job[1]]
+    if kind == "group":
+        cols = list(job[1]) + [_agg_column(a) for a in job[2]]
+        return [c for c in cols if c is not None]
+    if kind in ("kmeans", "levels"):
+        return list(job[1])
+    if kind in ("logreg", "linreg"):
+        return [job[1]] + list(job[2])
+    if kind in ("son_local", "son_count"):
+        return [job[1], job[2]]
+    return None
 
 
 def _compute(ds, job):
@@ -199,8 +227,12 @@ def _partition_stats(pdf, index, job):
     error is raised again with the partition index in front of the C message
     (which names the 0-based row within the partition)."""
     try:
-        ds = _to_dataset(pdf)
+        columns = _job_columns(job)
+        if columns is not None and not set(columns) <= set(pdf.columns):
+            columns = None  # a missing column: the kernel names it
+        ds = _to_dataset(pdf, columns)
         s = Stats(_compute(ds, job))
+        del ds
         extra = None
         if job[0] == "levels":
             extra = {f: sorted({str(v) for v in pdf[f].dropna().tolist()},
@@ -230,8 +262,37 @@ def _run(parts, job):
     return list(dask.compute(*[task(p, i, job) for i, p in enumerate(parts)]))
 
 
+SPLIT_EVERY = 8
+
+
+def _merge_task(*blobs):
+    """Worker task: merge serialized statistics (in the given order) into one."""
+    merged = None
+    for blob in blobs:
+        s = Stats.from_bytes(blob)
+        merged = s if merged is None else merged.merge(s)
+        del s
+    return merged.to_bytes()
+
+
+def _tree(parts, job, split_every=None):
+    """Kernel per partition, then a merge tree on the workers: consecutive groups of
+    `split_every` serialized results merged in partition order, level after level,
+    so the client receives one result. The tree is fixed by the partition count,
+    so sums whose last bits depend on the order (regression) are reproducible."""
+    dask = _dask()
+    split_every = max(2, int(split_every or SPLIT_EVERY))
+    task = dask.delayed(_partition_stats, pure=True)
+    merge = dask.delayed(_merge_task, pure=True)
+    level = [task(p, i, job) for i, p in enumerate(parts)]
+    while len(level) > 1:
+        level = [merge(*level[i:i + split_every]) if len(level[i:i + split_every]) > 1
+                 else level[i] for i in range(0, len(level), split_every)]
+    return Stats.from_bytes(dask.compute(level[0])[0])
+
+
 def _stats(parts, job):
-    return _merge_bytes(_run(parts, job))
+    return _tree(parts, job)
 
 
 def _rfm_settings(customer, date, amount, quantity, price, invoice, as_of, bins,
@@ -246,16 +307,18 @@ def _rfm_settings(customer, date, amount, quantity, price, invoice, as_of, bins,
 
 
 def rfm(ddf, customer, date, amount=None, quantity=None, price=None, invoice=None, as_of=None,
-        bins=None, active_days=None, inactive_days=None):
+        bins=None, active_days=None, inactive_days=None, split_every=None):
     """libcrm.rfm() over the partitions of `ddf`: the same table, bit for bit.
 
     Each worker computes per-customer partials (first/last purchase, distinct
-    invoices, exact amount sums) of its partition; the client merges them and
-    scores (scores need the global distribution). Rows may be split anywhere.
+    invoices, exact amount sums) of its partition; the workers merge them in a
+    tree (`split_every` results per merge task, default 8), the client receives
+    the one merged result and scores (scores need the global distribution).
+    Rows may be split anywhere.
     """
     settings = _rfm_settings(customer, date, amount, quantity, price, invoice, as_of, bins,
                              active_days, inactive_days)
-    merged = _stats(_partitions(ddf), ("rfm", settings))
+    merged = _tree(_partitions(ddf), ("rfm", settings), split_every)
     opts, keep = _rfm_opts(settings)
     out = POINTER(_capi.crm_dataset)()
     _capi.crm_rfm_stats_finalize(merged._ptr, None if opts is None else byref(opts), byref(out))
@@ -263,21 +326,29 @@ def rfm(ddf, customer, date, amount=None, quantity=None, price=None, invoice=Non
     return Dataset._wrap(out)
 
 
-def group(ddf, keys, aggs=()):
+def group(ddf, keys, aggs=(), split_every=None):
     """Dataset.group() over the partitions of `ddf`: the same table, bit for bit
-    (aggregations sum, mean, min, max, count, var, count())."""
+    (aggregations sum, mean, min, max, count, var, count()); merged in a tree on
+    the workers as rfm()."""
     keys = [keys] if isinstance(keys, str) else list(keys)
     aggs = [aggs] if isinstance(aggs, str) else list(aggs)
-    merged = _stats(_partitions(ddf), ("group", keys, aggs))
+    merged = _tree(_partitions(ddf), ("group", keys, aggs), split_every)
     out = POINTER(_capi.crm_dataset)()
     _capi.crm_group_stats_finalize(merged._ptr, byref(out))
     return Dataset._wrap(out)
 
 
-def _persist(parts):
-    """Keep the pandas partitions in worker memory for iterative fits."""
+def _persist(ddf, columns):
+    """Keep the partitions of `ddf` in worker memory for iterative fits, only the
+    `columns` the fit reads (the other columns are dropped as each partition is
+    made, so a worker never holds the whole frame of more than one partition)."""
     dask = _dask()
-    return list(dask.persist(*parts))
+    _partitions(ddf)  # the type check
+    columns = list(dict.fromkeys(columns))
+    missing = [c for c in columns if c not in ddf.columns]
+    if missing:
+        raise KeyError("libcrm.dask: column(s) %s not in the DataFrame" % ", ".join(missing))
+    return list(dask.persist(*_partitions(ddf[columns])))
 
 
 class KMeans(_KMeans):
@@ -321,7 +392,7 @@ class KMeans(_KMeans):
         """Fit on the columns `features` of `ddf`; returns self (a fitted KMeans)."""
         dask = _dask()
         cols = [features] if isinstance(features, str) else list(features)
-        parts = _persist(_partitions(ddf))
+        parts = _persist(ddf, cols)
         centers = self._initial(parts, cols)
         d = len(cols)
         tol_abs = 0.0
@@ -400,7 +471,7 @@ def _kmeans_parallel_init(parts, cols, k, seed, oversample, rounds):
 
 def _candidate_task(pdf, index, cols, centers, oversample, cost, seed):
     try:
-        ds = _to_dataset(pdf)
+        ds = _to_dataset(pdf, cols)
         names, d = _names_arg(cols)
         c = (c_double * max(1, len(centers)))(*centers)
         out = POINTER(_capi.crm_stats)()
@@ -471,7 +542,7 @@ class LogisticRegression(_LogisticRegression):
         tol = float(opts.pop("tol", 1e-10))
         settings = _reg_settings(opts, ("l2", "fit_intercept", "positive", "missing"))
         features = [features] if isinstance(features, str) else list(features)
-        parts = _persist(_partitions(ddf))
+        parts = _persist(ddf, [target] + features)
         blob, levels = _levels(parts, features)
         intercept = bool(settings.get("fit_intercept", 1))
         feats, terms = _design(features, levels, intercept)
@@ -530,7 +601,7 @@ class LinearRegression(_LinearRegression):
         np = __import__("numpy")
         settings = _reg_settings(dict(self.options), ("l2", "fit_intercept", "missing"))
         features = [features] if isinstance(features, str) else list(features)
-        parts = _persist(_partitions(ddf))
+        parts = _persist(ddf, [target] + features)
         blob, levels = _levels(parts, features)
         intercept = bool(settings.get("fit_intercept", 1))
         feats, terms = _design(features, levels, intercept)
