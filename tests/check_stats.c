@@ -710,10 +710,17 @@ static uint8_t *bytes_of(const crm_stats *s, size_t *n)
  * valid checksum would do: the parser must still stay inside the buffer). */
 static void reseal(uint8_t *b, size_t n)
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i + 8 < n; i++) {
-        h ^= b[i];
-        h *= 0x100000001b3ULL;
+    /* the format-2 checksum: little-endian words, the last zero-padded, length mixed in */
+    size_t m = n - 8;
+    uint64_t h = 0xcbf29ce484222325ULL ^ (uint64_t)m;
+    for (size_t i = 0;; i += 8) {
+        uint64_t w = 0;
+        size_t k = m - i < 8 ? m - i : 8;
+        for (size_t j = 0; j < k; j++)
+            w |= (uint64_t)b[i + j] << (8 * j);
+        h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+        h ^= h >> 29;
+        if (k < 8) break;
     }
     for (int i = 0; i < 8; i++)
         b[n - 8 + i] = (uint8_t)(h >> (8 * i));
@@ -730,11 +737,15 @@ START_TEST(test_version_refused)
     ck_assert_ptr_null(back);
     ck_assert_ptr_nonnull(strstr(crm_last_error(), "same library version"));
     b[12] ^= 1;
-    b[8] = 2; /* format version */
+    b[8] = 1; /* format version 1 (before the word checksum): refused */
     reseal(b, n);
     ck_assert_error(crm_stats_deserialize(b, n, &back), CRM_E_FORMAT);
-    ck_assert_ptr_nonnull(strstr(crm_last_error(), "format version 2"));
-    b[8] = 1;
+    ck_assert_ptr_nonnull(strstr(crm_last_error(), "format version 1, this library reads 2"));
+    b[8] = 3;
+    reseal(b, n);
+    ck_assert_error(crm_stats_deserialize(b, n, &back), CRM_E_FORMAT);
+    ck_assert_ptr_nonnull(strstr(crm_last_error(), "format version 3"));
+    b[8] = CRM_STATS_FORMAT_VERSION;
     b[16] = 77; /* kind */
     reseal(b, n);
     ck_assert_error(crm_stats_deserialize(b, n, &back), CRM_E_FORMAT);

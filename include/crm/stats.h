@@ -38,7 +38,10 @@
  * parameter fingerprint (uint64, a hash of the parameters the statistics were
  * computed at: columns, centers, coefficients, candidate list, options that
  * change the values), row count (int64), payload length (uint64), payload,
- * then a 64-bit checksum (FNV-1a) of everything before it. The checksum
+ * then a 64-bit checksum of everything before it (format 2: the bytes read as
+ * little-endian 64-bit words, the last zero-padded; h = 0xcbf29ce484222325 xor
+ * the byte count, then per word h = (h xor w) * 0x9e3779b97f4a7c15,
+ * h ^= h >> 29; format 1 used FNV-1a byte by byte and is refused). The checksum
  * catches accidents, not forgery: a buffer is trusted data of the same
  * deployment. crm_stats_deserialize() refuses, with
  * CRM_E_FORMAT and a message saying which, a buffer of another magic, format
@@ -63,7 +66,7 @@
 CRM_BEGIN_DECL
 
 /** Version of the byte format written by crm_stats_serialize(). */
-#define CRM_STATS_FORMAT_VERSION 1
+#define CRM_STATS_FORMAT_VERSION 2
 
 /**
  * Mergeable statistics of one estimator over some rows (opaque handle).

@@ -13,10 +13,16 @@
 #include <stdint.h>
 
 /* ---- bytes out --------------------------------------------------------------------------- */
-/* Little-endian writer; the first failure sticks in st (and later puts do nothing). */
+/* Little-endian writer; the first failure sticks in st (and later puts do nothing). Three
+ * modes: into the growable b (fixed NULL, counting 0); into the caller's fixed[0..cap) (b.len
+ * is the position; writing past cap fails with CRM_E_INVALID); or counting (only b.len grows:
+ * the size without the copies). {{0}, CRM_OK, NULL, 0, 0} is a growable writer. */
 typedef struct crm__wbuf {
     crm__buf b;
     crm_status st;
+    uint8_t *fixed;
+    size_t cap;
+    int counting;
 } crm__wbuf;
 void crm__w_bytes(crm__wbuf *w, const void *p, size_t n);
 void crm__w_u32(crm__wbuf *w, uint32_t v);

@@ -1082,3 +1082,49 @@ done:
     crm__free(keys1);
     return st;
 }
+
+/* Steps 1 and 2 for the mergeable statistics (group_stats.c): see group_internal.h. */
+crm_status crm__group_rows(const crm_dataset *ds, const size_t *kidx, size_t nkeys, uint32_t *gid,
+                           int64_t **rep, uint32_t **order, size_t *ng)
+{
+    size_t n = ds->nrows;
+    *rep = NULL;
+    *order = NULL;
+    *ng = 0;
+    if (n >= UINT32_MAX - 2)
+        return crm__error(CRM_E_INVALID, "crm_group_stats_compute: %zu rows is more than "
+                                         "supported",
+                          n);
+    crm_status st = CRM_OK;
+    crm__keycol *kc = crm__calloc(nkeys, sizeof *kc);
+    uint64_t *vals = crm__calloc(nkeys, sizeof *vals), *keys1 = NULL;
+    const uint64_t *gkeys = NULL;
+    crm__keytab t;
+    memset(&t, 0, sizeof t);
+    if (!kc || !vals) {
+        st = crm__nomem();
+        goto done;
+    }
+    for (size_t k = 0; k < nkeys; k++)
+        crm__keycol_set(&kc[k], &ds->cols[kidx[k]], NULL);
+    if ((st = group_ids(kc, nkeys, n, gid, &t, vals, &keys1, rep, ng, &gkeys)))
+        goto done;
+    if (!(*order = crm__malloc_array(*ng + 1, sizeof **order))) {
+        st = crm__nomem();
+        goto done;
+    }
+    st = sort_groups(ds, kidx, nkeys, gkeys, *ng, *order);
+done:
+    if (st) {
+        crm__free(*rep);
+        crm__free(*order);
+        *rep = NULL;
+        *order = NULL;
+        *ng = 0;
+    }
+    crm__keytab_free(&t);
+    crm__free(keys1);
+    crm__free(kc);
+    crm__free(vals);
+    return st;
+}

@@ -42,7 +42,7 @@ crm_status crm_stats_clone(const crm_stats *s, crm_stats **out)
 {
     if (out) *out = NULL;
     if (!s || !out) return crm__error(CRM_E_INVALID, "crm_stats_clone: NULL argument");
-    crm__wbuf w = {{0}, CRM_OK};
+    crm__wbuf w = {{0}, CRM_OK, NULL, 0, 0};
     crm_status st = crm__stats_write_all(s, &w);
     if (!st) st = crm_stats_deserialize((const uint8_t *)w.b.data, w.b.len, out);
     crm__buf_free(&w.b);

@@ -22,12 +22,18 @@ static void put_u64(uint8_t *p, uint64_t v)
         p[i] = (uint8_t)(v >> (8 * i));
 }
 
-static uint64_t fnv1a(const uint8_t *p, size_t n)
+/* The statistics checksum (format 2, crm/stats.h). */
+static uint64_t stats_checksum(const uint8_t *p, size_t n)
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= p[i];
-        h *= 0x100000001b3ULL;
+    uint64_t h = 0xcbf29ce484222325ULL ^ (uint64_t)n;
+    for (size_t i = 0;; i += 8) {
+        uint64_t w = 0;
+        size_t k = n - i < 8 ? n - i : 8;
+        for (size_t j = 0; j < k; j++)
+            w |= (uint64_t)p[i + j] << (8 * j);
+        h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+        h ^= h >> 29;
+        if (k < 8) break;
     }
     return h;
 }
@@ -122,7 +128,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     put_u64(b + 28, 1);
     put_u64(b + 36, plen);
     memcpy(b + 44, data + 1, plen);
-    put_u64(b + 44 + plen, fnv1a(b, 44 + plen));
+    put_u64(b + 44 + plen, stats_checksum(b, 44 + plen));
     one(b, n);
     free(b);
     return 0;
