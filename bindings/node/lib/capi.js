@@ -43,7 +43,7 @@ if (Math.floor(LIBRARY_VERSION_NUMBER / 10000) !== VERSION.major
 /** Constants (object-like CRM_* macros). 64-bit integers are BigInt. */
 const constants = {
     CRM_MODEL_FORMAT_VERSION: 2,
-    CRM_STATS_FORMAT_VERSION: 1,
+    CRM_STATS_FORMAT_VERSION: 2,
     CRM_TIME_MISSING: -9223372036854775808n,
     CRM_VERSION_MAJOR: 1,
     CRM_VERSION_MINOR: 0,

@@ -63,7 +63,7 @@ from . import errors as _errors
 # Both are read.
 CRM_MODEL_FORMAT_VERSION = 2
 # Version of the byte format written by crm_stats_serialize().
-CRM_STATS_FORMAT_VERSION = 1
+CRM_STATS_FORMAT_VERSION = 2
 # Missing value of a CRM_TYPE_TIME cell (INT64_MIN).
 CRM_TIME_MISSING = -9223372036854775808
 # Major version: the ABI is stable within a major version (SONAME libcrm.so.MAJOR).

@@ -32,7 +32,7 @@ final class Capi
     /**
      * Version of the byte format written by crm_stats_serialize().
      */
-    public const CRM_STATS_FORMAT_VERSION = 1;
+    public const CRM_STATS_FORMAT_VERSION = 2;
 
     /**
      * Missing value of a CRM_TYPE_TIME cell (INT64_MIN).

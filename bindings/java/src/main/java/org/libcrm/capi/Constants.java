@@ -15,7 +15,7 @@ public final class Constants {
     /**
      * Version of the byte format written by crm_stats_serialize().
      */
-    public static final int CRM_STATS_FORMAT_VERSION = 1;
+    public static final int CRM_STATS_FORMAT_VERSION = 2;
     /**
      * Missing value of a CRM_TYPE_TIME cell (INT64_MIN).
      */
