@@ -139,18 +139,31 @@ def test_kmeans_regression_match(client, layout):
     ca, cb = lr.coefficients(), ref.coefficients()
     assert list(ca) == list(cb)
     _close([ca[t]["estimate"] for t in ca], [cb[t]["estimate"] for t in cb])
-    _close([lr.stat("loglik")], [ref.stat("loglik")])
-    lin = lcd.LinearRegression().fit(ddf, "amount", feats)
-    ref = libcrm.LinearRegression().fit(whole, "amount", feats)
+    for name in ("loglik", "loglik_null", "mcfadden_r2", "deviance", "null_deviance", "aic",
+                 "bic", "objective", "df_model", "df_resid", "n_rows"):
+        _close([lr.stat(name)], [ref.stat(name)])
+    # a target the features explain (r2 about 0.9): r2 = 1 - rss/tss is then well
+    # conditioned, and compared per value
+    pdf["spend"] = 2 + 3 * pdf["x1"] - 2 * pdf["x2"] + np.cos(np.arange(len(pdf))) * 4
+    ddf = _split(pdf, LAYOUTS[layout](len(pdf)))
+    whole = libcrm.Dataset.from_columns({c: pdf[c] for c in pdf.columns})
+    lin = lcd.LinearRegression().fit(ddf, "spend", feats)
+    ref = libcrm.LinearRegression().fit(whole, "spend", feats)
+    assert 0.5 < ref.stat("r2") < 0.99
     ca, cb = lin.coefficients(), ref.coefficients()
     assert list(ca) == list(cb)
-    # The one-machine fit solves by Householder QR, the merged X'X by Cholesky:
-    # error of order eps * cond(X)^2, so compare relative to the coefficient
-    # vector (norm-wise), not per coefficient (small ones differ by ~3e-11 relative).
-    a = np.array([ca[t]["estimate"] for t in ca])
-    b = np.array([cb[t]["estimate"] for t in cb])
-    assert np.max(np.abs(a - b)) <= 1e-12 * np.max(np.abs(b)), (a, b)
-    _close([lin.stat("r2")], [ref.stat("r2")], 1e-9)
+    # merged X'X solved, then refined once with X'r from the rows: the QR answer of
+    # the one-machine fit per coefficient, and rss/tss summed from the rows
+    for col in ("estimate", "std_error", "t"):
+        _close([ca[t][col] for t in ca], [cb[t][col] for t in cb])
+    # a p-value's relative condition number in t is about 1 + t^2 (the tail falls as
+    # exp(-t^2/2)): 1e-12 relative on t allows (1 + t^2) * 1e-12 on the p-value
+    for t in ca:
+        pa, pb, tt = ca[t]["p_value"], cb[t]["p_value"], cb[t]["t"]
+        assert abs(pa - pb) <= 1e-12 * (1 + tt * tt) * abs(pb), (t, pa, pb)
+    for name in ("r2", "adj_r2", "rss", "tss", "sigma", "loglik", "aic", "bic", "f_stat",
+                 "df_model", "df_resid", "n_rows"):
+        _close([lin.stat(name)], [ref.stat(name)])
 
 
 def _baskets(ntx=400, seed=3):

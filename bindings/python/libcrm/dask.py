@@ -102,12 +102,16 @@ class Stats:
 
 
 def _merge_bytes(blobs):
-    """Merge serialized statistics left to right (partition order)."""
-    merged = None
-    for blob in blobs:
-        s = Stats.from_bytes(blob)
-        merged = s if merged is None else merged.merge(s)
-    return merged
+    """Merge serialized statistics in a balanced tree in their order: (0, 1), (2, 3), ...,
+    then those results the same way. Merging copies the growing total (RFM, group-by:
+    sorted merges), so a tree copies each entry O(log n) times where a left-to-right fold
+    copies it O(n) times; the tree is fixed by n, so regression sums (whose last bits
+    depend on the order) do not depend on the process that merges."""
+    level = [Stats.from_bytes(blob) for blob in blobs]
+    while len(level) > 1:
+        level = [level[i].merge(level[i + 1]) if i + 1 < len(level) else level[i]
+                 for i in range(0, len(level), 2)]
+    return level[0] if level else None
 
 
 # -- worker side ----------------------------------------------------------------------------
@@ -267,12 +271,7 @@ SPLIT_EVERY = 8
 
 def _merge_task(*blobs):
     """Worker task: merge serialized statistics (in the given order) into one."""
-    merged = None
-    for blob in blobs:
-        s = Stats.from_bytes(blob)
-        merged = s if merged is None else merged.merge(s)
-        del s
-    return merged.to_bytes()
+    return _merge_bytes(blobs).to_bytes()
 
 
 def _tree(parts, job, split_every=None):
@@ -509,6 +508,66 @@ def _design(features, levels, intercept):
     return feats, terms
 
 
+_ROWS_PER_BLOCK = 65536
+
+
+def _design_block(pdf, features, levels, intercept):
+    """The design matrix of some rows (intercept, numbers, one-hot text levels after
+    the first, in the order of _design's terms), as a numpy array."""
+    np = __import__("numpy")
+    n = len(pdf)
+    cols = [np.ones(n)] if intercept else []
+    for f in features:
+        if f in levels:
+            text = pdf[f].astype(str).to_numpy()
+            cols.extend((text == lv).astype(np.float64) for lv in levels[f][1:])
+        else:
+            cols.append(pdf[f].to_numpy(dtype=np.float64))
+    return np.column_stack(cols) if cols else np.zeros((n, 0))
+
+
+def _residual_task(pdf, index, target, features, levels, intercept, coef, ybar, drop):
+    """Worker task: X'r, the residual sum of squares and the centred total sum of
+    squares at the coefficients `coef` (r = y - X coef), computed from the rows in
+    blocks so the design matrix of a whole partition never exists. Returns a numpy
+    vector [X'r (p values), rss, tss]."""
+    np = __import__("numpy")
+    used = [target] + list(features)
+    if drop:
+        pdf = pdf[used].dropna()
+    b = np.asarray(coef, dtype=np.float64)
+    out = np.zeros(len(b) + 2)
+    for start in range(0, len(pdf), _ROWS_PER_BLOCK):
+        block = pdf.iloc[start:start + _ROWS_PER_BLOCK]
+        x = _design_block(block, features, levels, intercept)
+        y = block[target].to_numpy(dtype=np.float64)
+        r = y - x @ b
+        out[:-2] += x.T @ r
+        out[-2] += r @ r
+        out[-1] += (y - ybar) @ (y - ybar)
+    return out
+
+
+def _sum_task(*arrays):
+    """Worker task: the sum of numpy vectors, pairwise in their order (a fixed tree)."""
+    level = list(arrays)
+    while len(level) > 1:
+        level = [level[i] + level[i + 1] if i + 1 < len(level) else level[i]
+                 for i in range(0, len(level), 2)]
+    return level[0]
+
+
+def _residuals(parts, *args):
+    """_residual_task over the partitions, summed in a fixed tree on the workers."""
+    dask = _dask()
+    task = dask.delayed(_residual_task, pure=True)
+    level = [task(p, i, *args) for i, p in enumerate(parts)]
+    add = dask.delayed(_sum_task, pure=True)
+    while len(level) > 1:
+        level = [add(*level[i:i + SPLIT_EVERY]) for i in range(0, len(level), SPLIT_EVERY)]
+    return dask.compute(level[0])[0]
+
+
 def _solve(a, b):
     np = __import__("numpy")
     return np.linalg.solve(np.array(a), np.array(b))
@@ -552,7 +611,9 @@ class LogisticRegression(_LogisticRegression):
         job = lambda c: ("logreg", target, features, blob, settings, c)  # noqa: E731
         s = _stats(parts, job(coef))
         ll = s.values("loglik")[0]
-        n_iter, converged = 0, 0
+        # at coef = 0 the intercept's gradient is sum(w (y - 1/2)): the weight of class 1
+        w1 = s.values("gradient")[0] + 0.5 * s.values("weight")[0] if intercept else None
+        n_iter, converged, step = 0, 0, float("nan")
         for it in range(max_iter):
             buf = (c_double * p)()
             _capi.crm_logreg_stats_step(s._ptr, None if copts is None else byref(copts), buf, p)
@@ -577,9 +638,17 @@ class LogisticRegression(_LogisticRegression):
         se = np.sqrt(np.diag(np.linalg.inv(h))).tolist()
         n = s.rows
         g0 = s.values("weight")[0]
+        if intercept:
+            ybar = w1 / g0
+            ll0 = w1 * math.log(ybar) + (g0 - w1) * math.log1p(-ybar)
+        else:
+            ll0 = g0 * math.log(0.5)
+        pen_ss = sum(c * c for i, c in enumerate(coef) if not (intercept and i == 0))
         stats = {"n_rows": n, "n_terms": p, "n_iter": n_iter, "iterations": n_iter,
                  "converged": converged, "loglik": ll, "aic": 2 * p - 2 * ll,
                  "bic": p * math.log(g0) - 2 * ll, "deviance": -2 * ll,
+                 "loglik_null": ll0, "mcfadden_r2": 1.0 - ll / ll0, "null_deviance": -2 * ll0,
+                 "objective": -ll + 0.5 * l2 * pen_ss, "grad_norm": step,
                  "df_model": p - (1 if intercept else 0), "df_resid": g0 - p, "l2": l2}
         doc = {"format": "libcrm-model", "version": 1, "kind": "logreg",
                "libcrm": _capi.crm_version().decode("ascii"), "target": target,
@@ -614,20 +683,39 @@ class LinearRegression(_LinearRegression):
         b = np.array(list(buf))
         xtx = np.array(s.values("xtx")).reshape(p, p)
         xty = np.array(s.values("xty"))
-        yty = s.values("yty")[0]
         n = s.values("weight")[0]
-        rss = max(float(yty - 2 * b @ xty + b @ xtx @ b), 0.0)
-        df_resid = n - p
-        sigma2 = rss / df_resid if df_resid > 0 else float("nan")
         l2 = float(settings.get("l2", 0.0))
         pen = np.diag([0.0 if (intercept and i == 0) else l2 for i in range(p)])
+        # The normal equations lose accuracy as cond(X)^2; one step of iterative
+        # refinement with the residuals computed from the rows (X'r in a pass over the
+        # partitions) brings the coefficients to the least-squares (QR) answer, and a
+        # second pass gives rss and tss from the rows, not by cancellation from X'X.
+        ybar = float(xty[0] / n) if intercept else 0.0
+        args = (target, features, levels, intercept)
+        drop = settings.get("missing") == _capi.CRM_LINEAR_MISSING_DROP
+        res = _residuals(parts, *args, b.tolist(), ybar, drop)
+        b = b + np.linalg.solve(xtx + pen, res[:p] - pen @ b)
+        res = _residuals(parts, *args, b.tolist(), ybar, drop)
+        rss, tss = float(res[p]), float(res[p + 1])  # tss about 0 without an intercept
+        df_resid = n - p
+        sigma2 = rss / df_resid if df_resid > 0 else float("nan")
         se = np.sqrt(sigma2 * np.diag(np.linalg.inv(xtx + pen))).tolist()
-        ybar = xty[0] / n if intercept else 0.0
-        tss = float(yty - n * ybar * ybar) if intercept else float(yty)
+        if l2 > 0:
+            se = [float("nan")] * p  # as the one-machine ridge fit
         r2 = 1 - rss / tss if tss > 0 else float("nan")
+        kc = 1.0 if intercept else 0.0
+        dfm = p - kc
+        loglik = -0.5 * n * (math.log(2.0 * math.pi) + math.log(rss / n) + 1.0)
         stats = {"n_rows": n, "n_terms": p, "r2": r2, "rss": rss, "tss": tss,
-                 "sigma2": sigma2, "sigma": math.sqrt(sigma2) if sigma2 == sigma2 else sigma2,
-                 "df_model": p - (1 if intercept else 0), "df_resid": df_resid, "l2": l2}
+                 "adj_r2": 1.0 - (n - kc) / df_resid * (rss / tss),
+                 "loglik": loglik, "aic": -2.0 * loglik + 2.0 * p,
+                 "bic": -2.0 * loglik + p * math.log(n),
+                 "df_model": dfm, "df_resid": df_resid, "l2": l2}
+        if l2 == 0:
+            stats.update({"sigma2": sigma2,
+                          "sigma": math.sqrt(sigma2) if sigma2 == sigma2 else sigma2})
+            if dfm > 0:
+                stats["f_stat"] = ((tss - rss) / dfm) / sigma2
         doc = {"format": "libcrm-model", "version": 1, "kind": "linreg",
                "libcrm": _capi.crm_version().decode("ascii"), "target": target,
                "features": feats, "intercept": intercept, "terms": terms, "coef": b.tolist(),
