@@ -863,6 +863,57 @@ START_TEST(test_bad_rows_named)
 }
 END_TEST
 
+/* crm_stats_merge_buffers: the partitions' buffers back to back, merged in one call (a tree
+ * in buffer order), give crm_rfm's table bit for bit; a bad buffer is named. */
+START_TEST(test_merge_buffers)
+{
+    crm_dataset *tx = shop(150), *one = NULL;
+    crm_rfm_options o;
+    ck_assert_ok(crm_rfm_options_init(&o, sizeof o));
+    o.customer = "CustomerID";
+    o.date = "InvoiceDate";
+    o.amount = "amount";
+    o.invoice = "InvoiceNo";
+    ck_assert_ok(crm_rfm(tx, &o, &one));
+    for (int sp = 0; sp < NSPLITS; sp++) {
+        size_t k = nchunks[sp], cut[17], total_n = 0;
+        cuts(tx, k, NULL, cut);
+        uint8_t *all = NULL;
+        int64_t lens[16];
+        for (size_t i = 0; i < k; i++) {
+            crm_dataset *c = chunk(tx, cut[i], cut[i + 1]);
+            crm_stats *st = NULL;
+            size_t n = 0;
+            ck_assert_ok(crm_rfm_stats_compute(c, &o, &st));
+            ck_assert_ok(crm_stats_serialized_size(st, &n));
+            all = realloc(all, total_n + n);
+            ck_assert_ok(crm_stats_serialize(st, all + total_n, n));
+            lens[i] = (int64_t)n;
+            total_n += n;
+            crm_stats_free(st);
+            crm_dataset_free(c);
+        }
+        crm_stats *total = NULL;
+        ck_assert_ok(crm_stats_merge_buffers(all, lens, k, &total));
+        crm_dataset *dist = NULL;
+        ck_assert_ok(crm_rfm_stats_finalize(total, &o, &dist));
+        assert_same(dist, one, "RFM through crm_stats_merge_buffers");
+        crm_dataset_free(dist);
+        crm_stats_free(total);
+        if (k >= 2) { /* a corrupted second buffer: refused, named */
+            all[lens[0] + 30] ^= 0x40;
+            ck_assert_error(crm_stats_merge_buffers(all, lens, k, &total), CRM_E_FORMAT);
+            ck_assert_ptr_null(total);
+            ck_assert_ptr_nonnull(strstr(crm_last_error(), "buffer 1"));
+        }
+        ck_assert_error(crm_stats_merge_buffers(all, lens, 0, &total), CRM_E_INVALID);
+        free(all);
+    }
+    crm_dataset_free(one);
+    crm_dataset_free(tx);
+}
+END_TEST
+
 Suite *crm_stats_suite(void)
 {
     Suite *s = suite_create("stats");
@@ -876,6 +927,7 @@ Suite *crm_stats_suite(void)
     tcase_add_test(core, test_logreg_chunks);
     tcase_add_test(core, test_linreg_chunks);
     tcase_add_test(core, test_apriori_chunks);
+    tcase_add_test(core, test_merge_buffers);
     suite_add_tcase(s, core);
     TCase *bad = tcase_create("bad");
     tcase_set_timeout(bad, 300);

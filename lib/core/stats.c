@@ -13,37 +13,50 @@ static const char stats_magic[8] = {'C', 'R', 'M', 'S', 'T', 'A', 'T', 'S'};
 
 /* ---- bytes out ----------------------------------------------------------------------------- */
 
-void crm__w_bytes(crm__wbuf *w, const void *p, size_t n)
+/* Where the next n bytes go, NULL when they are not to be stored (counting, or a failure,
+ * which then sticks in w->st); b.len already advanced. */
+static inline uint8_t *w_room(crm__wbuf *w, size_t n)
 {
-    if (w->st) return;
+    if (w->st) return NULL;
     if (w->counting) {
         w->b.len += n;
-    } else if (w->fixed) {
+        return NULL;
+    }
+    uint8_t *d;
+    if (w->fixed) {
         if (n > w->cap - w->b.len) {
             w->st = CRM_E_INVALID; /* the caller (crm_stats_serialize) says why */
-            return;
+            return NULL;
         }
-        memcpy(w->fixed + w->b.len, p, n);
-        w->b.len += n;
+        d = w->fixed + w->b.len;
     } else {
-        w->st = crm__buf_append(&w->b, (const char *)p, n);
+        if (w->b.len + n + 1 > w->b.cap && (w->st = crm__buf_reserve(&w->b, n))) return NULL;
+        d = (uint8_t *)w->b.data + w->b.len;
     }
+    w->b.len += n;
+    return d;
+}
+
+void crm__w_bytes(crm__wbuf *w, const void *p, size_t n)
+{
+    uint8_t *d = w_room(w, n);
+    if (d && n) memcpy(d, p, n);
 }
 
 void crm__w_u64(crm__wbuf *w, uint64_t v)
 {
-    uint8_t b[8];
+    uint8_t *d = w_room(w, 8);
+    if (!d) return;
     for (int i = 0; i < 8; i++)
-        b[i] = (uint8_t)(v >> (8 * i));
-    crm__w_bytes(w, b, 8);
+        d[i] = (uint8_t)(v >> (8 * i));
 }
 
 void crm__w_u32(crm__wbuf *w, uint32_t v)
 {
-    uint8_t b[4];
+    uint8_t *d = w_room(w, 4);
+    if (!d) return;
     for (int i = 0; i < 4; i++)
-        b[i] = (uint8_t)(v >> (8 * i));
-    crm__w_bytes(w, b, 4);
+        d[i] = (uint8_t)(v >> (8 * i));
 }
 
 void crm__w_i64(crm__wbuf *w, int64_t v)
@@ -240,7 +253,8 @@ crm_status crm__xsums_push(crm__xsums *x, const crm__fsum *f)
 {
     crm_status st = xsums_grow(x, (size_t)f->n);
     if (st) return st;
-    if (f->n > 0) memcpy(x->p + x->np, f->p, (size_t)f->n * sizeof *x->p);
+    for (int i = 0; i < f->n; i++) /* 1 to 3 values: a loop, not a memcpy call */
+        x->p[x->np + (size_t)i] = f->p[i];
     x->np += (size_t)f->n;
     x->special[x->n] = f->special;
     x->nspecial[x->n] = (uint8_t)(f->nspecial != 0);
@@ -603,8 +617,13 @@ static uint64_t checksum(const uint8_t *p, size_t n)
     for (;; i += 8) {
         uint64_t w = 0;
         size_t m = n - i < 8 ? n - i : 8;
-        for (size_t j = 0; j < m; j++)
-            w |= (uint64_t)p[i + j] << (8 * j);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        if (m == 8)
+            memcpy(&w, p + i, 8); /* one load; the loop below is not always turned into one */
+        else
+#endif
+            for (size_t j = 0; j < m; j++)
+                w |= (uint64_t)p[i + j] << (8 * j);
         h = (h ^ w) * UINT64_C(0x9e3779b97f4a7c15);
         h ^= h >> 29;
         if (m < 8) break;

@@ -749,6 +749,55 @@ static crm_status figures(const rfm_input *in, const size_t *start, txrec *recs,
     return CRM_OK;
 }
 
+/* For the mergeable statistics (rfm_stats.c): see rfm_internal.h. The same dense ids and
+ * customer order as crm_rfm, then a stable counting sort of the rows by position. */
+crm_status crm__rfm_customer_rows(const rfm_input *in, size_t **rows_out, size_t **start_out,
+                                  size_t *n_out)
+{
+    size_t nrows = in->nrows, n = 0;
+    dense cust = {NULL, 0, NULL};
+    radix rx = {{NULL, NULL}, {NULL, NULL}};
+    size_t *order = NULL, *pos_of = NULL, *start = NULL, *rows = NULL;
+    *rows_out = *start_out = NULL;
+    *n_out = 0;
+    crm_status st = dense_build(in->cust, nrows, &cust);
+    if (st) return st;
+    n = cust.n;
+    order = crm__malloc_array(n + 1, sizeof *order);
+    pos_of = crm__malloc_array(n + 1, sizeof *pos_of);
+    start = crm__calloc(n + 2, sizeof *start);
+    rows = crm__malloc_array(nrows + 1, sizeof *rows);
+    if (!order || !pos_of || !start || !rows) {
+        st = crm__nomem();
+        goto done;
+    }
+    if (n && ((st = radix_new(&rx, n)) || (st = customer_order(in->cust, &cust, &rx, order))))
+        goto done;
+    for (size_t p = 0; p < n; p++)
+        pos_of[order[p]] = p;
+    for (size_t r = 0; r < nrows; r++)
+        start[pos_of[cust.id[r]] + 1]++;
+    for (size_t p = 0; p < n; p++)
+        start[p + 1] += start[p];
+    for (size_t r = 0; r < nrows; r++)
+        rows[start[pos_of[cust.id[r]]]++] = r;
+    for (size_t p = n; p > 0; p--)
+        start[p] = start[p - 1];
+    start[0] = 0;
+    *rows_out = rows;
+    *start_out = start;
+    *n_out = n;
+    rows = start = NULL;
+done:
+    dense_free(&cust);
+    radix_free(&rx);
+    crm__free(order);
+    crm__free(pos_of);
+    crm__free(start);
+    crm__free(rows);
+    return st;
+}
+
 /* The customer column: customer order[p]'s id at row p (-0 written as 0). */
 static crm_status add_customers(crm_dataset *res, const crm__column *cc, const dense *cust,
                                 const size_t *order, size_t n)

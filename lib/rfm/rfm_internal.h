@@ -34,4 +34,9 @@ crm_status crm__rfm_scores(double *const *out_num, size_t n, int32_t bins);
 crm_status crm__rfm_emit(crm_dataset *res, size_t n, double **out_num, const crm_rfm_options *o,
                          crm_dataset **out);
 
+/* The rows grouped by customer, customers ascending as in crm_rfm's table: customer p's rows
+ * are (*rows)[(*start)[p] .. (*start)[p + 1]), ascending; *n customers. *rows (nrows) and
+ * *start (n + 1) are the caller's (crm__free), NULL on failure. */
+crm_status crm__rfm_customer_rows(const rfm_input *in, size_t **rows, size_t **start, size_t *n);
+
 #endif /* CRM_RFM_INTERNAL_H */

@@ -106,27 +106,25 @@ static crm_status add_customer(r_stats *s, const rfm_input *in, const size_t *v,
     return CRM_OK;
 }
 
+/* The chunk's customers: rows grouped by customer with crm_rfm's own hash ids, customer sort
+ * and counting sort (a merge sort of all rows by (customer, invoice) cost 5x crm_rfm); each
+ * customer's rows then ordered by invoice where they are not already. */
 static crm_status r_fill(r_stats *s, const rfm_input *in)
 {
-    size_t n = in->nrows;
-    size_t *v = crm__malloc_array(n + 1, sizeof *v), *tmp = crm__malloc_array(n + 1, sizeof *tmp);
-    crm_status st = CRM_OK;
-    if (!v || !tmp) {
+    size_t *v = NULL, *start = NULL, *tmp = NULL, nc = 0;
+    crm_status st = crm__rfm_customer_rows(in, &v, &start, &nc);
+    if (!st && in->inv && !(tmp = crm__malloc_array(in->nrows + 1, sizeof *tmp)))
         st = crm__nomem();
-        goto done;
+    for (size_t c = 0; c < nc && !st; c++) {
+        size_t *g = v + start[c], m = start[c + 1] - start[c];
+        int sorted = 1;
+        for (size_t j = 1; j < m && in->inv && sorted; j++)
+            sorted = crm__cell_cmp(in->inv, g[j - 1], g[j]) <= 0;
+        if (!sorted) crm__sort_rows(g, tmp, m, by_cust_inv, in);
+        st = add_customer(s, in, g, m);
     }
-    for (size_t r = 0; r < n; r++)
-        v[r] = r;
-    crm__sort_rows(v, tmp, n, by_cust_inv, in);
-    for (size_t i = 0; i < n && !st;) {
-        size_t j = i + 1;
-        while (j < n && crm__cell_cmp(in->cust, v[i], v[j]) == 0)
-            j++;
-        st = add_customer(s, in, v + i, j - i);
-        i = j;
-    }
-done:
     crm__free(v);
+    crm__free(start);
     crm__free(tmp);
     return st;
 }

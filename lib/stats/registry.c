@@ -3,6 +3,7 @@
  * above the modules that define the kinds. */
 #include "core/stats_internal.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static const crm__stats_ops *const all_ops[] = {
@@ -83,4 +84,50 @@ crm_status crm_stats_merge(crm_stats *into, const crm_stats *other)
     into->rows += other->rows;
     crm_stats_free(copy);
     return CRM_OK;
+}
+
+crm_status crm_stats_merge_buffers(const uint8_t *buf, const int64_t *lens, size_t n,
+                                   crm_stats **out)
+{
+    const char *fn = "crm_stats_merge_buffers";
+    if (out) *out = NULL;
+    if (!buf || !lens || !out) return crm__error(CRM_E_INVALID, "%s: NULL argument", fn);
+    if (n == 0) return crm__error(CRM_E_INVALID, "%s: no statistics to merge", fn);
+    crm_stats **h = crm__calloc(n, sizeof *h);
+    if (!h) return crm__nomem();
+    crm_status st = CRM_OK;
+    size_t off = 0;
+    for (size_t i = 0; i < n && !st; i++) {
+        if (lens[i] < 0) {
+            st = crm__error(CRM_E_INVALID, "%s: buffer %zu has a negative length", fn, i);
+            break;
+        }
+        st = crm_stats_deserialize(buf + off, (size_t)lens[i], &h[i]);
+        if (st) {
+            char pre[96];
+            snprintf(pre, sizeof pre, "%s: buffer %zu", fn, i);
+            crm__error_prefix(st, pre);
+        }
+        off += (size_t)lens[i];
+    }
+    /* a balanced tree in buffer order: (0,1), (2,3), ..., then the results the same way */
+    for (size_t step = 1; step < n && !st; step *= 2)
+        for (size_t i = 0; i + step < n && !st; i += 2 * step) {
+            st = crm_stats_merge(h[i], h[i + step]);
+            if (st) {
+                char pre[96];
+                snprintf(pre, sizeof pre, "%s: buffers %zu and %zu", fn, i, i + step);
+                crm__error_prefix(st, pre);
+            }
+            crm_stats_free(h[i + step]);
+            h[i + step] = NULL;
+        }
+    if (!st) {
+        *out = h[0];
+        h[0] = NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        crm_stats_free(h[i]);
+    crm__free(h);
+    return st;
 }

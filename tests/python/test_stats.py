@@ -45,6 +45,18 @@ def test_rfm_equals_one_machine(shop, k):
     assert got.to_csv_string() == libcrm.rfm(shop, **RFM).to_csv_string()
 
 
+@pytest.mark.parametrize("k", [1, 2, 7, 16])
+def test_merge_bytes_equals_one_machine(shop, k):
+    blobs = [stats.rfm_stats(c, **RFM).to_bytes() for c in chunks(shop, k)]
+    got = stats.rfm_finalize(stats.merge_bytes(blobs), **RFM)
+    assert got.to_csv_string() == libcrm.rfm(shop, **RFM).to_csv_string()
+    if k > 1:
+        bad = list(blobs)
+        bad[-1] = bad[-1][:-1] + bytes([bad[-1][-1] ^ 1])
+        with pytest.raises(libcrm.FormatError, match="buffer %d" % (k - 1)):
+            stats.merge_bytes(bad)
+
+
 @pytest.mark.parametrize("k", [1, 7])
 def test_group_equals_one_machine(shop, k):
     aggs = ["sum(amount)", "mean(amount)", "min(UnitPrice)", "max(Quantity)", "n=count()"]

@@ -1079,6 +1079,8 @@ export declare function crm_stats_rows(s: Pointer, out: [number | bigint]): void
 export declare function crm_stats_clone(s: Pointer, out: [Pointer | null]): void;
 /** Fold `other` into `into`: afterwards `into` holds the statistics of the rows of both. Both must be of the same kind and computed at the same parameters (same fingerprint). Merging is associative; for every kind but CRM_STATS_LINREG and CRM_STATS_LOGREG it is also exact (the result does not depend on the order or grouping of merges). Regression sums are plain double sums: merge in partition order (a fixed tree) for reproducible bits. */
 export declare function crm_stats_merge(into: Pointer, other: Pointer): void;
+/** Merge many serialized statistics at once (what the client of a cluster does with the partitions' results): the n buffers, concatenated in `buf` (buffer i has lens[i] bytes), are read and merged in a balanced tree in buffer order ((0,1), (2,3), ..., then those results the same way), so each entry is copied O(log n) times, where a left-to-right fold of n partials costs O(n) copies of the growing total. For the regression kinds the tree is fixed by n, so the bits do not depend on the process that merges. */
+export declare function crm_stats_merge_buffers(buf: Uint8Array | number[], lens: BigInt64Array | bigint[], n: number | bigint, out: [Pointer | null]): void;
 /** Size in bytes of the buffer crm_stats_serialize() writes. */
 export declare function crm_stats_serialized_size(s: Pointer, out: [number | bigint]): void;
 /** Write the statistics as a versioned byte buffer (format at the top of this header) that crm_stats_deserialize() reads back in another process or on another machine with the same library version. */

@@ -841,6 +841,7 @@ const raw = {
     crm_stats_rows: lib.func("crm_stats_rows", "int", [types.crm_stats_ptr, koffi.out(koffi.pointer("int64_t"))]),
     crm_stats_clone: lib.func("crm_stats_clone", "int", [types.crm_stats_ptr, koffi.out(koffi.pointer(types.crm_stats_ptr))]),
     crm_stats_merge: lib.func("crm_stats_merge", "int", [types.crm_stats_ptr, types.crm_stats_ptr]),
+    crm_stats_merge_buffers: lib.func("crm_stats_merge_buffers", "int", ["const uint8_t *", "const int64_t *", "size_t", koffi.out(koffi.pointer(types.crm_stats_ptr))]),
     crm_stats_serialized_size: lib.func("crm_stats_serialized_size", "int", [types.crm_stats_ptr, koffi.out(koffi.pointer("size_t"))]),
     crm_stats_serialize: lib.func("crm_stats_serialize", "int", [types.crm_stats_ptr, "uint8_t *", "size_t"]),
     crm_stats_deserialize: lib.func("crm_stats_deserialize", "int", ["const uint8_t *", "size_t", koffi.out(koffi.pointer(types.crm_stats_ptr))]),
@@ -1825,6 +1826,15 @@ function crm_stats_merge(into, other) {
     const status = raw.crm_stats_merge(into, other);
     if (status !== 0) throw statusError(status);
 }
+/** Merge many serialized statistics at once (what the client of a cluster does with the partitions' results): the n buffers, concatenated in `buf` (buffer i has lens[i] bytes), are read and merged in a balanced tree in buffer order ((0,1), (2,3), ..., then those results the same way), so each entry is copied O(log n) times, where a left-to-right fold of n partials costs O(n) copies of the growing total. For the regression kinds the tree is fixed by n, so the bits do not depend on the process that merges. */
+function crm_stats_merge_buffers(buf, lens, n, out) {
+    checkInt(n, ["size_t", "0", "SIZE_MAX"], "crm_stats_merge_buffers(n)");
+    checkOut(out, "crm_stats_merge_buffers(out)");
+    checkArray(buf, "crm_stats_merge_buffers(buf)");
+    checkLength(lens, n, "crm_stats_merge_buffers(lens)");
+    const status = raw.crm_stats_merge_buffers(buf, lens, n, out);
+    if (status !== 0) throw statusError(status);
+}
 /** Size in bytes of the buffer crm_stats_serialize() writes. */
 function crm_stats_serialized_size(s, out) {
     checkHandle(s, "crm_stats_serialized_size(s)");
@@ -2177,6 +2187,7 @@ module.exports = {
     crm_stats_rows,
     crm_stats_clone,
     crm_stats_merge,
+    crm_stats_merge_buffers,
     crm_stats_serialized_size,
     crm_stats_serialize,
     crm_stats_deserialize,

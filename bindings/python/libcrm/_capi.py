@@ -5984,6 +5984,45 @@ crm_stats_merge = _bind(
     """,
 )
 
+#: crm_status crm_stats_merge_buffers(const uint8_t *buf, const int64_t *lens, size_t n, crm_stats **out)
+crm_stats_merge_buffers = _bind(
+    'crm_stats_merge_buffers',
+    c_int,  # returns status
+    [
+        POINTER(c_uint8),  # buf: in, array
+        POINTER(c_int64),  # lens: in, array (length n)
+        c_size_t,  # n: in, length (of lens)
+        POINTER(POINTER(crm_stats)),  # out: out, handle_out (free with crm_stats_free)
+    ],
+    status=True,
+    doc="""crm_status crm_stats_merge_buffers(const uint8_t *buf, const int64_t *lens, size_t n, crm_stats **out)
+
+    Merge many serialized statistics at once (what the client of a cluster does
+    with the partitions' results): the n buffers, concatenated in `buf`
+    (buffer i has lens[i] bytes), are read and merged in a balanced tree in
+    buffer order ((0,1), (2,3), ..., then those results the same way), so each
+    entry is copied O(log n) times, where a left-to-right fold of n partials
+    costs O(n) copies of the growing total. For the regression kinds the tree
+    is fixed by n, so the bits do not depend on the process that merges.
+    @param[in]  buf   the buffers, back to back
+    @param[in]  lens  their sizes (n values)
+    @param[in]  n     number of buffers (>= 1)
+    @param[out] out   merged statistics, NULL on failure. Ownership: caller
+                      (crm_stats_free).
+    @return CRM_OK, CRM_E_INVALID (NULL argument, n = 0, a negative length),
+            and the errors of
+            crm_stats_deserialize() and crm_stats_merge(), the message naming
+            the 0-based buffer (or the two buffers being merged).
+    Ownership: buf and lens are only read during the call.
+    Thread-safety: safe from any thread.
+    """,
+    checks=[
+        (0, 'buf', 'uint8_t[]'),
+        (1, 'lens', 'int64_t[]'),
+        (2, 'n', 'size_t'),
+    ],
+)
+
 #: crm_status crm_stats_serialized_size(const crm_stats *s, size_t *out)
 crm_stats_serialized_size = _bind(
     'crm_stats_serialized_size',
@@ -6830,6 +6869,7 @@ FUNCTIONS = (
     'crm_stats_rows',
     'crm_stats_clone',
     'crm_stats_merge',
+    'crm_stats_merge_buffers',
     'crm_stats_serialized_size',
     'crm_stats_serialize',
     'crm_stats_deserialize',

@@ -25,7 +25,7 @@ from . import _capi, _options
 from .dataset import Dataset, _handle_of, _names, _seconds, _text
 from .errors import StateError
 
-__all__ = ["Stats", "merge", "group_stats", "group_finalize", "rfm_stats", "rfm_finalize",
+__all__ = ["Stats", "merge", "merge_bytes", "group_stats", "group_finalize", "rfm_stats", "rfm_finalize",
            "kmeans_stats", "kmeans_update", "kmeans_candidates", "levels_stats", "levels_terms",
            "logreg_stats", "logreg_step", "linreg_stats", "linreg_solve", "apriori_local",
            "apriori_count", "apriori_finalize"]
@@ -133,6 +133,22 @@ def merge(parts):
     for p in parts[1:]:
         total.merge(p)
     return total
+
+
+def merge_bytes(blobs):
+    """The merge of serialized statistics (an iterable of :meth:`Stats.to_bytes` buffers, in
+    partition order) in one C call (crm_stats_merge_buffers): a balanced tree in buffer order,
+    each entry copied O(log n) times instead of O(n) for a left-to-right fold. FormatError
+    naming the buffer for a bad one."""
+    blobs = [bytes(b) for b in blobs]
+    if not blobs:
+        raise ValueError("merge_bytes() needs at least one buffer")
+    data = b"".join(blobs)
+    buf = (c_uint8 * max(len(data), 1)).from_buffer_copy(data or b"\0")
+    lens = (c_int64 * len(blobs))(*[len(b) for b in blobs])
+    out = _new_stats()
+    _capi.crm_stats_merge_buffers(buf, lens, len(blobs), byref(out))
+    return Stats._wrap(out)
 
 
 def _new_stats():

@@ -765,6 +765,7 @@ final class Capi
         'crm_stats_rows' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 's', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_stats *'], ['name' => 'out', 'role' => 'scalar_out', 'direction' => 'out', 'type' => 'int64_t *']]],
         'crm_stats_clone' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 's', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_stats *'], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_stats **']]],
         'crm_stats_merge' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'into', 'role' => 'handle', 'direction' => 'inout', 'type' => 'crm_stats *'], ['name' => 'other', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_stats *']]],
+        'crm_stats_merge_buffers' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'buf', 'role' => 'array', 'direction' => 'in', 'type' => 'const uint8_t *'], ['name' => 'lens', 'role' => 'array', 'direction' => 'in', 'type' => 'const int64_t *'], ['name' => 'n', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_stats **']]],
         'crm_stats_serialized_size' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 's', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_stats *'], ['name' => 'out', 'role' => 'scalar_out', 'direction' => 'out', 'type' => 'size_t *']]],
         'crm_stats_serialize' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 's', 'role' => 'handle', 'direction' => 'in', 'type' => 'const crm_stats *'], ['name' => 'out', 'role' => 'array_out', 'direction' => 'out', 'type' => 'uint8_t *'], ['name' => 'n', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX]]],
         'crm_stats_deserialize' => ['returns' => 'status', 'type' => 'crm_status', 'params' => [['name' => 'buf', 'role' => 'array', 'direction' => 'in', 'type' => 'const uint8_t *'], ['name' => 'n', 'role' => 'length', 'direction' => 'in', 'type' => 'size_t', 'min' => 0, 'max' => PHP_INT_MAX], ['name' => 'out', 'role' => 'handle_out', 'direction' => 'out', 'type' => 'crm_stats **']]],
@@ -1208,6 +1209,7 @@ int32_t crm_stats_get_kind(const crm_stats *s);
 crm_status crm_stats_rows(const crm_stats *s, int64_t *out);
 crm_status crm_stats_clone(const crm_stats *s, crm_stats **out);
 crm_status crm_stats_merge(crm_stats *into, const crm_stats *other);
+crm_status crm_stats_merge_buffers(const uint8_t *buf, const int64_t *lens, size_t n, crm_stats **out);
 crm_status crm_stats_serialized_size(const crm_stats *s, size_t *out);
 crm_status crm_stats_serialize(const crm_stats *s, uint8_t *out, size_t n);
 crm_status crm_stats_deserialize(const uint8_t *buf, size_t n, crm_stats **out);
@@ -3074,6 +3076,21 @@ CDEF;
         $rc = (self::$ffi ?? self::ffi())->crm_stats_merge($into, $other);
         if ($rc !== 0) {
             self::fail($rc, 'crm_stats_merge');
+        }
+    }
+
+    /**
+     * Merge many serialized statistics at once (what the client of a cluster does with the partitions' results): the n buffers, concatenated in `buf` (buffer i has lens[i] bytes), are read and merged in a balanced tree in buffer order ((0,1), (2,3), ..., then those results the same way), so each entry is copied O(log n) times, where a left-to-right fold of n partials costs O(n) copies of the growing total. For the regression kinds the tree is fixed by n, so the bits do not depend on the process that merges.
+     *
+     * C: crm_status crm_stats_merge_buffers(const uint8_t *buf, const int64_t *lens, size_t n, crm_stats **out)
+     */
+    public static function crm_stats_merge_buffers(mixed $buf, mixed $lens, mixed $n, mixed $out): void
+    {
+        $n = self::int($n, 0, PHP_INT_MAX, 'crm_stats_merge_buffers(n)');
+        self::room($lens, $n, 'crm_stats_merge_buffers(lens)');
+        $rc = (self::$ffi ?? self::ffi())->crm_stats_merge_buffers($buf, $lens, $n, $out);
+        if ($rc !== 0) {
+            self::fail($rc, 'crm_stats_merge_buffers');
         }
     }
 

@@ -3463,6 +3463,36 @@ public final class CApi {
     }
 
     /**
+     * C: crm_status crm_stats_merge_buffers(const uint8_t *buf, const int64_t *lens, size_t n, crm_stats **out)
+     *
+     * Merge many serialized statistics at once (what the client of a cluster does
+     * with the partitions' results): the n buffers, concatenated in `buf`
+     * (buffer i has lens[i] bytes), are read and merged in a balanced tree in
+     * buffer order ((0,1), (2,3), ..., then those results the same way), so each
+     * entry is copied O(log n) times, where a left-to-right fold of n partials
+     * costs O(n) copies of the growing total. For the regression kinds the tree
+     * is fixed by n, so the bits do not depend on the process that merges.
+     * {@literal @}param[in]  buf   the buffers, back to back
+     * {@literal @}param[in]  lens  their sizes (n values)
+     * {@literal @}param[in]  n     number of buffers (>= 1)
+     * {@literal @}param[out] out   merged statistics, NULL on failure. Ownership: caller
+     *                   (crm_stats_free).
+     * {@literal @}return CRM_OK, CRM_E_INVALID (NULL argument, n = 0, a negative length),
+     *         and the errors of
+     *         crm_stats_deserialize() and crm_stats_merge(), the message naming
+     *         the 0-based buffer (or the two buffers being merged).
+     * Ownership: buf and lens are only read during the call.
+     * Thread-safety: safe from any thread.
+     */
+    public static Pointer crm_stats_merge_buffers(byte[] buf, long[] lens) {
+        long n = lens == null ? 0 : lens.length;
+        long[] c_out = new long[1];
+        int rc = CrmLib.crm_stats_merge_buffers(buf, lens, n, c_out);
+        check(rc);
+        return c_out[0] == 0 ? null : new Pointer(c_out[0]);
+    }
+
+    /**
      * C: crm_status crm_stats_serialized_size(const crm_stats *s, size_t *out)
      *
      * Size in bytes of the buffer crm_stats_serialize() writes.

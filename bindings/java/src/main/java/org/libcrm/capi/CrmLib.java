@@ -320,6 +320,8 @@ public final class CrmLib {
     public static native int crm_stats_clone(Pointer s, long[] out);
     /** {@code crm_status crm_stats_merge(crm_stats *into, const crm_stats *other)} */
     public static native int crm_stats_merge(Pointer into, Pointer other);
+    /** {@code crm_status crm_stats_merge_buffers(const uint8_t *buf, const int64_t *lens, size_t n, crm_stats **out)} */
+    public static native int crm_stats_merge_buffers(byte[] buf, long[] lens, long n, long[] out);
     /** {@code crm_status crm_stats_serialized_size(const crm_stats *s, size_t *out)} */
     public static native int crm_stats_serialized_size(Pointer s, long[] out);
     /** {@code crm_status crm_stats_serialize(const crm_stats *s, uint8_t *out, size_t n)} */
