@@ -117,9 +117,17 @@ def distributed_side(args, tmp):
         return dd.from_delayed([dask.delayed(generate, pure=True)(i, n)
                                 for i, n in enumerate(parts)], meta=meta, verify_meta=False)
 
-    share = sum(generate(0, 100_000).memory_usage(deep=True)) / 100_000 * args.rows \
-        / args.workers / 2**20
-    res = {"partition_share_mb": share}
+    sample = generate(0, 100_000)
+
+    def share_of(columns):
+        return sum(sample[columns].memory_usage(deep=True, index=False)) / len(sample) \
+            * args.rows / args.workers / 2**20
+
+    res = {"partition_share_mb": share_of(list(sample.columns)),
+           # the share of the columns each analysis reads
+           "rfm_columns_share_mb": share_of(["customer", "invoice", "date", "amount"]),
+           "kmeans_columns_share_mb": share_of(FEATURES),
+           "logreg_columns_share_mb": share_of(["y"] + FEATURES)}
 
     def timed(name, fn):
         # a fresh cluster per algorithm: the workers' peak RSS is this algorithm's
@@ -132,6 +140,7 @@ def distributed_side(args, tmp):
             t = time.perf_counter()
             value = fn()
             res[name + "_s"] = time.perf_counter() - t
+            res[name + "_loadavg_after"] = os.getloadavg()
             res[name + "_peak_mb"] = peak(client)
         return value
 

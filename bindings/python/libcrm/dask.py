@@ -107,11 +107,22 @@ def _merge_bytes(blobs):
     sorted merges), so a tree copies each entry O(log n) times where a left-to-right fold
     copies it O(n) times; the tree is fixed by n, so regression sums (whose last bits
     depend on the order) do not depend on the process that merges."""
-    level = [Stats.from_bytes(blob) for blob in blobs]
-    while len(level) > 1:
-        level = [level[i].merge(level[i + 1]) if i + 1 < len(level) else level[i]
-                 for i in range(0, len(level), 2)]
-    return level[0] if level else None
+    blobs = list(blobs)
+    if not blobs:
+        return None
+    if len(blobs) == 1:
+        return Stats.from_bytes(blobs[0])
+    # one C call (crm_stats_merge_buffers) on the buffers laid back to back: one copy
+    data = bytearray(sum(len(b) for b in blobs))
+    lens, at = (ctypes.c_int64 * len(blobs))(), 0
+    for i, blob in enumerate(blobs):
+        data[at:at + len(blob)] = blob
+        lens[i] = len(blob)
+        at += len(blob)
+    out = POINTER(_capi.crm_stats)()
+    _capi.crm_stats_merge_buffers((ctypes.c_uint8 * len(data)).from_buffer(data), lens,
+                                  len(blobs), byref(out))
+    return Stats(out)
 
 
 # -- worker side ----------------------------------------------------------------------------
