@@ -5,8 +5,8 @@
 #include "core/dataset_internal.h"
 #include "core/stats_internal.h"
 #include "linear/linear_internal.h"
+#include "core/blas.h"
 
-#include <lapacke.h>
 #include <math.h>
 #include <string.h>
 
@@ -414,10 +414,12 @@ static double log1pexp(double e)
  * in by Householder QR of [R; next QR_BLOCK rows], a merge is the QR of [R_a; R_b], and the
  * solve is R11 b = r (back substitution), RSS = R_qq^2: the one-machine fit's algorithm
  * (Householder QR of the design), where X'X and Cholesky lost ~3e-11 relative. */
-enum { QR_BLOCK = 256 };
+enum { QR_BLOCK = 256, QR_WORK = 32 };
 
 /* R (q x q, row-major upper) := the R factor of [R; rows] (rows: m x q, row-major), with a
- * non-negative diagonal. A: (q + m) x q scratch, tau: q. */
+ * non-negative diagonal. A: (q + m) x q scratch, tau: TAU_LEN(q) (tau, then dgeqrf's
+ * workspace of QR_WORK columns, so that no call allocates). */
+#define TAU_LEN(q) ((q) * (1 + QR_WORK))
 static crm_status qr_stack(double *R, const double *rows, size_t m, size_t q, double *A,
                            double *tau)
 {
@@ -428,9 +430,14 @@ static crm_status qr_stack(double *R, const double *rows, size_t m, size_t q, do
         for (size_t i = 0; i < m; i++)
             A[j * M + q + i] = rows[i * q + j];
     }
-    lapack_int info = LAPACKE_dgeqrf(LAPACK_COL_MAJOR, (lapack_int)M, (lapack_int)q, A,
-                                     (lapack_int)M, tau);
-    if (info < 0) return crm__nomem(); /* LAPACKE reports its failed allocation as -1010 */
+    lapack_int info = LAPACKE_dgeqrf_work(LAPACK_COL_MAJOR, (lapack_int)M, (lapack_int)q, A,
+                                          (lapack_int)M, tau, tau + q,
+                                          (lapack_int)(q * QR_WORK));
+    if (info < 0) { /* -1000: OpenBLAS missing (core/blas.h); else an argument error */
+        crm_status b = crm__blas_require("linear regression statistics");
+        return b != CRM_OK ? b
+                           : crm__error(CRM_E_NUMERIC, "linear regression statistics: QR failed");
+    }
     if (info != 0) return crm__error(CRM_E_NUMERIC, "linear regression statistics: QR failed");
     for (size_t i = 0; i < q; i++) {
         double sg = A[i * M + i] < 0 ? -1.0 : 1.0;
@@ -447,7 +454,7 @@ static crm_status tsqr_accumulate(reg_stats *s, const sdesign *d, size_t nrows, 
     size_t p = s->p, q = p + 1, m = 0;
     double *blk = crm__malloc_array(QR_BLOCK * q, sizeof *blk);
     double *A = crm__malloc_array((QR_BLOCK + q) * q, sizeof *A);
-    double *tau = crm__malloc_array(q, sizeof *tau);
+    double *tau = crm__malloc_array(TAU_LEN(q), sizeof *tau);
     crm_status st = (blk && A && tau) ? CRM_OK : crm__nomem();
     for (size_t r = 0; r < nrows && !st; r++) {
         double y;
@@ -614,7 +621,7 @@ static crm_status reg_merge(void *ip, const void *op)
     if (!a->logistic) { /* QR of [R_a; R_b], into a copy: a stays as it was on failure */
         size_t q = a->p + 1;
         double *R = crm__malloc_array(q * q, sizeof *R), *A = crm__malloc_array(2 * q * q, sizeof *A);
-        double *tau = crm__malloc_array(q, sizeof *tau);
+        double *tau = crm__malloc_array(TAU_LEN(q), sizeof *tau);
         crm_status st = (R && A && tau) ? CRM_OK : crm__nomem();
         if (!st) {
             memcpy(R, a->R, q * q * sizeof *R);
@@ -862,7 +869,8 @@ static crm_status tsqr_solve(const reg_stats *s, double l2, int intercept, doubl
 {
     size_t p = s->p, q = p + 1, j0 = intercept ? 1 : 0;
     double *R = crm__malloc_array(q * q, sizeof *R), *A = crm__malloc_array(2 * q * q, sizeof *A);
-    double *rows = crm__calloc(q * q, sizeof *rows), *tau = crm__malloc_array(q, sizeof *tau);
+    double *rows = crm__calloc(q * q, sizeof *rows);
+    double *tau = crm__malloc_array(TAU_LEN(q), sizeof *tau);
     crm_status st = (R && A && rows && tau) ? CRM_OK : crm__nomem();
     if (!st) memcpy(R, s->R, q * q * sizeof *R);
     if (!st && l2 > 0) {
