@@ -23,8 +23,9 @@ pkgs_bindings="php8.2-cli phpunit composer openjdk-17-jdk-headless libjna-java j
 command -v node >/dev/null 2>&1 || pkgs_bindings="$pkgs_bindings nodejs"
 command -v npm >/dev/null 2>&1 || pkgs_bindings="$pkgs_bindings npm"
 # The SQLite client library (crm/sql.h opens it at run time), the customer service example
-# (Flask, gunicorn) and headless Chromium for the service page test.
-pkgs_test="check python3 python3-pytest python3-numpy locales libsqlite3-0 python3-flask gunicorn chromium $pkgs_bindings"
+# (Flask, gunicorn), headless Chromium for the service page test, and Dask for libcrm.dask's
+# tests on a two-process LocalCluster (tests/python/test_dask.py).
+pkgs_test="check python3 python3-pytest python3-numpy python3-pandas locales libsqlite3-0 python3-flask gunicorn chromium python3-dask python3-distributed $pkgs_bindings"
 pkgs_goldens="python3 python3-numpy python3-scipy python3-mpmath python3-pandas python3-sklearn python3-statsmodels r-base-core r-cran-forecast r-cran-ranger"
 # Throwaway database servers and client libraries of scripts/ci_sql.sh and bench/sql.
 pkgs_db="postgresql mariadb-server libpq5 libmariadb3 php8.2-cli python3-psycopg2 python3-mysqldb python3-pymysql python3-sqlalchemy"
