@@ -83,6 +83,13 @@ enum {
 
 void crm__lin_model_free(void *state);
 crm_status crm__lin_model_alloc(size_t nf, lin_model **out);
+/* Fill crm_linreg_fit's fit statistics into S (NS_* slots) from nn rows (or the weight sum),
+ * p terms, the residual and total sums of squares, the ridge penalty l2 and the sum of the
+ * log weights slw (0 unweighted; the log-likelihood adds slw / 2). Returns sigma^2, NaN for
+ * ridge (l2 > 0: no sigma, F or standard errors). Shared by the one-machine fit and the model
+ * built from merged statistics, so both report the same quantities the same way. */
+double crm__linreg_summary_stats(double *S, double nn, size_t p, int intercept, double rss,
+                                 double tss, double l2, double slw);
 
 /* ---- design ---------------------------------------------------------------- */
 

@@ -968,7 +968,7 @@ static crm_status model_fit_stats(lin_model *m, const reg_stats *s, double l2)
 {
     size_t p = s->p, q = p + 1;
     const double *R = s->R;
-    double rss = 0, tss = 0, nn = s->wsum, k = (double)p, kc = m->intercept ? 1.0 : 0.0;
+    double rss = 0, tss = 0, nn = s->wsum;
     for (size_t i = 0; i < q; i++) {
         double v = -R[i * q + p];
         for (size_t j = i; j < p; j++)
@@ -976,30 +976,11 @@ static crm_status model_fit_stats(lin_model *m, const reg_stats *s, double l2)
         rss += v * v;
         if (i >= (m->intercept ? 1u : 0u)) tss += R[i * q + p] * R[i * q + p];
     }
-    double dfr = nn - k, dfm = k - kc, *S = m->stats;
-    S[NS_N_ROWS] = nn;
-    S[NS_N_TERMS] = k;
-    S[NS_RSS] = rss;
-    S[NS_TSS] = tss;
-    S[NS_R2] = 1.0 - rss / tss;
-    S[NS_ADJ_R2] = 1.0 - (nn - kc) / dfr * (rss / tss);
-    S[NS_DF_MODEL] = dfm;
-    S[NS_DF_RESID] = dfr;
-    S[NS_LOGLIK] = -0.5 * nn * (log(2.0 * 3.14159265358979323846) + log(rss / nn) + 1.0);
-    S[NS_AIC] = -2.0 * S[NS_LOGLIK] + 2.0 * k;
-    S[NS_BIC] = -2.0 * S[NS_LOGLIK] + k * log(nn);
-    S[NS_L2] = l2;
+    double sigma2 = crm__linreg_summary_stats(m->stats, nn, p, m->intercept, rss, tss, l2, 0.0);
     if (l2 > 0) {
         for (size_t j = 0; j < p; j++)
             m->se[j] = NAN;
         return CRM_OK;
-    }
-    double sigma2 = rss / dfr;
-    S[NS_SIGMA2] = sigma2;
-    S[NS_SIGMA] = sqrt(sigma2);
-    if (dfm > 0) {
-        S[NS_F_STAT] = ((tss - rss) / dfm) / sigma2;
-        S[NS_F_PVALUE] = crm__f_sf(S[NS_F_STAT], dfm, dfr);
     }
     double *Ri = crm__calloc(p * p, sizeof *Ri); /* R11^-1, row-major upper */
     if (!Ri) return crm__nomem();

@@ -167,18 +167,11 @@ static crm_status sums_of_squares(const lin_design *d, const double *b, double *
     return CRM_OK;
 }
 
-/* The fit statistics from the sums of squares, and the standard errors (least squares:
- * sigma^2 (R^T R)^-1, from the factor in q->X; NaN for ridge). */
-static crm_status fit_stats(lin_model *m, const lin_design *d, ln_qr *q, double rss, double tss,
-                            double l2, const char *w)
+double crm__linreg_summary_stats(double *S, double nn, size_t p, int intercept, double rss,
+                                 double tss, double l2, double slw)
 {
-    size_t n = d->n, p = d->p;
-    double nn = (double)n, k = (double)p, kc = d->intercept ? 1.0 : 0.0;
+    double k = (double)p, kc = intercept ? 1.0 : 0.0;
     double dfr = nn - k, dfm = k - kc;
-    double *S = m->stats;
-    double slw = 0;
-    for (size_t i = 0; d->w && i < n; i++)
-        if (d->w[i] > 0) slw += log(d->w[i]);
     S[NS_N_ROWS] = nn;
     S[NS_N_TERMS] = k;
     S[NS_RSS] = rss;
@@ -192,17 +185,32 @@ static crm_status fit_stats(lin_model *m, const lin_design *d, ln_qr *q, double 
     S[NS_AIC] = -2.0 * S[NS_LOGLIK] + 2.0 * k;
     S[NS_BIC] = -2.0 * S[NS_LOGLIK] + k * log(nn);
     S[NS_L2] = l2;
-    if (l2 > 0) {
-        for (size_t j = 0; j < p; j++)
-            m->se[j] = NAN;
-        return CRM_OK;
-    }
+    if (l2 > 0) return NAN;
     double sigma2 = rss / dfr;
     S[NS_SIGMA2] = sigma2;
     S[NS_SIGMA] = sqrt(sigma2);
     if (dfm > 0) {
         S[NS_F_STAT] = ((tss - rss) / dfm) / sigma2;
         S[NS_F_PVALUE] = crm__f_sf(S[NS_F_STAT], dfm, dfr);
+    }
+    return sigma2;
+}
+
+/* The fit statistics from the sums of squares, and the standard errors (least squares:
+ * sigma^2 (R^T R)^-1, from the factor in q->X; NaN for ridge). */
+static crm_status fit_stats(lin_model *m, const lin_design *d, ln_qr *q, double rss, double tss,
+                            double l2, const char *w)
+{
+    size_t n = d->n, p = d->p;
+    double slw = 0;
+    for (size_t i = 0; d->w && i < n; i++)
+        if (d->w[i] > 0) slw += log(d->w[i]);
+    double sigma2 =
+        crm__linreg_summary_stats(m->stats, (double)n, p, d->intercept, rss, tss, l2, slw);
+    if (l2 > 0) {
+        for (size_t j = 0; j < p; j++)
+            m->se[j] = NAN;
+        return CRM_OK;
     }
     lapack_int info = LAPACKE_dpotri(LAPACK_COL_MAJOR, 'U', (lapack_int)p, q->X, (lapack_int)q->M);
     if (info != 0) return crm__error(CRM_E_NUMERIC, "%s: cannot invert R^T R (%d)", w, (int)info);
