@@ -424,6 +424,27 @@ static void params_free(my_params *p)
 }
 
 /* Numbers as DOUBLE, text as STRING, times as DATETIME (UTC), NULL as NULL. */
+/* A libcrm time (seconds since 1970, UTC) as a DATETIME into *t; parameter number `param`
+ * (1-based) for the message when the year is outside MySQL's DATETIME range. */
+static crm_status datetime_of(int64_t time, size_t param, MYSQL_TIME *t)
+{
+    int64_t days = time / 86400 - (time % 86400 < 0);
+    int64_t sec = time - days * 86400, y, m, d;
+    crm__civil_from_days(days, &y, &m, &d);
+    if (y < 0 || y > 9999)
+        return crm__error(CRM_E_INVALID, "mysql: parameter %zu: year %lld is outside "
+                                         "the DATETIME range 0..9999",
+                          param, (long long)y);
+    *t = (MYSQL_TIME){.year = (unsigned)y,
+                      .month = (unsigned)m,
+                      .day = (unsigned)d,
+                      .hour = (unsigned)(sec / 3600),
+                      .minute = (unsigned)(sec / 60 % 60),
+                      .second = (unsigned)(sec % 60),
+                      .time_type = MY_TIMESTAMP_DATETIME};
+    return CRM_OK;
+}
+
 static crm_status params_bind(my_params *p, const crm__sql_value *params, size_t n)
 {
     if (n > p->cap) {
@@ -459,24 +480,10 @@ static crm_status params_bind(my_params *p, const crm__sql_value *params, size_t
             b->length = &p->len[i];
             break;
         case CRM__SQL_TIME: {
-            int64_t days = v->time / 86400 - (v->time % 86400 < 0);
-            int64_t sec = v->time - days * 86400, y, m, d;
-            crm__civil_from_days(days, &y, &m, &d);
-            if (y < 0 || y > 9999)
-                return crm__error(CRM_E_INVALID, "mysql: parameter %zu: year %lld is outside "
-                                                 "the DATETIME range 0..9999",
-                                  i + 1, (long long)y);
-            MYSQL_TIME *t = &p->time[i];
-            memset(t, 0, sizeof *t);
-            t->year = (unsigned)y;
-            t->month = (unsigned)m;
-            t->day = (unsigned)d;
-            t->hour = (unsigned)(sec / 3600);
-            t->minute = (unsigned)(sec / 60 % 60);
-            t->second = (unsigned)(sec % 60);
-            t->time_type = MY_TIMESTAMP_DATETIME;
+            crm_status st = datetime_of(v->time, i + 1, &p->time[i]);
+            if (st) return st;
             b->buffer_type = T_DATETIME;
-            b->buffer = t;
+            b->buffer = &p->time[i];
             break;
         }
         default:
@@ -1220,15 +1227,11 @@ static crm_status infile_value(crm__buf *b, const crm__sql_value *v, size_t i)
             return crm__buf_append(b, "\\N", 2);
         return infile_number(b, v->num);
     case CRM__SQL_TIME: {
-        int64_t days = v->time / 86400 - (v->time % 86400 < 0);
-        int64_t sec = v->time - days * 86400, y, m, d;
-        crm__civil_from_days(days, &y, &m, &d);
-        if (y < 0 || y > 9999)
-            return crm__error(CRM_E_INVALID, "mysql: parameter %zu: year %lld is outside "
-                                             "the DATETIME range 0..9999",
-                              i + 1, (long long)y);
-        return crm__buf_printf(b, "%04d-%02d-%02d %02d:%02d:%02d", (int)y, (int)m, (int)d,
-                               (int)(sec / 3600), (int)(sec / 60 % 60), (int)(sec % 60));
+        MYSQL_TIME t;
+        crm_status st = datetime_of(v->time, i + 1, &t);
+        if (st) return st;
+        return crm__buf_printf(b, "%04u-%02u-%02u %02u:%02u:%02u", t.year, t.month, t.day,
+                               t.hour, t.minute, t.second);
     }
     case CRM__SQL_TEXT: {
         crm_status st = crm__buf_reserve(b, 2 * v->len);
@@ -1371,22 +1374,9 @@ static crm_status bulk_column(crm__sql_stmt *s, const crm__sql_value *params, si
             b->ptr[i] = v->text ? v->text : "";
             b->len[i] = (unsigned long)v->len;
         } else {
-            int64_t days = v->time / 86400 - (v->time % 86400 < 0);
-            int64_t sec = v->time - days * 86400, y, m, d;
-            crm__civil_from_days(days, &y, &m, &d);
-            if (y < 0 || y > 9999)
-                return crm__error(CRM_E_INVALID, "mysql: parameter %zu: year %lld is outside "
-                                                 "the DATETIME range 0..9999",
-                                  r * nc + k + 1, (long long)y);
-            MYSQL_TIME *t = &b->time[i];
-            *t = (MYSQL_TIME){.year = (unsigned)y,
-                              .month = (unsigned)m,
-                              .day = (unsigned)d,
-                              .hour = (unsigned)(sec / 3600),
-                              .minute = (unsigned)(sec / 60 % 60),
-                              .second = (unsigned)(sec % 60),
-                              .time_type = MY_TIMESTAMP_DATETIME};
-            b->ptr[i] = t;
+            crm_status st = datetime_of(v->time, r * nc + k + 1, &b->time[i]);
+            if (st) return st;
+            b->ptr[i] = &b->time[i];
         }
     }
     return CRM_OK;
