@@ -56,15 +56,6 @@ static double score(const crm_model *m, crm_dataset *ds, double *p, double *secs
     return (double)good / (double)n;
 }
 
-/* CPU seconds of the process so far (every thread, user and system). */
-static double cpu_now(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 +
-           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
-}
-
 static int cmp_pair(const void *a, const void *b)
 {
     const double *x = a, *y = b;

@@ -23,35 +23,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include "bench_util.h"
 
 #define D 16
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static double cpu_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static uint64_t splitmix64(uint64_t x)
-{
-    x += 0x9E3779B97F4A7C15ULL;
-    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-    return x ^ (x >> 31);
-}
-
-static double unit(uint64_t i)
-{
-    return (double)(splitmix64(i) >> 11) * 0x1p-53;
-}
 
 int main(int argc, char **argv)
 {
@@ -69,12 +43,12 @@ int main(int argc, char **argv)
     if (!center || !v || crm_dataset_new(&ds) != CRM_OK) return 1;
     for (size_t b = 0; b < (size_t)k; b++)
         for (size_t j = 0; j < D; j++)
-            center[b * D + j] = 20.0 * (unit((1ULL << 40) + b * D + j) - 0.5);
+            center[b * D + j] = 20.0 * (unit01((1ULL << 40) + b * D + j) - 0.5);
     const char *cols[D];
     static char names[D][8];
     for (size_t j = 0; j < D; j++) {
         for (size_t i = 0; i < rows; i++)
-            v[i] = center[(i % (size_t)k) * D + j] + 2.0 * (unit(i * D + j) - 0.5);
+            v[i] = center[(i % (size_t)k) * D + j] + 2.0 * (unit01(i * D + j) - 0.5);
         snprintf(names[j], sizeof names[j], "x%zu", j);
         cols[j] = names[j];
         if (crm_dataset_add_number(ds, names[j], v, rows) != CRM_OK) return 1;

@@ -29,37 +29,11 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static double cpu_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static uint64_t splitmix64(uint64_t x)
-{
-    x += 0x9E3779B97F4A7C15ULL;
-    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-    return x ^ (x >> 31);
-}
-
-static double unit(uint64_t k)
-{
-    return (double)(splitmix64(k) >> 11) * 0x1p-53;
-}
+#include "bench_util.h"
 
 /* The bank-marketing-shaped design (mode "bank ROWS"): 6 number features and 8 text
  * features, 31 terms with the intercept after one-hot encoding (the shape of the UCI bank
- * marketing model: 45,211 rows). Every value comes from u(k) = unit(2^41 + 16 i + k), the
+ * marketing model: 45,211 rows). Every value comes from u(k) = unit01(2^41 + 16 i + k), the
  * same arithmetic in bench/linear_python.py (integers and products only, exact in both):
  *   age = 18 + floor(70 u0); balance = floor(20000 u1 u1) - 2000;
  *   duration = floor(3000 u2 u3); campaign = 1 + floor(10 u4 u4);
@@ -72,7 +46,7 @@ static double unit(uint64_t k)
  *         + 0.1 (job index % 5 - 2) + 0.2 [marital = married] - 0.2 [education = primary]
  *         - 0.3 [default] - 0.5 [housing] - 0.4 [loan] - 1.0 [contact = unknown]
  *         + 2.0 [poutcome = success] - 0.3 [poutcome = failure];
- *   y = "yes" when unit(2^42 + i) < 1 / (1 + exp(-eta)). */
+ *   y = "yes" when unit01(2^42 + i) < 1 / (1 + exp(-eta)). */
 
 static const char *const bank_job[12] = {"admin.",     "blue-collar", "entrepreneur", "housemaid",
                                          "management", "retired",     "self-employed", "services",
@@ -96,7 +70,7 @@ static int bank_data(crm_dataset *ds, size_t rows)
     for (size_t i = 0; i < rows; i++) {
         double u[16];
         for (int k = 0; k < 16; k++)
-            u[k] = unit(((uint64_t)1 << 41) + 16 * (uint64_t)i + (uint64_t)k);
+            u[k] = unit01(((uint64_t)1 << 41) + 16 * (uint64_t)i + (uint64_t)k);
         double age = 18 + floor(70 * u[0]), bal = floor(20000 * u[1] * u[1]) - 2000;
         double dur = floor(3000 * u[2] * u[3]), camp = 1 + floor(10 * u[4] * u[4]);
         double pd = u[5] < 0.8 ? -1 : floor(400 * u[6]), prev = pd < 0 ? 0 : 1 + floor(5 * u[7]);
@@ -110,7 +84,7 @@ static int bank_data(crm_dataset *ds, size_t rows)
                      0.1 * (job % 5 - 2) + 0.2 * (mar == 1) - 0.2 * (edu == 0) - 0.3 * def -
                      0.5 * hou - 0.4 * loan - 1.0 * (con == 2) + 2.0 * (pout == 2) -
                      0.3 * (pout == 0);
-        int y = unit(((uint64_t)1 << 42) + i) < 1.0 / (1.0 + exp(-eta));
+        int y = unit01(((uint64_t)1 << 42) + i) < 1.0 / (1.0 + exp(-eta));
         const char *t[9] = {bank_job[job],  bank_mar[mar], bank_edu[edu],
                             bank_yn[def],   bank_yn[hou],  bank_yn[loan],
                             bank_con[con],  pout < 0 ? "unknown" : bank_pout[pout],
@@ -184,7 +158,7 @@ int main(int argc, char **argv)
         for (size_t j = 0; j < cols; j++) {
             double b = 0.1 * (double)((int)(j % 7) - 3);
             for (size_t i = 0; i < rows; i++) {
-                v[i] = 2.0 * unit((uint64_t)(i * cols + j)) - 1.0;
+                v[i] = 2.0 * unit01((uint64_t)(i * cols + j)) - 1.0;
                 eta[i] += b * v[i];
             }
             snprintf(names[j], sizeof names[j], "x%zu", j);
@@ -192,7 +166,7 @@ int main(int argc, char **argv)
             if (crm_dataset_add_number(ds, names[j], v, rows) != CRM_OK) return 1;
         }
         for (size_t i = 0; i < rows; i++)
-            v[i] = unit(((uint64_t)1 << 40) + i) < 1.0 / (1.0 + exp(-eta[i])) ? 1.0 : 0.0;
+            v[i] = unit01(((uint64_t)1 << 40) + i) < 1.0 / (1.0 + exp(-eta[i])) ? 1.0 : 0.0;
         if (crm_dataset_add_number(ds, "y", v, rows) != CRM_OK) return 1;
         free(v);
         free(eta);

@@ -10,28 +10,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <time.h>
+#include "bench_util.h"
 
 #define D 20
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static uint64_t splitmix64(uint64_t x)
-{
-    x += 0x9E3779B97F4A7C15ULL;
-    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-    return x ^ (x >> 31);
-}
-
-static double u01(uint64_t i)
-{
-    return (double)(splitmix64(i) >> 11) * 0x1p-53;
-}
 
 /* rows first..first+n-1 as a dataset */
 static crm_dataset *make(size_t first, size_t n)
@@ -42,7 +23,7 @@ static crm_dataset *make(size_t first, size_t n)
     for (size_t j = 0; j < D; j++) {
         for (size_t i = 0; i < n; i++) {
             uint64_t row = first + i;
-            double x = 100.0 * u01(row * D + j);
+            double x = 100.0 * unit01(row * D + j);
             v[i] = x;
             switch (j) {
             case 0:
@@ -69,7 +50,7 @@ static crm_dataset *make(size_t first, size_t n)
         if (crm_dataset_add_number(ds, name, v, n) != CRM_OK) exit(1);
     }
     for (size_t i = 0; i < n; i++) {
-        double e = u01((1ULL << 40) + first + i);
+        double e = unit01((1ULL << 40) + first + i);
         v[i] = score[i] + 60.0 * (e - 0.5) > 70.0 ? 1.0 : 0.0;
     }
     if (crm_dataset_add_number(ds, "y", v, n) != CRM_OK) exit(1);
