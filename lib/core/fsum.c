@@ -18,20 +18,7 @@ void crm__fsum_add(crm__fsum *s, double x)
         s->nspecial = 1;
         return;
     }
-    int i = 0;
-    for (int j = 0; j < s->n; j++) {
-        double y = s->p[j];
-        if (fabs(x) < fabs(y)) {
-            double t = x;
-            x = y;
-            y = t;
-        }
-        double hi = x + y;
-        double lo = y - (hi - x);
-        if (lo != 0.0)
-            s->p[i++] = lo;
-        x = hi;
-    }
+    int i = crm__partials_add(s->p, s->n, &x);
     if (!isfinite(x)) { /* overflow of a partial */
         s->special += x;
         s->nspecial = 1;

@@ -8,6 +8,7 @@
 
 #include "crm.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -169,6 +170,29 @@ typedef struct crm__fsum {
     int nspecial;
 } crm__fsum;
 void crm__fsum_init(crm__fsum *s);
+/* One step of Shewchuk's summation, shared by crm__fsum and the short fixed-size sums of the
+ * statistics kernels: adds *x to the n non-overlapping partials p, keeps the nonzero low
+ * parts in p[0..return) and leaves the new high part in *x, for the caller to store at
+ * p[return] when it fits and is finite. */
+static inline int crm__partials_add(double *p, int n, double *x)
+{
+    int i = 0;
+    double v = *x;
+    for (int j = 0; j < n; j++) {
+        double y = p[j];
+        if (fabs(v) < fabs(y)) {
+            double t = v;
+            v = y;
+            y = t;
+        }
+        double hi = v + y;
+        double lo = y - (hi - v);
+        if (lo != 0.0) p[i++] = lo;
+        v = hi;
+    }
+    *x = v;
+    return i;
+}
 void crm__fsum_add(crm__fsum *s, double x);
 double crm__fsum_result(const crm__fsum *s);
 

@@ -178,19 +178,7 @@ typedef struct x4sum {
 
 static inline void x4_add(x4sum *s, double x)
 {
-    int32_t i = 0;
-    for (int32_t j = 0; j < s->n; j++) {
-        double y = s->p[j];
-        if (fabs(x) < fabs(y)) {
-            double t = x;
-            x = y;
-            y = t;
-        }
-        double hi = x + y;
-        double lo = y - (hi - x);
-        if (lo != 0.0) s->p[i++] = lo;
-        x = hi;
-    }
+    int32_t i = crm__partials_add(s->p, s->n, &x);
     if (i == X4 || !isfinite(x)) {
         s->bad = 1;
         s->n = 0;
