@@ -49,6 +49,12 @@ crm_status crm_apriori_options_init(crm_apriori_options *opts, size_t size)
                              CRM__APRIORI_OPTIONS_V1_SIZE, "crm_apriori_options");
 }
 
+crm_status crm__apriori_options_load(crm_apriori_options *dst, const crm_apriori_options *user)
+{
+    return crm__options_load(dst, user, &apriori_defaults, sizeof apriori_defaults,
+                             CRM__APRIORI_OPTIONS_V1_SIZE, "crm_apriori_options");
+}
+
 /* ---- small helpers ------------------------------------------------------------- */
 
 /* Grow *p (elements of `elem` bytes) to hold at least `need` elements. */
@@ -863,8 +869,7 @@ static void run_free(apriori_run *R)
 static crm_status check_call(const crm_dataset *tx, const char *tid_col, const char *item_col,
                              const crm_apriori_options *user, apriori_run *R, size_t *itid)
 {
-    crm_status st = crm__options_load(&R->o, user, &apriori_defaults, sizeof apriori_defaults,
-                                      CRM__APRIORI_OPTIONS_V1_SIZE, "crm_apriori_options");
+    crm_status st = crm__apriori_options_load(&R->o, user);
     if (st) return st;
     if ((st = check_options(&R->o))) return st;
     if (strcmp(tid_col, item_col) == 0)
@@ -1648,8 +1653,7 @@ crm_status crm__apriori_emit(const crm_apriori_options *user, size_t ntx,
     crm__column col;
     memset(&col, 0, sizeof col);
     crm_dataset *ids_ds = NULL, *rds = NULL;
-    crm_status st = crm__options_load(&R.o, user, &apriori_defaults, sizeof apriori_defaults,
-                                      CRM__APRIORI_OPTIONS_V1_SIZE, "crm_apriori_options");
+    crm_status st = crm__apriori_options_load(&R.o, user);
     if (!st) st = check_options(&R.o);
     if (!st && ntx == 0)
         st = crm__error(CRM_E_INVALID, "crm_apriori_stats_finalize: no transactions");

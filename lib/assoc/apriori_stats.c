@@ -244,13 +244,7 @@ crm_status crm_apriori_stats_local(const crm_dataset *tx, const char *tid_col,
     crm_status st = find_cols(tx, tid_col, item_col, fn, &it, &ii);
     if (st) return st;
     crm_apriori_options o;
-    crm_apriori_options_init(&o, sizeof o);
-    if (opts) {
-        if (opts->size < offsetof(crm_apriori_options, separator) + sizeof o.separator)
-            return crm__error(CRM_E_INVALID, "%s: opts.size too small", fn);
-        memcpy(&o, opts, opts->size < sizeof o ? opts->size : sizeof o);
-        o.size = sizeof o;
-    }
+    if ((st = crm__apriori_options_load(&o, opts))) return st;
     if (o.min_count != 0)
         return crm__error(CRM_E_INVALID, "%s: min_count must be 0 (SON needs a relative "
                                          "min_support)",

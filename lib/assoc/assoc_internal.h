@@ -13,4 +13,8 @@ crm_status crm__apriori_emit(const crm_apriori_options *user, size_t ntx,
                              const int32_t *ids, const int64_t *count, size_t nsets,
                              crm_dataset **out_itemsets, crm_dataset **out_rules);
 
+/* The caller's options (NULL: the defaults) into *dst under the options ABI rule
+ * (crm__options_load with the published first layout), for crm_apriori and the statistics. */
+crm_status crm__apriori_options_load(crm_apriori_options *dst, const crm_apriori_options *user);
+
 #endif /* CRM_ASSOC_INTERNAL_H */

@@ -83,6 +83,10 @@ enum {
 
 void crm__lin_model_free(void *state);
 crm_status crm__lin_model_alloc(size_t nf, lin_model **out);
+/* The caller's options (NULL: the defaults) into *dst under the options ABI rule
+ * (crm__options_load with the published first layout), for the fits and the statistics. */
+crm_status crm__linreg_options_load(crm_linreg_options *dst, const crm_linreg_options *user);
+crm_status crm__logreg_options_load(crm_logreg_options *dst, const crm_logreg_options *user);
 /* Fill crm_linreg_fit's fit statistics into S (NS_* slots) from nn rows (or the weight sum),
  * p terms, the residual and total sums of squares, the ridge penalty l2 and the sum of the
  * log weights slw (0 unweighted; the log-likelihood adds slw / 2). Returns sigma^2, NaN for

@@ -582,12 +582,8 @@ crm_status crm_logreg_stats_compute(const crm_dataset *ds, const char *target,
 {
     const char *fn = "crm_logreg_stats_compute";
     crm_logreg_options o;
-    crm_logreg_options_init(&o, sizeof o);
-    if (opts) {
-        if (opts->size < offsetof(crm_logreg_options, positive) + sizeof o.positive)
-            return crm__error(CRM_E_INVALID, "%s: opts.size too small", fn);
-        memcpy(&o, opts, opts->size < sizeof o ? opts->size : sizeof o);
-    }
+    crm_status ost = crm__logreg_options_load(&o, opts);
+    if (ost) return ost;
     if (o.standardize || o.class_weight)
         return crm__error(CRM_E_INVALID, "%s: standardize and class_weight are not supported by "
                                          "the statistics (set them to 0)",
@@ -603,12 +599,8 @@ crm_status crm_linreg_stats_compute(const crm_dataset *ds, const char *target,
 {
     const char *fn = "crm_linreg_stats_compute";
     crm_linreg_options o;
-    crm_linreg_options_init(&o, sizeof o);
-    if (opts) {
-        if (opts->size < offsetof(crm_linreg_options, missing) + sizeof o.missing)
-            return crm__error(CRM_E_INVALID, "%s: opts.size too small", fn);
-        memcpy(&o, opts, opts->size < sizeof o ? opts->size : sizeof o);
-    }
+    crm_status ost = crm__linreg_options_load(&o, opts);
+    if (ost) return ost;
     return reg_compute(ds, target, features, nf, levels, 0, o.fit_intercept != 0, NULL,
                        o.missing, NULL, 0, fn, out);
 }
@@ -1013,12 +1005,8 @@ crm_status crm_linreg_stats_model(const crm_stats *stats, const crm_stats *level
     const lv_stats *lv = s ? crm__stats_state(levels, CRM_STATS_LEVELS, fn, &st) : NULL;
     if (!lv) return st;
     crm_linreg_options o;
-    crm_linreg_options_init(&o, sizeof o);
-    if (opts) {
-        if (opts->size < offsetof(crm_linreg_options, missing) + sizeof o.missing)
-            return crm__error(CRM_E_INVALID, "%s: opts.size too small", fn);
-        memcpy(&o, opts, opts->size < sizeof o ? opts->size : sizeof o);
-    }
+    crm_status ost = crm__linreg_options_load(&o, opts);
+    if (ost) return ost;
     int intercept = o.fit_intercept != 0;
     if (nf != lv->nf || lv_terms(lv, intercept) != s->p ||
         reg_fingerprint(0, target, features, nf, levels, intercept, NULL, o.missing, NULL,

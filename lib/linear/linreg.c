@@ -28,6 +28,12 @@ crm_status crm_linreg_options_init(crm_linreg_options *opts, size_t size)
                              "crm_linreg_options");
 }
 
+crm_status crm__linreg_options_load(crm_linreg_options *dst, const crm_linreg_options *user)
+{
+    return crm__options_load(dst, user, &ln_defaults, sizeof ln_defaults, LN_OPTIONS_V1_SIZE,
+                             "crm_linreg_options");
+}
+
 /* crm_linreg_fit() on the working copy of its transform steps (crm__steps_fit). */
 static crm_status fit_plain(const crm_dataset *work, const crm__fit_args *a, crm_model **out)
 {
@@ -227,8 +233,7 @@ static crm_status linreg_fit_pinned(const crm_dataset *ds, const char *target,
     if (!out) return crm__error(CRM_E_INVALID, "%s: out is NULL", w);
     *out = NULL;
     crm_linreg_options o;
-    crm_status st = crm__options_load(&o, opts, &ln_defaults, sizeof ln_defaults,
-                                      LN_OPTIONS_V1_SIZE, "crm_linreg_options");
+    crm_status st = crm__linreg_options_load(&o, opts);
     if (st != CRM_OK) return st;
     if (o.n_mutate) {
         const crm__fit_args a = {target, features, nf, &o};

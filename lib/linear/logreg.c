@@ -88,6 +88,12 @@ crm_status crm_logreg_options_init(crm_logreg_options *opts, size_t size)
                              "crm_logreg_options");
 }
 
+crm_status crm__logreg_options_load(crm_logreg_options *dst, const crm_logreg_options *user)
+{
+    return crm__options_load(dst, user, &lr_defaults, sizeof lr_defaults, LR_OPTIONS_V1_SIZE,
+                             "crm_logreg_options");
+}
+
 /* ---- per-chunk accumulation --------------------------------------------------- */
 
 typedef struct lr_acc {
@@ -919,8 +925,7 @@ static crm_status logreg_fit_pinned(const crm_dataset *ds, const char *target,
     if (!out) return crm__error(CRM_E_INVALID, "%s: out is NULL", w);
     *out = NULL;
     crm_logreg_options o;
-    crm_status st = crm__options_load(&o, opts, &lr_defaults, sizeof lr_defaults,
-                                      LR_OPTIONS_V1_SIZE, "crm_logreg_options");
+    crm_status st = crm__logreg_options_load(&o, opts);
     if (st != CRM_OK) return st;
     if (o.n_mutate) {
         const crm__fit_args a = {target, features, nf, &o};
