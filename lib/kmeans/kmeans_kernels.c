@@ -15,6 +15,19 @@
 #define KM_CLONES
 #endif
 
+/* xn[i] := |row i|^2 of the column-major m x d chunk xc (inlined into each clone). */
+static inline __attribute__((always_inline)) void row_sqnorms(const double *xc, size_t m,
+                                                              size_t d, double *xn)
+{
+    for (size_t i = 0; i < m; i++)
+        xn[i] = 0.0;
+    for (size_t j = 0; j < d; j++) {
+        const double *col = xc + j * m;
+        for (size_t i = 0; i < m; i++)
+            xn[i] += col[i] * col[i];
+    }
+}
+
 KM_CLONES
 size_t crm__km_argmin(const double *dots, const double *cnorm, size_t m, size_t k, double *bd,
                       int32_t *bj, int32_t *lab)
@@ -71,13 +84,7 @@ size_t crm__km_argmin_rec(const double *dots, const double *cnorm, const double 
             bj[i] = lt ? jj : bj[i];
         }
     }
-    for (size_t i = 0; i < m; i++)
-        xn[i] = 0.0;
-    for (size_t t = 0; t < d; t++) {
-        const double *col = xc + t * m;
-        for (size_t i = 0; i < m; i++)
-            xn[i] += col[i] * col[i];
-    }
+    row_sqnorms(xc, m, d, xn);
     /* without branches, so that it vectorizes (with k = 1, b2 is infinite and so is the
      * lower bound: there is no other center) */
     for (size_t i = 0; i < m; i++) {
@@ -168,13 +175,7 @@ void crm__km_pp_chunk(const double *xc, size_t m, size_t d, const double *dots, 
                       const double *cn, int upd, size_t nc, double rel, const double *w,
                       double *closest, double *xn, double *v, double *pot)
 {
-    for (size_t i = 0; i < m; i++)
-        xn[i] = 0.0;
-    for (size_t j = 0; j < d; j++) {
-        const double *col = xc + j * m;
-        for (size_t i = 0; i < m; i++)
-            xn[i] += col[i] * col[i];
-    }
+    row_sqnorms(xc, m, d, xn);
     size_t c0 = upd ? 1 : 0;
     if (upd) {
         pp_dist(xc, m, d, dots, ctr, cn[0], xn, rel, v);
