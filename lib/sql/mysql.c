@@ -1227,7 +1227,7 @@ static crm_status infile_value(crm__buf *b, const crm__sql_value *v, size_t i)
             return crm__buf_append(b, "\\N", 2);
         return infile_number(b, v->num);
     case CRM__SQL_TIME: {
-        MYSQL_TIME t;
+        MYSQL_TIME t = {0};
         crm_status st = datetime_of(v->time, i + 1, &t);
         if (st) return st;
         return crm__buf_printf(b, "%04u-%02u-%02u %02u:%02u:%02u", t.year, t.month, t.day,
